@@ -1,0 +1,47 @@
+package dev.availability.ou.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/**
+ * The intent of a failover under way, written before anything is touched, so an operator that restarts
+ * (or a new leader) resumes it instead of deciding anew.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class FailoverProgress {
+  @JsonPropertyDescription("The member being promoted.")
+  private String targetPrimary;
+  @JsonPropertyDescription("The member being deposed.")
+  private String formerPrimary;
+  private String formerPrimaryNode;
+  @JsonPropertyDescription("The epoch the target serves at; the former primary's epochs are refused from then on.")
+  private Long epoch;
+  private String reason;
+  private String message;
+  private String faultObservedAt;
+  private String decidedAt;
+  private String serviceSwitchedAt;
+  @JsonPropertyDescription("Planned switchover (no fault) rather than failover.")
+  private Boolean planned;
+
+  public String getTargetPrimary() { return targetPrimary; }
+  public void setTargetPrimary(String targetPrimary) { this.targetPrimary = targetPrimary; }
+  public String getFormerPrimary() { return formerPrimary; }
+  public void setFormerPrimary(String formerPrimary) { this.formerPrimary = formerPrimary; }
+  public String getFormerPrimaryNode() { return formerPrimaryNode; }
+  public void setFormerPrimaryNode(String formerPrimaryNode) { this.formerPrimaryNode = formerPrimaryNode; }
+  public Long getEpoch() { return epoch; }
+  public void setEpoch(Long epoch) { this.epoch = epoch; }
+  public String getReason() { return reason; }
+  public void setReason(String reason) { this.reason = reason; }
+  public String getMessage() { return message; }
+  public void setMessage(String message) { this.message = message; }
+  public String getFaultObservedAt() { return faultObservedAt; }
+  public void setFaultObservedAt(String faultObservedAt) { this.faultObservedAt = faultObservedAt; }
+  public String getDecidedAt() { return decidedAt; }
+  public void setDecidedAt(String decidedAt) { this.decidedAt = decidedAt; }
+  public String getServiceSwitchedAt() { return serviceSwitchedAt; }
+  public void setServiceSwitchedAt(String serviceSwitchedAt) { this.serviceSwitchedAt = serviceSwitchedAt; }
+  public Boolean getPlanned() { return planned; }
+  public void setPlanned(Boolean planned) { this.planned = planned; }
+}

@@ -1,0 +1,64 @@
+package dev.availability.ou.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** What the last failover did and how long each part took. Times are RFC 3339 with milliseconds. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class FailoverRecord {
+  private String formerPrimary;
+  private String newPrimary;
+  private Long epoch;
+  private String reason;
+  private String message;
+  @JsonPropertyDescription("When the first signal of the fault was seen (the earliest of the signals that decided it).")
+  private String faultObservedAt;
+  private String decidedAt;
+  @JsonPropertyDescription("When the Service selector was switched to the new primary.")
+  private String serviceSwitchedAt;
+  @JsonPropertyDescription("When the Service's EndpointSlice listed only the new primary.")
+  private String endpointsSwitchedAt;
+  @JsonPropertyDescription("When a new standby was in sync again (protection restored).")
+  private String standbyReadyAt;
+  private Long detectionMillis;
+  private Long promotionMillis;
+  private Long trafficSwitchedMillis;
+  private Long recoveryBudgetMillis;
+  @JsonPropertyDescription("Whether detection, promotion and the traffic switch fit spec.failover.recoveryBudget.")
+  private Boolean withinRecoveryBudget;
+  @JsonPropertyDescription("Updates acknowledged by the former primary that the new primary does not hold (0 in Synchronous mode).")
+  private Long updatesLost;
+
+  public String getFormerPrimary() { return formerPrimary; }
+  public void setFormerPrimary(String formerPrimary) { this.formerPrimary = formerPrimary; }
+  public String getNewPrimary() { return newPrimary; }
+  public void setNewPrimary(String newPrimary) { this.newPrimary = newPrimary; }
+  public Long getEpoch() { return epoch; }
+  public void setEpoch(Long epoch) { this.epoch = epoch; }
+  public String getReason() { return reason; }
+  public void setReason(String reason) { this.reason = reason; }
+  public String getMessage() { return message; }
+  public void setMessage(String message) { this.message = message; }
+  public String getFaultObservedAt() { return faultObservedAt; }
+  public void setFaultObservedAt(String faultObservedAt) { this.faultObservedAt = faultObservedAt; }
+  public String getDecidedAt() { return decidedAt; }
+  public void setDecidedAt(String decidedAt) { this.decidedAt = decidedAt; }
+  public String getServiceSwitchedAt() { return serviceSwitchedAt; }
+  public void setServiceSwitchedAt(String serviceSwitchedAt) { this.serviceSwitchedAt = serviceSwitchedAt; }
+  public String getEndpointsSwitchedAt() { return endpointsSwitchedAt; }
+  public void setEndpointsSwitchedAt(String endpointsSwitchedAt) { this.endpointsSwitchedAt = endpointsSwitchedAt; }
+  public String getStandbyReadyAt() { return standbyReadyAt; }
+  public void setStandbyReadyAt(String standbyReadyAt) { this.standbyReadyAt = standbyReadyAt; }
+  public Long getDetectionMillis() { return detectionMillis; }
+  public void setDetectionMillis(Long detectionMillis) { this.detectionMillis = detectionMillis; }
+  public Long getPromotionMillis() { return promotionMillis; }
+  public void setPromotionMillis(Long promotionMillis) { this.promotionMillis = promotionMillis; }
+  public Long getTrafficSwitchedMillis() { return trafficSwitchedMillis; }
+  public void setTrafficSwitchedMillis(Long trafficSwitchedMillis) { this.trafficSwitchedMillis = trafficSwitchedMillis; }
+  public Long getRecoveryBudgetMillis() { return recoveryBudgetMillis; }
+  public void setRecoveryBudgetMillis(Long recoveryBudgetMillis) { this.recoveryBudgetMillis = recoveryBudgetMillis; }
+  public Boolean getWithinRecoveryBudget() { return withinRecoveryBudget; }
+  public void setWithinRecoveryBudget(Boolean withinRecoveryBudget) { this.withinRecoveryBudget = withinRecoveryBudget; }
+  public Long getUpdatesLost() { return updatesLost; }
+  public void setUpdatesLost(Long updatesLost) { this.updatesLost = updatesLost; }
+}

@@ -1,0 +1,38 @@
+package dev.availability.ou.api;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * An operational unit: one primary pod that serves, one hot standby pod on another node that holds
+ * the primary's state, and a Service that always names the primary.
+ */
+@Group(OperationalUnit.GROUP)
+@Version(OperationalUnit.VERSION)
+@Kind("OperationalUnit")
+@Plural("operationalunits")
+@Singular("operationalunit")
+@ShortNames("ou")
+@AdditionalPrinterColumn(name = "PRIMARY", jsonPath = ".status.primary.pod", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "STANDBY", jsonPath = ".status.standby.pod", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "PHASE", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "LAG", jsonPath = ".status.standby.lag", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "FAILOVERS", jsonPath = ".status.failovers", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+public class OperationalUnit extends CustomResource<OperationalUnitSpec, OperationalUnitStatus> implements Namespaced {
+  public static final String GROUP = "ou.availability.dev";
+  public static final String VERSION = "v1alpha1";
+  public static final String CRD_NAME = "operationalunits." + GROUP;
+
+  @Override
+  protected OperationalUnitStatus initStatus() {
+    return new OperationalUnitStatus();
+  }
+}

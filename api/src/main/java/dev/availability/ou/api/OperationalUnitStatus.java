@@ -1,0 +1,45 @@
+package dev.availability.ou.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class OperationalUnitStatus {
+  private UnitPhase phase;
+  private MemberRef primary;
+  private StandbyStatus standby;
+  @JsonPropertyDescription("The promotion generation: raised at every failover; sidecars refuse anything from an older one.")
+  private Long epoch;
+  private Integer failovers;
+  private FailoverRecord lastFailover;
+  @JsonPropertyDescription("A failover under way: written before any action, so it resumes after an operator restart.")
+  private FailoverProgress failover;
+  @JsonPropertyDescription("Ordinal of the next member pod the operator creates (<unit>-<ordinal>).")
+  private Long nextMemberOrdinal;
+  private List<Condition> conditions = new ArrayList<>();
+  private Long observedGeneration;
+
+  public UnitPhase getPhase() { return phase; }
+  public void setPhase(UnitPhase phase) { this.phase = phase; }
+  public MemberRef getPrimary() { return primary; }
+  public void setPrimary(MemberRef primary) { this.primary = primary; }
+  public StandbyStatus getStandby() { return standby; }
+  public void setStandby(StandbyStatus standby) { this.standby = standby; }
+  public Long getEpoch() { return epoch; }
+  public void setEpoch(Long epoch) { this.epoch = epoch; }
+  public Integer getFailovers() { return failovers; }
+  public void setFailovers(Integer failovers) { this.failovers = failovers; }
+  public FailoverRecord getLastFailover() { return lastFailover; }
+  public void setLastFailover(FailoverRecord lastFailover) { this.lastFailover = lastFailover; }
+  public FailoverProgress getFailover() { return failover; }
+  public void setFailover(FailoverProgress failover) { this.failover = failover; }
+  public Long getNextMemberOrdinal() { return nextMemberOrdinal; }
+  public void setNextMemberOrdinal(Long nextMemberOrdinal) { this.nextMemberOrdinal = nextMemberOrdinal; }
+  public List<Condition> getConditions() { return conditions; }
+  public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
+  public Long getObservedGeneration() { return observedGeneration; }
+  public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
+}

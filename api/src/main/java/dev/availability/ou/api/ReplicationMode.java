@@ -1,0 +1,3 @@
+package dev.availability.ou.api;
+
+public enum ReplicationMode { Synchronous, Asynchronous, Journal }

@@ -1,0 +1,34 @@
+package dev.availability.ou.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ReplicationSpec {
+  @Default("Synchronous")
+  @JsonPropertyDescription("Synchronous: a write returns once the standby holds it. Asynchronous: it returns after the local append and the standby trails. Journal: begin/end markers of stimuli are replicated synchronously, so a promoted standby knows what was in flight.")
+  private ReplicationMode mode = ReplicationMode.Synchronous;
+
+  @Min(0)
+  @JsonPropertyDescription("Asynchronous only: the most updates the standby may trail by and still be promoted. Absent: any lag may be promoted (availability over consistency).")
+  private Long maxPromotableLag;
+
+  @Min(1000)
+  @Default("100000")
+  @JsonPropertyDescription("Updates the primary keeps in its log after a snapshot, so a returning standby catches up without a full copy.")
+  private Long logRetention = 100_000L;
+
+  @JsonPropertyDescription("The volume the sidecar keeps its log and snapshots on; an emptyDir when absent.")
+  private StorageSpec storage;
+
+  public ReplicationMode getMode() { return mode; }
+  public void setMode(ReplicationMode mode) { this.mode = mode; }
+  public Long getMaxPromotableLag() { return maxPromotableLag; }
+  public void setMaxPromotableLag(Long maxPromotableLag) { this.maxPromotableLag = maxPromotableLag; }
+  public Long getLogRetention() { return logRetention; }
+  public void setLogRetention(Long logRetention) { this.logRetention = logRetention; }
+  public StorageSpec getStorage() { return storage; }
+  public void setStorage(StorageSpec storage) { this.storage = storage; }
+}

@@ -1,0 +1,48 @@
+package dev.availability.ou.contract;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * What a member's sidecar tells the operator, written on its own pod only when something the operator
+ * decides on changes (never per heartbeat).
+ *
+ * @param role the role the sidecar acts in now
+ * @param epoch the epoch it acts at
+ * @param lastDurableSeq the last update sequence the member holds durably
+ * @param lag for a standby: updates it trails the primary by (null when unknown)
+ * @param inSync for a standby: it holds every update the primary acknowledged
+ * @param peerLost the peer's heartbeats have stopped for longer than the unit's threshold
+ * @param peerHeartbeatAgeMillis age of the peer's last heartbeat when the report was written
+ * @param appHealthy the local manager's verdict on the application container
+ * @param replicationEndpoint host:port the peer should connect to (pod IP from the Downward API)
+ * @param reportedAtMillis when the sidecar wrote this (its clock, epoch milliseconds)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record MemberReport(
+    Role role,
+    long epoch,
+    long lastDurableSeq,
+    Long lag,
+    Boolean inSync,
+    Boolean peerLost,
+    Long peerHeartbeatAgeMillis,
+    Boolean appHealthy,
+    String replicationEndpoint,
+    long reportedAtMillis) {
+
+  public static MemberReport fromJson(String json) {
+    return Json.read(json, MemberReport.class);
+  }
+
+  public String toJson() {
+    return Json.write(this);
+  }
+
+  /** Same facts, ignoring when they were reported and the heartbeat age (to decide whether to publish). */
+  public boolean sameFactsAs(MemberReport other) {
+    return other != null && role == other.role && epoch == other.epoch && lastDurableSeq == other.lastDurableSeq
+        && java.util.Objects.equals(lag, other.lag) && java.util.Objects.equals(inSync, other.inSync)
+        && java.util.Objects.equals(peerLost, other.peerLost) && java.util.Objects.equals(appHealthy, other.appHealthy)
+        && java.util.Objects.equals(replicationEndpoint, other.replicationEndpoint);
+  }
+}
