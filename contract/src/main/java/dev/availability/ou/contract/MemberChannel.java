@@ -92,6 +92,19 @@ public final class MemberChannel implements AutoCloseable {
     published.set(null);
   }
 
+  /** The replication endpoint the peer advertises in its report, or null when it has not reported one. */
+  public String peerReplicationEndpoint(String peerPod) {
+    Pod peer = client.pods().inNamespace(namespace).withName(peerPod).get();
+    if (peer == null || peer.getMetadata().getAnnotations() == null) return null;
+    String json = peer.getMetadata().getAnnotations().get(ContractKeys.REPORT_ANNOTATION);
+    if (json == null) return null;
+    try {
+      return MemberReport.fromJson(json).replicationEndpoint();
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
   /** The outcome of a lease renewal. */
   public record Renewal(boolean held, Duration leaseDuration, String reason) {}
 
