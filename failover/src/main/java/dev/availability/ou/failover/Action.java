@@ -1,0 +1,26 @@
+package dev.availability.ou.failover;
+
+import java.time.Duration;
+import java.util.Set;
+
+/** An effect the operator must perform, as data. Every action is idempotent. */
+public sealed interface Action {
+
+  /** Create member pod {@code pod} with the given assignment, on a node other than {@code avoidNodes}. */
+  record CreateMember(String pod, long ordinal, Member.Role role, long epoch, String peer, Set<String> avoidNodes, String preferNode) implements Action {}
+
+  /** Write the member's assignment (role, epoch, peer) on its pod. */
+  record Assign(String pod, Member.Role role, long epoch, String peer) implements Action {}
+
+  /** Give the primary lease to {@code holder} at {@code epoch} (not yet renewed). */
+  record HoldLease(String holder, long epoch, Duration duration) implements Action {}
+
+  /** Point the Service selector at {@code pod}: the one write that moves traffic. */
+  record PointService(String pod) implements Action {}
+
+  /** Delete a member pod; {@code force} (grace period 0) only for a fenced member on an unreachable node. */
+  record DeleteMember(String pod, boolean force) implements Action {}
+
+  /** Record a Kubernetes Event on the unit. */
+  record Emit(EventReason reason, String message, boolean warning) implements Action {}
+}

@@ -1,0 +1,68 @@
+package dev.availability.ou.failover;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Chooses the member to promote. Eligibility depends on the mode: Synchronous and Journal promote only an
+ * in-sync standby (never a stale one); Asynchronous promotes one whose lag is within maxPromotableLag
+ * (any lag when that is not set). Among the eligible, the best holds the most: in sync first, then the
+ * highest durable sequence, the lowest lag, then the newest member.
+ */
+public final class CandidateRanking {
+
+  /** The candidate, or why there is none. */
+  public record Choice(Member member, StandbyAssessment assessment, String blockedReason, String blockedMessage) {
+    public boolean found() {
+      return member != null;
+    }
+  }
+
+  public static final Comparator<Candidate> BEST_FIRST = Comparator
+      .comparing((Candidate c) -> !c.assessment().inSync())
+      .thenComparing(c -> -c.assessment().lastDurableSeq())
+      .thenComparing(c -> c.assessment().lag() == null ? Long.MAX_VALUE : c.assessment().lag())
+      .thenComparing(c -> -c.member().ordinal());
+
+  public record Candidate(Member member, StandbyAssessment assessment) {}
+
+  public Choice choose(Observation o) {
+    UnitPolicy policy = o.policy();
+    String primary = o.state().primary();
+    List<Candidate> healthy = o.members().values().stream()
+        .filter(m -> !m.pod().equals(primary))
+        .filter(m -> m.assignedRole() != Member.Role.Fenced)
+        .map(m -> new Candidate(m, StandbyAssessment.of(m, o)))
+        .filter(c -> c.assessment().state() == StandbyAssessment.State.InSync || c.assessment().state() == StandbyAssessment.State.CatchingUp)
+        .toList();
+    if (healthy.isEmpty()) {
+      return new Choice(null, null, "NoHealthyStandby", "no healthy standby to promote: " + describeStandby(o));
+    }
+    List<Candidate> eligible = healthy.stream().filter(c -> promotable(c.assessment(), policy)).sorted(BEST_FIRST).toList();
+    if (eligible.isEmpty()) {
+      Candidate best = healthy.stream().sorted(BEST_FIRST).findFirst().orElseThrow();
+      if (policy.mode() == UnitPolicy.Mode.Asynchronous) {
+        return new Choice(null, best.assessment(), "LagTooHigh", "standby " + best.member().pod() + " trails by "
+            + (best.assessment().lag() == null ? "an unknown number of" : best.assessment().lag()) + " updates, more than maxPromotableLag "
+            + policy.maxPromotableLag() + ": not promoted; waiting for the primary to return (raise or remove maxPromotableLag to accept the loss)");
+      }
+      return new Choice(null, best.assessment(), "NoInSyncStandby", "standby " + best.member().pod()
+          + " is not in sync and " + policy.mode() + " mode never promotes a stale standby; waiting for the primary to return");
+    }
+    Candidate best = eligible.get(0);
+    return new Choice(best.member(), best.assessment(), null, null);
+  }
+
+  static boolean promotable(StandbyAssessment a, UnitPolicy policy) {
+    if (policy.mode() != UnitPolicy.Mode.Asynchronous) return a.inSync();
+    if (policy.maxPromotableLag() == null) return true;
+    if (a.inSync()) return true;
+    return a.lag() != null && a.lag() <= policy.maxPromotableLag();
+  }
+
+  private static String describeStandby(Observation o) {
+    return Optional.ofNullable(o.state().standby()).map(sb -> o.members().containsKey(sb)
+        ? StandbyAssessment.of(o.members().get(sb), o).why() : "standby " + sb + " is gone").orElse("the unit has no standby");
+  }
+}

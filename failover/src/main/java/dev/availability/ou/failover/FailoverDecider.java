@@ -1,0 +1,351 @@
+package dev.availability.ou.failover;
+
+import dev.availability.ou.failover.Action.Assign;
+import dev.availability.ou.failover.Action.CreateMember;
+import dev.availability.ou.failover.Action.DeleteMember;
+import dev.availability.ou.failover.Action.Emit;
+import dev.availability.ou.failover.Action.HoldLease;
+import dev.availability.ou.failover.Action.PointService;
+import dev.availability.ou.failover.Member.Role;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The availability manager's brain: one pure step from an {@link Observation} to a {@link Decision}.
+ * Called again after every change (and at the times it asks for), it walks a unit through
+ * bootstrap → steady state → failover (intent written first, then promote / switch / fence in one step,
+ * then remove the former primary and schedule a new standby) → steady state. Every step is idempotent,
+ * so an operator that restarts anywhere resumes from what the status and the pods say.
+ */
+public final class FailoverDecider {
+  private final PrimaryHealthEvaluator primaryHealth = new PrimaryHealthEvaluator();
+  private final CandidateRanking ranking = new CandidateRanking();
+
+  public Decision decide(Observation o) {
+    UnitState s = o.state();
+    if (s.intent() != null) return continueFailover(o);
+    if (s.primary() == null) return bootstrap(o);
+    return steady(o);
+  }
+
+  // ---------------------------------------------------------------- bootstrap: create or adopt members
+
+  private Decision bootstrap(Observation o) {
+    UnitState s = o.state();
+    Member adopted = o.members().values().stream()
+        .filter(m -> m.assignedRole() == Role.Primary && !m.deleting())
+        .max(Comparator.comparingLong(Member::assignedEpoch)).orElse(null);
+    if (adopted != null) {
+      // The status was lost (or never written) but the pods say who is who: adopt, don't recreate.
+      String standby = o.members().values().stream()
+          .filter(m -> m.assignedRole() == Role.Standby && m.assignedEpoch() == adopted.assignedEpoch() && !m.deleting())
+          .map(Member::pod).findFirst().orElse(null);
+      UnitState next = s.withPrimary(adopted.pod()).withStandby(standby).withEpoch(adopted.assignedEpoch())
+          .withNextOrdinal(nextOrdinal(o));
+      return steady(new Observation(o.policy(), next, o.members(), o.nodes(), o.lease(), o.service(), o.now()));
+    }
+    long n = nextOrdinal(o);
+    String unit = o.policy().unit();
+    String primary = unit + "-" + n;
+    String standby = unit + "-" + (n + 1);
+    List<Action> actions = List.of(
+        new CreateMember(primary, n, Role.Primary, 1, standby, Set.of(), null),
+        new CreateMember(standby, n + 1, Role.Standby, 1, primary, Set.of(), null),
+        new HoldLease(primary, 1, o.policy().thresholds().leaseDuration()),
+        new PointService(primary),
+        new Emit(EventReason.MembersCreated, "created primary " + primary + " and standby " + standby + " at epoch 1", false));
+    UnitState next = s.withPrimary(primary).withStandby(standby).withEpoch(1).withNextOrdinal(n + 2);
+    return new Decision(next, Phase.Pending, Conditions.pending("creating primary " + primary + " and standby " + standby),
+        actions, true, null);
+  }
+
+  private static long nextOrdinal(Observation o) {
+    long fromPods = o.members().values().stream().mapToLong(Member::ordinal).max().orElse(-1) + 1;
+    return Math.max(o.state().nextOrdinal(), fromPods);
+  }
+
+  // ---------------------------------------------------------------- steady state: watch, repair, protect
+
+  private Decision steady(Observation o) {
+    UnitState s = o.state();
+    UnitPolicy policy = o.policy();
+    Verdict verdict = primaryHealth.evaluate(o);
+    if (verdict.failed()) return primaryFailed(o, verdict);
+
+    Member p = o.members().get(s.primary());
+    List<Action> actions = new ArrayList<>();
+    Duration recheck = verdict.recheckAfter();
+    if (!s.primary().equals(o.service().selectedMember())) {
+      actions.add(new PointService(s.primary()));
+      if (o.service().selectedMember() != null) {
+        actions.add(new Emit(EventReason.ServiceRepaired, "Service selector named " + o.service().selectedMember() + "; pointed it back at primary " + s.primary(), true));
+      }
+    }
+    if (p.assignedRole() != Role.Primary || p.assignedEpoch() != s.epoch()) actions.add(new Assign(p.pod(), Role.Primary, s.epoch(), s.standby()));
+    PrimaryLease lease = o.lease();
+    if (lease == null || !p.pod().equals(lease.holder()) || lease.epoch() != s.epoch()) {
+      actions.add(new HoldLease(p.pod(), s.epoch(), policy.thresholds().leaseDuration()));
+    }
+    if (s.primaryRestartBaseline() == null && p.app() != null) s = s.withPrimaryRestartBaseline(p.app().restartCount());
+    if (s.homeNode() == null && p.scheduled()) s = s.withHomeNode(p.node());
+
+    // The standby: create, replace, re-assign, roll.
+    Member sb = s.standby() == null ? null : o.members().get(s.standby());
+    StandbyAssessment assessment = null;
+    if (sb == null) {
+      String name = policy.unit() + "-" + nextOrdinal(o);
+      actions.add(createStandby(o, s, name, Set.of()));
+      actions.add(new Emit(EventReason.StandbyScheduled, "scheduling standby " + name + " on a node other than " + p.node(), false));
+      s = s.withStandby(name).withNextOrdinal(nextOrdinal(o) + 1);
+    } else {
+      assessment = StandbyAssessment.of(sb, o);
+      boolean healthyPrimary = verdict.status() == Verdict.Status.Healthy && p.ready();
+      boolean staleStandby = policy.templateHash() != null && sb.templateHash() != null && !policy.templateHash().equals(sb.templateHash());
+      boolean stalePrimary = policy.templateHash() != null && p.templateHash() != null && !policy.templateHash().equals(p.templateHash());
+      if (assessment.failed() || (staleStandby && healthyPrimary)) {
+        boolean nodeDown = o.node(sb.node()).map(n -> !n.healthy()).orElse(false);
+        String name = policy.unit() + "-" + nextOrdinal(o);
+        actions.add(new DeleteMember(sb.pod(), nodeDown));
+        actions.add(createStandby(o, s, name, nodeDown ? Set.of(sb.node()) : Set.of()));
+        actions.add(assessment.failed()
+            ? new Emit(EventReason.StandbyReplaced, assessment.why() + ": replacing it with " + name + " (no promotion: the primary is healthy)", true)
+            : new Emit(EventReason.RollingUpdate, "the spec changed: replacing standby " + sb.pod() + " with " + name + " first", false));
+        s = s.withStandby(name).withNextOrdinal(nextOrdinal(o) + 1);
+        assessment = null;
+      } else {
+        if (sb.assignedRole() != Role.Standby || sb.assignedEpoch() != s.epoch()) actions.add(new Assign(sb.pod(), Role.Standby, s.epoch(), p.pod()));
+        if (healthyPrimary && assessment.inSync()) {
+          if (stalePrimary) return switchover(o, s, sb, "SpecChanged", "the spec changed: switching to the updated standby " + sb.pod() + " before replacing " + p.pod());
+          if (policy.failback() && s.homeNode() != null && !s.homeNode().equals(p.node()) && s.homeNode().equals(sb.node())) {
+            return switchover(o, s, sb, "Failback", "node " + s.homeNode() + " is back and " + sb.pod() + " there is in sync: failing back");
+          }
+        }
+      }
+    }
+    removeExtraMembers(o, s, actions);
+
+    // Phase and conditions.
+    Phase phase;
+    List<ConditionView> conditions;
+    boolean partition = verdict.status() == Verdict.Status.Suspect && verdict.signals().stream().anyMatch(x -> x.kind() == Signal.Kind.PeerLost);
+    if (p.phase() != Member.PodPhase.Running) {
+      phase = Phase.Pending;
+      conditions = Conditions.pending("primary " + p.pod() + " is " + (p.scheduled() ? "starting on " + p.node() : "waiting to be scheduled"));
+    } else if (partition) {
+      phase = Phase.Unprotected;
+      conditions = Conditions.steady(p, o, false, "PeerUnreachable", verdict.describe() + ", but the primary looks healthy to the API server: not promoting (a partition is not a crash)");
+      actions.add(new Emit(EventReason.PeerUnreachable, verdict.describe() + "; the primary still renews its lease and is ready: no promotion", true));
+    } else if (assessment == null) {
+      phase = Phase.Synchronizing;
+      conditions = Conditions.steady(p, o, false, "StandbyStarting", "standby " + s.standby() + " is being created");
+    } else {
+      phase = switch (assessment.state()) {
+        case InSync -> Phase.Protected;
+        case CatchingUp, Starting -> Phase.Synchronizing;
+        default -> Phase.Unprotected;
+      };
+      String reason = switch (assessment.state()) {
+        case InSync -> "StandbyInSync";
+        case CatchingUp -> "StandbyCatchingUp";
+        case Starting -> "StandbyStarting";
+        case Unschedulable -> "StandbyUnschedulable";
+        case Failed -> "StandbyFailed";
+      };
+      conditions = Conditions.steady(p, o, assessment.inSync(), reason, assessment.why());
+    }
+    if (verdict.status() == Verdict.Status.Suspect && !partition) {
+      actions.add(new Emit(EventReason.PrimarySuspect, verdict.describe() + " (one weak signal: not enough to fail over)", true));
+    }
+    s = recordTimings(o, s, phase, actions);
+    recheck = min(recheck, forceDeleteRecheck(o, s));
+    return new Decision(s, phase, conditions, actions, false, recheck);
+  }
+
+  private CreateMember createStandby(Observation o, UnitState s, String name, Set<String> alsoAvoid) {
+    Member p = o.members().get(s.primary());
+    Set<String> avoid = new LinkedHashSet<>();
+    if (p != null && p.scheduled()) avoid.add(p.node());
+    avoid.addAll(alsoAvoid);
+    o.nodes().values().stream().filter(n -> !n.healthy()).map(NodeView::name).forEach(avoid::add);
+    String prefer = o.policy().failback() && s.homeNode() != null && !avoid.contains(s.homeNode()) ? s.homeNode() : null;
+    return new CreateMember(name, ordinalOf(name), Role.Standby, s.epoch(), s.primary(), Set.copyOf(avoid), prefer);
+  }
+
+  private static long ordinalOf(String pod) {
+    return Long.parseLong(pod.substring(pod.lastIndexOf('-') + 1));
+  }
+
+  /** Members that are neither primary nor standby (a former primary left behind, a stray): remove them. */
+  private void removeExtraMembers(Observation o, UnitState s, List<Action> actions) {
+    Set<String> deletedNow = new LinkedHashSet<>();
+    actions.stream().filter(a -> a instanceof DeleteMember).map(a -> ((DeleteMember) a).pod()).forEach(deletedNow::add);
+    for (Member m : o.members().values()) {
+      if (m.pod().equals(s.primary()) || m.pod().equals(s.standby()) || deletedNow.contains(m.pod())) continue;
+      boolean nodeDown = o.node(m.node()).map(n -> !n.healthy()).orElse(m.scheduled());
+      if (!m.deleting()) actions.add(new DeleteMember(m.pod(), nodeDown && fenced(o, s, m)));
+      else if (nodeDown && fenced(o, s, m)) actions.add(new DeleteMember(m.pod(), true));
+    }
+  }
+
+  /**
+   * A deposed member is fenced once it says so, or once a lease duration has passed since the lease moved
+   * away from it: its sidecar stops acknowledging writes when it cannot renew.
+   */
+  private static boolean fenced(Observation o, UnitState s, Member m) {
+    if (m.report() != null && m.report().role() == Role.Fenced) return true;
+    if (m.assignedRole() == Role.Standby || m.assignedRole() == null) return true; // never held the lease at this epoch
+    Instant movedAt = s.intent() != null ? s.intent().serviceSwitchedAt() : s.lastFailover() != null ? s.lastFailover().serviceSwitchedAt() : null;
+    if (movedAt == null) return false;
+    return !o.now().isBefore(movedAt.plus(o.policy().thresholds().leaseDuration()));
+  }
+
+  private static Duration forceDeleteRecheck(Observation o, UnitState s) {
+    FailoverTimings last = s.lastFailover();
+    if (last == null || last.serviceSwitchedAt() == null) return null;
+    Instant at = last.serviceSwitchedAt().plus(o.policy().thresholds().leaseDuration());
+    boolean waiting = o.members().values().stream().anyMatch(m -> m.pod().equals(last.former()) && o.node(m.node()).map(n -> !n.healthy()).orElse(false));
+    return waiting && o.now().isBefore(at) ? Duration.between(o.now(), at) : null;
+  }
+
+  // ---------------------------------------------------------------- the primary failed
+
+  private Decision primaryFailed(Observation o, Verdict verdict) {
+    UnitState s = o.state();
+    UnitPolicy policy = o.policy();
+    String what = "primary " + s.primary() + " failed: " + verdict.describe();
+    if (!policy.automatic()) {
+      return degraded(o, "AutomaticFailoverDisabled", what + "; spec.failover.automatic is false, so nobody is promoted (set it to true, or switch by hand)",
+          EventReason.PrimaryFailed);
+    }
+    CandidateRanking.Choice choice = ranking.choose(o);
+    if (!choice.found()) return degraded(o, choice.blockedReason(), what + "; " + choice.blockedMessage(), EventReason.FailoverBlocked);
+
+    Member target = choice.member();
+    Member former = o.members().get(s.primary());
+    Instant now = o.now();
+    Intent intent = new Intent(target.pod(), s.primary(), former != null ? former.node() : null, s.epoch() + 1,
+        verdict.mainKind().name(), what, verdict.faultObservedAt(now), now, null, false);
+    List<Action> actions = List.of(new Emit(EventReason.FailoverStarted, what + "; promoting standby " + target.pod() + " at epoch " + intent.epoch(), true));
+    return new Decision(s.withIntent(intent), Phase.FailingOver, Conditions.failingOver(intent), actions, true, Duration.ZERO);
+  }
+
+  private Decision switchover(Observation o, UnitState s, Member target, String reason, String message) {
+    Member former = o.members().get(s.primary());
+    Intent intent = new Intent(target.pod(), s.primary(), former.node(), s.epoch() + 1, reason, message, o.now(), o.now(), null, true);
+    List<Action> actions = List.of(new Emit(EventReason.SwitchoverStarted, message, false));
+    return new Decision(s.withIntent(intent), Phase.FailingOver, Conditions.failingOver(intent), actions, true, Duration.ZERO);
+  }
+
+  private Decision degraded(Observation o, String reason, String message, EventReason event) {
+    List<Action> actions = List.of(new Emit(event, message, true));
+    return new Decision(o.state(), Phase.Degraded, Conditions.degraded(reason, message), actions, false, o.policy().thresholds().renewInterval().multipliedBy(3));
+  }
+
+  // ---------------------------------------------------------------- a failover under way
+
+  private Decision continueFailover(Observation o) {
+    UnitState s = o.state();
+    Intent i = s.intent();
+    Member target = o.members().get(i.target());
+    Member former = o.members().get(i.former());
+    Instant now = o.now();
+    List<Action> actions = new ArrayList<>();
+
+    if (!i.target().equals(s.primary())) {
+      // Step 1 (the intent is durable): promote, switch traffic, fence - idempotent writes.
+      StandbyAssessment ta = target == null ? null : StandbyAssessment.of(target, o);
+      if (ta == null || ta.failed()) {
+        String why = target == null ? "standby " + i.target() + " is gone" : ta.why();
+        UnitState next = s.withIntent(null);
+        actions.add(new Emit(EventReason.FailoverAborted, "failover to " + i.target() + " aborted before traffic moved: " + why, true));
+        return new Decision(next, Phase.Degraded, Conditions.degraded("FailoverTargetLost", "the primary failed and the standby chosen to replace it failed too: " + why),
+            actions, true, Duration.ZERO);
+      }
+      Duration lease = o.policy().thresholds().leaseDuration();
+      actions.add(new HoldLease(target.pod(), i.epoch(), lease));
+      if (former != null && !former.deleting()) actions.add(new Assign(former.pod(), Role.Fenced, i.epoch(), null));
+      actions.add(new Assign(target.pod(), Role.Primary, i.epoch(), null));
+      actions.add(new PointService(target.pod()));
+      actions.add(new Emit(EventReason.PrimaryFenced, "fenced " + i.former() + ": out of the Service, epochs before " + i.epoch() + " refused", false));
+      actions.add(new Emit(EventReason.StandbyPromoted, "promoted " + target.pod() + " to primary at epoch " + i.epoch(), false));
+      actions.add(new Emit(EventReason.TrafficSwitched, "Service " + o.policy().unit() + " now selects " + target.pod(), false));
+      Long lost = i.planned() || o.policy().mode() != UnitPolicy.Mode.Asynchronous ? Long.valueOf(0) : ta.lag();
+      FailoverTimings timings = new FailoverTimings(i.former(), target.pod(), i.epoch(), i.reason(), i.message(), i.faultObservedAt(), i.decidedAt(),
+          now, null, null, o.policy().recoveryBudget(), lost, i.planned());
+      UnitState next = s.withPrimary(target.pod()).withStandby(null).withEpoch(i.epoch())
+          .withFailovers(i.planned() ? s.failovers() : s.failovers() + 1)
+          .withIntent(i.switched(now)).withLastFailover(timings)
+          .withPrimaryRestartBaseline(target.app() != null ? target.app().restartCount() : null);
+      return new Decision(next, Phase.FailingOver, Conditions.failingOver(i), actions, false, Duration.ZERO);
+    }
+
+    // Step 2 (traffic is on the target): remove the former primary, schedule a new standby.
+    UnitState next = s;
+    Duration recheck = null;
+    boolean formerLeaving = true;
+    if (former != null) {
+      boolean nodeDown = o.node(former.node()).map(n -> !n.healthy()).orElse(former.scheduled());
+      boolean fenced = fenced(o, s, former);
+      if (!former.deleting()) {
+        actions.add(new DeleteMember(former.pod(), nodeDown && fenced));
+        actions.add(new Emit(EventReason.FormerPrimaryDeleted, "deleting former primary " + former.pod()
+            + (nodeDown ? (fenced ? " (forced: its node is unreachable and it is fenced)" : " (its node is unreachable: forced deletion once it is fenced)") : ""), false));
+        formerLeaving = !nodeDown || fenced;
+      } else if (nodeDown) {
+        if (fenced) actions.add(new DeleteMember(former.pod(), true));
+        formerLeaving = fenced;
+      }
+      if (!formerLeaving) {
+        Instant at = i.serviceSwitchedAt().plus(o.policy().thresholds().leaseDuration());
+        recheck = Duration.between(now, at).isNegative() ? Duration.ZERO : Duration.between(now, at);
+      }
+    }
+    if (s.standby() == null) {
+      String name = o.policy().unit() + "-" + nextOrdinal(o);
+      Set<String> avoid = former != null && former.scheduled() && o.node(former.node()).map(n -> !n.healthy()).orElse(true) ? Set.of(former.node()) : Set.of();
+      actions.add(createStandby(o, s, name, avoid));
+      actions.add(new Emit(EventReason.StandbyScheduled, "scheduling new standby " + name + " on a node other than " + (target != null ? target.node() : "the primary's"), false));
+      next = next.withStandby(name).withNextOrdinal(nextOrdinal(o) + 1);
+    }
+    if (formerLeaving) {
+      FailoverTimings t = next.lastFailover();
+      String summary = (i.planned() ? "switchover" : "failover") + " from " + i.former() + " to " + i.target() + " done"
+          + (t != null && t.trafficSwitched() != null ? ": traffic moved " + t.trafficSwitched().toMillis() + " ms after the fault (recovery budget "
+          + o.policy().recoveryBudget().toMillis() + " ms)" : "");
+      actions.add(new Emit(i.planned() ? EventReason.SwitchoverCompleted : EventReason.FailoverCompleted, summary, false));
+      next = next.withIntent(null);
+    }
+    next = recordTimings(o, next, Phase.Synchronizing, actions);
+    return new Decision(next, formerLeaving ? Phase.Synchronizing : Phase.FailingOver,
+        formerLeaving ? Conditions.steady(target, o, false, "StandbyStarting", "new standby " + next.standby() + " is being created") : Conditions.failingOver(i),
+        actions, false, recheck);
+  }
+
+  // ---------------------------------------------------------------- timings of the last failover
+
+  private static UnitState recordTimings(Observation o, UnitState s, Phase phase, List<Action> actions) {
+    FailoverTimings t = s.lastFailover();
+    if (t == null) return s;
+    if (t.endpointsSwitchedAt() == null && t.serviceSwitchedAt() != null
+        && o.service().endpointMembers().equals(Set.of(t.newPrimary()))) {
+      t = t.withEndpointsSwitchedAt(o.now());
+    }
+    if (t.standbyReadyAt() == null && phase == Phase.Protected) {
+      t = t.withStandbyReadyAt(o.now());
+      actions.add(new Emit(EventReason.ProtectionRestored, "standby " + s.standby() + " is in sync: the unit is protected again", false));
+    }
+    return Objects.equals(t, s.lastFailover()) ? s : s.withLastFailover(t);
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    if (a == null) return b;
+    if (b == null) return a;
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+}

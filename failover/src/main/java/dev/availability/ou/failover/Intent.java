@@ -1,0 +1,25 @@
+package dev.availability.ou.failover;
+
+import java.time.Instant;
+
+/**
+ * A failover (or planned switchover) decided and written to the status before anything is touched.
+ *
+ * @param serviceSwitchedAt null until the Service names the target
+ */
+public record Intent(
+    String target,
+    String former,
+    String formerNode,
+    long epoch,
+    String reason,
+    String message,
+    Instant faultObservedAt,
+    Instant decidedAt,
+    Instant serviceSwitchedAt,
+    boolean planned) {
+
+  public Intent switched(Instant at) {
+    return new Intent(target, former, formerNode, epoch, reason, message, faultObservedAt, decidedAt, at, planned);
+  }
+}

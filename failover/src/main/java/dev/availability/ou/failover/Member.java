@@ -1,0 +1,61 @@
+package dev.availability.ou.failover;
+
+import java.time.Instant;
+
+/**
+ * One member pod as the API server shows it.
+ *
+ * @param assignedRole role in the operator's assignment annotation (null when none)
+ * @param assignedEpoch epoch of that assignment
+ * @param readySince when the Ready condition last changed (to debounce flapping)
+ * @param app state of the application container (the first container of the template)
+ * @param deletionRequestedAt deletion timestamp minus grace period, when the pod is being deleted
+ * @param unschedulable the scheduler reported it cannot place the pod
+ * @param report the sidecar's last report, or null when none arrived yet
+ */
+public record Member(
+    String pod,
+    long ordinal,
+    String node,
+    Role assignedRole,
+    long assignedEpoch,
+    PodPhase phase,
+    boolean ready,
+    Instant readySince,
+    AppContainer app,
+    Instant deletionRequestedAt,
+    boolean unschedulable,
+    String templateHash,
+    Report report) {
+
+  public enum Role { Primary, Standby, Fenced }
+
+  public enum PodPhase { Pending, Running, Succeeded, Failed, Unknown }
+
+  public boolean deleting() {
+    return deletionRequestedAt != null;
+  }
+
+  public boolean scheduled() {
+    return node != null && !node.isEmpty();
+  }
+
+  /**
+   * The application container.
+   *
+   * @param state running, waiting or terminated
+   * @param since when it entered that state (terminated: finishedAt)
+   */
+  public record AppContainer(State state, int restartCount, String reason, Instant since) {
+    public enum State { Running, Waiting, Terminated, Unknown }
+
+    public static AppContainer running(int restarts) {
+      return new AppContainer(State.Running, restarts, null, null);
+    }
+  }
+
+  /** What the member's sidecar reported (see the contract's MemberReport). */
+  public record Report(
+      Role role, long epoch, long lastDurableSeq, Long lag, Boolean inSync, Boolean peerLost,
+      Long peerHeartbeatAgeMillis, Boolean appHealthy, Instant reportedAt) {}
+}

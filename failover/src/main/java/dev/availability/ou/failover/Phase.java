@@ -1,0 +1,4 @@
+package dev.availability.ou.failover;
+
+/** Mirrors the API's status.phase. */
+public enum Phase { Pending, Synchronizing, Protected, Unprotected, FailingOver, Degraded }

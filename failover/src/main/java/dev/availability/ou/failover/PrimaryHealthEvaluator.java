@@ -1,0 +1,110 @@
+package dev.availability.ou.failover;
+
+import dev.availability.ou.failover.Member.AppContainer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The global manager's judgement of the primary, correlating the pod, its container, its node, the
+ * primary lease and the sidecars' reports. The rules (thresholds in {@link Thresholds}):
+ * <ul>
+ *   <li>Failed on one strong signal: pod gone, being deleted or Failed (evicted); app container crashed
+ *       or restarted; pod unready for the readiness grace; node Ready False/Unknown; the primary's
+ *       sidecar reporting its app unhealthy; the primary lease expired (its sidecar has fenced itself).</li>
+ *   <li>Failed on two different weak signals: the standby reporting the primary's heartbeats lost, the
+ *       primary's node lease stale, the primary lease overdue (not yet expired).</li>
+ *   <li>One weak signal alone is a partition, not a crash: no promotion while the API server still sees a
+ *       healthy primary.</li>
+ * </ul>
+ */
+public final class PrimaryHealthEvaluator {
+
+  public Verdict evaluate(Observation o) {
+    UnitState s = o.state();
+    Instant now = o.now();
+    Thresholds t = o.policy().thresholds();
+    List<Signal> strong = new ArrayList<>();
+    List<Signal> weak = new ArrayList<>();
+    Duration recheck = null;
+
+    Member p = o.members().get(s.primary());
+    if (p == null) {
+      strong.add(new Signal(Signal.Kind.PodGone, now, "primary pod " + s.primary() + " is gone"));
+      return new Verdict(Verdict.Status.Failed, strong, null);
+    }
+    if (p.deleting()) strong.add(new Signal(Signal.Kind.PodDeleting, p.deletionRequestedAt(), "primary pod " + p.pod() + " is being deleted"));
+    if (p.phase() == Member.PodPhase.Failed) strong.add(new Signal(Signal.Kind.PodFailed, now, "primary pod " + p.pod() + " failed (evicted or terminated)"));
+    AppContainer app = p.app();
+    if (app != null && p.phase() == Member.PodPhase.Running) {
+      if (app.state() == AppContainer.State.Terminated
+          || (app.state() == AppContainer.State.Waiting && (app.restartCount() > 0 || "CrashLoopBackOff".equals(app.reason())))) {
+        strong.add(new Signal(Signal.Kind.AppCrashed, app.since() != null ? app.since() : now,
+            "application container of " + p.pod() + " " + app.state().name().toLowerCase() + (app.reason() != null ? " (" + app.reason() + ")" : "")));
+      } else if (s.primaryRestartBaseline() != null && app.restartCount() > s.primaryRestartBaseline()) {
+        strong.add(new Signal(Signal.Kind.AppRestarted, app.since() != null ? app.since() : now,
+            "application container of " + p.pod() + " restarted (" + app.restartCount() + " restarts)"));
+      }
+    }
+    if (p.phase() == Member.PodPhase.Running && !p.ready()) {
+      Instant since = p.readySince() != null ? p.readySince() : now;
+      Duration unready = Duration.between(since, now);
+      if (unready.compareTo(t.unreadyGrace()) >= 0) {
+        strong.add(new Signal(Signal.Kind.Unready, since, "primary " + p.pod() + " not ready for " + unready.toMillis() + " ms"));
+      } else {
+        recheck = min(recheck, t.unreadyGrace().minus(unready));
+      }
+    }
+    NodeView node = o.nodes().get(p.node());
+    if (node != null) {
+      if (!node.healthy()) {
+        strong.add(new Signal(Signal.Kind.NodeNotReady, node.readySince() != null ? node.readySince() : now,
+            "node " + node.name() + " of primary " + p.pod() + " is " + (node.ready() == NodeView.Ready.False ? "NotReady" : "unreachable (Unknown)")));
+      } else if (node.leaseRenewedAt() != null && node.leaseDuration() != null) {
+        Duration staleAfter = Thresholds.nodeLeaseStaleAfter(node.leaseDuration());
+        Duration age = Duration.between(node.leaseRenewedAt(), now);
+        if (age.compareTo(staleAfter) > 0) {
+          weak.add(new Signal(Signal.Kind.NodeLeaseStale, node.leaseRenewedAt().plus(staleAfter), "node " + node.name() + " has not renewed its lease for " + age.toMillis() + " ms"));
+        }
+      }
+    }
+    if (p.report() != null && p.report().epoch() == s.epoch() && Boolean.FALSE.equals(p.report().appHealthy())) {
+      strong.add(new Signal(Signal.Kind.AppUnhealthy, p.report().reportedAt(), "the sidecar of " + p.pod() + " reports its application unhealthy"));
+    }
+    PrimaryLease lease = o.lease();
+    if (lease != null && p.pod().equals(lease.holder()) && lease.epoch() == s.epoch() && lease.renewedAt() != null) {
+      Duration age = Duration.between(lease.renewedAt(), now);
+      if (age.compareTo(lease.duration()) >= 0) {
+        strong.add(new Signal(Signal.Kind.LeaseExpired, lease.renewedAt().plus(t.renewInterval()),
+            "primary lease not renewed by " + p.pod() + " for " + age.toMillis() + " ms (it has fenced itself)"));
+      } else {
+        if (age.compareTo(t.leaseOverdue()) >= 0) {
+          weak.add(new Signal(Signal.Kind.LeaseOverdue, lease.renewedAt().plus(t.renewInterval()), "primary lease renewal overdue by " + p.pod() + " (" + age.toMillis() + " ms)"));
+        } else {
+          recheck = min(recheck, t.leaseOverdue().minus(age));
+        }
+        recheck = min(recheck, lease.duration().minus(age));
+      }
+    }
+    Member sb = o.members().get(s.standby());
+    if (sb != null && sb.report() != null && sb.report().epoch() == s.epoch() && Boolean.TRUE.equals(sb.report().peerLost())) {
+      Instant since = sb.report().reportedAt();
+      if (since != null && sb.report().peerHeartbeatAgeMillis() != null) since = since.minusMillis(sb.report().peerHeartbeatAgeMillis());
+      weak.add(new Signal(Signal.Kind.PeerLost, since, "standby " + sb.pod() + " lost the primary's heartbeats"));
+    }
+
+    if (!strong.isEmpty()) {
+      strong.addAll(weak);
+      return new Verdict(Verdict.Status.Failed, strong, null);
+    }
+    if (weak.stream().map(Signal::kind).distinct().count() >= 2) return new Verdict(Verdict.Status.Failed, weak, null);
+    if (!weak.isEmpty()) return new Verdict(Verdict.Status.Suspect, weak, recheck);
+    return new Verdict(Verdict.Status.Healthy, List.of(), recheck);
+  }
+
+  static Duration min(Duration a, Duration b) {
+    if (b.isNegative()) b = Duration.ZERO;
+    return a == null || b.compareTo(a) < 0 ? b : a;
+  }
+}
