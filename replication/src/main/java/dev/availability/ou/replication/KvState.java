@@ -1,0 +1,79 @@
+package dev.availability.ou.replication;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * The replicated state machine: keys with byte values, and the stimuli that began and have not ended
+ * (the journal). Applying the log in sequence order on any member yields the same state.
+ * Reads are safe from any thread; {@link #apply} comes from one thread at a time.
+ */
+public final class KvState {
+  private final ConcurrentSkipListMap<Key, byte[]> data = new ConcurrentSkipListMap<>();
+  private final ConcurrentSkipListMap<Key, Long> open = new ConcurrentSkipListMap<>();
+  private volatile long appliedSeq;
+
+  public KvState(long appliedSeq) {
+    this.appliedSeq = appliedSeq;
+  }
+
+  public long appliedSeq() {
+    return appliedSeq;
+  }
+
+  /** Applies the next record; sequences must follow on. */
+  public void apply(LogRecord r) {
+    if (r.seq() != appliedSeq + 1) throw new IllegalStateException("apply " + r.seq() + " after " + appliedSeq);
+    switch (r.type()) {
+      case PUT -> data.put(Key.wrap(r.key()), r.value());
+      case DELETE -> data.remove(Key.wrap(r.key()));
+      case BEGIN -> open.put(Key.wrap(r.key()), r.seq());
+      case END -> open.remove(Key.wrap(r.key()));
+      case TERM_START -> { }
+    }
+    appliedSeq = r.seq();
+  }
+
+  public byte[] get(Key k) {
+    return data.get(k);
+  }
+
+  public int size() {
+    return data.size();
+  }
+
+  /** Up to {@code limit} entries with keys strictly after {@code after} (null: from the start). */
+  public List<Map.Entry<Key, byte[]>> scan(Key after, int limit) {
+    NavigableMap<Key, byte[]> view = after == null ? data : data.tailMap(after, false);
+    List<Map.Entry<Key, byte[]>> out = new ArrayList<>(Math.min(limit, 1024));
+    for (Map.Entry<Key, byte[]> e : view.entrySet()) {
+      if (out.size() >= limit) break;
+      out.add(Map.entry(e.getKey(), e.getValue()));
+    }
+    return out;
+  }
+
+  /** Stimuli that began and never ended, with the sequence of their BEGIN, oldest first by id. */
+  public Map<Key, Long> openStimuli() {
+    return Map.copyOf(open);
+  }
+
+  void restore(Key k, byte[] v) {
+    data.put(k, v);
+  }
+
+  void restoreOpen(Key id, long seq) {
+    open.put(id, seq);
+  }
+
+  /** A consistent copy for a snapshot; the caller must hold off {@link #apply} while it is taken. */
+  public Image image() {
+    return new Image(appliedSeq, new ArrayList<>(data.entrySet()), new ArrayList<>(open.entrySet()));
+  }
+
+  /** A point-in-time copy of the state (values are shared, they are never mutated). */
+  public record Image(long seq, List<Map.Entry<Key, byte[]>> entries, List<Map.Entry<Key, Long>> open) {}
+}

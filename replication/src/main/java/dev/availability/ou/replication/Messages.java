@@ -1,0 +1,154 @@
+package dev.availability.ou.replication;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/** Payloads of the control frames, each with a strict decoder. */
+public final class Messages {
+  public static final int NONCE_BYTES = 32;
+  public static final int MAC_BYTES = 32;
+  public static final int MAX_NAME_BYTES = 253;
+  public static final int MAX_MESSAGE_BYTES = 1024;
+
+  private Messages() {}
+
+  /** HELLO: the primary's nonce and member name. */
+  public record Hello(byte[] nonce, String member) {
+    public byte[] encode() {
+      byte[] name = member.getBytes(StandardCharsets.UTF_8);
+      return ByteBuffer.allocate(NONCE_BYTES + 2 + name.length).put(nonce).putShort((short) name.length).put(name).array();
+    }
+
+    public static Hello decode(byte[] p) throws ProtocolException {
+      return parse(p, b -> {
+        byte[] nonce = take(b, NONCE_BYTES);
+        int n = b.getShort() & 0xffff;
+        if (n > MAX_NAME_BYTES) throw new ProtocolException(Refusal.MALFORMED, "member name of " + n + " bytes");
+        return new Hello(nonce, new String(take(b, n), StandardCharsets.UTF_8));
+      });
+    }
+  }
+
+  /** CHALLENGE: the standby's nonce and its proof of the key. */
+  public record Challenge(byte[] nonce, byte[] mac) {
+    public byte[] encode() {
+      return ByteBuffer.allocate(NONCE_BYTES + MAC_BYTES).put(nonce).put(mac).array();
+    }
+
+    public static Challenge decode(byte[] p) throws ProtocolException {
+      return parse(p, b -> new Challenge(take(b, NONCE_BYTES), take(b, MAC_BYTES)));
+    }
+  }
+
+  /** AUTH: the primary's proof of the key. */
+  public record Auth(byte[] mac) {
+    public byte[] encode() {
+      return mac.clone();
+    }
+
+    public static Auth decode(byte[] p) throws ProtocolException {
+      return parse(p, b -> new Auth(take(b, MAC_BYTES)));
+    }
+  }
+
+  /** POSITION: what the standby holds durably. */
+  public record Position(long lastSeq, TermHistory history) {
+    public byte[] encode() {
+      byte[] h = history.encode();
+      return ByteBuffer.allocate(8 + h.length).putLong(lastSeq).put(h).array();
+    }
+
+    public static Position decode(byte[] p) throws ProtocolException {
+      return parse(p, b -> {
+        long last = b.getLong();
+        if (last < 0) throw new ProtocolException(Refusal.MALFORMED, "last sequence " + last);
+        return new Position(last, TermHistory.decode(b));
+      });
+    }
+  }
+
+  /** START: the primary's plan. */
+  public record Start(CatchUpPlan.Kind kind, long commonPrefix, long fromSeq) {
+    public byte[] encode() {
+      return ByteBuffer.allocate(17).put((byte) kind.ordinal()).putLong(commonPrefix).putLong(fromSeq).array();
+    }
+
+    public static Start decode(byte[] p) throws ProtocolException {
+      return parse(p, b -> {
+        int k = b.get();
+        if (k < 0 || k >= CatchUpPlan.Kind.values().length) throw new ProtocolException(Refusal.MALFORMED, "plan kind " + k);
+        long c = b.getLong();
+        long from = b.getLong();
+        if (c < 0 || from < 1) throw new ProtocolException(Refusal.MALFORMED, "plan " + c + "/" + from);
+        return new Start(CatchUpPlan.Kind.values()[k], c, from);
+      });
+    }
+  }
+
+  /** SNAPSHOT_BEGIN: the snapshot's sequence and size in bytes. */
+  public record SnapshotBegin(long seq, long size) {
+    public byte[] encode() {
+      return ByteBuffer.allocate(16).putLong(seq).putLong(size).array();
+    }
+
+    public static SnapshotBegin decode(byte[] p) throws ProtocolException {
+      return parse(p, b -> {
+        long seq = b.getLong();
+        long size = b.getLong();
+        if (seq < 0 || size < 0) throw new ProtocolException(Refusal.MALFORMED, "snapshot " + seq + "/" + size);
+        return new SnapshotBegin(seq, size);
+      });
+    }
+  }
+
+  /** HEARTBEAT: the sender's last and durable sequences, and its send time. */
+  public record Heartbeat(long lastSeq, long durableSeq, long sentAtMillis) {
+    public byte[] encode() {
+      return ByteBuffer.allocate(24).putLong(lastSeq).putLong(durableSeq).putLong(sentAtMillis).array();
+    }
+
+    public static Heartbeat decode(byte[] p) throws ProtocolException {
+      return parse(p, b -> new Heartbeat(b.getLong(), b.getLong(), b.getLong()));
+    }
+  }
+
+  /** REFUSE: why the sender ends the session. */
+  public record Refuse(Refusal reason, String message) {
+    public byte[] encode() {
+      byte[] m = message.getBytes(StandardCharsets.UTF_8);
+      if (m.length > MAX_MESSAGE_BYTES) m = java.util.Arrays.copyOf(m, MAX_MESSAGE_BYTES);
+      return ByteBuffer.allocate(3 + m.length).put((byte) reason.ordinal()).putShort((short) m.length).put(m).array();
+    }
+
+    public static Refuse decode(byte[] p) throws ProtocolException {
+      return parse(p, b -> {
+        Refusal r = Refusal.ofCode(b.get());
+        int n = b.getShort() & 0xffff;
+        if (n > MAX_MESSAGE_BYTES) throw new ProtocolException(Refusal.MALFORMED, "refusal message of " + n);
+        return new Refuse(r, new String(take(b, n), StandardCharsets.UTF_8));
+      });
+    }
+  }
+
+  interface Parser<T> {
+    T parse(ByteBuffer b) throws ProtocolException;
+  }
+
+  static <T> T parse(byte[] p, Parser<T> parser) throws ProtocolException {
+    ByteBuffer b = ByteBuffer.wrap(p);
+    try {
+      T t = parser.parse(b);
+      if (b.hasRemaining()) throw new ProtocolException(Refusal.MALFORMED, b.remaining() + " trailing payload bytes");
+      return t;
+    } catch (BufferUnderflowException e) {
+      throw new ProtocolException(Refusal.MALFORMED, "payload too short");
+    }
+  }
+
+  static byte[] take(ByteBuffer b, int n) {
+    byte[] out = new byte[n];
+    b.get(out);
+    return out;
+  }
+}

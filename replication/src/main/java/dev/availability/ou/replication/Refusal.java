@@ -1,0 +1,25 @@
+package dev.availability.ou.replication;
+
+/** Why a frame, a session or a stored byte range was refused. Typed, so tests and counters can name it. */
+public enum Refusal {
+  UNKNOWN_VERSION,
+  UNKNOWN_TYPE,
+  OVERSIZED,
+  TRUNCATED,
+  BAD_CHECKSUM,
+  MALFORMED,
+  BAD_AUTH,
+  STALE_EPOCH,
+  UNKNOWN_EPOCH,
+  NOT_STANDBY,
+  UNEXPECTED_FRAME,
+  SEQUENCE_GAP,
+  SUPERSEDED,
+  INTERNAL;
+
+  private static final Refusal[] VALUES = values();
+
+  public static Refusal ofCode(int code) {
+    return code >= 0 && code < VALUES.length ? VALUES[code] : MALFORMED;
+  }
+}

@@ -1,0 +1,427 @@
+package dev.availability.ou.replication;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The append-only log: segment files {@code <first seq, 20 digits>.log}, each a 16-byte header
+ * ({@code OULOG001} and the first sequence) followed by {@link LogRecord}s with consecutive sequences.
+ *
+ * <p>On open every segment is scanned; at the first record that is cut short, fails its checksum, is
+ * malformed or breaks the sequence, the file is cut there and later segments are removed (a torn tail
+ * is cut off, never applied), and the {@link Recovery} says so. Appends are not durable until
+ * {@link #force()} returns; the caller decides when (the fsync policy).
+ *
+ * <p>Thread-safety: appends, truncation and retention come from one writer thread; reads may come from
+ * any thread. {@link #force()} runs outside the lock so readers are not held up by an fsync.
+ */
+public final class SegmentLog implements AutoCloseable {
+  static final byte[] MAGIC = "OULOG001".getBytes(StandardCharsets.US_ASCII);
+  static final int SEGMENT_HEADER = 16;
+
+  /** What opening the log found. */
+  public record Recovery(long firstSeq, long lastSeq, int segments, boolean cut, long cutAtSeq, Refusal cutReason,
+                         String detail, long bytesCut, int segmentsDropped) {
+    public static Recovery clean(long first, long last, int segments) {
+      return new Recovery(first, last, segments, false, 0, null, null, 0, 0);
+    }
+  }
+
+  /** A run of whole encoded records read from the log. */
+  public record Chunk(long firstSeq, long lastSeq, byte[] bytes) {
+    public int count() {
+      return (int) (lastSeq - firstSeq + 1);
+    }
+  }
+
+  private static final class Segment {
+    final Path path;
+    final long firstSeq;
+    FileChannel ch;
+    long size;
+    int[] offsets = new int[1024];
+    int count;
+
+    Segment(Path path, long firstSeq, FileChannel ch, long size) {
+      this.path = path;
+      this.firstSeq = firstSeq;
+      this.ch = ch;
+      this.size = size;
+    }
+
+    long lastSeq() {
+      return firstSeq + count - 1;
+    }
+
+    void addOffset(long off) {
+      if (count == offsets.length) offsets = Arrays.copyOf(offsets, count * 2);
+      offsets[count++] = (int) off;
+    }
+
+    long offsetOf(long seq) {
+      return offsets[(int) (seq - firstSeq)];
+    }
+
+    long endOf(long seq) {
+      return seq == lastSeq() ? size : offsets[(int) (seq - firstSeq) + 1];
+    }
+  }
+
+  private final Path dir;
+  private final Limits limits;
+  private final long segmentBytes;
+  private final List<Segment> segments = new ArrayList<>();
+  private TermHistory history;
+  private long baseSeq; // everything up to here is covered by a snapshot (or nothing: 0)
+  private long nextSeq;
+  private final Recovery recovery;
+  private volatile FileChannel unforcedRolled; // a rolled segment not yet fsynced
+
+  private SegmentLog(Path dir, Limits limits, long segmentBytes, long baseSeq, TermHistory history) throws IOException {
+    this.dir = dir;
+    this.limits = limits;
+    this.segmentBytes = segmentBytes;
+    this.baseSeq = baseSeq;
+    this.history = history.copy();
+    this.history.truncateAfter(baseSeq);
+    this.nextSeq = baseSeq + 1;
+    Files.createDirectories(dir);
+    this.recovery = recover();
+  }
+
+  /**
+   * Opens (and recovers) the log in {@code dir}. {@code baseSeq} is the sequence the newest snapshot
+   * covers (0 without one) and {@code baseHistory} its term history: records up to {@code baseSeq} are
+   * not needed; a log that does not reach back to {@code baseSeq + 1} is discarded.
+   */
+  public static SegmentLog open(Path dir, Limits limits, long segmentBytes, long baseSeq, TermHistory baseHistory) throws IOException {
+    return new SegmentLog(dir, limits, segmentBytes, baseSeq, baseHistory);
+  }
+
+  public Recovery recovery() {
+    return recovery;
+  }
+
+  private static Path segmentPath(Path dir, long firstSeq) {
+    return dir.resolve(String.format("%020d.log", firstSeq));
+  }
+
+  private List<Path> listSegments() throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().matches("\\d{20}\\.log")).sorted().toList();
+    }
+  }
+
+  private Recovery recover() throws IOException {
+    List<Path> files = new ArrayList<>(listSegments());
+    // Segments entirely below the snapshot are not needed.
+    while (files.size() > 1 && firstSeqOf(files.get(1)) <= baseSeq + 1) Files.delete(files.remove(0));
+    if (!files.isEmpty() && firstSeqOf(files.get(0)) > baseSeq + 1) {
+      int dropped = files.size();
+      for (Path p : files) Files.delete(p);
+      startFresh();
+      return new Recovery(nextSeq, nextSeq - 1, 1, true, baseSeq + 1, Refusal.SEQUENCE_GAP,
+          "log starts after the snapshot's sequence " + baseSeq + "; discarded", 0, dropped);
+    }
+    long expected = files.isEmpty() ? baseSeq + 1 : firstSeqOf(files.get(0));
+    for (int i = 0; i < files.size(); i++) {
+      Path p = files.get(i);
+      byte[] bytes = Files.readAllBytes(p);
+      long first = firstSeqOf(p);
+      String problem = null;
+      Refusal reason = null;
+      long cutAt = SEGMENT_HEADER;
+      if (first != expected) {
+        reason = Refusal.SEQUENCE_GAP;
+        problem = "segment " + p.getFileName() + " starts at " + first + ", expected " + expected;
+        cutAt = 0;
+      } else if (bytes.length < SEGMENT_HEADER || !Arrays.equals(Arrays.copyOf(bytes, 8), MAGIC)
+          || ByteBuffer.wrap(bytes, 8, 8).getLong() != first) {
+        reason = bytes.length < SEGMENT_HEADER ? Refusal.TRUNCATED : Refusal.MALFORMED;
+        problem = "segment " + p.getFileName() + " has a bad header";
+        cutAt = 0;
+      }
+      Segment seg = null;
+      if (problem == null) {
+        FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        seg = new Segment(p, first, ch, SEGMENT_HEADER);
+        int off = SEGMENT_HEADER;
+        while (off < bytes.length) {
+          try {
+            LogRecord r = LogRecord.decode(bytes, off, bytes.length, limits);
+            if (r.seq() != expected) throw new ProtocolException(Refusal.SEQUENCE_GAP, "record " + r.seq() + " where " + expected + " was expected");
+            if (r.seq() > baseSeq) {
+              if (r.term() < history.lastTerm()) throw new ProtocolException(Refusal.MALFORMED, "term goes backwards at " + r.seq());
+              history.note(r.term(), r.seq());
+            }
+            seg.addOffset(off);
+            off += r.encodedSize();
+            expected++;
+          } catch (ProtocolException e) {
+            reason = e.reason();
+            problem = e.getMessage() + " in " + p.getFileName();
+            cutAt = off;
+            break;
+          }
+        }
+        seg.size = off;
+        segments.add(seg);
+      }
+      if (problem != null) {
+        long bytesCut = bytes.length - cutAt;
+        int dropped = 0;
+        if (seg == null) {
+          Files.delete(p);
+          dropped++;
+        } else {
+          seg.ch.truncate(cutAt);
+          seg.ch.force(true);
+        }
+        for (int j = i + 1; j < files.size(); j++) {
+          bytesCut += Files.size(files.get(j));
+          Files.delete(files.get(j));
+          dropped++;
+        }
+        finishOpen();
+        return new Recovery(firstSeq(), lastSeq(), segments.size(), true, expected, reason, problem, bytesCut, dropped);
+      }
+    }
+    finishOpen();
+    return Recovery.clean(firstSeq(), lastSeq(), segments.size());
+  }
+
+  private void finishOpen() throws IOException {
+    // Drop empty non-last segments, and make sure there is an active segment.
+    if (segments.isEmpty()) {
+      startFresh();
+      return;
+    }
+    Segment last = segments.get(segments.size() - 1);
+    nextSeq = last.firstSeq + last.count;
+    if (nextSeq <= baseSeq) { // the whole log is older than the snapshot
+      for (Segment s : segments) {
+        s.ch.close();
+        Files.delete(s.path);
+      }
+      segments.clear();
+      startFresh();
+    }
+  }
+
+  private void startFresh() throws IOException {
+    nextSeq = baseSeq + 1;
+    segments.add(newSegment(nextSeq));
+  }
+
+  private Segment newSegment(long firstSeq) throws IOException {
+    Path p = segmentPath(dir, firstSeq);
+    FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.READ, StandardOpenOption.WRITE);
+    ByteBuffer h = ByteBuffer.allocate(SEGMENT_HEADER).put(MAGIC).putLong(firstSeq).flip();
+    while (h.hasRemaining()) ch.write(h, SEGMENT_HEADER - h.remaining());
+    return new Segment(p, firstSeq, ch, SEGMENT_HEADER);
+  }
+
+  private static long firstSeqOf(Path p) {
+    String n = p.getFileName().toString();
+    return Long.parseLong(n.substring(0, n.indexOf('.')));
+  }
+
+  /** The first sequence the log still holds (== {@link #nextSeq()} when empty). */
+  public synchronized long firstSeq() {
+    return segments.isEmpty() ? nextSeq : segments.get(0).firstSeq;
+  }
+
+  /** The last appended sequence, durable or not. */
+  public synchronized long lastSeq() {
+    return nextSeq - 1;
+  }
+
+  public synchronized long nextSeq() {
+    return nextSeq;
+  }
+
+  /** The term history of everything this member holds (snapshot and log). */
+  public synchronized TermHistory history() {
+    return history.copy();
+  }
+
+  public synchronized long lastTerm() {
+    return history.lastTerm();
+  }
+
+  /** Bytes the log files take. */
+  public synchronized long sizeBytes() {
+    long n = 0;
+    for (Segment s : segments) n += s.size;
+    return n;
+  }
+
+  /**
+   * Appends whole encoded records whose sequences continue the log. Not durable until {@link #force()}.
+   * The records are trusted (the caller encoded or verified them).
+   */
+  public synchronized void append(byte[] buf, int off, int len) throws IOException {
+    Segment seg = segments.get(segments.size() - 1);
+    if (seg.size >= segmentBytes && seg.count > 0) {
+      FileChannel previous = seg.ch;
+      seg = newSegment(nextSeq);
+      segments.add(seg);
+      FileChannel pending = unforcedRolled;
+      if (pending != null) pending.force(false);
+      unforcedRolled = previous;
+    }
+    int end = off + len;
+    int p = off;
+    long base = seg.size - off;
+    ByteBuffer view = ByteBuffer.wrap(buf);
+    while (p < end) {
+      int size = LogRecord.sizeAt(buf, p);
+      long seq = view.getLong(p + LogRecord.HEADER_BYTES);
+      long term = view.getLong(p + LogRecord.HEADER_BYTES + 8);
+      if (seq != nextSeq) throw new IllegalArgumentException("append of " + seq + " where " + nextSeq + " was expected");
+      history.note(term, seq);
+      seg.addOffset(base + p);
+      nextSeq++;
+      p += size;
+    }
+    ByteBuffer b = ByteBuffer.wrap(buf, off, len);
+    long pos = seg.size;
+    while (b.hasRemaining()) pos += seg.ch.write(b, pos);
+    seg.size = pos;
+  }
+
+  public void append(byte[] records) throws IOException {
+    append(records, 0, records.length);
+  }
+
+  /** Makes everything appended so far durable (fdatasync of the active segment and any just rolled). */
+  public void force() throws IOException {
+    FileChannel rolled;
+    FileChannel active;
+    synchronized (this) {
+      rolled = unforcedRolled;
+      unforcedRolled = null;
+      active = segments.get(segments.size() - 1).ch;
+    }
+    if (rolled != null) rolled.force(false);
+    active.force(false);
+  }
+
+  /**
+   * Reads whole records starting at {@code fromSeq}, at most {@code maxBytes} (but at least one record),
+   * never past {@code upTo}; within one segment. Null when {@code fromSeq} is past {@code upTo}.
+   *
+   * @throws IllegalArgumentException when the log no longer holds {@code fromSeq}
+   */
+  public Chunk read(long fromSeq, long upTo, int maxBytes) throws IOException {
+    FileChannel ch;
+    long start;
+    long end;
+    long last;
+    synchronized (this) {
+      upTo = Math.min(upTo, nextSeq - 1);
+      if (fromSeq > upTo) return null;
+      Segment seg = segmentFor(fromSeq);
+      if (seg == null) throw new IllegalArgumentException("log no longer holds " + fromSeq + " (first " + firstSeq() + ")");
+      last = Math.min(upTo, seg.lastSeq());
+      start = seg.offsetOf(fromSeq);
+      end = seg.endOf(fromSeq);
+      long s = fromSeq;
+      while (s < last && seg.endOf(s + 1) - start <= maxBytes) {
+        s++;
+        end = seg.endOf(s);
+      }
+      last = s;
+      ch = seg.ch;
+    }
+    byte[] out = new byte[(int) (end - start)];
+    ByteBuffer b = ByteBuffer.wrap(out);
+    long pos = start;
+    while (b.hasRemaining()) {
+      int n = ch.read(b, pos);
+      if (n < 0) throw new IOException("segment ended early");
+      pos += n;
+    }
+    return new Chunk(fromSeq, last, out);
+  }
+
+  private Segment segmentFor(long seq) {
+    for (int i = segments.size() - 1; i >= 0; i--) {
+      Segment s = segments.get(i);
+      if (seq >= s.firstSeq) return seq <= s.lastSeq() ? s : null;
+    }
+    return null;
+  }
+
+  /** Cuts every record after {@code seq} (an unacknowledged tail that diverged from the primary). */
+  public synchronized void truncateAfter(long seq) throws IOException {
+    if (seq >= nextSeq - 1) return;
+    if (seq < firstSeq() - 1) throw new IllegalArgumentException("cannot cut at " + seq + ", log starts at " + firstSeq());
+    while (segments.size() > 1 && segments.get(segments.size() - 1).firstSeq > seq + 1) {
+      Segment s = segments.remove(segments.size() - 1);
+      s.ch.close();
+      Files.delete(s.path);
+    }
+    Segment s = segments.get(segments.size() - 1);
+    if (s.firstSeq <= seq + 1 && seq + 1 <= s.lastSeq()) {
+      long cut = s.offsetOf(seq + 1);
+      s.ch.truncate(cut);
+      s.size = cut;
+      s.count = (int) (seq + 1 - s.firstSeq);
+    }
+    s.ch.force(true);
+    nextSeq = seq + 1;
+    history.truncateAfter(seq);
+    unforcedRolled = null;
+  }
+
+  /**
+   * Deletes whole segments that end before {@code seq} (covered by a snapshot), keeping at least
+   * {@code keepBytes} of log and always the active segment. Returns the new first sequence.
+   */
+  public synchronized long dropBefore(long seq, long keepBytes) throws IOException {
+    long total = sizeBytes();
+    while (segments.size() > 1) {
+      Segment s = segments.get(0);
+      if (s.lastSeq() >= seq || total - s.size < keepBytes) break;
+      segments.remove(0);
+      total -= s.size;
+      s.ch.close();
+      Files.deleteIfExists(s.path);
+    }
+    return firstSeq();
+  }
+
+  /** Empties the log so that it continues after a snapshot at {@code snapshotSeq}. */
+  public synchronized void reset(long snapshotSeq, TermHistory snapshotHistory) throws IOException {
+    for (Segment s : segments) {
+      s.ch.close();
+      Files.deleteIfExists(s.path);
+    }
+    segments.clear();
+    unforcedRolled = null;
+    baseSeq = snapshotSeq;
+    history = snapshotHistory.copy();
+    startFresh();
+    segments.get(0).ch.force(true);
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    for (Segment s : segments) s.ch.close();
+  }
+}
