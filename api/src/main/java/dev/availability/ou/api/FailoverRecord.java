@@ -28,6 +28,8 @@ public class FailoverRecord {
   private Boolean withinRecoveryBudget;
   @JsonPropertyDescription("Updates acknowledged by the former primary that the new primary does not hold (0 in Synchronous mode).")
   private Long updatesLost;
+  @JsonPropertyDescription("A planned switchover (spec change, failback) rather than a failure.")
+  private Boolean planned;
 
   public String getFormerPrimary() { return formerPrimary; }
   public void setFormerPrimary(String formerPrimary) { this.formerPrimary = formerPrimary; }
@@ -59,6 +61,8 @@ public class FailoverRecord {
   public void setRecoveryBudgetMillis(Long recoveryBudgetMillis) { this.recoveryBudgetMillis = recoveryBudgetMillis; }
   public Boolean getWithinRecoveryBudget() { return withinRecoveryBudget; }
   public void setWithinRecoveryBudget(Boolean withinRecoveryBudget) { this.withinRecoveryBudget = withinRecoveryBudget; }
+  public Boolean getPlanned() { return planned; }
+  public void setPlanned(Boolean planned) { this.planned = planned; }
   public Long getUpdatesLost() { return updatesLost; }
   public void setUpdatesLost(Long updatesLost) { this.updatesLost = updatesLost; }
 }

@@ -19,6 +19,10 @@ public class OperationalUnitStatus {
   private FailoverProgress failover;
   @JsonPropertyDescription("Ordinal of the next member pod the operator creates (<unit>-<ordinal>).")
   private Long nextMemberOrdinal;
+  @JsonPropertyDescription("The node the primary was first placed on; failback returns service there.")
+  private String homeNode;
+  @JsonPropertyDescription("Restart count of the primary's application container when it became primary; a higher count is a crash.")
+  private Integer primaryRestartBaseline;
   private List<Condition> conditions = new ArrayList<>();
   private Long observedGeneration;
 
@@ -38,6 +42,10 @@ public class OperationalUnitStatus {
   public void setFailover(FailoverProgress failover) { this.failover = failover; }
   public Long getNextMemberOrdinal() { return nextMemberOrdinal; }
   public void setNextMemberOrdinal(Long nextMemberOrdinal) { this.nextMemberOrdinal = nextMemberOrdinal; }
+  public String getHomeNode() { return homeNode; }
+  public void setHomeNode(String homeNode) { this.homeNode = homeNode; }
+  public Integer getPrimaryRestartBaseline() { return primaryRestartBaseline; }
+  public void setPrimaryRestartBaseline(Integer primaryRestartBaseline) { this.primaryRestartBaseline = primaryRestartBaseline; }
   public List<Condition> getConditions() { return conditions; }
   public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
   public Long getObservedGeneration() { return observedGeneration; }

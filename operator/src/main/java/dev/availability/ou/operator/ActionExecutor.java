@@ -1,0 +1,136 @@
+package dev.availability.ou.operator;
+
+import dev.availability.ou.api.OperationalUnit;
+import dev.availability.ou.contract.Assignment;
+import dev.availability.ou.contract.ContractKeys;
+import dev.availability.ou.contract.Role;
+import dev.availability.ou.failover.Action;
+import dev.availability.ou.failover.Action.Assign;
+import dev.availability.ou.failover.Action.CreateMember;
+import dev.availability.ou.failover.Action.DeleteMember;
+import dev.availability.ou.failover.Action.Emit;
+import dev.availability.ou.failover.Action.HoldLease;
+import dev.availability.ou.failover.Action.PointService;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.Map;
+
+/**
+ * Performs the decider's actions against the API server, each idempotently, and puts what it wrote into
+ * the informer caches so the next decision sees it even before the watch does.
+ */
+final class ActionExecutor {
+  private final KubernetesClient client;
+  private final UnitCaches caches;
+  private final MemberPodBuilder pods;
+  private final EventRecorder events;
+
+  ActionExecutor(KubernetesClient client, UnitCaches caches, MemberPodBuilder pods, EventRecorder events) {
+    this.client = client;
+    this.caches = caches;
+    this.pods = pods;
+    this.events = events;
+  }
+
+  void execute(OperationalUnit unit, Action action, String templateHash) {
+    switch (action) {
+      case CreateMember c -> create(unit, c, templateHash);
+      case Assign a -> assign(unit, a);
+      case HoldLease l -> holdLease(unit, l);
+      case PointService p -> pointService(unit, p);
+      case DeleteMember d -> delete(unit, d);
+      case Emit e -> events.record(unit, e.reason(), e.message(), e.warning());
+    }
+  }
+
+  private void create(OperationalUnit unit, CreateMember c, String templateHash) {
+    Pod pod = pods.build(unit, c, templateHash);
+    try {
+      Pod created = client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).create();
+      caches.pods().handleRecentResourceCreate(ResourceID.fromResource(created), created);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) return; // created by an earlier attempt
+      if (e.getCode() == 422 || e.getCode() == 400) {
+        throw new InvalidSpecException("the API server refused member pod " + c.pod() + " built from spec.template: " + reasonOf(e), e);
+      }
+      throw e;
+    }
+  }
+
+  private void assign(OperationalUnit unit, Assign a) {
+    Role role = Role.valueOf(a.role().name());
+    String json = new Assignment(role, a.epoch(), a.peer(), unit.getSpec().getReplication().getMode().name()).toJson();
+    String patch = "{\"metadata\":{\"labels\":{\"" + ContractKeys.ROLE_LABEL + "\":\"" + role.label() + "\"},\"annotations\":{\""
+        + ContractKeys.ASSIGNMENT_ANNOTATION + "\":" + quote(json) + "}}}";
+    try {
+      Pod patched = client.pods().inNamespace(unit.getMetadata().getNamespace()).withName(a.pod()).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+      caches.pods().handleRecentResourceUpdate(ResourceID.fromResource(patched), patched, null);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) throw e; // a pod that is gone needs no assignment
+    }
+  }
+
+  private void holdLease(OperationalUnit unit, HoldLease l) {
+    String ns = unit.getMetadata().getNamespace();
+    String name = ContractKeys.primaryLeaseName(unit.getMetadata().getName());
+    Lease current = client.leases().inNamespace(ns).withName(name).get();
+    int seconds = (int) Math.max(1, (l.duration().toMillis() + 999) / 1000);
+    Map<String, String> annotations = Map.of(
+        ContractKeys.LEASE_EPOCH_ANNOTATION, String.valueOf(l.epoch()),
+        ContractKeys.LEASE_DURATION_MS_ANNOTATION, String.valueOf(l.duration().toMillis()));
+    ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+    Lease written;
+    if (current == null) {
+      Lease lease = new LeaseBuilder().withMetadata(UnitObjectsBuilder.meta(unit, name)).editMetadata().withAnnotations(annotations).endMetadata()
+          .withNewSpec().withHolderIdentity(l.holder()).withLeaseDurationSeconds(seconds).withAcquireTime(now).withLeaseTransitions(0).endSpec()
+          .build();
+      written = client.leases().inNamespace(ns).resource(lease).create();
+    } else {
+      // A new holder starts unrenewed: lease-based detection applies once its sidecar has renewed.
+      current.getMetadata().setAnnotations(annotations);
+      boolean changed = !l.holder().equals(current.getSpec().getHolderIdentity());
+      current.getSpec().setHolderIdentity(l.holder());
+      current.getSpec().setLeaseDurationSeconds(seconds);
+      current.getSpec().setRenewTime(null);
+      current.getSpec().setAcquireTime(now);
+      if (changed) current.getSpec().setLeaseTransitions((current.getSpec().getLeaseTransitions() == null ? 0 : current.getSpec().getLeaseTransitions()) + 1);
+      written = client.leases().inNamespace(ns).resource(current).update();
+    }
+    caches.unitLeases().handleRecentResourceUpdate(ResourceID.fromResource(written), written, current);
+  }
+
+  private void pointService(OperationalUnit unit, PointService p) {
+    Service desired = UnitObjectsBuilder.service(unit, p.pod());
+    Service written = client.services().inNamespace(unit.getMetadata().getNamespace()).resource(desired)
+        .fieldManager(Naming.FIELD_MANAGER).forceConflicts().serverSideApply();
+    caches.services().handleRecentResourceUpdate(ResourceID.fromResource(written), written, null);
+  }
+
+  private void delete(OperationalUnit unit, DeleteMember d) {
+    var op = client.pods().inNamespace(unit.getMetadata().getNamespace()).withName(d.pod());
+    if (d.force()) op.withGracePeriod(0).delete();
+    else op.delete();
+  }
+
+  private static String reasonOf(KubernetesClientException e) {
+    return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+  }
+
+  private static String quote(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  static Duration leaseDurationOf(Lease lease) {
+    return Duration.ofSeconds(lease.getSpec().getLeaseDurationSeconds());
+  }
+}

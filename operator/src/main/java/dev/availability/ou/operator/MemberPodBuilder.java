@@ -1,0 +1,188 @@
+package dev.availability.ou.operator;
+
+import dev.availability.ou.api.OperationalUnit;
+import dev.availability.ou.api.PlacementSpec;
+import dev.availability.ou.api.ReplicationSpec;
+import dev.availability.ou.api.StorageSpec;
+import dev.availability.ou.contract.Assignment;
+import dev.availability.ou.contract.ContractKeys;
+import dev.availability.ou.contract.Role;
+import dev.availability.ou.failover.Action.CreateMember;
+import dev.availability.ou.failover.Thresholds;
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
+import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodAffinityTerm;
+import io.fabric8.kubernetes.api.model.PodAffinityTermBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.WeightedPodAffinityTerm;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Builds a member pod from the unit's template: labels and assignment for the contract, anti-affinity to
+ * the other member on the topology key, the nodes to avoid, the sidecar and its volumes. Pure.
+ */
+final class MemberPodBuilder {
+  static final String DATA_VOLUME = "ou-data";
+  static final String KEY_VOLUME = "ou-peer-key";
+  static final String DATA_DIR = "/var/lib/ou";
+  static final String KEY_DIR = "/var/run/ou/peer-key";
+  static final int HEALTH_PORT = 7482;
+
+  private final OperatorConfig.Sidecar sidecar;
+
+  MemberPodBuilder(OperatorConfig.Sidecar sidecar) {
+    this.sidecar = sidecar;
+  }
+
+  Pod build(OperationalUnit unit, CreateMember member, String templateHash) {
+    String name = unit.getMetadata().getName();
+    PodTemplateSpec template = Serialization.clone(unit.getSpec().getTemplate());
+    Role role = Role.valueOf(member.role().name());
+    Map<String, String> labels = new HashMap<>(Optional.ofNullable(template.getMetadata()).map(m -> m.getLabels()).orElse(Map.of()));
+    labels.put(ContractKeys.UNIT_LABEL, name);
+    labels.put(ContractKeys.MEMBER_LABEL, member.pod());
+    labels.put(ContractKeys.ROLE_LABEL, role.label());
+    labels.put(Naming.MANAGED_BY, Naming.OPERATOR);
+    labels.put("app.kubernetes.io/instance", name);
+    Map<String, String> annotations = new HashMap<>(Optional.ofNullable(template.getMetadata()).map(m -> m.getAnnotations()).orElse(Map.of()));
+    annotations.put(ContractKeys.ASSIGNMENT_ANNOTATION,
+        new Assignment(role, member.epoch(), member.peer(), unit.getSpec().getReplication().getMode().name()).toJson());
+    annotations.put(Naming.TEMPLATE_HASH, templateHash);
+
+    PodSpec spec = template.getSpec();
+    spec.setAffinity(affinity(spec.getAffinity(), name, unit.getSpec().getPlacement(), member));
+    if (spec.getServiceAccountName() == null) spec.setServiceAccountName(Naming.memberServiceAccount(name));
+    List<Volume> volumes = new ArrayList<>(Optional.ofNullable(spec.getVolumes()).orElse(List.of()));
+    volumes.add(dataVolume(unit.getSpec().getReplication().getStorage()));
+    volumes.add(new VolumeBuilder().withName(KEY_VOLUME).withNewSecret().withSecretName(ContractKeys.peerSecretName(name))
+        .withDefaultMode(0400).endSecret().build());
+    spec.setVolumes(volumes);
+    List<Container> containers = new ArrayList<>(spec.getContainers());
+    containers.add(sidecarContainer(unit));
+    spec.setContainers(containers);
+
+    return new PodBuilder()
+        .withNewMetadata().withName(member.pod()).withNamespace(unit.getMetadata().getNamespace())
+        .withLabels(labels).withAnnotations(annotations)
+        .addNewOwnerReference().withApiVersion(unit.getApiVersion()).withKind(unit.getKind()).withName(name)
+        .withUid(unit.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).endOwnerReference()
+        .endMetadata()
+        .withSpec(spec)
+        .build();
+  }
+
+  private static Volume dataVolume(StorageSpec storage) {
+    if (storage == null) return new VolumeBuilder().withName(DATA_VOLUME).withNewEmptyDir().endEmptyDir().build();
+    // A generic ephemeral volume: a claim per pod, created and deleted with the pod.
+    return new VolumeBuilder().withName(DATA_VOLUME).withNewEphemeral().withNewVolumeClaimTemplate().withNewSpec()
+        .withAccessModes("ReadWriteOnce").withStorageClassName(storage.getStorageClassName())
+        .withNewResources().addToRequests("storage", new Quantity(storage.getSize())).endResources()
+        .endSpec().endVolumeClaimTemplate().endEphemeral().build();
+  }
+
+  private Container sidecarContainer(OperationalUnit unit) {
+    ReplicationSpec replication = unit.getSpec().getReplication();
+    Thresholds t = Thresholds.of(unit.getSpec().getFailover().effectiveRecoveryBudget());
+    List<EnvVar> env = new ArrayList<>(List.of(
+        field("OU_NAMESPACE", "metadata.namespace"),
+        field("OU_POD_NAME", "metadata.name"),
+        field("OU_POD_IP", "status.podIP"),
+        value("OU_UNIT", unit.getMetadata().getName()),
+        value("OU_MODE", replication.getMode().name()),
+        value("OU_DATA_DIR", DATA_DIR),
+        value("OU_LOG_RETENTION", String.valueOf(replication.getLogRetention())),
+        value("OU_PEER_KEY_FILE", KEY_DIR + "/key"),
+        value("OU_HEARTBEAT_INTERVAL", t.renewInterval().toMillis() / 2 + "ms"),
+        value("OU_PEER_LOST_AFTER", t.peerLostAfter().toMillis() + "ms"),
+        value("OU_LOCAL_API_ADDRESS", "127.0.0.1:" + ContractKeys.LOCAL_API_PORT),
+        value("OU_HEALTH_PORT", String.valueOf(HEALTH_PORT))));
+    sidecar.fsync().ifPresent(f -> env.add(value("OU_FSYNC", f)));
+    return new ContainerBuilder()
+        .withName(ContractKeys.SIDECAR_CONTAINER)
+        .withImage(sidecar.image())
+        .withImagePullPolicy(sidecar.imagePullPolicy())
+        .withCommand(sidecar.command())
+        .withEnv(env)
+        .addNewPort().withName("ou-replication").withContainerPort(ContractKeys.REPLICATION_PORT).endPort()
+        .addNewPort().withName("ou-health").withContainerPort(HEALTH_PORT).endPort()
+        .withNewReadinessProbe().withNewHttpGet().withPath("/readyz").withNewPort(HEALTH_PORT).endHttpGet()
+        .withPeriodSeconds(1).withFailureThreshold(2).endReadinessProbe()
+        .withNewLivenessProbe().withNewHttpGet().withPath("/healthz").withNewPort(HEALTH_PORT).endHttpGet()
+        .withPeriodSeconds(5).withFailureThreshold(3).endLivenessProbe()
+        .withNewResources()
+        .addToRequests("cpu", new Quantity(sidecar.cpuRequest()))
+        .addToRequests("memory", new Quantity(sidecar.memoryRequest()))
+        .addToLimits("memory", new Quantity(sidecar.memoryLimit()))
+        .endResources()
+        .withNewSecurityContext().withRunAsNonRoot(true).withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
+        .withNewCapabilities().addToDrop("ALL").endCapabilities().endSecurityContext()
+        .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(DATA_DIR).endVolumeMount()
+        .addNewVolumeMount().withName(KEY_VOLUME).withMountPath(KEY_DIR).withReadOnly(true).endVolumeMount()
+        .build();
+  }
+
+  private static Affinity affinity(Affinity base, String unit, PlacementSpec placement, CreateMember member) {
+    Affinity a = base == null ? new Affinity() : new AffinityBuilder(base).build();
+    PodAffinityTerm apart = new PodAffinityTermBuilder().withTopologyKey(placement.getTopologyKey())
+        .withNewLabelSelector().addToMatchLabels(ContractKeys.UNIT_LABEL, unit).endLabelSelector().build();
+    if (a.getPodAntiAffinity() == null) a.setPodAntiAffinity(new io.fabric8.kubernetes.api.model.PodAntiAffinity());
+    if (placement.getAntiAffinity() == PlacementSpec.AntiAffinity.Required) {
+      List<PodAffinityTerm> terms = new ArrayList<>(Optional.ofNullable(a.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()).orElse(List.of()));
+      terms.add(apart);
+      a.getPodAntiAffinity().setRequiredDuringSchedulingIgnoredDuringExecution(terms);
+    } else {
+      List<WeightedPodAffinityTerm> terms = new ArrayList<>(Optional.ofNullable(a.getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution()).orElse(List.of()));
+      terms.add(new WeightedPodAffinityTerm(apart, 100));
+      a.getPodAntiAffinity().setPreferredDuringSchedulingIgnoredDuringExecution(terms);
+    }
+    if (!member.avoidNodes().isEmpty()) {
+      NodeSelectorRequirement notThere = new NodeSelectorRequirement("metadata.name", "NotIn", member.avoidNodes().stream().sorted().toList());
+      if (a.getNodeAffinity() == null) a.setNodeAffinity(new io.fabric8.kubernetes.api.model.NodeAffinity());
+      var required = a.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
+      if (required == null || required.getNodeSelectorTerms() == null || required.getNodeSelectorTerms().isEmpty()) {
+        a.getNodeAffinity().setRequiredDuringSchedulingIgnoredDuringExecution(new io.fabric8.kubernetes.api.model.NodeSelector(
+            List.of(new NodeSelectorTerm(List.of(), List.of(notThere)))));
+      } else {
+        // Terms are ORed: the avoided nodes must be excluded from every one of them.
+        for (NodeSelectorTerm term : required.getNodeSelectorTerms()) {
+          List<NodeSelectorRequirement> fields = new ArrayList<>(Optional.ofNullable(term.getMatchFields()).orElse(List.of()));
+          fields.add(notThere);
+          term.setMatchFields(fields);
+        }
+      }
+    }
+    if (member.preferNode() != null) {
+      if (a.getNodeAffinity() == null) a.setNodeAffinity(new io.fabric8.kubernetes.api.model.NodeAffinity());
+      var preferred = new ArrayList<>(Optional.ofNullable(a.getNodeAffinity().getPreferredDuringSchedulingIgnoredDuringExecution()).orElse(List.of()));
+      preferred.add(new io.fabric8.kubernetes.api.model.PreferredSchedulingTerm(
+          new NodeSelectorTerm(List.of(), List.of(new NodeSelectorRequirement("metadata.name", "In", List.of(member.preferNode())))), 100));
+      a.getNodeAffinity().setPreferredDuringSchedulingIgnoredDuringExecution(preferred);
+    }
+    return a;
+  }
+
+  private static EnvVar field(String name, String path) {
+    return new EnvVarBuilder().withName(name).withNewValueFrom().withNewFieldRef().withFieldPath(path).endFieldRef().endValueFrom().build();
+  }
+
+  private static EnvVar value(String name, String value) {
+    return new EnvVarBuilder().withName(name).withValue(value).build();
+  }
+}

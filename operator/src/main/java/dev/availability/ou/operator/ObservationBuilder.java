@@ -1,0 +1,210 @@
+package dev.availability.ou.operator;
+
+import dev.availability.ou.api.FailoverProgress;
+import dev.availability.ou.api.FailoverRecord;
+import dev.availability.ou.api.OperationalUnit;
+import dev.availability.ou.api.OperationalUnitStatus;
+import dev.availability.ou.contract.Assignment;
+import dev.availability.ou.contract.ContractKeys;
+import dev.availability.ou.contract.MemberReport;
+import dev.availability.ou.failover.FailoverTimings;
+import dev.availability.ou.failover.Intent;
+import dev.availability.ou.failover.Member;
+import dev.availability.ou.failover.NodeView;
+import dev.availability.ou.failover.Observation;
+import dev.availability.ou.failover.PrimaryLease;
+import dev.availability.ou.failover.ServiceView;
+import dev.availability.ou.failover.UnitPolicy;
+import dev.availability.ou.failover.UnitState;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Turns the unit and what the informers hold into the failover core's {@link Observation}. Translation
+ * only: no decisions here.
+ */
+final class ObservationBuilder {
+  /** When a pod's unreadiness was first seen, for pods whose Ready condition carries no transition time. */
+  private final Map<String, Instant> unreadySeen = new ConcurrentHashMap<>();
+
+  Observation build(OperationalUnit unit, Collection<Pod> pods, Collection<Node> nodes, Map<String, Lease> nodeLeases,
+      Lease unitLease, Service service, Collection<EndpointSlice> slices, Instant now) {
+    String name = unit.getMetadata().getName();
+    UnitPolicy policy = new UnitPolicy(name,
+        UnitPolicy.Mode.valueOf(unit.getSpec().getReplication().getMode().name()),
+        !Boolean.FALSE.equals(unit.getSpec().getFailover().getAutomatic()),
+        unit.getSpec().getFailover().effectiveRecoveryBudget(),
+        unit.getSpec().getReplication().getMaxPromotableLag(),
+        unit.getSpec().getFailover().getFailback() == dev.availability.ou.api.FailoverSpec.Failback.Automatic,
+        TemplateHash.of(unit.getSpec()));
+    Map<String, Member> members = new HashMap<>();
+    String appContainer = unit.getSpec().getTemplate().getSpec().getContainers().get(0).getName();
+    for (Pod pod : pods) members.put(pod.getMetadata().getName(), member(pod, appContainer, now));
+    Map<String, NodeView> nodeViews = new HashMap<>();
+    for (Node node : nodes) nodeViews.put(node.getMetadata().getName(), node(node, nodeLeases.get(node.getMetadata().getName())));
+    return new Observation(policy, state(unit.getStatus()), members, nodeViews, lease(unitLease), service(service, slices), now);
+  }
+
+  static UnitState state(OperationalUnitStatus s) {
+    if (s == null || s.getPrimary() == null && s.getFailover() == null) {
+      return s == null || s.getNextMemberOrdinal() == null ? UnitState.initial() : UnitState.initial().withNextOrdinal(s.getNextMemberOrdinal());
+    }
+    return new UnitState(
+        s.getPrimary() == null ? null : s.getPrimary().getPod(),
+        s.getStandby() == null ? null : s.getStandby().getPod(),
+        Optional.ofNullable(s.getEpoch()).orElse(0L),
+        Optional.ofNullable(s.getFailovers()).orElse(0),
+        Optional.ofNullable(s.getNextMemberOrdinal()).orElse(0L),
+        intent(s.getFailover()),
+        timings(s.getLastFailover()),
+        s.getHomeNode(),
+        s.getPrimaryRestartBaseline());
+  }
+
+  private static Intent intent(FailoverProgress f) {
+    if (f == null) return null;
+    return new Intent(f.getTargetPrimary(), f.getFormerPrimary(), f.getFormerPrimaryNode(), Optional.ofNullable(f.getEpoch()).orElse(0L),
+        f.getReason(), f.getMessage(), Times.parse(f.getFaultObservedAt()), Times.parse(f.getDecidedAt()),
+        Times.parse(f.getServiceSwitchedAt()), Boolean.TRUE.equals(f.getPlanned()));
+  }
+
+  private static FailoverTimings timings(FailoverRecord r) {
+    if (r == null) return null;
+    return new FailoverTimings(r.getFormerPrimary(), r.getNewPrimary(), Optional.ofNullable(r.getEpoch()).orElse(0L), r.getReason(), r.getMessage(),
+        Times.parse(r.getFaultObservedAt()), Times.parse(r.getDecidedAt()), Times.parse(r.getServiceSwitchedAt()),
+        Times.parse(r.getEndpointsSwitchedAt()), Times.parse(r.getStandbyReadyAt()),
+        Duration.ofMillis(Optional.ofNullable(r.getRecoveryBudgetMillis()).orElse(0L)), r.getUpdatesLost(), Boolean.TRUE.equals(r.getPlanned()));
+  }
+
+  private Member member(Pod pod, String appContainer, Instant now) {
+    String name = pod.getMetadata().getName();
+    Map<String, String> annotations = Optional.ofNullable(pod.getMetadata().getAnnotations()).orElse(Map.of());
+    Assignment assignment = parse(annotations.get(ContractKeys.ASSIGNMENT_ANNOTATION), Assignment::fromJson);
+    MemberReport report = parse(annotations.get(ContractKeys.REPORT_ANNOTATION), MemberReport::fromJson);
+    var status = pod.getStatus();
+    List<PodCondition> conditions = status == null || status.getConditions() == null ? List.of() : status.getConditions();
+    Optional<PodCondition> ready = conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst();
+    boolean isReady = ready.map(c -> "True".equals(c.getStatus())).orElse(false);
+    Instant readySince = ready.map(c -> Times.parse(c.getLastTransitionTime())).orElse(null);
+    if (isReady) {
+      unreadySeen.remove(name);
+    } else if (readySince == null) {
+      readySince = unreadySeen.computeIfAbsent(name, n -> now);
+    }
+    boolean unschedulable = conditions.stream().anyMatch(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())
+        && "Unschedulable".equals(c.getReason()));
+    Member.PodPhase phase = status == null || status.getPhase() == null ? Member.PodPhase.Pending : parsePhase(status.getPhase());
+    Instant deletion = null;
+    if (pod.getMetadata().getDeletionTimestamp() != null) {
+      long grace = Optional.ofNullable(pod.getMetadata().getDeletionGracePeriodSeconds()).orElse(0L);
+      deletion = Times.parse(pod.getMetadata().getDeletionTimestamp()).minusSeconds(grace);
+    }
+    long ordinal = ordinal(name);
+    return new Member(name, ordinal, pod.getSpec() == null ? null : pod.getSpec().getNodeName(),
+        assignment == null ? null : Member.Role.valueOf(assignment.role().name()),
+        assignment == null ? 0 : assignment.epoch(),
+        phase, isReady, readySince, app(status == null ? null : status.getContainerStatuses(), appContainer), deletion, unschedulable,
+        annotations.get(Naming.TEMPLATE_HASH), report == null ? null : report(report));
+  }
+
+  private static Member.Report report(MemberReport r) {
+    return new Member.Report(r.role() == null ? null : Member.Role.valueOf(r.role().name()), r.epoch(), r.lastDurableSeq(), r.lag(), r.inSync(),
+        r.peerLost(), r.peerHeartbeatAgeMillis(), r.appHealthy(), Instant.ofEpochMilli(r.reportedAtMillis()));
+  }
+
+  private static Member.AppContainer app(List<ContainerStatus> statuses, String name) {
+    if (statuses == null) return null;
+    return statuses.stream().filter(s -> name.equals(s.getName())).findFirst().map(s -> {
+      var st = s.getState();
+      int restarts = Optional.ofNullable(s.getRestartCount()).orElse(0);
+      if (st == null) return new Member.AppContainer(Member.AppContainer.State.Unknown, restarts, null, null);
+      if (st.getTerminated() != null) {
+        return new Member.AppContainer(Member.AppContainer.State.Terminated, restarts, st.getTerminated().getReason(), Times.parse(st.getTerminated().getFinishedAt()));
+      }
+      if (st.getWaiting() != null) return new Member.AppContainer(Member.AppContainer.State.Waiting, restarts, st.getWaiting().getReason(), null);
+      if (st.getRunning() != null) return new Member.AppContainer(Member.AppContainer.State.Running, restarts, null, Times.parse(st.getRunning().getStartedAt()));
+      return new Member.AppContainer(Member.AppContainer.State.Unknown, restarts, null, null);
+    }).orElse(null);
+  }
+
+  private static NodeView node(Node node, Lease lease) {
+    Optional<NodeCondition> ready = node.getStatus() == null || node.getStatus().getConditions() == null ? Optional.empty()
+        : node.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst();
+    NodeView.Ready r = ready.map(c -> switch (c.getStatus()) {
+      case "True" -> NodeView.Ready.True;
+      case "False" -> NodeView.Ready.False;
+      default -> NodeView.Ready.Unknown;
+    }).orElse(NodeView.Ready.Unknown);
+    Instant renewed = lease == null || lease.getSpec() == null ? null : Times.of(lease.getSpec().getRenewTime());
+    Duration duration = lease == null || lease.getSpec() == null || lease.getSpec().getLeaseDurationSeconds() == null ? null
+        : Duration.ofSeconds(lease.getSpec().getLeaseDurationSeconds());
+    return new NodeView(node.getMetadata().getName(), r, ready.map(c -> Times.parse(c.getLastTransitionTime())).orElse(null), renewed, duration);
+  }
+
+  private static PrimaryLease lease(Lease lease) {
+    if (lease == null || lease.getSpec() == null) return null;
+    Map<String, String> a = Optional.ofNullable(lease.getMetadata().getAnnotations()).orElse(Map.of());
+    long epoch = a.containsKey(ContractKeys.LEASE_EPOCH_ANNOTATION) ? Long.parseLong(a.get(ContractKeys.LEASE_EPOCH_ANNOTATION)) : 0;
+    Duration duration = a.containsKey(ContractKeys.LEASE_DURATION_MS_ANNOTATION)
+        ? Duration.ofMillis(Long.parseLong(a.get(ContractKeys.LEASE_DURATION_MS_ANNOTATION)))
+        : Duration.ofSeconds(Optional.ofNullable(lease.getSpec().getLeaseDurationSeconds()).orElse(15));
+    return new PrimaryLease(lease.getSpec().getHolderIdentity(), epoch, Times.of(lease.getSpec().getRenewTime()), duration);
+  }
+
+  private static ServiceView service(Service service, Collection<EndpointSlice> slices) {
+    if (service == null) return ServiceView.absent();
+    String selected = service.getSpec().getSelector() == null ? null : service.getSpec().getSelector().get(ContractKeys.MEMBER_LABEL);
+    Set<String> endpoints = new HashSet<>();
+    for (EndpointSlice slice : slices) {
+      if (slice.getEndpoints() == null) continue;
+      slice.getEndpoints().stream().map(e -> e.getTargetRef() == null ? null : e.getTargetRef().getName()).filter(Objects::nonNull).forEach(endpoints::add);
+    }
+    return new ServiceView(selected, endpoints);
+  }
+
+  private static Member.PodPhase parsePhase(String phase) {
+    try {
+      return Member.PodPhase.valueOf(phase);
+    } catch (IllegalArgumentException e) {
+      return Member.PodPhase.Unknown;
+    }
+  }
+
+  private static long ordinal(String pod) {
+    try {
+      return Long.parseLong(pod.substring(pod.lastIndexOf('-') + 1));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static <T> T parse(String json, java.util.function.Function<String, T> reader) {
+    if (json == null) return null;
+    try {
+      return reader.apply(json);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  void forget(String pod) {
+    unreadySeen.remove(pod);
+  }
+}

@@ -1,0 +1,200 @@
+package dev.availability.ou.operator;
+
+import dev.availability.ou.api.OperationalUnit;
+import dev.availability.ou.api.OperationalUnitStatus;
+import dev.availability.ou.contract.ContractKeys;
+import dev.availability.ou.failover.Action;
+import dev.availability.ou.failover.Decision;
+import dev.availability.ou.failover.FailoverDecider;
+import dev.availability.ou.failover.Observation;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * Reconciles an OperationalUnit, reading like a table of contents: check the spec, make the supporting
+ * objects, observe, decide (pure), persist the intent when there is one, act, write the status.
+ */
+@ControllerConfiguration(name = "operationalunit")
+public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, Cleaner<OperationalUnit> {
+  private static final Logger LOG = Logger.getLogger(OperationalUnitReconciler.class);
+  private static final String NODE_INDEX = "by-node";
+
+  private final KubernetesClient client;
+  private final OperatorConfig config;
+  private final EventRecorder events;
+  private final UnitMetrics metrics;
+  private final FailoverDecider decider = new FailoverDecider();
+  private final ObservationBuilder observations = new ObservationBuilder();
+  private final Clock clock = Clock.systemUTC();
+  private final SupportingObjects supporting;
+  private volatile UnitCaches caches;
+  private volatile ActionExecutor executor;
+
+  public OperationalUnitReconciler(KubernetesClient client, OperatorConfig config, EventRecorder events, UnitMetrics metrics) {
+    this.client = client;
+    this.config = config;
+    this.events = events;
+    this.metrics = metrics;
+    this.supporting = new SupportingObjects(client);
+  }
+
+  @Override
+  public List<EventSource<?, OperationalUnit>> prepareEventSources(EventSourceContext<OperationalUnit> context) {
+    var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, OperationalUnit.class)
+        .withName("pods").withLabelSelector(ContractKeys.UNIT_LABEL)
+        .withSecondaryToPrimaryMapper(p -> unitOf(p.getMetadata().getLabels(), p.getMetadata().getNamespace()))
+        .build(), context);
+    pods.addIndexers(Map.of(NODE_INDEX, p -> p.getSpec() == null || p.getSpec().getNodeName() == null ? List.of() : List.of(p.getSpec().getNodeName())));
+    var services = new InformerEventSource<>(InformerEventSourceConfiguration.from(Service.class, OperationalUnit.class)
+        .withName("services").withLabelSelector(ContractKeys.UNIT_LABEL)
+        .withSecondaryToPrimaryMapper(s -> unitOf(s.getMetadata().getLabels(), s.getMetadata().getNamespace()))
+        .build(), context);
+    var slices = new InformerEventSource<>(InformerEventSourceConfiguration.from(EndpointSlice.class, OperationalUnit.class)
+        .withName("endpointslices").withLabelSelector(ContractKeys.UNIT_LABEL)
+        .withSecondaryToPrimaryMapper(s -> unitOf(s.getMetadata().getLabels(), s.getMetadata().getNamespace()))
+        .build(), context);
+    // Renewals are not events: the decider asks to be called back when a lease would expire.
+    var unitLeases = new InformerEventSource<>(InformerEventSourceConfiguration.from(Lease.class, OperationalUnit.class)
+        .withName("unit-leases").withLabelSelector(ContractKeys.UNIT_LABEL)
+        .withSecondaryToPrimaryMapper(l -> unitOf(l.getMetadata().getLabels(), l.getMetadata().getNamespace()))
+        .withOnUpdateFilter((now, before) -> !Objects.equals(now.getSpec().getHolderIdentity(), before.getSpec().getHolderIdentity())
+            || (now.getSpec().getRenewTime() == null) != (before.getSpec().getRenewTime() == null))
+        .build(), context);
+    var nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, OperationalUnit.class)
+        .withName("nodes")
+        .withSecondaryToPrimaryMapper(n -> pods.byIndex(NODE_INDEX, n.getMetadata().getName()).stream()
+            .map(p -> unitOf(p.getMetadata().getLabels(), p.getMetadata().getNamespace()))
+            .flatMap(Set::stream).collect(Collectors.toSet()))
+        .withOnUpdateFilter((now, before) -> !Objects.equals(readiness(now), readiness(before)))
+        .build(), context);
+    var nodeLeases = new InformerEventSource<>(InformerEventSourceConfiguration.from(Lease.class, OperationalUnit.class)
+        .withName("node-leases").withNamespaces(Set.of("kube-node-lease"))
+        .withSecondaryToPrimaryMapper(l -> Set.of())
+        .build(), context);
+    caches = new UnitCaches(pods, services, slices, unitLeases, nodes, nodeLeases);
+    executor = new ActionExecutor(client, caches, new MemberPodBuilder(config.sidecar()), events);
+    return List.of(pods, services, slices, unitLeases, nodes, nodeLeases);
+  }
+
+  private static Set<ResourceID> unitOf(Map<String, String> labels, String namespace) {
+    String unit = labels == null ? null : labels.get(ContractKeys.UNIT_LABEL);
+    return unit == null ? Set.of() : Set.of(new ResourceID(unit, namespace));
+  }
+
+  private static String readiness(Node n) {
+    if (n.getStatus() == null || n.getStatus().getConditions() == null) return null;
+    return n.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).map(c -> c.getStatus()).findFirst().orElse(null)
+        + "/" + n.getSpec().getUnschedulable();
+  }
+
+  @Override
+  public UpdateControl<OperationalUnit> reconcile(OperationalUnit unit, Context<OperationalUnit> context) {
+    Instant now = clock.instant();
+    List<String> problems = SpecChecks.problems(unit.getSpec());
+    if (!problems.isEmpty()) return invalid(unit, context, String.join("; ", problems), now);
+
+    supporting.ensure(unit);
+    Observation observation = observe(unit, context, now);
+    Decision decision = decider.decide(observation);
+    String hash = observation.policy().templateHash();
+    OperationalUnit current = unit;
+    try {
+      if (decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, now);
+      for (Action action : decision.actions()) executor.execute(current, action, hash);
+    } catch (InvalidSpecException e) {
+      return invalid(current, context, e.getMessage(), now);
+    }
+    if (!decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, now);
+    countFailover(unit, current);
+    Duration next = decision.recheckAfter() == null ? config.resync() : min(decision.recheckAfter(), config.resync());
+    return UpdateControl.<OperationalUnit>noUpdate().rescheduleAfter(Math.max(1, next.toMillis()));
+  }
+
+  private Observation observe(OperationalUnit unit, Context<OperationalUnit> context, Instant now) {
+    String ns = unit.getMetadata().getNamespace();
+    String name = unit.getMetadata().getName();
+    Collection<Pod> pods = caches.pods().list(ns, p -> name.equals(p.getMetadata().getLabels().get(ContractKeys.UNIT_LABEL))).toList();
+    Collection<Node> nodes = caches.nodes().list(n -> true).toList();
+    Map<String, Lease> nodeLeases = caches.nodeLeases().list(l -> true).collect(Collectors.toMap(l -> l.getMetadata().getName(), l -> l, (a, b) -> a));
+    Lease lease = caches.unitLeases().get(new ResourceID(ContractKeys.primaryLeaseName(name), ns)).orElse(null);
+    Service service = caches.services().get(new ResourceID(name, ns)).orElse(null);
+    Collection<EndpointSlice> slices = caches.endpointSlices().list(ns, s -> name.equals(
+        Optional.ofNullable(s.getMetadata().getLabels()).map(l -> l.get("kubernetes.io/service-name")).orElse(null))).toList();
+    return observations.build(unit, pods, nodes, nodeLeases, lease, service, slices, now);
+  }
+
+  private OperationalUnit writeStatus(OperationalUnit unit, Context<OperationalUnit> context, Decision d, Observation o, Instant now) {
+    OperationalUnitStatus status = StatusMapper.toStatus(unit, d, o, now);
+    metrics.observe(unit, status.getPhase(), now);
+    if (Objects.equals(asJson(status), asJson(unit.getStatus()))) return unit;
+    return PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(unit, context, u -> {
+      u.setStatus(status);
+      return u;
+    });
+  }
+
+  private UpdateControl<OperationalUnit> invalid(OperationalUnit unit, Context<OperationalUnit> context, String message, Instant now) {
+    OperationalUnitStatus status = StatusMapper.invalid(unit, message, now);
+    if (!Objects.equals(asJson(status), asJson(unit.getStatus()))) {
+      events.record(unit, dev.availability.ou.failover.EventReason.InvalidSpec, message, true);
+      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(unit, context, u -> {
+        u.setStatus(status);
+        return u;
+      });
+    }
+    return UpdateControl.<OperationalUnit>noUpdate().rescheduleAfter(config.resync().toMillis());
+  }
+
+  private void countFailover(OperationalUnit before, OperationalUnit after) {
+    OperationalUnitStatus a = after.getStatus();
+    OperationalUnitStatus b = before.getStatus();
+    if (a == null || a.getLastFailover() == null) return;
+    boolean newRecord = b == null || b.getLastFailover() == null
+        || !Objects.equals(b.getLastFailover().getEpoch(), a.getLastFailover().getEpoch());
+    if (newRecord) metrics.failover(after, a.getLastFailover().getReason(), Boolean.TRUE.equals(a.getLastFailover().getPlanned()));
+    metrics.lastFailover(after, a.getLastFailover());
+  }
+
+  @Override
+  public DeleteControl cleanup(OperationalUnit unit, Context<OperationalUnit> context) {
+    // Everything the unit made carries its owner reference: the garbage collector removes it.
+    metrics.forget(unit);
+    supporting.forget(unit);
+    return DeleteControl.defaultDelete();
+  }
+
+  private static String asJson(Object o) {
+    return io.fabric8.kubernetes.client.utils.Serialization.asJson(o);
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+}

@@ -1,0 +1,61 @@
+package dev.availability.ou.operator;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** The operator's own settings (application.properties, environment OU_..., or Helm values). */
+@ConfigMapping(prefix = "ou")
+public interface OperatorConfig {
+
+  Sidecar sidecar();
+
+  /** Reconcile every unit at least this often, even when nothing changes. */
+  @WithDefault("30s")
+  Duration resync();
+
+  LeaderElection leaderElection();
+
+  interface Sidecar {
+    /** Image of the state-streaming sidecar injected into every member pod. */
+    @WithDefault("ou-operator:0.1.0")
+    String image();
+
+    /** Its command. */
+    @WithDefault("java,-XX:+UseSerialGC,-Xss512k,-XX:MaxRAMPercentage=75,-jar,/deployments/sidecar/ou-sidecar.jar")
+    List<String> command();
+
+    @WithDefault("IfNotPresent")
+    String imagePullPolicy();
+
+    @WithDefault("50m")
+    String cpuRequest();
+
+    @WithDefault("96Mi")
+    String memoryRequest();
+
+    @WithDefault("256Mi")
+    String memoryLimit();
+
+    /** fsync policy of the sidecar's log (see docs/sidecar-api.md). */
+    Optional<String> fsync();
+  }
+
+  interface LeaderElection {
+    /** Elect a leader among operator replicas (a Lease); only the leader reconciles. */
+    @WithDefault("true")
+    boolean enabled();
+
+    @WithDefault("ou-operator-leader")
+    String leaseName();
+
+    /** How long a lost leader keeps the lease; a standby operator takes over after it. */
+    @WithDefault("10s")
+    Duration leaseDuration();
+
+    /** Namespace of the leader Lease; the operator's own namespace when it runs in a pod. */
+    Optional<String> leaseNamespace();
+  }
+}

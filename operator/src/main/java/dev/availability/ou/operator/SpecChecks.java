@@ -1,0 +1,39 @@
+package dev.availability.ou.operator;
+
+import dev.availability.ou.api.OperationalUnitSpec;
+import dev.availability.ou.contract.ContractKeys;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the CRD schema cannot check: clashes between the user's template and what the operator adds.
+ * Returns the problems in words users can act on; empty when the spec is fine.
+ */
+final class SpecChecks {
+  private static final Set<Integer> RESERVED_PORTS = Set.of(ContractKeys.REPLICATION_PORT, ContractKeys.LOCAL_API_PORT, MemberPodBuilder.HEALTH_PORT);
+  private static final Set<String> RESERVED_VOLUMES = Set.of(MemberPodBuilder.DATA_VOLUME, MemberPodBuilder.KEY_VOLUME);
+
+  private SpecChecks() {}
+
+  static List<String> problems(OperationalUnitSpec spec) {
+    List<String> problems = new ArrayList<>();
+    var podSpec = spec.getTemplate().getSpec();
+    for (Container c : podSpec.getContainers()) {
+      for (ContainerPort p : Optional.ofNullable(c.getPorts()).orElse(List.of())) {
+        if (p.getContainerPort() != null && RESERVED_PORTS.contains(p.getContainerPort())) {
+          problems.add("container " + c.getName() + " uses port " + p.getContainerPort() + ", which the ou-sidecar needs (7480-7482): pick another port");
+        }
+      }
+    }
+    Optional.ofNullable(podSpec.getVolumes()).orElse(List.of()).stream().filter(v -> RESERVED_VOLUMES.contains(v.getName()))
+        .forEach(v -> problems.add("volume name " + v.getName() + " is reserved for the operator: rename it"));
+    if (podSpec.getRestartPolicy() != null && !"Always".equals(podSpec.getRestartPolicy())) {
+      problems.add("spec.template.spec.restartPolicy must be Always (members are long-running servers), not " + podSpec.getRestartPolicy());
+    }
+    return problems;
+  }
+}

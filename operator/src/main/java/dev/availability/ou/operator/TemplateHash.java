@@ -1,0 +1,24 @@
+package dev.availability.ou.operator;
+
+import dev.availability.ou.api.OperationalUnitSpec;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/** A short hash of everything in the spec that shapes a member pod; a member with another hash is rolled. */
+final class TemplateHash {
+  private TemplateHash() {}
+
+  static String of(OperationalUnitSpec spec) {
+    String text = Serialization.asJson(List.of(spec.getTemplate(), spec.getReplication(), spec.getPlacement()));
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 5);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

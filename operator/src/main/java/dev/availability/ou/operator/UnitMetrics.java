@@ -1,0 +1,88 @@
+package dev.availability.ou.operator;
+
+import dev.availability.ou.api.FailoverRecord;
+import dev.availability.ou.api.OperationalUnit;
+import dev.availability.ou.api.UnitPhase;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Prometheus metrics: failovers, the last failover's duration and parts, time spent in each phase, units
+ * by phase.
+ */
+@ApplicationScoped
+public class UnitMetrics {
+  private final MeterRegistry registry;
+  private final Map<String, PhaseClock> phases = new ConcurrentHashMap<>();
+  private final Map<UnitPhase, AtomicLong> unitsByPhase = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> lastFailoverMillis = new ConcurrentHashMap<>();
+
+  private record PhaseClock(UnitPhase phase, Instant since) {}
+
+  public UnitMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    for (UnitPhase p : UnitPhase.values()) {
+      AtomicLong n = new AtomicLong();
+      unitsByPhase.put(p, n);
+      Gauge.builder("ou_units", n, AtomicLong::get).description("Operational units by phase").tag("phase", p.name()).register(registry);
+    }
+  }
+
+  /** Called with every status the operator writes. */
+  public void observe(OperationalUnit unit, UnitPhase phase, Instant now) {
+    String key = unit.getMetadata().getNamespace() + "/" + unit.getMetadata().getName();
+    PhaseClock before = phases.put(key, new PhaseClock(phase, now));
+    if (before == null) {
+      unitsByPhase.get(phase).incrementAndGet();
+      return;
+    }
+    if (before.phase() != phase) {
+      unitsByPhase.get(before.phase()).decrementAndGet();
+      unitsByPhase.get(phase).incrementAndGet();
+      Counter.builder("ou_phase_seconds_total").description("Time units spent in each phase")
+          .tags(tags(unit).and("phase", before.phase().name())).register(registry)
+          .increment(Duration.between(before.since(), now).toMillis() / 1000.0);
+    } else {
+      phases.put(key, before);
+    }
+  }
+
+  public void failover(OperationalUnit unit, String reason, boolean planned) {
+    Counter.builder(planned ? "ou_switchovers_total" : "ou_failovers_total").description("Promotions of a standby")
+        .tags(tags(unit).and("reason", reason)).register(registry).increment();
+  }
+
+  public void lastFailover(OperationalUnit unit, FailoverRecord r) {
+    gauge(unit, "detection", r.getDetectionMillis());
+    gauge(unit, "promotion", r.getPromotionMillis());
+    gauge(unit, "traffic_switched", r.getTrafficSwitchedMillis());
+  }
+
+  private void gauge(OperationalUnit unit, String part, Long millis) {
+    if (millis == null) return;
+    String key = unit.getMetadata().getNamespace() + "/" + unit.getMetadata().getName() + "/" + part;
+    lastFailoverMillis.computeIfAbsent(key, k -> {
+      AtomicLong v = new AtomicLong();
+      Gauge.builder("ou_last_failover_seconds", v, x -> x.get() / 1000.0).description("Duration of the last failover, by part")
+          .tags(tags(unit).and("part", part)).register(registry);
+      return v;
+    }).set(millis);
+  }
+
+  public void forget(OperationalUnit unit) {
+    PhaseClock before = phases.remove(unit.getMetadata().getNamespace() + "/" + unit.getMetadata().getName());
+    if (before != null) unitsByPhase.get(before.phase()).decrementAndGet();
+  }
+
+  private static Tags tags(OperationalUnit unit) {
+    return Tags.of("namespace", unit.getMetadata().getNamespace(), "unit", unit.getMetadata().getName());
+  }
+}

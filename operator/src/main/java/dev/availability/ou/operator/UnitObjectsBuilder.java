@@ -1,0 +1,106 @@
+package dev.availability.ou.operator;
+
+import dev.availability.ou.api.OperationalUnit;
+import dev.availability.ou.api.UnitPort;
+import dev.availability.ou.contract.ContractKeys;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/** The unit's supporting objects, each a pure function of the unit (and, for the Service, its primary). */
+final class UnitObjectsBuilder {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private UnitObjectsBuilder() {}
+
+  /** The client Service: its selector pins the primary pod, so one write of it moves all traffic. */
+  static Service service(OperationalUnit unit, String primaryPod) {
+    List<ServicePort> ports = unit.getSpec().getService().getPorts().stream().map(UnitObjectsBuilder::port).toList();
+    return new ServiceBuilder().withMetadata(meta(unit, unit.getMetadata().getName()))
+        .withNewSpec().withType(unit.getSpec().getService().getType().name()).withPorts(ports)
+        .withSelector(Map.of(ContractKeys.UNIT_LABEL, unit.getMetadata().getName(), ContractKeys.MEMBER_LABEL, primaryPod))
+        .endSpec().build();
+  }
+
+  private static ServicePort port(UnitPort p) {
+    return new ServicePortBuilder().withName(p.getName()).withPort(p.getPort()).withProtocol(p.getProtocol().name())
+        .withAppProtocol(p.getAppProtocol())
+        .withTargetPort(new IntOrString(p.getTargetPort() != null ? p.getTargetPort() : p.getPort())).build();
+  }
+
+  /** Voluntary disruptions (drains) may take one member at a time, never both. */
+  static PodDisruptionBudget disruptionBudget(OperationalUnit unit) {
+    return new PodDisruptionBudgetBuilder().withMetadata(meta(unit, unit.getMetadata().getName()))
+        .withNewSpec().withNewMaxUnavailable(1)
+        .withNewSelector().addToMatchLabels(ContractKeys.UNIT_LABEL, unit.getMetadata().getName()).endSelector()
+        .endSpec().build();
+  }
+
+  /** The key both sidecars authenticate each other with; created once, never rewritten. */
+  static Secret peerKey(OperationalUnit unit) {
+    byte[] key = new byte[32];
+    RANDOM.nextBytes(key);
+    return new SecretBuilder().withMetadata(meta(unit, ContractKeys.peerSecretName(unit.getMetadata().getName())))
+        .withType("Opaque").withData(Map.of("key", Base64.getEncoder().encodeToString(key))).build();
+  }
+
+  static ServiceAccount memberServiceAccount(OperationalUnit unit) {
+    return new ServiceAccountBuilder().withMetadata(meta(unit, Naming.memberServiceAccount(unit.getMetadata().getName()))).build();
+  }
+
+  /**
+   * What a member's sidecar may do: read pods of its namespace (its own assignment, its peer's endpoint),
+   * patch pods (a ValidatingAdmissionPolicy limits that to its own pod's report), renew the unit's lease.
+   */
+  static Role memberRole(OperationalUnit unit) {
+    String name = unit.getMetadata().getName();
+    return new RoleBuilder().withMetadata(meta(unit, Naming.memberRole(name)))
+        .withRules(
+            new PolicyRuleBuilder().withApiGroups("").withResources("pods").withVerbs("get", "list", "watch", "patch").build(),
+            new PolicyRuleBuilder().withApiGroups("coordination.k8s.io").withResources("leases")
+                .withResourceNames(ContractKeys.primaryLeaseName(name)).withVerbs("get", "update").build())
+        .build();
+  }
+
+  static RoleBinding memberRoleBinding(OperationalUnit unit, String serviceAccount) {
+    String name = unit.getMetadata().getName();
+    return new RoleBindingBuilder().withMetadata(meta(unit, Naming.memberRole(name)))
+        .withNewRoleRef("rbac.authorization.k8s.io", "Role", Naming.memberRole(name))
+        .addNewSubject().withKind("ServiceAccount").withName(serviceAccount).withNamespace(unit.getMetadata().getNamespace()).endSubject()
+        .build();
+  }
+
+  static ObjectMeta meta(OperationalUnit unit, String name) {
+    return new ObjectMetaBuilder().withName(name).withNamespace(unit.getMetadata().getNamespace())
+        .withLabels(Map.of(ContractKeys.UNIT_LABEL, unit.getMetadata().getName(), Naming.MANAGED_BY, Naming.OPERATOR))
+        .withOwnerReferences(owner(unit)).build();
+  }
+
+  static OwnerReference owner(HasMetadata unit) {
+    return new OwnerReferenceBuilder().withApiVersion(unit.getApiVersion()).withKind(unit.getKind())
+        .withName(unit.getMetadata().getName()).withUid(unit.getMetadata().getUid())
+        .withController(true).withBlockOwnerDeletion(true).build();
+  }
+}
