@@ -5,10 +5,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Chooses the member to promote. Eligibility depends on the mode: Synchronous and Journal promote only an
- * in-sync standby (never a stale one); Asynchronous promotes one whose lag is within maxPromotableLag
- * (any lag when that is not set). Among the eligible, the best holds the most: in sync first, then the
- * highest durable sequence, the lowest lag, then the newest member.
+ * Chooses the member to promote. Candidates are the healthy members assigned Standby. Eligibility depends
+ * on the mode: Synchronous and Journal promote only an in-sync standby (never a stale one); Asynchronous
+ * promotes one whose lag is within maxPromotableLag (any lag when that is not set). Among the eligible,
+ * the best holds the most: in sync first, then the highest durable sequence, the lowest lag, then the
+ * newest member.
  */
 public final class CandidateRanking {
 
@@ -32,7 +33,8 @@ public final class CandidateRanking {
     String primary = o.state().primary();
     List<Candidate> healthy = o.members().values().stream()
         .filter(m -> !m.pod().equals(primary))
-        .filter(m -> m.assignedRole() != Member.Role.Fenced)
+        // Only a member assigned Standby: a stray or deposed member may look ready without holding the stream.
+        .filter(m -> m.assignedRole() == Member.Role.Standby)
         .map(m -> new Candidate(m, StandbyAssessment.of(m, o)))
         .filter(c -> c.assessment().state() == StandbyAssessment.State.InSync || c.assessment().state() == StandbyAssessment.State.CatchingUp)
         .toList();

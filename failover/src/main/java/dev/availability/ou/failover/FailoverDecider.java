@@ -10,6 +10,7 @@ import dev.availability.ou.failover.Member.Role;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,7 +31,7 @@ public final class FailoverDecider {
   public Decision decide(Observation o) {
     UnitState s = o.state();
     if (s.intent() != null) return continueFailover(o);
-    if (s.primary() == null) return bootstrap(o);
+    if (s.primary() == null || o.members().isEmpty()) return bootstrap(o);
     return steady(o);
   }
 
@@ -41,7 +42,7 @@ public final class FailoverDecider {
     Member adopted = o.members().values().stream()
         .filter(m -> m.assignedRole() == Role.Primary && !m.deleting())
         .max(Comparator.comparingLong(Member::assignedEpoch)).orElse(null);
-    if (adopted != null) {
+    if (adopted != null && s.primary() == null) {
       // The status was lost (or never written) but the pods say who is who: adopt, don't recreate.
       String standby = o.members().values().stream()
           .filter(m -> m.assignedRole() == Role.Standby && m.assignedEpoch() == adopted.assignedEpoch() && !m.deleting())
@@ -50,17 +51,23 @@ public final class FailoverDecider {
           .withNextOrdinal(nextOrdinal(o));
       return steady(new Observation(o.policy(), next, o.members(), o.nodes(), o.lease(), o.service(), o.now()));
     }
+    // No member exists although the status names some (the operator stopped between writing the status and
+    // creating them, or every pod was removed): create them under the names the status holds.
+    boolean again = s.primary() != null;
     long n = nextOrdinal(o);
     String unit = o.policy().unit();
-    String primary = unit + "-" + n;
-    String standby = unit + "-" + (n + 1);
+    String primary = again ? s.primary() : unit + "-" + n++;
+    String standby = again && s.standby() != null ? s.standby() : unit + "-" + n++;
+    long epoch = Math.max(1, s.epoch());
     List<Action> actions = List.of(
-        new CreateMember(primary, n, Role.Primary, 1, standby, Set.of(), null),
-        new CreateMember(standby, n + 1, Role.Standby, 1, primary, Set.of(), null),
-        new HoldLease(primary, 1, o.policy().thresholds().leaseDuration()),
+        new CreateMember(primary, ordinalOf(primary), Role.Primary, epoch, standby, Set.of(), null),
+        new CreateMember(standby, ordinalOf(standby), Role.Standby, epoch, primary, Set.of(), null),
+        new HoldLease(primary, epoch, o.policy().thresholds().leaseDuration()),
         new PointService(primary),
-        new Emit(EventReason.MembersCreated, "created primary " + primary + " and standby " + standby + " at epoch 1", false));
-    UnitState next = s.withPrimary(primary).withStandby(standby).withEpoch(1).withNextOrdinal(n + 2);
+        new Emit(EventReason.MembersCreated, (again ? "no member of the unit exists: creating again " : "created ") + "primary " + primary
+            + " and standby " + standby + " at epoch " + epoch, again));
+    UnitState next = s.withPrimary(primary).withStandby(standby).withEpoch(epoch)
+        .withNextOrdinal(Math.max(n, Math.max(ordinalOf(primary), ordinalOf(standby)) + 1));
     return new Decision(next, Phase.Pending, Conditions.pending("creating primary " + primary + " and standby " + standby),
         actions, true, null);
   }
@@ -78,7 +85,7 @@ public final class FailoverDecider {
     Verdict verdict = primaryHealth.evaluate(o);
     if (verdict.failed()) return primaryFailed(o, verdict);
 
-    Member p = o.members().get(s.primary());
+    Member p = o.member(s.primary()).orElse(null);
     List<Action> actions = new ArrayList<>();
     Duration recheck = verdict.recheckAfter();
     if (!s.primary().equals(o.service().selectedMember())) {
@@ -87,7 +94,7 @@ public final class FailoverDecider {
         actions.add(new Emit(EventReason.ServiceRepaired, "Service selector named " + o.service().selectedMember() + "; pointed it back at primary " + s.primary(), true));
       }
     }
-    if (p.assignedRole() != Role.Primary || p.assignedEpoch() != s.epoch()) actions.add(new Assign(p.pod(), Role.Primary, s.epoch(), s.standby()));
+    int primaryAssignAt = actions.size();
     PrimaryLease lease = o.lease();
     if (lease == null || !p.pod().equals(lease.holder()) || lease.epoch() != s.epoch()) {
       actions.add(new HoldLease(p.pod(), s.epoch(), policy.thresholds().leaseDuration()));
@@ -96,13 +103,15 @@ public final class FailoverDecider {
     if (s.homeNode() == null && p.scheduled()) s = s.withHomeNode(p.node());
 
     // The standby: create, replace, re-assign, roll.
-    Member sb = s.standby() == null ? null : o.members().get(s.standby());
+    Member sb = o.member(s.standby()).orElse(null);
     StandbyAssessment assessment = null;
     if (sb == null) {
-      String name = policy.unit() + "-" + nextOrdinal(o);
+      // None yet, or the one the status names does not exist (removed, or the operator stopped between
+      // writing its name and creating it): create it, under that name when there is one.
+      String name = s.standby() != null ? s.standby() : policy.unit() + "-" + nextOrdinal(o);
       actions.add(createStandby(o, s, name, Set.of()));
       actions.add(new Emit(EventReason.StandbyScheduled, "scheduling standby " + name + " on a node other than " + p.node(), false));
-      s = s.withStandby(name).withNextOrdinal(nextOrdinal(o) + 1);
+      s = s.withStandby(name).withNextOrdinal(Math.max(nextOrdinal(o), ordinalOf(name) + 1));
     } else {
       assessment = StandbyAssessment.of(sb, o);
       boolean healthyPrimary = verdict.status() == Verdict.Status.Healthy && p.ready();
@@ -119,7 +128,7 @@ public final class FailoverDecider {
         s = s.withStandby(name).withNextOrdinal(nextOrdinal(o) + 1);
         assessment = null;
       } else {
-        if (sb.assignedRole() != Role.Standby || sb.assignedEpoch() != s.epoch()) actions.add(new Assign(sb.pod(), Role.Standby, s.epoch(), p.pod()));
+        if (!sb.assigned(Role.Standby, s.epoch(), p.pod())) actions.add(new Assign(sb.pod(), Role.Standby, s.epoch(), p.pod()));
         if (healthyPrimary && assessment.inSync()) {
           if (stalePrimary) return switchover(o, s, sb, "SpecChanged", "the spec changed: switching to the updated standby " + sb.pod() + " before replacing " + p.pod());
           if (policy.failback() && s.homeNode() != null && !s.homeNode().equals(p.node()) && s.homeNode().equals(sb.node())) {
@@ -128,6 +137,8 @@ public final class FailoverDecider {
         }
       }
     }
+    // The primary's assignment names the standby of the moment (its sidecar streams to it).
+    if (!p.assigned(Role.Primary, s.epoch(), s.standby())) actions.add(primaryAssignAt, new Assign(p.pod(), Role.Primary, s.epoch(), s.standby()));
     removeExtraMembers(o, s, actions);
 
     // Phase and conditions.
@@ -164,11 +175,16 @@ public final class FailoverDecider {
     }
     s = recordTimings(o, s, phase, actions);
     recheck = min(recheck, forceDeleteRecheck(o, s));
-    return new Decision(s, phase, conditions, actions, false, recheck);
+    return new Decision(s, phase, conditions, actions, creates(actions), recheck);
+  }
+
+  /** A decision that creates a member names it in the status first, so a restart creates the same one. */
+  private static boolean creates(List<Action> actions) {
+    return actions.stream().anyMatch(a -> a instanceof CreateMember);
   }
 
   private CreateMember createStandby(Observation o, UnitState s, String name, Set<String> alsoAvoid) {
-    Member p = o.members().get(s.primary());
+    Member p = o.member(s.primary()).orElse(null);
     Set<String> avoid = new LinkedHashSet<>();
     if (p != null && p.scheduled()) avoid.add(p.node());
     avoid.addAll(alsoAvoid);
@@ -220,14 +236,14 @@ public final class FailoverDecider {
     UnitPolicy policy = o.policy();
     String what = "primary " + s.primary() + " failed: " + verdict.describe();
     if (!policy.automatic()) {
-      return degraded(o, "AutomaticFailoverDisabled", what + "; spec.failover.automatic is false, so nobody is promoted (set it to true, or switch by hand)",
+      return degraded(o, verdict, "AutomaticFailoverDisabled", what + "; spec.failover.automatic is false, so nobody is promoted (set it to true, or switch by hand)",
           EventReason.PrimaryFailed);
     }
     CandidateRanking.Choice choice = ranking.choose(o);
-    if (!choice.found()) return degraded(o, choice.blockedReason(), what + "; " + choice.blockedMessage(), EventReason.FailoverBlocked);
+    if (!choice.found()) return degraded(o, verdict, choice.blockedReason(), what + "; " + choice.blockedMessage(), EventReason.FailoverBlocked);
 
     Member target = choice.member();
-    Member former = o.members().get(s.primary());
+    Member former = o.member(s.primary()).orElse(null);
     Instant now = o.now();
     Intent intent = new Intent(target.pod(), s.primary(), former != null ? former.node() : null, s.epoch() + 1,
         verdict.mainKind().name(), what, verdict.faultObservedAt(now), now, null, false);
@@ -236,15 +252,22 @@ public final class FailoverDecider {
   }
 
   private Decision switchover(Observation o, UnitState s, Member target, String reason, String message) {
-    Member former = o.members().get(s.primary());
+    Member former = o.member(s.primary()).orElse(null);
     Intent intent = new Intent(target.pod(), s.primary(), former.node(), s.epoch() + 1, reason, message, o.now(), o.now(), null, true);
     List<Action> actions = List.of(new Emit(EventReason.SwitchoverStarted, message, false));
     return new Decision(s.withIntent(intent), Phase.FailingOver, Conditions.failingOver(intent), actions, true, Duration.ZERO);
   }
 
-  private Decision degraded(Observation o, String reason, String message, EventReason event) {
+  private Decision degraded(Observation o, Verdict verdict, String reason, String message, EventReason event) {
     List<Action> actions = List.of(new Emit(event, message, true));
-    return new Decision(o.state(), Phase.Degraded, Conditions.degraded(reason, message), actions, false, o.policy().thresholds().renewInterval().multipliedBy(3));
+    UnitState s = o.state();
+    // A restart that moved nobody is reported once; from then on the primary is judged on how it runs now
+    // (otherwise the old restart would keep it failed forever, and fail it over whenever a standby appears).
+    Member p = o.member(s.primary()).orElse(null);
+    if (p != null && p.app() != null && verdict.signals().stream().anyMatch(x -> x.kind() == Signal.Kind.AppRestarted)) {
+      s = s.withPrimaryRestartBaseline(p.app().restartCount());
+    }
+    return new Decision(s, Phase.Degraded, Conditions.degraded(reason, message), actions, false, o.policy().thresholds().renewInterval().multipliedBy(3));
   }
 
   // ---------------------------------------------------------------- a failover under way
@@ -252,30 +275,37 @@ public final class FailoverDecider {
   private Decision continueFailover(Observation o) {
     UnitState s = o.state();
     Intent i = s.intent();
-    Member target = o.members().get(i.target());
-    Member former = o.members().get(i.former());
+    Member target = o.member(i.target()).orElse(null);
+    Member former = o.member(i.former()).orElse(null);
     Instant now = o.now();
     List<Action> actions = new ArrayList<>();
 
     if (!i.target().equals(s.primary())) {
       // Step 1 (the intent is durable): promote, switch traffic, fence - idempotent writes.
       StandbyAssessment ta = target == null ? null : StandbyAssessment.of(target, o);
-      if (ta == null || ta.failed()) {
-        String why = target == null ? "standby " + i.target() + " is gone" : ta.why();
-        UnitState next = s.withIntent(null);
-        actions.add(new Emit(EventReason.FailoverAborted, "failover to " + i.target() + " aborted before traffic moved: " + why, true));
-        return new Decision(next, Phase.Degraded, Conditions.degraded("FailoverTargetLost", "the primary failed and the standby chosen to replace it failed too: " + why),
-            actions, true, Duration.ZERO);
+      boolean fit = ta != null && !ta.failed() && (i.planned() ? ta.inSync() : CandidateRanking.promotable(ta, o.policy()));
+      if (!fit) {
+        String why = target == null ? "standby " + i.target() + " is gone" : ta.failed() ? ta.why() : ta.why() + ", no longer promotable";
+        actions.add(new Emit(EventReason.FailoverAborted, (i.planned() ? "switchover" : "failover") + " to " + i.target() + " aborted before traffic moved: " + why, true));
+        if (i.planned()) {
+          // The primary is healthy: nothing is lost by staying on it.
+          Decision d = steady(new Observation(o.policy(), s.withIntent(null), o.members(), o.nodes(), o.lease(), o.service(), o.now()));
+          actions.addAll(d.actions());
+          return new Decision(d.state(), d.phase(), d.conditions(), actions, true, d.recheckAfter());
+        }
+        return new Decision(s.withIntent(null), Phase.Degraded, Conditions.degraded("FailoverTargetLost",
+            "the primary failed and the standby chosen to replace it cannot take over: " + why), actions, true, Duration.ZERO);
       }
       Duration lease = o.policy().thresholds().leaseDuration();
       actions.add(new HoldLease(target.pod(), i.epoch(), lease));
-      if (former != null && !former.deleting()) actions.add(new Assign(former.pod(), Role.Fenced, i.epoch(), null));
+      // Fence even a former primary that is being deleted: it may acknowledge writes until it is gone.
+      if (former != null) actions.add(new Assign(former.pod(), Role.Fenced, i.epoch(), null));
       actions.add(new Assign(target.pod(), Role.Primary, i.epoch(), null));
       actions.add(new PointService(target.pod()));
       actions.add(new Emit(EventReason.PrimaryFenced, "fenced " + i.former() + ": out of the Service, epochs before " + i.epoch() + " refused", false));
       actions.add(new Emit(EventReason.StandbyPromoted, "promoted " + target.pod() + " to primary at epoch " + i.epoch(), false));
       actions.add(new Emit(EventReason.TrafficSwitched, "Service " + o.policy().unit() + " now selects " + target.pod(), false));
-      Long lost = i.planned() || o.policy().mode() != UnitPolicy.Mode.Asynchronous ? Long.valueOf(0) : ta.lag();
+      Long lost = o.policy().mode() != UnitPolicy.Mode.Asynchronous ? Long.valueOf(0) : ta.lag();
       FailoverTimings timings = new FailoverTimings(i.former(), target.pod(), i.epoch(), i.reason(), i.message(), i.faultObservedAt(), i.decidedAt(),
           now, null, null, o.policy().recoveryBudget(), lost, i.planned());
       UnitState next = s.withPrimary(target.pod()).withStandby(null).withEpoch(i.epoch())
@@ -306,13 +336,13 @@ public final class FailoverDecider {
         recheck = Duration.between(now, at).isNegative() ? Duration.ZERO : Duration.between(now, at);
       }
     }
-    if (s.standby() == null) {
-      String name = o.policy().unit() + "-" + nextOrdinal(o);
-      Set<String> avoid = former != null && former.scheduled() && o.node(former.node()).map(n -> !n.healthy()).orElse(true) ? Set.of(former.node()) : Set.of();
-      actions.add(createStandby(o, s, name, avoid));
+    if (s.standby() == null || o.member(s.standby()).isEmpty()) {
+      String name = s.standby() != null ? s.standby() : o.policy().unit() + "-" + nextOrdinal(o);
+      actions.add(createStandby(o, s, name, suspectNode(o, i)));
       actions.add(new Emit(EventReason.StandbyScheduled, "scheduling new standby " + name + " on a node other than " + (target != null ? target.node() : "the primary's"), false));
-      next = next.withStandby(name).withNextOrdinal(nextOrdinal(o) + 1);
+      next = next.withStandby(name).withNextOrdinal(Math.max(nextOrdinal(o), ordinalOf(name) + 1));
     }
+    if (target != null && !target.assigned(Role.Primary, i.epoch(), next.standby())) actions.add(new Assign(target.pod(), Role.Primary, i.epoch(), next.standby()));
     if (formerLeaving) {
       FailoverTimings t = next.lastFailover();
       String summary = (i.planned() ? "switchover" : "failover") + " from " + i.former() + " to " + i.target() + " done"
@@ -324,7 +354,15 @@ public final class FailoverDecider {
     next = recordTimings(o, next, Phase.Synchronizing, actions);
     return new Decision(next, formerLeaving ? Phase.Synchronizing : Phase.FailingOver,
         formerLeaving ? Conditions.steady(target, o, false, "StandbyStarting", "new standby " + next.standby() + " is being created") : Conditions.failingOver(i),
-        actions, false, recheck);
+        actions, creates(actions), recheck);
+  }
+
+  /** The former primary's node, when the fault may lie with it (or it is unhealthy or gone): keep the new standby off it. */
+  private static Set<String> suspectNode(Observation o, Intent i) {
+    if (i.formerNode() == null || i.formerNode().isEmpty()) return Set.of();
+    boolean nodeFault = Arrays.stream(Signal.Kind.values()).anyMatch(k -> k.suspectsNode() && k.name().equals(i.reason()));
+    boolean unhealthy = o.node(i.formerNode()).map(n -> !n.healthy()).orElse(true);
+    return nodeFault || unhealthy ? Set.of(i.formerNode()) : Set.of();
   }
 
   // ---------------------------------------------------------------- timings of the last failover

@@ -7,6 +7,7 @@ import java.time.Instant;
  *
  * @param assignedRole role in the operator's assignment annotation (null when none)
  * @param assignedEpoch epoch of that assignment
+ * @param assignedPeer peer named in that assignment (null when none), so a drifted peer is re-assigned
  * @param readySince when the Ready condition last changed (to debounce flapping)
  * @param app state of the application container (the first container of the template)
  * @param deletionRequestedAt deletion timestamp minus grace period, when the pod is being deleted
@@ -19,6 +20,7 @@ public record Member(
     String node,
     Role assignedRole,
     long assignedEpoch,
+    String assignedPeer,
     PodPhase phase,
     boolean ready,
     Instant readySince,
@@ -28,12 +30,29 @@ public record Member(
     String templateHash,
     Report report) {
 
+  /** @deprecated pass the assignment's peer: without it a drifted peer cannot be seen and is re-sent. */
+  @Deprecated(forRemoval = true)
+  public Member(String pod, long ordinal, String node, Role assignedRole, long assignedEpoch, PodPhase phase, boolean ready, Instant readySince,
+      AppContainer app, Instant deletionRequestedAt, boolean unschedulable, String templateHash, Report report) {
+    this(pod, ordinal, node, assignedRole, assignedEpoch, null, phase, ready, readySince, app, deletionRequestedAt, unschedulable, templateHash, report);
+  }
+
   public enum Role { Primary, Standby, Fenced }
 
   public enum PodPhase { Pending, Running, Succeeded, Failed, Unknown }
 
   public boolean deleting() {
     return deletionRequestedAt != null;
+  }
+
+  /** The pod stopped for good: Failed (evicted, terminated) or Succeeded (its containers exited). */
+  public boolean terminated() {
+    return phase == PodPhase.Failed || phase == PodPhase.Succeeded;
+  }
+
+  /** Whether its assignment already says exactly this. */
+  public boolean assigned(Role role, long epoch, String peer) {
+    return assignedRole == role && assignedEpoch == epoch && java.util.Objects.equals(assignedPeer, peer);
   }
 
   public boolean scheduled() {

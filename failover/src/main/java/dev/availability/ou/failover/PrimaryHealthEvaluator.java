@@ -29,13 +29,13 @@ public final class PrimaryHealthEvaluator {
     List<Signal> weak = new ArrayList<>();
     Duration recheck = null;
 
-    Member p = o.members().get(s.primary());
+    Member p = o.member(s.primary()).orElse(null);
     if (p == null) {
       strong.add(new Signal(Signal.Kind.PodGone, now, "primary pod " + s.primary() + " is gone"));
       return new Verdict(Verdict.Status.Failed, strong, null);
     }
     if (p.deleting()) strong.add(new Signal(Signal.Kind.PodDeleting, p.deletionRequestedAt(), "primary pod " + p.pod() + " is being deleted"));
-    if (p.phase() == Member.PodPhase.Failed) strong.add(new Signal(Signal.Kind.PodFailed, now, "primary pod " + p.pod() + " failed (evicted or terminated)"));
+    if (p.terminated()) strong.add(new Signal(Signal.Kind.PodFailed, now, "primary pod " + p.pod() + " stopped (" + p.phase() + ": evicted or terminated)"));
     AppContainer app = p.app();
     if (app != null && p.phase() == Member.PodPhase.Running) {
       if (app.state() == AppContainer.State.Terminated
@@ -56,7 +56,7 @@ public final class PrimaryHealthEvaluator {
         recheck = min(recheck, t.unreadyGrace().minus(unready));
       }
     }
-    NodeView node = o.nodes().get(p.node());
+    NodeView node = o.node(p.node()).orElse(null);
     if (node != null) {
       if (!node.healthy()) {
         strong.add(new Signal(Signal.Kind.NodeNotReady, node.readySince() != null ? node.readySince() : now,
@@ -87,7 +87,7 @@ public final class PrimaryHealthEvaluator {
         recheck = min(recheck, lease.duration().minus(age));
       }
     }
-    Member sb = o.members().get(s.standby());
+    Member sb = o.member(s.standby()).orElse(null);
     if (sb != null && sb.report() != null && sb.report().epoch() == s.epoch() && Boolean.TRUE.equals(sb.report().peerLost())) {
       Instant since = sb.report().reportedAt();
       if (since != null && sb.report().peerHeartbeatAgeMillis() != null) since = since.minusMillis(sb.report().peerHeartbeatAgeMillis());

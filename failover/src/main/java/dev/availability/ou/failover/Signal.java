@@ -9,18 +9,25 @@ import java.time.Instant;
 public record Signal(Kind kind, Instant since, String message) {
 
   public enum Kind {
-    PodGone(true), PodDeleting(true), PodFailed(true), AppCrashed(true), AppRestarted(true), Unready(true),
-    NodeNotReady(true), AppUnhealthy(true), LeaseExpired(true),
-    PeerLost(false), NodeLeaseStale(false), LeaseOverdue(false);
+    PodGone(true, false), PodDeleting(true, false), PodFailed(true, false), AppCrashed(true, false), AppRestarted(true, false),
+    Unready(true, false), NodeNotReady(true, true), AppUnhealthy(true, false), LeaseExpired(true, true),
+    PeerLost(false, true), NodeLeaseStale(false, true), LeaseOverdue(false, true);
 
     private final boolean strong;
+    private final boolean suspectsNode;
 
-    Kind(boolean strong) {
+    Kind(boolean strong, boolean suspectsNode) {
       this.strong = strong;
+      this.suspectsNode = suspectsNode;
     }
 
     public boolean strong() {
       return strong;
+    }
+
+    /** The node (or the network to it) may be at fault, not just the pod: keep a new standby off it. */
+    public boolean suspectsNode() {
+      return suspectsNode;
     }
   }
 

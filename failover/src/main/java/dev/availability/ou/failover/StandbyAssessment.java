@@ -14,11 +14,11 @@ public record StandbyAssessment(State state, boolean inSync, Long lag, long last
 
   public static StandbyAssessment of(Member m, Observation o) {
     long epoch = o.state().epoch();
-    NodeView node = o.nodes().get(m.node());
+    NodeView node = o.node(m.node()).orElse(null);
     Member.Report r = m.report();
     long seq = r != null ? r.lastDurableSeq() : -1;
     if (m.deleting()) return failed(m, "standby " + m.pod() + " is being deleted");
-    if (m.phase() == Member.PodPhase.Failed) return failed(m, "standby " + m.pod() + " failed (evicted or terminated)");
+    if (m.terminated()) return failed(m, "standby " + m.pod() + " stopped (" + m.phase() + ": evicted or terminated)");
     if (m.scheduled() && node != null && !node.healthy()) return failed(m, "node " + node.name() + " of standby " + m.pod() + " is not ready");
     AppContainer app = m.app();
     if (app != null && (app.state() == AppContainer.State.Terminated

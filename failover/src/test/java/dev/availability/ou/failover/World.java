@@ -1,0 +1,591 @@
+package dev.availability.ou.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.availability.ou.failover.Action.Assign;
+import dev.availability.ou.failover.Action.CreateMember;
+import dev.availability.ou.failover.Action.DeleteMember;
+import dev.availability.ou.failover.Action.Emit;
+import dev.availability.ou.failover.Action.HoldLease;
+import dev.availability.ou.failover.Action.PointService;
+import dev.availability.ou.failover.Member.AppContainer;
+import dev.availability.ou.failover.Member.PodPhase;
+import dev.availability.ou.failover.Member.Role;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * A small in-memory cluster for driving the decider the way the operator does: observe, decide, write the
+ * state (first when asked), perform the actions, observe again. Time only moves when a test says so; the
+ * scheduler, kubelets, node controller and sidecars react on each {@link #tick()}.
+ *
+ * <p>Besides what the API server shows, the world keeps the ground truth the decider cannot see (which
+ * updates were acknowledged to clients, whether a deposed primary can still acknowledge), so tests can
+ * assert the safety properties themselves, not just the decider's words.
+ */
+final class World {
+  static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
+  static final Duration TICK = Duration.ofMillis(100);
+  static final Duration NODE_LEASE = Duration.ofSeconds(40);
+  static final Duration NODE_GRACE = Duration.ofSeconds(40);
+
+  /** How a node behaves: up, dead (nothing runs) or cut off from the API server and the other nodes (pods keep running). */
+  enum NodeMode { Up, Dead, Isolated }
+
+  static final class Node {
+    final String name;
+    NodeMode mode = NodeMode.Up;
+    NodeView.Ready ready = NodeView.Ready.True;
+    Instant readySince = T0;
+    Instant leaseRenewedAt = T0;
+    boolean kubeletStalled; // node lease not renewed, but pods run and Ready is still True
+    boolean heldNotReady; // a test holds Ready at False
+
+    Node(String name) {
+      this.name = name;
+    }
+
+    boolean runsPods() {
+      return mode != NodeMode.Dead;
+    }
+
+    boolean reachesApi() {
+      return mode == NodeMode.Up;
+    }
+
+    NodeView view() {
+      return new NodeView(name, ready, readySince, leaseRenewedAt, NODE_LEASE);
+    }
+  }
+
+  static final class Pod {
+    final String name;
+    final long ordinal;
+    String node;
+    Role role;
+    long epoch;
+    String peer;
+    PodPhase phase = PodPhase.Pending;
+    boolean ready;
+    Instant readySince;
+    AppContainer app;
+    Instant deletionRequestedAt;
+    boolean unschedulable;
+    String templateHash;
+    Set<String> avoid = Set.of();
+    String prefer;
+    // kubelet / test overrides
+    Boolean readyOverride; // null: readiness follows the app and the sidecar
+    boolean appDown; // the app container is not running (crashed, waiting)
+    // the sidecar
+    boolean reported;
+    boolean manualReport; // a test writes the report fields by hand
+    Role reportRole;
+    long reportEpoch;
+    long seq;
+    Long lag;
+    Boolean inSync;
+    Boolean peerLost;
+    Long peerHeartbeatAge;
+    Boolean appHealthy = true;
+    Instant reportedAt;
+    boolean sidecarHung; // stops renewing and reporting (but the pod looks fine)
+    Instant lastRenewal;
+    boolean selfFenced;
+    Instant peerLastHeard;
+    int ticksRunning;
+
+    Pod(String name, long ordinal) {
+      this.name = name;
+      this.ordinal = ordinal;
+    }
+
+    Member view() {
+      Member.Report r = reported
+          ? new Member.Report(reportRole, reportEpoch, seq, lag, inSync, peerLost, peerHeartbeatAge, appHealthy, reportedAt)
+          : null;
+      return new Member(name, ordinal, node, role, epoch, peer, phase, ready, readySince, app, deletionRequestedAt, unschedulable, templateHash, r);
+    }
+
+    boolean deleting() {
+      return deletionRequestedAt != null;
+    }
+  }
+
+  /** One decision as the operator handled it. */
+  record Step(Instant at, Observation observation, Decision decision, UnitState before, boolean stateWritten, int actionsDone) {}
+
+  final FailoverDecider decider = new FailoverDecider();
+  UnitPolicy policy;
+  UnitState status = UnitState.initial();
+  Instant now = T0;
+  final Map<String, Node> nodes = new LinkedHashMap<>();
+  final Map<String, Pod> pods = new LinkedHashMap<>();
+  String selector;
+  Set<String> endpoints = Set.of();
+  PrimaryLease lease;
+  final List<Step> steps = new ArrayList<>();
+  final List<Consumer<Step>> checks = new ArrayList<>();
+  /** Pods that cannot exchange heartbeats or replication traffic (both still reach the API server). */
+  boolean podNetworkSplit;
+  int writesPerTick = 5;
+  /** Asynchronous mode: how many updates a connected standby trails by. */
+  long asyncLag;
+  /** Updates acknowledged to clients that the serving primary holds (ground truth). */
+  long acked;
+  /** Acknowledged updates lost at each promotion (ground truth). */
+  final List<Long> lostAtPromotion = new ArrayList<>();
+  /** Whether the kubelets and sidecars bring new pods up by themselves. */
+  boolean autoStart = true;
+
+  World(UnitPolicy policy, String... nodeNames) {
+    this.policy = policy;
+    for (String n : nodeNames) nodes.put(n, new Node(n));
+  }
+
+  static UnitPolicy policy(UnitPolicy.Mode mode) {
+    return new UnitPolicy("db", mode, true, Duration.ofSeconds(5), null, false, "h1");
+  }
+
+  static World threeNodes() {
+    return new World(policy(UnitPolicy.Mode.Synchronous), "node-a", "node-b", "node-c");
+  }
+
+  Thresholds thresholds() {
+    return policy.thresholds();
+  }
+
+  // ------------------------------------------------------------------ the operator's loop
+
+  Observation observe() {
+    Map<String, Member> members = new LinkedHashMap<>();
+    pods.values().forEach(p -> members.put(p.name, p.view()));
+    Map<String, NodeView> nodeViews = new LinkedHashMap<>();
+    nodes.values().forEach(n -> nodeViews.put(n.name, n.view()));
+    return new Observation(policy, status, Map.copyOf(members), Map.copyOf(nodeViews), lease, new ServiceView(selector, endpoints), now);
+  }
+
+  /** One reconciliation: decide, write the state (first if asked), perform every action. */
+  Decision reconcile() {
+    return reconcile(Integer.MAX_VALUE, true);
+  }
+
+  /**
+   * One reconciliation during which the operator dies after {@code actionsBeforeCrash} actions (the state is
+   * written only if the decision asked for it first, or the operator got through everything).
+   */
+  Decision reconcile(int actionsBeforeCrash, boolean writeStateAtEnd) {
+    Observation o = observe();
+    Decision d = decider.decide(o);
+    assertThat(decider.decide(o)).as("the decider is a function of its observation").isEqualTo(d);
+    UnitState before = status;
+    boolean written = false;
+    if (d.persistStateFirst()) {
+      status = d.state();
+      written = true;
+    }
+    int done = 0;
+    for (Action a : d.actions()) {
+      if (done >= actionsBeforeCrash) break;
+      apply(a, d);
+      done++;
+    }
+    if (!written && writeStateAtEnd && done == d.actions().size()) {
+      status = d.state();
+      written = true;
+    }
+    Step step = new Step(now, o, d, before, written, done);
+    steps.add(step);
+    checks.forEach(c -> c.accept(step));
+    return d;
+  }
+
+  /** Reconcile until the decider has nothing more to do right now (as the operator's watch would). */
+  Decision settle() {
+    Decision d = null;
+    for (int i = 0; i < 20; i++) {
+      UnitState before = status;
+      d = reconcile();
+      boolean quiet = d.actions().stream().allMatch(a -> a instanceof Emit) && Objects.equals(before, status)
+          && !Duration.ZERO.equals(d.recheckAfter());
+      if (quiet) return d;
+    }
+    throw new AssertionError("the decider did not settle: " + steps.subList(Math.max(0, steps.size() - 5), steps.size()));
+  }
+
+  /** Let time pass in ticks, reconciling after each, as an operator watching everything would. */
+  World run(Duration d) {
+    Instant until = now.plus(d);
+    while (now.isBefore(until)) {
+      tick();
+      settle();
+    }
+    return this;
+  }
+
+  /** Run until {@code phase} is reached (fails after {@code max}). */
+  World runUntil(Phase phase, Duration max) {
+    Instant until = now.plus(max);
+    while (lastPhase() != phase) {
+      if (!now.isBefore(until)) throw new AssertionError("phase " + phase + " not reached in " + max + "; phases " + phases() + "; events " + events());
+      tick();
+      settle();
+    }
+    return this;
+  }
+
+  World bootstrap() {
+    settle();
+    return runUntil(Phase.Protected, Duration.ofSeconds(5));
+  }
+
+  // ------------------------------------------------------------------ performing actions
+
+  private void apply(Action a, Decision d) {
+    switch (a) {
+      case CreateMember c -> {
+        if (pods.containsKey(c.pod())) return; // idempotent: AlreadyExists
+        Pod p = new Pod(c.pod(), c.ordinal());
+        p.role = c.role();
+        p.epoch = c.epoch();
+        p.peer = c.peer();
+        p.avoid = c.avoidNodes();
+        p.prefer = c.preferNode();
+        p.templateHash = policy.templateHash();
+        pods.put(p.name, p);
+      }
+      case Assign as -> {
+        Pod p = pods.get(as.pod());
+        if (p == null) return; // gone: nothing to tell
+        if (as.role() == Role.Primary && p.role != Role.Primary) promote(p);
+        p.role = as.role();
+        p.epoch = as.epoch();
+        p.peer = as.peer();
+      }
+      case HoldLease h -> lease = new PrimaryLease(h.holder(), h.epoch(), null, h.duration());
+      case PointService ps -> selector = ps.pod();
+      case DeleteMember del -> {
+        Pod p = pods.get(del.pod());
+        if (p == null) return;
+        if (del.force()) pods.remove(p.name);
+        else if (p.deletionRequestedAt == null) p.deletionRequestedAt = now;
+      }
+      case Emit e -> { }
+    }
+  }
+
+  /** Ground truth at a promotion: the acknowledged updates the new primary does not hold are lost. */
+  private void promote(Pod target) {
+    long lost = Math.max(0, acked - target.seq);
+    lostAtPromotion.add(lost);
+    acked = target.seq;
+  }
+
+  // ------------------------------------------------------------------ the cluster reacting
+
+  void tick() {
+    now = now.plus(TICK);
+    nodes.values().forEach(this::nodeController);
+    pods.values().forEach(this::schedule);
+    for (Pod p : List.copyOf(pods.values())) kubelet(p);
+    pods.values().stream().filter(p -> p.role == Role.Primary).sorted(Comparator.comparing(p -> p.name)).forEach(this::primarySidecar);
+    pods.values().stream().filter(p -> p.role != Role.Primary).forEach(this::otherSidecar);
+    pods.values().forEach(this::report);
+    Pod selected = selector == null ? null : pods.get(selector);
+    endpoints = selected == null ? Set.of() : Set.of(selected.name);
+  }
+
+  private void nodeController(Node n) {
+    if (n.mode == NodeMode.Up && !n.kubeletStalled) {
+      n.leaseRenewedAt = now;
+      if (n.ready != NodeView.Ready.True && !n.heldNotReady) setReady(n, NodeView.Ready.True);
+    } else if (n.mode != NodeMode.Up && n.ready == NodeView.Ready.True && !now.isBefore(n.leaseRenewedAt.plus(NODE_GRACE))) {
+      setReady(n, NodeView.Ready.Unknown);
+    }
+  }
+
+  private void setReady(Node n, NodeView.Ready r) {
+    n.ready = r;
+    n.readySince = now;
+  }
+
+  private void schedule(Pod p) {
+    if (p.node != null || p.deleting()) return;
+    List<Node> fit = nodes.values().stream()
+        .filter(n -> n.ready == NodeView.Ready.True) // not-ready / unreachable taints
+        .filter(n -> pods.values().stream().noneMatch(o -> o != p && n.name.equals(o.node))) // required pod anti-affinity
+        .toList();
+    // avoidNodes are a strong preference, preferNode a weaker one.
+    Node chosen = fit.stream().min(Comparator.comparing((Node n) -> p.avoid.contains(n.name))
+        .thenComparing(n -> !n.name.equals(p.prefer)).thenComparing(n -> n.name)).orElse(null);
+    if (chosen == null) {
+      p.unschedulable = true;
+    } else {
+      p.node = chosen.name;
+      p.unschedulable = false;
+    }
+  }
+
+  private Node nodeOf(Pod p) {
+    return p.node == null ? null : nodes.get(p.node);
+  }
+
+  private void kubelet(Pod p) {
+    Node n = nodeOf(p);
+    if (n == null || n.mode != NodeMode.Up) return; // nothing reaches the API server from there
+    if (p.deleting()) {
+      pods.remove(p.name);
+      return;
+    }
+    if (p.phase == PodPhase.Pending && autoStart) {
+      p.phase = PodPhase.Running;
+      p.app = AppContainer.running(0);
+      p.readySince = now;
+      p.ready = false;
+    }
+    if (p.phase != PodPhase.Running) return;
+    p.ticksRunning++;
+    boolean ready = p.readyOverride != null ? p.readyOverride
+        : !p.appDown && (p.role == Role.Primary ? !p.selfFenced : Boolean.TRUE.equals(p.inSync));
+    if (ready != p.ready) {
+      p.ready = ready;
+      p.readySince = now;
+    }
+  }
+
+  private boolean sidecarRuns(Pod p) {
+    Node n = nodeOf(p);
+    return n != null && n.runsPods() && p.phase == PodPhase.Running && !p.sidecarHung;
+  }
+
+  private boolean talk(Pod a, Pod b) {
+    if (a == null || b == null || !sidecarRuns(a) || !sidecarRuns(b) || podNetworkSplit) return false;
+    return nodeOf(a).mode != NodeMode.Isolated && nodeOf(b).mode != NodeMode.Isolated;
+  }
+
+  private void primarySidecar(Pod p) {
+    if (!sidecarRuns(p)) return;
+    Duration leaseDuration = thresholds().leaseDuration();
+    if (nodeOf(p).reachesApi() && lease != null) {
+      if (p.name.equals(lease.holder()) && lease.epoch() == p.epoch) {
+        lease = new PrimaryLease(lease.holder(), lease.epoch(), now, lease.duration());
+        p.lastRenewal = now;
+      } else {
+        p.selfFenced = true; // the lease moved: stop acknowledging at once
+      }
+    }
+    if (p.lastRenewal != null && !now.isBefore(p.lastRenewal.plus(leaseDuration))) p.selfFenced = true;
+    if (p.selfFenced || p.appDown) return;
+    Pod sb = p.peer == null ? null : pods.get(p.peer);
+    boolean connected = talk(p, sb) && sb.role == Role.Standby && sb.epoch == p.epoch && p.name.equals(sb.peer) && sb.ticksRunning > 1;
+    if (policy.mode() == UnitPolicy.Mode.Asynchronous) {
+      p.seq += writesPerTick;
+      acked = p.seq;
+      if (connected) sb.seq = Math.max(sb.seq, p.seq - asyncLag);
+    } else if (connected && sb.seq >= p.seq) {
+      // synchronous: acknowledged only once the standby holds it
+      p.seq += writesPerTick;
+      sb.seq = p.seq;
+      acked = p.seq;
+    } else if (connected) {
+      sb.seq = p.seq; // catching up from the retained log or a snapshot
+    }
+  }
+
+  private void otherSidecar(Pod p) {
+    if (!sidecarRuns(p)) return;
+    if (p.role == Role.Fenced) p.selfFenced = true;
+    Pod primary = pods.values().stream().filter(o -> o.role == Role.Primary && o.name.equals(p.peer)).findFirst().orElse(null);
+    if (talk(p, primary)) p.peerLastHeard = now;
+    if (p.peerLastHeard == null) p.peerLastHeard = now;
+    if (p.manualReport) return;
+    if (now.equals(p.peerLastHeard)) {
+      // What it knows of the primary; when it hears nothing it keeps its last word (a synchronous primary
+      // cannot acknowledge anything without it).
+      long behind = primary == null ? 0 : Math.max(0, primary.seq - p.seq);
+      p.lag = behind;
+      p.inSync = behind == 0 && p.ticksRunning > 1;
+    }
+    Duration age = Duration.between(p.peerLastHeard, now);
+    p.peerLost = age.compareTo(thresholds().peerLostAfter()) >= 0;
+    p.peerHeartbeatAge = age.toMillis();
+  }
+
+  private void report(Pod p) {
+    Node n = nodeOf(p);
+    if (!sidecarRuns(p) || !n.reachesApi()) return;
+    p.reported = true;
+    p.reportRole = p.selfFenced ? Role.Fenced : p.role;
+    p.reportEpoch = p.epoch;
+    if (!p.manualReport) {
+      if (p.role == Role.Primary) {
+        p.lag = null;
+        p.inSync = null;
+        p.peerLost = null;
+        p.peerHeartbeatAge = null;
+      }
+    }
+    p.reportedAt = now;
+  }
+
+  // ------------------------------------------------------------------ faults
+
+  Pod pod(String name) {
+    return Objects.requireNonNull(pods.get(name), name);
+  }
+
+  Pod primary() {
+    return pod(status.primary());
+  }
+
+  Pod standby() {
+    return pod(status.standby());
+  }
+
+  Node node(String name) {
+    return nodes.get(name);
+  }
+
+  void deletePod(String name) {
+    pod(name).deletionRequestedAt = now;
+  }
+
+  void removePod(String name) {
+    pods.remove(name);
+  }
+
+  void evict(String name) {
+    Pod p = pod(name);
+    p.phase = PodPhase.Failed;
+    p.ready = false;
+    p.readySince = now;
+    p.app = new AppContainer(AppContainer.State.Terminated, p.app.restartCount(), "Evicted", now);
+  }
+
+  void appTerminated(String name) {
+    Pod p = pod(name);
+    p.appDown = true;
+    p.app = new AppContainer(AppContainer.State.Terminated, p.app.restartCount(), "Error", now);
+  }
+
+  void appCrashLoop(String name) {
+    Pod p = pod(name);
+    p.appDown = true;
+    p.app = new AppContainer(AppContainer.State.Waiting, p.app.restartCount() + 1, "CrashLoopBackOff", now);
+  }
+
+  /** The app restarted quickly and runs again. */
+  void appRestarted(String name) {
+    Pod p = pod(name);
+    p.app = new AppContainer(AppContainer.State.Running, p.app.restartCount() + 1, null, now);
+  }
+
+  void appRecovers(String name) {
+    Pod p = pod(name);
+    p.appDown = false;
+    p.app = new AppContainer(AppContainer.State.Running, p.app.restartCount(), null, now);
+  }
+
+  void setReadiness(String name, Boolean ready) {
+    pod(name).readyOverride = ready;
+  }
+
+  void appReportedUnhealthy(String name, boolean unhealthy) {
+    pod(name).appHealthy = !unhealthy;
+  }
+
+  void nodeNotReady(String node) {
+    Node n = node(node);
+    n.heldNotReady = true;
+    setReady(n, NodeView.Ready.False);
+  }
+
+  void nodeUnknown(String node) {
+    Node n = node(node);
+    n.mode = NodeMode.Dead;
+    setReady(n, NodeView.Ready.Unknown);
+  }
+
+  void killNode(String node) {
+    node(node).mode = NodeMode.Dead;
+  }
+
+  void isolateNode(String node) {
+    node(node).mode = NodeMode.Isolated;
+  }
+
+  void healNode(String node) {
+    Node n = node(node);
+    n.mode = NodeMode.Up;
+    n.heldNotReady = false;
+    n.kubeletStalled = false;
+  }
+
+  // ------------------------------------------------------------------ what happened
+
+  Phase lastPhase() {
+    return steps.isEmpty() ? null : steps.get(steps.size() - 1).decision().phase();
+  }
+
+  Decision last() {
+    return steps.get(steps.size() - 1).decision();
+  }
+
+  /** Distinct consecutive phases, in order. */
+  List<Phase> phases() {
+    List<Phase> out = new ArrayList<>();
+    for (Step s : steps) if (out.isEmpty() || out.get(out.size() - 1) != s.decision().phase()) out.add(s.decision().phase());
+    return out;
+  }
+
+  List<Phase> phasesSince(int stepIndex) {
+    List<Phase> out = new ArrayList<>();
+    for (Step s : steps.subList(stepIndex, steps.size())) if (out.isEmpty() || out.get(out.size() - 1) != s.decision().phase()) out.add(s.decision().phase());
+    return out;
+  }
+
+  List<Action> actions() {
+    return steps.stream().flatMap(s -> s.decision().actions().stream().limit(s.actionsDone())).toList();
+  }
+
+  List<Action> actionsSince(int stepIndex) {
+    return steps.subList(stepIndex, steps.size()).stream().flatMap(s -> s.decision().actions().stream().limit(s.actionsDone())).toList();
+  }
+
+  List<EventReason> events() {
+    return actions().stream().filter(a -> a instanceof Emit).map(a -> ((Emit) a).reason()).toList();
+  }
+
+  /** Distinct consecutive event reasons since a step (repeated reports collapse into one). */
+  List<EventReason> eventsSince(int stepIndex) {
+    List<EventReason> out = new ArrayList<>();
+    for (Action a : actionsSince(stepIndex)) {
+      if (a instanceof Emit e && (out.isEmpty() || out.get(out.size() - 1) != e.reason())) out.add(e.reason());
+    }
+    return out;
+  }
+
+  ConditionView condition(String type) {
+    return last().conditions().stream().filter(c -> c.type().equals(type)).findFirst().orElseThrow();
+  }
+
+  int mark() {
+    return steps.size();
+  }
+
+  @Override
+  public String toString() {
+    return "World at " + Duration.between(T0, now).toMillis() + " ms: status " + status + "; pods "
+        + pods.values().stream().map(p -> p.name + "@" + p.node + ":" + p.role + "/" + p.epoch + (p.deleting() ? "(deleting)" : "") + " " + p.phase + (p.ready ? " ready" : ""))
+        .collect(Collectors.joining(", ")) + "; selector " + selector + "; lease " + lease;
+  }
+}
