@@ -50,10 +50,10 @@ final class UnitObjectsBuilder {
         .withTargetPort(new IntOrString(p.getTargetPort() != null ? p.getTargetPort() : p.getPort())).build();
   }
 
-  /** Voluntary disruptions (drains) may take one member at a time, never both. */
+  /** Voluntary disruptions (drains) may take one member at a time, never both (minAvailable works for any owner). */
   static PodDisruptionBudget disruptionBudget(OperationalUnit unit) {
     return new PodDisruptionBudgetBuilder().withMetadata(meta(unit, unit.getMetadata().getName()))
-        .withNewSpec().withNewMaxUnavailable(1)
+        .withNewSpec().withNewMinAvailable(1)
         .withNewSelector().addToMatchLabels(ContractKeys.UNIT_LABEL, unit.getMetadata().getName()).endSelector()
         .endSpec().build();
   }
