@@ -203,10 +203,30 @@ public final class FailoverDecider {
     actions.stream().filter(a -> a instanceof DeleteMember).map(a -> ((DeleteMember) a).pod()).forEach(deletedNow::add);
     for (Member m : o.members().values()) {
       if (m.pod().equals(s.primary()) || m.pod().equals(s.standby()) || deletedNow.contains(m.pod())) continue;
-      boolean nodeDown = o.node(m.node()).map(n -> !n.healthy()).orElse(m.scheduled());
-      if (!m.deleting()) actions.add(new DeleteMember(m.pod(), nodeDown && fenced(o, s, m)));
-      else if (nodeDown && fenced(o, s, m)) actions.add(new DeleteMember(m.pod(), true));
+      boolean hangs = mayHang(o, s, m);
+      if (!m.deleting()) actions.add(new DeleteMember(m.pod(), hangs && fenced(o, s, m)));
+      else if (hangs && fenced(o, s, m)) actions.add(new DeleteMember(m.pod(), true));
     }
+  }
+
+  private static boolean nodeDown(Observation o, Member m) {
+    return o.node(m.node()).map(n -> !n.healthy()).orElse(m.scheduled());
+  }
+
+  /**
+   * A graceful deletion may never finish: the member's node is down or gone, or the failover that deposed
+   * it suspected the node (which the API server may show Ready for its whole grace period).
+   */
+  private static boolean mayHang(Observation o, UnitState s, Member m) {
+    if (nodeDown(o, m)) return true;
+    Intent i = s.intent();
+    FailoverTimings t = s.lastFailover();
+    String reason = i != null && m.pod().equals(i.former()) ? i.reason() : t != null && m.pod().equals(t.former()) ? t.reason() : null;
+    return suspectsNode(reason);
+  }
+
+  private static boolean suspectsNode(String reason) {
+    return Arrays.stream(Signal.Kind.values()).anyMatch(k -> k.suspectsNode() && k.name().equals(reason));
   }
 
   /**
@@ -225,7 +245,7 @@ public final class FailoverDecider {
     FailoverTimings last = s.lastFailover();
     if (last == null || last.serviceSwitchedAt() == null) return null;
     Instant at = last.serviceSwitchedAt().plus(o.policy().thresholds().leaseDuration());
-    boolean waiting = o.members().values().stream().anyMatch(m -> m.pod().equals(last.former()) && o.node(m.node()).map(n -> !n.healthy()).orElse(false));
+    boolean waiting = o.members().values().stream().anyMatch(m -> m.pod().equals(last.former()) && mayHang(o, s, m));
     return waiting && o.now().isBefore(at) ? Duration.between(o.now(), at) : null;
   }
 
@@ -320,17 +340,18 @@ public final class FailoverDecider {
     Duration recheck = null;
     boolean formerLeaving = true;
     if (former != null) {
-      boolean nodeDown = o.node(former.node()).map(n -> !n.healthy()).orElse(former.scheduled());
-      boolean fenced = fenced(o, s, former);
+      // On a node that is down, wait until the former primary is fenced and force its deletion; on a
+      // suspected node that still looks Ready, delete it gracefully now and force it later if it hangs.
+      boolean nodeDown = nodeDown(o, former);
+      boolean force = mayHang(o, s, former) && fenced(o, s, former);
       if (!former.deleting()) {
-        actions.add(new DeleteMember(former.pod(), nodeDown && fenced));
+        actions.add(new DeleteMember(former.pod(), force));
         actions.add(new Emit(EventReason.FormerPrimaryDeleted, "deleting former primary " + former.pod()
-            + (nodeDown ? (fenced ? " (forced: its node is unreachable and it is fenced)" : " (its node is unreachable: forced deletion once it is fenced)") : ""), false));
-        formerLeaving = !nodeDown || fenced;
-      } else if (nodeDown) {
-        if (fenced) actions.add(new DeleteMember(former.pod(), true));
-        formerLeaving = fenced;
+            + (nodeDown ? (force ? " (forced: its node is unreachable and it is fenced)" : " (its node is unreachable: forced deletion once it is fenced)") : ""), false));
+      } else if (force) {
+        actions.add(new DeleteMember(former.pod(), true));
       }
+      formerLeaving = !nodeDown || force;
       if (!formerLeaving) {
         Instant at = i.serviceSwitchedAt().plus(o.policy().thresholds().leaseDuration());
         recheck = Duration.between(now, at).isNegative() ? Duration.ZERO : Duration.between(now, at);
@@ -360,9 +381,8 @@ public final class FailoverDecider {
   /** The former primary's node, when the fault may lie with it (or it is unhealthy or gone): keep the new standby off it. */
   private static Set<String> suspectNode(Observation o, Intent i) {
     if (i.formerNode() == null || i.formerNode().isEmpty()) return Set.of();
-    boolean nodeFault = Arrays.stream(Signal.Kind.values()).anyMatch(k -> k.suspectsNode() && k.name().equals(i.reason()));
     boolean unhealthy = o.node(i.formerNode()).map(n -> !n.healthy()).orElse(true);
-    return nodeFault || unhealthy ? Set.of(i.formerNode()) : Set.of();
+    return suspectsNode(i.reason()) || unhealthy ? Set.of(i.formerNode()) : Set.of();
   }
 
   // ---------------------------------------------------------------- timings of the last failover

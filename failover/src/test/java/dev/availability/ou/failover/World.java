@@ -99,6 +99,7 @@ final class World {
     Boolean appHealthy = true;
     Instant reportedAt;
     boolean sidecarHung; // stops renewing and reporting (but the pod looks fine)
+    boolean leaseBlocked; // cannot renew the primary lease (heartbeats to the peer go on)
     Instant lastRenewal;
     boolean selfFenced;
     Instant peerLastHeard;
@@ -276,11 +277,21 @@ final class World {
       case DeleteMember del -> {
         Pod p = pods.get(del.pod());
         if (p == null) return;
-        if (del.force()) pods.remove(p.name);
+        if (del.force()) {
+          assertThat(canAcknowledge(p)).as("force-deleting %s while it may still acknowledge writes", p.name).isFalse();
+          pods.remove(p.name);
+        }
         else if (p.deletionRequestedAt == null) p.deletionRequestedAt = now;
       }
       case Emit e -> { }
     }
+  }
+
+  /** Ground truth: the member's sidecar runs, acts as primary and has not fenced itself (by its own clock). */
+  boolean canAcknowledge(Pod p) {
+    if (p.role != Role.Primary && p.reportRole != Role.Primary) return false;
+    if (!sidecarRuns(p) || p.selfFenced) return false;
+    return p.lastRenewal == null || now.isBefore(p.lastRenewal.plus(thresholds().leaseDuration()));
   }
 
   /** Ground truth at a promotion: the acknowledged updates the new primary does not hold are lost. */
@@ -375,7 +386,7 @@ final class World {
   private void primarySidecar(Pod p) {
     if (!sidecarRuns(p)) return;
     Duration leaseDuration = thresholds().leaseDuration();
-    if (nodeOf(p).reachesApi() && lease != null) {
+    if (nodeOf(p).reachesApi() && lease != null && !p.leaseBlocked) {
       if (p.name.equals(lease.holder()) && lease.epoch() == p.epoch) {
         lease = new PrimaryLease(lease.holder(), lease.epoch(), now, lease.duration());
         p.lastRenewal = now;
