@@ -71,8 +71,7 @@ class BootstrapTest {
   void adoptsTheNewestPrimaryWhenTheStatusIsLostAfterAFailover() {
     World w = World.threeNodes().bootstrap();
     w.removePod("db-0");
-    w.settle();
-    w.runUntil(Phase.Protected, Duration.ofSeconds(5));
+    w.runUntilProtectedAt(2, Duration.ofSeconds(5));
     w.status = UnitState.initial();
 
     w.settle();

@@ -26,7 +26,7 @@ class PrimaryFaultFailoverTest {
 
     fault.accept(w);
     w.settle();
-    w.runUntil(Phase.Protected, Duration.ofSeconds(10));
+    w.runUntilProtectedAt(2, Duration.ofSeconds(10));
     w.run(w.thresholds().leaseDuration().plusSeconds(1)); // the former primary's forced deletion, if it needs one
 
     assertThat(w.phasesSince(mark)).containsSubsequence(Phase.FailingOver, Phase.Synchronizing, Phase.Protected);

@@ -235,13 +235,23 @@ final class World {
 
   /** Run until {@code phase} is reached (fails after {@code max}). */
   World runUntil(Phase phase, Duration max) {
+    return runUntil(w -> w.lastPhase() == phase, "phase " + phase, max);
+  }
+
+  /** Run until the condition holds (fails after {@code max}). */
+  World runUntil(java.util.function.Predicate<World> done, String what, Duration max) {
     Instant until = now.plus(max);
-    while (lastPhase() != phase) {
-      if (!now.isBefore(until)) throw new AssertionError("phase " + phase + " not reached in " + max + "; phases " + phases() + "; events " + events());
+    while (steps.isEmpty() || !done.test(this)) {
+      if (!now.isBefore(until)) throw new AssertionError(what + " not reached in " + max + "; phases " + phases() + "; events " + events() + "; " + this);
       tick();
       settle();
     }
     return this;
+  }
+
+  /** Run until the unit is protected again at {@code epoch}. */
+  World runUntilProtectedAt(long epoch, Duration max) {
+    return runUntil(w -> w.status.epoch() == epoch && w.status.intent() == null && w.lastPhase() == Phase.Protected, "protected at epoch " + epoch, max);
   }
 
   World bootstrap() {

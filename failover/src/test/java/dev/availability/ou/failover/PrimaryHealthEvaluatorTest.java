@@ -1,0 +1,195 @@
+package dev.availability.ou.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.availability.ou.failover.Member.AppContainer;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The detection rules, one observation at a time. */
+class PrimaryHealthEvaluatorTest {
+  private final PrimaryHealthEvaluator evaluator = new PrimaryHealthEvaluator();
+  private World w;
+  private Thresholds t;
+
+  @BeforeEach
+  void protectedUnit() {
+    w = World.threeNodes().bootstrap();
+    t = w.thresholds();
+  }
+
+  private Verdict verdict() {
+    return evaluator.evaluate(w.observe());
+  }
+
+  private void leaseRenewedAgo(Duration age) {
+    w.lease = new PrimaryLease(w.lease.holder(), w.lease.epoch(), w.now.minus(age), w.lease.duration());
+  }
+
+  private void standbyReportsPeerLost() {
+    World.Pod sb = w.standby();
+    sb.manualReport = true;
+    sb.peerLost = true;
+    sb.peerHeartbeatAge = t.peerLostAfter().toMillis();
+  }
+
+  @Test
+  void aServingPrimaryIsHealthy() {
+    Verdict v = verdict();
+    assertThat(v.status()).isEqualTo(Verdict.Status.Healthy);
+    assertThat(v.signals()).isEmpty();
+  }
+
+  @Test
+  void unreadyJustShortOfTheGraceIsHealthyAndAsksToLookAgainWhenTheGraceEnds() {
+    w.primary().ready = false;
+    w.primary().readySince = w.now.minus(t.unreadyGrace()).plusMillis(1);
+    Verdict v = verdict();
+    assertThat(v.status()).isEqualTo(Verdict.Status.Healthy);
+    assertThat(v.recheckAfter()).isEqualTo(Duration.ofMillis(1));
+  }
+
+  @Test
+  void unreadyForTheGraceIsFailed() {
+    w.primary().ready = false;
+    w.primary().readySince = w.now.minus(t.unreadyGrace());
+    Verdict v = verdict();
+    assertThat(v.failed()).isTrue();
+    assertThat(v.mainKind()).isEqualTo(Signal.Kind.Unready);
+    assertThat(v.faultObservedAt(w.now)).isEqualTo(w.now.minus(t.unreadyGrace()));
+  }
+
+  @Test
+  void aRestartAtTheBaselineIsNotASignalButOneAboveIs() {
+    w.primary().app = AppContainer.running(0);
+    assertThat(verdict().status()).isEqualTo(Verdict.Status.Healthy);
+    w.primary().app = new AppContainer(AppContainer.State.Running, 1, null, w.now);
+    assertThat(verdict().mainKind()).isEqualTo(Signal.Kind.AppRestarted);
+  }
+
+  @Test
+  void withoutABaselineARestartCountAloneIsNotASignal() {
+    w.status = w.status.withPrimaryRestartBaseline(null);
+    w.primary().app = new AppContainer(AppContainer.State.Running, 3, null, w.now);
+    assertThat(verdict().status()).isEqualTo(Verdict.Status.Healthy);
+  }
+
+  @Test
+  void aContainerStillBeingCreatedIsNotACrash() {
+    w.primary().app = new AppContainer(AppContainer.State.Waiting, 0, "ContainerCreating", null);
+    assertThat(verdict().signals()).noneMatch(s -> s.kind() == Signal.Kind.AppCrashed);
+  }
+
+  @Test
+  void waitingAfterARestartIsACrash() {
+    w.primary().app = new AppContainer(AppContainer.State.Waiting, 1, "Error", null);
+    assertThat(verdict().mainKind()).isEqualTo(Signal.Kind.AppCrashed);
+  }
+
+  @Test
+  void anUnhealthyAppReportFromAnOlderEpochIsIgnored() {
+    w.primary().appHealthy = false;
+    w.primary().reportEpoch = 0;
+    assertThat(verdict().status()).isEqualTo(Verdict.Status.Healthy);
+    w.primary().reportEpoch = 1;
+    assertThat(verdict().mainKind()).isEqualTo(Signal.Kind.AppUnhealthy);
+  }
+
+  @Test
+  void theLeaseOverdueAloneIsSuspectAndAsksToLookAgainWhenItWouldExpire() {
+    leaseRenewedAgo(t.leaseOverdue());
+    Verdict v = verdict();
+    assertThat(v.status()).isEqualTo(Verdict.Status.Suspect);
+    assertThat(v.signals()).extracting(Signal::kind).containsExactly(Signal.Kind.LeaseOverdue);
+    assertThat(v.recheckAfter()).isEqualTo(t.leaseDuration().minus(t.leaseOverdue()));
+  }
+
+  @Test
+  void aFreshLeaseAsksToLookAgainWhenItWouldBeOverdue() {
+    leaseRenewedAgo(Duration.ofMillis(100));
+    assertThat(verdict().recheckAfter()).isEqualTo(t.leaseOverdue().minusMillis(100));
+  }
+
+  @Test
+  void theLeaseExpiredIsFailedAndTheFaultDatesFromTheFirstMissedRenewal() {
+    leaseRenewedAgo(t.leaseDuration());
+    Verdict v = verdict();
+    assertThat(v.failed()).isTrue();
+    assertThat(v.mainKind()).isEqualTo(Signal.Kind.LeaseExpired);
+    assertThat(v.faultObservedAt(w.now)).isEqualTo(w.now.minus(t.leaseDuration()).plus(t.renewInterval()));
+  }
+
+  @Test
+  void aLeaseHeldByAnotherMemberOrAnOlderEpochOrNotYetRenewedSaysNothing() {
+    Instant old = w.now.minus(Duration.ofMinutes(1));
+    w.lease = new PrimaryLease("db-1", 1, old, t.leaseDuration());
+    assertThat(verdict().status()).isEqualTo(Verdict.Status.Healthy);
+    w.lease = new PrimaryLease("db-0", 0, old, t.leaseDuration());
+    assertThat(verdict().status()).isEqualTo(Verdict.Status.Healthy);
+    w.lease = new PrimaryLease("db-0", 1, null, t.leaseDuration());
+    assertThat(verdict().status()).isEqualTo(Verdict.Status.Healthy);
+  }
+
+  @Test
+  void peerLostAloneIsSuspect() {
+    standbyReportsPeerLost();
+    Verdict v = verdict();
+    assertThat(v.status()).isEqualTo(Verdict.Status.Suspect);
+    assertThat(v.signals()).extracting(Signal::kind).containsExactly(Signal.Kind.PeerLost);
+    assertThat(v.signals().get(0).since()).isEqualTo(w.standby().reportedAt.minus(t.peerLostAfter()));
+  }
+
+  @Test
+  void peerLostFromAStandbyAtAnOlderEpochIsIgnored() {
+    standbyReportsPeerLost();
+    w.standby().reportEpoch = 0;
+    assertThat(verdict().status()).isEqualTo(Verdict.Status.Healthy);
+  }
+
+  @Test
+  void peerLostWithTheLeaseOverdueIsFailed() {
+    standbyReportsPeerLost();
+    leaseRenewedAgo(t.leaseOverdue());
+    Verdict v = verdict();
+    assertThat(v.failed()).isTrue();
+    assertThat(v.signals()).extracting(Signal::kind).containsExactlyInAnyOrder(Signal.Kind.LeaseOverdue, Signal.Kind.PeerLost);
+  }
+
+  @Test
+  void aStaleNodeLeaseWithTheLeaseOverdueIsFailed() {
+    w.node(w.primary().node).leaseRenewedAt = w.now.minus(Thresholds.nodeLeaseStaleAfter(World.NODE_LEASE)).minusMillis(1);
+    leaseRenewedAgo(t.leaseOverdue());
+    assertThat(verdict().failed()).isTrue();
+  }
+
+  @Test
+  void aNodeLeaseJustAtTheStaleThresholdIsNotYetStale() {
+    w.node(w.primary().node).leaseRenewedAt = w.now.minus(Thresholds.nodeLeaseStaleAfter(World.NODE_LEASE));
+    assertThat(verdict().status()).isEqualTo(Verdict.Status.Healthy);
+  }
+
+  @Test
+  void theFaultIsDatedByTheEarliestDecidingSignal() {
+    standbyReportsPeerLost();
+    w.standby().reportedAt = w.now.minusSeconds(3);
+    w.primary().app = new AppContainer(AppContainer.State.Terminated, 0, "Error", w.now.minusSeconds(1));
+    Verdict v = verdict();
+    assertThat(v.mainKind()).isEqualTo(Signal.Kind.AppCrashed);
+    assertThat(v.faultObservedAt(w.now)).isEqualTo(w.now.minusSeconds(3).minus(t.peerLostAfter()));
+  }
+
+  @Test
+  void aSignalDatedInTheFutureDoesNotDateTheFault() {
+    w.primary().app = new AppContainer(AppContainer.State.Terminated, 0, "Error", w.now.plusSeconds(5));
+    assertThat(verdict().faultObservedAt(w.now)).isEqualTo(w.now);
+  }
+
+  @Test
+  void aPrimaryWithNoNodeYetIsJudgedWithoutNodeSignals() {
+    w.primary().node = null;
+    w.primary().phase = Member.PodPhase.Pending;
+    assertThat(verdict().status()).isEqualTo(Verdict.Status.Healthy);
+  }
+}
