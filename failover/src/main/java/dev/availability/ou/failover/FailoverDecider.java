@@ -287,7 +287,7 @@ public final class FailoverDecider {
     if (p != null && p.app() != null && verdict.signals().stream().anyMatch(x -> x.kind() == Signal.Kind.AppRestarted)) {
       s = s.withPrimaryRestartBaseline(p.app().restartCount());
     }
-    return new Decision(s, Phase.Degraded, Conditions.degraded(reason, message), actions, false, o.policy().thresholds().renewInterval().multipliedBy(3));
+    return new Decision(s, Phase.Degraded, Conditions.degraded(reason, message), actions, false, o.policy().thresholds().leaseDuration());
   }
 
   // ---------------------------------------------------------------- a failover under way

@@ -21,7 +21,7 @@ public record Thresholds(Duration leaseDuration, Duration renewInterval, Duratio
     long ms = recoveryBudget.toMillis();
     Duration lease = Duration.ofMillis(Math.max(200, ms * 2 / 5));
     Duration renew = lease.dividedBy(3);
-    return new Thresholds(lease, renew, Duration.ofMillis(renew.toMillis() * 3 / 2), Duration.ofMillis(ms / 5), Duration.ofMillis(ms / 5));
+    return new Thresholds(lease, renew, lease.dividedBy(2), Duration.ofMillis(ms / 5), Duration.ofMillis(ms / 5));
   }
 
   /** A node lease is stale after 1.5 kubelet renewal periods (a kubelet renews every quarter of its lease). */

@@ -175,8 +175,13 @@ final class World {
     return new Observation(policy, status, Map.copyOf(members), Map.copyOf(nodeViews), lease, new ServiceView(selector, endpoints), now);
   }
 
+  /** The reconciliation (by index in {@link #steps}) during which the operator dies, and after how many actions. */
+  int crashAtStep = -1;
+  int crashAfterActions;
+
   /** One reconciliation: decide, write the state (first if asked), perform every action. */
   Decision reconcile() {
+    if (steps.size() == crashAtStep) return reconcile(crashAfterActions, false);
     return reconcile(Integer.MAX_VALUE, true);
   }
 

@@ -1,0 +1,405 @@
+package dev.availability.ou.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.availability.ou.failover.Action.Assign;
+import dev.availability.ou.failover.Action.CreateMember;
+import dev.availability.ou.failover.Action.DeleteMember;
+import dev.availability.ou.failover.Action.Emit;
+import dev.availability.ou.failover.Action.HoldLease;
+import dev.availability.ou.failover.Action.PointService;
+import dev.availability.ou.failover.Member.Role;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The failover protocol step by step: intent, promote-switch-fence, clean up and re-protect; and restarts anywhere. */
+class FailoverStepsTest {
+
+  private static World crashedPrimary() {
+    World w = World.threeNodes().bootstrap();
+    w.appCrashLoop("db-0");
+    return w;
+  }
+
+  @Test
+  void theIntentIsWrittenBeforeAnyAction() {
+    World w = crashedPrimary();
+
+    Decision d = w.reconcile();
+
+    assertThat(d.persistStateFirst()).isTrue();
+    assertThat(d.phase()).isEqualTo(Phase.FailingOver);
+    assertThat(d.actions()).hasSize(1).allMatch(a -> a instanceof Emit e && e.reason() == EventReason.FailoverStarted && e.warning());
+    assertThat(d.recheckAfter()).isEqualTo(Duration.ZERO);
+    Intent i = d.state().intent();
+    assertThat(i.target()).isEqualTo("db-1");
+    assertThat(i.former()).isEqualTo("db-0");
+    assertThat(i.formerNode()).isEqualTo(w.pod("db-0").node);
+    assertThat(i.epoch()).isEqualTo(2);
+    assertThat(i.planned()).isFalse();
+    assertThat(i.serviceSwitchedAt()).isNull();
+    assertThat(i.decidedAt()).isEqualTo(w.now);
+    assertThat(d.state().primary()).isEqualTo("db-0");
+    assertThat(d.state().epoch()).isEqualTo(1);
+    assertThat(d.state().failovers()).isZero();
+    assertThat(w.condition(Conditions.FAILOVER).status()).isTrue();
+    assertThat(w.condition(Conditions.FAILOVER).reason()).isEqualTo(Signal.Kind.AppCrashed.name());
+  }
+
+  @Test
+  void stepOneMovesTheLeaseFencesPromotesAndSwitchesTheServiceAndCountsTheFailoverOnce() {
+    World w = crashedPrimary();
+    w.reconcile();
+
+    Decision d = w.reconcile();
+
+    assertThat(d.persistStateFirst()).isFalse();
+    assertThat(d.actions()).startsWith(
+        new HoldLease("db-1", 2, w.thresholds().leaseDuration()),
+        new Assign("db-0", Role.Fenced, 2, null),
+        new Assign("db-1", Role.Primary, 2, null),
+        new PointService("db-1"));
+    assertThat(d.actions().subList(4, d.actions().size())).extracting(a -> ((Emit) a).reason())
+        .containsExactly(EventReason.PrimaryFenced, EventReason.StandbyPromoted, EventReason.TrafficSwitched);
+    assertThat(d.state().primary()).isEqualTo("db-1");
+    assertThat(d.state().standby()).isNull();
+    assertThat(d.state().epoch()).isEqualTo(2);
+    assertThat(d.state().failovers()).isEqualTo(1);
+    assertThat(d.state().intent().serviceSwitchedAt()).isEqualTo(w.now);
+    assertThat(d.state().lastFailover().serviceSwitchedAt()).isEqualTo(w.now);
+    assertThat(d.recheckAfter()).isEqualTo(Duration.ZERO);
+
+    Decision step2 = w.reconcile();
+
+    assertThat(step2.persistStateFirst()).as("the new standby's name is durable before it is created").isTrue();
+    assertThat(step2.actions()).contains(new DeleteMember("db-0", false));
+    assertThat(step2.actions()).filteredOn(a -> a instanceof CreateMember).singleElement()
+        .isInstanceOfSatisfying(CreateMember.class, c -> {
+          assertThat(c.pod()).isEqualTo("db-2");
+          assertThat(c.role()).isEqualTo(Role.Standby);
+          assertThat(c.epoch()).isEqualTo(2);
+          assertThat(c.peer()).isEqualTo("db-1");
+          assertThat(c.avoidNodes()).contains(w.pod("db-1").node);
+        });
+    assertThat(step2.actions()).contains(new Assign("db-1", Role.Primary, 2, "db-2"));
+    assertThat(step2.state().intent()).isNull();
+    assertThat(step2.state().failovers()).isEqualTo(1);
+    assertThat(step2.phase()).isEqualTo(Phase.Synchronizing);
+
+    w.runUntilProtectedAt(2, Duration.ofSeconds(5));
+    assertThat(w.status.failovers()).isEqualTo(1);
+  }
+
+  @Test
+  void reDecidingFromTheSameObservationGivesTheSameDecisionAtEveryStep() {
+    // (World.reconcile asserts it on every decision; this scenario walks every step once.)
+    World w = crashedPrimary();
+    w.runUntilProtectedAt(2, Duration.ofSeconds(10));
+    assertThat(w.steps).hasSizeGreaterThan(10);
+  }
+
+  @Test
+  void anOperatorRestartAtAnyPointOfAFailoverResumesItToTheSameOutcome() {
+    World reference = crashedPrimary();
+    int start = reference.mark();
+    reference.runUntilProtectedAt(2, Duration.ofSeconds(10));
+    int failoverSteps = 0;
+    while (reference.steps.get(start + failoverSteps).decision().phase() == Phase.FailingOver) failoverSteps++;
+    failoverSteps++; // and the step that clears the intent
+
+    for (int step = 0; step < failoverSteps + 1; step++) {
+      int actions = reference.steps.get(start + step).decision().actions().size();
+      for (int k = 0; k <= actions; k++) {
+        World w = World.threeNodes().bootstrap();
+        w.crashAtStep = w.mark() + step;
+        w.crashAfterActions = k;
+        w.appCrashLoop("db-0");
+        w.runUntilProtectedAt(2, Duration.ofSeconds(10));
+        w.run(Duration.ofSeconds(1));
+
+        String at = "operator died in step " + step + " after " + k + " actions";
+        assertThat(w.status.primary()).as(at).isEqualTo("db-1");
+        assertThat(w.status.standby()).as(at).isEqualTo("db-2");
+        assertThat(w.status.epoch()).as(at).isEqualTo(2);
+        assertThat(w.status.failovers()).as(at).isEqualTo(1);
+        assertThat(w.status.lastFailover().newPrimary()).as(at).isEqualTo("db-1");
+        assertThat(w.pods).as(at).containsOnlyKeys("db-1", "db-2");
+        assertThat(w.lostAtPromotion).as(at).containsExactly(0L);
+        assertThat(w.actions()).as(at).filteredOn(a -> a instanceof CreateMember c && c.role() == Role.Standby && c.epoch() == 2)
+            .extracting(a -> ((CreateMember) a).pod()).containsOnly("db-2");
+        assertThat(w.actions()).as(at).filteredOn(a -> a instanceof Assign as && as.role() == Role.Primary && as.epoch() == 2)
+            .extracting(a -> ((Assign) a).pod()).containsOnly("db-1");
+        assertThat(w.pod("db-1").peer).as(at).isEqualTo("db-2");
+      }
+    }
+  }
+
+  @Test
+  void anOperatorRestartBetweenWritingTheBootstrapStateAndCreatingTheMembersCreatesThemUnderTheSameNames() {
+    World w = World.threeNodes();
+    w.crashAtStep = 0;
+    w.crashAfterActions = 0;
+
+    w.reconcile();
+    assertThat(w.status.primary()).isEqualTo("db-0");
+    assertThat(w.pods).isEmpty();
+    w.runUntilProtectedAt(1, Duration.ofSeconds(5));
+
+    assertThat(w.pods).containsOnlyKeys("db-0", "db-1");
+    assertThat(w.status.failovers()).isZero();
+    assertThat(w.events()).doesNotContain(EventReason.FailoverBlocked, EventReason.FailoverStarted);
+  }
+
+  @Test
+  void anOperatorRestartAfterCreatingTheMembersButBeforeWritingTheStatusAdoptsThem() {
+    World w = World.threeNodes();
+    Decision d = w.decider.decide(w.observe());
+    w.crashAtStep = 0;
+    w.crashAfterActions = d.actions().size();
+    w.status = UnitState.initial();
+    // (bootstrap persists first, so simulate a status write that failed)
+    w.reconcile(d.actions().size(), false);
+    w.status = UnitState.initial();
+
+    w.runUntilProtectedAt(1, Duration.ofSeconds(5));
+
+    assertThat(w.pods).containsOnlyKeys("db-0", "db-1");
+  }
+
+  @Test
+  void theTargetDyingBeforeTheSwitchAbortsTheFailoverAndPromotesNobody() {
+    World w = crashedPrimary();
+    w.reconcile();
+    assertThat(w.status.intent()).isNotNull();
+    w.evict("db-1");
+
+    Decision d = w.reconcile();
+
+    assertThat(d.phase()).isEqualTo(Phase.Degraded);
+    assertThat(d.persistStateFirst()).isTrue();
+    assertThat(d.state().intent()).isNull();
+    assertThat(d.state().primary()).isEqualTo("db-0");
+    assertThat(d.state().epoch()).isEqualTo(1);
+    assertThat(d.state().failovers()).isZero();
+    assertThat(d.actions()).extracting(a -> ((Emit) a).reason()).containsExactly(EventReason.FailoverAborted);
+    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("FailoverTargetLost");
+
+    w.run(Duration.ofSeconds(3));
+    assertThat(w.last().phase()).isEqualTo(Phase.Degraded);
+    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("NoHealthyStandby");
+    assertThat(w.actions()).noneMatch(a -> a instanceof Assign as && as.role() == Role.Primary && as.pod().equals("db-1"));
+    assertThat(w.actions()).noneMatch(a -> a instanceof PointService ps && ps.pod().equals("db-1"));
+    assertThat(w.selector).isEqualTo("db-0");
+    assertThat(w.status.epoch()).isEqualTo(1);
+  }
+
+  @Test
+  void theTargetLosingSyncBeforeTheSwitchAbortsInSynchronousMode() {
+    World w = crashedPrimary();
+    w.reconcile();
+    w.standby().manualReport = true;
+    w.standby().inSync = false;
+    w.standby().lag = 3L;
+
+    Decision d = w.reconcile();
+
+    assertThat(d.phase()).isEqualTo(Phase.Degraded);
+    assertThat(d.actions()).noneMatch(a -> a instanceof PointService);
+    assertThat(w.status.epoch()).isEqualTo(1);
+  }
+
+  @Test
+  void bothPrimaryAndStandbyFailedDegradesWithNoHealthyStandbyAndPromotesNobody() {
+    World w = World.threeNodes().bootstrap();
+    int mark = w.mark();
+    w.appCrashLoop("db-0");
+    w.appCrashLoop("db-1");
+
+    w.run(Duration.ofSeconds(5));
+
+    assertThat(w.last().phase()).isEqualTo(Phase.Degraded);
+    assertThat(w.condition(Conditions.DEGRADED).status()).isTrue();
+    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("NoHealthyStandby");
+    assertThat(w.condition(Conditions.READY).status()).isFalse();
+    assertThat(w.eventsSince(mark)).contains(EventReason.FailoverBlocked).doesNotContain(EventReason.FailoverStarted);
+    assertThat(w.status.epoch()).isEqualTo(1);
+    assertThat(w.status.failovers()).isZero();
+    assertThat(w.selector).isEqualTo("db-0");
+    assertThat(w.actionsSince(mark)).allMatch(a -> a instanceof Emit);
+    assertThat(w.last().recheckAfter()).isEqualTo(w.thresholds().leaseDuration());
+  }
+
+  @Test
+  void whenThePrimaryOfADoubleFailureRecoversTheStandbyIsReplacedWithoutAFailover() {
+    World w = World.threeNodes().bootstrap();
+    w.appCrashLoop("db-0");
+    w.appCrashLoop("db-1");
+    w.run(Duration.ofSeconds(2));
+
+    w.appRecovers("db-0");
+    w.runUntilProtectedAt(1, Duration.ofSeconds(5));
+
+    assertThat(w.status.primary()).isEqualTo("db-0");
+    assertThat(w.status.standby()).isEqualTo("db-2");
+    assertThat(w.status.failovers()).isZero();
+    assertThat(w.events()).contains(EventReason.StandbyReplaced);
+  }
+
+  @Test
+  void aRestartThatMovedNobodyIsReportedOnceAndDoesNotFailOverLater() {
+    World w = World.threeNodes().bootstrap();
+    w.appCrashLoop("db-1"); // the standby is down
+    w.appRestarted("db-0"); // and the primary restarts once, then runs
+    w.settle();
+    assertThat(w.events()).contains(EventReason.FailoverBlocked);
+
+    w.runUntilProtectedAt(1, Duration.ofSeconds(5));
+    w.run(Duration.ofSeconds(3));
+
+    assertThat(w.status.primary()).isEqualTo("db-0");
+    assertThat(w.status.failovers()).isZero();
+    assertThat(w.status.primaryRestartBaseline()).isEqualTo(1);
+    assertThat(w.events()).doesNotContain(EventReason.FailoverStarted);
+  }
+
+  @Test
+  void aStandbyFailingAloneIsReplacedWithoutPromotion() {
+    World w = World.threeNodes().bootstrap();
+    int mark = w.mark();
+    w.appCrashLoop("db-1");
+
+    w.runUntil(x -> x.lastPhase() == Phase.Protected && "db-2".equals(x.status.standby()), "a new standby", Duration.ofSeconds(5));
+
+    assertThat(w.eventsSince(mark)).contains(EventReason.StandbyReplaced)
+        .doesNotContain(EventReason.FailoverStarted);
+    assertThat(w.actionsSince(mark)).contains(new DeleteMember("db-1", false));
+    assertThat(w.status.primary()).isEqualTo("db-0");
+    assertThat(w.status.epoch()).isEqualTo(1);
+    assertThat(w.status.failovers()).isZero();
+    assertThat(w.status.lastFailover()).isNull();
+    assertThat(w.selector).isEqualTo("db-0");
+    assertThat(w.pod("db-0").peer).isEqualTo("db-2");
+    assertThat(w.pod("db-2").node).isNotEqualTo(w.pod("db-0").node);
+  }
+
+  @Test
+  void aStandbyWhoseNodeFailsIsForceDeletedAndReplacedOffThatNode() {
+    World w = World.threeNodes().bootstrap();
+    String failed = w.standby().node;
+    int mark = w.mark();
+    w.nodeUnknown(failed);
+
+    w.runUntil(x -> x.lastPhase() == Phase.Protected && "db-2".equals(x.status.standby()), "a new standby", Duration.ofSeconds(5));
+
+    assertThat(w.actionsSince(mark)).contains(new DeleteMember("db-1", true));
+    assertThat(w.actionsSince(mark)).filteredOn(a -> a instanceof CreateMember).singleElement()
+        .isInstanceOfSatisfying(CreateMember.class, c -> assertThat(c.avoidNodes()).contains(failed, w.pod("db-0").node));
+    assertThat(w.pod("db-2").node).isNotIn(failed, w.pod("db-0").node);
+    assertThat(w.status.epoch()).isEqualTo(1);
+    assertThat(w.status.failovers()).isZero();
+  }
+
+  @Test
+  void aStandbyRemovedBehindTheOperatorsBackIsCreatedAgainUnderItsName() {
+    World w = World.threeNodes().bootstrap();
+    w.removePod("db-1");
+
+    Decision d = w.settle();
+    w.runUntilProtectedAt(1, Duration.ofSeconds(5));
+
+    assertThat(w.actions()).filteredOn(a -> a instanceof CreateMember c && c.pod().equals("db-1")).hasSize(2);
+    assertThat(w.status.standby()).isEqualTo("db-1");
+    assertThat(w.status.nextOrdinal()).isEqualTo(2);
+    assertThat(d).isNotNull();
+  }
+
+  @Test
+  void everyMemberGoneIsCreatedAgainUnderTheNamesInTheStatus() {
+    World w = World.threeNodes().bootstrap();
+    w.removePod("db-0");
+    w.removePod("db-1");
+
+    Decision d = w.reconcile();
+
+    assertThat(d.actions()).filteredOn(a -> a instanceof CreateMember).extracting(a -> ((CreateMember) a).pod()).containsExactly("db-0", "db-1");
+    assertThat(d.actions()).filteredOn(a -> a instanceof Emit).singleElement()
+        .isInstanceOfSatisfying(Emit.class, e -> assertThat(e.warning()).isTrue());
+    w.runUntilProtectedAt(1, Duration.ofSeconds(5));
+    assertThat(w.status.failovers()).isZero();
+  }
+
+  @Test
+  void theNewStandbyAvoidsTheNewPrimarysNodeAndTheFailedNode() {
+    World w = World.threeNodes().bootstrap();
+    String failed = w.primary().node;
+    String promoted = w.standby().node;
+    w.nodeUnknown(failed);
+
+    w.runUntilProtectedAt(2, Duration.ofSeconds(10));
+
+    CreateMember c = w.actions().stream().filter(a -> a instanceof CreateMember cm && cm.pod().equals("db-2")).map(a -> (CreateMember) a).findFirst().orElseThrow();
+    assertThat(c.avoidNodes()).containsExactlyInAnyOrder(failed, promoted);
+    assertThat(w.pod("db-2").node).isEqualTo("node-c");
+  }
+
+  @Test
+  void onATwoNodeClusterProtectionReturnsWhenTheFailedNodeComesBack() {
+    World w = new World(World.policy(UnitPolicy.Mode.Synchronous), "node-a", "node-b").bootstrap();
+    w.nodeUnknown("node-a");
+    w.runUntil(x -> x.status.epoch() == 2 && x.status.intent() == null, "the failover", Duration.ofSeconds(10));
+    w.run(Duration.ofSeconds(5));
+    assertThat(w.last().phase()).isEqualTo(Phase.Unprotected);
+    assertThat(w.condition(Conditions.PROTECTED).reason()).isEqualTo("StandbyUnschedulable");
+
+    w.healNode("node-a");
+    w.runUntilProtectedAt(2, Duration.ofSeconds(90));
+
+    assertThat(w.pod("db-2").node).isEqualTo("node-a");
+    assertThat(w.pods).containsOnlyKeys("db-1", "db-2");
+  }
+
+  @Test
+  void anIntentForAFormerPrimaryWhoseNodeIsUnknownStaysFailingOverUntilItIsFenced() {
+    World w = World.threeNodes().bootstrap();
+    w.nodeUnknown(w.primary().node);
+    w.reconcile(); // intent
+    w.reconcile(); // step 1
+    java.time.Instant switched = w.status.intent().serviceSwitchedAt();
+
+    Decision d = w.reconcile();
+
+    assertThat(d.phase()).isEqualTo(Phase.FailingOver);
+    assertThat(d.actions()).contains(new DeleteMember("db-0", false)).doesNotContain(new DeleteMember("db-0", true));
+    assertThat(d.recheckAfter()).isEqualTo(w.thresholds().leaseDuration());
+    assertThat(w.status.intent()).isNotNull();
+
+    while (w.now.plus(World.TICK).isBefore(switched.plus(w.thresholds().leaseDuration()))) {
+      w.tick();
+      w.settle();
+      assertThat(w.actions()).doesNotContain(new DeleteMember("db-0", true));
+    }
+    w.tick();
+    w.settle();
+
+    assertThat(w.actions()).contains(new DeleteMember("db-0", true));
+    assertThat(w.events()).contains(EventReason.FailoverCompleted);
+    assertThat(w.status.intent()).isNull();
+  }
+
+  @Test
+  void aFormerPrimaryThatReportsItselfFencedIsForceDeletedWithoutWaitingForTheLease() {
+    World w = World.threeNodes().bootstrap();
+    w.nodeNotReady(w.primary().node); // NotReady, but its sidecar still reaches the API server
+    w.reconcile(); // intent
+    w.reconcile(); // step 1
+    java.time.Instant switched = w.status.intent().serviceSwitchedAt();
+    w.tick(); // the sidecar sees its Fenced assignment and says so
+    assertThat(w.pod("db-0").reportRole).isEqualTo(Role.Fenced);
+
+    w.settle();
+
+    assertThat(w.actions()).contains(new DeleteMember("db-0", true));
+    assertThat(w.now).isBefore(switched.plus(w.thresholds().leaseDuration()));
+    assertThat(w.status.intent()).isNull();
+  }
+}
