@@ -1,0 +1,69 @@
+package dev.availability.ou.client;
+
+/**
+ * The sidecar's local API on the wire (documented in docs/sidecar-api.md). A connection starts with the
+ * four bytes {@code OUL1} from the client, echoed by the sidecar. Then both sides send frames:
+ * <pre>
+ *   request:  u32 length (of what follows), u32 request id, u8 op,     payload
+ *   response: u32 length (of what follows), u32 request id, u8 status, payload
+ * </pre>
+ * Requests may be pipelined; responses carry the request id and may come back in any order.
+ * All integers are big-endian.
+ */
+public final class LocalProtocol {
+  public static final byte[] PREFACE = {'O', 'U', 'L', '1'};
+  /** Largest request or response frame (length field), bytes. */
+  public static final int MAX_FRAME = 64 << 20;
+
+  // Operations.
+  /** u16 key length, key, value (the rest) → OK u64 seq. */
+  public static final int OP_PUT = 1;
+  /** key → OK u64 seq. */
+  public static final int OP_DELETE = 2;
+  /** key → OK value | NOT_FOUND. */
+  public static final int OP_GET = 3;
+  /** u8 has-after, [u16 length, after-key], u32 limit → OK u8 more, u32 count, count x (u16, key, u32, value). */
+  public static final int OP_SCAN = 4;
+  /** stimulus id → OK u64 seq. */
+  public static final int OP_BEGIN = 5;
+  /** stimulus id → OK u64 seq. */
+  public static final int OP_END = 6;
+  /** → OK u64 promotion seq, u32 count, count x (u16, id, u64 seq of BEGIN). */
+  public static final int OP_IN_FLIGHT = 7;
+  /** → OK UTF-8 "key=value" lines. */
+  public static final int OP_STATUS = 8;
+  /** → one EVENT now and one at every role change, until the connection closes: u8 role, u64 epoch, u8 serving, u16 length, reason. */
+  public static final int OP_WATCH = 9;
+  /** u32 ttl millis, u8 healthy → OK. The application is healthy while heartbeats come within their ttl. */
+  public static final int OP_APP_HEARTBEAT = 10;
+  /** Standalone control only: u8 role, u64 epoch, u8 mode, u16 length, peer host:port → OK. */
+  public static final int OP_ASSIGN = 11;
+  /** → OK. */
+  public static final int OP_PING = 12;
+
+  // Statuses.
+  public static final int OK = 0;
+  public static final int NOT_FOUND = 1;
+  public static final int NOT_PRIMARY = 2;
+  public static final int FENCED = 3;
+  public static final int UNAVAILABLE = 4;
+  public static final int BAD_REQUEST = 5;
+  public static final int TOO_LARGE = 6;
+  public static final int FORBIDDEN = 7;
+  public static final int INTERNAL = 8;
+  public static final int EVENT = 9;
+
+  // Roles in EVENT and ASSIGN.
+  public static final int ROLE_PRIMARY = 0;
+  public static final int ROLE_STANDBY = 1;
+  public static final int ROLE_FENCED = 2;
+  public static final int ROLE_UNASSIGNED = 3;
+
+  // Modes in ASSIGN.
+  public static final int MODE_UNCHANGED = 0;
+  public static final int MODE_SYNCHRONOUS = 1;
+  public static final int MODE_ASYNCHRONOUS = 2;
+  public static final int MODE_JOURNAL = 3;
+
+  private LocalProtocol() {}
+}

@@ -1,0 +1,465 @@
+package dev.availability.ou.client;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The application's handle on its local sidecar: keys with byte values, journal markers, role changes
+ * and a health session. Thread-safe; many threads may share one client, their requests are pipelined
+ * over one connection. A broken connection is re-established on the next call.
+ *
+ * <pre>{@code
+ * try (OuClient ou = OuClient.connect()) {                 // 127.0.0.1:7481, or OU_LOCAL_API_ADDRESS
+ *   ou.onRoleChange(c -> System.out.println("now " + c.role() + " at epoch " + c.epoch()));
+ *   HealthSession health = ou.startHealthSession(Duration.ofSeconds(3));
+ *   ou.begin("order-17");
+ *   ou.put("orders/17", "paid".getBytes());                  // returns once replicated per the unit's mode
+ *   ou.end("order-17");
+ *   byte[] v = ou.get("orders/17").orElseThrow();
+ * }
+ * }</pre>
+ *
+ * <p>Write methods return the log sequence of the update once the sidecar acknowledged it: in
+ * Synchronous mode after the standby made it durable, in Asynchronous mode after the local append.
+ * They throw {@link NotPrimaryException} on a standby, {@link FencedException} on a deposed primary,
+ * {@link StandbyUnavailableException} when no standby acknowledged in time, and
+ * {@link SidecarUnavailableException} when the sidecar cannot be reached (the outcome is then unknown).
+ */
+public final class OuClient implements AutoCloseable {
+  /** The default local API address. */
+  public static final InetSocketAddress DEFAULT_ADDRESS = new InetSocketAddress("127.0.0.1", 7481);
+
+  private final InetSocketAddress address;
+  private final Duration timeout;
+  private final ReentrantLock connectLock = new ReentrantLock();
+  private final List<Watch> watches = new CopyOnWriteArrayList<>();
+  private volatile Connection connection;
+  private volatile boolean closed;
+
+  private OuClient(InetSocketAddress address, Duration timeout) {
+    this.address = address;
+    this.timeout = timeout;
+  }
+
+  /** Connects to the address in {@code OU_LOCAL_API_ADDRESS} (host:port), else 127.0.0.1:7481. */
+  public static OuClient connect() {
+    String env = System.getenv("OU_LOCAL_API_ADDRESS");
+    return connect(env == null || env.isBlank() ? DEFAULT_ADDRESS : parseAddress(env), Duration.ofSeconds(30));
+  }
+
+  /** Connects to the sidecar at {@code address}; calls wait at most {@code timeout} for an answer. */
+  public static OuClient connect(InetSocketAddress address, Duration timeout) {
+    OuClient c = new OuClient(address, timeout);
+    c.connection();
+    return c;
+  }
+
+  /** Parses {@code host:port}. */
+  public static InetSocketAddress parseAddress(String hostPort) {
+    int i = hostPort.lastIndexOf(':');
+    if (i <= 0) throw new IllegalArgumentException("expected host:port, got " + hostPort);
+    return new InetSocketAddress(hostPort.substring(0, i), Integer.parseInt(hostPort.substring(i + 1)));
+  }
+
+  // ---- data --------------------------------------------------------------------------------------
+
+  /** Sets {@code key} to {@code value}; returns the update's sequence once acknowledged. */
+  public long put(byte[] key, byte[] value) {
+    return seqOf(call(LocalProtocol.OP_PUT, putPayload(key, value)));
+  }
+
+  /** {@link #put(byte[], byte[])} with a UTF-8 key. */
+  public long put(String key, byte[] value) {
+    return put(utf8(key), value);
+  }
+
+  /** Like {@link #put(byte[], byte[])} without blocking: the future completes with the sequence or fails. */
+  public CompletableFuture<Long> putAsync(byte[] key, byte[] value) {
+    return send(LocalProtocol.OP_PUT, putPayload(key, value)).thenApply(OuClient::seqOf);
+  }
+
+  /** Removes {@code key}; returns the update's sequence once acknowledged. */
+  public long delete(byte[] key) {
+    return seqOf(call(LocalProtocol.OP_DELETE, key));
+  }
+
+  public long delete(String key) {
+    return delete(utf8(key));
+  }
+
+  /** The value of {@code key}, if any. Reads are served by whichever member this sidecar is. */
+  public Optional<byte[]> get(byte[] key) {
+    Response r = call(LocalProtocol.OP_GET, key, LocalProtocol.NOT_FOUND);
+    return r.status == LocalProtocol.NOT_FOUND ? Optional.empty() : Optional.of(r.payload);
+  }
+
+  public Optional<byte[]> get(String key) {
+    return get(utf8(key));
+  }
+
+  /** Every key (UTF-8 decoded) and value, in key order, read page by page. */
+  public Map<String, byte[]> getAll() {
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    byte[] after = null;
+    while (true) {
+      Page page = scan(after, 4096);
+      for (Map.Entry<byte[], byte[]> e : page.entries()) out.put(new String(e.getKey(), StandardCharsets.UTF_8), e.getValue());
+      if (!page.more() || page.entries().isEmpty()) return out;
+      after = page.entries().get(page.entries().size() - 1).getKey();
+    }
+  }
+
+  /** A page of entries with keys after {@code afterKey} (null: from the first). */
+  public record Page(List<Map.Entry<byte[], byte[]>> entries, boolean more) {}
+
+  /** Up to {@code limit} entries with keys strictly after {@code afterKey} (null: from the first). */
+  public Page scan(byte[] afterKey, int limit) {
+    ByteBuffer b = ByteBuffer.allocate(1 + 2 + (afterKey == null ? 0 : afterKey.length) + 4);
+    b.put((byte) (afterKey == null ? 0 : 1));
+    if (afterKey != null) b.putShort((short) afterKey.length).put(afterKey);
+    b.putInt(limit);
+    ByteBuffer r = ByteBuffer.wrap(call(LocalProtocol.OP_SCAN, Arrays.copyOf(b.array(), b.position())).payload);
+    boolean more = r.get() != 0;
+    int n = r.getInt();
+    List<Map.Entry<byte[], byte[]>> entries = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      byte[] k = new byte[r.getShort() & 0xffff];
+      r.get(k);
+      byte[] v = new byte[r.getInt()];
+      r.get(v);
+      entries.add(Map.entry(k, v));
+    }
+    return new Page(entries, more);
+  }
+
+  // ---- journal -----------------------------------------------------------------------------------
+
+  /** Marks the beginning of a stimulus (replicated synchronously in Synchronous and Journal modes). */
+  public long begin(String stimulusId) {
+    return seqOf(call(LocalProtocol.OP_BEGIN, utf8(stimulusId)));
+  }
+
+  /** Marks the end of a stimulus. */
+  public long end(String stimulusId) {
+    return seqOf(call(LocalProtocol.OP_END, utf8(stimulusId)));
+  }
+
+  /**
+   * Stimuli that began and never ended. After a promotion, those with {@link Stimulus#beforePromotion()}
+   * were in flight on the failed primary: reprocess or reject them, then {@link #end} them.
+   */
+  public List<Stimulus> inFlight() {
+    ByteBuffer r = ByteBuffer.wrap(call(LocalProtocol.OP_IN_FLIGHT, new byte[0]).payload);
+    long promotionSeq = r.getLong();
+    int n = r.getInt();
+    List<Stimulus> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      byte[] id = new byte[r.getShort() & 0xffff];
+      r.get(id);
+      long seq = r.getLong();
+      out.add(new Stimulus(new String(id, StandardCharsets.UTF_8), seq, seq < promotionSeq));
+    }
+    return out;
+  }
+
+  // ---- roles, health, status -----------------------------------------------------------------------
+
+  /** The sidecar's current status. */
+  public SidecarStatus status() {
+    String text = new String(call(LocalProtocol.OP_STATUS, new byte[0]).payload, StandardCharsets.UTF_8);
+    Map<String, String> fields = new LinkedHashMap<>();
+    for (String line : text.split("\n")) {
+      int i = line.indexOf('=');
+      if (i > 0) fields.put(line.substring(0, i), line.substring(i + 1));
+    }
+    return new SidecarStatus(fields);
+  }
+
+  /** Returns once the sidecar answers. */
+  public void ping() {
+    call(LocalProtocol.OP_PING, new byte[0]);
+  }
+
+  /** A role-change subscription; close it to stop. */
+  public interface Subscription extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Calls {@code listener} with the current role now and with every change, at once, on a library
+   * thread (keep it short). The subscription survives reconnections.
+   */
+  public Subscription onRoleChange(Consumer<RoleChange> listener) {
+    Watch w = new Watch(listener);
+    watches.add(w);
+    try {
+      connection().watch(w);
+    } catch (SidecarUnavailableException e) {
+      // re-subscribed on the next successful connection
+    }
+    return () -> watches.remove(w);
+  }
+
+  /**
+   * Starts heartbeats that tell the sidecar's local manager the application is alive; the sidecar
+   * reports the application unhealthy when none arrives within {@code ttl}.
+   */
+  public HealthSession startHealthSession(Duration ttl) {
+    return new HealthSession(this, ttl);
+  }
+
+  void heartbeat(Duration ttl, boolean healthy) {
+    byte[] p = ByteBuffer.allocate(5).putInt((int) Math.min(Integer.MAX_VALUE, ttl.toMillis())).put((byte) (healthy ? 1 : 0)).array();
+    call(LocalProtocol.OP_APP_HEARTBEAT, p);
+  }
+
+  /**
+   * Standalone control only (processes without Kubernetes): gives the sidecar a role, epoch, peer
+   * replication endpoint (host:port, may be null) and mode (null keeps the current one).
+   */
+  public void assign(MemberRole role, long epoch, String peerEndpoint, String mode) {
+    byte[] peer = utf8(peerEndpoint == null ? "" : peerEndpoint);
+    int m = mode == null ? LocalProtocol.MODE_UNCHANGED : switch (mode.toLowerCase()) {
+      case "synchronous", "sync" -> LocalProtocol.MODE_SYNCHRONOUS;
+      case "asynchronous", "async" -> LocalProtocol.MODE_ASYNCHRONOUS;
+      case "journal" -> LocalProtocol.MODE_JOURNAL;
+      default -> throw new IllegalArgumentException("mode " + mode);
+    };
+    ByteBuffer b = ByteBuffer.allocate(1 + 8 + 1 + 2 + peer.length).put((byte) role.code()).putLong(epoch).put((byte) m)
+        .putShort((short) peer.length).put(peer);
+    call(LocalProtocol.OP_ASSIGN, b.array());
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    Connection c = connection;
+    if (c != null) c.close(new SidecarUnavailableException("client closed", null));
+  }
+
+  // ---- plumbing ----------------------------------------------------------------------------------
+
+  private static byte[] putPayload(byte[] key, byte[] value) {
+    if (key.length > 0xffff) throw new InvalidRequestException("key of " + key.length + " bytes");
+    return ByteBuffer.allocate(2 + key.length + value.length).putShort((short) key.length).put(key).put(value).array();
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static long seqOf(Response r) {
+    return ByteBuffer.wrap(r.payload).getLong();
+  }
+
+  private record Response(int status, byte[] payload) {}
+
+  private static final class Watch {
+    final Consumer<RoleChange> listener;
+
+    Watch(Consumer<RoleChange> listener) {
+      this.listener = listener;
+    }
+  }
+
+  private Response call(int op, byte[] payload, int... alsoAccepted) {
+    CompletableFuture<Response> f = sendRaw(op, payload);
+    Response r;
+    try {
+      r = f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new SidecarUnavailableException("no answer from the sidecar within " + timeout, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SidecarUnavailableException("interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof OuException o) throw o;
+      throw new SidecarUnavailableException(String.valueOf(e.getCause()), e.getCause());
+    }
+    for (int s : alsoAccepted) if (r.status == s) return r;
+    if (r.status != LocalProtocol.OK) throw failure(r);
+    return r;
+  }
+
+  private CompletableFuture<Response> send(int op, byte[] payload) {
+    return sendRaw(op, payload).thenApply(r -> {
+      if (r.status != LocalProtocol.OK) throw failure(r);
+      return r;
+    });
+  }
+
+  private static OuException failure(Response r) {
+    String msg = new String(r.payload, StandardCharsets.UTF_8);
+    return switch (r.status) {
+      case LocalProtocol.NOT_PRIMARY -> new NotPrimaryException(msg);
+      case LocalProtocol.FENCED -> new FencedException(msg);
+      case LocalProtocol.UNAVAILABLE -> new StandbyUnavailableException(msg);
+      case LocalProtocol.BAD_REQUEST, LocalProtocol.TOO_LARGE, LocalProtocol.FORBIDDEN -> new InvalidRequestException(msg);
+      default -> new OuException("sidecar error " + r.status + ": " + msg);
+    };
+  }
+
+  private CompletableFuture<Response> sendRaw(int op, byte[] payload) {
+    Connection c;
+    try {
+      c = connection();
+    } catch (SidecarUnavailableException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return c.send(op, payload);
+  }
+
+  private Connection connection() {
+    Connection c = connection;
+    if (c != null && !c.broken) return c;
+    if (closed) throw new SidecarUnavailableException("client closed", null);
+    connectLock.lock();
+    try {
+      c = connection;
+      if (c != null && !c.broken) return c;
+      c = new Connection(address);
+      connection = c;
+      for (Watch w : watches) c.watch(w);
+      return c;
+    } catch (IOException e) {
+      throw new SidecarUnavailableException("cannot reach the sidecar at " + address + ": " + e.getMessage(), e);
+    } finally {
+      connectLock.unlock();
+    }
+  }
+
+  /** One connection: pipelined requests, a reader thread dispatching responses by id. */
+  private static final class Connection {
+    private final Socket socket;
+    private final OutputStream out;
+    private final DataInputStream in;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final AtomicInteger writers = new AtomicInteger();
+    private final AtomicInteger ids = new AtomicInteger();
+    private final Map<Integer, CompletableFuture<Response>> pending = new ConcurrentHashMap<>();
+    private final Map<Integer, Watch> watchesById = new ConcurrentHashMap<>();
+    volatile boolean broken;
+
+    Connection(InetSocketAddress address) throws IOException {
+      socket = new Socket();
+      socket.setTcpNoDelay(true);
+      socket.connect(address, 5000);
+      out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+      in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+      out.write(LocalProtocol.PREFACE);
+      out.flush();
+      byte[] echo = in.readNBytes(4);
+      if (!Arrays.equals(echo, LocalProtocol.PREFACE)) {
+        socket.close();
+        throw new IOException("not an ou-sidecar local API (bad preface)");
+      }
+      Thread t = new Thread(this::readLoop, "ou-client-reader");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    CompletableFuture<Response> send(int op, byte[] payload) {
+      int id = ids.incrementAndGet();
+      CompletableFuture<Response> f = new CompletableFuture<>();
+      pending.put(id, f);
+      write(id, op, payload);
+      return f;
+    }
+
+    void watch(Watch w) {
+      int id = ids.incrementAndGet();
+      watchesById.put(id, w);
+      write(id, LocalProtocol.OP_WATCH, new byte[0]);
+    }
+
+    private void write(int id, int op, byte[] payload) {
+      byte[] header = ByteBuffer.allocate(9).putInt(5 + payload.length).putInt(id).put((byte) op).array();
+      writers.incrementAndGet();
+      writeLock.lock();
+      try {
+        out.write(header);
+        out.write(payload);
+        if (writers.decrementAndGet() == 0) out.flush(); // the last waiting writer flushes for all
+      } catch (IOException e) {
+        close(new SidecarUnavailableException("connection to the sidecar broke: " + e.getMessage(), e));
+      } finally {
+        writeLock.unlock();
+      }
+      if (broken) {
+        CompletableFuture<Response> f = pending.remove(id);
+        if (f != null) f.completeExceptionally(new SidecarUnavailableException("connection to the sidecar is broken", null));
+      }
+    }
+
+    private void readLoop() {
+      try {
+        while (true) {
+          int len = in.readInt();
+          if (len < 5 || len > LocalProtocol.MAX_FRAME) throw new IOException("bad response length " + len);
+          int id = in.readInt();
+          int status = in.readUnsignedByte();
+          byte[] payload = new byte[len - 5];
+          in.readFully(payload);
+          if (status == LocalProtocol.EVENT) {
+            Watch w = watchesById.get(id);
+            if (w != null) {
+              ByteBuffer b = ByteBuffer.wrap(payload);
+              MemberRole role = MemberRole.of(b.get());
+              long epoch = b.getLong();
+              boolean serving = b.get() != 0;
+              byte[] reason = new byte[b.getShort() & 0xffff];
+              b.get(reason);
+              try {
+                w.listener.accept(new RoleChange(role, epoch, serving, new String(reason, StandardCharsets.UTF_8)));
+              } catch (RuntimeException e) {
+                // a listener's failure must not break the connection
+              }
+            }
+            continue;
+          }
+          CompletableFuture<Response> f = pending.remove(id);
+          if (f != null) f.complete(new Response(status, payload));
+        }
+      } catch (IOException e) {
+        close(new SidecarUnavailableException("connection to the sidecar broke: " + e.getMessage(), e));
+      }
+    }
+
+    void close(SidecarUnavailableException reason) {
+      broken = true;
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // closing anyway
+      }
+      for (Integer id : pending.keySet()) {
+        CompletableFuture<Response> f = pending.remove(id);
+        if (f != null) f.completeExceptionally(reason);
+      }
+    }
+  }
+}

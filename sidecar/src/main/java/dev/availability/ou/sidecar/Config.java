@@ -1,0 +1,127 @@
+package dev.availability.ou.sidecar;
+
+import dev.availability.ou.contract.ContractKeys;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The sidecar's settings, from environment variables, each overridable by a command-line flag
+ * {@code --name=value} where name is the variable without {@code OU_}, lower case, dashes for
+ * underscores (OU_DATA_DIR → --data-dir). All are documented in docs/sidecar-api.md.
+ */
+public record Config(
+    String control,
+    String namespace,
+    String podName,
+    String podIp,
+    String memberName,
+    Mode mode,
+    Path dataDir,
+    FsyncPolicy fsync,
+    long logRetentionBytes,
+    long segmentBytes,
+    int snapshotsKept,
+    InetSocketAddress localApi,
+    InetSocketAddress replication,
+    String advertisedEndpoint,
+    InetSocketAddress health,
+    Path peerKeyFile,
+    long heartbeatMillis,
+    long peerLostAfterMillis,
+    long syncTimeoutMillis,
+    int maxValueBytes,
+    int batchBytes,
+    long reportIntervalMillis,
+    long leaseSafetyMarginMillis,
+    String appProbe,
+    long appProbeIntervalMillis,
+    String initialRole,
+    long initialEpoch,
+    String initialPeer) {
+
+  public static Config from(Map<String, String> env, String[] args) {
+    Map<String, String> v = new HashMap<>(env);
+    for (String a : args) {
+      if (!a.startsWith("--") || !a.contains("=")) throw new IllegalArgumentException("expected --name=value, got " + a);
+      String name = a.substring(2, a.indexOf('='));
+      v.put("OU_" + name.toUpperCase(Locale.ROOT).replace('-', '_'), a.substring(a.indexOf('=') + 1));
+    }
+    String podName = get(v, "OU_POD_NAME", null);
+    String podIp = get(v, "OU_POD_IP", null);
+    String control = get(v, "OU_CONTROL", podName != null ? "kubernetes" : "standalone").toLowerCase(Locale.ROOT);
+    if (!control.equals("kubernetes") && !control.equals("standalone")) throw new IllegalArgumentException("OU_CONTROL must be kubernetes or standalone");
+    String replicationHost = podIp != null ? podIp : "127.0.0.1";
+    InetSocketAddress replication = address(get(v, "OU_REPLICATION_ADDRESS", replicationHost + ":" + ContractKeys.REPLICATION_PORT));
+    String advertised = get(v, "OU_ADVERTISED_ENDPOINT", replication.getHostString() + ":" + replication.getPort());
+    String memberName = get(v, "OU_MEMBER_NAME", podName != null ? podName : advertised);
+    int maxValue = (int) parseBytes(get(v, "OU_MAX_VALUE_BYTES", "4Mi"));
+    return new Config(
+        control,
+        get(v, "OU_NAMESPACE", null),
+        podName,
+        podIp,
+        memberName,
+        Mode.parse(get(v, "OU_MODE", "Synchronous")),
+        Path.of(get(v, "OU_DATA_DIR", "/var/lib/ou-sidecar")),
+        FsyncPolicy.parse(get(v, "OU_FSYNC", "always")),
+        parseBytes(get(v, "OU_LOG_RETENTION", "256Mi")),
+        parseBytes(get(v, "OU_SEGMENT_BYTES", "16Mi")),
+        Integer.parseInt(get(v, "OU_SNAPSHOTS_KEPT", "2")),
+        address(get(v, "OU_LOCAL_API_ADDRESS", "127.0.0.1:" + ContractKeys.LOCAL_API_PORT)),
+        replication,
+        advertised,
+        address(get(v, "OU_HEALTH_ADDRESS", (podIp != null ? podIp : "127.0.0.1") + ":7482")),
+        Path.of(get(v, "OU_PEER_KEY_FILE", "/etc/ou/peer-key/key")),
+        parseMillis(get(v, "OU_HEARTBEAT_INTERVAL", "200ms")),
+        parseMillis(get(v, "OU_PEER_LOST_AFTER", "2s")),
+        parseMillis(get(v, "OU_SYNC_TIMEOUT", "10s")),
+        maxValue,
+        (int) parseBytes(get(v, "OU_BATCH_BYTES", "1Mi")),
+        parseMillis(get(v, "OU_REPORT_INTERVAL", "1s")),
+        parseMillis(get(v, "OU_LEASE_SAFETY_MARGIN", "500ms")),
+        get(v, "OU_APP_PROBE", null),
+        parseMillis(get(v, "OU_APP_PROBE_INTERVAL", "1s")),
+        get(v, "OU_ROLE", null),
+        Long.parseLong(get(v, "OU_EPOCH", "0")),
+        get(v, "OU_PEER_ENDPOINT", null));
+  }
+
+  private static String get(Map<String, String> v, String name, String dflt) {
+    String s = v.get(name);
+    return s == null || s.isBlank() ? dflt : s.trim();
+  }
+
+  static InetSocketAddress address(String hostPort) {
+    int i = hostPort.lastIndexOf(':');
+    if (i <= 0) throw new IllegalArgumentException("expected host:port, got " + hostPort);
+    return new InetSocketAddress(hostPort.substring(0, i), Integer.parseInt(hostPort.substring(i + 1)));
+  }
+
+  /** "250ms", "2s", "1m", "1h" or plain milliseconds. */
+  static long parseMillis(String s) {
+    String v = s.trim().toLowerCase(Locale.ROOT);
+    if (v.endsWith("ms")) return Long.parseLong(v.substring(0, v.length() - 2));
+    if (v.endsWith("s")) return Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000);
+    if (v.endsWith("m")) return Long.parseLong(v.substring(0, v.length() - 1)) * 60_000;
+    if (v.endsWith("h")) return Long.parseLong(v.substring(0, v.length() - 1)) * 3_600_000;
+    return Long.parseLong(v);
+  }
+
+  /** "64Mi", "1Gi", "512Ki", "10M", or plain bytes. */
+  static long parseBytes(String s) {
+    String v = s.trim();
+    long mult = 1;
+    String[][] units = {{"Ki", "1024"}, {"Mi", "1048576"}, {"Gi", "1073741824"}, {"K", "1000"}, {"M", "1000000"}, {"G", "1000000000"}};
+    for (String[] u : units) {
+      if (v.endsWith(u[0])) {
+        mult = Long.parseLong(u[1]);
+        v = v.substring(0, v.length() - u[0].length());
+        break;
+      }
+    }
+    return Long.parseLong(v.trim()) * mult;
+  }
+}

@@ -1,0 +1,128 @@
+package dev.availability.ou.sidecar;
+
+import dev.availability.ou.contract.Assignment;
+import dev.availability.ou.contract.MemberChannel;
+import dev.availability.ou.contract.MemberReport;
+import dev.availability.ou.contract.Role;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * Control through the API server (the operator's side of the contract): the member's assignment from
+ * its own pod's annotation, the peer's replication endpoint from the peer pod's report, the unit's
+ * primary lease, and the report written on its own pod. Loaded only when OU_CONTROL=kubernetes, so
+ * standalone processes never touch the Kubernetes client.
+ */
+final class KubernetesControl implements ControlSource {
+  private final Config cfg;
+  private final KubernetesClient client;
+  private final MemberChannel channel;
+  private volatile Replica replica;
+  private volatile Assignment current;
+  private volatile String peerEndpoint;
+  private volatile MemberReport last;
+  private volatile boolean running = true;
+
+  KubernetesControl(Config cfg) {
+    this(cfg, new KubernetesClientBuilder().build());
+  }
+
+  KubernetesControl(Config cfg, KubernetesClient client) {
+    if (cfg.namespace() == null || cfg.podName() == null) {
+      throw new IllegalArgumentException("OU_CONTROL=kubernetes needs OU_NAMESPACE and OU_POD_NAME (Downward API)");
+    }
+    this.cfg = cfg;
+    this.client = client;
+    this.channel = new MemberChannel(client, cfg.namespace(), cfg.podName(), Clock.systemUTC());
+  }
+
+  @Override
+  public void start(Replica replica) {
+    this.replica = replica;
+    channel.onAssignment(this::apply);
+    Thread t = new Thread(this::peerLoop, "ou-k8s-peer");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private void apply(Assignment a) {
+    current = a;
+    peerEndpoint = lookupPeer(a);
+    try {
+      replica.assign(a.role(), a.epoch(), peerEndpoint, a.mode() == null ? null : Mode.parse(a.mode()), "operator assignment");
+    } catch (Exception e) {
+      Logs.error("applying assignment " + a + " failed", e);
+    }
+  }
+
+  private String lookupPeer(Assignment a) {
+    if (a.peer() == null || a.role() != Role.Primary) return null;
+    try {
+      return channel.peerReplicationEndpoint(a.peer());
+    } catch (RuntimeException e) {
+      Logs.warn("cannot read the peer's report: " + e.getMessage());
+      return null;
+    }
+  }
+
+  /** The peer may advertise its endpoint after our assignment (or change it): look again while primary. */
+  private void peerLoop() {
+    while (running) {
+      try {
+        Thread.sleep(1000);
+        Assignment a = current;
+        if (a == null || a.role() != Role.Primary || a.peer() == null) continue;
+        String ep = lookupPeer(a);
+        if (ep != null && !ep.equals(peerEndpoint)) {
+          peerEndpoint = ep;
+          replica.assign(a.role(), a.epoch(), ep, null, "peer endpoint " + ep);
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (Exception e) {
+        Logs.warn("peer lookup failed: " + e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public boolean leaseRequired() {
+    return true;
+  }
+
+  @Override
+  public MemberChannel.Renewal renewLease(long epoch) {
+    String unit = channel.unit();
+    if (unit == null) return new MemberChannel.Renewal(false, Duration.ZERO, "unit not known yet");
+    try {
+      return channel.renewPrimaryLease(unit, epoch);
+    } catch (RuntimeException e) {
+      return new MemberChannel.Renewal(false, Duration.ZERO, "renewal failed: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public void publish(MemberReport report) {
+    try {
+      channel.publish(report);
+      last = report;
+    } catch (RuntimeException e) {
+      channel.republish();
+      Logs.warn("publishing the report failed: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public MemberReport lastReport() {
+    return last;
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    channel.close();
+    client.close();
+  }
+}

@@ -1,0 +1,323 @@
+package dev.availability.ou.sidecar;
+
+import static dev.availability.ou.client.LocalProtocol.*;
+
+import dev.availability.ou.client.LocalProtocol;
+import dev.availability.ou.contract.Role;
+import dev.availability.ou.replication.Key;
+import dev.availability.ou.replication.KvState;
+import dev.availability.ou.replication.RecordType;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+
+/**
+ * The application's local API (see {@link LocalProtocol} and docs/sidecar-api.md): a length-prefixed
+ * binary protocol with pipelining on a loopback address. Each connection has a reader and a writer
+ * thread; responses are queued and flushed together.
+ */
+final class LocalApiServer implements AutoCloseable {
+  private static final int MAX_KEY = 1024;
+
+  private final ServerSocket server;
+  private final Replica replica;
+  private final Config cfg;
+  private final Counters counters;
+  private final AppHealth appHealth;
+  private final StandaloneControl standalone;
+  private volatile boolean running = true;
+
+  LocalApiServer(Config cfg, Replica replica, Counters counters, AppHealth appHealth, StandaloneControl standalone) throws IOException {
+    this.cfg = cfg;
+    this.replica = replica;
+    this.counters = counters;
+    this.appHealth = appHealth;
+    this.standalone = standalone;
+    if (!cfg.localApi().getAddress().isLoopbackAddress()) {
+      throw new IllegalArgumentException("the local API must listen on a loopback address, not " + cfg.localApi());
+    }
+    server = new ServerSocket();
+    server.setReuseAddress(true);
+    server.bind(cfg.localApi(), 64);
+    Thread t = new Thread(this::acceptLoop, "ou-local-api-accept");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private void acceptLoop() {
+    while (running) {
+      try {
+        Socket s = server.accept();
+        Connection c = new Connection(s);
+        Thread t = new Thread(c::readLoop, "ou-local-api-conn");
+        t.setDaemon(true);
+        t.start();
+      } catch (IOException e) {
+        if (running) Logs.error("local API accept failed", e);
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    running = false;
+    server.close();
+  }
+
+  private record Out(int id, int status, byte[] payload) {}
+
+  private final class Connection {
+    private final Socket socket;
+    private final LinkedBlockingQueue<Out> queue = new LinkedBlockingQueue<>();
+    private final List<Consumer<Replica.RoleView>> watches = new ArrayList<>();
+    private volatile boolean closed;
+
+    Connection(Socket socket) {
+      this.socket = socket;
+    }
+
+    void respond(int id, int status, byte[] payload) {
+      if (!closed) queue.add(new Out(id, status, payload));
+    }
+
+    void error(int id, int status, String message) {
+      respond(id, status, message.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void readLoop() {
+      Thread writer = null;
+      try {
+        socket.setTcpNoDelay(true);
+        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+        OutputStream os = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+        byte[] preface = in.readNBytes(4);
+        if (!Arrays.equals(preface, PREFACE)) {
+          counters.inc("localApiBadPreface");
+          Logs.warn("local API: refused a connection with a bad preface");
+          return;
+        }
+        os.write(PREFACE);
+        os.flush();
+        writer = new Thread(() -> writeLoop(os), "ou-local-api-writer");
+        writer.setDaemon(true);
+        writer.start();
+        int maxFrame = cfg.maxValueBytes() + MAX_KEY + 64;
+        while (running) {
+          int len;
+          try {
+            len = in.readInt();
+          } catch (EOFException e) {
+            return;
+          }
+          if (len < 5 || len > maxFrame) {
+            counters.inc("localApiBadFrames");
+            Logs.warn("local API: refused a request of " + len + " bytes; closing the connection");
+            error(0, len > maxFrame ? TOO_LARGE : BAD_REQUEST, "request length " + len + " outside 5.." + maxFrame);
+            Thread.sleep(50);
+            return;
+          }
+          int id = in.readInt();
+          int op = in.readUnsignedByte();
+          byte[] payload = new byte[len - 5];
+          in.readFully(payload);
+          try {
+            handle(id, op, payload);
+          } catch (BufferUnderflowException | IllegalArgumentException e) {
+            counters.inc("localApiBadRequests");
+            error(id, BAD_REQUEST, "malformed request: " + e.getMessage());
+          }
+        }
+      } catch (IOException | InterruptedException e) {
+        // connection gone
+      } finally {
+        closed = true;
+        for (Consumer<Replica.RoleView> w : watches) replica.removeRoleListener(w);
+        if (writer != null) writer.interrupt();
+        try {
+          socket.close();
+        } catch (IOException ignored) {
+          // closing
+        }
+      }
+    }
+
+    private void writeLoop(OutputStream os) {
+      List<Out> batch = new ArrayList<>();
+      try {
+        while (!closed || !queue.isEmpty()) {
+          batch.add(queue.take());
+          queue.drainTo(batch);
+          for (Out o : batch) {
+            byte[] h = ByteBuffer.allocate(9).putInt(5 + o.payload().length).putInt(o.id()).put((byte) o.status()).array();
+            os.write(h);
+            os.write(o.payload());
+          }
+          os.flush();
+          batch.clear();
+        }
+      } catch (IOException | InterruptedException e) {
+        // connection gone
+      }
+    }
+
+    private void handle(int id, int op, byte[] p) {
+      ByteBuffer b = ByteBuffer.wrap(p);
+      switch (op) {
+        case OP_PUT -> {
+          int klen = b.getShort() & 0xffff;
+          if (klen == 0 || klen > MAX_KEY || klen > b.remaining()) {
+            error(id, klen > MAX_KEY ? TOO_LARGE : BAD_REQUEST, "key length " + klen);
+            return;
+          }
+          byte[] key = new byte[klen];
+          b.get(key);
+          byte[] value = new byte[b.remaining()];
+          b.get(value);
+          if (value.length > cfg.maxValueBytes()) {
+            error(id, TOO_LARGE, "value of " + value.length + " bytes exceeds " + cfg.maxValueBytes());
+            return;
+          }
+          write(id, RecordType.PUT, key, value);
+        }
+        case OP_DELETE, OP_BEGIN, OP_END -> {
+          if (p.length == 0 || p.length > MAX_KEY) {
+            error(id, p.length > MAX_KEY ? TOO_LARGE : BAD_REQUEST, (op == OP_DELETE ? "key" : "stimulus id") + " length " + p.length);
+            return;
+          }
+          write(id, op == OP_DELETE ? RecordType.DELETE : op == OP_BEGIN ? RecordType.BEGIN : RecordType.END, p, null);
+        }
+        case OP_GET -> {
+          byte[] v = replica.store().state().get(Key.wrap(p));
+          if (v == null) respond(id, NOT_FOUND, new byte[0]);
+          else respond(id, OK, v);
+        }
+        case OP_SCAN -> {
+          Key after = null;
+          if (b.get() != 0) {
+            byte[] k = new byte[b.getShort() & 0xffff];
+            b.get(k);
+            after = Key.wrap(k);
+          }
+          int limit = Math.max(1, Math.min(b.getInt(), 100_000));
+          List<Map.Entry<Key, byte[]>> page = new ArrayList<>();
+          long bytes = 0;
+          for (Map.Entry<Key, byte[]> e : replica.store().state().scan(after, limit + 1)) {
+            if (page.size() == limit || bytes > 8 << 20) break;
+            page.add(e);
+            bytes += 6 + e.getKey().bytes().length + e.getValue().length;
+          }
+          boolean more = replica.store().state().scan(page.isEmpty() ? after : page.get(page.size() - 1).getKey(), 1).size() > 0;
+          ByteBuffer r = ByteBuffer.allocate((int) (5 + bytes));
+          r.put((byte) (more ? 1 : 0)).putInt(page.size());
+          for (Map.Entry<Key, byte[]> e : page) {
+            r.putShort((short) e.getKey().bytes().length).put(e.getKey().bytes()).putInt(e.getValue().length).put(e.getValue());
+          }
+          respond(id, OK, r.array());
+        }
+        case OP_IN_FLIGHT -> {
+          KvState state = replica.store().state();
+          Map<Key, Long> open = state.openStimuli();
+          int size = 12;
+          for (Key k : open.keySet()) size += 10 + k.bytes().length;
+          ByteBuffer r = ByteBuffer.allocate(size).putLong(replica.promotionSeq()).putInt(open.size());
+          open.entrySet().stream().sorted(Map.Entry.comparingByValue())
+              .forEach(e -> r.putShort((short) e.getKey().bytes().length).put(e.getKey().bytes()).putLong(e.getValue()));
+          respond(id, OK, r.array());
+        }
+        case OP_STATUS -> {
+          StringBuilder sb = new StringBuilder();
+          for (String l : replica.statusLines()) sb.append(l).append('\n');
+          sb.append("appHealthy=").append(appHealth.healthy()).append('\n');
+          for (Map.Entry<String, Long> e : counters.snapshot().entrySet()) sb.append("counter.").append(e.getKey()).append('=').append(e.getValue()).append('\n');
+          respond(id, OK, sb.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        case OP_WATCH -> {
+          Consumer<Replica.RoleView> w = v -> respond(id, EVENT, event(v));
+          watches.add(w);
+          replica.addRoleListener(w);
+          respond(id, EVENT, event(replica.view("current role")));
+        }
+        case OP_APP_HEARTBEAT -> {
+          int ttl = b.getInt();
+          boolean healthy = b.get() != 0;
+          appHealth.heartbeat(ttl, healthy);
+          respond(id, OK, new byte[0]);
+        }
+        case OP_ASSIGN -> {
+          if (standalone == null) {
+            error(id, FORBIDDEN, "ASSIGN is only accepted with OU_CONTROL=standalone");
+            return;
+          }
+          int roleCode = b.get();
+          long epoch = b.getLong();
+          int modeCode = b.get();
+          byte[] peer = new byte[b.getShort() & 0xffff];
+          b.get(peer);
+          Role role = switch (roleCode) {
+            case ROLE_PRIMARY -> Role.Primary;
+            case ROLE_STANDBY -> Role.Standby;
+            case ROLE_FENCED -> Role.Fenced;
+            default -> throw new IllegalArgumentException("role " + roleCode);
+          };
+          Mode mode = switch (modeCode) {
+            case MODE_UNCHANGED -> null;
+            case MODE_SYNCHRONOUS -> Mode.SYNCHRONOUS;
+            case MODE_ASYNCHRONOUS -> Mode.ASYNCHRONOUS;
+            case MODE_JOURNAL -> Mode.JOURNAL;
+            default -> throw new IllegalArgumentException("mode " + modeCode);
+          };
+          try {
+            boolean changed = standalone.assign(role, epoch, new String(peer, StandardCharsets.UTF_8), mode);
+            if (!changed && epoch < replica.epoch()) error(id, BAD_REQUEST, "epoch " + epoch + " is older than this member's " + replica.epoch());
+            else respond(id, OK, new byte[0]);
+          } catch (IOException e) {
+            error(id, INTERNAL, e.getMessage());
+          }
+        }
+        case OP_PING -> respond(id, OK, new byte[0]);
+        default -> {
+          counters.inc("localApiBadRequests");
+          error(id, BAD_REQUEST, "unknown op " + op);
+        }
+      }
+    }
+
+    private void write(int id, RecordType type, byte[] key, byte[] value) {
+      replica.write(type, key, value, new Replica.Completion() {
+        @Override public void ok(long seq) {
+          respond(id, OK, ByteBuffer.allocate(8).putLong(seq).array());
+        }
+
+        @Override public void fail(int status, String message) {
+          error(id, status, message);
+        }
+      });
+    }
+  }
+
+  static byte[] event(Replica.RoleView v) {
+    byte[] reason = v.reason() == null ? new byte[0] : v.reason().getBytes(StandardCharsets.UTF_8);
+    if (reason.length > 1024) reason = Arrays.copyOf(reason, 1024);
+    int role = v.role() == null ? ROLE_UNASSIGNED : switch (v.role()) {
+      case Primary -> ROLE_PRIMARY;
+      case Standby -> ROLE_STANDBY;
+      case Fenced -> ROLE_FENCED;
+    };
+    return ByteBuffer.allocate(1 + 8 + 1 + 2 + reason.length).put((byte) role).putLong(v.epoch()).put((byte) (v.serving() ? 1 : 0))
+        .putShort((short) reason.length).put(reason).array();
+  }
+}

@@ -1,0 +1,196 @@
+package dev.availability.ou.sidecar;
+
+import dev.availability.ou.replication.LogRecord;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
+
+/**
+ * The one thread that writes the log: records queue up in a buffer while the previous batch is being
+ * written and fsynced, then go out together (group commit). After the write the sender may stream
+ * them; after the fsync (per {@link FsyncPolicy}) they count as durable and the listener hears it.
+ */
+final class LogWriter implements AutoCloseable {
+  private final Store store;
+  private final FsyncPolicy policy;
+  private final Counters counters;
+  private final ReentrantLock io = new ReentrantLock();
+  private final Object monitor = new Object();
+  private final Thread thread;
+  private byte[] buf = new byte[1 << 16];
+  private int len;
+  private long bufLast;
+  private boolean busy;
+  private volatile boolean running = true;
+  private volatile long writtenSeq;
+  private volatile long durableSeq;
+  private volatile LongConsumer onWritten = s -> { };
+  private volatile LongConsumer onDurable = s -> { };
+  private volatile IOException failure;
+  private long lastForceNanos = System.nanoTime();
+
+  LogWriter(Store store, FsyncPolicy policy, Counters counters) {
+    this.store = store;
+    this.policy = policy;
+    this.counters = counters;
+    long last = store.log().lastSeq();
+    writtenSeq = last;
+    durableSeq = last;
+    thread = new Thread(this::loop, "ou-log-writer");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  void listen(LongConsumer onWritten, LongConsumer onDurable) {
+    this.onWritten = onWritten;
+    this.onDurable = onDurable;
+  }
+
+  long writtenSeq() {
+    return writtenSeq;
+  }
+
+  long durableSeq() {
+    return durableSeq;
+  }
+
+  IOException failure() {
+    return failure;
+  }
+
+  /** Queues one record (sequence order is the caller's duty). */
+  void append(LogRecord r) {
+    synchronized (monitor) {
+      ensure(r.encodedSize());
+      ByteBuffer b = ByteBuffer.wrap(buf, len, buf.length - len);
+      r.encodeTo(b);
+      len = b.position();
+      bufLast = r.seq();
+      monitor.notifyAll();
+    }
+  }
+
+  /** Queues already-encoded, verified records (from the primary's stream). */
+  void appendRaw(byte[] bytes, long lastSeq) {
+    synchronized (monitor) {
+      ensure(bytes.length);
+      System.arraycopy(bytes, 0, buf, len, bytes.length);
+      len += bytes.length;
+      bufLast = lastSeq;
+      monitor.notifyAll();
+    }
+  }
+
+  private void ensure(int extra) {
+    if (len + extra > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
+  }
+
+  private void loop() {
+    byte[] spare = new byte[1 << 16];
+    while (running) {
+      byte[] out;
+      int n;
+      long last;
+      synchronized (monitor) {
+        while (running && len == 0) {
+          try {
+            if (policy.kind() == FsyncPolicy.Kind.INTERVAL && writtenSeq > forcedSeq) {
+              monitor.wait(Math.max(1, policy.intervalMillis()));
+              if (len == 0) break;
+            } else {
+              monitor.wait();
+            }
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        if (!running) return;
+        out = buf;
+        n = len;
+        last = bufLast;
+        buf = spare.length >= 1 << 16 && spare != out ? spare : new byte[1 << 16];
+        len = 0;
+        busy = true;
+      }
+      io.lock();
+      try {
+        if (n > 0) {
+          store.log().append(out, 0, n);
+          writtenSeq = last;
+          counters.inc("logWrites");
+          onWritten.accept(last);
+        }
+        boolean force = switch (policy.kind()) {
+          case ALWAYS -> n > 0;
+          case NEVER -> false;
+          case INTERVAL -> System.nanoTime() - lastForceNanos >= policy.intervalMillis() * 1_000_000L && writtenSeq > forcedSeq;
+        };
+        if (force) {
+          long upTo = writtenSeq;
+          store.log().force();
+          forcedSeq = upTo;
+          lastForceNanos = System.nanoTime();
+          counters.inc("fsyncs");
+        }
+        if (n > 0) {
+          durableSeq = last;
+          onDurable.accept(last);
+        }
+      } catch (IOException e) {
+        failure = e;
+        Logs.error("log write failed; this member stops acknowledging", e);
+        running = false;
+      } finally {
+        io.unlock();
+        synchronized (monitor) {
+          busy = false;
+          monitor.notifyAll();
+        }
+      }
+      spare = out.length <= 1 << 20 ? out : new byte[1 << 16];
+    }
+  }
+
+  private volatile long forcedSeq;
+
+  /** Waits until everything queued so far was written and is durable. */
+  void drain() throws InterruptedException {
+    synchronized (monitor) {
+      while ((len > 0 || busy) && running) monitor.wait(100);
+    }
+  }
+
+  /** Runs {@code action} with the writer drained and paused, then resets the positions to {@code seqAfter}. */
+  void exclusive(IoAction action) throws IOException, InterruptedException {
+    drain();
+    io.lock();
+    try {
+      long seq = action.run();
+      writtenSeq = seq;
+      durableSeq = seq;
+      forcedSeq = seq;
+    } finally {
+      io.unlock();
+    }
+  }
+
+  /** An action on the store while the writer is paused; returns the log's last sequence after it. */
+  interface IoAction {
+    long run() throws IOException;
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    synchronized (monitor) {
+      monitor.notifyAll();
+    }
+    try {
+      thread.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,318 @@
+package dev.availability.ou.sidecar;
+
+import dev.availability.ou.contract.Role;
+import dev.availability.ou.replication.CatchUpPlan;
+import dev.availability.ou.replication.Frame;
+import dev.availability.ou.replication.FrameCodec;
+import dev.availability.ou.replication.FrameType;
+import dev.availability.ou.replication.Messages;
+import dev.availability.ou.replication.PeerAuth;
+import dev.availability.ou.replication.PrimarySession;
+import dev.availability.ou.replication.ProtocolException;
+import dev.availability.ou.replication.SegmentLog;
+import dev.availability.ou.replication.SessionAction;
+import dev.availability.ou.replication.Snapshots;
+import dev.availability.ou.replication.TermHistory;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.function.LongConsumer;
+import java.util.zip.CRC32C;
+
+/**
+ * The primary's replication client: dials the standby's advertised endpoint, authenticates, plans the
+ * catch-up (stream from the standby's position, or snapshot first), then streams batches as they are
+ * written and counts ACKs. Reconnects with backoff while this member is primary at this epoch.
+ */
+final class PrimaryLink implements AutoCloseable {
+  private final Replica replica;
+  private final PeerAuth auth;
+  private final FrameCodec codec;
+  private final Config cfg;
+  private final Counters counters;
+  private final long epoch;
+  private final Thread thread;
+  private final Object signal = new Object();
+  private final LongConsumer writtenListener = s -> wake();
+  private volatile boolean running = true;
+  private volatile Socket socket;
+  private volatile long dirty;
+
+  PrimaryLink(Replica replica, PeerAuth auth, FrameCodec codec, Config cfg, Counters counters, long epoch) {
+    this.replica = replica;
+    this.auth = auth;
+    this.codec = codec;
+    this.cfg = cfg;
+    this.counters = counters;
+    this.epoch = epoch;
+    replica.onWritten(writtenListener);
+    thread = new Thread(this::loop, "ou-primary-link-" + epoch);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  long epoch() {
+    return epoch;
+  }
+
+  private void wake() {
+    synchronized (signal) {
+      dirty++;
+      signal.notifyAll();
+    }
+  }
+
+  private boolean valid() {
+    return running && replica.sessionStillValid(epoch, Role.Primary);
+  }
+
+  private void loop() {
+    long backoff = 50;
+    String lastError = null;
+    while (valid()) {
+      String endpoint = replica.peerEndpoint();
+      if (endpoint == null || endpoint.isBlank()) {
+        sleep(200);
+        continue;
+      }
+      try {
+        session(Config.address(endpoint));
+        backoff = 50;
+        lastError = null;
+      } catch (IOException | RuntimeException e) {
+        String msg = String.valueOf(e.getMessage());
+        if (!msg.equals(lastError)) Logs.warn("replication to " + endpoint + " failed: " + msg);
+        lastError = msg;
+        counters.inc("replicationConnectFailures");
+      } catch (InterruptedException e) {
+        return;
+      } finally {
+        replica.standbyDisconnected();
+        closeSocket();
+      }
+      sleep(backoff);
+      backoff = Math.min(1000, backoff * 2);
+    }
+  }
+
+  private void session(InetSocketAddress address) throws IOException, InterruptedException {
+    Socket s = new Socket();
+    socket = s;
+    s.setTcpNoDelay(true);
+    s.connect(address, 1000);
+    s.setSoTimeout((int) Math.max(1000, cfg.peerLostAfterMillis() * 2));
+    InputStream in = new BufferedInputStream(s.getInputStream(), 1 << 16);
+    OutputStream out = new BufferedOutputStream(s.getOutputStream(), 1 << 16);
+    PrimarySession ps = new PrimarySession(auth, epoch, cfg.memberName(), new PrimarySession.LogView() {
+      @Override public long firstSeq() { return replica.store().log().firstSeq(); }
+      @Override public long lastSeq() { return replica.writtenSeq(); }
+      @Override public TermHistory history() {
+        TermHistory h = replica.store().log().history();
+        h.truncateAfter(replica.writtenSeq());
+        return h;
+      }
+    }, PeerAuth.nonce());
+    codec.write(out, ps.hello());
+    out.flush();
+    // Handshake: until the plan.
+    SessionAction.PlanReady plan = null;
+    while (plan == null) {
+      List<SessionAction> actions = read(in, ps);
+      for (SessionAction a : actions) {
+        switch (a) {
+          case SessionAction.Send send -> {
+            codec.write(out, send.frame());
+            out.flush();
+          }
+          case SessionAction.PlanReady p -> plan = p;
+          default -> {
+            if (!common(a, out)) return;
+          }
+        }
+      }
+    }
+    replica.peerHeard();
+    long next;
+    CatchUpPlan p = plan.plan();
+    if (p.kind() == CatchUpPlan.Kind.STREAM) {
+      codec.write(out, ps.start(CatchUpPlan.Kind.STREAM, p.commonPrefix(), p.fromSeq()));
+      next = p.fromSeq();
+      replica.standbySessionStarted(p.commonPrefix());
+      counters.inc("catchUpsFromLog");
+      counters.set("lastCatchUpFromSeq", next);
+      Logs.info("standby " + address + " holds " + plan.standby().lastSeq() + ": streaming from " + next
+          + (p.cutsTail(plan.standby().lastSeq()) ? " (it cuts its diverged tail after " + p.commonPrefix() + ")" : ""));
+    } else {
+      Snapshots.Loaded snap = replica.snapshotForTransfer();
+      codec.write(out, ps.start(CatchUpPlan.Kind.SNAPSHOT, p.commonPrefix(), snap.seq() + 1));
+      sendSnapshot(out, snap);
+      next = snap.seq() + 1;
+      counters.inc("snapshotsSent");
+      Logs.info("standby " + address + " holds " + plan.standby().lastSeq() + ", log starts at " + replica.store().log().firstSeq()
+          + ": sent snapshot at " + snap.seq());
+    }
+    codec.write(out, ps.heartbeat(replica.lastSeq(), replica.durableSeq(), System.currentTimeMillis()));
+    out.flush();
+    // Receiver: ACKs and heartbeats.
+    Thread receiver = new Thread(() -> receive(in, ps, out), "ou-primary-receiver");
+    receiver.setDaemon(true);
+    receiver.start();
+    try {
+      stream(out, ps, next);
+    } finally {
+      closeSocket();
+      receiver.interrupt();
+    }
+  }
+
+  private void stream(OutputStream out, PrimarySession ps, long next) throws IOException, InterruptedException {
+    long lastSend = System.nanoTime();
+    SegmentLog log = replica.store().log();
+    while (valid() && !socket.isClosed()) {
+      long seen;
+      synchronized (signal) {
+        seen = dirty;
+      }
+      long written = replica.writtenSeq();
+      if (next <= written) {
+        SegmentLog.Chunk c = log.read(next, written, cfg.batchBytes());
+        ps.sent(c.lastSeq());
+        synchronized (out) {
+          codec.write(out, ps.batch(c.firstSeq(), c.bytes()));
+          if (c.lastSeq() >= replica.writtenSeq()) out.flush();
+        }
+        counters.add("recordsSent", c.count());
+        next = c.lastSeq() + 1;
+        lastSend = System.nanoTime();
+        continue;
+      }
+      if (System.nanoTime() - lastSend >= cfg.heartbeatMillis() * 1_000_000L) {
+        synchronized (out) {
+          codec.write(out, ps.heartbeat(replica.lastSeq(), replica.durableSeq(), System.currentTimeMillis()));
+          out.flush();
+        }
+        lastSend = System.nanoTime();
+      }
+      synchronized (signal) {
+        if (dirty == seen && replica.writtenSeq() < next) signal.wait(Math.max(1, cfg.heartbeatMillis()));
+      }
+    }
+  }
+
+  private void receive(InputStream in, PrimarySession ps, OutputStream out) {
+    try {
+      while (valid()) {
+        List<SessionAction> actions = read(in, ps);
+        replica.peerHeard();
+        for (SessionAction a : actions) {
+          switch (a) {
+            case SessionAction.Acked ack -> replica.standbyAcked(ack.seq());
+            case SessionAction.Send send -> {
+              synchronized (out) {
+                codec.write(out, send.frame());
+                out.flush();
+              }
+            }
+            default -> {
+              if (!common(a, out)) {
+                closeSocket();
+                return;
+              }
+            }
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      if (running) Logs.info("replication stream to the standby ended: " + e.getMessage());
+    } finally {
+      closeSocket();
+      wake();
+    }
+  }
+
+  /** Actions both phases handle; false when the session ends. */
+  private boolean common(SessionAction a, OutputStream out) {
+    switch (a) {
+      case SessionAction.Close c -> {
+        counters.inc("sessionsClosed." + c.reason());
+        Logs.warn("replication session ended (" + c.reason() + "): " + c.message());
+        return false;
+      }
+      case SessionAction.Deposed d -> {
+        replica.deposed(d.newerEpoch());
+        return false;
+      }
+      case SessionAction.PeerPosition p -> {
+        return true;
+      }
+      default -> throw new IllegalStateException("unexpected " + a);
+    }
+  }
+
+  private List<SessionAction> read(InputStream in, PrimarySession ps) throws IOException {
+    try {
+      Frame f = codec.read(in);
+      if (f == null) throw new IOException("standby closed the connection");
+      return ps.onFrame(f);
+    } catch (ProtocolException e) {
+      counters.inc("framesRefused." + e.reason());
+      List<SessionAction> r = ps.refuse(e.reason(), e.getMessage());
+      return r;
+    }
+  }
+
+  private void sendSnapshot(OutputStream out, Snapshots.Loaded snap) throws IOException {
+    long size = Files.size(snap.path());
+    codec.write(out, new Frame(FrameType.SNAPSHOT_BEGIN, epoch, snap.seq(), new Messages.SnapshotBegin(snap.seq(), size).encode()));
+    CRC32C crc = new CRC32C();
+    byte[] buf = new byte[Math.min(codec.limits().maxChunkBytes(), 256 << 10)];
+    long offset = 0;
+    try (InputStream in = Files.newInputStream(snap.path())) {
+      int n;
+      while (offset < size && (n = in.readNBytes(buf, 0, (int) Math.min(buf.length, size - offset))) > 0) {
+        byte[] chunk = java.util.Arrays.copyOf(buf, n);
+        crc.update(chunk);
+        codec.write(out, new Frame(FrameType.SNAPSHOT_CHUNK, epoch, offset, chunk));
+        offset += n;
+      }
+    }
+    codec.write(out, new Frame(FrameType.SNAPSHOT_END, epoch, snap.seq(), ByteBuffer.allocate(4).putInt((int) crc.getValue()).array()));
+    out.flush();
+    counters.add("snapshotBytesSent", size);
+  }
+
+  private void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  private void closeSocket() {
+    Socket s = socket;
+    if (s != null) {
+      try {
+        s.close();
+      } catch (IOException ignored) {
+        // closing
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    replica.removeListener(writtenListener);
+    closeSocket();
+    thread.interrupt();
+  }
+}

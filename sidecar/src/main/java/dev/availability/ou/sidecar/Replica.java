@@ -1,0 +1,527 @@
+package dev.availability.ou.sidecar;
+
+import dev.availability.ou.client.LocalProtocol;
+import dev.availability.ou.contract.Role;
+import dev.availability.ou.replication.KvState;
+import dev.availability.ou.replication.LogRecord;
+import dev.availability.ou.replication.Messages;
+import dev.availability.ou.replication.RecordType;
+import dev.availability.ou.replication.Snapshots;
+import dev.availability.ou.replication.TermHistory;
+import dev.availability.ou.replication.Terms;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The member's replicated state and its role: sequences writes on a primary and acknowledges them per
+ * the mode, applies the stream on a standby, fences itself when deposed or when its lease lapses.
+ * One lock (this object) orders sequencing, applying and role changes; waiters have their own.
+ */
+final class Replica {
+  /** How a write's outcome reaches the application. */
+  interface Completion {
+    void ok(long seq);
+
+    void fail(int status, String message);
+  }
+
+  /** A role as the application and the links see it. */
+  record RoleView(Role role, long epoch, boolean serving, String reason) {}
+
+  private record Waiter(long seq, long startNanos, Completion c) {}
+
+  private final Config cfg;
+  private final Store store;
+  private final LogWriter writer;
+  private final Counters counters;
+  private final List<Consumer<RoleView>> roleListeners = new CopyOnWriteArrayList<>();
+  private final Object waitLock = new Object();
+  private final ArrayDeque<Waiter> localQ = new ArrayDeque<>();
+  private final ArrayDeque<Waiter> syncQ = new ArrayDeque<>();
+
+  private volatile Role role; // null: unassigned
+  private volatile long epoch;
+  private volatile Mode mode;
+  private long term;
+  private String peerEndpoint;
+  private volatile boolean selfFenced;
+  private String fenceReason = "";
+  private long nextSeq;
+  private long promotionSeq;
+  private volatile boolean leaseRequired;
+  private volatile long leaseValidUntilNanos;
+  private volatile boolean wasServing;
+
+  // primary side
+  private volatile long standbyAcked = -1;
+  private volatile boolean standbyConnected;
+  // standby side
+  private volatile long primaryLastSeq = -1;
+  private volatile boolean streaming;
+  private volatile long catchUpTarget = Long.MAX_VALUE;
+  private volatile long lastPeerFrameNanos = System.nanoTime();
+
+  Replica(Config cfg, Store store, LogWriter writer, Counters counters) throws IOException {
+    this.cfg = cfg;
+    this.store = store;
+    this.writer = writer;
+    this.counters = counters;
+    this.mode = cfg.mode();
+    this.nextSeq = store.log().lastSeq() + 1;
+    Properties p = store.member();
+    this.epoch = Long.parseLong(p.getProperty("epoch", "0"));
+    writer.listen(s -> {
+      for (java.util.function.LongConsumer l : writtenListeners) l.accept(s);
+    }, s -> {
+      progress();
+      for (java.util.function.LongConsumer l : durableListeners) l.accept(s);
+    });
+  }
+
+  private final List<java.util.function.LongConsumer> writtenListeners = new CopyOnWriteArrayList<>();
+  private final List<java.util.function.LongConsumer> durableListeners = new CopyOnWriteArrayList<>();
+
+  /** Called on the writer thread after records were written (before fsync): the sender may stream them. */
+  void onWritten(java.util.function.LongConsumer l) {
+    writtenListeners.add(l);
+  }
+
+  void removeListener(java.util.function.LongConsumer l) {
+    writtenListeners.remove(l);
+    durableListeners.remove(l);
+  }
+
+  /** Called on the writer thread once records are durable. Keep it short. */
+  void onDurable(java.util.function.LongConsumer l) {
+    durableListeners.add(l);
+  }
+
+  // ---- role ----------------------------------------------------------------------------------------
+
+  void onRoleChange(Consumer<RoleView> listener) {
+    roleListeners.add(listener);
+  }
+
+  void addRoleListener(Consumer<RoleView> listener) {
+    roleListeners.add(listener);
+  }
+
+  void removeRoleListener(Consumer<RoleView> listener) {
+    roleListeners.remove(listener);
+  }
+
+  /** Takes an assignment. Older epochs are ignored; returns whether anything changed. */
+  boolean assign(Role newRole, long newEpoch, String peer, Mode newMode, String reason) throws IOException {
+    RoleView view;
+    synchronized (this) {
+      if (newEpoch < epoch) {
+        Logs.warn("ignored assignment " + newRole + " at epoch " + newEpoch + ": this member is at epoch " + epoch);
+        counters.inc("staleAssignmentsIgnored");
+        return false;
+      }
+      if (newMode != null) mode = newMode;
+      boolean sameRole = newRole == role && newEpoch == epoch && !(newRole == Role.Primary && selfFenced);
+      peerEndpoint = peer;
+      if (sameRole) {
+        notifyLinks();
+        return false;
+      }
+      Role old = role;
+      if (newEpoch > epoch) {
+        Properties p = store.member();
+        p.setProperty("epoch", Long.toString(newEpoch));
+        store.saveMember(p);
+      }
+      epoch = newEpoch;
+      role = newRole;
+      selfFenced = false;
+      fenceReason = "";
+      standbyAcked = -1;
+      streaming = false;
+      if (newRole == Role.Primary) becomePrimary();
+      Logs.info("role " + old + " -> " + newRole + " at epoch " + newEpoch + " (mode " + mode.label() + ", peer " + peer + "): " + reason);
+      counters.inc("roleChanges");
+      view = view(reason);
+    }
+    failAll(newRole == Role.Primary ? LocalProtocol.FENCED : newRole == Role.Standby ? LocalProtocol.NOT_PRIMARY : LocalProtocol.FENCED,
+        "role changed to " + newRole + " at epoch " + newEpoch);
+    publish(view);
+    return true;
+  }
+
+  private void becomePrimary() throws IOException {
+    Properties p = store.member();
+    int inc = Long.toString(epoch).equals(p.getProperty("incarnationEpoch")) ? Integer.parseInt(p.getProperty("incarnation", "0")) + 1 : 1;
+    p.setProperty("incarnationEpoch", Long.toString(epoch));
+    p.setProperty("incarnation", Integer.toString(inc));
+    store.saveMember(p);
+    term = Terms.of(epoch, inc);
+    promotionSeq = nextSeq;
+    LogRecord start = new LogRecord(nextSeq++, term, RecordType.TERM_START, null, null);
+    store.state().apply(start);
+    writer.append(start);
+    wasServing = serving();
+    counters.set("promotionSeq", promotionSeq);
+  }
+
+  /** The peer (at a newer epoch) told us we were deposed: stop acknowledging at once. */
+  void deposed(long newerEpoch) {
+    RoleView view;
+    synchronized (this) {
+      if (role != Role.Primary || selfFenced) return;
+      selfFenced = true;
+      fenceReason = "deposed: the peer is at epoch " + newerEpoch;
+      counters.inc("selfFences");
+      Logs.warn("self-fenced: " + fenceReason);
+      view = view(fenceReason);
+    }
+    failAll(LocalProtocol.FENCED, fenceReason);
+    publish(view);
+  }
+
+  /** Lease bookkeeping (Kubernetes control): writes are acknowledged only before {@code validUntilNanos}. */
+  void leaseRequired(boolean required) {
+    leaseRequired = required;
+  }
+
+  void leaseRenewed(long validUntilNanos) {
+    leaseValidUntilNanos = validUntilNanos;
+    checkServing("lease renewed");
+  }
+
+  private boolean leaseOk() {
+    return !leaseRequired || System.nanoTime() - leaseValidUntilNanos < 0;
+  }
+
+  /** Unsynchronized on purpose: the log writer asks it while another thread may hold this lock. */
+  boolean serving() {
+    return role == Role.Primary && !selfFenced && leaseOk() && writer.failure() == null;
+  }
+
+  /** Re-evaluates whether this primary serves (lease expiry, recovery) and tells listeners on a change. */
+  void checkServing(String why) {
+    RoleView view = null;
+    boolean now;
+    synchronized (this) {
+      now = serving();
+      if (now != wasServing) {
+        wasServing = now;
+        String reason = now ? why : leaseOk() ? why : "lease not renewed in time: stopped acknowledging writes";
+        if (!now) counters.inc("leaseLapses");
+        Logs.warn("serving=" + now + ": " + reason);
+        view = view(reason);
+      }
+    }
+    if (view != null) {
+      if (!now) failAll(LocalProtocol.FENCED, view.reason());
+      publish(view);
+    }
+  }
+
+  synchronized RoleView view(String reason) {
+    return new RoleView(role, epoch, role == Role.Primary && !selfFenced && leaseOk(), reason);
+  }
+
+  private void publish(RoleView v) {
+    for (Consumer<RoleView> l : roleListeners) {
+      try {
+        l.accept(v);
+      } catch (RuntimeException e) {
+        Logs.error("role listener failed", e);
+      }
+    }
+  }
+
+  private void notifyLinks() {
+    RoleView v = view("assignment refreshed");
+    publish(v);
+  }
+
+  /** The role for the report: a primary that was deposed acts as fenced. */
+  Role reportedRole() {
+    return role == Role.Primary && selfFenced ? Role.Fenced : role;
+  }
+
+  synchronized Role role() {
+    return role;
+  }
+
+  synchronized long epoch() {
+    return epoch;
+  }
+
+  Mode mode() {
+    return mode;
+  }
+
+  synchronized String peerEndpoint() {
+    return peerEndpoint;
+  }
+
+  synchronized long promotionSeq() {
+    return promotionSeq;
+  }
+
+  // ---- primary: writes -----------------------------------------------------------------------------
+
+  void write(RecordType type, byte[] key, byte[] value, Completion c) {
+    long seq;
+    boolean sync;
+    synchronized (this) {
+      if (role != Role.Primary) {
+        c.fail(role == Role.Fenced ? LocalProtocol.FENCED : LocalProtocol.NOT_PRIMARY, "this member is " + (role == null ? "unassigned" : role) + " at epoch " + epoch);
+        return;
+      }
+      if (selfFenced || !leaseOk() || writer.failure() != null) {
+        c.fail(LocalProtocol.FENCED, selfFenced ? fenceReason : !leaseOk() ? "primary lease not renewed in time" : "log write failed");
+        return;
+      }
+      seq = nextSeq++;
+      LogRecord r = new LogRecord(seq, term, type, key, value);
+      store.state().apply(r);
+      writer.append(r);
+      sync = mode == Mode.SYNCHRONOUS || (mode == Mode.JOURNAL && (type == RecordType.BEGIN || type == RecordType.END));
+      synchronized (waitLock) {
+        (sync ? syncQ : localQ).add(new Waiter(seq, System.nanoTime(), c));
+      }
+    }
+    if (!sync && writer.durableSeq() >= seq) progress();
+  }
+
+  /** Completes the writes whose condition holds: local durability, and the standby's ack where needed. */
+  void progress() {
+    List<Waiter> done = null;
+    synchronized (waitLock) {
+      long d = writer.durableSeq();
+      while (!localQ.isEmpty() && localQ.peek().seq() <= d) (done == null ? done = new ArrayList<>() : done).add(localQ.poll());
+      long both = Math.min(d, standbyAcked);
+      while (!syncQ.isEmpty() && syncQ.peek().seq() <= both) (done == null ? done = new ArrayList<>() : done).add(syncQ.poll());
+    }
+    if (done == null) return;
+    boolean ok = serving();
+    for (Waiter w : done) {
+      if (ok) w.c().ok(w.seq());
+      else w.c().fail(LocalProtocol.FENCED, "not acknowledged: this member stopped serving");
+    }
+    counters.add(ok ? "writesAcknowledged" : "writesRefusedFenced", done.size());
+  }
+
+  /** Fails synchronous writes that waited longer than the sync timeout for a standby. */
+  void expireWaiters() {
+    long limit = cfg.syncTimeoutMillis() * 1_000_000L;
+    List<Waiter> expired = null;
+    synchronized (waitLock) {
+      long now = System.nanoTime();
+      while (!syncQ.isEmpty() && now - syncQ.peek().startNanos() > limit) (expired == null ? expired = new ArrayList<>() : expired).add(syncQ.poll());
+    }
+    if (expired == null) return;
+    counters.add("writesTimedOut", expired.size());
+    for (Waiter w : expired) w.c().fail(LocalProtocol.UNAVAILABLE, "no standby made the write durable within " + cfg.syncTimeoutMillis() + " ms");
+  }
+
+  private void failAll(int status, String message) {
+    List<Waiter> all;
+    synchronized (waitLock) {
+      all = new ArrayList<>(localQ);
+      all.addAll(syncQ);
+      localQ.clear();
+      syncQ.clear();
+    }
+    for (Waiter w : all) w.c().fail(status, message);
+  }
+
+  // ---- primary: the standby's progress --------------------------------------------------------------
+
+  synchronized long lastSeq() {
+    return nextSeq - 1;
+  }
+
+  long durableSeq() {
+    return writer.durableSeq();
+  }
+
+  long writtenSeq() {
+    return writer.writtenSeq();
+  }
+
+  synchronized boolean sessionStillValid(long sessionEpoch, Role expected) {
+    return role == expected && epoch == sessionEpoch && !selfFenced;
+  }
+
+  void standbySessionStarted(long holdsUpTo) {
+    standbyAcked = holdsUpTo;
+    standbyConnected = true;
+    progress();
+  }
+
+  void standbyAcked(long seq) {
+    if (seq > standbyAcked) standbyAcked = seq;
+    progress();
+  }
+
+  void standbyDisconnected() {
+    standbyConnected = false;
+  }
+
+  long standbyAckedSeq() {
+    return standbyAcked;
+  }
+
+  boolean standbyConnected() {
+    return standbyConnected;
+  }
+
+  void peerHeard() {
+    lastPeerFrameNanos = System.nanoTime();
+  }
+
+  long peerHeartbeatAgeMillis() {
+    return (System.nanoTime() - lastPeerFrameNanos) / 1_000_000;
+  }
+
+  // ---- standby ---------------------------------------------------------------------------------------
+
+  /** What this member holds durably, after draining the writer. */
+  Messages.Position position() throws InterruptedException {
+    writer.drain();
+    synchronized (this) {
+      return new Messages.Position(store.log().lastSeq(), store.log().history());
+    }
+  }
+
+  /** Cuts everything after {@code seq}; false when this member had to start over empty instead. */
+  boolean cutAfter(long seq) throws IOException, InterruptedException {
+    boolean[] kept = {true};
+    synchronized (this) {
+      writer.exclusive(() -> {
+        if (!store.cutAfter(seq)) {
+          Logs.warn("diverged below this member's snapshot; starting over empty");
+          store.wipe();
+          kept[0] = false;
+        }
+        return store.log().lastSeq();
+      });
+      nextSeq = store.log().lastSeq() + 1;
+    }
+    return kept[0];
+  }
+
+  void applyReplicated(byte[] raw, List<LogRecord> records) {
+    synchronized (this) {
+      KvState state = store.state();
+      for (LogRecord r : records) state.apply(r);
+      long last = records.get(records.size() - 1).seq();
+      writer.appendRaw(raw, last);
+      nextSeq = last + 1;
+    }
+  }
+
+  void installSnapshot(Path verified, Snapshots.Loaded loaded) throws IOException, InterruptedException {
+    synchronized (this) {
+      writer.exclusive(() -> {
+        store.install(verified, loaded);
+        return loaded.seq();
+      });
+      nextSeq = loaded.seq() + 1;
+    }
+    counters.inc("snapshotsInstalled");
+  }
+
+  void streaming(boolean on) {
+    streaming = on;
+    if (!on) catchUpTarget = Long.MAX_VALUE;
+  }
+
+  void primaryPosition(long lastSeq) {
+    primaryLastSeq = lastSeq;
+    if (catchUpTarget == Long.MAX_VALUE) catchUpTarget = lastSeq;
+  }
+
+  /** A standby holding everything the primary acknowledged: streaming, caught up, peer alive. */
+  boolean inSync() {
+    return streaming && writer.durableSeq() >= catchUpTarget && peerHeartbeatAgeMillis() <= cfg.peerLostAfterMillis();
+  }
+
+  long lag() {
+    Role r = role();
+    if (r == Role.Primary) return standbyAcked < 0 ? lastSeq() : Math.max(0, lastSeq() - standbyAcked);
+    return primaryLastSeq < 0 ? 0 : Math.max(0, primaryLastSeq - writer.durableSeq());
+  }
+
+  // ---- snapshots for retention and transfer -----------------------------------------------------------
+
+  /** Takes a snapshot of the current state (once its records are durable) and trims the log per retention. */
+  Snapshots.Loaded snapshotNow() throws IOException, InterruptedException {
+    KvState.Image image;
+    TermHistory history;
+    synchronized (this) {
+      image = store.state().image();
+      history = store.log().history();
+    }
+    history.truncateAfter(image.seq());
+    while (writer.durableSeq() < image.seq()) {
+      if (writer.failure() != null) throw writer.failure();
+      Thread.sleep(1);
+    }
+    Path p = store.snapshot(image, history, cfg.logRetentionBytes(), cfg.snapshotsKept());
+    return new Snapshots.Loaded(p, image.seq(), history, null);
+  }
+
+  /** Retention: snapshot and trim once the log is well past its retention. */
+  void maintain() {
+    try {
+      if (store.log().sizeBytes() > cfg.logRetentionBytes() + 2 * cfg.segmentBytes()) snapshotNow();
+    } catch (IOException | InterruptedException e) {
+      Logs.error("snapshot for retention failed", e);
+    }
+  }
+
+  /** The snapshot to send to a standby the log cannot serve: the newest, if the log continues it, else a new one. */
+  Snapshots.Loaded snapshotForTransfer() throws IOException, InterruptedException {
+    List<Path> list = store.snapshots().list();
+    if (!list.isEmpty()) {
+      Path newest = list.get(list.size() - 1);
+      String n = newest.getFileName().toString();
+      long seq = Long.parseLong(n.substring("snapshot-".length(), n.indexOf('.')));
+      if (seq + 1 >= store.log().firstSeq()) return new Snapshots.Loaded(newest, seq, null, null);
+    }
+    return snapshotNow();
+  }
+
+  Store store() {
+    return store;
+  }
+
+  synchronized List<String> statusLines() {
+    List<String> l = new ArrayList<>();
+    l.add("role=" + (role == null ? "UNASSIGNED" : role.name().toUpperCase()));
+    l.add("epoch=" + epoch);
+    l.add("term=" + Terms.format(term));
+    l.add("mode=" + mode.label());
+    l.add("serving=" + (role == Role.Primary && !selfFenced && leaseOk()));
+    l.add("fenceReason=" + fenceReason);
+    l.add("lastSeq=" + (nextSeq - 1));
+    l.add("durableSeq=" + writer.durableSeq());
+    l.add("firstLogSeq=" + store.log().firstSeq());
+    l.add("snapshotSeq=" + store.snapshotSeq());
+    l.add("keys=" + store.state().size());
+    l.add("promotionSeq=" + promotionSeq);
+    l.add("standbyAckedSeq=" + standbyAcked);
+    l.add("standbyConnected=" + standbyConnected);
+    l.add("primaryLastSeq=" + primaryLastSeq);
+    l.add("streaming=" + streaming);
+    l.add("inSync=" + inSync());
+    l.add("lag=" + lag());
+    l.add("peer=" + (peerEndpoint == null ? "" : peerEndpoint));
+    l.add("peerHeartbeatAgeMillis=" + peerHeartbeatAgeMillis());
+    l.add("peerLost=" + (peerHeartbeatAgeMillis() > cfg.peerLostAfterMillis()));
+    l.add("fsync=" + cfg.fsync());
+    return l;
+  }
+}

@@ -1,0 +1,157 @@
+package dev.availability.ou.sidecar;
+
+import dev.availability.ou.contract.MemberReport;
+import dev.availability.ou.contract.Role;
+import dev.availability.ou.replication.FrameCodec;
+import dev.availability.ou.replication.Limits;
+import dev.availability.ou.replication.PeerAuth;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/** Wires the parts of one sidecar together; see {@link SidecarMain}. */
+public final class Sidecar implements AutoCloseable {
+  private final Config cfg;
+  private final Counters counters = new Counters();
+  private final Store store;
+  private final LogWriter writer;
+  private final Replica replica;
+  private final PeerAuth auth;
+  private final FrameCodec codec;
+  private final AppHealth appHealth;
+  private final ControlSource control;
+  private final ReplicationServer replication;
+  private final LocalApiServer localApi;
+  private final HealthServer health;
+  private final LeaseKeeper lease;
+  private final ScheduledExecutorService ticker = Executors.newScheduledThreadPool(2, r -> {
+    Thread t = new Thread(r, "ou-ticker");
+    t.setDaemon(true);
+    return t;
+  });
+  private PrimaryLink primaryLink;
+
+  public Sidecar(Config cfg) throws Exception {
+    this.cfg = cfg;
+    Limits limits = Limits.DEFAULT.withValueBytes(cfg.maxValueBytes());
+    if (cfg.batchBytes() > limits.maxBatchBytes()) throw new IllegalArgumentException("OU_BATCH_BYTES above " + limits.maxBatchBytes());
+    byte[] key = Files.readAllBytes(cfg.peerKeyFile());
+    this.auth = new PeerAuth(key);
+    this.codec = new FrameCodec(limits);
+    this.store = new Store(cfg.dataDir(), limits, cfg.segmentBytes(), counters);
+    this.writer = new LogWriter(store, cfg.fsync(), counters);
+    this.replica = new Replica(cfg, store, writer, counters);
+    this.appHealth = new AppHealth(cfg.appProbe(), cfg.appProbeIntervalMillis());
+    this.control = cfg.control().equals("kubernetes") ? newKubernetesControl(cfg) : new StandaloneControl(cfg);
+    replica.addRoleListener(v -> roleChanged(v));
+    this.replication = new ReplicationServer(cfg, replica, auth, codec, counters);
+    this.lease = new LeaseKeeper(control, replica, cfg.leaseSafetyMarginMillis());
+    control.start(replica);
+    this.health = new HealthServer(cfg, () -> writer.failure() == null, this::ready, this::status, this::metrics);
+    // Last: the application's first request finds the role already taken.
+    this.localApi = new LocalApiServer(cfg, replica, counters, appHealth, control instanceof StandaloneControl s ? s : null);
+    ticker.scheduleWithFixedDelay(() -> {
+      replica.expireWaiters();
+      replica.checkServing("lease valid");
+    }, 50, 50, TimeUnit.MILLISECONDS);
+    ticker.scheduleWithFixedDelay(this::report, 0, cfg.reportIntervalMillis(), TimeUnit.MILLISECONDS);
+    ticker.scheduleWithFixedDelay(replica::maintain, 1, 1, TimeUnit.SECONDS);
+    Logs.info("ou-sidecar up: local API " + cfg.localApi() + ", replication " + cfg.replication() + " (advertised "
+        + cfg.advertisedEndpoint() + "), health " + cfg.health() + ", data " + cfg.dataDir() + ", mode " + replica.mode().label()
+        + ", fsync " + cfg.fsync() + ", control " + cfg.control());
+  }
+
+  private static ControlSource newKubernetesControl(Config cfg) {
+    // Reflection keeps the Kubernetes client out of the standalone path (start time, memory).
+    try {
+      return (ControlSource) Class.forName("dev.availability.ou.sidecar.KubernetesControl").getDeclaredConstructor(Config.class).newInstance(cfg);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot start the Kubernetes control source: " + e.getCause(), e);
+    }
+  }
+
+  private synchronized void roleChanged(Replica.RoleView v) {
+    if (v.role() == Role.Primary) {
+      if (primaryLink == null || primaryLink.epoch() != v.epoch()) {
+        if (primaryLink != null) primaryLink.close();
+        primaryLink = new PrimaryLink(replica, auth, codec, cfg, counters, v.epoch());
+      }
+    } else if (primaryLink != null) {
+      primaryLink.close();
+      primaryLink = null;
+    }
+    ticker.execute(this::report);
+  }
+
+  private boolean ready() {
+    Role r = replica.role();
+    return (r == Role.Primary && replica.serving()) || (r == Role.Standby && replica.inSync());
+  }
+
+  private void report() {
+    try {
+      Role r = replica.role();
+      if (r == null) return;
+      Role reported = replica.reportedRole();
+      long age = replica.peerHeartbeatAgeMillis();
+      MemberReport report = new MemberReport(reported, replica.epoch(), replica.durableSeq(), replica.lag(),
+          r == Role.Standby ? replica.inSync() : null, age > cfg.peerLostAfterMillis(), age, appHealth.healthy(),
+          cfg.advertisedEndpoint(), System.currentTimeMillis());
+      control.publish(report);
+    } catch (RuntimeException e) {
+      Logs.error("report failed", e);
+    }
+  }
+
+  Map<String, String> status() {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String l : replica.statusLines()) {
+      int i = l.indexOf('=');
+      m.put(l.substring(0, i), l.substring(i + 1));
+    }
+    Boolean app = appHealth.healthy();
+    m.put("appHealthy", app == null ? null : app.toString());
+    m.put("control", cfg.control());
+    m.put("member", cfg.memberName());
+    m.put("replicationEndpoint", cfg.advertisedEndpoint());
+    counters.snapshot().forEach((k, v) -> m.put("counter." + k, Long.toString(v)));
+    counters.notes().forEach((k, v) -> m.put("note." + k, v));
+    MemberReport last = control.lastReport();
+    if (last != null) m.put("lastReport", last.toString());
+    return m;
+  }
+
+  Map<String, Long> metrics() {
+    Map<String, Long> m = new LinkedHashMap<>(counters.snapshot());
+    m.put("last_seq", replica.lastSeq());
+    m.put("durable_seq", replica.durableSeq());
+    m.put("lag", replica.lag());
+    m.put("epoch", replica.epoch());
+    m.put("peer_heartbeat_age_ms", replica.peerHeartbeatAgeMillis());
+    return m;
+  }
+
+  int healthPort() {
+    return health.port();
+  }
+
+  @Override
+  public void close() {
+    ticker.shutdownNow();
+    lease.close();
+    synchronized (this) {
+      if (primaryLink != null) primaryLink.close();
+    }
+    for (AutoCloseable c : new AutoCloseable[] {localApi, replication, health, control, appHealth, writer, store}) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        Logs.error("closing " + c.getClass().getSimpleName(), e);
+      }
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package dev.availability.ou.sidecar;
+
+/**
+ * Entry point: {@code java -jar ou-sidecar.jar [--name=value ...]}. Configuration from OU_* environment
+ * variables and flags (docs/sidecar-api.md). Exits non-zero when it cannot start.
+ */
+public final class SidecarMain {
+  private SidecarMain() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    long t0 = System.nanoTime();
+    Sidecar sidecar;
+    try {
+      Config cfg = Config.from(System.getenv(), args);
+      sidecar = new Sidecar(cfg);
+    } catch (Exception e) {
+      Logs.error("ou-sidecar cannot start", e);
+      System.exit(2);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(sidecar::close, "ou-shutdown"));
+    long sinceProcessStart = ProcessHandle.current().info().startInstant()
+        .map(i -> java.time.Duration.between(i, java.time.Instant.now()).toMillis()).orElse(-1L);
+    Logs.info("ou-sidecar started in " + (System.nanoTime() - t0) / 1_000_000 + " ms (" + sinceProcessStart + " ms since the process started)");
+    new java.util.concurrent.CountDownLatch(1).await(); // every worker thread is a daemon: main keeps the process alive
+  }
+}

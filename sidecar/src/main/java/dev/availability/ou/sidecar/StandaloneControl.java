@@ -1,0 +1,63 @@
+package dev.availability.ou.sidecar;
+
+import dev.availability.ou.contract.MemberChannel;
+import dev.availability.ou.contract.MemberReport;
+import dev.availability.ou.contract.Role;
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * Control without Kubernetes, for processes on loopback: the initial role/epoch/peer come from
+ * OU_ROLE/OU_EPOCH/OU_PEER_ENDPOINT, later ones from the local API's ASSIGN. No lease; reports are kept
+ * in memory and shown on /status.
+ */
+final class StandaloneControl implements ControlSource {
+  private final Config cfg;
+  private volatile Replica replica;
+  private volatile MemberReport last;
+
+  StandaloneControl(Config cfg) {
+    this.cfg = cfg;
+  }
+
+  @Override
+  public void start(Replica replica) throws IOException {
+    this.replica = replica;
+    if (cfg.initialRole() != null) {
+      Role role = switch (cfg.initialRole().toLowerCase()) {
+        case "primary" -> Role.Primary;
+        case "standby" -> Role.Standby;
+        case "fenced" -> Role.Fenced;
+        default -> throw new IllegalArgumentException("OU_ROLE must be Primary, Standby or Fenced");
+      };
+      replica.assign(role, cfg.initialEpoch(), cfg.initialPeer(), null, "initial standalone assignment");
+    }
+  }
+
+  boolean assign(Role role, long epoch, String peer, Mode mode) throws IOException {
+    return replica.assign(role, epoch, peer == null || peer.isBlank() ? null : peer, mode, "standalone ASSIGN");
+  }
+
+  @Override
+  public boolean leaseRequired() {
+    return false;
+  }
+
+  @Override
+  public MemberChannel.Renewal renewLease(long epoch) {
+    return new MemberChannel.Renewal(true, Duration.ofDays(365), "standalone: no lease");
+  }
+
+  @Override
+  public void publish(MemberReport report) {
+    last = report;
+  }
+
+  @Override
+  public MemberReport lastReport() {
+    return last;
+  }
+
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,253 @@
+package dev.availability.ou.sidecar;
+
+import dev.availability.ou.contract.Role;
+import dev.availability.ou.replication.Frame;
+import dev.availability.ou.replication.FrameCodec;
+import dev.availability.ou.replication.Messages;
+import dev.availability.ou.replication.PeerAuth;
+import dev.availability.ou.replication.ProtocolException;
+import dev.availability.ou.replication.Refusal;
+import dev.availability.ou.replication.SessionAction;
+import dev.availability.ou.replication.Snapshots;
+import dev.availability.ou.replication.StandbySession;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/** One accepted replication connection, driven by a {@link StandbySession}. */
+final class StandbyLink {
+  private final Socket socket;
+  private final ReplicationServer server;
+  private final Replica replica;
+  private final FrameCodec codec;
+  private final Config cfg;
+  private final Counters counters;
+  private final StandbySession session;
+  private final Object out = new Object();
+  private OutputStream os;
+  private volatile boolean closed;
+  private volatile boolean authenticated;
+  private volatile long ackedSent = -1;
+  private final Object ackSignal = new Object();
+  volatile Thread thread;
+  private final java.util.function.LongConsumer durableListener = s -> signalAck();
+  // snapshot being received
+  private Path incoming;
+  private OutputStream incomingOut;
+  private CRC32C incomingCrc;
+
+  StandbyLink(Socket socket, ReplicationServer server, Replica replica, PeerAuth auth, FrameCodec codec, Config cfg, Counters counters) {
+    this.socket = socket;
+    this.server = server;
+    this.replica = replica;
+    this.codec = codec;
+    this.cfg = cfg;
+    this.counters = counters;
+    this.session = new StandbySession(auth, replica.epoch(), replica.role() == Role.Standby, () -> {
+      try {
+        authenticated = true;
+        server.takeOver(this);
+        return replica.position();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }, codec.limits(), PeerAuth::nonce);
+  }
+
+  long epoch() {
+    return session.epoch();
+  }
+
+  void run() {
+    String peer = socket.getRemoteSocketAddress().toString();
+    Thread acker = null;
+    try {
+      socket.setTcpNoDelay(true);
+      socket.setSoTimeout((int) Math.max(1000, cfg.peerLostAfterMillis() * 2));
+      InputStream in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
+      os = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+      replica.onDurable(durableListener);
+      while (!closed) {
+        Frame f;
+        List<SessionAction> actions;
+        try {
+          f = codec.read(in);
+          if (f == null) {
+            finish("peer closed the connection", null);
+            return;
+          }
+          if (authenticated) replica.peerHeard();
+          actions = session.onFrame(f);
+        } catch (ProtocolException e) {
+          counters.inc("framesRefused." + e.reason());
+          actions = session.refuse(e.reason(), e.getMessage());
+        }
+        for (SessionAction a : actions) {
+          if (!handle(a)) return;
+        }
+        if (session.state() == StandbySession.State.STREAMING && acker == null) {
+          acker = new Thread(this::ackLoop, "ou-standby-acker");
+          acker.setDaemon(true);
+          acker.start();
+        }
+      }
+    } catch (SocketTimeoutException e) {
+      finish("no frame from the primary for " + Math.max(1000, cfg.peerLostAfterMillis() * 2) + " ms", null);
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      finish(closed ? "closed" : "connection failed: " + e, null);
+    } finally {
+      closed = true;
+      replica.removeListener(durableListener);
+      if (server.isActive(this)) replica.streaming(false);
+      if (acker != null) acker.interrupt();
+      signalAck();
+      closeQuietly();
+      cleanupIncoming();
+      if (authenticated) Logs.info("replication session from " + peer + " ended");
+    }
+  }
+
+  private boolean handle(SessionAction a) throws IOException, InterruptedException {
+    switch (a) {
+      case SessionAction.Send s -> send(s.frame(), true);
+      case SessionAction.Close c -> {
+        counters.inc("sessionsClosed." + c.reason());
+        finish(c.message(), c.reason());
+        return false;
+      }
+      case SessionAction.Started s -> {
+        counters.inc("sessionsStarted." + s.kind());
+        Logs.info("replication session from " + session.primaryName() + " at epoch " + session.epoch() + ": " + s.kind()
+            + " (common prefix " + s.commonPrefix() + ", from " + s.fromSeq() + ")");
+      }
+      case SessionAction.Truncate t -> {
+        if (!replica.cutAfter(t.seq())) {
+          List<SessionAction> r = session.refuse(Refusal.INTERNAL, "standby started over empty; reconnect");
+          for (SessionAction x : r) if (x instanceof SessionAction.Send s) send(s.frame(), true);
+          finish("standby started over empty", Refusal.INTERNAL);
+          return false;
+        }
+        replica.streaming(true);
+        signalAck();
+      }
+      case SessionAction.SnapshotBegin b -> {
+        counters.inc("snapshotsReceiving");
+        incoming = Files.createTempFile(replica.store().incomingDir(), "snapshot-", ".part");
+        incomingOut = new BufferedOutputStream(Files.newOutputStream(incoming), 1 << 16);
+        incomingCrc = new CRC32C();
+        Logs.info("receiving snapshot at " + b.seq() + " (" + b.size() + " bytes)");
+      }
+      case SessionAction.SnapshotChunk c -> {
+        incomingOut.write(c.bytes());
+        incomingCrc.update(c.bytes());
+      }
+      case SessionAction.SnapshotEnd e -> {
+        incomingOut.close();
+        incomingOut = null;
+        if ((int) incomingCrc.getValue() != e.crc()) return refuse(Refusal.BAD_CHECKSUM, "snapshot checksum mismatch");
+        Snapshots.Loaded loaded;
+        try {
+          loaded = replica.store().snapshots().load(incoming);
+        } catch (ProtocolException ex) {
+          return refuse(ex.reason(), "snapshot does not verify: " + ex.getMessage());
+        }
+        if (loaded.seq() != e.seq()) return refuse(Refusal.MALFORMED, "snapshot holds " + loaded.seq() + ", announced " + e.seq());
+        replica.installSnapshot(incoming, loaded);
+        incoming = null;
+        session.snapshotInstalled(loaded.seq());
+        Logs.info("installed snapshot at " + loaded.seq() + " (" + loaded.state().size() + " keys)");
+        replica.streaming(true);
+        signalAck();
+      }
+      case SessionAction.Append ap -> {
+        if (!replica.sessionStillValid(session.epoch(), Role.Standby)) return refuse(Refusal.SUPERSEDED, "this member's role or epoch changed");
+        replica.applyReplicated(ap.bytes(), ap.records());
+        counters.add("recordsReceived", ap.records().size());
+      }
+      case SessionAction.PeerPosition p -> replica.primaryPosition(p.lastSeq());
+      default -> throw new IllegalStateException("unexpected action " + a);
+    }
+    return true;
+  }
+
+  private boolean refuse(Refusal reason, String message) throws IOException {
+    counters.inc("framesRefused." + reason);
+    for (SessionAction x : session.refuse(reason, message)) if (x instanceof SessionAction.Send s) send(s.frame(), true);
+    finish(message, reason);
+    return false;
+  }
+
+  private void send(Frame f, boolean flush) throws IOException {
+    synchronized (out) {
+      codec.write(os, f);
+      if (flush) os.flush();
+    }
+  }
+
+  private void signalAck() {
+    synchronized (ackSignal) {
+      ackSignal.notifyAll();
+    }
+  }
+
+  /** Sends ACKs as the log becomes durable, and heartbeats. */
+  private void ackLoop() {
+    long lastBeat = 0;
+    try {
+      while (!closed) {
+        long durable = replica.durableSeq();
+        if (durable > ackedSent && session.state() == StandbySession.State.STREAMING && durable < session.nextSeq()) {
+          send(session.ack(durable), true);
+          ackedSent = durable;
+          counters.inc("acksSent");
+        }
+        long now = System.nanoTime();
+        if (now - lastBeat >= cfg.heartbeatMillis() * 1_000_000L) {
+          send(session.heartbeat(replica.lastSeq(), durable, System.currentTimeMillis()), true);
+          lastBeat = now;
+        }
+        synchronized (ackSignal) {
+          if (replica.durableSeq() <= ackedSent && !closed) ackSignal.wait(Math.max(1, cfg.heartbeatMillis()));
+        }
+      }
+    } catch (IOException | InterruptedException e) {
+      close("ack loop ended: " + e.getMessage());
+    }
+  }
+
+  private void finish(String why, Refusal reason) {
+    if (reason != null && reason != Refusal.SUPERSEDED) Logs.warn("replication session refused/closed (" + reason + "): " + why);
+    close(why);
+  }
+
+  void close(String why) {
+    closed = true;
+    closeQuietly();
+  }
+
+  private void closeQuietly() {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // closing
+    }
+  }
+
+  private void cleanupIncoming() {
+    try {
+      if (incomingOut != null) incomingOut.close();
+      if (incoming != null) Files.deleteIfExists(incoming);
+    } catch (IOException ignored) {
+      // best effort
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package dev.availability.ou.sidecar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.availability.ou.client.FencedException;
+import dev.availability.ou.client.MemberRole;
+import dev.availability.ou.client.NotPrimaryException;
+import dev.availability.ou.client.OuClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Primary and standby sidecars as separate processes on loopback: streaming, catch-up, snapshots, epochs. */
+class ReplicationProcessTest {
+  @TempDir Path root;
+  String net;
+  Path key;
+  SidecarProcess a;
+  SidecarProcess b;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    net = SidecarProcess.freshNet();
+    key = SidecarProcess.newKey(root);
+    a = new SidecarProcess("a", net + "1", root, key);
+    b = new SidecarProcess("b", net + "2", root, key);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    a.close();
+    b.close();
+  }
+
+  void startPair(long epoch) throws Exception {
+    b.with("OU_ROLE", "Standby").with("OU_EPOCH", "" + epoch).start();
+    a.with("OU_ROLE", "Primary").with("OU_EPOCH", "" + epoch).with("OU_PEER_ENDPOINT", b.replicationEndpoint()).start();
+  }
+
+  static void putMany(OuClient c, String prefix, int from, int to) {
+    for (int i = from; i <= to; i++) c.put(prefix + i, ("v" + i).getBytes());
+  }
+
+  static void assertSameState(SidecarProcess x, SidecarProcess y) {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      Map<String, byte[]> mx = x.all();
+      Map<String, byte[]> my = y.all();
+      assertThat(my.keySet()).isEqualTo(mx.keySet());
+      for (String k : mx.keySet()) assertThat(my.get(k)).as(k).isEqualTo(mx.get(k));
+    });
+  }
+
+  @Test
+  void synchronousWritesAreOnTheStandbyWhenAcknowledged() throws Exception {
+    startPair(1);
+    try (OuClient c = a.client()) {
+      putMany(c, "k", 1, 200);
+      c.delete("k7");
+      c.begin("req-1");
+      // Synchronous: once acknowledged, the standby holds it.
+      assertThat(b.status().durableSeq()).isGreaterThanOrEqualTo(c.status().lastSeq() - 0);
+    }
+    try (OuClient sb = b.client()) {
+      assertThat(sb.get("k200")).hasValueSatisfying(v -> assertThat(v).isEqualTo("v200".getBytes()));
+      assertThat(sb.get("k7")).isEmpty();
+      assertThatThrownBy(() -> sb.put("x", new byte[1])).isInstanceOf(NotPrimaryException.class);
+    }
+    assertSameState(a, b);
+    assertThat(a.http("/readyz")).startsWith("200");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(b.http("/readyz")).startsWith("200"));
+    assertThat(a.http("/healthz")).startsWith("200");
+  }
+
+  @Test
+  void standbyRestartedWithItsVolumeCatchesUpFromItsLastSequenceWithoutASnapshot() throws Exception {
+    startPair(1);
+    try (OuClient c = a.client()) {
+      putMany(c, "k", 1, 100);
+      b.stop();
+      c.assign(MemberRole.PRIMARY, 1, b.replicationEndpoint(), "Asynchronous"); // keep serving while the standby is away
+      putMany(c, "k", 101, 300);
+      long standbyHad = 0;
+      b.start();
+      await().atMost(Duration.ofSeconds(30)).until(() -> b.status().durableSeq() >= a.status().lastSeq());
+      standbyHad = a.counter("lastCatchUpFromSeq");
+      assertThat(standbyHad).isGreaterThan(100);
+    }
+    assertThat(a.counter("snapshotsSent")).isZero();
+    assertThat(b.counter("snapshotsInstalled")).isZero();
+    assertThat(a.counter("catchUpsFromLog")).isEqualTo(2);
+    assertSameState(a, b);
+  }
+
+  @Test
+  void oldPrimaryRejoinsAsStandbyAndDiscardsItsUnacknowledgedTail() throws Exception {
+    startPair(1);
+    try (OuClient c = a.client()) {
+      putMany(c, "k", 1, 50);
+      // The standby goes away; the primary keeps writing asynchronously: these are not on the standby.
+      b.kill();
+      c.assign(MemberRole.PRIMARY, 1, b.replicationEndpoint(), "Asynchronous");
+      putMany(c, "tail", 1, 20);
+    }
+    a.kill();
+    // Promote b at epoch 2 (it holds 1..50), old primary a rejoins as standby with its volume.
+    b.env.put("OU_ROLE", "Primary");
+    b.env.put("OU_EPOCH", "2");
+    b.env.put("OU_PEER_ENDPOINT", a.replicationEndpoint());
+    b.start();
+    try (OuClient c = b.client()) {
+      c.assign(MemberRole.PRIMARY, 2, a.replicationEndpoint(), "Synchronous");
+    }
+    a.env.put("OU_ROLE", "Standby");
+    a.env.put("OU_EPOCH", "2");
+    a.env.remove("OU_PEER_ENDPOINT");
+    a.start();
+    try (OuClient c = b.client()) {
+      putMany(c, "after", 1, 10);
+    }
+    assertSameState(b, a);
+    assertThat(a.all()).doesNotContainKey("tail1").containsKey("after10").containsKey("k50");
+    assertThat(a.counter("tailRecordsCut")).isGreaterThanOrEqualTo(20);
+    assertThat(b.counter("snapshotsSent")).isZero();
+  }
+
+  @Test
+  void newEmptyStandbyGetsASnapshotThenTheStream() throws Exception {
+    a.with("OU_SEGMENT_BYTES", "16Ki").with("OU_LOG_RETENTION", "16Ki").with("OU_MODE", "Asynchronous");
+    a.with("OU_ROLE", "Primary").with("OU_EPOCH", "1").with("OU_PEER_ENDPOINT", b.replicationEndpoint()).start();
+    try (OuClient c = a.client()) {
+      for (int i = 1; i <= 3000; i++) c.put("k" + (i % 500), ("value-" + i + "-" + "x".repeat(40)).getBytes());
+      await().atMost(Duration.ofSeconds(30)).until(() -> a.status().number("firstLogSeq") > 1);
+      b.with("OU_ROLE", "Standby").with("OU_EPOCH", "1").start();
+      await().atMost(Duration.ofSeconds(30)).until(() -> a.counter("snapshotsSent") >= 1);
+      putMany(c, "after", 1, 50);
+    }
+    assertSameState(a, b);
+    assertThat(b.counter("snapshotsInstalled")).isEqualTo(1);
+  }
+
+  @Test
+  void primaryWithAStaleEpochIsRefusedAndNeverAcknowledged() throws Exception {
+    b.with("OU_ROLE", "Standby").with("OU_EPOCH", "5").start();
+    a.with("OU_ROLE", "Primary").with("OU_EPOCH", "4").with("OU_PEER_ENDPOINT", b.replicationEndpoint()).start();
+    try (OuClient c = a.client()) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> b.counter("sessionsClosed.STALE_EPOCH") >= 1);
+      await().atMost(Duration.ofSeconds(20)).until(() -> !c.status().fields().get("serving").equals("true"));
+      assertThatThrownBy(() -> c.put("k", new byte[1])).isInstanceOf(FencedException.class);
+    }
+    assertThat(b.all()).isEmpty();
+    assertThat(b.status().lastSeq()).isZero();
+  }
+}

@@ -1,0 +1,197 @@
+package dev.availability.ou.sidecar;
+
+import dev.availability.ou.client.MemberRole;
+import dev.availability.ou.client.OuClient;
+import dev.availability.ou.client.SidecarStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A real sidecar as a separate JVM process on its own loopback address (127.x.y.z), with the
+ * standalone control source, a data directory that outlives the process, and its log in a file.
+ */
+final class SidecarProcess implements AutoCloseable {
+  static final int API_PORT = 7481;
+  static final int REPLICATION_PORT = 7480;
+  static final int HEALTH_PORT = 7482;
+  /** JVM flags of the sidecar container (the operator sets the same through JAVA_TOOL_OPTIONS). */
+  static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx96m", "-XX:MaxMetaspaceSize=64m",
+      "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError");
+
+  final String name;
+  final String host;
+  final Path dataDir;
+  final Path logFile;
+  final Path keyFile;
+  final Map<String, String> env = new LinkedHashMap<>();
+  private Process process;
+  private long startNanos;
+  long startMillis = -1;
+
+  /** A host 127.a.b.c unique enough for one test run. */
+  static String freshNet() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return "127." + (100 + r.nextInt(100)) + "." + r.nextInt(250) + ".";
+  }
+
+  static Path newKey(Path dir) throws IOException {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    Path p = dir.resolve("peer-key-" + System.nanoTime());
+    Files.write(p, key);
+    return p;
+  }
+
+  SidecarProcess(String name, String host, Path root, Path keyFile) throws IOException {
+    this.name = name;
+    this.host = host;
+    this.dataDir = Files.createDirectories(root.resolve(name + "-data"));
+    this.logFile = root.resolve(name + ".log");
+    this.keyFile = keyFile;
+    env.put("OU_CONTROL", "standalone");
+    env.put("OU_DATA_DIR", dataDir.toString());
+    env.put("OU_LOCAL_API_ADDRESS", host + ":" + API_PORT);
+    env.put("OU_REPLICATION_ADDRESS", host + ":" + REPLICATION_PORT);
+    env.put("OU_HEALTH_ADDRESS", host + ":" + HEALTH_PORT);
+    env.put("OU_PEER_KEY_FILE", keyFile.toString());
+    env.put("OU_MEMBER_NAME", name);
+    env.put("OU_HEARTBEAT_INTERVAL", "100ms");
+    env.put("OU_PEER_LOST_AFTER", "1s");
+    env.put("OU_SYNC_TIMEOUT", "20s");
+  }
+
+  String replicationEndpoint() {
+    return host + ":" + REPLICATION_PORT;
+  }
+
+  SidecarProcess with(String key, String value) {
+    env.put(key, value);
+    return this;
+  }
+
+  /** Starts the process and waits until its local API answers. */
+  SidecarProcess start() throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(JVM_FLAGS);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(SidecarMain.class.getName());
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    pb.environment().keySet().removeIf(k -> k.startsWith("OU_") || k.equals("JAVA_TOOL_OPTIONS"));
+    pb.environment().putAll(env);
+    startNanos = System.nanoTime();
+    process = pb.start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      if (!process.isAlive()) throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + tail());
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress(host, API_PORT), 200);
+        break;
+      } catch (IOException e) {
+        if (System.nanoTime() > deadline) throw new IllegalStateException(name + " did not start:\n" + tail());
+        Thread.sleep(20);
+      }
+    }
+    startMillis = (System.nanoTime() - startNanos) / 1_000_000;
+    return this;
+  }
+
+  OuClient client() {
+    return OuClient.connect(new InetSocketAddress(host, API_PORT), Duration.ofSeconds(30));
+  }
+
+  void assign(MemberRole role, long epoch, SidecarProcess peer) {
+    try (OuClient c = client()) {
+      c.assign(role, epoch, peer == null ? null : peer.replicationEndpoint(), null);
+    }
+  }
+
+  SidecarStatus status() {
+    try (OuClient c = client()) {
+      return c.status();
+    }
+  }
+
+  long counter(String name) {
+    return status().number("counter." + name);
+  }
+
+  Map<String, byte[]> all() {
+    try (OuClient c = client()) {
+      return c.getAll();
+    }
+  }
+
+  /** GET on the health endpoint; returns "code body". */
+  String http(String path) throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(host, HEALTH_PORT), 2000);
+      s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      InputStream in = s.getInputStream();
+      String resp = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      String code = resp.substring(9, 12);
+      return code + " " + resp.substring(resp.indexOf("\r\n\r\n") + 4);
+    }
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  boolean alive() {
+    return process != null && process.isAlive();
+  }
+
+  /** SIGKILL: no shutdown hook, no flush. */
+  void kill() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor();
+    }
+  }
+
+  /** SIGTERM and wait. */
+  void stop() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) kill();
+    }
+  }
+
+  /** Resident memory (VmRSS, VmHWM) in KiB from /proc. */
+  long[] memoryKib() throws IOException {
+    long rss = 0;
+    long hwm = 0;
+    for (String l : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+      if (l.startsWith("VmRSS:")) rss = Long.parseLong(l.replaceAll("\\D", ""));
+      if (l.startsWith("VmHWM:")) hwm = Long.parseLong(l.replaceAll("\\D", ""));
+    }
+    return new long[] {rss, hwm};
+  }
+
+  String tail() {
+    try {
+      List<String> lines = Files.readAllLines(logFile);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(no log)";
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    kill();
+  }
+}
