@@ -6,7 +6,12 @@ import java.util.Set;
 /** An effect the operator must perform, as data. Every action is idempotent. */
 public sealed interface Action {
 
-  /** Create member pod {@code pod} with the given assignment, on a node other than {@code avoidNodes}. */
+  /**
+   * Create member pod {@code pod} with the given assignment, on a node other than {@code avoidNodes} (the
+   * primary's, failed or suspected ones), preferring {@code preferNode}. A standby kept off a node that
+   * comes back is replaced by the decider, so the avoidance may be rendered required; rendering it preferred
+   * also lets {@code placement.antiAffinity: Preferred} co-locate when it must.
+   */
   record CreateMember(String pod, long ordinal, Member.Role role, long epoch, String peer, Set<String> avoidNodes, String preferNode) implements Action {}
 
   /** Write the member's assignment (role, epoch, peer) on its pod. */

@@ -117,13 +117,15 @@ public final class FailoverDecider {
       boolean healthyPrimary = verdict.status() == Verdict.Status.Healthy && p.ready();
       boolean staleStandby = policy.templateHash() != null && sb.templateHash() != null && !policy.templateHash().equals(sb.templateHash());
       boolean stalePrimary = policy.templateHash() != null && p.templateHash() != null && !policy.templateHash().equals(p.templateHash());
-      if (assessment.failed() || (staleStandby && healthyPrimary)) {
+      String back = assessment.state() == StandbyAssessment.State.Unschedulable ? nodeBackSince(o, p, sb) : null;
+      if (assessment.failed() || back != null || (staleStandby && healthyPrimary)) {
         boolean nodeDown = o.node(sb.node()).map(n -> !n.healthy()).orElse(false);
         String name = policy.unit() + "-" + nextOrdinal(o);
         actions.add(new DeleteMember(sb.pod(), nodeDown));
         actions.add(createStandby(o, s, name, nodeDown ? Set.of(sb.node()) : Set.of()));
         actions.add(assessment.failed()
             ? new Emit(EventReason.StandbyReplaced, assessment.why() + ": replacing it with " + name + " (no promotion: the primary is healthy)", true)
+            : back != null ? new Emit(EventReason.StandbyReplaced, assessment.why() + " and node " + back + " is Ready again: replacing it with " + name, false)
             : new Emit(EventReason.RollingUpdate, "the spec changed: replacing standby " + sb.pod() + " with " + name + " first", false));
         s = s.withStandby(name).withNextOrdinal(nextOrdinal(o) + 1);
         assessment = null;
@@ -176,6 +178,18 @@ public final class FailoverDecider {
     s = recordTimings(o, s, phase, actions);
     recheck = min(recheck, forceDeleteRecheck(o, s));
     return new Decision(s, phase, conditions, actions, creates(actions), recheck);
+  }
+
+  /**
+   * A node (other than the primary's) that became Ready after the unschedulable standby was created: the
+   * standby may have been told to avoid it while it was down, and a new one may fit there now.
+   */
+  private static String nodeBackSince(Observation o, Member p, Member sb) {
+    Instant created = sb.readySince(); // a standby that never ran has been unready since it was created
+    if (created == null) return null;
+    return o.nodes().values().stream()
+        .filter(n -> n.healthy() && !n.name().equals(p.node()) && n.readySince() != null && n.readySince().isAfter(created))
+        .map(NodeView::name).sorted().findFirst().orElse(null);
   }
 
   /** A decision that creates a member names it in the status first, so a restart creates the same one. */

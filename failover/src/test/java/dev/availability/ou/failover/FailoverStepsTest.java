@@ -344,7 +344,18 @@ class FailoverStepsTest {
 
   @Test
   void onATwoNodeClusterProtectionReturnsWhenTheFailedNodeComesBack() {
-    World w = new World(World.policy(UnitPolicy.Mode.Synchronous), "node-a", "node-b").bootstrap();
+    twoNodeClusterRecovers(true);
+  }
+
+  @Test
+  void onATwoNodeClusterProtectionReturnsWhenTheFailedNodeComesBackWithAvoidanceRenderedAsAPreference() {
+    twoNodeClusterRecovers(false);
+  }
+
+  private static void twoNodeClusterRecovers(boolean avoidRequired) {
+    World w = new World(World.policy(UnitPolicy.Mode.Synchronous), "node-a", "node-b");
+    w.avoidRequired = avoidRequired;
+    w.bootstrap();
     w.nodeUnknown("node-a");
     w.runUntil(x -> x.status.epoch() == 2 && x.status.intent() == null, "the failover", Duration.ofSeconds(10));
     w.run(Duration.ofSeconds(5));
@@ -354,8 +365,9 @@ class FailoverStepsTest {
     w.healNode("node-a");
     w.runUntilProtectedAt(2, Duration.ofSeconds(90));
 
-    assertThat(w.pod("db-2").node).isEqualTo("node-a");
-    assertThat(w.pods).containsOnlyKeys("db-1", "db-2");
+    assertThat(w.standby().node).isEqualTo("node-a");
+    assertThat(w.pods).containsOnlyKeys("db-1", w.status.standby());
+    if (avoidRequired) assertThat(w.events()).contains(EventReason.StandbyReplaced);
   }
 
   @Test

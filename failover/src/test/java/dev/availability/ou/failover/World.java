@@ -145,6 +145,8 @@ final class World {
   long acked;
   /** Acknowledged updates lost at each promotion (ground truth). */
   final List<Long> lostAtPromotion = new ArrayList<>();
+  /** Render avoidNodes as a required node affinity (as the operator does) rather than a preference. */
+  boolean avoidRequired = true;
   /** Whether the kubelets and sidecars bring new pods up by themselves. */
   boolean autoStart = true;
 
@@ -277,6 +279,7 @@ final class World {
         p.avoid = c.avoidNodes();
         p.prefer = c.preferNode();
         p.templateHash = policy.templateHash();
+        p.readySince = now; // unready since it was created (as the operator observes a pod without a Ready condition)
         pods.put(p.name, p);
       }
       case Assign as -> {
@@ -292,8 +295,8 @@ final class World {
       case DeleteMember del -> {
         Pod p = pods.get(del.pod());
         if (p == null) return;
-        if (del.force()) {
-          assertThat(canAcknowledge(p)).as("force-deleting %s while it may still acknowledge writes", p.name).isFalse();
+        if (del.force() || p.node == null) { // (a pod no kubelet holds goes at once)
+          if (del.force()) assertThat(canAcknowledge(p)).as("force-deleting %s while it may still acknowledge writes", p.name).isFalse();
           pods.remove(p.name);
         }
         else if (p.deletionRequestedAt == null) p.deletionRequestedAt = now;
@@ -349,6 +352,7 @@ final class World {
     List<Node> fit = nodes.values().stream()
         .filter(n -> n.ready == NodeView.Ready.True) // not-ready / unreachable taints
         .filter(n -> pods.values().stream().noneMatch(o -> o != p && n.name.equals(o.node))) // required pod anti-affinity
+        .filter(n -> !avoidRequired || !p.avoid.contains(n.name))
         .toList();
     // avoidNodes are a strong preference, preferNode a weaker one.
     Node chosen = fit.stream().min(Comparator.comparing((Node n) -> p.avoid.contains(n.name))
