@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * Chooses the member to promote. Candidates are the healthy members assigned Standby. Eligibility depends
  * on the mode: Synchronous and Journal promote only an in-sync standby (never a stale one); Asynchronous
- * promotes one whose lag is within maxPromotableLag (any lag when that is not set). Among the eligible,
+ * promotes one whose reported lag is within maxPromotableLag (any lag when that is not set; an unknown
+ * lag only when it reports itself in sync). Among the eligible,
  * the best holds the most: in sync first, then the highest durable sequence, the lowest lag, then the
  * newest member.
  */
@@ -59,8 +60,9 @@ public final class CandidateRanking {
   static boolean promotable(StandbyAssessment a, UnitPolicy policy) {
     if (policy.mode() != UnitPolicy.Mode.Asynchronous) return a.inSync();
     if (policy.maxPromotableLag() == null) return true;
-    if (a.inSync()) return true;
-    return a.lag() != null && a.lag() <= policy.maxPromotableLag();
+    // A streaming asynchronous standby may call itself in sync while it trails: its lag decides.
+    if (a.lag() != null) return a.lag() <= policy.maxPromotableLag();
+    return a.inSync();
   }
 
   private static String describeStandby(Observation o) {

@@ -158,19 +158,22 @@ public final class FailoverDecider {
       phase = Phase.Synchronizing;
       conditions = Conditions.steady(p, o, false, "StandbyStarting", "standby " + s.standby() + " is being created");
     } else {
+      // Protected means a failover now would be allowed (an asynchronous standby may stream yet trail too far).
+      boolean promotable = assessment.inSync() && CandidateRanking.promotable(assessment, policy);
       phase = switch (assessment.state()) {
-        case InSync -> Phase.Protected;
+        case InSync -> promotable ? Phase.Protected : Phase.Synchronizing;
         case CatchingUp, Starting -> Phase.Synchronizing;
         default -> Phase.Unprotected;
       };
       String reason = switch (assessment.state()) {
-        case InSync -> "StandbyInSync";
+        case InSync -> promotable ? "StandbyInSync" : "StandbyLagging";
         case CatchingUp -> "StandbyCatchingUp";
         case Starting -> "StandbyStarting";
         case Unschedulable -> "StandbyUnschedulable";
         case Failed -> "StandbyFailed";
       };
-      conditions = Conditions.steady(p, o, assessment.inSync(), reason, assessment.why());
+      conditions = Conditions.steady(p, o, promotable, reason, promotable ? assessment.why()
+          : assessment.why() + " but trails by " + assessment.lag() + " updates, more than maxPromotableLag " + policy.maxPromotableLag());
     }
     if (verdict.status() == Verdict.Status.Suspect && !partition) {
       actions.add(new Emit(EventReason.PrimarySuspect, verdict.describe() + " (one weak signal: not enough to fail over)", true));
@@ -270,11 +273,11 @@ public final class FailoverDecider {
     UnitPolicy policy = o.policy();
     String what = "primary " + s.primary() + " failed: " + verdict.describe();
     if (!policy.automatic()) {
-      return degraded(o, verdict, "AutomaticFailoverDisabled", what + "; spec.failover.automatic is false, so nobody is promoted (set it to true, or switch by hand)",
+      return degraded(o, "AutomaticFailoverDisabled", what + "; spec.failover.automatic is false, so nobody is promoted (set it to true, or switch by hand)",
           EventReason.PrimaryFailed);
     }
     CandidateRanking.Choice choice = ranking.choose(o);
-    if (!choice.found()) return degraded(o, verdict, choice.blockedReason(), what + "; " + choice.blockedMessage(), EventReason.FailoverBlocked);
+    if (!choice.found()) return degraded(o, choice.blockedReason(), what + "; " + choice.blockedMessage(), EventReason.FailoverBlocked);
 
     Member target = choice.member();
     Member former = o.member(s.primary()).orElse(null);
@@ -292,15 +295,13 @@ public final class FailoverDecider {
     return new Decision(s.withIntent(intent), Phase.FailingOver, Conditions.failingOver(intent), actions, true, Duration.ZERO);
   }
 
-  private Decision degraded(Observation o, Verdict verdict, String reason, String message, EventReason event) {
+  private Decision degraded(Observation o, String reason, String message, EventReason event) {
     List<Action> actions = List.of(new Emit(event, message, true));
     UnitState s = o.state();
-    // A restart that moved nobody is reported once; from then on the primary is judged on how it runs now
-    // (otherwise the old restart would keep it failed forever, and fail it over whenever a standby appears).
+    // Restarts that moved nobody are reported here; once the app runs again the primary is judged on how it
+    // runs then (otherwise an old restart would keep it failed, and fail it over whenever a standby appears).
     Member p = o.member(s.primary()).orElse(null);
-    if (p != null && p.app() != null && verdict.signals().stream().anyMatch(x -> x.kind() == Signal.Kind.AppRestarted)) {
-      s = s.withPrimaryRestartBaseline(p.app().restartCount());
-    }
+    if (p != null && p.app() != null) s = s.withPrimaryRestartBaseline(p.app().restartCount());
     return new Decision(s, Phase.Degraded, Conditions.degraded(reason, message), actions, false, o.policy().thresholds().leaseDuration());
   }
 

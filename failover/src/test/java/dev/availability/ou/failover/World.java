@@ -443,7 +443,8 @@ final class World {
       // cannot acknowledge anything without it).
       long behind = primary == null ? 0 : Math.max(0, primary.seq - p.seq);
       p.lag = behind;
-      p.inSync = behind == 0 && p.ticksRunning > 1;
+      // (like the sidecar: an asynchronous standby that streams calls itself in sync while it trails)
+      p.inSync = p.ticksRunning > 1 && (behind == 0 || policy.mode() == UnitPolicy.Mode.Asynchronous);
     }
     Duration age = Duration.between(p.peerLastHeard, now);
     p.peerLost = age.compareTo(thresholds().peerLostAfter()) >= 0;

@@ -1,0 +1,209 @@
+package dev.availability.ou.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.availability.ou.failover.Action.Assign;
+import dev.availability.ou.failover.Action.PointService;
+import dev.availability.ou.failover.Member.Role;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** What may be promoted depends on the replication mode and the unit's policy. */
+class ReplicationModeTest {
+
+  private static World unit(UnitPolicy.Mode mode, Long maxPromotableLag) {
+    UnitPolicy p = World.policy(mode);
+    return new World(new UnitPolicy(p.unit(), mode, true, p.recoveryBudget(), maxPromotableLag, false, p.templateHash()), "node-a", "node-b", "node-c");
+  }
+
+  private static void standbyReports(World w, Boolean inSync, Long lag) {
+    World.Pod sb = w.standby();
+    sb.manualReport = true;
+    sb.inSync = inSync;
+    sb.lag = lag;
+  }
+
+  private static void assertNobodyPromoted(World w, int mark) {
+    assertThat(w.actionsSince(mark)).noneMatch(a -> a instanceof Assign as && as.role() == Role.Primary && !as.pod().equals("db-0"));
+    assertThat(w.actionsSince(mark)).noneMatch(a -> a instanceof PointService ps && !ps.pod().equals("db-0"));
+    assertThat(w.status.primary()).isEqualTo("db-0");
+    assertThat(w.status.epoch()).isEqualTo(1);
+    assertThat(w.status.failovers()).isZero();
+    assertThat(w.lostAtPromotion).isEmpty();
+  }
+
+  @Test
+  void synchronousNeverPromotesAStaleStandby() {
+    World w = unit(UnitPolicy.Mode.Synchronous, null).bootstrap();
+    standbyReports(w, false, 7L);
+    int mark = w.mark();
+    w.appCrashLoop("db-0");
+
+    w.run(Duration.ofSeconds(5));
+
+    assertNobodyPromoted(w, mark);
+    assertThat(w.last().phase()).isEqualTo(Phase.Degraded);
+    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("NoInSyncStandby");
+    assertThat(w.condition(Conditions.DEGRADED).message()).contains("db-1", "not in sync", "Synchronous", "never promotes a stale standby");
+    assertThat(w.eventsSince(mark)).contains(EventReason.FailoverBlocked);
+  }
+
+  @Test
+  void synchronousWaitsForThePrimaryAndResumesWhenItReturns() {
+    World w = unit(UnitPolicy.Mode.Synchronous, null).bootstrap();
+    standbyReports(w, false, 7L);
+    w.appCrashLoop("db-0");
+    w.run(Duration.ofSeconds(2));
+
+    w.appRecovers("db-0");
+    w.standby().manualReport = false;
+    w.runUntilProtectedAt(1, Duration.ofSeconds(5));
+
+    assertThat(w.status.primary()).isEqualTo("db-0");
+    assertThat(w.status.failovers()).isZero();
+  }
+
+  @Test
+  void journalModeLikeSynchronousNeverPromotesAStaleStandby() {
+    World w = unit(UnitPolicy.Mode.Journal, null).bootstrap();
+    standbyReports(w, false, 2L);
+    int mark = w.mark();
+    w.evict("db-0");
+
+    w.run(Duration.ofSeconds(3));
+
+    assertNobodyPromoted(w, mark);
+    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("NoInSyncStandby");
+  }
+
+  @Test
+  void synchronousPromotesAStandbyThatLostThePrimaryButHoldsEverythingAcknowledged() {
+    World w = unit(UnitPolicy.Mode.Synchronous, null).bootstrap();
+    w.run(Duration.ofSeconds(1));
+    long acknowledged = w.acked;
+    assertThat(acknowledged).isPositive();
+
+    w.killNode(w.primary().node);
+    w.runUntilProtectedAt(2, Duration.ofSeconds(10));
+
+    assertThat(w.lostAtPromotion).containsExactly(0L);
+    assertThat(w.status.lastFailover().updatesLost()).isZero();
+  }
+
+  @Test
+  void asynchronousPromotesAStandbyWithinMaxPromotableLagAndRecordsWhatWasLost() {
+    World w = unit(UnitPolicy.Mode.Asynchronous, 10L);
+    w.asyncLag = 5;
+    w.bootstrap();
+    w.appCrashLoop("db-0");
+
+    w.runUntilProtectedAt(2, Duration.ofSeconds(10));
+
+    assertThat(w.status.primary()).isEqualTo("db-1");
+    assertThat(w.status.lastFailover().updatesLost()).isEqualTo(5);
+    assertThat(w.lostAtPromotion).containsExactly(5L);
+  }
+
+  @Test
+  void asynchronousStandbyStreamingButTrailingMoreThanMaxPromotableLagIsNotProtectedNorPromoted() {
+    World w = unit(UnitPolicy.Mode.Asynchronous, 10L);
+    w.asyncLag = 50;
+    w.settle();
+    w.run(Duration.ofSeconds(2));
+    assertThat(w.standby().inSync).isTrue();
+    assertThat(w.last().phase()).isEqualTo(Phase.Synchronizing);
+    assertThat(w.condition(Conditions.PROTECTED).reason()).isEqualTo("StandbyLagging");
+    int mark = w.mark();
+
+    w.appCrashLoop("db-0");
+    w.run(Duration.ofSeconds(2));
+
+    assertNobodyPromoted(w, mark);
+    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("LagTooHigh");
+  }
+
+  @Test
+  void asynchronousAtExactlyMaxPromotableLagIsPromoted() {
+    World w = unit(UnitPolicy.Mode.Asynchronous, 10L).bootstrap();
+    standbyReports(w, false, 10L);
+    w.appCrashLoop("db-0");
+
+    w.runUntil(x -> x.status.epoch() == 2, "a failover", Duration.ofSeconds(3));
+
+    assertThat(w.status.lastFailover().updatesLost()).isEqualTo(10);
+  }
+
+  @Test
+  void asynchronousOverMaxPromotableLagIsNotPromotedAndSaysSo() {
+    World w = unit(UnitPolicy.Mode.Asynchronous, 10L).bootstrap();
+    standbyReports(w, false, 11L);
+    int mark = w.mark();
+    w.appCrashLoop("db-0");
+
+    w.run(Duration.ofSeconds(3));
+
+    assertNobodyPromoted(w, mark);
+    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("LagTooHigh");
+    assertThat(w.condition(Conditions.DEGRADED).message()).contains("11 updates", "maxPromotableLag 10");
+  }
+
+  @Test
+  void asynchronousWithAnUnknownLagIsNotPromotedWhenMaxPromotableLagIsSet() {
+    World w = unit(UnitPolicy.Mode.Asynchronous, 10L).bootstrap();
+    standbyReports(w, false, null);
+    int mark = w.mark();
+    w.appCrashLoop("db-0");
+
+    w.run(Duration.ofSeconds(3));
+
+    assertNobodyPromoted(w, mark);
+    assertThat(w.condition(Conditions.DEGRADED).message()).contains("an unknown number of");
+  }
+
+  @Test
+  void asynchronousWithoutMaxPromotableLagPromotesWhateverTheLag() {
+    World w = unit(UnitPolicy.Mode.Asynchronous, null);
+    w.asyncLag = 1000;
+    w.bootstrap();
+    w.appCrashLoop("db-0");
+
+    w.runUntilProtectedAt(2, Duration.ofSeconds(10));
+
+    assertThat(w.status.lastFailover().updatesLost()).isPositive();
+    assertThat(w.lostAtPromotion).containsExactly(w.status.lastFailover().updatesLost());
+  }
+
+  @Test
+  void asynchronousWithoutMaxPromotableLagPromotesEvenAnUnknownLagAndRecordsTheLossAsUnknown() {
+    World w = unit(UnitPolicy.Mode.Asynchronous, null).bootstrap();
+    standbyReports(w, false, null);
+    w.appCrashLoop("db-0");
+
+    w.runUntil(x -> x.status.epoch() == 2, "a failover", Duration.ofSeconds(3));
+
+    assertThat(w.status.lastFailover().updatesLost()).isNull();
+  }
+
+  @Test
+  void automaticFailoverDisabledDetectsAndReportsButPromotesNobody() {
+    UnitPolicy p = World.policy(UnitPolicy.Mode.Synchronous);
+    World w = new World(new UnitPolicy(p.unit(), p.mode(), false, p.recoveryBudget(), null, false, p.templateHash()), "node-a", "node-b", "node-c")
+        .bootstrap();
+    int mark = w.mark();
+    w.appCrashLoop("db-0");
+
+    w.run(Duration.ofSeconds(5));
+
+    assertNobodyPromoted(w, mark);
+    assertThat(w.last().phase()).isEqualTo(Phase.Degraded);
+    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("AutomaticFailoverDisabled");
+    assertThat(w.condition(Conditions.DEGRADED).message()).contains("application container of db-0", "automatic is false");
+    assertThat(w.eventsSince(mark)).contains(EventReason.PrimaryFailed).doesNotContain(EventReason.FailoverStarted);
+    assertThat(w.pods).containsOnlyKeys("db-0", "db-1");
+
+    w.policy = new UnitPolicy(p.unit(), p.mode(), true, p.recoveryBudget(), null, false, p.templateHash());
+    w.runUntilProtectedAt(2, Duration.ofSeconds(10));
+    assertThat(w.status.failovers()).isEqualTo(1);
+    assertThat(w.status.lastFailover().withinRecoveryBudget()).as("it waited for a human longer than the budget").isFalse();
+  }
+}
