@@ -27,6 +27,7 @@ public final class MemberChannel implements AutoCloseable {
   private final Clock clock;
   private final AtomicReference<Assignment> assignment = new AtomicReference<>();
   private final AtomicReference<MemberReport> published = new AtomicReference<>();
+  private final AtomicReference<Lease> lastLease = new AtomicReference<>();
   private volatile SharedIndexInformer<Pod> informer;
   private volatile String unit;
 
@@ -76,10 +77,17 @@ public final class MemberChannel implements AutoCloseable {
     return assignment.get();
   }
 
-  /** Writes the report on the member's own pod when its facts changed; returns whether it wrote. */
+  /** How often an unchanged report is rewritten anyway, to refresh sequence and lag figures. */
+  public static final Duration REPORT_REFRESH = Duration.ofSeconds(10);
+
+  /**
+   * Writes the report on the member's own pod when its facts changed, or when the last write is older than
+   * {@link #REPORT_REFRESH}; returns whether it wrote. One write per change keeps the API server's load
+   * proportional to events, not to traffic.
+   */
   public boolean publish(MemberReport report) {
     MemberReport last = published.get();
-    if (report.sameFactsAs(last)) return false;
+    if (report.sameFactsAs(last) && report.reportedAtMillis() - last.reportedAtMillis() < REPORT_REFRESH.toMillis()) return false;
     String patch = "{\"metadata\":{\"annotations\":{\"" + ContractKeys.REPORT_ANNOTATION + "\":"
         + quote(report.toJson()) + "}}}";
     client.pods().inNamespace(namespace).withName(pod).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
@@ -115,20 +123,27 @@ public final class MemberChannel implements AutoCloseable {
   public Renewal renewPrimaryLease(String unitName, long epoch) {
     String name = ContractKeys.primaryLeaseName(unitName);
     for (int attempt = 0; attempt < 2; attempt++) {
-      Lease lease = client.leases().inNamespace(namespace).withName(name).get();
-      if (lease == null) return new Renewal(false, Duration.ZERO, "lease " + name + " does not exist");
+      // One write per renewal: the lease from the last success carries the resourceVersion to update
+      // against; only a conflict (someone else wrote it) costs a read.
+      Lease lease = lastLease.get();
+      if (lease == null || !name.equals(lease.getMetadata().getName())) {
+        lease = client.leases().inNamespace(namespace).withName(name).get();
+        if (lease == null) return new Renewal(false, Duration.ZERO, "lease " + name + " does not exist");
+      }
       Duration duration = leaseDuration(lease);
       String holder = lease.getSpec().getHolderIdentity();
       String leaseEpoch = lease.getMetadata().getAnnotations() == null ? null
           : lease.getMetadata().getAnnotations().get(ContractKeys.LEASE_EPOCH_ANNOTATION);
       if (!pod.equals(holder) || !String.valueOf(epoch).equals(leaseEpoch)) {
+        lastLease.set(null);
         return new Renewal(false, duration, "lease held by " + holder + " at epoch " + leaseEpoch);
       }
       lease.getSpec().setRenewTime(java.time.ZonedDateTime.ofInstant(clock.instant(), java.time.ZoneOffset.UTC));
       try {
-        client.leases().inNamespace(namespace).resource(lease).update();
+        lastLease.set(client.leases().inNamespace(namespace).resource(lease).update());
         return new Renewal(true, duration, "renewed");
       } catch (KubernetesClientException e) {
+        lastLease.set(null);
         if (e.getCode() != 409) return new Renewal(false, duration, "renewal failed: " + e.getMessage());
       }
     }

@@ -38,10 +38,12 @@ public record MemberReport(
     return Json.write(this);
   }
 
-  /** Same facts, ignoring when they were reported and the heartbeat age (to decide whether to publish). */
+  /**
+   * Same facts for the operator's decisions: role, epoch, sync state, peer and application health, endpoint.
+   * Sequence numbers, lag and heartbeat age move all the time and are refreshed periodically instead.
+   */
   public boolean sameFactsAs(MemberReport other) {
-    return other != null && role == other.role && epoch == other.epoch && lastDurableSeq == other.lastDurableSeq
-        && java.util.Objects.equals(lag, other.lag) && java.util.Objects.equals(inSync, other.inSync)
+    return other != null && role == other.role && epoch == other.epoch && java.util.Objects.equals(inSync, other.inSync)
         && java.util.Objects.equals(peerLost, other.peerLost) && java.util.Objects.equals(appHealthy, other.appHealthy)
         && java.util.Objects.equals(replicationEndpoint, other.replicationEndpoint);
   }

@@ -89,12 +89,13 @@ final class ActionExecutor {
         ContractKeys.LEASE_EPOCH_ANNOTATION, String.valueOf(l.epoch()),
         ContractKeys.LEASE_DURATION_MS_ANNOTATION, String.valueOf(l.duration().toMillis()));
     ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
-    Lease written;
     if (current == null) {
       Lease lease = new LeaseBuilder().withMetadata(UnitObjectsBuilder.meta(unit, name)).editMetadata().withAnnotations(annotations).endMetadata()
           .withNewSpec().withHolderIdentity(l.holder()).withLeaseDurationSeconds(seconds).withAcquireTime(now).withLeaseTransitions(0).endSpec()
           .build();
-      written = client.leases().inNamespace(ns).resource(lease).create();
+      client.leases().inNamespace(ns).resource(lease).create();
+    } else if (l.holder().equals(current.getSpec().getHolderIdentity()) && annotations.equals(current.getMetadata().getAnnotations())) {
+      return; // already held as decided (a cache that lagged behind our own write asked again)
     } else {
       // A new holder starts unrenewed: lease-based detection applies once its sidecar has renewed.
       current.getMetadata().setAnnotations(annotations);
@@ -104,9 +105,8 @@ final class ActionExecutor {
       current.getSpec().setRenewTime(null);
       current.getSpec().setAcquireTime(now);
       if (changed) current.getSpec().setLeaseTransitions((current.getSpec().getLeaseTransitions() == null ? 0 : current.getSpec().getLeaseTransitions()) + 1);
-      written = client.leases().inNamespace(ns).resource(current).update();
+      client.leases().inNamespace(ns).resource(current).update();
     }
-    caches.unitLeases().handleRecentResourceUpdate(ResourceID.fromResource(written), written, current);
   }
 
   private void pointService(OperationalUnit unit, PointService p) {

@@ -80,7 +80,8 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
         .withName("endpointslices").withLabelSelector(ContractKeys.UNIT_LABEL)
         .withSecondaryToPrimaryMapper(s -> unitOf(s.getMetadata().getLabels(), s.getMetadata().getNamespace()))
         .build(), context);
-    // Renewals are not events: the decider asks to be called back when a lease would expire.
+    // Renewals are not events (only a new holder or a first renewal is): the decider asks to be called
+    // back when a lease would expire. The cache follows every renewal all the same.
     var unitLeases = new InformerEventSource<>(InformerEventSourceConfiguration.from(Lease.class, OperationalUnit.class)
         .withName("unit-leases").withLabelSelector(ContractKeys.UNIT_LABEL)
         .withSecondaryToPrimaryMapper(l -> unitOf(l.getMetadata().getLabels(), l.getMetadata().getNamespace()))

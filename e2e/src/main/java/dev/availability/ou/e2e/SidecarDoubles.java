@@ -1,0 +1,193 @@
+package dev.availability.ou.e2e;
+
+import dev.availability.ou.contract.Assignment;
+import dev.availability.ou.contract.ContractKeys;
+import dev.availability.ou.contract.MemberChannel;
+import dev.availability.ou.contract.MemberReport;
+import dev.availability.ou.contract.Role;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Plays the sidecars of a namespace's unit pods, which KWOK cannot run: through the API server and with
+ * the same contract code as the real sidecar ({@link MemberChannel}), each double follows its assignment,
+ * publishes its report and, as primary, renews the unit's lease. A double dies with its pod's node (when
+ * KWOK stops managing it) or when its application container stops running, and can be told to
+ * misbehave: freeze, report a lost peer, lag behind, report its application unhealthy.
+ */
+public final class SidecarDoubles implements AutoCloseable {
+  static final String KWOK_MANAGED = "kwok.x-k8s.io/node";
+
+  private final KubernetesClient client;
+  private final String namespace;
+  private final Clock clock = Clock.systemUTC();
+  private final ScheduledExecutorService ticker = Executors.newScheduledThreadPool(4, r -> {
+    Thread t = new Thread(r, "sidecar-doubles");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Map<String, Double> doubles = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> deadNodes = new ConcurrentHashMap<>();
+  private final SharedIndexInformer<Pod> pods;
+  private final SharedIndexInformer<Node> nodes;
+
+  public SidecarDoubles(KubernetesClient client, String namespace) {
+    this.client = client;
+    this.namespace = namespace;
+    this.nodes = client.nodes().inform(new ResourceEventHandler<>() {
+      @Override public void onAdd(Node n) { noteNode(n); }
+      @Override public void onUpdate(Node o, Node n) { noteNode(n); }
+      @Override public void onDelete(Node n, boolean unknown) { deadNodes.put(n.getMetadata().getName(), true); }
+    });
+    this.pods = client.pods().inNamespace(namespace).withLabel(ContractKeys.UNIT_LABEL).inform(new ResourceEventHandler<>() {
+      @Override public void onAdd(Pod p) { seen(p); }
+      @Override public void onUpdate(Pod o, Pod p) { seen(p); }
+      @Override public void onDelete(Pod p, boolean unknown) { stop(p.getMetadata().getName()); }
+    });
+  }
+
+  private void noteNode(Node n) {
+    Map<String, String> a = Optional.ofNullable(n.getMetadata().getAnnotations()).orElse(Map.of());
+    deadNodes.put(n.getMetadata().getName(), !"fake".equals(a.get(KWOK_MANAGED)));
+  }
+
+  private void seen(Pod p) {
+    String name = p.getMetadata().getName();
+    if (p.getMetadata().getDeletionTimestamp() != null) {
+      stop(name);
+      return;
+    }
+    boolean running = "Running".equals(Optional.ofNullable(p.getStatus()).map(s -> s.getPhase()).orElse(null));
+    if (!running || doubles.containsKey(name)) {
+      Double d = doubles.get(name);
+      if (d != null) d.pod = p;
+      return;
+    }
+    MemberChannel channel = new MemberChannel(client, namespace, name, clock);
+    Double d = new Double(channel, p);
+    doubles.put(name, d);
+    channel.onAssignment(a -> d.assignment = a);
+    // Each double ticks on its own, so one slow API call never delays another member's lease renewal.
+    d.task = ticker.scheduleWithFixedDelay(() -> tick(d), 0, 50, TimeUnit.MILLISECONDS);
+  }
+
+  private void stop(String pod) {
+    Double d = doubles.remove(pod);
+    if (d != null) {
+      if (d.task != null) d.task.cancel(false);
+      d.channel.close();
+    }
+  }
+
+  private static void tick(Double d) {
+    try {
+      d.tick();
+    } catch (Exception e) {
+      // The API server may be restarting; a real sidecar retries too.
+    }
+  }
+
+  /** The double of {@code pod}, once its pod is running. */
+  public Double of(String pod) {
+    Double d = doubles.get(pod);
+    if (d == null) throw new IllegalStateException("no sidecar double for pod " + pod + " (not running yet?)");
+    return d;
+  }
+
+  public boolean has(String pod) {
+    return doubles.containsKey(pod);
+  }
+
+  @Override
+  public void close() {
+    ticker.shutdownNow();
+    pods.close();
+    nodes.close();
+    doubles.values().forEach(d -> d.channel.close());
+  }
+
+  /** One member's double. Its knobs are what tests turn to make it misbehave. */
+  public final class Double {
+    private final MemberChannel channel;
+    private volatile Pod pod;
+    private volatile Assignment assignment;
+    private volatile boolean frozen;
+    private volatile boolean peerLost;
+    private volatile long peerLostSince;
+    private volatile boolean appUnhealthy;
+    private volatile long lag;
+    private volatile long sequence;
+    private volatile long lastRenewalMillis;
+    private volatile long lastAttemptMillis;
+    private volatile long leaseMillis = 1000;
+    private volatile boolean fenced;
+    private volatile java.util.concurrent.ScheduledFuture<?> task;
+
+    Double(MemberChannel channel, Pod pod) {
+      this.channel = channel;
+      this.pod = pod;
+    }
+
+    /** Stop everything (a hung process or a node cut off from the API server). */
+    public Double freeze() { frozen = true; return this; }
+    public Double unfreeze() { frozen = false; channel.republish(); return this; }
+    public Double reportPeerLost(boolean lost) {
+      peerLostSince = lost ? clock.millis() : 0;
+      peerLost = lost;
+      return this;
+    }
+    public Double reportAppUnhealthy(boolean unhealthy) { appUnhealthy = unhealthy; return this; }
+    public Double lagBehind(long updates) { lag = updates; return this; }
+
+    public Role role() {
+      return assignment == null ? null : assignment.role();
+    }
+
+    private boolean alive() {
+      Pod p = pod;
+      String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
+      if (node != null && Boolean.TRUE.equals(deadNodes.get(node))) return false;
+      // The sidecar shares the pod's fate when the application container stops (a crash in KWOK's world).
+      return p.getStatus() == null || p.getStatus().getContainerStatuses() == null || p.getStatus().getContainerStatuses().stream()
+          .filter(c -> !ContractKeys.SIDECAR_CONTAINER.equals(c.getName()))
+          .allMatch(c -> c.getState() != null && c.getState().getRunning() != null);
+    }
+
+    void tick() {
+      Assignment a = assignment;
+      if (frozen || a == null || !alive()) return;
+      long now = clock.millis();
+      if (a.role() == Role.Primary && !fenced) {
+        String unit = channel.unit();
+        if (unit != null && now - lastAttemptMillis >= Math.max(100, leaseMillis / 3)) {
+          lastAttemptMillis = now;
+          MemberChannel.Renewal r = channel.renewPrimaryLease(unit, a.epoch());
+          if (r.leaseDuration().toMillis() > 0) leaseMillis = r.leaseDuration().toMillis();
+          if (r.held()) lastRenewalMillis = now;
+          else if (lastRenewalMillis > 0 && now - lastRenewalMillis > r.leaseDuration().toMillis()) fenced = true;
+        }
+        sequence++;
+      }
+      Role reported = fenced ? Role.Fenced : a.role();
+      boolean standby = reported == Role.Standby;
+      MemberReport report = new MemberReport(reported, a.epoch(), standby ? Math.max(0, sequence - lag) : sequence,
+          standby ? lag : null, standby ? lag == 0 : null, standby && peerLost ? Boolean.TRUE : Boolean.FALSE,
+          peerLost ? now - peerLostSince : 0L, !appUnhealthy, ip() + ":" + ContractKeys.REPLICATION_PORT, now);
+      channel.publish(report);
+    }
+
+    private String ip() {
+      return Optional.ofNullable(pod.getStatus()).map(s -> s.getPodIP()).orElse("0.0.0.0");
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package dev.availability.ou.e2e;
+
+import dev.availability.ou.api.OperationalUnit;
+import dev.availability.ou.api.ReplicationMode;
+import dev.availability.ou.api.UnitPhase;
+import dev.availability.ou.contract.ContractKeys;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Units for the tests, made from the samples users apply, and ways to read what became of them. */
+public final class Units {
+  private final KubernetesClient client;
+  private final String namespace;
+
+  public Units(KubernetesClient client, String namespace) {
+    this.client = client;
+    this.namespace = namespace;
+  }
+
+  /** Installs (or updates) the CRD from crds/, as users do, and waits until it is served. */
+  public static void installCrd(KubernetesClient client, Path repoRoot) {
+    try (InputStream in = Files.newInputStream(repoRoot.resolve("crds/" + OperationalUnit.CRD_NAME + "-v1.yml"))) {
+      CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
+      client.resource(crd).fieldManager("ou-e2e").forceConflicts().serverSideApply();
+      client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+          .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
+              .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())), 30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The synchronous sample of samples/, renamed, with the given response-time budget. */
+  public static OperationalUnit sample(Path repoRoot, String name, String responseTimeBudget) {
+    try (InputStream in = Files.newInputStream(repoRoot.resolve("samples/kvstore-synchronous.yaml"))) {
+      OperationalUnit unit = Serialization.unmarshal(in, OperationalUnit.class);
+      unit.getMetadata().setName(name);
+      unit.getSpec().getFailover().setResponseTimeBudget(responseTimeBudget);
+      unit.getSpec().getReplication().setMode(ReplicationMode.Synchronous);
+      return unit;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public OperationalUnit create(OperationalUnit unit) {
+    return client.resources(OperationalUnit.class).inNamespace(namespace).resource(unit).create();
+  }
+
+  public void delete(String name) {
+    client.resources(OperationalUnit.class).inNamespace(namespace).withName(name).delete();
+  }
+
+  public OperationalUnit get(String name) {
+    return client.resources(OperationalUnit.class).inNamespace(namespace).withName(name).get();
+  }
+
+  public UnitPhase phase(String name) {
+    OperationalUnit u = get(name);
+    return u == null || u.getStatus() == null ? null : u.getStatus().getPhase();
+  }
+
+  public String primary(String name) {
+    OperationalUnit u = get(name);
+    return u == null || u.getStatus() == null || u.getStatus().getPrimary() == null ? null : u.getStatus().getPrimary().getPod();
+  }
+
+  public String standby(String name) {
+    OperationalUnit u = get(name);
+    return u == null || u.getStatus() == null || u.getStatus().getStandby() == null ? null : u.getStatus().getStandby().getPod();
+  }
+
+  public int failovers(String name) {
+    OperationalUnit u = get(name);
+    return u == null || u.getStatus() == null || u.getStatus().getFailovers() == null ? 0 : u.getStatus().getFailovers();
+  }
+
+  public String nodeOf(String pod) {
+    var p = client.pods().inNamespace(namespace).withName(pod).get();
+    return p == null ? null : p.getSpec().getNodeName();
+  }
+
+  /** The pods the Service's EndpointSlices list (ready or not). */
+  public Set<String> endpointPods(String service) {
+    return client.discovery().v1().endpointSlices().inNamespace(namespace).withLabel("kubernetes.io/service-name", service).list().getItems().stream()
+        .flatMap(s -> s.getEndpoints() == null ? java.util.stream.Stream.empty() : s.getEndpoints().stream())
+        .map(e -> e.getTargetRef() == null ? null : e.getTargetRef().getName()).filter(Objects::nonNull).collect(Collectors.toSet());
+  }
+
+  public List<String> memberPods(String unit) {
+    return client.pods().inNamespace(namespace).withLabel(ContractKeys.UNIT_LABEL, unit).list().getItems().stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null).map(p -> p.getMetadata().getName()).sorted().toList();
+  }
+
+  /** Event reasons recorded on the unit, oldest first. */
+  public List<String> eventReasons(String unit) {
+    return client.v1().events().inNamespace(namespace).withField("involvedObject.name", unit).list().getItems().stream()
+        .sorted(java.util.Comparator.comparing((Event e) -> e.getFirstTimestamp() == null ? "" : e.getFirstTimestamp()))
+        .map(Event::getReason).toList();
+  }
+}

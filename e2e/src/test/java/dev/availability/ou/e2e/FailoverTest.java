@@ -1,0 +1,112 @@
+package dev.availability.ou.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.availability.ou.api.FailoverRecord;
+import dev.availability.ou.api.UnitPhase;
+import dev.availability.ou.testsupport.ClusterFaults;
+import dev.availability.ou.testsupport.KubernetesCluster;
+import dev.availability.ou.testsupport.LocalClusterHandle;
+import dev.availability.ou.testsupport.TestNamespace;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * For each kind of fault of the primary: the Service's EndpointSlice moves to the standby, a new standby
+ * appears on another node, the unit shows one failover and is Protected again, and the events tell the story.
+ */
+@KubernetesCluster
+class FailoverTest {
+  private static UnitHarness h;
+  private static ClusterFaults faults;
+
+  @BeforeAll
+  static void start(KubernetesClient client, TestNamespace ns, LocalClusterHandle cluster, ClusterFaults f) {
+    h = new UnitHarness(client, ns, cluster);
+    faults = f;
+  }
+
+  @AfterAll
+  static void stop() {
+    if (h != null) h.close();
+  }
+
+  @Test
+  void appContainerCrashFailsOver() {
+    failsOver("fo-crash", (primary, standby) -> faults.setContainerTerminated(h.namespace, primary, "kvstore", 137), "AppCrashed");
+  }
+
+  @Test
+  void readinessFailureFailsOver() {
+    failsOver("fo-unready", (primary, standby) -> faults.setPodReady(h.namespace, primary, false), "Unready");
+  }
+
+  @Test
+  void podDeletionFailsOver() {
+    failsOver("fo-delete", (primary, standby) -> faults.deletePod(h.namespace, primary), "PodDeleting", "PodGone");
+  }
+
+  @Test
+  void nodeFailureFailsOverBeforeKubernetesEvicts() {
+    String[] node = new String[1];
+    try {
+      failsOver("fo-node", (primary, standby) -> {
+        node[0] = h.units.nodeOf(primary);
+        faults.failNode(node[0]);
+      }, "LeaseExpired", "NodeNotReady");
+    } finally {
+      if (node[0] != null) faults.healNode(node[0]);
+    }
+  }
+
+  @Test
+  void lostPrimaryReportedByTheStandbyFailsOver() {
+    failsOver("fo-lost", (primary, standby) -> {
+      h.doubles.of(primary).freeze();
+      h.doubles.of(standby).reportPeerLost(true);
+    }, "LeaseExpired", "LeaseOverdue", "PeerLost");
+  }
+
+  interface Fault {
+    void inject(String primary, String standby);
+  }
+
+  private void failsOver(String unit, Fault fault, String... expectedReasons) {
+    h.createProtected(unit);
+    String primary = h.units.primary(unit);
+    String standby = h.units.standby(unit);
+    Instant t0 = Instant.now();
+    fault.inject(primary, standby);
+
+    await("endpoints of " + unit + " on the standby " + standby).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+        .until(() -> h.units.endpointPods(unit).equals(Set.of(standby)));
+    Duration switched = Duration.between(t0, Instant.now());
+    await("unit " + unit + " Protected again with one failover").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        .until(() -> h.units.failovers(unit) == 1 && h.units.phase(unit) == UnitPhase.Protected
+            && h.units.standby(unit) != null && h.units.nodeOf(h.units.standby(unit)) != null);
+
+    var status = h.units.get(unit).getStatus();
+    assertThat(status.getPrimary().getPod()).isEqualTo(standby);
+    String newStandby = status.getStandby().getPod();
+    assertThat(newStandby).isNotIn(primary, standby);
+    assertThat(h.units.nodeOf(newStandby)).isNotEqualTo(h.units.nodeOf(standby));
+    assertThat(status.getEpoch()).isEqualTo(2L);
+    FailoverRecord last = status.getLastFailover();
+    assertThat(last.getReason()).isIn((Object[]) expectedReasons);
+    assertThat(last.getFormerPrimary()).isEqualTo(primary);
+    assertThat(last.getNewPrimary()).isEqualTo(standby);
+    assertThat(last.getUpdatesLost()).isZero();
+    assertThat(last.getDetectionMillis()).isNotNull();
+    await().atMost(Duration.ofSeconds(10)).until(() -> h.units.eventReasons(unit).containsAll(
+        java.util.List.of("MembersCreated", "FailoverStarted", "PrimaryFenced", "StandbyPromoted", "TrafficSwitched", "StandbyScheduled", "FailoverCompleted")));
+    h.units.delete(unit); // keep the shared cluster light for the next test
+    System.out.printf("[failover] %s: fault -> endpoints on standby %d ms (status: detection %s ms, promotion %s ms, traffic switched %s ms, within budget %s)%n",
+        unit, switched.toMillis(), last.getDetectionMillis(), last.getPromotionMillis(), last.getTrafficSwitchedMillis(), last.getWithinRecoveryBudget());
+  }
+}
