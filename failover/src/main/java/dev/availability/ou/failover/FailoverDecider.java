@@ -105,7 +105,11 @@ public final class FailoverDecider {
     // The standby: create, replace, re-assign, roll.
     Member sb = o.member(s.standby()).orElse(null);
     StandbyAssessment assessment = null;
-    if (sb == null) {
+    Member leavingHome = s.standby() == null ? leavingHome(o, s) : null;
+    if (leavingHome != null) {
+      // Failback wants the standby on the home node, where the scheduler still counts the member leaving it.
+      recheck = min(recheck, Duration.between(o.now(), leavingHome.deletionRequestedAt().plus(policy.recoveryBudget())));
+    } else if (sb == null) {
       // None yet, or the one the status names does not exist (removed, or the operator stopped between
       // writing its name and creating it): create it, under that name when there is one.
       String name = s.standby() != null ? s.standby() : policy.unit() + "-" + nextOrdinal(o);
@@ -154,6 +158,10 @@ public final class FailoverDecider {
       phase = Phase.Unprotected;
       conditions = Conditions.steady(p, o, false, "PeerUnreachable", verdict.describe() + ", but the primary looks healthy to the API server: not promoting (a partition is not a crash)");
       actions.add(new Emit(EventReason.PeerUnreachable, verdict.describe() + "; the primary still renews its lease and is ready: no promotion", true));
+    } else if (leavingHome != null) {
+      phase = Phase.Synchronizing;
+      conditions = Conditions.steady(p, o, false, "StandbyStarting", "waiting for " + leavingHome.pod() + " to leave node " + s.homeNode()
+          + " before creating the standby there (failback)");
     } else if (assessment == null) {
       phase = Phase.Synchronizing;
       conditions = Conditions.steady(p, o, false, "StandbyStarting", "standby " + s.standby() + " is being created");
@@ -201,13 +209,31 @@ public final class FailoverDecider {
   }
 
   private CreateMember createStandby(Observation o, UnitState s, String name, Set<String> alsoAvoid) {
+    Set<String> avoid = avoidForStandby(o, s, alsoAvoid);
+    return new CreateMember(name, ordinalOf(name), Role.Standby, s.epoch(), s.primary(), Set.copyOf(avoid), homeToPrefer(o, s, avoid));
+  }
+
+  private static Set<String> avoidForStandby(Observation o, UnitState s, Set<String> alsoAvoid) {
     Member p = o.member(s.primary()).orElse(null);
     Set<String> avoid = new LinkedHashSet<>();
     if (p != null && p.scheduled()) avoid.add(p.node());
     avoid.addAll(alsoAvoid);
     o.nodes().values().stream().filter(n -> !n.healthy()).map(NodeView::name).forEach(avoid::add);
-    String prefer = o.policy().failback() && s.homeNode() != null && !avoid.contains(s.homeNode()) ? s.homeNode() : null;
-    return new CreateMember(name, ordinalOf(name), Role.Standby, s.epoch(), s.primary(), Set.copyOf(avoid), prefer);
+    return avoid;
+  }
+
+  /** With failback, a new standby goes to the home node when it may: in sync there, the primary moves back. */
+  private static String homeToPrefer(Observation o, UnitState s, Set<String> avoid) {
+    return o.policy().failback() && s.homeNode() != null && !avoid.contains(s.homeNode()) ? s.homeNode() : null;
+  }
+
+  /** A member (not the primary) still leaving the home node a new standby should go to, for up to a recovery budget. */
+  private static Member leavingHome(Observation o, UnitState s) {
+    if (homeToPrefer(o, s, avoidForStandby(o, s, Set.of())) == null) return null;
+    return o.members().values().stream()
+        .filter(m -> s.homeNode().equals(m.node()) && m.deleting() && !m.pod().equals(s.primary())
+            && o.now().isBefore(m.deletionRequestedAt().plus(o.policy().recoveryBudget())))
+        .findFirst().orElse(null);
   }
 
   private static long ordinalOf(String pod) {
@@ -372,7 +398,9 @@ public final class FailoverDecider {
         recheck = Duration.between(now, at).isNegative() ? Duration.ZERO : Duration.between(now, at);
       }
     }
-    if (s.standby() == null || o.member(s.standby()).isEmpty()) {
+    // With failback the new standby waits for the former primary to leave the home node (see steady()).
+    boolean homeTaken = s.standby() == null && former != null && Objects.equals(former.node(), homeToPrefer(o, s, avoidForStandby(o, s, suspectNode(o, i))));
+    if ((s.standby() == null && !homeTaken) || (s.standby() != null && o.member(s.standby()).isEmpty())) {
       String name = s.standby() != null ? s.standby() : o.policy().unit() + "-" + nextOrdinal(o);
       actions.add(createStandby(o, s, name, suspectNode(o, i)));
       actions.add(new Emit(EventReason.StandbyScheduled, "scheduling new standby " + name + " on a node other than " + (target != null ? target.node() : "the primary's"), false));
@@ -389,7 +417,8 @@ public final class FailoverDecider {
     }
     next = recordTimings(o, next, Phase.Synchronizing, actions);
     return new Decision(next, formerLeaving ? Phase.Synchronizing : Phase.FailingOver,
-        formerLeaving ? Conditions.steady(target, o, false, "StandbyStarting", "new standby " + next.standby() + " is being created") : Conditions.failingOver(i),
+        formerLeaving ? Conditions.steady(target, o, false, "StandbyStarting", next.standby() != null ? "new standby " + next.standby() + " is being created"
+            : "waiting for " + i.former() + " to leave node " + s.homeNode() + " before creating the standby there (failback)") : Conditions.failingOver(i),
         actions, creates(actions), recheck);
   }
 

@@ -94,7 +94,7 @@ class BootstrapTest {
     w.settle();
 
     assertThat(w.actions()).contains(new Action.DeleteMember("db-7", false));
-    w.run(Duration.ofMillis(200));
+    w.run(w.gracefulTermination.plus(World.TICK));
     assertThat(w.pods).containsOnlyKeys("db-0", "db-1");
     assertThat(w.status.nextOrdinal()).isEqualTo(2);
   }

@@ -145,6 +145,8 @@ final class World {
   long acked;
   /** Acknowledged updates lost at each promotion (ground truth). */
   final List<Long> lostAtPromotion = new ArrayList<>();
+  /** How long a member being deleted takes to stop on a live node (the scheduler still counts it meanwhile). */
+  Duration gracefulTermination = Duration.ofMillis(300);
   /** Render avoidNodes as a required node affinity (as the operator does) rather than a preference. */
   boolean avoidRequired = true;
   /** Whether the kubelets and sidecars bring new pods up by themselves. */
@@ -373,7 +375,7 @@ final class World {
     Node n = nodeOf(p);
     if (n == null || n.mode != NodeMode.Up) return; // nothing reaches the API server from there
     if (p.deleting()) {
-      pods.remove(p.name);
+      if (!now.isBefore(p.deletionRequestedAt.plus(gracefulTermination))) pods.remove(p.name);
       return;
     }
     if (p.phase == PodPhase.Pending && autoStart) {
