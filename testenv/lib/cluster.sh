@@ -177,6 +177,14 @@ componentsPatches:
   # Manage only annotated nodes, so that fail-node can take a node away from kwok.
   - {key: manage-all-nodes, value: "false", override: true}
   - {key: manage-nodes-with-annotation-selector, value: "$MANAGED_ANNOTATION=$MANAGED_VALUE"}
+# One instance each, and nothing restarts them the way a kubelet restarts static pods: without leader election they
+# ride out an API server or etcd restart instead of exiting when their lease cannot be renewed.
+- name: kube-controller-manager
+  extraArgs:
+  - {key: leader-elect, value: "false"}
+- name: kube-scheduler
+  extraArgs:
+  - {key: leader-elect, value: "false"}
 - name: kube-apiserver
   extraArgs:
   # Pods tolerate a NotReady/unreachable node for 10 s instead of 300 s (test cluster only).
@@ -261,7 +269,7 @@ all_components_running() {
 cluster_pids() {
   local p cmd
   for p in /proc/[0-9]*; do
-    cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+    cmd=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
     [ "${p#/proc/}" = $$ ] || [ "${p#/proc/}" = "$BASHPID" ] && continue
     case $cmd in *"$WORKDIR/"*) echo "${p#/proc/}" ;; esac
   done
@@ -278,14 +286,16 @@ down_locked() {
   fi
   local start=$SECONDS
   log "deleting cluster '$NAME'"
-  [ -x "$KWOK_BIN/kwokctl" ] && kwokctl delete cluster --name "$NAME" --kubeconfig "" >&2 2>&1 || log "kwokctl delete cluster failed; killing the processes myself"
+  # kwokctl rejects --kubeconfig "": name a file that does not exist, so no kubeconfig of the user's is touched.
+  [ -x "$KWOK_BIN/kwokctl" ] && kwokctl delete cluster --name "$NAME" --kubeconfig "$WORKDIR/no-such-kubeconfig" >&2 2>&1 \
+    || log "kwokctl delete cluster failed; stopping the processes myself"
   # kwokctl kills what its pid files name; anything else started from the work dir goes too.
   local pids pid
   pids=$(cluster_pids)
   if [ -n "$pids" ]; then
     log "stopping leftover processes: $(echo $pids)"
     for pid in $pids; do kill "$pid" 2>/dev/null || true; done
-    for _ in $(seq 20); do pids=$(cluster_pids); [ -z "$pids" ] && break; sleep 0.5; done
+    for _ in $(seq 10); do pids=$(cluster_pids); [ -z "$pids" ] && break; sleep 0.5; done
     for pid in $pids; do kill -9 "$pid" 2>/dev/null || true; done
   fi
   pids=$(cluster_pids)
@@ -382,8 +392,8 @@ restart_locked() {
   if pid=$(component_pid "$comp"); then
     log "stopping $comp (pid $pid)"
     kill "$pid" 2>/dev/null || true
-    for _ in $(seq 40); do pid_alive "$pid" || break; sleep 0.25; done
-    if pid_alive "$pid"; then log "$comp ignored SIGTERM for 10 s; killing it"; kill -9 "$pid" 2>/dev/null || true; sleep 0.5; fi
+    for _ in $(seq 20); do pid_alive "$pid" || break; sleep 0.25; done
+    if pid_alive "$pid"; then log "$comp still shutting down after 5 s; killing it"; kill -9 "$pid" 2>/dev/null || true; sleep 0.5; fi
   else
     log "$comp was not running"
   fi

@@ -144,6 +144,9 @@ public final class ClusterDiagnostics {
             out.println("  " + crd.getMetadata().getName() + ": " + items.size() + " object(s)");
             for (GenericKubernetesResource r : items) {
                 r.getMetadata().setManagedFields(null);
+                if (r.getMetadata().getAnnotations() != null) {
+                    r.getMetadata().getAnnotations().remove("kubectl.kubernetes.io/last-applied-configuration");
+                }
                 out.println(indent(client.getKubernetesSerialization().asYaml(r)));
             }
         }
