@@ -273,11 +273,13 @@ public final class FailoverDecider {
   }
 
   /**
-   * A deposed member is fenced once it says so, or once a lease duration has passed since the lease moved
-   * away from it: its sidecar stops acknowledging writes when it cannot renew.
+   * A member is fenced once it says so, once the lease it holds has expired, or once a lease duration has
+   * passed since the lease moved away from it: its sidecar stops acknowledging writes when it cannot renew.
    */
   private static boolean fenced(Observation o, UnitState s, Member m) {
     if (m.report() != null && m.report().role() == Role.Fenced) return true;
+    PrimaryLease lease = o.lease();
+    if (lease != null && m.pod().equals(lease.holder()) && lease.expiresAt() != null && !o.now().isBefore(lease.expiresAt())) return true;
     if (m.assignedRole() == Role.Standby || m.assignedRole() == null) return true; // never held the lease at this epoch
     Instant movedAt = s.intent() != null ? s.intent().serviceSwitchedAt() : s.lastFailover() != null ? s.lastFailover().serviceSwitchedAt() : null;
     if (movedAt == null) return false;
@@ -303,7 +305,7 @@ public final class FailoverDecider {
           EventReason.PrimaryFailed);
     }
     CandidateRanking.Choice choice = ranking.choose(o);
-    if (!choice.found()) return degraded(o, choice.blockedReason(), what + "; " + choice.blockedMessage(), EventReason.FailoverBlocked);
+    if (!choice.found()) return clearIfNothingCanRecover(o, degraded(o, choice.blockedReason(), what + "; " + choice.blockedMessage(), EventReason.FailoverBlocked));
 
     Member target = choice.member();
     Member former = o.member(s.primary()).orElse(null);
@@ -312,6 +314,20 @@ public final class FailoverDecider {
         verdict.mainKind().name(), what, verdict.faultObservedAt(now), now, null, false);
     List<Action> actions = List.of(new Emit(EventReason.FailoverStarted, what + "; promoting standby " + target.pod() + " at epoch " + intent.epoch(), true));
     return new Decision(s.withIntent(intent), Phase.FailingOver, Conditions.failingOver(intent), actions, true, Duration.ZERO);
+  }
+
+  /**
+   * No member can come back by itself (each is gone, stopped for good or being deleted): remove what is left,
+   * so that the members the status names are created again (with the volumes that belong to those names).
+   */
+  private static Decision clearIfNothingCanRecover(Observation o, Decision d) {
+    if (!o.members().values().stream().allMatch(m -> m.terminated() || m.deleting())) return d;
+    List<Action> actions = new ArrayList<>(d.actions());
+    for (Member m : o.members().values()) {
+      boolean force = nodeDown(o, m) && (m.terminated() || fenced(o, o.state(), m)); // a stopped pod runs nothing
+      if (!m.deleting() || force) actions.add(new DeleteMember(m.pod(), force));
+    }
+    return new Decision(d.state(), d.phase(), d.conditions(), actions, d.persistStateFirst(), d.recheckAfter());
   }
 
   private Decision switchover(Observation o, UnitState s, Member target, String reason, String message) {

@@ -329,6 +329,36 @@ class FailoverStepsTest {
   }
 
   @Test
+  void whenNoMemberCanComeBackByItselfTheDeadOnesAreClearedAndTheMembersCreatedAgain() {
+    World w = World.threeNodes().bootstrap();
+    w.removePod("db-0");
+    w.evict("db-1");
+
+    w.runUntilProtectedAt(1, Duration.ofSeconds(5));
+
+    assertThat(w.events()).containsSubsequence(EventReason.FailoverBlocked, EventReason.MembersCreated);
+    assertThat(w.actions()).contains(new DeleteMember("db-1", false));
+    assertThat(w.pods).containsOnlyKeys("db-0", "db-1");
+    assertThat(w.status.failovers()).isZero();
+  }
+
+  @Test
+  void aDeadPrimaryWithAStandbyThatMayRecoverIsNotCleared() {
+    World w = World.threeNodes().bootstrap();
+    w.removePod("db-0");
+    w.appCrashLoop("db-1");
+
+    w.run(Duration.ofSeconds(3));
+
+    assertThat(w.actions()).noneMatch(a -> a instanceof DeleteMember d && d.pod().equals("db-1"));
+    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("NoHealthyStandby");
+
+    w.appRecovers("db-1");
+    w.runUntilProtectedAt(2, Duration.ofSeconds(10));
+    assertThat(w.status.primary()).isEqualTo("db-1");
+  }
+
+  @Test
   void theNewStandbyAvoidsTheNewPrimarysNodeAndTheFailedNode() {
     World w = World.threeNodes().bootstrap();
     String failed = w.primary().node;
