@@ -61,6 +61,8 @@ public final class FrameCodec {
     int first = in.read();
     if (first < 0) return null;
     header[0] = (byte) first;
+    // Checked before waiting for the rest: a stranger speaking another protocol is refused at once.
+    if (first != VERSION) throw new ProtocolException(Refusal.UNKNOWN_VERSION, "protocol version " + first);
     readFully(in, header, 1, HEADER_BYTES - 1, "header");
     ByteBuffer h = ByteBuffer.wrap(header);
     int version = h.get() & 0xff;
