@@ -114,9 +114,54 @@ clear_dead_pidfiles() {
   done
 }
 
+# Components that were started (they have a pid file) and are gone.
+dead_components() {
+  local c f pid
+  for c in "${COMPONENTS[@]}"; do
+    f="$WORKDIR/pids/$c.pid"
+    [ -f "$f" ] || continue
+    pid=$(cat "$f" 2>/dev/null || true)
+    if ! [[ $pid =~ ^[0-9]+$ ]] || ! pid_alive "$pid"; then printf '%s ' "$c"; fi
+  done
+}
+
+# run_kwokctl LOG ARGS...: kwokctl ARGS with its output in LOG (or stderr for -), given up on as soon as a component
+# it started has been dead for 5 s (kwokctl itself would wait 2 minutes for an API server that will never answer).
+# It is killed with SIGKILL: on SIGTERM it would cancel its context, which kills the components it started.
+run_kwokctl() {
+  local logf=$1; shift
+  if [ "$logf" = - ]; then kwokctl "$@" >&2 2>&1 & else kwokctl "$@" >"$logf" 2>&1 & fi
+  local kpid=$! dead_since="" dead
+  while kill -0 "$kpid" 2>/dev/null; do
+    sleep 1
+    dead=$(dead_components)
+    if [ -z "$dead" ]; then dead_since=""; continue; fi
+    dead_since=${dead_since:-$SECONDS}
+    if (( SECONDS - dead_since >= 5 )); then
+      log "component(s) exited right after their start: $dead"
+      kill -9 "$kpid" 2>/dev/null; wait "$kpid" 2>/dev/null
+      return 1
+    fi
+  done
+  wait "$kpid"
+}
+
 kwokctl_start() {
   clear_dead_pidfiles
-  kwokctl start cluster --name "$NAME" >&2 2>&1
+  run_kwokctl - start cluster --name "$NAME"
+}
+
+# Like wait_until for the API server, but gives up when a component has died.
+wait_api_ready() {
+  local start=$SECONDS next=$((SECONDS + 10)) dead
+  until apiserver_ready; do
+    dead=$(dead_components)
+    if [ -n "$dead" ]; then log "component(s) not running: $dead"; return 1; fi
+    if (( SECONDS - start >= 120 )); then return 1; fi
+    if (( SECONDS >= next )); then log "  … still waiting for the API server ($((SECONDS - start)) s)"; next=$((SECONDS + 10)); fi
+    sleep 0.5
+  done
+  log "  API server ready after $((SECONDS - start)) s"
 }
 
 apiserver_ready() { [ -f "$KUBECONFIG_PATH" ] && kc get --raw /readyz >/dev/null 2>&1; }
@@ -247,13 +292,13 @@ up_locked() {
     local conf="$CACHE_ROOT/config/$NAME.yaml"
     mkdir -p "$(dirname "$conf")"
     write_config "$conf"
-    if ! kwokctl create cluster --name "$NAME" --config "$conf" --runtime binary --kubeconfig "" --timeout 5m >"$CACHE_ROOT/config/$NAME.create.log" 2>&1; then
+    if ! run_kwokctl "$CACHE_ROOT/config/$NAME.create.log" create cluster --name "$NAME" --config "$conf" --runtime binary --kubeconfig ""; then
       tail -n 15 "$CACHE_ROOT/config/$NAME.create.log" | sed 's/^/    /' >&2
       explain_failure
       die "cluster '$NAME' did not come up (kwokctl log: $CACHE_ROOT/config/$NAME.create.log, component logs: $WORKDIR/logs). 'testenv/local-cluster down --name $NAME' cleans up."
     fi
   fi
-  wait_until 120 "API server ready" apiserver_ready || { explain_failure; die "the API server of '$NAME' did not become ready in 120 s"; }
+  wait_api_ready || { explain_failure; die "the API server of '$NAME' did not become ready; 'testenv/local-cluster down --name $NAME' starts over"; }
   wait_until 120 "default namespace and service account" kc get serviceaccount default -n default || { explain_failure; die "the controller-manager of '$NAME' did not create the default service account"; }
   ensure_nodes
   wait_until 120 "$NODES nodes Ready" all_nodes_ready || { explain_failure; kc get nodes >&2 || true; die "fewer than $NODES nodes of '$NAME' became Ready in 120 s"; }
@@ -401,7 +446,7 @@ restart_locked() {
   kwokctl_start || { explain_failure; die "kwokctl start cluster failed while restarting $comp"; }
   local newpid
   newpid=$(component_pid "$comp") || { explain_failure; die "$comp did not start again; its log: $WORKDIR/logs/$comp.log"; }
-  wait_until 120 "API server ready" apiserver_ready || { explain_failure; die "the API server did not become ready after restarting $comp"; }
+  wait_api_ready || { explain_failure; die "the API server did not become ready after restarting $comp"; }
   sleep 1
   pid_alive "$newpid" || { explain_failure; die "$comp exited right after its restart; its log: $WORKDIR/logs/$comp.log"; }
   log "$comp restarted (pid $newpid) in $((SECONDS - start)) s"
