@@ -1,0 +1,165 @@
+package dev.availability.ou.sidecar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.availability.ou.client.LocalProtocol;
+import dev.availability.ou.contract.MemberChannel;
+import dev.availability.ou.contract.MemberReport;
+import dev.availability.ou.contract.Role;
+import dev.availability.ou.replication.Key;
+import dev.availability.ou.replication.Limits;
+import dev.availability.ou.replication.RecordType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The replica in process: acknowledgement rules per mode, fencing, the lease, recovery. */
+class ReplicaTest {
+  @TempDir Path dir;
+  Store store;
+  LogWriter writer;
+  Replica replica;
+  final Counters counters = new Counters();
+
+  Replica open(String... env) throws Exception {
+    Map<String, String> m = new java.util.HashMap<>(Map.of("OU_DATA_DIR", dir.toString(), "OU_CONTROL", "standalone", "OU_SYNC_TIMEOUT", "300ms"));
+    for (int i = 0; i < env.length; i += 2) m.put(env[i], env[i + 1]);
+    Config cfg = Config.from(m, new String[0]);
+    store = new Store(dir, Limits.DEFAULT, cfg.segmentBytes(), counters);
+    writer = new LogWriter(store, cfg.fsync(), counters);
+    replica = new Replica(cfg, store, writer, counters);
+    return replica;
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    if (writer != null) writer.close();
+    if (store != null) store.close();
+  }
+
+  record Outcome(long seq, int status, String message) {}
+
+  static CompletableFuture<Outcome> write(Replica r, String key) {
+    CompletableFuture<Outcome> f = new CompletableFuture<>();
+    r.write(RecordType.PUT, key.getBytes(), "v".getBytes(), new Replica.Completion() {
+      @Override public void ok(long seq) { f.complete(new Outcome(seq, LocalProtocol.OK, null)); }
+      @Override public void fail(int status, String message) { f.complete(new Outcome(-1, status, message)); }
+    });
+    return f;
+  }
+
+  @Test
+  void asynchronousAcknowledgesAfterTheLocalAppendSynchronousWaitsForTheStandby() throws Exception {
+    open("OU_MODE", "Asynchronous");
+    replica.assign(Role.Primary, 1, null, null, "test");
+    assertThat(write(replica, "a").get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
+    replica.assign(Role.Primary, 1, null, Mode.SYNCHRONOUS, "test");
+    CompletableFuture<Outcome> pending = write(replica, "b");
+    Thread.sleep(100);
+    assertThat(pending).isNotDone();
+    replica.standbySessionStarted(0);
+    replica.standbyAcked(replica.lastSeq());
+    assertThat(pending.get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
+    // No standby: the write is not acknowledged, it times out as UNAVAILABLE.
+    replica.standbyDisconnected();
+    CompletableFuture<Outcome> lonely = write(replica, "c");
+    await().atMost(Duration.ofSeconds(5)).until(() -> {
+      replica.expireWaiters();
+      return lonely.isDone();
+    });
+    assertThat(lonely.get().status()).isEqualTo(LocalProtocol.UNAVAILABLE);
+  }
+
+  @Test
+  void journalModeMakesOnlyMarkersWaitForTheStandby() throws Exception {
+    open("OU_MODE", "Journal");
+    replica.assign(Role.Primary, 1, null, null, "test");
+    assertThat(write(replica, "data").get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
+    CompletableFuture<Outcome> begin = new CompletableFuture<>();
+    replica.write(RecordType.BEGIN, "req-1".getBytes(), null, new Replica.Completion() {
+      @Override public void ok(long seq) { begin.complete(new Outcome(seq, 0, null)); }
+      @Override public void fail(int status, String message) { begin.complete(new Outcome(-1, status, message)); }
+    });
+    Thread.sleep(100);
+    assertThat(begin).isNotDone();
+    replica.standbySessionStarted(replica.lastSeq());
+    assertThat(begin.get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
+    assertThat(store.state().openStimuli()).containsKey(Key.of("req-1"));
+  }
+
+  @Test
+  void aDeposedPrimaryFailsPendingWritesAndRefusesNewOnes() throws Exception {
+    open("OU_MODE", "Synchronous");
+    List<Replica.RoleView> views = new CopyOnWriteArrayList<>();
+    replica.addRoleListener(views::add);
+    replica.assign(Role.Primary, 2, null, null, "test");
+    CompletableFuture<Outcome> pending = write(replica, "x");
+    replica.deposed(3);
+    assertThat(pending.get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.FENCED);
+    assertThat(write(replica, "y").get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.FENCED);
+    assertThat(views.get(views.size() - 1).serving()).isFalse();
+    assertThat(replica.reportedRole()).isEqualTo(Role.Fenced);
+    // an assignment from an older epoch changes nothing
+    assertThat(replica.assign(Role.Primary, 1, null, null, "stale")).isFalse();
+  }
+
+  @Test
+  void primaryStopsAcknowledgingWhenItsLeaseIsNotRenewedInTime() throws Exception {
+    open("OU_MODE", "Asynchronous");
+    AtomicBoolean apiServerReachable = new AtomicBoolean(true);
+    ControlSource control = new ControlSource() {
+      @Override public void start(Replica r) {}
+      @Override public boolean leaseRequired() { return true; }
+      @Override public MemberChannel.Renewal renewLease(long epoch) {
+        return apiServerReachable.get() ? new MemberChannel.Renewal(true, Duration.ofMillis(900), "renewed")
+            : new MemberChannel.Renewal(false, Duration.ofMillis(900), "renewal failed: connection refused");
+      }
+      @Override public void publish(MemberReport report) {}
+      @Override public MemberReport lastReport() { return null; }
+      @Override public void close() {}
+    };
+    List<Replica.RoleView> views = new CopyOnWriteArrayList<>();
+    replica.addRoleListener(views::add);
+    replica.assign(Role.Primary, 1, null, null, "test");
+    replica.leaseRequired(true); // as the Kubernetes control source sets it before any assignment
+    assertThat(write(replica, "before-lease").get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.FENCED);
+    try (LeaseKeeper lease = new LeaseKeeper(control, replica, 300)) {
+      await().atMost(Duration.ofSeconds(5)).until(replica::serving);
+      assertThat(write(replica, "a").get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
+      apiServerReachable.set(false);
+      await().atMost(Duration.ofSeconds(5)).until(() -> {
+        replica.checkServing("tick");
+        return !replica.serving();
+      });
+      assertThat(write(replica, "b").get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.FENCED);
+      assertThat(views).anyMatch(v -> !v.serving() && v.reason().contains("lease"));
+      apiServerReachable.set(true);
+      await().atMost(Duration.ofSeconds(5)).until(replica::serving);
+      assertThat(write(replica, "c").get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
+    }
+  }
+
+  @Test
+  void restartAsPrimaryAtTheSameEpochStartsANewTerm() throws Exception {
+    open("OU_MODE", "Asynchronous");
+    replica.assign(Role.Primary, 4, null, null, "test");
+    write(replica, "a").get(5, TimeUnit.SECONDS);
+    long firstTerm = store.log().lastTerm();
+    close();
+    open("OU_MODE", "Asynchronous");
+    assertThat(store.state().get(Key.of("a"))).isNotNull();
+    replica.assign(Role.Primary, 4, null, null, "restarted");
+    write(replica, "b").get(5, TimeUnit.SECONDS);
+    assertThat(store.log().lastTerm()).isGreaterThan(firstTerm);
+    assertThat(store.log().history().starts()).hasSize(2);
+  }
+}

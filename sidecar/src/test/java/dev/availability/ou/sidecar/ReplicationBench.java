@@ -1,0 +1,357 @@
+package dev.availability.ou.sidecar;
+
+import dev.availability.ou.client.MemberRole;
+import dev.availability.ou.client.OuClient;
+import dev.availability.ou.contract.Role;
+import dev.availability.ou.replication.RecordType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The replication benchmark (run it with {@code bench/replication}): the application's client → local
+ * sidecar → peer sidecar as separate processes on loopback, in Synchronous and Asynchronous mode,
+ * against the baseline of a direct write to the same log implementation without replication (in
+ * process), interleaved (direct, sync, async, direct, sync, async …) in the same run; 1, 16 and 128
+ * concurrent writers; 128 B and 4 KiB values; fixed duration after warm-up. Prints the machine, a
+ * table, the fsync policy, the sidecars' resident memory and start time, and as the last line one JSON
+ * object. System properties: bench.seconds, bench.warmup, bench.rounds, bench.writers, bench.sizes, bench.fsync.
+ */
+public final class ReplicationBench {
+  static final double SECONDS = Double.parseDouble(System.getProperty("bench.seconds", "3"));
+  static final double WARMUP = Double.parseDouble(System.getProperty("bench.warmup", "1"));
+  static final int ROUNDS = Integer.getInteger("bench.rounds", 2);
+  static final int[] WRITERS = ints(System.getProperty("bench.writers", "1,16,128"));
+  static final int[] SIZES = ints(System.getProperty("bench.sizes", "128,4096"));
+  static final String FSYNC = System.getProperty("bench.fsync", "always");
+
+  record Result(String subject, int writers, int size, long ops, double seconds, long[] sortedNanos) {
+    double throughput() {
+      return ops / seconds;
+    }
+
+    double pct(double p) {
+      if (sortedNanos.length == 0) return Double.NaN;
+      return sortedNanos[Math.min(sortedNanos.length - 1, (int) Math.ceil(p * sortedNanos.length) - 1)] / 1000.0;
+    }
+  }
+
+  interface Writer {
+    void write(byte[] key, byte[] value) throws Exception;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path root = Files.createTempDirectory("ou-bench-");
+    String net = SidecarProcess.freshNet();
+    Path key = SidecarProcess.newKey(root);
+    System.out.println("== ou-sidecar replication benchmark ==");
+    machine();
+    double[] fsyncUs = rawFsync(root);
+    double[] rtt = loopbackRtt();
+    System.out.printf(Locale.ROOT, "fsync policy: %s; raw fsync of 256 B on the data disk: p50 %.0f us, p99 %.0f us (%s)%n", FSYNC, fsyncUs[0], fsyncUs[1],
+        fsyncUs[0] < 50 ? "fast: a write cache absorbs fsync here, so durability figures are optimistic" : "the disk honours fsync");
+    System.out.printf(Locale.ROOT, "loopback TCP round trip (1 byte ping-pong): p50 %.1f us, p99 %.1f us%n", rtt[0], rtt[1]);
+
+    SidecarProcess standby = new SidecarProcess("bench-standby", net + "2", root, key).with("OU_ROLE", "Standby").with("OU_EPOCH", "1")
+        .with("OU_FSYNC", FSYNC).with("OU_LOG_RETENTION", "64Mi").with("OU_SEGMENT_BYTES", "16Mi");
+    SidecarProcess primary = new SidecarProcess("bench-primary", net + "1", root, key).with("OU_ROLE", "Primary").with("OU_EPOCH", "1")
+        .with("OU_PEER_ENDPOINT", standby.replicationEndpoint()).with("OU_FSYNC", FSYNC).with("OU_MODE", "Synchronous")
+        .with("OU_LOG_RETENTION", "64Mi").with("OU_SEGMENT_BYTES", "16Mi");
+    for (SidecarProcess p : List.of(standby, primary)) p.env.put("OU_HEARTBEAT_INTERVAL", "200ms");
+    standby.start();
+    primary.start();
+    long[] startMs = {standby.startMillis, primary.startMillis};
+    Direct direct = new Direct(root.resolve("direct"), net);
+    List<Result> results = new ArrayList<>();
+    try (OuClient admin = primary.client()) {
+      waitInSync(primary);
+      for (int size : SIZES) {
+        for (int writers : WRITERS) {
+          for (int round = 0; round < ROUNDS; round++) {
+            results.add(measure("direct", writers, size, (k, v) -> direct.write(k, v)));
+            admin.assign(MemberRole.PRIMARY, 1, standby.replicationEndpoint(), "Synchronous");
+            try (OuClient c = primary.client()) {
+              results.add(measure("sync", writers, size, c::put));
+            }
+            admin.assign(MemberRole.PRIMARY, 1, standby.replicationEndpoint(), "Asynchronous");
+            try (OuClient c = primary.client()) {
+              results.add(measure("async", writers, size, c::put));
+            }
+            waitInSync(primary);
+          }
+        }
+      }
+      long[] memP = primary.memoryKib();
+      long[] memS = standby.memoryKib();
+      report(results, memP, memS, startMs, fsyncUs, rtt, primary, standby);
+    } finally {
+      direct.close();
+      primary.close();
+      standby.close();
+    }
+  }
+
+  static void waitInSync(SidecarProcess primary) throws InterruptedException {
+    for (int i = 0; i < 600; i++) {
+      var s = primary.status();
+      if (s.number("standbyAckedSeq") >= s.lastSeq()) return;
+      Thread.sleep(50);
+    }
+  }
+
+  /** The baseline: the same log implementation (sequencing, state, group commit, fsync policy) in process, no replication. */
+  static final class Direct implements AutoCloseable {
+    final Store store;
+    final LogWriter writer;
+    final Replica replica;
+
+    Direct(Path dir, String net) throws Exception {
+      Counters counters = new Counters();
+      Config cfg = Config.from(Map.of("OU_DATA_DIR", dir.toString(), "OU_FSYNC", FSYNC, "OU_LOG_RETENTION", "64Mi", "OU_SEGMENT_BYTES", "16Mi",
+          "OU_CONTROL", "standalone", "OU_REPLICATION_ADDRESS", net + "50:7480"), new String[0]);
+      store = new Store(dir, dev.availability.ou.replication.Limits.DEFAULT, cfg.segmentBytes(), counters);
+      writer = new LogWriter(store, cfg.fsync(), counters);
+      replica = new Replica(cfg, store, writer, counters);
+      replica.assign(Role.Primary, 1, null, Mode.ASYNCHRONOUS, "benchmark baseline");
+      Thread t = new Thread(() -> {
+        while (true) {
+          replica.maintain();
+          try {
+            Thread.sleep(1000);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      });
+      t.setDaemon(true);
+      t.start();
+    }
+
+    void write(byte[] k, byte[] v) {
+      Thread me = Thread.currentThread();
+      AtomicBoolean done = new AtomicBoolean();
+      String[] err = {null};
+      replica.write(RecordType.PUT, k, v, new Replica.Completion() {
+        @Override public void ok(long seq) {
+          done.set(true);
+          LockSupport.unpark(me);
+        }
+
+        @Override public void fail(int status, String message) {
+          err[0] = message;
+          done.set(true);
+          LockSupport.unpark(me);
+        }
+      });
+      while (!done.get()) LockSupport.park();
+      if (err[0] != null) throw new IllegalStateException(err[0]);
+    }
+
+    @Override
+    public void close() throws IOException {
+      writer.close();
+      store.close();
+    }
+  }
+
+  static Result measure(String subject, int writers, int size, Writer w) throws Exception {
+    long warmEnd = System.nanoTime() + (long) (WARMUP * 1e9);
+    long end = warmEnd + (long) (SECONDS * 1e9);
+    List<long[]> perThread = new ArrayList<>();
+    long[] counts = new long[writers];
+    CountDownLatch doneLatch = new CountDownLatch(writers);
+    Exception[] failure = {null};
+    for (int t = 0; t < writers; t++) {
+      final int id = t;
+      long[][] lat = {new long[1 << 14]};
+      Thread th = new Thread(() -> {
+        byte[] value = new byte[size];
+        Arrays.fill(value, (byte) ('a' + id % 26));
+        int n = 0;
+        int i = 0;
+        try {
+          while (true) {
+            long t0 = System.nanoTime();
+            if (t0 >= end) break;
+            w.write(("w" + id + "-" + (i++ % 1000)).getBytes(), value);
+            long t1 = System.nanoTime();
+            if (t0 >= warmEnd) {
+              if (n == lat[0].length) lat[0] = Arrays.copyOf(lat[0], n * 2);
+              lat[0][n++] = t1 - t0;
+            }
+          }
+        } catch (Exception e) {
+          failure[0] = e;
+        } finally {
+          counts[id] = n;
+          synchronized (perThread) {
+            perThread.add(Arrays.copyOf(lat[0], n));
+          }
+          doneLatch.countDown();
+        }
+      });
+      th.setDaemon(true);
+      th.start();
+    }
+    doneLatch.await();
+    if (failure[0] != null) throw new IllegalStateException(subject + " failed", failure[0]);
+    long total = 0;
+    for (long c : counts) total += c;
+    long[] all = new long[(int) total];
+    int p = 0;
+    for (long[] a : perThread) {
+      System.arraycopy(a, 0, all, p, a.length);
+      p += a.length;
+    }
+    Arrays.sort(all);
+    Result r = new Result(subject, writers, size, total, SECONDS, all);
+    System.out.printf(Locale.ROOT, "  %-6s writers=%-3d value=%-4d  %9.0f ops/s  p50 %8.1f us  p99 %8.1f us  p999 %8.1f us%n", subject, writers, size,
+        r.throughput(), r.pct(0.5), r.pct(0.99), r.pct(0.999));
+    return r;
+  }
+
+  static void report(List<Result> results, long[] memP, long[] memS, long[] startMs, double[] fsyncUs, double[] rtt, SidecarProcess primary,
+                     SidecarProcess standby) {
+    // Merge rounds: throughput summed over the rounds' seconds, latencies pooled.
+    Map<String, List<Result>> cells = new LinkedHashMap<>();
+    for (Result r : results) cells.computeIfAbsent(r.subject() + "/" + r.writers() + "/" + r.size(), k -> new ArrayList<>()).add(r);
+    Map<String, Result> merged = new LinkedHashMap<>();
+    cells.forEach((k, list) -> {
+      long ops = 0;
+      double secs = 0;
+      int n = 0;
+      for (Result r : list) {
+        ops += r.ops();
+        secs += r.seconds();
+        n += r.sortedNanos().length;
+      }
+      long[] all = new long[n];
+      int p = 0;
+      for (Result r : list) {
+        System.arraycopy(r.sortedNanos(), 0, all, p, r.sortedNanos().length);
+        p += r.sortedNanos().length;
+      }
+      Arrays.sort(all);
+      Result f = list.get(0);
+      merged.put(k, new Result(f.subject(), f.writers(), f.size(), ops, secs, all));
+    });
+    System.out.println();
+    System.out.println("| subject | writers | value | ops/s | p50 us | p99 us | p999 us | throughput / direct | p99 - direct p99 us | samples |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+    StringBuilder json = new StringBuilder();
+    json.append(String.format(Locale.ROOT, "{\"bench\":\"replication\",\"fsync\":\"%s\",\"cores\":%d,\"seconds\":%.1f,\"rounds\":%d,"
+        + "\"raw_fsync_p50_us\":%.0f,\"loopback_rtt_p99_us\":%.1f,\"cells\":[", FSYNC, Runtime.getRuntime().availableProcessors(), SECONDS, ROUNDS,
+        fsyncUs[0], rtt[1]));
+    boolean first = true;
+    for (Result r : merged.values()) {
+      Result base = merged.get("direct/" + r.writers() + "/" + r.size());
+      double ratio = r.throughput() / base.throughput();
+      double dp99 = r.pct(0.99) - base.pct(0.99);
+      System.out.printf(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f | %.1f | %.1f | %.2f | %.1f | %d |%n", r.subject(), r.writers(), r.size(),
+          r.throughput(), r.pct(0.5), r.pct(0.99), r.pct(0.999), ratio, dp99, r.sortedNanos().length);
+      json.append(first ? "" : ",").append(String.format(Locale.ROOT,
+          "{\"subject\":\"%s\",\"writers\":%d,\"value_bytes\":%d,\"ops_per_s\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,"
+              + "\"ratio_throughput\":%.3f,\"p99_minus_direct_us\":%.1f,\"samples\":%d}",
+          r.subject(), r.writers(), r.size(), r.throughput(), r.pct(0.5), r.pct(0.99), r.pct(0.999), ratio, dp99, r.sortedNanos().length));
+      first = false;
+    }
+    System.out.println();
+    System.out.printf(Locale.ROOT, "sidecar resident memory: primary VmRSS %d KiB (VmHWM %d KiB), standby VmRSS %d KiB (VmHWM %d KiB); JVM flags %s%n",
+        memP[0], memP[1], memS[0], memS[1], String.join(" ", SidecarProcess.JVM_FLAGS));
+    System.out.printf(Locale.ROOT, "sidecar start (spawn to local API accepting): standby %d ms, primary %d ms%n", startMs[0], startMs[1]);
+    System.out.println("goals (issue): sync p99 <= direct p99 + loopback RTT + 200 us; throughput ratio >= 0.8 (sync), >= 0.97 (async); RSS <= 96 MiB; start <= 1 s");
+    json.append(String.format(Locale.ROOT, "],\"primary_rss_kib\":%d,\"primary_hwm_kib\":%d,\"standby_rss_kib\":%d,\"standby_hwm_kib\":%d,"
+        + "\"standby_start_ms\":%d,\"primary_start_ms\":%d}", memP[0], memP[1], memS[0], memS[1], startMs[0], startMs[1]));
+    System.out.println(json);
+  }
+
+  static void machine() throws IOException {
+    String cpu = "unknown";
+    for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+      if (l.startsWith("model name")) {
+        cpu = l.substring(l.indexOf(':') + 1).trim();
+        break;
+      }
+    }
+    long memKb = 0;
+    for (String l : Files.readAllLines(Path.of("/proc/meminfo"))) if (l.startsWith("MemTotal:")) memKb = Long.parseLong(l.replaceAll("\\D", ""));
+    double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    System.out.printf(Locale.ROOT, "machine: %d cores (%s), %d MiB memory, load average %.2f; JDK %s (%s); OS %s %s%n",
+        Runtime.getRuntime().availableProcessors(), cpu, memKb / 1024, load, System.getProperty("java.version"), System.getProperty("java.vm.name"),
+        System.getProperty("os.name"), System.getProperty("os.version"));
+    System.out.printf(Locale.ROOT, "settings: %.1f s per cell after %.1f s warm-up, %d rounds interleaved (direct, sync, async), writers %s, values %s B%n",
+        SECONDS, WARMUP, ROUNDS, Arrays.toString(WRITERS), Arrays.toString(SIZES));
+  }
+
+  static double[] rawFsync(Path dir) throws IOException {
+    Path f = dir.resolve("fsync-probe");
+    long[] t = new long[200];
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      ByteBuffer b = ByteBuffer.allocate(256);
+      for (int i = 0; i < t.length; i++) {
+        b.clear();
+        long s = System.nanoTime();
+        ch.write(b);
+        ch.force(false);
+        t[i] = System.nanoTime() - s;
+      }
+    }
+    Files.delete(f);
+    Arrays.sort(t);
+    return new double[] {t[t.length / 2] / 1000.0, t[(int) (t.length * 0.99)] / 1000.0};
+  }
+
+  static double[] loopbackRtt() throws Exception {
+    try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread echo = new Thread(() -> {
+        try (Socket s = ss.accept()) {
+          s.setTcpNoDelay(true);
+          InputStream in = s.getInputStream();
+          OutputStream out = s.getOutputStream();
+          int b;
+          while ((b = in.read()) >= 0) out.write(b);
+        } catch (IOException ignored) {
+          // done
+        }
+      });
+      echo.setDaemon(true);
+      echo.start();
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort()));
+        s.setTcpNoDelay(true);
+        long[] t = new long[2000];
+        for (int i = 0; i < t.length; i++) {
+          long t0 = System.nanoTime();
+          s.getOutputStream().write(1);
+          s.getInputStream().read();
+          t[i] = System.nanoTime() - t0;
+        }
+        long[] measured = Arrays.copyOfRange(t, 500, t.length);
+        Arrays.sort(measured);
+        return new double[] {measured[measured.length / 2] / 1000.0, measured[(int) (measured.length * 0.99)] / 1000.0};
+      }
+    }
+  }
+
+  static int[] ints(String s) {
+    return Arrays.stream(s.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+  }
+}
