@@ -305,23 +305,50 @@ public final class FailoverDecider {
           EventReason.PrimaryFailed);
     }
     CandidateRanking.Choice choice = ranking.choose(o);
-    if (!choice.found()) return clearIfNothingCanRecover(o, degraded(o, choice.blockedReason(), what + "; " + choice.blockedMessage(), EventReason.FailoverBlocked));
+    if (!choice.found()) {
+      Decision d = degraded(o, choice.blockedReason(), what + "; " + choice.blockedMessage(), EventReason.FailoverBlocked);
+      Member p = o.member(s.primary()).orElse(null);
+      boolean primaryMayRecover = p != null && !p.terminated() && !p.deleting();
+      return primaryMayRecover ? withStandbyThatCanStart(o, d) : clearIfNothingCanRecover(o, d);
+    }
 
     Member target = choice.member();
     Member former = o.member(s.primary()).orElse(null);
     Instant now = o.now();
     Intent intent = new Intent(target.pod(), s.primary(), former != null ? former.node() : null, s.epoch() + 1,
-        verdict.mainKind().name(), what, verdict.faultObservedAt(now), now, null, false);
+        verdict.mainKind().name(), what, verdict.faultObservedAt(now), now, null, false, choice.assessment().lag());
     List<Action> actions = List.of(new Emit(EventReason.FailoverStarted, what + "; promoting standby " + target.pod() + " at epoch " + intent.epoch(), true));
     return new Decision(s.withIntent(intent), Phase.FailingOver, Conditions.failingOver(intent), actions, true, Duration.ZERO);
   }
 
   /**
-   * No member can come back by itself (each is gone, stopped for good or being deleted): remove what is left,
-   * so that the members the status names are created again (with the volumes that belong to those names).
+   * The primary failed but may recover, and the standby pod is gone, or never ran and cannot be scheduled
+   * while a node it had to avoid is back: create one (never replace one that ran, it may come back in sync).
+   * It catches up from the primary's sidecar if that still streams, and is promoted once in sync; otherwise
+   * it protects the primary when it recovers.
+   */
+  private Decision withStandbyThatCanStart(Observation o, Decision d) {
+    UnitState s = d.state();
+    Member sb = o.member(s.standby()).orElse(null);
+    Member p = o.member(s.primary()).orElse(null);
+    boolean stuck = sb != null && sb.unschedulable() && sb.report() == null && nodeBackSince(o, p, sb) != null;
+    if (sb != null && !stuck) return d;
+    String name = s.standby() != null && !stuck ? s.standby() : o.policy().unit() + "-" + nextOrdinal(o);
+    List<Action> actions = new ArrayList<>(d.actions());
+    if (stuck) actions.add(new DeleteMember(sb.pod(), false));
+    actions.add(createStandby(o, s, name, Set.of()));
+    actions.add(new Emit(EventReason.StandbyScheduled, "scheduling standby " + name + " while primary " + s.primary() + " is down", false));
+    UnitState next = s.withStandby(name).withNextOrdinal(Math.max(nextOrdinal(o), ordinalOf(name) + 1));
+    return new Decision(next, d.phase(), d.conditions(), actions, true, d.recheckAfter());
+  }
+
+  /**
+   * The primary is gone or stopped for good and no other member holds the unit's state (each is gone, stopped,
+   * being deleted, or has never reported): remove what is left, so that the members the status names are
+   * created again (with the volumes that belong to those names).
    */
   private static Decision clearIfNothingCanRecover(Observation o, Decision d) {
-    if (!o.members().values().stream().allMatch(m -> m.terminated() || m.deleting())) return d;
+    if (o.members().values().stream().anyMatch(m -> !m.terminated() && !m.deleting() && m.report() != null)) return d;
     List<Action> actions = new ArrayList<>(d.actions());
     for (Member m : o.members().values()) {
       boolean force = nodeDown(o, m) && (m.terminated() || fenced(o, o.state(), m)); // a stopped pod runs nothing
@@ -332,17 +359,27 @@ public final class FailoverDecider {
 
   private Decision switchover(Observation o, UnitState s, Member target, String reason, String message) {
     Member former = o.member(s.primary()).orElse(null);
-    Intent intent = new Intent(target.pod(), s.primary(), former.node(), s.epoch() + 1, reason, message, o.now(), o.now(), null, true);
+    Intent intent = new Intent(target.pod(), s.primary(), former.node(), s.epoch() + 1, reason, message, o.now(), o.now(), null, true, 0L);
     List<Action> actions = List.of(new Emit(EventReason.SwitchoverStarted, message, false));
     return new Decision(s.withIntent(intent), Phase.FailingOver, Conditions.failingOver(intent), actions, true, Duration.ZERO);
   }
 
   private Decision degraded(Observation o, String reason, String message, EventReason event) {
-    List<Action> actions = List.of(new Emit(event, message, true));
+    List<Action> actions = new ArrayList<>();
     UnitState s = o.state();
+    Member p = o.member(s.primary()).orElse(null);
+    if (p != null && !p.terminated() && !p.deleting()) {
+      // Nobody replaces it, so it stays the primary: keep its assignment and lease current (after an aborted
+      // failover it may still hold the Fenced assignment, and would never recover from it).
+      if (!p.assigned(Role.Primary, s.epoch(), s.standby())) actions.add(new Assign(p.pod(), Role.Primary, s.epoch(), s.standby()));
+      PrimaryLease lease = o.lease();
+      if (lease == null || !p.pod().equals(lease.holder()) || lease.epoch() != s.epoch()) {
+        actions.add(new HoldLease(p.pod(), s.epoch(), o.policy().thresholds().leaseDuration()));
+      }
+    }
+    actions.add(new Emit(event, message, true));
     // Restarts that moved nobody are reported here; once the app runs again the primary is judged on how it
     // runs then (otherwise an old restart would keep it failed, and fail it over whenever a standby appears).
-    Member p = o.member(s.primary()).orElse(null);
     if (p != null && p.app() != null) s = s.withPrimaryRestartBaseline(p.app().restartCount());
     return new Decision(s, Phase.Degraded, Conditions.degraded(reason, message), actions, false, o.policy().thresholds().leaseDuration());
   }
@@ -358,33 +395,39 @@ public final class FailoverDecider {
     List<Action> actions = new ArrayList<>();
 
     if (!i.target().equals(s.primary())) {
-      // Step 1 (the intent is durable): promote, switch traffic, fence - idempotent writes.
+      // Step 1 (the intent is durable): promote, fence, and once the target took it, switch traffic.
       StandbyAssessment ta = target == null ? null : StandbyAssessment.of(target, o);
-      boolean fit = ta != null && !ta.failed() && (i.planned() ? ta.inSync() : CandidateRanking.promotable(ta, o.policy()));
+      // Until its sidecar has taken the promotion, the target must still be fit to take it.
+      boolean took = target != null && target.report() != null && target.report().role() == Role.Primary && target.report().epoch() >= i.epoch();
+      boolean fit = ta != null && !ta.failed() && (took || (i.planned() ? ta.inSync() : CandidateRanking.promotable(ta, o.policy())));
       if (!fit) {
         String why = target == null ? "standby " + i.target() + " is gone" : ta.failed() ? ta.why() : ta.why() + ", no longer promotable";
-        actions.add(new Emit(EventReason.FailoverAborted, (i.planned() ? "switchover" : "failover") + " to " + i.target() + " aborted before traffic moved: " + why, true));
-        if (i.planned()) {
-          // The primary is healthy: nothing is lost by staying on it.
-          Decision d = steady(new Observation(o.policy(), s.withIntent(null), o.members(), o.nodes(), o.lease(), o.service(), o.now()));
-          actions.addAll(d.actions());
-          return new Decision(d.state(), d.phase(), d.conditions(), actions, true, d.recheckAfter());
-        }
-        return new Decision(s.withIntent(null), Phase.Degraded, Conditions.degraded("FailoverTargetLost",
-            "the primary failed and the standby chosen to replace it cannot take over: " + why), actions, true, Duration.ZERO);
+        return abort(o, why);
       }
       Duration lease = o.policy().thresholds().leaseDuration();
       actions.add(new HoldLease(target.pod(), i.epoch(), lease));
       // Fence even a former primary that is being deleted: it may acknowledge writes until it is gone.
       if (former != null) actions.add(new Assign(former.pod(), Role.Fenced, i.epoch(), null));
       actions.add(new Assign(target.pod(), Role.Primary, i.epoch(), null));
+      // A target whose sidecar reports must confirm the promotion before traffic moves to it: a standby
+      // that died with its primary (both nodes lost) looks healthy to the API server for a while.
+      if (target.report() != null && !took) {
+        Instant deadline = i.decidedAt().plus(lease);
+        boolean asked = target.assigned(Role.Primary, i.epoch(), null);
+        if (!asked || now.isBefore(deadline)) { // (never give up on a promotion not yet seen sent, e.g. after a restart)
+          Duration poll = o.policy().thresholds().renewInterval().dividedBy(2);
+          Duration wait = now.isBefore(deadline) ? Duration.between(now, deadline) : poll;
+          return new Decision(s, Phase.FailingOver, Conditions.failingOver(i), notYetInPlace(o, actions), false, wait.compareTo(poll) < 0 ? wait : poll);
+        }
+        return abort(o, "standby " + target.pod() + " did not confirm its promotion within " + lease.toMillis() + " ms (its sidecar is silent)");
+      }
+      actions = new ArrayList<>(notYetInPlace(o, actions));
       actions.add(new PointService(target.pod()));
       actions.add(new Emit(EventReason.PrimaryFenced, "fenced " + i.former() + ": out of the Service, epochs before " + i.epoch() + " refused", false));
       actions.add(new Emit(EventReason.StandbyPromoted, "promoted " + target.pod() + " to primary at epoch " + i.epoch(), false));
       actions.add(new Emit(EventReason.TrafficSwitched, "Service " + o.policy().unit() + " now selects " + target.pod(), false));
-      Long lost = o.policy().mode() != UnitPolicy.Mode.Asynchronous ? Long.valueOf(0) : ta.lag();
       FailoverTimings timings = new FailoverTimings(i.former(), target.pod(), i.epoch(), i.reason(), i.message(), i.faultObservedAt(), i.decidedAt(),
-          now, null, null, o.policy().recoveryBudget(), lost, i.planned());
+          now, null, null, o.policy().recoveryBudget(), updatesLost(o, i, former, target, ta), i.planned());
       UnitState next = s.withPrimary(target.pod()).withStandby(null).withEpoch(i.epoch())
           .withFailovers(i.planned() ? s.failovers() : s.failovers() + 1)
           .withIntent(i.switched(now)).withLastFailover(timings)
@@ -436,6 +479,53 @@ public final class FailoverDecider {
         formerLeaving ? Conditions.steady(target, o, false, "StandbyStarting", next.standby() != null ? "new standby " + next.standby() + " is being created"
             : "waiting for " + i.former() + " to leave node " + s.homeNode() + " before creating the standby there (failback)") : Conditions.failingOver(i),
         actions, creates(actions), recheck);
+  }
+
+  /**
+   * The failover (or switchover) cannot complete before traffic moved. Once anything was sent at the intent's
+   * epoch, that epoch is spent and everyone moves past it (a member may hold a Primary assignment at it,
+   * and sidecars ignore assignments at older epochs).
+   */
+  private Decision abort(Observation o, String why) {
+    UnitState s = o.state();
+    Intent i = s.intent();
+    boolean sent = (o.lease() != null && o.lease().epoch() >= i.epoch())
+        || o.members().values().stream().anyMatch(m -> m.assignedEpoch() >= i.epoch());
+    UnitState next = s.withIntent(null).withEpoch(sent ? i.epoch() + 1 : s.epoch());
+    List<Action> actions = new ArrayList<>();
+    o.member(i.target()).filter(t -> sent).ifPresent(t -> actions.add(new Assign(t.pod(), Role.Standby, next.epoch(), i.former())));
+    actions.add(new Emit(EventReason.FailoverAborted, (i.planned() ? "switchover" : "failover") + " to " + i.target() + " aborted before traffic moved: " + why, true));
+    if (i.planned()) {
+      // The primary is healthy: nothing is lost by staying on it.
+      Decision d = steady(new Observation(o.policy(), next, o.members(), o.nodes(), o.lease(), o.service(), o.now()));
+      actions.addAll(d.actions());
+      return new Decision(d.state(), d.phase(), d.conditions(), actions, true, d.recheckAfter());
+    }
+    return new Decision(next, Phase.Degraded, Conditions.degraded("FailoverTargetLost",
+        "the primary failed and the standby chosen to replace it cannot take over: " + why), actions, true, Duration.ZERO);
+  }
+
+  /**
+   * Acknowledged updates the new primary lacks: none but in Asynchronous mode, where it is the lag the target
+   * reported when it was chosen, else what the former primary last held beyond it (by durable sequence; the
+   * lag once the target reports as primary no longer says it), or the target's reported lag.
+   */
+  private static Long updatesLost(Observation o, Intent i, Member former, Member target, StandbyAssessment ta) {
+    if (o.policy().mode() != UnitPolicy.Mode.Asynchronous) return 0L;
+    if (i.lagAtDecision() != null) return i.lagAtDecision();
+    if (former != null && former.report() != null && target.report() != null) {
+      return Math.max(0, former.report().lastDurableSeq() - target.report().lastDurableSeq());
+    }
+    return ta.lag();
+  }
+
+  /** Lease and assignment writes the observation does not show yet (re-sending them would reset the lease's renewals). */
+  private static List<Action> notYetInPlace(Observation o, List<Action> actions) {
+    return actions.stream().filter(a -> switch (a) {
+      case HoldLease h -> o.lease() == null || !h.holder().equals(o.lease().holder()) || h.epoch() != o.lease().epoch();
+      case Assign as -> o.member(as.pod()).map(m -> !m.assigned(as.role(), as.epoch(), as.peer())).orElse(false);
+      default -> true;
+    }).toList();
   }
 
   /** The former primary's node, when the fault may lie with it (or it is unhealthy or gone): keep the new standby off it. */

@@ -28,7 +28,12 @@ public record StandbyAssessment(State state, boolean inSync, Long lag, long last
     if (r != null && r.epoch() == epoch && Boolean.FALSE.equals(r.appHealthy())) return failed(m, "the sidecar of standby " + m.pod() + " reports its application unhealthy");
     if (m.unschedulable()) return new StandbyAssessment(State.Unschedulable, false, null, seq, "standby " + m.pod() + " cannot be scheduled (no node satisfies its placement)");
     if (!m.scheduled() || m.phase() != Member.PodPhase.Running) return new StandbyAssessment(State.Starting, false, null, seq, "standby " + m.pod() + " is starting");
-    // With a current report the sidecar's word counts; without one, the pod's readiness (the sidecar's
+    // A sidecar that has not confirmed the unit's epoch may be dead behind a pod that still looks ready
+    // (its node not yet NotReady): it is no candidate until it does.
+    if (r != null && r.epoch() < epoch) {
+      return new StandbyAssessment(State.Starting, false, null, seq, "standby " + m.pod() + " has not confirmed epoch " + epoch + " yet");
+    }
+    // With a current report the sidecar's word counts; without one yet, the pod's readiness (the sidecar's
     // readiness probe passes on a standby only once it is in sync).
     boolean inSync;
     Long lag;

@@ -130,11 +130,20 @@ class CandidateRankingTest {
   }
 
   @Test
-  void withoutACurrentReportTheStandbysReadinessSaysWhetherItIsInSync() {
-    w.standby().reportEpoch = 0; // reported at an older epoch only
+  void beforeItsSidecarReportsTheStandbysReadinessSaysWhetherItIsInSync() {
+    w.standby().reported = false;
     w.standby().ready = false;
     assertThat(StandbyAssessment.of(w.standby().view(), w.observe()).state()).isEqualTo(StandbyAssessment.State.CatchingUp);
     w.standby().ready = true;
     assertThat(StandbyAssessment.of(w.standby().view(), w.observe()).inSync()).isTrue();
+  }
+
+  @Test
+  void aStandbyWhoseSidecarHasNotConfirmedTheUnitsEpochIsNoCandidateHoweverReadyItLooks() {
+    w.standby().reportEpoch = 0; // its sidecar went silent before confirming epoch 1
+    w.standby().ready = true;
+
+    assertThat(StandbyAssessment.of(w.standby().view(), w.observe()).state()).isEqualTo(StandbyAssessment.State.Starting);
+    assertThat(ranking.choose(w.observe()).found()).isFalse();
   }
 }

@@ -47,19 +47,28 @@ class FailoverStepsTest {
   }
 
   @Test
-  void stepOneMovesTheLeaseFencesPromotesAndSwitchesTheServiceAndCountsTheFailoverOnce() {
+  void stepOneMovesTheLeaseFencesAndPromotesThenSwitchesTheServiceOnceTheTargetTookItAndCountsTheFailoverOnce() {
     World w = crashedPrimary();
-    w.reconcile();
+    w.reconcile(); // intent
 
+    Decision promote = w.reconcile();
+
+    assertThat(promote.persistStateFirst()).isFalse();
+    assertThat(promote.actions()).containsExactly(
+        new HoldLease("db-1", 2, w.thresholds().leaseDuration()),
+        new Assign("db-0", Role.Fenced, 2, null),
+        new Assign("db-1", Role.Primary, 2, null));
+    assertThat(promote.state()).isEqualTo(w.steps.get(w.steps.size() - 2).decision().state()); // nothing counted yet
+    assertThat(promote.recheckAfter()).isEqualTo(w.thresholds().renewInterval().dividedBy(2));
+    assertThat(w.reconcile().actions()).as("waiting re-sends nothing").isEmpty();
+
+    w.tick(); // db-1's sidecar takes the promotion and says so
+    assertThat(w.pod("db-1").reportRole).isEqualTo(Role.Primary);
     Decision d = w.reconcile();
 
     assertThat(d.persistStateFirst()).isFalse();
-    assertThat(d.actions()).startsWith(
-        new HoldLease("db-1", 2, w.thresholds().leaseDuration()),
-        new Assign("db-0", Role.Fenced, 2, null),
-        new Assign("db-1", Role.Primary, 2, null),
-        new PointService("db-1"));
-    assertThat(d.actions().subList(4, d.actions().size())).extracting(a -> ((Emit) a).reason())
+    assertThat(d.actions().get(0)).isEqualTo(new PointService("db-1"));
+    assertThat(d.actions().subList(1, d.actions().size())).extracting(a -> ((Emit) a).reason())
         .containsExactly(EventReason.PrimaryFenced, EventReason.StandbyPromoted, EventReason.TrafficSwitched);
     assertThat(d.state().primary()).isEqualTo("db-1");
     assertThat(d.state().standby()).isNull();
@@ -88,6 +97,54 @@ class FailoverStepsTest {
 
     w.runUntilProtectedAt(2, Duration.ofSeconds(5));
     assertThat(w.status.failovers()).isEqualTo(1);
+  }
+
+  @Test
+  void aTargetWithoutReportsIsPromotedAndSwitchedInOneStep() {
+    World w = World.threeNodes().bootstrap();
+    w.tick(); // (readiness follows the sidecar's word a tick later)
+    w.settle();
+    w.standby().reported = false;
+    w.appCrashLoop("db-0");
+    w.reconcile(); // intent
+
+    Decision d = w.reconcile();
+
+    assertThat(d.actions()).startsWith(
+        new HoldLease("db-1", 2, w.thresholds().leaseDuration()),
+        new Assign("db-0", Role.Fenced, 2, null),
+        new Assign("db-1", Role.Primary, 2, null),
+        new PointService("db-1"));
+    assertThat(d.state().failovers()).isEqualTo(1);
+  }
+
+  @Test
+  void aTargetThatNeverTakesThePromotionIsAbandonedAndEveryoneMovesPastItsEpoch() {
+    World w = World.threeNodes().bootstrap();
+    String standbyNode = w.standby().node;
+    w.killNode(standbyNode); // the standby dies silently: its node still looks Ready
+    w.appCrashLoop("db-0");
+    int mark = w.mark();
+
+    w.run(w.thresholds().leaseDuration().plus(World.TICK.multipliedBy(3)));
+
+    assertThat(w.eventsSince(mark)).contains(EventReason.FailoverStarted, EventReason.FailoverAborted)
+        .doesNotContain(EventReason.StandbyPromoted, EventReason.TrafficSwitched);
+    assertThat(w.actionsSince(mark)).noneMatch(a -> a instanceof PointService);
+    assertThat(w.selector).isEqualTo("db-0");
+    assertThat(w.status.failovers()).isZero();
+    assertThat(w.status.epoch()).as("epoch 2 is spent: db-1 may hold a Primary assignment at it").isEqualTo(3);
+    assertThat(w.pod("db-1").role).isEqualTo(Role.Standby);
+    assertThat(w.pod("db-1").epoch).isEqualTo(3);
+    assertThat(w.last().phase()).isEqualTo(Phase.Degraded);
+    assertThat(w.condition(Conditions.DEGRADED).reason()).as("the silent standby is no candidate again").isEqualTo("NoHealthyStandby");
+    assertThat(w.eventsSince(mark).stream().filter(e -> e == EventReason.FailoverStarted).count()).isEqualTo(1);
+
+    w.appRecovers("db-0");
+    w.runUntil(x -> x.lastPhase() == Phase.Synchronizing || x.lastPhase() == Phase.Unprotected, "the primary back", Duration.ofSeconds(5));
+    assertThat(w.pod("db-0").role).isEqualTo(Role.Primary);
+    assertThat(w.pod("db-0").epoch).isEqualTo(3);
+    assertThat(w.selector).isEqualTo("db-0");
   }
 
   @Test
@@ -169,7 +226,8 @@ class FailoverStepsTest {
   @Test
   void theTargetDyingBeforeTheSwitchAbortsTheFailoverAndPromotesNobody() {
     World w = crashedPrimary();
-    w.reconcile();
+    w.reconcile(); // intent
+    w.reconcile(); // promotion sent, waiting for db-1 to take it
     assertThat(w.status.intent()).isNotNull();
     w.evict("db-1");
 
@@ -179,18 +237,32 @@ class FailoverStepsTest {
     assertThat(d.persistStateFirst()).isTrue();
     assertThat(d.state().intent()).isNull();
     assertThat(d.state().primary()).isEqualTo("db-0");
-    assertThat(d.state().epoch()).isEqualTo(1);
+    assertThat(d.state().epoch()).as("epoch 2 was sent, so it is spent").isEqualTo(3);
     assertThat(d.state().failovers()).isZero();
-    assertThat(d.actions()).extracting(a -> ((Emit) a).reason()).containsExactly(EventReason.FailoverAborted);
+    assertThat(d.actions()).containsExactly(new Assign("db-1", Role.Standby, 3, "db-0"), d.actions().get(1));
+    assertThat(d.actions().get(1)).isInstanceOfSatisfying(Emit.class, e -> assertThat(e.reason()).isEqualTo(EventReason.FailoverAborted));
     assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("FailoverTargetLost");
 
     w.run(Duration.ofSeconds(3));
     assertThat(w.last().phase()).isEqualTo(Phase.Degraded);
     assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("NoHealthyStandby");
-    assertThat(w.actions()).noneMatch(a -> a instanceof Assign as && as.role() == Role.Primary && as.pod().equals("db-1"));
     assertThat(w.actions()).noneMatch(a -> a instanceof PointService ps && ps.pod().equals("db-1"));
+    assertThat(w.events()).doesNotContain(EventReason.StandbyPromoted, EventReason.TrafficSwitched);
     assertThat(w.selector).isEqualTo("db-0");
-    assertThat(w.status.epoch()).isEqualTo(1);
+    assertThat(w.status.epoch()).isEqualTo(3);
+  }
+
+  @Test
+  void aTargetLostBeforeAnythingWasSentAbortsWithoutSpendingTheEpoch() {
+    World w = crashedPrimary();
+    w.reconcile(); // intent only
+    w.removePod("db-1");
+
+    Decision d = w.reconcile();
+
+    assertThat(d.phase()).isEqualTo(Phase.Degraded);
+    assertThat(d.state().epoch()).isEqualTo(1);
+    assertThat(d.actions()).singleElement().isInstanceOfSatisfying(Emit.class, e -> assertThat(e.reason()).isEqualTo(EventReason.FailoverAborted));
   }
 
   @Test
@@ -205,7 +277,7 @@ class FailoverStepsTest {
 
     assertThat(d.phase()).isEqualTo(Phase.Degraded);
     assertThat(d.actions()).noneMatch(a -> a instanceof PointService);
-    assertThat(w.status.epoch()).isEqualTo(1);
+    assertThat(w.status.primary()).isEqualTo("db-0");
   }
 
   @Test
@@ -404,8 +476,7 @@ class FailoverStepsTest {
   void anIntentForAFormerPrimaryWhoseNodeIsUnknownStaysFailingOverUntilItIsFenced() {
     World w = World.threeNodes().bootstrap();
     w.nodeUnknown(w.primary().node);
-    w.reconcile(); // intent
-    w.reconcile(); // step 1
+    w.switchTraffic();
     java.time.Instant switched = w.status.intent().serviceSwitchedAt();
 
     Decision d = w.reconcile();
@@ -432,10 +503,8 @@ class FailoverStepsTest {
   void aFormerPrimaryThatReportsItselfFencedIsForceDeletedWithoutWaitingForTheLease() {
     World w = World.threeNodes().bootstrap();
     w.nodeNotReady(w.primary().node); // NotReady, but its sidecar still reaches the API server
-    w.reconcile(); // intent
-    w.reconcile(); // step 1
+    w.switchTraffic(); // (the former saw its Fenced assignment while db-1 took the promotion)
     java.time.Instant switched = w.status.intent().serviceSwitchedAt();
-    w.tick(); // the sidecar sees its Fenced assignment and says so
     assertThat(w.pod("db-0").reportRole).isEqualTo(Role.Fenced);
 
     w.settle();

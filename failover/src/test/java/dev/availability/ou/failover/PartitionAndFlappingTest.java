@@ -120,8 +120,8 @@ class PartitionAndFlappingTest {
     w.settle();
 
     assertThat(w.now).isEqualTo(unreadySince.plus(w.thresholds().unreadyGrace()));
-    assertThat(w.status.failovers()).isEqualTo(1);
-    assertThat(w.status.lastFailover().faultObservedAt()).isEqualTo(unreadySince);
+    assertThat(w.status.intent().decidedAt()).isEqualTo(w.now);
+    assertThat(w.status.intent().faultObservedAt()).isEqualTo(unreadySince);
   }
 
   @Test

@@ -98,15 +98,27 @@ class RecheckAndThresholdsTest {
     World w = World.threeNodes().bootstrap();
     w.appCrashLoop("db-0");
     assertThat(w.reconcile().recheckAfter()).isEqualTo(Duration.ZERO); // intent
-    assertThat(w.reconcile().recheckAfter()).isEqualTo(Duration.ZERO); // step 1
+    assertThat(w.reconcile().recheckAfter()).isEqualTo(w.thresholds().renewInterval().dividedBy(2)); // polls for the target's word
+    assertThat(w.switchTraffic().recheckAfter()).isEqualTo(Duration.ZERO); // traffic switched: clean up at once
+  }
+
+  @Test
+  void waitingForTheTargetNeverAsksForMoreThanTheTimeLeftBeforeGivingUp() {
+    World w = World.threeNodes().bootstrap();
+    w.killNode(w.standby().node);
+    w.appCrashLoop("db-0");
+    w.reconcile();
+    w.reconcile();
+    w.now = w.status.intent().decidedAt().plus(w.thresholds().leaseDuration()).minusMillis(40);
+
+    assertThat(w.reconcile().recheckAfter()).isEqualTo(Duration.ofMillis(40));
   }
 
   @Test
   void aFormerPrimaryLeftOnAFailedNodeIsLookedAtAgainWhenItWillBeFenced() {
     World w = World.threeNodes().bootstrap();
     w.nodeUnknown(w.primary().node);
-    w.reconcile();
-    w.reconcile();
+    w.switchTraffic();
     w.now = w.now.plusMillis(500);
 
     Decision d = w.reconcile();

@@ -124,8 +124,10 @@ class ReplicationModeTest {
 
   @Test
   void asynchronousAtExactlyMaxPromotableLagIsPromoted() {
-    World w = unit(UnitPolicy.Mode.Asynchronous, 10L).bootstrap();
-    standbyReports(w, false, 10L);
+    World w = unit(UnitPolicy.Mode.Asynchronous, 10L);
+    w.asyncLag = 10;
+    w.bootstrap();
+    w.run(Duration.ofSeconds(1));
     w.appCrashLoop("db-0");
 
     w.runUntil(x -> x.status.epoch() == 2, "a failover", Duration.ofSeconds(3));
@@ -174,14 +176,18 @@ class ReplicationModeTest {
   }
 
   @Test
-  void asynchronousWithoutMaxPromotableLagPromotesEvenAnUnknownLagAndRecordsTheLossAsUnknown() {
-    World w = unit(UnitPolicy.Mode.Asynchronous, null).bootstrap();
-    standbyReports(w, false, null);
+  void asynchronousWithoutMaxPromotableLagPromotesEvenAnUnknownLagAndMeasuresTheLossFromTheDurableSequences() {
+    World w = unit(UnitPolicy.Mode.Asynchronous, null);
+    w.asyncLag = 15;
+    w.bootstrap();
+    w.run(Duration.ofSeconds(1));
+    standbyReports(w, true, null);
     w.appCrashLoop("db-0");
 
     w.runUntil(x -> x.status.epoch() == 2, "a failover", Duration.ofSeconds(3));
 
-    assertThat(w.status.lastFailover().updatesLost()).isNull();
+    assertThat(w.status.lastFailover().updatesLost()).isEqualTo(15);
+    assertThat(w.lostAtPromotion).containsExactly(15L);
   }
 
   @Test

@@ -101,7 +101,7 @@ final class World {
     boolean sidecarHung; // stops renewing and reporting (but the pod looks fine)
     boolean leaseBlocked; // cannot renew the primary lease (heartbeats to the peer go on)
     Instant lastRenewal;
-    boolean selfFenced;
+    boolean selfFenced; // deposed (told Fenced, or saw the lease move on): for good, until assigned again
     Instant peerLastHeard;
     int ticksRunning;
 
@@ -143,6 +143,7 @@ final class World {
   long asyncLag;
   /** Updates acknowledged to clients that the serving primary holds (ground truth). */
   long acked;
+  final List<String> promotions = new ArrayList<>();
   /** Acknowledged updates lost at each promotion (ground truth). */
   final List<Long> lostAtPromotion = new ArrayList<>();
   /** How long a member being deleted takes to stop on a live node (the scheduler still counts it meanwhile). */
@@ -219,6 +220,21 @@ final class World {
     return d;
   }
 
+  /**
+   * Reconcile from a failed primary through the intent and the promotion until the Service names the target,
+   * ticking only while the target's sidecar has yet to confirm. Returns the decision that switched traffic.
+   */
+  Decision switchTraffic() {
+    String before = status.primary();
+    Decision d = reconcile();
+    for (int i = 0; i < 50 && Objects.equals(before, status.primary()); i++) {
+      if (d.actions().stream().allMatch(a -> a instanceof Emit) && !Duration.ZERO.equals(d.recheckAfter())) tick();
+      d = reconcile();
+    }
+    assertThat(status.primary()).as("traffic switched").isNotEqualTo(before);
+    return d;
+  }
+
   /** Reconcile until the decider has nothing more to do right now (as the operator's watch would). */
   Decision settle() {
     Decision d = null;
@@ -251,7 +267,8 @@ final class World {
   World runUntil(java.util.function.Predicate<World> done, String what, Duration max) {
     Instant until = now.plus(max);
     do { // at least one tick: what holds before anything happens proves nothing
-      if (!now.isBefore(until)) throw new AssertionError(what + " not reached in " + max + "; phases " + phases() + "; events " + events() + "; " + this);
+      if (!now.isBefore(until)) throw new AssertionError(what + " not reached in " + max + "; phases " + phases() + "; events " + eventsSince(0)
+          + "; last conditions " + (steps.isEmpty() ? null : last().conditions()) + "; " + this);
       tick();
       settle();
     } while (!done.test(this));
@@ -288,6 +305,7 @@ final class World {
         Pod p = pods.get(as.pod());
         if (p == null) return; // gone: nothing to tell
         if (as.role() == Role.Primary && p.role != Role.Primary) promote(p);
+        if (as.role() != p.role || as.epoch() != p.epoch || as.role() == Role.Primary) p.selfFenced = false; // (as the sidecar's assign)
         p.role = as.role();
         p.epoch = as.epoch();
         p.peer = as.peer();
@@ -307,17 +325,22 @@ final class World {
     }
   }
 
-  /** Ground truth: the member's sidecar runs, acts as primary and has not fenced itself (by its own clock). */
+  /** As the sidecar: a primary serves while not deposed and its last renewal is less than a lease duration old. */
+  private boolean serving(Pod p) {
+    return p.role == Role.Primary && !p.selfFenced && p.lastRenewal != null && now.isBefore(p.lastRenewal.plus(thresholds().leaseDuration()));
+  }
+
+  /** Ground truth: the member's sidecar runs and may acknowledge writes (by its own clock). */
   boolean canAcknowledge(Pod p) {
-    if (p.role != Role.Primary && p.reportRole != Role.Primary) return false;
-    if (!sidecarRuns(p) || p.selfFenced) return false;
-    return p.lastRenewal == null || now.isBefore(p.lastRenewal.plus(thresholds().leaseDuration()));
+    return sidecarRuns(p) && serving(p);
   }
 
   /** Ground truth at a promotion: the acknowledged updates the new primary does not hold are lost. */
   private void promote(Pod target) {
     long lost = Math.max(0, acked - target.seq);
     lostAtPromotion.add(lost);
+    promotions.add(Duration.between(T0, now).toMillis() + "ms " + target.name + " seq " + target.seq + " acked " + acked + " report " + target.reportRole + "/"
+        + target.reportEpoch + " inSync " + target.inSync + " status " + status.epoch() + "/" + status.primary() + " intent " + status.intent());
     acked = target.seq;
   }
 
@@ -326,6 +349,7 @@ final class World {
   void tick() {
     now = now.plus(TICK);
     nodes.values().forEach(this::nodeController);
+    pods.values().removeIf(p -> p.deleting() && p.node == null); // no kubelet holds it: the API server deletes it at once
     pods.values().forEach(this::schedule);
     for (Pod p : List.copyOf(pods.values())) kubelet(p);
     pods.values().stream().filter(p -> p.role == Role.Primary).sorted(Comparator.comparing(p -> p.name)).forEach(this::primarySidecar);
@@ -353,7 +377,7 @@ final class World {
     if (p.node != null || p.deleting()) return;
     List<Node> fit = nodes.values().stream()
         .filter(n -> n.ready == NodeView.Ready.True) // not-ready / unreachable taints
-        .filter(n -> pods.values().stream().noneMatch(o -> o != p && n.name.equals(o.node))) // required pod anti-affinity
+        .filter(n -> pods.values().stream().noneMatch(o -> o != p && n.name.equals(o.node) && o.phase != PodPhase.Failed && o.phase != PodPhase.Succeeded)) // required pod anti-affinity (terminal pods do not count)
         .filter(n -> !avoidRequired || !p.avoid.contains(n.name))
         .toList();
     // avoidNodes are a strong preference, preferNode a weaker one.
@@ -387,7 +411,7 @@ final class World {
     if (p.phase != PodPhase.Running) return;
     p.ticksRunning++;
     boolean ready = p.readyOverride != null ? p.readyOverride
-        : !p.appDown && (p.role == Role.Primary ? !p.selfFenced : Boolean.TRUE.equals(p.inSync));
+        : !p.appDown && (p.role == Role.Primary ? serving(p) : Boolean.TRUE.equals(p.inSync));
     if (ready != p.ready) {
       p.ready = ready;
       p.readySince = now;
@@ -406,19 +430,20 @@ final class World {
 
   private void primarySidecar(Pod p) {
     if (!sidecarRuns(p)) return;
-    Duration leaseDuration = thresholds().leaseDuration();
     if (nodeOf(p).reachesApi() && lease != null && !p.leaseBlocked) {
       if (p.name.equals(lease.holder()) && lease.epoch() == p.epoch) {
         lease = new PrimaryLease(lease.holder(), lease.epoch(), now, lease.duration());
         p.lastRenewal = now;
-      } else {
-        p.selfFenced = true; // the lease moved: stop acknowledging at once
+      } else if (lease.epoch() >= p.epoch) {
+        p.selfFenced = true; // the lease moved on: deposed, stop acknowledging at once
       }
     }
-    if (p.lastRenewal != null && !now.isBefore(p.lastRenewal.plus(leaseDuration))) p.selfFenced = true;
-    if (p.selfFenced || p.appDown) return;
+    if (p.selfFenced) return;
     Pod sb = p.peer == null ? null : pods.get(p.peer);
     boolean connected = talk(p, sb) && sb.role == Role.Standby && sb.epoch == p.epoch && p.name.equals(sb.peer) && sb.ticksRunning > 1;
+    if (connected) sb.seq = Math.max(sb.seq, p.seq - (policy.mode() == UnitPolicy.Mode.Asynchronous ? asyncLag : 0)); // streaming, catching up
+    // No new writes: a lapsed lease stops acknowledging until renewed again; clients reach a primary through the Service.
+    if (!serving(p) || p.appDown || !p.name.equals(selector)) return;
     if (policy.mode() == UnitPolicy.Mode.Asynchronous) {
       p.seq += writesPerTick;
       acked = p.seq;
@@ -428,8 +453,6 @@ final class World {
       p.seq += writesPerTick;
       sb.seq = p.seq;
       acked = p.seq;
-    } else if (connected) {
-      sb.seq = p.seq; // catching up from the retained log or a snapshot
     }
   }
 
@@ -437,10 +460,10 @@ final class World {
     if (!sidecarRuns(p)) return;
     if (p.role == Role.Fenced) p.selfFenced = true;
     Pod primary = pods.values().stream().filter(o -> o.role == Role.Primary && o.name.equals(p.peer)).findFirst().orElse(null);
-    if (talk(p, primary)) p.peerLastHeard = now;
-    if (p.peerLastHeard == null) p.peerLastHeard = now;
+    boolean heard = talk(p, primary);
+    if (heard || p.peerLastHeard == null) p.peerLastHeard = now; // (silence counts from when it started)
     if (p.manualReport) return;
-    if (now.equals(p.peerLastHeard)) {
+    if (heard) {
       // What it knows of the primary; when it hears nothing it keeps its last word (a synchronous primary
       // cannot acknowledge anything without it).
       long behind = primary == null ? 0 : Math.max(0, primary.seq - p.seq);
@@ -618,7 +641,10 @@ final class World {
   @Override
   public String toString() {
     return "World at " + Duration.between(T0, now).toMillis() + " ms: status " + status + "; pods "
-        + pods.values().stream().map(p -> p.name + "@" + p.node + ":" + p.role + "/" + p.epoch + (p.deleting() ? "(deleting)" : "") + " " + p.phase + (p.ready ? " ready" : ""))
-        .collect(Collectors.joining(", ")) + "; selector " + selector + "; lease " + lease;
+        + pods.values().stream().map(p -> p.name + "@" + p.node + ":" + p.role + "/" + p.epoch + "->" + p.peer + (p.deleting() ? "(deleting)" : "") + " " + p.phase
+            + (p.ready ? " ready" : "") + (p.app != null ? " app " + p.app.state() + "/" + p.app.restartCount() : "") + (p.unschedulable ? " unschedulable" : "")
+            + " report " + p.reportRole + "/" + p.reportEpoch + " seq " + p.seq + " inSync " + p.inSync + " lag " + p.lag + " peerLost " + p.peerLost)
+        .collect(Collectors.joining(", ")) + "; nodes " + nodes.values().stream().map(n -> n.name + ":" + n.mode + "/" + n.ready).collect(Collectors.joining(", "))
+        + "; selector " + selector + "; lease " + lease + "; acked " + acked + "; promotions " + promotions;
   }
 }
