@@ -26,7 +26,7 @@ final class LogWriter implements AutoCloseable {
   private volatile boolean running = true;
   private volatile long writtenSeq;
   private volatile long durableSeq;
-  private volatile LongConsumer onWritten = s -> { };
+  private volatile BatchListener onWritten = (f, l, b, n) -> { };
   private volatile LongConsumer onDurable = s -> { };
   private volatile IOException failure;
   private long lastForceNanos = System.nanoTime();
@@ -43,7 +43,12 @@ final class LogWriter implements AutoCloseable {
     thread.start();
   }
 
-  void listen(LongConsumer onWritten, LongConsumer onDurable) {
+  /** Hears each batch right after it was written (before its fsync), on the writer thread. */
+  interface BatchListener {
+    void written(long firstSeq, long lastSeq, byte[] bytes, int length);
+  }
+
+  void listen(BatchListener onWritten, LongConsumer onDurable) {
     this.onWritten = onWritten;
     this.onDurable = onDurable;
   }
@@ -117,10 +122,11 @@ final class LogWriter implements AutoCloseable {
       io.lock();
       try {
         if (n > 0) {
+          long first = writtenSeq + 1;
           store.log().append(out, 0, n);
           writtenSeq = last;
           counters.inc("logWrites");
-          onWritten.accept(last);
+          onWritten.written(first, last, out, n);
         }
         boolean force = switch (policy.kind()) {
           case ALWAYS -> n > 0;

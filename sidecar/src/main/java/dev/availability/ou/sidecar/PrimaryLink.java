@@ -23,7 +23,6 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.util.List;
-import java.util.function.LongConsumer;
 import java.util.zip.CRC32C;
 
 /**
@@ -40,7 +39,12 @@ final class PrimaryLink implements AutoCloseable {
   private final long epoch;
   private final Thread thread;
   private final Object signal = new Object();
-  private final LongConsumer writtenListener = s -> wake();
+  private final LogWriter.BatchListener writtenListener = this::written;
+  private final Object sendLock = new Object();
+  private volatile boolean live;
+  private long next; // guarded by sendLock
+  private PrimarySession liveSession; // guarded by sendLock
+  private OutputStream liveOut; // guarded by sendLock
   private volatile boolean running = true;
   private volatile Socket socket;
   private volatile long dirty;
@@ -60,6 +64,31 @@ final class PrimaryLink implements AutoCloseable {
 
   long epoch() {
     return epoch;
+  }
+
+  /**
+   * On the log writer thread, right after a batch was written and before its fsync: when the stream is
+   * caught up, the batch goes to the standby from here (no extra thread hop, no read back from the file).
+   */
+  private void written(long first, long last, byte[] bytes, int length) {
+    if (live) {
+      synchronized (sendLock) {
+        if (live && liveSession != null && next == first) {
+          try {
+            liveSession.sent(last);
+            codec.write(liveOut, liveSession.batch(first, java.util.Arrays.copyOf(bytes, length)));
+            liveOut.flush();
+            counters.add("recordsSent", last - first + 1);
+            next = last + 1;
+            return;
+          } catch (IOException e) {
+            live = false;
+            closeSocket();
+          }
+        }
+      }
+    }
+    wake();
   }
 
   private void wake() {
@@ -172,36 +201,53 @@ final class PrimaryLink implements AutoCloseable {
     }
   }
 
-  private void stream(OutputStream out, PrimarySession ps, long next) throws IOException, InterruptedException {
+  private void stream(OutputStream out, PrimarySession ps, long from) throws IOException, InterruptedException {
     long lastSend = System.nanoTime();
     SegmentLog log = replica.store().log();
-    while (valid() && !socket.isClosed()) {
-      long seen;
-      synchronized (signal) {
-        seen = dirty;
-      }
-      long written = replica.writtenSeq();
-      if (next <= written) {
-        SegmentLog.Chunk c = log.read(next, written, cfg.batchBytes());
-        ps.sent(c.lastSeq());
-        synchronized (out) {
-          codec.write(out, ps.batch(c.firstSeq(), c.bytes()));
-          if (c.lastSeq() >= replica.writtenSeq()) out.flush();
+    synchronized (sendLock) {
+      next = from;
+      liveSession = ps;
+      liveOut = out;
+      live = false;
+    }
+    try {
+      while (valid() && !socket.isClosed()) {
+        long seen;
+        synchronized (signal) {
+          seen = dirty;
         }
-        counters.add("recordsSent", c.count());
-        next = c.lastSeq() + 1;
-        lastSend = System.nanoTime();
-        continue;
-      }
-      if (System.nanoTime() - lastSend >= cfg.heartbeatMillis() * 1_000_000L) {
-        synchronized (out) {
-          codec.write(out, ps.heartbeat(replica.lastSeq(), replica.durableSeq(), System.currentTimeMillis()));
-          out.flush();
+        boolean sentSomething = false;
+        synchronized (sendLock) {
+          long written = replica.writtenSeq();
+          if (next <= written) {
+            live = false;
+            SegmentLog.Chunk c = log.read(next, written, cfg.batchBytes());
+            ps.sent(c.lastSeq());
+            codec.write(out, ps.batch(c.firstSeq(), c.bytes()));
+            if (c.lastSeq() >= replica.writtenSeq()) out.flush();
+            counters.add("recordsSent", c.count());
+            next = c.lastSeq() + 1;
+            sentSomething = true;
+          } else {
+            live = true; // caught up: the writer thread sends new batches itself
+          }
+          if (sentSomething || live) lastSend = sentSomething ? System.nanoTime() : lastSend;
+          if (!sentSomething && System.nanoTime() - lastSend >= cfg.heartbeatMillis() * 1_000_000L) {
+            codec.write(out, ps.heartbeat(replica.lastSeq(), replica.durableSeq(), System.currentTimeMillis()));
+            out.flush();
+            lastSend = System.nanoTime();
+          }
         }
-        lastSend = System.nanoTime();
+        if (sentSomething) continue;
+        synchronized (signal) {
+          if (dirty == seen) signal.wait(Math.max(1, cfg.heartbeatMillis()));
+        }
       }
-      synchronized (signal) {
-        if (dirty == seen && replica.writtenSeq() < next) signal.wait(Math.max(1, cfg.heartbeatMillis()));
+    } finally {
+      synchronized (sendLock) {
+        live = false;
+        liveSession = null;
+        liveOut = null;
       }
     }
   }
@@ -215,7 +261,7 @@ final class PrimaryLink implements AutoCloseable {
           switch (a) {
             case SessionAction.Acked ack -> replica.standbyAcked(ack.seq());
             case SessionAction.Send send -> {
-              synchronized (out) {
+              synchronized (sendLock) {
                 codec.write(out, send.frame());
                 out.flush();
               }

@@ -29,6 +29,9 @@ final class Replica {
     void ok(long seq);
 
     void fail(int status, String message);
+
+    /** After a batch of completions: push them out (one flush per batch). */
+    default void flush() {}
   }
 
   /** A role as the application and the links see it. */
@@ -76,23 +79,23 @@ final class Replica {
     this.nextSeq = store.log().lastSeq() + 1;
     Properties p = store.member();
     this.epoch = Long.parseLong(p.getProperty("epoch", "0"));
-    writer.listen(s -> {
-      for (java.util.function.LongConsumer l : writtenListeners) l.accept(s);
+    writer.listen((first, last, bytes, n) -> {
+      for (LogWriter.BatchListener l : writtenListeners) l.written(first, last, bytes, n);
     }, s -> {
       progress();
       for (java.util.function.LongConsumer l : durableListeners) l.accept(s);
     });
   }
 
-  private final List<java.util.function.LongConsumer> writtenListeners = new CopyOnWriteArrayList<>();
+  private final List<LogWriter.BatchListener> writtenListeners = new CopyOnWriteArrayList<>();
   private final List<java.util.function.LongConsumer> durableListeners = new CopyOnWriteArrayList<>();
 
   /** Called on the writer thread after records were written (before fsync): the sender may stream them. */
-  void onWritten(java.util.function.LongConsumer l) {
+  void onWritten(LogWriter.BatchListener l) {
     writtenListeners.add(l);
   }
 
-  void removeListener(java.util.function.LongConsumer l) {
+  void removeListener(Object l) {
     writtenListeners.remove(l);
     durableListeners.remove(l);
   }
@@ -276,10 +279,12 @@ final class Replica {
     synchronized (this) {
       if (role != Role.Primary) {
         c.fail(role == Role.Fenced ? LocalProtocol.FENCED : LocalProtocol.NOT_PRIMARY, "this member is " + (role == null ? "unassigned" : role) + " at epoch " + epoch);
+        c.flush();
         return;
       }
       if (selfFenced || !leaseOk() || writer.failure() != null) {
         c.fail(LocalProtocol.FENCED, selfFenced ? fenceReason : !leaseOk() ? "primary lease not renewed in time" : "log write failed");
+        c.flush();
         return;
       }
       seq = nextSeq++;
@@ -309,6 +314,7 @@ final class Replica {
       if (ok) w.c().ok(w.seq());
       else w.c().fail(LocalProtocol.FENCED, "not acknowledged: this member stopped serving");
     }
+    flushAll(done);
     counters.add(ok ? "writesAcknowledged" : "writesRefusedFenced", done.size());
   }
 
@@ -323,6 +329,7 @@ final class Replica {
     if (expired == null) return;
     counters.add("writesTimedOut", expired.size());
     for (Waiter w : expired) w.c().fail(LocalProtocol.UNAVAILABLE, "no standby made the write durable within " + cfg.syncTimeoutMillis() + " ms");
+    flushAll(expired);
   }
 
   private void failAll(int status, String message) {
@@ -334,6 +341,15 @@ final class Replica {
       syncQ.clear();
     }
     for (Waiter w : all) w.c().fail(status, message);
+    flushAll(all);
+  }
+
+  private static void flushAll(List<Waiter> ws) {
+    Completion last = null;
+    for (Waiter w : ws) {
+      if (w.c() != last) w.c().flush(); // completions of one connection flush the same stream: cheap when already flushed
+      last = w.c();
+    }
   }
 
   // ---- primary: the standby's progress --------------------------------------------------------------

@@ -38,7 +38,27 @@ final class StandbyLink {
   private volatile long ackedSent = -1;
   private final Object ackSignal = new Object();
   volatile Thread thread;
-  private final java.util.function.LongConsumer durableListener = s -> signalAck();
+  private final java.util.function.LongConsumer durableListener = this::durable;
+
+  /** On the log writer thread once records are durable: acknowledge at once (no extra thread hop). */
+  private void durable(long seq) {
+    if (closed || session.state() != StandbySession.State.STREAMING) {
+      signalAck();
+      return;
+    }
+    synchronized (out) {
+      if (seq > ackedSent && seq < session.nextSeq() && !closed) {
+        try {
+          codec.write(os, session.ack(seq));
+          os.flush();
+          ackedSent = seq;
+          counters.inc("acksSent");
+        } catch (IOException e) {
+          close("ack failed: " + e.getMessage());
+        }
+      }
+    }
+  }
   // snapshot being received
   private Path incoming;
   private OutputStream incomingOut;
@@ -205,10 +225,12 @@ final class StandbyLink {
     try {
       while (!closed) {
         long durable = replica.durableSeq();
-        if (durable > ackedSent && session.state() == StandbySession.State.STREAMING && durable < session.nextSeq()) {
-          send(session.ack(durable), true);
-          ackedSent = durable;
-          counters.inc("acksSent");
+        synchronized (out) {
+          if (durable > ackedSent && session.state() == StandbySession.State.STREAMING && durable < session.nextSeq()) {
+            send(session.ack(durable), true);
+            ackedSent = durable;
+            counters.inc("acksSent");
+          }
         }
         long now = System.nanoTime();
         if (now - lastBeat >= cfg.heartbeatMillis() * 1_000_000L) {

@@ -178,6 +178,8 @@ public final class ReplicationBench {
     List<long[]> perThread = new ArrayList<>();
     long[] counts = new long[writers];
     CountDownLatch doneLatch = new CountDownLatch(writers);
+    // A bounded key space (about 8 MiB of live state whatever the cell), so the run measures the data path, not the heap.
+    int keysPerWriter = (int) Math.max(1, Math.min(1000, (8L << 20) / ((long) writers * (size + 32))));
     Exception[] failure = {null};
     for (int t = 0; t < writers; t++) {
       final int id = t;
@@ -191,7 +193,7 @@ public final class ReplicationBench {
           while (true) {
             long t0 = System.nanoTime();
             if (t0 >= end) break;
-            w.write(("w" + id + "-" + (i++ % 1000)).getBytes(), value);
+            w.write(("w" + id + "-" + (i++ % keysPerWriter)).getBytes(), value);
             long t1 = System.nanoTime();
             if (t0 >= warmEnd) {
               if (n == lat[0].length) lat[0] = Arrays.copyOf(lat[0], n * 2);

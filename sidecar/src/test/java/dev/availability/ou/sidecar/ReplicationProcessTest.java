@@ -8,6 +8,10 @@ import dev.availability.ou.client.FencedException;
 import dev.availability.ou.client.MemberRole;
 import dev.availability.ou.client.NotPrimaryException;
 import dev.availability.ou.client.OuClient;
+import dev.availability.ou.client.RoleChange;
+import dev.availability.ou.client.Stimulus;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -142,6 +146,38 @@ class ReplicationProcessTest {
     }
     assertSameState(a, b);
     assertThat(b.counter("snapshotsInstalled")).isEqualTo(1);
+  }
+
+  @Test
+  void journalModeTellsThePromotedStandbyWhichStimuliWereInFlight() throws Exception {
+    b.with("OU_MODE", "Journal");
+    a.with("OU_MODE", "Journal");
+    startPair(1);
+    List<RoleChange> roles = new CopyOnWriteArrayList<>();
+    try (OuClient sb = b.client()) {
+      sb.onRoleChange(roles::add);
+      try (OuClient c = a.client()) {
+        c.begin("order-1");
+        c.put("orders/1", "paid".getBytes());
+        c.end("order-1");
+        c.begin("order-2"); // the primary dies while order-2 is in flight
+        c.put("orders/2", "half".getBytes());
+      }
+      a.kill();
+      sb.assign(MemberRole.PRIMARY, 2, a.replicationEndpoint(), null);
+      await().atMost(Duration.ofSeconds(10)).until(() -> roles.stream().anyMatch(r -> r.role() == MemberRole.PRIMARY && r.epoch() == 2));
+      List<Stimulus> inFlight = sb.inFlight();
+      assertThat(inFlight).extracting(Stimulus::id).containsExactly("order-2");
+      assertThat(inFlight.get(0).beforePromotion()).isTrue();
+      // Markers are synchronous in Journal mode: the old primary rejoins as standby first.
+      a.env.put("OU_ROLE", "Standby");
+      a.env.put("OU_EPOCH", "2");
+      a.env.remove("OU_PEER_ENDPOINT");
+      a.start();
+      sb.end("order-2"); // reprocessed (or rejected) by the application
+      assertThat(sb.inFlight()).isEmpty();
+      assertThat(roles.get(0).role()).isEqualTo(MemberRole.STANDBY);
+    }
   }
 
   @Test
