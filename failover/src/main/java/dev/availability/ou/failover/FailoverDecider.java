@@ -281,7 +281,10 @@ public final class FailoverDecider {
     PrimaryLease lease = o.lease();
     if (lease != null && m.pod().equals(lease.holder()) && lease.expiresAt() != null && !o.now().isBefore(lease.expiresAt())) return true;
     if (m.assignedRole() == Role.Standby || m.assignedRole() == null) return true; // never held the lease at this epoch
-    Instant movedAt = s.intent() != null ? s.intent().serviceSwitchedAt() : s.lastFailover() != null ? s.lastFailover().serviceSwitchedAt() : null;
+    // (only for the member the lease moved away from: the one a failover promoted holds it)
+    Intent i = s.intent();
+    FailoverTimings t = s.lastFailover();
+    Instant movedAt = i != null && m.pod().equals(i.former()) ? i.serviceSwitchedAt() : t != null && m.pod().equals(t.former()) ? t.serviceSwitchedAt() : null;
     if (movedAt == null) return false;
     return !o.now().isBefore(movedAt.plus(o.policy().thresholds().leaseDuration()));
   }

@@ -431,6 +431,22 @@ class FailoverStepsTest {
   }
 
   @Test
+  void thePrimaryAFailoverPromotedIsNeverTakenForFencedLater() {
+    World w = World.threeNodes().bootstrap();
+    w.appCrashLoop("db-0");
+    w.runUntilProtectedAt(2, Duration.ofSeconds(5));
+    w.run(w.thresholds().leaseDuration().multipliedBy(2));
+    w.evict("db-2"); // no standby left
+    w.nodeNotReady(w.primary().node); // the primary's node NotReady, its sidecar still renewing the lease
+    w.deletePod("db-1");
+
+    w.run(w.thresholds().leaseDuration());
+
+    // (the world fails the test if db-1 is force-deleted while it may still acknowledge writes)
+    assertThat(w.actions()).doesNotContain(new DeleteMember("db-1", true));
+  }
+
+  @Test
   void theNewStandbyAvoidsTheNewPrimarysNodeAndTheFailedNode() {
     World w = World.threeNodes().bootstrap();
     String failed = w.primary().node;
