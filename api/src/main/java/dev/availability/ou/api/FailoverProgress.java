@@ -21,6 +21,8 @@ public class FailoverProgress {
   private String faultObservedAt;
   private String decidedAt;
   private String serviceSwitchedAt;
+  @JsonPropertyDescription("Updates the target trailed by when it was chosen: what an Asynchronous failover loses.")
+  private Long lagAtDecision;
   @JsonPropertyDescription("Planned switchover (no fault) rather than failover.")
   private Boolean planned;
 
@@ -42,6 +44,8 @@ public class FailoverProgress {
   public void setDecidedAt(String decidedAt) { this.decidedAt = decidedAt; }
   public String getServiceSwitchedAt() { return serviceSwitchedAt; }
   public void setServiceSwitchedAt(String serviceSwitchedAt) { this.serviceSwitchedAt = serviceSwitchedAt; }
+  public Long getLagAtDecision() { return lagAtDecision; }
+  public void setLagAtDecision(Long lagAtDecision) { this.lagAtDecision = lagAtDecision; }
   public Boolean getPlanned() { return planned; }
   public void setPlanned(Boolean planned) { this.planned = planned; }
 }

@@ -20,7 +20,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.Map;
@@ -81,6 +80,18 @@ final class ActionExecutor {
   }
 
   private void holdLease(OperationalUnit unit, HoldLease l) {
+    // The holder's sidecar renews concurrently: retry a conflict at once rather than through a reconcile backoff.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        writeLease(unit, l);
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 5) throw e;
+      }
+    }
+  }
+
+  private void writeLease(OperationalUnit unit, HoldLease l) {
     String ns = unit.getMetadata().getNamespace();
     String name = ContractKeys.primaryLeaseName(unit.getMetadata().getName());
     Lease current = client.leases().inNamespace(ns).withName(name).get();
@@ -128,9 +139,5 @@ final class ActionExecutor {
 
   private static String quote(String s) {
     return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-  }
-
-  static Duration leaseDurationOf(Lease lease) {
-    return Duration.ofSeconds(lease.getSpec().getLeaseDurationSeconds());
   }
 }

@@ -153,17 +153,19 @@ final class MemberPodBuilder {
       a.getPodAntiAffinity().setPreferredDuringSchedulingIgnoredDuringExecution(terms);
     }
     if (!member.avoidNodes().isEmpty()) {
-      NodeSelectorRequirement notThere = new NodeSelectorRequirement("metadata.name", "NotIn", member.avoidNodes().stream().sorted().toList());
+      // A node field selector takes one value per requirement; requirements of a term are ANDed.
+      List<NodeSelectorRequirement> notThere = member.avoidNodes().stream().sorted()
+          .map(n -> new NodeSelectorRequirement("metadata.name", "NotIn", List.of(n))).toList();
       if (a.getNodeAffinity() == null) a.setNodeAffinity(new io.fabric8.kubernetes.api.model.NodeAffinity());
       var required = a.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
       if (required == null || required.getNodeSelectorTerms() == null || required.getNodeSelectorTerms().isEmpty()) {
         a.getNodeAffinity().setRequiredDuringSchedulingIgnoredDuringExecution(new io.fabric8.kubernetes.api.model.NodeSelector(
-            List.of(new NodeSelectorTerm(List.of(), List.of(notThere)))));
+            List.of(new NodeSelectorTerm(List.of(), notThere))));
       } else {
         // Terms are ORed: the avoided nodes must be excluded from every one of them.
         for (NodeSelectorTerm term : required.getNodeSelectorTerms()) {
           List<NodeSelectorRequirement> fields = new ArrayList<>(Optional.ofNullable(term.getMatchFields()).orElse(List.of()));
-          fields.add(notThere);
+          fields.addAll(notThere);
           term.setMatchFields(fields);
         }
       }

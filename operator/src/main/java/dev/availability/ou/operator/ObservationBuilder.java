@@ -82,7 +82,7 @@ final class ObservationBuilder {
     if (f == null) return null;
     return new Intent(f.getTargetPrimary(), f.getFormerPrimary(), f.getFormerPrimaryNode(), Optional.ofNullable(f.getEpoch()).orElse(0L),
         f.getReason(), f.getMessage(), Times.parse(f.getFaultObservedAt()), Times.parse(f.getDecidedAt()),
-        Times.parse(f.getServiceSwitchedAt()), Boolean.TRUE.equals(f.getPlanned()));
+        Times.parse(f.getServiceSwitchedAt()), Boolean.TRUE.equals(f.getPlanned()), f.getLagAtDecision());
   }
 
   private static FailoverTimings timings(FailoverRecord r) {
@@ -105,8 +105,11 @@ final class ObservationBuilder {
     Instant readySince = ready.map(c -> Times.parse(c.getLastTransitionTime())).orElse(null);
     if (isReady) {
       unreadySeen.remove(name);
-    } else if (readySince == null) {
-      readySince = unreadySeen.computeIfAbsent(name, n -> now);
+    } else {
+      // Condition times have second precision; a sub-second readiness grace needs our own first sighting.
+      // The later of the two never overstates how long the pod has been unready.
+      Instant firstSeen = unreadySeen.computeIfAbsent(name, n -> now);
+      readySince = readySince == null || firstSeen.isAfter(readySince) ? firstSeen : readySince;
     }
     boolean unschedulable = conditions.stream().anyMatch(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())
         && "Unschedulable".equals(c.getReason()));

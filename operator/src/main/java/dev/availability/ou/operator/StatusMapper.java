@@ -77,6 +77,7 @@ final class StatusMapper {
     p.setDecidedAt(Times.format(i.decidedAt()));
     p.setServiceSwitchedAt(Times.format(i.serviceSwitchedAt()));
     p.setPlanned(i.planned() ? Boolean.TRUE : null);
+    p.setLagAtDecision(i.lagAtDecision());
     return p;
   }
 

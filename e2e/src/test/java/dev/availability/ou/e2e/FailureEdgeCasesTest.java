@@ -1,0 +1,182 @@
+package dev.availability.ou.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.availability.ou.api.OperationalUnit;
+import dev.availability.ou.api.ReplicationMode;
+import dev.availability.ou.api.UnitPhase;
+import dev.availability.ou.testsupport.ClusterFaults;
+import dev.availability.ou.testsupport.KubernetesCluster;
+import dev.availability.ou.testsupport.LocalClusterHandle;
+import dev.availability.ou.testsupport.TestNamespace;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Failures that must not lead to a promotion, or only to a narrower repair, and double failures. */
+@KubernetesCluster
+class FailureEdgeCasesTest {
+  private static UnitHarness h;
+  private static ClusterFaults faults;
+
+  @BeforeAll
+  static void start(KubernetesClient client, TestNamespace ns, LocalClusterHandle cluster, ClusterFaults f) {
+    h = new UnitHarness(client, ns, cluster);
+    faults = f;
+  }
+
+  @AfterAll
+  static void stop() {
+    if (h != null) h.close();
+  }
+
+  @Test
+  void aFailedStandbyAloneIsReplacedWithoutPromotion() {
+    String unit = "edge-standby";
+    h.createProtected(unit);
+    String primary = h.units.primary(unit);
+    String standby = h.units.standby(unit);
+    faults.setContainerTerminated(h.namespace, standby, "kvstore", 1);
+
+    await("a new standby replaces " + standby).atMost(Duration.ofSeconds(60))
+        .until(() -> h.units.standby(unit) != null && !standby.equals(h.units.standby(unit)) && h.units.phase(unit) == UnitPhase.Protected);
+    assertThat(h.units.primary(unit)).isEqualTo(primary);
+    assertThat(h.units.failovers(unit)).isZero();
+    assertThat(h.units.get(unit).getStatus().getEpoch()).isEqualTo(1L);
+    assertThat(h.units.endpointPods(unit)).containsExactly(primary);
+    assertThat(h.units.eventReasons(unit)).contains("StandbyReplaced").doesNotContain("FailoverStarted");
+    h.units.delete(unit);
+  }
+
+  @Test
+  void flappingReadinessDoesNotPingPong() throws InterruptedException {
+    String unit = "edge-flap";
+    h.createProtected(unit);
+    String primary = h.units.primary(unit);
+    // Unready for 250 ms, ready for 250 ms, for 4 s: always shorter than the readiness grace (0.2 T_r = 1 s).
+    Instant until = Instant.now().plusSeconds(4);
+    while (Instant.now().isBefore(until)) {
+      faults.setPodReady(h.namespace, primary, false);
+      Thread.sleep(250);
+      faults.setPodReady(h.namespace, primary, true);
+      Thread.sleep(250);
+    }
+    Thread.sleep(1500);
+    assertThat(h.units.failovers(unit)).isZero();
+    assertThat(h.units.primary(unit)).isEqualTo(primary);
+    assertThat(h.units.endpointPods(unit)).containsExactly(primary);
+    h.units.delete(unit);
+  }
+
+  @Test
+  void aPartitionWhereThePrimaryStillLooksHealthyDoesNotPromote() throws InterruptedException {
+    String unit = "edge-partition";
+    h.createProtected(unit);
+    String primary = h.units.primary(unit);
+    String standby = h.units.standby(unit);
+    h.doubles.of(standby).reportPeerLost(true); // the standby cannot hear the primary; the API server still can
+
+    await("unit " + unit + " Unprotected").atMost(Duration.ofSeconds(20)).until(() -> h.units.phase(unit) == UnitPhase.Unprotected);
+    Thread.sleep(5000); // a whole recovery budget: a crash would have failed over by now
+    assertThat(h.units.failovers(unit)).isZero();
+    assertThat(h.units.primary(unit)).isEqualTo(primary);
+    assertThat(condition(unit, "Protected").getReason()).isEqualTo("PeerUnreachable");
+    assertThat(h.units.eventReasons(unit)).contains("PeerUnreachable").doesNotContain("FailoverStarted");
+
+    h.doubles.of(standby).reportPeerLost(false);
+    await("unit " + unit + " Protected again once the partition heals").atMost(Duration.ofSeconds(20))
+        .until(() -> h.units.phase(unit) == UnitPhase.Protected);
+    h.units.delete(unit);
+  }
+
+  @Test
+  void bothNodesFailingDegradesWithoutPromotion() {
+    String unit = "edge-both";
+    h.createProtected(unit);
+    String primaryNode = h.units.nodeOf(h.units.primary(unit));
+    String standbyNode = h.units.nodeOf(h.units.standby(unit));
+    try {
+      faults.failNode(standbyNode);
+      faults.failNode(primaryNode);
+      await("unit " + unit + " Degraded").atMost(Duration.ofSeconds(60)).until(() -> h.units.phase(unit) == UnitPhase.Degraded);
+      assertThat(h.units.failovers(unit)).isZero();
+      Condition degraded = condition(unit, "Degraded");
+      assertThat(degraded.getStatus()).isEqualTo("True");
+      assertThat(degraded.getReason()).isIn("NoHealthyStandby", "FailoverTargetLost");
+      assertThat(h.units.eventReasons(unit)).doesNotContain("StandbyPromoted");
+    } finally {
+      faults.healNode(primaryNode);
+      faults.healNode(standbyNode);
+    }
+    h.units.delete(unit);
+  }
+
+  @Test
+  void synchronousModeNeverPromotesAStaleStandby() throws InterruptedException {
+    String unit = "edge-stale";
+    h.createProtected(unit);
+    String primary = h.units.primary(unit);
+    String standby = h.units.standby(unit);
+    h.doubles.of(standby).lagBehind(25);
+    await("standby reported out of sync").atMost(Duration.ofSeconds(20)).until(() -> h.units.phase(unit) == UnitPhase.Synchronizing);
+    faults.setContainerTerminated(h.namespace, primary, "kvstore", 137);
+
+    await("unit " + unit + " Degraded").atMost(Duration.ofSeconds(20)).until(() -> h.units.phase(unit) == UnitPhase.Degraded);
+    Thread.sleep(2000);
+    assertThat(h.units.failovers(unit)).isZero();
+    assertThat(h.units.primary(unit)).isEqualTo(primary);
+    assertThat(condition(unit, "Degraded").getReason()).isEqualTo("NoInSyncStandby");
+    assertThat(condition(unit, "Degraded").getMessage()).contains("never promotes a stale standby");
+    h.units.delete(unit);
+  }
+
+  @Test
+  void asynchronousModePromotesWithinMaxPromotableLagAndCountsTheLoss() {
+    String unit = "edge-async";
+    OperationalUnit u = Units.sample(h.repoRoot, unit, UnitHarness.BUDGET);
+    u.getSpec().getReplication().setMode(ReplicationMode.Asynchronous);
+    u.getSpec().getReplication().setMaxPromotableLag(100L);
+    h.units.create(u);
+    h.awaitProtected(unit);
+    String primary = h.units.primary(unit);
+    String standby = h.units.standby(unit);
+    h.doubles.of(standby).lagBehind(7);
+    await("standby " + standby + " reported 7 updates behind").atMost(Duration.ofSeconds(20))
+        .until(() -> Long.valueOf(7).equals(h.units.get(unit).getStatus().getStandby().getLag()) && h.units.phase(unit) == UnitPhase.Synchronizing);
+    faults.setContainerTerminated(h.namespace, primary, "kvstore", 137);
+
+    await("endpoints on " + standby).atMost(Duration.ofSeconds(30)).until(() -> h.units.endpointPods(unit).equals(Set.of(standby)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> h.units.failovers(unit) == 1);
+    assertThat(h.units.get(unit).getStatus().getLastFailover().getUpdatesLost()).isEqualTo(7L);
+    h.units.delete(unit);
+  }
+
+  @Test
+  void automaticFalseDetectsAndReportsButDoesNotPromote() throws InterruptedException {
+    String unit = "edge-manual";
+    OperationalUnit u = Units.sample(h.repoRoot, unit, UnitHarness.BUDGET);
+    u.getSpec().getFailover().setAutomatic(false);
+    h.units.create(u);
+    h.awaitProtected(unit);
+    String primary = h.units.primary(unit);
+    faults.setContainerTerminated(h.namespace, primary, "kvstore", 137);
+
+    await("unit " + unit + " Degraded").atMost(Duration.ofSeconds(20)).until(() -> h.units.phase(unit) == UnitPhase.Degraded);
+    Thread.sleep(2000);
+    assertThat(h.units.failovers(unit)).isZero();
+    assertThat(h.units.endpointPods(unit)).containsExactly(primary);
+    assertThat(condition(unit, "Degraded").getReason()).isEqualTo("AutomaticFailoverDisabled");
+    assertThat(h.units.eventReasons(unit)).contains("PrimaryFailed");
+    h.units.delete(unit);
+  }
+
+  private static Condition condition(String unit, String type) {
+    return h.units.get(unit).getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElseThrow();
+  }
+}
