@@ -8,7 +8,7 @@ public sealed interface Action {
 
   /**
    * Create member pod {@code pod} with the given assignment, on a node other than {@code avoidNodes} (the
-   * primary's, failed or suspected ones), preferring {@code preferNode}. A standby kept off a node that
+   * primary's and unhealthy ones), preferring {@code preferNode}. A standby kept off a node that
    * comes back is replaced by the decider, so the avoidance may be rendered required; rendering it preferred
    * also lets {@code placement.antiAffinity: Preferred} co-locate when it must.
    */

@@ -180,7 +180,7 @@ public final class FailoverDecider {
         case Unschedulable -> "StandbyUnschedulable";
         case Failed -> "StandbyFailed";
       };
-      conditions = Conditions.steady(p, o, promotable, reason, promotable ? assessment.why()
+      conditions = Conditions.steady(p, o, promotable, reason, promotable || !assessment.inSync() ? assessment.why()
           : assessment.why() + " but trails by " + assessment.lag() + " updates, more than maxPromotableLag " + policy.maxPromotableLag());
     }
     if (verdict.status() == Verdict.Status.Suspect && !partition) {
@@ -531,11 +531,15 @@ public final class FailoverDecider {
     }).toList();
   }
 
-  /** The former primary's node, when the fault may lie with it (or it is unhealthy or gone): keep the new standby off it. */
+  /**
+   * The former primary's node when it is unhealthy or gone: keep the new standby off it. A node that still
+   * looks Ready is not listed even when the failover suspected it: the avoidance may be rendered required,
+   * and a node that never turns NotReady (a short partition) would then keep a two-node unit unprotected for
+   * good. While the former primary's pod is there, the pod anti-affinity keeps the standby off it anyway.
+   */
   private static Set<String> suspectNode(Observation o, Intent i) {
     if (i.formerNode() == null || i.formerNode().isEmpty()) return Set.of();
-    boolean unhealthy = o.node(i.formerNode()).map(n -> !n.healthy()).orElse(true);
-    return suspectsNode(i.reason()) || unhealthy ? Set.of(i.formerNode()) : Set.of();
+    return o.node(i.formerNode()).map(n -> !n.healthy()).orElse(true) ? Set.of(i.formerNode()) : Set.of();
   }
 
   // ---------------------------------------------------------------- timings of the last failover

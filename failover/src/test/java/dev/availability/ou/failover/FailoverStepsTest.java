@@ -489,6 +489,20 @@ class FailoverStepsTest {
   }
 
   @Test
+  void onATwoNodeClusterProtectionReturnsAfterAPartitionShorterThanTheNodeGrace() {
+    World w = new World(World.policy(UnitPolicy.Mode.Synchronous), "node-a", "node-b").bootstrap();
+    w.isolateNode("node-a"); // cut off, but not long enough for the node controller to notice
+    w.runUntil(x -> x.status.epoch() == 2 && x.status.intent() == null, "the failover", Duration.ofSeconds(10));
+
+    w.healNode("node-a");
+    w.runUntilProtectedAt(2, Duration.ofSeconds(10));
+
+    assertThat(w.node("node-a").ready).isEqualTo(NodeView.Ready.True);
+    assertThat(w.node("node-a").readySince).as("never NotReady").isEqualTo(World.T0);
+    assertThat(w.standby().node).isEqualTo("node-a");
+  }
+
+  @Test
   void anIntentForAFormerPrimaryWhoseNodeIsUnknownStaysFailingOverUntilItIsFenced() {
     World w = World.threeNodes().bootstrap();
     w.nodeUnknown(w.primary().node);
