@@ -290,11 +290,12 @@ final class Replica {
       seq = nextSeq++;
       LogRecord r = new LogRecord(seq, term, type, key, value);
       store.state().apply(r);
-      writer.append(r);
       sync = mode == Mode.SYNCHRONOUS || (mode == Mode.JOURNAL && (type == RecordType.BEGIN || type == RecordType.END));
+      // The waiter goes in before the record reaches the writer: its acknowledgement cannot come first.
       synchronized (waitLock) {
         (sync ? syncQ : localQ).add(new Waiter(seq, System.nanoTime(), c));
       }
+      writer.append(r);
     }
     if (!sync && writer.durableSeq() >= seq) progress();
   }

@@ -26,8 +26,9 @@ final class SidecarProcess implements AutoCloseable {
   static final int REPLICATION_PORT = 7480;
   static final int HEALTH_PORT = 7482;
   /** JVM flags of the sidecar container (the operator sets the same through JAVA_TOOL_OPTIONS). */
-  static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx96m", "-XX:MaxMetaspaceSize=64m",
-      "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError");
+  static final List<String> JVM_FLAGS = List.of(System.getProperty("ou.sidecar.jvmFlags",
+      "-XX:+UseSerialGC -Xms8m -Xmx64m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:MaxMetaspaceSize=48m -Xss512k"
+          + " -XX:TieredStopAtLevel=1 -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError -Djdk.nio.maxCachedBufferSize=262144").split(" "));
 
   final String name;
   final String host;
@@ -90,6 +91,7 @@ final class SidecarProcess implements AutoCloseable {
     cmd.add(SidecarMain.class.getName());
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     pb.environment().keySet().removeIf(k -> k.startsWith("OU_") || k.equals("JAVA_TOOL_OPTIONS"));
+    pb.environment().put("MALLOC_ARENA_MAX", "2"); // as in the container: fewer glibc arenas, less resident memory
     pb.environment().putAll(env);
     startNanos = System.nanoTime();
     process = pb.start();
