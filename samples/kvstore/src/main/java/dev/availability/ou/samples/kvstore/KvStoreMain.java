@@ -1,10 +1,35 @@
 package dev.availability.ou.samples.kvstore;
 
-/** Entry point of the sample key-value store. */
+import dev.availability.ou.client.OuClient;
+import java.time.Duration;
+
+/**
+ * {@code java -jar kvstore.jar}: the sample key-value store. Settings from the environment:
+ * <ul>
+ *   <li>{@code KVSTORE_LISTEN} — host:port of the HTTP server (default {@code 0.0.0.0:8080}; {@code PORT} alone also works);</li>
+ *   <li>{@code OU_LOCAL_API_ADDRESS} — the sidecar's local API (default {@code 127.0.0.1:7481}, as the operator injects it);</li>
+ *   <li>{@code KVSTORE_SIDECAR_TIMEOUT} — how long a request waits for the sidecar, seconds (default 15, above the sidecar's
+ *       10 s synchronous-write timeout, so a write that the standby cannot confirm gets the sidecar's own answer).</li>
+ * </ul>
+ */
 public final class KvStoreMain {
   private KvStoreMain() {}
 
-  public static void main(String[] args) {
-    System.out.println("kvstore: not implemented yet");
+  public static void main(String[] args) throws Exception {
+    String listen = env("KVSTORE_LISTEN", "0.0.0.0:" + env("PORT", "8080"));
+    String sidecar = env("OU_LOCAL_API_ADDRESS", "127.0.0.1:7481");
+    Duration timeout = Duration.ofSeconds(Long.parseLong(env("KVSTORE_SIDECAR_TIMEOUT", "15")));
+    KvStore store = new KvStore(OuClient.parseAddress(listen),
+        new KvStore.SidecarLinkSettings(OuClient.parseAddress(sidecar), timeout, Duration.ofSeconds(3))).start();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      Log.info("stopping");
+      store.close();
+    }, "kvstore-shutdown"));
+    Thread.currentThread().join(); // the HTTP server's threads do the work
+  }
+
+  private static String env(String name, String fallback) {
+    String v = System.getenv(name);
+    return v == null || v.isBlank() ? fallback : v;
   }
 }

@@ -1,0 +1,275 @@
+package dev.availability.ou.samples.kvstore;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.availability.ou.client.FencedException;
+import dev.availability.ou.client.InvalidRequestException;
+import dev.availability.ou.client.MemberRole;
+import dev.availability.ou.client.NotPrimaryException;
+import dev.availability.ou.client.OuClient;
+import dev.availability.ou.client.OuException;
+import dev.availability.ou.client.RoleChange;
+import dev.availability.ou.client.SidecarStatus;
+import dev.availability.ou.client.SidecarUnavailableException;
+import dev.availability.ou.client.StandbyUnavailableException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A key-value store over HTTP that keeps no state of its own: every key lives in the unit's replicated
+ * state, reached through the local sidecar. Only the primary serves; a standby (or a fenced former
+ * primary) answers 503 and says why.
+ *
+ * <pre>
+ * PUT    /kv/{key}   body = value        200 {"key":…,"seq":…}   (acknowledged per the unit's replication mode)
+ * GET    /kv/{key}                       200 value | 404
+ * DELETE /kv/{key}                       200 {"key":…,"seq":…}
+ * GET    /kv                             200 {"key":"value",…}  (values as UTF-8 text)
+ * GET    /status                         200 role, epoch, mode, sequences, counters (JSON)
+ * GET    /ready                          200 when connected and primary-serving or standby; else 503
+ * GET    /healthz                        200 while the process runs
+ * </pre>
+ *
+ * A request may carry {@code X-Request-Id}; in Journal mode it names the request's journal markers
+ * (otherwise a random id does), so a promoted standby can tell which requests were in flight.
+ */
+public final class KvStore implements AutoCloseable {
+  static final int MAX_VALUE_BYTES = 4 * 1024 * 1024;
+
+  private final HttpServer server;
+  private final SidecarLink sidecar;
+  private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+  private final AtomicLong writes = new AtomicLong();
+  private final AtomicLong reads = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
+
+  /**
+   * @param listen where the HTTP server listens
+   * @param sidecar the sidecar's local API
+   */
+  public KvStore(InetSocketAddress listen, SidecarLinkSettings sidecar) throws IOException {
+    this.sidecar = new SidecarLink(sidecar.address(), sidecar.timeout(), sidecar.healthTtl());
+    this.server = HttpServer.create(listen, 128);
+    server.setExecutor(workers);
+    server.createContext("/kv", this::kv);
+    server.createContext("/ready", this::ready);
+    server.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
+    server.createContext("/status", this::status);
+    server.createContext("/", ex -> respond(ex, 404, "text/plain", "not found: try /kv/{key}, /status, /ready, /healthz\n"));
+  }
+
+  /** How to reach the sidecar: its local API address, the client's answer timeout, the health session's ttl. */
+  public record SidecarLinkSettings(InetSocketAddress address, java.time.Duration timeout, java.time.Duration healthTtl) {}
+
+  public KvStore start() {
+    sidecar.start();
+    server.start();
+    Log.info("listening on " + server.getAddress().getHostString() + ":" + server.getAddress().getPort());
+    return this;
+  }
+
+  /** The port the server listens on (useful when it was started on port 0). */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private void kv(HttpExchange ex) throws IOException {
+    try (ex) {
+      String path = ex.getRequestURI().getRawPath();
+      String method = ex.getRequestMethod();
+      if (path.equals("/kv") || path.equals("/kv/")) {
+        if (!method.equals("GET")) {
+          respond(ex, 405, "text/plain", "use GET /kv to list, PUT|GET|DELETE /kv/{key} for one key\n");
+          return;
+        }
+        withClient(ex, c -> {
+          reads.incrementAndGet();
+          respond(ex, 200, "application/json", Json.object(c.getAll()));
+        });
+        return;
+      }
+      if (!path.startsWith("/kv/")) {
+        respond(ex, 404, "text/plain", "not found\n");
+        return;
+      }
+      String key = URLDecoder.decode(path.substring(4), StandardCharsets.UTF_8);
+      if (key.isEmpty() || key.getBytes(StandardCharsets.UTF_8).length > 1024) {
+        respond(ex, 400, "text/plain", "a key has 1 to 1024 bytes\n");
+        return;
+      }
+      switch (method) {
+        case "GET" -> withClient(ex, c -> {
+          reads.incrementAndGet();
+          Optional<byte[]> v = c.get(key);
+          if (v.isPresent()) respond(ex, 200, "application/octet-stream", v.get());
+          else respond(ex, 404, "text/plain", "no key " + key + "\n");
+        });
+        case "PUT", "POST" -> {
+          byte[] value = readBody(ex);
+          if (value == null) return;
+          withClient(ex, c -> {
+            long seq = write(ex, c, () -> c.put(key, value));
+            respond(ex, 200, "application/json", "{\"key\":" + Json.string(key) + ",\"seq\":" + seq + "}\n");
+          });
+        }
+        case "DELETE" -> withClient(ex, c -> {
+          long seq = write(ex, c, () -> c.delete(key));
+          respond(ex, 200, "application/json", "{\"key\":" + Json.string(key) + ",\"seq\":" + seq + ",\"deleted\":true}\n");
+        });
+        default -> respond(ex, 405, "text/plain", "method " + method + " not allowed on " + path + "\n");
+      }
+    }
+  }
+
+  private interface Write {
+    long apply();
+  }
+
+  /** One update; in Journal mode between the request's BEGIN and END markers. */
+  private long write(HttpExchange ex, OuClient c, Write w) {
+    writes.incrementAndGet();
+    if (!sidecar.journal()) return w.apply();
+    String id = Optional.ofNullable(ex.getRequestHeaders().getFirst("X-Request-Id")).filter(s -> !s.isBlank())
+        .orElseGet(() -> "req-" + UUID.randomUUID());
+    c.begin(id);
+    long seq = w.apply();
+    c.end(id);
+    return seq;
+  }
+
+  private interface Call {
+    void run(OuClient c) throws IOException;
+  }
+
+  /** Runs {@code call} when this member is the serving primary; otherwise, or when the sidecar refuses, 503 with the reason. */
+  private void withClient(HttpExchange ex, Call call) throws IOException {
+    OuClient c = sidecar.client();
+    RoleChange role = sidecar.role();
+    if (c == null || role == null) {
+      unavailable(ex, "not connected to the sidecar yet: this member cannot serve");
+      return;
+    }
+    if (role.role() != MemberRole.PRIMARY || !role.serving()) {
+      unavailable(ex, notServing(role));
+      return;
+    }
+    try {
+      call.run(c);
+    } catch (NotPrimaryException | FencedException e) {
+      unavailable(ex, "not the primary any more: " + e.getMessage() + "; the unit's Service sends requests to the primary");
+    } catch (StandbyUnavailableException e) {
+      unavailable(ex, "not acknowledged: the standby did not confirm the write in time (" + e.getMessage() + "); it may or may not be applied, retry it");
+    } catch (SidecarUnavailableException e) {
+      unavailable(ex, "the sidecar did not answer (" + e.getMessage() + "); the outcome is unknown, retry it");
+    } catch (InvalidRequestException e) {
+      respond(ex, 400, "text/plain", "refused: " + e.getMessage() + "\n");
+    } catch (OuException e) {
+      respond(ex, 500, "text/plain", "sidecar error: " + e.getMessage() + "\n");
+    }
+  }
+
+  private static String notServing(RoleChange role) {
+    return switch (role.role()) {
+      case STANDBY -> "this member is the standby (epoch " + role.epoch() + "): it holds the primary's state but serves no requests; the unit's Service sends them to the primary";
+      case FENCED -> "this member was the primary and has been fenced (epoch " + role.epoch() + "): a standby was promoted; the unit's Service sends requests to it";
+      case PRIMARY -> "this member is the primary (epoch " + role.epoch() + ") but not serving: it could not renew its lease, so it stopped acknowledging writes";
+      case UNASSIGNED -> "this member has no role yet: the operator has not assigned one";
+    };
+  }
+
+  private void unavailable(HttpExchange ex, String message) throws IOException {
+    refused.incrementAndGet();
+    ex.getResponseHeaders().set("Retry-After", "1");
+    respond(ex, 503, "text/plain", message + "\n");
+  }
+
+  /** Ready when connected and playing a role: the serving primary, or a standby ready to take over. */
+  private void ready(HttpExchange ex) throws IOException {
+    try (ex) {
+      RoleChange role = sidecar.role();
+      if (sidecar.client() == null || role == null) {
+        respond(ex, 503, "text/plain", "not connected to the sidecar yet\n");
+        return;
+      }
+      try {
+        sidecar.client().ping();
+      } catch (OuException e) {
+        respond(ex, 503, "text/plain", "the sidecar does not answer: " + e.getMessage() + "\n");
+        return;
+      }
+      boolean ok = (role.role() == MemberRole.PRIMARY && role.serving()) || role.role() == MemberRole.STANDBY;
+      respond(ex, ok ? 200 : 503, "text/plain", (ok ? "ready: " + role.role() + " at epoch " + role.epoch() : notServing(role)) + "\n");
+    }
+  }
+
+  private void status(HttpExchange ex) throws IOException {
+    try (ex) {
+      RoleChange role = sidecar.role();
+      StringBuilder b = new StringBuilder("{");
+      b.append("\"role\":").append(Json.string(role == null ? "UNKNOWN" : role.role().name()));
+      b.append(",\"epoch\":").append(role == null ? -1 : role.epoch());
+      b.append(",\"serving\":").append(role != null && role.role() == MemberRole.PRIMARY && role.serving());
+      b.append(",\"mode\":").append(Json.string(String.valueOf(sidecar.mode())));
+      b.append(",\"requests\":{\"writes\":").append(writes.get()).append(",\"reads\":").append(reads.get())
+          .append(",\"refused\":").append(refused.get()).append(",\"rejectedInFlight\":").append(sidecar.rejectedInFlight()).append('}');
+      try {
+        SidecarStatus s = sidecar.status();
+        b.append(",\"sidecar\":{");
+        boolean first = true;
+        for (Map.Entry<String, String> e : s.fields().entrySet()) {
+          if (e.getKey().startsWith("counter.")) continue;
+          if (!first) b.append(',');
+          first = false;
+          b.append(Json.string(e.getKey())).append(':').append(Json.string(e.getValue()));
+        }
+        b.append('}');
+      } catch (RuntimeException e) {
+        b.append(",\"sidecar\":null,\"sidecarError\":").append(Json.string(String.valueOf(e.getMessage())));
+      }
+      b.append("}\n");
+      respond(ex, 200, "application/json", b.toString());
+    }
+  }
+
+  private static byte[] readBody(HttpExchange ex) throws IOException {
+    try (InputStream in = ex.getRequestBody()) {
+      byte[] body = in.readNBytes(MAX_VALUE_BYTES + 1);
+      if (body.length > MAX_VALUE_BYTES) {
+        respond(ex, 413, "text/plain", "a value has at most " + MAX_VALUE_BYTES + " bytes\n");
+        return null;
+      }
+      return body;
+    }
+  }
+
+  private static void respond(HttpExchange ex, int code, String type, String body) throws IOException {
+    respond(ex, code, type, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void respond(HttpExchange ex, int code, String type, byte[] body) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", type);
+    ex.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
+    if (body.length > 0) {
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    sidecar.close();
+    workers.shutdownNow();
+  }
+}
