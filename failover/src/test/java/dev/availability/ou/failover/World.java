@@ -150,6 +150,8 @@ final class World {
   Duration gracefulTermination = Duration.ofMillis(300);
   /** Render avoidNodes as a required node affinity (as the operator does) rather than a preference. */
   boolean avoidRequired = true;
+  /** What each member's volume claim holds (claims are named after their pods and outlive them). */
+  final Map<String, Long> volumes = new LinkedHashMap<>();
   /** Whether the kubelets and sidecars bring new pods up by themselves. */
   boolean autoStart = true;
 
@@ -299,6 +301,7 @@ final class World {
         p.prefer = c.preferNode();
         p.templateHash = policy.templateHash();
         p.readySince = now; // unready since it was created (as the operator observes a pod without a Ready condition)
+        p.seq = volumes.getOrDefault(p.name, 0L); // its claim, named after it, outlives the pod
         pods.put(p.name, p);
       }
       case Assign as -> {
@@ -355,6 +358,7 @@ final class World {
     pods.values().stream().filter(p -> p.role == Role.Primary).sorted(Comparator.comparing(p -> p.name)).forEach(this::primarySidecar);
     pods.values().stream().filter(p -> p.role != Role.Primary).forEach(this::otherSidecar);
     pods.values().forEach(this::report);
+    pods.values().forEach(p -> volumes.put(p.name, p.seq));
     Pod selected = selector == null ? null : pods.get(selector);
     endpoints = selected == null ? Set.of() : Set.of(selected.name);
   }
