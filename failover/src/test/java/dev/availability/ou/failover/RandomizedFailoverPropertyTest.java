@@ -15,7 +15,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Many random sequences of faults, recoveries, spec changes and operator restarts, with the safety
+ * Many random sequences of faults, recoveries, spec changes, operator restarts and absences, with the safety
  * invariants checked after every decision and liveness checked once everything is healed:
  * <ul>
  *   <li>never two members assigned Primary at the same epoch;</li>
@@ -101,7 +101,7 @@ class RandomizedFailoverPropertyTest {
     private void inject() {
       String pod = aPod();
       String node = aNode();
-      int what = r.nextInt(24);
+      int what = r.nextInt(27);
       if (pod == null && what < 12) what = 12 + r.nextInt(12);
       World.Pod p = pod == null ? null : w.pods.get(pod);
       switch (what) {
@@ -124,18 +124,29 @@ class RandomizedFailoverPropertyTest {
         case 16 -> w.node(node).kubeletStalled = true;
         case 17, 18 -> w.healNode(node);
         case 19 -> w.podNetworkSplit = !w.podNetworkSplit;
-        case 20 -> w.policy = new UnitPolicy(w.policy.unit(), w.policy.mode(), true, w.policy.recoveryBudget(), w.policy.maxPromotableLag(),
+        case 20 -> w.policy = new UnitPolicy(w.policy.unit(), w.policy.mode(), w.policy.automatic(), w.policy.recoveryBudget(), w.policy.maxPromotableLag(),
             w.policy.failback(), "h" + (1 + r.nextInt(1000)));
-        default -> { // the operator dies somewhere in one of the next reconciliations
+        case 21, 22 -> { // the operator dies somewhere in one of the next reconciliations
           w.crashAtStep = w.mark() + r.nextInt(4);
           w.crashAfterActions = r.nextInt(6);
+        }
+        case 23 -> w.policy = withAutomatic(!w.policy.automatic());
+        default -> { // no operator for a while (a leader change, a long restart): the world goes on
+          Duration away = Duration.ofMillis(100L * (1 + r.nextInt(50)));
+          for (java.time.Instant until = w.now.plus(away); w.now.isBefore(until); ) w.tick();
         }
       }
       log.add(what + (what < 12 ? ":" + pod : what < 19 ? ":" + node : ""));
     }
 
+    private UnitPolicy withAutomatic(boolean automatic) {
+      UnitPolicy p = w.policy;
+      return new UnitPolicy(p.unit(), p.mode(), automatic, p.recoveryBudget(), p.maxPromotableLag(), p.failback(), p.templateHash());
+    }
+
     private void healEverything() {
       log.add("heal");
+      w.policy = withAutomatic(true);
       w.nodes.keySet().forEach(w::healNode);
       w.podNetworkSplit = false;
       for (World.Pod p : w.pods.values()) {
