@@ -23,6 +23,8 @@ public class FailoverProgress {
   private String serviceSwitchedAt;
   @JsonPropertyDescription("Updates the target trailed by when it was chosen: what an Asynchronous failover loses.")
   private Long lagAtDecision;
+  @JsonPropertyDescription("When the target was first seen asked to take the promotion; it must confirm within a lease duration.")
+  private String promotionAskedAt;
   @JsonPropertyDescription("Planned switchover (no fault) rather than failover.")
   private Boolean planned;
 
@@ -46,6 +48,8 @@ public class FailoverProgress {
   public void setServiceSwitchedAt(String serviceSwitchedAt) { this.serviceSwitchedAt = serviceSwitchedAt; }
   public Long getLagAtDecision() { return lagAtDecision; }
   public void setLagAtDecision(Long lagAtDecision) { this.lagAtDecision = lagAtDecision; }
+  public String getPromotionAskedAt() { return promotionAskedAt; }
+  public void setPromotionAskedAt(String promotionAskedAt) { this.promotionAskedAt = promotionAskedAt; }
   public Boolean getPlanned() { return planned; }
   public void setPlanned(Boolean planned) { this.planned = planned; }
 }

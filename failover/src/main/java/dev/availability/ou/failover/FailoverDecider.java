@@ -20,9 +20,10 @@ import java.util.Set;
 /**
  * The availability manager's brain: one pure step from an {@link Observation} to a {@link Decision}.
  * Called again after every change (and at the times it asks for), it walks a unit through
- * bootstrap → steady state → failover (intent written first, then promote / switch / fence in one step,
- * then remove the former primary and schedule a new standby) → steady state. Every step is idempotent,
- * so an operator that restarts anywhere resumes from what the status and the pods say.
+ * bootstrap → steady state → failover (intent written first; then lease, fence and promotion; once the
+ * target's sidecar took it, the Service switch; then the former primary removed and a new standby
+ * scheduled) → steady state. Every step is idempotent, so an operator that restarts anywhere resumes from
+ * what the status and the pods say.
  */
 public final class FailoverDecider {
   private final PrimaryHealthEvaluator primaryHealth = new PrimaryHealthEvaluator();
@@ -136,9 +137,9 @@ public final class FailoverDecider {
       } else {
         if (!sb.assigned(Role.Standby, s.epoch(), p.pod())) actions.add(new Assign(sb.pod(), Role.Standby, s.epoch(), p.pod()));
         if (healthyPrimary && assessment.inSync()) {
-          if (stalePrimary) return switchover(o, s, sb, "SpecChanged", "the spec changed: switching to the updated standby " + sb.pod() + " before replacing " + p.pod());
+          if (stalePrimary) return switchover(o, s, sb, assessment, "SpecChanged", "the spec changed: switching to the updated standby " + sb.pod() + " before replacing " + p.pod());
           if (policy.failback() && s.homeNode() != null && !s.homeNode().equals(p.node()) && s.homeNode().equals(sb.node())) {
-            return switchover(o, s, sb, "Failback", "node " + s.homeNode() + " is back and " + sb.pod() + " there is in sync: failing back");
+            return switchover(o, s, sb, assessment, "Failback", "node " + s.homeNode() + " is back and " + sb.pod() + " there is in sync: failing back");
           }
         }
       }
@@ -319,7 +320,7 @@ public final class FailoverDecider {
     Member former = o.member(s.primary()).orElse(null);
     Instant now = o.now();
     Intent intent = new Intent(target.pod(), s.primary(), former != null ? former.node() : null, s.epoch() + 1,
-        verdict.mainKind().name(), what, verdict.faultObservedAt(now), now, null, false, choice.assessment().lag());
+        verdict.mainKind().name(), what, verdict.faultObservedAt(now), now, null, false, choice.assessment().lag(), null);
     List<Action> actions = List.of(new Emit(EventReason.FailoverStarted, what + "; promoting standby " + target.pod() + " at epoch " + intent.epoch(), true));
     return new Decision(s.withIntent(intent), Phase.FailingOver, Conditions.failingOver(intent), actions, true, Duration.ZERO);
   }
@@ -360,9 +361,11 @@ public final class FailoverDecider {
     return new Decision(d.state(), d.phase(), d.conditions(), actions, d.persistStateFirst(), d.recheckAfter());
   }
 
-  private Decision switchover(Observation o, UnitState s, Member target, String reason, String message) {
+  private Decision switchover(Observation o, UnitState s, Member target, StandbyAssessment a, String reason, String message) {
     Member former = o.member(s.primary()).orElse(null);
-    Intent intent = new Intent(target.pod(), s.primary(), former.node(), s.epoch() + 1, reason, message, o.now(), o.now(), null, true, 0L);
+    // (an asynchronous standby may stream in sync yet trail: a planned switch loses that much)
+    Long lag = o.policy().mode() == UnitPolicy.Mode.Asynchronous ? a.lag() : Long.valueOf(0);
+    Intent intent = new Intent(target.pod(), s.primary(), former.node(), s.epoch() + 1, reason, message, o.now(), o.now(), null, true, lag, null);
     List<Action> actions = List.of(new Emit(EventReason.SwitchoverStarted, message, false));
     return new Decision(s.withIntent(intent), Phase.FailingOver, Conditions.failingOver(intent), actions, true, Duration.ZERO);
   }
@@ -415,12 +418,16 @@ public final class FailoverDecider {
       // A target whose sidecar reports must confirm the promotion before traffic moves to it: a standby
       // that died with its primary (both nodes lost) looks healthy to the API server for a while.
       if (target.report() != null && !took) {
-        Instant deadline = i.decidedAt().plus(lease);
         boolean asked = target.assigned(Role.Primary, i.epoch(), null);
-        if (!asked || now.isBefore(deadline)) { // (never give up on a promotion not yet seen sent, e.g. after a restart)
+        // The deadline counts from the first time the promotion was seen sent (persisted), never from the
+        // decision alone: an operator that restarts mid-way must not abort before the target could answer.
+        Instant askedAt = i.promotionAskedAt() != null ? i.promotionAskedAt() : asked ? now : null;
+        Instant deadline = askedAt == null ? null : askedAt.plus(lease);
+        if (deadline == null || now.isBefore(deadline)) {
           Duration poll = o.policy().thresholds().renewInterval().dividedBy(2);
-          Duration wait = now.isBefore(deadline) ? Duration.between(now, deadline) : poll;
-          return new Decision(s, Phase.FailingOver, Conditions.failingOver(i), notYetInPlace(o, actions), false, wait.compareTo(poll) < 0 ? wait : poll);
+          Duration wait = deadline == null ? poll : Duration.between(now, deadline);
+          UnitState waiting = askedAt != null && i.promotionAskedAt() == null ? s.withIntent(i.asked(askedAt)) : s;
+          return new Decision(waiting, Phase.FailingOver, Conditions.failingOver(i), notYetInPlace(o, actions), false, wait.compareTo(poll) < 0 ? wait : poll);
         }
         return abort(o, "standby " + target.pod() + " did not confirm its promotion within " + lease.toMillis() + " ms (its sidecar is silent)");
       }

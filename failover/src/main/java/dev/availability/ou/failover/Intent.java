@@ -7,6 +7,8 @@ import java.time.Instant;
  *
  * @param serviceSwitchedAt null until the Service names the target
  * @param lagAtDecision updates the target trailed by when it was chosen (the loss in Asynchronous mode)
+ * @param promotionAskedAt when the target was first seen asked to take the promotion (its confirmation
+ *     deadline counts from there, so an operator that restarts gives it a fair chance)
  */
 public record Intent(
     String target,
@@ -19,9 +21,14 @@ public record Intent(
     Instant decidedAt,
     Instant serviceSwitchedAt,
     boolean planned,
-    Long lagAtDecision) {
+    Long lagAtDecision,
+    Instant promotionAskedAt) {
+
+  public Intent asked(Instant at) {
+    return new Intent(target, former, formerNode, epoch, reason, message, faultObservedAt, decidedAt, serviceSwitchedAt, planned, lagAtDecision, at);
+  }
 
   public Intent switched(Instant at) {
-    return new Intent(target, former, formerNode, epoch, reason, message, faultObservedAt, decidedAt, at, planned, lagAtDecision);
+    return new Intent(target, former, formerNode, epoch, reason, message, faultObservedAt, decidedAt, at, planned, lagAtDecision, promotionAskedAt);
   }
 }

@@ -82,7 +82,8 @@ final class ObservationBuilder {
     if (f == null) return null;
     return new Intent(f.getTargetPrimary(), f.getFormerPrimary(), f.getFormerPrimaryNode(), Optional.ofNullable(f.getEpoch()).orElse(0L),
         f.getReason(), f.getMessage(), Times.parse(f.getFaultObservedAt()), Times.parse(f.getDecidedAt()),
-        Times.parse(f.getServiceSwitchedAt()), Boolean.TRUE.equals(f.getPlanned()), f.getLagAtDecision());
+        Times.parse(f.getServiceSwitchedAt()), Boolean.TRUE.equals(f.getPlanned()), f.getLagAtDecision(),
+        Times.parse(f.getPromotionAskedAt()));
   }
 
   private static FailoverTimings timings(FailoverRecord r) {

@@ -78,6 +78,7 @@ final class StatusMapper {
     p.setServiceSwitchedAt(Times.format(i.serviceSwitchedAt()));
     p.setPlanned(i.planned() ? Boolean.TRUE : null);
     p.setLagAtDecision(i.lagAtDecision());
+    p.setPromotionAskedAt(Times.format(i.promotionAskedAt()));
     return p;
   }
 
