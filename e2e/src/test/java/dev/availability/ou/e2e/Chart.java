@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** The Helm chart in helm/ou-operator, rendered in-process with helm-java (no helm binary needed). */
@@ -30,11 +29,20 @@ final class Chart {
     return repoRoot().resolve("helm/ou-operator");
   }
 
-  /** Renders the chart as release "ou-operator" in namespace ou-system with the given --set values. */
-  static Rendered template(Map<String, Object> values) {
-    TemplateCommand t = new Helm(dir()).template().withName(RELEASE).withNamespace("ou-system");
-    values.forEach(t::set);
-    return new Rendered(t.call());
+  /** Renders the chart as release "ou-operator" in namespace ou-system with the given values (YAML, as a -f file). */
+  static Rendered template(String valuesYaml) {
+    try {
+      Path values = Files.createTempFile("ou-chart-values", ".yaml");
+      try {
+        Files.writeString(values, valuesYaml);
+        TemplateCommand t = new Helm(dir()).template().withName(RELEASE).withNamespace("ou-system").withValuesFile(values);
+        return new Rendered(t.call());
+      } finally {
+        Files.deleteIfExists(values);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** A rendered manifest: its documents as typed objects. */

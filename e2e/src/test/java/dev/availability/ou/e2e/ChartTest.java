@@ -92,7 +92,7 @@ class ChartTest {
 
   @Test
   void defaultsRunARestrictedHighlyAvailableOperatorForAllNamespaces() {
-    Chart.Rendered r = Chart.template(Map.of());
+    Chart.Rendered r = Chart.template("");
     Deployment d = r.get(Deployment.class, "ou-operator");
     assertThat(d.getMetadata().getNamespace()).isEqualTo("ou-system");
     assertThat(d.getSpec().getReplicas()).isEqualTo(2);
@@ -163,7 +163,7 @@ class ChartTest {
 
   @Test
   void aListOfNamespacesGetsARoleInEachAndTheOperatorWatchesOnlyThose() {
-    Chart.Rendered r = Chart.template(Map.of("watchNamespaces", "{team-a,team-b}"));
+    Chart.Rendered r = Chart.template("watchNamespaces: [team-a, team-b]");
     assertThat(r.all(ClusterRole.class)).extracting(x -> x.getMetadata().getName()).containsExactly("ou-operator-nodes");
     assertThat(r.all(ClusterRoleBinding.class)).extracting(x -> x.getMetadata().getName()).containsExactly("ou-operator-nodes");
     for (String ns : List.of("team-a", "team-b")) {
@@ -187,9 +187,14 @@ class ChartTest {
 
   @Test
   void optionalPartsFollowTheirValues() {
-    Chart.Rendered r = Chart.template(Map.of("serviceMonitor.enabled", "true", "serviceMonitor.labels.release", "prometheus",
-        "memberPodPolicy.enabled", "false", "sidecar.image", "registry.example/ou:1", "sidecar.command", "{java,-jar,/x.jar}",
-        "sidecar.fsync", "interval:50ms", "replicaCount", "1", "leaderElection.enabled", "false", "image.tag", "0.2.0"));
+    Chart.Rendered r = Chart.template("""
+        serviceMonitor: {enabled: true, labels: {release: prometheus}}
+        memberPodPolicy: {enabled: false}
+        sidecar: {image: registry.example/ou:1, command: [java, -jar, /x.jar], fsync: interval:50ms}
+        replicaCount: 1
+        leaderElection: {enabled: false}
+        image: {tag: 0.2.0}
+        """);
     GenericKubernetesResource sm = (GenericKubernetesResource) r.objects().stream().filter(o -> o.getKind().equals("ServiceMonitor")).findFirst().orElseThrow();
     assertThat(sm.getMetadata().getLabels()).containsEntry("release", "prometheus");
     assertThat(sm.getAdditionalProperties().toString()).contains("port=http-metrics", "path=/metrics");
@@ -206,8 +211,14 @@ class ChartTest {
   }
 
   @Test
+  void acceptsNamespacesAsACommaSeparatedString() {
+    Chart.Rendered r = Chart.template("watchNamespaces: team-a,team-b");
+    assertThat(r.all(Role.class)).extracting(x -> x.getMetadata().getNamespace()).contains("team-a", "team-b");
+  }
+
+  @Test
   void refusesSeveralReplicasWithoutLeaderElection() {
-    assertThatThrownBy(() -> Chart.template(Map.of("leaderElection.enabled", "false")))
+    assertThatThrownBy(() -> Chart.template("leaderElection: {enabled: false}"))
         .hasMessageContaining("replicaCount > 1 needs leaderElection.enabled");
   }
 

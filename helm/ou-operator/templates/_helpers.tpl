@@ -1,0 +1,98 @@
+{{/* The release's full name: the release name, suffixed with the chart name unless it contains it. */}}
+{{- define "ou-operator.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "ou-operator.selectorLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "ou-operator.labels" -}}
+{{ include "ou-operator.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: operator
+app.kubernetes.io/part-of: ou-operator
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end -}}
+
+{{- define "ou-operator.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "ou-operator.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* watchNamespaces as a JSON list; a comma-separated string (--set-string watchNamespaces=a,b) works too. */}}
+{{- define "ou-operator.watchNamespaces" -}}
+{{- $ns := .Values.watchNamespaces | default list -}}
+{{- if kindIs "string" $ns -}}{{- $ns = splitList "," $ns | compact -}}{{- end -}}
+{{- toJson $ns -}}
+{{- end -}}
+
+{{- define "ou-operator.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{/*
+What the operator does to the objects of the units it manages, derived from its code (see the chart
+README). Used by the ClusterRole (all namespaces) or by one Role per watched namespace.
+*/}}
+{{- define "ou-operator.unitRules" -}}
+# The units: watched; the finalizer added and removed (server-side apply); status written.
+- apiGroups: ["ou.availability.dev"]
+  resources: ["operationalunits"]
+  verbs: ["get", "list", "watch", "patch", "update"]
+- apiGroups: ["ou.availability.dev"]
+  resources: ["operationalunits/status"]
+  verbs: ["get", "patch", "update"]
+# Owner references with blockOwnerDeletion (needed where OwnerReferencesPermissionEnforcement is on).
+- apiGroups: ["ou.availability.dev"]
+  resources: ["operationalunits/finalizers"]
+  verbs: ["update"]
+# Member pods: created, assigned (merge patch of labels and the assignment annotation), deleted (fencing);
+# "get" is not used by the operator itself but it must hold every rule of the member Role it grants.
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
+# The unit's Service: applied server-side (its selector names the primary).
+- apiGroups: [""]
+  resources: ["services"]
+  verbs: ["list", "watch", "create", "patch"]
+# Where the Service's traffic really goes (traffic-switched timing).
+- apiGroups: ["discovery.k8s.io"]
+  resources: ["endpointslices"]
+  verbs: ["list", "watch"]
+# The unit's primary Lease (<unit>-primary): created, handed to a new holder at promotion.
+- apiGroups: ["coordination.k8s.io"]
+  resources: ["leases"]
+  verbs: ["get", "list", "watch", "create", "update"]
+# The members' peer key: created once, never read back.
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["create"]
+# The members' ServiceAccount, Role and RoleBinding, and the PodDisruptionBudget: applied server-side.
+# (Granting the member Role requires the operator to hold its rules itself: pods get/list/watch/patch and
+# leases get/update, which the rules above include.)
+- apiGroups: [""]
+  resources: ["serviceaccounts"]
+  verbs: ["create", "patch"]
+- apiGroups: ["rbac.authorization.k8s.io"]
+  resources: ["roles", "rolebindings"]
+  verbs: ["create", "patch"]
+- apiGroups: ["policy"]
+  resources: ["poddisruptionbudgets"]
+  verbs: ["create", "patch"]
+# Events on units (repeats are folded into one Event: read, then patched).
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create", "get", "patch"]
+{{- end -}}
