@@ -17,7 +17,12 @@ final class LogWriter implements AutoCloseable {
   private final FsyncPolicy policy;
   private final Counters counters;
   private final ReentrantLock io = new ReentrantLock();
-  private final Object monitor = new Object();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final java.util.concurrent.locks.Condition notEmpty = lock.newCondition();
+  private final java.util.concurrent.locks.Condition idle = lock.newCondition();
+  private int count; // records in buf
+  private int lastBatchCount;
+  private long lastForceDurationNanos;
   private final Thread thread;
   private byte[] buf = new byte[1 << 16];
   private int len;
@@ -67,24 +72,32 @@ final class LogWriter implements AutoCloseable {
 
   /** Queues one record (sequence order is the caller's duty). */
   void append(LogRecord r) {
-    synchronized (monitor) {
+    lock.lock();
+    try {
       ensure(r.encodedSize());
       ByteBuffer b = ByteBuffer.wrap(buf, len, buf.length - len);
       r.encodeTo(b);
       len = b.position();
       bufLast = r.seq();
-      monitor.notifyAll();
+      count++;
+      notEmpty.signal();
+    } finally {
+      lock.unlock();
     }
   }
 
   /** Queues already-encoded, verified records (from the primary's stream). */
   void appendRaw(byte[] bytes, long lastSeq) {
-    synchronized (monitor) {
+    lock.lock();
+    try {
       ensure(bytes.length);
       System.arraycopy(bytes, 0, buf, len, bytes.length);
       len += bytes.length;
       bufLast = lastSeq;
-      monitor.notifyAll();
+      count += 1;
+      notEmpty.signal();
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -98,26 +111,41 @@ final class LogWriter implements AutoCloseable {
       byte[] out;
       int n;
       long last;
-      synchronized (monitor) {
+      lock.lock();
+      try {
         while (running && len == 0) {
           try {
             if (policy.kind() == FsyncPolicy.Kind.INTERVAL && writtenSeq > forcedSeq) {
-              monitor.wait(Math.max(1, policy.intervalMillis()));
+              notEmpty.await(Math.max(1, policy.intervalMillis()), java.util.concurrent.TimeUnit.MILLISECONDS);
               if (len == 0) break;
             } else {
-              monitor.wait();
+              notEmpty.await();
             }
           } catch (InterruptedException e) {
             return;
           }
         }
         if (!running) return;
+        // Group commit: when fewer records wait than went into the last fsync, the others are probably on
+        // their way back (their acknowledgement just left); waiting a fraction of an fsync gathers them.
+        if (policy.kind() == FsyncPolicy.Kind.ALWAYS && count < lastBatchCount) {
+          long wait = Math.min(GROUP_COMMIT_MAX_WAIT_NANOS, lastForceDurationNanos / 2);
+          try {
+            while (count < lastBatchCount && wait > 0) wait = notEmpty.awaitNanos(wait);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
         out = buf;
         n = len;
         last = bufLast;
+        lastBatchCount = count;
         buf = spare.length >= 1 << 16 && spare != out ? spare : new byte[1 << 16];
         len = 0;
+        count = 0;
         busy = true;
+      } finally {
+        lock.unlock();
       }
       io.lock();
       try {
@@ -135,7 +163,9 @@ final class LogWriter implements AutoCloseable {
         };
         if (force) {
           long upTo = writtenSeq;
+          long t0 = System.nanoTime();
           store.log().force();
+          lastForceDurationNanos = System.nanoTime() - t0;
           forcedSeq = upTo;
           lastForceNanos = System.nanoTime();
           counters.inc("fsyncs");
@@ -144,15 +174,18 @@ final class LogWriter implements AutoCloseable {
           durableSeq = last;
           onDurable.accept(last);
         }
-      } catch (IOException e) {
-        failure = e;
-        Logs.error("log write failed; this member stops acknowledging", e);
+      } catch (IOException | RuntimeException | Error e) {
+        failure = e instanceof IOException io ? io : new IOException(e);
+        Logs.error("log write failed; this member stops acknowledging (and /healthz fails)", e);
         running = false;
       } finally {
         io.unlock();
-        synchronized (monitor) {
+        lock.lock();
+        try {
           busy = false;
-          monitor.notifyAll();
+          idle.signalAll();
+        } finally {
+          lock.unlock();
         }
       }
       spare = out.length <= 1 << 20 ? out : new byte[1 << 16];
@@ -160,11 +193,16 @@ final class LogWriter implements AutoCloseable {
   }
 
   private volatile long forcedSeq;
+  /** The longest a batch waits for more records (group commit), and never more than half an fsync. */
+  static final long GROUP_COMMIT_MAX_WAIT_NANOS = Long.getLong("ou.groupCommitMaxWaitMicros", 0) * 1000;
 
   /** Waits until everything queued so far was written and is durable. */
   void drain() throws InterruptedException {
-    synchronized (monitor) {
-      while ((len > 0 || busy) && running) monitor.wait(100);
+    lock.lock();
+    try {
+      while ((len > 0 || busy) && running) idle.await(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -190,8 +228,12 @@ final class LogWriter implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    synchronized (monitor) {
-      monitor.notifyAll();
+    lock.lock();
+    try {
+      notEmpty.signalAll();
+      idle.signalAll();
+    } finally {
+      lock.unlock();
     }
     try {
       thread.join(2000);
