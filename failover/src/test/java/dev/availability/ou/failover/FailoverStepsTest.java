@@ -192,6 +192,20 @@ class FailoverStepsTest {
   }
 
   @Test
+  void anOperatorAwayLongerThanTheConfirmationDeadlineStillCompletesThePromotion() {
+    World w = crashedPrimary();
+    w.reconcile(); // the intent, then the operator is gone for a while
+    for (int i = 0; i < 30; i++) w.tick();
+    assertThat(w.now).isAfter(w.status.intent().decidedAt().plus(w.thresholds().leaseDuration()));
+
+    w.runUntilProtectedAt(2, Duration.ofSeconds(5));
+
+    assertThat(w.events()).doesNotContain(EventReason.FailoverAborted);
+    assertThat(w.status.primary()).isEqualTo("db-1");
+    assertThat(w.status.failovers()).isEqualTo(1);
+  }
+
+  @Test
   void anOperatorRestartBetweenWritingTheBootstrapStateAndCreatingTheMembersCreatesThemUnderTheSameNames() {
     World w = World.threeNodes();
     w.crashAtStep = 0;

@@ -107,9 +107,12 @@ class RecheckAndThresholdsTest {
     World w = World.threeNodes().bootstrap();
     w.killNode(w.standby().node);
     w.appCrashLoop("db-0");
-    w.reconcile();
-    w.reconcile();
-    w.now = w.status.intent().decidedAt().plus(w.thresholds().leaseDuration()).minusMillis(40);
+    w.reconcile(); // intent
+    w.reconcile(); // promotion sent
+    w.reconcile(); // seen sent: the deadline starts
+    java.time.Instant askedAt = w.status.intent().promotionAskedAt();
+    assertThat(askedAt).isNotNull();
+    w.now = askedAt.plus(w.thresholds().leaseDuration()).minusMillis(40);
 
     assertThat(w.reconcile().recheckAfter()).isEqualTo(Duration.ofMillis(40));
   }

@@ -41,6 +41,22 @@ class RollingUpdateAndFailbackTest {
   }
 
   @Test
+  void aPlannedSwitchInAsynchronousModeRecordsTheUpdatesTheTrailingStandbyLacked() {
+    UnitPolicy p = World.policy(UnitPolicy.Mode.Asynchronous);
+    World w = new World(p, "node-a", "node-b", "node-c");
+    w.asyncLag = 5;
+    w.bootstrap();
+    w.run(Duration.ofSeconds(1));
+
+    w.policy = withHash(w.policy, "h2");
+    w.runUntil(x -> x.status.lastFailover() != null && x.status.lastFailover().planned(), "switched over", Duration.ofSeconds(10));
+
+    assertThat(w.status.lastFailover().updatesLost()).isEqualTo(5);
+    assertThat(w.lostAtPromotion).containsExactly(5L);
+    assertThat(w.status.failovers()).isZero();
+  }
+
+  @Test
   void aSpecChangeDoesNotRollWhileThePrimaryIsUnready() {
     World w = World.threeNodes().bootstrap();
     w.setReadiness("db-0", false);
