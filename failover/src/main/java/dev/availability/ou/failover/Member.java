@@ -30,13 +30,6 @@ public record Member(
     String templateHash,
     Report report) {
 
-  /** @deprecated pass the assignment's peer: without it a drifted peer cannot be seen and is re-sent. */
-  @Deprecated(forRemoval = true)
-  public Member(String pod, long ordinal, String node, Role assignedRole, long assignedEpoch, PodPhase phase, boolean ready, Instant readySince,
-      AppContainer app, Instant deletionRequestedAt, boolean unschedulable, String templateHash, Report report) {
-    this(pod, ordinal, node, assignedRole, assignedEpoch, null, phase, ready, readySince, app, deletionRequestedAt, unschedulable, templateHash, report);
-  }
-
   public enum Role { Primary, Standby, Fenced }
 
   public enum PodPhase { Pending, Running, Succeeded, Failed, Unknown }

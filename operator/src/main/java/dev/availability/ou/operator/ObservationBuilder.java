@@ -124,6 +124,7 @@ final class ObservationBuilder {
     return new Member(name, ordinal, pod.getSpec() == null ? null : pod.getSpec().getNodeName(),
         assignment == null ? null : Member.Role.valueOf(assignment.role().name()),
         assignment == null ? 0 : assignment.epoch(),
+        assignment == null ? null : assignment.peer(),
         phase, isReady, readySince, app(status == null ? null : status.getContainerStatuses(), appContainer), deletion, unschedulable,
         annotations.get(Naming.TEMPLATE_HASH), report == null ? null : report(report));
   }
