@@ -132,25 +132,29 @@ final class Replica {
       boolean sameRole = newRole == role && newEpoch == epoch && !(newRole == Role.Primary && selfFenced);
       peerEndpoint = peer;
       if (sameRole) {
-        notifyLinks();
-        return false;
+        view = null;
+      } else {
+        Role old = role;
+        if (newEpoch > epoch) {
+          Properties p = store.member();
+          p.setProperty("epoch", Long.toString(newEpoch));
+          store.saveMember(p);
+        }
+        epoch = newEpoch;
+        role = newRole;
+        selfFenced = false;
+        fenceReason = "";
+        standbyAcked = -1;
+        streaming = false;
+        if (newRole == Role.Primary) becomePrimary();
+        Logs.info("role " + old + " -> " + newRole + " at epoch " + newEpoch + " (mode " + mode.label() + ", peer " + peer + "): " + reason);
+        counters.inc("roleChanges");
+        view = view(reason);
       }
-      Role old = role;
-      if (newEpoch > epoch) {
-        Properties p = store.member();
-        p.setProperty("epoch", Long.toString(newEpoch));
-        store.saveMember(p);
-      }
-      epoch = newEpoch;
-      role = newRole;
-      selfFenced = false;
-      fenceReason = "";
-      standbyAcked = -1;
-      streaming = false;
-      if (newRole == Role.Primary) becomePrimary();
-      Logs.info("role " + old + " -> " + newRole + " at epoch " + newEpoch + " (mode " + mode.label() + ", peer " + peer + "): " + reason);
-      counters.inc("roleChanges");
-      view = view(reason);
+    }
+    if (view == null) { // same role and epoch: only the peer or mode may have changed; tell the listeners outside the lock
+      notifyLinks();
+      return false;
     }
     failAll(newRole == Role.Primary ? LocalProtocol.FENCED : newRole == Role.Standby ? LocalProtocol.NOT_PRIMARY : LocalProtocol.FENCED,
         "role changed to " + newRole + " at epoch " + newEpoch);

@@ -34,6 +34,8 @@ public final class Sidecar implements AutoCloseable {
     return t;
   });
   private PrimaryLink primaryLink;
+  private volatile MemberReport lastPublished;
+  private volatile long lastPublishedNanos;
 
   public Sidecar(Config cfg) throws Exception {
     this.cfg = cfg;
@@ -93,7 +95,15 @@ public final class Sidecar implements AutoCloseable {
     return (r == Role.Primary && replica.serving()) || (r == Role.Standby && replica.inSync());
   }
 
+  private final Object reportLock = new Object();
+
   private void report() {
+    synchronized (reportLock) {
+      reportNow();
+    }
+  }
+
+  private void reportNow() {
     try {
       Role r = replica.role();
       if (r == null) return;
@@ -102,7 +112,17 @@ public final class Sidecar implements AutoCloseable {
       MemberReport report = new MemberReport(reported, replica.epoch(), replica.durableSeq(), replica.lag(),
           r == Role.Standby ? replica.inSync() : null, age > cfg.peerLostAfterMillis(), age, appHealth.healthy(),
           cfg.advertisedEndpoint(), System.currentTimeMillis());
+      MemberReport last = lastPublished;
+      boolean onlyPositionMoved = last != null && last.role() == report.role() && last.epoch() == report.epoch()
+          && java.util.Objects.equals(last.inSync(), report.inSync()) && java.util.Objects.equals(last.peerLost(), report.peerLost())
+          && java.util.Objects.equals(last.appHealthy(), report.appHealthy())
+          && java.util.Objects.equals(last.replicationEndpoint(), report.replicationEndpoint());
+      // Positions move with every write: publish them at most every OU_POSITION_REPORT_INTERVAL (API server load);
+      // anything the operator decides on (role, epoch, in sync, peer lost, app health) goes out at once.
+      if (onlyPositionMoved && System.nanoTime() - lastPublishedNanos < cfg.positionReportIntervalMillis() * 1_000_000L) return;
       control.publish(report);
+      lastPublished = report;
+      lastPublishedNanos = System.nanoTime();
     } catch (RuntimeException e) {
       Logs.error("report failed", e);
     }
