@@ -15,10 +15,10 @@ public class ReplicationSpec {
   @JsonPropertyDescription("Asynchronous only: the most updates the standby may trail by and still be promoted. Absent: any lag may be promoted (availability over consistency).")
   private Long maxPromotableLag;
 
-  @Min(1000)
-  @Default("100000")
-  @JsonPropertyDescription("Updates the primary keeps in its log after a snapshot, so a returning standby catches up without a full copy.")
-  private Long logRetention = 100_000L;
+  @Default("256Mi")
+  @io.fabric8.generator.annotation.Pattern("^[0-9]+(Ki|Mi|Gi)?$")
+  @JsonPropertyDescription("How much log the primary keeps behind its head (for example 256Mi), so a returning standby catches up from its last sequence without a full copy; older history is covered by snapshots.")
+  private String logRetention = "256Mi";
 
   @JsonPropertyDescription("The volume the sidecar keeps its log and snapshots on; an emptyDir when absent.")
   private StorageSpec storage;
@@ -27,8 +27,8 @@ public class ReplicationSpec {
   public void setMode(ReplicationMode mode) { this.mode = mode; }
   public Long getMaxPromotableLag() { return maxPromotableLag; }
   public void setMaxPromotableLag(Long maxPromotableLag) { this.maxPromotableLag = maxPromotableLag; }
-  public Long getLogRetention() { return logRetention; }
-  public void setLogRetention(Long logRetention) { this.logRetention = logRetention; }
+  public String getLogRetention() { return logRetention; }
+  public void setLogRetention(String logRetention) { this.logRetention = logRetention; }
   public StorageSpec getStorage() { return storage; }
   public void setStorage(StorageSpec storage) { this.storage = storage; }
 }

@@ -107,12 +107,16 @@ final class MemberPodBuilder {
         value("OU_UNIT", unit.getMetadata().getName()),
         value("OU_MODE", replication.getMode().name()),
         value("OU_DATA_DIR", DATA_DIR),
-        value("OU_LOG_RETENTION", String.valueOf(replication.getLogRetention())),
+        value("OU_LOG_RETENTION", replication.getLogRetention()),
         value("OU_PEER_KEY_FILE", KEY_DIR + "/key"),
-        value("OU_HEARTBEAT_INTERVAL", t.renewInterval().toMillis() / 2 + "ms"),
+        // Sidecar timing from the unit's recovery budget (see Thresholds): heartbeats well inside the
+        // peer-lost threshold, and self-fencing a quarter lease before the lease could expire.
+        value("OU_HEARTBEAT_INTERVAL", Math.max(50, t.peerLostAfter().toMillis() / 4) + "ms"),
         value("OU_PEER_LOST_AFTER", t.peerLostAfter().toMillis() + "ms"),
+        value("OU_LEASE_SAFETY_MARGIN", t.leaseDuration().toMillis() / 4 + "ms"),
         value("OU_LOCAL_API_ADDRESS", "127.0.0.1:" + ContractKeys.LOCAL_API_PORT),
-        value("OU_HEALTH_PORT", String.valueOf(HEALTH_PORT))));
+        value("JAVA_TOOL_OPTIONS", sidecar.javaOptions()),
+        value("MALLOC_ARENA_MAX", "2")));
     sidecar.fsync().ifPresent(f -> env.add(value("OU_FSYNC", f)));
     return new ContainerBuilder()
         .withName(ContractKeys.SIDECAR_CONTAINER)

@@ -24,8 +24,12 @@ public interface OperatorConfig {
     String image();
 
     /** Its command. */
-    @WithDefault("java,-XX:+UseSerialGC,-Xss512k,-XX:MaxRAMPercentage=75,-jar,/deployments/sidecar/ou-sidecar.jar")
+    @WithDefault("java,-jar,/deployments/sidecar/ou-sidecar.jar")
     List<String> command();
+
+    /** JVM options of the sidecar (JAVA_TOOL_OPTIONS): small and steady; raise -Xmx with the unit's state. */
+    @WithDefault("-XX:+UseSerialGC -Xms8m -Xmx64m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:MaxMetaspaceSize=48m -Xss512k -XX:TieredStopAtLevel=1 -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError")
+    String javaOptions();
 
     @WithDefault("IfNotPresent")
     String imagePullPolicy();

@@ -8,7 +8,7 @@ public enum Mode {
   SYNCHRONOUS,
   /** After the local append; the standby trails. */
   ASYNCHRONOUS,
-  /** Data as in ASYNCHRONOUS; journal markers (begin/end) as in SYNCHRONOUS. */
+  /** As SYNCHRONOUS, with begin/end markers of stimuli, so a promoted standby lists those in flight. */
   JOURNAL;
 
   public static Mode parse(String s) {

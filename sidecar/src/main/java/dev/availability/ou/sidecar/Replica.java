@@ -68,6 +68,7 @@ final class Replica {
   private volatile long primaryLastSeq = -1;
   private volatile boolean streaming;
   private volatile long catchUpTarget = Long.MAX_VALUE;
+  private volatile boolean heldAllAtLoss;
   private volatile long lastPeerFrameNanos = System.nanoTime();
 
   Replica(Config cfg, Store store, LogWriter writer, Counters counters) throws IOException {
@@ -146,6 +147,7 @@ final class Replica {
         fenceReason = "";
         standbyAcked = -1;
         streaming = false;
+        heldAllAtLoss = false;
         if (newRole == Role.Primary) becomePrimary();
         Logs.info("role " + old + " -> " + newRole + " at epoch " + newEpoch + " (mode " + mode.label() + ", peer " + peer + "): " + reason);
         counters.inc("roleChanges");
@@ -294,7 +296,9 @@ final class Replica {
       seq = nextSeq++;
       LogRecord r = new LogRecord(seq, term, type, key, value);
       store.state().apply(r);
-      sync = mode == Mode.SYNCHRONOUS || (mode == Mode.JOURNAL && (type == RecordType.BEGIN || type == RecordType.END));
+      // Journal is Synchronous plus the stimulus markers (the seed's strategies 1 and 3 combined): nothing
+      // acknowledged is lost, and a promoted standby also knows which stimuli were in flight.
+      sync = mode == Mode.SYNCHRONOUS || mode == Mode.JOURNAL;
       // The waiter goes in before the record reaches the writer: its acknowledgement cannot come first.
       synchronized (waitLock) {
         (sync ? syncQ : localQ).add(new Waiter(seq, System.nanoTime(), c));
@@ -455,6 +459,10 @@ final class Replica {
   }
 
   void streaming(boolean on) {
+    // Whether the stream stopped while this standby was in sync: in Synchronous and Journal modes the
+    // primary acknowledges nothing its standby does not hold, so such a standby stays promotable.
+    if (!on) heldAllAtLoss = inSync();
+    else heldAllAtLoss = false;
     streaming = on;
     if (!on) catchUpTarget = Long.MAX_VALUE;
   }
@@ -464,9 +472,16 @@ final class Replica {
     if (catchUpTarget == Long.MAX_VALUE) catchUpTarget = lastSeq;
   }
 
-  /** A standby holding everything the primary acknowledged: streaming, caught up, peer alive. */
+  /**
+   * A standby holding everything the primary acknowledged: streaming, caught up and the peer alive; or,
+   * in Synchronous and Journal modes, one that was so when its primary fell silent (a primary that
+   * cannot reach its standby cannot acknowledge anything more). That is the one to promote.
+   */
   boolean inSync() {
-    return streaming && writer.durableSeq() >= catchUpTarget && peerHeartbeatAgeMillis() <= cfg.peerLostAfterMillis();
+    boolean live = streaming && peerHeartbeatAgeMillis() <= cfg.peerLostAfterMillis();
+    if (live) return writer.durableSeq() >= catchUpTarget;
+    if (mode == Mode.ASYNCHRONOUS) return false;
+    return heldAllAtLoss || (streaming && writer.durableSeq() >= catchUpTarget);
   }
 
   long lag() {
