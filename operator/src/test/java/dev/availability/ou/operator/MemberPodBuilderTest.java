@@ -1,0 +1,112 @@
+package dev.availability.ou.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.availability.ou.api.OperationalUnit;
+import dev.availability.ou.api.PlacementSpec;
+import dev.availability.ou.contract.Assignment;
+import dev.availability.ou.contract.ContractKeys;
+import dev.availability.ou.contract.Role;
+import dev.availability.ou.failover.Action.CreateMember;
+import dev.availability.ou.failover.Member;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The desired member pod and Service, built from the sample users apply. */
+class MemberPodBuilderTest {
+  private final OperatorConfig.Sidecar sidecar = new OperatorConfig.Sidecar() {
+    @Override public String image() { return "ou-operator:test"; }
+    @Override public List<String> command() { return List.of("java", "-jar", "/deployments/sidecar/ou-sidecar.jar"); }
+    @Override public String javaOptions() { return "-Xmx64m"; }
+    @Override public String imagePullPolicy() { return "IfNotPresent"; }
+    @Override public String cpuRequest() { return "50m"; }
+    @Override public String memoryRequest() { return "96Mi"; }
+    @Override public String memoryLimit() { return "256Mi"; }
+    @Override public Optional<String> fsync() { return Optional.empty(); }
+  };
+
+  @Test
+  void aMemberCarriesItsAssignmentTheSidecarAndAntiAffinity() throws Exception {
+    OperationalUnit unit = sample();
+    Pod pod = new MemberPodBuilder(sidecar).build(unit, new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of("node-b", "node-a"), "node-c"), "abc");
+
+    assertThat(pod.getMetadata().getName()).isEqualTo("kv-1");
+    assertThat(pod.getMetadata().getLabels()).containsEntry(ContractKeys.UNIT_LABEL, "kv").containsEntry(ContractKeys.MEMBER_LABEL, "kv-1")
+        .containsEntry(ContractKeys.ROLE_LABEL, "standby").containsEntry("app", "kvstore");
+    Assignment a = Assignment.fromJson(pod.getMetadata().getAnnotations().get(ContractKeys.ASSIGNMENT_ANNOTATION));
+    assertThat(a).isEqualTo(new Assignment(Role.Standby, 3, "kv-0", "Synchronous"));
+    assertThat(pod.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> assertThat(o.getController()).isTrue());
+    assertThat(pod.getSpec().getContainers()).extracting(c -> c.getName()).containsExactly("kvstore", ContractKeys.SIDECAR_CONTAINER);
+    var sc = pod.getSpec().getContainers().get(1);
+    assertThat(sc.getImage()).isEqualTo("ou-operator:test");
+    assertThat(sc.getEnv()).anySatisfy(e -> assertThat(e.getName()).isEqualTo("OU_POD_IP"));
+    assertThat(sc.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("OU_PEER_LOST_AFTER");
+      assertThat(e.getValue()).isEqualTo("400ms"); // 0.2 x T_recovery (2 s of the sample's 4 s T_max)
+    });
+    assertThat(sc.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(pod.getSpec().getVolumes()).extracting(v -> v.getName()).contains(MemberPodBuilder.DATA_VOLUME, MemberPodBuilder.KEY_VOLUME);
+    assertThat(pod.getSpec().getServiceAccountName()).isEqualTo("kv-member");
+
+    var affinity = pod.getSpec().getAffinity();
+    assertThat(affinity.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()).singleElement()
+        .satisfies(t -> assertThat(t.getTopologyKey()).isEqualTo("kubernetes.io/hostname"));
+    var fields = affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms().get(0).getMatchFields();
+    // A node field selector takes exactly one value per requirement.
+    assertThat(fields).hasSize(2).allSatisfy(f -> assertThat(f.getValues()).hasSize(1));
+    assertThat(fields).extracting(f -> f.getValues().get(0)).containsExactly("node-a", "node-b");
+    assertThat(affinity.getNodeAffinity().getPreferredDuringSchedulingIgnoredDuringExecution()).singleElement()
+        .satisfies(p -> assertThat(p.getPreference().getMatchFields().get(0).getValues()).containsExactly("node-c"));
+  }
+
+  @Test
+  void preferredAntiAffinityAndAZoneTopologyKeyAreHonoured() throws Exception {
+    OperationalUnit unit = sample();
+    unit.getSpec().getPlacement().setAntiAffinity(PlacementSpec.AntiAffinity.Preferred);
+    unit.getSpec().getPlacement().setTopologyKey("topology.kubernetes.io/zone");
+    Pod pod = new MemberPodBuilder(sidecar).build(unit, new CreateMember("kv-0", 0, Member.Role.Primary, 1, "kv-1", Set.of(), null), "abc");
+    var anti = pod.getSpec().getAffinity().getPodAntiAffinity();
+    assertThat(anti.getRequiredDuringSchedulingIgnoredDuringExecution()).isNullOrEmpty();
+    assertThat(anti.getPreferredDuringSchedulingIgnoredDuringExecution()).singleElement()
+        .satisfies(w -> assertThat(w.getPodAffinityTerm().getTopologyKey()).isEqualTo("topology.kubernetes.io/zone"));
+  }
+
+  @Test
+  void theServiceSelectorPinsThePrimaryAndNothingElse() throws Exception {
+    Service service = UnitObjectsBuilder.service(sample(), "kv-7");
+    assertThat(service.getSpec().getSelector()).containsOnly(
+        java.util.Map.entry(ContractKeys.UNIT_LABEL, "kv"), java.util.Map.entry(ContractKeys.MEMBER_LABEL, "kv-7"));
+    assertThat(service.getSpec().getPorts()).singleElement().satisfies(p -> {
+      assertThat(p.getPort()).isEqualTo(80);
+      assertThat(p.getTargetPort().getIntVal()).isEqualTo(8080);
+    });
+  }
+
+  @Test
+  void templateHashChangesWithTheTemplateOnly() throws Exception {
+    OperationalUnit a = sample();
+    OperationalUnit b = sample();
+    assertThat(TemplateHash.of(a.getSpec())).isEqualTo(TemplateHash.of(b.getSpec()));
+    b.getSpec().getFailover().setAutomatic(false);
+    assertThat(TemplateHash.of(a.getSpec())).isEqualTo(TemplateHash.of(b.getSpec()));
+    b.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("other:2");
+    assertThat(TemplateHash.of(a.getSpec())).isNotEqualTo(TemplateHash.of(b.getSpec()));
+  }
+
+  static OperationalUnit sample() throws Exception {
+    Path root = Path.of("").toAbsolutePath();
+    while (!Files.exists(root.resolve("samples"))) root = root.getParent();
+    OperationalUnit unit = Serialization.unmarshal(Files.readString(root.resolve("samples/kvstore-synchronous.yaml")), OperationalUnit.class);
+    unit.getMetadata().setName("kv");
+    unit.getMetadata().setNamespace("ns");
+    unit.getMetadata().setUid("uid-1");
+    return unit;
+  }
+}
