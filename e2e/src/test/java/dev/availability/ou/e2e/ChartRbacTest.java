@@ -108,7 +108,8 @@ class ChartRbacTest {
         units.create(Units.sample(repo, "ns-kv", BUDGET));
         awaitProtected(client, units, doubles, "ns-kv");
         assertThat(units.eventReasons("ns-kv")).contains("MembersCreated");
-        assertThat(elsewhere.get("not-mine").getStatus()).as("a unit outside the watched namespaces is left alone").isNull();
+        assertThat(elsewhere.phase("not-mine")).as("a unit outside the watched namespaces is left alone").isNull();
+        assertThat(elsewhere.eventReasons("not-mine")).isEmpty();
         assertThat(elsewhere.memberPods("not-mine")).isEmpty();
         units.delete("ns-kv");
         await("unit ns-kv gone").atMost(Duration.ofSeconds(60)).until(() -> units.get("ns-kv") == null && units.memberPods("ns-kv").isEmpty());
@@ -137,7 +138,7 @@ class ChartRbacTest {
       assertThat(patched.getMetadata().getAnnotations().get(ContractKeys.REPORT_ANNOTATION)).isEqualTo(fresher.toJson());
 
       assertRefused(() -> patch(sidecarA, ns, b, annotation(ContractKeys.REPORT_ANNOTATION, fresher.toJson())), "may update only its own pod " + a);
-      assertRefused(() -> patch(sidecarA, ns, a, "{\"metadata\":{\"labels\":{\"" + ContractKeys.ROLE_LABEL + "\":\"primary\"}}}"), "labels");
+      assertRefused(() -> patch(sidecarA, ns, a, "{\"metadata\":{\"labels\":{\"" + ContractKeys.ROLE_LABEL + "\":\"standby\"}}}"), "labels");
       assertRefused(() -> patch(sidecarA, ns, a, annotation(ContractKeys.ASSIGNMENT_ANNOTATION, "{}")), "only its own report annotation");
       assertRefused(() -> patch(sidecarA, ns, a, annotation("example.com/other", "x")), "only its own report annotation");
       assertRefused(() -> patch(sidecarA, ns, a, "{\"spec\":{\"activeDeadlineSeconds\":86400}}"), "spec");
