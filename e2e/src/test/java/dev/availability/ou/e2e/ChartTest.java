@@ -126,7 +126,7 @@ class ChartTest {
     assertThat(env.get("OU_LEADER_ELECTION_LEASE_NAME").getValue()).isEqualTo("ou-operator-leader");
     assertThat(env.get("OU_SIDECAR_IMAGE").getValue()).isEqualTo("ou-operator:0.1.0");
     assertThat(env.get("OU_SIDECAR_MEMORY_LIMIT").getValue()).isEqualTo("256Mi");
-    assertThat(env).doesNotContainKeys("QUARKUS_OPERATOR_SDK_NAMESPACES", "OU_SIDECAR_COMMAND", "OU_SIDECAR_FSYNC");
+    assertThat(env).doesNotContainKeys("QUARKUS_OPERATOR_SDK_NAMESPACES", "OU_SIDECAR_COMMAND", "OU_SIDECAR_FSYNC", "OU_SIDECAR_JAVA_OPTIONS");
 
     assertThat(r.get(ServiceAccount.class, "ou-operator").getMetadata().getNamespace()).isEqualTo("ou-system");
     assertThat(rules(r.get(ClusterRole.class, "ou-operator").getRules())).isEqualTo(UNIT_RULES);
@@ -190,7 +190,7 @@ class ChartTest {
     Chart.Rendered r = Chart.template("""
         serviceMonitor: {enabled: true, labels: {release: prometheus}}
         memberPodPolicy: {enabled: false}
-        sidecar: {image: registry.example/ou:1, command: [java, -jar, /x.jar], fsync: interval:50ms}
+        sidecar: {image: registry.example/ou:1, command: [java, -jar, /x.jar], fsync: interval:50ms, javaOptions: -Xmx128m}
         replicaCount: 1
         leaderElection: {enabled: false}
         image: {tag: 0.2.0}
@@ -207,6 +207,7 @@ class ChartTest {
     assertThat(env.get("OU_SIDECAR_IMAGE").getValue()).isEqualTo("registry.example/ou:1");
     assertThat(env.get("OU_SIDECAR_COMMAND").getValue()).isEqualTo("java,-jar,/x.jar");
     assertThat(env.get("OU_SIDECAR_FSYNC").getValue()).isEqualTo("interval:50ms");
+    assertThat(env.get("OU_SIDECAR_JAVA_OPTIONS").getValue()).isEqualTo("-Xmx128m");
     assertThat(env.get("OU_LEADER_ELECTION_ENABLED").getValue()).isEqualTo("false");
   }
 
