@@ -100,7 +100,16 @@ class ImageTarballTest {
 
   @AfterAll
   static void stopAll() {
-    for (Process p : started) p.destroyForcibly();
+    for (Process p : started) kill(p);
+  }
+
+  /**
+   * SIGKILL to the program first, then to unshare: the program changed its user, which clears the parent-death
+   * signal, so it would outlive an unshare killed first (and be re-parented out of reach).
+   */
+  private static void kill(Process p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
   }
 
   @Test
@@ -190,7 +199,7 @@ class ImageTarballTest {
         "KUBERNETES_MASTER", "https://127.0.0.1:1", "KUBECONFIG", "/nonexistent", "QUARKUS_HTTP_PORT", "0"), log);
     await("the operator starts in the image").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
         .until(() -> Files.readString(log).contains("Starting 'operationalunit' controller"));
-    operator.destroy();
+    kill(operator);
     assertThat(Files.readString(log)).doesNotContain("NoClassDefFoundError", "ClassNotFoundException", "UnsatisfiedLinkError", "java.lang.module");
   }
 
