@@ -125,6 +125,8 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
     Observation observation = observe(unit, context, now);
     Decision decision = decider.decide(observation);
     String hash = observation.policy().templateHash();
+    // Read before any write: the status update below changes the cached unit in place.
+    Long recordedEpoch = lastFailoverEpoch(unit);
     OperationalUnit current = unit;
     try {
       if (decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, now);
@@ -133,7 +135,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
       return invalid(current, context, e.getMessage(), now);
     }
     if (!decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, now);
-    countFailover(unit, current);
+    countFailover(recordedEpoch, current);
     Duration next = decision.recheckAfter() == null ? config.resync() : min(decision.recheckAfter(), config.resync());
     return UpdateControl.<OperationalUnit>noUpdate().rescheduleAfter(Math.max(1, next.toMillis()));
   }
@@ -173,13 +175,17 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
     return UpdateControl.<OperationalUnit>noUpdate().rescheduleAfter(config.resync().toMillis());
   }
 
-  private void countFailover(OperationalUnit before, OperationalUnit after) {
+  private static Long lastFailoverEpoch(OperationalUnit unit) {
+    OperationalUnitStatus s = unit.getStatus();
+    return s == null || s.getLastFailover() == null ? null : s.getLastFailover().getEpoch();
+  }
+
+  private void countFailover(Long recordedEpoch, OperationalUnit after) {
     OperationalUnitStatus a = after.getStatus();
-    OperationalUnitStatus b = before.getStatus();
     if (a == null || a.getLastFailover() == null) return;
-    boolean newRecord = b == null || b.getLastFailover() == null
-        || !Objects.equals(b.getLastFailover().getEpoch(), a.getLastFailover().getEpoch());
-    if (newRecord) metrics.failover(after, a.getLastFailover().getReason(), Boolean.TRUE.equals(a.getLastFailover().getPlanned()));
+    if (!Objects.equals(recordedEpoch, a.getLastFailover().getEpoch())) {
+      metrics.failover(after, a.getLastFailover().getReason(), Boolean.TRUE.equals(a.getLastFailover().getPlanned()));
+    }
     metrics.lastFailover(after, a.getLastFailover());
   }
 
