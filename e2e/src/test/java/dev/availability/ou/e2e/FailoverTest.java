@@ -5,37 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import dev.availability.ou.api.FailoverRecord;
 import dev.availability.ou.api.UnitPhase;
-import dev.availability.ou.testsupport.ClusterFaults;
-import dev.availability.ou.testsupport.KubernetesCluster;
-import dev.availability.ou.testsupport.LocalClusterHandle;
-import dev.availability.ou.testsupport.TestNamespace;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * For each kind of fault of the primary: the Service's EndpointSlice moves to the standby, a new standby
  * appears on another node, the unit shows one failover and is Protected again, and the events tell the story.
  */
-@KubernetesCluster
-class FailoverTest {
-  private static UnitHarness h;
-  private static ClusterFaults faults;
+class FailoverTest extends EndToEndTest {
 
-  @BeforeAll
-  static void start(KubernetesClient client, TestNamespace ns, LocalClusterHandle cluster, ClusterFaults f) {
-    h = new UnitHarness(client, ns, cluster);
-    faults = f;
-  }
-
-  @AfterAll
-  static void stop() {
-    if (h != null) h.close();
-  }
 
   @Test
   void appContainerCrashFailsOver() {

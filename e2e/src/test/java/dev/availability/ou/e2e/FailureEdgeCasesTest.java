@@ -6,35 +6,15 @@ import static org.awaitility.Awaitility.await;
 import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.ReplicationMode;
 import dev.availability.ou.api.UnitPhase;
-import dev.availability.ou.testsupport.ClusterFaults;
-import dev.availability.ou.testsupport.KubernetesCluster;
-import dev.availability.ou.testsupport.LocalClusterHandle;
-import dev.availability.ou.testsupport.TestNamespace;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Failures that must not lead to a promotion, or only to a narrower repair, and double failures. */
-@KubernetesCluster
-class FailureEdgeCasesTest {
-  private static UnitHarness h;
-  private static ClusterFaults faults;
+class FailureEdgeCasesTest extends EndToEndTest {
 
-  @BeforeAll
-  static void start(KubernetesClient client, TestNamespace ns, LocalClusterHandle cluster, ClusterFaults f) {
-    h = new UnitHarness(client, ns, cluster);
-    faults = f;
-  }
-
-  @AfterAll
-  static void stop() {
-    if (h != null) h.close();
-  }
 
   @Test
   void aFailedStandbyAloneIsReplacedWithoutPromotion() {

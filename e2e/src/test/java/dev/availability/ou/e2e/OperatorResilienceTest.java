@@ -4,34 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.availability.ou.api.UnitPhase;
-import dev.availability.ou.testsupport.ClusterFaults;
-import dev.availability.ou.testsupport.KubernetesCluster;
-import dev.availability.ou.testsupport.LocalClusterHandle;
-import dev.availability.ou.testsupport.TestNamespace;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The operator itself fails: a failover resumes from the status, and two replicas never act twice. */
-@KubernetesCluster
-class OperatorResilienceTest {
-  private static UnitHarness h;
-  private static ClusterFaults faults;
+class OperatorResilienceTest extends EndToEndTest {
 
-  @BeforeAll
-  static void start(KubernetesClient client, TestNamespace ns, LocalClusterHandle cluster, ClusterFaults f) {
-    h = new UnitHarness(client, ns, cluster);
-    faults = f;
-  }
-
-  @AfterAll
-  static void stop() {
-    if (h != null) h.close();
-  }
 
   @Test
   void anOperatorKilledInTheMiddleOfAFailoverIsResumedByItsSuccessor() {

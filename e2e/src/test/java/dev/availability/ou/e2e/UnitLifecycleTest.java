@@ -7,14 +7,10 @@ import static org.awaitility.Awaitility.await;
 import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.UnitPhase;
 import dev.availability.ou.contract.ContractKeys;
-import dev.availability.ou.testsupport.KubernetesCluster;
-import dev.availability.ou.testsupport.LocalClusterHandle;
-import dev.availability.ou.testsupport.TestNamespace;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,26 +18,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The walking skeleton: what a unit becomes, how it is shown, validated, changed and deleted. */
-@KubernetesCluster
-class UnitLifecycleTest {
-  private static UnitHarness h;
-  private static LocalClusterHandle cluster;
+class UnitLifecycleTest extends EndToEndTest {
 
-  @BeforeAll
-  static void start(KubernetesClient client, TestNamespace ns, LocalClusterHandle c) {
-    h = new UnitHarness(client, ns, c);
-    cluster = c;
-  }
-
-  @AfterAll
-  static void stop() {
-    if (h != null) h.close();
-  }
 
   @Test
   void aUnitBecomesAPrimaryAndAStandbyOnDifferentNodesBehindItsService() {
