@@ -88,8 +88,7 @@ public final class MemberChannel implements AutoCloseable {
   public boolean publish(MemberReport report) {
     MemberReport last = published.get();
     if (report.sameFactsAs(last) && report.reportedAtMillis() - last.reportedAtMillis() < REPORT_REFRESH.toMillis()) return false;
-    String patch = "{\"metadata\":{\"annotations\":{\"" + ContractKeys.REPORT_ANNOTATION + "\":"
-        + quote(report.toJson()) + "}}}";
+    String patch = Json.write(Map.of("metadata", Map.of("annotations", Map.of(ContractKeys.REPORT_ANNOTATION, report.toJson()))));
     client.pods().inNamespace(namespace).withName(pod).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
     published.set(report);
     return true;
@@ -156,10 +155,6 @@ public final class MemberChannel implements AutoCloseable {
     if (ms != null) return Duration.ofMillis(Long.parseLong(ms));
     Integer seconds = lease.getSpec().getLeaseDurationSeconds();
     return Duration.ofSeconds(seconds == null ? 15 : seconds);
-  }
-
-  private static String quote(String s) {
-    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 
   @Override

@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -69,8 +70,9 @@ final class ActionExecutor {
   private void assign(OperationalUnit unit, Assign a) {
     Role role = Role.valueOf(a.role().name());
     String json = new Assignment(role, a.epoch(), a.peer(), unit.getSpec().getReplication().getMode().name()).toJson();
-    String patch = "{\"metadata\":{\"labels\":{\"" + ContractKeys.ROLE_LABEL + "\":\"" + role.label() + "\"},\"annotations\":{\""
-        + ContractKeys.ASSIGNMENT_ANNOTATION + "\":" + quote(json) + "}}}";
+    String patch = Serialization.asJson(Map.of("metadata", Map.of(
+        "labels", Map.of(ContractKeys.ROLE_LABEL, role.label()),
+        "annotations", Map.of(ContractKeys.ASSIGNMENT_ANNOTATION, json))));
     try {
       Pod patched = client.pods().inNamespace(unit.getMetadata().getNamespace()).withName(a.pod()).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
       caches.pods().handleRecentResourceUpdate(ResourceID.fromResource(patched), patched, null);
@@ -135,9 +137,5 @@ final class ActionExecutor {
 
   private static String reasonOf(KubernetesClientException e) {
     return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
-  }
-
-  private static String quote(String s) {
-    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 }
