@@ -49,7 +49,23 @@ public final class FrameCodec {
 
   /** Writes the frame (not flushed). */
   public void write(OutputStream out, Frame f) throws IOException {
-    out.write(encode(f));
+    write(out, f.type(), f.epoch(), f.seq(), f.payload(), 0, f.payload().length);
+  }
+
+  /**
+   * Writes a frame whose payload is a slice of {@code bytes} (not flushed): the streaming path sends the
+   * log writer's buffer this way, without copying it into a frame first.
+   */
+  public void write(OutputStream out, FrameType type, long epoch, long seq, byte[] bytes, int off, int len) throws IOException {
+    byte[] header = new byte[HEADER_BYTES];
+    ByteBuffer b = ByteBuffer.wrap(header);
+    b.put((byte) VERSION).put((byte) type.code()).putShort((short) 0).putInt(len).putLong(epoch).putLong(seq);
+    CRC32C crc = new CRC32C();
+    crc.update(header, 0, 24);
+    crc.update(bytes, off, len);
+    b.putInt((int) crc.getValue());
+    out.write(header);
+    out.write(bytes, off, len);
   }
 
   /**

@@ -76,7 +76,7 @@ final class PrimaryLink implements AutoCloseable {
         if (live && liveSession != null && next == first) {
           try {
             liveSession.sent(last);
-            codec.write(liveOut, liveSession.batch(first, java.util.Arrays.copyOf(bytes, length)));
+            codec.write(liveOut, FrameType.BATCH, epoch, first, bytes, 0, length); // the session's epoch; no copy of the batch
             liveOut.flush();
             counters.add("recordsSent", last - first + 1);
             next = last + 1;

@@ -308,6 +308,14 @@ final class Replica {
     if (!sync && writer.durableSeq() >= seq) progress();
   }
 
+  /**
+   * Commits queued records on the calling thread when the log writer is idle (see
+   * {@link LogWriter#commitInline}). Call it without holding this object's lock.
+   */
+  void commitInline() {
+    writer.commitInline();
+  }
+
   /** Completes the writes whose condition holds: local durability, and the standby's ack where needed. */
   void progress() {
     List<Waiter> done = null;

@@ -114,6 +114,9 @@ final class StandbyLink {
         for (SessionAction a : actions) {
           if (!handle(a)) return;
         }
+        // Nothing more has arrived: write and fsync the received batches on this thread (the ACK leaves
+        // from here too). While it runs, further frames gather in the socket and go out as one batch.
+        if (in.available() == 0) replica.commitInline();
         if (session.state() == StandbySession.State.STREAMING && acker == null) {
           acker = new Thread(this::ackLoop, "ou-standby-acker");
           acker.setDaemon(true);
