@@ -43,8 +43,15 @@ public final class ReplicationBench {
   static final int[] WRITERS = ints(System.getProperty("bench.writers", "1,16,128"));
   static final int[] SIZES = ints(System.getProperty("bench.sizes", "128,4096"));
   static final String FSYNC = System.getProperty("bench.fsync", "always");
+  static final double TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-  record Result(String subject, int writers, int size, long ops, double seconds, long[] sortedNanos) {
+  /** cpuTicks: CPU time of the sidecar processes serving the subject during the measured window (clock ticks). */
+  record Result(String subject, int writers, int size, long ops, double seconds, long[] sortedNanos, long cpuTicks) {
+    /** CPU of the sidecar processes per write, in microseconds (NaN for the in-process baseline). */
+    double cpuMicrosPerOp() {
+      return cpuTicks < 0 || ops == 0 ? Double.NaN : cpuTicks * 1e6 / TICKS_PER_SECOND / ops;
+    }
+
     double throughput() {
       return ops / seconds;
     }
@@ -91,17 +98,17 @@ public final class ReplicationBench {
       for (int size : SIZES) {
         for (int writers : WRITERS) {
           for (int round = 0; round < ROUNDS; round++) {
-            results.add(measure("direct", writers, size, (k, v) -> direct.write(k, v)));
+            results.add(measure("direct", writers, size, (k, v) -> direct.write(k, v), List.of()));
             try (OuClient c = local.client()) {
-              results.add(measure("local", writers, size, c::put));
+              results.add(measure("local", writers, size, c::put, List.of(local)));
             }
             admin.assign(MemberRole.PRIMARY, 1, standby.replicationEndpoint(), "Synchronous");
             try (OuClient c = primary.client()) {
-              results.add(measure("sync", writers, size, c::put));
+              results.add(measure("sync", writers, size, c::put, List.of(primary, standby)));
             }
             admin.assign(MemberRole.PRIMARY, 1, standby.replicationEndpoint(), "Asynchronous");
             try (OuClient c = primary.client()) {
-              results.add(measure("async", writers, size, c::put));
+              results.add(measure("async", writers, size, c::put, List.of(primary, standby)));
             }
             waitInSync(primary);
           }
@@ -181,7 +188,24 @@ public final class ReplicationBench {
     }
   }
 
-  static Result measure(String subject, int writers, int size, Writer w) throws Exception {
+  /** User and system CPU time of the processes, in clock ticks; -1 without processes. */
+  static long cpuTicks(List<SidecarProcess> processes) throws IOException {
+    if (processes.isEmpty()) return -1;
+    long sum = 0;
+    for (SidecarProcess p : processes) {
+      String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      sum += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15 of stat)
+    }
+    return sum;
+  }
+
+  static void sleepUntil(long nanoTime) throws InterruptedException {
+    long left;
+    while ((left = nanoTime - System.nanoTime()) > 0) Thread.sleep(Math.max(1, left / 1_000_000));
+  }
+
+  static Result measure(String subject, int writers, int size, Writer w, List<SidecarProcess> serving) throws Exception {
     long warmEnd = System.nanoTime() + (long) (WARMUP * 1e9);
     long end = warmEnd + (long) (SECONDS * 1e9);
     List<long[]> perThread = new ArrayList<>();
@@ -222,6 +246,10 @@ public final class ReplicationBench {
       th.setDaemon(true);
       th.start();
     }
+    sleepUntil(warmEnd);
+    long cpu0 = cpuTicks(serving);
+    sleepUntil(end);
+    long cpu1 = cpuTicks(serving);
     doneLatch.await();
     if (failure[0] != null) throw new IllegalStateException(subject + " failed", failure[0]);
     long total = 0;
@@ -233,9 +261,9 @@ public final class ReplicationBench {
       p += a.length;
     }
     Arrays.sort(all);
-    Result r = new Result(subject, writers, size, total, SECONDS, all);
-    System.out.printf(Locale.ROOT, "  %-6s writers=%-3d value=%-4d  %9.0f ops/s  p50 %8.1f us  p99 %8.1f us  p999 %8.1f us%n", subject, writers, size,
-        r.throughput(), r.pct(0.5), r.pct(0.99), r.pct(0.999));
+    Result r = new Result(subject, writers, size, total, SECONDS, all, serving.isEmpty() ? -1 : cpu1 - cpu0);
+    System.out.printf(Locale.ROOT, "  %-6s writers=%-3d value=%-4d  %9.0f ops/s  p50 %8.1f us  p99 %8.1f us  p999 %8.1f us  sidecar CPU %6.1f us/op%n",
+        subject, writers, size, r.throughput(), r.pct(0.5), r.pct(0.99), r.pct(0.999), r.cpuMicrosPerOp());
     return r;
   }
 
@@ -249,10 +277,12 @@ public final class ReplicationBench {
       long ops = 0;
       double secs = 0;
       int n = 0;
+      long cpu = 0;
       for (Result r : list) {
         ops += r.ops();
         secs += r.seconds();
         n += r.sortedNanos().length;
+        cpu = r.cpuTicks() < 0 || cpu < 0 ? -1 : cpu + r.cpuTicks();
       }
       long[] all = new long[n];
       int p = 0;
@@ -262,13 +292,16 @@ public final class ReplicationBench {
       }
       Arrays.sort(all);
       Result f = list.get(0);
-      merged.put(k, new Result(f.subject(), f.writers(), f.size(), ops, secs, all));
+      merged.put(k, new Result(f.subject(), f.writers(), f.size(), ops, secs, all, cpu));
     });
     System.out.println();
     System.out.println("Baseline for the goals: 'local', the same sidecar program, local API and log with no peer (the application's write"
         + " without replication). 'direct' (the log in the benchmark's own process, no local API hop) is shown for reference.");
-    System.out.println("| subject | writers | value | ops/s | p50 us | p99 us | p999 us | throughput / local | p99 - local p99 us | throughput / direct | samples |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+    System.out.println("'sidecar CPU' is the CPU time of the sidecars serving the subject per write (sync and async: primary and standby"
+        + " together). Here all of them share the machine's cores with the writers; in a cluster the standby runs on another node.");
+    System.out.println("| subject | writers | value | ops/s | p50 us | p99 us | p999 us | throughput / local | p99 - local p99 us | throughput / direct"
+        + " | sidecar CPU us/op | samples |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
     StringBuilder json = new StringBuilder();
     json.append(String.format(Locale.ROOT, "{\"bench\":\"replication\",\"fsync\":\"%s\",\"cores\":%d,\"seconds\":%.1f,\"rounds\":%d,"
         + "\"raw_fsync_p50_us\":%.0f,\"loopback_rtt_p99_us\":%.1f,\"baseline\":\"local\",\"cells\":[", FSYNC,
@@ -280,13 +313,13 @@ public final class ReplicationBench {
       double ratio = r.throughput() / base.throughput();
       double dp99 = r.pct(0.99) - base.pct(0.99);
       double ratioDirect = r.throughput() / direct.throughput();
-      System.out.printf(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f | %.1f | %.1f | %.2f | %.1f | %.2f | %d |%n", r.subject(), r.writers(), r.size(),
-          r.throughput(), r.pct(0.5), r.pct(0.99), r.pct(0.999), ratio, dp99, ratioDirect, r.sortedNanos().length);
+      System.out.printf(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f | %.1f | %.1f | %.2f | %.1f | %.2f | %.1f | %d |%n", r.subject(), r.writers(),
+          r.size(), r.throughput(), r.pct(0.5), r.pct(0.99), r.pct(0.999), ratio, dp99, ratioDirect, r.cpuMicrosPerOp(), r.sortedNanos().length);
       json.append(first ? "" : ",").append(String.format(Locale.ROOT,
           "{\"subject\":\"%s\",\"writers\":%d,\"value_bytes\":%d,\"ops_per_s\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,"
-              + "\"ratio_throughput\":%.3f,\"p99_minus_local_us\":%.1f,\"ratio_throughput_direct\":%.3f,\"samples\":%d}",
+              + "\"ratio_throughput\":%.3f,\"p99_minus_local_us\":%.1f,\"ratio_throughput_direct\":%.3f,\"sidecar_cpu_us_per_op\":%s,\"samples\":%d}",
           r.subject(), r.writers(), r.size(), r.throughput(), r.pct(0.5), r.pct(0.99), r.pct(0.999), ratio, dp99, ratioDirect,
-          r.sortedNanos().length));
+          Double.isNaN(r.cpuMicrosPerOp()) ? "null" : String.format(Locale.ROOT, "%.1f", r.cpuMicrosPerOp()), r.sortedNanos().length));
       first = false;
     }
     System.out.println();
