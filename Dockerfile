@@ -24,9 +24,10 @@ RUN --mount=type=cache,target=/root/.m2 \
 FROM ${JDK_IMAGE} AS jre
 COPY image/jre-modules.txt /tmp/jre-modules.txt
 RUN jlink --add-modules "$(tr -d ' \n' < /tmp/jre-modules.txt)" \
-      --strip-debug --no-man-pages --no-header-files --compress=zip-6 \
+      --strip-debug --no-man-pages --no-header-files --compress=zip-6 --generate-cds-archive \
       --output /opt/java/openjdk \
  && rm -f /opt/java/openjdk/lib/libawt_xawt.so /opt/java/openjdk/lib/libjsound.so /opt/java/openjdk/lib/libsplashscreen.so \
+      /opt/java/openjdk/lib/server/classes_nocoops.jsa \
  && /opt/java/openjdk/bin/java -version
 
 # 3. The runtime: the JRE, the three programs, an unprivileged user.

@@ -9,11 +9,14 @@ modules=$3
 
 rm -rf "$root"
 mkdir -p "$root/opt/java" "$root/etc" "$root/tmp" "$root/deployments"
+# --generate-cds-archive: the class-data archive of the linked modules (the sidecar starts in about half the time).
 "$java_home/bin/jlink" --add-modules "$(tr -d ' \n' < "$modules")" \
-  --strip-debug --no-man-pages --no-header-files --compress=zip-6 \
+  --strip-debug --no-man-pages --no-header-files --compress=zip-6 --generate-cds-archive \
   --output "$root/opt/java/openjdk"
 # java.desktop is there for java.beans (used by libraries), not for a display or sound: no X11, no ALSA.
 rm -f "$root"/opt/java/openjdk/lib/{libawt_xawt,libjsound,libsplashscreen}.so
+# The archive for heaps over 32 GiB (no compressed oops) is never used by these programs.
+rm -f "$root"/opt/java/openjdk/lib/server/classes_nocoops.jsa
 
 # Every library an ELF file of the JRE needs (outside the JRE itself), and the dynamic loader, at the paths
 # the loader looks for them; symbolic links resolved to plain files.
