@@ -20,6 +20,10 @@ public class ReplicationSpec {
   @JsonPropertyDescription("How much log the primary keeps behind its head (for example 256Mi), so a returning standby catches up from its last sequence without a full copy; older history is covered by snapshots.")
   private String logRetention = "256Mi";
 
+  @io.fabric8.generator.annotation.Pattern("^[0-9]+(Ki|Mi|Gi)?$")
+  @JsonPropertyDescription("About how much state (keys and values) the unit holds, for example 64Mi. The sidecar keeps the state in memory: the operator sizes the sidecar's heap (2.5 times this plus 8Mi, at least the default 40Mi) and its container's memory request and limit from it. Absent: the operator's defaults, enough for about 15Mi of state.")
+  private String stateMemory;
+
   @JsonPropertyDescription("The volume the sidecar keeps its log and snapshots on; an emptyDir when absent.")
   private StorageSpec storage;
 
@@ -29,6 +33,8 @@ public class ReplicationSpec {
   public void setMaxPromotableLag(Long maxPromotableLag) { this.maxPromotableLag = maxPromotableLag; }
   public String getLogRetention() { return logRetention; }
   public void setLogRetention(String logRetention) { this.logRetention = logRetention; }
+  public String getStateMemory() { return stateMemory; }
+  public void setStateMemory(String stateMemory) { this.stateMemory = stateMemory; }
   public StorageSpec getStorage() { return storage; }
   public void setStorage(StorageSpec storage) { this.storage = storage; }
 }

@@ -100,6 +100,7 @@ final class MemberPodBuilder {
   private Container sidecarContainer(OperationalUnit unit) {
     ReplicationSpec replication = unit.getSpec().getReplication();
     Thresholds t = Thresholds.of(unit.getSpec().getFailover().effectiveRecoveryBudget());
+    Optional<SidecarSizing> sizing = SidecarSizing.forState(replication.getStateMemory(), sidecar.memoryLimit());
     List<EnvVar> env = new ArrayList<>(List.of(
         field("OU_NAMESPACE", "metadata.namespace"),
         field("OU_POD_NAME", "metadata.name"),
@@ -115,7 +116,7 @@ final class MemberPodBuilder {
         value("OU_PEER_LOST_AFTER", t.peerLostAfter().toMillis() + "ms"),
         value("OU_LEASE_SAFETY_MARGIN", t.leaseDuration().toMillis() / 4 + "ms"),
         value("OU_LOCAL_API_ADDRESS", "127.0.0.1:" + ContractKeys.LOCAL_API_PORT),
-        value("JAVA_TOOL_OPTIONS", sidecar.javaOptions()),
+        value("JAVA_TOOL_OPTIONS", sizing.map(z -> sidecar.javaOptions() + " " + z.heapOption()).orElse(sidecar.javaOptions())),
         value("MALLOC_ARENA_MAX", "2")));
     sidecar.fsync().ifPresent(f -> env.add(value("OU_FSYNC", f)));
     return new ContainerBuilder()
@@ -132,8 +133,8 @@ final class MemberPodBuilder {
         .withPeriodSeconds(5).withFailureThreshold(3).endLivenessProbe()
         .withNewResources()
         .addToRequests("cpu", new Quantity(sidecar.cpuRequest()))
-        .addToRequests("memory", new Quantity(sidecar.memoryRequest()))
-        .addToLimits("memory", new Quantity(sidecar.memoryLimit()))
+        .addToRequests("memory", new Quantity(sizing.map(z -> z.requestMiB() + "Mi").orElse(sidecar.memoryRequest())))
+        .addToLimits("memory", new Quantity(sizing.map(z -> z.limitMiB() + "Mi").orElse(sidecar.memoryLimit())))
         .endResources()
         .withNewSecurityContext().withRunAsNonRoot(true).withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
         .withNewCapabilities().addToDrop("ALL").endCapabilities().endSecurityContext()

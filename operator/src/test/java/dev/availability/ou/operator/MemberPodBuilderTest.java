@@ -100,6 +100,31 @@ class MemberPodBuilderTest {
     assertThat(TemplateHash.of(a.getSpec())).isNotEqualTo(TemplateHash.of(b.getSpec()));
   }
 
+  @Test
+  void theSidecarIsSizedForTheStateTheUnitDeclares() throws Exception {
+    OperationalUnit unit = sample();
+    CreateMember member = new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
+    var defaults = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
+    assertThat(env(defaults, "JAVA_TOOL_OPTIONS")).isEqualTo("-Xmx64m");
+    assertThat(defaults.getResources().getRequests().get("memory").toString()).isEqualTo("96Mi");
+
+    unit.getSpec().getReplication().setStateMemory("100Mi");
+    var sized = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
+    // 2.5 x 100 Mi + 8 Mi of heap, placed last so it overrides the configured -Xmx; 56 Mi outside the heap.
+    assertThat(env(sized, "JAVA_TOOL_OPTIONS")).isEqualTo("-Xmx64m -Xmx258m");
+    assertThat(sized.getResources().getRequests().get("memory").toString()).isEqualTo("314Mi");
+    assertThat(sized.getResources().getLimits().get("memory").toString()).isEqualTo("628Mi");
+
+    unit.getSpec().getReplication().setStateMemory("1Mi"); // small state: never below the default heap
+    var small = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
+    assertThat(env(small, "JAVA_TOOL_OPTIONS")).endsWith("-Xmx40m");
+    assertThat(small.getResources().getLimits().get("memory").toString()).isEqualTo("256Mi");
+  }
+
+  private static String env(io.fabric8.kubernetes.api.model.Container c, String name) {
+    return c.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst().orElseThrow().getValue();
+  }
+
   static OperationalUnit sample() throws Exception {
     Path root = Path.of("").toAbsolutePath();
     while (!Files.exists(root.resolve("samples"))) root = root.getParent();
