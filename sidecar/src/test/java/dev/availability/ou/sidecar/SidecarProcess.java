@@ -27,7 +27,7 @@ final class SidecarProcess implements AutoCloseable {
   static final int HEALTH_PORT = 7482;
   /** JVM flags of the sidecar container (the operator sets the same through JAVA_TOOL_OPTIONS). */
   static final List<String> JVM_FLAGS = List.of(System.getProperty("ou.sidecar.jvmFlags",
-      "-XX:+UseSerialGC -Xms8m -Xmx64m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:MaxMetaspaceSize=48m -Xss512k"
+      "-XX:+UseSerialGC -Xms8m -Xmx40m -Xmn12m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:MaxMetaspaceSize=48m -Xss512k"
           + " -XX:TieredStopAtLevel=1 -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError -Djdk.nio.maxCachedBufferSize=262144").split(" "));
 
   final String name;
@@ -39,6 +39,23 @@ final class SidecarProcess implements AutoCloseable {
   private Process process;
   private long startNanos;
   long startMillis = -1;
+  // Optional (network-namespace tests): a command prefix such as "ip netns exec NAME", the local API's
+  // host (loopback inside that namespace) and how this JVM opens sockets there. Defaults: as before.
+  private List<String> commandPrefix = List.of();
+  private String apiHost;
+  private Where where = Where.HERE;
+
+  /** Runs an action that opens sockets (and their threads) in the network the process is in. */
+  interface Where {
+    Where HERE = new Where() {
+      @Override
+      public <T> T call(java.util.concurrent.Callable<T> action) throws Exception {
+        return action.call();
+      }
+    };
+
+    <T> T call(java.util.concurrent.Callable<T> action) throws Exception;
+  }
 
   /** A host 127.a.b.c unique enough for one test run. */
   static String freshNet() {
@@ -81,14 +98,47 @@ final class SidecarProcess implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Runs the process behind {@code prefix} (e.g. {@code ip netns exec NAME}) with its local API on
+   * {@code loopbackApiHost} there; the readiness probe, {@link #client()} and {@link #http} open their
+   * sockets through {@code where}. Replication and health stay on {@link #host}.
+   */
+  SidecarProcess inNetwork(List<String> prefix, String loopbackApiHost, Where where) {
+    this.commandPrefix = List.copyOf(prefix);
+    this.apiHost = loopbackApiHost;
+    this.where = where;
+    env.put("OU_LOCAL_API_ADDRESS", loopbackApiHost + ":" + API_PORT);
+    return this;
+  }
+
+  private InetSocketAddress apiAddress() {
+    return new InetSocketAddress(apiHost != null ? apiHost : host, API_PORT);
+  }
+
+  private <T> T where(java.util.concurrent.Callable<T> action) throws IOException {
+    try {
+      return where.call(action);
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException(e);
+    }
+  }
+
   /** Starts the process and waits until its local API answers. */
   SidecarProcess start() throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
+    List<String> cmd = new ArrayList<>(commandPrefix);
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.addAll(JVM_FLAGS);
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(SidecarMain.class.getName());
+    String jar = System.getProperty("ou.sidecar.jar");
+    if (jar != null) { // as in the image: the packaged jar and the libraries its manifest names, in that order
+      cmd.add("-jar");
+      cmd.add(jar);
+    } else {
+      cmd.add("-cp");
+      cmd.add(System.getProperty("java.class.path"));
+      cmd.add(SidecarMain.class.getName());
+    }
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     pb.environment().keySet().removeIf(k -> k.startsWith("OU_") || k.equals("JAVA_TOOL_OPTIONS"));
     pb.environment().put("MALLOC_ARENA_MAX", "2"); // as in the container: fewer glibc arenas, less resident memory
@@ -98,8 +148,13 @@ final class SidecarProcess implements AutoCloseable {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (true) {
       if (!process.isAlive()) throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + tail());
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(host, API_PORT), 200);
+      try {
+        where(() -> {
+          try (Socket s = new Socket()) {
+            s.connect(apiAddress(), 200);
+          }
+          return null;
+        });
         break;
       } catch (IOException e) {
         if (System.nanoTime() > deadline) throw new IllegalStateException(name + " did not start:\n" + tail());
@@ -111,7 +166,11 @@ final class SidecarProcess implements AutoCloseable {
   }
 
   OuClient client() {
-    return OuClient.connect(new InetSocketAddress(host, API_PORT), Duration.ofSeconds(30));
+    try {
+      return where(() -> OuClient.connect(apiAddress(), Duration.ofSeconds(30)));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   void assign(MemberRole role, long epoch, SidecarProcess peer) {
@@ -138,8 +197,16 @@ final class SidecarProcess implements AutoCloseable {
 
   /** GET on the health endpoint; returns "code body". */
   String http(String path) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(host, HEALTH_PORT), 2000);
+    try (Socket s = where(() -> {
+      Socket c = new Socket();
+      try {
+        c.connect(new InetSocketAddress(host, HEALTH_PORT), 2000);
+      } catch (IOException e) {
+        c.close();
+        throw e;
+      }
+      return c;
+    })) {
       s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       InputStream in = s.getInputStream();
       String resp = new String(in.readAllBytes(), StandardCharsets.UTF_8);
