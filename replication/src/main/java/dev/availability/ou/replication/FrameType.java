@@ -37,6 +37,11 @@ public enum FrameType {
     return code;
   }
 
+  /** HELLO, CHALLENGE and AUTH travel in plaintext: the connection's keys exist only once they are checked. */
+  public boolean handshake() {
+    return this == HELLO || this == CHALLENGE || this == AUTH;
+  }
+
   private static final FrameType[] BY_CODE = new FrameType[16];
 
   static {

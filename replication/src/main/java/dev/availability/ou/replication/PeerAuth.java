@@ -11,18 +11,23 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Mutual challenge/response with the per-unit key: each side proves it holds the key by an HMAC-SHA256
  * over a direction label, the epoch and both fresh nonces, so a proof cannot be replayed in another
- * session or reflected back to its sender.
+ * session or reflected back to its sender. After the proofs, both sides derive the connection's
+ * {@link FrameSeal} keys from the same inputs (HKDF-SHA256, one key per direction).
  */
 public final class PeerAuth {
   private static final byte[] STANDBY = "ou-standby-v1".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] PRIMARY = "ou-primary-v1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] TO_STANDBY = "ou-stream-v2 primary->standby".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] TO_PRIMARY = "ou-stream-v2 standby->primary".getBytes(StandardCharsets.US_ASCII);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final SecretKeySpec key;
+  private final byte[] keyBytes;
 
   public PeerAuth(byte[] key) {
     if (key == null || key.length < 16) throw new IllegalArgumentException("the peer key must have at least 16 bytes");
-    this.key = new SecretKeySpec(key.clone(), "HmacSHA256");
+    this.keyBytes = key.clone();
+    this.key = new SecretKeySpec(keyBytes, "HmacSHA256");
   }
 
   public static byte[] nonce() {
@@ -39,6 +44,41 @@ public final class PeerAuth {
   /** The primary's proof. */
   public byte[] primaryProof(long epoch, byte[] primaryNonce, byte[] standbyNonce) {
     return mac(PRIMARY, epoch, primaryNonce, standbyNonce);
+  }
+
+  /** The primary's end of the sealed stream, once the standby's proof checked out. */
+  public FrameSeal primarySeal(long epoch, byte[] primaryNonce, byte[] standbyNonce) {
+    return new FrameSeal(streamKey(TO_STANDBY, epoch, primaryNonce, standbyNonce), streamKey(TO_PRIMARY, epoch, primaryNonce, standbyNonce),
+        FrameSeal.MAX_BLOCKS);
+  }
+
+  /** The standby's end of the sealed stream, once the primary's proof checked out. */
+  public FrameSeal standbySeal(long epoch, byte[] primaryNonce, byte[] standbyNonce) {
+    return new FrameSeal(streamKey(TO_PRIMARY, epoch, primaryNonce, standbyNonce), streamKey(TO_STANDBY, epoch, primaryNonce, standbyNonce),
+        FrameSeal.MAX_BLOCKS);
+  }
+
+  /**
+   * HKDF-SHA256 (RFC 5869) of the unit key: extract with salt = primary nonce ‖ standby nonce, expand
+   * with info = direction label ‖ u64 epoch to one 32-byte block (an AES-256 key). The nonces are fresh
+   * on both sides, so every connection gets its own keys, and the labels give each direction its own.
+   */
+  byte[] streamKey(byte[] label, long epoch, byte[] primaryNonce, byte[] standbyNonce) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      byte[] salt = new byte[primaryNonce.length + standbyNonce.length];
+      System.arraycopy(primaryNonce, 0, salt, 0, primaryNonce.length);
+      System.arraycopy(standbyNonce, 0, salt, primaryNonce.length, standbyNonce.length);
+      mac.init(new SecretKeySpec(salt, "HmacSHA256"));
+      byte[] prk = mac.doFinal(keyBytes);
+      mac.init(new SecretKeySpec(prk, "HmacSHA256"));
+      mac.update(label);
+      mac.update(ByteBuffer.allocate(8).putLong(epoch).array());
+      mac.update((byte) 1);
+      return mac.doFinal();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Constant-time comparison. */

@@ -27,6 +27,7 @@ public final class PrimarySession {
   private final LogView log;
   private final byte[] nonce;
   private State state = State.AWAIT_CHALLENGE;
+  private FrameSeal seal;
   private long sentUpTo;
   private long acked = -1;
 
@@ -48,6 +49,14 @@ public final class PrimarySession {
 
   public long acked() {
     return acked;
+  }
+
+  /**
+   * This connection's sealing state, set once the standby proved the key (null before): every frame
+   * after AUTH is written and read with it ({@link FrameCodec#write(java.io.OutputStream, FrameSeal, Frame)}).
+   */
+  public FrameSeal seal() {
+    return seal;
   }
 
   /** The first frame of the session. */
@@ -115,6 +124,7 @@ public final class PrimarySession {
         if (!PeerAuth.same(c.mac(), auth.standbyProof(epoch, nonce, c.nonce()))) {
           throw new ProtocolException(Refusal.BAD_AUTH, "the standby's proof does not match the unit key");
         }
+        seal = auth.primarySeal(epoch, nonce, c.nonce());
         state = State.AWAIT_POSITION;
         out.add(new SessionAction.Send(new Frame(FrameType.AUTH, epoch, 0, new Messages.Auth(auth.primaryProof(epoch, nonce, c.nonce())).encode())));
       }

@@ -15,7 +15,11 @@ public enum Refusal {
   UNEXPECTED_FRAME,
   SEQUENCE_GAP,
   SUPERSEDED,
-  INTERNAL;
+  INTERNAL,
+  /** A sealed frame that does not authenticate: tampered, forged without the key, replayed, reordered or after a lost frame. */
+  BAD_MAC,
+  /** A plaintext frame after the handshake, where every frame must be sealed. */
+  UNSEALED;
 
   private static final Refusal[] VALUES = values();
 

@@ -26,6 +26,7 @@ public final class StandbySession {
   private final Limits limits;
   private final Supplier<byte[]> nonces;
   private State state = State.AWAIT_HELLO;
+  private FrameSeal seal;
   private byte[] primaryNonce;
   private byte[] standbyNonce;
   private String primaryName;
@@ -54,6 +55,14 @@ public final class StandbySession {
 
   public long epoch() {
     return epoch;
+  }
+
+  /**
+   * This connection's sealing state, set once the primary proved the key (null before): every frame
+   * from POSITION on is written and read with it.
+   */
+  public FrameSeal seal() {
+    return seal;
   }
 
   public String primaryName() {
@@ -130,6 +139,7 @@ public final class StandbySession {
         if (!PeerAuth.same(a.mac(), auth.primaryProof(epoch, primaryNonce, standbyNonce))) {
           throw new ProtocolException(Refusal.BAD_AUTH, "the primary's proof does not match the unit key");
         }
+        seal = auth.standbySeal(epoch, primaryNonce, standbyNonce);
         Messages.Position p = holdings.position();
         state = State.AWAIT_START;
         out.add(new SessionAction.Send(new Frame(FrameType.POSITION, epoch, p.lastSeq(), p.encode())));

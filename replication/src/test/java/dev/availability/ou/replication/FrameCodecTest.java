@@ -34,7 +34,9 @@ class FrameCodecTest {
   @Test
   void refusesUnknownVersion() {
     byte[] bytes = codec.encode(Frame.of(FrameType.ACK, 1, 1));
-    bytes[0] = 2;
+    bytes[0] = 1; // the plaintext protocol of before: refused at the first byte
+    assertRefused(bytes, Refusal.UNKNOWN_VERSION);
+    bytes[0] = 3;
     assertRefused(bytes, Refusal.UNKNOWN_VERSION);
   }
 
@@ -46,9 +48,14 @@ class FrameCodecTest {
   }
 
   @Test
-  void refusesNonZeroFlags() {
+  void refusesUnknownFlagsAndASealedFrameWithoutKeys() {
     byte[] bytes = codec.encode(Frame.of(FrameType.ACK, 1, 1));
-    bytes[3] = 1;
+    bytes[3] = 2;
+    assertRefused(bytes, Refusal.MALFORMED);
+    bytes[3] = FrameCodec.FLAG_SEALED; // with a valid checksum: sealed, but this reader has no keys
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, 0, 24);
+    ByteBuffer.wrap(bytes).putInt(24, (int) crc.getValue());
     assertRefused(bytes, Refusal.MALFORMED);
   }
 

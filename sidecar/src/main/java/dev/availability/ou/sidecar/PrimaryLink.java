@@ -4,6 +4,7 @@ import dev.availability.ou.contract.Role;
 import dev.availability.ou.replication.CatchUpPlan;
 import dev.availability.ou.replication.Frame;
 import dev.availability.ou.replication.FrameCodec;
+import dev.availability.ou.replication.FrameSeal;
 import dev.availability.ou.replication.FrameType;
 import dev.availability.ou.replication.Messages;
 import dev.availability.ou.replication.PeerAuth;
@@ -76,7 +77,8 @@ final class PrimaryLink implements AutoCloseable {
         if (live && liveSession != null && next == first) {
           try {
             liveSession.sent(last);
-            codec.write(liveOut, FrameType.BATCH, epoch, first, bytes, 0, length); // the session's epoch; no copy of the batch
+            // The session's epoch; the batch is sealed straight from the writer's buffer (no other copy).
+            codec.write(liveOut, liveSession.seal(), FrameType.BATCH, epoch, first, bytes, 0, length);
             liveOut.flush();
             counters.add("recordsSent", last - first + 1);
             next = last + 1;
@@ -157,7 +159,7 @@ final class PrimaryLink implements AutoCloseable {
       for (SessionAction a : actions) {
         switch (a) {
           case SessionAction.Send send -> {
-            codec.write(out, send.frame());
+            codec.write(out, ps.seal(), send.frame()); // AUTH in plaintext; anything after it sealed
             out.flush();
           }
           case SessionAction.PlanReady p -> plan = p;
@@ -171,7 +173,7 @@ final class PrimaryLink implements AutoCloseable {
     long next;
     CatchUpPlan p = plan.plan();
     if (p.kind() == CatchUpPlan.Kind.STREAM) {
-      codec.write(out, ps.start(CatchUpPlan.Kind.STREAM, p.commonPrefix(), p.fromSeq()));
+      codec.write(out, ps.seal(), ps.start(CatchUpPlan.Kind.STREAM, p.commonPrefix(), p.fromSeq()));
       next = p.fromSeq();
       replica.standbySessionStarted(p.commonPrefix());
       counters.inc("catchUpsFromLog");
@@ -180,14 +182,14 @@ final class PrimaryLink implements AutoCloseable {
           + (p.cutsTail(plan.standby().lastSeq()) ? " (it cuts its diverged tail after " + p.commonPrefix() + ")" : ""));
     } else {
       Snapshots.Loaded snap = replica.snapshotForTransfer();
-      codec.write(out, ps.start(CatchUpPlan.Kind.SNAPSHOT, p.commonPrefix(), snap.seq() + 1));
-      sendSnapshot(out, snap);
+      codec.write(out, ps.seal(), ps.start(CatchUpPlan.Kind.SNAPSHOT, p.commonPrefix(), snap.seq() + 1));
+      sendSnapshot(out, ps.seal(), snap);
       next = snap.seq() + 1;
       counters.inc("snapshotsSent");
       Logs.info("standby " + address + " holds " + plan.standby().lastSeq() + ", log starts at " + replica.store().log().firstSeq()
           + ": sent snapshot at " + snap.seq());
     }
-    codec.write(out, ps.heartbeat(replica.lastSeq(), replica.durableSeq(), System.currentTimeMillis()));
+    codec.write(out, ps.seal(), ps.heartbeat(replica.lastSeq(), replica.durableSeq(), System.currentTimeMillis()));
     out.flush();
     // Receiver: ACKs and heartbeats.
     Thread receiver = new Thread(() -> receive(in, ps, out), "ou-primary-receiver");
@@ -223,7 +225,7 @@ final class PrimaryLink implements AutoCloseable {
             live = false;
             SegmentLog.Chunk c = log.read(next, written, cfg.batchBytes());
             ps.sent(c.lastSeq());
-            codec.write(out, ps.batch(c.firstSeq(), c.bytes()));
+            codec.write(out, ps.seal(), ps.batch(c.firstSeq(), c.bytes()));
             if (c.lastSeq() >= replica.writtenSeq()) out.flush();
             counters.add("recordsSent", c.count());
             next = c.lastSeq() + 1;
@@ -233,7 +235,7 @@ final class PrimaryLink implements AutoCloseable {
           }
           if (sentSomething || live) lastSend = sentSomething ? System.nanoTime() : lastSend;
           if (!sentSomething && System.nanoTime() - lastSend >= cfg.heartbeatMillis() * 1_000_000L) {
-            codec.write(out, ps.heartbeat(replica.lastSeq(), replica.durableSeq(), System.currentTimeMillis()));
+            codec.write(out, ps.seal(), ps.heartbeat(replica.lastSeq(), replica.durableSeq(), System.currentTimeMillis()));
             out.flush();
             lastSend = System.nanoTime();
           }
@@ -262,7 +264,7 @@ final class PrimaryLink implements AutoCloseable {
             case SessionAction.Acked ack -> replica.standbyAcked(ack.seq());
             case SessionAction.Send send -> {
               synchronized (sendLock) {
-                codec.write(out, send.frame());
+                codec.write(out, ps.seal(), send.frame());
                 out.flush();
               }
             }
@@ -304,7 +306,7 @@ final class PrimaryLink implements AutoCloseable {
 
   private List<SessionAction> read(InputStream in, PrimarySession ps) throws IOException {
     try {
-      Frame f = codec.read(in);
+      Frame f = codec.read(in, ps.seal()); // sealed once the standby proved the key
       if (f == null) throw new IOException("standby closed the connection");
       return ps.onFrame(f);
     } catch (ProtocolException e) {
@@ -314,22 +316,21 @@ final class PrimaryLink implements AutoCloseable {
     }
   }
 
-  private void sendSnapshot(OutputStream out, Snapshots.Loaded snap) throws IOException {
+  private void sendSnapshot(OutputStream out, FrameSeal seal, Snapshots.Loaded snap) throws IOException {
     long size = Files.size(snap.path());
-    codec.write(out, new Frame(FrameType.SNAPSHOT_BEGIN, epoch, snap.seq(), new Messages.SnapshotBegin(snap.seq(), size).encode()));
+    codec.write(out, seal, new Frame(FrameType.SNAPSHOT_BEGIN, epoch, snap.seq(), new Messages.SnapshotBegin(snap.seq(), size).encode()));
     CRC32C crc = new CRC32C();
     byte[] buf = new byte[Math.min(codec.limits().maxChunkBytes(), 256 << 10)];
     long offset = 0;
     try (InputStream in = Files.newInputStream(snap.path())) {
       int n;
       while (offset < size && (n = in.readNBytes(buf, 0, (int) Math.min(buf.length, size - offset))) > 0) {
-        byte[] chunk = java.util.Arrays.copyOf(buf, n);
-        crc.update(chunk);
-        codec.write(out, new Frame(FrameType.SNAPSHOT_CHUNK, epoch, offset, chunk));
+        crc.update(buf, 0, n);
+        codec.write(out, seal, FrameType.SNAPSHOT_CHUNK, epoch, offset, buf, 0, n);
         offset += n;
       }
     }
-    codec.write(out, new Frame(FrameType.SNAPSHOT_END, epoch, snap.seq(), ByteBuffer.allocate(4).putInt((int) crc.getValue()).array()));
+    codec.write(out, seal, new Frame(FrameType.SNAPSHOT_END, epoch, snap.seq(), ByteBuffer.allocate(4).putInt((int) crc.getValue()).array()));
     out.flush();
     counters.add("snapshotBytesSent", size);
   }

@@ -49,7 +49,7 @@ final class StandbyLink {
     synchronized (out) {
       if (seq > ackedSent && seq < session.nextSeq() && !closed) {
         try {
-          codec.write(os, session.ack(seq));
+          codec.write(os, session.seal(), session.ack(seq));
           os.flush();
           ackedSent = seq;
           counters.inc("acksSent");
@@ -100,7 +100,7 @@ final class StandbyLink {
         Frame f;
         List<SessionAction> actions;
         try {
-          f = codec.read(in);
+          f = codec.read(in, session.seal()); // sealed from the frame after AUTH on
           if (f == null) {
             finish("peer closed the connection", null);
             return;
@@ -211,7 +211,7 @@ final class StandbyLink {
 
   private void send(Frame f, boolean flush) throws IOException {
     synchronized (out) {
-      codec.write(os, f);
+      codec.write(os, session.seal(), f); // POSITION and everything after it sealed
       if (flush) os.flush();
     }
   }

@@ -92,9 +92,9 @@ class BadInputProcessTest {
     InputStream in = s.getInputStream();
     codec.write(out, ps.hello());
     while (ps.state() != PrimarySession.State.PLANNING && ps.state() != PrimarySession.State.CLOSED) {
-      Frame f = codec.read(in);
+      Frame f = codec.read(in, ps.seal()); // POSITION comes sealed
       if (f == null) break;
-      for (SessionAction a : ps.onFrame(f)) if (a instanceof SessionAction.Send send) codec.write(out, send.frame());
+      for (SessionAction a : ps.onFrame(f)) if (a instanceof SessionAction.Send send) codec.write(out, ps.seal(), send.frame());
     }
     return new Session(s, ps);
   }
@@ -130,18 +130,18 @@ class BadInputProcessTest {
     Session sess = authenticate(Files.readAllBytes(key), 3);
     assertThat(sess.ps().state()).isEqualTo(PrimarySession.State.PLANNING);
     OutputStream out = sess.socket().getOutputStream();
-    codec.write(out, sess.ps().start(dev.availability.ou.replication.CatchUpPlan.Kind.STREAM, 0, 1));
+    codec.write(out, sess.ps().seal(), sess.ps().start(dev.availability.ou.replication.CatchUpPlan.Kind.STREAM, 0, 1));
     ByteArrayOutputStream recs = new ByteArrayOutputStream();
     recs.writeBytes(LogRecord.put(1, Terms.of(3, 1), "good".getBytes(), "v".getBytes()).encode());
     byte[] bad = LogRecord.put(2, Terms.of(3, 1), "bad".getBytes(), "v".getBytes()).encode();
     bad[bad.length - 1] ^= 0x10;
     recs.writeBytes(bad);
     sess.ps().sent(2);
-    codec.write(out, sess.ps().batch(1, recs.toByteArray()));
+    codec.write(out, sess.ps().seal(), sess.ps().batch(1, recs.toByteArray())); // sealed: it opens, the record inside is bad
     out.flush();
     Frame answer;
     do {
-      answer = codec.read(sess.socket().getInputStream());
+      answer = codec.read(sess.socket().getInputStream(), sess.ps().seal());
     } while (answer != null && answer.type() != FrameType.REFUSE);
     assertThat(Messages.Refuse.decode(answer.payload()).reason().name()).isEqualTo("BAD_CHECKSUM");
     sess.socket().close();
