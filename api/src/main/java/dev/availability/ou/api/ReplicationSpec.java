@@ -20,8 +20,12 @@ public class ReplicationSpec {
   @JsonPropertyDescription("How much log the primary keeps behind its head (for example 256Mi), so a returning standby catches up from its last sequence without a full copy; older history is covered by snapshots.")
   private String logRetention = "256Mi";
 
+  @Default("true")
+  @JsonPropertyDescription("Whether the sidecars seal the replication stream (AES-256-GCM under per-connection keys from the unit's peer key). false: frames after the mutual authentication go in plaintext, for networks that encrypt pod traffic already (WireGuard, a mesh); the sidecars then also run without the optimizing compiler the cipher needs, and use less memory and CPU.")
+  private Boolean encryptStream = true;
+
   @io.fabric8.generator.annotation.Pattern("^[0-9]+(Ki|Mi|Gi)?$")
-  @JsonPropertyDescription("About how much state (keys and values) the unit holds, for example 64Mi. The sidecar keeps the state in memory: the operator sizes the sidecar's heap (2.5 times this plus 8Mi, at least the default 40Mi) and its container's memory request and limit from it. Absent: the operator's defaults, enough for about 15Mi of state.")
+  @JsonPropertyDescription("About how much state (keys and values) the unit holds, for example 64Mi. The sidecar keeps the state in memory: the operator sizes the sidecar's heap (2.5 times this plus 8Mi, at least the default 48Mi) and its container's memory request and limit from it. Absent: the operator's defaults, enough for about 16Mi of state.")
   private String stateMemory;
 
   @JsonPropertyDescription("The volume the sidecar keeps its log and snapshots on; an emptyDir when absent.")
@@ -33,6 +37,10 @@ public class ReplicationSpec {
   public void setMaxPromotableLag(Long maxPromotableLag) { this.maxPromotableLag = maxPromotableLag; }
   public String getLogRetention() { return logRetention; }
   public void setLogRetention(String logRetention) { this.logRetention = logRetention; }
+  public Boolean getEncryptStream() { return encryptStream; }
+  public void setEncryptStream(Boolean encryptStream) { this.encryptStream = encryptStream; }
+  /** Absent counts as true. */
+  public boolean encryptsStream() { return !Boolean.FALSE.equals(encryptStream); }
   public String getStateMemory() { return stateMemory; }
   public void setStateMemory(String stateMemory) { this.stateMemory = stateMemory; }
   public StorageSpec getStorage() { return storage; }

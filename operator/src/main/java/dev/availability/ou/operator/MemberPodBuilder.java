@@ -116,7 +116,8 @@ final class MemberPodBuilder {
         value("OU_PEER_LOST_AFTER", t.peerLostAfter().toMillis() + "ms"),
         value("OU_LEASE_SAFETY_MARGIN", t.leaseDuration().toMillis() / 4 + "ms"),
         value("OU_LOCAL_API_ADDRESS", "127.0.0.1:" + ContractKeys.LOCAL_API_PORT),
-        value("JAVA_TOOL_OPTIONS", sizing.map(z -> sidecar.javaOptions() + " " + z.heapOption()).orElse(sidecar.javaOptions())),
+        value("OU_STREAM_ENCRYPTION", replication.encryptsStream() ? "aes-256-gcm" : "none"),
+        value("JAVA_TOOL_OPTIONS", javaOptions(replication, sizing)),
         value("MALLOC_ARENA_MAX", "2")));
     sidecar.fsync().ifPresent(f -> env.add(value("OU_FSYNC", f)));
     return new ContainerBuilder()
@@ -141,6 +142,17 @@ final class MemberPodBuilder {
         .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(DATA_DIR).endVolumeMount()
         .addNewVolumeMount().withName(KEY_VOLUME).withMountPath(KEY_DIR).withReadOnly(true).endVolumeMount()
         .build();
+  }
+
+  /**
+   * The configured options, then the heap for the declared state; without stream encryption the sidecar
+   * needs no optimizing compiler (the cipher is what does), and C1 alone saves memory.
+   */
+  private String javaOptions(ReplicationSpec replication, Optional<SidecarSizing> sizing) {
+    StringBuilder o = new StringBuilder(sidecar.javaOptions());
+    sizing.ifPresent(z -> o.append(' ').append(z.heapOption()));
+    if (!replication.encryptsStream()) o.append(" -XX:TieredStopAtLevel=1");
+    return o.toString();
   }
 
   private static Affinity affinity(Affinity base, String unit, PlacementSpec placement, CreateMember member) {

@@ -117,8 +117,22 @@ class MemberPodBuilderTest {
 
     unit.getSpec().getReplication().setStateMemory("1Mi"); // small state: never below the default heap
     var small = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
-    assertThat(env(small, "JAVA_TOOL_OPTIONS")).endsWith("-Xmx40m");
+    assertThat(env(small, "JAVA_TOOL_OPTIONS")).endsWith("-Xmx48m");
     assertThat(small.getResources().getLimits().get("memory").toString()).isEqualTo("256Mi");
+  }
+
+  @Test
+  void streamEncryptionIsOnUnlessTheUnitTurnsItOff() throws Exception {
+    OperationalUnit unit = sample();
+    CreateMember member = new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
+    var sealed = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
+    assertThat(env(sealed, "OU_STREAM_ENCRYPTION")).isEqualTo("aes-256-gcm");
+    assertThat(env(sealed, "JAVA_TOOL_OPTIONS")).doesNotContain("TieredStopAtLevel");
+
+    unit.getSpec().getReplication().setEncryptStream(false);
+    var plain = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
+    assertThat(env(plain, "OU_STREAM_ENCRYPTION")).isEqualTo("none");
+    assertThat(env(plain, "JAVA_TOOL_OPTIONS")).isEqualTo("-Xmx64m -XX:TieredStopAtLevel=1");
   }
 
   private static String env(io.fabric8.kubernetes.api.model.Container c, String name) {

@@ -145,8 +145,13 @@ public final class FrameCodec {
     crc.update(header, 0, 24);
     crc.update(payload, 0, (int) length);
     if ((int) crc.getValue() != expected) throw new ProtocolException(Refusal.BAD_CHECKSUM, type + " frame checksum mismatch");
-    if (seal != null && !sealed) throw new ProtocolException(Refusal.UNSEALED, type + " frame in plaintext after the handshake");
-    if (seal == null && sealed) throw new ProtocolException(Refusal.MALFORMED, "sealed " + type + " frame before the handshake completed");
+    if (seal != null && !sealed) {
+      throw new ProtocolException(Refusal.UNSEALED, type + " frame in plaintext after the handshake (is the peer set to OU_STREAM_ENCRYPTION=none?)");
+    }
+    if (seal == null && sealed) {
+      throw new ProtocolException(Refusal.MALFORMED, "sealed " + type + " frame, but this member does not seal the stream"
+          + " (handshake not complete, or OU_STREAM_ENCRYPTION=none here and not on the peer)");
+    }
     if (sealed) payload = seal.open(header, payload, 0, (int) length);
     if (epoch < 0 || seq < 0) throw new ProtocolException(Refusal.MALFORMED, "negative epoch or sequence");
     return new Frame(type, epoch, seq, payload);

@@ -23,11 +23,26 @@ public final class PeerAuth {
 
   private final SecretKeySpec key;
   private final byte[] keyBytes;
+  private final boolean sealStream;
 
   public PeerAuth(byte[] key) {
+    this(key, true);
+  }
+
+  /**
+   * {@code sealStream} false: the peers still prove the key to each other, but frames after the handshake
+   * go in plaintext with their CRC only (for networks that encrypt pod traffic already; both members of a
+   * unit must agree, a sealing member refuses plaintext frames).
+   */
+  public PeerAuth(byte[] key, boolean sealStream) {
     if (key == null || key.length < 16) throw new IllegalArgumentException("the peer key must have at least 16 bytes");
     this.keyBytes = key.clone();
     this.key = new SecretKeySpec(keyBytes, "HmacSHA256");
+    this.sealStream = sealStream;
+  }
+
+  public boolean sealsStream() {
+    return sealStream;
   }
 
   public static byte[] nonce() {
@@ -46,14 +61,16 @@ public final class PeerAuth {
     return mac(PRIMARY, epoch, primaryNonce, standbyNonce);
   }
 
-  /** The primary's end of the sealed stream, once the standby's proof checked out. */
+  /** The primary's end of the sealed stream, once the standby's proof checked out; null when not sealing. */
   public FrameSeal primarySeal(long epoch, byte[] primaryNonce, byte[] standbyNonce) {
+    if (!sealStream) return null;
     return new FrameSeal(streamKey(TO_STANDBY, epoch, primaryNonce, standbyNonce), streamKey(TO_PRIMARY, epoch, primaryNonce, standbyNonce),
         FrameSeal.MAX_BLOCKS);
   }
 
-  /** The standby's end of the sealed stream, once the primary's proof checked out. */
+  /** The standby's end of the sealed stream, once the primary's proof checked out; null when not sealing. */
   public FrameSeal standbySeal(long epoch, byte[] primaryNonce, byte[] standbyNonce) {
+    if (!sealStream) return null;
     return new FrameSeal(streamKey(TO_PRIMARY, epoch, primaryNonce, standbyNonce), streamKey(TO_STANDBY, epoch, primaryNonce, standbyNonce),
         FrameSeal.MAX_BLOCKS);
   }

@@ -146,6 +146,7 @@ final class LocalApiServer implements AutoCloseable {
         DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
         os = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
         byte[] preface = in.readNBytes(4);
+        if (preface.length == 0) return; // connected and closed without a word: a port probe, not a client
         if (!Arrays.equals(preface, PREFACE)) {
           counters.inc("localApiBadPreface");
           Logs.warn("local API: refused a connection with a bad preface");

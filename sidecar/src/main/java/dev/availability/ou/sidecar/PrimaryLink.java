@@ -69,10 +69,13 @@ final class PrimaryLink implements AutoCloseable {
 
   /**
    * On the log writer thread, right after a batch was written and before its fsync: when the stream is
-   * caught up, the batch goes to the standby from here (no extra thread hop, no read back from the file).
+   * caught up and the writes wait for the standby (Synchronous, Journal), the batch goes to the standby
+   * from here (no extra thread hop, no read back from the file).
    */
   private void written(long first, long last, byte[] bytes, int length) {
-    if (live) {
+    // Asynchronous: the link's own thread sends (from the log), so a slow or silent standby can never hold
+    // up the log writer and with it the acknowledgements that do not wait for the standby.
+    if (live && replica.mode() != Mode.ASYNCHRONOUS) {
       synchronized (sendLock) {
         if (live && liveSession != null && next == first) {
           try {

@@ -42,7 +42,7 @@ public final class Sidecar implements AutoCloseable {
     Limits limits = Limits.DEFAULT.withValueBytes(cfg.maxValueBytes());
     if (cfg.batchBytes() > limits.maxBatchBytes()) throw new IllegalArgumentException("OU_BATCH_BYTES above " + limits.maxBatchBytes());
     byte[] key = Files.readAllBytes(cfg.peerKeyFile());
-    this.auth = new PeerAuth(key);
+    this.auth = new PeerAuth(key, StreamEncryption.sealing(System.getenv(StreamEncryption.VARIABLE)));
     this.codec = new FrameCodec(limits);
     this.store = new Store(cfg.dataDir(), limits, cfg.segmentBytes(), counters);
     this.writer = new LogWriter(store, cfg.fsync(), counters);
@@ -64,7 +64,8 @@ public final class Sidecar implements AutoCloseable {
     ticker.scheduleWithFixedDelay(this::report, 0, cfg.reportIntervalMillis(), TimeUnit.MILLISECONDS);
     ticker.scheduleWithFixedDelay(replica::maintain, 1, 1, TimeUnit.SECONDS);
     Logs.info("ou-sidecar up: local API " + cfg.localApi() + ", replication " + cfg.replication() + " (advertised "
-        + cfg.advertisedEndpoint() + "), health " + cfg.health() + ", data " + cfg.dataDir() + ", mode " + replica.mode().label()
+        + cfg.advertisedEndpoint() + (auth.sealsStream() ? ", stream sealed with AES-256-GCM" : ", stream NOT encrypted (OU_STREAM_ENCRYPTION=none)")
+        + "), health " + cfg.health() + ", data " + cfg.dataDir() + ", mode " + replica.mode().label()
         + ", fsync " + cfg.fsync() + ", control " + cfg.control());
   }
 

@@ -251,6 +251,7 @@ final class StandbyLink {
 
   private void finish(String why, Refusal reason) {
     if (reason != null && reason != Refusal.SUPERSEDED) Logs.warn("replication session refused/closed (" + reason + "): " + why);
+    else if (reason == null && authenticated && !closed) Logs.info("replication session ending: " + why);
     close(why);
   }
 

@@ -130,6 +130,32 @@ class StreamEncryptionProcessTest {
     assertThat(standby.all()).doesNotContainKey("injected");
   }
 
+  @Test
+  void withEncryptionOffOnBothSidesTheStreamIsPlaintextAndStillReplicates() throws Exception {
+    standby.with("OU_STREAM_ENCRYPTION", "none").start();
+    primary = new SidecarProcess("primary", net + "1", root, key).with("OU_ROLE", "Primary").with("OU_EPOCH", "1")
+        .with("OU_PEER_ENDPOINT", relay.endpoint()).with("OU_MODE", "Synchronous").with("OU_STREAM_ENCRYPTION", "none").start();
+    try (OuClient c = primary.client()) {
+      c.put("k1", (MARKER + " one").getBytes(StandardCharsets.UTF_8));
+    }
+    assertThat(standby.all().get("k1")).isEqualTo((MARKER + " one").getBytes(StandardCharsets.UTF_8));
+    // What the setting gives up, shown rather than assumed: the state is readable on the wire.
+    assertThat(indexOf(relay.recorded(), MARKER.getBytes(StandardCharsets.UTF_8))).isNotNegative();
+    assertThat(relay.sealedFrames.get()).isZero();
+  }
+
+  @Test
+  void aPrimaryThatDoesNotEncryptIsRefusedByAStandbyThatDoes() throws Exception {
+    standby.start();
+    primary = new SidecarProcess("primary", net + "1", root, key).with("OU_ROLE", "Primary").with("OU_EPOCH", "1")
+        .with("OU_PEER_ENDPOINT", relay.endpoint()).with("OU_MODE", "Asynchronous").with("OU_STREAM_ENCRYPTION", "none").start();
+    try (OuClient c = primary.client()) {
+      c.put("k1", "v1".getBytes(StandardCharsets.UTF_8));
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> standby.counter("framesRefused.UNSEALED") >= 1);
+    assertThat(standby.all()).isEmpty();
+  }
+
   static int indexOf(byte[] haystack, byte[] needle) {
     outer:
     for (int i = 0; i + needle.length <= haystack.length; i++) {
