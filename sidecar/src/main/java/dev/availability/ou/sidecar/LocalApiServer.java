@@ -357,6 +357,13 @@ final class LocalApiServer implements AutoCloseable {
     }
 
     private void write(int id, RecordType type, byte[] key, byte[] value) {
+      try {
+        replica.awaitWriterRoom(); // a client pipelining without bound waits for the disk
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        error(id, INTERNAL, "interrupted");
+        return;
+      }
       replica.write(type, key, value, new Replica.Completion() {
         @Override public void ok(long seq) {
           respondInline(id, OK, ByteBuffer.allocate(8).putLong(seq).array());

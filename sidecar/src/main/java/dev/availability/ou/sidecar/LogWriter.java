@@ -71,6 +71,31 @@ final class LogWriter implements AutoCloseable {
     return failure;
   }
 
+  /** The most bytes queued for the writer before producers wait (see {@link #awaitRoom}). */
+  static final int MAX_QUEUED_BYTES = 4 << 20;
+
+  /**
+   * Backpressure for producers that can outrun the disk (the standby's stream reader, a client pipelining
+   * without bound): waits while more than {@link #MAX_QUEUED_BYTES} are queued, writing them on this thread
+   * when the writer is idle. Without it an Asynchronous standby buffered whatever the network delivered
+   * and ran out of heap. Call it without holding the replica's lock.
+   */
+  void awaitRoom() throws InterruptedException {
+    while (true) {
+      lock.lock();
+      try {
+        if (len <= MAX_QUEUED_BYTES || !running) return;
+        if (busy) {
+          idle.await(10, java.util.concurrent.TimeUnit.MILLISECONDS);
+          continue;
+        }
+      } finally {
+        lock.unlock();
+      }
+      commitInline();
+    }
+  }
+
   /** Queues one record (sequence order is the caller's duty). */
   void append(LogRecord r) {
     lock.lock();

@@ -316,6 +316,11 @@ final class Replica {
     writer.commitInline();
   }
 
+  /** Waits while the log writer has too much queued (see {@link LogWriter#awaitRoom}); not under this lock. */
+  void awaitWriterRoom() throws InterruptedException {
+    writer.awaitRoom();
+  }
+
   /** Completes the writes whose condition holds: local durability, and the standby's ack where needed. */
   void progress() {
     List<Waiter> done = null;

@@ -193,6 +193,7 @@ final class StandbyLink {
       }
       case SessionAction.Append ap -> {
         if (!replica.sessionStillValid(session.epoch(), Role.Standby)) return refuse(Refusal.SUPERSEDED, "this member's role or epoch changed");
+        replica.awaitWriterRoom(); // the disk sets the pace: TCP then holds the primary back, not this heap
         replica.applyReplicated(ap.bytes(), ap.records());
         counters.add("recordsReceived", ap.records().size());
       }
