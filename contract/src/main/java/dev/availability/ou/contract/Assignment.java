@@ -1,6 +1,7 @@
 package dev.availability.ou.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
 
 /**
  * What the operator tells a member: its role, the epoch it serves at and its peer. A sidecar acts on an
@@ -15,10 +16,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 public record Assignment(Role role, long epoch, String peer, String mode) {
 
   public static Assignment fromJson(String json) {
-    return Json.read(json, Assignment.class);
+    Map<String, Object> m = Json.record(json, "Assignment");
+    return new Assignment(Json.enumValue(m, "role", Role.class, "Assignment"), Json.primitiveLong(m, "epoch", "Assignment"),
+        Json.string(m, "peer", "Assignment"), Json.string(m, "mode", "Assignment"));
   }
 
   public String toJson() {
-    return Json.write(this);
+    return Json.write(Json.fields("role", role, "epoch", epoch, "peer", peer, "mode", mode));
   }
 }

@@ -1,13 +1,6 @@
 package dev.availability.ou.contract;
 
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -18,23 +11,28 @@ import java.util.function.Consumer;
 /**
  * A member's side of the contract, through the API server: learn the assignment from its own pod,
  * publish its report on its own pod, renew the unit's primary lease. Used by the real sidecar and by
- * the test double alike, so the two cannot drift apart.
+ * the test double alike, so the two cannot drift apart. The API calls go through a {@link MemberApi}:
+ * {@link HttpMemberApi} in the sidecar, {@link Fabric8MemberApi} in the e2e doubles; the logic is here.
  */
 public final class MemberChannel implements AutoCloseable {
-  private final KubernetesClient client;
-  private final String namespace;
+  private final MemberApi api;
   private final String pod;
   private final Clock clock;
   private final AtomicReference<Assignment> assignment = new AtomicReference<>();
   private final AtomicReference<MemberReport> published = new AtomicReference<>();
-  private final AtomicReference<Lease> lastLease = new AtomicReference<>();
-  private volatile SharedIndexInformer<Pod> informer;
+  private final AtomicReference<MemberApi.LeaseState> lastLease = new AtomicReference<>();
+  private volatile AutoCloseable watch;
   private volatile String unit;
 
+  /** On a Fabric8 client (the e2e doubles): the client stays the caller's. */
   public MemberChannel(KubernetesClient client, String namespace, String pod, Clock clock) {
-    this.client = client;
-    this.namespace = namespace;
-    this.pod = pod;
+    this(new Fabric8MemberApi(client, namespace), pod, clock);
+  }
+
+  /** On {@code api} (bound to the member's namespace); {@link #close()} stops the watch, the api stays the caller's. */
+  public MemberChannel(MemberApi api, String pod, Clock clock) {
+    this.api = Objects.requireNonNull(api);
+    this.pod = Objects.requireNonNull(pod);
     this.clock = clock;
   }
 
@@ -49,18 +47,20 @@ public final class MemberChannel implements AutoCloseable {
 
   /** Watches the member's own pod and calls the listener with every changed assignment. */
   public void onAssignment(Consumer<Assignment> listener) {
-    informer = client.pods().inNamespace(namespace).withName(pod).inform(new ResourceEventHandler<>() {
-      @Override public void onAdd(Pod p) { seen(p, listener); }
-      @Override public void onUpdate(Pod old, Pod p) { seen(p, listener); }
-      @Override public void onDelete(Pod p, boolean unknownState) {}
-    });
+    onAssignment(listener, trouble -> {});
   }
 
-  private void seen(Pod p, Consumer<Assignment> listener) {
-    Map<String, String> labels = p.getMetadata().getLabels();
-    if (labels != null) unit = labels.get(ContractKeys.UNIT_LABEL);
-    Map<String, String> annotations = p.getMetadata().getAnnotations();
-    String json = annotations == null ? null : annotations.get(ContractKeys.ASSIGNMENT_ANNOTATION);
+  /**
+   * Watches the member's own pod and calls the listener with every changed assignment; {@code onTrouble} hears
+   * of watch failures the api retries by itself. The first read of the pod happens before this returns.
+   */
+  public void onAssignment(Consumer<Assignment> listener, Consumer<String> onTrouble) {
+    watch = api.watchPod(pod, p -> seen(p, listener), onTrouble);
+  }
+
+  private void seen(MemberApi.PodMeta p, Consumer<Assignment> listener) {
+    if (!p.labels().isEmpty()) unit = p.labels().get(ContractKeys.UNIT_LABEL);
+    String json = p.annotations().get(ContractKeys.ASSIGNMENT_ANNOTATION);
     if (json == null) return;
     Assignment next;
     try {
@@ -89,7 +89,7 @@ public final class MemberChannel implements AutoCloseable {
     MemberReport last = published.get();
     if (report.sameFactsAs(last) && report.reportedAtMillis() - last.reportedAtMillis() < REPORT_REFRESH.toMillis()) return false;
     String patch = Json.write(Map.of("metadata", Map.of("annotations", Map.of(ContractKeys.REPORT_ANNOTATION, report.toJson()))));
-    client.pods().inNamespace(namespace).withName(pod).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+    api.mergePatchPod(pod, patch);
     published.set(report);
     return true;
   }
@@ -101,9 +101,9 @@ public final class MemberChannel implements AutoCloseable {
 
   /** The replication endpoint the peer advertises in its report, or null when it has not reported one. */
   public String peerReplicationEndpoint(String peerPod) {
-    Pod peer = client.pods().inNamespace(namespace).withName(peerPod).get();
-    if (peer == null || peer.getMetadata().getAnnotations() == null) return null;
-    String json = peer.getMetadata().getAnnotations().get(ContractKeys.REPORT_ANNOTATION);
+    MemberApi.PodMeta peer = api.getPod(peerPod);
+    if (peer == null) return null;
+    String json = peer.annotations().get(ContractKeys.REPORT_ANNOTATION);
     if (json == null) return null;
     try {
       return MemberReport.fromJson(json).replicationEndpoint();
@@ -124,41 +124,44 @@ public final class MemberChannel implements AutoCloseable {
     for (int attempt = 0; attempt < 2; attempt++) {
       // One write per renewal: the lease from the last success carries the resourceVersion to update
       // against; only a conflict (someone else wrote it) costs a read.
-      Lease lease = lastLease.get();
-      if (lease == null || !name.equals(lease.getMetadata().getName())) {
-        lease = client.leases().inNamespace(namespace).withName(name).get();
+      MemberApi.LeaseState lease = lastLease.get();
+      if (lease == null || !name.equals(lease.name())) {
+        lease = api.getLease(name);
         if (lease == null) return new Renewal(false, Duration.ZERO, "lease " + name + " does not exist");
       }
       Duration duration = leaseDuration(lease);
-      String holder = lease.getSpec().getHolderIdentity();
-      String leaseEpoch = lease.getMetadata().getAnnotations() == null ? null
-          : lease.getMetadata().getAnnotations().get(ContractKeys.LEASE_EPOCH_ANNOTATION);
+      String holder = lease.holderIdentity();
+      String leaseEpoch = lease.annotations().get(ContractKeys.LEASE_EPOCH_ANNOTATION);
       if (!pod.equals(holder) || !String.valueOf(epoch).equals(leaseEpoch)) {
         lastLease.set(null);
         return new Renewal(false, duration, "lease held by " + holder + " at epoch " + leaseEpoch);
       }
-      lease.getSpec().setRenewTime(java.time.ZonedDateTime.ofInstant(clock.instant(), java.time.ZoneOffset.UTC));
       try {
-        lastLease.set(client.leases().inNamespace(namespace).resource(lease).update());
+        lastLease.set(api.renewLease(lease, clock.instant()));
         return new Renewal(true, duration, "renewed");
-      } catch (KubernetesClientException e) {
+      } catch (MemberApiException e) {
         lastLease.set(null);
-        if (e.getCode() != 409) return new Renewal(false, duration, "renewal failed: " + e.getMessage());
+        if (!e.isConflict()) return new Renewal(false, duration, "renewal failed: " + e.getMessage());
       }
     }
     return new Renewal(false, Duration.ZERO, "lease kept changing under the renewal");
   }
 
-  static Duration leaseDuration(Lease lease) {
-    Map<String, String> annotations = lease.getMetadata().getAnnotations();
-    String ms = annotations == null ? null : annotations.get(ContractKeys.LEASE_DURATION_MS_ANNOTATION);
+  static Duration leaseDuration(MemberApi.LeaseState lease) {
+    String ms = lease.annotations().get(ContractKeys.LEASE_DURATION_MS_ANNOTATION);
     if (ms != null) return Duration.ofMillis(Long.parseLong(ms));
-    Integer seconds = lease.getSpec().getLeaseDurationSeconds();
+    Integer seconds = lease.leaseDurationSeconds();
     return Duration.ofSeconds(seconds == null ? 15 : seconds);
   }
 
   @Override
   public void close() {
-    if (informer != null) informer.close();
+    AutoCloseable w = watch;
+    if (w == null) return;
+    try {
+      w.close();
+    } catch (Exception e) {
+      // closing anyway
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.availability.ou.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
 
 /**
  * What a member's sidecar tells the operator, written on its own pod only when something the operator
@@ -31,11 +32,18 @@ public record MemberReport(
     long reportedAtMillis) {
 
   public static MemberReport fromJson(String json) {
-    return Json.read(json, MemberReport.class);
+    String t = "MemberReport";
+    Map<String, Object> m = Json.record(json, t);
+    return new MemberReport(Json.enumValue(m, "role", Role.class, t), Json.primitiveLong(m, "epoch", t),
+        Json.primitiveLong(m, "lastDurableSeq", t), Json.longValue(m, "lag", t), Json.bool(m, "inSync", t),
+        Json.bool(m, "peerLost", t), Json.longValue(m, "peerHeartbeatAgeMillis", t), Json.bool(m, "appHealthy", t),
+        Json.string(m, "replicationEndpoint", t), Json.primitiveLong(m, "reportedAtMillis", t));
   }
 
   public String toJson() {
-    return Json.write(this);
+    return Json.write(Json.fields("role", role, "epoch", epoch, "lastDurableSeq", lastDurableSeq, "lag", lag, "inSync", inSync,
+        "peerLost", peerLost, "peerHeartbeatAgeMillis", peerHeartbeatAgeMillis, "appHealthy", appHealthy,
+        "replicationEndpoint", replicationEndpoint, "reportedAtMillis", reportedAtMillis));
   }
 
   /**

@@ -41,7 +41,10 @@ public record Config(
     long appProbeIntervalMillis,
     String initialRole,
     long initialEpoch,
-    String initialPeer) {
+    String initialPeer,
+    String apiServer,
+    String apiTokenFile,
+    String apiCaFile) {
 
   public static Config from(Map<String, String> env, String[] args) {
     Map<String, String> v = new HashMap<>(env);
@@ -88,7 +91,11 @@ public record Config(
         parseMillis(get(v, "OU_APP_PROBE_INTERVAL", "1s")),
         get(v, "OU_ROLE", null),
         Long.parseLong(get(v, "OU_EPOCH", "0")),
-        get(v, "OU_PEER_ENDPOINT", null));
+        get(v, "OU_PEER_ENDPOINT", null),
+        // OU_CONTROL=kubernetes: null means in-cluster (KUBERNETES_SERVICE_HOST/PORT, the mounted ServiceAccount).
+        get(v, "OU_API_SERVER", null),
+        get(v, "OU_API_TOKEN_FILE", null),
+        get(v, "OU_API_CA_FILE", null));
   }
 
   private static String get(Map<String, String> v, String name, String dflt) {

@@ -1,11 +1,12 @@
 package dev.availability.ou.sidecar;
 
+import dev.availability.ou.contract.ApiServerAccess;
 import dev.availability.ou.contract.Assignment;
+import dev.availability.ou.contract.HttpMemberApi;
+import dev.availability.ou.contract.MemberApi;
 import dev.availability.ou.contract.MemberChannel;
 import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.contract.Role;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -13,11 +14,13 @@ import java.time.Duration;
  * Control through the API server (the operator's side of the contract): the member's assignment from
  * its own pod's annotation, the peer's replication endpoint from the peer pod's report, the unit's
  * primary lease, and the report written on its own pod. Loaded only when OU_CONTROL=kubernetes, so
- * standalone processes never touch the Kubernetes client.
+ * standalone processes never touch the API client. The calls go through {@link HttpMemberApi} (the JDK's
+ * HTTP client: no Kubernetes client library is loaded, as this runs in every pod), in-cluster by default
+ * ({@code OU_API_SERVER}, {@code OU_API_TOKEN_FILE}, {@code OU_API_CA_FILE} override it).
  */
 final class KubernetesControl implements ControlSource {
   private final Config cfg;
-  private final KubernetesClient client;
+  private final MemberApi api;
   private final MemberChannel channel;
   private volatile Replica replica;
   private volatile Assignment current;
@@ -26,22 +29,34 @@ final class KubernetesControl implements ControlSource {
   private volatile boolean running = true;
 
   KubernetesControl(Config cfg) {
-    this(cfg, new KubernetesClientBuilder().build());
+    this(cfg, lean(cfg));
   }
 
-  KubernetesControl(Config cfg, KubernetesClient client) {
+  /** The JDK-only API client: in-cluster (KUBERNETES_SERVICE_HOST/PORT, the mounted ServiceAccount) unless OU_API_* say otherwise. */
+  private static MemberApi lean(Config cfg) {
+    String namespace = requireNamespace(cfg);
+    return new HttpMemberApi(ApiServerAccess.resolve(cfg.apiServer(), cfg.apiTokenFile(), cfg.apiCaFile(), System.getenv()), namespace);
+  }
+
+  /** On {@code api}, bound to the member's namespace; {@link #close()} closes it. */
+  KubernetesControl(Config cfg, MemberApi api) {
+    requireNamespace(cfg);
+    this.cfg = cfg;
+    this.api = api;
+    this.channel = new MemberChannel(api, cfg.podName(), Clock.systemUTC());
+  }
+
+  private static String requireNamespace(Config cfg) {
     if (cfg.namespace() == null || cfg.podName() == null) {
       throw new IllegalArgumentException("OU_CONTROL=kubernetes needs OU_NAMESPACE and OU_POD_NAME (Downward API)");
     }
-    this.cfg = cfg;
-    this.client = client;
-    this.channel = new MemberChannel(client, cfg.namespace(), cfg.podName(), Clock.systemUTC());
+    return cfg.namespace();
   }
 
   @Override
   public void start(Replica replica) {
     this.replica = replica;
-    channel.onAssignment(this::apply);
+    channel.onAssignment(this::apply, trouble -> Logs.warn(trouble));
     Thread t = new Thread(this::peerLoop, "ou-k8s-peer");
     t.setDaemon(true);
     t.start();
@@ -72,6 +87,7 @@ final class KubernetesControl implements ControlSource {
     while (running) {
       try {
         Thread.sleep(1000);
+        if (!running) return;
         Assignment a = current;
         if (a == null || a.role() != Role.Primary || a.peer() == null) continue;
         String ep = lookupPeer(a);
@@ -123,6 +139,6 @@ final class KubernetesControl implements ControlSource {
   public void close() {
     running = false;
     channel.close();
-    client.close();
+    api.close();
   }
 }

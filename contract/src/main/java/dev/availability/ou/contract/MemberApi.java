@@ -1,0 +1,62 @@
+package dev.availability.ou.contract;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The four API-server operations a member needs, and nothing more: watch its own pod, merge-patch its own
+ * pod, read another pod, read and update the unit's primary Lease. Bound to one namespace.
+ * {@link MemberChannel} holds the contract's logic on top of it; two implementations carry the calls:
+ * {@link Fabric8MemberApi} (the Fabric8 client, for the operator side and the e2e test doubles) and
+ * {@link HttpMemberApi} (the JDK's HTTP client and Jackson's tree model only, for the sidecar that runs in
+ * every pod). Failures are {@link MemberApiException}s.
+ */
+public interface MemberApi extends AutoCloseable {
+
+  /** What a member reads of a pod. Maps are never null. */
+  record PodMeta(String name, Map<String, String> labels, Map<String, String> annotations) {
+    public PodMeta {
+      labels = labels == null ? Map.of() : Map.copyOf(labels);
+      annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+    }
+  }
+
+  /**
+   * What a member reads of a Lease, plus the object as read ({@code handle}, owned by the implementation),
+   * which an update is made against (its resourceVersion makes the update optimistic).
+   */
+  record LeaseState(String name, String resourceVersion, String holderIdentity, Integer leaseDurationSeconds,
+                    Map<String, String> annotations, Object handle) {
+    public LeaseState {
+      annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+    }
+  }
+
+  /**
+   * Watches pod {@code name} and calls {@code onPod} with the pod as first seen and after every change
+   * (including again after a relist: callers deduplicate). The first list happens before this returns and
+   * its failure is thrown; later failures are retried and described to {@code onTrouble}. Deletions are not
+   * reported. Closing the returned handle stops the watch.
+   */
+  AutoCloseable watchPod(String name, Consumer<PodMeta> onPod, Consumer<String> onTrouble);
+
+  /** Applies a JSON merge patch (RFC 7386) to pod {@code name}. */
+  void mergePatchPod(String name, String mergePatchJson);
+
+  /** Pod {@code name}, or null when it does not exist. */
+  PodMeta getPod(String name);
+
+  /** Lease {@code name}, or null when it does not exist. */
+  LeaseState getLease(String name);
+
+  /**
+   * Updates (PUT) the lease as read in {@code lease} with {@code spec.renewTime} set to {@code renewTime};
+   * returns the lease as written. A lease changed since it was read fails with status 409.
+   */
+  LeaseState renewLease(LeaseState lease, Instant renewTime);
+
+  /** Releases what the implementation owns (not a client it was given). */
+  @Override
+  void close();
+}
