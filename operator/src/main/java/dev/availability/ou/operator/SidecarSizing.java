@@ -11,7 +11,7 @@ import java.util.Optional;
  * {@code bench/replication}: metaspace, code, threads, the JVM and class-data mappings).
  */
 record SidecarSizing(long heapMiB, long requestMiB, long limitMiB) {
-  static final long DEFAULT_HEAP_MIB = 48;
+  static final long DEFAULT_HEAP_MIB = 64;
   static final long OUTSIDE_HEAP_MIB = 56;
   private static final long MIB = 1024 * 1024;
 

@@ -117,7 +117,7 @@ class MemberPodBuilderTest {
 
     unit.getSpec().getReplication().setStateMemory("1Mi"); // small state: never below the default heap
     var small = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
-    assertThat(env(small, "JAVA_TOOL_OPTIONS")).endsWith("-Xmx48m");
+    assertThat(env(small, "JAVA_TOOL_OPTIONS")).endsWith("-Xmx64m");
     assertThat(small.getResources().getLimits().get("memory").toString()).isEqualTo("256Mi");
   }
 

@@ -27,7 +27,7 @@ final class SidecarProcess implements AutoCloseable {
   static final int HEALTH_PORT = 7482;
   /** JVM flags of the sidecar container (the operator sets the same through JAVA_TOOL_OPTIONS). */
   static final List<String> JVM_FLAGS = List.of(System.getProperty("ou.sidecar.jvmFlags",
-      "-XX:+UseSerialGC -Xms16m -Xmx48m -Xmn10m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:MaxMetaspaceSize=48m -Xss512k"
+      "-XX:+UseSerialGC -Xms16m -Xmx64m -Xmn10m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:MaxMetaspaceSize=48m -Xss512k"
           + " -XX:CICompilerCount=2 -XX:ReservedCodeCacheSize=32m -XX:TrimNativeHeapInterval=5000 -XX:-UsePerfData"
           + " -XX:+ExitOnOutOfMemoryError -Djdk.nio.maxCachedBufferSize=262144").split(" "));
 
