@@ -44,6 +44,8 @@ public final class ReplicationBench {
   static final int[] SIZES = ints(System.getProperty("bench.sizes", "128,4096"));
   static final String FSYNC = System.getProperty("bench.fsync", "always");
   static final double TICKS_PER_SECOND = 100; // USER_HZ on Linux
+  /** OU_STREAM_ENCRYPTION of the sidecars: aes-256-gcm (the default) or none (bench/replication then runs them C1-only, as the operator does). */
+  static final String ENCRYPTION = System.getProperty("bench.encryption", "aes-256-gcm");
 
   /** cpuTicks: CPU time of the sidecar processes serving the subject during the measured window (clock ticks). */
   record Result(String subject, int writers, int size, long ops, double seconds, long[] sortedNanos, long cpuTicks) {
@@ -74,6 +76,7 @@ public final class ReplicationBench {
     machine();
     double[] fsyncUs = rawFsync(root);
     double[] rtt = loopbackRtt();
+    System.out.printf(Locale.ROOT, "stream encryption: %s; sidecar JVM flags: %s%n", ENCRYPTION, String.join(" ", SidecarProcess.JVM_FLAGS));
     System.out.printf(Locale.ROOT, "fsync policy: %s; raw fsync of 256 B on the data disk: p50 %.0f us, p99 %.0f us (%s)%n", FSYNC, fsyncUs[0], fsyncUs[1],
         fsyncUs[0] < 50 ? "fast: a write cache absorbs fsync here, so durability figures are optimistic" : "the disk honours fsync");
     System.out.printf(Locale.ROOT, "loopback TCP round trip (1 byte ping-pong): p50 %.1f us, p99 %.1f us%n", rtt[0], rtt[1]);
@@ -84,6 +87,7 @@ public final class ReplicationBench {
         .with("OU_PEER_ENDPOINT", standby.replicationEndpoint()).with("OU_FSYNC", FSYNC).with("OU_MODE", "Synchronous")
         .with("OU_LOG_RETENTION", "64Mi").with("OU_SEGMENT_BYTES", "16Mi");
     for (SidecarProcess p : List.of(standby, primary)) p.env.put("OU_HEARTBEAT_INTERVAL", "200ms");
+    for (SidecarProcess p : List.of(standby, primary)) p.env.put("OU_STREAM_ENCRYPTION", ENCRYPTION);
     // The baseline the goals are held against: the same sidecar program, local API and log, with no peer.
     SidecarProcess local = new SidecarProcess("bench-local", net + "3", root, key).with("OU_ROLE", "Primary").with("OU_EPOCH", "1")
         .with("OU_FSYNC", FSYNC).with("OU_MODE", "Asynchronous").with("OU_LOG_RETENTION", "64Mi").with("OU_SEGMENT_BYTES", "16Mi");
@@ -303,7 +307,7 @@ public final class ReplicationBench {
         + " | sidecar CPU us/op | samples |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
     StringBuilder json = new StringBuilder();
-    json.append(String.format(Locale.ROOT, "{\"bench\":\"replication\",\"fsync\":\"%s\",\"cores\":%d,\"seconds\":%.1f,\"rounds\":%d,"
+    json.append(String.format(Locale.ROOT, "{\"bench\":\"replication\",\"encryption\":\"" + ENCRYPTION + "\",\"fsync\":\"%s\",\"cores\":%d,\"seconds\":%.1f,\"rounds\":%d,"
         + "\"raw_fsync_p50_us\":%.0f,\"loopback_rtt_p99_us\":%.1f,\"baseline\":\"local\",\"cells\":[", FSYNC,
         Runtime.getRuntime().availableProcessors(), SECONDS, ROUNDS, fsyncUs[0], rtt[1]));
     boolean first = true;
