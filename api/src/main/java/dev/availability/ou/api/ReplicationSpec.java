@@ -21,7 +21,7 @@ public class ReplicationSpec {
   private String logRetention = "256Mi";
 
   @Default("true")
-  @JsonPropertyDescription("Whether the sidecars seal the replication stream (AES-256-GCM under per-connection keys from the unit's peer key). false: frames after the mutual authentication go in plaintext, for networks that encrypt pod traffic already (WireGuard, a mesh); the sidecars then also run without the optimizing compiler the cipher needs, and use less memory and CPU.")
+  @JsonPropertyDescription("Whether the sidecars seal the replication stream (AES-256-GCM under per-connection keys from the unit's peer key). false: frames after the mutual authentication go in plaintext (once neither member asks for sealing), for networks that encrypt pod traffic already (WireGuard, a mesh); the sidecars then also run without the optimizing compiler the cipher needs, and use less memory and CPU.")
   private Boolean encryptStream = true;
 
   @io.fabric8.generator.annotation.Pattern("^[0-9]+(Ki|Mi|Gi)?$")

@@ -146,11 +146,11 @@ public final class FrameCodec {
     crc.update(payload, 0, (int) length);
     if ((int) crc.getValue() != expected) throw new ProtocolException(Refusal.BAD_CHECKSUM, type + " frame checksum mismatch");
     if (seal != null && !sealed) {
-      throw new ProtocolException(Refusal.UNSEALED, type + " frame in plaintext after the handshake (is the peer set to OU_STREAM_ENCRYPTION=none?)");
+      throw new ProtocolException(Refusal.UNSEALED, type + " frame in plaintext after a handshake that agreed to seal the stream");
     }
     if (seal == null && sealed) {
-      throw new ProtocolException(Refusal.MALFORMED, "sealed " + type + " frame, but this member does not seal the stream"
-          + " (handshake not complete, or OU_STREAM_ENCRYPTION=none here and not on the peer)");
+      throw new ProtocolException(Refusal.MALFORMED, "sealed " + type + " frame before the handshake, or on a connection that"
+          + " agreed on plaintext");
     }
     if (sealed) payload = seal.open(header, payload, 0, (int) length);
     if (epoch < 0 || seq < 0) throw new ProtocolException(Refusal.MALFORMED, "negative epoch or sequence");

@@ -14,10 +14,16 @@ public final class Messages {
   private Messages() {}
 
   /** HELLO: the primary's nonce and member name. */
-  public record Hello(byte[] nonce, String member) {
+  /** HELLO; {@code wantsSeal}: whether the primary asks for a sealed stream (the proofs cover it). */
+  public record Hello(byte[] nonce, String member, boolean wantsSeal) {
+    public Hello(byte[] nonce, String member) {
+      this(nonce, member, true);
+    }
+
     public byte[] encode() {
       byte[] name = member.getBytes(StandardCharsets.UTF_8);
-      return ByteBuffer.allocate(NONCE_BYTES + 2 + name.length).put(nonce).putShort((short) name.length).put(name).array();
+      return ByteBuffer.allocate(NONCE_BYTES + 2 + name.length + 1).put(nonce).putShort((short) name.length).put(name)
+          .put((byte) (wantsSeal ? 1 : 0)).array();
     }
 
     public static Hello decode(byte[] p) throws ProtocolException {
@@ -25,20 +31,27 @@ public final class Messages {
         byte[] nonce = take(b, NONCE_BYTES);
         int n = b.getShort() & 0xffff;
         if (n > MAX_NAME_BYTES) throw new ProtocolException(Refusal.MALFORMED, "member name of " + n + " bytes");
-        return new Hello(nonce, new String(take(b, n), StandardCharsets.UTF_8));
+        String name = new String(take(b, n), StandardCharsets.UTF_8);
+        return new Hello(nonce, name, flag(b));
       });
     }
   }
 
   /** CHALLENGE: the standby's nonce and its proof of the key. */
-  public record Challenge(byte[] nonce, byte[] mac) {
+  public record Challenge(byte[] nonce, byte[] mac, boolean wantsSeal) {
     public byte[] encode() {
-      return ByteBuffer.allocate(NONCE_BYTES + MAC_BYTES).put(nonce).put(mac).array();
+      return ByteBuffer.allocate(NONCE_BYTES + MAC_BYTES + 1).put(nonce).put(mac).put((byte) (wantsSeal ? 1 : 0)).array();
     }
 
     public static Challenge decode(byte[] p) throws ProtocolException {
-      return parse(p, b -> new Challenge(take(b, NONCE_BYTES), take(b, MAC_BYTES)));
+      return parse(p, b -> new Challenge(take(b, NONCE_BYTES), take(b, MAC_BYTES), flag(b)));
     }
+  }
+
+  private static boolean flag(ByteBuffer b) throws ProtocolException {
+    int v = b.get();
+    if (v != 0 && v != 1) throw new ProtocolException(Refusal.MALFORMED, "flag byte " + v);
+    return v == 1;
   }
 
   /** AUTH: the primary's proof of the key. */

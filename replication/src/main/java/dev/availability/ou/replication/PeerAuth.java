@@ -30,9 +30,9 @@ public final class PeerAuth {
   }
 
   /**
-   * {@code sealStream} false: the peers still prove the key to each other, but frames after the handshake
-   * go in plaintext with their CRC only (for networks that encrypt pod traffic already; both members of a
-   * unit must agree, a sealing member refuses plaintext frames).
+   * {@code sealStream} false: this member does not ask for a sealed stream. The peers still prove the key
+   * to each other; frames after the handshake go in plaintext with their CRC only when neither member
+   * asks for sealing (see {@link #sealed}), for networks that encrypt pod traffic already.
    */
   public PeerAuth(byte[] key, boolean sealStream) {
     if (key == null || key.length < 16) throw new IllegalArgumentException("the peer key must have at least 16 bytes");
@@ -41,6 +41,7 @@ public final class PeerAuth {
     this.sealStream = sealStream;
   }
 
+  /** Whether this member asks for a sealed stream. */
   public boolean sealsStream() {
     return sealStream;
   }
@@ -53,24 +54,44 @@ public final class PeerAuth {
 
   /** The standby's proof. */
   public byte[] standbyProof(long epoch, byte[] primaryNonce, byte[] standbyNonce) {
-    return mac(STANDBY, epoch, primaryNonce, standbyNonce);
+    return standbyProof(epoch, primaryNonce, standbyNonce, true, true);
   }
 
   /** The primary's proof. */
   public byte[] primaryProof(long epoch, byte[] primaryNonce, byte[] standbyNonce) {
-    return mac(PRIMARY, epoch, primaryNonce, standbyNonce);
+    return primaryProof(epoch, primaryNonce, standbyNonce, true, true);
   }
 
-  /** The primary's end of the sealed stream, once the standby's proof checked out; null when not sealing. */
+  /**
+   * The standby's proof, covering both sides' sealing wishes as each side sent them: a man in the middle
+   * who flips one to downgrade the stream breaks the proof.
+   */
+  public byte[] standbyProof(long epoch, byte[] primaryNonce, byte[] standbyNonce, boolean primaryWantsSeal, boolean standbyWantsSeal) {
+    return mac(STANDBY, epoch, primaryNonce, standbyNonce, primaryWantsSeal, standbyWantsSeal);
+  }
+
+  /** The primary's proof, covering both sealing wishes (see {@link #standbyProof(long, byte[], byte[], boolean, boolean)}). */
+  public byte[] primaryProof(long epoch, byte[] primaryNonce, byte[] standbyNonce, boolean primaryWantsSeal, boolean standbyWantsSeal) {
+    return mac(PRIMARY, epoch, primaryNonce, standbyNonce, primaryWantsSeal, standbyWantsSeal);
+  }
+
+  /**
+   * Whether a connection is sealed: when either member asks for it. So a unit changing
+   * {@code encryptStream} keeps replicating while its pods are replaced one by one, and the stream is
+   * sealed as long as one side still asks for it.
+   */
+  public static boolean sealed(boolean primaryWantsSeal, boolean standbyWantsSeal) {
+    return primaryWantsSeal || standbyWantsSeal;
+  }
+
+  /** The primary's end of the sealed stream, once the standby's proof checked out. */
   public FrameSeal primarySeal(long epoch, byte[] primaryNonce, byte[] standbyNonce) {
-    if (!sealStream) return null;
     return new FrameSeal(streamKey(TO_STANDBY, epoch, primaryNonce, standbyNonce), streamKey(TO_PRIMARY, epoch, primaryNonce, standbyNonce),
         FrameSeal.MAX_BLOCKS);
   }
 
-  /** The standby's end of the sealed stream, once the primary's proof checked out; null when not sealing. */
+  /** The standby's end of the sealed stream, once the primary's proof checked out. */
   public FrameSeal standbySeal(long epoch, byte[] primaryNonce, byte[] standbyNonce) {
-    if (!sealStream) return null;
     return new FrameSeal(streamKey(TO_PRIMARY, epoch, primaryNonce, standbyNonce), streamKey(TO_STANDBY, epoch, primaryNonce, standbyNonce),
         FrameSeal.MAX_BLOCKS);
   }
@@ -103,7 +124,7 @@ public final class PeerAuth {
     return MessageDigest.isEqual(a, b);
   }
 
-  private byte[] mac(byte[] label, long epoch, byte[] n1, byte[] n2) {
+  private byte[] mac(byte[] label, long epoch, byte[] n1, byte[] n2, boolean seal1, boolean seal2) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(key);
@@ -111,6 +132,7 @@ public final class PeerAuth {
       mac.update(ByteBuffer.allocate(8).putLong(epoch).array());
       mac.update(n1);
       mac.update(n2);
+      mac.update((byte) ((seal1 ? 1 : 0) | (seal2 ? 2 : 0)));
       return mac.doFinal();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);

@@ -61,7 +61,7 @@ public final class PrimarySession {
 
   /** The first frame of the session. */
   public Frame hello() {
-    return new Frame(FrameType.HELLO, epoch, 0, new Messages.Hello(nonce, member).encode());
+    return new Frame(FrameType.HELLO, epoch, 0, new Messages.Hello(nonce, member, auth.sealsStream()).encode());
   }
 
   /** After PlanReady: the START frame for the chosen plan ({@code fromSeq} = snapshot seq + 1 for a snapshot). */
@@ -121,12 +121,14 @@ public final class PrimarySession {
       case AWAIT_CHALLENGE -> {
         expect(f, FrameType.CHALLENGE);
         Messages.Challenge c = Messages.Challenge.decode(f.payload());
-        if (!PeerAuth.same(c.mac(), auth.standbyProof(epoch, nonce, c.nonce()))) {
+        boolean mine = auth.sealsStream();
+        if (!PeerAuth.same(c.mac(), auth.standbyProof(epoch, nonce, c.nonce(), mine, c.wantsSeal()))) {
           throw new ProtocolException(Refusal.BAD_AUTH, "the standby's proof does not match the unit key");
         }
-        seal = auth.primarySeal(epoch, nonce, c.nonce());
+        seal = PeerAuth.sealed(mine, c.wantsSeal()) ? auth.primarySeal(epoch, nonce, c.nonce()) : null;
         state = State.AWAIT_POSITION;
-        out.add(new SessionAction.Send(new Frame(FrameType.AUTH, epoch, 0, new Messages.Auth(auth.primaryProof(epoch, nonce, c.nonce())).encode())));
+        out.add(new SessionAction.Send(new Frame(FrameType.AUTH, epoch, 0,
+            new Messages.Auth(auth.primaryProof(epoch, nonce, c.nonce(), mine, c.wantsSeal())).encode())));
       }
       case AWAIT_POSITION -> {
         expect(f, FrameType.POSITION);

@@ -27,6 +27,7 @@ public final class StandbySession {
   private final Supplier<byte[]> nonces;
   private State state = State.AWAIT_HELLO;
   private FrameSeal seal;
+  private boolean primaryWantsSeal;
   private byte[] primaryNonce;
   private byte[] standbyNonce;
   private String primaryName;
@@ -125,10 +126,12 @@ public final class StandbySession {
       if (f.epoch() < epoch) throw new ProtocolException(Refusal.STALE_EPOCH, "primary at epoch " + f.epoch() + " but the unit is at " + epoch);
       if (f.epoch() > epoch) throw new ProtocolException(Refusal.UNKNOWN_EPOCH, "primary at epoch " + f.epoch() + " ahead of this member's " + epoch);
       primaryNonce = hello.nonce();
+      primaryWantsSeal = hello.wantsSeal();
       standbyNonce = nonces.get();
-      byte[] proof = auth.standbyProof(epoch, primaryNonce, standbyNonce);
+      byte[] proof = auth.standbyProof(epoch, primaryNonce, standbyNonce, primaryWantsSeal, auth.sealsStream());
       state = State.AWAIT_AUTH;
-      out.add(new SessionAction.Send(new Frame(FrameType.CHALLENGE, epoch, 0, new Messages.Challenge(standbyNonce, proof).encode())));
+      out.add(new SessionAction.Send(new Frame(FrameType.CHALLENGE, epoch, 0,
+          new Messages.Challenge(standbyNonce, proof, auth.sealsStream()).encode())));
       return;
     }
     checkEpoch(f);
@@ -136,10 +139,10 @@ public final class StandbySession {
       case AWAIT_AUTH -> {
         expect(f, FrameType.AUTH);
         Messages.Auth a = Messages.Auth.decode(f.payload());
-        if (!PeerAuth.same(a.mac(), auth.primaryProof(epoch, primaryNonce, standbyNonce))) {
+        if (!PeerAuth.same(a.mac(), auth.primaryProof(epoch, primaryNonce, standbyNonce, primaryWantsSeal, auth.sealsStream()))) {
           throw new ProtocolException(Refusal.BAD_AUTH, "the primary's proof does not match the unit key");
         }
-        seal = auth.standbySeal(epoch, primaryNonce, standbyNonce);
+        seal = PeerAuth.sealed(primaryWantsSeal, auth.sealsStream()) ? auth.standbySeal(epoch, primaryNonce, standbyNonce) : null;
         Messages.Position p = holdings.position();
         state = State.AWAIT_START;
         out.add(new SessionAction.Send(new Frame(FrameType.POSITION, epoch, p.lastSeq(), p.encode())));

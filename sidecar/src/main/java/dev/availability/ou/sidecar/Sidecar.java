@@ -64,7 +64,7 @@ public final class Sidecar implements AutoCloseable {
     ticker.scheduleWithFixedDelay(this::report, 0, cfg.reportIntervalMillis(), TimeUnit.MILLISECONDS);
     ticker.scheduleWithFixedDelay(replica::maintain, 1, 1, TimeUnit.SECONDS);
     Logs.info("ou-sidecar up: local API " + cfg.localApi() + ", replication " + cfg.replication() + " (advertised "
-        + cfg.advertisedEndpoint() + (auth.sealsStream() ? ", stream sealed with AES-256-GCM" : ", stream NOT encrypted (OU_STREAM_ENCRYPTION=none)")
+        + cfg.advertisedEndpoint() + (auth.sealsStream() ? ", asks for a stream sealed with AES-256-GCM" : ", does not ask for stream encryption (OU_STREAM_ENCRYPTION=none)")
         + "), health " + cfg.health() + ", data " + cfg.dataDir() + ", mode " + replica.mode().label()
         + ", fsync " + cfg.fsync() + ", control " + cfg.control());
   }

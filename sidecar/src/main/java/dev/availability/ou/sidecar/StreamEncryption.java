@@ -3,10 +3,10 @@ package dev.availability.ou.sidecar;
 import java.util.Locale;
 
 /**
- * OU_STREAM_ENCRYPTION: {@code aes-256-gcm} (the default) seals every replication frame after the
- * handshake; {@code none} sends them in plaintext (the peers still authenticate each other), for networks
- * that encrypt pod traffic already. Both members of a unit must be set alike; the operator sets it from
- * {@code spec.replication.encryptStream}.
+ * OU_STREAM_ENCRYPTION: {@code aes-256-gcm} (the default) asks for every replication frame after the
+ * handshake to be sealed; {@code none} does not ask (the peers still authenticate each other), for
+ * networks that encrypt pod traffic already. A connection is sealed when either member asks; the
+ * operator sets it from {@code spec.replication.encryptStream}.
  */
 final class StreamEncryption {
   static final String VARIABLE = "OU_STREAM_ENCRYPTION";

@@ -145,15 +145,36 @@ class StreamEncryptionProcessTest {
   }
 
   @Test
-  void aPrimaryThatDoesNotEncryptIsRefusedByAStandbyThatDoes() throws Exception {
+  void whenOnlyOneMemberAsksForSealingTheStreamIsSealed() throws Exception {
+    // A unit turning encryptStream off or on replaces its pods one by one: the pair in between must go on
+    // replicating, and sealed, as long as one of them still asks for it.
     standby.start();
     primary = new SidecarProcess("primary", net + "1", root, key).with("OU_ROLE", "Primary").with("OU_EPOCH", "1")
-        .with("OU_PEER_ENDPOINT", relay.endpoint()).with("OU_MODE", "Asynchronous").with("OU_STREAM_ENCRYPTION", "none").start();
+        .with("OU_PEER_ENDPOINT", relay.endpoint()).with("OU_MODE", "Synchronous").with("OU_STREAM_ENCRYPTION", "none").start();
     try (OuClient c = primary.client()) {
-      c.put("k1", "v1".getBytes(StandardCharsets.UTF_8));
+      c.put("k1", (MARKER + " one").getBytes(StandardCharsets.UTF_8));
     }
-    await().atMost(Duration.ofSeconds(20)).until(() -> standby.counter("framesRefused.UNSEALED") >= 1);
+    assertThat(standby.all().get("k1")).isEqualTo((MARKER + " one").getBytes(StandardCharsets.UTF_8));
+    assertThat(indexOf(relay.recorded(), MARKER.getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
+    assertThat(relay.sealedFrames.get()).isGreaterThan(0);
+  }
+
+  @Test
+  void aManInTheMiddleCannotTalkTheMembersOutOfSealing() throws Exception {
+    standby.with("OU_STREAM_ENCRYPTION", "none").start(); // only the primary asks for sealing
+    relay.mode = Relay.Mode.DOWNGRADE_HELLO;
+    primary("Asynchronous");
+    try (OuClient c = primary.client()) {
+      c.put("k1", (MARKER + " one").getBytes(StandardCharsets.UTF_8));
+    }
+    // The standby's proof covers the wish it received; the primary checks it against the one it sent.
+    await().atMost(Duration.ofSeconds(20)).until(() -> primary.counter("sessionsClosed.BAD_AUTH") >= 1);
     assertThat(standby.all()).isEmpty();
+    assertThat(indexOf(relay.recorded(), MARKER.getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
+
+    relay.mode = Relay.Mode.PASS;
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(standby.all()).containsKey("k1"));
+    assertThat(indexOf(relay.recorded(), MARKER.getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
   }
 
   static int indexOf(byte[] haystack, byte[] needle) {
@@ -167,7 +188,7 @@ class StreamEncryptionProcessTest {
 
   /** A TCP relay that records both directions and parses the primary's frames to change them. */
   static final class Relay implements AutoCloseable {
-    enum Mode { PASS, FLIP, FLIP_AND_FIX_CRC, INJECT_PLAINTEXT }
+    enum Mode { PASS, FLIP, FLIP_AND_FIX_CRC, INJECT_PLAINTEXT, DOWNGRADE_HELLO }
 
     final ServerSocket server = new ServerSocket();
     final InetSocketAddress target;
@@ -255,6 +276,16 @@ class StreamEncryptionProcessTest {
           if (sealed) sealedFrames.incrementAndGet();
           boolean batch = header[1] == FrameType.BATCH.code();
           Mode m = mode;
+          if (m == Mode.DOWNGRADE_HELLO && header[1] == FrameType.HELLO.code()) {
+            // The primary's "seal" wish is HELLO's last byte: clear it and fix the checksum, so only the
+            // proofs (which cover it) can tell.
+            tampered.incrementAndGet();
+            payload[length - 1] = 0;
+            CRC32C crc = new CRC32C();
+            crc.update(header, 0, 24);
+            crc.update(payload);
+            h.putInt(24, (int) crc.getValue());
+          }
           if (batch && m != Mode.PASS) {
             tampered.incrementAndGet();
             if (m == Mode.INJECT_PLAINTEXT) {
