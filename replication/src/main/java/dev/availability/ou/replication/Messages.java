@@ -127,11 +127,21 @@ public final class Messages {
   }
 
   /** REFUSE: why the sender ends the session. */
-  public record Refuse(Refusal reason, String message) {
+  /**
+   * REFUSE. {@code epochProof}: a standby that refuses a primary for a stale epoch proves its newer epoch
+   * with the unit key over the primary's nonce (empty otherwise), so a stranger cannot depose a primary
+   * by claiming one.
+   */
+  public record Refuse(Refusal reason, String message, byte[] epochProof) {
+    public Refuse(Refusal reason, String message) {
+      this(reason, message, new byte[0]);
+    }
+
     public byte[] encode() {
       byte[] m = message.getBytes(StandardCharsets.UTF_8);
       if (m.length > MAX_MESSAGE_BYTES) m = java.util.Arrays.copyOf(m, MAX_MESSAGE_BYTES);
-      return ByteBuffer.allocate(3 + m.length).put((byte) reason.ordinal()).putShort((short) m.length).put(m).array();
+      return ByteBuffer.allocate(3 + m.length + 1 + epochProof.length).put((byte) reason.ordinal()).putShort((short) m.length).put(m)
+          .put((byte) epochProof.length).put(epochProof).array();
     }
 
     public static Refuse decode(byte[] p) throws ProtocolException {
@@ -139,7 +149,10 @@ public final class Messages {
         Refusal r = Refusal.ofCode(b.get());
         int n = b.getShort() & 0xffff;
         if (n > MAX_MESSAGE_BYTES) throw new ProtocolException(Refusal.MALFORMED, "refusal message of " + n);
-        return new Refuse(r, new String(take(b, n), StandardCharsets.UTF_8));
+        String message = new String(take(b, n), StandardCharsets.UTF_8);
+        int proof = b.get() & 0xff;
+        if (proof != 0 && proof != MAC_BYTES) throw new ProtocolException(Refusal.MALFORMED, "epoch proof of " + proof + " bytes");
+        return new Refuse(r, message, take(b, proof));
       });
     }
   }

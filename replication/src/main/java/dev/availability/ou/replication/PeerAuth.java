@@ -19,6 +19,7 @@ public final class PeerAuth {
   private static final byte[] PRIMARY = "ou-primary-v1".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] TO_STANDBY = "ou-stream-v2 primary->standby".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] TO_PRIMARY = "ou-stream-v2 standby->primary".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NEWER_EPOCH = "ou-newer-epoch-v1".getBytes(StandardCharsets.US_ASCII);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final SecretKeySpec key;
@@ -73,6 +74,11 @@ public final class PeerAuth {
   /** The primary's proof, covering both sealing wishes (see {@link #standbyProof(long, byte[], byte[], boolean, boolean)}). */
   public byte[] primaryProof(long epoch, byte[] primaryNonce, byte[] standbyNonce, boolean primaryWantsSeal, boolean standbyWantsSeal) {
     return mac(PRIMARY, epoch, primaryNonce, standbyNonce, primaryWantsSeal, standbyWantsSeal);
+  }
+
+  /** A standby's proof that it is at {@code newerEpoch}, bound to the refused primary's nonce. */
+  public byte[] newerEpochProof(long newerEpoch, byte[] primaryNonce) {
+    return mac(NEWER_EPOCH, newerEpoch, primaryNonce, new byte[0], false, false);
   }
 
   /**

@@ -60,6 +60,15 @@ public final class PrimarySession {
   }
 
   /** The first frame of the session. */
+  private boolean provesNewerEpoch(Frame f) {
+    try {
+      byte[] proof = Messages.Refuse.decode(f.payload()).epochProof();
+      return proof.length > 0 && PeerAuth.same(proof, auth.newerEpochProof(f.epoch(), nonce));
+    } catch (ProtocolException e) {
+      return false;
+    }
+  }
+
   public Frame hello() {
     return new Frame(FrameType.HELLO, epoch, 0, new Messages.Hello(nonce, member, auth.sealsStream()).encode());
   }
@@ -106,8 +115,12 @@ public final class PrimarySession {
     if (state == State.CLOSED) throw new ProtocolException(Refusal.UNEXPECTED_FRAME, "session is closed");
     if (f.epoch() > epoch) {
       state = State.CLOSED;
-      out.add(new SessionAction.Deposed(f.epoch()));
-      out.add(new SessionAction.Close(Refusal.STALE_EPOCH, "peer is at epoch " + f.epoch() + ", this primary at " + epoch));
+      // Deposed only on proof: a sealed frame (it opened, so it comes from a holder of the key) or a refusal
+      // that proves the newer epoch over this session's nonce. Anyone else claiming one just ends the session.
+      boolean proven = seal != null || (f.type() == FrameType.REFUSE && provesNewerEpoch(f));
+      if (proven) out.add(new SessionAction.Deposed(f.epoch()));
+      out.add(new SessionAction.Close(Refusal.STALE_EPOCH, "peer is at epoch " + f.epoch() + ", this primary at " + epoch
+          + (proven ? "" : " (unproven: not deposed)")));
       return;
     }
     if (f.type() == FrameType.REFUSE) {

@@ -106,7 +106,9 @@ public final class StandbySession {
   /** Ends the session for a reason found outside the machine (a decoding failure, an epoch change). */
   public List<SessionAction> refuse(Refusal reason, String message) {
     state = State.CLOSED;
-    return List.of(new SessionAction.Send(new Frame(FrameType.REFUSE, epoch, 0, new Messages.Refuse(reason, message).encode())),
+    // A stale primary learns it was deposed from this refusal: prove the newer epoch, bound to its nonce.
+    byte[] proof = reason == Refusal.STALE_EPOCH && primaryNonce != null ? auth.newerEpochProof(epoch, primaryNonce) : new byte[0];
+    return List.of(new SessionAction.Send(new Frame(FrameType.REFUSE, epoch, 0, new Messages.Refuse(reason, message, proof).encode())),
         new SessionAction.Close(reason, message));
   }
 
@@ -122,6 +124,7 @@ public final class StandbySession {
       expect(f, FrameType.HELLO);
       Messages.Hello hello = Messages.Hello.decode(f.payload());
       primaryName = hello.member();
+      primaryNonce = hello.nonce(); // before the checks: a refusal for a stale epoch proves itself over it
       if (!actingStandby) throw new ProtocolException(Refusal.NOT_STANDBY, "this member is not a standby at epoch " + epoch);
       if (f.epoch() < epoch) throw new ProtocolException(Refusal.STALE_EPOCH, "primary at epoch " + f.epoch() + " but the unit is at " + epoch);
       if (f.epoch() > epoch) throw new ProtocolException(Refusal.UNKNOWN_EPOCH, "primary at epoch " + f.epoch() + " ahead of this member's " + epoch);

@@ -121,6 +121,27 @@ class SessionTest {
   }
 
   @Test
+  void aNewerEpochClaimedWithoutProofEndsTheSessionButDeposesNoOne() {
+    PrimarySession p = primary(KEY, 2);
+    p.hello();
+    Frame forged = new Frame(FrameType.REFUSE, 3, 0, new Messages.Refuse(Refusal.STALE_EPOCH, "you are deposed").encode());
+    List<SessionAction> actions = p.onFrame(forged);
+    assertThat(actions).noneMatch(a -> a instanceof SessionAction.Deposed);
+    assertThat(only(actions, SessionAction.Close.class).reason()).isEqualTo(Refusal.STALE_EPOCH);
+
+    PrimarySession q = primary(KEY, 2);
+    Frame hello = q.hello();
+    // A proof made with another key, or for another primary's nonce, is no proof either.
+    StandbySession stranger = standby(OTHER_KEY, 3, true, 0);
+    assertThat(q.onFrame(sent(stranger.onFrame(hello)))).noneMatch(a -> a instanceof SessionAction.Deposed);
+    PrimarySession r = primary(KEY, 2);
+    StandbySession other = standby(KEY, 3, true, 0);
+    Frame refusalForQ = sent(other.onFrame(primary(KEY, 2).hello()));
+    r.hello();
+    assertThat(r.onFrame(refusalForQ)).noneMatch(a -> a instanceof SessionAction.Deposed);
+  }
+
+  @Test
   void aPrimaryOrFencedMemberRefusesToActAsStandby() {
     StandbySession notStandby = standby(KEY, 2, false, 0);
     assertThat(only(notStandby.onFrame(primary(KEY, 2).hello()), SessionAction.Close.class).reason()).isEqualTo(Refusal.NOT_STANDBY);
