@@ -16,10 +16,6 @@ public final class Messages {
   /** HELLO: the primary's nonce and member name. */
   /** HELLO; {@code wantsSeal}: whether the primary asks for a sealed stream (the proofs cover it). */
   public record Hello(byte[] nonce, String member, boolean wantsSeal) {
-    public Hello(byte[] nonce, String member) {
-      this(nonce, member, true);
-    }
-
     public byte[] encode() {
       byte[] name = member.getBytes(StandardCharsets.UTF_8);
       return ByteBuffer.allocate(NONCE_BYTES + 2 + name.length + 1).put(nonce).putShort((short) name.length).put(name)

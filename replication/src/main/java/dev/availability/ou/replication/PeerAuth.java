@@ -53,16 +53,6 @@ public final class PeerAuth {
     return n;
   }
 
-  /** The standby's proof. */
-  public byte[] standbyProof(long epoch, byte[] primaryNonce, byte[] standbyNonce) {
-    return standbyProof(epoch, primaryNonce, standbyNonce, true, true);
-  }
-
-  /** The primary's proof. */
-  public byte[] primaryProof(long epoch, byte[] primaryNonce, byte[] standbyNonce) {
-    return primaryProof(epoch, primaryNonce, standbyNonce, true, true);
-  }
-
   /**
    * The standby's proof, covering both sides' sealing wishes as each side sent them: a man in the middle
    * who flips one to downgrade the stream breaks the proof.

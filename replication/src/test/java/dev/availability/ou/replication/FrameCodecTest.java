@@ -110,7 +110,7 @@ class FrameCodecTest {
 
   @Test
   void controlPayloadsRoundTripAndRefuseGarbage() throws Exception {
-    Messages.Hello h = new Messages.Hello(PeerAuth.nonce(), "pod-a");
+    Messages.Hello h = new Messages.Hello(PeerAuth.nonce(), "pod-a", true);
     assertThat(Messages.Hello.decode(h.encode()).member()).isEqualTo("pod-a");
     TermHistory hist = new TermHistory();
     hist.note(Terms.of(1, 1), 1);

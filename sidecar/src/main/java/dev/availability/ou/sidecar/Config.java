@@ -44,7 +44,8 @@ public record Config(
     String initialPeer,
     String apiServer,
     String apiTokenFile,
-    String apiCaFile) {
+    String apiCaFile,
+    boolean sealStream) {
 
   public static Config from(Map<String, String> env, String[] args) {
     Map<String, String> v = new HashMap<>(env);
@@ -95,7 +96,22 @@ public record Config(
         // OU_CONTROL=kubernetes: null means in-cluster (KUBERNETES_SERVICE_HOST/PORT, the mounted ServiceAccount).
         get(v, "OU_API_SERVER", null),
         get(v, "OU_API_TOKEN_FILE", null),
-        get(v, "OU_API_CA_FILE", null));
+        get(v, "OU_API_CA_FILE", null),
+        sealStream(get(v, "OU_STREAM_ENCRYPTION", "aes-256-gcm")));
+  }
+
+  /**
+   * OU_STREAM_ENCRYPTION: {@code aes-256-gcm} asks for the replication frames after the handshake to be
+   * sealed; {@code none} does not ask (the peers still authenticate each other), for networks that
+   * encrypt pod traffic already. A connection is sealed when either member asks; the operator sets it
+   * from {@code spec.replication.encryptStream}.
+   */
+  static boolean sealStream(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "aes-256-gcm" -> true;
+      case "none" -> false;
+      default -> throw new IllegalArgumentException("OU_STREAM_ENCRYPTION must be aes-256-gcm or none, not " + value);
+    };
   }
 
   private static String get(Map<String, String> v, String name, String dflt) {

@@ -133,9 +133,7 @@ final class LogWriter implements AutoCloseable {
 
   private void loop() {
     while (running) {
-      byte[] out;
-      int n;
-      long last;
+      Batch batch;
       lock.lock();
       try {
         while (running && (len == 0 || busy)) {
@@ -162,13 +160,11 @@ final class LogWriter implements AutoCloseable {
           }
         }
         if (busy) continue;
-        last = bufLast;
-        n = len;
-        out = takeBatch();
+        batch = takeBatch();
       } finally {
         lock.unlock();
       }
-      io(out, n, last);
+      io(batch);
     }
   }
 
@@ -178,35 +174,37 @@ final class LogWriter implements AutoCloseable {
    * commits its batches this way: one thread hand-off less on the path of every synchronous write.
    */
   void commitInline() {
-    byte[] out;
-    int n;
-    long last;
+    Batch batch;
     lock.lock();
     try {
       if (busy || len == 0 || !running) return;
-      last = bufLast;
-      n = len;
-      out = takeBatch();
+      batch = takeBatch();
     } finally {
       lock.unlock();
     }
-    io(out, n, last);
+    io(batch);
   }
 
+  /** Queued records taken for one write: the buffer, its used length and the last sequence in it. */
+  private record Batch(byte[] bytes, int length, long lastSeq) {}
+
   /** Takes the queued records as the next batch (with the lock held) and marks the writer busy. */
-  private byte[] takeBatch() {
-    byte[] out = buf;
+  private Batch takeBatch() {
+    Batch b = new Batch(buf, len, bufLast);
     lastBatchCount = count;
     buf = spare != null ? spare : new byte[1 << 16];
     spare = null;
     len = 0;
     count = 0;
     busy = true;
-    return out;
+    return b;
   }
 
   /** Writes a batch, hands it to the sender, forces it per the policy and publishes durability. */
-  private void io(byte[] out, int n, long last) {
+  private void io(Batch batch) {
+    byte[] out = batch.bytes();
+    int n = batch.length();
+    long last = batch.lastSeq();
     io.lock();
     try {
       if (n > 0) {

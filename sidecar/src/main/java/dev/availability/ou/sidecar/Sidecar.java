@@ -42,7 +42,7 @@ public final class Sidecar implements AutoCloseable {
     Limits limits = Limits.DEFAULT.withValueBytes(cfg.maxValueBytes());
     if (cfg.batchBytes() > limits.maxBatchBytes()) throw new IllegalArgumentException("OU_BATCH_BYTES above " + limits.maxBatchBytes());
     byte[] key = Files.readAllBytes(cfg.peerKeyFile());
-    this.auth = new PeerAuth(key, StreamEncryption.sealing(System.getenv(StreamEncryption.VARIABLE)));
+    this.auth = new PeerAuth(key, cfg.sealStream());
     this.codec = new FrameCodec(limits);
     this.store = new Store(cfg.dataDir(), limits, cfg.segmentBytes(), counters);
     this.writer = new LogWriter(store, cfg.fsync(), counters);

@@ -102,7 +102,7 @@ class BadInputProcessTest {
   @Test
   void corruptedAndMalformedFramesAreRefusedAndTheStandbySurvives() throws Exception {
     standby.start();
-    byte[] good = codec.encode(new Frame(FrameType.HELLO, 3, 0, new Messages.Hello(PeerAuth.nonce(), "x").encode()));
+    byte[] good = codec.encode(new Frame(FrameType.HELLO, 3, 0, new Messages.Hello(PeerAuth.nonce(), "x", true).encode()));
     byte[] badVersion = good.clone();
     badVersion[0] = 9;
     byte[] badType = good.clone();
