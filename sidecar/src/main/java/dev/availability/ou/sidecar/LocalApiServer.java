@@ -176,18 +176,19 @@ final class LocalApiServer implements AutoCloseable {
           int op = in.readUnsignedByte();
           if (op == OP_PUT && len >= 7) { // the hot path: key and value read into their own arrays, no payload copy
             readPut(in, id, len - 7);
-            commitWhenIdle(in);
+            commitWhenIdle();
             continue;
           }
           byte[] payload = new byte[len - 5];
           in.readFully(payload);
+          lastOfBurst = in.available() == 0;
           try {
             handle(id, op, payload);
           } catch (BufferUnderflowException | IllegalArgumentException e) {
             counters.inc("localApiBadRequests");
             error(id, BAD_REQUEST, "malformed request: " + e.getMessage());
           }
-          commitWhenIdle(in);
+          commitWhenIdle();
         }
       } catch (IOException | InterruptedException e) {
         // connection gone
@@ -204,11 +205,14 @@ final class LocalApiServer implements AutoCloseable {
     }
 
     /**
-     * When no further request has arrived, commits the queued writes on this thread if the log writer is
-     * idle (one thread hand-off less per write); requests that arrive meanwhile form the next batch.
+     * Whether no further request had arrived when this one was read. Then its write is committed on this
+     * thread if the log writer is idle (one thread hand-off less per write), and the writer thread is not
+     * woken for it; requests that arrive meanwhile form the next batch.
      */
-    private void commitWhenIdle(DataInputStream in) throws IOException {
-      if (in.available() == 0) replica.commitInline();
+    private boolean lastOfBurst;
+
+    private void commitWhenIdle() {
+      if (lastOfBurst) replica.commitInline();
     }
 
     private void writeLoop() {
@@ -246,6 +250,7 @@ final class LocalApiServer implements AutoCloseable {
       }
       byte[] value = new byte[rest - klen];
       in.readFully(value);
+      lastOfBurst = in.available() == 0;
       write(id, RecordType.PUT, key, value);
     }
 
@@ -376,7 +381,7 @@ final class LocalApiServer implements AutoCloseable {
         @Override public void flush() {
           flushInline();
         }
-      });
+      }, lastOfBurst);
     }
   }
 

@@ -71,8 +71,14 @@ final class LogWriter implements AutoCloseable {
     return failure;
   }
 
-  /** The most bytes queued for the writer before producers wait (see {@link #awaitRoom}). */
-  static final int MAX_QUEUED_BYTES = 4 << 20;
+  /**
+   * The most bytes queued for the writer before producers wait (see {@link #awaitRoom}). 1 MiB is more
+   * than 128 writers of 4 KiB values queue in an fsync, and keeps the two buffers, and the frame a batch
+   * becomes on the standby, small in a 64 MiB heap (at 4 MiB a standby under load ran out of heap).
+   */
+  static final int MAX_QUEUED_BYTES = 1 << 20;
+  /** Buffers up to this size are kept for reuse rather than left to the garbage collector. */
+  private static final int REUSED_BUFFER_BYTES = 2 * MAX_QUEUED_BYTES;
 
   /**
    * Backpressure for producers that can outrun the disk (the standby's stream reader, a client pipelining
@@ -96,8 +102,18 @@ final class LogWriter implements AutoCloseable {
     }
   }
 
-  /** Queues one record (sequence order is the caller's duty). */
+  /** Queues one record (sequence order is the caller's duty) and wakes the writer thread. */
   void append(LogRecord r) {
+    append(r, true);
+  }
+
+  /**
+   * Queues one record (sequence order is the caller's duty). {@code wakeWriter} false: the caller calls
+   * {@link #commitInline} right after, so waking the writer thread would only race it for the batch and
+   * put a thread hand-off back on the write's path. Records never strand: a commit that finds the writer
+   * busy leaves them to the writer, which takes what was queued meanwhile when it is done.
+   */
+  void append(LogRecord r, boolean wakeWriter) {
     lock.lock();
     try {
       ensure(r.encodedSize());
@@ -106,14 +122,14 @@ final class LogWriter implements AutoCloseable {
       len = b.position();
       bufLast = r.seq();
       count++;
-      notEmpty.signal();
+      if (wakeWriter) notEmpty.signal();
     } finally {
       lock.unlock();
     }
   }
 
-  /** Queues already-encoded, verified records (from the primary's stream). */
-  void appendRaw(byte[] bytes, long lastSeq) {
+  /** Queues already-encoded, verified records (from the primary's stream); {@code wakeWriter} as for {@link #append(LogRecord, boolean)}. */
+  void appendRaw(byte[] bytes, long lastSeq, boolean wakeWriter) {
     lock.lock();
     try {
       ensure(bytes.length);
@@ -121,14 +137,15 @@ final class LogWriter implements AutoCloseable {
       len += bytes.length;
       bufLast = lastSeq;
       count += 1;
-      notEmpty.signal();
+      if (wakeWriter) notEmpty.signal();
     } finally {
       lock.unlock();
     }
   }
 
   private void ensure(int extra) {
-    if (len + extra > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
+    // Doubling stops at the reused size: past it, a buffer grows only by what one record needs.
+    if (len + extra > buf.length) buf = Arrays.copyOf(buf, Math.max(Math.min(buf.length * 2, REUSED_BUFFER_BYTES), len + extra));
   }
 
   private void loop() {
@@ -241,7 +258,7 @@ final class LogWriter implements AutoCloseable {
       lock.lock();
       try {
         busy = false;
-        if (spare == null && out.length <= 1 << 20) spare = out;
+        if (spare == null && out.length <= REUSED_BUFFER_BYTES) spare = out;
         idle.signalAll();
         if (len > 0) notEmpty.signal(); // queued meanwhile: the writer thread takes it
       } finally {

@@ -279,7 +279,11 @@ final class Replica {
 
   // ---- primary: writes -----------------------------------------------------------------------------
 
-  void write(RecordType type, byte[] key, byte[] value, Completion c) {
+  /**
+   * Orders, applies and queues one write; {@code c} hears the outcome. {@code callerCommits}: the caller
+   * calls {@link #commitInline} right after (see {@link LogWriter#append(LogRecord, boolean)}).
+   */
+  void write(RecordType type, byte[] key, byte[] value, Completion c, boolean callerCommits) {
     long seq;
     boolean sync;
     synchronized (this) {
@@ -303,7 +307,7 @@ final class Replica {
       synchronized (waitLock) {
         (sync ? syncQ : localQ).add(new Waiter(seq, System.nanoTime(), c));
       }
-      writer.append(r);
+      writer.append(r, !callerCommits);
     }
     if (!sync && writer.durableSeq() >= seq) progress();
   }
@@ -450,12 +454,13 @@ final class Replica {
     return kept[0];
   }
 
-  void applyReplicated(byte[] raw, List<LogRecord> records) {
+  /** Applies records from the primary's stream and queues them; {@code callerCommits} as for {@link #write}. */
+  void applyReplicated(byte[] raw, List<LogRecord> records, boolean callerCommits) {
     synchronized (this) {
       KvState state = store.state();
       for (LogRecord r : records) state.apply(r);
       long last = records.get(records.size() - 1).seq();
-      writer.appendRaw(raw, last);
+      writer.appendRaw(raw, last, !callerCommits);
       nextSeq = last + 1;
     }
   }

@@ -35,6 +35,8 @@ final class StandbyLink {
   private OutputStream os;
   private volatile boolean closed;
   private volatile boolean authenticated;
+  /** Whether no further frame had arrived when this one was read: then this thread commits it (see run). */
+  private boolean lastOfBurst;
   private volatile long ackedSent = -1;
   private final Object ackSignal = new Object();
   volatile Thread thread;
@@ -105,6 +107,7 @@ final class StandbyLink {
             finish("peer closed the connection", null);
             return;
           }
+          lastOfBurst = in.available() == 0;
           if (authenticated) replica.peerHeard();
           actions = session.onFrame(f);
         } catch (ProtocolException e) {
@@ -116,7 +119,7 @@ final class StandbyLink {
         }
         // Nothing more has arrived: write and fsync the received batches on this thread (the ACK leaves
         // from here too). While it runs, further frames gather in the socket and go out as one batch.
-        if (in.available() == 0) replica.commitInline();
+        if (lastOfBurst) replica.commitInline();
         if (session.state() == StandbySession.State.STREAMING && acker == null) {
           acker = new Thread(this::ackLoop, "ou-standby-acker");
           acker.setDaemon(true);
@@ -194,7 +197,7 @@ final class StandbyLink {
       case SessionAction.Append ap -> {
         if (!replica.sessionStillValid(session.epoch(), Role.Standby)) return refuse(Refusal.SUPERSEDED, "this member's role or epoch changed");
         replica.awaitWriterRoom(); // the disk sets the pace: TCP then holds the primary back, not this heap
-        replica.applyReplicated(ap.bytes(), ap.records());
+        replica.applyReplicated(ap.bytes(), ap.records(), lastOfBurst);
         counters.add("recordsReceived", ap.records().size());
       }
       case SessionAction.PeerPosition p -> replica.primaryPosition(p.lastSeq());

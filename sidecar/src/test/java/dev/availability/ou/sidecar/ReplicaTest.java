@@ -53,7 +53,7 @@ class ReplicaTest {
     r.write(RecordType.PUT, key.getBytes(), "v".getBytes(), new Replica.Completion() {
       @Override public void ok(long seq) { f.complete(new Outcome(seq, LocalProtocol.OK, null)); }
       @Override public void fail(int status, String message) { f.complete(new Outcome(-1, status, message)); }
-    });
+    }, false);
     return f;
   }
 
@@ -88,7 +88,7 @@ class ReplicaTest {
     replica.write(RecordType.BEGIN, "req-1".getBytes(), null, new Replica.Completion() {
       @Override public void ok(long seq) { begin.complete(new Outcome(seq, 0, null)); }
       @Override public void fail(int status, String message) { begin.complete(new Outcome(-1, status, message)); }
-    });
+    }, false);
     Thread.sleep(100);
     assertThat(data).isNotDone();
     assertThat(begin).isNotDone();

@@ -180,7 +180,8 @@ public final class ReplicationBench {
           done.set(true);
           LockSupport.unpark(me);
         }
-      });
+      }, true);
+      replica.commitInline(); // as the local API does: on the writing thread when the log writer is idle
       while (!done.get()) LockSupport.park();
       if (err[0] != null) throw new IllegalStateException(err[0]);
     }
