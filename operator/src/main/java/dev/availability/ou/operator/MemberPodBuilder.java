@@ -144,12 +144,19 @@ final class MemberPodBuilder {
         .build();
   }
 
+  /** The sidecar's class-data archive on the member's volume: written when it first exits, used from its first restart on. */
+  static final String CLASS_ARCHIVE = DATA_DIR + "/ou-sidecar.jsa";
+
   /**
-   * The configured options, then the heap for the declared state; without stream encryption the sidecar
-   * needs no optimizing compiler (the cipher is what does), and C1 alone saves memory.
+   * The class-data archive first (a restarted sidecar starts in about two thirds of the time: the TLS and
+   * HTTP classes it needs to reach the API server come mapped and verified; the JVM rewrites an archive
+   * that does not match its image), then the configured options, which may override it, then the heap for
+   * the declared state; without stream encryption the sidecar needs no optimizing compiler (the cipher is
+   * what does), and C1 alone saves memory.
    */
   private String javaOptions(ReplicationSpec replication, Optional<SidecarSizing> sizing) {
-    StringBuilder o = new StringBuilder(sidecar.javaOptions());
+    StringBuilder o = new StringBuilder("-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=" + CLASS_ARCHIVE + " ");
+    o.append(sidecar.javaOptions());
     sizing.ifPresent(z -> o.append(' ').append(z.heapOption()));
     if (!replication.encryptsStream()) o.append(" -XX:TieredStopAtLevel=1");
     return o.toString();

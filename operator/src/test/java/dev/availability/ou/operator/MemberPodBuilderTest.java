@@ -105,13 +105,13 @@ class MemberPodBuilderTest {
     OperationalUnit unit = sample();
     CreateMember member = new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
     var defaults = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
-    assertThat(env(defaults, "JAVA_TOOL_OPTIONS")).isEqualTo("-Xmx64m");
+    assertThat(env(defaults, "JAVA_TOOL_OPTIONS")).endsWith(" -Xmx64m");
     assertThat(defaults.getResources().getRequests().get("memory").toString()).isEqualTo("96Mi");
 
     unit.getSpec().getReplication().setStateMemory("100Mi");
     var sized = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
     // 2.5 x 100 Mi + 8 Mi of heap, placed last so it overrides the configured -Xmx; 56 Mi outside the heap.
-    assertThat(env(sized, "JAVA_TOOL_OPTIONS")).isEqualTo("-Xmx64m -Xmx258m");
+    assertThat(env(sized, "JAVA_TOOL_OPTIONS")).endsWith(" -Xmx64m -Xmx258m");
     assertThat(sized.getResources().getRequests().get("memory").toString()).isEqualTo("314Mi");
     assertThat(sized.getResources().getLimits().get("memory").toString()).isEqualTo("628Mi");
 
@@ -132,7 +132,17 @@ class MemberPodBuilderTest {
     unit.getSpec().getReplication().setEncryptStream(false);
     var plain = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
     assertThat(env(plain, "OU_STREAM_ENCRYPTION")).isEqualTo("none");
-    assertThat(env(plain, "JAVA_TOOL_OPTIONS")).isEqualTo("-Xmx64m -XX:TieredStopAtLevel=1");
+    assertThat(env(plain, "JAVA_TOOL_OPTIONS")).endsWith("-Xmx64m -XX:TieredStopAtLevel=1");
+  }
+
+  @Test
+  void theSidecarKeepsItsClassArchiveOnTheMembersVolumeAndTheConfiguredOptionsComeAfterIt() throws Exception {
+    var c = new MemberPodBuilder(sidecar).build(sample(), new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null), "abc")
+        .getSpec().getContainers().get(1);
+    String options = env(c, "JAVA_TOOL_OPTIONS");
+    assertThat(options).startsWith("-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=" + MemberPodBuilder.DATA_DIR + "/");
+    assertThat(options.indexOf("-Xmx64m")).isGreaterThan(options.indexOf("SharedArchiveFile")); // a user's -Xshare:off wins
+    assertThat(c.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals(MemberPodBuilder.DATA_DIR) && !Boolean.TRUE.equals(m.getReadOnly()));
   }
 
   private static String env(io.fabric8.kubernetes.api.model.Container c, String name) {
