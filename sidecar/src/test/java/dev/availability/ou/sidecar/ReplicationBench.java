@@ -46,6 +46,13 @@ public final class ReplicationBench {
   static final double TICKS_PER_SECOND = 100; // USER_HZ on Linux
   /** OU_STREAM_ENCRYPTION of the sidecars: aes-256-gcm (the default) or none (bench/replication then runs them C1-only, as the operator does). */
   static final String ENCRYPTION = System.getProperty("bench.encryption", "aes-256-gcm");
+  /**
+   * Where the standby keeps its data; empty: beside the primary's, on the same disk. Another disk shows
+   * replication without the two logs' flushes competing, as in a cluster. A tmpfs removes the standby's
+   * flush altogether: fair for Asynchronous (the standby's flush is off the write's path), flattering for
+   * Synchronous (in a cluster the standby's flush costs what the primary's does, in parallel).
+   */
+  static final String STANDBY_DIR = System.getProperty("bench.standbyDir", "");
 
   /** cpuTicks: CPU time of the sidecar processes serving the subject during the measured window (clock ticks). */
   record Result(String subject, int writers, int size, long ops, double seconds, long[] sortedNanos, long cpuTicks) {
@@ -90,6 +97,10 @@ public final class ReplicationBench {
     SidecarProcess primary = new SidecarProcess("bench-primary", net + "1", root, key).with("OU_ROLE", "Primary").with("OU_EPOCH", "1")
         .with("OU_PEER_ENDPOINT", standby.replicationEndpoint()).with("OU_FSYNC", FSYNC).with("OU_MODE", "Synchronous")
         .with("OU_LOG_RETENTION", "64Mi").with("OU_SEGMENT_BYTES", "16Mi");
+    Path standbyData = STANDBY_DIR.isEmpty() ? null : Files.createTempDirectory(Files.createDirectories(Path.of(STANDBY_DIR)), "ou-bench-standby-");
+    if (standbyData != null) standby.with("OU_DATA_DIR", standbyData.toString());
+    System.out.printf(Locale.ROOT, "standby data: %s%n", standbyData == null ? "beside the primary's, on the same disk"
+        : standbyData + " (BENCH_STANDBY_DIR: " + Files.getFileStore(standbyData).type() + " " + Files.getFileStore(standbyData).name() + ")");
     for (SidecarProcess p : List.of(standby, primary)) p.env.put("OU_HEARTBEAT_INTERVAL", "200ms");
     for (SidecarProcess p : List.of(standby, primary)) p.env.put("OU_STREAM_ENCRYPTION", ENCRYPTION);
     // The baseline the goals are held against: the same sidecar program, local API and log, with no peer.
@@ -130,6 +141,7 @@ public final class ReplicationBench {
       local.close();
       primary.close();
       standby.close();
+      if (standbyData != null) deleteTree(standbyData); // it may be memory (a tmpfs)
     }
   }
 
@@ -332,15 +344,17 @@ public final class ReplicationBench {
       first = false;
     }
     System.out.println();
-    System.out.printf(Locale.ROOT, "sidecar resident memory: primary VmRSS %d KiB (VmHWM %d KiB), standby VmRSS %d KiB (VmHWM %d KiB); JVM flags %s%n",
-        memP[0], memP[1], memS[0], memS[1], String.join(" ", SidecarProcess.JVM_FLAGS));
+    System.out.printf(Locale.ROOT, "sidecar resident memory: primary VmRSS %d KiB (VmHWM %d KiB; anonymous %d KiB, file %d KiB), standby VmRSS %d KiB"
+            + " (VmHWM %d KiB; anonymous %d KiB, file %d KiB); the file pages are the JVM's library and class archive, shared by the JVMs on a"
+            + " machine; JVM flags %s%n",
+        memP[0], memP[1], memP[2], memP[3], memS[0], memS[1], memS[2], memS[3], String.join(" ", SidecarProcess.JVM_FLAGS));
     System.out.printf(Locale.ROOT, "sidecar start (spawn to local API accepting): standby %d ms, primary %d ms, local %d ms%n", startMs[0], startMs[1],
         startMs[2]);
     System.out.println("goals (issue): sync p99 <= local p99 + loopback RTT + 200 us; throughput / local >= 0.8 (sync), >= 0.97 (async); RSS <= 96 MiB;"
         + " start <= 1 s");
-    json.append(String.format(Locale.ROOT, "],\"primary_rss_kib\":%d,\"primary_hwm_kib\":%d,\"standby_rss_kib\":%d,\"standby_hwm_kib\":%d,"
-        + "\"standby_start_ms\":%d,\"primary_start_ms\":%d,\"local_start_ms\":%d}", memP[0], memP[1], memS[0], memS[1], startMs[0], startMs[1],
-        startMs[2]));
+    json.append(String.format(Locale.ROOT, "],\"primary_rss_kib\":%d,\"primary_hwm_kib\":%d,\"primary_rss_anon_kib\":%d,\"standby_rss_kib\":%d,"
+        + "\"standby_hwm_kib\":%d,\"standby_rss_anon_kib\":%d,\"standby_start_ms\":%d,\"primary_start_ms\":%d,\"local_start_ms\":%d}",
+        memP[0], memP[1], memP[2], memS[0], memS[1], memS[2], startMs[0], startMs[1], startMs[2]));
     System.out.println(json);
   }
 
@@ -409,6 +423,12 @@ public final class ReplicationBench {
     Files.delete(fa);
     Files.delete(fb);
     return percentilesAndMean(t);
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    }
   }
 
   /** p50, p99 and mean of nanosecond samples, in microseconds. */

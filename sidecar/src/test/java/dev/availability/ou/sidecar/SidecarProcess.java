@@ -241,14 +241,17 @@ final class SidecarProcess implements AutoCloseable {
   }
 
   /** Resident memory (VmRSS, VmHWM) in KiB from /proc. */
+  /**
+   * VmRSS, VmHWM, RssAnon and RssFile in KiB. RssFile is mostly the JVM's shared library and class-data
+   * archive: page cache, shared by every JVM on the machine that maps the same files.
+   */
   long[] memoryKib() throws IOException {
-    long rss = 0;
-    long hwm = 0;
+    long[] m = new long[4];
+    String[] names = {"VmRSS:", "VmHWM:", "RssAnon:", "RssFile:"};
     for (String l : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
-      if (l.startsWith("VmRSS:")) rss = Long.parseLong(l.replaceAll("\\D", ""));
-      if (l.startsWith("VmHWM:")) hwm = Long.parseLong(l.replaceAll("\\D", ""));
+      for (int i = 0; i < names.length; i++) if (l.startsWith(names[i])) m[i] = Long.parseLong(l.replaceAll("\\D", ""));
     }
-    return new long[] {rss, hwm};
+    return m;
   }
 
   String tail() {
