@@ -6,10 +6,9 @@ import java.util.Optional;
 
 /**
  * The sidecar's heap and memory request and limit for a unit that declares how much state it holds
- * ({@code spec.replication.stateMemory}). The sidecar keeps the keys in its heap and the values in direct
- * memory, whose limit defaults to the heap's ({@code -Xmx}); under steady rewriting, with snapshots taken
- * meanwhile, the two need up to about 2.5 times the state, and the JVM around them about 56 MiB more
- * (measured by {@code bench/replication}: metaspace, code, threads, the JVM and class-data mappings).
+ * ({@code spec.replication.stateMemory}). The sidecar keeps the state in its heap; under steady rewriting
+ * the heap needs about 2.5 times the state, and the JVM around it about 56 MiB more (measured by
+ * {@code bench/replication}: metaspace, code, threads, the JVM and class-data mappings).
  */
 record SidecarSizing(long heapMiB, long requestMiB, long limitMiB) {
   static final long DEFAULT_HEAP_MIB = 64;

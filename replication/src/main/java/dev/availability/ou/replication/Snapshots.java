@@ -92,13 +92,13 @@ public final class Snapshots {
       out.write(e.getKey().bytes());
       out.writeLong(e.getValue());
     }
-    out.writeLong(image.size());
-    image.forEach((key, value) -> {
-      out.writeShort(key.bytes().length);
-      out.write(key.bytes());
-      out.writeInt(value.length);
-      out.write(value);
-    });
+    out.writeLong(image.entries().size());
+    for (Map.Entry<Key, byte[]> e : image.entries()) {
+      out.writeShort(e.getKey().bytes().length);
+      out.write(e.getKey().bytes());
+      out.writeInt(e.getValue().length);
+      out.write(e.getValue());
+    }
     out.flush();
     int sum = (int) crc.getValue();
     raw.write(ByteBuffer.allocate(4).putInt(sum).array());

@@ -297,10 +297,9 @@ final class Replica {
         c.flush();
         return;
       }
-      seq = nextSeq;
+      seq = nextSeq++;
       LogRecord r = new LogRecord(seq, term, type, key, value);
       store.state().apply(r);
-      nextSeq++; // after the apply: one that fails (out of memory) takes no sequence
       // Journal is Synchronous plus the stimulus markers (the seed's strategies 1 and 3 combined): nothing
       // acknowledged is lost, and a promoted standby also knows which stimuli were in flight.
       sync = mode == Mode.SYNCHRONOUS || mode == Mode.JOURNAL;
@@ -519,15 +518,13 @@ final class Replica {
       image = store.state().image();
       history = store.log().history();
     }
-    try (image) { // until it is closed, the blocks of the values it holds are not reused
-      history.truncateAfter(image.seq());
-      while (writer.durableSeq() < image.seq()) {
-        if (writer.failure() != null) throw writer.failure();
-        Thread.sleep(1);
-      }
-      Path p = store.snapshot(image, history, cfg.logRetentionBytes(), cfg.snapshotsKept());
-      return new Snapshots.Loaded(p, image.seq(), history, null);
+    history.truncateAfter(image.seq());
+    while (writer.durableSeq() < image.seq()) {
+      if (writer.failure() != null) throw writer.failure();
+      Thread.sleep(1);
     }
+    Path p = store.snapshot(image, history, cfg.logRetentionBytes(), cfg.snapshotsKept());
+    return new Snapshots.Loaded(p, image.seq(), history, null);
   }
 
   /** Retention: snapshot and trim once the log is well past its retention. */
@@ -568,7 +565,6 @@ final class Replica {
     l.add("firstLogSeq=" + store.log().firstSeq());
     l.add("snapshotSeq=" + store.snapshotSeq());
     l.add("keys=" + store.state().size());
-    l.add("valueSlabBytes=" + store.state().valueBytesReserved());
     l.add("promotionSeq=" + promotionSeq);
     l.add("standbyAckedSeq=" + standbyAcked);
     l.add("standbyConnected=" + standbyConnected);

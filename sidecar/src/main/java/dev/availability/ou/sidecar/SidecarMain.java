@@ -9,17 +9,6 @@ public final class SidecarMain {
 
   public static void main(String[] args) throws InterruptedException {
     long t0 = System.nanoTime();
-    // Out of direct memory (the state's values) is as fatal as out of heap (-XX:+ExitOnOutOfMemoryError):
-    // the member restarts and recovers from its volume instead of serving a state its log does not hold.
-    Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
-      if (e instanceof OutOfMemoryError) {
-        Logs.error("out of memory on " + thread.getName() + ": raise -Xmx (it also caps the direct memory holding the"
-            + " state's values) or declare spec.replication.stateMemory; exiting", e);
-        Runtime.getRuntime().halt(3);
-      }
-      Logs.error("uncaught on " + thread.getName(), e);
-      e.printStackTrace();
-    });
     Sidecar sidecar;
     try {
       Config cfg = Config.from(System.getenv(), args);
