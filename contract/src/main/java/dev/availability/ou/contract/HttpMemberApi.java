@@ -128,20 +128,22 @@ public final class HttpMemberApi implements MemberApi {
 
   @Override
   public PodMeta getPod(String name) {
-    String what = "get pod " + name;
-    Answer a = call(what, "GET", podPath(name), null, null);
-    if (a.status() == 404) return null;
-    if (!a.ok()) throw failure(what, a);
-    return podMeta(tree(what, a.body()));
+    Object tree = getOrNull("get pod " + name, podPath(name));
+    return tree == null ? null : podMeta(tree);
   }
 
   @Override
   public LeaseState getLease(String name) {
-    String what = "get lease " + name;
-    Answer a = call(what, "GET", leasePath(name), null, null);
+    Object tree = getOrNull("get lease " + name, leasePath(name));
+    return tree == null ? null : leaseState(tree);
+  }
+
+  /** The object at {@code path} as a JSON tree, or null when there is none (404). */
+  private Object getOrNull(String what, String path) {
+    Answer a = call(what, "GET", path, null, null);
     if (a.status() == 404) return null;
     if (!a.ok()) throw failure(what, a);
-    return leaseState(tree(what, a.body()));
+    return tree(what, a.body());
   }
 
   @Override

@@ -137,20 +137,10 @@ class PartitionProcessTest {
     assertThat(writer.otherErrors).isEmpty();
     long partitionMs = (System.nanoTime() - partitionedAt) / 1_000_000;
 
-    net.heal();
-    probe.assertSurvived();
-    await().atMost(Duration.ofSeconds(20)).until(() -> a.counter("catchUpsFromLog") == 2);
-    assertThat(a.counter("lastCatchUpFromSeq")).as("catch-up from the standby's log position").isEqualTo(standbyHolds + 1);
-    int ackedAtHeal = writer.acked.size();
-    await().atMost(Duration.ofSeconds(20)).until(() -> writer.acked.size() >= ackedAtHeal + 100);
-    writer.close();
+    int ackedAtHeal = healAndCatchUpFromLog(standbyHolds);
 
     await().atMost(Duration.ofSeconds(20)).until(() -> b.status().durableSeq() >= a.status().lastSeq() && b.status().inSync());
-    assertAcknowledgedOnStandby();
-    assertSameState(a, b);
-    assertThat(a.counter("snapshotsSent")).isZero();
-    assertThat(b.counter("snapshotsInstalled")).isZero();
-    assertThat(b.counter("sessionsStarted.STREAM")).isEqualTo(2);
+    assertCaughtUpWithoutSnapshot();
     assertThat(writer.otherErrors).isEmpty();
     System.out.printf("PartitionProcessTest Synchronous: partition %d ms, peerLost after %d ms, %d acknowledged (%d after the heal),"
             + " %d UNAVAILABLE (shortest wait %d ms), standby held %d, catch-up from %d%n",
@@ -195,21 +185,11 @@ class PartitionProcessTest {
     long longestGapDuringPartitionMs = writer.longestGapSinceMillis(partitionedAt);
     long partitionMs = (System.nanoTime() - partitionedAt) / 1_000_000;
 
-    net.heal();
-    probe.assertSurvived();
-    await().atMost(Duration.ofSeconds(20)).until(() -> a.counter("catchUpsFromLog") == 2);
-    assertThat(a.counter("lastCatchUpFromSeq")).as("catch-up from the standby's log position").isEqualTo(standbyHolds + 1);
-    int ackedAtHeal = writer.acked.size();
-    await().atMost(Duration.ofSeconds(20)).until(() -> writer.acked.size() >= ackedAtHeal + 100);
-    writer.close();
+    int ackedAtHeal = healAndCatchUpFromLog(standbyHolds);
 
     await().atMost(Duration.ofSeconds(20)).until(() -> a.status().number("lag") == 0 && b.status().number("lag") == 0 && b.status().inSync());
     assertThat(b.status().durableSeq()).isEqualTo(a.status().lastSeq());
-    assertAcknowledgedOnStandby();
-    assertSameState(a, b);
-    assertThat(a.counter("snapshotsSent")).isZero();
-    assertThat(b.counter("snapshotsInstalled")).isZero();
-    assertThat(b.counter("sessionsStarted.STREAM")).isEqualTo(2);
+    assertCaughtUpWithoutSnapshot();
     System.out.printf("PartitionProcessTest Asynchronous: partition %d ms, peerLost after %d ms, lag %d -> %d -> %d, %d acknowledged"
             + " (%d during the partition, longest pause between acknowledgements %d ms), standby held %d%n",
         partitionMs, peerLostAfterMs, lagAtPeerLost, lagAfterTimeout, lagLater, writer.acked.size(), ackedAtHeal - ackedAtPartition,
@@ -223,6 +203,30 @@ class PartitionProcessTest {
    * logs the timeout; the standby logs only that its session ended (not why), so its end is checked by
    * time: a reset would end it at once, a timeout not before the socket timeout after the last frame.
    */
+  /**
+   * Heals the partition: the probe's connection survived, the primary streams to the standby from the
+   * standby's log position, and writes go on; returns how many were acknowledged at the heal.
+   */
+  int healAndCatchUpFromLog(long standbyHolds) throws Exception {
+    net.heal();
+    probe.assertSurvived();
+    await().atMost(Duration.ofSeconds(20)).until(() -> a.counter("catchUpsFromLog") == 2);
+    assertThat(a.counter("lastCatchUpFromSeq")).as("catch-up from the standby's log position").isEqualTo(standbyHolds + 1);
+    int ackedAtHeal = writer.acked.size();
+    await().atMost(Duration.ofSeconds(20)).until(() -> writer.acked.size() >= ackedAtHeal + 100);
+    writer.close();
+    return ackedAtHeal;
+  }
+
+  /** Both members hold the same state, every acknowledged write included, and no snapshot was needed. */
+  void assertCaughtUpWithoutSnapshot() {
+    assertAcknowledgedOnStandby();
+    assertSameState(a, b);
+    assertThat(a.counter("snapshotsSent")).isZero();
+    assertThat(b.counter("snapshotsInstalled")).isZero();
+    assertThat(b.counter("sessionsStarted.STREAM")).isEqualTo(2);
+  }
+
   void awaitReadTimeouts(Instant partitionedAt) throws IOException {
     try {
       await().atMost(Duration.ofMillis(SOCKET_TIMEOUT_MS + 8000)).until(() ->

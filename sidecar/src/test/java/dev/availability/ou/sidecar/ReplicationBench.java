@@ -81,8 +81,8 @@ public final class ReplicationBench {
     Path key = SidecarProcess.newKey(root);
     System.out.println("== ou-sidecar replication benchmark ==");
     machine();
-    double[] fsyncUs = rawFsync(root);
-    double[] pairedUs = rawFsyncPaired(root);
+    double[] fsyncUs = rawFsync(root, false);
+    double[] pairedUs = rawFsync(root, true);
     double[] rtt = loopbackRtt();
     System.out.printf(Locale.ROOT, "stream encryption: %s; sidecar JVM flags: %s%n", ENCRYPTION, String.join(" ", SidecarProcess.JVM_FLAGS));
     System.out.printf(Locale.ROOT, "fsync policy: %s; raw fsync of 256 B on the data disk: p50 %.0f us, p99 %.0f us (%s)%n", FSYNC, fsyncUs[0], fsyncUs[1],
@@ -376,53 +376,40 @@ public final class ReplicationBench {
         SECONDS, WARMUP, ROUNDS, Arrays.toString(WRITERS), Arrays.toString(SIZES));
   }
 
-  static double[] rawFsync(Path dir) throws IOException {
-    Path f = dir.resolve("fsync-probe");
-    long[] t = new long[200];
-    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-      ByteBuffer b = ByteBuffer.allocate(256);
-      for (int i = 0; i < t.length; i++) {
-        b.clear();
-        long s = System.nanoTime();
-        ch.write(b);
-        ch.force(false);
-        t[i] = System.nanoTime() - s;
-      }
-    }
-    Files.delete(f);
-    return percentilesAndMean(t);
-  }
-
   /**
-   * Two logs fsynced at once, as the primary and the standby do for every synchronous write when they share
-   * this machine's disk (in a cluster each has its own). Where the disk serialises them, a synchronous
-   * write waits for two flushes in a row, whatever the sidecars do.
+   * 256 B appended and fsynced 200 times; {@code paired}: to two files at once, as the primary and the
+   * standby do for every synchronous write when they share this machine's disk (in a cluster each has its
+   * own). Where the disk serialises them, a synchronous write waits for two flushes in a row, whatever the
+   * sidecars do.
    */
-  static double[] rawFsyncPaired(Path dir) throws Exception {
+  static double[] rawFsync(Path dir, boolean paired) throws Exception {
     Path fa = dir.resolve("fsync-probe-a");
     Path fb = dir.resolve("fsync-probe-b");
     long[] t = new long[200];
     java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
     try (FileChannel a = FileChannel.open(fa, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-         FileChannel b = FileChannel.open(fb, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+         FileChannel b = paired ? FileChannel.open(fb, StandardOpenOption.CREATE, StandardOpenOption.WRITE) : null) {
       for (int i = 0; i < t.length; i++) {
         long s = System.nanoTime();
-        java.util.concurrent.Future<?> f = other.submit(() -> {
-          b.write(ByteBuffer.allocate(256));
-          b.force(false);
+        java.util.concurrent.Future<?> f = b == null ? null : other.submit(() -> {
+          appendAndForce(b);
           return null;
         });
-        a.write(ByteBuffer.allocate(256));
-        a.force(false);
-        f.get();
+        appendAndForce(a);
+        if (f != null) f.get();
         t[i] = System.nanoTime() - s;
       }
     } finally {
       other.shutdown();
+      Files.deleteIfExists(fa);
+      Files.deleteIfExists(fb);
     }
-    Files.delete(fa);
-    Files.delete(fb);
     return percentilesAndMean(t);
+  }
+
+  private static void appendAndForce(FileChannel ch) throws IOException {
+    ch.write(ByteBuffer.allocate(256));
+    ch.force(false);
   }
 
   static void deleteTree(Path dir) throws IOException {
