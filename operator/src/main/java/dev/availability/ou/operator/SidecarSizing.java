@@ -1,17 +1,17 @@
 package dev.availability.ou.operator;
 
+import dev.availability.ou.contract.SidecarHeap;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
 import java.util.Optional;
 
 /**
  * The sidecar's heap and memory request and limit for a unit that declares how much state it holds
- * ({@code spec.replication.stateMemory}). The sidecar keeps the state in its heap; under steady rewriting
- * the heap needs about 2.5 times the state, and the JVM around it about 56 MiB more (measured by
- * {@code bench/replication}: metaspace, code, threads, the JVM and class-data mappings).
+ * ({@code spec.replication.stateMemory}). The sidecar keeps the state in its heap ({@link SidecarHeap}: about
+ * 2.5 times the state plus 14 MiB, at least 32 MiB), and the JVM around it needs about 56 MiB more
+ * (measured by {@code bench/replication}: metaspace, code, threads, the JVM and class-data mappings).
  */
 record SidecarSizing(long heapMiB, long requestMiB, long limitMiB) {
-  static final long DEFAULT_HEAP_MIB = 64;
   static final long OUTSIDE_HEAP_MIB = 56;
   private static final long MIB = 1024 * 1024;
 
@@ -20,7 +20,7 @@ record SidecarSizing(long heapMiB, long requestMiB, long limitMiB) {
     if (stateMemory == null || stateMemory.isBlank()) return Optional.empty();
     BigDecimal bytes = Quantity.getAmountInBytes(new Quantity(stateMemory));
     long stateMiB = bytes.add(BigDecimal.valueOf(MIB - 1)).divide(BigDecimal.valueOf(MIB), java.math.RoundingMode.DOWN).longValueExact();
-    long heap = Math.max(DEFAULT_HEAP_MIB, (stateMiB * 5 + 1) / 2 + 8);
+    long heap = SidecarHeap.forStateMiB(stateMiB);
     long request = heap + OUTSIDE_HEAP_MIB;
     long configuredLimit = Quantity.getAmountInBytes(new Quantity(defaultLimit)).divide(BigDecimal.valueOf(MIB), java.math.RoundingMode.UP).longValue();
     return Optional.of(new SidecarSizing(heap, request, Math.max(configuredLimit, 2 * request)));

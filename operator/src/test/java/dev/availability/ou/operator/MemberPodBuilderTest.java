@@ -110,14 +110,15 @@ class MemberPodBuilderTest {
 
     unit.getSpec().getReplication().setStateMemory("100Mi");
     var sized = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
-    // 2.5 x 100 Mi + 8 Mi of heap, placed last so it overrides the configured -Xmx; 56 Mi outside the heap.
-    assertThat(env(sized, "JAVA_TOOL_OPTIONS")).endsWith(" -Xmx64m -Xmx258m");
-    assertThat(sized.getResources().getRequests().get("memory").toString()).isEqualTo("314Mi");
-    assertThat(sized.getResources().getLimits().get("memory").toString()).isEqualTo("628Mi");
+    // 2.5 x 100 Mi + 14 Mi of heap, placed last so it overrides the configured -Xmx; 56 Mi outside the heap.
+    assertThat(env(sized, "JAVA_TOOL_OPTIONS")).endsWith(" -Xmx64m -Xmx264m");
+    assertThat(sized.getResources().getRequests().get("memory").toString()).isEqualTo("320Mi");
+    assertThat(sized.getResources().getLimits().get("memory").toString()).isEqualTo("640Mi");
 
-    unit.getSpec().getReplication().setStateMemory("1Mi"); // small state: never below the default heap
+    unit.getSpec().getReplication().setStateMemory("1Mi"); // a small state: a smaller heap than the default, never below 32 MiB
     var small = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
-    assertThat(env(small, "JAVA_TOOL_OPTIONS")).endsWith("-Xmx64m");
+    assertThat(env(small, "JAVA_TOOL_OPTIONS")).endsWith(" -Xmx64m -Xmx32m");
+    assertThat(small.getResources().getRequests().get("memory").toString()).isEqualTo("88Mi");
     assertThat(small.getResources().getLimits().get("memory").toString()).isEqualTo("256Mi");
   }
 

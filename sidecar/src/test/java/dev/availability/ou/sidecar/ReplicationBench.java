@@ -3,6 +3,7 @@ package dev.availability.ou.sidecar;
 import dev.availability.ou.client.MemberRole;
 import dev.availability.ou.client.OuClient;
 import dev.availability.ou.contract.Role;
+import dev.availability.ou.contract.SidecarHeap;
 import dev.availability.ou.replication.RecordType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,6 +54,13 @@ public final class ReplicationBench {
    * Synchronous (in a cluster the standby's flush costs what the primary's does, in parallel).
    */
   static final String STANDBY_DIR = System.getProperty("bench.standbyDir", "");
+  /** The keys every cell rewrites (15 for each of 128 writers): at 4 KiB about 8 MiB of state. */
+  static final int STATE_KEYS = 1920;
+  /** The state's size as a unit would declare it: keys and values plus about 100 bytes per key. */
+  static final long STATE_MIB = (STATE_KEYS * (Arrays.stream(SIZES).max().orElse(0) + 110L) + (1 << 20) - 1) >> 20;
+  /** The sidecars' heap: what the operator gives a unit declaring {@code stateMemory: <STATE_MIB>Mi}. */
+  static final long HEAP_MIB = SidecarHeap.forStateMiB(STATE_MIB);
+  static final String HEAP_OPTION = "-Xmx" + HEAP_MIB + "m";
 
   /** cpuTicks: CPU time of the sidecar processes serving the subject during the measured window (clock ticks). */
   record Result(String subject, int writers, int size, long ops, double seconds, long[] sortedNanos, long cpuTicks) {
@@ -84,7 +92,9 @@ public final class ReplicationBench {
     double[] fsyncUs = rawFsync(root, false);
     double[] pairedUs = rawFsync(root, true);
     double[] rtt = loopbackRtt();
-    System.out.printf(Locale.ROOT, "stream encryption: %s; sidecar JVM flags: %s%n", ENCRYPTION, String.join(" ", SidecarProcess.JVM_FLAGS));
+    System.out.printf(Locale.ROOT, "stream encryption: %s; sidecar JVM flags: %s%n", ENCRYPTION, String.join(" ", SidecarProcess.jvmFlags(HEAP_OPTION)));
+    System.out.printf(Locale.ROOT, "state: the same %d keys in every cell, about %d MiB at the largest value; sidecar heap %d MiB, as the operator sizes it"
+        + " for spec.replication.stateMemory: %dMi%n", STATE_KEYS, STATE_MIB, HEAP_MIB, STATE_MIB);
     System.out.printf(Locale.ROOT, "fsync policy: %s; raw fsync of 256 B on the data disk: p50 %.0f us, p99 %.0f us (%s)%n", FSYNC, fsyncUs[0], fsyncUs[1],
         fsyncUs[0] < 50 ? "fast: a write cache absorbs fsync here, so durability figures are optimistic" : "the disk honours fsync");
     System.out.printf(Locale.ROOT, "two logs fsynced at once on this disk (primary and standby share it here; in a cluster each has its own):"
@@ -92,9 +102,9 @@ public final class ReplicationBench {
         pairedUs[0], pairedUs[1], fsyncUs[2] / pairedUs[2]);
     System.out.printf(Locale.ROOT, "loopback TCP round trip (1 byte ping-pong): p50 %.1f us, p99 %.1f us%n", rtt[0], rtt[1]);
 
-    SidecarProcess standby = new SidecarProcess("bench-standby", net + "2", root, key).with("OU_ROLE", "Standby").with("OU_EPOCH", "1")
+    SidecarProcess standby = new SidecarProcess("bench-standby", net + "2", root, key).heapMiB(HEAP_MIB).with("OU_ROLE", "Standby").with("OU_EPOCH", "1")
         .with("OU_FSYNC", FSYNC).with("OU_LOG_RETENTION", "64Mi").with("OU_SEGMENT_BYTES", "16Mi");
-    SidecarProcess primary = new SidecarProcess("bench-primary", net + "1", root, key).with("OU_ROLE", "Primary").with("OU_EPOCH", "1")
+    SidecarProcess primary = new SidecarProcess("bench-primary", net + "1", root, key).heapMiB(HEAP_MIB).with("OU_ROLE", "Primary").with("OU_EPOCH", "1")
         .with("OU_PEER_ENDPOINT", standby.replicationEndpoint()).with("OU_FSYNC", FSYNC).with("OU_MODE", "Synchronous")
         .with("OU_LOG_RETENTION", "64Mi").with("OU_SEGMENT_BYTES", "16Mi");
     Path standbyData = STANDBY_DIR.isEmpty() ? null : Files.createTempDirectory(Files.createDirectories(Path.of(STANDBY_DIR)), "ou-bench-standby-");
@@ -104,7 +114,7 @@ public final class ReplicationBench {
     for (SidecarProcess p : List.of(standby, primary)) p.env.put("OU_HEARTBEAT_INTERVAL", "200ms");
     for (SidecarProcess p : List.of(standby, primary)) p.env.put("OU_STREAM_ENCRYPTION", ENCRYPTION);
     // The baseline the goals are held against: the same sidecar program, local API and log, with no peer.
-    SidecarProcess local = new SidecarProcess("bench-local", net + "3", root, key).with("OU_ROLE", "Primary").with("OU_EPOCH", "1")
+    SidecarProcess local = new SidecarProcess("bench-local", net + "3", root, key).heapMiB(HEAP_MIB).with("OU_ROLE", "Primary").with("OU_EPOCH", "1")
         .with("OU_FSYNC", FSYNC).with("OU_MODE", "Asynchronous").with("OU_LOG_RETENTION", "64Mi").with("OU_SEGMENT_BYTES", "16Mi");
     standby.start();
     primary.start();
@@ -232,8 +242,8 @@ public final class ReplicationBench {
     List<long[]> perThread = new ArrayList<>();
     long[] counts = new long[writers];
     CountDownLatch doneLatch = new CountDownLatch(writers);
-    // A bounded key space (about 8 MiB of live state whatever the cell), so the run measures the data path, not the heap.
-    int keysPerWriter = (int) Math.max(1, Math.min(1000, (8L << 20) / ((long) writers * (size + 32))));
+    // Every cell rewrites the same STATE_KEYS keys, split among its writers, so the state stays bounded over the whole run.
+    int keysPerWriter = Math.max(1, STATE_KEYS / writers);
     Exception[] failure = {null};
     for (int t = 0; t < writers; t++) {
       final int id = t;
@@ -247,7 +257,7 @@ public final class ReplicationBench {
           while (true) {
             long t0 = System.nanoTime();
             if (t0 >= end) break;
-            w.write(("w" + id + "-" + (i++ % keysPerWriter)).getBytes(), value);
+            w.write(("k" + (id + writers * (i++ % keysPerWriter))).getBytes(), value);
             long t1 = System.nanoTime();
             if (t0 >= warmEnd) {
               if (n == lat[0].length) lat[0] = Arrays.copyOf(lat[0], n * 2);
@@ -347,7 +357,7 @@ public final class ReplicationBench {
     System.out.printf(Locale.ROOT, "sidecar resident memory: primary VmRSS %d KiB (VmHWM %d KiB; anonymous %d KiB, file %d KiB), standby VmRSS %d KiB"
             + " (VmHWM %d KiB; anonymous %d KiB, file %d KiB); the file pages are the JVM's library and class archive, shared by the JVMs on a"
             + " machine; JVM flags %s%n",
-        memP[0], memP[1], memP[2], memP[3], memS[0], memS[1], memS[2], memS[3], String.join(" ", SidecarProcess.JVM_FLAGS));
+        memP[0], memP[1], memP[2], memP[3], memS[0], memS[1], memS[2], memS[3], String.join(" ", primary.jvmFlags()));
     System.out.printf(Locale.ROOT, "sidecar start (spawn to local API accepting): standby %d ms, primary %d ms, local %d ms%n", startMs[0], startMs[1],
         startMs[2]);
     System.out.println("goals (issue): sync p99 <= local p99 + loopback RTT + 200 us; throughput / local >= 0.8 (sync), >= 0.97 (async); RSS <= 96 MiB;"

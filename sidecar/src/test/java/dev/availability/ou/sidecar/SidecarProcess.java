@@ -45,6 +45,7 @@ final class SidecarProcess implements AutoCloseable {
   private List<String> commandPrefix = List.of();
   private String apiHost;
   private Where where = Where.HERE;
+  private String heapOption;
 
   /** Runs an action that opens sockets (and their threads) in the network the process is in. */
   interface Where {
@@ -94,6 +95,27 @@ final class SidecarProcess implements AutoCloseable {
     return host + ":" + REPLICATION_PORT;
   }
 
+  /** Runs the JVM with this heap in place of the default flags' {@code -Xmx} (a later {@code -Xmx} in the flags still wins). */
+  SidecarProcess heapMiB(long mib) {
+    heapOption = "-Xmx" + mib + "m";
+    return this;
+  }
+
+  List<String> jvmFlags() {
+    return jvmFlags(heapOption);
+  }
+
+  /** {@link #JVM_FLAGS} with their first {@code -Xmx} replaced by {@code heapOption} (null: as they are). */
+  static List<String> jvmFlags(String heapOption) {
+    List<String> flags = new ArrayList<>(JVM_FLAGS);
+    if (heapOption == null) return flags;
+    int xmx = -1;
+    for (int i = 0; i < flags.size() && xmx < 0; i++) if (flags.get(i).startsWith("-Xmx")) xmx = i;
+    if (xmx >= 0) flags.set(xmx, heapOption);
+    else flags.add(0, heapOption);
+    return flags;
+  }
+
   SidecarProcess with(String key, String value) {
     env.put(key, value);
     return this;
@@ -130,7 +152,7 @@ final class SidecarProcess implements AutoCloseable {
   SidecarProcess start() throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(commandPrefix);
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.addAll(JVM_FLAGS);
+    cmd.addAll(jvmFlags());
     String jar = System.getProperty("ou.sidecar.jar");
     if (jar != null) { // as in the image: the packaged jar and the libraries its manifest names, in that order
       cmd.add("-jar");
