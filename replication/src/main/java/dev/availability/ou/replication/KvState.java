@@ -12,9 +12,13 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * Reads are safe from any thread; {@link #apply} comes from one thread at a time.
  */
 public final class KvState {
+  /** What an entry costs in the heap besides its key and value: map node and index, key object, array headers. */
+  public static final int ENTRY_OVERHEAD_BYTES = 100;
+
   private final ConcurrentSkipListMap<Key, byte[]> data = new ConcurrentSkipListMap<>();
   private final ConcurrentSkipListMap<Key, Long> open = new ConcurrentSkipListMap<>();
   private volatile long appliedSeq;
+  private volatile long bytes; // written by the one applying thread
 
   public KvState(long appliedSeq) {
     this.appliedSeq = appliedSeq;
@@ -28,8 +32,11 @@ public final class KvState {
   public void apply(LogRecord r) {
     if (r.seq() != appliedSeq + 1) throw new IllegalStateException("apply " + r.seq() + " after " + appliedSeq);
     switch (r.type()) {
-      case PUT -> data.put(Key.wrap(r.key()), r.value());
-      case DELETE -> data.remove(Key.wrap(r.key()));
+      case PUT -> put(Key.wrap(r.key()), r.value());
+      case DELETE -> {
+        byte[] old = data.remove(Key.wrap(r.key()));
+        if (old != null) bytes -= entryBytes(r.key(), old);
+      }
       case BEGIN -> open.put(Key.wrap(r.key()), r.seq());
       case END -> open.remove(Key.wrap(r.key()));
       case TERM_START -> { }
@@ -43,6 +50,20 @@ public final class KvState {
 
   public int size() {
     return data.size();
+  }
+
+  /** The heap the keys and values take, {@link #ENTRY_OVERHEAD_BYTES} per entry included. */
+  public long bytes() {
+    return bytes;
+  }
+
+  private void put(Key k, byte[] v) {
+    byte[] old = data.put(k, v);
+    bytes += entryBytes(k.bytes(), v) - (old == null ? 0 : entryBytes(k.bytes(), old));
+  }
+
+  private static long entryBytes(byte[] key, byte[] value) {
+    return (long) key.length + value.length + ENTRY_OVERHEAD_BYTES;
   }
 
   /** Up to {@code limit} entries with keys strictly after {@code after} (null: from the start). */
@@ -62,7 +83,7 @@ public final class KvState {
   }
 
   void restore(Key k, byte[] v) {
-    data.put(k, v);
+    put(k, v);
   }
 
   void restoreOpen(Key id, long seq) {

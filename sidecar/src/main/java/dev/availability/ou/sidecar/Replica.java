@@ -565,6 +565,7 @@ final class Replica {
     l.add("firstLogSeq=" + store.log().firstSeq());
     l.add("snapshotSeq=" + store.snapshotSeq());
     l.add("keys=" + store.state().size());
+    l.add("stateBytes=" + store.state().bytes());
     l.add("promotionSeq=" + promotionSeq);
     l.add("standbyAckedSeq=" + standbyAcked);
     l.add("standbyConnected=" + standbyConnected);

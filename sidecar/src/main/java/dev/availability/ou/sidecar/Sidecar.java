@@ -20,6 +20,7 @@ public final class Sidecar implements AutoCloseable {
   private final Store store;
   private final LogWriter writer;
   private final Replica replica;
+  private final HeapWatch heapWatch;
   private final PeerAuth auth;
   private final FrameCodec codec;
   private final AppHealth appHealth;
@@ -47,6 +48,7 @@ public final class Sidecar implements AutoCloseable {
     this.store = new Store(cfg.dataDir(), limits, cfg.segmentBytes(), counters);
     this.writer = new LogWriter(store, cfg.fsync(), counters);
     this.replica = new Replica(cfg, store, writer, counters);
+    this.heapWatch = new HeapWatch(() -> store.state().bytes(), () -> store.state().size(), Runtime.getRuntime().maxMemory(), counters);
     this.appHealth = new AppHealth(cfg.appProbe(), cfg.appProbeIntervalMillis());
     this.control = cfg.control().equals("kubernetes") ? newKubernetesControl(cfg) : new StandaloneControl(cfg);
     replica.addRoleListener(v -> roleChanged(v));
@@ -63,6 +65,7 @@ public final class Sidecar implements AutoCloseable {
     }, 50, 50, TimeUnit.MILLISECONDS);
     ticker.scheduleWithFixedDelay(this::report, 0, cfg.reportIntervalMillis(), TimeUnit.MILLISECONDS);
     ticker.scheduleWithFixedDelay(replica::maintain, 1, 1, TimeUnit.SECONDS);
+    ticker.scheduleWithFixedDelay(heapWatch::check, 0, 5, TimeUnit.SECONDS);
     Logs.info("ou-sidecar up: local API " + cfg.localApi() + ", replication " + cfg.replication() + " (advertised "
         + cfg.advertisedEndpoint() + (auth.sealsStream() ? ", asks for a stream sealed with AES-256-GCM" : ", does not ask for stream encryption (OU_STREAM_ENCRYPTION=none)")
         + "), health " + cfg.health() + ", data " + cfg.dataDir() + ", mode " + replica.mode().label()
@@ -140,6 +143,10 @@ public final class Sidecar implements AutoCloseable {
     m.put("control", cfg.control());
     m.put("member", cfg.memberName());
     m.put("replicationEndpoint", cfg.advertisedEndpoint());
+    long stateBytes = store.state().bytes();
+    m.put("heapNeededBytes", Long.toString(HeapWatch.neededBytes(stateBytes)));
+    m.put("heapMaxBytes", Long.toString(heapWatch.maxHeapBytes()));
+    m.put("heapTooSmall", Boolean.toString(heapWatch.tooSmall()));
     counters.snapshot().forEach((k, v) -> m.put("counter." + k, Long.toString(v)));
     counters.notes().forEach((k, v) -> m.put("note." + k, v));
     MemberReport last = control.lastReport();
@@ -154,6 +161,10 @@ public final class Sidecar implements AutoCloseable {
     m.put("lag", replica.lag());
     m.put("epoch", replica.epoch());
     m.put("peer_heartbeat_age_ms", replica.peerHeartbeatAgeMillis());
+    m.put("state_keys", (long) store.state().size());
+    m.put("state_bytes", store.state().bytes());
+    m.put("heap_needed_bytes", HeapWatch.neededBytes(store.state().bytes()));
+    m.put("heap_max_bytes", heapWatch.maxHeapBytes());
     return m;
   }
 

@@ -4,6 +4,7 @@ import dev.availability.ou.client.MemberRole;
 import dev.availability.ou.client.OuClient;
 import dev.availability.ou.contract.Role;
 import dev.availability.ou.contract.SidecarHeap;
+import dev.availability.ou.replication.KvState;
 import dev.availability.ou.replication.RecordType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -358,6 +359,11 @@ public final class ReplicationBench {
             + " (VmHWM %d KiB; anonymous %d KiB, file %d KiB); the file pages are the JVM's library and class archive, shared by the JVMs on a"
             + " machine; JVM flags %s%n",
         memP[0], memP[1], memP[2], memP[3], memS[0], memS[1], memS[2], memS[3], String.join(" ", primary.jvmFlags()));
+    var ps = primary.status();
+    var ss = standby.status();
+    System.out.printf(Locale.ROOT, "state held after the run: primary %d keys, %.1f MiB; standby %d keys, %.1f MiB (keys and values plus %d B per key)%n",
+        ps.number("keys"), ps.number("stateBytes") / 1048576.0, ss.number("keys"), ss.number("stateBytes") / 1048576.0,
+        KvState.ENTRY_OVERHEAD_BYTES);
     System.out.printf(Locale.ROOT, "sidecar start (spawn to local API accepting): standby %d ms, primary %d ms, local %d ms%n", startMs[0], startMs[1],
         startMs[2]);
     System.out.println("goals (issue): sync p99 <= local p99 + loopback RTT + 200 us; throughput / local >= 0.8 (sync), >= 0.97 (async); RSS <= 96 MiB;"

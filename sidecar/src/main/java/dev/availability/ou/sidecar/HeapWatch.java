@@ -1,0 +1,59 @@
+package dev.availability.ou.sidecar;
+
+import dev.availability.ou.contract.SidecarHeap;
+import java.util.Locale;
+import java.util.function.LongSupplier;
+
+/**
+ * Warns while the state is larger than the heap was sized for. The sidecar keeps the whole state in its
+ * heap; under steady rewriting a heap below {@link SidecarHeap#forStateMiB} runs out, and the sidecar
+ * then exits and restarts. The warning names the fix before that happens.
+ */
+final class HeapWatch {
+  private static final long MIB = 1 << 20;
+  /** Runtime.maxMemory() leaves out one survivor space (a tenth of the fixed young generation). */
+  private static final long SURVIVOR_BYTES = SidecarHeap.YOUNG_MIB * MIB / 10;
+
+  private final LongSupplier stateBytes;
+  private final LongSupplier stateKeys;
+  private final long maxHeapBytes;
+  private final Counters counters;
+  private boolean tooSmall;
+
+  HeapWatch(LongSupplier stateBytes, LongSupplier stateKeys, long maxHeapBytes, Counters counters) {
+    this.stateBytes = stateBytes;
+    this.stateKeys = stateKeys;
+    this.maxHeapBytes = maxHeapBytes;
+    this.counters = counters;
+  }
+
+  /** The heap the state needs under steady rewriting. */
+  static long neededBytes(long stateBytes) {
+    return SidecarHeap.forStateMiB((stateBytes + MIB - 1) / MIB) * MIB;
+  }
+
+  long maxHeapBytes() {
+    return maxHeapBytes;
+  }
+
+  /** Periodic: warns once each time the state grows past what the heap holds, and says when it fits again. */
+  synchronized void check() {
+    long state = stateBytes.getAsLong();
+    long needed = neededBytes(state);
+    boolean small = needed > maxHeapBytes + SURVIVOR_BYTES;
+    if (small && !tooSmall) {
+      counters.inc("heapTooSmallWarnings");
+      Logs.warn(String.format(Locale.ROOT, "the state holds %d MiB (%d keys); under steady rewriting that needs a %d MiB heap and this sidecar"
+          + " has %d MiB: declare spec.replication.stateMemory: %dMi or more (the operator then sizes the heap), or raise -Xmx, before the"
+          + " sidecar runs out of memory and restarts", (state + MIB - 1) / MIB, stateKeys.getAsLong(), needed / MIB,
+          (maxHeapBytes + SURVIVOR_BYTES) / MIB, Math.max(1, (state * 5 / 4 + MIB - 1) / MIB)));
+    } else if (!small && tooSmall) {
+      Logs.info(String.format(Locale.ROOT, "the state (%d MiB) fits the heap again", (state + MIB - 1) / MIB));
+    }
+    tooSmall = small;
+  }
+
+  synchronized boolean tooSmall() {
+    return tooSmall;
+  }
+}
