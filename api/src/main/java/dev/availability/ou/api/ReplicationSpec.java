@@ -25,7 +25,7 @@ public class ReplicationSpec {
   private Boolean encryptStream = true;
 
   @io.fabric8.generator.annotation.Pattern("^[0-9]+(Ki|Mi|Gi)?$")
-  @JsonPropertyDescription("About how much state (keys and values) the unit holds, for example 64Mi. The sidecar keeps the state in memory: the operator sizes the sidecar's heap (2.5 times this plus 14Mi, at least 32Mi; 20Mi gives the default 64Mi) and its container's memory request and limit from it. Absent: the operator's defaults, enough for about 20Mi of state.")
+  @JsonPropertyDescription("About how much state (keys and values) the unit holds, for example 64Mi. The sidecar keeps the state in memory: the operator sizes the sidecar's heap (twice this plus 18Mi, at least 32Mi; 23Mi gives the default 64Mi) and its container's memory request and limit from it. Absent: the operator's defaults, enough for about 23Mi of state.")
   private String stateMemory;
 
   @JsonPropertyDescription("The volume the sidecar keeps its log and snapshots on; an emptyDir when absent.")

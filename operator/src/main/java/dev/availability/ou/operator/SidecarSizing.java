@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * The sidecar's heap and memory request and limit for a unit that declares how much state it holds
  * ({@code spec.replication.stateMemory}). The sidecar keeps the state in its heap ({@link SidecarHeap}: about
- * 2.5 times the state plus 14 MiB, at least 32 MiB), and the JVM around it needs about 56 MiB more
+ * twice the state plus 18 MiB, at least 32 MiB), and the JVM around it needs about 56 MiB more
  * (measured by {@code bench/replication}: metaspace, code, threads, the JVM and class-data mappings).
  */
 record SidecarSizing(long heapMiB, long requestMiB, long limitMiB) {

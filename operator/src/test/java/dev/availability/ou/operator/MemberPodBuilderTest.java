@@ -110,10 +110,10 @@ class MemberPodBuilderTest {
 
     unit.getSpec().getReplication().setStateMemory("100Mi");
     var sized = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
-    // 2.5 x 100 Mi + 14 Mi of heap, placed last so it overrides the configured -Xmx; 56 Mi outside the heap.
-    assertThat(env(sized, "JAVA_TOOL_OPTIONS")).endsWith(" -Xmx64m -Xmx264m");
-    assertThat(sized.getResources().getRequests().get("memory").toString()).isEqualTo("320Mi");
-    assertThat(sized.getResources().getLimits().get("memory").toString()).isEqualTo("640Mi");
+    // 2 x 100 Mi + 18 Mi of heap, placed last so it overrides the configured -Xmx; 56 Mi outside the heap.
+    assertThat(env(sized, "JAVA_TOOL_OPTIONS")).endsWith(" -Xmx64m -Xmx218m");
+    assertThat(sized.getResources().getRequests().get("memory").toString()).isEqualTo("274Mi");
+    assertThat(sized.getResources().getLimits().get("memory").toString()).isEqualTo("548Mi");
 
     unit.getSpec().getReplication().setStateMemory("1Mi"); // a small state: a smaller heap than the default, never below 32 MiB
     var small = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);

@@ -18,10 +18,12 @@ public final class KvState {
   private final ConcurrentSkipListMap<Key, byte[]> data = new ConcurrentSkipListMap<>();
   private final ConcurrentSkipListMap<Key, Long> open = new ConcurrentSkipListMap<>();
   private volatile long appliedSeq;
+  private volatile long applyingSeq; // set before a record touches the maps: a reader that saw its effect sees it
   private volatile long bytes; // written by the one applying thread
 
   public KvState(long appliedSeq) {
     this.appliedSeq = appliedSeq;
+    this.applyingSeq = appliedSeq;
   }
 
   public long appliedSeq() {
@@ -31,6 +33,7 @@ public final class KvState {
   /** Applies the next record; sequences must follow on. */
   public void apply(LogRecord r) {
     if (r.seq() != appliedSeq + 1) throw new IllegalStateException("apply " + r.seq() + " after " + appliedSeq);
+    applyingSeq = r.seq();
     switch (r.type()) {
       case PUT -> put(Key.wrap(r.key()), r.value());
       case DELETE -> {
@@ -42,6 +45,24 @@ public final class KvState {
       case TERM_START -> { }
     }
     appliedSeq = r.seq();
+  }
+
+  /**
+   * The newest sequence whose effect a reader of the maps may have seen: read after a pass over
+   * {@link #entries}, every value the pass saw comes from a record at or before it.
+   */
+  public long applyingSeq() {
+    return applyingSeq;
+  }
+
+  /** The live entries in key order; weakly consistent (a pass sees each key once, at some value it had meanwhile). */
+  public Iterable<Map.Entry<Key, byte[]>> entries() {
+    return data.entrySet();
+  }
+
+  /** The live open stimuli, weakly consistent like {@link #entries}. */
+  public Iterable<Map.Entry<Key, Long>> openEntries() {
+    return open.entrySet();
   }
 
   public byte[] get(Key k) {
@@ -89,12 +110,4 @@ public final class KvState {
   void restoreOpen(Key id, long seq) {
     open.put(id, seq);
   }
-
-  /** A consistent copy for a snapshot; the caller must hold off {@link #apply} while it is taken. */
-  public Image image() {
-    return new Image(appliedSeq, new ArrayList<>(data.entrySet()), new ArrayList<>(open.entrySet()));
-  }
-
-  /** A point-in-time copy of the state (values are shared, they are never mutated). */
-  public record Image(long seq, List<Map.Entry<Key, byte[]>> entries, List<Map.Entry<Key, Long>> open) {}
 }

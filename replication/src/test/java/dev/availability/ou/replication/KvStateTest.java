@@ -34,7 +34,7 @@ class KvStateTest {
     KvState s = new KvState(0);
     for (int i = 1; i <= 50; i++) s.apply(LogRecord.put(i, T, ("k" + i).getBytes(), new byte[i * 3]));
     Snapshots snaps = new Snapshots(dir, Limits.DEFAULT);
-    Snapshots.Loaded loaded = snaps.load(snaps.write(s.image(), new TermHistory()));
+    Snapshots.Loaded loaded = snaps.load(snaps.commit(snaps.write(s, s.appliedSeq(), 0, new TermHistory())));
     assertThat(loaded.state().bytes()).isEqualTo(s.bytes()).isPositive();
   }
 }

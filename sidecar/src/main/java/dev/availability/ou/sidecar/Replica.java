@@ -45,6 +45,7 @@ final class Replica {
   private final Counters counters;
   private final List<Consumer<RoleView>> roleListeners = new CopyOnWriteArrayList<>();
   private final Object waitLock = new Object();
+  private final Object snapshotLock = new Object();
   private final ArrayDeque<Waiter> localQ = new ArrayDeque<>();
   private final ArrayDeque<Waiter> syncQ = new ArrayDeque<>();
 
@@ -496,6 +497,7 @@ final class Replica {
    * cannot reach its standby cannot acknowledge anything more). That is the one to promote.
    */
   boolean inSync() {
+    if (writer.durableSeq() < store.exactFromSeq()) return false; // a snapshot from the primary not yet made exact by the stream
     boolean live = streaming && peerHeartbeatAgeMillis() <= cfg.peerLostAfterMillis();
     if (live) return writer.durableSeq() >= catchUpTarget;
     if (mode == Mode.ASYNCHRONOUS) return false;
@@ -510,21 +512,36 @@ final class Replica {
 
   // ---- snapshots for retention and transfer -----------------------------------------------------------
 
-  /** Takes a snapshot of the current state (once its records are durable) and trims the log per retention. */
+  /**
+   * Takes a snapshot of the current state and trims the log per retention. The state streams to the
+   * file while updates go on (nothing is copied); the file counts once the log holds every update it
+   * may contain durably. One at a time.
+   */
   Snapshots.Loaded snapshotNow() throws IOException, InterruptedException {
-    KvState.Image image;
-    TermHistory history;
-    synchronized (this) {
-      image = store.state().image();
-      history = store.log().history();
+    synchronized (snapshotLock) {
+      while (true) {
+        long seq;
+        TermHistory history;
+        Store.SnapshotStart start;
+        synchronized (this) {
+          start = store.snapshotStart();
+          seq = start.state().appliedSeq();
+          history = store.log().history();
+        }
+        history.truncateAfter(seq);
+        Snapshots.Written w = store.snapshots().write(start.state(), seq, start.exactFromSeq(), history);
+        while (writer.durableSeq() < w.consistentSeq()) {
+          if (writer.failure() != null) {
+            store.snapshots().discard(w);
+            throw writer.failure();
+          }
+          Thread.sleep(1);
+        }
+        Path p = store.commitSnapshot(w, start, cfg.logRetentionBytes(), cfg.snapshotsKept());
+        if (p != null) return new Snapshots.Loaded(p, w.seq(), w.consistentSeq(), history, null);
+        Logs.info("the state was replaced while a snapshot was written; writing it again");
+      }
     }
-    history.truncateAfter(image.seq());
-    while (writer.durableSeq() < image.seq()) {
-      if (writer.failure() != null) throw writer.failure();
-      Thread.sleep(1);
-    }
-    Path p = store.snapshot(image, history, cfg.logRetentionBytes(), cfg.snapshotsKept());
-    return new Snapshots.Loaded(p, image.seq(), history, null);
   }
 
   /** Retention: snapshot and trim once the log is well past its retention. */
@@ -543,7 +560,7 @@ final class Replica {
       Path newest = list.get(list.size() - 1);
       String n = newest.getFileName().toString();
       long seq = Long.parseLong(n.substring("snapshot-".length(), n.indexOf('.')));
-      if (seq + 1 >= store.log().firstSeq()) return new Snapshots.Loaded(newest, seq, null, null);
+      if (seq + 1 >= store.log().firstSeq()) return new Snapshots.Loaded(newest, seq, -1, null, null); // its consistent sequence is in the file
     }
     return snapshotNow();
   }
@@ -564,6 +581,7 @@ final class Replica {
     l.add("durableSeq=" + writer.durableSeq());
     l.add("firstLogSeq=" + store.log().firstSeq());
     l.add("snapshotSeq=" + store.snapshotSeq());
+    l.add("exactFromSeq=" + store.exactFromSeq());
     l.add("keys=" + store.state().size());
     l.add("stateBytes=" + store.state().bytes());
     l.add("promotionSeq=" + promotionSeq);

@@ -21,6 +21,9 @@ import java.util.stream.Stream;
  * What a member holds on its volume: {@code log/} (segments), {@code snapshots/}, {@code member.properties}
  * (highest epoch seen, primary incarnation) and {@code incoming/} (a snapshot being received).
  * Recovery at open: newest valid snapshot, then the log after it (a torn tail cut off), replayed.
+ * Snapshots are fuzzy ({@link Snapshots}): the state is exact once the log reaches the snapshot's
+ * consistent sequence, which a member's own snapshots always hold, and one installed from the primary
+ * reaches as the stream catches up.
  */
 final class Store implements AutoCloseable {
   private final Path dir;
@@ -31,6 +34,9 @@ final class Store implements AutoCloseable {
   private SegmentLog log;
   private volatile KvState state;
   private volatile long snapshotSeq;
+  private volatile long snapshotConsistentSeq;
+  private volatile long exactFromSeq;
+  private long generation; // install, cut, wipe: a snapshot written across one of them is discarded; guarded by this
 
   Store(Path dir, Limits limits, long segmentBytes, Counters counters) throws IOException {
     this.dir = dir;
@@ -50,6 +56,7 @@ final class Store implements AutoCloseable {
     }
     Snapshots.Loaded loaded = snap.loaded();
     snapshotSeq = loaded == null ? 0 : loaded.seq();
+    snapshotConsistentSeq = exactFromSeq = loaded == null ? 0 : loaded.consistentSeq();
     TermHistory history = loaded == null ? new TermHistory() : loaded.history();
     log = SegmentLog.open(dir.resolve("log"), limits, segmentBytes, snapshotSeq, history);
     SegmentLog.Recovery rec = log.recovery();
@@ -62,7 +69,11 @@ final class Store implements AutoCloseable {
     }
     state = loaded == null ? new KvState(0) : loaded.state();
     replay(log.lastSeq());
-    Logs.info("recovered: snapshot at " + snapshotSeq + ", log " + log.firstSeq() + ".." + log.lastSeq() + ", "
+    if (log.lastSeq() < exactFromSeq) {
+      Logs.warn("the log ends at " + log.lastSeq() + ", before " + exactFromSeq + " where the snapshot received from the primary becomes exact:"
+          + " this member is not in sync until the stream reaches it");
+    }
+    Logs.info("recovered: snapshot at " + snapshotSeq + (snapshotConsistentSeq > snapshotSeq ? " (exact from " + snapshotConsistentSeq + ")" : "") + ", log " + log.firstSeq() + ".." + log.lastSeq() + ", "
         + state.size() + " keys, terms " + log.history());
   }
 
@@ -97,6 +108,18 @@ final class Store implements AutoCloseable {
     return snapshotSeq;
   }
 
+  /** The state is exact, a prefix of the history, once the log holds this sequence. */
+  long exactFromSeq() {
+    return exactFromSeq;
+  }
+
+  /** Where a snapshot begins: the state to stream and the generation to check at {@link #commitSnapshot}. */
+  record SnapshotStart(KvState state, long exactFromSeq, long generation) {}
+
+  synchronized SnapshotStart snapshotStart() {
+    return new SnapshotStart(state, exactFromSeq, generation);
+  }
+
   Snapshots snapshots() {
     return snapshots;
   }
@@ -109,20 +132,23 @@ final class Store implements AutoCloseable {
    * Cuts the log after {@code seq} and rebuilds the state from the snapshot and the log. Returns false
    * (changing nothing) when a snapshot already covers entries after {@code seq}: the member must start over.
    */
-  boolean cutAfter(long seq) throws IOException {
+  synchronized boolean cutAfter(long seq) throws IOException {
     if (seq >= log.lastSeq()) return true;
-    if (seq < snapshotSeq) return false;
+    if (seq < snapshotConsistentSeq) return false; // the snapshot may hold updates after seq
+    generation++;
     long cut = log.lastSeq() - seq;
     log.truncateAfter(seq);
     counters.add("tailRecordsCut", cut);
     Snapshots.LoadResult snap = snapshots.loadNewest();
     state = snap.loaded() == null ? new KvState(0) : snap.loaded().state();
     replay(seq);
+    exactFromSeq = snap.loaded() == null ? 0 : snap.loaded().consistentSeq();
     return true;
   }
 
   /** Forgets everything (a diverged member whose snapshot covers the divergence starts empty). */
-  void wipe() throws IOException {
+  synchronized void wipe() throws IOException {
+    generation++;
     log.close();
     for (String sub : new String[] {"log", "snapshots"}) {
       try (Stream<Path> s = Files.walk(dir.resolve(sub))) {
@@ -133,21 +159,32 @@ final class Store implements AutoCloseable {
     open();
   }
 
-  /** Writes a snapshot of the image (whose records must be durable) and drops log segments it covers beyond retention. */
-  Path snapshot(KvState.Image image, TermHistory history, long retentionBytes, int keep) throws IOException {
-    Path p = snapshots.write(image, history);
-    snapshotSeq = image.seq();
-    log.dropBefore(image.seq() + 1, retentionBytes);
+  /**
+   * Puts a snapshot written from {@link #snapshotStart} in place, once the log holds its consistent
+   * sequence durably, and drops log segments before it beyond retention. Null (the file discarded) when
+   * the state was replaced meanwhile.
+   */
+  synchronized Path commitSnapshot(Snapshots.Written w, SnapshotStart start, long retentionBytes, int keep) throws IOException {
+    if (start.generation() != generation) {
+      snapshots.discard(w);
+      return null;
+    }
+    Path p = snapshots.commit(w);
+    snapshotSeq = w.seq();
+    snapshotConsistentSeq = w.consistentSeq();
+    log.dropBefore(w.seq() + 1, retentionBytes);
     snapshots.retain(keep);
     counters.inc("snapshotsTaken");
     return p;
   }
 
   /** Installs a verified snapshot received from the primary: the log restarts after it. */
-  void install(Path verified, Snapshots.Loaded loaded) throws IOException {
+  synchronized void install(Path verified, Snapshots.Loaded loaded) throws IOException {
+    generation++;
     log.reset(loaded.seq(), loaded.history());
     snapshots.install(verified, loaded.seq());
     snapshotSeq = loaded.seq();
+    snapshotConsistentSeq = exactFromSeq = loaded.consistentSeq();
     state = loaded.state();
   }
 

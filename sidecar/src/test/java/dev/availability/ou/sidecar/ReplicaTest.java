@@ -10,6 +10,7 @@ import dev.availability.ou.contract.Role;
 import dev.availability.ou.replication.Key;
 import dev.availability.ou.replication.Limits;
 import dev.availability.ou.replication.RecordType;
+import dev.availability.ou.replication.Snapshots;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -164,5 +165,46 @@ class ReplicaTest {
     write(replica, "b").get(5, TimeUnit.SECONDS);
     assertThat(store.log().lastTerm()).isGreaterThan(firstTerm);
     assertThat(store.log().history().starts()).hasSize(2);
+  }
+
+  @Test
+  void snapshotsTakenWhileWritesGoOnRecoverTheExactState() throws Exception {
+    open("OU_MODE", "Asynchronous");
+    replica.assign(Role.Primary, 1, null, null, "test");
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.List<CompletableFuture<Outcome>> last = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread writes = new Thread(() -> {
+      for (int i = 0; !stop.get(); i++) {
+        CompletableFuture<Outcome> f = new CompletableFuture<>();
+        replica.write(i % 7 == 0 ? RecordType.DELETE : RecordType.PUT, ("k" + i % 300).getBytes(), i % 7 == 0 ? null : ("v" + i).getBytes(),
+            new Replica.Completion() {
+              @Override public void ok(long seq) { f.complete(new Outcome(seq, LocalProtocol.OK, null)); }
+              @Override public void fail(int status, String message) { f.complete(new Outcome(-1, status, message)); }
+            }, false);
+        if (i % 64 == 0) f.join(); // keep the queue short
+        last.add(f);
+        if (last.size() > 64) last.remove(0);
+      }
+    });
+    writes.start();
+    java.util.List<Snapshots.Loaded> taken = new java.util.ArrayList<>();
+    for (int n = 0; n < 50 && (n < 5 || taken.stream().noneMatch(t -> t.consistentSeq() > t.seq())); n++) {
+      Thread.sleep(10);
+      taken.add(replica.snapshotNow());
+    }
+    stop.set(true);
+    writes.join();
+    for (CompletableFuture<Outcome> f : last) assertThat(f.get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
+    assertThat(taken).allSatisfy(t -> assertThat(replica.durableSeq()).isGreaterThanOrEqualTo(t.consistentSeq()));
+    assertThat(taken).anySatisfy(t -> assertThat(t.consistentSeq()).as("a snapshot written while writes went on").isGreaterThan(t.seq()));
+    java.util.List<java.util.Map.Entry<Key, byte[]>> before = store.state().scan(null, Integer.MAX_VALUE);
+    long lastSeq = replica.lastSeq();
+    close();
+
+    open("OU_MODE", "Asynchronous");
+    assertThat(store.snapshotSeq()).isEqualTo(taken.get(taken.size() - 1).seq());
+    assertThat(store.state().appliedSeq()).isEqualTo(lastSeq);
+    assertThat(store.state().scan(null, Integer.MAX_VALUE)).usingElementComparator((a, b) ->
+        a.getKey().equals(b.getKey()) && java.util.Arrays.equals(a.getValue(), b.getValue()) ? 0 : 1).containsExactlyElementsOf(before);
   }
 }

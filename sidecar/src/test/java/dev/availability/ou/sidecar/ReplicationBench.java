@@ -55,8 +55,8 @@ public final class ReplicationBench {
    * Synchronous (in a cluster the standby's flush costs what the primary's does, in parallel).
    */
   static final String STANDBY_DIR = System.getProperty("bench.standbyDir", "");
-  /** The keys every cell rewrites (15 for each of 128 writers): at 4 KiB about 8 MiB of state. */
-  static final int STATE_KEYS = 1920;
+  /** The keys every cell rewrites (by default 15 for each of 128 writers: at 4 KiB about 8 MiB of state). */
+  static final int STATE_KEYS = Integer.getInteger("bench.stateKeys", 1920);
   /** The state's size as a unit would declare it: keys and values plus about 100 bytes per key. */
   static final long STATE_MIB = (STATE_KEYS * (Arrays.stream(SIZES).max().orElse(0) + 110L) + (1 << 20) - 1) >> 20;
   /** The sidecars' heap: what the operator gives a unit declaring {@code stateMemory: <STATE_MIB>Mi}. */
