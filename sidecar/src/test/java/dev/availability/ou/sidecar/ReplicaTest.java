@@ -207,4 +207,39 @@ class ReplicaTest {
     assertThat(store.state().scan(null, Integer.MAX_VALUE)).usingElementComparator((a, b) ->
         a.getKey().equals(b.getKey()) && java.util.Arrays.equals(a.getValue(), b.getValue()) ? 0 : 1).containsExactlyElementsOf(before);
   }
+
+  @Test
+  void aStandbyIsNotInSyncUntilTheStreamMakesAReceivedSnapshotExact() throws Exception {
+    // The primary's snapshot is fuzzy: begun at 3, it holds updates up to 6.
+    long t = dev.availability.ou.replication.Terms.of(1, 1);
+    List<dev.availability.ou.replication.LogRecord> records = new java.util.ArrayList<>();
+    dev.availability.ou.replication.KvState primary = new dev.availability.ou.replication.KvState(0);
+    for (int i = 1; i <= 6; i++) {
+      records.add(dev.availability.ou.replication.LogRecord.put(i, t, ("k" + i).getBytes(), ("v" + i).getBytes()));
+      primary.apply(records.get(i - 1));
+    }
+    Snapshots fromPrimary = new Snapshots(dir.resolve("primary-snapshots"), Limits.DEFAULT);
+    Snapshots.Written w = fromPrimary.write(primary, 3, 0, new dev.availability.ou.replication.TermHistory());
+    assertThat(w.consistentSeq()).isEqualTo(6);
+    Path sent = fromPrimary.commit(w);
+
+    open("OU_MODE", "Synchronous");
+    replica.assign(Role.Standby, 1, null, null, "test");
+    Path incoming = java.nio.file.Files.copy(sent, store.incomingDir().resolve("snapshot.part"));
+    replica.installSnapshot(incoming, store.snapshots().load(incoming));
+    replica.streaming(true);
+    replica.primaryPosition(3);
+    replica.peerHeard();
+    assertThat(replica.durableSeq()).isEqualTo(3);
+    assertThat(store.exactFromSeq()).isEqualTo(6);
+    assertThat(replica.inSync()).as("holds what the primary had at 3, but some keys already at later values").isFalse();
+
+    java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+    for (var r : records.subList(3, 6)) raw.write(r.encode());
+    replica.applyReplicated(raw.toByteArray(), records.subList(3, 6), false);
+    await().atMost(Duration.ofSeconds(5)).until(() -> replica.durableSeq() == 6);
+    replica.peerHeard();
+    assertThat(replica.inSync()).isTrue();
+    assertThat(store.state().get(Key.of("k6"))).isEqualTo("v6".getBytes());
+  }
 }
