@@ -29,8 +29,8 @@ class HeapWatchTest {
   @Test
   void theHeapANamedStateNeedsFollowsTheOperatorsSizing() {
     assertThat(HeapWatch.neededBytes(0)).isEqualTo(32 * MIB);
-    assertThat(HeapWatch.neededBytes(20 * MIB)).isEqualTo(64 * MIB);
-    assertThat(HeapWatch.neededBytes(20 * MIB + 1)).isEqualTo(67 * MIB); // a started MiB counts
+    assertThat(HeapWatch.neededBytes(23 * MIB)).isEqualTo(64 * MIB);
+    assertThat(HeapWatch.neededBytes(23 * MIB + 1)).isEqualTo(66 * MIB); // a started MiB counts
   }
 
   @Test
@@ -41,16 +41,16 @@ class HeapWatchTest {
 
     watch.check();
     assertThat(watch.tooSmall()).isFalse();
-    state.set(20 * MIB); // needs 64 MiB: still fits
+    state.set(23 * MIB); // needs 64 MiB: still fits
     watch.check();
     assertThat(watch.tooSmall()).isFalse();
 
-    state.set(30 * MIB); // needs 89 MiB
+    state.set(30 * MIB); // needs 78 MiB
     watch.check();
     watch.check();
     assertThat(watch.tooSmall()).isTrue();
     assertThat(counters.get("heapTooSmallWarnings")).isEqualTo(1);
-    assertThat(log.toString(StandardCharsets.UTF_8)).contains("WARN", "30 MiB (1234 keys)", "needs a 89 MiB heap", "has 64 MiB",
+    assertThat(log.toString(StandardCharsets.UTF_8)).contains("WARN", "30 MiB (1234 keys)", "needs a 78 MiB heap", "has 64 MiB",
         "spec.replication.stateMemory: 38Mi or more");
 
     state.set(5 * MIB);
