@@ -150,6 +150,35 @@ class ReplicationProcessTest {
   }
 
   @Test
+  void aSnapshotTakenAndSentWhileWritesGoOnGivesTheStandbyTheSameState() throws Exception {
+    a.with("OU_SEGMENT_BYTES", "16Ki").with("OU_LOG_RETENTION", "16Ki").with("OU_MODE", "Asynchronous");
+    a.with("OU_ROLE", "Primary").with("OU_EPOCH", "1").with("OU_PEER_ENDPOINT", b.replicationEndpoint()).start();
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.CompletableFuture<Void> writes = java.util.concurrent.CompletableFuture.runAsync(() -> {
+      try (OuClient c = a.client()) {
+        for (int i = 0; !stop.get(); i++) {
+          if (i % 11 == 0) c.delete("k" + (i * 7) % 500);
+          else c.put("k" + i % 500, ("value-" + i + "-" + "x".repeat(i % 60)).getBytes());
+          written.incrementAndGet();
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    await().atMost(Duration.ofSeconds(30)).until(() -> a.status().number("firstLogSeq") > 1); // retention snapshots under way
+    b.with("OU_ROLE", "Standby").with("OU_EPOCH", "1").start();
+    await().atMost(Duration.ofSeconds(30)).until(() -> b.counter("snapshotsInstalled") >= 1);
+    long after = written.get();
+    await().atMost(Duration.ofSeconds(30)).until(() -> written.get() > after + 500 && a.counter("snapshotsTaken") >= 3);
+    stop.set(true);
+    writes.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertSameState(a, b);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(b.http("/readyz")).startsWith("200"));
+    assertThat(b.status().number("durableSeq")).isGreaterThanOrEqualTo(b.status().number("exactFromSeq"));
+  }
+
+  @Test
   void journalModeTellsThePromotedStandbyWhichStimuliWereInFlight() throws Exception {
     b.with("OU_MODE", "Journal");
     a.with("OU_MODE", "Journal");
