@@ -17,6 +17,9 @@ import java.util.Map;
  * @param appHealthy the local manager's verdict on the application container
  * @param replicationEndpoint host:port the peer should connect to (pod IP from the Downward API)
  * @param reportedAtMillis when the sidecar wrote this (its clock, epoch milliseconds)
+ * @param stateBytes the heap the member's keys and values take (null from sidecars that do not say)
+ * @param heapMaxBytes the sidecar's heap
+ * @param heapTooSmall the state needs more heap than the sidecar has ({@link SidecarHeap}): it will run out under rewriting
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MemberReport(
@@ -29,7 +32,16 @@ public record MemberReport(
     Long peerHeartbeatAgeMillis,
     Boolean appHealthy,
     String replicationEndpoint,
-    long reportedAtMillis) {
+    long reportedAtMillis,
+    Long stateBytes,
+    Long heapMaxBytes,
+    Boolean heapTooSmall) {
+
+  /** A report that says nothing of memory. */
+  public MemberReport(Role role, long epoch, long lastDurableSeq, Long lag, Boolean inSync, Boolean peerLost, Long peerHeartbeatAgeMillis,
+                      Boolean appHealthy, String replicationEndpoint, long reportedAtMillis) {
+    this(role, epoch, lastDurableSeq, lag, inSync, peerLost, peerHeartbeatAgeMillis, appHealthy, replicationEndpoint, reportedAtMillis, null, null, null);
+  }
 
   public static MemberReport fromJson(String json) {
     String t = "MemberReport";
@@ -37,22 +49,25 @@ public record MemberReport(
     return new MemberReport(Json.enumValue(m, "role", Role.class, t), Json.primitiveLong(m, "epoch", t),
         Json.primitiveLong(m, "lastDurableSeq", t), Json.longValue(m, "lag", t), Json.bool(m, "inSync", t),
         Json.bool(m, "peerLost", t), Json.longValue(m, "peerHeartbeatAgeMillis", t), Json.bool(m, "appHealthy", t),
-        Json.string(m, "replicationEndpoint", t), Json.primitiveLong(m, "reportedAtMillis", t));
+        Json.string(m, "replicationEndpoint", t), Json.primitiveLong(m, "reportedAtMillis", t), Json.longValue(m, "stateBytes", t),
+        Json.longValue(m, "heapMaxBytes", t), Json.bool(m, "heapTooSmall", t));
   }
 
   public String toJson() {
     return Json.write(Json.fields("role", role, "epoch", epoch, "lastDurableSeq", lastDurableSeq, "lag", lag, "inSync", inSync,
         "peerLost", peerLost, "peerHeartbeatAgeMillis", peerHeartbeatAgeMillis, "appHealthy", appHealthy,
-        "replicationEndpoint", replicationEndpoint, "reportedAtMillis", reportedAtMillis));
+        "replicationEndpoint", replicationEndpoint, "reportedAtMillis", reportedAtMillis, "stateBytes", stateBytes, "heapMaxBytes", heapMaxBytes,
+        "heapTooSmall", heapTooSmall));
   }
 
   /**
-   * Same facts for the operator's decisions: role, epoch, sync state, peer and application health, endpoint.
-   * Sequence numbers, lag and heartbeat age move all the time and are refreshed periodically instead.
+   * Same facts for the operator: role, epoch, sync state, peer and application health, endpoint, whether
+   * the heap is too small. Sequence numbers, lag, heartbeat age and the state's size move all the time
+   * and are refreshed periodically instead.
    */
   public boolean sameFactsAs(MemberReport other) {
     return other != null && role == other.role && epoch == other.epoch && java.util.Objects.equals(inSync, other.inSync)
         && java.util.Objects.equals(peerLost, other.peerLost) && java.util.Objects.equals(appHealthy, other.appHealthy)
-        && java.util.Objects.equals(replicationEndpoint, other.replicationEndpoint);
+        && java.util.Objects.equals(replicationEndpoint, other.replicationEndpoint) && java.util.Objects.equals(heapTooSmall, other.heapTooSmall);
   }
 }

@@ -17,7 +17,14 @@ public final class SidecarHeap {
   /** Below this, bursts of large values have no room, whatever the state. */
   public static final long MIN_MIB = 32;
 
+  private static final long MIB = 1 << 20;
+
   private SidecarHeap() {}
+
+  /** {@link #forStateMiB} for a state measured in bytes (a started MiB counts), in bytes. */
+  public static long forStateBytes(long stateBytes) {
+    return forStateMiB((stateBytes + MIB - 1) / MIB) * MIB;
+  }
 
   /**
    * The heap for {@code stateMiB} of keys and values: the state itself, and as much again as room for

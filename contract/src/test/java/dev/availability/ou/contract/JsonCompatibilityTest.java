@@ -24,7 +24,8 @@ class JsonCompatibilityTest {
   static final List<MemberReport> REPORTS = List.of(
       new MemberReport(Role.Primary, 3, 42, 0L, null, false, 5L, true, "10.0.0.1:7480", 1_700_000_000_000L),
       new MemberReport(Role.Standby, 3, 41, 1L, true, true, 2500L, false, "[fd00::1]:7480", 1L),
-      new MemberReport(null, 0, 0, null, null, null, null, null, null, 0));
+      new MemberReport(null, 0, 0, null, null, null, null, null, null, 0),
+      new MemberReport(Role.Standby, 3, 41, 1L, true, false, 20L, true, "10.0.0.2:7480", 2L, 31_457_280L, 66_060_288L, true));
 
   @Test
   void recordsWriteWhatDataBindingWrote() throws Exception {

@@ -21,6 +21,12 @@ class SidecarHeapTest {
   }
 
   @Test
+  void aStartedMiBCounts() {
+    assertThat(SidecarHeap.forStateBytes(23L << 20)).isEqualTo(64L << 20);
+    assertThat(SidecarHeap.forStateBytes((23L << 20) + 1)).isEqualTo(66L << 20);
+  }
+
+  @Test
   void aNegativeStateIsRefused() {
     assertThatThrownBy(() -> SidecarHeap.forStateMiB(-1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1 MiB");
   }

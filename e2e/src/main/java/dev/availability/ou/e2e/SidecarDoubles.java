@@ -126,6 +126,7 @@ public final class SidecarDoubles implements AutoCloseable {
     private volatile long peerLostSince;
     private volatile boolean appUnhealthy;
     private volatile long lag;
+    private volatile MemberReportMemory memory;
     private volatile long sequence;
     private volatile long lastRenewalMillis;
     private volatile long lastAttemptMillis;
@@ -148,6 +149,11 @@ public final class SidecarDoubles implements AutoCloseable {
     }
     public Double reportAppUnhealthy(boolean unhealthy) { appUnhealthy = unhealthy; return this; }
     public Double lagBehind(long updates) { lag = updates; return this; }
+    /** Reports this much state in this heap, and whether the heap is too small for it (null: says nothing of memory). */
+    public Double reportMemory(long stateBytes, long heapBytes, boolean heapTooSmall) {
+      memory = new MemberReportMemory(stateBytes, heapBytes, heapTooSmall);
+      return this;
+    }
 
     public Role role() {
       return assignment == null ? null : assignment.role();
@@ -182,7 +188,8 @@ public final class SidecarDoubles implements AutoCloseable {
       boolean standby = reported == Role.Standby;
       MemberReport report = new MemberReport(reported, a.epoch(), standby ? Math.max(0, sequence - lag) : sequence,
           standby ? lag : null, standby ? lag == 0 : null, standby && peerLost ? Boolean.TRUE : Boolean.FALSE,
-          peerLost ? now - peerLostSince : 0L, !appUnhealthy, ip() + ":" + ContractKeys.REPLICATION_PORT, now);
+          peerLost ? now - peerLostSince : 0L, !appUnhealthy, ip() + ":" + ContractKeys.REPLICATION_PORT, now,
+          memory == null ? null : memory.stateBytes(), memory == null ? null : memory.heapBytes(), memory == null ? null : memory.heapTooSmall());
       channel.publish(report);
     }
 
@@ -190,4 +197,6 @@ public final class SidecarDoubles implements AutoCloseable {
       return Optional.ofNullable(pod.getStatus()).map(s -> s.getPodIP()).orElse("0.0.0.0");
     }
   }
+
+  private record MemberReportMemory(long stateBytes, long heapBytes, boolean heapTooSmall) {}
 }

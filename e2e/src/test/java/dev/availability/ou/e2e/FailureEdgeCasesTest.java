@@ -156,6 +156,28 @@ class FailureEdgeCasesTest extends EndToEndTest {
     h.units.delete(unit);
   }
 
+  @Test
+  void aSidecarWhoseStateOutgrowsItsHeapIsShownInTheStatusAndAnEvent() {
+    String unit = "edge-heap";
+    h.createProtected(unit);
+    String standby = h.units.standby(unit);
+    assertThat(condition(unit, "SidecarMemoryPressure").getStatus()).isEqualTo("False");
+    h.doubles.of(standby).reportMemory(30L << 20, 64L << 20, true);
+
+    await("unit " + unit + " reports memory pressure").atMost(Duration.ofSeconds(20))
+        .until(() -> "True".equals(condition(unit, "SidecarMemoryPressure").getStatus()));
+    Condition c = condition(unit, "SidecarMemoryPressure");
+    assertThat(c.getReason()).isEqualTo("StateOutgrowsHeap");
+    assertThat(c.getMessage()).contains(standby + " holds 30 MiB of state in a 64 MiB heap", "spec.replication.stateMemory to 38Mi");
+    await("a SidecarMemoryPressure event").atMost(Duration.ofSeconds(10)).until(() -> h.units.eventReasons(unit).contains("SidecarMemoryPressure"));
+    assertThat(h.units.phase(unit)).isEqualTo(UnitPhase.Protected); // a warning: nothing fails over for it
+
+    h.doubles.of(standby).reportMemory(10L << 20, 64L << 20, false);
+    await("the condition clears").atMost(Duration.ofSeconds(20))
+        .until(() -> "False".equals(condition(unit, "SidecarMemoryPressure").getStatus()));
+    h.units.delete(unit);
+  }
+
   private static Condition condition(String unit, String type) {
     return h.units.get(unit).getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElseThrow();
   }

@@ -66,8 +66,11 @@ public record Member(
     }
   }
 
-  /** What the member's sidecar reported (see the contract's MemberReport). */
+  /** What the member's sidecar reported (see the contract's MemberReport); memory is null from sidecars that do not say. */
   public record Report(
       Role role, long epoch, long lastDurableSeq, Long lag, Boolean inSync, Boolean peerLost,
-      Long peerHeartbeatAgeMillis, Boolean appHealthy, Instant reportedAt) {}
+      Long peerHeartbeatAgeMillis, Boolean appHealthy, Instant reportedAt, Memory memory) {}
+
+  /** The sidecar's state against its heap: {@code heapTooSmall} when the state needs more than the heap has. */
+  public record Memory(long stateBytes, long heapMaxBytes, boolean heapTooSmall) {}
 }

@@ -112,7 +112,7 @@ final class World {
 
     Member view() {
       Member.Report r = reported
-          ? new Member.Report(reportRole, reportEpoch, seq, lag, inSync, peerLost, peerHeartbeatAge, appHealthy, reportedAt)
+          ? new Member.Report(reportRole, reportEpoch, seq, lag, inSync, peerLost, peerHeartbeatAge, appHealthy, reportedAt, null)
           : null;
       return new Member(name, ordinal, node, role, epoch, peer, phase, ready, readySince, app, deletionRequestedAt, unschedulable, templateHash, r);
     }

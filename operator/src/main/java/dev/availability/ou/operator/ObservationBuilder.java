@@ -131,7 +131,9 @@ final class ObservationBuilder {
 
   private static Member.Report report(MemberReport r) {
     return new Member.Report(r.role() == null ? null : Member.Role.valueOf(r.role().name()), r.epoch(), r.lastDurableSeq(), r.lag(), r.inSync(),
-        r.peerLost(), r.peerHeartbeatAgeMillis(), r.appHealthy(), Instant.ofEpochMilli(r.reportedAtMillis()));
+        r.peerLost(), r.peerHeartbeatAgeMillis(), r.appHealthy(), Instant.ofEpochMilli(r.reportedAtMillis()),
+        r.stateBytes() == null || r.heapMaxBytes() == null ? null
+            : new Member.Memory(r.stateBytes(), r.heapMaxBytes(), Boolean.TRUE.equals(r.heapTooSmall())));
   }
 
   private static Member.AppContainer app(List<ContainerStatus> statuses, String name) {

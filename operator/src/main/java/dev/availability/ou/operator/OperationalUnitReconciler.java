@@ -156,11 +156,21 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
   private OperationalUnit writeStatus(OperationalUnit unit, Context<OperationalUnit> context, Decision d, Observation o, Instant now) {
     OperationalUnitStatus status = StatusMapper.toStatus(unit, d, o, now);
     metrics.observe(unit, status.getPhase(), now);
+    warnOnMemoryPressure(unit, status);
     if (Objects.equals(asJson(status), asJson(unit.getStatus()))) return unit;
     return PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(unit, context, u -> {
       u.setStatus(status);
       return u;
     });
+  }
+
+  /** A Warning event when a member's sidecar starts to need more heap than it has (the condition carries it after). */
+  private void warnOnMemoryPressure(OperationalUnit unit, OperationalUnitStatus status) {
+    Optional<io.fabric8.kubernetes.api.model.Condition> now = StatusMapper.condition(status, SidecarMemoryCondition.TYPE);
+    boolean was = StatusMapper.condition(unit.getStatus(), SidecarMemoryCondition.TYPE).map(c -> "True".equals(c.getStatus())).orElse(false);
+    if (!was && now.map(c -> "True".equals(c.getStatus())).orElse(false)) {
+      events.record(unit, dev.availability.ou.failover.EventReason.SidecarMemoryPressure, now.get().getMessage(), true);
+    }
   }
 
   private UpdateControl<OperationalUnit> invalid(OperationalUnit unit, Context<OperationalUnit> context, String message, Instant now) {

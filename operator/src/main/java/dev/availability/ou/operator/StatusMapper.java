@@ -46,7 +46,9 @@ final class StatusMapper {
     }
     s.setFailover(progress(st.intent()));
     s.setLastFailover(record(st.lastFailover()));
-    s.setConditions(conditions(previous.getConditions(), d.conditions(), unit.getMetadata().getGeneration(), now));
+    List<ConditionView> views = new ArrayList<>(d.conditions());
+    views.add(SidecarMemoryCondition.of(o.members().values()));
+    s.setConditions(conditions(previous.getConditions(), views, unit.getMetadata().getGeneration(), now));
     s.setObservedGeneration(unit.getMetadata().getGeneration());
     return s;
   }
@@ -110,6 +112,11 @@ final class StatusMapper {
   }
 
   /** Keeps lastTransitionTime while a condition's status stays the same. */
+  static Optional<Condition> condition(OperationalUnitStatus status, String type) {
+    if (status == null || status.getConditions() == null) return Optional.empty();
+    return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
   static List<Condition> conditions(List<Condition> previous, List<ConditionView> views, Long generation, Instant now) {
     List<Condition> result = new ArrayList<>();
     List<Condition> old = previous == null ? List.of() : previous;

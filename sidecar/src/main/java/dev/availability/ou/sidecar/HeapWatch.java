@@ -16,37 +16,39 @@ final class HeapWatch {
 
   private final LongSupplier stateBytes;
   private final LongSupplier stateKeys;
-  private final long maxHeapBytes;
+  private final long heapBytes;
   private final Counters counters;
   private boolean tooSmall;
 
+  /** {@code maxHeapBytes}: {@code Runtime.maxMemory()}. */
   HeapWatch(LongSupplier stateBytes, LongSupplier stateKeys, long maxHeapBytes, Counters counters) {
     this.stateBytes = stateBytes;
     this.stateKeys = stateKeys;
-    this.maxHeapBytes = maxHeapBytes;
+    this.heapBytes = maxHeapBytes + SURVIVOR_BYTES;
     this.counters = counters;
   }
 
   /** The heap the state needs under steady rewriting. */
   static long neededBytes(long stateBytes) {
-    return SidecarHeap.forStateMiB((stateBytes + MIB - 1) / MIB) * MIB;
+    return SidecarHeap.forStateBytes(stateBytes);
   }
 
-  long maxHeapBytes() {
-    return maxHeapBytes;
+  /** The heap as configured ({@code -Xmx}). */
+  long heapBytes() {
+    return heapBytes;
   }
 
   /** Periodic: warns once each time the state grows past what the heap holds, and says when it fits again. */
   synchronized void check() {
     long state = stateBytes.getAsLong();
     long needed = neededBytes(state);
-    boolean small = needed > maxHeapBytes + SURVIVOR_BYTES;
+    boolean small = needed > heapBytes;
     if (small && !tooSmall) {
       counters.inc("heapTooSmallWarnings");
       Logs.warn(String.format(Locale.ROOT, "the state holds %d MiB (%d keys); under steady rewriting that needs a %d MiB heap and this sidecar"
           + " has %d MiB: declare spec.replication.stateMemory: %dMi or more (the operator then sizes the heap), or raise -Xmx, before the"
           + " sidecar runs out of memory and restarts", (state + MIB - 1) / MIB, stateKeys.getAsLong(), needed / MIB,
-          (maxHeapBytes + SURVIVOR_BYTES) / MIB, Math.max(1, (state * 5 / 4 + MIB - 1) / MIB)));
+          heapBytes / MIB, Math.max(1, (state * 5 / 4 + MIB - 1) / MIB)));
     } else if (!small && tooSmall) {
       Logs.info(String.format(Locale.ROOT, "the state (%d MiB) fits the heap again", (state + MIB - 1) / MIB));
     }

@@ -115,14 +115,11 @@ public final class Sidecar implements AutoCloseable {
       long age = replica.peerHeartbeatAgeMillis();
       MemberReport report = new MemberReport(reported, replica.epoch(), replica.durableSeq(), replica.lag(),
           r == Role.Standby ? replica.inSync() : null, age > cfg.peerLostAfterMillis(), age, appHealth.healthy(),
-          cfg.advertisedEndpoint(), System.currentTimeMillis());
+          cfg.advertisedEndpoint(), System.currentTimeMillis(), store.state().bytes(), heapWatch.heapBytes(), heapWatch.tooSmall());
       MemberReport last = lastPublished;
-      boolean onlyPositionMoved = last != null && last.role() == report.role() && last.epoch() == report.epoch()
-          && java.util.Objects.equals(last.inSync(), report.inSync()) && java.util.Objects.equals(last.peerLost(), report.peerLost())
-          && java.util.Objects.equals(last.appHealthy(), report.appHealthy())
-          && java.util.Objects.equals(last.replicationEndpoint(), report.replicationEndpoint());
-      // Positions move with every write: publish them at most every OU_POSITION_REPORT_INTERVAL (API server load);
-      // anything the operator decides on (role, epoch, in sync, peer lost, app health) goes out at once.
+      boolean onlyPositionMoved = last != null && last.sameFactsAs(report);
+      // Positions and the state's size move with every write: publish them at most every OU_POSITION_REPORT_INTERVAL
+      // (API server load); anything the operator acts on (role, epoch, in sync, peer lost, app health, heap too small) goes out at once.
       if (onlyPositionMoved && System.nanoTime() - lastPublishedNanos < cfg.positionReportIntervalMillis() * 1_000_000L) return;
       control.publish(report);
       lastPublished = report;
@@ -145,7 +142,7 @@ public final class Sidecar implements AutoCloseable {
     m.put("replicationEndpoint", cfg.advertisedEndpoint());
     long stateBytes = store.state().bytes();
     m.put("heapNeededBytes", Long.toString(HeapWatch.neededBytes(stateBytes)));
-    m.put("heapMaxBytes", Long.toString(heapWatch.maxHeapBytes()));
+    m.put("heapMaxBytes", Long.toString(heapWatch.heapBytes()));
     m.put("heapTooSmall", Boolean.toString(heapWatch.tooSmall()));
     counters.snapshot().forEach((k, v) -> m.put("counter." + k, Long.toString(v)));
     counters.notes().forEach((k, v) -> m.put("note." + k, v));
@@ -164,7 +161,7 @@ public final class Sidecar implements AutoCloseable {
     m.put("state_keys", (long) store.state().size());
     m.put("state_bytes", store.state().bytes());
     m.put("heap_needed_bytes", HeapWatch.neededBytes(store.state().bytes()));
-    m.put("heap_max_bytes", heapWatch.maxHeapBytes());
+    m.put("heap_max_bytes", heapWatch.heapBytes());
     return m;
   }
 

@@ -79,6 +79,8 @@ class ReplicationProcessTest {
     assertThat(a.http("/readyz")).startsWith("200");
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(b.http("/readyz")).startsWith("200"));
     assertThat(a.http("/healthz")).startsWith("200");
+    // The report carries the state's size against the heap (the operator's SidecarMemoryPressure condition).
+    assertThat(a.http("/status")).contains("heapTooSmall=false", "stateBytes=", "heapMaxBytes=");
   }
 
   @Test
