@@ -23,7 +23,21 @@ public final class SidecarHeap {
 
   /** {@link #forStateMiB} for a state measured in bytes (a started MiB counts), in bytes. */
   public static long forStateBytes(long stateBytes) {
-    return forStateMiB((stateBytes + MIB - 1) / MIB) * MIB;
+    return forStateMiB(ceilMiB(stateBytes)) * MIB;
+  }
+
+  /** Whether a heap of {@code heapBytes} (as {@code -Xmx} sets it) runs out under rewriting a state of {@code stateBytes}. */
+  public static boolean tooSmall(long stateBytes, long heapBytes) {
+    return forStateBytes(stateBytes) > heapBytes;
+  }
+
+  /** The {@code spec.replication.stateMemory} to declare for a state of {@code stateBytes}: a quarter more, to grow into. */
+  public static long stateMemoryToDeclareMiB(long stateBytes) {
+    return Math.max(1, ceilMiB(stateBytes * 5 / 4));
+  }
+
+  public static long ceilMiB(long bytes) {
+    return (bytes + MIB - 1) / MIB;
   }
 
   /**

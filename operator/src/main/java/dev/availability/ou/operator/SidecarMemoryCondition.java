@@ -28,16 +28,11 @@ final class SidecarMemoryCondition {
       Member.Memory mem = m.report() == null ? null : m.report().memory();
       if (mem == null || !mem.heapTooSmall()) continue;
       largestState = Math.max(largestState, mem.stateBytes());
-      pressed.add(String.format(Locale.ROOT, "%s holds %d MiB of state in a %d MiB heap that needs %d MiB", m.pod(), mib(mem.stateBytes()),
-          mib(mem.heapMaxBytes()), SidecarHeap.forStateBytes(mem.stateBytes()) / MIB));
+      pressed.add(String.format(Locale.ROOT, "%s holds %d MiB of state in a %d MiB heap that needs %d MiB", m.pod(),
+          SidecarHeap.ceilMiB(mem.stateBytes()), SidecarHeap.ceilMiB(mem.heapMaxBytes()), SidecarHeap.forStateBytes(mem.stateBytes()) / MIB));
     }
     if (pressed.isEmpty()) return new ConditionView(TYPE, false, "StateFitsHeap", "every member's sidecar heap holds its state");
-    long declare = Math.max(1, (largestState * 5 / 4 + MIB - 1) / MIB); // a quarter to grow into
-    return new ConditionView(TYPE, true, PRESSURE, String.join("; ", pressed) + ": set spec.replication.stateMemory to " + declare
-        + "Mi or more before rewriting runs it out of memory");
-  }
-
-  private static long mib(long bytes) {
-    return (bytes + MIB - 1) / MIB;
+    return new ConditionView(TYPE, true, PRESSURE, String.join("; ", pressed) + ": set spec.replication.stateMemory to "
+        + SidecarHeap.stateMemoryToDeclareMiB(largestState) + "Mi or more before rewriting runs it out of memory");
   }
 }

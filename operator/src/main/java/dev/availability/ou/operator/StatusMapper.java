@@ -111,12 +111,13 @@ final class StatusMapper {
     return d == null ? null : d.toMillis();
   }
 
-  /** Keeps lastTransitionTime while a condition's status stays the same. */
+  /** The condition of this type in the status, if it carries one. */
   static Optional<Condition> condition(OperationalUnitStatus status, String type) {
     if (status == null || status.getConditions() == null) return Optional.empty();
     return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
   }
 
+  /** Keeps lastTransitionTime while a condition's status stays the same. */
   static List<Condition> conditions(List<Condition> previous, List<ConditionView> views, Long generation, Instant now) {
     List<Condition> result = new ArrayList<>();
     List<Condition> old = previous == null ? List.of() : previous;

@@ -13,8 +13,7 @@ public final class Messages {
 
   private Messages() {}
 
-  /** HELLO: the primary's nonce and member name. */
-  /** HELLO; {@code wantsSeal}: whether the primary asks for a sealed stream (the proofs cover it). */
+  /** HELLO: the primary's nonce and member name; {@code wantsSeal}: whether it asks for a sealed stream (the proofs cover it). */
   public record Hello(byte[] nonce, String member, boolean wantsSeal) {
     public byte[] encode() {
       byte[] name = member.getBytes(StandardCharsets.UTF_8);
@@ -122,11 +121,10 @@ public final class Messages {
     }
   }
 
-  /** REFUSE: why the sender ends the session. */
   /**
-   * REFUSE. {@code epochProof}: a standby that refuses a primary for a stale epoch proves its newer epoch
-   * with the unit key over the primary's nonce (empty otherwise), so a stranger cannot depose a primary
-   * by claiming one.
+   * REFUSE: why the sender ends the session. {@code epochProof}: a standby that refuses a primary for a
+   * stale epoch proves its newer epoch with the unit key over the primary's nonce (empty otherwise), so a
+   * stranger cannot depose a primary by claiming one.
    */
   public record Refuse(Refusal reason, String message, byte[] epochProof) {
     public Refuse(Refusal reason, String message) {

@@ -59,7 +59,7 @@ public final class PrimarySession {
     return seal;
   }
 
-  /** The first frame of the session. */
+  /** Whether a REFUSE from a newer epoch proves it with the unit key over this session's nonce. */
   private boolean provesNewerEpoch(Frame f) {
     try {
       byte[] proof = Messages.Refuse.decode(f.payload()).epochProof();
@@ -69,6 +69,7 @@ public final class PrimarySession {
     }
   }
 
+  /** The first frame of the session. */
   public Frame hello() {
     return new Frame(FrameType.HELLO, epoch, 0, new Messages.Hello(nonce, member, auth.sealsStream()).encode());
   }

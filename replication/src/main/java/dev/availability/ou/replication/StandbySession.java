@@ -128,7 +128,6 @@ public final class StandbySession {
       if (!actingStandby) throw new ProtocolException(Refusal.NOT_STANDBY, "this member is not a standby at epoch " + epoch);
       if (f.epoch() < epoch) throw new ProtocolException(Refusal.STALE_EPOCH, "primary at epoch " + f.epoch() + " but the unit is at " + epoch);
       if (f.epoch() > epoch) throw new ProtocolException(Refusal.UNKNOWN_EPOCH, "primary at epoch " + f.epoch() + " ahead of this member's " + epoch);
-      primaryNonce = hello.nonce();
       primaryWantsSeal = hello.wantsSeal();
       standbyNonce = nonces.get();
       byte[] proof = auth.standbyProof(epoch, primaryNonce, standbyNonce, primaryWantsSeal, auth.sealsStream());

@@ -28,11 +28,6 @@ final class HeapWatch {
     this.counters = counters;
   }
 
-  /** The heap the state needs under steady rewriting. */
-  static long neededBytes(long stateBytes) {
-    return SidecarHeap.forStateBytes(stateBytes);
-  }
-
   /** The heap as configured ({@code -Xmx}). */
   long heapBytes() {
     return heapBytes;
@@ -41,16 +36,15 @@ final class HeapWatch {
   /** Periodic: warns once each time the state grows past what the heap holds, and says when it fits again. */
   synchronized void check() {
     long state = stateBytes.getAsLong();
-    long needed = neededBytes(state);
-    boolean small = needed > heapBytes;
+    boolean small = SidecarHeap.tooSmall(state, heapBytes);
     if (small && !tooSmall) {
       counters.inc("heapTooSmallWarnings");
       Logs.warn(String.format(Locale.ROOT, "the state holds %d MiB (%d keys); under steady rewriting that needs a %d MiB heap and this sidecar"
           + " has %d MiB: declare spec.replication.stateMemory: %dMi or more (the operator then sizes the heap), or raise -Xmx, before the"
-          + " sidecar runs out of memory and restarts", (state + MIB - 1) / MIB, stateKeys.getAsLong(), needed / MIB,
-          heapBytes / MIB, Math.max(1, (state * 5 / 4 + MIB - 1) / MIB)));
+          + " sidecar runs out of memory and restarts", SidecarHeap.ceilMiB(state), stateKeys.getAsLong(), SidecarHeap.forStateBytes(state) / MIB,
+          heapBytes / MIB, SidecarHeap.stateMemoryToDeclareMiB(state)));
     } else if (!small && tooSmall) {
-      Logs.info(String.format(Locale.ROOT, "the state (%d MiB) fits the heap again", (state + MIB - 1) / MIB));
+      Logs.info(String.format(Locale.ROOT, "the state (%d MiB) fits the heap again", SidecarHeap.ceilMiB(state)));
     }
     tooSmall = small;
   }

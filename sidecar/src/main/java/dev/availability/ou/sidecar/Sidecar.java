@@ -2,6 +2,7 @@ package dev.availability.ou.sidecar;
 
 import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.contract.Role;
+import dev.availability.ou.contract.SidecarHeap;
 import dev.availability.ou.replication.FrameCodec;
 import dev.availability.ou.replication.Limits;
 import dev.availability.ou.replication.PeerAuth;
@@ -140,8 +141,7 @@ public final class Sidecar implements AutoCloseable {
     m.put("control", cfg.control());
     m.put("member", cfg.memberName());
     m.put("replicationEndpoint", cfg.advertisedEndpoint());
-    long stateBytes = store.state().bytes();
-    m.put("heapNeededBytes", Long.toString(HeapWatch.neededBytes(stateBytes)));
+    m.put("heapNeededBytes", Long.toString(SidecarHeap.forStateBytes(store.state().bytes())));
     m.put("heapMaxBytes", Long.toString(heapWatch.heapBytes()));
     m.put("heapTooSmall", Boolean.toString(heapWatch.tooSmall()));
     counters.snapshot().forEach((k, v) -> m.put("counter." + k, Long.toString(v)));
@@ -160,7 +160,7 @@ public final class Sidecar implements AutoCloseable {
     m.put("peer_heartbeat_age_ms", replica.peerHeartbeatAgeMillis());
     m.put("state_keys", (long) store.state().size());
     m.put("state_bytes", store.state().bytes());
-    m.put("heap_needed_bytes", HeapWatch.neededBytes(store.state().bytes()));
+    m.put("heap_needed_bytes", SidecarHeap.forStateBytes(store.state().bytes()));
     m.put("heap_max_bytes", heapWatch.heapBytes());
     return m;
   }

@@ -2,6 +2,7 @@ package dev.availability.ou.sidecar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.availability.ou.contract.SidecarHeap;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -28,9 +29,9 @@ class HeapWatchTest {
 
   @Test
   void theHeapANamedStateNeedsFollowsTheOperatorsSizing() {
-    assertThat(HeapWatch.neededBytes(0)).isEqualTo(32 * MIB);
-    assertThat(HeapWatch.neededBytes(23 * MIB)).isEqualTo(64 * MIB);
-    assertThat(HeapWatch.neededBytes(23 * MIB + 1)).isEqualTo(66 * MIB); // a started MiB counts
+    assertThat(SidecarHeap.forStateBytes(0)).isEqualTo(32 * MIB);
+    assertThat(SidecarHeap.forStateBytes(23 * MIB)).isEqualTo(64 * MIB);
+    assertThat(SidecarHeap.forStateBytes(23 * MIB + 1)).isEqualTo(66 * MIB); // a started MiB counts
   }
 
   @Test
