@@ -18,18 +18,22 @@ cleanup() {
 }
 trap cleanup EXIT
 
+STEP_LOGS=$LOGS
+. build/steps.sh
+
 step "checking tools"
-build/setup
+show_step "checking tools" build/setup
 . build/jdk.sh
 
 step "building the control plane from its Go modules (cached; 15-30 min the first time)"
-testenv/local-cluster build
+show_step "building the control plane" testenv/local-cluster build
 
 step "building the operator (Maven, a few minutes the first time)"
-build/mvn -q -DskipTests package -pl operator,e2e -am >"$LOGS/build.log" 2>&1 || { tail -n 30 "$LOGS/build.log"; exit 1; }
+run_step "building the operator" build/mvn -q -DskipTests package -pl operator,e2e -am
 
 step "starting a local cluster with 4 nodes"
-eval "$(testenv/local-cluster up --name "$NAME" --nodes 4)"
+show_step "starting a local cluster" testenv/local-cluster up --name "$NAME" --nodes 4
+eval "$(testenv/local-cluster env --name "$NAME")"
 kubectl get nodes -L topology.kubernetes.io/zone
 
 step "installing the chart: CRD, RBAC, ServiceAccount (the operator runs locally below)"

@@ -116,6 +116,10 @@ class ChartRbacTest {
         assertThat(op.log()).as("the operator's log").doesNotContainIgnoringCase("forbidden");
       }
     } finally {
+      // The unit goes first (no operator put a finalizer on it), so no later all-namespaces operator meets it
+      // in a namespace that takes its time to terminate.
+      new Units(client, other).delete("not-mine");
+      await("unit not-mine gone").atMost(Duration.ofSeconds(30)).until(() -> new Units(client, other).get("not-mine") == null);
       client.namespaces().withName(other).delete();
     }
   }

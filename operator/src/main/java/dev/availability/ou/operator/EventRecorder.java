@@ -77,6 +77,10 @@ public class EventRecorder {
         recent.put(key, created);
       }
     } catch (Exception e) {
+      if (NamespaceTerminating.causedBy(e)) {
+        LOG.debugf("event %s not recorded: namespace %s is terminating", reason, namespace);
+        return;
+      }
       LOG.warnf("could not record event %s on %s/%s: %s", reason, namespace, unit.getMetadata().getName(), e.getMessage());
     }
   }

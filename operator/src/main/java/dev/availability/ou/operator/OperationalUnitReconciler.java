@@ -117,7 +117,18 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
 
   @Override
   public UpdateControl<OperationalUnit> reconcile(OperationalUnit unit, Context<OperationalUnit> context) {
-    Instant now = clock.instant();
+    try {
+      return reconcileAt(unit, context, clock.instant());
+    } catch (RuntimeException e) {
+      if (!NamespaceTerminating.causedBy(e)) throw e;
+      // Its namespace is being deleted, and the unit with it: nothing to retry, nothing to warn about.
+      LOG.debugf("%s/%s: namespace is terminating, the unit ends with it (%s)", unit.getMetadata().getNamespace(),
+          unit.getMetadata().getName(), e.getMessage());
+      return UpdateControl.noUpdate();
+    }
+  }
+
+  private UpdateControl<OperationalUnit> reconcileAt(OperationalUnit unit, Context<OperationalUnit> context, Instant now) {
     List<String> problems = SpecChecks.problems(unit.getSpec());
     if (!problems.isEmpty()) return invalid(unit, context, String.join("; ", problems), now);
 
