@@ -42,12 +42,22 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * A request may carry {@code X-Request-Id}; in Journal mode it names the request's journal markers
  * (otherwise a random id does), so a promoted standby can tell which requests were in flight.
+ *
+ * <p>Every acknowledged write (PUT, DELETE) answers with the headers {@code OU-Member} (this member's name)
+ * and {@code OU-Epoch} (the epoch the write was acknowledged at; see {@link AckEpochs}), so a client can
+ * tell which member acknowledged what, and under which promotion.
  */
 public final class KvStore implements AutoCloseable {
   static final int MAX_VALUE_BYTES = 4 * 1024 * 1024;
+  /** Response header of an acknowledged write: the member that acknowledged it. */
+  public static final String MEMBER_HEADER = "OU-Member";
+  /** Response header of an acknowledged write: the epoch it was acknowledged at. */
+  public static final String EPOCH_HEADER = "OU-Epoch";
 
   private final HttpServer server;
   private final SidecarLink sidecar;
+  private final String member;
+  private final AckEpochs ackEpochs;
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong reads = new AtomicLong();
@@ -56,9 +66,12 @@ public final class KvStore implements AutoCloseable {
   /**
    * @param listen where the HTTP server listens
    * @param sidecar the sidecar's local API
+   * @param member this member's name (its pod's name), returned with every acknowledged write
    */
-  public KvStore(InetSocketAddress listen, SidecarLinkSettings sidecar) throws IOException {
+  public KvStore(InetSocketAddress listen, SidecarLinkSettings sidecar, String member) throws IOException {
     this.sidecar = new SidecarLink(sidecar.address(), sidecar.timeout(), sidecar.healthTtl());
+    this.member = member;
+    this.ackEpochs = new AckEpochs(this.sidecar::status);
     this.server = HttpServer.create(listen, 128);
     server.setExecutor(workers);
     server.createContext("/kv", this::kv);
@@ -74,7 +87,7 @@ public final class KvStore implements AutoCloseable {
   public KvStore start() {
     sidecar.start();
     server.start();
-    Log.info("listening on " + server.getAddress().getHostString() + ":" + server.getAddress().getPort());
+    Log.info("member " + member + " listening on " + server.getAddress().getHostString() + ":" + server.getAddress().getPort());
     return this;
   }
 
@@ -92,7 +105,7 @@ public final class KvStore implements AutoCloseable {
           respond(ex, 405, "text/plain", "use GET /kv to list, PUT|GET|DELETE /kv/{key} for one key\n");
           return;
         }
-        withClient(ex, c -> {
+        withClient(ex, (c, role) -> {
           reads.incrementAndGet();
           respond(ex, 200, "application/json", Json.object(c.getAll()));
         });
@@ -108,7 +121,7 @@ public final class KvStore implements AutoCloseable {
         return;
       }
       switch (method) {
-        case "GET" -> withClient(ex, c -> {
+        case "GET" -> withClient(ex, (c, role) -> {
           reads.incrementAndGet();
           Optional<byte[]> v = c.get(key);
           if (v.isPresent()) respond(ex, 200, "application/octet-stream", v.get());
@@ -117,13 +130,15 @@ public final class KvStore implements AutoCloseable {
         case "PUT", "POST" -> {
           byte[] value = readBody(ex);
           if (value == null) return;
-          withClient(ex, c -> {
+          withClient(ex, (c, role) -> {
             long seq = write(ex, c, () -> c.put(key, value));
+            acknowledged(ex, seq, role);
             respond(ex, 200, "application/json", "{\"key\":" + Json.string(key) + ",\"seq\":" + seq + "}\n");
           });
         }
-        case "DELETE" -> withClient(ex, c -> {
+        case "DELETE" -> withClient(ex, (c, role) -> {
           long seq = write(ex, c, () -> c.delete(key));
+          acknowledged(ex, seq, role);
           respond(ex, 200, "application/json", "{\"key\":" + Json.string(key) + ",\"seq\":" + seq + ",\"deleted\":true}\n");
         });
         default -> respond(ex, 405, "text/plain", "method " + method + " not allowed on " + path + "\n");
@@ -147,8 +162,15 @@ public final class KvStore implements AutoCloseable {
     return seq;
   }
 
+  /** Names the member and the epoch the write with sequence {@code seq} was acknowledged at. */
+  private void acknowledged(HttpExchange ex, long seq, RoleChange admittedAs) {
+    ex.getResponseHeaders().set(MEMBER_HEADER, member);
+    ex.getResponseHeaders().set(EPOCH_HEADER, Long.toString(ackEpochs.epochOf(seq, admittedAs.epoch())));
+  }
+
   private interface Call {
-    void run(OuClient c) throws IOException;
+    /** @param role the role the request was admitted under (the serving primary) */
+    void run(OuClient c, RoleChange role) throws IOException;
   }
 
   /** Runs {@code call} when this member is the serving primary; otherwise, or when the sidecar refuses, 503 with the reason. */
@@ -164,7 +186,7 @@ public final class KvStore implements AutoCloseable {
       return;
     }
     try {
-      call.run(c);
+      call.run(c, role);
     } catch (NotPrimaryException | FencedException e) {
       unavailable(ex, "not the primary any more: " + e.getMessage() + "; the unit's Service sends requests to the primary");
     } catch (StandbyUnavailableException e) {

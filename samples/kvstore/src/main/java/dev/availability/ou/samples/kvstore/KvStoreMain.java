@@ -1,6 +1,8 @@
 package dev.availability.ou.samples.kvstore;
 
 import dev.availability.ou.client.OuClient;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 
 /**
@@ -9,7 +11,10 @@ import java.time.Duration;
  *   <li>{@code KVSTORE_LISTEN} — host:port of the HTTP server (default {@code 0.0.0.0:8080}; {@code PORT} alone also works);</li>
  *   <li>{@code OU_LOCAL_API_ADDRESS} — the sidecar's local API (default {@code 127.0.0.1:7481}, as the operator injects it);</li>
  *   <li>{@code KVSTORE_SIDECAR_TIMEOUT} — how long a request waits for the sidecar, seconds (default 15, above the sidecar's
- *       10 s synchronous-write timeout, so a write that the standby cannot confirm gets the sidecar's own answer).</li>
+ *       10 s synchronous-write timeout, so a write that the standby cannot confirm gets the sidecar's own answer);</li>
+ *   <li>the member's name, returned in {@code OU-Member} with every acknowledged write: {@code OU_MEMBER_NAME}, else
+ *       {@code OU_POD_NAME}, else {@code POD_NAME}, else {@code HOSTNAME} (in a pod, Kubernetes sets it to the pod's
+ *       name), else the host's name.</li>
  * </ul>
  */
 public final class KvStoreMain {
@@ -20,12 +25,25 @@ public final class KvStoreMain {
     String sidecar = env("OU_LOCAL_API_ADDRESS", "127.0.0.1:7481");
     Duration timeout = Duration.ofSeconds(Long.parseLong(env("KVSTORE_SIDECAR_TIMEOUT", "15")));
     KvStore store = new KvStore(OuClient.parseAddress(listen),
-        new KvStore.SidecarLinkSettings(OuClient.parseAddress(sidecar), timeout, Duration.ofSeconds(3))).start();
+        new KvStore.SidecarLinkSettings(OuClient.parseAddress(sidecar), timeout, Duration.ofSeconds(3)), memberName()).start();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       Log.info("stopping");
       store.close();
     }, "kvstore-shutdown"));
     Thread.currentThread().join(); // the HTTP server's threads do the work
+  }
+
+  /** This member's name: the first of OU_MEMBER_NAME, OU_POD_NAME, POD_NAME, HOSTNAME that is set, else the host's name. */
+  static String memberName() {
+    for (String name : new String[] {"OU_MEMBER_NAME", "OU_POD_NAME", "POD_NAME", "HOSTNAME"}) {
+      String v = env(name, null);
+      if (v != null) return v;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "unknown";
+    }
   }
 
   private static String env(String name, String fallback) {

@@ -44,15 +44,24 @@ class KvStoreTest {
 
   private KvStore store(Sidecar sidecar) throws IOException {
     return keep(new KvStore(new InetSocketAddress(sidecar.host, 0),
-        new KvStore.SidecarLinkSettings(sidecar.apiAddress(), Duration.ofSeconds(10), Duration.ofSeconds(2))).start());
+        new KvStore.SidecarLinkSettings(sidecar.apiAddress(), Duration.ofSeconds(10), Duration.ofSeconds(2)), "member-" + sidecar.name).start());
   }
 
   private Reply call(Sidecar at, KvStore store, String method, String path, String body, String... headers) throws Exception {
+    HttpResponse<String> r = exchange(at, store, method, path, body, headers);
+    return new Reply(r.statusCode(), r.body());
+  }
+
+  private HttpResponse<String> exchange(Sidecar at, KvStore store, String method, String path, String body, String... headers) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + at.host + ":" + store.port() + path)).timeout(Duration.ofSeconds(20))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (headers.length > 0) b.headers(headers);
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    return new Reply(r.statusCode(), r.body());
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The OU-Member and OU-Epoch headers of an answer, as "member@epoch" (null for an absent header). */
+  private static String ackedBy(HttpResponse<String> r) {
+    return r.headers().firstValue(KvStore.MEMBER_HEADER).orElse(null) + "@" + r.headers().firstValue(KvStore.EPOCH_HEADER).orElse(null);
   }
 
   /** A primary and a standby sidecar at epoch 1 in the given mode. */
@@ -122,6 +131,36 @@ class KvStoreTest {
     try (OuClient direct = a.client()) {
       await().atMost(Duration.ofSeconds(10)).until(() -> direct.get("after").isPresent());
     }
+  }
+
+  @Test
+  void everyAcknowledgedWriteNamesTheMemberAndTheEpochThatAcknowledgedIt() throws Exception {
+    Sidecar[] s = pair("Synchronous");
+    Sidecar a = s[0];
+    Sidecar b = s[1];
+    KvStore storeA = store(a);
+    KvStore storeB = store(b);
+    await("both members ready").atMost(Duration.ofSeconds(30))
+        .until(() -> call(a, storeA, "GET", "/ready", null).code() == 200 && call(b, storeB, "GET", "/ready", null).code() == 200);
+
+    HttpResponse<String> put = exchange(a, storeA, "PUT", "/kv/k", "v1");
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    assertThat(ackedBy(put)).isEqualTo("member-a@1");
+    HttpResponse<String> delete = exchange(a, storeA, "DELETE", "/kv/k", null);
+    assertThat(delete.statusCode()).isEqualTo(200);
+    assertThat(ackedBy(delete)).isEqualTo("member-a@1");
+    // Only acknowledged writes carry them: not reads, not refusals.
+    assertThat(ackedBy(exchange(a, storeA, "GET", "/kv/k", null))).isEqualTo("null@null");
+    HttpResponse<String> refused = exchange(b, storeB, "PUT", "/kv/k", "on the standby");
+    assertThat(refused.statusCode()).isEqualTo(503);
+    assertThat(ackedBy(refused)).isEqualTo("null@null");
+
+    a.kill();
+    b.assign(MemberRole.PRIMARY, 2, null, "Asynchronous"); // alone: Asynchronous acknowledges without a standby
+    await("promoted member serves").atMost(Duration.ofSeconds(20)).until(() -> call(b, storeB, "PUT", "/kv/k", "v2").code() == 200);
+    HttpResponse<String> promoted = exchange(b, storeB, "PUT", "/kv/k", "v3");
+    assertThat(promoted.statusCode()).as(promoted.body()).isEqualTo(200);
+    assertThat(ackedBy(promoted)).isEqualTo("member-b@2");
   }
 
   @Test

@@ -18,32 +18,33 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The real ou-sidecar as a separate JVM on its own loopback address, under standalone control (the test
- * assigns roles as the operator would), with a data directory that outlives the process.
+ * assigns roles as the operator would), with a data directory that outlives the process. Public for the
+ * tests of other modules (the e2e load client's), which get it from this module's test jar.
  */
-final class Sidecar implements AutoCloseable {
+public final class Sidecar implements AutoCloseable {
   static final int API_PORT = 7481;
   static final int REPLICATION_PORT = 7480;
 
-  final String name;
-  final String host;
+  public final String name;
+  public final String host;
   final Path dataDir;
   final Path logFile;
   final Map<String, String> env = new LinkedHashMap<>();
   private Process process;
 
   /** A 127.a.b. prefix unlikely to clash with another test run. */
-  static String freshNet() {
+  public static String freshNet() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     return "127." + (100 + r.nextInt(100)) + "." + r.nextInt(250) + ".";
   }
 
-  static Path newKey(Path dir) throws IOException {
+  public static Path newKey(Path dir) throws IOException {
     byte[] key = new byte[32];
     new java.security.SecureRandom().nextBytes(key);
     return Files.write(dir.resolve("peer-key"), key);
   }
 
-  Sidecar(String name, String host, Path root, Path keyFile) throws IOException {
+  public Sidecar(String name, String host, Path root, Path keyFile) throws IOException {
     this.name = name;
     this.host = host;
     this.dataDir = Files.createDirectories(root.resolve(name + "-data"));
@@ -61,21 +62,21 @@ final class Sidecar implements AutoCloseable {
     env.put("OU_FSYNC", "never");
   }
 
-  Sidecar with(String key, String value) {
+  public Sidecar with(String key, String value) {
     env.put(key, value);
     return this;
   }
 
-  InetSocketAddress apiAddress() {
+  public InetSocketAddress apiAddress() {
     return new InetSocketAddress(host, API_PORT);
   }
 
-  String replicationEndpoint() {
+  public String replicationEndpoint() {
     return host + ":" + REPLICATION_PORT;
   }
 
   /** Starts the process and waits until its local API accepts connections. */
-  Sidecar start() throws IOException, InterruptedException {
+  public Sidecar start() throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.addAll(List.of("-XX:+UseSerialGC", "-Xmx96m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
@@ -98,31 +99,31 @@ final class Sidecar implements AutoCloseable {
   }
 
   /** Gives the sidecar a role as the operator does through the pod annotation (standalone: through ASSIGN). */
-  void assign(MemberRole role, long epoch, Sidecar peer, String mode) {
+  public void assign(MemberRole role, long epoch, Sidecar peer, String mode) {
     try (OuClient c = client()) {
       c.assign(role, epoch, peer == null ? null : peer.replicationEndpoint(), mode);
     }
   }
 
-  OuClient client() {
+  public OuClient client() {
     return OuClient.connect(apiAddress(), Duration.ofSeconds(30));
   }
 
-  SidecarStatus status() {
+  public SidecarStatus status() {
     try (OuClient c = client()) {
       return c.status();
     }
   }
 
   /** SIGKILL, as a crashed pod. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     if (process != null && process.isAlive()) {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
     }
   }
 
-  String log() {
+  public String log() {
     try {
       return Files.readString(logFile);
     } catch (IOException e) {
