@@ -1,9 +1,11 @@
 package dev.availability.ou.kubelet.proxy;
 
+import static dev.availability.ou.kubelet.proxy.Clients.HANG_MILLIS;
+import static dev.availability.ou.kubelet.proxy.Clients.assertEndedByPeer;
+import static dev.availability.ou.kubelet.proxy.Clients.send;
 import static dev.availability.ou.kubelet.proxy.TestServer.readLine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,8 +14,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,10 +29,8 @@ import org.junit.jupiter.api.Timeout;
 /** The forwarder with real sockets on 127.0.0.1: every endpoint is a {@link TestServer} on an ephemeral port. */
 @Timeout(30)
 class TcpForwarderTest {
-  /** How long a read may block before the test calls it a hang. */
-  private static final int HANG_MILLIS = 5_000;
-
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final Clients clients = new Clients();
+  private final List<AutoCloseable> toClose = new ArrayList<>(List.of(clients));
 
   @AfterEach
   void closeAll() throws Exception {
@@ -56,7 +55,7 @@ class TcpForwarderTest {
   void resetsTheClientAtOnceWhenNoEndpointIsReady() throws Exception {
     TcpForwarder forwarder = forwarder(List::of);
 
-    assertRejected(forwarder);
+    clients.assertRejected(forwarder.address());
   }
 
   @Test
@@ -67,17 +66,17 @@ class TcpForwarderTest {
     }
     TcpForwarder forwarder = forwarder(() -> List.of(refusing));
 
-    assertRejected(forwarder);
+    clients.assertRejected(forwarder.address());
   }
 
   @Test
   void resetsTheClientWhenTheEndpointDoesNotAnswerWithinTheConnectTimeout() throws Exception {
     ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
     toClose.add(silent);
-    fillAcceptQueue((InetSocketAddress) silent.getLocalSocketAddress());
+    clients.fillAcceptQueue((InetSocketAddress) silent.getLocalSocketAddress());
     TcpForwarder forwarder = forwarder(() -> List.of((InetSocketAddress) silent.getLocalSocketAddress()));
 
-    assertRejected(forwarder);
+    clients.assertRejected(forwarder.address());
   }
 
   @Test
@@ -106,7 +105,7 @@ class TcpForwarderTest {
     Socket second = connect(forwarder);
     assertThat(readLine(second.getInputStream())).isEqualTo("b");
     ready.set(List.of());
-    assertRejected(forwarder);
+    clients.assertRejected(forwarder.address());
 
     send(first, "still a\n");
     assertThat(readLine(first.getInputStream())).isEqualTo("still a");
@@ -178,71 +177,18 @@ class TcpForwarderTest {
         .isInstanceOf(ConnectException.class);
   }
 
-  /**
-   * Connects to a listener that never accepts until the kernel drops further SYNs (its accept queue is full): from then
-   * on, a connect there does not complete.
-   */
-  private void fillAcceptQueue(InetSocketAddress silent) throws IOException {
-    for (int i = 0; i < 16; i++) {
-      Socket filler = new Socket();
-      toClose.add(filler);
-      try {
-        filler.connect(silent, 500);
-      } catch (SocketTimeoutException full) {
-        return;
-      }
-    }
-    fail("the accept queue of " + silent + " did not fill");
-  }
-
-  /**
-   * A connection to the forwarder is reset (possibly before the client's connect returns, so fast it comes) or ended,
-   * rather than left hanging.
-   */
-  private void assertRejected(TcpForwarder forwarder) throws IOException {
-    Socket socket = new Socket();
-    toClose.add(socket);
-    socket.setSoTimeout(HANG_MILLIS);
-    try {
-      socket.connect(forwarder.address(), HANG_MILLIS);
-    } catch (SocketException reset) {
-      assertThat(reset.getMessage()).containsIgnoringCase("reset");
-      return;
-    }
-    assertEndedByPeer(socket);
-  }
-
-  /** The peer ended the connection (an end of stream or a reset), rather than leaving the read hanging. */
-  private static void assertEndedByPeer(Socket client) throws IOException {
-    try {
-      assertThat(client.getInputStream().read()).isEqualTo(-1);
-    } catch (SocketTimeoutException e) {
-      fail("no end of stream nor reset within " + HANG_MILLIS + " ms");
-    } catch (SocketException reset) {
-      assertThat(reset.getMessage()).containsIgnoringCase("reset");
-    }
-  }
-
   private TestServer server(TestServer server) {
     toClose.add(server);
     return server;
   }
 
-  private TcpForwarder forwarder(java.util.function.Supplier<List<InetSocketAddress>> endpoints) throws IOException {
+  private TcpForwarder forwarder(Supplier<List<InetSocketAddress>> endpoints) throws IOException {
     TcpForwarder forwarder = TcpForwarder.open("127.0.0.1", endpoints, Duration.ofSeconds(1));
     toClose.add(forwarder);
     return forwarder;
   }
 
   private Socket connect(TcpForwarder forwarder) throws IOException {
-    Socket socket = new Socket();
-    toClose.add(socket);
-    socket.setSoTimeout(HANG_MILLIS);
-    socket.connect(forwarder.address(), HANG_MILLIS);
-    return socket;
-  }
-
-  private static void send(Socket socket, String text) throws IOException {
-    socket.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+    return clients.connect(forwarder.address());
   }
 }
