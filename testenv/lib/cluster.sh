@@ -24,17 +24,26 @@ ZONES=(zone-a zone-b)
 NAME=ou-dev
 NODES=4
 WAIT=true
+RUN_PODS=false
 
 usage() {
   cat >&2 <<'EOF'
 Usage: testenv/local-cluster COMMAND [--name NAME] [options]
   build                     build the pinned control-plane programs into ~/.cache/ou-operator (once)
-  up [--nodes K]            start (or check) a cluster with K fake nodes (default 4); last stdout line: export KUBECONFIG=...
+  up [--nodes K] [--run-pods]  start (or check) a cluster with K nodes (default 4); last stdout line: export KUBECONFIG=...
+                            --run-pods: the nodes are the process kubelet's and their pods really run (needs root)
   down                      delete the cluster and every process it started
   status                    components with their pids, kubeconfig, nodes
   fail-node NODE [--no-wait]  make kwok stop heart-beating NODE; the node lifecycle controller marks it NotReady
   heal-node NODE [--no-wait]  resume heart-beating; the node becomes Ready again
   restart COMPONENT         kill and restart one of: etcd kube-apiserver kube-controller-manager kube-scheduler kwok-controller
+  stop|start COMPONENT      hold one of them down, and start it again
+ With --run-pods:
+  kill-node NODE            the machine dies: SIGKILL to its pods' processes, its heartbeats stop
+  partition-node NODE       its pods reach neither the API server nor other pods, nor they them; processes live on
+  heal-node NODE            back on the network (a killed node restarts its pods' containers)
+  kill-container NS POD C   SIGKILL to that container's process; restarted as its pod's restartPolicy says
+  service-address NS SVC [PORT]  a loopback host:port forwarding each new connection to the Service's ready endpoint
   kubeconfig                print the kubeconfig path of a running cluster
   bin-dir                   print the directory holding kubectl, helm and kwokctl (put it on PATH)
   env                       print export lines for PATH and KUBECONFIG (eval "$(testenv/local-cluster env)")
@@ -51,6 +60,7 @@ parse_args() {  # sets NAME, NODES, WAIT, ARGS (positional)
       --nodes) [ $# -ge 2 ] || die "--nodes needs a value"; NODES=$2; shift 2 ;;
       --nodes=*) NODES=${1#--nodes=}; shift ;;
       --no-wait) WAIT=false; shift ;;
+      --run-pods) RUN_PODS=true; shift ;;
       -h|--help) usage; exit 0 ;;
       --*) die "unknown option '$1' (see testenv/local-cluster help)" ;;
       *) ARGS+=("$1"); shift ;;
@@ -244,10 +254,12 @@ all_nodes_ready() { [ "$(nodes_ready_count)" -ge "$NODES" ]; }
 ensure_nodes() {
   local have
   have=$(kc get nodes -l type=kwok --no-headers 2>/dev/null | wc -l)
-  if [ "$have" -ne "$NODES" ]; then
-    log "scaling fake nodes from $have to $NODES"
+  local want=$NODES
+  $RUN_PODS && want=0  # the process kubelet brings the nodes
+  if [ "$have" -ne "$want" ]; then
+    log "scaling fake nodes from $have to $want"
     local last=$((NODES - 1))
-    kwokctl scale node --name "$NAME" --replicas "$NODES" --serial-length "${#last}" >&2 2>&1 || die "kwokctl scale node failed"
+    kwokctl scale node --name "$NAME" --replicas "$want" --serial-length "${#last}" >&2 2>&1 || die "kwokctl scale node failed"
   fi
   # Zone labels spread over ${#ZONES[@]} zones, in name order, so topology tests see a stable layout.
   local i=0 node
@@ -301,6 +313,7 @@ up_locked() {
   wait_api_ready || { explain_failure; die "the API server of '$NAME' did not become ready; 'testenv/local-cluster down --name $NAME' starts over"; }
   wait_until 120 "default namespace and service account" kc get serviceaccount default -n default || { explain_failure; die "the controller-manager of '$NAME' did not create the default service account"; }
   ensure_nodes
+  if $RUN_PODS; then start_process_kubelet; fi
   wait_until 120 "$NODES nodes Ready" all_nodes_ready || { explain_failure; kc get nodes >&2 || true; die "fewer than $NODES nodes of '$NAME' became Ready in 120 s"; }
   log "cluster '$NAME' is up ($((SECONDS - start)) s); kubeconfig: $KUBECONFIG_PATH"
 }
@@ -331,6 +344,7 @@ down_locked() {
   fi
   local start=$SECONDS
   log "deleting cluster '$NAME'"
+  stop_process_kubelet
   # kwokctl rejects --kubeconfig "": name a file that does not exist, so no kubeconfig of the user's is touched.
   [ -x "$KWOK_BIN/kwokctl" ] && kwokctl delete cluster --name "$NAME" --kubeconfig "$WORKDIR/no-such-kubeconfig" >&2 2>&1 \
     || log "kwokctl delete cluster failed; stopping the processes myself"
@@ -406,6 +420,7 @@ cmd_fail_node() {
   [ ${#ARGS[@]} -eq 1 ] || die "usage: testenv/local-cluster fail-node NODE [--name NAME] [--no-wait]"
   require_running
   local node=${ARGS[0]}
+  if is_process_node "$node"; then kubelet_call "kill-node/$node"; return; fi
   log "failing node $node: kwok stops renewing its lease and status (node grace period ${NODE_MONITOR_GRACE_MS} ms)"
   fail_node "$node"
   if $WAIT; then
@@ -417,6 +432,7 @@ cmd_heal_node() {
   [ ${#ARGS[@]} -eq 1 ] || die "usage: testenv/local-cluster heal-node NODE [--name NAME] [--no-wait]"
   require_running
   local node=${ARGS[0]}
+  if is_process_node "$node"; then kubelet_call "heal-node/$node"; return; fi
   log "healing node $node: kwok manages it again"
   heal_node "$node"
   if $WAIT; then
@@ -479,6 +495,12 @@ main() {
     fail-node) cmd_fail_node ;;
     heal-node) cmd_heal_node ;;
     restart) cmd_restart ;;
+    stop) cmd_stop ;;
+    start) cmd_start ;;
+    kill-node) require_running; cmd_kill_node ;;
+    partition-node) require_running; cmd_partition_node ;;
+    kill-container) require_running; cmd_kill_container ;;
+    service-address) cmd_service_address ;;
     kubeconfig) cmd_kubeconfig ;;
     bin-dir) cmd_bin_dir ;;
     env) cmd_env ;;

@@ -44,6 +44,12 @@ final class MemberPodBuilder {
   static final String DATA_DIR = "/var/lib/ou";
   static final String KEY_DIR = "/var/run/ou/peer-key";
   static final int HEALTH_PORT = 7482;
+  /**
+   * The group the image's user (1001:1001) runs as. Given as the pod's fsGroup when the template names none: the
+   * kubelet writes Secret volumes owned by root, so without it the sidecar, which runs as non-root, could not read
+   * the peer key (found when the pods first ran for real, under the process kubelet).
+   */
+  static final long IMAGE_GROUP = 1001L;
 
   private final OperatorConfig.Sidecar sidecar;
 
@@ -69,10 +75,12 @@ final class MemberPodBuilder {
     PodSpec spec = template.getSpec();
     spec.setAffinity(affinity(spec.getAffinity(), name, unit.getSpec().getPlacement(), member));
     if (spec.getServiceAccountName() == null) spec.setServiceAccountName(Naming.memberServiceAccount(name));
+    if (spec.getSecurityContext() == null) spec.setSecurityContext(new io.fabric8.kubernetes.api.model.PodSecurityContext());
+    if (spec.getSecurityContext().getFsGroup() == null) spec.getSecurityContext().setFsGroup(IMAGE_GROUP);
     List<Volume> volumes = new ArrayList<>(Optional.ofNullable(spec.getVolumes()).orElse(List.of()));
     volumes.add(dataVolume(unit.getSpec().getReplication().getStorage()));
     volumes.add(new VolumeBuilder().withName(KEY_VOLUME).withNewSecret().withSecretName(ContractKeys.peerSecretName(name))
-        .withDefaultMode(0400).endSecret().build());
+        .withDefaultMode(0440).endSecret().build());
     spec.setVolumes(volumes);
     List<Container> containers = new ArrayList<>(spec.getContainers());
     containers.add(sidecarContainer(unit));

@@ -66,6 +66,20 @@ class MemberPodBuilderTest {
         .satisfies(p -> assertThat(p.getPreference().getMatchFields().get(0).getValues()).containsExactly("node-c"));
   }
 
+  /** The kubelet writes Secret volumes owned by root: the non-root sidecar reads the peer key through the pod's fsGroup. */
+  @Test
+  void theNonRootSidecarCanReadThePeerKey() throws Exception {
+    OperationalUnit unit = sample();
+    CreateMember member = new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
+    Pod pod = new MemberPodBuilder(sidecar).build(unit, member, "abc");
+    assertThat(pod.getSpec().getSecurityContext().getFsGroup()).isEqualTo(1001L);
+    assertThat(pod.getSpec().getVolumes()).filteredOn(v -> v.getSecret() != null).singleElement()
+        .satisfies(v -> assertThat(v.getSecret().getDefaultMode()).isEqualTo(0440));
+    unit.getSpec().getTemplate().getSpec().setSecurityContext(new io.fabric8.kubernetes.api.model.PodSecurityContextBuilder().withFsGroup(2000L).build());
+    assertThat(new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getSecurityContext().getFsGroup())
+        .as("the template's own fsGroup stays").isEqualTo(2000L);
+  }
+
   @Test
   void preferredAntiAffinityAndAZoneTopologyKeyAreHonoured() throws Exception {
     OperationalUnit unit = sample();

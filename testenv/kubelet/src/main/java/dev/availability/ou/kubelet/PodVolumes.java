@@ -1,0 +1,186 @@
+package dev.availability.ou.kubelet;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A pod's volumes as directories, written as a kubelet writes them: emptyDir in the pod's directory; claims
+ * (ephemeral, persistentVolumeClaim) and hostPath in the node's directory, so they outlive the pod on that node;
+ * Secret, ConfigMap, downwardAPI and projected volumes (the ServiceAccount token from the TokenRequest API, bound
+ * to the pod) as files owned by root with the volume's mode, their group the pod's fsGroup (with group read) when
+ * it has one.
+ */
+final class PodVolumes {
+  private final KubernetesClient client;
+  private final KubeletConfig config;
+
+  PodVolumes(KubernetesClient client, KubeletConfig config) {
+    this.client = client;
+    this.config = config;
+  }
+
+  /** Writes every volume of {@code pod}; returns volume name to host directory. */
+  Map<String, Path> prepare(Pod pod) throws IOException, InterruptedException {
+    Map<String, Path> dirs = new LinkedHashMap<>();
+    for (Volume v : pod.getSpec().getVolumes() == null ? List.<Volume>of() : pod.getSpec().getVolumes()) {
+      dirs.put(v.getName(), write(pod, v));
+    }
+    return dirs;
+  }
+
+  /** Writes the projected volumes again (a fresh token), as a kubelet refreshes them. */
+  void refresh(Pod pod) throws IOException, InterruptedException {
+    for (Volume v : pod.getSpec().getVolumes() == null ? List.<Volume>of() : pod.getSpec().getVolumes()) {
+      if (v.getProjected() != null) write(pod, v);
+    }
+  }
+
+  private Path write(Pod pod, Volume v) throws IOException, InterruptedException {
+    String ns = pod.getMetadata().getNamespace();
+    Path podVolumes = config.podDir(pod.getMetadata().getUid()).resolve("volumes");
+    Path nodeVolumes = config.workDir().resolve("nodes").resolve(pod.getSpec().getNodeName()).resolve("volumes").resolve(ns);
+    if (v.getEmptyDir() != null) return openDir(podVolumes.resolve(v.getName()));
+    if (v.getEphemeral() != null) return openDir(nodeVolumes.resolve(pod.getMetadata().getName() + "-" + v.getName()));
+    if (v.getPersistentVolumeClaim() != null) return openDir(nodeVolumes.resolve(v.getPersistentVolumeClaim().getClaimName()));
+    if (v.getHostPath() != null) return openDir(config.workDir().resolve("nodes").resolve(pod.getSpec().getNodeName()).resolve("host")
+        .resolve(v.getHostPath().getPath().replaceFirst("^/+", "")));
+    Path dir = podVolumes.resolve(v.getName());
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    Integer mode;
+    if (v.getSecret() != null) {
+      Secret s = client.secrets().inNamespace(ns).withName(v.getSecret().getSecretName()).get();
+      if (s == null) throw new IOException("secret " + v.getSecret().getSecretName() + " not found");
+      select(files, decoded(s.getData()), v.getSecret().getItems());
+      mode = v.getSecret().getDefaultMode();
+    } else if (v.getConfigMap() != null) {
+      select(files, configMapFiles(ns, v.getConfigMap().getName()), v.getConfigMap().getItems());
+      mode = v.getConfigMap().getDefaultMode();
+    } else if (v.getDownwardAPI() != null) {
+      v.getDownwardAPI().getItems().forEach(i -> files.put(i.getPath(), fieldValue(pod, i.getFieldRef().getFieldPath()).getBytes(StandardCharsets.UTF_8)));
+      mode = v.getDownwardAPI().getDefaultMode();
+    } else if (v.getProjected() != null) {
+      for (VolumeProjection p : v.getProjected().getSources()) project(pod, p, files);
+      mode = v.getProjected().getDefaultMode();
+    } else {
+      throw new IOException("volume " + v.getName() + ": this kind of volume is not supported by the process kubelet");
+    }
+    writeFiles(dir, files, mode == null ? 0644 : mode, fsGroup(pod));
+    return dir;
+  }
+
+  private void project(Pod pod, VolumeProjection p, Map<String, byte[]> files) throws IOException {
+    String ns = pod.getMetadata().getNamespace();
+    if (p.getServiceAccountToken() != null) {
+      long seconds = p.getServiceAccountToken().getExpirationSeconds() == null ? 3600 : p.getServiceAccountToken().getExpirationSeconds();
+      TokenRequest request = new TokenRequestBuilder().withNewSpec().withExpirationSeconds(seconds)
+          .withAudiences(p.getServiceAccountToken().getAudience() == null ? List.of() : List.of(p.getServiceAccountToken().getAudience()))
+          .withNewBoundObjectRef().withApiVersion("v1").withKind("Pod").withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid())
+          .endBoundObjectRef().endSpec().build();
+      String sa = pod.getSpec().getServiceAccountName() == null ? "default" : pod.getSpec().getServiceAccountName();
+      TokenRequest answer = client.serviceAccounts().inNamespace(ns).withName(sa).tokenRequest(request);
+      files.put(p.getServiceAccountToken().getPath(), answer.getStatus().getToken().getBytes(StandardCharsets.UTF_8));
+    }
+    if (p.getConfigMap() != null) select(files, configMapFiles(ns, p.getConfigMap().getName()), p.getConfigMap().getItems());
+    if (p.getSecret() != null) {
+      Secret s = client.secrets().inNamespace(ns).withName(p.getSecret().getName()).get();
+      if (s != null) select(files, decoded(s.getData()), p.getSecret().getItems());
+    }
+    if (p.getDownwardAPI() != null) {
+      p.getDownwardAPI().getItems().forEach(i -> files.put(i.getPath(), fieldValue(pod, i.getFieldRef().getFieldPath()).getBytes(StandardCharsets.UTF_8)));
+    }
+  }
+
+  private Map<String, byte[]> configMapFiles(String ns, String name) throws IOException {
+    ConfigMap cm = client.configMaps().inNamespace(ns).withName(name).get();
+    if (cm == null) throw new IOException("configMap " + name + " not found");
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    if (cm.getData() != null) cm.getData().forEach((k, val) -> out.put(k, val.getBytes(StandardCharsets.UTF_8)));
+    if (cm.getBinaryData() != null) cm.getBinaryData().forEach((k, val) -> out.put(k, Base64.getDecoder().decode(val)));
+    return out;
+  }
+
+  private static Map<String, byte[]> decoded(Map<String, String> data) {
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    if (data != null) data.forEach((k, val) -> out.put(k, Base64.getDecoder().decode(val)));
+    return out;
+  }
+
+  private static void select(Map<String, byte[]> into, Map<String, byte[]> all, List<KeyToPath> items) {
+    if (items == null || items.isEmpty()) {
+      into.putAll(all);
+    } else {
+      for (KeyToPath i : items) if (all.containsKey(i.getKey())) into.put(i.getPath(), all.get(i.getKey()));
+    }
+  }
+
+  static String fieldValue(Pod pod, String path) {
+    return switch (path) {
+      case "metadata.name" -> pod.getMetadata().getName();
+      case "metadata.namespace" -> pod.getMetadata().getNamespace();
+      case "metadata.uid" -> pod.getMetadata().getUid();
+      case "spec.nodeName" -> pod.getSpec().getNodeName();
+      case "spec.serviceAccountName" -> String.valueOf(pod.getSpec().getServiceAccountName());
+      case "status.podIP", "status.hostIP" -> pod.getStatus() == null ? "" : String.valueOf(pod.getStatus().getPodIP());
+      default -> {
+        if (path.startsWith("metadata.labels['")) yield pod.getMetadata().getLabels().getOrDefault(path.substring(17, path.length() - 2), "");
+        if (path.startsWith("metadata.annotations['")) yield pod.getMetadata().getAnnotations().getOrDefault(path.substring(22, path.length() - 2), "");
+        throw new IllegalArgumentException("field " + path + " is not supported by the process kubelet");
+      }
+    };
+  }
+
+  private static Long fsGroup(Pod pod) {
+    return pod.getSpec().getSecurityContext() == null ? null : pod.getSpec().getSecurityContext().getFsGroup();
+  }
+
+  /** Replaces the directory's files at once (write beside, then swap), as the kubelet's atomic writer does. */
+  private static void writeFiles(Path dir, Map<String, byte[]> files, int mode, Long fsGroup) throws IOException, InterruptedException {
+    Path next = dir.resolveSibling(dir.getFileName() + ".next");
+    Exec.run("rm", "-rf", next.toString());
+    Files.createDirectories(next);
+    int effective = fsGroup == null ? mode : mode | 0440;
+    for (var e : files.entrySet()) {
+      Path f = next.resolve(e.getKey());
+      Files.createDirectories(f.getParent());
+      Files.write(f, e.getValue());
+      Files.setPosixFilePermissions(f, permissions(effective));
+      if (fsGroup != null) Exec.run("chgrp", String.valueOf(fsGroup), f.toString());
+    }
+    Files.setPosixFilePermissions(next, permissions(0755));
+    Exec.run("rm", "-rf", dir.toString());
+    Files.move(next, dir);
+  }
+
+  private static Path openDir(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Files.setPosixFilePermissions(dir, permissions(0777));
+    return dir;
+  }
+
+  static Set<PosixFilePermission> permissions(int mode) {
+    Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+    PosixFilePermission[] order = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+        PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+        PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+    for (int i = 0; i < 9; i++) if ((mode & (1 << i)) != 0) set.add(order[i]);
+    return set;
+  }
+}
