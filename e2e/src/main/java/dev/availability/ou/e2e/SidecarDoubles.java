@@ -24,6 +24,10 @@ import java.util.concurrent.TimeUnit;
  * publishes its report and, as primary, renews the unit's lease. A double dies with its pod's node (when
  * KWOK stops managing it) or when its application container stops running, and can be told to
  * misbehave: freeze, report a lost peer, lag behind, report its application unhealthy.
+ *
+ * <p>Doubles serve fast control-path tests and scale runs. They invent reports, lag and in-sync state, so they
+ * are never the proof of a data-path or end-to-end claim: the drill suite ({@code drill/}, real sidecars and the
+ * real sample app as pods under the process kubelet, a real client counting) is.
  */
 public final class SidecarDoubles implements AutoCloseable {
   static final String KWOK_MANAGED = "kwok.x-k8s.io/node";

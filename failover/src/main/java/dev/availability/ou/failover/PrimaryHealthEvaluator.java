@@ -21,6 +21,13 @@ import java.util.List;
  */
 public final class PrimaryHealthEvaluator {
 
+  /** Its application container runs and the pod has not been Ready since that container started. */
+  static boolean startingUp(Member p) {
+    AppContainer app = p.app();
+    return app != null && app.state() == AppContainer.State.Running && app.since() != null
+        && (p.readySince() == null || !p.readySince().isAfter(app.since()));
+  }
+
   public Verdict evaluate(Observation o) {
     UnitState s = o.state();
     Instant now = o.now();
@@ -49,11 +56,18 @@ public final class PrimaryHealthEvaluator {
     }
     if (p.phase() == Member.PodPhase.Running && !p.ready()) {
       Instant since = p.readySince() != null ? p.readySince() : now;
+      Duration grace = t.unreadyGrace();
+      if (startingUp(p)) {
+        // Not ready since its application started: it is starting (a JVM, a cache to warm), not failing. It gets
+        // the recovery time on top of the grace before unreadiness counts, as a startup probe would give it.
+        since = p.app().since();
+        grace = grace.plus(t.startupAllowance());
+      }
       Duration unready = Duration.between(since, now);
-      if (unready.compareTo(t.unreadyGrace()) >= 0) {
+      if (unready.compareTo(grace) >= 0) {
         strong.add(new Signal(Signal.Kind.Unready, since, "primary " + p.pod() + " not ready for " + unready.toMillis() + " ms"));
       } else {
-        recheck = min(recheck, t.unreadyGrace().minus(unready));
+        recheck = min(recheck, grace.minus(unready));
       }
     }
     NodeView node = o.node(p.node()).orElse(null);

@@ -24,6 +24,14 @@ public record Thresholds(Duration leaseDuration, Duration renewInterval, Duratio
     return new Thresholds(lease, renew, lease.dividedBy(2), Duration.ofMillis(ms / 5), Duration.ofMillis(ms / 5));
   }
 
+  /**
+   * How long a primary whose application is starting may stay unready before the readiness grace counts: the
+   * recovery budget itself (the lease is two fifths of it).
+   */
+  public Duration startupAllowance() {
+    return leaseDuration.multipliedBy(5).dividedBy(2);
+  }
+
   /** A node lease is stale after 1.5 kubelet renewal periods (a kubelet renews every quarter of its lease). */
   public static Duration nodeLeaseStaleAfter(Duration nodeLeaseDuration) {
     return nodeLeaseDuration.multipliedBy(3).dividedBy(8);

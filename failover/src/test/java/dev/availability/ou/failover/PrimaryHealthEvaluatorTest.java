@@ -51,6 +51,30 @@ class PrimaryHealthEvaluatorTest {
     assertThat(v.recheckAfter()).isEqualTo(Duration.ofMillis(1));
   }
 
+  /** Seen with real pods: a primary whose JVM was still starting was failed over at bootstrap, then in a loop. */
+  @Test
+  void aPrimaryStartingUpGetsTheStartupAllowanceBeforeItsUnreadinessCounts() {
+    Instant started = w.now.minus(t.unreadyGrace()).minusMillis(100);
+    w.primary().app = new AppContainer(AppContainer.State.Running, 0, null, started);
+    w.primary().ready = false;
+    w.primary().readySince = started.minusMillis(50); // Ready turned False when the pod was created, before the app started
+    Verdict starting = verdict();
+    assertThat(starting.status()).isEqualTo(Verdict.Status.Healthy);
+    assertThat(starting.recheckAfter()).isLessThanOrEqualTo(t.unreadyGrace().plus(t.startupAllowance()).minus(Duration.between(started, w.now)));
+
+    w.now = started.plus(t.unreadyGrace()).plus(t.startupAllowance());
+    assertThat(verdict().failed()).as("still unready after the allowance").isTrue();
+  }
+
+  @Test
+  void aPrimaryThatWasReadySinceItsAppStartedGetsNoAllowance() {
+    Instant started = w.now.minusSeconds(60);
+    w.primary().app = new AppContainer(AppContainer.State.Running, 0, null, started);
+    w.primary().ready = false;
+    w.primary().readySince = w.now.minus(t.unreadyGrace()); // it was ready, and turned unready since
+    assertThat(verdict().failed()).isTrue();
+  }
+
   @Test
   void unreadyForTheGraceIsFailed() {
     w.primary().ready = false;

@@ -72,8 +72,21 @@ final class Kubelet implements KubeletServices, AutoCloseable {
         }
       }));
     }
-    timer.scheduleWithFixedDelay(() -> workers.values().forEach(PodWorker::refreshTokens), 1, 1, TimeUnit.MINUTES);
+    timer.scheduleWithFixedDelay(() -> everyWorker(PodWorker::refreshTokens), 1, 1, TimeUnit.MINUTES);
+    // A status the API server did not take (it was down, or the node cut off) is posted again, as kubelets resync.
+    timer.scheduleWithFixedDelay(() -> everyWorker(PodWorker::post), 5, 5, TimeUnit.SECONDS);
     Log.info("process kubelet running nodes %s (pods on 10.%d.0.0/16)", config.nodes(), config.podNetwork());
+  }
+
+  /** Runs {@code task} on every worker; a failure is logged, never allowed to cancel the periodic schedule. */
+  private void everyWorker(java.util.function.Consumer<PodWorker> task) {
+    for (PodWorker w : workers.values()) {
+      try {
+        task.accept(w);
+      } catch (Throwable e) {
+        Log.info("pod %s: %s", w.name(), e);
+      }
+    }
   }
 
   private void onPod(Pod pod) {

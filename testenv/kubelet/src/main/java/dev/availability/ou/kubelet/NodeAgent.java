@@ -103,10 +103,22 @@ final class NodeAgent implements AutoCloseable {
       if (!alive(node)) continue;
       try {
         renew(node);
-      } catch (RuntimeException e) {
-        Log.info("could not renew the lease of node %s: %s", node, e.getMessage());
+        if (!readyInTheApi(node)) postReady(node);
+      } catch (Throwable e) { // anything escaping would cancel the schedule, and the node would silently die
+        Log.info("could not renew the lease of node %s: %s", node, e);
       }
     }
+  }
+
+  /**
+   * Whether the API server shows the node Ready. The node lifecycle controller marks a node Unknown when its
+   * heartbeats stop (the API server was down, say); as a kubelet compares the node's status with its own and
+   * posts again, a live node posts Ready once it sees that.
+   */
+  private boolean readyInTheApi(String node) {
+    Node n = client.nodes().withName(node).get();
+    return n != null && n.getStatus() != null && n.getStatus().getConditions() != null
+        && n.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   private void renew(String node) {

@@ -203,8 +203,8 @@ final class PodWorker {
         k.client().pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).subresource("status")
             .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch));
         posted = status;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 404) Log.info("pod %s: could not post its status: %s", name(), e.getMessage());
+      } catch (RuntimeException e) {
+        if (!(e instanceof KubernetesClientException k && k.getCode() == 404)) Log.info("pod %s: could not post its status: %s", name(), e.getMessage());
       }
     }
   }

@@ -17,6 +17,11 @@ final class ProxiedPorts {
     if (spec == null || spec.getPorts() == null || "ExternalName".equals(spec.getType())) {
       return List.of();
     }
+    // Services without a selector lead where their owner says: default/kubernetes to the API server's advertised
+    // (non-loopback) address. Pods reach the API server through their node's forwarder; nothing here dials those.
+    if (spec.getSelector() == null || spec.getSelector().isEmpty()) {
+      return List.of();
+    }
     String clusterIp = spec.getClusterIP();
     if (clusterIp == null || clusterIp.isBlank() || "None".equals(clusterIp)) {
       return List.of();

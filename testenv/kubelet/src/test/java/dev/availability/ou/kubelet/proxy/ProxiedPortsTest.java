@@ -27,6 +27,13 @@ class ProxiedPortsTest {
   }
 
   @Test
+  void aServiceWithoutSelectorGetsNoneLikeTheApiServersOwn() {
+    Service kubernetes = new ServiceBuilder().withNewMetadata().withName("kubernetes").withNamespace("default").endMetadata()
+        .withNewSpec().withType("ClusterIP").withClusterIP("10.0.0.1").withPorts(port("https", 443, "TCP")).endSpec().build();
+    assertThat(ProxiedPorts.of(kubernetes)).isEmpty();
+  }
+
+  @Test
   void portIdNamesItsFilesAndMatchesNameOrNumber() {
     PortId named = PortId.of(port("http", 80, "TCP"));
     PortId unnamed = PortId.of(port(null, 8080, "TCP"));
@@ -41,7 +48,7 @@ class ProxiedPortsTest {
 
   private static Service service(String type, String clusterIp, ServicePort... ports) {
     return new ServiceBuilder().withNewMetadata().withName("s").withNamespace("ns").endMetadata()
-        .withNewSpec().withType(type).withClusterIP(clusterIp).withPorts(ports).endSpec().build();
+        .withNewSpec().withType(type).withClusterIP(clusterIp).withSelector(java.util.Map.of("app", "s")).withPorts(ports).endSpec().build();
   }
 
   private static ServicePort port(String name, int number, String protocol) {
