@@ -69,7 +69,9 @@ final class Drill implements AutoCloseable {
   /** Stops the client, reads every key back from the current primary, and the client's verdict. */
   ClientVerdict finish() {
     load.stop();
-    ClientVerdict v = load.verdict(load.readBack(Duration.ofSeconds(30)));
+    // Patience: after the API server was down, the unit's status says Protected a while before its pods are what it
+    // says (the node lifecycle controller may still evict them); the read-back waits until a primary answers.
+    ClientVerdict v = load.verdict(load.readBack(Duration.ofSeconds(120)));
     Progress.log("drill " + namespace + ": " + dev.availability.ou.e2e.client.VerdictText.json(v, java.util.Map.of()));
     return v;
   }

@@ -21,11 +21,17 @@ import java.util.List;
  */
 public final class PrimaryHealthEvaluator {
 
+  /**
+   * Slack when comparing the pod's last Ready transition with its application's start: the kubelet writes both to
+   * the second, and the operator may first see a pod it created just after its containers started.
+   */
+  static final Duration START_SLACK = Duration.ofSeconds(2);
+
   /** Its application container runs and the pod has not been Ready since that container started. */
   static boolean startingUp(Member p) {
     AppContainer app = p.app();
     return app != null && app.state() == AppContainer.State.Running && app.since() != null
-        && (p.readySince() == null || !p.readySince().isAfter(app.since()));
+        && (p.readySince() == null || !p.readySince().isAfter(app.since().plus(START_SLACK)));
   }
 
   public Verdict evaluate(Observation o) {

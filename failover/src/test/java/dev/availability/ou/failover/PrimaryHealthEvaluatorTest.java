@@ -54,10 +54,10 @@ class PrimaryHealthEvaluatorTest {
   /** Seen with real pods: a primary whose JVM was still starting was failed over at bootstrap, then in a loop. */
   @Test
   void aPrimaryStartingUpGetsTheStartupAllowanceBeforeItsUnreadinessCounts() {
-    Instant started = w.now.minus(t.unreadyGrace()).minusMillis(100);
+    Instant started = w.now.minus(t.unreadyGrace()).minusSeconds(1); // past the plain grace, even counted from readySince
     w.primary().app = new AppContainer(AppContainer.State.Running, 0, null, started);
     w.primary().ready = false;
-    w.primary().readySince = started.minusMillis(50); // Ready turned False when the pod was created, before the app started
+    w.primary().readySince = started.plusMillis(700); // as the operator first saw the pod, just after the app started (startedAt is to the second)
     Verdict starting = verdict();
     assertThat(starting.status()).isEqualTo(Verdict.Status.Healthy);
     assertThat(starting.recheckAfter()).isLessThanOrEqualTo(t.unreadyGrace().plus(t.startupAllowance()).minus(Duration.between(started, w.now)));

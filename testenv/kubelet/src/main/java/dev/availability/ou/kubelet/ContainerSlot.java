@@ -86,7 +86,13 @@ final class ContainerSlot {
     if (probe == null) return;
     long delay = probe.getInitialDelaySeconds() == null ? 0 : probe.getInitialDelaySeconds() * 1000L;
     long period = (probe.getPeriodSeconds() == null ? 10 : probe.getPeriodSeconds()) * 1000L;
-    probes.add(pod.services().probes().scheduleWithFixedDelay(() -> probe(probe, gen, readiness), Math.max(delay, 200), period, TimeUnit.MILLISECONDS));
+    probes.add(pod.services().probes().scheduleWithFixedDelay(() -> {
+      try {
+        probe(probe, gen, readiness);
+      } catch (Throwable e) { // anything escaping would end this probe's schedule for good
+        Log.info("pod %s: probe of %s failed to run: %s", pod.name(), spec.getName(), e);
+      }
+    }, Math.max(delay, 200), period, TimeUnit.MILLISECONDS));
   }
 
   private void probe(Probe probe, long gen, boolean readiness) {

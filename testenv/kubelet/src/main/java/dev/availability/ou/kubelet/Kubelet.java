@@ -31,6 +31,7 @@ final class Kubelet implements KubeletServices, AutoCloseable {
   private final ApiForwarder forwarder;
   private final NodeAgent nodes;
   private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> Thread.ofPlatform().daemon().name("kubelet-timer").unstarted(r));
+  private final java.util.concurrent.ExecutorService statusWriter = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("pod-status").unstarted(r));
   private final ScheduledExecutorService probes = Executors.newScheduledThreadPool(4, r -> Thread.ofPlatform().daemon().name("probes").unstarted(r));
   private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
   private final Map<String, NodeState> states = new ConcurrentHashMap<>();
@@ -188,6 +189,7 @@ final class Kubelet implements KubeletServices, AutoCloseable {
   @Override public PodEnv env() { return env; }
   @Override public ScheduledExecutorService timer() { return timer; }
   @Override public ScheduledExecutorService probes() { return probes; }
+  @Override public java.util.concurrent.ExecutorService statusWriter() { return statusWriter; }
   @Override public boolean reachable(String node) { return states.get(node) == NodeState.Up; }
   @Override public boolean alive(String node) { return states.get(node) != NodeState.Killed; }
   @Override public void forget(PodWorker worker) { workers.remove(worker.podUid()); }
@@ -201,5 +203,6 @@ final class Kubelet implements KubeletServices, AutoCloseable {
     network.deleteBridge();
     timer.shutdownNow();
     probes.shutdownNow();
+    statusWriter.shutdownNow();
   }
 }

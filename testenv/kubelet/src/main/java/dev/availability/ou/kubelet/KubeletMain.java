@@ -38,6 +38,11 @@ public final class KubeletMain {
       zoneOf.put(node, zones[i % zones.length]);
     }
     Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
+    // A kubelet's writes fail fast and are made again by its own loops (leases every 2 s, statuses every 5 s):
+    // the client's retries with back-off would hold its threads for minutes while the API server is down.
+    config.setRequestTimeout(5_000);
+    config.setConnectionTimeout(3_000);
+    config.setRequestRetryBackoffLimit(0);
     KubeletConfig kc = new KubeletConfig(a.getOrDefault("cluster", "local"), kubeconfig, workDir, Path.of(required(a, "image-tar")), nodes, zoneOf,
         Integer.parseInt(a.getOrDefault("pod-network", "213")), KubeletConfig.hostPort(URI.create(config.getMasterUrl())),
         Integer.parseInt(a.getOrDefault("lease-seconds", "8")));

@@ -20,6 +20,9 @@ interface KubeletServices {
   /** Restarts and retries. */
   ScheduledExecutorService timer();
 
+  /** Writes pod statuses to the API server, one at a time, apart from probes and restarts. */
+  java.util.concurrent.ExecutorService statusWriter();
+
   /** Probes, which block for up to their timeout. */
   ScheduledExecutorService probes();
 

@@ -31,11 +31,14 @@ final class PodWorker {
   private volatile Pod pod;
   private final Map<String, ContainerSlot> slots = new LinkedHashMap<>();
   private final Object postLock = new Object();
-  private String ip;
-  private Map<String, Path> volumes;
+  private final java.util.concurrent.atomic.AtomicBoolean postQueued = new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile String ip;
+  private volatile Map<String, Path> volumes;
   private Process apiSocat;
-  private Instant startTime;
-  private boolean stopping;
+  private volatile Instant startTime;
+  // Read without the worker's lock: a container slot asks while holding its own lock, and the status writer takes
+  // the slots' locks; one lock order (worker, then slot) and no lock for this flag keep them from deadlocking.
+  private volatile boolean stopping;
   private PodStatus posted;
   private Instant tokenWritten = Instant.EPOCH;
 
@@ -71,7 +74,7 @@ final class PodWorker {
     return k;
   }
 
-  synchronized boolean stopping() {
+  boolean stopping() {
     return stopping;
   }
 
@@ -185,18 +188,24 @@ final class PodWorker {
     }
   }
 
-  /** Posts the status when it changed, unless the node cannot reach the API server (then on the next change after). */
+  /**
+   * Posts the status when it changed, unless the node cannot reach the API server (the periodic resync posts it
+   * later). Asynchronous: a probe or an exiting container never waits on the API server (while it was down, waiting
+   * posts held every probe thread and no probe ran).
+   */
   void post() {
+    if (postQueued.compareAndSet(false, true)) k.statusWriter().execute(this::postNow);
+  }
+
+  private void postNow() {
+    postQueued.set(false);
     if (!k.reachable(node)) return;
     synchronized (postLock) {
-      PodStatus status;
-      synchronized (this) {
-        List<ContainerView> views = new ArrayList<>();
-        slots.values().forEach(s -> views.add(s.view()));
-        Map<String, PodCondition> previous = new LinkedHashMap<>();
-        if (posted != null) posted.getConditions().forEach(c -> previous.put(c.getType(), c));
-        status = PodStatuses.build(Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always"), ip, ip, startTime, views, previous, Instant.now());
-      }
+      List<ContainerView> views = new ArrayList<>();
+      slots.values().forEach(s -> views.add(s.view()));
+      Map<String, PodCondition> previous = new LinkedHashMap<>();
+      if (posted != null) posted.getConditions().forEach(c -> previous.put(c.getType(), c));
+      PodStatus status = PodStatuses.build(Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always"), ip, ip, startTime, views, previous, Instant.now());
       if (status.equals(posted)) return;
       try {
         Pod patch = new PodBuilder().withNewMetadata().endMetadata().withStatus(status).build();
