@@ -46,13 +46,29 @@ start_process_kubelet() {
 }
 
 stop_process_kubelet() {
-  local pid
-  pid=$(kubelet_pid) || return 0
-  log "stopping the process kubelet (pid $pid): its pods' processes and network go with it"
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 40); do pid_alive "$pid" || break; sleep 0.25; done
-  pid_alive "$pid" && kill -9 "$pid" 2>/dev/null || true
-  rm -f "$(kubelet_dir)/pid" "$(kubelet_dir)/control-address"
+  local pid dir
+  dir=$(kubelet_dir)
+  if pid=$(kubelet_pid); then
+    log "stopping the process kubelet (pid $pid): its pods' processes and network go with it"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 40); do pid_alive "$pid" || break; sleep 0.25; done
+    pid_alive "$pid" && kill -9 "$pid" 2>/dev/null || true
+  fi
+  [ -d "$dir" ] || return 0
+  # Whatever a kubelet that died could not stop: programs chrooted into its root file system (they changed their
+  # user, so they do not die with their parent), then its pods' network namespaces and links, and its bridge.
+  local p root
+  for p in /proc/[0-9]*; do
+    root=$(readlink "$p/root" 2>/dev/null) || continue
+    case "$root" in "$dir/rootfs"*) kill -9 "${p#/proc/}" 2>/dev/null || true ;; esac
+  done
+  local uid
+  for uid in $(ls "$dir/pods" 2>/dev/null); do
+    ip netns del "ou-${uid:0:8}" 2>/dev/null || true
+    ip link del "ouv${uid:0:8}" 2>/dev/null || true
+  done
+  ip link del "oubr$(pod_network)" 2>/dev/null || true
+  rm -f "$dir/pid" "$dir/control-address"
 }
 
 kubelet_call() {  # kubelet_call PATH: POST to the kubelet's control server, prints its answer, fails with it

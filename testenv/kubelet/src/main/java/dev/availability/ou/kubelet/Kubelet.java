@@ -112,9 +112,10 @@ final class Kubelet implements KubeletServices, AutoCloseable {
     if (workers.putIfAbsent(pod.getMetadata().getUid(), created) == null) timer.execute(created::start);
   }
 
+  /** The pod object is gone: its processes (already dead on a killed node) and its network namespace go too. */
   private void onGone(String uid) {
     PodWorker w = workers.remove(uid);
-    if (w != null && alive(w.node())) {
+    if (w != null) {
       w.teardown();
       Log.info("pod %s deleted: its processes are gone", w.name());
     }
