@@ -48,97 +48,93 @@ class FaultDrillTest {
     figures.forEach(f -> Progress.log("drill figures: " + f));
   }
 
-  @Test
-  void theAppContainerCrashes() throws Exception {
-    try (Drill d = new Drill(cluster, "crash")) {
+  /** A fault, injected once the client writes, and what it takes to undo it (nothing for most). */
+  interface Fault {
+    void inject(Drill d) throws Exception;
+
+    default void undo(Drill d) throws Exception {}
+  }
+
+  /** Creates a Protected unit, starts the client, injects {@code fault}, awaits recovery, and checks what the client saw. */
+  private static void drill(String name, String figure, int failovers, Fault fault) throws Exception {
+    try (Drill d = new Drill(cluster, name)) {
       d.createProtected();
       d.startLoad();
       Drill.pause(Duration.ofSeconds(2));
-      cluster.run("kill-container", d.namespace, d.primary(), "kvstore");
-      d.awaitRecovered("after the crash", 1);
-      verify(d, "container-crash");
+      try {
+        fault.inject(d);
+        d.awaitRecovered("after " + figure, failovers);
+      } finally {
+        fault.undo(d);
+      }
+      d.awaitRecovered("after " + figure + " was undone", failovers);
+      verify(d, figure);
     }
+  }
+
+  @Test
+  void theAppContainerCrashes() throws Exception {
+    drill("crash", "container-crash", 1, d -> cluster.run("kill-container", d.namespace, d.primary(), "kvstore"));
   }
 
   @Test
   void thePrimaryPodIsDeleted() throws Exception {
-    try (Drill d = new Drill(cluster, "delete")) {
-      d.createProtected();
-      d.startLoad();
-      Drill.pause(Duration.ofSeconds(2));
-      cluster.client.pods().inNamespace(d.namespace).withName(d.primary()).delete();
-      d.awaitRecovered("after the deletion", 1);
-      verify(d, "pod-delete");
-    }
+    drill("delete", "pod-delete", 1, d -> cluster.client.pods().inNamespace(d.namespace).withName(d.primary()).delete());
   }
 
   @Test
   void thePrimarysNodeDies() throws Exception {
-    try (Drill d = new Drill(cluster, "nodekill")) {
-      d.createProtected();
-      d.startLoad();
-      Drill.pause(Duration.ofSeconds(2));
-      String node = d.primaryNode();
-      cluster.run("kill-node", node);
-      try {
-        d.awaitRecovered("after node " + node + " died", 1);
-        verify(d, "kill-node");
-      } finally {
-        cluster.run("heal-node", node);
-      }
-    }
+    drill("nodekill", "kill-node", 1, new NodeFault("kill-node"));
   }
 
+  /** The former primary comes back when healed: it must not acknowledge anything at its old epoch. */
   @Test
   void thePrimarysNodeIsPartitioned() throws Exception {
-    try (Drill d = new Drill(cluster, "partition")) {
-      d.createProtected();
-      d.startLoad();
-      Drill.pause(Duration.ofSeconds(2));
-      String node = d.primaryNode();
-      cluster.run("partition-node", node);
-      try {
-        d.awaitRecovered("after node " + node + " was cut off", 1);
-      } finally {
-        cluster.run("heal-node", node); // the former primary comes back: it must not acknowledge at its old epoch
-      }
-      Drill.pause(Duration.ofSeconds(3));
-      d.awaitRecovered("after the partition healed", 1);
-      verify(d, "partition");
-    }
+    drill("partition", "partition", 1, new NodeFault("partition-node"));
   }
 
   @Test
   void theOperatorIsKilledInTheMiddleOfAFailover() throws Exception {
-    try (Drill d = new Drill(cluster, "opkill")) {
-      d.createProtected();
-      d.startLoad();
-      Drill.pause(Duration.ofSeconds(2));
+    drill("opkill", "operator-killed-mid-failover", 1, d -> {
       cluster.run("kill-container", d.namespace, d.primary(), "kvstore");
       await("the failover starts").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
           .until(() -> d.units.eventReasons(Drill.UNIT).contains("FailoverStarted"));
       operator.kill();
       Drill.pause(Duration.ofSeconds(1));
       operator = startOperator("drill-operator-restarted");
-      d.awaitRecovered("after the operator came back", 1);
-      verify(d, "operator-killed-mid-failover");
-    }
+    });
   }
 
   @Test
   void theApiServerIsDownFor20Seconds() throws Exception {
-    try (Drill d = new Drill(cluster, "apidown")) {
-      d.createProtected();
-      d.startLoad();
-      Drill.pause(Duration.ofSeconds(2));
+    drill("apidown", "api-server-down-20s", 0, d -> {
       cluster.run("stop", "kube-apiserver");
       try {
         Drill.pause(Duration.ofSeconds(20));
       } finally {
         cluster.run("start", "kube-apiserver");
       }
-      d.awaitRecovered("after the API server came back", 0);
-      verify(d, "api-server-down-20s");
+    });
+  }
+
+  /** A fault of the primary's node ({@code kill-node} or {@code partition-node}), healed afterwards. */
+  private static final class NodeFault implements Fault {
+    private final String command;
+    private String node;
+
+    NodeFault(String command) {
+      this.command = command;
+    }
+
+    @Override
+    public void inject(Drill d) throws Exception {
+      node = d.primaryNode();
+      cluster.run(command, node);
+    }
+
+    @Override
+    public void undo(Drill d) throws Exception {
+      if (node != null) cluster.run("heal-node", node);
     }
   }
 
