@@ -26,30 +26,6 @@ NODES=4
 WAIT=true
 RUN_PODS=false
 
-usage() {
-  cat >&2 <<'EOF'
-Usage: testenv/local-cluster COMMAND [--name NAME] [options]
-  build                     build the pinned control-plane programs into ~/.cache/ou-operator (once)
-  up [--nodes K] [--run-pods]  start (or check) a cluster with K nodes (default 4); last stdout line: export KUBECONFIG=...
-                            --run-pods: the nodes are the process kubelet's and their pods really run (needs root)
-  down                      delete the cluster and every process it started
-  status                    components with their pids, kubeconfig, nodes
-  fail-node NODE [--no-wait]  make kwok stop heart-beating NODE; the node lifecycle controller marks it NotReady
-  heal-node NODE [--no-wait]  resume heart-beating; the node becomes Ready again
-  restart COMPONENT         kill and restart one of: etcd kube-apiserver kube-controller-manager kube-scheduler kwok-controller
-  stop|start COMPONENT      hold one of them down, and start it again
- With --run-pods:
-  kill-node NODE            the machine dies: SIGKILL to its pods' processes, its heartbeats stop
-  partition-node NODE       its pods reach neither the API server nor other pods, nor they them; processes live on
-  heal-node NODE            back on the network (a killed node restarts its pods' containers)
-  kill-container NS POD C   SIGKILL to that container's process; restarted as its pod's restartPolicy says
-  service-address NS SVC [PORT]  a loopback host:port forwarding each new connection to the Service's ready endpoint
-  kubeconfig                print the kubeconfig path of a running cluster
-  bin-dir                   print the directory holding kubectl, helm and kwokctl (put it on PATH)
-  env                       print export lines for PATH and KUBECONFIG (eval "$(testenv/local-cluster env)")
-Global: --name NAME (default ou-dev). Cache and work dirs: ${OU_TESTENV_CACHE:-~/.cache/ou-operator}.
-EOF
-}
 
 parse_args() {  # sets NAME, NODES, WAIT, ARGS (positional)
   ARGS=()
@@ -393,81 +369,6 @@ require_running() {
   apiserver_ready || die "the API server of '$NAME' does not answer; 'testenv/local-cluster status --name $NAME' shows what runs"
 }
 
-node_ready_status() { kc get node "$1" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}'; }
-node_not_ready() { [ "$(node_ready_status "$1")" != True ]; }
-node_ready() { [ "$(node_ready_status "$1")" = True ]; }
-
-# A node "fails" the way a dead kubelet does: nobody renews its lease or posts its status any more.
-# kwok v0.8 keeps renewing a lease it holds even after the node loses the annotation it selects nodes by,
-# so fail-node also hands the lease to a holder that never renews it; kwok then treats the node as read-only.
-fail_node() {
-  local node=$1
-  kc get node "$node" >/dev/null 2>&1 || die "no node '$node' in '$NAME' (nodes: $(kc get nodes -o name | sed 's|node/||' | tr '\n' ' '))"
-  kc annotate node "$node" --overwrite "$MANAGED_ANNOTATION-" "$FAILED_ANNOTATION=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >/dev/null || die "could not annotate node $node"
-  local patch="{\"spec\":{\"holderIdentity\":\"$FAILED_HOLDER\",\"leaseDurationSeconds\":86400}}"
-  kc -n kube-node-lease patch lease "$node" --type merge -p "$patch" >/dev/null || die "could not take over the lease of node $node"
-}
-
-heal_node() {
-  local node=$1
-  kc get node "$node" >/dev/null 2>&1 || die "no node '$node' in '$NAME'"
-  kc annotate node "$node" --overwrite "$MANAGED_ANNOTATION=$MANAGED_VALUE" "$FAILED_ANNOTATION-" >/dev/null || die "could not annotate node $node"
-  # kwok recreates the lease it finds missing and manages the node again.
-  kc -n kube-node-lease delete lease "$node" --ignore-not-found >/dev/null || die "could not delete the lease of node $node"
-}
-
-cmd_fail_node() {
-  [ ${#ARGS[@]} -eq 1 ] || die "usage: testenv/local-cluster fail-node NODE [--name NAME] [--no-wait]"
-  require_running
-  local node=${ARGS[0]}
-  if is_process_node "$node"; then kubelet_call "kill-node/$node"; return; fi
-  log "failing node $node: kwok stops renewing its lease and status (node grace period ${NODE_MONITOR_GRACE_MS} ms)"
-  fail_node "$node"
-  if $WAIT; then
-    wait_until 120 "node $node NotReady" node_not_ready "$node" || die "node $node still Ready after 120 s"
-  fi
-}
-
-cmd_heal_node() {
-  [ ${#ARGS[@]} -eq 1 ] || die "usage: testenv/local-cluster heal-node NODE [--name NAME] [--no-wait]"
-  require_running
-  local node=${ARGS[0]}
-  if is_process_node "$node"; then kubelet_call "heal-node/$node"; return; fi
-  log "healing node $node: kwok manages it again"
-  heal_node "$node"
-  if $WAIT; then
-    wait_until 120 "node $node Ready" node_ready "$node" || die "node $node not Ready after 120 s"
-  fi
-}
-
-cmd_restart() {
-  [ ${#ARGS[@]} -eq 1 ] || die "usage: testenv/local-cluster restart COMPONENT [--name NAME] (one of: ${COMPONENTS[*]})"
-  local comp=${ARGS[0]}
-  [[ " ${COMPONENTS[*]} " == *" $comp "* ]] || die "unknown component '$comp'; one of: ${COMPONENTS[*]}"
-  cluster_exists || die "no cluster '$NAME'"
-  with_lock "cluster-$NAME" restart_locked "$comp"
-}
-
-restart_locked() {
-  local comp=$1 pid start=$SECONDS
-  if pid=$(component_pid "$comp"); then
-    log "stopping $comp (pid $pid)"
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 20); do pid_alive "$pid" || break; sleep 0.25; done
-    if pid_alive "$pid"; then log "$comp still shutting down after 5 s; killing it"; kill -9 "$pid" 2>/dev/null || true; sleep 0.5; fi
-  else
-    log "$comp was not running"
-  fi
-  log "starting $comp again"
-  kwokctl_start || { explain_failure; die "kwokctl start cluster failed while restarting $comp"; }
-  local newpid
-  newpid=$(component_pid "$comp") || { explain_failure; die "$comp did not start again; its log: $WORKDIR/logs/$comp.log"; }
-  wait_api_ready || { explain_failure; die "the API server did not become ready after restarting $comp"; }
-  sleep 1
-  pid_alive "$newpid" || { explain_failure; die "$comp exited right after its restart; its log: $WORKDIR/logs/$comp.log"; }
-  log "$comp restarted (pid $newpid) in $((SECONDS - start)) s"
-}
-
 cmd_kubeconfig() {
   cluster_exists || die "no cluster '$NAME'"
   echo "$KUBECONFIG_PATH"
@@ -482,29 +383,4 @@ cmd_bin_dir() {
 cmd_env() {
   ensure_tools_bin
   if cluster_exists; then print_exports; else printf "export PATH='%s':\"\$PATH\"\n" "$TOOLS_BIN"; fi
-}
-
-main() {
-  local cmd=${1:-help}; shift || true
-  parse_args "$@"
-  case $cmd in
-    build) build_all ;;
-    up) cmd_up ;;
-    down) cmd_down ;;
-    status) cmd_status ;;
-    fail-node) cmd_fail_node ;;
-    heal-node) cmd_heal_node ;;
-    restart) cmd_restart ;;
-    stop) cmd_stop ;;
-    start) cmd_start ;;
-    kill-node) require_running; cmd_kill_node ;;
-    partition-node) require_running; cmd_partition_node ;;
-    kill-container) require_running; cmd_kill_container ;;
-    service-address) cmd_service_address ;;
-    kubeconfig) cmd_kubeconfig ;;
-    bin-dir) cmd_bin_dir ;;
-    env) cmd_env ;;
-    help|-h|--help) usage ;;
-    *) usage; die "unknown command '$cmd'" ;;
-  esac
 }

@@ -151,13 +151,13 @@ final class Kubelet implements KubeletServices, AutoCloseable {
     forwarder.restore(node);
     for (PodWorker w : on(node)) network.link(w.podUid(), true);
     nodes.heartbeats(node, true);
-    Set<String> present = client.pods().inAnyNamespace().withField("spec.nodeName", node).list().getItems().stream()
-        .map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
+    List<Pod> bound = client.pods().inAnyNamespace().withField("spec.nodeName", node).list().getItems();
+    Set<String> present = bound.stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
     for (PodWorker w : on(node)) {
       if (!present.contains(w.podUid())) onGone(w.podUid());
       else if (was == NodeState.Killed) w.restartContainers(); // a rebooted machine's kubelet starts its pods again
     }
-    client.pods().inAnyNamespace().withField("spec.nodeName", node).list().getItems().forEach(this::onPod);
+    bound.forEach(this::onPod);
     Log.info("node %s healed (was %s)", node, was);
   }
 
