@@ -136,6 +136,7 @@ public final class SidecarDoubles implements AutoCloseable {
     private volatile long lastAttemptMillis;
     private volatile long leaseMillis = 1000;
     private volatile boolean fenced;
+    private volatile long syncedEpoch = -1;
     private volatile java.util.concurrent.ScheduledFuture<?> task;
 
     Double(MemberChannel channel, Pod pod) {
@@ -190,11 +191,23 @@ public final class SidecarDoubles implements AutoCloseable {
       }
       Role reported = fenced ? Role.Fenced : a.role();
       boolean standby = reported == Role.Standby;
+      if (standby && syncedEpoch != a.epoch() && primaryStreams(a)) syncedEpoch = a.epoch();
       MemberReport report = new MemberReport(reported, a.epoch(), standby ? Math.max(0, sequence - lag) : sequence,
-          standby ? lag : null, standby ? lag == 0 : null, standby && peerLost ? Boolean.TRUE : Boolean.FALSE,
+          standby ? lag : null, standby ? lag == 0 && syncedEpoch == a.epoch() : null, standby && peerLost ? Boolean.TRUE : Boolean.FALSE,
           peerLost ? now - peerLostSince : 0L, !appUnhealthy, ip() + ":" + ContractKeys.REPLICATION_PORT, now,
           memory == null ? null : memory.stateBytes(), memory == null ? null : memory.heapBytes(), memory == null ? null : memory.heapTooSmall());
       channel.publish(report);
+    }
+
+    /**
+     * A real standby is in sync only once its primary has streamed to it at its epoch; it then stays so (the
+     * operator promotes it after the primary dies). A standby created after its primary died never gets there.
+     * (Before, a replacement standby double claimed in sync while both original nodes were down, and got promoted.)
+     */
+    private boolean primaryStreams(Assignment a) {
+      if (a.peer() == null) return true;
+      Double primary = doubles.get(a.peer());
+      return primary != null && primary.alive() && !primary.frozen && primary.role() == Role.Primary && !primary.fenced;
     }
 
     private String ip() {
