@@ -23,6 +23,10 @@ public record LoadSettings(String address, int writers, double rate, Duration ti
     return new LoadSettings(address, 4, 200, Duration.ofSeconds(1));
   }
 
+  public LoadSettings withAddress(String hostPort) {
+    return new LoadSettings(hostPort, writers, rate, timeout);
+  }
+
   public LoadSettings withWriters(int n) {
     return new LoadSettings(address, n, rate, timeout);
   }

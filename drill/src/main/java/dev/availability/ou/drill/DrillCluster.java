@@ -17,50 +17,57 @@ import java.util.List;
  * project's image, under the process kubelet), deleted when the JVM ends unless {@code OU_TEST_KEEP_CLUSTER=true}.
  * Faults go through the same commands a user types.
  */
-final class DrillCluster {
+public final class DrillCluster {
   static final String NAME = System.getenv().getOrDefault("OU_DRILL_CLUSTER_NAME", "ou-drill");
   private static DrillCluster instance;
 
-  final Path repo;
-  final Path kubeconfig;
-  final KubernetesClient client;
+  public final String name;
+  public final Path repo;
+  public final Path kubeconfig;
+  public final KubernetesClient client;
 
-  private DrillCluster(Path repo, Path kubeconfig) throws IOException {
+  private DrillCluster(String name, Path repo, Path kubeconfig) throws IOException {
+    this.name = name;
     this.repo = repo;
     this.kubeconfig = kubeconfig;
     this.client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
   }
 
-  static synchronized DrillCluster get() throws Exception {
+  public static synchronized DrillCluster get() throws Exception {
+    return get(NAME, 4);
+  }
+
+  /** The cluster {@code name} with {@code nodes} nodes whose pods really run; started once per JVM. */
+  public static synchronized DrillCluster get(String name, int nodes) throws Exception {
     if (instance != null) return instance;
     Path repo = RepoRoot.require();
     long start = System.nanoTime();
-    Progress.log("starting drill cluster '" + NAME + "' with pods that really run (testenv/local-cluster up --run-pods)");
-    run(repo, "up", "--nodes", "4", "--run-pods");
-    Path kubeconfig = Path.of(run(repo, "kubeconfig").strip());
+    Progress.log("starting cluster '" + name + "' with " + nodes + " nodes whose pods really run (testenv/local-cluster up --run-pods)");
+    run(repo, name, "up", "--nodes", String.valueOf(nodes), "--run-pods");
+    Path kubeconfig = Path.of(run(repo, name, "kubeconfig").strip());
     if (!"true".equals(System.getenv("OU_TEST_KEEP_CLUSTER"))) {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
-          run(repo, "down");
+          run(repo, name, "down");
         } catch (Exception e) {
           System.err.println("could not delete the drill cluster: " + e.getMessage());
         }
       }));
     }
-    instance = new DrillCluster(repo, kubeconfig);
+    instance = new DrillCluster(name, repo, kubeconfig);
     Progress.log("drill cluster ready in " + Progress.since(start));
     return instance;
   }
 
   /** Runs {@code testenv/local-cluster ARGS --name NAME}; its stdout, or a failure with the end of its output. */
-  String run(String... args) throws IOException, InterruptedException {
-    return run(repo, args);
+  public String run(String... args) throws IOException, InterruptedException {
+    return run(repo, name, args);
   }
 
-  private static String run(Path repo, String... args) throws IOException, InterruptedException {
+  private static String run(Path repo, String name, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(repo.resolve("testenv/local-cluster").toString()));
     cmd.addAll(List.of(args));
-    cmd.addAll(List.of("--name", NAME));
+    cmd.addAll(List.of("--name", name));
     Path err = Files.createTempFile("local-cluster", ".log");
     Process p = new ProcessBuilder(cmd).directory(repo.toFile()).redirectError(err.toFile()).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -71,7 +78,7 @@ final class DrillCluster {
     return out;
   }
 
-  String serviceAddress(String namespace, String service) throws IOException, InterruptedException {
+  public String serviceAddress(String namespace, String service) throws IOException, InterruptedException {
     return run("service-address", namespace, service).strip();
   }
 

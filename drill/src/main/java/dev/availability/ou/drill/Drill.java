@@ -14,39 +14,48 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.time.Duration;
 
 /**
- * One drill: a Synchronous sample unit in a namespace of its own on the drill cluster, Protected, under the
- * load of a client writing through the Service's loopback address; then a fault, recovery, and the client's
- * own figures (acknowledged, lost, outage, split brain).
+ * One drill: a sample unit in a namespace of its own on the drill cluster, Protected, under the load of a
+ * client writing through the Service's loopback address; then a fault, recovery, and the client's own
+ * figures (acknowledged, lost, outage, split brain).
  */
-final class Drill implements AutoCloseable {
-  static final String UNIT = "kvstore";
+public final class Drill implements AutoCloseable {
+  public static final String UNIT = "kvstore";
   // The e2e suite's budget: T_recovery 5 s, a 2 s primary lease renewed every 667 ms. The samples' 4 s budget
   // (an 800 ms lease renewed every 267 ms) is more than two loaded cores running the control plane, the operator
   // and four JVMs sustain through the pods' API forwarder: renewals fall behind, the primary stops serving, and
   // its readiness with it (seen: a failover loop at bootstrap).
-  static final String BUDGET = "10s";
-  final DrillCluster cluster;
-  final String namespace;
-  final Units units;
+  public static final String BUDGET = "10s";
+  public final DrillCluster cluster;
+  public final String namespace;
+  public final Units units;
+  public final ReplicationMode mode;
+  String faultedNode; // the node a node fault took, until it is healed
   private LoadClient load;
+  private LoadClient lastLoad;
   private int failoversBefore;
 
-  Drill(DrillCluster cluster, String name) {
+  /** A Synchronous unit's drill. */
+  public Drill(DrillCluster cluster, String name) {
+    this(cluster, name, ReplicationMode.Synchronous);
+  }
+
+  public Drill(DrillCluster cluster, String name, ReplicationMode mode) {
     this.cluster = cluster;
+    this.mode = mode;
     this.namespace = "drill-" + name + "-" + Long.toString(System.nanoTime() % 100000, 36);
     cluster.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
     this.units = new Units(cluster.client, namespace);
   }
 
   /** The sample unit (the README's), Protected with both members Ready. */
-  void createProtected() {
+  public void createProtected() {
     OperationalUnit u = Units.sample(cluster.repo, UNIT, BUDGET);
-    u.getSpec().getReplication().setMode(ReplicationMode.Synchronous);
+    u.getSpec().getReplication().setMode(mode);
     units.create(u);
     awaitProtected("created", 0);
   }
 
-  void awaitProtected(String why, int failovers) {
+  public void awaitProtected(String why, int failovers) {
     await("unit " + namespace + "/" + UNIT + " Protected (" + why + ")").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
         .until(() -> units.phase(UNIT) == UnitPhase.Protected && units.failovers(UNIT) >= failovers && units.standby(UNIT) != null
             && units.nodeOf(units.standby(UNIT)) != null && !units.nodeOf(units.standby(UNIT)).equals(units.nodeOf(units.primary(UNIT)))
@@ -54,41 +63,77 @@ final class Drill implements AutoCloseable {
   }
 
   /** Protected again after the fault, with at least {@code failovers} more failovers than before the load started. */
-  void awaitRecovered(String why, int failovers) {
+  public void awaitRecovered(String why, int failovers) {
     awaitProtected(why, failoversBefore + failovers);
   }
 
-  void startLoad() throws Exception {
+  public void startLoad() throws Exception {
+    startLoad(LoadSettings.defaults(cluster.serviceAddress(namespace, UNIT)).withWriters(4).withRate(100).withTimeout(Duration.ofMillis(1000)), System.err);
+  }
+
+  /** Starts a client with {@code settings} (progress to {@code progressTo}, null for none) and waits for its first acknowledgements. */
+  public void startLoad(LoadSettings settings, java.io.PrintStream progressTo) {
     failoversBefore = units.failovers(UNIT);
-    String address = cluster.serviceAddress(namespace, UNIT);
-    load = LoadClient.start(LoadSettings.defaults(address).withWriters(4).withRate(100).withTimeout(Duration.ofMillis(1000)), System.err);
+    load = LoadClient.start(settings, progressTo);
     await("the client's first acknowledged writes").atMost(Duration.ofSeconds(30))
         .until(() -> load.attempts().stream().filter(a -> a.acked()).count() >= 20);
   }
 
+  /**
+   * Gives {@code fault} to the primary, waits until the unit is Protected again after the failovers the fault
+   * should cost, heals what it took, and waits for Protected again.
+   *
+   * @param hold how long a held fault (the API server down) lasts
+   */
+  public void suffer(FaultKind fault, DrillOperator operator, Duration hold) throws Exception {
+    try {
+      fault.inject(this, operator, hold);
+      awaitRecovered("after " + fault.label, fault.failovers);
+    } finally {
+      fault.undo(this);
+    }
+    awaitRecovered("after " + fault.label + " was undone", fault.failovers);
+  }
+
+  /** The unit's response-time budget T_max, in milliseconds. */
+  public long budgetMillis() {
+    return Duration.parse("PT" + BUDGET.toUpperCase(java.util.Locale.ROOT)).toMillis();
+  }
+
   /** Stops the client, reads every key back from the current primary, and the client's verdict. */
-  ClientVerdict finish() {
+  public ClientVerdict finish() {
     load.stop();
     // Patience: after the API server was down, the unit's status says Protected a while before its pods are what it
     // says (the node lifecycle controller may still evict them); the read-back waits until a primary answers.
     ClientVerdict v = load.verdict(load.readBack(Duration.ofSeconds(120)));
+    lastLoad = load;
     Progress.log("drill " + namespace + ": " + dev.availability.ou.e2e.client.VerdictText.json(v, java.util.Map.of()));
     return v;
   }
 
-  String primary() {
+  /** The load client of the last {@link #finish}, for its records. */
+  public LoadClient lastLoad() {
+    return lastLoad;
+  }
+
+  /** The running load client (null before {@link #startLoad}). */
+  public LoadClient load() {
+    return load;
+  }
+
+  public String primary() {
     return units.primary(UNIT);
   }
 
-  String primaryNode() {
+  public String primaryNode() {
     return units.nodeOf(primary());
   }
 
-  static void pause(Duration d) throws InterruptedException {
+  public static void pause(Duration d) throws InterruptedException {
     Thread.sleep(d.toMillis());
   }
 
-  static void pauseQuietly(Duration d) {
+  public static void pauseQuietly(Duration d) {
     try {
       pause(d);
     } catch (InterruptedException e) {

@@ -1,0 +1,187 @@
+package dev.availability.ou.drill;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.availability.ou.api.FailoverRecord;
+import dev.availability.ou.api.ReplicationMode;
+import dev.availability.ou.e2e.Units;
+import dev.availability.ou.e2e.client.Attempt;
+import dev.availability.ou.e2e.client.ClientVerdict;
+import dev.availability.ou.e2e.client.LoadClient;
+import dev.availability.ou.e2e.client.LoadSettings;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * bench/failover: the client-visible outage per fault kind (container crash, pod deletion, node kill) of a
+ * Synchronous OperationalUnit whose pods really run, side by side with the same app and sidecar as a plain
+ * one-replica Deployment with the same probes (see {@link Baseline}); subject and baseline alternate (A B A B).
+ * Each sample: a client writes through the Service's address, the fault, the recovery, two more seconds of
+ * writes, then the client reads everything back: its longest time without an acknowledgement is the outage,
+ * and what it misses is lost. Usage: FailoverBenchmark SAMPLES NODE_SAMPLES
+ */
+public final class FailoverBenchmark {
+  private static final Duration BASELINE_CAP = Duration.ofSeconds(60);
+  private static final LoadSettings LOAD = LoadSettings.defaults("127.0.0.1:1").withWriters(2).withRate(50).withTimeout(Duration.ofSeconds(1));
+
+  private final DrillCluster cluster;
+  private final DrillOperator operator;
+  private final Drill unit;
+  private final Baseline baseline;
+  private final List<String> results = new ArrayList<>();
+
+  private FailoverBenchmark(DrillCluster cluster, DrillOperator operator, Drill unit) {
+    this.cluster = cluster;
+    this.operator = operator;
+    this.unit = unit;
+    this.baseline = new Baseline(cluster.client, unit.namespace, cluster.client.pods().inNamespace(unit.namespace).withName(unit.primary()).get());
+  }
+
+  public static void main(String[] args) throws Exception {
+    int samples = Integer.parseInt(args[0]);
+    int nodeSamples = Integer.parseInt(args[1]);
+    DrillCluster cluster = DrillCluster.get("ou-bench", 4);
+    System.out.println(MachineLine.of(cluster.client));
+    Units.installCrd(cluster.client, cluster.repo);
+    try (DrillOperator operator = new DrillOperator(cluster, "ou-bench-operator");
+         Drill unit = new Drill(cluster, "bench", ReplicationMode.Synchronous)) {
+      unit.createProtected();
+      FailoverBenchmark bench = new FailoverBenchmark(cluster, operator, unit);
+      bench.awaitBaselineReady();
+      System.out.printf("subject: a Synchronous OperationalUnit (budget %s); baseline: a one-replica Deployment of the same containers, "
+          + "its sidecar alone, state in its node's directory; load: %d writers, %.0f writes/s through the Service%n", Drill.BUDGET, LOAD.writers(), LOAD.rate());
+      System.out.println("warm-up: one container crash of each");
+      bench.unitSample(FaultKind.CONTAINER_CRASH);
+      bench.baselineSample(FaultKind.CONTAINER_CRASH);
+      bench.measure(FaultKind.CONTAINER_CRASH, samples);
+      bench.measure(FaultKind.POD_DELETE, samples);
+      if (nodeSamples > 0) bench.measure(FaultKind.NODE_KILL, nodeSamples);
+      System.out.println("{\"bench\":\"failover\",\"measured_by\":\"client\",\"results\":[" + String.join(",", bench.results) + "]}");
+    }
+    System.exit(0); // the cluster's shutdown hook deletes it
+  }
+
+  private record Sample(long outageMillis, long lost, long trafficSwitchedMillis) {}
+
+  private void measure(FaultKind kind, int n) throws Exception {
+    List<Sample> ou = new ArrayList<>();
+    List<Sample> base = new ArrayList<>();
+    int overCap = 0;
+    for (int i = 1; i <= n; i++) {
+      Sample u = unitSample(kind);
+      Sample b = baselineSample(kind);
+      ou.add(u);
+      if (b.outageMillis() < 0) overCap++;
+      else base.add(b);
+      System.out.printf("  %s %d/%d: ou-operator outage %d ms (lost %d, traffic moved at %d ms by its status); baseline %s (lost %d)%n", kind.label, i, n,
+          u.outageMillis(), u.lost(), u.trafficSwitchedMillis(), b.outageMillis() < 0 ? "> " + BASELINE_CAP.toMillis() + " ms" : b.outageMillis() + " ms", b.lost());
+    }
+    report(kind, n, ou, base, overCap);
+  }
+
+  /** One fault to the unit's primary, under load; the client's outage and loss, and the unit's own record of when traffic moved. */
+  private Sample unitSample(FaultKind kind) throws Exception {
+    unit.startLoad(LOAD.withAddress(cluster.serviceAddress(unit.namespace, Drill.UNIT)), null);
+    Drill.pause(Duration.ofSeconds(2));
+    unit.suffer(kind, operator, Duration.ZERO);
+    Drill.pause(Duration.ofSeconds(2));
+    ClientVerdict v = unit.finish();
+    FailoverRecord r = unit.units.get(Drill.UNIT).getStatus().getLastFailover();
+    erase(unit.lastLoad());
+    return new Sample(v.outageMillis(), v.lost(), r == null || r.getTrafficSwitchedMillis() == null ? -1 : r.getTrafficSwitchedMillis());
+  }
+
+  /** The same fault to the baseline's pod; outage -1 when it did not serve again within the cap. */
+  private Sample baselineSample(FaultKind kind) throws Exception {
+    LoadClient load = LoadClient.start(LOAD.withAddress(cluster.serviceAddress(unit.namespace, Baseline.NAME)));
+    try {
+      await("the baseline's first acknowledged writes").atMost(Duration.ofSeconds(30))
+          .until(() -> load.attempts().stream().filter(Attempt::acked).count() >= 20);
+      Drill.pause(Duration.ofSeconds(2));
+      Pod pod = baseline.pod();
+      String name = pod.getMetadata().getName();
+      String node = pod.getSpec().getNodeName();
+      int restarts = restarts(pod);
+      switch (kind) {
+        case CONTAINER_CRASH -> cluster.run("kill-container", unit.namespace, name, Drill.UNIT);
+        case POD_DELETE -> cluster.client.pods().inNamespace(unit.namespace).withName(name).delete();
+        case NODE_KILL -> cluster.run("kill-node", node);
+        default -> throw new IllegalArgumentException(kind.label + " is not measured against the baseline");
+      }
+      boolean recovered = awaitBaselineServing(load, name, restarts, kind == FaultKind.CONTAINER_CRASH);
+      if (kind == FaultKind.NODE_KILL) cluster.run("heal-node", node);
+      if (!recovered) awaitBaselineReady();
+      Drill.pause(Duration.ofSeconds(2));
+      load.stop();
+      ClientVerdict v = load.verdict(load.readBack(Duration.ofSeconds(60)));
+      erase(load);
+      return new Sample(recovered ? v.outageMillis() : -1, v.lost(), -1);
+    } finally {
+      load.close();
+    }
+  }
+
+  /** Waits (up to the cap) until a new incarnation of the baseline (a new pod, or the same pod restarted) acknowledged a write. */
+  private boolean awaitBaselineServing(LoadClient load, String oldPod, int oldRestarts, boolean samePod) {
+    try {
+      await("the baseline serving again").atMost(BASELINE_CAP).pollInterval(Duration.ofMillis(200)).until(() -> {
+        Pod p = baseline.pod();
+        if (p == null || !baseline.ready()) return false;
+        boolean renewed = samePod ? p.getMetadata().getName().equals(oldPod) && restarts(p) > oldRestarts : !p.getMetadata().getName().equals(oldPod);
+        return renewed && load.attempts().stream().anyMatch(a -> a.acked() && p.getMetadata().getName().equals(a.member()));
+      });
+      return true;
+    } catch (ConditionTimeoutException e) {
+      return false;
+    }
+  }
+
+  private void awaitBaselineReady() {
+    await("the baseline Ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(baseline::ready);
+  }
+
+  private static int restarts(Pod p) {
+    return p.getStatus() == null || p.getStatus().getContainerStatuses() == null ? 0
+        : p.getStatus().getContainerStatuses().stream().mapToInt(s -> s.getRestartCount() == null ? 0 : s.getRestartCount()).sum();
+  }
+
+  private static void erase(LoadClient load) throws InterruptedException {
+    StoreEraser.erase(load.settings().address(), load.attempts().stream().filter(Attempt::acked).map(Attempt::key).toList());
+  }
+
+  private void report(FaultKind kind, int n, List<Sample> ou, List<Sample> base, int overCap) {
+    List<Long> ouOutage = ou.stream().map(Sample::outageMillis).toList();
+    List<Long> baseOutage = base.stream().map(Sample::outageMillis).toList();
+    List<Long> switched = ou.stream().map(Sample::trafficSwitchedMillis).filter(t -> t >= 0).toList();
+    long ouLost = ou.stream().mapToLong(Sample::lost).sum();
+    long baseLost = base.stream().mapToLong(Sample::lost).sum();
+    long p50 = Percentiles.of(ouOutage, 50);
+    long baseP50 = Percentiles.of(baseOutage, 50);
+    System.out.println();
+    System.out.println("fault: " + kind.label + "; outage = the client's longest time without an acknowledged write");
+    System.out.printf("%-40s %8s %8s %8s %10s%n", "subject", "p50 ms", "p99 ms*", "max ms", "lost");
+    System.out.printf("%-40s %8d %8d %8d %10d%n", "ou-operator (Synchronous unit)", p50, Percentiles.of(ouOutage, 99), Percentiles.of(ouOutage, 100), ouLost);
+    System.out.printf("%-40s %8s %8s %8s %10d%n", "Deployment, 1 replica (baseline)", text(baseP50), text(Percentiles.of(baseOutage, 99)),
+        text(Percentiles.of(baseOutage, 100)), baseLost);
+    System.out.printf("* %d samples: p99 is their max; baseline samples past the %d s cap (not in its figures): %d%n", n, BASELINE_CAP.toSeconds(), overCap);
+    System.out.printf("the unit's own status: traffic moved p50 %d ms after the fault (the client's outage also waits for a standby: Synchronous)%n",
+        Percentiles.of(switched, 50));
+    double ratio = baseP50 > 0 ? (double) p50 / baseP50 : Double.NaN;
+    results.add(String.format(Locale.ROOT, "{\"fault\":\"%s\",\"n\":%d,\"p50_ms\":%d,\"p99_ms\":%d,\"lost\":%d,\"baseline_p50_ms\":%s,\"baseline_p99_ms\":%s,"
+            + "\"baseline_lost\":%d,\"baseline_over_cap\":%d,\"ratio_p50\":%s,\"status_traffic_switched_p50_ms\":%d}", kind.label, n, p50, Percentiles.of(ouOutage, 99),
+        ouLost, json(baseP50), json(Percentiles.of(baseOutage, 99)), baseLost, overCap, Double.isNaN(ratio) ? "null" : String.format(Locale.ROOT, "%.3f", ratio),
+        Percentiles.of(switched, 50)));
+  }
+
+  private static String text(long v) {
+    return v < 0 ? "-" : String.valueOf(v);
+  }
+
+  private static String json(long v) {
+    return v < 0 ? "null" : String.valueOf(v);
+  }
+}
