@@ -11,6 +11,10 @@ public class ReplicationSpec {
   @JsonPropertyDescription("Synchronous: a write returns once the standby holds it. Asynchronous: it returns after the local append and the standby trails. Journal: begin/end markers of stimuli are replicated synchronously, so a promoted standby knows what was in flight.")
   private ReplicationMode mode = ReplicationMode.Synchronous;
 
+  @Default("Required")
+  @JsonPropertyDescription("Synchronous and Journal only: what the primary does while it has no standby (just promoted, or its standby being replaced). Required: writes wait for a standby, so no acknowledged write is ever on one copy only. Preferred: it acknowledges on its own durable write until the new standby's replication session starts, so a failover costs clients about the time traffic takes to move, not the time a new standby takes to start; a write acknowledged alone is lost if this primary fails too before the standby copied it (two failures within seconds).")
+  private DataDurability dataDurability = DataDurability.Required;
+
   @Min(0)
   @JsonPropertyDescription("Asynchronous only: the most updates the standby may trail by and still be promoted. Absent: any lag may be promoted (availability over consistency).")
   private Long maxPromotableLag;
@@ -33,6 +37,8 @@ public class ReplicationSpec {
 
   public ReplicationMode getMode() { return mode; }
   public void setMode(ReplicationMode mode) { this.mode = mode; }
+  public DataDurability getDataDurability() { return dataDurability; }
+  public void setDataDurability(DataDurability dataDurability) { this.dataDurability = dataDurability; }
   public Long getMaxPromotableLag() { return maxPromotableLag; }
   public void setMaxPromotableLag(Long maxPromotableLag) { this.maxPromotableLag = maxPromotableLag; }
   public String getLogRetention() { return logRetention; }

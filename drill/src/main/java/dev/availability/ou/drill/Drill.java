@@ -2,6 +2,7 @@ package dev.availability.ou.drill;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.availability.ou.api.DataDurability;
 import dev.availability.ou.api.ReplicationMode;
 import dev.availability.ou.api.UnitPhase;
 import dev.availability.ou.e2e.Units;
@@ -29,6 +30,7 @@ public final class Drill implements AutoCloseable {
   public final String namespace;
   public final Units units;
   public final ReplicationMode mode;
+  private DataDurability durability = DataDurability.Required;
   String faultedNode; // the node a node fault took, until it is healed
   private LoadClient load;
   private LoadClient lastLoad;
@@ -47,10 +49,21 @@ public final class Drill implements AutoCloseable {
     this.units = new Units(cluster.client, namespace);
   }
 
+  /** What the unit's primary does while it has no standby (before {@link #createProtected}); Required by default. */
+  public Drill durability(DataDurability d) {
+    this.durability = d;
+    return this;
+  }
+
+  public DataDurability durability() {
+    return durability;
+  }
+
   /** The sample unit (the README's), Protected with both members Ready. */
   public void createProtected() {
     OperationalUnit u = Units.sample(cluster.repo, UNIT, BUDGET);
     u.getSpec().getReplication().setMode(mode);
+    u.getSpec().getReplication().setDataDurability(durability);
     units.create(u);
     awaitProtected("created", 0);
   }

@@ -2,6 +2,7 @@ package dev.availability.ou.drill;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.availability.ou.api.DataDurability;
 import dev.availability.ou.api.FailoverRecord;
 import dev.availability.ou.api.ReplicationMode;
 import dev.availability.ou.e2e.Units;
@@ -17,9 +18,10 @@ import java.util.Locale;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * bench/failover: the client-visible outage per fault kind (container crash, pod deletion, node kill) of a
- * Synchronous OperationalUnit whose pods really run, side by side with the same app and sidecar as a plain
- * one-replica Deployment with the same probes (see {@link Baseline}); subject and baseline alternate (A B A B).
+ * bench/failover: the client-visible outage per fault kind (container crash, pod deletion, node kill) of two
+ * Synchronous OperationalUnits whose pods really run — one with the default {@code dataDurability: Required},
+ * one with {@code Preferred} — side by side with the same app and sidecar as a plain one-replica Deployment with
+ * the same probes (see {@link Baseline}); the subjects and the baseline alternate (A B C A B C).
  * Each sample: a client writes through the Service's address, the fault, the recovery, two more seconds of
  * writes, then the client reads everything back: its longest time without an acknowledgement is the outage,
  * and what it misses is lost. Usage: FailoverBenchmark SAMPLES NODE_SAMPLES
@@ -30,14 +32,16 @@ public final class FailoverBenchmark {
 
   private final DrillCluster cluster;
   private final DrillOperator operator;
-  private final Drill unit;
+  private final List<Drill> units;
+  private final Drill unit; // the baseline lives in its namespace
   private final Baseline baseline;
   private final List<String> results = new ArrayList<>();
 
-  private FailoverBenchmark(DrillCluster cluster, DrillOperator operator, Drill unit) {
+  private FailoverBenchmark(DrillCluster cluster, DrillOperator operator, List<Drill> units) {
     this.cluster = cluster;
     this.operator = operator;
-    this.unit = unit;
+    this.units = units;
+    this.unit = units.get(0);
     this.baseline = new Baseline(cluster.client, unit.namespace, cluster.client.pods().inNamespace(unit.namespace).withName(unit.primary()).get());
   }
 
@@ -48,14 +52,17 @@ public final class FailoverBenchmark {
     System.out.println(MachineLine.of(cluster.client));
     Units.installCrd(cluster.client, cluster.repo);
     try (DrillOperator operator = new DrillOperator(cluster, "ou-bench-operator");
-         Drill unit = new Drill(cluster, "bench", ReplicationMode.Synchronous)) {
-      unit.createProtected();
-      FailoverBenchmark bench = new FailoverBenchmark(cluster, operator, unit);
+         Drill required = new Drill(cluster, "bench-required", ReplicationMode.Synchronous);
+         Drill preferred = new Drill(cluster, "bench-preferred", ReplicationMode.Synchronous).durability(DataDurability.Preferred)) {
+      required.createProtected();
+      preferred.createProtected();
+      FailoverBenchmark bench = new FailoverBenchmark(cluster, operator, List.of(required, preferred));
       bench.awaitBaselineReady();
-      System.out.printf("subject: a Synchronous OperationalUnit (budget %s); baseline: a one-replica Deployment of the same containers, "
-          + "its sidecar alone, state in its node's directory; load: %d writers, %.0f writes/s through the Service%n", Drill.BUDGET, LOAD.writers(), LOAD.rate());
+      System.out.printf("subjects: Synchronous OperationalUnits (budget %s), dataDurability Required and Preferred; baseline: a one-replica Deployment "
+          + "of the same containers, its sidecar alone, state in its node's directory; load: %d writers, %.0f writes/s through each Service%n",
+          Drill.BUDGET, LOAD.writers(), LOAD.rate());
       System.out.println("warm-up: one container crash of each");
-      bench.unitSample(FaultKind.CONTAINER_CRASH);
+      for (Drill d : bench.units) bench.unitSample(d, FaultKind.CONTAINER_CRASH);
       bench.baselineSample(FaultKind.CONTAINER_CRASH);
       bench.measure(FaultKind.CONTAINER_CRASH, samples);
       bench.measure(FaultKind.POD_DELETE, samples);
@@ -68,23 +75,27 @@ public final class FailoverBenchmark {
   private record Sample(long outageMillis, long lost, long trafficSwitchedMillis) {}
 
   private void measure(FaultKind kind, int n) throws Exception {
-    List<Sample> ou = new ArrayList<>();
+    java.util.Map<Drill, List<Sample>> ou = new java.util.LinkedHashMap<>();
     List<Sample> base = new ArrayList<>();
     int overCap = 0;
     for (int i = 1; i <= n; i++) {
-      Sample u = unitSample(kind);
+      StringBuilder line = new StringBuilder();
+      for (Drill d : units) {
+        Sample u = unitSample(d, kind);
+        ou.computeIfAbsent(d, x -> new ArrayList<>()).add(u);
+        line.append(String.format("%s %d ms (lost %d, traffic moved at %d ms by its status); ", d.durability(), u.outageMillis(), u.lost(), u.trafficSwitchedMillis()));
+      }
       Sample b = baselineSample(kind);
-      ou.add(u);
       if (b.outageMillis() < 0) overCap++;
       else base.add(b);
-      System.out.printf("  %s %d/%d: ou-operator outage %d ms (lost %d, traffic moved at %d ms by its status); baseline %s (lost %d)%n", kind.label, i, n,
-          u.outageMillis(), u.lost(), u.trafficSwitchedMillis(), b.outageMillis() < 0 ? "> " + BASELINE_CAP.toMillis() + " ms" : b.outageMillis() + " ms", b.lost());
+      System.out.printf("  %s %d/%d: %sbaseline %s (lost %d)%n", kind.label, i, n, line,
+          b.outageMillis() < 0 ? "> " + BASELINE_CAP.toMillis() + " ms" : b.outageMillis() + " ms", b.lost());
     }
     report(kind, n, ou, base, overCap);
   }
 
   /** One fault to the unit's primary, under load; the client's outage and loss, and the unit's own record of when traffic moved. */
-  private Sample unitSample(FaultKind kind) throws Exception {
+  private Sample unitSample(Drill unit, FaultKind kind) throws Exception {
     unit.startLoad(LOAD.withAddress(cluster.serviceAddress(unit.namespace, Drill.UNIT)), null);
     Drill.pause(Duration.ofSeconds(2));
     unit.suffer(kind, operator, Duration.ZERO);
@@ -153,28 +164,32 @@ public final class FailoverBenchmark {
     StoreEraser.erase(load.settings().address(), load.attempts().stream().filter(Attempt::acked).map(Attempt::key).toList());
   }
 
-  private void report(FaultKind kind, int n, List<Sample> ou, List<Sample> base, int overCap) {
-    List<Long> ouOutage = ou.stream().map(Sample::outageMillis).toList();
+  private void report(FaultKind kind, int n, java.util.Map<Drill, List<Sample>> ou, List<Sample> base, int overCap) {
     List<Long> baseOutage = base.stream().map(Sample::outageMillis).toList();
-    List<Long> switched = ou.stream().map(Sample::trafficSwitchedMillis).filter(t -> t >= 0).toList();
-    long ouLost = ou.stream().mapToLong(Sample::lost).sum();
-    long baseLost = base.stream().mapToLong(Sample::lost).sum();
-    long p50 = Percentiles.of(ouOutage, 50);
     long baseP50 = Percentiles.of(baseOutage, 50);
     System.out.println();
     System.out.println("fault: " + kind.label + "; outage = the client's longest time without an acknowledged write");
-    System.out.printf("%-40s %8s %8s %8s %10s%n", "subject", "p50 ms", "p99 ms*", "max ms", "lost");
-    System.out.printf("%-40s %8d %8d %8d %10d%n", "ou-operator (Synchronous unit)", p50, Percentiles.of(ouOutage, 99), Percentiles.of(ouOutage, 100), ouLost);
-    System.out.printf("%-40s %8s %8s %8s %10d%n", "Deployment, 1 replica (baseline)", text(baseP50), text(Percentiles.of(baseOutage, 99)),
-        text(Percentiles.of(baseOutage, 100)), baseLost);
-    System.out.printf("* %d samples: p99 is their max; baseline samples past the %d s cap (not in its figures): %d%n", n, BASELINE_CAP.toSeconds(), overCap);
-    System.out.printf("the unit's own status: traffic moved p50 %d ms after the fault (the client's outage also waits for a standby: Synchronous)%n",
-        Percentiles.of(switched, 50));
-    double ratio = baseP50 > 0 ? (double) p50 / baseP50 : Double.NaN;
-    results.add(String.format(Locale.ROOT, "{\"fault\":\"%s\",\"n\":%d,\"p50_ms\":%d,\"p99_ms\":%d,\"lost\":%d,\"baseline_p50_ms\":%s,\"baseline_p99_ms\":%s,"
-            + "\"baseline_lost\":%d,\"baseline_over_cap\":%d,\"ratio_p50\":%s,\"status_traffic_switched_p50_ms\":%d}", kind.label, n, p50, Percentiles.of(ouOutage, 99),
-        ouLost, json(baseP50), json(Percentiles.of(baseOutage, 99)), baseLost, overCap, Double.isNaN(ratio) ? "null" : String.format(Locale.ROOT, "%.3f", ratio),
-        Percentiles.of(switched, 50)));
+    System.out.printf("%-46s %8s %8s %8s %10s %14s%n", "subject", "p50 ms", "p99 ms*", "max ms", "lost", "moved p50 ms**");
+    StringBuilder json = new StringBuilder();
+    for (var e : ou.entrySet()) {
+      List<Long> outage = e.getValue().stream().map(Sample::outageMillis).toList();
+      List<Long> switched = e.getValue().stream().map(Sample::trafficSwitchedMillis).filter(t -> t >= 0).toList();
+      long lost = e.getValue().stream().mapToLong(Sample::lost).sum();
+      long p50 = Percentiles.of(outage, 50);
+      String who = e.getKey().durability().name().toLowerCase(Locale.ROOT);
+      System.out.printf("%-46s %8d %8d %8d %10d %14d%n", "ou-operator, Synchronous, " + who, p50, Percentiles.of(outage, 99), Percentiles.of(outage, 100), lost,
+          Percentiles.of(switched, 50));
+      double ratio = baseP50 > 0 ? (double) p50 / baseP50 : Double.NaN;
+      json.append(String.format(Locale.ROOT, "\"%s_p50_ms\":%d,\"%s_p99_ms\":%d,\"%s_lost\":%d,\"%s_ratio_p50\":%s,\"%s_status_moved_p50_ms\":%d,", who, p50, who,
+          Percentiles.of(outage, 99), who, lost, who, Double.isNaN(ratio) ? "null" : String.format(Locale.ROOT, "%.3f", ratio), who, Percentiles.of(switched, 50)));
+    }
+    System.out.printf("%-46s %8s %8s %8s %10d %14s%n", "Deployment, 1 replica (baseline)", text(baseP50), text(Percentiles.of(baseOutage, 99)),
+        text(Percentiles.of(baseOutage, 100)), base.stream().mapToLong(Sample::lost).sum(), "-");
+    System.out.printf("* %d samples each: p99 is their max; baseline samples past the %d s cap (not in its figures): %d%n", n, BASELINE_CAP.toSeconds(), overCap);
+    System.out.println("** from the unit's own status: when the Service selected the promoted standby; the client's outage also waits, in Required "
+        + "durability, for a new standby");
+    results.add(String.format(Locale.ROOT, "{\"fault\":\"%s\",\"n\":%d,%s\"baseline_p50_ms\":%s,\"baseline_p99_ms\":%s,\"baseline_lost\":%d,"
+        + "\"baseline_over_cap\":%d}", kind.label, n, json, json(baseP50), json(Percentiles.of(baseOutage, 99)), base.stream().mapToLong(Sample::lost).sum(), overCap));
   }
 
   private static String text(long v) {

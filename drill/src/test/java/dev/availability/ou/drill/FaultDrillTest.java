@@ -2,6 +2,7 @@ package dev.availability.ou.drill;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.availability.ou.api.DataDurability;
 import dev.availability.ou.api.FailoverRecord;
 import dev.availability.ou.e2e.client.ClientVerdict;
 import dev.availability.ou.testsupport.Progress;
@@ -45,7 +46,11 @@ class FaultDrillTest {
 
   /** Creates a Protected unit, starts the client, gives it {@code fault}, awaits recovery, and checks what the client saw. */
   private static void drill(String name, FaultKind fault, Duration hold) throws Exception {
-    try (Drill d = new Drill(cluster, name)) {
+    drill(name, fault, hold, DataDurability.Required);
+  }
+
+  private static void drill(String name, FaultKind fault, Duration hold, DataDurability durability) throws Exception {
+    try (Drill d = new Drill(cluster, name).durability(durability)) {
       d.createProtected();
       d.startLoad();
       Drill.pause(Duration.ofSeconds(2));
@@ -78,6 +83,15 @@ class FaultDrillTest {
   @Test
   void theOperatorIsKilledInTheMiddleOfAFailover() throws Exception {
     drill("opkill", FaultKind.OPERATOR_KILLED_MID_FAILOVER, Duration.ZERO);
+  }
+
+  /**
+   * dataDurability Preferred: the promoted primary acknowledges alone until its new standby's session starts.
+   * One failure still loses nothing acknowledged.
+   */
+  @Test
+  void aUnitThatPrefersDurabilityLosesNothingWhenItsPrimarysNodeDies() throws Exception {
+    drill("preferred", FaultKind.NODE_KILL, Duration.ZERO, DataDurability.Preferred);
   }
 
   @Test

@@ -7,8 +7,8 @@ import java.util.Optional;
 /**
  * Chooses the member to promote. Candidates are the healthy members assigned Standby. Eligibility depends
  * on the mode: Synchronous and Journal promote only an in-sync standby (never a stale one); Asynchronous
- * promotes one whose reported lag is within maxPromotableLag (any lag when that is not set; an unknown
- * lag only when it reports itself in sync). Among the eligible,
+ * promotes one whose reported lag is within maxPromotableLag (any known lag when that is not set; an
+ * unknown lag only when it reports itself in sync). Among the eligible,
  * the best holds the most: in sync first, then the highest durable sequence, the lowest lag, then the
  * newest member.
  */
@@ -46,6 +46,10 @@ public final class CandidateRanking {
     if (eligible.isEmpty()) {
       Candidate best = healthy.stream().sorted(BEST_FIRST).findFirst().orElseThrow();
       if (policy.mode() == UnitPolicy.Mode.Asynchronous) {
+        if (best.assessment().lag() == null && policy.maxPromotableLag() == null) {
+          return new Choice(null, best.assessment(), "LagUnknown", "standby " + best.member().pod() + " does not know how far it trails (it has not"
+              + " heard its primary since it started): it may hold none of the state; not promoted; waiting for the primary to return");
+        }
         return new Choice(null, best.assessment(), "LagTooHigh", "standby " + best.member().pod() + " trails by "
             + (best.assessment().lag() == null ? "an unknown number of" : best.assessment().lag()) + " updates, more than maxPromotableLag "
             + policy.maxPromotableLag() + ": not promoted; waiting for the primary to return (raise or remove maxPromotableLag to accept the loss)");
@@ -59,10 +63,12 @@ public final class CandidateRanking {
 
   static boolean promotable(StandbyAssessment a, UnitPolicy policy) {
     if (policy.mode() != UnitPolicy.Mode.Asynchronous) return a.inSync();
-    if (policy.maxPromotableLag() == null) return true;
+    // A standby that does not know how far behind it is (starting, or never heard its primary) may hold none
+    // of the state: "any lag" means trailing, not empty (seen in the drills: a new standby promoted 2 s after
+    // it was created lost every write).
+    if (a.lag() == null) return a.inSync();
     // A streaming asynchronous standby may call itself in sync while it trails: its lag decides.
-    if (a.lag() != null) return a.lag() <= policy.maxPromotableLag();
-    return a.inSync();
+    return policy.maxPromotableLag() == null || a.lag() <= policy.maxPromotableLag();
   }
 
   private static String describeStandby(Observation o) {

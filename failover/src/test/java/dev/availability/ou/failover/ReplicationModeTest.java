@@ -176,6 +176,20 @@ class ReplicationModeTest {
   }
 
   @Test
+  void asynchronousWithoutMaxPromotableLagNeverPromotesAStandbyThatDoesNotKnowHowFarItTrails() {
+    World w = unit(UnitPolicy.Mode.Asynchronous, null).bootstrap();
+    standbyReports(w, false, null); // a new standby that has not heard its primary yet: it may hold nothing
+    int mark = w.mark();
+    w.appCrashLoop("db-0");
+
+    w.run(Duration.ofSeconds(3));
+
+    assertNobodyPromoted(w, mark);
+    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("LagUnknown");
+    assertThat(w.condition(Conditions.DEGRADED).message()).contains("db-1", "does not know how far it trails");
+  }
+
+  @Test
   void asynchronousWithoutMaxPromotableLagPromotesEvenAnUnknownLagAndMeasuresTheLossFromTheDurableSequences() {
     World w = unit(UnitPolicy.Mode.Asynchronous, null);
     w.asyncLag = 15;

@@ -1,5 +1,6 @@
 package dev.availability.ou.operator;
 
+import dev.availability.ou.api.DataDurability;
 import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.PlacementSpec;
 import dev.availability.ou.api.ReplicationSpec;
@@ -128,6 +129,8 @@ final class MemberPodBuilder {
         value("JAVA_TOOL_OPTIONS", javaOptions(replication, sizing)),
         value("MALLOC_ARENA_MAX", "2")));
     sidecar.fsync().ifPresent(f -> env.add(value("OU_FSYNC", f)));
+    // Only when asked: a unit created before the field existed keeps its pods' template (and hash).
+    if (replication.getDataDurability() == DataDurability.Preferred) env.add(value("OU_DATA_DURABILITY", "preferred"));
     return new ContainerBuilder()
         .withName(ContractKeys.SIDECAR_CONTAINER)
         .withImage(sidecar.image())

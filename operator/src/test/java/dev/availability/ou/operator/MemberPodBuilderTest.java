@@ -151,6 +151,18 @@ class MemberPodBuilderTest {
   }
 
   @Test
+  void preferredDataDurabilityReachesTheSidecarAndRequiredLeavesThePodAsBefore() throws Exception {
+    OperationalUnit unit = sample();
+    CreateMember member = new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
+    var required = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
+    assertThat(required.getEnv()).noneMatch(e -> e.getName().equals("OU_DATA_DURABILITY"));
+
+    unit.getSpec().getReplication().setDataDurability(dev.availability.ou.api.DataDurability.Preferred);
+    var preferred = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
+    assertThat(env(preferred, "OU_DATA_DURABILITY")).isEqualTo("preferred");
+  }
+
+  @Test
   void theSidecarKeepsItsClassArchiveOnTheMembersVolumeAndTheConfiguredOptionsComeAfterIt() throws Exception {
     var c = new MemberPodBuilder(sidecar).build(sample(), new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null), "abc")
         .getSpec().getContainers().get(1);

@@ -19,6 +19,7 @@ public record Config(
     String podIp,
     String memberName,
     Mode mode,
+    boolean acknowledgeAlone,
     Path dataDir,
     FsyncPolicy fsync,
     long logRetentionBytes,
@@ -70,6 +71,7 @@ public record Config(
         podIp,
         memberName,
         Mode.parse(get(v, "OU_MODE", "Synchronous")),
+        acknowledgeAlone(get(v, "OU_DATA_DURABILITY", "required")),
         Path.of(get(v, "OU_DATA_DIR", "/var/lib/ou-sidecar")),
         FsyncPolicy.parse(get(v, "OU_FSYNC", "always")),
         parseBytes(get(v, "OU_LOG_RETENTION", "256Mi")),
@@ -98,6 +100,21 @@ public record Config(
         get(v, "OU_API_TOKEN_FILE", null),
         get(v, "OU_API_CA_FILE", null),
         sealStream(get(v, "OU_STREAM_ENCRYPTION", "aes-256-gcm")));
+  }
+
+  /**
+   * OU_DATA_DURABILITY: {@code required} (the default) — a Synchronous or Journal primary acknowledges
+   * only what a standby holds, and waits (up to OU_SYNC_TIMEOUT) while it has none; {@code preferred} —
+   * while the operator has given it no standby yet (just promoted, or its standby replaced) and until the
+   * new standby's session starts, it acknowledges on its own durable write, as PostgreSQL's
+   * non-strict synchronous mode does. The operator sets it from {@code spec.replication.dataDurability}.
+   */
+  static boolean acknowledgeAlone(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "required" -> false;
+      case "preferred" -> true;
+      default -> throw new IllegalArgumentException("OU_DATA_DURABILITY must be required or preferred, not " + value);
+    };
   }
 
   /**

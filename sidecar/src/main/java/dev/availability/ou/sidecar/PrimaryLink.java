@@ -175,6 +175,7 @@ final class PrimaryLink implements AutoCloseable {
       }
     }
     replica.peerHeard();
+    replica.standbySessionStarting();
     long next;
     CatchUpPlan p = plan.plan();
     if (p.kind() == CatchUpPlan.Kind.STREAM) {

@@ -64,6 +64,9 @@ final class Replica {
 
   // primary side
   private volatile long standbyAcked = -1;
+  // OU_DATA_DURABILITY=preferred: a Synchronous/Journal primary the operator gave no standby yet acknowledges on
+  // its own durable write, until a standby's session starts (see standbySessionStarting for why not later).
+  private volatile boolean acksAlone;
   private volatile boolean standbyConnected;
   // standby side
   private volatile long primaryLastSeq = -1;
@@ -132,6 +135,8 @@ final class Replica {
       }
       if (newMode != null) mode = newMode;
       boolean sameRole = newRole == role && newEpoch == epoch && !(newRole == Role.Primary && selfFenced);
+      // A new standby (or none): the old one is being replaced, so nothing waits for it any more.
+      if (sameRole && role == Role.Primary && cfg.acknowledgeAlone() && !java.util.Objects.equals(peerEndpoint, peer)) acksAlone = true;
       peerEndpoint = peer;
       if (sameRole) {
         view = null;
@@ -157,6 +162,7 @@ final class Replica {
     }
     if (view == null) { // same role and epoch: only the peer or mode may have changed; tell the listeners outside the lock
       notifyLinks();
+      progress();
       return false;
     }
     failAll(newRole == Role.Primary ? LocalProtocol.FENCED : newRole == Role.Standby ? LocalProtocol.NOT_PRIMARY : LocalProtocol.FENCED,
@@ -172,6 +178,7 @@ final class Replica {
     p.setProperty("incarnation", Integer.toString(inc));
     store.saveMember(p);
     term = Terms.of(epoch, inc);
+    acksAlone = cfg.acknowledgeAlone();
     promotionSeq = nextSeq;
     LogRecord start = new LogRecord(nextSeq++, term, RecordType.TERM_START, null, null);
     store.state().apply(start);
@@ -332,7 +339,7 @@ final class Replica {
     synchronized (waitLock) {
       long d = writer.durableSeq();
       while (!localQ.isEmpty() && localQ.peek().seq() <= d) (done == null ? done = new ArrayList<>() : done).add(localQ.poll());
-      long both = Math.min(d, standbyAcked);
+      long both = acksAlone ? d : Math.min(d, standbyAcked);
       while (!syncQ.isEmpty() && syncQ.peek().seq() <= both) (done == null ? done = new ArrayList<>() : done).add(syncQ.poll());
     }
     if (done == null) return;
@@ -395,6 +402,21 @@ final class Replica {
 
   synchronized boolean sessionStillValid(long sessionEpoch, Role expected) {
     return role == expected && epoch == sessionEpoch && !selfFenced;
+  }
+
+  /**
+   * A standby's session is decided (log or snapshot), before the primary tells it its position: from now on
+   * every write waits for a standby again. Not later (at its first acknowledgement, or once caught up): the
+   * standby calls itself in sync once it reaches the position told it at the start, so a write acknowledged
+   * alone after that position would be missing from a standby that is promotable.
+   */
+  void standbySessionStarting() {
+    acksAlone = false;
+  }
+
+  /** Whether this primary acknowledges on its own durable write now (OU_DATA_DURABILITY=preferred, no standby yet). */
+  boolean acknowledgingAlone() {
+    return acksAlone && role() == Role.Primary;
   }
 
   void standbySessionStarted(long holdsUpTo) {
@@ -504,10 +526,11 @@ final class Replica {
     return heldAllAtLoss || (streaming && writer.durableSeq() >= catchUpTarget);
   }
 
-  long lag() {
+  /** Updates this member trails by; null for a standby that has not heard its primary since it started (it may hold nothing). */
+  Long lag() {
     Role r = role();
     if (r == Role.Primary) return standbyAcked < 0 ? lastSeq() : Math.max(0, lastSeq() - standbyAcked);
-    return primaryLastSeq < 0 ? 0 : Math.max(0, primaryLastSeq - writer.durableSeq());
+    return primaryLastSeq < 0 ? null : Math.max(0, primaryLastSeq - writer.durableSeq());
   }
 
   // ---- snapshots for retention and transfer -----------------------------------------------------------
@@ -586,11 +609,13 @@ final class Replica {
     l.add("stateBytes=" + store.state().bytes());
     l.add("promotionSeq=" + promotionSeq);
     l.add("standbyAckedSeq=" + standbyAcked);
+    l.add("acknowledgingAlone=" + acknowledgingAlone());
     l.add("standbyConnected=" + standbyConnected);
     l.add("primaryLastSeq=" + primaryLastSeq);
     l.add("streaming=" + streaming);
     l.add("inSync=" + inSync());
-    l.add("lag=" + lag());
+    Long lag = lag();
+    l.add("lag=" + (lag == null ? "unknown" : lag));
     l.add("peer=" + (peerEndpoint == null ? "" : peerEndpoint));
     l.add("peerHeartbeatAgeMillis=" + peerHeartbeatAgeMillis());
     l.add("peerLost=" + (peerHeartbeatAgeMillis() > cfg.peerLostAfterMillis()));

@@ -155,7 +155,8 @@ public final class Sidecar implements AutoCloseable {
     Map<String, Long> m = new LinkedHashMap<>(counters.snapshot());
     m.put("last_seq", replica.lastSeq());
     m.put("durable_seq", replica.durableSeq());
-    m.put("lag", replica.lag());
+    Long lag = replica.lag();
+    if (lag != null) m.put("lag", lag); // unknown until a standby hears its primary
     m.put("epoch", replica.epoch());
     m.put("peer_heartbeat_age_ms", replica.peerHeartbeatAgeMillis());
     m.put("state_keys", (long) store.state().size());
