@@ -34,6 +34,12 @@ public final class PrimaryHealthEvaluator {
         && (p.readySince() == null || !p.readySince().isAfter(app.since().plus(START_SLACK)));
   }
 
+  /** When traffic moved to {@code p} in the unit's last failover or switchover, if it was to {@code p}. */
+  static Instant promotedAt(UnitState s, Member p) {
+    FailoverTimings last = s.lastFailover();
+    return last != null && p.pod().equals(last.newPrimary()) ? last.serviceSwitchedAt() : null;
+  }
+
   public Verdict evaluate(Observation o) {
     UnitState s = o.state();
     Instant now = o.now();
@@ -62,6 +68,10 @@ public final class PrimaryHealthEvaluator {
     }
     if (p.phase() == Member.PodPhase.Running && !p.ready()) {
       Instant since = p.readySince() != null ? p.readySince() : now;
+      // A primary counts as unready from its promotion at the earliest: as a standby its readiness meant something
+      // else (seen in the drills: a standby unready a moment before its promotion failed over again 0.35 s after it).
+      Instant promotedAt = promotedAt(s, p);
+      if (promotedAt != null && promotedAt.isAfter(since)) since = promotedAt;
       Duration grace = t.unreadyGrace();
       if (startingUp(p)) {
         // Not ready since its application started: it is starting (a JVM, a cache to warm), not failing. It gets

@@ -85,6 +85,22 @@ class PrimaryHealthEvaluatorTest {
     assertThat(v.faultObservedAt(w.now)).isEqualTo(w.now.minus(t.unreadyGrace()));
   }
 
+  /** Seen in the drills: a standby unready a moment before its promotion was failed over 0.35 s after it. */
+  @Test
+  void aPromotedPrimaryCountsAsUnreadyFromItsPromotionAtTheEarliest() {
+    Instant promoted = w.now.minusMillis(350);
+    w.status = w.status.withLastFailover(new FailoverTimings("db-9", w.status.primary(), 2, "Unready", "", promoted.minusSeconds(2), promoted.minusSeconds(1),
+        promoted, null, null, Duration.ofSeconds(5), 0L, false));
+    w.primary().ready = false;
+    w.primary().readySince = w.now.minus(t.unreadyGrace()).minusSeconds(5); // unready since well before, as a standby
+    Verdict v = verdict();
+    assertThat(v.status()).as("unready for 350 ms since its promotion").isEqualTo(Verdict.Status.Healthy);
+    assertThat(v.recheckAfter()).isEqualTo(t.unreadyGrace().minusMillis(350));
+
+    w.now = promoted.plus(t.unreadyGrace());
+    assertThat(verdict().failed()).as("still unready the whole grace after its promotion").isTrue();
+  }
+
   @Test
   void aRestartAtTheBaselineIsNotASignalButOneAboveIs() {
     w.primary().app = AppContainer.running(0);
