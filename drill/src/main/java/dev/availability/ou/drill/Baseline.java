@@ -59,9 +59,10 @@ final class Baseline {
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null).findFirst().orElse(null);
   }
 
-  /** Whether the baseline has exactly one pod and it is Ready. */
+  /** Whether the baseline has exactly one pod (besides any being deleted: on a dead node they stay so) and it is Ready. */
   boolean ready() {
-    List<Pod> pods = client.pods().inNamespace(namespace).withLabel("app", NAME).list().getItems();
+    List<Pod> pods = client.pods().inNamespace(namespace).withLabel("app", NAME).list().getItems().stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
     return pods.size() == 1 && pods.get(0).getStatus() != null && pods.get(0).getStatus().getConditions() != null
         && pods.get(0).getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }

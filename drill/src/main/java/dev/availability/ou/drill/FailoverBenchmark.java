@@ -36,6 +36,7 @@ public final class FailoverBenchmark {
   private final Drill unit; // the baseline lives in its namespace
   private final Baseline baseline;
   private final List<String> results = new ArrayList<>();
+  private final java.util.Map<Drill, UnitMemory.Figure> memory = new java.util.HashMap<>();
 
   private FailoverBenchmark(DrillCluster cluster, DrillOperator operator, List<Drill> units) {
     this.cluster = cluster;
@@ -67,7 +68,9 @@ public final class FailoverBenchmark {
       bench.measure(FaultKind.CONTAINER_CRASH, samples);
       bench.measure(FaultKind.POD_DELETE, samples);
       if (nodeSamples > 0) bench.measure(FaultKind.NODE_KILL, nodeSamples);
-      System.out.println("{\"bench\":\"failover\",\"measured_by\":\"client\",\"results\":[" + String.join(",", bench.results) + "]}");
+      String rss = bench.memory.entrySet().stream().map(e -> "\"" + e.getKey().durability().name().toLowerCase(Locale.ROOT) + "\":" + e.getValue().rssMiB())
+          .collect(java.util.stream.Collectors.joining(","));
+      System.out.println("{\"bench\":\"failover\",\"measured_by\":\"client\",\"unit_rss_mib\":{" + rss + "},\"results\":[" + String.join(",", bench.results) + "]}");
     }
     System.exit(0); // the cluster's shutdown hook deletes it
   }
@@ -98,6 +101,13 @@ public final class FailoverBenchmark {
   private Sample unitSample(Drill unit, FaultKind kind) throws Exception {
     unit.startLoad(LOAD.withAddress(cluster.serviceAddress(unit.namespace, Drill.UNIT)), null);
     Drill.pause(Duration.ofSeconds(2));
+    if (!memory.containsKey(unit)) { // once per unit, under the client's load
+      UnitMemory.Figure m = UnitMemory.of(cluster.client.pods().inNamespace(unit.namespace).withLabel(dev.availability.ou.contract.ContractKeys.UNIT_LABEL, Drill.UNIT)
+          .list().getItems());
+      memory.put(unit, m);
+      System.out.printf("memory of the %s unit under load (both pods, every container's process, VmRSS): %d MiB in %d processes%n", unit.durability(),
+          m.rssMiB(), m.processes());
+    }
     unit.suffer(kind, operator, Duration.ZERO);
     Drill.pause(Duration.ofSeconds(2));
     ClientVerdict v = unit.finish();
@@ -185,7 +195,8 @@ public final class FailoverBenchmark {
     }
     System.out.printf("%-46s %8s %8s %8s %10d %14s%n", "Deployment, 1 replica (baseline)", text(baseP50), text(Percentiles.of(baseOutage, 99)),
         text(Percentiles.of(baseOutage, 100)), base.stream().mapToLong(Sample::lost).sum(), "-");
-    System.out.printf("* %d samples each: p99 is their max; baseline samples past the %d s cap (not in its figures): %d%n", n, BASELINE_CAP.toSeconds(), overCap);
+    System.out.printf("* %d samples each: p99 is their max; baseline samples past the %d s cap (not in its figures): %d; the baseline's crashed container"
+        + " restarts under the kubelet's back-off (at once, then 10 s, 20 s, ...)%n", n, BASELINE_CAP.toSeconds(), overCap);
     System.out.println("** from the unit's own status: when the Service selected the promoted standby; the client's outage also waits, in Required "
         + "durability, for a new standby");
     results.add(String.format(Locale.ROOT, "{\"fault\":\"%s\",\"n\":%d,%s\"baseline_p50_ms\":%s,\"baseline_p99_ms\":%s,\"baseline_lost\":%d,"
