@@ -16,7 +16,7 @@ import java.util.Random;
  * under a client's load, on a cluster whose pods really run. Each round: both clients start, one fault goes
  * to one unit's primary, both units recover (Protected again), both clients stop and read everything back.
  * Prints a line per fault with the running totals, then a table and the totals as one JSON line.
- * Usage: DrillBenchmark FAULTS SEED API_DOWN_SECONDS
+ * Usage: DrillBenchmark FAULTS SEED API_DOWN_SECONDS [KIND,KIND...]
  */
 public final class DrillBenchmark {
   private static final LoadSettings LOAD = LoadSettings.defaults("127.0.0.1:1").withWriters(2).withRate(40).withTimeout(Duration.ofSeconds(1));
@@ -25,10 +25,12 @@ public final class DrillBenchmark {
     int faults = Integer.parseInt(args[0]);
     long seed = Long.parseLong(args[1]);
     Duration apiDown = Duration.ofSeconds(Long.parseLong(args[2]));
+    List<FaultKind> kinds = args.length > 3 && !args[3].isBlank() ? java.util.Arrays.stream(args[3].split(",")).map(FaultKind::ofLabel).toList()
+        : List.of(FaultKind.values());
     DrillCluster cluster = DrillCluster.get("ou-bench-drill", 4);
     System.out.println(MachineLine.of(cluster.client));
     System.out.printf("faults: %d, seed %d, kinds %s (API server held down %d s); budget %s; load per unit: %d writers, %.0f writes/s%n",
-        faults, seed, List.of(FaultKind.values()).stream().map(k -> k.label).toList(), apiDown.toSeconds(), Drill.BUDGET, LOAD.writers(), LOAD.rate());
+        faults, seed, kinds.stream().map(k -> k.label).toList(), apiDown.toSeconds(), Drill.BUDGET, LOAD.writers(), LOAD.rate());
     Units.installCrd(cluster.client, cluster.repo);
     DrillTally tally = new DrillTally();
     try (DrillOperator operator = new DrillOperator(cluster, "ou-bench-drill-operator");
@@ -38,7 +40,7 @@ public final class DrillBenchmark {
       async.createProtected();
       Random random = new Random(seed);
       for (int i = 1; i <= faults; i++) {
-        FaultKind kind = FaultKind.values()[random.nextInt(FaultKind.values().length)];
+        FaultKind kind = kinds.get(random.nextInt(kinds.size()));
         Drill target = random.nextBoolean() ? sync : async;
         round(i, faults, kind, target, List.of(sync, async), operator, apiDown, tally);
       }

@@ -79,6 +79,12 @@ public enum FaultKind {
     this.coveredByBudget = coveredByBudget;
   }
 
+  /** The kind whose {@link #label} is {@code label}. */
+  public static FaultKind ofLabel(String label) {
+    for (FaultKind k : values()) if (k.label.equals(label)) return k;
+    throw new IllegalArgumentException("no fault kind '" + label + "': one of " + java.util.Arrays.stream(values()).map(k -> k.label).toList());
+  }
+
   /** Gives the fault to {@code d}'s primary ({@code hold}: how long a held fault lasts). */
   abstract void inject(Drill d, DrillOperator operator, Duration hold) throws Exception;
 

@@ -10,6 +10,7 @@ import dev.availability.ou.failover.Action.HoldLease;
 import dev.availability.ou.failover.Action.PointService;
 import dev.availability.ou.failover.Member.Role;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The failover protocol step by step: intent, promote-switch-fence, clean up and re-protect; and restarts anywhere. */
@@ -499,7 +500,27 @@ class FailoverStepsTest {
 
     assertThat(w.standby().node).isEqualTo("node-a");
     assertThat(w.pods).containsOnlyKeys("db-1", w.status.standby());
-    if (avoidRequired) assertThat(w.events()).contains(EventReason.StandbyReplaced);
+    // Avoiding the failed node too would exclude every node: the standby avoids only the primary's and waits,
+    // kept off node-a by its taint, instead of being unschedulable until replaced.
+    assertThat(w.actions()).filteredOn(a -> a instanceof CreateMember cm && cm.role() == Role.Standby && cm.epoch() == 2)
+        .allSatisfy(a -> assertThat(((CreateMember) a).avoidNodes()).containsExactly("node-b"));
+  }
+
+  /** Seen after the API server restarted: every node looked NotReady a moment, and the new standby avoided them all for good. */
+  @Test
+  void aStandbyCreatedWhileEveryOtherNodeLooksDownAvoidsOnlyThePrimarysNodeAndStartsWhenOneRecovers() {
+    World w = World.threeNodes().bootstrap();
+    String primaryNode = w.primary().node;
+    for (String n : List.of("node-a", "node-b", "node-c")) if (!n.equals(primaryNode)) w.nodeNotReady(n);
+    w.run(Duration.ofSeconds(3));
+
+    CreateMember c = w.actions().stream().filter(a -> a instanceof CreateMember cm && cm.role() == Role.Standby && !cm.pod().equals("db-1"))
+        .map(a -> (CreateMember) a).reduce((first, second) -> second).orElseThrow();
+    assertThat(c.avoidNodes()).containsExactly(primaryNode);
+
+    for (String n : List.of("node-a", "node-b", "node-c")) if (!n.equals(primaryNode)) w.healNode(n);
+    w.runUntilProtectedAt(1, Duration.ofSeconds(60));
+    assertThat(w.standby().node).isNotEqualTo(primaryNode);
   }
 
   @Test
