@@ -113,6 +113,15 @@ public final class FrameCodec {
    * does not open; nothing of such a frame is returned.
    */
   public Frame read(InputStream in, FrameSeal seal) throws IOException, ProtocolException {
+    return read(in, seal, false);
+  }
+
+  /**
+   * Reads one frame as {@link #read(InputStream, FrameSeal)}; with {@code handshakeOnly} (a peer that has not
+   * proved the unit key yet) only HELLO, CHALLENGE, AUTH and REFUSE are accepted, so a stranger's frame costs at
+   * most a control frame's size: a header claiming a megabyte BATCH is refused before anything is allocated.
+   */
+  public Frame read(InputStream in, FrameSeal seal, boolean handshakeOnly) throws IOException, ProtocolException {
     byte[] header = new byte[HEADER_BYTES];
     int first = in.read();
     if (first < 0) return null;
@@ -126,6 +135,9 @@ public final class FrameCodec {
     int code = h.get() & 0xff;
     FrameType type = FrameType.of(code);
     if (type == null) throw new ProtocolException(Refusal.UNKNOWN_TYPE, "frame type " + code);
+    if (handshakeOnly && !type.handshake() && type != FrameType.REFUSE) {
+      throw new ProtocolException(Refusal.UNEXPECTED_FRAME, type + " frame before the peer proved the unit key");
+    }
     int flags = h.getShort() & 0xffff;
     if ((flags & ~FLAG_SEALED) != 0) throw new ProtocolException(Refusal.MALFORMED, "flags " + flags);
     boolean sealed = flags == FLAG_SEALED;

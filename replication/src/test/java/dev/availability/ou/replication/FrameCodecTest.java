@@ -130,4 +130,17 @@ class FrameCodecTest {
     assertThatThrownBy(() -> codec.decode(bytes)).isInstanceOf(ProtocolException.class)
         .extracting(e -> ((ProtocolException) e).reason()).isEqualTo(reason);
   }
+
+  /** Issue 15 item 1: a stranger's header claiming a large BATCH is refused before its payload is read or allocated. */
+  @Test
+  void beforeThePeerProvedTheKeyOnlyHandshakeFramesAreReadAndNothingLargeIsAllocated() throws Exception {
+    ByteBuffer h = ByteBuffer.allocate(FrameCodec.HEADER_BYTES);
+    h.put((byte) FrameCodec.VERSION).put((byte) FrameType.BATCH.code()).putShort((short) 0).putInt(8 << 20).putLong(1).putLong(1).putInt(0);
+    ByteArrayInputStream in = new ByteArrayInputStream(h.array()); // the header alone: reading a payload would fail as truncated
+    assertThatThrownBy(() -> codec.read(in, null, true)).isInstanceOfSatisfying(ProtocolException.class,
+        e -> assertThat(e.reason()).isEqualTo(Refusal.UNEXPECTED_FRAME));
+
+    byte[] hello = codec.encode(new Frame(FrameType.HELLO, 1, 0, new byte[] {1, 2, 3}));
+    assertThat(codec.decode(hello).type()).isEqualTo(FrameType.HELLO);
+  }
 }

@@ -6,7 +6,10 @@ import dev.availability.ou.replication.PeerAuth;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Listens on the replication address. Each connection runs a {@link StandbyLink}; only the most recent
@@ -20,7 +23,18 @@ final class ReplicationServer implements AutoCloseable {
   private final FrameCodec codec;
   private final Config cfg;
   private final Counters counters;
-  private final Semaphore connections = new Semaphore(16);
+  /**
+   * Connections that have not proved the unit key yet, oldest first. Past {@link #MAX_UNAUTHENTICATED} the oldest
+   * is closed: a real peer proves the key within milliseconds of connecting, so a flood of strangers cannot keep
+   * it out (a cap that refused new connections would).
+   */
+  private final ConcurrentLinkedDeque<StandbyLink> unauthenticated = new ConcurrentLinkedDeque<>();
+  static final int MAX_UNAUTHENTICATED = 8;
+  private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "ou-handshake-deadline");
+    t.setDaemon(true);
+    return t;
+  });
   private StandbyLink active;
   private volatile boolean running = true;
 
@@ -43,17 +57,27 @@ final class ReplicationServer implements AutoCloseable {
     while (running) {
       try {
         Socket s = server.accept();
-        if (!connections.tryAcquire()) {
-          counters.inc("replicationConnectionsRejected");
-          s.close();
-          continue;
-        }
         StandbyLink link = new StandbyLink(s, this, replica, auth, codec, cfg, counters);
+        unauthenticated.addLast(link);
+        while (unauthenticated.size() > MAX_UNAUTHENTICATED) {
+          StandbyLink oldest = unauthenticated.pollFirst();
+          if (oldest != null && !oldest.authenticated()) {
+            counters.inc("replicationConnectionsEvicted");
+            oldest.close("too many connections that have not proved the unit key: the oldest is closed");
+          }
+        }
+        // The whole handshake has one deadline, however slowly a stranger trickles its bytes.
+        deadlines.schedule(() -> {
+          if (!link.authenticated() && unauthenticated.remove(link)) {
+            counters.inc("replicationHandshakesTimedOut");
+            link.close("handshake not completed within " + handshakeDeadlineMillis() + " ms");
+          }
+        }, handshakeDeadlineMillis(), TimeUnit.MILLISECONDS);
         Thread t = new Thread(() -> {
           try {
             link.run();
           } finally {
-            connections.release();
+            unauthenticated.remove(link);
             released(link);
           }
         }, "ou-standby-link");
@@ -66,8 +90,14 @@ final class ReplicationServer implements AutoCloseable {
     }
   }
 
+  /** How long a connection may take to prove the unit key: a real peer needs milliseconds, a loaded one a little more. */
+  long handshakeDeadlineMillis() {
+    return Math.max(2000, cfg.peerLostAfterMillis() * 2);
+  }
+
   /** The link authenticated: it becomes the active one, the previous one is closed first. */
   void takeOver(StandbyLink link) throws InterruptedException {
+    unauthenticated.remove(link);
     StandbyLink previous;
     synchronized (this) {
       previous = active;
@@ -99,6 +129,7 @@ final class ReplicationServer implements AutoCloseable {
   public void close() throws IOException {
     running = false;
     server.close();
+    deadlines.shutdownNow();
     StandbyLink a;
     synchronized (this) {
       a = active;

@@ -89,6 +89,10 @@ final class StandbyLink {
     return session.epoch();
   }
 
+  boolean authenticated() {
+    return authenticated;
+  }
+
   void run() {
     String peer = socket.getRemoteSocketAddress().toString();
     Thread acker = null;
@@ -102,7 +106,8 @@ final class StandbyLink {
         Frame f;
         List<SessionAction> actions;
         try {
-          f = codec.read(in, session.seal()); // sealed from the frame after AUTH on
+          // sealed from the frame after AUTH on; before the primary proved the key, handshake frames only
+          f = codec.read(in, session.seal(), !authenticated);
           if (f == null) {
             finish("peer closed the connection", null);
             return;
