@@ -133,6 +133,14 @@ final class Replica {
         counters.inc("staleAssignmentsIgnored");
         return false;
       }
+      if (newRole == Role.Primary && role != Role.Primary && writer.durableSeq() < store.exactFromSeq()) {
+        // A snapshot received from the old primary is fuzzy until the stream reaches its consistent sequence:
+        // serving it would show keys at values from different moments. The operator sees no confirmation and moves on.
+        Logs.warn("refused promotion at epoch " + newEpoch + ": the state is exact only from sequence " + store.exactFromSeq()
+            + " and this member holds up to " + writer.durableSeq());
+        counters.inc("promotionsRefusedNotExact");
+        return false;
+      }
       if (newMode != null) mode = newMode;
       boolean sameRole = newRole == role && newEpoch == epoch && !(newRole == Role.Primary && selfFenced);
       // A new standby (or none): the old one is being replaced, so nothing waits for it any more.

@@ -209,7 +209,7 @@ class ReplicaTest {
   }
 
   @Test
-  void aStandbyIsNotInSyncUntilTheStreamMakesAReceivedSnapshotExact() throws Exception {
+  void aStandbyIsNotInSyncNorPromotableUntilTheStreamMakesAReceivedSnapshotExact() throws Exception {
     // The primary's snapshot is fuzzy: begun at 3, it holds updates up to 6.
     long t = dev.availability.ou.replication.Terms.of(1, 1);
     List<dev.availability.ou.replication.LogRecord> records = new java.util.ArrayList<>();
@@ -233,6 +233,10 @@ class ReplicaTest {
     assertThat(replica.durableSeq()).isEqualTo(3);
     assertThat(store.exactFromSeq()).isEqualTo(6);
     assertThat(replica.inSync()).as("holds what the primary had at 3, but some keys already at later values").isFalse();
+    // Issue 15 item 4: nor does it take a promotion while its state is not exact.
+    assertThat(replica.assign(Role.Primary, 2, null, null, "test")).isFalse();
+    assertThat(replica.role()).isEqualTo(Role.Standby);
+    assertThat(counters.snapshot()).containsEntry("promotionsRefusedNotExact", 1L);
 
     java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
     for (var r : records.subList(3, 6)) raw.write(r.encode());
@@ -241,5 +245,7 @@ class ReplicaTest {
     replica.peerHeard();
     assertThat(replica.inSync()).isTrue();
     assertThat(store.state().get(Key.of("k6"))).isEqualTo("v6".getBytes());
+    assertThat(replica.assign(Role.Primary, 2, null, null, "test")).as("exact now: the promotion is taken").isTrue();
+    assertThat(replica.role()).isEqualTo(Role.Primary);
   }
 }
