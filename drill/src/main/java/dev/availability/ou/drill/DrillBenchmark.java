@@ -33,6 +33,8 @@ public final class DrillBenchmark {
         faults, seed, kinds.stream().map(k -> k.label).toList(), apiDown.toSeconds(), Drill.BUDGET, LOAD.writers(), LOAD.rate());
     Units.installCrd(cluster.client, cluster.repo);
     DrillTally tally = new DrillTally();
+    // The table and the JSON line also when the run is stopped early (Ctrl-C, a timeout): a long run's figures so far.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> summary(tally, faults, seed), "drill-summary"));
     try (DrillOperator operator = new DrillOperator(cluster, "ou-bench-drill-operator");
          Drill sync = new Drill(cluster, "bench-sync", ReplicationMode.Synchronous);
          Drill async = new Drill(cluster, "bench-async", ReplicationMode.Asynchronous)) {
@@ -45,24 +47,33 @@ public final class DrillBenchmark {
         round(i, faults, kind, target, List.of(sync, async), operator, apiDown, tally);
       }
     }
-    System.out.println();
-    tally.printTable(System.out);
-    System.out.println(tally.json(seed));
-    System.exit(0); // the cluster's shutdown hook deletes it
+    System.exit(0); // the shutdown hooks print the summary and delete the cluster
+  }
+
+  private static void summary(DrillTally tally, int planned, long seed) {
+    synchronized (tally) {
+      System.out.println();
+      if (tally.faults() < planned) System.out.printf("stopped after %d of %d faults%n", tally.faults(), planned);
+      tally.printTable(System.out);
+      System.out.println(tally.json(seed));
+      System.out.flush();
+    }
   }
 
   private static void round(int i, int n, FaultKind kind, Drill target, List<Drill> drills, DrillOperator operator, Duration apiDown, DrillTally tally)
       throws Exception {
     long start = System.nanoTime();
     for (Drill d : drills) d.startLoad(LOAD.withAddress(d.cluster.serviceAddress(d.namespace, Drill.UNIT)), null);
-    Drill.pause(Duration.ofSeconds(2));
+    Drill.pause(Duration.ofSeconds(1));
     target.suffer(kind, operator, apiDown);
     for (Drill d : drills) d.awaitProtected("a bystander of " + kind.label, 0);
-    Drill.pause(Duration.ofSeconds(2)); // writes after the recovery, so the outage has an end
+    Drill.pause(Duration.ofSeconds(1)); // writes after the recovery, so the outage has an end
     Map<ReplicationMode, ClientVerdict> verdicts = new EnumMap<>(ReplicationMode.class);
     for (Drill d : drills) verdicts.put(d.mode, d.finish());
     ClientVerdict v = verdicts.get(target.mode);
-    tally.add(kind, target.mode, v, verdicts);
+    synchronized (tally) {
+      tally.add(kind, target.mode, v, verdicts);
+    }
     System.out.printf("fault %d/%d %s on the %s unit: outage %d ms, failed writes %d, lost %s (%.0f s) | %s%n", i, n, kind.label, target.mode,
         v.outageMillis(), v.failed(), lostText(verdicts), (System.nanoTime() - start) / 1e9, tally.totalsLine());
     for (Drill d : drills) {
