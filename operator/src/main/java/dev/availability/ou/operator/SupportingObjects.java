@@ -24,11 +24,9 @@ final class SupportingObjects {
     if (ensured.contains(key)) return;
     String ns = unit.getMetadata().getNamespace();
     createIfAbsent(UnitObjectsBuilder.peerKey(unit)); // never rotated by a re-apply: the members hold it
-    String sa = unit.getSpec().getTemplate().getSpec().getServiceAccountName();
-    if (sa == null) {
-      sa = Naming.memberServiceAccount(unit.getMetadata().getName());
-      apply(UnitObjectsBuilder.memberServiceAccount(unit));
-    }
+    // SpecChecks refuses a template that names its own account: the members always run as this one.
+    String sa = Naming.memberServiceAccount(unit.getMetadata().getName());
+    apply(UnitObjectsBuilder.memberServiceAccount(unit));
     apply(UnitObjectsBuilder.memberRole(unit));
     apply(UnitObjectsBuilder.memberRoleBinding(unit, sa));
     apply(UnitObjectsBuilder.disruptionBudget(unit));

@@ -21,7 +21,11 @@ import org.junit.jupiter.api.Test;
 
 /** The desired member pod and Service, built from the sample users apply. */
 class MemberPodBuilderTest {
-  private final OperatorConfig.Sidecar sidecar = new OperatorConfig.Sidecar() {
+  private final OperatorConfig.Sidecar sidecar = sidecarSettings();
+
+  /** The sidecar settings of these tests (the chart's defaults, a test image). */
+  static OperatorConfig.Sidecar sidecarSettings() {
+    return new OperatorConfig.Sidecar() {
     @Override public String image() { return "ou-operator:test"; }
     @Override public List<String> command() { return List.of("java", "-jar", "/deployments/sidecar/ou-sidecar.jar"); }
     @Override public String javaOptions() { return "-Xmx64m"; }
@@ -30,7 +34,8 @@ class MemberPodBuilderTest {
     @Override public String memoryRequest() { return "96Mi"; }
     @Override public String memoryLimit() { return "256Mi"; }
     @Override public Optional<String> fsync() { return Optional.empty(); }
-  };
+    };
+  }
 
   @Test
   void aMemberCarriesItsAssignmentTheSidecarAndAntiAffinity() throws Exception {

@@ -1,0 +1,33 @@
+package dev.availability.ou.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.availability.ou.api.OperationalUnit;
+import org.junit.jupiter.api.Test;
+
+/** What the operator refuses in a unit's template before creating anything. */
+class SpecChecksTest {
+  @Test
+  void theSampleHasNoProblem() throws Exception {
+    assertThat(SpecChecks.problems(MemberPodBuilderTest.sample().getSpec())).isEmpty();
+  }
+
+  /** Issue 15 item 8: a named account would get the members' Lease and report rights without the member policy. */
+  @Test
+  void aTemplateThatNamesItsOwnServiceAccountIsRefused() throws Exception {
+    OperationalUnit unit = MemberPodBuilderTest.sample();
+    unit.getSpec().getTemplate().getSpec().setServiceAccountName("shared-app");
+    assertThat(SpecChecks.problems(unit.getSpec())).singleElement().asString()
+        .contains("spec.template.spec.serviceAccountName is not allowed", "<unit>-member");
+  }
+
+  @Test
+  void theMembersRunAsTheUnitsOwnAccountWhateverTheTemplateSaid() throws Exception {
+    OperationalUnit unit = MemberPodBuilderTest.sample();
+    unit.getSpec().getTemplate().getSpec().setServiceAccountName("shared-app");
+    var member = new dev.availability.ou.failover.Action.CreateMember("kv-1", 1, dev.availability.ou.failover.Member.Role.Standby, 3, "kv-0",
+        java.util.Set.of(), null);
+    var pod = new MemberPodBuilder(MemberPodBuilderTest.sidecarSettings()).build(unit, member, "abc");
+    assertThat(pod.getSpec().getServiceAccountName()).isEqualTo(unit.getMetadata().getName() + "-member");
+  }
+}
