@@ -191,6 +191,7 @@ public final class SegmentLog implements AutoCloseable {
           Files.delete(files.get(j));
           dropped++;
         }
+        DirectorySync.force(dir);
         finishOpen();
         return new Recovery(firstSeq(), lastSeq(), segments.size(), true, expected, reason, problem, bytesCut, dropped);
       }
@@ -228,6 +229,7 @@ public final class SegmentLog implements AutoCloseable {
         StandardOpenOption.READ, StandardOpenOption.WRITE);
     ByteBuffer h = ByteBuffer.allocate(SEGMENT_HEADER).put(MAGIC).putLong(firstSeq).flip();
     while (h.hasRemaining()) ch.write(h, SEGMENT_HEADER - h.remaining());
+    DirectorySync.force(dir); // the records fsynced into it later must not lose their file
     return new Segment(p, firstSeq, ch, SEGMENT_HEADER);
   }
 
@@ -367,11 +369,14 @@ public final class SegmentLog implements AutoCloseable {
   public synchronized void truncateAfter(long seq) throws IOException {
     if (seq >= nextSeq - 1) return;
     if (seq < firstSeq() - 1) throw new IllegalArgumentException("cannot cut at " + seq + ", log starts at " + firstSeq());
+    boolean deleted = false;
     while (segments.size() > 1 && segments.get(segments.size() - 1).firstSeq > seq + 1) {
       Segment s = segments.remove(segments.size() - 1);
       s.ch.close();
       Files.delete(s.path);
+      deleted = true;
     }
+    if (deleted) DirectorySync.force(dir); // a cut, diverged tail must not come back after a crash
     Segment s = segments.get(segments.size() - 1);
     if (s.firstSeq <= seq + 1 && seq + 1 <= s.lastSeq()) {
       long cut = s.offsetOf(seq + 1);
@@ -399,6 +404,7 @@ public final class SegmentLog implements AutoCloseable {
       s.ch.close();
       Files.deleteIfExists(s.path);
     }
+    DirectorySync.force(dir);
     return firstSeq();
   }
 

@@ -257,12 +257,8 @@ public final class Snapshots {
     }
   }
 
-  static void fsyncDir(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException ignored) {
-      // some file systems cannot fsync a directory; the rename is still atomic
-    }
+  static void fsyncDir(Path dir) throws IOException {
+    DirectorySync.force(dir);
   }
 
   /** Reads at most {@code limit} bytes, then reports end of stream. */

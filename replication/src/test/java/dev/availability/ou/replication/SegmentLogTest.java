@@ -70,6 +70,33 @@ class SegmentLogTest {
     }
   }
 
+  /**
+   * Issue 15 item 13: a file's fsync does not make its name durable. The directory is synced when a segment is
+   * created (else the acknowledged records fsynced into it could vanish with it at a power loss) and when a
+   * diverged tail's segments are deleted (else they could come back).
+   */
+  @Test
+  void theLogDirectoryIsSyncedWhenASegmentIsCreatedAndWhenACutTailsSegmentsAreDeleted() throws Exception {
+    try (SegmentLog log = open(300)) {
+      long before = DirectorySync.forced();
+      appendEach(log, 1, 10, T1);
+      int segments = log.recovery().segments();
+      long created = listSegmentFiles() - 1; // beyond the one the open made
+      assertThat(created).as("segments created by the appends").isPositive();
+      assertThat(DirectorySync.forced() - before).as("directory syncs").isGreaterThanOrEqualTo(created);
+      long beforeCut = DirectorySync.forced();
+      log.truncateAfter(2);
+      assertThat(DirectorySync.forced()).as("a directory sync after the cut segments were deleted").isGreaterThan(beforeCut);
+      assertThat(segments).isPositive();
+    }
+  }
+
+  private long listSegmentFiles() throws Exception {
+    try (var s = java.nio.file.Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().endsWith(".log")).count();
+    }
+  }
+
   @Test
   void readStopsAtUpToAndAtMaxBytesButReturnsAtLeastOneRecord() throws Exception {
     try (SegmentLog log = open(1 << 20)) {

@@ -210,6 +210,7 @@ final class Store implements AutoCloseable {
       ch.force(true);
     }
     Files.move(tmp, dir.resolve("member.properties"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    dev.availability.ou.replication.DirectorySync.force(dir); // the new epoch survives a power loss, not only a crash
   }
 
   @Override
