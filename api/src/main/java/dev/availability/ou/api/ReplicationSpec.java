@@ -20,16 +20,16 @@ public class ReplicationSpec {
   private Long maxPromotableLag;
 
   @Default("256Mi")
-  @io.fabric8.generator.annotation.Pattern("^[0-9]+(Ki|Mi|Gi)?$")
-  @JsonPropertyDescription("How much log the primary keeps behind its head (for example 256Mi), so a returning standby catches up from its last sequence without a full copy; older history is covered by snapshots.")
+  @io.fabric8.generator.annotation.Pattern("^[0-9]{1,9}(Ki|Mi|Gi)?$")
+  @JsonPropertyDescription("How much log the primary keeps behind its head (for example 256Mi, at most 1024Gi), so a returning standby catches up from its last sequence without a full copy; older history is covered by snapshots.")
   private String logRetention = "256Mi";
 
   @Default("true")
   @JsonPropertyDescription("Whether the sidecars seal the replication stream (AES-256-GCM under per-connection keys from the unit's peer key). false: frames after the mutual authentication go in plaintext (once neither member asks for sealing), for networks that encrypt pod traffic already (WireGuard, a mesh); the sidecars then also run without the optimizing compiler the cipher needs, and use less memory and CPU.")
   private Boolean encryptStream = true;
 
-  @io.fabric8.generator.annotation.Pattern("^[0-9]+(Ki|Mi|Gi)?$")
-  @JsonPropertyDescription("About how much state (keys and values) the unit holds, for example 64Mi. The sidecar keeps the state in memory: the operator sizes the sidecar's heap (twice this plus 18Mi, at least 32Mi; 23Mi gives the default 64Mi) and its container's memory request and limit from it. Absent: the operator's defaults, enough for about 23Mi of state.")
+  @io.fabric8.generator.annotation.Pattern("^[0-9]{1,9}(Ki|Mi|Gi)?$")
+  @JsonPropertyDescription("About how much state (keys and values) the unit holds, for example 64Mi (at most 64Gi). The sidecar keeps the state in memory: the operator sizes the sidecar's heap (twice this plus 18Mi, at least 32Mi; 23Mi gives the default 64Mi) and its container's memory request and limit from it. Absent: the operator's defaults, enough for about 23Mi of state.")
   private String stateMemory;
 
   @JsonPropertyDescription("The volume the sidecar keeps its log and snapshots on; an emptyDir when absent.")

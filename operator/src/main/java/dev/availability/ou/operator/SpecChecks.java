@@ -17,7 +17,20 @@ final class SpecChecks {
   private static final Set<Integer> RESERVED_PORTS = Set.of(ContractKeys.REPLICATION_PORT, ContractKeys.LOCAL_API_PORT, MemberPodBuilder.HEALTH_PORT);
   private static final Set<String> RESERVED_VOLUMES = Set.of(MemberPodBuilder.DATA_VOLUME, MemberPodBuilder.KEY_VOLUME);
 
+  /** The state lives in the sidecar's heap (twice the state, plus some): beyond this no pod is sized for it. */
+  static final String MAX_STATE_MEMORY = "64Gi";
+  /** The log lives on the member's volume next to the snapshots. */
+  static final String MAX_LOG_RETENTION = "1024Gi";
+
   private SpecChecks() {}
+
+  /** A size above {@code max} (the CRD's pattern bounds the digits, not the value), in words; empty when it fits or is absent. */
+  static Optional<String> tooLarge(String size, String max, String field) {
+    if (size == null) return Optional.empty();
+    java.math.BigDecimal bytes = io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(new io.fabric8.kubernetes.api.model.Quantity(size));
+    java.math.BigDecimal limit = io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(new io.fabric8.kubernetes.api.model.Quantity(max));
+    return bytes.compareTo(limit) > 0 ? Optional.of(field + " is " + size + ", more than the most it may be (" + max + "): lower it") : Optional.empty();
+  }
 
   static List<String> problems(OperationalUnitSpec spec) {
     List<String> problems = new ArrayList<>();
@@ -37,6 +50,11 @@ final class SpecChecks {
       problems.add("spec.template.spec.serviceAccountName is not allowed: each unit's members run as the ServiceAccount the operator"
           + " creates for them (<unit>-member), the only identity its member policy polices; remove the field (grant extra"
           + " permissions to <unit>-member instead)");
+    }
+    var replication = spec.getReplication();
+    if (replication != null) {
+      tooLarge(replication.getStateMemory(), MAX_STATE_MEMORY, "spec.replication.stateMemory").ifPresent(problems::add);
+      tooLarge(replication.getLogRetention(), MAX_LOG_RETENTION, "spec.replication.logRetention").ifPresent(problems::add);
     }
     if (podSpec.getRestartPolicy() != null && !"Always".equals(podSpec.getRestartPolicy())) {
       problems.add("spec.template.spec.restartPolicy must be Always (members are long-running servers), not " + podSpec.getRestartPolicy());

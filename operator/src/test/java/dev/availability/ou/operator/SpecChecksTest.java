@@ -30,4 +30,18 @@ class SpecChecksTest {
     var pod = new MemberPodBuilder(MemberPodBuilderTest.sidecarSettings()).build(unit, member, "abc");
     assertThat(pod.getSpec().getServiceAccountName()).isEqualTo(unit.getMetadata().getName() + "-member");
   }
+
+  /** Issue 15 item 12: the CRD bounds the digits; the operator bounds the values, so no size overflows downstream. */
+  @Test
+  void sizesBeyondWhatAMemberCanHoldAreRefusedInWords() throws Exception {
+    OperationalUnit unit = MemberPodBuilderTest.sample();
+    unit.getSpec().getReplication().setStateMemory("64Gi");
+    unit.getSpec().getReplication().setLogRetention("1024Gi");
+    assertThat(SpecChecks.problems(unit.getSpec())).isEmpty();
+    unit.getSpec().getReplication().setStateMemory("999999999Gi");
+    unit.getSpec().getReplication().setLogRetention("1025Gi");
+    assertThat(SpecChecks.problems(unit.getSpec())).containsExactlyInAnyOrder(
+        "spec.replication.stateMemory is 999999999Gi, more than the most it may be (64Gi): lower it",
+        "spec.replication.logRetention is 1025Gi, more than the most it may be (1024Gi): lower it");
+  }
 }

@@ -164,6 +164,10 @@ public record Config(
         break;
       }
     }
-    return Long.parseLong(v.trim()) * mult;
+    try {
+      return Math.multiplyExact(Long.parseLong(v.trim()), mult);
+    } catch (ArithmeticException | NumberFormatException e) {
+      throw new IllegalArgumentException("not a size in bytes (digits, then Ki, Mi, Gi, K, M or G): " + s);
+    }
   }
 }

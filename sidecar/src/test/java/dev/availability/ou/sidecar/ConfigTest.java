@@ -40,4 +40,12 @@ class ConfigTest {
     assertThatThrownBy(() -> Config.from(Map.of("OU_FSYNC", "sometimes"), new String[0])).hasMessageContaining("fsync");
     assertThatThrownBy(() -> Config.from(Map.of(), new String[] {"mode"})).hasMessageContaining("--name=value");
   }
+
+  /** Issue 15 item 12: a size that does not fit in a long is refused in words, never wrapped to a negative or small value. */
+  @Test
+  void aSizeTooLargeForALongIsRefusedNotWrapped() {
+    assertThat(Config.parseBytes("256Mi")).isEqualTo(256L << 20);
+    assertThatThrownBy(() -> Config.parseBytes("99999999999Gi")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("99999999999Gi");
+    assertThatThrownBy(() -> Config.from(Map.of("OU_LOG_RETENTION", "9999999999999Gi"), new String[0])).isInstanceOf(IllegalArgumentException.class);
+  }
 }
