@@ -91,6 +91,10 @@ README). Used by the ClusterRole (all namespaces) or by one Role per watched nam
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
   verbs: ["create", "patch"]
+# Each unit's NetworkPolicy: only its own members may open the replication port (networkPolicy.enabled).
+- apiGroups: ["networking.k8s.io"]
+  resources: ["networkpolicies"]
+  verbs: ["create", "patch"]
 # Events on units (repeats are folded into one Event: read, then patched).
 - apiGroups: [""]
   resources: ["events"]

@@ -64,7 +64,8 @@ class ChartRbacTest {
         units.create(Units.sample(repo, unit, BUDGET));
         awaitProtected(client, units, doubles, unit);
         String[] made = {"Service " + unit, "Secret " + ContractKeys.peerSecretName(unit), "ServiceAccount " + unit + "-member",
-            "Role " + unit + "-member", "RoleBinding " + unit + "-member", "PodDisruptionBudget " + unit, "Lease " + ContractKeys.primaryLeaseName(unit)};
+            "Role " + unit + "-member", "RoleBinding " + unit + "-member", "PodDisruptionBudget " + unit,
+            "NetworkPolicy " + unit + "-replication", "Lease " + ContractKeys.primaryLeaseName(unit)};
         assertThat(objectsOf(client, ns.name(), unit)).containsExactlyInAnyOrder(made);
 
         String primary = units.primary(unit);
@@ -193,6 +194,8 @@ class ChartRbacTest {
     client.rbac().roleBindings().inNamespace(ns).withLabel(l, unit).list().getItems().forEach(o -> out.add("RoleBinding " + o.getMetadata().getName()));
     client.policy().v1().podDisruptionBudget().inNamespace(ns).withLabel(l, unit).list().getItems()
         .forEach(o -> out.add("PodDisruptionBudget " + o.getMetadata().getName()));
+    client.network().v1().networkPolicies().inNamespace(ns).withLabel(l, unit).list().getItems()
+        .forEach(o -> out.add("NetworkPolicy " + o.getMetadata().getName()));
     client.leases().inNamespace(ns).withLabel(l, unit).list().getItems().forEach(o -> out.add("Lease " + o.getMetadata().getName()));
     return out;
   }

@@ -51,6 +51,7 @@ class ChartTest {
       Map.entry("rbac.authorization.k8s.io/roles", List.of("create", "patch")),
       Map.entry("rbac.authorization.k8s.io/rolebindings", List.of("create", "patch")),
       Map.entry("policy/poddisruptionbudgets", List.of("create", "patch")),
+      Map.entry("networking.k8s.io/networkpolicies", List.of("create", "patch")),
       Map.entry("/events", List.of("create", "get", "patch"))));
 
   @Test
@@ -123,6 +124,7 @@ class ChartTest {
     Map<String, EnvVar> env = env(c);
     assertThat(env.get("POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
     assertThat(env.get("OU_LEADER_ELECTION_ENABLED").getValue()).isEqualTo("true");
+    assertThat(env.get("OU_NETWORK_POLICY").getValue()).isEqualTo("true");
     assertThat(env.get("OU_LEADER_ELECTION_LEASE_NAME").getValue()).isEqualTo("ou-operator-leader");
     assertThat(env.get("OU_SIDECAR_IMAGE").getValue()).isEqualTo("ou-operator:0.1.0");
     assertThat(env.get("OU_SIDECAR_MEMORY_LIMIT").getValue()).isEqualTo("256Mi");
@@ -190,6 +192,7 @@ class ChartTest {
     Chart.Rendered r = Chart.template("""
         serviceMonitor: {enabled: true, labels: {release: prometheus}}
         memberPodPolicy: {enabled: false}
+        networkPolicy: {enabled: false}
         sidecar: {image: registry.example/ou:1, command: [java, -jar, /x.jar], fsync: interval:50ms, javaOptions: -Xmx128m}
         replicaCount: 1
         leaderElection: {enabled: false}
@@ -209,6 +212,7 @@ class ChartTest {
     assertThat(env.get("OU_SIDECAR_FSYNC").getValue()).isEqualTo("interval:50ms");
     assertThat(env.get("OU_SIDECAR_JAVA_OPTIONS").getValue()).isEqualTo("-Xmx128m");
     assertThat(env.get("OU_LEADER_ELECTION_ENABLED").getValue()).isEqualTo("false");
+    assertThat(env.get("OU_NETWORK_POLICY").getValue()).isEqualTo("false");
   }
 
   @Test

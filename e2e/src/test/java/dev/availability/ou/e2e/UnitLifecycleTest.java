@@ -67,6 +67,7 @@ class UnitLifecycleTest extends EndToEndTest {
     h.createProtected(unit);
     assertThat(h.client.leases().inNamespace(h.namespace).withName(ContractKeys.primaryLeaseName(unit)).get()).isNotNull();
     assertThat(h.client.secrets().inNamespace(h.namespace).withName(ContractKeys.peerSecretName(unit)).get()).isNotNull();
+    assertThat(h.client.network().v1().networkPolicies().inNamespace(h.namespace).withName(unit + "-replication").get()).isNotNull();
     h.units.delete(unit);
     await("everything of " + unit + " garbage-collected").atMost(Duration.ofSeconds(60)).until(() ->
         h.units.memberPods(unit).isEmpty()
@@ -75,7 +76,8 @@ class UnitLifecycleTest extends EndToEndTest {
             && h.client.leases().inNamespace(h.namespace).withName(ContractKeys.primaryLeaseName(unit)).get() == null
             && h.client.secrets().inNamespace(h.namespace).withName(ContractKeys.peerSecretName(unit)).get() == null
             && h.client.rbac().roles().inNamespace(h.namespace).withName(unit + "-member").get() == null
-            && h.client.policy().v1().podDisruptionBudget().inNamespace(h.namespace).withName(unit).get() == null);
+            && h.client.policy().v1().podDisruptionBudget().inNamespace(h.namespace).withName(unit).get() == null
+            && h.client.network().v1().networkPolicies().inNamespace(h.namespace).withName(unit + "-replication").get() == null);
   }
 
   @Test
@@ -117,6 +119,35 @@ class UnitLifecycleTest extends EndToEndTest {
     });
     assertThat(h.units.memberPods(unit)).isEmpty();
     assertThat(h.client.services().inNamespace(h.namespace).withName(unit).get()).isNull();
+    h.units.delete(unit);
+  }
+
+  @Test
+  void onlyTheUnitsMembersMayOpenItsReplicationPortAndAnUnencryptedStreamIsWarned() {
+    String unit = "life-plain";
+    OperationalUnit u = Units.sample(h.repoRoot, unit, UnitHarness.BUDGET);
+    u.getSpec().getReplication().setEncryptStream(false);
+    h.units.create(u);
+    h.awaitProtected(unit);
+
+    // The API server accepted the policy as built (its validation of ports and endPort ranges is the real one).
+    var policy = h.client.network().v1().networkPolicies().inNamespace(h.namespace).withName(unit + "-replication").get();
+    assertThat(policy).as("NetworkPolicy " + unit + "-replication").isNotNull();
+    assertThat(policy.getSpec().getPodSelector().getMatchLabels()).containsEntry(ContractKeys.UNIT_LABEL, unit);
+    var ingress = policy.getSpec().getIngress();
+    assertThat(ingress.get(0).getFrom()).singleElement()
+        .satisfies(f -> assertThat(f.getPodSelector().getMatchLabels()).containsEntry(ContractKeys.UNIT_LABEL, unit));
+    assertThat(ingress.get(0).getPorts()).singleElement()
+        .satisfies(p -> assertThat(p.getPort().getIntVal()).isEqualTo(ContractKeys.REPLICATION_PORT));
+    assertThat(ingress.get(1).getFrom()).isNullOrEmpty();
+    assertThat(ingress.get(1).getPorts()).noneMatch(p -> "TCP".equals(p.getProtocol())
+        && p.getPort().getIntVal() <= ContractKeys.REPLICATION_PORT && ContractKeys.REPLICATION_PORT <= p.getEndPort());
+
+    await("UnsafeSpec warning recorded").atMost(Duration.ofSeconds(30)).until(() -> h.units.eventReasons(unit).contains("UnsafeSpec"));
+    var warning = h.client.v1().events().inNamespace(h.namespace).withField("involvedObject.name", unit).list().getItems().stream()
+        .filter(e -> "UnsafeSpec".equals(e.getReason())).findFirst().orElseThrow();
+    assertThat(warning.getType()).isEqualTo("Warning");
+    assertThat(warning.getMessage()).contains("encryptStream is false");
     h.units.delete(unit);
   }
 

@@ -62,7 +62,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
     this.config = config;
     this.events = events;
     this.metrics = metrics;
-    this.supporting = new SupportingObjects(client);
+    this.supporting = new SupportingObjects(client, config.networkPolicy(), events);
   }
 
   @Override

@@ -18,6 +18,14 @@ public interface OperatorConfig {
 
   LeaderElection leaderElection();
 
+  /**
+   * Whether each unit gets a NetworkPolicy that lets only its own member pods reach the replication port (every
+   * other port stays open to all). Off for clusters whose network plugin does not enforce NetworkPolicies, or that
+   * manage them elsewhere.
+   */
+  @WithDefault("true")
+  boolean networkPolicy();
+
   interface Sidecar {
     /** Image of the state-streaming sidecar injected into every member pod. */
     @WithDefault("ou-operator:0.1.0")

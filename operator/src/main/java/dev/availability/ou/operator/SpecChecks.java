@@ -24,6 +24,18 @@ final class SpecChecks {
 
   private SpecChecks() {}
 
+  /** Settings users may choose that weaken the unit's protection, in words (each recorded as a Warning event). */
+  static List<String> warnings(OperationalUnitSpec spec) {
+    List<String> warnings = new ArrayList<>();
+    if (spec.getReplication() != null && !spec.getReplication().encryptsStream()) {
+      warnings.add("spec.replication.encryptStream is false: the replication frames after the peers' mutual authentication travel in"
+          + " plaintext, so anyone in the middle of the pod network can read the state and forge the standby's acknowledgements"
+          + " (a Synchronous write is then acknowledged without the standby holding it); keep it true unless the network encrypts"
+          + " pod traffic already");
+    }
+    return warnings;
+  }
+
   /** A size above {@code max} (the CRD's pattern bounds the digits, not the value), in words; empty when it fits or is absent. */
   static Optional<String> tooLarge(String size, String max, String field) {
     if (size == null) return Optional.empty();

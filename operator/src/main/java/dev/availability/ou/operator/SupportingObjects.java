@@ -1,6 +1,7 @@
 package dev.availability.ou.operator;
 
 import dev.availability.ou.api.OperationalUnit;
+import dev.availability.ou.failover.EventReason;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -9,14 +10,19 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The objects a unit needs besides its members and Service: the peer key Secret, the members'
- * ServiceAccount, Role and RoleBinding, the PodDisruptionBudget. Applied once per unit generation.
+ * ServiceAccount, Role and RoleBinding, the PodDisruptionBudget, the NetworkPolicy of the replication port; and a
+ * Warning event for each setting that weakens the unit's protection. Applied once per unit generation.
  */
 final class SupportingObjects {
   private final KubernetesClient client;
+  private final boolean networkPolicy;
+  private final EventRecorder events;
   private final Set<String> ensured = ConcurrentHashMap.newKeySet();
 
-  SupportingObjects(KubernetesClient client) {
+  SupportingObjects(KubernetesClient client, boolean networkPolicy, EventRecorder events) {
     this.client = client;
+    this.networkPolicy = networkPolicy;
+    this.events = events;
   }
 
   void ensure(OperationalUnit unit) {
@@ -30,6 +36,8 @@ final class SupportingObjects {
     apply(UnitObjectsBuilder.memberRole(unit));
     apply(UnitObjectsBuilder.memberRoleBinding(unit, sa));
     apply(UnitObjectsBuilder.disruptionBudget(unit));
+    if (networkPolicy) apply(UnitObjectsBuilder.replicationPolicy(unit));
+    SpecChecks.warnings(unit.getSpec()).forEach(w -> events.record(unit, EventReason.UnsafeSpec, w, true));
     ensured.add(key);
   }
 

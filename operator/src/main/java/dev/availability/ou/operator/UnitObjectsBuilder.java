@@ -1,5 +1,7 @@
 package dev.availability.ou.operator;
 
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.UnitPort;
 import dev.availability.ou.contract.ContractKeys;
@@ -90,6 +92,30 @@ final class UnitObjectsBuilder {
         .withNewRoleRef("rbac.authorization.k8s.io", "Role", Naming.memberRole(name))
         .addNewSubject().withKind("ServiceAccount").withName(serviceAccount).withNamespace(unit.getMetadata().getNamespace()).endSubject()
         .build();
+  }
+
+  /**
+   * Only the unit's own member pods may open the replication port; every other port of the members stays open
+   * to all (the application's ports, the health port the kubelet probes). NetworkPolicies allow only what they
+   * list once they select a pod, so the other ports are listed as ranges around the replication port.
+   */
+  static NetworkPolicy replicationPolicy(OperationalUnit unit) {
+    String name = unit.getMetadata().getName();
+    int repl = ContractKeys.REPLICATION_PORT;
+    return new NetworkPolicyBuilder().withMetadata(meta(unit, name + "-replication"))
+        .withNewSpec()
+        .withNewPodSelector().addToMatchLabels(ContractKeys.UNIT_LABEL, name).endPodSelector()
+        .withPolicyTypes("Ingress")
+        .addNewIngress()
+          .addNewFrom().withNewPodSelector().addToMatchLabels(ContractKeys.UNIT_LABEL, name).endPodSelector().endFrom()
+          .addNewPort().withProtocol("TCP").withPort(new IntOrString(repl)).endPort()
+        .endIngress()
+        .addNewIngress()
+          .addNewPort().withProtocol("TCP").withPort(new IntOrString(1)).withEndPort(repl - 1).endPort()
+          .addNewPort().withProtocol("TCP").withPort(new IntOrString(repl + 1)).withEndPort(65535).endPort()
+          .addNewPort().withProtocol("UDP").withPort(new IntOrString(1)).withEndPort(65535).endPort()
+        .endIngress()
+        .endSpec().build();
   }
 
   static ObjectMeta meta(OperationalUnit unit, String name) {

@@ -44,4 +44,14 @@ class SpecChecksTest {
         "spec.replication.stateMemory is 999999999Gi, more than the most it may be (64Gi): lower it",
         "spec.replication.logRetention is 1025Gi, more than the most it may be (1024Gi): lower it");
   }
+
+  /** Issue 15 item 15: a plaintext stream lets a man in the middle forge acknowledgements: a Warning says so. */
+  @Test
+  void aPlaintextReplicationStreamIsWarnedAboutInWordsThatSayWhatAManInTheMiddleCanDo() throws Exception {
+    OperationalUnit unit = MemberPodBuilderTest.sample();
+    assertThat(SpecChecks.warnings(unit.getSpec())).isEmpty();
+    unit.getSpec().getReplication().setEncryptStream(false);
+    assertThat(SpecChecks.warnings(unit.getSpec())).singleElement().asString().contains("encryptStream is false", "forge", "acknowledged without the standby");
+    assertThat(SpecChecks.problems(unit.getSpec())).as("a warning, not a refusal").isEmpty();
+  }
 }

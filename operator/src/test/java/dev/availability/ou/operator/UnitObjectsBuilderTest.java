@@ -1,0 +1,38 @@
+package dev.availability.ou.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.availability.ou.api.OperationalUnit;
+import dev.availability.ou.contract.ContractKeys;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+import org.junit.jupiter.api.Test;
+
+/** The objects a unit needs besides its members (issue 15 item 16: the replication port's NetworkPolicy). */
+class UnitObjectsBuilderTest {
+  @Test
+  void onlyTheUnitsOwnMembersMayOpenTheReplicationPortAndEveryOtherPortStaysOpen() throws Exception {
+    OperationalUnit unit = MemberPodBuilderTest.sample();
+    var policy = UnitObjectsBuilder.replicationPolicy(unit).getSpec();
+    String name = unit.getMetadata().getName();
+    assertThat(policy.getPodSelector().getMatchLabels()).containsExactlyEntriesOf(java.util.Map.of(ContractKeys.UNIT_LABEL, name));
+    assertThat(policy.getPolicyTypes()).containsExactly("Ingress");
+    assertThat(policy.getIngress()).hasSize(2);
+
+    var replication = policy.getIngress().get(0);
+    assertThat(replication.getFrom()).singleElement().satisfies(f -> assertThat(f.getPodSelector().getMatchLabels()).containsEntry(ContractKeys.UNIT_LABEL, name));
+    assertThat(replication.getPorts()).singleElement().satisfies(p -> assertThat(p.getPort().getIntVal()).isEqualTo(ContractKeys.REPLICATION_PORT));
+
+    var others = policy.getIngress().get(1);
+    assertThat(others.getFrom()).as("from anywhere").isNullOrEmpty();
+    assertThat(covers(others.getPorts(), "TCP", ContractKeys.REPLICATION_PORT)).isFalse();
+    for (int port : new int[] {1, 8080, ContractKeys.LOCAL_API_PORT, 7482, 65535}) assertThat(covers(others.getPorts(), "TCP", port)).as("TCP %d", port).isTrue();
+    assertThat(covers(others.getPorts(), "UDP", ContractKeys.REPLICATION_PORT)).isTrue();
+    assertThat(UnitObjectsBuilder.replicationPolicy(unit).getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(o -> assertThat(o.getKind()).isEqualTo("OperationalUnit"));
+  }
+
+  private static boolean covers(java.util.List<NetworkPolicyPort> ports, String protocol, int port) {
+    return ports.stream().anyMatch(p -> p.getProtocol().equals(protocol) && p.getPort().getIntVal() <= port
+        && port <= (p.getEndPort() == null ? p.getPort().getIntVal() : p.getEndPort()));
+  }
+}
