@@ -419,6 +419,16 @@ public final class FailoverDecider {
         return abort(o, why);
       }
       Duration lease = o.policy().thresholds().leaseDuration();
+      if (o.policy().mode() == UnitPolicy.Mode.Asynchronous && !took) {
+        // Asynchronous: the former primary acknowledges alone, so it is fenced, and silent for certain, first.
+        Instant silentFrom = FormerPrimarySilence.silentFrom(o, i, former);
+        if (silentFrom != null && now.isBefore(silentFrom)) {
+          List<Action> fence = former == null ? List.of() : List.of(new Assign(former.pod(), Role.Fenced, i.epoch(), null));
+          Duration poll = o.policy().thresholds().renewInterval().dividedBy(2);
+          Duration wait = Duration.between(now, silentFrom);
+          return new Decision(s, Phase.FailingOver, Conditions.failingOver(i), notYetInPlace(o, fence), false, wait.compareTo(poll) < 0 ? wait : poll);
+        }
+      }
       actions.add(new HoldLease(target.pod(), i.epoch(), lease));
       // Fence even a former primary that is being deleted: it may acknowledge writes until it is gone.
       if (former != null) actions.add(new Assign(former.pod(), Role.Fenced, i.epoch(), null));

@@ -3,9 +3,11 @@ package dev.availability.ou.failover;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.availability.ou.failover.Action.Assign;
+import dev.availability.ou.failover.Action.HoldLease;
 import dev.availability.ou.failover.Action.PointService;
 import dev.availability.ou.failover.Member.Role;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /** What may be promoted depends on the replication mode and the unit's policy. */
@@ -102,6 +104,46 @@ class ReplicationModeTest {
     assertThat(w.status.primary()).isEqualTo("db-1");
     assertThat(w.status.lastFailover().updatesLost()).isEqualTo(5);
     assertThat(w.lostAtPromotion).containsExactly(5L);
+  }
+
+  @Test
+  void asynchronousPromotesOnlyOnceTheFormerPrimaryConfirmedItIsFenced() {
+    World w = unit(UnitPolicy.Mode.Asynchronous, null).bootstrap();
+    w.appCrashLoop("db-0");
+    w.reconcile(); // intent
+
+    Decision fence = w.reconcile();
+
+    assertThat(fence.actions()).as("only the fencing: the former primary may still acknowledge alone")
+        .containsExactly(new Assign("db-0", Role.Fenced, 2, null));
+    assertThat(w.pod("db-0").reportRole).isEqualTo(Role.Primary);
+    w.tick(); // its sidecar takes the fencing and says so
+    assertThat(w.pod("db-0").reportRole).isEqualTo(Role.Fenced);
+
+    Decision promote = w.reconcile();
+
+    assertThat(promote.actions()).containsExactly(
+        new HoldLease("db-1", 2, w.thresholds().leaseDuration()),
+        new Assign("db-1", Role.Primary, 2, null));
+    w.runUntilProtectedAt(2, Duration.ofSeconds(10));
+  }
+
+  @Test
+  void asynchronousWithAFormerPrimaryThatNeverConfirmsPromotesOnlyOnceItsLeaseLapsedByTheOperatorsClock() {
+    World w = unit(UnitPolicy.Mode.Asynchronous, null).bootstrap();
+    w.appCrashLoop("db-0");
+    w.reconcile(); // intent
+    w.pod("db-0").sidecarHung = true; // it hears nothing more and says nothing more: it never confirms the fencing
+    Instant lastRenewal = w.lease.renewedAt();
+    Instant promotedAt = null;
+    for (int i = 0; i < 100 && promotedAt == null; i++) {
+      Decision d = w.reconcile();
+      if (d.actions().stream().anyMatch(a -> a instanceof Assign as && as.role() == Role.Primary && as.pod().equals("db-1"))) promotedAt = w.now;
+      else w.tick();
+    }
+    assertThat(promotedAt).as("db-1 promoted").isNotNull();
+    assertThat(promotedAt).as("promoted only once db-0's lease, last renewed at %s, lapsed", lastRenewal)
+        .isAfterOrEqualTo(lastRenewal.plus(w.thresholds().leaseDuration()));
   }
 
   @Test

@@ -45,7 +45,7 @@ final class ObservationBuilder {
   private final Map<String, Instant> unreadySeen = new ConcurrentHashMap<>();
 
   Observation build(OperationalUnit unit, Collection<Pod> pods, Collection<Node> nodes, Map<String, Lease> nodeLeases,
-      Lease unitLease, Service service, Collection<EndpointSlice> slices, Instant now) {
+      Lease unitLease, Instant leaseRenewalSeenAt, Service service, Collection<EndpointSlice> slices, Instant now) {
     String name = unit.getMetadata().getName();
     UnitPolicy policy = new UnitPolicy(name,
         UnitPolicy.Mode.valueOf(unit.getSpec().getReplication().getMode().name()),
@@ -59,7 +59,7 @@ final class ObservationBuilder {
     for (Pod pod : pods) members.put(pod.getMetadata().getName(), member(pod, appContainer, now));
     Map<String, NodeView> nodeViews = new HashMap<>();
     for (Node node : nodes) nodeViews.put(node.getMetadata().getName(), node(node, nodeLeases.get(node.getMetadata().getName())));
-    return new Observation(policy, state(unit.getStatus()), members, nodeViews, lease(unitLease), service(service, slices), now);
+    return new Observation(policy, state(unit.getStatus()), members, nodeViews, lease(unitLease, leaseRenewalSeenAt), service(service, slices), now);
   }
 
   static UnitState state(OperationalUnitStatus s) {
@@ -165,14 +165,15 @@ final class ObservationBuilder {
     return new NodeView(node.getMetadata().getName(), r, ready.map(c -> Times.parse(c.getLastTransitionTime())).orElse(null), renewed, duration);
   }
 
-  private static PrimaryLease lease(Lease lease) {
+  /** The unit's lease, its renewal timed by the operator's own clock ({@link LeaseRenewalsSeen}). */
+  private static PrimaryLease lease(Lease lease, Instant renewalSeenAt) {
     if (lease == null || lease.getSpec() == null) return null;
     Map<String, String> a = Optional.ofNullable(lease.getMetadata().getAnnotations()).orElse(Map.of());
     long epoch = a.containsKey(ContractKeys.LEASE_EPOCH_ANNOTATION) ? Long.parseLong(a.get(ContractKeys.LEASE_EPOCH_ANNOTATION)) : 0;
     Duration duration = a.containsKey(ContractKeys.LEASE_DURATION_MS_ANNOTATION)
         ? Duration.ofMillis(Long.parseLong(a.get(ContractKeys.LEASE_DURATION_MS_ANNOTATION)))
         : Duration.ofSeconds(Optional.ofNullable(lease.getSpec().getLeaseDurationSeconds()).orElse(15));
-    return new PrimaryLease(lease.getSpec().getHolderIdentity(), epoch, Times.of(lease.getSpec().getRenewTime()), duration);
+    return new PrimaryLease(lease.getSpec().getHolderIdentity(), epoch, renewalSeenAt, duration);
   }
 
   private static ServiceView service(Service service, Collection<EndpointSlice> slices) {

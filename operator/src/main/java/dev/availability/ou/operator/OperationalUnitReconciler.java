@@ -53,6 +53,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
   private final FailoverDecider decider = new FailoverDecider();
   private final ObservationBuilder observations = new ObservationBuilder();
   private final Clock clock = Clock.systemUTC();
+  private final LeaseRenewalsSeen renewals = new LeaseRenewalsSeen(clock);
   private final SupportingObjects supporting;
   private volatile UnitCaches caches;
   private volatile ActionExecutor executor;
@@ -82,12 +83,12 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
         .build(), context);
     // Renewals are not events (only a new holder or a first renewal is): the decider asks to be called
     // back when a lease would expire. The cache follows every renewal all the same.
-    var unitLeases = new InformerEventSource<>(InformerEventSourceConfiguration.from(Lease.class, OperationalUnit.class)
+    var unitLeases = new UnitLeaseSource(InformerEventSourceConfiguration.from(Lease.class, OperationalUnit.class)
         .withName("unit-leases").withLabelSelector(ContractKeys.UNIT_LABEL)
         .withSecondaryToPrimaryMapper(l -> unitOf(l.getMetadata().getLabels(), l.getMetadata().getNamespace()))
         .withOnUpdateFilter((now, before) -> !Objects.equals(now.getSpec().getHolderIdentity(), before.getSpec().getHolderIdentity())
             || (now.getSpec().getRenewTime() == null) != (before.getSpec().getRenewTime() == null))
-        .build(), context);
+        .build(), context, renewals);
     var nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, OperationalUnit.class)
         .withName("nodes")
         .withSecondaryToPrimaryMapper(n -> pods.byIndex(NODE_INDEX, n.getMetadata().getName()).stream()
@@ -161,7 +162,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
     Service service = caches.services().get(new ResourceID(name, ns)).orElse(null);
     Collection<EndpointSlice> slices = caches.endpointSlices().list(ns, s -> name.equals(
         Optional.ofNullable(s.getMetadata().getLabels()).map(l -> l.get("kubernetes.io/service-name")).orElse(null))).toList();
-    return observations.build(unit, pods, nodes, nodeLeases, lease, service, slices, now);
+    return observations.build(unit, pods, nodes, nodeLeases, lease, renewals.seenAt(lease, now), service, slices, now);
   }
 
   private OperationalUnit writeStatus(OperationalUnit unit, Context<OperationalUnit> context, Decision d, Observation o, Instant now) {

@@ -1,0 +1,54 @@
+package dev.availability.ou.operator;
+
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * When this operator first saw each renewal of the units' primary leases, by its own clock. A lease's renewTime
+ * is the holder's wall clock: the operator only notices that it changed and never compares it with its own (as
+ * Kubernetes leader election measures elapsed time since it observed a renewal), so a primary's clock running
+ * ahead can neither keep its lease alive longer nor let another be promoted while it still acknowledges.
+ * Fed by the lease informer's events: renewals do not trigger reconciles, so a reconcile may see one late.
+ */
+final class LeaseRenewalsSeen {
+  private record Seen(String holder, String renewTime, Instant at) {}
+
+  private final Map<String, Seen> seen = new ConcurrentHashMap<>();
+  private final Clock clock;
+
+  LeaseRenewalsSeen(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** The informer delivered {@code lease} (added, or changed in any way). */
+  void observed(Lease lease) {
+    seenAt(lease, clock.instant());
+  }
+
+  void forget(Lease lease) {
+    seen.remove(key(lease));
+  }
+
+  /**
+   * When the renewal {@code lease} shows was first seen; one not seen before (the operator just started, or the
+   * cache is ahead of the events) counts from {@code now}: later is the safe side. Null when it was never renewed.
+   */
+  Instant seenAt(Lease lease, Instant now) {
+    if (lease == null || lease.getSpec() == null || lease.getSpec().getRenewTime() == null) {
+      if (lease != null) seen.remove(key(lease));
+      return null;
+    }
+    String holder = lease.getSpec().getHolderIdentity();
+    String renewTime = lease.getSpec().getRenewTime().toString();
+    return seen.compute(key(lease), (k, old) -> old != null && Objects.equals(old.holder(), holder) && old.renewTime().equals(renewTime)
+        ? old : new Seen(holder, renewTime, now)).at();
+  }
+
+  private static String key(Lease lease) {
+    return lease.getMetadata().getNamespace() + "/" + lease.getMetadata().getName();
+  }
+}
