@@ -112,8 +112,15 @@ public final class MemberChannel implements AutoCloseable {
     }
   }
 
-  /** The outcome of a lease renewal. */
-  public record Renewal(boolean held, Duration leaseDuration, String reason) {}
+  /**
+   * The outcome of a lease renewal; {@code takenAway} when the API server answered that the lease is not this
+   * member's (another holder or epoch, or no lease): unlike an API server that cannot be reached, that is final.
+   */
+  public record Renewal(boolean held, Duration leaseDuration, String reason, boolean takenAway) {
+    public Renewal(boolean held, Duration leaseDuration, String reason) {
+      this(held, leaseDuration, reason, false);
+    }
+  }
 
   /**
    * Renews the unit's primary lease if this member holds it at {@code epoch}. A primary whose renewal
@@ -127,14 +134,14 @@ public final class MemberChannel implements AutoCloseable {
       MemberApi.LeaseState lease = lastLease.get();
       if (lease == null || !name.equals(lease.name())) {
         lease = api.getLease(name);
-        if (lease == null) return new Renewal(false, Duration.ZERO, "lease " + name + " does not exist");
+        if (lease == null) return new Renewal(false, Duration.ZERO, "lease " + name + " does not exist", true);
       }
       Duration duration = leaseDuration(lease);
       String holder = lease.holderIdentity();
       String leaseEpoch = lease.annotations().get(ContractKeys.LEASE_EPOCH_ANNOTATION);
       if (!pod.equals(holder) || !String.valueOf(epoch).equals(leaseEpoch)) {
         lastLease.set(null);
-        return new Renewal(false, duration, "lease held by " + holder + " at epoch " + leaseEpoch);
+        return new Renewal(false, duration, "lease held by " + holder + " at epoch " + leaseEpoch, true);
       }
       try {
         lastLease.set(api.renewLease(lease, clock.instant()));

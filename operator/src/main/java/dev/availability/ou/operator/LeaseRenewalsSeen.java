@@ -19,6 +19,9 @@ final class LeaseRenewalsSeen {
 
   private final Map<String, Seen> seen = new ConcurrentHashMap<>();
   private final Clock clock;
+  // The last moment the operator could not see renewals (its watch of the leases was down): a renewal it could
+  // not see must not count as missed, or every primary would fail over as soon as the API server came back.
+  private volatile Instant blindAt;
 
   LeaseRenewalsSeen(Clock clock) {
     this.clock = clock;
@@ -29,13 +32,19 @@ final class LeaseRenewalsSeen {
     seenAt(lease, clock.instant());
   }
 
+  /** The operator's watch of the leases is down now (the API server does not answer). */
+  void blind() {
+    blindAt = clock.instant();
+  }
+
   void forget(Lease lease) {
     seen.remove(key(lease));
   }
 
   /**
    * When the renewal {@code lease} shows was first seen; one not seen before (the operator just started, or the
-   * cache is ahead of the events) counts from {@code now}: later is the safe side. Null when it was never renewed.
+   * cache is ahead of the events) counts from {@code now}: later is the safe side. A renewal seen before the
+   * operator last went blind counts from then. Null when it was never renewed.
    */
   Instant seenAt(Lease lease, Instant now) {
     if (lease == null || lease.getSpec() == null || lease.getSpec().getRenewTime() == null) {
@@ -44,8 +53,10 @@ final class LeaseRenewalsSeen {
     }
     String holder = lease.getSpec().getHolderIdentity();
     String renewTime = lease.getSpec().getRenewTime().toString();
-    return seen.compute(key(lease), (k, old) -> old != null && Objects.equals(old.holder(), holder) && old.renewTime().equals(renewTime)
+    Instant at = seen.compute(key(lease), (k, old) -> old != null && Objects.equals(old.holder(), holder) && old.renewTime().equals(renewTime)
         ? old : new Seen(holder, renewTime, now)).at();
+    Instant blind = blindAt;
+    return blind != null && blind.isAfter(at) ? blind : at;
   }
 
   private static String key(Lease lease) {

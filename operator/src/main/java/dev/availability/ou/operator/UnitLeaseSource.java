@@ -3,16 +3,47 @@ package dev.availability.ou.operator;
 import dev.availability.ou.api.OperationalUnit;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
-/** The units' primary leases, noting when each renewal arrives (before the event filter drops plain renewals). */
+/**
+ * The units' primary leases, noting when each renewal arrives (before the event filter drops plain renewals) and
+ * when the watch is down (the API server does not answer), sampled every {@value #WATCH_SAMPLE_MILLIS} ms: the
+ * informer tells no listener when its watch breaks.
+ */
 final class UnitLeaseSource extends InformerEventSource<Lease, OperationalUnit> {
+  static final long WATCH_SAMPLE_MILLIS = 100;
   private final LeaseRenewalsSeen renewals;
+  private ScheduledExecutorService watchSampler;
 
   UnitLeaseSource(InformerEventSourceConfiguration<Lease> configuration, EventSourceContext<OperationalUnit> context, LeaseRenewalsSeen renewals) {
     super(configuration, context);
     this.renewals = renewals;
+  }
+
+  @Override
+  public synchronized void start() {
+    super.start();
+    watchSampler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("ou-lease-watch").factory());
+    watchSampler.scheduleWithFixedDelay(this::sampleWatch, WATCH_SAMPLE_MILLIS, WATCH_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (watchSampler != null) watchSampler.shutdownNow();
+    super.stop();
+  }
+
+  private void sampleWatch() {
+    try {
+      if (!informerHealthIndicators().values().stream().allMatch(InformerHealthIndicator::isWatching)) renewals.blind();
+    } catch (RuntimeException e) {
+      renewals.blind(); // cannot tell: the safe side
+    }
   }
 
   @Override

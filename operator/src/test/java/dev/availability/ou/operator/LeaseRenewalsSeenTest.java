@@ -32,6 +32,22 @@ class LeaseRenewalsSeenTest {
   }
 
   @Test
+  void aRenewalTheOperatorCouldNotSeeIsNotCountedAsMissed() {
+    java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(T);
+    Clock clock = new Clock() {
+      @Override public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
+      @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+      @Override public Instant instant() { return now.get(); }
+    };
+    LeaseRenewalsSeen seen = new LeaseRenewalsSeen(clock);
+    Lease renewed = lease("kv-0", "2026-12-05T08:00:00.000000Z");
+    seen.observed(renewed);
+    now.set(T.plusSeconds(30)); // the API server was down for 30 s; the watch saw it until now
+    seen.blind();
+    assertThat(seen.seenAt(renewed, T.plusSeconds(31))).as("the last renewal counts from the end of the blindness").isEqualTo(T.plusSeconds(30));
+  }
+
+  @Test
   void anotherHolderWithTheSameRenewTimeIsANewRenewalAndAnUnrenewedLeaseHasNone() {
     LeaseRenewalsSeen seen = new LeaseRenewalsSeen(Clock.fixed(T, ZoneOffset.UTC));
     seen.observed(lease("kv-0", "2026-12-05T08:00:00.000000Z"));

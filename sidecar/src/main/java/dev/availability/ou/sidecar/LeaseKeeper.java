@@ -50,7 +50,7 @@ final class LeaseKeeper implements AutoCloseable {
     }
     if (!r.reason().equals(lastReason)) Logs.warn("lease not renewed at epoch " + epoch + ": " + r.reason());
     lastReason = r.reason();
-    replica.checkServing("lease renewal failed: " + r.reason());
+    replica.leaseNotRenewed(r.takenAway(), r.reason());
     return durationMillis > 0 ? Math.max(50, durationMillis / 6) : 250;
   }
 

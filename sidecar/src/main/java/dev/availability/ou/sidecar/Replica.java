@@ -60,6 +60,9 @@ final class Replica {
   private long promotionSeq;
   private volatile boolean leaseRequired;
   private volatile long leaseValidUntilNanos;
+  // The API server answered that the lease is someone else's (or gone): no failsafe (LeaseFailsafe) then.
+  private volatile boolean leaseTakenAway;
+  private volatile boolean inFailsafe;
   private volatile boolean wasServing;
 
   // primary side
@@ -217,11 +220,32 @@ final class Replica {
 
   void leaseRenewed(long validUntilNanos) {
     leaseValidUntilNanos = validUntilNanos;
+    leaseTakenAway = false;
+    if (inFailsafe) Logs.info("lease renewed: the failsafe is over");
+    inFailsafe = false;
     checkServing("lease renewed");
   }
 
+  /** A renewal failed: {@code takenAway} when the API server said the lease is not ours, else it was not reached. */
+  void leaseNotRenewed(boolean takenAway, String why) {
+    if (takenAway) leaseTakenAway = true;
+    boolean failsafe = failsafe();
+    if (failsafe && !inFailsafe) {
+      counters.inc("failsafeEntered");
+      Logs.warn("lease not renewed (" + why + "): serving on while the standby at epoch " + epoch + " confirms every write (failsafe)");
+    }
+    inFailsafe = failsafe;
+    checkServing("lease renewal failed: " + why);
+  }
+
   private boolean leaseOk() {
-    return !leaseRequired || System.nanoTime() - leaseValidUntilNanos < 0;
+    return !leaseRequired || System.nanoTime() - leaseValidUntilNanos < 0 || failsafe();
+  }
+
+  /** Serving past the lease on the standby's confirmation while the API server is unreachable (LeaseFailsafe). */
+  boolean failsafe() {
+    return leaseRequired && System.nanoTime() - leaseValidUntilNanos >= 0
+        && LeaseFailsafe.serves(mode, acksAlone, leaseTakenAway, standbyConnected, peerHeartbeatAgeMillis(), cfg.heartbeatMillis());
   }
 
   /** Unsynchronized on purpose: the log writer asks it while another thread may hold this lock. */

@@ -152,6 +152,105 @@ class ReplicaTest {
     }
   }
 
+  /** A lease the API server cannot renew (unreachable, or it says the lease is another's) and a standby that can be silenced. */
+  private final class BlinkingApi implements ControlSource {
+    final AtomicBoolean reachable = new AtomicBoolean(true);
+    final AtomicBoolean takenAway = new AtomicBoolean(false);
+    @Override public void start(Replica r) {}
+    @Override public boolean leaseRequired() { return true; }
+    @Override public MemberChannel.Renewal renewLease(long epoch) {
+      if (takenAway.get()) return new MemberChannel.Renewal(false, Duration.ofMillis(900), "lease held by kv-1 at epoch " + (epoch + 1), true);
+      return reachable.get() ? new MemberChannel.Renewal(true, Duration.ofMillis(900), "renewed")
+          : new MemberChannel.Renewal(false, Duration.ofMillis(900), "renewal failed: connection refused");
+    }
+    @Override public void publish(MemberReport report) {}
+    @Override public MemberReport lastReport() { return null; }
+    @Override public void close() {}
+  }
+
+  /** As a connected standby at the primary's epoch: hears every heartbeat and acknowledges what was written. */
+  private Thread confirmingStandby(AtomicBoolean confirming) {
+    replica.standbySessionStarted(replica.lastSeq());
+    Thread t = Thread.ofVirtual().start(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        if (confirming.get()) {
+          replica.peerHeard();
+          replica.standbyAcked(replica.writtenSeq());
+        }
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    return t;
+  }
+
+  @Test
+  void aSynchronousPrimaryKeepsAcknowledgingThroughAnApiServerOutageWhileItsStandbyConfirmsAndStopsWhenItFallsSilent() throws Exception {
+    open("OU_MODE", "Synchronous", "OU_SYNC_TIMEOUT", "2s");
+    BlinkingApi api = new BlinkingApi();
+    replica.assign(Role.Primary, 1, null, null, "test");
+    AtomicBoolean confirming = new AtomicBoolean(true);
+    Thread standby = confirmingStandby(confirming);
+    try (LeaseKeeper lease = new LeaseKeeper(api, replica, 300)) {
+      await().atMost(Duration.ofSeconds(5)).until(replica::serving);
+      api.reachable.set(false);
+      // Three lease durations without the API server: every write is still acknowledged (the standby holds it).
+      long end = System.nanoTime() + 2_700_000_000L;
+      int n = 0;
+      while (System.nanoTime() < end) {
+        Outcome o = write(replica, "k" + n++).get(5, TimeUnit.SECONDS);
+        assertThat(o.status()).as("write %d, %d ms into the outage: %s", n, 2700 - (end - System.nanoTime()) / 1_000_000, o.message()).isEqualTo(LocalProtocol.OK);
+        Thread.sleep(50);
+      }
+      assertThat(replica.failsafe()).isTrue();
+      assertThat(counters.get("failsafeEntered")).isEqualTo(1);
+      // The standby falls silent (promoted, or cut off): the primary stops within a few heartbeats.
+      confirming.set(false);
+      await().atMost(Duration.ofSeconds(3)).until(() -> !replica.serving());
+      assertThat(write(replica, "after").get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.FENCED);
+      // The API server answers again: renewed, serving.
+      confirming.set(true);
+      api.reachable.set(true);
+      await().atMost(Duration.ofSeconds(5)).until(replica::serving);
+      assertThat(replica.failsafe()).isFalse();
+    } finally {
+      standby.interrupt();
+    }
+  }
+
+  @Test
+  void aPrimaryWhoseLeaseTheApiServerGaveToAnotherStopsAtItsDeadlineEvenWithAConfirmingStandby() throws Exception {
+    open("OU_MODE", "Synchronous", "OU_SYNC_TIMEOUT", "2s");
+    BlinkingApi api = new BlinkingApi();
+    replica.assign(Role.Primary, 1, null, null, "test");
+    Thread standby = confirmingStandby(new AtomicBoolean(true));
+    try (LeaseKeeper lease = new LeaseKeeper(api, replica, 300)) {
+      await().atMost(Duration.ofSeconds(5)).until(replica::serving);
+      api.takenAway.set(true);
+      await().atMost(Duration.ofSeconds(3)).until(() -> !replica.serving());
+      assertThat(write(replica, "x").get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.FENCED);
+    } finally {
+      standby.interrupt();
+    }
+  }
+
+  @Test
+  void aPrimaryAcknowledgingWithoutAStandbyHasNoFailsafe() throws Exception {
+    open("OU_MODE", "Synchronous", "OU_DATA_DURABILITY", "preferred");
+    BlinkingApi api = new BlinkingApi();
+    replica.assign(Role.Primary, 1, null, null, "test");
+    try (LeaseKeeper lease = new LeaseKeeper(api, replica, 300)) {
+      await().atMost(Duration.ofSeconds(5)).until(replica::serving);
+      assertThat(replica.acknowledgingAlone()).isTrue();
+      api.reachable.set(false);
+      await().atMost(Duration.ofSeconds(3)).until(() -> !replica.serving());
+      assertThat(write(replica, "x").get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.FENCED);
+    }
+  }
+
   @Test
   void restartAsPrimaryAtTheSameEpochStartsANewTerm() throws Exception {
     open("OU_MODE", "Asynchronous");

@@ -1,0 +1,24 @@
+package dev.availability.ou.sidecar;
+
+/**
+ * Whether a primary whose lease could not be renewed may go on acknowledging writes (the failsafe of Patroni,
+ * whose members confirm each other while the DCS is down). In Synchronous and Journal mode the lease is not what
+ * keeps acknowledged writes safe: every write waits for the standby, and a promoted standby refuses the old epoch,
+ * so a write this primary acknowledges is held by a standby that has not been promoted. The lease only bounds how
+ * long a deposed primary could answer; a standby at this epoch that keeps confirming bounds it as well. So while
+ * the API server cannot be reached (never when it answered that the lease is someone else's) and a standby at this
+ * epoch was heard within the window, the primary serves on. Asynchronous mode, and a primary acknowledging without
+ * a standby ({@code dataDurability: Preferred}), keep the lease rule: there nothing else stops a deposed primary.
+ */
+final class LeaseFailsafe {
+  private LeaseFailsafe() {}
+
+  /** The standby must have been heard within this many of its heartbeats. */
+  static final int HEARTBEATS = 3;
+
+  static boolean serves(Mode mode, boolean acksAlone, boolean leaseTakenAway, boolean standbyConnected, long standbyHeardAgeMillis,
+      long heartbeatMillis) {
+    if (mode == Mode.ASYNCHRONOUS || acksAlone || leaseTakenAway || !standbyConnected) return false;
+    return standbyHeardAgeMillis < HEARTBEATS * heartbeatMillis;
+  }
+}
