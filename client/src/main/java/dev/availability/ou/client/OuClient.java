@@ -363,6 +363,7 @@ public final class OuClient implements AutoCloseable {
     private final Map<Integer, CompletableFuture<Response>> pending = new ConcurrentHashMap<>();
     private final Map<Integer, Watch> watchesById = new ConcurrentHashMap<>();
     volatile boolean broken;
+    private volatile SidecarUnavailableException closedBecause;
 
     Connection(InetSocketAddress address) throws IOException {
       socket = new Socket();
@@ -382,8 +383,14 @@ public final class OuClient implements AutoCloseable {
       t.start();
     }
 
-    CompletableFuture<Response> send(int op, byte[] payload) {
+    /** Id 0 is the sidecar's for errors about the whole connection (see docs/sidecar-api.md). */
+    private int nextId() {
       int id = ids.incrementAndGet();
+      return id != 0 ? id : ids.incrementAndGet();
+    }
+
+    CompletableFuture<Response> send(int op, byte[] payload) {
+      int id = nextId();
       CompletableFuture<Response> f = new CompletableFuture<>();
       pending.put(id, f);
       write(id, op, payload);
@@ -391,7 +398,7 @@ public final class OuClient implements AutoCloseable {
     }
 
     void watch(Watch w) {
-      int id = ids.incrementAndGet();
+      int id = nextId();
       watchesById.put(id, w);
       write(id, LocalProtocol.OP_WATCH, new byte[0]);
     }
@@ -411,7 +418,8 @@ public final class OuClient implements AutoCloseable {
       }
       if (broken) {
         CompletableFuture<Response> f = pending.remove(id);
-        if (f != null) f.completeExceptionally(new SidecarUnavailableException("connection to the sidecar is broken", null));
+        SidecarUnavailableException why = closedBecause;
+        if (f != null) f.completeExceptionally(why != null ? why : new SidecarUnavailableException("connection to the sidecar is broken", null));
       }
     }
 
@@ -441,6 +449,9 @@ public final class OuClient implements AutoCloseable {
             }
             continue;
           }
+          if (id == 0 && status != LocalProtocol.OK) { // about the connection, not a request: the sidecar closes it
+            throw new IOException("the sidecar closed the connection: " + new String(payload, StandardCharsets.UTF_8));
+          }
           CompletableFuture<Response> f = pending.remove(id);
           if (f != null) f.complete(new Response(status, payload));
         }
@@ -450,6 +461,7 @@ public final class OuClient implements AutoCloseable {
     }
 
     void close(SidecarUnavailableException reason) {
+      if (closedBecause == null) closedBecause = reason;
       broken = true;
       try {
         socket.close();

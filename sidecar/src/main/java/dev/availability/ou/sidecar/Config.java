@@ -46,7 +46,8 @@ public record Config(
     String apiServer,
     String apiTokenFile,
     String apiCaFile,
-    boolean sealStream) {
+    boolean sealStream,
+    int localApiMaxConnections) {
 
   public static Config from(Map<String, String> env, String[] args) {
     Map<String, String> v = new HashMap<>(env);
@@ -99,7 +100,8 @@ public record Config(
         get(v, "OU_API_SERVER", null),
         get(v, "OU_API_TOKEN_FILE", null),
         get(v, "OU_API_CA_FILE", null),
-        sealStream(get(v, "OU_STREAM_ENCRYPTION", "aes-256-gcm")));
+        sealStream(get(v, "OU_STREAM_ENCRYPTION", "aes-256-gcm")),
+        positive("OU_LOCAL_API_MAX_CONNECTIONS", Integer.parseInt(get(v, "OU_LOCAL_API_MAX_CONNECTIONS", "32"))));
   }
 
   /**
@@ -129,6 +131,11 @@ public record Config(
       case "none" -> false;
       default -> throw new IllegalArgumentException("OU_STREAM_ENCRYPTION must be aes-256-gcm or none, not " + value);
     };
+  }
+
+  private static int positive(String name, int value) {
+    if (value < 1) throw new IllegalArgumentException(name + " must be at least 1, not " + value);
+    return value;
   }
 
   private static String get(Map<String, String> v, String name, String dflt) {

@@ -12,7 +12,6 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.BufferUnderflowException;
@@ -22,13 +21,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
  * The application's local API (see {@link LocalProtocol} and docs/sidecar-api.md): a length-prefixed
- * binary protocol with pipelining on a loopback address. Each connection has a reader and a writer
- * thread; responses are queued and flushed together.
+ * binary protocol with pipelining on a loopback address. Each connection has a reader thread and a
+ * {@link ResponseOutbox} with a writer thread of its own; at most {@code OU_LOCAL_API_MAX_CONNECTIONS}
+ * are served at once, and a connection past them is refused in words ({@link LocalConnectionRefusal}).
  */
 final class LocalApiServer implements AutoCloseable {
   private static final int MAX_KEY = 1024;
@@ -39,6 +39,7 @@ final class LocalApiServer implements AutoCloseable {
   private final Counters counters;
   private final AppHealth appHealth;
   private final StandaloneControl standalone;
+  private final AtomicInteger connections = new AtomicInteger();
   private volatile boolean running = true;
 
   LocalApiServer(Config cfg, Replica replica, Counters counters, AppHealth appHealth, StandaloneControl standalone) throws IOException {
@@ -62,6 +63,11 @@ final class LocalApiServer implements AutoCloseable {
     while (running) {
       try {
         Socket s = server.accept();
+        if (connections.incrementAndGet() > cfg.localApiMaxConnections()) {
+          connections.decrementAndGet();
+          LocalConnectionRefusal.refuse(s, cfg.localApiMaxConnections(), counters);
+          continue;
+        }
         Connection c = new Connection(s);
         Thread t = new Thread(c::readLoop, "ou-local-api-conn");
         t.setDaemon(true);
@@ -78,73 +84,29 @@ final class LocalApiServer implements AutoCloseable {
     server.close();
   }
 
-  private record Out(int id, int status, byte[] payload) {}
-
   private final class Connection {
     private final Socket socket;
-    private final LinkedBlockingQueue<Out> queue = new LinkedBlockingQueue<>();
     private final List<Consumer<Replica.RoleView>> watches = new ArrayList<>();
-    private volatile boolean closed;
-    private final Object outLock = new Object();
-    private OutputStream os;
+    private ResponseOutbox outbox;
 
     Connection(Socket socket) {
       this.socket = socket;
     }
 
+    /** Queues the answer to a request; never waits for the client (see {@link ResponseOutbox}). */
     void respond(int id, int status, byte[] payload) {
-      if (!closed) queue.add(new Out(id, status, payload));
+      outbox.respond(id, status, payload, true);
     }
 
     void error(int id, int status, String message) {
       respond(id, status, message.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Writes a response on the calling (completing) thread, without flushing: saves a thread handoff per write. */
-    void respondInline(int id, int status, byte[] payload) {
-      if (closed) return;
-      synchronized (outLock) {
-        try {
-          writeFrame(id, status, payload);
-        } catch (IOException e) {
-          closed = true;
-        }
-      }
-    }
-
-    void flushInline() {
-      if (closed) return;
-      synchronized (outLock) {
-        try {
-          os.flush();
-        } catch (IOException e) {
-          closed = true;
-        }
-      }
-    }
-
-    private void writeFrame(int id, int status, byte[] payload) throws IOException {
-      byte[] h = new byte[9];
-      int len = 5 + payload.length;
-      h[0] = (byte) (len >>> 24);
-      h[1] = (byte) (len >>> 16);
-      h[2] = (byte) (len >>> 8);
-      h[3] = (byte) len;
-      h[4] = (byte) (id >>> 24);
-      h[5] = (byte) (id >>> 16);
-      h[6] = (byte) (id >>> 8);
-      h[7] = (byte) id;
-      h[8] = (byte) status;
-      os.write(h);
-      os.write(payload);
-    }
-
     void readLoop() {
-      Thread writer = null;
       try {
         socket.setTcpNoDelay(true);
         DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-        os = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+        BufferedOutputStream os = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
         byte[] preface = in.readNBytes(4);
         if (preface.length == 0) return; // connected and closed without a word: a port probe, not a client
         if (!Arrays.equals(preface, PREFACE)) {
@@ -154,11 +116,11 @@ final class LocalApiServer implements AutoCloseable {
         }
         os.write(PREFACE);
         os.flush();
-        writer = new Thread(this::writeLoop, "ou-local-api-writer");
-        writer.setDaemon(true);
-        writer.start();
+        outbox = new ResponseOutbox(os);
+        Thread.ofPlatform().daemon().name("ou-local-api-writer").start(outbox::run);
         int maxFrame = cfg.maxValueBytes() + MAX_KEY + 64;
-        while (running) {
+        // Back-pressure on this connection alone: a client that does not read its responses is not read either.
+        while (running && outbox.awaitRoom()) {
           int len;
           try {
             len = in.readInt();
@@ -168,12 +130,14 @@ final class LocalApiServer implements AutoCloseable {
           if (len < 5 || len > maxFrame) {
             counters.inc("localApiBadFrames");
             Logs.warn("local API: refused a request of " + len + " bytes; closing the connection");
+            outbox.accepted();
             error(0, len > maxFrame ? TOO_LARGE : BAD_REQUEST, "request length " + len + " outside 5.." + maxFrame);
-            Thread.sleep(50);
+            outbox.awaitWritten(1000);
             return;
           }
           int id = in.readInt();
           int op = in.readUnsignedByte();
+          outbox.accepted();
           if (op == OP_PUT && len >= 7) { // the hot path: key and value read into their own arrays, no payload copy
             readPut(in, id, len - 7);
             commitWhenIdle();
@@ -193,9 +157,9 @@ final class LocalApiServer implements AutoCloseable {
       } catch (IOException | InterruptedException e) {
         // connection gone
       } finally {
-        closed = true;
+        connections.decrementAndGet();
+        if (outbox != null) outbox.close();
         for (Consumer<Replica.RoleView> w : watches) replica.removeRoleListener(w);
-        if (writer != null) writer.interrupt();
         try {
           socket.close();
         } catch (IOException ignored) {
@@ -213,23 +177,6 @@ final class LocalApiServer implements AutoCloseable {
 
     private void commitWhenIdle() {
       if (lastOfBurst) replica.commitInline();
-    }
-
-    private void writeLoop() {
-      List<Out> batch = new ArrayList<>();
-      try {
-        while (!closed || !queue.isEmpty()) {
-          batch.add(queue.take());
-          queue.drainTo(batch);
-          synchronized (outLock) {
-            for (Out o : batch) writeFrame(o.id(), o.status(), o.payload());
-            os.flush();
-          }
-          batch.clear();
-        }
-      } catch (IOException | InterruptedException e) {
-        // connection gone
-      }
     }
 
     /** PUT: u16 key length, key, value (the rest of the frame, {@code rest} bytes after the key length). */
@@ -311,7 +258,7 @@ final class LocalApiServer implements AutoCloseable {
           respond(id, OK, sb.toString().getBytes(StandardCharsets.UTF_8));
         }
         case OP_WATCH -> {
-          Consumer<Replica.RoleView> w = v -> respond(id, EVENT, event(v));
+          Consumer<Replica.RoleView> w = v -> outbox.respond(id, EVENT, event(v), false); // later events answer nothing
           watches.add(w);
           replica.addRoleListener(w);
           respond(id, EVENT, event(replica.view("current role")));
@@ -370,16 +317,13 @@ final class LocalApiServer implements AutoCloseable {
         return;
       }
       replica.write(type, key, value, new Replica.Completion() {
+        // Called by whoever completes the write, often inside the log writer's critical section: queue only.
         @Override public void ok(long seq) {
-          respondInline(id, OK, ByteBuffer.allocate(8).putLong(seq).array());
+          respond(id, OK, ByteBuffer.allocate(8).putLong(seq).array());
         }
 
         @Override public void fail(int status, String message) {
-          respondInline(id, status, message.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override public void flush() {
-          flushInline();
+          error(id, status, message);
         }
       }, lastOfBurst);
     }

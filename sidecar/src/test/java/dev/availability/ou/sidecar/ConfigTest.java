@@ -20,6 +20,7 @@ class ConfigTest {
     assertThat(c.mode()).isEqualTo(Mode.SYNCHRONOUS);
     assertThat(c.fsync().kind()).isEqualTo(FsyncPolicy.Kind.ALWAYS);
     assertThat(c.memberName()).isEqualTo("web-0");
+    assertThat(c.localApiMaxConnections()).isEqualTo(32);
   }
 
   @Test
@@ -39,6 +40,7 @@ class ConfigTest {
     assertThatThrownBy(() -> Config.from(Map.of("OU_MODE", "eventual"), new String[0])).hasMessageContaining("unknown mode");
     assertThatThrownBy(() -> Config.from(Map.of("OU_FSYNC", "sometimes"), new String[0])).hasMessageContaining("fsync");
     assertThatThrownBy(() -> Config.from(Map.of(), new String[] {"mode"})).hasMessageContaining("--name=value");
+    assertThatThrownBy(() -> Config.from(Map.of("OU_LOCAL_API_MAX_CONNECTIONS", "0"), new String[0])).hasMessageContaining("OU_LOCAL_API_MAX_CONNECTIONS");
   }
 
   /** Issue 15 item 12: a size that does not fit in a long is refused in words, never wrapped to a negative or small value. */
