@@ -5,7 +5,9 @@ import dev.availability.ou.contract.Role;
 import dev.availability.ou.replication.KvState;
 import dev.availability.ou.replication.LogRecord;
 import dev.availability.ou.replication.Messages;
+import dev.availability.ou.replication.ProtocolException;
 import dev.availability.ou.replication.RecordType;
+import dev.availability.ou.replication.Refusal;
 import dev.availability.ou.replication.Snapshots;
 import dev.availability.ou.replication.TermHistory;
 import dev.availability.ou.replication.Terms;
@@ -460,18 +462,32 @@ final class Replica {
 
   // ---- standby ---------------------------------------------------------------------------------------
 
-  /** What this member holds durably, after draining the writer. */
-  Messages.Position position() throws InterruptedException {
+  /** What this member holds durably as the standby at {@code sessionEpoch}, after draining the writer. */
+  Messages.Position position(long sessionEpoch) throws InterruptedException, ProtocolException {
     writer.drain();
     synchronized (this) {
+      stillStandbyAt(sessionEpoch);
       return new Messages.Position(store.log().lastSeq(), store.log().history());
     }
   }
 
+  /**
+   * Refuses a primary's plan or records unless this member is still the standby at the session's epoch. Called
+   * under this lock, in the same critical section as the change it guards: a promotion (which appends this
+   * member's TERM_START under this lock) can then never slip between the check and the cut or the append.
+   */
+  private void stillStandbyAt(long sessionEpoch) throws ProtocolException {
+    if (role != Role.Standby || epoch != sessionEpoch) {
+      counters.inc("replicationPlansSuperseded");
+      throw new ProtocolException(Refusal.SUPERSEDED, "this member is " + role + " at epoch " + epoch + ", the session was at " + sessionEpoch);
+    }
+  }
+
   /** Cuts everything after {@code seq}; false when this member had to start over empty instead. */
-  boolean cutAfter(long seq) throws IOException, InterruptedException {
+  boolean cutAfter(long sessionEpoch, long seq) throws IOException, InterruptedException, ProtocolException {
     boolean[] kept = {true};
     synchronized (this) {
+      stillStandbyAt(sessionEpoch);
       writer.exclusive(() -> {
         if (!store.cutAfter(seq)) {
           Logs.warn("diverged below this member's snapshot; starting over empty");
@@ -486,8 +502,9 @@ final class Replica {
   }
 
   /** Applies records from the primary's stream and queues them; {@code callerCommits} as for {@link #write}. */
-  void applyReplicated(byte[] raw, List<LogRecord> records, boolean callerCommits) {
+  void applyReplicated(long sessionEpoch, byte[] raw, List<LogRecord> records, boolean callerCommits) throws ProtocolException {
     synchronized (this) {
+      stillStandbyAt(sessionEpoch);
       KvState state = store.state();
       for (LogRecord r : records) state.apply(r);
       long last = records.get(records.size() - 1).seq();
@@ -496,8 +513,9 @@ final class Replica {
     }
   }
 
-  void installSnapshot(Path verified, Snapshots.Loaded loaded) throws IOException, InterruptedException {
+  void installSnapshot(long sessionEpoch, Path verified, Snapshots.Loaded loaded) throws IOException, InterruptedException, ProtocolException {
     synchronized (this) {
+      stillStandbyAt(sessionEpoch);
       writer.exclusive(() -> {
         store.install(verified, loaded);
         return loaded.seq();

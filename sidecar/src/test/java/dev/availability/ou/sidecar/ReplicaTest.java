@@ -226,7 +226,7 @@ class ReplicaTest {
     open("OU_MODE", "Synchronous");
     replica.assign(Role.Standby, 1, null, null, "test");
     Path incoming = java.nio.file.Files.copy(sent, store.incomingDir().resolve("snapshot.part"));
-    replica.installSnapshot(incoming, store.snapshots().load(incoming));
+    replica.installSnapshot(1, incoming, store.snapshots().load(incoming));
     replica.streaming(true);
     replica.primaryPosition(3);
     replica.peerHeard();
@@ -240,12 +240,35 @@ class ReplicaTest {
 
     java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
     for (var r : records.subList(3, 6)) raw.write(r.encode());
-    replica.applyReplicated(raw.toByteArray(), records.subList(3, 6), false);
+    replica.applyReplicated(1, raw.toByteArray(), records.subList(3, 6), false);
     await().atMost(Duration.ofSeconds(5)).until(() -> replica.durableSeq() == 6);
     replica.peerHeard();
     assertThat(replica.inSync()).isTrue();
     assertThat(store.state().get(Key.of("k6"))).isEqualTo("v6".getBytes());
     assertThat(replica.assign(Role.Primary, 2, null, null, "test")).as("exact now: the promotion is taken").isTrue();
     assertThat(replica.role()).isEqualTo(Role.Primary);
+  }
+
+  @Test
+  void aPlanMadeForTheStandbyIsRefusedOnceItWasPromotedAndCutsNothing() throws Exception {
+    // Issue 15 item 3: the old primary's START (cut after 0) or records, planned from what this member held as the
+    // standby at epoch 1, reach it after its promotion at epoch 2: the replica refuses them in the critical section
+    // that would apply them.
+    open("OU_MODE", "Asynchronous");
+    replica.assign(Role.Standby, 1, null, null, "test");
+    replica.assign(Role.Primary, 2, null, null, "test");
+    CompletableFuture<Outcome> w = write(replica, "after-promotion");
+    assertThat(w.get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
+    long t = dev.availability.ou.replication.Terms.of(1, 1);
+    var old = dev.availability.ou.replication.LogRecord.put(1, t, "old".getBytes(), "v".getBytes());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica.cutAfter(1, 0))
+        .isInstanceOf(dev.availability.ou.replication.ProtocolException.class).hasMessageContaining("epoch 2");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica.applyReplicated(1, old.encode(), List.of(old), false))
+        .isInstanceOf(dev.availability.ou.replication.ProtocolException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica.position(1))
+        .isInstanceOf(dev.availability.ou.replication.ProtocolException.class);
+    assertThat(replica.lastSeq()).isEqualTo(2);
+    assertThat(store.state().get(Key.of("after-promotion"))).isNotNull();
+    assertThat(counters.snapshot()).containsEntry("replicationPlansSuperseded", 3L);
   }
 }
