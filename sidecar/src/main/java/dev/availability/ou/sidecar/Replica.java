@@ -188,7 +188,9 @@ final class Replica {
     p.setProperty("incarnation", Integer.toString(inc));
     store.saveMember(p);
     term = Terms.of(epoch, inc);
-    acksAlone = cfg.acknowledgeAlone();
+    // Back at an epoch it already served (a restart), with its standby still its peer: that standby may hold records
+    // this primary lost, so nothing is acknowledged on one copy before it was heard (see PrimaryLink).
+    acksAlone = cfg.acknowledgeAlone() && (inc == 1 || peerEndpoint == null || peerEndpoint.isBlank());
     promotionSeq = nextSeq;
     LogRecord start = new LogRecord(nextSeq++, term, RecordType.TERM_START, null, null);
     store.state().apply(start);
@@ -199,12 +201,24 @@ final class Replica {
 
   /** The peer (at a newer epoch) told us we were deposed: stop acknowledging at once. */
   void deposed(long newerEpoch) {
+    selfFence("deposed: the peer is at epoch " + newerEpoch, "selfFences");
+  }
+
+  /**
+   * The standby holds records of this epoch that this primary lost: stop serving (unready, reported Fenced) so that
+   * it keeps them, and the operator promotes it. Serving on would make it cut what may be acknowledged writes.
+   */
+  void standbyHoldsMore(String why) {
+    selfFence(why, "servingRefusedStandbyAhead");
+  }
+
+  private void selfFence(String reason, String counter) {
     RoleView view;
     synchronized (this) {
       if (role != Role.Primary || selfFenced) return;
       selfFenced = true;
-      fenceReason = "deposed: the peer is at epoch " + newerEpoch;
-      counters.inc("selfFences");
+      fenceReason = reason;
+      counters.inc(counter);
       Logs.warn("self-fenced: " + fenceReason);
       view = view(fenceReason);
     }

@@ -153,6 +153,23 @@ class ReplicaTest {
   }
 
   @Test
+  void aPreferredPrimaryBackAtTheSameEpochWaitsForItsStandbyInsteadOfAcknowledgingAlone() throws Exception {
+    // Issue 15 item 5: its standby may hold records this primary lost; it must be heard before anything is
+    // acknowledged on one copy (the primary stops serving if it holds more, see LostPrimaryTailProcessTest).
+    open("OU_MODE", "Synchronous", "OU_DATA_DURABILITY", "preferred");
+    replica.assign(Role.Primary, 1, "127.0.0.1:1", null, "promoted");
+    assertThat(replica.acknowledgingAlone()).as("just promoted").isTrue();
+    close();
+    open("OU_MODE", "Synchronous", "OU_DATA_DURABILITY", "preferred");
+    replica.assign(Role.Primary, 1, "127.0.0.1:1", null, "restarted");
+    assertThat(replica.acknowledgingAlone()).as("restarted, its standby still its peer").isFalse();
+    close();
+    open("OU_MODE", "Synchronous", "OU_DATA_DURABILITY", "preferred");
+    replica.assign(Role.Primary, 1, null, null, "restarted without a standby");
+    assertThat(replica.acknowledgingAlone()).as("restarted, no standby to wait for").isTrue();
+  }
+
+  @Test
   void restartAsPrimaryAtTheSameEpochStartsANewTerm() throws Exception {
     open("OU_MODE", "Asynchronous");
     replica.assign(Role.Primary, 4, null, null, "test");
