@@ -200,7 +200,7 @@ final class PrimaryLink implements AutoCloseable {
       Logs.info("standby " + address + " holds " + plan.standby().lastSeq() + ": streaming from " + next
           + (p.cutsTail(plan.standby().lastSeq()) ? " (it cuts its diverged tail after " + p.commonPrefix() + ")" : ""));
     } else {
-      Snapshots.Loaded snap = replica.snapshotForTransfer();
+      Snapshots.Loaded snap = replica.snapshots().snapshotForTransfer();
       codec.write(out, ps.seal(), ps.start(CatchUpPlan.Kind.SNAPSHOT, p.commonPrefix(), snap.seq() + 1));
       sendSnapshot(out, ps.seal(), snap);
       next = snap.seq() + 1;

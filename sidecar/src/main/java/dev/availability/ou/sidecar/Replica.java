@@ -9,7 +9,6 @@ import dev.availability.ou.replication.ProtocolException;
 import dev.availability.ou.replication.RecordType;
 import dev.availability.ou.replication.Refusal;
 import dev.availability.ou.replication.Snapshots;
-import dev.availability.ou.replication.TermHistory;
 import dev.availability.ou.replication.Terms;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -47,7 +46,7 @@ final class Replica {
   private final Counters counters;
   private final List<Consumer<RoleView>> roleListeners = new CopyOnWriteArrayList<>();
   private final Object waitLock = new Object();
-  private final Object snapshotLock = new Object();
+  private final ReplicaSnapshots snapshots;
   private final ArrayDeque<Waiter> localQ = new ArrayDeque<>();
   private final ArrayDeque<Waiter> syncQ = new ArrayDeque<>();
 
@@ -84,6 +83,7 @@ final class Replica {
     this.counters = counters;
     this.mode = cfg.mode();
     this.nextSeq = store.log().lastSeq() + 1;
+    this.snapshots = new ReplicaSnapshots(this, cfg, store, writer);
     Properties p = store.member();
     this.epoch = Long.parseLong(p.getProperty("epoch", "0"));
     writer.listen((first, last, bytes, n) -> {
@@ -573,59 +573,9 @@ final class Replica {
     return primaryLastSeq < 0 ? null : Math.max(0, primaryLastSeq - writer.durableSeq());
   }
 
-  // ---- snapshots for retention and transfer -----------------------------------------------------------
-
-  /**
-   * Takes a snapshot of the current state and trims the log per retention. The state streams to the
-   * file while updates go on (nothing is copied); the file counts once the log holds every update it
-   * may contain durably. One at a time.
-   */
-  Snapshots.Loaded snapshotNow() throws IOException, InterruptedException {
-    synchronized (snapshotLock) {
-      while (true) {
-        long seq;
-        TermHistory history;
-        Store.SnapshotStart start;
-        synchronized (this) {
-          start = store.snapshotStart();
-          seq = start.state().appliedSeq();
-          history = store.log().history();
-        }
-        history.truncateAfter(seq);
-        Snapshots.Written w = store.snapshots().write(start.state(), seq, start.exactFromSeq(), history);
-        while (writer.durableSeq() < w.consistentSeq()) {
-          if (writer.failure() != null) {
-            store.snapshots().discard(w);
-            throw writer.failure();
-          }
-          Thread.sleep(1);
-        }
-        Path p = store.commitSnapshot(w, start, cfg.logRetentionBytes(), cfg.snapshotsKept());
-        if (p != null) return new Snapshots.Loaded(p, w.seq(), w.consistentSeq(), history, null);
-        Logs.info("the state was replaced while a snapshot was written; writing it again");
-      }
-    }
-  }
-
-  /** Retention: snapshot and trim once the log is well past its retention. */
-  void maintain() {
-    try {
-      if (store.log().sizeBytes() > cfg.logRetentionBytes() + 2 * cfg.segmentBytes()) snapshotNow();
-    } catch (IOException | InterruptedException e) {
-      Logs.error("snapshot for retention failed", e);
-    }
-  }
-
-  /** The snapshot to send to a standby the log cannot serve: the newest, if the log continues it, else a new one. */
-  Snapshots.Loaded snapshotForTransfer() throws IOException, InterruptedException {
-    List<Path> list = store.snapshots().list();
-    if (!list.isEmpty()) {
-      Path newest = list.get(list.size() - 1);
-      String n = newest.getFileName().toString();
-      long seq = Long.parseLong(n.substring("snapshot-".length(), n.indexOf('.')));
-      if (seq + 1 >= store.log().firstSeq()) return new Snapshots.Loaded(newest, seq, -1, null, null); // its consistent sequence is in the file
-    }
-    return snapshotNow();
+  /** Snapshots for retention and for a standby the log cannot serve. */
+  ReplicaSnapshots snapshots() {
+    return snapshots;
   }
 
   Store store() {

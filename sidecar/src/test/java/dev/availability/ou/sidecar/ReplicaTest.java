@@ -207,7 +207,7 @@ class ReplicaTest {
     java.util.List<Snapshots.Loaded> taken = new java.util.ArrayList<>();
     for (int n = 0; n < 50 && (n < 5 || taken.stream().noneMatch(t -> t.consistentSeq() > t.seq())); n++) {
       Thread.sleep(10);
-      taken.add(replica.snapshotNow());
+      taken.add(replica.snapshots().snapshotNow());
     }
     stop.set(true);
     writes.join();
