@@ -26,6 +26,16 @@ public record CatchUpPlan(Kind kind, long commonPrefix, long fromSeq) {
     return new CatchUpPlan(Kind.SNAPSHOT, common, 0);
   }
 
+  /**
+   * Whether the standby holds entries after the common prefix written at {@code epoch}, this primary's own epoch:
+   * only an earlier incarnation of this primary wrote those, so this primary had them and lost them (it came back
+   * with a shorter log: an fsync policy other than {@code always}, a lost disk tail). Where a write is acknowledged
+   * only once the standby holds it, they may be acknowledged writes and must not be cut.
+   */
+  public boolean standbyHoldsRecordsThisPrimaryLost(long epoch, Messages.Position standby) {
+    return standby.lastSeq() > commonPrefix && Terms.epoch(standby.history().termAt(standby.lastSeq())) >= epoch;
+  }
+
   /** Whether the standby must cut entries it holds (its unacknowledged, diverged tail). */
   public boolean cutsTail(long standbyLast) {
     return standbyLast > commonPrefix;

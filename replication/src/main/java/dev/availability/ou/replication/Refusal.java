@@ -19,7 +19,9 @@ public enum Refusal {
   /** A sealed frame that does not authenticate: tampered, forged without the key, replayed, reordered or after a lost frame. */
   BAD_MAC,
   /** A plaintext frame after the handshake, where every frame must be sealed. */
-  UNSEALED;
+  UNSEALED,
+  /** The standby holds records of the primary's own epoch that the primary lost: the primary stops serving, the standby keeps them. */
+  STANDBY_AHEAD;
 
   private static final Refusal[] VALUES = values();
 

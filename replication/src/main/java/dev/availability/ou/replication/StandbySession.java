@@ -14,9 +14,9 @@ import java.util.function.Supplier;
 public final class StandbySession {
   public enum State { AWAIT_HELLO, AWAIT_AUTH, AWAIT_START, SNAPSHOT, STREAMING, CLOSED }
 
-  /** What the standby holds; asked after authentication. */
+  /** What the standby holds; asked after authentication. Throws when this member is no longer the standby at the session's epoch. */
   public interface Holdings {
-    Messages.Position position();
+    Messages.Position position() throws ProtocolException;
   }
 
   private final PeerAuth auth;

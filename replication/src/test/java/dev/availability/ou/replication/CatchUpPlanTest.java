@@ -37,6 +37,17 @@ class CatchUpPlanTest {
     TermHistory primary = h(E1, 1, E1B, 91);
     CatchUpPlan p = CatchUpPlan.plan(1, 97, primary, new Messages.Position(95, h(E1, 1)));
     assertThat(p.commonPrefix()).isEqualTo(90);
+    // Issue 15 item 5: the records it cuts were written at the primary's own epoch, by its earlier incarnation.
+    assertThat(p.standbyHoldsRecordsThisPrimaryLost(1, new Messages.Position(95, h(E1, 1)))).isTrue();
+  }
+
+  @Test
+  void anOldPrimarysTailFromAnEarlierEpochIsNotRecordsTheNewPrimaryLost() {
+    TermHistory newPrimary = h(E1, 1, E2, 101);
+    Messages.Position oldPrimary = new Messages.Position(120, h(E1, 1));
+    assertThat(CatchUpPlan.plan(1, 150, newPrimary, oldPrimary).standbyHoldsRecordsThisPrimaryLost(2, oldPrimary)).isFalse();
+    Messages.Position behind = new Messages.Position(90, h(E1, 1));
+    assertThat(CatchUpPlan.plan(1, 97, h(E1, 1, E1B, 91), behind).standbyHoldsRecordsThisPrimaryLost(1, behind)).isFalse();
   }
 
   @Test

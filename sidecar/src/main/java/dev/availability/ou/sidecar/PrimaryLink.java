@@ -10,6 +10,7 @@ import dev.availability.ou.replication.Messages;
 import dev.availability.ou.replication.PeerAuth;
 import dev.availability.ou.replication.PrimarySession;
 import dev.availability.ou.replication.ProtocolException;
+import dev.availability.ou.replication.Refusal;
 import dev.availability.ou.replication.SegmentLog;
 import dev.availability.ou.replication.SessionAction;
 import dev.availability.ou.replication.Snapshots;
@@ -175,9 +176,21 @@ final class PrimaryLink implements AutoCloseable {
       }
     }
     replica.peerHeard();
+    CatchUpPlan p = plan.plan();
+    if (p.standbyHoldsRecordsThisPrimaryLost(epoch, plan.standby())) {
+      String lost = "the standby holds " + (p.commonPrefix() + 1) + ".." + plan.standby().lastSeq() + " of epoch " + epoch
+          + ", which this primary lost (it came back with a shorter log)";
+      if (replica.mode() != Mode.ASYNCHRONOUS) { // acknowledged writes, maybe: the standby keeps them, this primary stops serving
+        for (SessionAction a : ps.refuse(Refusal.STANDBY_AHEAD, lost)) if (a instanceof SessionAction.Send send) codec.write(out, ps.seal(), send.frame());
+        out.flush();
+        replica.standbyHoldsMore(lost + ": stopped serving so that they are not cut; promote the standby");
+        return;
+      }
+      counters.inc("lostRecordsCutOnStandby"); // Asynchronous: acknowledged without the standby; this primary's history wins
+      Logs.warn(lost + ": Asynchronous, so the standby cuts them");
+    }
     replica.standbySessionStarting();
     long next;
-    CatchUpPlan p = plan.plan();
     if (p.kind() == CatchUpPlan.Kind.STREAM) {
       codec.write(out, ps.seal(), ps.start(CatchUpPlan.Kind.STREAM, p.commonPrefix(), p.fromSeq()));
       next = p.fromSeq();
@@ -187,7 +200,7 @@ final class PrimaryLink implements AutoCloseable {
       Logs.info("standby " + address + " holds " + plan.standby().lastSeq() + ": streaming from " + next
           + (p.cutsTail(plan.standby().lastSeq()) ? " (it cuts its diverged tail after " + p.commonPrefix() + ")" : ""));
     } else {
-      Snapshots.Loaded snap = replica.snapshotForTransfer();
+      Snapshots.Loaded snap = replica.snapshots().snapshotForTransfer();
       codec.write(out, ps.seal(), ps.start(CatchUpPlan.Kind.SNAPSHOT, p.commonPrefix(), snap.seq() + 1));
       sendSnapshot(out, ps.seal(), snap);
       next = snap.seq() + 1;

@@ -5,9 +5,10 @@ import dev.availability.ou.contract.Role;
 import dev.availability.ou.replication.KvState;
 import dev.availability.ou.replication.LogRecord;
 import dev.availability.ou.replication.Messages;
+import dev.availability.ou.replication.ProtocolException;
 import dev.availability.ou.replication.RecordType;
+import dev.availability.ou.replication.Refusal;
 import dev.availability.ou.replication.Snapshots;
-import dev.availability.ou.replication.TermHistory;
 import dev.availability.ou.replication.Terms;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ final class Replica {
   private final Counters counters;
   private final List<Consumer<RoleView>> roleListeners = new CopyOnWriteArrayList<>();
   private final Object waitLock = new Object();
-  private final Object snapshotLock = new Object();
+  private final ReplicaSnapshots snapshots;
   private final ArrayDeque<Waiter> localQ = new ArrayDeque<>();
   private final ArrayDeque<Waiter> syncQ = new ArrayDeque<>();
 
@@ -85,6 +86,7 @@ final class Replica {
     this.counters = counters;
     this.mode = cfg.mode();
     this.nextSeq = store.log().lastSeq() + 1;
+    this.snapshots = new ReplicaSnapshots(this, cfg, store, writer);
     Properties p = store.member();
     this.epoch = Long.parseLong(p.getProperty("epoch", "0"));
     writer.listen((first, last, bytes, n) -> {
@@ -189,7 +191,9 @@ final class Replica {
     p.setProperty("incarnation", Integer.toString(inc));
     store.saveMember(p);
     term = Terms.of(epoch, inc);
-    acksAlone = cfg.acknowledgeAlone();
+    // Back at an epoch it already served (a restart), with its standby still its peer: that standby may hold records
+    // this primary lost, so nothing is acknowledged on one copy before it was heard (see PrimaryLink).
+    acksAlone = cfg.acknowledgeAlone() && (inc == 1 || peerEndpoint == null || peerEndpoint.isBlank());
     promotionSeq = nextSeq;
     LogRecord start = new LogRecord(nextSeq++, term, RecordType.TERM_START, null, null);
     store.state().apply(start);
@@ -200,12 +204,24 @@ final class Replica {
 
   /** The peer (at a newer epoch) told us we were deposed: stop acknowledging at once. */
   void deposed(long newerEpoch) {
+    selfFence("deposed: the peer is at epoch " + newerEpoch, "selfFences");
+  }
+
+  /**
+   * The standby holds records of this epoch that this primary lost: stop serving (unready, reported Fenced) so that
+   * it keeps them, and the operator promotes it. Serving on would make it cut what may be acknowledged writes.
+   */
+  void standbyHoldsMore(String why) {
+    selfFence(why, "servingRefusedStandbyAhead");
+  }
+
+  private void selfFence(String reason, String counter) {
     RoleView view;
     synchronized (this) {
       if (role != Role.Primary || selfFenced) return;
       selfFenced = true;
-      fenceReason = "deposed: the peer is at epoch " + newerEpoch;
-      counters.inc("selfFences");
+      fenceReason = reason;
+      counters.inc(counter);
       Logs.warn("self-fenced: " + fenceReason);
       view = view(fenceReason);
     }
@@ -484,18 +500,32 @@ final class Replica {
 
   // ---- standby ---------------------------------------------------------------------------------------
 
-  /** What this member holds durably, after draining the writer. */
-  Messages.Position position() throws InterruptedException {
+  /** What this member holds durably as the standby at {@code sessionEpoch}, after draining the writer. */
+  Messages.Position position(long sessionEpoch) throws InterruptedException, ProtocolException {
     writer.drain();
     synchronized (this) {
+      stillStandbyAt(sessionEpoch);
       return new Messages.Position(store.log().lastSeq(), store.log().history());
     }
   }
 
+  /**
+   * Refuses a primary's plan or records unless this member is still the standby at the session's epoch. Called
+   * under this lock, in the same critical section as the change it guards: a promotion (which appends this
+   * member's TERM_START under this lock) can then never slip between the check and the cut or the append.
+   */
+  private void stillStandbyAt(long sessionEpoch) throws ProtocolException {
+    if (role != Role.Standby || epoch != sessionEpoch) {
+      counters.inc("replicationPlansSuperseded");
+      throw new ProtocolException(Refusal.SUPERSEDED, "this member is " + role + " at epoch " + epoch + ", the session was at " + sessionEpoch);
+    }
+  }
+
   /** Cuts everything after {@code seq}; false when this member had to start over empty instead. */
-  boolean cutAfter(long seq) throws IOException, InterruptedException {
+  boolean cutAfter(long sessionEpoch, long seq) throws IOException, InterruptedException, ProtocolException {
     boolean[] kept = {true};
     synchronized (this) {
+      stillStandbyAt(sessionEpoch);
       writer.exclusive(() -> {
         if (!store.cutAfter(seq)) {
           Logs.warn("diverged below this member's snapshot; starting over empty");
@@ -510,8 +540,9 @@ final class Replica {
   }
 
   /** Applies records from the primary's stream and queues them; {@code callerCommits} as for {@link #write}. */
-  void applyReplicated(byte[] raw, List<LogRecord> records, boolean callerCommits) {
+  void applyReplicated(long sessionEpoch, byte[] raw, List<LogRecord> records, boolean callerCommits) throws ProtocolException {
     synchronized (this) {
+      stillStandbyAt(sessionEpoch);
       KvState state = store.state();
       for (LogRecord r : records) state.apply(r);
       long last = records.get(records.size() - 1).seq();
@@ -520,8 +551,9 @@ final class Replica {
     }
   }
 
-  void installSnapshot(Path verified, Snapshots.Loaded loaded) throws IOException, InterruptedException {
+  void installSnapshot(long sessionEpoch, Path verified, Snapshots.Loaded loaded) throws IOException, InterruptedException, ProtocolException {
     synchronized (this) {
+      stillStandbyAt(sessionEpoch);
       writer.exclusive(() -> {
         store.install(verified, loaded);
         return loaded.seq();
@@ -565,59 +597,9 @@ final class Replica {
     return primaryLastSeq < 0 ? null : Math.max(0, primaryLastSeq - writer.durableSeq());
   }
 
-  // ---- snapshots for retention and transfer -----------------------------------------------------------
-
-  /**
-   * Takes a snapshot of the current state and trims the log per retention. The state streams to the
-   * file while updates go on (nothing is copied); the file counts once the log holds every update it
-   * may contain durably. One at a time.
-   */
-  Snapshots.Loaded snapshotNow() throws IOException, InterruptedException {
-    synchronized (snapshotLock) {
-      while (true) {
-        long seq;
-        TermHistory history;
-        Store.SnapshotStart start;
-        synchronized (this) {
-          start = store.snapshotStart();
-          seq = start.state().appliedSeq();
-          history = store.log().history();
-        }
-        history.truncateAfter(seq);
-        Snapshots.Written w = store.snapshots().write(start.state(), seq, start.exactFromSeq(), history);
-        while (writer.durableSeq() < w.consistentSeq()) {
-          if (writer.failure() != null) {
-            store.snapshots().discard(w);
-            throw writer.failure();
-          }
-          Thread.sleep(1);
-        }
-        Path p = store.commitSnapshot(w, start, cfg.logRetentionBytes(), cfg.snapshotsKept());
-        if (p != null) return new Snapshots.Loaded(p, w.seq(), w.consistentSeq(), history, null);
-        Logs.info("the state was replaced while a snapshot was written; writing it again");
-      }
-    }
-  }
-
-  /** Retention: snapshot and trim once the log is well past its retention. */
-  void maintain() {
-    try {
-      if (store.log().sizeBytes() > cfg.logRetentionBytes() + 2 * cfg.segmentBytes()) snapshotNow();
-    } catch (IOException | InterruptedException e) {
-      Logs.error("snapshot for retention failed", e);
-    }
-  }
-
-  /** The snapshot to send to a standby the log cannot serve: the newest, if the log continues it, else a new one. */
-  Snapshots.Loaded snapshotForTransfer() throws IOException, InterruptedException {
-    List<Path> list = store.snapshots().list();
-    if (!list.isEmpty()) {
-      Path newest = list.get(list.size() - 1);
-      String n = newest.getFileName().toString();
-      long seq = Long.parseLong(n.substring("snapshot-".length(), n.indexOf('.')));
-      if (seq + 1 >= store.log().firstSeq()) return new Snapshots.Loaded(newest, seq, -1, null, null); // its consistent sequence is in the file
-    }
-    return snapshotNow();
+  /** Snapshots for retention and for a standby the log cannot serve. */
+  ReplicaSnapshots snapshots() {
+    return snapshots;
   }
 
   Store store() {

@@ -35,6 +35,8 @@ final class ReplicationServer implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+  /** Every open link, handshaking or not: a role or epoch change closes each one set up before it. */
+  private final java.util.Set<StandbyLink> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private StandbyLink active;
   private volatile boolean running = true;
 
@@ -58,6 +60,8 @@ final class ReplicationServer implements AutoCloseable {
       try {
         Socket s = server.accept();
         StandbyLink link = new StandbyLink(s, this, replica, auth, codec, cfg, counters);
+        open.add(link);
+        if (link.setUpAsStandby() && !replica.sessionStillValid(link.epoch(), Role.Standby)) link.close("role or epoch changed as it connected");
         unauthenticated.addLast(link);
         while (unauthenticated.size() > MAX_UNAUTHENTICATED) {
           StandbyLink oldest = unauthenticated.pollFirst();
@@ -77,6 +81,7 @@ final class ReplicationServer implements AutoCloseable {
           try {
             link.run();
           } finally {
+            open.remove(link);
             unauthenticated.remove(link);
             released(link);
           }
@@ -117,12 +122,14 @@ final class ReplicationServer implements AutoCloseable {
     if (active == link) active = null;
   }
 
+  /**
+   * Closes every link set up at another role or epoch: the active one, and those still handshaking (their primary's
+   * plan was made for what this member held before; the replica refuses it too, this just ends them early).
+   */
   private void roleChanged(Replica.RoleView v) {
-    StandbyLink a;
-    synchronized (this) {
-      a = active;
+    for (StandbyLink link : open) {
+      if (v.role() != Role.Standby || v.epoch() != link.epoch()) link.close("role or epoch changed: " + v.role() + " at " + v.epoch());
     }
-    if (a != null && (v.role() != Role.Standby || v.epoch() != a.epoch())) a.close("role or epoch changed: " + v.role() + " at " + v.epoch());
   }
 
   @Override

@@ -65,7 +65,7 @@ public final class Sidecar implements AutoCloseable {
       replica.progress(); // a safety net: completes anything whose condition holds
     }, 50, 50, TimeUnit.MILLISECONDS);
     ticker.scheduleWithFixedDelay(this::report, 0, cfg.reportIntervalMillis(), TimeUnit.MILLISECONDS);
-    ticker.scheduleWithFixedDelay(replica::maintain, 1, 1, TimeUnit.SECONDS);
+    ticker.scheduleWithFixedDelay(replica.snapshots()::maintain, 1, 1, TimeUnit.SECONDS);
     ticker.scheduleWithFixedDelay(heapWatch::check, 0, 5, TimeUnit.SECONDS);
     Logs.info("ou-sidecar up: local API " + cfg.localApi() + ", replication " + cfg.replication() + " (advertised "
         + cfg.advertisedEndpoint() + (auth.sealsStream() ? ", asks for a stream sealed with AES-256-GCM" : ", does not ask for stream encryption (OU_STREAM_ENCRYPTION=none)")

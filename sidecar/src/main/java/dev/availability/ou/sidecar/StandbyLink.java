@@ -31,6 +31,7 @@ final class StandbyLink {
   private final Config cfg;
   private final Counters counters;
   private final StandbySession session;
+  private final boolean setUpAsStandby;
   private final Object out = new Object();
   private OutputStream os;
   private volatile boolean closed;
@@ -73,11 +74,13 @@ final class StandbyLink {
     this.codec = codec;
     this.cfg = cfg;
     this.counters = counters;
-    this.session = new StandbySession(auth, replica.epoch(), replica.role() == Role.Standby, () -> {
+    Replica.RoleView at = replica.view("replication connection"); // role and epoch read together
+    this.setUpAsStandby = at.role() == Role.Standby;
+    this.session = new StandbySession(auth, at.epoch(), setUpAsStandby, () -> {
       try {
         authenticated = true;
         server.takeOver(this);
-        return replica.position();
+        return replica.position(at.epoch()); // refused if the role or epoch changed since this connection came
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
@@ -87,6 +90,11 @@ final class StandbyLink {
 
   long epoch() {
     return session.epoch();
+  }
+
+  /** Whether this member was the standby when the connection came (else the session refuses its HELLO anyway). */
+  boolean setUpAsStandby() {
+    return setUpAsStandby;
   }
 
   boolean authenticated() {
@@ -120,7 +128,13 @@ final class StandbyLink {
           actions = session.refuse(e.reason(), e.getMessage());
         }
         for (SessionAction a : actions) {
-          if (!handle(a)) return;
+          boolean goOn;
+          try {
+            goOn = handle(a);
+          } catch (ProtocolException e) { // the plan or records no longer apply: this member's role or epoch changed
+            goOn = refuse(e.reason(), e.getMessage());
+          }
+          if (!goOn) return;
         }
         // Nothing more has arrived: write and fsync the received batches on this thread (the ACK leaves
         // from here too). While it runs, further frames gather in the socket and go out as one batch.
@@ -147,7 +161,7 @@ final class StandbyLink {
     }
   }
 
-  private boolean handle(SessionAction a) throws IOException, InterruptedException {
+  private boolean handle(SessionAction a) throws IOException, InterruptedException, ProtocolException {
     switch (a) {
       case SessionAction.Send s -> send(s.frame(), true);
       case SessionAction.Close c -> {
@@ -161,7 +175,7 @@ final class StandbyLink {
             + " (common prefix " + s.commonPrefix() + ", from " + s.fromSeq() + ")");
       }
       case SessionAction.Truncate t -> {
-        if (!replica.cutAfter(t.seq())) {
+        if (!replica.cutAfter(session.epoch(), t.seq())) {
           List<SessionAction> r = session.refuse(Refusal.INTERNAL, "standby started over empty; reconnect");
           for (SessionAction x : r) if (x instanceof SessionAction.Send s) send(s.frame(), true);
           finish("standby started over empty", Refusal.INTERNAL);
@@ -192,7 +206,7 @@ final class StandbyLink {
           return refuse(ex.reason(), "snapshot does not verify: " + ex.getMessage());
         }
         if (loaded.seq() != e.seq()) return refuse(Refusal.MALFORMED, "snapshot holds " + loaded.seq() + ", announced " + e.seq());
-        replica.installSnapshot(incoming, loaded);
+        replica.installSnapshot(session.epoch(), incoming, loaded);
         incoming = null;
         session.snapshotInstalled(loaded.seq());
         Logs.info("installed snapshot at " + loaded.seq() + " (" + loaded.state().size() + " keys)");
@@ -200,9 +214,8 @@ final class StandbyLink {
         signalAck();
       }
       case SessionAction.Append ap -> {
-        if (!replica.sessionStillValid(session.epoch(), Role.Standby)) return refuse(Refusal.SUPERSEDED, "this member's role or epoch changed");
         replica.awaitWriterRoom(); // the disk sets the pace: TCP then holds the primary back, not this heap
-        replica.applyReplicated(ap.bytes(), ap.records(), lastOfBurst);
+        replica.applyReplicated(session.epoch(), ap.bytes(), ap.records(), lastOfBurst);
         counters.add("recordsReceived", ap.records().size());
       }
       case SessionAction.PeerPosition p -> replica.primaryPosition(p.lastSeq());

@@ -252,6 +252,23 @@ class ReplicaTest {
   }
 
   @Test
+  void aPreferredPrimaryBackAtTheSameEpochWaitsForItsStandbyInsteadOfAcknowledgingAlone() throws Exception {
+    // Issue 15 item 5: its standby may hold records this primary lost; it must be heard before anything is
+    // acknowledged on one copy (the primary stops serving if it holds more, see LostPrimaryTailProcessTest).
+    open("OU_MODE", "Synchronous", "OU_DATA_DURABILITY", "preferred");
+    replica.assign(Role.Primary, 1, "127.0.0.1:1", null, "promoted");
+    assertThat(replica.acknowledgingAlone()).as("just promoted").isTrue();
+    close();
+    open("OU_MODE", "Synchronous", "OU_DATA_DURABILITY", "preferred");
+    replica.assign(Role.Primary, 1, "127.0.0.1:1", null, "restarted");
+    assertThat(replica.acknowledgingAlone()).as("restarted, its standby still its peer").isFalse();
+    close();
+    open("OU_MODE", "Synchronous", "OU_DATA_DURABILITY", "preferred");
+    replica.assign(Role.Primary, 1, null, null, "restarted without a standby");
+    assertThat(replica.acknowledgingAlone()).as("restarted, no standby to wait for").isTrue();
+  }
+
+  @Test
   void restartAsPrimaryAtTheSameEpochStartsANewTerm() throws Exception {
     open("OU_MODE", "Asynchronous");
     replica.assign(Role.Primary, 4, null, null, "test");
@@ -289,7 +306,7 @@ class ReplicaTest {
     java.util.List<Snapshots.Loaded> taken = new java.util.ArrayList<>();
     for (int n = 0; n < 50 && (n < 5 || taken.stream().noneMatch(t -> t.consistentSeq() > t.seq())); n++) {
       Thread.sleep(10);
-      taken.add(replica.snapshotNow());
+      taken.add(replica.snapshots().snapshotNow());
     }
     stop.set(true);
     writes.join();
@@ -325,7 +342,7 @@ class ReplicaTest {
     open("OU_MODE", "Synchronous");
     replica.assign(Role.Standby, 1, null, null, "test");
     Path incoming = java.nio.file.Files.copy(sent, store.incomingDir().resolve("snapshot.part"));
-    replica.installSnapshot(incoming, store.snapshots().load(incoming));
+    replica.installSnapshot(1, incoming, store.snapshots().load(incoming));
     replica.streaming(true);
     replica.primaryPosition(3);
     replica.peerHeard();
@@ -339,12 +356,35 @@ class ReplicaTest {
 
     java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
     for (var r : records.subList(3, 6)) raw.write(r.encode());
-    replica.applyReplicated(raw.toByteArray(), records.subList(3, 6), false);
+    replica.applyReplicated(1, raw.toByteArray(), records.subList(3, 6), false);
     await().atMost(Duration.ofSeconds(5)).until(() -> replica.durableSeq() == 6);
     replica.peerHeard();
     assertThat(replica.inSync()).isTrue();
     assertThat(store.state().get(Key.of("k6"))).isEqualTo("v6".getBytes());
     assertThat(replica.assign(Role.Primary, 2, null, null, "test")).as("exact now: the promotion is taken").isTrue();
     assertThat(replica.role()).isEqualTo(Role.Primary);
+  }
+
+  @Test
+  void aPlanMadeForTheStandbyIsRefusedOnceItWasPromotedAndCutsNothing() throws Exception {
+    // Issue 15 item 3: the old primary's START (cut after 0) or records, planned from what this member held as the
+    // standby at epoch 1, reach it after its promotion at epoch 2: the replica refuses them in the critical section
+    // that would apply them.
+    open("OU_MODE", "Asynchronous");
+    replica.assign(Role.Standby, 1, null, null, "test");
+    replica.assign(Role.Primary, 2, null, null, "test");
+    CompletableFuture<Outcome> w = write(replica, "after-promotion");
+    assertThat(w.get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
+    long t = dev.availability.ou.replication.Terms.of(1, 1);
+    var old = dev.availability.ou.replication.LogRecord.put(1, t, "old".getBytes(), "v".getBytes());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica.cutAfter(1, 0))
+        .isInstanceOf(dev.availability.ou.replication.ProtocolException.class).hasMessageContaining("epoch 2");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica.applyReplicated(1, old.encode(), List.of(old), false))
+        .isInstanceOf(dev.availability.ou.replication.ProtocolException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica.position(1))
+        .isInstanceOf(dev.availability.ou.replication.ProtocolException.class);
+    assertThat(replica.lastSeq()).isEqualTo(2);
+    assertThat(store.state().get(Key.of("after-promotion"))).isNotNull();
+    assertThat(counters.snapshot()).containsEntry("replicationPlansSuperseded", 3L);
   }
 }

@@ -180,7 +180,7 @@ public final class ReplicationBench {
       replica.assign(Role.Primary, 1, null, Mode.ASYNCHRONOUS, "benchmark baseline");
       Thread t = new Thread(() -> {
         while (true) {
-          replica.maintain();
+          replica.snapshots().maintain();
           try {
             Thread.sleep(1000);
           } catch (InterruptedException e) {
