@@ -187,6 +187,7 @@ kind: KwokctlConfiguration
 options:
   runtime: binary
   bindAddress: 127.0.0.1
+  kubeApiserverPort: $(api_server_port)
   securePort: true
   kubeAuthorization: true
   kubeAdmission: true

@@ -75,3 +75,14 @@ restart_locked() {
   pid_alive "$newpid" || { explain_failure; die "$comp exited right after its restart; its log: $WORKDIR/logs/$comp.log"; }
   log "$comp restarted (pid $newpid) in $((SECONDS - start)) s"
 }
+
+# The API server's port, fixed per cluster name in 20000-27999. kwokctl picks every other port by scanning down from
+# 32767, so a cluster created while this one's API server is stopped takes the freed port (seen: a drill's restarted
+# API server found another cluster's kwok-controller on its port and never came back).
+api_server_port() {
+  local p=$((20000 + $(printf '%s' "$NAME" | cksum | cut -d' ' -f1) % 8000)) tries=0
+  while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && [ "$tries" -lt 100 ]; do
+    p=$((p + 1)); tries=$((tries + 1))
+  done
+  echo "$p"
+}
