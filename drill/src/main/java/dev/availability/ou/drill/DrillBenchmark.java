@@ -27,7 +27,7 @@ public final class DrillBenchmark {
     Duration apiDown = Duration.ofSeconds(Long.parseLong(args[2]));
     List<FaultKind> kinds = args.length > 3 && !args[3].isBlank() ? java.util.Arrays.stream(args[3].split(",")).map(FaultKind::ofLabel).toList()
         : List.of(FaultKind.values());
-    DrillCluster cluster = DrillCluster.get("ou-bench-drill", 4);
+    DrillCluster cluster = DrillCluster.get(System.getenv().getOrDefault("OU_BENCH_CLUSTER_NAME", "ou-bench-drill"), 4);
     System.out.println(MachineLine.of(cluster.client));
     System.out.printf("faults: %d, seed %d, kinds %s (API server held down %d s); budget %s; load per unit: %d writers, %.0f writes/s%n",
         faults, seed, kinds.stream().map(k -> k.label).toList(), apiDown.toSeconds(), Drill.BUDGET, LOAD.writers(), LOAD.rate());
