@@ -5,6 +5,7 @@ import dev.availability.ou.api.OperationalUnitStatus;
 import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.failover.Action;
 import dev.availability.ou.failover.Decision;
+import dev.availability.ou.failover.EventReason;
 import dev.availability.ou.failover.FailoverDecider;
 import dev.availability.ou.failover.Observation;
 import io.fabric8.kubernetes.api.model.Node;
@@ -130,9 +131,12 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
 
   private UpdateControl<OperationalUnit> reconcileAt(OperationalUnit unit, Context<OperationalUnit> context, Instant now) {
     List<String> problems = SpecChecks.problems(unit.getSpec());
-    if (!problems.isEmpty()) return invalid(unit, context, String.join("; ", problems), now);
-
-    supporting.ensure(unit);
+    if (!problems.isEmpty()) return refused(unit, context, EventReason.InvalidSpec, String.join("; ", problems), now);
+    try {
+      supporting.ensure(unit);
+    } catch (NameConflictException e) {
+      return refused(unit, context, EventReason.NameConflict, e.getMessage(), now);
+    }
     Observation observation = observe(unit, context, now);
     Decision decision = decider.decide(observation);
     String hash = observation.policy().templateHash();
@@ -143,7 +147,9 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
       if (decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, now);
       for (Action action : decision.actions()) executor.execute(current, action, hash);
     } catch (InvalidSpecException e) {
-      return invalid(current, context, e.getMessage(), now);
+      return refused(current, context, EventReason.InvalidSpec, e.getMessage(), now);
+    } catch (NameConflictException e) {
+      return refused(current, context, EventReason.NameConflict, e.getMessage(), now);
     }
     if (!decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, now);
     countFailover(recordedEpoch, current);
@@ -154,7 +160,9 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
   private Observation observe(OperationalUnit unit, Context<OperationalUnit> context, Instant now) {
     String ns = unit.getMetadata().getNamespace();
     String name = unit.getMetadata().getName();
-    Collection<Pod> pods = caches.pods().list(ns, p -> name.equals(p.getMetadata().getLabels().get(ContractKeys.UNIT_LABEL))).toList();
+    // Only pods the unit created are its members: a pod that merely carries its label is never adopted.
+    Collection<Pod> pods = caches.pods().list(ns, p -> name.equals(p.getMetadata().getLabels().get(ContractKeys.UNIT_LABEL))
+        && NameConflicts.ownedBy(p, unit.getMetadata().getUid())).toList();
     Collection<Node> nodes = caches.nodes().list(n -> true).toList();
     Map<String, Lease> nodeLeases = caches.nodeLeases().list(l -> true).collect(Collectors.toMap(l -> l.getMetadata().getName(), l -> l, (a, b) -> a));
     Lease lease = caches.unitLeases().get(new ResourceID(ContractKeys.primaryLeaseName(name), ns)).orElse(null);
@@ -180,14 +188,16 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
     Optional<io.fabric8.kubernetes.api.model.Condition> now = StatusMapper.condition(status, SidecarMemoryCondition.TYPE);
     boolean was = StatusMapper.condition(unit.getStatus(), SidecarMemoryCondition.TYPE).map(c -> "True".equals(c.getStatus())).orElse(false);
     if (!was && now.map(c -> "True".equals(c.getStatus())).orElse(false)) {
-      events.record(unit, dev.availability.ou.failover.EventReason.SidecarMemoryPressure, now.get().getMessage(), true);
+      events.record(unit, EventReason.SidecarMemoryPressure, now.get().getMessage(), true);
     }
   }
 
-  private UpdateControl<OperationalUnit> invalid(OperationalUnit unit, Context<OperationalUnit> context, String message, Instant now) {
-    OperationalUnitStatus status = StatusMapper.invalid(unit, message, now);
+  /** The unit cannot go on as it is (InvalidSpec, NameConflict): say why in its status and a Warning event, act on nothing. */
+  private UpdateControl<OperationalUnit> refused(OperationalUnit unit, Context<OperationalUnit> context, EventReason reason, String message,
+      Instant now) {
+    OperationalUnitStatus status = StatusMapper.refused(unit, reason.name(), message, now);
     if (!Objects.equals(asJson(status), asJson(unit.getStatus()))) {
-      events.record(unit, dev.availability.ou.failover.EventReason.InvalidSpec, message, true);
+      events.record(unit, reason, message, true);
       PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(unit, context, u -> {
         u.setStatus(status);
         return u;
