@@ -137,27 +137,28 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
     } catch (NameConflictException e) {
       return refused(unit, context, EventReason.NameConflict, e.getMessage(), now);
     }
-    Observation observation = observe(unit, context, now);
+    Readings readings = new Readings();
+    Observation observation = observe(unit, readings, now);
     Decision decision = decider.decide(observation);
     String hash = observation.policy().templateHash();
     // Read before any write: the status update below changes the cached unit in place.
     Long recordedEpoch = lastFailoverEpoch(unit);
     OperationalUnit current = unit;
     try {
-      if (decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, now);
+      if (decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, readings, now);
       for (Action action : decision.actions()) executor.execute(current, action, hash);
     } catch (InvalidSpecException e) {
       return refused(current, context, EventReason.InvalidSpec, e.getMessage(), now);
     } catch (NameConflictException e) {
       return refused(current, context, EventReason.NameConflict, e.getMessage(), now);
     }
-    if (!decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, now);
+    if (!decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, readings, now);
     countFailover(recordedEpoch, current);
     Duration next = decision.recheckAfter() == null ? config.resync() : min(decision.recheckAfter(), config.resync());
     return UpdateControl.<OperationalUnit>noUpdate().rescheduleAfter(Math.max(1, next.toMillis()));
   }
 
-  private Observation observe(OperationalUnit unit, Context<OperationalUnit> context, Instant now) {
+  private Observation observe(OperationalUnit unit, Readings readings, Instant now) {
     String ns = unit.getMetadata().getNamespace();
     String name = unit.getMetadata().getName();
     // Only pods the unit created are its members: a pod that merely carries its label is never adopted.
@@ -169,13 +170,15 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
     Service service = caches.services().get(new ResourceID(name, ns)).orElse(null);
     Collection<EndpointSlice> slices = caches.endpointSlices().list(ns, s -> name.equals(
         Optional.ofNullable(s.getMetadata().getLabels()).map(l -> l.get("kubernetes.io/service-name")).orElse(null))).toList();
-    return observations.build(unit, pods, nodes, nodeLeases, lease, service, slices, now);
+    return observations.build(unit, pods, nodes, nodeLeases, lease, service, slices, now, readings);
   }
 
-  private OperationalUnit writeStatus(OperationalUnit unit, Context<OperationalUnit> context, Decision d, Observation o, Instant now) {
-    OperationalUnitStatus status = StatusMapper.toStatus(unit, d, o, now);
+  private OperationalUnit writeStatus(OperationalUnit unit, Context<OperationalUnit> context, Decision d, Observation o, Readings readings,
+      Instant now) {
+    OperationalUnitStatus status = StatusMapper.toStatus(unit, d, o, readings.malformed(), now);
     metrics.observe(unit, status.getPhase(), now);
     warnOnMemoryPressure(unit, status);
+    warnOnMalformedValues(unit, status);
     if (Objects.equals(asJson(status), asJson(unit.getStatus()))) return unit;
     return PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(unit, context, u -> {
       u.setStatus(status);
@@ -193,6 +196,17 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
   }
 
   /** The unit cannot go on as it is (InvalidSpec, NameConflict): say why in its status and a Warning event, act on nothing. */
+  /** A Warning event whenever the values the operator could not read change (the condition carries them after). */
+  private void warnOnMalformedValues(OperationalUnit unit, OperationalUnitStatus status) {
+    Optional<io.fabric8.kubernetes.api.model.Condition> now = StatusMapper.condition(status, MalformedValuesCondition.TYPE)
+        .filter(c -> "True".equals(c.getStatus()));
+    Optional<String> before = StatusMapper.condition(unit.getStatus(), MalformedValuesCondition.TYPE)
+        .filter(c -> "True".equals(c.getStatus())).map(io.fabric8.kubernetes.api.model.Condition::getMessage);
+    if (now.isPresent() && !before.equals(Optional.of(now.get().getMessage()))) {
+      events.record(unit, EventReason.MalformedValue, now.get().getMessage(), true);
+    }
+  }
+
   private UpdateControl<OperationalUnit> refused(OperationalUnit unit, Context<OperationalUnit> context, EventReason reason, String message,
       Instant now) {
     OperationalUnitStatus status = StatusMapper.refused(unit, reason.name(), message, now);

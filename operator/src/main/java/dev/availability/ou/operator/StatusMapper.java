@@ -28,7 +28,8 @@ import java.util.Optional;
 final class StatusMapper {
   private StatusMapper() {}
 
-  static OperationalUnitStatus toStatus(OperationalUnit unit, Decision d, Observation o, Instant now) {
+  /** {@code malformed}: the values read for this unit that did not parse ({@link Readings}). */
+  static OperationalUnitStatus toStatus(OperationalUnit unit, Decision d, Observation o, List<String> malformed, Instant now) {
     OperationalUnitStatus previous = Optional.ofNullable(unit.getStatus()).orElseGet(OperationalUnitStatus::new);
     OperationalUnitStatus s = new OperationalUnitStatus();
     UnitState st = d.state();
@@ -48,6 +49,7 @@ final class StatusMapper {
     s.setLastFailover(record(st.lastFailover()));
     List<ConditionView> views = new ArrayList<>(d.conditions());
     views.add(SidecarMemoryCondition.of(o.members().values()));
+    views.add(MalformedValuesCondition.of(malformed));
     s.setConditions(conditions(previous.getConditions(), views, unit.getMetadata().getGeneration(), now));
     s.setObservedGeneration(unit.getMetadata().getGeneration());
     return s;
