@@ -86,8 +86,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
     var unitLeases = new InformerEventSource<>(InformerEventSourceConfiguration.from(Lease.class, OperationalUnit.class)
         .withName("unit-leases").withLabelSelector(ContractKeys.UNIT_LABEL)
         .withSecondaryToPrimaryMapper(l -> unitOf(l.getMetadata().getLabels(), l.getMetadata().getNamespace()))
-        .withOnUpdateFilter((now, before) -> !Objects.equals(now.getSpec().getHolderIdentity(), before.getSpec().getHolderIdentity())
-            || (now.getSpec().getRenewTime() == null) != (before.getSpec().getRenewTime() == null))
+        .withOnUpdateFilter((now, before) -> !Objects.equals(holder(now), holder(before)) || renewed(now) != renewed(before))
         .build(), context);
     var nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, OperationalUnit.class)
         .withName("nodes")
@@ -108,6 +107,15 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
   private static Set<ResourceID> unitOf(Map<String, String> labels, String namespace) {
     String unit = labels == null ? null : labels.get(ContractKeys.UNIT_LABEL);
     return unit == null ? Set.of() : Set.of(new ResourceID(unit, namespace));
+  }
+
+  // Anyone who may write Leases may write one without a spec: read it as unheld, never throw.
+  private static String holder(Lease l) {
+    return l.getSpec() == null ? null : l.getSpec().getHolderIdentity();
+  }
+
+  private static boolean renewed(Lease l) {
+    return l.getSpec() != null && l.getSpec().getRenewTime() != null;
   }
 
   private static String readiness(Node n) {
