@@ -161,6 +161,11 @@ class ChartTest {
     assertThat(binding.getSpec().getPolicyName()).isEqualTo(vap.getMetadata().getName());
     assertThat(binding.getSpec().getValidationActions()).containsExactly("Deny");
     assertThat(binding.getSpec().getMatchResources()).isNull();
+    ValidatingAdmissionPolicy lease = r.get(ValidatingAdmissionPolicy.class, "ou-operator-member-lease");
+    assertThat(lease.getSpec().getFailurePolicy()).isEqualTo("Fail");
+    assertThat(lease.getSpec().getMatchConstraints().getResourceRules()).singleElement()
+        .satisfies(rule -> assertThat(rule.getResources()).containsExactly("leases"));
+    assertThat(r.get(ValidatingAdmissionPolicyBinding.class, "ou-operator-member-lease").getSpec().getValidationActions()).containsExactly("Deny");
   }
 
   @Test
@@ -185,6 +190,8 @@ class ChartTest {
       assertThat(e.getKey()).isEqualTo("kubernetes.io/metadata.name");
       assertThat(e.getValues()).containsExactly("team-a", "team-b");
     });
+    assertThat(r.get(ValidatingAdmissionPolicyBinding.class, "ou-operator-member-lease").getSpec().getMatchResources().getNamespaceSelector())
+        .isEqualTo(selector);
   }
 
   @Test
