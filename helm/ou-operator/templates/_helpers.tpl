@@ -63,10 +63,11 @@ README). Used by the ClusterRole (all namespaces) or by one Role per watched nam
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch", "create", "patch", "delete"]
-# The unit's Service: applied server-side (its selector names the primary).
+# The unit's Service: created, then applied server-side (its selector names the primary); read when one of its
+# name exists that the informer does not hold (a Service the unit did not create is never taken over).
 - apiGroups: [""]
   resources: ["services"]
-  verbs: ["list", "watch", "create", "patch"]
+  verbs: ["get", "list", "watch", "create", "patch"]
 # Where the Service's traffic really goes (traffic-switched timing).
 - apiGroups: ["discovery.k8s.io"]
   resources: ["endpointslices"]
@@ -75,26 +76,28 @@ README). Used by the ClusterRole (all namespaces) or by one Role per watched nam
 - apiGroups: ["coordination.k8s.io"]
   resources: ["leases"]
   verbs: ["get", "list", "watch", "create", "update"]
-# The members' peer key: created once, never read back.
+# The members' peer key: created once, never read back (an existing one is the unit's only if the unit's
+# ServiceAccount, created after it, exists too).
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["create"]
-# The members' ServiceAccount, Role and RoleBinding, and the PodDisruptionBudget: applied server-side.
+# The members' ServiceAccount, Role and RoleBinding, and the PodDisruptionBudget: read (one the unit did not
+# create is never taken over), then applied server-side.
 # (Granting the member Role requires the operator to hold its rules itself: pods get/list/watch/patch and
 # leases get/update, which the rules above include.)
 - apiGroups: [""]
   resources: ["serviceaccounts"]
-  verbs: ["create", "patch"]
+  verbs: ["get", "create", "patch"]
 - apiGroups: ["rbac.authorization.k8s.io"]
   resources: ["roles", "rolebindings"]
-  verbs: ["create", "patch"]
+  verbs: ["get", "create", "patch"]
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
-  verbs: ["create", "patch"]
+  verbs: ["get", "create", "patch"]
 # Each unit's NetworkPolicy: only its own members may open the replication port (networkPolicy.enabled).
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]
-  verbs: ["create", "patch"]
+  verbs: ["get", "create", "patch"]
 # Events on units (repeats are folded into one Event: read, then patched).
 - apiGroups: [""]
   resources: ["events"]

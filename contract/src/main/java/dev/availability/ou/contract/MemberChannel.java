@@ -156,7 +156,14 @@ public final class MemberChannel implements AutoCloseable {
 
   static Duration leaseDuration(MemberApi.LeaseState lease) {
     String ms = lease.annotations().get(ContractKeys.LEASE_DURATION_MS_ANNOTATION);
-    if (ms != null) return Duration.ofMillis(Long.parseLong(ms));
+    if (ms != null) {
+      try {
+        long millis = Long.parseLong(ms.strip());
+        if (millis > 0) return Duration.ofMillis(millis);
+      } catch (NumberFormatException e) {
+        // not ours to fix (the operator rewrites the Lease); the Lease's own duration stands in
+      }
+    }
     Integer seconds = lease.leaseDurationSeconds();
     return Duration.ofSeconds(seconds == null ? 15 : seconds);
   }

@@ -13,12 +13,15 @@ import dev.availability.ou.testsupport.KubernetesCluster;
 import dev.availability.ou.testsupport.LocalClusterHandle;
 import dev.availability.ou.testsupport.TestNamespace;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -80,6 +83,7 @@ class ChartRbacTest {
             "MembersCreated", "FailoverStarted", "PrimaryFenced", "StandbyPromoted", "TrafficSwitched", "StandbyScheduled", "FailoverCompleted")));
 
         memberIdentityWritesOnlyItsOwnReport(client, chart, ns.name(), unit, units.primary(unit), units.standby(unit));
+        onlyThePrimaryMembersIdentityRenewsTheLeaseAndChangesNothingElse(client, chart, ns.name(), unit, units.primary(unit), units.standby(unit));
 
         units.delete(unit);
         await("the unit and everything it made are gone").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
@@ -153,6 +157,53 @@ class ChartRbacTest {
       assertThat(delete).as("RBAC: a member may not delete pods").isNotNull();
       assertThat(delete.getCode()).isEqualTo(403);
     }
+  }
+
+  /**
+   * The unit's Lease may be renewed by a member identity only while the operator has handed it to that member (its
+   * holder, the assigned primary), and only its renewTime: the standby, or a token bound to no pod, cannot take it
+   * or renew it, and the holder cannot hand it on, stretch it or change its epoch.
+   */
+  private static void onlyThePrimaryMembersIdentityRenewsTheLeaseAndChangesNothingElse(KubernetesClient client, InstalledChart chart, String ns, String unit,
+      String primary, String standby) {
+    String member = unit + "-member";
+    String lease = ContractKeys.primaryLeaseName(unit);
+    try (KubernetesClient asPrimary = chart.clientFor(chart.token(ns, member, client.pods().inNamespace(ns).withName(primary).get()));
+         KubernetesClient asStandby = chart.clientFor(chart.token(ns, member, client.pods().inNamespace(ns).withName(standby).get()));
+         KubernetesClient unbound = chart.clientFor(chart.token(ns, member, null))) {
+      Lease renewed = updateLease(asPrimary, ns, lease, l -> l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC)));
+      assertThat(renewed.getSpec().getHolderIdentity()).isEqualTo(primary);
+
+      assertLeaseRefused(() -> updateLease(asStandby, ns, lease, l -> l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC))),
+          "only its holder " + primary);
+      assertLeaseRefused(() -> updateLease(asStandby, ns, lease, l -> l.getSpec().setHolderIdentity(standby)), "only its holder " + primary);
+      assertLeaseRefused(() -> updateLease(unbound, ns, lease, l -> l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC))),
+          "bound to no pod");
+      assertLeaseRefused(() -> updateLease(asPrimary, ns, lease, l -> l.getSpec().setHolderIdentity(standby)), "only its renewTime");
+      assertLeaseRefused(() -> updateLease(asPrimary, ns, lease, l -> l.getSpec().setLeaseDurationSeconds(3600)), "only its renewTime");
+      assertLeaseRefused(() -> updateLease(asPrimary, ns, lease, l -> l.getMetadata().getAnnotations()
+          .put(ContractKeys.LEASE_EPOCH_ANNOTATION, "99")), "only its renewTime");
+    }
+  }
+
+  /** Read, change, update as {@code as}; again when a concurrent renewal won the race (409). */
+  private static Lease updateLease(KubernetesClient as, String ns, String name, java.util.function.Consumer<Lease> change) {
+    for (int attempt = 1; ; attempt++) {
+      Lease l = as.leases().inNamespace(ns).withName(name).get();
+      change.accept(l);
+      try {
+        return as.leases().inNamespace(ns).resource(l).update();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 20) throw e;
+      }
+    }
+  }
+
+  private static void assertLeaseRefused(Runnable write, String because) {
+    KubernetesClientException e = catchThrowableOfType(KubernetesClientException.class, write::run);
+    assertThat(e).as("refused because of " + because).isNotNull();
+    assertThat(e.getCode()).as(e.getMessage()).isIn(403, 422);
+    assertThat(e.getMessage()).contains("member-lease").contains(because);
   }
 
   private static Pod patch(KubernetesClient as, String ns, String pod, String mergePatch) {

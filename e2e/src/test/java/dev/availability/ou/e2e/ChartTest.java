@@ -43,15 +43,15 @@ class ChartTest {
       Map.entry("ou.availability.dev/operationalunits/status", List.of("get", "patch", "update")),
       Map.entry("ou.availability.dev/operationalunits/finalizers", List.of("update")),
       Map.entry("/pods", List.of("get", "list", "watch", "create", "patch", "delete")),
-      Map.entry("/services", List.of("list", "watch", "create", "patch")),
+      Map.entry("/services", List.of("get", "list", "watch", "create", "patch")),
       Map.entry("discovery.k8s.io/endpointslices", List.of("list", "watch")),
       Map.entry("coordination.k8s.io/leases", List.of("get", "list", "watch", "create", "update")),
       Map.entry("/secrets", List.of("create")),
-      Map.entry("/serviceaccounts", List.of("create", "patch")),
-      Map.entry("rbac.authorization.k8s.io/roles", List.of("create", "patch")),
-      Map.entry("rbac.authorization.k8s.io/rolebindings", List.of("create", "patch")),
-      Map.entry("policy/poddisruptionbudgets", List.of("create", "patch")),
-      Map.entry("networking.k8s.io/networkpolicies", List.of("create", "patch")),
+      Map.entry("/serviceaccounts", List.of("get", "create", "patch")),
+      Map.entry("rbac.authorization.k8s.io/roles", List.of("get", "create", "patch")),
+      Map.entry("rbac.authorization.k8s.io/rolebindings", List.of("get", "create", "patch")),
+      Map.entry("policy/poddisruptionbudgets", List.of("get", "create", "patch")),
+      Map.entry("networking.k8s.io/networkpolicies", List.of("get", "create", "patch")),
       Map.entry("/events", List.of("create", "get", "patch"))));
 
   @Test
@@ -161,6 +161,11 @@ class ChartTest {
     assertThat(binding.getSpec().getPolicyName()).isEqualTo(vap.getMetadata().getName());
     assertThat(binding.getSpec().getValidationActions()).containsExactly("Deny");
     assertThat(binding.getSpec().getMatchResources()).isNull();
+    ValidatingAdmissionPolicy lease = r.get(ValidatingAdmissionPolicy.class, "ou-operator-member-lease");
+    assertThat(lease.getSpec().getFailurePolicy()).isEqualTo("Fail");
+    assertThat(lease.getSpec().getMatchConstraints().getResourceRules()).singleElement()
+        .satisfies(rule -> assertThat(rule.getResources()).containsExactly("leases"));
+    assertThat(r.get(ValidatingAdmissionPolicyBinding.class, "ou-operator-member-lease").getSpec().getValidationActions()).containsExactly("Deny");
   }
 
   @Test
@@ -185,6 +190,8 @@ class ChartTest {
       assertThat(e.getKey()).isEqualTo("kubernetes.io/metadata.name");
       assertThat(e.getValues()).containsExactly("team-a", "team-b");
     });
+    assertThat(r.get(ValidatingAdmissionPolicyBinding.class, "ou-operator-member-lease").getSpec().getMatchResources().getNamespaceSelector())
+        .isEqualTo(selector);
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.ReplicationMode;
 import dev.availability.ou.api.UnitPhase;
+import dev.availability.ou.contract.ContractKeys;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +32,36 @@ class FailureEdgeCasesTest extends EndToEndTest {
     assertThat(h.units.get(unit).getStatus().getEpoch()).isEqualTo(1L);
     assertThat(h.units.endpointPods(unit)).containsExactly(primary);
     assertThat(h.units.eventReasons(unit)).contains("StandbyReplaced").doesNotContain("FailoverStarted");
+    h.units.delete(unit);
+  }
+
+  @Test
+  void aLeaseEpochThatIsNotANumberIsReportedAndRewrittenInsteadOfFailingEveryReconcile() {
+    String unit = "edge-bad-lease";
+    h.createProtected(unit);
+    String primary = h.units.primary(unit);
+    String lease = ContractKeys.primaryLeaseName(unit);
+    h.client.leases().inNamespace(h.namespace).withName(lease).edit(l -> {
+      l.getMetadata().getAnnotations().put(ContractKeys.LEASE_EPOCH_ANNOTATION, "three");
+      return l;
+    });
+
+    await("MalformedValue warning recorded").atMost(Duration.ofSeconds(30)).until(() -> h.units.eventReasons(unit).contains("MalformedValue"));
+    var warning = h.client.v1().events().inNamespace(h.namespace).withField("involvedObject.name", unit).list().getItems().stream()
+        .filter(e -> "MalformedValue".equals(e.getReason())).findFirst().orElseThrow();
+    assertThat(warning.getType()).isEqualTo("Warning");
+    assertThat(warning.getMessage()).contains("Lease " + lease).contains("'three'");
+    await("the Lease rewritten at the unit's epoch, renewed, the unit Protected").atMost(Duration.ofSeconds(60)).until(() -> {
+      var l = h.client.leases().inNamespace(h.namespace).withName(lease).get();
+      String epoch = String.valueOf(h.units.get(unit).getStatus().getEpoch());
+      return epoch.equals(l.getMetadata().getAnnotations().get(ContractKeys.LEASE_EPOCH_ANNOTATION))
+          && h.units.phase(unit) == UnitPhase.Protected && h.leaseRenewedBy(unit, h.units.primary(unit));
+    });
+    Condition malformed = h.units.get(unit).getStatus().getConditions().stream()
+        .filter(c -> "MalformedValues".equals(c.getType())).findFirst().orElseThrow();
+    assertThat(malformed.getStatus()).as("cleared once the operator rewrote the Lease").isEqualTo("False");
+    assertThat(h.units.primary(unit)).isEqualTo(primary);
+    assertThat(h.units.failovers(unit)).isZero();
     h.units.delete(unit);
   }
 

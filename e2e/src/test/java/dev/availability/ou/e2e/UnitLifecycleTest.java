@@ -11,11 +11,15 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -120,6 +124,61 @@ class UnitLifecycleTest extends EndToEndTest {
     assertThat(h.units.memberPods(unit)).isEmpty();
     assertThat(h.client.services().inNamespace(h.namespace).withName(unit).get()).isNull();
     h.units.delete(unit);
+  }
+
+  @Test
+  void aServiceNamedLikeTheUnitThatItDidNotCreateIsNeverTakenOverAndTheUnitWaitsUntilItIsGone() {
+    String unit = "life-foreign-svc";
+    Service foreign = h.client.services().inNamespace(h.namespace).resource(new ServiceBuilder()
+        .withNewMetadata().withName(unit).addToLabels("owner", "someone-else").endMetadata()
+        .withNewSpec().addToSelector("app", "someone-else").addNewPort().withPort(9999).endPort().endSpec().build()).create();
+    h.units.create(Units.sample(h.repoRoot, unit, UnitHarness.BUDGET));
+
+    await("NameConflict reported").atMost(Duration.ofSeconds(30)).until(() -> degradedReason(unit).equals("NameConflict"));
+    assertThat(condition(unit, "Degraded").getMessage()).contains("Service " + unit);
+    await("NameConflict warning recorded").atMost(Duration.ofSeconds(10)).until(() -> h.units.eventReasons(unit).contains("NameConflict"));
+    Service after = h.client.services().inNamespace(h.namespace).withName(unit).get();
+    assertThat(after.getMetadata().getResourceVersion()).as("the Service is untouched").isEqualTo(foreign.getMetadata().getResourceVersion());
+    assertThat(after.getMetadata().getOwnerReferences()).isNullOrEmpty();
+    assertThat(after.getSpec().getSelector()).isEqualTo(Map.of("app", "someone-else"));
+    assertThat(h.units.memberPods(unit)).as("no member pods").isEmpty();
+    assertThat(h.client.rbac().roles().inNamespace(h.namespace).withName(unit + "-member").get()).as("nothing applied").isNull();
+
+    h.client.services().inNamespace(h.namespace).withName(unit).delete();
+    h.awaitProtected(unit);
+    assertThat(degradedReason(unit)).isEqualTo("AsExpected");
+    h.units.delete(unit);
+  }
+
+  @Test
+  void aPodNamedLikeAMemberThatTheUnitDidNotCreateIsNeitherAdoptedNorDeleted() {
+    String unit = "life-foreign-pod";
+    Pod foreign = h.client.pods().inNamespace(h.namespace).resource(new PodBuilder()
+        .withNewMetadata().withName(unit + "-0").addToLabels(ContractKeys.UNIT_LABEL, unit).endMetadata()
+        .withNewSpec().addNewContainer().withName("other").withImage("someone-else:1").endContainer()
+        .addNewToleration().withOperator("Exists").endToleration().endSpec().build()).create();
+    h.units.create(Units.sample(h.repoRoot, unit, UnitHarness.BUDGET));
+
+    await("NameConflict reported").atMost(Duration.ofSeconds(30)).until(() -> degradedReason(unit).equals("NameConflict"));
+    assertThat(condition(unit, "Degraded").getMessage()).contains("Pod " + unit + "-0");
+    Pod after = h.client.pods().inNamespace(h.namespace).withName(unit + "-0").get();
+    assertThat(after).as("the pod is not deleted").isNotNull();
+    assertThat(after.getMetadata().getUid()).isEqualTo(foreign.getMetadata().getUid());
+    assertThat(after.getMetadata().getOwnerReferences()).as("not adopted").isNullOrEmpty();
+    assertThat(after.getMetadata().getAnnotations()).as("never assigned").doesNotContainKey(ContractKeys.ASSIGNMENT_ANNOTATION);
+    h.units.delete(unit);
+    h.client.pods().inNamespace(h.namespace).withName(unit + "-0").withGracePeriod(0).delete();
+  }
+
+  private static String degradedReason(String unit) {
+    Condition c = condition(unit, "Degraded");
+    return c == null ? "" : c.getReason();
+  }
+
+  private static Condition condition(String unit, String type) {
+    var u = h.units.get(unit);
+    if (u == null || u.getStatus() == null || u.getStatus().getConditions() == null) return null;
+    return u.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
   }
 
   @Test

@@ -5,5 +5,5 @@ public enum EventReason {
   MembersCreated, StandbyScheduled, StandbyReplaced, StandbyInSync, ProtectionRestored,
   PrimaryFailed, PrimarySuspect, FailoverStarted, StandbyPromoted, TrafficSwitched, PrimaryFenced, FormerPrimaryDeleted,
   FailoverCompleted, FailoverBlocked, FailoverAborted, SwitchoverStarted, SwitchoverCompleted, RollingUpdate,
-  PeerUnreachable, InvalidSpec, ServiceRepaired, SidecarMemoryPressure, UnsafeSpec
+  PeerUnreachable, InvalidSpec, NameConflict, ServiceRepaired, SidecarMemoryPressure, UnsafeSpec, MalformedValue
 }

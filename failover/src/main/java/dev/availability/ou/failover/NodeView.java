@@ -8,13 +8,28 @@ import java.time.Instant;
  *
  * @param ready the Ready condition: True, False or Unknown
  * @param readySince when the Ready condition last changed
- * @param leaseRenewedAt last renewal of the node's lease in kube-node-lease (null when unknown)
+ * @param leaseRenewedAt when the operator saw the last renewal of the node's lease in kube-node-lease, by its own
+ *     clock (null when unknown)
  * @param leaseDuration that lease's duration
+ * @param observedAt when this view was taken (null: the lease is not consulted)
  */
-public record NodeView(String name, Ready ready, Instant readySince, Instant leaseRenewedAt, Duration leaseDuration) {
+public record NodeView(String name, Ready ready, Instant readySince, Instant leaseRenewedAt, Duration leaseDuration, Instant observedAt) {
   public enum Ready { True, False, Unknown }
 
+  public NodeView(String name, Ready ready, Instant readySince, Instant leaseRenewedAt, Duration leaseDuration) {
+    this(name, ready, readySince, leaseRenewedAt, leaseDuration, null);
+  }
+
+  /**
+   * Ready; or Unknown while its kubelet's heartbeats still arrive. Unknown is the node controller's verdict on
+   * missing heartbeats, which it may reach before the renewals do: after the API server was down longer than the
+   * controller's grace period it marks every node Unknown at once, and a unit would lose its standby (or fail over)
+   * for nothing. A lease renewed within its duration, as the operator saw it, says the kubelet is alive. False is the
+   * kubelet's own word and always counts.
+   */
   public boolean healthy() {
-    return ready == Ready.True;
+    if (ready == Ready.True) return true;
+    return ready == Ready.Unknown && observedAt != null && leaseRenewedAt != null && leaseDuration != null
+        && observedAt.isBefore(leaseRenewedAt.plus(leaseDuration));
   }
 }

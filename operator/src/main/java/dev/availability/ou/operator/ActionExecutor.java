@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -59,7 +60,14 @@ final class ActionExecutor {
       Pod created = client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).create();
       caches.pods().handleRecentResourceCreate(ResourceID.fromResource(created), created);
     } catch (KubernetesClientException e) {
-      if (e.getCode() == 409) return; // created by an earlier attempt
+      if (e.getCode() == 409) {
+        // Created by an earlier attempt, or a pod the unit did not create holds the name: never adopt that one.
+        Pod existing = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(c.pod()).get();
+        if (existing != null && !NameConflicts.ownedBy(existing, unit.getMetadata().getUid())) {
+          throw new NameConflictException(List.of(NameConflicts.describe(existing)));
+        }
+        return;
+      }
       if (e.getCode() == 422 || e.getCode() == 400) {
         throw new InvalidSpecException("the API server refused member pod " + c.pod() + " built from spec.template: " + reasonOf(e), e);
       }
@@ -97,6 +105,9 @@ final class ActionExecutor {
     String ns = unit.getMetadata().getNamespace();
     String name = ContractKeys.primaryLeaseName(unit.getMetadata().getName());
     Lease current = client.leases().inNamespace(ns).withName(name).get();
+    if (current != null && !NameConflicts.ownedBy(current, unit.getMetadata().getUid())) {
+      throw new NameConflictException(List.of(NameConflicts.describe(current)));
+    }
     int seconds = (int) Math.max(1, (l.duration().toMillis() + 999) / 1000);
     Map<String, String> annotations = Map.of(
         ContractKeys.LEASE_EPOCH_ANNOTATION, String.valueOf(l.epoch()),
@@ -124,12 +135,32 @@ final class ActionExecutor {
 
   private void pointService(OperationalUnit unit, PointService p) {
     Service desired = UnitObjectsBuilder.service(unit, p.pod());
+    // The cache holds only Services labelled as some unit's: one it lacks is created, never applied over.
+    Service cached = caches.services().get(ResourceID.fromResource(desired)).orElse(null);
+    if (cached == null) {
+      try {
+        Service created = client.services().inNamespace(unit.getMetadata().getNamespace()).resource(desired).create();
+        caches.services().handleRecentResourceCreate(ResourceID.fromResource(created), created);
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) throw e;
+        cached = client.services().inNamespace(unit.getMetadata().getNamespace()).withName(unit.getMetadata().getName()).get();
+      }
+    }
+    if (cached != null && !NameConflicts.ownedBy(cached, unit.getMetadata().getUid())) {
+      throw new NameConflictException(List.of(NameConflicts.describe(cached)));
+    }
     Service written = client.services().inNamespace(unit.getMetadata().getNamespace()).resource(desired)
         .fieldManager(Naming.FIELD_MANAGER).forceConflicts().serverSideApply();
     caches.services().handleRecentResourceUpdate(ResourceID.fromResource(written), written, null);
   }
 
   private void delete(OperationalUnit unit, DeleteMember d) {
+    // Members are the unit's own pods (the observation holds no other): a pod of that name it did not create stays.
+    Pod cached = caches.pods().get(new ResourceID(d.pod(), unit.getMetadata().getNamespace())).orElse(null);
+    if (cached != null && !NameConflicts.ownedBy(cached, unit.getMetadata().getUid())) {
+      throw new NameConflictException(List.of(NameConflicts.describe(cached)));
+    }
     var op = client.pods().inNamespace(unit.getMetadata().getNamespace()).withName(d.pod());
     if (d.force()) op.withGracePeriod(0).delete();
     else op.delete();

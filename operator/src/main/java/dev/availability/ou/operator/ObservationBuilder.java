@@ -43,9 +43,26 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ObservationBuilder {
   /** When a pod's unreadiness was first seen, for pods whose Ready condition carries no transition time. */
   private final Map<String, Instant> unreadySeen = new ConcurrentHashMap<>();
+  /** When the operator saw each lease renewal (the unit's and the nodes'), by its own clock. */
+  private final LeaseRenewalsSeen renewals;
+
+  ObservationBuilder(LeaseRenewalsSeen renewals) {
+    this.renewals = renewals;
+  }
+
+  /** For tests: renewals timed as they are built. */
+  ObservationBuilder() {
+    this(new LeaseRenewalsSeen(java.time.Clock.systemUTC()));
+  }
 
   Observation build(OperationalUnit unit, Collection<Pod> pods, Collection<Node> nodes, Map<String, Lease> nodeLeases,
-      Lease unitLease, Instant leaseRenewalSeenAt, Service service, Collection<EndpointSlice> slices, Instant now) {
+      Lease unitLease, Service service, Collection<EndpointSlice> slices, Instant now) {
+    return build(unit, pods, nodes, nodeLeases, unitLease, service, slices, now, new Readings());
+  }
+
+  /** As above, noting in {@code readings} every value that does not parse (it is read as absent). */
+  Observation build(OperationalUnit unit, Collection<Pod> pods, Collection<Node> nodes, Map<String, Lease> nodeLeases,
+      Lease unitLease, Service service, Collection<EndpointSlice> slices, Instant now, Readings readings) {
     String name = unit.getMetadata().getName();
     UnitPolicy policy = new UnitPolicy(name,
         UnitPolicy.Mode.valueOf(unit.getSpec().getReplication().getMode().name()),
@@ -56,13 +73,17 @@ final class ObservationBuilder {
         TemplateHash.of(unit.getSpec()));
     Map<String, Member> members = new HashMap<>();
     String appContainer = unit.getSpec().getTemplate().getSpec().getContainers().get(0).getName();
-    for (Pod pod : pods) members.put(pod.getMetadata().getName(), member(pod, appContainer, now));
+    for (Pod pod : pods) members.put(pod.getMetadata().getName(), member(pod, appContainer, now, readings));
     Map<String, NodeView> nodeViews = new HashMap<>();
-    for (Node node : nodes) nodeViews.put(node.getMetadata().getName(), node(node, nodeLeases.get(node.getMetadata().getName())));
-    return new Observation(policy, state(unit.getStatus()), members, nodeViews, lease(unitLease, leaseRenewalSeenAt), service(service, slices), now);
+    for (Node node : nodes) {
+      Lease nodeLease = nodeLeases.get(node.getMetadata().getName());
+      nodeViews.put(node.getMetadata().getName(), node(node, nodeLease, renewals.seenAt(nodeLease, now), now));
+    }
+    return new Observation(policy, state(unit.getStatus(), readings, now), members, nodeViews, lease(unitLease, readings, renewals.seenAt(unitLease, now)),
+        service(service, slices), now);
   }
 
-  static UnitState state(OperationalUnitStatus s) {
+  static UnitState state(OperationalUnitStatus s, Readings readings, Instant now) {
     if (s == null || s.getPrimary() == null && s.getFailover() == null) {
       return s == null || s.getNextMemberOrdinal() == null ? UnitState.initial() : UnitState.initial().withNextOrdinal(s.getNextMemberOrdinal());
     }
@@ -72,33 +93,46 @@ final class ObservationBuilder {
         Optional.ofNullable(s.getEpoch()).orElse(0L),
         Optional.ofNullable(s.getFailovers()).orElse(0),
         Optional.ofNullable(s.getNextMemberOrdinal()).orElse(0L),
-        intent(s.getFailover()),
-        timings(s.getLastFailover()),
+        intent(s.getFailover(), readings, now),
+        timings(s.getLastFailover(), readings),
         s.getHomeNode(),
         s.getPrimaryRestartBaseline());
   }
 
-  private static Intent intent(FailoverProgress f) {
+  /**
+   * The failover under way. A decision time that does not parse reads as now: timeouts counted from it start
+   * late rather than early. Any other unreadable time reads as not yet reached (its step is done again).
+   */
+  private static Intent intent(FailoverProgress f, Readings readings, Instant now) {
     if (f == null) return null;
+    String at = "status.failover.";
+    Instant decided = Optional.ofNullable(readings.time(at + "decidedAt", f.getDecidedAt())).orElse(f.getDecidedAt() == null ? null : now);
+    Instant fault = Optional.ofNullable(readings.time(at + "faultObservedAt", f.getFaultObservedAt()))
+        .orElse(f.getFaultObservedAt() == null ? null : decided != null ? decided : now);
     return new Intent(f.getTargetPrimary(), f.getFormerPrimary(), f.getFormerPrimaryNode(), Optional.ofNullable(f.getEpoch()).orElse(0L),
-        f.getReason(), f.getMessage(), Times.parse(f.getFaultObservedAt()), Times.parse(f.getDecidedAt()),
-        Times.parse(f.getServiceSwitchedAt()), Boolean.TRUE.equals(f.getPlanned()), f.getLagAtDecision(),
-        Times.parse(f.getPromotionAskedAt()));
+        f.getReason(), f.getMessage(), fault, decided,
+        readings.time(at + "serviceSwitchedAt", f.getServiceSwitchedAt()), Boolean.TRUE.equals(f.getPlanned()), f.getLagAtDecision(),
+        readings.time(at + "promotionAskedAt", f.getPromotionAskedAt()));
   }
 
-  private static FailoverTimings timings(FailoverRecord r) {
+  private static FailoverTimings timings(FailoverRecord r, Readings readings) {
     if (r == null) return null;
+    String at = "status.lastFailover.";
     return new FailoverTimings(r.getFormerPrimary(), r.getNewPrimary(), Optional.ofNullable(r.getEpoch()).orElse(0L), r.getReason(), r.getMessage(),
-        Times.parse(r.getFaultObservedAt()), Times.parse(r.getDecidedAt()), Times.parse(r.getServiceSwitchedAt()),
-        Times.parse(r.getEndpointsSwitchedAt()), Times.parse(r.getStandbyReadyAt()),
+        readings.time(at + "faultObservedAt", r.getFaultObservedAt()), readings.time(at + "decidedAt", r.getDecidedAt()),
+        readings.time(at + "serviceSwitchedAt", r.getServiceSwitchedAt()), readings.time(at + "endpointsSwitchedAt", r.getEndpointsSwitchedAt()),
+        readings.time(at + "standbyReadyAt", r.getStandbyReadyAt()),
         Duration.ofMillis(Optional.ofNullable(r.getRecoveryBudgetMillis()).orElse(0L)), r.getUpdatesLost(), Boolean.TRUE.equals(r.getPlanned()));
   }
 
-  private Member member(Pod pod, String appContainer, Instant now) {
+  private Member member(Pod pod, String appContainer, Instant now, Readings readings) {
     String name = pod.getMetadata().getName();
     Map<String, String> annotations = Optional.ofNullable(pod.getMetadata().getAnnotations()).orElse(Map.of());
-    Assignment assignment = parse(annotations.get(ContractKeys.ASSIGNMENT_ANNOTATION), Assignment::fromJson);
-    MemberReport report = parse(annotations.get(ContractKeys.REPORT_ANNOTATION), MemberReport::fromJson);
+    // A malformed assignment reads as none (the operator assigns the member again); a malformed report as none yet.
+    Assignment assignment = readings.json("pod " + name + " annotation " + ContractKeys.ASSIGNMENT_ANNOTATION,
+        annotations.get(ContractKeys.ASSIGNMENT_ANNOTATION), Assignment::fromJson);
+    MemberReport report = readings.json("pod " + name + " annotation " + ContractKeys.REPORT_ANNOTATION,
+        annotations.get(ContractKeys.REPORT_ANNOTATION), MemberReport::fromJson);
     var status = pod.getStatus();
     List<PodCondition> conditions = status == null || status.getConditions() == null ? List.of() : status.getConditions();
     Optional<PodCondition> ready = conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst();
@@ -151,7 +185,8 @@ final class ObservationBuilder {
     }).orElse(null);
   }
 
-  private static NodeView node(Node node, Lease lease) {
+  /** The node; its lease's renewal timed by the operator's own clock ({@link LeaseRenewalsSeen}). */
+  private static NodeView node(Node node, Lease lease, Instant renewalSeenAt, Instant now) {
     Optional<NodeCondition> ready = node.getStatus() == null || node.getStatus().getConditions() == null ? Optional.empty()
         : node.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst();
     NodeView.Ready r = ready.map(c -> switch (c.getStatus()) {
@@ -159,20 +194,29 @@ final class ObservationBuilder {
       case "False" -> NodeView.Ready.False;
       default -> NodeView.Ready.Unknown;
     }).orElse(NodeView.Ready.Unknown);
-    Instant renewed = lease == null || lease.getSpec() == null ? null : Times.of(lease.getSpec().getRenewTime());
+    Instant renewed = renewalSeenAt;
     Duration duration = lease == null || lease.getSpec() == null || lease.getSpec().getLeaseDurationSeconds() == null ? null
         : Duration.ofSeconds(lease.getSpec().getLeaseDurationSeconds());
-    return new NodeView(node.getMetadata().getName(), r, ready.map(c -> Times.parse(c.getLastTransitionTime())).orElse(null), renewed, duration);
+    return new NodeView(node.getMetadata().getName(), r, ready.map(c -> Times.parse(c.getLastTransitionTime())).orElse(null), renewed, duration, now);
   }
 
-  /** The unit's lease, its renewal timed by the operator's own clock ({@link LeaseRenewalsSeen}). */
-  private static PrimaryLease lease(Lease lease, Instant renewalSeenAt) {
+  /**
+   * The unit's Lease. An unreadable epoch reads as -1, an epoch no unit has: the decider then writes the Lease
+   * again, and nothing counts as renewed at the current epoch until it has. An unreadable or non-positive duration
+   * reads as the Lease's own leaseDurationSeconds.
+   */
+  private static PrimaryLease lease(Lease lease, Readings readings, Instant renewalSeenAt) {
     if (lease == null || lease.getSpec() == null) return null;
+    String where = "Lease " + lease.getMetadata().getName() + " annotation ";
     Map<String, String> a = Optional.ofNullable(lease.getMetadata().getAnnotations()).orElse(Map.of());
-    long epoch = a.containsKey(ContractKeys.LEASE_EPOCH_ANNOTATION) ? Long.parseLong(a.get(ContractKeys.LEASE_EPOCH_ANNOTATION)) : 0;
-    Duration duration = a.containsKey(ContractKeys.LEASE_DURATION_MS_ANNOTATION)
-        ? Duration.ofMillis(Long.parseLong(a.get(ContractKeys.LEASE_DURATION_MS_ANNOTATION)))
+    String epochText = a.get(ContractKeys.LEASE_EPOCH_ANNOTATION);
+    long epoch = epochText == null ? 0 : Optional.ofNullable(readings.number(where + ContractKeys.LEASE_EPOCH_ANNOTATION, epochText)).orElse(-1L);
+    String millisText = a.get(ContractKeys.LEASE_DURATION_MS_ANNOTATION);
+    Long millis = readings.number(where + ContractKeys.LEASE_DURATION_MS_ANNOTATION, millisText);
+    if (millis != null && millis <= 0) millis = readings.note(where + ContractKeys.LEASE_DURATION_MS_ANNOTATION, millisText, "is not positive");
+    Duration duration = millis != null ? Duration.ofMillis(millis)
         : Duration.ofSeconds(Optional.ofNullable(lease.getSpec().getLeaseDurationSeconds()).orElse(15));
+    // Renewed when the operator saw the renewal arrive, by its own clock (LeaseRenewalsSeen), never the holder's renewTime.
     return new PrimaryLease(lease.getSpec().getHolderIdentity(), epoch, renewalSeenAt, duration);
   }
 
@@ -200,15 +244,6 @@ final class ObservationBuilder {
       return Long.parseLong(pod.substring(pod.lastIndexOf('-') + 1));
     } catch (NumberFormatException e) {
       return -1;
-    }
-  }
-
-  private static <T> T parse(String json, java.util.function.Function<String, T> reader) {
-    if (json == null) return null;
-    try {
-      return reader.apply(json);
-    } catch (IllegalArgumentException e) {
-      return null;
     }
   }
 

@@ -5,6 +5,7 @@ import dev.availability.ou.api.OperationalUnitStatus;
 import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.failover.Action;
 import dev.availability.ou.failover.Decision;
+import dev.availability.ou.failover.EventReason;
 import dev.availability.ou.failover.FailoverDecider;
 import dev.availability.ou.failover.Observation;
 import io.fabric8.kubernetes.api.model.Node;
@@ -51,9 +52,9 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
   private final EventRecorder events;
   private final UnitMetrics metrics;
   private final FailoverDecider decider = new FailoverDecider();
-  private final ObservationBuilder observations = new ObservationBuilder();
   private final Clock clock = Clock.systemUTC();
   private final LeaseRenewalsSeen renewals = new LeaseRenewalsSeen(clock);
+  private final ObservationBuilder observations = new ObservationBuilder(renewals);
   private final SupportingObjects supporting;
   private volatile UnitCaches caches;
   private volatile ActionExecutor executor;
@@ -83,11 +84,10 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
         .build(), context);
     // Renewals are not events (only a new holder or a first renewal is): the decider asks to be called
     // back when a lease would expire. The cache follows every renewal all the same.
-    var unitLeases = new UnitLeaseSource(InformerEventSourceConfiguration.from(Lease.class, OperationalUnit.class)
+    var unitLeases = new TimedLeaseSource(InformerEventSourceConfiguration.from(Lease.class, OperationalUnit.class)
         .withName("unit-leases").withLabelSelector(ContractKeys.UNIT_LABEL)
         .withSecondaryToPrimaryMapper(l -> unitOf(l.getMetadata().getLabels(), l.getMetadata().getNamespace()))
-        .withOnUpdateFilter((now, before) -> !Objects.equals(now.getSpec().getHolderIdentity(), before.getSpec().getHolderIdentity())
-            || (now.getSpec().getRenewTime() == null) != (before.getSpec().getRenewTime() == null))
+        .withOnUpdateFilter((now, before) -> !Objects.equals(holder(now), holder(before)) || renewed(now) != renewed(before))
         .build(), context, renewals);
     var nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, OperationalUnit.class)
         .withName("nodes")
@@ -96,10 +96,10 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
             .flatMap(Set::stream).collect(Collectors.toSet()))
         .withOnUpdateFilter((now, before) -> !Objects.equals(readiness(now), readiness(before)))
         .build(), context);
-    var nodeLeases = new InformerEventSource<>(InformerEventSourceConfiguration.from(Lease.class, OperationalUnit.class)
+    var nodeLeases = new TimedLeaseSource(InformerEventSourceConfiguration.from(Lease.class, OperationalUnit.class)
         .withName("node-leases").withNamespaces(Set.of("kube-node-lease"))
         .withSecondaryToPrimaryMapper(l -> Set.of())
-        .build(), context);
+        .build(), context, renewals);
     caches = new UnitCaches(pods, services, slices, unitLeases, nodes, nodeLeases);
     executor = new ActionExecutor(client, caches, new MemberPodBuilder(config.sidecar()), events);
     return List.of(pods, services, slices, unitLeases, nodes, nodeLeases);
@@ -108,6 +108,15 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
   private static Set<ResourceID> unitOf(Map<String, String> labels, String namespace) {
     String unit = labels == null ? null : labels.get(ContractKeys.UNIT_LABEL);
     return unit == null ? Set.of() : Set.of(new ResourceID(unit, namespace));
+  }
+
+  // Anyone who may write Leases may write one without a spec: read it as unheld, never throw.
+  private static String holder(Lease l) {
+    return l.getSpec() == null ? null : l.getSpec().getHolderIdentity();
+  }
+
+  private static boolean renewed(Lease l) {
+    return l.getSpec() != null && l.getSpec().getRenewTime() != null;
   }
 
   private static String readiness(Node n) {
@@ -131,44 +140,54 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
 
   private UpdateControl<OperationalUnit> reconcileAt(OperationalUnit unit, Context<OperationalUnit> context, Instant now) {
     List<String> problems = SpecChecks.problems(unit.getSpec());
-    if (!problems.isEmpty()) return invalid(unit, context, String.join("; ", problems), now);
-
-    supporting.ensure(unit);
-    Observation observation = observe(unit, context, now);
+    if (!problems.isEmpty()) return refused(unit, context, EventReason.InvalidSpec, String.join("; ", problems), now);
+    try {
+      supporting.ensure(unit);
+    } catch (NameConflictException e) {
+      return refused(unit, context, EventReason.NameConflict, e.getMessage(), now);
+    }
+    Readings readings = new Readings();
+    Observation observation = observe(unit, readings, now);
     Decision decision = decider.decide(observation);
     String hash = observation.policy().templateHash();
     // Read before any write: the status update below changes the cached unit in place.
     Long recordedEpoch = lastFailoverEpoch(unit);
     OperationalUnit current = unit;
     try {
-      if (decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, now);
+      if (decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, readings, now);
       for (Action action : decision.actions()) executor.execute(current, action, hash);
     } catch (InvalidSpecException e) {
-      return invalid(current, context, e.getMessage(), now);
+      return refused(current, context, EventReason.InvalidSpec, e.getMessage(), now);
+    } catch (NameConflictException e) {
+      return refused(current, context, EventReason.NameConflict, e.getMessage(), now);
     }
-    if (!decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, now);
+    if (!decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, readings, now);
     countFailover(recordedEpoch, current);
     Duration next = decision.recheckAfter() == null ? config.resync() : min(decision.recheckAfter(), config.resync());
     return UpdateControl.<OperationalUnit>noUpdate().rescheduleAfter(Math.max(1, next.toMillis()));
   }
 
-  private Observation observe(OperationalUnit unit, Context<OperationalUnit> context, Instant now) {
+  private Observation observe(OperationalUnit unit, Readings readings, Instant now) {
     String ns = unit.getMetadata().getNamespace();
     String name = unit.getMetadata().getName();
-    Collection<Pod> pods = caches.pods().list(ns, p -> name.equals(p.getMetadata().getLabels().get(ContractKeys.UNIT_LABEL))).toList();
+    // Only pods the unit created are its members: a pod that merely carries its label is never adopted.
+    Collection<Pod> pods = caches.pods().list(ns, p -> name.equals(p.getMetadata().getLabels().get(ContractKeys.UNIT_LABEL))
+        && NameConflicts.ownedBy(p, unit.getMetadata().getUid())).toList();
     Collection<Node> nodes = caches.nodes().list(n -> true).toList();
     Map<String, Lease> nodeLeases = caches.nodeLeases().list(l -> true).collect(Collectors.toMap(l -> l.getMetadata().getName(), l -> l, (a, b) -> a));
     Lease lease = caches.unitLeases().get(new ResourceID(ContractKeys.primaryLeaseName(name), ns)).orElse(null);
     Service service = caches.services().get(new ResourceID(name, ns)).orElse(null);
     Collection<EndpointSlice> slices = caches.endpointSlices().list(ns, s -> name.equals(
         Optional.ofNullable(s.getMetadata().getLabels()).map(l -> l.get("kubernetes.io/service-name")).orElse(null))).toList();
-    return observations.build(unit, pods, nodes, nodeLeases, lease, renewals.seenAt(lease, now), service, slices, now);
+    return observations.build(unit, pods, nodes, nodeLeases, lease, service, slices, now, readings);
   }
 
-  private OperationalUnit writeStatus(OperationalUnit unit, Context<OperationalUnit> context, Decision d, Observation o, Instant now) {
-    OperationalUnitStatus status = StatusMapper.toStatus(unit, d, o, now);
+  private OperationalUnit writeStatus(OperationalUnit unit, Context<OperationalUnit> context, Decision d, Observation o, Readings readings,
+      Instant now) {
+    OperationalUnitStatus status = StatusMapper.toStatus(unit, d, o, readings.malformed(), now);
     metrics.observe(unit, status.getPhase(), now);
     warnOnMemoryPressure(unit, status);
+    warnOnMalformedValues(unit, status);
     if (Objects.equals(asJson(status), asJson(unit.getStatus()))) return unit;
     return PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(unit, context, u -> {
       u.setStatus(status);
@@ -181,14 +200,27 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
     Optional<io.fabric8.kubernetes.api.model.Condition> now = StatusMapper.condition(status, SidecarMemoryCondition.TYPE);
     boolean was = StatusMapper.condition(unit.getStatus(), SidecarMemoryCondition.TYPE).map(c -> "True".equals(c.getStatus())).orElse(false);
     if (!was && now.map(c -> "True".equals(c.getStatus())).orElse(false)) {
-      events.record(unit, dev.availability.ou.failover.EventReason.SidecarMemoryPressure, now.get().getMessage(), true);
+      events.record(unit, EventReason.SidecarMemoryPressure, now.get().getMessage(), true);
     }
   }
 
-  private UpdateControl<OperationalUnit> invalid(OperationalUnit unit, Context<OperationalUnit> context, String message, Instant now) {
-    OperationalUnitStatus status = StatusMapper.invalid(unit, message, now);
+  /** The unit cannot go on as it is (InvalidSpec, NameConflict): say why in its status and a Warning event, act on nothing. */
+  /** A Warning event whenever the values the operator could not read change (the condition carries them after). */
+  private void warnOnMalformedValues(OperationalUnit unit, OperationalUnitStatus status) {
+    Optional<io.fabric8.kubernetes.api.model.Condition> now = StatusMapper.condition(status, MalformedValuesCondition.TYPE)
+        .filter(c -> "True".equals(c.getStatus()));
+    Optional<String> before = StatusMapper.condition(unit.getStatus(), MalformedValuesCondition.TYPE)
+        .filter(c -> "True".equals(c.getStatus())).map(io.fabric8.kubernetes.api.model.Condition::getMessage);
+    if (now.isPresent() && !before.equals(Optional.of(now.get().getMessage()))) {
+      events.record(unit, EventReason.MalformedValue, now.get().getMessage(), true);
+    }
+  }
+
+  private UpdateControl<OperationalUnit> refused(OperationalUnit unit, Context<OperationalUnit> context, EventReason reason, String message,
+      Instant now) {
+    OperationalUnitStatus status = StatusMapper.refused(unit, reason.name(), message, now);
     if (!Objects.equals(asJson(status), asJson(unit.getStatus()))) {
-      events.record(unit, dev.availability.ou.failover.EventReason.InvalidSpec, message, true);
+      events.record(unit, reason, message, true);
       PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(unit, context, u -> {
         u.setStatus(status);
         return u;

@@ -28,7 +28,8 @@ import java.util.Optional;
 final class StatusMapper {
   private StatusMapper() {}
 
-  static OperationalUnitStatus toStatus(OperationalUnit unit, Decision d, Observation o, Instant now) {
+  /** {@code malformed}: the values read for this unit that did not parse ({@link Readings}). */
+  static OperationalUnitStatus toStatus(OperationalUnit unit, Decision d, Observation o, List<String> malformed, Instant now) {
     OperationalUnitStatus previous = Optional.ofNullable(unit.getStatus()).orElseGet(OperationalUnitStatus::new);
     OperationalUnitStatus s = new OperationalUnitStatus();
     UnitState st = d.state();
@@ -48,19 +49,23 @@ final class StatusMapper {
     s.setLastFailover(record(st.lastFailover()));
     List<ConditionView> views = new ArrayList<>(d.conditions());
     views.add(SidecarMemoryCondition.of(o.members().values()));
+    views.add(MalformedValuesCondition.of(malformed));
     s.setConditions(conditions(previous.getConditions(), views, unit.getMetadata().getGeneration(), now));
     s.setObservedGeneration(unit.getMetadata().getGeneration());
     return s;
   }
 
-  /** The status when the spec is invalid in a way only the operator can see: nothing else changes. */
-  static OperationalUnitStatus invalid(OperationalUnit unit, String message, Instant now) {
+  /**
+   * The status when the unit cannot go on as it is (a spec invalid in a way only the operator can see, an object of
+   * its name it did not create): Degraded with that reason, nothing else changes.
+   */
+  static OperationalUnitStatus refused(OperationalUnit unit, String reason, String message, Instant now) {
     OperationalUnitStatus previous = Optional.ofNullable(unit.getStatus()).orElseGet(OperationalUnitStatus::new);
     OperationalUnitStatus s = io.fabric8.kubernetes.client.utils.Serialization.clone(previous);
     if (s.getPhase() == null) s.setPhase(UnitPhase.Pending);
     List<ConditionView> views = new ArrayList<>();
-    views.add(new ConditionView("Degraded", true, "InvalidSpec", message));
-    if (previous.getPrimary() == null) views.add(new ConditionView("Ready", false, "InvalidSpec", message));
+    views.add(new ConditionView("Degraded", true, reason, message));
+    if (previous.getPrimary() == null) views.add(new ConditionView("Ready", false, reason, message));
     s.setConditions(conditions(previous.getConditions(), views, unit.getMetadata().getGeneration(), now));
     s.setObservedGeneration(unit.getMetadata().getGeneration());
     return s;

@@ -19,6 +19,8 @@ import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
@@ -116,6 +118,16 @@ final class UnitObjectsBuilder {
           .addNewPort().withProtocol("UDP").withPort(new IntOrString(1)).withEndPort(65535).endPort()
         .endIngress()
         .endSpec().build();
+  }
+
+  /** The unit's Service by name only: what to look up before it is first written. */
+  static Service serviceName(OperationalUnit unit) {
+    return new ServiceBuilder().withMetadata(meta(unit, unit.getMetadata().getName())).build();
+  }
+
+  /** The unit's primary Lease by name only. */
+  static Lease leaseName(OperationalUnit unit) {
+    return new LeaseBuilder().withMetadata(meta(unit, ContractKeys.primaryLeaseName(unit.getMetadata().getName()))).build();
   }
 
   static ObjectMeta meta(OperationalUnit unit, String name) {

@@ -11,16 +11,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The units' primary leases, noting when each renewal arrives (before the event filter drops plain renewals) and
- * when the watch is down (the API server does not answer), sampled every {@value #WATCH_SAMPLE_MILLIS} ms: the
+ * Leases (the units' primary leases, the nodes' heartbeats), noting when each renewal arrives (before any event
+ * filter drops plain renewals) and when the watch is down (the API server does not answer), sampled every {@value #WATCH_SAMPLE_MILLIS} ms: the
  * informer tells no listener when its watch breaks.
  */
-final class UnitLeaseSource extends InformerEventSource<Lease, OperationalUnit> {
+final class TimedLeaseSource extends InformerEventSource<Lease, OperationalUnit> {
   static final long WATCH_SAMPLE_MILLIS = 100;
   private final LeaseRenewalsSeen renewals;
   private ScheduledExecutorService watchSampler;
 
-  UnitLeaseSource(InformerEventSourceConfiguration<Lease> configuration, EventSourceContext<OperationalUnit> context, LeaseRenewalsSeen renewals) {
+  TimedLeaseSource(InformerEventSourceConfiguration<Lease> configuration, EventSourceContext<OperationalUnit> context, LeaseRenewalsSeen renewals) {
     super(configuration, context);
     this.renewals = renewals;
   }

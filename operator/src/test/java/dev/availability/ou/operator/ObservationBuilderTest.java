@@ -1,0 +1,112 @@
+package dev.availability.ou.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.availability.ou.api.FailoverProgress;
+import dev.availability.ou.api.MemberRef;
+import dev.availability.ou.api.OperationalUnit;
+import dev.availability.ou.api.OperationalUnitStatus;
+import dev.availability.ou.contract.ContractKeys;
+import dev.availability.ou.failover.Observation;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Issue 15 item 7: whatever is read from the cluster is read defensively; a bad value never throws. */
+class ObservationBuilderTest {
+  static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+
+  @Test
+  void aNonNumericEpochOrDurationOnTheUnitsLeaseIsReadAsUnknownInsteadOfThrowing() throws Exception {
+    OperationalUnit unit = MemberPodBuilderTest.sample();
+    Lease lease = lease(Map.of(ContractKeys.LEASE_EPOCH_ANNOTATION, "three", ContractKeys.LEASE_DURATION_MS_ANNOTATION, "-5"));
+    Observation o = new ObservationBuilder().build(unit, List.of(), List.of(), Map.of(), lease, null, List.of(), NOW);
+    assertThat(o.lease().holder()).isEqualTo("kv-0");
+    assertThat(o.lease().epoch()).as("an epoch no unit has: the operator rewrites the lease").isEqualTo(-1L);
+    assertThat(o.lease().duration()).as("the lease's own duration").isEqualTo(Duration.ofSeconds(2));
+
+    Readings readings = new Readings();
+    new ObservationBuilder().build(unit, List.of(), List.of(), Map.of(), lease, null, List.of(), NOW, readings);
+    assertThat(readings.malformed()).containsExactly(
+        "Lease kv-primary annotation " + ContractKeys.LEASE_EPOCH_ANNOTATION + " is not a whole number: 'three'",
+        "Lease kv-primary annotation " + ContractKeys.LEASE_DURATION_MS_ANNOTATION + " is not positive: '-5'");
+  }
+
+  @Test
+  void aTimeInTheStatusThatIsNotATimeIsReadAsUnknownInsteadOfThrowing() throws Exception {
+    OperationalUnit unit = MemberPodBuilderTest.sample();
+    OperationalUnitStatus status = new OperationalUnitStatus();
+    status.setPrimary(new MemberRef("kv-0", "n1"));
+    status.setEpoch(1L);
+    FailoverProgress f = new FailoverProgress();
+    f.setTargetPrimary("kv-1");
+    f.setFormerPrimary("kv-0");
+    f.setEpoch(2L);
+    f.setFaultObservedAt("yesterday");
+    f.setDecidedAt("2026-01-01T00:00:00Z");
+    f.setServiceSwitchedAt("soon");
+    status.setFailover(f);
+    unit.setStatus(status);
+    Observation o = new ObservationBuilder().build(unit, List.of(), List.of(), Map.of(), null, null, List.of(), NOW);
+    assertThat(o.state().intent().faultObservedAt()).as("not known: the decision time").isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+    assertThat(o.state().intent().serviceSwitchedAt()).isNull();
+
+    Readings readings = new Readings();
+    new ObservationBuilder().build(unit, List.of(), List.of(), Map.of(), null, null, List.of(), NOW, readings);
+    assertThat(readings.malformed()).containsExactly("status.failover.faultObservedAt is not an RFC 3339 time: 'yesterday'",
+        "status.failover.serviceSwitchedAt is not an RFC 3339 time: 'soon'");
+  }
+
+  @Test
+  void aMalformedReportOrAssignmentOnAPodIsReadAsAbsentInsteadOfThrowing() throws Exception {
+    OperationalUnit unit = MemberPodBuilderTest.sample();
+    Pod pod = new PodBuilder().withNewMetadata().withName("kv-0").withNamespace("ns").withUid("p0")
+        .addToLabels(ContractKeys.UNIT_LABEL, "kv")
+        .addToAnnotations(ContractKeys.REPORT_ANNOTATION, "{\"role\":\"Primary\",\"epoch\":\"x\"}")
+        .addToAnnotations(ContractKeys.ASSIGNMENT_ANNOTATION, "[1,2]")
+        .endMetadata().build();
+    Observation o = new ObservationBuilder().build(unit, List.of(pod), List.of(), Map.of(), null, null, List.of(), NOW);
+    assertThat(o.members().get("kv-0").report()).isNull();
+    assertThat(o.members().get("kv-0").assignedRole()).isNull();
+
+    Readings readings = new Readings();
+    new ObservationBuilder().build(unit, List.of(pod), List.of(), Map.of(), null, null, List.of(), NOW, readings);
+    assertThat(readings.malformed()).as("said, not silently dropped").hasSize(2)
+        .anySatisfy(m -> assertThat(m).startsWith("pod kv-0 annotation " + ContractKeys.ASSIGNMENT_ANNOTATION + " is malformed"))
+        .anySatisfy(m -> assertThat(m).startsWith("pod kv-0 annotation " + ContractKeys.REPORT_ANNOTATION + " is malformed")
+            .contains("epoch is not a long"));
+  }
+
+  @Test
+  void aMalformedValueMakesTheUnitsMalformedValuesConditionTrueSayingWhereItIs() {
+    var none = MalformedValuesCondition.of(List.of());
+    assertThat(none.status()).isFalse();
+    assertThat(none.reason()).isEqualTo("AllReadable");
+    var some = MalformedValuesCondition.of(List.of("Lease kv-primary annotation x is not a whole number: 'three'"));
+    assertThat(some.type()).isEqualTo("MalformedValues");
+    assertThat(some.status()).isTrue();
+    assertThat(some.reason()).isEqualTo("MalformedValue");
+    assertThat(some.message()).contains("Lease kv-primary").contains("'three'");
+  }
+
+  @Test
+  void aValueTooLongIsShownCut() {
+    Readings readings = new Readings();
+    assertThat(readings.number("Lease l annotation e", "9".repeat(30))).isNull();
+    assertThat(readings.malformed()).singleElement().satisfies(m -> assertThat(m).endsWith("9".repeat(30) + "'"));
+    assertThat(readings.number("Lease l annotation e", "x".repeat(500))).isNull();
+    assertThat(readings.malformed().get(1)).hasSizeLessThan(160).endsWith("…'");
+  }
+
+  static Lease lease(Map<String, String> annotations) {
+    return new LeaseBuilder().withNewMetadata().withName("kv-primary").withNamespace("ns").withAnnotations(annotations).endMetadata()
+        .withNewSpec().withHolderIdentity("kv-0").withLeaseDurationSeconds(2).withRenewTime(NOW.atZone(ZoneOffset.UTC)).endSpec().build();
+  }
+}
