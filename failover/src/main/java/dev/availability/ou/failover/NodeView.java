@@ -11,7 +11,8 @@ import java.time.Instant;
  * @param leaseRenewedAt when the operator saw the last renewal of the node's lease in kube-node-lease, by its own
  *     clock (null when unknown)
  * @param leaseDuration that lease's duration
- * @param observedAt when this view was taken (null: the lease is not consulted)
+ * @param observedAt when this view was taken; null when the lease is not the kubelet's own (held under another name)
+ *     and so says nothing of it
  */
 public record NodeView(String name, Ready ready, Instant readySince, Instant leaseRenewedAt, Duration leaseDuration, Instant observedAt) {
   public enum Ready { True, False, Unknown }

@@ -197,7 +197,10 @@ final class ObservationBuilder {
     Instant renewed = renewalSeenAt;
     Duration duration = lease == null || lease.getSpec() == null || lease.getSpec().getLeaseDurationSeconds() == null ? null
         : Duration.ofSeconds(lease.getSpec().getLeaseDurationSeconds());
-    return new NodeView(node.getMetadata().getName(), r, ready.map(c -> Times.parse(c.getLastTransitionTime())).orElse(null), renewed, duration, now);
+    // Only the kubelet's own renewals (it holds its node's lease under the node's name) say the node is alive.
+    boolean kubeletsLease = lease != null && lease.getSpec() != null && node.getMetadata().getName().equals(lease.getSpec().getHolderIdentity());
+    return new NodeView(node.getMetadata().getName(), r, ready.map(c -> Times.parse(c.getLastTransitionTime())).orElse(null), renewed, duration,
+        kubeletsLease ? now : null);
   }
 
   /**
