@@ -1,12 +1,9 @@
 package dev.availability.ou.client;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
+import dev.availability.ou.client.SidecarConnection.Response;
+import dev.availability.ou.client.SidecarConnection.Watch;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,12 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -56,7 +51,7 @@ public final class OuClient implements AutoCloseable {
   private final Duration timeout;
   private final ReentrantLock connectLock = new ReentrantLock();
   private final List<Watch> watches = new CopyOnWriteArrayList<>();
-  private volatile Connection connection;
+  private volatile SidecarConnection connection;
   private volatile boolean closed;
 
   private OuClient(InetSocketAddress address, Duration timeout) {
@@ -113,7 +108,7 @@ public final class OuClient implements AutoCloseable {
   /** The value of {@code key}, if any. Reads are served by whichever member this sidecar is. */
   public Optional<byte[]> get(byte[] key) {
     Response r = call(LocalProtocol.OP_GET, key, LocalProtocol.NOT_FOUND);
-    return r.status == LocalProtocol.NOT_FOUND ? Optional.empty() : Optional.of(r.payload);
+    return r.status() == LocalProtocol.NOT_FOUND ? Optional.empty() : Optional.of(r.payload());
   }
 
   public Optional<byte[]> get(String key) {
@@ -141,7 +136,7 @@ public final class OuClient implements AutoCloseable {
     b.put((byte) (afterKey == null ? 0 : 1));
     if (afterKey != null) b.putShort((short) afterKey.length).put(afterKey);
     b.putInt(limit);
-    ByteBuffer r = ByteBuffer.wrap(call(LocalProtocol.OP_SCAN, Arrays.copyOf(b.array(), b.position())).payload);
+    ByteBuffer r = ByteBuffer.wrap(call(LocalProtocol.OP_SCAN, Arrays.copyOf(b.array(), b.position())).payload());
     boolean more = r.get() != 0;
     int n = r.getInt();
     List<Map.Entry<byte[], byte[]>> entries = new ArrayList<>(n);
@@ -172,7 +167,7 @@ public final class OuClient implements AutoCloseable {
    * were in flight on the failed primary: reprocess or reject them, then {@link #end} them.
    */
   public List<Stimulus> inFlight() {
-    ByteBuffer r = ByteBuffer.wrap(call(LocalProtocol.OP_IN_FLIGHT, new byte[0]).payload);
+    ByteBuffer r = ByteBuffer.wrap(call(LocalProtocol.OP_IN_FLIGHT, new byte[0]).payload());
     long promotionSeq = r.getLong();
     int n = r.getInt();
     List<Stimulus> out = new ArrayList<>(n);
@@ -189,7 +184,7 @@ public final class OuClient implements AutoCloseable {
 
   /** The sidecar's current status. */
   public SidecarStatus status() {
-    String text = new String(call(LocalProtocol.OP_STATUS, new byte[0]).payload, StandardCharsets.UTF_8);
+    String text = new String(call(LocalProtocol.OP_STATUS, new byte[0]).payload(), StandardCharsets.UTF_8);
     Map<String, String> fields = new LinkedHashMap<>();
     for (String line : text.split("\n")) {
       int i = line.indexOf('=');
@@ -257,11 +252,11 @@ public final class OuClient implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    Connection c = connection;
+    SidecarConnection c = connection;
     if (c != null) c.close(new SidecarUnavailableException("client closed", null));
   }
 
-  // ---- plumbing ----------------------------------------------------------------------------------
+  // ---- plumbing (the connection itself: SidecarConnection) --------------------------------------
 
   private static byte[] putPayload(byte[] key, byte[] value) {
     if (key.length > 0xffff) throw new InvalidRequestException("key of " + key.length + " bytes");
@@ -273,18 +268,9 @@ public final class OuClient implements AutoCloseable {
   }
 
   private static long seqOf(Response r) {
-    return ByteBuffer.wrap(r.payload).getLong();
+    return ByteBuffer.wrap(r.payload()).getLong();
   }
 
-  private record Response(int status, byte[] payload) {}
-
-  private static final class Watch {
-    final Consumer<RoleChange> listener;
-
-    Watch(Consumer<RoleChange> listener) {
-      this.listener = listener;
-    }
-  }
 
   private Response call(int op, byte[] payload, int... alsoAccepted) {
     CompletableFuture<Response> f = sendRaw(op, payload);
@@ -300,31 +286,31 @@ public final class OuClient implements AutoCloseable {
       if (e.getCause() instanceof OuException o) throw o;
       throw new SidecarUnavailableException(String.valueOf(e.getCause()), e.getCause());
     }
-    for (int s : alsoAccepted) if (r.status == s) return r;
-    if (r.status != LocalProtocol.OK) throw failure(r);
+    for (int s : alsoAccepted) if (r.status() == s) return r;
+    if (r.status() != LocalProtocol.OK) throw failure(r);
     return r;
   }
 
   private CompletableFuture<Response> send(int op, byte[] payload) {
     return sendRaw(op, payload).thenApply(r -> {
-      if (r.status != LocalProtocol.OK) throw failure(r);
+      if (r.status() != LocalProtocol.OK) throw failure(r);
       return r;
     });
   }
 
   private static OuException failure(Response r) {
-    String msg = new String(r.payload, StandardCharsets.UTF_8);
-    return switch (r.status) {
+    String msg = new String(r.payload(), StandardCharsets.UTF_8);
+    return switch (r.status()) {
       case LocalProtocol.NOT_PRIMARY -> new NotPrimaryException(msg);
       case LocalProtocol.FENCED -> new FencedException(msg);
       case LocalProtocol.UNAVAILABLE -> new StandbyUnavailableException(msg);
       case LocalProtocol.BAD_REQUEST, LocalProtocol.TOO_LARGE, LocalProtocol.FORBIDDEN -> new InvalidRequestException(msg);
-      default -> new OuException("sidecar error " + r.status + ": " + msg);
+      default -> new OuException("sidecar error " + r.status() + ": " + msg);
     };
   }
 
   private CompletableFuture<Response> sendRaw(int op, byte[] payload) {
-    Connection c;
+    SidecarConnection c;
     try {
       c = connection();
     } catch (SidecarUnavailableException e) {
@@ -333,15 +319,15 @@ public final class OuClient implements AutoCloseable {
     return c.send(op, payload);
   }
 
-  private Connection connection() {
-    Connection c = connection;
+  private SidecarConnection connection() {
+    SidecarConnection c = connection;
     if (c != null && !c.broken) return c;
     if (closed) throw new SidecarUnavailableException("client closed", null);
     connectLock.lock();
     try {
       c = connection;
       if (c != null && !c.broken) return c;
-      c = new Connection(address);
+      c = new SidecarConnection(address);
       connection = c;
       for (Watch w : watches) c.watch(w);
       return c;
@@ -352,126 +338,4 @@ public final class OuClient implements AutoCloseable {
     }
   }
 
-  /** One connection: pipelined requests, a reader thread dispatching responses by id. */
-  private static final class Connection {
-    private final Socket socket;
-    private final OutputStream out;
-    private final DataInputStream in;
-    private final ReentrantLock writeLock = new ReentrantLock();
-    private final AtomicInteger writers = new AtomicInteger();
-    private final AtomicInteger ids = new AtomicInteger();
-    private final Map<Integer, CompletableFuture<Response>> pending = new ConcurrentHashMap<>();
-    private final Map<Integer, Watch> watchesById = new ConcurrentHashMap<>();
-    volatile boolean broken;
-    private volatile SidecarUnavailableException closedBecause;
-
-    Connection(InetSocketAddress address) throws IOException {
-      socket = new Socket();
-      socket.setTcpNoDelay(true);
-      socket.connect(address, 5000);
-      out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
-      in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-      out.write(LocalProtocol.PREFACE);
-      out.flush();
-      byte[] echo = in.readNBytes(4);
-      if (!Arrays.equals(echo, LocalProtocol.PREFACE)) {
-        socket.close();
-        throw new IOException("not an ou-sidecar local API (bad preface)");
-      }
-      Thread t = new Thread(this::readLoop, "ou-client-reader");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    /** Id 0 is the sidecar's for errors about the whole connection (see docs/sidecar-api.md). */
-    private int nextId() {
-      int id = ids.incrementAndGet();
-      return id != 0 ? id : ids.incrementAndGet();
-    }
-
-    CompletableFuture<Response> send(int op, byte[] payload) {
-      int id = nextId();
-      CompletableFuture<Response> f = new CompletableFuture<>();
-      pending.put(id, f);
-      write(id, op, payload);
-      return f;
-    }
-
-    void watch(Watch w) {
-      int id = nextId();
-      watchesById.put(id, w);
-      write(id, LocalProtocol.OP_WATCH, new byte[0]);
-    }
-
-    private void write(int id, int op, byte[] payload) {
-      byte[] header = ByteBuffer.allocate(9).putInt(5 + payload.length).putInt(id).put((byte) op).array();
-      writers.incrementAndGet();
-      writeLock.lock();
-      try {
-        out.write(header);
-        out.write(payload);
-        if (writers.decrementAndGet() == 0) out.flush(); // the last waiting writer flushes for all
-      } catch (IOException e) {
-        close(new SidecarUnavailableException("connection to the sidecar broke: " + e.getMessage(), e));
-      } finally {
-        writeLock.unlock();
-      }
-      if (broken) {
-        CompletableFuture<Response> f = pending.remove(id);
-        SidecarUnavailableException why = closedBecause;
-        if (f != null) f.completeExceptionally(why != null ? why : new SidecarUnavailableException("connection to the sidecar is broken", null));
-      }
-    }
-
-    private void readLoop() {
-      try {
-        while (true) {
-          int len = in.readInt();
-          if (len < 5 || len > LocalProtocol.MAX_FRAME) throw new IOException("bad response length " + len);
-          int id = in.readInt();
-          int status = in.readUnsignedByte();
-          byte[] payload = new byte[len - 5];
-          in.readFully(payload);
-          if (status == LocalProtocol.EVENT) {
-            Watch w = watchesById.get(id);
-            if (w != null) {
-              ByteBuffer b = ByteBuffer.wrap(payload);
-              MemberRole role = MemberRole.of(b.get());
-              long epoch = b.getLong();
-              boolean serving = b.get() != 0;
-              byte[] reason = new byte[b.getShort() & 0xffff];
-              b.get(reason);
-              try {
-                w.listener.accept(new RoleChange(role, epoch, serving, new String(reason, StandardCharsets.UTF_8)));
-              } catch (RuntimeException e) {
-                // a listener's failure must not break the connection
-              }
-            }
-            continue;
-          }
-          if (id == 0 && status != LocalProtocol.OK) { // about the connection, not a request: the sidecar closes it
-            throw new IOException("the sidecar closed the connection: " + new String(payload, StandardCharsets.UTF_8));
-          }
-          CompletableFuture<Response> f = pending.remove(id);
-          if (f != null) f.complete(new Response(status, payload));
-        }
-      } catch (IOException e) {
-        close(new SidecarUnavailableException("connection to the sidecar broke: " + e.getMessage(), e));
-      }
-    }
-
-    void close(SidecarUnavailableException reason) {
-      if (closedBecause == null) closedBecause = reason;
-      broken = true;
-      try {
-        socket.close();
-      } catch (IOException ignored) {
-        // closing anyway
-      }
-      for (Integer id : pending.keySet()) {
-        CompletableFuture<Response> f = pending.remove(id);
-        if (f != null) f.completeExceptionally(reason);
-      }
-    }
-  }
 }

@@ -1,5 +1,15 @@
 package dev.availability.ou.failover;
 
+import static dev.availability.ou.failover.MemberOrdinals.nextOrdinal;
+import static dev.availability.ou.failover.MemberOrdinals.ordinalOf;
+import static dev.availability.ou.failover.MemberRemoval.fenced;
+import static dev.availability.ou.failover.MemberRemoval.forceDeleteRecheck;
+import static dev.availability.ou.failover.MemberRemoval.nodeDown;
+import static dev.availability.ou.failover.MemberRemoval.removeExtraMembers;
+import static dev.availability.ou.failover.StandbyPlacement.createStandby;
+import static dev.availability.ou.failover.StandbyPlacement.leavingHome;
+import static dev.availability.ou.failover.StandbyPlacement.nodeBackSince;
+
 import dev.availability.ou.failover.Action.Assign;
 import dev.availability.ou.failover.Action.CreateMember;
 import dev.availability.ou.failover.Action.DeleteMember;
@@ -10,9 +20,7 @@ import dev.availability.ou.failover.Member.Role;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -24,14 +32,18 @@ import java.util.Set;
  * target's sidecar took it, the Service switch; then the former primary removed and a new standby
  * scheduled) → steady state. Every step is idempotent, so an operator that restarts anywhere resumes from
  * what the status and the pods say.
+ *
+ * <p>The failover under way is {@link FailoverUnderWay}'s; where a new standby goes is {@link StandbyPlacement}'s,
+ * and which members are removed (and when forcibly) is {@link MemberRemoval}'s.
  */
 public final class FailoverDecider {
   private final PrimaryHealthEvaluator primaryHealth = new PrimaryHealthEvaluator();
   private final CandidateRanking ranking = new CandidateRanking();
+  private final FailoverUnderWay underWay = new FailoverUnderWay(this::steady);
 
   public Decision decide(Observation o) {
     UnitState s = o.state();
-    if (s.intent() != null) return continueFailover(o);
+    if (s.intent() != null) return underWay.continueFailover(o);
     if (s.primary() == null || o.members().isEmpty()) return bootstrap(o);
     return steady(o);
   }
@@ -73,14 +85,9 @@ public final class FailoverDecider {
         actions, true, null);
   }
 
-  private static long nextOrdinal(Observation o) {
-    long fromPods = o.members().values().stream().mapToLong(Member::ordinal).max().orElse(-1) + 1;
-    return Math.max(o.state().nextOrdinal(), fromPods);
-  }
-
   // ---------------------------------------------------------------- steady state: watch, repair, protect
 
-  private Decision steady(Observation o) {
+  Decision steady(Observation o) {
     UnitState s = o.state();
     UnitPolicy policy = o.policy();
     Verdict verdict = primaryHealth.evaluate(o);
@@ -192,118 +199,9 @@ public final class FailoverDecider {
     return new Decision(s, phase, conditions, actions, creates(actions), recheck);
   }
 
-  /**
-   * A node (other than the primary's) that became Ready after the unschedulable standby was created: the
-   * standby may have been told to avoid it while it was down, and a new one may fit there now.
-   */
-  private static String nodeBackSince(Observation o, Member p, Member sb) {
-    Instant created = sb.readySince(); // a standby that never ran has been unready since it was created
-    if (created == null) return null;
-    return o.nodes().values().stream()
-        .filter(n -> n.healthy() && !n.name().equals(p.node()) && n.readySince() != null && n.readySince().isAfter(created))
-        .map(NodeView::name).sorted().findFirst().orElse(null);
-  }
-
   /** A decision that creates a member names it in the status first, so a restart creates the same one. */
-  private static boolean creates(List<Action> actions) {
+  static boolean creates(List<Action> actions) {
     return actions.stream().anyMatch(a -> a instanceof CreateMember);
-  }
-
-  private CreateMember createStandby(Observation o, UnitState s, String name, Set<String> alsoAvoid) {
-    Set<String> avoid = avoidForStandby(o, s, alsoAvoid);
-    return new CreateMember(name, ordinalOf(name), Role.Standby, s.epoch(), s.primary(), Set.copyOf(avoid), homeToPrefer(o, s, avoid));
-  }
-
-  private static Set<String> avoidForStandby(Observation o, UnitState s, Set<String> alsoAvoid) {
-    Member p = o.member(s.primary()).orElse(null);
-    Set<String> avoid = new LinkedHashSet<>();
-    if (p != null && p.scheduled()) avoid.add(p.node());
-    avoid.addAll(alsoAvoid);
-    o.nodes().values().stream().filter(n -> !n.healthy()).map(NodeView::name).forEach(avoid::add);
-    // The set becomes the pod's required node affinity, a snapshot of this moment: excluding every node would
-    // leave the standby unschedulable for good once they recover (seen after the API server restarted, when every
-    // node looked NotReady for a moment). Then only the primary's node is excluded; the scheduler keeps the pod off
-    // nodes that are still not ready by their taints, and it lands on the first that recovers.
-    if (!o.nodes().isEmpty() && avoid.containsAll(o.nodes().keySet())) {
-      avoid.clear();
-      if (p != null && p.scheduled()) avoid.add(p.node());
-    }
-    return avoid;
-  }
-
-  /** With failback, a new standby goes to the home node when it may: in sync there, the primary moves back. */
-  private static String homeToPrefer(Observation o, UnitState s, Set<String> avoid) {
-    return o.policy().failback() && s.homeNode() != null && !avoid.contains(s.homeNode()) ? s.homeNode() : null;
-  }
-
-  /** A member (not the primary) still leaving the home node a new standby should go to, for up to a recovery budget. */
-  private static Member leavingHome(Observation o, UnitState s) {
-    if (homeToPrefer(o, s, avoidForStandby(o, s, Set.of())) == null) return null;
-    return o.members().values().stream()
-        .filter(m -> s.homeNode().equals(m.node()) && m.deleting() && !m.pod().equals(s.primary())
-            && o.now().isBefore(m.deletionRequestedAt().plus(o.policy().recoveryBudget())))
-        .findFirst().orElse(null);
-  }
-
-  private static long ordinalOf(String pod) {
-    return Long.parseLong(pod.substring(pod.lastIndexOf('-') + 1));
-  }
-
-  /** Members that are neither primary nor standby (a former primary left behind, a stray): remove them. */
-  private void removeExtraMembers(Observation o, UnitState s, List<Action> actions) {
-    Set<String> deletedNow = new LinkedHashSet<>();
-    actions.stream().filter(a -> a instanceof DeleteMember).map(a -> ((DeleteMember) a).pod()).forEach(deletedNow::add);
-    for (Member m : o.members().values()) {
-      if (m.pod().equals(s.primary()) || m.pod().equals(s.standby()) || deletedNow.contains(m.pod())) continue;
-      boolean hangs = mayHang(o, s, m);
-      if (!m.deleting()) actions.add(new DeleteMember(m.pod(), hangs && fenced(o, s, m)));
-      else if (hangs && fenced(o, s, m)) actions.add(new DeleteMember(m.pod(), true));
-    }
-  }
-
-  private static boolean nodeDown(Observation o, Member m) {
-    return o.node(m.node()).map(n -> !n.healthy()).orElse(m.scheduled());
-  }
-
-  /**
-   * A graceful deletion may never finish: the member's node is down or gone, or the failover that deposed
-   * it suspected the node (which the API server may show Ready for its whole grace period).
-   */
-  private static boolean mayHang(Observation o, UnitState s, Member m) {
-    if (nodeDown(o, m)) return true;
-    Intent i = s.intent();
-    FailoverTimings t = s.lastFailover();
-    String reason = i != null && m.pod().equals(i.former()) ? i.reason() : t != null && m.pod().equals(t.former()) ? t.reason() : null;
-    return suspectsNode(reason);
-  }
-
-  private static boolean suspectsNode(String reason) {
-    return Arrays.stream(Signal.Kind.values()).anyMatch(k -> k.suspectsNode() && k.name().equals(reason));
-  }
-
-  /**
-   * A member is fenced once it says so, once the lease it holds has expired, or once a lease duration has
-   * passed since the lease moved away from it: its sidecar stops acknowledging writes when it cannot renew.
-   */
-  private static boolean fenced(Observation o, UnitState s, Member m) {
-    if (m.report() != null && m.report().role() == Role.Fenced) return true;
-    PrimaryLease lease = o.lease();
-    if (lease != null && m.pod().equals(lease.holder()) && lease.expiresAt() != null && !o.now().isBefore(lease.expiresAt())) return true;
-    if (m.assignedRole() == Role.Standby || m.assignedRole() == null) return true; // never held the lease at this epoch
-    // (only for the member the lease moved away from: the one a failover promoted holds it)
-    Intent i = s.intent();
-    FailoverTimings t = s.lastFailover();
-    Instant movedAt = i != null && m.pod().equals(i.former()) ? i.serviceSwitchedAt() : t != null && m.pod().equals(t.former()) ? t.serviceSwitchedAt() : null;
-    if (movedAt == null) return false;
-    return !o.now().isBefore(movedAt.plus(o.policy().thresholds().leaseDuration()));
-  }
-
-  private static Duration forceDeleteRecheck(Observation o, UnitState s) {
-    FailoverTimings last = s.lastFailover();
-    if (last == null || last.serviceSwitchedAt() == null) return null;
-    Instant at = last.serviceSwitchedAt().plus(o.policy().thresholds().leaseDuration());
-    boolean waiting = o.members().values().stream().anyMatch(m -> m.pod().equals(last.former()) && mayHang(o, s, m));
-    return waiting && o.now().isBefore(at) ? Duration.between(o.now(), at) : null;
   }
 
   // ---------------------------------------------------------------- the primary failed
@@ -398,178 +296,9 @@ public final class FailoverDecider {
     return new Decision(s, Phase.Degraded, Conditions.degraded(reason, message), actions, false, o.policy().thresholds().leaseDuration());
   }
 
-  // ---------------------------------------------------------------- a failover under way
-
-  private Decision continueFailover(Observation o) {
-    UnitState s = o.state();
-    Intent i = s.intent();
-    Member target = o.member(i.target()).orElse(null);
-    Member former = o.member(i.former()).orElse(null);
-    Instant now = o.now();
-    List<Action> actions = new ArrayList<>();
-
-    if (!i.target().equals(s.primary())) {
-      // Step 1 (the intent is durable): promote, fence, and once the target took it, switch traffic.
-      StandbyAssessment ta = target == null ? null : StandbyAssessment.of(target, o);
-      // Until its sidecar has taken the promotion, the target must still be fit to take it.
-      boolean took = target != null && target.report() != null && target.report().role() == Role.Primary && target.report().epoch() >= i.epoch();
-      boolean fit = ta != null && !ta.failed() && (took || (i.planned() ? ta.inSync() : CandidateRanking.promotable(ta, o.policy())));
-      if (!fit) {
-        String why = target == null ? "standby " + i.target() + " is gone" : ta.failed() ? ta.why() : ta.why() + ", no longer promotable";
-        return abort(o, why);
-      }
-      Duration lease = o.policy().thresholds().leaseDuration();
-      if (o.policy().mode() == UnitPolicy.Mode.Asynchronous && !took) {
-        // Asynchronous: the former primary acknowledges alone, so it is fenced, and silent for certain, first.
-        Instant silentFrom = FormerPrimarySilence.silentFrom(o, i, former);
-        if (silentFrom != null && now.isBefore(silentFrom)) {
-          List<Action> fence = former == null ? List.of() : List.of(new Assign(former.pod(), Role.Fenced, i.epoch(), null));
-          Duration poll = o.policy().thresholds().renewInterval().dividedBy(2);
-          Duration wait = Duration.between(now, silentFrom);
-          return new Decision(s, Phase.FailingOver, Conditions.failingOver(i), notYetInPlace(o, fence), false, wait.compareTo(poll) < 0 ? wait : poll);
-        }
-      }
-      actions.add(new HoldLease(target.pod(), i.epoch(), lease));
-      // Fence even a former primary that is being deleted: it may acknowledge writes until it is gone.
-      if (former != null) actions.add(new Assign(former.pod(), Role.Fenced, i.epoch(), null));
-      actions.add(new Assign(target.pod(), Role.Primary, i.epoch(), null));
-      // A target whose sidecar reports must confirm the promotion before traffic moves to it: a standby
-      // that died with its primary (both nodes lost) looks healthy to the API server for a while.
-      if (target.report() != null && !took) {
-        boolean asked = target.assigned(Role.Primary, i.epoch(), null);
-        // The deadline counts from the first time the promotion was seen sent (persisted), never from the
-        // decision alone: an operator that restarts mid-way must not abort before the target could answer.
-        Instant askedAt = i.promotionAskedAt() != null ? i.promotionAskedAt() : asked ? now : null;
-        Instant deadline = askedAt == null ? null : askedAt.plus(lease);
-        if (deadline == null || now.isBefore(deadline)) {
-          Duration poll = o.policy().thresholds().renewInterval().dividedBy(2);
-          Duration wait = deadline == null ? poll : Duration.between(now, deadline);
-          UnitState waiting = askedAt != null && i.promotionAskedAt() == null ? s.withIntent(i.asked(askedAt)) : s;
-          return new Decision(waiting, Phase.FailingOver, Conditions.failingOver(i), notYetInPlace(o, actions), false, wait.compareTo(poll) < 0 ? wait : poll);
-        }
-        return abort(o, "standby " + target.pod() + " did not confirm its promotion within " + lease.toMillis() + " ms (its sidecar is silent)");
-      }
-      actions = new ArrayList<>(notYetInPlace(o, actions));
-      actions.add(new PointService(target.pod()));
-      actions.add(new Emit(EventReason.PrimaryFenced, "fenced " + i.former() + ": out of the Service, epochs before " + i.epoch() + " refused", false));
-      actions.add(new Emit(EventReason.StandbyPromoted, "promoted " + target.pod() + " to primary at epoch " + i.epoch(), false));
-      actions.add(new Emit(EventReason.TrafficSwitched, "Service " + o.policy().unit() + " now selects " + target.pod(), false));
-      FailoverTimings timings = new FailoverTimings(i.former(), target.pod(), i.epoch(), i.reason(), i.message(), i.faultObservedAt(), i.decidedAt(),
-          now, null, null, o.policy().recoveryBudget(), updatesLost(o, i, former, target, ta), i.planned());
-      UnitState next = s.withPrimary(target.pod()).withStandby(null).withEpoch(i.epoch())
-          .withFailovers(i.planned() ? s.failovers() : s.failovers() + 1)
-          .withIntent(i.switched(now)).withLastFailover(timings)
-          .withPrimaryRestartBaseline(target.app() != null ? target.app().restartCount() : null);
-      return new Decision(next, Phase.FailingOver, Conditions.failingOver(i), actions, false, Duration.ZERO);
-    }
-
-    // Step 2 (traffic is on the target): remove the former primary, schedule a new standby.
-    UnitState next = s;
-    Duration recheck = null;
-    boolean formerLeaving = true;
-    if (former != null) {
-      // On a node that is down, wait until the former primary is fenced and force its deletion; on a
-      // suspected node that still looks Ready, delete it gracefully now and force it later if it hangs.
-      boolean nodeDown = nodeDown(o, former);
-      boolean force = mayHang(o, s, former) && fenced(o, s, former);
-      if (!former.deleting()) {
-        actions.add(new DeleteMember(former.pod(), force));
-        actions.add(new Emit(EventReason.FormerPrimaryDeleted, "deleting former primary " + former.pod()
-            + (nodeDown ? (force ? " (forced: its node is unreachable and it is fenced)" : " (its node is unreachable: forced deletion once it is fenced)") : ""), false));
-      } else if (force) {
-        actions.add(new DeleteMember(former.pod(), true));
-      }
-      formerLeaving = !nodeDown || force;
-      if (!formerLeaving) {
-        Instant at = i.serviceSwitchedAt().plus(o.policy().thresholds().leaseDuration());
-        recheck = Duration.between(now, at).isNegative() ? Duration.ZERO : Duration.between(now, at);
-      }
-    }
-    // With failback the new standby waits for the former primary to leave the home node (see steady()).
-    boolean homeTaken = s.standby() == null && former != null && Objects.equals(former.node(), homeToPrefer(o, s, avoidForStandby(o, s, suspectNode(o, i))));
-    if ((s.standby() == null && !homeTaken) || (s.standby() != null && o.member(s.standby()).isEmpty())) {
-      String name = s.standby() != null ? s.standby() : o.policy().unit() + "-" + nextOrdinal(o);
-      actions.add(createStandby(o, s, name, suspectNode(o, i)));
-      actions.add(new Emit(EventReason.StandbyScheduled, "scheduling new standby " + name + " on a node other than " + (target != null ? target.node() : "the primary's"), false));
-      next = next.withStandby(name).withNextOrdinal(Math.max(nextOrdinal(o), ordinalOf(name) + 1));
-    }
-    if (target != null && !target.assigned(Role.Primary, i.epoch(), next.standby())) actions.add(new Assign(target.pod(), Role.Primary, i.epoch(), next.standby()));
-    if (formerLeaving) {
-      FailoverTimings t = next.lastFailover();
-      String summary = (i.planned() ? "switchover" : "failover") + " from " + i.former() + " to " + i.target() + " done"
-          + (t != null && t.trafficSwitched() != null ? ": traffic moved " + t.trafficSwitched().toMillis() + " ms after the fault (recovery budget "
-          + o.policy().recoveryBudget().toMillis() + " ms)" : "");
-      actions.add(new Emit(i.planned() ? EventReason.SwitchoverCompleted : EventReason.FailoverCompleted, summary, false));
-      next = next.withIntent(null);
-    }
-    next = recordTimings(o, next, Phase.Synchronizing, actions);
-    return new Decision(next, formerLeaving ? Phase.Synchronizing : Phase.FailingOver,
-        formerLeaving ? Conditions.steady(target, o, false, "StandbyStarting", next.standby() != null ? "new standby " + next.standby() + " is being created"
-            : "waiting for " + i.former() + " to leave node " + s.homeNode() + " before creating the standby there (failback)") : Conditions.failingOver(i),
-        actions, creates(actions), recheck);
-  }
-
-  /**
-   * The failover (or switchover) cannot complete before traffic moved. Once anything was sent at the intent's
-   * epoch, that epoch is spent and everyone moves past it (a member may hold a Primary assignment at it,
-   * and sidecars ignore assignments at older epochs).
-   */
-  private Decision abort(Observation o, String why) {
-    UnitState s = o.state();
-    Intent i = s.intent();
-    boolean sent = (o.lease() != null && o.lease().epoch() >= i.epoch())
-        || o.members().values().stream().anyMatch(m -> m.assignedEpoch() >= i.epoch());
-    UnitState next = s.withIntent(null).withEpoch(sent ? i.epoch() + 1 : s.epoch());
-    List<Action> actions = new ArrayList<>();
-    o.member(i.target()).filter(t -> sent).ifPresent(t -> actions.add(new Assign(t.pod(), Role.Standby, next.epoch(), i.former())));
-    actions.add(new Emit(EventReason.FailoverAborted, (i.planned() ? "switchover" : "failover") + " to " + i.target() + " aborted before traffic moved: " + why, true));
-    if (i.planned()) {
-      // The primary is healthy: nothing is lost by staying on it.
-      Decision d = steady(new Observation(o.policy(), next, o.members(), o.nodes(), o.lease(), o.service(), o.now()));
-      actions.addAll(d.actions());
-      return new Decision(d.state(), d.phase(), d.conditions(), actions, true, d.recheckAfter());
-    }
-    return new Decision(next, Phase.Degraded, Conditions.degraded("FailoverTargetLost",
-        "the primary failed and the standby chosen to replace it cannot take over: " + why), actions, true, Duration.ZERO);
-  }
-
-  /**
-   * Acknowledged updates the new primary lacks: none but in Asynchronous mode, where it is the lag the target
-   * reported when it was chosen, else what the former primary last held beyond it (by durable sequence; the
-   * lag once the target reports as primary no longer says it), or the target's reported lag.
-   */
-  private static Long updatesLost(Observation o, Intent i, Member former, Member target, StandbyAssessment ta) {
-    if (o.policy().mode() != UnitPolicy.Mode.Asynchronous) return 0L;
-    if (i.lagAtDecision() != null) return i.lagAtDecision();
-    if (former != null && former.report() != null && target.report() != null) {
-      return Math.max(0, former.report().lastDurableSeq() - target.report().lastDurableSeq());
-    }
-    return ta.lag();
-  }
-
-  /** Lease and assignment writes the observation does not show yet (re-sending them would reset the lease's renewals). */
-  private static List<Action> notYetInPlace(Observation o, List<Action> actions) {
-    return actions.stream().filter(a -> switch (a) {
-      case HoldLease h -> o.lease() == null || !h.holder().equals(o.lease().holder()) || h.epoch() != o.lease().epoch();
-      case Assign as -> o.member(as.pod()).map(m -> !m.assigned(as.role(), as.epoch(), as.peer())).orElse(false);
-      default -> true;
-    }).toList();
-  }
-
-  /**
-   * The former primary's node when it is unhealthy or gone: keep the new standby off it. A node that still
-   * looks Ready is not listed even when the failover suspected it: the avoidance may be rendered required,
-   * and a node that never turns NotReady (a short partition) would then keep a two-node unit unprotected for
-   * good. While the former primary's pod is there, the pod anti-affinity keeps the standby off it anyway.
-   */
-  private static Set<String> suspectNode(Observation o, Intent i) {
-    if (i.formerNode() == null || i.formerNode().isEmpty()) return Set.of();
-    return o.node(i.formerNode()).map(n -> !n.healthy()).orElse(true) ? Set.of(i.formerNode()) : Set.of();
-  }
-
   // ---------------------------------------------------------------- timings of the last failover
 
-  private static UnitState recordTimings(Observation o, UnitState s, Phase phase, List<Action> actions) {
+  static UnitState recordTimings(Observation o, UnitState s, Phase phase, List<Action> actions) {
     FailoverTimings t = s.lastFailover();
     if (t == null) return s;
     if (t.endpointsSwitchedAt() == null && t.serviceSwitchedAt() != null

@@ -10,7 +10,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The append-only log: segment files {@code <first seq, 20 digits>.log}, each a 16-byte header
@@ -43,43 +42,11 @@ public final class SegmentLog implements AutoCloseable {
     }
   }
 
-  private static final class Segment {
-    final Path path;
-    final long firstSeq;
-    FileChannel ch;
-    long size;
-    int[] offsets = new int[1024];
-    int count;
-
-    Segment(Path path, long firstSeq, FileChannel ch, long size) {
-      this.path = path;
-      this.firstSeq = firstSeq;
-      this.ch = ch;
-      this.size = size;
-    }
-
-    long lastSeq() {
-      return firstSeq + count - 1;
-    }
-
-    void addOffset(long off) {
-      if (count == offsets.length) offsets = Arrays.copyOf(offsets, count * 2);
-      offsets[count++] = (int) off;
-    }
-
-    long offsetOf(long seq) {
-      return offsets[(int) (seq - firstSeq)];
-    }
-
-    long endOf(long seq) {
-      return seq == lastSeq() ? size : offsets[(int) (seq - firstSeq) + 1];
-    }
-  }
 
   private final Path dir;
   private final Limits limits;
   private final long segmentBytes;
-  private final List<Segment> segments = new ArrayList<>();
+  private final List<LogSegment> segments = new ArrayList<>();
   private TermHistory history;
   private long baseSeq; // everything up to here is covered by a snapshot (or nothing: 0)
   private long nextSeq;
@@ -111,32 +78,23 @@ public final class SegmentLog implements AutoCloseable {
     return recovery;
   }
 
-  private static Path segmentPath(Path dir, long firstSeq) {
-    return dir.resolve(String.format("%020d.log", firstSeq));
-  }
-
-  private List<Path> listSegments() throws IOException {
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> p.getFileName().toString().matches("\\d{20}\\.log")).sorted().toList();
-    }
-  }
 
   private Recovery recover() throws IOException {
-    List<Path> files = new ArrayList<>(listSegments());
+    List<Path> files = new ArrayList<>(LogSegment.list(dir));
     // Segments entirely below the snapshot are not needed.
-    while (files.size() > 1 && firstSeqOf(files.get(1)) <= baseSeq + 1) Files.delete(files.remove(0));
-    if (!files.isEmpty() && firstSeqOf(files.get(0)) > baseSeq + 1) {
+    while (files.size() > 1 && LogSegment.firstSeqOf(files.get(1)) <= baseSeq + 1) Files.delete(files.remove(0));
+    if (!files.isEmpty() && LogSegment.firstSeqOf(files.get(0)) > baseSeq + 1) {
       int dropped = files.size();
       for (Path p : files) Files.delete(p);
       startFresh();
       return new Recovery(nextSeq, nextSeq - 1, 1, true, baseSeq + 1, Refusal.SEQUENCE_GAP,
           "log starts after the snapshot's sequence " + baseSeq + "; discarded", 0, dropped);
     }
-    long expected = files.isEmpty() ? baseSeq + 1 : firstSeqOf(files.get(0));
+    long expected = files.isEmpty() ? baseSeq + 1 : LogSegment.firstSeqOf(files.get(0));
     for (int i = 0; i < files.size(); i++) {
       Path p = files.get(i);
       byte[] bytes = Files.readAllBytes(p);
-      long first = firstSeqOf(p);
+      long first = LogSegment.firstSeqOf(p);
       String problem = null;
       Refusal reason = null;
       long cutAt = SEGMENT_HEADER;
@@ -150,10 +108,10 @@ public final class SegmentLog implements AutoCloseable {
         problem = "segment " + p.getFileName() + " has a bad header";
         cutAt = 0;
       }
-      Segment seg = null;
+      LogSegment seg = null;
       if (problem == null) {
         FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        seg = new Segment(p, first, ch, SEGMENT_HEADER);
+        seg = new LogSegment(p, first, ch, SEGMENT_HEADER);
         int off = SEGMENT_HEADER;
         while (off < bytes.length) {
           try {
@@ -206,10 +164,10 @@ public final class SegmentLog implements AutoCloseable {
       startFresh();
       return;
     }
-    Segment last = segments.get(segments.size() - 1);
+    LogSegment last = segments.get(segments.size() - 1);
     nextSeq = last.firstSeq + last.count;
     if (nextSeq <= baseSeq) { // the whole log is older than the snapshot
-      for (Segment s : segments) {
+      for (LogSegment s : segments) {
         s.ch.close();
         Files.delete(s.path);
       }
@@ -220,23 +178,9 @@ public final class SegmentLog implements AutoCloseable {
 
   private void startFresh() throws IOException {
     nextSeq = baseSeq + 1;
-    segments.add(newSegment(nextSeq));
+    segments.add(LogSegment.create(dir, nextSeq));
   }
 
-  private Segment newSegment(long firstSeq) throws IOException {
-    Path p = segmentPath(dir, firstSeq);
-    FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.READ, StandardOpenOption.WRITE);
-    ByteBuffer h = ByteBuffer.allocate(SEGMENT_HEADER).put(MAGIC).putLong(firstSeq).flip();
-    while (h.hasRemaining()) ch.write(h, SEGMENT_HEADER - h.remaining());
-    DirectorySync.force(dir); // the records fsynced into it later must not lose their file
-    return new Segment(p, firstSeq, ch, SEGMENT_HEADER);
-  }
-
-  private static long firstSeqOf(Path p) {
-    String n = p.getFileName().toString();
-    return Long.parseLong(n.substring(0, n.indexOf('.')));
-  }
 
   /** The first sequence the log still holds (== {@link #nextSeq()} when empty). */
   public synchronized long firstSeq() {
@@ -264,7 +208,7 @@ public final class SegmentLog implements AutoCloseable {
   /** Bytes the log files take. */
   public synchronized long sizeBytes() {
     long n = 0;
-    for (Segment s : segments) n += s.size;
+    for (LogSegment s : segments) n += s.size;
     return n;
   }
 
@@ -273,10 +217,10 @@ public final class SegmentLog implements AutoCloseable {
    * The records are trusted (the caller encoded or verified them).
    */
   public synchronized void append(byte[] buf, int off, int len) throws IOException {
-    Segment seg = segments.get(segments.size() - 1);
+    LogSegment seg = segments.get(segments.size() - 1);
     if (seg.size >= segmentBytes && seg.count > 0) {
       FileChannel previous = seg.ch;
-      seg = newSegment(nextSeq);
+      seg = LogSegment.create(dir, nextSeq);
       segments.add(seg);
       FileChannel pending = unforcedRolled;
       if (pending != null) pending.force(false);
@@ -333,7 +277,7 @@ public final class SegmentLog implements AutoCloseable {
     synchronized (this) {
       upTo = Math.min(upTo, nextSeq - 1);
       if (fromSeq > upTo) return null;
-      Segment seg = segmentFor(fromSeq);
+      LogSegment seg = segmentFor(fromSeq);
       if (seg == null) throw new IllegalArgumentException("log no longer holds " + fromSeq + " (first " + firstSeq() + ")");
       last = Math.min(upTo, seg.lastSeq());
       start = seg.offsetOf(fromSeq);
@@ -357,9 +301,9 @@ public final class SegmentLog implements AutoCloseable {
     return new Chunk(fromSeq, last, out);
   }
 
-  private Segment segmentFor(long seq) {
+  private LogSegment segmentFor(long seq) {
     for (int i = segments.size() - 1; i >= 0; i--) {
-      Segment s = segments.get(i);
+      LogSegment s = segments.get(i);
       if (seq >= s.firstSeq) return seq <= s.lastSeq() ? s : null;
     }
     return null;
@@ -371,13 +315,13 @@ public final class SegmentLog implements AutoCloseable {
     if (seq < firstSeq() - 1) throw new IllegalArgumentException("cannot cut at " + seq + ", log starts at " + firstSeq());
     boolean deleted = false;
     while (segments.size() > 1 && segments.get(segments.size() - 1).firstSeq > seq + 1) {
-      Segment s = segments.remove(segments.size() - 1);
+      LogSegment s = segments.remove(segments.size() - 1);
       s.ch.close();
       Files.delete(s.path);
       deleted = true;
     }
     if (deleted) DirectorySync.force(dir); // a cut, diverged tail must not come back after a crash
-    Segment s = segments.get(segments.size() - 1);
+    LogSegment s = segments.get(segments.size() - 1);
     if (s.firstSeq <= seq + 1 && seq + 1 <= s.lastSeq()) {
       long cut = s.offsetOf(seq + 1);
       s.ch.truncate(cut);
@@ -397,7 +341,7 @@ public final class SegmentLog implements AutoCloseable {
   public synchronized long dropBefore(long seq, long keepBytes) throws IOException {
     long total = sizeBytes();
     while (segments.size() > 1) {
-      Segment s = segments.get(0);
+      LogSegment s = segments.get(0);
       if (s.lastSeq() >= seq || total - s.size < keepBytes) break;
       segments.remove(0);
       total -= s.size;
@@ -410,7 +354,7 @@ public final class SegmentLog implements AutoCloseable {
 
   /** Empties the log so that it continues after a snapshot at {@code snapshotSeq}. */
   public synchronized void reset(long snapshotSeq, TermHistory snapshotHistory) throws IOException {
-    for (Segment s : segments) {
+    for (LogSegment s : segments) {
       s.ch.close();
       Files.deleteIfExists(s.path);
     }
@@ -428,6 +372,6 @@ public final class SegmentLog implements AutoCloseable {
 
   @Override
   public synchronized void close() throws IOException {
-    for (Segment s : segments) s.ch.close();
+    for (LogSegment s : segments) s.ch.close();
   }
 }

@@ -25,7 +25,7 @@ final class LeaseKeeper implements AutoCloseable {
     thread = new Thread(this::loop, "ou-lease");
     thread.setDaemon(true);
     if (control.leaseRequired()) thread.start();
-    replica.addRoleListener(v -> {
+    replica.listeners().addRoleListener(v -> {
       if (v.role() == Role.Primary) wake();
     });
   }

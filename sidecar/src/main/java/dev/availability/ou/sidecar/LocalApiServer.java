@@ -159,7 +159,7 @@ final class LocalApiServer implements AutoCloseable {
       } finally {
         connections.decrementAndGet();
         if (outbox != null) outbox.close();
-        for (Consumer<Replica.RoleView> w : watches) replica.removeRoleListener(w);
+        for (Consumer<Replica.RoleView> w : watches) replica.listeners().removeRoleListener(w);
         try {
           socket.close();
         } catch (IOException ignored) {
@@ -260,7 +260,7 @@ final class LocalApiServer implements AutoCloseable {
         case OP_WATCH -> {
           Consumer<Replica.RoleView> w = v -> outbox.respond(id, EVENT, event(v), false); // later events answer nothing
           watches.add(w);
-          replica.addRoleListener(w);
+          replica.listeners().addRoleListener(w);
           respond(id, EVENT, event(replica.view("current role")));
         }
         case OP_APP_HEARTBEAT -> {

@@ -58,7 +58,7 @@ final class PrimaryLink implements AutoCloseable {
     this.cfg = cfg;
     this.counters = counters;
     this.epoch = epoch;
-    replica.onWritten(writtenListener);
+    replica.listeners().onWritten(writtenListener);
     thread = new Thread(this::loop, "ou-primary-link-" + epoch);
     thread.setDaemon(true);
     thread.start();
@@ -131,7 +131,7 @@ final class PrimaryLink implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       } finally {
-        replica.standbyDisconnected();
+        replica.acknowledgements().standbyDisconnected();
         closeSocket();
       }
       sleep(backoff);
@@ -189,12 +189,12 @@ final class PrimaryLink implements AutoCloseable {
       counters.inc("lostRecordsCutOnStandby"); // Asynchronous: acknowledged without the standby; this primary's history wins
       Logs.warn(lost + ": Asynchronous, so the standby cuts them");
     }
-    replica.standbySessionStarting();
+    replica.acknowledgements().standbySessionStarting();
     long next;
     if (p.kind() == CatchUpPlan.Kind.STREAM) {
       codec.write(out, ps.seal(), ps.start(CatchUpPlan.Kind.STREAM, p.commonPrefix(), p.fromSeq()));
       next = p.fromSeq();
-      replica.standbySessionStarted(p.commonPrefix());
+      replica.acknowledgements().standbySessionStarted(p.commonPrefix());
       counters.inc("catchUpsFromLog");
       counters.set("lastCatchUpFromSeq", next);
       Logs.info("standby " + address + " holds " + plan.standby().lastSeq() + ": streaming from " + next
@@ -280,7 +280,7 @@ final class PrimaryLink implements AutoCloseable {
         replica.peerHeard();
         for (SessionAction a : actions) {
           switch (a) {
-            case SessionAction.Acked ack -> replica.standbyAcked(ack.seq());
+            case SessionAction.Acked ack -> replica.acknowledgements().standbyAcked(ack.seq());
             case SessionAction.Send send -> {
               synchronized (sendLock) {
                 codec.write(out, ps.seal(), send.frame());
@@ -377,7 +377,7 @@ final class PrimaryLink implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    replica.removeListener(writtenListener);
+    replica.listeners().removeListener(writtenListener);
     closeSocket();
     thread.interrupt();
   }

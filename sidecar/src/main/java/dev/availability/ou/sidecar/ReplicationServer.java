@@ -49,7 +49,7 @@ final class ReplicationServer implements AutoCloseable {
     this.server = new ServerSocket();
     server.setReuseAddress(true);
     server.bind(cfg.replication(), 16);
-    replica.onRoleChange(v -> roleChanged(v));
+    replica.listeners().addRoleListener(v -> roleChanged(v));
     Thread t = new Thread(this::acceptLoop, "ou-replication-accept");
     t.setDaemon(true);
     t.start();

@@ -52,7 +52,7 @@ public final class Sidecar implements AutoCloseable {
     this.heapWatch = new HeapWatch(() -> store.state().bytes(), () -> store.state().size(), Runtime.getRuntime().maxMemory(), counters);
     this.appHealth = new AppHealth(cfg.appProbe(), cfg.appProbeIntervalMillis());
     this.control = cfg.control().equals("kubernetes") ? newKubernetesControl(cfg) : new StandaloneControl(cfg);
-    replica.addRoleListener(v -> roleChanged(v));
+    replica.listeners().addRoleListener(v -> roleChanged(v));
     this.replication = new ReplicationServer(cfg, replica, auth, codec, counters);
     this.lease = new LeaseKeeper(control, replica, cfg.leaseSafetyMarginMillis());
     control.start(replica);
@@ -60,9 +60,9 @@ public final class Sidecar implements AutoCloseable {
     // Last: the application's first request finds the role already taken.
     this.localApi = new LocalApiServer(cfg, replica, counters, appHealth, control instanceof StandaloneControl s ? s : null);
     ticker.scheduleWithFixedDelay(() -> {
-      replica.expireWaiters();
+      replica.acknowledgements().expireWaiters();
       replica.checkServing("lease valid");
-      replica.progress(); // a safety net: completes anything whose condition holds
+      replica.acknowledgements().progress(); // a safety net: completes anything whose condition holds
     }, 50, 50, TimeUnit.MILLISECONDS);
     ticker.scheduleWithFixedDelay(this::report, 0, cfg.reportIntervalMillis(), TimeUnit.MILLISECONDS);
     ticker.scheduleWithFixedDelay(replica.snapshots()::maintain, 1, 1, TimeUnit.SECONDS);
@@ -97,7 +97,7 @@ public final class Sidecar implements AutoCloseable {
 
   private boolean ready() {
     Role r = replica.role();
-    return (r == Role.Primary && replica.serving()) || (r == Role.Standby && replica.inSync());
+    return (r == Role.Primary && replica.serving()) || (r == Role.Standby && replica.standbyProgress().inSync());
   }
 
   private final Object reportLock = new Object();
@@ -115,7 +115,7 @@ public final class Sidecar implements AutoCloseable {
       Role reported = replica.reportedRole();
       long age = replica.peerHeartbeatAgeMillis();
       MemberReport report = new MemberReport(reported, replica.epoch(), replica.durableSeq(), replica.lag(),
-          r == Role.Standby ? replica.inSync() : null, age > cfg.peerLostAfterMillis(), age, appHealth.healthy(),
+          r == Role.Standby ? replica.standbyProgress().inSync() : null, age > cfg.peerLostAfterMillis(), age, appHealth.healthy(),
           cfg.advertisedEndpoint(), System.currentTimeMillis(), store.state().bytes(), heapWatch.heapBytes(), heapWatch.tooSmall());
       MemberReport last = lastPublished;
       boolean onlyPositionMoved = last != null && last.sameFactsAs(report);

@@ -80,7 +80,7 @@ final class StandbyLink {
       try {
         authenticated = true;
         server.takeOver(this);
-        return replica.position(at.epoch()); // refused if the role or epoch changed since this connection came
+        return replica.streamApplier().position(at.epoch()); // refused if the role or epoch changed since this connection came
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
@@ -109,7 +109,7 @@ final class StandbyLink {
       socket.setSoTimeout((int) Math.max(1000, cfg.peerLostAfterMillis() * 2));
       InputStream in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
       os = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
-      replica.onDurable(durableListener);
+      replica.listeners().onDurable(durableListener);
       while (!closed) {
         Frame f;
         List<SessionAction> actions;
@@ -151,8 +151,8 @@ final class StandbyLink {
       finish(closed ? "closed" : "connection failed: " + e, null);
     } finally {
       closed = true;
-      replica.removeListener(durableListener);
-      if (server.isActive(this)) replica.streaming(false);
+      replica.listeners().removeListener(durableListener);
+      if (server.isActive(this)) replica.standbyProgress().streaming(false);
       if (acker != null) acker.interrupt();
       signalAck();
       closeQuietly();
@@ -175,13 +175,13 @@ final class StandbyLink {
             + " (common prefix " + s.commonPrefix() + ", from " + s.fromSeq() + ")");
       }
       case SessionAction.Truncate t -> {
-        if (!replica.cutAfter(session.epoch(), t.seq())) {
+        if (!replica.streamApplier().cutAfter(session.epoch(), t.seq())) {
           List<SessionAction> r = session.refuse(Refusal.INTERNAL, "standby started over empty; reconnect");
           for (SessionAction x : r) if (x instanceof SessionAction.Send s) send(s.frame(), true);
           finish("standby started over empty", Refusal.INTERNAL);
           return false;
         }
-        replica.streaming(true);
+        replica.standbyProgress().streaming(true);
         signalAck();
       }
       case SessionAction.SnapshotBegin b -> {
@@ -206,19 +206,19 @@ final class StandbyLink {
           return refuse(ex.reason(), "snapshot does not verify: " + ex.getMessage());
         }
         if (loaded.seq() != e.seq()) return refuse(Refusal.MALFORMED, "snapshot holds " + loaded.seq() + ", announced " + e.seq());
-        replica.installSnapshot(session.epoch(), incoming, loaded);
+        replica.streamApplier().installSnapshot(session.epoch(), incoming, loaded);
         incoming = null;
         session.snapshotInstalled(loaded.seq());
         Logs.info("installed snapshot at " + loaded.seq() + " (" + loaded.state().size() + " keys)");
-        replica.streaming(true);
+        replica.standbyProgress().streaming(true);
         signalAck();
       }
       case SessionAction.Append ap -> {
         replica.awaitWriterRoom(); // the disk sets the pace: TCP then holds the primary back, not this heap
-        replica.applyReplicated(session.epoch(), ap.bytes(), ap.records(), lastOfBurst);
+        replica.streamApplier().applyReplicated(session.epoch(), ap.bytes(), ap.records(), lastOfBurst);
         counters.add("recordsReceived", ap.records().size());
       }
-      case SessionAction.PeerPosition p -> replica.primaryPosition(p.lastSeq());
+      case SessionAction.PeerPosition p -> replica.standbyProgress().primaryPosition(p.lastSeq());
       default -> throw new IllegalStateException("unexpected action " + a);
     }
     return true;

@@ -67,14 +67,14 @@ class ReplicaTest {
     CompletableFuture<Outcome> pending = write(replica, "b");
     Thread.sleep(100);
     assertThat(pending).isNotDone();
-    replica.standbySessionStarted(0);
-    replica.standbyAcked(replica.lastSeq());
+    replica.acknowledgements().standbySessionStarted(0);
+    replica.acknowledgements().standbyAcked(replica.lastSeq());
     assertThat(pending.get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
     // No standby: the write is not acknowledged, it times out as UNAVAILABLE.
-    replica.standbyDisconnected();
+    replica.acknowledgements().standbyDisconnected();
     CompletableFuture<Outcome> lonely = write(replica, "c");
     await().atMost(Duration.ofSeconds(5)).until(() -> {
-      replica.expireWaiters();
+      replica.acknowledgements().expireWaiters();
       return lonely.isDone();
     });
     assertThat(lonely.get().status()).isEqualTo(LocalProtocol.UNAVAILABLE);
@@ -93,8 +93,8 @@ class ReplicaTest {
     Thread.sleep(100);
     assertThat(data).isNotDone();
     assertThat(begin).isNotDone();
-    replica.standbySessionStarted(replica.lastSeq());
-    replica.standbyAcked(replica.lastSeq());
+    replica.acknowledgements().standbySessionStarted(replica.lastSeq());
+    replica.acknowledgements().standbyAcked(replica.lastSeq());
     assertThat(data.get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
     assertThat(begin.get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
     assertThat(store.state().openStimuli()).containsKey(Key.of("req-1"));
@@ -104,7 +104,7 @@ class ReplicaTest {
   void aDeposedPrimaryFailsPendingWritesAndRefusesNewOnes() throws Exception {
     open("OU_MODE", "Synchronous");
     List<Replica.RoleView> views = new CopyOnWriteArrayList<>();
-    replica.addRoleListener(views::add);
+    replica.listeners().addRoleListener(views::add);
     replica.assign(Role.Primary, 2, null, null, "test");
     CompletableFuture<Outcome> pending = write(replica, "x");
     replica.deposed(3);
@@ -132,7 +132,7 @@ class ReplicaTest {
       @Override public void close() {}
     };
     List<Replica.RoleView> views = new CopyOnWriteArrayList<>();
-    replica.addRoleListener(views::add);
+    replica.listeners().addRoleListener(views::add);
     replica.assign(Role.Primary, 1, null, null, "test");
     replica.leaseRequired(true); // as the Kubernetes control source sets it before any assignment
     assertThat(write(replica, "before-lease").get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.FENCED);
@@ -170,12 +170,12 @@ class ReplicaTest {
 
   /** As a connected standby at the primary's epoch: hears every heartbeat and acknowledges what was written. */
   private Thread confirmingStandby(AtomicBoolean confirming) {
-    replica.standbySessionStarted(replica.lastSeq());
+    replica.acknowledgements().standbySessionStarted(replica.lastSeq());
     Thread t = Thread.ofVirtual().start(() -> {
       while (!Thread.currentThread().isInterrupted()) {
         if (confirming.get()) {
           replica.peerHeard();
-          replica.standbyAcked(replica.writtenSeq());
+          replica.acknowledgements().standbyAcked(replica.writtenSeq());
         }
         try {
           Thread.sleep(20);
@@ -342,13 +342,13 @@ class ReplicaTest {
     open("OU_MODE", "Synchronous");
     replica.assign(Role.Standby, 1, null, null, "test");
     Path incoming = java.nio.file.Files.copy(sent, store.incomingDir().resolve("snapshot.part"));
-    replica.installSnapshot(1, incoming, store.snapshots().load(incoming));
-    replica.streaming(true);
-    replica.primaryPosition(3);
+    replica.streamApplier().installSnapshot(1, incoming, store.snapshots().load(incoming));
+    replica.standbyProgress().streaming(true);
+    replica.standbyProgress().primaryPosition(3);
     replica.peerHeard();
     assertThat(replica.durableSeq()).isEqualTo(3);
     assertThat(store.exactFromSeq()).isEqualTo(6);
-    assertThat(replica.inSync()).as("holds what the primary had at 3, but some keys already at later values").isFalse();
+    assertThat(replica.standbyProgress().inSync()).as("holds what the primary had at 3, but some keys already at later values").isFalse();
     // Issue 15 item 4: nor does it take a promotion while its state is not exact.
     assertThat(replica.assign(Role.Primary, 2, null, null, "test")).isFalse();
     assertThat(replica.role()).isEqualTo(Role.Standby);
@@ -356,10 +356,10 @@ class ReplicaTest {
 
     java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
     for (var r : records.subList(3, 6)) raw.write(r.encode());
-    replica.applyReplicated(1, raw.toByteArray(), records.subList(3, 6), false);
+    replica.streamApplier().applyReplicated(1, raw.toByteArray(), records.subList(3, 6), false);
     await().atMost(Duration.ofSeconds(5)).until(() -> replica.durableSeq() == 6);
     replica.peerHeard();
-    assertThat(replica.inSync()).isTrue();
+    assertThat(replica.standbyProgress().inSync()).isTrue();
     assertThat(store.state().get(Key.of("k6"))).isEqualTo("v6".getBytes());
     assertThat(replica.assign(Role.Primary, 2, null, null, "test")).as("exact now: the promotion is taken").isTrue();
     assertThat(replica.role()).isEqualTo(Role.Primary);
@@ -377,11 +377,11 @@ class ReplicaTest {
     assertThat(w.get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
     long t = dev.availability.ou.replication.Terms.of(1, 1);
     var old = dev.availability.ou.replication.LogRecord.put(1, t, "old".getBytes(), "v".getBytes());
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica.cutAfter(1, 0))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica.streamApplier().cutAfter(1, 0))
         .isInstanceOf(dev.availability.ou.replication.ProtocolException.class).hasMessageContaining("epoch 2");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica.applyReplicated(1, old.encode(), List.of(old), false))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica.streamApplier().applyReplicated(1, old.encode(), List.of(old), false))
         .isInstanceOf(dev.availability.ou.replication.ProtocolException.class);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica.position(1))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica.streamApplier().position(1))
         .isInstanceOf(dev.availability.ou.replication.ProtocolException.class);
     assertThat(replica.lastSeq()).isEqualTo(2);
     assertThat(store.state().get(Key.of("after-promotion"))).isNotNull();

@@ -1,0 +1,250 @@
+package dev.availability.ou.contract;
+
+import static dev.availability.ou.contract.ApiServerHttp.enc;
+import static dev.availability.ou.contract.ApiServerHttp.tree;
+
+import dev.availability.ou.contract.ApiServerHttp.Answer;
+import dev.availability.ou.contract.MemberApi.PodMeta;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The pod watches of {@link HttpMemberApi}: each lists its pod, then watches from the last resourceVersion (resuming
+ * when a watch ends, after a failure with a backoff of 0.2 s doubling to 10 s, listing again on 410 Gone); a guard
+ * thread ends watch connections the server should have ended long ago.
+ */
+final class PodWatches {
+  static final long MIN_BACKOFF_MS = 200;
+  static final long MAX_BACKOFF_MS = 10_000;
+  /** A watch still open this long after the server should have ended it is taken for a dead connection. */
+  static final Duration WATCH_GRACE = Duration.ofSeconds(30);
+
+  private final ApiServerHttp api;
+  private final ApiServerAccess access;
+  private final String podsPath;
+  private final List<PodWatch> watches = new CopyOnWriteArrayList<>();
+  private final AtomicLong watchConnections = new AtomicLong();
+  private final AtomicLong relists = new AtomicLong();
+  private volatile Thread guard;
+
+  PodWatches(ApiServerHttp api, ApiServerAccess access, String podsPath) {
+    this.api = api;
+    this.access = access;
+    this.podsPath = podsPath;
+  }
+
+  AutoCloseable watch(String name, Consumer<PodMeta> onPod, Consumer<String> onTrouble) {
+    PodWatch w = new PodWatch(name, onPod, onTrouble);
+    w.list(); // the first list is the caller's: its failure is thrown
+    watches.add(w);
+    w.thread.start();
+    startGuard();
+    return w;
+  }
+
+  void close() {
+    for (PodWatch w : watches) w.close();
+    Thread g = guard;
+    if (g != null) g.interrupt();
+  }
+
+  /** Watch connections opened so far (a watch that ended and resumed counts again): for tests and diagnostics. */
+  long watchConnections() {
+    return watchConnections.get();
+  }
+
+  /** Lists made after the first one of a watch (on 410 Gone, or after a failure with no resourceVersion). */
+  long relists() {
+    return relists.get();
+  }
+
+  /** The watch ended with 410 Gone: its resourceVersion is too old; list again. */
+  private static final class Gone extends Exception {
+    Gone() {
+      super(null, null, false, false);
+    }
+  }
+
+  private void startGuard() {
+    synchronized (watches) {
+      if (guard != null) return;
+      Thread g = new Thread(this::guardLoop, "ou-k8s-watch-guard");
+      g.setDaemon(true);
+      guard = g;
+      g.start();
+    }
+  }
+
+  /** Ends a watch connection the server should have ended long ago (a half-open connection): it reconnects. */
+  private void guardLoop() {
+    while (!Thread.currentThread().isInterrupted()) {
+      try {
+        Thread.sleep(5000);
+      } catch (InterruptedException e) {
+        return;
+      }
+      long now = System.nanoTime();
+      for (PodWatch w : watches) {
+        if (w.stream != null && now - w.streamDeadlineNanos > 0) {
+          w.onTrouble.accept("watch of pod " + w.pod + " still open past its timeout: taking the connection for dead, reconnecting");
+          w.abortStream();
+        }
+      }
+    }
+  }
+
+  private final class PodWatch implements AutoCloseable {
+    final String pod;
+    final Consumer<PodMeta> onPod;
+    final Consumer<String> onTrouble;
+    final String selector;
+    final Thread thread;
+    volatile boolean closed;
+    volatile InputStream stream;
+    volatile long streamDeadlineNanos;
+    private String resourceVersion;
+    private boolean listed;
+
+    PodWatch(String pod, Consumer<PodMeta> onPod, Consumer<String> onTrouble) {
+      this.pod = pod;
+      this.onPod = onPod;
+      this.onTrouble = onTrouble;
+      this.selector = enc("metadata.name=" + pod);
+      this.thread = new Thread(this::run, "ou-k8s-watch-" + pod);
+      thread.setDaemon(true);
+    }
+
+    void list() {
+      String what = "list pod " + pod;
+      Answer a = api.call(what, "GET", podsPath + "?fieldSelector=" + selector, null, null);
+      if (!a.ok()) throw api.failure(what, a);
+      Map<String, Object> list = Json.map(tree(what, a.body()));
+      if (listed) relists.incrementAndGet();
+      listed = true;
+      for (Object item : Json.list(list.get("items"))) deliver(item);
+      resourceVersion = Json.text(Json.map(list.get("metadata")), "resourceVersion");
+    }
+
+    void run() {
+      long backoff = MIN_BACKOFF_MS;
+      while (!closed) {
+        try {
+          if (resourceVersion == null) list();
+          watchOnce();
+          backoff = MIN_BACKOFF_MS; // it was open and ended: resume at once
+          continue;
+        } catch (Gone g) {
+          resourceVersion = null; // too old: list again at once
+          continue;
+        } catch (RuntimeException | IOException e) {
+          if (closed) return;
+          Thread.interrupted(); // an abort by the guard may have interrupted us; the backoff must still wait
+          onTrouble.accept("watch of pod " + pod + " failed (" + e.getMessage() + "); retrying in " + backoff + " ms");
+        }
+        try {
+          Thread.sleep(backoff + ThreadLocalRandom.current().nextLong(backoff / 4 + 1));
+        } catch (InterruptedException e) {
+          if (closed) return;
+        }
+        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+      }
+    }
+
+    /** One watch connection from {@link #resourceVersion} until the server ends it; throws on failure. */
+    void watchOnce() throws IOException, Gone {
+      String what = "watch pod " + pod;
+      long timeout = Math.max(1, access.watchTimeout().toSeconds());
+      timeout += ThreadLocalRandom.current().nextLong(timeout / 5 + 1);
+      String path = podsPath + "?watch=true&allowWatchBookmarks=true&fieldSelector=" + selector
+          + "&resourceVersion=" + enc(resourceVersion) + "&timeoutSeconds=" + timeout;
+      HttpResponse<InputStream> r;
+      try {
+        r = api.http().send(api.request(path).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+      } catch (HttpTimeoutException e) {
+        throw new MemberApiException(0, what + ": no answer from the API server at " + api.base() + " within " + access.requestTimeout().toMillis() + " ms", e);
+      } catch (InterruptedException e) {
+        throw new IOException(what + " interrupted", e);
+      }
+      InputStream body = r.body();
+      if (r.statusCode() != 200) {
+        String text;
+        try (body) {
+          text = new String(body.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+        }
+        if (r.statusCode() == 410) throw new Gone();
+        if (r.statusCode() == 401) api.refreshToken(true);
+        throw api.failure(what, new Answer(r.statusCode(), text));
+      }
+      watchConnections.incrementAndGet();
+      streamDeadlineNanos = System.nanoTime() + Duration.ofSeconds(timeout).plus(WATCH_GRACE).toNanos();
+      stream = body;
+      if (closed) abortStream();
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          if (line.isBlank()) continue;
+          Map<String, Object> event = Json.map(tree(what, line));
+          Object object = event.get("object");
+          switch (String.valueOf(event.get("type"))) {
+            case "ADDED", "MODIFIED" -> {
+              remember(object);
+              deliver(object);
+            }
+            case "DELETED", "BOOKMARK" -> remember(object);
+            case "ERROR" -> {
+              int code = Json.map(object).get("code") instanceof Number n ? n.intValue() : 0;
+              if (code == 410) throw new Gone();
+              throw api.failure(what + " (an error event)", new Answer(code, Json.write(object)));
+            }
+            default -> { }
+          }
+        }
+      } finally {
+        stream = null;
+      }
+    }
+
+    private void remember(Object object) {
+      String rv = Json.text(Json.map(Json.map(object).get("metadata")), "resourceVersion");
+      if (rv != null) resourceVersion = rv;
+    }
+
+    private void deliver(Object pod) {
+      try {
+        onPod.accept(HttpMemberApi.podMeta(pod));
+      } catch (RuntimeException e) {
+        onTrouble.accept("handling pod " + this.pod + " failed: " + e);
+      }
+    }
+
+    void abortStream() {
+      InputStream s = stream;
+      if (s == null) return;
+      try {
+        s.close(); // cancels the exchange: the blocked read returns, the connection is not reused
+      } catch (IOException e) {
+        // closing anyway
+      }
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+      watches.remove(this);
+      abortStream();
+      thread.interrupt();
+    }
+  }
+}

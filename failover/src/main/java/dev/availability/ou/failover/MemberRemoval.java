@@ -1,0 +1,72 @@
+package dev.availability.ou.failover;
+
+import dev.availability.ou.failover.Action.DeleteMember;
+import dev.availability.ou.failover.Member.Role;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Removing members the unit no longer needs: which to delete, and when a deletion must be forced (fenced, may hang). */
+final class MemberRemoval {
+  private MemberRemoval() {}
+
+  /** Members that are neither primary nor standby (a former primary left behind, a stray): remove them. */
+  static void removeExtraMembers(Observation o, UnitState s, List<Action> actions) {
+    Set<String> deletedNow = new LinkedHashSet<>();
+    actions.stream().filter(a -> a instanceof DeleteMember).map(a -> ((DeleteMember) a).pod()).forEach(deletedNow::add);
+    for (Member m : o.members().values()) {
+      if (m.pod().equals(s.primary()) || m.pod().equals(s.standby()) || deletedNow.contains(m.pod())) continue;
+      boolean hangs = mayHang(o, s, m);
+      if (!m.deleting()) actions.add(new DeleteMember(m.pod(), hangs && fenced(o, s, m)));
+      else if (hangs && fenced(o, s, m)) actions.add(new DeleteMember(m.pod(), true));
+    }
+  }
+
+  static boolean nodeDown(Observation o, Member m) {
+    return o.node(m.node()).map(n -> !n.healthy()).orElse(m.scheduled());
+  }
+
+  /**
+   * A graceful deletion may never finish: the member's node is down or gone, or the failover that deposed
+   * it suspected the node (which the API server may show Ready for its whole grace period).
+   */
+  static boolean mayHang(Observation o, UnitState s, Member m) {
+    if (nodeDown(o, m)) return true;
+    Intent i = s.intent();
+    FailoverTimings t = s.lastFailover();
+    String reason = i != null && m.pod().equals(i.former()) ? i.reason() : t != null && m.pod().equals(t.former()) ? t.reason() : null;
+    return suspectsNode(reason);
+  }
+
+  static boolean suspectsNode(String reason) {
+    return Arrays.stream(Signal.Kind.values()).anyMatch(k -> k.suspectsNode() && k.name().equals(reason));
+  }
+
+  /**
+   * A member is fenced once it says so, once the lease it holds has expired, or once a lease duration has
+   * passed since the lease moved away from it: its sidecar stops acknowledging writes when it cannot renew.
+   */
+  static boolean fenced(Observation o, UnitState s, Member m) {
+    if (m.report() != null && m.report().role() == Role.Fenced) return true;
+    PrimaryLease lease = o.lease();
+    if (lease != null && m.pod().equals(lease.holder()) && lease.expiresAt() != null && !o.now().isBefore(lease.expiresAt())) return true;
+    if (m.assignedRole() == Role.Standby || m.assignedRole() == null) return true; // never held the lease at this epoch
+    // (only for the member the lease moved away from: the one a failover promoted holds it)
+    Intent i = s.intent();
+    FailoverTimings t = s.lastFailover();
+    Instant movedAt = i != null && m.pod().equals(i.former()) ? i.serviceSwitchedAt() : t != null && m.pod().equals(t.former()) ? t.serviceSwitchedAt() : null;
+    if (movedAt == null) return false;
+    return !o.now().isBefore(movedAt.plus(o.policy().thresholds().leaseDuration()));
+  }
+
+  static Duration forceDeleteRecheck(Observation o, UnitState s) {
+    FailoverTimings last = s.lastFailover();
+    if (last == null || last.serviceSwitchedAt() == null) return null;
+    Instant at = last.serviceSwitchedAt().plus(o.policy().thresholds().leaseDuration());
+    boolean waiting = o.members().values().stream().anyMatch(m -> m.pod().equals(last.former()) && mayHang(o, s, m));
+    return waiting && o.now().isBefore(at) ? Duration.between(o.now(), at) : null;
+  }
+}

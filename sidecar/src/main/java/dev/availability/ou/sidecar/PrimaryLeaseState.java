@@ -1,0 +1,63 @@
+package dev.availability.ou.sidecar;
+
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Lease bookkeeping (Kubernetes control) for a primary: writes are acknowledged only before the lease's
+ * {@code validUntilNanos}, or past it in the failsafe (LeaseFailsafe) while the API server is unreachable.
+ */
+final class PrimaryLeaseState {
+  private final Config cfg;
+  private final Counters counters;
+  private final Supplier<Mode> mode;
+  private final WriteAcknowledgements acks;
+  private final LongSupplier peerHeartbeatAgeMillis;
+
+  private volatile boolean leaseRequired;
+  private volatile long leaseValidUntilNanos;
+  // The API server answered that the lease is someone else's (or gone): no failsafe (LeaseFailsafe) then.
+  private volatile boolean leaseTakenAway;
+  private volatile boolean inFailsafe;
+
+  PrimaryLeaseState(Config cfg, Counters counters, Supplier<Mode> mode, WriteAcknowledgements acks, LongSupplier peerHeartbeatAgeMillis) {
+    this.cfg = cfg;
+    this.counters = counters;
+    this.mode = mode;
+    this.acks = acks;
+    this.peerHeartbeatAgeMillis = peerHeartbeatAgeMillis;
+  }
+
+  void required(boolean required) {
+    leaseRequired = required;
+  }
+
+  void renewed(long validUntilNanos) {
+    leaseValidUntilNanos = validUntilNanos;
+    leaseTakenAway = false;
+    if (inFailsafe) Logs.info("lease renewed: the failsafe is over");
+    inFailsafe = false;
+  }
+
+  /** A renewal failed: {@code takenAway} when the API server said the lease is not ours, else it was not reached. */
+  void notRenewed(boolean takenAway, String why, long epoch) {
+    if (takenAway) leaseTakenAway = true;
+    boolean failsafe = failsafe();
+    if (failsafe && !inFailsafe) {
+      counters.inc("failsafeEntered");
+      Logs.warn("lease not renewed (" + why + "): serving on while the standby at epoch " + epoch + " confirms every write (failsafe)");
+    }
+    inFailsafe = failsafe;
+  }
+
+  boolean ok() {
+    return !leaseRequired || System.nanoTime() - leaseValidUntilNanos < 0 || failsafe();
+  }
+
+  /** Serving past the lease on the standby's confirmation while the API server is unreachable (LeaseFailsafe). */
+  boolean failsafe() {
+    return leaseRequired && System.nanoTime() - leaseValidUntilNanos >= 0
+        && LeaseFailsafe.serves(mode.get(), acks.acksAlone(), leaseTakenAway, acks.standbyConnected(), peerHeartbeatAgeMillis.getAsLong(),
+            cfg.heartbeatMillis());
+  }
+}

@@ -1,0 +1,46 @@
+package dev.availability.ou.sidecar;
+
+import dev.availability.ou.contract.Role;
+import dev.availability.ou.replication.Terms;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The replica's state as {@code name=value} lines for the status endpoint, read under the replica's lock. */
+final class ReplicaStatus {
+  private ReplicaStatus() {}
+
+  static List<String> lines(Replica r, Config cfg, Store store, LogWriter writer) {
+    synchronized (r) {
+      Role role = r.role();
+      List<String> l = new ArrayList<>();
+      l.add("role=" + (role == null ? "UNASSIGNED" : role.name().toUpperCase()));
+      l.add("epoch=" + r.epoch());
+      l.add("term=" + Terms.format(r.term()));
+      l.add("mode=" + r.mode().label());
+      l.add("serving=" + r.view("").serving());
+      l.add("fenceReason=" + r.fenceReason());
+      l.add("lastSeq=" + r.lastSeq());
+      l.add("durableSeq=" + writer.durableSeq());
+      l.add("firstLogSeq=" + store.log().firstSeq());
+      l.add("snapshotSeq=" + store.snapshotSeq());
+      l.add("exactFromSeq=" + store.exactFromSeq());
+      l.add("keys=" + store.state().size());
+      l.add("stateBytes=" + store.state().bytes());
+      l.add("promotionSeq=" + r.promotionSeq());
+      l.add("standbyAckedSeq=" + r.acknowledgements().standbyAckedSeq());
+      l.add("acknowledgingAlone=" + r.acknowledgingAlone());
+      l.add("standbyConnected=" + r.acknowledgements().standbyConnected());
+      l.add("primaryLastSeq=" + r.standbyProgress().primaryLastSeq());
+      l.add("streaming=" + r.standbyProgress().streaming());
+      l.add("inSync=" + r.standbyProgress().inSync());
+      Long lag = r.lag();
+      l.add("lag=" + (lag == null ? "unknown" : lag));
+      String peer = r.peerEndpoint();
+      l.add("peer=" + (peer == null ? "" : peer));
+      l.add("peerHeartbeatAgeMillis=" + r.peerHeartbeatAgeMillis());
+      l.add("peerLost=" + (r.peerHeartbeatAgeMillis() > cfg.peerLostAfterMillis()));
+      l.add("fsync=" + cfg.fsync());
+      return l;
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.availability.ou.sidecar;
+
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The standby side's view of its stream: whether it streams, the primary's position and the catch-up target
+ * told at the session's start, and from these whether it holds everything the primary acknowledged.
+ */
+final class StandbyProgress {
+  private final Config cfg;
+  private final Store store;
+  private final LogWriter writer;
+  private final Supplier<Mode> mode;
+  private final LongSupplier peerHeartbeatAgeMillis;
+
+  private volatile long primaryLastSeq = -1;
+  private volatile boolean streaming;
+  private volatile long catchUpTarget = Long.MAX_VALUE;
+  private volatile boolean heldAllAtLoss;
+
+  StandbyProgress(Config cfg, Store store, LogWriter writer, Supplier<Mode> mode, LongSupplier peerHeartbeatAgeMillis) {
+    this.cfg = cfg;
+    this.store = store;
+    this.writer = writer;
+    this.mode = mode;
+    this.peerHeartbeatAgeMillis = peerHeartbeatAgeMillis;
+  }
+
+  /** A new role: no stream yet, and nothing held from an earlier one. */
+  void reset() {
+    streaming = false;
+    heldAllAtLoss = false;
+  }
+
+  void streaming(boolean on) {
+    // Whether the stream stopped while this standby was in sync: in Synchronous and Journal modes the
+    // primary acknowledges nothing its standby does not hold, so such a standby stays promotable.
+    if (!on) heldAllAtLoss = inSync();
+    else heldAllAtLoss = false;
+    streaming = on;
+    if (!on) catchUpTarget = Long.MAX_VALUE;
+  }
+
+  boolean streaming() {
+    return streaming;
+  }
+
+  void primaryPosition(long lastSeq) {
+    primaryLastSeq = lastSeq;
+    if (catchUpTarget == Long.MAX_VALUE) catchUpTarget = lastSeq;
+  }
+
+  long primaryLastSeq() {
+    return primaryLastSeq;
+  }
+
+  /**
+   * A standby holding everything the primary acknowledged: streaming, caught up and the peer alive; or,
+   * in Synchronous and Journal modes, one that was so when its primary fell silent (a primary that
+   * cannot reach its standby cannot acknowledge anything more). That is the one to promote.
+   */
+  boolean inSync() {
+    if (writer.durableSeq() < store.exactFromSeq()) return false; // a snapshot from the primary not yet made exact by the stream
+    boolean live = streaming && peerHeartbeatAgeMillis.getAsLong() <= cfg.peerLostAfterMillis();
+    if (live) return writer.durableSeq() >= catchUpTarget;
+    if (mode.get() == Mode.ASYNCHRONOUS) return false;
+    return heldAllAtLoss || (streaming && writer.durableSeq() >= catchUpTarget);
+  }
+
+  /** Updates this standby trails its primary by; null when it has not heard its primary since it started. */
+  Long lag() {
+    return primaryLastSeq < 0 ? null : Math.max(0, primaryLastSeq - writer.durableSeq());
+  }
+}
