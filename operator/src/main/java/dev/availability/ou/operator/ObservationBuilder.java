@@ -125,6 +125,20 @@ final class ObservationBuilder {
         Duration.ofMillis(Optional.ofNullable(r.getRecoveryBudgetMillis()).orElse(0L)), r.getUpdatesLost(), Boolean.TRUE.equals(r.getPlanned()));
   }
 
+  /**
+   * Ready False while ContainersReady is True: the node lifecycle controller's mark, not the kubelet's. The controller
+   * sets only Ready, on every pod of a node it judged Unknown (after an API server outage longer than its grace
+   * period, every node at once, before the kubelets' heartbeats reach it again); the kubelet sets both, unless a
+   * readiness gate holds the pod, and members have none. The kubelet's word stands: a node really gone shows in the
+   * node's own signals and in the primary's lease.
+   */
+  private static boolean markedNotReadyByNodeController(Pod pod, List<PodCondition> conditions) {
+    if (pod.getSpec() != null && pod.getSpec().getReadinessGates() != null && !pod.getSpec().getReadinessGates().isEmpty()) return false;
+    boolean readyFalse = conditions.stream().anyMatch(c -> "Ready".equals(c.getType()) && "False".equals(c.getStatus()));
+    boolean containersReady = conditions.stream().anyMatch(c -> "ContainersReady".equals(c.getType()) && "True".equals(c.getStatus()));
+    return readyFalse && containersReady;
+  }
+
   private Member member(Pod pod, String appContainer, Instant now, Readings readings) {
     String name = pod.getMetadata().getName();
     Map<String, String> annotations = Optional.ofNullable(pod.getMetadata().getAnnotations()).orElse(Map.of());
@@ -136,7 +150,7 @@ final class ObservationBuilder {
     var status = pod.getStatus();
     List<PodCondition> conditions = status == null || status.getConditions() == null ? List.of() : status.getConditions();
     Optional<PodCondition> ready = conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst();
-    boolean isReady = ready.map(c -> "True".equals(c.getStatus())).orElse(false);
+    boolean isReady = ready.map(c -> "True".equals(c.getStatus())).orElse(false) || markedNotReadyByNodeController(pod, conditions);
     Instant readySince = ready.map(c -> Times.parse(c.getLastTransitionTime())).orElse(null);
     if (isReady) {
       unreadySeen.remove(name);

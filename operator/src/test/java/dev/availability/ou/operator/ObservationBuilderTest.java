@@ -84,6 +84,24 @@ class ObservationBuilderTest {
             .contains("epoch is not a long"));
   }
 
+  private static Pod podWith(String ready, String containersReady) {
+    return new PodBuilder().withNewMetadata().withName("kv-0").withNamespace("ns").withUid("p0").addToLabels(ContractKeys.UNIT_LABEL, "kv").endMetadata()
+        .withNewStatus().withPhase("Running")
+        .addNewCondition().withType("Ready").withStatus(ready).withLastTransitionTime("2026-01-01T00:00:00Z").endCondition()
+        .addNewCondition().withType("ContainersReady").withStatus(containersReady).withLastTransitionTime("2026-01-01T00:00:00Z").endCondition()
+        .endStatus().build();
+  }
+
+  @Test
+  void aPodTheNodeControllerMarkedNotReadyWhileItsContainersAreReadyCountsAsReady() throws Exception {
+    OperationalUnit unit = MemberPodBuilderTest.sample();
+    // After an API server outage past its grace the node controller marks every pod Ready=False, ContainersReady untouched.
+    Observation marked = new ObservationBuilder().build(unit, List.of(podWith("False", "True")), List.of(), Map.of(), null, null, List.of(), NOW);
+    assertThat(marked.members().get("kv-0").ready()).isTrue();
+    Observation kubelets = new ObservationBuilder().build(unit, List.of(podWith("False", "False")), List.of(), Map.of(), null, null, List.of(), NOW);
+    assertThat(kubelets.members().get("kv-0").ready()).as("the kubelet's own word").isFalse();
+  }
+
   @Test
   void aMalformedValueMakesTheUnitsMalformedValuesConditionTrueSayingWhereItIs() {
     var none = MalformedValuesCondition.of(List.of());
