@@ -63,6 +63,11 @@ README). Used by the ClusterRole (all namespaces) or by one Role per watched nam
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch", "create", "patch", "delete"]
+# The members' claims (replication.storage): created before a member's pod, read when one of its name exists (a
+# claim the unit did not create is never used), watched, deleted once their member is gone for good.
+- apiGroups: [""]
+  resources: ["persistentvolumeclaims"]
+  verbs: ["get", "list", "watch", "create", "delete"]
 # The unit's Service: created, then applied server-side (its selector names the primary); read when one of its
 # name exists that the informer does not hold (a Service the unit did not create is never taken over).
 - apiGroups: [""]

@@ -43,6 +43,7 @@ class ChartTest {
       Map.entry("ou.availability.dev/operationalunits/status", List.of("get", "patch", "update")),
       Map.entry("ou.availability.dev/operationalunits/finalizers", List.of("update")),
       Map.entry("/pods", List.of("get", "list", "watch", "create", "patch", "delete")),
+      Map.entry("/persistentvolumeclaims", List.of("get", "list", "watch", "create", "delete")),
       Map.entry("/services", List.of("get", "list", "watch", "create", "patch")),
       Map.entry("discovery.k8s.io/endpointslices", List.of("list", "watch")),
       Map.entry("coordination.k8s.io/leases", List.of("get", "list", "watch", "create", "update")),

@@ -35,12 +35,14 @@ final class ActionExecutor {
   private final UnitCaches caches;
   private final MemberPodBuilder pods;
   private final EventRecorder events;
+  private final MemberClaims claims;
 
-  ActionExecutor(KubernetesClient client, UnitCaches caches, MemberPodBuilder pods, EventRecorder events) {
+  ActionExecutor(KubernetesClient client, UnitCaches caches, MemberPodBuilder pods, EventRecorder events, MemberClaims claims) {
     this.client = client;
     this.caches = caches;
     this.pods = pods;
     this.events = events;
+    this.claims = claims;
   }
 
   void execute(OperationalUnit unit, Action action, String templateHash) {
@@ -56,6 +58,8 @@ final class ActionExecutor {
 
   private void create(OperationalUnit unit, CreateMember c, String templateHash) {
     Pod pod = pods.build(unit, c, templateHash);
+    // The claim first: the pod's data volume names it, and a member recreated under its name finds its data there.
+    if (unit.getSpec().getReplication().getStorage() != null) claims.ensure(unit, c.pod());
     try {
       Pod created = client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).create();
       caches.pods().handleRecentResourceCreate(ResourceID.fromResource(created), created);

@@ -79,7 +79,7 @@ final class MemberPodBuilder {
     if (spec.getSecurityContext() == null) spec.setSecurityContext(new io.fabric8.kubernetes.api.model.PodSecurityContext());
     if (spec.getSecurityContext().getFsGroup() == null) spec.getSecurityContext().setFsGroup(IMAGE_GROUP);
     List<Volume> volumes = new ArrayList<>(Optional.ofNullable(spec.getVolumes()).orElse(List.of()));
-    volumes.add(dataVolume(unit.getSpec().getReplication().getStorage()));
+    volumes.add(dataVolume(unit.getSpec().getReplication().getStorage(), member.pod()));
     volumes.add(new VolumeBuilder().withName(KEY_VOLUME).withNewSecret().withSecretName(ContractKeys.peerSecretName(name))
         .withDefaultMode(0440).endSecret().build());
     spec.setVolumes(volumes);
@@ -97,13 +97,12 @@ final class MemberPodBuilder {
         .build();
   }
 
-  private static Volume dataVolume(StorageSpec storage) {
+  private static Volume dataVolume(StorageSpec storage, String pod) {
     if (storage == null) return new VolumeBuilder().withName(DATA_VOLUME).withNewEmptyDir().endEmptyDir().build();
-    // A generic ephemeral volume: a claim per pod, created and deleted with the pod.
-    return new VolumeBuilder().withName(DATA_VOLUME).withNewEphemeral().withNewVolumeClaimTemplate().withNewSpec()
-        .withAccessModes("ReadWriteOnce").withStorageClassName(storage.getStorageClassName())
-        .withNewResources().addToRequests("storage", new Quantity(storage.getSize())).endResources()
-        .endSpec().endVolumeClaimTemplate().endEphemeral().build();
+    // The member's own claim (UnitObjectsBuilder.memberClaim, made just before the pod): it outlives the pod, so
+    // a member recreated under this name restarts on its log. A generic ephemeral volume would die with the pod.
+    return new VolumeBuilder().withName(DATA_VOLUME).withNewPersistentVolumeClaim().withClaimName(Naming.memberClaim(pod))
+        .endPersistentVolumeClaim().build();
   }
 
   private Container sidecarContainer(OperationalUnit unit) {

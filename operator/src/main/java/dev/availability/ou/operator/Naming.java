@@ -18,4 +18,9 @@ final class Naming {
   static String memberRole(String unit) {
     return unit + "-member";
   }
+
+  /** The claim a member keeps its log on: named after the member, so the member recreated under its name finds it. */
+  static String memberClaim(String pod) {
+    return pod + "-data";
+  }
 }

@@ -9,6 +9,7 @@ import dev.availability.ou.failover.EventReason;
 import dev.availability.ou.failover.FailoverDecider;
 import dev.availability.ou.failover.Observation;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -58,6 +59,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
   private final SupportingObjects supporting;
   private volatile UnitCaches caches;
   private volatile ActionExecutor executor;
+  private volatile MemberClaims claims;
 
   public OperationalUnitReconciler(KubernetesClient client, OperatorConfig config, EventRecorder events, UnitMetrics metrics) {
     this.client = client;
@@ -100,9 +102,14 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
         .withName("node-leases").withNamespaces(Set.of("kube-node-lease"))
         .withSecondaryToPrimaryMapper(l -> Set.of())
         .build(), context, renewals);
-    caches = new UnitCaches(pods, services, slices, unitLeases, nodes, nodeLeases);
-    executor = new ActionExecutor(client, caches, new MemberPodBuilder(config.sidecar()), events);
-    return List.of(pods, services, slices, unitLeases, nodes, nodeLeases);
+    var memberClaims = new InformerEventSource<>(InformerEventSourceConfiguration.from(PersistentVolumeClaim.class, OperationalUnit.class)
+        .withName("claims").withLabelSelector(ContractKeys.UNIT_LABEL)
+        .withSecondaryToPrimaryMapper(c -> unitOf(c.getMetadata().getLabels(), c.getMetadata().getNamespace()))
+        .build(), context);
+    caches = new UnitCaches(pods, services, slices, unitLeases, nodes, nodeLeases, memberClaims);
+    claims = new MemberClaims(client, memberClaims, config.memberClaimGrace());
+    executor = new ActionExecutor(client, caches, new MemberPodBuilder(config.sidecar()), events, claims);
+    return List.of(pods, services, slices, unitLeases, nodes, nodeLeases, memberClaims);
   }
 
   private static Set<ResourceID> unitOf(Map<String, String> labels, String namespace) {
@@ -163,6 +170,8 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
     }
     if (!decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, readings, now);
     countFailover(recordedEpoch, current);
+    // After the status is written: it names every member the decision keeps, new ones included.
+    claims.removeUnused(current, podNames(current), now);
     Duration next = decision.recheckAfter() == null ? config.resync() : min(decision.recheckAfter(), config.resync());
     return UpdateControl.<OperationalUnit>noUpdate().rescheduleAfter(Math.max(1, next.toMillis()));
   }
@@ -180,6 +189,11 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
     Collection<EndpointSlice> slices = caches.endpointSlices().list(ns, s -> name.equals(
         Optional.ofNullable(s.getMetadata().getLabels()).map(l -> l.get("kubernetes.io/service-name")).orElse(null))).toList();
     return observations.build(unit, pods, nodes, nodeLeases, lease, service, slices, now, readings);
+  }
+
+  /** Every pod of the namespace the caches hold (any unit's): a claim of that name may be in use. */
+  private Set<String> podNames(OperationalUnit unit) {
+    return caches.pods().list(unit.getMetadata().getNamespace()).map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
   }
 
   private OperationalUnit writeStatus(OperationalUnit unit, Context<OperationalUnit> context, Decision d, Observation o, Readings readings,

@@ -19,6 +19,13 @@ public interface OperatorConfig {
   LeaderElection leaderElection();
 
   /**
+   * How old a member's claim must be before it is deleted once its member is gone for good (neither named by the
+   * unit's status nor a pod): longer than the caches may lag behind the operator's own writes.
+   */
+  @WithDefault("2m")
+  Duration memberClaimGrace();
+
+  /**
    * Whether each unit gets a NetworkPolicy that lets only its own member pods reach the replication port (every
    * other port stays open to all). Off for clusters whose network plugin does not enforce NetworkPolicies, or that
    * manage them elsewhere.

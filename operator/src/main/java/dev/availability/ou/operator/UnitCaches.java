@@ -2,6 +2,7 @@ package dev.availability.ou.operator;
 
 import dev.availability.ou.api.OperationalUnit;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -15,4 +16,5 @@ record UnitCaches(
     InformerEventSource<EndpointSlice, OperationalUnit> endpointSlices,
     InformerEventSource<Lease, OperationalUnit> unitLeases,
     InformerEventSource<Node, OperationalUnit> nodes,
-    InformerEventSource<Lease, OperationalUnit> nodeLeases) {}
+    InformerEventSource<Lease, OperationalUnit> nodeLeases,
+    InformerEventSource<PersistentVolumeClaim, OperationalUnit> claims) {}

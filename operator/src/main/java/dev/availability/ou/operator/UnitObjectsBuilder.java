@@ -3,6 +3,7 @@ package dev.availability.ou.operator;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import dev.availability.ou.api.OperationalUnit;
+import dev.availability.ou.api.StorageSpec;
 import dev.availability.ou.api.UnitPort;
 import dev.availability.ou.contract.ContractKeys;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -11,6 +12,9 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -118,6 +122,19 @@ final class UnitObjectsBuilder {
           .addNewPort().withProtocol("UDP").withPort(new IntOrString(1)).withEndPort(65535).endPort()
         .endIngress()
         .endSpec().build();
+  }
+
+  /**
+   * The claim a member keeps its log on ({@code replication.storage}). Owned by the unit, not the pod: it outlives
+   * its member, so the member recreated under the same name restarts on its data; it goes with the unit.
+   */
+  static PersistentVolumeClaim memberClaim(OperationalUnit unit, String pod) {
+    StorageSpec storage = unit.getSpec().getReplication().getStorage();
+    return new PersistentVolumeClaimBuilder().withMetadata(meta(unit, Naming.memberClaim(pod)))
+        .editMetadata().addToLabels(ContractKeys.MEMBER_LABEL, pod).endMetadata()
+        .withNewSpec().withAccessModes("ReadWriteOnce").withStorageClassName(storage.getStorageClassName())
+        .withNewResources().addToRequests("storage", new Quantity(storage.getSize())).endResources().endSpec()
+        .build();
   }
 
   /** The unit's Service by name only: what to look up before it is first written. */

@@ -177,6 +177,28 @@ class MemberPodBuilderTest {
     assertThat(c.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals(MemberPodBuilder.DATA_DIR) && !Boolean.TRUE.equals(m.getReadOnly()));
   }
 
+  @Test
+  void withStorageTheDataVolumeIsTheMembersOwnClaimSoAMemberRecreatedUnderItsNameFindsItsData() throws Exception {
+    OperationalUnit unit = sample();
+    var storage = new dev.availability.ou.api.StorageSpec();
+    storage.setSize("1Gi");
+    unit.getSpec().getReplication().setStorage(storage);
+    Pod pod = new MemberPodBuilder(sidecar).build(unit, new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null), "abc");
+
+    var data = pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals(MemberPodBuilder.DATA_VOLUME)).findFirst().orElseThrow();
+    assertThat(data.getEphemeral()).as("a generic ephemeral volume dies with its pod").isNull();
+    assertThat(data.getPersistentVolumeClaim()).isNotNull();
+    assertThat(data.getPersistentVolumeClaim().getClaimName()).isEqualTo("kv-1-data");
+  }
+
+  @Test
+  void withoutStorageTheDataVolumeIsAnEmptyDir() throws Exception {
+    Pod pod = new MemberPodBuilder(sidecar).build(sample(), new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null), "abc");
+    var data = pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals(MemberPodBuilder.DATA_VOLUME)).findFirst().orElseThrow();
+    assertThat(data.getEmptyDir()).isNotNull();
+    assertThat(data.getPersistentVolumeClaim()).isNull();
+  }
+
   private static String env(io.fabric8.kubernetes.api.model.Container c, String name) {
     return c.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst().orElseThrow().getValue();
   }

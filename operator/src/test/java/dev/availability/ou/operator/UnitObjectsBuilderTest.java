@@ -31,6 +31,27 @@ class UnitObjectsBuilderTest {
         .satisfies(o -> assertThat(o.getKind()).isEqualTo("OperationalUnit"));
   }
 
+  @Test
+  void aMembersClaimIsNamedAfterItAndOwnedByTheUnitSoItOutlivesThePod() throws Exception {
+    OperationalUnit unit = MemberPodBuilderTest.sample();
+    var storage = new dev.availability.ou.api.StorageSpec();
+    storage.setSize("2Gi");
+    storage.setStorageClassName("fast");
+    unit.getSpec().getReplication().setStorage(storage);
+    var claim = UnitObjectsBuilder.memberClaim(unit, "kv-3");
+
+    assertThat(claim.getMetadata().getName()).isEqualTo("kv-3-data");
+    assertThat(claim.getMetadata().getNamespace()).isEqualTo("ns");
+    assertThat(claim.getMetadata().getLabels()).containsEntry(ContractKeys.UNIT_LABEL, "kv").containsEntry(ContractKeys.MEMBER_LABEL, "kv-3");
+    assertThat(claim.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+      assertThat(o.getKind()).isEqualTo("OperationalUnit");
+      assertThat(o.getUid()).isEqualTo("uid-1");
+    });
+    assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
+    assertThat(claim.getSpec().getStorageClassName()).isEqualTo("fast");
+    assertThat(claim.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("2Gi");
+  }
+
   private static boolean covers(java.util.List<NetworkPolicyPort> ports, String protocol, int port) {
     return ports.stream().anyMatch(p -> p.getProtocol().equals(protocol) && p.getPort().getIntVal() <= port
         && port <= (p.getEndPort() == null ? p.getPort().getIntVal() : p.getEndPort()));
