@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -40,7 +41,8 @@ final class SidecarConnection {
   private final Map<Integer, CompletableFuture<Response>> pending = new ConcurrentHashMap<>();
   private final Map<Integer, Watch> watchesById = new ConcurrentHashMap<>();
   volatile boolean broken;
-  private volatile SidecarUnavailableException closedBecause;
+  /** Why the connection closed: the first reason given, which every request still pending fails with. */
+  private final AtomicReference<SidecarUnavailableException> closedBecause = new AtomicReference<>();
 
   SidecarConnection(InetSocketAddress address) throws IOException {
     socket = new Socket();
@@ -95,7 +97,7 @@ final class SidecarConnection {
     }
     if (broken) {
       CompletableFuture<Response> f = pending.remove(id);
-      SidecarUnavailableException why = closedBecause;
+      SidecarUnavailableException why = closedBecause.get();
       if (f != null) f.completeExceptionally(why != null ? why : new SidecarUnavailableException("connection to the sidecar is broken", null));
     }
   }
@@ -137,8 +139,14 @@ final class SidecarConnection {
     }
   }
 
+  /**
+   * Closes with {@code reason} unless it was closed already. A later reason is only a consequence (a write
+   * meeting the socket the reader closed after the sidecar's connection-level error): the requests pending
+   * fail with the first, so a caller is told the sidecar's words, not "Socket closed".
+   */
   void close(SidecarUnavailableException reason) {
-    if (closedBecause == null) closedBecause = reason;
+    closedBecause.compareAndSet(null, reason);
+    SidecarUnavailableException why = closedBecause.get();
     broken = true;
     try {
       socket.close();
@@ -147,7 +155,7 @@ final class SidecarConnection {
     }
     for (Integer id : pending.keySet()) {
       CompletableFuture<Response> f = pending.remove(id);
-      if (f != null) f.completeExceptionally(reason);
+      if (f != null) f.completeExceptionally(why);
     }
   }
 }
