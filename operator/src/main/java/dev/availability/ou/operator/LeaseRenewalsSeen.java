@@ -1,7 +1,9 @@
 package dev.availability.ou.operator;
 
+import dev.availability.ou.contract.ContractKeys;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -55,8 +57,22 @@ final class LeaseRenewalsSeen {
     String renewTime = lease.getSpec().getRenewTime().toString();
     Instant at = seen.compute(key(lease), (k, old) -> old != null && Objects.equals(old.holder(), holder) && old.renewTime().equals(renewTime)
         ? old : new Seen(holder, renewTime, now)).at();
-    Instant blind = blindAt;
+    // After the blindness one more lease duration: the holder's calls sent while the API server was coming back may
+    // still be timing out when the watch is back (seen: both drill primaries failed over 2 s after it).
+    Instant blind = blindAt == null ? null : blindAt.plus(duration(lease));
     return blind != null && blind.isAfter(at) ? blind : at;
+  }
+
+  private static Duration duration(Lease lease) {
+    var annotations = lease.getMetadata().getAnnotations();
+    String ms = annotations == null ? null : annotations.get(ContractKeys.LEASE_DURATION_MS_ANNOTATION);
+    try {
+      if (ms != null && Long.parseLong(ms.strip()) > 0) return Duration.ofMillis(Long.parseLong(ms.strip()));
+    } catch (NumberFormatException e) {
+      // the lease's own duration below
+    }
+    Integer seconds = lease.getSpec().getLeaseDurationSeconds();
+    return Duration.ofSeconds(seconds == null || seconds <= 0 ? 0 : seconds);
   }
 
   private static String key(Lease lease) {

@@ -15,7 +15,7 @@ class LeaseRenewalsSeenTest {
 
   private static Lease lease(String holder, String renewTime) {
     return new LeaseBuilder().withNewMetadata().withNamespace("ns").withName("kv-primary").endMetadata()
-        .withNewSpec().withHolderIdentity(holder).withRenewTime(renewTime == null ? null : ZonedDateTime.parse(renewTime)).endSpec().build();
+        .withNewSpec().withLeaseDurationSeconds(15).withHolderIdentity(holder).withRenewTime(renewTime == null ? null : ZonedDateTime.parse(renewTime)).endSpec().build();
   }
 
   @Test
@@ -44,7 +44,8 @@ class LeaseRenewalsSeenTest {
     seen.observed(renewed);
     now.set(T.plusSeconds(30)); // the API server was down for 30 s; the watch saw it until now
     seen.blind();
-    assertThat(seen.seenAt(renewed, T.plusSeconds(31))).as("the last renewal counts from the end of the blindness").isEqualTo(T.plusSeconds(30));
+    assertThat(seen.seenAt(renewed, T.plusSeconds(31))).as("the last renewal counts from the end of the blindness, plus one lease duration")
+        .isEqualTo(T.plusSeconds(30 + 15));
   }
 
   @Test

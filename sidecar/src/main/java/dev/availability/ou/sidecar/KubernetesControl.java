@@ -35,7 +35,8 @@ final class KubernetesControl implements ControlSource {
   /** The JDK-only API client: in-cluster (KUBERNETES_SERVICE_HOST/PORT, the mounted ServiceAccount) unless OU_API_* say otherwise. */
   private static MemberApi lean(Config cfg) {
     String namespace = requireNamespace(cfg);
-    return new HttpMemberApi(ApiServerAccess.resolve(cfg.apiServer(), cfg.apiTokenFile(), cfg.apiCaFile(), System.getenv()), namespace);
+    return new HttpMemberApi(ApiServerAccess.resolve(cfg.apiServer(), cfg.apiTokenFile(), cfg.apiCaFile(), System.getenv())
+        .withRequestTimeout(java.time.Duration.ofMillis(cfg.apiRequestTimeoutMillis())), namespace);
   }
 
   /** On {@code api}, bound to the member's namespace; {@link #close()} closes it. */
