@@ -76,13 +76,19 @@ restart_locked() {
   log "$comp restarted (pid $newpid) in $((SECONDS - start)) s"
 }
 
-# The API server's port, fixed per cluster name in 20000-27999. kwokctl picks every other port by scanning down from
-# 32767, so a cluster created while this one's API server is stopped takes the freed port (seen: a drill's restarted
-# API server found another cluster's kwok-controller on its port and never came back).
-api_server_port() {
-  local p=$((20000 + $(printf '%s' "$NAME" | cksum | cut -d' ' -f1) % 8000)) tries=0
-  while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && [ "$tries" -lt 100 ]; do
-    p=$((p + 1)); tries=$((tries + 1))
+# The components' ports, a block of ten fixed per cluster name in 20000-27999. kwokctl otherwise picks every port by
+# scanning down from 32767 and binds it later: two clusters created at once took the same etcd port, and a cluster
+# created while another's API server was stopped took its port (seen: the restarted API server never came back).
+# Sets PORT_BASE; the block moves on while any of its ports is taken.
+cluster_ports() {
+  local base=$((20000 + ($(printf '%s' "$NAME" | cksum | cut -d' ' -f1) % 790) * 10)) tries=0 p taken
+  while [ "$tries" -lt 50 ]; do
+    taken=false
+    for p in $(seq "$base" $((base + 5))); do
+      if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then taken=true; break; fi
+    done
+    $taken || break
+    base=$((20000 + ((base - 20000) / 10 + 1) % 790 * 10)); tries=$((tries + 1))
   done
-  echo "$p"
+  PORT_BASE=$base
 }
