@@ -193,6 +193,18 @@ final class PodWorker {
    * later). Asynchronous: a probe or an exiting container never waits on the API server (while it was down, waiting
    * posts held every probe thread and no probe ran).
    */
+  /**
+   * The API server's conditions differ from this kubelet's: someone else changed them. The node lifecycle controller
+   * sets Ready False on every pod of a node it judged Unknown (after an API server outage, every node); a kubelet's
+   * status manager reconciles the API's status with its own, so the pods read Ready again once their node does.
+   */
+  private static boolean drifted(PodStatus inApi, PodStatus ours) {
+    if (inApi == null || inApi.getConditions() == null) return true;
+    Map<String, String> api = new LinkedHashMap<>();
+    inApi.getConditions().forEach(c -> api.put(c.getType(), c.getStatus()));
+    return ours.getConditions().stream().anyMatch(c -> !c.getStatus().equals(api.get(c.getType())));
+  }
+
   void post() {
     if (postQueued.compareAndSet(false, true)) k.statusWriter().execute(this::postNow);
   }
@@ -206,7 +218,7 @@ final class PodWorker {
       Map<String, PodCondition> previous = new LinkedHashMap<>();
       if (posted != null) posted.getConditions().forEach(c -> previous.put(c.getType(), c));
       PodStatus status = PodStatuses.build(Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always"), ip, ip, startTime, views, previous, Instant.now());
-      if (status.equals(posted)) return;
+      if (status.equals(posted) && !drifted(pod.getStatus(), status)) return;
       try {
         Pod patch = new PodBuilder().withNewMetadata().endMetadata().withStatus(status).build();
         k.client().pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).subresource("status")
