@@ -48,7 +48,13 @@ final class ApiForwarder implements AutoCloseable {
           pod.close();
           continue;
         }
-        SocketChannel api = SocketChannel.open(apiServer);
+        SocketChannel api;
+        try {
+          api = SocketChannel.open(apiServer);
+        } catch (IOException e) {
+          close(pod); // the API server is down: the pod's client must see it at once, not a connection left hanging
+          continue;
+        }
         open.get(node).add(pod);
         open.get(node).add(api);
         Thread.ofVirtual().start(() -> pipe(node, pod, api));
