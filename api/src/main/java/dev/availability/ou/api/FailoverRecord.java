@@ -6,6 +6,10 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 /** What the last failover did and how long each part took. Times are RFC 3339 with milliseconds. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class FailoverRecord {
+  public enum Kind { Failover, Switchover, Drill }
+
+  @JsonPropertyDescription("Failover (a fault), Switchover (planned, zero loss) or Drill (a failover the user asked for, to measure recovery).")
+  private Kind kind;
   private String formerPrimary;
   private String newPrimary;
   private Long epoch;
@@ -31,6 +35,8 @@ public class FailoverRecord {
   @JsonPropertyDescription("A planned switchover (spec change, failback) rather than a failure.")
   private Boolean planned;
 
+  public Kind getKind() { return kind; }
+  public void setKind(Kind kind) { this.kind = kind; }
   public String getFormerPrimary() { return formerPrimary; }
   public void setFormerPrimary(String formerPrimary) { this.formerPrimary = formerPrimary; }
   public String getNewPrimary() { return newPrimary; }

@@ -15,6 +15,10 @@ public class OperationalUnitStatus {
   private Long epoch;
   private Integer failovers;
   private FailoverRecord lastFailover;
+  @JsonPropertyDescription("The last failovers, switchovers and drills, newest first (at most 10).")
+  private List<FailoverRecord> history = new ArrayList<>();
+  @JsonPropertyDescription("The operator's answer to the last request of each kind (annotations ou.availability.dev/...).")
+  private List<RequestStatus> requests = new ArrayList<>();
   @JsonPropertyDescription("A failover under way: written before any action, so it resumes after an operator restart.")
   private FailoverProgress failover;
   @JsonPropertyDescription("Ordinal of the next member pod the operator creates (<unit>-<ordinal>).")
@@ -38,6 +42,10 @@ public class OperationalUnitStatus {
   public void setFailovers(Integer failovers) { this.failovers = failovers; }
   public FailoverRecord getLastFailover() { return lastFailover; }
   public void setLastFailover(FailoverRecord lastFailover) { this.lastFailover = lastFailover; }
+  public List<FailoverRecord> getHistory() { return history; }
+  public void setHistory(List<FailoverRecord> history) { this.history = history; }
+  public List<RequestStatus> getRequests() { return requests; }
+  public void setRequests(List<RequestStatus> requests) { this.requests = requests; }
   public FailoverProgress getFailover() { return failover; }
   public void setFailover(FailoverProgress failover) { this.failover = failover; }
   public Long getNextMemberOrdinal() { return nextMemberOrdinal; }
