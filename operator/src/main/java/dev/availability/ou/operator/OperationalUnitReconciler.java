@@ -252,7 +252,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
     OperationalUnitStatus a = after.getStatus();
     if (a == null || a.getLastFailover() == null) return;
     if (!Objects.equals(recordedEpoch, a.getLastFailover().getEpoch())) {
-      metrics.failover(after, a.getLastFailover().getReason(), Boolean.TRUE.equals(a.getLastFailover().getPlanned()));
+      metrics.promoted(after, a.getLastFailover().getKind(), a.getLastFailover().getReason());
     }
     metrics.lastFailover(after, a.getLastFailover());
   }
