@@ -20,7 +20,7 @@ public sealed interface Action {
   /** Give the primary lease to {@code holder} at {@code epoch} (not yet renewed). */
   record HoldLease(String holder, long epoch, Duration duration) implements Action {}
 
-  /** Point the Service selector at {@code pod}: the one write that moves traffic. */
+  /** Point the Service selector at {@code pod}: the one write that moves traffic ({@link ServiceView#NOBODY}: at no pod). */
   record PointService(String pod) implements Action {}
 
   /** Delete a member pod; {@code force} (grace period 0) only for a fenced member on an unreachable node. */

@@ -34,6 +34,7 @@ public final class CandidateRanking {
     String primary = o.state().primary();
     List<Candidate> healthy = o.members().values().stream()
         .filter(m -> !m.pod().equals(primary))
+        .filter(m -> !Fencing.asked(o, m.pod())) // a fenced member serves nothing, so it is never promoted
         // Only a member assigned Standby: a stray or deposed member may look ready without holding the stream.
         .filter(m -> m.assignedRole() == Member.Role.Standby)
         .map(m -> new Candidate(m, StandbyAssessment.of(m, o)))
@@ -72,6 +73,7 @@ public final class CandidateRanking {
   }
 
   private static String describeStandby(Observation o) {
+    if (Fencing.asked(o, o.state().standby())) return "standby " + o.state().standby() + " is fenced (" + Fencing.ANNOTATION + ")";
     return Optional.ofNullable(o.state().standby()).map(sb -> o.members().containsKey(sb)
         ? StandbyAssessment.of(o.members().get(sb), o).why() : "standby " + sb + " is gone").orElse("the unit has no standby");
   }

@@ -7,5 +7,7 @@ public enum EventReason {
   FailoverCompleted, FailoverBlocked, FailoverAborted, SwitchoverStarted, SwitchoverCompleted, RollingUpdate,
   PeerUnreachable, InvalidSpec, NameConflict, ServiceRepaired, SidecarMemoryPressure, UnsafeSpec, MalformedValue,
   // requests (annotations): a switchover or drill refused, or done at once; a drill's start and end
-  RequestRefused, RequestDone, DrillStarted, DrillCompleted
+  RequestRefused, RequestDone, DrillStarted, DrillCompleted,
+  // fencing and pausing (annotations fenced-members, paused)
+  MemberFenced, MemberUnfenced, Paused, Resumed, ActionHeld
 }

@@ -42,8 +42,14 @@ public final class FailoverDecider {
   private final CandidateRanking ranking = new CandidateRanking();
   private final FailoverUnderWay underWay = new FailoverUnderWay(this::steady);
   private final RequestDecider requests = new RequestDecider(this::steady, primaryHealth, ranking);
+  private final Fencing fencing = new Fencing(ranking);
 
+  /** The decision taken: what the unit needs, with fenced members kept fenced, held when the unit is paused. */
   public Decision decide(Observation o) {
+    return Pause.apply(o, Fencing.answer(o, Fencing.enforce(o, act(o))));
+  }
+
+  private Decision act(Observation o) {
     UnitState s = o.state();
     if (s.intent() != null) return requests.whileUnderWay(o, underWay.continueFailover(o));
     if (s.primary() == null || o.members().isEmpty()) return bootstrap(o);
@@ -92,6 +98,9 @@ public final class FailoverDecider {
   Decision steady(Observation o) {
     UnitState s = o.state();
     UnitPolicy policy = o.policy();
+    if (Fencing.asked(o, s.primary())) return fencing.primaryFenced(o);
+    Decision resuming = fencing.resuming(o);
+    if (resuming != null) return resuming;
     Verdict verdict = primaryHealth.evaluate(o);
     if (verdict.failed()) return primaryFailed(o, verdict);
 
@@ -100,7 +109,7 @@ public final class FailoverDecider {
     Duration recheck = verdict.recheckAfter();
     if (!s.primary().equals(o.service().selectedMember())) {
       actions.add(new PointService(s.primary()));
-      if (o.service().selectedMember() != null) {
+      if (o.service().selectedMember() != null && !ServiceView.NOBODY.equals(o.service().selectedMember())) {
         actions.add(new Emit(EventReason.ServiceRepaired, "Service selector named " + o.service().selectedMember() + "; pointed it back at primary " + s.primary(), true));
       }
     }
@@ -116,9 +125,12 @@ public final class FailoverDecider {
     Member sb = o.member(s.standby()).orElse(null);
     StandbyAssessment assessment = null;
     Member leavingHome = s.standby() == null ? leavingHome(o, s) : null;
+    boolean standbyFenced = Fencing.asked(o, s.standby());
     if (leavingHome != null) {
       // Failback wants the standby on the home node, where the scheduler still counts the member leaving it.
       recheck = min(recheck, Duration.between(o.now(), leavingHome.deletionRequestedAt().plus(policy.recoveryBudget())));
+    } else if (standbyFenced) {
+      // Kept as it is, for inspection (Fencing): not streamed to, not replaced, not rolled.
     } else if (sb == null) {
       // None yet, or the one the status names does not exist (removed, or the operator stopped between
       // writing its name and creating it): create it, under that name when there is one.
@@ -145,6 +157,9 @@ public final class FailoverDecider {
         assessment = null;
       } else {
         if (!sb.assigned(Role.Standby, s.epoch(), p.pod())) actions.add(new Assign(sb.pod(), Role.Standby, s.epoch(), p.pod()));
+        if (sb.assignedRole() == Role.Fenced) {
+          actions.add(new Emit(EventReason.MemberUnfenced, "unfenced standby " + sb.pod() + ": it rejoins as standby of " + p.pod() + " and catches up", false));
+        }
         if (healthyPrimary && assessment.inSync()) {
           if (stalePrimary) return switchover(o, s, sb, assessment, "SpecChanged", "the spec changed: switching to the updated standby " + sb.pod() + " before replacing " + p.pod());
           if (policy.failback() && s.homeNode() != null && !s.homeNode().equals(p.node()) && s.homeNode().equals(sb.node())) {
@@ -153,8 +168,9 @@ public final class FailoverDecider {
         }
       }
     }
-    // The primary's assignment names the standby of the moment (its sidecar streams to it).
-    if (!p.assigned(Role.Primary, s.epoch(), s.standby())) actions.add(primaryAssignAt, new Assign(p.pod(), Role.Primary, s.epoch(), s.standby()));
+    // The primary's assignment names the standby of the moment (its sidecar streams to it), none while it is fenced.
+    String peer = Fencing.peerOf(o, s.standby());
+    if (!p.assigned(Role.Primary, s.epoch(), peer)) actions.add(primaryAssignAt, new Assign(p.pod(), Role.Primary, s.epoch(), peer));
     removeExtraMembers(o, s, actions);
 
     // Phase and conditions.
@@ -168,6 +184,9 @@ public final class FailoverDecider {
       phase = Phase.Unprotected;
       conditions = Conditions.steady(p, o, false, "PeerUnreachable", verdict.describe() + ", but the primary looks healthy to the API server: not promoting (a partition is not a crash)");
       actions.add(new Emit(EventReason.PeerUnreachable, verdict.describe() + "; the primary still renews its lease and is ready: no promotion", true));
+    } else if (standbyFenced) {
+      phase = Phase.Unprotected;
+      conditions = Conditions.steady(p, o, false, "StandbyFenced", Fencing.standbyMessage(o, s.standby()));
     } else if (leavingHome != null) {
       phase = Phase.Synchronizing;
       conditions = Conditions.steady(p, o, false, "StandbyStarting", "waiting for " + leavingHome.pod() + " to leave node " + s.homeNode()

@@ -52,6 +52,7 @@ final class FailoverUnderWay {
       // Until its sidecar has taken the promotion, the target must still be fit to take it.
       boolean took = target != null && target.report() != null && target.report().role() == Role.Primary && target.report().epoch() >= i.epoch();
       boolean fit = ta != null && !ta.failed() && (took || (i.planned() ? ta.inSync() : CandidateRanking.promotable(ta, o.policy())));
+      if (Fencing.asked(o, i.target())) return abort(o, "standby " + i.target() + " was fenced (" + Fencing.ANNOTATION + ")");
       if (!fit) {
         String why = target == null ? "standby " + i.target() + " is gone" : ta.failed() ? ta.why() : ta.why() + ", no longer promotable";
         return abort(o, why);
@@ -105,7 +106,10 @@ final class FailoverUnderWay {
     UnitState next = s;
     Duration recheck = null;
     boolean formerLeaving = true;
-    if (former != null) {
+    // A fenced former primary is kept in the standby's place (Fencing): not deleted, not replaced, not streamed to.
+    boolean keepFenced = former != null && !former.deleting() && s.standby() == null && Fencing.asked(o, former.pod());
+    if (keepFenced) next = next.withStandby(former.pod());
+    if (former != null && !keepFenced) {
       // On a node that is down, wait until the former primary is fenced and force its deletion; on a
       // suspected node that still looks Ready, delete it gracefully now and force it later if it hangs.
       boolean nodeDown = nodeDown(o, former);
@@ -125,13 +129,14 @@ final class FailoverUnderWay {
     }
     // With failback the new standby waits for the former primary to leave the home node (see FailoverDecider.steady).
     boolean homeTaken = s.standby() == null && former != null && Objects.equals(former.node(), homeToPrefer(o, s, avoidForStandby(o, s, suspectNode(o, i))));
-    if ((s.standby() == null && !homeTaken) || (s.standby() != null && o.member(s.standby()).isEmpty())) {
+    if (!keepFenced && ((s.standby() == null && !homeTaken) || (s.standby() != null && o.member(s.standby()).isEmpty()))) {
       String name = s.standby() != null ? s.standby() : o.policy().unit() + "-" + nextOrdinal(o);
       actions.add(createStandby(o, s, name, suspectNode(o, i)));
       actions.add(new Emit(EventReason.StandbyScheduled, "scheduling new standby " + name + " on a node other than " + (target != null ? target.node() : "the primary's"), false));
       next = next.withStandby(name).withNextOrdinal(Math.max(nextOrdinal(o), ordinalOf(name) + 1));
     }
-    if (target != null && !target.assigned(Role.Primary, i.epoch(), next.standby())) actions.add(new Assign(target.pod(), Role.Primary, i.epoch(), next.standby()));
+    String peer = Fencing.peerOf(o, next.standby());
+    if (target != null && !target.assigned(Role.Primary, i.epoch(), peer)) actions.add(new Assign(target.pod(), Role.Primary, i.epoch(), peer));
     if (formerLeaving) {
       FailoverTimings t = next.lastFailover();
       String summary = what(i) + " from " + i.former() + " to " + i.target() + " done"
@@ -146,6 +151,10 @@ final class FailoverUnderWay {
       next = next.withIntent(null);
     }
     next = recordTimings(o, next, Phase.Synchronizing, actions);
+    if (keepFenced) {
+      return new Decision(next, Phase.Unprotected, Conditions.steady(target, o, false, "StandbyFenced", Fencing.standbyMessage(o, former.pod())),
+          actions, false, recheck);
+    }
     return new Decision(next, formerLeaving ? Phase.Synchronizing : Phase.FailingOver,
         formerLeaving ? Conditions.steady(target, o, false, "StandbyStarting", next.standby() != null ? "new standby " + next.standby() + " is being created"
             : "waiting for " + i.former() + " to leave node " + s.homeNode() + " before creating the standby there (failback)") : Conditions.failingOver(i),

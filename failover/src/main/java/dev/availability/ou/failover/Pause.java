@@ -25,18 +25,25 @@ final class Pause {
 
   /** The decision as taken: {@code wouldDo} itself when the unit is not paused, else held. Adds the Paused condition. */
   static Decision apply(Observation o, Decision wouldDo) {
-    boolean paused = o.policy().requests().isPaused();
+    Requests r = o.policy().requests();
+    boolean paused = r.isPaused();
     UnitState s = o.state();
     RequestAnswer before = s.answer(Requests.Kind.Pause);
+    // The answer remembers whether the unit was paused, so that the pause and the resumption are each told once.
     boolean wasPaused = before != null && before.state() == RequestAnswer.State.Done && PAUSED.equals(before.message());
     if (!paused) {
       Decision d = wouldDo;
       List<Action> actions = d.actions();
       UnitState next = d.state();
-      if (wasPaused) {
+      String malformed = r.malformed(Requests.Kind.Pause);
+      RequestAnswer answer = wasPaused ? RequestAnswer.done(Requests.Kind.Pause, r.paused(), RESUMED, o.now())
+          : malformed != null && next.unanswered(Requests.Kind.Pause, r.paused()) ? RequestAnswer.refused(Requests.Kind.Pause, r.paused(), malformed, o.now())
+          : null;
+      if (answer != null) {
         actions = new ArrayList<>(actions);
-        actions.add(0, new Emit(EventReason.Resumed, "resumed: the operator acts on the unit again", false));
-        next = next.withAnswer(RequestAnswer.done(Requests.Kind.Pause, String.valueOf(o.policy().requests().paused()), RESUMED, o.now()));
+        actions.add(0, answer.state() == RequestAnswer.State.Refused ? new Emit(EventReason.RequestRefused, malformed, true)
+            : new Emit(EventReason.Resumed, RESUMED, false));
+        next = next.withAnswer(answer);
       }
       return new Decision(next, d.phase(), with(d.conditions(), new ConditionView(CONDITION, false, "NotPaused",
           "the operator acts on the unit (" + ANNOTATION + " is not \"true\")")), actions, d.persistStateFirst(), d.recheckAfter());
@@ -56,9 +63,9 @@ final class Pause {
           ? new ConditionView(c.type(), true, c.reason(), c.message() + " (held where it is: the unit is paused)") : c).toList();
     }
     List<Action> actions = new ArrayList<>();
-    if (!wasPaused) actions.add(new Emit(EventReason.Paused, "paused (" + ANNOTATION + "): the operator reports but acts on nothing until the annotation is removed", false));
+    if (!wasPaused) actions.add(new Emit(EventReason.Paused, PAUSED + " (" + ANNOTATION + ")", false));
     if (!would.isEmpty()) actions.add(new Emit(EventReason.ActionHeld, "paused: would " + summary, true));
-    UnitState next = wasPaused ? s : s.withAnswer(RequestAnswer.done(Requests.Kind.Pause, o.policy().requests().paused(), PAUSED, o.now()));
+    UnitState next = wasPaused ? s : s.withAnswer(RequestAnswer.done(Requests.Kind.Pause, r.paused(), PAUSED, o.now()));
     ConditionView pausedNow = new ConditionView(CONDITION, true, "PausedByAnnotation", ANNOTATION
         + " is \"true\": the operator reports but acts on nothing (remove the annotation to resume). It would now: " + summary);
     // Nothing it would do can happen before it is resumed (an event wakes it): no need to look again soon.

@@ -118,7 +118,8 @@ public final class PrimaryHealthEvaluator {
       }
     }
     Member sb = o.member(s.standby()).orElse(null);
-    if (sb != null && sb.report() != null && sb.report().epoch() == s.epoch() && Boolean.TRUE.equals(sb.report().peerLost())) {
+    // (a fenced standby hears no primary by design: its silence says nothing of the primary)
+    if (sb != null && !Fencing.asked(o, sb.pod()) && sb.report() != null && sb.report().epoch() == s.epoch() && Boolean.TRUE.equals(sb.report().peerLost())) {
       Instant since = sb.report().reportedAt();
       if (since != null && sb.report().peerHeartbeatAgeMillis() != null) since = since.minusMillis(sb.report().peerHeartbeatAgeMillis());
       weak.add(new Signal(Signal.Kind.PeerLost, since, "standby " + sb.pod() + " lost the primary's heartbeats"));

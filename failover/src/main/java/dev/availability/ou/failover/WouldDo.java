@@ -22,11 +22,11 @@ final class WouldDo {
     List<String> out = new ArrayList<>();
     Intent i = d.state().intent();
     if (i != null && before.intent() == null) {
-      out.add((i.planned() ? "switch over" : "fail over") + " from " + i.former() + " to " + i.target() + " at epoch " + i.epoch() + " (" + i.reason() + ")");
+      out.add((i.planned() ? "switch over" : i.kind() == PromotionKind.Drill ? "drill a failover" : "fail over") + " from " + i.former() + " to " + i.target() + " at epoch " + i.epoch() + " (" + i.reason() + ")");
     } else if (i != null && !Objects.equals(i.serviceSwitchedAt(), before.intent().serviceSwitchedAt())) {
       out.add("complete the promotion of " + i.target());
     } else if (i == null && before.intent() != null) {
-      out.add("end the " + (before.intent().planned() ? "switchover" : "failover") + " to " + before.intent().target());
+      out.add("end the " + FailoverUnderWay.what(before.intent()) + " to " + before.intent().target());
     }
     for (Action a : d.actions()) {
       String words = switch (a) {
