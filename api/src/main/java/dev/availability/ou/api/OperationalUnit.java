@@ -23,6 +23,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "PRIMARY", jsonPath = ".status.primary.pod", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "STANDBY", jsonPath = ".status.standby.pod", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "PHASE", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
+// True while the unit is paused (annotation ou.availability.dev/paused): the operator reports but acts on nothing.
+@AdditionalPrinterColumn(name = "PAUSED", jsonPath = ".status.conditions[?(@.type==\"Paused\")].status", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "LAG", jsonPath = ".status.standby.lag", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "FAILOVERS", jsonPath = ".status.failovers", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)

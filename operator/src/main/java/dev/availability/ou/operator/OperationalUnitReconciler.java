@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -43,7 +44,9 @@ import org.jboss.logging.Logger;
  * Reconciles an OperationalUnit, reading like a table of contents: check the spec, make the supporting
  * objects, observe, decide (pure), persist the intent when there is one, act, write the status.
  */
-@ControllerConfiguration(name = "operationalunit")
+// Not generation-aware: a request made by annotation (fence, pause, switchover, drill) is a reason to look at once.
+@ControllerConfiguration(name = "operationalunit", generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = SpecOrRequestsChanged.class))
 public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, Cleaner<OperationalUnit> {
   private static final Logger LOG = Logger.getLogger(OperationalUnitReconciler.class);
   private static final String NODE_INDEX = "by-node";
@@ -148,8 +151,10 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
   private UpdateControl<OperationalUnit> reconcileAt(OperationalUnit unit, Context<OperationalUnit> context, Instant now) {
     List<String> problems = SpecChecks.problems(unit.getSpec());
     if (!problems.isEmpty()) return refused(unit, context, EventReason.InvalidSpec, String.join("; ", problems), now);
+    // A paused unit is only observed and reported on: nothing is made for it, nothing removed (Pause in the core).
+    boolean paused = ObservationBuilder.requests(unit).isPaused();
     try {
-      supporting.ensure(unit);
+      if (!paused) supporting.ensure(unit);
     } catch (NameConflictException e) {
       return refused(unit, context, EventReason.NameConflict, e.getMessage(), now);
     }
@@ -171,7 +176,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
     if (!decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, readings, now);
     countFailover(recordedEpoch, current);
     // After the status is written: it names every member the decision keeps, new ones included.
-    claims.removeUnused(current, podNames(current), now);
+    if (!paused) claims.removeUnused(current, podNames(current), now);
     Duration next = decision.recheckAfter() == null ? config.resync() : min(decision.recheckAfter(), config.resync());
     return UpdateControl.<OperationalUnit>noUpdate().rescheduleAfter(Math.max(1, next.toMillis()));
   }
