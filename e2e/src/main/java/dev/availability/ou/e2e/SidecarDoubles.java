@@ -80,7 +80,7 @@ public final class SidecarDoubles implements AutoCloseable {
     MemberChannel channel = new MemberChannel(client, namespace, name, clock);
     Double d = new Double(channel, p);
     doubles.put(name, d);
-    channel.onAssignment(a -> d.assignment = a);
+    channel.onAssignment(d::assigned);
     // Each double ticks on its own, so one slow API call never delays another member's lease renewal.
     d.task = ticker.scheduleWithFixedDelay(() -> tick(d), 0, 50, TimeUnit.MILLISECONDS);
   }
@@ -158,6 +158,19 @@ public final class SidecarDoubles implements AutoCloseable {
     public Double reportMemory(long stateBytes, long heapBytes, boolean heapTooSmall) {
       memory = new MemberReportMemory(stateBytes, heapBytes, heapTooSmall);
       return this;
+    }
+
+    /**
+     * A new assignment (another role or epoch) starts afresh, as the real sidecar's does: a member fenced by a lapsed
+     * lease serves again once assigned Primary at a new epoch (an unfenced primary does), its renewals counted anew.
+     */
+    void assigned(Assignment a) {
+      Assignment before = assignment;
+      if (before == null || before.role() != a.role() || before.epoch() != a.epoch()) {
+        fenced = false;
+        lastRenewalMillis = 0;
+      }
+      assignment = a;
     }
 
     public Role role() {
