@@ -121,6 +121,9 @@ public final class Drill implements AutoCloseable {
     ClientVerdict v = load.verdict(load.readBack(Duration.ofSeconds(120)));
     lastLoad = load;
     Progress.log("drill " + namespace + ": " + dev.availability.ou.e2e.client.VerdictText.json(v, java.util.Map.of()));
+    // Which writes: with each member's log on disk, enough to tell what happened to them.
+    if (v.lost() > 0) Progress.log("drill " + namespace + ": lost " + v.lostExamples());
+    if (v.splitBrain() > 0) Progress.log("drill " + namespace + ": split brain " + v.splitBrainExamples());
     return v;
   }
 
