@@ -147,21 +147,33 @@ class RequestedSwitchoverTest {
   @Test
   void aMemberThatIsNotTheStandbyIsRefused() {
     World w = protectedUnit();
-    w.appCrashLoop("db-0");
-    w.switchTraffic(); // db-0 is the former primary now, on its way out
-    ask(w, "db-0");
-    w.pod("db-0").deletionRequestedAt = null; // still there (held by a finalizer, say)
+    // A member the status names neither primary nor standby (a stray in sync, say): it is not what the primary streams to.
+    World.Pod stray = new World.Pod("db-7", 7);
+    stray.node = "node-c";
+    stray.role = Member.Role.Standby;
+    stray.epoch = 1;
+    stray.peer = "db-0";
+    stray.phase = Member.PodPhase.Running;
+    stray.ready = true;
+    stray.reported = true;
+    stray.manualReport = true;
+    stray.reportRole = Member.Role.Standby;
+    stray.reportEpoch = 1;
+    stray.inSync = true;
+    stray.lag = 0L;
+    w.pods.put("db-7", stray);
+    ask(w, "db-7");
 
-    RequestAnswer a = w.settle().state().answer(Kind.Switchover);
+    Decision d = w.reconcile();
 
+    assertThat(d.state().intent()).isNull();
+    RequestAnswer a = d.state().answer(Kind.Switchover);
     assertThat(a.state()).isEqualTo(State.Refused);
-    assertThat(a.message()).satisfiesAnyOf(
-        m -> assertThat(m).contains("is under way"),
-        m -> assertThat(m).contains("db-0 is not the unit's standby"));
+    assertThat(a.message()).isEqualTo("db-7 is not the unit's standby (standby: db-1); only the standby holds the primary's state: name it, or any");
   }
 
   @Test
-  void naming_theCurrentPrimaryIsDoneAtOnceWithNothingToDo() {
+  void namingTheCurrentPrimaryIsDoneAtOnceWithNothingToDo() {
     World w = protectedUnit();
     ask(w, "db-0");
 
