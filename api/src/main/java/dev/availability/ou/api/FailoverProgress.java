@@ -27,6 +27,8 @@ public class FailoverProgress {
   private String promotionAskedAt;
   @JsonPropertyDescription("Planned switchover (no fault) rather than failover.")
   private Boolean planned;
+  @JsonPropertyDescription("Failover (a fault), Switchover (planned) or Drill (asked for, taken the way a fault is).")
+  private FailoverRecord.Kind kind;
 
   public String getTargetPrimary() { return targetPrimary; }
   public void setTargetPrimary(String targetPrimary) { this.targetPrimary = targetPrimary; }
@@ -52,4 +54,6 @@ public class FailoverProgress {
   public void setPromotionAskedAt(String promotionAskedAt) { this.promotionAskedAt = promotionAskedAt; }
   public Boolean getPlanned() { return planned; }
   public void setPlanned(Boolean planned) { this.planned = planned; }
+  public FailoverRecord.Kind getKind() { return kind; }
+  public void setKind(FailoverRecord.Kind kind) { this.kind = kind; }
 }

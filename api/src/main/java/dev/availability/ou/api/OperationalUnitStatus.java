@@ -13,7 +13,11 @@ public class OperationalUnitStatus {
   private StandbyStatus standby;
   @JsonPropertyDescription("The promotion generation: raised at every failover; sidecars refuse anything from an older one.")
   private Long epoch;
+  @JsonPropertyDescription("Standbys promoted because the primary failed (drills and switchovers are not counted).")
   private Integer failovers;
+  @JsonPropertyDescription("Planned switchovers: on a spec change, failback, or a user's request (annotation ou.availability.dev/switchover-to).")
+  private Integer switchovers;
+  @JsonPropertyDescription("The newest entry of history: the last failover, switchover or drill.")
   private FailoverRecord lastFailover;
   @JsonPropertyDescription("The last failovers, switchovers and drills, newest first (at most 10).")
   private List<FailoverRecord> history = new ArrayList<>();
@@ -40,6 +44,8 @@ public class OperationalUnitStatus {
   public void setEpoch(Long epoch) { this.epoch = epoch; }
   public Integer getFailovers() { return failovers; }
   public void setFailovers(Integer failovers) { this.failovers = failovers; }
+  public Integer getSwitchovers() { return switchovers; }
+  public void setSwitchovers(Integer switchovers) { this.switchovers = switchovers; }
   public FailoverRecord getLastFailover() { return lastFailover; }
   public void setLastFailover(FailoverRecord lastFailover) { this.lastFailover = lastFailover; }
   public List<FailoverRecord> getHistory() { return history; }

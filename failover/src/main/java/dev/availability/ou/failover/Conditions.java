@@ -28,7 +28,7 @@ final class Conditions {
   }
 
   static List<ConditionView> failingOver(Intent i) {
-    String what = (i.planned() ? "switchover" : "failover") + " from " + i.former() + " to " + i.target() + " at epoch " + i.epoch();
+    String what = FailoverUnderWay.what(i) + " from " + i.former() + " to " + i.target() + " at epoch " + i.epoch();
     return List.of(
         new ConditionView(READY, false, i.planned() ? "SwitchingOver" : "FailingOver", what),
         new ConditionView(PROTECTED, false, i.planned() ? "SwitchingOver" : "FailingOver", what),

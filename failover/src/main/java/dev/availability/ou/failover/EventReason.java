@@ -5,5 +5,7 @@ public enum EventReason {
   MembersCreated, StandbyScheduled, StandbyReplaced, StandbyInSync, ProtectionRestored,
   PrimaryFailed, PrimarySuspect, FailoverStarted, StandbyPromoted, TrafficSwitched, PrimaryFenced, FormerPrimaryDeleted,
   FailoverCompleted, FailoverBlocked, FailoverAborted, SwitchoverStarted, SwitchoverCompleted, RollingUpdate,
-  PeerUnreachable, InvalidSpec, NameConflict, ServiceRepaired, SidecarMemoryPressure, UnsafeSpec, MalformedValue
+  PeerUnreachable, InvalidSpec, NameConflict, ServiceRepaired, SidecarMemoryPressure, UnsafeSpec, MalformedValue,
+  // requests (annotations): a switchover or drill refused, or done at once; a drill's start and end
+  RequestRefused, RequestDone, DrillStarted, DrillCompleted
 }

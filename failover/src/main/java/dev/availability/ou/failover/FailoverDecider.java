@@ -33,19 +33,21 @@ import java.util.Set;
  * scheduled) → steady state. Every step is idempotent, so an operator that restarts anywhere resumes from
  * what the status and the pods say.
  *
- * <p>The failover under way is {@link FailoverUnderWay}'s; where a new standby goes is {@link StandbyPlacement}'s,
+ * <p>The failover under way is {@link FailoverUnderWay}'s; the user's switchover and drill requests are
+ * {@link RequestDecider}'s; where a new standby goes is {@link StandbyPlacement}'s,
  * and which members are removed (and when forcibly) is {@link MemberRemoval}'s.
  */
 public final class FailoverDecider {
   private final PrimaryHealthEvaluator primaryHealth = new PrimaryHealthEvaluator();
   private final CandidateRanking ranking = new CandidateRanking();
   private final FailoverUnderWay underWay = new FailoverUnderWay(this::steady);
+  private final RequestDecider requests = new RequestDecider(this::steady, primaryHealth, ranking);
 
   public Decision decide(Observation o) {
     UnitState s = o.state();
-    if (s.intent() != null) return underWay.continueFailover(o);
+    if (s.intent() != null) return requests.whileUnderWay(o, underWay.continueFailover(o));
     if (s.primary() == null || o.members().isEmpty()) return bootstrap(o);
-    return steady(o);
+    return requests.decide(o);
   }
 
   // ---------------------------------------------------------------- bootstrap: create or adopt members
@@ -226,7 +228,7 @@ public final class FailoverDecider {
     Member former = o.member(s.primary()).orElse(null);
     Instant now = o.now();
     Intent intent = new Intent(target.pod(), s.primary(), former != null ? former.node() : null, s.epoch() + 1,
-        verdict.mainKind().name(), what, verdict.faultObservedAt(now), now, null, false, choice.assessment().lag(), null);
+        verdict.mainKind().name(), what, verdict.faultObservedAt(now), now, null, PromotionKind.Failover, choice.assessment().lag(), null);
     List<Action> actions = List.of(new Emit(EventReason.FailoverStarted, what + "; promoting standby " + target.pod() + " at epoch " + intent.epoch(), true));
     return new Decision(s.withIntent(intent), Phase.FailingOver, Conditions.failingOver(intent), actions, true, Duration.ZERO);
   }
@@ -267,11 +269,12 @@ public final class FailoverDecider {
     return new Decision(d.state(), d.phase(), d.conditions(), actions, d.persistStateFirst(), d.recheckAfter());
   }
 
-  private Decision switchover(Observation o, UnitState s, Member target, StandbyAssessment a, String reason, String message) {
+  /** A planned switchover to the in-sync {@code target}, the primary healthy: the intent first, as for a failover. */
+  static Decision switchover(Observation o, UnitState s, Member target, StandbyAssessment a, String reason, String message) {
     Member former = o.member(s.primary()).orElse(null);
     // (an asynchronous standby may stream in sync yet trail: a planned switch loses that much)
     Long lag = o.policy().mode() == UnitPolicy.Mode.Asynchronous ? a.lag() : Long.valueOf(0);
-    Intent intent = new Intent(target.pod(), s.primary(), former.node(), s.epoch() + 1, reason, message, o.now(), o.now(), null, true, lag, null);
+    Intent intent = new Intent(target.pod(), s.primary(), former.node(), s.epoch() + 1, reason, message, o.now(), o.now(), null, PromotionKind.Switchover, lag, null);
     List<Action> actions = List.of(new Emit(EventReason.SwitchoverStarted, message, false));
     return new Decision(s.withIntent(intent), Phase.FailingOver, Conditions.failingOver(intent), actions, true, Duration.ZERO);
   }

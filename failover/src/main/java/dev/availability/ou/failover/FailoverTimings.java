@@ -3,7 +3,7 @@ package dev.availability.ou.failover;
 import java.time.Duration;
 import java.time.Instant;
 
-/** The record of the last failover: when each step happened, whether it fit the recovery budget. */
+/** The record of one failover, switchover or drill: when each step happened, whether it fit the recovery budget. */
 public record FailoverTimings(
     String former,
     String newPrimary,
@@ -17,7 +17,11 @@ public record FailoverTimings(
     Instant standbyReadyAt,
     Duration recoveryBudget,
     Long updatesLost,
-    boolean planned) {
+    PromotionKind kind) {
+
+  public boolean planned() {
+    return kind == PromotionKind.Switchover;
+  }
 
   public Duration detection() {
     return between(faultObservedAt, decidedAt);
@@ -38,11 +42,11 @@ public record FailoverTimings(
   }
 
   public FailoverTimings withEndpointsSwitchedAt(Instant at) {
-    return new FailoverTimings(former, newPrimary, epoch, reason, message, faultObservedAt, decidedAt, serviceSwitchedAt, at, standbyReadyAt, recoveryBudget, updatesLost, planned);
+    return new FailoverTimings(former, newPrimary, epoch, reason, message, faultObservedAt, decidedAt, serviceSwitchedAt, at, standbyReadyAt, recoveryBudget, updatesLost, kind);
   }
 
   public FailoverTimings withStandbyReadyAt(Instant at) {
-    return new FailoverTimings(former, newPrimary, epoch, reason, message, faultObservedAt, decidedAt, serviceSwitchedAt, endpointsSwitchedAt, at, recoveryBudget, updatesLost, planned);
+    return new FailoverTimings(former, newPrimary, epoch, reason, message, faultObservedAt, decidedAt, serviceSwitchedAt, endpointsSwitchedAt, at, recoveryBudget, updatesLost, kind);
   }
 
   private static Duration between(Instant a, Instant b) {

@@ -93,10 +93,10 @@ final class FailoverUnderWay {
       actions.add(new Emit(EventReason.StandbyPromoted, "promoted " + target.pod() + " to primary at epoch " + i.epoch(), false));
       actions.add(new Emit(EventReason.TrafficSwitched, "Service " + o.policy().unit() + " now selects " + target.pod(), false));
       FailoverTimings timings = new FailoverTimings(i.former(), target.pod(), i.epoch(), i.reason(), i.message(), i.faultObservedAt(), i.decidedAt(),
-          now, null, null, o.policy().recoveryBudget(), updatesLost(o, i, former, target, ta), i.planned());
+          now, null, null, o.policy().recoveryBudget(), updatesLost(o, i, former, target, ta), i.kind());
       UnitState next = s.withPrimary(target.pod()).withStandby(null).withEpoch(i.epoch())
-          .withFailovers(i.planned() ? s.failovers() : s.failovers() + 1)
-          .withIntent(i.switched(now)).withLastFailover(timings)
+          .counted(i.kind())
+          .withIntent(i.switched(now)).withRecorded(timings)
           .withPrimaryRestartBaseline(target.app() != null ? target.app().restartCount() : null);
       return new Decision(next, Phase.FailingOver, Conditions.failingOver(i), actions, false, Duration.ZERO);
     }
@@ -134,10 +134,20 @@ final class FailoverUnderWay {
     if (target != null && !target.assigned(Role.Primary, i.epoch(), next.standby())) actions.add(new Assign(target.pod(), Role.Primary, i.epoch(), next.standby()));
     if (formerLeaving) {
       FailoverTimings t = next.lastFailover();
-      String summary = (i.planned() ? "switchover" : "failover") + " from " + i.former() + " to " + i.target() + " done"
-          + (t != null && t.trafficSwitched() != null ? ": traffic moved " + t.trafficSwitched().toMillis() + " ms after the fault (recovery budget "
-          + o.policy().recoveryBudget().toMillis() + " ms)" : "");
-      actions.add(new Emit(i.planned() ? EventReason.SwitchoverCompleted : EventReason.FailoverCompleted, summary, false));
+      String from = switch (i.kind()) {
+        case Failover -> "fault";
+        case Switchover -> "decision";
+        case Drill -> "request";
+      };
+      String summary = what(i) + " from " + i.former() + " to " + i.target() + " done"
+          + (t != null && t.trafficSwitched() != null ? ": traffic moved " + t.trafficSwitched().toMillis() + " ms after the " + from
+          + " (recovery budget " + o.policy().recoveryBudget().toMillis() + " ms)"
+          + (i.kind() == PromotionKind.Drill && t.updatesLost() != null ? ", " + t.updatesLost() + " updates lost" : "") : "");
+      actions.add(new Emit(switch (i.kind()) {
+        case Failover -> EventReason.FailoverCompleted;
+        case Switchover -> EventReason.SwitchoverCompleted;
+        case Drill -> EventReason.DrillCompleted;
+      }, summary, false));
       next = next.withIntent(null);
     }
     next = recordTimings(o, next, Phase.Synchronizing, actions);
@@ -160,15 +170,23 @@ final class FailoverUnderWay {
     UnitState next = s.withIntent(null).withEpoch(sent ? i.epoch() + 1 : s.epoch());
     List<Action> actions = new ArrayList<>();
     o.member(i.target()).filter(t -> sent).ifPresent(t -> actions.add(new Assign(t.pod(), Role.Standby, next.epoch(), i.former())));
-    actions.add(new Emit(EventReason.FailoverAborted, (i.planned() ? "switchover" : "failover") + " to " + i.target() + " aborted before traffic moved: " + why, true));
-    if (i.planned()) {
-      // The primary is healthy: nothing is lost by staying on it.
+    actions.add(new Emit(EventReason.FailoverAborted, what(i) + " to " + i.target() + " aborted before traffic moved: " + why, true));
+    if (i.kind() != PromotionKind.Failover) {
+      // The primary was healthy (a switchover, a drill): nothing is lost by staying on it.
       Decision d = steady.apply(new Observation(o.policy(), next, o.members(), o.nodes(), o.lease(), o.service(), o.now()));
       actions.addAll(d.actions());
       return new Decision(d.state(), d.phase(), d.conditions(), actions, true, d.recheckAfter());
     }
     return new Decision(next, Phase.Degraded, Conditions.degraded("FailoverTargetLost",
         "the primary failed and the standby chosen to replace it cannot take over: " + why), actions, true, Duration.ZERO);
+  }
+
+  static String what(Intent i) {
+    return switch (i.kind()) {
+      case Failover -> "failover";
+      case Switchover -> "switchover";
+      case Drill -> "drill";
+    };
   }
 
   /**

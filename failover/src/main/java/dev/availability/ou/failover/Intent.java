@@ -6,6 +6,7 @@ import java.time.Instant;
  * A failover (or planned switchover) decided and written to the status before anything is touched.
  *
  * @param serviceSwitchedAt null until the Service names the target
+ * @param kind a failover (a fault), a switchover (planned) or a drill (asked for, taken the way a fault is)
  * @param lagAtDecision updates the target trailed by when it was chosen (the loss in Asynchronous mode)
  * @param promotionAskedAt when the target was first seen asked to take the promotion (its confirmation
  *     deadline counts from there, so an operator that restarts gives it a fair chance)
@@ -20,15 +21,20 @@ public record Intent(
     Instant faultObservedAt,
     Instant decidedAt,
     Instant serviceSwitchedAt,
-    boolean planned,
+    PromotionKind kind,
     Long lagAtDecision,
     Instant promotionAskedAt) {
 
+  /** A planned switchover: the primary was healthy and hands over (no fault, no loss in Synchronous mode). */
+  public boolean planned() {
+    return kind == PromotionKind.Switchover;
+  }
+
   public Intent asked(Instant at) {
-    return new Intent(target, former, formerNode, epoch, reason, message, faultObservedAt, decidedAt, serviceSwitchedAt, planned, lagAtDecision, at);
+    return new Intent(target, former, formerNode, epoch, reason, message, faultObservedAt, decidedAt, serviceSwitchedAt, kind, lagAtDecision, at);
   }
 
   public Intent switched(Instant at) {
-    return new Intent(target, former, formerNode, epoch, reason, message, faultObservedAt, decidedAt, at, planned, lagAtDecision, promotionAskedAt);
+    return new Intent(target, former, formerNode, epoch, reason, message, faultObservedAt, decidedAt, at, kind, lagAtDecision, promotionAskedAt);
   }
 }

@@ -90,7 +90,7 @@ class PrimaryHealthEvaluatorTest {
   void aPromotedPrimaryCountsAsUnreadyFromItsPromotionAtTheEarliest() {
     Instant promoted = w.now.minusMillis(350);
     w.status = w.status.withLastFailover(new FailoverTimings("db-9", w.status.primary(), 2, "Unready", "", promoted.minusSeconds(2), promoted.minusSeconds(1),
-        promoted, null, null, Duration.ofSeconds(5), 0L, false));
+        promoted, null, null, Duration.ofSeconds(5), 0L, PromotionKind.Failover));
     w.primary().ready = false;
     w.primary().readySince = w.now.minus(t.unreadyGrace()).minusSeconds(5); // unready since well before, as a standby
     Verdict v = verdict();

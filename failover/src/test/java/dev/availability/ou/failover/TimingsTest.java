@@ -73,13 +73,13 @@ class TimingsTest {
   void aFailoverSlowerThanTheBudgetIsRecordedAsNotWithinIt() {
     Instant t0 = World.T0;
     FailoverTimings slow = new FailoverTimings("db-0", "db-1", 2, "Unready", "m", t0, t0.plusSeconds(4), t0.plusSeconds(4), t0.plusSeconds(6), null,
-        Duration.ofSeconds(5), 0L, false);
+        Duration.ofSeconds(5), 0L, PromotionKind.Failover);
     assertThat(slow.withinRecoveryBudget()).isFalse();
     FailoverTimings exact = new FailoverTimings("db-0", "db-1", 2, "Unready", "m", t0, t0.plusSeconds(4), t0.plusSeconds(5), null, null,
-        Duration.ofSeconds(5), 0L, false);
+        Duration.ofSeconds(5), 0L, PromotionKind.Failover);
     assertThat(exact.withinRecoveryBudget()).isTrue();
     FailoverTimings unswitched = new FailoverTimings("db-0", "db-1", 2, "Unready", "m", t0, t0.plusSeconds(4), null, null, null,
-        Duration.ofSeconds(5), 0L, false);
+        Duration.ofSeconds(5), 0L, PromotionKind.Failover);
     assertThat(unswitched.withinRecoveryBudget()).isNull();
     assertThat(unswitched.promotion()).isNull();
     assertThat(unswitched.detection()).isEqualTo(Duration.ofSeconds(4));

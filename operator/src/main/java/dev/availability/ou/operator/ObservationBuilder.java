@@ -4,6 +4,8 @@ import dev.availability.ou.api.FailoverProgress;
 import dev.availability.ou.api.FailoverRecord;
 import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.OperationalUnitStatus;
+import dev.availability.ou.api.RequestStatus;
+import dev.availability.ou.api.UnitAnnotations;
 import dev.availability.ou.contract.Assignment;
 import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.contract.MemberReport;
@@ -13,6 +15,9 @@ import dev.availability.ou.failover.Member;
 import dev.availability.ou.failover.NodeView;
 import dev.availability.ou.failover.Observation;
 import dev.availability.ou.failover.PrimaryLease;
+import dev.availability.ou.failover.PromotionKind;
+import dev.availability.ou.failover.RequestAnswer;
+import dev.availability.ou.failover.Requests;
 import dev.availability.ou.failover.ServiceView;
 import dev.availability.ou.failover.UnitPolicy;
 import dev.availability.ou.failover.UnitState;
@@ -26,7 +31,9 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -70,7 +77,7 @@ final class ObservationBuilder {
         unit.getSpec().getFailover().effectiveRecoveryBudget(),
         unit.getSpec().getReplication().getMaxPromotableLag(),
         unit.getSpec().getFailover().getFailback() == dev.availability.ou.api.FailoverSpec.Failback.Automatic,
-        TemplateHash.of(unit.getSpec()));
+        TemplateHash.of(unit.getSpec()), requests(unit));
     Map<String, Member> members = new HashMap<>();
     String appContainer = unit.getSpec().getTemplate().getSpec().getContainers().get(0).getName();
     for (Pod pod : pods) members.put(pod.getMetadata().getName(), member(pod, appContainer, now, readings));
@@ -83,6 +90,13 @@ final class ObservationBuilder {
         service(service, slices), now);
   }
 
+  /** What the unit's annotations ask ({@link UnitAnnotations}), as written: the failover core parses and answers them. */
+  static Requests requests(OperationalUnit unit) {
+    Map<String, String> a = Optional.ofNullable(unit.getMetadata().getAnnotations()).orElse(Map.of());
+    return new Requests(a.get(UnitAnnotations.SWITCHOVER_TO), a.get(UnitAnnotations.DRILL), a.get(UnitAnnotations.PAUSED),
+        a.get(UnitAnnotations.FENCED_MEMBERS));
+  }
+
   static UnitState state(OperationalUnitStatus s, Readings readings, Instant now) {
     if (s == null || s.getPrimary() == null && s.getFailover() == null) {
       return s == null || s.getNextMemberOrdinal() == null ? UnitState.initial() : UnitState.initial().withNextOrdinal(s.getNextMemberOrdinal());
@@ -92,11 +106,42 @@ final class ObservationBuilder {
         s.getStandby() == null ? null : s.getStandby().getPod(),
         Optional.ofNullable(s.getEpoch()).orElse(0L),
         Optional.ofNullable(s.getFailovers()).orElse(0),
+        Optional.ofNullable(s.getSwitchovers()).orElse(0),
         Optional.ofNullable(s.getNextMemberOrdinal()).orElse(0L),
         intent(s.getFailover(), readings, now),
-        timings(s.getLastFailover(), readings),
+        history(s, readings),
         s.getHomeNode(),
-        s.getPrimaryRestartBaseline());
+        s.getPrimaryRestartBaseline(),
+        answers(s.getRequests(), readings));
+  }
+
+  /**
+   * The answers already given, so no request value is acted on twice (across restarts too). An unreadable time reads
+   * as unknown; the answer still counts.
+   */
+  private static Map<Requests.Kind, RequestAnswer> answers(List<RequestStatus> requests, Readings readings) {
+    Map<Requests.Kind, RequestAnswer> answers = new EnumMap<>(Requests.Kind.class);
+    if (requests == null) return answers;
+    for (RequestStatus r : requests) {
+      if (r == null || r.getKind() == null || r.getState() == null) continue;
+      Requests.Kind kind = Requests.Kind.valueOf(r.getKind().name());
+      answers.put(kind, new RequestAnswer(kind, r.getValue(), RequestAnswer.State.valueOf(r.getState().name()), r.getMessage(),
+          readings.time("status.requests[" + r.getKind() + "].updatedAt", r.getUpdatedAt())));
+    }
+    return answers;
+  }
+
+  /** The history, newest first; a status written before there was one holds only lastFailover. */
+  private static List<FailoverTimings> history(OperationalUnitStatus s, Readings readings) {
+    List<FailoverRecord> records = s.getHistory();
+    if (records == null || records.isEmpty()) {
+      return s.getLastFailover() == null ? List.of() : List.of(timings(s.getLastFailover(), "status.lastFailover.", readings));
+    }
+    List<FailoverTimings> history = new ArrayList<>();
+    for (int i = 0; i < records.size(); i++) {
+      if (records.get(i) != null) history.add(timings(records.get(i), "status.history[" + i + "].", readings));
+    }
+    return history;
   }
 
   /**
@@ -111,18 +156,22 @@ final class ObservationBuilder {
         .orElse(f.getFaultObservedAt() == null ? null : decided != null ? decided : now);
     return new Intent(f.getTargetPrimary(), f.getFormerPrimary(), f.getFormerPrimaryNode(), Optional.ofNullable(f.getEpoch()).orElse(0L),
         f.getReason(), f.getMessage(), fault, decided,
-        readings.time(at + "serviceSwitchedAt", f.getServiceSwitchedAt()), Boolean.TRUE.equals(f.getPlanned()), f.getLagAtDecision(),
+        readings.time(at + "serviceSwitchedAt", f.getServiceSwitchedAt()), kind(f.getKind(), f.getPlanned()), f.getLagAtDecision(),
         readings.time(at + "promotionAskedAt", f.getPromotionAskedAt()));
   }
 
-  private static FailoverTimings timings(FailoverRecord r, Readings readings) {
-    if (r == null) return null;
-    String at = "status.lastFailover.";
+  /** The kind recorded; a record written before kinds existed says only whether it was planned. */
+  private static PromotionKind kind(FailoverRecord.Kind kind, Boolean planned) {
+    if (kind != null) return PromotionKind.valueOf(kind.name());
+    return Boolean.TRUE.equals(planned) ? PromotionKind.Switchover : PromotionKind.Failover;
+  }
+
+  private static FailoverTimings timings(FailoverRecord r, String at, Readings readings) {
     return new FailoverTimings(r.getFormerPrimary(), r.getNewPrimary(), Optional.ofNullable(r.getEpoch()).orElse(0L), r.getReason(), r.getMessage(),
         readings.time(at + "faultObservedAt", r.getFaultObservedAt()), readings.time(at + "decidedAt", r.getDecidedAt()),
         readings.time(at + "serviceSwitchedAt", r.getServiceSwitchedAt()), readings.time(at + "endpointsSwitchedAt", r.getEndpointsSwitchedAt()),
         readings.time(at + "standbyReadyAt", r.getStandbyReadyAt()),
-        Duration.ofMillis(Optional.ofNullable(r.getRecoveryBudgetMillis()).orElse(0L)), r.getUpdatesLost(), Boolean.TRUE.equals(r.getPlanned()));
+        Duration.ofMillis(Optional.ofNullable(r.getRecoveryBudgetMillis()).orElse(0L)), r.getUpdatesLost(), kind(r.getKind(), r.getPlanned()));
   }
 
   /**

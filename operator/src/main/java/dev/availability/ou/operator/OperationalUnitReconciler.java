@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -43,7 +44,10 @@ import org.jboss.logging.Logger;
  * Reconciles an OperationalUnit, reading like a table of contents: check the spec, make the supporting
  * objects, observe, decide (pure), persist the intent when there is one, act, write the status.
  */
-@ControllerConfiguration(name = "operationalunit")
+// Not generation-aware: the request annotations (switchover-to, drill, ...) change no generation; the filter lets
+// their changes through, and a new generation as before.
+@ControllerConfiguration(name = "operationalunit", generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = RequestAnnotationsChanged.class))
 public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, Cleaner<OperationalUnit> {
   private static final Logger LOG = Logger.getLogger(OperationalUnitReconciler.class);
   private static final String NODE_INDEX = "by-node";
@@ -252,7 +256,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
     OperationalUnitStatus a = after.getStatus();
     if (a == null || a.getLastFailover() == null) return;
     if (!Objects.equals(recordedEpoch, a.getLastFailover().getEpoch())) {
-      metrics.failover(after, a.getLastFailover().getReason(), Boolean.TRUE.equals(a.getLastFailover().getPlanned()));
+      metrics.promoted(after, a.getLastFailover().getKind(), a.getLastFailover().getReason());
     }
     metrics.lastFailover(after, a.getLastFailover());
   }

@@ -5,6 +5,7 @@ import dev.availability.ou.api.FailoverRecord;
 import dev.availability.ou.api.MemberRef;
 import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.OperationalUnitStatus;
+import dev.availability.ou.api.RequestStatus;
 import dev.availability.ou.api.StandbyStatus;
 import dev.availability.ou.api.UnitPhase;
 import dev.availability.ou.failover.ConditionView;
@@ -13,6 +14,8 @@ import dev.availability.ou.failover.FailoverTimings;
 import dev.availability.ou.failover.Intent;
 import dev.availability.ou.failover.Member;
 import dev.availability.ou.failover.Observation;
+import dev.availability.ou.failover.RequestAnswer;
+import dev.availability.ou.failover.Requests;
 import dev.availability.ou.failover.StandbyAssessment;
 import dev.availability.ou.failover.UnitState;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -36,6 +39,7 @@ final class StatusMapper {
     s.setPhase(UnitPhase.valueOf(d.phase().name()));
     s.setEpoch(st.epoch());
     s.setFailovers(st.failovers());
+    s.setSwitchovers(st.switchovers());
     s.setNextMemberOrdinal(st.nextOrdinal());
     s.setHomeNode(st.homeNode());
     s.setPrimaryRestartBaseline(st.primaryRestartBaseline());
@@ -47,6 +51,8 @@ final class StatusMapper {
     }
     s.setFailover(progress(st.intent()));
     s.setLastFailover(record(st.lastFailover()));
+    s.setHistory(st.history().stream().map(StatusMapper::record).toList());
+    s.setRequests(requests(st));
     List<ConditionView> views = new ArrayList<>(d.conditions());
     views.add(SidecarMemoryCondition.of(o.members().values()));
     views.add(MalformedValuesCondition.of(malformed));
@@ -84,6 +90,7 @@ final class StatusMapper {
     p.setDecidedAt(Times.format(i.decidedAt()));
     p.setServiceSwitchedAt(Times.format(i.serviceSwitchedAt()));
     p.setPlanned(i.planned() ? Boolean.TRUE : null);
+    p.setKind(FailoverRecord.Kind.valueOf(i.kind().name()));
     p.setLagAtDecision(i.lagAtDecision());
     p.setPromotionAskedAt(Times.format(i.promotionAskedAt()));
     return p;
@@ -92,6 +99,7 @@ final class StatusMapper {
   private static FailoverRecord record(FailoverTimings t) {
     if (t == null) return null;
     FailoverRecord r = new FailoverRecord();
+    r.setKind(FailoverRecord.Kind.valueOf(t.kind().name()));
     r.setFormerPrimary(t.former());
     r.setNewPrimary(t.newPrimary());
     r.setEpoch(t.epoch());
@@ -110,6 +118,23 @@ final class StatusMapper {
     r.setUpdatesLost(t.updatesLost());
     r.setPlanned(t.planned() ? Boolean.TRUE : null);
     return r;
+  }
+
+  /** The answer to each kind of request, in the order of the kinds (so the status does not churn). */
+  private static List<RequestStatus> requests(UnitState st) {
+    List<RequestStatus> result = new ArrayList<>();
+    for (Requests.Kind kind : Requests.Kind.values()) {
+      RequestAnswer a = st.answer(kind);
+      if (a == null) continue;
+      RequestStatus r = new RequestStatus();
+      r.setKind(RequestStatus.Kind.valueOf(kind.name()));
+      r.setValue(a.value());
+      r.setState(RequestStatus.State.valueOf(a.state().name()));
+      r.setMessage(a.message());
+      r.setUpdatedAt(Times.format(a.at()));
+      result.add(r);
+    }
+    return result;
   }
 
   private static Long millis(Duration d) {

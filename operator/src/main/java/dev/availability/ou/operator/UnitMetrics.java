@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Prometheus metrics: failovers, the last failover's duration and parts, time spent in each phase, units
+ * Prometheus metrics: failovers, switchovers and drills, the last one's duration and parts, time spent in each phase, units
  * by phase.
  */
 @ApplicationScoped
@@ -55,9 +55,15 @@ public class UnitMetrics {
     }
   }
 
-  public void failover(OperationalUnit unit, String reason, boolean planned) {
-    Counter.builder(planned ? "ou_switchovers_total" : "ou_failovers_total").description("Promotions of a standby")
-        .tags(tags(unit).and("reason", reason)).register(registry).increment();
+  /** A standby promoted: counted as a failover, a switchover or a drill, by reason. */
+  public void promoted(OperationalUnit unit, FailoverRecord.Kind kind, String reason) {
+    String name = switch (kind == null ? FailoverRecord.Kind.Failover : kind) {
+      case Failover -> "ou_failovers_total";
+      case Switchover -> "ou_switchovers_total";
+      case Drill -> "ou_drills_total";
+    };
+    Counter.builder(name).description("Promotions of a standby: " + (kind == null ? FailoverRecord.Kind.Failover : kind).name().toLowerCase() + "s")
+        .tags(tags(unit).and("reason", reason == null ? "" : reason)).register(registry).increment();
   }
 
   public void lastFailover(OperationalUnit unit, FailoverRecord r) {

@@ -28,17 +28,22 @@ class UnitMetricsTest {
   }
 
   @Test
-  void recordsFailoversAndTheLastOnesParts() throws Exception {
+  void countsFailoversSwitchoversAndDrillsApartAndRecordsTheLastOnesParts() throws Exception {
     OperationalUnit unit = MemberPodBuilderTest.sample();
-    metrics.failover(unit, "NodeNotReady", false);
-    metrics.failover(unit, "SpecChanged", true);
+    metrics.promoted(unit, FailoverRecord.Kind.Failover, "NodeNotReady");
+    metrics.promoted(unit, FailoverRecord.Kind.Switchover, "SpecChanged");
+    metrics.promoted(unit, FailoverRecord.Kind.Switchover, "Requested");
+    metrics.promoted(unit, FailoverRecord.Kind.Drill, "Drill");
     FailoverRecord r = new FailoverRecord();
     r.setDetectionMillis(400L);
     r.setPromotionMillis(100L);
     r.setTrafficSwitchedMillis(900L);
     metrics.lastFailover(unit, r);
     assertThat(registry.get("ou_failovers_total").tag("reason", "NodeNotReady").counter().count()).isEqualTo(1.0);
-    assertThat(registry.get("ou_switchovers_total").counter().count()).isEqualTo(1.0);
+    assertThat(registry.get("ou_failovers_total").counters()).as("switchovers and drills are no failovers").hasSize(1);
+    assertThat(registry.get("ou_switchovers_total").tag("reason", "SpecChanged").counter().count()).isEqualTo(1.0);
+    assertThat(registry.get("ou_switchovers_total").tag("reason", "Requested").counter().count()).isEqualTo(1.0);
+    assertThat(registry.get("ou_drills_total").counter().count()).isEqualTo(1.0);
     assertThat(registry.get("ou_last_failover_seconds").tag("part", "traffic_switched").gauge().value()).isEqualTo(0.9);
   }
 }
