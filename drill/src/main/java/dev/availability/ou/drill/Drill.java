@@ -31,6 +31,7 @@ public final class Drill implements AutoCloseable {
   public final Units units;
   public final ReplicationMode mode;
   private DataDurability durability = DataDurability.Required;
+  private Duration patience = Duration.ofSeconds(120);
   String faultedNode; // the node a node fault took, until it is healed
   private LoadClient load;
   private LoadClient lastLoad;
@@ -55,6 +56,12 @@ public final class Drill implements AutoCloseable {
     return this;
   }
 
+  /** How long the unit may take to be Protected again (a benchmark on a loaded machine waits longer than a test). */
+  public Drill patience(Duration d) {
+    this.patience = d;
+    return this;
+  }
+
   public DataDurability durability() {
     return durability;
   }
@@ -69,7 +76,7 @@ public final class Drill implements AutoCloseable {
   }
 
   public void awaitProtected(String why, int failovers) {
-    await("unit " + namespace + "/" + UNIT + " Protected (" + why + ")").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+    await("unit " + namespace + "/" + UNIT + " Protected (" + why + ")").atMost(patience).pollInterval(Duration.ofMillis(250))
         .until(() -> units.phase(UNIT) == UnitPhase.Protected && units.failovers(UNIT) >= failovers && units.standby(UNIT) != null
             && units.nodeOf(units.standby(UNIT)) != null && !units.nodeOf(units.standby(UNIT)).equals(units.nodeOf(units.primary(UNIT)))
             && units.endpointPods(UNIT).equals(java.util.Set.of(units.primary(UNIT))));
@@ -121,6 +128,9 @@ public final class Drill implements AutoCloseable {
     ClientVerdict v = load.verdict(load.readBack(Duration.ofSeconds(120)));
     lastLoad = load;
     Progress.log("drill " + namespace + ": " + dev.availability.ou.e2e.client.VerdictText.json(v, java.util.Map.of()));
+    // Which writes: with each member's log on disk, enough to tell what happened to them.
+    if (v.lost() > 0) Progress.log("drill " + namespace + ": lost " + v.lostExamples());
+    if (v.splitBrain() > 0) Progress.log("drill " + namespace + ": split brain " + v.splitBrainExamples());
     return v;
   }
 

@@ -139,9 +139,14 @@ final class FailoverUnderWay {
     if (target != null && !target.assigned(Role.Primary, i.epoch(), peer)) actions.add(new Assign(target.pod(), Role.Primary, i.epoch(), peer));
     if (formerLeaving) {
       FailoverTimings t = next.lastFailover();
+      String from = switch (i.kind()) {
+        case Failover -> "fault";
+        case Switchover -> "decision";
+        case Drill -> "request";
+      };
       String summary = what(i) + " from " + i.former() + " to " + i.target() + " done"
-          + (t != null && t.trafficSwitched() != null ? ": traffic moved " + t.trafficSwitched().toMillis() + " ms after the "
-          + (i.kind() == PromotionKind.Drill ? "request" : "fault") + " (recovery budget " + o.policy().recoveryBudget().toMillis() + " ms)"
+          + (t != null && t.trafficSwitched() != null ? ": traffic moved " + t.trafficSwitched().toMillis() + " ms after the " + from
+          + " (recovery budget " + o.policy().recoveryBudget().toMillis() + " ms)"
           + (i.kind() == PromotionKind.Drill && t.updatesLost() != null ? ", " + t.updatesLost() + " updates lost" : "") : "");
       actions.add(new Emit(switch (i.kind()) {
         case Failover -> EventReason.FailoverCompleted;

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
  *   <li>never two members assigned Primary at the same epoch;</li>
  *   <li>the Service is only ever pointed at the member the state names as primary;</li>
  *   <li>epochs only increase;</li>
- *   <li>the failover count equals the completed non-planned promotions;</li>
+ *   <li>the failover count equals the completed promotions for a fault, the switchover count the planned ones (drills
+ *       count in neither);</li>
+ *   <li>a request (switchover-to, drill, random and sometimes malformed) starts at most one promotion per value, and
+ *       no answer stays InProgress once no promotion is under way;</li>
  *   <li>Synchronous and Journal modes never promote a member that is not in sync (no acknowledged update lost);</li>
  *   <li>a member is force-deleted only once it can no longer acknowledge (checked by the world);</li>
  *   <li>once the faults are healed, the unit is protected again, or waits for a primary that is gone because
@@ -51,6 +54,9 @@ class RandomizedFailoverPropertyTest {
     final List<String> log = new ArrayList<>();
     final Map<Long, String> primaryAtEpoch = new HashMap<>();
     int completedFailovers;
+    int completedSwitchovers;
+    final Map<String, Integer> startsPerRequest = new HashMap<>();
+    int requestCount;
 
     Scenario(long seed) {
       r = new Random(seed);
@@ -101,7 +107,7 @@ class RandomizedFailoverPropertyTest {
     private void inject() {
       String pod = aPod();
       String node = aNode();
-      int what = r.nextInt(27);
+      int what = r.nextInt(29);
       if (pod == null && what < 12) what = 12 + r.nextInt(12);
       World.Pod p = pod == null ? null : w.pods.get(pod);
       switch (what) {
@@ -125,12 +131,18 @@ class RandomizedFailoverPropertyTest {
         case 17, 18 -> w.healNode(node);
         case 19 -> w.podNetworkSplit = !w.podNetworkSplit;
         case 20 -> w.policy = new UnitPolicy(w.policy.unit(), w.policy.mode(), w.policy.automatic(), w.policy.recoveryBudget(), w.policy.maxPromotableLag(),
-            w.policy.failback(), "h" + (1 + r.nextInt(1000)));
+            w.policy.failback(), "h" + (1 + r.nextInt(1000)), w.policy.requests());
         case 21, 22 -> { // the operator dies somewhere in one of the next reconciliations
           w.crashAtStep = w.mark() + r.nextInt(4);
           w.crashAfterActions = r.nextInt(6);
         }
         case 23 -> w.policy = withAutomatic(!w.policy.automatic());
+        case 24 -> { // a user asks for a switchover: to the standby, any, the primary, another pod, or nonsense
+          String[] targets = {"any", w.status.standby(), w.status.primary(), anyPod(), "db-99", "Not_A_Pod", ""};
+          String target = targets[r.nextInt(targets.length)];
+          ask(target == null ? "any" : target + (r.nextBoolean() ? "@" + ++requestCount : ""), w.policy.requests().drill());
+        }
+        case 25 -> ask(w.policy.requests().switchoverTo(), r.nextInt(8) == 0 ? " " : "drill-" + ++requestCount);
         default -> { // no operator for a while (a leader change, a long restart): the world goes on
           Duration away = Duration.ofMillis(100L * (1 + r.nextInt(50)));
           for (java.time.Instant until = w.now.plus(away); w.now.isBefore(until); ) w.tick();
@@ -141,7 +153,11 @@ class RandomizedFailoverPropertyTest {
 
     private UnitPolicy withAutomatic(boolean automatic) {
       UnitPolicy p = w.policy;
-      return new UnitPolicy(p.unit(), p.mode(), automatic, p.recoveryBudget(), p.maxPromotableLag(), p.failback(), p.templateHash());
+      return new UnitPolicy(p.unit(), p.mode(), automatic, p.recoveryBudget(), p.maxPromotableLag(), p.failback(), p.templateHash(), p.requests());
+    }
+
+    private void ask(String switchoverTo, String drill) {
+      w.policy = w.policy.withRequests(new Requests(switchoverTo, drill, null, null));
     }
 
     private void healEverything() {
@@ -206,10 +222,23 @@ class RandomizedFailoverPropertyTest {
       if (!step.stateWritten()) return;
       UnitState after = w.status;
       assertThat(after.epoch()).as("epochs only increase").isGreaterThanOrEqualTo(before.epoch());
-      if (before.intent() != null && !before.intent().planned() && after.primary() != null && !after.primary().equals(before.primary())) {
-        completedFailovers++;
+      if (before.intent() != null && after.primary() != null && !after.primary().equals(before.primary())) {
+        if (before.intent().kind() == PromotionKind.Failover) completedFailovers++;
+        if (before.intent().kind() == PromotionKind.Switchover) completedSwitchovers++;
       }
       assertThat(after.failovers()).as("failovers counted").isEqualTo(completedFailovers);
+      assertThat(after.switchovers()).as("switchovers counted").isEqualTo(completedSwitchovers);
+      if (before.intent() == null && after.intent() != null) {
+        Requests.Kind asked = after.intent().kind() == PromotionKind.Drill ? Requests.Kind.Drill
+            : RequestDecider.REQUESTED.equals(after.intent().reason()) ? Requests.Kind.Switchover : null;
+        if (asked != null) {
+          int starts = startsPerRequest.merge(asked + "=" + after.answer(asked).value(), 1, Integer::sum);
+          assertThat(starts).as("promotions started by %s %s", asked, after.answer(asked).value()).isEqualTo(1);
+        }
+      }
+      if (after.intent() == null) {
+        assertThat(after.answers().values()).as("answers once nothing is under way").noneMatch(a -> a.state() == RequestAnswer.State.InProgress);
+      }
     }
 
     private void primaryAt(long epoch, String pod) {

@@ -44,9 +44,10 @@ import org.jboss.logging.Logger;
  * Reconciles an OperationalUnit, reading like a table of contents: check the spec, make the supporting
  * objects, observe, decide (pure), persist the intent when there is one, act, write the status.
  */
-// Not generation-aware: a request made by annotation (fence, pause, switchover, drill) is a reason to look at once.
+// Not generation-aware: the request annotations (switchover-to, drill, ...) change no generation; the filter lets
+// their changes through, and a new generation as before.
 @ControllerConfiguration(name = "operationalunit", generationAwareEventProcessing = false,
-    informer = @Informer(onUpdateFilter = SpecOrRequestsChanged.class))
+    informer = @Informer(onUpdateFilter = RequestAnnotationsChanged.class))
 public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, Cleaner<OperationalUnit> {
   private static final Logger LOG = Logger.getLogger(OperationalUnitReconciler.class);
   private static final String NODE_INDEX = "by-node";

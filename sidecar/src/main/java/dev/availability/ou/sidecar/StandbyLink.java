@@ -39,6 +39,11 @@ final class StandbyLink {
   /** Whether no further frame had arrived when this one was read: then this thread commits it (see run). */
   private boolean lastOfBurst;
   private volatile long ackedSent = -1;
+  // The last sequence this session put in the log (common prefix, cut, snapshot, records), set under the replica's
+  // lock with the change. An ACK never goes past it: once promoted, this member's own TERM_START and writes become
+  // durable at sequences the old primary also sent, and an ACK of those would release the old primary's writes
+  // that this member never took (seen in bench/drill: one acknowledged Synchronous write lost per such race).
+  private volatile long held = -1;
   private final Object ackSignal = new Object();
   volatile Thread thread;
   private final java.util.function.LongConsumer durableListener = this::durable;
@@ -50,11 +55,12 @@ final class StandbyLink {
       return;
     }
     synchronized (out) {
-      if (seq > ackedSent && seq < session.nextSeq() && !closed) {
+      long ack = ackable(seq, held, ackedSent, session.nextSeq());
+      if (ack >= 0 && !closed) {
         try {
-          codec.write(os, session.seal(), session.ack(seq));
+          codec.write(os, session.seal(), session.ack(ack));
           os.flush();
-          ackedSent = seq;
+          ackedSent = ack;
           counters.inc("acksSent");
         } catch (IOException e) {
           close("ack failed: " + e.getMessage());
@@ -170,12 +176,13 @@ final class StandbyLink {
         return false;
       }
       case SessionAction.Started s -> {
+        held = s.commonPrefix(); // agreed with the primary: the same records on both sides
         counters.inc("sessionsStarted." + s.kind());
         Logs.info("replication session from " + session.primaryName() + " at epoch " + session.epoch() + ": " + s.kind()
             + " (common prefix " + s.commonPrefix() + ", from " + s.fromSeq() + ")");
       }
       case SessionAction.Truncate t -> {
-        if (!replica.streamApplier().cutAfter(session.epoch(), t.seq())) {
+        if (!replica.streamApplier().cutAfter(session.epoch(), t.seq(), this::holds)) {
           List<SessionAction> r = session.refuse(Refusal.INTERNAL, "standby started over empty; reconnect");
           for (SessionAction x : r) if (x instanceof SessionAction.Send s) send(s.frame(), true);
           finish("standby started over empty", Refusal.INTERNAL);
@@ -206,7 +213,7 @@ final class StandbyLink {
           return refuse(ex.reason(), "snapshot does not verify: " + ex.getMessage());
         }
         if (loaded.seq() != e.seq()) return refuse(Refusal.MALFORMED, "snapshot holds " + loaded.seq() + ", announced " + e.seq());
-        replica.streamApplier().installSnapshot(session.epoch(), incoming, loaded);
+        replica.streamApplier().installSnapshot(session.epoch(), incoming, loaded, this::holds);
         incoming = null;
         session.snapshotInstalled(loaded.seq());
         Logs.info("installed snapshot at " + loaded.seq() + " (" + loaded.state().size() + " keys)");
@@ -215,7 +222,7 @@ final class StandbyLink {
       }
       case SessionAction.Append ap -> {
         replica.awaitWriterRoom(); // the disk sets the pace: TCP then holds the primary back, not this heap
-        replica.streamApplier().applyReplicated(session.epoch(), ap.bytes(), ap.records(), lastOfBurst);
+        replica.streamApplier().applyReplicated(session.epoch(), ap.bytes(), ap.records(), lastOfBurst, this::holds);
         counters.add("recordsReceived", ap.records().size());
       }
       case SessionAction.PeerPosition p -> replica.standbyProgress().primaryPosition(p.lastSeq());
@@ -238,6 +245,11 @@ final class StandbyLink {
     }
   }
 
+  /** Called under the replica's lock by the change that put the session's records up to {@code seq} in the log. */
+  private void holds(long seq) {
+    held = seq;
+  }
+
   private void signalAck() {
     synchronized (ackSignal) {
       ackSignal.notifyAll();
@@ -251,9 +263,10 @@ final class StandbyLink {
       while (!closed) {
         long durable = replica.durableSeq();
         synchronized (out) {
-          if (durable > ackedSent && session.state() == StandbySession.State.STREAMING && durable < session.nextSeq()) {
-            send(session.ack(durable), true);
-            ackedSent = durable;
+          long ack = ackable(durable, held, ackedSent, session.nextSeq());
+          if (ack >= 0 && session.state() == StandbySession.State.STREAMING) {
+            send(session.ack(ack), true);
+            ackedSent = ack;
             counters.inc("acksSent");
           }
         }
@@ -263,12 +276,21 @@ final class StandbyLink {
           lastBeat = now;
         }
         synchronized (ackSignal) {
-          if (replica.durableSeq() <= ackedSent && !closed) ackSignal.wait(Math.max(1, cfg.heartbeatMillis()));
+          if (Math.min(replica.durableSeq(), held) <= ackedSent && !closed) ackSignal.wait(Math.max(1, cfg.heartbeatMillis()));
         }
       }
     } catch (IOException | InterruptedException e) {
       close("ack loop ended: " + e.getMessage());
     }
+  }
+
+  /**
+   * The sequence to acknowledge now, or -1: what is durable, but only as far as this session put records in the log,
+   * beyond what was acknowledged already and below what the primary sends next.
+   */
+  static long ackable(long durable, long heldFromSession, long ackedSent, long sessionNextSeq) {
+    long ack = Math.min(durable, heldFromSession);
+    return ack > ackedSent && ack < sessionNextSeq ? ack : -1;
   }
 
   private void finish(String why, Refusal reason) {

@@ -10,6 +10,7 @@ import dev.availability.ou.replication.Snapshots;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * Applies what the primary sends this standby (its position first, then a cut, records or a snapshot), each
@@ -51,8 +52,11 @@ final class StreamApplier {
     }
   }
 
-  /** Cuts everything after {@code seq}; false when this member had to start over empty instead. */
-  boolean cutAfter(long sessionEpoch, long seq) throws IOException, InterruptedException, ProtocolException {
+  /**
+   * Cuts everything after {@code seq}; false when this member had to start over empty instead. {@code holds} learns,
+   * in the same critical section, how far the log now holds the session's records (so do the methods below).
+   */
+  boolean cutAfter(long sessionEpoch, long seq, LongConsumer holds) throws IOException, InterruptedException, ProtocolException {
     boolean[] kept = {true};
     synchronized (replica) {
       stillStandbyAt(sessionEpoch);
@@ -65,23 +69,26 @@ final class StreamApplier {
         return store.log().lastSeq();
       });
       replica.nextSeq(store.log().lastSeq() + 1);
+      holds.accept(store.log().lastSeq());
     }
     return kept[0];
   }
 
   /** Applies records from the primary's stream and queues them; {@code callerCommits} as for {@link Replica#write}. */
-  void applyReplicated(long sessionEpoch, byte[] raw, List<LogRecord> records, boolean callerCommits) throws ProtocolException {
+  void applyReplicated(long sessionEpoch, byte[] raw, List<LogRecord> records, boolean callerCommits, LongConsumer holds) throws ProtocolException {
     synchronized (replica) {
       stillStandbyAt(sessionEpoch);
       KvState state = store.state();
       for (LogRecord r : records) state.apply(r);
       long last = records.get(records.size() - 1).seq();
+      holds.accept(last); // before the append: the writer may make it durable (and ACK it) at once
       writer.appendRaw(raw, last, !callerCommits);
       replica.nextSeq(last + 1);
     }
   }
 
-  void installSnapshot(long sessionEpoch, Path verified, Snapshots.Loaded loaded) throws IOException, InterruptedException, ProtocolException {
+  void installSnapshot(long sessionEpoch, Path verified, Snapshots.Loaded loaded, LongConsumer holds)
+      throws IOException, InterruptedException, ProtocolException {
     synchronized (replica) {
       stillStandbyAt(sessionEpoch);
       writer.exclusive(() -> {
@@ -89,6 +96,7 @@ final class StreamApplier {
         return loaded.seq();
       });
       replica.nextSeq(loaded.seq() + 1);
+      holds.accept(loaded.seq());
     }
     counters.inc("snapshotsInstalled");
   }

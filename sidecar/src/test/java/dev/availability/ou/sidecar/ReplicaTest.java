@@ -342,7 +342,7 @@ class ReplicaTest {
     open("OU_MODE", "Synchronous");
     replica.assign(Role.Standby, 1, null, null, "test");
     Path incoming = java.nio.file.Files.copy(sent, store.incomingDir().resolve("snapshot.part"));
-    replica.streamApplier().installSnapshot(1, incoming, store.snapshots().load(incoming));
+    replica.streamApplier().installSnapshot(1, incoming, store.snapshots().load(incoming), seq -> {});
     replica.standbyProgress().streaming(true);
     replica.standbyProgress().primaryPosition(3);
     replica.peerHeard();
@@ -356,7 +356,7 @@ class ReplicaTest {
 
     java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
     for (var r : records.subList(3, 6)) raw.write(r.encode());
-    replica.streamApplier().applyReplicated(1, raw.toByteArray(), records.subList(3, 6), false);
+    replica.streamApplier().applyReplicated(1, raw.toByteArray(), records.subList(3, 6), false, seq -> {});
     await().atMost(Duration.ofSeconds(5)).until(() -> replica.durableSeq() == 6);
     replica.peerHeard();
     assertThat(replica.standbyProgress().inSync()).isTrue();
@@ -377,14 +377,45 @@ class ReplicaTest {
     assertThat(w.get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
     long t = dev.availability.ou.replication.Terms.of(1, 1);
     var old = dev.availability.ou.replication.LogRecord.put(1, t, "old".getBytes(), "v".getBytes());
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica.streamApplier().cutAfter(1, 0))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica.streamApplier().cutAfter(1, 0, seq -> {}))
         .isInstanceOf(dev.availability.ou.replication.ProtocolException.class).hasMessageContaining("epoch 2");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica.streamApplier().applyReplicated(1, old.encode(), List.of(old), false))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica.streamApplier().applyReplicated(1, old.encode(), List.of(old), false, seq -> {}))
         .isInstanceOf(dev.availability.ou.replication.ProtocolException.class);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica.streamApplier().position(1))
         .isInstanceOf(dev.availability.ou.replication.ProtocolException.class);
     assertThat(replica.lastSeq()).isEqualTo(2);
     assertThat(store.state().get(Key.of("after-promotion"))).isNotNull();
     assertThat(counters.snapshot()).containsEntry("replicationPlansSuperseded", 3L);
+  }
+
+  @Test
+  void aPromotedStandbyNeverAcknowledgesItsOwnRecordsToTheOldPrimary() throws Exception {
+    // Seen in bench/drill (one acknowledged Synchronous write lost, twice): the standby took records 1..3 from the
+    // primary at epoch 1, the old primary sent 4..6, then the standby was promoted. Its own TERM_START became durable
+    // at 4, and the ACK rule "durable and below what the primary sends next" acknowledged 4: the old primary then
+    // acknowledged its write 4, which the new primary never took.
+    open("OU_MODE", "Synchronous");
+    replica.assign(Role.Standby, 1, null, null, "test");
+    long t = dev.availability.ou.replication.Terms.of(1, 1);
+    List<dev.availability.ou.replication.LogRecord> records = new java.util.ArrayList<>();
+    java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+    for (int i = 1; i <= 3; i++) {
+      records.add(dev.availability.ou.replication.LogRecord.put(i, t, ("k" + i).getBytes(), "v".getBytes()));
+      raw.write(records.get(i - 1).encode());
+    }
+    java.util.concurrent.atomic.AtomicLong held = new java.util.concurrent.atomic.AtomicLong(0);
+    replica.streamApplier().applyReplicated(1, raw.toByteArray(), records, false, held::set);
+    assertThat(held.get()).isEqualTo(3);
+    replica.assign(Role.Primary, 2, null, null, "test"); // TERM_START at 4
+    await().atMost(Duration.ofSeconds(5)).until(() -> replica.durableSeq() == 4);
+    var late = dev.availability.ou.replication.LogRecord.put(4, t, "k4".getBytes(), "v".getBytes());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica.streamApplier().applyReplicated(1, late.encode(), List.of(late), false, held::set))
+        .isInstanceOf(dev.availability.ou.replication.ProtocolException.class);
+    assertThat(held.get()).as("what the session put in the log").isEqualTo(3);
+    long sessionNext = 7; // the old primary sent up to 6
+    assertThat(StandbyLink.ackable(replica.durableSeq(), held.get(), 3, sessionNext)).as("nothing more to acknowledge").isEqualTo(-1);
+    assertThat(StandbyLink.ackable(replica.durableSeq(), held.get(), 2, sessionNext)).isEqualTo(3);
+    assertThat(StandbyLink.ackable(2, held.get(), 1, sessionNext)).as("not durable yet beyond 2").isEqualTo(2);
+    assertThat(StandbyLink.ackable(5, 5, 2, 5)).as("never what the primary has not sent").isEqualTo(-1);
   }
 }
