@@ -148,18 +148,26 @@ final class Fencing {
 
   /**
    * The decision with every fenced member held fenced, whichever path took it: no assignment but Fenced, never
-   * deleted, and assigned Fenced (at the decision's epoch) when it is not yet. The decisions themselves keep a fenced
+   * deleted, never given the lease nor selected by the Service, and assigned Fenced (at the decision's epoch) when it is not yet. The decisions themselves keep a fenced
    * member out of the candidates and the Service; this is the one place that makes sure nothing else reaches it.
    * The primary of the status is left to {@link #primaryFenced} (it is fenced at a new epoch, by the failover or the
-   * hold, so that it never serves again at an epoch it served at).
+   * hold, so that it never serves again at an epoch it served at). An unfenced standby is assigned Standby again.
    */
   static Decision enforce(Observation o, Decision d) {
     var fenced = o.policy().requests().fenced();
-    if (fenced.isEmpty()) return d;
     UnitState s = d.state();
+    Member sb = o.member(s.standby()).orElse(null);
+    boolean unfencedStandby = sb != null && sb.assignedRole() == Role.Fenced && !fenced.contains(sb.pod()) && !sb.deleting() && s.primary() != null;
+    if (fenced.isEmpty() && !unfencedStandby) return d;
     List<Action> actions = new ArrayList<>();
     for (Action a : d.actions()) {
+      if (a instanceof PointService ps && fenced.contains(ps.pod())) {
+        // (a path that does not know the primary is fenced, recreating a unit whose members are all gone, say)
+        if (!ServiceView.NOBODY.equals(o.service().selectedMember())) actions.add(new PointService(ServiceView.NOBODY));
+        continue;
+      }
       boolean reachesFenced = switch (a) {
+        case HoldLease h -> fenced.contains(h.holder());
         case Assign as -> fenced.contains(as.pod()) && as.role() != Role.Fenced;
         // (a member someone else is deleting may still be forced out once its node is gone)
         case Action.DeleteMember del -> fenced.contains(del.pod()) && !o.member(del.pod()).map(Member::deleting).orElse(false);
@@ -175,6 +183,11 @@ final class Fencing {
       if (sent || (m.assignedRole() == Role.Fenced && m.assignedEpoch() >= s.epoch())) continue;
       actions.add(new Assign(pod, Role.Fenced, Math.max(s.epoch(), m.assignedEpoch()), null));
       if (m.assignedRole() != Role.Fenced) actions.add(new Emit(EventReason.MemberFenced, fencedMessage(o, s, pod), true));
+    }
+    // Unfenced, the standby rejoins whatever the primary's state (the steady step does so too; a failed primary's does not).
+    if (unfencedStandby && actions.stream().noneMatch(a -> a instanceof Assign as && as.pod().equals(sb.pod()))) {
+      actions.add(new Assign(sb.pod(), Role.Standby, Math.max(s.epoch(), sb.assignedEpoch()), s.primary()));
+      actions.add(new Emit(EventReason.MemberUnfenced, "unfenced standby " + sb.pod() + ": it rejoins as standby of " + s.primary(), false));
     }
     return actions.equals(d.actions()) ? d : new Decision(s, d.phase(), d.conditions(), actions, d.persistStateFirst(), d.recheckAfter());
   }
