@@ -187,4 +187,24 @@ class FencingTest {
     assertThat(w.pod("db-1").role).isEqualTo(Role.Fenced);
     assertThat(w.pod("db-1").deleting()).isFalse();
   }
+
+  @Test
+  void theAnswerSaysWhatEachNameDidAndHowToUndoIt() {
+    World w = protectedUnit();
+    fence(w, "db-1,db-7");
+    w.run(Duration.ofSeconds(1));
+    RequestAnswer a = w.status.answer(Requests.Kind.Fence);
+    assertThat(a.value()).isEqualTo("db-1,db-7");
+    assertThat(a.state()).as("a name that is no member is refused").isEqualTo(RequestAnswer.State.Refused);
+    assertThat(a.message()).contains("standby db-1 is fenced", "Remove db-1 from ou.availability.dev/fenced-members", "db-7 is no member of unit db");
+
+    fence(w, "db-1");
+    w.run(Duration.ofSeconds(1));
+    assertThat(w.status.answer(Requests.Kind.Fence).state()).isEqualTo(RequestAnswer.State.Done);
+
+    fence(w, null);
+    w.runUntilProtectedAt(1, Duration.ofSeconds(5));
+    assertThat(w.status.answer(Requests.Kind.Fence)).extracting(RequestAnswer::value, RequestAnswer::state, RequestAnswer::message)
+        .containsExactly(null, RequestAnswer.State.Done, "no member is fenced");
+  }
 }
