@@ -80,7 +80,9 @@ final class Fencing {
     UnitState next = s;
     boolean newly = p != null && p.assignedRole() != Role.Fenced;
     if (p != null && !p.deleting() && (newly || p.assignedEpoch() < s.epoch())) {
-      long epoch = Math.max(s.epoch(), p.assignedEpoch()) + (newly ? 1 : 0);
+      // Past the epoch it was assigned as primary, once: a status already past it (written first, the pod's new
+      // assignment not yet seen) needs no second step.
+      long epoch = newly ? Math.max(s.epoch(), p.assignedEpoch() + 1) : Math.max(s.epoch(), p.assignedEpoch());
       next = s.withEpoch(epoch);
       actions.add(new Assign(p.pod(), Role.Fenced, epoch, null));
     }
