@@ -38,6 +38,7 @@ public final class KubectlOu implements Callable<Integer> {
     CommandLine cli = new CommandLine(new KubectlOu());
     // picocli exits 2 on wrong usage (ExitCode.USAGE) and 1 when a command throws (ExitCode.SOFTWARE is not used: the handler answers)
     cli.setOut(out).setErr(err)
+        .setParameterExceptionHandler((e, args1) -> usageError(e, err))
         .setExecutionExceptionHandler((e, commandLine, parsed) -> {
           err.println("error: " + CliException.describe(e));
           err.flush();
@@ -49,6 +50,16 @@ public final class KubectlOu implements Callable<Integer> {
       out.flush();
       err.flush();
     }
+  }
+
+  /** As kubectl says it: what is wrong, a suggestion when there is one, where the usage is. Exit code 2. */
+  private static int usageError(CommandLine.ParameterException e, PrintWriter err) {
+    err.println("error: " + e.getMessage());
+    CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+    String command = e.getCommandLine().getCommandSpec().qualifiedName();
+    err.println("See '" + command + " --help' for usage.");
+    err.flush();
+    return USAGE;
   }
 
   /** {@code kubectl ou} alone: the usage, as an error (a command is required). */

@@ -30,6 +30,9 @@ class UsageTest {
     assertUsage(Plugin.bare(), "a command is required");
     assertUsage(Plugin.bare("staus", "kv"), "Unmatched argument");
     assertUsage(Plugin.bare("status"), "Missing required parameter: 'UNIT'");
+    assertThat(Plugin.bare("status").err()).as("a usage error is short, as kubectl's are").contains("See 'kubectl ou status --help' for usage.")
+        .doesNotContain("Usage:");
+    assertThat(Plugin.bare("staus", "kv").err()).contains("Did you mean", "status");
     assertUsage(Plugin.bare("fence", "kv"), "Missing required parameter: 'MEMBER'");
     assertUsage(Plugin.bare("status", "kv", "-o", "yaml"), "Invalid value for option '--output'");
     assertUsage(Plugin.bare("pause", "kv", "--bogus"), "Unknown option: '--bogus'");
