@@ -90,9 +90,10 @@ abstract class RequestCommand implements Callable<Integer> {
         + "kubectl annotate ou " + unitName() + " " + request.annotation() + "-";
   }
 
-  private static boolean paused(OperationalUnit unit) {
+  /** As the operator reads it: "true" in any case, blanks around it ignored. */
+  static boolean paused(OperationalUnit unit) {
     Map<String, String> a = unit.getMetadata().getAnnotations();
-    return a != null && "true".equals(a.get(UnitAnnotations.PAUSED));
+    return a != null && a.get(UnitAnnotations.PAUSED) != null && a.get(UnitAnnotations.PAUSED).trim().equalsIgnoreCase("true");
   }
 
   /** A new value each time, so the same request can be asked again ({@code <target>@<token>}, {@code <token>}). */

@@ -64,7 +64,7 @@ record StatusView(String unit, String namespace, String phase, Long epoch, Strin
 
   static Operations operations(OperationalUnit u) {
     Map<String, String> a = u.getMetadata().getAnnotations() == null ? Map.of() : u.getMetadata().getAnnotations();
-    return new Operations("true".equals(a.get(UnitAnnotations.PAUSED)), FencedMembers.parse(a.get(UnitAnnotations.FENCED_MEMBERS)),
+    return new Operations(RequestCommand.paused(u), FencedMembers.parse(a.get(UnitAnnotations.FENCED_MEMBERS)),
         a.get(UnitAnnotations.SWITCHOVER_TO), a.get(UnitAnnotations.DRILL));
   }
 

@@ -104,6 +104,9 @@ class RequestCommandsTest {
     Plugin.Result noWait = plugin.run("resume", "silent", "--no-wait");
     assertThat(noWait.exit()).as(noWait.toString()).isZero();
     assertThat(annotation("silent", UnitAnnotations.PAUSED)).isEqualTo("false");
+    Plugin.Result again = plugin.run("resume", "silent");
+    assertThat(again.exit()).as(again.toString()).isZero();
+    assertThat(again.out()).contains("silent: not paused; nothing to do");
   }
 
   @Test
