@@ -36,9 +36,9 @@ public final class KubectlOu implements Callable<Integer> {
   /** Runs one command line; what it prints goes to {@code out} (results) and {@code err} (progress, errors). */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new KubectlOu());
-    // picocli exits 2 on wrong usage (ExitCode.USAGE) and 1 when a command throws (ExitCode.SOFTWARE is not used: the handler answers)
+    // Wrong usage exits 2, a failure 1: both handlers answer, with kubectl's "error: " prefix.
     cli.setOut(out).setErr(err)
-        .setParameterExceptionHandler((e, args1) -> usageError(e, err))
+        .setParameterExceptionHandler((e, ignored) -> usageError(e, err))
         .setExecutionExceptionHandler((e, commandLine, parsed) -> {
           err.println("error: " + CliException.describe(e));
           err.flush();

@@ -195,6 +195,16 @@ class PluginWithOperatorTest {
     assertThat(drill.exit()).as(drill.toString()).isZero();
     JsonNode history = new ObjectMapper().readTree(plugin.run("history", unit, "-o", "json").out());
     assertThat(history.findValuesAsText("kind")).containsSubsequence("Drill", "Switchover");
+
+    await("protected after the drill").atMost(Duration.ofSeconds(90)).until(() -> units.phase(unit) == UnitPhase.Protected
+        && units.standby(unit) != null && doubles.has(units.standby(unit)));
+    String fenced = units.standby(unit);
+    Plugin.Result fence = plugin.run("fence", unit, fenced, "--timeout", "60s");
+    assertThat(fence.exit()).as(fence.toString()).isZero();
+    assertThat(plugin.run("status", unit).out()).contains("Asked: fenced: " + fenced);
+    Plugin.Result unfence = plugin.run("unfence", unit, fenced, "--timeout", "60s");
+    assertThat(unfence.exit()).as(unfence.toString()).isZero();
+    System.out.println(String.join("\n", pause.err(), promote.err(), promote.out(), drill.err(), fence.err(), fence.out(), unfence.err(), unfence.out()));
   }
 
   private static Map<String, byte[]> untar(Path file) throws IOException {
