@@ -29,8 +29,8 @@ show_step "checking tools" build/setup
 step "building the control plane from its Go modules (cached; 15-30 min the first time)"
 show_step "building the control plane" testenv/local-cluster build
 
-step "building the operator, the image its pods run and the process kubelet (Maven, a few minutes the first time)"
-run_step "building" build/mvn -q -Pimage -DskipTests package -pl operator,e2e,image,testenv/kubelet -am
+step "building the operator, the image its pods run, the process kubelet and kubectl ou (Maven, a few minutes the first time)"
+run_step "building" build/mvn -q -Pimage -DskipTests package -pl operator,e2e,image,testenv/kubelet,kubectl-ou -am
 
 step "starting a local cluster with 4 nodes whose pods really run"
 show_step "starting a local cluster" testenv/local-cluster up --name "$NAME" --nodes 4 --run-pods
@@ -89,6 +89,9 @@ step "what the client saw (its own records, read back from the new primary)"
 grep -v '^{' "$LOGS/client.out" >&2 || true
 step "the failover, from status.lastFailover"
 kubectl -n "$NS" get ou kvstore -o jsonpath='{range .status.lastFailover}reason:              {.reason}{"\n"}from -> to:          {.formerPrimary} -> {.newPrimary} (epoch {.epoch}){"\n"}detection:           {.detectionMillis} ms{"\n"}promotion:           {.promotionMillis} ms{"\n"}traffic switched:    {.trafficSwitchedMillis} ms after the fault{"\n"}recovery budget:     {.recoveryBudgetMillis} ms, met: {.withinRecoveryBudget}{"\n"}{end}' >&2
+
+step "the unit now, by the project's kubectl plugin (kubectl-ou/kubectl-ou on PATH makes it kubectl ou)"
+kubectl-ou/kubectl-ou -n "$NS" status kvstore >&2 || echo "(kubectl ou status failed; see above)" >&2
 
 step "the story, in events"
 kubectl -n "$NS" get events --field-selector involvedObject.kind=OperationalUnit --sort-by=.lastTimestamp -o custom-columns=TIME:.lastTimestamp,TYPE:.type,REASON:.reason,MESSAGE:.message | cut -c1-180 >&2

@@ -47,7 +47,7 @@ What the operator does to the objects of the units it manages, derived from its 
 README). Used by the ClusterRole (all namespaces) or by one Role per watched namespace.
 */}}
 {{- define "ou-operator.unitRules" -}}
-# The units: watched; the finalizer added and removed (server-side apply); status written.
+# The units: watched; status written; the finalizer earlier versions added is removed (no finalizer now).
 - apiGroups: ["ou.availability.dev"]
   resources: ["operationalunits"]
   verbs: ["get", "list", "watch", "patch", "update"]

@@ -13,13 +13,19 @@ public class FailoverProgress {
   private String targetPrimary;
   @JsonPropertyDescription("The member being deposed.")
   private String formerPrimary;
+  @JsonPropertyDescription("The node the former primary ran on.")
   private String formerPrimaryNode;
   @JsonPropertyDescription("The epoch the target serves at; the former primary's epochs are refused from then on.")
   private Long epoch;
+  @JsonPropertyDescription("The deciding signal (AppCrashed, LeaseExpired, ...), or SpecChanged, Failback, a request for a planned one.")
   private String reason;
+  @JsonPropertyDescription("What was seen, in words.")
   private String message;
+  @JsonPropertyDescription("When the first signal of the fault was seen (RFC 3339).")
   private String faultObservedAt;
+  @JsonPropertyDescription("When the operator decided to promote (RFC 3339).")
   private String decidedAt;
+  @JsonPropertyDescription("When the Service selector was switched to the target (RFC 3339); absent until then.")
   private String serviceSwitchedAt;
   @JsonPropertyDescription("Updates the target trailed by when it was chosen: what an Asynchronous failover loses.")
   private Long lagAtDecision;

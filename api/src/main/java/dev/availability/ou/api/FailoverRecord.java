@@ -10,13 +10,19 @@ public class FailoverRecord {
 
   @JsonPropertyDescription("Failover (a fault), Switchover (planned, zero loss) or Drill (a failover the user asked for, to measure recovery).")
   private Kind kind;
+  @JsonPropertyDescription("The member that served before.")
   private String formerPrimary;
+  @JsonPropertyDescription("The member promoted.")
   private String newPrimary;
+  @JsonPropertyDescription("The epoch the new primary serves at.")
   private Long epoch;
+  @JsonPropertyDescription("The deciding signal (AppCrashed, LeaseExpired, ...); SpecChanged, Failback or the request when planned.")
   private String reason;
+  @JsonPropertyDescription("What was seen, in words.")
   private String message;
   @JsonPropertyDescription("When the first signal of the fault was seen (the earliest of the signals that decided it).")
   private String faultObservedAt;
+  @JsonPropertyDescription("When the operator decided to promote (RFC 3339).")
   private String decidedAt;
   @JsonPropertyDescription("When the Service selector was switched to the new primary.")
   private String serviceSwitchedAt;
@@ -24,9 +30,13 @@ public class FailoverRecord {
   private String endpointsSwitchedAt;
   @JsonPropertyDescription("When a new standby was in sync again (protection restored).")
   private String standbyReadyAt;
+  @JsonPropertyDescription("Detection: from the first signal of the fault to the decision, in milliseconds.")
   private Long detectionMillis;
+  @JsonPropertyDescription("Promotion: from the decision to the Service switched, in milliseconds.")
   private Long promotionMillis;
+  @JsonPropertyDescription("From the fault to the EndpointSlice naming only the new primary (or to the Service write until that is seen), in milliseconds.")
   private Long trafficSwitchedMillis;
+  @JsonPropertyDescription("spec.failover's recovery budget (T_recovery) when this happened, in milliseconds.")
   private Long recoveryBudgetMillis;
   @JsonPropertyDescription("Whether detection, promotion and the traffic switch fit spec.failover.recoveryBudget.")
   private Boolean withinRecoveryBudget;

@@ -1,11 +1,14 @@
 package dev.availability.ou.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /** A member pod of the unit and the node it runs on. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class MemberRef {
+  @JsonPropertyDescription("The member pod's name (<unit>-<ordinal>).")
   private String pod;
+  @JsonPropertyDescription("The node the member pod runs on.")
   private String node;
 
   public MemberRef() {}

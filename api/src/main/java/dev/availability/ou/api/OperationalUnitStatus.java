@@ -2,14 +2,19 @@ package dev.availability.ou.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class OperationalUnitStatus {
+  @JsonPropertyDescription("Pending, Synchronizing, Protected (the standby is in sync: a failure of either member is survived), "
+      + "Unprotected, FailingOver or Degraded (nobody can take over automatically; see the Degraded condition).")
   private UnitPhase phase;
+  @JsonPropertyDescription("The member that serves, and its node.")
   private MemberRef primary;
+  @JsonPropertyDescription("The member that holds the primary's state, its node, whether it is in sync and how far it trails.")
   private StandbyStatus standby;
   @JsonPropertyDescription("The promotion generation: raised at every failover; sidecars refuse anything from an older one.")
   private Long epoch;
@@ -31,7 +36,10 @@ public class OperationalUnitStatus {
   private String homeNode;
   @JsonPropertyDescription("Restart count of the primary's application container when it became primary; a higher count is a crash.")
   private Integer primaryRestartBaseline;
+  @SchemaFrom(type = ConditionSchema[].class)
+  @JsonPropertyDescription("Ready, Protected, FailoverInProgress, Degraded, SidecarMemoryPressure, MalformedValues (see docs/crd-reference.md).")
   private List<Condition> conditions = new ArrayList<>();
+  @JsonPropertyDescription("The generation of the spec this status describes.")
   private Long observedGeneration;
 
   public UnitPhase getPhase() { return phase; }

@@ -14,11 +14,16 @@ import java.util.Map;
  * The full PodTemplateSpec schema would make the CRD too large for {@code kubectl apply}.
  */
 final class PodTemplateSchema {
+  @JsonPropertyDescription("Labels and annotations for both member pods; the operator adds its own (ou.availability.dev/...).")
   public Metadata metadata;
-  @Required public Spec spec;
+  @Required
+  @JsonPropertyDescription("A pod spec (core/v1 PodSpec). The operator adds the sidecar container, the anti-affinity and the member's ServiceAccount.")
+  public Spec spec;
 
   static final class Metadata {
+    @JsonPropertyDescription("Labels of the member pods.")
     public Map<String, String> labels;
+    @JsonPropertyDescription("Annotations of the member pods.")
     public Map<String, String> annotations;
   }
 
@@ -37,9 +42,11 @@ final class PodTemplateSchema {
     @Required
     @io.fabric8.generator.annotation.Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
     @Size(max = 63)
+    @JsonPropertyDescription("The container's name, unique in the pod; ou-sidecar is reserved.")
     public String name;
     @Required
     @Size(min = 1)
+    @JsonPropertyDescription("The container image. The other fields of a core/v1 Container are kept as written.")
     public String image;
   }
 }

@@ -14,9 +14,11 @@ import io.fabric8.generator.annotation.Size;
 public class UnitPort {
   @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
   @Size(max = 15)
+  @JsonPropertyDescription("The port's name in the Service (an IANA service name); required when there is more than one port.")
   private String name;
 
   @Required @Min(1) @Max(65535)
+  @JsonPropertyDescription("The port clients connect to on the Service.")
   private Integer port;
 
   @Min(1) @Max(65535)
@@ -24,8 +26,10 @@ public class UnitPort {
   private Integer targetPort;
 
   @Default("TCP")
+  @JsonPropertyDescription("TCP (default), UDP or SCTP.")
   private Protocol protocol = Protocol.TCP;
 
+  @JsonPropertyDescription("The application protocol (for example http or kubernetes.io/h2c), copied to the Service port as a hint for proxies.")
   private String appProtocol;
 
   public UnitPort() {}

@@ -63,6 +63,11 @@ class UnitLifecycleTest extends EndToEndTest {
     assertThat(table.lines().findFirst().orElse("")).containsSubsequence("NAME", "PRIMARY", "STANDBY", "PHASE", "LAG", "FAILOVERS", "AGE");
     assertThat(table).contains(primary).contains(standby).contains("Protected");
     assertThat(kubectl("get", "operationalunits.ou.availability.dev", unit)).contains(primary);
+    String wide = kubectl("get", "ou", unit, "-o", "wide");
+    assertThat(wide.lines().findFirst().orElse("")).containsSubsequence("NAME", "PRIMARY", "PHASE", "AGE", "EPOCH", "MODE");
+    assertThat(wide).contains("Synchronous");
+    assertThat(kubectl("explain", "ou.status.standby.lag")).as("kubectl explain shows the CRD's descriptions")
+        .contains("Updates the standby trails the primary by");
   }
 
   @Test
@@ -82,6 +87,33 @@ class UnitLifecycleTest extends EndToEndTest {
             && h.client.rbac().roles().inNamespace(h.namespace).withName(unit + "-member").get() == null
             && h.client.policy().v1().podDisruptionBudget().inNamespace(h.namespace).withName(unit).get() == null
             && h.client.network().v1().networkPolicies().inNamespace(h.namespace).withName(unit + "-replication").get() == null);
+  }
+
+  /**
+   * Units carry no finalizer, and the operator takes off the one earlier versions put on every unit: deleting a unit
+   * completes, with everything it made, while no operator runs (an operator uninstalled first, or down).
+   */
+  @Test
+  void deletingAUnitCompletesWithNoOperatorRunning() {
+    String unit = "life-orphan";
+    String former = "life-former";
+    h.createProtected(unit);
+    OperationalUnit old = Units.sample(h.repoRoot, former, UnitHarness.BUDGET);
+    old.getMetadata().setFinalizers(List.of("operationalunits.ou.availability.dev/finalizer")); // as earlier operators left it
+    h.units.create(old);
+    assertThat(h.units.get(unit).getMetadata().getFinalizers()).as("finalizers of a unit the operator runs").isNullOrEmpty();
+    await("the operator takes the former finalizer off").atMost(Duration.ofSeconds(30))
+        .until(() -> h.units.get(former).getMetadata().getFinalizers() == null || h.units.get(former).getMetadata().getFinalizers().isEmpty());
+    h.operator.close();
+    try {
+      h.units.delete(unit);
+      h.units.delete(former);
+      await("both units and their members gone, with no operator").atMost(Duration.ofSeconds(60)).until(() ->
+          h.units.get(unit) == null && h.units.get(former) == null && h.units.memberPods(unit).isEmpty() && h.units.memberPods(former).isEmpty()
+              && h.client.services().inNamespace(h.namespace).withName(unit).get() == null);
+    } finally {
+      h.operator = h.startOperator("operator-after-orphan");
+    }
   }
 
   @Test

@@ -17,10 +17,8 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -43,12 +41,16 @@ import org.jboss.logging.Logger;
 /**
  * Reconciles an OperationalUnit, reading like a table of contents: check the spec, make the supporting
  * objects, observe, decide (pure), persist the intent when there is one, act, write the status.
+ *
+ * <p>No finalizer: everything a unit makes is owned by it and garbage-collected, so deleting a unit never waits for an
+ * operator. The delete event still reaches {@link #reconcile} (triggerReconcilerOnAllEvents), which drops what the
+ * operator holds in memory for the unit.
  */
 // Not generation-aware: the request annotations (switchover-to, drill, ...) change no generation; the filter lets
 // their changes through, and a new generation as before.
-@ControllerConfiguration(name = "operationalunit", generationAwareEventProcessing = false,
+@ControllerConfiguration(name = "operationalunit", triggerReconcilerOnAllEvents = true, generationAwareEventProcessing = false,
     informer = @Informer(onUpdateFilter = RequestAnnotationsChanged.class))
-public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, Cleaner<OperationalUnit> {
+public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
   private static final Logger LOG = Logger.getLogger(OperationalUnitReconciler.class);
   private static final String NODE_INDEX = "by-node";
 
@@ -138,7 +140,11 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
 
   @Override
   public UpdateControl<OperationalUnit> reconcile(OperationalUnit unit, Context<OperationalUnit> context) {
+    if (context.isPrimaryResourceDeleted()) return forget(unit);
     try {
+      if (FormerFinalizer.carriedBy(unit)) unit = FormerFinalizer.removeFrom(client, unit);
+      // Held by someone else's finalizer (or foreground deletion): act on nothing while it goes.
+      if (unit == null || unit.isMarkedForDeletion()) return UpdateControl.noUpdate();
       return reconcileAt(unit, context, clock.instant());
     } catch (RuntimeException e) {
       if (!NamespaceTerminating.causedBy(e)) throw e;
@@ -263,12 +269,11 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
     metrics.lastFailover(after, a.getLastFailover());
   }
 
-  @Override
-  public DeleteControl cleanup(OperationalUnit unit, Context<OperationalUnit> context) {
-    // Everything the unit made carries its owner reference: the garbage collector removes it.
+  /** The unit is gone (everything it made carries its owner reference: the garbage collector removes it). */
+  private UpdateControl<OperationalUnit> forget(OperationalUnit unit) {
     metrics.forget(unit);
     supporting.forget(unit);
-    return DeleteControl.defaultDelete();
+    return UpdateControl.noUpdate();
   }
 
   private static String asJson(Object o) {
