@@ -34,7 +34,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -171,10 +170,8 @@ class PluginWithOperatorTest {
 
   /**
    * The operations answered by the operator itself (RequestCommandsTest covers the waiting paths with a stand-in).
-   * Enable once the operator answers status.requests (issue 16 items 1-3).
    */
   @Test
-  @Disabled("the operator on main does not answer status.requests yet (issue 16 items 1-3)")
   void theOperatorAnswersEachOperation() throws IOException {
     String unit = "ops";
     createProtected(unit);
