@@ -555,6 +555,13 @@ final class World {
     p.app = new AppContainer(AppContainer.State.Running, p.app.restartCount(), null, now);
   }
 
+  /** The kubelet starts the crashed app container again: it runs, and its restart is counted now (as the kubelet counts it). */
+  void appRunsAgain(String name) {
+    Pod p = pod(name);
+    p.appDown = false;
+    p.app = new AppContainer(AppContainer.State.Running, p.app.restartCount() + 1, null, now);
+  }
+
   void setReadiness(String name, Boolean ready) {
     pod(name).readyOverride = ready;
   }
