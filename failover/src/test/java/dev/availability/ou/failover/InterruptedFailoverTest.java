@@ -42,7 +42,7 @@ class InterruptedFailoverTest {
     assertThat(blocked.state().primaryRestartBaseline()).as("the restart that moved nobody is reported once").isEqualTo(1);
 
     // The kubelet starts db-1's app again; on the loaded machine db-1 hears nothing of db-0 for a moment.
-    w.appRunsAgain("db-1");
+    w.appRecovers("db-1");
     w.podNetworkSplit = true;
     w.run(w.thresholds().peerLostAfter().plus(World.TICK.multipliedBy(3)));
     w.podNetworkSplit = false;
@@ -82,7 +82,7 @@ class InterruptedFailoverTest {
     assertThat(w.pod("db-0").role).isEqualTo(Role.Primary);
 
     // db-1 runs again and catches up at epoch 3 while db-0, unready since its fence, has not served again yet: db-1 is promoted.
-    w.appRunsAgain("db-1");
+    w.appRecovers("db-1");
     w.runUntilProtectedAt(4, Duration.ofSeconds(10));
 
     assertThat(w.eventsSince(mark)).containsSubsequence(EventReason.FailoverAborted, EventReason.FailoverBlocked, EventReason.FailoverStarted,

@@ -177,7 +177,7 @@ class RandomizedFailoverPropertyTest {
       int runsAgainAt = standbyFaultAt + r.nextInt(away + 50);
       for (int t = 0; t <= away; t++) {
         if (t == standbyFaultAt) appFault(standby);
-        if (t == runsAgainAt && w.pods.containsKey(standby) && w.pods.get(standby).appDown) w.appRunsAgain(standby);
+        if (t == runsAgainAt && w.pods.containsKey(standby) && w.pods.get(standby).appDown) w.appRecovers(standby);
         w.tick();
       }
       log.add("interrupted failover of " + primary + " to " + standby + " (operator died in decision " + (decisions + 1)
