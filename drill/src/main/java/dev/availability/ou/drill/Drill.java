@@ -13,6 +13,9 @@ import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.testsupport.Progress;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.function.BooleanSupplier;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One drill: a sample unit in a namespace of its own on the drill cluster, Protected, under the load of a
@@ -36,6 +39,7 @@ public final class Drill implements AutoCloseable {
   private LoadClient load;
   private LoadClient lastLoad;
   private int failoversBefore;
+  private Instant faultGivenAt; // when suffer() gave the last fault
 
   /** A Synchronous unit's drill. */
   public Drill(DrillCluster cluster, String name) {
@@ -76,15 +80,48 @@ public final class Drill implements AutoCloseable {
   }
 
   public void awaitProtected(String why, int failovers) {
-    await("unit " + namespace + "/" + UNIT + " Protected (" + why + ")").atMost(patience).pollInterval(Duration.ofMillis(250))
-        .until(() -> units.phase(UNIT) == UnitPhase.Protected && units.failovers(UNIT) >= failovers && units.standby(UNIT) != null
-            && units.nodeOf(units.standby(UNIT)) != null && !units.nodeOf(units.standby(UNIT)).equals(units.nodeOf(units.primary(UNIT)))
-            && units.endpointPods(UNIT).equals(java.util.Set.of(units.primary(UNIT))));
+    awaitProtected(why, () -> units.failovers(UNIT) >= failovers);
   }
 
-  /** Protected again after the fault, with at least {@code failovers} more failovers than before the load started. */
+  private void awaitProtected(String why, BooleanSupplier failedOver) {
+    try {
+      await("unit " + namespace + "/" + UNIT + " Protected (" + why + ")").atMost(patience).pollInterval(Duration.ofMillis(250))
+          .until(() -> units.phase(UNIT) == UnitPhase.Protected && failedOver.getAsBoolean() && units.standby(UNIT) != null
+              && units.nodeOf(units.standby(UNIT)) != null && !units.nodeOf(units.standby(UNIT)).equals(units.nodeOf(units.primary(UNIT)))
+              && units.endpointPods(UNIT).equals(java.util.Set.of(units.primary(UNIT))));
+    } catch (ConditionTimeoutException e) {
+      // Say where the unit is: the cluster may be gone by the time someone reads this (seen: "stuck" guessed from events).
+      throw new ConditionTimeoutException(e.getMessage() + " The unit: " + describe());
+    }
+  }
+
+  /** The unit's status in one line: phase, epoch, failovers (and before the load), members, endpoints, conditions. */
+  private String describe() {
+    OperationalUnit u = units.get(UNIT);
+    if (u == null || u.getStatus() == null) return "no status";
+    var s = u.getStatus();
+    String conditions = s.getConditions() == null ? "" : s.getConditions().stream()
+        .map(c -> c.getType() + "=" + c.getStatus() + " " + c.getReason() + ": " + c.getMessage()).collect(java.util.stream.Collectors.joining("; "));
+    return "phase " + s.getPhase() + ", epoch " + s.getEpoch() + ", failovers " + s.getFailovers() + " (" + failoversBefore + " before the load)"
+        + ", primary " + primary() + ", standby " + units.standby(UNIT) + ", endpoints " + units.endpointPods(UNIT) + "; " + conditions;
+  }
+
+  /**
+   * Protected again after the fault, with at least {@code failovers} more failovers than before the load started, or
+   * with the failover the fault started aborted since: its target failed too (a second fault; seen in bench/drill when
+   * the operator was killed mid-failover and the standby's app container crashed before a new operator ran), and the
+   * former primary serves on. An aborted failover counts as none: waiting for one more would wait for ever.
+   */
   public void awaitRecovered(String why, int failovers) {
-    awaitProtected(why, failoversBefore + failovers);
+    awaitProtected(why, () -> units.failovers(UNIT) >= failoversBefore + failovers || failoverAbortedSince(faultGivenAt));
+  }
+
+  /** Whether the operator aborted a failover of the unit at or after {@code since} (by its FailoverAborted event). */
+  private boolean failoverAbortedSince(Instant since) {
+    if (since == null) return false;
+    return cluster.client.v1().events().inNamespace(namespace).withField("involvedObject.name", UNIT).list().getItems().stream()
+        .filter(e -> "FailoverAborted".equals(e.getReason()) && e.getLastTimestamp() != null)
+        .anyMatch(e -> !Instant.parse(e.getLastTimestamp()).isBefore(since));
   }
 
   public void startLoad() throws Exception {
@@ -106,9 +143,14 @@ public final class Drill implements AutoCloseable {
    * @param hold how long a held fault (the API server down) lasts
    */
   public void suffer(FaultKind fault, DrillOperator operator, Duration hold) throws Exception {
+    faultGivenAt = Instant.now();
     try {
       fault.inject(this, operator, hold);
       awaitRecovered("after " + fault.label, fault.failovers);
+      if (units.failovers(UNIT) < failoversBefore + fault.failovers) {
+        Progress.log("drill " + namespace + ": the failover after " + fault.label + " was aborted (its target failed too); Protected again on "
+            + primary() + " with no failover");
+      }
     } finally {
       fault.undo(this);
     }

@@ -314,7 +314,8 @@ public final class FailoverDecider {
     actions.add(new Emit(event, message, true));
     // Restarts that moved nobody are reported here; once the app runs again the primary is judged on how it
     // runs then (otherwise an old restart would keep it failed, and fail it over whenever a standby appears).
-    if (p != null && p.app() != null) s = s.withPrimaryRestartBaseline(p.app().restartCount());
+    // A crashed app's restart is counted only when it runs again: that restart belongs to this fault too.
+    if (p != null && p.app() != null) s = s.withPrimaryRestartBaseline(p.app().restartCount() + (p.app().crashed() ? 1 : 0));
     return new Decision(s, Phase.Degraded, Conditions.degraded(reason, message), actions, false, o.policy().thresholds().leaseDuration());
   }
 

@@ -64,6 +64,14 @@ public record Member(
     public static AppContainer running(int restarts) {
       return new AppContainer(State.Running, restarts, null, null);
     }
+
+    /**
+     * It crashed and does not run: terminated, or waiting to be started again. Its {@link #restartCount} does not
+     * count that restart yet: the kubelet counts it when the container runs again.
+     */
+    public boolean crashed() {
+      return state == State.Terminated || (state == State.Waiting && (restartCount > 0 || "CrashLoopBackOff".equals(reason)));
+    }
   }
 
   /** What the member's sidecar reported (see the contract's MemberReport); memory is null from sidecars that do not say. */

@@ -57,8 +57,7 @@ public final class PrimaryHealthEvaluator {
     if (p.terminated()) strong.add(new Signal(Signal.Kind.PodFailed, now, "primary pod " + p.pod() + " stopped (" + p.phase() + ": evicted or terminated)"));
     AppContainer app = p.app();
     if (app != null && p.phase() == Member.PodPhase.Running) {
-      if (app.state() == AppContainer.State.Terminated
-          || (app.state() == AppContainer.State.Waiting && (app.restartCount() > 0 || "CrashLoopBackOff".equals(app.reason())))) {
+      if (app.crashed()) {
         strong.add(new Signal(Signal.Kind.AppCrashed, app.since() != null ? app.since() : now,
             "application container of " + p.pod() + " " + app.state().name().toLowerCase() + (app.reason() != null ? " (" + app.reason() + ")" : "")));
       } else if (s.primaryRestartBaseline() != null && app.restartCount() > s.primaryRestartBaseline()) {

@@ -21,8 +21,7 @@ public record StandbyAssessment(State state, boolean inSync, Long lag, long last
     if (m.terminated()) return failed(m, "standby " + m.pod() + " stopped (" + m.phase() + ": evicted or terminated)");
     if (m.scheduled() && node != null && !node.healthy()) return failed(m, "node " + node.name() + " of standby " + m.pod() + " is not ready");
     AppContainer app = m.app();
-    if (app != null && (app.state() == AppContainer.State.Terminated
-        || (app.state() == AppContainer.State.Waiting && (app.restartCount() > 0 || "CrashLoopBackOff".equals(app.reason()))))) {
+    if (app != null && app.crashed()) {
       return failed(m, "application container of standby " + m.pod() + " crashed");
     }
     if (r != null && r.epoch() == epoch && Boolean.FALSE.equals(r.appHealthy())) return failed(m, "the sidecar of standby " + m.pod() + " reports its application unhealthy");

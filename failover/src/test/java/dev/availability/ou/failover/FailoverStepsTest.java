@@ -350,6 +350,26 @@ class FailoverStepsTest {
   }
 
   @Test
+  void aCrashThatMovedNobodyIsNotCountedAgainWhenTheKubeletStartsTheAppAgain() {
+    World w = World.threeNodes().bootstrap();
+    w.standby().manualReport = true; // the standby trails: no failover in Synchronous mode
+    w.standby().inSync = false;
+    w.standby().lag = 3L;
+    w.appTerminated("db-0");
+    w.settle();
+    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("NoInSyncStandby");
+
+    // The kubelet starts db-0's app again (the restart counted only now) as the standby catches up from db-0's sidecar.
+    w.appRecovers("db-0");
+    w.standby().manualReport = false;
+    w.runUntilProtectedAt(1, Duration.ofSeconds(5));
+
+    assertThat(w.events()).doesNotContain(EventReason.FailoverStarted);
+    assertThat(w.status.primary()).isEqualTo("db-0");
+    assertThat(w.status.primaryRestartBaseline()).isEqualTo(1);
+  }
+
+  @Test
   void aStandbyFailingAloneIsReplacedWithoutPromotion() {
     World w = World.threeNodes().bootstrap();
     int mark = w.mark();

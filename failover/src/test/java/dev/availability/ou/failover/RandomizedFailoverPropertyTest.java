@@ -112,8 +112,12 @@ class RandomizedFailoverPropertyTest {
     private void inject() {
       String pod = aPod();
       String node = aNode();
-      int what = r.nextInt(32);
+      int what = r.nextInt(33);
       if (pod == null && what < 12) what = 12 + r.nextInt(12);
+      if (what == 32) {
+        interruptedFailover();
+        return;
+      }
       World.Pod p = pod == null ? null : w.pods.get(pod);
       switch (what) {
         case 0 -> { if (!p.deleting()) w.deletePod(pod); }
@@ -163,6 +167,46 @@ class RandomizedFailoverPropertyTest {
         }
       }
       log.add(what + (what < 12 ? ":" + pod : what < 19 ? ":" + node : ""));
+    }
+
+    /**
+     * As bench/drill's operator-killed-mid-failover when the target fails too: the primary's app container restarts or
+     * crashes, the operator dies in one of the next reconciliations and none runs for a while, during which the
+     * standby's app container restarts or crashes (and maybe runs again).
+     */
+    private void interruptedFailover() {
+      String primary = w.status.primary();
+      String standby = w.status.standby();
+      appFault(primary);
+      int decisions = r.nextInt(3);
+      int crashAt = w.mark() + decisions;
+      w.crashAtStep = crashAt;
+      w.crashAfterActions = r.nextInt(5);
+      while (w.steps.size() <= crashAt) {
+        if (r.nextBoolean()) w.tick();
+        w.reconcile();
+      }
+      int away = r.nextInt(300);
+      int standbyFaultAt = r.nextInt(away + 1);
+      int runsAgainAt = standbyFaultAt + r.nextInt(away + 50);
+      for (int t = 0; t <= away; t++) {
+        if (t == standbyFaultAt) appFault(standby);
+        if (t == runsAgainAt && w.pods.containsKey(standby) && w.pods.get(standby).appDown) w.appRecovers(standby);
+        w.tick();
+      }
+      log.add("interrupted failover of " + primary + " to " + standby + " (operator died in decision " + (decisions + 1)
+          + " after " + w.crashAfterActions + " actions, away " + away + " ticks, standby's app at " + standbyFaultAt + ", again at " + runsAgainAt + ")");
+    }
+
+    /** The app container of {@code pod} restarts at once, crashes, or loops crashing. */
+    private void appFault(String pod) {
+      World.Pod p = pod == null ? null : w.pods.get(pod);
+      if (p == null || p.app == null) return;
+      switch (r.nextInt(3)) {
+        case 0 -> w.appRestarted(pod);
+        case 1 -> w.appTerminated(pod);
+        default -> w.appCrashLoop(pod);
+      }
     }
 
     private UnitPolicy withAutomatic(boolean automatic) {

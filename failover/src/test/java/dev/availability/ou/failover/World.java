@@ -537,10 +537,11 @@ final class World {
     p.app = new AppContainer(AppContainer.State.Terminated, p.app.restartCount(), "Error", now);
   }
 
+  /** The app crashed and waits to be started again (the kubelet counts the restart once it runs again). */
   void appCrashLoop(String name) {
     Pod p = pod(name);
     p.appDown = true;
-    p.app = new AppContainer(AppContainer.State.Waiting, p.app.restartCount() + 1, "CrashLoopBackOff", now);
+    p.app = new AppContainer(AppContainer.State.Waiting, p.app.restartCount(), "CrashLoopBackOff", now);
   }
 
   /** The app restarted quickly and runs again. */
@@ -549,10 +550,11 @@ final class World {
     p.app = new AppContainer(AppContainer.State.Running, p.app.restartCount() + 1, null, now);
   }
 
+  /** The app runs again: a crashed one was started again by the kubelet, which counts that restart now. */
   void appRecovers(String name) {
     Pod p = pod(name);
     p.appDown = false;
-    p.app = new AppContainer(AppContainer.State.Running, p.app.restartCount(), null, now);
+    p.app = new AppContainer(AppContainer.State.Running, p.app.restartCount() + (p.app.crashed() ? 1 : 0), null, now);
   }
 
   void setReadiness(String name, Boolean ready) {
