@@ -5,5 +5,6 @@ public enum EventReason {
   MembersCreated, StandbyScheduled, StandbyReplaced, StandbyInSync, ProtectionRestored,
   PrimaryFailed, PrimarySuspect, FailoverStarted, StandbyPromoted, TrafficSwitched, PrimaryFenced, FormerPrimaryDeleted,
   FailoverCompleted, FailoverBlocked, FailoverAborted, SwitchoverStarted, SwitchoverCompleted, RollingUpdate,
-  PeerUnreachable, InvalidSpec, NameConflict, ServiceRepaired, SidecarMemoryPressure, UnsafeSpec, MalformedValue
+  PeerUnreachable, InvalidSpec, NameConflict, ServiceRepaired, SidecarMemoryPressure, UnsafeSpec, MalformedValue,
+  MemberRejoined, DrainWaiting
 }

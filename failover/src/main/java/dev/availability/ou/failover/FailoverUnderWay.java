@@ -105,7 +105,10 @@ final class FailoverUnderWay {
     UnitState next = s;
     Duration recheck = null;
     boolean formerLeaving = true;
-    if (former != null) {
+    // Lost with its node, the former primary is kept in case it comes back before the new standby is in sync
+    // (MemberRejoin); fenced by epoch, it cannot acknowledge. The new standby does not wait for it.
+    boolean kept = former != null && MemberRejoin.keep(o, s, former);
+    if (former != null && !kept) {
       // On a node that is down, wait until the former primary is fenced and force its deletion; on a
       // suspected node that still looks Ready, delete it gracefully now and force it later if it hangs.
       boolean nodeDown = nodeDown(o, former);
@@ -124,7 +127,7 @@ final class FailoverUnderWay {
       }
     }
     // With failback the new standby waits for the former primary to leave the home node (see FailoverDecider.steady).
-    boolean homeTaken = s.standby() == null && former != null && Objects.equals(former.node(), homeToPrefer(o, s, avoidForStandby(o, s, suspectNode(o, i))));
+    boolean homeTaken = s.standby() == null && former != null && !kept && Objects.equals(former.node(), homeToPrefer(o, s, avoidForStandby(o, s, suspectNode(o, i))));
     if ((s.standby() == null && !homeTaken) || (s.standby() != null && o.member(s.standby()).isEmpty())) {
       String name = s.standby() != null ? s.standby() : o.policy().unit() + "-" + nextOrdinal(o);
       actions.add(createStandby(o, s, name, suspectNode(o, i)));
