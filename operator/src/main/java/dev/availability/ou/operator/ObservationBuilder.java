@@ -10,6 +10,7 @@ import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.failover.FailoverTimings;
 import dev.availability.ou.failover.Intent;
 import dev.availability.ou.failover.Member;
+import dev.availability.ou.failover.NodeMaintenance;
 import dev.availability.ou.failover.NodeView;
 import dev.availability.ou.failover.Observation;
 import dev.availability.ou.failover.PrimaryLease;
@@ -214,7 +215,21 @@ final class ObservationBuilder {
     // Only the kubelet's own renewals (it holds its node's lease under the node's name) say the node is alive.
     boolean kubeletsLease = lease != null && lease.getSpec() != null && node.getMetadata().getName().equals(lease.getSpec().getHolderIdentity());
     return new NodeView(node.getMetadata().getName(), r, ready.map(c -> Times.parse(c.getLastTransitionTime())).orElse(null), renewed, duration,
-        kubeletsLease ? now : null);
+        kubeletsLease ? now : null, maintenance(node));
+  }
+
+  /**
+   * Why the node is being emptied, in words, or null: cordoned ({@code spec.unschedulable}), or a drain or scale-down
+   * taint of {@link NodeMaintenance#TAINTS} (effect NoSchedule or NoExecute; a PreferNoSchedule one is only a candidate).
+   */
+  static String maintenance(Node node) {
+    if (node.getSpec() == null) return null;
+    if (Boolean.TRUE.equals(node.getSpec().getUnschedulable())) return "cordoned";
+    if (node.getSpec().getTaints() == null) return null;
+    return node.getSpec().getTaints().stream()
+        .filter(t -> NodeMaintenance.TAINTS.containsKey(t.getKey()) && !"PreferNoSchedule".equals(t.getEffect()))
+        .map(t -> NodeMaintenance.TAINTS.get(t.getKey()) + " (taint " + t.getKey() + ")")
+        .sorted().findFirst().orElse(null);
   }
 
   /**

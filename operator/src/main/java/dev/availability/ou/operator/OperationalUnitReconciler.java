@@ -57,6 +57,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
   private final LeaseRenewalsSeen renewals = new LeaseRenewalsSeen(clock);
   private final ObservationBuilder observations = new ObservationBuilder(renewals);
   private final SupportingObjects supporting;
+  private final PrimaryDisruptionBudget budget;
   private volatile UnitCaches caches;
   private volatile ActionExecutor executor;
   private volatile MemberClaims claims;
@@ -67,6 +68,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
     this.events = events;
     this.metrics = metrics;
     this.supporting = new SupportingObjects(client, config.networkPolicy(), events);
+    this.budget = new PrimaryDisruptionBudget(client);
   }
 
   @Override
@@ -129,7 +131,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
   private static String readiness(Node n) {
     if (n.getStatus() == null || n.getStatus().getConditions() == null) return null;
     return n.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).map(c -> c.getStatus()).findFirst().orElse(null)
-        + "/" + n.getSpec().getUnschedulable();
+        + "/" + n.getSpec().getUnschedulable() + "/" + ObservationBuilder.maintenance(n); // a cordon or drain taint: switch over first
   }
 
   @Override
@@ -163,6 +165,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
     try {
       if (decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, readings, now);
       for (Action action : decision.actions()) executor.execute(current, action, hash);
+      budget.follow(current, decision.state().primary()); // drains may evict anything but the primary (after a switch, the new one)
     } catch (InvalidSpecException e) {
       return refused(current, context, EventReason.InvalidSpec, e.getMessage(), now);
     } catch (NameConflictException e) {
@@ -262,6 +265,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit>, C
     // Everything the unit made carries its owner reference: the garbage collector removes it.
     metrics.forget(unit);
     supporting.forget(unit);
+    budget.forget(unit);
     return DeleteControl.defaultDelete();
   }
 

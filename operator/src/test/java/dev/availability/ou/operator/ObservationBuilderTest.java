@@ -127,4 +127,38 @@ class ObservationBuilderTest {
     return new LeaseBuilder().withNewMetadata().withName("kv-primary").withNamespace("ns").withAnnotations(annotations).endMetadata()
         .withNewSpec().withHolderIdentity("kv-0").withLeaseDurationSeconds(2).withRenewTime(NOW.atZone(ZoneOffset.UTC)).endSpec().build();
   }
+
+  @Test
+  void aNodeBeingEmptiedSaysWhyCordonedOrTaintedForADrainOrAScaleDownButNotForAMereCandidacy() {
+    io.fabric8.kubernetes.api.model.Node cordoned = new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("n1").endMetadata()
+        .withNewSpec().withUnschedulable(true).endSpec().build();
+    io.fabric8.kubernetes.api.model.Node autoscaled = node("ToBeDeletedByClusterAutoscaler", "NoSchedule");
+    io.fabric8.kubernetes.api.model.Node karpenter = node("karpenter.sh/disrupted", "NoSchedule");
+    io.fabric8.kubernetes.api.model.Node candidate = node("DeletionCandidateOfClusterAutoscaler", "PreferNoSchedule");
+    io.fabric8.kubernetes.api.model.Node soft = node("ToBeDeletedByClusterAutoscaler", "PreferNoSchedule");
+    io.fabric8.kubernetes.api.model.Node plain = new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("n1").endMetadata()
+        .withNewSpec().endSpec().build();
+
+    assertThat(ObservationBuilder.maintenance(cordoned)).isEqualTo("cordoned");
+    assertThat(ObservationBuilder.maintenance(autoscaled)).isEqualTo("being removed by the cluster autoscaler (taint ToBeDeletedByClusterAutoscaler)");
+    assertThat(ObservationBuilder.maintenance(karpenter)).isEqualTo("being disrupted by Karpenter (taint karpenter.sh/disrupted)");
+    assertThat(ObservationBuilder.maintenance(candidate)).isNull();
+    assertThat(ObservationBuilder.maintenance(soft)).isNull();
+    assertThat(ObservationBuilder.maintenance(plain)).isNull();
+
+    OperationalUnit unit;
+    try {
+      unit = MemberPodBuilderTest.sample();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    Observation o = new ObservationBuilder().build(unit, List.of(), List.of(cordoned), Map.of(), null, null, List.of(), NOW);
+    assertThat(o.nodes().get("n1").underMaintenance()).isTrue();
+    assertThat(o.nodes().get("n1").maintenance()).isEqualTo("cordoned");
+  }
+
+  private static io.fabric8.kubernetes.api.model.Node node(String taint, String effect) {
+    return new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("n1").endMetadata()
+        .withNewSpec().addNewTaint().withKey(taint).withEffect(effect).endTaint().endSpec().build();
+  }
 }
