@@ -60,8 +60,8 @@ class UnitObjectsBuilderTest {
     assertThat(pdb.getMetadata().getName()).isEqualTo("kv");
     assertThat(pdb.getSpec().getSelector().getMatchLabels()).containsExactlyInAnyOrderEntriesOf(
         java.util.Map.of(ContractKeys.UNIT_LABEL, "kv", ContractKeys.MEMBER_LABEL, "kv-4"));
-    assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).as("the primary's eviction is always refused").isZero();
-    assertThat(pdb.getSpec().getMinAvailable()).isNull();
+    assertThat(pdb.getSpec().getMinAvailable().getIntVal()).as("the primary's eviction is always refused").isEqualTo(1);
+    assertThat(pdb.getSpec().getMaxUnavailable()).as("it would need the unit's scale subresource").isNull();
     assertThat(pdb.getSpec().getUnhealthyPodEvictionPolicy()).as("an unready primary serves nothing: a drain need not wait on it")
         .isEqualTo("AlwaysAllow");
     assertThat(pdb.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> assertThat(o.getUid()).isEqualTo("uid-1"));
