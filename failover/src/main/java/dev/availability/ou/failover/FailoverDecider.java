@@ -153,8 +153,11 @@ public final class FailoverDecider {
       } else {
         if (!sb.assigned(Role.Standby, s.epoch(), p.pod())) actions.add(new Assign(sb.pod(), Role.Standby, s.epoch(), p.pod()));
         if (healthyPrimary && assessment.inSync()) {
-          NodeMaintenance.Verdict drain = NodeMaintenance.judge(o, p, sb);
+          NodeMaintenance.Verdict drain = NodeMaintenance.judge(o, s, p, sb);
           if (drain != null && drain.switchNow()) return switchover(o, s, sb, assessment, NodeMaintenance.REASON, drain.message());
+          if (drain != null && drain.step() == NodeMaintenance.Step.READY_SUCCESSOR && drain.successor() == null) {
+            s = NodeMaintenance.readySuccessor(o, s, drain, actions);
+          }
           boolean mayReceive = NodeMaintenance.mayReceive(o, sb);
           if (stalePrimary && mayReceive) return switchover(o, s, sb, assessment, "SpecChanged", "the spec changed: switching to the updated standby " + sb.pod() + " before replacing " + p.pod());
           if (mayReceive && policy.failback() && s.homeNode() != null && !s.homeNode().equals(p.node()) && s.homeNode().equals(sb.node())) {
@@ -203,8 +206,8 @@ public final class FailoverDecider {
       conditions = Conditions.steady(p, o, promotable, reason, promotable || !assessment.inSync() ? assessment.why()
           : assessment.why() + " but trails by " + assessment.lag() + " updates, more than maxPromotableLag " + policy.maxPromotableLag());
     }
-    NodeMaintenance.Verdict drain = NodeMaintenance.judge(o, p, o.member(s.standby()).orElse(null));
-    if (drain != null && !drain.switchNow()) actions.add(new Emit(EventReason.DrainWaiting, drain.message(), true));
+    NodeMaintenance.Verdict drain = NodeMaintenance.judge(o, s, p, o.member(s.standby()).orElse(null));
+    if (drain != null && drain.step() == NodeMaintenance.Step.WAIT) actions.add(new Emit(EventReason.DrainWaiting, drain.message(), true));
     if (verdict.status() == Verdict.Status.Suspect && !partition) {
       actions.add(new Emit(EventReason.PrimarySuspect, verdict.describe() + " (one weak signal: not enough to fail over)", true));
     }

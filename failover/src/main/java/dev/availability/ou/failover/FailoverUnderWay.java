@@ -126,10 +126,16 @@ final class FailoverUnderWay {
         recheck = Duration.between(now, at).isNegative() ? Duration.ZERO : Duration.between(now, at);
       }
     }
+    // A standby readied before a drain's switchover (NodeMaintenance) follows it: the new primary streams to it at once.
+    Member successor = s.standby() == null && i.planned() ? NodeMaintenance.successor(o, s, i.target()) : null;
+    if (successor != null) {
+      next = next.withStandby(successor.pod());
+      actions.add(new Assign(successor.pod(), Role.Standby, i.epoch(), i.target()));
+    }
     // With failback the new standby waits for the former primary to leave the home node (see FailoverDecider.steady).
-    boolean homeTaken = s.standby() == null && former != null && !kept && Objects.equals(former.node(), homeToPrefer(o, s, avoidForStandby(o, s, suspectNode(o, i))));
-    if ((s.standby() == null && !homeTaken) || (s.standby() != null && o.member(s.standby()).isEmpty())) {
-      String name = s.standby() != null ? s.standby() : o.policy().unit() + "-" + nextOrdinal(o);
+    boolean homeTaken = next.standby() == null && former != null && !kept && Objects.equals(former.node(), homeToPrefer(o, s, avoidForStandby(o, s, suspectNode(o, i))));
+    if ((next.standby() == null && !homeTaken) || (next.standby() != null && o.member(next.standby()).isEmpty())) {
+      String name = next.standby() != null ? next.standby() : o.policy().unit() + "-" + nextOrdinal(o);
       actions.add(createStandby(o, s, name, suspectNode(o, i)));
       actions.add(new Emit(EventReason.StandbyScheduled, "scheduling new standby " + name + " on a node other than " + (target != null ? target.node() : "the primary's"), false));
       next = next.withStandby(name).withNextOrdinal(Math.max(nextOrdinal(o), ordinalOf(name) + 1));

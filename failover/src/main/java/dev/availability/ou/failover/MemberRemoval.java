@@ -21,6 +21,7 @@ final class MemberRemoval {
     for (Member m : o.members().values()) {
       if (m.pod().equals(s.primary()) || m.pod().equals(s.standby()) || deletedNow.contains(m.pod())) continue;
       if (MemberRejoin.keep(o, s, m)) continue; // lost with its node, it may come back before the standby is in sync
+      if (NodeMaintenance.readiedFor(o, s, m)) continue; // it will follow the drain's switchover as the standby
       boolean hangs = mayHang(o, s, m);
       boolean force = hangs && fenced(o, s, m);
       if (!m.deleting()) {

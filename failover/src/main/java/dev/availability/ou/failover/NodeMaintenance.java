@@ -1,6 +1,10 @@
 package dev.availability.ou.failover;
 
+import dev.availability.ou.failover.Member.Role;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A drain without a failover. When the primary's node is being emptied (cordoned, or tainted by a drain or a
@@ -27,39 +31,105 @@ public final class NodeMaintenance {
 
   private NodeMaintenance() {}
 
+  /** What a drain asks of the unit now. */
+  public enum Step {
+    /** No standby in sync on another node: the PodDisruptionBudget holds the eviction, the drain waits. */
+    WAIT,
+    /** Ready the standby that will follow the switchover first (create it, or let it start). */
+    READY_SUCCESSOR,
+    /** Switch over to the target now. */
+    SWITCH
+  }
+
   /**
    * What the primary's node being emptied asks for.
    *
-   * @param target the in-sync standby to switch over to now; null while the drain must wait for one
+   * @param target the in-sync standby to switch over to (null while the drain must wait for one)
+   * @param successor the standby readied to follow the switchover, once created
    * @param message why, for the switchover's intent or the Warning event while waiting
    */
-  public record Verdict(Member target, String message) {
+  public record Verdict(Step step, Member target, Member successor, String message) {
     public boolean switchNow() {
-      return target != null;
+      return step == Step.SWITCH;
     }
   }
 
-  /** Null when the primary's node is not being emptied; otherwise switch to {@code standby} now, or wait, and why. */
-  public static Verdict judge(Observation o, Member primary, Member standby) {
+  /** How long a switchover waits for its successor to start before it goes ahead without it. */
+  static final Duration SUCCESSOR_WAIT = Duration.ofSeconds(60);
+
+  /**
+   * Null when the primary's node is not being emptied; otherwise wait, ready the successor, or switch to
+   * {@code standby} now, and why.
+   *
+   * <p>Before switching, a third member is readied to follow: assigned Standby of the switchover's target, it starts
+   * on another node while the target still is a standby, so that the new primary streams to it at once. A Synchronous
+   * unit with {@code dataDurability: Required} acknowledges nothing without a standby, and would otherwise wait for a
+   * new standby's pod to start after the switch (seconds of outage, the whole drain long). Where none can be placed
+   * (unschedulable) or it does not start within {@link #SUCCESSOR_WAIT}, the switchover goes ahead without it.
+   */
+  public static Verdict judge(Observation o, UnitState s, Member primary, Member standby) {
     NodeView node = primary == null ? null : o.node(primary.node()).orElse(null);
     if (node == null || !node.underMaintenance()) return null;
     String what = "node " + node.name() + " of primary " + primary.pod() + " is " + node.maintenance();
     String waits = ": its PodDisruptionBudget refuses the primary's eviction until a standby is in sync on another node, so the drain waits";
-    if (standby == null) return new Verdict(null, what + ", but the unit has no standby yet" + waits);
+    if (standby == null) return waiting(what + ", but the unit has no standby yet" + waits);
     StandbyAssessment a = StandbyAssessment.of(standby, o);
-    if (!a.inSync()) return new Verdict(null, what + ", but " + a.why() + waits);
+    if (!a.inSync()) return waiting(what + ", but " + a.why() + waits);
     if (!CandidateRanking.promotable(a, o.policy())) {
-      return new Verdict(null, what + ", but standby " + standby.pod() + " trails by " + a.lag() + " updates, more than maxPromotableLag "
+      return waiting(what + ", but standby " + standby.pod() + " trails by " + a.lag() + " updates, more than maxPromotableLag "
           + o.policy().maxPromotableLag() + waits);
     }
-    if (node.name().equals(standby.node())) return new Verdict(null, what + ", and standby " + standby.pod() + " shares it" + waits);
+    if (node.name().equals(standby.node())) return waiting(what + ", and standby " + standby.pod() + " shares it" + waits);
     if (!mayReceive(o, standby)) {
       NodeView other = o.node(standby.node()).orElse(null);
-      return new Verdict(null, what + ", and node " + standby.node() + " of standby " + standby.pod() + " is "
+      return waiting(what + ", and node " + standby.node() + " of standby " + standby.pod() + " is "
           + (other != null && other.underMaintenance() ? other.maintenance() + " too" : "not ready") + waits);
     }
-    return new Verdict(standby, what + ": switching to in-sync standby " + standby.pod() + " on node " + standby.node()
-        + " before the primary is evicted");
+    Member successor = successor(o, s, standby.pod());
+    if (successor == null || !readyOrHopeless(o, s, successor)) {
+      return new Verdict(Step.READY_SUCCESSOR, standby, successor, what + ": readying " + (successor == null ? "a standby" : successor.pod())
+          + " to follow the switchover to " + standby.pod() + " before the primary is evicted");
+    }
+    return new Verdict(Step.SWITCH, standby, successor, what + ": switching to in-sync standby " + standby.pod() + " on node " + standby.node()
+        + " before the primary is evicted" + (successor.scheduled() ? "; " + successor.pod() + " on node " + successor.node() + " follows as its standby" : ""));
+  }
+
+  private static Verdict waiting(String message) {
+    return new Verdict(Step.WAIT, null, null, message);
+  }
+
+  /**
+   * Creates the successor of {@link Step#READY_SUCCESSOR} (a standby of the switchover's target, kept off its node):
+   * adds the actions, returns the state to remember.
+   */
+  static UnitState readySuccessor(Observation o, UnitState s, Verdict v, List<Action> actions) {
+    String name = o.policy().unit() + "-" + MemberOrdinals.nextOrdinal(o);
+    Set<String> avoid = StandbyPlacement.avoidForStandby(o, s.withPrimary(v.target().pod()), Set.of());
+    actions.add(new Action.CreateMember(name, MemberOrdinals.ordinalOf(name), Role.Standby, s.epoch(), v.target().pod(), Set.copyOf(avoid), null));
+    actions.add(new Action.Emit(EventReason.StandbyScheduled, v.message().replace("readying a standby", "readying " + name), false));
+    return s.withNextOrdinal(Math.max(MemberOrdinals.nextOrdinal(o), MemberOrdinals.ordinalOf(name) + 1));
+  }
+
+  /** The member readied to follow a switchover to {@code target}: not primary nor standby, assigned Standby of the target. */
+  static Member successor(Observation o, UnitState s, String target) {
+    return o.members().values().stream()
+        .filter(m -> !m.pod().equals(s.primary()) && !m.pod().equals(s.standby()) && !m.deleting() && !m.terminated())
+        .filter(m -> m.assignedRole() == Role.Standby && target.equals(m.assignedPeer()))
+        .min(java.util.Comparator.comparing(Member::pod)).orElse(null);
+  }
+
+  /** Whether {@code m} is the successor readied for the switchover the drain of the primary's node asks for: kept. */
+  static boolean readiedFor(Observation o, UnitState s, Member m) {
+    Member p = o.member(s.primary()).orElse(null);
+    boolean draining = p != null && o.node(p.node()).map(NodeView::underMaintenance).orElse(false);
+    return draining && s.standby() != null && m.equals(successor(o, s, s.standby()));
+  }
+
+  /** Its sidecar runs at the unit's epoch (the target will stream to it at once), or it cannot be placed, or waited long enough. */
+  private static boolean readyOrHopeless(Observation o, UnitState s, Member m) {
+    if (m.unschedulable()) return true;
+    if (m.phase() == Member.PodPhase.Running && m.report() != null && m.report().epoch() >= s.epoch()) return true;
+    return m.readySince() != null && !o.now().isBefore(m.readySince().plus(SUCCESSOR_WAIT));
   }
 
   /** Whether a planned switchover may move service onto {@code m}: its node is not known to be down or being emptied. */

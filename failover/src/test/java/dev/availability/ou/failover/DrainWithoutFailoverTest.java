@@ -22,9 +22,16 @@ class DrainWithoutFailoverTest {
         Duration.ofSeconds(10));
     w.run(Duration.ofSeconds(1)); // the former primary's graceful termination
 
-    assertThat(w.eventsSince(mark)).containsSubsequence(EventReason.SwitchoverStarted, EventReason.PrimaryFenced, EventReason.StandbyPromoted,
-        EventReason.TrafficSwitched, EventReason.FormerPrimaryDeleted, EventReason.StandbyScheduled, EventReason.SwitchoverCompleted,
+    assertThat(w.eventsSince(mark)).containsSubsequence(EventReason.StandbyScheduled, EventReason.SwitchoverStarted, EventReason.PrimaryFenced,
+        EventReason.StandbyPromoted, EventReason.TrafficSwitched, EventReason.FormerPrimaryDeleted, EventReason.SwitchoverCompleted,
         EventReason.ProtectionRestored);
+    int switchedAt = w.steps.indexOf(w.steps.stream().filter(x -> x.decision().actions().stream()
+        .anyMatch(a -> a instanceof Action.PointService ps && ps.pod().equals("db-1"))).findFirst().orElseThrow());
+    assertThat(w.steps.subList(mark, switchedAt).stream().flatMap(x -> x.decision().actions().stream()))
+        .as("the successor db-2 was created, and its sidecar ran, before the switch")
+        .anyMatch(a -> a instanceof CreateMember c && c.pod().equals("db-2") && c.peer().equals("db-1"));
+    assertThat(w.steps.get(switchedAt).observation().member("db-2")).hasValueSatisfying(m -> assertThat(m.report()).isNotNull());
+    assertThat(w.events()).filteredOn(e -> e == EventReason.StandbyScheduled).hasSize(1);
     assertThat(w.eventsSince(mark)).doesNotContain(EventReason.FailoverStarted, EventReason.DrainWaiting);
     assertThat(w.status.failovers()).as("a planned switchover, not a failover").isZero();
     FailoverTimings t = w.status.lastFailover();
@@ -35,7 +42,9 @@ class DrainWithoutFailoverTest {
     assertThat(w.lostAtPromotion).containsExactly(0L);
     assertThat(w.status.primary()).isEqualTo("db-1");
     assertThat(w.pods).doesNotContainKey("db-0");
-    assertThat(w.standby().node).as("the new standby is kept off the cordoned node").isEqualTo("node-c");
+    assertThat(w.status.standby()).as("the successor readied before the switch").isEqualTo("db-2");
+    assertThat(w.standby().node).as("kept off the cordoned node").isEqualTo("node-c");
+    assertThat(w.pod("db-1").peer).isEqualTo("db-2");
   }
 
   @Test

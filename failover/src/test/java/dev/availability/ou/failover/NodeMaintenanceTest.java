@@ -10,7 +10,7 @@ class NodeMaintenanceTest {
 
   private static NodeMaintenance.Verdict judge(World w) {
     Observation o = w.observe();
-    return NodeMaintenance.judge(o, o.member(w.status.primary()).orElse(null), o.member(w.status.standby()).orElse(null));
+    return NodeMaintenance.judge(o, w.status, o.member(w.status.primary()).orElse(null), o.member(w.status.standby()).orElse(null));
   }
 
   @Test
@@ -21,15 +21,58 @@ class NodeMaintenanceTest {
   }
 
   @Test
-  void aCordonedPrimaryNodeWithAnInSyncStandbyElsewhereSwitchesToItNow() {
+  void aCordonedPrimaryNodeWithAnInSyncStandbyElsewhereFirstReadiesASuccessorThenSwitches() {
     World w = World.threeNodes().bootstrap();
     w.cordon("node-a");
 
     NodeMaintenance.Verdict v = judge(w);
 
-    assertThat(v.switchNow()).isTrue();
+    assertThat(v.step()).isEqualTo(NodeMaintenance.Step.READY_SUCCESSOR);
     assertThat(v.target().pod()).isEqualTo("db-1");
-    assertThat(v.message()).contains("node node-a of primary db-0 is cordoned", "switching to in-sync standby db-1 on node node-b");
+    assertThat(v.successor()).isNull();
+    assertThat(v.message()).contains("node node-a of primary db-0 is cordoned", "readying a standby to follow the switchover to db-1");
+
+    w.reconcile(); // creates it, a standby of db-1
+    assertThat(w.pods).containsKey("db-2");
+    assertThat(w.pod("db-2").role).isEqualTo(Member.Role.Standby);
+    assertThat(w.pod("db-2").peer).isEqualTo("db-1");
+    assertThat(w.pod("db-2").avoid).contains("node-b");
+    assertThat(judge(w).step()).as("not started yet").isEqualTo(NodeMaintenance.Step.READY_SUCCESSOR);
+    assertThat(judge(w).successor().pod()).isEqualTo("db-2");
+
+    for (int i = 0; i < 3; i++) w.tick(); // scheduled on node-c, its sidecar runs and reports
+    NodeMaintenance.Verdict now = judge(w);
+
+    assertThat(now.switchNow()).isTrue();
+    assertThat(now.target().pod()).isEqualTo("db-1");
+    assertThat(now.message()).contains("switching to in-sync standby db-1 on node node-b", "db-2 on node node-c follows as its standby");
+  }
+
+  @Test
+  void withNowhereToPlaceASuccessorTheSwitchoverGoesAheadWithoutIt() {
+    World w = new World(World.policy(UnitPolicy.Mode.Synchronous), "node-a", "node-b").bootstrap();
+    w.cordon("node-a");
+    w.reconcile();
+    w.tick();
+
+    NodeMaintenance.Verdict v = judge(w);
+
+    assertThat(w.pod("db-2").unschedulable).isTrue();
+    assertThat(v.switchNow()).isTrue();
+  }
+
+  @Test
+  void aSuccessorThatDoesNotStartInTimeIsNotWaitedFor() {
+    World w = World.threeNodes().bootstrap();
+    w.autoStart = false; // its pod never starts
+    w.cordon("node-a");
+    w.reconcile();
+    w.tick();
+    assertThat(judge(w).step()).isEqualTo(NodeMaintenance.Step.READY_SUCCESSOR);
+
+    w.now = w.now.plus(NodeMaintenance.SUCCESSOR_WAIT);
+
+    assertThat(judge(w).switchNow()).isTrue();
   }
 
   @Test
@@ -42,9 +85,9 @@ class NodeMaintenanceTest {
         NodeMaintenance.TAINTS.get("ToBeDeletedByClusterAutoscaler")));
     Observation tainted = new Observation(o.policy(), o.state(), o.members(), nodes, o.lease(), o.service(), o.now());
 
-    NodeMaintenance.Verdict v = NodeMaintenance.judge(tainted, tainted.member("db-0").orElseThrow(), tainted.member("db-1").orElseThrow());
+    NodeMaintenance.Verdict v = NodeMaintenance.judge(tainted, w.status, tainted.member("db-0").orElseThrow(), tainted.member("db-1").orElseThrow());
 
-    assertThat(v.switchNow()).isTrue();
+    assertThat(v.step()).isEqualTo(NodeMaintenance.Step.READY_SUCCESSOR);
     assertThat(v.message()).contains("is being removed by the cluster autoscaler");
   }
 
@@ -54,9 +97,9 @@ class NodeMaintenanceTest {
     w.cordon("node-a");
     Observation o = w.observe();
 
-    NodeMaintenance.Verdict v = NodeMaintenance.judge(o, o.member("db-0").orElseThrow(), null);
+    NodeMaintenance.Verdict v = NodeMaintenance.judge(o, w.status, o.member("db-0").orElseThrow(), null);
 
-    assertThat(v.switchNow()).isFalse();
+    assertThat(v.step()).isEqualTo(NodeMaintenance.Step.WAIT);
     assertThat(v.message()).contains("the unit has no standby yet", "PodDisruptionBudget refuses the primary's eviction", "the drain waits");
   }
 
@@ -72,7 +115,7 @@ class NodeMaintenanceTest {
 
     NodeMaintenance.Verdict v = judge(w);
 
-    assertThat(v.switchNow()).isFalse();
+    assertThat(v.step()).isEqualTo(NodeMaintenance.Step.WAIT);
     assertThat(v.message()).contains("standby db-1 is catching up (42 updates behind)", "the drain waits");
   }
 
@@ -84,7 +127,7 @@ class NodeMaintenanceTest {
 
     NodeMaintenance.Verdict v = judge(w);
 
-    assertThat(v.switchNow()).isFalse();
+    assertThat(v.step()).isEqualTo(NodeMaintenance.Step.WAIT);
     assertThat(v.message()).contains("node node-b of standby db-1 is cordoned too");
   }
 
@@ -96,7 +139,7 @@ class NodeMaintenanceTest {
 
     NodeMaintenance.Verdict v = judge(w);
 
-    assertThat(v.switchNow()).isFalse();
+    assertThat(v.step()).isEqualTo(NodeMaintenance.Step.WAIT);
     assertThat(v.message()).contains("node node-b of standby db-1 is not ready");
   }
 
@@ -109,7 +152,7 @@ class NodeMaintenanceTest {
 
     NodeMaintenance.Verdict v = judge(w);
 
-    assertThat(v.switchNow()).isFalse();
+    assertThat(v.step()).isEqualTo(NodeMaintenance.Step.WAIT);
     assertThat(v.message()).contains("standby db-1 shares it");
   }
 
@@ -123,7 +166,7 @@ class NodeMaintenanceTest {
 
     NodeMaintenance.Verdict v = judge(w);
 
-    assertThat(v.switchNow()).isFalse();
+    assertThat(v.step()).isEqualTo(NodeMaintenance.Step.WAIT);
     assertThat(v.message()).contains("standby db-1 trails by 10 updates, more than maxPromotableLag 3", "the drain waits");
   }
 
