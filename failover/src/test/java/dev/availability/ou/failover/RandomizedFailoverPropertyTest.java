@@ -101,7 +101,7 @@ class RandomizedFailoverPropertyTest {
     private void inject() {
       String pod = aPod();
       String node = aNode();
-      int what = r.nextInt(27);
+      int what = r.nextInt(29);
       if (pod == null && what < 12) what = 12 + r.nextInt(12);
       World.Pod p = pod == null ? null : w.pods.get(pod);
       switch (what) {
@@ -131,12 +131,14 @@ class RandomizedFailoverPropertyTest {
           w.crashAfterActions = r.nextInt(6);
         }
         case 23 -> w.policy = withAutomatic(!w.policy.automatic());
+        case 27 -> w.cordon(node); // a drain begins (kubectl drain, the cluster autoscaler)
+        case 28 -> w.uncordon(node);
         default -> { // no operator for a while (a leader change, a long restart): the world goes on
           Duration away = Duration.ofMillis(100L * (1 + r.nextInt(50)));
           for (java.time.Instant until = w.now.plus(away); w.now.isBefore(until); ) w.tick();
         }
       }
-      log.add(what + (what < 12 ? ":" + pod : what < 19 ? ":" + node : ""));
+      log.add(what + (what < 12 ? ":" + pod : what < 19 || what >= 27 ? ":" + node : ""));
     }
 
     private UnitPolicy withAutomatic(boolean automatic) {
@@ -148,6 +150,7 @@ class RandomizedFailoverPropertyTest {
       log.add("heal");
       w.policy = withAutomatic(true);
       w.nodes.keySet().forEach(w::healNode);
+      w.nodes.keySet().forEach(w::uncordon);
       w.podNetworkSplit = false;
       for (World.Pod p : w.pods.values()) {
         p.readyOverride = null;
