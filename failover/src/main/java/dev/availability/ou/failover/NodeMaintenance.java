@@ -65,12 +65,13 @@ public final class NodeMaintenance {
    * on another node while the target still is a standby, so that the new primary streams to it at once. A Synchronous
    * unit with {@code dataDurability: Required} acknowledges nothing without a standby, and would otherwise wait for a
    * new standby's pod to start after the switch (seconds of outage, the whole drain long). Where none can be placed
-   * (unschedulable) or it does not start within {@link #SUCCESSOR_WAIT}, the switchover goes ahead without it.
+   * (unschedulable), or it does not start within {@link #SUCCESSOR_WAIT} of its creation or of the node's cordon, the
+   * switchover goes ahead without it.
    */
   public static Verdict judge(Observation o, UnitState s, Member primary, Member standby) {
     NodeView node = primary == null ? null : o.node(primary.node()).orElse(null);
     if (node == null || !node.underMaintenance()) return null;
-    String what = "node " + node.name() + " of primary " + primary.pod() + " is " + node.maintenance();
+    String what = "node " + node.name() + " of primary " + primary.pod() + " is " + node.maintenance().why();
     String waits = ": its PodDisruptionBudget refuses the primary's eviction until a standby is in sync on another node, so the drain waits";
     if (standby == null) return waiting(what + ", but the unit has no standby yet" + waits);
     StandbyAssessment a = StandbyAssessment.of(standby, o);
@@ -83,15 +84,18 @@ public final class NodeMaintenance {
     if (!mayReceive(o, standby)) {
       NodeView other = o.node(standby.node()).orElse(null);
       return waiting(what + ", and node " + standby.node() + " of standby " + standby.pod() + " is "
-          + (other != null && other.underMaintenance() ? other.maintenance() + " too" : "not ready") + waits);
+          + (other != null && other.underMaintenance() ? other.maintenance().why() + " too" : "not ready") + waits);
     }
     Member successor = successor(o, s, standby.pod());
-    if (successor == null || !readyOrHopeless(o, s, successor)) {
+    // (a successor that cannot even be created, refused by a quota, is not waited for past the wait either)
+    boolean waitedEnough = node.maintenance().since() != null && !o.now().isBefore(node.maintenance().since().plus(SUCCESSOR_WAIT));
+    if (!waitedEnough && (successor == null || !readyOrHopeless(o, s, successor))) {
       return new Verdict(Step.READY_SUCCESSOR, standby, successor, what + ": readying " + (successor == null ? "a standby" : successor.pod())
           + " to follow the switchover to " + standby.pod() + " before the primary is evicted");
     }
     return new Verdict(Step.SWITCH, standby, successor, what + ": switching to in-sync standby " + standby.pod() + " on node " + standby.node()
-        + " before the primary is evicted" + (successor.scheduled() ? "; " + successor.pod() + " on node " + successor.node() + " follows as its standby" : ""));
+        + " before the primary is evicted" + (successor != null && successor.scheduled() ? "; " + successor.pod() + " on node " + successor.node()
+        + " follows as its standby" : ""));
   }
 
   private static Verdict waiting(String message) {

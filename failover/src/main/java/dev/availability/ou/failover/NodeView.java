@@ -13,12 +13,20 @@ import java.time.Instant;
  * @param leaseDuration that lease's duration
  * @param observedAt when this view was taken; null when the lease is not the kubelet's own (held under another name)
  *     and so says nothing of it
- * @param maintenance why the node is being emptied (cordoned: {@code spec.unschedulable}, or a drain/scale-down taint,
- *     see {@link NodeMaintenance#TAINTS}), in words; null when it is not
+ * @param maintenance whether and why the node is being emptied (cordoned: {@code spec.unschedulable}, or a drain or
+ *     scale-down taint, see {@link NodeMaintenance#TAINTS}); null when it is not
  */
 public record NodeView(String name, Ready ready, Instant readySince, Instant leaseRenewedAt, Duration leaseDuration, Instant observedAt,
-    String maintenance) {
+    Maintenance maintenance) {
   public enum Ready { True, False, Unknown }
+
+  /**
+   * A node being emptied.
+   *
+   * @param why in words ("cordoned", "being removed by the cluster autoscaler (taint …)")
+   * @param since when it began (the taint's timeAdded), or null when the node does not say
+   */
+  public record Maintenance(String why, Instant since) {}
 
   public NodeView(String name, Ready ready, Instant readySince, Instant leaseRenewedAt, Duration leaseDuration, Instant observedAt) {
     this(name, ready, readySince, leaseRenewedAt, leaseDuration, observedAt, null);

@@ -82,13 +82,28 @@ class NodeMaintenanceTest {
     NodeView a = o.nodes().get("node-a");
     java.util.Map<String, NodeView> nodes = new java.util.HashMap<>(o.nodes());
     nodes.put("node-a", new NodeView(a.name(), a.ready(), a.readySince(), a.leaseRenewedAt(), a.leaseDuration(), a.observedAt(),
-        NodeMaintenance.TAINTS.get("ToBeDeletedByClusterAutoscaler")));
+        new NodeView.Maintenance(NodeMaintenance.TAINTS.get("ToBeDeletedByClusterAutoscaler"), null)));
     Observation tainted = new Observation(o.policy(), o.state(), o.members(), nodes, o.lease(), o.service(), o.now());
 
     NodeMaintenance.Verdict v = NodeMaintenance.judge(tainted, w.status, tainted.member("db-0").orElseThrow(), tainted.member("db-1").orElseThrow());
 
     assertThat(v.step()).isEqualTo(NodeMaintenance.Step.READY_SUCCESSOR);
     assertThat(v.message()).contains("is being removed by the cluster autoscaler");
+  }
+
+  @Test
+  void aSuccessorThatCannotEvenBeCreatedIsNotWaitedForPastTheWaitSinceTheCordon() {
+    // (a namespace quota that refuses a third pod: the creation fails every time, no successor ever exists)
+    World w = World.threeNodes().bootstrap();
+    w.cordon("node-a");
+    assertThat(judge(w).step()).isEqualTo(NodeMaintenance.Step.READY_SUCCESSOR);
+
+    w.now = w.now.plus(NodeMaintenance.SUCCESSOR_WAIT);
+    NodeMaintenance.Verdict v = judge(w);
+
+    assertThat(v.switchNow()).isTrue();
+    assertThat(v.successor()).isNull();
+    assertThat(v.message()).contains("switching to in-sync standby db-1").doesNotContain("follows as its standby");
   }
 
   @Test

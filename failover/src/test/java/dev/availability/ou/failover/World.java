@@ -50,6 +50,7 @@ final class World {
     boolean kubeletStalled; // node lease not renewed, but pods run and Ready is still True
     boolean heldNotReady; // a test holds Ready at False
     boolean cordoned; // spec.unschedulable (kubectl cordon, the first step of kubectl drain)
+    Instant cordonedAt;
 
     Node(String name) {
       this.name = name;
@@ -64,7 +65,7 @@ final class World {
     }
 
     NodeView view() {
-      return new NodeView(name, ready, readySince, leaseRenewedAt, NODE_LEASE, null, cordoned ? "cordoned" : null);
+      return new NodeView(name, ready, readySince, leaseRenewedAt, NODE_LEASE, null, cordoned ? new NodeView.Maintenance("cordoned", cordonedAt) : null);
     }
   }
 
@@ -587,6 +588,7 @@ final class World {
 
   void cordon(String node) {
     node(node).cordoned = true;
+    node(node).cordonedAt = now;
   }
 
   void uncordon(String node) {

@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.time.Duration;
@@ -219,17 +220,31 @@ final class ObservationBuilder {
   }
 
   /**
-   * Why the node is being emptied, in words, or null: cordoned ({@code spec.unschedulable}), or a drain or scale-down
-   * taint of {@link NodeMaintenance#TAINTS} (effect NoSchedule or NoExecute; a PreferNoSchedule one is only a candidate).
+   * Whether and why the node is being emptied, or null: cordoned ({@code spec.unschedulable}; since the node
+   * controller's {@code node.kubernetes.io/unschedulable} taint was added), or a drain or scale-down taint of
+   * {@link NodeMaintenance#TAINTS} (effect NoSchedule or NoExecute; a PreferNoSchedule one is only a candidacy).
    */
-  static String maintenance(Node node) {
+  static NodeView.Maintenance maintenance(Node node) {
     if (node.getSpec() == null) return null;
-    if (Boolean.TRUE.equals(node.getSpec().getUnschedulable())) return "cordoned";
-    if (node.getSpec().getTaints() == null) return null;
-    return node.getSpec().getTaints().stream()
+    List<Taint> taints = node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
+    if (Boolean.TRUE.equals(node.getSpec().getUnschedulable())) {
+      return new NodeView.Maintenance("cordoned", taints.stream().filter(t -> "node.kubernetes.io/unschedulable".equals(t.getKey()))
+          .map(ObservationBuilder::timeAdded).filter(Objects::nonNull).findFirst().orElse(null));
+    }
+    return taints.stream()
         .filter(t -> NodeMaintenance.TAINTS.containsKey(t.getKey()) && !"PreferNoSchedule".equals(t.getEffect()))
-        .map(t -> NodeMaintenance.TAINTS.get(t.getKey()) + " (taint " + t.getKey() + ")")
-        .sorted().findFirst().orElse(null);
+        .sorted(java.util.Comparator.comparing(Taint::getKey))
+        .map(t -> new NodeView.Maintenance(NodeMaintenance.TAINTS.get(t.getKey()) + " (taint " + t.getKey() + ")", timeAdded(t)))
+        .findFirst().orElse(null);
+  }
+
+  /** When the taint was added; null when it does not say, or says it in a form that is not a time. */
+  private static Instant timeAdded(Taint t) {
+    try {
+      return Times.parse(t.getTimeAdded());
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /**

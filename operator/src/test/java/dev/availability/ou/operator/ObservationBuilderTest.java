@@ -7,6 +7,7 @@ import dev.availability.ou.api.MemberRef;
 import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.OperationalUnitStatus;
 import dev.availability.ou.contract.ContractKeys;
+import dev.availability.ou.failover.NodeView;
 import dev.availability.ou.failover.Observation;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -131,6 +132,9 @@ class ObservationBuilderTest {
   @Test
   void aNodeBeingEmptiedSaysWhyCordonedOrTaintedForADrainOrAScaleDownButNotForAMereCandidacy() {
     io.fabric8.kubernetes.api.model.Node cordoned = new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("n1").endMetadata()
+        .withNewSpec().withUnschedulable(true).addNewTaint().withKey("node.kubernetes.io/unschedulable").withEffect("NoSchedule")
+        .withTimeAdded("2026-01-01T00:00:00Z").endTaint().endSpec().build();
+    io.fabric8.kubernetes.api.model.Node cordonedJustNow = new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("n1").endMetadata()
         .withNewSpec().withUnschedulable(true).endSpec().build();
     io.fabric8.kubernetes.api.model.Node autoscaled = node("ToBeDeletedByClusterAutoscaler", "NoSchedule");
     io.fabric8.kubernetes.api.model.Node karpenter = node("karpenter.sh/disrupted", "NoSchedule");
@@ -139,9 +143,12 @@ class ObservationBuilderTest {
     io.fabric8.kubernetes.api.model.Node plain = new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("n1").endMetadata()
         .withNewSpec().endSpec().build();
 
-    assertThat(ObservationBuilder.maintenance(cordoned)).isEqualTo("cordoned");
-    assertThat(ObservationBuilder.maintenance(autoscaled)).isEqualTo("being removed by the cluster autoscaler (taint ToBeDeletedByClusterAutoscaler)");
-    assertThat(ObservationBuilder.maintenance(karpenter)).isEqualTo("being disrupted by Karpenter (taint karpenter.sh/disrupted)");
+    assertThat(ObservationBuilder.maintenance(cordoned)).isEqualTo(new NodeView.Maintenance("cordoned", Instant.parse("2026-01-01T00:00:00Z")));
+    assertThat(ObservationBuilder.maintenance(cordonedJustNow)).as("the node controller has not tainted it yet")
+        .isEqualTo(new NodeView.Maintenance("cordoned", null));
+    assertThat(ObservationBuilder.maintenance(autoscaled).why()).isEqualTo("being removed by the cluster autoscaler (taint ToBeDeletedByClusterAutoscaler)");
+    assertThat(ObservationBuilder.maintenance(karpenter).why()).isEqualTo("being disrupted by Karpenter (taint karpenter.sh/disrupted)");
+    assertThat(ObservationBuilder.maintenance(node("ToBeDeletedByClusterAutoscaler", "NoSchedule")).since()).isNull();
     assertThat(ObservationBuilder.maintenance(candidate)).isNull();
     assertThat(ObservationBuilder.maintenance(soft)).isNull();
     assertThat(ObservationBuilder.maintenance(plain)).isNull();
@@ -154,7 +161,7 @@ class ObservationBuilderTest {
     }
     Observation o = new ObservationBuilder().build(unit, List.of(), List.of(cordoned), Map.of(), null, null, List.of(), NOW);
     assertThat(o.nodes().get("n1").underMaintenance()).isTrue();
-    assertThat(o.nodes().get("n1").maintenance()).isEqualTo("cordoned");
+    assertThat(o.nodes().get("n1").maintenance().why()).isEqualTo("cordoned");
   }
 
   private static io.fabric8.kubernetes.api.model.Node node(String taint, String effect) {
