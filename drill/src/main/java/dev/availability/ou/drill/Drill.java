@@ -72,9 +72,15 @@ public final class Drill implements AutoCloseable {
 
   /** The sample unit (the README's), Protected with both members Ready. */
   public void createProtected() {
+    createProtected(u -> { });
+  }
+
+  /** The sample unit as {@code shape} changes it (placement, storage), Protected with both members Ready. */
+  public void createProtected(java.util.function.Consumer<OperationalUnit> shape) {
     OperationalUnit u = Units.sample(cluster.repo, UNIT, BUDGET);
     u.getSpec().getReplication().setMode(mode);
     u.getSpec().getReplication().setDataDurability(durability);
+    shape.accept(u);
     units.create(u);
     awaitProtected("created", 0);
   }

@@ -9,5 +9,7 @@ public enum EventReason {
   // requests (annotations): a switchover or drill refused, or done at once; a drill's start and end
   RequestRefused, RequestDone, DrillStarted, DrillCompleted,
   // fencing and pausing (annotations fenced-members, paused)
-  MemberFenced, MemberUnfenced, Paused, Resumed, ActionHeld
+  MemberFenced, MemberUnfenced, Paused, Resumed, ActionHeld,
+  // a member back after its node (MemberRejoin); a drain waiting for a standby in sync (NodeMaintenance)
+  MemberRejoined, DrainWaiting
 }

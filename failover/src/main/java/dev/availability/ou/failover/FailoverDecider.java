@@ -123,6 +123,12 @@ public final class FailoverDecider {
 
     // The standby: create, replace, re-assign, roll.
     Member sb = o.member(s.standby()).orElse(null);
+    Member returning = MemberRejoin.returning(o, s);
+    if (returning != null) {
+      // A member lost with its node is back before the standby is in sync: it holds the log up to where it stopped.
+      s = MemberRejoin.rejoin(o, s, returning, sb, actions);
+      sb = returning;
+    }
     StandbyAssessment assessment = null;
     Member leavingHome = s.standby() == null ? leavingHome(o, s) : null;
     boolean standbyFenced = Fencing.asked(o, s.standby());
@@ -144,10 +150,13 @@ public final class FailoverDecider {
       boolean staleStandby = policy.templateHash() != null && sb.templateHash() != null && !policy.templateHash().equals(sb.templateHash());
       boolean stalePrimary = policy.templateHash() != null && p.templateHash() != null && !policy.templateHash().equals(p.templateHash());
       String back = assessment.state() == StandbyAssessment.State.Unschedulable ? nodeBackSince(o, p, sb) : null;
+      if (back != null && MemberRejoin.awaitedOn(o, s, back)) back = null; // a member there is coming back: it takes it
       if (assessment.failed() || back != null || (staleStandby && healthyPrimary)) {
         boolean nodeDown = o.node(sb.node()).map(n -> !n.healthy()).orElse(false);
         String name = policy.unit() + "-" + nextOrdinal(o);
-        actions.add(new DeleteMember(sb.pod(), nodeDown));
+        // A standby lost with its node is fenced and kept, not deleted, in case it comes back first (MemberRejoin).
+        if (nodeDown && MemberRejoin.keep(o, s.withStandby(name), sb)) actions.add(new Assign(sb.pod(), Role.Fenced, s.epoch(), null));
+        else actions.add(new DeleteMember(sb.pod(), nodeDown));
         actions.add(createStandby(o, s, name, nodeDown ? Set.of(sb.node()) : Set.of()));
         actions.add(assessment.failed()
             ? new Emit(EventReason.StandbyReplaced, assessment.why() + ": replacing it with " + name + " (no promotion: the primary is healthy)", true)
@@ -161,8 +170,14 @@ public final class FailoverDecider {
           actions.add(new Emit(EventReason.MemberUnfenced, "unfenced standby " + sb.pod() + ": it rejoins as standby of " + p.pod() + " and catches up", false));
         }
         if (healthyPrimary && assessment.inSync()) {
-          if (stalePrimary) return switchover(o, s, sb, assessment, "SpecChanged", "the spec changed: switching to the updated standby " + sb.pod() + " before replacing " + p.pod());
-          if (policy.failback() && s.homeNode() != null && !s.homeNode().equals(p.node()) && s.homeNode().equals(sb.node())) {
+          NodeMaintenance.Verdict drain = NodeMaintenance.judge(o, s, p, sb);
+          if (drain != null && drain.switchNow()) return switchover(o, s, sb, assessment, NodeMaintenance.REASON, drain.message());
+          if (drain != null && drain.step() == NodeMaintenance.Step.READY_SUCCESSOR && drain.successor() == null) {
+            s = NodeMaintenance.readySuccessor(o, s, drain, actions);
+          }
+          boolean mayReceive = NodeMaintenance.mayReceive(o, sb);
+          if (stalePrimary && mayReceive) return switchover(o, s, sb, assessment, "SpecChanged", "the spec changed: switching to the updated standby " + sb.pod() + " before replacing " + p.pod());
+          if (mayReceive && policy.failback() && s.homeNode() != null && !s.homeNode().equals(p.node()) && s.homeNode().equals(sb.node())) {
             return switchover(o, s, sb, assessment, "Failback", "node " + s.homeNode() + " is back and " + sb.pod() + " there is in sync: failing back");
           }
         }
@@ -212,11 +227,14 @@ public final class FailoverDecider {
       conditions = Conditions.steady(p, o, promotable, reason, promotable || !assessment.inSync() ? assessment.why()
           : assessment.why() + " but trails by " + assessment.lag() + " updates, more than maxPromotableLag " + policy.maxPromotableLag());
     }
+    NodeMaintenance.Verdict drain = NodeMaintenance.judge(o, s, p, o.member(s.standby()).orElse(null));
+    if (drain != null && drain.step() == NodeMaintenance.Step.WAIT) actions.add(new Emit(EventReason.DrainWaiting, drain.message(), true));
     if (verdict.status() == Verdict.Status.Suspect && !partition) {
       actions.add(new Emit(EventReason.PrimarySuspect, verdict.describe() + " (one weak signal: not enough to fail over)", true));
     }
     s = recordTimings(o, s, phase, actions);
     recheck = min(recheck, forceDeleteRecheck(o, s));
+    recheck = min(recheck, MemberRejoin.recheck(o, s));
     return new Decision(s, phase, conditions, actions, creates(actions), recheck);
   }
 
@@ -262,10 +280,20 @@ public final class FailoverDecider {
     UnitState s = d.state();
     Member sb = o.member(s.standby()).orElse(null);
     Member p = o.member(s.primary()).orElse(null);
-    boolean stuck = sb != null && sb.unschedulable() && sb.report() == null && nodeBackSince(o, p, sb) != null;
-    if (sb != null && !stuck) return d;
-    String name = s.standby() != null && !stuck ? s.standby() : o.policy().unit() + "-" + nextOrdinal(o);
+    Member returning = MemberRejoin.returning(o, s);
     List<Action> actions = new ArrayList<>(d.actions());
+    if (returning != null) {
+      // A member lost with its node is back: it protects the primary when that recovers (and catches up from its log).
+      UnitState next = MemberRejoin.rejoin(o, s, returning, sb, actions);
+      actions.add(new Assign(returning.pod(), Role.Standby, next.epoch(), next.primary()));
+      removeExtraMembers(o, next, actions);
+      return new Decision(next, d.phase(), d.conditions(), actions, true, d.recheckAfter());
+    }
+    removeExtraMembers(o, s, actions); // (members kept in case they came back, once they no longer are)
+    String back = sb != null && sb.unschedulable() && sb.report() == null ? nodeBackSince(o, p, sb) : null;
+    boolean stuck = back != null && !MemberRejoin.awaitedOn(o, s, back);
+    if (sb != null && !stuck) return new Decision(d.state(), d.phase(), d.conditions(), actions, d.persistStateFirst(), d.recheckAfter());
+    String name = s.standby() != null && !stuck ? s.standby() : o.policy().unit() + "-" + nextOrdinal(o);
     if (stuck) actions.add(new DeleteMember(sb.pod(), false));
     actions.add(createStandby(o, s, name, Set.of()));
     actions.add(new Emit(EventReason.StandbyScheduled, "scheduling standby " + name + " while primary " + s.primary() + " is down", false));
@@ -279,7 +307,8 @@ public final class FailoverDecider {
    * created again (with the volumes that belong to those names).
    */
   private static Decision clearIfNothingCanRecover(Observation o, Decision d) {
-    if (o.members().values().stream().anyMatch(m -> !m.terminated() && !m.deleting() && m.report() != null)) return d;
+    // (a deposed member, assigned Fenced, is never promoted: it brings nothing back)
+    if (o.members().values().stream().anyMatch(m -> !m.terminated() && !m.deleting() && m.report() != null && m.assignedRole() != Role.Fenced)) return d;
     List<Action> actions = new ArrayList<>(d.actions());
     for (Member m : o.members().values()) {
       boolean force = nodeDown(o, m) && (m.terminated() || fenced(o, o.state(), m)); // a stopped pod runs nothing

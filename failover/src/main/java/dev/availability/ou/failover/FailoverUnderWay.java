@@ -109,7 +109,10 @@ final class FailoverUnderWay {
     // A fenced former primary is kept in the standby's place (Fencing): not deleted, not replaced, not streamed to.
     boolean keepFenced = former != null && !former.deleting() && s.standby() == null && Fencing.asked(o, former.pod());
     if (keepFenced) next = next.withStandby(former.pod());
-    if (former != null && !keepFenced) {
+    // Lost with its node, the former primary is kept in case it comes back before the new standby is in sync
+    // (MemberRejoin); fenced by epoch, it cannot acknowledge. The new standby does not wait for it.
+    boolean kept = former != null && !keepFenced && MemberRejoin.keep(o, s, former);
+    if (former != null && !keepFenced && !kept) {
       // On a node that is down, wait until the former primary is fenced and force its deletion; on a
       // suspected node that still looks Ready, delete it gracefully now and force it later if it hangs.
       boolean nodeDown = nodeDown(o, former);
@@ -127,10 +130,16 @@ final class FailoverUnderWay {
         recheck = Duration.between(now, at).isNegative() ? Duration.ZERO : Duration.between(now, at);
       }
     }
+    // A standby readied before a drain's switchover (NodeMaintenance) follows it: the new primary streams to it at once.
+    Member successor = s.standby() == null && i.planned() ? NodeMaintenance.successor(o, s, i.target()) : null;
+    if (successor != null) {
+      next = next.withStandby(successor.pod());
+      actions.add(new Assign(successor.pod(), Role.Standby, i.epoch(), i.target()));
+    }
     // With failback the new standby waits for the former primary to leave the home node (see FailoverDecider.steady).
-    boolean homeTaken = s.standby() == null && former != null && Objects.equals(former.node(), homeToPrefer(o, s, avoidForStandby(o, s, suspectNode(o, i))));
-    if (!keepFenced && ((s.standby() == null && !homeTaken) || (s.standby() != null && o.member(s.standby()).isEmpty()))) {
-      String name = s.standby() != null ? s.standby() : o.policy().unit() + "-" + nextOrdinal(o);
+    boolean homeTaken = next.standby() == null && former != null && !kept && Objects.equals(former.node(), homeToPrefer(o, s, avoidForStandby(o, s, suspectNode(o, i))));
+    if (!keepFenced && ((next.standby() == null && !homeTaken) || (next.standby() != null && o.member(next.standby()).isEmpty()))) {
+      String name = next.standby() != null ? next.standby() : o.policy().unit() + "-" + nextOrdinal(o);
       actions.add(createStandby(o, s, name, suspectNode(o, i)));
       actions.add(new Emit(EventReason.StandbyScheduled, "scheduling new standby " + name + " on a node other than " + (target != null ? target.node() : "the primary's"), false));
       next = next.withStandby(name).withNextOrdinal(Math.max(nextOrdinal(o), ordinalOf(name) + 1));

@@ -1,6 +1,7 @@
 package dev.availability.ou.failover;
 
 import dev.availability.ou.failover.Action.DeleteMember;
+import dev.availability.ou.failover.Action.Emit;
 import dev.availability.ou.failover.Member.Role;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,9 +20,21 @@ final class MemberRemoval {
     actions.stream().filter(a -> a instanceof DeleteMember).map(a -> ((DeleteMember) a).pod()).forEach(deletedNow::add);
     for (Member m : o.members().values()) {
       if (m.pod().equals(s.primary()) || m.pod().equals(s.standby()) || deletedNow.contains(m.pod())) continue;
+      if (MemberRejoin.keep(o, s, m)) continue; // lost with its node, it may come back before the standby is in sync
+      if (NodeMaintenance.readiedFor(o, s, m)) continue; // it will follow the drain's switchover as the standby
       boolean hangs = mayHang(o, s, m);
-      if (!m.deleting()) actions.add(new DeleteMember(m.pod(), hangs && fenced(o, s, m)));
-      else if (hangs && fenced(o, s, m)) actions.add(new DeleteMember(m.pod(), true));
+      boolean force = hangs && fenced(o, s, m);
+      if (!m.deleting()) {
+        actions.add(new DeleteMember(m.pod(), force));
+        // A former primary kept until a standby was in sync (MemberRejoin) goes now, and says so.
+        if (s.lastFailover() != null && m.pod().equals(s.lastFailover().former())) {
+          actions.add(new Emit(EventReason.FormerPrimaryDeleted, "deleting former primary " + m.pod()
+              + (MemberRejoin.standbyInSync(o, s) ? ": standby " + s.standby() + " is in sync" : ": it did not come back")
+              + (force ? " (forced: its node is unreachable and it is fenced)" : ""), false));
+        }
+      } else if (force) {
+        actions.add(new DeleteMember(m.pod(), true));
+      }
     }
   }
 
@@ -54,6 +67,8 @@ final class MemberRemoval {
     PrimaryLease lease = o.lease();
     if (lease != null && m.pod().equals(lease.holder()) && lease.expiresAt() != null && !o.now().isBefore(lease.expiresAt())) return true;
     if (m.assignedRole() == Role.Standby || m.assignedRole() == null) return true; // never held the lease at this epoch
+    // A standby fenced when it was lost (MemberRejoin) that has not run since: it never held the lease at this epoch.
+    if (m.assignedRole() == Role.Fenced && m.report() != null && m.report().role() == Role.Standby && m.report().epoch() == m.assignedEpoch()) return true;
     // (only for the member the lease moved away from: the one a failover promoted holds it)
     Intent i = s.intent();
     FailoverTimings t = s.lastFailover();

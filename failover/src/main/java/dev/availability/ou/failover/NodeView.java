@@ -13,12 +13,32 @@ import java.time.Instant;
  * @param leaseDuration that lease's duration
  * @param observedAt when this view was taken; null when the lease is not the kubelet's own (held under another name)
  *     and so says nothing of it
+ * @param maintenance whether and why the node is being emptied (cordoned: {@code spec.unschedulable}, or a drain or
+ *     scale-down taint, see {@link NodeMaintenance#TAINTS}); null when it is not
  */
-public record NodeView(String name, Ready ready, Instant readySince, Instant leaseRenewedAt, Duration leaseDuration, Instant observedAt) {
+public record NodeView(String name, Ready ready, Instant readySince, Instant leaseRenewedAt, Duration leaseDuration, Instant observedAt,
+    Maintenance maintenance) {
   public enum Ready { True, False, Unknown }
 
+  /**
+   * A node being emptied.
+   *
+   * @param why in words ("cordoned", "being removed by the cluster autoscaler (taint …)")
+   * @param since when it began (the taint's timeAdded), or null when the node does not say
+   */
+  public record Maintenance(String why, Instant since) {}
+
+  public NodeView(String name, Ready ready, Instant readySince, Instant leaseRenewedAt, Duration leaseDuration, Instant observedAt) {
+    this(name, ready, readySince, leaseRenewedAt, leaseDuration, observedAt, null);
+  }
+
   public NodeView(String name, Ready ready, Instant readySince, Instant leaseRenewedAt, Duration leaseDuration) {
-    this(name, ready, readySince, leaseRenewedAt, leaseDuration, null);
+    this(name, ready, readySince, leaseRenewedAt, leaseDuration, null, null);
+  }
+
+  /** Cordoned or tainted for a drain: pods are about to be evicted from it, and none should be placed there. */
+  public boolean underMaintenance() {
+    return maintenance != null;
   }
 
   /**

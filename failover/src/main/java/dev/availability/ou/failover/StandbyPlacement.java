@@ -36,7 +36,8 @@ final class StandbyPlacement {
 
   /** With failback, a new standby goes to the home node when it may: in sync there, the primary moves back. */
   static String homeToPrefer(Observation o, UnitState s, Set<String> avoid) {
-    return o.policy().failback() && s.homeNode() != null && !avoid.contains(s.homeNode()) ? s.homeNode() : null;
+    return o.policy().failback() && s.homeNode() != null && !avoid.contains(s.homeNode())
+        && o.node(s.homeNode()).map(n -> !n.underMaintenance()).orElse(true) ? s.homeNode() : null;
   }
 
   /** A member (not the primary) still leaving the home node a new standby should go to, for up to a recovery budget. */

@@ -558,7 +558,7 @@ class FailoverStepsTest {
   }
 
   @Test
-  void anIntentForAFormerPrimaryWhoseNodeIsUnknownStaysFailingOverUntilItIsFenced() {
+  void aFormerPrimaryOnAnUnreachableNodeIsKeptWhileTheNewStandbyCatchesUpAndForceDeletedOnlyOnceFenced() {
     World w = World.threeNodes().bootstrap();
     w.nodeUnknown(w.primary().node);
     w.switchTraffic();
@@ -566,11 +566,19 @@ class FailoverStepsTest {
 
     Decision d = w.reconcile();
 
-    assertThat(d.phase()).isEqualTo(Phase.FailingOver);
-    assertThat(d.actions()).contains(new DeleteMember("db-0", false)).doesNotContain(new DeleteMember("db-0", true));
-    assertThat(d.recheckAfter()).isEqualTo(w.thresholds().leaseDuration());
-    assertThat(w.status.intent()).isNotNull();
+    // The failover is done (traffic moved, a new standby scheduled); the former primary is kept, not deleted, in case
+    // its node returns before the new standby is in sync (MemberRejoin).
+    assertThat(d.phase()).isEqualTo(Phase.Synchronizing);
+    assertThat(w.status.intent()).isNull();
+    assertThat(d.actions()).noneMatch(a -> a instanceof DeleteMember del && del.pod().equals("db-0"));
+    assertThat(d.actions()).anyMatch(a -> a instanceof Action.CreateMember c && c.pod().equals("db-2"));
 
+    // Once the new standby is in sync the former primary goes: gracefully at first, by force only once it is fenced.
+    w.runUntil(x -> x.lastPhase() == Phase.Protected, "protected", Duration.ofSeconds(5));
+    assertThat(w.now).isBefore(switched.plus(w.thresholds().leaseDuration()));
+    assertThat(w.actions()).contains(new DeleteMember("db-0", false)).doesNotContain(new DeleteMember("db-0", true));
+    assertThat(w.last().recheckAfter()).as("looked at again by when it will be fenced").isNotNull()
+        .isLessThanOrEqualTo(Duration.between(w.now, switched.plus(w.thresholds().leaseDuration())));
     while (w.now.plus(World.TICK).isBefore(switched.plus(w.thresholds().leaseDuration()))) {
       w.tick();
       w.settle();
@@ -580,8 +588,8 @@ class FailoverStepsTest {
     w.settle();
 
     assertThat(w.actions()).contains(new DeleteMember("db-0", true));
-    assertThat(w.events()).contains(EventReason.FailoverCompleted);
-    assertThat(w.status.intent()).isNull();
+    assertThat(w.events()).contains(EventReason.FailoverCompleted, EventReason.FormerPrimaryDeleted);
+    assertThat(w.pods).containsOnlyKeys("db-1", "db-2");
   }
 
   @Test
@@ -592,10 +600,11 @@ class FailoverStepsTest {
     java.time.Instant switched = w.status.intent().serviceSwitchedAt();
     assertThat(w.pod("db-0").reportRole).isEqualTo(Role.Fenced);
 
-    w.settle();
+    // Kept while the new standby catches up (its node is not ready: it is no standby to come back to), then deleted.
+    w.runUntil(x -> x.actions().contains(new DeleteMember("db-0", true)), "the former primary force-deleted", Duration.ofSeconds(5));
 
-    assertThat(w.actions()).contains(new DeleteMember("db-0", true));
     assertThat(w.now).isBefore(switched.plus(w.thresholds().leaseDuration()));
     assertThat(w.status.intent()).isNull();
+    assertThat(w.events()).doesNotContain(EventReason.MemberRejoined);
   }
 }

@@ -121,12 +121,28 @@ class PrimaryFaultFailoverTest {
   }
 
   @Test
-  void primaryLeaseExpiredFailsOver() {
-    // (only the primary's sidecar cannot reach the API server; its node stays healthy and may host the new standby)
-    World w = failsOver(x -> x.primary().leaseBlocked = true, Signal.Kind.LeaseExpired, false);
+  void primaryLeaseExpiredFailsOverAndTheFormerPrimaryWhoseSidecarRunsOnRejoinsAsTheStandby() {
+    // Only the primary's lease renewals fail; its sidecar runs on, reads its fence and says so before the new standby
+    // is in sync: it holds the log, so it becomes the standby again (MemberRejoin) and the new one goes.
+    World w = World.threeNodes().bootstrap();
+    int mark = w.mark();
+    w.primary().leaseBlocked = true;
+    w.settle();
+    w.runUntilProtectedAt(2, Duration.ofSeconds(10));
+
+    assertThat(w.eventsSince(mark)).containsSubsequence(EventReason.FailoverStarted, EventReason.PrimaryFenced, EventReason.StandbyPromoted,
+        EventReason.TrafficSwitched, EventReason.StandbyScheduled, EventReason.FailoverCompleted, EventReason.MemberRejoined, EventReason.ProtectionRestored);
+    assertThat(w.status.lastFailover().reason()).isEqualTo(Signal.Kind.LeaseExpired.name());
     assertThat(w.steps.stream().filter(s -> s.decision().phase() == Phase.FailingOver).findFirst().orElseThrow().at())
         .as("not promoted before the lease expired")
         .isAfterOrEqualTo(w.status.lastFailover().faultObservedAt().minus(w.thresholds().renewInterval()).plus(w.thresholds().leaseDuration()));
+    assertThat(w.status.primary()).isEqualTo("db-1");
+    assertThat(w.status.standby()).isEqualTo("db-0");
+    assertThat(w.status.failovers()).isEqualTo(1);
+    assertThat(w.pods).containsOnlyKeys("db-0", "db-1");
+    assertThat(w.pod("db-0").role).isEqualTo(Member.Role.Standby);
+    assertThat(w.pod("db-1").peer).as("the new primary streams to the member that came back").isEqualTo("db-0");
+    assertThat(w.lostAtPromotion).containsExactly(0L);
   }
 
   @Test

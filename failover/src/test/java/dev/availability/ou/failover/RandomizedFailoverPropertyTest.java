@@ -112,7 +112,7 @@ class RandomizedFailoverPropertyTest {
     private void inject() {
       String pod = aPod();
       String node = aNode();
-      int what = r.nextInt(33);
+      int what = r.nextInt(35);
       if (pod == null && what < 12) what = 12 + r.nextInt(12);
       if (what == 32) {
         interruptedFailover();
@@ -161,12 +161,14 @@ class RandomizedFailoverPropertyTest {
           String fenced = pod == null || r.nextInt(3) == 0 ? null : pod;
           w.policy = w.policy.withRequests(new Requests(q.switchoverTo(), q.drill(), q.paused(), fenced));
         }
+        case 33 -> w.cordon(node); // a drain begins (kubectl drain, the cluster autoscaler)
+        case 34 -> w.uncordon(node);
         default -> { // no operator for a while (a leader change, a long restart): the world goes on
           Duration away = Duration.ofMillis(100L * (1 + r.nextInt(50)));
           for (java.time.Instant until = w.now.plus(away); w.now.isBefore(until); ) w.tick();
         }
       }
-      log.add(what + (what < 12 ? ":" + pod : what < 19 ? ":" + node : ""));
+      log.add(what + (what < 12 ? ":" + pod : what < 19 || what >= 33 ? ":" + node : ""));
     }
 
     /**
@@ -225,6 +227,7 @@ class RandomizedFailoverPropertyTest {
       Requests q = w.policy.requests();
       w.policy = w.policy.withRequests(new Requests(q.switchoverTo(), q.drill(), null, null));
       w.nodes.keySet().forEach(w::healNode);
+      w.nodes.keySet().forEach(w::uncordon);
       w.podNetworkSplit = false;
       for (World.Pod p : w.pods.values()) {
         p.readyOverride = null;

@@ -49,6 +49,8 @@ final class World {
     Instant leaseRenewedAt = T0;
     boolean kubeletStalled; // node lease not renewed, but pods run and Ready is still True
     boolean heldNotReady; // a test holds Ready at False
+    boolean cordoned; // spec.unschedulable (kubectl cordon, the first step of kubectl drain)
+    Instant cordonedAt;
 
     Node(String name) {
       this.name = name;
@@ -63,7 +65,7 @@ final class World {
     }
 
     NodeView view() {
-      return new NodeView(name, ready, readySince, leaseRenewedAt, NODE_LEASE);
+      return new NodeView(name, ready, readySince, leaseRenewedAt, NODE_LEASE, null, cordoned ? new NodeView.Maintenance("cordoned", cordonedAt) : null);
     }
   }
 
@@ -381,6 +383,7 @@ final class World {
     if (p.node != null || p.deleting()) return;
     List<Node> fit = nodes.values().stream()
         .filter(n -> n.ready == NodeView.Ready.True) // not-ready / unreachable taints
+        .filter(n -> !n.cordoned) // the scheduler's NodeUnschedulable filter
         .filter(n -> pods.values().stream().noneMatch(o -> o != p && n.name.equals(o.node) && o.phase != PodPhase.Failed && o.phase != PodPhase.Succeeded)) // required pod anti-affinity (terminal pods do not count)
         .filter(n -> !avoidRequired || !p.avoid.contains(n.name))
         .toList();
@@ -583,6 +586,15 @@ final class World {
 
   void isolateNode(String node) {
     node(node).mode = NodeMode.Isolated;
+  }
+
+  void cordon(String node) {
+    node(node).cordoned = true;
+    node(node).cordonedAt = now;
+  }
+
+  void uncordon(String node) {
+    node(node).cordoned = false;
   }
 
   void healNode(String node) {

@@ -25,6 +25,8 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.WeightedPodAffinityTerm;
@@ -76,6 +78,7 @@ final class MemberPodBuilder {
     PodSpec spec = template.getSpec();
     spec.setAffinity(affinity(spec.getAffinity(), name, unit.getSpec().getPlacement(), member));
     spec.setServiceAccountName(Naming.memberServiceAccount(name)); // SpecChecks refuses a template that names another
+    spec.setTolerations(tolerations(spec.getTolerations()));
     if (spec.getSecurityContext() == null) spec.setSecurityContext(new io.fabric8.kubernetes.api.model.PodSecurityContext());
     if (spec.getSecurityContext().getFsGroup() == null) spec.getSecurityContext().setFsGroup(IMAGE_GROUP);
     List<Volume> volumes = new ArrayList<>(Optional.ofNullable(spec.getVolumes()).orElse(List.of()));
@@ -95,6 +98,23 @@ final class MemberPodBuilder {
         .endMetadata()
         .withSpec(spec)
         .build();
+  }
+
+  /**
+   * The taint manager never evicts a member from an unreachable or not-ready node: the operator decides (it fails the
+   * primary over, replaces the standby, and deletes a member lost with its node once the unit no longer awaits it),
+   * and an evicted member could not come back with its node (MemberRejoin). The template's own tolerations of these
+   * taints win.
+   */
+  static final List<String> OPERATOR_DECIDES = List.of("node.kubernetes.io/unreachable", "node.kubernetes.io/not-ready");
+
+  private static List<Toleration> tolerations(List<Toleration> template) {
+    List<Toleration> all = new ArrayList<>(Optional.ofNullable(template).orElse(List.of()));
+    for (String key : OPERATOR_DECIDES) {
+      boolean own = all.stream().anyMatch(t -> key.equals(t.getKey()) && (t.getEffect() == null || "NoExecute".equals(t.getEffect())));
+      if (!own) all.add(new TolerationBuilder().withKey(key).withOperator("Exists").withEffect("NoExecute").build());
+    }
+    return all;
   }
 
   private static Volume dataVolume(StorageSpec storage, String pod) {

@@ -12,6 +12,7 @@ import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.failover.FailoverTimings;
 import dev.availability.ou.failover.Intent;
 import dev.availability.ou.failover.Member;
+import dev.availability.ou.failover.NodeMaintenance;
 import dev.availability.ou.failover.NodeView;
 import dev.availability.ou.failover.Observation;
 import dev.availability.ou.failover.PrimaryLease;
@@ -27,6 +28,7 @@ import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.time.Duration;
@@ -263,7 +265,35 @@ final class ObservationBuilder {
     // Only the kubelet's own renewals (it holds its node's lease under the node's name) say the node is alive.
     boolean kubeletsLease = lease != null && lease.getSpec() != null && node.getMetadata().getName().equals(lease.getSpec().getHolderIdentity());
     return new NodeView(node.getMetadata().getName(), r, ready.map(c -> Times.parse(c.getLastTransitionTime())).orElse(null), renewed, duration,
-        kubeletsLease ? now : null);
+        kubeletsLease ? now : null, maintenance(node));
+  }
+
+  /**
+   * Whether and why the node is being emptied, or null: cordoned ({@code spec.unschedulable}; since the node
+   * controller's {@code node.kubernetes.io/unschedulable} taint was added), or a drain or scale-down taint of
+   * {@link NodeMaintenance#TAINTS} (effect NoSchedule or NoExecute; a PreferNoSchedule one is only a candidacy).
+   */
+  static NodeView.Maintenance maintenance(Node node) {
+    if (node.getSpec() == null) return null;
+    List<Taint> taints = node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
+    if (Boolean.TRUE.equals(node.getSpec().getUnschedulable())) {
+      return new NodeView.Maintenance("cordoned", taints.stream().filter(t -> "node.kubernetes.io/unschedulable".equals(t.getKey()))
+          .map(ObservationBuilder::timeAdded).filter(Objects::nonNull).findFirst().orElse(null));
+    }
+    return taints.stream()
+        .filter(t -> NodeMaintenance.TAINTS.containsKey(t.getKey()) && !"PreferNoSchedule".equals(t.getEffect()))
+        .sorted(java.util.Comparator.comparing(Taint::getKey))
+        .map(t -> new NodeView.Maintenance(NodeMaintenance.TAINTS.get(t.getKey()) + " (taint " + t.getKey() + ")", timeAdded(t)))
+        .findFirst().orElse(null);
+  }
+
+  /** When the taint was added; null when it does not say, or says it in a form that is not a time. */
+  private static Instant timeAdded(Taint t) {
+    try {
+      return Times.parse(t.getTimeAdded());
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /**

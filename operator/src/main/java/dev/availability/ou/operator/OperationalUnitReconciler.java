@@ -63,6 +63,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
   private final LeaseRenewalsSeen renewals = new LeaseRenewalsSeen(clock);
   private final ObservationBuilder observations = new ObservationBuilder(renewals);
   private final SupportingObjects supporting;
+  private final PrimaryDisruptionBudget budget;
   private volatile UnitCaches caches;
   private volatile ActionExecutor executor;
   private volatile MemberClaims claims;
@@ -73,6 +74,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
     this.events = events;
     this.metrics = metrics;
     this.supporting = new SupportingObjects(client, config.networkPolicy(), events);
+    this.budget = new PrimaryDisruptionBudget(client);
   }
 
   @Override
@@ -135,7 +137,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
   private static String readiness(Node n) {
     if (n.getStatus() == null || n.getStatus().getConditions() == null) return null;
     return n.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).map(c -> c.getStatus()).findFirst().orElse(null)
-        + "/" + n.getSpec().getUnschedulable();
+        + "/" + n.getSpec().getUnschedulable() + "/" + ObservationBuilder.maintenance(n); // a cordon or drain taint: switch over first
   }
 
   @Override
@@ -175,6 +177,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
     try {
       if (decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, readings, now);
       for (Action action : decision.actions()) executor.execute(current, action, hash);
+      budget.follow(current, decision.state().primary()); // drains may evict anything but the primary (after a switch, the new one)
     } catch (InvalidSpecException e) {
       return refused(current, context, EventReason.InvalidSpec, e.getMessage(), now);
     } catch (NameConflictException e) {
@@ -273,6 +276,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
   private UpdateControl<OperationalUnit> forget(OperationalUnit unit) {
     metrics.forget(unit);
     supporting.forget(unit);
+    budget.forget(unit);
     return UpdateControl.noUpdate();
   }
 

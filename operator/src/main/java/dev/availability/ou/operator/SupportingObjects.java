@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The objects a unit needs besides its members and Service: the peer key Secret, the members'
- * ServiceAccount, Role and RoleBinding, the PodDisruptionBudget, the NetworkPolicy of the replication port; and a
+ * ServiceAccount, Role and RoleBinding, the NetworkPolicy of the replication port (the PodDisruptionBudget follows the
+ * primary: {@link PrimaryDisruptionBudget}); and a
  * Warning event for each setting that weakens the unit's protection. Applied once per unit generation, and only
  * when none of them, nor the Service or Lease the unit will make, already exists without being the unit's.
  */
@@ -35,12 +36,13 @@ final class SupportingObjects {
     // SpecChecks refuses a template that names its own account: the members always run as this one.
     String sa = Naming.memberServiceAccount(unit.getMetadata().getName());
     List<HasMetadata> applied = new ArrayList<>(List.of(UnitObjectsBuilder.memberServiceAccount(unit), UnitObjectsBuilder.memberRole(unit),
-        UnitObjectsBuilder.memberRoleBinding(unit, sa), UnitObjectsBuilder.disruptionBudget(unit)));
+        UnitObjectsBuilder.memberRoleBinding(unit, sa)));
     if (networkPolicy) applied.add(UnitObjectsBuilder.replicationPolicy(unit));
     // Everything is checked before anything is written: a conflict leaves the namespace as it was.
     List<HasMetadata> existing = new ArrayList<>();
     for (HasMetadata o : applied) existing.add(client.resource(o).get());
     existing.add(client.resource(UnitObjectsBuilder.serviceName(unit)).get());
+    existing.add(client.resource(UnitObjectsBuilder.disruptionBudgetName(unit)).get()); // applied by PrimaryDisruptionBudget
     existing.add(client.resource(UnitObjectsBuilder.leaseName(unit)).get());
     List<String> conflicts = new ArrayList<>(NameConflicts.among(existing, unit.getMetadata().getUid()));
     if (!conflicts.isEmpty()) throw new NameConflictException(conflicts);

@@ -58,12 +58,26 @@ final class UnitObjectsBuilder {
         .withTargetPort(new IntOrString(p.getTargetPort() != null ? p.getTargetPort() : p.getPort())).build();
   }
 
-  /** Voluntary disruptions (drains) may take one member at a time, never both (minAvailable works for any owner). */
-  static PodDisruptionBudget disruptionBudget(OperationalUnit unit) {
+  /**
+   * Voluntary disruptions (drains, evictions) may never take the serving primary: the budget selects only that member,
+   * with minAvailable 1, so its eviction is refused while the standby stays evictable. (maxUnavailable would need the
+   * owner's scale subresource to count the expected pods, which a unit does not have: the disruption controller then
+   * refuses every eviction it covers, healthy or not.) It follows the primary through
+   * failovers and switchovers ({@link PrimaryDisruptionBudget}); when the primary's node is cordoned the operator
+   * switches over first, and the eviction then meets a former primary. An unready primary may be evicted (AlwaysAllow):
+   * it serves nothing, and a drain must not wait on a unit that is failing over anyway.
+   */
+  static PodDisruptionBudget disruptionBudget(OperationalUnit unit, String primaryPod) {
     return new PodDisruptionBudgetBuilder().withMetadata(meta(unit, unit.getMetadata().getName()))
-        .withNewSpec().withNewMinAvailable(1)
-        .withNewSelector().addToMatchLabels(ContractKeys.UNIT_LABEL, unit.getMetadata().getName()).endSelector()
+        .withNewSpec().withNewMinAvailable(1).withUnhealthyPodEvictionPolicy("AlwaysAllow")
+        .withNewSelector().addToMatchLabels(ContractKeys.UNIT_LABEL, unit.getMetadata().getName())
+        .addToMatchLabels(ContractKeys.MEMBER_LABEL, primaryPod).endSelector()
         .endSpec().build();
+  }
+
+  /** The unit's PodDisruptionBudget by name only. */
+  static PodDisruptionBudget disruptionBudgetName(OperationalUnit unit) {
+    return new PodDisruptionBudgetBuilder().withMetadata(meta(unit, unit.getMetadata().getName())).build();
   }
 
   /** The key both sidecars authenticate each other with; created once, never rewritten. */

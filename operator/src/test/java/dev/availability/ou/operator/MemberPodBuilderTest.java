@@ -73,6 +73,25 @@ class MemberPodBuilderTest {
 
   /** The kubelet writes Secret volumes owned by root: the non-root sidecar reads the peer key through the pod's fsGroup. */
   @Test
+  void theTaintManagerNeverEvictsAMemberTheOperatorDecidesAndTheTemplatesOwnTolerationWins() throws Exception {
+    OperationalUnit unit = sample();
+    CreateMember member = new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
+
+    Pod pod = new MemberPodBuilder(sidecar).build(unit, member, "abc");
+
+    assertThat(pod.getSpec().getTolerations()).extracting(t -> t.getKey() + " " + t.getOperator() + " " + t.getEffect() + " " + t.getTolerationSeconds())
+        .contains("node.kubernetes.io/unreachable Exists NoExecute null", "node.kubernetes.io/not-ready Exists NoExecute null");
+
+    unit.getSpec().getTemplate().getSpec().setTolerations(List.of(new io.fabric8.kubernetes.api.model.TolerationBuilder()
+        .withKey("node.kubernetes.io/unreachable").withOperator("Exists").withEffect("NoExecute").withTolerationSeconds(30L).build()));
+    Pod own = new MemberPodBuilder(sidecar).build(unit, member, "abc");
+
+    assertThat(own.getSpec().getTolerations()).filteredOn(t -> "node.kubernetes.io/unreachable".equals(t.getKey()))
+        .singleElement().satisfies(t -> assertThat(t.getTolerationSeconds()).isEqualTo(30L));
+    assertThat(own.getSpec().getTolerations()).anyMatch(t -> "node.kubernetes.io/not-ready".equals(t.getKey()));
+  }
+
+  @Test
   void theNonRootSidecarCanReadThePeerKey() throws Exception {
     OperationalUnit unit = sample();
     CreateMember member = new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);

@@ -18,7 +18,7 @@ class NameConflictsTest {
     OperationalUnit unit = MemberPodBuilderTest.sample();
     String uid = unit.getMetadata().getUid();
     List<HasMetadata> made = List.of(UnitObjectsBuilder.peerKey(unit), UnitObjectsBuilder.memberServiceAccount(unit),
-        UnitObjectsBuilder.memberRole(unit), UnitObjectsBuilder.memberRoleBinding(unit, "x"), UnitObjectsBuilder.disruptionBudget(unit),
+        UnitObjectsBuilder.memberRole(unit), UnitObjectsBuilder.memberRoleBinding(unit, "x"), UnitObjectsBuilder.disruptionBudgetName(unit),
         UnitObjectsBuilder.replicationPolicy(unit), UnitObjectsBuilder.service(unit, "p"), UnitObjectsBuilder.serviceName(unit),
         UnitObjectsBuilder.leaseName(unit));
     assertThat(NameConflicts.among(made, uid)).isEmpty();

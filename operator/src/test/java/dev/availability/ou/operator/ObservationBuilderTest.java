@@ -7,6 +7,7 @@ import dev.availability.ou.api.MemberRef;
 import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.OperationalUnitStatus;
 import dev.availability.ou.contract.ContractKeys;
+import dev.availability.ou.failover.NodeView;
 import dev.availability.ou.failover.Observation;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -126,5 +127,45 @@ class ObservationBuilderTest {
   static Lease lease(Map<String, String> annotations) {
     return new LeaseBuilder().withNewMetadata().withName("kv-primary").withNamespace("ns").withAnnotations(annotations).endMetadata()
         .withNewSpec().withHolderIdentity("kv-0").withLeaseDurationSeconds(2).withRenewTime(NOW.atZone(ZoneOffset.UTC)).endSpec().build();
+  }
+
+  @Test
+  void aNodeBeingEmptiedSaysWhyCordonedOrTaintedForADrainOrAScaleDownButNotForAMereCandidacy() {
+    io.fabric8.kubernetes.api.model.Node cordoned = new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("n1").endMetadata()
+        .withNewSpec().withUnschedulable(true).addNewTaint().withKey("node.kubernetes.io/unschedulable").withEffect("NoSchedule")
+        .withTimeAdded("2026-01-01T00:00:00Z").endTaint().endSpec().build();
+    io.fabric8.kubernetes.api.model.Node cordonedJustNow = new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("n1").endMetadata()
+        .withNewSpec().withUnschedulable(true).endSpec().build();
+    io.fabric8.kubernetes.api.model.Node autoscaled = node("ToBeDeletedByClusterAutoscaler", "NoSchedule");
+    io.fabric8.kubernetes.api.model.Node karpenter = node("karpenter.sh/disrupted", "NoSchedule");
+    io.fabric8.kubernetes.api.model.Node candidate = node("DeletionCandidateOfClusterAutoscaler", "PreferNoSchedule");
+    io.fabric8.kubernetes.api.model.Node soft = node("ToBeDeletedByClusterAutoscaler", "PreferNoSchedule");
+    io.fabric8.kubernetes.api.model.Node plain = new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("n1").endMetadata()
+        .withNewSpec().endSpec().build();
+
+    assertThat(ObservationBuilder.maintenance(cordoned)).isEqualTo(new NodeView.Maintenance("cordoned", Instant.parse("2026-01-01T00:00:00Z")));
+    assertThat(ObservationBuilder.maintenance(cordonedJustNow)).as("the node controller has not tainted it yet")
+        .isEqualTo(new NodeView.Maintenance("cordoned", null));
+    assertThat(ObservationBuilder.maintenance(autoscaled).why()).isEqualTo("being removed by the cluster autoscaler (taint ToBeDeletedByClusterAutoscaler)");
+    assertThat(ObservationBuilder.maintenance(karpenter).why()).isEqualTo("being disrupted by Karpenter (taint karpenter.sh/disrupted)");
+    assertThat(ObservationBuilder.maintenance(node("ToBeDeletedByClusterAutoscaler", "NoSchedule")).since()).isNull();
+    assertThat(ObservationBuilder.maintenance(candidate)).isNull();
+    assertThat(ObservationBuilder.maintenance(soft)).isNull();
+    assertThat(ObservationBuilder.maintenance(plain)).isNull();
+
+    OperationalUnit unit;
+    try {
+      unit = MemberPodBuilderTest.sample();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    Observation o = new ObservationBuilder().build(unit, List.of(), List.of(cordoned), Map.of(), null, null, List.of(), NOW);
+    assertThat(o.nodes().get("n1").underMaintenance()).isTrue();
+    assertThat(o.nodes().get("n1").maintenance().why()).isEqualTo("cordoned");
+  }
+
+  private static io.fabric8.kubernetes.api.model.Node node(String taint, String effect) {
+    return new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("n1").endMetadata()
+        .withNewSpec().addNewTaint().withKey(taint).withEffect(effect).endTaint().endSpec().build();
   }
 }

@@ -52,6 +52,21 @@ class UnitObjectsBuilderTest {
     assertThat(claim.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("2Gi");
   }
 
+  @Test
+  void theDisruptionBudgetProtectsThePrimaryAloneSoAStandbyStaysEvictable() throws Exception {
+    OperationalUnit unit = MemberPodBuilderTest.sample();
+    var pdb = UnitObjectsBuilder.disruptionBudget(unit, "kv-4");
+
+    assertThat(pdb.getMetadata().getName()).isEqualTo("kv");
+    assertThat(pdb.getSpec().getSelector().getMatchLabels()).containsExactlyInAnyOrderEntriesOf(
+        java.util.Map.of(ContractKeys.UNIT_LABEL, "kv", ContractKeys.MEMBER_LABEL, "kv-4"));
+    assertThat(pdb.getSpec().getMinAvailable().getIntVal()).as("the primary's eviction is always refused").isEqualTo(1);
+    assertThat(pdb.getSpec().getMaxUnavailable()).as("it would need the unit's scale subresource").isNull();
+    assertThat(pdb.getSpec().getUnhealthyPodEvictionPolicy()).as("an unready primary serves nothing: a drain need not wait on it")
+        .isEqualTo("AlwaysAllow");
+    assertThat(pdb.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> assertThat(o.getUid()).isEqualTo("uid-1"));
+  }
+
   private static boolean covers(java.util.List<NetworkPolicyPort> ports, String protocol, int port) {
     return ports.stream().anyMatch(p -> p.getProtocol().equals(protocol) && p.getPort().getIntVal() <= port
         && port <= (p.getEndPort() == null ? p.getPort().getIntVal() : p.getEndPort()));
