@@ -34,6 +34,7 @@ final class ApiServerHttp {
   private volatile String token;
   private volatile String tokenProblem;
   private long tokenReadNanos;
+  private volatile Runnable onAnswer = () -> { };
 
   ApiServerHttp(ApiServerAccess access, String namespace) {
     this.access = Objects.requireNonNull(access);
@@ -77,6 +78,11 @@ final class ApiServerHttp {
 
   String base() {
     return base;
+  }
+
+  /** Called after every answer from the API server below 500: the server is reachable and serving. */
+  void onAnswer(Runnable listener) {
+    this.onAnswer = Objects.requireNonNull(listener);
   }
 
   void shutdownNow() {
@@ -130,6 +136,7 @@ final class ApiServerHttp {
         resentAfter401 = true;
         continue;
       }
+      if (r.statusCode() < 500) onAnswer.run();
       return new Answer(r.statusCode(), r.body());
     }
   }

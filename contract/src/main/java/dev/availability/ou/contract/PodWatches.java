@@ -17,13 +17,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
  * The pod watches of {@link HttpMemberApi}: each lists its pod, then watches from the last resourceVersion (resuming
  * when a watch ends, after a failure with a backoff of 0.2 s doubling to 10 s, listing again on 410 Gone); a guard
- * thread ends watch connections the server should have ended long ago.
+ * thread ends watch connections the server should have ended long ago. Any other call the API server answers (the
+ * Lease renewal, every few hundred milliseconds) ends every watch's backoff at once: after an outage of the API server
+ * a member sees its assignment as soon as the server is back, not up to one full backoff later.
  */
 final class PodWatches {
   static final long MIN_BACKOFF_MS = 200;
@@ -38,11 +41,42 @@ final class PodWatches {
   private final AtomicLong watchConnections = new AtomicLong();
   private final AtomicLong relists = new AtomicLong();
   private volatile Thread guard;
+  private final Object answered = new Object();
+  private long answers; // calls the API server answered; guarded by answered
 
   PodWatches(ApiServerHttp api, ApiServerAccess access, String podsPath) {
     this.api = api;
     this.access = access;
     this.podsPath = podsPath;
+    api.onAnswer(this::apiAnswered);
+  }
+
+  /** The API server answered a call: watches waiting out a backoff try again now. */
+  private void apiAnswered() {
+    synchronized (answered) {
+      answers++;
+      answered.notifyAll();
+    }
+  }
+
+  private long answers() {
+    synchronized (answered) {
+      return answers;
+    }
+  }
+
+  /**
+   * Waits {@code millis}, or less if the API server answers a call after {@code seen} answers (then returns true);
+   * {@code seen} -1 waits the whole time.
+   */
+  private boolean awaitBackoff(long millis, long seen) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    synchronized (answered) {
+      for (long left = millis; left > 0 && (seen < 0 || answers == seen); left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
+        answered.wait(left);
+      }
+      return seen >= 0 && answers != seen;
+    }
   }
 
   AutoCloseable watch(String name, Consumer<PodMeta> onPod, Consumer<String> onTrouble) {
@@ -139,6 +173,7 @@ final class PodWatches {
 
     void run() {
       long backoff = MIN_BACKOFF_MS;
+      long seen = 0;
       while (!closed) {
         try {
           if (resourceVersion == null) list();
@@ -149,16 +184,19 @@ final class PodWatches {
           resourceVersion = null; // too old: list again at once
           continue;
         } catch (RuntimeException | IOException e) {
+          // Only a server that was away or failing (no answer, 5xx) is worth retrying early when it answers again.
+          seen = e instanceof MemberApiException m && m.status() > 0 && m.status() < 500 ? -1 : answers();
           if (closed) return;
           Thread.interrupted(); // an abort by the guard may have interrupted us; the backoff must still wait
           onTrouble.accept("watch of pod " + pod + " failed (" + e.getMessage() + "); retrying in " + backoff + " ms");
         }
         try {
-          Thread.sleep(backoff + ThreadLocalRandom.current().nextLong(backoff / 4 + 1));
+          boolean serverBack = awaitBackoff(backoff + ThreadLocalRandom.current().nextLong(backoff / 4 + 1), seen);
+          backoff = serverBack ? MIN_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, backoff * 2);
         } catch (InterruptedException e) {
           if (closed) return;
+          backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
         }
-        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
       }
     }
 

@@ -159,6 +159,33 @@ class HttpMemberApiProtocolTest {
   }
 
   @Test
+  void aWatchInBackoffResumesAsSoonAsTheApiServerAnswersAnotherCall() throws Exception {
+    String unavailable = "{\"kind\":\"Status\",\"code\":503,\"message\":\"etcd is not ready\"}";
+    expect(LIST, 200, list("10", pod(1, "9")));
+    for (int i = 0; i < 5; i++) expect(WATCH + "10&", 503, unavailable); // backoffs 0.2, 0.4, 0.8, 1.6, then 3.2 s
+    expect("GET /api/v1/namespaces/shop/pods/web-1", 200, pod(1, "9").replace("web-0", "web-1"));
+    expect(WATCH + "10&", 200, event("MODIFIED", pod(2, "11")), "HOLD");
+
+    try (HttpMemberApi api = api()) {
+      List<String> trouble = new CopyOnWriteArrayList<>();
+      List<Long> epochs = new CopyOnWriteArrayList<>();
+      try (AutoCloseable w = api.watchPod("web-0", p -> epochs.add(Assignment.fromJson(p.annotations().get(ContractKeys.ASSIGNMENT_ANNOTATION)).epoch()), trouble::add)) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (trouble.size() < 5 && System.nanoTime() < deadline) Thread.sleep(5);
+        assertThat(trouble).hasSize(5);
+        assertThat(trouble.getLast()).contains("503 from the API server", "retrying in 3200 ms");
+        long answeredAt = System.nanoTime();
+        api.getPod("web-1"); // the server is back: say, the Lease renewal went through
+        while (epochs.size() < 2 && System.nanoTime() < deadline) Thread.sleep(5);
+        long resumedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - answeredAt);
+        assertThat(epochs).containsExactly(1L, 2L);
+        assertThat(resumedMillis).as("the watch resumed %s ms after the server answered, not after its 3.2 s backoff", resumedMillis).isLessThan(3200);
+      }
+    }
+    assertThat(script).isEmpty();
+  }
+
+  @Test
   void aRenewalPutsTheLeaseAsReadWithAMicroTimeAndConflictsAreReported() {
     String lease = "{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":{\"name\":\"web-primary\",\"resourceVersion\":\"7\","
         + "\"annotations\":{\"ou.availability.dev/epoch\":\"3\"}},\"spec\":{\"holderIdentity\":\"web-0\",\"leaseDurationSeconds\":10}}";

@@ -133,7 +133,8 @@ class FaultDrillTest {
       FailoverRecord last = d.units.get(Drill.UNIT).getStatus().getLastFailover();
       assertThat(last.getPlanned()).as("a failover, not a planned switchover").isNotEqualTo(Boolean.TRUE);
       assertThat(last.getEpoch()).as("the epoch of the failover after the outage").isGreaterThan(epochBefore);
-      assertThat(last.getWithinRecoveryBudget()).as("traffic moved within the recovery budget: %s ms", last.getTrafficSwitchedMillis()).isTrue();
+      assertThat(last.getWithinRecoveryBudget()).as("traffic moved within the recovery budget: detection %s ms, promotion %s ms, traffic %s ms",
+          last.getDetectionMillis(), last.getPromotionMillis(), last.getTrafficSwitchedMillis()).isTrue();
     }
   }
 
