@@ -4,19 +4,12 @@ import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.RequestStatus;
 import dev.availability.ou.api.UnitAnnotations;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "drill", header = "Run a failover drill and record the recovery it measured.",
     description = "A failover drill: the operator promotes an in-sync standby as it would after a fault and "
     + "records the recovery it measured (kind Drill in kubectl ou history). Writes " + UnitAnnotations.DRILL + "=<time>.",
     mixinStandardHelpOptions = true)
 final class DrillCommand extends RequestCommand {
-  @Parameters(index = "0", paramLabel = "UNIT", description = "The OperationalUnit.") String unit;
-
-  @Override
-  String unitName() {
-    return unit;
-  }
 
   @Override
   Request request(OperationalUnit u, Cluster cluster) {

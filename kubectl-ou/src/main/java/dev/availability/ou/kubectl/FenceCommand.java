@@ -12,13 +12,7 @@ import picocli.CommandLine.Parameters;
     + "fails over to an in-sync standby, or leaves the unit without a primary when none is in sync. Adds MEMBER to "
     + UnitAnnotations.FENCED_MEMBERS + ".", mixinStandardHelpOptions = true)
 final class FenceCommand extends RequestCommand {
-  @Parameters(index = "0", paramLabel = "UNIT", description = "The OperationalUnit.") String unit;
   @Parameters(index = "1", paramLabel = "MEMBER", description = "The member pod to fence.") String member;
-
-  @Override
-  String unitName() {
-    return unit;
-  }
 
   @Override
   Request request(OperationalUnit u, Cluster cluster) {

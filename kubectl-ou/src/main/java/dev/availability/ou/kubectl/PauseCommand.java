@@ -4,18 +4,11 @@ import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.RequestStatus;
 import dev.availability.ou.api.UnitAnnotations;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "pause", header = "Pause the operator for the unit: it observes, acts on nothing.",
     description = "Pause the operator for this unit: it observes and reports but acts on nothing (no promotion, "
     + "no replacement, no spec roll) until resumed. Writes " + UnitAnnotations.PAUSED + "=true.", mixinStandardHelpOptions = true)
 final class PauseCommand extends RequestCommand {
-  @Parameters(index = "0", paramLabel = "UNIT", description = "The OperationalUnit.") String unit;
-
-  @Override
-  String unitName() {
-    return unit;
-  }
 
   @Override
   Request request(OperationalUnit u, Cluster cluster) {

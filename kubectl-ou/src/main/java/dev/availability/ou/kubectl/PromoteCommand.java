@@ -11,14 +11,8 @@ import picocli.CommandLine.Parameters;
     + "Refused when the target is not in sync. Writes " + UnitAnnotations.SWITCHOVER_TO + "=<member|any>@<time>, so it can be asked again.",
     mixinStandardHelpOptions = true)
 final class PromoteCommand extends RequestCommand {
-  @Parameters(index = "0", paramLabel = "UNIT", description = "The OperationalUnit.") String unit;
   @Parameters(index = "1", arity = "0..1", paramLabel = "MEMBER", description = "The member pod to promote (default: any in-sync standby).")
   String member;
-
-  @Override
-  String unitName() {
-    return unit;
-  }
 
   @Override
   Request request(OperationalUnit u, Cluster cluster) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
@@ -25,15 +26,14 @@ import picocli.CommandLine.ParentCommand;
 abstract class RequestCommand implements Callable<Integer> {
   @ParentCommand KubectlOu parent;
 
+  @Parameters(index = "0", paramLabel = "UNIT", description = "The OperationalUnit.") String unit;
+
   @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "2m",
       description = "How long to wait for the operator's answer, for example 90s or 5m (default: ${DEFAULT-VALUE}).")
   String timeout;
 
   @Option(names = "--no-wait", description = "Write the annotation and return without waiting for the operator.")
   boolean noWait;
-
-  /** The unit's name (the first parameter of every such command). */
-  abstract String unitName();
 
   /** What to write, given the unit as it is now (throws a CliException when the request makes no sense). */
   abstract Request request(OperationalUnit unit, Cluster cluster);
@@ -49,27 +49,27 @@ abstract class RequestCommand implements Callable<Integer> {
     PrintWriter err = parent.spec.commandLine().getErr();
     Duration limit = parseTimeout();
     try (Cluster cluster = parent.cluster.connect()) {
-      OperationalUnit unit = cluster.unit(unitName());
-      Request request = request(unit, cluster);
-      if (nothingToDo(unit, request, out)) return KubectlOu.OK;
-      if (request.changes(unit)) {
-        cluster.annotate(unitName(), request.annotation(), request.value());
-        err.println(unitName() + ": asked for " + request.what() + " (" + request.asAnnotation() + ")");
+      OperationalUnit current = cluster.unit(unit);
+      Request request = request(current, cluster);
+      if (nothingToDo(current, request, out)) return KubectlOu.OK;
+      if (request.changes(current)) {
+        cluster.annotate(unit, request.annotation(), request.value());
+        err.println(unit + ": asked for " + request.what() + " (" + request.asAnnotation() + ")");
       } else {
-        err.println(unitName() + ": " + request.what() + " was asked already (" + request.asAnnotation() + ")");
+        err.println(unit + ": " + request.what() + " was asked already (" + request.asAnnotation() + ")");
       }
-      if (paused(unit) && request.kind() != RequestStatus.Kind.Pause) {
-        err.println("note: the unit is paused (" + UnitAnnotations.PAUSED + "=true): the operator acts on nothing until kubectl ou resume " + unitName());
+      if (paused(current) && request.kind() != RequestStatus.Kind.Pause) {
+        err.println("note: the unit is paused (" + UnitAnnotations.PAUSED + "=true): the operator acts on nothing until kubectl ou resume " + unit);
       }
       if (noWait) return KubectlOu.OK;
       err.println("waiting for the operator's answer (up to " + Ages.of(limit.toMillis()) + ")...");
       err.flush();
-      Optional<RequestStatus> answer = new RequestWaiter(() -> cluster.unit(unitName()), err, Clock.systemUTC()).await(request, limit);
+      Optional<RequestStatus> answer = new RequestWaiter(() -> cluster.unit(unit), err, Clock.systemUTC()).await(request, limit);
       if (answer.isEmpty()) throw new CliException(noAnswer(request, limit));
       if (answer.get().getState() == RequestStatus.State.Refused) {
         throw new CliException("the operator refused " + request.what() + ": " + answer.get().getMessage());
       }
-      out.println(unitName() + ": " + request.what() + " done" + (answer.get().getMessage() == null ? "" : ": " + answer.get().getMessage()));
+      out.println(unit + ": " + request.what() + " done" + (answer.get().getMessage() == null ? "" : ": " + answer.get().getMessage()));
       return KubectlOu.OK;
     }
   }
@@ -86,8 +86,8 @@ abstract class RequestCommand implements Callable<Integer> {
   private String noAnswer(Request request, Duration limit) {
     return "no answer from the operator within " + Ages.of(limit.toMillis()) + " to " + request.what() + ". Is it running? "
         + "(kubectl get pods -A -l app.kubernetes.io/name=ou-operator). The request stays asked (" + request.asAnnotation()
-        + "): the operator acts on it when it comes; see kubectl ou status " + unitName() + ", or withdraw it with "
-        + "kubectl annotate ou " + unitName() + " " + request.annotation() + "-";
+        + "): the operator acts on it when it comes; see kubectl ou status " + unit + ", or withdraw it with "
+        + "kubectl annotate ou " + unit + " " + request.annotation() + "-";
   }
 
   /** As the operator reads it: "true" in any case, blanks around it ignored. */

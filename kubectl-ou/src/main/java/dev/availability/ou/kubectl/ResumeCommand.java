@@ -5,18 +5,11 @@ import dev.availability.ou.api.RequestStatus;
 import dev.availability.ou.api.UnitAnnotations;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "resume", header = "Resume the operator for the unit.",
     description = "Resume the operator for this unit after kubectl ou pause. Writes " + UnitAnnotations.PAUSED
     + "=false.", mixinStandardHelpOptions = true)
 final class ResumeCommand extends RequestCommand {
-  @Parameters(index = "0", paramLabel = "UNIT", description = "The OperationalUnit.") String unit;
-
-  @Override
-  String unitName() {
-    return unit;
-  }
 
   @Override
   Request request(OperationalUnit u, Cluster cluster) {

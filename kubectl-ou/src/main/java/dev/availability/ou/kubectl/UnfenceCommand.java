@@ -11,13 +11,7 @@ import picocli.CommandLine.Parameters;
     description = "Unfence MEMBER: it may serve again (it rejoins as standby). Removes MEMBER from "
     + UnitAnnotations.FENCED_MEMBERS + " (the annotation is left empty when it was the last).", mixinStandardHelpOptions = true)
 final class UnfenceCommand extends RequestCommand {
-  @Parameters(index = "0", paramLabel = "UNIT", description = "The OperationalUnit.") String unit;
   @Parameters(index = "1", paramLabel = "MEMBER", description = "The fenced member pod.") String member;
-
-  @Override
-  String unitName() {
-    return unit;
-  }
 
   @Override
   Request request(OperationalUnit u, Cluster cluster) {
