@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * <p>The calls: {@code GET /api/v1/namespaces/{ns}/pods?fieldSelector=metadata.name={pod}} then
  * {@code ...&watch=true&resourceVersion=...&allowWatchBookmarks=true&timeoutSeconds=...} (line-delimited watch
  * events; when a watch ends it resumes from the last resourceVersion, after a failure with a backoff of 0.2 s
- * doubling to 10 s, and on 410 Gone it lists again); {@code PATCH .../pods/{pod}} as
+ * doubling to 3.2 s, ended early when another call is answered, and on 410 Gone it lists again); {@code PATCH .../pods/{pod}} as
  * {@code application/merge-patch+json}; {@code GET .../pods/{peer}}; {@code GET} and {@code PUT
  * /apis/coordination.k8s.io/v1/namespaces/{ns}/leases/{name}} (the PUT carries the resourceVersion read, so a
  * concurrent change fails with 409).

@@ -23,14 +23,19 @@ import java.util.function.Consumer;
 
 /**
  * The pod watches of {@link HttpMemberApi}: each lists its pod, then watches from the last resourceVersion (resuming
- * when a watch ends, after a failure with a backoff of 0.2 s doubling to 10 s, listing again on 410 Gone); a guard
+ * when a watch ends, after a failure with a backoff of 0.2 s doubling to 3.2 s, listing again on 410 Gone); a guard
  * thread ends watch connections the server should have ended long ago. Any other call the API server answers (the
  * Lease renewal, every few hundred milliseconds) ends every watch's backoff at once: after an outage of the API server
  * a member sees its assignment as soon as the server is back, not up to one full backoff later.
  */
 final class PodWatches {
   static final long MIN_BACKOFF_MS = 200;
-  static final long MAX_BACKOFF_MS = 10_000;
+  /**
+   * A member may wait this long (plus a quarter, jitter) to see its assignment once the API server is back, if no
+   * other call of its own was answered meanwhile (a standby with nothing new to report): kept within a failover's
+   * budget. At 2,000 members that is at most ~600 connection attempts a second against a server that is down.
+   */
+  static final long MAX_BACKOFF_MS = 3_200;
   /** A watch still open this long after the server should have ended it is taken for a dead connection. */
   static final Duration WATCH_GRACE = Duration.ofSeconds(30);
 
