@@ -3,6 +3,7 @@ package dev.availability.ou.drill;
 import static org.awaitility.Awaitility.await;
 
 import dev.availability.ou.api.UnitPhase;
+import dev.availability.ou.testsupport.Progress;
 import java.time.Duration;
 
 /**
@@ -50,7 +51,11 @@ public enum FaultKind {
       operator.killAndRestart();
     }
   },
-  /** The API server stopped for {@code hold}, then started again: nothing should fail over. */
+  /**
+   * The API server stopped for {@code hold}, then started again: nothing should fail over. The fault ends when the
+   * control plane's endpoint controller works again ({@link EndpointControllerProbe}), so that the next failover is
+   * timed against a working control plane.
+   */
   API_SERVER_DOWN("api-server-down", 0, false) {
     @Override
     void inject(Drill d, DrillOperator operator, Duration hold) throws Exception {
@@ -60,6 +65,9 @@ public enum FaultKind {
       } finally {
         d.cluster.run("start", "kube-apiserver");
       }
+      Duration resumed = EndpointControllerProbe.awaitResumed(d, Duration.ofMinutes(3));
+      Progress.log("drill " + d.namespace + ": the API server is back; kube-controller-manager's endpoint controller worked again "
+          + resumed.toMillis() + " ms later");
     }
   };
 
