@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -31,10 +30,9 @@ class DrainDrillTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue("0".equals(System.getProperty("ou.uid", Root.uid())), "pods that really run need root (network namespaces, mounts, chroot)");
-    cluster = DrillCluster.get();
-    dev.availability.ou.e2e.Units.installCrd(cluster.client, cluster.repo);
-    operator = new DrillOperator(cluster, "ou-drain-drill-operator");
+    DrillSuite suite = DrillSuite.start("ou-drain-drill-operator");
+    cluster = suite.cluster();
+    operator = suite.operator();
     kubectl = new Kubectl(cluster);
   }
 

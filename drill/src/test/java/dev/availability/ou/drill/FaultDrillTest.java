@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -32,10 +31,9 @@ class FaultDrillTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue("0".equals(System.getProperty("ou.uid", uid())), "pods that really run need root (network namespaces, mounts, chroot)");
-    cluster = DrillCluster.get();
-    dev.availability.ou.e2e.Units.installCrd(cluster.client, cluster.repo);
-    operator = new DrillOperator(cluster, "ou-drill-operator");
+    DrillSuite suite = DrillSuite.start("ou-drill-operator");
+    cluster = suite.cluster();
+    operator = suite.operator();
   }
 
   @AfterAll
@@ -154,14 +152,5 @@ class FaultDrillTest {
     FailoverRecord last = d.units.get(Drill.UNIT).getStatus().getLastFailover();
     assertThat(last).as("the unit's record of its failover").isNotNull();
     assertThat(last.getWithinRecoveryBudget()).as("traffic moved within the recovery budget: %s ms", last.getTrafficSwitchedMillis()).isTrue();
-  }
-
-  private static String uid() {
-    try {
-      Process p = new ProcessBuilder("id", "-u").start();
-      return new String(p.getInputStream().readAllBytes()).strip();
-    } catch (Exception e) {
-      return "?";
-    }
   }
 }

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -32,10 +31,9 @@ class FencingDrillTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue("0".equals(uid()), "pods that really run need root (network namespaces, mounts, chroot)");
-    cluster = DrillCluster.get();
-    dev.availability.ou.e2e.Units.installCrd(cluster.client, cluster.repo);
-    operator = new DrillOperator(cluster, "ou-fencing-drill-operator");
+    DrillSuite suite = DrillSuite.start("ou-fencing-drill-operator");
+    cluster = suite.cluster();
+    operator = suite.operator();
   }
 
   @AfterAll
@@ -139,14 +137,5 @@ class FencingDrillTest {
 
   private static boolean is(Drill d, String pod, String key, Object value) {
     return value.equals(status(d, pod).get(key));
-  }
-
-  private static String uid() {
-    try {
-      Process p = new ProcessBuilder("id", "-u").start();
-      return new String(p.getInputStream().readAllBytes()).strip();
-    } catch (Exception e) {
-      return "?";
-    }
   }
 }

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -41,10 +40,9 @@ class RejoinDrillTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue("0".equals(System.getProperty("ou.uid", Root.uid())), "pods that really run need root (network namespaces, mounts, chroot)");
-    cluster = DrillCluster.get();
-    dev.availability.ou.e2e.Units.installCrd(cluster.client, cluster.repo);
-    operator = new DrillOperator(cluster, "ou-rejoin-drill-operator");
+    DrillSuite suite = DrillSuite.start("ou-rejoin-drill-operator");
+    cluster = suite.cluster();
+    operator = suite.operator();
     // No provisioner on the local control plane: static volumes of a class of this test's own. The process kubelet keeps
     // a claim's data in its node's directory, as a local volume: it outlives the pod on that node.
     storageClass = "ou-rejoin-" + Long.toString(System.nanoTime() % 100000, 36);
