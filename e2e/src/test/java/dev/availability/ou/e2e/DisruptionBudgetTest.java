@@ -34,11 +34,17 @@ class DisruptionBudgetTest extends EndToEndTest {
     assertThat(p).isNotNull();
     assertThat(p.getMetadata().getDeletionTimestamp()).isNull();
 
+    String evictedUid = h.client.pods().inNamespace(h.namespace).withName(standby).get().getMetadata().getUid();
     boolean standbyEvicted = h.client.pods().inNamespace(h.namespace).withName(standby).evict();
 
     assertThat(standbyEvicted).as("the eviction of standby " + standby).isTrue();
+    // A new pod: under a new name when the operator saw the evicted one terminating, under the same name when it saw it
+    // gone (the unit's status still named it), so told apart by uid.
     await("a new standby, Protected again, no failover").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-        .until(() -> h.units.phase(unit) == UnitPhase.Protected && h.units.standby(unit) != null && !standby.equals(h.units.standby(unit)));
+        .until(() -> {
+          String uid = h.units.standby(unit) == null ? null : uidOf(h.units.standby(unit));
+          return uid != null && !uid.equals(evictedUid) && h.units.phase(unit) == UnitPhase.Protected && inSyncStandbyIs(unit, uid);
+        });
     assertThat(h.units.primary(unit)).isEqualTo(primary);
     assertThat(h.units.failovers(unit)).isZero();
     h.units.delete(unit);
@@ -72,6 +78,17 @@ class DisruptionBudgetTest extends EndToEndTest {
       cordon(node, false);
     }
     h.units.delete(unit);
+  }
+
+  /** The status says the standby is in sync, and the standby it names is still the pod with that uid. */
+  private static boolean inSyncStandbyIs(String unit, String uid) {
+    var sb = h.units.get(unit).getStatus().getStandby();
+    return sb != null && Boolean.TRUE.equals(sb.getInSync()) && uid.equals(uidOf(sb.getPod()));
+  }
+
+  private static String uidOf(String pod) {
+    Pod p = h.client.pods().inNamespace(h.namespace).withName(pod).get();
+    return p == null ? null : p.getMetadata().getUid();
   }
 
   /** Waits until the budget selects {@code primary} alone and the disruption controller has processed it. */
