@@ -339,7 +339,7 @@ public final class ReplicationBench {
   }
 
   static void report(List<Result> results, long[] memP, long[] memS, long[] startMs, double[] fsyncUs, double[] pairedUs, double[] rtt, SidecarProcess primary,
-                     SidecarProcess standby, List<String> peerVersions) {
+                     SidecarProcess standby, List<String> peerVersions) throws IOException {
     // Merge rounds: throughput summed over the rounds' seconds, latencies pooled.
     Map<String, List<Result>> cells = new LinkedHashMap<>();
     for (Result r : results) cells.computeIfAbsent(r.subject() + "/" + r.writers() + "/" + r.size(), k -> new ArrayList<>()).add(r);
@@ -407,6 +407,9 @@ public final class ReplicationBench {
         KvState.ENTRY_OVERHEAD_BYTES);
     System.out.printf(Locale.ROOT, "sidecar start (spawn to local API accepting): standby %d ms, primary %d ms, local %d ms%n", startMs[0], startMs[1],
         startMs[2]);
+    String[] load = loadAverage();
+    System.out.printf(Locale.ROOT, "load average at the end: %s %s %s (1, 5, 15 min; the machine has %d cores)%n", load[0], load[1], load[2],
+        Runtime.getRuntime().availableProcessors());
     System.out.println("goals (issue): sync p99 <= local p99 + loopback RTT + 200 us; throughput / local >= 0.8 (sync), >= 0.97 (async); RSS <= 96 MiB;"
         + " start <= 1 s");
     json.append(String.format(Locale.ROOT, "],\"primary_rss_kib\":%d,\"primary_hwm_kib\":%d,\"primary_rss_anon_kib\":%d,\"standby_rss_kib\":%d,"
@@ -425,13 +428,18 @@ public final class ReplicationBench {
     }
     long memKb = 0;
     for (String l : Files.readAllLines(Path.of("/proc/meminfo"))) if (l.startsWith("MemTotal:")) memKb = Long.parseLong(l.replaceAll("\\D", ""));
-    String[] load = Files.readString(Path.of("/proc/loadavg")).split(" ");
+    String[] load = loadAverage();
     System.out.printf(Locale.ROOT, "machine: %d cores (%s), %d MiB memory, load average %s %s %s (1, 5, 15 min; above the cores, other work"
             + " shares them); JDK %s (%s); OS %s %s%n",
         Runtime.getRuntime().availableProcessors(), cpu, memKb / 1024, load[0], load[1], load[2], System.getProperty("java.version"),
         System.getProperty("java.vm.name"), System.getProperty("os.name"), System.getProperty("os.version"));
     System.out.printf(Locale.ROOT, "settings: %.1f s per cell after %.1f s warm-up, %d rounds interleaved (direct, local, sync, async, then the peers': %s),"
         + " writers %s, values %s B%n", SECONDS, WARMUP, ROUNDS, Peers.NAMES, Arrays.toString(WRITERS), Arrays.toString(SIZES));
+  }
+
+  /** The load averages over 1, 5 and 15 minutes, as uptime prints them. */
+  static String[] loadAverage() throws IOException {
+    return Files.readString(Path.of("/proc/loadavg")).split(" ");
   }
 
   /**
