@@ -127,6 +127,7 @@ public final class ReplicationBench {
     List<Result> results = new ArrayList<>();
     List<Peer> peers = List.of();
     List<String> versions = new ArrayList<>();
+    boolean completed = false;
     try (OuClient admin = primary.client()) {
       peers = Peers.start(root, net);
       for (Peer peer : peers) versions.add(peer.version());
@@ -162,6 +163,7 @@ public final class ReplicationBench {
       long[] memP = primary.memoryKib();
       long[] memS = standby.memoryKib();
       report(results, memP, memS, startMs, fsyncUs, pairedUs, rtt, primary, standby, versions);
+      completed = true;
     } finally {
       for (Peer peer : peers) peer.close();
       direct.close();
@@ -169,6 +171,9 @@ public final class ReplicationBench {
       primary.close();
       standby.close();
       if (standbyData != null) deleteTree(standbyData); // it may be memory (a tmpfs)
+      // A full run leaves some 350 MiB of logs; kept after a failure, for its logs.
+      if (completed) deleteTree(root);
+      else System.err.println("the sidecars' data and logs are kept in " + root);
     }
   }
 
