@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,10 +34,11 @@ import java.util.concurrent.locks.LockSupport;
  * sidecar → peer sidecar as separate processes on loopback, in Synchronous and Asynchronous mode,
  * against the baseline of the same sidecar writing the same log without replication (no peer: the
  * application's local write), and for reference the log written in this process with no local API hop,
- * interleaved (direct, local, sync, async, …) in the same run; 1, 16 and 128
+ * interleaved (direct, local, sync, async, then the peers' cells: PostgreSQL with a synchronous standby and
+ * Redis with a replica, see {@link Peers}) in the same run; 1, 16 and 128
  * concurrent writers; 128 B and 4 KiB values; fixed duration after warm-up. Prints the machine, a
  * table, the fsync policy, the sidecars' resident memory and start time, and as the last line one JSON
- * object. System properties: bench.seconds, bench.warmup, bench.rounds, bench.writers, bench.sizes, bench.fsync.
+ * object. System properties: bench.seconds, bench.warmup, bench.rounds, bench.writers, bench.sizes, bench.fsync, bench.peers.
  */
 public final class ReplicationBench {
   static final double SECONDS = Double.parseDouble(System.getProperty("bench.seconds", "3"));
@@ -123,7 +125,13 @@ public final class ReplicationBench {
     long[] startMs = {standby.startMillis, primary.startMillis, local.startMillis};
     Direct direct = new Direct(root.resolve("direct"), net);
     List<Result> results = new ArrayList<>();
+    List<Peer> peers = List.of();
+    List<String> versions = new ArrayList<>();
+    boolean completed = false;
     try (OuClient admin = primary.client()) {
+      peers = Peers.start(root, net);
+      for (Peer peer : peers) versions.add(peer.version());
+      if (!peers.isEmpty()) System.out.println("peers: " + String.join(", ", versions) + " (primary and replica each, on loopback, data beside the sidecars')");
       waitInSync(primary);
       for (int size : SIZES) {
         for (int writers : WRITERS) {
@@ -141,18 +149,31 @@ public final class ReplicationBench {
               results.add(measure("async", writers, size, c::put, List.of(primary, standby)));
             }
             waitInSync(primary);
+            for (Peer peer : peers) {
+              for (String subject : peer.subjects()) {
+                try (Peer.Cell cell = peer.cell(subject)) {
+                  results.add(measureServedBy(subject, writers, size, cell, peer.pids()));
+                }
+                peer.waitInSync();
+              }
+            }
           }
         }
       }
       long[] memP = primary.memoryKib();
       long[] memS = standby.memoryKib();
-      report(results, memP, memS, startMs, fsyncUs, pairedUs, rtt, primary, standby);
+      report(results, memP, memS, startMs, fsyncUs, pairedUs, rtt, primary, standby, versions);
+      completed = true;
     } finally {
+      for (Peer peer : peers) peer.close();
       direct.close();
       local.close();
       primary.close();
       standby.close();
       if (standbyData != null) deleteTree(standbyData); // it may be memory (a tmpfs)
+      // A full run leaves some 350 MiB of logs; kept after a failure, for its logs.
+      if (completed) deleteTree(root);
+      else System.err.println("the sidecars' data and logs are kept in " + root);
     }
   }
 
@@ -220,16 +241,33 @@ public final class ReplicationBench {
     }
   }
 
-  /** User and system CPU time of the processes, in clock ticks; -1 without processes. */
-  static long cpuTicks(List<SidecarProcess> processes) throws IOException {
-    if (processes.isEmpty()) return -1;
+  /**
+   * User and system CPU time of the processes and of their direct children (PostgreSQL's backends and
+   * walsender/walreceiver are children of its postmaster), in clock ticks; -1 without processes.
+   */
+  static long cpuTicks(List<Long> pids) throws IOException {
+    if (pids.isEmpty()) return -1;
     long sum = 0;
-    for (SidecarProcess p : processes) {
-      String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      sum += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15 of stat)
+    try (var procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : procs.filter(d -> d.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+        String[] f;
+        try {
+          String stat = Files.readString(proc.resolve("stat"));
+          f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        } catch (IOException gone) {
+          continue; // ended meanwhile
+        }
+        long pid = Long.parseLong(proc.getFileName().toString());
+        if (pids.contains(pid) || pids.contains(Long.parseLong(f[1]))) { // f[1]: the parent's pid
+          sum += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15 of stat)
+        }
+      }
     }
     return sum;
+  }
+
+  static List<Long> pids(List<SidecarProcess> processes) {
+    return processes.stream().map(SidecarProcess::pid).toList();
   }
 
   static void sleepUntil(long nanoTime) throws InterruptedException {
@@ -238,6 +276,11 @@ public final class ReplicationBench {
   }
 
   static Result measure(String subject, int writers, int size, Writer w, List<SidecarProcess> serving) throws Exception {
+    return measureServedBy(subject, writers, size, w, pids(serving));
+  }
+
+  /** {@code serving}: the pids whose CPU (with their children's) counts for the subject. */
+  static Result measureServedBy(String subject, int writers, int size, Writer w, Collection<Long> serving) throws Exception {
     long warmEnd = System.nanoTime() + (long) (WARMUP * 1e9);
     long end = warmEnd + (long) (SECONDS * 1e9);
     List<long[]> perThread = new ArrayList<>();
@@ -279,9 +322,10 @@ public final class ReplicationBench {
       th.start();
     }
     sleepUntil(warmEnd);
-    long cpu0 = cpuTicks(serving);
+    List<Long> servingPids = List.copyOf(serving);
+    long cpu0 = cpuTicks(servingPids);
     sleepUntil(end);
-    long cpu1 = cpuTicks(serving);
+    long cpu1 = cpuTicks(servingPids);
     doneLatch.await();
     if (failure[0] != null) throw new IllegalStateException(subject + " failed", failure[0]);
     long total = 0;
@@ -300,7 +344,7 @@ public final class ReplicationBench {
   }
 
   static void report(List<Result> results, long[] memP, long[] memS, long[] startMs, double[] fsyncUs, double[] pairedUs, double[] rtt, SidecarProcess primary,
-                     SidecarProcess standby) {
+                     SidecarProcess standby, List<String> peerVersions) throws IOException {
     // Merge rounds: throughput summed over the rounds' seconds, latencies pooled.
     Map<String, List<Result>> cells = new LinkedHashMap<>();
     for (Result r : results) cells.computeIfAbsent(r.subject() + "/" + r.writers() + "/" + r.size(), k -> new ArrayList<>()).add(r);
@@ -340,6 +384,7 @@ public final class ReplicationBench {
         Runtime.getRuntime().availableProcessors(), SECONDS, ROUNDS, fsyncUs[0], pairedUs[0], rtt[1]));
     boolean first = true;
     for (Result r : merged.values()) {
+      if (PeerComparison.isPeer(r.subject())) continue; // their own table below
       Result base = merged.get("local/" + r.writers() + "/" + r.size());
       Result direct = merged.get("direct/" + r.writers() + "/" + r.size());
       double ratio = r.throughput() / base.throughput();
@@ -354,6 +399,7 @@ public final class ReplicationBench {
           Double.isNaN(r.cpuMicrosPerOp()) ? "null" : String.format(Locale.ROOT, "%.1f", r.cpuMicrosPerOp()), r.sortedNanos().length));
       first = false;
     }
+    String peerFields = PeerComparison.report(merged, peerVersions);
     System.out.println();
     System.out.printf(Locale.ROOT, "sidecar resident memory: primary VmRSS %d KiB (VmHWM %d KiB; anonymous %d KiB, file %d KiB), standby VmRSS %d KiB"
             + " (VmHWM %d KiB; anonymous %d KiB, file %d KiB); the file pages are the JVM's library and class archive, shared by the JVMs on a"
@@ -366,11 +412,14 @@ public final class ReplicationBench {
         KvState.ENTRY_OVERHEAD_BYTES);
     System.out.printf(Locale.ROOT, "sidecar start (spawn to local API accepting): standby %d ms, primary %d ms, local %d ms%n", startMs[0], startMs[1],
         startMs[2]);
+    String[] load = loadAverage();
+    System.out.printf(Locale.ROOT, "load average at the end: %s %s %s (1, 5, 15 min; the machine has %d cores)%n", load[0], load[1], load[2],
+        Runtime.getRuntime().availableProcessors());
     System.out.println("goals (issue): sync p99 <= local p99 + loopback RTT + 200 us; throughput / local >= 0.8 (sync), >= 0.97 (async); RSS <= 96 MiB;"
         + " start <= 1 s");
     json.append(String.format(Locale.ROOT, "],\"primary_rss_kib\":%d,\"primary_hwm_kib\":%d,\"primary_rss_anon_kib\":%d,\"standby_rss_kib\":%d,"
-        + "\"standby_hwm_kib\":%d,\"standby_rss_anon_kib\":%d,\"standby_start_ms\":%d,\"primary_start_ms\":%d,\"local_start_ms\":%d}",
-        memP[0], memP[1], memP[2], memS[0], memS[1], memS[2], startMs[0], startMs[1], startMs[2]));
+        + "\"standby_hwm_kib\":%d,\"standby_rss_anon_kib\":%d,\"standby_start_ms\":%d,\"primary_start_ms\":%d,\"local_start_ms\":%d",
+        memP[0], memP[1], memP[2], memS[0], memS[1], memS[2], startMs[0], startMs[1], startMs[2])).append(peerFields).append('}');
     System.out.println(json);
   }
 
@@ -384,12 +433,18 @@ public final class ReplicationBench {
     }
     long memKb = 0;
     for (String l : Files.readAllLines(Path.of("/proc/meminfo"))) if (l.startsWith("MemTotal:")) memKb = Long.parseLong(l.replaceAll("\\D", ""));
-    double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    System.out.printf(Locale.ROOT, "machine: %d cores (%s), %d MiB memory, load average %.2f; JDK %s (%s); OS %s %s%n",
-        Runtime.getRuntime().availableProcessors(), cpu, memKb / 1024, load, System.getProperty("java.version"), System.getProperty("java.vm.name"),
-        System.getProperty("os.name"), System.getProperty("os.version"));
-    System.out.printf(Locale.ROOT, "settings: %.1f s per cell after %.1f s warm-up, %d rounds interleaved (direct, local, sync, async), writers %s, values %s B%n",
-        SECONDS, WARMUP, ROUNDS, Arrays.toString(WRITERS), Arrays.toString(SIZES));
+    String[] load = loadAverage();
+    System.out.printf(Locale.ROOT, "machine: %d cores (%s), %d MiB memory, load average %s %s %s (1, 5, 15 min; above the cores, other work"
+            + " shares them); JDK %s (%s); OS %s %s%n",
+        Runtime.getRuntime().availableProcessors(), cpu, memKb / 1024, load[0], load[1], load[2], System.getProperty("java.version"),
+        System.getProperty("java.vm.name"), System.getProperty("os.name"), System.getProperty("os.version"));
+    System.out.printf(Locale.ROOT, "settings: %.1f s per cell after %.1f s warm-up, %d rounds interleaved (direct, local, sync, async, then the peers': %s),"
+        + " writers %s, values %s B%n", SECONDS, WARMUP, ROUNDS, Peers.NAMES, Arrays.toString(WRITERS), Arrays.toString(SIZES));
+  }
+
+  /** The load averages over 1, 5 and 15 minutes, as uptime prints them. */
+  static String[] loadAverage() throws IOException {
+    return Files.readString(Path.of("/proc/loadavg")).split(" ");
   }
 
   /**
