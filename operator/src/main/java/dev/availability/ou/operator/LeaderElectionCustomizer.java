@@ -2,14 +2,15 @@ package dev.availability.ou.operator;
 
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.quarkiverse.operatorsdk.runtime.api.ConfigurationServiceCustomizer;
 import jakarta.inject.Singleton;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
-/** Turns on JOSDK's Lease-based leader election so several operator replicas never act twice (applied by {@link OperatorCustomizer}). */
+/** Turns on JOSDK's Lease-based leader election so several operator replicas never act twice. */
 @Singleton
-public class LeaderElectionCustomizer {
+public class LeaderElectionCustomizer implements ConfigurationServiceCustomizer {
   private static final Path SERVICE_ACCOUNT_NAMESPACE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
   private final OperatorConfig config;
 
@@ -17,6 +18,7 @@ public class LeaderElectionCustomizer {
     this.config = config;
   }
 
+  @Override
   public Consumer<ConfigurationServiceOverrider> overrider() {
     return o -> {
       if (!config.leaderElection().enabled()) return;

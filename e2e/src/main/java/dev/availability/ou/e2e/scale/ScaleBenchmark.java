@@ -78,6 +78,7 @@ public final class ScaleBenchmark {
          ScaleMembers members = new ScaleMembers(admin, NAMESPACE, ids.membersAccess());
          UnitWatch watch = new UnitWatch(admin, NAMESPACE);
          EndpointWatch endpoints = new EndpointWatch(admin, NAMESPACE)) {
+      Runtime.getRuntime().addShutdownHook(new Thread(op::kill, "operator-killer")); // Ctrl-C leaves no operator behind
       op.awaitLog("Started event processing", java.time.Duration.ofSeconds(60));
       Probes probes = new Probes(admin, kubeconfig, op.pid(), port);
       FaultRun faultRun = new FaultRun(members, watch, endpoints);
@@ -89,6 +90,7 @@ public final class ScaleBenchmark {
       Thread.sleep(2000);
       report.single = faultRun.withStatus(single);
       units().delete("solo");
+      awaitGone("solo");
 
       PromText startApply = probes.operatorMetrics();
       report.allProtectedSeconds = applyAll(watch);
@@ -156,6 +158,13 @@ public final class ScaleBenchmark {
       }
       Thread.sleep(250);
     }
+  }
+
+  /** Waits until the unit's pods are gone, so that its members' last calls do not count in the steady window. */
+  private void awaitGone(String unit) throws InterruptedException {
+    long until = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < until && !units().memberPods(unit).isEmpty()) Thread.sleep(250);
+    if (!units().memberPods(unit).isEmpty()) Progress.log("the pods of unit " + unit + " are still there 60 s after its deletion: going on");
   }
 
   static String unitName(int i) {

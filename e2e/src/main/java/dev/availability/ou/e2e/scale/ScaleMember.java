@@ -29,7 +29,6 @@ final class ScaleMember {
   volatile boolean frozen;
   private volatile boolean closed;
   private volatile Assignment assignment;
-  private volatile boolean fenced;
   private volatile long lastRenewalMillis;
   private volatile long leaseMillis = 2000;
   private volatile long syncedEpoch = -1;
@@ -60,10 +59,7 @@ final class ScaleMember {
 
   private void assigned(Assignment a) {
     Assignment before = assignment;
-    if (before == null || before.role() != a.role() || before.epoch() != a.epoch()) {
-      fenced = false;
-      lastRenewalMillis = 0;
-    }
+    if (before == null || before.role() != a.role() || before.epoch() != a.epoch()) lastRenewalMillis = 0;
     assignment = a;
     synchronized (wake) {
       wake.notifyAll();
@@ -80,7 +76,7 @@ final class ScaleMember {
   private long renewOnce() {
     Assignment a = assignment;
     String unit = channel.unit();
-    if (frozen || fenced || a == null || a.role() != Role.Primary || unit == null) return 1000;
+    if (frozen || a == null || a.role() != Role.Primary || unit == null) return 1000;
     long sent = clock.millis();
     MemberChannel.Renewal r;
     try {
@@ -97,7 +93,7 @@ final class ScaleMember {
       lastRenewalMillis = sent;
       return Math.max(50, leaseMillis / 3);
     }
-    if (r.takenAway() || (lastRenewalMillis > 0 && now - lastRenewalMillis > leaseMillis)) fenced = true;
+    // The real sidecar stops serving once its lease has run out and keeps trying; it reports its role unchanged.
     return duration > 0 ? Math.max(50, duration / 6) : 250;
   }
 
@@ -123,7 +119,7 @@ final class ScaleMember {
     Assignment a = assignment;
     if (frozen || a == null) return;
     long now = clock.millis();
-    Role reported = fenced ? Role.Fenced : a.role();
+    Role reported = a.role();
     boolean standby = reported == Role.Standby;
     if (standby && syncedEpoch != a.epoch() && primaryServes(a)) syncedEpoch = a.epoch();
     if (reported == Role.Primary) sequence += 10; // the writes of a second; only facts, not positions, make a write
@@ -131,12 +127,12 @@ final class ScaleMember {
         Boolean.FALSE, 50L, Boolean.TRUE, ip + ":" + ContractKeys.REPLICATION_PORT, now));
   }
 
-  /** A standby gets in sync once its primary serves at its epoch; a frozen or fenced primary streams nothing. */
+  /** A standby gets in sync once its primary serves at its epoch; a frozen primary streams nothing. */
   private boolean primaryServes(Assignment a) {
     if (a.peer() == null) return true;
     ScaleMember p = all.member(a.peer());
     Assignment pa = p == null ? null : p.assignment;
-    return p != null && !p.frozen && !p.fenced && pa != null && pa.role() == Role.Primary && pa.epoch() == a.epoch();
+    return p != null && !p.frozen && pa != null && pa.role() == Role.Primary && pa.epoch() == a.epoch();
   }
 
   private void pause(long millis) {

@@ -25,9 +25,9 @@ record Steady(double seconds, ApiTraffic traffic, double operatorCpu, double api
     long end = start + b.steadySeconds * 1_000_000_000L;
     while (System.nanoTime() < end) {
       Thread.sleep(Math.min(15_000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
-      Progress.log(String.format("steady %d/%d s: %d failovers so far, lease renewal p99 %d ms, longest gap between renewals %d ms, phases %s",
+      Progress.log(String.format("steady %d/%d s: %d failovers so far, lease renewal p99 %d ms, gap between renewals p50 %d ms, longest %d ms, phases %s",
           (System.nanoTime() - start) / 1_000_000_000L, b.steadySeconds, spurious(failoversBefore, watch.failoversByUnit()),
-          members.renewalLatency.percentile(99), members.renewalGaps.max(), watch.phases()));
+          members.renewalLatency.percentile(99), members.renewalGaps.percentile(50), members.renewalGaps.max(), watch.phases()));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     double[] cpuAfter = {p.operator.cpuSeconds(), p.apiserver.cpuSeconds(), p.etcd.cpuSeconds(), p.self.cpuSeconds()};
