@@ -47,7 +47,9 @@ final class FaultRun {
       try {
         ms = switches.get(i).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
-        Progress.log("unit " + faulted.get(i) + ": the Service did not switch within " + SWITCH_CAP_MS / 1000 + " s of the fault");
+        String unit = faulted.get(i);
+        Progress.log("unit " + unit + ": the Service did not switch within " + SWITCH_CAP_MS / 1000 + " s of the fault (phase "
+            + phaseOf(unit) + ", primary " + units.get(unit).map(UnitWatch::primary).orElse(null) + ", ready endpoints " + endpoints.readyPods(unit) + ")");
         ms = -1;
       } catch (java.util.concurrent.ExecutionException e) {
         ms = -1;

@@ -1,6 +1,7 @@
 package dev.availability.ou.e2e.scale;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -44,17 +45,27 @@ final class ProcessProbe {
 
   /** {@code jcmd PID GC.run} with the JDK that runs this benchmark; false when it failed. */
   boolean fullGc() {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    Path jcmd = Path.of(java).resolveSibling("jcmd");
+    return jcmd("GC.run") != null;
+  }
+
+  /** The first {@code lines} rows of {@code jcmd PID GC.class_histogram} (what fills the heap), empty when it failed. */
+  java.util.List<String> classHistogram(int lines) {
+    String out = jcmd("GC.class_histogram");
+    if (out == null) return java.util.List.of();
+    return out.lines().filter(l -> l.matches("\\s*\\d+:.*")).limit(lines).toList();
+  }
+
+  private String jcmd(String command) {
+    Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
     try {
-      Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(pid), "GC.run").redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+      Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(pid), command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : null;
     } catch (IOException e) {
-      return false;
+      return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
+      return null;
     }
   }
 }

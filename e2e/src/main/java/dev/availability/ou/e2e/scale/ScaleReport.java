@@ -69,6 +69,10 @@ final class ScaleReport {
       row("failovers of unfaulted units: steady window / whole run", s.spurious() + " / " + spuriousWholeRun + (s.spuriousReasons().isEmpty() ? "" : " " + s.spuriousReasons()));
       row("members' lease renewal p50 / p99; longest gap; gaps > lease", s.renewalP50() + " / " + s.renewalP99() + " ms; " + s.renewalGapMax() + " ms; " + s.renewalGapsOverLease());
       traffic(s, u);
+      if (!s.heapTop().isEmpty()) {
+        System.out.println("what fills the operator's heap (jcmd GC.class_histogram, live objects after the full GC: rank, instances, bytes, class):");
+        s.heapTop().forEach(l -> System.out.println("  " + l.strip()));
+      }
     }
     System.out.println();
     System.out.printf("%-40s %4s %7s %8s %8s %22s %14s%n", "failover, fault → endpoints", "n", "p50 ms", "p99 ms*", "max ms", "status traffic p50 ms**", "detection p50");

@@ -9,7 +9,7 @@ import java.util.TreeMap;
 record Steady(double seconds, ApiTraffic traffic, double operatorCpu, double apiserverCpu, double etcdCpu, double membersCpu,
               double heapMiB, double rssMiB, double hwmMiB, double queueP50, double queueP99, double queueCount,
               int spurious, Map<String, Long> spuriousReasons, long renewalP50, long renewalP99, long renewalGapMax,
-              long renewalGapsOverLease, Map<String, Long> memberCalls) {
+              long renewalGapsOverLease, Map<String, Long> memberCalls, java.util.List<String> heapTop) {
   static final String QUEUE_WAIT = "ou_reconcile_queue_wait_seconds";
 
   static Steady measure(ScaleBenchmark b, Probes p, UnitWatch watch, ScaleMembers members) throws InterruptedException {
@@ -45,7 +45,8 @@ record Steady(double seconds, ApiTraffic traffic, double operatorCpu, double api
         heap, rss, hwm, HistogramWindow.percentileMillis(opBefore, opAfter, QUEUE_WAIT, 50),
         HistogramWindow.percentileMillis(opBefore, opAfter, QUEUE_WAIT, 99), HistogramWindow.count(opBefore, opAfter, QUEUE_WAIT),
         spurious(failoversBefore, failoversAfter), reasons(watch, failoversBefore, failoversAfter),
-        members.renewalLatency.percentile(50), members.renewalLatency.percentile(99), members.renewalGaps.max(), members.renewalGaps.above(leaseMs), calls);
+        members.renewalLatency.percentile(50), members.renewalLatency.percentile(99), members.renewalGaps.max(), members.renewalGaps.above(leaseMs), calls,
+        p.operator.classHistogram(10));
   }
 
   /** The lease duration of a unit with this budget: 0.4 · T_recovery, T_recovery half the budget (the defaults). */
