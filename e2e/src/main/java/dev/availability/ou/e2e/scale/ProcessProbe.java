@@ -52,7 +52,7 @@ final class ProcessProbe {
   java.util.List<String> classHistogram(int lines) {
     String out = jcmd("GC.class_histogram");
     if (out == null) return java.util.List.of();
-    return out.lines().filter(l -> l.matches("\\s*\\d+:.*")).limit(lines).toList();
+    return out.lines().filter(l -> l.matches("\\s*\\d+:\\s+\\d+.*")).limit(lines).toList();
   }
 
   private String jcmd(String command) {
