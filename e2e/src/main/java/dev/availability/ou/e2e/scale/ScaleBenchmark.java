@@ -56,8 +56,7 @@ public final class ScaleBenchmark {
     String kc = System.getenv("KUBECONFIG");
     if (kc == null || kc.isBlank()) throw new IllegalStateException("KUBECONFIG is not set: run bench/scale, which starts the cluster");
     ScaleBenchmark b = new ScaleBenchmark(units, steady, faults, budget, RepoRoot.require(), Path.of(kc));
-    b.run();
-    System.exit(0);
+    System.exit(b.run() ? 0 : 1);
   }
 
   private static String env(String name, String dflt) {
@@ -65,7 +64,8 @@ public final class ScaleBenchmark {
     return v == null || v.isBlank() ? dflt : v.trim();
   }
 
-  void run() throws Exception {
+  /** Runs every phase and prints the report; false when a phase failed (the report then says which, with what was measured). */
+  boolean run() throws Exception {
     Path work = Files.createTempDirectory("ou-scale");
     freshNamespace();
     Units.installCrd(admin, repo);
@@ -83,35 +83,13 @@ public final class ScaleBenchmark {
       Probes probes = new Probes(admin, kubeconfig, op.pid(), port);
       FaultRun faultRun = new FaultRun(members, watch, endpoints);
       report.startMachine(probes);
-
-      Progress.log("single unit: " + faults + " faults, one after another (the baseline, measured first)");
-      units().create(Units.sample(repo, "solo", budget));
-      List<FaultRun.Sample> single = faultRun.series("solo", faults, 120_000);
-      Thread.sleep(2000);
-      report.single = faultRun.withStatus(single);
-      units().delete("solo");
-      awaitGone("solo");
-
-      PromText startApply = probes.operatorMetrics();
-      report.allProtectedSeconds = applyAll(watch);
-      PromText endApply = probes.operatorMetrics();
-      report.applyQueueWait(startApply, endApply);
-
-      report.steady = Steady.measure(this, probes, watch, members);
-
-      Progress.log("faulting " + faults + " units under load, one every 2 s");
-      List<String> faulted = pickFaulted();
-      List<String> formers = new ArrayList<>();
-      List<CompletableFuture<Long>> switches = new ArrayList<>();
-      for (String u : faulted) {
-        formers.add(watch.get(u).map(UnitWatch::primary).orElse(null));
-        switches.add(faultRun.fault(u));
-        Thread.sleep(2000);
+      try {
+        measure(probes, faultRun, watch, members);
+      } catch (RuntimeException e) {
+        // A control plane that stops answering (1,000 units on two busy cores) is a result too: say so, print what was measured.
+        report.failure = e.getClass().getSimpleName() + ": " + e.getMessage();
+        Progress.log("the run stopped early: " + report.failure);
       }
-      List<FaultRun.Sample> loaded = faultRun.collect(faulted, formers, switches);
-      Thread.sleep(3000);
-      report.loaded = faultRun.withStatus(loaded);
-      report.finalFailovers(watch.failoversByUnit(), faulted);
       report.members = members.counts();
     } finally {
       Progress.log("cleaning up (namespace " + NAMESPACE + ", flow schemas)");
@@ -123,6 +101,38 @@ public final class ScaleBenchmark {
       }
     }
     report.print();
+    return report.failure == null;
+  }
+
+  private void measure(Probes probes, FaultRun faultRun, UnitWatch watch, ScaleMembers members) throws Exception {
+    Progress.log("single unit: " + faults + " faults, one after another (the baseline, measured first)");
+    units().create(Units.sample(repo, "solo", budget));
+    List<FaultRun.Sample> single = faultRun.series("solo", faults, 120_000);
+    Thread.sleep(2000);
+    report.single = faultRun.withStatus(single);
+    units().delete("solo");
+    awaitGone("solo");
+
+    PromText startApply = probes.operatorMetrics();
+    report.allProtectedSeconds = applyAll(watch);
+    PromText endApply = probes.operatorMetrics();
+    report.applyQueueWait(startApply, endApply);
+
+    report.steady = Steady.measure(this, probes, watch, members);
+
+    Progress.log("faulting " + faults + " units under load, one every 2 s");
+    List<String> faulted = pickFaulted();
+    List<String> formers = new ArrayList<>();
+    List<CompletableFuture<Long>> switches = new ArrayList<>();
+    for (String u : faulted) {
+      formers.add(watch.get(u).map(UnitWatch::primary).orElse(null));
+      switches.add(faultRun.fault(u));
+      Thread.sleep(2000);
+    }
+    List<FaultRun.Sample> loaded = faultRun.collect(faulted, formers, switches);
+    Thread.sleep(3000);
+    report.loaded = faultRun.withStatus(loaded);
+    report.finalFailovers(watch.failoversByUnit(), faulted);
   }
 
   Units units() {

@@ -24,6 +24,7 @@ final class ScaleReport {
   int spuriousWholeRun;
   Map<String, Long> spuriousReasons = Map.of();
   Map<String, Long> members = Map.of();
+  String failure;
 
   ScaleReport(ScaleBenchmark bench, KubernetesClient admin) {
     this.bench = bench;
@@ -80,6 +81,7 @@ final class ScaleReport {
     failoverRow("under load (" + u + " units)", loaded);
     System.out.println("*  p99 of fewer than 100 samples is their max");
     System.out.println("** the unit's own status: fault observed (the lease's expiry) → endpoints switched, so it leaves out the lease's run-out");
+    if (failure != null) System.out.println("the run stopped early: " + failure);
     System.out.println(json());
   }
 
@@ -169,6 +171,7 @@ final class ScaleReport {
     field(j, "failover_p50_ms_single_unit", p(one, 50) < 0 ? null : p(one, 50));
     field(j, "failover_p99_ms_single_unit", p99One < 0 ? null : p99One);
     field(j, "failover_p99_ratio", p99 < 0 || p99One <= 0 ? null : round((double) p99 / p99One, 2));
+    if (failure != null) j.append(",\"error\":\"").append(failure.replace("\\", "/").replace("\"", "'")).append('"');
     return j.append('}').toString();
   }
 
