@@ -121,12 +121,19 @@ public final class ScaleBenchmark {
     report.steady = Steady.measure(this, probes, watch, members);
 
     Progress.log("faulting " + faults + " units under load, one every 2 s");
-    List<String> faulted = pickFaulted();
+    List<String> faulted = new ArrayList<>();
     List<String> formers = new ArrayList<>();
     List<CompletableFuture<Long>> switches = new ArrayList<>();
-    for (String u : faulted) {
-      formers.add(watch.get(u).map(UnitWatch::primary).orElse(null));
-      switches.add(faultRun.fault(u));
+    for (String u : pickFaulted(watch)) {
+      String primary = watch.get(u).map(UnitWatch::primary).orElse(null);
+      try {
+        switches.add(faultRun.fault(u));
+      } catch (IllegalStateException e) {
+        Progress.log("not faulting unit " + u + ": " + e.getMessage());
+        continue;
+      }
+      faulted.add(u);
+      formers.add(primary);
       Thread.sleep(2000);
     }
     List<FaultRun.Sample> loaded = faultRun.collect(faulted, formers, switches);
@@ -181,10 +188,14 @@ public final class ScaleBenchmark {
     return String.format("u-%04d", i);
   }
 
-  /** Units spread over the whole set, so faults do not cluster on the first nodes. */
-  private List<String> pickFaulted() {
+  /** Protected units spread over the whole set, so faults do not cluster on the first nodes (a fault needs a unit that serves). */
+  private List<String> pickFaulted(UnitWatch watch) {
+    List<String> ready = watch.all().stream().filter(u -> UnitWatch.phase(u) == dev.availability.ou.api.UnitPhase.Protected)
+        .map(u -> u.getMetadata().getName()).filter(n -> !n.equals("solo")).sorted().toList();
     List<String> out = new ArrayList<>();
-    for (int i = 0; i < Math.min(faults, units); i++) out.add(unitName((int) ((long) i * units / Math.min(faults, units))));
+    int n = Math.min(faults, ready.size());
+    for (int i = 0; i < n; i++) out.add(ready.get((int) ((long) i * ready.size() / n)));
+    if (n < faults) Progress.log("only " + ready.size() + " units are Protected: faulting " + n + " instead of " + faults);
     return out;
   }
 
