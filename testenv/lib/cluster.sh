@@ -15,6 +15,8 @@ NODE_MONITOR_PERIOD_MS=2000
 NODE_LEASE_SECONDS=8                 # kwok renews each node's lease every 2 s
 NODE_STATUS_UPDATE_MS=4000
 TOLERATION_SECONDS=10                # default not-ready/unreachable NoExecute toleration added by admission
+# ClusterIPs: a /16 outside 10/8 (fake pod addresses live there); kube-apiserver's default /24 ran out at ~250 Services.
+SERVICE_CIDR=172.30.0.0/16
 MANAGED_ANNOTATION="kwok.x-k8s.io/node"
 MANAGED_VALUE="fake"
 FAILED_ANNOTATION="testenv.ou.availability.dev/failed-at"
@@ -228,6 +230,8 @@ componentsPatches:
   # Pods tolerate a NotReady/unreachable node for 10 s instead of 300 s (test cluster only).
   - {key: default-not-ready-toleration-seconds, value: "$TOLERATION_SECONDS"}
   - {key: default-unreachable-toleration-seconds, value: "$TOLERATION_SECONDS"}
+  # Room for 65,000 Services (scale runs of 1,000+ units); applies to clusters created from now on.
+  - {key: service-cluster-ip-range, value: "$SERVICE_CIDR"}
 EOF
 }
 

@@ -86,6 +86,11 @@ public final class OperatorProcess implements AutoCloseable {
     return log;
   }
 
+  /** The operating system's id of the operator's process (for /proc and jcmd). */
+  public long pid() {
+    return process.pid();
+  }
+
   /** SIGKILL: the operator dies wherever it is, as on a node failure. */
   public void kill() {
     process.destroyForcibly();
