@@ -28,7 +28,7 @@ interface Peer extends AutoCloseable {
   void close();
 
   /** The writes of one cell. */
-  interface Cell extends ReplicationBench.Writer, AutoCloseable {
+  interface Cell extends CellRunner.Writer, AutoCloseable {
     @Override
     void close();
   }

@@ -1,6 +1,5 @@
 package dev.availability.ou.sidecar;
 
-import dev.availability.ou.sidecar.ReplicationBench.Result;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,8 +29,8 @@ final class PeerComparison {
   }
 
   /** Prints the tables and returns the JSON fields (a leading comma, no braces), or "" without peers. */
-  static String report(Map<String, Result> merged, List<String> versions) {
-    List<Result> peers = merged.values().stream().filter(r -> isPeer(r.subject())).toList();
+  static String report(Map<String, CellResult> merged, List<String> versions) {
+    List<CellResult> peers = merged.values().stream().filter(r -> isPeer(r.subject())).toList();
     if (peers.isEmpty()) return ",\"peers\":[]";
     System.out.println();
     System.out.println("Peers, in the same rounds on the same disk and cores (" + String.join(", ", versions) + "); 'CPU' is the servers'"
@@ -42,8 +41,8 @@ final class PeerComparison {
     for (int i = 0; i < versions.size(); i++) json.append(i == 0 ? "" : ",").append('"').append(versions.get(i)).append('"');
     json.append("],\"peer_cells\":[");
     boolean first = true;
-    for (Result r : peers) {
-      Result own = OWN_BASELINE.containsKey(r.subject()) ? merged.get(OWN_BASELINE.get(r.subject()) + "/" + r.writers() + "/" + r.size()) : null;
+    for (CellResult r : peers) {
+      CellResult own = OWN_BASELINE.containsKey(r.subject()) ? merged.get(OWN_BASELINE.get(r.subject()) + "/" + r.writers() + "/" + r.size()) : null;
       String ratio = own == null ? "null" : String.format(Locale.ROOT, "%.3f", r.throughput() / own.throughput());
       System.out.printf(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f | %.1f | %.1f | %s | %.1f | %d |%n", r.subject(), r.writers(), r.size(),
           r.throughput(), r.pct(0.5), r.pct(0.99), r.pct(0.999), own == null ? "-" : ratio.substring(0, 4), r.cpuMicrosPerOp(), r.sortedNanos().length);
@@ -60,11 +59,11 @@ final class PeerComparison {
         + " | p99 sidecar ÷ peer |");
     System.out.println("|---|---|---|---|---|---|---|---|---|");
     first = true;
-    for (Result s : merged.values()) {
+    for (CellResult s : merged.values()) {
       if (isPeer(s.subject())) continue;
       for (Pair pair : PAIRS) {
         if (!pair.sidecar().equals(s.subject())) continue;
-        Result p = merged.get(pair.peer() + "/" + s.writers() + "/" + s.size());
+        CellResult p = merged.get(pair.peer() + "/" + s.writers() + "/" + s.size());
         if (p == null) continue;
         double ratio = s.throughput() / p.throughput();
         double p99Ratio = s.pct(0.99) / p.pct(0.99);
