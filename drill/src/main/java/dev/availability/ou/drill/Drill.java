@@ -94,7 +94,8 @@ public final class Drill implements AutoCloseable {
       await("unit " + namespace + "/" + UNIT + " Protected (" + why + ")").atMost(patience).pollInterval(Duration.ofMillis(250))
           .until(() -> units.phase(UNIT) == UnitPhase.Protected && failedOver.getAsBoolean() && units.standby(UNIT) != null
               && units.nodeOf(units.standby(UNIT)) != null && !units.nodeOf(units.standby(UNIT)).equals(units.nodeOf(units.primary(UNIT)))
-              && units.endpointPods(UNIT).equals(java.util.Set.of(units.primary(UNIT))));
+              // ready: the pod's application answers (the phase says the standby is in sync, not that the app started)
+              && units.readyEndpointPods(UNIT).equals(java.util.Set.of(units.primary(UNIT))));
     } catch (ConditionTimeoutException e) {
       // Say where the unit is: the cluster may be gone by the time someone reads this (seen: "stuck" guessed from events).
       throw new ConditionTimeoutException(e.getMessage() + " The unit: " + describe());

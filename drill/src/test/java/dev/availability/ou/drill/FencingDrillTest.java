@@ -49,7 +49,8 @@ class FencingDrillTest {
       d.createProtected();
       String primary = d.primary();
       String standby = d.units.standby(Drill.UNIT);
-      assertThat(put(d, primary, "before-fence").statusCode()).as("a write straight to the primary").isEqualTo(200);
+      HttpResponse<String> before = put(d, primary, "before-fence");
+      assertThat(before.statusCode()).as("a write straight to the primary: %s", before.body()).isEqualTo(200);
 
       fence(d, primary);
 
@@ -62,7 +63,8 @@ class FencingDrillTest {
       assertThat(status(d, primary)).containsEntry("serving", false);
       // (its sidecar's readiness fails at once; the kubelet's probe sees it within its period and threshold)
       await("the fenced member not ready").atMost(Duration.ofSeconds(30)).until(() -> !podReady(d, primary));
-      assertThat(put(d, standby, "after-fence").statusCode()).as("the new primary serves").isEqualTo(200);
+      HttpResponse<String> after = put(d, standby, "after-fence");
+      assertThat(after.statusCode()).as("the new primary serves: %s", after.body()).isEqualTo(200);
       assertThat(d.units.memberPods(Drill.UNIT)).as("the fenced member is kept").contains(primary);
 
       fence(d, null);
@@ -94,7 +96,8 @@ class FencingDrillTest {
       await("the unfenced primary serves again at epoch 2, protected").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
           .until(() -> d.units.phase(Drill.UNIT) == UnitPhase.Protected && d.units.endpointPods(Drill.UNIT).equals(Set.of(primary)));
       assertThat(status(d, primary)).containsEntry("role", "PRIMARY").containsEntry("epoch", 2).containsEntry("serving", true);
-      assertThat(put(d, primary, "after-unfence").statusCode()).isEqualTo(200);
+      HttpResponse<String> afterUnfence = put(d, primary, "after-unfence");
+      assertThat(afterUnfence.statusCode()).as("the unfenced primary serves: %s", afterUnfence.body()).isEqualTo(200);
       assertThat(d.units.failovers(Drill.UNIT)).isZero();
     }
   }

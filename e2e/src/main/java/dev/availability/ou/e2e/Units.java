@@ -97,6 +97,14 @@ public final class Units {
         .map(e -> e.getTargetRef() == null ? null : e.getTargetRef().getName()).filter(Objects::nonNull).collect(Collectors.toSet());
   }
 
+  /** The pods the Service's EndpointSlices list as ready: where a client's requests are sent and answered. */
+  public Set<String> readyEndpointPods(String service) {
+    return client.discovery().v1().endpointSlices().inNamespace(namespace).withLabel("kubernetes.io/service-name", service).list().getItems().stream()
+        .flatMap(s -> s.getEndpoints() == null ? java.util.stream.Stream.empty() : s.getEndpoints().stream())
+        .filter(e -> e.getConditions() != null && Boolean.TRUE.equals(e.getConditions().getReady()))
+        .map(e -> e.getTargetRef() == null ? null : e.getTargetRef().getName()).filter(Objects::nonNull).collect(Collectors.toSet());
+  }
+
   public List<String> memberPods(String unit) {
     return client.pods().inNamespace(namespace).withLabel(ContractKeys.UNIT_LABEL, unit).list().getItems().stream()
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null).map(p -> p.getMetadata().getName()).sorted().toList();
