@@ -12,7 +12,9 @@ import java.util.List;
  * <ul>
  *   <li>Failed on one strong signal: pod gone, being deleted or Failed (evicted); app container crashed
  *       or restarted; pod unready for the readiness grace; node Ready False/Unknown; the primary's
- *       sidecar reporting its app unhealthy; the primary lease expired (its sidecar has fenced itself).</li>
+ *       sidecar reporting its app unhealthy; the primary lease expired (its sidecar has fenced itself). In
+ *       Synchronous and Journal mode the in-sync standby hearing the primary counts as a renewal
+ *       ({@link PrimaryConfirmation}): such a primary does not write its lease while its standby hears it.</li>
  *   <li>Failed on two different weak signals: the standby reporting the primary's heartbeats lost, the
  *       primary's node lease stale, the primary lease overdue (not yet expired).</li>
  *   <li>One weak signal alone is a partition, not a crash: no promotion while the API server still sees a
@@ -102,14 +104,19 @@ public final class PrimaryHealthEvaluator {
       strong.add(new Signal(Signal.Kind.AppUnhealthy, p.report().reportedAt(), "the sidecar of " + p.pod() + " reports its application unhealthy"));
     }
     PrimaryLease lease = o.lease();
-    if (lease != null && p.pod().equals(lease.holder()) && lease.epoch() == s.epoch() && lease.renewedAt() != null) {
-      Duration age = Duration.between(lease.renewedAt(), now);
+    boolean leaseOfThisPrimary = lease != null && p.pod().equals(lease.holder()) && lease.epoch() == s.epoch();
+    Instant confirmedAt = leaseOfThisPrimary ? PrimaryConfirmation.lastConfirmedAt(o, p, lease.renewedAt()) : null;
+    // Heard by its standby now: nothing to recheck on a timer; the standby's report of a loss is a pod event.
+    boolean heardNow = leaseOfThisPrimary && now.equals(PrimaryConfirmation.vouchedAt(o, p));
+    if (confirmedAt != null && !heardNow) {
+      Duration age = Duration.between(confirmedAt, now);
+      String silent = " by " + p.pod() + (o.policy().mode() == UnitPolicy.Mode.Asynchronous ? "" : " and its standby has not heard it");
       if (age.compareTo(lease.duration()) >= 0) {
-        strong.add(new Signal(Signal.Kind.LeaseExpired, lease.renewedAt().plus(t.renewInterval()),
-            "primary lease not renewed by " + p.pod() + " for " + age.toMillis() + " ms (it has fenced itself)"));
+        strong.add(new Signal(Signal.Kind.LeaseExpired, confirmedAt.plus(t.renewInterval()),
+            "primary lease not renewed" + silent + " for " + age.toMillis() + " ms (it has fenced itself)"));
       } else {
         if (age.compareTo(t.leaseOverdue()) >= 0) {
-          weak.add(new Signal(Signal.Kind.LeaseOverdue, lease.renewedAt().plus(t.renewInterval()), "primary lease renewal overdue by " + p.pod() + " (" + age.toMillis() + " ms)"));
+          weak.add(new Signal(Signal.Kind.LeaseOverdue, confirmedAt.plus(t.renewInterval()), "primary lease renewal overdue" + silent + " (" + age.toMillis() + " ms)"));
         } else {
           recheck = min(recheck, t.leaseOverdue().minus(age));
         }

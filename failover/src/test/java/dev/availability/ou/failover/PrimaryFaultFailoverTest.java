@@ -121,10 +121,23 @@ class PrimaryFaultFailoverTest {
   }
 
   @Test
+  void inSynchronousModeAPrimaryThatCannotRenewItsLeaseServesOnWhileItsStandbyHearsIt() {
+    World w = World.threeNodes().bootstrap();
+    int mark = w.mark();
+    w.primary().leaseBlocked = true;
+    w.run(Duration.ofSeconds(10));
+
+    assertThat(w.eventsSince(mark)).isEmpty();
+    assertThat(w.status.primary()).isEqualTo("db-0");
+    assertThat(w.canAcknowledge(w.primary())).as("it serves on its standby's confirmation").isTrue();
+  }
+
+  @Test
   void primaryLeaseExpiredFailsOverAndTheFormerPrimaryWhoseSidecarRunsOnRejoinsAsTheStandby() {
     // Only the primary's lease renewals fail; its sidecar runs on, reads its fence and says so before the new standby
-    // is in sync: it holds the log, so it becomes the standby again (MemberRejoin) and the new one goes.
-    World w = World.threeNodes().bootstrap();
+    // is in sync: it holds the log, so it becomes the standby again (MemberRejoin) and the new one goes. Asynchronous:
+    // there the lease alone keeps a primary serving.
+    World w = World.threeNodes(UnitPolicy.Mode.Asynchronous).bootstrap();
     int mark = w.mark();
     w.primary().leaseBlocked = true;
     w.settle();

@@ -24,6 +24,12 @@ class PrimaryHealthEvaluatorTest {
     return evaluator.evaluate(w.observe());
   }
 
+  /** Asynchronous mode: the lease alone says the primary lives (in the others its in-sync standby vouches for it). */
+  private void asynchronous() {
+    w = new World(World.policy(UnitPolicy.Mode.Asynchronous), "node-a", "node-b", "node-c").bootstrap();
+    t = w.thresholds();
+  }
+
   private void leaseRenewedAgo(Duration age) {
     w.lease = new PrimaryLease(w.lease.holder(), w.lease.epoch(), w.now.minus(age), w.lease.duration());
   }
@@ -139,6 +145,7 @@ class PrimaryHealthEvaluatorTest {
 
   @Test
   void theLeaseOverdueAloneIsSuspectAndAsksToLookAgainWhenItWouldExpire() {
+    asynchronous();
     leaseRenewedAgo(t.leaseOverdue());
     Verdict v = verdict();
     assertThat(v.status()).isEqualTo(Verdict.Status.Suspect);
@@ -148,12 +155,14 @@ class PrimaryHealthEvaluatorTest {
 
   @Test
   void aFreshLeaseAsksToLookAgainWhenItWouldBeOverdue() {
+    asynchronous();
     leaseRenewedAgo(Duration.ofMillis(100));
     assertThat(verdict().recheckAfter()).isEqualTo(t.leaseOverdue().minusMillis(100));
   }
 
   @Test
   void theLeaseExpiredIsFailedAndTheFaultDatesFromTheFirstMissedRenewal() {
+    asynchronous();
     leaseRenewedAgo(t.leaseDuration());
     Verdict v = verdict();
     assertThat(v.failed()).isTrue();
@@ -170,6 +179,53 @@ class PrimaryHealthEvaluatorTest {
     assertThat(verdict().status()).isEqualTo(Verdict.Status.Healthy);
     w.lease = new PrimaryLease("db-0", 1, null, t.leaseDuration());
     assertThat(verdict().status()).isEqualTo(Verdict.Status.Healthy);
+  }
+
+  @Test
+  void inSynchronousModeAPrimaryItsInSyncStandbyHearsIsAliveWithoutRenewingItsLeaseAndNeedsNoTimer() {
+    leaseRenewedAgo(Duration.ofMinutes(10));
+    Verdict v = verdict();
+    assertThat(v.status()).isEqualTo(Verdict.Status.Healthy);
+    assertThat(v.recheckAfter()).as("the standby's report of a loss is a pod event").isNull();
+  }
+
+  @Test
+  void inSynchronousModeThePrimaryCountsAsLastAliveWhenItsStandbyLastHeardIt() {
+    leaseRenewedAgo(Duration.ofMinutes(10));
+    standbyReportsPeerLost();
+    w.standby().peerHeartbeatAge = t.leaseDuration().toMillis();
+    w.standby().reportedAt = w.now;
+    Verdict v = verdict();
+    assertThat(v.failed()).isTrue();
+    assertThat(v.mainKind()).isEqualTo(Signal.Kind.LeaseExpired);
+    assertThat(v.faultObservedAt(w.now)).as("when the standby last heard it").isEqualTo(w.now.minus(t.leaseDuration()));
+  }
+
+  @Test
+  void inSynchronousModeALeaseRenewedAfterTheStandbyLostThePrimaryKeepsItAlive() {
+    standbyReportsPeerLost();
+    w.standby().peerHeartbeatAge = t.leaseDuration().toMillis();
+    w.standby().reportedAt = w.now;
+    leaseRenewedAgo(Duration.ofMillis(100)); // it lost its standby too, and went back to renewing
+    Verdict v = verdict();
+    assertThat(v.status()).as("a partition between the pods, not a crash").isEqualTo(Verdict.Status.Suspect);
+    assertThat(v.signals()).extracting(Signal::kind).containsExactly(Signal.Kind.PeerLost);
+  }
+
+  @Test
+  void aStandbyThatIsNotInSyncOrOnADeadNodeOrInAsynchronousModeDoesNotVouch() {
+    leaseRenewedAgo(t.leaseDuration());
+    w.standby().manualReport = true;
+    w.standby().inSync = false;
+    assertThat(verdict().mainKind()).as("not in sync").isEqualTo(Signal.Kind.LeaseExpired);
+    w.standby().inSync = true;
+    assertThat(verdict().status()).isEqualTo(Verdict.Status.Healthy);
+    w.node(w.standby().node).ready = NodeView.Ready.Unknown;
+    assertThat(verdict().mainKind()).as("its node unreachable: its report is stale").isEqualTo(Signal.Kind.LeaseExpired);
+
+    asynchronous();
+    leaseRenewedAgo(t.leaseDuration());
+    assertThat(verdict().mainKind()).as("asynchronous").isEqualTo(Signal.Kind.LeaseExpired);
   }
 
   @Test
@@ -199,6 +255,7 @@ class PrimaryHealthEvaluatorTest {
 
   @Test
   void aStaleNodeLeaseWithTheLeaseOverdueIsFailed() {
+    asynchronous();
     w.node(w.primary().node).leaseRenewedAt = w.now.minus(Thresholds.nodeLeaseStaleAfter(World.NODE_LEASE)).minusMillis(1);
     leaseRenewedAgo(t.leaseOverdue());
     assertThat(verdict().failed()).isTrue();

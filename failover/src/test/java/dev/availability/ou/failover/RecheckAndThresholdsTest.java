@@ -49,7 +49,7 @@ class RecheckAndThresholdsTest {
 
   @Test
   void aHealthyUnitAsksToBeCalledWhenTheLeaseWouldBeOverdue() {
-    World w = World.threeNodes().bootstrap();
+    World w = World.threeNodes(UnitPolicy.Mode.Asynchronous).bootstrap();
     w.tick();
     Decision d = w.settle();
     assertThat(d.recheckAfter()).isEqualTo(w.thresholds().leaseOverdue());
@@ -60,7 +60,7 @@ class RecheckAndThresholdsTest {
 
   @Test
   void anOverdueLeaseAsksToBeCalledWhenItWouldExpire() {
-    World w = World.threeNodes().bootstrap();
+    World w = World.threeNodes(UnitPolicy.Mode.Asynchronous).bootstrap();
     w.tick();
     w.settle();
     w.now = w.now.plus(w.thresholds().leaseOverdue()).plusMillis(100);

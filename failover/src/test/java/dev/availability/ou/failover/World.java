@@ -167,7 +167,11 @@ final class World {
   }
 
   static World threeNodes() {
-    return new World(policy(UnitPolicy.Mode.Synchronous), "node-a", "node-b", "node-c");
+    return threeNodes(UnitPolicy.Mode.Synchronous);
+  }
+
+  static World threeNodes(UnitPolicy.Mode mode) {
+    return new World(policy(mode), "node-a", "node-b", "node-c");
   }
 
   Thresholds thresholds() {
@@ -330,9 +334,20 @@ final class World {
     }
   }
 
-  /** As the sidecar: a primary serves while not deposed and its last renewal is less than a lease duration old. */
+  /**
+   * As the sidecar: a primary serves while not deposed and its last renewal is less than a lease duration old, or (in
+   * Synchronous and Journal mode) while its standby at its epoch hears it and confirms (the sidecar's LeaseFailsafe).
+   */
   private boolean serving(Pod p) {
-    return p.role == Role.Primary && !p.selfFenced && p.lastRenewal != null && now.isBefore(p.lastRenewal.plus(thresholds().leaseDuration()));
+    if (p.role != Role.Primary || p.selfFenced) return false;
+    return (p.lastRenewal != null && now.isBefore(p.lastRenewal.plus(thresholds().leaseDuration()))) || confirmedByStandby(p);
+  }
+
+  /** Synchronous and Journal mode: the primary's standby at its epoch hears it (its sidecar then writes no lease). */
+  private boolean confirmedByStandby(Pod p) {
+    if (policy.mode() == UnitPolicy.Mode.Asynchronous || p.peer == null) return false;
+    Pod sb = pods.get(p.peer);
+    return talk(p, sb) && sb.role == Role.Standby && sb.epoch == p.epoch && p.name.equals(sb.peer) && sb.ticksRunning > 1;
   }
 
   /** Ground truth: the member's sidecar runs and may acknowledge writes (by its own clock). */
@@ -437,7 +452,8 @@ final class World {
 
   private void primarySidecar(Pod p) {
     if (!sidecarRuns(p)) return;
-    if (nodeOf(p).reachesApi() && lease != null && !p.leaseBlocked) {
+    // (a primary its standby confirms writes no lease: renewals are for the moments nobody else vouches for it)
+    if (nodeOf(p).reachesApi() && lease != null && !p.leaseBlocked && !confirmedByStandby(p)) {
       if (p.name.equals(lease.holder()) && lease.epoch() == p.epoch) {
         lease = new PrimaryLease(lease.holder(), lease.epoch(), now, lease.duration());
         p.lastRenewal = now;

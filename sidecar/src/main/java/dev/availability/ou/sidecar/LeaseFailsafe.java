@@ -16,6 +16,19 @@ final class LeaseFailsafe {
   /** The standby must have been heard within this many of its heartbeats. */
   static final int HEARTBEATS = 3;
 
+  /**
+   * Whether the standby confirms this primary well enough that it need not write its lease at all: Synchronous or
+   * Journal, not acknowledging alone, the standby caught up at this epoch and heard within the last two heartbeats
+   * (one to spare before {@link #serves} would stop it). The operator then counts the standby's in-sync report as
+   * the primary's liveness (the failover core's PrimaryConfirmation); a primary that loses this confirmation renews
+   * its lease again before its standby can report the loss.
+   */
+  static boolean confirms(Mode mode, boolean acksAlone, boolean leaseTakenAway, boolean standbyCaughtUp, long standbyHeardAgeMillis,
+      long heartbeatMillis) {
+    if (mode == Mode.ASYNCHRONOUS || acksAlone || leaseTakenAway || !standbyCaughtUp) return false;
+    return standbyHeardAgeMillis < (HEARTBEATS - 1) * heartbeatMillis;
+  }
+
   static boolean serves(Mode mode, boolean acksAlone, boolean leaseTakenAway, boolean standbyConnected, long standbyHeardAgeMillis,
       long heartbeatMillis) {
     if (mode == Mode.ASYNCHRONOUS || acksAlone || leaseTakenAway || !standbyConnected) return false;

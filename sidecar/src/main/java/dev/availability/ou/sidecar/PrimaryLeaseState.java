@@ -54,6 +54,12 @@ final class PrimaryLeaseState {
     return !leaseRequired || System.nanoTime() - leaseValidUntilNanos < 0 || failsafe();
   }
 
+  /** The standby confirms this primary so that it need not write its lease (LeaseFailsafe.confirms). */
+  boolean confirmedByStandby() {
+    return leaseRequired && LeaseFailsafe.confirms(mode.get(), acks.acksAlone(), leaseTakenAway, acks.standbyCaughtUp(),
+        peerHeartbeatAgeMillis.getAsLong(), cfg.heartbeatMillis());
+  }
+
   /** Serving past the lease on the standby's confirmation while the API server is unreachable (LeaseFailsafe). */
   boolean failsafe() {
     return leaseRequired && System.nanoTime() - leaseValidUntilNanos >= 0

@@ -189,7 +189,7 @@ final class PrimaryLink implements AutoCloseable {
       counters.inc("lostRecordsCutOnStandby"); // Asynchronous: acknowledged without the standby; this primary's history wins
       Logs.warn(lost + ": Asynchronous, so the standby cuts them");
     }
-    replica.acknowledgements().standbySessionStarting();
+    replica.acknowledgements().standbySessionStarting(replica.lastSeq());
     long next;
     if (p.kind() == CatchUpPlan.Kind.STREAM) {
       codec.write(out, ps.seal(), ps.start(CatchUpPlan.Kind.STREAM, p.commonPrefix(), p.fromSeq()));

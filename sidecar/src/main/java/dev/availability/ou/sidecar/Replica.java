@@ -195,6 +195,11 @@ final class Replica {
     return lease.ok();
   }
 
+  /** The standby confirms this primary: its lease need not be written (LeaseFailsafe.confirms). */
+  boolean confirmedByStandby() {
+    return role == Role.Primary && lease.confirmedByStandby();
+  }
+
   /** Serving past the lease on the standby's confirmation while the API server is unreachable (LeaseFailsafe). */
   boolean failsafe() {
     return lease.failsafe();

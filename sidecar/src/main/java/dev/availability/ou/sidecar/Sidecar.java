@@ -54,7 +54,7 @@ public final class Sidecar implements AutoCloseable {
     this.control = cfg.control().equals("kubernetes") ? newKubernetesControl(cfg) : new StandaloneControl(cfg);
     replica.listeners().addRoleListener(v -> roleChanged(v));
     this.replication = new ReplicationServer(cfg, replica, auth, codec, counters);
-    this.lease = new LeaseKeeper(control, replica, cfg.leaseSafetyMarginMillis());
+    this.lease = new LeaseKeeper(control, replica, cfg.leaseSafetyMarginMillis(), cfg.heartbeatMillis());
     control.start(replica);
     this.health = new HealthServer(cfg, () -> writer.failure() == null, this::ready, this::status, this::metrics);
     // Last: the application's first request finds the role already taken.

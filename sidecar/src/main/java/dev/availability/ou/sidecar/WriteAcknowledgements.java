@@ -26,6 +26,8 @@ final class WriteAcknowledgements {
   // its own durable write, until a standby's session starts (see standbySessionStarting for why not later).
   private volatile boolean acksAlone;
   private volatile boolean standbyConnected;
+  // The primary's last sequence when the standby's session started: the standby calls itself in sync once it holds it.
+  private volatile long catchUpTarget = Long.MAX_VALUE;
 
   WriteAcknowledgements(Config cfg, LogWriter writer, Counters counters, BooleanSupplier serving) {
     this.cfg = cfg;
@@ -115,8 +117,9 @@ final class WriteAcknowledgements {
    * standby calls itself in sync once it reaches the position told it at the start, so a write acknowledged
    * alone after that position would be missing from a standby that is promotable.
    */
-  void standbySessionStarting() {
+  void standbySessionStarting(long primaryLastSeq) {
     acksAlone = false;
+    catchUpTarget = primaryLastSeq;
   }
 
   void standbySessionStarted(long holdsUpTo) {
@@ -132,6 +135,12 @@ final class WriteAcknowledgements {
 
   void standbyDisconnected() {
     standbyConnected = false;
+    catchUpTarget = Long.MAX_VALUE;
+  }
+
+  /** The standby holds what this primary held when its session started: it calls itself in sync (and reports so). */
+  boolean standbyCaughtUp() {
+    return standbyConnected && standbyAcked >= catchUpTarget;
   }
 
   long standbyAckedSeq() {

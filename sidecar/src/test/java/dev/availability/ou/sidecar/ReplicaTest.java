@@ -24,40 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The replica in process: acknowledgement rules per mode, fencing, the lease, recovery. */
-class ReplicaTest {
-  @TempDir Path dir;
-  Store store;
-  LogWriter writer;
-  Replica replica;
-  final Counters counters = new Counters();
-
-  Replica open(String... env) throws Exception {
-    Map<String, String> m = new java.util.HashMap<>(Map.of("OU_DATA_DIR", dir.toString(), "OU_CONTROL", "standalone", "OU_SYNC_TIMEOUT", "300ms"));
-    for (int i = 0; i < env.length; i += 2) m.put(env[i], env[i + 1]);
-    Config cfg = Config.from(m, new String[0]);
-    store = new Store(dir, Limits.DEFAULT, cfg.segmentBytes(), counters);
-    writer = new LogWriter(store, cfg.fsync(), counters);
-    replica = new Replica(cfg, store, writer, counters);
-    return replica;
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    if (writer != null) writer.close();
-    if (store != null) store.close();
-  }
-
-  record Outcome(long seq, int status, String message) {}
-
-  static CompletableFuture<Outcome> write(Replica r, String key) {
-    CompletableFuture<Outcome> f = new CompletableFuture<>();
-    r.write(RecordType.PUT, key.getBytes(), "v".getBytes(), new Replica.Completion() {
-      @Override public void ok(long seq) { f.complete(new Outcome(seq, LocalProtocol.OK, null)); }
-      @Override public void fail(int status, String message) { f.complete(new Outcome(-1, status, message)); }
-    }, false);
-    return f;
-  }
-
+class ReplicaTest extends ReplicaFixture {
   @Test
   void asynchronousAcknowledgesAfterTheLocalAppendSynchronousWaitsForTheStandby() throws Exception {
     open("OU_MODE", "Asynchronous");

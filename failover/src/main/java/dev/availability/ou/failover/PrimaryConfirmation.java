@@ -1,0 +1,47 @@
+package dev.availability.ou.failover;
+
+import java.time.Instant;
+
+/**
+ * When the primary was last known alive, as the lease rules ({@code LeaseExpired}, {@code LeaseOverdue}) measure it.
+ *
+ * <p>In Asynchronous mode that is the primary's last lease renewal the operator saw: nothing else bounds a deposed
+ * asynchronous primary, so its sidecar renews the Lease all the time. In Synchronous and Journal mode a primary whose
+ * in-sync standby hears it does not renew the Lease at all (the sidecar's {@code LeaseKeeper}: one API write per unit
+ * per renewal is what kept the operator from scaling). There the standby vouches for it: as long as the standby's
+ * report at this epoch says it is in sync and hears the primary, the primary counts as alive now; once the standby
+ * reports the primary's heartbeats lost, the primary was last known alive when the standby last heard it. A primary
+ * that loses its standby renews the Lease again before its standby can report the loss, so a live primary cut off
+ * from its standby still shows renewals, and the two weak signals (peer lost, lease overdue) disagree as they do today.
+ * Safety does not rest on this in those modes: a deposed primary cannot acknowledge without the standby, which refuses
+ * the old epoch once promoted (see the sidecar's {@code LeaseFailsafe}).
+ */
+final class PrimaryConfirmation {
+  private PrimaryConfirmation() {}
+
+  /**
+   * The later of {@code renewedAt} (the primary's lease renewal as the operator saw it; may be null) and the standby's
+   * vouching for {@code primary}; null when neither says anything.
+   */
+  static Instant lastConfirmedAt(Observation o, Member primary, Instant renewedAt) {
+    Instant vouched = vouchedAt(o, primary);
+    if (vouched == null) return renewedAt;
+    return renewedAt == null || vouched.isAfter(renewedAt) ? vouched : renewedAt;
+  }
+
+  /** When the unit's in-sync standby last heard {@code primary} (now, while it still hears it); null when it cannot say. */
+  static Instant vouchedAt(Observation o, Member primary) {
+    UnitState s = o.state();
+    if (o.policy().mode() == UnitPolicy.Mode.Asynchronous || s.standby() == null) return null;
+    Member sb = o.member(s.standby()).orElse(null);
+    if (sb == null || sb.deleting() || sb.terminated() || Fencing.asked(o, sb.pod())) return null;
+    if (sb.node() != null && !o.node(sb.node()).map(NodeView::healthy).orElse(true)) return null; // its report is stale
+    Member.Report r = sb.report();
+    if (r == null || r.role() != Member.Role.Standby || r.epoch() != s.epoch() || !Boolean.TRUE.equals(r.inSync())) return null;
+    if (!Boolean.TRUE.equals(r.peerLost())) return o.now();
+    Instant since = r.reportedAt();
+    if (since == null) return null;
+    if (r.peerHeartbeatAgeMillis() != null) since = since.minusMillis(r.peerHeartbeatAgeMillis());
+    return since.isAfter(o.now()) ? o.now() : since;
+  }
+}
