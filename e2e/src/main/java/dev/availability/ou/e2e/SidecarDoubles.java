@@ -137,6 +137,8 @@ public final class SidecarDoubles implements AutoCloseable {
     private volatile long leaseMillis = 1000;
     private volatile boolean fenced;
     private volatile long syncedEpoch = -1;
+    private volatile long confirmedSinceMillis; // 0: its standby does not confirm it (LeaseFailsafe.confirms)
+    private volatile long primarySilentSinceMillis; // 0: as a standby it hears its primary
     private volatile java.util.concurrent.ScheduledFuture<?> task;
 
     Double(MemberChannel channel, Pod pod) {
@@ -193,7 +195,12 @@ public final class SidecarDoubles implements AutoCloseable {
       long now = clock.millis();
       if (a.role() == Role.Primary && !fenced) {
         String unit = channel.unit();
-        if (unit != null && now - lastAttemptMillis >= Math.max(100, leaseMillis / 3)) {
+        // As LeaseKeeper: confirmed by its standby for a lease duration, it writes no lease (Synchronous, Journal).
+        boolean confirmed = standbyConfirms(a);
+        if (!confirmed) confirmedSinceMillis = 0;
+        else if (confirmedSinceMillis == 0) confirmedSinceMillis = now;
+        boolean vouchedFor = confirmed && lastRenewalMillis > 0 && now - confirmedSinceMillis >= leaseMillis;
+        if (unit != null && !vouchedFor && now - lastAttemptMillis >= Math.max(100, leaseMillis / 3)) {
           lastAttemptMillis = now;
           MemberChannel.Renewal r = channel.renewPrimaryLease(unit, a.epoch());
           if (r.leaseDuration().toMillis() > 0) leaseMillis = r.leaseDuration().toMillis();
@@ -205,9 +212,18 @@ public final class SidecarDoubles implements AutoCloseable {
       Role reported = fenced ? Role.Fenced : a.role();
       boolean standby = reported == Role.Standby;
       if (standby && syncedEpoch != a.epoch() && primaryStreams(a)) syncedEpoch = a.epoch();
+      if (standby && !primaryStreams(a)) {
+        if (primarySilentSinceMillis == 0) primarySilentSinceMillis = now;
+      } else {
+        primarySilentSinceMillis = 0;
+      }
+      // As the real standby: its primary's heartbeats lost for OU_PEER_LOST_AFTER (or the test's knob says so).
+      long silent = primarySilentSinceMillis == 0 ? 0 : now - primarySilentSinceMillis;
+      boolean lost = peerLost || (standby && silent >= SidecarEnv.millis(pod, "OU_PEER_LOST_AFTER", 2000));
+      long lostAge = peerLost ? now - peerLostSince : silent;
       MemberReport report = new MemberReport(reported, a.epoch(), standby ? Math.max(0, sequence - lag) : sequence,
-          standby ? lag : null, standby ? lag == 0 && syncedEpoch == a.epoch() : null, standby && peerLost ? Boolean.TRUE : Boolean.FALSE,
-          peerLost ? now - peerLostSince : 0L, !appUnhealthy, ip() + ":" + ContractKeys.REPLICATION_PORT, now,
+          standby ? lag : null, standby ? lag == 0 && syncedEpoch == a.epoch() : null, standby && lost ? Boolean.TRUE : Boolean.FALSE,
+          lost ? lostAge : 0L, !appUnhealthy, ip() + ":" + ContractKeys.REPLICATION_PORT, now,
           memory == null ? null : memory.stateBytes(), memory == null ? null : memory.heapBytes(), memory == null ? null : memory.heapTooSmall());
       channel.publish(report);
     }
@@ -221,6 +237,19 @@ public final class SidecarDoubles implements AutoCloseable {
       if (a.peer() == null) return true;
       Double primary = doubles.get(a.peer());
       return primary != null && primary.alive() && !primary.frozen && primary.role() == Role.Primary && !primary.fenced;
+    }
+
+    /**
+     * As the real primary's LeaseFailsafe.confirms: not Asynchronous, and its standby at this epoch in sync and hearing
+     * it (alive, not frozen, not told by the test that it lost the primary).
+     */
+    private boolean standbyConfirms(Assignment a) {
+      String mode = a.mode() != null ? a.mode() : SidecarEnv.get(pod, "OU_MODE");
+      if ("Asynchronous".equals(mode) || a.peer() == null) return false;
+      Double sb = doubles.get(a.peer());
+      if (sb == null || !sb.alive() || sb.frozen || sb.peerLost || sb.fenced) return false;
+      Assignment sa = sb.assignment;
+      return sa != null && sa.role() == Role.Standby && sa.epoch() == a.epoch() && sb.syncedEpoch == a.epoch() && sb.lag == 0;
     }
 
     private String ip() {

@@ -11,7 +11,8 @@ import java.time.Duration;
 
 /**
  * One member's sidecar, control path only, at the real sidecar's cadence: the lease renewed every third of its
- * duration after each success (a sixth after a failure), as {@code LeaseKeeper} does; a report built every
+ * duration after each success (a sixth after a failure), and not at all while its standby confirms it (Synchronous,
+ * Journal), as {@code LeaseKeeper} does; a standby reporting its primary lost after OU_PEER_LOST_AFTER of silence; a report built every
  * second ({@code OU_REPORT_INTERVAL}) and written when its facts change or every {@link MemberChannel#REPORT_REFRESH},
  * as {@code Sidecar.report} does; and, as primary with a peer, the peer's pod read every second, as
  * {@code KubernetesControl.peerLoop} does. A standby is in sync once its primary serves at its epoch (no data flows).
@@ -33,9 +34,17 @@ final class ScaleMember {
   private volatile long leaseMillis = 2000;
   private volatile long syncedEpoch = -1;
   private long sequence;
+  private final boolean asynchronous;
+  private final long peerLostAfterMillis;
+  private long nextRenewalMillis;
+  private long confirmedSinceMillis; // 0: its standby does not confirm it
+  private long primarySilentSinceMillis; // 0: as a standby it hears its primary
 
-  ScaleMember(ScaleMembers all, MemberApi api, String pod, String ip) {
+  /** {@code mode} and {@code peerLostAfterMillis} as the operator set them in the sidecar's environment. */
+  ScaleMember(ScaleMembers all, MemberApi api, String pod, String ip, String mode, long peerLostAfterMillis) {
     this.all = all;
+    this.asynchronous = "Asynchronous".equals(mode);
+    this.peerLostAfterMillis = peerLostAfterMillis;
     this.pod = pod;
     this.ip = ip;
     this.channel = new MemberChannel(api, pod, clock);
@@ -72,11 +81,27 @@ final class ScaleMember {
     }
   }
 
-  /** One renewal if primary; how long to wait before the next (LeaseKeeper's rule). */
+  /**
+   * One look, as LeaseKeeper: renews when due unless its standby has confirmed it for a lease duration
+   * (Synchronous, Journal); how long to wait before the next look (a heartbeat at most).
+   */
   private long renewOnce() {
     Assignment a = assignment;
     String unit = channel.unit();
     if (frozen || a == null || a.role() != Role.Primary || unit == null) return 1000;
+    long now = clock.millis();
+    long heartbeat = Math.max(50, peerLostAfterMillis / 4);
+    boolean confirmed = standbyConfirms(a);
+    if (!confirmed) confirmedSinceMillis = 0;
+    else if (confirmedSinceMillis == 0) confirmedSinceMillis = now;
+    if (confirmed && lastRenewalMillis > 0 && now - confirmedSinceMillis >= leaseMillis) return heartbeat;
+    if (now < nextRenewalMillis) return Math.min(heartbeat, nextRenewalMillis - now);
+    long wait = renew(unit, a);
+    nextRenewalMillis = now + wait;
+    return Math.min(heartbeat, wait);
+  }
+
+  private long renew(String unit, Assignment a) {
     long sent = clock.millis();
     MemberChannel.Renewal r;
     try {
@@ -89,12 +114,20 @@ final class ScaleMember {
     long duration = r.leaseDuration().toMillis();
     if (duration > 0) leaseMillis = duration;
     if (r.held()) {
-      if (lastRenewalMillis > 0) all.renewalGaps.record(sent - lastRenewalMillis);
+      if (lastRenewalMillis > 0 && sent - lastRenewalMillis < 2 * leaseMillis) all.renewalGaps.record(sent - lastRenewalMillis); // (not after a confirmed spell)
       lastRenewalMillis = sent;
       return Math.max(50, leaseMillis / 3);
     }
     // The real sidecar stops serving once its lease has run out and keeps trying; it reports its role unchanged.
     return duration > 0 ? Math.max(50, duration / 6) : 250;
+  }
+
+  /** As LeaseFailsafe.confirms: not Asynchronous, its standby at this epoch in sync and not frozen. */
+  private boolean standbyConfirms(Assignment a) {
+    if (asynchronous || a.peer() == null) return false;
+    ScaleMember sb = all.member(a.peer());
+    Assignment sa = sb == null ? null : sb.assignment;
+    return sb != null && !sb.frozen && sa != null && sa.role() == Role.Standby && sa.epoch() == a.epoch() && sb.syncedEpoch == a.epoch();
   }
 
   private void reportLoop() {
@@ -121,10 +154,16 @@ final class ScaleMember {
     long now = clock.millis();
     Role reported = a.role();
     boolean standby = reported == Role.Standby;
-    if (standby && syncedEpoch != a.epoch() && primaryServes(a)) syncedEpoch = a.epoch();
+    boolean hears = primaryServes(a);
+    if (standby && syncedEpoch != a.epoch() && hears) syncedEpoch = a.epoch();
+    if (!standby || hears) primarySilentSinceMillis = 0;
+    else if (primarySilentSinceMillis == 0) primarySilentSinceMillis = now;
+    // As the real standby: the primary's heartbeats lost for OU_PEER_LOST_AFTER.
+    long silent = primarySilentSinceMillis == 0 ? 0 : now - primarySilentSinceMillis;
+    boolean lost = silent >= peerLostAfterMillis;
     if (reported == Role.Primary) sequence += 10; // the writes of a second; only facts, not positions, make a write
     channel.publish(new MemberReport(reported, a.epoch(), sequence, standby ? 0L : null, standby ? syncedEpoch == a.epoch() : null,
-        Boolean.FALSE, 50L, Boolean.TRUE, ip + ":" + ContractKeys.REPLICATION_PORT, now));
+        lost, lost ? silent : 50L, Boolean.TRUE, ip + ":" + ContractKeys.REPLICATION_PORT, now));
   }
 
   /** A standby gets in sync once its primary serves at its epoch; a frozen primary streams nothing. */

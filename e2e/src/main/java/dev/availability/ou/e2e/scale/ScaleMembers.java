@@ -53,7 +53,7 @@ public final class ScaleMembers implements AutoCloseable {
       return;
     }
     if (!"Running".equals(phase)) return;
-    m = new ScaleMember(this, api, name, ip == null ? "0.0.0.0" : ip);
+    m = new ScaleMember(this, api, name, ip == null ? "0.0.0.0" : ip, dev.availability.ou.e2e.SidecarEnv.get(p, "OU_MODE"), dev.availability.ou.e2e.SidecarEnv.millis(p, "OU_PEER_LOST_AFTER", 2000));
     if (members.putIfAbsent(name, m) == null) m.start();
   }
 
