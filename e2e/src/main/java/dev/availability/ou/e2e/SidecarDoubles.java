@@ -195,11 +195,12 @@ public final class SidecarDoubles implements AutoCloseable {
       long now = clock.millis();
       if (a.role() == Role.Primary && !fenced) {
         String unit = channel.unit();
-        // As LeaseKeeper: confirmed by its standby for a lease duration, it writes no lease (Synchronous, Journal).
+        // As LeaseKeeper: confirmed by its standby for a lease duration, it writes its lease only every ten (Synchronous, Journal).
         boolean confirmed = standbyConfirms(a);
         if (!confirmed) confirmedSinceMillis = 0;
         else if (confirmedSinceMillis == 0) confirmedSinceMillis = now;
-        boolean vouchedFor = confirmed && lastRenewalMillis > 0 && now - confirmedSinceMillis >= leaseMillis;
+        boolean vouchedFor = confirmed && lastRenewalMillis > 0 && now - confirmedSinceMillis >= leaseMillis
+            && now - lastRenewalMillis < 10L * leaseMillis; // (LeaseKeeper.CONFIRMED_RENEWAL_LEASES)
         if (unit != null && !vouchedFor && now - lastAttemptMillis >= Math.max(100, leaseMillis / 3)) {
           lastAttemptMillis = now;
           MemberChannel.Renewal r = channel.renewPrimaryLease(unit, a.epoch());
@@ -212,7 +213,7 @@ public final class SidecarDoubles implements AutoCloseable {
       Role reported = fenced ? Role.Fenced : a.role();
       boolean standby = reported == Role.Standby;
       if (standby && syncedEpoch != a.epoch() && primaryStreams(a)) syncedEpoch = a.epoch();
-      if (standby && !primaryStreams(a)) {
+      if (standby && !primaryHeard(a)) {
         if (primarySilentSinceMillis == 0) primarySilentSinceMillis = now;
       } else {
         primarySilentSinceMillis = 0;
@@ -237,6 +238,13 @@ public final class SidecarDoubles implements AutoCloseable {
       if (a.peer() == null) return true;
       Double primary = doubles.get(a.peer());
       return primary != null && primary.alive() && !primary.frozen && primary.role() == Role.Primary && !primary.fenced;
+    }
+
+    /** A standby hears its primary's heartbeats while that primary's sidecar runs (serving or not: a self-fenced one still beats). */
+    private boolean primaryHeard(Assignment a) {
+      if (a.peer() == null) return true;
+      Double primary = doubles.get(a.peer());
+      return primary != null && primary.alive() && !primary.frozen;
     }
 
     /**

@@ -7,8 +7,8 @@ import java.time.Instant;
  *
  * <p>In Asynchronous mode that is the primary's last lease renewal the operator saw: nothing else bounds a deposed
  * asynchronous primary, so its sidecar renews the Lease all the time. In Synchronous and Journal mode a primary whose
- * in-sync standby hears it does not renew the Lease at all (the sidecar's {@code LeaseKeeper}: one API write per unit
- * per renewal is what kept the operator from scaling). There the standby vouches for it: as long as the standby's
+ * in-sync standby hears it renews the Lease only once every ten lease durations (the sidecar's {@code LeaseKeeper}: one
+ * API write per unit per renewal is what kept the operator from scaling). There the standby vouches for it: as long as the standby's
  * report at this epoch says it is in sync and hears the primary, the primary counts as alive now; once the standby
  * reports the primary's heartbeats lost, the primary was last known alive when the standby last heard it. A primary
  * that loses its standby renews the Lease again before its standby can report the loss, so a live primary cut off
@@ -20,13 +20,28 @@ final class PrimaryConfirmation {
   private PrimaryConfirmation() {}
 
   /**
-   * The later of {@code renewedAt} (the primary's lease renewal as the operator saw it; may be null) and the standby's
-   * vouching for {@code primary}; null when neither says anything.
+   * What the lease rules measure: when the primary was last known alive, when it has certainly stopped acknowledging
+   * (its sidecar fenced itself), and the moment its fault is dated from.
    */
-  static Instant lastConfirmedAt(Observation o, Member primary, Instant renewedAt) {
+  record Liveness(Instant lastAlive, Instant silentAt, Instant faultAt) {}
+
+  /**
+   * The primary's liveness from its lease renewal as the operator saw it ({@code renewedAt}, may be null) and its
+   * standby's vouching; null when neither says anything. A renewal keeps it serving for a lease duration; its
+   * standby's confirmation only for three heartbeats after the standby last heard it (the sidecar's LeaseFailsafe:
+   * a primary that loses its standby renews its lease at once, or stops), counted here as the standby's whole
+   * peer-lost time (four heartbeats) so that the one the sidecar allows itself is certainly over.
+   */
+  static Liveness of(Observation o, Member primary, Instant renewedAt, java.time.Duration leaseDuration) {
     Instant vouched = vouchedAt(o, primary);
-    if (vouched == null) return renewedAt;
-    return renewedAt == null || vouched.isAfter(renewedAt) ? vouched : renewedAt;
+    if (renewedAt == null && vouched == null) return null;
+    Instant renewalSilentAt = renewedAt == null ? null : renewedAt.plus(leaseDuration);
+    Instant vouchSilentAt = vouched == null ? null : vouched.plus(o.policy().thresholds().peerLostAfter());
+    boolean byRenewal = vouchSilentAt == null || (renewalSilentAt != null && !renewalSilentAt.isBefore(vouchSilentAt));
+    Instant lastAlive = vouched == null || (renewedAt != null && renewedAt.isAfter(vouched)) ? renewedAt : vouched;
+    return byRenewal
+        ? new Liveness(lastAlive, renewalSilentAt, renewedAt.plus(o.policy().thresholds().renewInterval()))
+        : new Liveness(lastAlive, vouchSilentAt, vouched);
   }
 
   /** When the unit's in-sync standby last heard {@code primary} (now, while it still hears it); null when it cannot say. */

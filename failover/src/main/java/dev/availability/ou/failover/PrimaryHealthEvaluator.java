@@ -105,22 +105,22 @@ public final class PrimaryHealthEvaluator {
     }
     PrimaryLease lease = o.lease();
     boolean leaseOfThisPrimary = lease != null && p.pod().equals(lease.holder()) && lease.epoch() == s.epoch();
-    Instant confirmedAt = leaseOfThisPrimary ? PrimaryConfirmation.lastConfirmedAt(o, p, lease.renewedAt()) : null;
     // Heard by its standby now: nothing to recheck on a timer; the standby's report of a loss is a pod event.
     boolean heardNow = leaseOfThisPrimary && now.equals(PrimaryConfirmation.vouchedAt(o, p));
-    if (confirmedAt != null && !heardNow) {
-      Duration age = Duration.between(confirmedAt, now);
+    PrimaryConfirmation.Liveness alive = leaseOfThisPrimary && !heardNow ? PrimaryConfirmation.of(o, p, lease.renewedAt(), lease.duration()) : null;
+    if (alive != null) {
+      Duration age = Duration.between(alive.lastAlive(), now);
       String silent = " by " + p.pod() + (o.policy().mode() == UnitPolicy.Mode.Asynchronous ? "" : " and its standby has not heard it");
-      if (age.compareTo(lease.duration()) >= 0) {
-        strong.add(new Signal(Signal.Kind.LeaseExpired, confirmedAt.plus(t.renewInterval()),
+      if (!now.isBefore(alive.silentAt())) {
+        strong.add(new Signal(Signal.Kind.LeaseExpired, alive.faultAt(),
             "primary lease not renewed" + silent + " for " + age.toMillis() + " ms (it has fenced itself)"));
       } else {
         if (age.compareTo(t.leaseOverdue()) >= 0) {
-          weak.add(new Signal(Signal.Kind.LeaseOverdue, confirmedAt.plus(t.renewInterval()), "primary lease renewal overdue" + silent + " (" + age.toMillis() + " ms)"));
+          weak.add(new Signal(Signal.Kind.LeaseOverdue, alive.faultAt(), "primary lease renewal overdue" + silent + " (" + age.toMillis() + " ms)"));
         } else {
           recheck = min(recheck, t.leaseOverdue().minus(age));
         }
-        recheck = min(recheck, lease.duration().minus(age));
+        recheck = min(recheck, Duration.between(now, alive.silentAt()));
       }
     }
     Member sb = o.member(s.standby()).orElse(null);

@@ -202,6 +202,15 @@ class PrimaryHealthEvaluatorTest {
   }
 
   @Test
+  void inSynchronousModeTheStandbysLossReportEndsAPrimaryThatStoppedRenewingItsFailsafeIsOver() {
+    leaseRenewedAgo(Duration.ofMinutes(10));
+    standbyReportsPeerLost(); // silent for peer-lost (four heartbeats): its sidecar stopped after three without renewing
+    Verdict v = verdict();
+    assertThat(v.mainKind()).isEqualTo(Signal.Kind.LeaseExpired);
+    assertThat(v.faultObservedAt(w.now)).as("when the standby last heard it").isEqualTo(w.standby().reportedAt.minus(t.peerLostAfter()));
+  }
+
+  @Test
   void inSynchronousModeALeaseRenewedAfterTheStandbyLostThePrimaryKeepsItAlive() {
     standbyReportsPeerLost();
     w.standby().peerHeartbeatAge = t.leaseDuration().toMillis();
@@ -246,6 +255,7 @@ class PrimaryHealthEvaluatorTest {
 
   @Test
   void peerLostWithTheLeaseOverdueIsFailed() {
+    asynchronous(); // (in Synchronous mode the loss report itself ends the primary: see below)
     standbyReportsPeerLost();
     leaseRenewedAgo(t.leaseOverdue());
     Verdict v = verdict();

@@ -83,14 +83,18 @@ final class KubernetesControl implements ControlSource {
     }
   }
 
-  /** The peer may advertise its endpoint after our assignment (or change it): look again while primary. */
+  /**
+   * The peer may advertise its endpoint after our assignment (or change it): look again while primary and not
+   * streaming to it. Once its standby is connected the endpoint is known to work: no read every second per unit
+   * (at 100 units that was one GET a second per unit, the API server's largest read load).
+   */
   private void peerLoop() {
     while (running) {
       try {
         Thread.sleep(1000);
         if (!running) return;
         Assignment a = current;
-        if (a == null || a.role() != Role.Primary || a.peer() == null) continue;
+        if (a == null || a.role() != Role.Primary || a.peer() == null || replica.acknowledgements().standbyConnected()) continue;
         String ep = lookupPeer(a);
         if (ep != null && !ep.equals(peerEndpoint)) {
           peerEndpoint = ep;

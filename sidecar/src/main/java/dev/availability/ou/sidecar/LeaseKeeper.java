@@ -10,13 +10,20 @@ import dev.availability.ou.contract.Role;
  * stopped before the lease can have expired for the operator.
  *
  * <p>In Synchronous and Journal mode a primary whose standby has confirmed it for a whole lease duration
- * ({@link LeaseFailsafe#confirms}) writes no lease at all: the operator counts its standby's in-sync report as
- * its liveness, so a steady unit costs the API server no write per renewal (one write each 0.4 T_r / 3 per unit
+ * ({@link LeaseFailsafe#confirms}) writes its lease only every {@link #CONFIRMED_RENEWAL_LEASES} lease durations:
+ * the operator counts its standby's in-sync report as its liveness, so a steady unit costs the API server no write per renewal (one write each 0.4 T_r / 3 per unit
  * was what kept one operator from carrying a thousand units). The lease duration of waiting gives the operator
  * time to see the standby's report first. The confirmation is checked every heartbeat; once it is gone the
  * lease is renewed at once, before the standby can report the loss.
  */
 final class LeaseKeeper implements AutoCloseable {
+  /**
+   * A confirmed primary still renews once every this many lease durations: the Lease keeps showing who holds it
+   * (kubectl, and an operator that rewrote it sees it renewed), and a lease the API server gave to another is
+   * noticed even while the standby confirms — for one write in ten lease durations instead of thirty.
+   */
+  static final int CONFIRMED_RENEWAL_LEASES = 10;
+
   private final ControlSource control;
   private final Replica replica;
   private final long marginMillis;
@@ -28,6 +35,7 @@ final class LeaseKeeper implements AutoCloseable {
   private long durationMillis;
   private long nextRenewalNanos;
   private boolean confirmed;
+  private long lastRenewalNanos;
   private long confirmedSinceNanos;
 
   LeaseKeeper(ControlSource control, Replica replica, long marginMillis) {
@@ -67,8 +75,12 @@ final class LeaseKeeper implements AutoCloseable {
     boolean confirmedNow = replica.confirmedByStandby();
     if (confirmedNow && !confirmed) confirmedSinceNanos = now;
     confirmed = confirmedNow;
-    if (confirmed && durationMillis > 0 && now - confirmedSinceNanos >= durationMillis * 1_000_000L) return heartbeatMillis;
+    if (confirmed && durationMillis > 0 && now - confirmedSinceNanos >= durationMillis * 1_000_000L
+        && now - lastRenewalNanos < CONFIRMED_RENEWAL_LEASES * durationMillis * 1_000_000L) {
+      return heartbeatMillis;
+    }
     if (now - nextRenewalNanos < 0) return Math.max(1, Math.min(heartbeatMillis, (nextRenewalNanos - now) / 1_000_000));
+    lastRenewalNanos = now;
     long wait = renew(epoch, now);
     nextRenewalNanos = now + wait * 1_000_000L;
     return Math.min(heartbeatMillis, wait);

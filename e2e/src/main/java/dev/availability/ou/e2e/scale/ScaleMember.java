@@ -11,11 +11,11 @@ import java.time.Duration;
 
 /**
  * One member's sidecar, control path only, at the real sidecar's cadence: the lease renewed every third of its
- * duration after each success (a sixth after a failure), and not at all while its standby confirms it (Synchronous,
- * Journal), as {@code LeaseKeeper} does; a standby reporting its primary lost after OU_PEER_LOST_AFTER of silence; a report built every
+ * duration after each success (a sixth after a failure), and only every ten lease durations while its standby
+ * confirms it (Synchronous, Journal), as {@code LeaseKeeper} does; a standby reporting its primary lost after OU_PEER_LOST_AFTER of silence; a report built every
  * second ({@code OU_REPORT_INTERVAL}) and written when its facts change or every {@link MemberChannel#REPORT_REFRESH},
- * as {@code Sidecar.report} does; and, as primary with a peer, the peer's pod read every second, as
- * {@code KubernetesControl.peerLoop} does. A standby is in sync once its primary serves at its epoch (no data flows).
+ * as {@code Sidecar.report} does; and, as primary with a peer not streaming from it, the peer's pod read every
+ * second, as {@code KubernetesControl.peerLoop} does. A standby is in sync once its primary serves at its epoch (no data flows).
  */
 final class ScaleMember {
   static final long REPORT_INTERVAL_MS = 1000;
@@ -94,7 +94,9 @@ final class ScaleMember {
     boolean confirmed = standbyConfirms(a);
     if (!confirmed) confirmedSinceMillis = 0;
     else if (confirmedSinceMillis == 0) confirmedSinceMillis = now;
-    if (confirmed && lastRenewalMillis > 0 && now - confirmedSinceMillis >= leaseMillis) return heartbeat;
+    if (confirmed && lastRenewalMillis > 0 && now - confirmedSinceMillis >= leaseMillis && now - lastRenewalMillis < 10L * leaseMillis) {
+      return heartbeat; // (LeaseKeeper.CONFIRMED_RENEWAL_LEASES)
+    }
     if (now < nextRenewalMillis) return Math.min(heartbeat, nextRenewalMillis - now);
     long wait = renew(unit, a);
     nextRenewalMillis = now + wait;
@@ -122,6 +124,13 @@ final class ScaleMember {
     return duration > 0 ? Math.max(50, duration / 6) : 250;
   }
 
+  /** Its standby at this epoch streams from it (it is not frozen). */
+  private boolean standbyStreams(Assignment a) {
+    ScaleMember sb = all.member(a.peer());
+    Assignment sa = sb == null ? null : sb.assignment;
+    return sb != null && !sb.frozen && sa != null && sa.role() == Role.Standby && sa.epoch() == a.epoch();
+  }
+
   /** As LeaseFailsafe.confirms: not Asynchronous, its standby at this epoch in sync and not frozen. */
   private boolean standbyConfirms(Assignment a) {
     if (asynchronous || a.peer() == null) return false;
@@ -137,7 +146,8 @@ final class ScaleMember {
         report();
         Assignment a = assignment;
         long now = clock.millis();
-        if (!frozen && a != null && a.role() == Role.Primary && a.peer() != null && now >= nextPeerLookup) {
+        // (as KubernetesControl.peerLoop: only while its standby is not streaming from it)
+        if (!frozen && a != null && a.role() == Role.Primary && a.peer() != null && !standbyStreams(a) && now >= nextPeerLookup) {
           nextPeerLookup = now + PEER_LOOKUP_MS;
           channel.peerReplicationEndpoint(a.peer());
         }
@@ -154,8 +164,9 @@ final class ScaleMember {
     long now = clock.millis();
     Role reported = a.role();
     boolean standby = reported == Role.Standby;
-    boolean hears = primaryServes(a);
-    if (standby && syncedEpoch != a.epoch() && hears) syncedEpoch = a.epoch();
+    if (standby && syncedEpoch != a.epoch() && primaryServes(a)) syncedEpoch = a.epoch();
+    ScaleMember primary = a.peer() == null ? null : all.member(a.peer());
+    boolean hears = a.peer() == null || (primary != null && !primary.frozen); // (a sidecar that runs beats, serving or not)
     if (!standby || hears) primarySilentSinceMillis = 0;
     else if (primarySilentSinceMillis == 0) primarySilentSinceMillis = now;
     // As the real standby: the primary's heartbeats lost for OU_PEER_LOST_AFTER.
