@@ -197,6 +197,7 @@ public final class SidecarDoubles implements AutoCloseable {
         String unit = channel.unit();
         // As LeaseKeeper: confirmed by its standby for a lease duration, it writes its lease only every ten (Synchronous, Journal).
         boolean confirmed = standbyConfirms(a);
+        if (!confirmed && confirmedSinceMillis != 0) lastAttemptMillis = 0; // lost: renew at once
         if (!confirmed) confirmedSinceMillis = 0;
         else if (confirmedSinceMillis == 0) confirmedSinceMillis = now;
         boolean vouchedFor = confirmed && lastRenewalMillis > 0 && now - confirmedSinceMillis >= leaseMillis
@@ -205,8 +206,10 @@ public final class SidecarDoubles implements AutoCloseable {
           lastAttemptMillis = now;
           MemberChannel.Renewal r = channel.renewPrimaryLease(unit, a.epoch());
           if (r.leaseDuration().toMillis() > 0) leaseMillis = r.leaseDuration().toMillis();
+          // As PrimaryLeaseState: a lease the API server gives to another stops it at once; one it cannot renew, once
+          // neither its last renewal nor its standby's confirmation (the failsafe) keeps it serving.
           if (r.held()) lastRenewalMillis = now;
-          else if (lastRenewalMillis > 0 && now - lastRenewalMillis > r.leaseDuration().toMillis()) fenced = true;
+          else if (lastRenewalMillis > 0 && now - lastRenewalMillis > r.leaseDuration().toMillis() && (r.takenAway() || !confirmed)) fenced = true;
         }
         sequence++;
       }

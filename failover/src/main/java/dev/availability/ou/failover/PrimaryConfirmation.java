@@ -27,21 +27,19 @@ final class PrimaryConfirmation {
 
   /**
    * The primary's liveness from its lease renewal as the operator saw it ({@code renewedAt}, may be null) and its
-   * standby's vouching; null when neither says anything. A renewal keeps it serving for a lease duration; its
-   * standby's confirmation only for three heartbeats after the standby last heard it (the sidecar's LeaseFailsafe:
-   * a primary that loses its standby renews its lease at once, or stops), counted here as the standby's whole
-   * peer-lost time (four heartbeats) so that the one the sidecar allows itself is certainly over.
+   * standby's vouching; null when neither says anything. A renewal keeps it serving for a lease duration. Once its
+   * in-sync standby has lost it, only a renewal seen since then says it lives: a primary that loses its standby
+   * renews at once (the sidecar's LeaseKeeper), and without that standby it acknowledges nothing (Synchronous,
+   * Journal) and stops serving three heartbeats after the standby last heard it (LeaseFailsafe) — counted here as
+   * the standby's whole peer-lost time (four heartbeats), so that the sidecar's allowance is certainly over.
    */
   static Liveness of(Observation o, Member primary, Instant renewedAt, java.time.Duration leaseDuration) {
+    Thresholds t = o.policy().thresholds();
     Instant vouched = vouchedAt(o, primary);
-    if (renewedAt == null && vouched == null) return null;
-    Instant renewalSilentAt = renewedAt == null ? null : renewedAt.plus(leaseDuration);
-    Instant vouchSilentAt = vouched == null ? null : vouched.plus(o.policy().thresholds().peerLostAfter());
-    boolean byRenewal = vouchSilentAt == null || (renewalSilentAt != null && !renewalSilentAt.isBefore(vouchSilentAt));
-    Instant lastAlive = vouched == null || (renewedAt != null && renewedAt.isAfter(vouched)) ? renewedAt : vouched;
-    return byRenewal
-        ? new Liveness(lastAlive, renewalSilentAt, renewedAt.plus(o.policy().thresholds().renewInterval()))
-        : new Liveness(lastAlive, vouchSilentAt, vouched);
+    if (vouched != null && (renewedAt == null || !renewedAt.isAfter(vouched))) {
+      return new Liveness(vouched, vouched.plus(t.peerLostAfter()), vouched);
+    }
+    return renewedAt == null ? null : new Liveness(renewedAt, renewedAt.plus(leaseDuration), renewedAt.plus(t.renewInterval()));
   }
 
   /** When the unit's in-sync standby last heard {@code primary} (now, while it still hears it); null when it cannot say. */

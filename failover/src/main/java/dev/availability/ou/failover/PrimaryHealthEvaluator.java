@@ -14,7 +14,7 @@ import java.util.List;
  *       or restarted; pod unready for the readiness grace; node Ready False/Unknown; the primary's
  *       sidecar reporting its app unhealthy; the primary lease expired (its sidecar has fenced itself). In
  *       Synchronous and Journal mode the in-sync standby hearing the primary counts as a renewal
- *       ({@link PrimaryConfirmation}): such a primary does not write its lease while its standby hears it.</li>
+ *       ({@link PrimaryConfirmation}): such a primary renews its lease only every ten lease durations while its standby hears it.</li>
  *   <li>Failed on two different weak signals: the standby reporting the primary's heartbeats lost, the
  *       primary's node lease stale, the primary lease overdue (not yet expired).</li>
  *   <li>One weak signal alone is a partition, not a crash: no promotion while the API server still sees a

@@ -20,7 +20,11 @@ class PrimaryFaultFailoverTest {
 
   /** Injects the fault, runs until protected again, checks the whole story; returns the world for more checks. */
   private static World failsOver(Consumer<World> fault, Signal.Kind expectedReason, boolean nodeFault) {
-    World w = World.threeNodes().bootstrap();
+    return failsOver(UnitPolicy.Mode.Synchronous, fault, expectedReason, nodeFault);
+  }
+
+  private static World failsOver(UnitPolicy.Mode mode, Consumer<World> fault, Signal.Kind expectedReason, boolean nodeFault) {
+    World w = World.threeNodes(mode).bootstrap();
     String formerNode = w.primary().node;
     int mark = w.mark();
 
@@ -159,17 +163,26 @@ class PrimaryFaultFailoverTest {
   }
 
   @Test
-  void standbyReportingPeerLostWhileTheLeaseIsOverdueFailsOver() {
+  void asynchronousStandbyReportingPeerLostWhileTheLeaseIsOverdueFailsOver() {
     // The primary's node dies; the API server still shows it Ready (the node grace is 40 s), but the standby
     // lost the heartbeats and the lease is overdue: two weak signals.
-    World w = failsOver(x -> x.killNode(x.primary().node), Signal.Kind.LeaseOverdue, true);
+    World w = failsOver(UnitPolicy.Mode.Asynchronous, x -> x.killNode(x.primary().node), Signal.Kind.LeaseOverdue, true);
     assertThat(w.status.lastFailover().message()).contains("lost the primary's heartbeats", "lease renewal overdue");
     assertThat(w.status.lastFailover().trafficSwitched()).isLessThan(w.thresholds().leaseDuration().plus(World.TICK.multipliedBy(3)));
   }
 
   @Test
+  void synchronousStandbyReportingPeerLostEndsThePrimaryThatNoLongerRenewsAtOnce() {
+    // Its standby vouched for it (no renewals); once the standby reports it lost and no renewal came since, the
+    // primary's failsafe is over: it acknowledges nothing, LeaseExpired, as soon as the report is seen.
+    World w = failsOver(x -> x.killNode(x.primary().node), Signal.Kind.LeaseExpired, true);
+    assertThat(w.status.lastFailover().message()).contains("lost the primary's heartbeats", "its standby has not heard it");
+    assertThat(w.status.lastFailover().detection()).isLessThanOrEqualTo(w.thresholds().peerLostAfter().plus(World.TICK.multipliedBy(2)));
+  }
+
+  @Test
   void primaryNodeCutOffFromEverythingFailsOverAndItsPodIsForceDeletedOnlyOnceFenced() {
-    World w = failsOver(x -> x.isolateNode(x.primary().node), Signal.Kind.LeaseOverdue, true);
+    World w = failsOver(x -> x.isolateNode(x.primary().node), Signal.Kind.LeaseExpired, true);
     assertThat(w.actions()).contains(new Action.DeleteMember("db-0", true));
   }
 

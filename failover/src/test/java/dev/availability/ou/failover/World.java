@@ -343,7 +343,7 @@ final class World {
     return (p.lastRenewal != null && now.isBefore(p.lastRenewal.plus(thresholds().leaseDuration()))) || confirmedByStandby(p);
   }
 
-  /** Synchronous and Journal mode: the primary's standby at its epoch hears it (its sidecar then writes no lease). */
+  /** Synchronous and Journal mode: the primary's standby at its epoch hears it (its sidecar then skips its renewals; the model skips them all, the sidecar renews every ten lease durations). */
   private boolean confirmedByStandby(Pod p) {
     if (policy.mode() == UnitPolicy.Mode.Asynchronous || p.peer == null) return false;
     Pod sb = pods.get(p.peer);
@@ -452,7 +452,7 @@ final class World {
 
   private void primarySidecar(Pod p) {
     if (!sidecarRuns(p)) return;
-    // (a primary its standby confirms writes no lease: renewals are for the moments nobody else vouches for it)
+    // (a primary its standby confirms skips its renewals: they are for the moments nobody else vouches for it)
     if (nodeOf(p).reachesApi() && lease != null && !p.leaseBlocked && !confirmedByStandby(p)) {
       if (p.name.equals(lease.holder()) && lease.epoch() == p.epoch) {
         lease = new PrimaryLease(lease.holder(), lease.epoch(), now, lease.duration());

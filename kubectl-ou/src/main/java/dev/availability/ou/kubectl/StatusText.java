@@ -34,8 +34,8 @@ final class StatusText {
     out.println();
     StatusView.LeaseView l = v.lease();
     if (l == null) out.println("Lease: none yet (the primary's sidecar creates and renews " + v.unit() + "-primary)");
-    else out.printf("Lease %s: held by %s at epoch %s, renewed %s ago, duration %s%n", l.name(), or(l.holder(), "nobody"), or(l.epoch(), "-"),
-        Ages.of(l.renewedAgeMillis()), Ages.of(l.durationMillis()));
+    else out.printf("Lease %s: held by %s at epoch %s, renewed %s ago, duration %s%s%n", l.name(), or(l.holder(), "nobody"), or(l.epoch(), "-"),
+        Ages.of(l.renewedAgeMillis()), Ages.of(l.durationMillis()), vouched(v, l));
 
     out.println();
     Table conditions = new Table("CONDITION", "STATUS", "REASON", "SINCE", "MESSAGE");
@@ -86,5 +86,12 @@ final class StatusText {
 
   private static Object or(Object value, Object otherwise) {
     return value == null ? otherwise : value;
+  }
+
+  /** Why an older renewal is no alarm: a Synchronous or Journal primary its in-sync standby confirms renews rarely. */
+  private static String vouched(StatusView v, StatusView.LeaseView l) {
+    boolean stale = l.renewedAgeMillis() != null && l.durationMillis() != null && l.renewedAgeMillis() > l.durationMillis();
+    if (!stale || "Asynchronous".equals(v.mode())) return "";
+    return " (while its in-sync standby confirms it, the primary renews only every ten lease durations: the standby's report is its liveness)";
   }
 }

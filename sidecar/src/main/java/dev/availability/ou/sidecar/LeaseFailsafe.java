@@ -17,7 +17,7 @@ final class LeaseFailsafe {
   static final int HEARTBEATS = 3;
 
   /**
-   * Whether the standby confirms this primary well enough that it need not write its lease at all: Synchronous or
+   * Whether the standby confirms this primary well enough that it need not renew its lease (LeaseKeeper still does once every ten lease durations): Synchronous or
    * Journal, not acknowledging alone, the standby caught up at this epoch and heard within the last two heartbeats
    * (one to spare before {@link #serves} would stop it). The operator then counts the standby's in-sync report as
    * the primary's liveness (the failover core's PrimaryConfirmation); a primary that loses this confirmation renews

@@ -74,6 +74,7 @@ final class LeaseKeeper implements AutoCloseable {
     }
     boolean confirmedNow = replica.confirmedByStandby();
     if (confirmedNow && !confirmed) confirmedSinceNanos = now;
+    if (!confirmedNow && confirmed) nextRenewalNanos = now; // lost: renew at once, before the standby can report it
     confirmed = confirmedNow;
     if (confirmed && durationMillis > 0 && now - confirmedSinceNanos >= durationMillis * 1_000_000L
         && now - lastRenewalNanos < CONFIRMED_RENEWAL_LEASES * durationMillis * 1_000_000L) {

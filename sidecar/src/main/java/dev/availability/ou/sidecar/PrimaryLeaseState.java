@@ -5,7 +5,8 @@ import java.util.function.Supplier;
 
 /**
  * Lease bookkeeping (Kubernetes control) for a primary: writes are acknowledged only before the lease's
- * {@code validUntilNanos}, or past it in the failsafe (LeaseFailsafe) while the API server is unreachable.
+ * {@code validUntilNanos}, or past it in the failsafe (LeaseFailsafe): while a standby at its epoch confirms it — the API server unreachable,
+ * or (Synchronous, Journal) a confirmed primary between its sparse renewals.
  */
 final class PrimaryLeaseState {
   private final Config cfg;
@@ -60,7 +61,7 @@ final class PrimaryLeaseState {
         peerHeartbeatAgeMillis.getAsLong(), cfg.heartbeatMillis());
   }
 
-  /** Serving past the lease on the standby's confirmation while the API server is unreachable (LeaseFailsafe). */
+  /** Serving past the lease on the standby's confirmation (LeaseFailsafe): API server unreachable, or renewals skipped. */
   boolean failsafe() {
     return leaseRequired && System.nanoTime() - leaseValidUntilNanos >= 0
         && LeaseFailsafe.serves(mode.get(), acks.acksAlone(), leaseTakenAway, acks.standbyConnected(), peerHeartbeatAgeMillis.getAsLong(),

@@ -200,7 +200,7 @@ final class Replica {
     return role == Role.Primary && lease.confirmedByStandby();
   }
 
-  /** Serving past the lease on the standby's confirmation while the API server is unreachable (LeaseFailsafe). */
+  /** Serving past the lease on the standby's confirmation (LeaseFailsafe): API server unreachable, or renewals skipped. */
   boolean failsafe() {
     return lease.failsafe();
   }

@@ -92,6 +92,7 @@ final class ScaleMember {
     long now = clock.millis();
     long heartbeat = Math.max(50, peerLostAfterMillis / 4);
     boolean confirmed = standbyConfirms(a);
+    if (!confirmed && confirmedSinceMillis != 0) nextRenewalMillis = now; // lost: renew at once
     if (!confirmed) confirmedSinceMillis = 0;
     else if (confirmedSinceMillis == 0) confirmedSinceMillis = now;
     if (confirmed && lastRenewalMillis > 0 && now - confirmedSinceMillis >= leaseMillis && now - lastRenewalMillis < 10L * leaseMillis) {
