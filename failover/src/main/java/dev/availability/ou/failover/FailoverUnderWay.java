@@ -1,7 +1,5 @@
 package dev.availability.ou.failover;
 
-import static dev.availability.ou.failover.FailoverDecider.creates;
-import static dev.availability.ou.failover.FailoverDecider.recordTimings;
 import static dev.availability.ou.failover.MemberOrdinals.nextOrdinal;
 import static dev.availability.ou.failover.MemberOrdinals.ordinalOf;
 import static dev.availability.ou.failover.MemberRemoval.fenced;
@@ -23,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * A failover under way (the unit's status holds an {@link Intent}): first lease, fence and promotion, and once the
@@ -32,9 +29,9 @@ import java.util.function.Function;
  */
 final class FailoverUnderWay {
   /** The steady-state step, where an aborted switchover resumes (the primary is healthy). */
-  private final Function<Observation, Decision> steady;
+  private final SteadyState steady;
 
-  FailoverUnderWay(Function<Observation, Decision> steady) {
+  FailoverUnderWay(SteadyState steady) {
     this.steady = steady;
   }
 
@@ -136,7 +133,7 @@ final class FailoverUnderWay {
       next = next.withStandby(successor.pod());
       actions.add(new Assign(successor.pod(), Role.Standby, i.epoch(), i.target()));
     }
-    // With failback the new standby waits for the former primary to leave the home node (see FailoverDecider.steady).
+    // With failback the new standby waits for the former primary to leave the home node (see StandbyLifecycle).
     boolean homeTaken = next.standby() == null && former != null && !kept && Objects.equals(former.node(), homeToPrefer(o, s, avoidForStandby(o, s, suspectNode(o, i))));
     if (!keepFenced && ((next.standby() == null && !homeTaken) || (next.standby() != null && o.member(next.standby()).isEmpty()))) {
       String name = next.standby() != null ? next.standby() : o.policy().unit() + "-" + nextOrdinal(o);
@@ -164,7 +161,7 @@ final class FailoverUnderWay {
       }, summary, false));
       next = next.withIntent(null);
     }
-    next = recordTimings(o, next, Phase.Synchronizing, actions);
+    next = TimingsProgress.record(o, next, Phase.Synchronizing, actions);
     if (keepFenced) {
       return new Decision(next, Phase.Unprotected, Conditions.steady(target, o, false, "StandbyFenced", Fencing.standbyMessage(o, former.pod())),
           actions, false, recheck);
@@ -172,7 +169,7 @@ final class FailoverUnderWay {
     return new Decision(next, formerLeaving ? Phase.Synchronizing : Phase.FailingOver,
         formerLeaving ? Conditions.steady(target, o, false, "StandbyStarting", next.standby() != null ? "new standby " + next.standby() + " is being created"
             : "waiting for " + i.former() + " to leave node " + s.homeNode() + " before creating the standby there (failback)") : Conditions.failingOver(i),
-        actions, creates(actions), recheck);
+        actions, Decision.createsMember(actions), recheck);
   }
 
   /**
@@ -191,7 +188,7 @@ final class FailoverUnderWay {
     actions.add(new Emit(EventReason.FailoverAborted, what(i) + " to " + i.target() + " aborted before traffic moved: " + why, true));
     if (i.kind() != PromotionKind.Failover) {
       // The primary was healthy (a switchover, a drill): nothing is lost by staying on it.
-      Decision d = steady.apply(new Observation(o.policy(), next, o.members(), o.nodes(), o.lease(), o.service(), o.now()));
+      Decision d = steady.decide(o.withState(next));
       actions.addAll(d.actions());
       return new Decision(d.state(), d.phase(), d.conditions(), actions, true, d.recheckAfter());
     }

@@ -118,10 +118,7 @@ final class Fencing {
     Member p = o.member(s.primary()).orElse(null);
     if (p == null || p.deleting() || p.terminated()) return null;
     List<Action> actions = new ArrayList<>();
-    PrimaryLease lease = o.lease();
-    if (lease == null || !p.pod().equals(lease.holder()) || lease.epoch() != s.epoch()) {
-      actions.add(new HoldLease(p.pod(), s.epoch(), o.policy().thresholds().leaseDuration()));
-    }
+    PrimaryUpkeep.holdLease(o, s, p, actions);
     String peer = peerOf(o, s.standby());
     if (!p.assigned(Role.Primary, s.epoch(), peer)) actions.add(new Assign(p.pod(), Role.Primary, s.epoch(), peer));
     Member sb = o.member(s.standby()).orElse(null);

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * The switchover and the drill a user asks for (annotations {@code switchover-to} and {@code drill}), each value
@@ -24,11 +23,12 @@ final class RequestDecider {
   static final String DRILL = "Drill";
   private static final List<Kind> KINDS = List.of(Kind.Switchover, Kind.Drill);
 
-  private final Function<Observation, Decision> steady;
+  /** The steady-state step, taken when no request starts a promotion (a refusal is answered on top of it). */
+  private final SteadyState steady;
   private final PrimaryHealthEvaluator primaryHealth;
   private final CandidateRanking ranking;
 
-  RequestDecider(Function<Observation, Decision> steady, PrimaryHealthEvaluator primaryHealth, CandidateRanking ranking) {
+  RequestDecider(SteadyState steady, PrimaryHealthEvaluator primaryHealth, CandidateRanking ranking) {
     this.steady = steady;
     this.primaryHealth = primaryHealth;
     this.ranking = ranking;
@@ -41,7 +41,7 @@ final class RequestDecider {
     Decision d;
     if (s.unanswered(Kind.Switchover, r.switchoverTo())) d = switchover(o);
     else if (s.unanswered(Kind.Drill, r.drill())) d = drill(o);
-    else d = steady.apply(o);
+    else d = steady.decide(o);
     return settle(o, d);
   }
 
@@ -66,15 +66,15 @@ final class RequestDecider {
     String value = r.switchoverTo();
     Instant now = o.now();
     String malformed = r.malformed(Kind.Switchover);
-    if (malformed != null) return refuse(steady.apply(o), Kind.Switchover, value, now, malformed);
+    if (malformed != null) return refuse(steady.decide(o), Kind.Switchover, value, now, malformed);
     String target = r.switchoverTarget();
-    if (target.equals(s.primary())) return done(steady.apply(o), Kind.Switchover, value, now, target + " is already the primary: nothing to do");
+    if (target.equals(s.primary())) return done(steady.decide(o), Kind.Switchover, value, now, target + " is already the primary: nothing to do");
     String why = whySwitchoverCannotStart(o, target);
-    if (why != null) return refuse(steady.apply(o), Kind.Switchover, value, now, why);
+    if (why != null) return refuse(steady.decide(o), Kind.Switchover, value, now, why);
     Member sb = o.member(s.standby()).orElseThrow();
     String message = "switchover asked (switchover-to " + value + "): switching from primary " + s.primary() + " to standby " + sb.pod() + ", in sync";
     UnitState asked = s.withAnswer(RequestAnswer.inProgress(Kind.Switchover, value, "switching over from " + s.primary() + " to " + sb.pod(), now));
-    return FailoverDecider.switchover(o, asked, sb, StandbyAssessment.of(sb, o), REQUESTED, message);
+    return PlannedSwitchover.start(o, asked, sb, StandbyAssessment.of(sb, o), REQUESTED, message);
   }
 
   /** Why a planned switchover to {@code target} (a member or {@link Requests#ANY}) cannot start now, or null. */
@@ -118,17 +118,17 @@ final class RequestDecider {
     String value = r.drill();
     Instant now = o.now();
     String malformed = r.malformed(Kind.Drill);
-    if (malformed != null) return refuse(steady.apply(o), Kind.Drill, value, now, malformed);
+    if (malformed != null) return refuse(steady.decide(o), Kind.Drill, value, now, malformed);
     String primary = unhealthyPrimary(o);
     if (primary != null) {
-      return refuse(steady.apply(o), Kind.Drill, value, now, primary + "; a drill measures the recovery of a healthy unit: ask again with a new value once it is Protected");
+      return refuse(steady.decide(o), Kind.Drill, value, now, primary + "; a drill measures the recovery of a healthy unit: ask again with a new value once it is Protected");
     }
     // The candidate a failure would promote, but only in sync: a drill must not lose more than the unit's real RPO.
     CandidateRanking.Choice choice = ranking.choose(o);
     if (!choice.found() || !choice.assessment().inSync() || r.fenced().contains(choice.member().pod())) {
       String why = choice.found() && r.fenced().contains(choice.member().pod()) ? "standby " + choice.member().pod() + " is fenced"
           : choice.assessment() != null ? choice.assessment().why() : choice.blockedMessage();
-      return refuse(steady.apply(o), Kind.Drill, value, now, "no standby is in sync (" + why + "); a drill promotes only an in-sync standby: "
+      return refuse(steady.decide(o), Kind.Drill, value, now, "no standby is in sync (" + why + "); a drill promotes only an in-sync standby: "
           + "wait until condition Protected is True, then ask again with a new value");
     }
     Member target = choice.member();
