@@ -43,7 +43,7 @@ final class PrimaryFailure {
     Member former = o.member(s.primary()).orElse(null);
     Instant now = o.now();
     Intent intent = new Intent(target.pod(), s.primary(), former != null ? former.node() : null, s.epoch() + 1,
-        verdict.mainKind().name(), what, verdict.faultObservedAt(now), now, null, PromotionKind.Failover, choice.assessment().lag(), null);
+        new PromotionReason.Fault(verdict.mainKind()).name(), what, verdict.faultObservedAt(now), now, null, PromotionKind.Failover, choice.assessment().lag(), null);
     List<Action> actions = List.of(new Emit(EventReason.FailoverStarted, what + "; promoting standby " + target.pod() + " at epoch " + intent.epoch(), true));
     return new Decision(s.withIntent(intent), Phase.FailingOver, Conditions.failingOver(intent), actions, true, Duration.ZERO);
   }

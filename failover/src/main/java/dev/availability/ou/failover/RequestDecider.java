@@ -17,10 +17,8 @@ import java.util.List;
  * request made while a promotion is under way.
  */
 final class RequestDecider {
-  /** The reason of a switchover a user asked for. */
-  static final String REQUESTED = "Requested";
-  /** The reason of a drill. */
-  static final String DRILL = "Drill";
+  /** The reason of a switchover a user asked for, as the status names it. */
+  static final String REQUESTED = PromotionReason.Chosen.Requested.name();
   private static final List<Kind> KINDS = List.of(Kind.Switchover, Kind.Drill);
 
   /** The steady-state step, taken when no request starts a promotion (a refusal is answered on top of it). */
@@ -74,7 +72,7 @@ final class RequestDecider {
     Member sb = o.member(s.standby()).orElseThrow();
     String message = "switchover asked (switchover-to " + value + "): switching from primary " + s.primary() + " to standby " + sb.pod() + ", in sync";
     UnitState asked = s.withAnswer(RequestAnswer.inProgress(Kind.Switchover, value, "switching over from " + s.primary() + " to " + sb.pod(), now));
-    return PlannedSwitchover.start(o, asked, sb, StandbyAssessment.of(sb, o), REQUESTED, message);
+    return PlannedSwitchover.start(o, asked, sb, StandbyAssessment.of(sb, o), PromotionReason.Chosen.Requested, message);
   }
 
   /** Why a planned switchover to {@code target} (a member or {@link Requests#ANY}) cannot start now, or null. */
@@ -135,7 +133,7 @@ final class RequestDecider {
     Member former = o.member(s.primary()).orElseThrow();
     String message = "drill asked (drill " + value + "): promoting standby " + target.pod() + " at epoch " + (s.epoch() + 1)
         + " as if primary " + former.pod() + " had failed";
-    Intent intent = new Intent(target.pod(), s.primary(), former.node(), s.epoch() + 1, DRILL, message, now, now, null, PromotionKind.Drill,
+    Intent intent = new Intent(target.pod(), s.primary(), former.node(), s.epoch() + 1, PromotionReason.Chosen.Drill.name(), message, now, now, null, PromotionKind.Drill,
         choice.assessment().lag(), null);
     UnitState next = s.withIntent(intent)
         .withAnswer(RequestAnswer.inProgress(Kind.Drill, value, "promoting " + target.pod() + " as if " + former.pod() + " had failed", now));
@@ -165,7 +163,7 @@ final class RequestDecider {
       RequestAnswer a = s.answer(k);
       if (a == null || a.state() != RequestAnswer.State.InProgress) continue;
       Intent i = s.intent();
-      boolean ours = i != null && (k == Kind.Drill ? i.kind() == PromotionKind.Drill : i.planned() && REQUESTED.equals(i.reason()));
+      boolean ours = i != null && (k == Kind.Drill ? i.kind() == PromotionKind.Drill : i.planned() && i.cause() == PromotionReason.Chosen.Requested);
       if (ours && i.serviceSwitchedAt() != null) {
         s = s.withAnswer(RequestAnswer.done(k, a.value(), doneMessage(i, s.lastFailover()), o.now()));
         // The user chose where the primary runs: that is its home now (failback would otherwise undo the move).

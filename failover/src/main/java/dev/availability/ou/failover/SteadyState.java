@@ -49,7 +49,7 @@ final class SteadyState {
     if (standby.kept() && healthyPrimary && standby.assessment().inSync()) {
       Member sb = standby.standby();
       NodeMaintenance.Verdict drain = NodeMaintenance.judge(o, s, p, sb);
-      if (drain != null && drain.switchNow()) return PlannedSwitchover.start(o, s, sb, standby.assessment(), NodeMaintenance.REASON, drain.message());
+      if (drain != null && drain.switchNow()) return PlannedSwitchover.start(o, s, sb, standby.assessment(), PromotionReason.Chosen.NodeMaintenance, drain.message());
       if (drain != null && drain.step() == NodeMaintenance.Step.READY_SUCCESSOR && drain.successor() == null) {
         s = NodeMaintenance.readySuccessor(o, s, drain, actions);
       }
