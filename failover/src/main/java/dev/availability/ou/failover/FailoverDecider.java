@@ -15,14 +15,12 @@ package dev.availability.ou.failover;
  */
 public final class FailoverDecider {
   private final SteadyState steady;
-  private final FailoverUnderWay underWay;
   private final RequestDecider requests;
 
   public FailoverDecider() {
     PrimaryHealthEvaluator primaryHealth = new PrimaryHealthEvaluator();
     CandidateRanking ranking = new CandidateRanking();
     steady = new SteadyState(primaryHealth, ranking);
-    underWay = new FailoverUnderWay(steady);
     requests = new RequestDecider(steady, primaryHealth, ranking);
   }
 
@@ -32,9 +30,17 @@ public final class FailoverDecider {
   }
 
   private Decision act(Observation o) {
-    if (o.state().intent() != null) return requests.whileUnderWay(o, underWay.continueFailover(o));
+    if (o.state().intent() != null) return requests.whileUnderWay(o, underWay(o));
     if (!Bootstrap.needed(o)) return requests.decide(o);
     UnitState adopted = Bootstrap.adopt(o);
     return adopted != null ? steady.decide(o.withState(adopted)) : Bootstrap.create(o);
+  }
+
+  /** The promotion under way; a switchover or a drill called off goes on with the steady step, from the state it left. */
+  private Decision underWay(Observation o) {
+    return switch (FailoverUnderWay.continueFailover(o)) {
+      case FailoverUnderWay.Outcome.Decided d -> d.decision();
+      case FailoverUnderWay.Outcome.CalledOff c -> c.then(steady.decide(o.withState(c.state())));
+    };
   }
 }
