@@ -21,7 +21,7 @@ public final class FailoverDecider {
     PrimaryHealthEvaluator primaryHealth = new PrimaryHealthEvaluator();
     CandidateRanking ranking = new CandidateRanking();
     steady = new SteadyState(primaryHealth, ranking);
-    requests = new RequestDecider(steady, primaryHealth, ranking);
+    requests = new RequestDecider(primaryHealth, ranking);
   }
 
   /** The decision taken: what the unit needs, with fenced members kept fenced, held when the unit is paused. */
@@ -31,9 +31,19 @@ public final class FailoverDecider {
 
   private Decision act(Observation o) {
     if (o.state().intent() != null) return requests.whileUnderWay(o, underWay(o));
-    if (!Bootstrap.needed(o)) return requests.decide(o);
+    if (!Bootstrap.needed(o)) return requested(o);
     UnitState adopted = Bootstrap.adopt(o);
     return adopted != null ? steady.decide(o.withState(adopted)) : Bootstrap.create(o);
+  }
+
+  /** A new request starts a promotion, or is answered on top of the steady step, which otherwise decides alone. */
+  private Decision requested(Observation o) {
+    Decision d = switch (requests.take(o)) {
+      case RequestDecider.Taken.Started started -> started.decision();
+      case RequestDecider.Taken.Answered answered -> answered.onto(steady.decide(o));
+      case RequestDecider.Taken.NothingAsked nothing -> steady.decide(o);
+    };
+    return RequestDecider.settle(o, d);
   }
 
   /** The promotion under way; a switchover or a drill called off goes on with the steady step, from the state it left. */
