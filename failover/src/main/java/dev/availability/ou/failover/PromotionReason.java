@@ -39,7 +39,7 @@ sealed interface PromotionReason {
     Drill,
     /** The user fenced the primary ({@link Fencing}). */
     Fenced,
-    /** The primary's node is being drained ({@link NodeMaintenance}). */
+    /** The primary's node is being drained ({@link dev.availability.ou.failover.NodeMaintenance}). */
     NodeMaintenance,
     /** The primary runs an outdated spec: the updated standby takes over first ({@link PlannedSwitchover}). */
     SpecChanged,
