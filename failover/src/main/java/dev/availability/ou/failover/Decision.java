@@ -17,4 +17,10 @@ public record Decision(
     List<ConditionView> conditions,
     List<Action> actions,
     boolean persistStateFirst,
-    Duration recheckAfter) {}
+    Duration recheckAfter) {
+
+  /** A decision that creates a member names it in the status first, so a restart creates the same one. */
+  static boolean createsMember(List<Action> actions) {
+    return actions.stream().anyMatch(a -> a instanceof Action.CreateMember);
+  }
+}

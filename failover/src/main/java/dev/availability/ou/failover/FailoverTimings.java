@@ -19,6 +19,11 @@ public record FailoverTimings(
     Long updatesLost,
     PromotionKind kind) {
 
+  /** The {@link #reason} read back as typed (null when the status names none this operator knows). */
+  PromotionReason cause() {
+    return PromotionReason.of(reason);
+  }
+
   public boolean planned() {
     return kind == PromotionKind.Switchover;
   }

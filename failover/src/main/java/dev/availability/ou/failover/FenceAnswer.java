@@ -32,11 +32,11 @@ final class FenceAnswer {
         parts.add("failing over from fenced primary " + pod + " to " + i.target() + " at epoch " + i.epoch());
         if (state == RequestAnswer.State.Done) state = RequestAnswer.State.InProgress;
       } else if (pod.equals(s.primary())) {
-        parts.add(d.conditions().stream().filter(c -> c.type().equals(Conditions.DEGRADED) && "PrimaryFenced".equals(c.reason()))
+        parts.add(d.conditions().stream().filter(c -> c.type().equals(Conditions.DEGRADED) && Fencing.HELD.equals(c.reason()))
             .map(ConditionView::message).findFirst().orElse("primary " + pod + " is fenced"));
       } else if (pod.equals(s.standby())) {
         FailoverTimings t = s.lastFailover();
-        boolean failedOver = t != null && pod.equals(t.former()) && Fencing.FENCED.equals(t.reason());
+        boolean failedOver = t != null && pod.equals(t.former()) && t.cause() == PromotionReason.Chosen.Fenced;
         parts.add((failedOver ? "failed over from " + pod + " to " + t.newPrimary() + " at epoch " + t.epoch() + "; " : "") + Fencing.standbyMessage(o, pod));
       } else if (o.members().containsKey(pod)) {
         parts.add("member " + pod + " is fenced and kept for inspection (neither primary nor standby: it is removed once unfenced)");

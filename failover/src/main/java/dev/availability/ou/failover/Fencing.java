@@ -28,7 +28,8 @@ import java.util.List;
  */
 final class Fencing {
   static final String ANNOTATION = "ou.availability.dev/fenced-members";
-  static final String FENCED = "Fenced";
+  /** The reason of condition Degraded while the unit is held without a serving primary ({@link FenceAnswer} quotes its message). */
+  static final String HELD = "PrimaryFenced";
 
   private final CandidateRanking ranking;
 
@@ -61,7 +62,7 @@ final class Fencing {
     String what = "primary " + s.primary() + " is fenced (" + ANNOTATION + ")";
     // Taken as a fault would be (the standby must be promotable, it is counted as a failover): the user took the
     // primary out of service, it did not hand over.
-    Intent intent = new Intent(target.pod(), s.primary(), former != null ? former.node() : null, s.epoch() + 1, FENCED, what,
+    Intent intent = new Intent(target.pod(), s.primary(), former != null ? former.node() : null, s.epoch() + 1, PromotionReason.Chosen.Fenced.name(), what,
         o.now(), o.now(), null, PromotionKind.Failover, choice.assessment().lag(), null);
     List<Action> actions = List.of(new Emit(EventReason.FailoverStarted, what + "; promoting standby " + target.pod() + " at epoch " + intent.epoch()
         + " (" + s.primary() + " is kept, fenced, for inspection)", true));
@@ -94,7 +95,7 @@ final class Fencing {
     removeExtraMembers(o, next, actions);
     String message = heldMessage(o, next, choice);
     if (newly) actions.add(new Emit(EventReason.MemberFenced, message, true));
-    return new Decision(next, Phase.Degraded, Conditions.degraded("PrimaryFenced", message), actions, !next.equals(s), null);
+    return new Decision(next, Phase.Degraded, Conditions.degraded(HELD, message), actions, !next.equals(s), null);
   }
 
   static String heldMessage(Observation o, UnitState s, CandidateRanking.Choice choice) {
@@ -118,10 +119,7 @@ final class Fencing {
     Member p = o.member(s.primary()).orElse(null);
     if (p == null || p.deleting() || p.terminated()) return null;
     List<Action> actions = new ArrayList<>();
-    PrimaryLease lease = o.lease();
-    if (lease == null || !p.pod().equals(lease.holder()) || lease.epoch() != s.epoch()) {
-      actions.add(new HoldLease(p.pod(), s.epoch(), o.policy().thresholds().leaseDuration()));
-    }
+    PrimaryUpkeep.holdLease(o, s, p, actions);
     String peer = peerOf(o, s.standby());
     if (!p.assigned(Role.Primary, s.epoch(), peer)) actions.add(new Assign(p.pod(), Role.Primary, s.epoch(), peer));
     Member sb = o.member(s.standby()).orElse(null);

@@ -25,6 +25,11 @@ public record Intent(
     Long lagAtDecision,
     Instant promotionAskedAt) {
 
+  /** The {@link #reason} read back as typed (null when the status names none this operator knows). */
+  PromotionReason cause() {
+    return PromotionReason.of(reason);
+  }
+
   /** A planned switchover: the primary was healthy and hands over (no fault, no loss in Synchronous mode). */
   public boolean planned() {
     return kind == PromotionKind.Switchover;

@@ -87,7 +87,7 @@ final class MemberRejoin {
     if (node == null) return Optional.empty();
     FailoverTimings last = s.lastFailover();
     boolean lastFormer = last != null && m.pod().equals(last.former());
-    Instant lostAt = lastFormer && MemberRemoval.suspectsNode(last.reason()) ? last.serviceSwitchedAt() : null;
+    Instant lostAt = lastFormer && PromotionReason.suspectsNode(last.cause()) ? last.serviceSwitchedAt() : null;
     if (lastFormer ? lostAt == null : m.assignedRole() == null || m.assignedRole() == Role.Primary) return Optional.empty();
     if (!node.healthy() || kubeletSilent(o, node)) return Optional.of(Instant.MAX);
     Instant backAt = node.readySince();

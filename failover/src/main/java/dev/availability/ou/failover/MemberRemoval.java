@@ -5,7 +5,6 @@ import dev.availability.ou.failover.Action.Emit;
 import dev.availability.ou.failover.Member.Role;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -50,12 +49,8 @@ final class MemberRemoval {
     if (nodeDown(o, m)) return true;
     Intent i = s.intent();
     FailoverTimings t = s.lastFailover();
-    String reason = i != null && m.pod().equals(i.former()) ? i.reason() : t != null && m.pod().equals(t.former()) ? t.reason() : null;
-    return suspectsNode(reason);
-  }
-
-  static boolean suspectsNode(String reason) {
-    return Arrays.stream(Signal.Kind.values()).anyMatch(k -> k.suspectsNode() && k.name().equals(reason));
+    PromotionReason cause = i != null && m.pod().equals(i.former()) ? i.cause() : t != null && m.pod().equals(t.former()) ? t.cause() : null;
+    return PromotionReason.suspectsNode(cause);
   }
 
   /**

@@ -14,7 +14,7 @@ import java.util.Set;
  */
 public final class NodeMaintenance {
   /** The switchover's reason, in the intent, the history and {@code lastFailover.reason}. */
-  public static final String REASON = "NodeMaintenance";
+  public static final String REASON = PromotionReason.Chosen.NodeMaintenance.name();
 
   /**
    * Taints that announce a node is about to be emptied, with what they say. {@code node.kubernetes.io/unschedulable}

@@ -25,4 +25,9 @@ public record Observation(
   public Optional<NodeView> node(String name) {
     return Optional.ofNullable(name == null ? null : nodes.get(name));
   }
+
+  /** The same observation, the status remembering {@code s} instead (a step that decided on a new state goes on from it). */
+  Observation withState(UnitState s) {
+    return new Observation(policy, s, members, nodes, lease, service, now);
+  }
 }

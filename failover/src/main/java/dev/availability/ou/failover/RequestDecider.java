@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * The switchover and the drill a user asks for (annotations {@code switchover-to} and {@code drill}), each value
@@ -18,31 +17,45 @@ import java.util.function.Function;
  * request made while a promotion is under way.
  */
 final class RequestDecider {
-  /** The reason of a switchover a user asked for. */
-  static final String REQUESTED = "Requested";
-  /** The reason of a drill. */
-  static final String DRILL = "Drill";
+  /** The reason of a switchover a user asked for, as the status names it. */
+  static final String REQUESTED = PromotionReason.Chosen.Requested.name();
   private static final List<Kind> KINDS = List.of(Kind.Switchover, Kind.Drill);
 
-  private final Function<Observation, Decision> steady;
   private final PrimaryHealthEvaluator primaryHealth;
   private final CandidateRanking ranking;
 
-  RequestDecider(Function<Observation, Decision> steady, PrimaryHealthEvaluator primaryHealth, CandidateRanking ranking) {
-    this.steady = steady;
+  RequestDecider(PrimaryHealthEvaluator primaryHealth, CandidateRanking ranking) {
     this.primaryHealth = primaryHealth;
     this.ranking = ranking;
   }
 
-  /** No promotion under way: what a new request asks starts, or it is refused (or done at once); otherwise the steady step. */
-  Decision decide(Observation o) {
+  /**
+   * What a new request asks of a unit with no promotion under way: a promotion {@link Taken.Started}, or an answer
+   * (refused, or done at once) {@link Taken.Answered} on top of the steady step's decision; {@link Taken.NothingAsked}
+   * leaves the unit to the steady step. The decider then {@link #settle}s the answers.
+   */
+  sealed interface Taken {
+    record Started(Decision decision) implements Taken {}
+
+    record Answered(RequestAnswer answer, Emit event) implements Taken {
+      /** The steady step's decision {@code d} with this answer given and told. */
+      Decision onto(Decision d) {
+        List<Action> actions = new ArrayList<>(d.actions());
+        actions.add(event);
+        return new Decision(d.state().withAnswer(answer), d.phase(), d.conditions(), actions, d.persistStateFirst(), d.recheckAfter());
+      }
+    }
+
+    record NothingAsked() implements Taken {}
+  }
+
+  /** A new request taken up (see {@link Taken}). */
+  Taken take(Observation o) {
     Requests r = o.policy().requests();
     UnitState s = o.state();
-    Decision d;
-    if (s.unanswered(Kind.Switchover, r.switchoverTo())) d = switchover(o);
-    else if (s.unanswered(Kind.Drill, r.drill())) d = drill(o);
-    else d = steady.apply(o);
-    return settle(o, d);
+    if (s.unanswered(Kind.Switchover, r.switchoverTo())) return switchover(o);
+    if (s.unanswered(Kind.Drill, r.drill())) return drill(o);
+    return new Taken.NothingAsked();
   }
 
   /** A promotion under way ({@code d} continues it): a new request is refused; the one that started it is answered as it goes. */
@@ -51,8 +64,8 @@ final class RequestDecider {
     Requests r = o.policy().requests();
     for (Kind k : KINDS) {
       if (d.state().unanswered(k, r.value(k))) {
-        d = refuse(d, k, r.value(k), o.now(), "a " + FailoverUnderWay.what(i) + " from " + i.former() + " to " + i.target()
-            + " is under way; ask again with a new value once it is done and the unit is Protected");
+        d = refuse(k, r.value(k), o.now(), "a " + FailoverUnderWay.what(i) + " from " + i.former() + " to " + i.target()
+            + " is under way; ask again with a new value once it is done and the unit is Protected").onto(d);
       }
     }
     return settle(o, d);
@@ -60,21 +73,21 @@ final class RequestDecider {
 
   // ---------------------------------------------------------------- switchover
 
-  private Decision switchover(Observation o) {
+  private Taken switchover(Observation o) {
     Requests r = o.policy().requests();
     UnitState s = o.state();
     String value = r.switchoverTo();
     Instant now = o.now();
     String malformed = r.malformed(Kind.Switchover);
-    if (malformed != null) return refuse(steady.apply(o), Kind.Switchover, value, now, malformed);
+    if (malformed != null) return refuse(Kind.Switchover, value, now, malformed);
     String target = r.switchoverTarget();
-    if (target.equals(s.primary())) return done(steady.apply(o), Kind.Switchover, value, now, target + " is already the primary: nothing to do");
+    if (target.equals(s.primary())) return done(Kind.Switchover, value, now, target + " is already the primary: nothing to do");
     String why = whySwitchoverCannotStart(o, target);
-    if (why != null) return refuse(steady.apply(o), Kind.Switchover, value, now, why);
+    if (why != null) return refuse(Kind.Switchover, value, now, why);
     Member sb = o.member(s.standby()).orElseThrow();
     String message = "switchover asked (switchover-to " + value + "): switching from primary " + s.primary() + " to standby " + sb.pod() + ", in sync";
     UnitState asked = s.withAnswer(RequestAnswer.inProgress(Kind.Switchover, value, "switching over from " + s.primary() + " to " + sb.pod(), now));
-    return FailoverDecider.switchover(o, asked, sb, StandbyAssessment.of(sb, o), REQUESTED, message);
+    return new Taken.Started(PlannedSwitchover.start(o, asked, sb, StandbyAssessment.of(sb, o), PromotionReason.Chosen.Requested, message));
   }
 
   /** Why a planned switchover to {@code target} (a member or {@link Requests#ANY}) cannot start now, or null. */
@@ -112,35 +125,35 @@ final class RequestDecider {
 
   // ---------------------------------------------------------------- drill
 
-  private Decision drill(Observation o) {
+  private Taken drill(Observation o) {
     Requests r = o.policy().requests();
     UnitState s = o.state();
     String value = r.drill();
     Instant now = o.now();
     String malformed = r.malformed(Kind.Drill);
-    if (malformed != null) return refuse(steady.apply(o), Kind.Drill, value, now, malformed);
+    if (malformed != null) return refuse(Kind.Drill, value, now, malformed);
     String primary = unhealthyPrimary(o);
     if (primary != null) {
-      return refuse(steady.apply(o), Kind.Drill, value, now, primary + "; a drill measures the recovery of a healthy unit: ask again with a new value once it is Protected");
+      return refuse(Kind.Drill, value, now, primary + "; a drill measures the recovery of a healthy unit: ask again with a new value once it is Protected");
     }
     // The candidate a failure would promote, but only in sync: a drill must not lose more than the unit's real RPO.
     CandidateRanking.Choice choice = ranking.choose(o);
     if (!choice.found() || !choice.assessment().inSync() || r.fenced().contains(choice.member().pod())) {
       String why = choice.found() && r.fenced().contains(choice.member().pod()) ? "standby " + choice.member().pod() + " is fenced"
           : choice.assessment() != null ? choice.assessment().why() : choice.blockedMessage();
-      return refuse(steady.apply(o), Kind.Drill, value, now, "no standby is in sync (" + why + "); a drill promotes only an in-sync standby: "
+      return refuse(Kind.Drill, value, now, "no standby is in sync (" + why + "); a drill promotes only an in-sync standby: "
           + "wait until condition Protected is True, then ask again with a new value");
     }
     Member target = choice.member();
     Member former = o.member(s.primary()).orElseThrow();
     String message = "drill asked (drill " + value + "): promoting standby " + target.pod() + " at epoch " + (s.epoch() + 1)
         + " as if primary " + former.pod() + " had failed";
-    Intent intent = new Intent(target.pod(), s.primary(), former.node(), s.epoch() + 1, DRILL, message, now, now, null, PromotionKind.Drill,
+    Intent intent = new Intent(target.pod(), s.primary(), former.node(), s.epoch() + 1, PromotionReason.Chosen.Drill.name(), message, now, now, null, PromotionKind.Drill,
         choice.assessment().lag(), null);
     UnitState next = s.withIntent(intent)
         .withAnswer(RequestAnswer.inProgress(Kind.Drill, value, "promoting " + target.pod() + " as if " + former.pod() + " had failed", now));
-    return new Decision(next, Phase.FailingOver, Conditions.failingOver(intent), List.of(new Emit(EventReason.DrillStarted, message, false)),
-        true, Duration.ZERO);
+    return new Taken.Started(new Decision(next, Phase.FailingOver, Conditions.failingOver(intent),
+        List.of(new Emit(EventReason.DrillStarted, message, false)), true, Duration.ZERO));
   }
 
   /** Why the primary cannot take part in a planned move (failed, suspect, not ready), or null when it is healthy. */
@@ -159,13 +172,13 @@ final class RequestDecider {
    * The answer to the request that started a promotion: Done once the Service names the target (the decision that
    * switched it), Refused when the promotion ended before (aborted, saying why).
    */
-  private static Decision settle(Observation o, Decision d) {
+  static Decision settle(Observation o, Decision d) {
     UnitState s = d.state();
     for (Kind k : KINDS) {
       RequestAnswer a = s.answer(k);
       if (a == null || a.state() != RequestAnswer.State.InProgress) continue;
       Intent i = s.intent();
-      boolean ours = i != null && (k == Kind.Drill ? i.kind() == PromotionKind.Drill : i.planned() && REQUESTED.equals(i.reason()));
+      boolean ours = i != null && (k == Kind.Drill ? i.kind() == PromotionKind.Drill : i.planned() && i.cause() == PromotionReason.Chosen.Requested);
       if (ours && i.serviceSwitchedAt() != null) {
         s = s.withAnswer(RequestAnswer.done(k, a.value(), doneMessage(i, s.lastFailover()), o.now()));
         // The user chose where the primary runs: that is its home now (failback would otherwise undo the move).
@@ -186,18 +199,12 @@ final class RequestDecider {
         + " (status.history has its timings)";
   }
 
-  private static Decision refuse(Decision d, Kind kind, String value, Instant now, String why) {
-    return answered(d, RequestAnswer.refused(kind, value, why, now), new Emit(EventReason.RequestRefused, label(kind, value) + " refused: " + why, true));
+  private static Taken.Answered refuse(Kind kind, String value, Instant now, String why) {
+    return new Taken.Answered(RequestAnswer.refused(kind, value, why, now), new Emit(EventReason.RequestRefused, label(kind, value) + " refused: " + why, true));
   }
 
-  private static Decision done(Decision d, Kind kind, String value, Instant now, String message) {
-    return answered(d, RequestAnswer.done(kind, value, message, now), new Emit(EventReason.RequestDone, label(kind, value) + ": " + message, false));
-  }
-
-  private static Decision answered(Decision d, RequestAnswer a, Emit event) {
-    List<Action> actions = new ArrayList<>(d.actions());
-    actions.add(event);
-    return new Decision(d.state().withAnswer(a), d.phase(), d.conditions(), actions, d.persistStateFirst(), d.recheckAfter());
+  private static Taken.Answered done(Kind kind, String value, Instant now, String message) {
+    return new Taken.Answered(RequestAnswer.done(kind, value, message, now), new Emit(EventReason.RequestDone, label(kind, value) + ": " + message, false));
   }
 
   private static String label(Kind kind, String value) {

@@ -1,0 +1,68 @@
+package dev.availability.ou.failover;
+
+import static dev.availability.ou.failover.MemberOrdinals.nextOrdinal;
+import static dev.availability.ou.failover.MemberOrdinals.ordinalOf;
+
+import dev.availability.ou.failover.Action.CreateMember;
+import dev.availability.ou.failover.Action.Emit;
+import dev.availability.ou.failover.Action.HoldLease;
+import dev.availability.ou.failover.Action.PointService;
+import dev.availability.ou.failover.Member.Role;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A unit whose status names no primary, or whose members are all gone: the members the pods say exist are
+ * adopted ({@link #adopt}), or the primary and the standby are created ({@link #create}). Pure.
+ */
+final class Bootstrap {
+  private Bootstrap() {}
+
+  /** Whether the unit needs this step: no primary in the status, or no member at all. */
+  static boolean needed(Observation o) {
+    return o.state().primary() == null || o.members().isEmpty();
+  }
+
+  /**
+   * The status was lost (or never written) but the pods say who is who: the state that adopts them (the newest
+   * primary assignment, and its standby), not recreating anything. Null when there is nobody to adopt.
+   */
+  static UnitState adopt(Observation o) {
+    UnitState s = o.state();
+    if (s.primary() != null) return null;
+    Member adopted = o.members().values().stream()
+        .filter(m -> m.assignedRole() == Role.Primary && !m.deleting())
+        .max(Comparator.comparingLong(Member::assignedEpoch)).orElse(null);
+    if (adopted == null) return null;
+    String standby = o.members().values().stream()
+        .filter(m -> m.assignedRole() == Role.Standby && m.assignedEpoch() == adopted.assignedEpoch() && !m.deleting())
+        .map(Member::pod).findFirst().orElse(null);
+    return s.withPrimary(adopted.pod()).withStandby(standby).withEpoch(adopted.assignedEpoch()).withNextOrdinal(nextOrdinal(o));
+  }
+
+  /**
+   * Creates the primary and the standby. When no member exists although the status names some (the operator stopped
+   * between writing the status and creating them, or every pod was removed), under the names the status holds.
+   */
+  static Decision create(Observation o) {
+    UnitState s = o.state();
+    boolean again = s.primary() != null;
+    long n = nextOrdinal(o);
+    String unit = o.policy().unit();
+    String primary = again ? s.primary() : unit + "-" + n++;
+    String standby = again && s.standby() != null ? s.standby() : unit + "-" + n++;
+    long epoch = Math.max(1, s.epoch());
+    List<Action> actions = List.of(
+        new CreateMember(primary, ordinalOf(primary), Role.Primary, epoch, standby, Set.of(), null),
+        new CreateMember(standby, ordinalOf(standby), Role.Standby, epoch, primary, Set.of(), null),
+        new HoldLease(primary, epoch, o.policy().thresholds().leaseDuration()),
+        new PointService(primary),
+        new Emit(EventReason.MembersCreated, (again ? "no member of the unit exists: creating again " : "created ") + "primary " + primary
+            + " and standby " + standby + " at epoch " + epoch, again));
+    UnitState next = s.withPrimary(primary).withStandby(standby).withEpoch(epoch)
+        .withNextOrdinal(Math.max(n, Math.max(ordinalOf(primary), ordinalOf(standby)) + 1));
+    return new Decision(next, Phase.Pending, Conditions.pending("creating primary " + primary + " and standby " + standby),
+        actions, true, null);
+  }
+}
