@@ -15,7 +15,7 @@ import java.util.Optional;
 public final class CandidateRanking {
 
   /** The candidate, or why there is none. */
-  public record Choice(Member member, StandbyAssessment assessment, String blockedReason, String blockedMessage) {
+  public record Choice(Member member, StandbyAssessment assessment, ConditionReason blockedReason, String blockedMessage) {
     public boolean found() {
       return member != null;
     }
@@ -41,21 +41,21 @@ public final class CandidateRanking {
         .filter(c -> c.assessment().state() == StandbyAssessment.State.InSync || c.assessment().state() == StandbyAssessment.State.CatchingUp)
         .toList();
     if (healthy.isEmpty()) {
-      return new Choice(null, null, "NoHealthyStandby", "no healthy standby to promote: " + describeStandby(o));
+      return new Choice(null, null, ConditionReason.NoHealthyStandby, "no healthy standby to promote: " + describeStandby(o));
     }
     List<Candidate> eligible = healthy.stream().filter(c -> promotable(c.assessment(), policy)).sorted(BEST_FIRST).toList();
     if (eligible.isEmpty()) {
       Candidate best = healthy.stream().sorted(BEST_FIRST).findFirst().orElseThrow();
       if (policy.mode() == UnitPolicy.Mode.Asynchronous) {
         if (best.assessment().lag() == null && policy.maxPromotableLag() == null) {
-          return new Choice(null, best.assessment(), "LagUnknown", "standby " + best.member().pod() + " does not know how far it trails (it has not"
+          return new Choice(null, best.assessment(), ConditionReason.LagUnknown, "standby " + best.member().pod() + " does not know how far it trails (it has not"
               + " heard its primary since it started): it may hold none of the state; not promoted; waiting for the primary to return");
         }
-        return new Choice(null, best.assessment(), "LagTooHigh", "standby " + best.member().pod() + " trails by "
+        return new Choice(null, best.assessment(), ConditionReason.LagTooHigh, "standby " + best.member().pod() + " trails by "
             + (best.assessment().lag() == null ? "an unknown number of" : best.assessment().lag()) + " updates, more than maxPromotableLag "
             + policy.maxPromotableLag() + ": not promoted; waiting for the primary to return (raise or remove maxPromotableLag to accept the loss)");
       }
-      return new Choice(null, best.assessment(), "NoInSyncStandby", "standby " + best.member().pod()
+      return new Choice(null, best.assessment(), ConditionReason.NoInSyncStandby, "standby " + best.member().pod()
           + " is not in sync and " + policy.mode() + " mode never promotes a stale standby; waiting for the primary to return");
     }
     Candidate best = eligible.get(0);

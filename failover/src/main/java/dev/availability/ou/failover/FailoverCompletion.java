@@ -98,11 +98,11 @@ final class FailoverCompletion {
     }
     next = TimingsProgress.record(o, next, Phase.Synchronizing, actions);
     if (keepFenced) {
-      return new Decision(next, Phase.Unprotected, Conditions.steady(target, o, false, "StandbyFenced", Fencing.standbyMessage(o, former.pod())),
+      return new Decision(next, Phase.Unprotected, Conditions.steady(target, o, false, ConditionReason.StandbyFenced, Fencing.standbyMessage(o, former.pod())),
           actions, false, recheck);
     }
     return new Decision(next, formerLeaving ? Phase.Synchronizing : Phase.FailingOver,
-        formerLeaving ? Conditions.steady(target, o, false, "StandbyStarting", next.standby() != null ? "new standby " + next.standby() + " is being created"
+        formerLeaving ? Conditions.steady(target, o, false, ConditionReason.StandbyStarting, next.standby() != null ? "new standby " + next.standby() + " is being created"
             : "waiting for " + i.former() + " to leave node " + s.homeNode() + " before creating the standby there (failback)") : Conditions.failingOver(i),
         actions, Decision.createsMember(actions), recheck);
   }

@@ -32,7 +32,7 @@ final class FenceAnswer {
         parts.add("failing over from fenced primary " + pod + " to " + i.target() + " at epoch " + i.epoch());
         if (state == RequestAnswer.State.Done) state = RequestAnswer.State.InProgress;
       } else if (pod.equals(s.primary())) {
-        parts.add(d.conditions().stream().filter(c -> c.type().equals(Conditions.DEGRADED) && Fencing.HELD.equals(c.reason()))
+        parts.add(d.conditions().stream().filter(c -> c.type() == ConditionType.Degraded && c.hasReason(ConditionReason.PrimaryFenced))
             .map(ConditionView::message).findFirst().orElse("primary " + pod + " is fenced"));
       } else if (pod.equals(s.standby())) {
         FailoverTimings t = s.lastFailover();

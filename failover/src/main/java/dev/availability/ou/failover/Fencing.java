@@ -28,8 +28,6 @@ import java.util.List;
  */
 final class Fencing {
   static final String ANNOTATION = "ou.availability.dev/fenced-members";
-  /** The reason of condition Degraded while the unit is held without a serving primary ({@link FenceAnswer} quotes its message). */
-  static final String HELD = "PrimaryFenced";
 
   private final CandidateRanking ranking;
 
@@ -95,7 +93,7 @@ final class Fencing {
     removeExtraMembers(o, next, actions);
     String message = heldMessage(o, next, choice);
     if (newly) actions.add(new Emit(EventReason.MemberFenced, message, true));
-    return new Decision(next, Phase.Degraded, Conditions.degraded(HELD, message), actions, !next.equals(s), null);
+    return new Decision(next, Phase.Degraded, Conditions.degraded(ConditionReason.PrimaryFenced, message), actions, !next.equals(s), null);
   }
 
   static String heldMessage(Observation o, UnitState s, CandidateRanking.Choice choice) {
@@ -138,8 +136,8 @@ final class Fencing {
     }
     String message = "primary " + p.pod() + " was unfenced: waiting for it to serve at epoch " + s.epoch() + " (its sidecar reports "
         + (r == null ? "nothing yet" : r.role() + " at epoch " + r.epoch()) + (p.ready() ? "" : ", its pod is not ready") + ")";
-    List<ConditionView> conditions = serves ? Conditions.steady(p, o, false, "StandbyStarting", "primary " + p.pod() + " serves again; standby "
-        + s.standby() + " catches up") : Conditions.degraded("PrimaryResuming", message);
+    List<ConditionView> conditions = serves ? Conditions.steady(p, o, false, ConditionReason.StandbyStarting, "primary " + p.pod() + " serves again; standby "
+        + s.standby() + " catches up") : Conditions.degraded(ConditionReason.PrimaryResuming, message);
     return new Decision(s, serves ? Phase.Synchronizing : Phase.Degraded, conditions, actions, false,
         serves ? null : o.policy().thresholds().renewInterval());
   }

@@ -9,7 +9,7 @@ import java.util.List;
  * A paused unit ({@link #ANNOTATION} {@code "true"}): the operator observes and reports but acts on nothing. The
  * decision it would take is worked out as usual and then held: the state stays as it was (no intent is written, so
  * resuming decides afresh from what it then observes), no action is performed, and the status says what it would
- * do (condition {@value #CONDITION}, a Warning event {@code ActionHeld}).
+ * do (condition Paused, a Warning event {@code ActionHeld}).
  *
  * <p>A pause during a failover under way holds it where it is. That is safe because every decision's actions may
  * stop after any one of them (an operator may crash there): before the target took the lease the former primary
@@ -19,7 +19,6 @@ import java.util.List;
  */
 final class Pause {
   static final String ANNOTATION = "ou.availability.dev/paused";
-  static final String CONDITION = "Paused";
 
   private Pause() {}
 
@@ -45,7 +44,7 @@ final class Pause {
             : new Emit(EventReason.Resumed, RESUMED, false));
         next = next.withAnswer(answer);
       }
-      return new Decision(next, d.phase(), with(d.conditions(), new ConditionView(CONDITION, false, "NotPaused",
+      return new Decision(next, d.phase(), with(d.conditions(), new ConditionView(ConditionType.Paused, false, ConditionReason.NotPaused,
           "the operator acts on the unit (" + ANNOTATION + " is not \"true\")")), actions, d.persistStateFirst(), d.recheckAfter());
     }
     List<String> would = WouldDo.describe(s, wouldDo);
@@ -56,17 +55,17 @@ final class Pause {
     if (started != null) {
       // Nobody is promoted: say what failed, not that a failover is under way.
       phase = Phase.Degraded;
-      conditions = Conditions.degraded(CONDITION, started.message() + "; the unit is paused: nobody is promoted until it is resumed");
+      conditions = Conditions.degraded(ConditionReason.Paused, started.message() + "; the unit is paused: nobody is promoted until it is resumed");
     } else if (s.intent() != null) {
       phase = Phase.FailingOver;
-      conditions = Conditions.failingOver(s.intent()).stream().map(c -> c.type().equals(Conditions.FAILOVER)
+      conditions = Conditions.failingOver(s.intent()).stream().map(c -> c.type() == ConditionType.FailoverInProgress
           ? new ConditionView(c.type(), true, c.reason(), c.message() + " (held where it is: the unit is paused)") : c).toList();
     }
     List<Action> actions = new ArrayList<>();
     if (!wasPaused) actions.add(new Emit(EventReason.Paused, PAUSED + " (" + ANNOTATION + ")", false));
     if (!would.isEmpty()) actions.add(new Emit(EventReason.ActionHeld, "paused: would " + summary, true));
     UnitState next = wasPaused ? s : s.withAnswer(RequestAnswer.done(Requests.Kind.Pause, r.paused(), PAUSED, o.now()));
-    ConditionView pausedNow = new ConditionView(CONDITION, true, "PausedByAnnotation", ANNOTATION
+    ConditionView pausedNow = new ConditionView(ConditionType.Paused, true, ConditionReason.PausedByAnnotation, ANNOTATION
         + " is \"true\": the operator reports but acts on nothing (remove the annotation to resume). It would now: " + summary);
     // Nothing it would do can happen before it is resumed (an event wakes it): no need to look again soon.
     Duration lease = o.policy().thresholds().leaseDuration();

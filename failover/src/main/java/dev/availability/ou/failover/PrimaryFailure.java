@@ -29,7 +29,7 @@ final class PrimaryFailure {
     UnitPolicy policy = o.policy();
     String what = "primary " + s.primary() + " failed: " + verdict.describe();
     if (!policy.automatic()) {
-      return degraded(o, "AutomaticFailoverDisabled", what + "; spec.failover.automatic is false, so nobody is promoted (set it to true, or switch by hand)",
+      return degraded(o, ConditionReason.AutomaticFailoverDisabled, what + "; spec.failover.automatic is false, so nobody is promoted (set it to true, or switch by hand)",
           EventReason.PrimaryFailed);
     }
     CandidateRanking.Choice choice = ranking.choose(o);
@@ -49,7 +49,7 @@ final class PrimaryFailure {
   }
 
   /** Nobody is promoted: the unit is Degraded, saying why, and a primary that may recover stays the primary. */
-  private static Decision degraded(Observation o, String reason, String message, EventReason event) {
+  private static Decision degraded(Observation o, ConditionReason reason, String message, EventReason event) {
     List<Action> actions = new ArrayList<>();
     UnitState s = o.state();
     Member p = o.member(s.primary()).orElse(null);

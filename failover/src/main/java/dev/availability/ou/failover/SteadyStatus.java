@@ -20,17 +20,17 @@ final class SteadyStatus {
       return new Shown(Phase.Pending, Conditions.pending("primary " + p.pod() + " is " + (p.scheduled() ? "starting on " + p.node() : "waiting to be scheduled")));
     }
     if (partition(verdict)) {
-      return new Shown(Phase.Unprotected, Conditions.steady(p, o, false, "PeerUnreachable",
+      return new Shown(Phase.Unprotected, Conditions.steady(p, o, false, ConditionReason.PeerUnreachable,
           verdict.describe() + ", but the primary looks healthy to the API server: not promoting (a partition is not a crash)"));
     }
-    if (t.fenced()) return new Shown(Phase.Unprotected, Conditions.steady(p, o, false, "StandbyFenced", Fencing.standbyMessage(o, s.standby())));
+    if (t.fenced()) return new Shown(Phase.Unprotected, Conditions.steady(p, o, false, ConditionReason.StandbyFenced, Fencing.standbyMessage(o, s.standby())));
     if (t.leavingHome() != null) {
-      return new Shown(Phase.Synchronizing, Conditions.steady(p, o, false, "StandbyStarting", "waiting for " + t.leavingHome().pod()
+      return new Shown(Phase.Synchronizing, Conditions.steady(p, o, false, ConditionReason.StandbyStarting, "waiting for " + t.leavingHome().pod()
           + " to leave node " + s.homeNode() + " before creating the standby there (failback)"));
     }
     StandbyAssessment assessment = t.assessment();
     if (assessment == null) {
-      return new Shown(Phase.Synchronizing, Conditions.steady(p, o, false, "StandbyStarting", "standby " + s.standby() + " is being created"));
+      return new Shown(Phase.Synchronizing, Conditions.steady(p, o, false, ConditionReason.StandbyStarting, "standby " + s.standby() + " is being created"));
     }
     // Protected means a failover now would be allowed (an asynchronous standby may stream in sync yet trail too far).
     boolean promotable = assessment.inSync() && CandidateRanking.promotable(assessment, policy);
@@ -39,12 +39,12 @@ final class SteadyStatus {
       case CatchingUp, Starting -> Phase.Synchronizing;
       default -> Phase.Unprotected;
     };
-    String reason = switch (assessment.state()) {
-      case InSync -> promotable ? "StandbyInSync" : "StandbyLagging";
-      case CatchingUp -> "StandbyCatchingUp";
-      case Starting -> "StandbyStarting";
-      case Unschedulable -> "StandbyUnschedulable";
-      case Failed -> "StandbyFailed";
+    ConditionReason reason = switch (assessment.state()) {
+      case InSync -> promotable ? ConditionReason.StandbyInSync : ConditionReason.StandbyLagging;
+      case CatchingUp -> ConditionReason.StandbyCatchingUp;
+      case Starting -> ConditionReason.StandbyStarting;
+      case Unschedulable -> ConditionReason.StandbyUnschedulable;
+      case Failed -> ConditionReason.StandbyFailed;
     };
     return new Shown(phase, Conditions.steady(p, o, promotable, reason, promotable || !assessment.inSync() ? assessment.why()
         : assessment.why() + " but trails by " + assessment.lag() + " updates, more than maxPromotableLag " + policy.maxPromotableLag()));

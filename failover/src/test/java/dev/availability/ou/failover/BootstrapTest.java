@@ -42,9 +42,9 @@ class BootstrapTest {
     assertThat(w.primary().node).isNotEqualTo(w.standby().node);
     assertThat(w.selector).isEqualTo("db-0");
     assertThat(w.lease.holder()).isEqualTo("db-0");
-    assertThat(w.condition(Conditions.READY).status()).isTrue();
-    assertThat(w.condition(Conditions.PROTECTED).status()).isTrue();
-    assertThat(w.condition(Conditions.DEGRADED).status()).isFalse();
+    assertThat(w.condition(ConditionType.Ready).status()).isTrue();
+    assertThat(w.condition(ConditionType.Protected).status()).isTrue();
+    assertThat(w.condition(ConditionType.Degraded).status()).isFalse();
     assertThat(w.status.homeNode()).isEqualTo(w.primary().node);
     assertThat(w.status.primaryRestartBaseline()).isZero();
     assertThat(w.last().actions()).allMatch(a -> a instanceof Emit);

@@ -98,7 +98,7 @@ class CandidateRankingTest {
     CandidateRanking.Choice c = ranking.choose(w.observe());
 
     assertThat(c.found()).isFalse();
-    assertThat(c.blockedReason()).isEqualTo("NoHealthyStandby");
+    assertThat(c.blockedReason().name()).isEqualTo("NoHealthyStandby");
     assertThat(c.blockedMessage()).contains("standby db-1 is gone");
   }
 
@@ -118,7 +118,7 @@ class CandidateRankingTest {
 
     CandidateRanking.Choice c = ranking.choose(w.observe());
 
-    assertThat(c.blockedReason()).isEqualTo("NoHealthyStandby");
+    assertThat(c.blockedReason().name()).isEqualTo("NoHealthyStandby");
     assertThat(c.blockedMessage()).contains("standby db-1 stopped");
   }
 

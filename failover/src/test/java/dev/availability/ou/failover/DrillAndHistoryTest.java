@@ -35,8 +35,8 @@ class DrillAndHistoryTest {
     assertThat(i.faultObservedAt()).as("the drill's fault is the request").isEqualTo(w.now);
     assertThat(d.state().answer(Kind.Drill).state()).isEqualTo(State.InProgress);
     assertThat(d.actions()).singleElement().isInstanceOfSatisfying(Emit.class, e -> assertThat(e.reason()).isEqualTo(EventReason.DrillStarted));
-    assertThat(w.condition(Conditions.FAILOVER).reason()).isEqualTo("Drill");
-    assertThat(w.condition(Conditions.READY).reason()).isEqualTo("FailingOver");
+    assertThat(w.condition(ConditionType.FailoverInProgress).reason()).isEqualTo("Drill");
+    assertThat(w.condition(ConditionType.Ready).reason()).isEqualTo("FailingOver");
 
     w.switchTraffic();
     assertThat(w.status.answer(Kind.Drill).state()).isEqualTo(State.Done);

@@ -43,8 +43,8 @@ class FailoverStepsTest {
     assertThat(d.state().primary()).isEqualTo("db-0");
     assertThat(d.state().epoch()).isEqualTo(1);
     assertThat(d.state().failovers()).isZero();
-    assertThat(w.condition(Conditions.FAILOVER).status()).isTrue();
-    assertThat(w.condition(Conditions.FAILOVER).reason()).isEqualTo(Signal.Kind.AppCrashed.name());
+    assertThat(w.condition(ConditionType.FailoverInProgress).status()).isTrue();
+    assertThat(w.condition(ConditionType.FailoverInProgress).reason()).isEqualTo(Signal.Kind.AppCrashed.name());
   }
 
   @Test
@@ -138,7 +138,7 @@ class FailoverStepsTest {
     assertThat(w.pod("db-1").role).isEqualTo(Role.Standby);
     assertThat(w.pod("db-1").epoch).isEqualTo(3);
     assertThat(w.last().phase()).isEqualTo(Phase.Degraded);
-    assertThat(w.condition(Conditions.DEGRADED).reason()).as("the silent standby is no candidate again").isEqualTo("NoHealthyStandby");
+    assertThat(w.condition(ConditionType.Degraded).reason()).as("the silent standby is no candidate again").isEqualTo("NoHealthyStandby");
     assertThat(w.eventsSince(mark).stream().filter(e -> e == EventReason.FailoverStarted).count()).isEqualTo(1);
 
     w.appRecovers("db-0");
@@ -256,11 +256,11 @@ class FailoverStepsTest {
     assertThat(d.state().failovers()).isZero();
     assertThat(d.actions()).containsExactly(new Assign("db-1", Role.Standby, 3, "db-0"), d.actions().get(1));
     assertThat(d.actions().get(1)).isInstanceOfSatisfying(Emit.class, e -> assertThat(e.reason()).isEqualTo(EventReason.FailoverAborted));
-    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("FailoverTargetLost");
+    assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("FailoverTargetLost");
 
     w.run(Duration.ofSeconds(3));
     assertThat(w.last().phase()).isEqualTo(Phase.Degraded);
-    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("NoHealthyStandby");
+    assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("NoHealthyStandby");
     assertThat(w.actions()).noneMatch(a -> a instanceof PointService ps && ps.pod().equals("db-1"));
     assertThat(w.events()).doesNotContain(EventReason.StandbyPromoted, EventReason.TrafficSwitched);
     assertThat(w.selector).isEqualTo("db-0");
@@ -305,9 +305,9 @@ class FailoverStepsTest {
     w.run(Duration.ofSeconds(5));
 
     assertThat(w.last().phase()).isEqualTo(Phase.Degraded);
-    assertThat(w.condition(Conditions.DEGRADED).status()).isTrue();
-    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("NoHealthyStandby");
-    assertThat(w.condition(Conditions.READY).status()).isFalse();
+    assertThat(w.condition(ConditionType.Degraded).status()).isTrue();
+    assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("NoHealthyStandby");
+    assertThat(w.condition(ConditionType.Ready).status()).isFalse();
     assertThat(w.eventsSince(mark)).contains(EventReason.FailoverBlocked).doesNotContain(EventReason.FailoverStarted);
     assertThat(w.status.epoch()).isEqualTo(1);
     assertThat(w.status.failovers()).isZero();
@@ -357,7 +357,7 @@ class FailoverStepsTest {
     w.standby().lag = 3L;
     w.appTerminated("db-0");
     w.settle();
-    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("NoInSyncStandby");
+    assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("NoInSyncStandby");
 
     // The kubelet starts db-0's app again (the restart counted only now) as the standby catches up from db-0's sidecar.
     w.appRecovers("db-0");
@@ -458,7 +458,7 @@ class FailoverStepsTest {
     w.run(Duration.ofSeconds(3));
 
     assertThat(w.actions()).noneMatch(a -> a instanceof DeleteMember d && d.pod().equals("db-1"));
-    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("NoHealthyStandby");
+    assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("NoHealthyStandby");
 
     w.appRecovers("db-1");
     w.runUntilProtectedAt(2, Duration.ofSeconds(10));
@@ -513,7 +513,7 @@ class FailoverStepsTest {
     w.runUntil(x -> x.status.epoch() == 2 && x.status.intent() == null, "the failover", Duration.ofSeconds(10));
     w.run(Duration.ofSeconds(5));
     assertThat(w.last().phase()).isEqualTo(Phase.Unprotected);
-    assertThat(w.condition(Conditions.PROTECTED).reason()).isEqualTo("StandbyUnschedulable");
+    assertThat(w.condition(ConditionType.Protected).reason()).isEqualTo("StandbyUnschedulable");
 
     w.healNode("node-a");
     w.runUntilProtectedAt(2, Duration.ofSeconds(90));

@@ -47,9 +47,9 @@ class FencingTest {
     assertThat(w.status.standby()).isEqualTo("db-1");
     assertThat(w.status.primary()).isEqualTo("db-0");
     assertThat(w.lastPhase()).isEqualTo(Phase.Unprotected);
-    assertThat(w.condition(Conditions.PROTECTED).reason()).isEqualTo("StandbyFenced");
-    assertThat(w.condition(Conditions.PROTECTED).message()).contains("db-1", "fenced", "Remove db-1 from ou.availability.dev/fenced-members");
-    assertThat(w.condition(Conditions.READY).status()).isTrue();
+    assertThat(w.condition(ConditionType.Protected).reason()).isEqualTo("StandbyFenced");
+    assertThat(w.condition(ConditionType.Protected).message()).contains("db-1", "fenced", "Remove db-1 from ou.availability.dev/fenced-members");
+    assertThat(w.condition(ConditionType.Ready).status()).isTrue();
     assertThat(w.eventsSince(mark)).containsOnlyOnce(EventReason.MemberFenced);
     assertThat(w.selector).isEqualTo("db-0");
 
@@ -92,7 +92,7 @@ class FencingTest {
     assertThat(w.eventsSince(mark)).containsSubsequence(EventReason.FailoverStarted, EventReason.TrafficSwitched, EventReason.FailoverCompleted);
     assertThat(w.eventsSince(mark)).doesNotContain(EventReason.FormerPrimaryDeleted, EventReason.StandbyScheduled);
     assertThat(w.lastPhase()).isEqualTo(Phase.Unprotected);
-    assertThat(w.condition(Conditions.PROTECTED).reason()).isEqualTo("StandbyFenced");
+    assertThat(w.condition(ConditionType.Protected).reason()).isEqualTo("StandbyFenced");
 
     fence(w, "");
     w.runUntilProtectedAt(2, Duration.ofSeconds(5));
@@ -132,7 +132,7 @@ class FencingTest {
     assertThat(w.pods).containsOnlyKeys("db-0", "db-1");
     assertThat(actionsOf(w, mark, CreateMember.class) + actionsOf(w, mark, DeleteMember.class)).isZero();
     assertThat(w.lastPhase()).isEqualTo(Phase.Degraded);
-    ConditionView degraded = w.condition(Conditions.DEGRADED);
+    ConditionView degraded = w.condition(ConditionType.Degraded);
     assertThat(degraded.status()).isTrue();
     assertThat(degraded.reason()).isEqualTo("PrimaryFenced");
     assertThat(degraded.message()).contains("no serving primary", "selects no pod", "Remove db-0 from ou.availability.dev/fenced-members");

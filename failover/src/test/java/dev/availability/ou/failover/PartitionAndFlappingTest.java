@@ -22,10 +22,10 @@ class PartitionAndFlappingTest {
     assertThat(w.status.failovers()).isZero();
     assertThat(w.lostAtPromotion).isEmpty();
     assertThat(w.last().phase()).isEqualTo(Phase.Unprotected);
-    assertThat(w.condition(Conditions.PROTECTED).status()).isFalse();
-    assertThat(w.condition(Conditions.PROTECTED).reason()).isEqualTo("PeerUnreachable");
-    assertThat(w.condition(Conditions.READY).status()).isTrue();
-    assertThat(w.condition(Conditions.DEGRADED).status()).isFalse();
+    assertThat(w.condition(ConditionType.Protected).status()).isFalse();
+    assertThat(w.condition(ConditionType.Protected).reason()).isEqualTo("PeerUnreachable");
+    assertThat(w.condition(ConditionType.Ready).status()).isTrue();
+    assertThat(w.condition(ConditionType.Degraded).status()).isFalse();
     assertThat(w.standby().reportRole).isEqualTo(Member.Role.Standby);
   }
 

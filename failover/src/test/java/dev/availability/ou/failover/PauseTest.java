@@ -33,7 +33,7 @@ class PauseTest {
     neverTwoAcknowledging(w);
     pause(w, true);
     w.run(Duration.ofMillis(500));
-    assertThat(w.condition(Pause.CONDITION).status()).isTrue();
+    assertThat(w.condition(ConditionType.Paused).status()).isTrue();
     int mark = w.mark();
 
     w.removePod("db-0");
@@ -46,12 +46,12 @@ class PauseTest {
     assertThat(w.selector).isEqualTo("db-0");
     assertThat(w.pods).containsOnlyKeys("db-1");
     assertThat(w.lastPhase()).isEqualTo(Phase.Degraded);
-    ConditionView paused = w.condition(Pause.CONDITION);
+    ConditionView paused = w.condition(ConditionType.Paused);
     assertThat(paused.status()).isTrue();
     assertThat(paused.reason()).isEqualTo("PausedByAnnotation");
     assertThat(paused.message()).contains("acts on nothing", "fail over from db-0 to db-1 at epoch 2 (PodGone)");
-    assertThat(w.condition(Conditions.DEGRADED).message()).contains("primary pod db-0 is gone", "paused");
-    assertThat(w.condition(Conditions.FAILOVER).status()).isFalse();
+    assertThat(w.condition(ConditionType.Degraded).message()).contains("primary pod db-0 is gone", "paused");
+    assertThat(w.condition(ConditionType.FailoverInProgress).status()).isFalse();
     assertThat(w.eventsSince(mark)).containsOnly(EventReason.ActionHeld);
 
     mark = w.mark();
@@ -60,7 +60,7 @@ class PauseTest {
     assertThat(w.status.primary()).isEqualTo("db-1");
     assertThat(w.status.failovers()).isEqualTo(1);
     assertThat(w.eventsSince(mark)).startsWith(EventReason.Resumed).contains(EventReason.FailoverStarted);
-    assertThat(w.condition(Pause.CONDITION).status()).isFalse();
+    assertThat(w.condition(ConditionType.Paused).status()).isFalse();
   }
 
   @Test
@@ -75,7 +75,7 @@ class PauseTest {
 
     assertThat(nonEvents(w, mark)).isEmpty();
     assertThat(w.pods).containsOnlyKeys("db-0", "db-1");
-    assertThat(w.condition(Pause.CONDITION).message()).contains("delete db-1", "create standby db-2");
+    assertThat(w.condition(ConditionType.Paused).message()).contains("delete db-1", "create standby db-2");
 
     pause(w, false);
     w.runUntil(x -> x.pods.containsKey("db-2"), "standby replaced", Duration.ofSeconds(5));
@@ -89,7 +89,7 @@ class PauseTest {
     assertThat(w.pods).isEmpty();
     assertThat(w.lease).isNull();
     assertThat(w.selector).isNull();
-    assertThat(w.condition(Pause.CONDITION).message()).contains("create primary db-0", "create standby db-1");
+    assertThat(w.condition(ConditionType.Paused).message()).contains("create primary db-0", "create standby db-1");
 
     pause(w, false);
     w.runUntil(Phase.Protected, Duration.ofSeconds(5));
@@ -126,7 +126,7 @@ class PauseTest {
       assertThat(w.selector).isEqualTo(selector);
       assertThat(w.lease).extracting(PrimaryLease::holder, PrimaryLease::epoch).containsExactly(lease.holder(), lease.epoch());
       assertThat(w.lastPhase()).isEqualTo(Phase.FailingOver);
-      assertThat(w.condition(Conditions.FAILOVER).message()).contains("held where it is");
+      assertThat(w.condition(ConditionType.FailoverInProgress).message()).contains("held where it is");
 
       pause(w, false);
       w.runUntilProtectedAt(2, Duration.ofSeconds(15));

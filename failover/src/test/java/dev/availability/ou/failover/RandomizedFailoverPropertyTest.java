@@ -247,7 +247,7 @@ class RandomizedFailoverPropertyTest {
       // the unit waits for a primary that cannot return.
       World.Pod primary = x.pods.get(x.status.primary());
       boolean primaryDead = primary == null || primary.phase == Member.PodPhase.Failed;
-      String reason = x.lastPhase() == Phase.Degraded ? x.condition(Conditions.DEGRADED).reason() : "";
+      String reason = x.lastPhase() == Phase.Degraded ? x.condition(ConditionType.Degraded).reason() : "";
       return primaryDead && (reason.equals("NoInSyncStandby") || reason.equals("LagTooHigh") || reason.equals("LagUnknown"));
     }
 

@@ -45,8 +45,8 @@ class ReplicationModeTest {
 
     assertNobodyPromoted(w, mark);
     assertThat(w.last().phase()).isEqualTo(Phase.Degraded);
-    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("NoInSyncStandby");
-    assertThat(w.condition(Conditions.DEGRADED).message()).contains("db-1", "not in sync", "Synchronous", "never promotes a stale standby");
+    assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("NoInSyncStandby");
+    assertThat(w.condition(ConditionType.Degraded).message()).contains("db-1", "not in sync", "Synchronous", "never promotes a stale standby");
     assertThat(w.eventsSince(mark)).contains(EventReason.FailoverBlocked);
   }
 
@@ -75,7 +75,7 @@ class ReplicationModeTest {
     w.run(Duration.ofSeconds(3));
 
     assertNobodyPromoted(w, mark);
-    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("NoInSyncStandby");
+    assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("NoInSyncStandby");
   }
 
   @Test
@@ -154,14 +154,14 @@ class ReplicationModeTest {
     w.run(Duration.ofSeconds(2));
     assertThat(w.standby().inSync).isTrue();
     assertThat(w.last().phase()).isEqualTo(Phase.Synchronizing);
-    assertThat(w.condition(Conditions.PROTECTED).reason()).isEqualTo("StandbyLagging");
+    assertThat(w.condition(ConditionType.Protected).reason()).isEqualTo("StandbyLagging");
     int mark = w.mark();
 
     w.appCrashLoop("db-0");
     w.run(Duration.ofSeconds(2));
 
     assertNobodyPromoted(w, mark);
-    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("LagTooHigh");
+    assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("LagTooHigh");
   }
 
   @Test
@@ -187,8 +187,8 @@ class ReplicationModeTest {
     w.run(Duration.ofSeconds(3));
 
     assertNobodyPromoted(w, mark);
-    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("LagTooHigh");
-    assertThat(w.condition(Conditions.DEGRADED).message()).contains("11 updates", "maxPromotableLag 10");
+    assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("LagTooHigh");
+    assertThat(w.condition(ConditionType.Degraded).message()).contains("11 updates", "maxPromotableLag 10");
   }
 
   @Test
@@ -201,7 +201,7 @@ class ReplicationModeTest {
     w.run(Duration.ofSeconds(3));
 
     assertNobodyPromoted(w, mark);
-    assertThat(w.condition(Conditions.DEGRADED).message()).contains("an unknown number of");
+    assertThat(w.condition(ConditionType.Degraded).message()).contains("an unknown number of");
   }
 
   @Test
@@ -227,8 +227,8 @@ class ReplicationModeTest {
     w.run(Duration.ofSeconds(3));
 
     assertNobodyPromoted(w, mark);
-    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("LagUnknown");
-    assertThat(w.condition(Conditions.DEGRADED).message()).contains("db-1", "does not know how far it trails");
+    assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("LagUnknown");
+    assertThat(w.condition(ConditionType.Degraded).message()).contains("db-1", "does not know how far it trails");
   }
 
   @Test
@@ -258,8 +258,8 @@ class ReplicationModeTest {
 
     assertNobodyPromoted(w, mark);
     assertThat(w.last().phase()).isEqualTo(Phase.Degraded);
-    assertThat(w.condition(Conditions.DEGRADED).reason()).isEqualTo("AutomaticFailoverDisabled");
-    assertThat(w.condition(Conditions.DEGRADED).message()).contains("application container of db-0", "automatic is false");
+    assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("AutomaticFailoverDisabled");
+    assertThat(w.condition(ConditionType.Degraded).message()).contains("application container of db-0", "automatic is false");
     assertThat(w.eventsSince(mark)).contains(EventReason.PrimaryFailed).doesNotContain(EventReason.FailoverStarted);
     assertThat(w.pods).containsOnlyKeys("db-0", "db-1");
 

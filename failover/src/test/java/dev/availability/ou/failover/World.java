@@ -664,8 +664,8 @@ final class World {
     return out;
   }
 
-  ConditionView condition(String type) {
-    return last().conditions().stream().filter(c -> c.type().equals(type)).findFirst().orElseThrow();
+  ConditionView condition(ConditionType type) {
+    return last().conditions().stream().filter(c -> c.type() == type).findFirst().orElseThrow();
   }
 
   int mark() {

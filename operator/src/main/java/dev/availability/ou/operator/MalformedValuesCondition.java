@@ -1,5 +1,7 @@
 package dev.availability.ou.operator;
 
+import dev.availability.ou.failover.ConditionReason;
+import dev.availability.ou.failover.ConditionType;
 import dev.availability.ou.failover.ConditionView;
 import java.util.List;
 
@@ -9,13 +11,11 @@ import java.util.List;
  * which the operator repairs where it wrote it (the Lease, an assignment); the message says where it is.
  */
 final class MalformedValuesCondition {
-  static final String TYPE = "MalformedValues";
-  static final String MALFORMED = "MalformedValue";
 
   private MalformedValuesCondition() {}
 
   static ConditionView of(List<String> malformed) {
-    if (malformed.isEmpty()) return new ConditionView(TYPE, false, "AllReadable", "every value read for this unit parses");
-    return new ConditionView(TYPE, true, MALFORMED, String.join("; ", malformed) + " (read as absent)");
+    if (malformed.isEmpty()) return new ConditionView(ConditionType.MalformedValues, false, ConditionReason.AllReadable, "every value read for this unit parses");
+    return new ConditionView(ConditionType.MalformedValues, true, ConditionReason.MalformedValue, String.join("; ", malformed) + " (read as absent)");
   }
 }

@@ -4,6 +4,8 @@ import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.OperationalUnitStatus;
 import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.failover.Action;
+import dev.availability.ou.failover.ConditionReason;
+import dev.availability.ou.failover.ConditionType;
 import dev.availability.ou.failover.Decision;
 import dev.availability.ou.failover.EventReason;
 import dev.availability.ou.failover.FailoverDecider;
@@ -226,8 +228,8 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
 
   /** A Warning event when a member's sidecar starts to need more heap than it has (the condition carries it after). */
   private void warnOnMemoryPressure(OperationalUnit unit, OperationalUnitStatus status) {
-    Optional<io.fabric8.kubernetes.api.model.Condition> now = StatusMapper.condition(status, SidecarMemoryCondition.TYPE);
-    boolean was = StatusMapper.condition(unit.getStatus(), SidecarMemoryCondition.TYPE).map(c -> "True".equals(c.getStatus())).orElse(false);
+    Optional<io.fabric8.kubernetes.api.model.Condition> now = StatusMapper.condition(status, ConditionType.SidecarMemoryPressure);
+    boolean was = StatusMapper.condition(unit.getStatus(), ConditionType.SidecarMemoryPressure).map(c -> "True".equals(c.getStatus())).orElse(false);
     if (!was && now.map(c -> "True".equals(c.getStatus())).orElse(false)) {
       events.record(unit, EventReason.SidecarMemoryPressure, now.get().getMessage(), true);
     }
@@ -236,9 +238,9 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
   /** The unit cannot go on as it is (InvalidSpec, NameConflict): say why in its status and a Warning event, act on nothing. */
   /** A Warning event whenever the values the operator could not read change (the condition carries them after). */
   private void warnOnMalformedValues(OperationalUnit unit, OperationalUnitStatus status) {
-    Optional<io.fabric8.kubernetes.api.model.Condition> now = StatusMapper.condition(status, MalformedValuesCondition.TYPE)
+    Optional<io.fabric8.kubernetes.api.model.Condition> now = StatusMapper.condition(status, ConditionType.MalformedValues)
         .filter(c -> "True".equals(c.getStatus()));
-    Optional<String> before = StatusMapper.condition(unit.getStatus(), MalformedValuesCondition.TYPE)
+    Optional<String> before = StatusMapper.condition(unit.getStatus(), ConditionType.MalformedValues)
         .filter(c -> "True".equals(c.getStatus())).map(io.fabric8.kubernetes.api.model.Condition::getMessage);
     if (now.isPresent() && !before.equals(Optional.of(now.get().getMessage()))) {
       events.record(unit, EventReason.MalformedValue, now.get().getMessage(), true);
@@ -247,7 +249,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
 
   private UpdateControl<OperationalUnit> refused(OperationalUnit unit, Context<OperationalUnit> context, EventReason reason, String message,
       Instant now) {
-    OperationalUnitStatus status = StatusMapper.refused(unit, reason.name(), message, now);
+    OperationalUnitStatus status = StatusMapper.refused(unit, ConditionReason.valueOf(reason.name()), message, now); // the condition's reason is named as the event
     if (!Objects.equals(asJson(status), asJson(unit.getStatus()))) {
       events.record(unit, reason, message, true);
       PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(unit, context, u -> {

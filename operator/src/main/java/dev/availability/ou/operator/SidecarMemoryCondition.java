@@ -1,6 +1,8 @@
 package dev.availability.ou.operator;
 
 import dev.availability.ou.contract.SidecarHeap;
+import dev.availability.ou.failover.ConditionReason;
+import dev.availability.ou.failover.ConditionType;
 import dev.availability.ou.failover.ConditionView;
 import dev.availability.ou.failover.Member;
 import java.util.ArrayList;
@@ -15,8 +17,6 @@ import java.util.Locale;
  * and restarts). The message names the {@code spec.replication.stateMemory} that sizes it right.
  */
 final class SidecarMemoryCondition {
-  static final String TYPE = "SidecarMemoryPressure";
-  static final String PRESSURE = "StateOutgrowsHeap";
   private static final long MIB = 1 << 20;
 
   private SidecarMemoryCondition() {}
@@ -31,8 +31,8 @@ final class SidecarMemoryCondition {
       pressed.add(String.format(Locale.ROOT, "%s holds %d MiB of state in a %d MiB heap that needs %d MiB", m.pod(),
           SidecarHeap.ceilMiB(mem.stateBytes()), SidecarHeap.ceilMiB(mem.heapMaxBytes()), SidecarHeap.forStateBytes(mem.stateBytes()) / MIB));
     }
-    if (pressed.isEmpty()) return new ConditionView(TYPE, false, "StateFitsHeap", "every member's sidecar heap holds its state");
-    return new ConditionView(TYPE, true, PRESSURE, String.join("; ", pressed) + ": set spec.replication.stateMemory to "
+    if (pressed.isEmpty()) return new ConditionView(ConditionType.SidecarMemoryPressure, false, ConditionReason.StateFitsHeap, "every member's sidecar heap holds its state");
+    return new ConditionView(ConditionType.SidecarMemoryPressure, true, ConditionReason.StateOutgrowsHeap, String.join("; ", pressed) + ": set spec.replication.stateMemory to "
         + SidecarHeap.stateMemoryToDeclareMiB(largestState) + "Mi or more before rewriting runs it out of memory");
   }
 }

@@ -8,6 +8,8 @@ import dev.availability.ou.api.OperationalUnitStatus;
 import dev.availability.ou.api.RequestStatus;
 import dev.availability.ou.api.StandbyStatus;
 import dev.availability.ou.api.UnitPhase;
+import dev.availability.ou.failover.ConditionReason;
+import dev.availability.ou.failover.ConditionType;
 import dev.availability.ou.failover.ConditionView;
 import dev.availability.ou.failover.Decision;
 import dev.availability.ou.failover.FailoverTimings;
@@ -65,13 +67,13 @@ final class StatusMapper {
    * The status when the unit cannot go on as it is (a spec invalid in a way only the operator can see, an object of
    * its name it did not create): Degraded with that reason, nothing else changes.
    */
-  static OperationalUnitStatus refused(OperationalUnit unit, String reason, String message, Instant now) {
+  static OperationalUnitStatus refused(OperationalUnit unit, ConditionReason reason, String message, Instant now) {
     OperationalUnitStatus previous = Optional.ofNullable(unit.getStatus()).orElseGet(OperationalUnitStatus::new);
     OperationalUnitStatus s = io.fabric8.kubernetes.client.utils.Serialization.clone(previous);
     if (s.getPhase() == null) s.setPhase(UnitPhase.Pending);
     List<ConditionView> views = new ArrayList<>();
-    views.add(new ConditionView("Degraded", true, reason, message));
-    if (previous.getPrimary() == null) views.add(new ConditionView("Ready", false, reason, message));
+    views.add(new ConditionView(ConditionType.Degraded, true, reason, message));
+    if (previous.getPrimary() == null) views.add(new ConditionView(ConditionType.Ready, false, reason, message));
     s.setConditions(conditions(previous.getConditions(), views, unit.getMetadata().getGeneration(), now));
     s.setObservedGeneration(unit.getMetadata().getGeneration());
     return s;
@@ -142,9 +144,9 @@ final class StatusMapper {
   }
 
   /** The condition of this type in the status, if it carries one. */
-  static Optional<Condition> condition(OperationalUnitStatus status, String type) {
+  static Optional<Condition> condition(OperationalUnitStatus status, ConditionType type) {
     if (status == null || status.getConditions() == null) return Optional.empty();
-    return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+    return status.getConditions().stream().filter(c -> type.name().equals(c.getType())).findFirst();
   }
 
   /** Keeps lastTransitionTime while a condition's status stays the same. */
@@ -153,9 +155,9 @@ final class StatusMapper {
     List<Condition> old = previous == null ? List.of() : previous;
     for (ConditionView v : views) {
       String status = v.status() ? "True" : "False";
-      Optional<Condition> before = old.stream().filter(c -> Objects.equals(c.getType(), v.type())).findFirst();
+      Optional<Condition> before = old.stream().filter(c -> v.type().name().equals(c.getType())).findFirst();
       String since = before.filter(c -> status.equals(c.getStatus())).map(Condition::getLastTransitionTime).orElse(Times.format(now));
-      result.add(new ConditionBuilder().withType(v.type()).withStatus(status).withReason(v.reason()).withMessage(v.message())
+      result.add(new ConditionBuilder().withType(v.type().name()).withStatus(status).withReason(v.reason()).withMessage(v.message())
           .withObservedGeneration(generation).withLastTransitionTime(since).build());
     }
     // Conditions this decision did not speak about stay as they were.

@@ -109,7 +109,7 @@ class ObservationBuilderTest {
     assertThat(none.status()).isFalse();
     assertThat(none.reason()).isEqualTo("AllReadable");
     var some = MalformedValuesCondition.of(List.of("Lease kv-primary annotation x is not a whole number: 'three'"));
-    assertThat(some.type()).isEqualTo("MalformedValues");
+    assertThat(some.type().name()).isEqualTo("MalformedValues");
     assertThat(some.status()).isTrue();
     assertThat(some.reason()).isEqualTo("MalformedValue");
     assertThat(some.message()).contains("Lease kv-primary").contains("'three'");

@@ -20,7 +20,7 @@ class SidecarMemoryConditionTest {
   @Test
   void falseWhileEveryHeapHoldsItsState() {
     ConditionView c = SidecarMemoryCondition.of(List.of(member("kv-0", new Member.Memory(10 * MIB, 64 * MIB, false)), member("kv-1", null)));
-    assertThat(c.type()).isEqualTo("SidecarMemoryPressure");
+    assertThat(c.type().name()).isEqualTo("SidecarMemoryPressure");
     assertThat(c.status()).isFalse();
     assertThat(c.reason()).isEqualTo("StateFitsHeap");
   }
