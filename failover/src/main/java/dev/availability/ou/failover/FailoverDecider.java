@@ -11,7 +11,7 @@ package dev.availability.ou.failover;
  * <p>This class only dispatches. The steps: {@link Bootstrap} (create or adopt members), {@link SteadyState}
  * (watch, repair, protect; {@link PrimaryFailure} when the primary failed), {@link FailoverUnderWay} (a promotion
  * under way), {@link RequestDecider} (the user's switchover and drill requests), then, whatever the step,
- * {@link Fencing#enforce}, {@link FenceAnswer} and {@link Pause}.
+ * {@link Fencing#enforce}, {@link FenceAnswer}, {@link Pause} and {@link SidecarMemory} (a condition and its event).
  */
 public final class FailoverDecider {
   private final SteadyState steady;
@@ -26,7 +26,7 @@ public final class FailoverDecider {
 
   /** The decision taken: what the unit needs, with fenced members kept fenced, held when the unit is paused. */
   public Decision decide(Observation o) {
-    return Pause.apply(o, FenceAnswer.answer(o, Fencing.enforce(o, act(o))));
+    return SidecarMemory.apply(o, Pause.apply(o, FenceAnswer.answer(o, Fencing.enforce(o, act(o)))));
   }
 
   private Decision act(Observation o) {

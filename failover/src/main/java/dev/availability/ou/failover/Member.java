@@ -79,6 +79,11 @@ public record Member(
       Role role, long epoch, long lastDurableSeq, Long lag, Boolean inSync, Boolean peerLost,
       Long peerHeartbeatAgeMillis, Boolean appHealthy, Instant reportedAt, Memory memory) {}
 
-  /** The sidecar's state against its heap: {@code heapTooSmall} when the state needs more than the heap has. */
-  public record Memory(long stateBytes, long heapMaxBytes, boolean heapTooSmall) {}
+  /**
+   * The sidecar's state against its heap: {@code heapTooSmall} when the state needs more than the heap has (the sidecar
+   * says so). The sizes the contract derives from the state come with it, worked out where the report is read, so the
+   * core keeps no copy of the sizing rule: the heap the state needs, and the {@code spec.replication.stateMemory} to
+   * declare for it.
+   */
+  public record Memory(long stateBytes, long heapMaxBytes, boolean heapTooSmall, long heapNeededBytes, long stateMemoryToDeclareMiB) {}
 }

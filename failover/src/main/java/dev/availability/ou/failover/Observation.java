@@ -3,11 +3,15 @@ package dev.availability.ou.failover;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything the availability manager knows about one unit at one instant: what the spec asks, what the
  * status remembers, what the pods, nodes, lease and sidecar reports say. Built by the operator from its
  * informer caches; the decider never looks anywhere else.
+ *
+ * @param shownTrue the conditions the status shows True now: what the unit's readers were last told, so that an
+ *     event says when a condition starts rather than at every decision
  */
 public record Observation(
     UnitPolicy policy,
@@ -16,7 +20,18 @@ public record Observation(
     Map<String, NodeView> nodes,
     PrimaryLease lease,
     ServiceView service,
-    Instant now) {
+    Instant now,
+    Set<ConditionType> shownTrue) {
+
+  public Observation {
+    shownTrue = shownTrue == null ? Set.of() : Set.copyOf(shownTrue);
+  }
+
+  /** An observation of a unit whose status shows no condition True. */
+  public Observation(UnitPolicy policy, UnitState state, Map<String, Member> members, Map<String, NodeView> nodes, PrimaryLease lease,
+      ServiceView service, Instant now) {
+    this(policy, state, members, nodes, lease, service, now, Set.of());
+  }
 
   public Optional<Member> member(String pod) {
     return Optional.ofNullable(pod == null ? null : members.get(pod));
@@ -28,6 +43,6 @@ public record Observation(
 
   /** The same observation, the status remembering {@code s} instead (a step that decided on a new state goes on from it). */
   Observation withState(UnitState s) {
-    return new Observation(policy, s, members, nodes, lease, service, now);
+    return new Observation(policy, s, members, nodes, lease, service, now, shownTrue);
   }
 }

@@ -9,6 +9,8 @@ import dev.availability.ou.api.UnitAnnotations;
 import dev.availability.ou.contract.Assignment;
 import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.contract.MemberReport;
+import dev.availability.ou.contract.SidecarHeap;
+import dev.availability.ou.failover.ConditionType;
 import dev.availability.ou.failover.FailoverTimings;
 import dev.availability.ou.failover.Intent;
 import dev.availability.ou.failover.Member;
@@ -34,6 +36,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -44,6 +47,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * Turns the unit and what the informers hold into the failover core's {@link Observation}. Translation
@@ -89,7 +93,14 @@ final class ObservationBuilder {
       nodeViews.put(node.getMetadata().getName(), node(node, nodeLease, renewals.seenAt(nodeLease, now), now));
     }
     return new Observation(policy, state(unit.getStatus(), readings, now), members, nodeViews, lease(unitLease, readings, renewals.seenAt(unitLease, now)),
-        service(service, slices), now);
+        service(service, slices), now, shownTrue(unit.getStatus()));
+  }
+
+  /** The conditions the status shows True: the core tells by them when one starts (its event). */
+  static Set<ConditionType> shownTrue(OperationalUnitStatus s) {
+    if (s == null || s.getConditions() == null) return Set.of();
+    return Arrays.stream(ConditionType.values()).filter(t -> s.getConditions().stream()
+        .anyMatch(c -> t.name().equals(c.getType()) && "True".equals(c.getStatus()))).collect(Collectors.toSet());
   }
 
   /** What the unit's annotations ask ({@link UnitAnnotations}), as written: the failover core parses and answers them. */
@@ -232,7 +243,13 @@ final class ObservationBuilder {
     return new Member.Report(r.role() == null ? null : Member.Role.valueOf(r.role().name()), r.epoch(), r.lastDurableSeq(), r.lag(), r.inSync(),
         r.peerLost(), r.peerHeartbeatAgeMillis(), r.appHealthy(), Instant.ofEpochMilli(r.reportedAtMillis()),
         r.stateBytes() == null || r.heapMaxBytes() == null ? null
-            : new Member.Memory(r.stateBytes(), r.heapMaxBytes(), Boolean.TRUE.equals(r.heapTooSmall())));
+            : memory(r.stateBytes(), r.heapMaxBytes(), Boolean.TRUE.equals(r.heapTooSmall())));
+  }
+
+  /** The sidecar's memory with the sizes the contract derives from its state ({@link SidecarHeap}). */
+  static Member.Memory memory(long stateBytes, long heapMaxBytes, boolean heapTooSmall) {
+    long state = Math.max(0, stateBytes); // a negative size is nonsense, never a reason to throw
+    return new Member.Memory(stateBytes, heapMaxBytes, heapTooSmall, SidecarHeap.forStateBytes(state), SidecarHeap.stateMemoryToDeclareMiB(state));
   }
 
   private static Member.AppContainer app(List<ContainerStatus> statuses, String name) {

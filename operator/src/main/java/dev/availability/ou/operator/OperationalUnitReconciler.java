@@ -217,7 +217,6 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
       Instant now) {
     OperationalUnitStatus status = StatusMapper.toStatus(unit, d, o, readings.malformed(), now);
     metrics.observe(unit, status.getPhase(), now);
-    warnOnMemoryPressure(unit, status);
     warnOnMalformedValues(unit, status);
     if (Objects.equals(asJson(status), asJson(unit.getStatus()))) return unit;
     return PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(unit, context, u -> {
@@ -226,16 +225,6 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
     });
   }
 
-  /** A Warning event when a member's sidecar starts to need more heap than it has (the condition carries it after). */
-  private void warnOnMemoryPressure(OperationalUnit unit, OperationalUnitStatus status) {
-    Optional<io.fabric8.kubernetes.api.model.Condition> now = StatusMapper.condition(status, ConditionType.SidecarMemoryPressure);
-    boolean was = StatusMapper.condition(unit.getStatus(), ConditionType.SidecarMemoryPressure).map(c -> "True".equals(c.getStatus())).orElse(false);
-    if (!was && now.map(c -> "True".equals(c.getStatus())).orElse(false)) {
-      events.record(unit, EventReason.SidecarMemoryPressure, now.get().getMessage(), true);
-    }
-  }
-
-  /** The unit cannot go on as it is (InvalidSpec, NameConflict): say why in its status and a Warning event, act on nothing. */
   /** A Warning event whenever the values the operator could not read change (the condition carries them after). */
   private void warnOnMalformedValues(OperationalUnit unit, OperationalUnitStatus status) {
     Optional<io.fabric8.kubernetes.api.model.Condition> now = StatusMapper.condition(status, ConditionType.MalformedValues)
@@ -247,6 +236,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
     }
   }
 
+  /** The unit cannot go on as it is (InvalidSpec, NameConflict): say why in its status and a Warning event, act on nothing. */
   private UpdateControl<OperationalUnit> refused(OperationalUnit unit, Context<OperationalUnit> context, EventReason reason, String message,
       Instant now) {
     OperationalUnitStatus status = StatusMapper.refused(unit, ConditionReason.valueOf(reason.name()), message, now); // the condition's reason is named as the event

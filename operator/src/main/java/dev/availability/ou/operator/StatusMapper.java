@@ -56,7 +56,6 @@ final class StatusMapper {
     s.setHistory(st.history().stream().map(StatusMapper::record).toList());
     s.setRequests(requests(st));
     List<ConditionView> views = new ArrayList<>(d.conditions());
-    views.add(SidecarMemoryCondition.of(o.members().values()));
     views.add(MalformedValuesCondition.of(malformed));
     s.setConditions(conditions(previous.getConditions(), views, unit.getMetadata().getGeneration(), now));
     s.setObservedGeneration(unit.getMetadata().getGeneration());

@@ -7,8 +7,12 @@ import dev.availability.ou.api.MemberRef;
 import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.OperationalUnitStatus;
 import dev.availability.ou.contract.ContractKeys;
+import dev.availability.ou.contract.SidecarHeap;
+import dev.availability.ou.failover.ConditionType;
+import dev.availability.ou.failover.Member;
 import dev.availability.ou.failover.NodeView;
 import dev.availability.ou.failover.Observation;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -167,5 +171,22 @@ class ObservationBuilderTest {
   private static io.fabric8.kubernetes.api.model.Node node(String taint, String effect) {
     return new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("n1").endMetadata()
         .withNewSpec().addNewTaint().withKey(taint).withEffect(effect).endTaint().endSpec().build();
+  }
+
+  @Test
+  void aSidecarsMemoryComesWithTheSizesTheContractDerivesFromItsState() {
+    Member.Memory m = ObservationBuilder.memory(30L << 20, 64L << 20, true);
+    assertThat(m.heapNeededBytes()).isEqualTo(SidecarHeap.forStateBytes(30L << 20)).isEqualTo(78L << 20);
+    assertThat(m.stateMemoryToDeclareMiB()).isEqualTo(38);
+    assertThat(ObservationBuilder.memory(-1, 64L << 20, false).heapNeededBytes()).as("nonsense is read, never thrown on").isPositive();
+  }
+
+  @Test
+  void theConditionsTheStatusShowsTrueAreObservedSoTheCoreTellsWhenOneStarts() {
+    OperationalUnitStatus s = new OperationalUnitStatus();
+    s.setConditions(List.of(new ConditionBuilder().withType("SidecarMemoryPressure").withStatus("True").build(),
+        new ConditionBuilder().withType("Ready").withStatus("False").build(), new ConditionBuilder().withType("SomethingElse").withStatus("True").build()));
+    assertThat(ObservationBuilder.shownTrue(s)).containsExactly(ConditionType.SidecarMemoryPressure);
+    assertThat(ObservationBuilder.shownTrue(null)).isEmpty();
   }
 }
