@@ -4,7 +4,6 @@ import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.OperationalUnitStatus;
 import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.failover.Action;
-import dev.availability.ou.failover.ConditionReason;
 import dev.availability.ou.failover.ConditionType;
 import dev.availability.ou.failover.Decision;
 import dev.availability.ou.failover.EventReason;
@@ -161,13 +160,13 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
 
   private UpdateControl<OperationalUnit> reconcileAt(OperationalUnit unit, Context<OperationalUnit> context, Instant now) {
     List<String> problems = SpecChecks.problems(unit.getSpec());
-    if (!problems.isEmpty()) return refused(unit, context, EventReason.InvalidSpec, String.join("; ", problems), now);
+    if (!problems.isEmpty()) return refused(unit, context, Refusal.InvalidSpec, String.join("; ", problems), now);
     // A paused unit is only observed and reported on: nothing is made for it, nothing removed (Pause in the core).
     boolean paused = ObservationBuilder.requests(unit).isPaused();
     try {
       if (!paused) supporting.ensure(unit);
     } catch (NameConflictException e) {
-      return refused(unit, context, EventReason.NameConflict, e.getMessage(), now);
+      return refused(unit, context, Refusal.NameConflict, e.getMessage(), now);
     }
     Readings readings = new Readings();
     Observation observation = observe(unit, readings, now);
@@ -181,9 +180,9 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
       for (Action action : decision.actions()) executor.execute(current, action, hash);
       budget.follow(current, decision.state().primary()); // drains may evict anything but the primary (after a switch, the new one)
     } catch (InvalidSpecException e) {
-      return refused(current, context, EventReason.InvalidSpec, e.getMessage(), now);
+      return refused(current, context, Refusal.InvalidSpec, e.getMessage(), now);
     } catch (NameConflictException e) {
-      return refused(current, context, EventReason.NameConflict, e.getMessage(), now);
+      return refused(current, context, Refusal.NameConflict, e.getMessage(), now);
     }
     if (!decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, readings, now);
     countFailover(recordedEpoch, current);
@@ -237,11 +236,11 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
   }
 
   /** The unit cannot go on as it is (InvalidSpec, NameConflict): say why in its status and a Warning event, act on nothing. */
-  private UpdateControl<OperationalUnit> refused(OperationalUnit unit, Context<OperationalUnit> context, EventReason reason, String message,
+  private UpdateControl<OperationalUnit> refused(OperationalUnit unit, Context<OperationalUnit> context, Refusal reason, String message,
       Instant now) {
-    OperationalUnitStatus status = StatusMapper.refused(unit, ConditionReason.valueOf(reason.name()), message, now); // the condition's reason is named as the event
+    OperationalUnitStatus status = StatusMapper.refused(unit, reason.condition, message, now);
     if (!Objects.equals(asJson(status), asJson(unit.getStatus()))) {
-      events.record(unit, reason, message, true);
+      events.record(unit, reason.event, message, true);
       PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(unit, context, u -> {
         u.setStatus(status);
         return u;
