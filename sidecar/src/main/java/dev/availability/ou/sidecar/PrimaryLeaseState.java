@@ -1,5 +1,6 @@
 package dev.availability.ou.sidecar;
 
+import dev.availability.ou.contract.Role;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -51,8 +52,15 @@ final class PrimaryLeaseState {
     inFailsafe = failsafe;
   }
 
+  /** Whether a member in {@code role} acknowledges writes now, with this lease (ServingRule.serving). */
+  boolean serving(Role role, boolean selfFenced, boolean writerFailed) {
+    return ServingRule.serving(role, selfFenced, writerFailed, leaseRequired, leaseValidUntilNanos, System.nanoTime(), mode.get(),
+        acks.acksAlone(), leaseTakenAway, acks.standbyConnected(), peerHeartbeatAgeMillis.getAsLong(), cfg.heartbeatMillis());
+  }
+
   boolean ok() {
-    return !leaseRequired || System.nanoTime() - leaseValidUntilNanos < 0 || failsafe();
+    return ServingRule.leaseOk(leaseRequired, leaseValidUntilNanos, System.nanoTime(), mode.get(), acks.acksAlone(), leaseTakenAway,
+        acks.standbyConnected(), peerHeartbeatAgeMillis.getAsLong(), cfg.heartbeatMillis());
   }
 
   /** The standby confirms this primary so that it need not write its lease (LeaseFailsafe.confirms). */
@@ -63,8 +71,7 @@ final class PrimaryLeaseState {
 
   /** Serving past the lease on the standby's confirmation (LeaseFailsafe): API server unreachable, or renewals skipped. */
   boolean failsafe() {
-    return leaseRequired && System.nanoTime() - leaseValidUntilNanos >= 0
-        && LeaseFailsafe.serves(mode.get(), acks.acksAlone(), leaseTakenAway, acks.standbyConnected(), peerHeartbeatAgeMillis.getAsLong(),
-            cfg.heartbeatMillis());
+    return ServingRule.failsafe(leaseRequired, leaseValidUntilNanos, System.nanoTime(), mode.get(), acks.acksAlone(), leaseTakenAway,
+        acks.standbyConnected(), peerHeartbeatAgeMillis.getAsLong(), cfg.heartbeatMillis());
   }
 }

@@ -207,7 +207,7 @@ final class Replica {
 
   /** Unsynchronized on purpose: the log writer asks it while another thread may hold this lock. */
   boolean serving() {
-    return role == Role.Primary && !selfFenced && leaseOk() && writer.failure() == null;
+    return lease.serving(role, selfFenced, writer.failure() != null);
   }
 
   /** Re-evaluates whether this primary serves (lease expiry, recovery) and tells listeners on a change. */
