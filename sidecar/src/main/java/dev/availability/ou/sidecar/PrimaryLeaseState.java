@@ -15,6 +15,7 @@ final class PrimaryLeaseState {
   private final Supplier<Mode> mode;
   private final WriteAcknowledgements acks;
   private final LongSupplier peerHeartbeatAgeMillis;
+  private final LongSupplier nanoTime;
 
   private volatile boolean leaseRequired;
   private volatile long leaseValidUntilNanos;
@@ -22,12 +23,14 @@ final class PrimaryLeaseState {
   private volatile boolean leaseTakenAway;
   private volatile boolean inFailsafe;
 
-  PrimaryLeaseState(Config cfg, Counters counters, Supplier<Mode> mode, WriteAcknowledgements acks, LongSupplier peerHeartbeatAgeMillis) {
+  PrimaryLeaseState(Config cfg, Counters counters, Supplier<Mode> mode, WriteAcknowledgements acks, LongSupplier peerHeartbeatAgeMillis,
+      LongSupplier nanoTime) {
     this.cfg = cfg;
     this.counters = counters;
     this.mode = mode;
     this.acks = acks;
     this.peerHeartbeatAgeMillis = peerHeartbeatAgeMillis;
+    this.nanoTime = nanoTime;
   }
 
   void required(boolean required) {
@@ -54,12 +57,12 @@ final class PrimaryLeaseState {
 
   /** Whether a member in {@code role} acknowledges writes now, with this lease (ServingRule.serving). */
   boolean serving(Role role, boolean selfFenced, boolean writerFailed) {
-    return ServingRule.serving(role, selfFenced, writerFailed, leaseRequired, leaseValidUntilNanos, System.nanoTime(), mode.get(),
+    return ServingRule.serving(role, selfFenced, writerFailed, leaseRequired, leaseValidUntilNanos, nanoTime.getAsLong(), mode.get(),
         acks.acksAlone(), leaseTakenAway, acks.standbyConnected(), peerHeartbeatAgeMillis.getAsLong(), cfg.heartbeatMillis());
   }
 
   boolean ok() {
-    return ServingRule.leaseOk(leaseRequired, leaseValidUntilNanos, System.nanoTime(), mode.get(), acks.acksAlone(), leaseTakenAway,
+    return ServingRule.leaseOk(leaseRequired, leaseValidUntilNanos, nanoTime.getAsLong(), mode.get(), acks.acksAlone(), leaseTakenAway,
         acks.standbyConnected(), peerHeartbeatAgeMillis.getAsLong(), cfg.heartbeatMillis());
   }
 
@@ -71,7 +74,7 @@ final class PrimaryLeaseState {
 
   /** Serving past the lease on the standby's confirmation (LeaseFailsafe): API server unreachable, or renewals skipped. */
   boolean failsafe() {
-    return ServingRule.failsafe(leaseRequired, leaseValidUntilNanos, System.nanoTime(), mode.get(), acks.acksAlone(), leaseTakenAway,
+    return ServingRule.failsafe(leaseRequired, leaseValidUntilNanos, nanoTime.getAsLong(), mode.get(), acks.acksAlone(), leaseTakenAway,
         acks.standbyConnected(), peerHeartbeatAgeMillis.getAsLong(), cfg.heartbeatMillis());
   }
 }

@@ -8,6 +8,7 @@ import dev.availability.ou.replication.Terms;
 import java.io.IOException;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.LongSupplier;
 
 /**
  * The member's replicated state and its role: sequences writes on a primary and acknowledges them per
@@ -41,6 +42,7 @@ final class Replica {
   private final StandbyProgress standby; // standby side
   private final PrimaryLeaseState lease;
   private final StreamApplier applier;
+  private final LongSupplier nanoTime;
 
   private volatile Role role; // null: unassigned
   private volatile long epoch;
@@ -52,18 +54,25 @@ final class Replica {
   private long nextSeq;
   private long promotionSeq;
   private volatile boolean wasServing;
-  private volatile long lastPeerFrameNanos = System.nanoTime();
+  private volatile long lastPeerFrameNanos;
 
   Replica(Config cfg, Store store, LogWriter writer, Counters counters) throws IOException {
+    this(cfg, store, writer, counters, System::nanoTime);
+  }
+
+  /** {@code nanoTime}: the clock the lease, the peer's heartbeats and the write timeouts are read on (tests drive it). */
+  Replica(Config cfg, Store store, LogWriter writer, Counters counters, LongSupplier nanoTime) throws IOException {
     this.cfg = cfg;
+    this.nanoTime = nanoTime;
+    this.lastPeerFrameNanos = nanoTime.getAsLong();
     this.store = store;
     this.writer = writer;
     this.counters = counters;
     this.mode = cfg.mode();
     this.nextSeq = store.log().lastSeq() + 1;
-    this.acks = new WriteAcknowledgements(cfg, writer, counters, this::serving);
+    this.acks = new WriteAcknowledgements(cfg, writer, counters, this::serving, nanoTime);
     this.standby = new StandbyProgress(cfg, store, writer, this::mode, this::peerHeartbeatAgeMillis);
-    this.lease = new PrimaryLeaseState(cfg, counters, this::mode, acks, this::peerHeartbeatAgeMillis);
+    this.lease = new PrimaryLeaseState(cfg, counters, this::mode, acks, this::peerHeartbeatAgeMillis, nanoTime);
     this.applier = new StreamApplier(this, store, writer, counters);
     this.snapshots = new ReplicaSnapshots(this, cfg, store, writer);
     Properties p = store.member();
@@ -347,11 +356,16 @@ final class Replica {
   }
 
   void peerHeard() {
-    lastPeerFrameNanos = System.nanoTime();
+    lastPeerFrameNanos = nanoTime.getAsLong();
   }
 
   long peerHeartbeatAgeMillis() {
-    return (System.nanoTime() - lastPeerFrameNanos) / 1_000_000;
+    return (nanoTime.getAsLong() - lastPeerFrameNanos) / 1_000_000;
+  }
+
+  /** The clock this replica reads time on; the lease's valid-until instants are on it too (LeaseKeeper). */
+  LongSupplier nanoTime() {
+    return nanoTime;
   }
 
   /** Updates this member trails by; null for a standby that has not heard its primary since it started (it may hold nothing). */
