@@ -27,12 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplicaTest extends ReplicaFixture {
   @Test
   void asynchronousAcknowledgesAfterTheLocalAppendSynchronousWaitsForTheStandby() throws Exception {
+    ManualClock clock = new ManualClock();
+    nanoTime = clock;
     open("OU_MODE", "Asynchronous");
     replica.assign(Role.Primary, 1, null, null, "test");
     assertThat(write(replica, "a").get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
     replica.assign(Role.Primary, 1, null, Mode.SYNCHRONOUS, "test");
     CompletableFuture<Outcome> pending = write(replica, "b");
-    Thread.sleep(100);
+    writer.drain(); // durable here: only the standby's acknowledgement is missing
     assertThat(pending).isNotDone();
     replica.acknowledgements().standbySessionStarted(0);
     replica.acknowledgements().standbyAcked(replica.lastSeq());
@@ -40,10 +42,7 @@ class ReplicaTest extends ReplicaFixture {
     // No standby: the write is not acknowledged, it times out as UNAVAILABLE.
     replica.acknowledgements().standbyDisconnected();
     CompletableFuture<Outcome> lonely = write(replica, "c");
-    await().atMost(Duration.ofSeconds(5)).until(() -> {
-      replica.acknowledgements().expireWaiters();
-      return lonely.isDone();
-    });
+    clock.passUntil("timed out", 5000, replica.acknowledgements()::expireWaiters, lonely::isDone);
     assertThat(lonely.get().status()).isEqualTo(LocalProtocol.UNAVAILABLE);
   }
 
@@ -57,7 +56,7 @@ class ReplicaTest extends ReplicaFixture {
       @Override public void ok(long seq) { begin.complete(new Outcome(seq, 0, null)); }
       @Override public void fail(int status, String message) { begin.complete(new Outcome(-1, status, message)); }
     }, false);
-    Thread.sleep(100);
+    writer.drain(); // durable here: only the standby's acknowledgement is missing
     assertThat(data).isNotDone();
     assertThat(begin).isNotDone();
     replica.acknowledgements().standbySessionStarted(replica.lastSeq());
