@@ -56,10 +56,6 @@ final class Replica {
   private volatile boolean wasServing;
   private volatile long lastPeerFrameNanos;
 
-  Replica(Config cfg, Store store, LogWriter writer, Counters counters) throws IOException {
-    this(cfg, store, writer, counters, System::nanoTime);
-  }
-
   /** {@code nanoTime}: the clock the lease, the peer's heartbeats and the write timeouts are read on (tests drive it). */
   Replica(Config cfg, Store store, LogWriter writer, Counters counters, LongSupplier nanoTime) throws IOException {
     this.cfg = cfg;
@@ -129,7 +125,7 @@ final class Replica {
       }
     }
     if (view == null) { // same role and epoch: only the peer or mode may have changed; tell the listeners outside the lock
-      notifyLinks();
+      listeners.publish(view("assignment refreshed"));
       acks.progress();
       return false;
     }
@@ -200,10 +196,6 @@ final class Replica {
     checkServing("lease renewal failed: " + why);
   }
 
-  private boolean leaseOk() {
-    return lease.ok();
-  }
-
   /** The standby confirms this primary: its lease need not be written (LeaseFailsafe.confirms). */
   boolean confirmedByStandby() {
     return role == Role.Primary && lease.confirmedByStandby();
@@ -227,7 +219,7 @@ final class Replica {
       now = serving();
       if (now != wasServing) {
         wasServing = now;
-        String reason = now ? why : leaseOk() ? why : "lease not renewed in time: stopped acknowledging writes";
+        String reason = now ? why : lease.ok() ? why : "lease not renewed in time: stopped acknowledging writes";
         if (!now) counters.inc("leaseLapses");
         Logs.warn("serving=" + now + ": " + reason);
         view = view(reason);
@@ -240,12 +232,7 @@ final class Replica {
   }
 
   synchronized RoleView view(String reason) {
-    return new RoleView(role, epoch, role == Role.Primary && !selfFenced && leaseOk(), reason);
-  }
-
-  private void notifyLinks() {
-    RoleView v = view("assignment refreshed");
-    listeners.publish(v);
+    return new RoleView(role, epoch, role == Role.Primary && !selfFenced && lease.ok(), reason);
   }
 
   /** The role for the report: a primary that was deposed acts as fenced. */
@@ -296,8 +283,8 @@ final class Replica {
         c.flush();
         return;
       }
-      if (selfFenced || !leaseOk() || writer.failure() != null) {
-        c.fail(LocalProtocol.FENCED, selfFenced ? fenceReason : !leaseOk() ? "primary lease not renewed in time" : "log write failed");
+      if (selfFenced || !lease.ok() || writer.failure() != null) {
+        c.fail(LocalProtocol.FENCED, selfFenced ? fenceReason : !lease.ok() ? "primary lease not renewed in time" : "log write failed");
         c.flush();
         return;
       }
