@@ -2,6 +2,7 @@ package dev.availability.ou.sidecar;
 
 import dev.availability.ou.contract.MemberChannel;
 import dev.availability.ou.contract.Role;
+import java.util.function.LongSupplier;
 
 /**
  * Renews the unit's primary lease while this member is primary, every third of the lease duration.
@@ -29,6 +30,7 @@ final class LeaseKeeper implements AutoCloseable {
   private final long marginMillis;
   private final long heartbeatMillis;
   private final Thread thread;
+  private final LongSupplier nanoTime; // the replica's: the valid-until instants it is told are on its clock
   private volatile boolean running = true;
   private volatile String lastReason = "";
   private long epochSeen = -1;
@@ -43,14 +45,24 @@ final class LeaseKeeper implements AutoCloseable {
   }
 
   LeaseKeeper(ControlSource control, Replica replica, long marginMillis, long heartbeatMillis) {
+    this(control, replica, marginMillis, heartbeatMillis, true);
+  }
+
+  /** One that renews only when the caller calls {@link #renewOnce} (tests, on the replica's clock); no thread of its own. */
+  static LeaseKeeper steppedByCaller(ControlSource control, Replica replica, long marginMillis, long heartbeatMillis) {
+    return new LeaseKeeper(control, replica, marginMillis, heartbeatMillis, false);
+  }
+
+  private LeaseKeeper(ControlSource control, Replica replica, long marginMillis, long heartbeatMillis, boolean ownThread) {
     this.control = control;
+    this.nanoTime = replica.nanoTime();
     this.replica = replica;
     this.marginMillis = marginMillis;
     this.heartbeatMillis = Math.max(10, heartbeatMillis);
     replica.leaseRequired(control.leaseRequired());
     thread = new Thread(this::loop, "ou-lease");
     thread.setDaemon(true);
-    if (control.leaseRequired()) thread.start();
+    if (ownThread && control.leaseRequired()) thread.start();
     replica.listeners().addRoleListener(v -> {
       if (v.role() == Role.Primary) wake();
     });
@@ -66,7 +78,7 @@ final class LeaseKeeper implements AutoCloseable {
   long renewOnce() {
     if (replica.role() != Role.Primary) return 1000;
     long epoch = replica.epoch();
-    long now = System.nanoTime();
+    long now = nanoTime.getAsLong();
     if (epoch != epochSeen) {
       epochSeen = epoch;
       confirmed = false;

@@ -1,5 +1,6 @@
 package dev.availability.ou.sidecar;
 
+import dev.availability.ou.contract.Role;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -14,6 +15,7 @@ final class PrimaryLeaseState {
   private final Supplier<Mode> mode;
   private final WriteAcknowledgements acks;
   private final LongSupplier peerHeartbeatAgeMillis;
+  private final LongSupplier nanoTime;
 
   private volatile boolean leaseRequired;
   private volatile long leaseValidUntilNanos;
@@ -21,12 +23,14 @@ final class PrimaryLeaseState {
   private volatile boolean leaseTakenAway;
   private volatile boolean inFailsafe;
 
-  PrimaryLeaseState(Config cfg, Counters counters, Supplier<Mode> mode, WriteAcknowledgements acks, LongSupplier peerHeartbeatAgeMillis) {
+  PrimaryLeaseState(Config cfg, Counters counters, Supplier<Mode> mode, WriteAcknowledgements acks, LongSupplier peerHeartbeatAgeMillis,
+      LongSupplier nanoTime) {
     this.cfg = cfg;
     this.counters = counters;
     this.mode = mode;
     this.acks = acks;
     this.peerHeartbeatAgeMillis = peerHeartbeatAgeMillis;
+    this.nanoTime = nanoTime;
   }
 
   void required(boolean required) {
@@ -51,8 +55,15 @@ final class PrimaryLeaseState {
     inFailsafe = failsafe;
   }
 
+  /** Whether a member in {@code role} acknowledges writes now, with this lease (ServingRule.serving). */
+  boolean serving(Role role, boolean selfFenced, boolean writerFailed) {
+    return ServingRule.serving(role, selfFenced, writerFailed, leaseRequired, leaseValidUntilNanos, nanoTime.getAsLong(), mode.get(),
+        acks.acksAlone(), leaseTakenAway, acks.standbyConnected(), peerHeartbeatAgeMillis.getAsLong(), cfg.heartbeatMillis());
+  }
+
   boolean ok() {
-    return !leaseRequired || System.nanoTime() - leaseValidUntilNanos < 0 || failsafe();
+    return ServingRule.leaseOk(leaseRequired, leaseValidUntilNanos, nanoTime.getAsLong(), mode.get(), acks.acksAlone(), leaseTakenAway,
+        acks.standbyConnected(), peerHeartbeatAgeMillis.getAsLong(), cfg.heartbeatMillis());
   }
 
   /** The standby confirms this primary so that it need not write its lease (LeaseFailsafe.confirms). */
@@ -63,8 +74,7 @@ final class PrimaryLeaseState {
 
   /** Serving past the lease on the standby's confirmation (LeaseFailsafe): API server unreachable, or renewals skipped. */
   boolean failsafe() {
-    return leaseRequired && System.nanoTime() - leaseValidUntilNanos >= 0
-        && LeaseFailsafe.serves(mode.get(), acks.acksAlone(), leaseTakenAway, acks.standbyConnected(), peerHeartbeatAgeMillis.getAsLong(),
-            cfg.heartbeatMillis());
+    return ServingRule.failsafe(leaseRequired, leaseValidUntilNanos, nanoTime.getAsLong(), mode.get(), acks.acksAlone(), leaseTakenAway,
+        acks.standbyConnected(), peerHeartbeatAgeMillis.getAsLong(), cfg.heartbeatMillis());
   }
 }

@@ -8,6 +8,7 @@ import dev.availability.ou.replication.Terms;
 import java.io.IOException;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.LongSupplier;
 
 /**
  * The member's replicated state and its role: sequences writes on a primary and acknowledges them per
@@ -41,6 +42,7 @@ final class Replica {
   private final StandbyProgress standby; // standby side
   private final PrimaryLeaseState lease;
   private final StreamApplier applier;
+  private final LongSupplier nanoTime;
 
   private volatile Role role; // null: unassigned
   private volatile long epoch;
@@ -52,18 +54,21 @@ final class Replica {
   private long nextSeq;
   private long promotionSeq;
   private volatile boolean wasServing;
-  private volatile long lastPeerFrameNanos = System.nanoTime();
+  private volatile long lastPeerFrameNanos;
 
-  Replica(Config cfg, Store store, LogWriter writer, Counters counters) throws IOException {
+  /** {@code nanoTime}: the clock the lease, the peer's heartbeats and the write timeouts are read on (tests drive it). */
+  Replica(Config cfg, Store store, LogWriter writer, Counters counters, LongSupplier nanoTime) throws IOException {
     this.cfg = cfg;
+    this.nanoTime = nanoTime;
+    this.lastPeerFrameNanos = nanoTime.getAsLong();
     this.store = store;
     this.writer = writer;
     this.counters = counters;
     this.mode = cfg.mode();
     this.nextSeq = store.log().lastSeq() + 1;
-    this.acks = new WriteAcknowledgements(cfg, writer, counters, this::serving);
+    this.acks = new WriteAcknowledgements(cfg, writer, counters, this::serving, nanoTime);
     this.standby = new StandbyProgress(cfg, store, writer, this::mode, this::peerHeartbeatAgeMillis);
-    this.lease = new PrimaryLeaseState(cfg, counters, this::mode, acks, this::peerHeartbeatAgeMillis);
+    this.lease = new PrimaryLeaseState(cfg, counters, this::mode, acks, this::peerHeartbeatAgeMillis, nanoTime);
     this.applier = new StreamApplier(this, store, writer, counters);
     this.snapshots = new ReplicaSnapshots(this, cfg, store, writer);
     Properties p = store.member();
@@ -120,7 +125,7 @@ final class Replica {
       }
     }
     if (view == null) { // same role and epoch: only the peer or mode may have changed; tell the listeners outside the lock
-      notifyLinks();
+      listeners.publish(view("assignment refreshed"));
       acks.progress();
       return false;
     }
@@ -191,10 +196,6 @@ final class Replica {
     checkServing("lease renewal failed: " + why);
   }
 
-  private boolean leaseOk() {
-    return lease.ok();
-  }
-
   /** The standby confirms this primary: its lease need not be written (LeaseFailsafe.confirms). */
   boolean confirmedByStandby() {
     return role == Role.Primary && lease.confirmedByStandby();
@@ -207,7 +208,7 @@ final class Replica {
 
   /** Unsynchronized on purpose: the log writer asks it while another thread may hold this lock. */
   boolean serving() {
-    return role == Role.Primary && !selfFenced && leaseOk() && writer.failure() == null;
+    return lease.serving(role, selfFenced, writer.failure() != null);
   }
 
   /** Re-evaluates whether this primary serves (lease expiry, recovery) and tells listeners on a change. */
@@ -218,7 +219,7 @@ final class Replica {
       now = serving();
       if (now != wasServing) {
         wasServing = now;
-        String reason = now ? why : leaseOk() ? why : "lease not renewed in time: stopped acknowledging writes";
+        String reason = now ? why : lease.ok() ? why : "lease not renewed in time: stopped acknowledging writes";
         if (!now) counters.inc("leaseLapses");
         Logs.warn("serving=" + now + ": " + reason);
         view = view(reason);
@@ -231,12 +232,7 @@ final class Replica {
   }
 
   synchronized RoleView view(String reason) {
-    return new RoleView(role, epoch, role == Role.Primary && !selfFenced && leaseOk(), reason);
-  }
-
-  private void notifyLinks() {
-    RoleView v = view("assignment refreshed");
-    listeners.publish(v);
+    return new RoleView(role, epoch, role == Role.Primary && !selfFenced && lease.ok(), reason);
   }
 
   /** The role for the report: a primary that was deposed acts as fenced. */
@@ -287,8 +283,8 @@ final class Replica {
         c.flush();
         return;
       }
-      if (selfFenced || !leaseOk() || writer.failure() != null) {
-        c.fail(LocalProtocol.FENCED, selfFenced ? fenceReason : !leaseOk() ? "primary lease not renewed in time" : "log write failed");
+      if (selfFenced || !lease.ok() || writer.failure() != null) {
+        c.fail(LocalProtocol.FENCED, selfFenced ? fenceReason : !lease.ok() ? "primary lease not renewed in time" : "log write failed");
         c.flush();
         return;
       }
@@ -347,11 +343,16 @@ final class Replica {
   }
 
   void peerHeard() {
-    lastPeerFrameNanos = System.nanoTime();
+    lastPeerFrameNanos = nanoTime.getAsLong();
   }
 
   long peerHeartbeatAgeMillis() {
-    return (System.nanoTime() - lastPeerFrameNanos) / 1_000_000;
+    return (nanoTime.getAsLong() - lastPeerFrameNanos) / 1_000_000;
+  }
+
+  /** The clock this replica reads time on; the lease's valid-until instants are on it too (LeaseKeeper). */
+  LongSupplier nanoTime() {
+    return nanoTime;
   }
 
   /** Updates this member trails by; null for a standby that has not heard its primary since it started (it may hold nothing). */

@@ -13,12 +13,15 @@ final class ReplicaSnapshots {
   private final Store store;
   private final LogWriter writer;
   private final Object snapshotLock = new Object();
+  private final DurableSeqWait durable;
 
   ReplicaSnapshots(Replica replica, Config cfg, Store store, LogWriter writer) {
     this.replica = replica;
     this.cfg = cfg;
     this.store = store;
     this.writer = writer;
+    this.durable = new DurableSeqWait(writer::durableSeq, writer::failure);
+    replica.listeners().onDurable(durable::reached);
   }
 
   /**
@@ -39,12 +42,11 @@ final class ReplicaSnapshots {
         }
         history.truncateAfter(seq);
         Snapshots.Written w = store.snapshots().write(start.state(), seq, start.exactFromSeq(), history);
-        while (writer.durableSeq() < w.consistentSeq()) {
-          if (writer.failure() != null) {
-            store.snapshots().discard(w);
-            throw writer.failure();
-          }
-          Thread.sleep(1);
+        try {
+          durable.await(w.consistentSeq());
+        } catch (IOException writerFailed) {
+          store.snapshots().discard(w);
+          throw writerFailed;
         }
         Path p = store.commitSnapshot(w, start, cfg.logRetentionBytes(), cfg.snapshotsKept());
         if (p != null) return new Snapshots.Loaded(p, w.seq(), w.consistentSeq(), history, null);

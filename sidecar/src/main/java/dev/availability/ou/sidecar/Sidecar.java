@@ -48,7 +48,7 @@ public final class Sidecar implements AutoCloseable {
     this.codec = new FrameCodec(limits);
     this.store = new Store(cfg.dataDir(), limits, cfg.segmentBytes(), counters);
     this.writer = new LogWriter(store, cfg.fsync(), counters);
-    this.replica = new Replica(cfg, store, writer, counters);
+    this.replica = new Replica(cfg, store, writer, counters, System::nanoTime);
     this.heapWatch = new HeapWatch(() -> store.state().bytes(), () -> store.state().size(), Runtime.getRuntime().maxMemory(), counters);
     this.appHealth = new AppHealth(cfg.appProbe(), cfg.appProbeIntervalMillis());
     this.control = cfg.control().equals("kubernetes") ? newKubernetesControl(cfg) : new StandaloneControl(cfg);

@@ -55,17 +55,10 @@ final class StandbyProgress {
     return primaryLastSeq;
   }
 
-  /**
-   * A standby holding everything the primary acknowledged: streaming, caught up and the peer alive; or,
-   * in Synchronous and Journal modes, one that was so when its primary fell silent (a primary that
-   * cannot reach its standby cannot acknowledge anything more). That is the one to promote.
-   */
+  /** Whether this standby holds everything its primary acknowledged, the one to promote (ServingRule.inSync). */
   boolean inSync() {
-    if (writer.durableSeq() < store.exactFromSeq()) return false; // a snapshot from the primary not yet made exact by the stream
-    boolean live = streaming && peerHeartbeatAgeMillis.getAsLong() <= cfg.peerLostAfterMillis();
-    if (live) return writer.durableSeq() >= catchUpTarget;
-    if (mode.get() == Mode.ASYNCHRONOUS) return false;
-    return heldAllAtLoss || (streaming && writer.durableSeq() >= catchUpTarget);
+    return ServingRule.inSync(writer.durableSeq(), store.exactFromSeq(), streaming, peerHeartbeatAgeMillis.getAsLong(),
+        cfg.peerLostAfterMillis(), catchUpTarget, mode.get(), heldAllAtLoss);
   }
 
   /** Updates this standby trails its primary by; null when it has not heard its primary since it started. */

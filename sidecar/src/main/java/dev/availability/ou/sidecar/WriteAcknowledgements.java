@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The primary side's acknowledgement bookkeeping: the writes waiting for local durability or for the standby's
@@ -17,6 +18,7 @@ final class WriteAcknowledgements {
   private final LogWriter writer;
   private final Counters counters;
   private final BooleanSupplier serving;
+  private final LongSupplier nanoTime;
   private final Object waitLock = new Object();
   private final ArrayDeque<Waiter> localQ = new ArrayDeque<>();
   private final ArrayDeque<Waiter> syncQ = new ArrayDeque<>();
@@ -29,17 +31,18 @@ final class WriteAcknowledgements {
   // The primary's last sequence when the standby's session started: the standby calls itself in sync once it holds it.
   private volatile long catchUpTarget = Long.MAX_VALUE;
 
-  WriteAcknowledgements(Config cfg, LogWriter writer, Counters counters, BooleanSupplier serving) {
+  WriteAcknowledgements(Config cfg, LogWriter writer, Counters counters, BooleanSupplier serving, LongSupplier nanoTime) {
     this.cfg = cfg;
     this.writer = writer;
     this.counters = counters;
     this.serving = serving;
+    this.nanoTime = nanoTime;
   }
 
   /** Queues a write's waiter: {@code sync} when it waits for the standby's acknowledgement too. */
   void enqueue(boolean sync, long seq, Replica.Completion c) {
     synchronized (waitLock) {
-      (sync ? syncQ : localQ).add(new Waiter(seq, System.nanoTime(), c));
+      (sync ? syncQ : localQ).add(new Waiter(seq, nanoTime.getAsLong(), c));
     }
   }
 
@@ -67,7 +70,7 @@ final class WriteAcknowledgements {
     long limit = cfg.syncTimeoutMillis() * 1_000_000L;
     List<Waiter> expired = null;
     synchronized (waitLock) {
-      long now = System.nanoTime();
+      long now = nanoTime.getAsLong();
       while (!syncQ.isEmpty() && now - syncQ.peek().startNanos() > limit) (expired == null ? expired = new ArrayList<>() : expired).add(syncQ.poll());
     }
     if (expired == null) return;

@@ -20,7 +20,7 @@ final class DirectLog implements AutoCloseable {
         "OU_CONTROL", "standalone", "OU_REPLICATION_ADDRESS", net + "50:7480"), new String[0]);
     store = new Store(dir, dev.availability.ou.replication.Limits.DEFAULT, cfg.segmentBytes(), counters);
     writer = new LogWriter(store, cfg.fsync(), counters);
-    replica = new Replica(cfg, store, writer, counters);
+    replica = new Replica(cfg, store, writer, counters, System::nanoTime);
     replica.assign(Role.Primary, 1, null, Mode.ASYNCHRONOUS, "benchmark baseline");
     Thread t = new Thread(() -> {
       while (true) {

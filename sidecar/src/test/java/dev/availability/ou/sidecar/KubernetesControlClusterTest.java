@@ -196,7 +196,7 @@ class KubernetesControlClusterTest {
     Counters counters = new Counters();
     Store store = closing(new Store(dir, Limits.DEFAULT, cfg.segmentBytes(), counters));
     LogWriter writer = closing(new LogWriter(store, cfg.fsync(), counters));
-    Replica replica = new Replica(cfg, store, writer, counters);
+    Replica replica = new Replica(cfg, store, writer, counters, System::nanoTime);
     KubernetesControl control = closing(new KubernetesControl(cfg)); // as in a pod, but the API server named in the env
     LeaseKeeper keeper = closing(new LeaseKeeper(control, replica, 500));
     control.start(replica);

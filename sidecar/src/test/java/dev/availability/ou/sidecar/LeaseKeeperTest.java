@@ -1,7 +1,6 @@
 package dev.availability.ou.sidecar;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.availability.ou.client.LocalProtocol;
 import dev.availability.ou.contract.MemberChannel;
@@ -35,68 +34,66 @@ class LeaseKeeperTest extends ReplicaFixture {
     @Override public void close() {}
   }
 
-  /** As a standby whose session started at the primary's last sequence, hearing it every 20 ms while {@code confirming}. */
-  private Thread caughtUpStandby(AtomicBoolean confirming) {
+  /** As a standby whose session started at the primary's last sequence, acknowledging what is written while {@code confirming}. */
+  private void caughtUpStandby(AtomicBoolean confirming) {
     replica.acknowledgements().standbySessionStarting(replica.lastSeq());
-    replica.acknowledgements().standbySessionStarted(replica.lastSeq());
-    return Thread.ofVirtual().start(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        if (confirming.get()) {
-          replica.peerHeard();
-          replica.acknowledgements().standbyAcked(replica.writtenSeq());
-        }
-        try {
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    });
+    standbyAcknowledging(confirming);
+  }
+
+  /** One tick of the clock: the standby heard (while {@code confirming}), then the lease keeper's look. */
+  private Runnable tick(LeaseKeeper lease, AtomicBoolean confirming) {
+    return () -> {
+      if (confirming.get()) replica.peerHeard();
+      lease.renewOnce();
+    };
   }
 
   @Test
   void aSynchronousPrimaryConfirmedByItsStandbyWritesNoLeaseAndRenewsAtOnceWhenTheStandbyFallsSilent() throws Exception {
+    ManualClock clock = new ManualClock();
+    nanoTime = clock;
     open("OU_MODE", "Synchronous", "OU_SYNC_TIMEOUT", "2s", "OU_HEARTBEAT_INTERVAL", "100ms");
     CountingApi api = new CountingApi();
     replica.assign(Role.Primary, 1, null, null, "test");
     AtomicBoolean confirming = new AtomicBoolean(true);
-    Thread standby = caughtUpStandby(confirming);
-    try (LeaseKeeper lease = new LeaseKeeper(api, replica, 300, 100)) {
-      await().atMost(Duration.ofSeconds(5)).until(replica::serving);
+    caughtUpStandby(confirming);
+    try (LeaseKeeper lease = LeaseKeeper.steppedByCaller(api, replica, 300, 100)) {
+      Runnable tick = tick(lease, confirming);
+      clock.passUntil("serving", 5000, tick, replica::serving);
       // One lease duration of confirmation, then no more writes to the lease; the primary serves on.
-      await().atMost(Duration.ofSeconds(5)).until(() -> replica.confirmedByStandby());
-      Thread.sleep(LEASE.toMillis() + 300);
+      clock.passUntil("confirmed", 5000, tick, () -> replica.confirmedByStandby());
+      clock.pass(LEASE.toMillis() + 300, tick);
       int before = api.renewals.get();
-      long end = System.nanoTime() + 3 * LEASE.toNanos();
+      long end = clock.getAsLong() + 3 * LEASE.toNanos();
       int n = 0;
-      while (System.nanoTime() < end) {
+      while (clock.getAsLong() - end < 0) {
         assertThat(write(replica, "k" + n++).get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
-        Thread.sleep(50);
+        clock.pass(50, tick);
       }
       assertThat(api.renewals.get()).as("renewals over three lease durations while the standby confirms").isEqualTo(before);
 
       confirming.set(false);
-      await("renewed once the standby fell silent").atMost(Duration.ofMillis(1500)).until(() -> api.renewals.get() > before);
+      clock.passUntil("renewed once the standby fell silent", 1500, tick, () -> api.renewals.get() > before);
       assertThat(replica.serving()).as("on the renewed lease").isTrue();
-    } finally {
-      standby.interrupt();
     }
   }
 
   @Test
   void anAsynchronousPrimaryRenewsItsLeaseEvenWhileItsStandbyConfirms() throws Exception {
+    ManualClock clock = new ManualClock();
+    nanoTime = clock;
     open("OU_MODE", "Asynchronous", "OU_HEARTBEAT_INTERVAL", "100ms");
     CountingApi api = new CountingApi();
     replica.assign(Role.Primary, 1, null, null, "test");
-    Thread standby = caughtUpStandby(new AtomicBoolean(true));
-    try (LeaseKeeper lease = new LeaseKeeper(api, replica, 300, 100)) {
-      await().atMost(Duration.ofSeconds(5)).until(replica::serving);
+    AtomicBoolean confirming = new AtomicBoolean(true);
+    caughtUpStandby(confirming);
+    try (LeaseKeeper lease = LeaseKeeper.steppedByCaller(api, replica, 300, 100)) {
+      Runnable tick = tick(lease, confirming);
+      clock.passUntil("serving", 5000, tick, replica::serving);
       int before = api.renewals.get();
-      Thread.sleep(3 * LEASE.toMillis());
+      clock.pass(3 * LEASE.toMillis(), tick);
       assertThat(replica.confirmedByStandby()).isFalse();
       assertThat(api.renewals.get() - before).as("renewals over three lease durations (one each third)").isGreaterThanOrEqualTo(6);
-    } finally {
-      standby.interrupt();
     }
   }
 

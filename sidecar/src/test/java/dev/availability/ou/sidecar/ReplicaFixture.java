@@ -16,6 +16,8 @@ abstract class ReplicaFixture {
   LogWriter writer;
   Replica replica;
   final Counters counters = new Counters();
+  /** The clock the replica opened next reads time on; a test sets a {@link ManualClock} before {@link #open} to drive it. */
+  java.util.function.LongSupplier nanoTime = System::nanoTime;
 
   Replica open(String... env) throws Exception {
     Map<String, String> m = new java.util.HashMap<>(Map.of("OU_DATA_DIR", dir.toString(), "OU_CONTROL", "standalone", "OU_SYNC_TIMEOUT", "300ms"));
@@ -23,7 +25,7 @@ abstract class ReplicaFixture {
     Config cfg = Config.from(m, new String[0]);
     store = new Store(dir, Limits.DEFAULT, cfg.segmentBytes(), counters);
     writer = new LogWriter(store, cfg.fsync(), counters);
-    replica = new Replica(cfg, store, writer, counters);
+    replica = new Replica(cfg, store, writer, counters, nanoTime);
     return replica;
   }
 
@@ -31,6 +33,17 @@ abstract class ReplicaFixture {
   void close() throws Exception {
     if (writer != null) writer.close();
     if (store != null) store.close();
+  }
+
+  /**
+   * As a connected standby at the primary's epoch whose session started at the primary's last sequence: it
+   * acknowledges each batch once written, while {@code acknowledging}. Whether it is heard is the test's step.
+   */
+  void standbyAcknowledging(java.util.concurrent.atomic.AtomicBoolean acknowledging) {
+    replica.acknowledgements().standbySessionStarted(replica.lastSeq());
+    replica.listeners().onWritten((first, last, bytes, n) -> {
+      if (acknowledging.get()) replica.acknowledgements().standbyAcked(last);
+    });
   }
 
   record Outcome(long seq, int status, String message) {}

@@ -27,12 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplicaTest extends ReplicaFixture {
   @Test
   void asynchronousAcknowledgesAfterTheLocalAppendSynchronousWaitsForTheStandby() throws Exception {
+    ManualClock clock = new ManualClock();
+    nanoTime = clock;
     open("OU_MODE", "Asynchronous");
     replica.assign(Role.Primary, 1, null, null, "test");
     assertThat(write(replica, "a").get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
     replica.assign(Role.Primary, 1, null, Mode.SYNCHRONOUS, "test");
     CompletableFuture<Outcome> pending = write(replica, "b");
-    Thread.sleep(100);
+    writer.drain(); // durable here: only the standby's acknowledgement is missing
     assertThat(pending).isNotDone();
     replica.acknowledgements().standbySessionStarted(0);
     replica.acknowledgements().standbyAcked(replica.lastSeq());
@@ -40,10 +42,7 @@ class ReplicaTest extends ReplicaFixture {
     // No standby: the write is not acknowledged, it times out as UNAVAILABLE.
     replica.acknowledgements().standbyDisconnected();
     CompletableFuture<Outcome> lonely = write(replica, "c");
-    await().atMost(Duration.ofSeconds(5)).until(() -> {
-      replica.acknowledgements().expireWaiters();
-      return lonely.isDone();
-    });
+    clock.passUntil("timed out", 5000, replica.acknowledgements()::expireWaiters, lonely::isDone);
     assertThat(lonely.get().status()).isEqualTo(LocalProtocol.UNAVAILABLE);
   }
 
@@ -57,7 +56,7 @@ class ReplicaTest extends ReplicaFixture {
       @Override public void ok(long seq) { begin.complete(new Outcome(seq, 0, null)); }
       @Override public void fail(int status, String message) { begin.complete(new Outcome(-1, status, message)); }
     }, false);
-    Thread.sleep(100);
+    writer.drain(); // durable here: only the standby's acknowledgement is missing
     assertThat(data).isNotDone();
     assertThat(begin).isNotDone();
     replica.acknowledgements().standbySessionStarted(replica.lastSeq());
@@ -85,6 +84,8 @@ class ReplicaTest extends ReplicaFixture {
 
   @Test
   void primaryStopsAcknowledgingWhenItsLeaseIsNotRenewedInTime() throws Exception {
+    ManualClock clock = new ManualClock();
+    nanoTime = clock;
     open("OU_MODE", "Asynchronous");
     AtomicBoolean apiServerReachable = new AtomicBoolean(true);
     ControlSource control = new ControlSource() {
@@ -103,18 +104,19 @@ class ReplicaTest extends ReplicaFixture {
     replica.assign(Role.Primary, 1, null, null, "test");
     replica.leaseRequired(true); // as the Kubernetes control source sets it before any assignment
     assertThat(write(replica, "before-lease").get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.FENCED);
-    try (LeaseKeeper lease = new LeaseKeeper(control, replica, 300)) {
-      await().atMost(Duration.ofSeconds(5)).until(replica::serving);
+    try (LeaseKeeper lease = LeaseKeeper.steppedByCaller(control, replica, 300, 200)) {
+      Runnable step = () -> {
+        lease.renewOnce();
+        replica.checkServing("tick");
+      };
+      clock.passUntil("serving", 5000, step, replica::serving);
       assertThat(write(replica, "a").get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
       apiServerReachable.set(false);
-      await().atMost(Duration.ofSeconds(5)).until(() -> {
-        replica.checkServing("tick");
-        return !replica.serving();
-      });
+      clock.passUntil("stopped serving", 5000, step, () -> !replica.serving());
       assertThat(write(replica, "b").get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.FENCED);
       assertThat(views).anyMatch(v -> !v.serving() && v.reason().contains("lease"));
       apiServerReachable.set(true);
-      await().atMost(Duration.ofSeconds(5)).until(replica::serving);
+      clock.passUntil("serving again", 5000, step, replica::serving);
       assertThat(write(replica, "c").get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
     }
   }
@@ -135,85 +137,80 @@ class ReplicaTest extends ReplicaFixture {
     @Override public void close() {}
   }
 
-  /** As a connected standby at the primary's epoch: hears every heartbeat and acknowledges what was written. */
-  private Thread confirmingStandby(AtomicBoolean confirming) {
-    replica.acknowledgements().standbySessionStarted(replica.lastSeq());
-    Thread t = Thread.ofVirtual().start(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        if (confirming.get()) {
-          replica.peerHeard();
-          replica.acknowledgements().standbyAcked(replica.writtenSeq());
-        }
-        try {
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    });
-    return t;
+  /** One tick of the clock: the standby heard (while {@code confirming}), then the lease keeper's look. */
+  private Runnable tick(LeaseKeeper lease, AtomicBoolean confirming) {
+    return () -> {
+      if (confirming.get()) replica.peerHeard();
+      lease.renewOnce();
+    };
   }
 
   @Test
   void aSynchronousPrimaryKeepsAcknowledgingThroughAnApiServerOutageWhileItsStandbyConfirmsAndStopsWhenItFallsSilent() throws Exception {
+    ManualClock clock = new ManualClock();
+    nanoTime = clock;
     open("OU_MODE", "Synchronous", "OU_SYNC_TIMEOUT", "2s");
     BlinkingApi api = new BlinkingApi();
     replica.assign(Role.Primary, 1, null, null, "test");
     AtomicBoolean confirming = new AtomicBoolean(true);
-    Thread standby = confirmingStandby(confirming);
-    try (LeaseKeeper lease = new LeaseKeeper(api, replica, 300)) {
-      await().atMost(Duration.ofSeconds(5)).until(replica::serving);
+    standbyAcknowledging(confirming);
+    try (LeaseKeeper lease = LeaseKeeper.steppedByCaller(api, replica, 300, 200)) {
+      Runnable tick = tick(lease, confirming);
+      clock.passUntil("serving", 5000, tick, replica::serving);
       api.reachable.set(false);
       // Three lease durations without the API server: every write is still acknowledged (the standby holds it).
-      long end = System.nanoTime() + 2_700_000_000L;
+      long end = clock.getAsLong() + 2_700_000_000L;
       int n = 0;
-      while (System.nanoTime() < end) {
+      while (clock.getAsLong() - end < 0) {
         Outcome o = write(replica, "k" + n++).get(5, TimeUnit.SECONDS);
-        assertThat(o.status()).as("write %d, %d ms into the outage: %s", n, 2700 - (end - System.nanoTime()) / 1_000_000, o.message()).isEqualTo(LocalProtocol.OK);
-        Thread.sleep(50);
+        assertThat(o.status()).as("write %d, %d ms into the outage: %s", n, 2700 - (end - clock.getAsLong()) / 1_000_000, o.message()).isEqualTo(LocalProtocol.OK);
+        clock.pass(50, tick);
       }
       assertThat(replica.failsafe()).isTrue();
       assertThat(counters.get("failsafeEntered")).isEqualTo(1);
       // The standby falls silent (promoted, or cut off): the primary stops within a few heartbeats.
       confirming.set(false);
-      await().atMost(Duration.ofSeconds(3)).until(() -> !replica.serving());
+      clock.passUntil("stopped serving", 3000, tick, () -> !replica.serving());
       assertThat(write(replica, "after").get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.FENCED);
       // The API server answers again: renewed, serving on the lease (the standby, heard again first, may bring the
       // failsafe back for a moment before the next renewal).
       confirming.set(true);
       api.reachable.set(true);
-      await().atMost(Duration.ofSeconds(5)).until(() -> replica.serving() && !replica.failsafe());
-    } finally {
-      standby.interrupt();
+      clock.passUntil("serving on the lease", 5000, tick, () -> replica.serving() && !replica.failsafe());
     }
   }
 
   @Test
   void aPrimaryWhoseLeaseTheApiServerGaveToAnotherStopsAtItsDeadlineEvenWithAConfirmingStandby() throws Exception {
+    ManualClock clock = new ManualClock();
+    nanoTime = clock;
     open("OU_MODE", "Synchronous", "OU_SYNC_TIMEOUT", "2s");
     BlinkingApi api = new BlinkingApi();
     replica.assign(Role.Primary, 1, null, null, "test");
-    Thread standby = confirmingStandby(new AtomicBoolean(true));
-    try (LeaseKeeper lease = new LeaseKeeper(api, replica, 300)) {
-      await().atMost(Duration.ofSeconds(5)).until(replica::serving);
+    AtomicBoolean confirming = new AtomicBoolean(true);
+    standbyAcknowledging(confirming);
+    try (LeaseKeeper lease = LeaseKeeper.steppedByCaller(api, replica, 300, 200)) {
+      Runnable tick = tick(lease, confirming);
+      clock.passUntil("serving", 5000, tick, replica::serving);
       api.takenAway.set(true);
-      await().atMost(Duration.ofSeconds(3)).until(() -> !replica.serving());
+      clock.passUntil("stopped serving", 3000, tick, () -> !replica.serving());
       assertThat(write(replica, "x").get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.FENCED);
-    } finally {
-      standby.interrupt();
     }
   }
 
   @Test
   void aPrimaryAcknowledgingWithoutAStandbyHasNoFailsafe() throws Exception {
+    ManualClock clock = new ManualClock();
+    nanoTime = clock;
     open("OU_MODE", "Synchronous", "OU_DATA_DURABILITY", "preferred");
     BlinkingApi api = new BlinkingApi();
     replica.assign(Role.Primary, 1, null, null, "test");
-    try (LeaseKeeper lease = new LeaseKeeper(api, replica, 300)) {
-      await().atMost(Duration.ofSeconds(5)).until(replica::serving);
+    try (LeaseKeeper lease = LeaseKeeper.steppedByCaller(api, replica, 300, 200)) {
+      Runnable tick = lease::renewOnce;
+      clock.passUntil("serving", 5000, tick, replica::serving);
       assertThat(replica.acknowledgingAlone()).isTrue();
       api.reachable.set(false);
-      await().atMost(Duration.ofSeconds(3)).until(() -> !replica.serving());
+      clock.passUntil("stopped serving", 3000, tick, () -> !replica.serving());
       assertThat(write(replica, "x").get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.FENCED);
     }
   }
