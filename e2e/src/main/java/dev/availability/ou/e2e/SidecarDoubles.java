@@ -193,25 +193,31 @@ public final class SidecarDoubles implements AutoCloseable {
       Assignment a = assignment;
       if (frozen || a == null || !alive()) return;
       long now = clock.millis();
-      if (a.role() == Role.Primary && !fenced) {
+      if (a.role() == Role.Primary) {
         String unit = channel.unit();
         // As LeaseKeeper: confirmed by its standby for a lease duration, it writes its lease only every ten (Synchronous, Journal).
-        boolean confirmed = standbyConfirms(a);
+        boolean confirmed = !fenced && standbyConfirms(a);
         if (!confirmed && confirmedSinceMillis != 0) lastAttemptMillis = 0; // lost: renew at once
         if (!confirmed) confirmedSinceMillis = 0;
         else if (confirmedSinceMillis == 0) confirmedSinceMillis = now;
         boolean vouchedFor = confirmed && lastRenewalMillis > 0 && now - confirmedSinceMillis >= leaseMillis
             && now - lastRenewalMillis < 10L * leaseMillis; // (LeaseKeeper.CONFIRMED_RENEWAL_LEASES)
-        if (unit != null && !vouchedFor && now - lastAttemptMillis >= Math.max(100, leaseMillis / 3)) {
+        // (a member that stopped serving keeps trying, every sixth of a lease, as LeaseKeeper does after a failure)
+        if (unit != null && !vouchedFor && now - lastAttemptMillis >= Math.max(100, fenced ? leaseMillis / 6 : leaseMillis / 3)) {
           lastAttemptMillis = now;
           MemberChannel.Renewal r = channel.renewPrimaryLease(unit, a.epoch());
           if (r.leaseDuration().toMillis() > 0) leaseMillis = r.leaseDuration().toMillis();
           // As PrimaryLeaseState: a lease the API server gives to another stops it at once; one it cannot renew, once
           // neither its last renewal nor its standby's confirmation (the failsafe) keeps it serving.
-          if (r.held()) lastRenewalMillis = now;
-          else if (lastRenewalMillis > 0 && now - lastRenewalMillis > r.leaseDuration().toMillis() && (r.takenAway() || !confirmed)) fenced = true;
+          // A lease handed back to it (the operator rewrote it at its epoch) makes it serve again, as the sidecar does.
+          if (r.held()) {
+            lastRenewalMillis = now;
+            fenced = false;
+          } else if (lastRenewalMillis > 0 && now - lastRenewalMillis > r.leaseDuration().toMillis() && (r.takenAway() || !confirmed)) {
+            fenced = true;
+          }
         }
-        sequence++;
+        if (!fenced) sequence++;
       }
       Role reported = fenced ? Role.Fenced : a.role();
       boolean standby = reported == Role.Standby;

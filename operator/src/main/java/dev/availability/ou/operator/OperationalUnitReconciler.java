@@ -93,12 +93,14 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
         .withName("endpointslices").withLabelSelector(ContractKeys.UNIT_LABEL)
         .withSecondaryToPrimaryMapper(s -> unitOf(s.getMetadata().getLabels(), s.getMetadata().getNamespace()))
         .build(), context);
-    // Renewals are not events (only a new holder or a first renewal is): the decider asks to be called
-    // back when a lease would expire. The cache follows every renewal all the same.
+    // Renewals are not events (only a new holder, a first renewal, or annotations edited — epoch, duration — are):
+    // the decider asks to be called back when a lease would expire. The cache follows every renewal all the same.
+    // (A unit whose standby vouches for its primary has no such timer: an edited Lease must be an event to be repaired.)
     var unitLeases = new TimedLeaseSource(InformerEventSourceConfiguration.from(Lease.class, OperationalUnit.class)
         .withName("unit-leases").withLabelSelector(ContractKeys.UNIT_LABEL)
         .withSecondaryToPrimaryMapper(l -> unitOf(l.getMetadata().getLabels(), l.getMetadata().getNamespace()))
-        .withOnUpdateFilter((now, before) -> !Objects.equals(holder(now), holder(before)) || renewed(now) != renewed(before))
+        .withOnUpdateFilter((now, before) -> !Objects.equals(holder(now), holder(before)) || renewed(now) != renewed(before)
+            || !Objects.equals(now.getMetadata().getAnnotations(), before.getMetadata().getAnnotations()))
         .build(), context, renewals);
     var nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, OperationalUnit.class)
         .withName("nodes")
