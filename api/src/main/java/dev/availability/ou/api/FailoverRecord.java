@@ -81,4 +81,10 @@ public class FailoverRecord {
   public void setPlanned(Boolean planned) { this.planned = planned; }
   public Long getUpdatesLost() { return updatesLost; }
   public void setUpdatesLost(Long updatesLost) { this.updatesLost = updatesLost; }
+
+  /** One line for logs and assertion messages: what moved, why, and at which epoch. */
+  @Override
+  public String toString() {
+    return kind + " " + reason + " epoch " + epoch + ": " + formerPrimary + " -> " + newPrimary + (updatesLost != null ? ", lost " + updatesLost : "");
+  }
 }

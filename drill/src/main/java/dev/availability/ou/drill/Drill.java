@@ -83,6 +83,9 @@ public final class Drill implements AutoCloseable {
     shape.accept(u);
     units.create(u);
     awaitProtected("created", 0);
+    var history = units.get(UNIT).getStatus().getHistory();
+    // A new unit should not move; when it did (a slow start on a loaded machine), say so where the drill's log shows it.
+    if (history != null && !history.isEmpty()) Progress.log("unit " + namespace + "/" + UNIT + " moved while it was created: " + history);
   }
 
   public void awaitProtected(String why, int failovers) {
