@@ -86,23 +86,24 @@ README). Used by the ClusterRole (all namespaces) or by one Role per watched nam
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["create"]
-# The members' ServiceAccount, Role and RoleBinding, and the PodDisruptionBudget: read (one the unit did not
-# create is never taken over), then applied server-side.
+# The members' ServiceAccount, Role and RoleBinding, the PodDisruptionBudget and the NetworkPolicy: watched (by the
+# unit label: one deleted or edited is restored within seconds), read where the watch holds none of the unit's (one
+# the unit did not create is never taken over), then applied server-side.
 # (Granting the member Role requires the operator to hold its rules itself: pods get/list/watch/patch and
 # leases get/update, which the rules above include.)
 - apiGroups: [""]
   resources: ["serviceaccounts"]
-  verbs: ["get", "create", "patch"]
+  verbs: ["get", "list", "watch", "create", "patch"]
 - apiGroups: ["rbac.authorization.k8s.io"]
   resources: ["roles", "rolebindings"]
-  verbs: ["get", "create", "patch"]
+  verbs: ["get", "list", "watch", "create", "patch"]
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
-  verbs: ["get", "create", "patch"]
+  verbs: ["get", "list", "watch", "create", "patch"]
 # Each unit's NetworkPolicy: only its own members may open the replication port (networkPolicy.enabled).
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]
-  verbs: ["get", "create", "patch"]
+  verbs: ["get", "list", "watch", "create", "patch"]
 # Events on units (repeats are folded into one Event: read, then patched).
 - apiGroups: [""]
   resources: ["events"]

@@ -48,11 +48,11 @@ class ChartTest {
       Map.entry("discovery.k8s.io/endpointslices", List.of("list", "watch")),
       Map.entry("coordination.k8s.io/leases", List.of("get", "list", "watch", "create", "update")),
       Map.entry("/secrets", List.of("create")),
-      Map.entry("/serviceaccounts", List.of("get", "create", "patch")),
-      Map.entry("rbac.authorization.k8s.io/roles", List.of("get", "create", "patch")),
-      Map.entry("rbac.authorization.k8s.io/rolebindings", List.of("get", "create", "patch")),
-      Map.entry("policy/poddisruptionbudgets", List.of("get", "create", "patch")),
-      Map.entry("networking.k8s.io/networkpolicies", List.of("get", "create", "patch")),
+      Map.entry("/serviceaccounts", List.of("get", "list", "watch", "create", "patch")),
+      Map.entry("rbac.authorization.k8s.io/roles", List.of("get", "list", "watch", "create", "patch")),
+      Map.entry("rbac.authorization.k8s.io/rolebindings", List.of("get", "list", "watch", "create", "patch")),
+      Map.entry("policy/poddisruptionbudgets", List.of("get", "list", "watch", "create", "patch")),
+      Map.entry("networking.k8s.io/networkpolicies", List.of("get", "list", "watch", "create", "patch")),
       Map.entry("/events", List.of("create", "get", "patch"))));
 
   @Test

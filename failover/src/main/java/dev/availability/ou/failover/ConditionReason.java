@@ -16,7 +16,7 @@ public enum ConditionReason {
   Idle,
   // Degraded (also on Ready and Protected); False: AsExpected
   AutomaticFailoverDisabled, NoHealthyStandby, NoInSyncStandby, LagTooHigh, LagUnknown, FailoverTargetLost, PrimaryFenced,
-  PrimaryResuming, Paused, InvalidSpec, NameConflict, AsExpected,
+  PrimaryResuming, Paused, InvalidSpec, NameConflict, ApiRequestFailed, AsExpected,
   // Paused
   PausedByAnnotation, NotPaused,
   // SidecarMemoryPressure

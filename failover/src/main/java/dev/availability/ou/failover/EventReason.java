@@ -11,5 +11,7 @@ public enum EventReason {
   // fencing and pausing (annotations fenced-members, paused)
   MemberFenced, MemberUnfenced, Paused, Resumed, ActionHeld,
   // a member back after its node (MemberRejoin); a drain waiting for a standby in sync (NodeMaintenance)
-  MemberRejoined, DrainWaiting
+  MemberRejoined, DrainWaiting,
+  // the API server refused what the operator asked (a rule missing from its RBAC, an object refused, a lasting conflict)
+  ApiRequestFailed
 }

@@ -20,7 +20,9 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -49,7 +51,7 @@ import org.jboss.logging.Logger;
  */
 // Not generation-aware: the request annotations (switchover-to, drill, ...) change no generation; the filter lets
 // their changes through, and a new generation as before.
-@ControllerConfiguration(name = "operationalunit", triggerReconcilerOnAllEvents = true, generationAwareEventProcessing = false,
+@ControllerConfiguration(name = "operationalunit", fieldManager = Naming.FIELD_MANAGER, triggerReconcilerOnAllEvents = true, generationAwareEventProcessing = false,
     informer = @Informer(onUpdateFilter = RequestAnnotationsChanged.class))
 public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
   private static final Logger LOG = Logger.getLogger(OperationalUnitReconciler.class);
@@ -75,7 +77,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
     this.events = events;
     this.metrics = metrics;
     this.supporting = new SupportingObjects(client, config.networkPolicy(), events);
-    this.budget = new PrimaryDisruptionBudget(client);
+    this.budget = new PrimaryDisruptionBudget();
   }
 
   @Override
@@ -120,7 +122,10 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
     caches = new UnitCaches(pods, services, slices, unitLeases, nodes, nodeLeases, memberClaims);
     claims = new MemberClaims(client, memberClaims, config.memberClaimGrace());
     executor = new ActionExecutor(client, caches, new MemberPodBuilder(config.sidecar()), events, claims);
-    return List.of(pods, services, slices, unitLeases, nodes, nodeLeases, memberClaims);
+    List<EventSource<?, OperationalUnit>> sources = new java.util.ArrayList<>(List.of(pods, services, slices, unitLeases, nodes, nodeLeases, memberClaims));
+    sources.addAll(supporting.eventSources(context));
+    sources.add(budget.eventSource(context));
+    return sources;
   }
 
   private static Set<ResourceID> unitOf(Map<String, String> labels, String namespace) {
@@ -166,7 +171,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
     // A paused unit is only observed and reported on: nothing is made for it, nothing removed (Pause in the core).
     boolean paused = ObservationBuilder.requests(unit).isPaused();
     try {
-      if (!paused) supporting.ensure(unit);
+      if (!paused) supporting.ensure(unit, context);
     } catch (NameConflictException e) {
       return refused(unit, context, Refusal.NameConflict, e.getMessage(), now);
     }
@@ -180,7 +185,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
     try {
       if (decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, readings, now);
       for (Action action : decision.actions()) executor.execute(current, action, hash);
-      budget.follow(current, decision.state().primary()); // drains may evict anything but the primary (after a switch, the new one)
+      budget.follow(current, context, decision.state().primary()); // drains may evict anything but the primary (after a switch, the new one)
     } catch (InvalidSpecException e) {
       return refused(current, context, Refusal.InvalidSpec, e.getMessage(), now);
     } catch (NameConflictException e) {
@@ -251,6 +256,23 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
     return UpdateControl.<OperationalUnit>noUpdate().rescheduleAfter(config.resync().toMillis());
   }
 
+  /**
+   * A failed reconcile (after {@link #reconcile} threw): what cannot be cured by retrying, or has outlasted the retries,
+   * becomes condition Degraded with reason ApiRequestFailed and a Warning event ({@link ApiErrors}); JOSDK retries.
+   */
+  @Override
+  public ErrorStatusUpdateControl<OperationalUnit> updateErrorStatus(OperationalUnit unit, Context<OperationalUnit> context, Exception e) {
+    boolean lastAttempt = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(true);
+    Optional<String> message = ApiErrors.describe(e, lastAttempt);
+    if (message.isEmpty()) return ErrorStatusUpdateControl.defaultErrorProcessing();
+    OperationalUnitStatus status = StatusMapper.refused(unit, Refusal.ApiRequestFailed.condition, message.get(), clock.instant());
+    if (Objects.equals(asJson(status), asJson(unit.getStatus()))) return ErrorStatusUpdateControl.defaultErrorProcessing();
+    events.record(unit, Refusal.ApiRequestFailed.event, message.get(), true);
+    OperationalUnit patched = io.fabric8.kubernetes.client.utils.Serialization.clone(unit); // never the informer's copy
+    patched.setStatus(status);
+    return ErrorStatusUpdateControl.patchStatus(patched);
+  }
+
   private static Long lastFailoverEpoch(OperationalUnit unit) {
     OperationalUnitStatus s = unit.getStatus();
     return s == null || s.getLastFailover() == null ? null : s.getLastFailover().getEpoch();
@@ -269,7 +291,6 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
   private UpdateControl<OperationalUnit> forget(OperationalUnit unit) {
     metrics.forget(unit);
     supporting.forget(unit);
-    budget.forget(unit);
     return UpdateControl.noUpdate();
   }
 

@@ -4,55 +4,74 @@ import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.failover.EventReason;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The objects a unit needs besides its members and Service: the peer key Secret, the members'
- * ServiceAccount, Role and RoleBinding, the NetworkPolicy of the replication port (the PodDisruptionBudget follows the
- * primary: {@link PrimaryDisruptionBudget}); and a
- * Warning event for each setting that weakens the unit's protection. Applied once per unit generation, and only
- * when none of them, nor the Service or Lease the unit will make, already exists without being the unit's.
+ * The objects a unit needs besides its members and Service: the peer key Secret, and the members' ServiceAccount,
+ * Role, RoleBinding and the NetworkPolicy of the replication port as {@link UnitDependent}s, restored within seconds
+ * when deleted or edited (the PodDisruptionBudget follows the primary: {@link PrimaryDisruptionBudget}); and a Warning
+ * event for each setting that weakens the unit's protection.
+ *
+ * <p>A unit never takes over an object it did not create. Before one of its objects is written where the informer
+ * holds none of the unit's, the name is read: everything is checked before anything is written, so a conflict leaves
+ * the namespace as it was. The Service and Lease the unit will make are checked once per generation.
  */
 final class SupportingObjects {
   private final KubernetesClient client;
-  private final boolean networkPolicy;
   private final EventRecorder events;
-  private final Set<String> ensured = ConcurrentHashMap.newKeySet();
+  private final List<UnitDependent<?>> dependents = new ArrayList<>();
+  /** uid/generation whose names were checked, key made and warnings told. */
+  private final Set<String> checked = ConcurrentHashMap.newKeySet();
 
   SupportingObjects(KubernetesClient client, boolean networkPolicy, EventRecorder events) {
     this.client = client;
-    this.networkPolicy = networkPolicy;
     this.events = events;
+    // SpecChecks refuses a template that names its own account: the members always run as this one.
+    dependents.add(new UnitDependent<>(ServiceAccount.class, "member-serviceaccounts", (u, c) -> UnitObjectsBuilder.memberServiceAccount(u)));
+    dependents.add(new UnitDependent<>(Role.class, "member-roles", (u, c) -> UnitObjectsBuilder.memberRole(u)));
+    dependents.add(new UnitDependent<>(RoleBinding.class, "member-rolebindings",
+        (u, c) -> UnitObjectsBuilder.memberRoleBinding(u, Naming.memberServiceAccount(u.getMetadata().getName()))));
+    if (networkPolicy) dependents.add(new UnitDependent<>(NetworkPolicy.class, "replication-policies", (u, c) -> UnitObjectsBuilder.replicationPolicy(u)));
   }
 
-  void ensure(OperationalUnit unit) {
+  List<EventSource<?, OperationalUnit>> eventSources(EventSourceContext<OperationalUnit> context) {
+    return dependents.stream().<EventSource<?, OperationalUnit>>map(d -> d.eventSource(context).orElseThrow()).toList();
+  }
+
+  void ensure(OperationalUnit unit, Context<OperationalUnit> context) {
     String key = unit.getMetadata().getUid() + "/" + unit.getMetadata().getGeneration();
-    if (ensured.contains(key)) return;
-    // SpecChecks refuses a template that names its own account: the members always run as this one.
-    String sa = Naming.memberServiceAccount(unit.getMetadata().getName());
-    List<HasMetadata> applied = new ArrayList<>(List.of(UnitObjectsBuilder.memberServiceAccount(unit), UnitObjectsBuilder.memberRole(unit),
-        UnitObjectsBuilder.memberRoleBinding(unit, sa)));
-    if (networkPolicy) applied.add(UnitObjectsBuilder.replicationPolicy(unit));
-    // Everything is checked before anything is written: a conflict leaves the namespace as it was.
+    boolean firstLook = !checked.contains(key);
     List<HasMetadata> existing = new ArrayList<>();
-    for (HasMetadata o : applied) existing.add(client.resource(o).get());
-    existing.add(client.resource(UnitObjectsBuilder.serviceName(unit)).get());
-    existing.add(client.resource(UnitObjectsBuilder.disruptionBudgetName(unit)).get()); // applied by PrimaryDisruptionBudget
-    existing.add(client.resource(UnitObjectsBuilder.leaseName(unit)).get());
+    for (UnitDependent<?> d : dependents) existing.add(d.getSecondaryResource(unit, context).map(HasMetadata.class::cast)
+        .orElseGet(() -> client.resource(d.desiredFor(unit, context)).get()));
+    boolean setUpBefore = existing.get(0) != null; // the ServiceAccount, made after the key
+    if (firstLook) {
+      existing.add(client.resource(UnitObjectsBuilder.serviceName(unit)).get());
+      existing.add(client.resource(UnitObjectsBuilder.disruptionBudgetName(unit)).get()); // applied by PrimaryDisruptionBudget
+      existing.add(client.resource(UnitObjectsBuilder.leaseName(unit)).get());
+    }
     List<String> conflicts = new ArrayList<>(NameConflicts.among(existing, unit.getMetadata().getUid()));
     if (!conflicts.isEmpty()) throw new NameConflictException(conflicts);
-    boolean setUpBefore = existing.get(0) != null;
-    if (!createPeerKey(unit, setUpBefore)) {
+    if (firstLook && !createPeerKey(unit, setUpBefore)) {
       throw new NameConflictException(List.of("Secret " + ContractKeys.peerSecretName(unit.getMetadata().getName())));
     }
-    applied.forEach(this::apply);
-    SpecChecks.warnings(unit.getSpec()).forEach(w -> events.record(unit, EventReason.UnsafeSpec, w, true));
-    ensured.add(key);
+    for (UnitDependent<?> d : dependents) d.reconcile(unit, context);
+    if (firstLook) {
+      SpecChecks.warnings(unit.getSpec()).forEach(w -> events.record(unit, EventReason.UnsafeSpec, w, true));
+      checked.add(key);
+    }
   }
 
   /**
@@ -73,10 +92,6 @@ final class SupportingObjects {
   }
 
   void forget(OperationalUnit unit) {
-    ensured.removeIf(k -> k.startsWith(unit.getMetadata().getUid() + "/"));
-  }
-
-  private void apply(HasMetadata object) {
-    client.resource(object).fieldManager(Naming.FIELD_MANAGER).forceConflicts().serverSideApply();
+    checked.removeIf(k -> k.startsWith(unit.getMetadata().getUid() + "/"));
   }
 }
