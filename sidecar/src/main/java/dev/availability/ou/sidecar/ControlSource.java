@@ -1,7 +1,7 @@
 package dev.availability.ou.sidecar;
 
-import dev.availability.ou.contract.MemberChannel;
 import dev.availability.ou.contract.MemberReport;
+import dev.availability.ou.memberapi.MemberChannel;
 
 /**
  * Where role, epoch and peer come from, and where reports and lease renewals go. In Kubernetes the

@@ -1,12 +1,12 @@
 package dev.availability.ou.sidecar;
 
-import dev.availability.ou.contract.ApiServerAccess;
 import dev.availability.ou.contract.Assignment;
-import dev.availability.ou.contract.HttpMemberApi;
-import dev.availability.ou.contract.MemberApi;
-import dev.availability.ou.contract.MemberChannel;
 import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.contract.Role;
+import dev.availability.ou.memberapi.ApiServerAccess;
+import dev.availability.ou.memberapi.HttpMemberApi;
+import dev.availability.ou.memberapi.MemberApi;
+import dev.availability.ou.memberapi.MemberChannel;
 import java.time.Clock;
 import java.time.Duration;
 

@@ -2,10 +2,10 @@ package dev.availability.ou.e2e.scale;
 
 import dev.availability.ou.contract.Assignment;
 import dev.availability.ou.contract.ContractKeys;
-import dev.availability.ou.contract.MemberApi;
-import dev.availability.ou.contract.MemberChannel;
 import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.contract.Role;
+import dev.availability.ou.memberapi.MemberApi;
+import dev.availability.ou.memberapi.MemberChannel;
 import java.time.Clock;
 import java.time.Duration;
 
