@@ -13,8 +13,8 @@ import java.time.Duration;
 /**
  * Control through the API server (the operator's side of the contract): the member's assignment from
  * its own pod's annotation, the peer's replication endpoint from the peer pod's report, the unit's
- * primary lease, and the report written on its own pod. Loaded only when OU_CONTROL=kubernetes, so
- * standalone processes never touch the API client. The calls go through {@link HttpMemberApi} (the JDK's
+ * primary lease, and the report written on its own pod. Made only when OU_CONTROL=kubernetes (class loading is
+ * lazy, so standalone processes never load the API client). The calls go through {@link HttpMemberApi} (the JDK's
  * HTTP client: no Kubernetes client library is loaded, as this runs in every pod), in-cluster by default
  * ({@code OU_API_SERVER}, {@code OU_API_TOKEN_FILE}, {@code OU_API_CA_FILE} override it).
  */

@@ -51,7 +51,7 @@ public final class Sidecar implements AutoCloseable {
     this.replica = new Replica(cfg, store, writer, counters, System::nanoTime);
     this.heapWatch = new HeapWatch(() -> store.state().bytes(), () -> store.state().size(), Runtime.getRuntime().maxMemory(), counters);
     this.appHealth = new AppHealth(cfg.appProbe(), cfg.appProbeIntervalMillis());
-    this.control = cfg.control().equals("kubernetes") ? newKubernetesControl(cfg) : new StandaloneControl(cfg);
+    this.control = cfg.control().equals("kubernetes") ? new KubernetesControl(cfg) : new StandaloneControl(cfg);
     replica.listeners().addRoleListener(v -> roleChanged(v));
     this.replication = new ReplicationServer(cfg, replica, auth, codec, counters);
     this.lease = new LeaseKeeper(control, replica, cfg.leaseSafetyMarginMillis(), cfg.heartbeatMillis());
@@ -71,15 +71,6 @@ public final class Sidecar implements AutoCloseable {
         + cfg.advertisedEndpoint() + (auth.sealsStream() ? ", asks for a stream sealed with AES-256-GCM" : ", does not ask for stream encryption (OU_STREAM_ENCRYPTION=none)")
         + "), health " + cfg.health() + ", data " + cfg.dataDir() + ", mode " + replica.mode().label()
         + ", fsync " + cfg.fsync() + ", control " + cfg.control());
-  }
-
-  private static ControlSource newKubernetesControl(Config cfg) {
-    // Reflection keeps the Kubernetes client out of the standalone path (start time, memory).
-    try {
-      return (ControlSource) Class.forName("dev.availability.ou.sidecar.KubernetesControl").getDeclaredConstructor(Config.class).newInstance(cfg);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot start the Kubernetes control source: " + e.getCause(), e);
-    }
   }
 
   private synchronized void roleChanged(Replica.RoleView v) {
