@@ -20,17 +20,27 @@ public final class MemberChannel implements AutoCloseable {
   private final MemberApi api;
   private final String pod;
   private final Clock clock;
+  private final Duration reportRefresh;
   private final AtomicReference<Assignment> assignment = new AtomicReference<>();
   private final AtomicReference<MemberReport> published = new AtomicReference<>();
   private final AtomicReference<MemberApi.LeaseState> lastLease = new AtomicReference<>();
   private volatile AutoCloseable watch;
   private volatile String unit;
 
-  /** On {@code api} (bound to the member's namespace); {@link #close()} stops the watch, the api stays the caller's. */
+  /** On {@code api} (bound to the member's namespace), reports refreshed every {@link #REPORT_REFRESH}. */
   public MemberChannel(MemberApi api, String pod, Clock clock) {
+    this(api, pod, clock, REPORT_REFRESH);
+  }
+
+  /**
+   * On {@code api} (bound to the member's namespace); an unchanged report is rewritten every {@code reportRefresh}
+   * (the sidecar's OU_POSITION_REPORT_INTERVAL). {@link #close()} stops the watch, the api stays the caller's.
+   */
+  public MemberChannel(MemberApi api, String pod, Clock clock, Duration reportRefresh) {
     this.api = Objects.requireNonNull(api);
     this.pod = Objects.requireNonNull(pod);
     this.clock = clock;
+    this.reportRefresh = Objects.requireNonNull(reportRefresh);
   }
 
   public String pod() {
@@ -74,17 +84,18 @@ public final class MemberChannel implements AutoCloseable {
     return assignment.get();
   }
 
-  /** How often an unchanged report is rewritten anyway, to refresh sequence and lag figures. */
+  /** How often an unchanged report is rewritten anyway by default, to refresh sequence and lag figures. */
   public static final Duration REPORT_REFRESH = Duration.ofSeconds(10);
 
   /**
-   * Writes the report on the member's own pod when its facts changed, or when the last write is older than
-   * {@link #REPORT_REFRESH}; returns whether it wrote. One write per change keeps the API server's load
-   * proportional to events, not to traffic.
+   * Writes the report on the member's own pod when its facts changed ({@link MemberReport#sameFactsAs}), or when
+   * the last write is older than the report refresh (positions, lag and sizes move with every write); returns
+   * whether it wrote. One write per change keeps the API server's load proportional to events, not to traffic.
+   * This is the only throttle between a member and the API server: its callers offer a report every tick.
    */
   public boolean publish(MemberReport report) {
     MemberReport last = published.get();
-    if (report.sameFactsAs(last) && report.reportedAtMillis() - last.reportedAtMillis() < REPORT_REFRESH.toMillis()) return false;
+    if (report.sameFactsAs(last) && report.reportedAtMillis() - last.reportedAtMillis() < reportRefresh.toMillis()) return false;
     String patch = Json.write(Map.of("metadata", Map.of("annotations", Map.of(ContractKeys.REPORT_ANNOTATION, ContractJson.toJson(report)))));
     api.mergePatchPod(pod, patch);
     published.set(report);

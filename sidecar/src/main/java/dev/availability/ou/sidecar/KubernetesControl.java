@@ -44,7 +44,7 @@ final class KubernetesControl implements ControlSource {
     requireNamespace(cfg);
     this.cfg = cfg;
     this.api = api;
-    this.channel = new MemberChannel(api, cfg.podName(), Clock.systemUTC());
+    this.channel = new MemberChannel(api, cfg.podName(), Clock.systemUTC(), Duration.ofMillis(cfg.positionReportIntervalMillis()));
   }
 
   private static String requireNamespace(Config cfg) {
@@ -127,8 +127,7 @@ final class KubernetesControl implements ControlSource {
   @Override
   public void publish(MemberReport report) {
     try {
-      channel.publish(report);
-      last = report;
+      if (channel.publish(report)) last = report;
     } catch (RuntimeException e) {
       channel.republish();
       Logs.warn("publishing the report failed: " + e.getMessage());

@@ -36,8 +36,6 @@ public final class Sidecar implements AutoCloseable {
     return t;
   });
   private PrimaryLink primaryLink;
-  private volatile MemberReport lastPublished;
-  private volatile long lastPublishedNanos;
 
   public Sidecar(Config cfg) throws Exception {
     this.cfg = cfg;
@@ -108,14 +106,9 @@ public final class Sidecar implements AutoCloseable {
       MemberReport report = new MemberReport(reported, replica.epoch(), replica.durableSeq(), replica.lag(),
           r == Role.Standby ? replica.standbyProgress().inSync() : null, age > cfg.peerLostAfterMillis(), age, appHealth.healthy(),
           cfg.advertisedEndpoint(), System.currentTimeMillis(), store.state().bytes(), heapWatch.heapBytes(), heapWatch.tooSmall());
-      MemberReport last = lastPublished;
-      boolean onlyPositionMoved = last != null && last.sameFactsAs(report);
-      // Positions and the state's size move with every write: publish them at most every OU_POSITION_REPORT_INTERVAL
-      // (API server load); anything the operator acts on (role, epoch, in sync, peer lost, app health, heap too small) goes out at once.
-      if (onlyPositionMoved && System.nanoTime() - lastPublishedNanos < cfg.positionReportIntervalMillis() * 1_000_000L) return;
+      // Offered every OU_REPORT_INTERVAL; the control source decides what reaches the API server (MemberChannel.publish:
+      // anything the operator acts on at once, positions and sizes at most every OU_POSITION_REPORT_INTERVAL).
       control.publish(report);
-      lastPublished = report;
-      lastPublishedNanos = System.nanoTime();
     } catch (RuntimeException e) {
       Logs.error("report failed", e);
     }
