@@ -1,7 +1,6 @@
 package dev.availability.ou.contract;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import java.util.Map;
+import java.util.Objects;
 
 /**
  * What a member's sidecar tells the operator, written on its own pod only when something the operator
@@ -21,7 +20,6 @@ import java.util.Map;
  * @param heapMaxBytes the sidecar's heap
  * @param heapTooSmall the state needs more heap than the sidecar has ({@link SidecarHeap}): it will run out under rewriting
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record MemberReport(
     Role role,
     long epoch,
@@ -43,31 +41,14 @@ public record MemberReport(
     this(role, epoch, lastDurableSeq, lag, inSync, peerLost, peerHeartbeatAgeMillis, appHealthy, replicationEndpoint, reportedAtMillis, null, null, null);
   }
 
-  public static MemberReport fromJson(String json) {
-    String t = "MemberReport";
-    Map<String, Object> m = Json.record(json, t);
-    return new MemberReport(Json.enumValue(m, "role", Role.class, t), Json.primitiveLong(m, "epoch", t),
-        Json.primitiveLong(m, "lastDurableSeq", t), Json.longValue(m, "lag", t), Json.bool(m, "inSync", t),
-        Json.bool(m, "peerLost", t), Json.longValue(m, "peerHeartbeatAgeMillis", t), Json.bool(m, "appHealthy", t),
-        Json.string(m, "replicationEndpoint", t), Json.primitiveLong(m, "reportedAtMillis", t), Json.longValue(m, "stateBytes", t),
-        Json.longValue(m, "heapMaxBytes", t), Json.bool(m, "heapTooSmall", t));
-  }
-
-  public String toJson() {
-    return Json.write(Json.fields("role", role, "epoch", epoch, "lastDurableSeq", lastDurableSeq, "lag", lag, "inSync", inSync,
-        "peerLost", peerLost, "peerHeartbeatAgeMillis", peerHeartbeatAgeMillis, "appHealthy", appHealthy,
-        "replicationEndpoint", replicationEndpoint, "reportedAtMillis", reportedAtMillis, "stateBytes", stateBytes, "heapMaxBytes", heapMaxBytes,
-        "heapTooSmall", heapTooSmall));
-  }
-
   /**
    * Same facts for the operator: role, epoch, sync state, peer and application health, endpoint, whether
    * the heap is too small. Sequence numbers, lag, heartbeat age and the state's size move all the time
    * and are refreshed periodically instead.
    */
   public boolean sameFactsAs(MemberReport other) {
-    return other != null && role == other.role && epoch == other.epoch && java.util.Objects.equals(inSync, other.inSync)
-        && java.util.Objects.equals(peerLost, other.peerLost) && java.util.Objects.equals(appHealthy, other.appHealthy)
-        && java.util.Objects.equals(replicationEndpoint, other.replicationEndpoint) && java.util.Objects.equals(heapTooSmall, other.heapTooSmall);
+    return other != null && role == other.role && epoch == other.epoch && Objects.equals(inSync, other.inSync)
+        && Objects.equals(peerLost, other.peerLost) && Objects.equals(appHealthy, other.appHealthy)
+        && Objects.equals(replicationEndpoint, other.replicationEndpoint) && Objects.equals(heapTooSmall, other.heapTooSmall);
   }
 }

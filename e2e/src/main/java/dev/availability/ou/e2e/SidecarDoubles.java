@@ -2,9 +2,9 @@ package dev.availability.ou.e2e;
 
 import dev.availability.ou.contract.Assignment;
 import dev.availability.ou.contract.ContractKeys;
-import dev.availability.ou.contract.MemberChannel;
 import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.contract.Role;
+import dev.availability.ou.memberapi.MemberChannel;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -77,7 +77,7 @@ public final class SidecarDoubles implements AutoCloseable {
       if (d != null) d.pod = p;
       return;
     }
-    MemberChannel channel = new MemberChannel(client, namespace, name, clock);
+    MemberChannel channel = new MemberChannel(new Fabric8MemberApi(client, namespace), name, clock);
     Double d = new Double(channel, p);
     doubles.put(name, d);
     channel.onAssignment(d::assigned);

@@ -8,6 +8,7 @@ import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.UnitPhase;
 import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.contract.MemberReport;
+import dev.availability.ou.memberapi.ContractJson;
 import dev.availability.ou.testsupport.ClusterFaults;
 import dev.availability.ou.testsupport.KubernetesCluster;
 import dev.availability.ou.testsupport.LocalClusterHandle;
@@ -140,18 +141,18 @@ class ChartRbacTest {
     assertThat(podA.getSpec().getServiceAccountName()).isEqualTo(member);
     try (KubernetesClient sidecarA = chart.clientFor(chart.token(ns, member, podA));
          KubernetesClient unbound = chart.clientFor(chart.token(ns, member, null))) {
-      MemberReport current = MemberReport.fromJson(podA.getMetadata().getAnnotations().get(ContractKeys.REPORT_ANNOTATION));
+      MemberReport current = ContractJson.report(podA.getMetadata().getAnnotations().get(ContractKeys.REPORT_ANNOTATION));
       MemberReport fresher = new MemberReport(current.role(), current.epoch(), current.lastDurableSeq(), current.lag(), current.inSync(),
           current.peerLost(), current.peerHeartbeatAgeMillis(), current.appHealthy(), current.replicationEndpoint(), System.currentTimeMillis());
-      Pod patched = patch(sidecarA, ns, a, annotation(ContractKeys.REPORT_ANNOTATION, fresher.toJson()));
-      assertThat(patched.getMetadata().getAnnotations().get(ContractKeys.REPORT_ANNOTATION)).isEqualTo(fresher.toJson());
+      Pod patched = patch(sidecarA, ns, a, annotation(ContractKeys.REPORT_ANNOTATION, ContractJson.toJson(fresher)));
+      assertThat(patched.getMetadata().getAnnotations().get(ContractKeys.REPORT_ANNOTATION)).isEqualTo(ContractJson.toJson(fresher));
 
-      assertRefused(() -> patch(sidecarA, ns, b, annotation(ContractKeys.REPORT_ANNOTATION, fresher.toJson())), "may update only its own pod " + a);
+      assertRefused(() -> patch(sidecarA, ns, b, annotation(ContractKeys.REPORT_ANNOTATION, ContractJson.toJson(fresher))), "may update only its own pod " + a);
       assertRefused(() -> patch(sidecarA, ns, a, "{\"metadata\":{\"labels\":{\"" + ContractKeys.ROLE_LABEL + "\":\"standby\"}}}"), "labels");
       assertRefused(() -> patch(sidecarA, ns, a, annotation(ContractKeys.ASSIGNMENT_ANNOTATION, "{}")), "only its own report annotation");
       assertRefused(() -> patch(sidecarA, ns, a, annotation("example.com/other", "x")), "only its own report annotation");
       assertRefused(() -> patch(sidecarA, ns, a, "{\"spec\":{\"activeDeadlineSeconds\":86400}}"), "spec");
-      assertRefused(() -> patch(unbound, ns, a, annotation(ContractKeys.REPORT_ANNOTATION, fresher.toJson())), "bound to no pod");
+      assertRefused(() -> patch(unbound, ns, a, annotation(ContractKeys.REPORT_ANNOTATION, ContractJson.toJson(fresher))), "bound to no pod");
       KubernetesClientException delete = catchThrowableOfType(KubernetesClientException.class,
           () -> sidecarA.pods().inNamespace(ns).withName(b).withGracePeriod(0).delete());
       assertThat(delete).as("RBAC: a member may not delete pods").isNotNull();

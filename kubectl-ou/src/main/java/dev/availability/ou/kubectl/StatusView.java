@@ -8,6 +8,7 @@ import dev.availability.ou.api.UnitAnnotations;
 import dev.availability.ou.contract.Assignment;
 import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.contract.MemberReport;
+import dev.availability.ou.memberapi.ContractJson;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -75,13 +76,13 @@ record StatusView(String unit, String namespace, String phase, Long epoch, Strin
     MemberReport r = null;
     Assignment asg = null;
     try {
-      if (a.get(ContractKeys.REPORT_ANNOTATION) != null) r = MemberReport.fromJson(a.get(ContractKeys.REPORT_ANNOTATION));
+      if (a.get(ContractKeys.REPORT_ANNOTATION) != null) r = ContractJson.report(a.get(ContractKeys.REPORT_ANNOTATION));
       else problem = "no report from its sidecar yet";
     } catch (IllegalArgumentException e) {
       problem = "unreadable report: " + e.getMessage();
     }
     try {
-      if (a.get(ContractKeys.ASSIGNMENT_ANNOTATION) != null) asg = Assignment.fromJson(a.get(ContractKeys.ASSIGNMENT_ANNOTATION));
+      if (a.get(ContractKeys.ASSIGNMENT_ANNOTATION) != null) asg = ContractJson.assignment(a.get(ContractKeys.ASSIGNMENT_ANNOTATION));
     } catch (IllegalArgumentException e) {
       problem = "unreadable assignment: " + e.getMessage();
     }

@@ -12,6 +12,7 @@ import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.e2e.OperatorProcess;
 import dev.availability.ou.e2e.SidecarDoubles;
 import dev.availability.ou.e2e.Units;
+import dev.availability.ou.memberapi.ContractJson;
 import dev.availability.ou.testsupport.KubernetesCluster;
 import dev.availability.ou.testsupport.LocalClusterHandle;
 import dev.availability.ou.testsupport.TestNamespace;
@@ -108,7 +109,7 @@ class PluginWithOperatorTest {
     assertThat(members).containsOnlyKeys(primary, standby);
     for (String pod : members.keySet()) {
       JsonNode m = members.get(pod);
-      MemberReport report = MemberReport.fromJson(client.pods().inNamespace(ns).withName(pod).get().getMetadata().getAnnotations()
+      MemberReport report = ContractJson.report(client.pods().inNamespace(ns).withName(pod).get().getMetadata().getAnnotations()
           .get(ContractKeys.REPORT_ANNOTATION));
       assertThat(m.get("node").asText()).isEqualTo(units.nodeOf(pod));
       assertThat(m.get("role").asText()).isEqualTo(report.role().name()).isEqualTo(pod.equals(primary) ? "Primary" : "Standby");

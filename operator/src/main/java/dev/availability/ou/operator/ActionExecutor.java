@@ -4,13 +4,14 @@ import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.contract.Assignment;
 import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.contract.Role;
-import dev.availability.ou.failover.Action;
 import dev.availability.ou.failover.Action.Assign;
 import dev.availability.ou.failover.Action.CreateMember;
 import dev.availability.ou.failover.Action.DeleteMember;
 import dev.availability.ou.failover.Action.Emit;
 import dev.availability.ou.failover.Action.HoldLease;
 import dev.availability.ou.failover.Action.PointService;
+import dev.availability.ou.failover.Action;
+import dev.availability.ou.memberapi.ContractJson;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -81,7 +82,7 @@ final class ActionExecutor {
 
   private void assign(OperationalUnit unit, Assign a) {
     Role role = Role.valueOf(a.role().name());
-    String json = new Assignment(role, a.epoch(), a.peer(), unit.getSpec().getReplication().getMode().name()).toJson();
+    String json = ContractJson.toJson(new Assignment(role, a.epoch(), a.peer(), unit.getSpec().getReplication().getMode().name()));
     String patch = Serialization.asJson(Map.of("metadata", Map.of(
         "labels", Map.of(ContractKeys.ROLE_LABEL, role.label()),
         "annotations", Map.of(ContractKeys.ASSIGNMENT_ANNOTATION, json))));

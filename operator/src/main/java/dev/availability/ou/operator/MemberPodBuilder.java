@@ -10,6 +10,7 @@ import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.contract.Role;
 import dev.availability.ou.failover.Action.CreateMember;
 import dev.availability.ou.failover.Thresholds;
+import dev.availability.ou.memberapi.ContractJson;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -72,7 +73,7 @@ final class MemberPodBuilder {
     labels.put("app.kubernetes.io/instance", name);
     Map<String, String> annotations = new HashMap<>(Optional.ofNullable(template.getMetadata()).map(m -> m.getAnnotations()).orElse(Map.of()));
     annotations.put(ContractKeys.ASSIGNMENT_ANNOTATION,
-        new Assignment(role, member.epoch(), member.peer(), unit.getSpec().getReplication().getMode().name()).toJson());
+        ContractJson.toJson(new Assignment(role, member.epoch(), member.peer(), unit.getSpec().getReplication().getMode().name())));
     annotations.put(Naming.TEMPLATE_HASH, templateHash);
 
     PodSpec spec = template.getSpec();

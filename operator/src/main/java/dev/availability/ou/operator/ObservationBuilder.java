@@ -24,6 +24,7 @@ import dev.availability.ou.failover.Requests;
 import dev.availability.ou.failover.ServiceView;
 import dev.availability.ou.failover.UnitPolicy;
 import dev.availability.ou.failover.UnitState;
+import dev.availability.ou.memberapi.ContractJson;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
@@ -206,9 +207,9 @@ final class ObservationBuilder {
     Map<String, String> annotations = Optional.ofNullable(pod.getMetadata().getAnnotations()).orElse(Map.of());
     // A malformed assignment reads as none (the operator assigns the member again); a malformed report as none yet.
     Assignment assignment = readings.json("pod " + name + " annotation " + ContractKeys.ASSIGNMENT_ANNOTATION,
-        annotations.get(ContractKeys.ASSIGNMENT_ANNOTATION), Assignment::fromJson);
+        annotations.get(ContractKeys.ASSIGNMENT_ANNOTATION), ContractJson::assignment);
     MemberReport report = readings.json("pod " + name + " annotation " + ContractKeys.REPORT_ANNOTATION,
-        annotations.get(ContractKeys.REPORT_ANNOTATION), MemberReport::fromJson);
+        annotations.get(ContractKeys.REPORT_ANNOTATION), ContractJson::report);
     var status = pod.getStatus();
     List<PodCondition> conditions = status == null || status.getConditions() == null ? List.of() : status.getConditions();
     Optional<PodCondition> ready = conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst();

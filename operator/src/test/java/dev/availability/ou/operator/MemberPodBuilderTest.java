@@ -9,6 +9,7 @@ import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.contract.Role;
 import dev.availability.ou.failover.Action.CreateMember;
 import dev.availability.ou.failover.Member;
+import dev.availability.ou.memberapi.ContractJson;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -45,7 +46,7 @@ class MemberPodBuilderTest {
     assertThat(pod.getMetadata().getName()).isEqualTo("kv-1");
     assertThat(pod.getMetadata().getLabels()).containsEntry(ContractKeys.UNIT_LABEL, "kv").containsEntry(ContractKeys.MEMBER_LABEL, "kv-1")
         .containsEntry(ContractKeys.ROLE_LABEL, "standby").containsEntry("app", "kvstore");
-    Assignment a = Assignment.fromJson(pod.getMetadata().getAnnotations().get(ContractKeys.ASSIGNMENT_ANNOTATION));
+    Assignment a = ContractJson.assignment(pod.getMetadata().getAnnotations().get(ContractKeys.ASSIGNMENT_ANNOTATION));
     assertThat(a).isEqualTo(new Assignment(Role.Standby, 3, "kv-0", "Synchronous"));
     assertThat(pod.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> assertThat(o.getController()).isTrue());
     assertThat(pod.getSpec().getContainers()).extracting(c -> c.getName()).containsExactly("kvstore", ContractKeys.SIDECAR_CONTAINER);

@@ -1,7 +1,7 @@
 package dev.availability.ou.sidecar;
 
-import dev.availability.ou.contract.MemberChannel;
 import dev.availability.ou.contract.MemberReport;
+import dev.availability.ou.memberapi.MemberChannel;
 
 /**
  * Where role, epoch and peer come from, and where reports and lease renewals go. In Kubernetes the
@@ -19,7 +19,10 @@ interface ControlSource extends AutoCloseable {
   /** Renews the unit's primary lease at {@code epoch}. */
   MemberChannel.Renewal renewLease(long epoch);
 
-  /** Publishes the member's report (only changed facts reach the API server). */
+  /**
+   * Offers the member's report, every OU_REPORT_INTERVAL and at once on a role change; the source throttles (in
+   * Kubernetes only changed facts, or positions every OU_POSITION_REPORT_INTERVAL, reach the API server).
+   */
   void publish(MemberReport report);
 
   /** The last report published (for /status). */

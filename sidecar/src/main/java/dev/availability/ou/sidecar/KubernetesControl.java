@@ -1,20 +1,20 @@
 package dev.availability.ou.sidecar;
 
-import dev.availability.ou.contract.ApiServerAccess;
 import dev.availability.ou.contract.Assignment;
-import dev.availability.ou.contract.HttpMemberApi;
-import dev.availability.ou.contract.MemberApi;
-import dev.availability.ou.contract.MemberChannel;
 import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.contract.Role;
+import dev.availability.ou.memberapi.ApiServerAccess;
+import dev.availability.ou.memberapi.HttpMemberApi;
+import dev.availability.ou.memberapi.MemberApi;
+import dev.availability.ou.memberapi.MemberChannel;
 import java.time.Clock;
 import java.time.Duration;
 
 /**
  * Control through the API server (the operator's side of the contract): the member's assignment from
  * its own pod's annotation, the peer's replication endpoint from the peer pod's report, the unit's
- * primary lease, and the report written on its own pod. Loaded only when OU_CONTROL=kubernetes, so
- * standalone processes never touch the API client. The calls go through {@link HttpMemberApi} (the JDK's
+ * primary lease, and the report written on its own pod. Made only when OU_CONTROL=kubernetes (class loading is
+ * lazy, so standalone processes never load the API client). The calls go through {@link HttpMemberApi} (the JDK's
  * HTTP client: no Kubernetes client library is loaded, as this runs in every pod), in-cluster by default
  * ({@code OU_API_SERVER}, {@code OU_API_TOKEN_FILE}, {@code OU_API_CA_FILE} override it).
  */
@@ -44,7 +44,7 @@ final class KubernetesControl implements ControlSource {
     requireNamespace(cfg);
     this.cfg = cfg;
     this.api = api;
-    this.channel = new MemberChannel(api, cfg.podName(), Clock.systemUTC());
+    this.channel = new MemberChannel(api, cfg.podName(), Clock.systemUTC(), Duration.ofMillis(cfg.positionReportIntervalMillis()));
   }
 
   private static String requireNamespace(Config cfg) {
@@ -127,8 +127,7 @@ final class KubernetesControl implements ControlSource {
   @Override
   public void publish(MemberReport report) {
     try {
-      channel.publish(report);
-      last = report;
+      if (channel.publish(report)) last = report;
     } catch (RuntimeException e) {
       channel.republish();
       Logs.warn("publishing the report failed: " + e.getMessage());

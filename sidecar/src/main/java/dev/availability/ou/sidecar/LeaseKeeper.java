@@ -1,7 +1,7 @@
 package dev.availability.ou.sidecar;
 
-import dev.availability.ou.contract.MemberChannel;
 import dev.availability.ou.contract.Role;
+import dev.availability.ou.memberapi.MemberChannel;
 import java.util.function.LongSupplier;
 
 /**

@@ -36,8 +36,6 @@ public final class Sidecar implements AutoCloseable {
     return t;
   });
   private PrimaryLink primaryLink;
-  private volatile MemberReport lastPublished;
-  private volatile long lastPublishedNanos;
 
   public Sidecar(Config cfg) throws Exception {
     this.cfg = cfg;
@@ -51,7 +49,7 @@ public final class Sidecar implements AutoCloseable {
     this.replica = new Replica(cfg, store, writer, counters, System::nanoTime);
     this.heapWatch = new HeapWatch(() -> store.state().bytes(), () -> store.state().size(), Runtime.getRuntime().maxMemory(), counters);
     this.appHealth = new AppHealth(cfg.appProbe(), cfg.appProbeIntervalMillis());
-    this.control = cfg.control().equals("kubernetes") ? newKubernetesControl(cfg) : new StandaloneControl(cfg);
+    this.control = cfg.control().equals("kubernetes") ? new KubernetesControl(cfg) : new StandaloneControl(cfg);
     replica.listeners().addRoleListener(v -> roleChanged(v));
     this.replication = new ReplicationServer(cfg, replica, auth, codec, counters);
     this.lease = new LeaseKeeper(control, replica, cfg.leaseSafetyMarginMillis(), cfg.heartbeatMillis());
@@ -71,15 +69,6 @@ public final class Sidecar implements AutoCloseable {
         + cfg.advertisedEndpoint() + (auth.sealsStream() ? ", asks for a stream sealed with AES-256-GCM" : ", does not ask for stream encryption (OU_STREAM_ENCRYPTION=none)")
         + "), health " + cfg.health() + ", data " + cfg.dataDir() + ", mode " + replica.mode().label()
         + ", fsync " + cfg.fsync() + ", control " + cfg.control());
-  }
-
-  private static ControlSource newKubernetesControl(Config cfg) {
-    // Reflection keeps the Kubernetes client out of the standalone path (start time, memory).
-    try {
-      return (ControlSource) Class.forName("dev.availability.ou.sidecar.KubernetesControl").getDeclaredConstructor(Config.class).newInstance(cfg);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot start the Kubernetes control source: " + e.getCause(), e);
-    }
   }
 
   private synchronized void roleChanged(Replica.RoleView v) {
@@ -117,14 +106,9 @@ public final class Sidecar implements AutoCloseable {
       MemberReport report = new MemberReport(reported, replica.epoch(), replica.durableSeq(), replica.lag(),
           r == Role.Standby ? replica.standbyProgress().inSync() : null, age > cfg.peerLostAfterMillis(), age, appHealth.healthy(),
           cfg.advertisedEndpoint(), System.currentTimeMillis(), store.state().bytes(), heapWatch.heapBytes(), heapWatch.tooSmall());
-      MemberReport last = lastPublished;
-      boolean onlyPositionMoved = last != null && last.sameFactsAs(report);
-      // Positions and the state's size move with every write: publish them at most every OU_POSITION_REPORT_INTERVAL
-      // (API server load); anything the operator acts on (role, epoch, in sync, peer lost, app health, heap too small) goes out at once.
-      if (onlyPositionMoved && System.nanoTime() - lastPublishedNanos < cfg.positionReportIntervalMillis() * 1_000_000L) return;
+      // Offered every OU_REPORT_INTERVAL; the control source decides what reaches the API server (MemberChannel.publish:
+      // anything the operator acts on at once, positions and sizes at most every OU_POSITION_REPORT_INTERVAL).
       control.publish(report);
-      lastPublished = report;
-      lastPublishedNanos = System.nanoTime();
     } catch (RuntimeException e) {
       Logs.error("report failed", e);
     }

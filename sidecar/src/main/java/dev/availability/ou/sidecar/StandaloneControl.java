@@ -1,8 +1,8 @@
 package dev.availability.ou.sidecar;
 
-import dev.availability.ou.contract.MemberChannel;
 import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.contract.Role;
+import dev.availability.ou.memberapi.MemberChannel;
 import java.io.IOException;
 import java.time.Duration;
 

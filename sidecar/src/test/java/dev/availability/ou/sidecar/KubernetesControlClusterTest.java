@@ -4,15 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.availability.ou.contract.ApiServerAccess;
 import dev.availability.ou.contract.Assignment;
 import dev.availability.ou.contract.ContractKeys;
-import dev.availability.ou.contract.HttpMemberApi;
-import dev.availability.ou.contract.MemberApi;
-import dev.availability.ou.contract.MemberApiException;
-import dev.availability.ou.contract.MemberChannel;
 import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.contract.Role;
+import dev.availability.ou.memberapi.ApiServerAccess;
+import dev.availability.ou.memberapi.ContractJson;
+import dev.availability.ou.memberapi.HttpMemberApi;
+import dev.availability.ou.memberapi.MemberApi;
+import dev.availability.ou.memberapi.MemberApiException;
+import dev.availability.ou.memberapi.MemberChannel;
 import dev.availability.ou.replication.Limits;
 import dev.availability.ou.testsupport.KubernetesCluster;
 import dev.availability.ou.testsupport.TestNamespace;
@@ -130,8 +131,8 @@ class KubernetesControlClusterTest {
     PodBuilder b = new PodBuilder().withNewMetadata().withName(name).addToLabels(ContractKeys.UNIT_LABEL, UNIT)
         .addToLabels(ContractKeys.MEMBER_LABEL, name).endMetadata()
         .withNewSpec().addNewContainer().withName("app").withImage("example/app").endContainer().endSpec();
-    if (a != null) b.editMetadata().addToAnnotations(ContractKeys.ASSIGNMENT_ANNOTATION, a.toJson()).endMetadata();
-    if (report != null) b.editMetadata().addToAnnotations(ContractKeys.REPORT_ANNOTATION, report.toJson()).endMetadata();
+    if (a != null) b.editMetadata().addToAnnotations(ContractKeys.ASSIGNMENT_ANNOTATION, ContractJson.toJson(a)).endMetadata();
+    if (report != null) b.editMetadata().addToAnnotations(ContractKeys.REPORT_ANNOTATION, ContractJson.toJson(report)).endMetadata();
     return admin.pods().inNamespace(ns).resource(b.build()).create();
   }
 
@@ -167,7 +168,7 @@ class KubernetesControlClusterTest {
 
   static void assign(String pod, Assignment a) {
     edit(() -> admin.pods().inNamespace(ns).withName(pod).edit(p -> {
-      p.getMetadata().getAnnotations().put(ContractKeys.ASSIGNMENT_ANNOTATION, a.toJson());
+      p.getMetadata().getAnnotations().put(ContractKeys.ASSIGNMENT_ANNOTATION, ContractJson.toJson(a));
       return p;
     }));
   }
@@ -216,13 +217,13 @@ class KubernetesControlClusterTest {
     control.publish(new MemberReport(replica.reportedRole(), replica.epoch(), replica.durableSeq(), 0L, null, false, 5L, null,
         cfg.advertisedEndpoint(), System.currentTimeMillis()));
     String json = admin.pods().inNamespace(ns).withName("web-a").get().getMetadata().getAnnotations().get(ContractKeys.REPORT_ANNOTATION);
-    assertThat(MemberReport.fromJson(json).replicationEndpoint()).isEqualTo("127.0.0.8:7480");
-    assertThat(MemberReport.fromJson(json).role()).isEqualTo(Role.Primary);
+    assertThat(ContractJson.report(json).replicationEndpoint()).isEqualTo("127.0.0.8:7480");
+    assertThat(ContractJson.report(json).role()).isEqualTo(Role.Primary);
     assertThat(control.lastReport()).isNotNull();
 
     // The peer moves: the primary follows the endpoint the peer now advertises.
     edit(() -> admin.pods().inNamespace(ns).withName("web-b").edit(p -> {
-      p.getMetadata().getAnnotations().put(ContractKeys.REPORT_ANNOTATION, report(Role.Standby, 7, "127.0.0.10:7480").toJson());
+      p.getMetadata().getAnnotations().put(ContractKeys.REPORT_ANNOTATION, ContractJson.toJson(report(Role.Standby, 7, "127.0.0.10:7480")));
       return p;
     }));
     await().atMost(Duration.ofSeconds(10)).until(() -> "127.0.0.10:7480".equals(replica.peerEndpoint()));
@@ -290,7 +291,7 @@ class KubernetesControlClusterTest {
     MemberReport r = new MemberReport(Role.Primary, 3, 42, 0L, null, false, 0L, true, "127.0.0.6:7480", System.currentTimeMillis());
     assertThat(channel.publish(r)).isTrue();
     Pod p = admin.pods().inNamespace(ns).withName("web-p").get();
-    assertThat(MemberReport.fromJson(p.getMetadata().getAnnotations().get(ContractKeys.REPORT_ANNOTATION))).isEqualTo(r);
+    assertThat(ContractJson.report(p.getMetadata().getAnnotations().get(ContractKeys.REPORT_ANNOTATION))).isEqualTo(r);
     // A merge patch: the assignment and labels are untouched.
     assertThat(p.getMetadata().getAnnotations()).containsKey(ContractKeys.ASSIGNMENT_ANNOTATION);
     assertThat(p.getMetadata().getLabels()).containsEntry(ContractKeys.UNIT_LABEL, UNIT);

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.availability.ou.client.LocalProtocol;
-import dev.availability.ou.contract.MemberChannel;
 import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.contract.Role;
+import dev.availability.ou.memberapi.MemberChannel;
 import dev.availability.ou.replication.Key;
 import dev.availability.ou.replication.Limits;
 import dev.availability.ou.replication.RecordType;

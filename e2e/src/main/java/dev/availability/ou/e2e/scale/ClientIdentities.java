@@ -1,6 +1,6 @@
 package dev.availability.ou.e2e.scale;
 
-import dev.availability.ou.contract.ApiServerAccess;
+import dev.availability.ou.memberapi.ApiServerAccess;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -1,6 +1,6 @@
 package dev.availability.ou.e2e.scale;
 
-import dev.availability.ou.contract.MemberApi;
+import dev.availability.ou.memberapi.MemberApi;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;

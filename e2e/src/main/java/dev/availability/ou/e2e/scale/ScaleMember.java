@@ -2,10 +2,10 @@ package dev.availability.ou.e2e.scale;
 
 import dev.availability.ou.contract.Assignment;
 import dev.availability.ou.contract.ContractKeys;
-import dev.availability.ou.contract.MemberApi;
-import dev.availability.ou.contract.MemberChannel;
 import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.contract.Role;
+import dev.availability.ou.memberapi.MemberApi;
+import dev.availability.ou.memberapi.MemberChannel;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -13,8 +13,8 @@ import java.time.Duration;
  * One member's sidecar, control path only, at the real sidecar's cadence: the lease renewed every third of its
  * duration after each success (a sixth after a failure), and only every ten lease durations while its standby
  * confirms it (Synchronous, Journal), as {@code LeaseKeeper} does; a standby reporting its primary lost after OU_PEER_LOST_AFTER of silence; a report built every
- * second ({@code OU_REPORT_INTERVAL}) and written when its facts change or every {@link MemberChannel#REPORT_REFRESH},
- * as {@code Sidecar.report} does; and, as primary with a peer not streaming from it, the peer's pod read every
+ * second ({@code OU_REPORT_INTERVAL}) and written by {@link MemberChannel#publish} when its facts change or every {@link MemberChannel#REPORT_REFRESH},
+ * as the sidecar's {@code KubernetesControl} does; and, as primary with a peer not streaming from it, the peer's pod read every
  * second, as {@code KubernetesControl.peerLoop} does. A standby is in sync once its primary serves at its epoch (no data flows).
  */
 final class ScaleMember {

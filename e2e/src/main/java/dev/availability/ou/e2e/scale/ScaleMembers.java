@@ -1,8 +1,8 @@
 package dev.availability.ou.e2e.scale;
 
-import dev.availability.ou.contract.ApiServerAccess;
 import dev.availability.ou.contract.ContractKeys;
-import dev.availability.ou.contract.HttpMemberApi;
+import dev.availability.ou.memberapi.ApiServerAccess;
+import dev.availability.ou.memberapi.HttpMemberApi;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Plays the sidecars of every unit pod of a namespace for the scale benchmark, in one process. Each member runs the
- * real sidecar's control path: {@link dev.availability.ou.contract.MemberChannel} over {@link HttpMemberApi} (the
+ * real sidecar's control path: {@link dev.availability.ou.memberapi.MemberChannel} over {@link HttpMemberApi} (the
  * sidecar's own HTTP client: the same requests, the same user agent, a watch of its own pod), at the sidecar's
  * cadence (see {@link ScaleMember}). Blocking calls run on virtual threads, so a slow answer holds up only that
  * member, as with real sidecars each in its own process; the doubles of {@code SidecarDoubles} share four threads

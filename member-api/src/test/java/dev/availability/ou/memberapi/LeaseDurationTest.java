@@ -1,7 +1,8 @@
-package dev.availability.ou.contract;
+package dev.availability.ou.memberapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.availability.ou.contract.ContractKeys;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,10 @@
-package dev.availability.ou.contract;
+package dev.availability.ou.memberapi;
 
-import static dev.availability.ou.contract.ApiServerHttp.enc;
-import static dev.availability.ou.contract.ApiServerHttp.tree;
+import static dev.availability.ou.memberapi.ApiServerHttp.enc;
+import static dev.availability.ou.memberapi.ApiServerHttp.tree;
 
-import dev.availability.ou.contract.ApiServerHttp.Answer;
-import dev.availability.ou.contract.MemberApi.PodMeta;
+import dev.availability.ou.memberapi.ApiServerHttp.Answer;
+import dev.availability.ou.memberapi.MemberApi.PodMeta;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

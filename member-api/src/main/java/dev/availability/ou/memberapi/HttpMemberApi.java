@@ -1,4 +1,4 @@
-package dev.availability.ou.contract;
+package dev.availability.ou.memberapi;
 
 import java.net.http.HttpClient;
 import java.time.Instant;

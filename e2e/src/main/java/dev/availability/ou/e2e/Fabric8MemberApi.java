@@ -1,5 +1,7 @@
-package dev.availability.ou.contract;
+package dev.availability.ou.e2e;
 
+import dev.availability.ou.memberapi.MemberApi;
+import dev.availability.ou.memberapi.MemberApiException;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -14,9 +16,9 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * {@link MemberApi} on a Fabric8 {@link KubernetesClient} (an informer for the watch). For the operator side
- * and the e2e test doubles, which have a Fabric8 client anyway; the sidecar uses {@link HttpMemberApi}.
- * The client is the caller's: {@link #close()} leaves it open.
+ * {@link MemberApi} on a Fabric8 {@link KubernetesClient} (an informer for the watch), for the test doubles
+ * ({@link SidecarDoubles}), which have a Fabric8 client anyway; the sidecar uses
+ * {@link dev.availability.ou.memberapi.HttpMemberApi}. The client is the caller's: {@link #close()} leaves it open.
  */
 public final class Fabric8MemberApi implements MemberApi {
   private final KubernetesClient client;

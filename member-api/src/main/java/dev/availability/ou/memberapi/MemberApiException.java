@@ -1,4 +1,4 @@
-package dev.availability.ou.contract;
+package dev.availability.ou.memberapi;
 
 /**
  * A failed API call of {@link MemberApi}: the HTTP status ({@code 0} when the server was not reached or

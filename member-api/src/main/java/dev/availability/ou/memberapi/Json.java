@@ -1,4 +1,4 @@
-package dev.availability.ou.contract;
+package dev.availability.ou.memberapi;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -20,7 +20,7 @@ import java.util.Map;
  * JSON for the contract on jackson-core's streaming parser and generator alone. Documents become a plain tree:
  * {@code Map} (in document order), {@code List}, {@code String}, {@code Long} or {@code BigInteger},
  * {@code BigDecimal}, {@code Boolean}, {@code null}; the tree is written back as it was read. The contract's
- * records are read and written field by field (same JSON as Jackson's data binding gave them: fields in
+ * records are read and written field by field by {@link ContractJson} (same JSON as Jackson's data binding gave them: fields in
  * declaration order, nulls left out, unknown fields ignored, scalars coerced as data binding does).
  *
  * <p>No jackson-databind: its ObjectMapper and bean introspection cost the sidecar, which runs in every pod,

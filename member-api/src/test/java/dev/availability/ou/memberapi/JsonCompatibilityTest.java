@@ -1,19 +1,25 @@
-package dev.availability.ou.contract;
+package dev.availability.ou.memberapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.availability.ou.contract.Assignment;
+import dev.availability.ou.contract.MemberReport;
+import dev.availability.ou.contract.Role;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Json} (jackson-core only) against Jackson data binding, which the contract's records were written and
- * read with before: the same JSON out, the same records in, so operator and sidecar versions interoperate.
+ * {@link ContractJson} and {@link Json} (jackson-core only) against Jackson data binding, which the contract's records
+ * were written and read with before (then annotated {@code @JsonInclude(NON_NULL)}, here the mapper's default): the same
+ * JSON out, the same records in, so operator and sidecar versions interoperate.
  */
 class JsonCompatibilityTest {
-  static final ObjectMapper DATABIND = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  static final ObjectMapper DATABIND = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+      .setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL);
 
   static final List<Assignment> ASSIGNMENTS = List.of(
       new Assignment(Role.Primary, 7, "web-1", "Synchronous"),
@@ -29,19 +35,19 @@ class JsonCompatibilityTest {
 
   @Test
   void recordsWriteWhatDataBindingWrote() throws Exception {
-    for (Assignment a : ASSIGNMENTS) assertThat(a.toJson()).isEqualTo(DATABIND.writeValueAsString(a));
-    for (MemberReport r : REPORTS) assertThat(r.toJson()).isEqualTo(DATABIND.writeValueAsString(r));
+    for (Assignment a : ASSIGNMENTS) assertThat(ContractJson.toJson(a)).isEqualTo(DATABIND.writeValueAsString(a));
+    for (MemberReport r : REPORTS) assertThat(ContractJson.toJson(r)).isEqualTo(DATABIND.writeValueAsString(r));
   }
 
   @Test
   void recordsReadWhatDataBindingReads() throws Exception {
     for (Assignment a : ASSIGNMENTS) {
-      assertThat(Assignment.fromJson(DATABIND.writeValueAsString(a))).isEqualTo(a);
-      assertThat(DATABIND.readValue(a.toJson(), Assignment.class)).isEqualTo(a);
+      assertThat(ContractJson.assignment(DATABIND.writeValueAsString(a))).isEqualTo(a);
+      assertThat(DATABIND.readValue(ContractJson.toJson(a), Assignment.class)).isEqualTo(a);
     }
     for (MemberReport r : REPORTS) {
-      assertThat(MemberReport.fromJson(DATABIND.writeValueAsString(r))).isEqualTo(r);
-      assertThat(DATABIND.readValue(r.toJson(), MemberReport.class)).isEqualTo(r);
+      assertThat(ContractJson.report(DATABIND.writeValueAsString(r))).isEqualTo(r);
+      assertThat(DATABIND.readValue(ContractJson.toJson(r), MemberReport.class)).isEqualTo(r);
     }
     List<String> lenient = List.of(
         "{\"role\":\"Primary\",\"epoch\":\"5\",\"peer\":\"b\",\"mode\":\"Journal\",\"future\":{\"x\":[1,2]}}",
@@ -49,19 +55,19 @@ class JsonCompatibilityTest {
         "{\"role\":1,\"epoch\":2,\"peer\":7}",
         "{}",
         "{\"role\":\"Standby\"}  trailing");
-    for (String json : lenient) assertThat(Assignment.fromJson(json)).as(json).isEqualTo(DATABIND.readValue(json, Assignment.class));
+    for (String json : lenient) assertThat(ContractJson.assignment(json)).as(json).isEqualTo(DATABIND.readValue(json, Assignment.class));
     String report = "{\"role\":\"Standby\",\"epoch\":2,\"lag\":\"3\",\"inSync\":\"true\",\"peerLost\":0,\"appHealthy\":true,\"unknown\":1}";
-    assertThat(MemberReport.fromJson(report)).isEqualTo(DATABIND.readValue(report, MemberReport.class));
+    assertThat(ContractJson.report(report)).isEqualTo(DATABIND.readValue(report, MemberReport.class));
   }
 
   @Test
   void malformedRecordsAreRefusedWithTheirType() {
     for (String json : List.of("", "[1]", "{\"role\":\"Leader\"}", "{\"epoch\":{}}", "{\"epoch\":\"x\"}", "{\"role\":")) {
       assertThatThrownBy(() -> DATABIND.readValue(json, Assignment.class)).as("databind " + json).isInstanceOf(Exception.class);
-      assertThatThrownBy(() -> Assignment.fromJson(json)).as(json).isInstanceOf(IllegalArgumentException.class)
+      assertThatThrownBy(() -> ContractJson.assignment(json)).as(json).isInstanceOf(IllegalArgumentException.class)
           .hasMessageStartingWith("malformed Assignment JSON: ");
     }
-    assertThatThrownBy(() -> MemberReport.fromJson("{\"inSync\":\"maybe\"}")).hasMessageStartingWith("malformed MemberReport JSON: ");
+    assertThatThrownBy(() -> ContractJson.report("{\"inSync\":\"maybe\"}")).hasMessageStartingWith("malformed MemberReport JSON: ");
   }
 
   @Test

@@ -1,6 +1,8 @@
-package dev.availability.ou.contract;
+package dev.availability.ou.memberapi;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
+import dev.availability.ou.contract.Assignment;
+import dev.availability.ou.contract.ContractKeys;
+import dev.availability.ou.contract.MemberReport;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -12,28 +14,33 @@ import java.util.function.Consumer;
  * A member's side of the contract, through the API server: learn the assignment from its own pod,
  * publish its report on its own pod, renew the unit's primary lease. Used by the real sidecar and by
  * the test double alike, so the two cannot drift apart. The API calls go through a {@link MemberApi}:
- * {@link HttpMemberApi} in the sidecar, {@link Fabric8MemberApi} in the e2e doubles; the logic is here.
+ * {@link HttpMemberApi} in the sidecar and the scale members, a Fabric8 one in the e2e doubles; the logic is here.
  */
 public final class MemberChannel implements AutoCloseable {
   private final MemberApi api;
   private final String pod;
   private final Clock clock;
+  private final Duration reportRefresh;
   private final AtomicReference<Assignment> assignment = new AtomicReference<>();
   private final AtomicReference<MemberReport> published = new AtomicReference<>();
   private final AtomicReference<MemberApi.LeaseState> lastLease = new AtomicReference<>();
   private volatile AutoCloseable watch;
   private volatile String unit;
 
-  /** On a Fabric8 client (the e2e doubles): the client stays the caller's. */
-  public MemberChannel(KubernetesClient client, String namespace, String pod, Clock clock) {
-    this(new Fabric8MemberApi(client, namespace), pod, clock);
+  /** On {@code api} (bound to the member's namespace), reports refreshed every {@link #REPORT_REFRESH}. */
+  public MemberChannel(MemberApi api, String pod, Clock clock) {
+    this(api, pod, clock, REPORT_REFRESH);
   }
 
-  /** On {@code api} (bound to the member's namespace); {@link #close()} stops the watch, the api stays the caller's. */
-  public MemberChannel(MemberApi api, String pod, Clock clock) {
+  /**
+   * On {@code api} (bound to the member's namespace); an unchanged report is rewritten every {@code reportRefresh}
+   * (the sidecar's OU_POSITION_REPORT_INTERVAL). {@link #close()} stops the watch, the api stays the caller's.
+   */
+  public MemberChannel(MemberApi api, String pod, Clock clock, Duration reportRefresh) {
     this.api = Objects.requireNonNull(api);
     this.pod = Objects.requireNonNull(pod);
     this.clock = clock;
+    this.reportRefresh = Objects.requireNonNull(reportRefresh);
   }
 
   public String pod() {
@@ -64,7 +71,7 @@ public final class MemberChannel implements AutoCloseable {
     if (json == null) return;
     Assignment next;
     try {
-      next = Assignment.fromJson(json);
+      next = ContractJson.assignment(json);
     } catch (IllegalArgumentException e) {
       return; // not ours to fix; the operator rewrites it
     }
@@ -77,18 +84,19 @@ public final class MemberChannel implements AutoCloseable {
     return assignment.get();
   }
 
-  /** How often an unchanged report is rewritten anyway, to refresh sequence and lag figures. */
+  /** How often an unchanged report is rewritten anyway by default, to refresh sequence and lag figures. */
   public static final Duration REPORT_REFRESH = Duration.ofSeconds(10);
 
   /**
-   * Writes the report on the member's own pod when its facts changed, or when the last write is older than
-   * {@link #REPORT_REFRESH}; returns whether it wrote. One write per change keeps the API server's load
-   * proportional to events, not to traffic.
+   * Writes the report on the member's own pod when its facts changed ({@link MemberReport#sameFactsAs}), or when
+   * the last write is older than the report refresh (positions, lag and sizes move with every write); returns
+   * whether it wrote. One write per change keeps the API server's load proportional to events, not to traffic.
+   * This is the only throttle between a member and the API server: its callers offer a report every tick.
    */
   public boolean publish(MemberReport report) {
     MemberReport last = published.get();
-    if (report.sameFactsAs(last) && report.reportedAtMillis() - last.reportedAtMillis() < REPORT_REFRESH.toMillis()) return false;
-    String patch = Json.write(Map.of("metadata", Map.of("annotations", Map.of(ContractKeys.REPORT_ANNOTATION, report.toJson()))));
+    if (report.sameFactsAs(last) && report.reportedAtMillis() - last.reportedAtMillis() < reportRefresh.toMillis()) return false;
+    String patch = Json.write(Map.of("metadata", Map.of("annotations", Map.of(ContractKeys.REPORT_ANNOTATION, ContractJson.toJson(report)))));
     api.mergePatchPod(pod, patch);
     published.set(report);
     return true;
@@ -106,7 +114,7 @@ public final class MemberChannel implements AutoCloseable {
     String json = peer.annotations().get(ContractKeys.REPORT_ANNOTATION);
     if (json == null) return null;
     try {
-      return MemberReport.fromJson(json).replicationEndpoint();
+      return ContractJson.report(json).replicationEndpoint();
     } catch (IllegalArgumentException e) {
       return null;
     }

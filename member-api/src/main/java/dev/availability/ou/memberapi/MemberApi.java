@@ -1,4 +1,4 @@
-package dev.availability.ou.contract;
+package dev.availability.ou.memberapi;
 
 import java.time.Instant;
 import java.util.Map;
@@ -8,9 +8,8 @@ import java.util.function.Consumer;
  * The four API-server operations a member needs, and nothing more: watch its own pod, merge-patch its own
  * pod, read another pod, read and update the unit's primary Lease. Bound to one namespace.
  * {@link MemberChannel} holds the contract's logic on top of it; two implementations carry the calls:
- * {@link Fabric8MemberApi} (the Fabric8 client, for the operator side and the e2e test doubles) and
- * {@link HttpMemberApi} (the JDK's HTTP client and Jackson's tree model only, for the sidecar that runs in
- * every pod). Failures are {@link MemberApiException}s.
+ * {@link HttpMemberApi} (the JDK's HTTP client and jackson-core only, for the sidecar that runs in every pod)
+ * and {@code Fabric8MemberApi} in {@code e2e/} (the Fabric8 client the e2e test doubles have anyway). Failures are {@link MemberApiException}s.
  */
 public interface MemberApi extends AutoCloseable {
 

@@ -1,10 +1,13 @@
-package dev.availability.ou.contract;
+package dev.availability.ou.memberapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.availability.ou.contract.Assignment;
+import dev.availability.ou.contract.ContractKeys;
+import dev.availability.ou.contract.Role;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -110,7 +113,7 @@ class HttpMemberApiProtocolTest {
 
   static String pod(long epoch, String rv) {
     return "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"web-0\",\"resourceVersion\":\"" + rv + "\",\"labels\":{\"ou.availability.dev/unit\":\"web\"},"
-        + "\"annotations\":{\"ou.availability.dev/assignment\":" + Json.write(new Assignment(Role.Primary, epoch, "web-1", "Synchronous").toJson()) + "}}}";
+        + "\"annotations\":{\"ou.availability.dev/assignment\":" + Json.write(ContractJson.toJson(new Assignment(Role.Primary, epoch, "web-1", "Synchronous"))) + "}}}";
   }
 
   static String list(String rv, String... pods) {
@@ -169,7 +172,7 @@ class HttpMemberApiProtocolTest {
     try (HttpMemberApi api = api()) {
       List<String> trouble = new CopyOnWriteArrayList<>();
       List<Long> epochs = new CopyOnWriteArrayList<>();
-      try (AutoCloseable w = api.watchPod("web-0", p -> epochs.add(Assignment.fromJson(p.annotations().get(ContractKeys.ASSIGNMENT_ANNOTATION)).epoch()), trouble::add)) {
+      try (AutoCloseable w = api.watchPod("web-0", p -> epochs.add(ContractJson.assignment(p.annotations().get(ContractKeys.ASSIGNMENT_ANNOTATION)).epoch()), trouble::add)) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (trouble.size() < 5 && System.nanoTime() < deadline) Thread.sleep(5);
         assertThat(trouble).hasSize(5);
