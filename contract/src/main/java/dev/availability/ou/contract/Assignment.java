@@ -1,12 +1,30 @@
 package dev.availability.ou.contract;
 
 /**
- * What the operator tells a member: its role, the epoch it serves at and its peer. A sidecar acts on an
- * assignment only if its epoch is not older than the newest it has seen.
+ * What the operator tells a member: its role, the epoch it serves at, its peer, and the settings it runs by. A
+ * sidecar acts on an assignment only if its epoch is not older than the newest it has seen. The settings travel
+ * here (not in the pod's environment alone) so that an edit of the unit's mode or recovery budget reaches running
+ * sidecars without replacing a pod: the operator rewrites the assignment when they differ.
  *
  * @param role the member's role
  * @param epoch the promotion generation the role belongs to
  * @param peer the other member's pod name, or null when the unit has none right now
  * @param mode the replication mode (Synchronous, Asynchronous, Journal)
+ * @param timing the timings derived from the unit's recovery budget, or null (an operator that sent none)
  */
-public record Assignment(Role role, long epoch, String peer, String mode) {}
+public record Assignment(Role role, long epoch, String peer, String mode, Timing timing) {
+
+  public Assignment(Role role, long epoch, String peer, String mode) {
+    this(role, epoch, peer, mode, null);
+  }
+
+  /**
+   * The sidecar's timings, all in milliseconds, computed by the operator from the unit's recovery budget.
+   *
+   * @param heartbeatMillis how often the members exchange heartbeats
+   * @param peerLostAfterMillis silence after which a member reports its peer lost
+   * @param leaseDurationMillis the primary Lease's duration; the primary writes it with its next renewal
+   * @param leaseSafetyMarginMillis how long before its lease would lapse the primary stops acknowledging
+   */
+  public record Timing(long heartbeatMillis, long peerLostAfterMillis, long leaseDurationMillis, long leaseSafetyMarginMillis) {}
+}

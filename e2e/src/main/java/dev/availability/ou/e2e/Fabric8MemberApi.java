@@ -1,5 +1,6 @@
 package dev.availability.ou.e2e;
 
+import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.memberapi.MemberApi;
 import dev.availability.ou.memberapi.MemberApiException;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -56,9 +57,14 @@ public final class Fabric8MemberApi implements MemberApi {
   }
 
   @Override
-  public LeaseState renewLease(LeaseState lease, Instant renewTime) {
+  public LeaseState renewLease(LeaseState lease, Instant renewTime, java.time.Duration duration) {
     Lease l = (Lease) lease.handle();
     l.getSpec().setRenewTime(ZonedDateTime.ofInstant(renewTime, ZoneOffset.UTC));
+    if (duration != null) {
+      if (l.getMetadata().getAnnotations() == null) l.getMetadata().setAnnotations(new java.util.HashMap<>());
+      l.getMetadata().getAnnotations().put(ContractKeys.LEASE_DURATION_MS_ANNOTATION, String.valueOf(duration.toMillis()));
+      l.getSpec().setLeaseDurationSeconds((int) Math.max(1, (duration.toMillis() + 999) / 1000));
+    }
     return state(call("update lease " + lease.name(), () -> client.leases().inNamespace(namespace).resource(l).update()));
   }
 

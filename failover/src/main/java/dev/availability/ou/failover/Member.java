@@ -13,6 +13,7 @@ import java.time.Instant;
  * @param deletionRequestedAt deletion timestamp minus grace period, when the pod is being deleted
  * @param unschedulable the scheduler reported it cannot place the pod
  * @param report the sidecar's last report, or null when none arrived yet
+ * @param assignedSettings the settings its assignment carries (null: none, or an assignment written before they travelled)
  */
 public record Member(
     String pod,
@@ -28,7 +29,16 @@ public record Member(
     Instant deletionRequestedAt,
     boolean unschedulable,
     String templateHash,
-    Report report) {
+    Report report,
+    MemberSettings assignedSettings) {
+
+  /** One whose assignment carries no settings (tests and tools that do not look at them). */
+  public Member(String pod, long ordinal, String node, Role assignedRole, long assignedEpoch, String assignedPeer, PodPhase phase,
+      boolean ready, Instant readySince, AppContainer app, Instant deletionRequestedAt, boolean unschedulable, String templateHash,
+      Report report) {
+    this(pod, ordinal, node, assignedRole, assignedEpoch, assignedPeer, phase, ready, readySince, app, deletionRequestedAt, unschedulable,
+        templateHash, report, null);
+  }
 
   public enum Role { Primary, Standby, Fenced }
 
@@ -46,6 +56,11 @@ public record Member(
   /** Whether its assignment already says exactly this. */
   public boolean assigned(Role role, long epoch, String peer) {
     return assignedRole == role && assignedEpoch == epoch && java.util.Objects.equals(assignedPeer, peer);
+  }
+
+  /** Whether its assignment says exactly this, with the unit's settings of the moment (an edit re-assigns it). */
+  public boolean assigned(Role role, long epoch, String peer, MemberSettings settings) {
+    return assigned(role, epoch, peer) && java.util.Objects.equals(assignedSettings, settings);
   }
 
   public boolean scheduled() {

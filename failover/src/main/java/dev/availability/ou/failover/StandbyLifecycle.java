@@ -53,7 +53,7 @@ final class StandbyLifecycle {
     StandbyAssessment assessment = StandbyAssessment.of(sb, o);
     UnitState replaced = replaceIfDue(o, s, p, sb, assessment, verdict, actions);
     if (replaced != null) return new Tended(replaced, null, null, null, false);
-    if (!sb.assigned(Role.Standby, s.epoch(), p.pod())) actions.add(new Assign(sb.pod(), Role.Standby, s.epoch(), p.pod()));
+    if (!sb.assigned(Role.Standby, s.epoch(), p.pod(), o.policy().memberSettings())) actions.add(new Assign(sb.pod(), Role.Standby, s.epoch(), p.pod()));
     if (sb.assignedRole() == Role.Fenced) {
       actions.add(new Emit(EventReason.MemberUnfenced, "unfenced standby " + sb.pod() + ": it rejoins as standby of " + p.pod() + " and catches up", false));
     }

@@ -58,7 +58,7 @@ final class SteadyState {
     }
     // The primary's assignment names the standby of the moment (its sidecar streams to it), none while it is fenced.
     String peer = Fencing.peerOf(o, s.standby());
-    if (!p.assigned(Role.Primary, s.epoch(), peer)) actions.add(primaryAssignAt, new Assign(p.pod(), Role.Primary, s.epoch(), peer));
+    if (!p.assigned(Role.Primary, s.epoch(), peer, o.policy().memberSettings())) actions.add(primaryAssignAt, new Assign(p.pod(), Role.Primary, s.epoch(), peer));
     removeExtraMembers(o, s, actions);
 
     SteadyStatus.Shown shown = SteadyStatus.of(o, s, p, verdict, standby);

@@ -24,6 +24,16 @@ public record Thresholds(Duration leaseDuration, Duration renewInterval, Duratio
     return new Thresholds(lease, renew, lease.dividedBy(2), Duration.ofMillis(ms / 5), Duration.ofMillis(ms / 5));
   }
 
+  /** How often the sidecars exchange heartbeats: four in every peer-lost window, never more often than every 50 ms. */
+  public Duration heartbeatInterval() {
+    return Duration.ofMillis(Math.max(50, peerLostAfter.toMillis() / 4));
+  }
+
+  /** How long before its lease would lapse a primary stops acknowledging: a quarter of the lease (clock drift, a slow write). */
+  public Duration leaseSafetyMargin() {
+    return leaseDuration.dividedBy(4);
+  }
+
   /**
    * How long a primary whose application is starting may stay unready before the readiness grace counts: the
    * recovery budget itself (the lease is two fifths of it).

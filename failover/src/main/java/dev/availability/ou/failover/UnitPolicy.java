@@ -35,4 +35,9 @@ public record UnitPolicy(
   public Thresholds thresholds() {
     return Thresholds.of(recoveryBudget);
   }
+
+  /** What the members' sidecars run by: the mode and the timings of the budget (MemberSettings). */
+  public MemberSettings memberSettings() {
+    return MemberSettings.of(mode, thresholds());
+  }
 }

@@ -106,6 +106,7 @@ final class World {
     boolean selfFenced; // deposed (told Fenced, or saw the lease move on): for good, until assigned again
     Instant peerLastHeard;
     int ticksRunning;
+    MemberSettings settings; // what its assignment carries (the executor writes the policy's)
 
     Pod(String name, long ordinal) {
       this.name = name;
@@ -116,7 +117,7 @@ final class World {
       Member.Report r = reported
           ? new Member.Report(reportRole, reportEpoch, seq, lag, inSync, peerLost, peerHeartbeatAge, appHealthy, reportedAt, null)
           : null;
-      return new Member(name, ordinal, node, role, epoch, peer, phase, ready, readySince, app, deletionRequestedAt, unschedulable, templateHash, r);
+      return new Member(name, ordinal, node, role, epoch, peer, phase, ready, readySince, app, deletionRequestedAt, unschedulable, templateHash, r, settings);
     }
 
     boolean deleting() {
@@ -306,6 +307,7 @@ final class World {
         p.avoid = c.avoidNodes();
         p.prefer = c.preferNode();
         p.templateHash = policy.templateHash();
+        p.settings = policy.memberSettings();
         p.readySince = now; // unready since it was created (as the operator observes a pod without a Ready condition)
         p.seq = volumes.getOrDefault(p.name, 0L); // its claim, named after it, outlives the pod
         pods.put(p.name, p);
@@ -318,6 +320,7 @@ final class World {
         p.role = as.role();
         p.epoch = as.epoch();
         p.peer = as.peer();
+        p.settings = policy.memberSettings();
       }
       case HoldLease h -> lease = new PrimaryLease(h.holder(), h.epoch(), null, h.duration());
       case PointService ps -> selector = ps.pod();

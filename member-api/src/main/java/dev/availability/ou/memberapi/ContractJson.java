@@ -21,11 +21,24 @@ public final class ContractJson {
   public static Assignment assignment(String json) {
     Map<String, Object> m = Json.record(json, ASSIGNMENT);
     return new Assignment(Json.enumValue(m, "role", Role.class, ASSIGNMENT), Json.primitiveLong(m, "epoch", ASSIGNMENT),
-        Json.string(m, "peer", ASSIGNMENT), Json.string(m, "mode", ASSIGNMENT));
+        Json.string(m, "peer", ASSIGNMENT), Json.string(m, "mode", ASSIGNMENT), timing(m));
+  }
+
+  /** The timings when the assignment carries all four (one written before they travelled carries none). */
+  private static Assignment.Timing timing(Map<String, Object> m) {
+    Long heartbeat = Json.longValue(m, "heartbeatMillis", ASSIGNMENT);
+    Long peerLost = Json.longValue(m, "peerLostAfterMillis", ASSIGNMENT);
+    Long lease = Json.longValue(m, "leaseDurationMillis", ASSIGNMENT);
+    Long margin = Json.longValue(m, "leaseSafetyMarginMillis", ASSIGNMENT);
+    if (heartbeat == null || peerLost == null || lease == null || margin == null) return null;
+    return new Assignment.Timing(heartbeat, peerLost, lease, margin);
   }
 
   public static String toJson(Assignment a) {
-    return Json.write(Json.fields("role", a.role(), "epoch", a.epoch(), "peer", a.peer(), "mode", a.mode()));
+    Assignment.Timing t = a.timing();
+    return Json.write(Json.fields("role", a.role(), "epoch", a.epoch(), "peer", a.peer(), "mode", a.mode(),
+        "heartbeatMillis", t == null ? null : t.heartbeatMillis(), "peerLostAfterMillis", t == null ? null : t.peerLostAfterMillis(),
+        "leaseDurationMillis", t == null ? null : t.leaseDurationMillis(), "leaseSafetyMarginMillis", t == null ? null : t.leaseSafetyMarginMillis()));
   }
 
   /** Reads a report; malformed JSON throws an IllegalArgumentException starting "malformed MemberReport JSON: ". */

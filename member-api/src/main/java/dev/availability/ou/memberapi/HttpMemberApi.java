@@ -1,5 +1,6 @@
 package dev.availability.ou.memberapi;
 
+import dev.availability.ou.contract.ContractKeys;
 import java.net.http.HttpClient;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -78,13 +79,21 @@ public final class HttpMemberApi implements MemberApi {
   }
 
   @Override
-  public LeaseState renewLease(LeaseState lease, Instant renewTime) {
+  public LeaseState renewLease(LeaseState lease, Instant renewTime, java.time.Duration duration) {
     String what = "update lease " + lease.name();
     // The lease as read (its resourceVersion makes the PUT optimistic), every field kept, renewTime set.
     Map<String, Object> body = Json.map(Json.copy(lease.handle()));
     Map<String, Object> spec = body.get("spec") instanceof Map ? Json.map(body.get("spec")) : new LinkedHashMap<>();
     body.put("spec", spec);
     spec.put("renewTime", MICRO_TIME.format(renewTime));
+    if (duration != null) {
+      Map<String, Object> metadata = body.get("metadata") instanceof Map ? Json.map(body.get("metadata")) : new LinkedHashMap<>();
+      body.put("metadata", metadata);
+      Map<String, Object> annotations = metadata.get("annotations") instanceof Map ? Json.map(metadata.get("annotations")) : new LinkedHashMap<>();
+      metadata.put("annotations", annotations);
+      annotations.put(ContractKeys.LEASE_DURATION_MS_ANNOTATION, String.valueOf(duration.toMillis()));
+      spec.put("leaseDurationSeconds", Math.max(1, (duration.toMillis() + 999) / 1000));
+    }
     ApiServerHttp.Answer a = api.call(what, "PUT", leasePath(lease.name()), "application/json", Json.write(body));
     if (!a.ok()) throw api.failure(what, a);
     return leaseState(ApiServerHttp.tree(what, a.body()));

@@ -50,10 +50,15 @@ public interface MemberApi extends AutoCloseable {
   LeaseState getLease(String name);
 
   /**
-   * Updates (PUT) the lease as read in {@code lease} with {@code spec.renewTime} set to {@code renewTime};
+   * Updates (PUT) the lease as read in {@code lease} with {@code spec.renewTime} set to {@code renewTime} and, unless
+   * {@code duration} is null, its duration (the annotation in milliseconds and {@code spec.leaseDurationSeconds});
    * returns the lease as written. A lease changed since it was read fails with status 409.
    */
-  LeaseState renewLease(LeaseState lease, Instant renewTime);
+  LeaseState renewLease(LeaseState lease, Instant renewTime, java.time.Duration duration);
+
+  default LeaseState renewLease(LeaseState lease, Instant renewTime) {
+    return renewLease(lease, renewTime, null);
+  }
 
   /** Releases what the implementation owns (not a client it was given). */
   @Override

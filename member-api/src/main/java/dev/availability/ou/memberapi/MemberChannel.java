@@ -135,6 +135,15 @@ public final class MemberChannel implements AutoCloseable {
    * fails must stop acknowledging writes before {@code leaseDuration} has passed since its last success.
    */
   public Renewal renewPrimaryLease(String unitName, long epoch) {
+    return renewPrimaryLease(unitName, epoch, null);
+  }
+
+  /**
+   * As {@link #renewPrimaryLease(String, long)}, writing {@code duration} into the lease when it says another: the
+   * holder changes the duration only with a renewal, so from the moment it is written the holder's own reckoning
+   * (renewal sent + duration − margin) and the operator's (renewal seen + duration) use the same figure.
+   */
+  public Renewal renewPrimaryLease(String unitName, long epoch, Duration wanted) {
     String name = ContractKeys.primaryLeaseName(unitName);
     for (int attempt = 0; attempt < 2; attempt++) {
       // One write per renewal: the lease from the last success carries the resourceVersion to update
@@ -152,8 +161,10 @@ public final class MemberChannel implements AutoCloseable {
         return new Renewal(false, duration, "lease held by " + holder + " at epoch " + leaseEpoch, true);
       }
       try {
-        lastLease.set(api.renewLease(lease, clock.instant()));
-        return new Renewal(true, duration, "renewed");
+        boolean change = wanted != null && wanted.toMillis() > 0 && !wanted.equals(duration);
+        lastLease.set(api.renewLease(lease, clock.instant(), change ? wanted : null));
+        return change ? new Renewal(true, wanted, "renewed with lease duration " + wanted.toMillis() + " ms (was " + duration.toMillis() + " ms)")
+            : new Renewal(true, duration, "renewed");
       } catch (MemberApiException e) {
         lastLease.set(null);
         if (!e.isConflict()) return new Renewal(false, duration, "renewal failed: " + e.getMessage());

@@ -1,7 +1,6 @@
 package dev.availability.ou.operator;
 
 import dev.availability.ou.api.OperationalUnit;
-import dev.availability.ou.contract.Assignment;
 import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.contract.Role;
 import dev.availability.ou.failover.Action.Assign;
@@ -11,6 +10,8 @@ import dev.availability.ou.failover.Action.Emit;
 import dev.availability.ou.failover.Action.HoldLease;
 import dev.availability.ou.failover.Action.PointService;
 import dev.availability.ou.failover.Action;
+import dev.availability.ou.failover.MemberSettings;
+import dev.availability.ou.failover.UnitPolicy;
 import dev.availability.ou.memberapi.ContractJson;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
@@ -46,10 +47,11 @@ final class ActionExecutor {
     this.claims = claims;
   }
 
-  void execute(OperationalUnit unit, Action action, String templateHash) {
+  /** Carries out {@code action} for {@code unit}; members are made and assigned with {@code policy}'s hash and settings. */
+  void execute(OperationalUnit unit, Action action, UnitPolicy policy) {
     switch (action) {
-      case CreateMember c -> create(unit, c, templateHash);
-      case Assign a -> assign(unit, a);
+      case CreateMember c -> create(unit, c, policy);
+      case Assign a -> assign(unit, a, policy.memberSettings());
       case HoldLease l -> holdLease(unit, l);
       case PointService p -> pointService(unit, p);
       case DeleteMember d -> delete(unit, d);
@@ -57,8 +59,8 @@ final class ActionExecutor {
     }
   }
 
-  private void create(OperationalUnit unit, CreateMember c, String templateHash) {
-    Pod pod = pods.build(unit, c, templateHash);
+  private void create(OperationalUnit unit, CreateMember c, UnitPolicy policy) {
+    Pod pod = pods.build(unit, c, policy.templateHash(), policy.memberSettings());
     // The claim first: the pod's data volume names it, and a member recreated under its name finds its data there.
     if (unit.getSpec().getReplication().getStorage() != null) claims.ensure(unit, c.pod());
     try {
@@ -80,9 +82,9 @@ final class ActionExecutor {
     }
   }
 
-  private void assign(OperationalUnit unit, Assign a) {
+  private void assign(OperationalUnit unit, Assign a, MemberSettings settings) {
     Role role = Role.valueOf(a.role().name());
-    String json = ContractJson.toJson(new Assignment(role, a.epoch(), a.peer(), unit.getSpec().getReplication().getMode().name()));
+    String json = ContractJson.toJson(Assignments.of(role, a.epoch(), a.peer(), settings));
     String patch = Serialization.asJson(Map.of("metadata", Map.of(
         "labels", Map.of(ContractKeys.ROLE_LABEL, role.label()),
         "annotations", Map.of(ContractKeys.ASSIGNMENT_ANNOTATION, json))));

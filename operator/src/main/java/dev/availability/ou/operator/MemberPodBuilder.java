@@ -5,11 +5,10 @@ import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.PlacementSpec;
 import dev.availability.ou.api.ReplicationSpec;
 import dev.availability.ou.api.StorageSpec;
-import dev.availability.ou.contract.Assignment;
 import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.contract.Role;
 import dev.availability.ou.failover.Action.CreateMember;
-import dev.availability.ou.failover.Thresholds;
+import dev.availability.ou.failover.MemberSettings;
 import dev.availability.ou.memberapi.ContractJson;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
@@ -61,7 +60,7 @@ final class MemberPodBuilder {
     this.sidecar = sidecar;
   }
 
-  Pod build(OperationalUnit unit, CreateMember member, String templateHash) {
+  Pod build(OperationalUnit unit, CreateMember member, String templateHash, MemberSettings settings) {
     String name = unit.getMetadata().getName();
     PodTemplateSpec template = Serialization.clone(unit.getSpec().getTemplate());
     Role role = Role.valueOf(member.role().name());
@@ -73,7 +72,7 @@ final class MemberPodBuilder {
     labels.put("app.kubernetes.io/instance", name);
     Map<String, String> annotations = new HashMap<>(Optional.ofNullable(template.getMetadata()).map(m -> m.getAnnotations()).orElse(Map.of()));
     annotations.put(ContractKeys.ASSIGNMENT_ANNOTATION,
-        ContractJson.toJson(new Assignment(role, member.epoch(), member.peer(), unit.getSpec().getReplication().getMode().name())));
+        ContractJson.toJson(Assignments.of(role, member.epoch(), member.peer(), settings)));
     annotations.put(Naming.TEMPLATE_HASH, templateHash);
 
     PodSpec spec = template.getSpec();
@@ -88,7 +87,7 @@ final class MemberPodBuilder {
         .withDefaultMode(0440).endSecret().build());
     spec.setVolumes(volumes);
     List<Container> containers = new ArrayList<>(spec.getContainers());
-    containers.add(sidecarContainer(unit));
+    containers.add(sidecarContainer(unit, settings));
     spec.setContainers(containers);
 
     return new PodBuilder()
@@ -126,24 +125,22 @@ final class MemberPodBuilder {
         .endPersistentVolumeClaim().build();
   }
 
-  private Container sidecarContainer(OperationalUnit unit) {
+  private Container sidecarContainer(OperationalUnit unit, MemberSettings settings) {
     ReplicationSpec replication = unit.getSpec().getReplication();
-    Thresholds t = Thresholds.of(unit.getSpec().getFailover().effectiveRecoveryBudget());
     Optional<SidecarSizing> sizing = SidecarSizing.forState(replication.getStateMemory(), sidecar.memoryLimit());
     List<EnvVar> env = new ArrayList<>(List.of(
         field("OU_NAMESPACE", "metadata.namespace"),
         field("OU_POD_NAME", "metadata.name"),
         field("OU_POD_IP", "status.podIP"),
         value("OU_UNIT", unit.getMetadata().getName()),
-        value("OU_MODE", replication.getMode().name()),
+        value("OU_MODE", settings.mode().name()),
         value("OU_DATA_DIR", DATA_DIR),
         value("OU_LOG_RETENTION", replication.getLogRetention()),
         value("OU_PEER_KEY_FILE", KEY_DIR + "/key"),
-        // Sidecar timing from the unit's recovery budget (see Thresholds): heartbeats well inside the
-        // peer-lost threshold, and self-fencing a quarter lease before the lease could expire.
-        value("OU_HEARTBEAT_INTERVAL", Math.max(50, t.peerLostAfter().toMillis() / 4) + "ms"),
-        value("OU_PEER_LOST_AFTER", t.peerLostAfter().toMillis() + "ms"),
-        value("OU_LEASE_SAFETY_MARGIN", t.leaseDuration().toMillis() / 4 + "ms"),
+        // The settings of the moment (MemberSettings, as its assignment carries them and every later one will).
+        value("OU_HEARTBEAT_INTERVAL", settings.heartbeatInterval().toMillis() + "ms"),
+        value("OU_PEER_LOST_AFTER", settings.peerLostAfter().toMillis() + "ms"),
+        value("OU_LEASE_SAFETY_MARGIN", settings.leaseSafetyMargin().toMillis() + "ms"),
         value("OU_LOCAL_API_ADDRESS", "127.0.0.1:" + ContractKeys.LOCAL_API_PORT),
         value("OU_STREAM_ENCRYPTION", replication.encryptsStream() ? "aes-256-gcm" : "none"),
         value("JAVA_TOOL_OPTIONS", javaOptions(replication, sizing)),

@@ -77,14 +77,7 @@ final class ObservationBuilder {
   /** As above, noting in {@code readings} every value that does not parse (it is read as absent). */
   Observation build(OperationalUnit unit, Collection<Pod> pods, Collection<Node> nodes, Map<String, Lease> nodeLeases,
       Lease unitLease, Service service, Collection<EndpointSlice> slices, Instant now, Readings readings) {
-    String name = unit.getMetadata().getName();
-    UnitPolicy policy = new UnitPolicy(name,
-        UnitPolicy.Mode.valueOf(unit.getSpec().getReplication().getMode().name()),
-        !Boolean.FALSE.equals(unit.getSpec().getFailover().getAutomatic()),
-        unit.getSpec().getFailover().effectiveRecoveryBudget(),
-        unit.getSpec().getReplication().getMaxPromotableLag(),
-        unit.getSpec().getFailover().getFailback() == dev.availability.ou.api.FailoverSpec.Failback.Automatic,
-        TemplateHash.of(unit.getSpec()), requests(unit));
+    UnitPolicy policy = policy(unit);
     Map<String, Member> members = new HashMap<>();
     String appContainer = unit.getSpec().getTemplate().getSpec().getContainers().get(0).getName();
     for (Pod pod : pods) members.put(pod.getMetadata().getName(), member(pod, appContainer, now, readings));
@@ -95,6 +88,17 @@ final class ObservationBuilder {
     }
     return new Observation(policy, state(unit.getStatus(), readings, now), members, nodeViews, lease(unitLease, readings, renewals.seenAt(unitLease, now)),
         service(service, slices), now, shownTrue(unit.getStatus()));
+  }
+
+  /** The unit's policy, the one reading of its spec (and request annotations) that the core and the executor use. */
+  static UnitPolicy policy(OperationalUnit unit) {
+    return new UnitPolicy(unit.getMetadata().getName(),
+        UnitPolicy.Mode.valueOf(unit.getSpec().getReplication().getMode().name()),
+        !Boolean.FALSE.equals(unit.getSpec().getFailover().getAutomatic()),
+        unit.getSpec().getFailover().effectiveRecoveryBudget(),
+        unit.getSpec().getReplication().getMaxPromotableLag(),
+        unit.getSpec().getFailover().getFailback() == dev.availability.ou.api.FailoverSpec.Failback.Automatic,
+        TemplateHash.of(unit.getSpec()), requests(unit));
   }
 
   /** The conditions the status shows True: the core tells by them when one starts (its event). */
@@ -237,7 +241,7 @@ final class ObservationBuilder {
         assignment == null ? 0 : assignment.epoch(),
         assignment == null ? null : assignment.peer(),
         phase, isReady, readySince, app(status == null ? null : status.getContainerStatuses(), appContainer), deletion, unschedulable,
-        annotations.get(Naming.TEMPLATE_HASH), report == null ? null : report(report));
+        annotations.get(Naming.TEMPLATE_HASH), report == null ? null : report(report), Assignments.settings(assignment));
   }
 
   private static Member.Report report(MemberReport r) {

@@ -178,13 +178,12 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
     Readings readings = new Readings();
     Observation observation = observe(unit, readings, now);
     Decision decision = decider.decide(observation);
-    String hash = observation.policy().templateHash();
     // Read before any write: the status update below changes the cached unit in place.
     Long recordedEpoch = lastFailoverEpoch(unit);
     OperationalUnit current = unit;
     try {
       if (decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, readings, now);
-      for (Action action : decision.actions()) executor.execute(current, action, hash);
+      for (Action action : decision.actions()) executor.execute(current, action, observation.policy());
       budget.follow(current, context, decision.state().primary()); // drains may evict anything but the primary (after a switch, the new one)
     } catch (InvalidSpecException e) {
       return refused(current, context, Refusal.InvalidSpec, e.getMessage(), now);

@@ -41,13 +41,15 @@ class MemberPodBuilderTest {
   @Test
   void aMemberCarriesItsAssignmentTheSidecarAndAntiAffinity() throws Exception {
     OperationalUnit unit = sample();
-    Pod pod = new MemberPodBuilder(sidecar).build(unit, new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of("node-b", "node-a"), "node-c"), "abc");
+    Pod pod = new MemberPodBuilder(sidecar).build(unit, new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of("node-b", "node-a"), "node-c"), "abc", ObservationBuilder.policy(unit).memberSettings());
 
     assertThat(pod.getMetadata().getName()).isEqualTo("kv-1");
     assertThat(pod.getMetadata().getLabels()).containsEntry(ContractKeys.UNIT_LABEL, "kv").containsEntry(ContractKeys.MEMBER_LABEL, "kv-1")
         .containsEntry(ContractKeys.ROLE_LABEL, "standby").containsEntry("app", "kvstore");
     Assignment a = ContractJson.assignment(pod.getMetadata().getAnnotations().get(ContractKeys.ASSIGNMENT_ANNOTATION));
-    assertThat(a).isEqualTo(new Assignment(Role.Standby, 3, "kv-0", "Synchronous"));
+    // The timings of the sample's budget travel with the assignment (T_recovery 2 s: heartbeat 100 ms, peer lost
+    // after 400 ms, lease 800 ms, margin 200 ms), so an edit of the budget reaches a running sidecar.
+    assertThat(a).isEqualTo(new Assignment(Role.Standby, 3, "kv-0", "Synchronous", new Assignment.Timing(100, 400, 800, 200)));
     assertThat(pod.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> assertThat(o.getController()).isTrue());
     assertThat(pod.getSpec().getContainers()).extracting(c -> c.getName()).containsExactly("kvstore", ContractKeys.SIDECAR_CONTAINER);
     var sc = pod.getSpec().getContainers().get(1);
@@ -78,14 +80,14 @@ class MemberPodBuilderTest {
     OperationalUnit unit = sample();
     CreateMember member = new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
 
-    Pod pod = new MemberPodBuilder(sidecar).build(unit, member, "abc");
+    Pod pod = new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings());
 
     assertThat(pod.getSpec().getTolerations()).extracting(t -> t.getKey() + " " + t.getOperator() + " " + t.getEffect() + " " + t.getTolerationSeconds())
         .contains("node.kubernetes.io/unreachable Exists NoExecute null", "node.kubernetes.io/not-ready Exists NoExecute null");
 
     unit.getSpec().getTemplate().getSpec().setTolerations(List.of(new io.fabric8.kubernetes.api.model.TolerationBuilder()
         .withKey("node.kubernetes.io/unreachable").withOperator("Exists").withEffect("NoExecute").withTolerationSeconds(30L).build()));
-    Pod own = new MemberPodBuilder(sidecar).build(unit, member, "abc");
+    Pod own = new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings());
 
     assertThat(own.getSpec().getTolerations()).filteredOn(t -> "node.kubernetes.io/unreachable".equals(t.getKey()))
         .singleElement().satisfies(t -> assertThat(t.getTolerationSeconds()).isEqualTo(30L));
@@ -96,12 +98,12 @@ class MemberPodBuilderTest {
   void theNonRootSidecarCanReadThePeerKey() throws Exception {
     OperationalUnit unit = sample();
     CreateMember member = new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
-    Pod pod = new MemberPodBuilder(sidecar).build(unit, member, "abc");
+    Pod pod = new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings());
     assertThat(pod.getSpec().getSecurityContext().getFsGroup()).isEqualTo(1001L);
     assertThat(pod.getSpec().getVolumes()).filteredOn(v -> v.getSecret() != null).singleElement()
         .satisfies(v -> assertThat(v.getSecret().getDefaultMode()).isEqualTo(0440));
     unit.getSpec().getTemplate().getSpec().setSecurityContext(new io.fabric8.kubernetes.api.model.PodSecurityContextBuilder().withFsGroup(2000L).build());
-    assertThat(new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getSecurityContext().getFsGroup())
+    assertThat(new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings()).getSpec().getSecurityContext().getFsGroup())
         .as("the template's own fsGroup stays").isEqualTo(2000L);
   }
 
@@ -110,7 +112,7 @@ class MemberPodBuilderTest {
     OperationalUnit unit = sample();
     unit.getSpec().getPlacement().setAntiAffinity(PlacementSpec.AntiAffinity.Preferred);
     unit.getSpec().getPlacement().setTopologyKey("topology.kubernetes.io/zone");
-    Pod pod = new MemberPodBuilder(sidecar).build(unit, new CreateMember("kv-0", 0, Member.Role.Primary, 1, "kv-1", Set.of(), null), "abc");
+    Pod pod = new MemberPodBuilder(sidecar).build(unit, new CreateMember("kv-0", 0, Member.Role.Primary, 1, "kv-1", Set.of(), null), "abc", ObservationBuilder.policy(unit).memberSettings());
     var anti = pod.getSpec().getAffinity().getPodAntiAffinity();
     assertThat(anti.getRequiredDuringSchedulingIgnoredDuringExecution()).isNullOrEmpty();
     assertThat(anti.getPreferredDuringSchedulingIgnoredDuringExecution()).singleElement()
@@ -143,19 +145,19 @@ class MemberPodBuilderTest {
   void theSidecarIsSizedForTheStateTheUnitDeclares() throws Exception {
     OperationalUnit unit = sample();
     CreateMember member = new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
-    var defaults = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
+    var defaults = new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings()).getSpec().getContainers().get(1);
     assertThat(env(defaults, "JAVA_TOOL_OPTIONS")).endsWith(" -Xmx64m");
     assertThat(defaults.getResources().getRequests().get("memory").toString()).isEqualTo("96Mi");
 
     unit.getSpec().getReplication().setStateMemory("100Mi");
-    var sized = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
+    var sized = new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings()).getSpec().getContainers().get(1);
     // 2 x 100 Mi + 18 Mi of heap, placed last so it overrides the configured -Xmx; 56 Mi outside the heap.
     assertThat(env(sized, "JAVA_TOOL_OPTIONS")).endsWith(" -Xmx64m -Xmx218m");
     assertThat(sized.getResources().getRequests().get("memory").toString()).isEqualTo("274Mi");
     assertThat(sized.getResources().getLimits().get("memory").toString()).isEqualTo("548Mi");
 
     unit.getSpec().getReplication().setStateMemory("1Mi"); // a small state: a smaller heap than the default, never below 32 MiB
-    var small = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
+    var small = new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings()).getSpec().getContainers().get(1);
     assertThat(env(small, "JAVA_TOOL_OPTIONS")).endsWith(" -Xmx64m -Xmx32m");
     assertThat(small.getResources().getRequests().get("memory").toString()).isEqualTo("88Mi");
     assertThat(small.getResources().getLimits().get("memory").toString()).isEqualTo("256Mi");
@@ -165,12 +167,12 @@ class MemberPodBuilderTest {
   void streamEncryptionIsOnUnlessTheUnitTurnsItOff() throws Exception {
     OperationalUnit unit = sample();
     CreateMember member = new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
-    var sealed = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
+    var sealed = new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings()).getSpec().getContainers().get(1);
     assertThat(env(sealed, "OU_STREAM_ENCRYPTION")).isEqualTo("aes-256-gcm");
     assertThat(env(sealed, "JAVA_TOOL_OPTIONS")).doesNotContain("TieredStopAtLevel");
 
     unit.getSpec().getReplication().setEncryptStream(false);
-    var plain = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
+    var plain = new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings()).getSpec().getContainers().get(1);
     assertThat(env(plain, "OU_STREAM_ENCRYPTION")).isEqualTo("none");
     assertThat(env(plain, "JAVA_TOOL_OPTIONS")).endsWith("-Xmx64m -XX:TieredStopAtLevel=1");
   }
@@ -179,17 +181,18 @@ class MemberPodBuilderTest {
   void preferredDataDurabilityReachesTheSidecarAndRequiredLeavesThePodAsBefore() throws Exception {
     OperationalUnit unit = sample();
     CreateMember member = new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
-    var required = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
+    var required = new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings()).getSpec().getContainers().get(1);
     assertThat(required.getEnv()).noneMatch(e -> e.getName().equals("OU_DATA_DURABILITY"));
 
     unit.getSpec().getReplication().setDataDurability(dev.availability.ou.api.DataDurability.Preferred);
-    var preferred = new MemberPodBuilder(sidecar).build(unit, member, "abc").getSpec().getContainers().get(1);
+    var preferred = new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings()).getSpec().getContainers().get(1);
     assertThat(env(preferred, "OU_DATA_DURABILITY")).isEqualTo("preferred");
   }
 
   @Test
   void theSidecarKeepsItsClassArchiveOnTheMembersVolumeAndTheConfiguredOptionsComeAfterIt() throws Exception {
-    var c = new MemberPodBuilder(sidecar).build(sample(), new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null), "abc")
+    var c = new MemberPodBuilder(sidecar).build(sample(), new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null), "abc",
+        ObservationBuilder.policy(sample()).memberSettings())
         .getSpec().getContainers().get(1);
     String options = env(c, "JAVA_TOOL_OPTIONS");
     assertThat(options).startsWith("-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=" + MemberPodBuilder.DATA_DIR + "/");
@@ -203,7 +206,7 @@ class MemberPodBuilderTest {
     var storage = new dev.availability.ou.api.StorageSpec();
     storage.setSize("1Gi");
     unit.getSpec().getReplication().setStorage(storage);
-    Pod pod = new MemberPodBuilder(sidecar).build(unit, new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null), "abc");
+    Pod pod = new MemberPodBuilder(sidecar).build(unit, new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null), "abc", ObservationBuilder.policy(unit).memberSettings());
 
     var data = pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals(MemberPodBuilder.DATA_VOLUME)).findFirst().orElseThrow();
     assertThat(data.getEphemeral()).as("a generic ephemeral volume dies with its pod").isNull();
@@ -213,7 +216,8 @@ class MemberPodBuilderTest {
 
   @Test
   void withoutStorageTheDataVolumeIsAnEmptyDir() throws Exception {
-    Pod pod = new MemberPodBuilder(sidecar).build(sample(), new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null), "abc");
+    Pod pod = new MemberPodBuilder(sidecar).build(sample(), new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null), "abc",
+        ObservationBuilder.policy(sample()).memberSettings());
     var data = pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals(MemberPodBuilder.DATA_VOLUME)).findFirst().orElseThrow();
     assertThat(data.getEmptyDir()).isNotNull();
     assertThat(data.getPersistentVolumeClaim()).isNull();

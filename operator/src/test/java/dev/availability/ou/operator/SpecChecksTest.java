@@ -27,7 +27,7 @@ class SpecChecksTest {
     unit.getSpec().getTemplate().getSpec().setServiceAccountName("shared-app");
     var member = new dev.availability.ou.failover.Action.CreateMember("kv-1", 1, dev.availability.ou.failover.Member.Role.Standby, 3, "kv-0",
         java.util.Set.of(), null);
-    var pod = new MemberPodBuilder(MemberPodBuilderTest.sidecarSettings()).build(unit, member, "abc");
+    var pod = new MemberPodBuilder(MemberPodBuilderTest.sidecarSettings()).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings());
     assertThat(pod.getSpec().getServiceAccountName()).isEqualTo(unit.getMetadata().getName() + "-member");
   }
 

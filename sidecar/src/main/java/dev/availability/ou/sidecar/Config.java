@@ -30,14 +30,12 @@ public record Config(
     String advertisedEndpoint,
     InetSocketAddress health,
     Path peerKeyFile,
-    long heartbeatMillis,
-    long peerLostAfterMillis,
+    Timing timing,
     long syncTimeoutMillis,
     int maxValueBytes,
     int batchBytes,
     long reportIntervalMillis,
     long positionReportIntervalMillis,
-    long leaseSafetyMarginMillis,
     String appProbe,
     long appProbeIntervalMillis,
     String initialRole,
@@ -84,14 +82,14 @@ public record Config(
         advertised,
         address(get(v, "OU_HEALTH_ADDRESS", (podIp != null ? podIp : "127.0.0.1") + ":7482")),
         Path.of(get(v, "OU_PEER_KEY_FILE", "/etc/ou/peer-key/key")),
-        parseMillis(get(v, "OU_HEARTBEAT_INTERVAL", "200ms")),
-        parseMillis(get(v, "OU_PEER_LOST_AFTER", "2s")),
+        // Until the first assignment says otherwise (Timing): the operator sends the unit's, computed from its budget.
+        new Timing(parseMillis(get(v, "OU_HEARTBEAT_INTERVAL", "200ms")), parseMillis(get(v, "OU_PEER_LOST_AFTER", "2s")),
+            parseMillis(get(v, "OU_LEASE_SAFETY_MARGIN", "500ms"))),
         parseMillis(get(v, "OU_SYNC_TIMEOUT", "10s")),
         maxValue,
         (int) parseBytes(get(v, "OU_BATCH_BYTES", "1Mi")),
         parseMillis(get(v, "OU_REPORT_INTERVAL", "1s")),
         parseMillis(get(v, "OU_POSITION_REPORT_INTERVAL", "10s")),
-        parseMillis(get(v, "OU_LEASE_SAFETY_MARGIN", "500ms")),
         get(v, "OU_APP_PROBE", null),
         parseMillis(get(v, "OU_APP_PROBE_INTERVAL", "1s")),
         get(v, "OU_ROLE", null),
@@ -107,6 +105,21 @@ public record Config(
         parseMillis(get(v, "OU_API_REQUEST_TIMEOUT", "1s")),
         sealStream(get(v, "OU_STREAM_ENCRYPTION", "aes-256-gcm")),
         positive("OU_LOCAL_API_MAX_CONNECTIONS", Integer.parseInt(get(v, "OU_LOCAL_API_MAX_CONNECTIONS", "32"))));
+  }
+
+  /** How often the members exchange heartbeats, now ({@link Timing}: an assignment may change it). */
+  public long heartbeatMillis() {
+    return timing.heartbeatMillis();
+  }
+
+  /** Silence after which the peer counts as lost, now ({@link Timing}). */
+  public long peerLostAfterMillis() {
+    return timing.peerLostAfterMillis();
+  }
+
+  /** How long before its lease would lapse a primary stops acknowledging, now ({@link Timing}). */
+  public long leaseSafetyMarginMillis() {
+    return timing.leaseSafetyMarginMillis();
   }
 
   /**

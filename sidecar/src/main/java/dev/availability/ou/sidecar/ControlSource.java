@@ -19,6 +19,11 @@ interface ControlSource extends AutoCloseable {
   /** Renews the unit's primary lease at {@code epoch}. */
   MemberChannel.Renewal renewLease(long epoch);
 
+  /** Renews it writing {@code duration} as its duration when it says another (null: keep the Lease's). */
+  default MemberChannel.Renewal renewLease(long epoch, java.time.Duration duration) {
+    return renewLease(epoch);
+  }
+
   /**
    * Offers the member's report, every OU_REPORT_INTERVAL and at once on a role change; the source throttles (in
    * Kubernetes only changed facts, or positions every OU_POSITION_REPORT_INTERVAL, reach the API server).

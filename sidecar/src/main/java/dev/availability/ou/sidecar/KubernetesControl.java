@@ -65,6 +65,7 @@ final class KubernetesControl implements ControlSource {
 
   private void apply(Assignment a) {
     current = a;
+    cfg.timing().apply(a.timing());
     peerEndpoint = lookupPeer(a);
     try {
       replica.assign(a.role(), a.epoch(), peerEndpoint, a.mode() == null ? null : Mode.parse(a.mode()), "operator assignment");
@@ -115,10 +116,15 @@ final class KubernetesControl implements ControlSource {
 
   @Override
   public MemberChannel.Renewal renewLease(long epoch) {
+    return renewLease(epoch, null);
+  }
+
+  @Override
+  public MemberChannel.Renewal renewLease(long epoch, Duration duration) {
     String unit = channel.unit();
     if (unit == null) return new MemberChannel.Renewal(false, Duration.ZERO, "unit not known yet");
     try {
-      return channel.renewPrimaryLease(unit, epoch);
+      return channel.renewPrimaryLease(unit, epoch, duration);
     } catch (RuntimeException e) {
       return new MemberChannel.Renewal(false, Duration.ZERO, "renewal failed: " + e.getMessage());
     }

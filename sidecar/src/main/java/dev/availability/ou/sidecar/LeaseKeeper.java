@@ -27,8 +27,10 @@ final class LeaseKeeper implements AutoCloseable {
 
   private final ControlSource control;
   private final Replica replica;
-  private final long marginMillis;
-  private final long heartbeatMillis;
+  private final LongSupplier marginMillis;
+  private final LongSupplier heartbeatMillis;
+  /** The lease duration the operator wants (0: the Lease's own); a renewal writes it when the Lease says another. */
+  private final LongSupplier wantedDurationMillis;
   private final Thread thread;
   private final LongSupplier nanoTime; // the replica's: the valid-until instants it is told are on its clock
   private volatile boolean running = true;
@@ -45,20 +47,34 @@ final class LeaseKeeper implements AutoCloseable {
   }
 
   LeaseKeeper(ControlSource control, Replica replica, long marginMillis, long heartbeatMillis) {
-    this(control, replica, marginMillis, heartbeatMillis, true);
+    this(control, replica, fixed(marginMillis, heartbeatMillis), true);
+  }
+
+  /** One whose margin, heartbeat and lease duration follow {@code timing} (the operator's assignment). */
+  LeaseKeeper(ControlSource control, Replica replica, Timing timing) {
+    this(control, replica, timing, true);
   }
 
   /** One that renews only when the caller calls {@link #renewOnce} (tests, on the replica's clock); no thread of its own. */
   static LeaseKeeper steppedByCaller(ControlSource control, Replica replica, long marginMillis, long heartbeatMillis) {
-    return new LeaseKeeper(control, replica, marginMillis, heartbeatMillis, false);
+    return new LeaseKeeper(control, replica, fixed(marginMillis, heartbeatMillis), false);
   }
 
-  private LeaseKeeper(ControlSource control, Replica replica, long marginMillis, long heartbeatMillis, boolean ownThread) {
+  static LeaseKeeper steppedByCaller(ControlSource control, Replica replica, Timing timing) {
+    return new LeaseKeeper(control, replica, timing, false);
+  }
+
+  private static Timing fixed(long marginMillis, long heartbeatMillis) {
+    return new Timing(heartbeatMillis, 0, marginMillis);
+  }
+
+  private LeaseKeeper(ControlSource control, Replica replica, Timing timing, boolean ownThread) {
     this.control = control;
     this.nanoTime = replica.nanoTime();
     this.replica = replica;
-    this.marginMillis = marginMillis;
-    this.heartbeatMillis = Math.max(10, heartbeatMillis);
+    this.marginMillis = timing::leaseSafetyMarginMillis;
+    this.heartbeatMillis = () -> Math.max(10, timing.heartbeatMillis());
+    this.wantedDurationMillis = () -> timing.leaseDuration() == null ? 0 : timing.leaseDuration().toMillis();
     replica.leaseRequired(control.leaseRequired());
     thread = new Thread(this::loop, "ou-lease");
     thread.setDaemon(true);
@@ -88,7 +104,11 @@ final class LeaseKeeper implements AutoCloseable {
     if (confirmedNow && !confirmed) confirmedSinceNanos = now;
     if (!confirmedNow && confirmed) nextRenewalNanos = now; // lost: renew at once, before the standby can report it
     confirmed = confirmedNow;
-    if (confirmed && durationMillis > 0 && now - confirmedSinceNanos >= durationMillis * 1_000_000L
+    long wanted = wantedDurationMillis.getAsLong();
+    boolean durationChanges = wanted > 0 && durationMillis > 0 && wanted != durationMillis;
+    if (durationChanges) nextRenewalNanos = now; // a new budget: written with a renewal now, not ten leases from now
+    long heartbeatMillis = this.heartbeatMillis.getAsLong();
+    if (confirmed && !durationChanges && durationMillis > 0 && now - confirmedSinceNanos >= durationMillis * 1_000_000L
         && now - lastRenewalNanos < CONFIRMED_RENEWAL_LEASES * durationMillis * 1_000_000L) {
       return heartbeatMillis;
     }
@@ -101,11 +121,13 @@ final class LeaseKeeper implements AutoCloseable {
 
   /** One renewal sent at {@code sent}; returns how long until the next one is due. */
   private long renew(long epoch, long sent) {
-    MemberChannel.Renewal r = control.renewLease(epoch);
+    long wanted = wantedDurationMillis.getAsLong();
+    if (wanted > 0 && durationMillis > 0 && wanted < durationMillis) replica.leaseCapped(sent + Math.max(0, wanted - marginMillis.getAsLong()) * 1_000_000L);
+    MemberChannel.Renewal r = control.renewLease(epoch, wanted > 0 ? java.time.Duration.ofMillis(wanted) : null);
     long duration = r.leaseDuration().toMillis();
     if (duration > 0) durationMillis = duration;
     if (r.held() && duration > 0) {
-      replica.leaseRenewed(sent + Math.max(0, duration - marginMillis) * 1_000_000L);
+      replica.leaseRenewed(sent + Math.max(0, duration - marginMillis.getAsLong()) * 1_000_000L);
       lastReason = r.reason();
       return Math.max(50, duration / 3);
     }

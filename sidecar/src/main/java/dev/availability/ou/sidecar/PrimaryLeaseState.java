@@ -44,6 +44,15 @@ final class PrimaryLeaseState {
     inFailsafe = false;
   }
 
+  /**
+   * Before a renewal that writes a shorter duration: the lease counts as valid no longer than the new duration from
+   * that renewal's sending, whether or not its answer arrives (a write applied whose answer was lost would otherwise
+   * leave this primary trusting the old, longer duration the operator no longer reads).
+   */
+  void capped(long validUntilNanos) {
+    if (validUntilNanos - leaseValidUntilNanos < 0) leaseValidUntilNanos = validUntilNanos;
+  }
+
   /** A renewal failed: {@code takenAway} when the API server said the lease is not ours, else it was not reached. */
   void notRenewed(boolean takenAway, String why, long epoch) {
     if (takenAway) leaseTakenAway = true;

@@ -190,6 +190,12 @@ final class Replica {
     checkServing("lease renewed");
   }
 
+  /** The lease will be no longer valid than {@code validUntilNanos} (a shorter duration about to be written). */
+  void leaseCapped(long validUntilNanos) {
+    lease.capped(validUntilNanos);
+    checkServing("lease duration shortened");
+  }
+
   /** A renewal failed: {@code takenAway} when the API server said the lease is not ours, else it was not reached. */
   void leaseNotRenewed(boolean takenAway, String why) {
     lease.notRenewed(takenAway, why, epoch);

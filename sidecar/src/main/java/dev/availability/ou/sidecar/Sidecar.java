@@ -52,7 +52,7 @@ public final class Sidecar implements AutoCloseable {
     this.control = cfg.control().equals("kubernetes") ? new KubernetesControl(cfg) : new StandaloneControl(cfg);
     replica.listeners().addRoleListener(v -> roleChanged(v));
     this.replication = new ReplicationServer(cfg, replica, auth, codec, counters);
-    this.lease = new LeaseKeeper(control, replica, cfg.leaseSafetyMarginMillis(), cfg.heartbeatMillis());
+    this.lease = new LeaseKeeper(control, replica, cfg.timing());
     control.start(replica);
     this.health = new HealthServer(cfg, () -> writer.failure() == null, this::ready, this::status, this::metrics);
     // Last: the application's first request finds the role already taken.
