@@ -79,7 +79,7 @@ final class Replica {
     });
   }
 
-  // ---- role ----------------------------------------------------------------------------------------
+  // ---- role -------------------------------------------------------------------------------------
 
   /** Takes an assignment. Older epochs are ignored; returns whether anything changed. */
   boolean assign(Role newRole, long newEpoch, String peer, Mode newMode, String reason) throws IOException {
@@ -268,7 +268,7 @@ final class Replica {
     return fenceReason;
   }
 
-  // ---- primary: writes -----------------------------------------------------------------------------
+  // ---- primary: writes --------------------------------------------------------------------------
 
   /**
    * Orders, applies and queues one write; {@code c} hears the outcome. {@code callerCommits}: the caller
@@ -314,7 +314,7 @@ final class Replica {
     writer.awaitRoom();
   }
 
-  // ---- sequence and peer -----------------------------------------------------------------------------
+  // ---- sequence and peer ------------------------------------------------------------------------
 
   synchronized long lastSeq() {
     return nextSeq - 1;
