@@ -79,7 +79,7 @@ public final class OuClient implements AutoCloseable {
     return new InetSocketAddress(hostPort.substring(0, i), Integer.parseInt(hostPort.substring(i + 1)));
   }
 
-  // ---- data --------------------------------------------------------------------------------------
+  // ---- data -------------------------------------------------------------------------------------
 
   /** Sets {@code key} to {@code value}; returns the update's sequence once acknowledged. */
   public long put(byte[] key, byte[] value) {
@@ -150,7 +150,7 @@ public final class OuClient implements AutoCloseable {
     return new Page(entries, more);
   }
 
-  // ---- journal -----------------------------------------------------------------------------------
+  // ---- journal ----------------------------------------------------------------------------------
 
   /** Marks the beginning of a stimulus (replicated synchronously in Synchronous and Journal modes). */
   public long begin(String stimulusId) {
@@ -180,7 +180,7 @@ public final class OuClient implements AutoCloseable {
     return out;
   }
 
-  // ---- roles, health, status -----------------------------------------------------------------------
+  // ---- roles, health, status --------------------------------------------------------------------
 
   /** The sidecar's current status. */
   public SidecarStatus status() {

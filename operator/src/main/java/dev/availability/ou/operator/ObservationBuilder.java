@@ -1,25 +1,17 @@
 package dev.availability.ou.operator;
 
-import dev.availability.ou.api.FailoverProgress;
-import dev.availability.ou.api.FailoverRecord;
 import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.OperationalUnitStatus;
-import dev.availability.ou.api.RequestStatus;
 import dev.availability.ou.api.UnitAnnotations;
 import dev.availability.ou.contract.Assignment;
 import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.contract.SidecarHeap;
 import dev.availability.ou.failover.ConditionType;
-import dev.availability.ou.failover.FailoverTimings;
-import dev.availability.ou.failover.Intent;
 import dev.availability.ou.failover.Member;
-import dev.availability.ou.failover.NodeMaintenance;
 import dev.availability.ou.failover.NodeView;
 import dev.availability.ou.failover.Observation;
 import dev.availability.ou.failover.PrimaryLease;
-import dev.availability.ou.failover.PromotionKind;
-import dev.availability.ou.failover.RequestAnswer;
 import dev.availability.ou.failover.Requests;
 import dev.availability.ou.failover.ServiceView;
 import dev.availability.ou.failover.UnitPolicy;
@@ -27,19 +19,15 @@ import dev.availability.ou.failover.UnitState;
 import dev.availability.ou.memberapi.ContractJson;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -84,7 +72,7 @@ final class ObservationBuilder {
     Map<String, NodeView> nodeViews = new HashMap<>();
     for (Node node : nodes) {
       Lease nodeLease = nodeLeases.get(node.getMetadata().getName());
-      nodeViews.put(node.getMetadata().getName(), node(node, nodeLease, renewals.seenAt(nodeLease, now), now));
+      nodeViews.put(node.getMetadata().getName(), NodeViews.node(node, nodeLease, renewals.seenAt(nodeLease, now), now));
     }
     return new Observation(policy, state(unit.getStatus(), readings, now), members, nodeViews, lease(unitLease, readings, renewals.seenAt(unitLease, now)),
         service(service, slices), now, shownTrue(unit.getStatus()));
@@ -115,81 +103,9 @@ final class ObservationBuilder {
         a.get(UnitAnnotations.FENCED_MEMBERS));
   }
 
+  /** The stored status as the core reads it ({@link UnitStatusReader}). */
   static UnitState state(OperationalUnitStatus s, Readings readings, Instant now) {
-    if (s == null || s.getPrimary() == null && s.getFailover() == null) {
-      return s == null || s.getNextMemberOrdinal() == null ? UnitState.initial() : UnitState.initial().withNextOrdinal(s.getNextMemberOrdinal());
-    }
-    return new UnitState(
-        s.getPrimary() == null ? null : s.getPrimary().getPod(),
-        s.getStandby() == null ? null : s.getStandby().getPod(),
-        Optional.ofNullable(s.getEpoch()).orElse(0L),
-        Optional.ofNullable(s.getFailovers()).orElse(0),
-        Optional.ofNullable(s.getSwitchovers()).orElse(0),
-        Optional.ofNullable(s.getNextMemberOrdinal()).orElse(0L),
-        intent(s.getFailover(), readings, now),
-        history(s, readings),
-        s.getHomeNode(),
-        s.getPrimaryRestartBaseline(),
-        answers(s.getRequests(), readings));
-  }
-
-  /**
-   * The answers already given, so no request value is acted on twice (across restarts too). An unreadable time reads
-   * as unknown; the answer still counts.
-   */
-  private static Map<Requests.Kind, RequestAnswer> answers(List<RequestStatus> requests, Readings readings) {
-    Map<Requests.Kind, RequestAnswer> answers = new EnumMap<>(Requests.Kind.class);
-    if (requests == null) return answers;
-    for (RequestStatus r : requests) {
-      if (r == null || r.getKind() == null || r.getState() == null) continue;
-      Requests.Kind kind = Requests.Kind.valueOf(r.getKind().name());
-      answers.put(kind, new RequestAnswer(kind, r.getValue(), RequestAnswer.State.valueOf(r.getState().name()), r.getMessage(),
-          readings.time("status.requests[" + r.getKind() + "].updatedAt", r.getUpdatedAt())));
-    }
-    return answers;
-  }
-
-  /** The history, newest first; a status written before there was one holds only lastFailover. */
-  private static List<FailoverTimings> history(OperationalUnitStatus s, Readings readings) {
-    List<FailoverRecord> records = s.getHistory();
-    if (records == null || records.isEmpty()) {
-      return s.getLastFailover() == null ? List.of() : List.of(timings(s.getLastFailover(), "status.lastFailover.", readings));
-    }
-    List<FailoverTimings> history = new ArrayList<>();
-    for (int i = 0; i < records.size(); i++) {
-      if (records.get(i) != null) history.add(timings(records.get(i), "status.history[" + i + "].", readings));
-    }
-    return history;
-  }
-
-  /**
-   * The failover under way. A decision time that does not parse reads as now: timeouts counted from it start
-   * late rather than early. Any other unreadable time reads as not yet reached (its step is done again).
-   */
-  private static Intent intent(FailoverProgress f, Readings readings, Instant now) {
-    if (f == null) return null;
-    String at = "status.failover.";
-    Instant decided = Optional.ofNullable(readings.time(at + "decidedAt", f.getDecidedAt())).orElse(f.getDecidedAt() == null ? null : now);
-    Instant fault = Optional.ofNullable(readings.time(at + "faultObservedAt", f.getFaultObservedAt()))
-        .orElse(f.getFaultObservedAt() == null ? null : decided != null ? decided : now);
-    return new Intent(f.getTargetPrimary(), f.getFormerPrimary(), f.getFormerPrimaryNode(), Optional.ofNullable(f.getEpoch()).orElse(0L),
-        f.getReason(), f.getMessage(), fault, decided,
-        readings.time(at + "serviceSwitchedAt", f.getServiceSwitchedAt()), kind(f.getKind(), f.getPlanned()), f.getLagAtDecision(),
-        readings.time(at + "promotionAskedAt", f.getPromotionAskedAt()));
-  }
-
-  /** The kind recorded; a record written before kinds existed says only whether it was planned. */
-  private static PromotionKind kind(FailoverRecord.Kind kind, Boolean planned) {
-    if (kind != null) return PromotionKind.valueOf(kind.name());
-    return Boolean.TRUE.equals(planned) ? PromotionKind.Switchover : PromotionKind.Failover;
-  }
-
-  private static FailoverTimings timings(FailoverRecord r, String at, Readings readings) {
-    return new FailoverTimings(r.getFormerPrimary(), r.getNewPrimary(), Optional.ofNullable(r.getEpoch()).orElse(0L), r.getReason(), r.getMessage(),
-        readings.time(at + "faultObservedAt", r.getFaultObservedAt()), readings.time(at + "decidedAt", r.getDecidedAt()),
-        readings.time(at + "serviceSwitchedAt", r.getServiceSwitchedAt()), readings.time(at + "endpointsSwitchedAt", r.getEndpointsSwitchedAt()),
-        readings.time(at + "standbyReadyAt", r.getStandbyReadyAt()),
-        Duration.ofMillis(Optional.ofNullable(r.getRecoveryBudgetMillis()).orElse(0L)), r.getUpdatesLost(), kind(r.getKind(), r.getPlanned()));
+    return UnitStatusReader.state(s, readings, now);
   }
 
   /**
@@ -272,50 +188,9 @@ final class ObservationBuilder {
     }).orElse(null);
   }
 
-  /** The node; its lease's renewal timed by the operator's own clock ({@link LeaseRenewalsSeen}). */
-  private static NodeView node(Node node, Lease lease, Instant renewalSeenAt, Instant now) {
-    Optional<NodeCondition> ready = node.getStatus() == null || node.getStatus().getConditions() == null ? Optional.empty()
-        : node.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst();
-    NodeView.Ready r = ready.map(c -> switch (c.getStatus()) {
-      case "True" -> NodeView.Ready.True;
-      case "False" -> NodeView.Ready.False;
-      default -> NodeView.Ready.Unknown;
-    }).orElse(NodeView.Ready.Unknown);
-    Instant renewed = renewalSeenAt;
-    Duration duration = lease == null || lease.getSpec() == null || lease.getSpec().getLeaseDurationSeconds() == null ? null
-        : Duration.ofSeconds(lease.getSpec().getLeaseDurationSeconds());
-    // Only the kubelet's own renewals (it holds its node's lease under the node's name) say the node is alive.
-    boolean kubeletsLease = lease != null && lease.getSpec() != null && node.getMetadata().getName().equals(lease.getSpec().getHolderIdentity());
-    return new NodeView(node.getMetadata().getName(), r, ready.map(c -> Times.parse(c.getLastTransitionTime())).orElse(null), renewed, duration,
-        kubeletsLease ? now : null, maintenance(node));
-  }
-
-  /**
-   * Whether and why the node is being emptied, or null: cordoned ({@code spec.unschedulable}; since the node
-   * controller's {@code node.kubernetes.io/unschedulable} taint was added), or a drain or scale-down taint of
-   * {@link NodeMaintenance#TAINTS} (effect NoSchedule or NoExecute; a PreferNoSchedule one is only a candidacy).
-   */
+  /** Whether and why the node is being emptied, or null ({@link NodeViews#maintenance}). */
   static NodeView.Maintenance maintenance(Node node) {
-    if (node.getSpec() == null) return null;
-    List<Taint> taints = node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
-    if (Boolean.TRUE.equals(node.getSpec().getUnschedulable())) {
-      return new NodeView.Maintenance("cordoned", taints.stream().filter(t -> "node.kubernetes.io/unschedulable".equals(t.getKey()))
-          .map(ObservationBuilder::timeAdded).filter(Objects::nonNull).findFirst().orElse(null));
-    }
-    return taints.stream()
-        .filter(t -> NodeMaintenance.TAINTS.containsKey(t.getKey()) && !"PreferNoSchedule".equals(t.getEffect()))
-        .sorted(java.util.Comparator.comparing(Taint::getKey))
-        .map(t -> new NodeView.Maintenance(NodeMaintenance.TAINTS.get(t.getKey()) + " (taint " + t.getKey() + ")", timeAdded(t)))
-        .findFirst().orElse(null);
-  }
-
-  /** When the taint was added; null when it does not say, or says it in a form that is not a time. */
-  private static Instant timeAdded(Taint t) {
-    try {
-      return Times.parse(t.getTimeAdded());
-    } catch (RuntimeException e) {
-      return null;
-    }
+    return NodeViews.maintenance(node);
   }
 
   /**

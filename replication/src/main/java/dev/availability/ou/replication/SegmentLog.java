@@ -6,9 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -17,7 +15,7 @@ import java.util.List;
  *
  * <p>On open every segment is scanned; at the first record that is cut short, fails its checksum, is
  * malformed or breaks the sequence, the file is cut there and later segments are removed (a torn tail
- * is cut off, never applied), and the {@link Recovery} says so. Appends are not durable until
+ * is cut off, never applied), and the {@link Recovery} says so ({@link SegmentRecovery}). Appends are not durable until
  * {@link #force()} returns; the caller decides when (the fsync policy).
  *
  * <p>Thread-safety: appends, truncation and retention come from one writer thread; reads may come from
@@ -44,7 +42,6 @@ public final class SegmentLog implements AutoCloseable {
 
 
   private final Path dir;
-  private final Limits limits;
   private final long segmentBytes;
   private final List<LogSegment> segments = new ArrayList<>();
   private TermHistory history;
@@ -55,14 +52,15 @@ public final class SegmentLog implements AutoCloseable {
 
   private SegmentLog(Path dir, Limits limits, long segmentBytes, long baseSeq, TermHistory history) throws IOException {
     this.dir = dir;
-    this.limits = limits;
     this.segmentBytes = segmentBytes;
     this.baseSeq = baseSeq;
     this.history = history.copy();
     this.history.truncateAfter(baseSeq);
     this.nextSeq = baseSeq + 1;
     Files.createDirectories(dir);
-    this.recovery = recover();
+    SegmentRecovery opening = new SegmentRecovery(dir, limits, baseSeq, this.history, segments);
+    this.recovery = opening.recover();
+    this.nextSeq = opening.nextSeq();
   }
 
   /**
@@ -78,103 +76,6 @@ public final class SegmentLog implements AutoCloseable {
     return recovery;
   }
 
-
-  private Recovery recover() throws IOException {
-    List<Path> files = new ArrayList<>(LogSegment.list(dir));
-    // Segments entirely below the snapshot are not needed.
-    while (files.size() > 1 && LogSegment.firstSeqOf(files.get(1)) <= baseSeq + 1) Files.delete(files.remove(0));
-    if (!files.isEmpty() && LogSegment.firstSeqOf(files.get(0)) > baseSeq + 1) {
-      int dropped = files.size();
-      for (Path p : files) Files.delete(p);
-      startFresh();
-      return new Recovery(nextSeq, nextSeq - 1, 1, true, baseSeq + 1, Refusal.SEQUENCE_GAP,
-          "log starts after the snapshot's sequence " + baseSeq + "; discarded", 0, dropped);
-    }
-    long expected = files.isEmpty() ? baseSeq + 1 : LogSegment.firstSeqOf(files.get(0));
-    for (int i = 0; i < files.size(); i++) {
-      Path p = files.get(i);
-      byte[] bytes = Files.readAllBytes(p);
-      long first = LogSegment.firstSeqOf(p);
-      String problem = null;
-      Refusal reason = null;
-      long cutAt = SEGMENT_HEADER;
-      if (first != expected) {
-        reason = Refusal.SEQUENCE_GAP;
-        problem = "segment " + p.getFileName() + " starts at " + first + ", expected " + expected;
-        cutAt = 0;
-      } else if (bytes.length < SEGMENT_HEADER || !Arrays.equals(Arrays.copyOf(bytes, 8), MAGIC)
-          || ByteBuffer.wrap(bytes, 8, 8).getLong() != first) {
-        reason = bytes.length < SEGMENT_HEADER ? Refusal.TRUNCATED : Refusal.MALFORMED;
-        problem = "segment " + p.getFileName() + " has a bad header";
-        cutAt = 0;
-      }
-      LogSegment seg = null;
-      if (problem == null) {
-        FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        seg = new LogSegment(p, first, ch, SEGMENT_HEADER);
-        int off = SEGMENT_HEADER;
-        while (off < bytes.length) {
-          try {
-            LogRecord r = LogRecord.decode(bytes, off, bytes.length, limits);
-            if (r.seq() != expected) throw new ProtocolException(Refusal.SEQUENCE_GAP, "record " + r.seq() + " where " + expected + " was expected");
-            if (r.seq() > baseSeq) {
-              if (r.term() < history.lastTerm()) throw new ProtocolException(Refusal.MALFORMED, "term goes backwards at " + r.seq());
-              history.note(r.term(), r.seq());
-            }
-            seg.addOffset(off);
-            off += r.encodedSize();
-            expected++;
-          } catch (ProtocolException e) {
-            reason = e.reason();
-            problem = e.getMessage() + " in " + p.getFileName();
-            cutAt = off;
-            break;
-          }
-        }
-        seg.size = off;
-        segments.add(seg);
-      }
-      if (problem != null) {
-        long bytesCut = bytes.length - cutAt;
-        int dropped = 0;
-        if (seg == null) {
-          Files.delete(p);
-          dropped++;
-        } else {
-          seg.ch.truncate(cutAt);
-          seg.ch.force(true);
-        }
-        for (int j = i + 1; j < files.size(); j++) {
-          bytesCut += Files.size(files.get(j));
-          Files.delete(files.get(j));
-          dropped++;
-        }
-        DirectorySync.force(dir);
-        finishOpen();
-        return new Recovery(firstSeq(), lastSeq(), segments.size(), true, expected, reason, problem, bytesCut, dropped);
-      }
-    }
-    finishOpen();
-    return Recovery.clean(firstSeq(), lastSeq(), segments.size());
-  }
-
-  private void finishOpen() throws IOException {
-    // Drop empty non-last segments, and make sure there is an active segment.
-    if (segments.isEmpty()) {
-      startFresh();
-      return;
-    }
-    LogSegment last = segments.get(segments.size() - 1);
-    nextSeq = last.firstSeq + last.count;
-    if (nextSeq <= baseSeq) { // the whole log is older than the snapshot
-      for (LogSegment s : segments) {
-        s.ch.close();
-        Files.delete(s.path);
-      }
-      segments.clear();
-      startFresh();
-    }
-  }
 
   private void startFresh() throws IOException {
     nextSeq = baseSeq + 1;

@@ -5,7 +5,6 @@ import static dev.availability.ou.client.LocalProtocol.*;
 import dev.availability.ou.client.LocalProtocol;
 import dev.availability.ou.contract.Role;
 import dev.availability.ou.replication.Key;
-import dev.availability.ou.replication.KvState;
 import dev.availability.ou.replication.RecordType;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -20,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -217,51 +215,14 @@ final class LocalApiServer implements AutoCloseable {
           if (v == null) respond(id, NOT_FOUND, new byte[0]);
           else respond(id, OK, v);
         }
-        case OP_SCAN -> {
-          Key after = null;
-          if (b.get() != 0) {
-            byte[] k = new byte[b.getShort() & 0xffff];
-            b.get(k);
-            after = Key.wrap(k);
-          }
-          int limit = Math.max(1, Math.min(b.getInt(), 100_000));
-          List<Map.Entry<Key, byte[]>> page = new ArrayList<>();
-          long bytes = 0;
-          for (Map.Entry<Key, byte[]> e : replica.store().state().scan(after, limit + 1)) {
-            if (page.size() == limit || bytes > 8 << 20) break;
-            page.add(e);
-            bytes += 6 + e.getKey().bytes().length + e.getValue().length;
-          }
-          boolean more = replica.store().state().scan(page.isEmpty() ? after : page.get(page.size() - 1).getKey(), 1).size() > 0;
-          ByteBuffer r = ByteBuffer.allocate((int) (5 + bytes));
-          r.put((byte) (more ? 1 : 0)).putInt(page.size());
-          for (Map.Entry<Key, byte[]> e : page) {
-            r.putShort((short) e.getKey().bytes().length).put(e.getKey().bytes()).putInt(e.getValue().length).put(e.getValue());
-          }
-          respond(id, OK, r.array());
-        }
-        case OP_IN_FLIGHT -> {
-          KvState state = replica.store().state();
-          Map<Key, Long> open = state.openStimuli();
-          int size = 12;
-          for (Key k : open.keySet()) size += 10 + k.bytes().length;
-          ByteBuffer r = ByteBuffer.allocate(size).putLong(replica.promotionSeq()).putInt(open.size());
-          open.entrySet().stream().sorted(Map.Entry.comparingByValue())
-              .forEach(e -> r.putShort((short) e.getKey().bytes().length).put(e.getKey().bytes()).putLong(e.getValue()));
-          respond(id, OK, r.array());
-        }
-        case OP_STATUS -> {
-          StringBuilder sb = new StringBuilder();
-          for (String l : replica.statusLines()) sb.append(l).append('\n');
-          sb.append("appHealthy=").append(appHealth.healthy()).append('\n');
-          for (Map.Entry<String, Long> e : counters.snapshot().entrySet()) sb.append("counter.").append(e.getKey()).append('=').append(e.getValue()).append('\n');
-          respond(id, OK, sb.toString().getBytes(StandardCharsets.UTF_8));
-        }
+        case OP_SCAN -> respond(id, OK, LocalApiPayloads.scan(replica, b));
+        case OP_IN_FLIGHT -> respond(id, OK, LocalApiPayloads.inFlight(replica));
+        case OP_STATUS -> respond(id, OK, LocalApiPayloads.status(replica, appHealth, counters));
         case OP_WATCH -> {
-          Consumer<Replica.RoleView> w = v -> outbox.respond(id, EVENT, event(v), false); // later events answer nothing
+          Consumer<Replica.RoleView> w = v -> outbox.respond(id, EVENT, LocalApiPayloads.event(v), false); // later events answer nothing
           watches.add(w);
           replica.listeners().addRoleListener(w);
-          respond(id, EVENT, event(replica.view("current role")));
+          respond(id, EVENT, LocalApiPayloads.event(replica.view("current role")));
         }
         case OP_APP_HEARTBEAT -> {
           int ttl = b.getInt();
@@ -279,19 +240,8 @@ final class LocalApiServer implements AutoCloseable {
           int modeCode = b.get();
           byte[] peer = new byte[b.getShort() & 0xffff];
           b.get(peer);
-          Role role = switch (roleCode) {
-            case ROLE_PRIMARY -> Role.Primary;
-            case ROLE_STANDBY -> Role.Standby;
-            case ROLE_FENCED -> Role.Fenced;
-            default -> throw new IllegalArgumentException("role " + roleCode);
-          };
-          Mode mode = switch (modeCode) {
-            case MODE_UNCHANGED -> null;
-            case MODE_SYNCHRONOUS -> Mode.SYNCHRONOUS;
-            case MODE_ASYNCHRONOUS -> Mode.ASYNCHRONOUS;
-            case MODE_JOURNAL -> Mode.JOURNAL;
-            default -> throw new IllegalArgumentException("mode " + modeCode);
-          };
+          Role role = LocalApiPayloads.role(roleCode);
+          Mode mode = LocalApiPayloads.mode(modeCode);
           try {
             boolean changed = standalone.assign(role, epoch, new String(peer, StandardCharsets.UTF_8), mode);
             if (!changed && epoch < replica.epoch()) error(id, BAD_REQUEST, "epoch " + epoch + " is older than this member's " + replica.epoch());
@@ -327,17 +277,5 @@ final class LocalApiServer implements AutoCloseable {
         }
       }, lastOfBurst);
     }
-  }
-
-  static byte[] event(Replica.RoleView v) {
-    byte[] reason = v.reason() == null ? new byte[0] : v.reason().getBytes(StandardCharsets.UTF_8);
-    if (reason.length > 1024) reason = Arrays.copyOf(reason, 1024);
-    int role = v.role() == null ? ROLE_UNASSIGNED : switch (v.role()) {
-      case Primary -> ROLE_PRIMARY;
-      case Standby -> ROLE_STANDBY;
-      case Fenced -> ROLE_FENCED;
-    };
-    return ByteBuffer.allocate(1 + 8 + 1 + 2 + reason.length).put((byte) role).putLong(v.epoch()).put((byte) (v.serving() ? 1 : 0))
-        .putShort((short) reason.length).put(reason).array();
   }
 }

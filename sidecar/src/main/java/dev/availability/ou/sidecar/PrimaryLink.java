@@ -1,19 +1,14 @@
 package dev.availability.ou.sidecar;
 
 import dev.availability.ou.contract.Role;
-import dev.availability.ou.replication.CatchUpPlan;
 import dev.availability.ou.replication.Frame;
 import dev.availability.ou.replication.FrameCodec;
-import dev.availability.ou.replication.FrameSeal;
 import dev.availability.ou.replication.FrameType;
-import dev.availability.ou.replication.Messages;
 import dev.availability.ou.replication.PeerAuth;
 import dev.availability.ou.replication.PrimarySession;
 import dev.availability.ou.replication.ProtocolException;
-import dev.availability.ou.replication.Refusal;
 import dev.availability.ou.replication.SegmentLog;
 import dev.availability.ou.replication.SessionAction;
-import dev.availability.ou.replication.Snapshots;
 import dev.availability.ou.replication.TermHistory;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -22,15 +17,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.util.List;
-import java.util.zip.CRC32C;
 
 /**
- * The primary's replication client: dials the standby's advertised endpoint, authenticates, plans the
- * catch-up (stream from the standby's position, or snapshot first), then streams batches as they are
- * written and counts ACKs. Reconnects with backoff while this member is primary at this epoch.
+ * The primary's replication client: dials the standby's advertised endpoint, authenticates, has the
+ * catch-up planned and started ({@link StandbyCatchUp}: stream from the standby's position, or snapshot first),
+ * then streams batches as they are written and counts ACKs. Reconnects with backoff while this member is
+ * primary at this epoch.
  */
 final class PrimaryLink implements AutoCloseable {
   private final Replica replica;
@@ -41,6 +34,7 @@ final class PrimaryLink implements AutoCloseable {
   private final long epoch;
   private final Thread thread;
   private final Object signal = new Object();
+  private final StandbyCatchUp catchUp;
   private final LogWriter.BatchListener writtenListener = this::written;
   private final Object sendLock = new Object();
   private volatile boolean live;
@@ -58,6 +52,7 @@ final class PrimaryLink implements AutoCloseable {
     this.cfg = cfg;
     this.counters = counters;
     this.epoch = epoch;
+    this.catchUp = new StandbyCatchUp(replica, codec, counters, epoch);
     replica.listeners().onWritten(writtenListener);
     thread = new Thread(this::loop, "ou-primary-link-" + epoch);
     thread.setDaemon(true);
@@ -176,38 +171,8 @@ final class PrimaryLink implements AutoCloseable {
       }
     }
     replica.peerHeard();
-    CatchUpPlan p = plan.plan();
-    if (p.standbyHoldsRecordsThisPrimaryLost(epoch, plan.standby())) {
-      String lost = "the standby holds " + (p.commonPrefix() + 1) + ".." + plan.standby().lastSeq() + " of epoch " + epoch
-          + ", which this primary lost (it came back with a shorter log)";
-      if (replica.mode() != Mode.ASYNCHRONOUS) { // acknowledged writes, maybe: the standby keeps them, this primary stops serving
-        for (SessionAction a : ps.refuse(Refusal.STANDBY_AHEAD, lost)) if (a instanceof SessionAction.Send send) codec.write(out, ps.seal(), send.frame());
-        out.flush();
-        replica.standbyHoldsMore(lost + ": stopped serving so that they are not cut; promote the standby");
-        return;
-      }
-      counters.inc("lostRecordsCutOnStandby"); // Asynchronous: acknowledged without the standby; this primary's history wins
-      Logs.warn(lost + ": Asynchronous, so the standby cuts them");
-    }
-    replica.acknowledgements().standbySessionStarting(replica.lastSeq());
-    long next;
-    if (p.kind() == CatchUpPlan.Kind.STREAM) {
-      codec.write(out, ps.seal(), ps.start(CatchUpPlan.Kind.STREAM, p.commonPrefix(), p.fromSeq()));
-      next = p.fromSeq();
-      replica.acknowledgements().standbySessionStarted(p.commonPrefix());
-      counters.inc("catchUpsFromLog");
-      counters.set("lastCatchUpFromSeq", next);
-      Logs.info("standby " + address + " holds " + plan.standby().lastSeq() + ": streaming from " + next
-          + (p.cutsTail(plan.standby().lastSeq()) ? " (it cuts its diverged tail after " + p.commonPrefix() + ")" : ""));
-    } else {
-      Snapshots.Loaded snap = replica.snapshots().snapshotForTransfer();
-      codec.write(out, ps.seal(), ps.start(CatchUpPlan.Kind.SNAPSHOT, p.commonPrefix(), snap.seq() + 1));
-      sendSnapshot(out, ps.seal(), snap);
-      next = snap.seq() + 1;
-      counters.inc("snapshotsSent");
-      Logs.info("standby " + address + " holds " + plan.standby().lastSeq() + ", log starts at " + replica.store().log().firstSeq()
-          + ": sent snapshot at " + snap.seq());
-    }
+    long next = catchUp.start(plan, ps, out, address);
+    if (next < 0) return;
     codec.write(out, ps.seal(), ps.heartbeat(replica.lastSeq(), replica.durableSeq(), System.currentTimeMillis()));
     out.flush();
     // Receiver: ACKs and heartbeats.
@@ -333,25 +298,6 @@ final class PrimaryLink implements AutoCloseable {
       List<SessionAction> r = ps.refuse(e.reason(), e.getMessage());
       return r;
     }
-  }
-
-  private void sendSnapshot(OutputStream out, FrameSeal seal, Snapshots.Loaded snap) throws IOException {
-    long size = Files.size(snap.path());
-    codec.write(out, seal, new Frame(FrameType.SNAPSHOT_BEGIN, epoch, snap.seq(), new Messages.SnapshotBegin(snap.seq(), size).encode()));
-    CRC32C crc = new CRC32C();
-    byte[] buf = new byte[Math.min(codec.limits().maxChunkBytes(), 256 << 10)];
-    long offset = 0;
-    try (InputStream in = Files.newInputStream(snap.path())) {
-      int n;
-      while (offset < size && (n = in.readNBytes(buf, 0, (int) Math.min(buf.length, size - offset))) > 0) {
-        crc.update(buf, 0, n);
-        codec.write(out, seal, FrameType.SNAPSHOT_CHUNK, epoch, offset, buf, 0, n);
-        offset += n;
-      }
-    }
-    codec.write(out, seal, new Frame(FrameType.SNAPSHOT_END, epoch, snap.seq(), ByteBuffer.allocate(4).putInt((int) crc.getValue()).array()));
-    out.flush();
-    counters.add("snapshotBytesSent", size);
   }
 
   private void sleep(long ms) {

@@ -4,7 +4,6 @@ import dev.availability.ou.client.LocalProtocol;
 import dev.availability.ou.contract.Role;
 import dev.availability.ou.replication.LogRecord;
 import dev.availability.ou.replication.RecordType;
-import dev.availability.ou.replication.Terms;
 import java.io.IOException;
 import java.util.List;
 import java.util.Properties;
@@ -44,16 +43,8 @@ final class Replica {
   private final StreamApplier applier;
   private final LongSupplier nanoTime;
 
-  private volatile Role role; // null: unassigned
-  private volatile long epoch;
-  private volatile Mode mode;
-  private long term;
-  private String peerEndpoint;
-  private volatile boolean selfFenced;
-  private String fenceReason = "";
-  private long nextSeq;
-  private long promotionSeq;
-  private volatile boolean wasServing;
+  private final RoleState current = new RoleState();
+  private final RoleAssignment assignment;
   private volatile long lastPeerFrameNanos;
 
   /** {@code nanoTime}: the clock the lease, the peer's heartbeats and the write timeouts are read on (tests drive it). */
@@ -64,93 +55,27 @@ final class Replica {
     this.store = store;
     this.writer = writer;
     this.counters = counters;
-    this.mode = cfg.mode();
-    this.nextSeq = store.log().lastSeq() + 1;
+    current.mode = cfg.mode();
+    current.nextSeq = store.log().lastSeq() + 1;
     this.acks = new WriteAcknowledgements(cfg, writer, counters, this::serving, nanoTime);
     this.standby = new StandbyProgress(cfg, store, writer, this::mode, this::peerHeartbeatAgeMillis);
     this.lease = new PrimaryLeaseState(cfg, counters, this::mode, acks, this::peerHeartbeatAgeMillis, nanoTime);
     this.applier = new StreamApplier(this, store, writer, counters);
     this.snapshots = new ReplicaSnapshots(this, cfg, store, writer);
+    this.assignment = new RoleAssignment(this, current, cfg, store, writer, counters, acks, standby, listeners);
     Properties p = store.member();
-    this.epoch = Long.parseLong(p.getProperty("epoch", "0"));
+    current.epoch = Long.parseLong(p.getProperty("epoch", "0"));
     writer.listen(listeners::written, s -> {
       acks.progress();
       listeners.durable(s);
     });
   }
 
-  // ---- role ----------------------------------------------------------------------------------------
+  // ---- role -------------------------------------------------------------------------------------
 
-  /** Takes an assignment. Older epochs are ignored; returns whether anything changed. */
+  /** Takes an assignment. Older epochs are ignored; returns whether anything changed ({@link RoleAssignment}). */
   boolean assign(Role newRole, long newEpoch, String peer, Mode newMode, String reason) throws IOException {
-    RoleView view;
-    synchronized (this) {
-      if (newEpoch < epoch) {
-        Logs.warn("ignored assignment " + newRole + " at epoch " + newEpoch + ": this member is at epoch " + epoch);
-        counters.inc("staleAssignmentsIgnored");
-        return false;
-      }
-      if (newRole == Role.Primary && role != Role.Primary && writer.durableSeq() < store.exactFromSeq()) {
-        // A snapshot received from the old primary is fuzzy until the stream reaches its consistent sequence:
-        // serving it would show keys at values from different moments. The operator sees no confirmation and moves on.
-        Logs.warn("refused promotion at epoch " + newEpoch + ": the state is exact only from sequence " + store.exactFromSeq()
-            + " and this member holds up to " + writer.durableSeq());
-        counters.inc("promotionsRefusedNotExact");
-        return false;
-      }
-      if (newMode != null) mode = newMode;
-      boolean sameRole = newRole == role && newEpoch == epoch && !(newRole == Role.Primary && selfFenced);
-      // A new standby (or none): the old one is being replaced, so nothing waits for it any more.
-      if (sameRole && role == Role.Primary && cfg.acknowledgeAlone() && !java.util.Objects.equals(peerEndpoint, peer)) acks.acksAlone(true);
-      peerEndpoint = peer;
-      if (sameRole) {
-        view = null;
-      } else {
-        Role old = role;
-        if (newEpoch > epoch) {
-          Properties p = store.member();
-          p.setProperty("epoch", Long.toString(newEpoch));
-          store.saveMember(p);
-        }
-        epoch = newEpoch;
-        role = newRole;
-        selfFenced = false;
-        fenceReason = "";
-        acks.forgetStandbyAcked();
-        standby.reset();
-        if (newRole == Role.Primary) becomePrimary();
-        Logs.info("role " + old + " -> " + newRole + " at epoch " + newEpoch + " (mode " + mode.label() + ", peer " + peer + "): " + reason);
-        counters.inc("roleChanges");
-        view = view(reason);
-      }
-    }
-    if (view == null) { // same role and epoch: only the peer or mode may have changed; tell the listeners outside the lock
-      listeners.publish(view("assignment refreshed"));
-      acks.progress();
-      return false;
-    }
-    acks.failAll(newRole == Role.Primary ? LocalProtocol.FENCED : newRole == Role.Standby ? LocalProtocol.NOT_PRIMARY : LocalProtocol.FENCED,
-        "role changed to " + newRole + " at epoch " + newEpoch);
-    listeners.publish(view);
-    return true;
-  }
-
-  private void becomePrimary() throws IOException {
-    Properties p = store.member();
-    int inc = Long.toString(epoch).equals(p.getProperty("incarnationEpoch")) ? Integer.parseInt(p.getProperty("incarnation", "0")) + 1 : 1;
-    p.setProperty("incarnationEpoch", Long.toString(epoch));
-    p.setProperty("incarnation", Integer.toString(inc));
-    store.saveMember(p);
-    term = Terms.of(epoch, inc);
-    // Back at an epoch it already served (a restart), with its standby still its peer: that standby may hold records
-    // this primary lost, so nothing is acknowledged on one copy before it was heard (see PrimaryLink).
-    acks.acksAlone(cfg.acknowledgeAlone() && (inc == 1 || peerEndpoint == null || peerEndpoint.isBlank()));
-    promotionSeq = nextSeq;
-    LogRecord start = new LogRecord(nextSeq++, term, RecordType.TERM_START, null, null);
-    store.state().apply(start);
-    writer.append(start);
-    wasServing = serving();
-    counters.set("promotionSeq", promotionSeq);
+    return assignment.assign(newRole, newEpoch, peer, newMode, reason);
   }
 
   /** The peer (at a newer epoch) told us we were deposed: stop acknowledging at once. */
@@ -169,14 +94,14 @@ final class Replica {
   private void selfFence(String reason, String counter) {
     RoleView view;
     synchronized (this) {
-      if (role != Role.Primary || selfFenced) return;
-      selfFenced = true;
-      fenceReason = reason;
+      if (current.role != Role.Primary || current.selfFenced) return;
+      current.selfFenced = true;
+      current.fenceReason = reason;
       counters.inc(counter);
-      Logs.warn("self-fenced: " + fenceReason);
-      view = view(fenceReason);
+      Logs.warn("self-fenced: " + current.fenceReason);
+      view = view(current.fenceReason);
     }
-    acks.failAll(LocalProtocol.FENCED, fenceReason);
+    acks.failAll(LocalProtocol.FENCED, current.fenceReason);
     listeners.publish(view);
   }
 
@@ -198,13 +123,13 @@ final class Replica {
 
   /** A renewal failed: {@code takenAway} when the API server said the lease is not ours, else it was not reached. */
   void leaseNotRenewed(boolean takenAway, String why) {
-    lease.notRenewed(takenAway, why, epoch);
+    lease.notRenewed(takenAway, why, current.epoch);
     checkServing("lease renewal failed: " + why);
   }
 
   /** The standby confirms this primary: its lease need not be written (LeaseFailsafe.confirms). */
   boolean confirmedByStandby() {
-    return role == Role.Primary && lease.confirmedByStandby();
+    return current.role == Role.Primary && lease.confirmedByStandby();
   }
 
   /** Serving past the lease on the standby's confirmation (LeaseFailsafe): API server unreachable, or renewals skipped. */
@@ -214,7 +139,7 @@ final class Replica {
 
   /** Unsynchronized on purpose: the log writer asks it while another thread may hold this lock. */
   boolean serving() {
-    return lease.serving(role, selfFenced, writer.failure() != null);
+    return lease.serving(current.role, current.selfFenced, writer.failure() != null);
   }
 
   /** Re-evaluates whether this primary serves (lease expiry, recovery) and tells listeners on a change. */
@@ -223,8 +148,8 @@ final class Replica {
     boolean now;
     synchronized (this) {
       now = serving();
-      if (now != wasServing) {
-        wasServing = now;
+      if (now != current.wasServing) {
+        current.wasServing = now;
         String reason = now ? why : lease.ok() ? why : "lease not renewed in time: stopped acknowledging writes";
         if (!now) counters.inc("leaseLapses");
         Logs.warn("serving=" + now + ": " + reason);
@@ -238,43 +163,43 @@ final class Replica {
   }
 
   synchronized RoleView view(String reason) {
-    return new RoleView(role, epoch, role == Role.Primary && !selfFenced && lease.ok(), reason);
+    return new RoleView(current.role, current.epoch, current.role == Role.Primary && !current.selfFenced && lease.ok(), reason);
   }
 
   /** The role for the report: a primary that was deposed acts as fenced. */
   Role reportedRole() {
-    return role == Role.Primary && selfFenced ? Role.Fenced : role;
+    return current.role == Role.Primary && current.selfFenced ? Role.Fenced : current.role;
   }
 
   synchronized Role role() {
-    return role;
+    return current.role;
   }
 
   synchronized long epoch() {
-    return epoch;
+    return current.epoch;
   }
 
   Mode mode() {
-    return mode;
+    return current.mode;
   }
 
   synchronized String peerEndpoint() {
-    return peerEndpoint;
+    return current.peerEndpoint;
   }
 
   synchronized long promotionSeq() {
-    return promotionSeq;
+    return current.promotionSeq;
   }
 
   synchronized long term() {
-    return term;
+    return current.term;
   }
 
   synchronized String fenceReason() {
-    return fenceReason;
+    return current.fenceReason;
   }
 
-  // ---- primary: writes -----------------------------------------------------------------------------
+  // ---- primary: writes --------------------------------------------------------------------------
 
   /**
    * Orders, applies and queues one write; {@code c} hears the outcome. {@code callerCommits}: the caller
@@ -284,22 +209,22 @@ final class Replica {
     long seq;
     boolean sync;
     synchronized (this) {
-      if (role != Role.Primary) {
-        c.fail(role == Role.Fenced ? LocalProtocol.FENCED : LocalProtocol.NOT_PRIMARY, "this member is " + (role == null ? "unassigned" : role) + " at epoch " + epoch);
+      if (current.role != Role.Primary) {
+        c.fail(current.role == Role.Fenced ? LocalProtocol.FENCED : LocalProtocol.NOT_PRIMARY, "this member is " + (current.role == null ? "unassigned" : current.role) + " at epoch " + current.epoch);
         c.flush();
         return;
       }
-      if (selfFenced || !lease.ok() || writer.failure() != null) {
-        c.fail(LocalProtocol.FENCED, selfFenced ? fenceReason : !lease.ok() ? "primary lease not renewed in time" : "log write failed");
+      if (current.selfFenced || !lease.ok() || writer.failure() != null) {
+        c.fail(LocalProtocol.FENCED, current.selfFenced ? current.fenceReason : !lease.ok() ? "primary lease not renewed in time" : "log write failed");
         c.flush();
         return;
       }
-      seq = nextSeq++;
-      LogRecord r = new LogRecord(seq, term, type, key, value);
+      seq = current.nextSeq++;
+      LogRecord r = new LogRecord(seq, current.term, type, key, value);
       store.state().apply(r);
       // Journal is Synchronous plus the stimulus markers (the seed's strategies 1 and 3 combined): nothing
       // acknowledged is lost, and a promoted standby also knows which stimuli were in flight.
-      sync = mode == Mode.SYNCHRONOUS || mode == Mode.JOURNAL;
+      sync = current.mode == Mode.SYNCHRONOUS || current.mode == Mode.JOURNAL;
       // The waiter goes in before the record reaches the writer: its acknowledgement cannot come first.
       acks.enqueue(sync, seq, c);
       writer.append(r, !callerCommits);
@@ -320,15 +245,15 @@ final class Replica {
     writer.awaitRoom();
   }
 
-  // ---- sequence and peer -----------------------------------------------------------------------------
+  // ---- sequence and peer ------------------------------------------------------------------------
 
   synchronized long lastSeq() {
-    return nextSeq - 1;
+    return current.nextSeq - 1;
   }
 
   /** Where the next record goes after the stream changed the log (StreamApplier, under this lock). */
   synchronized void nextSeq(long next) {
-    nextSeq = next;
+    current.nextSeq = next;
   }
 
   long durableSeq() {
@@ -340,7 +265,7 @@ final class Replica {
   }
 
   synchronized boolean sessionStillValid(long sessionEpoch, Role expected) {
-    return role == expected && epoch == sessionEpoch && !selfFenced;
+    return current.role == expected && current.epoch == sessionEpoch && !current.selfFenced;
   }
 
   /** Whether this primary acknowledges on its own durable write now (OU_DATA_DURABILITY=preferred, no standby yet). */

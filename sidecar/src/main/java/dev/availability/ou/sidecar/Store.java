@@ -188,7 +188,7 @@ final class Store implements AutoCloseable {
     state = loaded.state();
   }
 
-  // ---- member.properties: highest epoch seen and the primary incarnation ----------------------------
+  // ---- member.properties: highest epoch seen and the primary incarnation ------------------------
 
   Properties member() throws IOException {
     Properties p = new Properties();

@@ -99,7 +99,7 @@ final class WriteAcknowledgements {
     }
   }
 
-  // ---- the standby's progress ------------------------------------------------------------------------
+  // ---- the standby's progress -------------------------------------------------------------------
 
   /** A new role: nothing the standby acknowledged before counts. */
   void forgetStandbyAcked() {

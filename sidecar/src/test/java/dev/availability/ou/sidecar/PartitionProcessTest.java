@@ -196,7 +196,7 @@ class PartitionProcessTest {
         longestGapDuringPartitionMs, standbyHolds);
   }
 
-  // ---- helpers ---------------------------------------------------------------------------------------
+  // ---- helpers ----------------------------------------------------------------------------------
 
   /**
    * Both ends of the replication connection gave up on their read timeout, not on a reset: the primary

@@ -42,7 +42,7 @@ public final class ClusterFaults {
         return local.isPresent();
     }
 
-    // --- pods ---------------------------------------------------------------------------------------------
+    // --- pods ------------------------------------------------------------------------------------
 
     /** Sets the pod's {@code Ready} and {@code ContainersReady} conditions (and its containers' {@code ready}). */
     public Pod setPodReady(String namespace, String pod, boolean ready) {
@@ -192,7 +192,7 @@ public final class ClusterFaults {
         return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
-    // --- nodes and control plane (testenv/local-cluster only) -------------------------------------------
+    // --- nodes and control plane (testenv/local-cluster only) ------------------------------------
 
     /**
      * Makes the node stop heart-beating, as a node whose kubelet died: the node lifecycle controller then marks it

@@ -80,7 +80,7 @@ public final class KubernetesClusterExtension
         return c;
     }
 
-    // --- diagnostics on failure -------------------------------------------------------------------------
+    // --- diagnostics on failure ------------------------------------------------------------------
 
     @Override
     public void testFailed(ExtensionContext context, Throwable cause) {
