@@ -20,6 +20,14 @@ public sealed interface Action {
   /** Give the primary lease to {@code holder} at {@code epoch} (not yet renewed). */
   record HoldLease(String holder, long epoch, Duration duration) implements Action {}
 
+  /**
+   * Renew {@code holder}'s lease at {@code epoch} on its behalf, on its standby's word: the primary of a unit leaving
+   * Synchronous or Journal mode renewed sparsely while its standby confirmed it, and Asynchronous mode judges it by its
+   * lease alone; this renewal lets its sidecar take the new mode and renew on its own before the lease can lapse.
+   * It only ever delays a verdict (the sidecar's own reckoning of its lease is unchanged).
+   */
+  record VouchLease(String holder, long epoch) implements Action {}
+
   /** Point the Service selector at {@code pod}: the one write that moves traffic ({@link ServiceView#NOBODY}: at no pod). */
   record PointService(String pod) implements Action {}
 

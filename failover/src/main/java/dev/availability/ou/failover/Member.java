@@ -58,6 +58,11 @@ public record Member(
     return assignedRole == role && assignedEpoch == epoch && java.util.Objects.equals(assignedPeer, peer);
   }
 
+  /** The replication mode its sidecar was told to run (its assignment's), or {@code otherwise} when it carries none. */
+  public UnitPolicy.Mode assignedMode(UnitPolicy.Mode otherwise) {
+    return assignedSettings != null && assignedSettings.mode() != null ? assignedSettings.mode() : otherwise;
+  }
+
   /** Whether its assignment says exactly this, with the unit's settings of the moment (an edit re-assigns it). */
   public boolean assigned(Role role, long epoch, String peer, MemberSettings settings) {
     return assigned(role, epoch, peer) && java.util.Objects.equals(assignedSettings, settings);

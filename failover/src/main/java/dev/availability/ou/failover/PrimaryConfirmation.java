@@ -45,7 +45,8 @@ final class PrimaryConfirmation {
   /** When the unit's in-sync standby last heard {@code primary} (now, while it still hears it); null when it cannot say. */
   static Instant vouchedAt(Observation o, Member primary) {
     UnitState s = o.state();
-    if (o.policy().mode() == UnitPolicy.Mode.Asynchronous || s.standby() == null) return null;
+    // The mode its sidecar was told to run: an edit of the spec reaches it with its next assignment (PrimaryUpkeep).
+    if (primary.assignedMode(o.policy().mode()) == UnitPolicy.Mode.Asynchronous || s.standby() == null) return null;
     Member sb = o.member(s.standby()).orElse(null);
     if (sb == null || sb.deleting() || sb.terminated() || Fencing.asked(o, sb.pod())) return null;
     if (sb.node() != null && !o.node(sb.node()).map(NodeView::healthy).orElse(true)) return null; // its report is stale

@@ -110,7 +110,7 @@ public final class PrimaryHealthEvaluator {
     PrimaryConfirmation.Liveness alive = leaseOfThisPrimary && !heardNow ? PrimaryConfirmation.of(o, p, lease.renewedAt(), lease.duration()) : null;
     if (alive != null) {
       Duration age = Duration.between(alive.lastAlive(), now);
-      String silent = " by " + p.pod() + (o.policy().mode() == UnitPolicy.Mode.Asynchronous ? "" : " and its standby has not heard it");
+      String silent = " by " + p.pod() + (p.assignedMode(o.policy().mode()) == UnitPolicy.Mode.Asynchronous ? "" : " and its standby has not heard it");
       if (!now.isBefore(alive.silentAt())) {
         strong.add(new Signal(Signal.Kind.LeaseExpired, alive.faultAt(),
             "primary lease not renewed" + silent + " for " + age.toMillis() + " ms (it has fenced itself)"));

@@ -58,7 +58,14 @@ final class SteadyState {
     }
     // The primary's assignment names the standby of the moment (its sidecar streams to it), none while it is fenced.
     String peer = Fencing.peerOf(o, s.standby());
-    if (!p.assigned(Role.Primary, s.epoch(), peer, o.policy().memberSettings())) actions.add(primaryAssignAt, new Assign(p.pod(), Role.Primary, s.epoch(), peer));
+    if (!p.assigned(Role.Primary, s.epoch(), peer, o.policy().memberSettings())) {
+      actions.add(primaryAssignAt, new Assign(p.pod(), Role.Primary, s.epoch(), peer));
+      // Leaving Synchronous or Journal mode: its lease, renewed sparsely until now, is renewed first (VouchLease).
+      if (o.policy().mode() == UnitPolicy.Mode.Asynchronous && p.assignedMode(UnitPolicy.Mode.Asynchronous) != UnitPolicy.Mode.Asynchronous
+          && o.lease() != null && p.pod().equals(o.lease().holder()) && o.lease().epoch() == s.epoch()) {
+        actions.add(primaryAssignAt, new Action.VouchLease(p.pod(), s.epoch()));
+      }
+    }
     removeExtraMembers(o, s, actions);
 
     SteadyStatus.Shown shown = SteadyStatus.of(o, s, p, verdict, standby);

@@ -34,6 +34,7 @@ final class WouldDo {
         case DeleteMember del -> (del.force() ? "force-delete " : "delete ") + del.pod();
         case Assign as -> "assign " + as.pod() + " " + as.role() + " at epoch " + as.epoch();
         case HoldLease h -> "give the primary lease to " + h.holder() + " at epoch " + h.epoch();
+        case Action.VouchLease v -> "renew the lease of " + v.holder() + " on its standby's word";
         case PointService p -> ServiceView.NOBODY.equals(p.pod()) ? "point the Service at no pod" : "point the Service at " + p.pod();
         case Emit e -> null;
       };

@@ -268,4 +268,29 @@ class ReplicationModeTest {
     assertThat(w.status.failovers()).isEqualTo(1);
     assertThat(w.status.lastFailover().withinRecoveryBudget()).as("it waited for a human longer than the budget").isFalse();
   }
+
+  /**
+   * Seen in the settings drill: a Synchronous unit edited to Asynchronous failed over at once. Its primary renewed
+   * sparsely while its standby confirmed it (here: not at all), and the new mode judges it by its lease alone. Its
+   * lease is renewed on its standby's word first, then its sidecar is told the new mode and renews on its own.
+   */
+  @Test
+  void leavingSynchronousModeRenewsThePrimarysLeaseBeforeItsSidecarIsToldAndNothingFailsOver() {
+    World w = unit(UnitPolicy.Mode.Synchronous, null).bootstrap();
+    w.run(Duration.ofSeconds(30)); // confirmed by its standby all along: the model's primary never renews
+    assertThat(w.lease.renewedAt()).as("the confirmed primary's last renewal").isBefore(w.now.minus(w.thresholds().leaseDuration()));
+    int mark = w.mark();
+
+    UnitPolicy p = w.policy;
+    w.policy = new UnitPolicy(p.unit(), UnitPolicy.Mode.Asynchronous, true, p.recoveryBudget(), null, false, p.templateHash());
+    w.reconcile();
+
+    assertThat(w.actionsSince(mark)).as("the lease renewed on the standby's word, then the primary told the new mode")
+        .containsSubsequence(new Action.VouchLease("db-0", 1), new Assign("db-0", Role.Primary, 1, "db-1"));
+    w.run(Duration.ofSeconds(30));
+    assertNobodyPromoted(w, mark);
+    assertThat(w.primary().settings.mode()).isEqualTo(UnitPolicy.Mode.Asynchronous);
+    assertThat(w.standby().settings.mode()).isEqualTo(UnitPolicy.Mode.Asynchronous);
+    assertThat(w.lease.renewedAt()).as("renewing on its own in Asynchronous mode").isAfter(w.now.minus(w.thresholds().leaseDuration()));
+  }
 }

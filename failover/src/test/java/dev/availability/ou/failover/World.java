@@ -323,6 +323,9 @@ final class World {
         p.settings = policy.memberSettings();
       }
       case HoldLease h -> lease = new PrimaryLease(h.holder(), h.epoch(), null, h.duration());
+      case Action.VouchLease v -> {
+        if (lease != null && v.holder().equals(lease.holder()) && v.epoch() == lease.epoch()) lease = new PrimaryLease(lease.holder(), lease.epoch(), now, lease.duration());
+      }
       case PointService ps -> selector = ps.pod();
       case DeleteMember del -> {
         Pod p = pods.get(del.pod());
@@ -348,7 +351,8 @@ final class World {
 
   /** Synchronous and Journal mode: the primary's standby at its epoch hears it (its sidecar then skips its renewals; the model skips them all, the sidecar renews every ten lease durations). */
   private boolean confirmedByStandby(Pod p) {
-    if (policy.mode() == UnitPolicy.Mode.Asynchronous || p.peer == null) return false;
+    // (the mode its sidecar runs: its assignment's; an edit of the policy reaches it with its next assignment)
+    if ((p.settings != null ? p.settings.mode() : policy.mode()) == UnitPolicy.Mode.Asynchronous || p.peer == null) return false;
     Pod sb = pods.get(p.peer);
     return talk(p, sb) && sb.role == Role.Standby && sb.epoch == p.epoch && p.name.equals(sb.peer) && sb.ticksRunning > 1;
   }

@@ -22,7 +22,7 @@ class MemberChannelPublishTest {
     @Override public void mergePatchPod(String name, String mergePatchJson) { patches.add(mergePatchJson); }
     @Override public PodMeta getPod(String name) { return null; }
     @Override public LeaseState getLease(String name) { return null; }
-    @Override public LeaseState renewLease(LeaseState lease, Instant renewTime) { return lease; }
+    @Override public LeaseState renewLease(LeaseState lease, Instant renewTime, java.time.Duration duration) { return lease; }
     @Override public void close() {}
   };
 

@@ -53,6 +53,7 @@ final class ActionExecutor {
       case CreateMember c -> create(unit, c, policy);
       case Assign a -> assign(unit, a, policy.memberSettings());
       case HoldLease l -> holdLease(unit, l);
+      case Action.VouchLease v -> vouchLease(unit, v);
       case PointService p -> pointService(unit, p);
       case DeleteMember d -> delete(unit, d);
       case Emit e -> events.record(unit, e.reason(), e.message(), e.warning());
@@ -101,6 +102,28 @@ final class ActionExecutor {
     for (int attempt = 1; ; attempt++) {
       try {
         writeLease(unit, l);
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 5) throw e;
+      }
+    }
+  }
+
+  /** Renews the lease for its holder (Action.VouchLease); a lease held by another, or gone, is left alone. */
+  private void vouchLease(OperationalUnit unit, Action.VouchLease v) {
+    String ns = unit.getMetadata().getNamespace();
+    String name = ContractKeys.primaryLeaseName(unit.getMetadata().getName());
+    for (int attempt = 1; ; attempt++) { // the holder's sidecar renews concurrently: a conflict is retried at once
+      Lease current = client.leases().inNamespace(ns).withName(name).get();
+      if (current == null || current.getSpec() == null || !v.holder().equals(current.getSpec().getHolderIdentity())
+          || current.getMetadata().getAnnotations() == null
+          || !String.valueOf(v.epoch()).equals(current.getMetadata().getAnnotations().get(ContractKeys.LEASE_EPOCH_ANNOTATION))) {
+        return;
+      }
+      current.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+      try {
+        Lease written = client.leases().inNamespace(ns).resource(current).update();
+        caches.unitLeases().handleRecentResourceUpdate(ResourceID.fromResource(written), written, current);
         return;
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409 || attempt >= 5) throw e;

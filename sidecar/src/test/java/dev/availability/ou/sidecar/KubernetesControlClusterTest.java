@@ -401,9 +401,9 @@ class KubernetesControlClusterTest {
     @Override public void mergePatchPod(String name, String patch) { api.mergePatchPod(name, patch); }
     @Override public PodMeta getPod(String name) { return api.getPod(name); }
     @Override public LeaseState getLease(String name) { return api.getLease(name); }
-    @Override public LeaseState renewLease(LeaseState lease, Instant renewTime) {
+    @Override public LeaseState renewLease(LeaseState lease, Instant renewTime, java.time.Duration duration) {
       try {
-        return api.renewLease(lease, renewTime);
+        return api.renewLease(lease, renewTime, duration);
       } catch (MemberApiException e) {
         if (e.isConflict()) conflicts.incrementAndGet();
         throw e;

@@ -48,9 +48,9 @@ final class CountingMemberApi implements MemberApi {
   }
 
   @Override
-  public LeaseState renewLease(LeaseState lease, Instant renewTime) {
+  public LeaseState renewLease(LeaseState lease, Instant renewTime, java.time.Duration duration) {
     leasePuts.increment();
-    return api.renewLease(lease, renewTime);
+    return api.renewLease(lease, renewTime, duration);
   }
 
   @Override
