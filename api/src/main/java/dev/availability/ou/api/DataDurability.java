@@ -7,4 +7,7 @@ package dev.availability.ou.api;
  * outages; a write acknowledged then is lost if this primary fails too before the standby copied it).
  * The same choice as CloudNativePG's {@code dataDurability} and PostgreSQL's non-strict synchronous mode.
  */
-public enum DataDurability { Required, Preferred }
+public enum DataDurability {
+  Required,
+  Preferred
+}

@@ -5,7 +5,8 @@ import java.util.regex.Matcher;
 
 /** Parses the duration strings of the API ("1m30s", "500ms", "1.5s"), as Kubernetes' CEL duration() reads them. */
 public final class Durations {
-  private static final java.util.regex.Pattern PART = java.util.regex.Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)");
+  private static final java.util.regex.Pattern PART =
+      java.util.regex.Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)");
 
   private Durations() {}
 
@@ -27,7 +28,8 @@ public final class Durations {
       end = m.end();
     }
     if (end != text.length()) {
-      throw new IllegalArgumentException("'" + text + "' is not a duration such as 500ms, 10s, 1m30s");
+      throw new IllegalArgumentException(
+          "'" + text + "' is not a duration such as 500ms, 10s, 1m30s");
     }
     return Duration.ofNanos(nanos);
   }
@@ -36,7 +38,10 @@ public final class Durations {
   public static String format(Duration d) {
     long ms = d.toMillis();
     if (ms < 1000) return ms + "ms";
-    if (ms < 60_000) return (ms % 1000 == 0) ? (ms / 1000) + "s" : String.format(java.util.Locale.ROOT, "%.3fs", ms / 1000.0).replaceAll("0+s$", "s");
+    if (ms < 60_000)
+      return (ms % 1000 == 0)
+          ? (ms / 1000) + "s"
+          : String.format(java.util.Locale.ROOT, "%.3fs", ms / 1000.0).replaceAll("0+s$", "s");
     return (ms / 60_000) + "m" + ((ms % 60_000) / 1000) + "s";
   }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 public class MemberRef {
   @JsonPropertyDescription("The member pod's name (<unit>-<ordinal>).")
   private String pod;
+
   @JsonPropertyDescription("The node the member pod runs on.")
   private String node;
 
@@ -18,8 +19,19 @@ public class MemberRef {
     this.node = node;
   }
 
-  public String getPod() { return pod; }
-  public void setPod(String pod) { this.pod = pod; }
-  public String getNode() { return node; }
-  public void setNode(String node) { this.node = node; }
+  public String getPod() {
+    return pod;
+  }
+
+  public void setPod(String pod) {
+    this.pod = pod;
+  }
+
+  public String getNode() {
+    return node;
+  }
+
+  public void setNode(String node) {
+    this.node = node;
+  }
 }

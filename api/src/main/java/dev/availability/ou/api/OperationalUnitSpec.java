@@ -8,18 +8,24 @@ import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!has(self.replication) || !has(self.replication.maxPromotableLag) || self.replication.mode == 'Asynchronous'",
-    message = "spec.replication.maxPromotableLag applies to mode Asynchronous only: remove it or set spec.replication.mode: Asynchronous",
-    fieldPath = ".replication.maxPromotableLag", reason = "FieldValueForbidden")
+@ValidationRule(
+    value =
+        "!has(self.replication) || !has(self.replication.maxPromotableLag) || self.replication.mode == 'Asynchronous'",
+    message =
+        "spec.replication.maxPromotableLag applies to mode Asynchronous only: remove it or set spec.replication.mode: Asynchronous",
+    fieldPath = ".replication.maxPromotableLag",
+    reason = "FieldValueForbidden")
 public class OperationalUnitSpec {
 
   @Required
   @SchemaFrom(type = PodTemplateSchema.class)
-  @JsonPropertyDescription("The application pod. The operator makes a primary and a standby from it and adds the state-streaming sidecar.")
+  @JsonPropertyDescription(
+      "The application pod. The operator makes a primary and a standby from it and adds the state-streaming sidecar.")
   private PodTemplateSpec template;
 
   @Required
-  @JsonPropertyDescription("The unit's client Service, named after the unit; its selector always names the current primary pod.")
+  @JsonPropertyDescription(
+      "The unit's client Service, named after the unit; its selector always names the current primary pod.")
   private ServiceSpec service;
 
   @JsonPropertyDescription("How state streams from the primary to the standby.")
@@ -31,14 +37,43 @@ public class OperationalUnitSpec {
   @JsonPropertyDescription("Where the primary and the standby may run relative to each other.")
   private PlacementSpec placement = new PlacementSpec();
 
-  public PodTemplateSpec getTemplate() { return template; }
-  public void setTemplate(PodTemplateSpec template) { this.template = template; }
-  public ServiceSpec getService() { return service; }
-  public void setService(ServiceSpec service) { this.service = service; }
-  public ReplicationSpec getReplication() { return replication; }
-  public void setReplication(ReplicationSpec replication) { this.replication = replication; }
-  public FailoverSpec getFailover() { return failover; }
-  public void setFailover(FailoverSpec failover) { this.failover = failover; }
-  public PlacementSpec getPlacement() { return placement; }
-  public void setPlacement(PlacementSpec placement) { this.placement = placement; }
+  public PodTemplateSpec getTemplate() {
+    return template;
+  }
+
+  public void setTemplate(PodTemplateSpec template) {
+    this.template = template;
+  }
+
+  public ServiceSpec getService() {
+    return service;
+  }
+
+  public void setService(ServiceSpec service) {
+    this.service = service;
+  }
+
+  public ReplicationSpec getReplication() {
+    return replication;
+  }
+
+  public void setReplication(ReplicationSpec replication) {
+    this.replication = replication;
+  }
+
+  public FailoverSpec getFailover() {
+    return failover;
+  }
+
+  public void setFailover(FailoverSpec failover) {
+    this.failover = failover;
+  }
+
+  public PlacementSpec getPlacement() {
+    return placement;
+  }
+
+  public void setPlacement(PlacementSpec placement) {
+    this.placement = placement;
+  }
 }

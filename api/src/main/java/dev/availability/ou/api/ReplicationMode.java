@@ -1,3 +1,7 @@
 package dev.availability.ou.api;
 
-public enum ReplicationMode { Synchronous, Asynchronous, Journal }
+public enum ReplicationMode {
+  Synchronous,
+  Asynchronous,
+  Journal
+}

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 public class StandbyStatus extends MemberRef {
   @JsonPropertyDescription("Whether the standby holds every update the primary acknowledged.")
   private Boolean inSync;
+
   @JsonPropertyDescription("Updates the standby trails the primary by, as the sidecars report it.")
   private Long lag;
 
@@ -18,8 +19,19 @@ public class StandbyStatus extends MemberRef {
     this.lag = lag;
   }
 
-  public Boolean getInSync() { return inSync; }
-  public void setInSync(Boolean inSync) { this.inSync = inSync; }
-  public Long getLag() { return lag; }
-  public void setLag(Long lag) { this.lag = lag; }
+  public Boolean getInSync() {
+    return inSync;
+  }
+
+  public void setInSync(Boolean inSync) {
+    this.inSync = inSync;
+  }
+
+  public Long getLag() {
+    return lag;
+  }
+
+  public void setLag(Long lag) {
+    this.lag = lag;
+  }
 }

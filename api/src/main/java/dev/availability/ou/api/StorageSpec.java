@@ -15,8 +15,19 @@ public class StorageSpec {
   @JsonPropertyDescription("StorageClass of the claims; the cluster's default when absent.")
   private String storageClassName;
 
-  public String getSize() { return size; }
-  public void setSize(String size) { this.size = size; }
-  public String getStorageClassName() { return storageClassName; }
-  public void setStorageClassName(String storageClassName) { this.storageClassName = storageClassName; }
+  public String getSize() {
+    return size;
+  }
+
+  public void setSize(String size) {
+    this.size = size;
+  }
+
+  public String getStorageClassName() {
+    return storageClassName;
+  }
+
+  public void setStorageClassName(String storageClassName) {
+    this.storageClassName = storageClassName;
+  }
 }

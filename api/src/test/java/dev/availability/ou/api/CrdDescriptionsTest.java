@@ -23,16 +23,23 @@ class CrdDescriptionsTest {
     List<String> missing = new ArrayList<>();
     if (blank(root.getDescription())) missing.add("(the resource itself)");
     walk("", root, missing);
-    assertThat(missing).as("fields of the CRD without a description: add @JsonPropertyDescription to them in api/, then "
-        + "regenerate with build/mvn -pl api test -Dou.crd.update=true").isEmpty();
+    assertThat(missing)
+        .as(
+            "fields of the CRD without a description: add @JsonPropertyDescription to them in api/, then "
+                + "regenerate with build/mvn -pl api test -Dou.crd.update=true")
+        .isEmpty();
   }
 
   @Test
   void wideOutputAddsEpochAndModeAfterTheDefaultColumns() throws IOException {
     var columns = crd().getSpec().getVersions().get(0).getAdditionalPrinterColumns();
-    assertThat(columns).filteredOn(c -> c.getPriority() == null || c.getPriority() == 0).extracting(c -> c.getName())
-        .contains("PRIMARY", "STANDBY", "PHASE", "LAG", "FAILOVERS", "AGE").doesNotContain("EPOCH", "MODE");
-    assertThat(columns).filteredOn(c -> c.getPriority() != null && c.getPriority() == 1)
+    assertThat(columns)
+        .filteredOn(c -> c.getPriority() == null || c.getPriority() == 0)
+        .extracting(c -> c.getName())
+        .contains("PRIMARY", "STANDBY", "PHASE", "LAG", "FAILOVERS", "AGE")
+        .doesNotContain("EPOCH", "MODE");
+    assertThat(columns)
+        .filteredOn(c -> c.getPriority() != null && c.getPriority() == 1)
         .extracting(c -> c.getName() + " " + c.getJsonPath())
         .containsExactly("EPOCH .status.epoch", "MODE .spec.replication.mode");
   }
@@ -44,8 +51,10 @@ class CrdDescriptionsTest {
       if (blank(e.getValue().getDescription())) missing.add(field);
       walk(field, e.getValue(), missing);
     }
-    if (schema.getItems() != null && schema.getItems().getSchema() != null) walk(path + "[]", schema.getItems().getSchema(), missing);
-    if (schema.getAdditionalProperties() != null && schema.getAdditionalProperties().getSchema() != null) {
+    if (schema.getItems() != null && schema.getItems().getSchema() != null)
+      walk(path + "[]", schema.getItems().getSchema(), missing);
+    if (schema.getAdditionalProperties() != null
+        && schema.getAdditionalProperties().getSchema() != null) {
       walk(path + "{}", schema.getAdditionalProperties().getSchema(), missing);
     }
   }

@@ -35,7 +35,9 @@ class CrdDriftTest {
           + "  build/mvn -pl api test -Dou.crd.update=true");
     }
     if (Files.exists(chartCopy)) {
-      assertThat(Files.readString(chartCopy)).as("the chart's CRD must equal crds/" + FILE).isEqualTo(generated);
+      assertThat(Files.readString(chartCopy))
+          .as("the chart's CRD must equal crds/" + FILE)
+          .isEqualTo(generated);
     }
   }
 
@@ -43,7 +45,13 @@ class CrdDriftTest {
   static String generate() throws IOException {
     Path out = Path.of("target", "generated-crds");
     Files.createDirectories(out);
-    new CRDGenerator().customResourceClasses(OperationalUnit.class).withPostProcessor(new ResourceDescription(OperationalUnit.class)).forCRDVersions("v1").inOutputDir(out.toFile()).generate();
-    return PrinterColumnOrder.asDeclared(Files.readString(out.resolve(FILE)), OperationalUnit.class);
+    new CRDGenerator()
+        .customResourceClasses(OperationalUnit.class)
+        .withPostProcessor(new ResourceDescription(OperationalUnit.class))
+        .forCRDVersions("v1")
+        .inOutputDir(out.toFile())
+        .generate();
+    return PrinterColumnOrder.asDeclared(
+        Files.readString(out.resolve(FILE)), OperationalUnit.class);
   }
 }

@@ -29,11 +29,20 @@ final class PrinterColumnOrder {
   }
 
   static String asDeclared(String crdYaml, Class<?> resource) {
-    List<String> order = Arrays.stream(resource.getAnnotationsByType(AdditionalPrinterColumn.class)).map(AdditionalPrinterColumn::name).toList();
+    List<String> order = Arrays.stream(resource.getAnnotationsByType(AdditionalPrinterColumn.class))
+        .map(AdditionalPrinterColumn::name)
+        .toList();
     CustomResourceDefinition crd = Serialization.unmarshal(crdYaml, CustomResourceDefinition.class);
-    crd.getSpec().getVersions().forEach(v -> v.getAdditionalPrinterColumns()
-        .sort(Comparator.comparingInt((CustomResourceColumnDefinition c) -> order.indexOf(c.getName()))));
-    String header = crdYaml.lines().takeWhile(l -> l.startsWith("#")).map(l -> l + "\n").reduce("", String::concat);
+    crd.getSpec()
+        .getVersions()
+        .forEach(v -> v.getAdditionalPrinterColumns()
+            .sort(Comparator.comparingInt(
+                (CustomResourceColumnDefinition c) -> order.indexOf(c.getName()))));
+    String header = crdYaml
+        .lines()
+        .takeWhile(l -> l.startsWith("#"))
+        .map(l -> l + "\n")
+        .reduce("", String::concat);
     return header + yaml(crd);
   }
 }

@@ -20,7 +20,9 @@ final class ResourceDescription implements CRDPostProcessor {
   public HasMetadata process(HasMetadata crd, String crdSpecVersion) {
     JsonClassDescription description = resource.getAnnotation(JsonClassDescription.class);
     if (description == null || !(crd instanceof CustomResourceDefinition c)) return crd;
-    c.getSpec().getVersions().forEach(v -> v.getSchema().getOpenAPIV3Schema().setDescription(description.value()));
+    c.getSpec()
+        .getVersions()
+        .forEach(v -> v.getSchema().getOpenAPIV3Schema().setDescription(description.value()));
     return crd;
   }
 }

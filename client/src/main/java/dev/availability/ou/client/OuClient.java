@@ -62,7 +62,8 @@ public final class OuClient implements AutoCloseable {
   /** Connects to the address in {@code OU_LOCAL_API_ADDRESS} (host:port), else 127.0.0.1:7481. */
   public static OuClient connect() {
     String env = System.getenv("OU_LOCAL_API_ADDRESS");
-    return connect(env == null || env.isBlank() ? DEFAULT_ADDRESS : parseAddress(env), Duration.ofSeconds(30));
+    return connect(
+        env == null || env.isBlank() ? DEFAULT_ADDRESS : parseAddress(env), Duration.ofSeconds(30));
   }
 
   /** Connects to the sidecar at {@code address}; calls wait at most {@code timeout} for an answer. */
@@ -76,7 +77,8 @@ public final class OuClient implements AutoCloseable {
   public static InetSocketAddress parseAddress(String hostPort) {
     int i = hostPort.lastIndexOf(':');
     if (i <= 0) throw new IllegalArgumentException("expected host:port, got " + hostPort);
-    return new InetSocketAddress(hostPort.substring(0, i), Integer.parseInt(hostPort.substring(i + 1)));
+    return new InetSocketAddress(
+        hostPort.substring(0, i), Integer.parseInt(hostPort.substring(i + 1)));
   }
 
   // ---- data -------------------------------------------------------------------------------------
@@ -121,7 +123,8 @@ public final class OuClient implements AutoCloseable {
     byte[] after = null;
     while (true) {
       Page page = scan(after, 4096);
-      for (Map.Entry<byte[], byte[]> e : page.entries()) out.put(new String(e.getKey(), StandardCharsets.UTF_8), e.getValue());
+      for (Map.Entry<byte[], byte[]> e : page.entries())
+        out.put(new String(e.getKey(), StandardCharsets.UTF_8), e.getValue());
       if (!page.more() || page.entries().isEmpty()) return out;
       after = page.entries().get(page.entries().size() - 1).getKey();
     }
@@ -136,7 +139,8 @@ public final class OuClient implements AutoCloseable {
     b.put((byte) (afterKey == null ? 0 : 1));
     if (afterKey != null) b.putShort((short) afterKey.length).put(afterKey);
     b.putInt(limit);
-    ByteBuffer r = ByteBuffer.wrap(call(LocalProtocol.OP_SCAN, Arrays.copyOf(b.array(), b.position())).payload());
+    ByteBuffer r = ByteBuffer.wrap(
+        call(LocalProtocol.OP_SCAN, Arrays.copyOf(b.array(), b.position())).payload());
     boolean more = r.get() != 0;
     int n = r.getInt();
     List<Map.Entry<byte[], byte[]>> entries = new ArrayList<>(n);
@@ -184,7 +188,8 @@ public final class OuClient implements AutoCloseable {
 
   /** The sidecar's current status. */
   public SidecarStatus status() {
-    String text = new String(call(LocalProtocol.OP_STATUS, new byte[0]).payload(), StandardCharsets.UTF_8);
+    String text =
+        new String(call(LocalProtocol.OP_STATUS, new byte[0]).payload(), StandardCharsets.UTF_8);
     Map<String, String> fields = new LinkedHashMap<>();
     for (String line : text.split("\n")) {
       int i = line.indexOf('=');
@@ -228,7 +233,10 @@ public final class OuClient implements AutoCloseable {
   }
 
   void heartbeat(Duration ttl, boolean healthy) {
-    byte[] p = ByteBuffer.allocate(5).putInt((int) Math.min(Integer.MAX_VALUE, ttl.toMillis())).put((byte) (healthy ? 1 : 0)).array();
+    byte[] p = ByteBuffer.allocate(5)
+        .putInt((int) Math.min(Integer.MAX_VALUE, ttl.toMillis()))
+        .put((byte) (healthy ? 1 : 0))
+        .array();
     call(LocalProtocol.OP_APP_HEARTBEAT, p);
   }
 
@@ -238,14 +246,20 @@ public final class OuClient implements AutoCloseable {
    */
   public void assign(MemberRole role, long epoch, String peerEndpoint, String mode) {
     byte[] peer = utf8(peerEndpoint == null ? "" : peerEndpoint);
-    int m = mode == null ? LocalProtocol.MODE_UNCHANGED : switch (mode.toLowerCase()) {
-      case "synchronous", "sync" -> LocalProtocol.MODE_SYNCHRONOUS;
-      case "asynchronous", "async" -> LocalProtocol.MODE_ASYNCHRONOUS;
-      case "journal" -> LocalProtocol.MODE_JOURNAL;
-      default -> throw new IllegalArgumentException("mode " + mode);
-    };
-    ByteBuffer b = ByteBuffer.allocate(1 + 8 + 1 + 2 + peer.length).put((byte) role.code()).putLong(epoch).put((byte) m)
-        .putShort((short) peer.length).put(peer);
+    int m = mode == null
+        ? LocalProtocol.MODE_UNCHANGED
+        : switch (mode.toLowerCase()) {
+          case "synchronous", "sync" -> LocalProtocol.MODE_SYNCHRONOUS;
+          case "asynchronous", "async" -> LocalProtocol.MODE_ASYNCHRONOUS;
+          case "journal" -> LocalProtocol.MODE_JOURNAL;
+          default -> throw new IllegalArgumentException("mode " + mode);
+        };
+    ByteBuffer b = ByteBuffer.allocate(1 + 8 + 1 + 2 + peer.length)
+        .put((byte) role.code())
+        .putLong(epoch)
+        .put((byte) m)
+        .putShort((short) peer.length)
+        .put(peer);
     call(LocalProtocol.OP_ASSIGN, b.array());
   }
 
@@ -260,7 +274,11 @@ public final class OuClient implements AutoCloseable {
 
   private static byte[] putPayload(byte[] key, byte[] value) {
     if (key.length > 0xffff) throw new InvalidRequestException("key of " + key.length + " bytes");
-    return ByteBuffer.allocate(2 + key.length + value.length).putShort((short) key.length).put(key).put(value).array();
+    return ByteBuffer.allocate(2 + key.length + value.length)
+        .putShort((short) key.length)
+        .put(key)
+        .put(value)
+        .array();
   }
 
   private static byte[] utf8(String s) {
@@ -270,7 +288,6 @@ public final class OuClient implements AutoCloseable {
   private static long seqOf(Response r) {
     return ByteBuffer.wrap(r.payload()).getLong();
   }
-
 
   private Response call(int op, byte[] payload, int... alsoAccepted) {
     CompletableFuture<Response> f = sendRaw(op, payload);
@@ -304,7 +321,8 @@ public final class OuClient implements AutoCloseable {
       case LocalProtocol.NOT_PRIMARY -> new NotPrimaryException(msg);
       case LocalProtocol.FENCED -> new FencedException(msg);
       case LocalProtocol.UNAVAILABLE -> new StandbyUnavailableException(msg);
-      case LocalProtocol.BAD_REQUEST, LocalProtocol.TOO_LARGE, LocalProtocol.FORBIDDEN -> new InvalidRequestException(msg);
+      case LocalProtocol.BAD_REQUEST, LocalProtocol.TOO_LARGE, LocalProtocol.FORBIDDEN ->
+        new InvalidRequestException(msg);
       default -> new OuException("sidecar error " + r.status() + ": " + msg);
     };
   }
@@ -332,10 +350,10 @@ public final class OuClient implements AutoCloseable {
       for (Watch w : watches) c.watch(w);
       return c;
     } catch (IOException e) {
-      throw new SidecarUnavailableException("cannot reach the sidecar at " + address + ": " + e.getMessage(), e);
+      throw new SidecarUnavailableException(
+          "cannot reach the sidecar at " + address + ": " + e.getMessage(), e);
     } finally {
       connectLock.unlock();
     }
   }
-
 }

@@ -42,7 +42,8 @@ final class SidecarConnection {
   private final Map<Integer, Watch> watchesById = new ConcurrentHashMap<>();
   volatile boolean broken;
   /** Why the connection closed: the first reason given, which every request still pending fails with. */
-  private final AtomicReference<SidecarUnavailableException> closedBecause = new AtomicReference<>();
+  private final AtomicReference<SidecarUnavailableException> closedBecause =
+      new AtomicReference<>();
 
   SidecarConnection(InetSocketAddress address) throws IOException {
     socket = new Socket();
@@ -83,7 +84,11 @@ final class SidecarConnection {
   }
 
   private void write(int id, int op, byte[] payload) {
-    byte[] header = ByteBuffer.allocate(9).putInt(5 + payload.length).putInt(id).put((byte) op).array();
+    byte[] header = ByteBuffer.allocate(9)
+        .putInt(5 + payload.length)
+        .putInt(id)
+        .put((byte) op)
+        .array();
     writers.incrementAndGet();
     writeLock.lock();
     try {
@@ -91,14 +96,19 @@ final class SidecarConnection {
       out.write(payload);
       if (writers.decrementAndGet() == 0) out.flush(); // the last waiting writer flushes for all
     } catch (IOException e) {
-      close(new SidecarUnavailableException("connection to the sidecar broke: " + e.getMessage(), e));
+      close(
+          new SidecarUnavailableException("connection to the sidecar broke: " + e.getMessage(), e));
     } finally {
       writeLock.unlock();
     }
     if (broken) {
       CompletableFuture<Response> f = pending.remove(id);
       SidecarUnavailableException why = closedBecause.get();
-      if (f != null) f.completeExceptionally(why != null ? why : new SidecarUnavailableException("connection to the sidecar is broken", null));
+      if (f != null)
+        f.completeExceptionally(
+            why != null
+                ? why
+                : new SidecarUnavailableException("connection to the sidecar is broken", null));
     }
   }
 
@@ -106,7 +116,8 @@ final class SidecarConnection {
     try {
       while (true) {
         int len = in.readInt();
-        if (len < 5 || len > LocalProtocol.MAX_FRAME) throw new IOException("bad response length " + len);
+        if (len < 5 || len > LocalProtocol.MAX_FRAME)
+          throw new IOException("bad response length " + len);
         int id = in.readInt();
         int status = in.readUnsignedByte();
         byte[] payload = new byte[len - 5];
@@ -121,21 +132,26 @@ final class SidecarConnection {
             byte[] reason = new byte[b.getShort() & 0xffff];
             b.get(reason);
             try {
-              w.listener.accept(new RoleChange(role, epoch, serving, new String(reason, StandardCharsets.UTF_8)));
+              w.listener.accept(
+                  new RoleChange(role, epoch, serving, new String(reason, StandardCharsets.UTF_8)));
             } catch (RuntimeException e) {
               // a listener's failure must not break the connection
             }
           }
           continue;
         }
-        if (id == 0 && status != LocalProtocol.OK) { // about the connection, not a request: the sidecar closes it
-          throw new IOException("the sidecar closed the connection: " + new String(payload, StandardCharsets.UTF_8));
+        if (id == 0
+            && status
+                != LocalProtocol.OK) { // about the connection, not a request: the sidecar closes it
+          throw new IOException(
+              "the sidecar closed the connection: " + new String(payload, StandardCharsets.UTF_8));
         }
         CompletableFuture<Response> f = pending.remove(id);
         if (f != null) f.complete(new Response(status, payload));
       }
     } catch (IOException e) {
-      close(new SidecarUnavailableException("connection to the sidecar broke: " + e.getMessage(), e));
+      close(
+          new SidecarUnavailableException("connection to the sidecar broke: " + e.getMessage(), e));
     }
   }
 

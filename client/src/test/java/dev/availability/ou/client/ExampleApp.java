@@ -17,8 +17,9 @@ public final class ExampleApp {
     var address = args.length > 0 ? OuClient.parseAddress(args[0]) : OuClient.DEFAULT_ADDRESS;
     int orders = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     try (OuClient ou = OuClient.connect(address, Duration.ofSeconds(30));
-         HealthSession health = ou.startHealthSession(Duration.ofSeconds(3))) {
-      ou.onRoleChange(c -> System.out.println("role: " + c.role() + " at epoch " + c.epoch() + (c.serving() ? " (serving)" : "") + " - " + c.reason()));
+        HealthSession health = ou.startHealthSession(Duration.ofSeconds(3))) {
+      ou.onRoleChange(c -> System.out.println("role: " + c.role() + " at epoch " + c.epoch()
+          + (c.serving() ? " (serving)" : "") + " - " + c.reason()));
       // After a promotion: finish or reject what the previous primary left half-done.
       for (Stimulus s : ou.inFlight()) {
         if (s.beforePromotion()) {
@@ -30,14 +31,17 @@ public final class ExampleApp {
         String id = "order-" + i;
         try {
           ou.begin(id);
-          ou.put("orders/" + i, ("paid at " + System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8));
+          ou.put(
+              "orders/" + i,
+              ("paid at " + System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8));
           ou.end(id);
         } catch (NotPrimaryException | FencedException e) {
           System.out.println("not serving writes here: " + e.getMessage());
           return;
         }
       }
-      System.out.println("orders stored: " + ou.getAll().keySet().stream().filter(k -> k.startsWith("orders/")).count()
+      System.out.println("orders stored: "
+          + ou.getAll().keySet().stream().filter(k -> k.startsWith("orders/")).count()
           + ", status: role=" + ou.status().role() + " lastSeq=" + ou.status().lastSeq());
     }
   }

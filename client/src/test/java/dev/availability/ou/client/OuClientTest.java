@@ -67,17 +67,24 @@ class OuClientTest {
           synchronized (out) {
             switch (op) {
               case LocalProtocol.OP_PUT -> {
-                if (putStatus == LocalProtocol.OK) send(out, id, LocalProtocol.OK, ByteBuffer.allocate(8).putLong(seq.incrementAndGet()).array());
+                if (putStatus == LocalProtocol.OK)
+                  send(
+                      out,
+                      id,
+                      LocalProtocol.OK,
+                      ByteBuffer.allocate(8).putLong(seq.incrementAndGet()).array());
                 else send(out, id, putStatus, "refused".getBytes());
               }
               case LocalProtocol.OP_GET -> {
-                if (new String(p).equals("missing")) send(out, id, LocalProtocol.NOT_FOUND, new byte[0]);
+                if (new String(p).equals("missing"))
+                  send(out, id, LocalProtocol.NOT_FOUND, new byte[0]);
                 else send(out, id, LocalProtocol.OK, ("value-of-" + new String(p)).getBytes());
               }
               case LocalProtocol.OP_SCAN -> {
                 ByteBuffer b = ByteBuffer.wrap(p);
                 boolean first = b.get() == 0;
-                ByteBuffer r = ByteBuffer.allocate(64).put((byte) (first ? 1 : 0)).putInt(1);
+                ByteBuffer r =
+                    ByteBuffer.allocate(64).put((byte) (first ? 1 : 0)).putInt(1);
                 byte[] k = (first ? "a" : "b").getBytes();
                 r.putShort((short) k.length).put(k).putInt(1).put((byte) 'x');
                 send(out, id, LocalProtocol.OK, java.util.Arrays.copyOf(r.array(), r.position()));
@@ -85,15 +92,31 @@ class OuClientTest {
               case LocalProtocol.OP_IN_FLIGHT -> {
                 byte[] a = "old".getBytes();
                 byte[] b2 = "new".getBytes();
-                ByteBuffer r = ByteBuffer.allocate(12 + 2 * (10 + 3)).putLong(10).putInt(2);
-                r.putShort((short) 3).put(a).putLong(5).putShort((short) 3).put(b2).putLong(12);
+                ByteBuffer r =
+                    ByteBuffer.allocate(12 + 2 * (10 + 3)).putLong(10).putInt(2);
+                r.putShort((short) 3)
+                    .put(a)
+                    .putLong(5)
+                    .putShort((short) 3)
+                    .put(b2)
+                    .putLong(12);
                 send(out, id, LocalProtocol.OK, r.array());
               }
-              case LocalProtocol.OP_STATUS -> send(out, id, LocalProtocol.OK, "role=PRIMARY\nepoch=4\nlastSeq=9\n".getBytes());
+              case LocalProtocol.OP_STATUS ->
+                send(out, id, LocalProtocol.OK, "role=PRIMARY\nepoch=4\nlastSeq=9\n".getBytes());
               case LocalProtocol.OP_WATCH -> {
                 byte[] reason = "promoted".getBytes(StandardCharsets.UTF_8);
-                send(out, id, LocalProtocol.EVENT, ByteBuffer.allocate(12 + reason.length).put((byte) 0).putLong(4).put((byte) 1)
-                    .putShort((short) reason.length).put(reason).array());
+                send(
+                    out,
+                    id,
+                    LocalProtocol.EVENT,
+                    ByteBuffer.allocate(12 + reason.length)
+                        .put((byte) 0)
+                        .putLong(4)
+                        .put((byte) 1)
+                        .putShort((short) reason.length)
+                        .put(reason)
+                        .array());
               }
               default -> send(out, id, LocalProtocol.OK, new byte[0]);
             }
@@ -139,13 +162,16 @@ class OuClientTest {
   void dataOperationsRoundTrip() throws Exception {
     try (OuClient c = client()) {
       assertThat(c.put("k", "v".getBytes())).isEqualTo(1);
-      assertThat(c.putAsync("k".getBytes(), "v".getBytes()).get(5, TimeUnit.SECONDS)).isEqualTo(2);
-      assertThat(c.get("x")).hasValueSatisfying(v -> assertThat(new String(v)).isEqualTo("value-of-x"));
+      assertThat(c.putAsync("k".getBytes(), "v".getBytes()).get(5, TimeUnit.SECONDS))
+          .isEqualTo(2);
+      assertThat(c.get("x"))
+          .hasValueSatisfying(v -> assertThat(new String(v)).isEqualTo("value-of-x"));
       assertThat(c.get("missing")).isEmpty();
       assertThat(c.getAll()).containsOnlyKeys("a", "b");
       assertThat(c.status().epoch()).isEqualTo(4);
       assertThat(c.status().role()).isEqualTo(MemberRole.PRIMARY);
-      assertThat(c.inFlight()).containsExactly(new Stimulus("old", 5, true), new Stimulus("new", 12, false));
+      assertThat(c.inFlight())
+          .containsExactly(new Stimulus("old", 5, true), new Stimulus("new", 12, false));
     }
   }
 
@@ -156,9 +182,10 @@ class OuClientTest {
       CountDownLatch done = new CountDownLatch(threads);
       for (int t = 0; t < threads; t++) {
         new Thread(() -> {
-          for (int i = 0; i < 200; i++) c.put("k", new byte[10]);
-          done.countDown();
-        }).start();
+              for (int i = 0; i < 200; i++) c.put("k", new byte[10]);
+              done.countDown();
+            })
+            .start();
       }
       assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
       assertThat(fake.seq.get()).isEqualTo(3200);
@@ -174,7 +201,8 @@ class OuClientTest {
       fake.putStatus = LocalProtocol.FENCED;
       assertThatThrownBy(() -> c.put("k", new byte[1])).isInstanceOf(FencedException.class);
       fake.putStatus = LocalProtocol.UNAVAILABLE;
-      assertThatThrownBy(() -> c.put("k", new byte[1])).isInstanceOf(StandbyUnavailableException.class);
+      assertThatThrownBy(() -> c.put("k", new byte[1]))
+          .isInstanceOf(StandbyUnavailableException.class);
       fake.putStatus = LocalProtocol.TOO_LARGE;
       assertThatThrownBy(() -> c.put("k", new byte[1])).isInstanceOf(InvalidRequestException.class);
     }
@@ -198,7 +226,9 @@ class OuClientTest {
 
   @Test
   void unreachableSidecarIsAClearException() {
-    assertThatThrownBy(() -> OuClient.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), 1), Duration.ofSeconds(1)))
-        .isInstanceOf(SidecarUnavailableException.class).hasMessageContaining("cannot reach the sidecar");
+    assertThatThrownBy(() -> OuClient.connect(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 1), Duration.ofSeconds(1)))
+        .isInstanceOf(SidecarUnavailableException.class)
+        .hasMessageContaining("cannot reach the sidecar");
   }
 }

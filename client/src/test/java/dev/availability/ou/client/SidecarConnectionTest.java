@@ -27,8 +27,14 @@ class SidecarConnectionTest {
         InputStream in = s.getInputStream();
         in.readNBytes(4);
         byte[] m = words.getBytes(StandardCharsets.UTF_8);
-        s.getOutputStream().write(ByteBuffer.allocate(4 + 9 + m.length).put(LocalProtocol.PREFACE).putInt(5 + m.length).putInt(0)
-            .put((byte) LocalProtocol.UNAVAILABLE).put(m).array());
+        s.getOutputStream()
+            .write(ByteBuffer.allocate(4 + 9 + m.length)
+                .put(LocalProtocol.PREFACE)
+                .putInt(5 + m.length)
+                .putInt(0)
+                .put((byte) LocalProtocol.UNAVAILABLE)
+                .put(m)
+                .array());
         s.shutdownOutput();
         while (in.read(new byte[4096]) >= 0) {
           // dropped
@@ -47,16 +53,25 @@ class SidecarConnectionTest {
    * told "connection to the sidecar broke: Socket closed" now and then (StalledLocalClientProcessTest).
    */
   @Test
-  void aRequestRacingTheCloseAfterAConnectionLevelErrorFailsWithTheSidecarsWords() throws Exception {
-    try (ServerSocket server = refusingSidecar("this sidecar serves at most 4 local API connections at once")) {
-      SidecarConnection c = new SidecarConnection(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()));
+  void aRequestRacingTheCloseAfterAConnectionLevelErrorFailsWithTheSidecarsWords()
+      throws Exception {
+    try (ServerSocket server =
+        refusingSidecar("this sidecar serves at most 4 local API connections at once")) {
+      SidecarConnection c = new SidecarConnection(
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (!c.broken && System.nanoTime() < deadline) Thread.sleep(5); // the reader has read the error and closed the socket
+      while (!c.broken && System.nanoTime() < deadline)
+        Thread.sleep(5); // the reader has read the error and closed the socket
       assertThat(c.broken).isTrue();
-      // the interleaving of a caller that found the connection not yet broken and sent on it meanwhile
+      // the interleaving of a caller that found the connection not yet broken and sent on it
+      // meanwhile
       CompletableFuture<SidecarConnection.Response> f = c.send(LocalProtocol.OP_PING, new byte[0]);
-      assertThat(f).failsWithin(5, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
-          .havingCause().isInstanceOf(SidecarUnavailableException.class).withMessageContaining("4 local API connections");
+      assertThat(f)
+          .failsWithin(5, TimeUnit.SECONDS)
+          .withThrowableOfType(ExecutionException.class)
+          .havingCause()
+          .isInstanceOf(SidecarUnavailableException.class)
+          .withMessageContaining("4 local API connections");
     }
   }
 }

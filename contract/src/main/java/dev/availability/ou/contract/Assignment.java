@@ -26,5 +26,9 @@ public record Assignment(Role role, long epoch, String peer, String mode, Timing
    * @param leaseDurationMillis the primary Lease's duration; the primary writes it with its next renewal
    * @param leaseSafetyMarginMillis how long before its lease would lapse the primary stops acknowledging
    */
-  public record Timing(long heartbeatMillis, long peerLostAfterMillis, long leaseDurationMillis, long leaseSafetyMarginMillis) {}
+  public record Timing(
+      long heartbeatMillis,
+      long peerLostAfterMillis,
+      long leaseDurationMillis,
+      long leaseSafetyMarginMillis) {}
 }

@@ -36,9 +36,31 @@ public record MemberReport(
     Boolean heapTooSmall) {
 
   /** A report that says nothing of memory. */
-  public MemberReport(Role role, long epoch, long lastDurableSeq, Long lag, Boolean inSync, Boolean peerLost, Long peerHeartbeatAgeMillis,
-                      Boolean appHealthy, String replicationEndpoint, long reportedAtMillis) {
-    this(role, epoch, lastDurableSeq, lag, inSync, peerLost, peerHeartbeatAgeMillis, appHealthy, replicationEndpoint, reportedAtMillis, null, null, null);
+  public MemberReport(
+      Role role,
+      long epoch,
+      long lastDurableSeq,
+      Long lag,
+      Boolean inSync,
+      Boolean peerLost,
+      Long peerHeartbeatAgeMillis,
+      Boolean appHealthy,
+      String replicationEndpoint,
+      long reportedAtMillis) {
+    this(
+        role,
+        epoch,
+        lastDurableSeq,
+        lag,
+        inSync,
+        peerLost,
+        peerHeartbeatAgeMillis,
+        appHealthy,
+        replicationEndpoint,
+        reportedAtMillis,
+        null,
+        null,
+        null);
   }
 
   /**
@@ -47,8 +69,13 @@ public record MemberReport(
    * and are refreshed periodically instead.
    */
   public boolean sameFactsAs(MemberReport other) {
-    return other != null && role == other.role && epoch == other.epoch && Objects.equals(inSync, other.inSync)
-        && Objects.equals(peerLost, other.peerLost) && Objects.equals(appHealthy, other.appHealthy)
-        && Objects.equals(replicationEndpoint, other.replicationEndpoint) && Objects.equals(heapTooSmall, other.heapTooSmall);
+    return other != null
+        && role == other.role
+        && epoch == other.epoch
+        && Objects.equals(inSync, other.inSync)
+        && Objects.equals(peerLost, other.peerLost)
+        && Objects.equals(appHealthy, other.appHealthy)
+        && Objects.equals(replicationEndpoint, other.replicationEndpoint)
+        && Objects.equals(heapTooSmall, other.heapTooSmall);
   }
 }

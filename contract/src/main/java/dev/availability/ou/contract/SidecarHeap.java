@@ -48,7 +48,8 @@ public final class SidecarHeap {
    * the sidecar's default heap.
    */
   public static long forStateMiB(long stateMiB) {
-    if (stateMiB < 0) throw new IllegalArgumentException("state size must not be negative: " + stateMiB + " MiB");
+    if (stateMiB < 0)
+      throw new IllegalArgumentException("state size must not be negative: " + stateMiB + " MiB");
     return Math.max(MIN_MIB, YOUNG_MIB + OVERHEAD_MIB + 2 * stateMiB);
   }
 }

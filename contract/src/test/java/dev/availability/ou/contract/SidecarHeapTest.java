@@ -28,6 +28,8 @@ class SidecarHeapTest {
 
   @Test
   void aNegativeStateIsRefused() {
-    assertThatThrownBy(() -> SidecarHeap.forStateMiB(-1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1 MiB");
+    assertThatThrownBy(() -> SidecarHeap.forStateMiB(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("-1 MiB");
   }
 }

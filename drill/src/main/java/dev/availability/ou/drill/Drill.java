@@ -3,13 +3,13 @@ package dev.availability.ou.drill;
 import static org.awaitility.Awaitility.await;
 
 import dev.availability.ou.api.DataDurability;
+import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.ReplicationMode;
 import dev.availability.ou.api.UnitPhase;
 import dev.availability.ou.e2e.Units;
 import dev.availability.ou.e2e.client.ClientVerdict;
 import dev.availability.ou.e2e.client.LoadClient;
 import dev.availability.ou.e2e.client.LoadSettings;
-import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.testsupport.Progress;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.time.Duration;
@@ -24,9 +24,12 @@ import org.awaitility.core.ConditionTimeoutException;
  */
 public final class Drill implements AutoCloseable {
   public static final String UNIT = "kvstore";
-  // The e2e suite's budget: T_recovery 5 s, a 2 s primary lease renewed every 667 ms. The samples' 4 s budget
-  // (an 800 ms lease renewed every 267 ms) is more than two loaded cores running the control plane, the operator
-  // and four JVMs sustain through the pods' API forwarder: renewals fall behind, the primary stops serving, and
+  // The e2e suite's budget: T_recovery 5 s, a 2 s primary lease renewed every 667 ms. The samples'
+  // 4 s budget
+  // (an 800 ms lease renewed every 267 ms) is more than two loaded cores running the control plane,
+  // the operator
+  // and four JVMs sustain through the pods' API forwarder: renewals fall behind, the primary stops
+  // serving, and
   // its readiness with it (seen: a failover loop at bootstrap).
   public static final String BUDGET = "10s";
   public final DrillCluster cluster;
@@ -50,7 +53,15 @@ public final class Drill implements AutoCloseable {
     this.cluster = cluster;
     this.mode = mode;
     this.namespace = "drill-" + name + "-" + Long.toString(System.nanoTime() % 100000, 36);
-    cluster.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
+    cluster
+        .client
+        .namespaces()
+        .resource(new NamespaceBuilder()
+            .withNewMetadata()
+            .withName(namespace)
+            .endMetadata()
+            .build())
+        .create();
     this.units = new Units(cluster.client, namespace);
   }
 
@@ -72,7 +83,7 @@ public final class Drill implements AutoCloseable {
 
   /** The sample unit (the README's), Protected with both members Ready. */
   public void createProtected() {
-    createProtected(u -> { });
+    createProtected(u -> {});
   }
 
   /** The sample unit as {@code shape} changes it (placement, storage), Protected with both members Ready. */
@@ -84,8 +95,10 @@ public final class Drill implements AutoCloseable {
     units.create(u);
     awaitProtected("created", 0);
     var history = units.get(UNIT).getStatus().getHistory();
-    // A new unit should not move; when it did (a slow start on a loaded machine), say so where the drill's log shows it.
-    if (history != null && !history.isEmpty()) Progress.log("unit " + namespace + "/" + UNIT + " moved while it was created: " + history);
+    // A new unit should not move; when it did (a slow start on a loaded machine), say so where the
+    // drill's log shows it.
+    if (history != null && !history.isEmpty())
+      Progress.log("unit " + namespace + "/" + UNIT + " moved while it was created: " + history);
   }
 
   public void awaitProtected(String why, int failovers) {
@@ -94,13 +107,20 @@ public final class Drill implements AutoCloseable {
 
   private void awaitProtected(String why, BooleanSupplier failedOver) {
     try {
-      await("unit " + namespace + "/" + UNIT + " Protected (" + why + ")").atMost(patience).pollInterval(Duration.ofMillis(250))
-          .until(() -> units.phase(UNIT) == UnitPhase.Protected && failedOver.getAsBoolean() && units.standby(UNIT) != null
-              && units.nodeOf(units.standby(UNIT)) != null && !units.nodeOf(units.standby(UNIT)).equals(units.nodeOf(units.primary(UNIT)))
-              // ready: the pod's application answers (the phase says the standby is in sync, not that the app started)
+      await("unit " + namespace + "/" + UNIT + " Protected (" + why + ")")
+          .atMost(patience)
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> units.phase(UNIT) == UnitPhase.Protected
+              && failedOver.getAsBoolean()
+              && units.standby(UNIT) != null
+              && units.nodeOf(units.standby(UNIT)) != null
+              && !units.nodeOf(units.standby(UNIT)).equals(units.nodeOf(units.primary(UNIT)))
+              // ready: the pod's application answers (the phase says the standby is in sync, not
+              // that the app started)
               && units.readyEndpointPods(UNIT).equals(java.util.Set.of(units.primary(UNIT))));
     } catch (ConditionTimeoutException e) {
-      // Say where the unit is: the cluster may be gone by the time someone reads this (seen: "stuck" guessed from events).
+      // Say where the unit is: the cluster may be gone by the time someone reads this (seen:
+      // "stuck" guessed from events).
       throw new ConditionTimeoutException(e.getMessage() + " The unit: " + describe());
     }
   }
@@ -110,10 +130,15 @@ public final class Drill implements AutoCloseable {
     OperationalUnit u = units.get(UNIT);
     if (u == null || u.getStatus() == null) return "no status";
     var s = u.getStatus();
-    String conditions = s.getConditions() == null ? "" : s.getConditions().stream()
-        .map(c -> c.getType() + "=" + c.getStatus() + " " + c.getReason() + ": " + c.getMessage()).collect(java.util.stream.Collectors.joining("; "));
-    return "phase " + s.getPhase() + ", epoch " + s.getEpoch() + ", failovers " + s.getFailovers() + " (" + failoversBefore + " before the load)"
-        + ", primary " + primary() + ", standby " + units.standby(UNIT) + ", endpoints " + units.endpointPods(UNIT) + "; " + conditions;
+    String conditions = s.getConditions() == null
+        ? ""
+        : s.getConditions().stream()
+            .map(c ->
+                c.getType() + "=" + c.getStatus() + " " + c.getReason() + ": " + c.getMessage())
+            .collect(java.util.stream.Collectors.joining("; "));
+    return "phase " + s.getPhase() + ", epoch " + s.getEpoch() + ", failovers " + s.getFailovers()
+        + " (" + failoversBefore + " before the load)" + ", primary " + primary() + ", standby "
+        + units.standby(UNIT) + ", endpoints " + units.endpointPods(UNIT) + "; " + conditions;
   }
 
   /**
@@ -123,26 +148,43 @@ public final class Drill implements AutoCloseable {
    * former primary serves on. An aborted failover counts as none: waiting for one more would wait for ever.
    */
   public void awaitRecovered(String why, int failovers) {
-    awaitProtected(why, () -> units.failovers(UNIT) >= failoversBefore + failovers || failoverAbortedSince(faultGivenAt));
+    awaitProtected(
+        why,
+        () -> units.failovers(UNIT) >= failoversBefore + failovers
+            || failoverAbortedSince(faultGivenAt));
   }
 
   /** Whether the operator aborted a failover of the unit at or after {@code since} (by its FailoverAborted event). */
   private boolean failoverAbortedSince(Instant since) {
     if (since == null) return false;
-    return cluster.client.v1().events().inNamespace(namespace).withField("involvedObject.name", UNIT).list().getItems().stream()
+    return cluster
+        .client
+        .v1()
+        .events()
+        .inNamespace(namespace)
+        .withField("involvedObject.name", UNIT)
+        .list()
+        .getItems()
+        .stream()
         .filter(e -> "FailoverAborted".equals(e.getReason()) && e.getLastTimestamp() != null)
         .anyMatch(e -> !Instant.parse(e.getLastTimestamp()).isBefore(since));
   }
 
   public void startLoad() throws Exception {
-    startLoad(LoadSettings.defaults(cluster.serviceAddress(namespace, UNIT)).withWriters(4).withRate(100).withTimeout(Duration.ofMillis(1000)), System.err);
+    startLoad(
+        LoadSettings.defaults(cluster.serviceAddress(namespace, UNIT))
+            .withWriters(4)
+            .withRate(100)
+            .withTimeout(Duration.ofMillis(1000)),
+        System.err);
   }
 
   /** Starts a client with {@code settings} (progress to {@code progressTo}, null for none) and waits for its first acknowledgements. */
   public void startLoad(LoadSettings settings, java.io.PrintStream progressTo) {
     failoversBefore = units.failovers(UNIT);
     load = LoadClient.start(settings, progressTo);
-    await("the client's first acknowledged writes").atMost(Duration.ofSeconds(30))
+    await("the client's first acknowledged writes")
+        .atMost(Duration.ofSeconds(30))
         .until(() -> load.attempts().stream().filter(a -> a.acked()).count() >= 20);
   }
 
@@ -158,8 +200,9 @@ public final class Drill implements AutoCloseable {
       fault.inject(this, operator, hold);
       awaitRecovered("after " + fault.label, fault.failovers);
       if (units.failovers(UNIT) < failoversBefore + fault.failovers) {
-        Progress.log("drill " + namespace + ": the failover after " + fault.label + " was aborted (its target failed too); Protected again on "
-            + primary() + " with no failover");
+        Progress.log("drill " + namespace + ": the failover after " + fault.label
+            + " was aborted (its target failed too); Protected again on " + primary()
+            + " with no failover");
       }
     } finally {
       fault.undo(this);
@@ -175,14 +218,18 @@ public final class Drill implements AutoCloseable {
   /** Stops the client, reads every key back from the current primary, and the client's verdict. */
   public ClientVerdict finish() {
     load.stop();
-    // Patience: after the API server was down, the unit's status says Protected a while before its pods are what it
-    // says (the node lifecycle controller may still evict them); the read-back waits until a primary answers.
+    // Patience: after the API server was down, the unit's status says Protected a while before its
+    // pods are what it
+    // says (the node lifecycle controller may still evict them); the read-back waits until a
+    // primary answers.
     ClientVerdict v = load.verdict(load.readBack(Duration.ofSeconds(120)));
     lastLoad = load;
-    Progress.log("drill " + namespace + ": " + dev.availability.ou.e2e.client.VerdictText.json(v, java.util.Map.of()));
+    Progress.log("drill " + namespace + ": "
+        + dev.availability.ou.e2e.client.VerdictText.json(v, java.util.Map.of()));
     // Which writes: with each member's log on disk, enough to tell what happened to them.
     if (v.lost() > 0) Progress.log("drill " + namespace + ": lost " + v.lostExamples());
-    if (v.splitBrain() > 0) Progress.log("drill " + namespace + ": split brain " + v.splitBrainExamples());
+    if (v.splitBrain() > 0)
+      Progress.log("drill " + namespace + ": split brain " + v.splitBrainExamples());
     return v;
   }
 

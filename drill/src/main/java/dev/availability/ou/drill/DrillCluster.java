@@ -30,7 +30,9 @@ public final class DrillCluster {
     this.name = name;
     this.repo = repo;
     this.kubeconfig = kubeconfig;
-    this.client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+    this.client = new KubernetesClientBuilder()
+        .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig)))
+        .build();
   }
 
   public static synchronized DrillCluster get() throws Exception {
@@ -42,7 +44,8 @@ public final class DrillCluster {
     if (instance != null) return instance;
     Path repo = RepoRoot.require();
     long start = System.nanoTime();
-    Progress.log("starting cluster '" + name + "' with " + nodes + " nodes whose pods really run (testenv/local-cluster up --run-pods)");
+    Progress.log("starting cluster '" + name + "' with " + nodes
+        + " nodes whose pods really run (testenv/local-cluster up --run-pods)");
     run(repo, name, "up", "--nodes", String.valueOf(nodes), "--run-pods");
     Path kubeconfig = Path.of(run(repo, name, "kubeconfig").strip());
     if (!"true".equals(System.getenv("OU_TEST_KEEP_CLUSTER"))) {
@@ -64,21 +67,29 @@ public final class DrillCluster {
     return run(repo, name, args);
   }
 
-  private static String run(Path repo, String name, String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(repo.resolve("testenv/local-cluster").toString()));
+  private static String run(Path repo, String name, String... args)
+      throws IOException, InterruptedException {
+    List<String> cmd =
+        new ArrayList<>(List.of(repo.resolve("testenv/local-cluster").toString()));
     cmd.addAll(List.of(args));
     cmd.addAll(List.of("--name", name));
     Path err = Files.createTempFile("local-cluster", ".log");
-    Process p = new ProcessBuilder(cmd).directory(repo.toFile()).redirectError(err.toFile()).start();
+    Process p = new ProcessBuilder(cmd)
+        .directory(repo.toFile())
+        .redirectError(err.toFile())
+        .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     int rc = p.waitFor();
     String log = Files.readString(err);
     Files.deleteIfExists(err);
-    if (rc != 0) throw new IllegalStateException(String.join(" ", cmd) + " failed (" + rc + "):\n" + tail(log, 25));
+    if (rc != 0)
+      throw new IllegalStateException(
+          String.join(" ", cmd) + " failed (" + rc + "):\n" + tail(log, 25));
     return out;
   }
 
-  public String serviceAddress(String namespace, String service) throws IOException, InterruptedException {
+  public String serviceAddress(String namespace, String service)
+      throws IOException, InterruptedException {
     return run("service-address", namespace, service).strip();
   }
 

@@ -18,7 +18,8 @@ public final class DrillOperator implements AutoCloseable {
 
   private void start() {
     starts++;
-    process = OperatorProcess.start(cluster.repo, cluster.kubeconfig, lease + "-" + starts, lease, Map.of());
+    process = OperatorProcess.start(
+        cluster.repo, cluster.kubeconfig, lease + "-" + starts, lease, Map.of());
   }
 
   /** SIGKILL, then a new operator process (the old one's leader lease runs out first). */

@@ -22,8 +22,18 @@ final class EndpointControllerProbe {
   static Duration awaitResumed(Drill d, Duration atMost) throws InterruptedException {
     long start = System.nanoTime();
     String name = "ou-endpoint-probe";
-    Service probe = new ServiceBuilder().withNewMetadata().withName(name).endMetadata()
-        .withNewSpec().addToSelector(ContractKeys.UNIT_LABEL, Drill.UNIT).addNewPort().withPort(80).withNewTargetPort(80).endPort().endSpec().build();
+    Service probe = new ServiceBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .endMetadata()
+        .withNewSpec()
+        .addToSelector(ContractKeys.UNIT_LABEL, Drill.UNIT)
+        .addNewPort()
+        .withPort(80)
+        .withNewTargetPort(80)
+        .endPort()
+        .endSpec()
+        .build();
     d.cluster.client.services().inNamespace(d.namespace).resource(probe).create();
     try {
       long deadline = start + atMost.toNanos();
@@ -31,12 +41,15 @@ final class EndpointControllerProbe {
       while (!hasEndpoints(d, name)) {
         long now = System.nanoTime();
         if (now - deadline > 0) {
-          throw new IllegalStateException("the control plane's endpoint controller made no EndpointSlice for a new Service in " + d.namespace
-              + " within " + atMost.toSeconds() + " s after the API server returned: see kube-controller-manager's log (testenv/local-cluster logs)");
+          throw new IllegalStateException(
+              "the control plane's endpoint controller made no EndpointSlice for a new Service in "
+                  + d.namespace + " within " + atMost.toSeconds()
+                  + " s after the API server returned: see kube-controller-manager's log (testenv/local-cluster logs)");
         }
         if (now - nextNote > 0) {
-          Progress.log("drill " + d.namespace + ": waiting for kube-controller-manager's watches to resume ("
-              + Duration.ofNanos(now - start).toSeconds() + " s)");
+          Progress.log(
+              "drill " + d.namespace + ": waiting for kube-controller-manager's watches to resume ("
+                  + Duration.ofNanos(now - start).toSeconds() + " s)");
           nextNote = now + Duration.ofSeconds(10).toNanos();
         }
         Thread.sleep(200);
@@ -48,8 +61,16 @@ final class EndpointControllerProbe {
   }
 
   private static boolean hasEndpoints(Drill d, String service) {
-    List<EndpointSlice> slices = d.cluster.client.discovery().v1().endpointSlices().inNamespace(d.namespace)
-        .withLabel("kubernetes.io/service-name", service).list().getItems();
-    return slices.stream().anyMatch(s -> s.getEndpoints() != null && !s.getEndpoints().isEmpty());
+    List<EndpointSlice> slices = d.cluster
+        .client
+        .discovery()
+        .v1()
+        .endpointSlices()
+        .inNamespace(d.namespace)
+        .withLabel("kubernetes.io/service-name", service)
+        .list()
+        .getItems();
+    return slices.stream()
+        .anyMatch(s -> s.getEndpoints() != null && !s.getEndpoints().isEmpty());
   }
 }

@@ -28,7 +28,10 @@ import org.awaitility.core.ConditionTimeoutException;
  */
 public final class FailoverBenchmark {
   private static final Duration BASELINE_CAP = Duration.ofSeconds(60);
-  private static final LoadSettings LOAD = LoadSettings.defaults("127.0.0.1:1").withWriters(2).withRate(50).withTimeout(Duration.ofSeconds(1));
+  private static final LoadSettings LOAD = LoadSettings.defaults("127.0.0.1:1")
+      .withWriters(2)
+      .withRate(50)
+      .withTimeout(Duration.ofSeconds(1));
 
   private final DrillCluster cluster;
   private final DrillOperator operator;
@@ -43,7 +46,15 @@ public final class FailoverBenchmark {
     this.operator = operator;
     this.units = units;
     this.unit = units.get(0);
-    this.baseline = new Baseline(cluster.client, unit.namespace, cluster.client.pods().inNamespace(unit.namespace).withName(unit.primary()).get());
+    this.baseline = new Baseline(
+        cluster.client,
+        unit.namespace,
+        cluster
+            .client
+            .pods()
+            .inNamespace(unit.namespace)
+            .withName(unit.primary())
+            .get());
   }
 
   public static void main(String[] args) throws Exception {
@@ -53,14 +64,17 @@ public final class FailoverBenchmark {
     System.out.println(MachineLine.of(cluster.client));
     Units.installCrd(cluster.client, cluster.repo);
     try (DrillOperator operator = new DrillOperator(cluster, "ou-bench-operator");
-         Drill required = new Drill(cluster, "bench-required", ReplicationMode.Synchronous);
-         Drill preferred = new Drill(cluster, "bench-preferred", ReplicationMode.Synchronous).durability(DataDurability.Preferred)) {
+        Drill required = new Drill(cluster, "bench-required", ReplicationMode.Synchronous);
+        Drill preferred = new Drill(cluster, "bench-preferred", ReplicationMode.Synchronous)
+            .durability(DataDurability.Preferred)) {
       required.createProtected();
       preferred.createProtected();
-      FailoverBenchmark bench = new FailoverBenchmark(cluster, operator, List.of(required, preferred));
+      FailoverBenchmark bench =
+          new FailoverBenchmark(cluster, operator, List.of(required, preferred));
       bench.awaitBaselineReady();
-      System.out.printf("subjects: Synchronous OperationalUnits (budget %s), dataDurability Required and Preferred; baseline: a one-replica Deployment "
-          + "of the same containers, its sidecar alone, state in its node's directory; load: %d writers, %.0f writes/s through each Service%n",
+      System.out.printf(
+          "subjects: Synchronous OperationalUnits (budget %s), dataDurability Required and Preferred; baseline: a one-replica Deployment "
+              + "of the same containers, its sidecar alone, state in its node's directory; load: %d writers, %.0f writes/s through each Service%n",
           Drill.BUDGET, LOAD.writers(), LOAD.rate());
       System.out.println("warm-up: one container crash of each");
       for (Drill d : bench.units) bench.unitSample(d, FaultKind.CONTAINER_CRASH);
@@ -68,9 +82,12 @@ public final class FailoverBenchmark {
       bench.measure(FaultKind.CONTAINER_CRASH, samples);
       bench.measure(FaultKind.POD_DELETE, samples);
       if (nodeSamples > 0) bench.measure(FaultKind.NODE_KILL, nodeSamples);
-      String rss = bench.memory.entrySet().stream().map(e -> "\"" + e.getKey().durability().name().toLowerCase(Locale.ROOT) + "\":" + e.getValue().rssMiB())
+      String rss = bench.memory.entrySet().stream()
+          .map(e -> "\"" + e.getKey().durability().name().toLowerCase(Locale.ROOT) + "\":"
+              + e.getValue().rssMiB())
           .collect(java.util.stream.Collectors.joining(","));
-      System.out.println("{\"bench\":\"failover\",\"measured_by\":\"client\",\"unit_rss_mib\":{" + rss + "},\"results\":[" + String.join(",", bench.results) + "]}");
+      System.out.println("{\"bench\":\"failover\",\"measured_by\":\"client\",\"unit_rss_mib\":{"
+          + rss + "},\"results\":[" + String.join(",", bench.results) + "]}");
     }
     System.exit(0); // the cluster's shutdown hook deletes it
   }
@@ -86,13 +103,21 @@ public final class FailoverBenchmark {
       for (Drill d : units) {
         Sample u = unitSample(d, kind);
         ou.computeIfAbsent(d, x -> new ArrayList<>()).add(u);
-        line.append(String.format("%s %d ms (lost %d, traffic moved at %d ms by its status); ", d.durability(), u.outageMillis(), u.lost(), u.trafficSwitchedMillis()));
+        line.append(String.format(
+            "%s %d ms (lost %d, traffic moved at %d ms by its status); ",
+            d.durability(), u.outageMillis(), u.lost(), u.trafficSwitchedMillis()));
       }
       Sample b = baselineSample(kind);
       if (b.outageMillis() < 0) overCap++;
       else base.add(b);
-      System.out.printf("  %s %d/%d: %sbaseline %s (lost %d)%n", kind.label, i, n, line,
-          b.outageMillis() < 0 ? "> " + BASELINE_CAP.toMillis() + " ms" : b.outageMillis() + " ms", b.lost());
+      System.out.printf(
+          "  %s %d/%d: %sbaseline %s (lost %d)%n",
+          kind.label,
+          i,
+          n,
+          line,
+          b.outageMillis() < 0 ? "> " + BASELINE_CAP.toMillis() + " ms" : b.outageMillis() + " ms",
+          b.lost());
     }
     report(kind, n, ou, base, overCap);
   }
@@ -102,25 +127,36 @@ public final class FailoverBenchmark {
     unit.startLoad(LOAD.withAddress(cluster.serviceAddress(unit.namespace, Drill.UNIT)), null);
     Drill.pause(Duration.ofSeconds(2));
     if (!memory.containsKey(unit)) { // once per unit, under the client's load
-      UnitMemory.Figure m = UnitMemory.of(cluster.client.pods().inNamespace(unit.namespace).withLabel(dev.availability.ou.contract.ContractKeys.UNIT_LABEL, Drill.UNIT)
-          .list().getItems());
+      UnitMemory.Figure m = UnitMemory.of(cluster
+          .client
+          .pods()
+          .inNamespace(unit.namespace)
+          .withLabel(dev.availability.ou.contract.ContractKeys.UNIT_LABEL, Drill.UNIT)
+          .list()
+          .getItems());
       memory.put(unit, m);
-      System.out.printf("memory of the %s unit under load (both pods, every container's process, VmRSS): %d MiB in %d processes%n", unit.durability(),
-          m.rssMiB(), m.processes());
+      System.out.printf(
+          "memory of the %s unit under load (both pods, every container's process, VmRSS): %d MiB in %d processes%n",
+          unit.durability(), m.rssMiB(), m.processes());
     }
     unit.suffer(kind, operator, Duration.ZERO);
     Drill.pause(Duration.ofSeconds(2));
     ClientVerdict v = unit.finish();
     FailoverRecord r = unit.units.get(Drill.UNIT).getStatus().getLastFailover();
     erase(unit.lastLoad());
-    return new Sample(v.outageMillis(), v.lost(), r == null || r.getTrafficSwitchedMillis() == null ? -1 : r.getTrafficSwitchedMillis());
+    return new Sample(
+        v.outageMillis(),
+        v.lost(),
+        r == null || r.getTrafficSwitchedMillis() == null ? -1 : r.getTrafficSwitchedMillis());
   }
 
   /** The same fault to the baseline's pod; outage -1 when it did not serve again within the cap. */
   private Sample baselineSample(FaultKind kind) throws Exception {
-    LoadClient load = LoadClient.start(LOAD.withAddress(cluster.serviceAddress(unit.namespace, Baseline.NAME)));
+    LoadClient load =
+        LoadClient.start(LOAD.withAddress(cluster.serviceAddress(unit.namespace, Baseline.NAME)));
     try {
-      await("the baseline's first acknowledged writes").atMost(Duration.ofSeconds(30))
+      await("the baseline's first acknowledged writes")
+          .atMost(Duration.ofSeconds(30))
           .until(() -> load.attempts().stream().filter(Attempt::acked).count() >= 20);
       Drill.pause(Duration.ofSeconds(2));
       Pod pod = baseline.pod();
@@ -129,11 +165,14 @@ public final class FailoverBenchmark {
       int restarts = restarts(pod);
       switch (kind) {
         case CONTAINER_CRASH -> cluster.run("kill-container", unit.namespace, name, Drill.UNIT);
-        case POD_DELETE -> cluster.client.pods().inNamespace(unit.namespace).withName(name).delete();
+        case POD_DELETE ->
+          cluster.client.pods().inNamespace(unit.namespace).withName(name).delete();
         case NODE_KILL -> cluster.run("kill-node", node);
-        default -> throw new IllegalArgumentException(kind.label + " is not measured against the baseline");
+        default ->
+          throw new IllegalArgumentException(kind.label + " is not measured against the baseline");
       }
-      boolean recovered = awaitBaselineServing(load, name, restarts, kind == FaultKind.CONTAINER_CRASH);
+      boolean recovered =
+          awaitBaselineServing(load, name, restarts, kind == FaultKind.CONTAINER_CRASH);
       if (kind == FaultKind.NODE_KILL) cluster.run("heal-node", node);
       if (!recovered) awaitBaselineReady();
       Drill.pause(Duration.ofSeconds(2));
@@ -147,14 +186,22 @@ public final class FailoverBenchmark {
   }
 
   /** Waits (up to the cap) until a new incarnation of the baseline (a new pod, or the same pod restarted) acknowledged a write. */
-  private boolean awaitBaselineServing(LoadClient load, String oldPod, int oldRestarts, boolean samePod) {
+  private boolean awaitBaselineServing(
+      LoadClient load, String oldPod, int oldRestarts, boolean samePod) {
     try {
-      await("the baseline serving again").atMost(BASELINE_CAP).pollInterval(Duration.ofMillis(200)).until(() -> {
-        Pod p = baseline.pod();
-        if (p == null || !baseline.ready()) return false;
-        boolean renewed = samePod ? p.getMetadata().getName().equals(oldPod) && restarts(p) > oldRestarts : !p.getMetadata().getName().equals(oldPod);
-        return renewed && load.attempts().stream().anyMatch(a -> a.acked() && p.getMetadata().getName().equals(a.member()));
-      });
+      await("the baseline serving again")
+          .atMost(BASELINE_CAP)
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> {
+            Pod p = baseline.pod();
+            if (p == null || !baseline.ready()) return false;
+            boolean renewed = samePod
+                ? p.getMetadata().getName().equals(oldPod) && restarts(p) > oldRestarts
+                : !p.getMetadata().getName().equals(oldPod);
+            return renewed
+                && load.attempts().stream()
+                    .anyMatch(a -> a.acked() && p.getMetadata().getName().equals(a.member()));
+          });
       return true;
     } catch (ConditionTimeoutException e) {
       return false;
@@ -162,45 +209,99 @@ public final class FailoverBenchmark {
   }
 
   private void awaitBaselineReady() {
-    await("the baseline Ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(baseline::ready);
+    await("the baseline Ready")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(200))
+        .until(baseline::ready);
   }
 
   private static int restarts(Pod p) {
-    return p.getStatus() == null || p.getStatus().getContainerStatuses() == null ? 0
-        : p.getStatus().getContainerStatuses().stream().mapToInt(s -> s.getRestartCount() == null ? 0 : s.getRestartCount()).sum();
+    return p.getStatus() == null || p.getStatus().getContainerStatuses() == null
+        ? 0
+        : p.getStatus().getContainerStatuses().stream()
+            .mapToInt(s -> s.getRestartCount() == null ? 0 : s.getRestartCount())
+            .sum();
   }
 
   private static void erase(LoadClient load) throws InterruptedException {
-    StoreEraser.erase(load.settings().address(), load.attempts().stream().filter(Attempt::acked).map(Attempt::key).toList());
+    StoreEraser.erase(
+        load.settings().address(),
+        load.attempts().stream().filter(Attempt::acked).map(Attempt::key).toList());
   }
 
-  private void report(FaultKind kind, int n, java.util.Map<Drill, List<Sample>> ou, List<Sample> base, int overCap) {
+  private void report(
+      FaultKind kind,
+      int n,
+      java.util.Map<Drill, List<Sample>> ou,
+      List<Sample> base,
+      int overCap) {
     List<Long> baseOutage = base.stream().map(Sample::outageMillis).toList();
     long baseP50 = Percentiles.of(baseOutage, 50);
     System.out.println();
-    System.out.println("fault: " + kind.label + "; outage = the client's longest time without an acknowledged write");
-    System.out.printf("%-46s %8s %8s %8s %10s %14s%n", "subject", "p50 ms", "p99 ms*", "max ms", "lost", "moved p50 ms**");
+    System.out.println("fault: " + kind.label
+        + "; outage = the client's longest time without an acknowledged write");
+    System.out.printf(
+        "%-46s %8s %8s %8s %10s %14s%n",
+        "subject", "p50 ms", "p99 ms*", "max ms", "lost", "moved p50 ms**");
     StringBuilder json = new StringBuilder();
     for (var e : ou.entrySet()) {
       List<Long> outage = e.getValue().stream().map(Sample::outageMillis).toList();
-      List<Long> switched = e.getValue().stream().map(Sample::trafficSwitchedMillis).filter(t -> t >= 0).toList();
+      List<Long> switched = e.getValue().stream()
+          .map(Sample::trafficSwitchedMillis)
+          .filter(t -> t >= 0)
+          .toList();
       long lost = e.getValue().stream().mapToLong(Sample::lost).sum();
       long p50 = Percentiles.of(outage, 50);
       String who = e.getKey().durability().name().toLowerCase(Locale.ROOT);
-      System.out.printf("%-46s %8d %8d %8d %10d %14d%n", "ou-operator, Synchronous, " + who, p50, Percentiles.of(outage, 99), Percentiles.of(outage, 100), lost,
+      System.out.printf(
+          "%-46s %8d %8d %8d %10d %14d%n",
+          "ou-operator, Synchronous, " + who,
+          p50,
+          Percentiles.of(outage, 99),
+          Percentiles.of(outage, 100),
+          lost,
           Percentiles.of(switched, 50));
       double ratio = baseP50 > 0 ? (double) p50 / baseP50 : Double.NaN;
-      json.append(String.format(Locale.ROOT, "\"%s_p50_ms\":%d,\"%s_p99_ms\":%d,\"%s_lost\":%d,\"%s_ratio_p50\":%s,\"%s_status_moved_p50_ms\":%d,", who, p50, who,
-          Percentiles.of(outage, 99), who, lost, who, Double.isNaN(ratio) ? "null" : String.format(Locale.ROOT, "%.3f", ratio), who, Percentiles.of(switched, 50)));
+      json.append(String.format(
+          Locale.ROOT,
+          "\"%s_p50_ms\":%d,\"%s_p99_ms\":%d,\"%s_lost\":%d,\"%s_ratio_p50\":%s,\"%s_status_moved_p50_ms\":%d,",
+          who,
+          p50,
+          who,
+          Percentiles.of(outage, 99),
+          who,
+          lost,
+          who,
+          Double.isNaN(ratio) ? "null" : String.format(Locale.ROOT, "%.3f", ratio),
+          who,
+          Percentiles.of(switched, 50)));
     }
-    System.out.printf("%-46s %8s %8s %8s %10d %14s%n", "Deployment, 1 replica (baseline)", text(baseP50), text(Percentiles.of(baseOutage, 99)),
-        text(Percentiles.of(baseOutage, 100)), base.stream().mapToLong(Sample::lost).sum(), "-");
-    System.out.printf("* %d samples each: p99 is their max; baseline samples past the %d s cap (not in its figures): %d; the baseline's crashed container"
-        + " restarts under the kubelet's back-off (at once, then 10 s, 20 s, ...)%n", n, BASELINE_CAP.toSeconds(), overCap);
-    System.out.println("** from the unit's own status: when the Service selected the promoted standby; the client's outage also waits, in Required "
-        + "durability, for a new standby");
-    results.add(String.format(Locale.ROOT, "{\"fault\":\"%s\",\"n\":%d,%s\"baseline_p50_ms\":%s,\"baseline_p99_ms\":%s,\"baseline_lost\":%d,"
-        + "\"baseline_over_cap\":%d}", kind.label, n, json, json(baseP50), json(Percentiles.of(baseOutage, 99)), base.stream().mapToLong(Sample::lost).sum(), overCap));
+    System.out.printf(
+        "%-46s %8s %8s %8s %10d %14s%n",
+        "Deployment, 1 replica (baseline)",
+        text(baseP50),
+        text(Percentiles.of(baseOutage, 99)),
+        text(Percentiles.of(baseOutage, 100)),
+        base.stream().mapToLong(Sample::lost).sum(),
+        "-");
+    System.out.printf(
+        "* %d samples each: p99 is their max; baseline samples past the %d s cap (not in its figures): %d; the baseline's crashed container"
+            + " restarts under the kubelet's back-off (at once, then 10 s, 20 s, ...)%n",
+        n, BASELINE_CAP.toSeconds(), overCap);
+    System.out.println(
+        "** from the unit's own status: when the Service selected the promoted standby; the client's outage also waits, in Required "
+            + "durability, for a new standby");
+    results.add(String.format(
+        Locale.ROOT,
+        "{\"fault\":\"%s\",\"n\":%d,%s\"baseline_p50_ms\":%s,\"baseline_p99_ms\":%s,\"baseline_lost\":%d,"
+            + "\"baseline_over_cap\":%d}",
+        kind.label,
+        n,
+        json,
+        json(baseP50),
+        json(Percentiles.of(baseOutage, 99)),
+        base.stream().mapToLong(Sample::lost).sum(),
+        overCap));
   }
 
   private static String text(long v) {

@@ -46,8 +46,11 @@ public enum FaultKind {
     void inject(Drill d, DrillOperator operator, Duration hold) throws Exception {
       String primary = d.primary();
       d.cluster.run("kill-container", d.namespace, primary, Drill.UNIT);
-      await("the failover of " + d.namespace + " starts").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-          .until(() -> d.units.phase(Drill.UNIT) == UnitPhase.FailingOver || !primary.equals(d.primary()));
+      await("the failover of " + d.namespace + " starts")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() ->
+              d.units.phase(Drill.UNIT) == UnitPhase.FailingOver || !primary.equals(d.primary()));
       operator.killAndRestart();
     }
   },
@@ -66,7 +69,8 @@ public enum FaultKind {
         d.cluster.run("start", "kube-apiserver");
       }
       Duration resumed = EndpointControllerProbe.awaitResumed(d, Duration.ofMinutes(3));
-      Progress.log("drill " + d.namespace + ": the API server is back; kube-controller-manager's endpoint controller worked again "
+      Progress.log("drill " + d.namespace
+          + ": the API server is back; kube-controller-manager's endpoint controller worked again "
           + resumed.toMillis() + " ms later");
     }
   };
@@ -90,7 +94,8 @@ public enum FaultKind {
   /** The kind whose {@link #label} is {@code label}. */
   public static FaultKind ofLabel(String label) {
     for (FaultKind k : values()) if (k.label.equals(label)) return k;
-    throw new IllegalArgumentException("no fault kind '" + label + "': one of " + java.util.Arrays.stream(values()).map(k -> k.label).toList());
+    throw new IllegalArgumentException("no fault kind '" + label + "': one of "
+        + java.util.Arrays.stream(values()).map(k -> k.label).toList());
   }
 
   /** Gives the fault to {@code d}'s primary ({@code hold}: how long a held fault lasts). */

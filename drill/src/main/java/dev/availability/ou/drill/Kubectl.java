@@ -21,7 +21,8 @@ public final class Kubectl {
   public record Result(int exitCode, String output, Duration took) {}
 
   public Result run(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig", cluster.kubeconfig.toString()));
+    List<String> cmd =
+        new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig", cluster.kubeconfig.toString()));
     cmd.addAll(List.of(args));
     long start = System.nanoTime();
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -7,9 +7,14 @@ final class MachineLine {
   private MachineLine() {}
 
   static String of(KubernetesClient client) {
-    return String.format("machine: %d cores, %d MiB, JDK %s, Kubernetes %s (pods under the process kubelet), %s %s",
-        Runtime.getRuntime().availableProcessors(), totalMemoryMiB(), Runtime.version(), client.getKubernetesVersion().getGitVersion(),
-        System.getProperty("os.name"), System.getProperty("os.version"));
+    return String.format(
+        "machine: %d cores, %d MiB, JDK %s, Kubernetes %s (pods under the process kubelet), %s %s",
+        Runtime.getRuntime().availableProcessors(),
+        totalMemoryMiB(),
+        Runtime.version(),
+        client.getKubernetesVersion().getGitVersion(),
+        System.getProperty("os.name"),
+        System.getProperty("os.version"));
   }
 
   private static long totalMemoryMiB() {

@@ -17,15 +17,23 @@ import java.util.Map;
  */
 public record SidecarStatus(String pod, Map<String, Object> fields) {
   private static final int HEALTH_PORT = 7482;
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  public static SidecarStatus of(KubernetesClient client, String namespace, String pod) throws IOException, InterruptedException {
+  public static SidecarStatus of(KubernetesClient client, String namespace, String pod)
+      throws IOException, InterruptedException {
     Pod p = client.pods().inNamespace(namespace).withName(pod).get();
-    if (p == null || p.getStatus() == null || p.getStatus().getPodIP() == null) throw new IOException("pod " + namespace + "/" + pod + " has no address");
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + p.getStatus().getPodIP() + ":" + HEALTH_PORT + "/status"))
-        .timeout(Duration.ofSeconds(3)).GET().build();
+    if (p == null || p.getStatus() == null || p.getStatus().getPodIP() == null)
+      throw new IOException("pod " + namespace + "/" + pod + " has no address");
+    HttpRequest request = HttpRequest.newBuilder(
+            URI.create("http://" + p.getStatus().getPodIP() + ":" + HEALTH_PORT + "/status"))
+        .timeout(Duration.ofSeconds(3))
+        .GET()
+        .build();
     HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() != 200) throw new IOException("GET /status of " + pod + ": " + response.statusCode() + " " + response.body());
+    if (response.statusCode() != 200)
+      throw new IOException(
+          "GET /status of " + pod + ": " + response.statusCode() + " " + response.body());
     @SuppressWarnings("unchecked")
     Map<String, Object> fields = Serialization.unmarshal(response.body(), Map.class);
     return new SidecarStatus(pod, fields);

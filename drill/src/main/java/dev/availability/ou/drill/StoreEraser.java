@@ -21,14 +21,21 @@ final class StoreEraser {
   /** Deletes {@code keys} through {@code address}; returns how many deletes were refused or failed. */
   static int erase(String address, Collection<String> keys) throws InterruptedException {
     AtomicInteger failed = new AtomicInteger();
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+    HttpClient http = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(2))
+        .build();
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       for (String key : keys) {
         pool.execute(() -> {
           try {
-            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://" + address + "/kv/" + key)).timeout(Duration.ofSeconds(5))
-                .DELETE().build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> r = http.send(
+                HttpRequest.newBuilder(URI.create("http://" + address + "/kv/" + key))
+                    .timeout(Duration.ofSeconds(5))
+                    .DELETE()
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
             if (r.statusCode() != 200) failed.incrementAndGet();
           } catch (Exception e) {
             failed.incrementAndGet();

@@ -28,9 +28,12 @@ final class UnitMemory {
     int processes = 0;
     for (Pod pod : pods) {
       String ns = "ou-" + pod.getMetadata().getUid().substring(0, 8);
-      Process p = new ProcessBuilder("ip", "netns", "pids", ns).redirectErrorStream(true).start();
+      Process p = new ProcessBuilder("ip", "netns", "pids", ns)
+          .redirectErrorStream(true)
+          .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (p.waitFor() != 0) throw new IOException("ip netns pids " + ns + " failed: " + out.strip());
+      if (p.waitFor() != 0)
+        throw new IOException("ip netns pids " + ns + " failed: " + out.strip());
       for (String pid : out.split("\\s+")) {
         if (pid.isBlank()) continue;
         Path proc = Path.of("/proc", pid);

@@ -42,7 +42,8 @@ class DrainDrillTest {
   }
 
   @Test
-  void drainingThePrimarysNodeSwitchesOverFirstAndTheDrainCompletesWithoutAFailoverOrALoss() throws Exception {
+  void drainingThePrimarysNodeSwitchesOverFirstAndTheDrainCompletesWithoutAFailoverOrALoss()
+      throws Exception {
     try (Drill d = new Drill(cluster, "drain")) {
       d.createProtected();
       String primary = d.primary();
@@ -57,23 +58,31 @@ class DrainDrillTest {
 
       Kubectl.Result drain;
       try {
-        drain = kubectl.run("drain", node, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=120s");
-        Progress.log("kubectl drain " + node + " (" + drain.took().toMillis() + " ms, exit " + drain.exitCode() + "):\n" + drain.output().strip());
-        assertThat(drain.exitCode()).as("kubectl drain's exit code; its output:%n%s", drain.output()).isZero();
+        drain = kubectl.run(
+            "drain", node, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=120s");
+        Progress.log("kubectl drain " + node + " (" + drain.took().toMillis() + " ms, exit "
+            + drain.exitCode() + "):\n" + drain.output().strip());
+        assertThat(drain.exitCode())
+            .as("kubectl drain's exit code; its output:%n%s", drain.output())
+            .isZero();
         assertThat(drain.output()).contains("node/" + node + " drained");
-        assertThat(d.units.memberPods(Drill.UNIT)).as("no member left on the drained node")
+        assertThat(d.units.memberPods(Drill.UNIT))
+            .as("no member left on the drained node")
             .noneMatch(p -> node.equals(d.units.nodeOf(p)));
         d.awaitProtected("after the drain", 0);
       } finally {
         kubectl.run("uncordon", node);
       }
-      Drill.pauseQuietly(Duration.ofSeconds(2)); // writes after the switch, so the outage has an end
+      Drill.pauseQuietly(
+          Duration.ofSeconds(2)); // writes after the switch, so the outage has an end
       ClientVerdict v = d.finish();
 
       OperationalUnitStatus status = d.units.get(Drill.UNIT).getStatus();
       FailoverRecord last = status.getLastFailover();
-      Progress.log("drain drill: acknowledged " + v.acknowledged() + ", lost " + v.lost() + ", outage " + v.outageMillis() + " ms, failed " + v.failed()
-          + "; " + last.getReason() + " from " + last.getFormerPrimary() + " to " + last.getNewPrimary() + ", traffic moved in "
+      Progress.log("drain drill: acknowledged " + v.acknowledged() + ", lost " + v.lost()
+          + ", outage " + v.outageMillis() + " ms, failed " + v.failed()
+          + "; " + last.getReason() + " from " + last.getFormerPrimary() + " to "
+          + last.getNewPrimary() + ", traffic moved in "
           + last.getTrafficSwitchedMillis() + " ms");
       assertThat(status.getFailovers() - failoversBefore).as("failovers").isZero();
       assertThat(last.getPlanned()).as("the move was a planned switchover").isTrue();
@@ -81,18 +90,33 @@ class DrainDrillTest {
       assertThat(last.getFormerPrimary()).isEqualTo(primary);
       assertThat(last.getNewPrimary()).isEqualTo(standby);
       assertThat(last.getUpdatesLost()).isZero();
-      // Only what happened since the drain began: a slow start may have failed the new unit over before it.
-      assertThat(status.getHistory()).as("status.history since the drain holds this one switchover and no failover: %s", status.getHistory())
+      // Only what happened since the drain began: a slow start may have failed the new unit over
+      // before it.
+      assertThat(status.getHistory())
+          .as(
+              "status.history since the drain holds this one switchover and no failover: %s",
+              status.getHistory())
           .filteredOn(r -> r.getEpoch() != null && r.getEpoch() > epochBefore)
-          .allMatch(r -> "NodeMaintenance".equals(r.getReason()) && r.getKind() != FailoverRecord.Kind.Failover);
+          .allMatch(r -> "NodeMaintenance".equals(r.getReason())
+              && r.getKind() != FailoverRecord.Kind.Failover);
       java.util.List<String> eventsAfter = d.units.eventReasons(Drill.UNIT);
-      assertThat(count(eventsAfter, "SwitchoverStarted") - count(eventsBefore, "SwitchoverStarted")).as("switchovers started during the drain").isEqualTo(1);
-      assertThat(count(eventsAfter, "FailoverStarted") - count(eventsBefore, "FailoverStarted")).as("failovers started during the drain").isZero();
+      assertThat(count(eventsAfter, "SwitchoverStarted") - count(eventsBefore, "SwitchoverStarted"))
+          .as("switchovers started during the drain")
+          .isEqualTo(1);
+      assertThat(count(eventsAfter, "FailoverStarted") - count(eventsBefore, "FailoverStarted"))
+          .as("failovers started during the drain")
+          .isZero();
       assertThat(v.acknowledged()).isPositive();
       assertThat(v.lost()).as("acknowledged writes lost: %s", v.lostExamples()).isZero();
-      assertThat(v.splitBrain()).as("writes acknowledged at an older epoch after a newer one: %s", v.splitBrainExamples()).isZero();
-      assertThat(v.outageMillis()).as("the client's outage against the unit's response-time budget").isLessThanOrEqualTo(d.budgetMillis());
-      assertThat(d.units.nodeOf(d.units.standby(Drill.UNIT))).as("the new standby is not on the drained node").isNotEqualTo(node);
+      assertThat(v.splitBrain())
+          .as("writes acknowledged at an older epoch after a newer one: %s", v.splitBrainExamples())
+          .isZero();
+      assertThat(v.outageMillis())
+          .as("the client's outage against the unit's response-time budget")
+          .isLessThanOrEqualTo(d.budgetMillis());
+      assertThat(d.units.nodeOf(d.units.standby(Drill.UNIT)))
+          .as("the new standby is not on the drained node")
+          .isNotEqualTo(node);
     }
   }
 
@@ -102,11 +126,24 @@ class DrainDrillTest {
 
   /** Waits until the unit's budget selects {@code primary} alone and the disruption controller has processed it. */
   private static void awaitBudgetOn(Drill d, String primary) {
-    await("PodDisruptionBudget on " + primary).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-      PodDisruptionBudget pdb = cluster.client.policy().v1().podDisruptionBudget().inNamespace(d.namespace).withName(Drill.UNIT).get();
-      return pdb != null && Map.of(ContractKeys.UNIT_LABEL, Drill.UNIT, ContractKeys.MEMBER_LABEL, primary).equals(pdb.getSpec().getSelector().getMatchLabels())
-          && pdb.getStatus() != null && pdb.getMetadata().getGeneration().equals(pdb.getStatus().getObservedGeneration())
-          && Integer.valueOf(0).equals(pdb.getStatus().getDisruptionsAllowed());
-    });
+    await("PodDisruptionBudget on " + primary)
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> {
+          PodDisruptionBudget pdb = cluster
+              .client
+              .policy()
+              .v1()
+              .podDisruptionBudget()
+              .inNamespace(d.namespace)
+              .withName(Drill.UNIT)
+              .get();
+          return pdb != null
+              && Map.of(ContractKeys.UNIT_LABEL, Drill.UNIT, ContractKeys.MEMBER_LABEL, primary)
+                  .equals(pdb.getSpec().getSelector().getMatchLabels())
+              && pdb.getStatus() != null
+              && pdb.getMetadata().getGeneration().equals(pdb.getStatus().getObservedGeneration())
+              && Integer.valueOf(0).equals(pdb.getStatus().getDisruptionsAllowed());
+        });
   }
 }

@@ -8,7 +8,9 @@ import org.junit.jupiter.api.Assumptions;
  */
 record DrillSuite(DrillCluster cluster, DrillOperator operator) {
   static DrillSuite start(String operatorName) throws Exception {
-    Assumptions.assumeTrue("0".equals(System.getProperty("ou.uid", uid())), "pods that really run need root (network namespaces, mounts, chroot)");
+    Assumptions.assumeTrue(
+        "0".equals(System.getProperty("ou.uid", uid())),
+        "pods that really run need root (network namespaces, mounts, chroot)");
     DrillCluster cluster = DrillCluster.get();
     dev.availability.ou.e2e.Units.installCrd(cluster.client, cluster.repo);
     return new DrillSuite(cluster, new DrillOperator(cluster, operatorName));

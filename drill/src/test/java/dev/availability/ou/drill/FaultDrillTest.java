@@ -47,7 +47,8 @@ class FaultDrillTest {
     drill(name, fault, hold, DataDurability.Required);
   }
 
-  private static void drill(String name, FaultKind fault, Duration hold, DataDurability durability) throws Exception {
+  private static void drill(String name, FaultKind fault, Duration hold, DataDurability durability)
+      throws Exception {
     try (Drill d = new Drill(cluster, name).durability(durability)) {
       d.createProtected();
       d.startLoad();
@@ -110,12 +111,22 @@ class FaultDrillTest {
       d.suffer(FaultKind.API_SERVER_DOWN, operator, Duration.ofSeconds(30));
       Drill.pauseQuietly(Duration.ofSeconds(2));
       ClientVerdict blink = d.finish();
-      figures.add("api-server-down 30 s: acknowledged " + blink.acknowledged() + ", lost " + blink.lost() + ", outage " + blink.outageMillis()
-          + " ms, failed " + blink.failed() + ", failovers " + (d.units.failovers(Drill.UNIT) - failoversBefore));
-      assertThat(blink.lost()).as("acknowledged writes lost: %s", blink.lostExamples()).isZero();
-      assertThat(blink.splitBrain()).as("split brain: %s", blink.splitBrainExamples()).isZero();
-      assertThat(d.units.failovers(Drill.UNIT) - failoversBefore).as("failovers caused by the API server's absence").isZero();
-      assertThat(blink.outageMillis()).as("the client's outage while the API server was down (failed writes: %s)", blink.failuresByKind())
+      figures.add("api-server-down 30 s: acknowledged " + blink.acknowledged() + ", lost "
+          + blink.lost() + ", outage " + blink.outageMillis() + " ms, failed " + blink.failed()
+          + ", failovers " + (d.units.failovers(Drill.UNIT) - failoversBefore));
+      assertThat(blink.lost())
+          .as("acknowledged writes lost: %s", blink.lostExamples())
+          .isZero();
+      assertThat(blink.splitBrain())
+          .as("split brain: %s", blink.splitBrainExamples())
+          .isZero();
+      assertThat(d.units.failovers(Drill.UNIT) - failoversBefore)
+          .as("failovers caused by the API server's absence")
+          .isZero();
+      assertThat(blink.outageMillis())
+          .as(
+              "the client's outage while the API server was down (failed writes: %s)",
+              blink.failuresByKind())
           .isLessThanOrEqualTo(SIDECAR_SYNC_TIMEOUT_MILLIS);
 
       long epochBefore = d.units.get(Drill.UNIT).getStatus().getEpoch();
@@ -124,15 +135,27 @@ class FaultDrillTest {
       d.suffer(FaultKind.CONTAINER_CRASH, operator, Duration.ZERO);
       Drill.pauseQuietly(Duration.ofSeconds(2));
       ClientVerdict after = d.finish();
-      figures.add("container-crash after the API server's outage: acknowledged " + after.acknowledged() + ", lost " + after.lost()
-          + ", outage " + after.outageMillis() + " ms, failed " + after.failed());
-      assertThat(after.lost()).as("acknowledged writes lost: %s", after.lostExamples()).isZero();
-      assertThat(after.splitBrain()).as("split brain: %s", after.splitBrainExamples()).isZero();
+      figures.add("container-crash after the API server's outage: acknowledged "
+          + after.acknowledged() + ", lost " + after.lost() + ", outage " + after.outageMillis()
+          + " ms, failed " + after.failed());
+      assertThat(after.lost())
+          .as("acknowledged writes lost: %s", after.lostExamples())
+          .isZero();
+      assertThat(after.splitBrain())
+          .as("split brain: %s", after.splitBrainExamples())
+          .isZero();
       FailoverRecord last = d.units.get(Drill.UNIT).getStatus().getLastFailover();
-      assertThat(last.getPlanned()).as("a failover, not a planned switchover").isNotEqualTo(Boolean.TRUE);
-      assertThat(last.getEpoch()).as("the epoch of the failover after the outage").isGreaterThan(epochBefore);
-      assertThat(last.getWithinRecoveryBudget()).as("traffic moved within the recovery budget: detection %s ms, promotion %s ms, traffic %s ms",
-          last.getDetectionMillis(), last.getPromotionMillis(), last.getTrafficSwitchedMillis()).isTrue();
+      assertThat(last.getPlanned())
+          .as("a failover, not a planned switchover")
+          .isNotEqualTo(Boolean.TRUE);
+      assertThat(last.getEpoch())
+          .as("the epoch of the failover after the outage")
+          .isGreaterThan(epochBefore);
+      assertThat(last.getWithinRecoveryBudget())
+          .as(
+              "traffic moved within the recovery budget: detection %s ms, promotion %s ms, traffic %s ms",
+              last.getDetectionMillis(), last.getPromotionMillis(), last.getTrafficSwitchedMillis())
+          .isTrue();
     }
   }
 
@@ -142,15 +165,24 @@ class FaultDrillTest {
   private static void verify(Drill d, FaultKind fault) {
     Drill.pauseQuietly(Duration.ofSeconds(2)); // writes after recovery, so the outage has an end
     ClientVerdict v = d.finish();
-    figures.add(fault.label + ": acknowledged " + v.acknowledged() + ", lost " + v.lost() + ", outage " + v.outageMillis() + " ms, failed "
-        + v.failed() + ", split brain " + v.splitBrain());
+    figures.add(
+        fault.label + ": acknowledged " + v.acknowledged() + ", lost " + v.lost() + ", outage "
+            + v.outageMillis() + " ms, failed " + v.failed() + ", split brain " + v.splitBrain());
     assertThat(v.acknowledged()).as("writes acknowledged").isPositive();
-    assertThat(v.lost()).as("acknowledged writes lost (Synchronous): %s", v.lostExamples()).isZero();
-    assertThat(v.splitBrain()).as("writes acknowledged at an older epoch after a newer one: %s", v.splitBrainExamples()).isZero();
+    assertThat(v.lost())
+        .as("acknowledged writes lost (Synchronous): %s", v.lostExamples())
+        .isZero();
+    assertThat(v.splitBrain())
+        .as("writes acknowledged at an older epoch after a newer one: %s", v.splitBrainExamples())
+        .isZero();
     if (!fault.coveredByBudget) return;
-    assertThat(v.outageMillis()).as("the client's outage against the unit's response-time budget").isLessThanOrEqualTo(d.budgetMillis());
+    assertThat(v.outageMillis())
+        .as("the client's outage against the unit's response-time budget")
+        .isLessThanOrEqualTo(d.budgetMillis());
     FailoverRecord last = d.units.get(Drill.UNIT).getStatus().getLastFailover();
     assertThat(last).as("the unit's record of its failover").isNotNull();
-    assertThat(last.getWithinRecoveryBudget()).as("traffic moved within the recovery budget: %s ms", last.getTrafficSwitchedMillis()).isTrue();
+    assertThat(last.getWithinRecoveryBudget())
+        .as("traffic moved within the recovery budget: %s ms", last.getTrafficSwitchedMillis())
+        .isTrue();
   }
 }

@@ -27,7 +27,10 @@ import org.junit.jupiter.api.Test;
 class FencingDrillTest {
   static DrillCluster cluster;
   static DrillOperator operator;
-  static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+  static final HttpClient HTTP = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(2))
+      .build();
 
   @BeforeAll
   static void start() throws Exception {
@@ -42,34 +45,54 @@ class FencingDrillTest {
   }
 
   @Test
-  void aFencedPrimaryRefusesWritesSentStraightToItWhileTheUnitServesFromTheStandby() throws Exception {
-    // Preferred: the new primary acknowledges alone while its standby (the fenced member) is out; with Required it
+  void aFencedPrimaryRefusesWritesSentStraightToItWhileTheUnitServesFromTheStandby()
+      throws Exception {
+    // Preferred: the new primary acknowledges alone while its standby (the fenced member) is out;
+    // with Required it
     // would acknowledge nothing until a standby is back.
-    try (Drill d = new Drill(cluster, "fence").durability(dev.availability.ou.api.DataDurability.Preferred)) {
+    try (Drill d =
+        new Drill(cluster, "fence").durability(dev.availability.ou.api.DataDurability.Preferred)) {
       d.createProtected();
       String primary = d.primary();
       String standby = d.units.standby(Drill.UNIT);
       HttpResponse<String> before = put(d, primary, "before-fence");
-      assertThat(before.statusCode()).as("a write straight to the primary: %s", before.body()).isEqualTo(200);
+      assertThat(before.statusCode())
+          .as("a write straight to the primary: %s", before.body())
+          .isEqualTo(200);
 
       fence(d, primary);
 
-      await("failed over to " + standby).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
-          .until(() -> standby.equals(d.primary()) && d.units.endpointPods(Drill.UNIT).equals(Set.of(standby)));
-      await(primary + "'s sidecar fenced").atMost(Duration.ofSeconds(30)).until(() -> is(d, primary, "role", "FENCED"));
+      await("failed over to " + standby)
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> standby.equals(d.primary())
+              && d.units.endpointPods(Drill.UNIT).equals(Set.of(standby)));
+      await(primary + "'s sidecar fenced")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> is(d, primary, "role", "FENCED"));
       HttpResponse<String> refused = put(d, primary, "to-the-fenced-member");
-      assertThat(refused.statusCode()).as("a write straight to the fenced member: %s", refused.body()).isEqualTo(503);
+      assertThat(refused.statusCode())
+          .as("a write straight to the fenced member: %s", refused.body())
+          .isEqualTo(503);
       assertThat(refused.body()).contains("fenced");
       assertThat(status(d, primary)).containsEntry("serving", false);
-      // (its sidecar's readiness fails at once; the kubelet's probe sees it within its period and threshold)
-      await("the fenced member not ready").atMost(Duration.ofSeconds(30)).until(() -> !podReady(d, primary));
+      // (its sidecar's readiness fails at once; the kubelet's probe sees it within its period and
+      // threshold)
+      await("the fenced member not ready")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> !podReady(d, primary));
       HttpResponse<String> after = put(d, standby, "after-fence");
-      assertThat(after.statusCode()).as("the new primary serves: %s", after.body()).isEqualTo(200);
+      assertThat(after.statusCode())
+          .as("the new primary serves: %s", after.body())
+          .isEqualTo(200);
       assertThat(d.units.memberPods(Drill.UNIT)).as("the fenced member is kept").contains(primary);
 
       fence(d, null);
-      await("the former primary rejoins as standby").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
-          .until(() -> d.units.phase(Drill.UNIT) == UnitPhase.Protected && is(d, primary, "role", "STANDBY")
+      await("the former primary rejoins as standby")
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> d.units.phase(Drill.UNIT) == UnitPhase.Protected
+              && is(d, primary, "role", "STANDBY")
               && is(d, primary, "inSync", true));
     }
   }
@@ -82,48 +105,86 @@ class FencingDrillTest {
       String primary = d.primary();
       String standby = d.units.standby(Drill.UNIT);
       fence(d, standby);
-      await("standby fenced").atMost(Duration.ofSeconds(60)).until(() -> is(d, standby, "role", "FENCED"));
+      await("standby fenced")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> is(d, standby, "role", "FENCED"));
 
       fence(d, standby + "," + primary);
 
-      await("no serving primary").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
-          .until(() -> d.units.phase(Drill.UNIT) == UnitPhase.Degraded && is(d, primary, "role", "FENCED")
+      await("no serving primary")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> d.units.phase(Drill.UNIT) == UnitPhase.Degraded
+              && is(d, primary, "role", "FENCED")
               && d.units.endpointPods(Drill.UNIT).isEmpty());
       assertThat(put(d, primary, "while-held").statusCode()).isEqualTo(503);
       assertThat(d.units.get(Drill.UNIT).getStatus().getEpoch()).isEqualTo(2L);
 
       fence(d, null);
-      await("the unfenced primary serves again at epoch 2, protected").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
-          .until(() -> d.units.phase(Drill.UNIT) == UnitPhase.Protected && d.units.endpointPods(Drill.UNIT).equals(Set.of(primary)));
-      assertThat(status(d, primary)).containsEntry("role", "PRIMARY").containsEntry("epoch", 2).containsEntry("serving", true);
+      await("the unfenced primary serves again at epoch 2, protected")
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> d.units.phase(Drill.UNIT) == UnitPhase.Protected
+              && d.units.endpointPods(Drill.UNIT).equals(Set.of(primary)));
+      assertThat(status(d, primary))
+          .containsEntry("role", "PRIMARY")
+          .containsEntry("epoch", 2)
+          .containsEntry("serving", true);
       HttpResponse<String> afterUnfence = put(d, primary, "after-unfence");
-      assertThat(afterUnfence.statusCode()).as("the unfenced primary serves: %s", afterUnfence.body()).isEqualTo(200);
+      assertThat(afterUnfence.statusCode())
+          .as("the unfenced primary serves: %s", afterUnfence.body())
+          .isEqualTo(200);
       assertThat(d.units.failovers(Drill.UNIT)).isZero();
     }
   }
 
   private static void fence(Drill d, String members) {
-    cluster.client.resources(OperationalUnit.class).inNamespace(d.namespace).withName(Drill.UNIT).edit(u -> {
-      if (u.getMetadata().getAnnotations() == null) u.getMetadata().setAnnotations(new HashMap<>());
-      if (members == null) u.getMetadata().getAnnotations().remove(UnitAnnotations.FENCED_MEMBERS);
-      else u.getMetadata().getAnnotations().put(UnitAnnotations.FENCED_MEMBERS, members);
-      return u;
-    });
+    cluster
+        .client
+        .resources(OperationalUnit.class)
+        .inNamespace(d.namespace)
+        .withName(Drill.UNIT)
+        .edit(u -> {
+          if (u.getMetadata().getAnnotations() == null)
+            u.getMetadata().setAnnotations(new HashMap<>());
+          if (members == null)
+            u.getMetadata().getAnnotations().remove(UnitAnnotations.FENCED_MEMBERS);
+          else u.getMetadata().getAnnotations().put(UnitAnnotations.FENCED_MEMBERS, members);
+          return u;
+        });
   }
 
   private static String podIp(Drill d, String pod) {
-    return cluster.client.pods().inNamespace(d.namespace).withName(pod).get().getStatus().getPodIP();
+    return cluster
+        .client
+        .pods()
+        .inNamespace(d.namespace)
+        .withName(pod)
+        .get()
+        .getStatus()
+        .getPodIP();
   }
 
   private static boolean podReady(Drill d, String pod) {
-    return cluster.client.pods().inNamespace(d.namespace).withName(pod).get().getStatus().getConditions().stream()
+    return cluster
+        .client
+        .pods()
+        .inNamespace(d.namespace)
+        .withName(pod)
+        .get()
+        .getStatus()
+        .getConditions()
+        .stream()
         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   /** A write sent to the member's own application (its pod IP), not through the Service. */
   private static HttpResponse<String> put(Drill d, String pod, String key) throws Exception {
-    HttpRequest r = HttpRequest.newBuilder(URI.create("http://" + podIp(d, pod) + ":8080/kv/" + key)).timeout(Duration.ofSeconds(5))
-        .PUT(HttpRequest.BodyPublishers.ofString("v:" + key)).build();
+    HttpRequest r = HttpRequest.newBuilder(
+            URI.create("http://" + podIp(d, pod) + ":8080/kv/" + key))
+        .timeout(Duration.ofSeconds(5))
+        .PUT(HttpRequest.BodyPublishers.ofString("v:" + key))
+        .build();
     return HTTP.send(r, HttpResponse.BodyHandlers.ofString());
   }
 
@@ -131,8 +192,12 @@ class FencingDrillTest {
   @SuppressWarnings("unchecked")
   private static java.util.Map<String, Object> status(Drill d, String pod) {
     try {
-      HttpRequest r = HttpRequest.newBuilder(URI.create("http://" + podIp(d, pod) + ":7482/status")).timeout(Duration.ofSeconds(5)).GET().build();
-      return io.fabric8.kubernetes.client.utils.Serialization.unmarshal(HTTP.send(r, HttpResponse.BodyHandlers.ofString()).body(), java.util.Map.class);
+      HttpRequest r = HttpRequest.newBuilder(URI.create("http://" + podIp(d, pod) + ":7482/status"))
+          .timeout(Duration.ofSeconds(5))
+          .GET()
+          .build();
+      return io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+          HTTP.send(r, HttpResponse.BodyHandlers.ofString()).body(), java.util.Map.class);
     } catch (Exception e) {
       return java.util.Map.of();
     }

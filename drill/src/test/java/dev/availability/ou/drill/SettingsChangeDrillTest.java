@@ -42,42 +42,70 @@ class SettingsChangeDrillTest {
   }
 
   @Test
-  void aNewBudgetAndModeReachTheRunningSidecarsAndTheLeaseWithoutAPodReplacedOrAFailover() throws Exception {
+  void aNewBudgetAndModeReachTheRunningSidecarsAndTheLeaseWithoutAPodReplacedOrAFailover()
+      throws Exception {
     try (Drill d = new Drill(cluster, "settings")) {
       d.createProtected();
       List<String> members = List.of(d.primary(), d.units.standby(Drill.UNIT));
       Map<String, String> uids = uids(d);
       int failovers = d.units.failovers(Drill.UNIT);
-      // The drill's 10 s budget: T_recovery 5 s, so peer lost after 1 s, heartbeats every 250 ms, lease 2 s.
-      for (String m : members) assertThat(SidecarStatus.of(cluster.client, d.namespace, m).number("peerLostAfterMillis")).isEqualTo(1000);
+      // The drill's 10 s budget: T_recovery 5 s, so peer lost after 1 s, heartbeats every 250 ms,
+      // lease 2 s.
+      for (String m : members)
+        assertThat(SidecarStatus.of(cluster.client, d.namespace, m).number("peerLostAfterMillis"))
+            .isEqualTo(1000);
       d.startLoad();
       Drill.pause(Duration.ofSeconds(2));
 
       long editedAt = System.nanoTime();
-      cluster.client.resources(OperationalUnit.class).inNamespace(d.namespace).withName(Drill.UNIT).edit(u -> {
-        u.getSpec().getFailover().setResponseTimeBudget("16s"); // T_recovery 8 s: peer lost 1.6 s, heartbeat 400 ms, lease 3.2 s
-        u.getSpec().getReplication().setMode(ReplicationMode.Asynchronous);
-        return u;
-      });
-      await("both sidecars and the Lease on the new settings").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
-        for (String m : members) {
-          SidecarStatus s = SidecarStatus.of(cluster.client, d.namespace, m);
-          if (!"Asynchronous".equals(s.text("mode")) || s.number("peerLostAfterMillis") != 1600 || s.number("heartbeatMillis") != 400) return false;
-        }
-        Lease lease = cluster.client.leases().inNamespace(d.namespace).withName(ContractKeys.primaryLeaseName(Drill.UNIT)).get();
-        return "3200".equals(lease.getMetadata().getAnnotations().get(ContractKeys.LEASE_DURATION_MS_ANNOTATION))
-            && Integer.valueOf(4).equals(lease.getSpec().getLeaseDurationSeconds());
-      });
+      cluster
+          .client
+          .resources(OperationalUnit.class)
+          .inNamespace(d.namespace)
+          .withName(Drill.UNIT)
+          .edit(u -> {
+            u.getSpec()
+                .getFailover()
+                .setResponseTimeBudget(
+                    "16s"); // T_recovery 8 s: peer lost 1.6 s, heartbeat 400 ms, lease 3.2 s
+            u.getSpec().getReplication().setMode(ReplicationMode.Asynchronous);
+            return u;
+          });
+      await("both sidecars and the Lease on the new settings")
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> {
+            for (String m : members) {
+              SidecarStatus s = SidecarStatus.of(cluster.client, d.namespace, m);
+              if (!"Asynchronous".equals(s.text("mode"))
+                  || s.number("peerLostAfterMillis") != 1600
+                  || s.number("heartbeatMillis") != 400) return false;
+            }
+            Lease lease = cluster
+                .client
+                .leases()
+                .inNamespace(d.namespace)
+                .withName(ContractKeys.primaryLeaseName(Drill.UNIT))
+                .get();
+            return "3200"
+                    .equals(lease
+                        .getMetadata()
+                        .getAnnotations()
+                        .get(ContractKeys.LEASE_DURATION_MS_ANNOTATION))
+                && Integer.valueOf(4).equals(lease.getSpec().getLeaseDurationSeconds());
+          });
       long followedMillis = (System.nanoTime() - editedAt) / 1_000_000;
       Drill.pause(Duration.ofSeconds(3)); // serving on the new settings
       ClientVerdict v = d.finish();
 
-      Progress.log("settings drill: sidecars and Lease followed the edit in " + followedMillis + " ms; client: acknowledged " + v.acknowledged()
-          + ", lost " + v.lost() + ", outage " + v.outageMillis() + " ms");
+      Progress.log("settings drill: sidecars and Lease followed the edit in " + followedMillis
+          + " ms; client: acknowledged " + v.acknowledged() + ", lost " + v.lost() + ", outage "
+          + v.outageMillis() + " ms");
       assertThat(uids(d)).as("the same pods (none replaced)").isEqualTo(uids);
       assertThat(d.units.failovers(Drill.UNIT)).as("failovers").isEqualTo(failovers);
       assertThat(d.units.phase(Drill.UNIT)).isEqualTo(UnitPhase.Protected);
-      assertThat(d.units.eventReasons(Drill.UNIT)).doesNotContain("FailoverStarted", "RollingUpdate");
+      assertThat(d.units.eventReasons(Drill.UNIT))
+          .doesNotContain("FailoverStarted", "RollingUpdate");
       assertThat(v.acknowledged()).isPositive();
       assertThat(v.lost()).as("acknowledged writes lost: %s", v.lostExamples()).isZero();
       assertThat(v.splitBrain()).isZero();
@@ -85,7 +113,16 @@ class SettingsChangeDrillTest {
   }
 
   private static Map<String, String> uids(Drill d) {
-    return d.units.memberPods(Drill.UNIT).stream().collect(Collectors.toMap(Function.identity(),
-        p -> cluster.client.pods().inNamespace(d.namespace).withName(p).get().getMetadata().getUid()));
+    return d.units.memberPods(Drill.UNIT).stream()
+        .collect(Collectors.toMap(
+            Function.identity(),
+            p -> cluster
+                .client
+                .pods()
+                .inNamespace(d.namespace)
+                .withName(p)
+                .get()
+                .getMetadata()
+                .getUid()));
   }
 }

@@ -32,27 +32,52 @@ public final class Fabric8MemberApi implements MemberApi {
 
   @Override
   public AutoCloseable watchPod(String name, Consumer<PodMeta> onPod, Consumer<String> onTrouble) {
-    return call("watch pod " + name, () -> client.pods().inNamespace(namespace).withName(name).inform(new ResourceEventHandler<>() {
-      @Override public void onAdd(Pod p) { onPod.accept(meta(p)); }
-      @Override public void onUpdate(Pod old, Pod p) { onPod.accept(meta(p)); }
-      @Override public void onDelete(Pod p, boolean unknownState) {}
-    }))::close;
+    return call(
+        "watch pod " + name,
+        () -> client
+            .pods()
+            .inNamespace(namespace)
+            .withName(name)
+            .inform(new ResourceEventHandler<>() {
+              @Override
+              public void onAdd(Pod p) {
+                onPod.accept(meta(p));
+              }
+
+              @Override
+              public void onUpdate(Pod old, Pod p) {
+                onPod.accept(meta(p));
+              }
+
+              @Override
+              public void onDelete(Pod p, boolean unknownState) {}
+            }))::close;
   }
 
   @Override
   public void mergePatchPod(String name, String mergePatchJson) {
-    call("patch pod " + name, () -> client.pods().inNamespace(namespace).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), mergePatchJson));
+    call(
+        "patch pod " + name,
+        () -> client
+            .pods()
+            .inNamespace(namespace)
+            .withName(name)
+            .patch(PatchContext.of(PatchType.JSON_MERGE), mergePatchJson));
   }
 
   @Override
   public PodMeta getPod(String name) {
-    Pod p = call("get pod " + name, () -> client.pods().inNamespace(namespace).withName(name).get());
+    Pod p = call(
+        "get pod " + name,
+        () -> client.pods().inNamespace(namespace).withName(name).get());
     return p == null ? null : meta(p);
   }
 
   @Override
   public LeaseState getLease(String name) {
-    Lease l = call("get lease " + name, () -> client.leases().inNamespace(namespace).withName(name).get());
+    Lease l = call(
+        "get lease " + name,
+        () -> client.leases().inNamespace(namespace).withName(name).get());
     return l == null ? null : state(l);
   }
 
@@ -61,31 +86,42 @@ public final class Fabric8MemberApi implements MemberApi {
     Lease l = (Lease) lease.handle();
     l.getSpec().setRenewTime(ZonedDateTime.ofInstant(renewTime, ZoneOffset.UTC));
     if (duration != null) {
-      if (l.getMetadata().getAnnotations() == null) l.getMetadata().setAnnotations(new java.util.HashMap<>());
-      l.getMetadata().getAnnotations().put(ContractKeys.LEASE_DURATION_MS_ANNOTATION, String.valueOf(duration.toMillis()));
+      if (l.getMetadata().getAnnotations() == null)
+        l.getMetadata().setAnnotations(new java.util.HashMap<>());
+      l.getMetadata()
+          .getAnnotations()
+          .put(ContractKeys.LEASE_DURATION_MS_ANNOTATION, String.valueOf(duration.toMillis()));
       l.getSpec().setLeaseDurationSeconds((int) Math.max(1, (duration.toMillis() + 999) / 1000));
     }
-    return state(call("update lease " + lease.name(), () -> client.leases().inNamespace(namespace).resource(l).update()));
+    return state(call(
+        "update lease " + lease.name(),
+        () -> client.leases().inNamespace(namespace).resource(l).update()));
   }
 
   @Override
   public void close() {}
 
   private static PodMeta meta(Pod p) {
-    return new PodMeta(p.getMetadata().getName(), p.getMetadata().getLabels(), p.getMetadata().getAnnotations());
+    return new PodMeta(
+        p.getMetadata().getName(), p.getMetadata().getLabels(), p.getMetadata().getAnnotations());
   }
 
   private static LeaseState state(Lease l) {
-    return new LeaseState(l.getMetadata().getName(), l.getMetadata().getResourceVersion(),
+    return new LeaseState(
+        l.getMetadata().getName(),
+        l.getMetadata().getResourceVersion(),
         l.getSpec() == null ? null : l.getSpec().getHolderIdentity(),
-        l.getSpec() == null ? null : l.getSpec().getLeaseDurationSeconds(), l.getMetadata().getAnnotations(), l);
+        l.getSpec() == null ? null : l.getSpec().getLeaseDurationSeconds(),
+        l.getMetadata().getAnnotations(),
+        l);
   }
 
   private <T> T call(String what, Supplier<T> call) {
     try {
       return call.get();
     } catch (KubernetesClientException e) {
-      throw new MemberApiException(e.getCode(), what + " in namespace " + namespace + " failed: " + e.getMessage(), e);
+      throw new MemberApiException(
+          e.getCode(), what + " in namespace " + namespace + " failed: " + e.getMessage(), e);
     }
   }
 }

@@ -29,18 +29,22 @@ public final class OperatorProcess implements AutoCloseable {
    *
    * @param leaseName the leader-election Lease; operators sharing it elect one leader
    */
-  public static OperatorProcess start(Path repoRoot, Path kubeconfig, String name, String leaseName, Map<String, String> extraEnv) {
+  public static OperatorProcess start(
+      Path repoRoot, Path kubeconfig, String name, String leaseName, Map<String, String> extraEnv) {
     Path jar = repoRoot.resolve("operator/target/quarkus-app/quarkus-run.jar");
     if (!Files.exists(jar)) {
-      throw new IllegalStateException("no " + jar + ": package the operator first (build/mvn -DskipTests package, or run the whole build)");
+      throw new IllegalStateException("no " + jar
+          + ": package the operator first (build/mvn -DskipTests package, or run the whole build)");
     }
     try {
       Path logs = repoRoot.resolve("e2e/target/operator-logs");
       Files.createDirectories(logs);
       Path log = logs.resolve(name + "-" + System.currentTimeMillis() + ".log");
       String java = ProcessHandle.current().info().command().orElse("java");
-      List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-Xmx256m", "-jar", jar.toString()));
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+      List<String> cmd =
+          new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-Xmx256m", "-jar", jar.toString()));
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
       pb.environment().put("KUBECONFIG", kubeconfig.toString());
       pb.environment().put("QUARKUS_HTTP_PORT", "0");
       pb.environment().put("OU_LEADER_ELECTION_LEASE_NAME", leaseName);
@@ -59,10 +63,13 @@ public final class OperatorProcess implements AutoCloseable {
     Instant until = Instant.now().plus(timeout);
     while (Instant.now().isBefore(until)) {
       if (log().contains(text)) return;
-      if (!process.isAlive()) throw new IllegalStateException("operator " + name + " exited (" + process.exitValue() + "); its log:\n" + tail(40));
+      if (!process.isAlive())
+        throw new IllegalStateException(
+            "operator " + name + " exited (" + process.exitValue() + "); its log:\n" + tail(40));
       sleep(100);
     }
-    throw new IllegalStateException("operator " + name + " did not log '" + text + "' within " + timeout + "; its log:\n" + tail(40));
+    throw new IllegalStateException("operator " + name + " did not log '" + text + "' within "
+        + timeout + "; its log:\n" + tail(40));
   }
 
   public boolean isLeader() {
@@ -106,7 +113,8 @@ public final class OperatorProcess implements AutoCloseable {
 
   private void waitFor() {
     try {
-      if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+      if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS))
+        process.destroyForcibly().waitFor();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -49,19 +49,46 @@ public final class SidecarDoubles implements AutoCloseable {
     this.client = client;
     this.namespace = namespace;
     this.nodes = client.nodes().inform(new ResourceEventHandler<>() {
-      @Override public void onAdd(Node n) { noteNode(n); }
-      @Override public void onUpdate(Node o, Node n) { noteNode(n); }
-      @Override public void onDelete(Node n, boolean unknown) { deadNodes.put(n.getMetadata().getName(), true); }
+      @Override
+      public void onAdd(Node n) {
+        noteNode(n);
+      }
+
+      @Override
+      public void onUpdate(Node o, Node n) {
+        noteNode(n);
+      }
+
+      @Override
+      public void onDelete(Node n, boolean unknown) {
+        deadNodes.put(n.getMetadata().getName(), true);
+      }
     });
-    this.pods = client.pods().inNamespace(namespace).withLabel(ContractKeys.UNIT_LABEL).inform(new ResourceEventHandler<>() {
-      @Override public void onAdd(Pod p) { seen(p); }
-      @Override public void onUpdate(Pod o, Pod p) { seen(p); }
-      @Override public void onDelete(Pod p, boolean unknown) { stop(p.getMetadata().getName()); }
-    });
+    this.pods = client
+        .pods()
+        .inNamespace(namespace)
+        .withLabel(ContractKeys.UNIT_LABEL)
+        .inform(new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(Pod p) {
+            seen(p);
+          }
+
+          @Override
+          public void onUpdate(Pod o, Pod p) {
+            seen(p);
+          }
+
+          @Override
+          public void onDelete(Pod p, boolean unknown) {
+            stop(p.getMetadata().getName());
+          }
+        });
   }
 
   private void noteNode(Node n) {
-    Map<String, String> a = Optional.ofNullable(n.getMetadata().getAnnotations()).orElse(Map.of());
+    Map<String, String> a =
+        Optional.ofNullable(n.getMetadata().getAnnotations()).orElse(Map.of());
     deadNodes.put(n.getMetadata().getName(), !"fake".equals(a.get(KWOK_MANAGED)));
   }
 
@@ -71,7 +98,8 @@ public final class SidecarDoubles implements AutoCloseable {
       stop(name);
       return;
     }
-    boolean running = "Running".equals(Optional.ofNullable(p.getStatus()).map(s -> s.getPhase()).orElse(null));
+    boolean running = "Running"
+        .equals(Optional.ofNullable(p.getStatus()).map(s -> s.getPhase()).orElse(null));
     if (!running || doubles.containsKey(name)) {
       Double d = doubles.get(name);
       if (d != null) d.pod = p;
@@ -81,7 +109,8 @@ public final class SidecarDoubles implements AutoCloseable {
     Double d = new Double(channel, p);
     doubles.put(name, d);
     channel.onAssignment(d::assigned);
-    // Each double ticks on its own, so one slow API call never delays another member's lease renewal.
+    // Each double ticks on its own, so one slow API call never delays another member's lease
+    // renewal.
     d.task = ticker.scheduleWithFixedDelay(() -> tick(d), 0, 50, TimeUnit.MILLISECONDS);
   }
 
@@ -104,7 +133,8 @@ public final class SidecarDoubles implements AutoCloseable {
   /** The double of {@code pod}, once its pod is running. */
   public Double of(String pod) {
     Double d = doubles.get(pod);
-    if (d == null) throw new IllegalStateException("no sidecar double for pod " + pod + " (not running yet?)");
+    if (d == null)
+      throw new IllegalStateException("no sidecar double for pod " + pod + " (not running yet?)");
     return d;
   }
 
@@ -137,7 +167,8 @@ public final class SidecarDoubles implements AutoCloseable {
     private volatile long leaseMillis = 1000;
     private volatile boolean fenced;
     private volatile long syncedEpoch = -1;
-    private volatile long confirmedSinceMillis; // 0: its standby does not confirm it (LeaseFailsafe.confirms)
+    private volatile long
+        confirmedSinceMillis; // 0: its standby does not confirm it (LeaseFailsafe.confirms)
     private volatile long primarySilentSinceMillis; // 0: as a standby it hears its primary
     private volatile java.util.concurrent.ScheduledFuture<?> task;
 
@@ -147,15 +178,32 @@ public final class SidecarDoubles implements AutoCloseable {
     }
 
     /** Stop everything (a hung process or a node cut off from the API server). */
-    public Double freeze() { frozen = true; return this; }
-    public Double unfreeze() { frozen = false; channel.republish(); return this; }
+    public Double freeze() {
+      frozen = true;
+      return this;
+    }
+
+    public Double unfreeze() {
+      frozen = false;
+      channel.republish();
+      return this;
+    }
+
     public Double reportPeerLost(boolean lost) {
       peerLostSince = lost ? clock.millis() : 0;
       peerLost = lost;
       return this;
     }
-    public Double reportAppUnhealthy(boolean unhealthy) { appUnhealthy = unhealthy; return this; }
-    public Double lagBehind(long updates) { lag = updates; return this; }
+
+    public Double reportAppUnhealthy(boolean unhealthy) {
+      appUnhealthy = unhealthy;
+      return this;
+    }
+
+    public Double lagBehind(long updates) {
+      lag = updates;
+      return this;
+    }
     /** Reports this much state in this heap, and whether the heap is too small for it (null: says nothing of memory). */
     public Double reportMemory(long stateBytes, long heapBytes, boolean heapTooSmall) {
       memory = new MemberReportMemory(stateBytes, heapBytes, heapTooSmall);
@@ -183,10 +231,13 @@ public final class SidecarDoubles implements AutoCloseable {
       Pod p = pod;
       String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
       if (node != null && Boolean.TRUE.equals(deadNodes.get(node))) return false;
-      // The sidecar shares the pod's fate when the application container stops (a crash in KWOK's world).
-      return p.getStatus() == null || p.getStatus().getContainerStatuses() == null || p.getStatus().getContainerStatuses().stream()
-          .filter(c -> !ContractKeys.SIDECAR_CONTAINER.equals(c.getName()))
-          .allMatch(c -> c.getState() != null && c.getState().getRunning() != null);
+      // The sidecar shares the pod's fate when the application container stops (a crash in KWOK's
+      // world).
+      return p.getStatus() == null
+          || p.getStatus().getContainerStatuses() == null
+          || p.getStatus().getContainerStatuses().stream()
+              .filter(c -> !ContractKeys.SIDECAR_CONTAINER.equals(c.getName()))
+              .allMatch(c -> c.getState() != null && c.getState().getRunning() != null);
     }
 
     void tick() {
@@ -195,25 +246,38 @@ public final class SidecarDoubles implements AutoCloseable {
       long now = clock.millis();
       if (a.role() == Role.Primary) {
         String unit = channel.unit();
-        // As LeaseKeeper: confirmed by its standby for a lease duration, it writes its lease only every ten (Synchronous, Journal).
+        // As LeaseKeeper: confirmed by its standby for a lease duration, it writes its lease only
+        // every ten (Synchronous, Journal).
         boolean confirmed = !fenced && standbyConfirms(a);
         if (!confirmed && confirmedSinceMillis != 0) lastAttemptMillis = 0; // lost: renew at once
         if (!confirmed) confirmedSinceMillis = 0;
         else if (confirmedSinceMillis == 0) confirmedSinceMillis = now;
-        boolean vouchedFor = confirmed && lastRenewalMillis > 0 && now - confirmedSinceMillis >= leaseMillis
-            && now - lastRenewalMillis < 10L * leaseMillis; // (LeaseKeeper.CONFIRMED_RENEWAL_LEASES)
-        // (a member that stopped serving keeps trying, every sixth of a lease, as LeaseKeeper does after a failure)
-        if (unit != null && !vouchedFor && now - lastAttemptMillis >= Math.max(100, fenced ? leaseMillis / 6 : leaseMillis / 3)) {
+        boolean vouchedFor = confirmed
+            && lastRenewalMillis > 0
+            && now - confirmedSinceMillis >= leaseMillis
+            && now - lastRenewalMillis
+                < 10L * leaseMillis; // (LeaseKeeper.CONFIRMED_RENEWAL_LEASES)
+        // (a member that stopped serving keeps trying, every sixth of a lease, as LeaseKeeper does
+        // after a failure)
+        if (unit != null
+            && !vouchedFor
+            && now - lastAttemptMillis
+                >= Math.max(100, fenced ? leaseMillis / 6 : leaseMillis / 3)) {
           lastAttemptMillis = now;
           MemberChannel.Renewal r = channel.renewPrimaryLease(unit, a.epoch());
           if (r.leaseDuration().toMillis() > 0) leaseMillis = r.leaseDuration().toMillis();
-          // As PrimaryLeaseState: a lease the API server gives to another stops it at once; one it cannot renew, once
-          // neither its last renewal nor its standby's confirmation (the failsafe) keeps it serving.
-          // A lease handed back to it (the operator rewrote it at its epoch) makes it serve again, as the sidecar does.
+          // As PrimaryLeaseState: a lease the API server gives to another stops it at once; one it
+          // cannot renew, once
+          // neither its last renewal nor its standby's confirmation (the failsafe) keeps it
+          // serving.
+          // A lease handed back to it (the operator rewrote it at its epoch) makes it serve again,
+          // as the sidecar does.
           if (r.held()) {
             lastRenewalMillis = now;
             fenced = false;
-          } else if (lastRenewalMillis > 0 && now - lastRenewalMillis > r.leaseDuration().toMillis() && (r.takenAway() || !confirmed)) {
+          } else if (lastRenewalMillis > 0
+              && now - lastRenewalMillis > r.leaseDuration().toMillis()
+              && (r.takenAway() || !confirmed)) {
             fenced = true;
           }
         }
@@ -227,14 +291,26 @@ public final class SidecarDoubles implements AutoCloseable {
       } else {
         primarySilentSinceMillis = 0;
       }
-      // As the real standby: its primary's heartbeats lost for OU_PEER_LOST_AFTER (or the test's knob says so).
+      // As the real standby: its primary's heartbeats lost for OU_PEER_LOST_AFTER (or the test's
+      // knob says so).
       long silent = primarySilentSinceMillis == 0 ? 0 : now - primarySilentSinceMillis;
-      boolean lost = peerLost || (standby && silent >= SidecarEnv.millis(pod, "OU_PEER_LOST_AFTER", 2000));
+      boolean lost =
+          peerLost || (standby && silent >= SidecarEnv.millis(pod, "OU_PEER_LOST_AFTER", 2000));
       long lostAge = peerLost ? now - peerLostSince : silent;
-      MemberReport report = new MemberReport(reported, a.epoch(), standby ? Math.max(0, sequence - lag) : sequence,
-          standby ? lag : null, standby ? lag == 0 && syncedEpoch == a.epoch() : null, standby && lost ? Boolean.TRUE : Boolean.FALSE,
-          lost ? lostAge : 0L, !appUnhealthy, ip() + ":" + ContractKeys.REPLICATION_PORT, now,
-          memory == null ? null : memory.stateBytes(), memory == null ? null : memory.heapBytes(), memory == null ? null : memory.heapTooSmall());
+      MemberReport report = new MemberReport(
+          reported,
+          a.epoch(),
+          standby ? Math.max(0, sequence - lag) : sequence,
+          standby ? lag : null,
+          standby ? lag == 0 && syncedEpoch == a.epoch() : null,
+          standby && lost ? Boolean.TRUE : Boolean.FALSE,
+          lost ? lostAge : 0L,
+          !appUnhealthy,
+          ip() + ":" + ContractKeys.REPLICATION_PORT,
+          now,
+          memory == null ? null : memory.stateBytes(),
+          memory == null ? null : memory.heapBytes(),
+          memory == null ? null : memory.heapTooSmall());
       channel.publish(report);
     }
 
@@ -246,7 +322,11 @@ public final class SidecarDoubles implements AutoCloseable {
     private boolean primaryStreams(Assignment a) {
       if (a.peer() == null) return true;
       Double primary = doubles.get(a.peer());
-      return primary != null && primary.alive() && !primary.frozen && primary.role() == Role.Primary && !primary.fenced;
+      return primary != null
+          && primary.alive()
+          && !primary.frozen
+          && primary.role() == Role.Primary
+          && !primary.fenced;
     }
 
     /** A standby hears its primary's heartbeats while that primary's sidecar runs (serving or not: a self-fenced one still beats). */
@@ -266,7 +346,11 @@ public final class SidecarDoubles implements AutoCloseable {
       Double sb = doubles.get(a.peer());
       if (sb == null || !sb.alive() || sb.frozen || sb.peerLost || sb.fenced) return false;
       Assignment sa = sb.assignment;
-      return sa != null && sa.role() == Role.Standby && sa.epoch() == a.epoch() && sb.syncedEpoch == a.epoch() && sb.lag == 0;
+      return sa != null
+          && sa.role() == Role.Standby
+          && sa.epoch() == a.epoch()
+          && sb.syncedEpoch == a.epoch()
+          && sb.lag == 0;
     }
 
     private String ip() {

@@ -11,9 +11,15 @@ public final class SidecarEnv {
 
   /** The variable {@code name} of the sidecar container of {@code pod}; null when absent. */
   public static String get(Pod pod, String name) {
-    return Optional.ofNullable(pod.getSpec()).stream().flatMap(s -> s.getContainers().stream())
-        .filter(c -> ContractKeys.SIDECAR_CONTAINER.equals(c.getName()) && c.getEnv() != null).flatMap(c -> c.getEnv().stream())
-        .filter(e -> name.equals(e.getName())).map(e -> e.getValue()).filter(Objects::nonNull).findFirst().orElse(null);
+    return Optional.ofNullable(pod.getSpec()).stream()
+        .flatMap(s -> s.getContainers().stream())
+        .filter(c -> ContractKeys.SIDECAR_CONTAINER.equals(c.getName()) && c.getEnv() != null)
+        .flatMap(c -> c.getEnv().stream())
+        .filter(e -> name.equals(e.getName()))
+        .map(e -> e.getValue())
+        .filter(Objects::nonNull)
+        .findFirst()
+        .orElse(null);
   }
 
   /** A duration in milliseconds ("2000ms" or "2000") of the sidecar container of {@code pod}; {@code otherwise} when absent or not a number. */

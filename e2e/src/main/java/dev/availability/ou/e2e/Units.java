@@ -29,12 +29,23 @@ public final class Units {
 
   /** Installs (or updates) the CRD from crds/, as users do, and waits until it is served. */
   public static void installCrd(KubernetesClient client, Path repoRoot) {
-    try (InputStream in = Files.newInputStream(repoRoot.resolve("crds/" + OperationalUnit.CRD_NAME + "-v1.yml"))) {
+    try (InputStream in =
+        Files.newInputStream(repoRoot.resolve("crds/" + OperationalUnit.CRD_NAME + "-v1.yml"))) {
       CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
       client.resource(crd).fieldManager("ou-e2e").forceConflicts().serverSideApply();
-      client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-          .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
-              .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())), 30, java.util.concurrent.TimeUnit.SECONDS);
+      client
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .withName(crd.getMetadata().getName())
+          .waitUntilCondition(
+              c -> c.getStatus() != null
+                  && c.getStatus().getConditions() != null
+                  && c.getStatus().getConditions().stream()
+                      .anyMatch(
+                          x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
+              30,
+              java.util.concurrent.TimeUnit.SECONDS);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -42,7 +53,8 @@ public final class Units {
 
   /** The synchronous sample of samples/, renamed, with the given response-time budget. */
   public static OperationalUnit sample(Path repoRoot, String name, String responseTimeBudget) {
-    try (InputStream in = Files.newInputStream(repoRoot.resolve("samples/kvstore-synchronous.yaml"))) {
+    try (InputStream in =
+        Files.newInputStream(repoRoot.resolve("samples/kvstore-synchronous.yaml"))) {
       OperationalUnit unit = Serialization.unmarshal(in, OperationalUnit.class);
       unit.getMetadata().setName(name);
       unit.getSpec().getFailover().setResponseTimeBudget(responseTimeBudget);
@@ -54,15 +66,27 @@ public final class Units {
   }
 
   public OperationalUnit create(OperationalUnit unit) {
-    return client.resources(OperationalUnit.class).inNamespace(namespace).resource(unit).create();
+    return client
+        .resources(OperationalUnit.class)
+        .inNamespace(namespace)
+        .resource(unit)
+        .create();
   }
 
   public void delete(String name) {
-    client.resources(OperationalUnit.class).inNamespace(namespace).withName(name).delete();
+    client
+        .resources(OperationalUnit.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .delete();
   }
 
   public OperationalUnit get(String name) {
-    return client.resources(OperationalUnit.class).inNamespace(namespace).withName(name).get();
+    return client
+        .resources(OperationalUnit.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .get();
   }
 
   public UnitPhase phase(String name) {
@@ -72,17 +96,23 @@ public final class Units {
 
   public String primary(String name) {
     OperationalUnit u = get(name);
-    return u == null || u.getStatus() == null || u.getStatus().getPrimary() == null ? null : u.getStatus().getPrimary().getPod();
+    return u == null || u.getStatus() == null || u.getStatus().getPrimary() == null
+        ? null
+        : u.getStatus().getPrimary().getPod();
   }
 
   public String standby(String name) {
     OperationalUnit u = get(name);
-    return u == null || u.getStatus() == null || u.getStatus().getStandby() == null ? null : u.getStatus().getStandby().getPod();
+    return u == null || u.getStatus() == null || u.getStatus().getStandby() == null
+        ? null
+        : u.getStatus().getStandby().getPod();
   }
 
   public int failovers(String name) {
     OperationalUnit u = get(name);
-    return u == null || u.getStatus() == null || u.getStatus().getFailovers() == null ? 0 : u.getStatus().getFailovers();
+    return u == null || u.getStatus() == null || u.getStatus().getFailovers() == null
+        ? 0
+        : u.getStatus().getFailovers();
   }
 
   public String nodeOf(String pod) {
@@ -92,28 +122,69 @@ public final class Units {
 
   /** The pods the Service's EndpointSlices list (ready or not). */
   public Set<String> endpointPods(String service) {
-    return client.discovery().v1().endpointSlices().inNamespace(namespace).withLabel("kubernetes.io/service-name", service).list().getItems().stream()
-        .flatMap(s -> s.getEndpoints() == null ? java.util.stream.Stream.empty() : s.getEndpoints().stream())
-        .map(e -> e.getTargetRef() == null ? null : e.getTargetRef().getName()).filter(Objects::nonNull).collect(Collectors.toSet());
+    return client
+        .discovery()
+        .v1()
+        .endpointSlices()
+        .inNamespace(namespace)
+        .withLabel("kubernetes.io/service-name", service)
+        .list()
+        .getItems()
+        .stream()
+        .flatMap(s ->
+            s.getEndpoints() == null ? java.util.stream.Stream.empty() : s.getEndpoints().stream())
+        .map(e -> e.getTargetRef() == null ? null : e.getTargetRef().getName())
+        .filter(Objects::nonNull)
+        .collect(Collectors.toSet());
   }
 
   /** The pods the Service's EndpointSlices list as ready: where a client's requests are sent and answered. */
   public Set<String> readyEndpointPods(String service) {
-    return client.discovery().v1().endpointSlices().inNamespace(namespace).withLabel("kubernetes.io/service-name", service).list().getItems().stream()
-        .flatMap(s -> s.getEndpoints() == null ? java.util.stream.Stream.empty() : s.getEndpoints().stream())
-        .filter(e -> e.getConditions() != null && Boolean.TRUE.equals(e.getConditions().getReady()))
-        .map(e -> e.getTargetRef() == null ? null : e.getTargetRef().getName()).filter(Objects::nonNull).collect(Collectors.toSet());
+    return client
+        .discovery()
+        .v1()
+        .endpointSlices()
+        .inNamespace(namespace)
+        .withLabel("kubernetes.io/service-name", service)
+        .list()
+        .getItems()
+        .stream()
+        .flatMap(s ->
+            s.getEndpoints() == null ? java.util.stream.Stream.empty() : s.getEndpoints().stream())
+        .filter(e ->
+            e.getConditions() != null && Boolean.TRUE.equals(e.getConditions().getReady()))
+        .map(e -> e.getTargetRef() == null ? null : e.getTargetRef().getName())
+        .filter(Objects::nonNull)
+        .collect(Collectors.toSet());
   }
 
   public List<String> memberPods(String unit) {
-    return client.pods().inNamespace(namespace).withLabel(ContractKeys.UNIT_LABEL, unit).list().getItems().stream()
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null).map(p -> p.getMetadata().getName()).sorted().toList();
+    return client
+        .pods()
+        .inNamespace(namespace)
+        .withLabel(ContractKeys.UNIT_LABEL, unit)
+        .list()
+        .getItems()
+        .stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .map(p -> p.getMetadata().getName())
+        .sorted()
+        .toList();
   }
 
   /** Event reasons recorded on the unit, oldest first. */
   public List<String> eventReasons(String unit) {
-    return client.v1().events().inNamespace(namespace).withField("involvedObject.name", unit).list().getItems().stream()
-        .sorted(java.util.Comparator.comparing((Event e) -> e.getFirstTimestamp() == null ? "" : e.getFirstTimestamp()))
-        .map(Event::getReason).toList();
+    return client
+        .v1()
+        .events()
+        .inNamespace(namespace)
+        .withField("involvedObject.name", unit)
+        .list()
+        .getItems()
+        .stream()
+        .sorted(java.util.Comparator.comparing(
+            (Event e) -> e.getFirstTimestamp() == null ? "" : e.getFirstTimestamp()))
+        .map(Event::getReason)
+        .toList();
   }
 }

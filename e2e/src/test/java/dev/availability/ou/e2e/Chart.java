@@ -20,8 +20,10 @@ final class Chart {
   static Path repoRoot() {
     String p = System.getProperty("ou.repo.root");
     Path dir = p != null ? Path.of(p) : Path.of("").toAbsolutePath();
-    while (dir != null && !Files.isDirectory(dir.resolve("helm/ou-operator"))) dir = dir.getParent();
-    if (dir == null) throw new IllegalStateException("no helm/ou-operator above " + Path.of("").toAbsolutePath());
+    while (dir != null && !Files.isDirectory(dir.resolve("helm/ou-operator")))
+      dir = dir.getParent();
+    if (dir == null)
+      throw new IllegalStateException("no helm/ou-operator above " + Path.of("").toAbsolutePath());
     return dir;
   }
 
@@ -35,7 +37,11 @@ final class Chart {
       Path values = Files.createTempFile("ou-chart-values", ".yaml");
       try {
         Files.writeString(values, valuesYaml);
-        TemplateCommand t = new Helm(dir()).template().withName(RELEASE).withNamespace("ou-system").withValuesFile(values);
+        TemplateCommand t = new Helm(dir())
+            .template()
+            .withName(RELEASE)
+            .withNamespace("ou-system")
+            .withValuesFile(values);
         return new Rendered(t.call());
       } finally {
         Files.deleteIfExists(values);
@@ -66,16 +72,23 @@ final class Chart {
     }
 
     <T extends HasMetadata> Optional<T> find(Class<T> type, String name) {
-      return all(type).stream().filter(o -> o.getMetadata().getName().equals(name)).findFirst();
+      return all(type).stream()
+          .filter(o -> o.getMetadata().getName().equals(name))
+          .findFirst();
     }
 
     <T extends HasMetadata> T get(Class<T> type, String name) {
-      return find(type, name).orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name + " in:\n" + names()));
+      return find(type, name)
+          .orElseThrow(() ->
+              new AssertionError("no " + type.getSimpleName() + " " + name + " in:\n" + names()));
     }
 
     List<String> names() {
-      return objects.stream().map(o -> o.getKind() + " " + (o.getMetadata().getNamespace() == null ? "" : o.getMetadata().getNamespace() + "/")
-          + o.getMetadata().getName()).toList();
+      return objects.stream()
+          .map(o -> o.getKind() + " "
+              + (o.getMetadata().getNamespace() == null ? "" : o.getMetadata().getNamespace() + "/")
+              + o.getMetadata().getName())
+          .toList();
     }
   }
 }

@@ -39,7 +39,9 @@ class ChartTest {
 
   /** The rules the operator's code needs on the objects of its units (see the chart README for why each). */
   static final Map<String, List<String>> UNIT_RULES = new TreeMap<>(Map.ofEntries(
-      Map.entry("ou.availability.dev/operationalunits", List.of("get", "list", "watch", "patch", "update")),
+      Map.entry(
+          "ou.availability.dev/operationalunits",
+          List.of("get", "list", "watch", "patch", "update")),
       Map.entry("ou.availability.dev/operationalunits/status", List.of("get", "patch", "update")),
       Map.entry("ou.availability.dev/operationalunits/finalizers", List.of("update")),
       Map.entry("/pods", List.of("get", "list", "watch", "create", "patch", "delete")),
@@ -49,10 +51,14 @@ class ChartTest {
       Map.entry("coordination.k8s.io/leases", List.of("get", "list", "watch", "create", "update")),
       Map.entry("/secrets", List.of("create")),
       Map.entry("/serviceaccounts", List.of("get", "list", "watch", "create", "patch")),
-      Map.entry("rbac.authorization.k8s.io/roles", List.of("get", "list", "watch", "create", "patch")),
-      Map.entry("rbac.authorization.k8s.io/rolebindings", List.of("get", "list", "watch", "create", "patch")),
+      Map.entry(
+          "rbac.authorization.k8s.io/roles", List.of("get", "list", "watch", "create", "patch")),
+      Map.entry(
+          "rbac.authorization.k8s.io/rolebindings",
+          List.of("get", "list", "watch", "create", "patch")),
       Map.entry("policy/poddisruptionbudgets", List.of("get", "list", "watch", "create", "patch")),
-      Map.entry("networking.k8s.io/networkpolicies", List.of("get", "list", "watch", "create", "patch")),
+      Map.entry(
+          "networking.k8s.io/networkpolicies", List.of("get", "list", "watch", "create", "patch")),
       Map.entry("/events", List.of("create", "get", "patch"))));
 
   @Test
@@ -67,17 +73,24 @@ class ChartTest {
     Path chartCrds = Chart.dir().resolve("crds");
     List<String> names;
     try (Stream<Path> s = Files.list(crds)) {
-      names = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yml") || n.endsWith(".yaml")).sorted().toList();
+      names = s.map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".yml") || n.endsWith(".yaml"))
+          .sorted()
+          .toList();
     }
     List<String> inChart;
     try (Stream<Path> s = Files.list(chartCrds)) {
       inChart = s.map(p -> p.getFileName().toString()).sorted().toList();
     }
     assertThat(names).isNotEmpty();
-    assertThat(inChart).as("helm/ou-operator/crds holds exactly the files of crds/").isEqualTo(names);
+    assertThat(inChart)
+        .as("helm/ou-operator/crds holds exactly the files of crds/")
+        .isEqualTo(names);
     for (String n : names) {
-      assertThat(Files.readString(chartCrds.resolve(n))).as("helm/ou-operator/crds/" + n + " equals crds/" + n
-          + " (build/mvn -f api/pom.xml test -Dou.crd.update=true rewrites both)").isEqualTo(Files.readString(crds.resolve(n)));
+      assertThat(Files.readString(chartCrds.resolve(n)))
+          .as("helm/ou-operator/crds/" + n + " equals crds/" + n
+              + " (build/mvn -f api/pom.xml test -Dou.crd.update=true rewrites both)")
+          .isEqualTo(Files.readString(crds.resolve(n)));
     }
   }
 
@@ -86,10 +99,14 @@ class ChartTest {
     List<String> lines = Files.readAllLines(Chart.dir().resolve("values.yaml"));
     String previous = "";
     for (String line : lines) {
-      if (line.matches("^[A-Za-z].*:.*")) assertThat(previous).as("the comment above top-level value '" + line + "'").startsWith("#");
+      if (line.matches("^[A-Za-z].*:.*"))
+        assertThat(previous)
+            .as("the comment above top-level value '" + line + "'")
+            .startsWith("#");
       if (!line.isBlank()) previous = line.trim();
     }
-    assertThat(new Helm(Chart.dir()).show().values().call()).contains("watchNamespaces: []", "replicaCount: 2", "leaseName: ou-operator-leader");
+    assertThat(new Helm(Chart.dir()).show().values().call())
+        .contains("watchNamespaces: []", "replicaCount: 2", "leaseName: ou-operator-leader");
   }
 
   @Test
@@ -123,20 +140,33 @@ class ChartTest {
     assertThat(c.getResources().getLimits()).containsKey("memory");
 
     Map<String, EnvVar> env = env(c);
-    assertThat(env.get("POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
+    assertThat(env.get("POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("metadata.namespace");
     assertThat(env.get("OU_LEADER_ELECTION_ENABLED").getValue()).isEqualTo("true");
     assertThat(env.get("OU_NETWORK_POLICY").getValue()).isEqualTo("true");
     assertThat(env.get("OU_LEADER_ELECTION_LEASE_NAME").getValue()).isEqualTo("ou-operator-leader");
     assertThat(env.get("OU_SIDECAR_IMAGE").getValue()).isEqualTo("ou-operator:0.1.0");
     assertThat(env.get("OU_SIDECAR_MEMORY_LIMIT").getValue()).isEqualTo("256Mi");
-    assertThat(env).doesNotContainKeys("QUARKUS_OPERATOR_SDK_NAMESPACES", "OU_SIDECAR_COMMAND", "OU_SIDECAR_FSYNC", "OU_SIDECAR_JAVA_OPTIONS");
+    assertThat(env)
+        .doesNotContainKeys(
+            "QUARKUS_OPERATOR_SDK_NAMESPACES",
+            "OU_SIDECAR_COMMAND",
+            "OU_SIDECAR_FSYNC",
+            "OU_SIDECAR_JAVA_OPTIONS");
 
-    assertThat(r.get(ServiceAccount.class, "ou-operator").getMetadata().getNamespace()).isEqualTo("ou-system");
+    assertThat(r.get(ServiceAccount.class, "ou-operator").getMetadata().getNamespace())
+        .isEqualTo("ou-system");
     assertThat(rules(r.get(ClusterRole.class, "ou-operator").getRules())).isEqualTo(UNIT_RULES);
-    assertBoundTo(r.get(ClusterRoleBinding.class, "ou-operator").getSubjects(), r.get(ClusterRoleBinding.class, "ou-operator").getRoleRef().getName(), "ou-operator");
-    assertThat(rules(r.get(ClusterRole.class, "ou-operator-nodes").getRules())).isEqualTo(Map.of("/nodes", List.of("list", "watch")));
+    assertBoundTo(
+        r.get(ClusterRoleBinding.class, "ou-operator").getSubjects(),
+        r.get(ClusterRoleBinding.class, "ou-operator").getRoleRef().getName(),
+        "ou-operator");
+    assertThat(rules(r.get(ClusterRole.class, "ou-operator-nodes").getRules()))
+        .isEqualTo(Map.of("/nodes", List.of("list", "watch")));
     r.get(ClusterRoleBinding.class, "ou-operator-nodes");
-    assertThat(r.all(Role.class)).extracting(x -> x.getMetadata().getName()).containsExactly("ou-operator-leader-election");
+    assertThat(r.all(Role.class))
+        .extracting(x -> x.getMetadata().getName())
+        .containsExactly("ou-operator-leader-election");
     Role leader = r.get(Role.class, "ou-operator-leader-election");
     assertThat(leader.getMetadata().getNamespace()).isEqualTo("ou-system");
     assertThat(leader.getRules()).anySatisfy(rule -> {
@@ -149,49 +179,90 @@ class ChartTest {
     });
 
     Service metrics = r.get(Service.class, "ou-operator-metrics");
-    assertThat(metrics.getSpec().getPorts()).singleElement().satisfies(p -> assertThat(p.getPort()).isEqualTo(8080));
-    assertThat(metrics.getSpec().getSelector()).isEqualTo(d.getSpec().getSelector().getMatchLabels());
+    assertThat(metrics.getSpec().getPorts())
+        .singleElement()
+        .satisfies(p -> assertThat(p.getPort()).isEqualTo(8080));
+    assertThat(metrics.getSpec().getSelector())
+        .isEqualTo(d.getSpec().getSelector().getMatchLabels());
     assertThat(r.objects()).noneMatch(o -> o.getKind().equals("ServiceMonitor"));
-    assertThat(r.get(PodDisruptionBudget.class, "ou-operator").getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+    assertThat(r.get(PodDisruptionBudget.class, "ou-operator")
+            .getSpec()
+            .getMinAvailable()
+            .getIntVal())
+        .isEqualTo(1);
 
-    ValidatingAdmissionPolicy vap = r.get(ValidatingAdmissionPolicy.class, "ou-operator-member-pods");
+    ValidatingAdmissionPolicy vap =
+        r.get(ValidatingAdmissionPolicy.class, "ou-operator-member-pods");
     assertThat(vap.getSpec().getFailurePolicy()).isEqualTo("Fail");
-    assertThat(vap.getSpec().getMatchConditions()).singleElement().satisfies(m -> assertThat(m.getExpression()).contains("endsWith('-member')"));
-    assertThat(vap.getSpec().getVariables()).anySatisfy(v -> assertThat(v.getExpression()).contains("authentication.kubernetes.io/pod-name"));
-    ValidatingAdmissionPolicyBinding binding = r.get(ValidatingAdmissionPolicyBinding.class, "ou-operator-member-pods");
+    assertThat(vap.getSpec().getMatchConditions())
+        .singleElement()
+        .satisfies(m -> assertThat(m.getExpression()).contains("endsWith('-member')"));
+    assertThat(vap.getSpec().getVariables())
+        .anySatisfy(
+            v -> assertThat(v.getExpression()).contains("authentication.kubernetes.io/pod-name"));
+    ValidatingAdmissionPolicyBinding binding =
+        r.get(ValidatingAdmissionPolicyBinding.class, "ou-operator-member-pods");
     assertThat(binding.getSpec().getPolicyName()).isEqualTo(vap.getMetadata().getName());
     assertThat(binding.getSpec().getValidationActions()).containsExactly("Deny");
     assertThat(binding.getSpec().getMatchResources()).isNull();
-    ValidatingAdmissionPolicy lease = r.get(ValidatingAdmissionPolicy.class, "ou-operator-member-lease");
+    ValidatingAdmissionPolicy lease =
+        r.get(ValidatingAdmissionPolicy.class, "ou-operator-member-lease");
     assertThat(lease.getSpec().getFailurePolicy()).isEqualTo("Fail");
-    assertThat(lease.getSpec().getMatchConstraints().getResourceRules()).singleElement()
+    assertThat(lease.getSpec().getMatchConstraints().getResourceRules())
+        .singleElement()
         .satisfies(rule -> assertThat(rule.getResources()).containsExactly("leases"));
-    assertThat(r.get(ValidatingAdmissionPolicyBinding.class, "ou-operator-member-lease").getSpec().getValidationActions()).containsExactly("Deny");
+    assertThat(r.get(ValidatingAdmissionPolicyBinding.class, "ou-operator-member-lease")
+            .getSpec()
+            .getValidationActions())
+        .containsExactly("Deny");
   }
 
   @Test
   void aListOfNamespacesGetsARoleInEachAndTheOperatorWatchesOnlyThose() {
     Chart.Rendered r = Chart.template("watchNamespaces: [team-a, team-b]");
-    assertThat(r.all(ClusterRole.class)).extracting(x -> x.getMetadata().getName()).containsExactly("ou-operator-nodes");
-    assertThat(r.all(ClusterRoleBinding.class)).extracting(x -> x.getMetadata().getName()).containsExactly("ou-operator-nodes");
+    assertThat(r.all(ClusterRole.class))
+        .extracting(x -> x.getMetadata().getName())
+        .containsExactly("ou-operator-nodes");
+    assertThat(r.all(ClusterRoleBinding.class))
+        .extracting(x -> x.getMetadata().getName())
+        .containsExactly("ou-operator-nodes");
     for (String ns : List.of("team-a", "team-b")) {
-      Role role = r.all(Role.class).stream().filter(x -> x.getMetadata().getNamespace().equals(ns)).findFirst().orElseThrow();
+      Role role = r.all(Role.class).stream()
+          .filter(x -> x.getMetadata().getNamespace().equals(ns))
+          .findFirst()
+          .orElseThrow();
       assertThat(rules(role.getRules())).isEqualTo(UNIT_RULES);
-      RoleBinding b = r.all(RoleBinding.class).stream().filter(x -> x.getMetadata().getNamespace().equals(ns)).findFirst().orElseThrow();
+      RoleBinding b = r.all(RoleBinding.class).stream()
+          .filter(x -> x.getMetadata().getNamespace().equals(ns))
+          .findFirst()
+          .orElseThrow();
       assertThat(b.getRoleRef().getKind()).isEqualTo("Role");
-      assertBoundTo(b.getSubjects(), b.getRoleRef().getName(), role.getMetadata().getName());
+      assertBoundTo(
+          b.getSubjects(), b.getRoleRef().getName(), role.getMetadata().getName());
     }
     Role nodeLeases = r.get(Role.class, "ou-operator-node-leases");
     assertThat(nodeLeases.getMetadata().getNamespace()).isEqualTo("kube-node-lease");
-    assertThat(rules(nodeLeases.getRules())).isEqualTo(Map.of("coordination.k8s.io/leases", List.of("list", "watch")));
-    Container c = r.get(Deployment.class, "ou-operator").getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(rules(nodeLeases.getRules()))
+        .isEqualTo(Map.of("coordination.k8s.io/leases", List.of("list", "watch")));
+    Container c = r.get(Deployment.class, "ou-operator")
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0);
     assertThat(env(c).get("QUARKUS_OPERATOR_SDK_NAMESPACES").getValue()).isEqualTo("team-a,team-b");
-    var selector = r.get(ValidatingAdmissionPolicyBinding.class, "ou-operator-member-pods").getSpec().getMatchResources().getNamespaceSelector();
+    var selector = r.get(ValidatingAdmissionPolicyBinding.class, "ou-operator-member-pods")
+        .getSpec()
+        .getMatchResources()
+        .getNamespaceSelector();
     assertThat(selector.getMatchExpressions()).singleElement().satisfies(e -> {
       assertThat(e.getKey()).isEqualTo("kubernetes.io/metadata.name");
       assertThat(e.getValues()).containsExactly("team-a", "team-b");
     });
-    assertThat(r.get(ValidatingAdmissionPolicyBinding.class, "ou-operator-member-lease").getSpec().getMatchResources().getNamespaceSelector())
+    assertThat(r.get(ValidatingAdmissionPolicyBinding.class, "ou-operator-member-lease")
+            .getSpec()
+            .getMatchResources()
+            .getNamespaceSelector())
         .isEqualTo(selector);
   }
 
@@ -206,13 +277,22 @@ class ChartTest {
         leaderElection: {enabled: false}
         image: {tag: 0.2.0}
         """);
-    GenericKubernetesResource sm = (GenericKubernetesResource) r.objects().stream().filter(o -> o.getKind().equals("ServiceMonitor")).findFirst().orElseThrow();
+    GenericKubernetesResource sm = (GenericKubernetesResource) r.objects().stream()
+        .filter(o -> o.getKind().equals("ServiceMonitor"))
+        .findFirst()
+        .orElseThrow();
     assertThat(sm.getMetadata().getLabels()).containsEntry("release", "prometheus");
-    assertThat(sm.getAdditionalProperties().toString()).contains("port=http-metrics", "path=/metrics");
+    assertThat(sm.getAdditionalProperties().toString())
+        .contains("port=http-metrics", "path=/metrics");
     assertThat(r.all(ValidatingAdmissionPolicy.class)).isEmpty();
     assertThat(r.all(PodDisruptionBudget.class)).isEmpty();
     assertThat(r.all(Role.class)).isEmpty(); // no leader election, no leader-election Role
-    Container c = r.get(Deployment.class, "ou-operator").getSpec().getTemplate().getSpec().getContainers().get(0);
+    Container c = r.get(Deployment.class, "ou-operator")
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0);
     assertThat(c.getImage()).isEqualTo("ou-operator:0.2.0");
     Map<String, EnvVar> env = env(c);
     assertThat(env.get("OU_SIDECAR_IMAGE").getValue()).isEqualTo("registry.example/ou:1");
@@ -226,7 +306,9 @@ class ChartTest {
   @Test
   void acceptsNamespacesAsACommaSeparatedString() {
     Chart.Rendered r = Chart.template("watchNamespaces: team-a,team-b");
-    assertThat(r.all(Role.class)).extracting(x -> x.getMetadata().getNamespace()).contains("team-a", "team-b");
+    assertThat(r.all(Role.class))
+        .extracting(x -> x.getMetadata().getNamespace())
+        .contains("team-a", "team-b");
   }
 
   @Test
@@ -250,7 +332,8 @@ class ChartTest {
     return out;
   }
 
-  private static void assertBoundTo(List<io.fabric8.kubernetes.api.model.rbac.Subject> subjects, String roleRef, String role) {
+  private static void assertBoundTo(
+      List<io.fabric8.kubernetes.api.model.rbac.Subject> subjects, String roleRef, String role) {
     assertThat(roleRef).isEqualTo(role);
     assertThat(subjects).singleElement().satisfies(s -> {
       assertThat(s.getKind()).isEqualTo("ServiceAccount");

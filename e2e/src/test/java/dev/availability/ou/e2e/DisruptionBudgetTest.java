@@ -27,23 +27,39 @@ class DisruptionBudgetTest extends EndToEndTest {
     String standby = h.units.standby(unit);
     awaitBudgetOn(unit, primary);
 
-    boolean primaryEvicted = h.client.pods().inNamespace(h.namespace).withName(primary).evict();
+    boolean primaryEvicted =
+        h.client.pods().inNamespace(h.namespace).withName(primary).evict();
 
-    assertThat(primaryEvicted).as("the eviction of primary " + primary + " (429: it would violate the disruption budget)").isFalse();
+    assertThat(primaryEvicted)
+        .as("the eviction of primary " + primary + " (429: it would violate the disruption budget)")
+        .isFalse();
     Pod p = h.client.pods().inNamespace(h.namespace).withName(primary).get();
     assertThat(p).isNotNull();
     assertThat(p.getMetadata().getDeletionTimestamp()).isNull();
 
-    String evictedUid = h.client.pods().inNamespace(h.namespace).withName(standby).get().getMetadata().getUid();
-    boolean standbyEvicted = h.client.pods().inNamespace(h.namespace).withName(standby).evict();
+    String evictedUid = h.client
+        .pods()
+        .inNamespace(h.namespace)
+        .withName(standby)
+        .get()
+        .getMetadata()
+        .getUid();
+    boolean standbyEvicted =
+        h.client.pods().inNamespace(h.namespace).withName(standby).evict();
 
     assertThat(standbyEvicted).as("the eviction of standby " + standby).isTrue();
-    // A new pod: under a new name when the operator saw the evicted one terminating, under the same name when it saw it
+    // A new pod: under a new name when the operator saw the evicted one terminating, under the same
+    // name when it saw it
     // gone (the unit's status still named it), so told apart by uid.
-    await("a new standby, Protected again, no failover").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+    await("a new standby, Protected again, no failover")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> {
           String uid = h.units.standby(unit) == null ? null : uidOf(h.units.standby(unit));
-          return uid != null && !uid.equals(evictedUid) && h.units.phase(unit) == UnitPhase.Protected && inSyncStandbyIs(unit, uid);
+          return uid != null
+              && !uid.equals(evictedUid)
+              && h.units.phase(unit) == UnitPhase.Protected
+              && inSyncStandbyIs(unit, uid);
         });
     assertThat(h.units.primary(unit)).isEqualTo(primary);
     assertThat(h.units.failovers(unit)).isZero();
@@ -61,19 +77,34 @@ class DisruptionBudgetTest extends EndToEndTest {
     try {
       cordon(node, true);
 
-      await("switched over to " + standby).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-          .until(() -> standby.equals(h.units.primary(unit)) && h.units.get(unit).getStatus().getFailover() == null);
+      await("switched over to " + standby)
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> standby.equals(h.units.primary(unit))
+              && h.units.get(unit).getStatus().getFailover() == null);
       FailoverRecord last = h.units.get(unit).getStatus().getLastFailover();
       assertThat(last.getReason()).isEqualTo("NodeMaintenance");
       assertThat(last.getPlanned()).isTrue();
-      assertThat(last.getMessage()).contains("node " + node + " of primary " + primary + " is cordoned");
-      assertThat(h.units.failovers(unit)).as("a planned switchover, not a failover").isZero();
+      assertThat(last.getMessage())
+          .contains("node " + node + " of primary " + primary + " is cordoned");
+      assertThat(h.units.failovers(unit))
+          .as("a planned switchover, not a failover")
+          .isZero();
       awaitBudgetOn(unit, standby);
-      await("Protected again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-          .until(() -> h.units.phase(unit) == UnitPhase.Protected && h.units.nodeOf(h.units.standby(unit)) != null);
-      assertThat(h.units.nodeOf(h.units.standby(unit))).as("no new standby on the cordoned node").isNotEqualTo(node);
-      assertThat(h.client.pods().inNamespace(h.namespace).withName(standby).evict()).as("the new primary is protected").isFalse();
-      assertThat(h.units.eventReasons(unit)).contains("SwitchoverStarted", "SwitchoverCompleted").doesNotContain("FailoverStarted");
+      await("Protected again")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> h.units.phase(unit) == UnitPhase.Protected
+              && h.units.nodeOf(h.units.standby(unit)) != null);
+      assertThat(h.units.nodeOf(h.units.standby(unit)))
+          .as("no new standby on the cordoned node")
+          .isNotEqualTo(node);
+      assertThat(h.client.pods().inNamespace(h.namespace).withName(standby).evict())
+          .as("the new primary is protected")
+          .isFalse();
+      assertThat(h.units.eventReasons(unit))
+          .contains("SwitchoverStarted", "SwitchoverCompleted")
+          .doesNotContain("FailoverStarted");
     } finally {
       cordon(node, false);
     }
@@ -93,12 +124,26 @@ class DisruptionBudgetTest extends EndToEndTest {
 
   /** Waits until the budget selects {@code primary} alone and the disruption controller has processed it. */
   private static void awaitBudgetOn(String unit, String primary) {
-    await("PodDisruptionBudget " + unit + " on " + primary).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-      PodDisruptionBudget pdb = h.client.policy().v1().podDisruptionBudget().inNamespace(h.namespace).withName(unit).get();
-      return pdb != null && pdb.getSpec().getSelector().getMatchLabels().equals(Map.of(ContractKeys.UNIT_LABEL, unit, ContractKeys.MEMBER_LABEL, primary))
-          && pdb.getStatus() != null && pdb.getMetadata().getGeneration().equals(pdb.getStatus().getObservedGeneration())
-          && pdb.getStatus().getExpectedPods() == 1;
-    });
+    await("PodDisruptionBudget " + unit + " on " + primary)
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> {
+          PodDisruptionBudget pdb = h.client
+              .policy()
+              .v1()
+              .podDisruptionBudget()
+              .inNamespace(h.namespace)
+              .withName(unit)
+              .get();
+          return pdb != null
+              && pdb.getSpec()
+                  .getSelector()
+                  .getMatchLabels()
+                  .equals(Map.of(ContractKeys.UNIT_LABEL, unit, ContractKeys.MEMBER_LABEL, primary))
+              && pdb.getStatus() != null
+              && pdb.getMetadata().getGeneration().equals(pdb.getStatus().getObservedGeneration())
+              && pdb.getStatus().getExpectedPods() == 1;
+        });
   }
 
   private static void cordon(String node, boolean unschedulable) {

@@ -16,7 +16,8 @@ abstract class EndToEndTest {
   static LocalClusterHandle cluster;
 
   @BeforeAll
-  static void startHarness(KubernetesClient client, TestNamespace ns, LocalClusterHandle c, ClusterFaults f) {
+  static void startHarness(
+      KubernetesClient client, TestNamespace ns, LocalClusterHandle c, ClusterFaults f) {
     h = new UnitHarness(client, ns, c);
     faults = f;
     cluster = c;

@@ -16,30 +16,43 @@ import org.junit.jupiter.api.Test;
  */
 class FailoverTest extends EndToEndTest {
 
-
   @Test
   void appContainerCrashFailsOver() {
-    failsOver("fo-crash", (primary, standby) -> faults.setContainerTerminated(h.namespace, primary, "kvstore", 137), "AppCrashed");
+    failsOver(
+        "fo-crash",
+        (primary, standby) -> faults.setContainerTerminated(h.namespace, primary, "kvstore", 137),
+        "AppCrashed");
   }
 
   @Test
   void readinessFailureFailsOver() {
-    failsOver("fo-unready", (primary, standby) -> faults.setPodReady(h.namespace, primary, false), "Unready");
+    failsOver(
+        "fo-unready",
+        (primary, standby) -> faults.setPodReady(h.namespace, primary, false),
+        "Unready");
   }
 
   @Test
   void podDeletionFailsOver() {
-    failsOver("fo-delete", (primary, standby) -> faults.deletePod(h.namespace, primary), "PodDeleting", "PodGone");
+    failsOver(
+        "fo-delete",
+        (primary, standby) -> faults.deletePod(h.namespace, primary),
+        "PodDeleting",
+        "PodGone");
   }
 
   @Test
   void nodeFailureFailsOverBeforeKubernetesEvicts() {
     String[] node = new String[1];
     try {
-      failsOver("fo-node", (primary, standby) -> {
-        node[0] = h.units.nodeOf(primary);
-        faults.failNode(node[0]);
-      }, "LeaseExpired", "NodeNotReady");
+      failsOver(
+          "fo-node",
+          (primary, standby) -> {
+            node[0] = h.units.nodeOf(primary);
+            faults.failNode(node[0]);
+          },
+          "LeaseExpired",
+          "NodeNotReady");
     } finally {
       if (node[0] != null) faults.healNode(node[0]);
     }
@@ -47,10 +60,15 @@ class FailoverTest extends EndToEndTest {
 
   @Test
   void lostPrimaryReportedByTheStandbyFailsOver() {
-    failsOver("fo-lost", (primary, standby) -> {
-      h.doubles.of(primary).freeze();
-      h.doubles.of(standby).reportPeerLost(true);
-    }, "LeaseExpired", "LeaseOverdue", "PeerLost");
+    failsOver(
+        "fo-lost",
+        (primary, standby) -> {
+          h.doubles.of(primary).freeze();
+          h.doubles.of(standby).reportPeerLost(true);
+        },
+        "LeaseExpired",
+        "LeaseOverdue",
+        "PeerLost");
   }
 
   interface Fault {
@@ -64,12 +82,18 @@ class FailoverTest extends EndToEndTest {
     Instant t0 = Instant.now();
     fault.inject(primary, standby);
 
-    await("endpoints of " + unit + " on the standby " + standby).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+    await("endpoints of " + unit + " on the standby " + standby)
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
         .until(() -> h.units.endpointPods(unit).equals(Set.of(standby)));
     Duration switched = Duration.between(t0, Instant.now());
-    await("unit " + unit + " Protected again with one failover").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-        .until(() -> h.units.failovers(unit) == 1 && h.units.phase(unit) == UnitPhase.Protected
-            && h.units.standby(unit) != null && h.units.nodeOf(h.units.standby(unit)) != null);
+    await("unit " + unit + " Protected again with one failover")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> h.units.failovers(unit) == 1
+            && h.units.phase(unit) == UnitPhase.Protected
+            && h.units.standby(unit) != null
+            && h.units.nodeOf(h.units.standby(unit)) != null);
 
     var status = h.units.get(unit).getStatus();
     assertThat(status.getPrimary().getPod()).isEqualTo(standby);
@@ -83,10 +107,26 @@ class FailoverTest extends EndToEndTest {
     assertThat(last.getNewPrimary()).isEqualTo(standby);
     assertThat(last.getUpdatesLost()).isZero();
     assertThat(last.getDetectionMillis()).isNotNull();
-    await().atMost(Duration.ofSeconds(10)).until(() -> h.units.eventReasons(unit).containsAll(
-        java.util.List.of("MembersCreated", "FailoverStarted", "PrimaryFenced", "StandbyPromoted", "TrafficSwitched", "StandbyScheduled", "FailoverCompleted")));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> h.units
+            .eventReasons(unit)
+            .containsAll(java.util.List.of(
+                "MembersCreated",
+                "FailoverStarted",
+                "PrimaryFenced",
+                "StandbyPromoted",
+                "TrafficSwitched",
+                "StandbyScheduled",
+                "FailoverCompleted")));
     h.units.delete(unit); // keep the shared cluster light for the next test
-    System.out.printf("[failover] %s: fault -> endpoints on standby %d ms (status: detection %s ms, promotion %s ms, traffic switched %s ms, within budget %s)%n",
-        unit, switched.toMillis(), last.getDetectionMillis(), last.getPromotionMillis(), last.getTrafficSwitchedMillis(), last.getWithinRecoveryBudget());
+    System.out.printf(
+        "[failover] %s: fault -> endpoints on standby %d ms (status: detection %s ms, promotion %s ms, traffic switched %s ms, within budget %s)%n",
+        unit,
+        switched.toMillis(),
+        last.getDetectionMillis(),
+        last.getPromotionMillis(),
+        last.getTrafficSwitchedMillis(),
+        last.getWithinRecoveryBudget());
   }
 }

@@ -32,13 +32,20 @@ class FencingTest extends EndToEndTest {
 
     annotate(unit, standby);
 
-    await("standby " + standby + " fenced, the unit Unprotected").atMost(Duration.ofSeconds(30))
-        .until(() -> h.doubles.of(standby).role() == Role.Fenced && h.units.phase(unit) == UnitPhase.Unprotected);
+    await("standby " + standby + " fenced, the unit Unprotected")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> h.doubles.of(standby).role() == Role.Fenced
+            && h.units.phase(unit) == UnitPhase.Unprotected);
     // Kept, not replaced: no pod is created or deleted while it stays fenced.
-    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
-        .until(() -> h.units.memberPods(unit).equals(List.of(primary, standby).stream().sorted().toList()));
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> h.units
+            .memberPods(unit)
+            .equals(List.of(primary, standby).stream().sorted().toList()));
     assertThat(condition(unit, "Protected").getReason()).isEqualTo("StandbyFenced");
-    assertThat(condition(unit, "Protected").getMessage()).contains(standby, "Remove " + standby + " from " + UnitAnnotations.FENCED_MEMBERS);
+    assertThat(condition(unit, "Protected").getMessage())
+        .contains(standby, "Remove " + standby + " from " + UnitAnnotations.FENCED_MEMBERS);
     assertThat(roleLabel(standby)).isEqualTo(Role.Fenced.label());
     assertThat(h.units.endpointPods(unit)).containsExactly(primary);
     assertThat(warning(unit, "MemberFenced").getMessage()).contains(standby, "unprotected");
@@ -63,28 +70,42 @@ class FencingTest extends EndToEndTest {
 
     annotate(unit, primary);
 
-    await("endpoints of " + unit + " on " + standby).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+    await("endpoints of " + unit + " on " + standby)
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> h.units.endpointPods(unit).equals(Set.of(standby)));
-    await("the failover done, " + primary + " fenced").atMost(Duration.ofSeconds(30))
-        .until(() -> standby.equals(h.units.primary(unit)) && h.units.get(unit).getStatus().getFailover() == null
+    await("the failover done, " + primary + " fenced")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> standby.equals(h.units.primary(unit))
+            && h.units.get(unit).getStatus().getFailover() == null
             && h.doubles.of(primary).role() == Role.Fenced);
     var status = h.units.get(unit).getStatus();
     assertThat(status.getFailovers()).isEqualTo(1);
     assertThat(status.getEpoch()).isEqualTo(2L);
     assertThat(status.getLastFailover().getReason()).isEqualTo("Fenced");
     assertThat(status.getLastFailover().getFormerPrimary()).isEqualTo(primary);
-    assertThat(status.getStandby().getPod()).as("the fenced member keeps the standby's place").isEqualTo(primary);
-    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
-        .until(() -> h.units.memberPods(unit).equals(List.of(primary, standby).stream().sorted().toList())
+    assertThat(status.getStandby().getPod())
+        .as("the fenced member keeps the standby's place")
+        .isEqualTo(primary);
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> h.units
+                .memberPods(unit)
+                .equals(List.of(primary, standby).stream().sorted().toList())
             && h.units.endpointPods(unit).equals(Set.of(standby)));
     assertThat(roleLabel(primary)).isEqualTo(Role.Fenced.label());
-    assertThat(h.units.eventReasons(unit)).contains("FailoverStarted", "TrafficSwitched", "FailoverCompleted").doesNotContain("FormerPrimaryDeleted");
+    assertThat(h.units.eventReasons(unit))
+        .contains("FailoverStarted", "TrafficSwitched", "FailoverCompleted")
+        .doesNotContain("FormerPrimaryDeleted");
     assertThat(h.units.phase(unit)).isEqualTo(UnitPhase.Unprotected);
 
     annotate(unit, "");
 
-    await("the former primary rejoins as standby").atMost(Duration.ofSeconds(30))
-        .until(() -> h.units.phase(unit) == UnitPhase.Protected && h.doubles.of(primary).role() == Role.Standby);
+    await("the former primary rejoins as standby")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> h.units.phase(unit) == UnitPhase.Protected
+            && h.doubles.of(primary).role() == Role.Standby);
     assertThat(h.units.primary(unit)).isEqualTo(standby);
     assertThat(h.units.memberPods(unit)).containsExactlyInAnyOrder(primary, standby);
     h.units.delete(unit);
@@ -97,18 +118,32 @@ class FencingTest extends EndToEndTest {
     String primary = h.units.primary(unit);
     String standby = h.units.standby(unit);
     h.doubles.of(standby).lagBehind(5);
-    await("standby trails").atMost(Duration.ofSeconds(30)).until(() -> h.units.phase(unit) == UnitPhase.Synchronizing);
+    await("standby trails")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> h.units.phase(unit) == UnitPhase.Synchronizing);
 
     annotate(unit, primary);
 
-    await("no serving primary").atMost(Duration.ofSeconds(30))
-        .until(() -> h.units.phase(unit) == UnitPhase.Degraded && h.doubles.of(primary).role() == Role.Fenced
+    await("no serving primary")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> h.units.phase(unit) == UnitPhase.Degraded
+            && h.doubles.of(primary).role() == Role.Fenced
             && h.units.endpointPods(unit).isEmpty());
     Condition degraded = condition(unit, "Degraded");
     assertThat(degraded.getStatus()).isEqualTo("True");
     assertThat(degraded.getReason()).isEqualTo("PrimaryFenced");
-    assertThat(degraded.getMessage()).contains("no serving primary", "selects no pod", "Remove " + primary + " from " + UnitAnnotations.FENCED_MEMBERS);
-    assertThat(h.client.services().inNamespace(h.namespace).withName(unit).get().getSpec().getSelector())
+    assertThat(degraded.getMessage())
+        .contains(
+            "no serving primary",
+            "selects no pod",
+            "Remove " + primary + " from " + UnitAnnotations.FENCED_MEMBERS);
+    assertThat(h.client
+            .services()
+            .inNamespace(h.namespace)
+            .withName(unit)
+            .get()
+            .getSpec()
+            .getSelector())
         .containsEntry(ContractKeys.MEMBER_LABEL, "");
     assertThat(warning(unit, "MemberFenced").getMessage()).contains(primary, "no serving primary");
     RequestStatus answer = request(unit, RequestStatus.Kind.Fence);
@@ -123,46 +158,84 @@ class FencingTest extends EndToEndTest {
     h.doubles.of(standby).lagBehind(0);
     annotate(unit, null);
 
-    await("the unfenced primary serves again, protected").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-        .until(() -> h.units.endpointPods(unit).equals(Set.of(primary)) && h.units.phase(unit) == UnitPhase.Protected
+    await("the unfenced primary serves again, protected")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> h.units.endpointPods(unit).equals(Set.of(primary))
+            && h.units.phase(unit) == UnitPhase.Protected
             && h.leaseRenewedBy(unit, primary));
     status = h.units.get(unit).getStatus();
     assertThat(status.getPrimary().getPod()).isEqualTo(primary);
     assertThat(status.getFailovers()).isZero();
-    assertThat(status.getEpoch()).as("it serves at the epoch it was fenced at, one it never served at").isEqualTo(2L);
-    assertThat(h.units.eventReasons(unit)).contains("MemberUnfenced").doesNotContain("FailoverStarted");
+    assertThat(status.getEpoch())
+        .as("it serves at the epoch it was fenced at, one it never served at")
+        .isEqualTo(2L);
+    assertThat(h.units.eventReasons(unit))
+        .contains("MemberUnfenced")
+        .doesNotContain("FailoverStarted");
     h.units.delete(unit);
   }
 
   /** Sets (or, with null, removes) the unit's fenced-members annotation. */
   private static void annotate(String unit, String members) {
-    h.client.resources(OperationalUnit.class).inNamespace(h.namespace).withName(unit).edit(u -> {
-      if (members == null) {
-        if (u.getMetadata().getAnnotations() != null) u.getMetadata().getAnnotations().remove(UnitAnnotations.FENCED_MEMBERS);
-      } else {
-        if (u.getMetadata().getAnnotations() == null) u.getMetadata().setAnnotations(new java.util.HashMap<>());
-        u.getMetadata().getAnnotations().put(UnitAnnotations.FENCED_MEMBERS, members);
-      }
-      return u;
-    });
+    h.client
+        .resources(OperationalUnit.class)
+        .inNamespace(h.namespace)
+        .withName(unit)
+        .edit(u -> {
+          if (members == null) {
+            if (u.getMetadata().getAnnotations() != null)
+              u.getMetadata().getAnnotations().remove(UnitAnnotations.FENCED_MEMBERS);
+          } else {
+            if (u.getMetadata().getAnnotations() == null)
+              u.getMetadata().setAnnotations(new java.util.HashMap<>());
+            u.getMetadata().getAnnotations().put(UnitAnnotations.FENCED_MEMBERS, members);
+          }
+          return u;
+        });
   }
 
   private static Condition condition(String unit, String type) {
-    return h.units.get(unit).getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElseThrow();
+    return h.units.get(unit).getStatus().getConditions().stream()
+        .filter(c -> type.equals(c.getType()))
+        .findFirst()
+        .orElseThrow();
   }
 
   private static RequestStatus request(String unit, RequestStatus.Kind kind) {
-    return h.units.get(unit).getStatus().getRequests().stream().filter(r -> r.getKind() == kind).findFirst().orElseThrow();
+    return h.units.get(unit).getStatus().getRequests().stream()
+        .filter(r -> r.getKind() == kind)
+        .findFirst()
+        .orElseThrow();
   }
 
   private static String roleLabel(String pod) {
-    return h.client.pods().inNamespace(h.namespace).withName(pod).get().getMetadata().getLabels().get(ContractKeys.ROLE_LABEL);
+    return h.client
+        .pods()
+        .inNamespace(h.namespace)
+        .withName(pod)
+        .get()
+        .getMetadata()
+        .getLabels()
+        .get(ContractKeys.ROLE_LABEL);
   }
 
   private static Event warning(String unit, String reason) {
-    await(reason + " event").atMost(Duration.ofSeconds(10)).until(() -> h.units.eventReasons(unit).contains(reason));
-    Event e = h.client.v1().events().inNamespace(h.namespace).withField("involvedObject.name", unit).list().getItems().stream()
-        .filter(x -> reason.equals(x.getReason())).findFirst().orElseThrow();
+    await(reason + " event")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> h.units.eventReasons(unit).contains(reason));
+    Event e = h
+        .client
+        .v1()
+        .events()
+        .inNamespace(h.namespace)
+        .withField("involvedObject.name", unit)
+        .list()
+        .getItems()
+        .stream()
+        .filter(x -> reason.equals(x.getReason()))
+        .findFirst()
+        .orElseThrow();
     assertThat(e.getType()).isEqualTo("Warning");
     return e;
   }

@@ -27,7 +27,8 @@ final class InstalledChart implements AutoCloseable {
   private final Path kubeconfig;
   private final Path workDir;
 
-  private InstalledChart(KubernetesClient admin, Path kubeconfig, String release, String namespace, Path workDir) {
+  private InstalledChart(
+      KubernetesClient admin, Path kubeconfig, String release, String namespace, Path workDir) {
     this.admin = admin;
     this.kubeconfig = kubeconfig;
     this.release = release;
@@ -36,12 +37,24 @@ final class InstalledChart implements AutoCloseable {
   }
 
   /** Installs the chart with the given values (YAML) and waits until its Deployment is available. */
-  static InstalledChart install(KubernetesClient admin, Path kubeconfig, String release, String namespace, String valuesYaml) {
+  static InstalledChart install(
+      KubernetesClient admin,
+      Path kubeconfig,
+      String release,
+      String namespace,
+      String valuesYaml) {
     try {
       Path work = Files.createDirectories(Chart.repoRoot().resolve("e2e/target/chart-" + release));
       Path values = Files.writeString(work.resolve("values.yaml"), valuesYaml);
-      InstallCommand install = new Helm(Chart.dir()).install().withName(release).withNamespace(namespace).createNamespace()
-          .withKubeConfig(kubeconfig).withValuesFile(values).waitReady().withTimeout(180);
+      InstallCommand install = new Helm(Chart.dir())
+          .install()
+          .withName(release)
+          .withNamespace(namespace)
+          .createNamespace()
+          .withKubeConfig(kubeconfig)
+          .withValuesFile(values)
+          .waitReady()
+          .withTimeout(180);
       install.call();
       return new InstalledChart(admin, kubeconfig, release, namespace, work);
     } catch (IOException e) {
@@ -56,12 +69,20 @@ final class InstalledChart implements AutoCloseable {
 
   /** A token of {@code serviceAccount} in {@code ns}, bound to {@code pod} when it is not null. */
   String token(String ns, String serviceAccount, Pod pod) {
-    TokenRequestBuilder b = new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec();
+    TokenRequestBuilder b =
+        new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec();
     if (pod != null) {
-      b.editSpec().withNewBoundObjectRef().withApiVersion("v1").withKind("Pod").withName(pod.getMetadata().getName())
-          .withUid(pod.getMetadata().getUid()).endBoundObjectRef().endSpec();
+      b.editSpec()
+          .withNewBoundObjectRef()
+          .withApiVersion("v1")
+          .withKind("Pod")
+          .withName(pod.getMetadata().getName())
+          .withUid(pod.getMetadata().getUid())
+          .endBoundObjectRef()
+          .endSpec();
     }
-    TokenRequest answer = admin.serviceAccounts().inNamespace(ns).withName(serviceAccount).tokenRequest(b.build());
+    TokenRequest answer =
+        admin.serviceAccounts().inNamespace(ns).withName(serviceAccount).tokenRequest(b.build());
     return answer.getStatus().getToken();
   }
 
@@ -96,8 +117,12 @@ final class InstalledChart implements AutoCloseable {
   /** A client that authenticates with {@code token} only (no client certificate, nothing from the environment). */
   KubernetesClient clientFor(String token) {
     Config c = admin.getConfiguration();
-    Config config = new ConfigBuilder(Config.empty()).withMasterUrl(c.getMasterUrl()).withCaCertData(caData(c)).withOauthToken(token)
-        .withRequestRetryBackoffLimit(0).build();
+    Config config = new ConfigBuilder(Config.empty())
+        .withMasterUrl(c.getMasterUrl())
+        .withCaCertData(caData(c))
+        .withOauthToken(token)
+        .withRequestRetryBackoffLimit(0)
+        .build();
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 
@@ -114,7 +139,11 @@ final class InstalledChart implements AutoCloseable {
   @Override
   public void close() {
     try {
-      Helm.uninstall(release).withNamespace(namespace).withKubeConfig(kubeconfig).ignoreNotFound().call();
+      Helm.uninstall(release)
+          .withNamespace(namespace)
+          .withKubeConfig(kubeconfig)
+          .ignoreNotFound()
+          .call();
     } finally {
       admin.namespaces().withName(namespace).delete();
     }

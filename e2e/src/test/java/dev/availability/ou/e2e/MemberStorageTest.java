@@ -31,24 +31,54 @@ class MemberStorageTest extends EndToEndTest {
   @BeforeAll
   static void staticVolumesAndAShortClaimGrace() {
     storageClass = "ou-e2e-" + h.namespace;
-    h.client.storage().v1().storageClasses().resource(new StorageClassBuilder().withNewMetadata().withName(storageClass).endMetadata()
-        .withProvisioner("kubernetes.io/no-provisioner").withVolumeBindingMode("Immediate").withReclaimPolicy("Retain").build()).create();
+    h.client
+        .storage()
+        .v1()
+        .storageClasses()
+        .resource(new StorageClassBuilder()
+            .withNewMetadata()
+            .withName(storageClass)
+            .endMetadata()
+            .withProvisioner("kubernetes.io/no-provisioner")
+            .withVolumeBindingMode("Immediate")
+            .withReclaimPolicy("Retain")
+            .build())
+        .create();
     for (int i = 0; i < VOLUMES; i++) {
-      h.client.persistentVolumes().resource(new PersistentVolumeBuilder().withNewMetadata().withName(storageClass + "-" + i).endMetadata()
-          .withNewSpec().withStorageClassName(storageClass).withCapacity(Map.of("storage", new Quantity("1Gi")))
-          .withAccessModes("ReadWriteOnce").withPersistentVolumeReclaimPolicy("Retain")
-          .withNewHostPath().withPath("/tmp/" + storageClass + "/" + i).endHostPath().endSpec().build()).create();
+      h.client
+          .persistentVolumes()
+          .resource(new PersistentVolumeBuilder()
+              .withNewMetadata()
+              .withName(storageClass + "-" + i)
+              .endMetadata()
+              .withNewSpec()
+              .withStorageClassName(storageClass)
+              .withCapacity(Map.of("storage", new Quantity("1Gi")))
+              .withAccessModes("ReadWriteOnce")
+              .withPersistentVolumeReclaimPolicy("Retain")
+              .withNewHostPath()
+              .withPath("/tmp/" + storageClass + "/" + i)
+              .endHostPath()
+              .endSpec()
+              .build())
+          .create();
     }
-    // Claims of members gone for good are removed after a grace: short here, and resyncs often enough to see it.
+    // Claims of members gone for good are removed after a grace: short here, and resyncs often
+    // enough to see it.
     h.operator.close();
-    h.operator = OperatorProcess.start(h.repoRoot, h.kubeconfig, "storage-" + h.namespace, h.leaseName,
+    h.operator = OperatorProcess.start(
+        h.repoRoot,
+        h.kubeconfig,
+        "storage-" + h.namespace,
+        h.leaseName,
         Map.of("OU_MEMBER_CLAIM_GRACE", "3s", "OU_RESYNC", "5s"));
   }
 
   @AfterAll
   static void removeVolumes() {
     if (storageClass == null) return;
-    for (int i = 0; i < VOLUMES; i++) h.client.persistentVolumes().withName(storageClass + "-" + i).delete();
+    for (int i = 0; i < VOLUMES; i++)
+      h.client.persistentVolumes().withName(storageClass + "-" + i).delete();
     h.client.storage().v1().storageClasses().withName(storageClass).delete();
   }
 
@@ -68,8 +98,12 @@ class MemberStorageTest extends EndToEndTest {
     for (String member : List.of(primary, standby)) {
       PersistentVolumeClaim claim = claim(member);
       assertThat(claim).as("claim of " + member).isNotNull();
-      assertThat(claim.getMetadata().getLabels()).containsEntry(ContractKeys.UNIT_LABEL, unit).containsEntry(ContractKeys.MEMBER_LABEL, member);
-      assertThat(claim.getMetadata().getOwnerReferences()).as("owned by the unit, not the pod").singleElement()
+      assertThat(claim.getMetadata().getLabels())
+          .containsEntry(ContractKeys.UNIT_LABEL, unit)
+          .containsEntry(ContractKeys.MEMBER_LABEL, member);
+      assertThat(claim.getMetadata().getOwnerReferences())
+          .as("owned by the unit, not the pod")
+          .singleElement()
           .satisfies(o -> assertThat(o.getUid()).isEqualTo(uid));
       assertThat(claim.getStatus().getPhase()).isEqualTo("Bound");
       assertThat(dataClaimOf(member)).isEqualTo(member + "-data");
@@ -77,42 +111,92 @@ class MemberStorageTest extends EndToEndTest {
     String primaryClaim = claim(primary).getMetadata().getUid();
     String standbyClaim = claim(standby).getMetadata().getUid();
 
-    // Both members gone at once (the operator stopped, so it cannot fail over in between): recreated under the
+    // Both members gone at once (the operator stopped, so it cannot fail over in between):
+    // recreated under the
     // names the status holds, on their own claims.
     h.operator.close();
-    h.client.pods().inNamespace(h.namespace).withLabel(ContractKeys.UNIT_LABEL, unit).withGracePeriod(0).delete();
-    await("both members gone").atMost(Duration.ofSeconds(30)).until(() -> h.units.memberPods(unit).isEmpty()
-        && h.client.pods().inNamespace(h.namespace).withLabel(ContractKeys.UNIT_LABEL, unit).list().getItems().isEmpty());
-    h.operator = OperatorProcess.start(h.repoRoot, h.kubeconfig, "storage-again-" + h.namespace, h.leaseName,
+    h.client
+        .pods()
+        .inNamespace(h.namespace)
+        .withLabel(ContractKeys.UNIT_LABEL, unit)
+        .withGracePeriod(0)
+        .delete();
+    await("both members gone")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> h.units.memberPods(unit).isEmpty()
+            && h.client
+                .pods()
+                .inNamespace(h.namespace)
+                .withLabel(ContractKeys.UNIT_LABEL, unit)
+                .list()
+                .getItems()
+                .isEmpty());
+    h.operator = OperatorProcess.start(
+        h.repoRoot,
+        h.kubeconfig,
+        "storage-again-" + h.namespace,
+        h.leaseName,
         Map.of("OU_MEMBER_CLAIM_GRACE", "3s", "OU_RESYNC", "5s"));
-    await("members recreated").atMost(Duration.ofSeconds(60)).until(() -> h.units.memberPods(unit).equals(List.of(primary, standby).stream().sorted().toList()));
+    await("members recreated")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> h.units
+            .memberPods(unit)
+            .equals(List.of(primary, standby).stream().sorted().toList()));
     h.awaitProtected(unit);
-    assertThat(claim(primary).getMetadata().getUid()).as("the recreated primary's claim").isEqualTo(primaryClaim);
-    assertThat(claim(standby).getMetadata().getUid()).as("the recreated standby's claim").isEqualTo(standbyClaim);
+    assertThat(claim(primary).getMetadata().getUid())
+        .as("the recreated primary's claim")
+        .isEqualTo(primaryClaim);
+    assertThat(claim(standby).getMetadata().getUid())
+        .as("the recreated standby's claim")
+        .isEqualTo(standbyClaim);
     assertThat(dataClaimOf(primary)).isEqualTo(primary + "-data");
 
-    // A failover: the former primary is replaced by a new standby under a new name; its claim goes after the grace.
+    // A failover: the former primary is replaced by a new standby under a new name; its claim goes
+    // after the grace.
     faults.setContainerTerminated(h.namespace, primary, "kvstore", 137);
-    await("failed over and Protected").atMost(Duration.ofSeconds(60))
-        .until(() -> h.units.failovers(unit) == 1 && h.units.phase(unit) == UnitPhase.Protected && h.units.standby(unit) != null
+    await("failed over and Protected")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> h.units.failovers(unit) == 1
+            && h.units.phase(unit) == UnitPhase.Protected
+            && h.units.standby(unit) != null
             && !h.units.standby(unit).equals(standby));
     String newStandby = h.units.standby(unit);
     assertThat(claim(newStandby)).isNotNull();
-    await("claim of the former primary " + primary + " removed").atMost(Duration.ofSeconds(60)).until(() -> claim(primary) == null);
-    assertThat(claim(standby).getMetadata().getUid()).as("the promoted standby keeps its claim").isEqualTo(standbyClaim);
+    await("claim of the former primary " + primary + " removed")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> claim(primary) == null);
+    assertThat(claim(standby).getMetadata().getUid())
+        .as("the promoted standby keeps its claim")
+        .isEqualTo(standbyClaim);
 
     h.units.delete(unit);
-    await("the unit's claims garbage-collected with it").atMost(Duration.ofSeconds(60)).until(() ->
-        h.client.persistentVolumeClaims().inNamespace(h.namespace).withLabel(ContractKeys.UNIT_LABEL, unit).list().getItems().isEmpty());
+    await("the unit's claims garbage-collected with it")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> h.client
+            .persistentVolumeClaims()
+            .inNamespace(h.namespace)
+            .withLabel(ContractKeys.UNIT_LABEL, unit)
+            .list()
+            .getItems()
+            .isEmpty());
   }
 
   private static PersistentVolumeClaim claim(String member) {
-    return h.client.persistentVolumeClaims().inNamespace(h.namespace).withName(member + "-data").get();
+    return h.client
+        .persistentVolumeClaims()
+        .inNamespace(h.namespace)
+        .withName(member + "-data")
+        .get();
   }
 
   private static String dataClaimOf(String member) {
     Pod pod = h.client.pods().inNamespace(h.namespace).withName(member).get();
-    return pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals("ou-data")).findFirst()
-        .map(v -> v.getPersistentVolumeClaim() == null ? null : v.getPersistentVolumeClaim().getClaimName()).orElse(null);
+    return pod.getSpec().getVolumes().stream()
+        .filter(v -> v.getName().equals("ou-data"))
+        .findFirst()
+        .map(v -> v.getPersistentVolumeClaim() == null
+            ? null
+            : v.getPersistentVolumeClaim().getClaimName())
+        .orElse(null);
   }
 }

@@ -26,39 +26,67 @@ class NamespaceTerminationTest {
   private static final String UNIT = "held";
 
   @Test
-  void aUnitInATerminatingNamespaceEndsQuietlyWithoutRetries(KubernetesClient client, TestNamespace ns, LocalClusterHandle cluster) {
+  void aUnitInATerminatingNamespaceEndsQuietlyWithoutRetries(
+      KubernetesClient client, TestNamespace ns, LocalClusterHandle cluster) {
     String ending = ns.name() + "-ending";
     String policy = "e2e-hold-units-" + ns.name();
     Units.installCrd(client, cluster.repoRoot());
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ending).addToLabels(TestNamespace.LABEL, "ending")
-        .endMetadata().build()).create();
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder()
+            .withNewMetadata()
+            .withName(ending)
+            .addToLabels(TestNamespace.LABEL, "ending")
+            .endMetadata()
+            .build())
+        .create();
     try {
       holdUnitDeletions(client, policy, ending);
       Units units = new Units(client, ending);
       OperationalUnit unit = units.create(Units.sample(cluster.repoRoot(), UNIT, "10s"));
-      await("the admission policy holds the unit").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+      await("the admission policy holds the unit")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
           .until(() -> deletionRefused(client, unit));
       client.namespaces().withName(ending).delete();
-      await("namespace " + ending + " Terminating").atMost(Duration.ofSeconds(30))
-          .until(() -> "Terminating".equals(client.namespaces().withName(ending).get().getStatus().getPhase()));
+      await("namespace " + ending + " Terminating")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> "Terminating"
+              .equals(client.namespaces().withName(ending).get().getStatus().getPhase()));
 
-      try (OperatorProcess op = OperatorProcess.start(cluster.repoRoot(), cluster.kubeconfig(), "ns-ending-" + ns.name(),
-          "ou-e2e-" + ns.name(), Map.of("QUARKUS_LOG_CATEGORY__DEV_AVAILABILITY_OU_OPERATOR__LEVEL", "DEBUG"))) {
+      try (OperatorProcess op = OperatorProcess.start(
+          cluster.repoRoot(),
+          cluster.kubeconfig(),
+          "ns-ending-" + ns.name(),
+          "ou-e2e-" + ns.name(),
+          Map.of("QUARKUS_LOG_CATEGORY__DEV_AVAILABILITY_OU_OPERATOR__LEVEL", "DEBUG"))) {
         String refused = ending + "/" + UNIT + ": namespace is terminating";
-        await("the operator reconciles the unit and meets the refusal").atMost(Duration.ofSeconds(60)).until(() -> op.log().contains(refused));
-        // JOSDK's retry (2 s, then x1.5) would reconcile again three times in the next 10 s; a storm more.
+        await("the operator reconciles the unit and meets the refusal")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> op.log().contains(refused));
+        // JOSDK's retry (2 s, then x1.5) would reconcile again three times in the next 10 s; a
+        // storm more.
         sleep(Duration.ofSeconds(10));
         String log = op.log();
-        assertThat(log.lines().filter(l -> l.contains(refused)).count()).as("reconciles of a unit whose namespace terminates").isLessThanOrEqualTo(2);
+        assertThat(log.lines().filter(l -> l.contains(refused)).count())
+            .as("reconciles of a unit whose namespace terminates")
+            .isLessThanOrEqualTo(2);
         assertThat(log).as("the operator's log").doesNotContain("Uncaught error");
         // The one debug line carries the API server's refusal; nothing above debug may.
-        assertThat(log.lines().filter(l -> !l.contains(" DEBUG ") && (l.toLowerCase().contains("forbidden") || l.contains(ending))))
-            .as("lines above debug about the refusal or " + ending).isEmpty();
-        assertThat(units.memberPods(UNIT)).as("nothing was made in the terminating namespace").isEmpty();
+        assertThat(log.lines()
+                .filter(l -> !l.contains(" DEBUG ")
+                    && (l.toLowerCase().contains("forbidden") || l.contains(ending))))
+            .as("lines above debug about the refusal or " + ending)
+            .isEmpty();
+        assertThat(units.memberPods(UNIT))
+            .as("nothing was made in the terminating namespace")
+            .isEmpty();
 
         releaseUnitDeletions(client, policy);
-        await("the namespace controller (or we) delete the unit, and the operator lets it go").atMost(Duration.ofSeconds(60))
-            .pollInterval(Duration.ofMillis(500)).until(() -> deleted(units));
+        await("the namespace controller (or we) delete the unit, and the operator lets it go")
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(500))
+            .until(() -> deleted(units));
       }
     } finally {
       releaseUnitDeletions(client, policy);
@@ -93,8 +121,18 @@ class NamespaceTerminationTest {
   }
 
   private static void releaseUnitDeletions(KubernetesClient client, String name) {
-    client.admissionRegistration().v1().validatingAdmissionPolicyBindings().withName(name).delete();
-    client.admissionRegistration().v1().validatingAdmissionPolicies().withName(name).delete();
+    client
+        .admissionRegistration()
+        .v1()
+        .validatingAdmissionPolicyBindings()
+        .withName(name)
+        .delete();
+    client
+        .admissionRegistration()
+        .v1()
+        .validatingAdmissionPolicies()
+        .withName(name)
+        .delete();
   }
 
   private static boolean deletionRefused(KubernetesClient client, OperationalUnit unit) {

@@ -28,19 +28,30 @@ class PauseTest extends EndToEndTest {
     String standby = h.units.standby(unit);
 
     annotate(unit, "true");
-    await("Paused condition").atMost(Duration.ofSeconds(30)).until(() -> "True".equals(condition(unit, "Paused").getStatus()));
+    await("Paused condition")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> "True".equals(condition(unit, "Paused").getStatus()));
     assertThat(condition(unit, "Paused").getReason()).isEqualTo("PausedByAnnotation");
     assertThat(h.units.eventReasons(unit)).contains("Paused");
 
     faults.deletePod(h.namespace, primary);
 
-    await("the would-be failover reported").atMost(Duration.ofSeconds(30))
-        .until(() -> String.valueOf(condition(unit, "Paused").getMessage()).contains("fail over from " + primary + " to " + standby));
-    // Nothing is done: no promotion, no new pod, no assignment, the Service and the lease as they were.
+    await("the would-be failover reported")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> String.valueOf(condition(unit, "Paused").getMessage())
+            .contains("fail over from " + primary + " to " + standby));
+    // Nothing is done: no promotion, no new pod, no assignment, the Service and the lease as they
+    // were.
     String leaseHolder = lease(unit);
-    await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8)).until(() -> h.units.memberPods(unit).equals(List.of(standby))
-        && primary.equals(h.units.primary(unit)) && h.units.failovers(unit) == 0 && h.units.get(unit).getStatus().getFailover() == null
-        && primary.equals(selectedMember(unit)) && leaseHolder.equals(lease(unit)));
+    await()
+        .during(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(8))
+        .until(() -> h.units.memberPods(unit).equals(List.of(standby))
+            && primary.equals(h.units.primary(unit))
+            && h.units.failovers(unit) == 0
+            && h.units.get(unit).getStatus().getFailover() == null
+            && primary.equals(selectedMember(unit))
+            && leaseHolder.equals(lease(unit)));
     assertThat(h.units.phase(unit)).isEqualTo(UnitPhase.Degraded);
     assertThat(condition(unit, "Degraded").getMessage()).contains(primary, "paused");
     assertThat(h.units.eventReasons(unit)).contains("ActionHeld").doesNotContain("FailoverStarted");
@@ -48,35 +59,60 @@ class PauseTest extends EndToEndTest {
 
     annotate(unit, null);
 
-    await("endpoints of " + unit + " on " + standby + " once resumed").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+    await("endpoints of " + unit + " on " + standby + " once resumed")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> h.units.endpointPods(unit).equals(Set.of(standby)));
-    await("Protected again with one failover").atMost(Duration.ofSeconds(60))
+    await("Protected again with one failover")
+        .atMost(Duration.ofSeconds(60))
         .until(() -> h.units.failovers(unit) == 1 && h.units.phase(unit) == UnitPhase.Protected);
     assertThat("False").isEqualTo(condition(unit, "Paused").getStatus());
-    assertThat(h.units.eventReasons(unit)).contains("Resumed", "FailoverStarted", "FailoverCompleted");
+    assertThat(h.units.eventReasons(unit))
+        .contains("Resumed", "FailoverStarted", "FailoverCompleted");
     h.units.delete(unit);
   }
 
   private static void annotate(String unit, String value) {
-    h.client.resources(OperationalUnit.class).inNamespace(h.namespace).withName(unit).edit(u -> {
-      if (u.getMetadata().getAnnotations() == null) u.getMetadata().setAnnotations(new HashMap<>());
-      if (value == null) u.getMetadata().getAnnotations().remove(UnitAnnotations.PAUSED);
-      else u.getMetadata().getAnnotations().put(UnitAnnotations.PAUSED, value);
-      return u;
-    });
+    h.client
+        .resources(OperationalUnit.class)
+        .inNamespace(h.namespace)
+        .withName(unit)
+        .edit(u -> {
+          if (u.getMetadata().getAnnotations() == null)
+            u.getMetadata().setAnnotations(new HashMap<>());
+          if (value == null) u.getMetadata().getAnnotations().remove(UnitAnnotations.PAUSED);
+          else u.getMetadata().getAnnotations().put(UnitAnnotations.PAUSED, value);
+          return u;
+        });
   }
 
   private static Condition condition(String unit, String type) {
-    return h.units.get(unit).getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst()
+    return h.units.get(unit).getStatus().getConditions().stream()
+        .filter(c -> type.equals(c.getType()))
+        .findFirst()
         .orElse(new Condition());
   }
 
   private static String selectedMember(String unit) {
-    return h.client.services().inNamespace(h.namespace).withName(unit).get().getSpec().getSelector().get(ContractKeys.MEMBER_LABEL);
+    return h.client
+        .services()
+        .inNamespace(h.namespace)
+        .withName(unit)
+        .get()
+        .getSpec()
+        .getSelector()
+        .get(ContractKeys.MEMBER_LABEL);
   }
 
   private static String lease(String unit) {
-    var l = h.client.leases().inNamespace(h.namespace).withName(ContractKeys.primaryLeaseName(unit)).get();
-    return l == null ? null : l.getSpec().getHolderIdentity() + "@" + l.getMetadata().getAnnotations().get(ContractKeys.LEASE_EPOCH_ANNOTATION);
+    var l = h.client
+        .leases()
+        .inNamespace(h.namespace)
+        .withName(ContractKeys.primaryLeaseName(unit))
+        .get();
+    return l == null
+        ? null
+        : l.getSpec().getHolderIdentity() + "@"
+            + l.getMetadata().getAnnotations().get(ContractKeys.LEASE_EPOCH_ANNOTATION);
   }
 }

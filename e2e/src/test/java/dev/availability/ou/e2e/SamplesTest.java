@@ -53,12 +53,16 @@ class SamplesTest {
       Result r = dryRun(ns.name(), sample);
       assertThat(r.exit()).as(sample + ": " + r.output()).isZero();
       assertThat(r.output()).contains("created (server dry run)");
-      OperationalUnit unit = Serialization.unmarshal(Files.readString(sample), OperationalUnit.class);
-      assertThat(names.add(unit.getMetadata().getName())).as("unit names are unique across samples, so all can be applied together").isTrue();
+      OperationalUnit unit =
+          Serialization.unmarshal(Files.readString(sample), OperationalUnit.class);
+      assertThat(names.add(unit.getMetadata().getName()))
+          .as("unit names are unique across samples, so all can be applied together")
+          .isTrue();
       modes.add(unit.getSpec().getReplication().getMode().name());
       failback |= unit.getSpec().getFailover().getFailback().name().equals("Automatic");
       var app = unit.getSpec().getTemplate().getSpec().getContainers().get(0);
-      assertThat(app.getCommand()).containsExactly("java", "-jar", "/deployments/samples/kvstore.jar");
+      assertThat(app.getCommand())
+          .containsExactly("java", "-jar", "/deployments/samples/kvstore.jar");
       assertThat(app.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/ready");
     }
     assertThat(modes).containsExactlyInAnyOrder("Synchronous", "Asynchronous", "Journal");
@@ -68,7 +72,10 @@ class SamplesTest {
   @Test
   void theSameDryRunRefusesWhatTheSchemaForbids(TestNamespace ns) throws Exception {
     String sync = Files.readString(repo.resolve("samples/kvstore-synchronous.yaml"));
-    Path lagInSync = write("lag.yaml", sync.replace("    mode: Synchronous\n", "    mode: Synchronous\n    maxPromotableLag: 10\n"));
+    Path lagInSync = write(
+        "lag.yaml",
+        sync.replace(
+            "    mode: Synchronous\n", "    mode: Synchronous\n    maxPromotableLag: 10\n"));
     Result r = dryRun(ns.name(), lagInSync);
     assertThat(r.exit()).isNotZero();
     assertThat(r.output()).contains("maxPromotableLag applies to mode Asynchronous only");
@@ -78,7 +85,8 @@ class SamplesTest {
     assertThat(r.exit()).isNotZero();
     assertThat(r.output()).contains("unknown field").contains("replicaton");
 
-    Path tooFast = write("budget.yaml", sync.replace("responseTimeBudget: 4s", "responseTimeBudget: 500ms"));
+    Path tooFast =
+        write("budget.yaml", sync.replace("responseTimeBudget: 4s", "responseTimeBudget: 500ms"));
     r = dryRun(ns.name(), tooFast);
     assertThat(r.exit()).isNotZero();
     assertThat(r.output()).contains("responseTimeBudget must be at least 1s");
@@ -100,8 +108,19 @@ class SamplesTest {
   }
 
   private static Result dryRun(String namespace, Path manifest) throws Exception {
-    Process p = new ProcessBuilder(kubectl.toString(), "--kubeconfig", kubeconfig.toString(), "apply", "--dry-run=server", "--validate=strict",
-        "-n", namespace, "-f", manifest.toString()).redirectErrorStream(true).start();
+    Process p = new ProcessBuilder(
+            kubectl.toString(),
+            "--kubeconfig",
+            kubeconfig.toString(),
+            "apply",
+            "--dry-run=server",
+            "--validate=strict",
+            "-n",
+            namespace,
+            "-f",
+            manifest.toString())
+        .redirectErrorStream(true)
+        .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly();
     return new Result(p.exitValue(), out);

@@ -29,43 +29,84 @@ class SecondaryObjectsTest extends EndToEndTest {
     String unit = "converge";
     h.createProtected(unit);
     String primary = h.units.primary(unit);
-    await("PodDisruptionBudget on " + primary).atMost(Duration.ofSeconds(20)).until(() -> budget(unit).get() != null
-        && primary.equals(budget(unit).get().getSpec().getSelector().getMatchLabels().get(ContractKeys.MEMBER_LABEL)));
-    List<Resource<? extends HasMetadata>> objects = List.of(serviceAccount(unit), role(unit), roleBinding(unit), budget(unit), policy(unit));
-    List<String> versions = objects.stream().map(o -> o.get().getMetadata().getResourceVersion()).toList();
+    await("PodDisruptionBudget on " + primary)
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> budget(unit).get() != null
+            && primary.equals(budget(unit)
+                .get()
+                .getSpec()
+                .getSelector()
+                .getMatchLabels()
+                .get(ContractKeys.MEMBER_LABEL)));
+    List<Resource<? extends HasMetadata>> objects =
+        List.of(serviceAccount(unit), role(unit), roleBinding(unit), budget(unit), policy(unit));
+    List<String> versions =
+        objects.stream().map(o -> o.get().getMetadata().getResourceVersion()).toList();
 
-    // Steady: the operator reconciles the unit many times a second for its members; it must not rewrite these.
+    // Steady: the operator reconciles the unit many times a second for its members; it must not
+    // rewrite these.
     sleep(Duration.ofSeconds(3));
-    assertThat(objects.stream().map(o -> o.get().getMetadata().getResourceVersion()).toList()).as("resource versions after 3 s of steady state")
+    assertThat(objects.stream()
+            .map(o -> o.get().getMetadata().getResourceVersion())
+            .toList())
+        .as("resource versions after 3 s of steady state")
         .isEqualTo(versions);
 
     for (Resource<? extends HasMetadata> o : objects) {
       String uid = o.get().getMetadata().getUid();
       o.withGracePeriod(0).delete();
-      await(o.get() == null ? "deleted object" : "object " + o.get().getMetadata().getName() + " back").atMost(RESTORED_WITHIN)
-          .pollInterval(Duration.ofMillis(100)).until(() -> {
+      await(
+              o.get() == null
+                  ? "deleted object"
+                  : "object " + o.get().getMetadata().getName() + " back")
+          .atMost(RESTORED_WITHIN)
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> {
             HasMetadata now = o.get();
-            return now != null && !uid.equals(now.getMetadata().getUid()) && now.getMetadata().getDeletionTimestamp() == null;
+            return now != null
+                && !uid.equals(now.getMetadata().getUid())
+                && now.getMetadata().getDeletionTimestamp() == null;
           });
-      assertThat(o.get().getMetadata().getOwnerReferences()).as("owned by the unit").singleElement()
+      assertThat(o.get().getMetadata().getOwnerReferences())
+          .as("owned by the unit")
+          .singleElement()
           .satisfies(r -> assertThat(r.getName()).isEqualTo(unit));
     }
-    assertThat(budget(unit).get().getSpec().getSelector().getMatchLabels()).as("the restored budget protects the primary")
+    assertThat(budget(unit).get().getSpec().getSelector().getMatchLabels())
+        .as("the restored budget protects the primary")
         .containsEntry(ContractKeys.MEMBER_LABEL, primary);
 
     role(unit).edit(r -> {
-      r.setRules(List.of(new PolicyRuleBuilder().withApiGroups("").withResources("configmaps").withVerbs("get").build()));
+      r.setRules(List.of(new PolicyRuleBuilder()
+          .withApiGroups("")
+          .withResources("configmaps")
+          .withVerbs("get")
+          .build()));
       return r;
     });
-    await("the member Role's rules restored").atMost(RESTORED_WITHIN).pollInterval(Duration.ofMillis(100))
-        .until(() -> role(unit).get().getRules().stream().anyMatch(rule -> rule.getResources().contains("pods"))
-            && role(unit).get().getRules().stream().noneMatch(rule -> rule.getResources().contains("configmaps")));
+    await("the member Role's rules restored")
+        .atMost(RESTORED_WITHIN)
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> role(unit).get().getRules().stream()
+                .anyMatch(rule -> rule.getResources().contains("pods"))
+            && role(unit).get().getRules().stream()
+                .noneMatch(rule -> rule.getResources().contains("configmaps")));
     budget(unit).edit(b -> {
-      b.getSpec().getSelector().setMatchLabels(Map.of(ContractKeys.UNIT_LABEL, unit, ContractKeys.MEMBER_LABEL, "someone-else"));
+      b.getSpec()
+          .getSelector()
+          .setMatchLabels(
+              Map.of(ContractKeys.UNIT_LABEL, unit, ContractKeys.MEMBER_LABEL, "someone-else"));
       return b;
     });
-    await("the budget's selector restored").atMost(RESTORED_WITHIN).pollInterval(Duration.ofMillis(100))
-        .until(() -> primary.equals(budget(unit).get().getSpec().getSelector().getMatchLabels().get(ContractKeys.MEMBER_LABEL)));
+    await("the budget's selector restored")
+        .atMost(RESTORED_WITHIN)
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> primary.equals(budget(unit)
+            .get()
+            .getSpec()
+            .getSelector()
+            .getMatchLabels()
+            .get(ContractKeys.MEMBER_LABEL)));
     assertThat(h.units.failovers(unit)).as("nothing failed over").isZero();
     assertThat(h.units.primary(unit)).isEqualTo(primary);
     h.units.delete(unit);
@@ -88,7 +129,12 @@ class SecondaryObjectsTest extends EndToEndTest {
   }
 
   private static Resource<NetworkPolicy> policy(String unit) {
-    return h.client.network().v1().networkPolicies().inNamespace(h.namespace).withName(unit + "-replication");
+    return h.client
+        .network()
+        .v1()
+        .networkPolicies()
+        .inNamespace(h.namespace)
+        .withName(unit + "-replication");
   }
 
   private static void sleep(Duration d) {

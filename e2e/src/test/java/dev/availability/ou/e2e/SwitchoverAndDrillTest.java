@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 class SwitchoverAndDrillTest extends EndToEndTest {
 
   @Test
-  void aSwitchoverAskedByAnnotationMovesTheServiceToTheInSyncStandbyCountedAsASwitchoverAndARestartDoesNotRepeatIt() {
+  void
+      aSwitchoverAskedByAnnotationMovesTheServiceToTheInSyncStandbyCountedAsASwitchoverAndARestartDoesNotRepeatIt() {
     String unit = "sw-asked";
     h.createProtected(unit);
     String primary = h.units.primary(unit);
@@ -35,10 +36,16 @@ class SwitchoverAndDrillTest extends EndToEndTest {
 
     annotate(unit, UnitAnnotations.SWITCHOVER_TO, "any@1");
 
-    await("endpoints of " + unit + " on " + standby).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+    await("endpoints of " + unit + " on " + standby)
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
         .until(() -> h.units.endpointPods(unit).equals(Set.of(standby)));
-    await("Protected again after one switchover").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-        .until(() -> status(unit).getSwitchovers() != null && status(unit).getSwitchovers() == 1 && h.units.phase(unit) == UnitPhase.Protected
+    await("Protected again after one switchover")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> status(unit).getSwitchovers() != null
+            && status(unit).getSwitchovers() == 1
+            && h.units.phase(unit) == UnitPhase.Protected
             && status(unit).getFailover() == null);
     OperationalUnitStatus s = status(unit);
     assertThat(s.getPrimary().getPod()).isEqualTo(standby);
@@ -56,21 +63,34 @@ class SwitchoverAndDrillTest extends EndToEndTest {
     assertThat(entry.getNewPrimary()).isEqualTo(standby);
     assertThat(entry.getUpdatesLost()).isZero();
     assertThat(entry.getEndpointsSwitchedAt()).isNotNull();
-    assertThat(Serialization.asJson(s.getLastFailover())).as("lastFailover is the newest entry").isEqualTo(Serialization.asJson(entry));
-    await().atMost(Duration.ofSeconds(10)).until(() -> h.units.eventReasons(unit).containsAll(
-        java.util.List.of("SwitchoverStarted", "StandbyPromoted", "TrafficSwitched", "SwitchoverCompleted")));
-    assertThat(h.units.eventReasons(unit)).doesNotContain("FailoverStarted", "FailoverCompleted", "RequestRefused");
+    assertThat(Serialization.asJson(s.getLastFailover()))
+        .as("lastFailover is the newest entry")
+        .isEqualTo(Serialization.asJson(entry));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> h.units
+            .eventReasons(unit)
+            .containsAll(java.util.List.of(
+                "SwitchoverStarted", "StandbyPromoted", "TrafficSwitched", "SwitchoverCompleted")));
+    assertThat(h.units.eventReasons(unit))
+        .doesNotContain("FailoverStarted", "FailoverCompleted", "RequestRefused");
 
-    // A restarted operator reads the answer from the status: "any@1" still on the unit moves nothing again. It has
-    // reconciled the unit once it answered a request made after the restart (a malformed drill, refused).
+    // A restarted operator reads the answer from the status: "any@1" still on the unit moves
+    // nothing again. It has
+    // reconciled the unit once it answered a request made after the restart (a malformed drill,
+    // refused).
     h.operator.close();
     h.operator = h.startOperator("restarted");
     annotate(unit, UnitAnnotations.DRILL, " ");
-    await("the restarted operator answered").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+    await("the restarted operator answered")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
         .until(() -> request(status(unit), RequestStatus.Kind.Drill).isPresent());
     s = status(unit);
-    assertThat(request(s, RequestStatus.Kind.Drill).orElseThrow().getState()).isEqualTo(RequestStatus.State.Refused);
-    assertThat(request(s, RequestStatus.Kind.Drill).orElseThrow().getMessage()).contains("the drill value is empty");
+    assertThat(request(s, RequestStatus.Kind.Drill).orElseThrow().getState())
+        .isEqualTo(RequestStatus.State.Refused);
+    assertThat(request(s, RequestStatus.Kind.Drill).orElseThrow().getMessage())
+        .contains("the drill value is empty");
     assertThat(s.getEpoch()).isEqualTo(2L);
     assertThat(s.getSwitchovers()).isEqualTo(1);
     assertThat(s.getFailover()).isNull();
@@ -84,32 +104,50 @@ class SwitchoverAndDrillTest extends EndToEndTest {
     String primary = h.units.primary(unit);
     String standby = h.units.standby(unit);
     h.doubles.of(standby).lagBehind(5);
-    await("standby catching up").atMost(Duration.ofSeconds(30)).until(() -> h.units.phase(unit) == UnitPhase.Synchronizing);
+    await("standby catching up")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> h.units.phase(unit) == UnitPhase.Synchronizing);
 
     annotate(unit, UnitAnnotations.SWITCHOVER_TO, standby);
 
-    await("refused").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-        .until(() -> request(status(unit), RequestStatus.Kind.Switchover).filter(r -> standby.equals(r.getValue())).isPresent());
+    await("refused")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> request(status(unit), RequestStatus.Kind.Switchover)
+            .filter(r -> standby.equals(r.getValue()))
+            .isPresent());
     OperationalUnitStatus s = status(unit);
     RequestStatus answer = request(s, RequestStatus.Kind.Switchover).orElseThrow();
     assertThat(answer.getState()).isEqualTo(RequestStatus.State.Refused);
-    assertThat(answer.getMessage()).contains("standby " + standby + " is catching up (5 updates behind)", "Protected", "new value");
+    assertThat(answer.getMessage())
+        .contains(
+            "standby " + standby + " is catching up (5 updates behind)", "Protected", "new value");
     assertThat(answer.getUpdatedAt()).isNotNull();
     assertThat(s.getPrimary().getPod()).isEqualTo(primary);
     assertThat(s.getEpoch()).isEqualTo(1L);
     assertThat(s.getFailover()).isNull();
     assertThat(s.getHistory()).isEmpty();
-    await("a Warning event says why").atMost(Duration.ofSeconds(10)).until(() -> events(unit).stream()
-        .anyMatch(e -> "RequestRefused".equals(e.getReason()) && "Warning".equals(e.getType())
-            && e.getMessage().startsWith("switchover-to '" + standby + "' refused: standby " + standby + " is catching up")));
+    await("a Warning event says why")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> events(unit).stream()
+            .anyMatch(e -> "RequestRefused".equals(e.getReason())
+                && "Warning".equals(e.getType())
+                && e.getMessage()
+                    .startsWith("switchover-to '" + standby + "' refused: standby " + standby
+                        + " is catching up")));
     assertThat(h.units.endpointPods(unit)).containsExactly(primary);
 
     // Naming the primary is done at once: nothing to do.
     annotate(unit, UnitAnnotations.SWITCHOVER_TO, primary);
-    await("done at once").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-        .until(() -> request(status(unit), RequestStatus.Kind.Switchover).filter(r -> primary.equals(r.getValue())
-            && r.getState() == RequestStatus.State.Done).isPresent());
-    assertThat(request(status(unit), RequestStatus.Kind.Switchover).orElseThrow().getMessage()).isEqualTo(primary + " is already the primary: nothing to do");
+    await("done at once")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> request(status(unit), RequestStatus.Kind.Switchover)
+            .filter(r -> primary.equals(r.getValue()) && r.getState() == RequestStatus.State.Done)
+            .isPresent());
+    assertThat(
+            request(status(unit), RequestStatus.Kind.Switchover).orElseThrow().getMessage())
+        .isEqualTo(primary + " is already the primary: nothing to do");
     assertThat(status(unit).getEpoch()).isEqualTo(1L);
     h.units.delete(unit);
   }
@@ -124,19 +162,28 @@ class SwitchoverAndDrillTest extends EndToEndTest {
 
     annotate(unit, UnitAnnotations.DRILL, asked.toString());
 
-    await("endpoints of " + unit + " on " + standby).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+    await("endpoints of " + unit + " on " + standby)
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
         .until(() -> h.units.endpointPods(unit).equals(Set.of(standby)));
     Duration switched = Duration.between(asked, Instant.now());
-    await("Protected again, the drill recorded with its timings").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-        .until(() -> h.units.phase(unit) == UnitPhase.Protected && status(unit).getFailover() == null && !status(unit).getHistory().isEmpty()
+    await("Protected again, the drill recorded with its timings")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> h.units.phase(unit) == UnitPhase.Protected
+            && status(unit).getFailover() == null
+            && !status(unit).getHistory().isEmpty()
             && status(unit).getHistory().get(0).getStandbyReadyAt() != null);
-    // The operator saw the request after it was written and recorded the switch before this status was read.
+    // The operator saw the request after it was written and recorded the switch before this status
+    // was read.
     Duration recorded = Duration.between(asked, Instant.now());
     OperationalUnitStatus s = status(unit);
     assertThat(s.getPrimary().getPod()).isEqualTo(standby);
     assertThat(s.getEpoch()).isEqualTo(2L);
     assertThat(s.getFailovers()).as("a drill is no failover").isZero();
-    assertThat(Optional.ofNullable(s.getSwitchovers()).orElse(0)).as("nor a switchover").isZero();
+    assertThat(Optional.ofNullable(s.getSwitchovers()).orElse(0))
+        .as("nor a switchover")
+        .isZero();
     FailoverRecord drill = s.getHistory().get(0);
     assertThat(drill.getKind()).isEqualTo(FailoverRecord.Kind.Drill);
     assertThat(drill.getReason()).isEqualTo("Drill");
@@ -144,28 +191,51 @@ class SwitchoverAndDrillTest extends EndToEndTest {
     assertThat(drill.getFormerPrimary()).isEqualTo(primary);
     assertThat(drill.getUpdatesLost()).as("RPO").isZero();
     assertThat(drill.getEndpointsSwitchedAt()).isNotNull();
-    assertThat(drill.getTrafficSwitchedMillis()).as("RTO: the request to the endpoints switched").isPositive()
+    assertThat(drill.getTrafficSwitchedMillis())
+        .as("RTO: the request to the endpoints switched")
+        .isPositive()
         .isLessThanOrEqualTo(recorded.toMillis());
-    assertThat(drill.getDetectionMillis()).as("nothing to detect: the fault is the request").isZero();
+    assertThat(drill.getDetectionMillis())
+        .as("nothing to detect: the fault is the request")
+        .isZero();
     RequestStatus answer = request(s, RequestStatus.Kind.Drill).orElseThrow();
     assertThat(answer.getValue()).isEqualTo(asked.toString());
     assertThat(answer.getState()).isEqualTo(RequestStatus.State.Done);
-    assertThat(answer.getMessage()).contains("drill from " + primary + " to " + standby, "ms after the request");
-    await().atMost(Duration.ofSeconds(10)).until(() -> h.units.eventReasons(unit).containsAll(
-        java.util.List.of("DrillStarted", "PrimaryFenced", "StandbyPromoted", "TrafficSwitched", "DrillCompleted")));
+    assertThat(answer.getMessage())
+        .contains("drill from " + primary + " to " + standby, "ms after the request");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> h.units
+            .eventReasons(unit)
+            .containsAll(java.util.List.of(
+                "DrillStarted",
+                "PrimaryFenced",
+                "StandbyPromoted",
+                "TrafficSwitched",
+                "DrillCompleted")));
     assertThat(h.units.eventReasons(unit)).doesNotContain("FailoverStarted", "SwitchoverStarted");
-    System.out.printf("[drill] %s: request -> endpoints on standby %d ms (status: RTO %s ms, RPO %s updates, within budget %s)%n",
-        unit, switched.toMillis(), drill.getTrafficSwitchedMillis(), drill.getUpdatesLost(), drill.getWithinRecoveryBudget());
+    System.out.printf(
+        "[drill] %s: request -> endpoints on standby %d ms (status: RTO %s ms, RPO %s updates, within budget %s)%n",
+        unit,
+        switched.toMillis(),
+        drill.getTrafficSwitchedMillis(),
+        drill.getUpdatesLost(),
+        drill.getWithinRecoveryBudget());
     h.units.delete(unit);
   }
 
   private void annotate(String unit, String key, String value) {
-    h.client.resources(OperationalUnit.class).inNamespace(h.namespace).withName(unit).edit(u -> {
-      Map<String, String> a = new HashMap<>(Optional.ofNullable(u.getMetadata().getAnnotations()).orElse(Map.of()));
-      a.put(key, value);
-      u.getMetadata().setAnnotations(a);
-      return u;
-    });
+    h.client
+        .resources(OperationalUnit.class)
+        .inNamespace(h.namespace)
+        .withName(unit)
+        .edit(u -> {
+          Map<String, String> a = new HashMap<>(
+              Optional.ofNullable(u.getMetadata().getAnnotations()).orElse(Map.of()));
+          a.put(key, value);
+          u.getMetadata().setAnnotations(a);
+          return u;
+        });
   }
 
   private static OperationalUnitStatus status(String unit) {
@@ -173,10 +243,18 @@ class SwitchoverAndDrillTest extends EndToEndTest {
   }
 
   private static Optional<RequestStatus> request(OperationalUnitStatus s, RequestStatus.Kind kind) {
-    return s.getRequests() == null ? Optional.empty() : s.getRequests().stream().filter(r -> r.getKind() == kind).findFirst();
+    return s.getRequests() == null
+        ? Optional.empty()
+        : s.getRequests().stream().filter(r -> r.getKind() == kind).findFirst();
   }
 
   private static java.util.List<Event> events(String unit) {
-    return h.client.v1().events().inNamespace(h.namespace).withField("involvedObject.name", unit).list().getItems();
+    return h.client
+        .v1()
+        .events()
+        .inNamespace(h.namespace)
+        .withField("involvedObject.name", unit)
+        .list()
+        .getItems();
   }
 }

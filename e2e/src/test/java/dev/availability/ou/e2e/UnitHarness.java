@@ -13,8 +13,10 @@ import java.util.Map;
 
 /** What every end-to-end test class needs: the CRD, the operator as a process, sidecar doubles, units. */
 final class UnitHarness implements AutoCloseable {
-  // T_max, the API default; T_recovery 5 s: a 2 s primary lease renewed every 667 ms and a 1 s readiness
-  // grace, which a loaded 2-core machine running the whole control plane, the operator and the test sustains.
+  // T_max, the API default; T_recovery 5 s: a 2 s primary lease renewed every 667 ms and a 1 s
+  // readiness
+  // grace, which a loaded 2-core machine running the whole control plane, the operator and the test
+  // sustains.
   static final String BUDGET = "10s";
 
   final KubernetesClient client;
@@ -49,14 +51,26 @@ final class UnitHarness implements AutoCloseable {
   }
 
   void awaitProtected(String name) {
-    await("unit " + name + " Protected").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-        .until(() -> units.phase(name) == UnitPhase.Protected && units.standby(name) != null
-            && doubles.has(units.primary(name)) && doubles.has(units.standby(name)) && leaseRenewedBy(name, units.primary(name)));
+    await("unit " + name + " Protected")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> units.phase(name) == UnitPhase.Protected
+            && units.standby(name) != null
+            && doubles.has(units.primary(name))
+            && doubles.has(units.standby(name))
+            && leaseRenewedBy(name, units.primary(name)));
   }
 
   boolean leaseRenewedBy(String unit, String pod) {
-    var lease = client.leases().inNamespace(namespace).withName(ContractKeys.primaryLeaseName(unit)).get();
-    return lease != null && pod != null && pod.equals(lease.getSpec().getHolderIdentity()) && lease.getSpec().getRenewTime() != null;
+    var lease = client
+        .leases()
+        .inNamespace(namespace)
+        .withName(ContractKeys.primaryLeaseName(unit))
+        .get();
+    return lease != null
+        && pod != null
+        && pod.equals(lease.getSpec().getHolderIdentity())
+        && lease.getSpec().getRenewTime() != null;
   }
 
   @Override

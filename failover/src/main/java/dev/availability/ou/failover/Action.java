@@ -12,7 +12,15 @@ public sealed interface Action {
    * comes back is replaced by the decider, so the avoidance may be rendered required; rendering it preferred
    * also lets {@code placement.antiAffinity: Preferred} co-locate when it must.
    */
-  record CreateMember(String pod, long ordinal, Member.Role role, long epoch, String peer, Set<String> avoidNodes, String preferNode) implements Action {}
+  record CreateMember(
+      String pod,
+      long ordinal,
+      Member.Role role,
+      long epoch,
+      String peer,
+      Set<String> avoidNodes,
+      String preferNode)
+      implements Action {}
 
   /** Write the member's assignment (role, epoch, peer) on its pod. */
   record Assign(String pod, Member.Role role, long epoch, String peer) implements Action {}

@@ -33,12 +33,20 @@ final class Bootstrap {
     if (s.primary() != null) return null;
     Member adopted = o.members().values().stream()
         .filter(m -> m.assignedRole() == Role.Primary && !m.deleting())
-        .max(Comparator.comparingLong(Member::assignedEpoch)).orElse(null);
+        .max(Comparator.comparingLong(Member::assignedEpoch))
+        .orElse(null);
     if (adopted == null) return null;
     String standby = o.members().values().stream()
-        .filter(m -> m.assignedRole() == Role.Standby && m.assignedEpoch() == adopted.assignedEpoch() && !m.deleting())
-        .map(Member::pod).findFirst().orElse(null);
-    return s.withPrimary(adopted.pod()).withStandby(standby).withEpoch(adopted.assignedEpoch()).withNextOrdinal(nextOrdinal(o));
+        .filter(m -> m.assignedRole() == Role.Standby
+            && m.assignedEpoch() == adopted.assignedEpoch()
+            && !m.deleting())
+        .map(Member::pod)
+        .findFirst()
+        .orElse(null);
+    return s.withPrimary(adopted.pod())
+        .withStandby(standby)
+        .withEpoch(adopted.assignedEpoch())
+        .withNextOrdinal(nextOrdinal(o));
   }
 
   /**
@@ -58,11 +66,21 @@ final class Bootstrap {
         new CreateMember(standby, ordinalOf(standby), Role.Standby, epoch, primary, Set.of(), null),
         new HoldLease(primary, epoch, o.policy().thresholds().leaseDuration()),
         new PointService(primary),
-        new Emit(EventReason.MembersCreated, (again ? "no member of the unit exists: creating again " : "created ") + "primary " + primary
-            + " and standby " + standby + " at epoch " + epoch, again));
-    UnitState next = s.withPrimary(primary).withStandby(standby).withEpoch(epoch)
+        new Emit(
+            EventReason.MembersCreated,
+            (again ? "no member of the unit exists: creating again " : "created ") + "primary "
+                + primary + " and standby " + standby + " at epoch " + epoch,
+            again));
+    UnitState next = s.withPrimary(primary)
+        .withStandby(standby)
+        .withEpoch(epoch)
         .withNextOrdinal(Math.max(n, Math.max(ordinalOf(primary), ordinalOf(standby)) + 1));
-    return new Decision(next, Phase.Pending, Conditions.pending("creating primary " + primary + " and standby " + standby),
-        actions, true, null);
+    return new Decision(
+        next,
+        Phase.Pending,
+        Conditions.pending("creating primary " + primary + " and standby " + standby),
+        actions,
+        true,
+        null);
   }
 }

@@ -15,16 +15,21 @@ import java.util.Optional;
 public final class CandidateRanking {
 
   /** The candidate, or why there is none. */
-  public record Choice(Member member, StandbyAssessment assessment, ConditionReason blockedReason, String blockedMessage) {
+  public record Choice(
+      Member member,
+      StandbyAssessment assessment,
+      ConditionReason blockedReason,
+      String blockedMessage) {
     public boolean found() {
       return member != null;
     }
   }
 
-  public static final Comparator<Candidate> BEST_FIRST = Comparator
-      .comparing((Candidate c) -> !c.assessment().inSync())
+  public static final Comparator<Candidate> BEST_FIRST = Comparator.comparing(
+          (Candidate c) -> !c.assessment().inSync())
       .thenComparing(c -> -c.assessment().lastDurableSeq())
-      .thenComparing(c -> c.assessment().lag() == null ? Long.MAX_VALUE : c.assessment().lag())
+      .thenComparing(
+          c -> c.assessment().lag() == null ? Long.MAX_VALUE : c.assessment().lag())
       .thenComparing(c -> -c.member().ordinal());
 
   public record Candidate(Member member, StandbyAssessment assessment) {}
@@ -34,29 +39,55 @@ public final class CandidateRanking {
     String primary = o.state().primary();
     List<Candidate> healthy = o.members().values().stream()
         .filter(m -> !m.pod().equals(primary))
-        .filter(m -> !Fencing.asked(o, m.pod())) // a fenced member serves nothing, so it is never promoted
-        // Only a member assigned Standby: a stray or deposed member may look ready without holding the stream.
+        .filter(m ->
+            !Fencing.asked(o, m.pod())) // a fenced member serves nothing, so it is never promoted
+        // Only a member assigned Standby: a stray or deposed member may look ready without holding
+        // the stream.
         .filter(m -> m.assignedRole() == Member.Role.Standby)
         .map(m -> new Candidate(m, StandbyAssessment.of(m, o)))
-        .filter(c -> c.assessment().state() == StandbyAssessment.State.InSync || c.assessment().state() == StandbyAssessment.State.CatchingUp)
+        .filter(c -> c.assessment().state() == StandbyAssessment.State.InSync
+            || c.assessment().state() == StandbyAssessment.State.CatchingUp)
         .toList();
     if (healthy.isEmpty()) {
-      return new Choice(null, null, ConditionReason.NoHealthyStandby, "no healthy standby to promote: " + describeStandby(o));
+      return new Choice(
+          null,
+          null,
+          ConditionReason.NoHealthyStandby,
+          "no healthy standby to promote: " + describeStandby(o));
     }
-    List<Candidate> eligible = healthy.stream().filter(c -> promotable(c.assessment(), policy)).sorted(BEST_FIRST).toList();
+    List<Candidate> eligible = healthy.stream()
+        .filter(c -> promotable(c.assessment(), policy))
+        .sorted(BEST_FIRST)
+        .toList();
     if (eligible.isEmpty()) {
       Candidate best = healthy.stream().sorted(BEST_FIRST).findFirst().orElseThrow();
       if (policy.mode() == UnitPolicy.Mode.Asynchronous) {
         if (best.assessment().lag() == null && policy.maxPromotableLag() == null) {
-          return new Choice(null, best.assessment(), ConditionReason.LagUnknown, "standby " + best.member().pod() + " does not know how far it trails (it has not"
-              + " heard its primary since it started): it may hold none of the state; not promoted; waiting for the primary to return");
+          return new Choice(
+              null,
+              best.assessment(),
+              ConditionReason.LagUnknown,
+              "standby " + best.member().pod() + " does not know how far it trails (it has not"
+                  + " heard its primary since it started): it may hold none of the state; not promoted; waiting for the primary to return");
         }
-        return new Choice(null, best.assessment(), ConditionReason.LagTooHigh, "standby " + best.member().pod() + " trails by "
-            + (best.assessment().lag() == null ? "an unknown number of" : best.assessment().lag()) + " updates, more than maxPromotableLag "
-            + policy.maxPromotableLag() + ": not promoted; waiting for the primary to return (raise or remove maxPromotableLag to accept the loss)");
+        return new Choice(
+            null,
+            best.assessment(),
+            ConditionReason.LagTooHigh,
+            "standby " + best.member().pod() + " trails by "
+                + (best.assessment().lag() == null
+                    ? "an unknown number of"
+                    : best.assessment().lag())
+                + " updates, more than maxPromotableLag "
+                + policy.maxPromotableLag()
+                + ": not promoted; waiting for the primary to return (raise or remove maxPromotableLag to accept the loss)");
       }
-      return new Choice(null, best.assessment(), ConditionReason.NoInSyncStandby, "standby " + best.member().pod()
-          + " is not in sync and " + policy.mode() + " mode never promotes a stale standby; waiting for the primary to return");
+      return new Choice(
+          null,
+          best.assessment(),
+          ConditionReason.NoInSyncStandby,
+          "standby " + best.member().pod() + " is not in sync and " + policy.mode()
+              + " mode never promotes a stale standby; waiting for the primary to return");
     }
     Candidate best = eligible.get(0);
     return new Choice(best.member(), best.assessment(), null, null);
@@ -64,8 +95,10 @@ public final class CandidateRanking {
 
   static boolean promotable(StandbyAssessment a, UnitPolicy policy) {
     if (policy.mode() != UnitPolicy.Mode.Asynchronous) return a.inSync();
-    // A standby that does not know how far behind it is (starting, or never heard its primary) may hold none
-    // of the state: "any lag" means trailing, not empty (seen in the drills: a new standby promoted 2 s after
+    // A standby that does not know how far behind it is (starting, or never heard its primary) may
+    // hold none
+    // of the state: "any lag" means trailing, not empty (seen in the drills: a new standby promoted
+    // 2 s after
     // it was created lost every write).
     if (a.lag() == null) return a.inSync();
     // A streaming asynchronous standby may call itself in sync while it trails: its lag decides.
@@ -73,8 +106,12 @@ public final class CandidateRanking {
   }
 
   private static String describeStandby(Observation o) {
-    if (Fencing.asked(o, o.state().standby())) return "standby " + o.state().standby() + " is fenced (" + Fencing.ANNOTATION + ")";
-    return Optional.ofNullable(o.state().standby()).map(sb -> o.members().containsKey(sb)
-        ? StandbyAssessment.of(o.members().get(sb), o).why() : "standby " + sb + " is gone").orElse("the unit has no standby");
+    if (Fencing.asked(o, o.state().standby()))
+      return "standby " + o.state().standby() + " is fenced (" + Fencing.ANNOTATION + ")";
+    return Optional.ofNullable(o.state().standby())
+        .map(sb -> o.members().containsKey(sb)
+            ? StandbyAssessment.of(o.members().get(sb), o).why()
+            : "standby " + sb + " is gone")
+        .orElse("the unit has no standby");
   }
 }

@@ -7,20 +7,44 @@ package dev.availability.ou.failover;
  */
 public enum ConditionReason {
   // Ready
-  PrimaryServing, PrimaryStarting, PrimaryNotReady,
+  PrimaryServing,
+  PrimaryStarting,
+  PrimaryNotReady,
   // Ready and Protected while a promotion is under way
-  FailingOver, SwitchingOver,
+  FailingOver,
+  SwitchingOver,
   // Protected
-  StandbyInSync, StandbyStarting, StandbyCatchingUp, StandbyLagging, StandbyUnschedulable, StandbyFailed, StandbyFenced, PeerUnreachable,
+  StandbyInSync,
+  StandbyStarting,
+  StandbyCatchingUp,
+  StandbyLagging,
+  StandbyUnschedulable,
+  StandbyFailed,
+  StandbyFenced,
+  PeerUnreachable,
   // FailoverInProgress False
   Idle,
   // Degraded (also on Ready and Protected); False: AsExpected
-  AutomaticFailoverDisabled, NoHealthyStandby, NoInSyncStandby, LagTooHigh, LagUnknown, FailoverTargetLost, PrimaryFenced,
-  PrimaryResuming, Paused, InvalidSpec, NameConflict, ApiRequestFailed, AsExpected,
+  AutomaticFailoverDisabled,
+  NoHealthyStandby,
+  NoInSyncStandby,
+  LagTooHigh,
+  LagUnknown,
+  FailoverTargetLost,
+  PrimaryFenced,
+  PrimaryResuming,
+  Paused,
+  InvalidSpec,
+  NameConflict,
+  ApiRequestFailed,
+  AsExpected,
   // Paused
-  PausedByAnnotation, NotPaused,
+  PausedByAnnotation,
+  NotPaused,
   // SidecarMemoryPressure
-  StateOutgrowsHeap, StateFitsHeap,
+  StateOutgrowsHeap,
+  StateFitsHeap,
   // MalformedValues
-  MalformedValue, AllReadable
+  MalformedValue,
+  AllReadable
 }

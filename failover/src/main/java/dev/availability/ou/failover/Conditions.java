@@ -20,17 +20,37 @@ final class Conditions {
         notDegraded());
   }
 
-  static List<ConditionView> steady(Member primary, Observation o, boolean protectedNow, ConditionReason protectedReason, String protectedMessage) {
+  static List<ConditionView> steady(
+      Member primary,
+      Observation o,
+      boolean protectedNow,
+      ConditionReason protectedReason,
+      String protectedMessage) {
     boolean serving = primary != null && primary.ready();
     ConditionView ready = serving
-        ? new ConditionView(Ready, true, ConditionReason.PrimaryServing, "primary " + primary.pod() + " on " + primary.node() + " serves through Service " + o.policy().unit())
-        : new ConditionView(Ready, false, ConditionReason.PrimaryNotReady, "primary " + (primary == null ? "?" : primary.pod()) + " is not ready");
-    return List.of(ready, new ConditionView(Protected, protectedNow, protectedReason, protectedMessage), idle(), notDegraded());
+        ? new ConditionView(
+            Ready,
+            true,
+            ConditionReason.PrimaryServing,
+            "primary " + primary.pod() + " on " + primary.node() + " serves through Service "
+                + o.policy().unit())
+        : new ConditionView(
+            Ready,
+            false,
+            ConditionReason.PrimaryNotReady,
+            "primary " + (primary == null ? "?" : primary.pod()) + " is not ready");
+    return List.of(
+        ready,
+        new ConditionView(Protected, protectedNow, protectedReason, protectedMessage),
+        idle(),
+        notDegraded());
   }
 
   static List<ConditionView> failingOver(Intent i) {
-    String what = FailoverUnderWay.what(i) + " from " + i.former() + " to " + i.target() + " at epoch " + i.epoch();
-    ConditionReason moving = i.planned() ? ConditionReason.SwitchingOver : ConditionReason.FailingOver;
+    String what = FailoverUnderWay.what(i) + " from " + i.former() + " to " + i.target()
+        + " at epoch " + i.epoch();
+    ConditionReason moving =
+        i.planned() ? ConditionReason.SwitchingOver : ConditionReason.FailingOver;
     return List.of(
         new ConditionView(Ready, false, moving, what),
         new ConditionView(Protected, false, moving, what),
@@ -47,10 +67,12 @@ final class Conditions {
   }
 
   private static ConditionView idle() {
-    return new ConditionView(FailoverInProgress, false, ConditionReason.Idle, "no failover under way");
+    return new ConditionView(
+        FailoverInProgress, false, ConditionReason.Idle, "no failover under way");
   }
 
   private static ConditionView notDegraded() {
-    return new ConditionView(Degraded, false, ConditionReason.AsExpected, "the unit works as specified");
+    return new ConditionView(
+        Degraded, false, ConditionReason.AsExpected, "the unit works as specified");
   }
 }

@@ -2,16 +2,47 @@ package dev.availability.ou.failover;
 
 /** Reasons of the Events the operator records on a unit, one per transition. */
 public enum EventReason {
-  MembersCreated, StandbyScheduled, StandbyReplaced, StandbyInSync, ProtectionRestored,
-  PrimaryFailed, PrimarySuspect, FailoverStarted, StandbyPromoted, TrafficSwitched, PrimaryFenced, FormerPrimaryDeleted,
-  FailoverCompleted, FailoverBlocked, FailoverAborted, SwitchoverStarted, SwitchoverCompleted, RollingUpdate,
-  PeerUnreachable, InvalidSpec, NameConflict, ServiceRepaired, SidecarMemoryPressure, UnsafeSpec, MalformedValue,
+  MembersCreated,
+  StandbyScheduled,
+  StandbyReplaced,
+  StandbyInSync,
+  ProtectionRestored,
+  PrimaryFailed,
+  PrimarySuspect,
+  FailoverStarted,
+  StandbyPromoted,
+  TrafficSwitched,
+  PrimaryFenced,
+  FormerPrimaryDeleted,
+  FailoverCompleted,
+  FailoverBlocked,
+  FailoverAborted,
+  SwitchoverStarted,
+  SwitchoverCompleted,
+  RollingUpdate,
+  PeerUnreachable,
+  InvalidSpec,
+  NameConflict,
+  ServiceRepaired,
+  SidecarMemoryPressure,
+  UnsafeSpec,
+  MalformedValue,
   // requests (annotations): a switchover or drill refused, or done at once; a drill's start and end
-  RequestRefused, RequestDone, DrillStarted, DrillCompleted,
+  RequestRefused,
+  RequestDone,
+  DrillStarted,
+  DrillCompleted,
   // fencing and pausing (annotations fenced-members, paused)
-  MemberFenced, MemberUnfenced, Paused, Resumed, ActionHeld,
-  // a member back after its node (MemberRejoin); a drain waiting for a standby in sync (NodeMaintenance)
-  MemberRejoined, DrainWaiting,
-  // the API server refused what the operator asked (a rule missing from its RBAC, an object refused, a lasting conflict)
+  MemberFenced,
+  MemberUnfenced,
+  Paused,
+  Resumed,
+  ActionHeld,
+  // a member back after its node (MemberRejoin); a drain waiting for a standby in sync
+  // (NodeMaintenance)
+  MemberRejoined,
+  DrainWaiting,
+  // the API server refused what the operator asked (a rule missing from its RBAC, an object
+  // refused, a lasting conflict)
   ApiRequestFailed
 }

@@ -28,10 +28,22 @@ final class FailoverAbort {
         || o.members().values().stream().anyMatch(m -> m.assignedEpoch() >= i.epoch());
     UnitState next = s.withIntent(null).withEpoch(sent ? i.epoch() + 1 : s.epoch());
     List<Action> actions = new ArrayList<>();
-    o.member(i.target()).filter(t -> sent).ifPresent(t -> actions.add(new Assign(t.pod(), Role.Standby, next.epoch(), i.former())));
-    actions.add(new Emit(EventReason.FailoverAborted, FailoverUnderWay.what(i) + " to " + i.target() + " aborted before traffic moved: " + why, true));
+    o.member(i.target())
+        .filter(t -> sent)
+        .ifPresent(t -> actions.add(new Assign(t.pod(), Role.Standby, next.epoch(), i.former())));
+    actions.add(new Emit(
+        EventReason.FailoverAborted,
+        FailoverUnderWay.what(i) + " to " + i.target() + " aborted before traffic moved: " + why,
+        true));
     if (i.kind() != PromotionKind.Failover) return new Outcome.CalledOff(next, actions);
-    return new Outcome.Decided(new Decision(next, Phase.Degraded, Conditions.degraded(ConditionReason.FailoverTargetLost,
-        "the primary failed and the standby chosen to replace it cannot take over: " + why), actions, true, Duration.ZERO));
+    return new Outcome.Decided(new Decision(
+        next,
+        Phase.Degraded,
+        Conditions.degraded(
+            ConditionReason.FailoverTargetLost,
+            "the primary failed and the standby chosen to replace it cannot take over: " + why),
+        actions,
+        true,
+        Duration.ZERO));
   }
 }

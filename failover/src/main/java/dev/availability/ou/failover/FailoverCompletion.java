@@ -38,46 +38,76 @@ final class FailoverCompletion {
     UnitState next = s;
     Duration recheck = null;
     boolean formerLeaving = true;
-    // A fenced former primary is kept in the standby's place (Fencing): not deleted, not replaced, not streamed to.
-    boolean keepFenced = former != null && !former.deleting() && s.standby() == null && Fencing.asked(o, former.pod());
+    // A fenced former primary is kept in the standby's place (Fencing): not deleted, not replaced,
+    // not streamed to.
+    boolean keepFenced = former != null
+        && !former.deleting()
+        && s.standby() == null
+        && Fencing.asked(o, former.pod());
     if (keepFenced) next = next.withStandby(former.pod());
-    // Lost with its node, the former primary is kept in case it comes back before the new standby is in sync
+    // Lost with its node, the former primary is kept in case it comes back before the new standby
+    // is in sync
     // (MemberRejoin); fenced by epoch, it cannot acknowledge. The new standby does not wait for it.
     boolean kept = former != null && !keepFenced && MemberRejoin.keep(o, s, former);
     if (former != null && !keepFenced && !kept) {
-      // On a node that is down, wait until the former primary is fenced and force its deletion; on a
-      // suspected node that still looks Ready, delete it gracefully now and force it later if it hangs.
+      // On a node that is down, wait until the former primary is fenced and force its deletion; on
+      // a
+      // suspected node that still looks Ready, delete it gracefully now and force it later if it
+      // hangs.
       boolean nodeDown = nodeDown(o, former);
       boolean force = mayHang(o, s, former) && fenced(o, s, former);
       if (!former.deleting()) {
         actions.add(new DeleteMember(former.pod(), force));
-        actions.add(new Emit(EventReason.FormerPrimaryDeleted, "deleting former primary " + former.pod()
-            + (nodeDown ? (force ? " (forced: its node is unreachable and it is fenced)" : " (its node is unreachable: forced deletion once it is fenced)") : ""), false));
+        actions.add(new Emit(
+            EventReason.FormerPrimaryDeleted,
+            "deleting former primary " + former.pod()
+                + (nodeDown
+                    ? (force
+                        ? " (forced: its node is unreachable and it is fenced)"
+                        : " (its node is unreachable: forced deletion once it is fenced)")
+                    : ""),
+            false));
       } else if (force) {
         actions.add(new DeleteMember(former.pod(), true));
       }
       formerLeaving = !nodeDown || force;
       if (!formerLeaving) {
         Instant at = i.serviceSwitchedAt().plus(o.policy().thresholds().leaseDuration());
-        recheck = Duration.between(now, at).isNegative() ? Duration.ZERO : Duration.between(now, at);
+        recheck =
+            Duration.between(now, at).isNegative() ? Duration.ZERO : Duration.between(now, at);
       }
     }
-    // A standby readied before a drain's switchover (NodeMaintenance) follows it: the new primary streams to it at once.
-    Member successor = s.standby() == null && i.planned() ? NodeMaintenance.successor(o, s, i.target()) : null;
+    // A standby readied before a drain's switchover (NodeMaintenance) follows it: the new primary
+    // streams to it at once.
+    Member successor =
+        s.standby() == null && i.planned() ? NodeMaintenance.successor(o, s, i.target()) : null;
     if (successor != null) {
       next = next.withStandby(successor.pod());
       actions.add(new Assign(successor.pod(), Role.Standby, i.epoch(), i.target()));
     }
-    // With failback the new standby waits for the former primary to leave the home node (see StandbyLifecycle).
-    boolean homeTaken = next.standby() == null && former != null && !kept && Objects.equals(former.node(), homeToPrefer(o, s, avoidForStandby(o, s, suspectNode(o, i))));
-    if (!keepFenced && ((next.standby() == null && !homeTaken) || (next.standby() != null && o.member(next.standby()).isEmpty()))) {
-      String name = next.standby() != null ? next.standby() : o.policy().unit() + "-" + nextOrdinal(o);
+    // With failback the new standby waits for the former primary to leave the home node (see
+    // StandbyLifecycle).
+    boolean homeTaken = next.standby() == null
+        && former != null
+        && !kept
+        && Objects.equals(
+            former.node(), homeToPrefer(o, s, avoidForStandby(o, s, suspectNode(o, i))));
+    if (!keepFenced
+        && ((next.standby() == null && !homeTaken)
+            || (next.standby() != null && o.member(next.standby()).isEmpty()))) {
+      String name =
+          next.standby() != null ? next.standby() : o.policy().unit() + "-" + nextOrdinal(o);
       actions.add(createStandby(o, s, name, suspectNode(o, i)));
-      actions.add(new Emit(EventReason.StandbyScheduled, "scheduling new standby " + name + " on a node other than " + (target != null ? target.node() : "the primary's"), false));
+      actions.add(new Emit(
+          EventReason.StandbyScheduled,
+          "scheduling new standby " + name + " on a node other than "
+              + (target != null ? target.node() : "the primary's"),
+          false));
       next = next.withStandby(name).withNextOrdinal(Math.max(nextOrdinal(o), ordinalOf(name) + 1));
     }
     String peer = Fencing.peerOf(o, next.standby());
-    if (target != null && !target.assigned(Role.Primary, i.epoch(), peer)) actions.add(new Assign(target.pod(), Role.Primary, i.epoch(), peer));
+    if (target != null && !target.assigned(Role.Primary, i.epoch(), peer))
+      actions.add(new Assign(target.pod(), Role.Primary, i.epoch(), peer));
     if (formerLeaving) {
       FailoverTimings t = next.lastFailover();
       String from = switch (i.kind()) {
@@ -85,26 +115,57 @@ final class FailoverCompletion {
         case Switchover -> "decision";
         case Drill -> "request";
       };
-      String summary = FailoverUnderWay.what(i) + " from " + i.former() + " to " + i.target() + " done"
-          + (t != null && t.trafficSwitched() != null ? ": traffic moved " + t.trafficSwitched().toMillis() + " ms after the " + from
-          + " (recovery budget " + o.policy().recoveryBudget().toMillis() + " ms)"
-          + (i.kind() == PromotionKind.Drill && t.updatesLost() != null ? ", " + t.updatesLost() + " updates lost" : "") : "");
-      actions.add(new Emit(switch (i.kind()) {
-        case Failover -> EventReason.FailoverCompleted;
-        case Switchover -> EventReason.SwitchoverCompleted;
-        case Drill -> EventReason.DrillCompleted;
-      }, summary, false));
+      String summary =
+          FailoverUnderWay.what(i) + " from " + i.former() + " to " + i.target() + " done"
+              + (t != null && t.trafficSwitched() != null
+                  ? ": traffic moved " + t.trafficSwitched().toMillis() + " ms after the " + from
+                      + " (recovery budget " + o.policy().recoveryBudget().toMillis() + " ms)"
+                      + (i.kind() == PromotionKind.Drill && t.updatesLost() != null
+                          ? ", " + t.updatesLost() + " updates lost"
+                          : "")
+                  : "");
+      actions.add(new Emit(
+          switch (i.kind()) {
+            case Failover -> EventReason.FailoverCompleted;
+            case Switchover -> EventReason.SwitchoverCompleted;
+            case Drill -> EventReason.DrillCompleted;
+          },
+          summary,
+          false));
       next = next.withIntent(null);
     }
     next = TimingsProgress.record(o, next, Phase.Synchronizing, actions);
     if (keepFenced) {
-      return new Decision(next, Phase.Unprotected, Conditions.steady(target, o, false, ConditionReason.StandbyFenced, Fencing.standbyMessage(o, former.pod())),
-          actions, false, recheck);
+      return new Decision(
+          next,
+          Phase.Unprotected,
+          Conditions.steady(
+              target,
+              o,
+              false,
+              ConditionReason.StandbyFenced,
+              Fencing.standbyMessage(o, former.pod())),
+          actions,
+          false,
+          recheck);
     }
-    return new Decision(next, formerLeaving ? Phase.Synchronizing : Phase.FailingOver,
-        formerLeaving ? Conditions.steady(target, o, false, ConditionReason.StandbyStarting, next.standby() != null ? "new standby " + next.standby() + " is being created"
-            : "waiting for " + i.former() + " to leave node " + s.homeNode() + " before creating the standby there (failback)") : Conditions.failingOver(i),
-        actions, Decision.createsMember(actions), recheck);
+    return new Decision(
+        next,
+        formerLeaving ? Phase.Synchronizing : Phase.FailingOver,
+        formerLeaving
+            ? Conditions.steady(
+                target,
+                o,
+                false,
+                ConditionReason.StandbyStarting,
+                next.standby() != null
+                    ? "new standby " + next.standby() + " is being created"
+                    : "waiting for " + i.former() + " to leave node " + s.homeNode()
+                        + " before creating the standby there (failback)")
+            : Conditions.failingOver(i),
+        actions,
+        Decision.createsMember(actions),
+        recheck);
   }
 
   /**
@@ -115,6 +176,8 @@ final class FailoverCompletion {
    */
   private static Set<String> suspectNode(Observation o, Intent i) {
     if (i.formerNode() == null || i.formerNode().isEmpty()) return Set.of();
-    return o.node(i.formerNode()).map(n -> !n.healthy()).orElse(true) ? Set.of(i.formerNode()) : Set.of();
+    return o.node(i.formerNode()).map(n -> !n.healthy()).orElse(true)
+        ? Set.of(i.formerNode())
+        : Set.of();
   }
 }

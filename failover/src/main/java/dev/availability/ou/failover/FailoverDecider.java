@@ -26,7 +26,8 @@ public final class FailoverDecider {
 
   /** The decision taken: what the unit needs, with fenced members kept fenced, held when the unit is paused. */
   public Decision decide(Observation o) {
-    return SidecarMemory.apply(o, Pause.apply(o, FenceAnswer.answer(o, Fencing.enforce(o, act(o)))));
+    return SidecarMemory.apply(
+        o, Pause.apply(o, FenceAnswer.answer(o, Fencing.enforce(o, act(o)))));
   }
 
   private Decision act(Observation o) {

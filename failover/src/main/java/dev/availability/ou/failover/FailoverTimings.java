@@ -38,7 +38,8 @@ public record FailoverTimings(
 
   /** Fault to traffic on the new primary: the EndpointSlice switch when seen, else the Service write. */
   public Duration trafficSwitched() {
-    return between(faultObservedAt, endpointsSwitchedAt != null ? endpointsSwitchedAt : serviceSwitchedAt);
+    return between(
+        faultObservedAt, endpointsSwitchedAt != null ? endpointsSwitchedAt : serviceSwitchedAt);
   }
 
   public Boolean withinRecoveryBudget() {
@@ -47,11 +48,37 @@ public record FailoverTimings(
   }
 
   public FailoverTimings withEndpointsSwitchedAt(Instant at) {
-    return new FailoverTimings(former, newPrimary, epoch, reason, message, faultObservedAt, decidedAt, serviceSwitchedAt, at, standbyReadyAt, recoveryBudget, updatesLost, kind);
+    return new FailoverTimings(
+        former,
+        newPrimary,
+        epoch,
+        reason,
+        message,
+        faultObservedAt,
+        decidedAt,
+        serviceSwitchedAt,
+        at,
+        standbyReadyAt,
+        recoveryBudget,
+        updatesLost,
+        kind);
   }
 
   public FailoverTimings withStandbyReadyAt(Instant at) {
-    return new FailoverTimings(former, newPrimary, epoch, reason, message, faultObservedAt, decidedAt, serviceSwitchedAt, endpointsSwitchedAt, at, recoveryBudget, updatesLost, kind);
+    return new FailoverTimings(
+        former,
+        newPrimary,
+        epoch,
+        reason,
+        message,
+        faultObservedAt,
+        decidedAt,
+        serviceSwitchedAt,
+        endpointsSwitchedAt,
+        at,
+        recoveryBudget,
+        updatesLost,
+        kind);
   }
 
   private static Duration between(Instant a, Instant b) {

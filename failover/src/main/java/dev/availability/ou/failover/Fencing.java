@@ -58,13 +58,34 @@ final class Fencing {
     Member former = o.member(s.primary()).orElse(null);
     Member target = choice.member();
     String what = "primary " + s.primary() + " is fenced (" + ANNOTATION + ")";
-    // Taken as a fault would be (the standby must be promotable, it is counted as a failover): the user took the
+    // Taken as a fault would be (the standby must be promotable, it is counted as a failover): the
+    // user took the
     // primary out of service, it did not hand over.
-    Intent intent = new Intent(target.pod(), s.primary(), former != null ? former.node() : null, s.epoch() + 1, PromotionReason.Chosen.Fenced.name(), what,
-        o.now(), o.now(), null, PromotionKind.Failover, choice.assessment().lag(), null);
-    List<Action> actions = List.of(new Emit(EventReason.FailoverStarted, what + "; promoting standby " + target.pod() + " at epoch " + intent.epoch()
-        + " (" + s.primary() + " is kept, fenced, for inspection)", true));
-    return new Decision(s.withIntent(intent), Phase.FailingOver, Conditions.failingOver(intent), actions, true, Duration.ZERO);
+    Intent intent = new Intent(
+        target.pod(),
+        s.primary(),
+        former != null ? former.node() : null,
+        s.epoch() + 1,
+        PromotionReason.Chosen.Fenced.name(),
+        what,
+        o.now(),
+        o.now(),
+        null,
+        PromotionKind.Failover,
+        choice.assessment().lag(),
+        null);
+    List<Action> actions = List.of(new Emit(
+        EventReason.FailoverStarted,
+        what + "; promoting standby " + target.pod() + " at epoch " + intent.epoch() + " ("
+            + s.primary() + " is kept, fenced, for inspection)",
+        true));
+    return new Decision(
+        s.withIntent(intent),
+        Phase.FailingOver,
+        Conditions.failingOver(intent),
+        actions,
+        true,
+        Duration.ZERO);
   }
 
   /**
@@ -79,27 +100,43 @@ final class Fencing {
     UnitState next = s;
     boolean newly = p != null && p.assignedRole() != Role.Fenced;
     if (p != null && !p.deleting() && (newly || p.assignedEpoch() < s.epoch())) {
-      // Past the epoch it was assigned as primary, once: a status already past it (written first, the pod's new
+      // Past the epoch it was assigned as primary, once: a status already past it (written first,
+      // the pod's new
       // assignment not yet seen) needs no second step.
-      long epoch = newly ? Math.max(s.epoch(), p.assignedEpoch() + 1) : Math.max(s.epoch(), p.assignedEpoch());
+      long epoch = newly
+          ? Math.max(s.epoch(), p.assignedEpoch() + 1)
+          : Math.max(s.epoch(), p.assignedEpoch());
       next = s.withEpoch(epoch);
       actions.add(new Assign(p.pod(), Role.Fenced, epoch, null));
     }
-    if (!ServiceView.NOBODY.equals(o.service().selectedMember())) actions.add(new PointService(ServiceView.NOBODY));
+    if (!ServiceView.NOBODY.equals(o.service().selectedMember()))
+      actions.add(new PointService(ServiceView.NOBODY));
     Member sb = o.member(s.standby()).orElse(null);
-    if (sb != null && !sb.deleting() && !asked(o, sb.pod()) && !sb.assigned(Role.Standby, next.epoch(), s.primary())) {
+    if (sb != null
+        && !sb.deleting()
+        && !asked(o, sb.pod())
+        && !sb.assigned(Role.Standby, next.epoch(), s.primary())) {
       actions.add(new Assign(sb.pod(), Role.Standby, next.epoch(), s.primary()));
     }
     removeExtraMembers(o, next, actions);
     String message = heldMessage(o, next, choice);
     if (newly) actions.add(new Emit(EventReason.MemberFenced, message, true));
-    return new Decision(next, Phase.Degraded, Conditions.degraded(ConditionReason.PrimaryFenced, message), actions, !next.equals(s), null);
+    return new Decision(
+        next,
+        Phase.Degraded,
+        Conditions.degraded(ConditionReason.PrimaryFenced, message),
+        actions,
+        !next.equals(s),
+        null);
   }
 
   static String heldMessage(Observation o, UnitState s, CandidateRanking.Choice choice) {
-    return "primary " + s.primary() + " is fenced (" + ANNOTATION + ") and no standby can take over ("
-        + (choice == null ? "none is in sync" : choice.blockedMessage()) + "): the unit has no serving primary and Service "
-        + o.policy().unit() + " selects no pod. Remove " + s.primary() + " from " + ANNOTATION + " to let it serve again (at epoch "
+    return "primary " + s.primary() + " is fenced (" + ANNOTATION
+        + ") and no standby can take over ("
+        + (choice == null ? "none is in sync" : choice.blockedMessage())
+        + "): the unit has no serving primary and Service "
+        + o.policy().unit() + " selects no pod. Remove " + s.primary() + " from " + ANNOTATION
+        + " to let it serve again (at epoch "
         + s.epoch() + ")";
   }
 
@@ -113,36 +150,62 @@ final class Fencing {
    */
   Decision resuming(Observation o) {
     UnitState s = o.state();
-    if (!ServiceView.NOBODY.equals(o.service().selectedMember()) || asked(o, s.primary())) return null;
+    if (!ServiceView.NOBODY.equals(o.service().selectedMember()) || asked(o, s.primary()))
+      return null;
     Member p = o.member(s.primary()).orElse(null);
     if (p == null || p.deleting() || p.terminated()) return null;
     List<Action> actions = new ArrayList<>();
     PrimaryUpkeep.holdLease(o, s, p, actions);
     String peer = peerOf(o, s.standby());
-    if (!p.assigned(Role.Primary, s.epoch(), peer)) actions.add(new Assign(p.pod(), Role.Primary, s.epoch(), peer));
+    if (!p.assigned(Role.Primary, s.epoch(), peer))
+      actions.add(new Assign(p.pod(), Role.Primary, s.epoch(), peer));
     Member sb = o.member(s.standby()).orElse(null);
-    if (sb != null && peer != null && !sb.deleting() && !sb.assigned(Role.Standby, s.epoch(), p.pod())) {
+    if (sb != null
+        && peer != null
+        && !sb.deleting()
+        && !sb.assigned(Role.Standby, s.epoch(), p.pod())) {
       actions.add(new Assign(sb.pod(), Role.Standby, s.epoch(), p.pod()));
     }
     if (p.assignedRole() == Role.Fenced) {
-      actions.add(new Emit(EventReason.MemberUnfenced, "unfenced primary " + p.pod() + ": it serves again at epoch " + s.epoch()
-          + " once its sidecar confirms; Service " + o.policy().unit() + " selects it then", false));
+      actions.add(new Emit(
+          EventReason.MemberUnfenced,
+          "unfenced primary " + p.pod() + ": it serves again at epoch " + s.epoch()
+              + " once its sidecar confirms; Service " + o.policy().unit() + " selects it then",
+          false));
     }
     Member.Report r = p.report();
     boolean serves = r != null && r.role() == Role.Primary && r.epoch() >= s.epoch() && p.ready();
     if (serves) {
       actions.add(new PointService(p.pod()));
-      actions.add(new Emit(EventReason.TrafficSwitched, "Service " + o.policy().unit() + " selects unfenced primary " + p.pod() + " again (epoch " + s.epoch() + ")", false));
+      actions.add(new Emit(
+          EventReason.TrafficSwitched,
+          "Service " + o.policy().unit() + " selects unfenced primary " + p.pod() + " again (epoch "
+              + s.epoch() + ")",
+          false));
     }
-    String message = "primary " + p.pod() + " was unfenced: waiting for it to serve at epoch " + s.epoch() + " (its sidecar reports "
-        + (r == null ? "nothing yet" : r.role() + " at epoch " + r.epoch()) + (p.ready() ? "" : ", its pod is not ready") + ")";
-    List<ConditionView> conditions = serves ? Conditions.steady(p, o, false, ConditionReason.StandbyStarting, "primary " + p.pod() + " serves again; standby "
-        + s.standby() + " catches up") : Conditions.degraded(ConditionReason.PrimaryResuming, message);
-    return new Decision(s, serves ? Phase.Synchronizing : Phase.Degraded, conditions, actions, false,
+    String message = "primary " + p.pod() + " was unfenced: waiting for it to serve at epoch "
+        + s.epoch() + " (its sidecar reports "
+        + (r == null ? "nothing yet" : r.role() + " at epoch " + r.epoch())
+        + (p.ready() ? "" : ", its pod is not ready") + ")";
+    List<ConditionView> conditions = serves
+        ? Conditions.steady(
+            p,
+            o,
+            false,
+            ConditionReason.StandbyStarting,
+            "primary " + p.pod() + " serves again; standby " + s.standby() + " catches up")
+        : Conditions.degraded(ConditionReason.PrimaryResuming, message);
+    return new Decision(
+        s,
+        serves ? Phase.Synchronizing : Phase.Degraded,
+        conditions,
+        actions,
+        false,
         serves ? null : o.policy().thresholds().renewInterval());
   }
 
-  // ---------------------------------------------------------------- whatever the decision, a fenced member stays fenced
+  // ---------------------------------------------------------------- whatever the decision, a
+  // fenced member stays fenced
 
   /**
    * The decision with every fenced member held fenced, whichever path took it: no assignment but Fenced, never
@@ -155,21 +218,30 @@ final class Fencing {
     var fenced = o.policy().requests().fenced();
     UnitState s = d.state();
     Member sb = o.member(s.standby()).orElse(null);
-    boolean unfencedStandby = sb != null && sb.assignedRole() == Role.Fenced && !fenced.contains(sb.pod()) && !sb.deleting() && s.primary() != null;
+    boolean unfencedStandby = sb != null
+        && sb.assignedRole() == Role.Fenced
+        && !fenced.contains(sb.pod())
+        && !sb.deleting()
+        && s.primary() != null;
     if (fenced.isEmpty() && !unfencedStandby) return d;
     List<Action> actions = new ArrayList<>();
     for (Action a : d.actions()) {
       if (a instanceof PointService ps && fenced.contains(ps.pod())) {
-        // (a path that does not know the primary is fenced, recreating a unit whose members are all gone, say)
-        if (!ServiceView.NOBODY.equals(o.service().selectedMember())) actions.add(new PointService(ServiceView.NOBODY));
+        // (a path that does not know the primary is fenced, recreating a unit whose members are all
+        // gone, say)
+        if (!ServiceView.NOBODY.equals(o.service().selectedMember()))
+          actions.add(new PointService(ServiceView.NOBODY));
         continue;
       }
       boolean reachesFenced = switch (a) {
         case HoldLease h -> fenced.contains(h.holder());
         case Assign as -> fenced.contains(as.pod()) && as.role() != Role.Fenced;
         // (a member someone else is deleting may still be forced out once its node is gone)
-        case Action.DeleteMember del -> fenced.contains(del.pod()) && !o.member(del.pod()).map(Member::deleting).orElse(false);
-        case Action.CreateMember c -> fenced.contains(c.pod()); // a fenced name whose pod is gone gets none until unfenced
+        case Action.DeleteMember del ->
+          fenced.contains(del.pod())
+              && !o.member(del.pod()).map(Member::deleting).orElse(false);
+        case Action.CreateMember c ->
+          fenced.contains(c.pod()); // a fenced name whose pod is gone gets none until unfenced
         default -> false;
       };
       if (!reachesFenced) actions.add(a);
@@ -177,29 +249,45 @@ final class Fencing {
     for (String pod : fenced) {
       Member m = o.members().get(pod);
       if (m == null || m.deleting() || pod.equals(o.state().primary())) continue;
-      boolean sent = actions.stream().anyMatch(a -> a instanceof Assign as && as.pod().equals(pod));
+      boolean sent =
+          actions.stream().anyMatch(a -> a instanceof Assign as && as.pod().equals(pod));
       if (sent || (m.assignedRole() == Role.Fenced && m.assignedEpoch() >= s.epoch())) continue;
       actions.add(new Assign(pod, Role.Fenced, Math.max(s.epoch(), m.assignedEpoch()), null));
-      if (m.assignedRole() != Role.Fenced) actions.add(new Emit(EventReason.MemberFenced, fencedMessage(o, s, pod), true));
+      if (m.assignedRole() != Role.Fenced)
+        actions.add(new Emit(EventReason.MemberFenced, fencedMessage(o, s, pod), true));
     }
-    // Unfenced, the standby rejoins whatever the primary's state (the steady step does so too; a failed primary's does not).
-    if (unfencedStandby && actions.stream().noneMatch(a -> a instanceof Assign as && as.pod().equals(sb.pod()))) {
-      actions.add(new Assign(sb.pod(), Role.Standby, Math.max(s.epoch(), sb.assignedEpoch()), s.primary()));
-      actions.add(new Emit(EventReason.MemberUnfenced, "unfenced standby " + sb.pod() + ": it rejoins as standby of " + s.primary(), false));
+    // Unfenced, the standby rejoins whatever the primary's state (the steady step does so too; a
+    // failed primary's does not).
+    if (unfencedStandby
+        && actions.stream().noneMatch(a -> a instanceof Assign as && as.pod().equals(sb.pod()))) {
+      actions.add(
+          new Assign(sb.pod(), Role.Standby, Math.max(s.epoch(), sb.assignedEpoch()), s.primary()));
+      actions.add(new Emit(
+          EventReason.MemberUnfenced,
+          "unfenced standby " + sb.pod() + ": it rejoins as standby of " + s.primary(),
+          false));
     }
-    return actions.equals(d.actions()) ? d : new Decision(s, d.phase(), d.conditions(), actions, d.persistStateFirst(), d.recheckAfter());
+    return actions.equals(d.actions())
+        ? d
+        : new Decision(
+            s, d.phase(), d.conditions(), actions, d.persistStateFirst(), d.recheckAfter());
   }
 
   private static String fencedMessage(Observation o, UnitState s, String pod) {
     if (pod.equals(s.standby())) return standbyMessage(o, pod);
-    return "fenced member " + pod + " (" + ANNOTATION + "): it serves nothing and is kept for inspection (it is removed once unfenced:"
+    return "fenced member " + pod + " (" + ANNOTATION
+        + "): it serves nothing and is kept for inspection (it is removed once unfenced:"
         + " the unit does not need it)";
   }
 
   static String standbyMessage(Observation o, String standby) {
     boolean needsStandby = o.policy().mode() != UnitPolicy.Mode.Asynchronous;
-    return "standby " + standby + " is fenced (" + ANNOTATION + "): it streams and serves nothing and is not replaced (kept for inspection), "
-        + "so the unit is unprotected" + (needsStandby ? " (with dataDurability Required no write is acknowledged without a standby)" : "")
+    return "standby " + standby + " is fenced (" + ANNOTATION
+        + "): it streams and serves nothing and is not replaced (kept for inspection), "
+        + "so the unit is unprotected"
+        + (needsStandby
+            ? " (with dataDurability Required no write is acknowledged without a standby)"
+            : "")
         + ". Remove " + standby + " from " + ANNOTATION + " to let it rejoin as standby";
   }
 }

@@ -20,15 +20,22 @@ final class FormerPrimarySilence {
 
   /** The instant from which the former primary of {@code i} is certainly silent; null when it already is. */
   static Instant silentFrom(Observation o, Intent i, Member former) {
-    if (former != null && former.report() != null && former.report().role() != Role.Primary && former.report().epoch() >= i.epoch()) {
+    if (former != null
+        && former.report() != null
+        && former.report().role() != Role.Primary
+        && former.report().epoch() >= i.epoch()) {
       return null; // it says it is fenced at the new epoch: it acknowledges nothing more
     }
     PrimaryLease lease = o.lease();
-    // The lease is handed to the target only once the former was silent (a restarted operator finds it so).
-    if (lease != null && i.target().equals(lease.holder()) && lease.epoch() >= i.epoch()) return null;
+    // The lease is handed to the target only once the former was silent (a restarted operator finds
+    // it so).
+    if (lease != null && i.target().equals(lease.holder()) && lease.epoch() >= i.epoch())
+      return null;
     var duration = o.policy().thresholds().leaseDuration();
-    if (lease != null && i.former().equals(lease.holder()) && lease.renewedAt() != null) return lease.renewedAt().plus(duration);
-    // Its renewals are unknown (the lease names nobody it renews, or was never renewed): the decision to fail it
+    if (lease != null && i.former().equals(lease.holder()) && lease.renewedAt() != null)
+      return lease.renewedAt().plus(duration);
+    // Its renewals are unknown (the lease names nobody it renews, or was never renewed): the
+    // decision to fail it
     // over was taken after any renewal seen so far.
     return i.decidedAt().plus(duration);
   }

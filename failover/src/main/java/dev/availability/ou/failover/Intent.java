@@ -36,10 +36,34 @@ public record Intent(
   }
 
   public Intent asked(Instant at) {
-    return new Intent(target, former, formerNode, epoch, reason, message, faultObservedAt, decidedAt, serviceSwitchedAt, kind, lagAtDecision, at);
+    return new Intent(
+        target,
+        former,
+        formerNode,
+        epoch,
+        reason,
+        message,
+        faultObservedAt,
+        decidedAt,
+        serviceSwitchedAt,
+        kind,
+        lagAtDecision,
+        at);
   }
 
   public Intent switched(Instant at) {
-    return new Intent(target, former, formerNode, epoch, reason, message, faultObservedAt, decidedAt, at, kind, lagAtDecision, promotionAskedAt);
+    return new Intent(
+        target,
+        former,
+        formerNode,
+        epoch,
+        reason,
+        message,
+        faultObservedAt,
+        decidedAt,
+        at,
+        kind,
+        lagAtDecision,
+        promotionAskedAt);
   }
 }

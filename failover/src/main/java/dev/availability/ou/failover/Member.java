@@ -33,16 +33,52 @@ public record Member(
     MemberSettings assignedSettings) {
 
   /** One whose assignment carries no settings (tests and tools that do not look at them). */
-  public Member(String pod, long ordinal, String node, Role assignedRole, long assignedEpoch, String assignedPeer, PodPhase phase,
-      boolean ready, Instant readySince, AppContainer app, Instant deletionRequestedAt, boolean unschedulable, String templateHash,
+  public Member(
+      String pod,
+      long ordinal,
+      String node,
+      Role assignedRole,
+      long assignedEpoch,
+      String assignedPeer,
+      PodPhase phase,
+      boolean ready,
+      Instant readySince,
+      AppContainer app,
+      Instant deletionRequestedAt,
+      boolean unschedulable,
+      String templateHash,
       Report report) {
-    this(pod, ordinal, node, assignedRole, assignedEpoch, assignedPeer, phase, ready, readySince, app, deletionRequestedAt, unschedulable,
-        templateHash, report, null);
+    this(
+        pod,
+        ordinal,
+        node,
+        assignedRole,
+        assignedEpoch,
+        assignedPeer,
+        phase,
+        ready,
+        readySince,
+        app,
+        deletionRequestedAt,
+        unschedulable,
+        templateHash,
+        report,
+        null);
   }
 
-  public enum Role { Primary, Standby, Fenced }
+  public enum Role {
+    Primary,
+    Standby,
+    Fenced
+  }
 
-  public enum PodPhase { Pending, Running, Succeeded, Failed, Unknown }
+  public enum PodPhase {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+    Unknown
+  }
 
   public boolean deleting() {
     return deletionRequestedAt != null;
@@ -55,12 +91,16 @@ public record Member(
 
   /** Whether its assignment already says exactly this. */
   public boolean assigned(Role role, long epoch, String peer) {
-    return assignedRole == role && assignedEpoch == epoch && java.util.Objects.equals(assignedPeer, peer);
+    return assignedRole == role
+        && assignedEpoch == epoch
+        && java.util.Objects.equals(assignedPeer, peer);
   }
 
   /** The replication mode its sidecar was told to run (its assignment's), or {@code otherwise} when it carries none. */
   public UnitPolicy.Mode assignedMode(UnitPolicy.Mode otherwise) {
-    return assignedSettings != null && assignedSettings.mode() != null ? assignedSettings.mode() : otherwise;
+    return assignedSettings != null && assignedSettings.mode() != null
+        ? assignedSettings.mode()
+        : otherwise;
   }
 
   /** Whether its assignment says exactly this, with the unit's settings of the moment (an edit re-assigns it). */
@@ -79,7 +119,12 @@ public record Member(
    * @param since when it entered that state (terminated: finishedAt)
    */
   public record AppContainer(State state, int restartCount, String reason, Instant since) {
-    public enum State { Running, Waiting, Terminated, Unknown }
+    public enum State {
+      Running,
+      Waiting,
+      Terminated,
+      Unknown
+    }
 
     public static AppContainer running(int restarts) {
       return new AppContainer(State.Running, restarts, null, null);
@@ -90,14 +135,23 @@ public record Member(
      * count that restart yet: the kubelet counts it when the container runs again.
      */
     public boolean crashed() {
-      return state == State.Terminated || (state == State.Waiting && (restartCount > 0 || "CrashLoopBackOff".equals(reason)));
+      return state == State.Terminated
+          || (state == State.Waiting && (restartCount > 0 || "CrashLoopBackOff".equals(reason)));
     }
   }
 
   /** What the member's sidecar reported (see the contract's MemberReport); memory is null from sidecars that do not say. */
   public record Report(
-      Role role, long epoch, long lastDurableSeq, Long lag, Boolean inSync, Boolean peerLost,
-      Long peerHeartbeatAgeMillis, Boolean appHealthy, Instant reportedAt, Memory memory) {}
+      Role role,
+      long epoch,
+      long lastDurableSeq,
+      Long lag,
+      Boolean inSync,
+      Boolean peerLost,
+      Long peerHeartbeatAgeMillis,
+      Boolean appHealthy,
+      Instant reportedAt,
+      Memory memory) {}
 
   /**
    * The sidecar's state against its heap: {@code heapTooSmall} when the state needs more than the heap has (the sidecar
@@ -105,5 +159,10 @@ public record Member(
    * core keeps no copy of the sizing rule: the heap the state needs, and the {@code spec.replication.stateMemory} to
    * declare for it.
    */
-  public record Memory(long stateBytes, long heapMaxBytes, boolean heapTooSmall, long heapNeededBytes, long stateMemoryToDeclareMiB) {}
+  public record Memory(
+      long stateBytes,
+      long heapMaxBytes,
+      boolean heapTooSmall,
+      long heapNeededBytes,
+      long stateMemoryToDeclareMiB) {}
 }

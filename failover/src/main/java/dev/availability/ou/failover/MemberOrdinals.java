@@ -5,7 +5,8 @@ final class MemberOrdinals {
   private MemberOrdinals() {}
 
   static long nextOrdinal(Observation o) {
-    long fromPods = o.members().values().stream().mapToLong(Member::ordinal).max().orElse(-1) + 1;
+    long fromPods =
+        o.members().values().stream().mapToLong(Member::ordinal).max().orElse(-1) + 1;
     return Math.max(o.state().nextOrdinal(), fromPods);
   }
 

@@ -39,8 +39,11 @@ final class MemberRejoin {
    */
   static Member returning(Observation o, UnitState s) {
     return o.members().values().stream()
-        .filter(m -> keep(o, s, m) && heardSinceItWasLost(o, s, m) && !StandbyAssessment.of(m, o).failed())
-        .max(Comparator.comparingLong((Member m) -> m.report().lastDurableSeq()).thenComparing(Member::pod))
+        .filter(m -> keep(o, s, m)
+            && heardSinceItWasLost(o, s, m)
+            && !StandbyAssessment.of(m, o).failed())
+        .max(Comparator.comparingLong((Member m) -> m.report().lastDurableSeq())
+            .thenComparing(Member::pod))
         .orElse(null);
   }
 
@@ -48,11 +51,17 @@ final class MemberRejoin {
    * Makes {@code back} (see {@link #returning}) the standby in place of {@code standby} (null when none), which goes:
    * adds the actions, returns the state to remember. The caller assigns it Standby.
    */
-  static UnitState rejoin(Observation o, UnitState s, Member back, Member standby, List<Action> actions) {
-    if (standby != null) actions.add(new Action.DeleteMember(standby.pod(), MemberRemoval.nodeDown(o, standby)));
-    actions.add(new Action.Emit(EventReason.MemberRejoined, back.pod() + " is back on node " + back.node() + " with its log (up to sequence "
-        + back.report().lastDurableSeq() + "): it rejoins as standby and catches up from there, without a snapshot"
-        + (standby != null ? "; removing standby " + standby.pod() + ", not in sync yet" : ""), false));
+  static UnitState rejoin(
+      Observation o, UnitState s, Member back, Member standby, List<Action> actions) {
+    if (standby != null)
+      actions.add(new Action.DeleteMember(standby.pod(), MemberRemoval.nodeDown(o, standby)));
+    actions.add(new Action.Emit(
+        EventReason.MemberRejoined,
+        back.pod() + " is back on node " + back.node() + " with its log (up to sequence "
+            + back.report().lastDurableSeq()
+            + "): it rejoins as standby and catches up from there, without a snapshot"
+            + (standby != null ? "; removing standby " + standby.pod() + ", not in sync yet" : ""),
+        false));
     return s.withStandby(back.pod());
   }
 
@@ -62,16 +71,19 @@ final class MemberRejoin {
    */
   static boolean awaitedOn(Observation o, UnitState s, String node) {
     return o.node(node).map(NodeView::healthy).orElse(false)
-        && o.members().values().stream().anyMatch(m -> node.equals(m.node()) && keep(o, s, m) && !heardSinceItWasLost(o, s, m));
+        && o.members().values().stream()
+            .anyMatch(m -> node.equals(m.node()) && keep(o, s, m) && !heardSinceItWasLost(o, s, m));
   }
 
   /** When the next kept member's window ends (the decider must look again then), or null. */
   static Duration recheck(Observation o, UnitState s) {
-    return o.members().values().stream().filter(m -> keep(o, s, m))
+    return o.members().values().stream()
+        .filter(m -> keep(o, s, m))
         .map(m -> keptUntil(o, s, m).orElseThrow())
         .filter(until -> until != Instant.MAX)
         .map(until -> Duration.between(o.now(), until))
-        .min(Comparator.naturalOrder()).orElse(null);
+        .min(Comparator.naturalOrder())
+        .orElse(null);
   }
 
   /**
@@ -87,20 +99,26 @@ final class MemberRejoin {
     if (node == null) return Optional.empty();
     FailoverTimings last = s.lastFailover();
     boolean lastFormer = last != null && m.pod().equals(last.former());
-    Instant lostAt = lastFormer && PromotionReason.suspectsNode(last.cause()) ? last.serviceSwitchedAt() : null;
-    if (lastFormer ? lostAt == null : m.assignedRole() == null || m.assignedRole() == Role.Primary) return Optional.empty();
+    Instant lostAt =
+        lastFormer && PromotionReason.suspectsNode(last.cause()) ? last.serviceSwitchedAt() : null;
+    if (lastFormer ? lostAt == null : m.assignedRole() == null || m.assignedRole() == Role.Primary)
+      return Optional.empty();
     if (!node.healthy() || kubeletSilent(o, node)) return Optional.of(Instant.MAX);
     Instant backAt = node.readySince();
     if (lostAt != null && (backAt == null || !backAt.isAfter(lostAt))) {
-      return Optional.of(lostAt.plus(node.leaseDuration() != null ? node.leaseDuration() : DEFAULT_NODE_LEASE));
+      return Optional.of(
+          lostAt.plus(node.leaseDuration() != null ? node.leaseDuration() : DEFAULT_NODE_LEASE));
     }
     return Optional.ofNullable(backAt).map(at -> at.plus(RETURN_GRACE));
   }
 
   /** The node's kubelet has not renewed its lease for 1.5 renewal periods (as the operator saw the renewals). */
   private static boolean kubeletSilent(Observation o, NodeView n) {
-    return n.leaseRenewedAt() != null && n.leaseDuration() != null
-        && Duration.between(n.leaseRenewedAt(), o.now()).compareTo(Thresholds.nodeLeaseStaleAfter(n.leaseDuration())) > 0;
+    return n.leaseRenewedAt() != null
+        && n.leaseDuration() != null
+        && Duration.between(n.leaseRenewedAt(), o.now())
+                .compareTo(Thresholds.nodeLeaseStaleAfter(n.leaseDuration()))
+            > 0;
   }
 
   /**
@@ -110,7 +128,11 @@ final class MemberRejoin {
   private static boolean heardSinceItWasLost(Observation o, UnitState s, Member m) {
     NodeView node = o.node(m.node()).orElse(null);
     Member.Report r = m.report();
-    return node != null && node.healthy() && !kubeletSilent(o, node) && r.role() == Role.Fenced && r.epoch() >= s.epoch();
+    return node != null
+        && node.healthy()
+        && !kubeletSilent(o, node)
+        && r.role() == Role.Fenced
+        && r.epoch() >= s.epoch();
   }
 
   static boolean standbyInSync(Observation o, UnitState s) {

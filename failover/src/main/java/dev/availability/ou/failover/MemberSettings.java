@@ -8,10 +8,15 @@ import java.time.Duration;
  * assignment; a member whose assignment carries other settings is assigned again, so an edit reaches running
  * sidecars without replacing a pod.
  */
-public record MemberSettings(UnitPolicy.Mode mode, Duration heartbeatInterval, Duration peerLostAfter, Duration leaseDuration,
+public record MemberSettings(
+    UnitPolicy.Mode mode,
+    Duration heartbeatInterval,
+    Duration peerLostAfter,
+    Duration leaseDuration,
     Duration leaseSafetyMargin) {
 
   public static MemberSettings of(UnitPolicy.Mode mode, Thresholds t) {
-    return new MemberSettings(mode, t.heartbeatInterval(), t.peerLostAfter(), t.leaseDuration(), t.leaseSafetyMargin());
+    return new MemberSettings(
+        mode, t.heartbeatInterval(), t.peerLostAfter(), t.leaseDuration(), t.leaseSafetyMargin());
   }
 }

@@ -71,31 +71,50 @@ public final class NodeMaintenance {
   public static Verdict judge(Observation o, UnitState s, Member primary, Member standby) {
     NodeView node = primary == null ? null : o.node(primary.node()).orElse(null);
     if (node == null || !node.underMaintenance()) return null;
-    String what = "node " + node.name() + " of primary " + primary.pod() + " is " + node.maintenance().why();
-    String waits = ": its PodDisruptionBudget refuses the primary's eviction until a standby is in sync on another node, so the drain waits";
+    String what = "node " + node.name() + " of primary " + primary.pod() + " is "
+        + node.maintenance().why();
+    String waits =
+        ": its PodDisruptionBudget refuses the primary's eviction until a standby is in sync on another node, so the drain waits";
     if (standby == null) return waiting(what + ", but the unit has no standby yet" + waits);
     StandbyAssessment a = StandbyAssessment.of(standby, o);
     if (!a.inSync()) return waiting(what + ", but " + a.why() + waits);
     if (!CandidateRanking.promotable(a, o.policy())) {
-      return waiting(what + ", but standby " + standby.pod() + " trails by " + a.lag() + " updates, more than maxPromotableLag "
-          + o.policy().maxPromotableLag() + waits);
+      return waiting(what + ", but standby " + standby.pod() + " trails by " + a.lag()
+          + " updates, more than maxPromotableLag " + o.policy().maxPromotableLag() + waits);
     }
-    if (node.name().equals(standby.node())) return waiting(what + ", and standby " + standby.pod() + " shares it" + waits);
+    if (node.name().equals(standby.node()))
+      return waiting(what + ", and standby " + standby.pod() + " shares it" + waits);
     if (!mayReceive(o, standby)) {
       NodeView other = o.node(standby.node()).orElse(null);
       return waiting(what + ", and node " + standby.node() + " of standby " + standby.pod() + " is "
-          + (other != null && other.underMaintenance() ? other.maintenance().why() + " too" : "not ready") + waits);
+          + (other != null && other.underMaintenance()
+              ? other.maintenance().why() + " too"
+              : "not ready")
+          + waits);
     }
     Member successor = successor(o, s, standby.pod());
-    // (a successor that cannot even be created, refused by a quota, is not waited for past the wait either)
-    boolean waitedEnough = node.maintenance().since() != null && !o.now().isBefore(node.maintenance().since().plus(SUCCESSOR_WAIT));
+    // (a successor that cannot even be created, refused by a quota, is not waited for past the wait
+    // either)
+    boolean waitedEnough = node.maintenance().since() != null
+        && !o.now().isBefore(node.maintenance().since().plus(SUCCESSOR_WAIT));
     if (!waitedEnough && (successor == null || !readyOrHopeless(o, s, successor))) {
-      return new Verdict(Step.READY_SUCCESSOR, standby, successor, what + ": readying " + (successor == null ? "a standby" : successor.pod())
-          + " to follow the switchover to " + standby.pod() + " before the primary is evicted");
+      return new Verdict(
+          Step.READY_SUCCESSOR,
+          standby,
+          successor,
+          what + ": readying " + (successor == null ? "a standby" : successor.pod())
+              + " to follow the switchover to " + standby.pod() + " before the primary is evicted");
     }
-    return new Verdict(Step.SWITCH, standby, successor, what + ": switching to in-sync standby " + standby.pod() + " on node " + standby.node()
-        + " before the primary is evicted" + (successor != null && successor.scheduled() ? "; " + successor.pod() + " on node " + successor.node()
-        + " follows as its standby" : ""));
+    return new Verdict(
+        Step.SWITCH,
+        standby,
+        successor,
+        what + ": switching to in-sync standby " + standby.pod() + " on node " + standby.node()
+            + " before the primary is evicted"
+            + (successor != null && successor.scheduled()
+                ? "; " + successor.pod() + " on node " + successor.node()
+                    + " follows as its standby"
+                : ""));
   }
 
   private static Verdict waiting(String message) {
@@ -108,31 +127,50 @@ public final class NodeMaintenance {
    */
   static UnitState readySuccessor(Observation o, UnitState s, Verdict v, List<Action> actions) {
     String name = o.policy().unit() + "-" + MemberOrdinals.nextOrdinal(o);
-    Set<String> avoid = StandbyPlacement.avoidForStandby(o, s.withPrimary(v.target().pod()), Set.of());
-    actions.add(new Action.CreateMember(name, MemberOrdinals.ordinalOf(name), Role.Standby, s.epoch(), v.target().pod(), Set.copyOf(avoid), null));
-    actions.add(new Action.Emit(EventReason.StandbyScheduled, v.message().replace("readying a standby", "readying " + name), false));
-    return s.withNextOrdinal(Math.max(MemberOrdinals.nextOrdinal(o), MemberOrdinals.ordinalOf(name) + 1));
+    Set<String> avoid =
+        StandbyPlacement.avoidForStandby(o, s.withPrimary(v.target().pod()), Set.of());
+    actions.add(new Action.CreateMember(
+        name,
+        MemberOrdinals.ordinalOf(name),
+        Role.Standby,
+        s.epoch(),
+        v.target().pod(),
+        Set.copyOf(avoid),
+        null));
+    actions.add(new Action.Emit(
+        EventReason.StandbyScheduled,
+        v.message().replace("readying a standby", "readying " + name),
+        false));
+    return s.withNextOrdinal(
+        Math.max(MemberOrdinals.nextOrdinal(o), MemberOrdinals.ordinalOf(name) + 1));
   }
 
   /** The member readied to follow a switchover to {@code target}: not primary nor standby, assigned Standby of the target. */
   static Member successor(Observation o, UnitState s, String target) {
     return o.members().values().stream()
-        .filter(m -> !m.pod().equals(s.primary()) && !m.pod().equals(s.standby()) && !m.deleting() && !m.terminated())
+        .filter(m -> !m.pod().equals(s.primary())
+            && !m.pod().equals(s.standby())
+            && !m.deleting()
+            && !m.terminated())
         .filter(m -> m.assignedRole() == Role.Standby && target.equals(m.assignedPeer()))
-        .min(java.util.Comparator.comparing(Member::pod)).orElse(null);
+        .min(java.util.Comparator.comparing(Member::pod))
+        .orElse(null);
   }
 
   /** Whether {@code m} is the successor readied for the switchover the drain of the primary's node asks for: kept. */
   static boolean readiedFor(Observation o, UnitState s, Member m) {
     Member p = o.member(s.primary()).orElse(null);
-    boolean draining = p != null && o.node(p.node()).map(NodeView::underMaintenance).orElse(false);
+    boolean draining =
+        p != null && o.node(p.node()).map(NodeView::underMaintenance).orElse(false);
     return draining && s.standby() != null && m.equals(successor(o, s, s.standby()));
   }
 
   /** Its sidecar runs at the unit's epoch (the target will stream to it at once), or it cannot be placed, or waited long enough. */
   private static boolean readyOrHopeless(Observation o, UnitState s, Member m) {
     if (m.unschedulable()) return true;
-    if (m.phase() == Member.PodPhase.Running && m.report() != null && m.report().epoch() >= s.epoch()) return true;
+    if (m.phase() == Member.PodPhase.Running
+        && m.report() != null
+        && m.report().epoch() >= s.epoch()) return true;
     return m.readySince() != null && !o.now().isBefore(m.readySince().plus(SUCCESSOR_WAIT));
   }
 

@@ -16,9 +16,19 @@ import java.time.Instant;
  * @param maintenance whether and why the node is being emptied (cordoned: {@code spec.unschedulable}, or a drain or
  *     scale-down taint, see {@link NodeMaintenance#TAINTS}); null when it is not
  */
-public record NodeView(String name, Ready ready, Instant readySince, Instant leaseRenewedAt, Duration leaseDuration, Instant observedAt,
+public record NodeView(
+    String name,
+    Ready ready,
+    Instant readySince,
+    Instant leaseRenewedAt,
+    Duration leaseDuration,
+    Instant observedAt,
     Maintenance maintenance) {
-  public enum Ready { True, False, Unknown }
+  public enum Ready {
+    True,
+    False,
+    Unknown
+  }
 
   /**
    * A node being emptied.
@@ -28,11 +38,22 @@ public record NodeView(String name, Ready ready, Instant readySince, Instant lea
    */
   public record Maintenance(String why, Instant since) {}
 
-  public NodeView(String name, Ready ready, Instant readySince, Instant leaseRenewedAt, Duration leaseDuration, Instant observedAt) {
+  public NodeView(
+      String name,
+      Ready ready,
+      Instant readySince,
+      Instant leaseRenewedAt,
+      Duration leaseDuration,
+      Instant observedAt) {
     this(name, ready, readySince, leaseRenewedAt, leaseDuration, observedAt, null);
   }
 
-  public NodeView(String name, Ready ready, Instant readySince, Instant leaseRenewedAt, Duration leaseDuration) {
+  public NodeView(
+      String name,
+      Ready ready,
+      Instant readySince,
+      Instant leaseRenewedAt,
+      Duration leaseDuration) {
     this(name, ready, readySince, leaseRenewedAt, leaseDuration, null, null);
   }
 
@@ -50,7 +71,10 @@ public record NodeView(String name, Ready ready, Instant readySince, Instant lea
    */
   public boolean healthy() {
     if (ready == Ready.True) return true;
-    return ready == Ready.Unknown && observedAt != null && leaseRenewedAt != null && leaseDuration != null
+    return ready == Ready.Unknown
+        && observedAt != null
+        && leaseRenewedAt != null
+        && leaseDuration != null
         && observedAt.isBefore(leaseRenewedAt.plus(leaseDuration));
   }
 }

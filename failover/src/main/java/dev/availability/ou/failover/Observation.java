@@ -28,8 +28,14 @@ public record Observation(
   }
 
   /** An observation of a unit whose status shows no condition True. */
-  public Observation(UnitPolicy policy, UnitState state, Map<String, Member> members, Map<String, NodeView> nodes, PrimaryLease lease,
-      ServiceView service, Instant now) {
+  public Observation(
+      UnitPolicy policy,
+      UnitState state,
+      Map<String, Member> members,
+      Map<String, NodeView> nodes,
+      PrimaryLease lease,
+      ServiceView service,
+      Instant now) {
     this(policy, state, members, nodes, lease, service, now, Set.of());
   }
 

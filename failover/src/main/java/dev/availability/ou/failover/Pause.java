@@ -28,24 +28,43 @@ final class Pause {
     boolean paused = r.isPaused();
     UnitState s = o.state();
     RequestAnswer before = s.answer(Requests.Kind.Pause);
-    // The answer remembers whether the unit was paused, so that the pause and the resumption are each told once.
-    boolean wasPaused = before != null && before.state() == RequestAnswer.State.Done && PAUSED.equals(before.message());
+    // The answer remembers whether the unit was paused, so that the pause and the resumption are
+    // each told once.
+    boolean wasPaused = before != null
+        && before.state() == RequestAnswer.State.Done
+        && PAUSED.equals(before.message());
     if (!paused) {
       Decision d = wouldDo;
       List<Action> actions = d.actions();
       UnitState next = d.state();
       String malformed = r.malformed(Requests.Kind.Pause);
-      RequestAnswer answer = wasPaused ? RequestAnswer.done(Requests.Kind.Pause, r.paused(), RESUMED, o.now())
-          : malformed != null && next.unanswered(Requests.Kind.Pause, r.paused()) ? RequestAnswer.refused(Requests.Kind.Pause, r.paused(), malformed, o.now())
-          : null;
+      RequestAnswer answer = wasPaused
+          ? RequestAnswer.done(Requests.Kind.Pause, r.paused(), RESUMED, o.now())
+          : malformed != null && next.unanswered(Requests.Kind.Pause, r.paused())
+              ? RequestAnswer.refused(Requests.Kind.Pause, r.paused(), malformed, o.now())
+              : null;
       if (answer != null) {
         actions = new ArrayList<>(actions);
-        actions.add(0, answer.state() == RequestAnswer.State.Refused ? new Emit(EventReason.RequestRefused, malformed, true)
-            : new Emit(EventReason.Resumed, RESUMED, false));
+        actions.add(
+            0,
+            answer.state() == RequestAnswer.State.Refused
+                ? new Emit(EventReason.RequestRefused, malformed, true)
+                : new Emit(EventReason.Resumed, RESUMED, false));
         next = next.withAnswer(answer);
       }
-      return new Decision(next, d.phase(), with(d.conditions(), new ConditionView(ConditionType.Paused, false, ConditionReason.NotPaused,
-          "the operator acts on the unit (" + ANNOTATION + " is not \"true\")")), actions, d.persistStateFirst(), d.recheckAfter());
+      return new Decision(
+          next,
+          d.phase(),
+          with(
+              d.conditions(),
+              new ConditionView(
+                  ConditionType.Paused,
+                  false,
+                  ConditionReason.NotPaused,
+                  "the operator acts on the unit (" + ANNOTATION + " is not \"true\")")),
+          actions,
+          d.persistStateFirst(),
+          d.recheckAfter());
     }
     List<String> would = WouldDo.describe(s, wouldDo);
     String summary = would.isEmpty() ? "nothing" : String.join("; ", would);
@@ -55,25 +74,47 @@ final class Pause {
     if (started != null) {
       // Nobody is promoted: say what failed, not that a failover is under way.
       phase = Phase.Degraded;
-      conditions = Conditions.degraded(ConditionReason.Paused, started.message() + "; the unit is paused: nobody is promoted until it is resumed");
+      conditions = Conditions.degraded(
+          ConditionReason.Paused,
+          started.message() + "; the unit is paused: nobody is promoted until it is resumed");
     } else if (s.intent() != null) {
       phase = Phase.FailingOver;
-      conditions = Conditions.failingOver(s.intent()).stream().map(c -> c.type() == ConditionType.FailoverInProgress
-          ? new ConditionView(c.type(), true, c.reason(), c.message() + " (held where it is: the unit is paused)") : c).toList();
+      conditions = Conditions.failingOver(s.intent()).stream()
+          .map(c -> c.type() == ConditionType.FailoverInProgress
+              ? new ConditionView(
+                  c.type(),
+                  true,
+                  c.reason(),
+                  c.message() + " (held where it is: the unit is paused)")
+              : c)
+          .toList();
     }
     List<Action> actions = new ArrayList<>();
-    if (!wasPaused) actions.add(new Emit(EventReason.Paused, PAUSED + " (" + ANNOTATION + ")", false));
-    if (!would.isEmpty()) actions.add(new Emit(EventReason.ActionHeld, "paused: would " + summary, true));
-    UnitState next = wasPaused ? s : s.withAnswer(RequestAnswer.done(Requests.Kind.Pause, r.paused(), PAUSED, o.now()));
-    ConditionView pausedNow = new ConditionView(ConditionType.Paused, true, ConditionReason.PausedByAnnotation, ANNOTATION
-        + " is \"true\": the operator reports but acts on nothing (remove the annotation to resume). It would now: " + summary);
-    // Nothing it would do can happen before it is resumed (an event wakes it): no need to look again soon.
+    if (!wasPaused)
+      actions.add(new Emit(EventReason.Paused, PAUSED + " (" + ANNOTATION + ")", false));
+    if (!would.isEmpty())
+      actions.add(new Emit(EventReason.ActionHeld, "paused: would " + summary, true));
+    UnitState next = wasPaused
+        ? s
+        : s.withAnswer(RequestAnswer.done(Requests.Kind.Pause, r.paused(), PAUSED, o.now()));
+    ConditionView pausedNow = new ConditionView(
+        ConditionType.Paused,
+        true,
+        ConditionReason.PausedByAnnotation,
+        ANNOTATION
+            + " is \"true\": the operator reports but acts on nothing (remove the annotation to resume). It would now: "
+            + summary);
+    // Nothing it would do can happen before it is resumed (an event wakes it): no need to look
+    // again soon.
     Duration lease = o.policy().thresholds().leaseDuration();
-    Duration recheck = wouldDo.recheckAfter() == null ? null : wouldDo.recheckAfter().compareTo(lease) < 0 ? lease : wouldDo.recheckAfter();
+    Duration recheck = wouldDo.recheckAfter() == null
+        ? null
+        : wouldDo.recheckAfter().compareTo(lease) < 0 ? lease : wouldDo.recheckAfter();
     return new Decision(next, phase, with(conditions, pausedNow), actions, false, recheck);
   }
 
-  static final String PAUSED = "paused: the operator reports but acts on nothing (remove the annotation to resume)";
+  static final String PAUSED =
+      "paused: the operator reports but acts on nothing (remove the annotation to resume)";
   static final String RESUMED = "resumed: the operator acts on the unit again";
 
   private static List<ConditionView> with(List<ConditionView> conditions, ConditionView c) {

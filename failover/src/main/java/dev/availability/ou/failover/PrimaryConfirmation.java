@@ -33,25 +33,34 @@ final class PrimaryConfirmation {
    * Journal) and stops serving three heartbeats after the standby last heard it (LeaseFailsafe) — counted here as
    * the standby's whole peer-lost time (four heartbeats), so that the sidecar's allowance is certainly over.
    */
-  static Liveness of(Observation o, Member primary, Instant renewedAt, java.time.Duration leaseDuration) {
+  static Liveness of(
+      Observation o, Member primary, Instant renewedAt, java.time.Duration leaseDuration) {
     Thresholds t = o.policy().thresholds();
     Instant vouched = vouchedAt(o, primary);
     if (vouched != null && (renewedAt == null || !renewedAt.isAfter(vouched))) {
       return new Liveness(vouched, vouched.plus(t.peerLostAfter()), vouched);
     }
-    return renewedAt == null ? null : new Liveness(renewedAt, renewedAt.plus(leaseDuration), renewedAt.plus(t.renewInterval()));
+    return renewedAt == null
+        ? null
+        : new Liveness(renewedAt, renewedAt.plus(leaseDuration), renewedAt.plus(t.renewInterval()));
   }
 
   /** When the unit's in-sync standby last heard {@code primary} (now, while it still hears it); null when it cannot say. */
   static Instant vouchedAt(Observation o, Member primary) {
     UnitState s = o.state();
-    // The mode its sidecar was told to run: an edit of the spec reaches it with its next assignment (PrimaryUpkeep).
-    if (primary.assignedMode(o.policy().mode()) == UnitPolicy.Mode.Asynchronous || s.standby() == null) return null;
+    // The mode its sidecar was told to run: an edit of the spec reaches it with its next assignment
+    // (PrimaryUpkeep).
+    if (primary.assignedMode(o.policy().mode()) == UnitPolicy.Mode.Asynchronous
+        || s.standby() == null) return null;
     Member sb = o.member(s.standby()).orElse(null);
     if (sb == null || sb.deleting() || sb.terminated() || Fencing.asked(o, sb.pod())) return null;
-    if (sb.node() != null && !o.node(sb.node()).map(NodeView::healthy).orElse(true)) return null; // its report is stale
+    if (sb.node() != null && !o.node(sb.node()).map(NodeView::healthy).orElse(true))
+      return null; // its report is stale
     Member.Report r = sb.report();
-    if (r == null || r.role() != Member.Role.Standby || r.epoch() != s.epoch() || !Boolean.TRUE.equals(r.inSync())) return null;
+    if (r == null
+        || r.role() != Member.Role.Standby
+        || r.epoch() != s.epoch()
+        || !Boolean.TRUE.equals(r.inSync())) return null;
     if (!Boolean.TRUE.equals(r.peerLost())) return o.now();
     Instant since = r.reportedAt();
     if (since == null) return null;

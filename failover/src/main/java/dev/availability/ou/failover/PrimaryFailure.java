@@ -29,42 +29,85 @@ final class PrimaryFailure {
     UnitPolicy policy = o.policy();
     String what = "primary " + s.primary() + " failed: " + verdict.describe();
     if (!policy.automatic()) {
-      return degraded(o, ConditionReason.AutomaticFailoverDisabled, what + "; spec.failover.automatic is false, so nobody is promoted (set it to true, or switch by hand)",
+      return degraded(
+          o,
+          ConditionReason.AutomaticFailoverDisabled,
+          what
+              + "; spec.failover.automatic is false, so nobody is promoted (set it to true, or switch by hand)",
           EventReason.PrimaryFailed);
     }
     CandidateRanking.Choice choice = ranking.choose(o);
     if (!choice.found()) {
-      Decision d = degraded(o, choice.blockedReason(), what + "; " + choice.blockedMessage(), EventReason.FailoverBlocked);
+      Decision d = degraded(
+          o,
+          choice.blockedReason(),
+          what + "; " + choice.blockedMessage(),
+          EventReason.FailoverBlocked);
       Member p = o.member(s.primary()).orElse(null);
       boolean primaryMayRecover = p != null && !p.terminated() && !p.deleting();
-      return primaryMayRecover ? StandbyWhilePrimaryDown.ensure(o, d) : clearIfNothingCanRecover(o, d);
+      return primaryMayRecover
+          ? StandbyWhilePrimaryDown.ensure(o, d)
+          : clearIfNothingCanRecover(o, d);
     }
     Member target = choice.member();
     Member former = o.member(s.primary()).orElse(null);
     Instant now = o.now();
-    Intent intent = new Intent(target.pod(), s.primary(), former != null ? former.node() : null, s.epoch() + 1,
-        new PromotionReason.Fault(verdict.mainKind()).name(), what, verdict.faultObservedAt(now), now, null, PromotionKind.Failover, choice.assessment().lag(), null);
-    List<Action> actions = List.of(new Emit(EventReason.FailoverStarted, what + "; promoting standby " + target.pod() + " at epoch " + intent.epoch(), true));
-    return new Decision(s.withIntent(intent), Phase.FailingOver, Conditions.failingOver(intent), actions, true, Duration.ZERO);
+    Intent intent = new Intent(
+        target.pod(),
+        s.primary(),
+        former != null ? former.node() : null,
+        s.epoch() + 1,
+        new PromotionReason.Fault(verdict.mainKind()).name(),
+        what,
+        verdict.faultObservedAt(now),
+        now,
+        null,
+        PromotionKind.Failover,
+        choice.assessment().lag(),
+        null);
+    List<Action> actions = List.of(new Emit(
+        EventReason.FailoverStarted,
+        what + "; promoting standby " + target.pod() + " at epoch " + intent.epoch(),
+        true));
+    return new Decision(
+        s.withIntent(intent),
+        Phase.FailingOver,
+        Conditions.failingOver(intent),
+        actions,
+        true,
+        Duration.ZERO);
   }
 
   /** Nobody is promoted: the unit is Degraded, saying why, and a primary that may recover stays the primary. */
-  private static Decision degraded(Observation o, ConditionReason reason, String message, EventReason event) {
+  private static Decision degraded(
+      Observation o, ConditionReason reason, String message, EventReason event) {
     List<Action> actions = new ArrayList<>();
     UnitState s = o.state();
     Member p = o.member(s.primary()).orElse(null);
     if (p != null && !p.terminated() && !p.deleting()) {
-      // Nobody replaces it, so it stays the primary: keep its assignment and lease current (after an aborted
+      // Nobody replaces it, so it stays the primary: keep its assignment and lease current (after
+      // an aborted
       // failover it may still hold the Fenced assignment, and would never recover from it).
-      if (!p.assigned(Role.Primary, s.epoch(), s.standby())) actions.add(new Assign(p.pod(), Role.Primary, s.epoch(), s.standby()));
+      if (!p.assigned(Role.Primary, s.epoch(), s.standby()))
+        actions.add(new Assign(p.pod(), Role.Primary, s.epoch(), s.standby()));
       PrimaryUpkeep.holdLease(o, s, p, actions);
     }
     actions.add(new Emit(event, message, true));
-    // Restarts that moved nobody are reported here; once the app runs again the primary is judged on how it
-    // runs then (otherwise an old restart would keep it failed, and fail it over whenever a standby appears).
-    // A crashed app's restart is counted only when it runs again: that restart belongs to this fault too.
-    if (p != null && p.app() != null) s = s.withPrimaryRestartBaseline(p.app().restartCount() + (p.app().crashed() ? 1 : 0));
-    return new Decision(s, Phase.Degraded, Conditions.degraded(reason, message), actions, false, o.policy().thresholds().leaseDuration());
+    // Restarts that moved nobody are reported here; once the app runs again the primary is judged
+    // on how it
+    // runs then (otherwise an old restart would keep it failed, and fail it over whenever a standby
+    // appears).
+    // A crashed app's restart is counted only when it runs again: that restart belongs to this
+    // fault too.
+    if (p != null && p.app() != null)
+      s = s.withPrimaryRestartBaseline(p.app().restartCount() + (p.app().crashed() ? 1 : 0));
+    return new Decision(
+        s,
+        Phase.Degraded,
+        Conditions.degraded(reason, message),
+        actions,
+        false,
+        o.policy().thresholds().leaseDuration());
   }
 
   /**
@@ -74,12 +117,18 @@ final class PrimaryFailure {
    */
   private static Decision clearIfNothingCanRecover(Observation o, Decision d) {
     // (a deposed member, assigned Fenced, is never promoted: it brings nothing back)
-    if (o.members().values().stream().anyMatch(m -> !m.terminated() && !m.deleting() && m.report() != null && m.assignedRole() != Role.Fenced)) return d;
+    if (o.members().values().stream()
+        .anyMatch(m -> !m.terminated()
+            && !m.deleting()
+            && m.report() != null
+            && m.assignedRole() != Role.Fenced)) return d;
     List<Action> actions = new ArrayList<>(d.actions());
     for (Member m : o.members().values()) {
-      boolean force = nodeDown(o, m) && (m.terminated() || fenced(o, o.state(), m)); // a stopped pod runs nothing
+      boolean force = nodeDown(o, m)
+          && (m.terminated() || fenced(o, o.state(), m)); // a stopped pod runs nothing
       if (!m.deleting() || force) actions.add(new DeleteMember(m.pod(), force));
     }
-    return new Decision(d.state(), d.phase(), d.conditions(), actions, d.persistStateFirst(), d.recheckAfter());
+    return new Decision(
+        d.state(), d.phase(), d.conditions(), actions, d.persistStateFirst(), d.recheckAfter());
   }
 }

@@ -32,7 +32,9 @@ public final class PrimaryHealthEvaluator {
   /** Its application container runs and the pod has not been Ready since that container started. */
   static boolean startingUp(Member p) {
     AppContainer app = p.app();
-    return app != null && app.state() == AppContainer.State.Running && app.since() != null
+    return app != null
+        && app.state() == AppContainer.State.Running
+        && app.since() != null
         && (p.readySince() == null || !p.readySince().isAfter(app.since().plus(START_SLACK)));
   }
 
@@ -55,34 +57,56 @@ public final class PrimaryHealthEvaluator {
       strong.add(new Signal(Signal.Kind.PodGone, now, "primary pod " + s.primary() + " is gone"));
       return new Verdict(Verdict.Status.Failed, strong, null);
     }
-    if (p.deleting()) strong.add(new Signal(Signal.Kind.PodDeleting, p.deletionRequestedAt(), "primary pod " + p.pod() + " is being deleted"));
-    if (p.terminated()) strong.add(new Signal(Signal.Kind.PodFailed, now, "primary pod " + p.pod() + " stopped (" + p.phase() + ": evicted or terminated)"));
+    if (p.deleting())
+      strong.add(new Signal(
+          Signal.Kind.PodDeleting,
+          p.deletionRequestedAt(),
+          "primary pod " + p.pod() + " is being deleted"));
+    if (p.terminated())
+      strong.add(new Signal(
+          Signal.Kind.PodFailed,
+          now,
+          "primary pod " + p.pod() + " stopped (" + p.phase() + ": evicted or terminated)"));
     AppContainer app = p.app();
     if (app != null && p.phase() == Member.PodPhase.Running) {
       if (app.crashed()) {
-        strong.add(new Signal(Signal.Kind.AppCrashed, app.since() != null ? app.since() : now,
-            "application container of " + p.pod() + " " + app.state().name().toLowerCase() + (app.reason() != null ? " (" + app.reason() + ")" : "")));
-      } else if (s.primaryRestartBaseline() != null && app.restartCount() > s.primaryRestartBaseline()) {
-        strong.add(new Signal(Signal.Kind.AppRestarted, app.since() != null ? app.since() : now,
-            "application container of " + p.pod() + " restarted (" + app.restartCount() + " restarts)"));
+        strong.add(new Signal(
+            Signal.Kind.AppCrashed,
+            app.since() != null ? app.since() : now,
+            "application container of " + p.pod() + " " + app.state().name().toLowerCase()
+                + (app.reason() != null ? " (" + app.reason() + ")" : "")));
+      } else if (s.primaryRestartBaseline() != null
+          && app.restartCount() > s.primaryRestartBaseline()) {
+        strong.add(new Signal(
+            Signal.Kind.AppRestarted,
+            app.since() != null ? app.since() : now,
+            "application container of " + p.pod() + " restarted (" + app.restartCount()
+                + " restarts)"));
       }
     }
     if (p.phase() == Member.PodPhase.Running && !p.ready()) {
       Instant since = p.readySince() != null ? p.readySince() : now;
-      // A primary counts as unready from its promotion at the earliest: as a standby its readiness meant something
-      // else (seen in the drills: a standby unready a moment before its promotion failed over again 0.35 s after it).
+      // A primary counts as unready from its promotion at the earliest: as a standby its readiness
+      // meant something
+      // else (seen in the drills: a standby unready a moment before its promotion failed over again
+      // 0.35 s after it).
       Instant promotedAt = promotedAt(s, p);
       if (promotedAt != null && promotedAt.isAfter(since)) since = promotedAt;
       Duration grace = t.unreadyGrace();
       if (startingUp(p)) {
-        // Not ready since its application started: it is starting (a JVM, a cache to warm), not failing. It gets
-        // the recovery time on top of the grace before unreadiness counts, as a startup probe would give it.
+        // Not ready since its application started: it is starting (a JVM, a cache to warm), not
+        // failing. It gets
+        // the recovery time on top of the grace before unreadiness counts, as a startup probe would
+        // give it.
         since = p.app().since();
         grace = grace.plus(t.startupAllowance());
       }
       Duration unready = Duration.between(since, now);
       if (unready.compareTo(grace) >= 0) {
-        strong.add(new Signal(Signal.Kind.Unready, since, "primary " + p.pod() + " not ready for " + unready.toMillis() + " ms"));
+        strong.add(new Signal(
+            Signal.Kind.Unready,
+            since,
+            "primary " + p.pod() + " not ready for " + unready.toMillis() + " ms"));
       } else {
         recheck = min(recheck, grace.minus(unready));
       }
@@ -90,33 +114,57 @@ public final class PrimaryHealthEvaluator {
     NodeView node = o.node(p.node()).orElse(null);
     if (node != null) {
       if (!node.healthy()) {
-        strong.add(new Signal(Signal.Kind.NodeNotReady, node.readySince() != null ? node.readySince() : now,
-            "node " + node.name() + " of primary " + p.pod() + " is " + (node.ready() == NodeView.Ready.False ? "NotReady" : "unreachable (Unknown)")));
+        strong.add(new Signal(
+            Signal.Kind.NodeNotReady,
+            node.readySince() != null ? node.readySince() : now,
+            "node " + node.name() + " of primary " + p.pod() + " is "
+                + (node.ready() == NodeView.Ready.False ? "NotReady" : "unreachable (Unknown)")));
       } else if (node.leaseRenewedAt() != null && node.leaseDuration() != null) {
         Duration staleAfter = Thresholds.nodeLeaseStaleAfter(node.leaseDuration());
         Duration age = Duration.between(node.leaseRenewedAt(), now);
         if (age.compareTo(staleAfter) > 0) {
-          weak.add(new Signal(Signal.Kind.NodeLeaseStale, node.leaseRenewedAt().plus(staleAfter), "node " + node.name() + " has not renewed its lease for " + age.toMillis() + " ms"));
+          weak.add(new Signal(
+              Signal.Kind.NodeLeaseStale,
+              node.leaseRenewedAt().plus(staleAfter),
+              "node " + node.name() + " has not renewed its lease for " + age.toMillis() + " ms"));
         }
       }
     }
-    if (p.report() != null && p.report().epoch() == s.epoch() && Boolean.FALSE.equals(p.report().appHealthy())) {
-      strong.add(new Signal(Signal.Kind.AppUnhealthy, p.report().reportedAt(), "the sidecar of " + p.pod() + " reports its application unhealthy"));
+    if (p.report() != null
+        && p.report().epoch() == s.epoch()
+        && Boolean.FALSE.equals(p.report().appHealthy())) {
+      strong.add(new Signal(
+          Signal.Kind.AppUnhealthy,
+          p.report().reportedAt(),
+          "the sidecar of " + p.pod() + " reports its application unhealthy"));
     }
     PrimaryLease lease = o.lease();
-    boolean leaseOfThisPrimary = lease != null && p.pod().equals(lease.holder()) && lease.epoch() == s.epoch();
-    // Heard by its standby now: nothing to recheck on a timer; the standby's report of a loss is a pod event.
+    boolean leaseOfThisPrimary =
+        lease != null && p.pod().equals(lease.holder()) && lease.epoch() == s.epoch();
+    // Heard by its standby now: nothing to recheck on a timer; the standby's report of a loss is a
+    // pod event.
     boolean heardNow = leaseOfThisPrimary && now.equals(PrimaryConfirmation.vouchedAt(o, p));
-    PrimaryConfirmation.Liveness alive = leaseOfThisPrimary && !heardNow ? PrimaryConfirmation.of(o, p, lease.renewedAt(), lease.duration()) : null;
+    PrimaryConfirmation.Liveness alive = leaseOfThisPrimary && !heardNow
+        ? PrimaryConfirmation.of(o, p, lease.renewedAt(), lease.duration())
+        : null;
     if (alive != null) {
       Duration age = Duration.between(alive.lastAlive(), now);
-      String silent = " by " + p.pod() + (p.assignedMode(o.policy().mode()) == UnitPolicy.Mode.Asynchronous ? "" : " and its standby has not heard it");
+      String silent = " by " + p.pod()
+          + (p.assignedMode(o.policy().mode()) == UnitPolicy.Mode.Asynchronous
+              ? ""
+              : " and its standby has not heard it");
       if (!now.isBefore(alive.silentAt())) {
-        strong.add(new Signal(Signal.Kind.LeaseExpired, alive.faultAt(),
-            "primary lease not renewed" + silent + " for " + age.toMillis() + " ms (it has fenced itself)"));
+        strong.add(new Signal(
+            Signal.Kind.LeaseExpired,
+            alive.faultAt(),
+            "primary lease not renewed" + silent + " for " + age.toMillis()
+                + " ms (it has fenced itself)"));
       } else {
         if (age.compareTo(t.leaseOverdue()) >= 0) {
-          weak.add(new Signal(Signal.Kind.LeaseOverdue, alive.faultAt(), "primary lease renewal overdue" + silent + " (" + age.toMillis() + " ms)"));
+          weak.add(new Signal(
+              Signal.Kind.LeaseOverdue,
+              alive.faultAt(),
+              "primary lease renewal overdue" + silent + " (" + age.toMillis() + " ms)"));
         } else {
           recheck = min(recheck, t.leaseOverdue().minus(age));
         }
@@ -125,17 +173,24 @@ public final class PrimaryHealthEvaluator {
     }
     Member sb = o.member(s.standby()).orElse(null);
     // (a fenced standby hears no primary by design: its silence says nothing of the primary)
-    if (sb != null && !Fencing.asked(o, sb.pod()) && sb.report() != null && sb.report().epoch() == s.epoch() && Boolean.TRUE.equals(sb.report().peerLost())) {
+    if (sb != null
+        && !Fencing.asked(o, sb.pod())
+        && sb.report() != null
+        && sb.report().epoch() == s.epoch()
+        && Boolean.TRUE.equals(sb.report().peerLost())) {
       Instant since = sb.report().reportedAt();
-      if (since != null && sb.report().peerHeartbeatAgeMillis() != null) since = since.minusMillis(sb.report().peerHeartbeatAgeMillis());
-      weak.add(new Signal(Signal.Kind.PeerLost, since, "standby " + sb.pod() + " lost the primary's heartbeats"));
+      if (since != null && sb.report().peerHeartbeatAgeMillis() != null)
+        since = since.minusMillis(sb.report().peerHeartbeatAgeMillis());
+      weak.add(new Signal(
+          Signal.Kind.PeerLost, since, "standby " + sb.pod() + " lost the primary's heartbeats"));
     }
 
     if (!strong.isEmpty()) {
       strong.addAll(weak);
       return new Verdict(Verdict.Status.Failed, strong, null);
     }
-    if (weak.stream().map(Signal::kind).distinct().count() >= 2) return new Verdict(Verdict.Status.Failed, weak, null);
+    if (weak.stream().map(Signal::kind).distinct().count() >= 2)
+      return new Verdict(Verdict.Status.Failed, weak, null);
     if (!weak.isEmpty()) return new Verdict(Verdict.Status.Suspect, weak, recheck);
     return new Verdict(Verdict.Status.Healthy, List.of(), recheck);
   }

@@ -15,7 +15,10 @@ final class PrimaryUpkeep {
     if (s.primary().equals(selected)) return;
     actions.add(new PointService(s.primary()));
     if (selected != null && !ServiceView.NOBODY.equals(selected)) {
-      actions.add(new Emit(EventReason.ServiceRepaired, "Service selector named " + selected + "; pointed it back at primary " + s.primary(), true));
+      actions.add(new Emit(
+          EventReason.ServiceRepaired,
+          "Service selector named " + selected + "; pointed it back at primary " + s.primary(),
+          true));
     }
   }
 

@@ -58,7 +58,11 @@ sealed interface PromotionReason {
     for (Chosen c : Chosen.values()) {
       if (c.name().equals(name)) return c;
     }
-    return Arrays.stream(Signal.Kind.values()).filter(k -> k.name().equals(name)).findFirst().<PromotionReason>map(Fault::new).orElse(null);
+    return Arrays.stream(Signal.Kind.values())
+        .filter(k -> k.name().equals(name))
+        .findFirst()
+        .<PromotionReason>map(Fault::new)
+        .orElse(null);
   }
 
   /** Whether {@code reason} (null: none known) suspected the primary's node. */

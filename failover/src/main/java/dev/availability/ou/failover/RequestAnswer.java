@@ -9,11 +9,17 @@ import java.time.Instant;
  * @param value the annotation value answered
  * @param at when the state last changed
  */
-public record RequestAnswer(Requests.Kind kind, String value, State state, String message, Instant at) {
+public record RequestAnswer(
+    Requests.Kind kind, String value, State state, String message, Instant at) {
 
-  public enum State { InProgress, Done, Refused }
+  public enum State {
+    InProgress,
+    Done,
+    Refused
+  }
 
-  public static RequestAnswer inProgress(Requests.Kind kind, String value, String message, Instant at) {
+  public static RequestAnswer inProgress(
+      Requests.Kind kind, String value, String message, Instant at) {
     return new RequestAnswer(kind, value, State.InProgress, message, at);
   }
 
@@ -21,7 +27,8 @@ public record RequestAnswer(Requests.Kind kind, String value, State state, Strin
     return new RequestAnswer(kind, value, State.Done, message, at);
   }
 
-  public static RequestAnswer refused(Requests.Kind kind, String value, String message, Instant at) {
+  public static RequestAnswer refused(
+      Requests.Kind kind, String value, String message, Instant at) {
     return new RequestAnswer(kind, value, State.Refused, message, at);
   }
 }

@@ -20,7 +20,12 @@ import java.util.regex.Pattern;
 public record Requests(String switchoverTo, String drill, String paused, String fencedMembers) {
 
   /** The kinds of request, one per annotation; each is answered in {@code status.requests}. */
-  public enum Kind { Switchover, Fence, Pause, Drill }
+  public enum Kind {
+    Switchover,
+    Fence,
+    Pause,
+    Drill
+  }
 
   /** {@code switchover-to: any}: whichever standby is in sync. */
   public static final String ANY = "any";
@@ -28,7 +33,9 @@ public record Requests(String switchoverTo, String drill, String paused, String 
   public static final Requests NONE = new Requests(null, null, null, null);
 
   /** A pod name: a DNS-1123 subdomain. */
-  private static final Pattern POD_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final Pattern POD_NAME =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
   private static final int MAX_NAME = 253;
   private static final int SHOWN = 64;
 
@@ -72,20 +79,28 @@ public record Requests(String switchoverTo, String drill, String paused, String 
     if (v == null) return null;
     return switch (kind) {
       case Switchover -> malformedSwitchover(v);
-      case Drill -> v.isBlank() ? "the drill value is empty: give each drill a new value (a timestamp, say)" : null;
-      case Pause -> v.trim().equalsIgnoreCase("true") || v.trim().equalsIgnoreCase("false") ? null
-          : "paused " + quote(v) + " is neither true nor false (read as not paused)";
+      case Drill ->
+        v.isBlank()
+            ? "the drill value is empty: give each drill a new value (a timestamp, say)"
+            : null;
+      case Pause ->
+        v.trim().equalsIgnoreCase("true") || v.trim().equalsIgnoreCase("false")
+            ? null
+            : "paused " + quote(v) + " is neither true nor false (read as not paused)";
       case Fence -> malformedFence(v);
     };
   }
 
   private static String malformedSwitchover(String v) {
-    String expected = " (expected <member>|any, optionally @<token>: db-1, any, any@2026-12-05T11:20:00Z)";
+    String expected =
+        " (expected <member>|any, optionally @<token>: db-1, any, any@2026-12-05T11:20:00Z)";
     String[] parts = v.trim().split("@", 2);
     String target = parts[0];
     if (target.isEmpty()) return "switchover-to " + quote(v) + " names no member" + expected;
-    if (!target.equals(ANY) && !podName(target)) return "switchover-to " + quote(v) + ": " + quote(target) + " is not a pod name" + expected;
-    if (parts.length == 2 && (parts[1].isEmpty() || parts[1].chars().anyMatch(Character::isWhitespace))) {
+    if (!target.equals(ANY) && !podName(target))
+      return "switchover-to " + quote(v) + ": " + quote(target) + " is not a pod name" + expected;
+    if (parts.length == 2
+        && (parts[1].isEmpty() || parts[1].chars().anyMatch(Character::isWhitespace))) {
       return "switchover-to " + quote(v) + " has an empty token or one with spaces" + expected;
     }
     return null;
@@ -96,8 +111,11 @@ public record Requests(String switchoverTo, String drill, String paused, String 
     for (String n : fenced()) {
       if (!podName(n)) bad.add(quote(n));
     }
-    return bad.isEmpty() ? null : "fenced-members " + quote(v) + ": " + String.join(", ", bad)
-        + (bad.size() == 1 ? " is not a pod name" : " are not pod names") + " (expected a comma-separated list of member pod names)";
+    return bad.isEmpty()
+        ? null
+        : "fenced-members " + quote(v) + ": " + String.join(", ", bad)
+            + (bad.size() == 1 ? " is not a pod name" : " are not pod names")
+            + " (expected a comma-separated list of member pod names)";
   }
 
   private static boolean podName(String s) {

@@ -29,7 +29,8 @@ final class SidecarMemory {
       actions = new ArrayList<>(actions);
       actions.add(new Emit(EventReason.SidecarMemoryPressure, c.message(), true));
     }
-    return new Decision(d.state(), d.phase(), conditions, actions, d.persistStateFirst(), d.recheckAfter());
+    return new Decision(
+        d.state(), d.phase(), conditions, actions, d.persistStateFirst(), d.recheckAfter());
   }
 
   static ConditionView condition(Iterable<Member> members) {
@@ -42,14 +43,27 @@ final class SidecarMemory {
       Member.Memory mem = m.report() == null ? null : m.report().memory();
       if (mem == null || !mem.heapTooSmall()) continue;
       toDeclare = Math.max(toDeclare, mem.stateMemoryToDeclareMiB());
-      pressed.add(String.format(Locale.ROOT, "%s holds %d MiB of state in a %d MiB heap that needs %d MiB", m.pod(),
-          ceilMiB(mem.stateBytes()), ceilMiB(mem.heapMaxBytes()), mem.heapNeededBytes() / MIB));
+      pressed.add(String.format(
+          Locale.ROOT,
+          "%s holds %d MiB of state in a %d MiB heap that needs %d MiB",
+          m.pod(),
+          ceilMiB(mem.stateBytes()),
+          ceilMiB(mem.heapMaxBytes()),
+          mem.heapNeededBytes() / MIB));
     }
     if (pressed.isEmpty()) {
-      return new ConditionView(ConditionType.SidecarMemoryPressure, false, ConditionReason.StateFitsHeap, "every member's sidecar heap holds its state");
+      return new ConditionView(
+          ConditionType.SidecarMemoryPressure,
+          false,
+          ConditionReason.StateFitsHeap,
+          "every member's sidecar heap holds its state");
     }
-    return new ConditionView(ConditionType.SidecarMemoryPressure, true, ConditionReason.StateOutgrowsHeap, String.join("; ", pressed)
-        + ": set spec.replication.stateMemory to " + toDeclare + "Mi or more before rewriting runs it out of memory");
+    return new ConditionView(
+        ConditionType.SidecarMemoryPressure,
+        true,
+        ConditionReason.StateOutgrowsHeap,
+        String.join("; ", pressed) + ": set spec.replication.stateMemory to " + toDeclare
+            + "Mi or more before rewriting runs it out of memory");
   }
 
   private static long ceilMiB(long bytes) {

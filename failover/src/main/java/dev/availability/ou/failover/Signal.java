@@ -9,9 +9,18 @@ import java.time.Instant;
 public record Signal(Kind kind, Instant since, String message) {
 
   public enum Kind {
-    PodGone(true, false), PodDeleting(true, false), PodFailed(true, false), AppCrashed(true, false), AppRestarted(true, false),
-    Unready(true, false), NodeNotReady(true, true), AppUnhealthy(true, false), LeaseExpired(true, true),
-    PeerLost(false, true), NodeLeaseStale(false, true), LeaseOverdue(false, true);
+    PodGone(true, false),
+    PodDeleting(true, false),
+    PodFailed(true, false),
+    AppCrashed(true, false),
+    AppRestarted(true, false),
+    Unready(true, false),
+    NodeNotReady(true, true),
+    AppUnhealthy(true, false),
+    LeaseExpired(true, true),
+    PeerLost(false, true),
+    NodeLeaseStale(false, true),
+    LeaseOverdue(false, true);
 
     private final boolean strong;
     private final boolean suspectsNode;

@@ -8,9 +8,16 @@ import dev.availability.ou.failover.Member.AppContainer;
  * @param lag updates it trails by (null when unknown)
  * @param why a sentence for conditions and events
  */
-public record StandbyAssessment(State state, boolean inSync, Long lag, long lastDurableSeq, String why) {
+public record StandbyAssessment(
+    State state, boolean inSync, Long lag, long lastDurableSeq, String why) {
 
-  public enum State { Failed, Unschedulable, Starting, CatchingUp, InSync }
+  public enum State {
+    Failed,
+    Unschedulable,
+    Starting,
+    CatchingUp,
+    InSync
+  }
 
   public static StandbyAssessment of(Member m, Observation o) {
     long epoch = o.state().epoch();
@@ -18,21 +25,40 @@ public record StandbyAssessment(State state, boolean inSync, Long lag, long last
     Member.Report r = m.report();
     long seq = r != null ? r.lastDurableSeq() : -1;
     if (m.deleting()) return failed(m, "standby " + m.pod() + " is being deleted");
-    if (m.terminated()) return failed(m, "standby " + m.pod() + " stopped (" + m.phase() + ": evicted or terminated)");
-    if (m.scheduled() && node != null && !node.healthy()) return failed(m, "node " + node.name() + " of standby " + m.pod() + " is not ready");
+    if (m.terminated())
+      return failed(
+          m, "standby " + m.pod() + " stopped (" + m.phase() + ": evicted or terminated)");
+    if (m.scheduled() && node != null && !node.healthy())
+      return failed(m, "node " + node.name() + " of standby " + m.pod() + " is not ready");
     AppContainer app = m.app();
     if (app != null && app.crashed()) {
       return failed(m, "application container of standby " + m.pod() + " crashed");
     }
-    if (r != null && r.epoch() == epoch && Boolean.FALSE.equals(r.appHealthy())) return failed(m, "the sidecar of standby " + m.pod() + " reports its application unhealthy");
-    if (m.unschedulable()) return new StandbyAssessment(State.Unschedulable, false, null, seq, "standby " + m.pod() + " cannot be scheduled (no node satisfies its placement)");
-    if (!m.scheduled() || m.phase() != Member.PodPhase.Running) return new StandbyAssessment(State.Starting, false, null, seq, "standby " + m.pod() + " is starting");
-    // A sidecar that has not confirmed the unit's epoch may be dead behind a pod that still looks ready
+    if (r != null && r.epoch() == epoch && Boolean.FALSE.equals(r.appHealthy()))
+      return failed(m, "the sidecar of standby " + m.pod() + " reports its application unhealthy");
+    if (m.unschedulable())
+      return new StandbyAssessment(
+          State.Unschedulable,
+          false,
+          null,
+          seq,
+          "standby " + m.pod() + " cannot be scheduled (no node satisfies its placement)");
+    if (!m.scheduled() || m.phase() != Member.PodPhase.Running)
+      return new StandbyAssessment(
+          State.Starting, false, null, seq, "standby " + m.pod() + " is starting");
+    // A sidecar that has not confirmed the unit's epoch may be dead behind a pod that still looks
+    // ready
     // (its node not yet NotReady): it is no candidate until it does.
     if (r != null && r.epoch() < epoch) {
-      return new StandbyAssessment(State.Starting, false, null, seq, "standby " + m.pod() + " has not confirmed epoch " + epoch + " yet");
+      return new StandbyAssessment(
+          State.Starting,
+          false,
+          null,
+          seq,
+          "standby " + m.pod() + " has not confirmed epoch " + epoch + " yet");
     }
-    // With a current report the sidecar's word counts; without one yet, the pod's readiness (the sidecar's
+    // With a current report the sidecar's word counts; without one yet, the pod's readiness (the
+    // sidecar's
     // readiness probe passes on a standby only once it is in sync).
     boolean inSync;
     Long lag;
@@ -43,12 +69,21 @@ public record StandbyAssessment(State state, boolean inSync, Long lag, long last
       inSync = m.ready();
       lag = inSync ? 0L : null;
     }
-    if (inSync) return new StandbyAssessment(State.InSync, true, lag, seq, "standby " + m.pod() + " is in sync");
-    return new StandbyAssessment(State.CatchingUp, false, lag, seq, "standby " + m.pod() + " is catching up" + (lag != null ? " (" + lag + " updates behind)" : ""));
+    if (inSync)
+      return new StandbyAssessment(
+          State.InSync, true, lag, seq, "standby " + m.pod() + " is in sync");
+    return new StandbyAssessment(
+        State.CatchingUp,
+        false,
+        lag,
+        seq,
+        "standby " + m.pod() + " is catching up"
+            + (lag != null ? " (" + lag + " updates behind)" : ""));
   }
 
   private static StandbyAssessment failed(Member m, String why) {
-    return new StandbyAssessment(State.Failed, false, null, m.report() != null ? m.report().lastDurableSeq() : -1, why);
+    return new StandbyAssessment(
+        State.Failed, false, null, m.report() != null ? m.report().lastDurableSeq() : -1, why);
   }
 
   public boolean failed() {

@@ -29,7 +29,12 @@ final class StandbyLifecycle {
    * @param leavingHome a member still leaving the home node the standby waits for (failback), or null
    * @param fenced the user fenced the standby: it is kept as it is (not streamed to, not replaced, not rolled)
    */
-  record Tended(UnitState state, Member standby, StandbyAssessment assessment, Member leavingHome, boolean fenced) {
+  record Tended(
+      UnitState state,
+      Member standby,
+      StandbyAssessment assessment,
+      Member leavingHome,
+      boolean fenced) {
     boolean kept() {
       return standby != null;
     }
@@ -40,22 +45,29 @@ final class StandbyLifecycle {
     Member sb = o.member(s.standby()).orElse(null);
     Member returning = MemberRejoin.returning(o, s);
     if (returning != null) {
-      // A member lost with its node is back before the standby is in sync: it holds the log up to where it stopped.
+      // A member lost with its node is back before the standby is in sync: it holds the log up to
+      // where it stopped.
       s = MemberRejoin.rejoin(o, s, returning, sb, actions);
       sb = returning;
     }
     Member leavingHome = s.standby() == null ? leavingHome(o, s) : null;
     boolean fenced = Fencing.asked(o, s.standby());
-    // Failback wants the standby on the home node, where the scheduler still counts the member leaving it; a fenced
+    // Failback wants the standby on the home node, where the scheduler still counts the member
+    // leaving it; a fenced
     // one is kept as it is, for inspection (Fencing).
     if (leavingHome != null || fenced) return new Tended(s, null, null, leavingHome, fenced);
     if (sb == null) return new Tended(create(o, s, p, actions), null, null, null, false);
     StandbyAssessment assessment = StandbyAssessment.of(sb, o);
     UnitState replaced = replaceIfDue(o, s, p, sb, assessment, verdict, actions);
     if (replaced != null) return new Tended(replaced, null, null, null, false);
-    if (!sb.assigned(Role.Standby, s.epoch(), p.pod(), o.policy().memberSettings())) actions.add(new Assign(sb.pod(), Role.Standby, s.epoch(), p.pod()));
+    if (!sb.assigned(Role.Standby, s.epoch(), p.pod(), o.policy().memberSettings()))
+      actions.add(new Assign(sb.pod(), Role.Standby, s.epoch(), p.pod()));
     if (sb.assignedRole() == Role.Fenced) {
-      actions.add(new Emit(EventReason.MemberUnfenced, "unfenced standby " + sb.pod() + ": it rejoins as standby of " + p.pod() + " and catches up", false));
+      actions.add(new Emit(
+          EventReason.MemberUnfenced,
+          "unfenced standby " + sb.pod() + ": it rejoins as standby of " + p.pod()
+              + " and catches up",
+          false));
     }
     return new Tended(s, sb, assessment, null, false);
   }
@@ -67,7 +79,10 @@ final class StandbyLifecycle {
   private static UnitState create(Observation o, UnitState s, Member p, List<Action> actions) {
     String name = s.standby() != null ? s.standby() : o.policy().unit() + "-" + nextOrdinal(o);
     actions.add(createStandby(o, s, name, Set.of()));
-    actions.add(new Emit(EventReason.StandbyScheduled, "scheduling standby " + name + " on a node other than " + p.node(), false));
+    actions.add(new Emit(
+        EventReason.StandbyScheduled,
+        "scheduling standby " + name + " on a node other than " + p.node(),
+        false));
     return s.withStandby(name).withNextOrdinal(Math.max(nextOrdinal(o), ordinalOf(name) + 1));
   }
 
@@ -75,24 +90,50 @@ final class StandbyLifecycle {
    * Replaces standby {@code sb} when it failed, when it cannot be scheduled while a node it had to avoid is back, or
    * (the primary healthy) when it runs an outdated spec: the state to remember, or null when it stays.
    */
-  private static UnitState replaceIfDue(Observation o, UnitState s, Member p, Member sb, StandbyAssessment assessment, Verdict verdict,
+  private static UnitState replaceIfDue(
+      Observation o,
+      UnitState s,
+      Member p,
+      Member sb,
+      StandbyAssessment assessment,
+      Verdict verdict,
       List<Action> actions) {
     UnitPolicy policy = o.policy();
     boolean healthyPrimary = verdict.status() == Verdict.Status.Healthy && p.ready();
-    boolean staleStandby = policy.templateHash() != null && sb.templateHash() != null && !policy.templateHash().equals(sb.templateHash());
-    String back = assessment.state() == StandbyAssessment.State.Unschedulable ? nodeBackSince(o, p, sb) : null;
-    if (back != null && MemberRejoin.awaitedOn(o, s, back)) back = null; // a member there is coming back: it takes it
+    boolean staleStandby = policy.templateHash() != null
+        && sb.templateHash() != null
+        && !policy.templateHash().equals(sb.templateHash());
+    String back = assessment.state() == StandbyAssessment.State.Unschedulable
+        ? nodeBackSince(o, p, sb)
+        : null;
+    if (back != null && MemberRejoin.awaitedOn(o, s, back))
+      back = null; // a member there is coming back: it takes it
     if (!assessment.failed() && back == null && !(staleStandby && healthyPrimary)) return null;
     boolean nodeDown = o.node(sb.node()).map(n -> !n.healthy()).orElse(false);
     String name = policy.unit() + "-" + nextOrdinal(o);
-    // A standby lost with its node is fenced and kept, not deleted, in case it comes back first (MemberRejoin).
-    if (nodeDown && MemberRejoin.keep(o, s.withStandby(name), sb)) actions.add(new Assign(sb.pod(), Role.Fenced, s.epoch(), null));
+    // A standby lost with its node is fenced and kept, not deleted, in case it comes back first
+    // (MemberRejoin).
+    if (nodeDown && MemberRejoin.keep(o, s.withStandby(name), sb))
+      actions.add(new Assign(sb.pod(), Role.Fenced, s.epoch(), null));
     else actions.add(new DeleteMember(sb.pod(), nodeDown));
     actions.add(createStandby(o, s, name, nodeDown ? Set.of(sb.node()) : Set.of()));
-    actions.add(assessment.failed()
-        ? new Emit(EventReason.StandbyReplaced, assessment.why() + ": replacing it with " + name + " (no promotion: the primary is healthy)", true)
-        : back != null ? new Emit(EventReason.StandbyReplaced, assessment.why() + " and node " + back + " is Ready again: replacing it with " + name, false)
-        : new Emit(EventReason.RollingUpdate, "the spec changed: replacing standby " + sb.pod() + " with " + name + " first", false));
+    actions.add(
+        assessment.failed()
+            ? new Emit(
+                EventReason.StandbyReplaced,
+                assessment.why() + ": replacing it with " + name
+                    + " (no promotion: the primary is healthy)",
+                true)
+            : back != null
+                ? new Emit(
+                    EventReason.StandbyReplaced,
+                    assessment.why() + " and node " + back + " is Ready again: replacing it with "
+                        + name,
+                    false)
+                : new Emit(
+                    EventReason.RollingUpdate,
+                    "the spec changed: replacing standby " + sb.pod() + " with " + name + " first",
+                    false));
     return s.withStandby(name).withNextOrdinal(nextOrdinal(o) + 1);
   }
 }

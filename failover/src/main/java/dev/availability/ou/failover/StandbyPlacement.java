@@ -12,9 +12,17 @@ import java.util.Set;
 final class StandbyPlacement {
   private StandbyPlacement() {}
 
-  static CreateMember createStandby(Observation o, UnitState s, String name, Set<String> alsoAvoid) {
+  static CreateMember createStandby(
+      Observation o, UnitState s, String name, Set<String> alsoAvoid) {
     Set<String> avoid = avoidForStandby(o, s, alsoAvoid);
-    return new CreateMember(name, ordinalOf(name), Role.Standby, s.epoch(), s.primary(), Set.copyOf(avoid), homeToPrefer(o, s, avoid));
+    return new CreateMember(
+        name,
+        ordinalOf(name),
+        Role.Standby,
+        s.epoch(),
+        s.primary(),
+        Set.copyOf(avoid),
+        homeToPrefer(o, s, avoid));
   }
 
   static Set<String> avoidForStandby(Observation o, UnitState s, Set<String> alsoAvoid) {
@@ -23,9 +31,12 @@ final class StandbyPlacement {
     if (p != null && p.scheduled()) avoid.add(p.node());
     avoid.addAll(alsoAvoid);
     o.nodes().values().stream().filter(n -> !n.healthy()).map(NodeView::name).forEach(avoid::add);
-    // The set becomes the pod's required node affinity, a snapshot of this moment: excluding every node would
-    // leave the standby unschedulable for good once they recover (seen after the API server restarted, when every
-    // node looked NotReady for a moment). Then only the primary's node is excluded; the scheduler keeps the pod off
+    // The set becomes the pod's required node affinity, a snapshot of this moment: excluding every
+    // node would
+    // leave the standby unschedulable for good once they recover (seen after the API server
+    // restarted, when every
+    // node looked NotReady for a moment). Then only the primary's node is excluded; the scheduler
+    // keeps the pod off
     // nodes that are still not ready by their taints, and it lands on the first that recovers.
     if (!o.nodes().isEmpty() && avoid.containsAll(o.nodes().keySet())) {
       avoid.clear();
@@ -36,17 +47,24 @@ final class StandbyPlacement {
 
   /** With failback, a new standby goes to the home node when it may: in sync there, the primary moves back. */
   static String homeToPrefer(Observation o, UnitState s, Set<String> avoid) {
-    return o.policy().failback() && s.homeNode() != null && !avoid.contains(s.homeNode())
-        && o.node(s.homeNode()).map(n -> !n.underMaintenance()).orElse(true) ? s.homeNode() : null;
+    return o.policy().failback()
+            && s.homeNode() != null
+            && !avoid.contains(s.homeNode())
+            && o.node(s.homeNode()).map(n -> !n.underMaintenance()).orElse(true)
+        ? s.homeNode()
+        : null;
   }
 
   /** A member (not the primary) still leaving the home node a new standby should go to, for up to a recovery budget. */
   static Member leavingHome(Observation o, UnitState s) {
     if (homeToPrefer(o, s, avoidForStandby(o, s, Set.of())) == null) return null;
     return o.members().values().stream()
-        .filter(m -> s.homeNode().equals(m.node()) && m.deleting() && !m.pod().equals(s.primary())
+        .filter(m -> s.homeNode().equals(m.node())
+            && m.deleting()
+            && !m.pod().equals(s.primary())
             && o.now().isBefore(m.deletionRequestedAt().plus(o.policy().recoveryBudget())))
-        .findFirst().orElse(null);
+        .findFirst()
+        .orElse(null);
   }
 
   /**
@@ -54,10 +72,17 @@ final class StandbyPlacement {
    * standby may have been told to avoid it while it was down, and a new one may fit there now.
    */
   static String nodeBackSince(Observation o, Member p, Member sb) {
-    Instant created = sb.readySince(); // a standby that never ran has been unready since it was created
+    Instant created =
+        sb.readySince(); // a standby that never ran has been unready since it was created
     if (created == null) return null;
     return o.nodes().values().stream()
-        .filter(n -> n.healthy() && !n.name().equals(p.node()) && n.readySince() != null && n.readySince().isAfter(created))
-        .map(NodeView::name).sorted().findFirst().orElse(null);
+        .filter(n -> n.healthy()
+            && !n.name().equals(p.node())
+            && n.readySince() != null
+            && n.readySince().isAfter(created))
+        .map(NodeView::name)
+        .sorted()
+        .findFirst()
+        .orElse(null);
   }
 }

@@ -34,21 +34,31 @@ final class StandbyWhilePrimaryDown {
     Member returning = MemberRejoin.returning(o, s);
     List<Action> actions = new ArrayList<>(d.actions());
     if (returning != null) {
-      // A member lost with its node is back: it protects the primary when that recovers (and catches up from its log).
+      // A member lost with its node is back: it protects the primary when that recovers (and
+      // catches up from its log).
       UnitState next = MemberRejoin.rejoin(o, s, returning, sb, actions);
       actions.add(new Assign(returning.pod(), Role.Standby, next.epoch(), next.primary()));
       removeExtraMembers(o, next, actions);
       return new Decision(next, d.phase(), d.conditions(), actions, true, d.recheckAfter());
     }
-    removeExtraMembers(o, s, actions); // (members kept in case they came back, once they no longer are)
-    String back = sb != null && sb.unschedulable() && sb.report() == null ? nodeBackSince(o, p, sb) : null;
+    removeExtraMembers(
+        o, s, actions); // (members kept in case they came back, once they no longer are)
+    String back =
+        sb != null && sb.unschedulable() && sb.report() == null ? nodeBackSince(o, p, sb) : null;
     boolean stuck = back != null && !MemberRejoin.awaitedOn(o, s, back);
-    if (sb != null && !stuck) return new Decision(d.state(), d.phase(), d.conditions(), actions, d.persistStateFirst(), d.recheckAfter());
-    String name = s.standby() != null && !stuck ? s.standby() : o.policy().unit() + "-" + nextOrdinal(o);
+    if (sb != null && !stuck)
+      return new Decision(
+          d.state(), d.phase(), d.conditions(), actions, d.persistStateFirst(), d.recheckAfter());
+    String name =
+        s.standby() != null && !stuck ? s.standby() : o.policy().unit() + "-" + nextOrdinal(o);
     if (stuck) actions.add(new DeleteMember(sb.pod(), false));
     actions.add(createStandby(o, s, name, Set.of()));
-    actions.add(new Emit(EventReason.StandbyScheduled, "scheduling standby " + name + " while primary " + s.primary() + " is down", false));
-    UnitState next = s.withStandby(name).withNextOrdinal(Math.max(nextOrdinal(o), ordinalOf(name) + 1));
+    actions.add(new Emit(
+        EventReason.StandbyScheduled,
+        "scheduling standby " + name + " while primary " + s.primary() + " is down",
+        false));
+    UnitState next =
+        s.withStandby(name).withNextOrdinal(Math.max(nextOrdinal(o), ordinalOf(name) + 1));
     return new Decision(next, d.phase(), d.conditions(), actions, true, d.recheckAfter());
   }
 }

@@ -38,9 +38,11 @@ final class SteadyState {
     Member p = o.member(s.primary()).orElse(null);
     List<Action> actions = new ArrayList<>();
     PrimaryUpkeep.pointService(o, s, actions);
-    int primaryAssignAt = actions.size(); // (the primary's assignment names the standby, known below)
+    int primaryAssignAt =
+        actions.size(); // (the primary's assignment names the standby, known below)
     PrimaryUpkeep.holdLease(o, s, p, actions);
-    if (s.primaryRestartBaseline() == null && p.app() != null) s = s.withPrimaryRestartBaseline(p.app().restartCount());
+    if (s.primaryRestartBaseline() == null && p.app() != null)
+      s = s.withPrimaryRestartBaseline(p.app().restartCount());
     if (s.homeNode() == null && p.scheduled()) s = s.withHomeNode(p.node());
 
     StandbyLifecycle.Tended standby = StandbyLifecycle.tend(o, s, p, verdict, actions);
@@ -49,20 +51,34 @@ final class SteadyState {
     if (standby.kept() && healthyPrimary && standby.assessment().inSync()) {
       Member sb = standby.standby();
       NodeMaintenance.Verdict drain = NodeMaintenance.judge(o, s, p, sb);
-      if (drain != null && drain.switchNow()) return PlannedSwitchover.start(o, s, sb, standby.assessment(), PromotionReason.Chosen.NodeMaintenance, drain.message());
-      if (drain != null && drain.step() == NodeMaintenance.Step.READY_SUCCESSOR && drain.successor() == null) {
+      if (drain != null && drain.switchNow())
+        return PlannedSwitchover.start(
+            o,
+            s,
+            sb,
+            standby.assessment(),
+            PromotionReason.Chosen.NodeMaintenance,
+            drain.message());
+      if (drain != null
+          && drain.step() == NodeMaintenance.Step.READY_SUCCESSOR
+          && drain.successor() == null) {
         s = NodeMaintenance.readySuccessor(o, s, drain, actions);
       }
       Decision switchover = PlannedSwitchover.dueOnItsOwn(o, s, p, sb, standby.assessment());
       if (switchover != null) return switchover;
     }
-    // The primary's assignment names the standby of the moment (its sidecar streams to it), none while it is fenced.
+    // The primary's assignment names the standby of the moment (its sidecar streams to it), none
+    // while it is fenced.
     String peer = Fencing.peerOf(o, s.standby());
     if (!p.assigned(Role.Primary, s.epoch(), peer, o.policy().memberSettings())) {
       actions.add(primaryAssignAt, new Assign(p.pod(), Role.Primary, s.epoch(), peer));
-      // Leaving Synchronous or Journal mode: its lease, renewed sparsely until now, is renewed first (VouchLease).
-      if (o.policy().mode() == UnitPolicy.Mode.Asynchronous && p.assignedMode(UnitPolicy.Mode.Asynchronous) != UnitPolicy.Mode.Asynchronous
-          && o.lease() != null && p.pod().equals(o.lease().holder()) && o.lease().epoch() == s.epoch()) {
+      // Leaving Synchronous or Journal mode: its lease, renewed sparsely until now, is renewed
+      // first (VouchLease).
+      if (o.policy().mode() == UnitPolicy.Mode.Asynchronous
+          && p.assignedMode(UnitPolicy.Mode.Asynchronous) != UnitPolicy.Mode.Asynchronous
+          && o.lease() != null
+          && p.pod().equals(o.lease().holder())
+          && o.lease().epoch() == s.epoch()) {
         actions.add(primaryAssignAt, new Action.VouchLease(p.pod(), s.epoch()));
       }
     }
@@ -74,11 +90,16 @@ final class SteadyState {
     Duration recheck = verdict.recheckAfter();
     if (standby.leavingHome() != null) {
       // Look again when the member leaving the home node stops being waited for.
-      recheck = min(recheck, Duration.between(o.now(), standby.leavingHome().deletionRequestedAt().plus(o.policy().recoveryBudget())));
+      recheck = min(
+          recheck,
+          Duration.between(
+              o.now(),
+              standby.leavingHome().deletionRequestedAt().plus(o.policy().recoveryBudget())));
     }
     recheck = min(recheck, forceDeleteRecheck(o, s));
     recheck = min(recheck, MemberRejoin.recheck(o, s));
-    return new Decision(s, shown.phase(), shown.conditions(), actions, Decision.createsMember(actions), recheck);
+    return new Decision(
+        s, shown.phase(), shown.conditions(), actions, Decision.createsMember(actions), recheck);
   }
 
   private static Duration min(Duration a, Duration b) {

@@ -15,13 +15,19 @@ import java.time.Duration;
  * </ul>
  * Detection therefore takes at most 0.4 T_r, leaving 0.6 T_r for promotion and the traffic switch.
  */
-public record Thresholds(Duration leaseDuration, Duration renewInterval, Duration leaseOverdue, Duration unreadyGrace, Duration peerLostAfter) {
+public record Thresholds(
+    Duration leaseDuration,
+    Duration renewInterval,
+    Duration leaseOverdue,
+    Duration unreadyGrace,
+    Duration peerLostAfter) {
 
   public static Thresholds of(Duration recoveryBudget) {
     long ms = recoveryBudget.toMillis();
     Duration lease = Duration.ofMillis(Math.max(200, ms * 2 / 5));
     Duration renew = lease.dividedBy(3);
-    return new Thresholds(lease, renew, lease.dividedBy(2), Duration.ofMillis(ms / 5), Duration.ofMillis(ms / 5));
+    return new Thresholds(
+        lease, renew, lease.dividedBy(2), Duration.ofMillis(ms / 5), Duration.ofMillis(ms / 5));
   }
 
   /** How often the sidecars exchange heartbeats: four in every peer-lost window, never more often than every 50 ms. */

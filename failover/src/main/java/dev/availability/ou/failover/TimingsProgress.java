@@ -16,13 +16,17 @@ final class TimingsProgress {
   static UnitState record(Observation o, UnitState s, Phase phase, List<Action> actions) {
     FailoverTimings t = s.lastFailover();
     if (t == null) return s;
-    if (t.endpointsSwitchedAt() == null && t.serviceSwitchedAt() != null
+    if (t.endpointsSwitchedAt() == null
+        && t.serviceSwitchedAt() != null
         && o.service().endpointMembers().equals(Set.of(t.newPrimary()))) {
       t = t.withEndpointsSwitchedAt(o.now());
     }
     if (t.standbyReadyAt() == null && phase == Phase.Protected) {
       t = t.withStandbyReadyAt(o.now());
-      actions.add(new Emit(EventReason.ProtectionRestored, "standby " + s.standby() + " is in sync: the unit is protected again", false));
+      actions.add(new Emit(
+          EventReason.ProtectionRestored,
+          "standby " + s.standby() + " is in sync: the unit is protected again",
+          false));
     }
     return Objects.equals(t, s.lastFailover()) ? s : s.withLastFailover(t);
   }

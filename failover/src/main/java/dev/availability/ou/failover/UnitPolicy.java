@@ -17,19 +17,39 @@ public record UnitPolicy(
     String templateHash,
     Requests requests) {
 
-  public enum Mode { Synchronous, Asynchronous, Journal }
+  public enum Mode {
+    Synchronous,
+    Asynchronous,
+    Journal
+  }
 
   public UnitPolicy {
     if (requests == null) requests = Requests.NONE;
   }
 
   /** A unit nobody asks anything of. */
-  public UnitPolicy(String unit, Mode mode, boolean automatic, Duration recoveryBudget, Long maxPromotableLag, boolean failback, String templateHash) {
-    this(unit, mode, automatic, recoveryBudget, maxPromotableLag, failback, templateHash, Requests.NONE);
+  public UnitPolicy(
+      String unit,
+      Mode mode,
+      boolean automatic,
+      Duration recoveryBudget,
+      Long maxPromotableLag,
+      boolean failback,
+      String templateHash) {
+    this(
+        unit,
+        mode,
+        automatic,
+        recoveryBudget,
+        maxPromotableLag,
+        failback,
+        templateHash,
+        Requests.NONE);
   }
 
   public UnitPolicy withRequests(Requests r) {
-    return new UnitPolicy(unit, mode, automatic, recoveryBudget, maxPromotableLag, failback, templateHash, r);
+    return new UnitPolicy(
+        unit, mode, automatic, recoveryBudget, maxPromotableLag, failback, templateHash, r);
   }
 
   public Thresholds thresholds() {

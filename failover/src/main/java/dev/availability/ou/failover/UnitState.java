@@ -30,7 +30,9 @@ public record UnitState(
   public static final int HISTORY = 10;
 
   public UnitState {
-    history = history == null ? List.of() : List.copyOf(history.subList(0, Math.min(HISTORY, history.size())));
+    history = history == null
+        ? List.of()
+        : List.copyOf(history.subList(0, Math.min(HISTORY, history.size())));
     answers = answers == null || answers.isEmpty() ? Map.of() : Map.copyOf(answers);
   }
 
@@ -54,16 +56,155 @@ public record UnitState(
     return value != null && (a == null || !value.equals(a.value()));
   }
 
-  public UnitState withPrimary(String p) { return new UnitState(p, standby, epoch, failovers, switchovers, nextOrdinal, intent, history, homeNode, primaryRestartBaseline, answers); }
-  public UnitState withStandby(String s) { return new UnitState(primary, s, epoch, failovers, switchovers, nextOrdinal, intent, history, homeNode, primaryRestartBaseline, answers); }
-  public UnitState withEpoch(long e) { return new UnitState(primary, standby, e, failovers, switchovers, nextOrdinal, intent, history, homeNode, primaryRestartBaseline, answers); }
-  public UnitState withFailovers(int f) { return new UnitState(primary, standby, epoch, f, switchovers, nextOrdinal, intent, history, homeNode, primaryRestartBaseline, answers); }
-  public UnitState withSwitchovers(int n) { return new UnitState(primary, standby, epoch, failovers, n, nextOrdinal, intent, history, homeNode, primaryRestartBaseline, answers); }
-  public UnitState withNextOrdinal(long n) { return new UnitState(primary, standby, epoch, failovers, switchovers, n, intent, history, homeNode, primaryRestartBaseline, answers); }
-  public UnitState withIntent(Intent i) { return new UnitState(primary, standby, epoch, failovers, switchovers, nextOrdinal, i, history, homeNode, primaryRestartBaseline, answers); }
-  public UnitState withHistory(List<FailoverTimings> h) { return new UnitState(primary, standby, epoch, failovers, switchovers, nextOrdinal, intent, h, homeNode, primaryRestartBaseline, answers); }
-  public UnitState withHomeNode(String n) { return new UnitState(primary, standby, epoch, failovers, switchovers, nextOrdinal, intent, history, n, primaryRestartBaseline, answers); }
-  public UnitState withPrimaryRestartBaseline(Integer b) { return new UnitState(primary, standby, epoch, failovers, switchovers, nextOrdinal, intent, history, homeNode, b, answers); }
+  public UnitState withPrimary(String p) {
+    return new UnitState(
+        p,
+        standby,
+        epoch,
+        failovers,
+        switchovers,
+        nextOrdinal,
+        intent,
+        history,
+        homeNode,
+        primaryRestartBaseline,
+        answers);
+  }
+
+  public UnitState withStandby(String s) {
+    return new UnitState(
+        primary,
+        s,
+        epoch,
+        failovers,
+        switchovers,
+        nextOrdinal,
+        intent,
+        history,
+        homeNode,
+        primaryRestartBaseline,
+        answers);
+  }
+
+  public UnitState withEpoch(long e) {
+    return new UnitState(
+        primary,
+        standby,
+        e,
+        failovers,
+        switchovers,
+        nextOrdinal,
+        intent,
+        history,
+        homeNode,
+        primaryRestartBaseline,
+        answers);
+  }
+
+  public UnitState withFailovers(int f) {
+    return new UnitState(
+        primary,
+        standby,
+        epoch,
+        f,
+        switchovers,
+        nextOrdinal,
+        intent,
+        history,
+        homeNode,
+        primaryRestartBaseline,
+        answers);
+  }
+
+  public UnitState withSwitchovers(int n) {
+    return new UnitState(
+        primary,
+        standby,
+        epoch,
+        failovers,
+        n,
+        nextOrdinal,
+        intent,
+        history,
+        homeNode,
+        primaryRestartBaseline,
+        answers);
+  }
+
+  public UnitState withNextOrdinal(long n) {
+    return new UnitState(
+        primary,
+        standby,
+        epoch,
+        failovers,
+        switchovers,
+        n,
+        intent,
+        history,
+        homeNode,
+        primaryRestartBaseline,
+        answers);
+  }
+
+  public UnitState withIntent(Intent i) {
+    return new UnitState(
+        primary,
+        standby,
+        epoch,
+        failovers,
+        switchovers,
+        nextOrdinal,
+        i,
+        history,
+        homeNode,
+        primaryRestartBaseline,
+        answers);
+  }
+
+  public UnitState withHistory(List<FailoverTimings> h) {
+    return new UnitState(
+        primary,
+        standby,
+        epoch,
+        failovers,
+        switchovers,
+        nextOrdinal,
+        intent,
+        h,
+        homeNode,
+        primaryRestartBaseline,
+        answers);
+  }
+
+  public UnitState withHomeNode(String n) {
+    return new UnitState(
+        primary,
+        standby,
+        epoch,
+        failovers,
+        switchovers,
+        nextOrdinal,
+        intent,
+        history,
+        n,
+        primaryRestartBaseline,
+        answers);
+  }
+
+  public UnitState withPrimaryRestartBaseline(Integer b) {
+    return new UnitState(
+        primary,
+        standby,
+        epoch,
+        failovers,
+        switchovers,
+        nextOrdinal,
+        intent,
+        history,
+        homeNode,
+        b,
+        answers);
+  }
 
   /** The newest history entry replaced by {@code t} (its timings completed), or {@code t} as the first entry. */
   public UnitState withLastFailover(FailoverTimings t) {
@@ -93,6 +234,17 @@ public record UnitState(
     Map<Requests.Kind, RequestAnswer> m = new EnumMap<>(Requests.Kind.class);
     m.putAll(answers);
     m.put(a.kind(), a);
-    return new UnitState(primary, standby, epoch, failovers, switchovers, nextOrdinal, intent, history, homeNode, primaryRestartBaseline, m);
+    return new UnitState(
+        primary,
+        standby,
+        epoch,
+        failovers,
+        switchovers,
+        nextOrdinal,
+        intent,
+        history,
+        homeNode,
+        primaryRestartBaseline,
+        m);
   }
 }

@@ -11,7 +11,11 @@ import java.util.stream.Collectors;
  * when to look again) or healthy.
  */
 public record Verdict(Status status, List<Signal> signals, Duration recheckAfter) {
-  public enum Status { Healthy, Suspect, Failed }
+  public enum Status {
+    Healthy,
+    Suspect,
+    Failed
+  }
 
   public boolean failed() {
     return status == Status.Failed;
@@ -19,11 +23,19 @@ public record Verdict(Status status, List<Signal> signals, Duration recheckAfter
 
   /** The earliest moment any of the deciding signals was visible. */
   public Instant faultObservedAt(Instant now) {
-    return signals.stream().map(Signal::since).filter(t -> t != null && !t.isAfter(now)).min(Comparator.naturalOrder()).orElse(now);
+    return signals.stream()
+        .map(Signal::since)
+        .filter(t -> t != null && !t.isAfter(now))
+        .min(Comparator.naturalOrder())
+        .orElse(now);
   }
 
   public Signal.Kind mainKind() {
-    return signals.stream().filter(Signal::strong).findFirst().orElse(signals.isEmpty() ? null : signals.get(0)).kind();
+    return signals.stream()
+        .filter(Signal::strong)
+        .findFirst()
+        .orElse(signals.isEmpty() ? null : signals.get(0))
+        .kind();
   }
 
   public String describe() {

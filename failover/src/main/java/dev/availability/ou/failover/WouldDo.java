@@ -22,11 +22,17 @@ final class WouldDo {
     List<String> out = new ArrayList<>();
     Intent i = d.state().intent();
     if (i != null && before.intent() == null) {
-      out.add((i.planned() ? "switch over" : i.kind() == PromotionKind.Drill ? "drill a failover" : "fail over") + " from " + i.former() + " to " + i.target() + " at epoch " + i.epoch() + " (" + i.reason() + ")");
-    } else if (i != null && !Objects.equals(i.serviceSwitchedAt(), before.intent().serviceSwitchedAt())) {
+      out.add((i.planned()
+              ? "switch over"
+              : i.kind() == PromotionKind.Drill ? "drill a failover" : "fail over")
+          + " from " + i.former() + " to " + i.target() + " at epoch " + i.epoch() + " ("
+          + i.reason() + ")");
+    } else if (i != null
+        && !Objects.equals(i.serviceSwitchedAt(), before.intent().serviceSwitchedAt())) {
       out.add("complete the promotion of " + i.target());
     } else if (i == null && before.intent() != null) {
-      out.add("end the " + FailoverUnderWay.what(before.intent()) + " to " + before.intent().target());
+      out.add("end the " + FailoverUnderWay.what(before.intent()) + " to "
+          + before.intent().target());
     }
     for (Action a : d.actions()) {
       String words = switch (a) {
@@ -35,7 +41,10 @@ final class WouldDo {
         case Assign as -> "assign " + as.pod() + " " + as.role() + " at epoch " + as.epoch();
         case HoldLease h -> "give the primary lease to " + h.holder() + " at epoch " + h.epoch();
         case Action.VouchLease v -> "renew the lease of " + v.holder() + " on its standby's word";
-        case PointService p -> ServiceView.NOBODY.equals(p.pod()) ? "point the Service at no pod" : "point the Service at " + p.pod();
+        case PointService p ->
+          ServiceView.NOBODY.equals(p.pod())
+              ? "point the Service at no pod"
+              : "point the Service at " + p.pod();
         case Emit e -> null;
       };
       if (words != null && !out.contains(words)) out.add(words);

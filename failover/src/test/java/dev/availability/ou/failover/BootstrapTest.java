@@ -26,12 +26,15 @@ class BootstrapTest {
     assertThat(d.state().epoch()).isEqualTo(1);
     assertThat(d.state().failovers()).isZero();
     assertThat(d.state().nextOrdinal()).isEqualTo(2);
-    assertThat(d.actions()).startsWith(
-        new CreateMember("db-0", 0, Role.Primary, 1, "db-1", Set.of(), null),
-        new CreateMember("db-1", 1, Role.Standby, 1, "db-0", Set.of(), null),
-        new HoldLease("db-0", 1, w.thresholds().leaseDuration()),
-        new PointService("db-0"));
-    assertThat(d.actions().get(4)).isInstanceOfSatisfying(Emit.class, e -> assertThat(e.reason()).isEqualTo(EventReason.MembersCreated));
+    assertThat(d.actions())
+        .startsWith(
+            new CreateMember("db-0", 0, Role.Primary, 1, "db-1", Set.of(), null),
+            new CreateMember("db-1", 1, Role.Standby, 1, "db-0", Set.of(), null),
+            new HoldLease("db-0", 1, w.thresholds().leaseDuration()),
+            new PointService("db-0"));
+    assertThat(d.actions().get(4))
+        .isInstanceOfSatisfying(
+            Emit.class, e -> assertThat(e.reason()).isEqualTo(EventReason.MembersCreated));
   }
 
   @Test
@@ -63,7 +66,8 @@ class BootstrapTest {
     assertThat(w.status.epoch()).isEqualTo(1);
     assertThat(w.status.nextOrdinal()).isEqualTo(2);
     assertThat(d.phase()).isEqualTo(Phase.Protected);
-    assertThat(w.actions().stream().filter(a -> a instanceof CreateMember).count()).isEqualTo(created);
+    assertThat(w.actions().stream().filter(a -> a instanceof CreateMember).count())
+        .isEqualTo(created);
     assertThat(w.pods).containsOnlyKeys("db-0", "db-1");
   }
 

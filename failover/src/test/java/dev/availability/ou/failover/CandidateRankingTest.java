@@ -21,12 +21,34 @@ class CandidateRankingTest {
   }
 
   private static Candidate candidate(String pod, long ordinal, boolean inSync, long seq, Long lag) {
-    Member m = new Member(pod, ordinal, "n", Role.Standby, 1, "p", PodPhase.Running, true, null, null, null, false, null, null);
-    return new Candidate(m, new StandbyAssessment(inSync ? StandbyAssessment.State.InSync : StandbyAssessment.State.CatchingUp, inSync, lag, seq, ""));
+    Member m = new Member(
+        pod,
+        ordinal,
+        "n",
+        Role.Standby,
+        1,
+        "p",
+        PodPhase.Running,
+        true,
+        null,
+        null,
+        null,
+        false,
+        null,
+        null);
+    return new Candidate(
+        m,
+        new StandbyAssessment(
+            inSync ? StandbyAssessment.State.InSync : StandbyAssessment.State.CatchingUp,
+            inSync,
+            lag,
+            seq,
+            ""));
   }
 
   /** Another standby beside db-1 (as a shared or a leftover standby would be). */
-  private World.Pod extraStandby(String name, long ordinal, String node, boolean inSync, long seq, Long lag) {
+  private World.Pod extraStandby(
+      String name, long ordinal, String node, boolean inSync, long seq, Long lag) {
     World.Pod p = new World.Pod(name, ordinal);
     p.node = node;
     p.role = Role.Standby;
@@ -58,8 +80,10 @@ class CandidateRankingTest {
 
     all.sort(CandidateRanking.BEST_FIRST);
 
-    assertThat(all).extracting(c -> c.member().pod())
-        .containsExactly("in-sync-ahead", "in-sync-new", "in-sync-old", "lagging", "lagging-unknown", "behind");
+    assertThat(all)
+        .extracting(c -> c.member().pod())
+        .containsExactly(
+            "in-sync-ahead", "in-sync-new", "in-sync-old", "lagging", "lagging-unknown", "behind");
   }
 
   @Test
@@ -133,7 +157,8 @@ class CandidateRankingTest {
   void beforeItsSidecarReportsTheStandbysReadinessSaysWhetherItIsInSync() {
     w.standby().reported = false;
     w.standby().ready = false;
-    assertThat(StandbyAssessment.of(w.standby().view(), w.observe()).state()).isEqualTo(StandbyAssessment.State.CatchingUp);
+    assertThat(StandbyAssessment.of(w.standby().view(), w.observe()).state())
+        .isEqualTo(StandbyAssessment.State.CatchingUp);
     w.standby().ready = true;
     assertThat(StandbyAssessment.of(w.standby().view(), w.observe()).inSync()).isTrue();
   }
@@ -143,7 +168,8 @@ class CandidateRankingTest {
     w.standby().reportEpoch = 0; // its sidecar went silent before confirming epoch 1
     w.standby().ready = true;
 
-    assertThat(StandbyAssessment.of(w.standby().view(), w.observe()).state()).isEqualTo(StandbyAssessment.State.Starting);
+    assertThat(StandbyAssessment.of(w.standby().view(), w.observe()).state())
+        .isEqualTo(StandbyAssessment.State.Starting);
     assertThat(ranking.choose(w.observe()).found()).isFalse();
   }
 }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class DrillAndHistoryTest {
 
   static void drill(World w, String value) {
-    w.policy = w.policy.withRequests(new Requests(w.policy.requests().switchoverTo(), value, null, null));
+    w.policy =
+        w.policy.withRequests(new Requests(w.policy.requests().switchoverTo(), value, null, null));
   }
 
   @Test
@@ -34,13 +35,17 @@ class DrillAndHistoryTest {
     assertThat(i.target()).isEqualTo("db-1");
     assertThat(i.faultObservedAt()).as("the drill's fault is the request").isEqualTo(w.now);
     assertThat(d.state().answer(Kind.Drill).state()).isEqualTo(State.InProgress);
-    assertThat(d.actions()).singleElement().isInstanceOfSatisfying(Emit.class, e -> assertThat(e.reason()).isEqualTo(EventReason.DrillStarted));
+    assertThat(d.actions())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            Emit.class, e -> assertThat(e.reason()).isEqualTo(EventReason.DrillStarted));
     assertThat(w.condition(ConditionType.FailoverInProgress).reason()).isEqualTo("Drill");
     assertThat(w.condition(ConditionType.Ready).reason()).isEqualTo("FailingOver");
 
     w.switchTraffic();
     assertThat(w.status.answer(Kind.Drill).state()).isEqualTo(State.Done);
-    assertThat(w.status.answer(Kind.Drill).message()).contains("drill from db-0 to db-1", "ms after the request", "0 updates lost");
+    assertThat(w.status.answer(Kind.Drill).message())
+        .contains("drill from db-0 to db-1", "ms after the request", "0 updates lost");
     w.runUntilProtectedAt(2, Duration.ofSeconds(10));
 
     assertThat(w.status.failovers()).isZero();
@@ -56,9 +61,18 @@ class DrillAndHistoryTest {
     assertThat(t.standbyReadyAt()).isNotNull();
     assertThat(t.withinRecoveryBudget()).isTrue();
     assertThat(w.lostAtPromotion).containsExactly(0L);
-    assertThat(w.eventsSince(mark)).containsSubsequence(EventReason.DrillStarted, EventReason.PrimaryFenced, EventReason.StandbyPromoted,
-        EventReason.TrafficSwitched, EventReason.DrillCompleted);
-    assertThat(w.eventsSince(mark)).doesNotContain(EventReason.FailoverStarted, EventReason.FailoverCompleted, EventReason.SwitchoverStarted);
+    assertThat(w.eventsSince(mark))
+        .containsSubsequence(
+            EventReason.DrillStarted,
+            EventReason.PrimaryFenced,
+            EventReason.StandbyPromoted,
+            EventReason.TrafficSwitched,
+            EventReason.DrillCompleted);
+    assertThat(w.eventsSince(mark))
+        .doesNotContain(
+            EventReason.FailoverStarted,
+            EventReason.FailoverCompleted,
+            EventReason.SwitchoverStarted);
 
     int after = w.mark();
     w.run(Duration.ofSeconds(5));
@@ -95,10 +109,16 @@ class DrillAndHistoryTest {
     assertThat(d.state().intent()).isNull();
     RequestAnswer a = d.state().answer(Kind.Drill);
     assertThat(a.state()).isEqualTo(State.Refused);
-    assertThat(a.message()).startsWith("no standby is in sync (standby db-1 is catching up (3 updates behind))").contains("Protected", "new value");
-    assertThat(d.actions()).anyMatch(x -> x instanceof Emit e && e.reason() == EventReason.RequestRefused && e.warning()
-        && e.message().startsWith("drill '1' refused: no standby is in sync"));
-    assertThat(d.actions()).noneMatch(x -> x instanceof Action.Assign || x instanceof Action.PointService);
+    assertThat(a.message())
+        .startsWith("no standby is in sync (standby db-1 is catching up (3 updates behind))")
+        .contains("Protected", "new value");
+    assertThat(d.actions())
+        .anyMatch(x -> x instanceof Emit e
+            && e.reason() == EventReason.RequestRefused
+            && e.warning()
+            && e.message().startsWith("drill '1' refused: no standby is in sync"));
+    assertThat(d.actions())
+        .noneMatch(x -> x instanceof Action.Assign || x instanceof Action.PointService);
   }
 
   @Test
@@ -109,7 +129,8 @@ class DrillAndHistoryTest {
     drill(w, "1");
     RequestAnswer unready = w.reconcile().state().answer(Kind.Drill);
     assertThat(unready.state()).isEqualTo(State.Refused);
-    assertThat(unready.message()).startsWith("primary db-0 is not ready; a drill measures the recovery of a healthy unit");
+    assertThat(unready.message())
+        .startsWith("primary db-0 is not ready; a drill measures the recovery of a healthy unit");
 
     World u = World.threeNodes().bootstrap();
     RequestedSwitchoverTest.ask(u, "db-1");
@@ -117,7 +138,8 @@ class DrillAndHistoryTest {
     drill(u, "1");
     Decision d = u.reconcile();
     assertThat(d.state().answer(Kind.Drill).state()).isEqualTo(State.Refused);
-    assertThat(d.state().answer(Kind.Drill).message()).startsWith("a switchover from db-0 to db-1 is under way");
+    assertThat(d.state().answer(Kind.Drill).message())
+        .startsWith("a switchover from db-0 to db-1 is under way");
     assertThat(d.state().intent().kind()).isEqualTo(PromotionKind.Switchover);
   }
 
@@ -131,13 +153,16 @@ class DrillAndHistoryTest {
     drill(w, "1");
     w.runUntilProtectedAt(4, Duration.ofSeconds(10));
 
-    assertThat(w.status.history()).extracting(FailoverTimings::kind)
+    assertThat(w.status.history())
+        .extracting(FailoverTimings::kind)
         .containsExactly(PromotionKind.Drill, PromotionKind.Switchover, PromotionKind.Failover);
     assertThat(w.status.history()).extracting(FailoverTimings::epoch).containsExactly(4L, 3L, 2L);
     assertThat(w.status.history().get(0)).isEqualTo(w.status.lastFailover());
     assertThat(w.status.history()).allSatisfy(t -> {
       assertThat(t.endpointsSwitchedAt()).as("timings completed: endpoints").isNotNull();
-      assertThat(t.standbyReadyAt()).as("timings completed: protection restored").isNotNull();
+      assertThat(t.standbyReadyAt())
+          .as("timings completed: protection restored")
+          .isNotNull();
     });
     assertThat(w.status.failovers()).isEqualTo(1);
     assertThat(w.status.switchovers()).isEqualTo(1);
@@ -152,7 +177,9 @@ class DrillAndHistoryTest {
     }
 
     assertThat(w.status.history()).hasSize(UnitState.HISTORY);
-    assertThat(w.status.history()).extracting(FailoverTimings::epoch).containsExactly(13L, 12L, 11L, 10L, 9L, 8L, 7L, 6L, 5L, 4L);
+    assertThat(w.status.history())
+        .extracting(FailoverTimings::epoch)
+        .containsExactly(13L, 12L, 11L, 10L, 9L, 8L, 7L, 6L, 5L, 4L);
     assertThat(w.status.failovers()).isZero();
   }
 }

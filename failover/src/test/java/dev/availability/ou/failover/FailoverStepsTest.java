@@ -30,7 +30,10 @@ class FailoverStepsTest {
 
     assertThat(d.persistStateFirst()).isTrue();
     assertThat(d.phase()).isEqualTo(Phase.FailingOver);
-    assertThat(d.actions()).hasSize(1).allMatch(a -> a instanceof Emit e && e.reason() == EventReason.FailoverStarted && e.warning());
+    assertThat(d.actions())
+        .hasSize(1)
+        .allMatch(
+            a -> a instanceof Emit e && e.reason() == EventReason.FailoverStarted && e.warning());
     assertThat(d.recheckAfter()).isEqualTo(Duration.ZERO);
     Intent i = d.state().intent();
     assertThat(i.target()).isEqualTo("db-1");
@@ -44,22 +47,26 @@ class FailoverStepsTest {
     assertThat(d.state().epoch()).isEqualTo(1);
     assertThat(d.state().failovers()).isZero();
     assertThat(w.condition(ConditionType.FailoverInProgress).status()).isTrue();
-    assertThat(w.condition(ConditionType.FailoverInProgress).reason()).isEqualTo(Signal.Kind.AppCrashed.name());
+    assertThat(w.condition(ConditionType.FailoverInProgress).reason())
+        .isEqualTo(Signal.Kind.AppCrashed.name());
   }
 
   @Test
-  void stepOneMovesTheLeaseFencesAndPromotesThenSwitchesTheServiceOnceTheTargetTookItAndCountsTheFailoverOnce() {
+  void
+      stepOneMovesTheLeaseFencesAndPromotesThenSwitchesTheServiceOnceTheTargetTookItAndCountsTheFailoverOnce() {
     World w = crashedPrimary();
     w.reconcile(); // intent
 
     Decision promote = w.reconcile();
 
     assertThat(promote.persistStateFirst()).isFalse();
-    assertThat(promote.actions()).containsExactly(
-        new HoldLease("db-1", 2, w.thresholds().leaseDuration()),
-        new Assign("db-0", Role.Fenced, 2, null),
-        new Assign("db-1", Role.Primary, 2, null));
-    assertThat(promote.state()).isEqualTo(w.steps.get(w.steps.size() - 2).decision().state()); // nothing counted yet
+    assertThat(promote.actions())
+        .containsExactly(
+            new HoldLease("db-1", 2, w.thresholds().leaseDuration()),
+            new Assign("db-0", Role.Fenced, 2, null),
+            new Assign("db-1", Role.Primary, 2, null));
+    assertThat(promote.state())
+        .isEqualTo(w.steps.get(w.steps.size() - 2).decision().state()); // nothing counted yet
     assertThat(promote.recheckAfter()).isEqualTo(w.thresholds().renewInterval().dividedBy(2));
     assertThat(w.reconcile().actions()).as("waiting re-sends nothing").isEmpty();
 
@@ -69,8 +76,10 @@ class FailoverStepsTest {
 
     assertThat(d.persistStateFirst()).isFalse();
     assertThat(d.actions().get(0)).isEqualTo(new PointService("db-1"));
-    assertThat(d.actions().subList(1, d.actions().size())).extracting(a -> ((Emit) a).reason())
-        .containsExactly(EventReason.PrimaryFenced, EventReason.StandbyPromoted, EventReason.TrafficSwitched);
+    assertThat(d.actions().subList(1, d.actions().size()))
+        .extracting(a -> ((Emit) a).reason())
+        .containsExactly(
+            EventReason.PrimaryFenced, EventReason.StandbyPromoted, EventReason.TrafficSwitched);
     assertThat(d.state().primary()).isEqualTo("db-1");
     assertThat(d.state().standby()).isNull();
     assertThat(d.state().epoch()).isEqualTo(2);
@@ -81,9 +90,13 @@ class FailoverStepsTest {
 
     Decision step2 = w.reconcile();
 
-    assertThat(step2.persistStateFirst()).as("the new standby's name is durable before it is created").isTrue();
+    assertThat(step2.persistStateFirst())
+        .as("the new standby's name is durable before it is created")
+        .isTrue();
     assertThat(step2.actions()).contains(new DeleteMember("db-0", false));
-    assertThat(step2.actions()).filteredOn(a -> a instanceof CreateMember).singleElement()
+    assertThat(step2.actions())
+        .filteredOn(a -> a instanceof CreateMember)
+        .singleElement()
         .isInstanceOfSatisfying(CreateMember.class, c -> {
           assertThat(c.pod()).isEqualTo("db-2");
           assertThat(c.role()).isEqualTo(Role.Standby);
@@ -111,11 +124,12 @@ class FailoverStepsTest {
 
     Decision d = w.reconcile();
 
-    assertThat(d.actions()).startsWith(
-        new HoldLease("db-1", 2, w.thresholds().leaseDuration()),
-        new Assign("db-0", Role.Fenced, 2, null),
-        new Assign("db-1", Role.Primary, 2, null),
-        new PointService("db-1"));
+    assertThat(d.actions())
+        .startsWith(
+            new HoldLease("db-1", 2, w.thresholds().leaseDuration()),
+            new Assign("db-0", Role.Fenced, 2, null),
+            new Assign("db-1", Role.Primary, 2, null),
+            new PointService("db-1"));
     assertThat(d.state().failovers()).isEqualTo(1);
   }
 
@@ -129,20 +143,31 @@ class FailoverStepsTest {
 
     w.run(w.thresholds().leaseDuration().plus(World.TICK.multipliedBy(3)));
 
-    assertThat(w.eventsSince(mark)).contains(EventReason.FailoverStarted, EventReason.FailoverAborted)
+    assertThat(w.eventsSince(mark))
+        .contains(EventReason.FailoverStarted, EventReason.FailoverAborted)
         .doesNotContain(EventReason.StandbyPromoted, EventReason.TrafficSwitched);
     assertThat(w.actionsSince(mark)).noneMatch(a -> a instanceof PointService);
     assertThat(w.selector).isEqualTo("db-0");
     assertThat(w.status.failovers()).isZero();
-    assertThat(w.status.epoch()).as("epoch 2 is spent: db-1 may hold a Primary assignment at it").isEqualTo(3);
+    assertThat(w.status.epoch())
+        .as("epoch 2 is spent: db-1 may hold a Primary assignment at it")
+        .isEqualTo(3);
     assertThat(w.pod("db-1").role).isEqualTo(Role.Standby);
     assertThat(w.pod("db-1").epoch).isEqualTo(3);
     assertThat(w.last().phase()).isEqualTo(Phase.Degraded);
-    assertThat(w.condition(ConditionType.Degraded).reason()).as("the silent standby is no candidate again").isEqualTo("NoHealthyStandby");
-    assertThat(w.eventsSince(mark).stream().filter(e -> e == EventReason.FailoverStarted).count()).isEqualTo(1);
+    assertThat(w.condition(ConditionType.Degraded).reason())
+        .as("the silent standby is no candidate again")
+        .isEqualTo("NoHealthyStandby");
+    assertThat(w.eventsSince(mark).stream()
+            .filter(e -> e == EventReason.FailoverStarted)
+            .count())
+        .isEqualTo(1);
 
     w.appRecovers("db-0");
-    w.runUntil(x -> x.lastPhase() == Phase.Synchronizing || x.lastPhase() == Phase.Unprotected, "the primary back", Duration.ofSeconds(5));
+    w.runUntil(
+        x -> x.lastPhase() == Phase.Synchronizing || x.lastPhase() == Phase.Unprotected,
+        "the primary back",
+        Duration.ofSeconds(5));
     assertThat(w.pod("db-0").role).isEqualTo(Role.Primary);
     assertThat(w.pod("db-0").epoch).isEqualTo(3);
     assertThat(w.selector).isEqualTo("db-0");
@@ -162,7 +187,8 @@ class FailoverStepsTest {
     int start = reference.mark();
     reference.runUntilProtectedAt(2, Duration.ofSeconds(10));
     int failoverSteps = 0;
-    while (reference.steps.get(start + failoverSteps).decision().phase() == Phase.FailingOver) failoverSteps++;
+    while (reference.steps.get(start + failoverSteps).decision().phase() == Phase.FailingOver)
+      failoverSteps++;
     failoverSteps++; // and the step that clears the intent
 
     for (int step = 0; step < failoverSteps + 1; step++) {
@@ -183,10 +209,17 @@ class FailoverStepsTest {
         assertThat(w.status.lastFailover().newPrimary()).as(at).isEqualTo("db-1");
         assertThat(w.pods).as(at).containsOnlyKeys("db-1", "db-2");
         assertThat(w.lostAtPromotion).as(at).containsExactly(0L);
-        assertThat(w.actions()).as(at).filteredOn(a -> a instanceof CreateMember c && c.role() == Role.Standby && c.epoch() == 2)
-            .extracting(a -> ((CreateMember) a).pod()).containsOnly("db-2");
-        assertThat(w.actions()).as(at).filteredOn(a -> a instanceof Assign as && as.role() == Role.Primary && as.epoch() == 2)
-            .extracting(a -> ((Assign) a).pod()).containsOnly("db-1");
+        assertThat(w.actions())
+            .as(at)
+            .filteredOn(
+                a -> a instanceof CreateMember c && c.role() == Role.Standby && c.epoch() == 2)
+            .extracting(a -> ((CreateMember) a).pod())
+            .containsOnly("db-2");
+        assertThat(w.actions())
+            .as(at)
+            .filteredOn(a -> a instanceof Assign as && as.role() == Role.Primary && as.epoch() == 2)
+            .extracting(a -> ((Assign) a).pod())
+            .containsOnly("db-1");
         assertThat(w.pod("db-1").peer).as(at).isEqualTo("db-2");
       }
     }
@@ -207,7 +240,8 @@ class FailoverStepsTest {
   }
 
   @Test
-  void anOperatorRestartBetweenWritingTheBootstrapStateAndCreatingTheMembersCreatesThemUnderTheSameNames() {
+  void
+      anOperatorRestartBetweenWritingTheBootstrapStateAndCreatingTheMembersCreatesThemUnderTheSameNames() {
     World w = World.threeNodes();
     w.crashAtStep = 0;
     w.crashAfterActions = 0;
@@ -254,14 +288,19 @@ class FailoverStepsTest {
     assertThat(d.state().primary()).isEqualTo("db-0");
     assertThat(d.state().epoch()).as("epoch 2 was sent, so it is spent").isEqualTo(3);
     assertThat(d.state().failovers()).isZero();
-    assertThat(d.actions()).containsExactly(new Assign("db-1", Role.Standby, 3, "db-0"), d.actions().get(1));
-    assertThat(d.actions().get(1)).isInstanceOfSatisfying(Emit.class, e -> assertThat(e.reason()).isEqualTo(EventReason.FailoverAborted));
+    assertThat(d.actions())
+        .containsExactly(
+            new Assign("db-1", Role.Standby, 3, "db-0"), d.actions().get(1));
+    assertThat(d.actions().get(1))
+        .isInstanceOfSatisfying(
+            Emit.class, e -> assertThat(e.reason()).isEqualTo(EventReason.FailoverAborted));
     assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("FailoverTargetLost");
 
     w.run(Duration.ofSeconds(3));
     assertThat(w.last().phase()).isEqualTo(Phase.Degraded);
     assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("NoHealthyStandby");
-    assertThat(w.actions()).noneMatch(a -> a instanceof PointService ps && ps.pod().equals("db-1"));
+    assertThat(w.actions())
+        .noneMatch(a -> a instanceof PointService ps && ps.pod().equals("db-1"));
     assertThat(w.events()).doesNotContain(EventReason.StandbyPromoted, EventReason.TrafficSwitched);
     assertThat(w.selector).isEqualTo("db-0");
     assertThat(w.status.epoch()).isEqualTo(3);
@@ -277,7 +316,10 @@ class FailoverStepsTest {
 
     assertThat(d.phase()).isEqualTo(Phase.Degraded);
     assertThat(d.state().epoch()).isEqualTo(1);
-    assertThat(d.actions()).singleElement().isInstanceOfSatisfying(Emit.class, e -> assertThat(e.reason()).isEqualTo(EventReason.FailoverAborted));
+    assertThat(d.actions())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            Emit.class, e -> assertThat(e.reason()).isEqualTo(EventReason.FailoverAborted));
   }
 
   @Test
@@ -308,7 +350,9 @@ class FailoverStepsTest {
     assertThat(w.condition(ConditionType.Degraded).status()).isTrue();
     assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("NoHealthyStandby");
     assertThat(w.condition(ConditionType.Ready).status()).isFalse();
-    assertThat(w.eventsSince(mark)).contains(EventReason.FailoverBlocked).doesNotContain(EventReason.FailoverStarted);
+    assertThat(w.eventsSince(mark))
+        .contains(EventReason.FailoverBlocked)
+        .doesNotContain(EventReason.FailoverStarted);
     assertThat(w.status.epoch()).isEqualTo(1);
     assertThat(w.status.failovers()).isZero();
     assertThat(w.selector).isEqualTo("db-0");
@@ -359,7 +403,8 @@ class FailoverStepsTest {
     w.settle();
     assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("NoInSyncStandby");
 
-    // The kubelet starts db-0's app again (the restart counted only now) as the standby catches up from db-0's sidecar.
+    // The kubelet starts db-0's app again (the restart counted only now) as the standby catches up
+    // from db-0's sidecar.
     w.appRecovers("db-0");
     w.standby().manualReport = false;
     w.runUntilProtectedAt(1, Duration.ofSeconds(5));
@@ -375,9 +420,13 @@ class FailoverStepsTest {
     int mark = w.mark();
     w.appCrashLoop("db-1");
 
-    w.runUntil(x -> x.lastPhase() == Phase.Protected && "db-2".equals(x.status.standby()), "a new standby", Duration.ofSeconds(5));
+    w.runUntil(
+        x -> x.lastPhase() == Phase.Protected && "db-2".equals(x.status.standby()),
+        "a new standby",
+        Duration.ofSeconds(5));
 
-    assertThat(w.eventsSince(mark)).contains(EventReason.StandbyReplaced)
+    assertThat(w.eventsSince(mark))
+        .contains(EventReason.StandbyReplaced)
         .doesNotContain(EventReason.FailoverStarted);
     assertThat(w.actionsSince(mark)).contains(new DeleteMember("db-1", false));
     assertThat(w.status.primary()).isEqualTo("db-0");
@@ -396,11 +445,18 @@ class FailoverStepsTest {
     int mark = w.mark();
     w.nodeUnknown(failed);
 
-    w.runUntil(x -> x.lastPhase() == Phase.Protected && "db-2".equals(x.status.standby()), "a new standby", Duration.ofSeconds(5));
+    w.runUntil(
+        x -> x.lastPhase() == Phase.Protected && "db-2".equals(x.status.standby()),
+        "a new standby",
+        Duration.ofSeconds(5));
 
     assertThat(w.actionsSince(mark)).contains(new DeleteMember("db-1", true));
-    assertThat(w.actionsSince(mark)).filteredOn(a -> a instanceof CreateMember).singleElement()
-        .isInstanceOfSatisfying(CreateMember.class, c -> assertThat(c.avoidNodes()).contains(failed, w.pod("db-0").node));
+    assertThat(w.actionsSince(mark))
+        .filteredOn(a -> a instanceof CreateMember)
+        .singleElement()
+        .isInstanceOfSatisfying(
+            CreateMember.class,
+            c -> assertThat(c.avoidNodes()).contains(failed, w.pod("db-0").node));
     assertThat(w.pod("db-2").node).isNotIn(failed, w.pod("db-0").node);
     assertThat(w.status.epoch()).isEqualTo(1);
     assertThat(w.status.failovers()).isZero();
@@ -414,7 +470,9 @@ class FailoverStepsTest {
     Decision d = w.settle();
     w.runUntilProtectedAt(1, Duration.ofSeconds(5));
 
-    assertThat(w.actions()).filteredOn(a -> a instanceof CreateMember c && c.pod().equals("db-1")).hasSize(2);
+    assertThat(w.actions())
+        .filteredOn(a -> a instanceof CreateMember c && c.pod().equals("db-1"))
+        .hasSize(2);
     assertThat(w.status.standby()).isEqualTo("db-1");
     assertThat(w.status.nextOrdinal()).isEqualTo(2);
     assertThat(d).isNotNull();
@@ -428,8 +486,13 @@ class FailoverStepsTest {
 
     Decision d = w.reconcile();
 
-    assertThat(d.actions()).filteredOn(a -> a instanceof CreateMember).extracting(a -> ((CreateMember) a).pod()).containsExactly("db-0", "db-1");
-    assertThat(d.actions()).filteredOn(a -> a instanceof Emit).singleElement()
+    assertThat(d.actions())
+        .filteredOn(a -> a instanceof CreateMember)
+        .extracting(a -> ((CreateMember) a).pod())
+        .containsExactly("db-0", "db-1");
+    assertThat(d.actions())
+        .filteredOn(a -> a instanceof Emit)
+        .singleElement()
         .isInstanceOfSatisfying(Emit.class, e -> assertThat(e.warning()).isTrue());
     w.runUntilProtectedAt(1, Duration.ofSeconds(5));
     assertThat(w.status.failovers()).isZero();
@@ -443,7 +506,8 @@ class FailoverStepsTest {
 
     w.runUntilProtectedAt(1, Duration.ofSeconds(5));
 
-    assertThat(w.events()).containsSubsequence(EventReason.FailoverBlocked, EventReason.MembersCreated);
+    assertThat(w.events())
+        .containsSubsequence(EventReason.FailoverBlocked, EventReason.MembersCreated);
     assertThat(w.actions()).contains(new DeleteMember("db-1", false));
     assertThat(w.pods).containsOnlyKeys("db-0", "db-1");
     assertThat(w.status.failovers()).isZero();
@@ -457,7 +521,8 @@ class FailoverStepsTest {
 
     w.run(Duration.ofSeconds(3));
 
-    assertThat(w.actions()).noneMatch(a -> a instanceof DeleteMember d && d.pod().equals("db-1"));
+    assertThat(w.actions())
+        .noneMatch(a -> a instanceof DeleteMember d && d.pod().equals("db-1"));
     assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("NoHealthyStandby");
 
     w.appRecovers("db-1");
@@ -472,7 +537,8 @@ class FailoverStepsTest {
     w.runUntilProtectedAt(2, Duration.ofSeconds(5));
     w.run(w.thresholds().leaseDuration().multipliedBy(2));
     w.evict("db-2"); // no standby left
-    w.nodeNotReady(w.primary().node); // the primary's node NotReady, its sidecar still renewing the lease
+    w.nodeNotReady(
+        w.primary().node); // the primary's node NotReady, its sidecar still renewing the lease
     w.deletePod("db-1");
 
     w.run(w.thresholds().leaseDuration());
@@ -490,7 +556,11 @@ class FailoverStepsTest {
 
     w.runUntilProtectedAt(2, Duration.ofSeconds(10));
 
-    CreateMember c = w.actions().stream().filter(a -> a instanceof CreateMember cm && cm.pod().equals("db-2")).map(a -> (CreateMember) a).findFirst().orElseThrow();
+    CreateMember c = w.actions().stream()
+        .filter(a -> a instanceof CreateMember cm && cm.pod().equals("db-2"))
+        .map(a -> (CreateMember) a)
+        .findFirst()
+        .orElseThrow();
     assertThat(c.avoidNodes()).containsExactlyInAnyOrder(failed, promoted);
     assertThat(w.pod("db-2").node).isEqualTo("node-c");
   }
@@ -501,7 +571,8 @@ class FailoverStepsTest {
   }
 
   @Test
-  void onATwoNodeClusterProtectionReturnsWhenTheFailedNodeComesBackWithAvoidanceRenderedAsAPreference() {
+  void
+      onATwoNodeClusterProtectionReturnsWhenTheFailedNodeComesBackWithAvoidanceRenderedAsAPreference() {
     twoNodeClusterRecovers(false);
   }
 
@@ -510,7 +581,10 @@ class FailoverStepsTest {
     w.avoidRequired = avoidRequired;
     w.bootstrap();
     w.nodeUnknown("node-a");
-    w.runUntil(x -> x.status.epoch() == 2 && x.status.intent() == null, "the failover", Duration.ofSeconds(10));
+    w.runUntil(
+        x -> x.status.epoch() == 2 && x.status.intent() == null,
+        "the failover",
+        Duration.ofSeconds(10));
     w.run(Duration.ofSeconds(5));
     assertThat(w.last().phase()).isEqualTo(Phase.Unprotected);
     assertThat(w.condition(ConditionType.Protected).reason()).isEqualTo("StandbyUnschedulable");
@@ -520,25 +594,36 @@ class FailoverStepsTest {
 
     assertThat(w.standby().node).isEqualTo("node-a");
     assertThat(w.pods).containsOnlyKeys("db-1", w.status.standby());
-    // Avoiding the failed node too would exclude every node: the standby avoids only the primary's and waits,
+    // Avoiding the failed node too would exclude every node: the standby avoids only the primary's
+    // and waits,
     // kept off node-a by its taint, instead of being unschedulable until replaced.
-    assertThat(w.actions()).filteredOn(a -> a instanceof CreateMember cm && cm.role() == Role.Standby && cm.epoch() == 2)
+    assertThat(w.actions())
+        .filteredOn(
+            a -> a instanceof CreateMember cm && cm.role() == Role.Standby && cm.epoch() == 2)
         .allSatisfy(a -> assertThat(((CreateMember) a).avoidNodes()).containsExactly("node-b"));
   }
 
   /** Seen after the API server restarted: every node looked NotReady a moment, and the new standby avoided them all for good. */
   @Test
-  void aStandbyCreatedWhileEveryOtherNodeLooksDownAvoidsOnlyThePrimarysNodeAndStartsWhenOneRecovers() {
+  void
+      aStandbyCreatedWhileEveryOtherNodeLooksDownAvoidsOnlyThePrimarysNodeAndStartsWhenOneRecovers() {
     World w = World.threeNodes().bootstrap();
     String primaryNode = w.primary().node;
-    for (String n : List.of("node-a", "node-b", "node-c")) if (!n.equals(primaryNode)) w.nodeNotReady(n);
+    for (String n : List.of("node-a", "node-b", "node-c"))
+      if (!n.equals(primaryNode)) w.nodeNotReady(n);
     w.run(Duration.ofSeconds(3));
 
-    CreateMember c = w.actions().stream().filter(a -> a instanceof CreateMember cm && cm.role() == Role.Standby && !cm.pod().equals("db-1"))
-        .map(a -> (CreateMember) a).reduce((first, second) -> second).orElseThrow();
+    CreateMember c = w.actions().stream()
+        .filter(a -> a instanceof CreateMember cm
+            && cm.role() == Role.Standby
+            && !cm.pod().equals("db-1"))
+        .map(a -> (CreateMember) a)
+        .reduce((first, second) -> second)
+        .orElseThrow();
     assertThat(c.avoidNodes()).containsExactly(primaryNode);
 
-    for (String n : List.of("node-a", "node-b", "node-c")) if (!n.equals(primaryNode)) w.healNode(n);
+    for (String n : List.of("node-a", "node-b", "node-c"))
+      if (!n.equals(primaryNode)) w.healNode(n);
     w.runUntilProtectedAt(1, Duration.ofSeconds(60));
     assertThat(w.standby().node).isNotEqualTo(primaryNode);
   }
@@ -547,7 +632,10 @@ class FailoverStepsTest {
   void onATwoNodeClusterProtectionReturnsAfterAPartitionShorterThanTheNodeGrace() {
     World w = new World(World.policy(UnitPolicy.Mode.Synchronous), "node-a", "node-b").bootstrap();
     w.isolateNode("node-a"); // cut off, but not long enough for the node controller to notice
-    w.runUntil(x -> x.status.epoch() == 2 && x.status.intent() == null, "the failover", Duration.ofSeconds(10));
+    w.runUntil(
+        x -> x.status.epoch() == 2 && x.status.intent() == null,
+        "the failover",
+        Duration.ofSeconds(10));
 
     w.healNode("node-a");
     w.runUntilProtectedAt(2, Duration.ofSeconds(10));
@@ -558,7 +646,8 @@ class FailoverStepsTest {
   }
 
   @Test
-  void aFormerPrimaryOnAnUnreachableNodeIsKeptWhileTheNewStandbyCatchesUpAndForceDeletedOnlyOnceFenced() {
+  void
+      aFormerPrimaryOnAnUnreachableNodeIsKeptWhileTheNewStandbyCatchesUpAndForceDeletedOnlyOnceFenced() {
     World w = World.threeNodes().bootstrap();
     w.nodeUnknown(w.primary().node);
     w.switchTraffic();
@@ -566,19 +655,28 @@ class FailoverStepsTest {
 
     Decision d = w.reconcile();
 
-    // The failover is done (traffic moved, a new standby scheduled); the former primary is kept, not deleted, in case
+    // The failover is done (traffic moved, a new standby scheduled); the former primary is kept,
+    // not deleted, in case
     // its node returns before the new standby is in sync (MemberRejoin).
     assertThat(d.phase()).isEqualTo(Phase.Synchronizing);
     assertThat(w.status.intent()).isNull();
-    assertThat(d.actions()).noneMatch(a -> a instanceof DeleteMember del && del.pod().equals("db-0"));
-    assertThat(d.actions()).anyMatch(a -> a instanceof Action.CreateMember c && c.pod().equals("db-2"));
+    assertThat(d.actions())
+        .noneMatch(a -> a instanceof DeleteMember del && del.pod().equals("db-0"));
+    assertThat(d.actions())
+        .anyMatch(a -> a instanceof Action.CreateMember c && c.pod().equals("db-2"));
 
-    // Once the new standby is in sync the former primary goes: gracefully at first, by force only once it is fenced.
+    // Once the new standby is in sync the former primary goes: gracefully at first, by force only
+    // once it is fenced.
     w.runUntil(x -> x.lastPhase() == Phase.Protected, "protected", Duration.ofSeconds(5));
     assertThat(w.now).isBefore(switched.plus(w.thresholds().leaseDuration()));
-    assertThat(w.actions()).contains(new DeleteMember("db-0", false)).doesNotContain(new DeleteMember("db-0", true));
-    assertThat(w.last().recheckAfter()).as("looked at again by when it will be fenced").isNotNull()
-        .isLessThanOrEqualTo(Duration.between(w.now, switched.plus(w.thresholds().leaseDuration())));
+    assertThat(w.actions())
+        .contains(new DeleteMember("db-0", false))
+        .doesNotContain(new DeleteMember("db-0", true));
+    assertThat(w.last().recheckAfter())
+        .as("looked at again by when it will be fenced")
+        .isNotNull()
+        .isLessThanOrEqualTo(
+            Duration.between(w.now, switched.plus(w.thresholds().leaseDuration())));
     while (w.now.plus(World.TICK).isBefore(switched.plus(w.thresholds().leaseDuration()))) {
       w.tick();
       w.settle();
@@ -588,7 +686,8 @@ class FailoverStepsTest {
     w.settle();
 
     assertThat(w.actions()).contains(new DeleteMember("db-0", true));
-    assertThat(w.events()).contains(EventReason.FailoverCompleted, EventReason.FormerPrimaryDeleted);
+    assertThat(w.events())
+        .contains(EventReason.FailoverCompleted, EventReason.FormerPrimaryDeleted);
     assertThat(w.pods).containsOnlyKeys("db-1", "db-2");
   }
 
@@ -600,8 +699,12 @@ class FailoverStepsTest {
     java.time.Instant switched = w.status.intent().serviceSwitchedAt();
     assertThat(w.pod("db-0").reportRole).isEqualTo(Role.Fenced);
 
-    // Kept while the new standby catches up (its node is not ready: it is no standby to come back to), then deleted.
-    w.runUntil(x -> x.actions().contains(new DeleteMember("db-0", true)), "the former primary force-deleted", Duration.ofSeconds(5));
+    // Kept while the new standby catches up (its node is not ready: it is no standby to come back
+    // to), then deleted.
+    w.runUntil(
+        x -> x.actions().contains(new DeleteMember("db-0", true)),
+        "the former primary force-deleted",
+        Duration.ofSeconds(5));
 
     assertThat(w.now).isBefore(switched.plus(w.thresholds().leaseDuration()));
     assertThat(w.status.intent()).isNull();

@@ -22,26 +22,37 @@ class InterruptedFailoverTest {
   private static final Duration OPERATOR_AWAY = Duration.ofSeconds(25);
 
   @Test
-  void aFailoverWhoseTargetCrashedWhileNoOperatorRanEndsProtectedOnTheFormerPrimaryWithNoFailover() {
+  void
+      aFailoverWhoseTargetCrashedWhileNoOperatorRanEndsProtectedOnTheFormerPrimaryWithNoFailover() {
     World w = World.threeNodes().bootstrap();
     w.appRestarted("db-0");
-    assertThat(emitted(w.reconcile())).containsExactly(
-        "FailoverStarted: primary db-0 failed: application container of db-0 restarted (1 restarts); promoting standby db-1 at epoch 2");
-    // The operator is killed once the intent is written, before it acts; while none runs, db-1's app container crashes.
+    assertThat(emitted(w.reconcile()))
+        .containsExactly(
+            "FailoverStarted: primary db-0 failed: application container of db-0 restarted (1 restarts); promoting standby db-1 at epoch 2");
+    // The operator is killed once the intent is written, before it acts; while none runs, db-1's
+    // app container crashes.
     away(w, () -> w.appTerminated("db-1"));
     int mark = w.mark();
 
     Decision aborted = w.reconcile();
     Decision blocked = w.reconcile();
 
-    assertThat(emitted(aborted)).containsExactly(
-        "FailoverAborted: failover to db-1 aborted before traffic moved: application container of standby db-1 crashed");
-    assertThat(aborted.state().epoch()).as("nothing was sent at epoch 2: it is not spent").isEqualTo(1);
-    assertThat(emitted(blocked)).containsExactly("FailoverBlocked: primary db-0 failed: application container of db-0 restarted (1 restarts);"
-        + " no healthy standby to promote: application container of standby db-1 crashed");
-    assertThat(blocked.state().primaryRestartBaseline()).as("the restart that moved nobody is reported once").isEqualTo(1);
+    assertThat(emitted(aborted))
+        .containsExactly(
+            "FailoverAborted: failover to db-1 aborted before traffic moved: application container of standby db-1 crashed");
+    assertThat(aborted.state().epoch())
+        .as("nothing was sent at epoch 2: it is not spent")
+        .isEqualTo(1);
+    assertThat(emitted(blocked))
+        .containsExactly(
+            "FailoverBlocked: primary db-0 failed: application container of db-0 restarted (1 restarts);"
+                + " no healthy standby to promote: application container of standby db-1 crashed");
+    assertThat(blocked.state().primaryRestartBaseline())
+        .as("the restart that moved nobody is reported once")
+        .isEqualTo(1);
 
-    // The kubelet starts db-1's app again; on the loaded machine db-1 hears nothing of db-0 for a moment.
+    // The kubelet starts db-1's app again; on the loaded machine db-1 hears nothing of db-0 for a
+    // moment.
     w.appRecovers("db-1");
     w.podNetworkSplit = true;
     w.run(w.thresholds().peerLostAfter().plus(World.TICK.multipliedBy(3)));
@@ -50,7 +61,9 @@ class InterruptedFailoverTest {
     int protectedAt = w.mark();
     w.run(Duration.ofSeconds(30));
 
-    assertThat(w.eventsSince(mark)).containsExactly(EventReason.FailoverAborted, EventReason.FailoverBlocked, EventReason.PeerUnreachable);
+    assertThat(w.eventsSince(mark))
+        .containsExactly(
+            EventReason.FailoverAborted, EventReason.FailoverBlocked, EventReason.PeerUnreachable);
     assertThat(w.phasesSince(protectedAt)).containsExactly(Phase.Protected);
     assertThat(w.status.primary()).isEqualTo("db-0");
     assertThat(w.status.standby()).isEqualTo("db-1");
@@ -60,14 +73,20 @@ class InterruptedFailoverTest {
   }
 
   @Test
-  void withThePromotionSentBeforeTheKillTheFormerPrimaryServesAgainAtTheNextEpochWithTheStandbyThatTookThePromotion() {
+  void
+      withThePromotionSentBeforeTheKillTheFormerPrimaryServesAgainAtTheNextEpochWithTheStandbyThatTookThePromotion() {
     World w = World.threeNodes().bootstrap();
     w.appRestarted("db-0");
     w.reconcile(); // the intent
-    Decision promotion = w.reconcile(); // lease, fence and promotion sent at epoch 2; then the operator is killed
-    assertThat(promotion.actions()).contains(new Assign("db-0", Role.Fenced, 2, null), new Assign("db-1", Role.Primary, 2, null));
+    Decision promotion =
+        w.reconcile(); // lease, fence and promotion sent at epoch 2; then the operator is killed
+    assertThat(promotion.actions())
+        .contains(
+            new Assign("db-0", Role.Fenced, 2, null), new Assign("db-1", Role.Primary, 2, null));
     away(w, () -> w.appTerminated("db-1"));
-    assertThat(w.pod("db-1").reportRole).as("db-1 took the promotion before its app crashed").isEqualTo(Role.Primary);
+    assertThat(w.pod("db-1").reportRole)
+        .as("db-1 took the promotion before its app crashed")
+        .isEqualTo(Role.Primary);
     assertThat(w.pod("db-0").ready).as("db-0 is fenced").isFalse();
     int mark = w.mark();
 
@@ -77,16 +96,22 @@ class InterruptedFailoverTest {
     assertThat(aborted.state().epoch()).as("epoch 2 was sent: it is spent").isEqualTo(3);
     assertThat(aborted.actions()).contains(new Assign("db-1", Role.Standby, 3, "db-0"));
     assertThat(blocked.phase()).isEqualTo(Phase.Degraded);
-    assertThat(blocked.actions()).as("the former primary, fenced at epoch 2, is the primary again at epoch 3")
-        .contains(new Assign("db-0", Role.Primary, 3, "db-1"), new HoldLease("db-0", 3, w.thresholds().leaseDuration()));
+    assertThat(blocked.actions())
+        .as("the former primary, fenced at epoch 2, is the primary again at epoch 3")
+        .contains(
+            new Assign("db-0", Role.Primary, 3, "db-1"),
+            new HoldLease("db-0", 3, w.thresholds().leaseDuration()));
     assertThat(w.pod("db-0").role).isEqualTo(Role.Primary);
 
-    // db-0 serves again at epoch 3 at once: db-1's sidecar (its app down) streams from it and confirms it (in
-    // Synchronous mode that is what a primary serves on). db-1 runs again: the unit is whole, with no second failover.
+    // db-0 serves again at epoch 3 at once: db-1's sidecar (its app down) streams from it and
+    // confirms it (in
+    // Synchronous mode that is what a primary serves on). db-1 runs again: the unit is whole, with
+    // no second failover.
     w.appRecovers("db-1");
     w.runUntilProtectedAt(3, Duration.ofSeconds(10));
 
-    assertThat(w.eventsSince(mark)).containsSubsequence(EventReason.FailoverAborted, EventReason.FailoverBlocked)
+    assertThat(w.eventsSince(mark))
+        .containsSubsequence(EventReason.FailoverAborted, EventReason.FailoverBlocked)
         .doesNotContain(EventReason.FailoverStarted, EventReason.StandbyReplaced);
     assertThat(w.status.primary()).isEqualTo("db-0");
     assertThat(w.status.standby()).isEqualTo("db-1");
@@ -105,6 +130,9 @@ class InterruptedFailoverTest {
   }
 
   private static List<String> emitted(Decision d) {
-    return d.actions().stream().filter(a -> a instanceof Emit).map(a -> ((Emit) a).reason() + ": " + ((Emit) a).message()).toList();
+    return d.actions().stream()
+        .filter(a -> a instanceof Emit)
+        .map(a -> ((Emit) a).reason() + ": " + ((Emit) a).message())
+        .toList();
   }
 }

@@ -10,7 +10,11 @@ class NodeMaintenanceTest {
 
   private static NodeMaintenance.Verdict judge(World w) {
     Observation o = w.observe();
-    return NodeMaintenance.judge(o, w.status, o.member(w.status.primary()).orElse(null), o.member(w.status.standby()).orElse(null));
+    return NodeMaintenance.judge(
+        o,
+        w.status,
+        o.member(w.status.primary()).orElse(null),
+        o.member(w.status.standby()).orElse(null));
   }
 
   @Test
@@ -30,14 +34,19 @@ class NodeMaintenanceTest {
     assertThat(v.step()).isEqualTo(NodeMaintenance.Step.READY_SUCCESSOR);
     assertThat(v.target().pod()).isEqualTo("db-1");
     assertThat(v.successor()).isNull();
-    assertThat(v.message()).contains("node node-a of primary db-0 is cordoned", "readying a standby to follow the switchover to db-1");
+    assertThat(v.message())
+        .contains(
+            "node node-a of primary db-0 is cordoned",
+            "readying a standby to follow the switchover to db-1");
 
     w.reconcile(); // creates it, a standby of db-1
     assertThat(w.pods).containsKey("db-2");
     assertThat(w.pod("db-2").role).isEqualTo(Member.Role.Standby);
     assertThat(w.pod("db-2").peer).isEqualTo("db-1");
     assertThat(w.pod("db-2").avoid).contains("node-b");
-    assertThat(judge(w).step()).as("not started yet").isEqualTo(NodeMaintenance.Step.READY_SUCCESSOR);
+    assertThat(judge(w).step())
+        .as("not started yet")
+        .isEqualTo(NodeMaintenance.Step.READY_SUCCESSOR);
     assertThat(judge(w).successor().pod()).isEqualTo("db-2");
 
     for (int i = 0; i < 3; i++) w.tick(); // scheduled on node-c, its sidecar runs and reports
@@ -45,7 +54,10 @@ class NodeMaintenanceTest {
 
     assertThat(now.switchNow()).isTrue();
     assertThat(now.target().pod()).isEqualTo("db-1");
-    assertThat(now.message()).contains("switching to in-sync standby db-1 on node node-b", "db-2 on node node-c follows as its standby");
+    assertThat(now.message())
+        .contains(
+            "switching to in-sync standby db-1 on node node-b",
+            "db-2 on node node-c follows as its standby");
   }
 
   @Test
@@ -81,11 +93,25 @@ class NodeMaintenanceTest {
     Observation o = w.observe();
     NodeView a = o.nodes().get("node-a");
     java.util.Map<String, NodeView> nodes = new java.util.HashMap<>(o.nodes());
-    nodes.put("node-a", new NodeView(a.name(), a.ready(), a.readySince(), a.leaseRenewedAt(), a.leaseDuration(), a.observedAt(),
-        new NodeView.Maintenance(NodeMaintenance.TAINTS.get("ToBeDeletedByClusterAutoscaler"), null)));
-    Observation tainted = new Observation(o.policy(), o.state(), o.members(), nodes, o.lease(), o.service(), o.now());
+    nodes.put(
+        "node-a",
+        new NodeView(
+            a.name(),
+            a.ready(),
+            a.readySince(),
+            a.leaseRenewedAt(),
+            a.leaseDuration(),
+            a.observedAt(),
+            new NodeView.Maintenance(
+                NodeMaintenance.TAINTS.get("ToBeDeletedByClusterAutoscaler"), null)));
+    Observation tainted =
+        new Observation(o.policy(), o.state(), o.members(), nodes, o.lease(), o.service(), o.now());
 
-    NodeMaintenance.Verdict v = NodeMaintenance.judge(tainted, w.status, tainted.member("db-0").orElseThrow(), tainted.member("db-1").orElseThrow());
+    NodeMaintenance.Verdict v = NodeMaintenance.judge(
+        tainted,
+        w.status,
+        tainted.member("db-0").orElseThrow(),
+        tainted.member("db-1").orElseThrow());
 
     assertThat(v.step()).isEqualTo(NodeMaintenance.Step.READY_SUCCESSOR);
     assertThat(v.message()).contains("is being removed by the cluster autoscaler");
@@ -93,7 +119,8 @@ class NodeMaintenanceTest {
 
   @Test
   void aSuccessorThatCannotEvenBeCreatedIsNotWaitedForPastTheWaitSinceTheCordon() {
-    // (a namespace quota that refuses a third pod: the creation fails every time, no successor ever exists)
+    // (a namespace quota that refuses a third pod: the creation fails every time, no successor ever
+    // exists)
     World w = World.threeNodes().bootstrap();
     w.cordon("node-a");
     assertThat(judge(w).step()).isEqualTo(NodeMaintenance.Step.READY_SUCCESSOR);
@@ -103,7 +130,9 @@ class NodeMaintenanceTest {
 
     assertThat(v.switchNow()).isTrue();
     assertThat(v.successor()).isNull();
-    assertThat(v.message()).contains("switching to in-sync standby db-1").doesNotContain("follows as its standby");
+    assertThat(v.message())
+        .contains("switching to in-sync standby db-1")
+        .doesNotContain("follows as its standby");
   }
 
   @Test
@@ -112,10 +141,15 @@ class NodeMaintenanceTest {
     w.cordon("node-a");
     Observation o = w.observe();
 
-    NodeMaintenance.Verdict v = NodeMaintenance.judge(o, w.status, o.member("db-0").orElseThrow(), null);
+    NodeMaintenance.Verdict v =
+        NodeMaintenance.judge(o, w.status, o.member("db-0").orElseThrow(), null);
 
     assertThat(v.step()).isEqualTo(NodeMaintenance.Step.WAIT);
-    assertThat(v.message()).contains("the unit has no standby yet", "PodDisruptionBudget refuses the primary's eviction", "the drain waits");
+    assertThat(v.message())
+        .contains(
+            "the unit has no standby yet",
+            "PodDisruptionBudget refuses the primary's eviction",
+            "the drain waits");
   }
 
   @Test
@@ -131,7 +165,8 @@ class NodeMaintenanceTest {
     NodeMaintenance.Verdict v = judge(w);
 
     assertThat(v.step()).isEqualTo(NodeMaintenance.Step.WAIT);
-    assertThat(v.message()).contains("standby db-1 is catching up (42 updates behind)", "the drain waits");
+    assertThat(v.message())
+        .contains("standby db-1 is catching up (42 updates behind)", "the drain waits");
   }
 
   @Test
@@ -173,7 +208,12 @@ class NodeMaintenanceTest {
 
   @Test
   void anAsynchronousStandbyTrailingBeyondMaxPromotableLagIsNoTarget() {
-    World w = new World(new UnitPolicy("db", UnitPolicy.Mode.Asynchronous, true, Duration.ofSeconds(5), 3L, false, "h1"), "node-a", "node-b", "node-c");
+    World w = new World(
+        new UnitPolicy(
+            "db", UnitPolicy.Mode.Asynchronous, true, Duration.ofSeconds(5), 3L, false, "h1"),
+        "node-a",
+        "node-b",
+        "node-c");
     w.asyncLag = 10;
     w.settle();
     w.run(Duration.ofSeconds(2)); // (never Protected: it trails too far)
@@ -182,7 +222,9 @@ class NodeMaintenanceTest {
     NodeMaintenance.Verdict v = judge(w);
 
     assertThat(v.step()).isEqualTo(NodeMaintenance.Step.WAIT);
-    assertThat(v.message()).contains("standby db-1 trails by 10 updates, more than maxPromotableLag 3", "the drain waits");
+    assertThat(v.message())
+        .contains(
+            "standby db-1 trails by 10 updates, more than maxPromotableLag 3", "the drain waits");
   }
 
   @Test
@@ -199,7 +241,10 @@ class NodeMaintenanceTest {
     w.nodeNotReady("node-b");
     assertThat(NodeMaintenance.mayReceive(w.observe(), sb)).isFalse();
 
-    Observation noNodes = new Observation(o.policy(), o.state(), o.members(), java.util.Map.of(), o.lease(), o.service(), o.now());
-    assertThat(NodeMaintenance.mayReceive(noNodes, sb)).as("a node the operator does not see is not held against it").isTrue();
+    Observation noNodes = new Observation(
+        o.policy(), o.state(), o.members(), java.util.Map.of(), o.lease(), o.service(), o.now());
+    assertThat(NodeMaintenance.mayReceive(noNodes, sb))
+        .as("a node the operator does not see is not held against it")
+        .isTrue();
   }
 }

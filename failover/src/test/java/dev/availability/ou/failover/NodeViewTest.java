@@ -12,15 +12,24 @@ class NodeViewTest {
 
   @Test
   void aNodeTheControllerMarkedUnknownWhileItsKubeletStillRenewsIsHealthy() {
-    // After the API server was down past the node controller's grace, every node is Unknown for a moment.
-    assertThat(new NodeView("n", NodeView.Ready.Unknown, NOW, NOW.minusSeconds(2), LEASE, NOW).healthy()).isTrue();
+    // After the API server was down past the node controller's grace, every node is Unknown for a
+    // moment.
+    assertThat(new NodeView("n", NodeView.Ready.Unknown, NOW, NOW.minusSeconds(2), LEASE, NOW)
+            .healthy())
+        .isTrue();
   }
 
   @Test
   void anUnknownNodeWhoseLeaseLapsedOrAKubeletThatSaysNotReadyIsNot() {
-    assertThat(new NodeView("n", NodeView.Ready.Unknown, NOW, NOW.minus(LEASE), LEASE, NOW).healthy()).isFalse();
-    assertThat(new NodeView("n", NodeView.Ready.Unknown, NOW, null, LEASE, NOW).healthy()).isFalse();
-    assertThat(new NodeView("n", NodeView.Ready.False, NOW, NOW, LEASE, NOW).healthy()).as("the kubelet's own word").isFalse();
-    assertThat(new NodeView("n", NodeView.Ready.True, NOW, null, null, null).healthy()).isTrue();
+    assertThat(
+            new NodeView("n", NodeView.Ready.Unknown, NOW, NOW.minus(LEASE), LEASE, NOW).healthy())
+        .isFalse();
+    assertThat(new NodeView("n", NodeView.Ready.Unknown, NOW, null, LEASE, NOW).healthy())
+        .isFalse();
+    assertThat(new NodeView("n", NodeView.Ready.False, NOW, NOW, LEASE, NOW).healthy())
+        .as("the kubelet's own word")
+        .isFalse();
+    assertThat(new NodeView("n", NodeView.Ready.True, NOW, null, null, null).healthy())
+        .isTrue();
   }
 }

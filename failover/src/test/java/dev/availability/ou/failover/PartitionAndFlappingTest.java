@@ -16,7 +16,9 @@ class PartitionAndFlappingTest {
     w.podNetworkSplit = true;
     w.run(Duration.ofSeconds(30));
 
-    assertThat(w.eventsSince(mark)).contains(EventReason.PeerUnreachable).doesNotContain(EventReason.FailoverStarted);
+    assertThat(w.eventsSince(mark))
+        .contains(EventReason.PeerUnreachable)
+        .doesNotContain(EventReason.FailoverStarted);
     assertThat(w.status.primary()).isEqualTo("db-0");
     assertThat(w.status.epoch()).isEqualTo(1);
     assertThat(w.status.failovers()).isZero();
@@ -74,7 +76,9 @@ class PartitionAndFlappingTest {
       w.run(World.TICK.multipliedBy(2));
     }
 
-    assertThat(w.eventsSince(mark)).doesNotContain(EventReason.FailoverStarted, EventReason.PrimaryFailed, EventReason.FailoverBlocked);
+    assertThat(w.eventsSince(mark))
+        .doesNotContain(
+            EventReason.FailoverStarted, EventReason.PrimaryFailed, EventReason.FailoverBlocked);
     assertThat(w.status.primary()).isEqualTo("db-0");
     assertThat(w.status.epoch()).isEqualTo(1);
     assertThat(w.status.failovers()).isZero();
@@ -132,7 +136,9 @@ class PartitionAndFlappingTest {
 
     w.run(Duration.ofSeconds(20));
 
-    assertThat(w.eventsSince(mark)).contains(EventReason.PrimarySuspect).doesNotContain(EventReason.FailoverStarted);
+    assertThat(w.eventsSince(mark))
+        .contains(EventReason.PrimarySuspect)
+        .doesNotContain(EventReason.FailoverStarted);
     assertThat(w.last().phase()).isEqualTo(Phase.Protected);
     assertThat(w.status.failovers()).isZero();
   }
@@ -148,6 +154,7 @@ class PartitionAndFlappingTest {
     w.runUntil(x -> x.status.epoch() == 2, "a failover", Duration.ofSeconds(20));
 
     assertThat(w.status.lastFailover().reason()).isEqualTo(Signal.Kind.NodeLeaseStale.name());
-    assertThat(w.status.lastFailover().decidedAt()).isAfter(stalledAt.plus(Thresholds.nodeLeaseStaleAfter(World.NODE_LEASE)));
+    assertThat(w.status.lastFailover().decidedAt())
+        .isAfter(stalledAt.plus(Thresholds.nodeLeaseStaleAfter(World.NODE_LEASE)));
   }
 }

@@ -23,8 +23,10 @@ class PauseTest {
   }
 
   private static void neverTwoAcknowledging(World w) {
-    w.checks.add(step -> assertThat(w.pods.values().stream().filter(w::canAcknowledge).map(p -> p.name).toList())
-        .as("members acknowledging writes").hasSizeLessThanOrEqualTo(1));
+    w.checks.add(step -> assertThat(
+            w.pods.values().stream().filter(w::canAcknowledge).map(p -> p.name).toList())
+        .as("members acknowledging writes")
+        .hasSizeLessThanOrEqualTo(1));
   }
 
   @Test
@@ -49,8 +51,10 @@ class PauseTest {
     ConditionView paused = w.condition(ConditionType.Paused);
     assertThat(paused.status()).isTrue();
     assertThat(paused.reason()).isEqualTo("PausedByAnnotation");
-    assertThat(paused.message()).contains("acts on nothing", "fail over from db-0 to db-1 at epoch 2 (PodGone)");
-    assertThat(w.condition(ConditionType.Degraded).message()).contains("primary pod db-0 is gone", "paused");
+    assertThat(paused.message())
+        .contains("acts on nothing", "fail over from db-0 to db-1 at epoch 2 (PodGone)");
+    assertThat(w.condition(ConditionType.Degraded).message())
+        .contains("primary pod db-0 is gone", "paused");
     assertThat(w.condition(ConditionType.FailoverInProgress).status()).isFalse();
     assertThat(w.eventsSince(mark)).containsOnly(EventReason.ActionHeld);
 
@@ -59,7 +63,9 @@ class PauseTest {
     w.runUntilProtectedAt(2, Duration.ofSeconds(10));
     assertThat(w.status.primary()).isEqualTo("db-1");
     assertThat(w.status.failovers()).isEqualTo(1);
-    assertThat(w.eventsSince(mark)).startsWith(EventReason.Resumed).contains(EventReason.FailoverStarted);
+    assertThat(w.eventsSince(mark))
+        .startsWith(EventReason.Resumed)
+        .contains(EventReason.FailoverStarted);
     assertThat(w.condition(ConditionType.Paused).status()).isFalse();
   }
 
@@ -70,12 +76,21 @@ class PauseTest {
     int mark = w.mark();
 
     w.appTerminated("db-1");
-    w.policy = new UnitPolicy("db", UnitPolicy.Mode.Synchronous, true, Duration.ofSeconds(5), null, false, "h2", w.policy.requests());
+    w.policy = new UnitPolicy(
+        "db",
+        UnitPolicy.Mode.Synchronous,
+        true,
+        Duration.ofSeconds(5),
+        null,
+        false,
+        "h2",
+        w.policy.requests());
     w.run(Duration.ofSeconds(5));
 
     assertThat(nonEvents(w, mark)).isEmpty();
     assertThat(w.pods).containsOnlyKeys("db-0", "db-1");
-    assertThat(w.condition(ConditionType.Paused).message()).contains("delete db-1", "create standby db-2");
+    assertThat(w.condition(ConditionType.Paused).message())
+        .contains("delete db-1", "create standby db-2");
 
     pause(w, false);
     w.runUntil(x -> x.pods.containsKey("db-2"), "standby replaced", Duration.ofSeconds(5));
@@ -89,7 +104,8 @@ class PauseTest {
     assertThat(w.pods).isEmpty();
     assertThat(w.lease).isNull();
     assertThat(w.selector).isNull();
-    assertThat(w.condition(ConditionType.Paused).message()).contains("create primary db-0", "create standby db-1");
+    assertThat(w.condition(ConditionType.Paused).message())
+        .contains("create primary db-0", "create standby db-1");
 
     pause(w, false);
     w.runUntil(Phase.Protected, Duration.ofSeconds(5));
@@ -98,7 +114,8 @@ class PauseTest {
   /** Paused at each step of a failover under way: nothing more happens, never two primaries, and resuming completes it. */
   @Test
   void aPauseDuringAFailoverHoldsItWhereItIs() {
-    // 1: the intent written; 2: lease, fence and promotion sent, the target yet to confirm; 3: traffic moved, the former
+    // 1: the intent written; 2: lease, fence and promotion sent, the target yet to confirm; 3:
+    // traffic moved, the former
     // primary's removal and the new standby to come.
     for (int stepsBeforePause = 1; stepsBeforePause <= 3; stepsBeforePause++) {
       World w = World.threeNodes().bootstrap();
@@ -110,7 +127,9 @@ class PauseTest {
         w.tick();
         w.reconcile();
       }
-      assertThat(w.status.intent()).as("a failover under way after %d steps", stepsBeforePause).isNotNull();
+      assertThat(w.status.intent())
+          .as("a failover under way after %d steps", stepsBeforePause)
+          .isNotNull();
       UnitState held = w.status;
       String selector = w.selector;
       PrimaryLease lease = w.lease;
@@ -120,13 +139,18 @@ class PauseTest {
 
       w.run(Duration.ofSeconds(5));
 
-      assertThat(nonEvents(w, mark)).as("nothing done while paused (after %d steps)", stepsBeforePause).isEmpty();
+      assertThat(nonEvents(w, mark))
+          .as("nothing done while paused (after %d steps)", stepsBeforePause)
+          .isEmpty();
       assertThat(w.status.intent()).isEqualTo(held.intent());
       assertThat(w.status.primary()).isEqualTo(held.primary());
       assertThat(w.selector).isEqualTo(selector);
-      assertThat(w.lease).extracting(PrimaryLease::holder, PrimaryLease::epoch).containsExactly(lease.holder(), lease.epoch());
+      assertThat(w.lease)
+          .extracting(PrimaryLease::holder, PrimaryLease::epoch)
+          .containsExactly(lease.holder(), lease.epoch());
       assertThat(w.lastPhase()).isEqualTo(Phase.FailingOver);
-      assertThat(w.condition(ConditionType.FailoverInProgress).message()).contains("held where it is");
+      assertThat(w.condition(ConditionType.FailoverInProgress).message())
+          .contains("held where it is");
 
       pause(w, false);
       w.runUntilProtectedAt(2, Duration.ofSeconds(15));

@@ -26,12 +26,14 @@ class PrimaryHealthEvaluatorTest {
 
   /** Asynchronous mode: the lease alone says the primary lives (in the others its in-sync standby vouches for it). */
   private void asynchronous() {
-    w = new World(World.policy(UnitPolicy.Mode.Asynchronous), "node-a", "node-b", "node-c").bootstrap();
+    w = new World(World.policy(UnitPolicy.Mode.Asynchronous), "node-a", "node-b", "node-c")
+        .bootstrap();
     t = w.thresholds();
   }
 
   private void leaseRenewedAgo(Duration age) {
-    w.lease = new PrimaryLease(w.lease.holder(), w.lease.epoch(), w.now.minus(age), w.lease.duration());
+    w.lease =
+        new PrimaryLease(w.lease.holder(), w.lease.epoch(), w.now.minus(age), w.lease.duration());
   }
 
   private void standbyReportsPeerLost() {
@@ -60,13 +62,19 @@ class PrimaryHealthEvaluatorTest {
   /** Seen with real pods: a primary whose JVM was still starting was failed over at bootstrap, then in a loop. */
   @Test
   void aPrimaryStartingUpGetsTheStartupAllowanceBeforeItsUnreadinessCounts() {
-    Instant started = w.now.minus(t.unreadyGrace()).minusSeconds(1); // past the plain grace, even counted from readySince
+    Instant started = w.now
+        .minus(t.unreadyGrace())
+        .minusSeconds(1); // past the plain grace, even counted from readySince
     w.primary().app = new AppContainer(AppContainer.State.Running, 0, null, started);
     w.primary().ready = false;
-    w.primary().readySince = started.plusMillis(700); // as the operator first saw the pod, just after the app started (startedAt is to the second)
+    w.primary().readySince = started.plusMillis(
+        700); // as the operator first saw the pod, just after the app started (startedAt is to the
+    // second)
     Verdict starting = verdict();
     assertThat(starting.status()).isEqualTo(Verdict.Status.Healthy);
-    assertThat(starting.recheckAfter()).isLessThanOrEqualTo(t.unreadyGrace().plus(t.startupAllowance()).minus(Duration.between(started, w.now)));
+    assertThat(starting.recheckAfter())
+        .isLessThanOrEqualTo(
+            t.unreadyGrace().plus(t.startupAllowance()).minus(Duration.between(started, w.now)));
 
     w.now = started.plus(t.unreadyGrace()).plus(t.startupAllowance());
     assertThat(verdict().failed()).as("still unready after the allowance").isTrue();
@@ -77,7 +85,8 @@ class PrimaryHealthEvaluatorTest {
     Instant started = w.now.minusSeconds(60);
     w.primary().app = new AppContainer(AppContainer.State.Running, 0, null, started);
     w.primary().ready = false;
-    w.primary().readySince = w.now.minus(t.unreadyGrace()); // it was ready, and turned unready since
+    w.primary().readySince =
+        w.now.minus(t.unreadyGrace()); // it was ready, and turned unready since
     assertThat(verdict().failed()).isTrue();
   }
 
@@ -95,16 +104,33 @@ class PrimaryHealthEvaluatorTest {
   @Test
   void aPromotedPrimaryCountsAsUnreadyFromItsPromotionAtTheEarliest() {
     Instant promoted = w.now.minusMillis(350);
-    w.status = w.status.withLastFailover(new FailoverTimings("db-9", w.status.primary(), 2, "Unready", "", promoted.minusSeconds(2), promoted.minusSeconds(1),
-        promoted, null, null, Duration.ofSeconds(5), 0L, PromotionKind.Failover));
+    w.status = w.status.withLastFailover(new FailoverTimings(
+        "db-9",
+        w.status.primary(),
+        2,
+        "Unready",
+        "",
+        promoted.minusSeconds(2),
+        promoted.minusSeconds(1),
+        promoted,
+        null,
+        null,
+        Duration.ofSeconds(5),
+        0L,
+        PromotionKind.Failover));
     w.primary().ready = false;
-    w.primary().readySince = w.now.minus(t.unreadyGrace()).minusSeconds(5); // unready since well before, as a standby
+    w.primary().readySince =
+        w.now.minus(t.unreadyGrace()).minusSeconds(5); // unready since well before, as a standby
     Verdict v = verdict();
-    assertThat(v.status()).as("unready for 350 ms since its promotion").isEqualTo(Verdict.Status.Healthy);
+    assertThat(v.status())
+        .as("unready for 350 ms since its promotion")
+        .isEqualTo(Verdict.Status.Healthy);
     assertThat(v.recheckAfter()).isEqualTo(t.unreadyGrace().minusMillis(350));
 
     w.now = promoted.plus(t.unreadyGrace());
-    assertThat(verdict().failed()).as("still unready the whole grace after its promotion").isTrue();
+    assertThat(verdict().failed())
+        .as("still unready the whole grace after its promotion")
+        .isTrue();
   }
 
   @Test
@@ -167,7 +193,8 @@ class PrimaryHealthEvaluatorTest {
     Verdict v = verdict();
     assertThat(v.failed()).isTrue();
     assertThat(v.mainKind()).isEqualTo(Signal.Kind.LeaseExpired);
-    assertThat(v.faultObservedAt(w.now)).isEqualTo(w.now.minus(t.leaseDuration()).plus(t.renewInterval()));
+    assertThat(v.faultObservedAt(w.now))
+        .isEqualTo(w.now.minus(t.leaseDuration()).plus(t.renewInterval()));
   }
 
   @Test
@@ -182,11 +209,14 @@ class PrimaryHealthEvaluatorTest {
   }
 
   @Test
-  void inSynchronousModeAPrimaryItsInSyncStandbyHearsIsAliveWithoutRenewingItsLeaseAndNeedsNoTimer() {
+  void
+      inSynchronousModeAPrimaryItsInSyncStandbyHearsIsAliveWithoutRenewingItsLeaseAndNeedsNoTimer() {
     leaseRenewedAgo(Duration.ofMinutes(10));
     Verdict v = verdict();
     assertThat(v.status()).isEqualTo(Verdict.Status.Healthy);
-    assertThat(v.recheckAfter()).as("the standby's report of a loss is a pod event").isNull();
+    assertThat(v.recheckAfter())
+        .as("the standby's report of a loss is a pod event")
+        .isNull();
   }
 
   @Test
@@ -198,16 +228,21 @@ class PrimaryHealthEvaluatorTest {
     Verdict v = verdict();
     assertThat(v.failed()).isTrue();
     assertThat(v.mainKind()).isEqualTo(Signal.Kind.LeaseExpired);
-    assertThat(v.faultObservedAt(w.now)).as("when the standby last heard it").isEqualTo(w.now.minus(t.leaseDuration()));
+    assertThat(v.faultObservedAt(w.now))
+        .as("when the standby last heard it")
+        .isEqualTo(w.now.minus(t.leaseDuration()));
   }
 
   @Test
   void inSynchronousModeTheStandbysLossReportEndsAPrimaryThatStoppedRenewingItsFailsafeIsOver() {
     leaseRenewedAgo(Duration.ofMinutes(10));
-    standbyReportsPeerLost(); // silent for peer-lost (four heartbeats): its sidecar stopped after three without renewing
+    standbyReportsPeerLost(); // silent for peer-lost (four heartbeats): its sidecar stopped after
+    // three without renewing
     Verdict v = verdict();
     assertThat(v.mainKind()).isEqualTo(Signal.Kind.LeaseExpired);
-    assertThat(v.faultObservedAt(w.now)).as("when the standby last heard it").isEqualTo(w.standby().reportedAt.minus(t.peerLostAfter()));
+    assertThat(v.faultObservedAt(w.now))
+        .as("when the standby last heard it")
+        .isEqualTo(w.standby().reportedAt.minus(t.peerLostAfter()));
   }
 
   @Test
@@ -217,7 +252,9 @@ class PrimaryHealthEvaluatorTest {
     w.standby().reportedAt = w.now;
     leaseRenewedAgo(Duration.ofMillis(100)); // it lost its standby too, and went back to renewing
     Verdict v = verdict();
-    assertThat(v.status()).as("a partition between the pods, not a crash").isEqualTo(Verdict.Status.Suspect);
+    assertThat(v.status())
+        .as("a partition between the pods, not a crash")
+        .isEqualTo(Verdict.Status.Suspect);
     assertThat(v.signals()).extracting(Signal::kind).containsExactly(Signal.Kind.PeerLost);
   }
 
@@ -230,7 +267,9 @@ class PrimaryHealthEvaluatorTest {
     w.standby().inSync = true;
     assertThat(verdict().status()).isEqualTo(Verdict.Status.Healthy);
     w.node(w.standby().node).ready = NodeView.Ready.Unknown;
-    assertThat(verdict().mainKind()).as("its node unreachable: its report is stale").isEqualTo(Signal.Kind.LeaseExpired);
+    assertThat(verdict().mainKind())
+        .as("its node unreachable: its report is stale")
+        .isEqualTo(Signal.Kind.LeaseExpired);
 
     asynchronous();
     leaseRenewedAgo(t.leaseDuration());
@@ -243,7 +282,8 @@ class PrimaryHealthEvaluatorTest {
     Verdict v = verdict();
     assertThat(v.status()).isEqualTo(Verdict.Status.Suspect);
     assertThat(v.signals()).extracting(Signal::kind).containsExactly(Signal.Kind.PeerLost);
-    assertThat(v.signals().get(0).since()).isEqualTo(w.standby().reportedAt.minus(t.peerLostAfter()));
+    assertThat(v.signals().get(0).since())
+        .isEqualTo(w.standby().reportedAt.minus(t.peerLostAfter()));
   }
 
   @Test
@@ -260,20 +300,24 @@ class PrimaryHealthEvaluatorTest {
     leaseRenewedAgo(t.leaseOverdue());
     Verdict v = verdict();
     assertThat(v.failed()).isTrue();
-    assertThat(v.signals()).extracting(Signal::kind).containsExactlyInAnyOrder(Signal.Kind.LeaseOverdue, Signal.Kind.PeerLost);
+    assertThat(v.signals())
+        .extracting(Signal::kind)
+        .containsExactlyInAnyOrder(Signal.Kind.LeaseOverdue, Signal.Kind.PeerLost);
   }
 
   @Test
   void aStaleNodeLeaseWithTheLeaseOverdueIsFailed() {
     asynchronous();
-    w.node(w.primary().node).leaseRenewedAt = w.now.minus(Thresholds.nodeLeaseStaleAfter(World.NODE_LEASE)).minusMillis(1);
+    w.node(w.primary().node).leaseRenewedAt =
+        w.now.minus(Thresholds.nodeLeaseStaleAfter(World.NODE_LEASE)).minusMillis(1);
     leaseRenewedAgo(t.leaseOverdue());
     assertThat(verdict().failed()).isTrue();
   }
 
   @Test
   void aNodeLeaseJustAtTheStaleThresholdIsNotYetStale() {
-    w.node(w.primary().node).leaseRenewedAt = w.now.minus(Thresholds.nodeLeaseStaleAfter(World.NODE_LEASE));
+    w.node(w.primary().node).leaseRenewedAt =
+        w.now.minus(Thresholds.nodeLeaseStaleAfter(World.NODE_LEASE));
     assertThat(verdict().status()).isEqualTo(Verdict.Status.Healthy);
   }
 
@@ -281,7 +325,8 @@ class PrimaryHealthEvaluatorTest {
   void theFaultIsDatedByTheEarliestDecidingSignal() {
     standbyReportsPeerLost();
     w.standby().reportedAt = w.now.minusSeconds(3);
-    w.primary().app = new AppContainer(AppContainer.State.Terminated, 0, "Error", w.now.minusSeconds(1));
+    w.primary().app =
+        new AppContainer(AppContainer.State.Terminated, 0, "Error", w.now.minusSeconds(1));
     Verdict v = verdict();
     assertThat(v.mainKind()).isEqualTo(Signal.Kind.AppCrashed);
     assertThat(v.faultObservedAt(w.now)).isEqualTo(w.now.minusSeconds(3).minus(t.peerLostAfter()));
@@ -289,7 +334,8 @@ class PrimaryHealthEvaluatorTest {
 
   @Test
   void aSignalDatedInTheFutureDoesNotDateTheFault() {
-    w.primary().app = new AppContainer(AppContainer.State.Terminated, 0, "Error", w.now.plusSeconds(5));
+    w.primary().app =
+        new AppContainer(AppContainer.State.Terminated, 0, "Error", w.now.plusSeconds(5));
     assertThat(verdict().faultObservedAt(w.now)).isEqualTo(w.now);
   }
 

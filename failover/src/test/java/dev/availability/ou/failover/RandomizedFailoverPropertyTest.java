@@ -47,8 +47,11 @@ class RandomizedFailoverPropertyTest {
       try {
         s.run();
       } catch (AssertionError e) {
-        throw new AssertionError("seed " + seed + " (" + s.w.policy.mode() + ", " + s.w.nodes.size() + " nodes, failback " + s.w.policy.failback()
-            + ") after " + s.log + ": " + e.getMessage() + "\n" + s.w, e);
+        throw new AssertionError(
+            "seed " + seed + " (" + s.w.policy.mode() + ", " + s.w.nodes.size()
+                + " nodes, failback " + s.w.policy.failback() + ") after " + s.log + ": "
+                + e.getMessage() + "\n" + s.w,
+            e);
       }
     }
   }
@@ -66,14 +69,26 @@ class RandomizedFailoverPropertyTest {
     Scenario(long seed) {
       r = new Random(seed);
       UnitPolicy.Mode mode = UnitPolicy.Mode.values()[r.nextInt(3)];
-      Long maxLag = mode == UnitPolicy.Mode.Asynchronous && r.nextBoolean() ? Long.valueOf(r.nextInt(40)) : null;
-      UnitPolicy p = new UnitPolicy("db", mode, true, Duration.ofMillis(2000 + 1000L * r.nextInt(5)), maxLag, r.nextInt(4) == 0, "h0");
+      Long maxLag = mode == UnitPolicy.Mode.Asynchronous && r.nextBoolean()
+          ? Long.valueOf(r.nextInt(40))
+          : null;
+      UnitPolicy p = new UnitPolicy(
+          "db",
+          mode,
+          true,
+          Duration.ofMillis(2000 + 1000L * r.nextInt(5)),
+          maxLag,
+          r.nextInt(4) == 0,
+          "h0");
       int nodes = 2 + r.nextInt(3);
       String[] names = new String[nodes];
       for (int i = 0; i < nodes; i++) names[i] = "node-" + (char) ('a' + i);
       w = new World(p, names);
       w.avoidRequired = r.nextBoolean();
-      w.asyncLag = r.nextInt(maxLag != null ? maxLag.intValue() + 1 : 20); // (more than the policy allows is never Protected)
+      w.asyncLag = r.nextInt(
+          maxLag != null
+              ? maxLag.intValue() + 1
+              : 20); // (more than the policy allows is never Protected)
       w.checks.add(this::check);
     }
 
@@ -87,7 +102,8 @@ class RandomizedFailoverPropertyTest {
       healEverything();
       w.runUntil(this::settledForGood, "protected (or waiting by policy)", Duration.ofSeconds(180));
       if (w.lastPhase() == Phase.Protected) assertProtectedLayout();
-      if (w.policy.mode() != UnitPolicy.Mode.Asynchronous) assertThat(w.lostAtPromotion).as("acknowledged updates lost").allMatch(lost -> lost == 0);
+      if (w.policy.mode() != UnitPolicy.Mode.Asynchronous)
+        assertThat(w.lostAtPromotion).as("acknowledged updates lost").allMatch(lost -> lost == 0);
     }
 
     // ---------------------------------------------------------------- what can happen
@@ -120,18 +136,35 @@ class RandomizedFailoverPropertyTest {
       }
       World.Pod p = pod == null ? null : w.pods.get(pod);
       switch (what) {
-        case 0 -> { if (!p.deleting()) w.deletePod(pod); }
+        case 0 -> {
+          if (!p.deleting()) w.deletePod(pod);
+        }
         case 1 -> w.removePod(pod);
-        case 2 -> { if (p.app != null && p.phase == Member.PodPhase.Running) w.evict(pod); }
-        case 3 -> { if (p.app != null) w.appTerminated(pod); }
-        case 4 -> { if (p.app != null) w.appCrashLoop(pod); }
-        case 5 -> { if (p.app != null) w.appRestarted(pod); }
+        case 2 -> {
+          if (p.app != null && p.phase == Member.PodPhase.Running) w.evict(pod);
+        }
+        case 3 -> {
+          if (p.app != null) w.appTerminated(pod);
+        }
+        case 4 -> {
+          if (p.app != null) w.appCrashLoop(pod);
+        }
+        case 5 -> {
+          if (p.app != null) w.appRestarted(pod);
+        }
         case 6 -> w.setReadiness(pod, false);
         case 7 -> w.appReportedUnhealthy(pod, true);
         case 8 -> p.leaseBlocked = true;
         case 9 -> p.sidecarHung = true;
-        case 10 -> { if (p.app != null) w.appRecovers(pod); }
-        case 11 -> { w.setReadiness(pod, null); w.appReportedUnhealthy(pod, false); p.leaseBlocked = false; p.sidecarHung = false; }
+        case 10 -> {
+          if (p.app != null) w.appRecovers(pod);
+        }
+        case 11 -> {
+          w.setReadiness(pod, null);
+          w.appReportedUnhealthy(pod, false);
+          p.leaseBlocked = false;
+          p.sidecarHung = false;
+        }
         case 12 -> w.nodeNotReady(node);
         case 13 -> w.nodeUnknown(node);
         case 14 -> w.killNode(node);
@@ -139,27 +172,46 @@ class RandomizedFailoverPropertyTest {
         case 16 -> w.node(node).kubeletStalled = true;
         case 17, 18 -> w.healNode(node);
         case 19 -> w.podNetworkSplit = !w.podNetworkSplit;
-        case 20 -> w.policy = new UnitPolicy(w.policy.unit(), w.policy.mode(), w.policy.automatic(), w.policy.recoveryBudget(), w.policy.maxPromotableLag(),
-            w.policy.failback(), "h" + (1 + r.nextInt(1000)), w.policy.requests());
+        case 20 ->
+          w.policy = new UnitPolicy(
+              w.policy.unit(),
+              w.policy.mode(),
+              w.policy.automatic(),
+              w.policy.recoveryBudget(),
+              w.policy.maxPromotableLag(),
+              w.policy.failback(),
+              "h" + (1 + r.nextInt(1000)),
+              w.policy.requests());
         case 21, 22 -> { // the operator dies somewhere in one of the next reconciliations
           w.crashAtStep = w.mark() + r.nextInt(4);
           w.crashAfterActions = r.nextInt(6);
         }
         case 23 -> w.policy = withAutomatic(!w.policy.automatic());
-        case 24 -> { // a user asks for a switchover: to the standby, any, the primary, another pod, or nonsense
-          String[] targets = {"any", w.status.standby(), w.status.primary(), anyPod(), "db-99", "Not_A_Pod", ""};
+        case 24 -> { // a user asks for a switchover: to the standby, any, the primary, another pod,
+          // or nonsense
+          String[] targets = {
+            "any", w.status.standby(), w.status.primary(), anyPod(), "db-99", "Not_A_Pod", ""
+          };
           String target = targets[r.nextInt(targets.length)];
-          ask(target == null ? "any" : target + (r.nextBoolean() ? "@" + ++requestCount : ""), w.policy.requests().drill());
+          ask(
+              target == null ? "any" : target + (r.nextBoolean() ? "@" + ++requestCount : ""),
+              w.policy.requests().drill());
         }
-        case 25 -> ask(w.policy.requests().switchoverTo(), r.nextInt(8) == 0 ? " " : "drill-" + ++requestCount);
+        case 25 ->
+          ask(
+              w.policy.requests().switchoverTo(),
+              r.nextInt(8) == 0 ? " " : "drill-" + ++requestCount);
         case 26 -> { // a user pauses or resumes the unit
           Requests q = w.policy.requests();
-          w.policy = w.policy.withRequests(new Requests(q.switchoverTo(), q.drill(), q.isPaused() ? null : "true", q.fencedMembers()));
+          w.policy = w.policy.withRequests(new Requests(
+              q.switchoverTo(), q.drill(), q.isPaused() ? null : "true", q.fencedMembers()));
         }
-        case 27, 28 -> { // a user fences a member (the primary or the standby mostly), or unfences everyone
+        case 27, 28 -> { // a user fences a member (the primary or the standby mostly), or unfences
+          // everyone
           Requests q = w.policy.requests();
           String fenced = pod == null || r.nextInt(3) == 0 ? null : pod;
-          w.policy = w.policy.withRequests(new Requests(q.switchoverTo(), q.drill(), q.paused(), fenced));
+          w.policy =
+              w.policy.withRequests(new Requests(q.switchoverTo(), q.drill(), q.paused(), fenced));
         }
         case 33 -> w.cordon(node); // a drain begins (kubectl drain, the cluster autoscaler)
         case 34 -> w.uncordon(node);
@@ -193,11 +245,14 @@ class RandomizedFailoverPropertyTest {
       int runsAgainAt = standbyFaultAt + r.nextInt(away + 50);
       for (int t = 0; t <= away; t++) {
         if (t == standbyFaultAt) appFault(standby);
-        if (t == runsAgainAt && w.pods.containsKey(standby) && w.pods.get(standby).appDown) w.appRecovers(standby);
+        if (t == runsAgainAt && w.pods.containsKey(standby) && w.pods.get(standby).appDown)
+          w.appRecovers(standby);
         w.tick();
       }
-      log.add("interrupted failover of " + primary + " to " + standby + " (operator died in decision " + (decisions + 1)
-          + " after " + w.crashAfterActions + " actions, away " + away + " ticks, standby's app at " + standbyFaultAt + ", again at " + runsAgainAt + ")");
+      log.add(
+          "interrupted failover of " + primary + " to " + standby + " (operator died in decision "
+              + (decisions + 1) + " after " + w.crashAfterActions + " actions, away " + away
+              + " ticks, standby's app at " + standbyFaultAt + ", again at " + runsAgainAt + ")");
     }
 
     /** The app container of {@code pod} restarts at once, crashes, or loops crashing. */
@@ -213,12 +268,21 @@ class RandomizedFailoverPropertyTest {
 
     private UnitPolicy withAutomatic(boolean automatic) {
       UnitPolicy p = w.policy;
-      return new UnitPolicy(p.unit(), p.mode(), automatic, p.recoveryBudget(), p.maxPromotableLag(), p.failback(), p.templateHash(), p.requests());
+      return new UnitPolicy(
+          p.unit(),
+          p.mode(),
+          automatic,
+          p.recoveryBudget(),
+          p.maxPromotableLag(),
+          p.failback(),
+          p.templateHash(),
+          p.requests());
     }
 
     private void ask(String switchoverTo, String drill) {
       Requests q = w.policy.requests();
-      w.policy = w.policy.withRequests(new Requests(switchoverTo, drill, q.paused(), q.fencedMembers()));
+      w.policy =
+          w.policy.withRequests(new Requests(switchoverTo, drill, q.paused(), q.fencedMembers()));
     }
 
     private void healEverything() {
@@ -241,14 +305,23 @@ class RandomizedFailoverPropertyTest {
     // ---------------------------------------------------------------- liveness
 
     private boolean settledForGood(World x) {
-      // (the endpoints follow the Service at the next tick, as the EndpointSlice controller lags its write)
-      if (x.lastPhase() == Phase.Protected && x.status.intent() == null && x.pods.size() == 2 && x.endpoints.equals(java.util.Set.of(x.status.primary()))) return true;
-      // The documented policy: a stale standby (or one that does not know how far it trails) is not promoted;
+      // (the endpoints follow the Service at the next tick, as the EndpointSlice controller lags
+      // its write)
+      if (x.lastPhase() == Phase.Protected
+          && x.status.intent() == null
+          && x.pods.size() == 2
+          && x.endpoints.equals(java.util.Set.of(x.status.primary()))) return true;
+      // The documented policy: a stale standby (or one that does not know how far it trails) is not
+      // promoted;
       // the unit waits for a primary that cannot return.
       World.Pod primary = x.pods.get(x.status.primary());
       boolean primaryDead = primary == null || primary.phase == Member.PodPhase.Failed;
-      String reason = x.lastPhase() == Phase.Degraded ? x.condition(ConditionType.Degraded).reason() : "";
-      return primaryDead && (reason.equals("NoInSyncStandby") || reason.equals("LagTooHigh") || reason.equals("LagUnknown"));
+      String reason =
+          x.lastPhase() == Phase.Degraded ? x.condition(ConditionType.Degraded).reason() : "";
+      return primaryDead
+          && (reason.equals("NoInSyncStandby")
+              || reason.equals("LagTooHigh")
+              || reason.equals("LagUnknown"));
     }
 
     private void assertProtectedLayout() {
@@ -274,53 +347,83 @@ class RandomizedFailoverPropertyTest {
       UnitState before = step.before();
       List<Action> done = d.actions().subList(0, step.actionsDone());
       Requests requests = step.observation().policy().requests();
-      assertThat(w.pods.values().stream().filter(w::canAcknowledge).map(p -> p.name).toList()).as("members that may acknowledge writes")
+      assertThat(w.pods.values().stream()
+              .filter(w::canAcknowledge)
+              .map(p -> p.name)
+              .toList())
+          .as("members that may acknowledge writes")
           .hasSizeLessThanOrEqualTo(1);
-      if (requests.isPaused()) assertThat(done).as("actions on a paused unit").allMatch(a -> a instanceof Emit);
+      if (requests.isPaused())
+        assertThat(done).as("actions on a paused unit").allMatch(a -> a instanceof Emit);
       for (Action a : done) {
-        // A fenced member serves nothing and is kept: never assigned another role, never deleted, never selected.
-        if (a instanceof Assign as && requests.fenced().contains(as.pod())) assertThat(as.role()).as("assignment of fenced %s", as.pod()).isEqualTo(Role.Fenced);
+        // A fenced member serves nothing and is kept: never assigned another role, never deleted,
+        // never selected.
+        if (a instanceof Assign as && requests.fenced().contains(as.pod()))
+          assertThat(as.role()).as("assignment of fenced %s", as.pod()).isEqualTo(Role.Fenced);
         if (a instanceof DeleteMember del && requests.fenced().contains(del.pod())) {
-          assertThat(step.observation().members().get(del.pod()).deleting()).as("deleting fenced %s", del.pod()).isTrue();
+          assertThat(step.observation().members().get(del.pod()).deleting())
+              .as("deleting fenced %s", del.pod())
+              .isTrue();
         }
-        if (a instanceof PointService ps) assertThat(requests.fenced()).as("the Service selects a fenced member").doesNotContain(ps.pod());
+        if (a instanceof PointService ps)
+          assertThat(requests.fenced())
+              .as("the Service selects a fenced member")
+              .doesNotContain(ps.pod());
         if (a instanceof Assign as && as.role() == Role.Primary) primaryAt(as.epoch(), as.pod());
         if (a instanceof CreateMember c && c.role() == Role.Primary) primaryAt(c.epoch(), c.pod());
         if (a instanceof PointService ps && !ServiceView.NOBODY.equals(ps.pod())) {
-          assertThat(ps.pod()).as("the Service names the state's primary").isEqualTo(d.state().primary());
+          assertThat(ps.pod())
+              .as("the Service names the state's primary")
+              .isEqualTo(d.state().primary());
         }
       }
-      if (d.state().intent() != null && before.intent() == null && !d.state().intent().planned()) {
+      if (d.state().intent() != null
+          && before.intent() == null
+          && !d.state().intent().planned()) {
         Member target = step.observation().members().get(d.state().intent().target());
         if (w.policy.mode() != UnitPolicy.Mode.Asynchronous) {
-          assertThat(StandbyAssessment.of(target, step.observation()).inSync()).as("promoting a stale standby").isTrue();
+          assertThat(StandbyAssessment.of(target, step.observation()).inSync())
+              .as("promoting a stale standby")
+              .isTrue();
         }
       }
       if (!step.stateWritten()) return;
       UnitState after = w.status;
       assertThat(after.epoch()).as("epochs only increase").isGreaterThanOrEqualTo(before.epoch());
-      if (before.intent() != null && after.primary() != null && !after.primary().equals(before.primary())) {
+      if (before.intent() != null
+          && after.primary() != null
+          && !after.primary().equals(before.primary())) {
         if (before.intent().kind() == PromotionKind.Failover) completedFailovers++;
         if (before.intent().kind() == PromotionKind.Switchover) completedSwitchovers++;
       }
       assertThat(after.failovers()).as("failovers counted").isEqualTo(completedFailovers);
       assertThat(after.switchovers()).as("switchovers counted").isEqualTo(completedSwitchovers);
       if (before.intent() == null && after.intent() != null) {
-        Requests.Kind asked = after.intent().kind() == PromotionKind.Drill ? Requests.Kind.Drill
-            : RequestDecider.REQUESTED.equals(after.intent().reason()) ? Requests.Kind.Switchover : null;
+        Requests.Kind asked = after.intent().kind() == PromotionKind.Drill
+            ? Requests.Kind.Drill
+            : RequestDecider.REQUESTED.equals(after.intent().reason())
+                ? Requests.Kind.Switchover
+                : null;
         if (asked != null) {
-          int starts = startsPerRequest.merge(asked + "=" + after.answer(asked).value(), 1, Integer::sum);
-          assertThat(starts).as("promotions started by %s %s", asked, after.answer(asked).value()).isEqualTo(1);
+          int starts =
+              startsPerRequest.merge(asked + "=" + after.answer(asked).value(), 1, Integer::sum);
+          assertThat(starts)
+              .as("promotions started by %s %s", asked, after.answer(asked).value())
+              .isEqualTo(1);
         }
       }
       if (after.intent() == null) {
-        assertThat(after.answers().values()).as("answers once nothing is under way").noneMatch(a -> a.state() == RequestAnswer.State.InProgress);
+        assertThat(after.answers().values())
+            .as("answers once nothing is under way")
+            .noneMatch(a -> a.state() == RequestAnswer.State.InProgress);
       }
     }
 
     private void primaryAt(long epoch, String pod) {
       String earlier = primaryAtEpoch.putIfAbsent(epoch, pod);
-      assertThat(earlier == null || earlier.equals(pod)).as("two primaries at epoch %d: %s and %s", epoch, earlier, pod).isTrue();
+      assertThat(earlier == null || earlier.equals(pod))
+          .as("two primaries at epoch %d: %s and %s", epoch, earlier, pod)
+          .isTrue();
     }
   }
 }

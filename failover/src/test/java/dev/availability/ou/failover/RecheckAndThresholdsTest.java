@@ -25,9 +25,12 @@ class RecheckAndThresholdsTest {
 
   @Test
   void theLeaseNeverGetsShorterThan200Milliseconds() {
-    assertThat(Thresholds.of(Duration.ofMillis(500)).leaseDuration()).isEqualTo(Duration.ofMillis(200));
-    assertThat(Thresholds.of(Duration.ofMillis(100)).leaseDuration()).isEqualTo(Duration.ofMillis(200));
-    assertThat(Thresholds.of(Duration.ofMillis(100)).unreadyGrace()).isEqualTo(Duration.ofMillis(20));
+    assertThat(Thresholds.of(Duration.ofMillis(500)).leaseDuration())
+        .isEqualTo(Duration.ofMillis(200));
+    assertThat(Thresholds.of(Duration.ofMillis(100)).leaseDuration())
+        .isEqualTo(Duration.ofMillis(200));
+    assertThat(Thresholds.of(Duration.ofMillis(100)).unreadyGrace())
+        .isEqualTo(Duration.ofMillis(20));
   }
 
   @Test
@@ -35,8 +38,11 @@ class RecheckAndThresholdsTest {
     for (long ms : new long[] {500, 1000, 2500, 5000, 30_000}) {
       Duration budget = Duration.ofMillis(ms);
       Thresholds t = Thresholds.of(budget);
-      Duration slowest = java.util.Collections.max(java.util.List.of(t.leaseDuration(), t.unreadyGrace(), t.leaseOverdue(), t.peerLostAfter()));
-      assertThat(slowest).as("budget %s", budget).isLessThanOrEqualTo(budget.multipliedBy(2).dividedBy(5));
+      Duration slowest = java.util.Collections.max(java.util.List.of(
+          t.leaseDuration(), t.unreadyGrace(), t.leaseOverdue(), t.peerLostAfter()));
+      assertThat(slowest)
+          .as("budget %s", budget)
+          .isLessThanOrEqualTo(budget.multipliedBy(2).dividedBy(5));
       assertThat(t.leaseOverdue()).isLessThan(t.leaseDuration());
       assertThat(t.renewInterval()).isLessThan(t.leaseOverdue());
     }
@@ -44,7 +50,8 @@ class RecheckAndThresholdsTest {
 
   @Test
   void aNodeLeaseIsStaleAfterOneAndAHalfKubeletRenewals() {
-    assertThat(Thresholds.nodeLeaseStaleAfter(Duration.ofSeconds(40))).isEqualTo(Duration.ofSeconds(15));
+    assertThat(Thresholds.nodeLeaseStaleAfter(Duration.ofSeconds(40)))
+        .isEqualTo(Duration.ofSeconds(15));
   }
 
   @Test
@@ -55,7 +62,8 @@ class RecheckAndThresholdsTest {
     assertThat(d.recheckAfter()).isEqualTo(w.thresholds().leaseOverdue());
 
     w.now = w.now.plusMillis(300);
-    assertThat(w.reconcile().recheckAfter()).isEqualTo(w.thresholds().leaseOverdue().minusMillis(300));
+    assertThat(w.reconcile().recheckAfter())
+        .isEqualTo(w.thresholds().leaseOverdue().minusMillis(300));
   }
 
   @Test
@@ -68,7 +76,9 @@ class RecheckAndThresholdsTest {
     Decision d = w.reconcile();
 
     assertThat(d.phase()).isEqualTo(Phase.Protected);
-    assertThat(d.recheckAfter()).isEqualTo(w.thresholds().leaseDuration().minus(w.thresholds().leaseOverdue()).minusMillis(100));
+    assertThat(d.recheckAfter())
+        .isEqualTo(
+            w.thresholds().leaseDuration().minus(w.thresholds().leaseOverdue()).minusMillis(100));
   }
 
   @Test
@@ -98,8 +108,10 @@ class RecheckAndThresholdsTest {
     World w = World.threeNodes().bootstrap();
     w.appCrashLoop("db-0");
     assertThat(w.reconcile().recheckAfter()).isEqualTo(Duration.ZERO); // intent
-    assertThat(w.reconcile().recheckAfter()).isEqualTo(w.thresholds().renewInterval().dividedBy(2)); // polls for the target's word
-    assertThat(w.switchTraffic().recheckAfter()).isEqualTo(Duration.ZERO); // traffic switched: clean up at once
+    assertThat(w.reconcile().recheckAfter())
+        .isEqualTo(w.thresholds().renewInterval().dividedBy(2)); // polls for the target's word
+    assertThat(w.switchTraffic().recheckAfter())
+        .isEqualTo(Duration.ZERO); // traffic switched: clean up at once
   }
 
   @Test
@@ -122,14 +134,19 @@ class RecheckAndThresholdsTest {
     World w = World.threeNodes().bootstrap();
     w.nodeUnknown(w.primary().node);
     w.switchTraffic();
-    java.time.Instant fencedAt = w.status.intent().serviceSwitchedAt().plus(w.thresholds().leaseDuration());
-    // (kept until the new standby is in sync, then deleted gracefully; forced once it is certainly fenced)
+    java.time.Instant fencedAt =
+        w.status.intent().serviceSwitchedAt().plus(w.thresholds().leaseDuration());
+    // (kept until the new standby is in sync, then deleted gracefully; forced once it is certainly
+    // fenced)
     w.runUntil(x -> x.lastPhase() == Phase.Protected, "protected", Duration.ofSeconds(5));
     w.now = w.now.plusMillis(100);
 
     Decision d = w.reconcile();
 
-    assertThat(d.recheckAfter()).as("called back no later than when it will be fenced").isNotNull().isLessThanOrEqualTo(Duration.between(w.now, fencedAt));
+    assertThat(d.recheckAfter())
+        .as("called back no later than when it will be fenced")
+        .isNotNull()
+        .isLessThanOrEqualTo(Duration.between(w.now, fencedAt));
   }
 
   @Test

@@ -15,7 +15,12 @@ class ReplicationModeTest {
 
   private static World unit(UnitPolicy.Mode mode, Long maxPromotableLag) {
     UnitPolicy p = World.policy(mode);
-    return new World(new UnitPolicy(p.unit(), mode, true, p.recoveryBudget(), maxPromotableLag, false, p.templateHash()), "node-a", "node-b", "node-c");
+    return new World(
+        new UnitPolicy(
+            p.unit(), mode, true, p.recoveryBudget(), maxPromotableLag, false, p.templateHash()),
+        "node-a",
+        "node-b",
+        "node-c");
   }
 
   private static void standbyReports(World w, Boolean inSync, Long lag) {
@@ -26,8 +31,11 @@ class ReplicationModeTest {
   }
 
   private static void assertNobodyPromoted(World w, int mark) {
-    assertThat(w.actionsSince(mark)).noneMatch(a -> a instanceof Assign as && as.role() == Role.Primary && !as.pod().equals("db-0"));
-    assertThat(w.actionsSince(mark)).noneMatch(a -> a instanceof PointService ps && !ps.pod().equals("db-0"));
+    assertThat(w.actionsSince(mark))
+        .noneMatch(a ->
+            a instanceof Assign as && as.role() == Role.Primary && !as.pod().equals("db-0"));
+    assertThat(w.actionsSince(mark))
+        .noneMatch(a -> a instanceof PointService ps && !ps.pod().equals("db-0"));
     assertThat(w.status.primary()).isEqualTo("db-0");
     assertThat(w.status.epoch()).isEqualTo(1);
     assertThat(w.status.failovers()).isZero();
@@ -46,7 +54,8 @@ class ReplicationModeTest {
     assertNobodyPromoted(w, mark);
     assertThat(w.last().phase()).isEqualTo(Phase.Degraded);
     assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("NoInSyncStandby");
-    assertThat(w.condition(ConditionType.Degraded).message()).contains("db-1", "not in sync", "Synchronous", "never promotes a stale standby");
+    assertThat(w.condition(ConditionType.Degraded).message())
+        .contains("db-1", "not in sync", "Synchronous", "never promotes a stale standby");
     assertThat(w.eventsSince(mark)).contains(EventReason.FailoverBlocked);
   }
 
@@ -114,7 +123,8 @@ class ReplicationModeTest {
 
     Decision fence = w.reconcile();
 
-    assertThat(fence.actions()).as("only the fencing: the former primary may still acknowledge alone")
+    assertThat(fence.actions())
+        .as("only the fencing: the former primary may still acknowledge alone")
         .containsExactly(new Assign("db-0", Role.Fenced, 2, null));
     assertThat(w.pod("db-0").reportRole).isEqualTo(Role.Primary);
     w.tick(); // its sidecar takes the fencing and says so
@@ -122,27 +132,34 @@ class ReplicationModeTest {
 
     Decision promote = w.reconcile();
 
-    assertThat(promote.actions()).containsExactly(
-        new HoldLease("db-1", 2, w.thresholds().leaseDuration()),
-        new Assign("db-1", Role.Primary, 2, null));
+    assertThat(promote.actions())
+        .containsExactly(
+            new HoldLease("db-1", 2, w.thresholds().leaseDuration()),
+            new Assign("db-1", Role.Primary, 2, null));
     w.runUntilProtectedAt(2, Duration.ofSeconds(10));
   }
 
   @Test
-  void asynchronousWithAFormerPrimaryThatNeverConfirmsPromotesOnlyOnceItsLeaseLapsedByTheOperatorsClock() {
+  void
+      asynchronousWithAFormerPrimaryThatNeverConfirmsPromotesOnlyOnceItsLeaseLapsedByTheOperatorsClock() {
     World w = unit(UnitPolicy.Mode.Asynchronous, null).bootstrap();
     w.appCrashLoop("db-0");
     w.reconcile(); // intent
-    w.pod("db-0").sidecarHung = true; // it hears nothing more and says nothing more: it never confirms the fencing
+    w.pod("db-0").sidecarHung =
+        true; // it hears nothing more and says nothing more: it never confirms the fencing
     Instant lastRenewal = w.lease.renewedAt();
     Instant promotedAt = null;
     for (int i = 0; i < 100 && promotedAt == null; i++) {
       Decision d = w.reconcile();
-      if (d.actions().stream().anyMatch(a -> a instanceof Assign as && as.role() == Role.Primary && as.pod().equals("db-1"))) promotedAt = w.now;
+      if (d.actions().stream()
+          .anyMatch(a ->
+              a instanceof Assign as && as.role() == Role.Primary && as.pod().equals("db-1")))
+        promotedAt = w.now;
       else w.tick();
     }
     assertThat(promotedAt).as("db-1 promoted").isNotNull();
-    assertThat(promotedAt).as("promoted only once db-0's lease, last renewed at %s, lapsed", lastRenewal)
+    assertThat(promotedAt)
+        .as("promoted only once db-0's lease, last renewed at %s, lapsed", lastRenewal)
         .isAfterOrEqualTo(lastRenewal.plus(w.thresholds().leaseDuration()));
   }
 
@@ -188,7 +205,8 @@ class ReplicationModeTest {
 
     assertNobodyPromoted(w, mark);
     assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("LagTooHigh");
-    assertThat(w.condition(ConditionType.Degraded).message()).contains("11 updates", "maxPromotableLag 10");
+    assertThat(w.condition(ConditionType.Degraded).message())
+        .contains("11 updates", "maxPromotableLag 10");
   }
 
   @Test
@@ -220,7 +238,8 @@ class ReplicationModeTest {
   @Test
   void asynchronousWithoutMaxPromotableLagNeverPromotesAStandbyThatDoesNotKnowHowFarItTrails() {
     World w = unit(UnitPolicy.Mode.Asynchronous, null).bootstrap();
-    standbyReports(w, false, null); // a new standby that has not heard its primary yet: it may hold nothing
+    standbyReports(
+        w, false, null); // a new standby that has not heard its primary yet: it may hold nothing
     int mark = w.mark();
     w.appCrashLoop("db-0");
 
@@ -228,11 +247,13 @@ class ReplicationModeTest {
 
     assertNobodyPromoted(w, mark);
     assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("LagUnknown");
-    assertThat(w.condition(ConditionType.Degraded).message()).contains("db-1", "does not know how far it trails");
+    assertThat(w.condition(ConditionType.Degraded).message())
+        .contains("db-1", "does not know how far it trails");
   }
 
   @Test
-  void asynchronousWithoutMaxPromotableLagPromotesEvenAnUnknownLagAndMeasuresTheLossFromTheDurableSequences() {
+  void
+      asynchronousWithoutMaxPromotableLagPromotesEvenAnUnknownLagAndMeasuresTheLossFromTheDurableSequences() {
     World w = unit(UnitPolicy.Mode.Asynchronous, null);
     w.asyncLag = 15;
     w.bootstrap();
@@ -249,7 +270,12 @@ class ReplicationModeTest {
   @Test
   void automaticFailoverDisabledDetectsAndReportsButPromotesNobody() {
     UnitPolicy p = World.policy(UnitPolicy.Mode.Synchronous);
-    World w = new World(new UnitPolicy(p.unit(), p.mode(), false, p.recoveryBudget(), null, false, p.templateHash()), "node-a", "node-b", "node-c")
+    World w = new World(
+            new UnitPolicy(
+                p.unit(), p.mode(), false, p.recoveryBudget(), null, false, p.templateHash()),
+            "node-a",
+            "node-b",
+            "node-c")
         .bootstrap();
     int mark = w.mark();
     w.appCrashLoop("db-0");
@@ -259,14 +285,20 @@ class ReplicationModeTest {
     assertNobodyPromoted(w, mark);
     assertThat(w.last().phase()).isEqualTo(Phase.Degraded);
     assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("AutomaticFailoverDisabled");
-    assertThat(w.condition(ConditionType.Degraded).message()).contains("application container of db-0", "automatic is false");
-    assertThat(w.eventsSince(mark)).contains(EventReason.PrimaryFailed).doesNotContain(EventReason.FailoverStarted);
+    assertThat(w.condition(ConditionType.Degraded).message())
+        .contains("application container of db-0", "automatic is false");
+    assertThat(w.eventsSince(mark))
+        .contains(EventReason.PrimaryFailed)
+        .doesNotContain(EventReason.FailoverStarted);
     assertThat(w.pods).containsOnlyKeys("db-0", "db-1");
 
-    w.policy = new UnitPolicy(p.unit(), p.mode(), true, p.recoveryBudget(), null, false, p.templateHash());
+    w.policy =
+        new UnitPolicy(p.unit(), p.mode(), true, p.recoveryBudget(), null, false, p.templateHash());
     w.runUntilProtectedAt(2, Duration.ofSeconds(10));
     assertThat(w.status.failovers()).isEqualTo(1);
-    assertThat(w.status.lastFailover().withinRecoveryBudget()).as("it waited for a human longer than the budget").isFalse();
+    assertThat(w.status.lastFailover().withinRecoveryBudget())
+        .as("it waited for a human longer than the budget")
+        .isFalse();
   }
 
   /**
@@ -277,20 +309,34 @@ class ReplicationModeTest {
   @Test
   void leavingSynchronousModeRenewsThePrimarysLeaseBeforeItsSidecarIsToldAndNothingFailsOver() {
     World w = unit(UnitPolicy.Mode.Synchronous, null).bootstrap();
-    w.run(Duration.ofSeconds(30)); // confirmed by its standby all along: the model's primary never renews
-    assertThat(w.lease.renewedAt()).as("the confirmed primary's last renewal").isBefore(w.now.minus(w.thresholds().leaseDuration()));
+    w.run(Duration.ofSeconds(
+        30)); // confirmed by its standby all along: the model's primary never renews
+    assertThat(w.lease.renewedAt())
+        .as("the confirmed primary's last renewal")
+        .isBefore(w.now.minus(w.thresholds().leaseDuration()));
     int mark = w.mark();
 
     UnitPolicy p = w.policy;
-    w.policy = new UnitPolicy(p.unit(), UnitPolicy.Mode.Asynchronous, true, p.recoveryBudget(), null, false, p.templateHash());
+    w.policy = new UnitPolicy(
+        p.unit(),
+        UnitPolicy.Mode.Asynchronous,
+        true,
+        p.recoveryBudget(),
+        null,
+        false,
+        p.templateHash());
     w.reconcile();
 
-    assertThat(w.actionsSince(mark)).as("the lease renewed on the standby's word, then the primary told the new mode")
-        .containsSubsequence(new Action.VouchLease("db-0", 1), new Assign("db-0", Role.Primary, 1, "db-1"));
+    assertThat(w.actionsSince(mark))
+        .as("the lease renewed on the standby's word, then the primary told the new mode")
+        .containsSubsequence(
+            new Action.VouchLease("db-0", 1), new Assign("db-0", Role.Primary, 1, "db-1"));
     w.run(Duration.ofSeconds(30));
     assertNobodyPromoted(w, mark);
     assertThat(w.primary().settings.mode()).isEqualTo(UnitPolicy.Mode.Asynchronous);
     assertThat(w.standby().settings.mode()).isEqualTo(UnitPolicy.Mode.Asynchronous);
-    assertThat(w.lease.renewedAt()).as("renewing on its own in Asynchronous mode").isAfter(w.now.minus(w.thresholds().leaseDuration()));
+    assertThat(w.lease.renewedAt())
+        .as("renewing on its own in Asynchronous mode")
+        .isAfter(w.now.minus(w.thresholds().leaseDuration()));
   }
 }

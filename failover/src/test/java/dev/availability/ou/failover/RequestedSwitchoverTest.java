@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 class RequestedSwitchoverTest {
 
   static void ask(World w, String switchoverTo) {
-    w.policy = w.policy.withRequests(new Requests(switchoverTo, w.policy.requests().drill(), null, null));
+    w.policy =
+        w.policy.withRequests(new Requests(switchoverTo, w.policy.requests().drill(), null, null));
   }
 
   private static RequestAnswer answer(World w) {
@@ -36,7 +37,9 @@ class RequestedSwitchoverTest {
 
     Decision d = w.reconcile();
 
-    assertThat(d.persistStateFirst()).as("the intent and the answer are durable before anything moves").isTrue();
+    assertThat(d.persistStateFirst())
+        .as("the intent and the answer are durable before anything moves")
+        .isTrue();
     assertThat(d.state().intent().planned()).isTrue();
     assertThat(d.state().intent().reason()).isEqualTo("Requested");
     assertThat(d.state().intent().target()).isEqualTo("db-1");
@@ -50,8 +53,11 @@ class RequestedSwitchoverTest {
     Decision switched = w.switchTraffic();
 
     assertThat(switched.actions()).contains(new PointService("db-1"));
-    assertThat(switched.state().answer(Kind.Switchover).state()).as("Done with the decision that points the Service at the target").isEqualTo(State.Done);
-    assertThat(switched.state().answer(Kind.Switchover).message()).contains("db-0 to db-1", "the Service selects db-1");
+    assertThat(switched.state().answer(Kind.Switchover).state())
+        .as("Done with the decision that points the Service at the target")
+        .isEqualTo(State.Done);
+    assertThat(switched.state().answer(Kind.Switchover).message())
+        .contains("db-0 to db-1", "the Service selects db-1");
     w.runUntilProtectedAt(2, Duration.ofSeconds(10));
     assertThat(w.status.primary()).isEqualTo("db-1");
     assertThat(w.status.switchovers()).isEqualTo(1);
@@ -62,9 +68,15 @@ class RequestedSwitchoverTest {
     assertThat(last.updatesLost()).isZero();
     assertThat(w.status.history()).containsExactly(last);
     assertThat(w.lostAtPromotion).containsExactly(0L);
-    assertThat(w.eventsSince(mark)).containsSubsequence(EventReason.SwitchoverStarted, EventReason.StandbyPromoted, EventReason.TrafficSwitched,
-        EventReason.SwitchoverCompleted);
-    assertThat(w.eventsSince(mark)).doesNotContain(EventReason.FailoverStarted, EventReason.FailoverCompleted, EventReason.RequestRefused);
+    assertThat(w.eventsSince(mark))
+        .containsSubsequence(
+            EventReason.SwitchoverStarted,
+            EventReason.StandbyPromoted,
+            EventReason.TrafficSwitched,
+            EventReason.SwitchoverCompleted);
+    assertThat(w.eventsSince(mark))
+        .doesNotContain(
+            EventReason.FailoverStarted, EventReason.FailoverCompleted, EventReason.RequestRefused);
   }
 
   @Test
@@ -88,8 +100,12 @@ class RequestedSwitchoverTest {
 
     w.run(Duration.ofSeconds(10));
 
-    assertThat(w.status.epoch()).as("the answered value stays on the unit and moves nothing").isEqualTo(2);
-    assertThat(w.eventsSince(mark)).doesNotContain(EventReason.SwitchoverStarted, EventReason.RequestRefused, EventReason.RequestDone);
+    assertThat(w.status.epoch())
+        .as("the answered value stays on the unit and moves nothing")
+        .isEqualTo(2);
+    assertThat(w.eventsSince(mark))
+        .doesNotContain(
+            EventReason.SwitchoverStarted, EventReason.RequestRefused, EventReason.RequestDone);
 
     ask(w, "any@2");
     w.runUntilProtectedAt(3, Duration.ofSeconds(10));
@@ -98,7 +114,9 @@ class RequestedSwitchoverTest {
     assertThat(answer(w).value()).isEqualTo("any@2");
     assertThat(answer(w).state()).isEqualTo(State.Done);
     assertThat(w.status.switchovers()).isEqualTo(2);
-    assertThat(w.status.history()).extracting(FailoverTimings::newPrimary).containsExactly("db-2", "db-1");
+    assertThat(w.status.history())
+        .extracting(FailoverTimings::newPrimary)
+        .containsExactly("db-2", "db-1");
   }
 
   @Test
@@ -116,17 +134,26 @@ class RequestedSwitchoverTest {
     assertThat(d.actions()).noneMatch(a -> a instanceof PointService || a instanceof Action.Assign);
     RequestAnswer a = d.state().answer(Kind.Switchover);
     assertThat(a.state()).isEqualTo(State.Refused);
-    assertThat(a.message()).contains("standby db-1 is catching up (7 updates behind)", "could lose updates", "Protected", "new value");
-    assertThat(d.actions()).filteredOn(x -> x instanceof Emit e && e.reason() == EventReason.RequestRefused).singleElement()
+    assertThat(a.message())
+        .contains(
+            "standby db-1 is catching up (7 updates behind)",
+            "could lose updates",
+            "Protected",
+            "new value");
+    assertThat(d.actions())
+        .filteredOn(x -> x instanceof Emit e && e.reason() == EventReason.RequestRefused)
+        .singleElement()
         .satisfies(x -> assertThat(((Emit) x).warning()).isTrue())
-        .satisfies(x -> assertThat(((Emit) x).message()).startsWith("switchover-to 'db-1' refused: standby db-1 is catching up"));
+        .satisfies(x -> assertThat(((Emit) x).message())
+            .startsWith("switchover-to 'db-1' refused: standby db-1 is catching up"));
 
     // Once it catches up, the refused value stays refused: the user asks again.
     w.standby().manualReport = false;
     int mark = w.mark();
     w.run(Duration.ofSeconds(5));
     assertThat(w.status.epoch()).isEqualTo(1);
-    assertThat(w.eventsSince(mark)).doesNotContain(EventReason.RequestRefused, EventReason.SwitchoverStarted);
+    assertThat(w.eventsSince(mark))
+        .doesNotContain(EventReason.RequestRefused, EventReason.SwitchoverStarted);
     ask(w, "db-1@again");
     w.runUntilProtectedAt(2, Duration.ofSeconds(10));
     assertThat(w.status.primary()).isEqualTo("db-1");
@@ -141,13 +168,16 @@ class RequestedSwitchoverTest {
 
     assertThat(d.state().intent()).isNull();
     assertThat(d.state().answer(Kind.Switchover).state()).isEqualTo(State.Refused);
-    assertThat(d.state().answer(Kind.Switchover).message()).isEqualTo("unit db has no member db-9 (primary db-0, standby db-1); name its standby, or any");
+    assertThat(d.state().answer(Kind.Switchover).message())
+        .isEqualTo(
+            "unit db has no member db-9 (primary db-0, standby db-1); name its standby, or any");
   }
 
   @Test
   void aMemberThatIsNotTheStandbyIsRefused() {
     World w = protectedUnit();
-    // A member the status names neither primary nor standby (a stray in sync, say): it is not what the primary streams to.
+    // A member the status names neither primary nor standby (a stray in sync, say): it is not what
+    // the primary streams to.
     World.Pod stray = new World.Pod("db-7", 7);
     stray.node = "node-c";
     stray.role = Member.Role.Standby;
@@ -169,7 +199,9 @@ class RequestedSwitchoverTest {
     assertThat(d.state().intent()).isNull();
     RequestAnswer a = d.state().answer(Kind.Switchover);
     assertThat(a.state()).isEqualTo(State.Refused);
-    assertThat(a.message()).isEqualTo("db-7 is not the unit's standby (standby: db-1); only the standby holds the primary's state: name it, or any");
+    assertThat(a.message())
+        .isEqualTo(
+            "db-7 is not the unit's standby (standby: db-1); only the standby holds the primary's state: name it, or any");
   }
 
   @Test
@@ -181,8 +213,11 @@ class RequestedSwitchoverTest {
 
     assertThat(d.state().intent()).isNull();
     assertThat(d.state().answer(Kind.Switchover).state()).isEqualTo(State.Done);
-    assertThat(d.state().answer(Kind.Switchover).message()).isEqualTo("db-0 is already the primary: nothing to do");
-    assertThat(d.actions()).filteredOn(x -> x instanceof Emit e && e.reason() == EventReason.RequestDone).hasSize(1);
+    assertThat(d.state().answer(Kind.Switchover).message())
+        .isEqualTo("db-0 is already the primary: nothing to do");
+    assertThat(d.actions())
+        .filteredOn(x -> x instanceof Emit e && e.reason() == EventReason.RequestDone)
+        .hasSize(1);
     assertThat(d.actions()).noneMatch(x -> x instanceof Emit e && e.warning());
   }
 
@@ -210,15 +245,20 @@ class RequestedSwitchoverTest {
 
     assertThat(d.state().intent()).isNull();
     assertThat(d.state().answer(Kind.Switchover).state()).isEqualTo(State.Refused);
-    assertThat(d.state().answer(Kind.Switchover).message()).startsWith("primary db-0 is not ready").contains("healthy primary");
+    assertThat(d.state().answer(Kind.Switchover).message())
+        .startsWith("primary db-0 is not ready")
+        .contains("healthy primary");
 
     World crashed = protectedUnit();
     crashed.appCrashLoop("db-0");
     ask(crashed, "db-1");
     Decision f = crashed.reconcile();
     assertThat(f.state().answer(Kind.Switchover).state()).isEqualTo(State.Refused);
-    assertThat(f.state().answer(Kind.Switchover).message()).startsWith("primary db-0 is not healthy (application container of db-0");
-    assertThat(f.state().intent().kind()).as("the failure is failed over as one").isEqualTo(PromotionKind.Failover);
+    assertThat(f.state().answer(Kind.Switchover).message())
+        .startsWith("primary db-0 is not healthy (application container of db-0");
+    assertThat(f.state().intent().kind())
+        .as("the failure is failed over as one")
+        .isEqualTo(PromotionKind.Failover);
     crashed.runUntilProtectedAt(2, Duration.ofSeconds(10));
     assertThat(crashed.status.failovers()).isEqualTo(1);
     assertThat(crashed.status.switchovers()).isZero();
@@ -235,8 +275,9 @@ class RequestedSwitchoverTest {
 
     assertThat(d.state().intent().kind()).isEqualTo(PromotionKind.Failover);
     assertThat(d.state().answer(Kind.Switchover).state()).isEqualTo(State.Refused);
-    assertThat(d.state().answer(Kind.Switchover).message()).isEqualTo(
-        "a failover from db-0 to db-1 is under way; ask again with a new value once it is done and the unit is Protected");
+    assertThat(d.state().answer(Kind.Switchover).message())
+        .isEqualTo(
+            "a failover from db-0 to db-1 is under way; ask again with a new value once it is done and the unit is Protected");
     w.runUntilProtectedAt(2, Duration.ofSeconds(10));
     assertThat(w.status.failovers()).isEqualTo(1);
     assertThat(w.status.switchovers()).isZero();
@@ -273,14 +314,23 @@ class RequestedSwitchoverTest {
     assertThat(d.state().primary()).isEqualTo("db-0");
     RequestAnswer a = d.state().answer(Kind.Switchover);
     assertThat(a.state()).isEqualTo(State.Refused);
-    assertThat(a.message()).startsWith("switchover to db-1 aborted before traffic moved: standby db-1").endsWith("the primary is db-0: ask again with a new value");
+    assertThat(a.message())
+        .startsWith("switchover to db-1 aborted before traffic moved: standby db-1")
+        .endsWith("the primary is db-0: ask again with a new value");
     assertThat(w.status.switchovers()).isZero();
   }
 
   @Test
   void withFailbackTheRequestedMoveIsNotUndone() {
     World w = World.threeNodes();
-    w.policy = new UnitPolicy(w.policy.unit(), w.policy.mode(), true, w.policy.recoveryBudget(), null, true, w.policy.templateHash());
+    w.policy = new UnitPolicy(
+        w.policy.unit(),
+        w.policy.mode(),
+        true,
+        w.policy.recoveryBudget(),
+        null,
+        true,
+        w.policy.templateHash());
     w.bootstrap();
     assertThat(w.status.homeNode()).isEqualTo("node-a");
     ask(w, "db-1");
@@ -294,9 +344,14 @@ class RequestedSwitchoverTest {
   }
 
   @Test
-  void inAsynchronousModeAStandbyTrailingBeyondMaxPromotableLagIsRefusedAndOneWithinItSwitchesRecordingWhatItLacked() {
+  void
+      inAsynchronousModeAStandbyTrailingBeyondMaxPromotableLagIsRefusedAndOneWithinItSwitchesRecordingWhatItLacked() {
     UnitPolicy p = World.policy(UnitPolicy.Mode.Asynchronous);
-    World w = new World(new UnitPolicy(p.unit(), p.mode(), true, p.recoveryBudget(), 3L, false, p.templateHash()), "node-a", "node-b", "node-c");
+    World w = new World(
+        new UnitPolicy(p.unit(), p.mode(), true, p.recoveryBudget(), 3L, false, p.templateHash()),
+        "node-a",
+        "node-b",
+        "node-c");
     w.asyncLag = 2;
     w.bootstrap();
     w.asyncLag = 5;

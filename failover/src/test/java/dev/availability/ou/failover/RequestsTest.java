@@ -28,15 +28,20 @@ class RequestsTest {
   void aMalformedSwitchoverValueSaysWhatIsExpectedAndNamesNoTarget() {
     for (String bad : new String[] {"", " ", "@2", "db-1@", "Db_1", "db-1@a b", "db 1"}) {
       Requests r = switchoverTo(bad);
-      assertThat(r.malformed(Kind.Switchover)).as(bad).isNotNull().contains("expected <member>|any");
+      assertThat(r.malformed(Kind.Switchover))
+          .as(bad)
+          .isNotNull()
+          .contains("expected <member>|any");
       assertThat(r.switchoverTarget()).as(bad).isNull();
     }
-    assertThat(switchoverTo("Db_1").malformed(Kind.Switchover)).contains("'Db_1' is not a pod name");
+    assertThat(switchoverTo("Db_1").malformed(Kind.Switchover))
+        .contains("'Db_1' is not a pod name");
   }
 
   @Test
   void aDrillIsAnyNonEmptyValue() {
-    assertThat(new Requests(null, "2026-12-05T11:20:00Z", null, null).malformed(Kind.Drill)).isNull();
+    assertThat(new Requests(null, "2026-12-05T11:20:00Z", null, null).malformed(Kind.Drill))
+        .isNull();
     assertThat(new Requests(null, "1", null, null).malformed(Kind.Drill)).isNull();
     assertThat(new Requests(null, " ", null, null).malformed(Kind.Drill)).contains("empty");
   }
@@ -49,14 +54,17 @@ class RequestsTest {
     assertThat(new Requests(null, null, "false", null).malformed(Kind.Pause)).isNull();
     Requests yes = new Requests(null, null, "yes", null);
     assertThat(yes.isPaused()).isFalse();
-    assertThat(yes.malformed(Kind.Pause)).isEqualTo("paused 'yes' is neither true nor false (read as not paused)");
+    assertThat(yes.malformed(Kind.Pause))
+        .isEqualTo("paused 'yes' is neither true nor false (read as not paused)");
     assertThat(Requests.NONE.isPaused()).isFalse();
   }
 
   @Test
   void fencedMembersIsACommaSeparatedListAndABadNameIsNamedWhileTheGoodOnesStillCount() {
-    assertThat(new Requests(null, null, null, "db-0, db-1,,").fenced()).containsExactly("db-0", "db-1");
-    assertThat(new Requests(null, null, null, "db-0, db-1,,").malformed(Kind.Fence)).isNull();
+    assertThat(new Requests(null, null, null, "db-0, db-1,,").fenced())
+        .containsExactly("db-0", "db-1");
+    assertThat(new Requests(null, null, null, "db-0, db-1,,").malformed(Kind.Fence))
+        .isNull();
     assertThat(new Requests(null, null, null, "").fenced()).isEmpty();
     Requests bad = new Requests(null, null, null, "db-0,Bad_Name");
     assertThat(bad.fenced()).containsExactly("db-0", "Bad_Name");

@@ -10,11 +10,25 @@ import org.junit.jupiter.api.Test;
 class RollingUpdateAndFailbackTest {
 
   private static UnitPolicy withHash(UnitPolicy p, String hash) {
-    return new UnitPolicy(p.unit(), p.mode(), p.automatic(), p.recoveryBudget(), p.maxPromotableLag(), p.failback(), hash);
+    return new UnitPolicy(
+        p.unit(),
+        p.mode(),
+        p.automatic(),
+        p.recoveryBudget(),
+        p.maxPromotableLag(),
+        p.failback(),
+        hash);
   }
 
   private static UnitPolicy withFailback(UnitPolicy p) {
-    return new UnitPolicy(p.unit(), p.mode(), p.automatic(), p.recoveryBudget(), p.maxPromotableLag(), true, p.templateHash());
+    return new UnitPolicy(
+        p.unit(),
+        p.mode(),
+        p.automatic(),
+        p.recoveryBudget(),
+        p.maxPromotableLag(),
+        true,
+        p.templateHash());
   }
 
   @Test
@@ -23,12 +37,27 @@ class RollingUpdateAndFailbackTest {
     int mark = w.mark();
 
     w.policy = withHash(w.policy, "h2");
-    w.runUntil(x -> x.status.epoch() == 2 && x.status.intent() == null && x.lastPhase() == Phase.Protected
-        && x.pods.values().stream().allMatch(p -> "h2".equals(p.templateHash)) && x.pods.size() == 2, "rolled", Duration.ofSeconds(10));
+    w.runUntil(
+        x -> x.status.epoch() == 2
+            && x.status.intent() == null
+            && x.lastPhase() == Phase.Protected
+            && x.pods.values().stream().allMatch(p -> "h2".equals(p.templateHash))
+            && x.pods.size() == 2,
+        "rolled",
+        Duration.ofSeconds(10));
 
-    assertThat(w.eventsSince(mark)).containsSubsequence(EventReason.RollingUpdate, EventReason.SwitchoverStarted, EventReason.StandbyPromoted,
-        EventReason.TrafficSwitched, EventReason.SwitchoverCompleted);
-    assertThat(w.eventsSince(mark)).doesNotContain(EventReason.FailoverStarted, EventReason.FailoverCompleted, EventReason.FailoverBlocked);
+    assertThat(w.eventsSince(mark))
+        .containsSubsequence(
+            EventReason.RollingUpdate,
+            EventReason.SwitchoverStarted,
+            EventReason.StandbyPromoted,
+            EventReason.TrafficSwitched,
+            EventReason.SwitchoverCompleted);
+    assertThat(w.eventsSince(mark))
+        .doesNotContain(
+            EventReason.FailoverStarted,
+            EventReason.FailoverCompleted,
+            EventReason.FailoverBlocked);
     assertThat(w.actionsSince(mark)).contains(new Action.DeleteMember("db-1", false));
     assertThat(w.status.primary()).isEqualTo("db-2");
     assertThat(w.status.standby()).isEqualTo("db-3");
@@ -49,7 +78,10 @@ class RollingUpdateAndFailbackTest {
     w.run(Duration.ofSeconds(1));
 
     w.policy = withHash(w.policy, "h2");
-    w.runUntil(x -> x.status.lastFailover() != null && x.status.lastFailover().planned(), "switched over", Duration.ofSeconds(10));
+    w.runUntil(
+        x -> x.status.lastFailover() != null && x.status.lastFailover().planned(),
+        "switched over",
+        Duration.ofSeconds(10));
 
     assertThat(w.status.lastFailover().updatesLost()).isEqualTo(5);
     assertThat(w.lostAtPromotion).containsExactly(5L);
@@ -66,7 +98,8 @@ class RollingUpdateAndFailbackTest {
 
     w.settle();
 
-    assertThat(w.eventsSince(mark)).doesNotContain(EventReason.RollingUpdate, EventReason.SwitchoverStarted);
+    assertThat(w.eventsSince(mark))
+        .doesNotContain(EventReason.RollingUpdate, EventReason.SwitchoverStarted);
   }
 
   @Test
@@ -87,7 +120,8 @@ class RollingUpdateAndFailbackTest {
     assertThat(d.persistStateFirst()).isTrue();
     assertThat(d.state().intent()).isNull();
     assertThat(d.state().primary()).isEqualTo("db-0");
-    assertThat(d.actions()).anyMatch(a -> a instanceof Action.Emit e && e.reason() == EventReason.FailoverAborted);
+    assertThat(d.actions())
+        .anyMatch(a -> a instanceof Action.Emit e && e.reason() == EventReason.FailoverAborted);
     assertThat(d.actions()).noneMatch(a -> a instanceof Action.PointService);
   }
 
@@ -100,16 +134,28 @@ class RollingUpdateAndFailbackTest {
     int mark = w.mark();
 
     w.appCrashLoop("db-0");
-    w.runUntil(x -> x.status.epoch() == 3 && x.status.intent() == null && x.lastPhase() == Phase.Protected, "failed back", Duration.ofSeconds(10));
+    w.runUntil(
+        x -> x.status.epoch() == 3 && x.status.intent() == null && x.lastPhase() == Phase.Protected,
+        "failed back",
+        Duration.ofSeconds(10));
 
-    assertThat(w.eventsSince(mark)).containsSubsequence(EventReason.FailoverStarted, EventReason.FailoverCompleted,
-        EventReason.SwitchoverStarted, EventReason.SwitchoverCompleted);
-    CreateMember home = w.actionsSince(mark).stream().filter(a -> a instanceof CreateMember c && c.pod().equals("db-2"))
-        .map(a -> (CreateMember) a).findFirst().orElseThrow();
+    assertThat(w.eventsSince(mark))
+        .containsSubsequence(
+            EventReason.FailoverStarted,
+            EventReason.FailoverCompleted,
+            EventReason.SwitchoverStarted,
+            EventReason.SwitchoverCompleted);
+    CreateMember home = w.actionsSince(mark).stream()
+        .filter(a -> a instanceof CreateMember c && c.pod().equals("db-2"))
+        .map(a -> (CreateMember) a)
+        .findFirst()
+        .orElseThrow();
     assertThat(home.preferNode()).isEqualTo("node-a");
     assertThat(w.primary().node).isEqualTo("node-a");
     assertThat(w.status.primary()).isEqualTo("db-2");
-    assertThat(w.status.failovers()).as("the failback is planned, not a failover").isEqualTo(1);
+    assertThat(w.status.failovers())
+        .as("the failback is planned, not a failover")
+        .isEqualTo(1);
     assertThat(w.status.lastFailover().reason()).isEqualTo("Failback");
     assertThat(w.standby().node).isNotEqualTo("node-a");
     assertThat(w.lostAtPromotion).containsOnly(0L);
@@ -126,7 +172,8 @@ class RollingUpdateAndFailbackTest {
     assertThat(w.status.primary()).isEqualTo("db-1");
     assertThat(w.status.epoch()).isEqualTo(2);
     assertThat(w.events()).doesNotContain(EventReason.SwitchoverStarted);
-    assertThat(w.actions()).filteredOn(a -> a instanceof CreateMember c && c.pod().equals("db-2"))
+    assertThat(w.actions())
+        .filteredOn(a -> a instanceof CreateMember c && c.pod().equals("db-2"))
         .allMatch(a -> ((CreateMember) a).preferNode() == null);
   }
 
@@ -139,7 +186,11 @@ class RollingUpdateAndFailbackTest {
 
     w.runUntilProtectedAt(2, Duration.ofSeconds(10));
 
-    CreateMember c = w.actions().stream().filter(a -> a instanceof CreateMember cm && cm.pod().equals("db-2")).map(a -> (CreateMember) a).findFirst().orElseThrow();
+    CreateMember c = w.actions().stream()
+        .filter(a -> a instanceof CreateMember cm && cm.pod().equals("db-2"))
+        .map(a -> (CreateMember) a)
+        .findFirst()
+        .orElseThrow();
     assertThat(c.preferNode()).isNull();
     assertThat(c.avoidNodes()).contains("node-a");
     assertThat(w.status.primary()).isEqualTo("db-1");

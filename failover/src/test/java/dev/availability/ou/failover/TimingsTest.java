@@ -11,7 +11,11 @@ import org.junit.jupiter.api.Test;
 class TimingsTest {
 
   private static Instant firstAt(World w, int from, Phase phase) {
-    return w.steps.subList(from, w.steps.size()).stream().filter(s -> s.decision().phase() == phase).findFirst().orElseThrow().at();
+    return w.steps.subList(from, w.steps.size()).stream()
+        .filter(s -> s.decision().phase() == phase)
+        .findFirst()
+        .orElseThrow()
+        .at();
   }
 
   @Test
@@ -28,9 +32,13 @@ class TimingsTest {
     assertThat(t.faultObservedAt()).isEqualTo(crash);
     assertThat(t.decidedAt()).isEqualTo(firstAt(w, mark, Phase.FailingOver));
     assertThat(t.detection()).isEqualTo(Duration.between(crash, t.decidedAt()));
-    assertThat(t.serviceSwitchedAt()).as("once db-1 took the promotion, a tick later").isEqualTo(t.decidedAt().plus(World.TICK));
+    assertThat(t.serviceSwitchedAt())
+        .as("once db-1 took the promotion, a tick later")
+        .isEqualTo(t.decidedAt().plus(World.TICK));
     assertThat(t.promotion()).isEqualTo(Duration.between(t.decidedAt(), t.serviceSwitchedAt()));
-    assertThat(t.endpointsSwitchedAt()).as("the EndpointSlice follows at the next tick").isEqualTo(t.serviceSwitchedAt().plus(World.TICK));
+    assertThat(t.endpointsSwitchedAt())
+        .as("the EndpointSlice follows at the next tick")
+        .isEqualTo(t.serviceSwitchedAt().plus(World.TICK));
     assertThat(t.trafficSwitched()).isEqualTo(Duration.between(crash, t.endpointsSwitchedAt()));
     assertThat(t.standbyReadyAt()).isEqualTo(firstAt(w, mark + 1, Phase.Protected));
     assertThat(t.recoveryBudget()).isEqualTo(w.policy.recoveryBudget());
@@ -47,8 +55,11 @@ class TimingsTest {
     w.endpoints = Set.of("db-0", "db-1");
     w.settle();
     assertThat(w.status.lastFailover().endpointsSwitchedAt()).isNull();
-    assertThat(w.status.lastFailover().trafficSwitched()).as("falls back to the Service write")
-        .isEqualTo(Duration.between(w.status.lastFailover().faultObservedAt(), w.status.lastFailover().serviceSwitchedAt()));
+    assertThat(w.status.lastFailover().trafficSwitched())
+        .as("falls back to the Service write")
+        .isEqualTo(Duration.between(
+            w.status.lastFailover().faultObservedAt(),
+            w.status.lastFailover().serviceSwitchedAt()));
 
     w.endpoints = Set.of("db-1");
     w.now = w.now.plusMillis(30);
@@ -72,14 +83,50 @@ class TimingsTest {
   @Test
   void aFailoverSlowerThanTheBudgetIsRecordedAsNotWithinIt() {
     Instant t0 = World.T0;
-    FailoverTimings slow = new FailoverTimings("db-0", "db-1", 2, "Unready", "m", t0, t0.plusSeconds(4), t0.plusSeconds(4), t0.plusSeconds(6), null,
-        Duration.ofSeconds(5), 0L, PromotionKind.Failover);
+    FailoverTimings slow = new FailoverTimings(
+        "db-0",
+        "db-1",
+        2,
+        "Unready",
+        "m",
+        t0,
+        t0.plusSeconds(4),
+        t0.plusSeconds(4),
+        t0.plusSeconds(6),
+        null,
+        Duration.ofSeconds(5),
+        0L,
+        PromotionKind.Failover);
     assertThat(slow.withinRecoveryBudget()).isFalse();
-    FailoverTimings exact = new FailoverTimings("db-0", "db-1", 2, "Unready", "m", t0, t0.plusSeconds(4), t0.plusSeconds(5), null, null,
-        Duration.ofSeconds(5), 0L, PromotionKind.Failover);
+    FailoverTimings exact = new FailoverTimings(
+        "db-0",
+        "db-1",
+        2,
+        "Unready",
+        "m",
+        t0,
+        t0.plusSeconds(4),
+        t0.plusSeconds(5),
+        null,
+        null,
+        Duration.ofSeconds(5),
+        0L,
+        PromotionKind.Failover);
     assertThat(exact.withinRecoveryBudget()).isTrue();
-    FailoverTimings unswitched = new FailoverTimings("db-0", "db-1", 2, "Unready", "m", t0, t0.plusSeconds(4), null, null, null,
-        Duration.ofSeconds(5), 0L, PromotionKind.Failover);
+    FailoverTimings unswitched = new FailoverTimings(
+        "db-0",
+        "db-1",
+        2,
+        "Unready",
+        "m",
+        t0,
+        t0.plusSeconds(4),
+        null,
+        null,
+        null,
+        Duration.ofSeconds(5),
+        0L,
+        PromotionKind.Failover);
     assertThat(unswitched.withinRecoveryBudget()).isNull();
     assertThat(unswitched.promotion()).isNull();
     assertThat(unswitched.detection()).isEqualTo(Duration.ofSeconds(4));
@@ -87,7 +134,8 @@ class TimingsTest {
 
   @Test
   void aFailoverDetectedByTheLeaseFitsTheBudgetWithTheDocumentedMargin() {
-    World w = World.threeNodes(UnitPolicy.Mode.Asynchronous).bootstrap(); // (in the other modes its standby vouches for it)
+    World w = World.threeNodes(UnitPolicy.Mode.Asynchronous)
+        .bootstrap(); // (in the other modes its standby vouches for it)
     w.primary().leaseBlocked = true;
 
     w.runUntilProtectedAt(2, Duration.ofSeconds(10));

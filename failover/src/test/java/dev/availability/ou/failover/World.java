@@ -39,7 +39,11 @@ final class World {
   static final Duration NODE_GRACE = Duration.ofSeconds(40);
 
   /** How a node behaves: up, dead (nothing runs) or cut off from the API server and the other nodes (pods keep running). */
-  enum NodeMode { Up, Dead, Isolated }
+  enum NodeMode {
+    Up,
+    Dead,
+    Isolated
+  }
 
   static final class Node {
     final String name;
@@ -65,7 +69,14 @@ final class World {
     }
 
     NodeView view() {
-      return new NodeView(name, ready, readySince, leaseRenewedAt, NODE_LEASE, null, cordoned ? new NodeView.Maintenance("cordoned", cordonedAt) : null);
+      return new NodeView(
+          name,
+          ready,
+          readySince,
+          leaseRenewedAt,
+          NODE_LEASE,
+          null,
+          cordoned ? new NodeView.Maintenance("cordoned", cordonedAt) : null);
     }
   }
 
@@ -103,7 +114,8 @@ final class World {
     boolean sidecarHung; // stops renewing and reporting (but the pod looks fine)
     boolean leaseBlocked; // cannot renew the primary lease (heartbeats to the peer go on)
     Instant lastRenewal;
-    boolean selfFenced; // deposed (told Fenced, or saw the lease move on): for good, until assigned again
+    boolean selfFenced; // deposed (told Fenced, or saw the lease move on): for good, until assigned
+    // again
     Instant peerLastHeard;
     int ticksRunning;
     MemberSettings settings; // what its assignment carries (the executor writes the policy's)
@@ -115,9 +127,34 @@ final class World {
 
     Member view() {
       Member.Report r = reported
-          ? new Member.Report(reportRole, reportEpoch, seq, lag, inSync, peerLost, peerHeartbeatAge, appHealthy, reportedAt, null)
+          ? new Member.Report(
+              reportRole,
+              reportEpoch,
+              seq,
+              lag,
+              inSync,
+              peerLost,
+              peerHeartbeatAge,
+              appHealthy,
+              reportedAt,
+              null)
           : null;
-      return new Member(name, ordinal, node, role, epoch, peer, phase, ready, readySince, app, deletionRequestedAt, unschedulable, templateHash, r, settings);
+      return new Member(
+          name,
+          ordinal,
+          node,
+          role,
+          epoch,
+          peer,
+          phase,
+          ready,
+          readySince,
+          app,
+          deletionRequestedAt,
+          unschedulable,
+          templateHash,
+          r,
+          settings);
     }
 
     boolean deleting() {
@@ -126,7 +163,13 @@ final class World {
   }
 
   /** One decision as the operator handled it. */
-  record Step(Instant at, Observation observation, Decision decision, UnitState before, boolean stateWritten, int actionsDone) {}
+  record Step(
+      Instant at,
+      Observation observation,
+      Decision decision,
+      UnitState before,
+      boolean stateWritten,
+      int actionsDone) {}
 
   final FailoverDecider decider = new FailoverDecider();
   UnitPolicy policy;
@@ -141,11 +184,13 @@ final class World {
   final List<Consumer<Step>> checks = new ArrayList<>();
   /** Pods that cannot exchange heartbeats or replication traffic (both still reach the API server). */
   boolean podNetworkSplit;
+
   int writesPerTick = 5;
   /** Asynchronous mode: how many updates a connected standby trails by. */
   long asyncLag;
   /** Updates acknowledged to clients that the serving primary holds (ground truth). */
   long acked;
+
   final List<String> promotions = new ArrayList<>();
   /** Acknowledged updates lost at each promotion (ground truth). */
   final List<Long> lostAtPromotion = new ArrayList<>();
@@ -186,11 +231,19 @@ final class World {
     pods.values().forEach(p -> members.put(p.name, p.view()));
     Map<String, NodeView> nodeViews = new LinkedHashMap<>();
     nodes.values().forEach(n -> nodeViews.put(n.name, n.view()));
-    return new Observation(policy, status, Map.copyOf(members), Map.copyOf(nodeViews), lease, new ServiceView(selector, endpoints), now);
+    return new Observation(
+        policy,
+        status,
+        Map.copyOf(members),
+        Map.copyOf(nodeViews),
+        lease,
+        new ServiceView(selector, endpoints),
+        now);
   }
 
   /** The reconciliation (by index in {@link #steps}) during which the operator dies, and after how many actions. */
   int crashAtStep = -1;
+
   int crashAfterActions;
 
   /** One reconciliation: decide, write the state (first if asked), perform every action. */
@@ -206,7 +259,9 @@ final class World {
   Decision reconcile(int actionsBeforeCrash, boolean writeStateAtEnd) {
     Observation o = observe();
     Decision d = decider.decide(o);
-    assertThat(decider.decide(o)).as("the decider is a function of its observation").isEqualTo(d);
+    assertThat(decider.decide(o))
+        .as("the decider is a function of its observation")
+        .isEqualTo(d);
     UnitState before = status;
     boolean written = false;
     if (d.persistStateFirst()) {
@@ -237,7 +292,8 @@ final class World {
     String before = status.primary();
     Decision d = reconcile();
     for (int i = 0; i < 50 && Objects.equals(before, status.primary()); i++) {
-      if (d.actions().stream().allMatch(a -> a instanceof Emit) && !Duration.ZERO.equals(d.recheckAfter())) tick();
+      if (d.actions().stream().allMatch(a -> a instanceof Emit)
+          && !Duration.ZERO.equals(d.recheckAfter())) tick();
       d = reconcile();
     }
     assertThat(status.primary()).as("traffic switched").isNotEqualTo(before);
@@ -250,11 +306,13 @@ final class World {
     for (int i = 0; i < 20; i++) {
       UnitState before = status;
       d = reconcile();
-      boolean quiet = d.actions().stream().allMatch(a -> a instanceof Emit) && Objects.equals(before, status)
+      boolean quiet = d.actions().stream().allMatch(a -> a instanceof Emit)
+          && Objects.equals(before, status)
           && !Duration.ZERO.equals(d.recheckAfter());
       if (quiet) return d;
     }
-    throw new AssertionError("the decider did not settle: " + steps.subList(Math.max(0, steps.size() - 5), steps.size()));
+    throw new AssertionError("the decider did not settle: "
+        + steps.subList(Math.max(0, steps.size() - 5), steps.size()));
   }
 
   /** Let time pass in ticks, reconciling after each, as an operator watching everything would. */
@@ -276,8 +334,10 @@ final class World {
   World runUntil(java.util.function.Predicate<World> done, String what, Duration max) {
     Instant until = now.plus(max);
     do { // at least one tick: what holds before anything happens proves nothing
-      if (!now.isBefore(until)) throw new AssertionError(what + " not reached in " + max + "; phases " + phases() + "; events " + eventsSince(0)
-          + "; last conditions " + (steps.isEmpty() ? null : last().conditions()) + "; " + this);
+      if (!now.isBefore(until))
+        throw new AssertionError(what + " not reached in " + max + "; phases " + phases()
+            + "; events " + eventsSince(0) + "; last conditions "
+            + (steps.isEmpty() ? null : last().conditions()) + "; " + this);
       tick();
       settle();
     } while (!done.test(this));
@@ -286,7 +346,12 @@ final class World {
 
   /** Run until the unit is protected again at {@code epoch}. */
   World runUntilProtectedAt(long epoch, Duration max) {
-    return runUntil(w -> w.status.epoch() == epoch && w.status.intent() == null && w.lastPhase() == Phase.Protected, "protected at epoch " + epoch, max);
+    return runUntil(
+        w -> w.status.epoch() == epoch
+            && w.status.intent() == null
+            && w.lastPhase() == Phase.Protected,
+        "protected at epoch " + epoch,
+        max);
   }
 
   World bootstrap() {
@@ -308,7 +373,9 @@ final class World {
         p.prefer = c.preferNode();
         p.templateHash = policy.templateHash();
         p.settings = policy.memberSettings();
-        p.readySince = now; // unready since it was created (as the operator observes a pod without a Ready condition)
+        p.readySince =
+            now; // unready since it was created (as the operator observes a pod without a Ready
+        // condition)
         p.seq = volumes.getOrDefault(p.name, 0L); // its claim, named after it, outlives the pod
         pods.put(p.name, p);
       }
@@ -316,7 +383,8 @@ final class World {
         Pod p = pods.get(as.pod());
         if (p == null) return; // gone: nothing to tell
         if (as.role() == Role.Primary && p.role != Role.Primary) promote(p);
-        if (as.role() != p.role || as.epoch() != p.epoch || as.role() == Role.Primary) p.selfFenced = false; // (as the sidecar's assign)
+        if (as.role() != p.role || as.epoch() != p.epoch || as.role() == Role.Primary)
+          p.selfFenced = false; // (as the sidecar's assign)
         p.role = as.role();
         p.epoch = as.epoch();
         p.peer = as.peer();
@@ -324,19 +392,22 @@ final class World {
       }
       case HoldLease h -> lease = new PrimaryLease(h.holder(), h.epoch(), null, h.duration());
       case Action.VouchLease v -> {
-        if (lease != null && v.holder().equals(lease.holder()) && v.epoch() == lease.epoch()) lease = new PrimaryLease(lease.holder(), lease.epoch(), now, lease.duration());
+        if (lease != null && v.holder().equals(lease.holder()) && v.epoch() == lease.epoch())
+          lease = new PrimaryLease(lease.holder(), lease.epoch(), now, lease.duration());
       }
       case PointService ps -> selector = ps.pod();
       case DeleteMember del -> {
         Pod p = pods.get(del.pod());
         if (p == null) return;
         if (del.force() || p.node == null) { // (a pod no kubelet holds goes at once)
-          if (del.force()) assertThat(canAcknowledge(p)).as("force-deleting %s while it may still acknowledge writes", p.name).isFalse();
+          if (del.force())
+            assertThat(canAcknowledge(p))
+                .as("force-deleting %s while it may still acknowledge writes", p.name)
+                .isFalse();
           pods.remove(p.name);
-        }
-        else if (p.deletionRequestedAt == null) p.deletionRequestedAt = now;
+        } else if (p.deletionRequestedAt == null) p.deletionRequestedAt = now;
       }
-      case Emit e -> { }
+      case Emit e -> {}
     }
   }
 
@@ -346,15 +417,23 @@ final class World {
    */
   private boolean serving(Pod p) {
     if (p.role != Role.Primary || p.selfFenced) return false;
-    return (p.lastRenewal != null && now.isBefore(p.lastRenewal.plus(thresholds().leaseDuration()))) || confirmedByStandby(p);
+    return (p.lastRenewal != null
+            && now.isBefore(p.lastRenewal.plus(thresholds().leaseDuration())))
+        || confirmedByStandby(p);
   }
 
   /** Synchronous and Journal mode: the primary's standby at its epoch hears it (its sidecar then skips its renewals; the model skips them all, the sidecar renews every ten lease durations). */
   private boolean confirmedByStandby(Pod p) {
-    // (the mode its sidecar runs: its assignment's; an edit of the policy reaches it with its next assignment)
-    if ((p.settings != null ? p.settings.mode() : policy.mode()) == UnitPolicy.Mode.Asynchronous || p.peer == null) return false;
+    // (the mode its sidecar runs: its assignment's; an edit of the policy reaches it with its next
+    // assignment)
+    if ((p.settings != null ? p.settings.mode() : policy.mode()) == UnitPolicy.Mode.Asynchronous
+        || p.peer == null) return false;
     Pod sb = pods.get(p.peer);
-    return talk(p, sb) && sb.role == Role.Standby && sb.epoch == p.epoch && p.name.equals(sb.peer) && sb.ticksRunning > 1;
+    return talk(p, sb)
+        && sb.role == Role.Standby
+        && sb.epoch == p.epoch
+        && p.name.equals(sb.peer)
+        && sb.ticksRunning > 1;
   }
 
   /** Ground truth: the member's sidecar runs and may acknowledge writes (by its own clock). */
@@ -366,8 +445,10 @@ final class World {
   private void promote(Pod target) {
     long lost = Math.max(0, acked - target.seq);
     lostAtPromotion.add(lost);
-    promotions.add(Duration.between(T0, now).toMillis() + "ms " + target.name + " seq " + target.seq + " acked " + acked + " report " + target.reportRole + "/"
-        + target.reportEpoch + " inSync " + target.inSync + " status " + status.epoch() + "/" + status.primary() + " intent " + status.intent());
+    promotions.add(Duration.between(T0, now).toMillis() + "ms " + target.name + " seq " + target.seq
+        + " acked " + acked + " report " + target.reportRole + "/" + target.reportEpoch + " inSync "
+        + target.inSync + " status " + status.epoch() + "/" + status.primary() + " intent "
+        + status.intent());
     acked = target.seq;
   }
 
@@ -376,10 +457,15 @@ final class World {
   void tick() {
     now = now.plus(TICK);
     nodes.values().forEach(this::nodeController);
-    pods.values().removeIf(p -> p.deleting() && p.node == null); // no kubelet holds it: the API server deletes it at once
+    pods.values()
+        .removeIf(p -> p.deleting()
+            && p.node == null); // no kubelet holds it: the API server deletes it at once
     pods.values().forEach(this::schedule);
     for (Pod p : List.copyOf(pods.values())) kubelet(p);
-    pods.values().stream().filter(p -> p.role == Role.Primary).sorted(Comparator.comparing(p -> p.name)).forEach(this::primarySidecar);
+    pods.values().stream()
+        .filter(p -> p.role == Role.Primary)
+        .sorted(Comparator.comparing(p -> p.name))
+        .forEach(this::primarySidecar);
     pods.values().stream().filter(p -> p.role != Role.Primary).forEach(this::otherSidecar);
     pods.values().forEach(this::report);
     pods.values().forEach(p -> volumes.put(p.name, p.seq));
@@ -391,7 +477,9 @@ final class World {
     if (n.mode == NodeMode.Up && !n.kubeletStalled) {
       n.leaseRenewedAt = now;
       if (n.ready != NodeView.Ready.True && !n.heldNotReady) setReady(n, NodeView.Ready.True);
-    } else if (n.mode != NodeMode.Up && n.ready == NodeView.Ready.True && !now.isBefore(n.leaseRenewedAt.plus(NODE_GRACE))) {
+    } else if (n.mode != NodeMode.Up
+        && n.ready == NodeView.Ready.True
+        && !now.isBefore(n.leaseRenewedAt.plus(NODE_GRACE))) {
       setReady(n, NodeView.Ready.Unknown);
     }
   }
@@ -406,12 +494,21 @@ final class World {
     List<Node> fit = nodes.values().stream()
         .filter(n -> n.ready == NodeView.Ready.True) // not-ready / unreachable taints
         .filter(n -> !n.cordoned) // the scheduler's NodeUnschedulable filter
-        .filter(n -> pods.values().stream().noneMatch(o -> o != p && n.name.equals(o.node) && o.phase != PodPhase.Failed && o.phase != PodPhase.Succeeded)) // required pod anti-affinity (terminal pods do not count)
+        .filter(n -> pods.values().stream()
+            .noneMatch(o -> o != p
+                && n.name.equals(o.node)
+                && o.phase != PodPhase.Failed
+                && o.phase
+                    != PodPhase
+                        .Succeeded)) // required pod anti-affinity (terminal pods do not count)
         .filter(n -> !avoidRequired || !p.avoid.contains(n.name))
         .toList();
     // avoidNodes are a strong preference, preferNode a weaker one.
-    Node chosen = fit.stream().min(Comparator.comparing((Node n) -> p.avoid.contains(n.name))
-        .thenComparing(n -> !n.name.equals(p.prefer)).thenComparing(n -> n.name)).orElse(null);
+    Node chosen = fit.stream()
+        .min(Comparator.comparing((Node n) -> p.avoid.contains(n.name))
+            .thenComparing(n -> !n.name.equals(p.prefer))
+            .thenComparing(n -> n.name))
+        .orElse(null);
     if (chosen == null) {
       p.unschedulable = true;
     } else {
@@ -439,7 +536,8 @@ final class World {
     }
     if (p.phase != PodPhase.Running) return;
     p.ticksRunning++;
-    boolean ready = p.readyOverride != null ? p.readyOverride
+    boolean ready = p.readyOverride != null
+        ? p.readyOverride
         : !p.appDown && (p.role == Role.Primary ? serving(p) : Boolean.TRUE.equals(p.inSync));
     if (ready != p.ready) {
       p.ready = ready;
@@ -453,13 +551,15 @@ final class World {
   }
 
   private boolean talk(Pod a, Pod b) {
-    if (a == null || b == null || !sidecarRuns(a) || !sidecarRuns(b) || podNetworkSplit) return false;
+    if (a == null || b == null || !sidecarRuns(a) || !sidecarRuns(b) || podNetworkSplit)
+      return false;
     return nodeOf(a).mode != NodeMode.Isolated && nodeOf(b).mode != NodeMode.Isolated;
   }
 
   private void primarySidecar(Pod p) {
     if (!sidecarRuns(p)) return;
-    // (a primary its standby confirms skips its renewals: they are for the moments nobody else vouches for it)
+    // (a primary its standby confirms skips its renewals: they are for the moments nobody else
+    // vouches for it)
     if (nodeOf(p).reachesApi() && lease != null && !p.leaseBlocked && !confirmedByStandby(p)) {
       if (p.name.equals(lease.holder()) && lease.epoch() == p.epoch) {
         lease = new PrimaryLease(lease.holder(), lease.epoch(), now, lease.duration());
@@ -470,9 +570,20 @@ final class World {
     }
     if (p.selfFenced) return;
     Pod sb = p.peer == null ? null : pods.get(p.peer);
-    boolean connected = talk(p, sb) && sb.role == Role.Standby && sb.epoch == p.epoch && p.name.equals(sb.peer) && sb.ticksRunning > 1;
-    if (connected) sb.seq = Math.max(sb.seq, p.seq - (policy.mode() == UnitPolicy.Mode.Asynchronous ? asyncLag : 0)); // streaming, catching up
-    // No new writes: a lapsed lease stops acknowledging until renewed again; clients reach a primary through the Service.
+    boolean connected = talk(p, sb)
+        && sb.role == Role.Standby
+        && sb.epoch == p.epoch
+        && p.name.equals(sb.peer)
+        && sb.ticksRunning > 1;
+    if (connected)
+      sb.seq = Math.max(
+          sb.seq,
+          p.seq
+              - (policy.mode() == UnitPolicy.Mode.Asynchronous
+                  ? asyncLag
+                  : 0)); // streaming, catching up
+    // No new writes: a lapsed lease stops acknowledging until renewed again; clients reach a
+    // primary through the Service.
     if (!serving(p) || p.appDown || !p.name.equals(selector)) return;
     if (policy.mode() == UnitPolicy.Mode.Asynchronous) {
       p.seq += writesPerTick;
@@ -489,17 +600,24 @@ final class World {
   private void otherSidecar(Pod p) {
     if (!sidecarRuns(p)) return;
     if (p.role == Role.Fenced) p.selfFenced = true;
-    Pod primary = pods.values().stream().filter(o -> o.role == Role.Primary && o.name.equals(p.peer)).findFirst().orElse(null);
+    Pod primary = pods.values().stream()
+        .filter(o -> o.role == Role.Primary && o.name.equals(p.peer))
+        .findFirst()
+        .orElse(null);
     boolean heard = talk(p, primary);
-    if (heard || p.peerLastHeard == null) p.peerLastHeard = now; // (silence counts from when it started)
+    if (heard || p.peerLastHeard == null)
+      p.peerLastHeard = now; // (silence counts from when it started)
     if (p.manualReport) return;
     if (heard) {
-      // What it knows of the primary; when it hears nothing it keeps its last word (a synchronous primary
+      // What it knows of the primary; when it hears nothing it keeps its last word (a synchronous
+      // primary
       // cannot acknowledge anything without it).
       long behind = primary == null ? 0 : Math.max(0, primary.seq - p.seq);
       p.lag = behind;
-      // (like the sidecar: an asynchronous standby that streams calls itself in sync while it trails)
-      p.inSync = p.ticksRunning > 1 && (behind == 0 || policy.mode() == UnitPolicy.Mode.Asynchronous);
+      // (like the sidecar: an asynchronous standby that streams calls itself in sync while it
+      // trails)
+      p.inSync =
+          p.ticksRunning > 1 && (behind == 0 || policy.mode() == UnitPolicy.Mode.Asynchronous);
     }
     Duration age = Duration.between(p.peerLastHeard, now);
     p.peerLost = age.compareTo(thresholds().peerLostAfter()) >= 0;
@@ -567,7 +685,8 @@ final class World {
   void appCrashLoop(String name) {
     Pod p = pod(name);
     p.appDown = true;
-    p.app = new AppContainer(AppContainer.State.Waiting, p.app.restartCount(), "CrashLoopBackOff", now);
+    p.app =
+        new AppContainer(AppContainer.State.Waiting, p.app.restartCount(), "CrashLoopBackOff", now);
   }
 
   /** The app restarted quickly and runs again. */
@@ -580,7 +699,8 @@ final class World {
   void appRecovers(String name) {
     Pod p = pod(name);
     p.appDown = false;
-    p.app = new AppContainer(AppContainer.State.Running, p.app.restartCount() + (p.app.crashed() ? 1 : 0), null, now);
+    p.app = new AppContainer(
+        AppContainer.State.Running, p.app.restartCount() + (p.app.crashed() ? 1 : 0), null, now);
   }
 
   void setReadiness(String name, Boolean ready) {
@@ -640,39 +760,54 @@ final class World {
   /** Distinct consecutive phases, in order. */
   List<Phase> phases() {
     List<Phase> out = new ArrayList<>();
-    for (Step s : steps) if (out.isEmpty() || out.get(out.size() - 1) != s.decision().phase()) out.add(s.decision().phase());
+    for (Step s : steps)
+      if (out.isEmpty() || out.get(out.size() - 1) != s.decision().phase())
+        out.add(s.decision().phase());
     return out;
   }
 
   List<Phase> phasesSince(int stepIndex) {
     List<Phase> out = new ArrayList<>();
-    for (Step s : steps.subList(stepIndex, steps.size())) if (out.isEmpty() || out.get(out.size() - 1) != s.decision().phase()) out.add(s.decision().phase());
+    for (Step s : steps.subList(stepIndex, steps.size()))
+      if (out.isEmpty() || out.get(out.size() - 1) != s.decision().phase())
+        out.add(s.decision().phase());
     return out;
   }
 
   List<Action> actions() {
-    return steps.stream().flatMap(s -> s.decision().actions().stream().limit(s.actionsDone())).toList();
+    return steps.stream()
+        .flatMap(s -> s.decision().actions().stream().limit(s.actionsDone()))
+        .toList();
   }
 
   List<Action> actionsSince(int stepIndex) {
-    return steps.subList(stepIndex, steps.size()).stream().flatMap(s -> s.decision().actions().stream().limit(s.actionsDone())).toList();
+    return steps.subList(stepIndex, steps.size()).stream()
+        .flatMap(s -> s.decision().actions().stream().limit(s.actionsDone()))
+        .toList();
   }
 
   List<EventReason> events() {
-    return actions().stream().filter(a -> a instanceof Emit).map(a -> ((Emit) a).reason()).toList();
+    return actions().stream()
+        .filter(a -> a instanceof Emit)
+        .map(a -> ((Emit) a).reason())
+        .toList();
   }
 
   /** Distinct consecutive event reasons since a step (repeated reports collapse into one). */
   List<EventReason> eventsSince(int stepIndex) {
     List<EventReason> out = new ArrayList<>();
     for (Action a : actionsSince(stepIndex)) {
-      if (a instanceof Emit e && (out.isEmpty() || out.get(out.size() - 1) != e.reason())) out.add(e.reason());
+      if (a instanceof Emit e && (out.isEmpty() || out.get(out.size() - 1) != e.reason()))
+        out.add(e.reason());
     }
     return out;
   }
 
   ConditionView condition(ConditionType type) {
-    return last().conditions().stream().filter(c -> c.type() == type).findFirst().orElseThrow();
+    return last().conditions().stream()
+        .filter(c -> c.type() == type)
+        .findFirst()
+        .orElseThrow();
   }
 
   int mark() {
@@ -682,10 +817,20 @@ final class World {
   @Override
   public String toString() {
     return "World at " + Duration.between(T0, now).toMillis() + " ms: status " + status + "; pods "
-        + pods.values().stream().map(p -> p.name + "@" + p.node + ":" + p.role + "/" + p.epoch + "->" + p.peer + (p.deleting() ? "(deleting)" : "") + " " + p.phase
-            + (p.ready ? " ready" : "") + (p.app != null ? " app " + p.app.state() + "/" + p.app.restartCount() : "") + (p.unschedulable ? " unschedulable" : "")
-            + " report " + p.reportRole + "/" + p.reportEpoch + " seq " + p.seq + " inSync " + p.inSync + " lag " + p.lag + " peerLost " + p.peerLost)
-        .collect(Collectors.joining(", ")) + "; nodes " + nodes.values().stream().map(n -> n.name + ":" + n.mode + "/" + n.ready).collect(Collectors.joining(", "))
-        + "; selector " + selector + "; lease " + lease + "; acked " + acked + "; promotions " + promotions;
+        + pods.values().stream()
+            .map(p -> p.name + "@" + p.node + ":" + p.role + "/" + p.epoch + "->" + p.peer
+                + (p.deleting() ? "(deleting)" : "") + " " + p.phase
+                + (p.ready ? " ready" : "")
+                + (p.app != null ? " app " + p.app.state() + "/" + p.app.restartCount() : "")
+                + (p.unschedulable ? " unschedulable" : "")
+                + " report " + p.reportRole + "/" + p.reportEpoch + " seq " + p.seq + " inSync "
+                + p.inSync + " lag " + p.lag + " peerLost " + p.peerLost)
+            .collect(Collectors.joining(", "))
+        + "; nodes "
+        + nodes.values().stream()
+            .map(n -> n.name + ":" + n.mode + "/" + n.ready)
+            .collect(Collectors.joining(", "))
+        + "; selector " + selector + "; lease " + lease + "; acked " + acked + "; promotions "
+        + promotions;
   }
 }

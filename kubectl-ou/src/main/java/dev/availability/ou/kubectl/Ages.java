@@ -9,7 +9,10 @@ final class Ages {
     long ms = Math.max(0, millis);
     if (ms < 1_000) return ms + "ms";
     long s = ms / 1_000;
-    if (s < 60) return ms < 10_000 && ms % 1_000 >= 100 ? String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0) : s + "s";
+    if (s < 60)
+      return ms < 10_000 && ms % 1_000 >= 100
+          ? String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0)
+          : s + "s";
     long m = s / 60;
     if (m < 60) return m + "m" + (s % 60 == 0 ? "" : s % 60 + "s");
     long h = m / 60;

@@ -21,11 +21,17 @@ final class Cluster implements AutoCloseable {
 
   /** The unit, or an error that says how to find the right one. */
   OperationalUnit unit(String name) {
-    OperationalUnit unit = CliException.translate(() -> client.resources(OperationalUnit.class).inNamespace(namespace).withName(name).get(),
+    OperationalUnit unit = CliException.translate(
+        () -> client
+            .resources(OperationalUnit.class)
+            .inNamespace(namespace)
+            .withName(name)
+            .get(),
         "read operationalunit " + name + " in namespace " + namespace);
     if (unit == null) {
-      throw new CliException("operationalunit \"" + name + "\" not found in namespace \"" + namespace + "\": list the units with "
-          + "kubectl get ou -n " + namespace + " (or pass -n NAMESPACE)");
+      throw new CliException("operationalunit \"" + name + "\" not found in namespace \""
+          + namespace + "\": list the units with " + "kubectl get ou -n " + namespace
+          + " (or pass -n NAMESPACE)");
     }
     return unit;
   }
@@ -33,11 +39,20 @@ final class Cluster implements AutoCloseable {
   /** The unit's member pods (those it created: they carry its label and its owner reference), by name. */
   List<Pod> members(OperationalUnit unit) {
     String name = unit.getMetadata().getName();
-    List<Pod> pods = CliException.translate(() -> client.pods().inNamespace(namespace).withLabel(ContractKeys.UNIT_LABEL, name).list().getItems(),
+    List<Pod> pods = CliException.translate(
+        () -> client
+            .pods()
+            .inNamespace(namespace)
+            .withLabel(ContractKeys.UNIT_LABEL, name)
+            .list()
+            .getItems(),
         "list the pods of unit " + name);
-    return pods.stream().filter(p -> p.getMetadata().getOwnerReferences() != null && p.getMetadata().getOwnerReferences().stream()
-        .anyMatch(o -> unit.getMetadata().getUid().equals(o.getUid())))
-        .sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList();
+    return pods.stream()
+        .filter(p -> p.getMetadata().getOwnerReferences() != null
+            && p.getMetadata().getOwnerReferences().stream()
+                .anyMatch(o -> unit.getMetadata().getUid().equals(o.getUid())))
+        .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+        .toList();
   }
 
   /**
@@ -47,9 +62,17 @@ final class Cluster implements AutoCloseable {
   void annotate(String unit, String key, String value) {
     Map<String, String> annotations = new HashMap<>();
     annotations.put(key, value);
-    String patch = Json.write(Map.of("metadata", Map.of("annotations", annotations))); // null removes the key
-    CliException.translate(() -> client.resources(OperationalUnit.class).inNamespace(namespace).withName(unit)
-        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch),
+    String patch =
+        Json.write(Map.of("metadata", Map.of("annotations", annotations))); // null removes the key
+    CliException.translate(
+        () -> client
+            .resources(OperationalUnit.class)
+            .inNamespace(namespace)
+            .withName(unit)
+            .patch(
+                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                    io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                patch),
         "annotate operationalunit " + unit);
   }
 

@@ -14,14 +14,24 @@ import picocli.CommandLine.ScopeType;
  * KUBECONFIG (one file or several) and the current context apply as they do to kubectl itself.
  */
 final class ClusterOptions {
-  @Option(names = {"-n", "--namespace"}, scope = ScopeType.INHERIT, paramLabel = "NAMESPACE",
+  @Option(
+      names = {"-n", "--namespace"},
+      scope = ScopeType.INHERIT,
+      paramLabel = "NAMESPACE",
       description = "The unit's namespace (default: the context's namespace, else default).")
   String namespace;
 
-  @Option(names = "--context", scope = ScopeType.INHERIT, paramLabel = "CONTEXT", description = "The kubeconfig context to use.")
+  @Option(
+      names = "--context",
+      scope = ScopeType.INHERIT,
+      paramLabel = "CONTEXT",
+      description = "The kubeconfig context to use.")
   String context;
 
-  @Option(names = "--kubeconfig", scope = ScopeType.INHERIT, paramLabel = "FILE",
+  @Option(
+      names = "--kubeconfig",
+      scope = ScopeType.INHERIT,
+      paramLabel = "FILE",
       description = "The kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).")
   Path kubeconfig;
 
@@ -32,7 +42,9 @@ final class ClusterOptions {
     config.setRequestRetryBackoffLimit(1);
     config.setConnectionTimeout(5_000);
     config.setRequestTimeout(15_000);
-    String ns = namespace != null ? namespace : config.getNamespace() != null ? config.getNamespace() : "default";
+    String ns = namespace != null
+        ? namespace
+        : config.getNamespace() != null ? config.getNamespace() : "default";
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     return new Cluster(client, ns);
   }
@@ -51,14 +63,18 @@ final class ClusterOptions {
     boolean inCluster = System.getenv("KUBERNETES_SERVICE_HOST") != null;
     boolean home = Files.exists(Path.of(System.getProperty("user.home"), ".kube", "config"));
     if ((env == null || env.isBlank()) && !home && !inCluster) {
-      throw new CliException("no cluster configured: set KUBECONFIG, pass --kubeconfig FILE, or write ~/.kube/config");
+      throw new CliException(
+          "no cluster configured: set KUBECONFIG, pass --kubeconfig FILE, or write ~/.kube/config");
     }
     return checkedContext(Config.autoConfigure(context));
   }
 
   private Config checkedContext(Config config) {
-    if (context != null && (config.getCurrentContext() == null || !context.equals(config.getCurrentContext().getName()))) {
-      throw new CliException("context \"" + context + "\" is not in the kubeconfig: list them with kubectl config get-contexts");
+    if (context != null
+        && (config.getCurrentContext() == null
+            || !context.equals(config.getCurrentContext().getName()))) {
+      throw new CliException("context \"" + context
+          + "\" is not in the kubeconfig: list them with kubectl config get-contexts");
     }
     return config;
   }

@@ -10,7 +10,11 @@ final class FencedMembers {
 
   static List<String> parse(String value) {
     if (value == null) return List.of();
-    return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
+    return Arrays.stream(value.split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .distinct()
+        .toList();
   }
 
   /** The value with {@code member} added (the same value when it is there already). */

@@ -7,14 +7,20 @@ import java.time.Instant;
 import java.util.List;
 import picocli.CommandLine.Command;
 
-@Command(name = "history", header = "Show the last failovers, switchovers and drills.",
-    description = "The unit's last failovers, switchovers and drills (status.history, newest first): reason, "
-    + "epochs, detection, promotion and traffic-switch times, recovery budget met or missed, updates lost.", mixinStandardHelpOptions = true)
+@Command(
+    name = "history",
+    header = "Show the last failovers, switchovers and drills.",
+    description =
+        "The unit's last failovers, switchovers and drills (status.history, newest first): reason, "
+            + "epochs, detection, promotion and traffic-switch times, recovery budget met or missed, updates lost.",
+    mixinStandardHelpOptions = true)
 final class HistoryCommand extends UnitViewCommand {
   @Override
   Object read(Cluster cluster, Instant now) {
     OperationalUnit u = cluster.unit(unit);
-    return u.getStatus() == null || u.getStatus().getHistory() == null ? List.<FailoverRecord>of() : u.getStatus().getHistory();
+    return u.getStatus() == null || u.getStatus().getHistory() == null
+        ? List.<FailoverRecord>of()
+        : u.getStatus().getHistory();
   }
 
   @Override

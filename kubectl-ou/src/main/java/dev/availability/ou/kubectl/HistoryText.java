@@ -10,10 +10,23 @@ final class HistoryText {
   private HistoryText() {}
 
   static void print(List<FailoverRecord> history, int limit, Instant now, PrintWriter out) {
-    Table t = new Table("AGE", "KIND", "FROM", "TO", "EPOCH", "REASON", "DETECT", "PROMOTE", "TRAFFIC", "BUDGET", "LOST");
-    history.stream().limit(limit).forEach(r -> t.row(Ages.of(StatusView.age(when(r), now)), kind(r), r.getFormerPrimary(), r.getNewPrimary(),
-        r.getEpoch(), r.getReason(), ms(r.getDetectionMillis()), ms(r.getPromotionMillis()), ms(r.getTrafficSwitchedMillis()), budget(r),
-        r.getUpdatesLost()));
+    Table t = new Table(
+        "AGE", "KIND", "FROM", "TO", "EPOCH", "REASON", "DETECT", "PROMOTE", "TRAFFIC", "BUDGET",
+        "LOST");
+    history.stream()
+        .limit(limit)
+        .forEach(r -> t.row(
+            Ages.of(StatusView.age(when(r), now)),
+            kind(r),
+            r.getFormerPrimary(),
+            r.getNewPrimary(),
+            r.getEpoch(),
+            r.getReason(),
+            ms(r.getDetectionMillis()),
+            ms(r.getPromotionMillis()),
+            ms(r.getTrafficSwitchedMillis()),
+            budget(r),
+            r.getUpdatesLost()));
     if (t.isEmpty()) {
       out.println("no failovers, switchovers or drills yet");
       return;
@@ -36,7 +49,9 @@ final class HistoryText {
 
   private static String budget(FailoverRecord r) {
     if (r.getWithinRecoveryBudget() == null) return "-";
-    String of = r.getRecoveryBudgetMillis() == null ? "" : " (" + Ages.of(r.getRecoveryBudgetMillis()) + ")";
+    String of = r.getRecoveryBudgetMillis() == null
+        ? ""
+        : " (" + Ages.of(r.getRecoveryBudgetMillis()) + ")";
     return (r.getWithinRecoveryBudget() ? "met" : "MISSED") + of;
   }
 }

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 /** JSON as the plugin prints it ({@code -o json}: indented, absent values left out) and as it patches (nulls kept). */
 final class Json {
-  private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+  private static final ObjectMapper PRETTY = new ObjectMapper()
+      .enable(SerializationFeature.INDENT_OUTPUT)
       .setSerializationInclusion(JsonInclude.Include.NON_NULL);
   private static final ObjectMapper PLAIN = new ObjectMapper();
 

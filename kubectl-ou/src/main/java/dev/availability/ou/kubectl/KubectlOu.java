@@ -13,21 +13,42 @@ import picocli.CommandLine.Spec;
  * for something writes the unit's annotation (declarative: GitOps can write the same) and waits for the operator's
  * answer in {@code status.requests}. Exit codes: 0 done, 1 error or refused, 2 usage.
  */
-@Command(name = "kubectl ou", mixinStandardHelpOptions = true, versionProvider = KubectlOu.Version.class,
-    description = {"Operate operational units (ou-operator): see their state, move the primary, fence a member, pause the "
-        + "operator, run a failover drill, read the history, collect a support report.", ""},
-    subcommands = {StatusCommand.class, PromoteCommand.class, FenceCommand.class, UnfenceCommand.class, PauseCommand.class,
-        ResumeCommand.class, DrillCommand.class, HistoryCommand.class, ReportCommand.class},
-    footer = {"", "Exit codes: 0 done, 1 an error or the operator refused (the message says why), 2 wrong usage.",
-        "Reference: docs/kubectl-ou.md"},
+@Command(
+    name = "kubectl ou",
+    mixinStandardHelpOptions = true,
+    versionProvider = KubectlOu.Version.class,
+    description = {
+      "Operate operational units (ou-operator): see their state, move the primary, fence a member, pause the "
+          + "operator, run a failover drill, read the history, collect a support report.",
+      ""
+    },
+    subcommands = {
+      StatusCommand.class,
+      PromoteCommand.class,
+      FenceCommand.class,
+      UnfenceCommand.class,
+      PauseCommand.class,
+      ResumeCommand.class,
+      DrillCommand.class,
+      HistoryCommand.class,
+      ReportCommand.class
+    },
+    footer = {
+      "",
+      "Exit codes: 0 done, 1 an error or the operator refused (the message says why), 2 wrong usage.",
+      "Reference: docs/kubectl-ou.md"
+    },
     usageHelpAutoWidth = true)
 public final class KubectlOu implements Callable<Integer> {
   static final int OK = 0;
   static final int FAILED = 1;
   static final int USAGE = 2;
 
-  @Mixin ClusterOptions cluster;
-  @Spec CommandSpec spec;
+  @Mixin
+  ClusterOptions cluster;
+
+  @Spec
+  CommandSpec spec;
 
   public static void main(String[] args) {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -37,7 +58,8 @@ public final class KubectlOu implements Callable<Integer> {
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new KubectlOu());
     // Wrong usage exits 2, a failure 1: both handlers answer, with kubectl's "error: " prefix.
-    cli.setOut(out).setErr(err)
+    cli.setOut(out)
+        .setErr(err)
         .setParameterExceptionHandler((e, ignored) -> usageError(e, err))
         .setExecutionExceptionHandler((e, commandLine, parsed) -> {
           err.println("error: " + CliException.describe(e));

@@ -1,4 +1,7 @@
 package dev.availability.ou.kubectl;
 
 /** {@code -o}: text for people (the default), json for programs. */
-enum OutputFormat { text, json }
+enum OutputFormat {
+  text,
+  json
+}

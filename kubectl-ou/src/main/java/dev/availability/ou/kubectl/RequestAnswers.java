@@ -12,7 +12,8 @@ final class RequestAnswers {
   static Optional<RequestStatus> find(OperationalUnit unit, Request request) {
     if (unit.getStatus() == null || unit.getStatus().getRequests() == null) return Optional.empty();
     return unit.getStatus().getRequests().stream()
-        .filter(r -> r.getKind() == request.kind() && sameValue(r.getValue(), request.value())).findFirst();
+        .filter(r -> r.getKind() == request.kind() && sameValue(r.getValue(), request.value()))
+        .findFirst();
   }
 
   /** An empty value (the last member unfenced) is answered as empty or absent. */
@@ -22,6 +23,7 @@ final class RequestAnswers {
   }
 
   static boolean finished(RequestStatus answer) {
-    return answer.getState() == RequestStatus.State.Done || answer.getState() == RequestStatus.State.Refused;
+    return answer.getState() == RequestStatus.State.Done
+        || answer.getState() == RequestStatus.State.Refused;
   }
 }

@@ -24,15 +24,23 @@ import picocli.CommandLine.ParentCommand;
  * says the request stays asked.
  */
 abstract class RequestCommand implements Callable<Integer> {
-  @ParentCommand KubectlOu parent;
+  @ParentCommand
+  KubectlOu parent;
 
-  @Parameters(index = "0", paramLabel = "UNIT", description = "The OperationalUnit.") String unit;
+  @Parameters(index = "0", paramLabel = "UNIT", description = "The OperationalUnit.")
+  String unit;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "2m",
-      description = "How long to wait for the operator's answer, for example 90s or 5m (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      defaultValue = "2m",
+      description =
+          "How long to wait for the operator's answer, for example 90s or 5m (default: ${DEFAULT-VALUE}).")
   String timeout;
 
-  @Option(names = "--no-wait", description = "Write the annotation and return without waiting for the operator.")
+  @Option(
+      names = "--no-wait",
+      description = "Write the annotation and return without waiting for the operator.")
   boolean noWait;
 
   /** What to write, given the unit as it is now (throws a CliException when the request makes no sense). */
@@ -56,20 +64,25 @@ abstract class RequestCommand implements Callable<Integer> {
         cluster.annotate(unit, request.annotation(), request.value());
         err.println(unit + ": asked for " + request.what() + " (" + request.asAnnotation() + ")");
       } else {
-        err.println(unit + ": " + request.what() + " was asked already (" + request.asAnnotation() + ")");
+        err.println(
+            unit + ": " + request.what() + " was asked already (" + request.asAnnotation() + ")");
       }
       if (paused(current) && request.kind() != RequestStatus.Kind.Pause) {
-        err.println("note: the unit is paused (" + UnitAnnotations.PAUSED + "=true): the operator acts on nothing until kubectl ou resume " + unit);
+        err.println("note: the unit is paused (" + UnitAnnotations.PAUSED
+            + "=true): the operator acts on nothing until kubectl ou resume " + unit);
       }
       if (noWait) return KubectlOu.OK;
       err.println("waiting for the operator's answer (up to " + Ages.of(limit.toMillis()) + ")...");
       err.flush();
-      Optional<RequestStatus> answer = new RequestWaiter(() -> cluster.unit(unit), err, Clock.systemUTC()).await(request, limit);
+      Optional<RequestStatus> answer =
+          new RequestWaiter(() -> cluster.unit(unit), err, Clock.systemUTC()).await(request, limit);
       if (answer.isEmpty()) throw new CliException(noAnswer(request, limit));
       if (answer.get().getState() == RequestStatus.State.Refused) {
-        throw new CliException("the operator refused " + request.what() + ": " + answer.get().getMessage());
+        throw new CliException(
+            "the operator refused " + request.what() + ": " + answer.get().getMessage());
       }
-      out.println(unit + ": " + request.what() + " done" + (answer.get().getMessage() == null ? "" : ": " + answer.get().getMessage()));
+      out.println(unit + ": " + request.what() + " done"
+          + (answer.get().getMessage() == null ? "" : ": " + answer.get().getMessage()));
       return KubectlOu.OK;
     }
   }
@@ -78,22 +91,28 @@ abstract class RequestCommand implements Callable<Integer> {
     try {
       return Durations.parse(timeout);
     } catch (IllegalArgumentException e) {
-      throw new picocli.CommandLine.ParameterException(parent.spec.commandLine(),
+      throw new picocli.CommandLine.ParameterException(
+          parent.spec.commandLine(),
           "--timeout " + timeout + " is not a duration: write it as 90s, 2m or 1m30s");
     }
   }
 
   private String noAnswer(Request request, Duration limit) {
-    return "no answer from the operator within " + Ages.of(limit.toMillis()) + " to " + request.what() + ". Is it running? "
-        + "(kubectl get pods -A -l app.kubernetes.io/name=ou-operator). The request stays asked (" + request.asAnnotation()
-        + "): the operator acts on it when it comes; see kubectl ou status " + unit + ", or withdraw it with "
+    return "no answer from the operator within " + Ages.of(limit.toMillis()) + " to "
+        + request.what() + ". Is it running? "
+        + "(kubectl get pods -A -l app.kubernetes.io/name=ou-operator). The request stays asked ("
+        + request.asAnnotation()
+        + "): the operator acts on it when it comes; see kubectl ou status " + unit
+        + ", or withdraw it with "
         + "kubectl annotate ou " + unit + " " + request.annotation() + "-";
   }
 
   /** As the operator reads it: "true" in any case, blanks around it ignored. */
   static boolean paused(OperationalUnit unit) {
     Map<String, String> a = unit.getMetadata().getAnnotations();
-    return a != null && a.get(UnitAnnotations.PAUSED) != null && a.get(UnitAnnotations.PAUSED).trim().equalsIgnoreCase("true");
+    return a != null
+        && a.get(UnitAnnotations.PAUSED) != null
+        && a.get(UnitAnnotations.PAUSED).trim().equalsIgnoreCase("true");
   }
 
   /** A new value each time, so the same request can be asked again ({@code <target>@<token>}, {@code <token>}). */
@@ -103,10 +122,13 @@ abstract class RequestCommand implements Callable<Integer> {
 
   /** The member pod of that name, or an error listing the unit's members. */
   static void requireMember(Cluster cluster, OperationalUnit unit, String member) {
-    List<String> members = cluster.members(unit).stream().map((Pod p) -> p.getMetadata().getName()).toList();
+    List<String> members =
+        cluster.members(unit).stream().map((Pod p) -> p.getMetadata().getName()).toList();
     if (!members.contains(member)) {
-      throw new CliException("\"" + member + "\" is not a member of unit " + unit.getMetadata().getName() + ": its members are "
-          + (members.isEmpty() ? "none" : String.join(", ", members)) + " (kubectl ou status " + unit.getMetadata().getName() + ")");
+      throw new CliException(
+          "\"" + member + "\" is not a member of unit " + unit.getMetadata().getName()
+              + ": its members are " + (members.isEmpty() ? "none" : String.join(", ", members))
+              + " (kubectl ou status " + unit.getMetadata().getName() + ")");
     }
   }
 }

@@ -19,7 +19,8 @@ import java.util.function.Supplier;
 final class RequestWaiter {
   static final Duration POLL = Duration.ofMillis(500);
   static final Duration STILL_WAITING = Duration.ofSeconds(15);
-  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+  private static final DateTimeFormatter CLOCK =
+      DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
   private final Supplier<OperationalUnit> read;
   private final PrintWriter progress;
@@ -41,7 +42,8 @@ final class RequestWaiter {
       Optional<RequestStatus> answer = RequestAnswers.find(read.get(), request);
       Instant now = clock.instant();
       if (answer.isPresent()) {
-        String line = answer.get().getState() + (answer.get().getMessage() == null ? "" : ": " + answer.get().getMessage());
+        String line = answer.get().getState()
+            + (answer.get().getMessage() == null ? "" : ": " + answer.get().getMessage());
         if (!Objects.equals(line, seen)) {
           progress.println("  " + CLOCK.format(now) + " " + line);
           progress.flush();
@@ -52,12 +54,14 @@ final class RequestWaiter {
       }
       if (!now.isBefore(deadline)) return Optional.empty();
       if (Duration.between(lastNews, now).compareTo(STILL_WAITING) >= 0) {
-        progress.println("  " + CLOCK.format(now) + " still waiting (" + Ages.of(Duration.between(start, now).toMillis()) + " of "
+        progress.println("  " + CLOCK.format(now) + " still waiting ("
+            + Ages.of(Duration.between(start, now).toMillis()) + " of "
             + Ages.of(timeout.toMillis()) + ")");
         progress.flush();
         lastNews = now;
       }
-      sleep(Duration.ofMillis(Math.min(POLL.toMillis(), Math.max(1, Duration.between(now, deadline).toMillis()))));
+      sleep(Duration.ofMillis(
+          Math.min(POLL.toMillis(), Math.max(1, Duration.between(now, deadline).toMillis()))));
     }
   }
 

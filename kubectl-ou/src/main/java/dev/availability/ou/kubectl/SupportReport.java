@@ -56,7 +56,11 @@ final class SupportReport {
     add("status.json", Json.pretty(view), "kubectl ou status -o json");
     add("unit.yaml", yaml(unit), "the OperationalUnit");
     add("events.yaml", yaml(s.events()), "events of the unit, its pods and its lease");
-    for (Pod p : s.pods()) add("pods/" + p.getMetadata().getName() + ".yaml", yaml(p), "member pod " + p.getMetadata().getName());
+    for (Pod p : s.pods())
+      add(
+          "pods/" + p.getMetadata().getName() + ".yaml",
+          yaml(p),
+          "member pod " + p.getMetadata().getName());
     objects(unit);
     nodes(s.pods());
     for (Pod p : s.pods()) {
@@ -73,32 +77,101 @@ final class SupportReport {
     String name = unit.getMetadata().getName();
     var c = cluster.client;
     String ns = cluster.namespace;
-    listed("Service", () -> c.services().inNamespace(ns).withLabel(ContractKeys.UNIT_LABEL, name).list().getItems());
-    listed("EndpointSlice", () -> c.discovery().v1().endpointSlices().inNamespace(ns).withLabel("kubernetes.io/service-name", name).list().getItems());
-    listed("Lease", () -> c.leases().inNamespace(ns).withLabel(ContractKeys.UNIT_LABEL, name).list().getItems());
-    listed("PodDisruptionBudget", () -> c.policy().v1().podDisruptionBudget().inNamespace(ns).withLabel(ContractKeys.UNIT_LABEL, name).list().getItems());
-    listed("NetworkPolicy", () -> c.network().v1().networkPolicies().inNamespace(ns).withLabel(ContractKeys.UNIT_LABEL, name).list().getItems());
-    listed("PersistentVolumeClaim", () -> c.persistentVolumeClaims().inNamespace(ns).withLabel(ContractKeys.UNIT_LABEL, name).list().getItems());
-    listed("ServiceAccount", () -> c.serviceAccounts().inNamespace(ns).withLabel(ContractKeys.UNIT_LABEL, name).list().getItems());
-    listed("Role", () -> c.rbac().roles().inNamespace(ns).withLabel(ContractKeys.UNIT_LABEL, name).list().getItems());
-    listed("RoleBinding", () -> c.rbac().roleBindings().inNamespace(ns).withLabel(ContractKeys.UNIT_LABEL, name).list().getItems());
+    listed(
+        "Service",
+        () -> c.services()
+            .inNamespace(ns)
+            .withLabel(ContractKeys.UNIT_LABEL, name)
+            .list()
+            .getItems());
+    listed(
+        "EndpointSlice",
+        () -> c.discovery()
+            .v1()
+            .endpointSlices()
+            .inNamespace(ns)
+            .withLabel("kubernetes.io/service-name", name)
+            .list()
+            .getItems());
+    listed(
+        "Lease",
+        () -> c.leases()
+            .inNamespace(ns)
+            .withLabel(ContractKeys.UNIT_LABEL, name)
+            .list()
+            .getItems());
+    listed(
+        "PodDisruptionBudget",
+        () -> c.policy()
+            .v1()
+            .podDisruptionBudget()
+            .inNamespace(ns)
+            .withLabel(ContractKeys.UNIT_LABEL, name)
+            .list()
+            .getItems());
+    listed(
+        "NetworkPolicy",
+        () -> c.network()
+            .v1()
+            .networkPolicies()
+            .inNamespace(ns)
+            .withLabel(ContractKeys.UNIT_LABEL, name)
+            .list()
+            .getItems());
+    listed(
+        "PersistentVolumeClaim",
+        () -> c.persistentVolumeClaims()
+            .inNamespace(ns)
+            .withLabel(ContractKeys.UNIT_LABEL, name)
+            .list()
+            .getItems());
+    listed(
+        "ServiceAccount",
+        () -> c.serviceAccounts()
+            .inNamespace(ns)
+            .withLabel(ContractKeys.UNIT_LABEL, name)
+            .list()
+            .getItems());
+    listed(
+        "Role",
+        () -> c.rbac()
+            .roles()
+            .inNamespace(ns)
+            .withLabel(ContractKeys.UNIT_LABEL, name)
+            .list()
+            .getItems());
+    listed(
+        "RoleBinding",
+        () -> c.rbac()
+            .roleBindings()
+            .inNamespace(ns)
+            .withLabel(ContractKeys.UNIT_LABEL, name)
+            .list()
+            .getItems());
   }
 
   private void nodes(List<Pod> pods) {
-    pods.stream().map(p -> p.getSpec() == null ? null : p.getSpec().getNodeName()).filter(Objects::nonNull).distinct().forEach(node -> {
-      try {
-        var n = cluster.client.nodes().withName(node).get();
-        if (n != null) add("nodes/" + node + ".yaml", yaml(n), "node " + node);
-      } catch (KubernetesClientException e) {
-        missing.add("node " + node + ": " + CliException.explain(e));
-      }
-    });
+    pods.stream()
+        .map(p -> p.getSpec() == null ? null : p.getSpec().getNodeName())
+        .filter(Objects::nonNull)
+        .distinct()
+        .forEach(node -> {
+          try {
+            var n = cluster.client.nodes().withName(node).get();
+            if (n != null) add("nodes/" + node + ".yaml", yaml(n), "node " + node);
+          } catch (KubernetesClientException e) {
+            missing.add("node " + node + ": " + CliException.explain(e));
+          }
+        });
   }
 
   private void listed(String kind, Supplier<List<? extends HasMetadata>> list) {
     try {
       for (HasMetadata o : list.get()) {
-        add("objects/" + kind + "-" + o.getMetadata().getName() + ".yaml", yaml(o), kind + " " + o.getMetadata().getName());
+        add(
+            "objects/" + kind + "-" + o.getMetadata().getName() + ".yaml",
+            yaml(o),
+            kind + " " + o.getMetadata().getName());
       }
     } catch (KubernetesClientException e) {
       missing.add(kind + " objects: " + CliException.explain(e));
@@ -109,22 +182,42 @@ final class SupportReport {
     String pod = p.getMetadata().getName();
     String ns = p.getMetadata().getNamespace();
     for (Container c : p.getSpec().getContainers()) {
-      ApiText log = ApiText.get(cluster.client, "/api/v1/namespaces/" + ns + "/pods/" + pod + "/log?container=" + c.getName() + "&tailLines=" + logLines,
+      ApiText log = ApiText.get(
+          cluster.client,
+          "/api/v1/namespaces/" + ns + "/pods/" + pod + "/log?container=" + c.getName()
+              + "&tailLines=" + logLines,
           CALL_LIMIT);
-      if (log.ok()) add(dir + c.getName() + ".log", log.text(), "log of " + ns + "/" + pod + " container " + c.getName());
-      else missing.add("log of " + ns + "/" + pod + " container " + c.getName() + ": " + log.problem());
+      if (log.ok())
+        add(
+            dir + c.getName() + ".log",
+            log.text(),
+            "log of " + ns + "/" + pod + " container " + c.getName());
+      else
+        missing.add(
+            "log of " + ns + "/" + pod + " container " + c.getName() + ": " + log.problem());
     }
   }
 
   /** The sidecar's /status, through the API server's pod proxy (the sidecar serves it on its health port). */
   private void sidecarStatus(Pod p) {
     String pod = p.getMetadata().getName();
-    int port = p.getSpec().getContainers().stream().filter(c -> ContractKeys.SIDECAR_CONTAINER.equals(c.getName())).findFirst()
-        .flatMap(c -> c.getPorts() == null ? java.util.Optional.empty() : c.getPorts().stream().filter(x -> "ou-health".equals(x.getName())).findFirst())
-        .map(ContainerPort::getContainerPort).orElse(HEALTH_PORT);
-    ApiText status = ApiText.get(cluster.client, "/api/v1/namespaces/" + cluster.namespace + "/pods/" + pod + ":" + port + "/proxy/status", CALL_LIMIT);
-    if (status.ok()) add("sidecars/" + pod + "-status.json", status.text(), "the sidecar's /status of " + pod);
-    else missing.add("the sidecar's /status of " + pod + " (pod proxy, port " + port + "): " + status.problem());
+    int port = p.getSpec().getContainers().stream()
+        .filter(c -> ContractKeys.SIDECAR_CONTAINER.equals(c.getName()))
+        .findFirst()
+        .flatMap(c -> c.getPorts() == null
+            ? java.util.Optional.empty()
+            : c.getPorts().stream().filter(x -> "ou-health".equals(x.getName())).findFirst())
+        .map(ContainerPort::getContainerPort)
+        .orElse(HEALTH_PORT);
+    ApiText status = ApiText.get(
+        cluster.client,
+        "/api/v1/namespaces/" + cluster.namespace + "/pods/" + pod + ":" + port + "/proxy/status",
+        CALL_LIMIT);
+    if (status.ok())
+      add("sidecars/" + pod + "-status.json", status.text(), "the sidecar's /status of " + pod);
+    else
+      missing.add("the sidecar's /status of " + pod + " (pod proxy, port " + port + "): "
+          + status.problem());
   }
 
   /** The operator's pods (the chart labels them app.kubernetes.io/name=ou-operator): every namespace, else the one given. */
@@ -132,10 +225,23 @@ final class SupportReport {
     List<Pod> pods;
     try {
       pods = operatorNamespace == null
-          ? cluster.client.pods().inAnyNamespace().withLabel(OPERATOR_LABEL, OPERATOR_NAME).list().getItems()
-          : cluster.client.pods().inNamespace(operatorNamespace).withLabel(OPERATOR_LABEL, OPERATOR_NAME).list().getItems();
+          ? cluster
+              .client
+              .pods()
+              .inAnyNamespace()
+              .withLabel(OPERATOR_LABEL, OPERATOR_NAME)
+              .list()
+              .getItems()
+          : cluster
+              .client
+              .pods()
+              .inNamespace(operatorNamespace)
+              .withLabel(OPERATOR_LABEL, OPERATOR_NAME)
+              .list()
+              .getItems();
     } catch (KubernetesClientException e) {
-      missing.add("the operator's logs: cannot list its pods (" + CliException.explain(e) + "); pass --operator-namespace NAMESPACE");
+      missing.add("the operator's logs: cannot list its pods (" + CliException.explain(e)
+          + "); pass --operator-namespace NAMESPACE");
       return;
     }
     if (pods.isEmpty()) {
@@ -143,7 +249,11 @@ final class SupportReport {
           + (operatorNamespace == null ? " in any namespace" : " in namespace " + operatorNamespace)
           + " (an operator run outside the cluster: attach its log yourself)");
     }
-    for (Pod p : pods) logs("logs/operator/" + p.getMetadata().getNamespace() + "-" + p.getMetadata().getName() + "/", p);
+    for (Pod p : pods)
+      logs(
+          "logs/operator/" + p.getMetadata().getNamespace() + "-"
+              + p.getMetadata().getName() + "/",
+          p);
   }
 
   private void add(String path, String text, String what) {
@@ -153,10 +263,17 @@ final class SupportReport {
 
   private String readme(String unit, Instant now) {
     StringBuilder b = new StringBuilder();
-    b.append("Support report for OperationalUnit ").append(unit).append(" in namespace ").append(cluster.namespace)
-        .append(", collected ").append(now).append(" by kubectl ou report.\n\n");
-    b.append("No Secrets: none is read (the unit's peer key Secret ").append(ContractKeys.peerSecretName(unit))
-        .append(" stays out). Pod specs are included as they are: values you wrote literally into the pod template are in them.\n\n");
+    b.append("Support report for OperationalUnit ")
+        .append(unit)
+        .append(" in namespace ")
+        .append(cluster.namespace)
+        .append(", collected ")
+        .append(now)
+        .append(" by kubectl ou report.\n\n");
+    b.append("No Secrets: none is read (the unit's peer key Secret ")
+        .append(ContractKeys.peerSecretName(unit))
+        .append(
+            " stays out). Pod specs are included as they are: values you wrote literally into the pod template are in them.\n\n");
     b.append("Collected:\n");
     collected.forEach(c -> b.append("  ").append(c).append('\n'));
     b.append("\nNot collected (why):\n");
@@ -167,10 +284,13 @@ final class SupportReport {
 
   /** YAML as kubectl prints it (quotes only where needed), without managedFields (bulky, and no help to support). */
   private static String yaml(Object o) {
-    if (o instanceof HasMetadata h && h.getMetadata() != null) h.getMetadata().setManagedFields(null);
-    if (o instanceof List<?> l) l.forEach(x -> {
-      if (x instanceof HasMetadata h && h.getMetadata() != null) h.getMetadata().setManagedFields(null);
-    });
+    if (o instanceof HasMetadata h && h.getMetadata() != null)
+      h.getMetadata().setManagedFields(null);
+    if (o instanceof List<?> l)
+      l.forEach(x -> {
+        if (x instanceof HasMetadata h && h.getMetadata() != null)
+          h.getMetadata().setManagedFields(null);
+      });
     try {
       return YAML.writeValueAsString(YAML.readTree(Serialization.asJson(o)));
     } catch (java.io.IOException e) {
@@ -178,6 +298,8 @@ final class SupportReport {
     }
   }
 
-  private static final YAMLMapper YAML = YAMLMapper.builder().enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build();
+  private static final YAMLMapper YAML = YAMLMapper.builder()
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+      .build();
 }

@@ -16,13 +16,29 @@ record UnitSnapshot(OperationalUnit unit, List<Pod> pods, Lease lease, List<Even
     OperationalUnit unit = cluster.unit(name);
     List<Pod> pods = cluster.members(unit);
     String leaseName = ContractKeys.primaryLeaseName(name);
-    Lease lease = CliException.translate(() -> cluster.client.leases().inNamespace(cluster.namespace).withName(leaseName).get(),
+    Lease lease = CliException.translate(
+        () -> cluster
+            .client
+            .leases()
+            .inNamespace(cluster.namespace)
+            .withName(leaseName)
+            .get(),
         "read the lease " + leaseName);
     Set<String> names = new HashSet<>(Set.of(name, leaseName));
     pods.forEach(p -> names.add(p.getMetadata().getName()));
-    List<Event> events = CliException.translate(() -> cluster.client.v1().events().inNamespace(cluster.namespace).list().getItems(),
-        "list the events of namespace " + cluster.namespace).stream()
-        .filter(e -> e.getInvolvedObject() != null && names.contains(e.getInvolvedObject().getName())).toList();
+    List<Event> events = CliException.translate(
+            () -> cluster
+                .client
+                .v1()
+                .events()
+                .inNamespace(cluster.namespace)
+                .list()
+                .getItems(),
+            "list the events of namespace " + cluster.namespace)
+        .stream()
+        .filter(e -> e.getInvolvedObject() != null
+            && names.contains(e.getInvolvedObject().getName()))
+        .toList();
     return new UnitSnapshot(unit, pods, lease, events);
   }
 }

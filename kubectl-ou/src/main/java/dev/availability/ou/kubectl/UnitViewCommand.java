@@ -9,9 +9,17 @@ import picocli.CommandLine.ParentCommand;
 
 /** A command that reads one unit and shows it as text or JSON; it changes nothing. */
 abstract class UnitViewCommand implements Callable<Integer> {
-  @ParentCommand KubectlOu parent;
-  @Parameters(index = "0", paramLabel = "UNIT", description = "The OperationalUnit.") String unit;
-  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text (default) or json.") OutputFormat output = OutputFormat.text;
+  @ParentCommand
+  KubectlOu parent;
+
+  @Parameters(index = "0", paramLabel = "UNIT", description = "The OperationalUnit.")
+  String unit;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      description = "text (default) or json.")
+  OutputFormat output = OutputFormat.text;
 
   /** What to show, read from the cluster at {@code now}. */
   abstract Object read(Cluster cluster, Instant now);

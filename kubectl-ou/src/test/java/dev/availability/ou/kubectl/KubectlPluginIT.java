@@ -26,32 +26,55 @@ import org.junit.jupiter.api.io.TempDir;
 class KubectlPluginIT {
 
   @Test
-  void kubectlRunsThePluginFromPath(KubernetesClient client, TestNamespace ns, LocalClusterHandle cluster, @TempDir Path bin) throws IOException {
-    Files.createSymbolicLink(bin.resolve("kubectl-ou"), cluster.repoRoot().resolve("kubectl-ou/kubectl-ou"));
+  void kubectlRunsThePluginFromPath(
+      KubernetesClient client, TestNamespace ns, LocalClusterHandle cluster, @TempDir Path bin)
+      throws IOException {
+    Files.createSymbolicLink(
+        bin.resolve("kubectl-ou"), cluster.repoRoot().resolve("kubectl-ou/kubectl-ou"));
     String kubectl = cluster.run("bin-dir").trim() + "/kubectl";
-    Map<String, String> env = Map.of("PATH", bin + ":" + System.getenv("PATH"), "KUBECONFIG", cluster.kubeconfig().toString());
+    Map<String, String> env = Map.of(
+        "PATH",
+        bin + ":" + System.getenv("PATH"),
+        "KUBECONFIG",
+        cluster.kubeconfig().toString());
 
-    assertThat(Processes.run(List.of(kubectl, "plugin", "list"), env).out()).contains(bin.resolve("kubectl-ou").toString());
+    assertThat(Processes.run(List.of(kubectl, "plugin", "list"), env).out())
+        .contains(bin.resolve("kubectl-ou").toString());
     Plugin.Result help = Processes.run(List.of(kubectl, "ou", "--help"), env);
     assertThat(help.exit()).as(help.toString()).isZero();
-    for (String command : List.of("status", "promote", "fence", "unfence", "pause", "resume", "drill", "history", "report")) {
+    for (String command : List.of(
+        "status", "promote", "fence", "unfence", "pause", "resume", "drill", "history", "report")) {
       assertThat(help.out()).containsPattern("(?m)^\\s+" + command + "\\s+\\S");
     }
 
     Units.installCrd(client, cluster.repoRoot());
-    OperationalUnit unit = new Units(client, ns.name()).create(Units.sample(cluster.repoRoot(), "via-kubectl", "10s"));
-    Plugin.Result status = Processes.run(args(kubectl, "ou", "status", "via-kubectl", "-n", ns.name()), env);
+    OperationalUnit unit =
+        new Units(client, ns.name()).create(Units.sample(cluster.repoRoot(), "via-kubectl", "10s"));
+    Plugin.Result status =
+        Processes.run(args(kubectl, "ou", "status", "via-kubectl", "-n", ns.name()), env);
     assertThat(status.exit()).as(status.toString()).isZero();
-    assertThat(status.out()).contains("Unit via-kubectl in " + ns.name() + ": no status yet (is the operator running?)", "No member pods.");
+    assertThat(status.out())
+        .contains(
+            "Unit via-kubectl in " + ns.name() + ": no status yet (is the operator running?)",
+            "No member pods.");
 
-    Plugin.Result pause = Processes.run(args(kubectl, "ou", "-n", ns.name(), "pause", "via-kubectl", "--no-wait"), env);
+    Plugin.Result pause = Processes.run(
+        args(kubectl, "ou", "-n", ns.name(), "pause", "via-kubectl", "--no-wait"), env);
     assertThat(pause.exit()).as(pause.toString()).isZero();
-    assertThat(client.resources(OperationalUnit.class).inNamespace(ns.name()).withName(unit.getMetadata().getName()).get()
-        .getMetadata().getAnnotations()).containsEntry(UnitAnnotations.PAUSED, "true");
+    assertThat(client
+            .resources(OperationalUnit.class)
+            .inNamespace(ns.name())
+            .withName(unit.getMetadata().getName())
+            .get()
+            .getMetadata()
+            .getAnnotations())
+        .containsEntry(UnitAnnotations.PAUSED, "true");
 
-    Plugin.Result missing = Processes.run(args(kubectl, "ou", "history", "missing", "-n", ns.name()), env);
+    Plugin.Result missing =
+        Processes.run(args(kubectl, "ou", "history", "missing", "-n", ns.name()), env);
     assertThat(missing.exit()).as(missing.toString()).isEqualTo(1);
-    assertThat(missing.err()).contains("operationalunit \"missing\" not found in namespace \"" + ns.name() + "\"");
+    assertThat(missing.err())
+        .contains("operationalunit \"missing\" not found in namespace \"" + ns.name() + "\"");
     Plugin.Result usage = Processes.run(args(kubectl, "ou", "promote"), env);
     assertThat(usage.exit()).as(usage.toString()).isEqualTo(2);
   }

@@ -22,19 +22,30 @@ final class OperatorStandIn implements AutoCloseable {
   /** The final answer to a request of this kind and value: its state and message. */
   record Answer(RequestStatus.State state, String message) {}
 
-  private static final Map<RequestStatus.Kind, String> ANNOTATIONS = Map.of(RequestStatus.Kind.Switchover, UnitAnnotations.SWITCHOVER_TO,
-      RequestStatus.Kind.Fence, UnitAnnotations.FENCED_MEMBERS, RequestStatus.Kind.Pause, UnitAnnotations.PAUSED,
-      RequestStatus.Kind.Drill, UnitAnnotations.DRILL);
+  private static final Map<RequestStatus.Kind, String> ANNOTATIONS = Map.of(
+      RequestStatus.Kind.Switchover,
+      UnitAnnotations.SWITCHOVER_TO,
+      RequestStatus.Kind.Fence,
+      UnitAnnotations.FENCED_MEMBERS,
+      RequestStatus.Kind.Pause,
+      UnitAnnotations.PAUSED,
+      RequestStatus.Kind.Drill,
+      UnitAnnotations.DRILL);
 
   private final KubernetesClient client;
   private final String namespace;
   private final String unit;
   private final BiFunction<RequestStatus.Kind, String, Answer> decide;
   private final Thread thread;
-  private final Map<RequestStatus.Kind, Long> inProgressSince = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<RequestStatus.Kind, Long> inProgressSince =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean running = true;
 
-  OperatorStandIn(KubernetesClient client, String namespace, String unit, BiFunction<RequestStatus.Kind, String, Answer> decide) {
+  OperatorStandIn(
+      KubernetesClient client,
+      String namespace,
+      String unit,
+      BiFunction<RequestStatus.Kind, String, Answer> decide) {
     this.client = client;
     this.namespace = namespace;
     this.unit = unit;
@@ -59,14 +70,24 @@ final class OperatorStandIn implements AutoCloseable {
 
   /** At most one change per step: InProgress for a new value, its final answer once it has been InProgress for WORKING. */
   private void step() {
-    OperationalUnit u = client.resources(OperationalUnit.class).inNamespace(namespace).withName(unit).get();
+    OperationalUnit u = client
+        .resources(OperationalUnit.class)
+        .inNamespace(namespace)
+        .withName(unit)
+        .get();
     if (u == null) return;
-    Map<String, String> a = u.getMetadata().getAnnotations() == null ? Map.of() : u.getMetadata().getAnnotations();
+    Map<String, String> a =
+        u.getMetadata().getAnnotations() == null ? Map.of() : u.getMetadata().getAnnotations();
     for (var e : ANNOTATIONS.entrySet()) {
       String value = a.get(e.getValue());
       if (value == null) continue;
-      RequestStatus current = requests(u).stream().filter(r -> r.getKind() == e.getKey()).findFirst().orElse(null);
-      if (current != null && Objects.equals(current.getValue(), value) && current.getState() != RequestStatus.State.InProgress) continue;
+      RequestStatus current = requests(u).stream()
+          .filter(r -> r.getKind() == e.getKey())
+          .findFirst()
+          .orElse(null);
+      if (current != null
+          && Objects.equals(current.getValue(), value)
+          && current.getState() != RequestStatus.State.InProgress) continue;
       RequestStatus next = new RequestStatus();
       next.setKind(e.getKey());
       next.setValue(value);
@@ -75,14 +96,16 @@ final class OperatorStandIn implements AutoCloseable {
         next.setState(RequestStatus.State.InProgress);
         next.setMessage("working on " + e.getKey() + " " + value);
         inProgressSince.put(e.getKey(), System.currentTimeMillis());
-      } else if (System.currentTimeMillis() - inProgressSince.getOrDefault(e.getKey(), 0L) < WORKING) {
+      } else if (System.currentTimeMillis() - inProgressSince.getOrDefault(e.getKey(), 0L)
+          < WORKING) {
         continue;
       } else {
         Answer answer = decide.apply(e.getKey(), value);
         next.setState(answer.state());
         next.setMessage(answer.message());
       }
-      List<RequestStatus> requests = new ArrayList<>(requests(u).stream().filter(r -> r.getKind() != e.getKey()).toList());
+      List<RequestStatus> requests = new ArrayList<>(
+          requests(u).stream().filter(r -> r.getKind() != e.getKey()).toList());
       requests.add(next);
       if (u.getStatus() == null) u.setStatus(new OperationalUnitStatus());
       u.getStatus().setRequests(requests);
@@ -92,7 +115,9 @@ final class OperatorStandIn implements AutoCloseable {
   }
 
   private static List<RequestStatus> requests(OperationalUnit u) {
-    return u.getStatus() == null || u.getStatus().getRequests() == null ? List.of() : u.getStatus().getRequests();
+    return u.getStatus() == null || u.getStatus().getRequests() == null
+        ? List.of()
+        : u.getStatus().getRequests();
   }
 
   @Override

@@ -23,17 +23,27 @@ import org.junit.jupiter.api.io.TempDir;
 class PluginArchiveIT {
 
   @Test
-  void theArchiveHoldsWhatTheKrewManifestInstallsAndThePluginRunsFromIt(@TempDir Path dir) throws IOException {
+  void theArchiveHoldsWhatTheKrewManifestInstallsAndThePluginRunsFromIt(@TempDir Path dir)
+      throws IOException {
     Path archive;
     try (Stream<Path> files = Files.list(Path.of("target"))) {
-      archive = files.filter(p -> p.getFileName().toString().matches("kubectl-ou-.+\\.tar\\.gz")).findFirst()
-          .orElseThrow(() -> new AssertionError("no target/kubectl-ou-<version>.tar.gz: package the module first"));
+      archive = files
+          .filter(p -> p.getFileName().toString().matches("kubectl-ou-.+\\.tar\\.gz"))
+          .findFirst()
+          .orElseThrow(() -> new AssertionError(
+              "no target/kubectl-ou-<version>.tar.gz: package the module first"));
     }
     List<String> names = extract(archive, dir);
-    JsonNode platform = new YAMLMapper().readTree(Path.of("krew/ou.yaml").toFile()).get("spec").get("platforms").get(0);
+    JsonNode platform = new YAMLMapper()
+        .readTree(Path.of("krew/ou.yaml").toFile())
+        .get("spec")
+        .get("platforms")
+        .get(0);
     for (JsonNode f : platform.get("files")) {
       var glob = FileSystems.getDefault().getPathMatcher("glob:" + f.get("from").asText());
-      assertThat(names).as("archive entries matching the manifest's files.from " + f.get("from").asText())
+      assertThat(names)
+          .as("archive entries matching the manifest's files.from "
+              + f.get("from").asText())
           .anyMatch(n -> glob.matches(Path.of(n)));
     }
     Path bin = dir.resolve(platform.get("bin").asText());
@@ -48,10 +58,12 @@ class PluginArchiveIT {
 
   private static List<String> extract(Path archive, Path dir) throws IOException {
     List<String> names = new ArrayList<>();
-    try (InputStream in = Files.newInputStream(archive); TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(in))) {
+    try (InputStream in = Files.newInputStream(archive);
+        TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(in))) {
       for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
         Path target = dir.resolve(e.getName()).normalize();
-        if (!target.startsWith(dir)) throw new AssertionError("entry outside the archive's root: " + e.getName());
+        if (!target.startsWith(dir))
+          throw new AssertionError("entry outside the archive's root: " + e.getName());
         if (e.isDirectory()) {
           Files.createDirectories(target);
           continue;

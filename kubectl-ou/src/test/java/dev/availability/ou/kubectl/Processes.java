@@ -16,7 +16,9 @@ final class Processes {
     try {
       Path out = Files.createTempFile("proc", ".out");
       Path err = Files.createTempFile("proc", ".err");
-      ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+      ProcessBuilder pb = new ProcessBuilder(command)
+          .redirectOutput(out.toFile())
+          .redirectError(err.toFile())
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       pb.environment().putAll(env);
       Process p = pb.start();
@@ -24,7 +26,10 @@ final class Processes {
         p.destroyForcibly();
         throw new IllegalStateException(String.join(" ", command) + " did not end within 60 s");
       }
-      Plugin.Result r = new Plugin.Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+      Plugin.Result r = new Plugin.Result(
+          p.exitValue(),
+          Files.readString(out, StandardCharsets.UTF_8),
+          Files.readString(err, StandardCharsets.UTF_8));
       Files.delete(out);
       Files.delete(err);
       return r;

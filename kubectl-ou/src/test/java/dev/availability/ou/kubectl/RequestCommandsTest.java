@@ -45,48 +45,90 @@ class RequestCommandsTest {
 
   /** A unit and two member pods it owns, as the operator would have made them (nobody runs them: no operator here). */
   static OperationalUnit unitWithMembers(String name) {
-    OperationalUnit unit = new Units(client, ns).create(Units.sample(cluster.repoRoot(), name, "10s"));
+    OperationalUnit unit =
+        new Units(client, ns).create(Units.sample(cluster.repoRoot(), name, "10s"));
     for (int i = 0; i < 2; i++) {
-      client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(name + "-" + i)
-          .addToLabels(ContractKeys.UNIT_LABEL, name).addToLabels(ContractKeys.MEMBER_LABEL, name + "-" + i)
-          .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(unit.getApiVersion()).withKind(unit.getKind())
-              .withName(name).withUid(unit.getMetadata().getUid()).withController(true).build())
-          .endMetadata().withNewSpec().addNewContainer().withName("app").withImage("app:1").endContainer().endSpec().build()).create();
+      client
+          .pods()
+          .inNamespace(ns)
+          .resource(new PodBuilder()
+              .withNewMetadata()
+              .withName(name + "-" + i)
+              .addToLabels(ContractKeys.UNIT_LABEL, name)
+              .addToLabels(ContractKeys.MEMBER_LABEL, name + "-" + i)
+              .withOwnerReferences(new OwnerReferenceBuilder()
+                  .withApiVersion(unit.getApiVersion())
+                  .withKind(unit.getKind())
+                  .withName(name)
+                  .withUid(unit.getMetadata().getUid())
+                  .withController(true)
+                  .build())
+              .endMetadata()
+              .withNewSpec()
+              .addNewContainer()
+              .withName("app")
+              .withImage("app:1")
+              .endContainer()
+              .endSpec()
+              .build())
+          .create();
     }
     return unit;
   }
 
   static String annotation(String unit, String key) {
-    Map<String, String> a = client.resources(OperationalUnit.class).inNamespace(ns).withName(unit).get().getMetadata().getAnnotations();
+    Map<String, String> a = client
+        .resources(OperationalUnit.class)
+        .inNamespace(ns)
+        .withName(unit)
+        .get()
+        .getMetadata()
+        .getAnnotations();
     return a == null ? null : a.get(key);
   }
 
   @Test
   void promoteAsksForASwitchoverAndWaitsUntilTheOperatorHasDoneIt() throws Exception {
     unitWithMembers("sw");
-    try (var op = new OperatorStandIn(client, ns, "sw", (kind, value) -> new OperatorStandIn.Answer(State.Done, "sw-1 is primary at epoch 2"))) {
+    try (var op = new OperatorStandIn(
+        client,
+        ns,
+        "sw",
+        (kind, value) -> new OperatorStandIn.Answer(State.Done, "sw-1 is primary at epoch 2"))) {
       Plugin.Result r = plugin.run("promote", "sw", "sw-1", "--timeout", "60s");
       assertThat(r.exit()).as(r.toString()).isZero();
       assertThat(r.out()).contains("sw: a switchover to sw-1 done: sw-1 is primary at epoch 2");
-      assertThat(r.err()).contains("asked for a switchover to sw-1 (" + UnitAnnotations.SWITCHOVER_TO + "=sw-1@", "InProgress: working on",
-          "Done: sw-1 is primary");
+      assertThat(r.err())
+          .contains(
+              "asked for a switchover to sw-1 (" + UnitAnnotations.SWITCHOVER_TO + "=sw-1@",
+              "InProgress: working on",
+              "Done: sw-1 is primary");
       String first = annotation("sw", UnitAnnotations.SWITCHOVER_TO);
       assertThat(first).startsWith("sw-1@");
 
       Plugin.Result again = plugin.run("promote", "sw", "--timeout", "60s");
       assertThat(again.exit()).as(again.toString()).isZero();
-      assertThat(annotation("sw", UnitAnnotations.SWITCHOVER_TO)).as("a new request each time").startsWith("any@").isNotEqualTo(first);
+      assertThat(annotation("sw", UnitAnnotations.SWITCHOVER_TO))
+          .as("a new request each time")
+          .startsWith("any@")
+          .isNotEqualTo(first);
     }
   }
 
   @Test
   void aRefusedRequestExitsOneWithTheOperatorsMessage() throws Exception {
     unitWithMembers("ref");
-    try (var op = new OperatorStandIn(client, ns, "ref",
-        (kind, value) -> new OperatorStandIn.Answer(State.Refused, "no standby is in sync (ref-1 trails by 12): wait until it is"))) {
+    try (var op = new OperatorStandIn(
+        client,
+        ns,
+        "ref",
+        (kind, value) -> new OperatorStandIn.Answer(
+            State.Refused, "no standby is in sync (ref-1 trails by 12): wait until it is"))) {
       Plugin.Result r = plugin.run("drill", "ref", "--timeout", "60s");
       assertThat(r.exit()).as(r.toString()).isEqualTo(1);
-      assertThat(r.err()).contains("error: the operator refused a failover drill: no standby is in sync (ref-1 trails by 12): wait until it is");
+      assertThat(r.err())
+          .contains(
+              "error: the operator refused a failover drill: no standby is in sync (ref-1 trails by 12): wait until it is");
       assertThat(r.out()).isEmpty();
       assertThat(annotation("ref", UnitAnnotations.DRILL)).isNotBlank();
     }
@@ -97,8 +139,12 @@ class RequestCommandsTest {
     unitWithMembers("silent");
     Plugin.Result r = plugin.run("pause", "silent", "--timeout", "2s");
     assertThat(r.exit()).as(r.toString()).isEqualTo(1);
-    assertThat(r.err()).contains("error: no answer from the operator within 2s to a pause of the operator", "Is it running?",
-        "The request stays asked (" + UnitAnnotations.PAUSED + "=true)", "kubectl annotate ou silent " + UnitAnnotations.PAUSED + "-");
+    assertThat(r.err())
+        .contains(
+            "error: no answer from the operator within 2s to a pause of the operator",
+            "Is it running?",
+            "The request stays asked (" + UnitAnnotations.PAUSED + "=true)",
+            "kubectl annotate ou silent " + UnitAnnotations.PAUSED + "-");
     assertThat(annotation("silent", UnitAnnotations.PAUSED)).isEqualTo("true");
 
     Plugin.Result noWait = plugin.run("resume", "silent", "--no-wait");
@@ -112,7 +158,11 @@ class RequestCommandsTest {
   @Test
   void fenceAndUnfenceEditTheListOneMemberAtATime() throws Exception {
     unitWithMembers("fc");
-    try (var op = new OperatorStandIn(client, ns, "fc", (kind, value) -> new OperatorStandIn.Answer(State.Done, "fenced: " + value))) {
+    try (var op = new OperatorStandIn(
+        client,
+        ns,
+        "fc",
+        (kind, value) -> new OperatorStandIn.Answer(State.Done, "fenced: " + value))) {
       assertThat(plugin.run("fence", "fc", "fc-0").exit()).isZero();
       Plugin.Result second = plugin.run("fence", "fc", "fc-1");
       assertThat(second.exit()).as(second.toString()).isZero();
@@ -130,18 +180,25 @@ class RequestCommandsTest {
 
     Plugin.Result stranger = plugin.run("fence", "fc", "fc-9");
     assertThat(stranger.exit()).as(stranger.toString()).isEqualTo(1);
-    assertThat(stranger.err()).contains("\"fc-9\" is not a member of unit fc: its members are fc-0, fc-1");
-    assertThat(annotation("fc", UnitAnnotations.FENCED_MEMBERS)).as("nothing written for a stranger").isEmpty();
+    assertThat(stranger.err())
+        .contains("\"fc-9\" is not a member of unit fc: its members are fc-0, fc-1");
+    assertThat(annotation("fc", UnitAnnotations.FENCED_MEMBERS))
+        .as("nothing written for a stranger")
+        .isEmpty();
   }
 
   @Test
   void aUnitThatIsNotThereIsAnErrorThatSaysWhereToLook() {
     Plugin.Result r = plugin.run("status", "nowhere");
     assertThat(r.exit()).as(r.toString()).isEqualTo(1);
-    assertThat(r.err()).contains("error: operationalunit \"nowhere\" not found in namespace \"" + ns + "\"", "kubectl get ou -n " + ns);
+    assertThat(r.err())
+        .contains(
+            "error: operationalunit \"nowhere\" not found in namespace \"" + ns + "\"",
+            "kubectl get ou -n " + ns);
     Plugin.Result promote = plugin.run("promote", "nowhere");
     assertThat(promote.exit()).isEqualTo(1);
-    Plugin.Result otherContext = Plugin.bare("status", "x", "--kubeconfig", cluster.kubeconfig().toString(), "--context", "elsewhere");
+    Plugin.Result otherContext = Plugin.bare(
+        "status", "x", "--kubeconfig", cluster.kubeconfig().toString(), "--context", "elsewhere");
     assertThat(otherContext.exit()).as(otherContext.toString()).isEqualTo(1);
     assertThat(otherContext.err()).contains("context \"elsewhere\" is not in the kubeconfig");
   }
@@ -149,11 +206,14 @@ class RequestCommandsTest {
   @Test
   void historyAndStatusShowWhatTheStatusRecords() throws Exception {
     unitWithMembers("hist");
-    OperationalUnit u = client.resources(OperationalUnit.class).inNamespace(ns).withName("hist").get();
+    OperationalUnit u =
+        client.resources(OperationalUnit.class).inNamespace(ns).withName("hist").get();
     u.setStatus(new dev.availability.ou.api.OperationalUnitStatus());
     u.getStatus().setEpoch(3L);
-    u.getStatus().setHistory(List.of(record(FailoverRecord.Kind.Drill, "hist-1", "hist-0", 3, "DrillRequested", true),
-        record(FailoverRecord.Kind.Failover, "hist-0", "hist-1", 2, "LeaseExpired", false)));
+    u.getStatus()
+        .setHistory(List.of(
+            record(FailoverRecord.Kind.Drill, "hist-1", "hist-0", 3, "DrillRequested", true),
+            record(FailoverRecord.Kind.Failover, "hist-0", "hist-1", 2, "LeaseExpired", false)));
     RequestStatus drill = new RequestStatus();
     drill.setKind(RequestStatus.Kind.Drill);
     drill.setValue("2026-12-05T10:00:00Z");
@@ -165,32 +225,53 @@ class RequestCommandsTest {
     Plugin.Result text = plugin.run("history", "hist");
     assertThat(text.exit()).as(text.toString()).isZero();
     List<String> lines = text.out().lines().toList();
-    assertThat(lines.get(0)).containsSubsequence("AGE", "KIND", "FROM", "TO", "EPOCH", "REASON", "DETECT", "PROMOTE", "TRAFFIC", "BUDGET", "LOST");
-    assertThat(lines.get(1)).containsSubsequence("Drill", "hist-1", "hist-0", "3", "DrillRequested", "1.2s", "met (5s)");
-    assertThat(lines.get(2)).containsSubsequence("Failover", "hist-0", "hist-1", "2", "LeaseExpired", "MISSED (5s)");
+    assertThat(lines.get(0))
+        .containsSubsequence(
+            "AGE", "KIND", "FROM", "TO", "EPOCH", "REASON", "DETECT", "PROMOTE", "TRAFFIC",
+            "BUDGET", "LOST");
+    assertThat(lines.get(1))
+        .containsSubsequence(
+            "Drill", "hist-1", "hist-0", "3", "DrillRequested", "1.2s", "met (5s)");
+    assertThat(lines.get(2))
+        .containsSubsequence("Failover", "hist-0", "hist-1", "2", "LeaseExpired", "MISSED (5s)");
 
-    JsonNode json = new ObjectMapper().readTree(plugin.run("history", "hist", "-o", "json").out());
+    JsonNode json =
+        new ObjectMapper().readTree(plugin.run("history", "hist", "-o", "json").out());
     assertThat(json).hasSize(2);
     assertThat(json.get(0).get("kind").asText()).isEqualTo("Drill");
 
     Plugin.Result status = plugin.run("status", "hist");
     assertThat(status.exit()).as(status.toString()).isZero();
-    assertThat(status.out()).contains("Unit hist in " + ns + ":", "epoch 3", "Synchronous", "hist-0", "hist-1",
-        "no report from its sidecar yet", "Lease: none yet", "Drill", "drill done in 1.2s", "LeaseExpired");
-    JsonNode view = new ObjectMapper().readTree(plugin.run("status", "hist", "-o", "json").out());
+    assertThat(status.out())
+        .contains(
+            "Unit hist in " + ns + ":",
+            "epoch 3",
+            "Synchronous",
+            "hist-0",
+            "hist-1",
+            "no report from its sidecar yet",
+            "Lease: none yet",
+            "Drill",
+            "drill done in 1.2s",
+            "LeaseExpired");
+    JsonNode view =
+        new ObjectMapper().readTree(plugin.run("status", "hist", "-o", "json").out());
     assertThat(view.get("members")).hasSize(2);
     assertThat(view.get("history").get(1).get("reason").asText()).isEqualTo("LeaseExpired");
     assertThat(view.get("requests").get(0).get("state").asText()).isEqualTo("Done");
   }
 
-  private static FailoverRecord record(FailoverRecord.Kind kind, String from, String to, long epoch, String reason, boolean met) {
+  private static FailoverRecord record(
+      FailoverRecord.Kind kind, String from, String to, long epoch, String reason, boolean met) {
     FailoverRecord r = new FailoverRecord();
     r.setKind(kind);
     r.setFormerPrimary(from);
     r.setNewPrimary(to);
     r.setEpoch(epoch);
     r.setReason(reason);
-    r.setDecidedAt(java.time.Instant.now().minusSeconds(kind == FailoverRecord.Kind.Drill ? 60 : 3600).toString());
+    r.setDecidedAt(java.time.Instant.now()
+        .minusSeconds(kind == FailoverRecord.Kind.Drill ? 60 : 3600)
+        .toString());
     r.setDetectionMillis(1_200L);
     r.setPromotionMillis(300L);
     r.setTrafficSwitchedMillis(met ? 1_800L : 7_000L);

@@ -12,8 +12,12 @@ class UsageTest {
     Plugin.Result r = Plugin.bare("--help");
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.out()).contains("Usage: kubectl ou");
-    for (String command : new String[] {"status", "promote", "fence", "unfence", "pause", "resume", "drill", "history", "report"}) {
-      assertThat(r.out()).as("kubectl ou --help lists " + command).containsPattern("(?m)^\\s+" + command + "\\s+\\S");
+    for (String command : new String[] {
+      "status", "promote", "fence", "unfence", "pause", "resume", "drill", "history", "report"
+    }) {
+      assertThat(r.out())
+          .as("kubectl ou --help lists " + command)
+          .containsPattern("(?m)^\\s+" + command + "\\s+\\S");
     }
     assertThat(r.out()).contains("--namespace", "--context", "--kubeconfig", "Exit codes");
   }
@@ -22,7 +26,15 @@ class UsageTest {
   void eachCommandHasItsOwnHelp() {
     Plugin.Result r = Plugin.bare("promote", "--help");
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("Usage: kubectl ou promote", "UNIT", "[MEMBER]", "--timeout", "--no-wait", "--namespace", "switchover-to");
+    assertThat(r.out())
+        .contains(
+            "Usage: kubectl ou promote",
+            "UNIT",
+            "[MEMBER]",
+            "--timeout",
+            "--no-wait",
+            "--namespace",
+            "switchover-to");
   }
 
   @Test
@@ -30,13 +42,17 @@ class UsageTest {
     assertUsage(Plugin.bare(), "a command is required");
     assertUsage(Plugin.bare("staus", "kv"), "Unmatched argument");
     assertUsage(Plugin.bare("status"), "Missing required parameter: 'UNIT'");
-    assertThat(Plugin.bare("status").err()).as("a usage error is short, as kubectl's are").contains("See 'kubectl ou status --help' for usage.")
+    assertThat(Plugin.bare("status").err())
+        .as("a usage error is short, as kubectl's are")
+        .contains("See 'kubectl ou status --help' for usage.")
         .doesNotContain("Usage:");
     assertThat(Plugin.bare("staus", "kv").err()).contains("Did you mean", "status");
     assertUsage(Plugin.bare("fence", "kv"), "Missing required parameter: 'MEMBER'");
     assertUsage(Plugin.bare("status", "kv", "-o", "yaml"), "Invalid value for option '--output'");
     assertUsage(Plugin.bare("pause", "kv", "--bogus"), "Unknown option: '--bogus'");
-    assertUsage(Plugin.bare("drill", "kv", "--timeout", "soon", "--kubeconfig", "/nonexistent"), "--timeout soon is not a duration");
+    assertUsage(
+        Plugin.bare("drill", "kv", "--timeout", "soon", "--kubeconfig", "/nonexistent"),
+        "--timeout soon is not a duration");
   }
 
   @Test

@@ -20,16 +20,24 @@ import java.util.Map;
  * @param watchTimeout   how long the API server keeps one watch open before it ends it (the watch then resumes
  *                       from the last resourceVersion); a little jitter is added so members do not reconnect together
  */
-public record ApiServerAccess(URI server, Path tokenFile, Path caFile, Duration tokenReread, Duration requestTimeout,
-                              Duration watchTimeout) {
+public record ApiServerAccess(
+    URI server,
+    Path tokenFile,
+    Path caFile,
+    Duration tokenReread,
+    Duration requestTimeout,
+    Duration watchTimeout) {
   public static final String SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
   public static final Duration DEFAULT_TOKEN_REREAD = Duration.ofMinutes(1);
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_WATCH_TIMEOUT = Duration.ofMinutes(5);
 
   public ApiServerAccess {
-    if (server == null || server.getHost() == null || !("https".equals(server.getScheme()) || "http".equals(server.getScheme()))) {
-      throw new IllegalArgumentException("API server URL must be https://host:port (or http:// for a local proxy), got " + server);
+    if (server == null
+        || server.getHost() == null
+        || !("https".equals(server.getScheme()) || "http".equals(server.getScheme()))) {
+      throw new IllegalArgumentException(
+          "API server URL must be https://host:port (or http:// for a local proxy), got " + server);
     }
   }
 
@@ -38,23 +46,33 @@ public record ApiServerAccess(URI server, Path tokenFile, Path caFile, Duration 
    * ({@code https://host:port}, or {@code host:port} for https), {@code tokenFile}, {@code caFile}; {@code env}
    * supplies {@code KUBERNETES_SERVICE_HOST} and {@code KUBERNETES_SERVICE_PORT}.
    */
-  public static ApiServerAccess resolve(String server, String tokenFile, String caFile, Map<String, String> env) {
+  public static ApiServerAccess resolve(
+      String server, String tokenFile, String caFile, Map<String, String> env) {
     URI uri;
     if (server == null || server.isBlank()) {
       String host = env.get("KUBERNETES_SERVICE_HOST");
       if (host == null || host.isBlank()) {
-        throw new IllegalArgumentException("no API server: KUBERNETES_SERVICE_HOST is not set (not in a pod) and neither is OU_API_SERVER");
+        throw new IllegalArgumentException(
+            "no API server: KUBERNETES_SERVICE_HOST is not set (not in a pod) and neither is OU_API_SERVER");
       }
       String port = env.getOrDefault("KUBERNETES_SERVICE_PORT", "443");
-      uri = URI.create("https://" + (host.contains(":") ? "[" + host.trim() + "]" : host.trim()) + ":" + port.trim());
+      uri = URI.create("https://" + (host.contains(":") ? "[" + host.trim() + "]" : host.trim())
+          + ":" + port.trim());
     } else {
       String s = server.trim();
       uri = URI.create(s.contains("://") ? s : "https://" + s);
     }
-    return new ApiServerAccess(uri,
-        Path.of(tokenFile == null || tokenFile.isBlank() ? SERVICE_ACCOUNT_DIR + "/token" : tokenFile.trim()),
-        Path.of(caFile == null || caFile.isBlank() ? SERVICE_ACCOUNT_DIR + "/ca.crt" : caFile.trim()),
-        DEFAULT_TOKEN_REREAD, DEFAULT_REQUEST_TIMEOUT, DEFAULT_WATCH_TIMEOUT);
+    return new ApiServerAccess(
+        uri,
+        Path.of(
+            tokenFile == null || tokenFile.isBlank()
+                ? SERVICE_ACCOUNT_DIR + "/token"
+                : tokenFile.trim()),
+        Path.of(
+            caFile == null || caFile.isBlank() ? SERVICE_ACCOUNT_DIR + "/ca.crt" : caFile.trim()),
+        DEFAULT_TOKEN_REREAD,
+        DEFAULT_REQUEST_TIMEOUT,
+        DEFAULT_WATCH_TIMEOUT);
   }
 
   public ApiServerAccess withTokenReread(Duration d) {

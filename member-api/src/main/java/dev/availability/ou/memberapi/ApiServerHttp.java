@@ -34,14 +34,16 @@ final class ApiServerHttp {
   private volatile String token;
   private volatile String tokenProblem;
   private long tokenReadNanos;
-  private volatile Runnable onAnswer = () -> { };
+  private volatile Runnable onAnswer = () -> {};
 
   ApiServerHttp(ApiServerAccess access, String namespace) {
     this.access = Objects.requireNonNull(access);
     this.namespace = Objects.requireNonNull(namespace);
     String s = access.server().toString();
     this.base = s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
-    HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(access.requestTimeout())
+    HttpClient.Builder b = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(access.requestTimeout())
         .followRedirects(HttpClient.Redirect.NEVER);
     if ("https".equals(access.server().getScheme())) b.sslContext(trusting(access.caFile()));
     this.http = b.build();
@@ -54,15 +56,18 @@ final class ApiServerHttp {
     try (InputStream in = Files.newInputStream(caFile)) {
       certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("cannot read the cluster CA certificate from " + caFile + " (OU_API_CA_FILE): " + e, e);
+      throw new IllegalArgumentException(
+          "cannot read the cluster CA certificate from " + caFile + " (OU_API_CA_FILE): " + e, e);
     }
-    if (certs.isEmpty()) throw new IllegalArgumentException("no certificate in " + caFile + " (OU_API_CA_FILE)");
+    if (certs.isEmpty())
+      throw new IllegalArgumentException("no certificate in " + caFile + " (OU_API_CA_FILE)");
     try {
       KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
       trust.load(null, null);
       int i = 0;
       for (Certificate c : certs) trust.setCertificateEntry("ca-" + i++, c);
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(trust);
       SSLContext ssl = SSLContext.getInstance("TLS");
       ssl.init(null, tmf.getTrustManagers(), null);
@@ -100,8 +105,10 @@ final class ApiServerHttp {
   }
 
   HttpRequest.Builder request(String pathAndQuery) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(access.requestTimeout())
-        .header("Accept", "application/json").header("User-Agent", "ou-sidecar");
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery))
+        .timeout(access.requestTimeout())
+        .header("Accept", "application/json")
+        .header("User-Agent", "ou-sidecar");
     refreshToken(false);
     String t = token;
     if (t != null) b.header("Authorization", "Bearer " + t);
@@ -114,14 +121,21 @@ final class ApiServerHttp {
     boolean resentAfter401 = false;
     while (true) {
       HttpRequest.Builder b = request(pathAndQuery)
-          .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+          .method(
+              method,
+              body == null
+                  ? HttpRequest.BodyPublishers.noBody()
+                  : HttpRequest.BodyPublishers.ofString(body));
       if (contentType != null) b.header("Content-Type", contentType);
       HttpResponse<String> r;
       try {
         r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
       } catch (HttpTimeoutException e) {
-        throw new MemberApiException(0, what + " in namespace " + namespace + " failed: no answer from the API server at " + base
-            + " within " + access.requestTimeout().toMillis() + " ms", e);
+        throw new MemberApiException(
+            0,
+            what + " in namespace " + namespace + " failed: no answer from the API server at "
+                + base + " within " + access.requestTimeout().toMillis() + " ms",
+            e);
       } catch (IOException e) {
         if (!resentAfterIo) {
           resentAfterIo = true; // a pooled connection the server closed meanwhile
@@ -142,25 +156,40 @@ final class ApiServerHttp {
   }
 
   private MemberApiException unreachable(String what, IOException e) {
-    return new MemberApiException(0, what + " in namespace " + namespace + " failed: cannot reach the API server at " + base + ": " + e, e);
+    return new MemberApiException(
+        0,
+        what + " in namespace " + namespace + " failed: cannot reach the API server at " + base
+            + ": " + e,
+        e);
   }
 
   MemberApiException failure(String what, Answer a) {
     int status = a.status();
     String noToken = token == null
-        ? " (no token was sent: " + access.tokenFile() + " could not be read" + (tokenProblem == null ? "" : ", " + tokenProblem) + ")" : "";
+        ? " (no token was sent: " + access.tokenFile() + " could not be read"
+            + (tokenProblem == null ? "" : ", " + tokenProblem) + ")"
+        : "";
     String explained = switch (status) {
-      case 401 -> "401 Unauthorized: the API server did not accept the token"
-          + (token == null ? noToken : " from " + access.tokenFile() + " (expired or revoked; the file was read again)");
-      case 403 -> "403 Forbidden: " + (token == null ? "anonymous requests may not do this" + noToken
-          : "the ServiceAccount lacks the permission (a member needs pods get, list, watch, patch and its unit's lease get, update)");
+      case 401 ->
+        "401 Unauthorized: the API server did not accept the token"
+            + (token == null
+                ? noToken
+                : " from " + access.tokenFile() + " (expired or revoked; the file was read again)");
+      case 403 ->
+        "403 Forbidden: "
+            + (token == null
+                ? "anonymous requests may not do this" + noToken
+                : "the ServiceAccount lacks the permission (a member needs pods get, list, watch, patch and its unit's lease get, update)");
       case 404 -> "404 Not Found";
       case 409 -> "409 Conflict: the object changed since it was read";
       case 410 -> "410 Gone: the resourceVersion is too old";
       default -> status >= 500 ? status + " from the API server (server error)" : "HTTP " + status;
     };
     String said = serverMessage(a.body());
-    return new MemberApiException(status, what + " in namespace " + namespace + " failed: " + explained + (said.isEmpty() ? "" : "; the server said: " + said));
+    return new MemberApiException(
+        status,
+        what + " in namespace " + namespace + " failed: " + explained
+            + (said.isEmpty() ? "" : "; the server said: " + said));
   }
 
   /** The message of a Status answer, or the start of any other body. */
@@ -180,7 +209,9 @@ final class ApiServerHttp {
   boolean refreshToken(boolean force) {
     synchronized (tokenLock) {
       long now = System.nanoTime();
-      if (!force && tokenReadNanos != 0 && now - tokenReadNanos < access.tokenReread().toNanos()) return false;
+      if (!force
+          && tokenReadNanos != 0
+          && now - tokenReadNanos < access.tokenReread().toNanos()) return false;
       tokenReadNanos = now;
       String next;
       try {

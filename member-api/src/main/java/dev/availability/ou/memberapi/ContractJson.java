@@ -20,8 +20,12 @@ public final class ContractJson {
   /** Reads an assignment; malformed JSON throws an IllegalArgumentException starting "malformed Assignment JSON: ". */
   public static Assignment assignment(String json) {
     Map<String, Object> m = Json.record(json, ASSIGNMENT);
-    return new Assignment(Json.enumValue(m, "role", Role.class, ASSIGNMENT), Json.primitiveLong(m, "epoch", ASSIGNMENT),
-        Json.string(m, "peer", ASSIGNMENT), Json.string(m, "mode", ASSIGNMENT), timing(m));
+    return new Assignment(
+        Json.enumValue(m, "role", Role.class, ASSIGNMENT),
+        Json.primitiveLong(m, "epoch", ASSIGNMENT),
+        Json.string(m, "peer", ASSIGNMENT),
+        Json.string(m, "mode", ASSIGNMENT),
+        timing(m));
   }
 
   /** The timings when the assignment carries all four (one written before they travelled carries none). */
@@ -36,26 +40,72 @@ public final class ContractJson {
 
   public static String toJson(Assignment a) {
     Assignment.Timing t = a.timing();
-    return Json.write(Json.fields("role", a.role(), "epoch", a.epoch(), "peer", a.peer(), "mode", a.mode(),
-        "heartbeatMillis", t == null ? null : t.heartbeatMillis(), "peerLostAfterMillis", t == null ? null : t.peerLostAfterMillis(),
-        "leaseDurationMillis", t == null ? null : t.leaseDurationMillis(), "leaseSafetyMarginMillis", t == null ? null : t.leaseSafetyMarginMillis()));
+    return Json.write(Json.fields(
+        "role",
+        a.role(),
+        "epoch",
+        a.epoch(),
+        "peer",
+        a.peer(),
+        "mode",
+        a.mode(),
+        "heartbeatMillis",
+        t == null ? null : t.heartbeatMillis(),
+        "peerLostAfterMillis",
+        t == null ? null : t.peerLostAfterMillis(),
+        "leaseDurationMillis",
+        t == null ? null : t.leaseDurationMillis(),
+        "leaseSafetyMarginMillis",
+        t == null ? null : t.leaseSafetyMarginMillis()));
   }
 
   /** Reads a report; malformed JSON throws an IllegalArgumentException starting "malformed MemberReport JSON: ". */
   public static MemberReport report(String json) {
     String t = REPORT;
     Map<String, Object> m = Json.record(json, t);
-    return new MemberReport(Json.enumValue(m, "role", Role.class, t), Json.primitiveLong(m, "epoch", t),
-        Json.primitiveLong(m, "lastDurableSeq", t), Json.longValue(m, "lag", t), Json.bool(m, "inSync", t),
-        Json.bool(m, "peerLost", t), Json.longValue(m, "peerHeartbeatAgeMillis", t), Json.bool(m, "appHealthy", t),
-        Json.string(m, "replicationEndpoint", t), Json.primitiveLong(m, "reportedAtMillis", t), Json.longValue(m, "stateBytes", t),
-        Json.longValue(m, "heapMaxBytes", t), Json.bool(m, "heapTooSmall", t));
+    return new MemberReport(
+        Json.enumValue(m, "role", Role.class, t),
+        Json.primitiveLong(m, "epoch", t),
+        Json.primitiveLong(m, "lastDurableSeq", t),
+        Json.longValue(m, "lag", t),
+        Json.bool(m, "inSync", t),
+        Json.bool(m, "peerLost", t),
+        Json.longValue(m, "peerHeartbeatAgeMillis", t),
+        Json.bool(m, "appHealthy", t),
+        Json.string(m, "replicationEndpoint", t),
+        Json.primitiveLong(m, "reportedAtMillis", t),
+        Json.longValue(m, "stateBytes", t),
+        Json.longValue(m, "heapMaxBytes", t),
+        Json.bool(m, "heapTooSmall", t));
   }
 
   public static String toJson(MemberReport r) {
-    return Json.write(Json.fields("role", r.role(), "epoch", r.epoch(), "lastDurableSeq", r.lastDurableSeq(), "lag", r.lag(),
-        "inSync", r.inSync(), "peerLost", r.peerLost(), "peerHeartbeatAgeMillis", r.peerHeartbeatAgeMillis(), "appHealthy", r.appHealthy(),
-        "replicationEndpoint", r.replicationEndpoint(), "reportedAtMillis", r.reportedAtMillis(), "stateBytes", r.stateBytes(),
-        "heapMaxBytes", r.heapMaxBytes(), "heapTooSmall", r.heapTooSmall()));
+    return Json.write(Json.fields(
+        "role",
+        r.role(),
+        "epoch",
+        r.epoch(),
+        "lastDurableSeq",
+        r.lastDurableSeq(),
+        "lag",
+        r.lag(),
+        "inSync",
+        r.inSync(),
+        "peerLost",
+        r.peerLost(),
+        "peerHeartbeatAgeMillis",
+        r.peerHeartbeatAgeMillis(),
+        "appHealthy",
+        r.appHealthy(),
+        "replicationEndpoint",
+        r.replicationEndpoint(),
+        "reportedAtMillis",
+        r.reportedAtMillis(),
+        "stateBytes",
+        r.stateBytes(),
+        "heapMaxBytes",
+        r.heapMaxBytes(),
+        "heapTooSmall",
+        r.heapTooSmall()));
   }
 }

@@ -32,7 +32,8 @@ import java.util.function.Consumer;
  */
 public final class HttpMemberApi implements MemberApi {
   /** Kubernetes MicroTime (RFC 3339 with microseconds, UTC), as {@code Lease.spec.renewTime} takes it. */
-  static final DateTimeFormatter MICRO_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+  static final DateTimeFormatter MICRO_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
   private final String namespace;
   private final ApiServerHttp api;
@@ -54,7 +55,8 @@ public final class HttpMemberApi implements MemberApi {
   @Override
   public void mergePatchPod(String name, String mergePatchJson) {
     String what = "patch pod " + name;
-    ApiServerHttp.Answer a = api.call(what, "PATCH", podPath(name), "application/merge-patch+json", mergePatchJson);
+    ApiServerHttp.Answer a =
+        api.call(what, "PATCH", podPath(name), "application/merge-patch+json", mergePatchJson);
     if (!a.ok()) throw api.failure(what, a);
   }
 
@@ -81,20 +83,28 @@ public final class HttpMemberApi implements MemberApi {
   @Override
   public LeaseState renewLease(LeaseState lease, Instant renewTime, java.time.Duration duration) {
     String what = "update lease " + lease.name();
-    // The lease as read (its resourceVersion makes the PUT optimistic), every field kept, renewTime set.
+    // The lease as read (its resourceVersion makes the PUT optimistic), every field kept, renewTime
+    // set.
     Map<String, Object> body = Json.map(Json.copy(lease.handle()));
-    Map<String, Object> spec = body.get("spec") instanceof Map ? Json.map(body.get("spec")) : new LinkedHashMap<>();
+    Map<String, Object> spec =
+        body.get("spec") instanceof Map ? Json.map(body.get("spec")) : new LinkedHashMap<>();
     body.put("spec", spec);
     spec.put("renewTime", MICRO_TIME.format(renewTime));
     if (duration != null) {
-      Map<String, Object> metadata = body.get("metadata") instanceof Map ? Json.map(body.get("metadata")) : new LinkedHashMap<>();
+      Map<String, Object> metadata = body.get("metadata") instanceof Map
+          ? Json.map(body.get("metadata"))
+          : new LinkedHashMap<>();
       body.put("metadata", metadata);
-      Map<String, Object> annotations = metadata.get("annotations") instanceof Map ? Json.map(metadata.get("annotations")) : new LinkedHashMap<>();
+      Map<String, Object> annotations = metadata.get("annotations") instanceof Map
+          ? Json.map(metadata.get("annotations"))
+          : new LinkedHashMap<>();
       metadata.put("annotations", annotations);
-      annotations.put(ContractKeys.LEASE_DURATION_MS_ANNOTATION, String.valueOf(duration.toMillis()));
+      annotations.put(
+          ContractKeys.LEASE_DURATION_MS_ANNOTATION, String.valueOf(duration.toMillis()));
       spec.put("leaseDurationSeconds", Math.max(1, (duration.toMillis() + 999) / 1000));
     }
-    ApiServerHttp.Answer a = api.call(what, "PUT", leasePath(lease.name()), "application/json", Json.write(body));
+    ApiServerHttp.Answer a =
+        api.call(what, "PUT", leasePath(lease.name()), "application/json", Json.write(body));
     if (!a.ok()) throw api.failure(what, a);
     return leaseState(ApiServerHttp.tree(what, a.body()));
   }
@@ -126,23 +136,31 @@ public final class HttpMemberApi implements MemberApi {
   }
 
   private String leasePath(String name) {
-    return "/apis/coordination.k8s.io/v1/namespaces/" + ApiServerHttp.enc(namespace) + "/leases/" + ApiServerHttp.enc(name);
+    return "/apis/coordination.k8s.io/v1/namespaces/" + ApiServerHttp.enc(namespace) + "/leases/"
+        + ApiServerHttp.enc(name);
   }
 
   // --- JSON ---
 
   static PodMeta podMeta(Object pod) {
     Map<String, Object> md = Json.map(Json.map(pod).get("metadata"));
-    return new PodMeta(Json.text(md, "name"), Json.strings(md.get("labels")), Json.strings(md.get("annotations")));
+    return new PodMeta(
+        Json.text(md, "name"), Json.strings(md.get("labels")), Json.strings(md.get("annotations")));
   }
 
   static LeaseState leaseState(Object lease) {
-    if (!(lease instanceof Map)) throw new MemberApiException(0, "a Lease answer is not a JSON object");
+    if (!(lease instanceof Map))
+      throw new MemberApiException(0, "a Lease answer is not a JSON object");
     Map<String, Object> l = Json.map(lease);
     Map<String, Object> md = Json.map(l.get("metadata"));
     Map<String, Object> spec = Json.map(l.get("spec"));
     Long seconds = spec.get("leaseDurationSeconds") instanceof Number n ? n.longValue() : null;
-    return new LeaseState(Json.text(md, "name"), Json.text(md, "resourceVersion"), Json.text(spec, "holderIdentity"),
-        seconds == null ? null : seconds.intValue(), Json.strings(md.get("annotations")), l);
+    return new LeaseState(
+        Json.text(md, "name"),
+        Json.text(md, "resourceVersion"),
+        Json.text(spec, "holderIdentity"),
+        seconds == null ? null : seconds.intValue(),
+        Json.strings(md.get("annotations")),
+        l);
   }
 }

@@ -66,7 +66,9 @@ final class Json {
         return p.getText();
       }
       case VALUE_NUMBER_INT -> {
-        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue() : (Object) p.getLongValue();
+        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+            ? p.getBigIntegerValue()
+            : (Object) p.getLongValue();
       }
       case VALUE_NUMBER_FLOAT -> {
         return p.getDecimalValue();
@@ -113,7 +115,10 @@ final class Json {
       g.writeString(s);
     } else if (v instanceof Boolean b) {
       g.writeBoolean(b);
-    } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+    } else if (v instanceof Long
+        || v instanceof Integer
+        || v instanceof Short
+        || v instanceof Byte) {
       g.writeNumber(((Number) v).longValue());
     } else if (v instanceof BigInteger b) {
       g.writeNumber(b);
@@ -243,7 +248,8 @@ final class Json {
   }
 
   /** An enum field by constant name (or index); null when absent or null. */
-  static <E extends Enum<E>> E enumValue(Map<String, Object> m, String name, Class<E> enumType, String type) {
+  static <E extends Enum<E>> E enumValue(
+      Map<String, Object> m, String name, Class<E> enumType, String type) {
     Object v = m.get(name);
     if (v == null) return null;
     E[] values = enumType.getEnumConstants();

@@ -25,8 +25,13 @@ public interface MemberApi extends AutoCloseable {
    * What a member reads of a Lease, plus the object as read ({@code handle}, owned by the implementation),
    * which an update is made against (its resourceVersion makes the update optimistic).
    */
-  record LeaseState(String name, String resourceVersion, String holderIdentity, Integer leaseDurationSeconds,
-                    Map<String, String> annotations, Object handle) {
+  record LeaseState(
+      String name,
+      String resourceVersion,
+      String holderIdentity,
+      Integer leaseDurationSeconds,
+      Map<String, String> annotations,
+      Object handle) {
     public LeaseState {
       annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
     }

@@ -76,8 +76,10 @@ public final class MemberChannel implements AutoCloseable {
       return; // not ours to fix; the operator rewrites it
     }
     Assignment previous = assignment.get();
-    if (previous != null && next.epoch() < previous.epoch()) return; // never step back to an older epoch
-    if (!Objects.equals(previous, next) && assignment.compareAndSet(previous, next)) listener.accept(next);
+    if (previous != null && next.epoch() < previous.epoch())
+      return; // never step back to an older epoch
+    if (!Objects.equals(previous, next) && assignment.compareAndSet(previous, next))
+      listener.accept(next);
   }
 
   public Assignment assignment() {
@@ -95,8 +97,13 @@ public final class MemberChannel implements AutoCloseable {
    */
   public boolean publish(MemberReport report) {
     MemberReport last = published.get();
-    if (report.sameFactsAs(last) && report.reportedAtMillis() - last.reportedAtMillis() < reportRefresh.toMillis()) return false;
-    String patch = Json.write(Map.of("metadata", Map.of("annotations", Map.of(ContractKeys.REPORT_ANNOTATION, ContractJson.toJson(report)))));
+    if (report.sameFactsAs(last)
+        && report.reportedAtMillis() - last.reportedAtMillis() < reportRefresh.toMillis())
+      return false;
+    String patch = Json.write(Map.of(
+        "metadata",
+        Map.of(
+            "annotations", Map.of(ContractKeys.REPORT_ANNOTATION, ContractJson.toJson(report)))));
     api.mergePatchPod(pod, patch);
     published.set(report);
     return true;
@@ -146,28 +153,37 @@ public final class MemberChannel implements AutoCloseable {
   public Renewal renewPrimaryLease(String unitName, long epoch, Duration wanted) {
     String name = ContractKeys.primaryLeaseName(unitName);
     for (int attempt = 0; attempt < 2; attempt++) {
-      // One write per renewal: the lease from the last success carries the resourceVersion to update
+      // One write per renewal: the lease from the last success carries the resourceVersion to
+      // update
       // against; only a conflict (someone else wrote it) costs a read.
       MemberApi.LeaseState lease = lastLease.get();
       if (lease == null || !name.equals(lease.name())) {
         lease = api.getLease(name);
-        if (lease == null) return new Renewal(false, Duration.ZERO, "lease " + name + " does not exist", true);
+        if (lease == null)
+          return new Renewal(false, Duration.ZERO, "lease " + name + " does not exist", true);
       }
       Duration duration = leaseDuration(lease);
       String holder = lease.holderIdentity();
       String leaseEpoch = lease.annotations().get(ContractKeys.LEASE_EPOCH_ANNOTATION);
       if (!pod.equals(holder) || !String.valueOf(epoch).equals(leaseEpoch)) {
         lastLease.set(null);
-        return new Renewal(false, duration, "lease held by " + holder + " at epoch " + leaseEpoch, true);
+        return new Renewal(
+            false, duration, "lease held by " + holder + " at epoch " + leaseEpoch, true);
       }
       try {
         boolean change = wanted != null && wanted.toMillis() > 0 && !wanted.equals(duration);
         lastLease.set(api.renewLease(lease, clock.instant(), change ? wanted : null));
-        return change ? new Renewal(true, wanted, "renewed with lease duration " + wanted.toMillis() + " ms (was " + duration.toMillis() + " ms)")
+        return change
+            ? new Renewal(
+                true,
+                wanted,
+                "renewed with lease duration " + wanted.toMillis() + " ms (was "
+                    + duration.toMillis() + " ms)")
             : new Renewal(true, duration, "renewed");
       } catch (MemberApiException e) {
         lastLease.set(null);
-        if (!e.isConflict()) return new Renewal(false, duration, "renewal failed: " + e.getMessage());
+        if (!e.isConflict())
+          return new Renewal(false, duration, "renewal failed: " + e.getMessage());
       }
     }
     return new Renewal(false, Duration.ZERO, "lease kept changing under the renewal");

@@ -77,7 +77,9 @@ final class PodWatches {
   private boolean awaitBackoff(long millis, long seen) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     synchronized (answered) {
-      for (long left = millis; left > 0 && (seen < 0 || answers == seen); left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
+      for (long left = millis;
+          left > 0 && (seen < 0 || answers == seen);
+          left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
         answered.wait(left);
       }
       return seen >= 0 && answers != seen;
@@ -137,7 +139,8 @@ final class PodWatches {
       long now = System.nanoTime();
       for (PodWatch w : watches) {
         if (w.stream != null && now - w.streamDeadlineNanos > 0) {
-          w.onTrouble.accept("watch of pod " + w.pod + " still open past its timeout: taking the connection for dead, reconnecting");
+          w.onTrouble.accept("watch of pod " + w.pod
+              + " still open past its timeout: taking the connection for dead, reconnecting");
           w.abortStream();
         }
       }
@@ -189,14 +192,20 @@ final class PodWatches {
           resourceVersion = null; // too old: list again at once
           continue;
         } catch (RuntimeException | IOException e) {
-          // Only a server that was away or failing (no answer, 5xx) is worth retrying early when it answers again.
-          seen = e instanceof MemberApiException m && m.status() > 0 && m.status() < 500 ? -1 : answers();
+          // Only a server that was away or failing (no answer, 5xx) is worth retrying early when it
+          // answers again.
+          seen = e instanceof MemberApiException m && m.status() > 0 && m.status() < 500
+              ? -1
+              : answers();
           if (closed) return;
-          Thread.interrupted(); // an abort by the guard may have interrupted us; the backoff must still wait
-          onTrouble.accept("watch of pod " + pod + " failed (" + e.getMessage() + "); retrying in " + backoff + " ms");
+          Thread.interrupted(); // an abort by the guard may have interrupted us; the backoff must
+          // still wait
+          onTrouble.accept("watch of pod " + pod + " failed (" + e.getMessage() + "); retrying in "
+              + backoff + " ms");
         }
         try {
-          boolean serverBack = awaitBackoff(backoff + ThreadLocalRandom.current().nextLong(backoff / 4 + 1), seen);
+          boolean serverBack =
+              awaitBackoff(backoff + ThreadLocalRandom.current().nextLong(backoff / 4 + 1), seen);
           backoff = serverBack ? MIN_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, backoff * 2);
         } catch (InterruptedException e) {
           if (closed) return;
@@ -214,9 +223,14 @@ final class PodWatches {
           + "&resourceVersion=" + enc(resourceVersion) + "&timeoutSeconds=" + timeout;
       HttpResponse<InputStream> r;
       try {
-        r = api.http().send(api.request(path).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        r = api.http()
+            .send(api.request(path).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
       } catch (HttpTimeoutException e) {
-        throw new MemberApiException(0, what + ": no answer from the API server at " + api.base() + " within " + access.requestTimeout().toMillis() + " ms", e);
+        throw new MemberApiException(
+            0,
+            what + ": no answer from the API server at " + api.base() + " within "
+                + access.requestTimeout().toMillis() + " ms",
+            e);
       } catch (InterruptedException e) {
         throw new IOException(what + " interrupted", e);
       }
@@ -231,10 +245,12 @@ final class PodWatches {
         throw api.failure(what, new Answer(r.statusCode(), text));
       }
       watchConnections.incrementAndGet();
-      streamDeadlineNanos = System.nanoTime() + Duration.ofSeconds(timeout).plus(WATCH_GRACE).toNanos();
+      streamDeadlineNanos =
+          System.nanoTime() + Duration.ofSeconds(timeout).plus(WATCH_GRACE).toNanos();
       stream = body;
       if (closed) abortStream();
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+      try (BufferedReader in =
+          new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
         String line;
         while ((line = in.readLine()) != null) {
           if (line.isBlank()) continue;
@@ -251,7 +267,7 @@ final class PodWatches {
               if (code == 410) throw new Gone();
               throw api.failure(what + " (an error event)", new Answer(code, Json.write(object)));
             }
-            default -> { }
+            default -> {}
           }
         }
       } finally {

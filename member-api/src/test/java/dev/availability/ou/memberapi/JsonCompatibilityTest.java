@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * JSON out, the same records in, so operator and sidecar versions interoperate.
  */
 class JsonCompatibilityTest {
-  static final ObjectMapper DATABIND = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+  static final ObjectMapper DATABIND = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
       .setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL);
 
   static final List<Assignment> ASSIGNMENTS = List.of(
@@ -28,15 +29,31 @@ class JsonCompatibilityTest {
       new Assignment(null, -1, null, "Asynchronous"));
 
   static final List<MemberReport> REPORTS = List.of(
-      new MemberReport(Role.Primary, 3, 42, 0L, null, false, 5L, true, "10.0.0.1:7480", 1_700_000_000_000L),
+      new MemberReport(
+          Role.Primary, 3, 42, 0L, null, false, 5L, true, "10.0.0.1:7480", 1_700_000_000_000L),
       new MemberReport(Role.Standby, 3, 41, 1L, true, true, 2500L, false, "[fd00::1]:7480", 1L),
       new MemberReport(null, 0, 0, null, null, null, null, null, null, 0),
-      new MemberReport(Role.Standby, 3, 41, 1L, true, false, 20L, true, "10.0.0.2:7480", 2L, 31_457_280L, 66_060_288L, true));
+      new MemberReport(
+          Role.Standby,
+          3,
+          41,
+          1L,
+          true,
+          false,
+          20L,
+          true,
+          "10.0.0.2:7480",
+          2L,
+          31_457_280L,
+          66_060_288L,
+          true));
 
   @Test
   void recordsWriteWhatDataBindingWrote() throws Exception {
-    for (Assignment a : ASSIGNMENTS) assertThat(ContractJson.toJson(a)).isEqualTo(DATABIND.writeValueAsString(a));
-    for (MemberReport r : REPORTS) assertThat(ContractJson.toJson(r)).isEqualTo(DATABIND.writeValueAsString(r));
+    for (Assignment a : ASSIGNMENTS)
+      assertThat(ContractJson.toJson(a)).isEqualTo(DATABIND.writeValueAsString(a));
+    for (MemberReport r : REPORTS)
+      assertThat(ContractJson.toJson(r)).isEqualTo(DATABIND.writeValueAsString(r));
   }
 
   @Test
@@ -55,31 +72,44 @@ class JsonCompatibilityTest {
         "{\"role\":1,\"epoch\":2,\"peer\":7}",
         "{}",
         "{\"role\":\"Standby\"}  trailing");
-    for (String json : lenient) assertThat(ContractJson.assignment(json)).as(json).isEqualTo(DATABIND.readValue(json, Assignment.class));
-    String report = "{\"role\":\"Standby\",\"epoch\":2,\"lag\":\"3\",\"inSync\":\"true\",\"peerLost\":0,\"appHealthy\":true,\"unknown\":1}";
-    assertThat(ContractJson.report(report)).isEqualTo(DATABIND.readValue(report, MemberReport.class));
+    for (String json : lenient)
+      assertThat(ContractJson.assignment(json))
+          .as(json)
+          .isEqualTo(DATABIND.readValue(json, Assignment.class));
+    String report =
+        "{\"role\":\"Standby\",\"epoch\":2,\"lag\":\"3\",\"inSync\":\"true\",\"peerLost\":0,\"appHealthy\":true,\"unknown\":1}";
+    assertThat(ContractJson.report(report))
+        .isEqualTo(DATABIND.readValue(report, MemberReport.class));
   }
 
   @Test
   void malformedRecordsAreRefusedWithTheirType() {
-    for (String json : List.of("", "[1]", "{\"role\":\"Leader\"}", "{\"epoch\":{}}", "{\"epoch\":\"x\"}", "{\"role\":")) {
-      assertThatThrownBy(() -> DATABIND.readValue(json, Assignment.class)).as("databind " + json).isInstanceOf(Exception.class);
-      assertThatThrownBy(() -> ContractJson.assignment(json)).as(json).isInstanceOf(IllegalArgumentException.class)
+    for (String json : List.of(
+        "", "[1]", "{\"role\":\"Leader\"}", "{\"epoch\":{}}", "{\"epoch\":\"x\"}", "{\"role\":")) {
+      assertThatThrownBy(() -> DATABIND.readValue(json, Assignment.class))
+          .as("databind " + json)
+          .isInstanceOf(Exception.class);
+      assertThatThrownBy(() -> ContractJson.assignment(json))
+          .as(json)
+          .isInstanceOf(IllegalArgumentException.class)
           .hasMessageStartingWith("malformed Assignment JSON: ");
     }
-    assertThatThrownBy(() -> ContractJson.report("{\"inSync\":\"maybe\"}")).hasMessageStartingWith("malformed MemberReport JSON: ");
+    assertThatThrownBy(() -> ContractJson.report("{\"inSync\":\"maybe\"}"))
+        .hasMessageStartingWith("malformed MemberReport JSON: ");
   }
 
   @Test
   void aTreeIsWrittenBackAsItWasRead() throws Exception {
-    String lease = "{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":{\"name\":\"web-primary\","
-        + "\"namespace\":\"shop\",\"uid\":\"0c6f\",\"resourceVersion\":\"812\",\"creationTimestamp\":\"2026-01-01T00:00:00Z\","
-        + "\"annotations\":{\"ou.availability.dev/epoch\":\"3\",\"ou.availability.dev/lease-duration-ms\":\"3000\"},"
-        + "\"ownerReferences\":[{\"apiVersion\":\"availability.dev/v1\",\"kind\":\"OperationalUnit\",\"name\":\"web\",\"uid\":\"9a\","
-        + "\"controller\":true,\"blockOwnerDeletion\":true}],\"managedFields\":[{\"manager\":\"op\",\"fieldsV1\":{\"f:spec\":{}}}]},"
-        + "\"spec\":{\"holderIdentity\":\"web-0\",\"leaseDurationSeconds\":10,\"leaseTransitions\":0,"
-        + "\"renewTime\":\"2026-01-01T00:00:01.123456Z\",\"ratio\":0.25,\"big\":123456789012345678901234567890,\"none\":null}}";
+    String lease =
+        "{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":{\"name\":\"web-primary\","
+            + "\"namespace\":\"shop\",\"uid\":\"0c6f\",\"resourceVersion\":\"812\",\"creationTimestamp\":\"2026-01-01T00:00:00Z\","
+            + "\"annotations\":{\"ou.availability.dev/epoch\":\"3\",\"ou.availability.dev/lease-duration-ms\":\"3000\"},"
+            + "\"ownerReferences\":[{\"apiVersion\":\"availability.dev/v1\",\"kind\":\"OperationalUnit\",\"name\":\"web\",\"uid\":\"9a\","
+            + "\"controller\":true,\"blockOwnerDeletion\":true}],\"managedFields\":[{\"manager\":\"op\",\"fieldsV1\":{\"f:spec\":{}}}]},"
+            + "\"spec\":{\"holderIdentity\":\"web-0\",\"leaseDurationSeconds\":10,\"leaseTransitions\":0,"
+            + "\"renewTime\":\"2026-01-01T00:00:01.123456Z\",\"ratio\":0.25,\"big\":123456789012345678901234567890,\"none\":null}}";
     assertThat(Json.write(Json.parse(lease))).isEqualTo(lease);
-    assertThat(DATABIND.readTree(Json.write(Json.copy(Json.parse(lease))))).isEqualTo(DATABIND.readTree(lease));
+    assertThat(DATABIND.readTree(Json.write(Json.copy(Json.parse(lease)))))
+        .isEqualTo(DATABIND.readTree(lease));
   }
 }

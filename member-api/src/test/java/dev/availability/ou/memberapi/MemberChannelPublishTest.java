@@ -18,27 +18,58 @@ class MemberChannelPublishTest {
   final List<String> patches = new ArrayList<>();
 
   final MemberApi api = new MemberApi() {
-    @Override public AutoCloseable watchPod(String name, Consumer<PodMeta> onPod, Consumer<String> onTrouble) { return () -> {}; }
-    @Override public void mergePatchPod(String name, String mergePatchJson) { patches.add(mergePatchJson); }
-    @Override public PodMeta getPod(String name) { return null; }
-    @Override public LeaseState getLease(String name) { return null; }
-    @Override public LeaseState renewLease(LeaseState lease, Instant renewTime, java.time.Duration duration) { return lease; }
-    @Override public void close() {}
+    @Override
+    public AutoCloseable watchPod(
+        String name, Consumer<PodMeta> onPod, Consumer<String> onTrouble) {
+      return () -> {};
+    }
+
+    @Override
+    public void mergePatchPod(String name, String mergePatchJson) {
+      patches.add(mergePatchJson);
+    }
+
+    @Override
+    public PodMeta getPod(String name) {
+      return null;
+    }
+
+    @Override
+    public LeaseState getLease(String name) {
+      return null;
+    }
+
+    @Override
+    public LeaseState renewLease(LeaseState lease, Instant renewTime, java.time.Duration duration) {
+      return lease;
+    }
+
+    @Override
+    public void close() {}
   };
 
   static MemberReport report(boolean inSync, long seq, long at) {
-    return new MemberReport(Role.Standby, 4, seq, 0L, inSync, false, 20L, true, "10.0.0.2:7480", at);
+    return new MemberReport(
+        Role.Standby, 4, seq, 0L, inSync, false, 20L, true, "10.0.0.2:7480", at);
   }
 
   @Test
   void factsGoOutAtOncePositionsOnlyEveryRefresh() {
-    MemberChannel channel = new MemberChannel(api, "web-1", Clock.systemUTC(), Duration.ofSeconds(3));
+    MemberChannel channel =
+        new MemberChannel(api, "web-1", Clock.systemUTC(), Duration.ofSeconds(3));
     assertThat(channel.publish(report(false, 1, 1_000))).isTrue();
-    assertThat(channel.publish(report(false, 2, 2_000))).as("only the position moved").isFalse();
+    assertThat(channel.publish(report(false, 2, 2_000)))
+        .as("only the position moved")
+        .isFalse();
     assertThat(channel.publish(report(true, 3, 2_500))).as("in sync: a fact").isTrue();
-    assertThat(channel.publish(report(true, 4, 5_400))).as("2.9 s after the last write").isFalse();
+    assertThat(channel.publish(report(true, 4, 5_400)))
+        .as("2.9 s after the last write")
+        .isFalse();
     assertThat(channel.publish(report(true, 5, 5_500))).as("the refresh is due").isTrue();
-    assertThat(patches).hasSize(3).allSatisfy(p -> assertThat(p).startsWith("{\"metadata\":{\"annotations\":{\"" + ContractKeys.REPORT_ANNOTATION));
+    assertThat(patches)
+        .hasSize(3)
+        .allSatisfy(p -> assertThat(p)
+            .startsWith("{\"metadata\":{\"annotations\":{\"" + ContractKeys.REPORT_ANNOTATION));
     assertThat(patches.get(2)).contains("\\\"lastDurableSeq\\\":5");
   }
 

@@ -3,13 +3,13 @@ package dev.availability.ou.operator;
 import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.contract.Role;
+import dev.availability.ou.failover.Action;
 import dev.availability.ou.failover.Action.Assign;
 import dev.availability.ou.failover.Action.CreateMember;
 import dev.availability.ou.failover.Action.DeleteMember;
 import dev.availability.ou.failover.Action.Emit;
 import dev.availability.ou.failover.Action.HoldLease;
 import dev.availability.ou.failover.Action.PointService;
-import dev.availability.ou.failover.Action;
 import dev.availability.ou.failover.MemberSettings;
 import dev.availability.ou.failover.UnitPolicy;
 import dev.availability.ou.memberapi.ContractJson;
@@ -39,7 +39,12 @@ final class ActionExecutor {
   private final EventRecorder events;
   private final MemberClaims claims;
 
-  ActionExecutor(KubernetesClient client, UnitCaches caches, MemberPodBuilder pods, EventRecorder events, MemberClaims claims) {
+  ActionExecutor(
+      KubernetesClient client,
+      UnitCaches caches,
+      MemberPodBuilder pods,
+      EventRecorder events,
+      MemberClaims claims) {
     this.client = client;
     this.caches = caches;
     this.pods = pods;
@@ -62,22 +67,36 @@ final class ActionExecutor {
 
   private void create(OperationalUnit unit, CreateMember c, UnitPolicy policy) {
     Pod pod = pods.build(unit, c, policy.templateHash(), policy.memberSettings());
-    // The claim first: the pod's data volume names it, and a member recreated under its name finds its data there.
+    // The claim first: the pod's data volume names it, and a member recreated under its name finds
+    // its data there.
     if (unit.getSpec().getReplication().getStorage() != null) claims.ensure(unit, c.pod());
     try {
-      Pod created = client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).create();
+      Pod created = client
+          .pods()
+          .inNamespace(pod.getMetadata().getNamespace())
+          .resource(pod)
+          .create();
       caches.pods().handleRecentResourceCreate(ResourceID.fromResource(created), created);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
-        // Created by an earlier attempt, or a pod the unit did not create holds the name: never adopt that one.
-        Pod existing = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(c.pod()).get();
-        if (existing != null && !NameConflicts.ownedBy(existing, unit.getMetadata().getUid())) {
+        // Created by an earlier attempt, or a pod the unit did not create holds the name: never
+        // adopt that one.
+        Pod existing = client
+            .pods()
+            .inNamespace(pod.getMetadata().getNamespace())
+            .withName(c.pod())
+            .get();
+        if (existing != null
+            && !NameConflicts.ownedBy(existing, unit.getMetadata().getUid())) {
           throw new NameConflictException(List.of(NameConflicts.describe(existing)));
         }
         return;
       }
       if (e.getCode() == 422 || e.getCode() == 400) {
-        throw new InvalidSpecException("the API server refused member pod " + c.pod() + " built from spec.template: " + reasonOf(e), e);
+        throw new InvalidSpecException(
+            "the API server refused member pod " + c.pod() + " built from spec.template: "
+                + reasonOf(e),
+            e);
       }
       throw e;
     }
@@ -86,11 +105,17 @@ final class ActionExecutor {
   private void assign(OperationalUnit unit, Assign a, MemberSettings settings) {
     Role role = Role.valueOf(a.role().name());
     String json = ContractJson.toJson(Assignments.of(role, a.epoch(), a.peer(), settings));
-    String patch = Serialization.asJson(Map.of("metadata", Map.of(
-        "labels", Map.of(ContractKeys.ROLE_LABEL, role.label()),
-        "annotations", Map.of(ContractKeys.ASSIGNMENT_ANNOTATION, json))));
+    String patch = Serialization.asJson(Map.of(
+        "metadata",
+        Map.of(
+            "labels", Map.of(ContractKeys.ROLE_LABEL, role.label()),
+            "annotations", Map.of(ContractKeys.ASSIGNMENT_ANNOTATION, json))));
     try {
-      Pod patched = client.pods().inNamespace(unit.getMetadata().getNamespace()).withName(a.pod()).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+      Pod patched = client
+          .pods()
+          .inNamespace(unit.getMetadata().getNamespace())
+          .withName(a.pod())
+          .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
       caches.pods().handleRecentResourceUpdate(ResourceID.fromResource(patched), patched, null);
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) throw e; // a pod that is gone needs no assignment
@@ -98,7 +123,8 @@ final class ActionExecutor {
   }
 
   private void holdLease(OperationalUnit unit, HoldLease l) {
-    // The holder's sidecar renews concurrently: retry a conflict at once rather than through a reconcile backoff.
+    // The holder's sidecar renews concurrently: retry a conflict at once rather than through a
+    // reconcile backoff.
     for (int attempt = 1; ; attempt++) {
       try {
         writeLease(unit, l);
@@ -113,17 +139,27 @@ final class ActionExecutor {
   private void vouchLease(OperationalUnit unit, Action.VouchLease v) {
     String ns = unit.getMetadata().getNamespace();
     String name = ContractKeys.primaryLeaseName(unit.getMetadata().getName());
-    for (int attempt = 1; ; attempt++) { // the holder's sidecar renews concurrently: a conflict is retried at once
+    for (int attempt = 1;
+        ;
+        attempt++) { // the holder's sidecar renews concurrently: a conflict is retried at once
       Lease current = client.leases().inNamespace(ns).withName(name).get();
-      if (current == null || current.getSpec() == null || !v.holder().equals(current.getSpec().getHolderIdentity())
+      if (current == null
+          || current.getSpec() == null
+          || !v.holder().equals(current.getSpec().getHolderIdentity())
           || current.getMetadata().getAnnotations() == null
-          || !String.valueOf(v.epoch()).equals(current.getMetadata().getAnnotations().get(ContractKeys.LEASE_EPOCH_ANNOTATION))) {
+          || !String.valueOf(v.epoch())
+              .equals(current
+                  .getMetadata()
+                  .getAnnotations()
+                  .get(ContractKeys.LEASE_EPOCH_ANNOTATION))) {
         return;
       }
       current.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
       try {
         Lease written = client.leases().inNamespace(ns).resource(current).update();
-        caches.unitLeases().handleRecentResourceUpdate(ResourceID.fromResource(written), written, current);
+        caches
+            .unitLeases()
+            .handleRecentResourceUpdate(ResourceID.fromResource(written), written, current);
         return;
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409 || attempt >= 5) throw e;
@@ -144,11 +180,21 @@ final class ActionExecutor {
         ContractKeys.LEASE_DURATION_MS_ANNOTATION, String.valueOf(l.duration().toMillis()));
     ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
     if (current == null) {
-      Lease lease = new LeaseBuilder().withMetadata(UnitObjectsBuilder.meta(unit, name)).editMetadata().withAnnotations(annotations).endMetadata()
-          .withNewSpec().withHolderIdentity(l.holder()).withLeaseDurationSeconds(seconds).withAcquireTime(now).withLeaseTransitions(0).endSpec()
+      Lease lease = new LeaseBuilder()
+          .withMetadata(UnitObjectsBuilder.meta(unit, name))
+          .editMetadata()
+          .withAnnotations(annotations)
+          .endMetadata()
+          .withNewSpec()
+          .withHolderIdentity(l.holder())
+          .withLeaseDurationSeconds(seconds)
+          .withAcquireTime(now)
+          .withLeaseTransitions(0)
+          .endSpec()
           .build();
       client.leases().inNamespace(ns).resource(lease).create();
-    } else if (l.holder().equals(current.getSpec().getHolderIdentity()) && annotations.equals(current.getMetadata().getAnnotations())) {
+    } else if (l.holder().equals(current.getSpec().getHolderIdentity())
+        && annotations.equals(current.getMetadata().getAnnotations())) {
       return; // already held as decided (a cache that lagged behind our own write asked again)
     } else {
       // A new holder starts unrenewed: lease-based detection applies once its sidecar has renewed.
@@ -158,36 +204,60 @@ final class ActionExecutor {
       current.getSpec().setLeaseDurationSeconds(seconds);
       current.getSpec().setRenewTime(null);
       current.getSpec().setAcquireTime(now);
-      if (changed) current.getSpec().setLeaseTransitions((current.getSpec().getLeaseTransitions() == null ? 0 : current.getSpec().getLeaseTransitions()) + 1);
+      if (changed)
+        current
+            .getSpec()
+            .setLeaseTransitions((current.getSpec().getLeaseTransitions() == null
+                    ? 0
+                    : current.getSpec().getLeaseTransitions())
+                + 1);
       client.leases().inNamespace(ns).resource(current).update();
     }
   }
 
   private void pointService(OperationalUnit unit, PointService p) {
     Service desired = UnitObjectsBuilder.service(unit, p.pod());
-    // The cache holds only Services labelled as some unit's: one it lacks is created, never applied over.
+    // The cache holds only Services labelled as some unit's: one it lacks is created, never applied
+    // over.
     Service cached = caches.services().get(ResourceID.fromResource(desired)).orElse(null);
     if (cached == null) {
       try {
-        Service created = client.services().inNamespace(unit.getMetadata().getNamespace()).resource(desired).create();
+        Service created = client
+            .services()
+            .inNamespace(unit.getMetadata().getNamespace())
+            .resource(desired)
+            .create();
         caches.services().handleRecentResourceCreate(ResourceID.fromResource(created), created);
         return;
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409) throw e;
-        cached = client.services().inNamespace(unit.getMetadata().getNamespace()).withName(unit.getMetadata().getName()).get();
+        cached = client
+            .services()
+            .inNamespace(unit.getMetadata().getNamespace())
+            .withName(unit.getMetadata().getName())
+            .get();
       }
     }
     if (cached != null && !NameConflicts.ownedBy(cached, unit.getMetadata().getUid())) {
       throw new NameConflictException(List.of(NameConflicts.describe(cached)));
     }
-    Service written = client.services().inNamespace(unit.getMetadata().getNamespace()).resource(desired)
-        .fieldManager(Naming.FIELD_MANAGER).forceConflicts().serverSideApply();
+    Service written = client
+        .services()
+        .inNamespace(unit.getMetadata().getNamespace())
+        .resource(desired)
+        .fieldManager(Naming.FIELD_MANAGER)
+        .forceConflicts()
+        .serverSideApply();
     caches.services().handleRecentResourceUpdate(ResourceID.fromResource(written), written, null);
   }
 
   private void delete(OperationalUnit unit, DeleteMember d) {
-    // Members are the unit's own pods (the observation holds no other): a pod of that name it did not create stays.
-    Pod cached = caches.pods().get(new ResourceID(d.pod(), unit.getMetadata().getNamespace())).orElse(null);
+    // Members are the unit's own pods (the observation holds no other): a pod of that name it did
+    // not create stays.
+    Pod cached = caches
+        .pods()
+        .get(new ResourceID(d.pod(), unit.getMetadata().getNamespace()))
+        .orElse(null);
     if (cached != null && !NameConflicts.ownedBy(cached, unit.getMetadata().getUid())) {
       throw new NameConflictException(List.of(NameConflicts.describe(cached)));
     }
@@ -197,6 +267,8 @@ final class ActionExecutor {
   }
 
   private static String reasonOf(KubernetesClientException e) {
-    return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+    return e.getStatus() != null && e.getStatus().getMessage() != null
+        ? e.getStatus().getMessage()
+        : e.getMessage();
   }
 }

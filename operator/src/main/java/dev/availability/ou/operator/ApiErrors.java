@@ -17,22 +17,29 @@ final class ApiErrors {
     KubernetesClientException k = cause(e);
     int code = k == null ? 0 : k.getCode();
     if (code == 403) {
-      return Optional.of("the API server forbids a request the operator needs (" + reason(k) + "): give the operator's"
-          + " ServiceAccount the rules of the chart's ClusterRole (helm upgrade restores them); retrying");
+      return Optional.of(
+          "the API server forbids a request the operator needs (" + reason(k)
+              + "): give the operator's"
+              + " ServiceAccount the rules of the chart's ClusterRole (helm upgrade restores them); retrying");
     }
     if (code == 422) {
-      return Optional.of("the API server refused an object the operator made for this unit (" + reason(k) + "): check the"
+      return Optional.of("the API server refused an object the operator made for this unit ("
+          + reason(k) + "): check the"
           + " spec's values (template, ports, storage) against the message; retrying");
     }
     if (!lastAttempt) return Optional.empty();
-    String what = k == null ? e.getClass().getSimpleName() + ": " + e.getMessage() : (code == 409 ? "a conflict that persisted: " : "") + reason(k);
-    return Optional.of("the reconcile failed after its retries (" + what + "); the operator keeps trying at its resync"
+    String what = k == null
+        ? e.getClass().getSimpleName() + ": " + e.getMessage()
+        : (code == 409 ? "a conflict that persisted: " : "") + reason(k);
+    return Optional.of("the reconcile failed after its retries (" + what
+        + "); the operator keeps trying at its resync"
         + " period; the operator's log has the details");
   }
 
   private static String reason(KubernetesClientException k) {
     var status = k.getStatus();
-    String message = status != null && status.getMessage() != null ? status.getMessage() : k.getMessage();
+    String message =
+        status != null && status.getMessage() != null ? status.getMessage() : k.getMessage();
     return (k.getCode() > 0 ? k.getCode() + " " : "") + message;
   }
 

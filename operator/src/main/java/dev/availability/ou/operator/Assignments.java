@@ -11,8 +11,16 @@ final class Assignments {
   private Assignments() {}
 
   static Assignment of(Role role, long epoch, String peer, MemberSettings s) {
-    return new Assignment(role, epoch, peer, s.mode().name(), new Assignment.Timing(s.heartbeatInterval().toMillis(),
-        s.peerLostAfter().toMillis(), s.leaseDuration().toMillis(), s.leaseSafetyMargin().toMillis()));
+    return new Assignment(
+        role,
+        epoch,
+        peer,
+        s.mode().name(),
+        new Assignment.Timing(
+            s.heartbeatInterval().toMillis(),
+            s.peerLostAfter().toMillis(),
+            s.leaseDuration().toMillis(),
+            s.leaseSafetyMargin().toMillis()));
   }
 
   /** The settings {@code a} carries; null when it carries none (written by an older operator) or a mode not known. */
@@ -25,7 +33,11 @@ final class Assignments {
       return null; // assigned again, with the unit's
     }
     Assignment.Timing t = a.timing();
-    return new MemberSettings(mode, Duration.ofMillis(t.heartbeatMillis()), Duration.ofMillis(t.peerLostAfterMillis()),
-        Duration.ofMillis(t.leaseDurationMillis()), Duration.ofMillis(t.leaseSafetyMarginMillis()));
+    return new MemberSettings(
+        mode,
+        Duration.ofMillis(t.heartbeatMillis()),
+        Duration.ofMillis(t.peerLostAfterMillis()),
+        Duration.ofMillis(t.leaseDurationMillis()),
+        Duration.ofMillis(t.leaseSafetyMarginMillis()));
   }
 }

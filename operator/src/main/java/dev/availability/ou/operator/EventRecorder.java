@@ -5,8 +5,8 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -42,7 +42,9 @@ public class EventRecorder {
 
   public void record(HasMetadata unit, EventReason reason, String message, boolean warning) {
     Instant now = Instant.now();
-    LOG.infof("%s/%s %s: %s", unit.getMetadata().getNamespace(), unit.getMetadata().getName(), reason, message);
+    LOG.infof(
+        "%s/%s %s: %s",
+        unit.getMetadata().getNamespace(), unit.getMetadata().getName(), reason, message);
     writer.execute(() -> write(unit, reason.name(), message, warning ? "Warning" : "Normal", now));
   }
 
@@ -54,25 +56,50 @@ public class EventRecorder {
       synchronized (recent) {
         existing = recent.get(key);
       }
-      if (existing != null && Duration.between(Times.parse(existing.getLastTimestamp()), now).compareTo(FOLD_WINDOW) < 0) {
+      if (existing != null
+          && Duration.between(Times.parse(existing.getLastTimestamp()), now).compareTo(FOLD_WINDOW)
+              < 0) {
         int count = existing.getCount() == null ? 1 : existing.getCount();
-        Event updated = client.v1().events().inNamespace(namespace).withName(existing.getMetadata().getName())
-            .edit(e -> new EventBuilder(e).withCount(count + 1).withLastTimestamp(Times.format(now)).build());
+        Event updated = client
+            .v1()
+            .events()
+            .inNamespace(namespace)
+            .withName(existing.getMetadata().getName())
+            .edit(e -> new EventBuilder(e)
+                .withCount(count + 1)
+                .withLastTimestamp(Times.format(now))
+                .build());
         synchronized (recent) {
           recent.put(key, updated);
         }
         return;
       }
       Event event = new EventBuilder()
-          .withNewMetadata().withGenerateName(unit.getMetadata().getName() + ".").withNamespace(namespace).endMetadata()
-          .withNewInvolvedObject().withApiVersion(unit.getApiVersion()).withKind(unit.getKind()).withName(unit.getMetadata().getName())
-          .withNamespace(namespace).withUid(unit.getMetadata().getUid()).endInvolvedObject()
-          .withReason(reason).withMessage(message).withType(type).withCount(1)
-          .withFirstTimestamp(Times.format(now)).withLastTimestamp(Times.format(now))
-          .withNewSource().withComponent("ou-operator").endSource()
-          .withReportingComponent("ou.availability.dev/ou-operator").withReportingInstance(hostname())
+          .withNewMetadata()
+          .withGenerateName(unit.getMetadata().getName() + ".")
+          .withNamespace(namespace)
+          .endMetadata()
+          .withNewInvolvedObject()
+          .withApiVersion(unit.getApiVersion())
+          .withKind(unit.getKind())
+          .withName(unit.getMetadata().getName())
+          .withNamespace(namespace)
+          .withUid(unit.getMetadata().getUid())
+          .endInvolvedObject()
+          .withReason(reason)
+          .withMessage(message)
+          .withType(type)
+          .withCount(1)
+          .withFirstTimestamp(Times.format(now))
+          .withLastTimestamp(Times.format(now))
+          .withNewSource()
+          .withComponent("ou-operator")
+          .endSource()
+          .withReportingComponent("ou.availability.dev/ou-operator")
+          .withReportingInstance(hostname())
           .build();
-      Event created = client.v1().events().inNamespace(namespace).resource(event).create();
+      Event created =
+          client.v1().events().inNamespace(namespace).resource(event).create();
       synchronized (recent) {
         recent.put(key, created);
       }
@@ -81,7 +108,9 @@ public class EventRecorder {
         LOG.debugf("event %s not recorded: namespace %s is terminating", reason, namespace);
         return;
       }
-      LOG.warnf("could not record event %s on %s/%s: %s", reason, namespace, unit.getMetadata().getName(), e.getMessage());
+      LOG.warnf(
+          "could not record event %s on %s/%s: %s",
+          reason, namespace, unit.getMetadata().getName(), e.getMessage());
     }
   }
 

@@ -11,7 +11,8 @@ import java.util.function.Consumer;
 /** Turns on JOSDK's Lease-based leader election so several operator replicas never act twice. */
 @Singleton
 public class LeaderElectionCustomizer implements ConfigurationServiceCustomizer {
-  private static final Path SERVICE_ACCOUNT_NAMESPACE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+  private static final Path SERVICE_ACCOUNT_NAMESPACE =
+      Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
   private final OperatorConfig config;
 
   public LeaderElectionCustomizer(OperatorConfig config) {
@@ -22,13 +23,19 @@ public class LeaderElectionCustomizer implements ConfigurationServiceCustomizer 
   public Consumer<ConfigurationServiceOverrider> overrider() {
     return o -> {
       if (!config.leaderElection().enabled()) return;
-      String namespace = config.leaderElection().leaseNamespace().orElseGet(LeaderElectionCustomizer::ownNamespace);
-      o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(config.leaderElection().leaseName())
-          .withLeaseNamespace(namespace)
-          .withLeaseDuration(config.leaderElection().leaseDuration())
-          .withRenewDeadline(config.leaderElection().leaseDuration().multipliedBy(2).dividedBy(3))
-          .withRetryPeriod(config.leaderElection().leaseDuration().dividedBy(5))
-          .build());
+      String namespace = config
+          .leaderElection()
+          .leaseNamespace()
+          .orElseGet(LeaderElectionCustomizer::ownNamespace);
+      o.withLeaderElectionConfiguration(
+          LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
+                  config.leaderElection().leaseName())
+              .withLeaseNamespace(namespace)
+              .withLeaseDuration(config.leaderElection().leaseDuration())
+              .withRenewDeadline(
+                  config.leaderElection().leaseDuration().multipliedBy(2).dividedBy(3))
+              .withRetryPeriod(config.leaderElection().leaseDuration().dividedBy(5))
+              .build());
     };
   }
 

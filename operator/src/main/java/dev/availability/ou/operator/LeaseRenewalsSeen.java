@@ -21,8 +21,10 @@ final class LeaseRenewalsSeen {
 
   private final Map<String, Seen> seen = new ConcurrentHashMap<>();
   private final Clock clock;
-  // The last moment the operator could not see renewals (its watch of the leases was down): a renewal it could
-  // not see must not count as missed, or every primary would fail over as soon as the API server came back.
+  // The last moment the operator could not see renewals (its watch of the leases was down): a
+  // renewal it could
+  // not see must not count as missed, or every primary would fail over as soon as the API server
+  // came back.
   private volatile Instant blindAt;
 
   LeaseRenewalsSeen(Clock clock) {
@@ -55,19 +57,29 @@ final class LeaseRenewalsSeen {
     }
     String holder = lease.getSpec().getHolderIdentity();
     String renewTime = lease.getSpec().getRenewTime().toString();
-    Instant at = seen.compute(key(lease), (k, old) -> old != null && Objects.equals(old.holder(), holder) && old.renewTime().equals(renewTime)
-        ? old : new Seen(holder, renewTime, now)).at();
-    // After the blindness one more lease duration: the holder's calls sent while the API server was coming back may
-    // still be timing out when the watch is back (seen: both drill primaries failed over 2 s after it).
+    Instant at = seen.compute(
+            key(lease),
+            (k, old) -> old != null
+                    && Objects.equals(old.holder(), holder)
+                    && old.renewTime().equals(renewTime)
+                ? old
+                : new Seen(holder, renewTime, now))
+        .at();
+    // After the blindness one more lease duration: the holder's calls sent while the API server was
+    // coming back may
+    // still be timing out when the watch is back (seen: both drill primaries failed over 2 s after
+    // it).
     Instant blind = blindAt == null ? null : blindAt.plus(duration(lease));
     return blind != null && blind.isAfter(at) ? blind : at;
   }
 
   private static Duration duration(Lease lease) {
     var annotations = lease.getMetadata().getAnnotations();
-    String ms = annotations == null ? null : annotations.get(ContractKeys.LEASE_DURATION_MS_ANNOTATION);
+    String ms =
+        annotations == null ? null : annotations.get(ContractKeys.LEASE_DURATION_MS_ANNOTATION);
     try {
-      if (ms != null && Long.parseLong(ms.strip()) > 0) return Duration.ofMillis(Long.parseLong(ms.strip()));
+      if (ms != null && Long.parseLong(ms.strip()) > 0)
+        return Duration.ofMillis(Long.parseLong(ms.strip()));
     } catch (NumberFormatException e) {
       // the lease's own duration below
     }

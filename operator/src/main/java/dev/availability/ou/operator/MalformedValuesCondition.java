@@ -15,7 +15,16 @@ final class MalformedValuesCondition {
   private MalformedValuesCondition() {}
 
   static ConditionView of(List<String> malformed) {
-    if (malformed.isEmpty()) return new ConditionView(ConditionType.MalformedValues, false, ConditionReason.AllReadable, "every value read for this unit parses");
-    return new ConditionView(ConditionType.MalformedValues, true, ConditionReason.MalformedValue, String.join("; ", malformed) + " (read as absent)");
+    if (malformed.isEmpty())
+      return new ConditionView(
+          ConditionType.MalformedValues,
+          false,
+          ConditionReason.AllReadable,
+          "every value read for this unit parses");
+    return new ConditionView(
+        ConditionType.MalformedValues,
+        true,
+        ConditionReason.MalformedValue,
+        String.join("; ", malformed) + " (read as absent)");
   }
 }

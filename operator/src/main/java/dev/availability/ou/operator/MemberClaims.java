@@ -21,7 +21,10 @@ final class MemberClaims {
   private final InformerEventSource<PersistentVolumeClaim, OperationalUnit> cache;
   private final Duration grace;
 
-  MemberClaims(KubernetesClient client, InformerEventSource<PersistentVolumeClaim, OperationalUnit> cache, Duration grace) {
+  MemberClaims(
+      KubernetesClient client,
+      InformerEventSource<PersistentVolumeClaim, OperationalUnit> cache,
+      Duration grace) {
     this.client = client;
     this.cache = cache;
     this.grace = grace;
@@ -35,18 +38,28 @@ final class MemberClaims {
     PersistentVolumeClaim desired = UnitObjectsBuilder.memberClaim(unit, pod);
     String ns = unit.getMetadata().getNamespace();
     try {
-      PersistentVolumeClaim created = client.persistentVolumeClaims().inNamespace(ns).resource(desired).create();
+      PersistentVolumeClaim created =
+          client.persistentVolumeClaims().inNamespace(ns).resource(desired).create();
       cache.handleRecentResourceCreate(ResourceID.fromResource(created), created);
       return;
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) throw e;
     }
-    PersistentVolumeClaim existing = client.persistentVolumeClaims().inNamespace(ns).withName(desired.getMetadata().getName()).get();
-    if (existing == null) throw new IllegalStateException("claim " + desired.getMetadata().getName() + " vanished while being created; retrying");
-    if (!NameConflicts.ownedBy(existing, unit.getMetadata().getUid())) throw new NameConflictException(List.of(NameConflicts.describe(existing)));
+    PersistentVolumeClaim existing = client
+        .persistentVolumeClaims()
+        .inNamespace(ns)
+        .withName(desired.getMetadata().getName())
+        .get();
+    if (existing == null)
+      throw new IllegalStateException(
+          "claim " + desired.getMetadata().getName() + " vanished while being created; retrying");
+    if (!NameConflicts.ownedBy(existing, unit.getMetadata().getUid()))
+      throw new NameConflictException(List.of(NameConflicts.describe(existing)));
     if (existing.getMetadata().getDeletionTimestamp() != null) {
-      // A pod on a claim being deleted never starts (and holds the deletion): wait until it is gone, then make it anew.
-      throw new IllegalStateException("claim " + existing.getMetadata().getName() + " of member " + pod + " is being deleted; the member is created once it is gone");
+      // A pod on a claim being deleted never starts (and holds the deletion): wait until it is
+      // gone, then make it anew.
+      throw new IllegalStateException("claim " + existing.getMetadata().getName() + " of member "
+          + pod + " is being deleted; the member is created once it is gone");
     }
   }
 
@@ -54,9 +67,14 @@ final class MemberClaims {
   void removeUnused(OperationalUnit unit, Set<String> pods, Instant now) {
     String ns = unit.getMetadata().getNamespace();
     String name = unit.getMetadata().getName();
-    List<PersistentVolumeClaim> claims = cache.list(ns, c -> c.getMetadata().getLabels() != null
-        && name.equals(c.getMetadata().getLabels().get(ContractKeys.UNIT_LABEL))).toList();
-    for (String claim : UnusedClaims.among(claims, unit.getMetadata().getUid(), unit.getStatus(), pods, now, grace)) {
+    List<PersistentVolumeClaim> claims = cache
+        .list(
+            ns,
+            c -> c.getMetadata().getLabels() != null
+                && name.equals(c.getMetadata().getLabels().get(ContractKeys.UNIT_LABEL)))
+        .toList();
+    for (String claim : UnusedClaims.among(
+        claims, unit.getMetadata().getUid(), unit.getStatus(), pods, now, grace)) {
       LOG.infof("%s/%s: deleting claim %s, its member is gone for good", ns, name, claim);
       client.persistentVolumeClaims().inNamespace(ns).withName(claim).delete();
     }

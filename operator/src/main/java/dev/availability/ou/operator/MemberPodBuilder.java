@@ -60,41 +60,63 @@ final class MemberPodBuilder {
     this.sidecar = sidecar;
   }
 
-  Pod build(OperationalUnit unit, CreateMember member, String templateHash, MemberSettings settings) {
+  Pod build(
+      OperationalUnit unit, CreateMember member, String templateHash, MemberSettings settings) {
     String name = unit.getMetadata().getName();
     PodTemplateSpec template = Serialization.clone(unit.getSpec().getTemplate());
     Role role = Role.valueOf(member.role().name());
-    Map<String, String> labels = new HashMap<>(Optional.ofNullable(template.getMetadata()).map(m -> m.getLabels()).orElse(Map.of()));
+    Map<String, String> labels = new HashMap<>(
+        Optional.ofNullable(template.getMetadata()).map(m -> m.getLabels()).orElse(Map.of()));
     labels.put(ContractKeys.UNIT_LABEL, name);
     labels.put(ContractKeys.MEMBER_LABEL, member.pod());
     labels.put(ContractKeys.ROLE_LABEL, role.label());
     labels.put(Naming.MANAGED_BY, Naming.OPERATOR);
     labels.put("app.kubernetes.io/instance", name);
-    Map<String, String> annotations = new HashMap<>(Optional.ofNullable(template.getMetadata()).map(m -> m.getAnnotations()).orElse(Map.of()));
-    annotations.put(ContractKeys.ASSIGNMENT_ANNOTATION,
+    Map<String, String> annotations = new HashMap<>(
+        Optional.ofNullable(template.getMetadata()).map(m -> m.getAnnotations()).orElse(Map.of()));
+    annotations.put(
+        ContractKeys.ASSIGNMENT_ANNOTATION,
         ContractJson.toJson(Assignments.of(role, member.epoch(), member.peer(), settings)));
     annotations.put(Naming.TEMPLATE_HASH, templateHash);
 
     PodSpec spec = template.getSpec();
     spec.setAffinity(affinity(spec.getAffinity(), name, unit.getSpec().getPlacement(), member));
-    spec.setServiceAccountName(Naming.memberServiceAccount(name)); // SpecChecks refuses a template that names another
+    spec.setServiceAccountName(
+        Naming.memberServiceAccount(name)); // SpecChecks refuses a template that names another
     spec.setTolerations(tolerations(spec.getTolerations()));
-    if (spec.getSecurityContext() == null) spec.setSecurityContext(new io.fabric8.kubernetes.api.model.PodSecurityContext());
-    if (spec.getSecurityContext().getFsGroup() == null) spec.getSecurityContext().setFsGroup(IMAGE_GROUP);
-    List<Volume> volumes = new ArrayList<>(Optional.ofNullable(spec.getVolumes()).orElse(List.of()));
+    if (spec.getSecurityContext() == null)
+      spec.setSecurityContext(new io.fabric8.kubernetes.api.model.PodSecurityContext());
+    if (spec.getSecurityContext().getFsGroup() == null)
+      spec.getSecurityContext().setFsGroup(IMAGE_GROUP);
+    List<Volume> volumes =
+        new ArrayList<>(Optional.ofNullable(spec.getVolumes()).orElse(List.of()));
     volumes.add(dataVolume(unit.getSpec().getReplication().getStorage(), member.pod()));
-    volumes.add(new VolumeBuilder().withName(KEY_VOLUME).withNewSecret().withSecretName(ContractKeys.peerSecretName(name))
-        .withDefaultMode(0440).endSecret().build());
+    volumes.add(new VolumeBuilder()
+        .withName(KEY_VOLUME)
+        .withNewSecret()
+        .withSecretName(ContractKeys.peerSecretName(name))
+        .withDefaultMode(0440)
+        .endSecret()
+        .build());
     spec.setVolumes(volumes);
     List<Container> containers = new ArrayList<>(spec.getContainers());
     containers.add(sidecarContainer(unit, settings));
     spec.setContainers(containers);
 
     return new PodBuilder()
-        .withNewMetadata().withName(member.pod()).withNamespace(unit.getMetadata().getNamespace())
-        .withLabels(labels).withAnnotations(annotations)
-        .addNewOwnerReference().withApiVersion(unit.getApiVersion()).withKind(unit.getKind()).withName(name)
-        .withUid(unit.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).endOwnerReference()
+        .withNewMetadata()
+        .withName(member.pod())
+        .withNamespace(unit.getMetadata().getNamespace())
+        .withLabels(labels)
+        .withAnnotations(annotations)
+        .addNewOwnerReference()
+        .withApiVersion(unit.getApiVersion())
+        .withKind(unit.getKind())
+        .withName(name)
+        .withUid(unit.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .endOwnerReference()
         .endMetadata()
         .withSpec(spec)
         .build();
@@ -106,28 +128,48 @@ final class MemberPodBuilder {
    * and an evicted member could not come back with its node (MemberRejoin). The template's own tolerations of these
    * taints win.
    */
-  static final List<String> OPERATOR_DECIDES = List.of("node.kubernetes.io/unreachable", "node.kubernetes.io/not-ready");
+  static final List<String> OPERATOR_DECIDES =
+      List.of("node.kubernetes.io/unreachable", "node.kubernetes.io/not-ready");
 
   private static List<Toleration> tolerations(List<Toleration> template) {
     List<Toleration> all = new ArrayList<>(Optional.ofNullable(template).orElse(List.of()));
     for (String key : OPERATOR_DECIDES) {
-      boolean own = all.stream().anyMatch(t -> key.equals(t.getKey()) && (t.getEffect() == null || "NoExecute".equals(t.getEffect())));
-      if (!own) all.add(new TolerationBuilder().withKey(key).withOperator("Exists").withEffect("NoExecute").build());
+      boolean own = all.stream()
+          .anyMatch(t -> key.equals(t.getKey())
+              && (t.getEffect() == null || "NoExecute".equals(t.getEffect())));
+      if (!own)
+        all.add(new TolerationBuilder()
+            .withKey(key)
+            .withOperator("Exists")
+            .withEffect("NoExecute")
+            .build());
     }
     return all;
   }
 
   private static Volume dataVolume(StorageSpec storage, String pod) {
-    if (storage == null) return new VolumeBuilder().withName(DATA_VOLUME).withNewEmptyDir().endEmptyDir().build();
-    // The member's own claim (UnitObjectsBuilder.memberClaim, made just before the pod): it outlives the pod, so
-    // a member recreated under this name restarts on its log. A generic ephemeral volume would die with the pod.
-    return new VolumeBuilder().withName(DATA_VOLUME).withNewPersistentVolumeClaim().withClaimName(Naming.memberClaim(pod))
-        .endPersistentVolumeClaim().build();
+    if (storage == null)
+      return new VolumeBuilder()
+          .withName(DATA_VOLUME)
+          .withNewEmptyDir()
+          .endEmptyDir()
+          .build();
+    // The member's own claim (UnitObjectsBuilder.memberClaim, made just before the pod): it
+    // outlives the pod, so
+    // a member recreated under this name restarts on its log. A generic ephemeral volume would die
+    // with the pod.
+    return new VolumeBuilder()
+        .withName(DATA_VOLUME)
+        .withNewPersistentVolumeClaim()
+        .withClaimName(Naming.memberClaim(pod))
+        .endPersistentVolumeClaim()
+        .build();
   }
 
   private Container sidecarContainer(OperationalUnit unit, MemberSettings settings) {
     ReplicationSpec replication = unit.getSpec().getReplication();
-    Optional<SidecarSizing> sizing = SidecarSizing.forState(replication.getStateMemory(), sidecar.memoryLimit());
+    Optional<SidecarSizing> sizing =
+        SidecarSizing.forState(replication.getStateMemory(), sidecar.memoryLimit());
     List<EnvVar> env = new ArrayList<>(List.of(
         field("OU_NAMESPACE", "metadata.namespace"),
         field("OU_POD_NAME", "metadata.name"),
@@ -137,7 +179,8 @@ final class MemberPodBuilder {
         value("OU_DATA_DIR", DATA_DIR),
         value("OU_LOG_RETENTION", replication.getLogRetention()),
         value("OU_PEER_KEY_FILE", KEY_DIR + "/key"),
-        // The settings of the moment (MemberSettings, as its assignment carries them and every later one will).
+        // The settings of the moment (MemberSettings, as its assignment carries them and every
+        // later one will).
         value("OU_HEARTBEAT_INTERVAL", settings.heartbeatInterval().toMillis() + "ms"),
         value("OU_PEER_LOST_AFTER", settings.peerLostAfter().toMillis() + "ms"),
         value("OU_LEASE_SAFETY_MARGIN", settings.leaseSafetyMargin().toMillis() + "ms"),
@@ -147,28 +190,64 @@ final class MemberPodBuilder {
         value("MALLOC_ARENA_MAX", "2")));
     sidecar.fsync().ifPresent(f -> env.add(value("OU_FSYNC", f)));
     // Only when asked: a unit created before the field existed keeps its pods' template (and hash).
-    if (replication.getDataDurability() == DataDurability.Preferred) env.add(value("OU_DATA_DURABILITY", "preferred"));
+    if (replication.getDataDurability() == DataDurability.Preferred)
+      env.add(value("OU_DATA_DURABILITY", "preferred"));
     return new ContainerBuilder()
         .withName(ContractKeys.SIDECAR_CONTAINER)
         .withImage(sidecar.image())
         .withImagePullPolicy(sidecar.imagePullPolicy())
         .withCommand(sidecar.command())
         .withEnv(env)
-        .addNewPort().withName("ou-replication").withContainerPort(ContractKeys.REPLICATION_PORT).endPort()
-        .addNewPort().withName("ou-health").withContainerPort(HEALTH_PORT).endPort()
-        .withNewReadinessProbe().withNewHttpGet().withPath("/readyz").withNewPort(HEALTH_PORT).endHttpGet()
-        .withPeriodSeconds(1).withFailureThreshold(2).endReadinessProbe()
-        .withNewLivenessProbe().withNewHttpGet().withPath("/healthz").withNewPort(HEALTH_PORT).endHttpGet()
-        .withPeriodSeconds(5).withFailureThreshold(3).endLivenessProbe()
+        .addNewPort()
+        .withName("ou-replication")
+        .withContainerPort(ContractKeys.REPLICATION_PORT)
+        .endPort()
+        .addNewPort()
+        .withName("ou-health")
+        .withContainerPort(HEALTH_PORT)
+        .endPort()
+        .withNewReadinessProbe()
+        .withNewHttpGet()
+        .withPath("/readyz")
+        .withNewPort(HEALTH_PORT)
+        .endHttpGet()
+        .withPeriodSeconds(1)
+        .withFailureThreshold(2)
+        .endReadinessProbe()
+        .withNewLivenessProbe()
+        .withNewHttpGet()
+        .withPath("/healthz")
+        .withNewPort(HEALTH_PORT)
+        .endHttpGet()
+        .withPeriodSeconds(5)
+        .withFailureThreshold(3)
+        .endLivenessProbe()
         .withNewResources()
         .addToRequests("cpu", new Quantity(sidecar.cpuRequest()))
-        .addToRequests("memory", new Quantity(sizing.map(z -> z.requestMiB() + "Mi").orElse(sidecar.memoryRequest())))
-        .addToLimits("memory", new Quantity(sizing.map(z -> z.limitMiB() + "Mi").orElse(sidecar.memoryLimit())))
+        .addToRequests(
+            "memory",
+            new Quantity(sizing.map(z -> z.requestMiB() + "Mi").orElse(sidecar.memoryRequest())))
+        .addToLimits(
+            "memory",
+            new Quantity(sizing.map(z -> z.limitMiB() + "Mi").orElse(sidecar.memoryLimit())))
         .endResources()
-        .withNewSecurityContext().withRunAsNonRoot(true).withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
-        .withNewCapabilities().addToDrop("ALL").endCapabilities().endSecurityContext()
-        .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(DATA_DIR).endVolumeMount()
-        .addNewVolumeMount().withName(KEY_VOLUME).withMountPath(KEY_DIR).withReadOnly(true).endVolumeMount()
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withNewCapabilities()
+        .addToDrop("ALL")
+        .endCapabilities()
+        .endSecurityContext()
+        .addNewVolumeMount()
+        .withName(DATA_VOLUME)
+        .withMountPath(DATA_DIR)
+        .endVolumeMount()
+        .addNewVolumeMount()
+        .withName(KEY_VOLUME)
+        .withMountPath(KEY_DIR)
+        .withReadOnly(true)
+        .endVolumeMount()
         .build();
   }
 
@@ -183,57 +262,90 @@ final class MemberPodBuilder {
    * what does), and C1 alone saves memory.
    */
   private String javaOptions(ReplicationSpec replication, Optional<SidecarSizing> sizing) {
-    StringBuilder o = new StringBuilder("-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=" + CLASS_ARCHIVE + " ");
+    StringBuilder o = new StringBuilder(
+        "-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=" + CLASS_ARCHIVE + " ");
     o.append(sidecar.javaOptions());
     sizing.ifPresent(z -> o.append(' ').append(z.heapOption()));
     if (!replication.encryptsStream()) o.append(" -XX:TieredStopAtLevel=1");
     return o.toString();
   }
 
-  private static Affinity affinity(Affinity base, String unit, PlacementSpec placement, CreateMember member) {
+  private static Affinity affinity(
+      Affinity base, String unit, PlacementSpec placement, CreateMember member) {
     Affinity a = base == null ? new Affinity() : new AffinityBuilder(base).build();
-    PodAffinityTerm apart = new PodAffinityTermBuilder().withTopologyKey(placement.getTopologyKey())
-        .withNewLabelSelector().addToMatchLabels(ContractKeys.UNIT_LABEL, unit).endLabelSelector().build();
-    if (a.getPodAntiAffinity() == null) a.setPodAntiAffinity(new io.fabric8.kubernetes.api.model.PodAntiAffinity());
+    PodAffinityTerm apart = new PodAffinityTermBuilder()
+        .withTopologyKey(placement.getTopologyKey())
+        .withNewLabelSelector()
+        .addToMatchLabels(ContractKeys.UNIT_LABEL, unit)
+        .endLabelSelector()
+        .build();
+    if (a.getPodAntiAffinity() == null)
+      a.setPodAntiAffinity(new io.fabric8.kubernetes.api.model.PodAntiAffinity());
     if (placement.getAntiAffinity() == PlacementSpec.AntiAffinity.Required) {
-      List<PodAffinityTerm> terms = new ArrayList<>(Optional.ofNullable(a.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()).orElse(List.of()));
+      List<PodAffinityTerm> terms = new ArrayList<>(Optional.ofNullable(
+              a.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution())
+          .orElse(List.of()));
       terms.add(apart);
       a.getPodAntiAffinity().setRequiredDuringSchedulingIgnoredDuringExecution(terms);
     } else {
-      List<WeightedPodAffinityTerm> terms = new ArrayList<>(Optional.ofNullable(a.getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution()).orElse(List.of()));
+      List<WeightedPodAffinityTerm> terms = new ArrayList<>(Optional.ofNullable(
+              a.getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution())
+          .orElse(List.of()));
       terms.add(new WeightedPodAffinityTerm(apart, 100));
       a.getPodAntiAffinity().setPreferredDuringSchedulingIgnoredDuringExecution(terms);
     }
     if (!member.avoidNodes().isEmpty()) {
       // A node field selector takes one value per requirement; requirements of a term are ANDed.
-      List<NodeSelectorRequirement> notThere = member.avoidNodes().stream().sorted()
-          .map(n -> new NodeSelectorRequirement("metadata.name", "NotIn", List.of(n))).toList();
-      if (a.getNodeAffinity() == null) a.setNodeAffinity(new io.fabric8.kubernetes.api.model.NodeAffinity());
+      List<NodeSelectorRequirement> notThere = member.avoidNodes().stream()
+          .sorted()
+          .map(n -> new NodeSelectorRequirement("metadata.name", "NotIn", List.of(n)))
+          .toList();
+      if (a.getNodeAffinity() == null)
+        a.setNodeAffinity(new io.fabric8.kubernetes.api.model.NodeAffinity());
       var required = a.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
-      if (required == null || required.getNodeSelectorTerms() == null || required.getNodeSelectorTerms().isEmpty()) {
-        a.getNodeAffinity().setRequiredDuringSchedulingIgnoredDuringExecution(new io.fabric8.kubernetes.api.model.NodeSelector(
-            List.of(new NodeSelectorTerm(List.of(), notThere))));
+      if (required == null
+          || required.getNodeSelectorTerms() == null
+          || required.getNodeSelectorTerms().isEmpty()) {
+        a.getNodeAffinity()
+            .setRequiredDuringSchedulingIgnoredDuringExecution(
+                new io.fabric8.kubernetes.api.model.NodeSelector(
+                    List.of(new NodeSelectorTerm(List.of(), notThere))));
       } else {
         // Terms are ORed: the avoided nodes must be excluded from every one of them.
         for (NodeSelectorTerm term : required.getNodeSelectorTerms()) {
-          List<NodeSelectorRequirement> fields = new ArrayList<>(Optional.ofNullable(term.getMatchFields()).orElse(List.of()));
+          List<NodeSelectorRequirement> fields =
+              new ArrayList<>(Optional.ofNullable(term.getMatchFields()).orElse(List.of()));
           fields.addAll(notThere);
           term.setMatchFields(fields);
         }
       }
     }
     if (member.preferNode() != null) {
-      if (a.getNodeAffinity() == null) a.setNodeAffinity(new io.fabric8.kubernetes.api.model.NodeAffinity());
-      var preferred = new ArrayList<>(Optional.ofNullable(a.getNodeAffinity().getPreferredDuringSchedulingIgnoredDuringExecution()).orElse(List.of()));
+      if (a.getNodeAffinity() == null)
+        a.setNodeAffinity(new io.fabric8.kubernetes.api.model.NodeAffinity());
+      var preferred = new ArrayList<>(Optional.ofNullable(
+              a.getNodeAffinity().getPreferredDuringSchedulingIgnoredDuringExecution())
+          .orElse(List.of()));
       preferred.add(new io.fabric8.kubernetes.api.model.PreferredSchedulingTerm(
-          new NodeSelectorTerm(List.of(), List.of(new NodeSelectorRequirement("metadata.name", "In", List.of(member.preferNode())))), 100));
+          new NodeSelectorTerm(
+              List.of(),
+              List.of(new NodeSelectorRequirement(
+                  "metadata.name", "In", List.of(member.preferNode())))),
+          100));
       a.getNodeAffinity().setPreferredDuringSchedulingIgnoredDuringExecution(preferred);
     }
     return a;
   }
 
   private static EnvVar field(String name, String path) {
-    return new EnvVarBuilder().withName(name).withNewValueFrom().withNewFieldRef().withFieldPath(path).endFieldRef().endValueFrom().build();
+    return new EnvVarBuilder()
+        .withName(name)
+        .withNewValueFrom()
+        .withNewFieldRef()
+        .withFieldPath(path)
+        .endFieldRef()
+        .endValueFrom()
+        .build();
   }
 
   private static EnvVar value(String name, String value) {

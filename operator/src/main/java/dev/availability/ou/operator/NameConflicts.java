@@ -22,8 +22,11 @@ final class NameConflicts {
 
   /** "Kind name" of each existing object (nulls are absent ones) the unit does not own. */
   static List<String> among(Collection<? extends HasMetadata> existing, String unitUid) {
-    return existing.stream().filter(Objects::nonNull).filter(o -> !ownedBy(o, unitUid))
-        .map(NameConflicts::describe).toList();
+    return existing.stream()
+        .filter(Objects::nonNull)
+        .filter(o -> !ownedBy(o, unitUid))
+        .map(NameConflicts::describe)
+        .toList();
   }
 
   static String describe(HasMetadata object) {
@@ -34,6 +37,7 @@ final class NameConflicts {
   static String message(List<String> objects) {
     return String.join(", ", objects) + (objects.size() == 1 ? " exists" : " exist")
         + " without an owner reference to this unit: a unit never takes over an object it did not create, so nothing"
-        + " was changed; delete or rename " + (objects.size() == 1 ? "it" : "them") + ", or give the unit another name";
+        + " was changed; delete or rename " + (objects.size() == 1 ? "it" : "them")
+        + ", or give the unit another name";
   }
 }

@@ -16,13 +16,16 @@ final class NamespaceTerminating {
   /** True when {@code error}, or any cause of it, is the API server refusing a write into a terminating namespace. */
   static boolean causedBy(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof KubernetesClientException k && k.getCode() == 403 && hasCause(k.getStatus())) return true;
+      if (t instanceof KubernetesClientException k && k.getCode() == 403 && hasCause(k.getStatus()))
+        return true;
     }
     return false;
   }
 
   private static boolean hasCause(Status status) {
-    return status != null && status.getDetails() != null && status.getDetails().getCauses() != null
+    return status != null
+        && status.getDetails() != null
+        && status.getDetails().getCauses() != null
         && status.getDetails().getCauses().stream().anyMatch(c -> CAUSE.equals(c.getReason()));
   }
 }

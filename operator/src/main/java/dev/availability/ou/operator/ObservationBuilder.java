@@ -57,49 +57,84 @@ final class ObservationBuilder {
     this(new LeaseRenewalsSeen(java.time.Clock.systemUTC()));
   }
 
-  Observation build(OperationalUnit unit, Collection<Pod> pods, Collection<Node> nodes, Map<String, Lease> nodeLeases,
-      Lease unitLease, Service service, Collection<EndpointSlice> slices, Instant now) {
+  Observation build(
+      OperationalUnit unit,
+      Collection<Pod> pods,
+      Collection<Node> nodes,
+      Map<String, Lease> nodeLeases,
+      Lease unitLease,
+      Service service,
+      Collection<EndpointSlice> slices,
+      Instant now) {
     return build(unit, pods, nodes, nodeLeases, unitLease, service, slices, now, new Readings());
   }
 
   /** As above, noting in {@code readings} every value that does not parse (it is read as absent). */
-  Observation build(OperationalUnit unit, Collection<Pod> pods, Collection<Node> nodes, Map<String, Lease> nodeLeases,
-      Lease unitLease, Service service, Collection<EndpointSlice> slices, Instant now, Readings readings) {
+  Observation build(
+      OperationalUnit unit,
+      Collection<Pod> pods,
+      Collection<Node> nodes,
+      Map<String, Lease> nodeLeases,
+      Lease unitLease,
+      Service service,
+      Collection<EndpointSlice> slices,
+      Instant now,
+      Readings readings) {
     UnitPolicy policy = policy(unit);
     Map<String, Member> members = new HashMap<>();
-    String appContainer = unit.getSpec().getTemplate().getSpec().getContainers().get(0).getName();
-    for (Pod pod : pods) members.put(pod.getMetadata().getName(), member(pod, appContainer, now, readings));
+    String appContainer =
+        unit.getSpec().getTemplate().getSpec().getContainers().get(0).getName();
+    for (Pod pod : pods)
+      members.put(pod.getMetadata().getName(), member(pod, appContainer, now, readings));
     Map<String, NodeView> nodeViews = new HashMap<>();
     for (Node node : nodes) {
       Lease nodeLease = nodeLeases.get(node.getMetadata().getName());
-      nodeViews.put(node.getMetadata().getName(), NodeViews.node(node, nodeLease, renewals.seenAt(nodeLease, now), now));
+      nodeViews.put(
+          node.getMetadata().getName(),
+          NodeViews.node(node, nodeLease, renewals.seenAt(nodeLease, now), now));
     }
-    return new Observation(policy, state(unit.getStatus(), readings, now), members, nodeViews, lease(unitLease, readings, renewals.seenAt(unitLease, now)),
-        service(service, slices), now, shownTrue(unit.getStatus()));
+    return new Observation(
+        policy,
+        state(unit.getStatus(), readings, now),
+        members,
+        nodeViews,
+        lease(unitLease, readings, renewals.seenAt(unitLease, now)),
+        service(service, slices),
+        now,
+        shownTrue(unit.getStatus()));
   }
 
   /** The unit's policy, the one reading of its spec (and request annotations) that the core and the executor use. */
   static UnitPolicy policy(OperationalUnit unit) {
-    return new UnitPolicy(unit.getMetadata().getName(),
+    return new UnitPolicy(
+        unit.getMetadata().getName(),
         UnitPolicy.Mode.valueOf(unit.getSpec().getReplication().getMode().name()),
         !Boolean.FALSE.equals(unit.getSpec().getFailover().getAutomatic()),
         unit.getSpec().getFailover().effectiveRecoveryBudget(),
         unit.getSpec().getReplication().getMaxPromotableLag(),
-        unit.getSpec().getFailover().getFailback() == dev.availability.ou.api.FailoverSpec.Failback.Automatic,
-        TemplateHash.of(unit.getSpec()), requests(unit));
+        unit.getSpec().getFailover().getFailback()
+            == dev.availability.ou.api.FailoverSpec.Failback.Automatic,
+        TemplateHash.of(unit.getSpec()),
+        requests(unit));
   }
 
   /** The conditions the status shows True: the core tells by them when one starts (its event). */
   static Set<ConditionType> shownTrue(OperationalUnitStatus s) {
     if (s == null || s.getConditions() == null) return Set.of();
-    return Arrays.stream(ConditionType.values()).filter(t -> s.getConditions().stream()
-        .anyMatch(c -> t.name().equals(c.getType()) && "True".equals(c.getStatus()))).collect(Collectors.toSet());
+    return Arrays.stream(ConditionType.values())
+        .filter(t -> s.getConditions().stream()
+            .anyMatch(c -> t.name().equals(c.getType()) && "True".equals(c.getStatus())))
+        .collect(Collectors.toSet());
   }
 
   /** What the unit's annotations ask ({@link UnitAnnotations}), as written: the failover core parses and answers them. */
   static Requests requests(OperationalUnit unit) {
-    Map<String, String> a = Optional.ofNullable(unit.getMetadata().getAnnotations()).orElse(Map.of());
-    return new Requests(a.get(UnitAnnotations.SWITCHOVER_TO), a.get(UnitAnnotations.DRILL), a.get(UnitAnnotations.PAUSED),
+    Map<String, String> a =
+        Optional.ofNullable(unit.getMetadata().getAnnotations()).orElse(Map.of());
+    return new Requests(
+        a.get(UnitAnnotations.SWITCHOVER_TO),
+        a.get(UnitAnnotations.DRILL),
+        a.get(UnitAnnotations.PAUSED),
         a.get(UnitAnnotations.FENCED_MEMBERS));
   }
 
@@ -116,76 +151,135 @@ final class ObservationBuilder {
    * node's own signals and in the primary's lease.
    */
   private static boolean markedNotReadyByNodeController(Pod pod, List<PodCondition> conditions) {
-    if (pod.getSpec() != null && pod.getSpec().getReadinessGates() != null && !pod.getSpec().getReadinessGates().isEmpty()) return false;
-    boolean readyFalse = conditions.stream().anyMatch(c -> "Ready".equals(c.getType()) && "False".equals(c.getStatus()));
-    boolean containersReady = conditions.stream().anyMatch(c -> "ContainersReady".equals(c.getType()) && "True".equals(c.getStatus()));
+    if (pod.getSpec() != null
+        && pod.getSpec().getReadinessGates() != null
+        && !pod.getSpec().getReadinessGates().isEmpty()) return false;
+    boolean readyFalse = conditions.stream()
+        .anyMatch(c -> "Ready".equals(c.getType()) && "False".equals(c.getStatus()));
+    boolean containersReady = conditions.stream()
+        .anyMatch(c -> "ContainersReady".equals(c.getType()) && "True".equals(c.getStatus()));
     return readyFalse && containersReady;
   }
 
   private Member member(Pod pod, String appContainer, Instant now, Readings readings) {
     String name = pod.getMetadata().getName();
-    Map<String, String> annotations = Optional.ofNullable(pod.getMetadata().getAnnotations()).orElse(Map.of());
-    // A malformed assignment reads as none (the operator assigns the member again); a malformed report as none yet.
-    Assignment assignment = readings.json("pod " + name + " annotation " + ContractKeys.ASSIGNMENT_ANNOTATION,
-        annotations.get(ContractKeys.ASSIGNMENT_ANNOTATION), ContractJson::assignment);
-    MemberReport report = readings.json("pod " + name + " annotation " + ContractKeys.REPORT_ANNOTATION,
-        annotations.get(ContractKeys.REPORT_ANNOTATION), ContractJson::report);
+    Map<String, String> annotations =
+        Optional.ofNullable(pod.getMetadata().getAnnotations()).orElse(Map.of());
+    // A malformed assignment reads as none (the operator assigns the member again); a malformed
+    // report as none yet.
+    Assignment assignment = readings.json(
+        "pod " + name + " annotation " + ContractKeys.ASSIGNMENT_ANNOTATION,
+        annotations.get(ContractKeys.ASSIGNMENT_ANNOTATION),
+        ContractJson::assignment);
+    MemberReport report = readings.json(
+        "pod " + name + " annotation " + ContractKeys.REPORT_ANNOTATION,
+        annotations.get(ContractKeys.REPORT_ANNOTATION),
+        ContractJson::report);
     var status = pod.getStatus();
-    List<PodCondition> conditions = status == null || status.getConditions() == null ? List.of() : status.getConditions();
-    Optional<PodCondition> ready = conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst();
-    boolean isReady = ready.map(c -> "True".equals(c.getStatus())).orElse(false) || markedNotReadyByNodeController(pod, conditions);
+    List<PodCondition> conditions =
+        status == null || status.getConditions() == null ? List.of() : status.getConditions();
+    Optional<PodCondition> ready =
+        conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst();
+    boolean isReady = ready.map(c -> "True".equals(c.getStatus())).orElse(false)
+        || markedNotReadyByNodeController(pod, conditions);
     Instant readySince = ready.map(c -> Times.parse(c.getLastTransitionTime())).orElse(null);
     if (isReady) {
       unreadySeen.remove(name);
     } else {
-      // Condition times have second precision; a sub-second readiness grace needs our own first sighting.
+      // Condition times have second precision; a sub-second readiness grace needs our own first
+      // sighting.
       // The later of the two never overstates how long the pod has been unready.
       Instant firstSeen = unreadySeen.computeIfAbsent(name, n -> now);
       readySince = readySince == null || firstSeen.isAfter(readySince) ? firstSeen : readySince;
     }
-    boolean unschedulable = conditions.stream().anyMatch(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())
-        && "Unschedulable".equals(c.getReason()));
-    Member.PodPhase phase = status == null || status.getPhase() == null ? Member.PodPhase.Pending : parsePhase(status.getPhase());
+    boolean unschedulable = conditions.stream()
+        .anyMatch(c -> "PodScheduled".equals(c.getType())
+            && "False".equals(c.getStatus())
+            && "Unschedulable".equals(c.getReason()));
+    Member.PodPhase phase = status == null || status.getPhase() == null
+        ? Member.PodPhase.Pending
+        : parsePhase(status.getPhase());
     Instant deletion = null;
     if (pod.getMetadata().getDeletionTimestamp() != null) {
-      long grace = Optional.ofNullable(pod.getMetadata().getDeletionGracePeriodSeconds()).orElse(0L);
+      long grace =
+          Optional.ofNullable(pod.getMetadata().getDeletionGracePeriodSeconds()).orElse(0L);
       deletion = Times.parse(pod.getMetadata().getDeletionTimestamp()).minusSeconds(grace);
     }
     long ordinal = ordinal(name);
-    return new Member(name, ordinal, pod.getSpec() == null ? null : pod.getSpec().getNodeName(),
+    return new Member(
+        name,
+        ordinal,
+        pod.getSpec() == null ? null : pod.getSpec().getNodeName(),
         assignment == null ? null : Member.Role.valueOf(assignment.role().name()),
         assignment == null ? 0 : assignment.epoch(),
         assignment == null ? null : assignment.peer(),
-        phase, isReady, readySince, app(status == null ? null : status.getContainerStatuses(), appContainer), deletion, unschedulable,
-        annotations.get(Naming.TEMPLATE_HASH), report == null ? null : report(report), Assignments.settings(assignment));
+        phase,
+        isReady,
+        readySince,
+        app(status == null ? null : status.getContainerStatuses(), appContainer),
+        deletion,
+        unschedulable,
+        annotations.get(Naming.TEMPLATE_HASH),
+        report == null ? null : report(report),
+        Assignments.settings(assignment));
   }
 
   private static Member.Report report(MemberReport r) {
-    return new Member.Report(r.role() == null ? null : Member.Role.valueOf(r.role().name()), r.epoch(), r.lastDurableSeq(), r.lag(), r.inSync(),
-        r.peerLost(), r.peerHeartbeatAgeMillis(), r.appHealthy(), Instant.ofEpochMilli(r.reportedAtMillis()),
-        r.stateBytes() == null || r.heapMaxBytes() == null ? null
+    return new Member.Report(
+        r.role() == null ? null : Member.Role.valueOf(r.role().name()),
+        r.epoch(),
+        r.lastDurableSeq(),
+        r.lag(),
+        r.inSync(),
+        r.peerLost(),
+        r.peerHeartbeatAgeMillis(),
+        r.appHealthy(),
+        Instant.ofEpochMilli(r.reportedAtMillis()),
+        r.stateBytes() == null || r.heapMaxBytes() == null
+            ? null
             : memory(r.stateBytes(), r.heapMaxBytes(), Boolean.TRUE.equals(r.heapTooSmall())));
   }
 
   /** The sidecar's memory with the sizes the contract derives from its state ({@link SidecarHeap}). */
   static Member.Memory memory(long stateBytes, long heapMaxBytes, boolean heapTooSmall) {
     long state = Math.max(0, stateBytes); // a negative size is nonsense, never a reason to throw
-    return new Member.Memory(stateBytes, heapMaxBytes, heapTooSmall, SidecarHeap.forStateBytes(state), SidecarHeap.stateMemoryToDeclareMiB(state));
+    return new Member.Memory(
+        stateBytes,
+        heapMaxBytes,
+        heapTooSmall,
+        SidecarHeap.forStateBytes(state),
+        SidecarHeap.stateMemoryToDeclareMiB(state));
   }
 
   private static Member.AppContainer app(List<ContainerStatus> statuses, String name) {
     if (statuses == null) return null;
-    return statuses.stream().filter(s -> name.equals(s.getName())).findFirst().map(s -> {
-      var st = s.getState();
-      int restarts = Optional.ofNullable(s.getRestartCount()).orElse(0);
-      if (st == null) return new Member.AppContainer(Member.AppContainer.State.Unknown, restarts, null, null);
-      if (st.getTerminated() != null) {
-        return new Member.AppContainer(Member.AppContainer.State.Terminated, restarts, st.getTerminated().getReason(), Times.parse(st.getTerminated().getFinishedAt()));
-      }
-      if (st.getWaiting() != null) return new Member.AppContainer(Member.AppContainer.State.Waiting, restarts, st.getWaiting().getReason(), null);
-      if (st.getRunning() != null) return new Member.AppContainer(Member.AppContainer.State.Running, restarts, null, Times.parse(st.getRunning().getStartedAt()));
-      return new Member.AppContainer(Member.AppContainer.State.Unknown, restarts, null, null);
-    }).orElse(null);
+    return statuses.stream()
+        .filter(s -> name.equals(s.getName()))
+        .findFirst()
+        .map(s -> {
+          var st = s.getState();
+          int restarts = Optional.ofNullable(s.getRestartCount()).orElse(0);
+          if (st == null)
+            return new Member.AppContainer(Member.AppContainer.State.Unknown, restarts, null, null);
+          if (st.getTerminated() != null) {
+            return new Member.AppContainer(
+                Member.AppContainer.State.Terminated,
+                restarts,
+                st.getTerminated().getReason(),
+                Times.parse(st.getTerminated().getFinishedAt()));
+          }
+          if (st.getWaiting() != null)
+            return new Member.AppContainer(
+                Member.AppContainer.State.Waiting, restarts, st.getWaiting().getReason(), null);
+          if (st.getRunning() != null)
+            return new Member.AppContainer(
+                Member.AppContainer.State.Running,
+                restarts,
+                null,
+                Times.parse(st.getRunning().getStartedAt()));
+          return new Member.AppContainer(Member.AppContainer.State.Unknown, restarts, null, null);
+        })
+        .orElse(null);
   }
 
   /** Whether and why the node is being emptied, or null ({@link NodeViews#maintenance}). */
@@ -201,25 +295,40 @@ final class ObservationBuilder {
   private static PrimaryLease lease(Lease lease, Readings readings, Instant renewalSeenAt) {
     if (lease == null || lease.getSpec() == null) return null;
     String where = "Lease " + lease.getMetadata().getName() + " annotation ";
-    Map<String, String> a = Optional.ofNullable(lease.getMetadata().getAnnotations()).orElse(Map.of());
+    Map<String, String> a =
+        Optional.ofNullable(lease.getMetadata().getAnnotations()).orElse(Map.of());
     String epochText = a.get(ContractKeys.LEASE_EPOCH_ANNOTATION);
-    long epoch = epochText == null ? 0 : Optional.ofNullable(readings.number(where + ContractKeys.LEASE_EPOCH_ANNOTATION, epochText)).orElse(-1L);
+    long epoch = epochText == null
+        ? 0
+        : Optional.ofNullable(
+                readings.number(where + ContractKeys.LEASE_EPOCH_ANNOTATION, epochText))
+            .orElse(-1L);
     String millisText = a.get(ContractKeys.LEASE_DURATION_MS_ANNOTATION);
     Long millis = readings.number(where + ContractKeys.LEASE_DURATION_MS_ANNOTATION, millisText);
-    if (millis != null && millis <= 0) millis = readings.note(where + ContractKeys.LEASE_DURATION_MS_ANNOTATION, millisText, "is not positive");
-    Duration duration = millis != null ? Duration.ofMillis(millis)
-        : Duration.ofSeconds(Optional.ofNullable(lease.getSpec().getLeaseDurationSeconds()).orElse(15));
-    // Renewed when the operator saw the renewal arrive, by its own clock (LeaseRenewalsSeen), never the holder's renewTime.
+    if (millis != null && millis <= 0)
+      millis = readings.note(
+          where + ContractKeys.LEASE_DURATION_MS_ANNOTATION, millisText, "is not positive");
+    Duration duration = millis != null
+        ? Duration.ofMillis(millis)
+        : Duration.ofSeconds(
+            Optional.ofNullable(lease.getSpec().getLeaseDurationSeconds()).orElse(15));
+    // Renewed when the operator saw the renewal arrive, by its own clock (LeaseRenewalsSeen), never
+    // the holder's renewTime.
     return new PrimaryLease(lease.getSpec().getHolderIdentity(), epoch, renewalSeenAt, duration);
   }
 
   private static ServiceView service(Service service, Collection<EndpointSlice> slices) {
     if (service == null) return ServiceView.absent();
-    String selected = service.getSpec().getSelector() == null ? null : service.getSpec().getSelector().get(ContractKeys.MEMBER_LABEL);
+    String selected = service.getSpec().getSelector() == null
+        ? null
+        : service.getSpec().getSelector().get(ContractKeys.MEMBER_LABEL);
     Set<String> endpoints = new HashSet<>();
     for (EndpointSlice slice : slices) {
       if (slice.getEndpoints() == null) continue;
-      slice.getEndpoints().stream().map(e -> e.getTargetRef() == null ? null : e.getTargetRef().getName()).filter(Objects::nonNull).forEach(endpoints::add);
+      slice.getEndpoints().stream()
+          .map(e -> e.getTargetRef() == null ? null : e.getTargetRef().getName())
+          .filter(Objects::nonNull)
+          .forEach(endpoints::add);
     }
     return new ServiceView(selected, endpoints);
   }

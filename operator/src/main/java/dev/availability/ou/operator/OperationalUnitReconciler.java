@@ -20,9 +20,9 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -46,9 +46,14 @@ import org.jboss.logging.Logger;
  * operator. The delete event still reaches {@link #reconcile} (triggerReconcilerOnAllEvents), which drops what the
  * operator holds in memory for the unit.
  */
-// Not generation-aware: the request annotations (switchover-to, drill, ...) change no generation; the filter lets
+// Not generation-aware: the request annotations (switchover-to, drill, ...) change no generation;
+// the filter lets
 // their changes through, and a new generation as before.
-@ControllerConfiguration(name = "operationalunit", fieldManager = Naming.FIELD_MANAGER, triggerReconcilerOnAllEvents = true, generationAwareEventProcessing = false,
+@ControllerConfiguration(
+    name = "operationalunit",
+    fieldManager = Naming.FIELD_MANAGER,
+    triggerReconcilerOnAllEvents = true,
+    generationAwareEventProcessing = false,
     informer = @Informer(onUpdateFilter = RequestAnnotationsChanged.class))
 public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
   private static final Logger LOG = Logger.getLogger(OperationalUnitReconciler.class);
@@ -67,7 +72,8 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
   private volatile ActionExecutor executor;
   private volatile MemberClaims claims;
 
-  public OperationalUnitReconciler(KubernetesClient client, OperatorConfig config, EventRecorder events, UnitMetrics metrics) {
+  public OperationalUnitReconciler(
+      KubernetesClient client, OperatorConfig config, EventRecorder events, UnitMetrics metrics) {
     this.client = client;
     this.config = config;
     this.events = events;
@@ -77,19 +83,28 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
   }
 
   @Override
-  public List<EventSource<?, OperationalUnit>> prepareEventSources(EventSourceContext<OperationalUnit> context) {
+  public List<EventSource<?, OperationalUnit>> prepareEventSources(
+      EventSourceContext<OperationalUnit> context) {
     caches = UnitInformers.create(context, renewals);
     claims = new MemberClaims(client, caches.claims(), config.memberClaimGrace());
-    executor = new ActionExecutor(client, caches, new MemberPodBuilder(config.sidecar()), events, claims);
-    List<EventSource<?, OperationalUnit>> sources = new java.util.ArrayList<>(List.of(caches.pods(), caches.services(),
-        caches.endpointSlices(), caches.unitLeases(), caches.nodes(), caches.nodeLeases(), caches.claims()));
+    executor =
+        new ActionExecutor(client, caches, new MemberPodBuilder(config.sidecar()), events, claims);
+    List<EventSource<?, OperationalUnit>> sources = new java.util.ArrayList<>(List.of(
+        caches.pods(),
+        caches.services(),
+        caches.endpointSlices(),
+        caches.unitLeases(),
+        caches.nodes(),
+        caches.nodeLeases(),
+        caches.claims()));
     sources.addAll(supporting.eventSources(context));
     sources.add(budget.eventSource(context));
     return sources;
   }
 
   @Override
-  public UpdateControl<OperationalUnit> reconcile(OperationalUnit unit, Context<OperationalUnit> context) {
+  public UpdateControl<OperationalUnit> reconcile(
+      OperationalUnit unit, Context<OperationalUnit> context) {
     if (context.isPrimaryResourceDeleted()) return forget(unit);
     try {
       if (FormerFinalizer.carriedBy(unit)) unit = FormerFinalizer.removeFrom(client, unit);
@@ -98,17 +113,22 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
       return reconcileAt(unit, context, clock.instant());
     } catch (RuntimeException e) {
       if (!NamespaceTerminating.causedBy(e)) throw e;
-      // Its namespace is being deleted, and the unit with it: nothing to retry, nothing to warn about.
-      LOG.debugf("%s/%s: namespace is terminating, the unit ends with it (%s)", unit.getMetadata().getNamespace(),
-          unit.getMetadata().getName(), e.getMessage());
+      // Its namespace is being deleted, and the unit with it: nothing to retry, nothing to warn
+      // about.
+      LOG.debugf(
+          "%s/%s: namespace is terminating, the unit ends with it (%s)",
+          unit.getMetadata().getNamespace(), unit.getMetadata().getName(), e.getMessage());
       return UpdateControl.noUpdate();
     }
   }
 
-  private UpdateControl<OperationalUnit> reconcileAt(OperationalUnit unit, Context<OperationalUnit> context, Instant now) {
+  private UpdateControl<OperationalUnit> reconcileAt(
+      OperationalUnit unit, Context<OperationalUnit> context, Instant now) {
     List<String> problems = SpecChecks.problems(unit.getSpec());
-    if (!problems.isEmpty()) return refused(unit, context, Refusal.InvalidSpec, String.join("; ", problems), now);
-    // A paused unit is only observed and reported on: nothing is made for it, nothing removed (Pause in the core).
+    if (!problems.isEmpty())
+      return refused(unit, context, Refusal.InvalidSpec, String.join("; ", problems), now);
+    // A paused unit is only observed and reported on: nothing is made for it, nothing removed
+    // (Pause in the core).
     boolean paused = ObservationBuilder.requests(unit).isPaused();
     try {
       if (!paused) supporting.ensure(unit, context);
@@ -122,43 +142,81 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
     Long recordedEpoch = lastFailoverEpoch(unit);
     OperationalUnit current = unit;
     try {
-      if (decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, readings, now);
-      for (Action action : decision.actions()) executor.execute(current, action, observation.policy());
-      budget.follow(current, context, decision.state().primary()); // drains may evict anything but the primary (after a switch, the new one)
+      if (decision.persistStateFirst())
+        current = writeStatus(current, context, decision, observation, readings, now);
+      for (Action action : decision.actions())
+        executor.execute(current, action, observation.policy());
+      budget.follow(
+          current,
+          context,
+          decision
+              .state()
+              .primary()); // drains may evict anything but the primary (after a switch, the new
+      // one)
     } catch (InvalidSpecException e) {
       return refused(current, context, Refusal.InvalidSpec, e.getMessage(), now);
     } catch (NameConflictException e) {
       return refused(current, context, Refusal.NameConflict, e.getMessage(), now);
     }
-    if (!decision.persistStateFirst()) current = writeStatus(current, context, decision, observation, readings, now);
+    if (!decision.persistStateFirst())
+      current = writeStatus(current, context, decision, observation, readings, now);
     countFailover(recordedEpoch, current);
     // After the status is written: it names every member the decision keeps, new ones included.
     if (!paused) claims.removeUnused(current, podNames(current), now);
-    Duration next = decision.recheckAfter() == null ? config.resync() : min(decision.recheckAfter(), config.resync());
+    Duration next = decision.recheckAfter() == null
+        ? config.resync()
+        : min(decision.recheckAfter(), config.resync());
     return UpdateControl.<OperationalUnit>noUpdate().rescheduleAfter(Math.max(1, next.toMillis()));
   }
 
   private Observation observe(OperationalUnit unit, Readings readings, Instant now) {
     String ns = unit.getMetadata().getNamespace();
     String name = unit.getMetadata().getName();
-    // Only pods the unit created are its members: a pod that merely carries its label is never adopted.
-    Collection<Pod> pods = caches.pods().list(ns, p -> name.equals(p.getMetadata().getLabels().get(ContractKeys.UNIT_LABEL))
-        && NameConflicts.ownedBy(p, unit.getMetadata().getUid())).toList();
+    // Only pods the unit created are its members: a pod that merely carries its label is never
+    // adopted.
+    Collection<Pod> pods = caches
+        .pods()
+        .list(
+            ns,
+            p -> name.equals(p.getMetadata().getLabels().get(ContractKeys.UNIT_LABEL))
+                && NameConflicts.ownedBy(p, unit.getMetadata().getUid()))
+        .toList();
     Collection<Node> nodes = caches.nodes().list(n -> true).toList();
-    Map<String, Lease> nodeLeases = caches.nodeLeases().list(l -> true).collect(Collectors.toMap(l -> l.getMetadata().getName(), l -> l, (a, b) -> a));
-    Lease lease = caches.unitLeases().get(new ResourceID(ContractKeys.primaryLeaseName(name), ns)).orElse(null);
+    Map<String, Lease> nodeLeases = caches
+        .nodeLeases()
+        .list(l -> true)
+        .collect(Collectors.toMap(l -> l.getMetadata().getName(), l -> l, (a, b) -> a));
+    Lease lease = caches
+        .unitLeases()
+        .get(new ResourceID(ContractKeys.primaryLeaseName(name), ns))
+        .orElse(null);
     Service service = caches.services().get(new ResourceID(name, ns)).orElse(null);
-    Collection<EndpointSlice> slices = caches.endpointSlices().list(ns, s -> name.equals(
-        Optional.ofNullable(s.getMetadata().getLabels()).map(l -> l.get("kubernetes.io/service-name")).orElse(null))).toList();
+    Collection<EndpointSlice> slices = caches
+        .endpointSlices()
+        .list(
+            ns,
+            s -> name.equals(Optional.ofNullable(s.getMetadata().getLabels())
+                .map(l -> l.get("kubernetes.io/service-name"))
+                .orElse(null)))
+        .toList();
     return observations.build(unit, pods, nodes, nodeLeases, lease, service, slices, now, readings);
   }
 
   /** Every pod of the namespace the caches hold (any unit's): a claim of that name may be in use. */
   private Set<String> podNames(OperationalUnit unit) {
-    return caches.pods().list(unit.getMetadata().getNamespace()).map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+    return caches
+        .pods()
+        .list(unit.getMetadata().getNamespace())
+        .map(p -> p.getMetadata().getName())
+        .collect(Collectors.toSet());
   }
 
-  private OperationalUnit writeStatus(OperationalUnit unit, Context<OperationalUnit> context, Decision d, Observation o, Readings readings,
+  private OperationalUnit writeStatus(
+      OperationalUnit unit,
+      Context<OperationalUnit> context,
+      Decision d,
+      Observation o,
+      Readings readings,
       Instant now) {
     OperationalUnitStatus status = StatusMapper.toStatus(unit, d, o, readings.malformed(), now);
     metrics.observe(unit, status.getPhase(), now);
@@ -172,17 +230,24 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
 
   /** A Warning event whenever the values the operator could not read change (the condition carries them after). */
   private void warnOnMalformedValues(OperationalUnit unit, OperationalUnitStatus status) {
-    Optional<io.fabric8.kubernetes.api.model.Condition> now = StatusMapper.condition(status, ConditionType.MalformedValues)
+    Optional<io.fabric8.kubernetes.api.model.Condition> now = StatusMapper.condition(
+            status, ConditionType.MalformedValues)
         .filter(c -> "True".equals(c.getStatus()));
-    Optional<String> before = StatusMapper.condition(unit.getStatus(), ConditionType.MalformedValues)
-        .filter(c -> "True".equals(c.getStatus())).map(io.fabric8.kubernetes.api.model.Condition::getMessage);
+    Optional<String> before = StatusMapper.condition(
+            unit.getStatus(), ConditionType.MalformedValues)
+        .filter(c -> "True".equals(c.getStatus()))
+        .map(io.fabric8.kubernetes.api.model.Condition::getMessage);
     if (now.isPresent() && !before.equals(Optional.of(now.get().getMessage()))) {
       events.record(unit, EventReason.MalformedValue, now.get().getMessage(), true);
     }
   }
 
   /** The unit cannot go on as it is (InvalidSpec, NameConflict): say why in its status and a Warning event, act on nothing. */
-  private UpdateControl<OperationalUnit> refused(OperationalUnit unit, Context<OperationalUnit> context, Refusal reason, String message,
+  private UpdateControl<OperationalUnit> refused(
+      OperationalUnit unit,
+      Context<OperationalUnit> context,
+      Refusal reason,
+      String message,
       Instant now) {
     OperationalUnitStatus status = StatusMapper.refused(unit, reason.condition, message, now);
     if (!Objects.equals(asJson(status), asJson(unit.getStatus()))) {
@@ -192,7 +257,8 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
         return u;
       });
     }
-    return UpdateControl.<OperationalUnit>noUpdate().rescheduleAfter(config.resync().toMillis());
+    return UpdateControl.<OperationalUnit>noUpdate()
+        .rescheduleAfter(config.resync().toMillis());
   }
 
   /**
@@ -200,14 +266,18 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
    * becomes condition Degraded with reason ApiRequestFailed and a Warning event ({@link ApiErrors}); JOSDK retries.
    */
   @Override
-  public ErrorStatusUpdateControl<OperationalUnit> updateErrorStatus(OperationalUnit unit, Context<OperationalUnit> context, Exception e) {
+  public ErrorStatusUpdateControl<OperationalUnit> updateErrorStatus(
+      OperationalUnit unit, Context<OperationalUnit> context, Exception e) {
     boolean lastAttempt = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(true);
     Optional<String> message = ApiErrors.describe(e, lastAttempt);
     if (message.isEmpty()) return ErrorStatusUpdateControl.defaultErrorProcessing();
-    OperationalUnitStatus status = StatusMapper.refused(unit, Refusal.ApiRequestFailed.condition, message.get(), clock.instant());
-    if (Objects.equals(asJson(status), asJson(unit.getStatus()))) return ErrorStatusUpdateControl.defaultErrorProcessing();
+    OperationalUnitStatus status = StatusMapper.refused(
+        unit, Refusal.ApiRequestFailed.condition, message.get(), clock.instant());
+    if (Objects.equals(asJson(status), asJson(unit.getStatus())))
+      return ErrorStatusUpdateControl.defaultErrorProcessing();
     events.record(unit, Refusal.ApiRequestFailed.event, message.get(), true);
-    OperationalUnit patched = io.fabric8.kubernetes.client.utils.Serialization.clone(unit); // never the informer's copy
+    OperationalUnit patched =
+        io.fabric8.kubernetes.client.utils.Serialization.clone(unit); // never the informer's copy
     patched.setStatus(status);
     return ErrorStatusUpdateControl.patchStatus(patched);
   }

@@ -43,7 +43,8 @@ public interface OperatorConfig {
     List<String> command();
 
     /** JVM options of the sidecar (JAVA_TOOL_OPTIONS): small and steady; raise -Xmx with the unit's state. */
-    @WithDefault("-XX:+UseSerialGC -Xms16m -Xmx64m -Xmn10m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:MaxMetaspaceSize=48m -Xss512k -XX:CICompilerCount=2 -XX:ReservedCodeCacheSize=32m -XX:TrimNativeHeapInterval=5000 -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError -Djdk.nio.maxCachedBufferSize=262144")
+    @WithDefault(
+        "-XX:+UseSerialGC -Xms16m -Xmx64m -Xmn10m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:MaxMetaspaceSize=48m -Xss512k -XX:CICompilerCount=2 -XX:ReservedCodeCacheSize=32m -XX:TrimNativeHeapInterval=5000 -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError -Djdk.nio.maxCachedBufferSize=262144")
     String javaOptions();
 
     @WithDefault("IfNotPresent")

@@ -15,8 +15,12 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 final class PrimaryDisruptionBudget {
   /** The primary the decision names, handed to {@link UnitDependent#desired} through the reconcile's context. */
   private static final String PRIMARY = PrimaryDisruptionBudget.class.getName() + ".primary";
-  private final UnitDependent<PodDisruptionBudget> budget = new UnitDependent<>(PodDisruptionBudget.class, "disruption-budgets",
-      (u, c) -> UnitObjectsBuilder.disruptionBudget(u, c.managedWorkflowAndDependentResourceContext().getMandatory(PRIMARY, String.class)));
+
+  private final UnitDependent<PodDisruptionBudget> budget = new UnitDependent<>(
+      PodDisruptionBudget.class,
+      "disruption-budgets",
+      (u, c) -> UnitObjectsBuilder.disruptionBudget(
+          u, c.managedWorkflowAndDependentResourceContext().getMandatory(PRIMARY, String.class)));
 
   EventSource<?, OperationalUnit> eventSource(EventSourceContext<OperationalUnit> context) {
     return budget.eventSource(context).orElseThrow();

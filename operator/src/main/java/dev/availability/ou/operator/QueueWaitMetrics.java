@@ -26,13 +26,17 @@ final class QueueWaitMetrics implements Metrics {
 
   QueueWaitMetrics(Metrics josdk, MeterRegistry registry) {
     this.josdk = josdk;
-    this.wait = Timer.builder(NAME).description("Time a reconciliation waited for a reconciler thread (submitted to started)")
-        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+    this.wait = Timer.builder(NAME)
+        .description("Time a reconciliation waited for a reconciler thread (submitted to started)")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(60))
         .register(registry);
   }
 
   @Override
-  public void reconciliationSubmitted(HasMetadata resource, RetryInfo retryInfo, Map<String, Object> metadata) {
+  public void reconciliationSubmitted(
+      HasMetadata resource, RetryInfo retryInfo, Map<String, Object> metadata) {
     submittedNanos.put(ResourceID.fromResource(resource), System.nanoTime());
     josdk.reconciliationSubmitted(resource, retryInfo, metadata);
   }
@@ -63,7 +67,11 @@ final class QueueWaitMetrics implements Metrics {
   }
 
   @Override
-  public void reconciliationFailed(HasMetadata resource, RetryInfo retryInfo, Exception exception, Map<String, Object> metadata) {
+  public void reconciliationFailed(
+      HasMetadata resource,
+      RetryInfo retryInfo,
+      Exception exception,
+      Map<String, Object> metadata) {
     josdk.reconciliationFailed(resource, retryInfo, exception, metadata);
   }
 
@@ -73,7 +81,8 @@ final class QueueWaitMetrics implements Metrics {
   }
 
   @Override
-  public void reconciliationFinished(HasMetadata resource, RetryInfo retryInfo, Map<String, Object> metadata) {
+  public void reconciliationFinished(
+      HasMetadata resource, RetryInfo retryInfo, Map<String, Object> metadata) {
     josdk.reconciliationFinished(resource, retryInfo, metadata);
   }
 

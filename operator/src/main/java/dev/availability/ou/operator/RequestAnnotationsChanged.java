@@ -17,9 +17,12 @@ public class RequestAnnotationsChanged implements OnUpdateFilter<OperationalUnit
   @Override
   public boolean accept(OperationalUnit now, OperationalUnit before) {
     Long generation = now.getMetadata().getGeneration();
-    return generation == null || before.getMetadata().getGeneration() == null || generation > before.getMetadata().getGeneration()
+    return generation == null
+        || before.getMetadata().getGeneration() == null
+        || generation > before.getMetadata().getGeneration()
         || now.isMarkedForDeletion()
-        || !Objects.equals(now.getMetadata().getFinalizers(), before.getMetadata().getFinalizers())
+        || !Objects.equals(
+            now.getMetadata().getFinalizers(), before.getMetadata().getFinalizers())
         || !requests(now).equals(requests(before));
   }
 

@@ -19,10 +19,15 @@ record SidecarSizing(long heapMiB, long requestMiB, long limitMiB) {
   static Optional<SidecarSizing> forState(String stateMemory, String defaultLimit) {
     if (stateMemory == null || stateMemory.isBlank()) return Optional.empty();
     BigDecimal bytes = Quantity.getAmountInBytes(new Quantity(stateMemory));
-    long stateMiB = bytes.add(BigDecimal.valueOf(MIB - 1)).divide(BigDecimal.valueOf(MIB), java.math.RoundingMode.DOWN).longValueExact();
+    long stateMiB = bytes
+        .add(BigDecimal.valueOf(MIB - 1))
+        .divide(BigDecimal.valueOf(MIB), java.math.RoundingMode.DOWN)
+        .longValueExact();
     long heap = SidecarHeap.forStateMiB(stateMiB);
     long request = heap + OUTSIDE_HEAP_MIB;
-    long configuredLimit = Quantity.getAmountInBytes(new Quantity(defaultLimit)).divide(BigDecimal.valueOf(MIB), java.math.RoundingMode.UP).longValue();
+    long configuredLimit = Quantity.getAmountInBytes(new Quantity(defaultLimit))
+        .divide(BigDecimal.valueOf(MIB), java.math.RoundingMode.UP)
+        .longValue();
     return Optional.of(new SidecarSizing(heap, request, Math.max(configuredLimit, 2 * request)));
   }
 

@@ -34,8 +34,10 @@ final class StatusMapper {
   private StatusMapper() {}
 
   /** {@code malformed}: the values read for this unit that did not parse ({@link Readings}). */
-  static OperationalUnitStatus toStatus(OperationalUnit unit, Decision d, Observation o, List<String> malformed, Instant now) {
-    OperationalUnitStatus previous = Optional.ofNullable(unit.getStatus()).orElseGet(OperationalUnitStatus::new);
+  static OperationalUnitStatus toStatus(
+      OperationalUnit unit, Decision d, Observation o, List<String> malformed, Instant now) {
+    OperationalUnitStatus previous =
+        Optional.ofNullable(unit.getStatus()).orElseGet(OperationalUnitStatus::new);
     OperationalUnitStatus s = new OperationalUnitStatus();
     UnitState st = d.state();
     s.setPhase(UnitPhase.valueOf(d.phase().name()));
@@ -45,11 +47,17 @@ final class StatusMapper {
     s.setNextMemberOrdinal(st.nextOrdinal());
     s.setHomeNode(st.homeNode());
     s.setPrimaryRestartBaseline(st.primaryRestartBaseline());
-    if (st.primary() != null) s.setPrimary(new MemberRef(st.primary(), o.member(st.primary()).map(Member::node).orElse(null)));
+    if (st.primary() != null)
+      s.setPrimary(
+          new MemberRef(st.primary(), o.member(st.primary()).map(Member::node).orElse(null)));
     if (st.standby() != null) {
       Optional<Member> m = o.member(st.standby());
       StandbyAssessment a = m.map(x -> StandbyAssessment.of(x, o)).orElse(null);
-      s.setStandby(new StandbyStatus(st.standby(), m.map(Member::node).orElse(null), a == null ? Boolean.FALSE : a.inSync(), a == null ? null : a.lag()));
+      s.setStandby(new StandbyStatus(
+          st.standby(),
+          m.map(Member::node).orElse(null),
+          a == null ? Boolean.FALSE : a.inSync(),
+          a == null ? null : a.lag()));
     }
     s.setFailover(progress(st.intent()));
     s.setLastFailover(record(st.lastFailover()));
@@ -57,7 +65,8 @@ final class StatusMapper {
     s.setRequests(requests(st));
     List<ConditionView> views = new ArrayList<>(d.conditions());
     views.add(MalformedValuesCondition.of(malformed));
-    s.setConditions(conditions(previous.getConditions(), views, unit.getMetadata().getGeneration(), now));
+    s.setConditions(
+        conditions(previous.getConditions(), views, unit.getMetadata().getGeneration(), now));
     s.setObservedGeneration(unit.getMetadata().getGeneration());
     return s;
   }
@@ -66,14 +75,18 @@ final class StatusMapper {
    * The status when the unit cannot go on as it is (a spec invalid in a way only the operator can see, an object of
    * its name it did not create): Degraded with that reason, nothing else changes.
    */
-  static OperationalUnitStatus refused(OperationalUnit unit, ConditionReason reason, String message, Instant now) {
-    OperationalUnitStatus previous = Optional.ofNullable(unit.getStatus()).orElseGet(OperationalUnitStatus::new);
+  static OperationalUnitStatus refused(
+      OperationalUnit unit, ConditionReason reason, String message, Instant now) {
+    OperationalUnitStatus previous =
+        Optional.ofNullable(unit.getStatus()).orElseGet(OperationalUnitStatus::new);
     OperationalUnitStatus s = io.fabric8.kubernetes.client.utils.Serialization.clone(previous);
     if (s.getPhase() == null) s.setPhase(UnitPhase.Pending);
     List<ConditionView> views = new ArrayList<>();
     views.add(new ConditionView(ConditionType.Degraded, true, reason, message));
-    if (previous.getPrimary() == null) views.add(new ConditionView(ConditionType.Ready, false, reason, message));
-    s.setConditions(conditions(previous.getConditions(), views, unit.getMetadata().getGeneration(), now));
+    if (previous.getPrimary() == null)
+      views.add(new ConditionView(ConditionType.Ready, false, reason, message));
+    s.setConditions(
+        conditions(previous.getConditions(), views, unit.getMetadata().getGeneration(), now));
     s.setObservedGeneration(unit.getMetadata().getGeneration());
     return s;
   }
@@ -145,19 +158,32 @@ final class StatusMapper {
   /** The condition of this type in the status, if it carries one. */
   static Optional<Condition> condition(OperationalUnitStatus status, ConditionType type) {
     if (status == null || status.getConditions() == null) return Optional.empty();
-    return status.getConditions().stream().filter(c -> type.name().equals(c.getType())).findFirst();
+    return status.getConditions().stream()
+        .filter(c -> type.name().equals(c.getType()))
+        .findFirst();
   }
 
   /** Keeps lastTransitionTime while a condition's status stays the same. */
-  static List<Condition> conditions(List<Condition> previous, List<ConditionView> views, Long generation, Instant now) {
+  static List<Condition> conditions(
+      List<Condition> previous, List<ConditionView> views, Long generation, Instant now) {
     List<Condition> result = new ArrayList<>();
     List<Condition> old = previous == null ? List.of() : previous;
     for (ConditionView v : views) {
       String status = v.status() ? "True" : "False";
-      Optional<Condition> before = old.stream().filter(c -> v.type().name().equals(c.getType())).findFirst();
-      String since = before.filter(c -> status.equals(c.getStatus())).map(Condition::getLastTransitionTime).orElse(Times.format(now));
-      result.add(new ConditionBuilder().withType(v.type().name()).withStatus(status).withReason(v.reason()).withMessage(v.message())
-          .withObservedGeneration(generation).withLastTransitionTime(since).build());
+      Optional<Condition> before =
+          old.stream().filter(c -> v.type().name().equals(c.getType())).findFirst();
+      String since = before
+          .filter(c -> status.equals(c.getStatus()))
+          .map(Condition::getLastTransitionTime)
+          .orElse(Times.format(now));
+      result.add(new ConditionBuilder()
+          .withType(v.type().name())
+          .withStatus(status)
+          .withReason(v.reason())
+          .withMessage(v.message())
+          .withObservedGeneration(generation)
+          .withLastTransitionTime(since)
+          .build());
     }
     // Conditions this decision did not speak about stay as they were.
     for (Condition c : old) {

@@ -39,37 +39,57 @@ final class SupportingObjects {
     this.client = client;
     this.events = events;
     // SpecChecks refuses a template that names its own account: the members always run as this one.
-    dependents.add(new UnitDependent<>(ServiceAccount.class, "member-serviceaccounts", (u, c) -> UnitObjectsBuilder.memberServiceAccount(u)));
-    dependents.add(new UnitDependent<>(Role.class, "member-roles", (u, c) -> UnitObjectsBuilder.memberRole(u)));
-    dependents.add(new UnitDependent<>(RoleBinding.class, "member-rolebindings",
-        (u, c) -> UnitObjectsBuilder.memberRoleBinding(u, Naming.memberServiceAccount(u.getMetadata().getName()))));
-    if (networkPolicy) dependents.add(new UnitDependent<>(NetworkPolicy.class, "replication-policies", (u, c) -> UnitObjectsBuilder.replicationPolicy(u)));
+    dependents.add(new UnitDependent<>(
+        ServiceAccount.class,
+        "member-serviceaccounts",
+        (u, c) -> UnitObjectsBuilder.memberServiceAccount(u)));
+    dependents.add(new UnitDependent<>(
+        Role.class, "member-roles", (u, c) -> UnitObjectsBuilder.memberRole(u)));
+    dependents.add(new UnitDependent<>(
+        RoleBinding.class,
+        "member-rolebindings",
+        (u, c) -> UnitObjectsBuilder.memberRoleBinding(
+            u, Naming.memberServiceAccount(u.getMetadata().getName()))));
+    if (networkPolicy)
+      dependents.add(new UnitDependent<>(
+          NetworkPolicy.class,
+          "replication-policies",
+          (u, c) -> UnitObjectsBuilder.replicationPolicy(u)));
   }
 
   List<EventSource<?, OperationalUnit>> eventSources(EventSourceContext<OperationalUnit> context) {
-    return dependents.stream().<EventSource<?, OperationalUnit>>map(d -> d.eventSource(context).orElseThrow()).toList();
+    return dependents.stream()
+        .<EventSource<?, OperationalUnit>>map(d -> d.eventSource(context).orElseThrow())
+        .toList();
   }
 
   void ensure(OperationalUnit unit, Context<OperationalUnit> context) {
     String key = unit.getMetadata().getUid() + "/" + unit.getMetadata().getGeneration();
     boolean firstLook = !checked.contains(key);
     List<HasMetadata> existing = new ArrayList<>();
-    for (UnitDependent<?> d : dependents) existing.add(d.getSecondaryResource(unit, context).map(HasMetadata.class::cast)
-        .orElseGet(() -> client.resource(d.desiredFor(unit, context)).get()));
+    for (UnitDependent<?> d : dependents)
+      existing.add(d.getSecondaryResource(unit, context)
+          .map(HasMetadata.class::cast)
+          .orElseGet(() -> client.resource(d.desiredFor(unit, context)).get()));
     boolean setUpBefore = existing.get(0) != null; // the ServiceAccount, made after the key
     if (firstLook) {
       existing.add(client.resource(UnitObjectsBuilder.serviceName(unit)).get());
-      existing.add(client.resource(UnitObjectsBuilder.disruptionBudgetName(unit)).get()); // applied by PrimaryDisruptionBudget
+      existing.add(client
+          .resource(UnitObjectsBuilder.disruptionBudgetName(unit))
+          .get()); // applied by PrimaryDisruptionBudget
       existing.add(client.resource(UnitObjectsBuilder.leaseName(unit)).get());
     }
-    List<String> conflicts = new ArrayList<>(NameConflicts.among(existing, unit.getMetadata().getUid()));
+    List<String> conflicts =
+        new ArrayList<>(NameConflicts.among(existing, unit.getMetadata().getUid()));
     if (!conflicts.isEmpty()) throw new NameConflictException(conflicts);
     if (firstLook && !createPeerKey(unit, setUpBefore)) {
-      throw new NameConflictException(List.of("Secret " + ContractKeys.peerSecretName(unit.getMetadata().getName())));
+      throw new NameConflictException(
+          List.of("Secret " + ContractKeys.peerSecretName(unit.getMetadata().getName())));
     }
     for (UnitDependent<?> d : dependents) d.reconcile(unit, context);
     if (firstLook) {
-      SpecChecks.warnings(unit.getSpec()).forEach(w -> events.record(unit, EventReason.UnsafeSpec, w, true));
+      SpecChecks.warnings(unit.getSpec())
+          .forEach(w -> events.record(unit, EventReason.UnsafeSpec, w, true));
       checked.add(key);
     }
   }

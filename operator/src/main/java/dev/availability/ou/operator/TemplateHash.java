@@ -21,9 +21,11 @@ final class TemplateHash {
   static String of(OperationalUnitSpec spec) {
     ReplicationSpec replication = Serialization.clone(spec.getReplication());
     if (replication.getMode() != ReplicationMode.Journal) replication.setMode(null);
-    String text = Serialization.asJson(List.of(spec.getTemplate(), replication, spec.getPlacement()));
+    String text =
+        Serialization.asJson(List.of(spec.getTemplate(), replication, spec.getPlacement()));
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 5);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

@@ -3,8 +3,8 @@ package dev.availability.ou.operator;
 import dev.availability.ou.api.OperationalUnit;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,7 +20,10 @@ final class TimedLeaseSource extends InformerEventSource<Lease, OperationalUnit>
   private final LeaseRenewalsSeen renewals;
   private ScheduledExecutorService watchSampler;
 
-  TimedLeaseSource(InformerEventSourceConfiguration<Lease> configuration, EventSourceContext<OperationalUnit> context, LeaseRenewalsSeen renewals) {
+  TimedLeaseSource(
+      InformerEventSourceConfiguration<Lease> configuration,
+      EventSourceContext<OperationalUnit> context,
+      LeaseRenewalsSeen renewals) {
     super(configuration, context);
     this.renewals = renewals;
   }
@@ -28,8 +31,10 @@ final class TimedLeaseSource extends InformerEventSource<Lease, OperationalUnit>
   @Override
   public synchronized void start() {
     super.start();
-    watchSampler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("ou-lease-watch").factory());
-    watchSampler.scheduleWithFixedDelay(this::sampleWatch, WATCH_SAMPLE_MILLIS, WATCH_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+    watchSampler = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().daemon().name("ou-lease-watch").factory());
+    watchSampler.scheduleWithFixedDelay(
+        this::sampleWatch, WATCH_SAMPLE_MILLIS, WATCH_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -40,7 +45,8 @@ final class TimedLeaseSource extends InformerEventSource<Lease, OperationalUnit>
 
   private void sampleWatch() {
     try {
-      if (!informerHealthIndicators().values().stream().allMatch(InformerHealthIndicator::isWatching)) renewals.blind();
+      if (!informerHealthIndicators().values().stream()
+          .allMatch(InformerHealthIndicator::isWatching)) renewals.blind();
     } catch (RuntimeException e) {
       renewals.blind(); // cannot tell: the safe side
     }

@@ -16,7 +16,9 @@ final class Times {
   }
 
   static String format(Instant instant) {
-    return instant == null ? null : DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.MILLIS));
+    return instant == null
+        ? null
+        : DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.MILLIS));
   }
 
   static Instant of(ZonedDateTime t) {

@@ -15,14 +15,21 @@ import java.util.function.BiFunction;
  * differs from the object (an edit, a deletion), watched through an informer of the unit's objects (by label) so a
  * deleted or edited one is restored within seconds. Owned by the unit: the garbage collector removes it with the unit.
  */
-final class UnitDependent<R extends HasMetadata> extends CRUDKubernetesDependentResource<R, OperationalUnit> {
+final class UnitDependent<R extends HasMetadata>
+    extends CRUDKubernetesDependentResource<R, OperationalUnit> {
   private final BiFunction<OperationalUnit, Context<OperationalUnit>, R> desired;
 
-  UnitDependent(Class<R> type, String name, BiFunction<OperationalUnit, Context<OperationalUnit>, R> desired) {
+  UnitDependent(
+      Class<R> type,
+      String name,
+      BiFunction<OperationalUnit, Context<OperationalUnit>, R> desired) {
     super(type, name);
     this.desired = desired;
     configureWith(new KubernetesDependentResourceConfigBuilder<R>()
-        .withKubernetesDependentInformerConfig(InformerConfiguration.builder(type).withName(name).withLabelSelector(ContractKeys.UNIT_LABEL).build())
+        .withKubernetesDependentInformerConfig(InformerConfiguration.builder(type)
+            .withName(name)
+            .withLabelSelector(ContractKeys.UNIT_LABEL)
+            .build())
         .build());
   }
 

@@ -29,44 +29,84 @@ final class UnitInformers {
   private UnitInformers() {}
 
   /** Builds them for the reconciler's event sources; {@code renewals} times each lease renewal as it arrives. */
-  static UnitCaches create(EventSourceContext<OperationalUnit> context, LeaseRenewalsSeen renewals) {
-    var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, OperationalUnit.class)
-        .withName("pods").withLabelSelector(ContractKeys.UNIT_LABEL)
-        .withSecondaryToPrimaryMapper(p -> unitOf(p.getMetadata().getLabels(), p.getMetadata().getNamespace()))
-        .build(), context);
-    pods.addIndexers(Map.of(NODE_INDEX, p -> p.getSpec() == null || p.getSpec().getNodeName() == null ? List.of() : List.of(p.getSpec().getNodeName())));
-    var services = new InformerEventSource<>(InformerEventSourceConfiguration.from(Service.class, OperationalUnit.class)
-        .withName("services").withLabelSelector(ContractKeys.UNIT_LABEL)
-        .withSecondaryToPrimaryMapper(s -> unitOf(s.getMetadata().getLabels(), s.getMetadata().getNamespace()))
-        .build(), context);
-    var slices = new InformerEventSource<>(InformerEventSourceConfiguration.from(EndpointSlice.class, OperationalUnit.class)
-        .withName("endpointslices").withLabelSelector(ContractKeys.UNIT_LABEL)
-        .withSecondaryToPrimaryMapper(s -> unitOf(s.getMetadata().getLabels(), s.getMetadata().getNamespace()))
-        .build(), context);
-    // Renewals are not events (only a new holder, a first renewal, or annotations edited — epoch, duration — are):
-    // the decider asks to be called back when a lease would expire. The cache follows every renewal all the same.
-    // (A unit whose standby vouches for its primary has no such timer: an edited Lease must be an event to be repaired.)
-    var unitLeases = new TimedLeaseSource(InformerEventSourceConfiguration.from(Lease.class, OperationalUnit.class)
-        .withName("unit-leases").withLabelSelector(ContractKeys.UNIT_LABEL)
-        .withSecondaryToPrimaryMapper(l -> unitOf(l.getMetadata().getLabels(), l.getMetadata().getNamespace()))
-        .withOnUpdateFilter((now, before) -> !Objects.equals(holder(now), holder(before)) || renewed(now) != renewed(before)
-            || !Objects.equals(now.getMetadata().getAnnotations(), before.getMetadata().getAnnotations()))
-        .build(), context, renewals);
-    var nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, OperationalUnit.class)
-        .withName("nodes")
-        .withSecondaryToPrimaryMapper(n -> pods.byIndex(NODE_INDEX, n.getMetadata().getName()).stream()
-            .map(p -> unitOf(p.getMetadata().getLabels(), p.getMetadata().getNamespace()))
-            .flatMap(Set::stream).collect(Collectors.toSet()))
-        .withOnUpdateFilter((now, before) -> !Objects.equals(readiness(now), readiness(before)))
-        .build(), context);
-    var nodeLeases = new TimedLeaseSource(InformerEventSourceConfiguration.from(Lease.class, OperationalUnit.class)
-        .withName("node-leases").withNamespaces(Set.of("kube-node-lease"))
-        .withSecondaryToPrimaryMapper(l -> Set.of())
-        .build(), context, renewals);
-    var memberClaims = new InformerEventSource<>(InformerEventSourceConfiguration.from(PersistentVolumeClaim.class, OperationalUnit.class)
-        .withName("claims").withLabelSelector(ContractKeys.UNIT_LABEL)
-        .withSecondaryToPrimaryMapper(c -> unitOf(c.getMetadata().getLabels(), c.getMetadata().getNamespace()))
-        .build(), context);
+  static UnitCaches create(
+      EventSourceContext<OperationalUnit> context, LeaseRenewalsSeen renewals) {
+    var pods = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Pod.class, OperationalUnit.class)
+            .withName("pods")
+            .withLabelSelector(ContractKeys.UNIT_LABEL)
+            .withSecondaryToPrimaryMapper(
+                p -> unitOf(p.getMetadata().getLabels(), p.getMetadata().getNamespace()))
+            .build(),
+        context);
+    pods.addIndexers(Map.of(
+        NODE_INDEX,
+        p -> p.getSpec() == null || p.getSpec().getNodeName() == null
+            ? List.of()
+            : List.of(p.getSpec().getNodeName())));
+    var services = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Service.class, OperationalUnit.class)
+            .withName("services")
+            .withLabelSelector(ContractKeys.UNIT_LABEL)
+            .withSecondaryToPrimaryMapper(
+                s -> unitOf(s.getMetadata().getLabels(), s.getMetadata().getNamespace()))
+            .build(),
+        context);
+    var slices = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(EndpointSlice.class, OperationalUnit.class)
+            .withName("endpointslices")
+            .withLabelSelector(ContractKeys.UNIT_LABEL)
+            .withSecondaryToPrimaryMapper(
+                s -> unitOf(s.getMetadata().getLabels(), s.getMetadata().getNamespace()))
+            .build(),
+        context);
+    // Renewals are not events (only a new holder, a first renewal, or annotations edited — epoch,
+    // duration — are):
+    // the decider asks to be called back when a lease would expire. The cache follows every renewal
+    // all the same.
+    // (A unit whose standby vouches for its primary has no such timer: an edited Lease must be an
+    // event to be repaired.)
+    var unitLeases = new TimedLeaseSource(
+        InformerEventSourceConfiguration.from(Lease.class, OperationalUnit.class)
+            .withName("unit-leases")
+            .withLabelSelector(ContractKeys.UNIT_LABEL)
+            .withSecondaryToPrimaryMapper(
+                l -> unitOf(l.getMetadata().getLabels(), l.getMetadata().getNamespace()))
+            .withOnUpdateFilter((now, before) -> !Objects.equals(holder(now), holder(before))
+                || renewed(now) != renewed(before)
+                || !Objects.equals(
+                    now.getMetadata().getAnnotations(), before.getMetadata().getAnnotations()))
+            .build(),
+        context,
+        renewals);
+    var nodes = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Node.class, OperationalUnit.class)
+            .withName("nodes")
+            .withSecondaryToPrimaryMapper(
+                n -> pods.byIndex(NODE_INDEX, n.getMetadata().getName()).stream()
+                    .map(
+                        p -> unitOf(p.getMetadata().getLabels(), p.getMetadata().getNamespace()))
+                    .flatMap(Set::stream)
+                    .collect(Collectors.toSet()))
+            .withOnUpdateFilter((now, before) -> !Objects.equals(readiness(now), readiness(before)))
+            .build(),
+        context);
+    var nodeLeases = new TimedLeaseSource(
+        InformerEventSourceConfiguration.from(Lease.class, OperationalUnit.class)
+            .withName("node-leases")
+            .withNamespaces(Set.of("kube-node-lease"))
+            .withSecondaryToPrimaryMapper(l -> Set.of())
+            .build(),
+        context,
+        renewals);
+    var memberClaims = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(PersistentVolumeClaim.class, OperationalUnit.class)
+            .withName("claims")
+            .withLabelSelector(ContractKeys.UNIT_LABEL)
+            .withSecondaryToPrimaryMapper(
+                c -> unitOf(c.getMetadata().getLabels(), c.getMetadata().getNamespace()))
+            .build(),
+        context);
     return new UnitCaches(pods, services, slices, unitLeases, nodes, nodeLeases, memberClaims);
   }
 
@@ -86,7 +126,12 @@ final class UnitInformers {
 
   private static String readiness(Node n) {
     if (n.getStatus() == null || n.getStatus().getConditions() == null) return null;
-    return n.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).map(c -> c.getStatus()).findFirst().orElse(null)
-        + "/" + n.getSpec().getUnschedulable() + "/" + ObservationBuilder.maintenance(n); // a cordon or drain taint: switch over first
+    return n.getStatus().getConditions().stream()
+            .filter(c -> "Ready".equals(c.getType()))
+            .map(c -> c.getStatus())
+            .findFirst()
+            .orElse(null)
+        + "/" + n.getSpec().getUnschedulable() + "/"
+        + ObservationBuilder.maintenance(n); // a cordon or drain taint: switch over first
   }
 }

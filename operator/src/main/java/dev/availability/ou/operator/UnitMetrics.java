@@ -32,7 +32,10 @@ public class UnitMetrics {
     for (UnitPhase p : UnitPhase.values()) {
       AtomicLong n = new AtomicLong();
       unitsByPhase.put(p, n);
-      Gauge.builder("ou_units", n, AtomicLong::get).description("Operational units by phase").tag("phase", p.name()).register(registry);
+      Gauge.builder("ou_units", n, AtomicLong::get)
+          .description("Operational units by phase")
+          .tag("phase", p.name())
+          .register(registry);
     }
   }
 
@@ -47,8 +50,10 @@ public class UnitMetrics {
     if (before.phase() != phase) {
       unitsByPhase.get(before.phase()).decrementAndGet();
       unitsByPhase.get(phase).incrementAndGet();
-      Counter.builder("ou_phase_seconds_total").description("Time units spent in each phase")
-          .tags(tags(unit).and("phase", before.phase().name())).register(registry)
+      Counter.builder("ou_phase_seconds_total")
+          .description("Time units spent in each phase")
+          .tags(tags(unit).and("phase", before.phase().name()))
+          .register(registry)
           .increment(Duration.between(before.since(), now).toMillis() / 1000.0);
     } else {
       phases.put(key, before);
@@ -62,8 +67,12 @@ public class UnitMetrics {
       case Switchover -> "ou_switchovers_total";
       case Drill -> "ou_drills_total";
     };
-    Counter.builder(name).description("Promotions of a standby: " + (kind == null ? FailoverRecord.Kind.Failover : kind).name().toLowerCase() + "s")
-        .tags(tags(unit).and("reason", reason == null ? "" : reason)).register(registry).increment();
+    Counter.builder(name)
+        .description("Promotions of a standby: "
+            + (kind == null ? FailoverRecord.Kind.Failover : kind).name().toLowerCase() + "s")
+        .tags(tags(unit).and("reason", reason == null ? "" : reason))
+        .register(registry)
+        .increment();
   }
 
   public void lastFailover(OperationalUnit unit, FailoverRecord r) {
@@ -74,21 +83,31 @@ public class UnitMetrics {
 
   private void gauge(OperationalUnit unit, String part, Long millis) {
     if (millis == null) return;
-    String key = unit.getMetadata().getNamespace() + "/" + unit.getMetadata().getName() + "/" + part;
-    lastFailoverMillis.computeIfAbsent(key, k -> {
-      AtomicLong v = new AtomicLong();
-      Gauge.builder("ou_last_failover_seconds", v, x -> x.get() / 1000.0).description("Duration of the last failover, by part")
-          .tags(tags(unit).and("part", part)).register(registry);
-      return v;
-    }).set(millis);
+    String key =
+        unit.getMetadata().getNamespace() + "/" + unit.getMetadata().getName() + "/" + part;
+    lastFailoverMillis
+        .computeIfAbsent(key, k -> {
+          AtomicLong v = new AtomicLong();
+          Gauge.builder("ou_last_failover_seconds", v, x -> x.get() / 1000.0)
+              .description("Duration of the last failover, by part")
+              .tags(tags(unit).and("part", part))
+              .register(registry);
+          return v;
+        })
+        .set(millis);
   }
 
   public void forget(OperationalUnit unit) {
-    PhaseClock before = phases.remove(unit.getMetadata().getNamespace() + "/" + unit.getMetadata().getName());
+    PhaseClock before = phases.remove(
+        unit.getMetadata().getNamespace() + "/" + unit.getMetadata().getName());
     if (before != null) unitsByPhase.get(before.phase()).decrementAndGet();
   }
 
   private static Tags tags(OperationalUnit unit) {
-    return Tags.of("namespace", unit.getMetadata().getNamespace(), "unit", unit.getMetadata().getName());
+    return Tags.of(
+        "namespace",
+        unit.getMetadata().getNamespace(),
+        "unit",
+        unit.getMetadata().getName());
   }
 }

@@ -28,7 +28,9 @@ final class UnitStatusReader {
 
   static UnitState state(OperationalUnitStatus s, Readings readings, Instant now) {
     if (s == null || s.getPrimary() == null && s.getFailover() == null) {
-      return s == null || s.getNextMemberOrdinal() == null ? UnitState.initial() : UnitState.initial().withNextOrdinal(s.getNextMemberOrdinal());
+      return s == null || s.getNextMemberOrdinal() == null
+          ? UnitState.initial()
+          : UnitState.initial().withNextOrdinal(s.getNextMemberOrdinal());
     }
     return new UnitState(
         s.getPrimary() == null ? null : s.getPrimary().getPod(),
@@ -48,14 +50,21 @@ final class UnitStatusReader {
    * The answers already given, so no request value is acted on twice (across restarts too). An unreadable time reads
    * as unknown; the answer still counts.
    */
-  private static Map<Requests.Kind, RequestAnswer> answers(List<RequestStatus> requests, Readings readings) {
+  private static Map<Requests.Kind, RequestAnswer> answers(
+      List<RequestStatus> requests, Readings readings) {
     Map<Requests.Kind, RequestAnswer> answers = new EnumMap<>(Requests.Kind.class);
     if (requests == null) return answers;
     for (RequestStatus r : requests) {
       if (r == null || r.getKind() == null || r.getState() == null) continue;
       Requests.Kind kind = Requests.Kind.valueOf(r.getKind().name());
-      answers.put(kind, new RequestAnswer(kind, r.getValue(), RequestAnswer.State.valueOf(r.getState().name()), r.getMessage(),
-          readings.time("status.requests[" + r.getKind() + "].updatedAt", r.getUpdatedAt())));
+      answers.put(
+          kind,
+          new RequestAnswer(
+              kind,
+              r.getValue(),
+              RequestAnswer.State.valueOf(r.getState().name()),
+              r.getMessage(),
+              readings.time("status.requests[" + r.getKind() + "].updatedAt", r.getUpdatedAt())));
     }
     return answers;
   }
@@ -64,11 +73,14 @@ final class UnitStatusReader {
   private static List<FailoverTimings> history(OperationalUnitStatus s, Readings readings) {
     List<FailoverRecord> records = s.getHistory();
     if (records == null || records.isEmpty()) {
-      return s.getLastFailover() == null ? List.of() : List.of(timings(s.getLastFailover(), "status.lastFailover.", readings));
+      return s.getLastFailover() == null
+          ? List.of()
+          : List.of(timings(s.getLastFailover(), "status.lastFailover.", readings));
     }
     List<FailoverTimings> history = new ArrayList<>();
     for (int i = 0; i < records.size(); i++) {
-      if (records.get(i) != null) history.add(timings(records.get(i), "status.history[" + i + "].", readings));
+      if (records.get(i) != null)
+        history.add(timings(records.get(i), "status.history[" + i + "].", readings));
     }
     return history;
   }
@@ -80,12 +92,23 @@ final class UnitStatusReader {
   private static Intent intent(FailoverProgress f, Readings readings, Instant now) {
     if (f == null) return null;
     String at = "status.failover.";
-    Instant decided = Optional.ofNullable(readings.time(at + "decidedAt", f.getDecidedAt())).orElse(f.getDecidedAt() == null ? null : now);
-    Instant fault = Optional.ofNullable(readings.time(at + "faultObservedAt", f.getFaultObservedAt()))
+    Instant decided = Optional.ofNullable(readings.time(at + "decidedAt", f.getDecidedAt()))
+        .orElse(f.getDecidedAt() == null ? null : now);
+    Instant fault = Optional.ofNullable(
+            readings.time(at + "faultObservedAt", f.getFaultObservedAt()))
         .orElse(f.getFaultObservedAt() == null ? null : decided != null ? decided : now);
-    return new Intent(f.getTargetPrimary(), f.getFormerPrimary(), f.getFormerPrimaryNode(), Optional.ofNullable(f.getEpoch()).orElse(0L),
-        f.getReason(), f.getMessage(), fault, decided,
-        readings.time(at + "serviceSwitchedAt", f.getServiceSwitchedAt()), kind(f.getKind(), f.getPlanned()), f.getLagAtDecision(),
+    return new Intent(
+        f.getTargetPrimary(),
+        f.getFormerPrimary(),
+        f.getFormerPrimaryNode(),
+        Optional.ofNullable(f.getEpoch()).orElse(0L),
+        f.getReason(),
+        f.getMessage(),
+        fault,
+        decided,
+        readings.time(at + "serviceSwitchedAt", f.getServiceSwitchedAt()),
+        kind(f.getKind(), f.getPlanned()),
+        f.getLagAtDecision(),
         readings.time(at + "promotionAskedAt", f.getPromotionAskedAt()));
   }
 
@@ -96,10 +119,19 @@ final class UnitStatusReader {
   }
 
   private static FailoverTimings timings(FailoverRecord r, String at, Readings readings) {
-    return new FailoverTimings(r.getFormerPrimary(), r.getNewPrimary(), Optional.ofNullable(r.getEpoch()).orElse(0L), r.getReason(), r.getMessage(),
-        readings.time(at + "faultObservedAt", r.getFaultObservedAt()), readings.time(at + "decidedAt", r.getDecidedAt()),
-        readings.time(at + "serviceSwitchedAt", r.getServiceSwitchedAt()), readings.time(at + "endpointsSwitchedAt", r.getEndpointsSwitchedAt()),
+    return new FailoverTimings(
+        r.getFormerPrimary(),
+        r.getNewPrimary(),
+        Optional.ofNullable(r.getEpoch()).orElse(0L),
+        r.getReason(),
+        r.getMessage(),
+        readings.time(at + "faultObservedAt", r.getFaultObservedAt()),
+        readings.time(at + "decidedAt", r.getDecidedAt()),
+        readings.time(at + "serviceSwitchedAt", r.getServiceSwitchedAt()),
+        readings.time(at + "endpointsSwitchedAt", r.getEndpointsSwitchedAt()),
         readings.time(at + "standbyReadyAt", r.getStandbyReadyAt()),
-        Duration.ofMillis(Optional.ofNullable(r.getRecoveryBudgetMillis()).orElse(0L)), r.getUpdatesLost(), kind(r.getKind(), r.getPlanned()));
+        Duration.ofMillis(Optional.ofNullable(r.getRecoveryBudgetMillis()).orElse(0L)),
+        r.getUpdatesLost(),
+        kind(r.getKind(), r.getPlanned()));
   }
 }

@@ -28,9 +28,15 @@ final class UnusedClaims {
    * member whose pod or status entry has not reached the informers. (Kubernetes' pvc-protection also defers
    * deleting a claim while a pod uses it.)
    */
-  static List<String> among(Collection<PersistentVolumeClaim> claims, String unitUid, OperationalUnitStatus status, Set<String> pods,
-      Instant now, Duration grace) {
-    // A unit that names no primary yet (new, or its status lost) is bootstrapping: keep everything until it does.
+  static List<String> among(
+      Collection<PersistentVolumeClaim> claims,
+      String unitUid,
+      OperationalUnitStatus status,
+      Set<String> pods,
+      Instant now,
+      Duration grace) {
+    // A unit that names no primary yet (new, or its status lost) is bootstrapping: keep everything
+    // until it does.
     if (status == null || status.getPrimary() == null) return List.of();
     Set<String> members = new HashSet<>(pods);
     members.addAll(named(status));
@@ -39,15 +45,21 @@ final class UnusedClaims {
         .filter(c -> c.getMetadata().getDeletionTimestamp() == null)
         .filter(c -> member(c).map(m -> !members.contains(m)).orElse(false))
         .filter(c -> olderThan(c, now, grace))
-        .map(c -> c.getMetadata().getName()).sorted().toList();
+        .map(c -> c.getMetadata().getName())
+        .sorted()
+        .toList();
   }
 
   /** The members the status names. */
   private static Set<String> named(OperationalUnitStatus status) {
     Stream<String> primary = Optional.ofNullable(status.getPrimary()).map(p -> p.getPod()).stream();
     Stream<String> standby = Optional.ofNullable(status.getStandby()).map(s -> s.getPod()).stream();
-    Stream<String> failover = Optional.ofNullable(status.getFailover()).stream().flatMap(f -> Stream.of(f.getTargetPrimary(), f.getFormerPrimary()));
-    return Stream.of(primary, standby, failover).flatMap(s -> s).filter(Objects::nonNull).collect(java.util.stream.Collectors.toSet());
+    Stream<String> failover = Optional.ofNullable(status.getFailover()).stream()
+        .flatMap(f -> Stream.of(f.getTargetPrimary(), f.getFormerPrimary()));
+    return Stream.of(primary, standby, failover)
+        .flatMap(s -> s)
+        .filter(Objects::nonNull)
+        .collect(java.util.stream.Collectors.toSet());
   }
 
   private static Optional<String> member(PersistentVolumeClaim c) {

@@ -27,84 +27,176 @@ class MemberPodBuilderTest {
   /** The sidecar settings of these tests (the chart's defaults, a test image). */
   static OperatorConfig.Sidecar sidecarSettings() {
     return new OperatorConfig.Sidecar() {
-    @Override public String image() { return "ou-operator:test"; }
-    @Override public List<String> command() { return List.of("java", "-jar", "/deployments/sidecar/ou-sidecar.jar"); }
-    @Override public String javaOptions() { return "-Xmx64m"; }
-    @Override public String imagePullPolicy() { return "IfNotPresent"; }
-    @Override public String cpuRequest() { return "50m"; }
-    @Override public String memoryRequest() { return "96Mi"; }
-    @Override public String memoryLimit() { return "256Mi"; }
-    @Override public Optional<String> fsync() { return Optional.empty(); }
+      @Override
+      public String image() {
+        return "ou-operator:test";
+      }
+
+      @Override
+      public List<String> command() {
+        return List.of("java", "-jar", "/deployments/sidecar/ou-sidecar.jar");
+      }
+
+      @Override
+      public String javaOptions() {
+        return "-Xmx64m";
+      }
+
+      @Override
+      public String imagePullPolicy() {
+        return "IfNotPresent";
+      }
+
+      @Override
+      public String cpuRequest() {
+        return "50m";
+      }
+
+      @Override
+      public String memoryRequest() {
+        return "96Mi";
+      }
+
+      @Override
+      public String memoryLimit() {
+        return "256Mi";
+      }
+
+      @Override
+      public Optional<String> fsync() {
+        return Optional.empty();
+      }
     };
   }
 
   @Test
   void aMemberCarriesItsAssignmentTheSidecarAndAntiAffinity() throws Exception {
     OperationalUnit unit = sample();
-    Pod pod = new MemberPodBuilder(sidecar).build(unit, new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of("node-b", "node-a"), "node-c"), "abc", ObservationBuilder.policy(unit).memberSettings());
+    Pod pod = new MemberPodBuilder(sidecar)
+        .build(
+            unit,
+            new CreateMember(
+                "kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of("node-b", "node-a"), "node-c"),
+            "abc",
+            ObservationBuilder.policy(unit).memberSettings());
 
     assertThat(pod.getMetadata().getName()).isEqualTo("kv-1");
-    assertThat(pod.getMetadata().getLabels()).containsEntry(ContractKeys.UNIT_LABEL, "kv").containsEntry(ContractKeys.MEMBER_LABEL, "kv-1")
-        .containsEntry(ContractKeys.ROLE_LABEL, "standby").containsEntry("app", "kvstore");
-    Assignment a = ContractJson.assignment(pod.getMetadata().getAnnotations().get(ContractKeys.ASSIGNMENT_ANNOTATION));
-    // The timings of the sample's budget travel with the assignment (T_recovery 2 s: heartbeat 100 ms, peer lost
-    // after 400 ms, lease 800 ms, margin 200 ms), so an edit of the budget reaches a running sidecar.
-    assertThat(a).isEqualTo(new Assignment(Role.Standby, 3, "kv-0", "Synchronous", new Assignment.Timing(100, 400, 800, 200)));
-    assertThat(pod.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> assertThat(o.getController()).isTrue());
-    assertThat(pod.getSpec().getContainers()).extracting(c -> c.getName()).containsExactly("kvstore", ContractKeys.SIDECAR_CONTAINER);
+    assertThat(pod.getMetadata().getLabels())
+        .containsEntry(ContractKeys.UNIT_LABEL, "kv")
+        .containsEntry(ContractKeys.MEMBER_LABEL, "kv-1")
+        .containsEntry(ContractKeys.ROLE_LABEL, "standby")
+        .containsEntry("app", "kvstore");
+    Assignment a = ContractJson.assignment(
+        pod.getMetadata().getAnnotations().get(ContractKeys.ASSIGNMENT_ANNOTATION));
+    // The timings of the sample's budget travel with the assignment (T_recovery 2 s: heartbeat 100
+    // ms, peer lost
+    // after 400 ms, lease 800 ms, margin 200 ms), so an edit of the budget reaches a running
+    // sidecar.
+    assertThat(a)
+        .isEqualTo(new Assignment(
+            Role.Standby, 3, "kv-0", "Synchronous", new Assignment.Timing(100, 400, 800, 200)));
+    assertThat(pod.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(o -> assertThat(o.getController()).isTrue());
+    assertThat(pod.getSpec().getContainers())
+        .extracting(c -> c.getName())
+        .containsExactly("kvstore", ContractKeys.SIDECAR_CONTAINER);
     var sc = pod.getSpec().getContainers().get(1);
     assertThat(sc.getImage()).isEqualTo("ou-operator:test");
     assertThat(sc.getEnv()).anySatisfy(e -> assertThat(e.getName()).isEqualTo("OU_POD_IP"));
     assertThat(sc.getEnv()).anySatisfy(e -> {
       assertThat(e.getName()).isEqualTo("OU_PEER_LOST_AFTER");
-      assertThat(e.getValue()).isEqualTo("400ms"); // 0.2 x T_recovery (2 s of the sample's 4 s T_max)
+      assertThat(e.getValue())
+          .isEqualTo("400ms"); // 0.2 x T_recovery (2 s of the sample's 4 s T_max)
     });
     assertThat(sc.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
-    assertThat(pod.getSpec().getVolumes()).extracting(v -> v.getName()).contains(MemberPodBuilder.DATA_VOLUME, MemberPodBuilder.KEY_VOLUME);
+    assertThat(pod.getSpec().getVolumes())
+        .extracting(v -> v.getName())
+        .contains(MemberPodBuilder.DATA_VOLUME, MemberPodBuilder.KEY_VOLUME);
     assertThat(pod.getSpec().getServiceAccountName()).isEqualTo("kv-member");
 
     var affinity = pod.getSpec().getAffinity();
-    assertThat(affinity.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()).singleElement()
+    assertThat(affinity.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution())
+        .singleElement()
         .satisfies(t -> assertThat(t.getTopologyKey()).isEqualTo("kubernetes.io/hostname"));
-    var fields = affinity.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms().get(0).getMatchFields();
+    var fields = affinity
+        .getNodeAffinity()
+        .getRequiredDuringSchedulingIgnoredDuringExecution()
+        .getNodeSelectorTerms()
+        .get(0)
+        .getMatchFields();
     // A node field selector takes exactly one value per requirement.
     assertThat(fields).hasSize(2).allSatisfy(f -> assertThat(f.getValues()).hasSize(1));
     assertThat(fields).extracting(f -> f.getValues().get(0)).containsExactly("node-a", "node-b");
-    assertThat(affinity.getNodeAffinity().getPreferredDuringSchedulingIgnoredDuringExecution()).singleElement()
-        .satisfies(p -> assertThat(p.getPreference().getMatchFields().get(0).getValues()).containsExactly("node-c"));
+    assertThat(affinity.getNodeAffinity().getPreferredDuringSchedulingIgnoredDuringExecution())
+        .singleElement()
+        .satisfies(p -> assertThat(p.getPreference().getMatchFields().get(0).getValues())
+            .containsExactly("node-c"));
   }
 
   /** The kubelet writes Secret volumes owned by root: the non-root sidecar reads the peer key through the pod's fsGroup. */
   @Test
-  void theTaintManagerNeverEvictsAMemberTheOperatorDecidesAndTheTemplatesOwnTolerationWins() throws Exception {
+  void theTaintManagerNeverEvictsAMemberTheOperatorDecidesAndTheTemplatesOwnTolerationWins()
+      throws Exception {
     OperationalUnit unit = sample();
-    CreateMember member = new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
+    CreateMember member =
+        new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
 
-    Pod pod = new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings());
+    Pod pod = new MemberPodBuilder(sidecar)
+        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings());
 
-    assertThat(pod.getSpec().getTolerations()).extracting(t -> t.getKey() + " " + t.getOperator() + " " + t.getEffect() + " " + t.getTolerationSeconds())
-        .contains("node.kubernetes.io/unreachable Exists NoExecute null", "node.kubernetes.io/not-ready Exists NoExecute null");
+    assertThat(pod.getSpec().getTolerations())
+        .extracting(t -> t.getKey() + " " + t.getOperator() + " " + t.getEffect() + " "
+            + t.getTolerationSeconds())
+        .contains(
+            "node.kubernetes.io/unreachable Exists NoExecute null",
+            "node.kubernetes.io/not-ready Exists NoExecute null");
 
-    unit.getSpec().getTemplate().getSpec().setTolerations(List.of(new io.fabric8.kubernetes.api.model.TolerationBuilder()
-        .withKey("node.kubernetes.io/unreachable").withOperator("Exists").withEffect("NoExecute").withTolerationSeconds(30L).build()));
-    Pod own = new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings());
+    unit.getSpec()
+        .getTemplate()
+        .getSpec()
+        .setTolerations(List.of(new io.fabric8.kubernetes.api.model.TolerationBuilder()
+            .withKey("node.kubernetes.io/unreachable")
+            .withOperator("Exists")
+            .withEffect("NoExecute")
+            .withTolerationSeconds(30L)
+            .build()));
+    Pod own = new MemberPodBuilder(sidecar)
+        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings());
 
-    assertThat(own.getSpec().getTolerations()).filteredOn(t -> "node.kubernetes.io/unreachable".equals(t.getKey()))
-        .singleElement().satisfies(t -> assertThat(t.getTolerationSeconds()).isEqualTo(30L));
-    assertThat(own.getSpec().getTolerations()).anyMatch(t -> "node.kubernetes.io/not-ready".equals(t.getKey()));
+    assertThat(own.getSpec().getTolerations())
+        .filteredOn(t -> "node.kubernetes.io/unreachable".equals(t.getKey()))
+        .singleElement()
+        .satisfies(t -> assertThat(t.getTolerationSeconds()).isEqualTo(30L));
+    assertThat(own.getSpec().getTolerations())
+        .anyMatch(t -> "node.kubernetes.io/not-ready".equals(t.getKey()));
   }
 
   @Test
   void theNonRootSidecarCanReadThePeerKey() throws Exception {
     OperationalUnit unit = sample();
-    CreateMember member = new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
-    Pod pod = new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings());
+    CreateMember member =
+        new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
+    Pod pod = new MemberPodBuilder(sidecar)
+        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings());
     assertThat(pod.getSpec().getSecurityContext().getFsGroup()).isEqualTo(1001L);
-    assertThat(pod.getSpec().getVolumes()).filteredOn(v -> v.getSecret() != null).singleElement()
+    assertThat(pod.getSpec().getVolumes())
+        .filteredOn(v -> v.getSecret() != null)
+        .singleElement()
         .satisfies(v -> assertThat(v.getSecret().getDefaultMode()).isEqualTo(0440));
-    unit.getSpec().getTemplate().getSpec().setSecurityContext(new io.fabric8.kubernetes.api.model.PodSecurityContextBuilder().withFsGroup(2000L).build());
-    assertThat(new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings()).getSpec().getSecurityContext().getFsGroup())
-        .as("the template's own fsGroup stays").isEqualTo(2000L);
+    unit.getSpec()
+        .getTemplate()
+        .getSpec()
+        .setSecurityContext(new io.fabric8.kubernetes.api.model.PodSecurityContextBuilder()
+            .withFsGroup(2000L)
+            .build());
+    assertThat(new MemberPodBuilder(sidecar)
+            .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings())
+            .getSpec()
+            .getSecurityContext()
+            .getFsGroup())
+        .as("the template's own fsGroup stays")
+        .isEqualTo(2000L);
   }
 
   @Test
@@ -112,18 +204,27 @@ class MemberPodBuilderTest {
     OperationalUnit unit = sample();
     unit.getSpec().getPlacement().setAntiAffinity(PlacementSpec.AntiAffinity.Preferred);
     unit.getSpec().getPlacement().setTopologyKey("topology.kubernetes.io/zone");
-    Pod pod = new MemberPodBuilder(sidecar).build(unit, new CreateMember("kv-0", 0, Member.Role.Primary, 1, "kv-1", Set.of(), null), "abc", ObservationBuilder.policy(unit).memberSettings());
+    Pod pod = new MemberPodBuilder(sidecar)
+        .build(
+            unit,
+            new CreateMember("kv-0", 0, Member.Role.Primary, 1, "kv-1", Set.of(), null),
+            "abc",
+            ObservationBuilder.policy(unit).memberSettings());
     var anti = pod.getSpec().getAffinity().getPodAntiAffinity();
     assertThat(anti.getRequiredDuringSchedulingIgnoredDuringExecution()).isNullOrEmpty();
-    assertThat(anti.getPreferredDuringSchedulingIgnoredDuringExecution()).singleElement()
-        .satisfies(w -> assertThat(w.getPodAffinityTerm().getTopologyKey()).isEqualTo("topology.kubernetes.io/zone"));
+    assertThat(anti.getPreferredDuringSchedulingIgnoredDuringExecution())
+        .singleElement()
+        .satisfies(w -> assertThat(w.getPodAffinityTerm().getTopologyKey())
+            .isEqualTo("topology.kubernetes.io/zone"));
   }
 
   @Test
   void theServiceSelectorPinsThePrimaryAndNothingElse() throws Exception {
     Service service = UnitObjectsBuilder.service(sample(), "kv-7");
-    assertThat(service.getSpec().getSelector()).containsOnly(
-        java.util.Map.entry(ContractKeys.UNIT_LABEL, "kv"), java.util.Map.entry(ContractKeys.MEMBER_LABEL, "kv-7"));
+    assertThat(service.getSpec().getSelector())
+        .containsOnly(
+            java.util.Map.entry(ContractKeys.UNIT_LABEL, "kv"),
+            java.util.Map.entry(ContractKeys.MEMBER_LABEL, "kv-7"));
     assertThat(service.getSpec().getPorts()).singleElement().satisfies(p -> {
       assertThat(p.getPort()).isEqualTo(80);
       assertThat(p.getTargetPort().getIntVal()).isEqualTo(8080);
@@ -144,20 +245,37 @@ class MemberPodBuilderTest {
   @Test
   void theSidecarIsSizedForTheStateTheUnitDeclares() throws Exception {
     OperationalUnit unit = sample();
-    CreateMember member = new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
-    var defaults = new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings()).getSpec().getContainers().get(1);
+    CreateMember member =
+        new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
+    var defaults = new MemberPodBuilder(sidecar)
+        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings())
+        .getSpec()
+        .getContainers()
+        .get(1);
     assertThat(env(defaults, "JAVA_TOOL_OPTIONS")).endsWith(" -Xmx64m");
     assertThat(defaults.getResources().getRequests().get("memory").toString()).isEqualTo("96Mi");
 
     unit.getSpec().getReplication().setStateMemory("100Mi");
-    var sized = new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings()).getSpec().getContainers().get(1);
-    // 2 x 100 Mi + 18 Mi of heap, placed last so it overrides the configured -Xmx; 56 Mi outside the heap.
+    var sized = new MemberPodBuilder(sidecar)
+        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings())
+        .getSpec()
+        .getContainers()
+        .get(1);
+    // 2 x 100 Mi + 18 Mi of heap, placed last so it overrides the configured -Xmx; 56 Mi outside
+    // the heap.
     assertThat(env(sized, "JAVA_TOOL_OPTIONS")).endsWith(" -Xmx64m -Xmx218m");
     assertThat(sized.getResources().getRequests().get("memory").toString()).isEqualTo("274Mi");
     assertThat(sized.getResources().getLimits().get("memory").toString()).isEqualTo("548Mi");
 
-    unit.getSpec().getReplication().setStateMemory("1Mi"); // a small state: a smaller heap than the default, never below 32 MiB
-    var small = new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings()).getSpec().getContainers().get(1);
+    unit.getSpec()
+        .getReplication()
+        .setStateMemory(
+            "1Mi"); // a small state: a smaller heap than the default, never below 32 MiB
+    var small = new MemberPodBuilder(sidecar)
+        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings())
+        .getSpec()
+        .getContainers()
+        .get(1);
     assertThat(env(small, "JAVA_TOOL_OPTIONS")).endsWith(" -Xmx64m -Xmx32m");
     assertThat(small.getResources().getRequests().get("memory").toString()).isEqualTo("88Mi");
     assertThat(small.getResources().getLimits().get("memory").toString()).isEqualTo("256Mi");
@@ -166,13 +284,22 @@ class MemberPodBuilderTest {
   @Test
   void streamEncryptionIsOnUnlessTheUnitTurnsItOff() throws Exception {
     OperationalUnit unit = sample();
-    CreateMember member = new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
-    var sealed = new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings()).getSpec().getContainers().get(1);
+    CreateMember member =
+        new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
+    var sealed = new MemberPodBuilder(sidecar)
+        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings())
+        .getSpec()
+        .getContainers()
+        .get(1);
     assertThat(env(sealed, "OU_STREAM_ENCRYPTION")).isEqualTo("aes-256-gcm");
     assertThat(env(sealed, "JAVA_TOOL_OPTIONS")).doesNotContain("TieredStopAtLevel");
 
     unit.getSpec().getReplication().setEncryptStream(false);
-    var plain = new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings()).getSpec().getContainers().get(1);
+    var plain = new MemberPodBuilder(sidecar)
+        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings())
+        .getSpec()
+        .getContainers()
+        .get(1);
     assertThat(env(plain, "OU_STREAM_ENCRYPTION")).isEqualTo("none");
     assertThat(env(plain, "JAVA_TOOL_OPTIONS")).endsWith("-Xmx64m -XX:TieredStopAtLevel=1");
   }
@@ -180,57 +307,103 @@ class MemberPodBuilderTest {
   @Test
   void preferredDataDurabilityReachesTheSidecarAndRequiredLeavesThePodAsBefore() throws Exception {
     OperationalUnit unit = sample();
-    CreateMember member = new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
-    var required = new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings()).getSpec().getContainers().get(1);
+    CreateMember member =
+        new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
+    var required = new MemberPodBuilder(sidecar)
+        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings())
+        .getSpec()
+        .getContainers()
+        .get(1);
     assertThat(required.getEnv()).noneMatch(e -> e.getName().equals("OU_DATA_DURABILITY"));
 
-    unit.getSpec().getReplication().setDataDurability(dev.availability.ou.api.DataDurability.Preferred);
-    var preferred = new MemberPodBuilder(sidecar).build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings()).getSpec().getContainers().get(1);
+    unit.getSpec()
+        .getReplication()
+        .setDataDurability(dev.availability.ou.api.DataDurability.Preferred);
+    var preferred = new MemberPodBuilder(sidecar)
+        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings())
+        .getSpec()
+        .getContainers()
+        .get(1);
     assertThat(env(preferred, "OU_DATA_DURABILITY")).isEqualTo("preferred");
   }
 
   @Test
-  void theSidecarKeepsItsClassArchiveOnTheMembersVolumeAndTheConfiguredOptionsComeAfterIt() throws Exception {
-    var c = new MemberPodBuilder(sidecar).build(sample(), new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null), "abc",
-        ObservationBuilder.policy(sample()).memberSettings())
-        .getSpec().getContainers().get(1);
+  void theSidecarKeepsItsClassArchiveOnTheMembersVolumeAndTheConfiguredOptionsComeAfterIt()
+      throws Exception {
+    var c = new MemberPodBuilder(sidecar)
+        .build(
+            sample(),
+            new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null),
+            "abc",
+            ObservationBuilder.policy(sample()).memberSettings())
+        .getSpec()
+        .getContainers()
+        .get(1);
     String options = env(c, "JAVA_TOOL_OPTIONS");
-    assertThat(options).startsWith("-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=" + MemberPodBuilder.DATA_DIR + "/");
-    assertThat(options.indexOf("-Xmx64m")).isGreaterThan(options.indexOf("SharedArchiveFile")); // a user's -Xshare:off wins
-    assertThat(c.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals(MemberPodBuilder.DATA_DIR) && !Boolean.TRUE.equals(m.getReadOnly()));
+    assertThat(options)
+        .startsWith("-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile="
+            + MemberPodBuilder.DATA_DIR + "/");
+    assertThat(options.indexOf("-Xmx64m"))
+        .isGreaterThan(options.indexOf("SharedArchiveFile")); // a user's -Xshare:off wins
+    assertThat(c.getVolumeMounts())
+        .anyMatch(m -> m.getMountPath().equals(MemberPodBuilder.DATA_DIR)
+            && !Boolean.TRUE.equals(m.getReadOnly()));
   }
 
   @Test
-  void withStorageTheDataVolumeIsTheMembersOwnClaimSoAMemberRecreatedUnderItsNameFindsItsData() throws Exception {
+  void withStorageTheDataVolumeIsTheMembersOwnClaimSoAMemberRecreatedUnderItsNameFindsItsData()
+      throws Exception {
     OperationalUnit unit = sample();
     var storage = new dev.availability.ou.api.StorageSpec();
     storage.setSize("1Gi");
     unit.getSpec().getReplication().setStorage(storage);
-    Pod pod = new MemberPodBuilder(sidecar).build(unit, new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null), "abc", ObservationBuilder.policy(unit).memberSettings());
+    Pod pod = new MemberPodBuilder(sidecar)
+        .build(
+            unit,
+            new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null),
+            "abc",
+            ObservationBuilder.policy(unit).memberSettings());
 
-    var data = pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals(MemberPodBuilder.DATA_VOLUME)).findFirst().orElseThrow();
-    assertThat(data.getEphemeral()).as("a generic ephemeral volume dies with its pod").isNull();
+    var data = pod.getSpec().getVolumes().stream()
+        .filter(v -> v.getName().equals(MemberPodBuilder.DATA_VOLUME))
+        .findFirst()
+        .orElseThrow();
+    assertThat(data.getEphemeral())
+        .as("a generic ephemeral volume dies with its pod")
+        .isNull();
     assertThat(data.getPersistentVolumeClaim()).isNotNull();
     assertThat(data.getPersistentVolumeClaim().getClaimName()).isEqualTo("kv-1-data");
   }
 
   @Test
   void withoutStorageTheDataVolumeIsAnEmptyDir() throws Exception {
-    Pod pod = new MemberPodBuilder(sidecar).build(sample(), new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null), "abc",
-        ObservationBuilder.policy(sample()).memberSettings());
-    var data = pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals(MemberPodBuilder.DATA_VOLUME)).findFirst().orElseThrow();
+    Pod pod = new MemberPodBuilder(sidecar)
+        .build(
+            sample(),
+            new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null),
+            "abc",
+            ObservationBuilder.policy(sample()).memberSettings());
+    var data = pod.getSpec().getVolumes().stream()
+        .filter(v -> v.getName().equals(MemberPodBuilder.DATA_VOLUME))
+        .findFirst()
+        .orElseThrow();
     assertThat(data.getEmptyDir()).isNotNull();
     assertThat(data.getPersistentVolumeClaim()).isNull();
   }
 
   private static String env(io.fabric8.kubernetes.api.model.Container c, String name) {
-    return c.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst().orElseThrow().getValue();
+    return c.getEnv().stream()
+        .filter(e -> e.getName().equals(name))
+        .findFirst()
+        .orElseThrow()
+        .getValue();
   }
 
   static OperationalUnit sample() throws Exception {
     Path root = Path.of("").toAbsolutePath();
     while (!Files.exists(root.resolve("samples"))) root = root.getParent();
-    OperationalUnit unit = Serialization.unmarshal(Files.readString(root.resolve("samples/kvstore-synchronous.yaml")), OperationalUnit.class);
+    OperationalUnit unit = Serialization.unmarshal(
+        Files.readString(root.resolve("samples/kvstore-synchronous.yaml")), OperationalUnit.class);
     unit.getMetadata().setName("kv");
     unit.getMetadata().setNamespace("ns");
     unit.getMetadata().setUid("uid-1");

@@ -17,23 +17,45 @@ class NameConflictsTest {
   void everyObjectTheUnitMakesCarriesItsOwnerReference() throws Exception {
     OperationalUnit unit = MemberPodBuilderTest.sample();
     String uid = unit.getMetadata().getUid();
-    List<HasMetadata> made = List.of(UnitObjectsBuilder.peerKey(unit), UnitObjectsBuilder.memberServiceAccount(unit),
-        UnitObjectsBuilder.memberRole(unit), UnitObjectsBuilder.memberRoleBinding(unit, "x"), UnitObjectsBuilder.disruptionBudgetName(unit),
-        UnitObjectsBuilder.replicationPolicy(unit), UnitObjectsBuilder.service(unit, "p"), UnitObjectsBuilder.serviceName(unit),
+    List<HasMetadata> made = List.of(
+        UnitObjectsBuilder.peerKey(unit),
+        UnitObjectsBuilder.memberServiceAccount(unit),
+        UnitObjectsBuilder.memberRole(unit),
+        UnitObjectsBuilder.memberRoleBinding(unit, "x"),
+        UnitObjectsBuilder.disruptionBudgetName(unit),
+        UnitObjectsBuilder.replicationPolicy(unit),
+        UnitObjectsBuilder.service(unit, "p"),
+        UnitObjectsBuilder.serviceName(unit),
         UnitObjectsBuilder.leaseName(unit));
     assertThat(NameConflicts.among(made, uid)).isEmpty();
   }
 
   @Test
   void anExistingObjectWithoutAnOwnerReferenceToTheUnitIsAConflictAndAnAbsentOneIsNot() {
-    HasMetadata foreignService = new ServiceBuilder().withNewMetadata().withName("kv").endMetadata().build();
-    HasMetadata roleOfAnotherUnit = new RoleBuilder().withNewMetadata().withName("kv-member")
-        .withOwnerReferences(new OwnerReferenceBuilder().withKind("OperationalUnit").withName("kv").withUid("other-uid").build())
-        .endMetadata().build();
-    HasMetadata ours = new ServiceBuilder().withNewMetadata().withName("kv")
-        .withOwnerReferences(new OwnerReferenceBuilder().withKind("OperationalUnit").withName("kv").withUid("uid-1").build())
-        .endMetadata().build();
-    assertThat(NameConflicts.among(Arrays.asList(foreignService, null, roleOfAnotherUnit, ours), "uid-1"))
+    HasMetadata foreignService =
+        new ServiceBuilder().withNewMetadata().withName("kv").endMetadata().build();
+    HasMetadata roleOfAnotherUnit = new RoleBuilder()
+        .withNewMetadata()
+        .withName("kv-member")
+        .withOwnerReferences(new OwnerReferenceBuilder()
+            .withKind("OperationalUnit")
+            .withName("kv")
+            .withUid("other-uid")
+            .build())
+        .endMetadata()
+        .build();
+    HasMetadata ours = new ServiceBuilder()
+        .withNewMetadata()
+        .withName("kv")
+        .withOwnerReferences(new OwnerReferenceBuilder()
+            .withKind("OperationalUnit")
+            .withName("kv")
+            .withUid("uid-1")
+            .build())
+        .endMetadata()
+        .build();
+    assertThat(NameConflicts.among(
+            Arrays.asList(foreignService, null, roleOfAnotherUnit, ours), "uid-1"))
         .containsExactly("Service kv", "Role kv-member");
   }
 
@@ -41,6 +63,7 @@ class NameConflictsTest {
   void theMessageNamesTheObjectsAndSaysWhatToDo() {
     assertThat(NameConflicts.message(List.of("Service kv", "Role kv-member")))
         .startsWith("Service kv, Role kv-member exist without an owner reference to this unit")
-        .contains("nothing was changed").contains("delete or rename them");
+        .contains("nothing was changed")
+        .contains("delete or rename them");
   }
 }

@@ -28,14 +28,18 @@ class NamespaceTerminatingTest {
 
   @Test
   void itIsRecognisedWhenWrappedAsJosdkAndOurExecutorDo() {
-    assertThat(NamespaceTerminating.causedBy(new IllegalStateException("create failed", refusal(TERMINATING)))).isTrue();
+    assertThat(NamespaceTerminating.causedBy(
+            new IllegalStateException("create failed", refusal(TERMINATING))))
+        .isTrue();
   }
 
   @Test
   void otherRefusalsAreNot() {
     assertThat(NamespaceTerminating.causedBy(refusal(RBAC))).isFalse();
-    assertThat(NamespaceTerminating.causedBy(new KubernetesClientException("connection reset"))).isFalse();
-    assertThat(NamespaceTerminating.causedBy(new IllegalStateException("no cause"))).isFalse();
+    assertThat(NamespaceTerminating.causedBy(new KubernetesClientException("connection reset")))
+        .isFalse();
+    assertThat(NamespaceTerminating.causedBy(new IllegalStateException("no cause")))
+        .isFalse();
   }
 
   private static KubernetesClientException refusal(String json) {

@@ -29,19 +29,33 @@ class ObservationBuilderTest {
   static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
 
   @Test
-  void aNonNumericEpochOrDurationOnTheUnitsLeaseIsReadAsUnknownInsteadOfThrowing() throws Exception {
+  void aNonNumericEpochOrDurationOnTheUnitsLeaseIsReadAsUnknownInsteadOfThrowing()
+      throws Exception {
     OperationalUnit unit = MemberPodBuilderTest.sample();
-    Lease lease = lease(Map.of(ContractKeys.LEASE_EPOCH_ANNOTATION, "three", ContractKeys.LEASE_DURATION_MS_ANNOTATION, "-5"));
-    Observation o = new ObservationBuilder().build(unit, List.of(), List.of(), Map.of(), lease, null, List.of(), NOW);
+    Lease lease = lease(Map.of(
+        ContractKeys.LEASE_EPOCH_ANNOTATION,
+        "three",
+        ContractKeys.LEASE_DURATION_MS_ANNOTATION,
+        "-5"));
+    Observation o = new ObservationBuilder()
+        .build(unit, List.of(), List.of(), Map.of(), lease, null, List.of(), NOW);
     assertThat(o.lease().holder()).isEqualTo("kv-0");
-    assertThat(o.lease().epoch()).as("an epoch no unit has: the operator rewrites the lease").isEqualTo(-1L);
-    assertThat(o.lease().duration()).as("the lease's own duration").isEqualTo(Duration.ofSeconds(2));
+    assertThat(o.lease().epoch())
+        .as("an epoch no unit has: the operator rewrites the lease")
+        .isEqualTo(-1L);
+    assertThat(o.lease().duration())
+        .as("the lease's own duration")
+        .isEqualTo(Duration.ofSeconds(2));
 
     Readings readings = new Readings();
-    new ObservationBuilder().build(unit, List.of(), List.of(), Map.of(), lease, null, List.of(), NOW, readings);
-    assertThat(readings.malformed()).containsExactly(
-        "Lease kv-primary annotation " + ContractKeys.LEASE_EPOCH_ANNOTATION + " is not a whole number: 'three'",
-        "Lease kv-primary annotation " + ContractKeys.LEASE_DURATION_MS_ANNOTATION + " is not positive: '-5'");
+    new ObservationBuilder()
+        .build(unit, List.of(), List.of(), Map.of(), lease, null, List.of(), NOW, readings);
+    assertThat(readings.malformed())
+        .containsExactly(
+            "Lease kv-primary annotation " + ContractKeys.LEASE_EPOCH_ANNOTATION
+                + " is not a whole number: 'three'",
+            "Lease kv-primary annotation " + ContractKeys.LEASE_DURATION_MS_ANNOTATION
+                + " is not positive: '-5'");
   }
 
   @Test
@@ -59,52 +73,108 @@ class ObservationBuilderTest {
     f.setServiceSwitchedAt("soon");
     status.setFailover(f);
     unit.setStatus(status);
-    Observation o = new ObservationBuilder().build(unit, List.of(), List.of(), Map.of(), null, null, List.of(), NOW);
-    assertThat(o.state().intent().faultObservedAt()).as("not known: the decision time").isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+    Observation o = new ObservationBuilder()
+        .build(unit, List.of(), List.of(), Map.of(), null, null, List.of(), NOW);
+    assertThat(o.state().intent().faultObservedAt())
+        .as("not known: the decision time")
+        .isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
     assertThat(o.state().intent().serviceSwitchedAt()).isNull();
 
     Readings readings = new Readings();
-    new ObservationBuilder().build(unit, List.of(), List.of(), Map.of(), null, null, List.of(), NOW, readings);
-    assertThat(readings.malformed()).containsExactly("status.failover.faultObservedAt is not an RFC 3339 time: 'yesterday'",
-        "status.failover.serviceSwitchedAt is not an RFC 3339 time: 'soon'");
+    new ObservationBuilder()
+        .build(unit, List.of(), List.of(), Map.of(), null, null, List.of(), NOW, readings);
+    assertThat(readings.malformed())
+        .containsExactly(
+            "status.failover.faultObservedAt is not an RFC 3339 time: 'yesterday'",
+            "status.failover.serviceSwitchedAt is not an RFC 3339 time: 'soon'");
   }
 
   @Test
   void aMalformedReportOrAssignmentOnAPodIsReadAsAbsentInsteadOfThrowing() throws Exception {
     OperationalUnit unit = MemberPodBuilderTest.sample();
-    Pod pod = new PodBuilder().withNewMetadata().withName("kv-0").withNamespace("ns").withUid("p0")
+    Pod pod = new PodBuilder()
+        .withNewMetadata()
+        .withName("kv-0")
+        .withNamespace("ns")
+        .withUid("p0")
         .addToLabels(ContractKeys.UNIT_LABEL, "kv")
         .addToAnnotations(ContractKeys.REPORT_ANNOTATION, "{\"role\":\"Primary\",\"epoch\":\"x\"}")
         .addToAnnotations(ContractKeys.ASSIGNMENT_ANNOTATION, "[1,2]")
-        .endMetadata().build();
-    Observation o = new ObservationBuilder().build(unit, List.of(pod), List.of(), Map.of(), null, null, List.of(), NOW);
+        .endMetadata()
+        .build();
+    Observation o = new ObservationBuilder()
+        .build(unit, List.of(pod), List.of(), Map.of(), null, null, List.of(), NOW);
     assertThat(o.members().get("kv-0").report()).isNull();
     assertThat(o.members().get("kv-0").assignedRole()).isNull();
 
     Readings readings = new Readings();
-    new ObservationBuilder().build(unit, List.of(pod), List.of(), Map.of(), null, null, List.of(), NOW, readings);
-    assertThat(readings.malformed()).as("said, not silently dropped").hasSize(2)
-        .anySatisfy(m -> assertThat(m).startsWith("pod kv-0 annotation " + ContractKeys.ASSIGNMENT_ANNOTATION + " is malformed"))
-        .anySatisfy(m -> assertThat(m).startsWith("pod kv-0 annotation " + ContractKeys.REPORT_ANNOTATION + " is malformed")
+    new ObservationBuilder()
+        .build(unit, List.of(pod), List.of(), Map.of(), null, null, List.of(), NOW, readings);
+    assertThat(readings.malformed())
+        .as("said, not silently dropped")
+        .hasSize(2)
+        .anySatisfy(m -> assertThat(m)
+            .startsWith(
+                "pod kv-0 annotation " + ContractKeys.ASSIGNMENT_ANNOTATION + " is malformed"))
+        .anySatisfy(m -> assertThat(m)
+            .startsWith("pod kv-0 annotation " + ContractKeys.REPORT_ANNOTATION + " is malformed")
             .contains("epoch is not a long"));
   }
 
   private static Pod podWith(String ready, String containersReady) {
-    return new PodBuilder().withNewMetadata().withName("kv-0").withNamespace("ns").withUid("p0").addToLabels(ContractKeys.UNIT_LABEL, "kv").endMetadata()
-        .withNewStatus().withPhase("Running")
-        .addNewCondition().withType("Ready").withStatus(ready).withLastTransitionTime("2026-01-01T00:00:00Z").endCondition()
-        .addNewCondition().withType("ContainersReady").withStatus(containersReady).withLastTransitionTime("2026-01-01T00:00:00Z").endCondition()
-        .endStatus().build();
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName("kv-0")
+        .withNamespace("ns")
+        .withUid("p0")
+        .addToLabels(ContractKeys.UNIT_LABEL, "kv")
+        .endMetadata()
+        .withNewStatus()
+        .withPhase("Running")
+        .addNewCondition()
+        .withType("Ready")
+        .withStatus(ready)
+        .withLastTransitionTime("2026-01-01T00:00:00Z")
+        .endCondition()
+        .addNewCondition()
+        .withType("ContainersReady")
+        .withStatus(containersReady)
+        .withLastTransitionTime("2026-01-01T00:00:00Z")
+        .endCondition()
+        .endStatus()
+        .build();
   }
 
   @Test
-  void aPodTheNodeControllerMarkedNotReadyWhileItsContainersAreReadyCountsAsReady() throws Exception {
+  void aPodTheNodeControllerMarkedNotReadyWhileItsContainersAreReadyCountsAsReady()
+      throws Exception {
     OperationalUnit unit = MemberPodBuilderTest.sample();
-    // After an API server outage past its grace the node controller marks every pod Ready=False, ContainersReady untouched.
-    Observation marked = new ObservationBuilder().build(unit, List.of(podWith("False", "True")), List.of(), Map.of(), null, null, List.of(), NOW);
+    // After an API server outage past its grace the node controller marks every pod Ready=False,
+    // ContainersReady untouched.
+    Observation marked = new ObservationBuilder()
+        .build(
+            unit,
+            List.of(podWith("False", "True")),
+            List.of(),
+            Map.of(),
+            null,
+            null,
+            List.of(),
+            NOW);
     assertThat(marked.members().get("kv-0").ready()).isTrue();
-    Observation kubelets = new ObservationBuilder().build(unit, List.of(podWith("False", "False")), List.of(), Map.of(), null, null, List.of(), NOW);
-    assertThat(kubelets.members().get("kv-0").ready()).as("the kubelet's own word").isFalse();
+    Observation kubelets = new ObservationBuilder()
+        .build(
+            unit,
+            List.of(podWith("False", "False")),
+            List.of(),
+            Map.of(),
+            null,
+            null,
+            List.of(),
+            NOW);
+    assertThat(kubelets.members().get("kv-0").ready())
+        .as("the kubelet's own word")
+        .isFalse();
   }
 
   @Test
@@ -112,7 +182,8 @@ class ObservationBuilderTest {
     var none = MalformedValuesCondition.of(List.of());
     assertThat(none.status()).isFalse();
     assertThat(none.reason()).isEqualTo("AllReadable");
-    var some = MalformedValuesCondition.of(List.of("Lease kv-primary annotation x is not a whole number: 'three'"));
+    var some = MalformedValuesCondition.of(
+        List.of("Lease kv-primary annotation x is not a whole number: 'three'"));
     assertThat(some.type().name()).isEqualTo("MalformedValues");
     assertThat(some.status()).isTrue();
     assertThat(some.reason()).isEqualTo("MalformedValue");
@@ -123,36 +194,81 @@ class ObservationBuilderTest {
   void aValueTooLongIsShownCut() {
     Readings readings = new Readings();
     assertThat(readings.number("Lease l annotation e", "9".repeat(30))).isNull();
-    assertThat(readings.malformed()).singleElement().satisfies(m -> assertThat(m).endsWith("9".repeat(30) + "'"));
+    assertThat(readings.malformed())
+        .singleElement()
+        .satisfies(m -> assertThat(m).endsWith("9".repeat(30) + "'"));
     assertThat(readings.number("Lease l annotation e", "x".repeat(500))).isNull();
     assertThat(readings.malformed().get(1)).hasSizeLessThan(160).endsWith("…'");
   }
 
   static Lease lease(Map<String, String> annotations) {
-    return new LeaseBuilder().withNewMetadata().withName("kv-primary").withNamespace("ns").withAnnotations(annotations).endMetadata()
-        .withNewSpec().withHolderIdentity("kv-0").withLeaseDurationSeconds(2).withRenewTime(NOW.atZone(ZoneOffset.UTC)).endSpec().build();
+    return new LeaseBuilder()
+        .withNewMetadata()
+        .withName("kv-primary")
+        .withNamespace("ns")
+        .withAnnotations(annotations)
+        .endMetadata()
+        .withNewSpec()
+        .withHolderIdentity("kv-0")
+        .withLeaseDurationSeconds(2)
+        .withRenewTime(NOW.atZone(ZoneOffset.UTC))
+        .endSpec()
+        .build();
   }
 
   @Test
   void aNodeBeingEmptiedSaysWhyCordonedOrTaintedForADrainOrAScaleDownButNotForAMereCandidacy() {
-    io.fabric8.kubernetes.api.model.Node cordoned = new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("n1").endMetadata()
-        .withNewSpec().withUnschedulable(true).addNewTaint().withKey("node.kubernetes.io/unschedulable").withEffect("NoSchedule")
-        .withTimeAdded("2026-01-01T00:00:00Z").endTaint().endSpec().build();
-    io.fabric8.kubernetes.api.model.Node cordonedJustNow = new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("n1").endMetadata()
-        .withNewSpec().withUnschedulable(true).endSpec().build();
-    io.fabric8.kubernetes.api.model.Node autoscaled = node("ToBeDeletedByClusterAutoscaler", "NoSchedule");
+    io.fabric8.kubernetes.api.model.Node cordoned =
+        new io.fabric8.kubernetes.api.model.NodeBuilder()
+            .withNewMetadata()
+            .withName("n1")
+            .endMetadata()
+            .withNewSpec()
+            .withUnschedulable(true)
+            .addNewTaint()
+            .withKey("node.kubernetes.io/unschedulable")
+            .withEffect("NoSchedule")
+            .withTimeAdded("2026-01-01T00:00:00Z")
+            .endTaint()
+            .endSpec()
+            .build();
+    io.fabric8.kubernetes.api.model.Node cordonedJustNow =
+        new io.fabric8.kubernetes.api.model.NodeBuilder()
+            .withNewMetadata()
+            .withName("n1")
+            .endMetadata()
+            .withNewSpec()
+            .withUnschedulable(true)
+            .endSpec()
+            .build();
+    io.fabric8.kubernetes.api.model.Node autoscaled =
+        node("ToBeDeletedByClusterAutoscaler", "NoSchedule");
     io.fabric8.kubernetes.api.model.Node karpenter = node("karpenter.sh/disrupted", "NoSchedule");
-    io.fabric8.kubernetes.api.model.Node candidate = node("DeletionCandidateOfClusterAutoscaler", "PreferNoSchedule");
-    io.fabric8.kubernetes.api.model.Node soft = node("ToBeDeletedByClusterAutoscaler", "PreferNoSchedule");
-    io.fabric8.kubernetes.api.model.Node plain = new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("n1").endMetadata()
-        .withNewSpec().endSpec().build();
+    io.fabric8.kubernetes.api.model.Node candidate =
+        node("DeletionCandidateOfClusterAutoscaler", "PreferNoSchedule");
+    io.fabric8.kubernetes.api.model.Node soft =
+        node("ToBeDeletedByClusterAutoscaler", "PreferNoSchedule");
+    io.fabric8.kubernetes.api.model.Node plain = new io.fabric8.kubernetes.api.model.NodeBuilder()
+        .withNewMetadata()
+        .withName("n1")
+        .endMetadata()
+        .withNewSpec()
+        .endSpec()
+        .build();
 
-    assertThat(ObservationBuilder.maintenance(cordoned)).isEqualTo(new NodeView.Maintenance("cordoned", Instant.parse("2026-01-01T00:00:00Z")));
-    assertThat(ObservationBuilder.maintenance(cordonedJustNow)).as("the node controller has not tainted it yet")
+    assertThat(ObservationBuilder.maintenance(cordoned))
+        .isEqualTo(new NodeView.Maintenance("cordoned", Instant.parse("2026-01-01T00:00:00Z")));
+    assertThat(ObservationBuilder.maintenance(cordonedJustNow))
+        .as("the node controller has not tainted it yet")
         .isEqualTo(new NodeView.Maintenance("cordoned", null));
-    assertThat(ObservationBuilder.maintenance(autoscaled).why()).isEqualTo("being removed by the cluster autoscaler (taint ToBeDeletedByClusterAutoscaler)");
-    assertThat(ObservationBuilder.maintenance(karpenter).why()).isEqualTo("being disrupted by Karpenter (taint karpenter.sh/disrupted)");
-    assertThat(ObservationBuilder.maintenance(node("ToBeDeletedByClusterAutoscaler", "NoSchedule")).since()).isNull();
+    assertThat(ObservationBuilder.maintenance(autoscaled).why())
+        .isEqualTo(
+            "being removed by the cluster autoscaler (taint ToBeDeletedByClusterAutoscaler)");
+    assertThat(ObservationBuilder.maintenance(karpenter).why())
+        .isEqualTo("being disrupted by Karpenter (taint karpenter.sh/disrupted)");
+    assertThat(ObservationBuilder.maintenance(node("ToBeDeletedByClusterAutoscaler", "NoSchedule"))
+            .since())
+        .isNull();
     assertThat(ObservationBuilder.maintenance(candidate)).isNull();
     assertThat(ObservationBuilder.maintenance(soft)).isNull();
     assertThat(ObservationBuilder.maintenance(plain)).isNull();
@@ -163,30 +279,50 @@ class ObservationBuilderTest {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-    Observation o = new ObservationBuilder().build(unit, List.of(), List.of(cordoned), Map.of(), null, null, List.of(), NOW);
+    Observation o = new ObservationBuilder()
+        .build(unit, List.of(), List.of(cordoned), Map.of(), null, null, List.of(), NOW);
     assertThat(o.nodes().get("n1").underMaintenance()).isTrue();
     assertThat(o.nodes().get("n1").maintenance().why()).isEqualTo("cordoned");
   }
 
   private static io.fabric8.kubernetes.api.model.Node node(String taint, String effect) {
-    return new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("n1").endMetadata()
-        .withNewSpec().addNewTaint().withKey(taint).withEffect(effect).endTaint().endSpec().build();
+    return new io.fabric8.kubernetes.api.model.NodeBuilder()
+        .withNewMetadata()
+        .withName("n1")
+        .endMetadata()
+        .withNewSpec()
+        .addNewTaint()
+        .withKey(taint)
+        .withEffect(effect)
+        .endTaint()
+        .endSpec()
+        .build();
   }
 
   @Test
   void aSidecarsMemoryComesWithTheSizesTheContractDerivesFromItsState() {
     Member.Memory m = ObservationBuilder.memory(30L << 20, 64L << 20, true);
-    assertThat(m.heapNeededBytes()).isEqualTo(SidecarHeap.forStateBytes(30L << 20)).isEqualTo(78L << 20);
+    assertThat(m.heapNeededBytes())
+        .isEqualTo(SidecarHeap.forStateBytes(30L << 20))
+        .isEqualTo(78L << 20);
     assertThat(m.stateMemoryToDeclareMiB()).isEqualTo(38);
-    assertThat(ObservationBuilder.memory(-1, 64L << 20, false).heapNeededBytes()).as("nonsense is read, never thrown on").isPositive();
+    assertThat(ObservationBuilder.memory(-1, 64L << 20, false).heapNeededBytes())
+        .as("nonsense is read, never thrown on")
+        .isPositive();
   }
 
   @Test
   void theConditionsTheStatusShowsTrueAreObservedSoTheCoreTellsWhenOneStarts() {
     OperationalUnitStatus s = new OperationalUnitStatus();
-    s.setConditions(List.of(new ConditionBuilder().withType("SidecarMemoryPressure").withStatus("True").build(),
-        new ConditionBuilder().withType("Ready").withStatus("False").build(), new ConditionBuilder().withType("SomethingElse").withStatus("True").build()));
-    assertThat(ObservationBuilder.shownTrue(s)).containsExactly(ConditionType.SidecarMemoryPressure);
+    s.setConditions(List.of(
+        new ConditionBuilder()
+            .withType("SidecarMemoryPressure")
+            .withStatus("True")
+            .build(),
+        new ConditionBuilder().withType("Ready").withStatus("False").build(),
+        new ConditionBuilder().withType("SomethingElse").withStatus("True").build()));
+    assertThat(ObservationBuilder.shownTrue(s))
+        .containsExactly(ConditionType.SidecarMemoryPressure);
     assertThat(ObservationBuilder.shownTrue(null)).isEmpty();
   }
 }

@@ -16,9 +16,19 @@ class QueueWaitMetricsTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final List<String> josdkHeard = new ArrayList<>();
   private final Metrics josdk = new Metrics() {
-    @Override public void reconciliationSubmitted(io.fabric8.kubernetes.api.model.HasMetadata r, io.javaoperatorsdk.operator.api.reconciler.RetryInfo i,
-                                                  Map<String, Object> m) { josdkHeard.add("submitted"); }
-    @Override public void reconciliationStarted(io.fabric8.kubernetes.api.model.HasMetadata r, Map<String, Object> m) { josdkHeard.add("started"); }
+    @Override
+    public void reconciliationSubmitted(
+        io.fabric8.kubernetes.api.model.HasMetadata r,
+        io.javaoperatorsdk.operator.api.reconciler.RetryInfo i,
+        Map<String, Object> m) {
+      josdkHeard.add("submitted");
+    }
+
+    @Override
+    public void reconciliationStarted(
+        io.fabric8.kubernetes.api.model.HasMetadata r, Map<String, Object> m) {
+      josdkHeard.add("started");
+    }
   };
   private final QueueWaitMetrics metrics = new QueueWaitMetrics(josdk, registry);
 

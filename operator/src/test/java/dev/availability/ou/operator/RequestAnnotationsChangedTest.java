@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 class RequestAnnotationsChangedTest {
   private final RequestAnnotationsChanged filter = new RequestAnnotationsChanged();
 
-  private static OperationalUnit unit(long generation, Map<String, String> annotations) throws Exception {
+  private static OperationalUnit unit(long generation, Map<String, String> annotations)
+      throws Exception {
     OperationalUnit u = MemberPodBuilderTest.sample();
     u.getMetadata().setGeneration(generation);
     u.getMetadata().setAnnotations(new HashMap<>(annotations));
@@ -25,10 +26,15 @@ class RequestAnnotationsChangedTest {
   @Test
   void aNewOrChangedRequestAnnotationWakesTheOperator() throws Exception {
     OperationalUnit before = unit(3, Map.of("unrelated", "x"));
-    assertThat(filter.accept(unit(3, Map.of("unrelated", "x", UnitAnnotations.SWITCHOVER_TO, "kv-1")), before)).isTrue();
-    assertThat(filter.accept(unit(3, Map.of("unrelated", "x", UnitAnnotations.DRILL, "1")), before)).isTrue();
+    assertThat(filter.accept(
+            unit(3, Map.of("unrelated", "x", UnitAnnotations.SWITCHOVER_TO, "kv-1")), before))
+        .isTrue();
+    assertThat(filter.accept(unit(3, Map.of("unrelated", "x", UnitAnnotations.DRILL, "1")), before))
+        .isTrue();
     OperationalUnit asked = unit(3, Map.of(UnitAnnotations.SWITCHOVER_TO, "any@1"));
-    assertThat(filter.accept(unit(3, Map.of(UnitAnnotations.SWITCHOVER_TO, "any@2")), asked)).as("a new token").isTrue();
+    assertThat(filter.accept(unit(3, Map.of(UnitAnnotations.SWITCHOVER_TO, "any@2")), asked))
+        .as("a new token")
+        .isTrue();
     assertThat(filter.accept(unit(3, Map.of()), asked)).as("removed").isTrue();
   }
 
@@ -39,7 +45,9 @@ class RequestAnnotationsChangedTest {
     deleting.getMetadata().setDeletionTimestamp("2026-12-05T11:20:00Z");
     assertThat(filter.accept(deleting, unit(3, Map.of()))).isTrue();
     OperationalUnit finalized = unit(3, Map.of());
-    finalized.getMetadata().setFinalizers(List.of("operationalunits.ou.availability.dev/finalizer"));
+    finalized
+        .getMetadata()
+        .setFinalizers(List.of("operationalunits.ou.availability.dev/finalizer"));
     assertThat(filter.accept(finalized, unit(3, Map.of()))).isTrue();
   }
 
@@ -51,7 +59,15 @@ class RequestAnnotationsChangedTest {
     statusWritten.getStatus().setEpoch(7L);
     statusWritten.getMetadata().setResourceVersion("99");
     assertThat(filter.accept(statusWritten, before)).isFalse();
-    assertThat(filter.accept(unit(3, Map.of(UnitAnnotations.SWITCHOVER_TO, "kv-1", "kubectl.kubernetes.io/last-applied-configuration", "{}")), before))
+    assertThat(filter.accept(
+            unit(
+                3,
+                Map.of(
+                    UnitAnnotations.SWITCHOVER_TO,
+                    "kv-1",
+                    "kubectl.kubernetes.io/last-applied-configuration",
+                    "{}")),
+            before))
         .isFalse();
   }
 }

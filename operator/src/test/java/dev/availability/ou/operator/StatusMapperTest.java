@@ -34,25 +34,66 @@ class StatusMapperTest {
 
   private static FailoverTimings timings(long epoch, PromotionKind kind, String reason) {
     Instant at = T.plusSeconds(60 * epoch);
-    return new FailoverTimings("kv-" + (epoch - 2), "kv-" + (epoch - 1), epoch, reason, reason + " at " + epoch, at, at.plusMillis(400),
-        at.plusMillis(700), at.plusMillis(900), at.plusSeconds(3), Duration.ofSeconds(5), kind == PromotionKind.Failover ? 0L : null, kind);
+    return new FailoverTimings(
+        "kv-" + (epoch - 2),
+        "kv-" + (epoch - 1),
+        epoch,
+        reason,
+        reason + " at " + epoch,
+        at,
+        at.plusMillis(400),
+        at.plusMillis(700),
+        at.plusMillis(900),
+        at.plusSeconds(3),
+        Duration.ofSeconds(5),
+        kind == PromotionKind.Failover ? 0L : null,
+        kind);
   }
 
   private static UnitState stateWithEverything() {
-    List<FailoverTimings> history = List.of(timings(4, PromotionKind.Drill, "Drill"), timings(3, PromotionKind.Switchover, "Requested"),
+    List<FailoverTimings> history = List.of(
+        timings(4, PromotionKind.Drill, "Drill"),
+        timings(3, PromotionKind.Switchover, "Requested"),
         timings(2, PromotionKind.Failover, "NodeNotReady"));
-    Intent drill = new Intent("kv-4", "kv-3", "n1", 5, "Drill", "drill asked", T, T, null, PromotionKind.Drill, 0L, null);
-    return UnitState.initial().withPrimary("kv-3").withStandby("kv-4").withEpoch(4).withFailovers(1).withSwitchovers(1).withNextOrdinal(5)
-        .withHistory(history).withIntent(drill)
-        .withAnswer(RequestAnswer.done(Requests.Kind.Switchover, "any@1", "switchover from kv-1 to kv-2 at epoch 3", T.plusSeconds(1)))
-        .withAnswer(RequestAnswer.inProgress(Requests.Kind.Drill, "d2", "promoting kv-4 as if kv-3 had failed", T.plusSeconds(2)))
-        .withAnswer(RequestAnswer.refused(Requests.Kind.Fence, "Bad_Name", "not a pod name", T.plusSeconds(3)));
+    Intent drill = new Intent(
+        "kv-4", "kv-3", "n1", 5, "Drill", "drill asked", T, T, null, PromotionKind.Drill, 0L, null);
+    return UnitState.initial()
+        .withPrimary("kv-3")
+        .withStandby("kv-4")
+        .withEpoch(4)
+        .withFailovers(1)
+        .withSwitchovers(1)
+        .withNextOrdinal(5)
+        .withHistory(history)
+        .withIntent(drill)
+        .withAnswer(RequestAnswer.done(
+            Requests.Kind.Switchover,
+            "any@1",
+            "switchover from kv-1 to kv-2 at epoch 3",
+            T.plusSeconds(1)))
+        .withAnswer(RequestAnswer.inProgress(
+            Requests.Kind.Drill, "d2", "promoting kv-4 as if kv-3 had failed", T.plusSeconds(2)))
+        .withAnswer(RequestAnswer.refused(
+            Requests.Kind.Fence, "Bad_Name", "not a pod name", T.plusSeconds(3)));
   }
 
   private static OperationalUnitStatus map(OperationalUnit unit, UnitState s) {
     Decision d = new Decision(s, Phase.FailingOver, List.of(), List.of(), true, null);
-    Observation o = new Observation(new dev.availability.ou.failover.UnitPolicy("kv", dev.availability.ou.failover.UnitPolicy.Mode.Synchronous, true,
-        Duration.ofSeconds(5), null, false, "h"), s, Map.of(), Map.of(), null, ServiceView.absent(), T);
+    Observation o = new Observation(
+        new dev.availability.ou.failover.UnitPolicy(
+            "kv",
+            dev.availability.ou.failover.UnitPolicy.Mode.Synchronous,
+            true,
+            Duration.ofSeconds(5),
+            null,
+            false,
+            "h"),
+        s,
+        Map.of(),
+        Map.of(),
+        null,
+        ServiceView.absent(),
+        T);
     return StatusMapper.toStatus(unit, d, o, List.of(), T);
   }
 
@@ -60,8 +101,11 @@ class StatusMapperTest {
   void answersHistoryAndCountsAreWrittenAsTheApiDescribesThem() throws Exception {
     OperationalUnitStatus status = map(MemberPodBuilderTest.sample(), stateWithEverything());
 
-    assertThat(status.getRequests()).extracting(RequestStatus::getKind)
-        .as("one entry per kind, in the order of the kinds").containsExactly(RequestStatus.Kind.Switchover, RequestStatus.Kind.Fence, RequestStatus.Kind.Drill);
+    assertThat(status.getRequests())
+        .extracting(RequestStatus::getKind)
+        .as("one entry per kind, in the order of the kinds")
+        .containsExactly(
+            RequestStatus.Kind.Switchover, RequestStatus.Kind.Fence, RequestStatus.Kind.Drill);
     RequestStatus drill = status.getRequests().get(2);
     assertThat(drill.getValue()).isEqualTo("d2");
     assertThat(drill.getState()).isEqualTo(RequestStatus.State.InProgress);
@@ -69,12 +113,22 @@ class StatusMapperTest {
     assertThat(drill.getUpdatedAt()).isEqualTo("2026-12-05T11:20:02.123Z");
     assertThat(status.getRequests().get(1).getState()).isEqualTo(RequestStatus.State.Refused);
 
-    assertThat(status.getHistory()).extracting(FailoverRecord::getKind)
-        .containsExactly(FailoverRecord.Kind.Drill, FailoverRecord.Kind.Switchover, FailoverRecord.Kind.Failover);
-    assertThat(status.getHistory()).extracting(FailoverRecord::getEpoch).containsExactly(4L, 3L, 2L);
+    assertThat(status.getHistory())
+        .extracting(FailoverRecord::getKind)
+        .containsExactly(
+            FailoverRecord.Kind.Drill,
+            FailoverRecord.Kind.Switchover,
+            FailoverRecord.Kind.Failover);
+    assertThat(status.getHistory())
+        .extracting(FailoverRecord::getEpoch)
+        .containsExactly(4L, 3L, 2L);
     FailoverRecord newest = status.getHistory().get(0);
-    assertThat(Serialization.asJson(status.getLastFailover())).as("lastFailover is the newest entry").isEqualTo(Serialization.asJson(newest));
-    assertThat(newest.getTrafficSwitchedMillis()).as("RTO: fault to endpoints switched").isEqualTo(900L);
+    assertThat(Serialization.asJson(status.getLastFailover()))
+        .as("lastFailover is the newest entry")
+        .isEqualTo(Serialization.asJson(newest));
+    assertThat(newest.getTrafficSwitchedMillis())
+        .as("RTO: fault to endpoints switched")
+        .isEqualTo(900L);
     assertThat(newest.getWithinRecoveryBudget()).isTrue();
     assertThat(newest.getPlanned()).as("a drill is not planned").isNull();
     assertThat(status.getHistory().get(1).getPlanned()).isTrue();
@@ -90,7 +144,8 @@ class StatusMapperTest {
   void whatIsWrittenReadsBackAsTheSameStateSoARestartActsOnNoValueTwice() throws Exception {
     UnitState state = stateWithEverything();
     OperationalUnitStatus written = map(MemberPodBuilderTest.sample(), state);
-    OperationalUnitStatus stored = Serialization.unmarshal(Serialization.asJson(written), OperationalUnitStatus.class);
+    OperationalUnitStatus stored =
+        Serialization.unmarshal(Serialization.asJson(written), OperationalUnitStatus.class);
 
     Readings readings = new Readings();
     UnitState read = ObservationBuilder.state(stored, readings, T.plusSeconds(600));
@@ -105,7 +160,8 @@ class StatusMapperTest {
   }
 
   @Test
-  void aStatusWrittenBeforeTheHistoryExistedReadsItsLastFailoverAsTheOnlyEntryOfItsKind() throws Exception {
+  void aStatusWrittenBeforeTheHistoryExistedReadsItsLastFailoverAsTheOnlyEntryOfItsKind()
+      throws Exception {
     OperationalUnitStatus old = Serialization.unmarshal("""
         {"primary": {"pod": "kv-2"}, "epoch": 3, "failovers": 0,
          "lastFailover": {"formerPrimary": "kv-0", "newPrimary": "kv-2", "epoch": 3, "reason": "SpecChanged", "planned": true,
@@ -126,14 +182,25 @@ class StatusMapperTest {
   @Test
   void theUnitsAnnotationsAreReadAsItsRequestsExactlyAsWritten() throws Exception {
     OperationalUnit unit = MemberPodBuilderTest.sample();
-    unit.getMetadata().setAnnotations(Map.of(UnitAnnotations.SWITCHOVER_TO, "kv-1@2", UnitAnnotations.DRILL, "2026-12-05T11:20:00Z",
-        UnitAnnotations.PAUSED, "true", UnitAnnotations.FENCED_MEMBERS, "kv-0, kv-1", "unrelated/annotation", "x"));
+    unit.getMetadata()
+        .setAnnotations(Map.of(
+            UnitAnnotations.SWITCHOVER_TO,
+            "kv-1@2",
+            UnitAnnotations.DRILL,
+            "2026-12-05T11:20:00Z",
+            UnitAnnotations.PAUSED,
+            "true",
+            UnitAnnotations.FENCED_MEMBERS,
+            "kv-0, kv-1",
+            "unrelated/annotation",
+            "x"));
 
     Requests r = ObservationBuilder.requests(unit);
 
     assertThat(r).isEqualTo(new Requests("kv-1@2", "2026-12-05T11:20:00Z", "true", "kv-0, kv-1"));
     assertThat(ObservationBuilder.requests(MemberPodBuilderTest.sample())).isEqualTo(Requests.NONE);
-    Observation o = new ObservationBuilder().build(unit, List.of(), List.of(), Map.of(), null, null, List.of(), T);
+    Observation o = new ObservationBuilder()
+        .build(unit, List.of(), List.of(), Map.of(), null, null, List.of(), T);
     assertThat(o.policy().requests()).as("carried to the decider by the policy").isEqualTo(r);
   }
 }

@@ -21,10 +21,17 @@ class UnitMetricsTest {
     assertThat(registry.get("ou_units").tag("phase", "Pending").gauge().value()).isEqualTo(1.0);
     metrics.observe(unit, UnitPhase.Protected, t.plusMillis(1500));
     assertThat(registry.get("ou_units").tag("phase", "Pending").gauge().value()).isZero();
-    assertThat(registry.get("ou_units").tag("phase", "Protected").gauge().value()).isEqualTo(1.0);
-    assertThat(registry.get("ou_phase_seconds_total").tag("phase", "Pending").counter().count()).isEqualTo(1.5);
+    assertThat(registry.get("ou_units").tag("phase", "Protected").gauge().value())
+        .isEqualTo(1.0);
+    assertThat(registry
+            .get("ou_phase_seconds_total")
+            .tag("phase", "Pending")
+            .counter()
+            .count())
+        .isEqualTo(1.5);
     metrics.forget(unit);
-    assertThat(registry.get("ou_units").tag("phase", "Protected").gauge().value()).isZero();
+    assertThat(registry.get("ou_units").tag("phase", "Protected").gauge().value())
+        .isZero();
   }
 
   @Test
@@ -39,11 +46,33 @@ class UnitMetricsTest {
     r.setPromotionMillis(100L);
     r.setTrafficSwitchedMillis(900L);
     metrics.lastFailover(unit, r);
-    assertThat(registry.get("ou_failovers_total").tag("reason", "NodeNotReady").counter().count()).isEqualTo(1.0);
-    assertThat(registry.get("ou_failovers_total").counters()).as("switchovers and drills are no failovers").hasSize(1);
-    assertThat(registry.get("ou_switchovers_total").tag("reason", "SpecChanged").counter().count()).isEqualTo(1.0);
-    assertThat(registry.get("ou_switchovers_total").tag("reason", "Requested").counter().count()).isEqualTo(1.0);
+    assertThat(registry
+            .get("ou_failovers_total")
+            .tag("reason", "NodeNotReady")
+            .counter()
+            .count())
+        .isEqualTo(1.0);
+    assertThat(registry.get("ou_failovers_total").counters())
+        .as("switchovers and drills are no failovers")
+        .hasSize(1);
+    assertThat(registry
+            .get("ou_switchovers_total")
+            .tag("reason", "SpecChanged")
+            .counter()
+            .count())
+        .isEqualTo(1.0);
+    assertThat(registry
+            .get("ou_switchovers_total")
+            .tag("reason", "Requested")
+            .counter()
+            .count())
+        .isEqualTo(1.0);
     assertThat(registry.get("ou_drills_total").counter().count()).isEqualTo(1.0);
-    assertThat(registry.get("ou_last_failover_seconds").tag("part", "traffic_switched").gauge().value()).isEqualTo(0.9);
+    assertThat(registry
+            .get("ou_last_failover_seconds")
+            .tag("part", "traffic_switched")
+            .gauge()
+            .value())
+        .isEqualTo(0.9);
   }
 }

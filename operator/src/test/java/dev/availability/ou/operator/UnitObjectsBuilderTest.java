@@ -10,24 +10,34 @@ import org.junit.jupiter.api.Test;
 /** The objects a unit needs besides its members (issue 15 item 16: the replication port's NetworkPolicy). */
 class UnitObjectsBuilderTest {
   @Test
-  void onlyTheUnitsOwnMembersMayOpenTheReplicationPortAndEveryOtherPortStaysOpen() throws Exception {
+  void onlyTheUnitsOwnMembersMayOpenTheReplicationPortAndEveryOtherPortStaysOpen()
+      throws Exception {
     OperationalUnit unit = MemberPodBuilderTest.sample();
     var policy = UnitObjectsBuilder.replicationPolicy(unit).getSpec();
     String name = unit.getMetadata().getName();
-    assertThat(policy.getPodSelector().getMatchLabels()).containsExactlyEntriesOf(java.util.Map.of(ContractKeys.UNIT_LABEL, name));
+    assertThat(policy.getPodSelector().getMatchLabels())
+        .containsExactlyEntriesOf(java.util.Map.of(ContractKeys.UNIT_LABEL, name));
     assertThat(policy.getPolicyTypes()).containsExactly("Ingress");
     assertThat(policy.getIngress()).hasSize(2);
 
     var replication = policy.getIngress().get(0);
-    assertThat(replication.getFrom()).singleElement().satisfies(f -> assertThat(f.getPodSelector().getMatchLabels()).containsEntry(ContractKeys.UNIT_LABEL, name));
-    assertThat(replication.getPorts()).singleElement().satisfies(p -> assertThat(p.getPort().getIntVal()).isEqualTo(ContractKeys.REPLICATION_PORT));
+    assertThat(replication.getFrom())
+        .singleElement()
+        .satisfies(f -> assertThat(f.getPodSelector().getMatchLabels())
+            .containsEntry(ContractKeys.UNIT_LABEL, name));
+    assertThat(replication.getPorts())
+        .singleElement()
+        .satisfies(
+            p -> assertThat(p.getPort().getIntVal()).isEqualTo(ContractKeys.REPLICATION_PORT));
 
     var others = policy.getIngress().get(1);
     assertThat(others.getFrom()).as("from anywhere").isNullOrEmpty();
     assertThat(covers(others.getPorts(), "TCP", ContractKeys.REPLICATION_PORT)).isFalse();
-    for (int port : new int[] {1, 8080, ContractKeys.LOCAL_API_PORT, 7482, 65535}) assertThat(covers(others.getPorts(), "TCP", port)).as("TCP %d", port).isTrue();
+    for (int port : new int[] {1, 8080, ContractKeys.LOCAL_API_PORT, 7482, 65535})
+      assertThat(covers(others.getPorts(), "TCP", port)).as("TCP %d", port).isTrue();
     assertThat(covers(others.getPorts(), "UDP", ContractKeys.REPLICATION_PORT)).isTrue();
-    assertThat(UnitObjectsBuilder.replicationPolicy(unit).getMetadata().getOwnerReferences()).singleElement()
+    assertThat(UnitObjectsBuilder.replicationPolicy(unit).getMetadata().getOwnerReferences())
+        .singleElement()
         .satisfies(o -> assertThat(o.getKind()).isEqualTo("OperationalUnit"));
   }
 
@@ -42,14 +52,17 @@ class UnitObjectsBuilderTest {
 
     assertThat(claim.getMetadata().getName()).isEqualTo("kv-3-data");
     assertThat(claim.getMetadata().getNamespace()).isEqualTo("ns");
-    assertThat(claim.getMetadata().getLabels()).containsEntry(ContractKeys.UNIT_LABEL, "kv").containsEntry(ContractKeys.MEMBER_LABEL, "kv-3");
+    assertThat(claim.getMetadata().getLabels())
+        .containsEntry(ContractKeys.UNIT_LABEL, "kv")
+        .containsEntry(ContractKeys.MEMBER_LABEL, "kv-3");
     assertThat(claim.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
       assertThat(o.getKind()).isEqualTo("OperationalUnit");
       assertThat(o.getUid()).isEqualTo("uid-1");
     });
     assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
     assertThat(claim.getSpec().getStorageClassName()).isEqualTo("fast");
-    assertThat(claim.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("2Gi");
+    assertThat(claim.getSpec().getResources().getRequests().get("storage").toString())
+        .isEqualTo("2Gi");
   }
 
   @Test
@@ -58,17 +71,28 @@ class UnitObjectsBuilderTest {
     var pdb = UnitObjectsBuilder.disruptionBudget(unit, "kv-4");
 
     assertThat(pdb.getMetadata().getName()).isEqualTo("kv");
-    assertThat(pdb.getSpec().getSelector().getMatchLabels()).containsExactlyInAnyOrderEntriesOf(
-        java.util.Map.of(ContractKeys.UNIT_LABEL, "kv", ContractKeys.MEMBER_LABEL, "kv-4"));
-    assertThat(pdb.getSpec().getMinAvailable().getIntVal()).as("the primary's eviction is always refused").isEqualTo(1);
-    assertThat(pdb.getSpec().getMaxUnavailable()).as("it would need the unit's scale subresource").isNull();
-    assertThat(pdb.getSpec().getUnhealthyPodEvictionPolicy()).as("an unready primary serves nothing: a drain need not wait on it")
+    assertThat(pdb.getSpec().getSelector().getMatchLabels())
+        .containsExactlyInAnyOrderEntriesOf(
+            java.util.Map.of(ContractKeys.UNIT_LABEL, "kv", ContractKeys.MEMBER_LABEL, "kv-4"));
+    assertThat(pdb.getSpec().getMinAvailable().getIntVal())
+        .as("the primary's eviction is always refused")
+        .isEqualTo(1);
+    assertThat(pdb.getSpec().getMaxUnavailable())
+        .as("it would need the unit's scale subresource")
+        .isNull();
+    assertThat(pdb.getSpec().getUnhealthyPodEvictionPolicy())
+        .as("an unready primary serves nothing: a drain need not wait on it")
         .isEqualTo("AlwaysAllow");
-    assertThat(pdb.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> assertThat(o.getUid()).isEqualTo("uid-1"));
+    assertThat(pdb.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(o -> assertThat(o.getUid()).isEqualTo("uid-1"));
   }
 
-  private static boolean covers(java.util.List<NetworkPolicyPort> ports, String protocol, int port) {
-    return ports.stream().anyMatch(p -> p.getProtocol().equals(protocol) && p.getPort().getIntVal() <= port
-        && port <= (p.getEndPort() == null ? p.getPort().getIntVal() : p.getEndPort()));
+  private static boolean covers(
+      java.util.List<NetworkPolicyPort> ports, String protocol, int port) {
+    return ports.stream()
+        .anyMatch(p -> p.getProtocol().equals(protocol)
+            && p.getPort().getIntVal() <= port
+            && port <= (p.getEndPort() == null ? p.getPort().getIntVal() : p.getEndPort()));
   }
 }

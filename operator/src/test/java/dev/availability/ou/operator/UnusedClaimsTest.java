@@ -25,13 +25,16 @@ class UnusedClaimsTest {
   @Test
   void aClaimOfAMemberNeitherInTheStatusNorAPodIsDeletedOnceOlderThanTheGrace() {
     var claims = List.of(claim("kv-0", OLD), claim("kv-1", OLD), claim("kv-2", OLD));
-    assertThat(UnusedClaims.among(claims, UID, status("kv-1", "kv-2", null), Set.of("kv-1", "kv-2"), NOW, GRACE)).containsExactly("kv-0-data");
+    assertThat(UnusedClaims.among(
+            claims, UID, status("kv-1", "kv-2", null), Set.of("kv-1", "kv-2"), NOW, GRACE))
+        .containsExactly("kv-0-data");
   }
 
   @Test
   void theClaimsOfPrimaryAndStandbyStayWhileTheirPodsAreGoneSoTheRecreatedMembersFindThem() {
     var claims = List.of(claim("kv-0", OLD), claim("kv-1", OLD));
-    assertThat(UnusedClaims.among(claims, UID, status("kv-0", "kv-1", null), Set.of(), NOW, GRACE)).isEmpty();
+    assertThat(UnusedClaims.among(claims, UID, status("kv-0", "kv-1", null), Set.of(), NOW, GRACE))
+        .isEmpty();
   }
 
   @Test
@@ -40,39 +43,69 @@ class UnusedClaimsTest {
     failover.setTargetPrimary("kv-1");
     failover.setFormerPrimary("kv-0");
     var claims = List.of(claim("kv-0", OLD), claim("kv-1", OLD));
-    assertThat(UnusedClaims.among(claims, UID, status("kv-1", null, failover), Set.of(), NOW, GRACE)).isEmpty();
+    assertThat(
+            UnusedClaims.among(claims, UID, status("kv-1", null, failover), Set.of(), NOW, GRACE))
+        .isEmpty();
   }
 
   @Test
   void anExistingPodKeepsItsClaimThoughTheStatusNoLongerNamesIt() {
     var claims = List.of(claim("kv-0", OLD));
-    assertThat(UnusedClaims.among(claims, UID, status("kv-1", "kv-2", null), Set.of("kv-0"), NOW, GRACE)).isEmpty();
+    assertThat(UnusedClaims.among(
+            claims, UID, status("kv-1", "kv-2", null), Set.of("kv-0"), NOW, GRACE))
+        .isEmpty();
   }
 
   @Test
   void aClaimYoungerThanTheGraceStaysForItsPodOrStatusMayNotHaveReachedTheCachesYet() {
-    var claims = List.of(claim("kv-5", NOW.minus(GRACE).plusSeconds(1)), claim("kv-6", NOW.minus(GRACE)));
-    assertThat(UnusedClaims.among(claims, UID, status("kv-1", "kv-2", null), Set.of(), NOW, GRACE)).containsExactly("kv-6-data");
+    var claims =
+        List.of(claim("kv-5", NOW.minus(GRACE).plusSeconds(1)), claim("kv-6", NOW.minus(GRACE)));
+    assertThat(UnusedClaims.among(claims, UID, status("kv-1", "kv-2", null), Set.of(), NOW, GRACE))
+        .containsExactly("kv-6-data");
   }
 
   @Test
   void claimsTheUnitDoesNotOwnOrThatAreBeingDeletedOrUnreadableAreLeftAlone() {
-    PersistentVolumeClaim foreign = new PersistentVolumeClaimBuilder(claim("kv-7", OLD)).editMetadata().withOwnerReferences().endMetadata().build();
-    PersistentVolumeClaim deleting = new PersistentVolumeClaimBuilder(claim("kv-8", OLD)).editMetadata().withDeletionTimestamp(NOW.toString()).endMetadata().build();
-    PersistentVolumeClaim noMember = new PersistentVolumeClaimBuilder(claim("kv-9", OLD)).editMetadata()
-        .withLabels(java.util.Map.of(ContractKeys.UNIT_LABEL, "kv")).endMetadata().build();
-    PersistentVolumeClaim badTime = new PersistentVolumeClaimBuilder(claim("kv-10", OLD)).editMetadata().withCreationTimestamp("yesterday").endMetadata().build();
-    assertThat(UnusedClaims.among(List.of(foreign, deleting, noMember, badTime), UID, status("kv-1", "kv-2", null), Set.of(), NOW, GRACE)).isEmpty();
+    PersistentVolumeClaim foreign = new PersistentVolumeClaimBuilder(claim("kv-7", OLD))
+        .editMetadata()
+        .withOwnerReferences()
+        .endMetadata()
+        .build();
+    PersistentVolumeClaim deleting = new PersistentVolumeClaimBuilder(claim("kv-8", OLD))
+        .editMetadata()
+        .withDeletionTimestamp(NOW.toString())
+        .endMetadata()
+        .build();
+    PersistentVolumeClaim noMember = new PersistentVolumeClaimBuilder(claim("kv-9", OLD))
+        .editMetadata()
+        .withLabels(java.util.Map.of(ContractKeys.UNIT_LABEL, "kv"))
+        .endMetadata()
+        .build();
+    PersistentVolumeClaim badTime = new PersistentVolumeClaimBuilder(claim("kv-10", OLD))
+        .editMetadata()
+        .withCreationTimestamp("yesterday")
+        .endMetadata()
+        .build();
+    assertThat(UnusedClaims.among(
+            List.of(foreign, deleting, noMember, badTime),
+            UID,
+            status("kv-1", "kv-2", null),
+            Set.of(),
+            NOW,
+            GRACE))
+        .isEmpty();
   }
 
   @Test
   void aUnitThatNamesNoPrimaryYetKeepsEveryClaim() {
     var claims = List.of(claim("kv-0", OLD));
     assertThat(UnusedClaims.among(claims, UID, null, Set.of(), NOW, GRACE)).isEmpty();
-    assertThat(UnusedClaims.among(claims, UID, new OperationalUnitStatus(), Set.of(), NOW, GRACE)).isEmpty();
+    assertThat(UnusedClaims.among(claims, UID, new OperationalUnitStatus(), Set.of(), NOW, GRACE))
+        .isEmpty();
   }
 
-  private static OperationalUnitStatus status(String primary, String standby, FailoverProgress failover) {
+  private static OperationalUnitStatus status(
+      String primary, String standby, FailoverProgress failover) {
     var s = new OperationalUnitStatus();
     s.setPrimary(new MemberRef(primary, "node-a"));
     if (standby != null) s.setStandby(new StandbyStatus(standby, "node-b", true, 0L));
@@ -81,10 +114,19 @@ class UnusedClaimsTest {
   }
 
   private static PersistentVolumeClaim claim(String member, Instant created) {
-    return new PersistentVolumeClaimBuilder().withNewMetadata().withName(member + "-data").withNamespace("ns")
+    return new PersistentVolumeClaimBuilder()
+        .withNewMetadata()
+        .withName(member + "-data")
+        .withNamespace("ns")
         .withCreationTimestamp(created.toString())
-        .addToLabels(ContractKeys.UNIT_LABEL, "kv").addToLabels(ContractKeys.MEMBER_LABEL, member)
-        .addNewOwnerReference().withKind("OperationalUnit").withName("kv").withUid(UID).endOwnerReference()
-        .endMetadata().build();
+        .addToLabels(ContractKeys.UNIT_LABEL, "kv")
+        .addToLabels(ContractKeys.MEMBER_LABEL, member)
+        .addNewOwnerReference()
+        .withKind("OperationalUnit")
+        .withName("kv")
+        .withUid(UID)
+        .endOwnerReference()
+        .endMetadata()
+        .build();
   }
 }

@@ -10,7 +10,10 @@ package dev.availability.ou.replication;
  * @param fromSeq the first sequence streamed (for a snapshot: set by the snapshot's sequence + 1)
  */
 public record CatchUpPlan(Kind kind, long commonPrefix, long fromSeq) {
-  public enum Kind { STREAM, SNAPSHOT }
+  public enum Kind {
+    STREAM,
+    SNAPSHOT
+  }
 
   /**
    * Plans the catch-up of a standby.
@@ -20,7 +23,8 @@ public record CatchUpPlan(Kind kind, long commonPrefix, long fromSeq) {
    * @param primaryHistory the primary's term history
    * @param standby what the standby stated
    */
-  public static CatchUpPlan plan(long primaryFirst, long primaryLast, TermHistory primaryHistory, Messages.Position standby) {
+  public static CatchUpPlan plan(
+      long primaryFirst, long primaryLast, TermHistory primaryHistory, Messages.Position standby) {
     long common = primaryHistory.commonPrefix(primaryLast, standby.history(), standby.lastSeq());
     if (common + 1 >= primaryFirst) return new CatchUpPlan(Kind.STREAM, common, common + 1);
     return new CatchUpPlan(Kind.SNAPSHOT, common, 0);
@@ -33,7 +37,8 @@ public record CatchUpPlan(Kind kind, long commonPrefix, long fromSeq) {
    * only once the standby holds it, they may be acknowledged writes and must not be cut.
    */
   public boolean standbyHoldsRecordsThisPrimaryLost(long epoch, Messages.Position standby) {
-    return standby.lastSeq() > commonPrefix && Terms.epoch(standby.history().termAt(standby.lastSeq())) >= epoch;
+    return standby.lastSeq() > commonPrefix
+        && Terms.epoch(standby.history().termAt(standby.lastSeq())) >= epoch;
   }
 
   /** Whether the standby must cut entries it holds (its unacknowledged, diverged tail). */

@@ -22,8 +22,10 @@ public final class DirectorySync {
       ch.force(true);
       FORCED.incrementAndGet();
     } catch (IOException e) {
-      // Some file systems cannot fsync a directory (the call is refused, not the data lost): their renames are atomic anyway.
-      if (!"Invalid argument".equals(e.getMessage()) && !(e instanceof java.nio.file.AccessDeniedException)) throw e;
+      // Some file systems cannot fsync a directory (the call is refused, not the data lost): their
+      // renames are atomic anyway.
+      if (!"Invalid argument".equals(e.getMessage())
+          && !(e instanceof java.nio.file.AccessDeniedException)) throw e;
     }
   }
 

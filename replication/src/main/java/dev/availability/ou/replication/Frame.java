@@ -17,12 +17,18 @@ public record Frame(FrameType type, long epoch, long seq, byte[] payload) {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Frame f && f.type == type && f.epoch == epoch && f.seq == seq && Arrays.equals(f.payload, payload);
+    return o instanceof Frame f
+        && f.type == type
+        && f.epoch == epoch
+        && f.seq == seq
+        && Arrays.equals(f.payload, payload);
   }
 
   @Override
   public int hashCode() {
-    return (type.hashCode() * 31 + Long.hashCode(epoch)) * 31 + Long.hashCode(seq) + Arrays.hashCode(payload);
+    return (type.hashCode() * 31 + Long.hashCode(epoch)) * 31
+        + Long.hashCode(seq)
+        + Arrays.hashCode(payload);
   }
 
   @Override

@@ -29,6 +29,7 @@ import java.util.zip.CRC32C;
 public final class FrameCodec {
   /** 2: frames after the handshake are sealed (1 sent them in plaintext). */
   public static final int VERSION = 2;
+
   public static final int HEADER_BYTES = 28;
   /** Flags bit: the payload is sealed (ciphertext followed by the tag). */
   public static final int FLAG_SEALED = 1;
@@ -50,7 +51,8 @@ public final class FrameCodec {
 
   /** The frame's bytes as {@link #write(OutputStream, FrameSeal, Frame)} sends them. */
   public byte[] encode(FrameSeal seal, Frame f) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(HEADER_BYTES + f.payload().length + FrameSeal.TAG_BYTES);
+    java.io.ByteArrayOutputStream out =
+        new java.io.ByteArrayOutputStream(HEADER_BYTES + f.payload().length + FrameSeal.TAG_BYTES);
     try {
       write(out, seal, f);
     } catch (IOException e) {
@@ -70,7 +72,9 @@ public final class FrameCodec {
   }
 
   /** Writes a plaintext frame whose payload is a slice of {@code bytes} (not flushed). */
-  public void write(OutputStream out, FrameType type, long epoch, long seq, byte[] bytes, int off, int len) throws IOException {
+  public void write(
+      OutputStream out, FrameType type, long epoch, long seq, byte[] bytes, int off, int len)
+      throws IOException {
     write(out, null, type, epoch, seq, bytes, off, len);
   }
 
@@ -79,12 +83,25 @@ public final class FrameCodec {
    * log writer's buffer this way, without copying it into a frame first. With a seal (and for any type
    * but the handshake's) the slice is encrypted straight into the seal's reusable buffer, the only copy.
    */
-  public void write(OutputStream out, FrameSeal seal, FrameType type, long epoch, long seq, byte[] bytes, int off, int len) throws IOException {
+  public void write(
+      OutputStream out,
+      FrameSeal seal,
+      FrameType type,
+      long epoch,
+      long seq,
+      byte[] bytes,
+      int off,
+      int len)
+      throws IOException {
     boolean sealed = seal != null && !type.handshake();
     byte[] header = new byte[HEADER_BYTES];
     ByteBuffer b = ByteBuffer.wrap(header);
-    b.put((byte) VERSION).put((byte) type.code()).putShort((short) (sealed ? FLAG_SEALED : 0))
-        .putInt(sealed ? len + FrameSeal.TAG_BYTES : len).putLong(epoch).putLong(seq);
+    b.put((byte) VERSION)
+        .put((byte) type.code())
+        .putShort((short) (sealed ? FLAG_SEALED : 0))
+        .putInt(sealed ? len + FrameSeal.TAG_BYTES : len)
+        .putLong(epoch)
+        .putLong(seq);
     if (sealed) {
       bytes = seal.seal(header, bytes, off, len);
       off = 0;
@@ -121,51 +138,64 @@ public final class FrameCodec {
    * proved the unit key yet) only HELLO, CHALLENGE, AUTH and REFUSE are accepted, so a stranger's frame costs at
    * most a control frame's size: a header claiming a megabyte BATCH is refused before anything is allocated.
    */
-  public Frame read(InputStream in, FrameSeal seal, boolean handshakeOnly) throws IOException, ProtocolException {
+  public Frame read(InputStream in, FrameSeal seal, boolean handshakeOnly)
+      throws IOException, ProtocolException {
     byte[] header = new byte[HEADER_BYTES];
     int first = in.read();
     if (first < 0) return null;
     header[0] = (byte) first;
     // Checked before waiting for the rest: a stranger speaking another protocol is refused at once.
-    if (first != VERSION) throw new ProtocolException(Refusal.UNKNOWN_VERSION, "protocol version " + first);
+    if (first != VERSION)
+      throw new ProtocolException(Refusal.UNKNOWN_VERSION, "protocol version " + first);
     readFully(in, header, 1, HEADER_BYTES - 1, "header");
     ByteBuffer h = ByteBuffer.wrap(header);
     int version = h.get() & 0xff;
-    if (version != VERSION) throw new ProtocolException(Refusal.UNKNOWN_VERSION, "protocol version " + version);
+    if (version != VERSION)
+      throw new ProtocolException(Refusal.UNKNOWN_VERSION, "protocol version " + version);
     int code = h.get() & 0xff;
     FrameType type = FrameType.of(code);
     if (type == null) throw new ProtocolException(Refusal.UNKNOWN_TYPE, "frame type " + code);
     if (handshakeOnly && !type.handshake() && type != FrameType.REFUSE) {
-      throw new ProtocolException(Refusal.UNEXPECTED_FRAME, type + " frame before the peer proved the unit key");
+      throw new ProtocolException(
+          Refusal.UNEXPECTED_FRAME, type + " frame before the peer proved the unit key");
     }
     int flags = h.getShort() & 0xffff;
-    if ((flags & ~FLAG_SEALED) != 0) throw new ProtocolException(Refusal.MALFORMED, "flags " + flags);
+    if ((flags & ~FLAG_SEALED) != 0)
+      throw new ProtocolException(Refusal.MALFORMED, "flags " + flags);
     boolean sealed = flags == FLAG_SEALED;
     long length = h.getInt() & 0xffffffffL;
     // A sealed payload is the plaintext (bounded as ever) plus the tag.
     long max = limits.maxPayload(type) + (sealed ? FrameSeal.TAG_BYTES : 0);
     if (length > max) {
-      throw new ProtocolException(Refusal.OVERSIZED, type + " payload of " + length + " bytes exceeds " + max);
+      throw new ProtocolException(
+          Refusal.OVERSIZED, type + " payload of " + length + " bytes exceeds " + max);
     }
     long epoch = h.getLong();
     long seq = h.getLong();
     int expected = h.getInt();
     // A sealed payload is read into the connection's scratch buffer and opened into its own array.
-    byte[] payload = sealed && seal != null ? seal.openScratch((int) length) : new byte[(int) length];
+    byte[] payload =
+        sealed && seal != null ? seal.openScratch((int) length) : new byte[(int) length];
     readFully(in, payload, 0, (int) length, "payload");
     CRC32C crc = new CRC32C();
     crc.update(header, 0, 24);
     crc.update(payload, 0, (int) length);
-    if ((int) crc.getValue() != expected) throw new ProtocolException(Refusal.BAD_CHECKSUM, type + " frame checksum mismatch");
+    if ((int) crc.getValue() != expected)
+      throw new ProtocolException(Refusal.BAD_CHECKSUM, type + " frame checksum mismatch");
     if (seal != null && !sealed) {
-      throw new ProtocolException(Refusal.UNSEALED, type + " frame in plaintext after a handshake that agreed to seal the stream");
+      throw new ProtocolException(
+          Refusal.UNSEALED,
+          type + " frame in plaintext after a handshake that agreed to seal the stream");
     }
     if (seal == null && sealed) {
-      throw new ProtocolException(Refusal.MALFORMED, "sealed " + type + " frame before the handshake, or on a connection that"
-          + " agreed on plaintext");
+      throw new ProtocolException(
+          Refusal.MALFORMED,
+          "sealed " + type + " frame before the handshake, or on a connection that"
+              + " agreed on plaintext");
     }
     if (sealed) payload = seal.open(header, payload, 0, (int) length);
-    if (epoch < 0 || seq < 0) throw new ProtocolException(Refusal.MALFORMED, "negative epoch or sequence");
+    if (epoch < 0 || seq < 0)
+      throw new ProtocolException(Refusal.MALFORMED, "negative epoch or sequence");
     return new Frame(type, epoch, seq, payload);
   }
 
@@ -180,14 +210,16 @@ public final class FrameCodec {
       java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(bytes);
       Frame f = read(in, seal);
       if (f == null) throw new ProtocolException(Refusal.TRUNCATED, "empty input");
-      if (in.available() > 0) throw new ProtocolException(Refusal.MALFORMED, in.available() + " trailing bytes");
+      if (in.available() > 0)
+        throw new ProtocolException(Refusal.MALFORMED, in.available() + " trailing bytes");
       return f;
     } catch (IOException e) {
       throw new ProtocolException(Refusal.TRUNCATED, e.getMessage());
     }
   }
 
-  private static void readFully(InputStream in, byte[] b, int off, int len, String what) throws IOException, ProtocolException {
+  private static void readFully(InputStream in, byte[] b, int off, int len, String what)
+      throws IOException, ProtocolException {
     while (len > 0) {
       int n;
       try {
@@ -195,7 +227,8 @@ public final class FrameCodec {
       } catch (EOFException e) {
         n = -1;
       }
-      if (n < 0) throw new ProtocolException(Refusal.TRUNCATED, "stream ended inside the frame " + what);
+      if (n < 0)
+        throw new ProtocolException(Refusal.TRUNCATED, "stream ended inside the frame " + what);
       off += n;
       len -= n;
     }

@@ -57,14 +57,16 @@ public final class FrameSeal {
     Half h = sealing;
     long blocks = (len + 15L) / 16 + 1;
     if (h.failed || h.blocks + blocks > h.maxBlocks) {
-      throw new IOException("the session key has sealed its share of data; reconnect for fresh keys");
+      throw new IOException(
+          "the session key has sealed its share of data; reconnect for fresh keys");
     }
     byte[] out = h.scratch(len + TAG_BYTES);
     try {
       h.cipher.init(Cipher.ENCRYPT_MODE, h.key, h.nextNonce());
       h.cipher.updateAAD(header, 0, 24);
       int n = h.cipher.doFinal(in, off, len, out, 0);
-      if (n != len + TAG_BYTES) throw new IllegalStateException("sealed " + n + " bytes, expected " + (len + TAG_BYTES));
+      if (n != len + TAG_BYTES)
+        throw new IllegalStateException("sealed " + n + " bytes, expected " + (len + TAG_BYTES));
     } catch (GeneralSecurityException e) {
       h.failed = true;
       throw new IllegalStateException("AES-GCM unavailable", e);
@@ -83,7 +85,8 @@ public final class FrameSeal {
   byte[] open(byte[] header, byte[] in, int off, int len) throws ProtocolException {
     Half h = opening;
     if (h.failed) throw new ProtocolException(Refusal.BAD_MAC, "an earlier frame failed to open");
-    if (len < TAG_BYTES) throw new ProtocolException(Refusal.MALFORMED, "sealed payload of " + len + " bytes");
+    if (len < TAG_BYTES)
+      throw new ProtocolException(Refusal.MALFORMED, "sealed payload of " + len + " bytes");
     byte[] plain = new byte[len - TAG_BYTES];
     try {
       h.cipher.init(Cipher.DECRYPT_MODE, h.key, h.nextNonce());
@@ -91,7 +94,8 @@ public final class FrameSeal {
       h.cipher.doFinal(in, off, len, plain, 0);
     } catch (AEADBadTagException e) {
       h.failed = true;
-      throw new ProtocolException(Refusal.BAD_MAC, "frame " + h.counter + " of this direction does not authenticate");
+      throw new ProtocolException(
+          Refusal.BAD_MAC, "frame " + h.counter + " of this direction does not authenticate");
     } catch (GeneralSecurityException e) {
       h.failed = true;
       throw new IllegalStateException("AES-GCM unavailable", e);
@@ -122,7 +126,9 @@ public final class FrameSeal {
       try {
         this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
         // Fails early (at the handshake, not in the stream) if the JDK lacks AES-GCM.
-        cipher.init(mode, this.key, new GCMParameterSpec(TAG_BYTES * 8, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}));
+        cipher.init(mode, this.key, new GCMParameterSpec(TAG_BYTES * 8, new byte[] {
+          1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+        }));
       } catch (GeneralSecurityException e) {
         throw new IllegalStateException("AES-GCM unavailable", e);
       }

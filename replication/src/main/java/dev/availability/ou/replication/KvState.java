@@ -18,7 +18,8 @@ public final class KvState {
   private final ConcurrentSkipListMap<Key, byte[]> data = new ConcurrentSkipListMap<>();
   private final ConcurrentSkipListMap<Key, Long> open = new ConcurrentSkipListMap<>();
   private volatile long appliedSeq;
-  private volatile long applyingSeq; // set before a record touches the maps: a reader that saw its effect sees it
+  private volatile long
+      applyingSeq; // set before a record touches the maps: a reader that saw its effect sees it
   private volatile long bytes; // written by the one applying thread
 
   public KvState(long appliedSeq) {
@@ -32,7 +33,8 @@ public final class KvState {
 
   /** Applies the next record; sequences must follow on. */
   public void apply(LogRecord r) {
-    if (r.seq() != appliedSeq + 1) throw new IllegalStateException("apply " + r.seq() + " after " + appliedSeq);
+    if (r.seq() != appliedSeq + 1)
+      throw new IllegalStateException("apply " + r.seq() + " after " + appliedSeq);
     applyingSeq = r.seq();
     switch (r.type()) {
       case PUT -> put(Key.wrap(r.key()), r.value());
@@ -42,7 +44,7 @@ public final class KvState {
       }
       case BEGIN -> open.put(Key.wrap(r.key()), r.seq());
       case END -> open.remove(Key.wrap(r.key()));
-      case TERM_START -> { }
+      case TERM_START -> {}
     }
     appliedSeq = r.seq();
   }

@@ -10,7 +10,8 @@ package dev.availability.ou.replication;
  * @param maxChunkBytes largest SNAPSHOT_CHUNK payload
  * @param maxControlBytes largest handshake/control payload
  */
-public record Limits(int maxKeyBytes, int maxValueBytes, int maxBatchBytes, int maxChunkBytes, int maxControlBytes) {
+public record Limits(
+    int maxKeyBytes, int maxValueBytes, int maxBatchBytes, int maxChunkBytes, int maxControlBytes) {
   public static final Limits DEFAULT = new Limits(1024, 4 << 20, 8 << 20, 1 << 20, 256 << 10);
 
   public Limits {
@@ -37,6 +38,11 @@ public record Limits(int maxKeyBytes, int maxValueBytes, int maxBatchBytes, int 
   }
 
   public Limits withValueBytes(int maxValue) {
-    return new Limits(maxKeyBytes, maxValue, Math.max(maxBatchBytes, maxRecordBytes(maxKeyBytes, maxValue)), maxChunkBytes, maxControlBytes);
+    return new Limits(
+        maxKeyBytes,
+        maxValue,
+        Math.max(maxBatchBytes, maxRecordBytes(maxKeyBytes, maxValue)),
+        maxChunkBytes,
+        maxControlBytes);
   }
 }

@@ -53,16 +53,25 @@ final class LogSegment {
   /** The segment files in {@code dir}, in sequence order. */
   static List<Path> list(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> p.getFileName().toString().matches("\\d{20}\\.log")).sorted().toList();
+      return s.filter(p -> p.getFileName().toString().matches("\\d{20}\\.log"))
+          .sorted()
+          .toList();
     }
   }
 
   /** Creates an empty segment starting at {@code firstSeq} (its header written, its directory entry durable). */
   static LogSegment create(Path dir, long firstSeq) throws IOException {
     Path p = pathOf(dir, firstSeq);
-    FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.READ, StandardOpenOption.WRITE);
-    ByteBuffer h = ByteBuffer.allocate(SegmentLog.SEGMENT_HEADER).put(SegmentLog.MAGIC).putLong(firstSeq).flip();
+    FileChannel ch = FileChannel.open(
+        p,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.READ,
+        StandardOpenOption.WRITE);
+    ByteBuffer h = ByteBuffer.allocate(SegmentLog.SEGMENT_HEADER)
+        .put(SegmentLog.MAGIC)
+        .putLong(firstSeq)
+        .flip();
     while (h.hasRemaining()) ch.write(h, SegmentLog.SEGMENT_HEADER - h.remaining());
     DirectorySync.force(dir); // the records fsynced into it later must not lose their file
     return new LogSegment(p, firstSeq, ch, SegmentLog.SEGMENT_HEADER);

@@ -17,15 +17,20 @@ public final class Messages {
   public record Hello(byte[] nonce, String member, boolean wantsSeal) {
     public byte[] encode() {
       byte[] name = member.getBytes(StandardCharsets.UTF_8);
-      return ByteBuffer.allocate(NONCE_BYTES + 2 + name.length + 1).put(nonce).putShort((short) name.length).put(name)
-          .put((byte) (wantsSeal ? 1 : 0)).array();
+      return ByteBuffer.allocate(NONCE_BYTES + 2 + name.length + 1)
+          .put(nonce)
+          .putShort((short) name.length)
+          .put(name)
+          .put((byte) (wantsSeal ? 1 : 0))
+          .array();
     }
 
     public static Hello decode(byte[] p) throws ProtocolException {
       return parse(p, b -> {
         byte[] nonce = take(b, NONCE_BYTES);
         int n = b.getShort() & 0xffff;
-        if (n > MAX_NAME_BYTES) throw new ProtocolException(Refusal.MALFORMED, "member name of " + n + " bytes");
+        if (n > MAX_NAME_BYTES)
+          throw new ProtocolException(Refusal.MALFORMED, "member name of " + n + " bytes");
         String name = new String(take(b, n), StandardCharsets.UTF_8);
         return new Hello(nonce, name, flag(b));
       });
@@ -35,7 +40,11 @@ public final class Messages {
   /** CHALLENGE: the standby's nonce and its proof of the key. */
   public record Challenge(byte[] nonce, byte[] mac, boolean wantsSeal) {
     public byte[] encode() {
-      return ByteBuffer.allocate(NONCE_BYTES + MAC_BYTES + 1).put(nonce).put(mac).put((byte) (wantsSeal ? 1 : 0)).array();
+      return ByteBuffer.allocate(NONCE_BYTES + MAC_BYTES + 1)
+          .put(nonce)
+          .put(mac)
+          .put((byte) (wantsSeal ? 1 : 0))
+          .array();
     }
 
     public static Challenge decode(byte[] p) throws ProtocolException {
@@ -79,16 +88,22 @@ public final class Messages {
   /** START: the primary's plan. */
   public record Start(CatchUpPlan.Kind kind, long commonPrefix, long fromSeq) {
     public byte[] encode() {
-      return ByteBuffer.allocate(17).put((byte) kind.ordinal()).putLong(commonPrefix).putLong(fromSeq).array();
+      return ByteBuffer.allocate(17)
+          .put((byte) kind.ordinal())
+          .putLong(commonPrefix)
+          .putLong(fromSeq)
+          .array();
     }
 
     public static Start decode(byte[] p) throws ProtocolException {
       return parse(p, b -> {
         int k = b.get();
-        if (k < 0 || k >= CatchUpPlan.Kind.values().length) throw new ProtocolException(Refusal.MALFORMED, "plan kind " + k);
+        if (k < 0 || k >= CatchUpPlan.Kind.values().length)
+          throw new ProtocolException(Refusal.MALFORMED, "plan kind " + k);
         long c = b.getLong();
         long from = b.getLong();
-        if (c < 0 || from < 1) throw new ProtocolException(Refusal.MALFORMED, "plan " + c + "/" + from);
+        if (c < 0 || from < 1)
+          throw new ProtocolException(Refusal.MALFORMED, "plan " + c + "/" + from);
         return new Start(CatchUpPlan.Kind.values()[k], c, from);
       });
     }
@@ -104,7 +119,8 @@ public final class Messages {
       return parse(p, b -> {
         long seq = b.getLong();
         long size = b.getLong();
-        if (seq < 0 || size < 0) throw new ProtocolException(Refusal.MALFORMED, "snapshot " + seq + "/" + size);
+        if (seq < 0 || size < 0)
+          throw new ProtocolException(Refusal.MALFORMED, "snapshot " + seq + "/" + size);
         return new SnapshotBegin(seq, size);
       });
     }
@@ -113,7 +129,11 @@ public final class Messages {
   /** HEARTBEAT: the sender's last and durable sequences, and its send time. */
   public record Heartbeat(long lastSeq, long durableSeq, long sentAtMillis) {
     public byte[] encode() {
-      return ByteBuffer.allocate(24).putLong(lastSeq).putLong(durableSeq).putLong(sentAtMillis).array();
+      return ByteBuffer.allocate(24)
+          .putLong(lastSeq)
+          .putLong(durableSeq)
+          .putLong(sentAtMillis)
+          .array();
     }
 
     public static Heartbeat decode(byte[] p) throws ProtocolException {
@@ -134,18 +154,25 @@ public final class Messages {
     public byte[] encode() {
       byte[] m = message.getBytes(StandardCharsets.UTF_8);
       if (m.length > MAX_MESSAGE_BYTES) m = java.util.Arrays.copyOf(m, MAX_MESSAGE_BYTES);
-      return ByteBuffer.allocate(3 + m.length + 1 + epochProof.length).put((byte) reason.ordinal()).putShort((short) m.length).put(m)
-          .put((byte) epochProof.length).put(epochProof).array();
+      return ByteBuffer.allocate(3 + m.length + 1 + epochProof.length)
+          .put((byte) reason.ordinal())
+          .putShort((short) m.length)
+          .put(m)
+          .put((byte) epochProof.length)
+          .put(epochProof)
+          .array();
     }
 
     public static Refuse decode(byte[] p) throws ProtocolException {
       return parse(p, b -> {
         Refusal r = Refusal.ofCode(b.get());
         int n = b.getShort() & 0xffff;
-        if (n > MAX_MESSAGE_BYTES) throw new ProtocolException(Refusal.MALFORMED, "refusal message of " + n);
+        if (n > MAX_MESSAGE_BYTES)
+          throw new ProtocolException(Refusal.MALFORMED, "refusal message of " + n);
         String message = new String(take(b, n), StandardCharsets.UTF_8);
         int proof = b.get() & 0xff;
-        if (proof != 0 && proof != MAC_BYTES) throw new ProtocolException(Refusal.MALFORMED, "epoch proof of " + proof + " bytes");
+        if (proof != 0 && proof != MAC_BYTES)
+          throw new ProtocolException(Refusal.MALFORMED, "epoch proof of " + proof + " bytes");
         return new Refuse(r, message, take(b, proof));
       });
     }
@@ -159,7 +186,8 @@ public final class Messages {
     ByteBuffer b = ByteBuffer.wrap(p);
     try {
       T t = parser.parse(b);
-      if (b.hasRemaining()) throw new ProtocolException(Refusal.MALFORMED, b.remaining() + " trailing payload bytes");
+      if (b.hasRemaining())
+        throw new ProtocolException(Refusal.MALFORMED, b.remaining() + " trailing payload bytes");
       return t;
     } catch (BufferUnderflowException e) {
       throw new ProtocolException(Refusal.MALFORMED, "payload too short");

@@ -17,8 +17,10 @@ import javax.crypto.spec.SecretKeySpec;
 public final class PeerAuth {
   private static final byte[] STANDBY = "ou-standby-v1".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] PRIMARY = "ou-primary-v1".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] TO_STANDBY = "ou-stream-v2 primary->standby".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] TO_PRIMARY = "ou-stream-v2 standby->primary".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] TO_STANDBY =
+      "ou-stream-v2 primary->standby".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] TO_PRIMARY =
+      "ou-stream-v2 standby->primary".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] NEWER_EPOCH = "ou-newer-epoch-v1".getBytes(StandardCharsets.US_ASCII);
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -36,7 +38,8 @@ public final class PeerAuth {
    * asks for sealing (see {@link #sealed}), for networks that encrypt pod traffic already.
    */
   public PeerAuth(byte[] key, boolean sealStream) {
-    if (key == null || key.length < 16) throw new IllegalArgumentException("the peer key must have at least 16 bytes");
+    if (key == null || key.length < 16)
+      throw new IllegalArgumentException("the peer key must have at least 16 bytes");
     this.keyBytes = key.clone();
     this.key = new SecretKeySpec(keyBytes, "HmacSHA256");
     this.sealStream = sealStream;
@@ -57,12 +60,22 @@ public final class PeerAuth {
    * The standby's proof, covering both sides' sealing wishes as each side sent them: a man in the middle
    * who flips one to downgrade the stream breaks the proof.
    */
-  public byte[] standbyProof(long epoch, byte[] primaryNonce, byte[] standbyNonce, boolean primaryWantsSeal, boolean standbyWantsSeal) {
+  public byte[] standbyProof(
+      long epoch,
+      byte[] primaryNonce,
+      byte[] standbyNonce,
+      boolean primaryWantsSeal,
+      boolean standbyWantsSeal) {
     return mac(STANDBY, epoch, primaryNonce, standbyNonce, primaryWantsSeal, standbyWantsSeal);
   }
 
   /** The primary's proof, covering both sealing wishes (see {@link #standbyProof(long, byte[], byte[], boolean, boolean)}). */
-  public byte[] primaryProof(long epoch, byte[] primaryNonce, byte[] standbyNonce, boolean primaryWantsSeal, boolean standbyWantsSeal) {
+  public byte[] primaryProof(
+      long epoch,
+      byte[] primaryNonce,
+      byte[] standbyNonce,
+      boolean primaryWantsSeal,
+      boolean standbyWantsSeal) {
     return mac(PRIMARY, epoch, primaryNonce, standbyNonce, primaryWantsSeal, standbyWantsSeal);
   }
 
@@ -82,13 +95,17 @@ public final class PeerAuth {
 
   /** The primary's end of the sealed stream, once the standby's proof checked out. */
   public FrameSeal primarySeal(long epoch, byte[] primaryNonce, byte[] standbyNonce) {
-    return new FrameSeal(streamKey(TO_STANDBY, epoch, primaryNonce, standbyNonce), streamKey(TO_PRIMARY, epoch, primaryNonce, standbyNonce),
+    return new FrameSeal(
+        streamKey(TO_STANDBY, epoch, primaryNonce, standbyNonce),
+        streamKey(TO_PRIMARY, epoch, primaryNonce, standbyNonce),
         FrameSeal.MAX_BLOCKS);
   }
 
   /** The standby's end of the sealed stream, once the primary's proof checked out. */
   public FrameSeal standbySeal(long epoch, byte[] primaryNonce, byte[] standbyNonce) {
-    return new FrameSeal(streamKey(TO_PRIMARY, epoch, primaryNonce, standbyNonce), streamKey(TO_STANDBY, epoch, primaryNonce, standbyNonce),
+    return new FrameSeal(
+        streamKey(TO_PRIMARY, epoch, primaryNonce, standbyNonce),
+        streamKey(TO_STANDBY, epoch, primaryNonce, standbyNonce),
         FrameSeal.MAX_BLOCKS);
   }
 

@@ -10,7 +10,13 @@ import java.util.List;
  * was sent is a protocol error; a peer at a newer epoch tells us we were deposed.
  */
 public final class PrimarySession {
-  public enum State { AWAIT_CHALLENGE, AWAIT_POSITION, PLANNING, STREAMING, CLOSED }
+  public enum State {
+    AWAIT_CHALLENGE,
+    AWAIT_POSITION,
+    PLANNING,
+    STREAMING,
+    CLOSED
+  }
 
   /** What the primary's log holds now. */
   public interface LogView {
@@ -71,7 +77,8 @@ public final class PrimarySession {
 
   /** The first frame of the session. */
   public Frame hello() {
-    return new Frame(FrameType.HELLO, epoch, 0, new Messages.Hello(nonce, member, auth.sealsStream()).encode());
+    return new Frame(
+        FrameType.HELLO, epoch, 0, new Messages.Hello(nonce, member, auth.sealsStream()).encode());
   }
 
   /** After PlanReady: the START frame for the chosen plan ({@code fromSeq} = snapshot seq + 1 for a snapshot). */
@@ -80,7 +87,8 @@ public final class PrimarySession {
     state = State.STREAMING;
     sentUpTo = fromSeq - 1;
     acked = kind == CatchUpPlan.Kind.STREAM ? commonPrefix : -1;
-    return new Frame(FrameType.START, epoch, fromSeq, new Messages.Start(kind, commonPrefix, fromSeq).encode());
+    return new Frame(
+        FrameType.START, epoch, fromSeq, new Messages.Start(kind, commonPrefix, fromSeq).encode());
   }
 
   /** Notes that records up to {@code seq} were sent (ACKs beyond it are refused). */
@@ -93,7 +101,11 @@ public final class PrimarySession {
   }
 
   public Frame heartbeat(long lastSeq, long durableSeq, long nowMillis) {
-    return new Frame(FrameType.HEARTBEAT, epoch, lastSeq, new Messages.Heartbeat(lastSeq, durableSeq, nowMillis).encode());
+    return new Frame(
+        FrameType.HEARTBEAT,
+        epoch,
+        lastSeq,
+        new Messages.Heartbeat(lastSeq, durableSeq, nowMillis).encode());
   }
 
   public List<SessionAction> onFrame(Frame f) {
@@ -108,20 +120,27 @@ public final class PrimarySession {
 
   public List<SessionAction> refuse(Refusal reason, String message) {
     state = State.CLOSED;
-    return List.of(new SessionAction.Send(new Frame(FrameType.REFUSE, epoch, 0, new Messages.Refuse(reason, message).encode())),
+    return List.of(
+        new SessionAction.Send(
+            new Frame(FrameType.REFUSE, epoch, 0, new Messages.Refuse(reason, message).encode())),
         new SessionAction.Close(reason, message));
   }
 
   private void handle(Frame f, List<SessionAction> out) throws ProtocolException {
-    if (state == State.CLOSED) throw new ProtocolException(Refusal.UNEXPECTED_FRAME, "session is closed");
+    if (state == State.CLOSED)
+      throw new ProtocolException(Refusal.UNEXPECTED_FRAME, "session is closed");
     if (f.epoch() > epoch) {
       state = State.CLOSED;
-      // Deposed only on proof: a sealed frame (it opened, so it comes from a holder of the key) or a refusal
-      // that proves the newer epoch over this session's nonce. Anyone else claiming one just ends the session.
+      // Deposed only on proof: a sealed frame (it opened, so it comes from a holder of the key) or
+      // a refusal
+      // that proves the newer epoch over this session's nonce. Anyone else claiming one just ends
+      // the session.
       boolean proven = seal != null || (f.type() == FrameType.REFUSE && provesNewerEpoch(f));
       if (proven) out.add(new SessionAction.Deposed(f.epoch()));
-      out.add(new SessionAction.Close(Refusal.STALE_EPOCH, "peer is at epoch " + f.epoch() + ", this primary at " + epoch
-          + (proven ? "" : " (unproven: not deposed)")));
+      out.add(new SessionAction.Close(
+          Refusal.STALE_EPOCH,
+          "peer is at epoch " + f.epoch() + ", this primary at " + epoch
+              + (proven ? "" : " (unproven: not deposed)")));
       return;
     }
     if (f.type() == FrameType.REFUSE) {
@@ -130,30 +149,42 @@ public final class PrimarySession {
       out.add(new SessionAction.Close(r.reason(), "standby refused: " + r.message()));
       return;
     }
-    if (f.epoch() < epoch) throw new ProtocolException(Refusal.STALE_EPOCH, f.type() + " from epoch " + f.epoch() + " in a session at " + epoch);
+    if (f.epoch() < epoch)
+      throw new ProtocolException(
+          Refusal.STALE_EPOCH, f.type() + " from epoch " + f.epoch() + " in a session at " + epoch);
     switch (state) {
       case AWAIT_CHALLENGE -> {
         expect(f, FrameType.CHALLENGE);
         Messages.Challenge c = Messages.Challenge.decode(f.payload());
         boolean mine = auth.sealsStream();
-        if (!PeerAuth.same(c.mac(), auth.standbyProof(epoch, nonce, c.nonce(), mine, c.wantsSeal()))) {
-          throw new ProtocolException(Refusal.BAD_AUTH, "the standby's proof does not match the unit key");
+        if (!PeerAuth.same(
+            c.mac(), auth.standbyProof(epoch, nonce, c.nonce(), mine, c.wantsSeal()))) {
+          throw new ProtocolException(
+              Refusal.BAD_AUTH, "the standby's proof does not match the unit key");
         }
-        seal = PeerAuth.sealed(mine, c.wantsSeal()) ? auth.primarySeal(epoch, nonce, c.nonce()) : null;
+        seal =
+            PeerAuth.sealed(mine, c.wantsSeal()) ? auth.primarySeal(epoch, nonce, c.nonce()) : null;
         state = State.AWAIT_POSITION;
-        out.add(new SessionAction.Send(new Frame(FrameType.AUTH, epoch, 0,
-            new Messages.Auth(auth.primaryProof(epoch, nonce, c.nonce(), mine, c.wantsSeal())).encode())));
+        out.add(new SessionAction.Send(new Frame(
+            FrameType.AUTH,
+            epoch,
+            0,
+            new Messages.Auth(auth.primaryProof(epoch, nonce, c.nonce(), mine, c.wantsSeal()))
+                .encode())));
       }
       case AWAIT_POSITION -> {
         expect(f, FrameType.POSITION);
         Messages.Position p = Messages.Position.decode(f.payload());
         state = State.PLANNING;
-        out.add(new SessionAction.PlanReady(CatchUpPlan.plan(log.firstSeq(), log.lastSeq(), log.history(), p), p));
+        out.add(new SessionAction.PlanReady(
+            CatchUpPlan.plan(log.firstSeq(), log.lastSeq(), log.history(), p), p));
       }
       case STREAMING -> {
         switch (f.type()) {
           case ACK -> {
-            if (f.seq() > sentUpTo) throw new ProtocolException(Refusal.SEQUENCE_GAP, "ACK of " + f.seq() + " beyond " + sentUpTo + " sent");
+            if (f.seq() > sentUpTo)
+              throw new ProtocolException(
+                  Refusal.SEQUENCE_GAP, "ACK of " + f.seq() + " beyond " + sentUpTo + " sent");
             if (f.seq() > acked) {
               acked = f.seq();
               out.add(new SessionAction.Acked(f.seq()));
@@ -163,7 +194,8 @@ public final class PrimarySession {
             Messages.Heartbeat h = Messages.Heartbeat.decode(f.payload());
             out.add(new SessionAction.PeerPosition(h.lastSeq(), h.durableSeq(), h.sentAtMillis()));
           }
-          default -> throw new ProtocolException(Refusal.UNEXPECTED_FRAME, f.type() + " while streaming");
+          default ->
+            throw new ProtocolException(Refusal.UNEXPECTED_FRAME, f.type() + " while streaming");
         }
       }
       default -> throw new ProtocolException(Refusal.UNEXPECTED_FRAME, f.type() + " in " + state);
@@ -171,6 +203,8 @@ public final class PrimarySession {
   }
 
   private static void expect(Frame f, FrameType type) throws ProtocolException {
-    if (f.type() != type) throw new ProtocolException(Refusal.UNEXPECTED_FRAME, "expected " + type + ", got " + f.type());
+    if (f.type() != type)
+      throw new ProtocolException(
+          Refusal.UNEXPECTED_FRAME, "expected " + type + ", got " + f.type());
   }
 }

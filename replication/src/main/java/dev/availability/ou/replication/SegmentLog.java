@@ -26,8 +26,16 @@ public final class SegmentLog implements AutoCloseable {
   static final int SEGMENT_HEADER = 16;
 
   /** What opening the log found. */
-  public record Recovery(long firstSeq, long lastSeq, int segments, boolean cut, long cutAtSeq, Refusal cutReason,
-                         String detail, long bytesCut, int segmentsDropped) {
+  public record Recovery(
+      long firstSeq,
+      long lastSeq,
+      int segments,
+      boolean cut,
+      long cutAtSeq,
+      Refusal cutReason,
+      String detail,
+      long bytesCut,
+      int segmentsDropped) {
     public static Recovery clean(long first, long last, int segments) {
       return new Recovery(first, last, segments, false, 0, null, null, 0, 0);
     }
@@ -40,7 +48,6 @@ public final class SegmentLog implements AutoCloseable {
     }
   }
 
-
   private final Path dir;
   private final long segmentBytes;
   private final List<LogSegment> segments = new ArrayList<>();
@@ -50,7 +57,8 @@ public final class SegmentLog implements AutoCloseable {
   private final Recovery recovery;
   private volatile FileChannel unforcedRolled; // a rolled segment not yet fsynced
 
-  private SegmentLog(Path dir, Limits limits, long segmentBytes, long baseSeq, TermHistory history) throws IOException {
+  private SegmentLog(Path dir, Limits limits, long segmentBytes, long baseSeq, TermHistory history)
+      throws IOException {
     this.dir = dir;
     this.segmentBytes = segmentBytes;
     this.baseSeq = baseSeq;
@@ -68,7 +76,9 @@ public final class SegmentLog implements AutoCloseable {
    * covers (0 without one) and {@code baseHistory} its term history: records up to {@code baseSeq} are
    * not needed; a log that does not reach back to {@code baseSeq + 1} is discarded.
    */
-  public static SegmentLog open(Path dir, Limits limits, long segmentBytes, long baseSeq, TermHistory baseHistory) throws IOException {
+  public static SegmentLog open(
+      Path dir, Limits limits, long segmentBytes, long baseSeq, TermHistory baseHistory)
+      throws IOException {
     return new SegmentLog(dir, limits, segmentBytes, baseSeq, baseHistory);
   }
 
@@ -76,12 +86,10 @@ public final class SegmentLog implements AutoCloseable {
     return recovery;
   }
 
-
   private void startFresh() throws IOException {
     nextSeq = baseSeq + 1;
     segments.add(LogSegment.create(dir, nextSeq));
   }
-
 
   /** The first sequence the log still holds (== {@link #nextSeq()} when empty). */
   public synchronized long firstSeq() {
@@ -135,7 +143,9 @@ public final class SegmentLog implements AutoCloseable {
       int size = LogRecord.sizeAt(buf, p);
       long seq = view.getLong(p + LogRecord.HEADER_BYTES);
       long term = view.getLong(p + LogRecord.HEADER_BYTES + 8);
-      if (seq != nextSeq) throw new IllegalArgumentException("append of " + seq + " where " + nextSeq + " was expected");
+      if (seq != nextSeq)
+        throw new IllegalArgumentException(
+            "append of " + seq + " where " + nextSeq + " was expected");
       history.note(term, seq);
       seg.addOffset(base + p);
       nextSeq++;
@@ -179,7 +189,9 @@ public final class SegmentLog implements AutoCloseable {
       upTo = Math.min(upTo, nextSeq - 1);
       if (fromSeq > upTo) return null;
       LogSegment seg = segmentFor(fromSeq);
-      if (seg == null) throw new IllegalArgumentException("log no longer holds " + fromSeq + " (first " + firstSeq() + ")");
+      if (seg == null)
+        throw new IllegalArgumentException(
+            "log no longer holds " + fromSeq + " (first " + firstSeq() + ")");
       last = Math.min(upTo, seg.lastSeq());
       start = seg.offsetOf(fromSeq);
       end = seg.endOf(fromSeq);
@@ -213,7 +225,8 @@ public final class SegmentLog implements AutoCloseable {
   /** Cuts every record after {@code seq} (an unacknowledged tail that diverged from the primary). */
   public synchronized void truncateAfter(long seq) throws IOException {
     if (seq >= nextSeq - 1) return;
-    if (seq < firstSeq() - 1) throw new IllegalArgumentException("cannot cut at " + seq + ", log starts at " + firstSeq());
+    if (seq < firstSeq() - 1)
+      throw new IllegalArgumentException("cannot cut at " + seq + ", log starts at " + firstSeq());
     boolean deleted = false;
     while (segments.size() > 1 && segments.get(segments.size() - 1).firstSeq > seq + 1) {
       LogSegment s = segments.remove(segments.size() - 1);

@@ -27,7 +27,8 @@ final class SegmentRecovery {
   private final List<LogSegment> segments; // the log's own: filled in as segments are opened
   private long nextSeq;
 
-  SegmentRecovery(Path dir, Limits limits, long baseSeq, TermHistory history, List<LogSegment> segments) {
+  SegmentRecovery(
+      Path dir, Limits limits, long baseSeq, TermHistory history, List<LogSegment> segments) {
     this.dir = dir;
     this.limits = limits;
     this.baseSeq = baseSeq;
@@ -45,13 +46,22 @@ final class SegmentRecovery {
   Recovery recover() throws IOException {
     List<Path> files = new ArrayList<>(LogSegment.list(dir));
     // Segments entirely below the snapshot are not needed.
-    while (files.size() > 1 && LogSegment.firstSeqOf(files.get(1)) <= baseSeq + 1) Files.delete(files.remove(0));
+    while (files.size() > 1 && LogSegment.firstSeqOf(files.get(1)) <= baseSeq + 1)
+      Files.delete(files.remove(0));
     if (!files.isEmpty() && LogSegment.firstSeqOf(files.get(0)) > baseSeq + 1) {
       int dropped = files.size();
       for (Path p : files) Files.delete(p);
       startFresh();
-      return new Recovery(nextSeq, nextSeq - 1, 1, true, baseSeq + 1, Refusal.SEQUENCE_GAP,
-          "log starts after the snapshot's sequence " + baseSeq + "; discarded", 0, dropped);
+      return new Recovery(
+          nextSeq,
+          nextSeq - 1,
+          1,
+          true,
+          baseSeq + 1,
+          Refusal.SEQUENCE_GAP,
+          "log starts after the snapshot's sequence " + baseSeq + "; discarded",
+          0,
+          dropped);
     }
     long expected = files.isEmpty() ? baseSeq + 1 : LogSegment.firstSeqOf(files.get(0));
     for (int i = 0; i < files.size(); i++) {
@@ -65,7 +75,8 @@ final class SegmentRecovery {
         reason = Refusal.SEQUENCE_GAP;
         problem = "segment " + p.getFileName() + " starts at " + first + ", expected " + expected;
         cutAt = 0;
-      } else if (bytes.length < SEGMENT_HEADER || !Arrays.equals(Arrays.copyOf(bytes, 8), MAGIC)
+      } else if (bytes.length < SEGMENT_HEADER
+          || !Arrays.equals(Arrays.copyOf(bytes, 8), MAGIC)
           || ByteBuffer.wrap(bytes, 8, 8).getLong() != first) {
         reason = bytes.length < SEGMENT_HEADER ? Refusal.TRUNCATED : Refusal.MALFORMED;
         problem = "segment " + p.getFileName() + " has a bad header";
@@ -79,9 +90,13 @@ final class SegmentRecovery {
         while (off < bytes.length) {
           try {
             LogRecord r = LogRecord.decode(bytes, off, bytes.length, limits);
-            if (r.seq() != expected) throw new ProtocolException(Refusal.SEQUENCE_GAP, "record " + r.seq() + " where " + expected + " was expected");
+            if (r.seq() != expected)
+              throw new ProtocolException(
+                  Refusal.SEQUENCE_GAP,
+                  "record " + r.seq() + " where " + expected + " was expected");
             if (r.seq() > baseSeq) {
-              if (r.term() < history.lastTerm()) throw new ProtocolException(Refusal.MALFORMED, "term goes backwards at " + r.seq());
+              if (r.term() < history.lastTerm())
+                throw new ProtocolException(Refusal.MALFORMED, "term goes backwards at " + r.seq());
               history.note(r.term(), r.seq());
             }
             seg.addOffset(off);
@@ -114,7 +129,16 @@ final class SegmentRecovery {
         }
         DirectorySync.force(dir);
         finishOpen();
-        return new Recovery(firstSeq(), lastSeq(), segments.size(), true, expected, reason, problem, bytesCut, dropped);
+        return new Recovery(
+            firstSeq(),
+            lastSeq(),
+            segments.size(),
+            true,
+            expected,
+            reason,
+            problem,
+            bytesCut,
+            dropped);
       }
     }
     finishOpen();

@@ -53,7 +53,8 @@ public final class Snapshots {
    * is exact once the log after {@code seq} is replayed to {@code consistentSeq}. History and state are
    * null when only the file is meant.
    */
-  public record Loaded(Path path, long seq, long consistentSeq, TermHistory history, KvState state) {}
+  public record Loaded(
+      Path path, long seq, long consistentSeq, TermHistory history, KvState state) {}
 
   /** A snapshot in its temporary file, fsynced, not yet in place. */
   public record Written(Path tmp, long seq, long consistentSeq) {}
@@ -80,7 +81,9 @@ public final class Snapshots {
 
   public List<Path> list() throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> p.getFileName().toString().matches("snapshot-\\d{20}\\.snap")).sorted().toList();
+      return s.filter(p -> p.getFileName().toString().matches("snapshot-\\d{20}\\.snap"))
+          .sorted()
+          .toList();
     }
   }
 
@@ -90,11 +93,18 @@ public final class Snapshots {
    * becomes exact (it may come from a fuzzy snapshot still being caught up). Commit the result with
    * {@link #commit} once the log holds {@link Written#consistentSeq} durably, or {@link #discard} it.
    */
-  public Written write(KvState state, long seq, long exactFromSeq, TermHistory history) throws IOException {
-    if (state.appliedSeq() < seq) throw new IllegalArgumentException("state at " + state.appliedSeq() + " is behind snapshot seq " + seq);
+  public Written write(KvState state, long seq, long exactFromSeq, TermHistory history)
+      throws IOException {
+    if (state.appliedSeq() < seq)
+      throw new IllegalArgumentException(
+          "state at " + state.appliedSeq() + " is behind snapshot seq " + seq);
     Path tmp = dir.resolve(pathFor(dir, seq).getFileName() + ".tmp");
     long consistentSeq;
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch = FileChannel.open(
+        tmp,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
       OutputStream raw = java.nio.channels.Channels.newOutputStream(ch);
       consistentSeq = writeTo(raw, state, seq, exactFromSeq, history);
       ch.force(true);
@@ -105,7 +115,8 @@ public final class Snapshots {
   /** Puts a written snapshot in place; returns its path. */
   public Path commit(Written w) throws IOException {
     Path target = pathFor(dir, w.seq());
-    Files.move(w.tmp(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        w.tmp(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     fsyncDir(dir);
     return target;
   }
@@ -115,9 +126,12 @@ public final class Snapshots {
   }
 
   /** Writes the snapshot; returns its consistentSeq, the state's applied sequence once every entry is out. */
-  static long writeTo(OutputStream raw, KvState state, long seq, long exactFromSeq, TermHistory history) throws IOException {
+  static long writeTo(
+      OutputStream raw, KvState state, long seq, long exactFromSeq, TermHistory history)
+      throws IOException {
     CRC32C crc = new CRC32C();
-    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16));
+    DataOutputStream out =
+        new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16));
     out.write(MAGIC);
     out.writeLong(seq);
     out.write(history.encode());
@@ -153,15 +167,19 @@ public final class Snapshots {
     long size = Files.size(p);
     CRC32C crc = new CRC32C();
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(p), 1 << 16)) {
-      if (size < MAGIC.length + 8 + 4 + 4 + 8 + 4) throw new ProtocolException(Refusal.TRUNCATED, "snapshot of " + size + " bytes");
-      DataInputStream in = new DataInputStream(new CheckedInputStream(new BoundedInputStream(raw, size - 4), crc));
+      if (size < MAGIC.length + 8 + 4 + 4 + 8 + 4)
+        throw new ProtocolException(Refusal.TRUNCATED, "snapshot of " + size + " bytes");
+      DataInputStream in =
+          new DataInputStream(new CheckedInputStream(new BoundedInputStream(raw, size - 4), crc));
       try {
         byte[] magic = in.readNBytes(MAGIC.length);
         boolean v1 = Arrays.equals(magic, MAGIC_V1);
-        if (!v1 && !Arrays.equals(magic, MAGIC)) throw new ProtocolException(Refusal.UNKNOWN_VERSION, "not a snapshot (magic)");
+        if (!v1 && !Arrays.equals(magic, MAGIC))
+          throw new ProtocolException(Refusal.UNKNOWN_VERSION, "not a snapshot (magic)");
         long seq = in.readLong();
         int n = in.readInt();
-        if (n < 0 || n > TermHistory.MAX_ENTRIES) throw new ProtocolException(Refusal.MALFORMED, "term history of " + n);
+        if (n < 0 || n > TermHistory.MAX_ENTRIES)
+          throw new ProtocolException(Refusal.MALFORMED, "term history of " + n);
         ByteBuffer hb = ByteBuffer.allocate(4 + 16 * n).putInt(n);
         hb.put(in.readNBytes(16 * n)).flip();
         TermHistory history = TermHistory.decode(hb);
@@ -181,13 +199,20 @@ public final class Snapshots {
             readEntry(in, state);
             entries++;
           }
-          if (in.readLong() != entries) throw new ProtocolException(Refusal.MALFORMED, "snapshot entry count does not match its entries");
+          if (in.readLong() != entries)
+            throw new ProtocolException(
+                Refusal.MALFORMED, "snapshot entry count does not match its entries");
           consistentSeq = in.readLong();
-          if (consistentSeq < seq) throw new ProtocolException(Refusal.MALFORMED, "snapshot consistent at " + consistentSeq + " before its seq " + seq);
+          if (consistentSeq < seq)
+            throw new ProtocolException(
+                Refusal.MALFORMED,
+                "snapshot consistent at " + consistentSeq + " before its seq " + seq);
         }
-        if (in.read() >= 0) throw new ProtocolException(Refusal.MALFORMED, "trailing bytes in snapshot");
+        if (in.read() >= 0)
+          throw new ProtocolException(Refusal.MALFORMED, "trailing bytes in snapshot");
         int expected = new DataInputStream(raw).readInt();
-        if (expected != (int) crc.getValue()) throw new ProtocolException(Refusal.BAD_CHECKSUM, "snapshot checksum mismatch");
+        if (expected != (int) crc.getValue())
+          throw new ProtocolException(Refusal.BAD_CHECKSUM, "snapshot checksum mismatch");
         return new Loaded(p, seq, consistentSeq, history, state);
       } catch (EOFException e) {
         throw new ProtocolException(Refusal.TRUNCATED, "snapshot ends early");
@@ -197,7 +222,8 @@ public final class Snapshots {
 
   private static boolean more(DataInputStream in) throws IOException, ProtocolException {
     int b = in.readUnsignedByte();
-    if (b > 1) throw new ProtocolException(Refusal.MALFORMED, "bad list marker " + b + " in snapshot");
+    if (b > 1)
+      throw new ProtocolException(Refusal.MALFORMED, "bad list marker " + b + " in snapshot");
     return b == 1;
   }
 
@@ -212,8 +238,10 @@ public final class Snapshots {
     state.restore(Key.wrap(k), v);
   }
 
-  private static byte[] readBytes(DataInputStream in, int len, int max) throws IOException, ProtocolException {
-    if (len < 0 || len > max) throw new ProtocolException(Refusal.OVERSIZED, "length " + len + " > " + max);
+  private static byte[] readBytes(DataInputStream in, int len, int max)
+      throws IOException, ProtocolException {
+    if (len < 0 || len > max)
+      throw new ProtocolException(Refusal.OVERSIZED, "length " + len + " > " + max);
     byte[] b = in.readNBytes(len);
     if (b.length != len) throw new EOFException();
     return b;
@@ -229,7 +257,10 @@ public final class Snapshots {
         return new LoadResult(load(p), rejected);
       } catch (ProtocolException e) {
         rejected.add(p.getFileName() + ": " + e.getMessage());
-        Files.move(p, p.resolveSibling(p.getFileName() + ".rejected"), StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            p,
+            p.resolveSibling(p.getFileName() + ".rejected"),
+            StandardCopyOption.REPLACE_EXISTING);
       }
     }
     return new LoadResult(null, rejected);
@@ -245,7 +276,8 @@ public final class Snapshots {
   public Path install(Path verified, long seq) throws IOException {
     fsync(verified);
     Path target = pathFor(dir, seq);
-    Files.move(verified, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        verified, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     for (Path p : list()) if (!p.equals(target)) Files.deleteIfExists(p);
     fsyncDir(dir);
     return target;

@@ -12,7 +12,14 @@ import java.util.function.Supplier;
  * of the offending frame is applied.
  */
 public final class StandbySession {
-  public enum State { AWAIT_HELLO, AWAIT_AUTH, AWAIT_START, SNAPSHOT, STREAMING, CLOSED }
+  public enum State {
+    AWAIT_HELLO,
+    AWAIT_AUTH,
+    AWAIT_START,
+    SNAPSHOT,
+    STREAMING,
+    CLOSED
+  }
 
   /** What the standby holds; asked after authentication. Throws when this member is no longer the standby at the session's epoch. */
   public interface Holdings {
@@ -41,7 +48,13 @@ public final class StandbySession {
    * @param epoch the epoch this member serves at now
    * @param actingStandby whether this member is a standby now (a primary or fenced member refuses)
    */
-  public StandbySession(PeerAuth auth, long epoch, boolean actingStandby, Holdings holdings, Limits limits, Supplier<byte[]> nonces) {
+  public StandbySession(
+      PeerAuth auth,
+      long epoch,
+      boolean actingStandby,
+      Holdings holdings,
+      Limits limits,
+      Supplier<byte[]> nonces) {
     this.auth = auth;
     this.epoch = epoch;
     this.actingStandby = actingStandby;
@@ -81,7 +94,11 @@ public final class StandbySession {
   }
 
   public Frame heartbeat(long lastSeq, long durableSeq, long nowMillis) {
-    return new Frame(FrameType.HEARTBEAT, epoch, lastSeq, new Messages.Heartbeat(lastSeq, durableSeq, nowMillis).encode());
+    return new Frame(
+        FrameType.HEARTBEAT,
+        epoch,
+        lastSeq,
+        new Messages.Heartbeat(lastSeq, durableSeq, nowMillis).encode());
   }
 
   /** A snapshot was installed: the stream continues after it. */
@@ -106,14 +123,20 @@ public final class StandbySession {
   /** Ends the session for a reason found outside the machine (a decoding failure, an epoch change). */
   public List<SessionAction> refuse(Refusal reason, String message) {
     state = State.CLOSED;
-    // A stale primary learns it was deposed from this refusal: prove the newer epoch, bound to its nonce.
-    byte[] proof = reason == Refusal.STALE_EPOCH && primaryNonce != null ? auth.newerEpochProof(epoch, primaryNonce) : new byte[0];
-    return List.of(new SessionAction.Send(new Frame(FrameType.REFUSE, epoch, 0, new Messages.Refuse(reason, message, proof).encode())),
+    // A stale primary learns it was deposed from this refusal: prove the newer epoch, bound to its
+    // nonce.
+    byte[] proof = reason == Refusal.STALE_EPOCH && primaryNonce != null
+        ? auth.newerEpochProof(epoch, primaryNonce)
+        : new byte[0];
+    return List.of(
+        new SessionAction.Send(new Frame(
+            FrameType.REFUSE, epoch, 0, new Messages.Refuse(reason, message, proof).encode())),
         new SessionAction.Close(reason, message));
   }
 
   private void handle(Frame f, List<SessionAction> out) throws ProtocolException {
-    if (state == State.CLOSED) throw new ProtocolException(Refusal.UNEXPECTED_FRAME, "session is closed");
+    if (state == State.CLOSED)
+      throw new ProtocolException(Refusal.UNEXPECTED_FRAME, "session is closed");
     if (f.type() == FrameType.REFUSE) {
       Messages.Refuse r = Messages.Refuse.decode(f.payload());
       state = State.CLOSED;
@@ -124,15 +147,27 @@ public final class StandbySession {
       expect(f, FrameType.HELLO);
       Messages.Hello hello = Messages.Hello.decode(f.payload());
       primaryName = hello.member();
-      primaryNonce = hello.nonce(); // before the checks: a refusal for a stale epoch proves itself over it
-      if (!actingStandby) throw new ProtocolException(Refusal.NOT_STANDBY, "this member is not a standby at epoch " + epoch);
-      if (f.epoch() < epoch) throw new ProtocolException(Refusal.STALE_EPOCH, "primary at epoch " + f.epoch() + " but the unit is at " + epoch);
-      if (f.epoch() > epoch) throw new ProtocolException(Refusal.UNKNOWN_EPOCH, "primary at epoch " + f.epoch() + " ahead of this member's " + epoch);
+      primaryNonce =
+          hello.nonce(); // before the checks: a refusal for a stale epoch proves itself over it
+      if (!actingStandby)
+        throw new ProtocolException(
+            Refusal.NOT_STANDBY, "this member is not a standby at epoch " + epoch);
+      if (f.epoch() < epoch)
+        throw new ProtocolException(
+            Refusal.STALE_EPOCH, "primary at epoch " + f.epoch() + " but the unit is at " + epoch);
+      if (f.epoch() > epoch)
+        throw new ProtocolException(
+            Refusal.UNKNOWN_EPOCH,
+            "primary at epoch " + f.epoch() + " ahead of this member's " + epoch);
       primaryWantsSeal = hello.wantsSeal();
       standbyNonce = nonces.get();
-      byte[] proof = auth.standbyProof(epoch, primaryNonce, standbyNonce, primaryWantsSeal, auth.sealsStream());
+      byte[] proof = auth.standbyProof(
+          epoch, primaryNonce, standbyNonce, primaryWantsSeal, auth.sealsStream());
       state = State.AWAIT_AUTH;
-      out.add(new SessionAction.Send(new Frame(FrameType.CHALLENGE, epoch, 0,
+      out.add(new SessionAction.Send(new Frame(
+          FrameType.CHALLENGE,
+          epoch,
+          0,
           new Messages.Challenge(standbyNonce, proof, auth.sealsStream()).encode())));
       return;
     }
@@ -141,20 +176,28 @@ public final class StandbySession {
       case AWAIT_AUTH -> {
         expect(f, FrameType.AUTH);
         Messages.Auth a = Messages.Auth.decode(f.payload());
-        if (!PeerAuth.same(a.mac(), auth.primaryProof(epoch, primaryNonce, standbyNonce, primaryWantsSeal, auth.sealsStream()))) {
-          throw new ProtocolException(Refusal.BAD_AUTH, "the primary's proof does not match the unit key");
+        if (!PeerAuth.same(
+            a.mac(),
+            auth.primaryProof(
+                epoch, primaryNonce, standbyNonce, primaryWantsSeal, auth.sealsStream()))) {
+          throw new ProtocolException(
+              Refusal.BAD_AUTH, "the primary's proof does not match the unit key");
         }
-        seal = PeerAuth.sealed(primaryWantsSeal, auth.sealsStream()) ? auth.standbySeal(epoch, primaryNonce, standbyNonce) : null;
+        seal = PeerAuth.sealed(primaryWantsSeal, auth.sealsStream())
+            ? auth.standbySeal(epoch, primaryNonce, standbyNonce)
+            : null;
         Messages.Position p = holdings.position();
         state = State.AWAIT_START;
-        out.add(new SessionAction.Send(new Frame(FrameType.POSITION, epoch, p.lastSeq(), p.encode())));
+        out.add(
+            new SessionAction.Send(new Frame(FrameType.POSITION, epoch, p.lastSeq(), p.encode())));
       }
       case AWAIT_START -> {
         expect(f, FrameType.START);
         Messages.Start s = Messages.Start.decode(f.payload());
         out.add(new SessionAction.Started(s.kind(), s.commonPrefix(), s.fromSeq()));
         if (s.kind() == CatchUpPlan.Kind.STREAM) {
-          if (s.fromSeq() != s.commonPrefix() + 1) throw new ProtocolException(Refusal.MALFORMED, "stream plan " + s);
+          if (s.fromSeq() != s.commonPrefix() + 1)
+            throw new ProtocolException(Refusal.MALFORMED, "stream plan " + s);
           out.add(new SessionAction.Truncate(s.commonPrefix()));
           nextSeq = s.fromSeq();
           state = State.STREAMING;
@@ -166,7 +209,8 @@ public final class StandbySession {
       case SNAPSHOT -> {
         switch (f.type()) {
           case SNAPSHOT_BEGIN -> {
-            if (snapshotSeq >= 0) throw new ProtocolException(Refusal.UNEXPECTED_FRAME, "second SNAPSHOT_BEGIN");
+            if (snapshotSeq >= 0)
+              throw new ProtocolException(Refusal.UNEXPECTED_FRAME, "second SNAPSHOT_BEGIN");
             Messages.SnapshotBegin b = Messages.SnapshotBegin.decode(f.payload());
             snapshotSeq = b.seq();
             snapshotSize = b.size();
@@ -174,29 +218,38 @@ public final class StandbySession {
             out.add(new SessionAction.SnapshotBegin(b.seq(), b.size()));
           }
           case SNAPSHOT_CHUNK -> {
-            if (snapshotSeq < 0) throw new ProtocolException(Refusal.UNEXPECTED_FRAME, "chunk before SNAPSHOT_BEGIN");
-            if (f.seq() != snapshotReceived) throw new ProtocolException(Refusal.SEQUENCE_GAP, "chunk at " + f.seq() + ", expected " + snapshotReceived);
-            if (snapshotReceived + f.payload().length > snapshotSize) throw new ProtocolException(Refusal.OVERSIZED, "snapshot longer than announced");
+            if (snapshotSeq < 0)
+              throw new ProtocolException(Refusal.UNEXPECTED_FRAME, "chunk before SNAPSHOT_BEGIN");
+            if (f.seq() != snapshotReceived)
+              throw new ProtocolException(
+                  Refusal.SEQUENCE_GAP, "chunk at " + f.seq() + ", expected " + snapshotReceived);
+            if (snapshotReceived + f.payload().length > snapshotSize)
+              throw new ProtocolException(Refusal.OVERSIZED, "snapshot longer than announced");
             snapshotReceived += f.payload().length;
             out.add(new SessionAction.SnapshotChunk(f.seq(), f.payload()));
           }
           case SNAPSHOT_END -> {
             if (snapshotSeq < 0 || snapshotReceived != snapshotSize) {
-              throw new ProtocolException(Refusal.TRUNCATED, "snapshot ended at " + snapshotReceived + " of " + snapshotSize + " bytes");
+              throw new ProtocolException(
+                  Refusal.TRUNCATED,
+                  "snapshot ended at " + snapshotReceived + " of " + snapshotSize + " bytes");
             }
-            if (f.payload().length != 4) throw new ProtocolException(Refusal.MALFORMED, "SNAPSHOT_END payload");
+            if (f.payload().length != 4)
+              throw new ProtocolException(Refusal.MALFORMED, "SNAPSHOT_END payload");
             int crc = java.nio.ByteBuffer.wrap(f.payload()).getInt();
             out.add(new SessionAction.SnapshotEnd(snapshotSeq, crc));
           }
           case HEARTBEAT -> heartbeat(f, out);
-          default -> throw new ProtocolException(Refusal.UNEXPECTED_FRAME, f.type() + " during a snapshot");
+          default ->
+            throw new ProtocolException(Refusal.UNEXPECTED_FRAME, f.type() + " during a snapshot");
         }
       }
       case STREAMING -> {
         switch (f.type()) {
           case BATCH -> batch(f, out);
           case HEARTBEAT -> heartbeat(f, out);
-          default -> throw new ProtocolException(Refusal.UNEXPECTED_FRAME, f.type() + " while streaming");
+          default ->
+            throw new ProtocolException(Refusal.UNEXPECTED_FRAME, f.type() + " while streaming");
         }
       }
       default -> throw new ProtocolException(Refusal.UNEXPECTED_FRAME, f.type() + " in " + state);
@@ -204,7 +257,9 @@ public final class StandbySession {
   }
 
   private void batch(Frame f, List<SessionAction> out) throws ProtocolException {
-    if (f.seq() != nextSeq) throw new ProtocolException(Refusal.SEQUENCE_GAP, "batch starts at " + f.seq() + ", expected " + nextSeq);
+    if (f.seq() != nextSeq)
+      throw new ProtocolException(
+          Refusal.SEQUENCE_GAP, "batch starts at " + f.seq() + ", expected " + nextSeq);
     byte[] p = f.payload();
     if (p.length == 0) throw new ProtocolException(Refusal.MALFORMED, "empty batch");
     List<LogRecord> records = new ArrayList<>();
@@ -212,8 +267,13 @@ public final class StandbySession {
     long expected = nextSeq;
     while (off < p.length) {
       LogRecord r = LogRecord.decode(p, off, p.length, limits);
-      if (r.seq() != expected) throw new ProtocolException(Refusal.SEQUENCE_GAP, "record " + r.seq() + ", expected " + expected);
-      if (Terms.epoch(r.term()) > epoch) throw new ProtocolException(Refusal.MALFORMED, "record from epoch " + Terms.epoch(r.term()) + " ahead of the session's " + epoch);
+      if (r.seq() != expected)
+        throw new ProtocolException(
+            Refusal.SEQUENCE_GAP, "record " + r.seq() + ", expected " + expected);
+      if (Terms.epoch(r.term()) > epoch)
+        throw new ProtocolException(
+            Refusal.MALFORMED,
+            "record from epoch " + Terms.epoch(r.term()) + " ahead of the session's " + epoch);
       records.add(r);
       off += r.encodedSize();
       expected++;
@@ -228,11 +288,18 @@ public final class StandbySession {
   }
 
   private void checkEpoch(Frame f) throws ProtocolException {
-    if (f.epoch() < epoch) throw new ProtocolException(Refusal.STALE_EPOCH, f.type() + " from epoch " + f.epoch() + " in a session at " + epoch);
-    if (f.epoch() > epoch) throw new ProtocolException(Refusal.UNKNOWN_EPOCH, f.type() + " from epoch " + f.epoch() + " in a session at " + epoch);
+    if (f.epoch() < epoch)
+      throw new ProtocolException(
+          Refusal.STALE_EPOCH, f.type() + " from epoch " + f.epoch() + " in a session at " + epoch);
+    if (f.epoch() > epoch)
+      throw new ProtocolException(
+          Refusal.UNKNOWN_EPOCH,
+          f.type() + " from epoch " + f.epoch() + " in a session at " + epoch);
   }
 
   private static void expect(Frame f, FrameType type) throws ProtocolException {
-    if (f.type() != type) throw new ProtocolException(Refusal.UNEXPECTED_FRAME, "expected " + type + ", got " + f.type());
+    if (f.type() != type)
+      throw new ProtocolException(
+          Refusal.UNEXPECTED_FRAME, "expected " + type + ", got " + f.type());
   }
 }

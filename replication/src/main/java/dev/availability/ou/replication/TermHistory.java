@@ -37,7 +37,8 @@ public final class TermHistory {
       Start last = starts.get(starts.size() - 1);
       if (last.term() == term) return;
       if (term < last.term() || seq <= last.seq()) {
-        throw new IllegalArgumentException("term " + Terms.format(term) + "@" + seq + " does not follow " + Terms.format(last.term()) + "@" + last.seq());
+        throw new IllegalArgumentException("term " + Terms.format(term) + "@" + seq
+            + " does not follow " + Terms.format(last.term()) + "@" + last.seq());
       }
     }
     if (starts.size() >= MAX_ENTRIES) starts.remove(0);
@@ -91,7 +92,8 @@ public final class TermHistory {
   public static TermHistory decode(ByteBuffer b) throws ProtocolException {
     if (b.remaining() < 4) throw new ProtocolException(Refusal.MALFORMED, "term history cut");
     int n = b.getInt();
-    if (n < 0 || n > MAX_ENTRIES || b.remaining() < 16L * n) throw new ProtocolException(Refusal.MALFORMED, "term history of " + n + " entries");
+    if (n < 0 || n > MAX_ENTRIES || b.remaining() < 16L * n)
+      throw new ProtocolException(Refusal.MALFORMED, "term history of " + n + " entries");
     TermHistory h = new TermHistory();
     try {
       for (int i = 0; i < n; i++) h.note(b.getLong(), b.getLong());
@@ -104,7 +106,11 @@ public final class TermHistory {
   @Override
   public synchronized String toString() {
     StringBuilder sb = new StringBuilder("[");
-    for (Start s : starts) sb.append(sb.length() > 1 ? ", " : "").append(Terms.format(s.term())).append('@').append(s.seq());
+    for (Start s : starts)
+      sb.append(sb.length() > 1 ? ", " : "")
+          .append(Terms.format(s.term()))
+          .append('@')
+          .append(s.seq());
     return sb.append(']').toString();
   }
 }

@@ -11,7 +11,8 @@ public final class Terms {
   private Terms() {}
 
   public static long of(long epoch, int incarnation) {
-    if (incarnation < 0 || incarnation > MAX_INCARNATION) throw new IllegalArgumentException("incarnation " + incarnation);
+    if (incarnation < 0 || incarnation > MAX_INCARNATION)
+      throw new IllegalArgumentException("incarnation " + incarnation);
     return (epoch << INCARNATION_BITS) | incarnation;
   }
 

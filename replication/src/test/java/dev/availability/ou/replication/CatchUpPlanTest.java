@@ -24,7 +24,8 @@ class CatchUpPlanTest {
 
   @Test
   void oldPrimaryRejoiningCutsItsUnacknowledgedTail() {
-    // The old primary wrote 1..120 at epoch 1; the standby held 1..100 and was promoted at epoch 2 (TERM_START at 101).
+    // The old primary wrote 1..120 at epoch 1; the standby held 1..100 and was promoted at epoch 2
+    // (TERM_START at 101).
     TermHistory newPrimary = h(E1, 1, E2, 101);
     CatchUpPlan p = CatchUpPlan.plan(1, 150, newPrimary, new Messages.Position(120, h(E1, 1)));
     assertThat(p).isEqualTo(new CatchUpPlan(CatchUpPlan.Kind.STREAM, 100, 101));
@@ -33,21 +34,28 @@ class CatchUpPlanTest {
 
   @Test
   void restartedPrimaryIncarnationMakesTheStandbysExtraEntriesDiverge() {
-    // Same epoch, but the primary restarted (incarnation 2) after losing 91..95 that the standby had received.
+    // Same epoch, but the primary restarted (incarnation 2) after losing 91..95 that the standby
+    // had received.
     TermHistory primary = h(E1, 1, E1B, 91);
     CatchUpPlan p = CatchUpPlan.plan(1, 97, primary, new Messages.Position(95, h(E1, 1)));
     assertThat(p.commonPrefix()).isEqualTo(90);
-    // Issue 15 item 5: the records it cuts were written at the primary's own epoch, by its earlier incarnation.
-    assertThat(p.standbyHoldsRecordsThisPrimaryLost(1, new Messages.Position(95, h(E1, 1)))).isTrue();
+    // Issue 15 item 5: the records it cuts were written at the primary's own epoch, by its earlier
+    // incarnation.
+    assertThat(p.standbyHoldsRecordsThisPrimaryLost(1, new Messages.Position(95, h(E1, 1))))
+        .isTrue();
   }
 
   @Test
   void anOldPrimarysTailFromAnEarlierEpochIsNotRecordsTheNewPrimaryLost() {
     TermHistory newPrimary = h(E1, 1, E2, 101);
     Messages.Position oldPrimary = new Messages.Position(120, h(E1, 1));
-    assertThat(CatchUpPlan.plan(1, 150, newPrimary, oldPrimary).standbyHoldsRecordsThisPrimaryLost(2, oldPrimary)).isFalse();
+    assertThat(CatchUpPlan.plan(1, 150, newPrimary, oldPrimary)
+            .standbyHoldsRecordsThisPrimaryLost(2, oldPrimary))
+        .isFalse();
     Messages.Position behind = new Messages.Position(90, h(E1, 1));
-    assertThat(CatchUpPlan.plan(1, 97, h(E1, 1, E1B, 91), behind).standbyHoldsRecordsThisPrimaryLost(1, behind)).isFalse();
+    assertThat(CatchUpPlan.plan(1, 97, h(E1, 1, E1B, 91), behind)
+            .standbyHoldsRecordsThisPrimaryLost(1, behind))
+        .isFalse();
   }
 
   @Test
@@ -58,11 +66,14 @@ class CatchUpPlanTest {
 
   @Test
   void snapshotWhenTheLogNoLongerHoldsWhatTheStandbyNeeds() {
-    assertThat(CatchUpPlan.plan(200, 500, h(E1, 1), new Messages.Position(0, new TermHistory())).kind())
+    assertThat(CatchUpPlan.plan(200, 500, h(E1, 1), new Messages.Position(0, new TermHistory()))
+            .kind())
         .isEqualTo(CatchUpPlan.Kind.SNAPSHOT);
-    assertThat(CatchUpPlan.plan(200, 500, h(E1, 1), new Messages.Position(150, h(E1, 1))).kind())
+    assertThat(CatchUpPlan.plan(200, 500, h(E1, 1), new Messages.Position(150, h(E1, 1)))
+            .kind())
         .isEqualTo(CatchUpPlan.Kind.SNAPSHOT);
-    assertThat(CatchUpPlan.plan(200, 500, h(E1, 1), new Messages.Position(199, h(E1, 1))).kind())
+    assertThat(CatchUpPlan.plan(200, 500, h(E1, 1), new Messages.Position(199, h(E1, 1)))
+            .kind())
         .isEqualTo(CatchUpPlan.Kind.STREAM);
   }
 

@@ -64,7 +64,8 @@ class FrameCodecTest {
     byte[] bytes = codec.encode(Frame.of(FrameType.HELLO, 1, 1));
     ByteBuffer.wrap(bytes).putInt(4, Integer.MAX_VALUE); // ~2 GiB claimed, nothing allocated
     assertRefused(bytes, Refusal.OVERSIZED);
-    byte[] control = codec.encode(new Frame(FrameType.POSITION, 1, 1, new byte[Limits.DEFAULT.maxControlBytes() + 1]));
+    byte[] control = codec.encode(
+        new Frame(FrameType.POSITION, 1, 1, new byte[Limits.DEFAULT.maxControlBytes() + 1]));
     assertRefused(control, Refusal.OVERSIZED);
   }
 
@@ -118,27 +119,45 @@ class FrameCodecTest {
     Messages.Position p = Messages.Position.decode(new Messages.Position(12, hist).encode());
     assertThat(p.lastSeq()).isEqualTo(12);
     assertThat(p.history().starts()).isEqualTo(hist.starts());
-    assertThat(Messages.Refuse.decode(new Messages.Refuse(Refusal.STALE_EPOCH, "old").encode()).reason()).isEqualTo(Refusal.STALE_EPOCH);
-    assertThatThrownBy(() -> Messages.Hello.decode(new byte[3])).isInstanceOf(ProtocolException.class)
-        .extracting(e -> ((ProtocolException) e).reason()).isEqualTo(Refusal.MALFORMED);
-    assertThatThrownBy(() -> Messages.Start.decode(new byte[40])).isInstanceOf(ProtocolException.class);
+    assertThat(Messages.Refuse.decode(new Messages.Refuse(Refusal.STALE_EPOCH, "old").encode())
+            .reason())
+        .isEqualTo(Refusal.STALE_EPOCH);
+    assertThatThrownBy(() -> Messages.Hello.decode(new byte[3]))
+        .isInstanceOf(ProtocolException.class)
+        .extracting(e -> ((ProtocolException) e).reason())
+        .isEqualTo(Refusal.MALFORMED);
+    assertThatThrownBy(() -> Messages.Start.decode(new byte[40]))
+        .isInstanceOf(ProtocolException.class);
     byte[] hugeHistory = ByteBuffer.allocate(12).putLong(1).putInt(1 << 30).array();
-    assertThatThrownBy(() -> Messages.Position.decode(hugeHistory)).isInstanceOf(ProtocolException.class);
+    assertThatThrownBy(() -> Messages.Position.decode(hugeHistory))
+        .isInstanceOf(ProtocolException.class);
   }
 
   private void assertRefused(byte[] bytes, Refusal reason) {
-    assertThatThrownBy(() -> codec.decode(bytes)).isInstanceOf(ProtocolException.class)
-        .extracting(e -> ((ProtocolException) e).reason()).isEqualTo(reason);
+    assertThatThrownBy(() -> codec.decode(bytes))
+        .isInstanceOf(ProtocolException.class)
+        .extracting(e -> ((ProtocolException) e).reason())
+        .isEqualTo(reason);
   }
 
   /** Issue 15 item 1: a stranger's header claiming a large BATCH is refused before its payload is read or allocated. */
   @Test
-  void beforeThePeerProvedTheKeyOnlyHandshakeFramesAreReadAndNothingLargeIsAllocated() throws Exception {
+  void beforeThePeerProvedTheKeyOnlyHandshakeFramesAreReadAndNothingLargeIsAllocated()
+      throws Exception {
     ByteBuffer h = ByteBuffer.allocate(FrameCodec.HEADER_BYTES);
-    h.put((byte) FrameCodec.VERSION).put((byte) FrameType.BATCH.code()).putShort((short) 0).putInt(8 << 20).putLong(1).putLong(1).putInt(0);
-    ByteArrayInputStream in = new ByteArrayInputStream(h.array()); // the header alone: reading a payload would fail as truncated
-    assertThatThrownBy(() -> codec.read(in, null, true)).isInstanceOfSatisfying(ProtocolException.class,
-        e -> assertThat(e.reason()).isEqualTo(Refusal.UNEXPECTED_FRAME));
+    h.put((byte) FrameCodec.VERSION)
+        .put((byte) FrameType.BATCH.code())
+        .putShort((short) 0)
+        .putInt(8 << 20)
+        .putLong(1)
+        .putLong(1)
+        .putInt(0);
+    ByteArrayInputStream in = new ByteArrayInputStream(
+        h.array()); // the header alone: reading a payload would fail as truncated
+    assertThatThrownBy(() -> codec.read(in, null, true))
+        .isInstanceOfSatisfying(
+            ProtocolException.class,
+            e -> assertThat(e.reason()).isEqualTo(Refusal.UNEXPECTED_FRAME));
 
     byte[] hello = codec.encode(new Frame(FrameType.HELLO, 1, 0, new byte[] {1, 2, 3}));
     assertThat(codec.decode(hello).type()).isEqualTo(FrameType.HELLO);

@@ -17,12 +17,14 @@ class KvStateTest {
     s.apply(LogRecord.put(2, T, "c".getBytes(), new byte[10]));
     assertThat(s.bytes()).isEqualTo(2 + 1000 + O + 1 + 10 + O);
 
-    s.apply(LogRecord.put(3, T, "ab".getBytes(), new byte[400])); // a rewrite replaces the old value's bytes
+    s.apply(LogRecord.put(
+        3, T, "ab".getBytes(), new byte[400])); // a rewrite replaces the old value's bytes
     assertThat(s.bytes()).isEqualTo(2 + 400 + O + 1 + 10 + O);
 
     s.apply(LogRecord.delete(4, T, "c".getBytes()));
     s.apply(LogRecord.delete(5, T, "missing".getBytes()));
-    s.apply(LogRecord.marker(6, T, RecordType.BEGIN, "req".getBytes())); // journal markers are not state
+    s.apply(LogRecord.marker(
+        6, T, RecordType.BEGIN, "req".getBytes())); // journal markers are not state
     assertThat(s.bytes()).isEqualTo(2 + 400 + O);
 
     s.apply(LogRecord.delete(7, T, "ab".getBytes()));
@@ -32,9 +34,11 @@ class KvStateTest {
   @Test
   void aLoadedSnapshotCountsTheSameBytes(@TempDir Path dir) throws Exception {
     KvState s = new KvState(0);
-    for (int i = 1; i <= 50; i++) s.apply(LogRecord.put(i, T, ("k" + i).getBytes(), new byte[i * 3]));
+    for (int i = 1; i <= 50; i++)
+      s.apply(LogRecord.put(i, T, ("k" + i).getBytes(), new byte[i * 3]));
     Snapshots snaps = new Snapshots(dir, Limits.DEFAULT);
-    Snapshots.Loaded loaded = snaps.load(snaps.commit(snaps.write(s, s.appliedSeq(), 0, new TermHistory())));
+    Snapshots.Loaded loaded =
+        snaps.load(snaps.commit(snaps.write(s, s.appliedSeq(), 0, new TermHistory())));
     assertThat(loaded.state().bytes()).isEqualTo(s.bytes()).isPositive();
   }
 }

@@ -11,9 +11,13 @@ class LogRecordTest {
   void recordsRoundTrip() throws Exception {
     long term = Terms.of(3, 2);
     for (LogRecord r : new LogRecord[] {
-        LogRecord.put(1, term, "k".getBytes(), "v".getBytes()), LogRecord.put(2, term, "k".getBytes(), new byte[0]),
-        LogRecord.delete(3, term, "k".getBytes()), LogRecord.marker(4, term, RecordType.BEGIN, "req-1".getBytes()),
-        LogRecord.marker(5, term, RecordType.END, "req-1".getBytes()), new LogRecord(6, term, RecordType.TERM_START, null, null)}) {
+      LogRecord.put(1, term, "k".getBytes(), "v".getBytes()),
+          LogRecord.put(2, term, "k".getBytes(), new byte[0]),
+      LogRecord.delete(3, term, "k".getBytes()),
+          LogRecord.marker(4, term, RecordType.BEGIN, "req-1".getBytes()),
+      LogRecord.marker(5, term, RecordType.END, "req-1".getBytes()),
+          new LogRecord(6, term, RecordType.TERM_START, null, null)
+    }) {
       byte[] b = r.encode();
       assertThat(b).hasSize(r.encodedSize());
       assertThat(LogRecord.decode(b, 0, b.length, Limits.DEFAULT)).isEqualTo(r);
@@ -34,12 +38,15 @@ class LogRecordTest {
     huge[0] = 0x7f;
     assertReason(huge, Refusal.OVERSIZED);
     Limits small = Limits.DEFAULT.withValueBytes(2);
-    assertThatThrownBy(() -> LogRecord.decode(b, 0, b.length, small)).extracting(e -> ((ProtocolException) e).reason())
+    assertThatThrownBy(() -> LogRecord.decode(b, 0, b.length, small))
+        .extracting(e -> ((ProtocolException) e).reason())
         .isEqualTo(Refusal.OVERSIZED);
   }
 
   private static void assertReason(byte[] b, Refusal reason) {
-    assertThatThrownBy(() -> LogRecord.decode(b, 0, b.length, Limits.DEFAULT)).isInstanceOf(ProtocolException.class)
-        .extracting(e -> ((ProtocolException) e).reason()).isEqualTo(reason);
+    assertThatThrownBy(() -> LogRecord.decode(b, 0, b.length, Limits.DEFAULT))
+        .isInstanceOf(ProtocolException.class)
+        .extracting(e -> ((ProtocolException) e).reason())
+        .isEqualTo(reason);
   }
 }

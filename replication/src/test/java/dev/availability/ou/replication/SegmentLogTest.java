@@ -16,11 +16,15 @@ import org.junit.jupiter.api.io.TempDir;
 class SegmentLogTest {
   static final long T1 = Terms.of(1, 1);
   static final long T2 = Terms.of(2, 1);
-  @TempDir Path dir;
+
+  @TempDir
+  Path dir;
 
   static byte[] records(long from, long to, long term) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (long s = from; s <= to; s++) out.writeBytes(LogRecord.put(s, term, ("k" + s).getBytes(), ("value-" + s).getBytes()).encode());
+    for (long s = from; s <= to; s++)
+      out.writeBytes(LogRecord.put(s, term, ("k" + s).getBytes(), ("value-" + s).getBytes())
+          .encode());
     return out.toByteArray();
   }
 
@@ -56,7 +60,8 @@ class SegmentLogTest {
       log.force();
       assertThat(log.lastSeq()).isEqualTo(25);
       assertThat(readAll(log)).hasSize(25);
-      assertThat(log.history().starts()).containsExactly(new TermHistory.Start(T1, 1), new TermHistory.Start(T2, 11));
+      assertThat(log.history().starts())
+          .containsExactly(new TermHistory.Start(T1, 1), new TermHistory.Start(T2, 11));
     }
     try (SegmentLog log = open(300)) {
       assertThat(log.recovery().cut()).isFalse();
@@ -76,17 +81,22 @@ class SegmentLogTest {
    * diverged tail's segments are deleted (else they could come back).
    */
   @Test
-  void theLogDirectoryIsSyncedWhenASegmentIsCreatedAndWhenACutTailsSegmentsAreDeleted() throws Exception {
+  void theLogDirectoryIsSyncedWhenASegmentIsCreatedAndWhenACutTailsSegmentsAreDeleted()
+      throws Exception {
     try (SegmentLog log = open(300)) {
       long before = DirectorySync.forced();
       appendEach(log, 1, 10, T1);
       int segments = log.recovery().segments();
       long created = listSegmentFiles() - 1; // beyond the one the open made
       assertThat(created).as("segments created by the appends").isPositive();
-      assertThat(DirectorySync.forced() - before).as("directory syncs").isGreaterThanOrEqualTo(created);
+      assertThat(DirectorySync.forced() - before)
+          .as("directory syncs")
+          .isGreaterThanOrEqualTo(created);
       long beforeCut = DirectorySync.forced();
       log.truncateAfter(2);
-      assertThat(DirectorySync.forced()).as("a directory sync after the cut segments were deleted").isGreaterThan(beforeCut);
+      assertThat(DirectorySync.forced())
+          .as("a directory sync after the cut segments were deleted")
+          .isGreaterThan(beforeCut);
       assertThat(segments).isPositive();
     }
   }
@@ -104,7 +114,8 @@ class SegmentLogTest {
       assertThat(log.read(3, 5, 1 << 20).lastSeq()).isEqualTo(5);
       assertThat(log.read(3, 10, 1).count()).isEqualTo(1);
       assertThat(log.read(11, 20, 100)).isNull();
-      assertThatThrownBy(() -> log.append(records(12, 12, T1))).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> log.append(records(12, 12, T1)))
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
@@ -135,7 +146,8 @@ class SegmentLogTest {
     try (SegmentLog log = open(1 << 20)) {
       log.append(records(1, 5, T1));
     }
-    Files.write(onlySegment(), new byte[] {0, 0, 0, 40, 1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+    Files.write(
+        onlySegment(), new byte[] {0, 0, 0, 40, 1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
     try (SegmentLog log = open(1 << 20)) {
       assertThat(log.recovery().cut()).isTrue();
       assertThat(log.lastSeq()).isEqualTo(5);
@@ -150,7 +162,9 @@ class SegmentLogTest {
     List<Path> segs = segments();
     assertThat(segs.size()).isGreaterThan(2);
     byte[] first = Files.readAllBytes(segs.get(0));
-    int off = SegmentLog.SEGMENT_HEADER + LogRecord.sizeAt(first, SegmentLog.SEGMENT_HEADER) * 2 + 12; // inside record 3
+    int off = SegmentLog.SEGMENT_HEADER
+        + LogRecord.sizeAt(first, SegmentLog.SEGMENT_HEADER) * 2
+        + 12; // inside record 3
     first[off] ^= 0x55;
     Files.write(segs.get(0), first);
     try (SegmentLog log = open(300)) {
@@ -184,7 +198,9 @@ class SegmentLogTest {
       assertThat(log.lastSeq()).isEqualTo(8);
       assertThat(log.history().lastTerm()).isEqualTo(T1);
       log.append(records(9, 12, T2));
-      assertThat(readAll(log)).extracting(LogRecord::seq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L);
+      assertThat(readAll(log))
+          .extracting(LogRecord::seq)
+          .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L);
     }
     try (SegmentLog log = open(300)) {
       assertThat(log.lastSeq()).isEqualTo(12);
@@ -201,7 +217,8 @@ class SegmentLogTest {
       assertThat(first).isGreaterThan(1).isLessThanOrEqualTo(40);
       assertThat(segments().size()).isLessThan(before);
       assertThatThrownBy(() -> log.read(1, 60, 100)).isInstanceOf(IllegalArgumentException.class);
-      assertThat(log.dropBefore(1000, log.sizeBytes())).isEqualTo(first); // retention keeps the rest
+      assertThat(log.dropBefore(1000, log.sizeBytes()))
+          .isEqualTo(first); // retention keeps the rest
     }
   }
 
@@ -218,7 +235,8 @@ class SegmentLogTest {
     try (SegmentLog log = SegmentLog.open(dir, Limits.DEFAULT, 1 << 20, 100, h)) {
       assertThat(log.firstSeq()).isEqualTo(101);
       assertThat(log.lastSeq()).isEqualTo(105);
-      assertThat(log.history().starts()).containsExactly(new TermHistory.Start(T1, 1), new TermHistory.Start(T2, 101));
+      assertThat(log.history().starts())
+          .containsExactly(new TermHistory.Start(T1, 1), new TermHistory.Start(T2, 101));
     }
   }
 

@@ -9,12 +9,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SnapshotsTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   KvState sample(int n) {
     KvState s = new KvState(0);
     long t = Terms.of(1, 1);
-    for (int i = 1; i <= n; i++) s.apply(LogRecord.put(i, t, ("k" + i).getBytes(), ("v" + i).getBytes()));
+    for (int i = 1; i <= n; i++)
+      s.apply(LogRecord.put(i, t, ("k" + i).getBytes(), ("v" + i).getBytes()));
     s.apply(LogRecord.marker(n + 1, t, RecordType.BEGIN, "req-a".getBytes()));
     s.apply(LogRecord.marker(n + 2, t, RecordType.BEGIN, "req-b".getBytes()));
     s.apply(LogRecord.marker(n + 3, t, RecordType.END, "req-a".getBytes()));
@@ -54,8 +56,10 @@ class SnapshotsTest {
     byte[] b = Files.readAllBytes(newer);
     b[b.length - 5] ^= 1; // inside the trailer (entry count, consistent sequence)
     Files.write(newer, b);
-    assertThatThrownBy(() -> snaps.load(newer)).isInstanceOf(ProtocolException.class)
-        .extracting(e -> ((ProtocolException) e).reason()).isEqualTo(Refusal.BAD_CHECKSUM);
+    assertThatThrownBy(() -> snaps.load(newer))
+        .isInstanceOf(ProtocolException.class)
+        .extracting(e -> ((ProtocolException) e).reason())
+        .isEqualTo(Refusal.BAD_CHECKSUM);
     Snapshots.LoadResult r = snaps.loadNewest();
     assertThat(r.loaded().seq()).isEqualTo(14);
     assertThat(r.rejected()).hasSize(1);
@@ -80,23 +84,28 @@ class SnapshotsTest {
   }
 
   @Test
-  void aSnapshotWrittenWhileUpdatesGoOnIsExactOnceTheLogIsReplayedToItsConsistentSequence() throws Exception {
-    // Rewrites, deletes and journal markers race the writing; replaying the records after the snapshot's
+  void aSnapshotWrittenWhileUpdatesGoOnIsExactOnceTheLogIsReplayedToItsConsistentSequence()
+      throws Exception {
+    // Rewrites, deletes and journal markers race the writing; replaying the records after the
+    // snapshot's
     // seq up to its consistentSeq must give exactly the state at consistentSeq.
     Snapshots snaps = new Snapshots(dir, Limits.DEFAULT);
     long t = Terms.of(1, 1);
     KvState live = new KvState(0);
     KvState reference = new KvState(0); // the same records, applied up to any point on request
-    java.util.List<LogRecord> log = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    java.util.List<LogRecord> log =
+        java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     java.util.Random random = new java.util.Random(42);
     long seq = 0;
     for (; seq < 5_000; ) {
-      LogRecord r = LogRecord.put(++seq, t, ("k" + random.nextInt(2_000)).getBytes(), new byte[random.nextInt(200)]);
+      LogRecord r = LogRecord.put(
+          ++seq, t, ("k" + random.nextInt(2_000)).getBytes(), new byte[random.nextInt(200)]);
       live.apply(r);
       log.add(r);
     }
     long startSeq = seq;
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
     java.util.concurrent.CountDownLatch going = new java.util.concurrent.CountDownLatch(1);
     Thread writer = new Thread(() -> {
       long s = startSeq;
@@ -104,9 +113,15 @@ class SnapshotsTest {
       while (!stop.get() || s < startSeq + 20_000) {
         int kind = rnd.nextInt(10);
         byte[] k = ("k" + rnd.nextInt(2_000)).getBytes();
-        LogRecord r = kind < 7 ? LogRecord.put(++s, t, k, new byte[rnd.nextInt(200)])
-            : kind < 9 ? LogRecord.delete(++s, t, k)
-            : LogRecord.marker(++s, t, rnd.nextBoolean() ? RecordType.BEGIN : RecordType.END, ("req" + rnd.nextInt(50)).getBytes());
+        LogRecord r = kind < 7
+            ? LogRecord.put(++s, t, k, new byte[rnd.nextInt(200)])
+            : kind < 9
+                ? LogRecord.delete(++s, t, k)
+                : LogRecord.marker(
+                    ++s,
+                    t,
+                    rnd.nextBoolean() ? RecordType.BEGIN : RecordType.END,
+                    ("req" + rnd.nextInt(50)).getBytes());
         log.add(r);
         live.apply(r);
         if (s == startSeq + 1_000) going.countDown();
@@ -118,7 +133,9 @@ class SnapshotsTest {
     stop.set(true);
     writer.join();
     assertThat(w.seq()).isEqualTo(startSeq);
-    assertThat(w.consistentSeq()).as("updates went on while it was written").isGreaterThan(startSeq);
+    assertThat(w.consistentSeq())
+        .as("updates went on while it was written")
+        .isGreaterThan(startSeq);
 
     Snapshots.Loaded loaded = snaps.load(snaps.commit(w));
     assertThat(loaded.consistentSeq()).isEqualTo(w.consistentSeq());
@@ -128,8 +145,11 @@ class SnapshotsTest {
       if (r.seq() > w.seq() && r.seq() <= w.consistentSeq()) restored.apply(r);
     }
     assertThat(restored.appliedSeq()).isEqualTo(reference.appliedSeq());
-    assertThat(restored.scan(null, Integer.MAX_VALUE)).usingElementComparator((a, b) ->
-        a.getKey().equals(b.getKey()) && java.util.Arrays.equals(a.getValue(), b.getValue()) ? 0 : 1)
+    assertThat(restored.scan(null, Integer.MAX_VALUE))
+        .usingElementComparator((a, b) ->
+            a.getKey().equals(b.getKey()) && java.util.Arrays.equals(a.getValue(), b.getValue())
+                ? 0
+                : 1)
         .containsExactlyElementsOf(reference.scan(null, Integer.MAX_VALUE));
     assertThat(restored.openStimuli()).isEqualTo(reference.openStimuli());
     assertThat(restored.bytes()).isEqualTo(reference.bytes());
@@ -148,7 +168,8 @@ class SnapshotsTest {
     // "OUSNAP01": counts before the lists, exact at its seq.
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-    java.io.DataOutputStream out = new java.io.DataOutputStream(new java.util.zip.CheckedOutputStream(bytes, crc));
+    java.io.DataOutputStream out =
+        new java.io.DataOutputStream(new java.util.zip.CheckedOutputStream(bytes, crc));
     out.write("OUSNAP01".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     out.writeLong(7);
     out.writeInt(0); // term history

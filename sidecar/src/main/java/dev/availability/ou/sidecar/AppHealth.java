@@ -44,7 +44,8 @@ final class AppHealth implements AutoCloseable {
 
   /** True, false, or null when nothing is known yet. */
   Boolean healthy() {
-    Boolean session = sessionSeen ? declaredHealthy && System.nanoTime() - sessionValidUntilNanos < 0 : null;
+    Boolean session =
+        sessionSeen ? declaredHealthy && System.nanoTime() - sessionValidUntilNanos < 0 : null;
     Boolean p = probeResult;
     if (session == null) return p;
     if (p == null) return session;
@@ -66,7 +67,9 @@ final class AppHealth implements AutoCloseable {
     try {
       if (probe.startsWith("tcp:")) {
         String target = probe.substring(4);
-        InetSocketAddress a = target.contains(":") ? Config.address(target) : new InetSocketAddress("127.0.0.1", Integer.parseInt(target));
+        InetSocketAddress a = target.contains(":")
+            ? Config.address(target)
+            : new InetSocketAddress("127.0.0.1", Integer.parseInt(target));
         try (Socket s = new Socket()) {
           s.connect(a, (int) Math.max(100, probeIntervalMillis));
           return true;
@@ -74,11 +77,13 @@ final class AppHealth implements AutoCloseable {
       }
       URI u = URI.create(probe);
       try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(u.getHost(), u.getPort() < 0 ? 80 : u.getPort()), (int) Math.max(100, probeIntervalMillis));
+        s.connect(new InetSocketAddress(u.getHost(), u.getPort() < 0 ? 80 : u.getPort()), (int)
+            Math.max(100, probeIntervalMillis));
         s.setSoTimeout((int) Math.max(100, probeIntervalMillis));
         OutputStream out = s.getOutputStream();
         String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
-        out.write(("GET " + path + " HTTP/1.0\r\nHost: " + u.getHost() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(("GET " + path + " HTTP/1.0\r\nHost: " + u.getHost() + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         InputStream in = s.getInputStream();
         String status = new String(in.readNBytes(12), StandardCharsets.US_ASCII);

@@ -51,17 +51,23 @@ public record Config(
   public static Config from(Map<String, String> env, String[] args) {
     Map<String, String> v = new HashMap<>(env);
     for (String a : args) {
-      if (!a.startsWith("--") || !a.contains("=")) throw new IllegalArgumentException("expected --name=value, got " + a);
+      if (!a.startsWith("--") || !a.contains("="))
+        throw new IllegalArgumentException("expected --name=value, got " + a);
       String name = a.substring(2, a.indexOf('='));
-      v.put("OU_" + name.toUpperCase(Locale.ROOT).replace('-', '_'), a.substring(a.indexOf('=') + 1));
+      v.put(
+          "OU_" + name.toUpperCase(Locale.ROOT).replace('-', '_'), a.substring(a.indexOf('=') + 1));
     }
     String podName = get(v, "OU_POD_NAME", null);
     String podIp = get(v, "OU_POD_IP", null);
-    String control = get(v, "OU_CONTROL", podName != null ? "kubernetes" : "standalone").toLowerCase(Locale.ROOT);
-    if (!control.equals("kubernetes") && !control.equals("standalone")) throw new IllegalArgumentException("OU_CONTROL must be kubernetes or standalone");
+    String control = get(v, "OU_CONTROL", podName != null ? "kubernetes" : "standalone")
+        .toLowerCase(Locale.ROOT);
+    if (!control.equals("kubernetes") && !control.equals("standalone"))
+      throw new IllegalArgumentException("OU_CONTROL must be kubernetes or standalone");
     String replicationHost = podIp != null ? podIp : "127.0.0.1";
-    InetSocketAddress replication = address(get(v, "OU_REPLICATION_ADDRESS", replicationHost + ":" + ContractKeys.REPLICATION_PORT));
-    String advertised = get(v, "OU_ADVERTISED_ENDPOINT", replication.getHostString() + ":" + replication.getPort());
+    InetSocketAddress replication = address(
+        get(v, "OU_REPLICATION_ADDRESS", replicationHost + ":" + ContractKeys.REPLICATION_PORT));
+    String advertised =
+        get(v, "OU_ADVERTISED_ENDPOINT", replication.getHostString() + ":" + replication.getPort());
     String memberName = get(v, "OU_MEMBER_NAME", podName != null ? podName : advertised);
     int maxValue = (int) parseBytes(get(v, "OU_MAX_VALUE_BYTES", "4Mi"));
     return new Config(
@@ -82,8 +88,11 @@ public record Config(
         advertised,
         address(get(v, "OU_HEALTH_ADDRESS", (podIp != null ? podIp : "127.0.0.1") + ":7482")),
         Path.of(get(v, "OU_PEER_KEY_FILE", "/etc/ou/peer-key/key")),
-        // Until the first assignment says otherwise (Timing): the operator sends the unit's, computed from its budget.
-        new Timing(parseMillis(get(v, "OU_HEARTBEAT_INTERVAL", "200ms")), parseMillis(get(v, "OU_PEER_LOST_AFTER", "2s")),
+        // Until the first assignment says otherwise (Timing): the operator sends the unit's,
+        // computed from its budget.
+        new Timing(
+            parseMillis(get(v, "OU_HEARTBEAT_INTERVAL", "200ms")),
+            parseMillis(get(v, "OU_PEER_LOST_AFTER", "2s")),
             parseMillis(get(v, "OU_LEASE_SAFETY_MARGIN", "500ms"))),
         parseMillis(get(v, "OU_SYNC_TIMEOUT", "10s")),
         maxValue,
@@ -95,16 +104,21 @@ public record Config(
         get(v, "OU_ROLE", null),
         Long.parseLong(get(v, "OU_EPOCH", "0")),
         get(v, "OU_PEER_ENDPOINT", null),
-        // OU_CONTROL=kubernetes: null means in-cluster (KUBERNETES_SERVICE_HOST/PORT, the mounted ServiceAccount).
+        // OU_CONTROL=kubernetes: null means in-cluster (KUBERNETES_SERVICE_HOST/PORT, the mounted
+        // ServiceAccount).
         get(v, "OU_API_SERVER", null),
         get(v, "OU_API_TOKEN_FILE", null),
         get(v, "OU_API_CA_FILE", null),
-        // One API call's limit. A renewal that takes longer than a fraction of the lease is worth nothing (the lease
-        // counts from when it was sent) and blocks the next attempt: after an API server restart, calls sent while it
+        // One API call's limit. A renewal that takes longer than a fraction of the lease is worth
+        // nothing (the lease
+        // counts from when it was sent) and blocks the next attempt: after an API server restart,
+        // calls sent while it
         // was starting hung for the default 10 s and the operator saw the lease lapse.
         parseMillis(get(v, "OU_API_REQUEST_TIMEOUT", "1s")),
         sealStream(get(v, "OU_STREAM_ENCRYPTION", "aes-256-gcm")),
-        positive("OU_LOCAL_API_MAX_CONNECTIONS", Integer.parseInt(get(v, "OU_LOCAL_API_MAX_CONNECTIONS", "32"))));
+        positive(
+            "OU_LOCAL_API_MAX_CONNECTIONS",
+            Integer.parseInt(get(v, "OU_LOCAL_API_MAX_CONNECTIONS", "32"))));
   }
 
   /** How often the members exchange heartbeats, now ({@link Timing}: an assignment may change it). */
@@ -133,7 +147,9 @@ public record Config(
     return switch (value.toLowerCase(Locale.ROOT)) {
       case "required" -> false;
       case "preferred" -> true;
-      default -> throw new IllegalArgumentException("OU_DATA_DURABILITY must be required or preferred, not " + value);
+      default ->
+        throw new IllegalArgumentException(
+            "OU_DATA_DURABILITY must be required or preferred, not " + value);
     };
   }
 
@@ -147,7 +163,9 @@ public record Config(
     return switch (value.toLowerCase(Locale.ROOT)) {
       case "aes-256-gcm" -> true;
       case "none" -> false;
-      default -> throw new IllegalArgumentException("OU_STREAM_ENCRYPTION must be aes-256-gcm or none, not " + value);
+      default ->
+        throw new IllegalArgumentException(
+            "OU_STREAM_ENCRYPTION must be aes-256-gcm or none, not " + value);
     };
   }
 
@@ -164,14 +182,16 @@ public record Config(
   static InetSocketAddress address(String hostPort) {
     int i = hostPort.lastIndexOf(':');
     if (i <= 0) throw new IllegalArgumentException("expected host:port, got " + hostPort);
-    return new InetSocketAddress(hostPort.substring(0, i), Integer.parseInt(hostPort.substring(i + 1)));
+    return new InetSocketAddress(
+        hostPort.substring(0, i), Integer.parseInt(hostPort.substring(i + 1)));
   }
 
   /** "250ms", "2s", "1m", "1h" or plain milliseconds. */
   static long parseMillis(String s) {
     String v = s.trim().toLowerCase(Locale.ROOT);
     if (v.endsWith("ms")) return Long.parseLong(v.substring(0, v.length() - 2));
-    if (v.endsWith("s")) return Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000);
+    if (v.endsWith("s"))
+      return Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000);
     if (v.endsWith("m")) return Long.parseLong(v.substring(0, v.length() - 1)) * 60_000;
     if (v.endsWith("h")) return Long.parseLong(v.substring(0, v.length() - 1)) * 3_600_000;
     return Long.parseLong(v);
@@ -181,7 +201,14 @@ public record Config(
   static long parseBytes(String s) {
     String v = s.trim();
     long mult = 1;
-    String[][] units = {{"Ki", "1024"}, {"Mi", "1048576"}, {"Gi", "1073741824"}, {"K", "1000"}, {"M", "1000000"}, {"G", "1000000000"}};
+    String[][] units = {
+      {"Ki", "1024"},
+      {"Mi", "1048576"},
+      {"Gi", "1073741824"},
+      {"K", "1000"},
+      {"M", "1000000"},
+      {"G", "1000000000"}
+    };
     for (String[] u : units) {
       if (v.endsWith(u[0])) {
         mult = Long.parseLong(u[1]);
@@ -192,7 +219,8 @@ public record Config(
     try {
       return Math.multiplyExact(Long.parseLong(v.trim()), mult);
     } catch (ArithmeticException | NumberFormatException e) {
-      throw new IllegalArgumentException("not a size in bytes (digits, then Ki, Mi, Gi, K, M or G): " + s);
+      throw new IllegalArgumentException(
+          "not a size in bytes (digits, then Ki, Mi, Gi, K, M or G): " + s);
     }
   }
 }

@@ -15,7 +15,8 @@ final class DurableSeqWait {
   private final LongSupplier durableSeq;
   private final Supplier<IOException> failure;
   private final Object lock = new Object();
-  // The lowest sequence a waiter waits for: batches below it wake nobody (no lock on the writer's path).
+  // The lowest sequence a waiter waits for: batches below it wake nobody (no lock on the writer's
+  // path).
   private volatile long awaited = Long.MAX_VALUE;
   private int waiters; // under lock
 
@@ -45,7 +46,9 @@ final class DurableSeqWait {
           lock.wait(RECHECK_MILLIS);
         }
       } finally {
-        if (--waiters == 0) awaited = Long.MAX_VALUE; // else it may stay low: at worst a waiter wakes early and looks again
+        if (--waiters == 0)
+          awaited =
+              Long.MAX_VALUE; // else it may stay low: at worst a waiter wakes early and looks again
       }
     }
   }

@@ -33,13 +33,19 @@ final class HealthServer implements AutoCloseable {
   private final Supplier<Boolean> ready;
   private final Supplier<Map<String, String>> status;
   private final Supplier<Map<String, Long>> metrics;
-  // Each request on a virtual thread of its own: a caller that drips its request holds only its own thread.
+  // Each request on a virtual thread of its own: a caller that drips its request holds only its own
+  // thread.
   private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
   private final ConcurrentLinkedDeque<Socket> open = new ConcurrentLinkedDeque<>();
   private volatile boolean running = true;
 
-  HealthServer(Config cfg, Supplier<Boolean> live, Supplier<Boolean> ready, Supplier<Map<String, String>> status,
-               Supplier<Map<String, Long>> metrics) throws IOException {
+  HealthServer(
+      Config cfg,
+      Supplier<Boolean> live,
+      Supplier<Boolean> ready,
+      Supplier<Map<String, String>> status,
+      Supplier<Map<String, Long>> metrics)
+      throws IOException {
     this.live = live;
     this.ready = ready;
     this.status = status;
@@ -88,12 +94,15 @@ final class HealthServer implements AutoCloseable {
     StringBuilder line = new StringBuilder();
     while (true) {
       long left = (deadline - System.nanoTime()) / 1_000_000L;
-      if (left <= 0) throw new SocketTimeoutException("request line not complete within " + DEADLINE_MILLIS + " ms");
+      if (left <= 0)
+        throw new SocketTimeoutException(
+            "request line not complete within " + DEADLINE_MILLIS + " ms");
       s.setSoTimeout((int) Math.max(1, left));
       int b = in.read();
       if (b < 0) return line.isEmpty() ? null : line.toString();
       if (b == '\n') return line.toString().strip();
-      if (line.length() >= MAX_REQUEST_LINE) throw new IOException("request line longer than " + MAX_REQUEST_LINE + " bytes");
+      if (line.length() >= MAX_REQUEST_LINE)
+        throw new IOException("request line longer than " + MAX_REQUEST_LINE + " bytes");
       line.append((char) b);
     }
   }
@@ -126,7 +135,13 @@ final class HealthServer implements AutoCloseable {
         case "/metrics" -> {
           code = 200;
           StringBuilder sb = new StringBuilder();
-          metrics.get().forEach((k, v) -> sb.append("ou_sidecar_").append(k.replaceAll("[^A-Za-z0-9_]", "_")).append(' ').append(v).append('\n'));
+          metrics
+              .get()
+              .forEach((k, v) -> sb.append("ou_sidecar_")
+                  .append(k.replaceAll("[^A-Za-z0-9_]", "_"))
+                  .append(' ')
+                  .append(v)
+                  .append('\n'));
           body = sb.toString();
         }
         default -> {
@@ -137,8 +152,9 @@ final class HealthServer implements AutoCloseable {
     }
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
     OutputStream out = s.getOutputStream();
-    out.write(("HTTP/1.0 " + code + (code == 200 ? " OK" : " Error") + "\r\nContent-Type: " + type + "\r\nContent-Length: " + b.length
-        + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.write(("HTTP/1.0 " + code + (code == 200 ? " OK" : " Error") + "\r\nContent-Type: " + type
+            + "\r\nContent-Length: " + b.length + "\r\nConnection: close\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
     out.write(b);
     out.flush();
   }
@@ -158,7 +174,8 @@ final class HealthServer implements AutoCloseable {
       if (sb.length() > 1) sb.append(',');
       sb.append('"').append(escape(e.getKey())).append("\":");
       String v = e.getValue();
-      if (v != null && (v.matches("-?\\d{1,18}") || v.equals("true") || v.equals("false"))) sb.append(v);
+      if (v != null && (v.matches("-?\\d{1,18}") || v.equals("true") || v.equals("false")))
+        sb.append(v);
       else if (v == null) sb.append("null");
       else sb.append('"').append(escape(v)).append('"');
     }

@@ -39,12 +39,19 @@ final class HeapWatch {
     boolean small = SidecarHeap.tooSmall(state, heapBytes);
     if (small && !tooSmall) {
       counters.inc("heapTooSmallWarnings");
-      Logs.warn(String.format(Locale.ROOT, "the state holds %d MiB (%d keys); under steady rewriting that needs a %d MiB heap and this sidecar"
-          + " has %d MiB: declare spec.replication.stateMemory: %dMi or more (the operator then sizes the heap), or raise -Xmx, before the"
-          + " sidecar runs out of memory and restarts", SidecarHeap.ceilMiB(state), stateKeys.getAsLong(), SidecarHeap.forStateBytes(state) / MIB,
-          heapBytes / MIB, SidecarHeap.stateMemoryToDeclareMiB(state)));
+      Logs.warn(String.format(
+          Locale.ROOT,
+          "the state holds %d MiB (%d keys); under steady rewriting that needs a %d MiB heap and this sidecar"
+              + " has %d MiB: declare spec.replication.stateMemory: %dMi or more (the operator then sizes the heap), or raise -Xmx, before the"
+              + " sidecar runs out of memory and restarts",
+          SidecarHeap.ceilMiB(state),
+          stateKeys.getAsLong(),
+          SidecarHeap.forStateBytes(state) / MIB,
+          heapBytes / MIB,
+          SidecarHeap.stateMemoryToDeclareMiB(state)));
     } else if (!small && tooSmall) {
-      Logs.info(String.format(Locale.ROOT, "the state (%d MiB) fits the heap again", SidecarHeap.ceilMiB(state)));
+      Logs.info(String.format(
+          Locale.ROOT, "the state (%d MiB) fits the heap again", SidecarHeap.ceilMiB(state)));
     }
     tooSmall = small;
   }

@@ -35,8 +35,11 @@ final class KubernetesControl implements ControlSource {
   /** The JDK-only API client: in-cluster (KUBERNETES_SERVICE_HOST/PORT, the mounted ServiceAccount) unless OU_API_* say otherwise. */
   private static MemberApi lean(Config cfg) {
     String namespace = requireNamespace(cfg);
-    return new HttpMemberApi(ApiServerAccess.resolve(cfg.apiServer(), cfg.apiTokenFile(), cfg.apiCaFile(), System.getenv())
-        .withRequestTimeout(java.time.Duration.ofMillis(cfg.apiRequestTimeoutMillis())), namespace);
+    return new HttpMemberApi(
+        ApiServerAccess.resolve(
+                cfg.apiServer(), cfg.apiTokenFile(), cfg.apiCaFile(), System.getenv())
+            .withRequestTimeout(java.time.Duration.ofMillis(cfg.apiRequestTimeoutMillis())),
+        namespace);
   }
 
   /** On {@code api}, bound to the member's namespace; {@link #close()} closes it. */
@@ -44,12 +47,17 @@ final class KubernetesControl implements ControlSource {
     requireNamespace(cfg);
     this.cfg = cfg;
     this.api = api;
-    this.channel = new MemberChannel(api, cfg.podName(), Clock.systemUTC(), Duration.ofMillis(cfg.positionReportIntervalMillis()));
+    this.channel = new MemberChannel(
+        api,
+        cfg.podName(),
+        Clock.systemUTC(),
+        Duration.ofMillis(cfg.positionReportIntervalMillis()));
   }
 
   private static String requireNamespace(Config cfg) {
     if (cfg.namespace() == null || cfg.podName() == null) {
-      throw new IllegalArgumentException("OU_CONTROL=kubernetes needs OU_NAMESPACE and OU_POD_NAME (Downward API)");
+      throw new IllegalArgumentException(
+          "OU_CONTROL=kubernetes needs OU_NAMESPACE and OU_POD_NAME (Downward API)");
     }
     return cfg.namespace();
   }
@@ -68,7 +76,12 @@ final class KubernetesControl implements ControlSource {
     cfg.timing().apply(a.timing());
     peerEndpoint = lookupPeer(a);
     try {
-      replica.assign(a.role(), a.epoch(), peerEndpoint, a.mode() == null ? null : Mode.parse(a.mode()), "operator assignment");
+      replica.assign(
+          a.role(),
+          a.epoch(),
+          peerEndpoint,
+          a.mode() == null ? null : Mode.parse(a.mode()),
+          "operator assignment");
     } catch (Exception e) {
       Logs.error("applying assignment " + a + " failed", e);
     }
@@ -95,7 +108,10 @@ final class KubernetesControl implements ControlSource {
         Thread.sleep(1000);
         if (!running) return;
         Assignment a = current;
-        if (a == null || a.role() != Role.Primary || a.peer() == null || replica.acknowledgements().standbyConnected()) continue;
+        if (a == null
+            || a.role() != Role.Primary
+            || a.peer() == null
+            || replica.acknowledgements().standbyConnected()) continue;
         String ep = lookupPeer(a);
         if (ep != null && !ep.equals(peerEndpoint)) {
           peerEndpoint = ep;

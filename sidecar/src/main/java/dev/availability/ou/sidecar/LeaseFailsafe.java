@@ -23,13 +23,23 @@ final class LeaseFailsafe {
    * the primary's liveness (the failover core's PrimaryConfirmation); a primary that loses this confirmation renews
    * its lease again before its standby can report the loss.
    */
-  static boolean confirms(Mode mode, boolean acksAlone, boolean leaseTakenAway, boolean standbyCaughtUp, long standbyHeardAgeMillis,
+  static boolean confirms(
+      Mode mode,
+      boolean acksAlone,
+      boolean leaseTakenAway,
+      boolean standbyCaughtUp,
+      long standbyHeardAgeMillis,
       long heartbeatMillis) {
     if (mode == Mode.ASYNCHRONOUS || acksAlone || leaseTakenAway || !standbyCaughtUp) return false;
     return standbyHeardAgeMillis < (HEARTBEATS - 1) * heartbeatMillis;
   }
 
-  static boolean serves(Mode mode, boolean acksAlone, boolean leaseTakenAway, boolean standbyConnected, long standbyHeardAgeMillis,
+  static boolean serves(
+      Mode mode,
+      boolean acksAlone,
+      boolean leaseTakenAway,
+      boolean standbyConnected,
+      long standbyHeardAgeMillis,
       long heartbeatMillis) {
     if (mode == Mode.ASYNCHRONOUS || acksAlone || leaseTakenAway || !standbyConnected) return false;
     return standbyHeardAgeMillis < HEARTBEATS * heartbeatMillis;

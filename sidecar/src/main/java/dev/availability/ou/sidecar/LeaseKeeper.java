@@ -31,8 +31,10 @@ final class LeaseKeeper implements AutoCloseable {
   private final LongSupplier heartbeatMillis;
   /** The lease duration the operator wants (0: the Lease's own); a renewal writes it when the Lease says another. */
   private final LongSupplier wantedDurationMillis;
+
   private final Thread thread;
-  private final LongSupplier nanoTime; // the replica's: the valid-until instants it is told are on its clock
+  private final LongSupplier
+      nanoTime; // the replica's: the valid-until instants it is told are on its clock
   private volatile boolean running = true;
   private volatile String lastReason = "";
   private long epochSeen = -1;
@@ -56,7 +58,8 @@ final class LeaseKeeper implements AutoCloseable {
   }
 
   /** One that renews only when the caller calls {@link #renewOnce} (tests, on the replica's clock); no thread of its own. */
-  static LeaseKeeper steppedByCaller(ControlSource control, Replica replica, long marginMillis, long heartbeatMillis) {
+  static LeaseKeeper steppedByCaller(
+      ControlSource control, Replica replica, long marginMillis, long heartbeatMillis) {
     return new LeaseKeeper(control, replica, fixed(marginMillis, heartbeatMillis), false);
   }
 
@@ -74,7 +77,8 @@ final class LeaseKeeper implements AutoCloseable {
     this.replica = replica;
     this.marginMillis = timing::leaseSafetyMarginMillis;
     this.heartbeatMillis = () -> Math.max(10, timing.heartbeatMillis());
-    this.wantedDurationMillis = () -> timing.leaseDuration() == null ? 0 : timing.leaseDuration().toMillis();
+    this.wantedDurationMillis =
+        () -> timing.leaseDuration() == null ? 0 : timing.leaseDuration().toMillis();
     replica.leaseRequired(control.leaseRequired());
     thread = new Thread(this::loop, "ou-lease");
     thread.setDaemon(true);
@@ -102,17 +106,23 @@ final class LeaseKeeper implements AutoCloseable {
     }
     boolean confirmedNow = replica.confirmedByStandby();
     if (confirmedNow && !confirmed) confirmedSinceNanos = now;
-    if (!confirmedNow && confirmed) nextRenewalNanos = now; // lost: renew at once, before the standby can report it
+    if (!confirmedNow && confirmed)
+      nextRenewalNanos = now; // lost: renew at once, before the standby can report it
     confirmed = confirmedNow;
     long wanted = wantedDurationMillis.getAsLong();
     boolean durationChanges = wanted > 0 && durationMillis > 0 && wanted != durationMillis;
-    if (durationChanges) nextRenewalNanos = now; // a new budget: written with a renewal now, not ten leases from now
+    if (durationChanges)
+      nextRenewalNanos = now; // a new budget: written with a renewal now, not ten leases from now
     long heartbeatMillis = this.heartbeatMillis.getAsLong();
-    if (confirmed && !durationChanges && durationMillis > 0 && now - confirmedSinceNanos >= durationMillis * 1_000_000L
+    if (confirmed
+        && !durationChanges
+        && durationMillis > 0
+        && now - confirmedSinceNanos >= durationMillis * 1_000_000L
         && now - lastRenewalNanos < CONFIRMED_RENEWAL_LEASES * durationMillis * 1_000_000L) {
       return heartbeatMillis;
     }
-    if (now - nextRenewalNanos < 0) return Math.max(1, Math.min(heartbeatMillis, (nextRenewalNanos - now) / 1_000_000));
+    if (now - nextRenewalNanos < 0)
+      return Math.max(1, Math.min(heartbeatMillis, (nextRenewalNanos - now) / 1_000_000));
     lastRenewalNanos = now;
     long wait = renew(epoch, now);
     nextRenewalNanos = now + wait * 1_000_000L;
@@ -122,8 +132,10 @@ final class LeaseKeeper implements AutoCloseable {
   /** One renewal sent at {@code sent}; returns how long until the next one is due. */
   private long renew(long epoch, long sent) {
     long wanted = wantedDurationMillis.getAsLong();
-    if (wanted > 0 && durationMillis > 0 && wanted < durationMillis) replica.leaseCapped(sent + Math.max(0, wanted - marginMillis.getAsLong()) * 1_000_000L);
-    MemberChannel.Renewal r = control.renewLease(epoch, wanted > 0 ? java.time.Duration.ofMillis(wanted) : null);
+    if (wanted > 0 && durationMillis > 0 && wanted < durationMillis)
+      replica.leaseCapped(sent + Math.max(0, wanted - marginMillis.getAsLong()) * 1_000_000L);
+    MemberChannel.Renewal r =
+        control.renewLease(epoch, wanted > 0 ? java.time.Duration.ofMillis(wanted) : null);
     long duration = r.leaseDuration().toMillis();
     if (duration > 0) durationMillis = duration;
     if (r.held() && duration > 0) {
@@ -131,7 +143,8 @@ final class LeaseKeeper implements AutoCloseable {
       lastReason = r.reason();
       return Math.max(50, duration / 3);
     }
-    if (!r.reason().equals(lastReason)) Logs.warn("lease not renewed at epoch " + epoch + ": " + r.reason());
+    if (!r.reason().equals(lastReason))
+      Logs.warn("lease not renewed at epoch " + epoch + ": " + r.reason());
     lastReason = r.reason();
     replica.leaseNotRenewed(r.takenAway(), r.reason());
     return duration > 0 ? Math.max(50, duration / 6) : 250;

@@ -37,11 +37,19 @@ final class LocalApiPayloads {
       page.add(e);
       bytes += 6 + e.getKey().bytes().length + e.getValue().length;
     }
-    boolean more = replica.store().state().scan(page.isEmpty() ? after : page.get(page.size() - 1).getKey(), 1).size() > 0;
+    boolean more = replica
+            .store()
+            .state()
+            .scan(page.isEmpty() ? after : page.get(page.size() - 1).getKey(), 1)
+            .size()
+        > 0;
     ByteBuffer r = ByteBuffer.allocate((int) (5 + bytes));
     r.put((byte) (more ? 1 : 0)).putInt(page.size());
     for (Map.Entry<Key, byte[]> e : page) {
-      r.putShort((short) e.getKey().bytes().length).put(e.getKey().bytes()).putInt(e.getValue().length).put(e.getValue());
+      r.putShort((short) e.getKey().bytes().length)
+          .put(e.getKey().bytes())
+          .putInt(e.getValue().length)
+          .put(e.getValue());
     }
     return r.array();
   }
@@ -53,8 +61,11 @@ final class LocalApiPayloads {
     int size = 12;
     for (Key k : open.keySet()) size += 10 + k.bytes().length;
     ByteBuffer r = ByteBuffer.allocate(size).putLong(replica.promotionSeq()).putInt(open.size());
-    open.entrySet().stream().sorted(Map.Entry.comparingByValue())
-        .forEach(e -> r.putShort((short) e.getKey().bytes().length).put(e.getKey().bytes()).putLong(e.getValue()));
+    open.entrySet().stream()
+        .sorted(Map.Entry.comparingByValue())
+        .forEach(e -> r.putShort((short) e.getKey().bytes().length)
+            .put(e.getKey().bytes())
+            .putLong(e.getValue()));
     return r.array();
   }
 
@@ -63,7 +74,8 @@ final class LocalApiPayloads {
     StringBuilder sb = new StringBuilder();
     for (String l : replica.statusLines()) sb.append(l).append('\n');
     sb.append("appHealthy=").append(appHealth.healthy()).append('\n');
-    for (Map.Entry<String, Long> e : counters.snapshot().entrySet()) sb.append("counter.").append(e.getKey()).append('=').append(e.getValue()).append('\n');
+    for (Map.Entry<String, Long> e : counters.snapshot().entrySet())
+      sb.append("counter.").append(e.getKey()).append('=').append(e.getValue()).append('\n');
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
@@ -92,12 +104,19 @@ final class LocalApiPayloads {
   static byte[] event(Replica.RoleView v) {
     byte[] reason = v.reason() == null ? new byte[0] : v.reason().getBytes(StandardCharsets.UTF_8);
     if (reason.length > 1024) reason = Arrays.copyOf(reason, 1024);
-    int role = v.role() == null ? ROLE_UNASSIGNED : switch (v.role()) {
-      case Primary -> ROLE_PRIMARY;
-      case Standby -> ROLE_STANDBY;
-      case Fenced -> ROLE_FENCED;
-    };
-    return ByteBuffer.allocate(1 + 8 + 1 + 2 + reason.length).put((byte) role).putLong(v.epoch()).put((byte) (v.serving() ? 1 : 0))
-        .putShort((short) reason.length).put(reason).array();
+    int role = v.role() == null
+        ? ROLE_UNASSIGNED
+        : switch (v.role()) {
+          case Primary -> ROLE_PRIMARY;
+          case Standby -> ROLE_STANDBY;
+          case Fenced -> ROLE_FENCED;
+        };
+    return ByteBuffer.allocate(1 + 8 + 1 + 2 + reason.length)
+        .put((byte) role)
+        .putLong(v.epoch())
+        .put((byte) (v.serving() ? 1 : 0))
+        .putShort((short) reason.length)
+        .put(reason)
+        .array();
   }
 }

@@ -40,14 +40,21 @@ final class LocalApiServer implements AutoCloseable {
   private final AtomicInteger connections = new AtomicInteger();
   private volatile boolean running = true;
 
-  LocalApiServer(Config cfg, Replica replica, Counters counters, AppHealth appHealth, StandaloneControl standalone) throws IOException {
+  LocalApiServer(
+      Config cfg,
+      Replica replica,
+      Counters counters,
+      AppHealth appHealth,
+      StandaloneControl standalone)
+      throws IOException {
     this.cfg = cfg;
     this.replica = replica;
     this.counters = counters;
     this.appHealth = appHealth;
     this.standalone = standalone;
     if (!cfg.localApi().getAddress().isLoopbackAddress()) {
-      throw new IllegalArgumentException("the local API must listen on a loopback address, not " + cfg.localApi());
+      throw new IllegalArgumentException(
+          "the local API must listen on a loopback address, not " + cfg.localApi());
     }
     server = new ServerSocket();
     server.setReuseAddress(true);
@@ -103,10 +110,12 @@ final class LocalApiServer implements AutoCloseable {
     void readLoop() {
       try {
         socket.setTcpNoDelay(true);
-        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+        DataInputStream in =
+            new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
         BufferedOutputStream os = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
         byte[] preface = in.readNBytes(4);
-        if (preface.length == 0) return; // connected and closed without a word: a port probe, not a client
+        if (preface.length == 0)
+          return; // connected and closed without a word: a port probe, not a client
         if (!Arrays.equals(preface, PREFACE)) {
           counters.inc("localApiBadPreface");
           Logs.warn("local API: refused a connection with a bad preface");
@@ -117,7 +126,8 @@ final class LocalApiServer implements AutoCloseable {
         outbox = new ResponseOutbox(os);
         Thread.ofPlatform().daemon().name("ou-local-api-writer").start(outbox::run);
         int maxFrame = cfg.maxValueBytes() + MAX_KEY + 64;
-        // Back-pressure on this connection alone: a client that does not read its responses is not read either.
+        // Back-pressure on this connection alone: a client that does not read its responses is not
+        // read either.
         while (running && outbox.awaitRoom()) {
           int len;
           try {
@@ -129,14 +139,19 @@ final class LocalApiServer implements AutoCloseable {
             counters.inc("localApiBadFrames");
             Logs.warn("local API: refused a request of " + len + " bytes; closing the connection");
             outbox.accepted();
-            error(0, len > maxFrame ? TOO_LARGE : BAD_REQUEST, "request length " + len + " outside 5.." + maxFrame);
+            error(
+                0,
+                len > maxFrame ? TOO_LARGE : BAD_REQUEST,
+                "request length " + len + " outside 5.." + maxFrame);
             outbox.awaitWritten(1000);
             return;
           }
           int id = in.readInt();
           int op = in.readUnsignedByte();
           outbox.accepted();
-          if (op == OP_PUT && len >= 7) { // the hot path: key and value read into their own arrays, no payload copy
+          if (op == OP_PUT
+              && len
+                  >= 7) { // the hot path: key and value read into their own arrays, no payload copy
             readPut(in, id, len - 7);
             commitWhenIdle();
             continue;
@@ -205,10 +220,19 @@ final class LocalApiServer implements AutoCloseable {
         case OP_PUT -> throw new IllegalArgumentException("a put needs a key length");
         case OP_DELETE, OP_BEGIN, OP_END -> {
           if (p.length == 0 || p.length > MAX_KEY) {
-            error(id, p.length > MAX_KEY ? TOO_LARGE : BAD_REQUEST, (op == OP_DELETE ? "key" : "stimulus id") + " length " + p.length);
+            error(
+                id,
+                p.length > MAX_KEY ? TOO_LARGE : BAD_REQUEST,
+                (op == OP_DELETE ? "key" : "stimulus id") + " length " + p.length);
             return;
           }
-          write(id, op == OP_DELETE ? RecordType.DELETE : op == OP_BEGIN ? RecordType.BEGIN : RecordType.END, p, null);
+          write(
+              id,
+              op == OP_DELETE
+                  ? RecordType.DELETE
+                  : op == OP_BEGIN ? RecordType.BEGIN : RecordType.END,
+              p,
+              null);
         }
         case OP_GET -> {
           byte[] v = replica.store().state().get(Key.wrap(p));
@@ -219,7 +243,8 @@ final class LocalApiServer implements AutoCloseable {
         case OP_IN_FLIGHT -> respond(id, OK, LocalApiPayloads.inFlight(replica));
         case OP_STATUS -> respond(id, OK, LocalApiPayloads.status(replica, appHealth, counters));
         case OP_WATCH -> {
-          Consumer<Replica.RoleView> w = v -> outbox.respond(id, EVENT, LocalApiPayloads.event(v), false); // later events answer nothing
+          Consumer<Replica.RoleView> w = v -> outbox.respond(
+              id, EVENT, LocalApiPayloads.event(v), false); // later events answer nothing
           watches.add(w);
           replica.listeners().addRoleListener(w);
           respond(id, EVENT, LocalApiPayloads.event(replica.view("current role")));
@@ -243,8 +268,13 @@ final class LocalApiServer implements AutoCloseable {
           Role role = LocalApiPayloads.role(roleCode);
           Mode mode = LocalApiPayloads.mode(modeCode);
           try {
-            boolean changed = standalone.assign(role, epoch, new String(peer, StandardCharsets.UTF_8), mode);
-            if (!changed && epoch < replica.epoch()) error(id, BAD_REQUEST, "epoch " + epoch + " is older than this member's " + replica.epoch());
+            boolean changed =
+                standalone.assign(role, epoch, new String(peer, StandardCharsets.UTF_8), mode);
+            if (!changed && epoch < replica.epoch())
+              error(
+                  id,
+                  BAD_REQUEST,
+                  "epoch " + epoch + " is older than this member's " + replica.epoch());
             else respond(id, OK, new byte[0]);
           } catch (IOException e) {
             error(id, INTERNAL, e.getMessage());
@@ -266,16 +296,24 @@ final class LocalApiServer implements AutoCloseable {
         error(id, INTERNAL, "interrupted");
         return;
       }
-      replica.write(type, key, value, new Replica.Completion() {
-        // Called by whoever completes the write, often inside the log writer's critical section: queue only.
-        @Override public void ok(long seq) {
-          respond(id, OK, ByteBuffer.allocate(8).putLong(seq).array());
-        }
+      replica.write(
+          type,
+          key,
+          value,
+          new Replica.Completion() {
+            // Called by whoever completes the write, often inside the log writer's critical
+            // section: queue only.
+            @Override
+            public void ok(long seq) {
+              respond(id, OK, ByteBuffer.allocate(8).putLong(seq).array());
+            }
 
-        @Override public void fail(int status, String message) {
-          error(id, status, message);
-        }
-      }, lastOfBurst);
+            @Override
+            public void fail(int status, String message) {
+              error(id, status, message);
+            }
+          },
+          lastOfBurst);
     }
   }
 }

@@ -25,15 +25,16 @@ final class LogWriter implements AutoCloseable {
   private long lastForceDurationNanos;
   private final Thread thread;
   private byte[] buf = new byte[1 << 16];
-  private byte[] spare = new byte[1 << 16]; // the other buffer: one fills while the other is written
+  private byte[] spare =
+      new byte[1 << 16]; // the other buffer: one fills while the other is written
   private int len;
   private long bufLast;
   private boolean busy;
   private volatile boolean running = true;
   private volatile long writtenSeq;
   private volatile long durableSeq;
-  private volatile BatchListener onWritten = (f, l, b, n) -> { };
-  private volatile LongConsumer onDurable = s -> { };
+  private volatile BatchListener onWritten = (f, l, b, n) -> {};
+  private volatile LongConsumer onDurable = s -> {};
   private volatile IOException failure;
   private long lastForceNanos = System.nanoTime();
 
@@ -145,7 +146,9 @@ final class LogWriter implements AutoCloseable {
 
   private void ensure(int extra) {
     // Doubling stops at the reused size: past it, a buffer grows only by what one record needs.
-    if (len + extra > buf.length) buf = Arrays.copyOf(buf, Math.max(Math.min(buf.length * 2, REUSED_BUFFER_BYTES), len + extra));
+    if (len + extra > buf.length)
+      buf =
+          Arrays.copyOf(buf, Math.max(Math.min(buf.length * 2, REUSED_BUFFER_BYTES), len + extra));
   }
 
   private void loop() {
@@ -156,7 +159,8 @@ final class LogWriter implements AutoCloseable {
         while (running && (len == 0 || busy)) {
           try {
             if (!busy && policy.kind() == FsyncPolicy.Kind.INTERVAL && writtenSeq > forcedSeq) {
-              notEmpty.await(Math.max(1, policy.intervalMillis()), java.util.concurrent.TimeUnit.MILLISECONDS);
+              notEmpty.await(
+                  Math.max(1, policy.intervalMillis()), java.util.concurrent.TimeUnit.MILLISECONDS);
               if (len == 0 && !busy) break;
             } else {
               notEmpty.await();
@@ -166,8 +170,10 @@ final class LogWriter implements AutoCloseable {
           }
         }
         if (!running) return;
-        // Group commit: when fewer records wait than went into the last fsync, the others are probably on
-        // their way back (their acknowledgement just left); waiting a fraction of an fsync gathers them.
+        // Group commit: when fewer records wait than went into the last fsync, the others are
+        // probably on
+        // their way back (their acknowledgement just left); waiting a fraction of an fsync gathers
+        // them.
         if (policy.kind() == FsyncPolicy.Kind.ALWAYS && count < lastBatchCount) {
           long wait = Math.min(GROUP_COMMIT_MAX_WAIT_NANOS, lastForceDurationNanos / 2);
           try {
@@ -234,7 +240,9 @@ final class LogWriter implements AutoCloseable {
       boolean force = switch (policy.kind()) {
         case ALWAYS -> n > 0;
         case NEVER -> false;
-        case INTERVAL -> System.nanoTime() - lastForceNanos >= policy.intervalMillis() * 1_000_000L && writtenSeq > forcedSeq;
+        case INTERVAL ->
+          System.nanoTime() - lastForceNanos >= policy.intervalMillis() * 1_000_000L
+              && writtenSeq > forcedSeq;
       };
       if (force) {
         long upTo = writtenSeq;
@@ -269,13 +277,15 @@ final class LogWriter implements AutoCloseable {
 
   private volatile long forcedSeq;
   /** The longest a batch waits for more records (group commit), and never more than half an fsync. */
-  static final long GROUP_COMMIT_MAX_WAIT_NANOS = Long.getLong("ou.groupCommitMaxWaitMicros", 0) * 1000;
+  static final long GROUP_COMMIT_MAX_WAIT_NANOS =
+      Long.getLong("ou.groupCommitMaxWaitMicros", 0) * 1000;
 
   /** Waits until everything queued so far was written and is durable. */
   void drain() throws InterruptedException {
     lock.lock();
     try {
-      while ((len > 0 || busy) && running) idle.await(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+      while ((len > 0 || busy) && running)
+        idle.await(100, java.util.concurrent.TimeUnit.MILLISECONDS);
     } finally {
       lock.unlock();
     }

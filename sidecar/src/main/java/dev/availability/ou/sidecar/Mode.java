@@ -16,7 +16,9 @@ public enum Mode {
       case "synchronous", "sync" -> SYNCHRONOUS;
       case "asynchronous", "async", "trailing" -> ASYNCHRONOUS;
       case "journal" -> JOURNAL;
-      default -> throw new IllegalArgumentException("unknown mode '" + s + "' (Synchronous, Asynchronous, Journal)");
+      default ->
+        throw new IllegalArgumentException(
+            "unknown mode '" + s + "' (Synchronous, Asynchronous, Journal)");
     };
   }
 

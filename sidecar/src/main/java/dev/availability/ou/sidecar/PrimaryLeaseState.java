@@ -19,11 +19,17 @@ final class PrimaryLeaseState {
 
   private volatile boolean leaseRequired;
   private volatile long leaseValidUntilNanos;
-  // The API server answered that the lease is someone else's (or gone): no failsafe (LeaseFailsafe) then.
+  // The API server answered that the lease is someone else's (or gone): no failsafe (LeaseFailsafe)
+  // then.
   private volatile boolean leaseTakenAway;
   private volatile boolean inFailsafe;
 
-  PrimaryLeaseState(Config cfg, Counters counters, Supplier<Mode> mode, WriteAcknowledgements acks, LongSupplier peerHeartbeatAgeMillis,
+  PrimaryLeaseState(
+      Config cfg,
+      Counters counters,
+      Supplier<Mode> mode,
+      WriteAcknowledgements acks,
+      LongSupplier peerHeartbeatAgeMillis,
       LongSupplier nanoTime) {
     this.cfg = cfg;
     this.counters = counters;
@@ -59,31 +65,65 @@ final class PrimaryLeaseState {
     boolean failsafe = failsafe();
     if (failsafe && !inFailsafe) {
       counters.inc("failsafeEntered");
-      Logs.warn("lease not renewed (" + why + "): serving on while the standby at epoch " + epoch + " confirms every write (failsafe)");
+      Logs.warn("lease not renewed (" + why + "): serving on while the standby at epoch " + epoch
+          + " confirms every write (failsafe)");
     }
     inFailsafe = failsafe;
   }
 
   /** Whether a member in {@code role} acknowledges writes now, with this lease (ServingRule.serving). */
   boolean serving(Role role, boolean selfFenced, boolean writerFailed) {
-    return ServingRule.serving(role, selfFenced, writerFailed, leaseRequired, leaseValidUntilNanos, nanoTime.getAsLong(), mode.get(),
-        acks.acksAlone(), leaseTakenAway, acks.standbyConnected(), peerHeartbeatAgeMillis.getAsLong(), cfg.heartbeatMillis());
+    return ServingRule.serving(
+        role,
+        selfFenced,
+        writerFailed,
+        leaseRequired,
+        leaseValidUntilNanos,
+        nanoTime.getAsLong(),
+        mode.get(),
+        acks.acksAlone(),
+        leaseTakenAway,
+        acks.standbyConnected(),
+        peerHeartbeatAgeMillis.getAsLong(),
+        cfg.heartbeatMillis());
   }
 
   boolean ok() {
-    return ServingRule.leaseOk(leaseRequired, leaseValidUntilNanos, nanoTime.getAsLong(), mode.get(), acks.acksAlone(), leaseTakenAway,
-        acks.standbyConnected(), peerHeartbeatAgeMillis.getAsLong(), cfg.heartbeatMillis());
+    return ServingRule.leaseOk(
+        leaseRequired,
+        leaseValidUntilNanos,
+        nanoTime.getAsLong(),
+        mode.get(),
+        acks.acksAlone(),
+        leaseTakenAway,
+        acks.standbyConnected(),
+        peerHeartbeatAgeMillis.getAsLong(),
+        cfg.heartbeatMillis());
   }
 
   /** The standby confirms this primary so that it need not write its lease (LeaseFailsafe.confirms). */
   boolean confirmedByStandby() {
-    return leaseRequired && LeaseFailsafe.confirms(mode.get(), acks.acksAlone(), leaseTakenAway, acks.standbyCaughtUp(),
-        peerHeartbeatAgeMillis.getAsLong(), cfg.heartbeatMillis());
+    return leaseRequired
+        && LeaseFailsafe.confirms(
+            mode.get(),
+            acks.acksAlone(),
+            leaseTakenAway,
+            acks.standbyCaughtUp(),
+            peerHeartbeatAgeMillis.getAsLong(),
+            cfg.heartbeatMillis());
   }
 
   /** Serving past the lease on the standby's confirmation (LeaseFailsafe): API server unreachable, or renewals skipped. */
   boolean failsafe() {
-    return ServingRule.failsafe(leaseRequired, leaseValidUntilNanos, nanoTime.getAsLong(), mode.get(), acks.acksAlone(), leaseTakenAway,
-        acks.standbyConnected(), peerHeartbeatAgeMillis.getAsLong(), cfg.heartbeatMillis());
+    return ServingRule.failsafe(
+        leaseRequired,
+        leaseValidUntilNanos,
+        nanoTime.getAsLong(),
+        mode.get(),
+        acks.acksAlone(),
+        leaseTakenAway,
+        acks.standbyConnected(),
+        peerHeartbeatAgeMillis.getAsLong(),
+        cfg.heartbeatMillis());
   }
 }

@@ -45,7 +45,8 @@ final class PrimaryLink implements AutoCloseable {
   private volatile Socket socket;
   private volatile long dirty;
 
-  PrimaryLink(Replica replica, PeerAuth auth, FrameCodec codec, Config cfg, Counters counters, long epoch) {
+  PrimaryLink(
+      Replica replica, PeerAuth auth, FrameCodec codec, Config cfg, Counters counters, long epoch) {
     this.replica = replica;
     this.auth = auth;
     this.codec = codec;
@@ -69,17 +70,21 @@ final class PrimaryLink implements AutoCloseable {
    * from here (no extra thread hop, no read back from the file).
    */
   private void written(long first, long last, byte[] bytes, int length) {
-    // Asynchronous: the link's own thread sends (from the log), so a slow or silent standby can never hold
+    // Asynchronous: the link's own thread sends (from the log), so a slow or silent standby can
+    // never hold
     // up the log writer and with it the acknowledgements that do not wait for the standby.
-    // A batch larger than one frame may carry (a value near the largest after a full queue) goes from
+    // A batch larger than one frame may carry (a value near the largest after a full queue) goes
+    // from
     // the log instead, in frames of the configured size.
     if (live && replica.mode() != Mode.ASYNCHRONOUS && length <= codec.limits().maxBatchBytes()) {
       synchronized (sendLock) {
         if (live && liveSession != null && next == first) {
           try {
             liveSession.sent(last);
-            // The session's epoch; the batch is sealed straight from the writer's buffer (no other copy).
-            codec.write(liveOut, liveSession.seal(), FrameType.BATCH, epoch, first, bytes, 0, length);
+            // The session's epoch; the batch is sealed straight from the writer's buffer (no other
+            // copy).
+            codec.write(
+                liveOut, liveSession.seal(), FrameType.BATCH, epoch, first, bytes, 0, length);
             liveOut.flush();
             counters.add("recordsSent", last - first + 1);
             next = last + 1;
@@ -142,15 +147,29 @@ final class PrimaryLink implements AutoCloseable {
     s.setSoTimeout((int) Math.max(1000, cfg.peerLostAfterMillis() * 2));
     InputStream in = new BufferedInputStream(s.getInputStream(), 1 << 16);
     OutputStream out = new BufferedOutputStream(s.getOutputStream(), 1 << 16);
-    PrimarySession ps = new PrimarySession(auth, epoch, cfg.memberName(), new PrimarySession.LogView() {
-      @Override public long firstSeq() { return replica.store().log().firstSeq(); }
-      @Override public long lastSeq() { return replica.writtenSeq(); }
-      @Override public TermHistory history() {
-        TermHistory h = replica.store().log().history();
-        h.truncateAfter(replica.writtenSeq());
-        return h;
-      }
-    }, PeerAuth.nonce());
+    PrimarySession ps = new PrimarySession(
+        auth,
+        epoch,
+        cfg.memberName(),
+        new PrimarySession.LogView() {
+          @Override
+          public long firstSeq() {
+            return replica.store().log().firstSeq();
+          }
+
+          @Override
+          public long lastSeq() {
+            return replica.writtenSeq();
+          }
+
+          @Override
+          public TermHistory history() {
+            TermHistory h = replica.store().log().history();
+            h.truncateAfter(replica.writtenSeq());
+            return h;
+          }
+        },
+        PeerAuth.nonce());
     codec.write(out, ps.hello());
     out.flush();
     // Handshake: until the plan.
@@ -160,7 +179,8 @@ final class PrimaryLink implements AutoCloseable {
       for (SessionAction a : actions) {
         switch (a) {
           case SessionAction.Send send -> {
-            codec.write(out, ps.seal(), send.frame()); // AUTH in plaintext; anything after it sealed
+            codec.write(
+                out, ps.seal(), send.frame()); // AUTH in plaintext; anything after it sealed
             out.flush();
           }
           case SessionAction.PlanReady p -> plan = p;
@@ -173,7 +193,10 @@ final class PrimaryLink implements AutoCloseable {
     replica.peerHeard();
     long next = catchUp.start(plan, ps, out, address);
     if (next < 0) return;
-    codec.write(out, ps.seal(), ps.heartbeat(replica.lastSeq(), replica.durableSeq(), System.currentTimeMillis()));
+    codec.write(
+        out,
+        ps.seal(),
+        ps.heartbeat(replica.lastSeq(), replica.durableSeq(), System.currentTimeMillis()));
     out.flush();
     // Receiver: ACKs and heartbeats.
     Thread receiver = new Thread(() -> receive(in, ps, out), "ou-primary-receiver");
@@ -187,7 +210,8 @@ final class PrimaryLink implements AutoCloseable {
     }
   }
 
-  private void stream(OutputStream out, PrimarySession ps, long from) throws IOException, InterruptedException {
+  private void stream(OutputStream out, PrimarySession ps, long from)
+      throws IOException, InterruptedException {
     long lastSend = System.nanoTime();
     SegmentLog log = replica.store().log();
     synchronized (sendLock) {
@@ -218,8 +242,12 @@ final class PrimaryLink implements AutoCloseable {
             live = true; // caught up: the writer thread sends new batches itself
           }
           if (sentSomething || live) lastSend = sentSomething ? System.nanoTime() : lastSend;
-          if (!sentSomething && System.nanoTime() - lastSend >= cfg.heartbeatMillis() * 1_000_000L) {
-            codec.write(out, ps.seal(), ps.heartbeat(replica.lastSeq(), replica.durableSeq(), System.currentTimeMillis()));
+          if (!sentSomething
+              && System.nanoTime() - lastSend >= cfg.heartbeatMillis() * 1_000_000L) {
+            codec.write(
+                out,
+                ps.seal(),
+                ps.heartbeat(replica.lastSeq(), replica.durableSeq(), System.currentTimeMillis()));
             out.flush();
             lastSend = System.nanoTime();
           }

@@ -48,7 +48,8 @@ final class Replica {
   private volatile long lastPeerFrameNanos;
 
   /** {@code nanoTime}: the clock the lease, the peer's heartbeats and the write timeouts are read on (tests drive it). */
-  Replica(Config cfg, Store store, LogWriter writer, Counters counters, LongSupplier nanoTime) throws IOException {
+  Replica(Config cfg, Store store, LogWriter writer, Counters counters, LongSupplier nanoTime)
+      throws IOException {
     this.cfg = cfg;
     this.nanoTime = nanoTime;
     this.lastPeerFrameNanos = nanoTime.getAsLong();
@@ -58,11 +59,14 @@ final class Replica {
     current.mode = cfg.mode();
     current.nextSeq = store.log().lastSeq() + 1;
     this.acks = new WriteAcknowledgements(cfg, writer, counters, this::serving, nanoTime);
-    this.standby = new StandbyProgress(cfg, store, writer, this::mode, this::peerHeartbeatAgeMillis);
-    this.lease = new PrimaryLeaseState(cfg, counters, this::mode, acks, this::peerHeartbeatAgeMillis, nanoTime);
+    this.standby =
+        new StandbyProgress(cfg, store, writer, this::mode, this::peerHeartbeatAgeMillis);
+    this.lease = new PrimaryLeaseState(
+        cfg, counters, this::mode, acks, this::peerHeartbeatAgeMillis, nanoTime);
     this.applier = new StreamApplier(this, store, writer, counters);
     this.snapshots = new ReplicaSnapshots(this, cfg, store, writer);
-    this.assignment = new RoleAssignment(this, current, cfg, store, writer, counters, acks, standby, listeners);
+    this.assignment =
+        new RoleAssignment(this, current, cfg, store, writer, counters, acks, standby, listeners);
     Properties p = store.member();
     current.epoch = Long.parseLong(p.getProperty("epoch", "0"));
     writer.listen(listeners::written, s -> {
@@ -74,7 +78,8 @@ final class Replica {
   // ---- role -------------------------------------------------------------------------------------
 
   /** Takes an assignment. Older epochs are ignored; returns whether anything changed ({@link RoleAssignment}). */
-  boolean assign(Role newRole, long newEpoch, String peer, Mode newMode, String reason) throws IOException {
+  boolean assign(Role newRole, long newEpoch, String peer, Mode newMode, String reason)
+      throws IOException {
     return assignment.assign(newRole, newEpoch, peer, newMode, reason);
   }
 
@@ -150,7 +155,9 @@ final class Replica {
       now = serving();
       if (now != current.wasServing) {
         current.wasServing = now;
-        String reason = now ? why : lease.ok() ? why : "lease not renewed in time: stopped acknowledging writes";
+        String reason = now
+            ? why
+            : lease.ok() ? why : "lease not renewed in time: stopped acknowledging writes";
         if (!now) counters.inc("leaseLapses");
         Logs.warn("serving=" + now + ": " + reason);
         view = view(reason);
@@ -163,7 +170,11 @@ final class Replica {
   }
 
   synchronized RoleView view(String reason) {
-    return new RoleView(current.role, current.epoch, current.role == Role.Primary && !current.selfFenced && lease.ok(), reason);
+    return new RoleView(
+        current.role,
+        current.epoch,
+        current.role == Role.Primary && !current.selfFenced && lease.ok(),
+        reason);
   }
 
   /** The role for the report: a primary that was deposed acts as fenced. */
@@ -210,22 +221,31 @@ final class Replica {
     boolean sync;
     synchronized (this) {
       if (current.role != Role.Primary) {
-        c.fail(current.role == Role.Fenced ? LocalProtocol.FENCED : LocalProtocol.NOT_PRIMARY, "this member is " + (current.role == null ? "unassigned" : current.role) + " at epoch " + current.epoch);
+        c.fail(
+            current.role == Role.Fenced ? LocalProtocol.FENCED : LocalProtocol.NOT_PRIMARY,
+            "this member is " + (current.role == null ? "unassigned" : current.role) + " at epoch "
+                + current.epoch);
         c.flush();
         return;
       }
       if (current.selfFenced || !lease.ok() || writer.failure() != null) {
-        c.fail(LocalProtocol.FENCED, current.selfFenced ? current.fenceReason : !lease.ok() ? "primary lease not renewed in time" : "log write failed");
+        c.fail(
+            LocalProtocol.FENCED,
+            current.selfFenced
+                ? current.fenceReason
+                : !lease.ok() ? "primary lease not renewed in time" : "log write failed");
         c.flush();
         return;
       }
       seq = current.nextSeq++;
       LogRecord r = new LogRecord(seq, current.term, type, key, value);
       store.state().apply(r);
-      // Journal is Synchronous plus the stimulus markers (the seed's strategies 1 and 3 combined): nothing
+      // Journal is Synchronous plus the stimulus markers (the seed's strategies 1 and 3 combined):
+      // nothing
       // acknowledged is lost, and a promoted standby also knows which stimuli were in flight.
       sync = current.mode == Mode.SYNCHRONOUS || current.mode == Mode.JOURNAL;
-      // The waiter goes in before the record reaches the writer: its acknowledgement cannot come first.
+      // The waiter goes in before the record reaches the writer: its acknowledgement cannot come
+      // first.
       acks.enqueue(sync, seq, c);
       writer.append(r, !callerCommits);
     }
@@ -289,7 +309,10 @@ final class Replica {
   /** Updates this member trails by; null for a standby that has not heard its primary since it started (it may hold nothing). */
   Long lag() {
     Role r = role();
-    if (r == Role.Primary) return acks.standbyAckedSeq() < 0 ? lastSeq() : Math.max(0, lastSeq() - acks.standbyAckedSeq());
+    if (r == Role.Primary)
+      return acks.standbyAckedSeq() < 0
+          ? lastSeq()
+          : Math.max(0, lastSeq() - acks.standbyAckedSeq());
     return standby.lag();
   }
 

@@ -41,7 +41,8 @@ final class ReplicaSnapshots {
           history = store.log().history();
         }
         history.truncateAfter(seq);
-        Snapshots.Written w = store.snapshots().write(start.state(), seq, start.exactFromSeq(), history);
+        Snapshots.Written w =
+            store.snapshots().write(start.state(), seq, start.exactFromSeq(), history);
         try {
           durable.await(w.consistentSeq());
         } catch (IOException writerFailed) {
@@ -71,7 +72,9 @@ final class ReplicaSnapshots {
       Path newest = list.get(list.size() - 1);
       String n = newest.getFileName().toString();
       long seq = Long.parseLong(n.substring("snapshot-".length(), n.indexOf('.')));
-      if (seq + 1 >= store.log().firstSeq()) return new Snapshots.Loaded(newest, seq, -1, null, null); // its consistent sequence is in the file
+      if (seq + 1 >= store.log().firstSeq())
+        return new Snapshots.Loaded(
+            newest, seq, -1, null, null); // its consistent sequence is in the file
     }
     return snapshotNow();
   }

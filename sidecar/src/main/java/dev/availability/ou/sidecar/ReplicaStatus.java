@@ -40,11 +40,15 @@ final class ReplicaStatus {
       l.add("peerHeartbeatAgeMillis=" + r.peerHeartbeatAgeMillis());
       l.add("peerLost=" + (r.peerHeartbeatAgeMillis() > cfg.peerLostAfterMillis()));
       l.add("fsync=" + cfg.fsync());
-      // The timings the unit's recovery budget gives (the operator's assignment carries them: Timing).
+      // The timings the unit's recovery budget gives (the operator's assignment carries them:
+      // Timing).
       l.add("heartbeatMillis=" + cfg.heartbeatMillis());
       l.add("peerLostAfterMillis=" + cfg.peerLostAfterMillis());
       l.add("leaseSafetyMarginMillis=" + cfg.leaseSafetyMarginMillis());
-      l.add("leaseDurationMillis=" + (cfg.timing().leaseDuration() == null ? "" : cfg.timing().leaseDuration().toMillis()));
+      l.add("leaseDurationMillis="
+          + (cfg.timing().leaseDuration() == null
+              ? ""
+              : cfg.timing().leaseDuration().toMillis()));
       return l;
     }
   }

@@ -29,18 +29,23 @@ final class ReplicationServer implements AutoCloseable {
    * it out (a cap that refused new connections would).
    */
   private final ConcurrentLinkedDeque<StandbyLink> unauthenticated = new ConcurrentLinkedDeque<>();
+
   static final int MAX_UNAUTHENTICATED = 8;
-  private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "ou-handshake-deadline");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService deadlines =
+      Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ou-handshake-deadline");
+        t.setDaemon(true);
+        return t;
+      });
   /** Every open link, handshaking or not: a role or epoch change closes each one set up before it. */
-  private final java.util.Set<StandbyLink> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.Set<StandbyLink> open =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private StandbyLink active;
   private volatile boolean running = true;
 
-  ReplicationServer(Config cfg, Replica replica, PeerAuth auth, FrameCodec codec, Counters counters) throws IOException {
+  ReplicationServer(Config cfg, Replica replica, PeerAuth auth, FrameCodec codec, Counters counters)
+      throws IOException {
     this.cfg = cfg;
     this.replica = replica;
     this.auth = auth;
@@ -61,31 +66,38 @@ final class ReplicationServer implements AutoCloseable {
         Socket s = server.accept();
         StandbyLink link = new StandbyLink(s, this, replica, auth, codec, cfg, counters);
         open.add(link);
-        if (link.setUpAsStandby() && !replica.sessionStillValid(link.epoch(), Role.Standby)) link.close("role or epoch changed as it connected");
+        if (link.setUpAsStandby() && !replica.sessionStillValid(link.epoch(), Role.Standby))
+          link.close("role or epoch changed as it connected");
         unauthenticated.addLast(link);
         while (unauthenticated.size() > MAX_UNAUTHENTICATED) {
           StandbyLink oldest = unauthenticated.pollFirst();
           if (oldest != null && !oldest.authenticated()) {
             counters.inc("replicationConnectionsEvicted");
-            oldest.close("too many connections that have not proved the unit key: the oldest is closed");
+            oldest.close(
+                "too many connections that have not proved the unit key: the oldest is closed");
           }
         }
         // The whole handshake has one deadline, however slowly a stranger trickles its bytes.
-        deadlines.schedule(() -> {
-          if (!link.authenticated() && unauthenticated.remove(link)) {
-            counters.inc("replicationHandshakesTimedOut");
-            link.close("handshake not completed within " + handshakeDeadlineMillis() + " ms");
-          }
-        }, handshakeDeadlineMillis(), TimeUnit.MILLISECONDS);
-        Thread t = new Thread(() -> {
-          try {
-            link.run();
-          } finally {
-            open.remove(link);
-            unauthenticated.remove(link);
-            released(link);
-          }
-        }, "ou-standby-link");
+        deadlines.schedule(
+            () -> {
+              if (!link.authenticated() && unauthenticated.remove(link)) {
+                counters.inc("replicationHandshakesTimedOut");
+                link.close("handshake not completed within " + handshakeDeadlineMillis() + " ms");
+              }
+            },
+            handshakeDeadlineMillis(),
+            TimeUnit.MILLISECONDS);
+        Thread t = new Thread(
+            () -> {
+              try {
+                link.run();
+              } finally {
+                open.remove(link);
+                unauthenticated.remove(link);
+                released(link);
+              }
+            },
+            "ou-standby-link");
         t.setDaemon(true);
         link.thread = t;
         t.start();
@@ -128,7 +140,8 @@ final class ReplicationServer implements AutoCloseable {
    */
   private void roleChanged(Replica.RoleView v) {
     for (StandbyLink link : open) {
-      if (v.role() != Role.Standby || v.epoch() != link.epoch()) link.close("role or epoch changed: " + v.role() + " at " + v.epoch());
+      if (v.role() != Role.Standby || v.epoch() != link.epoch())
+        link.close("role or epoch changed: " + v.role() + " at " + v.epoch());
     }
   }
 

@@ -70,7 +70,8 @@ final class ResponseOutbox {
   boolean awaitRoom() throws InterruptedException {
     lock.lock();
     try {
-      while (!closed && (unanswered >= MAX_UNANSWERED || queuedBytes >= MAX_QUEUED_BYTES)) changed.await();
+      while (!closed && (unanswered >= MAX_UNANSWERED || queuedBytes >= MAX_QUEUED_BYTES))
+        changed.await();
       return !closed;
     } finally {
       lock.unlock();

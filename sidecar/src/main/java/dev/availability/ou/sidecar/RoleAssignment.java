@@ -25,8 +25,16 @@ final class RoleAssignment {
   private final StandbyProgress standby;
   private final ReplicaListeners listeners;
 
-  RoleAssignment(Replica replica, RoleState current, Config cfg, Store store, LogWriter writer, Counters counters,
-      WriteAcknowledgements acks, StandbyProgress standby, ReplicaListeners listeners) {
+  RoleAssignment(
+      Replica replica,
+      RoleState current,
+      Config cfg,
+      Store store,
+      LogWriter writer,
+      Counters counters,
+      WriteAcknowledgements acks,
+      StandbyProgress standby,
+      ReplicaListeners listeners) {
     this.replica = replica;
     this.current = current;
     this.cfg = cfg;
@@ -39,26 +47,38 @@ final class RoleAssignment {
   }
 
   /** Takes an assignment; returns whether anything changed. Older epochs are ignored. */
-  boolean assign(Role newRole, long newEpoch, String peer, Mode newMode, String reason) throws IOException {
+  boolean assign(Role newRole, long newEpoch, String peer, Mode newMode, String reason)
+      throws IOException {
     RoleView view;
     synchronized (replica) {
       if (newEpoch < current.epoch) {
-        Logs.warn("ignored assignment " + newRole + " at epoch " + newEpoch + ": this member is at epoch " + current.epoch);
+        Logs.warn("ignored assignment " + newRole + " at epoch " + newEpoch
+            + ": this member is at epoch " + current.epoch);
         counters.inc("staleAssignmentsIgnored");
         return false;
       }
-      if (newRole == Role.Primary && current.role != Role.Primary && writer.durableSeq() < store.exactFromSeq()) {
-        // A snapshot received from the old primary is fuzzy until the stream reaches its consistent sequence:
-        // serving it would show keys at values from different moments. The operator sees no confirmation and moves on.
-        Logs.warn("refused promotion at epoch " + newEpoch + ": the state is exact only from sequence " + store.exactFromSeq()
-            + " and this member holds up to " + writer.durableSeq());
+      if (newRole == Role.Primary
+          && current.role != Role.Primary
+          && writer.durableSeq() < store.exactFromSeq()) {
+        // A snapshot received from the old primary is fuzzy until the stream reaches its consistent
+        // sequence:
+        // serving it would show keys at values from different moments. The operator sees no
+        // confirmation and moves on.
+        Logs.warn(
+            "refused promotion at epoch " + newEpoch + ": the state is exact only from sequence "
+                + store.exactFromSeq() + " and this member holds up to " + writer.durableSeq());
         counters.inc("promotionsRefusedNotExact");
         return false;
       }
       if (newMode != null) current.mode = newMode;
-      boolean sameRole = newRole == current.role && newEpoch == current.epoch && !(newRole == Role.Primary && current.selfFenced);
+      boolean sameRole = newRole == current.role
+          && newEpoch == current.epoch
+          && !(newRole == Role.Primary && current.selfFenced);
       // A new standby (or none): the old one is being replaced, so nothing waits for it any more.
-      if (sameRole && current.role == Role.Primary && cfg.acknowledgeAlone() && !java.util.Objects.equals(current.peerEndpoint, peer)) acks.acksAlone(true);
+      if (sameRole
+          && current.role == Role.Primary
+          && cfg.acknowledgeAlone()
+          && !java.util.Objects.equals(current.peerEndpoint, peer)) acks.acksAlone(true);
       current.peerEndpoint = peer;
       if (sameRole) {
         view = null;
@@ -76,17 +96,22 @@ final class RoleAssignment {
         acks.forgetStandbyAcked();
         standby.reset();
         if (newRole == Role.Primary) becomePrimary();
-        Logs.info("role " + old + " -> " + newRole + " at epoch " + newEpoch + " (mode " + current.mode.label() + ", peer " + peer + "): " + reason);
+        Logs.info("role " + old + " -> " + newRole + " at epoch " + newEpoch + " (mode "
+            + current.mode.label() + ", peer " + peer + "): " + reason);
         counters.inc("roleChanges");
         view = replica.view(reason);
       }
     }
-    if (view == null) { // same role and epoch: only the peer or mode may have changed; tell the listeners outside the lock
+    if (view == null) { // same role and epoch: only the peer or mode may have changed; tell the
+      // listeners outside the lock
       listeners.publish(replica.view("assignment refreshed"));
       acks.progress();
       return false;
     }
-    acks.failAll(newRole == Role.Primary ? LocalProtocol.FENCED : newRole == Role.Standby ? LocalProtocol.NOT_PRIMARY : LocalProtocol.FENCED,
+    acks.failAll(
+        newRole == Role.Primary
+            ? LocalProtocol.FENCED
+            : newRole == Role.Standby ? LocalProtocol.NOT_PRIMARY : LocalProtocol.FENCED,
         "role changed to " + newRole + " at epoch " + newEpoch);
     listeners.publish(view);
     return true;
@@ -94,16 +119,22 @@ final class RoleAssignment {
 
   private void becomePrimary() throws IOException {
     Properties p = store.member();
-    int inc = Long.toString(current.epoch).equals(p.getProperty("incarnationEpoch")) ? Integer.parseInt(p.getProperty("incarnation", "0")) + 1 : 1;
+    int inc = Long.toString(current.epoch).equals(p.getProperty("incarnationEpoch"))
+        ? Integer.parseInt(p.getProperty("incarnation", "0")) + 1
+        : 1;
     p.setProperty("incarnationEpoch", Long.toString(current.epoch));
     p.setProperty("incarnation", Integer.toString(inc));
     store.saveMember(p);
     current.term = Terms.of(current.epoch, inc);
-    // Back at an epoch it already served (a restart), with its standby still its peer: that standby may hold records
-    // this primary lost, so nothing is acknowledged on one copy before it was heard (see PrimaryLink).
-    acks.acksAlone(cfg.acknowledgeAlone() && (inc == 1 || current.peerEndpoint == null || current.peerEndpoint.isBlank()));
+    // Back at an epoch it already served (a restart), with its standby still its peer: that standby
+    // may hold records
+    // this primary lost, so nothing is acknowledged on one copy before it was heard (see
+    // PrimaryLink).
+    acks.acksAlone(cfg.acknowledgeAlone()
+        && (inc == 1 || current.peerEndpoint == null || current.peerEndpoint.isBlank()));
     current.promotionSeq = current.nextSeq;
-    LogRecord start = new LogRecord(current.nextSeq++, current.term, RecordType.TERM_START, null, null);
+    LogRecord start =
+        new LogRecord(current.nextSeq++, current.term, RecordType.TERM_START, null, null);
     store.state().apply(start);
     writer.append(start);
     current.wasServing = replica.serving();

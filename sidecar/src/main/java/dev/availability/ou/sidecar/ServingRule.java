@@ -15,27 +15,79 @@ final class ServingRule {
    * A primary acknowledges writes: not fenced by itself, its log writer healthy and its lease good
    * ({@link #leaseOk}).
    */
-  static boolean serving(Role role, boolean selfFenced, boolean writerFailed, boolean leaseRequired, long leaseValidUntilNanos,
-      long nowNanos, Mode mode, boolean acksAlone, boolean leaseTakenAway, boolean standbyConnected, long standbyHeardAgeMillis,
+  static boolean serving(
+      Role role,
+      boolean selfFenced,
+      boolean writerFailed,
+      boolean leaseRequired,
+      long leaseValidUntilNanos,
+      long nowNanos,
+      Mode mode,
+      boolean acksAlone,
+      boolean leaseTakenAway,
+      boolean standbyConnected,
+      long standbyHeardAgeMillis,
       long heartbeatMillis) {
-    return role == Role.Primary && !selfFenced && !writerFailed
-        && leaseOk(leaseRequired, leaseValidUntilNanos, nowNanos, mode, acksAlone, leaseTakenAway, standbyConnected,
-            standbyHeardAgeMillis, heartbeatMillis);
+    return role == Role.Primary
+        && !selfFenced
+        && !writerFailed
+        && leaseOk(
+            leaseRequired,
+            leaseValidUntilNanos,
+            nowNanos,
+            mode,
+            acksAlone,
+            leaseTakenAway,
+            standbyConnected,
+            standbyHeardAgeMillis,
+            heartbeatMillis);
   }
 
   /** No lease to keep (standalone control), or one still valid, or one lapsed while the standby confirms ({@link #failsafe}). */
-  static boolean leaseOk(boolean leaseRequired, long leaseValidUntilNanos, long nowNanos, Mode mode, boolean acksAlone,
-      boolean leaseTakenAway, boolean standbyConnected, long standbyHeardAgeMillis, long heartbeatMillis) {
-    return !leaseRequired || !leaseLapsed(leaseValidUntilNanos, nowNanos)
-        || failsafe(leaseRequired, leaseValidUntilNanos, nowNanos, mode, acksAlone, leaseTakenAway, standbyConnected,
-            standbyHeardAgeMillis, heartbeatMillis);
+  static boolean leaseOk(
+      boolean leaseRequired,
+      long leaseValidUntilNanos,
+      long nowNanos,
+      Mode mode,
+      boolean acksAlone,
+      boolean leaseTakenAway,
+      boolean standbyConnected,
+      long standbyHeardAgeMillis,
+      long heartbeatMillis) {
+    return !leaseRequired
+        || !leaseLapsed(leaseValidUntilNanos, nowNanos)
+        || failsafe(
+            leaseRequired,
+            leaseValidUntilNanos,
+            nowNanos,
+            mode,
+            acksAlone,
+            leaseTakenAway,
+            standbyConnected,
+            standbyHeardAgeMillis,
+            heartbeatMillis);
   }
 
   /** Serving past a lapsed lease on the standby's confirmation (see {@link LeaseFailsafe#serves}). */
-  static boolean failsafe(boolean leaseRequired, long leaseValidUntilNanos, long nowNanos, Mode mode, boolean acksAlone,
-      boolean leaseTakenAway, boolean standbyConnected, long standbyHeardAgeMillis, long heartbeatMillis) {
-    return leaseRequired && leaseLapsed(leaseValidUntilNanos, nowNanos)
-        && LeaseFailsafe.serves(mode, acksAlone, leaseTakenAway, standbyConnected, standbyHeardAgeMillis, heartbeatMillis);
+  static boolean failsafe(
+      boolean leaseRequired,
+      long leaseValidUntilNanos,
+      long nowNanos,
+      Mode mode,
+      boolean acksAlone,
+      boolean leaseTakenAway,
+      boolean standbyConnected,
+      long standbyHeardAgeMillis,
+      long heartbeatMillis) {
+    return leaseRequired
+        && leaseLapsed(leaseValidUntilNanos, nowNanos)
+        && LeaseFailsafe.serves(
+            mode,
+            acksAlone,
+            leaseTakenAway,
+            standbyConnected,
+            standbyHeardAgeMillis,
+            heartbeatMillis);
   }
 
   /** The lease is over from its valid-until instant on. */
@@ -49,8 +101,15 @@ final class ServingRule {
    * and the primary heard recently; or, in Synchronous and Journal modes, one that was so when its primary fell
    * silent (a primary that cannot reach its standby cannot acknowledge anything more). That is the one to promote.
    */
-  static boolean inSync(long durableSeq, long exactFromSeq, boolean streaming, long primaryHeardAgeMillis, long peerLostAfterMillis,
-      long catchUpTarget, Mode mode, boolean heldAllAtLoss) {
+  static boolean inSync(
+      long durableSeq,
+      long exactFromSeq,
+      boolean streaming,
+      long primaryHeardAgeMillis,
+      long peerLostAfterMillis,
+      long catchUpTarget,
+      Mode mode,
+      boolean heldAllAtLoss) {
     if (durableSeq < exactFromSeq) return false;
     boolean live = streaming && primaryHeardAgeMillis <= peerLostAfterMillis;
     if (live) return durableSeq >= catchUpTarget;

@@ -6,7 +6,6 @@ import dev.availability.ou.contract.SidecarHeap;
 import dev.availability.ou.replication.FrameCodec;
 import dev.availability.ou.replication.Limits;
 import dev.availability.ou.replication.PeerAuth;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,34 +39,55 @@ public final class Sidecar implements AutoCloseable {
   public Sidecar(Config cfg) throws Exception {
     this.cfg = cfg;
     Limits limits = Limits.DEFAULT.withValueBytes(cfg.maxValueBytes());
-    if (cfg.batchBytes() > limits.maxBatchBytes()) throw new IllegalArgumentException("OU_BATCH_BYTES above " + limits.maxBatchBytes());
+    if (cfg.batchBytes() > limits.maxBatchBytes())
+      throw new IllegalArgumentException("OU_BATCH_BYTES above " + limits.maxBatchBytes());
     byte[] key = Files.readAllBytes(cfg.peerKeyFile());
     this.auth = new PeerAuth(key, cfg.sealStream());
     this.codec = new FrameCodec(limits);
     this.store = new Store(cfg.dataDir(), limits, cfg.segmentBytes(), counters);
     this.writer = new LogWriter(store, cfg.fsync(), counters);
     this.replica = new Replica(cfg, store, writer, counters, System::nanoTime);
-    this.heapWatch = new HeapWatch(() -> store.state().bytes(), () -> store.state().size(), Runtime.getRuntime().maxMemory(), counters);
+    this.heapWatch = new HeapWatch(
+        () -> store.state().bytes(),
+        () -> store.state().size(),
+        Runtime.getRuntime().maxMemory(),
+        counters);
     this.appHealth = new AppHealth(cfg.appProbe(), cfg.appProbeIntervalMillis());
-    this.control = cfg.control().equals("kubernetes") ? new KubernetesControl(cfg) : new StandaloneControl(cfg);
+    this.control = cfg.control().equals("kubernetes")
+        ? new KubernetesControl(cfg)
+        : new StandaloneControl(cfg);
     replica.listeners().addRoleListener(v -> roleChanged(v));
     this.replication = new ReplicationServer(cfg, replica, auth, codec, counters);
     this.lease = new LeaseKeeper(control, replica, cfg.timing());
     control.start(replica);
-    this.health = new HealthServer(cfg, () -> writer.failure() == null, this::ready, this::status, this::metrics);
+    this.health = new HealthServer(
+        cfg, () -> writer.failure() == null, this::ready, this::status, this::metrics);
     // Last: the application's first request finds the role already taken.
-    this.localApi = new LocalApiServer(cfg, replica, counters, appHealth, control instanceof StandaloneControl s ? s : null);
-    ticker.scheduleWithFixedDelay(() -> {
-      replica.acknowledgements().expireWaiters();
-      replica.checkServing("lease valid");
-      replica.acknowledgements().progress(); // a safety net: completes anything whose condition holds
-    }, 50, 50, TimeUnit.MILLISECONDS);
-    ticker.scheduleWithFixedDelay(this::report, 0, cfg.reportIntervalMillis(), TimeUnit.MILLISECONDS);
+    this.localApi = new LocalApiServer(
+        cfg, replica, counters, appHealth, control instanceof StandaloneControl s ? s : null);
+    ticker.scheduleWithFixedDelay(
+        () -> {
+          replica.acknowledgements().expireWaiters();
+          replica.checkServing("lease valid");
+          replica
+              .acknowledgements()
+              .progress(); // a safety net: completes anything whose condition holds
+        },
+        50,
+        50,
+        TimeUnit.MILLISECONDS);
+    ticker.scheduleWithFixedDelay(
+        this::report, 0, cfg.reportIntervalMillis(), TimeUnit.MILLISECONDS);
     ticker.scheduleWithFixedDelay(replica.snapshots()::maintain, 1, 1, TimeUnit.SECONDS);
     ticker.scheduleWithFixedDelay(heapWatch::check, 0, 5, TimeUnit.SECONDS);
-    Logs.info("ou-sidecar up: local API " + cfg.localApi() + ", replication " + cfg.replication() + " (advertised "
-        + cfg.advertisedEndpoint() + (auth.sealsStream() ? ", asks for a stream sealed with AES-256-GCM" : ", does not ask for stream encryption (OU_STREAM_ENCRYPTION=none)")
-        + "), health " + cfg.health() + ", data " + cfg.dataDir() + ", mode " + replica.mode().label()
+    Logs.info("ou-sidecar up: local API " + cfg.localApi() + ", replication " + cfg.replication()
+        + " (advertised "
+        + cfg.advertisedEndpoint()
+        + (auth.sealsStream()
+            ? ", asks for a stream sealed with AES-256-GCM"
+            : ", does not ask for stream encryption (OU_STREAM_ENCRYPTION=none)")
+        + "), health " + cfg.health() + ", data " + cfg.dataDir() + ", mode "
+        + replica.mode().label()
         + ", fsync " + cfg.fsync() + ", control " + cfg.control());
   }
 
@@ -86,7 +106,8 @@ public final class Sidecar implements AutoCloseable {
 
   private boolean ready() {
     Role r = replica.role();
-    return (r == Role.Primary && replica.serving()) || (r == Role.Standby && replica.standbyProgress().inSync());
+    return (r == Role.Primary && replica.serving())
+        || (r == Role.Standby && replica.standbyProgress().inSync());
   }
 
   private final Object reportLock = new Object();
@@ -103,11 +124,24 @@ public final class Sidecar implements AutoCloseable {
       if (r == null) return;
       Role reported = replica.reportedRole();
       long age = replica.peerHeartbeatAgeMillis();
-      MemberReport report = new MemberReport(reported, replica.epoch(), replica.durableSeq(), replica.lag(),
-          r == Role.Standby ? replica.standbyProgress().inSync() : null, age > cfg.peerLostAfterMillis(), age, appHealth.healthy(),
-          cfg.advertisedEndpoint(), System.currentTimeMillis(), store.state().bytes(), heapWatch.heapBytes(), heapWatch.tooSmall());
-      // Offered every OU_REPORT_INTERVAL; the control source decides what reaches the API server (MemberChannel.publish:
-      // anything the operator acts on at once, positions and sizes at most every OU_POSITION_REPORT_INTERVAL).
+      MemberReport report = new MemberReport(
+          reported,
+          replica.epoch(),
+          replica.durableSeq(),
+          replica.lag(),
+          r == Role.Standby ? replica.standbyProgress().inSync() : null,
+          age > cfg.peerLostAfterMillis(),
+          age,
+          appHealth.healthy(),
+          cfg.advertisedEndpoint(),
+          System.currentTimeMillis(),
+          store.state().bytes(),
+          heapWatch.heapBytes(),
+          heapWatch.tooSmall());
+      // Offered every OU_REPORT_INTERVAL; the control source decides what reaches the API server
+      // (MemberChannel.publish:
+      // anything the operator acts on at once, positions and sizes at most every
+      // OU_POSITION_REPORT_INTERVAL).
       control.publish(report);
     } catch (RuntimeException e) {
       Logs.error("report failed", e);
@@ -125,7 +159,8 @@ public final class Sidecar implements AutoCloseable {
     m.put("control", cfg.control());
     m.put("member", cfg.memberName());
     m.put("replicationEndpoint", cfg.advertisedEndpoint());
-    m.put("heapNeededBytes", Long.toString(SidecarHeap.forStateBytes(store.state().bytes())));
+    m.put(
+        "heapNeededBytes", Long.toString(SidecarHeap.forStateBytes(store.state().bytes())));
     m.put("heapMaxBytes", Long.toString(heapWatch.heapBytes()));
     m.put("heapTooSmall", Boolean.toString(heapWatch.tooSmall()));
     counters.snapshot().forEach((k, v) -> m.put("counter." + k, Long.toString(v)));
@@ -161,7 +196,8 @@ public final class Sidecar implements AutoCloseable {
     synchronized (this) {
       if (primaryLink != null) primaryLink.close();
     }
-    for (AutoCloseable c : new AutoCloseable[] {localApi, replication, health, control, appHealth, writer, store}) {
+    for (AutoCloseable c :
+        new AutoCloseable[] {localApi, replication, health, control, appHealth, writer, store}) {
       try {
         c.close();
       } catch (Exception e) {

@@ -19,9 +19,14 @@ public final class SidecarMain {
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(sidecar::close, "ou-shutdown"));
-    long sinceProcessStart = ProcessHandle.current().info().startInstant()
-        .map(i -> java.time.Duration.between(i, java.time.Instant.now()).toMillis()).orElse(-1L);
-    Logs.info("ou-sidecar started in " + (System.nanoTime() - t0) / 1_000_000 + " ms (" + sinceProcessStart + " ms since the process started)");
-    new java.util.concurrent.CountDownLatch(1).await(); // every worker thread is a daemon: main keeps the process alive
+    long sinceProcessStart = ProcessHandle.current()
+        .info()
+        .startInstant()
+        .map(i -> java.time.Duration.between(i, java.time.Instant.now()).toMillis())
+        .orElse(-1L);
+    Logs.info("ou-sidecar started in " + (System.nanoTime() - t0) / 1_000_000 + " ms ("
+        + sinceProcessStart + " ms since the process started)");
+    new java.util.concurrent.CountDownLatch(1)
+        .await(); // every worker thread is a daemon: main keeps the process alive
   }
 }

@@ -30,12 +30,14 @@ final class StandaloneControl implements ControlSource {
         case "fenced" -> Role.Fenced;
         default -> throw new IllegalArgumentException("OU_ROLE must be Primary, Standby or Fenced");
       };
-      replica.assign(role, cfg.initialEpoch(), cfg.initialPeer(), null, "initial standalone assignment");
+      replica.assign(
+          role, cfg.initialEpoch(), cfg.initialPeer(), null, "initial standalone assignment");
     }
   }
 
   boolean assign(Role role, long epoch, String peer, Mode mode) throws IOException {
-    return replica.assign(role, epoch, peer == null || peer.isBlank() ? null : peer, mode, "standalone ASSIGN");
+    return replica.assign(
+        role, epoch, peer == null || peer.isBlank() ? null : peer, mode, "standalone ASSIGN");
   }
 
   @Override

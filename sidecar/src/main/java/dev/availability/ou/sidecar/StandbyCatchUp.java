@@ -40,19 +40,28 @@ final class StandbyCatchUp {
    * Starts what the handshake planned: streaming from the log, or a snapshot first. Returns the sequence to stream
    * from, or -1 when the session ends here (the standby holds what this primary lost).
    */
-  long start(SessionAction.PlanReady plan, PrimarySession ps, OutputStream out, InetSocketAddress address)
+  long start(
+      SessionAction.PlanReady plan, PrimarySession ps, OutputStream out, InetSocketAddress address)
       throws IOException, InterruptedException {
     CatchUpPlan p = plan.plan();
     if (p.standbyHoldsRecordsThisPrimaryLost(epoch, plan.standby())) {
-      String lost = "the standby holds " + (p.commonPrefix() + 1) + ".." + plan.standby().lastSeq() + " of epoch " + epoch
+      String lost = "the standby holds " + (p.commonPrefix() + 1) + ".."
+          + plan.standby().lastSeq() + " of epoch " + epoch
           + ", which this primary lost (it came back with a shorter log)";
-      if (replica.mode() != Mode.ASYNCHRONOUS) { // acknowledged writes, maybe: the standby keeps them, this primary stops serving
-        for (SessionAction a : ps.refuse(Refusal.STANDBY_AHEAD, lost)) if (a instanceof SessionAction.Send send) codec.write(out, ps.seal(), send.frame());
+      if (replica.mode()
+          != Mode
+              .ASYNCHRONOUS) { // acknowledged writes, maybe: the standby keeps them, this primary
+        // stops serving
+        for (SessionAction a : ps.refuse(Refusal.STANDBY_AHEAD, lost))
+          if (a instanceof SessionAction.Send send) codec.write(out, ps.seal(), send.frame());
         out.flush();
-        replica.standbyHoldsMore(lost + ": stopped serving so that they are not cut; promote the standby");
+        replica.standbyHoldsMore(
+            lost + ": stopped serving so that they are not cut; promote the standby");
         return -1;
       }
-      counters.inc("lostRecordsCutOnStandby"); // Asynchronous: acknowledged without the standby; this primary's history wins
+      counters.inc(
+          "lostRecordsCutOnStandby"); // Asynchronous: acknowledged without the standby; this
+      // primary's history wins
       Logs.warn(lost + ": Asynchronous, so the standby cuts them");
     }
     replica.acknowledgements().standbySessionStarting(replica.lastSeq());
@@ -63,35 +72,55 @@ final class StandbyCatchUp {
       replica.acknowledgements().standbySessionStarted(p.commonPrefix());
       counters.inc("catchUpsFromLog");
       counters.set("lastCatchUpFromSeq", next);
-      Logs.info("standby " + address + " holds " + plan.standby().lastSeq() + ": streaming from " + next
-          + (p.cutsTail(plan.standby().lastSeq()) ? " (it cuts its diverged tail after " + p.commonPrefix() + ")" : ""));
+      Logs.info(
+          "standby " + address + " holds " + plan.standby().lastSeq() + ": streaming from " + next
+              + (p.cutsTail(plan.standby().lastSeq())
+                  ? " (it cuts its diverged tail after " + p.commonPrefix() + ")"
+                  : ""));
     } else {
       Snapshots.Loaded snap = replica.snapshots().snapshotForTransfer();
-      codec.write(out, ps.seal(), ps.start(CatchUpPlan.Kind.SNAPSHOT, p.commonPrefix(), snap.seq() + 1));
+      codec.write(
+          out, ps.seal(), ps.start(CatchUpPlan.Kind.SNAPSHOT, p.commonPrefix(), snap.seq() + 1));
       sendSnapshot(out, ps.seal(), snap);
       next = snap.seq() + 1;
       counters.inc("snapshotsSent");
-      Logs.info("standby " + address + " holds " + plan.standby().lastSeq() + ", log starts at " + replica.store().log().firstSeq()
-          + ": sent snapshot at " + snap.seq());
+      Logs.info("standby " + address + " holds " + plan.standby().lastSeq() + ", log starts at "
+          + replica.store().log().firstSeq() + ": sent snapshot at " + snap.seq());
     }
     return next;
   }
 
-  private void sendSnapshot(OutputStream out, FrameSeal seal, Snapshots.Loaded snap) throws IOException {
+  private void sendSnapshot(OutputStream out, FrameSeal seal, Snapshots.Loaded snap)
+      throws IOException {
     long size = Files.size(snap.path());
-    codec.write(out, seal, new Frame(FrameType.SNAPSHOT_BEGIN, epoch, snap.seq(), new Messages.SnapshotBegin(snap.seq(), size).encode()));
+    codec.write(
+        out,
+        seal,
+        new Frame(
+            FrameType.SNAPSHOT_BEGIN,
+            epoch,
+            snap.seq(),
+            new Messages.SnapshotBegin(snap.seq(), size).encode()));
     CRC32C crc = new CRC32C();
     byte[] buf = new byte[Math.min(codec.limits().maxChunkBytes(), 256 << 10)];
     long offset = 0;
     try (InputStream in = Files.newInputStream(snap.path())) {
       int n;
-      while (offset < size && (n = in.readNBytes(buf, 0, (int) Math.min(buf.length, size - offset))) > 0) {
+      while (offset < size
+          && (n = in.readNBytes(buf, 0, (int) Math.min(buf.length, size - offset))) > 0) {
         crc.update(buf, 0, n);
         codec.write(out, seal, FrameType.SNAPSHOT_CHUNK, epoch, offset, buf, 0, n);
         offset += n;
       }
     }
-    codec.write(out, seal, new Frame(FrameType.SNAPSHOT_END, epoch, snap.seq(), ByteBuffer.allocate(4).putInt((int) crc.getValue()).array()));
+    codec.write(
+        out,
+        seal,
+        new Frame(
+            FrameType.SNAPSHOT_END,
+            epoch,
+            snap.seq(),
+            ByteBuffer.allocate(4).putInt((int) crc.getValue()).array()));
     out.flush();
     counters.add("snapshotBytesSent", size);
   }

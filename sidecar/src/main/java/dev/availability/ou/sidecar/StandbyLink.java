@@ -3,7 +3,6 @@ package dev.availability.ou.sidecar;
 import dev.availability.ou.contract.Role;
 import dev.availability.ou.replication.Frame;
 import dev.availability.ou.replication.FrameCodec;
-import dev.availability.ou.replication.Messages;
 import dev.availability.ou.replication.PeerAuth;
 import dev.availability.ou.replication.ProtocolException;
 import dev.availability.ou.replication.Refusal;
@@ -38,11 +37,16 @@ final class StandbyLink {
   private volatile boolean authenticated;
   /** Whether no further frame had arrived when this one was read: then this thread commits it (see run). */
   private boolean lastOfBurst;
+
   private volatile long ackedSent = -1;
-  // The last sequence this session put in the log (common prefix, cut, snapshot, records), set under the replica's
-  // lock with the change. An ACK never goes past it: once promoted, this member's own TERM_START and writes become
-  // durable at sequences the old primary also sent, and an ACK of those would release the old primary's writes
-  // that this member never took (seen in bench/drill: one acknowledged Synchronous write lost per such race).
+  // The last sequence this session put in the log (common prefix, cut, snapshot, records), set
+  // under the replica's
+  // lock with the change. An ACK never goes past it: once promoted, this member's own TERM_START
+  // and writes become
+  // durable at sequences the old primary also sent, and an ACK of those would release the old
+  // primary's writes
+  // that this member never took (seen in bench/drill: one acknowledged Synchronous write lost per
+  // such race).
   private volatile long held = -1;
   private final Object ackSignal = new Object();
   volatile Thread thread;
@@ -73,7 +77,14 @@ final class StandbyLink {
   private OutputStream incomingOut;
   private CRC32C incomingCrc;
 
-  StandbyLink(Socket socket, ReplicationServer server, Replica replica, PeerAuth auth, FrameCodec codec, Config cfg, Counters counters) {
+  StandbyLink(
+      Socket socket,
+      ReplicationServer server,
+      Replica replica,
+      PeerAuth auth,
+      FrameCodec codec,
+      Config cfg,
+      Counters counters) {
     this.socket = socket;
     this.server = server;
     this.replica = replica;
@@ -82,16 +93,25 @@ final class StandbyLink {
     this.counters = counters;
     Replica.RoleView at = replica.view("replication connection"); // role and epoch read together
     this.setUpAsStandby = at.role() == Role.Standby;
-    this.session = new StandbySession(auth, at.epoch(), setUpAsStandby, () -> {
-      try {
-        authenticated = true;
-        server.takeOver(this);
-        return replica.streamApplier().position(at.epoch()); // refused if the role or epoch changed since this connection came
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }, codec.limits(), PeerAuth::nonce);
+    this.session = new StandbySession(
+        auth,
+        at.epoch(),
+        setUpAsStandby,
+        () -> {
+          try {
+            authenticated = true;
+            server.takeOver(this);
+            return replica
+                .streamApplier()
+                .position(
+                    at.epoch()); // refused if the role or epoch changed since this connection came
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+          }
+        },
+        codec.limits(),
+        PeerAuth::nonce);
   }
 
   long epoch() {
@@ -120,7 +140,8 @@ final class StandbyLink {
         Frame f;
         List<SessionAction> actions;
         try {
-          // sealed from the frame after AUTH on; before the primary proved the key, handshake frames only
+          // sealed from the frame after AUTH on; before the primary proved the key, handshake
+          // frames only
           f = codec.read(in, session.seal(), !authenticated);
           if (f == null) {
             finish("peer closed the connection", null);
@@ -137,13 +158,17 @@ final class StandbyLink {
           boolean goOn;
           try {
             goOn = handle(a);
-          } catch (ProtocolException e) { // the plan or records no longer apply: this member's role or epoch changed
+          } catch (
+              ProtocolException
+                  e) { // the plan or records no longer apply: this member's role or epoch changed
             goOn = refuse(e.reason(), e.getMessage());
           }
           if (!goOn) return;
         }
-        // Nothing more has arrived: write and fsync the received batches on this thread (the ACK leaves
-        // from here too). While it runs, further frames gather in the socket and go out as one batch.
+        // Nothing more has arrived: write and fsync the received batches on this thread (the ACK
+        // leaves
+        // from here too). While it runs, further frames gather in the socket and go out as one
+        // batch.
         if (lastOfBurst) replica.commitInline();
         if (session.state() == StandbySession.State.STREAMING && acker == null) {
           acker = new Thread(this::ackLoop, "ou-standby-acker");
@@ -152,7 +177,9 @@ final class StandbyLink {
         }
       }
     } catch (SocketTimeoutException e) {
-      finish("no frame from the primary for " + Math.max(1000, cfg.peerLostAfterMillis() * 2) + " ms", null);
+      finish(
+          "no frame from the primary for " + Math.max(1000, cfg.peerLostAfterMillis() * 2) + " ms",
+          null);
     } catch (IOException | RuntimeException | InterruptedException e) {
       finish(closed ? "closed" : "connection failed: " + e, null);
     } finally {
@@ -167,7 +194,8 @@ final class StandbyLink {
     }
   }
 
-  private boolean handle(SessionAction a) throws IOException, InterruptedException, ProtocolException {
+  private boolean handle(SessionAction a)
+      throws IOException, InterruptedException, ProtocolException {
     switch (a) {
       case SessionAction.Send s -> send(s.frame(), true);
       case SessionAction.Close c -> {
@@ -178,12 +206,14 @@ final class StandbyLink {
       case SessionAction.Started s -> {
         held = s.commonPrefix(); // agreed with the primary: the same records on both sides
         counters.inc("sessionsStarted." + s.kind());
-        Logs.info("replication session from " + session.primaryName() + " at epoch " + session.epoch() + ": " + s.kind()
-            + " (common prefix " + s.commonPrefix() + ", from " + s.fromSeq() + ")");
+        Logs.info("replication session from " + session.primaryName() + " at epoch "
+            + session.epoch() + ": " + s.kind() + " (common prefix " + s.commonPrefix() + ", from "
+            + s.fromSeq() + ")");
       }
       case SessionAction.Truncate t -> {
         if (!replica.streamApplier().cutAfter(session.epoch(), t.seq(), this::holds)) {
-          List<SessionAction> r = session.refuse(Refusal.INTERNAL, "standby started over empty; reconnect");
+          List<SessionAction> r =
+              session.refuse(Refusal.INTERNAL, "standby started over empty; reconnect");
           for (SessionAction x : r) if (x instanceof SessionAction.Send s) send(s.frame(), true);
           finish("standby started over empty", Refusal.INTERNAL);
           return false;
@@ -205,24 +235,32 @@ final class StandbyLink {
       case SessionAction.SnapshotEnd e -> {
         incomingOut.close();
         incomingOut = null;
-        if ((int) incomingCrc.getValue() != e.crc()) return refuse(Refusal.BAD_CHECKSUM, "snapshot checksum mismatch");
+        if ((int) incomingCrc.getValue() != e.crc())
+          return refuse(Refusal.BAD_CHECKSUM, "snapshot checksum mismatch");
         Snapshots.Loaded loaded;
         try {
           loaded = replica.store().snapshots().load(incoming);
         } catch (ProtocolException ex) {
           return refuse(ex.reason(), "snapshot does not verify: " + ex.getMessage());
         }
-        if (loaded.seq() != e.seq()) return refuse(Refusal.MALFORMED, "snapshot holds " + loaded.seq() + ", announced " + e.seq());
+        if (loaded.seq() != e.seq())
+          return refuse(
+              Refusal.MALFORMED, "snapshot holds " + loaded.seq() + ", announced " + e.seq());
         replica.streamApplier().installSnapshot(session.epoch(), incoming, loaded, this::holds);
         incoming = null;
         session.snapshotInstalled(loaded.seq());
-        Logs.info("installed snapshot at " + loaded.seq() + " (" + loaded.state().size() + " keys)");
+        Logs.info(
+            "installed snapshot at " + loaded.seq() + " (" + loaded.state().size() + " keys)");
         replica.standbyProgress().streaming(true);
         signalAck();
       }
       case SessionAction.Append ap -> {
-        replica.awaitWriterRoom(); // the disk sets the pace: TCP then holds the primary back, not this heap
-        replica.streamApplier().applyReplicated(session.epoch(), ap.bytes(), ap.records(), lastOfBurst, this::holds);
+        replica
+            .awaitWriterRoom(); // the disk sets the pace: TCP then holds the primary back, not this
+        // heap
+        replica
+            .streamApplier()
+            .applyReplicated(session.epoch(), ap.bytes(), ap.records(), lastOfBurst, this::holds);
         counters.add("recordsReceived", ap.records().size());
       }
       case SessionAction.PeerPosition p -> replica.standbyProgress().primaryPosition(p.lastSeq());
@@ -233,7 +271,8 @@ final class StandbyLink {
 
   private boolean refuse(Refusal reason, String message) throws IOException {
     counters.inc("framesRefused." + reason);
-    for (SessionAction x : session.refuse(reason, message)) if (x instanceof SessionAction.Send s) send(s.frame(), true);
+    for (SessionAction x : session.refuse(reason, message))
+      if (x instanceof SessionAction.Send s) send(s.frame(), true);
     finish(message, reason);
     return false;
   }
@@ -276,7 +315,8 @@ final class StandbyLink {
           lastBeat = now;
         }
         synchronized (ackSignal) {
-          if (Math.min(replica.durableSeq(), held) <= ackedSent && !closed) ackSignal.wait(Math.max(1, cfg.heartbeatMillis()));
+          if (Math.min(replica.durableSeq(), held) <= ackedSent && !closed)
+            ackSignal.wait(Math.max(1, cfg.heartbeatMillis()));
         }
       }
     } catch (IOException | InterruptedException e) {
@@ -294,8 +334,10 @@ final class StandbyLink {
   }
 
   private void finish(String why, Refusal reason) {
-    if (reason != null && reason != Refusal.SUPERSEDED) Logs.warn("replication session refused/closed (" + reason + "): " + why);
-    else if (reason == null && authenticated && !closed) Logs.info("replication session ending: " + why);
+    if (reason != null && reason != Refusal.SUPERSEDED)
+      Logs.warn("replication session refused/closed (" + reason + "): " + why);
+    else if (reason == null && authenticated && !closed)
+      Logs.info("replication session ending: " + why);
     close(why);
   }
 

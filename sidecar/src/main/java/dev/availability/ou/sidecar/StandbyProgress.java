@@ -19,7 +19,12 @@ final class StandbyProgress {
   private volatile long catchUpTarget = Long.MAX_VALUE;
   private volatile boolean heldAllAtLoss;
 
-  StandbyProgress(Config cfg, Store store, LogWriter writer, Supplier<Mode> mode, LongSupplier peerHeartbeatAgeMillis) {
+  StandbyProgress(
+      Config cfg,
+      Store store,
+      LogWriter writer,
+      Supplier<Mode> mode,
+      LongSupplier peerHeartbeatAgeMillis) {
     this.cfg = cfg;
     this.store = store;
     this.writer = writer;
@@ -34,7 +39,8 @@ final class StandbyProgress {
   }
 
   void streaming(boolean on) {
-    // Whether the stream stopped while this standby was in sync: in Synchronous and Journal modes the
+    // Whether the stream stopped while this standby was in sync: in Synchronous and Journal modes
+    // the
     // primary acknowledges nothing its standby does not hold, so such a standby stays promotable.
     if (!on) heldAllAtLoss = inSync();
     else heldAllAtLoss = false;
@@ -57,8 +63,15 @@ final class StandbyProgress {
 
   /** Whether this standby holds everything its primary acknowledged, the one to promote (ServingRule.inSync). */
   boolean inSync() {
-    return ServingRule.inSync(writer.durableSeq(), store.exactFromSeq(), streaming, peerHeartbeatAgeMillis.getAsLong(),
-        cfg.peerLostAfterMillis(), catchUpTarget, mode.get(), heldAllAtLoss);
+    return ServingRule.inSync(
+        writer.durableSeq(),
+        store.exactFromSeq(),
+        streaming,
+        peerHeartbeatAgeMillis.getAsLong(),
+        cfg.peerLostAfterMillis(),
+        catchUpTarget,
+        mode.get(),
+        heldAllAtLoss);
   }
 
   /** Updates this standby trails its primary by; null when it has not heard its primary since it started. */

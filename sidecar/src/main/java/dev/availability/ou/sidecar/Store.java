@@ -36,7 +36,9 @@ final class Store implements AutoCloseable {
   private volatile long snapshotSeq;
   private volatile long snapshotConsistentSeq;
   private volatile long exactFromSeq;
-  private long generation; // install, cut, wipe: a snapshot written across one of them is discarded; guarded by this
+  private long
+      generation; // install, cut, wipe: a snapshot written across one of them is discarded; guarded
+  // by this
 
   Store(Path dir, Limits limits, long segmentBytes, Counters counters) throws IOException {
     this.dir = dir;
@@ -63,18 +65,23 @@ final class Store implements AutoCloseable {
     if (rec.cut()) {
       counters.inc("logTailsCut");
       counters.add("logBytesCut", rec.bytesCut());
-      counters.note("lastLogCut", rec.cutReason() + " at seq " + rec.cutAtSeq() + ": " + rec.detail());
-      Logs.warn("log recovery cut the log at seq " + rec.cutAtSeq() + " (" + rec.cutReason() + "): " + rec.detail()
-          + "; " + rec.bytesCut() + " bytes, " + rec.segmentsDropped() + " segments dropped");
+      counters.note(
+          "lastLogCut", rec.cutReason() + " at seq " + rec.cutAtSeq() + ": " + rec.detail());
+      Logs.warn("log recovery cut the log at seq " + rec.cutAtSeq() + " (" + rec.cutReason() + "): "
+          + rec.detail() + "; " + rec.bytesCut() + " bytes, " + rec.segmentsDropped()
+          + " segments dropped");
     }
     state = loaded == null ? new KvState(0) : loaded.state();
     replay(log.lastSeq());
     if (log.lastSeq() < exactFromSeq) {
-      Logs.warn("the log ends at " + log.lastSeq() + ", before " + exactFromSeq + " where the snapshot received from the primary becomes exact:"
+      Logs.warn("the log ends at " + log.lastSeq() + ", before " + exactFromSeq
+          + " where the snapshot received from the primary becomes exact:"
           + " this member is not in sync until the stream reaches it");
     }
-    Logs.info("recovered: snapshot at " + snapshotSeq + (snapshotConsistentSeq > snapshotSeq ? " (exact from " + snapshotConsistentSeq + ")" : "") + ", log " + log.firstSeq() + ".." + log.lastSeq() + ", "
-        + state.size() + " keys, terms " + log.history());
+    Logs.info("recovered: snapshot at " + snapshotSeq
+        + (snapshotConsistentSeq > snapshotSeq ? " (exact from " + snapshotConsistentSeq + ")" : "")
+        + ", log " + log.firstSeq() + ".." + log.lastSeq() + ", " + state.size() + " keys, terms "
+        + log.history());
   }
 
   private void replay(long upTo) throws IOException {
@@ -152,7 +159,8 @@ final class Store implements AutoCloseable {
     log.close();
     for (String sub : new String[] {"log", "snapshots"}) {
       try (Stream<Path> s = Files.walk(dir.resolve(sub))) {
-        for (Path p : s.sorted(Comparator.reverseOrder()).toList()) if (!p.equals(dir.resolve(sub))) Files.delete(p);
+        for (Path p : s.sorted(Comparator.reverseOrder()).toList())
+          if (!p.equals(dir.resolve(sub))) Files.delete(p);
       }
     }
     counters.inc("wipes");
@@ -164,7 +172,8 @@ final class Store implements AutoCloseable {
    * sequence durably, and drops log segments before it beyond retention. Null (the file discarded) when
    * the state was replaced meanwhile.
    */
-  synchronized Path commitSnapshot(Snapshots.Written w, SnapshotStart start, long retentionBytes, int keep) throws IOException {
+  synchronized Path commitSnapshot(
+      Snapshots.Written w, SnapshotStart start, long retentionBytes, int keep) throws IOException {
     if (start.generation() != generation) {
       snapshots.discard(w);
       return null;
@@ -209,8 +218,13 @@ final class Store implements AutoCloseable {
     try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
       ch.force(true);
     }
-    Files.move(tmp, dir.resolve("member.properties"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    dev.availability.ou.replication.DirectorySync.force(dir); // the new epoch survives a power loss, not only a crash
+    Files.move(
+        tmp,
+        dir.resolve("member.properties"),
+        StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
+    dev.availability.ou.replication.DirectorySync.force(
+        dir); // the new epoch survives a power loss, not only a crash
   }
 
   @Override

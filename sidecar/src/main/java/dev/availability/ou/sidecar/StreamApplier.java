@@ -48,7 +48,9 @@ final class StreamApplier {
     long epoch = replica.epoch();
     if (role != Role.Standby || epoch != sessionEpoch) {
       counters.inc("replicationPlansSuperseded");
-      throw new ProtocolException(Refusal.SUPERSEDED, "this member is " + role + " at epoch " + epoch + ", the session was at " + sessionEpoch);
+      throw new ProtocolException(
+          Refusal.SUPERSEDED,
+          "this member is " + role + " at epoch " + epoch + ", the session was at " + sessionEpoch);
     }
   }
 
@@ -56,7 +58,8 @@ final class StreamApplier {
    * Cuts everything after {@code seq}; false when this member had to start over empty instead. {@code holds} learns,
    * in the same critical section, how far the log now holds the session's records (so do the methods below).
    */
-  boolean cutAfter(long sessionEpoch, long seq, LongConsumer holds) throws IOException, InterruptedException, ProtocolException {
+  boolean cutAfter(long sessionEpoch, long seq, LongConsumer holds)
+      throws IOException, InterruptedException, ProtocolException {
     boolean[] kept = {true};
     synchronized (replica) {
       stillStandbyAt(sessionEpoch);
@@ -75,7 +78,13 @@ final class StreamApplier {
   }
 
   /** Applies records from the primary's stream and queues them; {@code callerCommits} as for {@link Replica#write}. */
-  void applyReplicated(long sessionEpoch, byte[] raw, List<LogRecord> records, boolean callerCommits, LongConsumer holds) throws ProtocolException {
+  void applyReplicated(
+      long sessionEpoch,
+      byte[] raw,
+      List<LogRecord> records,
+      boolean callerCommits,
+      LongConsumer holds)
+      throws ProtocolException {
     synchronized (replica) {
       stillStandbyAt(sessionEpoch);
       KvState state = store.state();
@@ -87,7 +96,8 @@ final class StreamApplier {
     }
   }
 
-  void installSnapshot(long sessionEpoch, Path verified, Snapshots.Loaded loaded, LongConsumer holds)
+  void installSnapshot(
+      long sessionEpoch, Path verified, Snapshots.Loaded loaded, LongConsumer holds)
       throws IOException, InterruptedException, ProtocolException {
     synchronized (replica) {
       stillStandbyAt(sessionEpoch);

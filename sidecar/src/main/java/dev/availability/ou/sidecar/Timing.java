@@ -42,7 +42,11 @@ public final class Timing {
 
   /** Takes the assignment's timings (none: an operator that sends none; values that are not positive are ignored). */
   void apply(Assignment.Timing t) {
-    if (t == null || t.heartbeatMillis() <= 0 || t.peerLostAfterMillis() <= 0 || t.leaseDurationMillis() <= 0 || t.leaseSafetyMarginMillis() < 0) return;
+    if (t == null
+        || t.heartbeatMillis() <= 0
+        || t.peerLostAfterMillis() <= 0
+        || t.leaseDurationMillis() <= 0
+        || t.leaseSafetyMarginMillis() < 0) return;
     heartbeatMillis = t.heartbeatMillis();
     peerLostAfterMillis = t.peerLostAfterMillis();
     leaseSafetyMarginMillis = t.leaseSafetyMarginMillis();
@@ -51,7 +55,8 @@ public final class Timing {
 
   @Override
   public String toString() {
-    return "heartbeat " + heartbeatMillis + " ms, peer lost after " + peerLostAfterMillis + " ms, lease safety margin "
-        + leaseSafetyMarginMillis + " ms" + (leaseDurationMillis > 0 ? ", lease duration " + leaseDurationMillis + " ms" : "");
+    return "heartbeat " + heartbeatMillis + " ms, peer lost after " + peerLostAfterMillis
+        + " ms, lease safety margin " + leaseSafetyMarginMillis + " ms"
+        + (leaseDurationMillis > 0 ? ", lease duration " + leaseDurationMillis + " ms" : "");
   }
 }

@@ -24,14 +24,22 @@ final class WriteAcknowledgements {
   private final ArrayDeque<Waiter> syncQ = new ArrayDeque<>();
 
   private volatile long standbyAcked = -1;
-  // OU_DATA_DURABILITY=preferred: a Synchronous/Journal primary the operator gave no standby yet acknowledges on
-  // its own durable write, until a standby's session starts (see standbySessionStarting for why not later).
+  // OU_DATA_DURABILITY=preferred: a Synchronous/Journal primary the operator gave no standby yet
+  // acknowledges on
+  // its own durable write, until a standby's session starts (see standbySessionStarting for why not
+  // later).
   private volatile boolean acksAlone;
   private volatile boolean standbyConnected;
-  // The primary's last sequence when the standby's session started: the standby calls itself in sync once it holds it.
+  // The primary's last sequence when the standby's session started: the standby calls itself in
+  // sync once it holds it.
   private volatile long catchUpTarget = Long.MAX_VALUE;
 
-  WriteAcknowledgements(Config cfg, LogWriter writer, Counters counters, BooleanSupplier serving, LongSupplier nanoTime) {
+  WriteAcknowledgements(
+      Config cfg,
+      LogWriter writer,
+      Counters counters,
+      BooleanSupplier serving,
+      LongSupplier nanoTime) {
     this.cfg = cfg;
     this.writer = writer;
     this.counters = counters;
@@ -51,9 +59,11 @@ final class WriteAcknowledgements {
     List<Waiter> done = null;
     synchronized (waitLock) {
       long d = writer.durableSeq();
-      while (!localQ.isEmpty() && localQ.peek().seq() <= d) (done == null ? done = new ArrayList<>() : done).add(localQ.poll());
+      while (!localQ.isEmpty() && localQ.peek().seq() <= d)
+        (done == null ? done = new ArrayList<>() : done).add(localQ.poll());
       long both = acksAlone ? d : Math.min(d, standbyAcked);
-      while (!syncQ.isEmpty() && syncQ.peek().seq() <= both) (done == null ? done = new ArrayList<>() : done).add(syncQ.poll());
+      while (!syncQ.isEmpty() && syncQ.peek().seq() <= both)
+        (done == null ? done = new ArrayList<>() : done).add(syncQ.poll());
     }
     if (done == null) return;
     boolean ok = serving.getAsBoolean();
@@ -71,11 +81,16 @@ final class WriteAcknowledgements {
     List<Waiter> expired = null;
     synchronized (waitLock) {
       long now = nanoTime.getAsLong();
-      while (!syncQ.isEmpty() && now - syncQ.peek().startNanos() > limit) (expired == null ? expired = new ArrayList<>() : expired).add(syncQ.poll());
+      while (!syncQ.isEmpty() && now - syncQ.peek().startNanos() > limit)
+        (expired == null ? expired = new ArrayList<>() : expired).add(syncQ.poll());
     }
     if (expired == null) return;
     counters.add("writesTimedOut", expired.size());
-    for (Waiter w : expired) w.c().fail(LocalProtocol.UNAVAILABLE, "no standby made the write durable within " + cfg.syncTimeoutMillis() + " ms");
+    for (Waiter w : expired)
+      w.c()
+          .fail(
+              LocalProtocol.UNAVAILABLE,
+              "no standby made the write durable within " + cfg.syncTimeoutMillis() + " ms");
     flushAll(expired);
   }
 
@@ -94,7 +109,9 @@ final class WriteAcknowledgements {
   private static void flushAll(List<Waiter> ws) {
     Replica.Completion last = null;
     for (Waiter w : ws) {
-      if (w.c() != last) w.c().flush(); // completions of one connection flush the same stream: cheap when already flushed
+      if (w.c() != last)
+        w.c().flush(); // completions of one connection flush the same stream: cheap when already
+      // flushed
       last = w.c();
     }
   }

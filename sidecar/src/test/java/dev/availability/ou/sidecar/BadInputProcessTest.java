@@ -38,7 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Strangers, corrupted frames, torn log tails and malformed local requests against real sidecar processes. */
 class BadInputProcessTest {
-  @TempDir Path root;
+  @TempDir
+  Path root;
+
   String net;
   Path key;
   SidecarProcess standby;
@@ -48,7 +50,9 @@ class BadInputProcessTest {
   void setUp() throws Exception {
     net = SidecarProcess.freshNet();
     key = SidecarProcess.newKey(root);
-    standby = new SidecarProcess("standby", net + "2", root, key).with("OU_ROLE", "Standby").with("OU_EPOCH", "3");
+    standby = new SidecarProcess("standby", net + "2", root, key)
+        .with("OU_ROLE", "Standby")
+        .with("OU_EPOCH", "3");
   }
 
   @AfterEach
@@ -70,7 +74,8 @@ class BadInputProcessTest {
       s.getOutputStream().flush();
       try {
         Frame f = codec.read(s.getInputStream());
-        if (f != null && f.type() == FrameType.REFUSE) return Messages.Refuse.decode(f.payload()).reason().name();
+        if (f != null && f.type() == FrameType.REFUSE)
+          return Messages.Refuse.decode(f.payload()).reason().name();
         return f == null ? null : f.type().name();
       } catch (java.io.IOException e) {
         return null;
@@ -83,18 +88,36 @@ class BadInputProcessTest {
 
   Session authenticate(byte[] withKey, long epoch) throws Exception {
     Socket s = connect(standby);
-    PrimarySession ps = new PrimarySession(new PeerAuth(withKey), epoch, "test-primary", new PrimarySession.LogView() {
-      @Override public long firstSeq() { return 1; }
-      @Override public long lastSeq() { return 0; }
-      @Override public TermHistory history() { return new TermHistory(); }
-    }, PeerAuth.nonce());
+    PrimarySession ps = new PrimarySession(
+        new PeerAuth(withKey),
+        epoch,
+        "test-primary",
+        new PrimarySession.LogView() {
+          @Override
+          public long firstSeq() {
+            return 1;
+          }
+
+          @Override
+          public long lastSeq() {
+            return 0;
+          }
+
+          @Override
+          public TermHistory history() {
+            return new TermHistory();
+          }
+        },
+        PeerAuth.nonce());
     OutputStream out = s.getOutputStream();
     InputStream in = s.getInputStream();
     codec.write(out, ps.hello());
-    while (ps.state() != PrimarySession.State.PLANNING && ps.state() != PrimarySession.State.CLOSED) {
+    while (ps.state() != PrimarySession.State.PLANNING
+        && ps.state() != PrimarySession.State.CLOSED) {
       Frame f = codec.read(in, ps.seal()); // POSITION comes sealed
       if (f == null) break;
-      for (SessionAction a : ps.onFrame(f)) if (a instanceof SessionAction.Send send) codec.write(out, ps.seal(), send.frame());
+      for (SessionAction a : ps.onFrame(f))
+        if (a instanceof SessionAction.Send send) codec.write(out, ps.seal(), send.frame());
     }
     return new Session(s, ps);
   }
@@ -102,7 +125,8 @@ class BadInputProcessTest {
   @Test
   void corruptedAndMalformedFramesAreRefusedAndTheStandbySurvives() throws Exception {
     standby.start();
-    byte[] good = codec.encode(new Frame(FrameType.HELLO, 3, 0, new Messages.Hello(PeerAuth.nonce(), "x", true).encode()));
+    byte[] good = codec.encode(
+        new Frame(FrameType.HELLO, 3, 0, new Messages.Hello(PeerAuth.nonce(), "x", true).encode()));
     byte[] badVersion = good.clone();
     badVersion[0] = 9;
     byte[] badType = good.clone();
@@ -119,7 +143,10 @@ class BadInputProcessTest {
     try (Socket s = connect(standby)) { // ends inside the frame
       s.getOutputStream().write(truncated);
       s.shutdownOutput();
-      assertThat(Messages.Refuse.decode(codec.read(s.getInputStream()).payload()).reason().name()).isEqualTo("TRUNCATED");
+      assertThat(Messages.Refuse.decode(codec.read(s.getInputStream()).payload())
+              .reason()
+              .name())
+          .isEqualTo("TRUNCATED");
     }
     assertThat(sendRaw("GET / HTTP/1.1\r\n\r\n".getBytes())).isEqualTo("UNKNOWN_VERSION");
     assertThat(standby.alive()).isTrue();
@@ -130,14 +157,22 @@ class BadInputProcessTest {
     Session sess = authenticate(Files.readAllBytes(key), 3);
     assertThat(sess.ps().state()).isEqualTo(PrimarySession.State.PLANNING);
     OutputStream out = sess.socket().getOutputStream();
-    codec.write(out, sess.ps().seal(), sess.ps().start(dev.availability.ou.replication.CatchUpPlan.Kind.STREAM, 0, 1));
+    codec.write(
+        out,
+        sess.ps().seal(),
+        sess.ps().start(dev.availability.ou.replication.CatchUpPlan.Kind.STREAM, 0, 1));
     ByteArrayOutputStream recs = new ByteArrayOutputStream();
-    recs.writeBytes(LogRecord.put(1, Terms.of(3, 1), "good".getBytes(), "v".getBytes()).encode());
-    byte[] bad = LogRecord.put(2, Terms.of(3, 1), "bad".getBytes(), "v".getBytes()).encode();
+    recs.writeBytes(
+        LogRecord.put(1, Terms.of(3, 1), "good".getBytes(), "v".getBytes()).encode());
+    byte[] bad =
+        LogRecord.put(2, Terms.of(3, 1), "bad".getBytes(), "v".getBytes()).encode();
     bad[bad.length - 1] ^= 0x10;
     recs.writeBytes(bad);
     sess.ps().sent(2);
-    codec.write(out, sess.ps().seal(), sess.ps().batch(1, recs.toByteArray())); // sealed: it opens, the record inside is bad
+    codec.write(
+        out,
+        sess.ps().seal(),
+        sess.ps().batch(1, recs.toByteArray())); // sealed: it opens, the record inside is bad
     out.flush();
     Frame answer;
     do {
@@ -162,23 +197,33 @@ class BadInputProcessTest {
     assertThat(standby.all()).isEmpty();
 
     // Read: the real primary is pointed at a stranger's endpoint; it never streams to it.
-    SidecarProcess primary = new SidecarProcess("primary", net + "1", root, key).with("OU_ROLE", "Primary").with("OU_EPOCH", "3")
-        .with("OU_PEER_ENDPOINT", net + "9:" + SidecarProcess.REPLICATION_PORT).with("OU_MODE", "Asynchronous");
+    SidecarProcess primary = new SidecarProcess("primary", net + "1", root, key)
+        .with("OU_ROLE", "Primary")
+        .with("OU_EPOCH", "3")
+        .with("OU_PEER_ENDPOINT", net + "9:" + SidecarProcess.REPLICATION_PORT)
+        .with("OU_MODE", "Asynchronous");
     AtomicReference<String> strangerSaw = new AtomicReference<>("nothing");
     try (ServerSocket stranger = new ServerSocket()) {
       stranger.bind(new InetSocketAddress(net + "9", SidecarProcess.REPLICATION_PORT));
       Thread t = new Thread(() -> {
         try (Socket c = stranger.accept()) {
           c.setSoTimeout(5000);
-          StandbySession ss = new StandbySession(new PeerAuth(otherKey), 3, true, () -> new Messages.Position(0, new TermHistory()),
-              Limits.DEFAULT, PeerAuth::nonce);
+          StandbySession ss = new StandbySession(
+              new PeerAuth(otherKey),
+              3,
+              true,
+              () -> new Messages.Position(0, new TermHistory()),
+              Limits.DEFAULT,
+              PeerAuth::nonce);
           while (true) {
             Frame f = codec.read(c.getInputStream());
             if (f == null) break;
             strangerSaw.set(f.type().name());
             if (f.type() == FrameType.BATCH || f.type() == FrameType.SNAPSHOT_CHUNK) break;
             List<SessionAction> actions = ss.onFrame(f);
-            for (SessionAction a : actions) if (a instanceof SessionAction.Send send) codec.write(c.getOutputStream(), send.frame());
+            for (SessionAction a : actions)
+              if (a instanceof SessionAction.Send send)
+                codec.write(c.getOutputStream(), send.frame());
           }
         } catch (Exception e) {
           // the primary hung up
@@ -189,7 +234,9 @@ class BadInputProcessTest {
       try (OuClient c = primary.client()) {
         c.put("secret", "value".getBytes());
       }
-      await().atMost(Duration.ofSeconds(20)).until(() -> primary.counter("sessionsClosed.BAD_AUTH") >= 1);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> primary.counter("sessionsClosed.BAD_AUTH") >= 1);
       t.join(10_000);
     } finally {
       primary.close();
@@ -199,7 +246,9 @@ class BadInputProcessTest {
 
   @Test
   void tornLogTailIsCutOffAtRestartAndReported() throws Exception {
-    SidecarProcess p = new SidecarProcess("solo", net + "5", root, key).with("OU_ROLE", "Primary").with("OU_EPOCH", "1")
+    SidecarProcess p = new SidecarProcess("solo", net + "5", root, key)
+        .with("OU_ROLE", "Primary")
+        .with("OU_EPOCH", "1")
         .with("OU_MODE", "Asynchronous");
     try {
       p.start();
@@ -209,7 +258,10 @@ class BadInputProcessTest {
       p.kill();
       Path segment;
       try (Stream<Path> s = Files.list(p.dataDir.resolve("log"))) {
-        segment = s.filter(f -> f.toString().endsWith(".log")).sorted().reduce((a, b) -> b).orElseThrow();
+        segment = s.filter(f -> f.toString().endsWith(".log"))
+            .sorted()
+            .reduce((a, b) -> b)
+            .orElseThrow();
       }
       try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
         f.setLength(f.length() - 3); // the last record (k20) half-written
@@ -243,20 +295,27 @@ class BadInputProcessTest {
       out.write(ByteBuffer.allocate(9).putInt(5).putInt(1).put((byte) 99).array()); // unknown op
       assertThat(in.readInt()).isGreaterThan(5);
       assertThat(in.readInt()).isEqualTo(1);
-      assertThat(in.readUnsignedByte()).isEqualTo(dev.availability.ou.client.LocalProtocol.BAD_REQUEST);
+      assertThat(in.readUnsignedByte())
+          .isEqualTo(dev.availability.ou.client.LocalProtocol.BAD_REQUEST);
       in.readNBytes(200);
     } catch (java.net.SocketTimeoutException ignored) {
       // message read
     }
-    try (Socket s = new Socket(standby.host, SidecarProcess.API_PORT)) { // absurd length: refused, connection closed
+    try (Socket s = new Socket(
+        standby.host, SidecarProcess.API_PORT)) { // absurd length: refused, connection closed
       OutputStream out = s.getOutputStream();
       DataInputStream in = new DataInputStream(s.getInputStream());
       out.write(new byte[] {'O', 'U', 'L', '1'});
       in.readNBytes(4);
-      out.write(ByteBuffer.allocate(9).putInt(Integer.MAX_VALUE).putInt(2).put((byte) 1).array());
+      out.write(ByteBuffer.allocate(9)
+          .putInt(Integer.MAX_VALUE)
+          .putInt(2)
+          .put((byte) 1)
+          .array());
       in.readInt();
       in.readInt();
-      assertThat(in.readUnsignedByte()).isEqualTo(dev.availability.ou.client.LocalProtocol.TOO_LARGE);
+      assertThat(in.readUnsignedByte())
+          .isEqualTo(dev.availability.ou.client.LocalProtocol.TOO_LARGE);
     }
     try (OuClient c = standby.client()) {
       assertThat(c.status().role().name()).isEqualTo("STANDBY");

@@ -24,14 +24,19 @@ final class BenchSettings {
   /** The keys every cell rewrites (by default 15 for each of 128 writers: at 4 KiB about 8 MiB of state). */
   static final int STATE_KEYS = Integer.getInteger("bench.stateKeys", 1920);
   /** The state's size as a unit would declare it: keys and values plus about 100 bytes per key. */
-  static final long STATE_MIB = (STATE_KEYS * (Arrays.stream(SIZES).max().orElse(0) + 110L) + (1 << 20) - 1) >> 20;
+  static final long STATE_MIB =
+      (STATE_KEYS * (Arrays.stream(SIZES).max().orElse(0) + 110L) + (1 << 20) - 1) >> 20;
   /** The sidecars' heap: what the operator gives a unit declaring {@code stateMemory: <STATE_MIB>Mi}. */
   static final long HEAP_MIB = SidecarHeap.forStateMiB(STATE_MIB);
+
   static final String HEAP_OPTION = "-Xmx" + HEAP_MIB + "m";
 
   private BenchSettings() {}
 
   static int[] ints(String s) {
-    return Arrays.stream(s.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+    return Arrays.stream(s.split(","))
+        .map(String::trim)
+        .mapToInt(Integer::parseInt)
+        .toArray();
   }
 }

@@ -7,10 +7,19 @@ import java.util.List;
 import java.util.Map;
 
 /** One cell's measurement; cpuTicks: CPU time of the processes serving the subject during the measured window (clock ticks). */
-record CellResult(String subject, int writers, int size, long ops, double seconds, long[] sortedNanos, long cpuTicks) {
+record CellResult(
+    String subject,
+    int writers,
+    int size,
+    long ops,
+    double seconds,
+    long[] sortedNanos,
+    long cpuTicks) {
   /** CPU of the serving processes per write, in microseconds (NaN for the in-process baseline). */
   double cpuMicrosPerOp() {
-    return cpuTicks < 0 || ops == 0 ? Double.NaN : cpuTicks * 1e6 / BenchSettings.TICKS_PER_SECOND / ops;
+    return cpuTicks < 0 || ops == 0
+        ? Double.NaN
+        : cpuTicks * 1e6 / BenchSettings.TICKS_PER_SECOND / ops;
   }
 
   double throughput() {
@@ -19,13 +28,18 @@ record CellResult(String subject, int writers, int size, long ops, double second
 
   double pct(double p) {
     if (sortedNanos.length == 0) return Double.NaN;
-    return sortedNanos[Math.min(sortedNanos.length - 1, (int) Math.ceil(p * sortedNanos.length) - 1)] / 1000.0;
+    return sortedNanos[
+            Math.min(sortedNanos.length - 1, (int) Math.ceil(p * sortedNanos.length) - 1)]
+        / 1000.0;
   }
 
   /** The rounds merged per cell, keyed subject/writers/size in first-run order: throughput summed over the rounds' seconds, latencies pooled. */
   static Map<String, CellResult> mergeRounds(List<CellResult> results) {
     Map<String, List<CellResult>> cells = new LinkedHashMap<>();
-    for (CellResult r : results) cells.computeIfAbsent(r.subject() + "/" + r.writers() + "/" + r.size(), k -> new ArrayList<>()).add(r);
+    for (CellResult r : results)
+      cells
+          .computeIfAbsent(r.subject() + "/" + r.writers() + "/" + r.size(), k -> new ArrayList<>())
+          .add(r);
     Map<String, CellResult> merged = new LinkedHashMap<>();
     cells.forEach((k, list) -> {
       long ops = 0;

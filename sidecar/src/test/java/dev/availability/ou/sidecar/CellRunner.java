@@ -33,7 +33,9 @@ final class CellRunner {
     if (pids.isEmpty()) return -1;
     long sum = 0;
     try (var procs = Files.list(Path.of("/proc"))) {
-      for (Path proc : procs.filter(d -> d.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+      for (Path proc : procs
+          .filter(d -> d.getFileName().toString().chars().allMatch(Character::isDigit))
+          .toList()) {
         String[] f;
         try {
           String stat = Files.readString(proc.resolve("stat"));
@@ -43,7 +45,8 @@ final class CellRunner {
         }
         long pid = Long.parseLong(proc.getFileName().toString());
         if (pids.contains(pid) || pids.contains(Long.parseLong(f[1]))) { // f[1]: the parent's pid
-          sum += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15 of stat)
+          sum += Long.parseLong(f[11])
+              + Long.parseLong(f[12]); // utime, stime (fields 14 and 15 of stat)
         }
       }
     }
@@ -59,18 +62,22 @@ final class CellRunner {
     while ((left = nanoTime - System.nanoTime()) > 0) Thread.sleep(Math.max(1, left / 1_000_000));
   }
 
-  static CellResult measure(String subject, int writers, int size, Writer w, List<SidecarProcess> serving) throws Exception {
+  static CellResult measure(
+      String subject, int writers, int size, Writer w, List<SidecarProcess> serving)
+      throws Exception {
     return measureServedBy(subject, writers, size, w, pids(serving));
   }
 
   /** {@code serving}: the pids whose CPU (with their children's) counts for the subject. */
-  static CellResult measureServedBy(String subject, int writers, int size, Writer w, Collection<Long> serving) throws Exception {
+  static CellResult measureServedBy(
+      String subject, int writers, int size, Writer w, Collection<Long> serving) throws Exception {
     long warmEnd = System.nanoTime() + (long) (WARMUP * 1e9);
     long end = warmEnd + (long) (SECONDS * 1e9);
     List<long[]> perThread = new ArrayList<>();
     long[] counts = new long[writers];
     CountDownLatch doneLatch = new CountDownLatch(writers);
-    // Every cell rewrites the same STATE_KEYS keys, split among its writers, so the state stays bounded over the whole run.
+    // Every cell rewrites the same STATE_KEYS keys, split among its writers, so the state stays
+    // bounded over the whole run.
     int keysPerWriter = Math.max(1, STATE_KEYS / writers);
     Exception[] failure = {null};
     for (int t = 0; t < writers; t++) {
@@ -121,11 +128,23 @@ final class CellRunner {
       p += a.length;
     }
     Arrays.sort(all);
-    CellResult r = new CellResult(subject, writers, size, total, SECONDS, all, serving.isEmpty() ? -1 : cpu1 - cpu0);
-    // The peers' cells are served by their database servers, not by sidecars: the line says whose CPU it is.
+    CellResult r = new CellResult(
+        subject, writers, size, total, SECONDS, all, serving.isEmpty() ? -1 : cpu1 - cpu0);
+    // The peers' cells are served by their database servers, not by sidecars: the line says whose
+    // CPU it is.
     String served = PeerComparison.isPeer(subject) ? "server" : "sidecar";
-    System.out.printf(Locale.ROOT, "  %-6s writers=%-3d value=%-4d  %9.0f ops/s  p50 %8.1f us  p99 %8.1f us  p999 %8.1f us  %7s CPU %6.1f us/op%n",
-        subject, writers, size, r.throughput(), r.pct(0.5), r.pct(0.99), r.pct(0.999), served, r.cpuMicrosPerOp());
+    System.out.printf(
+        Locale.ROOT,
+        "  %-6s writers=%-3d value=%-4d  %9.0f ops/s  p50 %8.1f us  p99 %8.1f us  p999 %8.1f us  %7s CPU %6.1f us/op%n",
+        subject,
+        writers,
+        size,
+        r.throughput(),
+        r.pct(0.5),
+        r.pct(0.99),
+        r.pct(0.999),
+        served,
+        r.cpuMicrosPerOp());
     return r;
   }
 }

@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
 class ConfigTest {
   @Test
   void defaultsUnderKubernetesFollowThePod() {
-    Config c = Config.from(Map.of("OU_POD_NAME", "web-0", "OU_NAMESPACE", "shop", "OU_POD_IP", "10.1.2.3"), new String[0]);
+    Config c = Config.from(
+        Map.of("OU_POD_NAME", "web-0", "OU_NAMESPACE", "shop", "OU_POD_IP", "10.1.2.3"),
+        new String[0]);
     assertThat(c.control()).isEqualTo("kubernetes");
     assertThat(c.replication().getHostString()).isEqualTo("10.1.2.3");
     assertThat(c.replication().getPort()).isEqualTo(7480);
@@ -25,8 +27,13 @@ class ConfigTest {
 
   @Test
   void flagsOverrideEnvironmentAndUnitsParse() {
-    Config c = Config.from(Map.of("OU_MODE", "Synchronous"), new String[] {"--mode=Journal", "--log-retention=64Mi", "--fsync=interval:50ms",
-        "--heartbeat-interval=250ms", "--peer-lost-after=3s"});
+    Config c = Config.from(Map.of("OU_MODE", "Synchronous"), new String[] {
+      "--mode=Journal",
+      "--log-retention=64Mi",
+      "--fsync=interval:50ms",
+      "--heartbeat-interval=250ms",
+      "--peer-lost-after=3s"
+    });
     assertThat(c.control()).isEqualTo("standalone");
     assertThat(c.mode()).isEqualTo(Mode.JOURNAL);
     assertThat(c.logRetentionBytes()).isEqualTo(64L << 20);
@@ -37,17 +44,26 @@ class ConfigTest {
 
   @Test
   void badSettingsAreRefusedWithAReason() {
-    assertThatThrownBy(() -> Config.from(Map.of("OU_MODE", "eventual"), new String[0])).hasMessageContaining("unknown mode");
-    assertThatThrownBy(() -> Config.from(Map.of("OU_FSYNC", "sometimes"), new String[0])).hasMessageContaining("fsync");
-    assertThatThrownBy(() -> Config.from(Map.of(), new String[] {"mode"})).hasMessageContaining("--name=value");
-    assertThatThrownBy(() -> Config.from(Map.of("OU_LOCAL_API_MAX_CONNECTIONS", "0"), new String[0])).hasMessageContaining("OU_LOCAL_API_MAX_CONNECTIONS");
+    assertThatThrownBy(() -> Config.from(Map.of("OU_MODE", "eventual"), new String[0]))
+        .hasMessageContaining("unknown mode");
+    assertThatThrownBy(() -> Config.from(Map.of("OU_FSYNC", "sometimes"), new String[0]))
+        .hasMessageContaining("fsync");
+    assertThatThrownBy(() -> Config.from(Map.of(), new String[] {"mode"}))
+        .hasMessageContaining("--name=value");
+    assertThatThrownBy(
+            () -> Config.from(Map.of("OU_LOCAL_API_MAX_CONNECTIONS", "0"), new String[0]))
+        .hasMessageContaining("OU_LOCAL_API_MAX_CONNECTIONS");
   }
 
   /** Issue 15 item 12: a size that does not fit in a long is refused in words, never wrapped to a negative or small value. */
   @Test
   void aSizeTooLargeForALongIsRefusedNotWrapped() {
     assertThat(Config.parseBytes("256Mi")).isEqualTo(256L << 20);
-    assertThatThrownBy(() -> Config.parseBytes("99999999999Gi")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("99999999999Gi");
-    assertThatThrownBy(() -> Config.from(Map.of("OU_LOG_RETENTION", "9999999999999Gi"), new String[0])).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Config.parseBytes("99999999999Gi"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("99999999999Gi");
+    assertThatThrownBy(
+            () -> Config.from(Map.of("OU_LOG_RETENTION", "9999999999999Gi"), new String[0]))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -51,7 +51,10 @@ class DurableSeqWaitTest {
   void throwsTheWritersFailure() {
     CompletableFuture<Void> f = awaiting(5);
     failure.set(new IOException("disk full"));
-    assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-        .rootCause().isInstanceOf(IOException.class).hasMessage("disk full");
+    assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .rootCause()
+        .isInstanceOf(IOException.class)
+        .hasMessage("disk full");
   }
 }

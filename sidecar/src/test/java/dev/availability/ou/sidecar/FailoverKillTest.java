@@ -34,12 +34,14 @@ class FailoverKillTest {
   static final int UPDATES = Integer.getInteger("ou.sidecar.updatesPerRun", FULL ? 10_000 : 1_500);
   static final int WRITERS = 4;
 
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
 
   /** One writer: keys w{id}-{n}, value "n"; remembers what was acknowledged and what was attempted. */
   static final class Writer {
     final int id;
-    volatile int ackedUpTo; // every n <= ackedUpTo was acknowledged (a writer retries n until it is)
+    volatile int
+        ackedUpTo; // every n <= ackedUpTo was acknowledged (a writer retries n until it is)
     volatile int attemptedUpTo;
 
     Writer(int id) {
@@ -62,8 +64,9 @@ class FailoverKillTest {
       totalAcked += r[0];
       totalKills += r[1];
     }
-    System.out.printf("FailoverKillTest: %d runs, %d kills, %d acknowledged updates, 0 lost, %.1f s%n", RUNS, totalKills, totalAcked,
-        (System.nanoTime() - started) / 1e9);
+    System.out.printf(
+        "FailoverKillTest: %d runs, %d kills, %d acknowledged updates, 0 lost, %.1f s%n",
+        RUNS, totalKills, totalAcked, (System.nanoTime() - started) / 1e9);
     assertThat(totalKills).isEqualTo(RUNS * KILLS);
   }
 
@@ -71,11 +74,17 @@ class FailoverKillTest {
   int[] oneRun(Path root, Random random) throws Exception {
     String net = SidecarProcess.freshNet();
     Path key = SidecarProcess.newKey(root);
-    SidecarProcess[] members = {new SidecarProcess("m0", net + "1", root, key), new SidecarProcess("m1", net + "2", root, key)};
+    SidecarProcess[] members = {
+      new SidecarProcess("m0", net + "1", root, key), new SidecarProcess("m1", net + "2", root, key)
+    };
     for (SidecarProcess m : members) m.with("OU_FSYNC", "always");
     long epoch = 1;
     members[1].with("OU_ROLE", "Standby").with("OU_EPOCH", "1").start();
-    members[0].with("OU_ROLE", "Primary").with("OU_EPOCH", "1").with("OU_PEER_ENDPOINT", members[1].replicationEndpoint()).start();
+    members[0]
+        .with("OU_ROLE", "Primary")
+        .with("OU_EPOCH", "1")
+        .with("OU_PEER_ENDPOINT", members[1].replicationEndpoint())
+        .start();
     final SidecarProcess[] primary = {members[0]};
     final AtomicLong generation = new AtomicLong();
     final AtomicInteger acked = new AtomicInteger();
@@ -86,57 +95,60 @@ class FailoverKillTest {
     List<Thread> threads = new ArrayList<>();
     for (int w = 0; w < WRITERS; w++) {
       Writer wr = writers[w] = new Writer(w);
-      Thread t = new Thread(() -> {
-        int n = 1;
-        while (true) {
-          long gen;
-          SidecarProcess target;
-          synchronized (gate) {
-            while (paused[0] && !done[0]) {
-              try {
-                gate.wait();
-              } catch (InterruptedException e) {
-                return;
+      Thread t = new Thread(
+          () -> {
+            int n = 1;
+            while (true) {
+              long gen;
+              SidecarProcess target;
+              synchronized (gate) {
+                while (paused[0] && !done[0]) {
+                  try {
+                    gate.wait();
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+                if (done[0]) return;
+                gen = generation.get();
+                target = primary[0];
               }
-            }
-            if (done[0]) return;
-            gen = generation.get();
-            target = primary[0];
-          }
-          try (OuClient c = target.client()) {
-            while (generation.get() == gen && !done[0]) {
-              wr.attemptedUpTo = Math.max(wr.attemptedUpTo, n);
-              c.put(wr.key(n), Integer.toString(n).getBytes());
-              wr.ackedUpTo = n;
-              n++;
-              if (acked.incrementAndGet() >= UPDATES) {
+              try (OuClient c = target.client()) {
+                while (generation.get() == gen && !done[0]) {
+                  wr.attemptedUpTo = Math.max(wr.attemptedUpTo, n);
+                  c.put(wr.key(n), Integer.toString(n).getBytes());
+                  wr.ackedUpTo = n;
+                  n++;
+                  if (acked.incrementAndGet() >= UPDATES) {
+                    synchronized (gate) {
+                      done[0] = true;
+                      gate.notifyAll();
+                    }
+                  }
+                }
+              } catch (OuException e) {
+                // the primary died or was deposed: wait for the next one and retry the same update
                 synchronized (gate) {
-                  done[0] = true;
-                  gate.notifyAll();
+                  while (generation.get() == gen && !done[0]) {
+                    try {
+                      gate.wait(50);
+                    } catch (InterruptedException ie) {
+                      return;
+                    }
+                  }
                 }
               }
             }
-          } catch (OuException e) {
-            // the primary died or was deposed: wait for the next one and retry the same update
-            synchronized (gate) {
-              while (generation.get() == gen && !done[0]) {
-                try {
-                  gate.wait(50);
-                } catch (InterruptedException ie) {
-                  return;
-                }
-              }
-            }
-          }
-        }
-      }, "writer-" + w);
+          },
+          "writer-" + w);
       threads.add(t);
       t.start();
     }
     int kills = 0;
     try {
       for (int k = 0; k < KILLS; k++) {
-        int threshold = (int) ((long) UPDATES * k / KILLS + random.nextInt(Math.max(1, UPDATES / KILLS / 2)) + 1);
+        int threshold = (int)
+            ((long) UPDATES * k / KILLS + random.nextInt(Math.max(1, UPDATES / KILLS / 2)) + 1);
         while (acked.get() < threshold) Thread.sleep(1);
         Thread.sleep(random.nextInt(5)); // a random point inside the stream of in-flight writes
         SidecarProcess old = primary[0];
@@ -156,15 +168,20 @@ class FailoverKillTest {
         }
         epoch++;
         next.assign(MemberRole.PRIMARY, epoch, old);
-        // The promoted standby holds every acknowledged update, and nothing that was never attempted.
+        // The promoted standby holds every acknowledged update, and nothing that was never
+        // attempted.
         Map<String, byte[]> state = next.all();
         for (int w = 0; w < WRITERS; w++) {
           for (int n = 1; n <= ackedAtKill[w]; n++) {
             byte[] v = state.get(writers[w].key(n));
-            assertThat(v).as("acknowledged %s lost after kill %d", writers[w].key(n), kills).isNotNull();
+            assertThat(v)
+                .as("acknowledged %s lost after kill %d", writers[w].key(n), kills)
+                .isNotNull();
             assertThat(new String(v)).isEqualTo(Integer.toString(n));
           }
-          assertThat(state).as("never attempted").doesNotContainKey(writers[w].key(attemptedAtKill[w] + 1));
+          assertThat(state)
+              .as("never attempted")
+              .doesNotContainKey(writers[w].key(attemptedAtKill[w] + 1));
         }
         assertThat(state.size()).isBetween(sum(ackedAtKill), sum(attemptedAtKill));
         // The old primary comes back as the standby, with its volume.
@@ -185,14 +202,23 @@ class FailoverKillTest {
       for (Thread t : threads) t.join(60_000);
       SidecarProcess p = primary[0];
       SidecarProcess s = p == members[0] ? members[1] : members[0];
-      await().atMost(Duration.ofSeconds(60)).until(() -> s.status().durableSeq() >= p.status().lastSeq());
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> s.status().durableSeq() >= p.status().lastSeq());
       Map<String, byte[]> ps = p.all();
       Map<String, byte[]> ss = s.all();
       assertThat(ss.keySet()).isEqualTo(ps.keySet());
       for (String k : ps.keySet()) assertThat(ss.get(k)).as(k).isEqualTo(ps.get(k));
-      for (Writer w : writers) for (int n = 1; n <= w.ackedUpTo; n++) assertThat(ps).containsKey(w.key(n));
-      System.out.printf("run: %d acknowledged updates, %d kills, final epoch %d, %d keys on both members, tail records cut on rejoin: %d + %d%n",
-          acked.get(), kills, epoch, ps.size(), members[0].counter("tailRecordsCut"), members[1].counter("tailRecordsCut"));
+      for (Writer w : writers)
+        for (int n = 1; n <= w.ackedUpTo; n++) assertThat(ps).containsKey(w.key(n));
+      System.out.printf(
+          "run: %d acknowledged updates, %d kills, final epoch %d, %d keys on both members, tail records cut on rejoin: %d + %d%n",
+          acked.get(),
+          kills,
+          epoch,
+          ps.size(),
+          members[0].counter("tailRecordsCut"),
+          members[1].counter("tailRecordsCut"));
       return new int[] {acked.get(), kills};
     } finally {
       synchronized (gate) {

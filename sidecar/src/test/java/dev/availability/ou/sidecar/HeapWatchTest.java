@@ -38,7 +38,8 @@ class HeapWatchTest {
   void warnsOnceWhenTheStateOutgrowsTheHeapAndSaysWhenItFitsAgain() {
     AtomicLong state = new AtomicLong(10 * MIB);
     Counters counters = new Counters();
-    HeapWatch watch = new HeapWatch(state::get, () -> 1234, 63 * MIB, counters); // -Xmx64m, less one survivor space
+    HeapWatch watch = new HeapWatch(
+        state::get, () -> 1234, 63 * MIB, counters); // -Xmx64m, less one survivor space
 
     watch.check();
     assertThat(watch.tooSmall()).isFalse();
@@ -51,8 +52,13 @@ class HeapWatchTest {
     watch.check();
     assertThat(watch.tooSmall()).isTrue();
     assertThat(counters.get("heapTooSmallWarnings")).isEqualTo(1);
-    assertThat(log.toString(StandardCharsets.UTF_8)).contains("WARN", "30 MiB (1234 keys)", "needs a 78 MiB heap", "has 64 MiB",
-        "spec.replication.stateMemory: 38Mi or more");
+    assertThat(log.toString(StandardCharsets.UTF_8))
+        .contains(
+            "WARN",
+            "30 MiB (1234 keys)",
+            "needs a 78 MiB heap",
+            "has 64 MiB",
+            "spec.replication.stateMemory: 38Mi or more");
 
     state.set(5 * MIB);
     watch.check();

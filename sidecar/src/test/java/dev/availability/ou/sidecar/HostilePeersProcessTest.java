@@ -30,7 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * an 8 MiB buffer each (the 64 MiB heap ran out), and one dripping health caller held the only health thread.
  */
 class HostilePeersProcessTest {
-  @TempDir Path root;
+  @TempDir
+  Path root;
+
   String net;
   Path key;
   SidecarProcess primary;
@@ -42,7 +44,9 @@ class HostilePeersProcessTest {
   void setUp() throws Exception {
     net = SidecarProcess.freshNet();
     key = SidecarProcess.newKey(root);
-    standby = new SidecarProcess("standby", net + "2", root, key).with("OU_ROLE", "Standby").with("OU_EPOCH", "1");
+    standby = new SidecarProcess("standby", net + "2", root, key)
+        .with("OU_ROLE", "Standby")
+        .with("OU_EPOCH", "1");
     primary = new SidecarProcess("primary", net + "1", root, key);
   }
 
@@ -55,7 +59,9 @@ class HostilePeersProcessTest {
   }
 
   @Test
-  void strangersOnTheReplicationAndHealthPortsNeitherKillTheSidecarNorKeepOutItsProbesAndItsPrimary() throws Exception {
+  void
+      strangersOnTheReplicationAndHealthPortsNeitherKillTheSidecarNorKeepOutItsProbesAndItsPrimary()
+          throws Exception {
     standby.start();
     for (int i = 0; i < 50; i++) strangers.add(claimHugeBatchAndTrickle());
     for (int i = 0; i < 5; i++) strangers.add(dripHealthRequest());
@@ -65,19 +71,32 @@ class HostilePeersProcessTest {
     assertThat(standby.alive()).as("the standby sidecar survives").isTrue();
     long start = System.nanoTime();
     assertThat(healthz()).startsWith("HTTP/1.0 200");
-    assertThat((System.nanoTime() - start) / 1_000_000).as("ms for /healthz while strangers drip").isLessThan(1000);
+    assertThat((System.nanoTime() - start) / 1_000_000)
+        .as("ms for /healthz while strangers drip")
+        .isLessThan(1000);
 
-    primary.with("OU_ROLE", "Primary").with("OU_EPOCH", "1").with("OU_PEER_ENDPOINT", standby.replicationEndpoint()).start();
+    primary
+        .with("OU_ROLE", "Primary")
+        .with("OU_EPOCH", "1")
+        .with("OU_PEER_ENDPOINT", standby.replicationEndpoint())
+        .start();
     try (OuClient c = primary.client()) {
       long since = System.nanoTime();
-      await("the primary's first synchronous write, acknowledged by the standby").atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
-          .ignoreExceptions().until(() -> c.put("k", "v".getBytes()) > 0);
-      assertThat(standby.status().durableSeq()).isGreaterThanOrEqualTo(c.status().lastSeq());
-      System.err.printf("first replicated write %d ms after the primary's start, with 50 strangers on the replication port%n",
+      await("the primary's first synchronous write, acknowledged by the standby")
+          .atMost(Duration.ofSeconds(2))
+          .pollInterval(Duration.ofMillis(50))
+          .ignoreExceptions()
+          .until(() -> c.put("k", "v".getBytes()) > 0);
+      assertThat(standby.status().durableSeq())
+          .isGreaterThanOrEqualTo(c.status().lastSeq());
+      System.err.printf(
+          "first replicated write %d ms after the primary's start, with 50 strangers on the replication port%n",
           (System.nanoTime() - since) / 1_000_000);
     }
     assertThat(standby.alive()).isTrue();
-    assertThat(standby.counter("replicationConnectionsEvicted") + standby.counter("framesRefused.UNEXPECTED_FRAME")).isPositive();
+    assertThat(standby.counter("replicationConnectionsEvicted")
+            + standby.counter("framesRefused.UNEXPECTED_FRAME"))
+        .isPositive();
     trickling.set(false);
     dripper.join(2000);
   }
@@ -87,7 +106,13 @@ class HostilePeersProcessTest {
     Socket s = new Socket();
     s.connect(new InetSocketAddress(standby.host, SidecarProcess.REPLICATION_PORT), 2000);
     ByteBuffer h = ByteBuffer.allocate(FrameCodec.HEADER_BYTES);
-    h.put((byte) FrameCodec.VERSION).put((byte) FrameType.BATCH.code()).putShort((short) 0).putInt(8 << 20).putLong(1).putLong(1).putInt(0);
+    h.put((byte) FrameCodec.VERSION)
+        .put((byte) FrameType.BATCH.code())
+        .putShort((short) 0)
+        .putInt(8 << 20)
+        .putLong(1)
+        .putLong(1)
+        .putInt(0);
     s.getOutputStream().write(h.array());
     s.getOutputStream().flush();
     return s;
@@ -123,7 +148,8 @@ class HostilePeersProcessTest {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(standby.host, SidecarProcess.HEALTH_PORT), 1000);
       s.setSoTimeout(1000);
-      s.getOutputStream().write("GET /healthz HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream()
+          .write("GET /healthz HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       InputStream in = s.getInputStream();
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }

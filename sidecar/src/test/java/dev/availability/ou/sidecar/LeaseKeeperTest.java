@@ -23,15 +23,31 @@ class LeaseKeeperTest extends ReplicaFixture {
   /** Counts renewals; always held. */
   static final class CountingApi implements ControlSource {
     final AtomicInteger renewals = new AtomicInteger();
-    @Override public void start(Replica r) {}
-    @Override public boolean leaseRequired() { return true; }
-    @Override public MemberChannel.Renewal renewLease(long epoch) {
+
+    @Override
+    public void start(Replica r) {}
+
+    @Override
+    public boolean leaseRequired() {
+      return true;
+    }
+
+    @Override
+    public MemberChannel.Renewal renewLease(long epoch) {
       renewals.incrementAndGet();
       return new MemberChannel.Renewal(true, LEASE, "renewed");
     }
-    @Override public void publish(MemberReport report) {}
-    @Override public MemberReport lastReport() { return null; }
-    @Override public void close() {}
+
+    @Override
+    public void publish(MemberReport report) {}
+
+    @Override
+    public MemberReport lastReport() {
+      return null;
+    }
+
+    @Override
+    public void close() {}
   }
 
   /** As a standby whose session started at the primary's last sequence, acknowledging what is written while {@code confirming}. */
@@ -49,7 +65,9 @@ class LeaseKeeperTest extends ReplicaFixture {
   }
 
   @Test
-  void aSynchronousPrimaryConfirmedByItsStandbyWritesNoLeaseAndRenewsAtOnceWhenTheStandbyFallsSilent() throws Exception {
+  void
+      aSynchronousPrimaryConfirmedByItsStandbyWritesNoLeaseAndRenewsAtOnceWhenTheStandbyFallsSilent()
+          throws Exception {
     ManualClock clock = new ManualClock();
     nanoTime = clock;
     open("OU_MODE", "Synchronous", "OU_SYNC_TIMEOUT", "2s", "OU_HEARTBEAT_INTERVAL", "100ms");
@@ -60,20 +78,25 @@ class LeaseKeeperTest extends ReplicaFixture {
     try (LeaseKeeper lease = LeaseKeeper.steppedByCaller(api, replica, 300, 100)) {
       Runnable tick = tick(lease, confirming);
       clock.passUntil("serving", 5000, tick, replica::serving);
-      // One lease duration of confirmation, then no more writes to the lease; the primary serves on.
+      // One lease duration of confirmation, then no more writes to the lease; the primary serves
+      // on.
       clock.passUntil("confirmed", 5000, tick, () -> replica.confirmedByStandby());
       clock.pass(LEASE.toMillis() + 300, tick);
       int before = api.renewals.get();
       long end = clock.getAsLong() + 3 * LEASE.toNanos();
       int n = 0;
       while (clock.getAsLong() - end < 0) {
-        assertThat(write(replica, "k" + n++).get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
+        assertThat(write(replica, "k" + n++).get(5, TimeUnit.SECONDS).status())
+            .isEqualTo(LocalProtocol.OK);
         clock.pass(50, tick);
       }
-      assertThat(api.renewals.get()).as("renewals over three lease durations while the standby confirms").isEqualTo(before);
+      assertThat(api.renewals.get())
+          .as("renewals over three lease durations while the standby confirms")
+          .isEqualTo(before);
 
       confirming.set(false);
-      clock.passUntil("renewed once the standby fell silent", 1500, tick, () -> api.renewals.get() > before);
+      clock.passUntil(
+          "renewed once the standby fell silent", 1500, tick, () -> api.renewals.get() > before);
       assertThat(replica.serving()).as("on the renewed lease").isTrue();
     }
   }
@@ -93,18 +116,30 @@ class LeaseKeeperTest extends ReplicaFixture {
       int before = api.renewals.get();
       clock.pass(3 * LEASE.toMillis(), tick);
       assertThat(replica.confirmedByStandby()).isFalse();
-      assertThat(api.renewals.get() - before).as("renewals over three lease durations (one each third)").isGreaterThanOrEqualTo(6);
+      assertThat(api.renewals.get() - before)
+          .as("renewals over three lease durations (one each third)")
+          .isGreaterThanOrEqualTo(6);
     }
   }
 
   @Test
   void theConfirmationRuleNeedsAFreshCaughtUpStandbyOutsideAsynchronousModeAndALeaseNotTakenAway() {
-    assertThat(LeaseFailsafe.confirms(Mode.SYNCHRONOUS, false, false, true, 150, 100)).isTrue();
-    assertThat(LeaseFailsafe.confirms(Mode.SYNCHRONOUS, false, false, true, 200, 100)).as("a heartbeat to spare").isFalse();
-    assertThat(LeaseFailsafe.confirms(Mode.ASYNCHRONOUS, false, false, true, 0, 100)).isFalse();
-    assertThat(LeaseFailsafe.confirms(Mode.SYNCHRONOUS, true, false, true, 0, 100)).as("acknowledging alone").isFalse();
-    assertThat(LeaseFailsafe.confirms(Mode.SYNCHRONOUS, false, true, true, 0, 100)).as("lease taken away").isFalse();
-    assertThat(LeaseFailsafe.confirms(Mode.SYNCHRONOUS, false, false, false, 0, 100)).as("still catching up").isFalse();
+    assertThat(LeaseFailsafe.confirms(Mode.SYNCHRONOUS, false, false, true, 150, 100))
+        .isTrue();
+    assertThat(LeaseFailsafe.confirms(Mode.SYNCHRONOUS, false, false, true, 200, 100))
+        .as("a heartbeat to spare")
+        .isFalse();
+    assertThat(LeaseFailsafe.confirms(Mode.ASYNCHRONOUS, false, false, true, 0, 100))
+        .isFalse();
+    assertThat(LeaseFailsafe.confirms(Mode.SYNCHRONOUS, true, false, true, 0, 100))
+        .as("acknowledging alone")
+        .isFalse();
+    assertThat(LeaseFailsafe.confirms(Mode.SYNCHRONOUS, false, true, true, 0, 100))
+        .as("lease taken away")
+        .isFalse();
+    assertThat(LeaseFailsafe.confirms(Mode.SYNCHRONOUS, false, false, false, 0, 100))
+        .as("still catching up")
+        .isFalse();
     assertThat(LeaseFailsafe.confirms(Mode.JOURNAL, false, false, true, 0, 100)).isTrue();
   }
 }

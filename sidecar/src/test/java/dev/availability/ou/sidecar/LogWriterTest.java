@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 class LogWriterTest {
   static final long TERM = Terms.of(1, 1);
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
+
   Store store;
   LogWriter writer;
   /** The thread each batch was written on, and its last sequence. */
@@ -46,42 +48,54 @@ class LogWriterTest {
 
   @Test
   void aRecordQueuedWithoutWakingTheWriterIsWrittenAndMadeDurableOnTheCommittingThread() {
-    writer.listen((first, last, bytes, length) -> writtenOn.add(Thread.currentThread().getName() + "@" + last), s -> { });
+    writer.listen(
+        (first, last, bytes, length) ->
+            writtenOn.add(Thread.currentThread().getName() + "@" + last),
+        s -> {});
     for (long seq = 1; seq <= 20; seq++) {
       writer.append(put(seq), false);
       writer.commitInline();
       // Durable when commitInline returns: no other thread was involved.
       assertThat(writer.durableSeq()).isEqualTo(seq);
     }
-    assertThat(writtenOn).hasSize(20).allMatch(w -> w.startsWith(Thread.currentThread().getName() + "@"));
+    assertThat(writtenOn)
+        .hasSize(20)
+        .allMatch(w -> w.startsWith(Thread.currentThread().getName() + "@"));
     assertThat(store.log().lastSeq()).isEqualTo(20);
   }
 
   @Test
-  void recordsQueuedWithoutAWakeUpWhileAnotherThreadCommitsAreWrittenRightAfterItsBatch() throws Exception {
+  void recordsQueuedWithoutAWakeUpWhileAnotherThreadCommitsAreWrittenRightAfterItsBatch()
+      throws Exception {
     CountDownLatch inFirstBatch = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    writer.listen((first, last, bytes, length) -> {
-      writtenOn.add(Thread.currentThread().getName() + "@" + last);
-      if (last == 1) {
-        inFirstBatch.countDown();
-        hold(release);
-      }
-    }, s -> { });
-    Thread committer = new Thread(() -> {
-      writer.append(put(1), false);
-      writer.commitInline(); // holds the batch until released
-    }, "committer");
+    writer.listen(
+        (first, last, bytes, length) -> {
+          writtenOn.add(Thread.currentThread().getName() + "@" + last);
+          if (last == 1) {
+            inFirstBatch.countDown();
+            hold(release);
+          }
+        },
+        s -> {});
+    Thread committer = new Thread(
+        () -> {
+          writer.append(put(1), false);
+          writer.commitInline(); // holds the batch until released
+        },
+        "committer");
     committer.start();
     assertThat(inFirstBatch.await(5, TimeUnit.SECONDS)).isTrue();
 
     writer.append(put(2), false);
-    writer.commitInline(); // another thread is writing: leaves the record queued and returns at once
+    writer
+        .commitInline(); // another thread is writing: leaves the record queued and returns at once
     assertThat(writer.durableSeq()).isLessThan(2);
 
     release.countDown();
     committer.join(5000);
-    // Nobody woke the writer thread for record 2 and nobody commits again: the committer hands it over.
+    // Nobody woke the writer thread for record 2 and nobody commits again: the committer hands it
+    // over.
     await().atMost(Duration.ofSeconds(5)).until(() -> writer.durableSeq() == 2);
     assertThat(writtenOn).containsExactly("committer@1", "ou-log-writer@2");
   }

@@ -25,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * before its new incarnation's TERM_START): three acknowledged writes gone from both members.
  */
 class LostPrimaryTailProcessTest {
-  @TempDir Path root;
+  @TempDir
+  Path root;
+
   SidecarProcess primary;
   SidecarProcess standby;
 
@@ -33,8 +35,14 @@ class LostPrimaryTailProcessTest {
   void setUp() throws Exception {
     String net = SidecarProcess.freshNet();
     Path key = SidecarProcess.newKey(root);
-    standby = new SidecarProcess("standby", net + "2", root, key).with("OU_ROLE", "Standby").with("OU_EPOCH", "1").with("OU_MODE", "Synchronous");
-    primary = new SidecarProcess("primary", net + "1", root, key).with("OU_ROLE", "Primary").with("OU_EPOCH", "1").with("OU_MODE", "Synchronous")
+    standby = new SidecarProcess("standby", net + "2", root, key)
+        .with("OU_ROLE", "Standby")
+        .with("OU_EPOCH", "1")
+        .with("OU_MODE", "Synchronous");
+    primary = new SidecarProcess("primary", net + "1", root, key)
+        .with("OU_ROLE", "Primary")
+        .with("OU_EPOCH", "1")
+        .with("OU_MODE", "Synchronous")
         .with("OU_PEER_ENDPOINT", standby.replicationEndpoint());
   }
 
@@ -45,33 +53,51 @@ class LostPrimaryTailProcessTest {
   }
 
   @Test
-  void aPrimaryBackWithAShorterLogAtTheSameEpochStopsServingAndItsStandbyKeepsTheAcknowledgedRecords() throws Exception {
+  void
+      aPrimaryBackWithAShorterLogAtTheSameEpochStopsServingAndItsStandbyKeepsTheAcknowledgedRecords()
+          throws Exception {
     standby.start();
     primary.start();
     try (OuClient c = primary.client()) {
-      for (int i = 1; i <= 20; i++) assertThat(c.put("k" + i, ("v" + i).getBytes())).isEqualTo(i + 1); // TERM_START at 1
+      for (int i = 1; i <= 20; i++)
+        assertThat(c.put("k" + i, ("v" + i).getBytes())).isEqualTo(i + 1); // TERM_START at 1
     }
     primary.kill();
-    // The primary's log loses its last three records (k18..k20 at 19..21), whole: as if never written to its disk.
+    // The primary's log loses its last three records (k18..k20 at 19..21), whole: as if never
+    // written to its disk.
     long lost = 0;
-    for (int i = 18; i <= 20; i++) lost += LogRecord.put(i + 1, Terms.of(1, 1), ("k" + i).getBytes(), ("v" + i).getBytes()).encode().length;
+    for (int i = 18; i <= 20; i++)
+      lost += LogRecord.put(i + 1, Terms.of(1, 1), ("k" + i).getBytes(), ("v" + i).getBytes())
+          .encode()
+          .length;
     Path segment;
     try (Stream<Path> s = Files.list(primary.dataDir.resolve("log"))) {
-      segment = s.filter(f -> f.toString().endsWith(".log")).sorted().reduce((a, b) -> b).orElseThrow();
+      segment = s.filter(f -> f.toString().endsWith(".log"))
+          .sorted()
+          .reduce((a, b) -> b)
+          .orElseThrow();
     }
     try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
       f.setLength(f.length() - lost);
     }
 
     primary.start(); // Primary at epoch 1 again: incarnation 2, its TERM_START at 19
-    await("the restarted primary's session with its standby decided").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
-        .until(() -> primary.counter("servingRefusedStandbyAhead") > 0 || standby.counter("tailRecordsCut") > 0);
-    assertThat(standby.counter("tailRecordsCut")).as("acknowledged records the standby cut").isZero();
+    await("the restarted primary's session with its standby decided")
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> primary.counter("servingRefusedStandbyAhead") > 0
+            || standby.counter("tailRecordsCut") > 0);
+    assertThat(standby.counter("tailRecordsCut"))
+        .as("acknowledged records the standby cut")
+        .isZero();
     assertThat(standby.all()).containsKeys("k18", "k19", "k20");
-    assertThat(primary.status().fields().get("serving")).as("the restarted primary serves").isEqualTo("false");
+    assertThat(primary.status().fields().get("serving"))
+        .as("the restarted primary serves")
+        .isEqualTo("false");
     assertThat(primary.http("/readyz")).startsWith("503");
 
-    // What the operator then does (the primary is unready, its standby in sync): promote the standby, and the old
+    // What the operator then does (the primary is unready, its standby in sync): promote the
+    // standby, and the old
     // primary rejoins as its standby, cutting only its own new incarnation's TERM_START.
     assertThat(standby.status().inSync()).as("the standby is promotable").isTrue();
     standby.assign(MemberRole.PRIMARY, 2, primary);
@@ -80,7 +106,10 @@ class LostPrimaryTailProcessTest {
       assertThat(c.get("k20")).isPresent();
       c.put("k21", "v21".getBytes());
     }
-    await("the old primary caught up from the new one").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+    await("the old primary caught up from the new one")
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(50))
+        .ignoreExceptions()
         .until(() -> primary.all().containsKey("k21"));
     assertThat(primary.all()).containsKeys("k18", "k19", "k20");
   }

@@ -34,14 +34,33 @@ final class MachineProbes {
       }
     }
     long memKb = 0;
-    for (String l : Files.readAllLines(Path.of("/proc/meminfo"))) if (l.startsWith("MemTotal:")) memKb = Long.parseLong(l.replaceAll("\\D", ""));
+    for (String l : Files.readAllLines(Path.of("/proc/meminfo")))
+      if (l.startsWith("MemTotal:")) memKb = Long.parseLong(l.replaceAll("\\D", ""));
     String[] load = loadAverage();
-    System.out.printf(Locale.ROOT, "machine: %d cores (%s), %d MiB memory, load average %s %s %s (1, 5, 15 min; above the cores, other work"
+    System.out.printf(
+        Locale.ROOT,
+        "machine: %d cores (%s), %d MiB memory, load average %s %s %s (1, 5, 15 min; above the cores, other work"
             + " shares them); JDK %s (%s); OS %s %s%n",
-        Runtime.getRuntime().availableProcessors(), cpu, memKb / 1024, load[0], load[1], load[2], System.getProperty("java.version"),
-        System.getProperty("java.vm.name"), System.getProperty("os.name"), System.getProperty("os.version"));
-    System.out.printf(Locale.ROOT, "settings: %.1f s per cell after %.1f s warm-up, %d rounds interleaved (direct, local, sync, async, then the peers': %s),"
-        + " writers %s, values %s B%n", SECONDS, WARMUP, ROUNDS, Peers.NAMES, Arrays.toString(WRITERS), Arrays.toString(SIZES));
+        Runtime.getRuntime().availableProcessors(),
+        cpu,
+        memKb / 1024,
+        load[0],
+        load[1],
+        load[2],
+        System.getProperty("java.version"),
+        System.getProperty("java.vm.name"),
+        System.getProperty("os.name"),
+        System.getProperty("os.version"));
+    System.out.printf(
+        Locale.ROOT,
+        "settings: %.1f s per cell after %.1f s warm-up, %d rounds interleaved (direct, local, sync, async, then the peers': %s),"
+            + " writers %s, values %s B%n",
+        SECONDS,
+        WARMUP,
+        ROUNDS,
+        Peers.NAMES,
+        Arrays.toString(WRITERS),
+        Arrays.toString(SIZES));
   }
 
   /** The load averages over 1, 5 and 15 minutes, as uptime prints them. */
@@ -59,15 +78,20 @@ final class MachineProbes {
     Path fa = dir.resolve("fsync-probe-a");
     Path fb = dir.resolve("fsync-probe-b");
     long[] t = new long[200];
-    java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+    java.util.concurrent.ExecutorService other =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
     try (FileChannel a = FileChannel.open(fa, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-         FileChannel b = paired ? FileChannel.open(fb, StandardOpenOption.CREATE, StandardOpenOption.WRITE) : null) {
+        FileChannel b = paired
+            ? FileChannel.open(fb, StandardOpenOption.CREATE, StandardOpenOption.WRITE)
+            : null) {
       for (int i = 0; i < t.length; i++) {
         long s = System.nanoTime();
-        java.util.concurrent.Future<?> f = b == null ? null : other.submit(() -> {
-          appendAndForce(b);
-          return null;
-        });
+        java.util.concurrent.Future<?> f = b == null
+            ? null
+            : other.submit(() -> {
+              appendAndForce(b);
+              return null;
+            });
         appendAndForce(a);
         if (f != null) f.get();
         t[i] = System.nanoTime() - s;
@@ -88,7 +112,11 @@ final class MachineProbes {
   /** p50, p99 and mean of nanosecond samples, in microseconds. */
   static double[] percentilesAndMean(long[] t) {
     Arrays.sort(t);
-    return new double[] {t[t.length / 2] / 1000.0, t[(int) (t.length * 0.99)] / 1000.0, Arrays.stream(t).average().orElse(0) / 1000.0};
+    return new double[] {
+      t[t.length / 2] / 1000.0,
+      t[(int) (t.length * 0.99)] / 1000.0,
+      Arrays.stream(t).average().orElse(0) / 1000.0
+    };
   }
 
   static double[] loopbackRtt() throws Exception {
@@ -118,7 +146,9 @@ final class MachineProbes {
         }
         long[] measured = Arrays.copyOfRange(t, 500, t.length);
         Arrays.sort(measured);
-        return new double[] {measured[measured.length / 2] / 1000.0, measured[(int) (measured.length * 0.99)] / 1000.0};
+        return new double[] {
+          measured[measured.length / 2] / 1000.0, measured[(int) (measured.length * 0.99)] / 1000.0
+        };
       }
     }
   }

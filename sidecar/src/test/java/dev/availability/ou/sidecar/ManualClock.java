@@ -33,7 +33,8 @@ final class ManualClock implements LongSupplier {
   void passUntil(String what, long limitMillis, Runnable step, BooleanSupplier done) {
     step.run();
     for (long passed = 0; !done.getAsBoolean(); passed += TICK_MILLIS) {
-      if (passed >= limitMillis) throw new AssertionError("not within " + limitMillis + " ms of the clock: " + what);
+      if (passed >= limitMillis)
+        throw new AssertionError("not within " + limitMillis + " ms of the clock: " + what);
       nanos.addAndGet(TICK_MILLIS * 1_000_000L);
       step.run();
     }

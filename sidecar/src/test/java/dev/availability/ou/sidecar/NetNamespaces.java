@@ -52,10 +52,13 @@ final class NetNamespaces implements AutoCloseable {
 
   /** Why this machine cannot run namespace tests, or null when it looks like it can. */
   static String unavailableReason() {
-    if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) return "network namespaces need Linux";
+    if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux"))
+      return "network namespaces need Linux";
     try {
       for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (l.startsWith("Uid:") && !l.split("\\s+")[2].equals("0")) return "not root (effective uid " + l.split("\\s+")[2] + "): cannot create network namespaces";
+        if (l.startsWith("Uid:") && !l.split("\\s+")[2].equals("0"))
+          return "not root (effective uid " + l.split("\\s+")[2]
+              + "): cannot create network namespaces";
       }
     } catch (IOException e) {
       return "cannot read /proc/self/status: " + e.getMessage();
@@ -84,7 +87,8 @@ final class NetNamespaces implements AutoCloseable {
   static NetNamespaces create() throws IOException, InterruptedException {
     removeLeftovers();
     ThreadLocalRandom r = ThreadLocalRandom.current();
-    String id = Long.toString(36L * 36 * 36 * 36 + r.nextLong(35L * 36 * 36 * 36 * 36), 36).substring(0, 5);
+    String id = Long.toString(36L * 36 * 36 * 36 + r.nextLong(35L * 36 * 36 * 36 * 36), 36)
+        .substring(0, 5);
     NetNamespaces n = new NetNamespaces(id, 64 + r.nextInt(190), r.nextInt(256));
     Runtime.getRuntime().addShutdownHook(n.cleanupOnExit);
     try {
@@ -170,7 +174,8 @@ final class NetNamespaces implements AutoCloseable {
       }
       if (ok) return;
       if (System.nanoTime() > deadline) {
-        throw new IOException("links did not go " + (up ? "up" : "down") + ": " + linkState(nsA) + " / " + linkState(nsB));
+        throw new IOException("links did not go " + (up ? "up" : "down") + ": " + linkState(nsA)
+            + " / " + linkState(nsB));
       }
       Thread.sleep(10);
     }
@@ -178,7 +183,8 @@ final class NetNamespaces implements AutoCloseable {
 
   private static boolean bridgePortForwarding(String port) throws IOException {
     Path state = Path.of("/sys/class/net", port, "brport", "state");
-    return !Files.exists(state) || Files.readString(state).trim().equals("3"); // BR_STATE_FORWARDING
+    return !Files.exists(state)
+        || Files.readString(state).trim().equals("3"); // BR_STATE_FORWARDING
   }
 
   /** Runs {@code action} on a fresh platform thread that joined the network namespace {@code ns}. */
@@ -234,10 +240,14 @@ final class NetNamespaces implements AutoCloseable {
         Object javaInt = valueLayoutC.getField("JAVA_INT").get(null);
         Object address = valueLayoutC.getField("ADDRESS").get(null);
         Method of = descriptorC.getMethod("of", layoutC, layoutC.arrayType());
-        Method downcall = linkerC.getMethod("downcallHandle", segmentC, descriptorC, optionC.arrayType());
+        Method downcall =
+            linkerC.getMethod("downcallHandle", segmentC, descriptorC, optionC.arrayType());
         Object noOptions = java.lang.reflect.Array.newInstance(optionC, 0);
         Object variadicAfterTwo = java.lang.reflect.Array.newInstance(optionC, 1);
-        java.lang.reflect.Array.set(variadicAfterTwo, 0, optionC.getMethod("firstVariadicArg", int.class).invoke(null, 2));
+        java.lang.reflect.Array.set(
+            variadicAfterTwo,
+            0,
+            optionC.getMethod("firstVariadicArg", int.class).invoke(null, 2));
         Object[] twoInts = (Object[]) java.lang.reflect.Array.newInstance(layoutC, 2);
         twoInts[0] = javaInt;
         twoInts[1] = javaInt;
@@ -246,12 +256,21 @@ final class NetNamespaces implements AutoCloseable {
         addressInt[1] = javaInt;
         Object[] oneInt = (Object[]) java.lang.reflect.Array.newInstance(layoutC, 1);
         oneInt[0] = javaInt;
-        open = (MethodHandle) downcall.invoke(linker, ((java.util.Optional<?>) find.invoke(libc, "open")).orElseThrow(),
-            of.invoke(null, javaInt, addressInt), variadicAfterTwo); // open(2) is variadic: int open(const char *, int, ...)
-        setns = (MethodHandle) downcall.invoke(linker, ((java.util.Optional<?>) find.invoke(libc, "setns")).orElseThrow(),
-            of.invoke(null, javaInt, twoInts), noOptions);
-        close = (MethodHandle) downcall.invoke(linker, ((java.util.Optional<?>) find.invoke(libc, "close")).orElseThrow(),
-            of.invoke(null, javaInt, oneInt), noOptions);
+        open = (MethodHandle) downcall.invoke(
+            linker,
+            ((java.util.Optional<?>) find.invoke(libc, "open")).orElseThrow(),
+            of.invoke(null, javaInt, addressInt),
+            variadicAfterTwo); // open(2) is variadic: int open(const char *, int, ...)
+        setns = (MethodHandle) downcall.invoke(
+            linker,
+            ((java.util.Optional<?>) find.invoke(libc, "setns")).orElseThrow(),
+            of.invoke(null, javaInt, twoInts),
+            noOptions);
+        close = (MethodHandle) downcall.invoke(
+            linker,
+            ((java.util.Optional<?>) find.invoke(libc, "close")).orElseThrow(),
+            of.invoke(null, javaInt, oneInt),
+            noOptions);
         ofConfined = arenaC.getMethod("ofConfined");
         allocateFrom = arenaC.getMethod("allocateFrom", String.class);
       } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
@@ -266,12 +285,16 @@ final class NetNamespaces implements AutoCloseable {
     }
 
     static void joinNetworkNamespace(Path nsFile) throws IOException {
-      if (UNAVAILABLE != null) throw new IOException("setns(2) needs the foreign-function API of JDK 22+: " + UNAVAILABLE, UNAVAILABLE);
+      if (UNAVAILABLE != null)
+        throw new IOException(
+            "setns(2) needs the foreign-function API of JDK 22+: " + UNAVAILABLE, UNAVAILABLE);
       try (AutoCloseable arena = (AutoCloseable) ARENA_OF_CONFINED.invoke(null)) {
-        int fd = (int) OPEN.invoke(ALLOCATE_FROM.invoke(arena, nsFile.toString()), O_RDONLY_CLOEXEC);
+        int fd =
+            (int) OPEN.invoke(ALLOCATE_FROM.invoke(arena, nsFile.toString()), O_RDONLY_CLOEXEC);
         if (fd < 0) throw new IOException("open " + nsFile + " failed");
         try {
-          if ((int) SETNS.invoke(fd, CLONE_NEWNET) != 0) throw new IOException("setns(" + nsFile + ", CLONE_NEWNET) failed");
+          if ((int) SETNS.invoke(fd, CLONE_NEWNET) != 0)
+            throw new IOException("setns(" + nsFile + ", CLONE_NEWNET) failed");
         } finally {
           CLOSE.invoke(fd);
         }
@@ -291,7 +314,8 @@ final class NetNamespaces implements AutoCloseable {
       Matcher m = OURS.matcher(line.trim().split("\\s+")[0]);
       if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
         String leftId = m.group(2);
-        for (String link : List.of("ouv" + leftId + "a", "ouv" + leftId + "b", "oubr" + leftId)) run(List.of("ip", "link", "del", link));
+        for (String link : List.of("ouv" + leftId + "a", "ouv" + leftId + "b", "oubr" + leftId))
+          run(List.of("ip", "link", "del", link));
         run(List.of("ip", "netns", "del", m.group()));
       }
     }
@@ -330,8 +354,10 @@ final class NetNamespaces implements AutoCloseable {
   /** What is left of this instance (for a test that checks the cleanup): empty when all is gone. */
   List<String> remaining() {
     List<String> left = new ArrayList<>();
-    for (String link : List.of(vethA, vethB, bridge)) if (Files.exists(Path.of("/sys/class/net", link))) left.add("link " + link);
-    for (String ns : List.of(nsA, nsB)) if (Files.exists(Path.of("/run/netns", ns))) left.add("netns " + ns);
+    for (String link : List.of(vethA, vethB, bridge))
+      if (Files.exists(Path.of("/sys/class/net", link))) left.add("link " + link);
+    for (String ns : List.of(nsA, nsB))
+      if (Files.exists(Path.of("/run/netns", ns))) left.add("netns " + ns);
     return left;
   }
 
@@ -339,7 +365,8 @@ final class NetNamespaces implements AutoCloseable {
     List<String> cmd = new ArrayList<>(List.of("ip"));
     cmd.addAll(List.of(args));
     String out = run(cmd);
-    if (out == null) throw new IOException("failed: " + String.join(" ", cmd) + ": " + lastOutput.get());
+    if (out == null)
+      throw new IOException("failed: " + String.join(" ", cmd) + ": " + lastOutput.get());
     return out;
   }
 

@@ -44,9 +44,12 @@ class PartitionProcessTest {
   static final long SYNC_TIMEOUT_MS = 1000;
   /** The replication sockets' read timeout: twice OU_PEER_LOST_AFTER, at least 1 s (PrimaryLink, StandbyLink). */
   static final long SOCKET_TIMEOUT_MS = Math.max(1000, 2 * PEER_LOST_MS);
+
   static final int PROBE_PORT = 7490;
 
-  @TempDir Path root;
+  @TempDir
+  Path root;
+
   NetNamespaces net;
   SidecarProcess a; // primary, in namespace a
   SidecarProcess b; // standby, in namespace b
@@ -67,11 +70,17 @@ class PartitionProcessTest {
       assumeTrue(false, "skipped: cannot set up network namespaces (ip netns / setns): " + e);
     }
     Path key = SidecarProcess.newKey(root);
-    String lo = SidecarProcess.freshNet(); // loopback inside each namespace (the local API refuses anything else)
-    a = new SidecarProcess("a", net.addrA, root, key).inNetwork(NetNamespaces.exec(net.nsA), lo + "1", NetNamespaces.where(net.nsA));
-    b = new SidecarProcess("b", net.addrB, root, key).inNetwork(NetNamespaces.exec(net.nsB), lo + "2", NetNamespaces.where(net.nsB));
+    String lo =
+        SidecarProcess
+            .freshNet(); // loopback inside each namespace (the local API refuses anything else)
+    a = new SidecarProcess("a", net.addrA, root, key)
+        .inNetwork(NetNamespaces.exec(net.nsA), lo + "1", NetNamespaces.where(net.nsA));
+    b = new SidecarProcess("b", net.addrB, root, key)
+        .inNetwork(NetNamespaces.exec(net.nsB), lo + "2", NetNamespaces.where(net.nsB));
     for (SidecarProcess m : List.of(a, b)) {
-      m.with("OU_HEARTBEAT_INTERVAL", HEARTBEAT_MS + "ms").with("OU_PEER_LOST_AFTER", PEER_LOST_MS + "ms").with("OU_SYNC_TIMEOUT", SYNC_TIMEOUT_MS + "ms");
+      m.with("OU_HEARTBEAT_INTERVAL", HEARTBEAT_MS + "ms")
+          .with("OU_PEER_LOST_AFTER", PEER_LOST_MS + "ms")
+          .with("OU_SYNC_TIMEOUT", SYNC_TIMEOUT_MS + "ms");
     }
   }
 
@@ -83,7 +92,8 @@ class PartitionProcessTest {
       try {
         if (a != null) a.close();
         if (b != null) b.close();
-        if (probe != null) probe.close(); // a socket opened in a namespace keeps that namespace alive
+        if (probe != null)
+          probe.close(); // a socket opened in a namespace keeps that namespace alive
       } finally {
         if (net != null) {
           net.close();
@@ -95,12 +105,19 @@ class PartitionProcessTest {
 
   void startPair(String mode) throws Exception {
     b.with("OU_MODE", mode).with("OU_ROLE", "Standby").with("OU_EPOCH", "1").start();
-    a.with("OU_MODE", mode).with("OU_ROLE", "Primary").with("OU_EPOCH", "1").with("OU_PEER_ENDPOINT", b.replicationEndpoint()).start();
-    await().atMost(Duration.ofSeconds(20)).until(() -> a.counter("catchUpsFromLog") == 1 && b.status().inSync());
+    a.with("OU_MODE", mode)
+        .with("OU_ROLE", "Primary")
+        .with("OU_EPOCH", "1")
+        .with("OU_PEER_ENDPOINT", b.replicationEndpoint())
+        .start();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> a.counter("catchUpsFromLog") == 1 && b.status().inSync());
   }
 
   @Test
-  void synchronousPrimaryStopsAcknowledgingLosesNothingAndTheStandbyCatchesUpFromItsLog() throws Exception {
+  void synchronousPrimaryStopsAcknowledgingLosesNothingAndTheStandbyCatchesUpFromItsLog()
+      throws Exception {
     startPair("Synchronous");
     writer = new Writer(a);
     await().atMost(Duration.ofSeconds(20)).until(() -> writer.acked.size() >= 100);
@@ -112,40 +129,66 @@ class PartitionProcessTest {
     assertThat(net.linkState(net.nsA)).contains("NO-CARRIER");
     assertThat(net.linkState(net.nsB)).contains("NO-CARRIER");
 
-    // The standby stops hearing its primary: peerLost once OU_PEER_LOST_AFTER has passed (not before).
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> "true".equals(b.status().fields().get("peerLost")));
+    // The standby stops hearing its primary: peerLost once OU_PEER_LOST_AFTER has passed (not
+    // before).
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> "true".equals(b.status().fields().get("peerLost")));
     long peerLostAfterMs = (System.nanoTime() - partitionedAt) / 1_000_000;
     assertThat(peerLostAfterMs).isGreaterThanOrEqualTo(PEER_LOST_MS - 2 * HEARTBEAT_MS);
-    await().atMost(Duration.ofSeconds(2)).until(() -> "true".equals(a.status().fields().get("peerLost")));
-    assertThat(b.status().inSync()).as("Synchronous: a standby that held everything when its primary fell silent stays promotable").isTrue();
+    await()
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> "true".equals(a.status().fields().get("peerLost")));
+    assertThat(b.status().inSync())
+        .as(
+            "Synchronous: a standby that held everything when its primary fell silent stays promotable")
+        .isTrue();
 
-    // The primary stops acknowledging: writes fail with UNAVAILABLE after OU_SYNC_TIMEOUT, none succeed.
+    // The primary stops acknowledging: writes fail with UNAVAILABLE after OU_SYNC_TIMEOUT, none
+    // succeed.
     int ackedAtPeerLost = writer.acked.size();
     int failedAtPeerLost = writer.unavailable.get();
-    await().atMost(Duration.ofSeconds(10)).until(() -> writer.unavailable.get() >= failedAtPeerLost + 2);
-    assertThat(writer.shortestUnavailableMillis.get()).as("a write refused for want of a standby waited OU_SYNC_TIMEOUT")
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> writer.unavailable.get() >= failedAtPeerLost + 2);
+    assertThat(writer.shortestUnavailableMillis.get())
+        .as("a write refused for want of a standby waited OU_SYNC_TIMEOUT")
         .isGreaterThanOrEqualTo(SYNC_TIMEOUT_MS - 50);
     assertThat(a.counter("writesTimedOut")).isGreaterThanOrEqualTo(2);
 
-    // Silent, not reset: both sidecars' replication sockets timed out, and a probe connection sees nothing.
+    // Silent, not reset: both sidecars' replication sockets timed out, and a probe connection sees
+    // nothing.
     awaitReadTimeouts(partitionedAtWall);
     probe.assertSilent();
     assertNoResets();
     long standbyHolds = b.status().durableSeq();
     assertThat(b.status().lastSeq()).isEqualTo(standbyHolds);
-    assertThat(writer.acked.size()).as("nothing acknowledged while the standby is unreachable").isEqualTo(ackedAtPeerLost);
+    assertThat(writer.acked.size())
+        .as("nothing acknowledged while the standby is unreachable")
+        .isEqualTo(ackedAtPeerLost);
     assertThat(writer.otherErrors).isEmpty();
     long partitionMs = (System.nanoTime() - partitionedAt) / 1_000_000;
 
     int ackedAtHeal = healAndCatchUpFromLog(standbyHolds);
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> b.status().durableSeq() >= a.status().lastSeq() && b.status().inSync());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> b.status().durableSeq() >= a.status().lastSeq() && b.status().inSync());
     assertCaughtUpWithoutSnapshot();
     assertThat(writer.otherErrors).isEmpty();
-    System.out.printf("PartitionProcessTest Synchronous: partition %d ms, peerLost after %d ms, %d acknowledged (%d after the heal),"
+    System.out.printf(
+        "PartitionProcessTest Synchronous: partition %d ms, peerLost after %d ms, %d acknowledged (%d after the heal),"
             + " %d UNAVAILABLE (shortest wait %d ms), standby held %d, catch-up from %d%n",
-        partitionMs, peerLostAfterMs, writer.acked.size(), writer.acked.size() - ackedAtHeal, writer.unavailable.get(),
-        writer.shortestUnavailableMillis.get(), standbyHolds, a.counter("lastCatchUpFromSeq"));
+        partitionMs,
+        peerLostAfterMs,
+        writer.acked.size(),
+        writer.acked.size() - ackedAtHeal,
+        writer.unavailable.get(),
+        writer.shortestUnavailableMillis.get(),
+        standbyHolds,
+        a.counter("lastCatchUpFromSeq"));
   }
 
   @Test
@@ -159,10 +202,15 @@ class PartitionProcessTest {
     long partitionedAt = System.nanoTime();
     Instant partitionedAtWall = Instant.now();
     net.partition();
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> "true".equals(b.status().fields().get("peerLost")));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> "true".equals(b.status().fields().get("peerLost")));
     long peerLostAfterMs = (System.nanoTime() - partitionedAt) / 1_000_000;
     assertThat(peerLostAfterMs).isGreaterThanOrEqualTo(PEER_LOST_MS - 2 * HEARTBEAT_MS);
-    assertThat(b.status().inSync()).as("Asynchronous: a standby cut off from its primary is not in sync").isFalse();
+    assertThat(b.status().inSync())
+        .as("Asynchronous: a standby cut off from its primary is not in sync")
+        .isFalse();
     long lagAtPeerLost = a.status().number("lag");
     int ackedAtPeerLost = writer.acked.size();
 
@@ -172,10 +220,15 @@ class PartitionProcessTest {
     long standbyHolds = b.status().durableSeq();
     int ackedAfterTimeout = writer.acked.size();
     long lagAfterTimeout = a.status().number("lag");
-    await().atMost(Duration.ofSeconds(10)).until(() -> writer.acked.size() >= ackedAfterTimeout + 100);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> writer.acked.size() >= ackedAfterTimeout + 100);
     long lagLater = a.status().number("lag");
-    assertThat(writer.acked.size()).as("writes keep being acknowledged during the partition").isGreaterThan(ackedAtPeerLost + 100);
-    // Nothing reaches the standby: its acknowledged position is frozen, so the lag grows with every write.
+    assertThat(writer.acked.size())
+        .as("writes keep being acknowledged during the partition")
+        .isGreaterThan(ackedAtPeerLost + 100);
+    // Nothing reaches the standby: its acknowledged position is frozen, so the lag grows with every
+    // write.
     assertThat(lagAtPeerLost).isPositive();
     assertThat(lagAfterTimeout).isGreaterThanOrEqualTo(lagAtPeerLost);
     assertThat(lagLater).isGreaterThanOrEqualTo(lagAtPeerLost + 100);
@@ -187,13 +240,25 @@ class PartitionProcessTest {
 
     int ackedAtHeal = healAndCatchUpFromLog(standbyHolds);
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> a.status().number("lag") == 0 && b.status().number("lag") == 0 && b.status().inSync());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> a.status().number("lag") == 0
+            && b.status().number("lag") == 0
+            && b.status().inSync());
     assertThat(b.status().durableSeq()).isEqualTo(a.status().lastSeq());
     assertCaughtUpWithoutSnapshot();
-    System.out.printf("PartitionProcessTest Asynchronous: partition %d ms, peerLost after %d ms, lag %d -> %d -> %d, %d acknowledged"
+    System.out.printf(
+        "PartitionProcessTest Asynchronous: partition %d ms, peerLost after %d ms, lag %d -> %d -> %d, %d acknowledged"
             + " (%d during the partition, longest pause between acknowledgements %d ms), standby held %d%n",
-        partitionMs, peerLostAfterMs, lagAtPeerLost, lagAfterTimeout, lagLater, writer.acked.size(), ackedAtHeal - ackedAtPartition,
-        longestGapDuringPartitionMs, standbyHolds);
+        partitionMs,
+        peerLostAfterMs,
+        lagAtPeerLost,
+        lagAfterTimeout,
+        lagLater,
+        writer.acked.size(),
+        ackedAtHeal - ackedAtPartition,
+        longestGapDuringPartitionMs,
+        standbyHolds);
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
@@ -211,7 +276,9 @@ class PartitionProcessTest {
     net.heal();
     probe.assertSurvived();
     await().atMost(Duration.ofSeconds(20)).until(() -> a.counter("catchUpsFromLog") == 2);
-    assertThat(a.counter("lastCatchUpFromSeq")).as("catch-up from the standby's log position").isEqualTo(standbyHolds + 1);
+    assertThat(a.counter("lastCatchUpFromSeq"))
+        .as("catch-up from the standby's log position")
+        .isEqualTo(standbyHolds + 1);
     int ackedAtHeal = writer.acked.size();
     await().atMost(Duration.ofSeconds(20)).until(() -> writer.acked.size() >= ackedAtHeal + 100);
     writer.close();
@@ -229,27 +296,38 @@ class PartitionProcessTest {
 
   void awaitReadTimeouts(Instant partitionedAt) throws IOException {
     try {
-      await().atMost(Duration.ofMillis(SOCKET_TIMEOUT_MS + 8000)).until(() ->
-          sessionEnd(b) != null && log(a).contains("replication stream to the standby ended: Read timed out"));
+      await()
+          .atMost(Duration.ofMillis(SOCKET_TIMEOUT_MS + 8000))
+          .until(() -> sessionEnd(b) != null
+              && log(a).contains("replication stream to the standby ended: Read timed out"));
     } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError("the replication sockets did not end on read timeouts\n--- a ---\n" + a.tail() + "\n--- b ---\n" + b.tail(), e);
+      throw new AssertionError(
+          "the replication sockets did not end on read timeouts\n--- a ---\n" + a.tail()
+              + "\n--- b ---\n" + b.tail(),
+          e);
     }
     long endedAfterMs = Duration.between(partitionedAt, sessionEnd(b)).toMillis();
-    assertThat(endedAfterMs).as("the standby's session ended on its read timeout").isGreaterThanOrEqualTo(SOCKET_TIMEOUT_MS - 3 * HEARTBEAT_MS);
+    assertThat(endedAfterMs)
+        .as("the standby's session ended on its read timeout")
+        .isGreaterThanOrEqualTo(SOCKET_TIMEOUT_MS - 3 * HEARTBEAT_MS);
     assertThat(b.status().fields().get("streaming")).isEqualTo("false");
   }
 
   /** When the standby logged the end of its (first) replication session from the primary, or null. */
   Instant sessionEnd(SidecarProcess standby) throws IOException {
     for (String line : log(standby).split("\n")) {
-      if (line.contains("replication session from /" + net.addrA + ":") && line.endsWith(" ended")) return Instant.parse(line.substring(0, line.indexOf(' ')));
+      if (line.contains("replication session from /" + net.addrA + ":") && line.endsWith(" ended"))
+        return Instant.parse(line.substring(0, line.indexOf(' ')));
     }
     return null;
   }
 
   void assertNoResets() throws IOException {
     for (SidecarProcess m : List.of(a, b)) {
-      assertThat(log(m)).as(m.name + "'s log").doesNotContain("Connection reset").doesNotContain("Broken pipe");
+      assertThat(log(m))
+          .as(m.name + "'s log")
+          .doesNotContain("Connection reset")
+          .doesNotContain("Broken pipe");
     }
   }
 
@@ -261,7 +339,8 @@ class PartitionProcessTest {
     Map<String, byte[]> onStandby = b.all();
     assertThat(writer.acked).isNotEmpty();
     for (Map.Entry<Integer, Long> e : writer.acked.entrySet()) {
-      assertThat(onStandby.get(Writer.key(e.getKey()))).as("acknowledged " + Writer.key(e.getKey()) + " at " + e.getValue())
+      assertThat(onStandby.get(Writer.key(e.getKey())))
+          .as("acknowledged " + Writer.key(e.getKey()) + " at " + e.getValue())
           .isEqualTo(Writer.value(e.getKey()));
     }
   }
@@ -283,6 +362,7 @@ class PartitionProcessTest {
     final List<String> otherErrors = new CopyOnWriteArrayList<>();
     /** nanoTime of each acknowledgement, in order (for the pauses). */
     final List<Long> ackTimes = new CopyOnWriteArrayList<>();
+
     private final OuClient client;
     private final Thread thread;
     private volatile boolean stop;
@@ -312,7 +392,8 @@ class PartitionProcessTest {
           Thread.sleep(1); // a steady stream, not a flood: the machine has 2 cores for 3 JVMs
         } catch (StandbyUnavailableException e) {
           unavailable.incrementAndGet();
-          shortestUnavailableMillis.accumulateAndGet((System.nanoTime() - start) / 1_000_000, Math::min);
+          shortestUnavailableMillis.accumulateAndGet(
+              (System.nanoTime() - start) / 1_000_000, Math::min);
         } catch (OuException e) {
           if (!stop) otherErrors.add(key(n) + ": " + e);
         } catch (InterruptedException e) {
@@ -381,14 +462,20 @@ class PartitionProcessTest {
       server.setSoTimeout(500);
       InputStream cin = client.getInputStream();
       InputStream sin = server.getInputStream();
-      assertThatThrownBy(sin::read).as("the server end hears nothing and is not reset").isInstanceOf(SocketTimeoutException.class);
-      assertThatThrownBy(cin::read).as("the client end hears nothing and is not reset").isInstanceOf(SocketTimeoutException.class);
+      assertThatThrownBy(sin::read)
+          .as("the server end hears nothing and is not reset")
+          .isInstanceOf(SocketTimeoutException.class);
+      assertThatThrownBy(cin::read)
+          .as("the client end hears nothing and is not reset")
+          .isInstanceOf(SocketTimeoutException.class);
     }
 
     void assertSurvived() throws IOException {
       try {
         server.setSoTimeout(15000);
-        assertThat(server.getInputStream().read()).as("the byte written during the partition, retransmitted after the heal").isEqualTo(2);
+        assertThat(server.getInputStream().read())
+            .as("the byte written during the partition, retransmitted after the heal")
+            .isEqualTo(2);
         server.getOutputStream().write(3);
         client.setSoTimeout(15000);
         assertThat(client.getInputStream().read()).isEqualTo(3);

@@ -29,24 +29,34 @@ final class PeerProcess {
   }
 
   /** Starts a long-running server; {@code asUser}: the user to run it as when this JVM is root (null: this JVM's user). */
-  static PeerProcess start(String name, List<String> command, Path log, String asUser) throws IOException {
-    Process p = new ProcessBuilder(asUser(command, asUser)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  static PeerProcess start(String name, List<String> command, Path log, String asUser)
+      throws IOException {
+    Process p = new ProcessBuilder(asUser(command, asUser))
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
     if (!PID_LIST.isEmpty()) {
-      Files.writeString(Path.of(PID_LIST), p.pid() + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Files.writeString(
+          Path.of(PID_LIST), p.pid() + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
     return new PeerProcess(name, log, p);
   }
 
   /** Runs a command to its end (initdb, pg_basebackup); a failure says which command and shows its output. */
-  static void run(String what, List<String> command, Path log, String asUser) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(asUser(command, asUser)).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+  static void run(String what, List<String> command, Path log, String asUser)
+      throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(asUser(command, asUser))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .start();
     if (!p.waitFor(120, TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new IllegalStateException(what + " did not finish in 120 s: " + String.join(" ", command) + "\n" + tail(log));
+      throw new IllegalStateException(
+          what + " did not finish in 120 s: " + String.join(" ", command) + "\n" + tail(log));
     }
     if (p.exitValue() != 0) {
-      throw new IllegalStateException(what + " failed (exit " + p.exitValue() + "): " + String.join(" ", command) + "\n" + tail(log));
+      throw new IllegalStateException(what + " failed (exit " + p.exitValue() + "): "
+          + String.join(" ", command) + "\n" + tail(log));
     }
   }
 
@@ -56,8 +66,10 @@ final class PeerProcess {
 
   private static List<String> asUser(List<String> command, String user) {
     if (user == null || !root()) return command;
-    // setpriv execs the command itself (runuser and su stay as a parent), so the pid we hold is the server's.
-    List<String> c = new ArrayList<>(List.of("setpriv", "--reuid=" + user, "--regid=" + user, "--init-groups", "--"));
+    // setpriv execs the command itself (runuser and su stay as a parent), so the pid we hold is the
+    // server's.
+    List<String> c = new ArrayList<>(
+        List.of("setpriv", "--reuid=" + user, "--regid=" + user, "--init-groups", "--"));
     c.addAll(command);
     return c;
   }
@@ -77,7 +89,9 @@ final class PeerProcess {
   void stop(String signal) throws InterruptedException {
     if (!process.isAlive()) return;
     try {
-      new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor();
+      new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+          .start()
+          .waitFor();
     } catch (IOException e) {
       process.destroy();
     }
@@ -94,7 +108,8 @@ final class PeerProcess {
   static String tail(Path log) {
     try {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return "--- last lines of " + log + " ---\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+      return "--- last lines of " + log + " ---\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
     } catch (IOException e) {
       return "(no log at " + log + ")";
     }

@@ -39,7 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
  * TERM_START and the acknowledged write.
  */
 class PromotionDuringHandshakeProcessTest {
-  @TempDir Path root;
+  @TempDir
+  Path root;
+
   SidecarProcess member;
   Path key;
   final FrameCodec codec = new FrameCodec(Limits.DEFAULT);
@@ -47,7 +49,9 @@ class PromotionDuringHandshakeProcessTest {
   @BeforeEach
   void setUp() throws Exception {
     key = SidecarProcess.newKey(root);
-    member = new SidecarProcess("member", SidecarProcess.freshNet() + "2", root, key).with("OU_ROLE", "Standby").with("OU_EPOCH", "1")
+    member = new SidecarProcess("member", SidecarProcess.freshNet() + "2", root, key)
+        .with("OU_ROLE", "Standby")
+        .with("OU_EPOCH", "1")
         .with("OU_MODE", "Asynchronous");
   }
 
@@ -57,16 +61,33 @@ class PromotionDuringHandshakeProcessTest {
   }
 
   @Test
-  void aPromotionDuringTheOldPrimarysHandshakeNeverLetsItsPlanCutTheNewPrimarysLog() throws Exception {
+  void aPromotionDuringTheOldPrimarysHandshakeNeverLetsItsPlanCutTheNewPrimarysLog()
+      throws Exception {
     member.start();
     // The old primary at epoch 1 holds five records the standby never received.
     TermHistory oldHistory = new TermHistory();
     oldHistory.note(Terms.of(1, 1), 1);
-    PrimarySession ps = new PrimarySession(new PeerAuth(Files.readAllBytes(key)), 1, "old-primary", new PrimarySession.LogView() {
-      @Override public long firstSeq() { return 1; }
-      @Override public long lastSeq() { return 5; }
-      @Override public TermHistory history() { return oldHistory; }
-    }, PeerAuth.nonce());
+    PrimarySession ps = new PrimarySession(
+        new PeerAuth(Files.readAllBytes(key)),
+        1,
+        "old-primary",
+        new PrimarySession.LogView() {
+          @Override
+          public long firstSeq() {
+            return 1;
+          }
+
+          @Override
+          public long lastSeq() {
+            return 5;
+          }
+
+          @Override
+          public TermHistory history() {
+            return oldHistory;
+          }
+        },
+        PeerAuth.nonce());
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(member.host, SidecarProcess.REPLICATION_PORT), 2000);
       s.setSoTimeout(10_000);
@@ -76,7 +97,8 @@ class PromotionDuringHandshakeProcessTest {
       out.flush();
       Frame challenge = codec.read(in);
       assertThat(challenge.type()).isEqualTo(FrameType.CHALLENGE);
-      List<SessionAction> toSend = ps.onFrame(challenge); // AUTH, held back until the promotion is done
+      List<SessionAction> toSend =
+          ps.onFrame(challenge); // AUTH, held back until the promotion is done
 
       member.assign(MemberRole.PRIMARY, 2, null); // returns once the member took it
       long acknowledged;
@@ -87,7 +109,8 @@ class PromotionDuringHandshakeProcessTest {
 
       List<String> seen = new ArrayList<>();
       try {
-        for (SessionAction a : toSend) if (a instanceof SessionAction.Send send) codec.write(out, ps.seal(), send.frame());
+        for (SessionAction a : toSend)
+          if (a instanceof SessionAction.Send send) codec.write(out, ps.seal(), send.frame());
         out.flush();
         while (true) {
           Frame f = codec.read(in, ps.seal());
@@ -109,10 +132,15 @@ class PromotionDuringHandshakeProcessTest {
   }
 
   /** What an old primary does with its plan: START, then the records the standby lacks (epoch 1, from 1). */
-  private void followThePlan(OutputStream out, PrimarySession ps, CatchUpPlan plan) throws IOException {
-    codec.write(out, ps.seal(), ps.start(CatchUpPlan.Kind.STREAM, plan.commonPrefix(), plan.fromSeq()));
+  private void followThePlan(OutputStream out, PrimarySession ps, CatchUpPlan plan)
+      throws IOException {
+    codec.write(
+        out, ps.seal(), ps.start(CatchUpPlan.Kind.STREAM, plan.commonPrefix(), plan.fromSeq()));
     ByteArrayOutputStream records = new ByteArrayOutputStream();
-    for (long seq = plan.fromSeq(); seq <= 5; seq++) records.writeBytes(LogRecord.put(seq, Terms.of(1, 1), ("old" + seq).getBytes(), "v".getBytes()).encode());
+    for (long seq = plan.fromSeq(); seq <= 5; seq++)
+      records.writeBytes(
+          LogRecord.put(seq, Terms.of(1, 1), ("old" + seq).getBytes(), "v".getBytes())
+              .encode());
     ps.sent(5);
     codec.write(out, ps.seal(), ps.batch(plan.fromSeq(), records.toByteArray()));
     out.flush();

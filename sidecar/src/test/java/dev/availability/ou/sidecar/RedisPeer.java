@@ -40,22 +40,48 @@ final class RedisPeer implements Peer {
   synchronized void start() throws Exception {
     Files.createDirectories(dir.resolve("primary"));
     Files.createDirectories(dir.resolve("replica"));
-    primary = PeerProcess.start("redis-primary", command(primaryHost, "primary", List.of()), dir.resolve("primary.log"), null);
+    primary = PeerProcess.start(
+        "redis-primary",
+        command(primaryHost, "primary", List.of()),
+        dir.resolve("primary.log"),
+        null);
     awaitAccepting(primaryHost, primary);
-    replica = PeerProcess.start("redis-replica", command(replicaHost, "replica", List.of("--replicaof", primaryHost, Integer.toString(PORT))),
-        dir.resolve("replica.log"), null);
+    replica = PeerProcess.start(
+        "redis-replica",
+        command(
+            replicaHost, "replica", List.of("--replicaof", primaryHost, Integer.toString(PORT))),
+        dir.resolve("replica.log"),
+        null);
     awaitAccepting(replicaHost, replica);
     for (int i = 0; i < 300; i++) {
       if (replicaOnline()) return;
       Thread.sleep(100);
     }
-    throw new IllegalStateException("the Redis replica did not come online in 30 s\n" + replica.tail() + "\n" + primary.tail());
+    throw new IllegalStateException(
+        "the Redis replica did not come online in 30 s\n" + replica.tail() + "\n" + primary.tail());
   }
 
   private List<String> command(String host, String name, List<String> extra) {
-    List<String> c = new ArrayList<>(List.of(server.toString(), "--bind", host, "--port", Integer.toString(PORT), "--dir",
-        dir.resolve(name).toString(), "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--protected-mode", "no",
-        "--daemonize", "no", "--logfile", ""));
+    List<String> c = new ArrayList<>(List.of(
+        server.toString(),
+        "--bind",
+        host,
+        "--port",
+        Integer.toString(PORT),
+        "--dir",
+        dir.resolve(name).toString(),
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "always",
+        "--save",
+        "",
+        "--protected-mode",
+        "no",
+        "--daemonize",
+        "no",
+        "--logfile",
+        ""));
     c.addAll(extra);
     return c;
   }
@@ -77,14 +103,20 @@ final class RedisPeer implements Peer {
   @Override
   public Peer.Cell cell(String subject) {
     boolean wait = subject.equals("redis-wait");
-    return new PerThreadCell<RespConnection>(() -> new RespConnection(primaryHost, PORT), (c, k, v) -> {
-      c.send(SET, k, v);
-      if (wait) c.send(WAIT, ONE, ZERO); // sent with the SET: one round trip, the reply once the replica has the write
-      c.flush();
-      Object ok = c.read();
-      if (!"OK".equals(ok)) throw new IOException("Redis SET answered " + ok);
-      if (wait && !(c.read() instanceof Long n && n >= 1)) throw new IOException("Redis WAIT 1 0 returned without the replica");
-    });
+    return new PerThreadCell<RespConnection>(
+        () -> new RespConnection(primaryHost, PORT), (c, k, v) -> {
+          c.send(SET, k, v);
+          if (wait)
+            c.send(
+                WAIT, ONE,
+                ZERO); // sent with the SET: one round trip, the reply once the replica has the
+          // write
+          c.flush();
+          Object ok = c.read();
+          if (!"OK".equals(ok)) throw new IOException("Redis SET answered " + ok);
+          if (wait && !(c.read() instanceof Long n && n >= 1))
+            throw new IOException("Redis WAIT 1 0 returned without the replica");
+        });
   }
 
   @Override
@@ -125,7 +157,8 @@ final class RedisPeer implements Peer {
   private static void awaitAccepting(String host, PeerProcess server) throws Exception {
     IOException last = null;
     for (int i = 0; i < 300; i++) {
-      if (!server.alive()) throw new IllegalStateException(server.name + " exited while starting\n" + server.tail());
+      if (!server.alive())
+        throw new IllegalStateException(server.name + " exited while starting\n" + server.tail());
       try (RespConnection c = new RespConnection(host, PORT)) {
         if ("PONG".equals(c.call("PING"))) return;
       } catch (IOException e) {
@@ -133,7 +166,8 @@ final class RedisPeer implements Peer {
       }
       Thread.sleep(100);
     }
-    throw new IllegalStateException(server.name + " did not answer PING in 30 s (" + last + ")\n" + server.tail());
+    throw new IllegalStateException(
+        server.name + " did not answer PING in 30 s (" + last + ")\n" + server.tail());
   }
 
   @Override

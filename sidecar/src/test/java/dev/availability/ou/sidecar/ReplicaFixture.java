@@ -11,7 +11,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A replica in process on its own store and log writer, as the replica tests open it. */
 abstract class ReplicaFixture {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
+
   Store store;
   LogWriter writer;
   Replica replica;
@@ -20,7 +22,8 @@ abstract class ReplicaFixture {
   java.util.function.LongSupplier nanoTime = System::nanoTime;
 
   Replica open(String... env) throws Exception {
-    Map<String, String> m = new java.util.HashMap<>(Map.of("OU_DATA_DIR", dir.toString(), "OU_CONTROL", "standalone", "OU_SYNC_TIMEOUT", "300ms"));
+    Map<String, String> m = new java.util.HashMap<>(Map.of(
+        "OU_DATA_DIR", dir.toString(), "OU_CONTROL", "standalone", "OU_SYNC_TIMEOUT", "300ms"));
     for (int i = 0; i < env.length; i += 2) m.put(env[i], env[i + 1]);
     Config cfg = Config.from(m, new String[0]);
     store = new Store(dir, Limits.DEFAULT, cfg.segmentBytes(), counters);
@@ -50,10 +53,22 @@ abstract class ReplicaFixture {
 
   static CompletableFuture<Outcome> write(Replica r, String key) {
     CompletableFuture<Outcome> f = new CompletableFuture<>();
-    r.write(RecordType.PUT, key.getBytes(), "v".getBytes(), new Replica.Completion() {
-      @Override public void ok(long seq) { f.complete(new Outcome(seq, LocalProtocol.OK, null)); }
-      @Override public void fail(int status, String message) { f.complete(new Outcome(-1, status, message)); }
-    }, false);
+    r.write(
+        RecordType.PUT,
+        key.getBytes(),
+        "v".getBytes(),
+        new Replica.Completion() {
+          @Override
+          public void ok(long seq) {
+            f.complete(new Outcome(seq, LocalProtocol.OK, null));
+          }
+
+          @Override
+          public void fail(int status, String message) {
+            f.complete(new Outcome(-1, status, message));
+          }
+        },
+        false);
     return f;
   }
 }

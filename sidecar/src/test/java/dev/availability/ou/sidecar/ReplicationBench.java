@@ -45,30 +45,83 @@ public final class ReplicationBench {
     double[] fsyncUs = MachineProbes.rawFsync(root, false);
     double[] pairedUs = MachineProbes.rawFsync(root, true);
     double[] rtt = MachineProbes.loopbackRtt();
-    System.out.printf(Locale.ROOT, "stream encryption: %s; sidecar JVM flags: %s%n", ENCRYPTION, String.join(" ", SidecarProcess.jvmFlags(HEAP_OPTION)));
-    System.out.printf(Locale.ROOT, "state: the same %d keys in every cell, about %d MiB at the largest value; sidecar heap %d MiB, as the operator sizes it"
-        + " for spec.replication.stateMemory: %dMi%n", STATE_KEYS, STATE_MIB, HEAP_MIB, STATE_MIB);
-    System.out.printf(Locale.ROOT, "fsync policy: %s; raw fsync of 256 B on the data disk: p50 %.0f us, p99 %.0f us (%s)%n", FSYNC, fsyncUs[0], fsyncUs[1],
-        fsyncUs[0] < 50 ? "fast: a write cache absorbs fsync here, so durability figures are optimistic" : "the disk honours fsync");
-    System.out.printf(Locale.ROOT, "two logs fsynced at once on this disk (primary and standby share it here; in a cluster each has its own):"
-        + " p50 %.0f us, p99 %.0f us; mean one / mean two at once = %.2f, about the most sync / local can reach with 1 writer here%n",
-        pairedUs[0], pairedUs[1], fsyncUs[2] / pairedUs[2]);
-    System.out.printf(Locale.ROOT, "loopback TCP round trip (1 byte ping-pong): p50 %.1f us, p99 %.1f us%n", rtt[0], rtt[1]);
+    System.out.printf(
+        Locale.ROOT,
+        "stream encryption: %s; sidecar JVM flags: %s%n",
+        ENCRYPTION,
+        String.join(" ", SidecarProcess.jvmFlags(HEAP_OPTION)));
+    System.out.printf(
+        Locale.ROOT,
+        "state: the same %d keys in every cell, about %d MiB at the largest value; sidecar heap %d MiB, as the operator sizes it"
+            + " for spec.replication.stateMemory: %dMi%n",
+        STATE_KEYS,
+        STATE_MIB,
+        HEAP_MIB,
+        STATE_MIB);
+    System.out.printf(
+        Locale.ROOT,
+        "fsync policy: %s; raw fsync of 256 B on the data disk: p50 %.0f us, p99 %.0f us (%s)%n",
+        FSYNC,
+        fsyncUs[0],
+        fsyncUs[1],
+        fsyncUs[0] < 50
+            ? "fast: a write cache absorbs fsync here, so durability figures are optimistic"
+            : "the disk honours fsync");
+    System.out.printf(
+        Locale.ROOT,
+        "two logs fsynced at once on this disk (primary and standby share it here; in a cluster each has its own):"
+            + " p50 %.0f us, p99 %.0f us; mean one / mean two at once = %.2f, about the most sync / local can reach with 1 writer here%n",
+        pairedUs[0],
+        pairedUs[1],
+        fsyncUs[2] / pairedUs[2]);
+    System.out.printf(
+        Locale.ROOT,
+        "loopback TCP round trip (1 byte ping-pong): p50 %.1f us, p99 %.1f us%n",
+        rtt[0],
+        rtt[1]);
 
-    SidecarProcess standby = new SidecarProcess("bench-standby", net + "2", root, key).heapMiB(HEAP_MIB).with("OU_ROLE", "Standby").with("OU_EPOCH", "1")
-        .with("OU_FSYNC", FSYNC).with("OU_LOG_RETENTION", "64Mi").with("OU_SEGMENT_BYTES", "16Mi");
-    SidecarProcess primary = new SidecarProcess("bench-primary", net + "1", root, key).heapMiB(HEAP_MIB).with("OU_ROLE", "Primary").with("OU_EPOCH", "1")
-        .with("OU_PEER_ENDPOINT", standby.replicationEndpoint()).with("OU_FSYNC", FSYNC).with("OU_MODE", "Synchronous")
-        .with("OU_LOG_RETENTION", "64Mi").with("OU_SEGMENT_BYTES", "16Mi");
-    Path standbyData = STANDBY_DIR.isEmpty() ? null : Files.createTempDirectory(Files.createDirectories(Path.of(STANDBY_DIR)), "ou-bench-standby-");
+    SidecarProcess standby = new SidecarProcess("bench-standby", net + "2", root, key)
+        .heapMiB(HEAP_MIB)
+        .with("OU_ROLE", "Standby")
+        .with("OU_EPOCH", "1")
+        .with("OU_FSYNC", FSYNC)
+        .with("OU_LOG_RETENTION", "64Mi")
+        .with("OU_SEGMENT_BYTES", "16Mi");
+    SidecarProcess primary = new SidecarProcess("bench-primary", net + "1", root, key)
+        .heapMiB(HEAP_MIB)
+        .with("OU_ROLE", "Primary")
+        .with("OU_EPOCH", "1")
+        .with("OU_PEER_ENDPOINT", standby.replicationEndpoint())
+        .with("OU_FSYNC", FSYNC)
+        .with("OU_MODE", "Synchronous")
+        .with("OU_LOG_RETENTION", "64Mi")
+        .with("OU_SEGMENT_BYTES", "16Mi");
+    Path standbyData = STANDBY_DIR.isEmpty()
+        ? null
+        : Files.createTempDirectory(
+            Files.createDirectories(Path.of(STANDBY_DIR)), "ou-bench-standby-");
     if (standbyData != null) standby.with("OU_DATA_DIR", standbyData.toString());
-    System.out.printf(Locale.ROOT, "standby data: %s%n", standbyData == null ? "beside the primary's, on the same disk"
-        : standbyData + " (BENCH_STANDBY_DIR: " + Files.getFileStore(standbyData).type() + " " + Files.getFileStore(standbyData).name() + ")");
+    System.out.printf(
+        Locale.ROOT,
+        "standby data: %s%n",
+        standbyData == null
+            ? "beside the primary's, on the same disk"
+            : standbyData + " (BENCH_STANDBY_DIR: "
+                + Files.getFileStore(standbyData).type() + " "
+                + Files.getFileStore(standbyData).name() + ")");
     for (SidecarProcess p : List.of(standby, primary)) p.env.put("OU_HEARTBEAT_INTERVAL", "200ms");
-    for (SidecarProcess p : List.of(standby, primary)) p.env.put("OU_STREAM_ENCRYPTION", ENCRYPTION);
-    // The baseline the goals are held against: the same sidecar program, local API and log, with no peer.
-    SidecarProcess local = new SidecarProcess("bench-local", net + "3", root, key).heapMiB(HEAP_MIB).with("OU_ROLE", "Primary").with("OU_EPOCH", "1")
-        .with("OU_FSYNC", FSYNC).with("OU_MODE", "Asynchronous").with("OU_LOG_RETENTION", "64Mi").with("OU_SEGMENT_BYTES", "16Mi");
+    for (SidecarProcess p : List.of(standby, primary))
+      p.env.put("OU_STREAM_ENCRYPTION", ENCRYPTION);
+    // The baseline the goals are held against: the same sidecar program, local API and log, with no
+    // peer.
+    SidecarProcess local = new SidecarProcess("bench-local", net + "3", root, key)
+        .heapMiB(HEAP_MIB)
+        .with("OU_ROLE", "Primary")
+        .with("OU_EPOCH", "1")
+        .with("OU_FSYNC", FSYNC)
+        .with("OU_MODE", "Asynchronous")
+        .with("OU_LOG_RETENTION", "64Mi")
+        .with("OU_SEGMENT_BYTES", "16Mi");
     standby.start();
     primary.start();
     local.start();
@@ -81,7 +134,9 @@ public final class ReplicationBench {
     try (OuClient admin = primary.client()) {
       peers = Peers.start(root, net);
       for (Peer peer : peers) versions.add(peer.version());
-      if (!peers.isEmpty()) System.out.println("peers: " + String.join(", ", versions) + " (primary and replica each, on loopback, data beside the sidecars')");
+      if (!peers.isEmpty())
+        System.out.println("peers: " + String.join(", ", versions)
+            + " (primary and replica each, on loopback, data beside the sidecars')");
       waitInSync(primary);
       for (int size : SIZES) {
         for (int writers : WRITERS) {
@@ -112,7 +167,8 @@ public final class ReplicationBench {
       }
       long[] memP = primary.memoryKib();
       long[] memS = standby.memoryKib();
-      BenchReport.report(results, memP, memS, startMs, fsyncUs, pairedUs, rtt, primary, standby, versions);
+      BenchReport.report(
+          results, memP, memS, startMs, fsyncUs, pairedUs, rtt, primary, standby, versions);
       completed = true;
     } finally {
       for (Peer peer : peers) peer.close();
@@ -137,7 +193,8 @@ public final class ReplicationBench {
 
   static void deleteTree(Path dir) throws IOException {
     try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList())
+        Files.deleteIfExists(p);
     }
   }
 }

@@ -10,11 +10,11 @@ import dev.availability.ou.client.NotPrimaryException;
 import dev.availability.ou.client.OuClient;
 import dev.availability.ou.client.RoleChange;
 import dev.availability.ou.client.Stimulus;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Primary and standby sidecars as separate processes on loopback: streaming, catch-up, snapshots, epochs. */
 class ReplicationProcessTest {
-  @TempDir Path root;
+  @TempDir
+  Path root;
+
   String net;
   Path key;
   SidecarProcess a;
@@ -44,7 +46,10 @@ class ReplicationProcessTest {
 
   void startPair(long epoch) throws Exception {
     b.with("OU_ROLE", "Standby").with("OU_EPOCH", "" + epoch).start();
-    a.with("OU_ROLE", "Primary").with("OU_EPOCH", "" + epoch).with("OU_PEER_ENDPOINT", b.replicationEndpoint()).start();
+    a.with("OU_ROLE", "Primary")
+        .with("OU_EPOCH", "" + epoch)
+        .with("OU_PEER_ENDPOINT", b.replicationEndpoint())
+        .start();
   }
 
   static void putMany(OuClient c, String prefix, int from, int to) {
@@ -71,31 +76,44 @@ class ReplicationProcessTest {
       assertThat(b.status().durableSeq()).isGreaterThanOrEqualTo(c.status().lastSeq() - 0);
     }
     try (OuClient sb = b.client()) {
-      assertThat(sb.get("k200")).hasValueSatisfying(v -> assertThat(v).isEqualTo("v200".getBytes()));
+      assertThat(sb.get("k200"))
+          .hasValueSatisfying(v -> assertThat(v).isEqualTo("v200".getBytes()));
       assertThat(sb.get("k7")).isEmpty();
       assertThatThrownBy(() -> sb.put("x", new byte[1])).isInstanceOf(NotPrimaryException.class);
     }
     assertSameState(a, b);
     assertThat(a.http("/readyz")).startsWith("200");
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(b.http("/readyz")).startsWith("200"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(b.http("/readyz")).startsWith("200"));
     assertThat(a.http("/healthz")).startsWith("200");
-    // The report carries the state's size against the heap (the operator's SidecarMemoryPressure condition).
+    // The report carries the state's size against the heap (the operator's SidecarMemoryPressure
+    // condition).
     assertThat(a.http("/status")).contains("heapTooSmall=false", "stateBytes=", "heapMaxBytes=");
   }
 
   @Test
-  void standbyRestartedWithItsVolumeCatchesUpFromItsLastSequenceWithoutASnapshot() throws Exception {
+  void standbyRestartedWithItsVolumeCatchesUpFromItsLastSequenceWithoutASnapshot()
+      throws Exception {
     startPair(1);
     try (OuClient c = a.client()) {
       putMany(c, "k", 1, 100);
-      long standbyHad = b.status().durableSeq(); // Synchronous: it holds all 100 (and the primary's TERM_START)
+      long standbyHad =
+          b.status().durableSeq(); // Synchronous: it holds all 100 (and the primary's TERM_START)
       assertThat(standbyHad).isEqualTo(c.status().lastSeq());
       b.stop();
-      c.assign(MemberRole.PRIMARY, 1, b.replicationEndpoint(), "Asynchronous"); // keep serving while the standby is away
+      c.assign(
+          MemberRole.PRIMARY,
+          1,
+          b.replicationEndpoint(),
+          "Asynchronous"); // keep serving while the standby is away
       putMany(c, "k", 101, 300);
       b.start();
-      await().atMost(Duration.ofSeconds(30)).until(() -> b.status().durableSeq() >= a.status().lastSeq());
-      assertThat(a.counter("lastCatchUpFromSeq")).isEqualTo(standbyHad + 1); // from its last sequence, not from 1
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> b.status().durableSeq() >= a.status().lastSeq());
+      assertThat(a.counter("lastCatchUpFromSeq"))
+          .isEqualTo(standbyHad + 1); // from its last sequence, not from 1
       assertThat(b.counter("sessionsStarted.STREAM")).isEqualTo(1);
     }
     assertThat(a.counter("snapshotsSent")).isZero();
@@ -109,7 +127,8 @@ class ReplicationProcessTest {
     startPair(1);
     try (OuClient c = a.client()) {
       putMany(c, "k", 1, 50);
-      // The standby goes away; the primary keeps writing asynchronously: these are not on the standby.
+      // The standby goes away; the primary keeps writing asynchronously: these are not on the
+      // standby.
       b.kill();
       c.assign(MemberRole.PRIMARY, 1, b.replicationEndpoint(), "Asynchronous");
       putMany(c, "tail", 1, 20);
@@ -138,10 +157,16 @@ class ReplicationProcessTest {
 
   @Test
   void newEmptyStandbyGetsASnapshotThenTheStream() throws Exception {
-    a.with("OU_SEGMENT_BYTES", "16Ki").with("OU_LOG_RETENTION", "16Ki").with("OU_MODE", "Asynchronous");
-    a.with("OU_ROLE", "Primary").with("OU_EPOCH", "1").with("OU_PEER_ENDPOINT", b.replicationEndpoint()).start();
+    a.with("OU_SEGMENT_BYTES", "16Ki")
+        .with("OU_LOG_RETENTION", "16Ki")
+        .with("OU_MODE", "Asynchronous");
+    a.with("OU_ROLE", "Primary")
+        .with("OU_EPOCH", "1")
+        .with("OU_PEER_ENDPOINT", b.replicationEndpoint())
+        .start();
     try (OuClient c = a.client()) {
-      for (int i = 1; i <= 3000; i++) c.put("k" + (i % 500), ("value-" + i + "-" + "x".repeat(40)).getBytes());
+      for (int i = 1; i <= 3000; i++)
+        c.put("k" + (i % 500), ("value-" + i + "-" + "x".repeat(40)).getBytes());
       await().atMost(Duration.ofSeconds(30)).until(() -> a.status().number("firstLogSeq") > 1);
       b.with("OU_ROLE", "Standby").with("OU_EPOCH", "1").start();
       await().atMost(Duration.ofSeconds(30)).until(() -> a.counter("snapshotsSent") >= 1);
@@ -153,31 +178,45 @@ class ReplicationProcessTest {
 
   @Test
   void aSnapshotTakenAndSentWhileWritesGoOnGivesTheStandbyTheSameState() throws Exception {
-    a.with("OU_SEGMENT_BYTES", "16Ki").with("OU_LOG_RETENTION", "16Ki").with("OU_MODE", "Asynchronous");
-    a.with("OU_ROLE", "Primary").with("OU_EPOCH", "1").with("OU_PEER_ENDPOINT", b.replicationEndpoint()).start();
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    a.with("OU_SEGMENT_BYTES", "16Ki")
+        .with("OU_LOG_RETENTION", "16Ki")
+        .with("OU_MODE", "Asynchronous");
+    a.with("OU_ROLE", "Primary")
+        .with("OU_EPOCH", "1")
+        .with("OU_PEER_ENDPOINT", b.replicationEndpoint())
+        .start();
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
     java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
-    java.util.concurrent.CompletableFuture<Void> writes = java.util.concurrent.CompletableFuture.runAsync(() -> {
-      try (OuClient c = a.client()) {
-        for (int i = 0; !stop.get(); i++) {
-          if (i % 11 == 0) c.delete("k" + (i * 7) % 500);
-          else c.put("k" + i % 500, ("value-" + i + "-" + "x".repeat(i % 60)).getBytes());
-          written.incrementAndGet();
-        }
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
-    await().atMost(Duration.ofSeconds(30)).until(() -> a.status().number("firstLogSeq") > 1); // retention snapshots under way
+    java.util.concurrent.CompletableFuture<Void> writes =
+        java.util.concurrent.CompletableFuture.runAsync(() -> {
+          try (OuClient c = a.client()) {
+            for (int i = 0; !stop.get(); i++) {
+              if (i % 11 == 0) c.delete("k" + (i * 7) % 500);
+              else c.put("k" + i % 500, ("value-" + i + "-" + "x".repeat(i % 60)).getBytes());
+              written.incrementAndGet();
+            }
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> a.status().number("firstLogSeq") > 1); // retention snapshots under way
     b.with("OU_ROLE", "Standby").with("OU_EPOCH", "1").start();
     await().atMost(Duration.ofSeconds(30)).until(() -> b.counter("snapshotsInstalled") >= 1);
     long after = written.get();
-    await().atMost(Duration.ofSeconds(30)).until(() -> written.get() > after + 500 && a.counter("snapshotsTaken") >= 3);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> written.get() > after + 500 && a.counter("snapshotsTaken") >= 3);
     stop.set(true);
     writes.get(30, java.util.concurrent.TimeUnit.SECONDS);
     assertSameState(a, b);
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(b.http("/readyz")).startsWith("200"));
-    assertThat(b.status().number("durableSeq")).isGreaterThanOrEqualTo(b.status().number("exactFromSeq"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(b.http("/readyz")).startsWith("200"));
+    assertThat(b.status().number("durableSeq"))
+        .isGreaterThanOrEqualTo(b.status().number("exactFromSeq"));
   }
 
   @Test
@@ -197,7 +236,10 @@ class ReplicationProcessTest {
       }
       a.kill();
       sb.assign(MemberRole.PRIMARY, 2, a.replicationEndpoint(), null);
-      await().atMost(Duration.ofSeconds(10)).until(() -> roles.stream().anyMatch(r -> r.role() == MemberRole.PRIMARY && r.epoch() == 2));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> roles.stream().anyMatch(r -> r.role() == MemberRole.PRIMARY && r.epoch() == 2));
       List<Stimulus> inFlight = sb.inFlight();
       assertThat(inFlight).extracting(Stimulus::id).containsExactly("order-2");
       assertThat(inFlight.get(0).beforePromotion()).isTrue();
@@ -215,10 +257,17 @@ class ReplicationProcessTest {
   @Test
   void primaryWithAStaleEpochIsRefusedAndNeverAcknowledged() throws Exception {
     b.with("OU_ROLE", "Standby").with("OU_EPOCH", "5").start();
-    a.with("OU_ROLE", "Primary").with("OU_EPOCH", "4").with("OU_PEER_ENDPOINT", b.replicationEndpoint()).start();
+    a.with("OU_ROLE", "Primary")
+        .with("OU_EPOCH", "4")
+        .with("OU_PEER_ENDPOINT", b.replicationEndpoint())
+        .start();
     try (OuClient c = a.client()) {
-      await().atMost(Duration.ofSeconds(20)).until(() -> b.counter("sessionsClosed.STALE_EPOCH") >= 1);
-      await().atMost(Duration.ofSeconds(20)).until(() -> !c.status().fields().get("serving").equals("true"));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> b.counter("sessionsClosed.STALE_EPOCH") >= 1);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> !c.status().fields().get("serving").equals("true"));
       assertThatThrownBy(() -> c.put("k", new byte[1])).isInstanceOf(FencedException.class);
     }
     assertThat(b.all()).isEmpty();

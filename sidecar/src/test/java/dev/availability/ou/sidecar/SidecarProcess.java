@@ -26,10 +26,12 @@ final class SidecarProcess implements AutoCloseable {
   static final int REPLICATION_PORT = 7480;
   static final int HEALTH_PORT = 7482;
   /** JVM flags of the sidecar container (the operator sets the same through JAVA_TOOL_OPTIONS). */
-  static final List<String> JVM_FLAGS = List.of(System.getProperty("ou.sidecar.jvmFlags",
-      "-XX:+UseSerialGC -Xms16m -Xmx64m -Xmn10m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:MaxMetaspaceSize=48m -Xss512k"
-          + " -XX:CICompilerCount=2 -XX:ReservedCodeCacheSize=32m -XX:TrimNativeHeapInterval=5000 -XX:-UsePerfData"
-          + " -XX:+ExitOnOutOfMemoryError -Djdk.nio.maxCachedBufferSize=262144").split(" "));
+  static final List<String> JVM_FLAGS = List.of(System.getProperty(
+          "ou.sidecar.jvmFlags",
+          "-XX:+UseSerialGC -Xms16m -Xmx64m -Xmn10m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:MaxMetaspaceSize=48m -Xss512k"
+              + " -XX:CICompilerCount=2 -XX:ReservedCodeCacheSize=32m -XX:TrimNativeHeapInterval=5000 -XX:-UsePerfData"
+              + " -XX:+ExitOnOutOfMemoryError -Djdk.nio.maxCachedBufferSize=262144")
+      .split(" "));
 
   final String name;
   final String host;
@@ -40,8 +42,10 @@ final class SidecarProcess implements AutoCloseable {
   private Process process;
   private long startNanos;
   long startMillis = -1;
-  // Optional (network-namespace tests): a command prefix such as "ip netns exec NAME", the local API's
-  // host (loopback inside that namespace) and how this JVM opens sockets there. Defaults: as before.
+  // Optional (network-namespace tests): a command prefix such as "ip netns exec NAME", the local
+  // API's
+  // host (loopback inside that namespace) and how this JVM opens sockets there. Defaults: as
+  // before.
   private List<String> commandPrefix = List.of();
   private String apiHost;
   private Where where = Where.HERE;
@@ -154,7 +158,8 @@ final class SidecarProcess implements AutoCloseable {
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.addAll(jvmFlags());
     String jar = System.getProperty("ou.sidecar.jar");
-    if (jar != null) { // as in the image: the packaged jar and the libraries its manifest names, in that order
+    if (jar != null) { // as in the image: the packaged jar and the libraries its manifest names, in
+      // that order
       cmd.add("-jar");
       cmd.add(jar);
     } else {
@@ -162,15 +167,22 @@ final class SidecarProcess implements AutoCloseable {
       cmd.add(System.getProperty("java.class.path"));
       cmd.add(SidecarMain.class.getName());
     }
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    ProcessBuilder pb = new ProcessBuilder(cmd)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     pb.environment().keySet().removeIf(k -> k.startsWith("OU_") || k.equals("JAVA_TOOL_OPTIONS"));
-    pb.environment().put("MALLOC_ARENA_MAX", "2"); // as in the container: fewer glibc arenas, less resident memory
+    pb.environment()
+        .put(
+            "MALLOC_ARENA_MAX",
+            "2"); // as in the container: fewer glibc arenas, less resident memory
     pb.environment().putAll(env);
     startNanos = System.nanoTime();
     process = pb.start();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (true) {
-      if (!process.isAlive()) throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + tail());
+      if (!process.isAlive())
+        throw new IllegalStateException(
+            name + " exited with " + process.exitValue() + ":\n" + tail());
       try {
         where(() -> {
           try (Socket s = new Socket()) {
@@ -180,7 +192,8 @@ final class SidecarProcess implements AutoCloseable {
         });
         break;
       } catch (IOException e) {
-        if (System.nanoTime() > deadline) throw new IllegalStateException(name + " did not start:\n" + tail());
+        if (System.nanoTime() > deadline)
+          throw new IllegalStateException(name + " did not start:\n" + tail());
         Thread.sleep(20);
       }
     }
@@ -230,7 +243,8 @@ final class SidecarProcess implements AutoCloseable {
       }
       return c;
     })) {
-      s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream()
+          .write(("GET " + path + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       InputStream in = s.getInputStream();
       String resp = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       String code = resp.substring(9, 12);
@@ -271,7 +285,8 @@ final class SidecarProcess implements AutoCloseable {
     long[] m = new long[4];
     String[] names = {"VmRSS:", "VmHWM:", "RssAnon:", "RssFile:"};
     for (String l : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
-      for (int i = 0; i < names.length; i++) if (l.startsWith(names[i])) m[i] = Long.parseLong(l.replaceAll("\\D", ""));
+      for (int i = 0; i < names.length; i++)
+        if (l.startsWith(names[i])) m[i] = Long.parseLong(l.replaceAll("\\D", ""));
     }
     return m;
   }

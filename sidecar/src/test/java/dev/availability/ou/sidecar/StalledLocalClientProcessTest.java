@@ -34,14 +34,20 @@ import org.junit.jupiter.api.io.TempDir;
  * buffers were full; and any number of local connections was taken (two threads and 128 KiB each).
  */
 class StalledLocalClientProcessTest {
-  @TempDir Path root;
+  @TempDir
+  Path root;
+
   SidecarProcess primary;
   final List<AutoCloseable> opened = new ArrayList<>();
 
   @BeforeEach
   void setUp() throws Exception {
-    primary = new SidecarProcess("primary", SidecarProcess.freshNet() + "1", root, SidecarProcess.newKey(root))
-        .with("OU_ROLE", "Primary").with("OU_EPOCH", "1").with("OU_MODE", "Asynchronous").with("OU_FSYNC", "never")
+    primary = new SidecarProcess(
+            "primary", SidecarProcess.freshNet() + "1", root, SidecarProcess.newKey(root))
+        .with("OU_ROLE", "Primary")
+        .with("OU_EPOCH", "1")
+        .with("OU_MODE", "Asynchronous")
+        .with("OU_FSYNC", "never")
         .with("OU_LOCAL_API_MAX_CONNECTIONS", "4");
   }
 
@@ -60,9 +66,16 @@ class StalledLocalClientProcessTest {
     try (OuClient other = primary.client()) {
       for (int i = 0; i < 200; i++) {
         long start = System.nanoTime();
-        assertThat(other.putAsync(("other/" + i).getBytes(StandardCharsets.UTF_8), "v".getBytes()).get(2, TimeUnit.SECONDS))
-            .as("write %d of a well-behaved client, acknowledged while another client does not read", i).isPositive();
-        assertThat((System.nanoTime() - start) / 1_000_000).as("ms for write %d", i).isLessThan(2000);
+        assertThat(other
+                .putAsync(("other/" + i).getBytes(StandardCharsets.UTF_8), "v".getBytes())
+                .get(2, TimeUnit.SECONDS))
+            .as(
+                "write %d of a well-behaved client, acknowledged while another client does not read",
+                i)
+            .isPositive();
+        assertThat((System.nanoTime() - start) / 1_000_000)
+            .as("ms for write %d", i)
+            .isLessThan(2000);
       }
     }
     assertThat(stalled.isOpen()).isTrue();
@@ -76,7 +89,10 @@ class StalledLocalClientProcessTest {
     OuClient good = primary.client();
     opened.add(good);
     // the fourth slot: free once the start's readiness probe has left
-    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> good.put("good/0", "v".getBytes()) > 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
+        .until(() -> good.put("good/0", "v".getBytes()) > 0);
 
     try (Socket extra = new Socket()) {
       extra.connect(new InetSocketAddress(primary.host, SidecarProcess.API_PORT), 2000);
@@ -87,24 +103,34 @@ class StalledLocalClientProcessTest {
       int len = in.readInt();
       assertThat(in.readInt()).as("a connection-level error").isZero();
       assertThat(in.readUnsignedByte()).isEqualTo(LocalProtocol.UNAVAILABLE);
-      assertThat(new String(in.readNBytes(len - 5), StandardCharsets.UTF_8)).contains("4 local API connections");
+      assertThat(new String(in.readNBytes(len - 5), StandardCharsets.UTF_8))
+          .contains("4 local API connections");
       assertThat(in.read()).as("then closed").isEqualTo(-1);
     }
     try (OuClient refused = primary.client()) {
-      assertThatThrownBy(() -> refused.put("refused", "v".getBytes())).isInstanceOf(SidecarUnavailableException.class)
+      assertThatThrownBy(() -> refused.put("refused", "v".getBytes()))
+          .isInstanceOf(SidecarUnavailableException.class)
           .hasMessageContaining("4 local API connections");
     }
-    assertThat(good.put("good/1", "v".getBytes())).as("a connection admitted earlier is still served").isPositive();
+    assertThat(good.put("good/1", "v".getBytes()))
+        .as("a connection admitted earlier is still served")
+        .isPositive();
 
-    // One idle connection leaves: a new one is admitted in its place, once the sidecar has seen the close
+    // One idle connection leaves: a new one is admitted in its place, once the sidecar has seen the
+    // close
     // (its slot is released by the connection's reader at EOF, a moment after the client closed).
     opened.remove(0).close();
     try (OuClient next = primary.client()) {
-      await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> next.put("next", "v".getBytes()) > 0);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .ignoreExceptions()
+          .until(() -> next.put("next", "v".getBytes()) > 0);
     }
-    // Read through a connection already admitted: primary.counter() opens a new one, which is refused while
+    // Read through a connection already admitted: primary.counter() opens a new one, which is
+    // refused while
     // the sidecar has not yet seen next's close (the four slots: two idle, good, next).
-    assertThat(good.status().number("counter.localApiConnectionsRefused")).isGreaterThanOrEqualTo(2);
+    assertThat(good.status().number("counter.localApiConnectionsRefused"))
+        .isGreaterThanOrEqualTo(2);
   }
 
   /** A connection past the preface, its receive buffer small so that unread responses fill it soon. */
@@ -115,7 +141,8 @@ class StalledLocalClientProcessTest {
     ch.connect(new InetSocketAddress(primary.host, SidecarProcess.API_PORT));
     ch.write(ByteBuffer.wrap(LocalProtocol.PREFACE));
     ByteBuffer echo = ByteBuffer.allocate(4);
-    while (echo.hasRemaining()) if (ch.read(echo) < 0) throw new IOException("closed before the preface");
+    while (echo.hasRemaining())
+      if (ch.read(echo) < 0) throw new IOException("closed before the preface");
     return ch;
   }
 
@@ -128,8 +155,13 @@ class StalledLocalClientProcessTest {
     byte[] value = new byte[100];
     for (int i = 0; i < 1000; i++) {
       byte[] key = String.format("stalled/%06d", i).getBytes(StandardCharsets.UTF_8);
-      frames.putInt(5 + 2 + key.length + value.length).putInt(i + 1).put((byte) LocalProtocol.OP_PUT)
-          .putShort((short) key.length).put(key).put(value);
+      frames
+          .putInt(5 + 2 + key.length + value.length)
+          .putInt(i + 1)
+          .put((byte) LocalProtocol.OP_PUT)
+          .putShort((short) key.length)
+          .put(key)
+          .put(value);
     }
     frames.flip();
     ch.configureBlocking(false);

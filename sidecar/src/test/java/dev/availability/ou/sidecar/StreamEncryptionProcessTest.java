@@ -37,7 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 class StreamEncryptionProcessTest {
   static final String MARKER = "OU-MARKER-7f3a9c-plaintext-state";
 
-  @TempDir Path root;
+  @TempDir
+  Path root;
+
   String net;
   Path key;
   SidecarProcess primary;
@@ -48,8 +50,12 @@ class StreamEncryptionProcessTest {
   void setUp() throws Exception {
     net = SidecarProcess.freshNet();
     key = SidecarProcess.newKey(root);
-    standby = new SidecarProcess("standby", net + "2", root, key).with("OU_ROLE", "Standby").with("OU_EPOCH", "1");
-    relay = new Relay(new InetSocketAddress(net + "3", SidecarProcess.REPLICATION_PORT), new InetSocketAddress(standby.host, SidecarProcess.REPLICATION_PORT));
+    standby = new SidecarProcess("standby", net + "2", root, key)
+        .with("OU_ROLE", "Standby")
+        .with("OU_EPOCH", "1");
+    relay = new Relay(
+        new InetSocketAddress(net + "3", SidecarProcess.REPLICATION_PORT),
+        new InetSocketAddress(standby.host, SidecarProcess.REPLICATION_PORT));
   }
 
   @AfterEach
@@ -60,8 +66,11 @@ class StreamEncryptionProcessTest {
   }
 
   SidecarProcess primary(String mode) throws Exception {
-    primary = new SidecarProcess("primary", net + "1", root, key).with("OU_ROLE", "Primary").with("OU_EPOCH", "1")
-        .with("OU_PEER_ENDPOINT", relay.endpoint()).with("OU_MODE", mode);
+    primary = new SidecarProcess("primary", net + "1", root, key)
+        .with("OU_ROLE", "Primary")
+        .with("OU_EPOCH", "1")
+        .with("OU_PEER_ENDPOINT", relay.endpoint())
+        .with("OU_MODE", mode);
     return primary.start();
   }
 
@@ -70,20 +79,32 @@ class StreamEncryptionProcessTest {
     standby.start();
     primary("Synchronous");
     try (OuClient c = primary.client()) {
-      for (int i = 0; i < 40; i++) c.put("key-" + MARKER + "-" + i, (MARKER + " value " + i + " " + "x".repeat(i * 50)).getBytes(StandardCharsets.UTF_8));
+      for (int i = 0; i < 40; i++)
+        c.put(
+            "key-" + MARKER + "-" + i,
+            (MARKER + " value " + i + " " + "x".repeat(i * 50)).getBytes(StandardCharsets.UTF_8));
       c.begin("stimulus-" + MARKER);
       c.end("stimulus-" + MARKER);
     }
     // Synchronous: acknowledged means on the standby, through the relay.
     Map<String, byte[]> held = standby.all();
     for (int i = 0; i < 40; i++) {
-      assertThat(held.get("key-" + MARKER + "-" + i)).as("value " + i).isEqualTo((MARKER + " value " + i + " " + "x".repeat(i * 50)).getBytes(StandardCharsets.UTF_8));
+      assertThat(held.get("key-" + MARKER + "-" + i))
+          .as("value " + i)
+          .isEqualTo(
+              (MARKER + " value " + i + " " + "x".repeat(i * 50)).getBytes(StandardCharsets.UTF_8));
     }
     byte[] seen = relay.recorded();
-    assertThat(seen.length).as("the relay saw the state go by").isGreaterThan(40 * MARKER.length() + 39 * 20 * 50);
-    assertThat(indexOf(seen, MARKER.getBytes(StandardCharsets.UTF_8))).as("marker in the recorded stream").isEqualTo(-1);
+    assertThat(seen.length)
+        .as("the relay saw the state go by")
+        .isGreaterThan(40 * MARKER.length() + 39 * 20 * 50);
+    assertThat(indexOf(seen, MARKER.getBytes(StandardCharsets.UTF_8)))
+        .as("marker in the recorded stream")
+        .isEqualTo(-1);
     assertThat(indexOf(seen, "7f3a9c".getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
-    assertThat(indexOf(seen, "xxxxxxxxxxxxxxxx".getBytes(StandardCharsets.UTF_8))).as("a run of value bytes").isEqualTo(-1);
+    assertThat(indexOf(seen, "xxxxxxxxxxxxxxxx".getBytes(StandardCharsets.UTF_8)))
+        .as("a run of value bytes")
+        .isEqualTo(-1);
     assertThat(relay.sealedFrames.get()).isGreaterThan(0);
     assertThat(standby.counter("framesRefused.BAD_MAC")).isZero();
   }
@@ -91,71 +112,103 @@ class StreamEncryptionProcessTest {
   @Test
   void aBatchChangedOnTheWayIsRefusedAndNothingOfItIsApplied() throws Exception {
     standby.start();
-    relay.mode = Relay.Mode.FLIP_AND_FIX_CRC; // a man in the middle who knows the frame format but not the key
+    relay.mode =
+        Relay.Mode
+            .FLIP_AND_FIX_CRC; // a man in the middle who knows the frame format but not the key
     primary("Asynchronous");
     try (OuClient c = primary.client()) {
       c.put("k1", (MARKER + " one").getBytes(StandardCharsets.UTF_8));
     }
-    await().atMost(Duration.ofSeconds(20)).until(() -> standby.counter("framesRefused.BAD_MAC") >= 2);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> standby.counter("framesRefused.BAD_MAC") >= 2);
     assertThat(relay.tampered.get()).isGreaterThanOrEqualTo(2);
     assertThat(standby.status().lastSeq()).isZero();
     assertThat(standby.all()).isEmpty();
-    await().atMost(Duration.ofSeconds(10)).until(() -> primary.counter("sessionsClosed.BAD_MAC") >= 1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> primary.counter("sessionsClosed.BAD_MAC") >= 1);
 
     relay.mode = Relay.Mode.FLIP; // damage in transit: the checksum tells it from forgery
     long checksum = standby.counter("framesRefused.BAD_CHECKSUM");
-    await().atMost(Duration.ofSeconds(20)).until(() -> standby.counter("framesRefused.BAD_CHECKSUM") > checksum);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> standby.counter("framesRefused.BAD_CHECKSUM") > checksum);
     assertThat(standby.all()).isEmpty();
 
     relay.mode = Relay.Mode.PASS; // the primary reconnects (fresh keys) and the stream goes on
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(standby.all()).containsKey("k1"));
-    assertThat(standby.all().get("k1")).isEqualTo((MARKER + " one").getBytes(StandardCharsets.UTF_8));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(standby.all()).containsKey("k1"));
+    assertThat(standby.all().get("k1"))
+        .isEqualTo((MARKER + " one").getBytes(StandardCharsets.UTF_8));
     assertThat(standby.alive()).isTrue();
   }
 
   @Test
   void aPlaintextBatchInjectedAfterTheHandshakeIsRefused() throws Exception {
     standby.start();
-    relay.mode = Relay.Mode.INJECT_PLAINTEXT; // before each BATCH, a forged plaintext one for the same sequence
+    relay.mode =
+        Relay.Mode
+            .INJECT_PLAINTEXT; // before each BATCH, a forged plaintext one for the same sequence
     primary("Asynchronous");
     try (OuClient c = primary.client()) {
       c.put("k1", "v1".getBytes(StandardCharsets.UTF_8));
     }
-    await().atMost(Duration.ofSeconds(20)).until(() -> standby.counter("framesRefused.UNSEALED") >= 1);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> standby.counter("framesRefused.UNSEALED") >= 1);
     assertThat(relay.tampered.get()).isGreaterThanOrEqualTo(1);
     assertThat(standby.all()).isEmpty();
 
     relay.mode = Relay.Mode.PASS;
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(standby.all()).containsKey("k1"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(standby.all()).containsKey("k1"));
     assertThat(standby.all()).doesNotContainKey("injected");
   }
 
   @Test
   void withEncryptionOffOnBothSidesTheStreamIsPlaintextAndStillReplicates() throws Exception {
     standby.with("OU_STREAM_ENCRYPTION", "none").start();
-    primary = new SidecarProcess("primary", net + "1", root, key).with("OU_ROLE", "Primary").with("OU_EPOCH", "1")
-        .with("OU_PEER_ENDPOINT", relay.endpoint()).with("OU_MODE", "Synchronous").with("OU_STREAM_ENCRYPTION", "none").start();
+    primary = new SidecarProcess("primary", net + "1", root, key)
+        .with("OU_ROLE", "Primary")
+        .with("OU_EPOCH", "1")
+        .with("OU_PEER_ENDPOINT", relay.endpoint())
+        .with("OU_MODE", "Synchronous")
+        .with("OU_STREAM_ENCRYPTION", "none")
+        .start();
     try (OuClient c = primary.client()) {
       c.put("k1", (MARKER + " one").getBytes(StandardCharsets.UTF_8));
     }
-    assertThat(standby.all().get("k1")).isEqualTo((MARKER + " one").getBytes(StandardCharsets.UTF_8));
+    assertThat(standby.all().get("k1"))
+        .isEqualTo((MARKER + " one").getBytes(StandardCharsets.UTF_8));
     // What the setting gives up, shown rather than assumed: the state is readable on the wire.
-    assertThat(indexOf(relay.recorded(), MARKER.getBytes(StandardCharsets.UTF_8))).isNotNegative();
+    assertThat(indexOf(relay.recorded(), MARKER.getBytes(StandardCharsets.UTF_8)))
+        .isNotNegative();
     assertThat(relay.sealedFrames.get()).isZero();
   }
 
   @Test
   void whenOnlyOneMemberAsksForSealingTheStreamIsSealed() throws Exception {
-    // A unit turning encryptStream off or on replaces its pods one by one: the pair in between must go on
+    // A unit turning encryptStream off or on replaces its pods one by one: the pair in between must
+    // go on
     // replicating, and sealed, as long as one of them still asks for it.
     standby.start();
-    primary = new SidecarProcess("primary", net + "1", root, key).with("OU_ROLE", "Primary").with("OU_EPOCH", "1")
-        .with("OU_PEER_ENDPOINT", relay.endpoint()).with("OU_MODE", "Synchronous").with("OU_STREAM_ENCRYPTION", "none").start();
+    primary = new SidecarProcess("primary", net + "1", root, key)
+        .with("OU_ROLE", "Primary")
+        .with("OU_EPOCH", "1")
+        .with("OU_PEER_ENDPOINT", relay.endpoint())
+        .with("OU_MODE", "Synchronous")
+        .with("OU_STREAM_ENCRYPTION", "none")
+        .start();
     try (OuClient c = primary.client()) {
       c.put("k1", (MARKER + " one").getBytes(StandardCharsets.UTF_8));
     }
-    assertThat(standby.all().get("k1")).isEqualTo((MARKER + " one").getBytes(StandardCharsets.UTF_8));
-    assertThat(indexOf(relay.recorded(), MARKER.getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
+    assertThat(standby.all().get("k1"))
+        .isEqualTo((MARKER + " one").getBytes(StandardCharsets.UTF_8));
+    assertThat(indexOf(relay.recorded(), MARKER.getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo(-1);
     assertThat(relay.sealedFrames.get()).isGreaterThan(0);
   }
 
@@ -167,14 +220,21 @@ class StreamEncryptionProcessTest {
     try (OuClient c = primary.client()) {
       c.put("k1", (MARKER + " one").getBytes(StandardCharsets.UTF_8));
     }
-    // The standby's proof covers the wish it received; the primary checks it against the one it sent.
-    await().atMost(Duration.ofSeconds(20)).until(() -> primary.counter("sessionsClosed.BAD_AUTH") >= 1);
+    // The standby's proof covers the wish it received; the primary checks it against the one it
+    // sent.
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> primary.counter("sessionsClosed.BAD_AUTH") >= 1);
     assertThat(standby.all()).isEmpty();
-    assertThat(indexOf(relay.recorded(), MARKER.getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
+    assertThat(indexOf(relay.recorded(), MARKER.getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo(-1);
 
     relay.mode = Relay.Mode.PASS;
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(standby.all()).containsKey("k1"));
-    assertThat(indexOf(relay.recorded(), MARKER.getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(standby.all()).containsKey("k1"));
+    assertThat(indexOf(relay.recorded(), MARKER.getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo(-1);
   }
 
   static int indexOf(byte[] haystack, byte[] needle) {
@@ -188,7 +248,13 @@ class StreamEncryptionProcessTest {
 
   /** A TCP relay that records both directions and parses the primary's frames to change them. */
   static final class Relay implements AutoCloseable {
-    enum Mode { PASS, FLIP, FLIP_AND_FIX_CRC, INJECT_PLAINTEXT, DOWNGRADE_HELLO }
+    enum Mode {
+      PASS,
+      FLIP,
+      FLIP_AND_FIX_CRC,
+      INJECT_PLAINTEXT,
+      DOWNGRADE_HELLO
+    }
 
     final ServerSocket server = new ServerSocket();
     final InetSocketAddress target;
@@ -244,7 +310,8 @@ class StreamEncryptionProcessTest {
 
     /** Standby to primary: bytes as they come. */
     private void pipe(Socket from, Socket to) {
-      try (from; to) {
+      try (from;
+          to) {
         InputStream in = from.getInputStream();
         OutputStream out = to.getOutputStream();
         byte[] buf = new byte[1 << 16];
@@ -260,7 +327,8 @@ class StreamEncryptionProcessTest {
 
     /** Primary to standby: frame by frame, so a frame's payload can be changed or a frame slipped in. */
     private void frames(Socket from, Socket to) {
-      try (from; to) {
+      try (from;
+          to) {
         DataInputStream in = new DataInputStream(from.getInputStream());
         OutputStream out = to.getOutputStream();
         byte[] header = new byte[FrameCodec.HEADER_BYTES];
@@ -277,7 +345,8 @@ class StreamEncryptionProcessTest {
           boolean batch = header[1] == FrameType.BATCH.code();
           Mode m = mode;
           if (m == Mode.DOWNGRADE_HELLO && header[1] == FrameType.HELLO.code()) {
-            // The primary's "seal" wish is HELLO's last byte: clear it and fix the checksum, so only the
+            // The primary's "seal" wish is HELLO's last byte: clear it and fix the checksum, so
+            // only the
             // proofs (which cover it) can tell.
             tampered.incrementAndGet();
             payload[length - 1] = 0;
@@ -289,9 +358,15 @@ class StreamEncryptionProcessTest {
           if (batch && m != Mode.PASS) {
             tampered.incrementAndGet();
             if (m == Mode.INJECT_PLAINTEXT) {
-              byte[] forged = LogRecord.put(h.getLong(16), Terms.of(h.getLong(8), 1), "injected".getBytes(StandardCharsets.UTF_8),
-                  "evil".getBytes(StandardCharsets.UTF_8)).encode();
-              out.write(new FrameCodec(Limits.DEFAULT).encode(new dev.availability.ou.replication.Frame(FrameType.BATCH, h.getLong(8), h.getLong(16), forged)));
+              byte[] forged = LogRecord.put(
+                      h.getLong(16),
+                      Terms.of(h.getLong(8), 1),
+                      "injected".getBytes(StandardCharsets.UTF_8),
+                      "evil".getBytes(StandardCharsets.UTF_8))
+                  .encode();
+              out.write(new FrameCodec(Limits.DEFAULT)
+                  .encode(new dev.availability.ou.replication.Frame(
+                      FrameType.BATCH, h.getLong(8), h.getLong(16), forged)));
             } else {
               payload[length / 2] ^= 0x40;
               if (m == Mode.FLIP_AND_FIX_CRC) {

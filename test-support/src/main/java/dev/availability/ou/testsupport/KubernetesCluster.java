@@ -1,14 +1,13 @@
 package dev.availability.ou.testsupport;
 
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Runs a test class against a real Kubernetes control plane, shared by every such class of the test run.
@@ -28,5 +27,4 @@ import java.lang.annotation.Target;
 @Inherited
 @Tag("cluster")
 @ExtendWith(KubernetesClusterExtension.class)
-public @interface KubernetesCluster {
-}
+public @interface KubernetesCluster {}

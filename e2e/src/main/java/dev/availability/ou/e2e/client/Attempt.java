@@ -16,17 +16,41 @@ package dev.availability.ou.e2e.client;
  * @param member for an acknowledged write, the member that acknowledged it (null when it did not say)
  * @param epoch for an acknowledged write, the epoch it was acknowledged at ({@link #NO_EPOCH} when it did not say)
  */
-public record Attempt(int writer, String key, String value, long startNanos, long endNanos, boolean acked,
-                      String failure, String detail, String member, long epoch) {
+public record Attempt(
+    int writer,
+    String key,
+    String value,
+    long startNanos,
+    long endNanos,
+    boolean acked,
+    String failure,
+    String detail,
+    String member,
+    long epoch) {
   /** The epoch of an attempt without one. */
   public static final long NO_EPOCH = -1;
 
-  public static Attempt acked(int writer, String key, String value, long startNanos, long endNanos, String member, long epoch) {
+  public static Attempt acked(
+      int writer,
+      String key,
+      String value,
+      long startNanos,
+      long endNanos,
+      String member,
+      long epoch) {
     return new Attempt(writer, key, value, startNanos, endNanos, true, null, null, member, epoch);
   }
 
-  public static Attempt failed(int writer, String key, String value, long startNanos, long endNanos, String failure, String detail) {
-    return new Attempt(writer, key, value, startNanos, endNanos, false, failure, detail, null, NO_EPOCH);
+  public static Attempt failed(
+      int writer,
+      String key,
+      String value,
+      long startNanos,
+      long endNanos,
+      String failure,
+      String detail) {
+    return new Attempt(
+        writer, key, value, startNanos, endNanos, false, failure, detail, null, NO_EPOCH);
   }
 
   /** Whether an acknowledged write named both its member and its epoch. */

@@ -35,10 +35,23 @@ import java.util.TreeMap;
  * @param failuresByKind failed writes per kind of failure
  * @param windowNanos the run window's length
  */
-public record ClientVerdict(long attempts, long acknowledged, long failed, long lost, long missing, long mismatched,
-                            List<String> lostExamples, long outageNanos, long outageFromNanos, long splitBrain,
-                            List<String> splitBrainExamples, long unidentifiedAcks, SortedMap<Long, Long> acksByEpoch,
-                            SortedMap<String, Long> acksByMember, SortedMap<String, Long> failuresByKind, long windowNanos) {
+public record ClientVerdict(
+    long attempts,
+    long acknowledged,
+    long failed,
+    long lost,
+    long missing,
+    long mismatched,
+    List<String> lostExamples,
+    long outageNanos,
+    long outageFromNanos,
+    long splitBrain,
+    List<String> splitBrainExamples,
+    long unidentifiedAcks,
+    SortedMap<Long, Long> acksByEpoch,
+    SortedMap<String, Long> acksByMember,
+    SortedMap<String, Long> failuresByKind,
+    long windowNanos) {
   /** How many lost or split-brain writes are named, at most. */
   public static final int EXAMPLES = 10;
 
@@ -48,7 +61,11 @@ public record ClientVerdict(long attempts, long acknowledged, long failed, long 
    * @param windowStartNanos when the run started
    * @param windowEndNanos when it stopped
    */
-  public static ClientVerdict of(Collection<Attempt> attempts, Map<String, String> readBack, long windowStartNanos, long windowEndNanos) {
+  public static ClientVerdict of(
+      Collection<Attempt> attempts,
+      Map<String, String> readBack,
+      long windowStartNanos,
+      long windowEndNanos) {
     List<Attempt> acks = attempts.stream().filter(Attempt::acked).toList();
     SortedMap<String, Long> failures = new TreeMap<>();
     for (Attempt a : attempts) if (!a.acked()) failures.merge(a.failure(), 1L, Long::sum);
@@ -64,7 +81,8 @@ public record ClientVerdict(long attempts, long acknowledged, long failed, long 
       if (held == null) missing++;
       else if (!held.equals(a.value())) mismatched++;
       if ((held == null || !held.equals(a.value())) && lostExamples.size() < EXAMPLES) {
-        lostExamples.add(a.key() + " acknowledged by " + who(a) + (held == null ? ": missing" : ": holds " + held));
+        lostExamples.add(a.key() + " acknowledged by " + who(a)
+            + (held == null ? ": missing" : ": holds " + held));
       }
       if (a.epoch() != Attempt.NO_EPOCH) byEpoch.merge(a.epoch(), 1L, Long::sum);
       byMember.merge(a.member() == null ? "?" : a.member(), 1L, Long::sum);
@@ -74,14 +92,32 @@ public record ClientVerdict(long attempts, long acknowledged, long failed, long 
     long[] gap = longestGap(acks, windowStartNanos, windowEndNanos);
     List<String> splitExamples = new ArrayList<>();
     long split = splitBrain(acks, splitExamples);
-    return new ClientVerdict(attempts.size(), acks.size(), attempts.size() - acks.size(), missing + mismatched, missing, mismatched,
-        List.copyOf(lostExamples), gap[0], gap[1], split, List.copyOf(splitExamples), unidentified,
-        byEpoch, byMember, failures, windowEndNanos - windowStartNanos);
+    return new ClientVerdict(
+        attempts.size(),
+        acks.size(),
+        attempts.size() - acks.size(),
+        missing + mismatched,
+        missing,
+        mismatched,
+        List.copyOf(lostExamples),
+        gap[0],
+        gap[1],
+        split,
+        List.copyOf(splitExamples),
+        unidentified,
+        byEpoch,
+        byMember,
+        failures,
+        windowEndNanos - windowStartNanos);
   }
 
   /** The longest time from one acknowledgement to the next (or to the window's end) inside the window: {length, start from the window's start}. */
   static long[] longestGap(List<Attempt> acks, long windowStart, long windowEnd) {
-    long[] ends = acks.stream().mapToLong(Attempt::endNanos).filter(t -> t >= windowStart && t <= windowEnd).sorted().toArray();
+    long[] ends = acks.stream()
+        .mapToLong(Attempt::endNanos)
+        .filter(t -> t >= windowStart && t <= windowEnd)
+        .sorted()
+        .toArray();
     if (ends.length == 0) return new long[] {Math.max(0, windowEnd - windowStart), 0};
     long longest = -1;
     long from = 0;
@@ -103,9 +139,12 @@ public record ClientVerdict(long attempts, long acknowledged, long failed, long 
    * the client cannot order the two.
    */
   static long splitBrain(List<Attempt> acks, List<String> examples) {
-    List<Attempt> known = acks.stream().filter(a -> a.epoch() != Attempt.NO_EPOCH).toList();
-    List<Attempt> byEnd = known.stream().sorted(Comparator.comparingLong(Attempt::endNanos)).toList();
-    List<Attempt> byStart = known.stream().sorted(Comparator.comparingLong(Attempt::startNanos)).toList();
+    List<Attempt> known =
+        acks.stream().filter(a -> a.epoch() != Attempt.NO_EPOCH).toList();
+    List<Attempt> byEnd =
+        known.stream().sorted(Comparator.comparingLong(Attempt::endNanos)).toList();
+    List<Attempt> byStart =
+        known.stream().sorted(Comparator.comparingLong(Attempt::startNanos)).toList();
     long count = 0;
     int done = 0;
     Attempt newest = null; // the completed acknowledgement with the highest epoch so far
@@ -117,8 +156,9 @@ public record ClientVerdict(long attempts, long acknowledged, long failed, long 
       if (newest != null && a.epoch() < newest.epoch()) {
         count++;
         if (examples.size() < EXAMPLES) {
-          examples.add(a.key() + " acknowledged by " + who(a) + " after " + newest.key() + " had been acknowledged by " + who(newest)
-              + " (" + (a.startNanos() - newest.endNanos()) / 1_000_000 + " ms before it started)");
+          examples.add(a.key() + " acknowledged by " + who(a) + " after " + newest.key()
+              + " had been acknowledged by " + who(newest) + " ("
+              + (a.startNanos() - newest.endNanos()) / 1_000_000 + " ms before it started)");
         }
       }
     }
@@ -126,7 +166,8 @@ public record ClientVerdict(long attempts, long acknowledged, long failed, long 
   }
 
   private static String who(Attempt a) {
-    return (a.member() == null ? "?" : a.member()) + "@" + (a.epoch() == Attempt.NO_EPOCH ? "?" : Long.toString(a.epoch()));
+    return (a.member() == null ? "?" : a.member()) + "@"
+        + (a.epoch() == Attempt.NO_EPOCH ? "?" : Long.toString(a.epoch()));
   }
 
   /** The client-visible outage, milliseconds (rounded). */

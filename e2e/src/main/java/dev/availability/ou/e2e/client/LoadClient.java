@@ -38,7 +38,8 @@ public final class LoadClient implements AutoCloseable {
 
   private LoadClient(LoadSettings settings, PrintStream progressTo) {
     this.settings = settings;
-    this.runId = Long.toString(System.currentTimeMillis(), 36) + Integer.toString(ThreadLocalRandom.current().nextInt(1296), 36);
+    this.runId = Long.toString(System.currentTimeMillis(), 36)
+        + Integer.toString(ThreadLocalRandom.current().nextInt(1296), 36);
     this.startNanos = System.nanoTime();
     this.progress = progressTo == null ? null : new ProgressLine(progressTo, startNanos);
   }
@@ -54,7 +55,8 @@ public final class LoadClient implements AutoCloseable {
     LoadClient c = new LoadClient(settings, progressTo);
     long offset = settings.intervalNanos() / settings.writers(); // writers take turns, not bursts
     for (int i = 0; i < settings.writers(); i++) {
-      WriterLoop w = new WriterLoop(i, c.runId, settings, c.startNanos + i * offset, () -> c.running, c::record);
+      WriterLoop w = new WriterLoop(
+          i, c.runId, settings, c.startNanos + i * offset, () -> c.running, c::record);
       Thread t = new Thread(w, "load-writer-" + i);
       t.setDaemon(true);
       c.threads.add(t);
@@ -70,7 +72,9 @@ public final class LoadClient implements AutoCloseable {
    */
   private static void loadHttpClasses() {
     HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().shutdownNow();
-    HttpRequest.newBuilder(URI.create("http://127.0.0.1:1/kv/x")).PUT(HttpRequest.BodyPublishers.ofString("x")).build();
+    HttpRequest.newBuilder(URI.create("http://127.0.0.1:1/kv/x"))
+        .PUT(HttpRequest.BodyPublishers.ofString("x"))
+        .build();
   }
 
   private void record(Attempt a) {
@@ -82,7 +86,8 @@ public final class LoadClient implements AutoCloseable {
   public synchronized void stop() {
     if (!running) return;
     running = false;
-    long deadline = System.nanoTime() + settings.timeout().multipliedBy(3).plusSeconds(1).toNanos();
+    long deadline =
+        System.nanoTime() + settings.timeout().multipliedBy(3).plusSeconds(1).toNanos();
     for (Thread t : threads) {
       try {
         t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));

@@ -27,32 +27,49 @@ public final class LoadClientMain {
     Duration readBackPatience;
     try {
       opts = options(args);
-      settings = new LoadSettings(required(opts, "address"), Integer.parseInt(opts.getOrDefault("writers", "4")),
-          Double.parseDouble(opts.getOrDefault("rate", "200")), Duration.ofMillis(Long.parseLong(opts.getOrDefault("timeout-ms", "1000"))));
+      settings = new LoadSettings(
+          required(opts, "address"),
+          Integer.parseInt(opts.getOrDefault("writers", "4")),
+          Double.parseDouble(opts.getOrDefault("rate", "200")),
+          Duration.ofMillis(Long.parseLong(opts.getOrDefault("timeout-ms", "1000"))));
       seconds = Long.parseLong(opts.getOrDefault("seconds", "10"));
-      readBackPatience = Duration.ofSeconds(Long.parseLong(opts.getOrDefault("read-back-seconds", "30")));
+      readBackPatience =
+          Duration.ofSeconds(Long.parseLong(opts.getOrDefault("read-back-seconds", "30")));
     } catch (IllegalArgumentException e) {
       System.err.println("load client: " + e.getMessage());
-      System.err.println("usage: LoadClientMain --address HOST:PORT [--writers 4] [--rate 200] [--seconds 10 (0: until a signal)]"
-          + " [--timeout-ms 1000] [--read-back-seconds 30]");
+      System.err.println(
+          "usage: LoadClientMain --address HOST:PORT [--writers 4] [--rate 200] [--seconds 10 (0: until a signal)]"
+              + " [--timeout-ms 1000] [--read-back-seconds 30]");
       System.exit(64);
       return;
     }
 
     CountDownLatch stopRequested = new CountDownLatch(1);
     CountDownLatch printed = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stopRequested.countDown(); // a signal ends the run early: the figures are still printed
-      try {
-        printed.await(readBackPatience.toSeconds() + settings.timeout().toSeconds() * 3 + 10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "load-client-stop"));
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(
+            () -> {
+              stopRequested
+                  .countDown(); // a signal ends the run early: the figures are still printed
+              try {
+                printed.await(
+                    readBackPatience.toSeconds() + settings.timeout().toSeconds() * 3 + 10,
+                    TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "load-client-stop"));
 
-    System.out.printf("load client: %s, %d writers, %.0f writes/s, timeout %d ms, %s (%d cores, JDK %s)%n", settings.address(),
-        settings.writers(), settings.rate(), settings.timeout().toMillis(), seconds > 0 ? seconds + " s" : "until stopped",
-        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+    System.out.printf(
+        "load client: %s, %d writers, %.0f writes/s, timeout %d ms, %s (%d cores, JDK %s)%n",
+        settings.address(),
+        settings.writers(),
+        settings.rate(),
+        settings.timeout().toMillis(),
+        seconds > 0 ? seconds + " s" : "until stopped",
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"));
     LoadClient load = LoadClient.start(settings, System.err);
     if (seconds > 0) stopRequested.await(seconds, TimeUnit.SECONDS);
     else stopRequested.await();
@@ -73,7 +90,8 @@ public final class LoadClientMain {
       System.out.flush();
       printed.countDown();
     }
-    if (stopRequested.getCount() > 0) System.exit(status); // a normal end; after a signal the JVM is exiting already
+    if (stopRequested.getCount() > 0)
+      System.exit(status); // a normal end; after a signal the JVM is exiting already
   }
 
   static Map<String, String> options(String[] args) {
@@ -90,7 +108,9 @@ public final class LoadClientMain {
       }
     }
     for (String k : m.keySet()) {
-      if (!java.util.Set.of("address", "writers", "rate", "seconds", "timeout-ms", "read-back-seconds").contains(k)) {
+      if (!java.util.Set.of(
+              "address", "writers", "rate", "seconds", "timeout-ms", "read-back-seconds")
+          .contains(k)) {
         throw new IllegalArgumentException("unknown option --" + k);
       }
     }

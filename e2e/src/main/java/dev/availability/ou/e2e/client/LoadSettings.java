@@ -12,10 +12,14 @@ import java.time.Duration;
  */
 public record LoadSettings(String address, int writers, double rate, Duration timeout) {
   public LoadSettings {
-    if (address == null || address.lastIndexOf(':') <= 0) throw new IllegalArgumentException("address is host:port, got " + address);
-    if (writers < 1) throw new IllegalArgumentException("writers must be at least 1, got " + writers);
-    if (!(rate > 0)) throw new IllegalArgumentException("rate must be above 0 writes/s, got " + rate);
-    if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+    if (address == null || address.lastIndexOf(':') <= 0)
+      throw new IllegalArgumentException("address is host:port, got " + address);
+    if (writers < 1)
+      throw new IllegalArgumentException("writers must be at least 1, got " + writers);
+    if (!(rate > 0))
+      throw new IllegalArgumentException("rate must be above 0 writes/s, got " + rate);
+    if (timeout.isNegative() || timeout.isZero())
+      throw new IllegalArgumentException("timeout must be positive, got " + timeout);
   }
 
   /** 4 writers, 200 writes/s, 1 s per write. */

@@ -11,7 +11,8 @@ final class ProgressLine {
   private final long startNanos;
   private final AtomicLong acked = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
-  private final ConcurrentHashMap<String, AtomicLong> failuresThisSecond = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, AtomicLong> failuresThisSecond =
+      new ConcurrentHashMap<>();
   private final Thread thread = new Thread(this::loop, "load-progress");
   private volatile boolean running = true;
 
@@ -57,11 +58,20 @@ final class ProgressLine {
       }
       long a = acked.get();
       long f = failed.get();
-      String commonest = failuresThisSecond.entrySet().stream().max((x, y) -> Long.compare(x.getValue().get(), y.getValue().get()))
-          .map(e -> " (mostly " + e.getKey() + ")").orElse("");
+      String commonest = failuresThisSecond.entrySet().stream()
+          .max((x, y) -> Long.compare(x.getValue().get(), y.getValue().get()))
+          .map(e -> " (mostly " + e.getKey() + ")")
+          .orElse("");
       failuresThisSecond.clear();
-      out.println(String.format(Locale.ROOT, "load %4ds  acked/s %5d  failed %4d%s  total acked %d, failed %d",
-          second, a - ackedBefore, f - failedBefore, commonest, a, f));
+      out.println(String.format(
+          Locale.ROOT,
+          "load %4ds  acked/s %5d  failed %4d%s  total acked %d, failed %d",
+          second,
+          a - ackedBefore,
+          f - failedBefore,
+          commonest,
+          a,
+          f));
       ackedBefore = a;
       failedBefore = f;
     }

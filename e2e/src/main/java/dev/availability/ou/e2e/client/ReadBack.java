@@ -31,9 +31,16 @@ public final class ReadBack {
     long deadline = System.nanoTime() + patience.toNanos();
     String last = "not tried";
     while (true) {
-      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+      HttpClient http = HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(timeout)
+          .build();
       try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + address + "/kv")).timeout(timeout).GET().build(),
+        HttpResponse<String> r = http.send(
+            HttpRequest.newBuilder(URI.create("http://" + address + "/kv"))
+                .timeout(timeout)
+                .GET()
+                .build(),
             HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) return parse(r.body());
         last = "http " + r.statusCode() + ": " + WriterLoop.firstLine(r.body());
@@ -46,7 +53,8 @@ public final class ReadBack {
         http.shutdownNow();
       }
       if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException("could not read back from " + address + " within " + patience + ": " + last);
+        throw new IllegalStateException(
+            "could not read back from " + address + " within " + patience + ": " + last);
       }
       try {
         Thread.sleep(200);

@@ -17,15 +17,32 @@ public final class VerdictText {
     StringBuilder b = new StringBuilder();
     row(b, "window", String.format(Locale.ROOT, "%.1f s", v.windowNanos() / 1e9));
     row(b, "writes tried", Long.toString(v.attempts()));
-    row(b, "acknowledged", v.acknowledged() + String.format(Locale.ROOT, "  (%.0f/s)", v.ackRate()));
-    row(b, "failed", v.failed() + (v.failuresByKind().isEmpty() ? "" : "  (" + counts(v.failuresByKind()) + ")"));
-    row(b, "acknowledged writes lost", v.lost() + "  (missing " + v.missing() + ", another value " + v.mismatched() + ")");
-    row(b, "client-visible outage", v.outageMillis() + " ms" + String.format(Locale.ROOT,
-        "  (longest time without an acknowledgement, from %.3f s into the run)", v.outageFromNanos() / 1e9));
+    row(
+        b,
+        "acknowledged",
+        v.acknowledged() + String.format(Locale.ROOT, "  (%.0f/s)", v.ackRate()));
+    row(
+        b,
+        "failed",
+        v.failed()
+            + (v.failuresByKind().isEmpty() ? "" : "  (" + counts(v.failuresByKind()) + ")"));
+    row(
+        b,
+        "acknowledged writes lost",
+        v.lost() + "  (missing " + v.missing() + ", another value " + v.mismatched() + ")");
+    row(
+        b,
+        "client-visible outage",
+        v.outageMillis() + " ms"
+            + String.format(
+                Locale.ROOT,
+                "  (longest time without an acknowledgement, from %.3f s into the run)",
+                v.outageFromNanos() / 1e9));
     row(b, "split brain", Long.toString(v.splitBrain()));
     row(b, "acks by epoch", v.acksByEpoch().isEmpty() ? "-" : counts(v.acksByEpoch()));
     row(b, "acks by member", v.acksByMember().isEmpty() ? "-" : counts(v.acksByMember()));
-    if (v.unidentifiedAcks() > 0) row(b, "acks naming no member/epoch", Long.toString(v.unidentifiedAcks()));
+    if (v.unidentifiedAcks() > 0)
+      row(b, "acks naming no member/epoch", Long.toString(v.unidentifiedAcks()));
     for (String s : v.lostExamples()) row(b, "lost", s);
     for (String s : v.splitBrainExamples()) row(b, "split brain", s);
     return b.toString();
@@ -45,8 +62,14 @@ public final class VerdictText {
     m.put("unidentified_acks", v.unidentifiedAcks());
     m.put("window_ms", Math.round(v.windowNanos() / 1e6));
     m.put("acks_per_s", Math.round(v.ackRate() * 10) / 10.0);
-    m.put("acks_by_epoch", v.acksByEpoch().entrySet().stream()
-        .collect(Collectors.toMap(e -> Long.toString(e.getKey()), Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new)));
+    m.put(
+        "acks_by_epoch",
+        v.acksByEpoch().entrySet().stream()
+            .collect(Collectors.toMap(
+                e -> Long.toString(e.getKey()),
+                Map.Entry::getValue,
+                (a, b) -> a,
+                LinkedHashMap::new)));
     m.put("acks_by_member", v.acksByMember());
     m.put("failures", v.failuresByKind());
     try {
@@ -61,6 +84,8 @@ public final class VerdictText {
   }
 
   private static String counts(Map<?, Long> m) {
-    return m.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", "));
+    return m.entrySet().stream()
+        .map(e -> e.getKey() + ": " + e.getValue())
+        .collect(Collectors.joining(", "));
   }
 }

@@ -23,6 +23,7 @@ import java.util.function.Consumer;
 final class WriterLoop implements Runnable {
   /** A writer behind its schedule by more than this (or two intervals) skips ahead instead of sending a burst. */
   static final long CATCH_UP_LIMIT_NANOS = 100_000_000L;
+
   private final int id;
   private final String runId;
   private final LoadSettings settings;
@@ -31,7 +32,13 @@ final class WriterLoop implements Runnable {
   private final Consumer<Attempt> record;
   private HttpClient http;
 
-  WriterLoop(int id, String runId, LoadSettings settings, long firstAtNanos, BooleanSupplier running, Consumer<Attempt> record) {
+  WriterLoop(
+      int id,
+      String runId,
+      LoadSettings settings,
+      long firstAtNanos,
+      BooleanSupplier running,
+      Consumer<Attempt> record) {
     this.id = id;
     this.runId = runId;
     this.settings = settings;
@@ -52,7 +59,8 @@ final class WriterLoop implements Runnable {
         Attempt a = write(runId + "-w" + id + "-" + n);
         record.accept(a);
         if (!a.acked()) dropConnections();
-        // A steady rate: the next slot; a write that ran late is made up, but not the slots an outage took.
+        // A steady rate: the next slot; a write that ran late is made up, but not the slots an
+        // outage took.
         next += interval;
         long now = System.nanoTime();
         if (now - next > catchUpLimit) next = now;
@@ -72,27 +80,43 @@ final class WriterLoop implements Runnable {
     try {
       HttpResponse<String> r = client().send(request, HttpResponse.BodyHandlers.ofString());
       long end = System.nanoTime();
-      if (r.statusCode() != 200) return Attempt.failed(id, key, value, start, end, "http " + r.statusCode(), firstLine(r.body()));
+      if (r.statusCode() != 200)
+        return Attempt.failed(
+            id, key, value, start, end, "http " + r.statusCode(), firstLine(r.body()));
       String member = r.headers().firstValue("OU-Member").orElse(null);
-      long epoch = r.headers().firstValue("OU-Epoch").map(WriterLoop::parseEpoch).orElse(Attempt.NO_EPOCH);
+      long epoch =
+          r.headers().firstValue("OU-Epoch").map(WriterLoop::parseEpoch).orElse(Attempt.NO_EPOCH);
       return Attempt.acked(id, key, value, start, end, member, epoch);
     } catch (HttpConnectTimeoutException e) {
-      return Attempt.failed(id, key, value, start, System.nanoTime(), "connect timeout", e.getMessage());
+      return Attempt.failed(
+          id, key, value, start, System.nanoTime(), "connect timeout", e.getMessage());
     } catch (HttpTimeoutException e) {
       return Attempt.failed(id, key, value, start, System.nanoTime(), "timeout", e.getMessage());
     } catch (ConnectException e) {
-      return Attempt.failed(id, key, value, start, System.nanoTime(), "connect", String.valueOf(e.getMessage()));
+      return Attempt.failed(
+          id, key, value, start, System.nanoTime(), "connect", String.valueOf(e.getMessage()));
     } catch (IOException e) {
-      return Attempt.failed(id, key, value, start, System.nanoTime(), "io", e.getClass().getSimpleName() + ": " + e.getMessage());
+      return Attempt.failed(
+          id,
+          key,
+          value,
+          start,
+          System.nanoTime(),
+          "io",
+          e.getClass().getSimpleName() + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return Attempt.failed(id, key, value, start, System.nanoTime(), "interrupted", "the client stopped");
+      return Attempt.failed(
+          id, key, value, start, System.nanoTime(), "interrupted", "the client stopped");
     }
   }
 
   private HttpClient client() {
     if (http == null) {
-      http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.timeout()).build();
+      http = HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(settings.timeout())
+          .build();
     }
     return http;
   }
@@ -118,8 +142,11 @@ final class WriterLoop implements Runnable {
   }
 
   private void waitUntil(long atNanos) {
-    for (long left = atNanos - System.nanoTime(); left > 0 && running.getAsBoolean(); left = atNanos - System.nanoTime()) {
-      LockSupport.parkNanos(Math.min(left, 50_000_000L)); // wakes at least every 50 ms to see a stop
+    for (long left = atNanos - System.nanoTime();
+        left > 0 && running.getAsBoolean();
+        left = atNanos - System.nanoTime()) {
+      LockSupport.parkNanos(
+          Math.min(left, 50_000_000L)); // wakes at least every 50 ms to see a stop
     }
   }
 }

@@ -9,9 +9,13 @@ import java.util.TreeMap;
  * benchmark's flow schemas, {@code apiserver_flowcontrol_dispatched_requests_total}) and, for every client together,
  * by verb and resource ({@code apiserver_request_total}).
  */
-record ApiTraffic(Map<String, Map<String, Double>> byClientVerb, Map<String, Double> allByVerbResource, double seconds) {
+record ApiTraffic(
+    Map<String, Map<String, Double>> byClientVerb,
+    Map<String, Double> allByVerbResource,
+    double seconds) {
   static final Set<String> WRITE_VERBS = Set.of("create", "update", "patch", "delete");
-  static final Set<String> WRITE_VERBS_UPPER = Set.of("POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETECOLLECTION");
+  static final Set<String> WRITE_VERBS_UPPER =
+      Set.of("POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETECOLLECTION");
   static final String DISPATCHED = "apiserver_flowcontrol_dispatched_requests_total";
 
   static ApiTraffic between(PromText before, PromText after, double seconds) {
@@ -20,7 +24,8 @@ record ApiTraffic(Map<String, Map<String, Double>> byClientVerb, Map<String, Dou
       Map<String, Double> verbs = new TreeMap<>();
       for (String verb : concat(ClientIdentities.VERBS, "other")) {
         String fs = ClientIdentities.flowSchema(client, verb);
-        double d = after.sum(DISPATCHED, s -> fs.equals(s.label("flow_schema"))) - before.sum(DISPATCHED, s -> fs.equals(s.label("flow_schema")));
+        double d = after.sum(DISPATCHED, s -> fs.equals(s.label("flow_schema")))
+            - before.sum(DISPATCHED, s -> fs.equals(s.label("flow_schema")));
         if (d > 0) verbs.put(verb, d / seconds);
       }
       byClient.put(client, verbs);
@@ -47,18 +52,24 @@ record ApiTraffic(Map<String, Map<String, Double>> byClientVerb, Map<String, Dou
   }
 
   double clientTotal(String client) {
-    return byClientVerb.getOrDefault(client, Map.of()).values().stream().mapToDouble(Double::doubleValue).sum();
+    return byClientVerb.getOrDefault(client, Map.of()).values().stream()
+        .mapToDouble(Double::doubleValue)
+        .sum();
   }
 
   double clientWrites(String client) {
-    return byClientVerb.getOrDefault(client, Map.of()).entrySet().stream().filter(e -> WRITE_VERBS.contains(e.getKey()))
-        .mapToDouble(Map.Entry::getValue).sum();
+    return byClientVerb.getOrDefault(client, Map.of()).entrySet().stream()
+        .filter(e -> WRITE_VERBS.contains(e.getKey()))
+        .mapToDouble(Map.Entry::getValue)
+        .sum();
   }
 
   /** Mutating requests per second from every client (KWOK's nodes and the controllers too). */
   double allWrites() {
-    return allByVerbResource.entrySet().stream().filter(e -> WRITE_VERBS_UPPER.contains(e.getKey().split(" ")[0]))
-        .mapToDouble(Map.Entry::getValue).sum();
+    return allByVerbResource.entrySet().stream()
+        .filter(e -> WRITE_VERBS_UPPER.contains(e.getKey().split(" ")[0]))
+        .mapToDouble(Map.Entry::getValue)
+        .sum();
   }
 
   double allRequests() {

@@ -23,7 +23,8 @@ import java.util.List;
 final class ClientIdentities {
   static final String OPERATOR = "operator";
   static final String MEMBERS = "members";
-  static final List<String> VERBS = List.of("get", "list", "watch", "create", "update", "patch", "delete");
+  static final List<String> VERBS =
+      List.of("get", "list", "watch", "create", "update", "patch", "delete");
   static final String PREFIX = "ou-scale-";
 
   private final KubernetesClient admin;
@@ -47,34 +48,69 @@ final class ClientIdentities {
     StringBuilder y = new StringBuilder();
     for (String client : List.of(OPERATOR, MEMBERS)) {
       String sa = PREFIX + client;
-      y.append("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ").append(sa).append(", namespace: ").append(namespace).append("}\n---\n");
-      y.append("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: ").append(sa).append("-").append(namespace)
-          .append("}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects: [{kind: ServiceAccount, name: ")
-          .append(sa).append(", namespace: ").append(namespace).append("}]\n---\n");
+      y.append("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ")
+          .append(sa)
+          .append(", namespace: ")
+          .append(namespace)
+          .append("}\n---\n");
+      y.append(
+              "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: ")
+          .append(sa)
+          .append("-")
+          .append(namespace)
+          .append(
+              "}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects: [{kind: ServiceAccount, name: ")
+          .append(sa)
+          .append(", namespace: ")
+          .append(namespace)
+          .append("}]\n---\n");
       int precedence = client.equals(OPERATOR) ? 100 : 200;
       List<String> verbs = new ArrayList<>(VERBS);
       verbs.add("other");
       for (String verb : verbs) {
         String match = verb.equals("other") ? "'*'" : verb;
-        y.append("apiVersion: flowcontrol.apiserver.k8s.io/v1\nkind: FlowSchema\nmetadata: {name: ").append(flowSchema(client, verb)).append("}\nspec:\n")
-            .append("  matchingPrecedence: ").append(precedence + (verb.equals("other") ? 50 : VERBS.indexOf(verb))).append("\n")
+        y.append("apiVersion: flowcontrol.apiserver.k8s.io/v1\nkind: FlowSchema\nmetadata: {name: ")
+            .append(flowSchema(client, verb))
+            .append("}\nspec:\n")
+            .append("  matchingPrecedence: ")
+            .append(precedence + (verb.equals("other") ? 50 : VERBS.indexOf(verb)))
+            .append("\n")
             .append("  priorityLevelConfiguration: {name: exempt}\n")
-            .append("  rules:\n  - subjects: [{kind: ServiceAccount, serviceAccount: {name: ").append(sa).append(", namespace: ").append(namespace).append("}}]\n")
-            .append("    resourceRules: [{verbs: [").append(match).append("], apiGroups: ['*'], resources: ['*'], namespaces: ['*'], clusterScope: true}]\n")
-            .append("    nonResourceRules: [{verbs: [").append(match).append("], nonResourceURLs: ['*']}]\n---\n");
+            .append("  rules:\n  - subjects: [{kind: ServiceAccount, serviceAccount: {name: ")
+            .append(sa)
+            .append(", namespace: ")
+            .append(namespace)
+            .append("}}]\n")
+            .append("    resourceRules: [{verbs: [")
+            .append(match)
+            .append(
+                "], apiGroups: ['*'], resources: ['*'], namespaces: ['*'], clusterScope: true}]\n")
+            .append("    nonResourceRules: [{verbs: [")
+            .append(match)
+            .append("], nonResourceURLs: ['*']}]\n---\n");
       }
     }
-    admin.load(new ByteArrayInputStream(y.toString().getBytes(StandardCharsets.UTF_8))).forceConflicts().serverSideApply();
+    admin
+        .load(new ByteArrayInputStream(y.toString().getBytes(StandardCharsets.UTF_8)))
+        .forceConflicts()
+        .serverSideApply();
   }
 
   /** Removes what {@link #create()} made outside the namespace (the namespace's deletion takes the rest). */
   void delete() {
     for (String client : List.of(OPERATOR, MEMBERS)) {
-      admin.rbac().clusterRoleBindings().withName(PREFIX + client + "-" + namespace).delete();
+      admin
+          .rbac()
+          .clusterRoleBindings()
+          .withName(PREFIX + client + "-" + namespace)
+          .delete();
       List<String> verbs = new ArrayList<>(VERBS);
       verbs.add("other");
       for (String verb : verbs) {
-        admin.genericKubernetesResources("flowcontrol.apiserver.k8s.io/v1", "FlowSchema").withName(flowSchema(client, verb)).delete();
+        admin
+            .genericKubernetesResources("flowcontrol.apiserver.k8s.io/v1", "FlowSchema")
+            .withName(flowSchema(client, verb))
+            .delete();
       }
     }
   }
@@ -82,9 +118,12 @@ final class ClientIdentities {
   /** A kubeconfig that authenticates as the operator's ServiceAccount. */
   Path operatorKubeconfig() throws IOException {
     String token = token(OPERATOR);
-    String yaml = "apiVersion: v1\nkind: Config\nclusters:\n- name: scale\n  cluster:\n    server: " + admin.getMasterUrl()
-        + "\n    certificate-authority: " + caFile + "\nusers:\n- name: operator\n  user:\n    token: " + token
-        + "\ncontexts:\n- name: scale\n  context: {cluster: scale, user: operator, namespace: " + namespace + "}\ncurrent-context: scale\n";
+    String yaml = "apiVersion: v1\nkind: Config\nclusters:\n- name: scale\n  cluster:\n    server: "
+        + admin.getMasterUrl()
+        + "\n    certificate-authority: " + caFile
+        + "\nusers:\n- name: operator\n  user:\n    token: " + token
+        + "\ncontexts:\n- name: scale\n  context: {cluster: scale, user: operator, namespace: "
+        + namespace + "}\ncurrent-context: scale\n";
     Path p = dir.resolve("operator-kubeconfig.yaml");
     Files.writeString(p, yaml);
     return p;
@@ -95,19 +134,30 @@ final class ClientIdentities {
     Path tokenFile = dir.resolve("members-token");
     Files.writeString(tokenFile, token(MEMBERS));
     String url = admin.getMasterUrl().toString();
-    return ApiServerAccess.resolve(url, tokenFile.toString(), caFile.toString(), java.util.Map.of());
+    return ApiServerAccess.resolve(
+        url, tokenFile.toString(), caFile.toString(), java.util.Map.of());
   }
 
   private String token(String client) {
-    TokenRequest request = new TokenRequestBuilder().withNewSpec().withExpirationSeconds(24 * 3600L).endSpec().build();
-    TokenRequest answer = admin.serviceAccounts().inNamespace(namespace).withName(PREFIX + client).tokenRequest(request);
+    TokenRequest request = new TokenRequestBuilder()
+        .withNewSpec()
+        .withExpirationSeconds(24 * 3600L)
+        .endSpec()
+        .build();
+    TokenRequest answer = admin
+        .serviceAccounts()
+        .inNamespace(namespace)
+        .withName(PREFIX + client)
+        .tokenRequest(request);
     return answer.getStatus().getToken();
   }
 
   private static Path caFile(KubernetesClient admin, Path dir) throws IOException {
     var config = admin.getConfiguration();
-    if (config.getCaCertFile() != null && Files.exists(Path.of(config.getCaCertFile()))) return Path.of(config.getCaCertFile());
-    if (config.getCaCertData() == null) throw new IllegalStateException("the cluster's kubeconfig names no certificate authority");
+    if (config.getCaCertFile() != null && Files.exists(Path.of(config.getCaCertFile())))
+      return Path.of(config.getCaCertFile());
+    if (config.getCaCertData() == null)
+      throw new IllegalStateException("the cluster's kubeconfig names no certificate authority");
     Path p = dir.resolve("ca.crt");
     Files.write(p, Base64.getDecoder().decode(config.getCaCertData()));
     return p;

@@ -24,11 +24,27 @@ final class EndpointWatch implements AutoCloseable {
   private record Pending(String former, long faultNanos, CompletableFuture<Long> switchedMillis) {}
 
   EndpointWatch(KubernetesClient admin, String namespace) {
-    slices = admin.discovery().v1().endpointSlices().inNamespace(namespace).inform(new ResourceEventHandler<>() {
-      @Override public void onAdd(EndpointSlice s) { changed(s); }
-      @Override public void onUpdate(EndpointSlice o, EndpointSlice s) { changed(s); }
-      @Override public void onDelete(EndpointSlice s, boolean unknown) { changed(s); }
-    });
+    slices = admin
+        .discovery()
+        .v1()
+        .endpointSlices()
+        .inNamespace(namespace)
+        .inform(new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(EndpointSlice s) {
+            changed(s);
+          }
+
+          @Override
+          public void onUpdate(EndpointSlice o, EndpointSlice s) {
+            changed(s);
+          }
+
+          @Override
+          public void onDelete(EndpointSlice s, boolean unknown) {
+            changed(s);
+          }
+        });
   }
 
   /** Completes with the milliseconds from {@code faultNanos} until the Service serves from another pod than {@code former}. */
@@ -40,7 +56,8 @@ final class EndpointWatch implements AutoCloseable {
 
   private void changed(EndpointSlice s) {
     long now = System.nanoTime();
-    String service = s.getMetadata().getLabels() == null ? null : s.getMetadata().getLabels().get(SERVICE_LABEL);
+    String service =
+        s.getMetadata().getLabels() == null ? null : s.getMetadata().getLabels().get(SERVICE_LABEL);
     Pending p = service == null ? null : pending.get(service);
     if (p == null) return;
     Set<String> ready = readyPods(service);
@@ -52,10 +69,16 @@ final class EndpointWatch implements AutoCloseable {
   /** The ready pods all slices of {@code service} list (an endpoint without a ready condition counts as ready). */
   Set<String> readyPods(String service) {
     return slices.getStore().list().stream()
-        .filter(s -> s.getMetadata().getLabels() != null && service.equals(s.getMetadata().getLabels().get(SERVICE_LABEL)))
-        .flatMap(s -> s.getEndpoints() == null ? java.util.stream.Stream.<Endpoint>empty() : s.getEndpoints().stream())
-        .filter(e -> e.getConditions() == null || !Boolean.FALSE.equals(e.getConditions().getReady()))
-        .map(e -> e.getTargetRef() == null ? null : e.getTargetRef().getName()).filter(Objects::nonNull).collect(Collectors.toSet());
+        .filter(s -> s.getMetadata().getLabels() != null
+            && service.equals(s.getMetadata().getLabels().get(SERVICE_LABEL)))
+        .flatMap(s -> s.getEndpoints() == null
+            ? java.util.stream.Stream.<Endpoint>empty()
+            : s.getEndpoints().stream())
+        .filter(e ->
+            e.getConditions() == null || !Boolean.FALSE.equals(e.getConditions().getReady()))
+        .map(e -> e.getTargetRef() == null ? null : e.getTargetRef().getName())
+        .filter(Objects::nonNull)
+        .collect(Collectors.toSet());
   }
 
   @Override

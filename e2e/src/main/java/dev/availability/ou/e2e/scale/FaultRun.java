@@ -21,7 +21,12 @@ final class FaultRun {
   private final EndpointWatch endpoints;
 
   /** One fault's outcome: fault → endpoints, and what the unit's status says of it afterwards. */
-  record Sample(String unit, String former, long switchMillis, Long statusTrafficSwitchedMillis, Long statusDetectionMillis) {}
+  record Sample(
+      String unit,
+      String former,
+      long switchMillis,
+      Long statusTrafficSwitchedMillis,
+      Long statusDetectionMillis) {}
 
   FaultRun(ScaleMembers members, UnitWatch units, EndpointWatch endpoints) {
     this.members = members;
@@ -31,7 +36,10 @@ final class FaultRun {
 
   /** Freezes the primary of {@code unit}; the future completes with T1 − T0 in ms. */
   CompletableFuture<Long> fault(String unit) {
-    String primary = units.get(unit).map(UnitWatch::primary).orElseThrow(() -> new IllegalStateException("unit " + unit + " has no primary to fault"));
+    String primary = units
+        .get(unit)
+        .map(UnitWatch::primary)
+        .orElseThrow(() -> new IllegalStateException("unit " + unit + " has no primary to fault"));
     long t0 = System.nanoTime();
     CompletableFuture<Long> switched = endpoints.expectSwitch(unit, primary, t0);
     members.freeze(primary);
@@ -39,7 +47,9 @@ final class FaultRun {
   }
 
   /** Waits for each fault's switch (up to the cap); -1 for one that did not switch. */
-  List<Sample> collect(List<String> faulted, List<String> formers, List<CompletableFuture<Long>> switches) throws InterruptedException {
+  List<Sample> collect(
+      List<String> faulted, List<String> formers, List<CompletableFuture<Long>> switches)
+      throws InterruptedException {
     List<Sample> out = new ArrayList<>();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SWITCH_CAP_MS);
     for (int i = 0; i < faulted.size(); i++) {
@@ -48,8 +58,10 @@ final class FaultRun {
         ms = switches.get(i).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
         String unit = faulted.get(i);
-        Progress.log("unit " + unit + ": the Service did not switch within " + SWITCH_CAP_MS / 1000 + " s of the fault (phase "
-            + phaseOf(unit) + ", primary " + units.get(unit).map(UnitWatch::primary).orElse(null) + ", ready endpoints " + endpoints.readyPods(unit) + ")");
+        Progress.log("unit " + unit + ": the Service did not switch within " + SWITCH_CAP_MS / 1000
+            + " s of the fault (phase " + phaseOf(unit) + ", primary "
+            + units.get(unit).map(UnitWatch::primary).orElse(null) + ", ready endpoints "
+            + endpoints.readyPods(unit) + ")");
         ms = -1;
       } catch (java.util.concurrent.ExecutionException e) {
         ms = -1;
@@ -64,15 +76,17 @@ final class FaultRun {
     List<Sample> out = new ArrayList<>();
     for (int i = 0; i < times; i++) {
       if (!awaitProtected(unit, protectTimeoutMs)) {
-        Progress.log("unit " + unit + " not Protected again within " + protectTimeoutMs / 1000 + " s (phase " + phaseOf(unit) + "): stopping its series at "
-            + i + " faults");
+        Progress.log("unit " + unit + " not Protected again within " + protectTimeoutMs / 1000
+            + " s (phase " + phaseOf(unit) + "): stopping its series at " + i + " faults");
         break;
       }
       Thread.sleep(1000); // a settled unit: its lease renewed since it became Protected
       String former = units.get(unit).map(UnitWatch::primary).orElse(null);
-      List<Sample> one = collect(List.of(unit), java.util.Arrays.asList(former), List.of(fault(unit)));
+      List<Sample> one =
+          collect(List.of(unit), java.util.Arrays.asList(former), List.of(fault(unit)));
       out.addAll(one);
-      Progress.log("single unit, fault " + (i + 1) + "/" + times + ": fault → endpoints " + one.get(0).switchMillis() + " ms");
+      Progress.log("single unit, fault " + (i + 1) + "/" + times + ": fault → endpoints "
+          + one.get(0).switchMillis() + " ms");
     }
     return out;
   }
@@ -99,9 +113,17 @@ final class FaultRun {
     List<Sample> out = new ArrayList<>();
     for (Sample s : samples) {
       Optional<OperationalUnit> u = units.get(s.unit());
-      var record = u.map(x -> x.getStatus() == null ? null : x.getStatus().getHistory()).orElse(List.of()).stream()
-          .filter(r -> s.former() != null && s.former().equals(r.getFormerPrimary())).findFirst();
-      out.add(new Sample(s.unit(), s.former(), s.switchMillis(), record.map(r -> r.getTrafficSwitchedMillis()).orElse(null),
+      var record = u
+          .map(x -> x.getStatus() == null ? null : x.getStatus().getHistory())
+          .orElse(List.of())
+          .stream()
+          .filter(r -> s.former() != null && s.former().equals(r.getFormerPrimary()))
+          .findFirst();
+      out.add(new Sample(
+          s.unit(),
+          s.former(),
+          s.switchMillis(),
+          record.map(r -> r.getTrafficSwitchedMillis()).orElse(null),
           record.map(r -> r.getDetectionMillis()).orElse(null)));
     }
     return out;

@@ -16,14 +16,18 @@ final class HistogramWindow {
     for (PromText.Sample s : scrape.samples()) {
       if (!s.name().equals(name + "_bucket")) continue;
       String le = s.label("le");
-      m.merge(le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le), s.value(), Double::sum);
+      m.merge(
+          le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le),
+          s.value(),
+          Double::sum);
     }
     return m;
   }
 
   /** How many observations fell in the window. */
   static double count(PromText before, PromText after, String name) {
-    return after.sum(name + "_count", s -> true) - (before == null ? 0 : before.sum(name + "_count", s -> true));
+    return after.sum(name + "_count", s -> true)
+        - (before == null ? 0 : before.sum(name + "_count", s -> true));
   }
 
   /** The {@code p}th percentile in milliseconds over the window, -1 with no observations in it. */
@@ -35,7 +39,8 @@ final class HistogramWindow {
     double rank = Math.ceil(p / 100.0 * total);
     for (Map.Entry<Double, Double> e : a.entrySet()) {
       double cumulative = e.getValue() - b.getOrDefault(e.getKey(), 0.0);
-      if (cumulative >= rank) return e.getKey().isInfinite() ? Double.POSITIVE_INFINITY : e.getKey() * 1000.0;
+      if (cumulative >= rank)
+        return e.getKey().isInfinite() ? Double.POSITIVE_INFINITY : e.getKey() * 1000.0;
     }
     return Double.POSITIVE_INFINITY;
   }

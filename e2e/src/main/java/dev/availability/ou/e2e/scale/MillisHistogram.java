@@ -49,7 +49,8 @@ final class MillisHistogram {
   /** How many took longer than {@code millis}. */
   long above(long millis) {
     long n = 0;
-    for (int i = (int) Math.min(counts.length() - 1, millis + 1); i < counts.length(); i++) n += counts.get(i);
+    for (int i = (int) Math.min(counts.length() - 1, millis + 1); i < counts.length(); i++)
+      n += counts.get(i);
     return n;
   }
 }

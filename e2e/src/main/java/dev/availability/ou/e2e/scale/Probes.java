@@ -14,7 +14,8 @@ import java.time.Duration;
 final class Probes {
   static final double MIB = 1024.0 * 1024.0;
   private final KubernetesClient admin;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final int operatorPort;
   final ProcessProbe operator;
   final ProcessProbe apiserver;
@@ -39,15 +40,20 @@ final class Probes {
   }
 
   PromText apiserverMetrics() {
-    return PromText.parse(admin.raw(admin.getMasterUrl().toString().replaceAll("/$", "") + "/metrics"));
+    return PromText.parse(
+        admin.raw(admin.getMasterUrl().toString().replaceAll("/$", "") + "/metrics"));
   }
 
   PromText operatorMetrics() {
     try {
-      HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operatorPort + "/metrics")).timeout(Duration.ofSeconds(30)).build();
+      HttpRequest r = HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + operatorPort + "/metrics"))
+          .timeout(Duration.ofSeconds(30))
+          .build();
       return PromText.parse(http.send(r, HttpResponse.BodyHandlers.ofString()).body());
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read the operator's metrics on 127.0.0.1:" + operatorPort + ": " + e, e);
+      throw new IllegalStateException(
+          "cannot read the operator's metrics on 127.0.0.1:" + operatorPort + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -57,6 +63,7 @@ final class Probes {
   /** The operator's heap in use right after a full GC (jcmd GC.run, then its JVM's own figure), MiB; -1 if the GC could not be run. */
   double operatorHeapAfterGcMiB() {
     if (!operator.fullGc()) return -1;
-    return operatorMetrics().sum("jvm_memory_used_bytes", s -> "heap".equals(s.label("area"))) / MIB;
+    return operatorMetrics().sum("jvm_memory_used_bytes", s -> "heap".equals(s.label("area")))
+        / MIB;
   }
 }

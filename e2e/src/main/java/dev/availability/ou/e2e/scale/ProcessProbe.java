@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 final class ProcessProbe {
   /** USER_HZ: /proc/<pid>/stat counts CPU time in these (100 on Linux since forever). */
   static final double TICKS_PER_SECOND = 100.0;
+
   private final long pid;
 
   ProcessProbe(long pid) {
@@ -24,7 +25,8 @@ final class ProcessProbe {
   double statusMiB(String field) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-        if (line.startsWith(field + ":")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+        if (line.startsWith(field + ":"))
+          return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
       }
     } catch (IOException e) {
       // gone: unknown
@@ -37,7 +39,8 @@ final class ProcessProbe {
     try {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND; // fields 14 and 15 of stat(5)
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12]))
+          / TICKS_PER_SECOND; // fields 14 and 15 of stat(5)
     } catch (IOException | RuntimeException e) {
       return -1;
     }
@@ -52,13 +55,19 @@ final class ProcessProbe {
   java.util.List<String> classHistogram(int lines) {
     String out = jcmd("GC.class_histogram");
     if (out == null) return java.util.List.of();
-    return out.lines().filter(l -> l.matches("\\s*\\d+:\\s+\\d+.*")).limit(lines).toList();
+    return out.lines()
+        .filter(l -> l.matches("\\s*\\d+:\\s+\\d+.*"))
+        .limit(lines)
+        .toList();
   }
 
   private String jcmd(String command) {
-    Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
+    Path jcmd =
+        Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
     try {
-      Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(pid), command).redirectErrorStream(true).start();
+      Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(pid), command)
+          .redirectErrorStream(true)
+          .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : null;
     } catch (IOException e) {

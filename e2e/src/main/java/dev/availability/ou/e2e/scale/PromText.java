@@ -25,7 +25,8 @@ record PromText(List<Sample> samples) {
       int brace = line.indexOf('{');
       int space = brace >= 0 ? line.indexOf(' ', line.lastIndexOf('}')) : line.indexOf(' ');
       if (space < 0) continue;
-      String name = brace >= 0 && brace < space ? line.substring(0, brace) : line.substring(0, space);
+      String name =
+          brace >= 0 && brace < space ? line.substring(0, brace) : line.substring(0, space);
       Map<String, String> labels = new LinkedHashMap<>();
       if (brace >= 0 && brace < space) {
         Matcher m = LABEL.matcher(line.substring(brace, space));

@@ -37,14 +37,18 @@ public final class ScaleBenchmark {
   private final KubernetesClient admin;
   final ScaleReport report;
 
-  ScaleBenchmark(int units, long steadySeconds, int faults, String budget, Path repo, Path kubeconfig) throws Exception {
+  ScaleBenchmark(
+      int units, long steadySeconds, int faults, String budget, Path repo, Path kubeconfig)
+      throws Exception {
     this.units = units;
     this.steadySeconds = steadySeconds;
     this.faults = faults;
     this.budget = budget;
     this.repo = repo;
     this.kubeconfig = kubeconfig;
-    this.admin = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+    this.admin = new KubernetesClientBuilder()
+        .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig)))
+        .build();
     this.report = new ScaleReport(this, admin);
   }
 
@@ -54,8 +58,11 @@ public final class ScaleBenchmark {
     int faults = Integer.parseInt(env("OU_SCALE_FAULTS", "5"));
     String budget = env("OU_SCALE_BUDGET", "10s");
     String kc = System.getenv("KUBECONFIG");
-    if (kc == null || kc.isBlank()) throw new IllegalStateException("KUBECONFIG is not set: run bench/scale, which starts the cluster");
-    ScaleBenchmark b = new ScaleBenchmark(units, steady, faults, budget, RepoRoot.require(), Path.of(kc));
+    if (kc == null || kc.isBlank())
+      throw new IllegalStateException(
+          "KUBECONFIG is not set: run bench/scale, which starts the cluster");
+    ScaleBenchmark b =
+        new ScaleBenchmark(units, steady, faults, budget, RepoRoot.require(), Path.of(kc));
     System.exit(b.run() ? 0 : 1);
   }
 
@@ -72,13 +79,20 @@ public final class ScaleBenchmark {
     ClientIdentities ids = new ClientIdentities(admin, NAMESPACE, work);
     ids.create();
     int port = freePort();
-    Progress.log("starting the operator (its own ServiceAccount; metrics on 127.0.0.1:" + port + ")");
-    try (OperatorProcess op = OperatorProcess.start(repo, ids.operatorKubeconfig(), "scale", "ou-scale-leader",
-             Map.of("QUARKUS_HTTP_PORT", String.valueOf(port), "QUARKUS_HTTP_HOST", "127.0.0.1"));
-         ScaleMembers members = new ScaleMembers(admin, NAMESPACE, ids.membersAccess());
-         UnitWatch watch = new UnitWatch(admin, NAMESPACE);
-         EndpointWatch endpoints = new EndpointWatch(admin, NAMESPACE)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(op::kill, "operator-killer")); // Ctrl-C leaves no operator behind
+    Progress.log(
+        "starting the operator (its own ServiceAccount; metrics on 127.0.0.1:" + port + ")");
+    try (OperatorProcess op = OperatorProcess.start(
+            repo,
+            ids.operatorKubeconfig(),
+            "scale",
+            "ou-scale-leader",
+            Map.of("QUARKUS_HTTP_PORT", String.valueOf(port), "QUARKUS_HTTP_HOST", "127.0.0.1"));
+        ScaleMembers members = new ScaleMembers(admin, NAMESPACE, ids.membersAccess());
+        UnitWatch watch = new UnitWatch(admin, NAMESPACE);
+        EndpointWatch endpoints = new EndpointWatch(admin, NAMESPACE)) {
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(op::kill, "operator-killer")); // Ctrl-C leaves no operator behind
       op.awaitLog("Started event processing", java.time.Duration.ofSeconds(60));
       Probes probes = new Probes(admin, kubeconfig, op.pid(), port);
       FaultRun faultRun = new FaultRun(members, watch, endpoints);
@@ -86,7 +100,8 @@ public final class ScaleBenchmark {
       try {
         measure(probes, faultRun, watch, members);
       } catch (RuntimeException e) {
-        // A control plane that stops answering (1,000 units on two busy cores) is a result too: say so, print what was measured.
+        // A control plane that stops answering (1,000 units on two busy cores) is a result too: say
+        // so, print what was measured.
         report.failure = e.getClass().getSimpleName() + ": " + e.getMessage();
         Progress.log("the run stopped early: " + report.failure);
       }
@@ -97,15 +112,18 @@ public final class ScaleBenchmark {
         admin.namespaces().withName(NAMESPACE).delete();
         ids.delete();
       } catch (RuntimeException e) {
-        Progress.log("cleanup failed: " + e.getMessage() + " (bench/scale deletes the cluster anyway)");
+        Progress.log(
+            "cleanup failed: " + e.getMessage() + " (bench/scale deletes the cluster anyway)");
       }
     }
     report.print();
     return report.failure == null;
   }
 
-  private void measure(Probes probes, FaultRun faultRun, UnitWatch watch, ScaleMembers members) throws Exception {
-    Progress.log("single unit: " + faults + " faults, one after another (the baseline, measured first)");
+  private void measure(Probes probes, FaultRun faultRun, UnitWatch watch, ScaleMembers members)
+      throws Exception {
+    Progress.log(
+        "single unit: " + faults + " faults, one after another (the baseline, measured first)");
     units().create(Units.sample(repo, "solo", budget));
     List<FaultRun.Sample> single = faultRun.series("solo", faults, 120_000);
     Thread.sleep(2000);
@@ -156,7 +174,8 @@ public final class ScaleBenchmark {
       pool.submit(() -> units().create(Units.sample(repo, name, budget)));
     }
     pool.shutdown();
-    long timeoutS = Long.parseLong(env("OU_SCALE_PROTECT_TIMEOUT_SECONDS", String.valueOf(Math.max(300, 2L * units))));
+    long timeoutS = Long.parseLong(
+        env("OU_SCALE_PROTECT_TIMEOUT_SECONDS", String.valueOf(Math.max(300, 2L * units))));
     long lastLog = 0;
     while (true) {
       long n = watch.protectedCount();
@@ -166,12 +185,14 @@ public final class ScaleBenchmark {
         return s;
       }
       if (s > timeoutS) {
-        Progress.log("only " + n + "/" + units + " Protected after " + timeoutS + " s (" + watch.phases() + "): going on without them");
+        Progress.log("only " + n + "/" + units + " Protected after " + timeoutS + " s ("
+            + watch.phases() + "): going on without them");
         return -1;
       }
       if (s - lastLog >= 5) {
         lastLog = (long) s;
-        Progress.log("Protected " + n + "/" + units + " after " + (long) s + " s " + watch.phases());
+        Progress.log(
+            "Protected " + n + "/" + units + " after " + (long) s + " s " + watch.phases());
       }
       Thread.sleep(250);
     }
@@ -180,8 +201,11 @@ public final class ScaleBenchmark {
   /** Waits until the unit's pods are gone, so that its members' last calls do not count in the steady window. */
   private void awaitGone(String unit) throws InterruptedException {
     long until = System.currentTimeMillis() + 60_000;
-    while (System.currentTimeMillis() < until && !units().memberPods(unit).isEmpty()) Thread.sleep(250);
-    if (!units().memberPods(unit).isEmpty()) Progress.log("the pods of unit " + unit + " are still there 60 s after its deletion: going on");
+    while (System.currentTimeMillis() < until && !units().memberPods(unit).isEmpty())
+      Thread.sleep(250);
+    if (!units().memberPods(unit).isEmpty())
+      Progress.log(
+          "the pods of unit " + unit + " are still there 60 s after its deletion: going on");
   }
 
   static String unitName(int i) {
@@ -190,12 +214,18 @@ public final class ScaleBenchmark {
 
   /** Protected units spread over the whole set, so faults do not cluster on the first nodes (a fault needs a unit that serves). */
   private List<String> pickFaulted(UnitWatch watch) {
-    List<String> ready = watch.all().stream().filter(u -> UnitWatch.phase(u) == dev.availability.ou.api.UnitPhase.Protected)
-        .map(u -> u.getMetadata().getName()).filter(n -> !n.equals("solo")).sorted().toList();
+    List<String> ready = watch.all().stream()
+        .filter(u -> UnitWatch.phase(u) == dev.availability.ou.api.UnitPhase.Protected)
+        .map(u -> u.getMetadata().getName())
+        .filter(n -> !n.equals("solo"))
+        .sorted()
+        .toList();
     List<String> out = new ArrayList<>();
     int n = Math.min(faults, ready.size());
     for (int i = 0; i < n; i++) out.add(ready.get((int) ((long) i * ready.size() / n)));
-    if (n < faults) Progress.log("only " + ready.size() + " units are Protected: faulting " + n + " instead of " + faults);
+    if (n < faults)
+      Progress.log(
+          "only " + ready.size() + " units are Protected: faulting " + n + " instead of " + faults);
     return out;
   }
 
@@ -203,9 +233,19 @@ public final class ScaleBenchmark {
     if (admin.namespaces().withName(NAMESPACE).get() != null) {
       Progress.log("deleting namespace " + NAMESPACE + " left by an earlier run");
       admin.namespaces().withName(NAMESPACE).delete();
-      admin.namespaces().withName(NAMESPACE).waitUntilCondition(n -> n == null, 5, TimeUnit.MINUTES);
+      admin
+          .namespaces()
+          .withName(NAMESPACE)
+          .waitUntilCondition(n -> n == null, 5, TimeUnit.MINUTES);
     }
-    admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
+    admin
+        .namespaces()
+        .resource(new NamespaceBuilder()
+            .withNewMetadata()
+            .withName(NAMESPACE)
+            .endMetadata()
+            .build())
+        .create();
   }
 
   private static int freePort() throws java.io.IOException {

@@ -41,7 +41,13 @@ final class ScaleMember {
   private long primarySilentSinceMillis; // 0: as a standby it hears its primary
 
   /** {@code mode} and {@code peerLostAfterMillis} as the operator set them in the sidecar's environment. */
-  ScaleMember(ScaleMembers all, MemberApi api, String pod, String ip, String mode, long peerLostAfterMillis) {
+  ScaleMember(
+      ScaleMembers all,
+      MemberApi api,
+      String pod,
+      String ip,
+      String mode,
+      long peerLostAfterMillis) {
     this.all = all;
     this.asynchronous = "Asynchronous".equals(mode);
     this.peerLostAfterMillis = peerLostAfterMillis;
@@ -52,7 +58,8 @@ final class ScaleMember {
 
   void start() {
     Thread.ofVirtual().name("member-" + pod).start(() -> {
-      // The first list of the watch is the caller's: retried here until it works, as a starting sidecar would.
+      // The first list of the watch is the caller's: retried here until it works, as a starting
+      // sidecar would.
       while (!closed) {
         try {
           channel.onAssignment(this::assigned, trouble -> {});
@@ -68,7 +75,8 @@ final class ScaleMember {
 
   private void assigned(Assignment a) {
     Assignment before = assignment;
-    if (before == null || before.role() != a.role() || before.epoch() != a.epoch()) lastRenewalMillis = 0;
+    if (before == null || before.role() != a.role() || before.epoch() != a.epoch())
+      lastRenewalMillis = 0;
     assignment = a;
     synchronized (wake) {
       wake.notifyAll();
@@ -95,7 +103,10 @@ final class ScaleMember {
     if (!confirmed && confirmedSinceMillis != 0) nextRenewalMillis = now; // lost: renew at once
     if (!confirmed) confirmedSinceMillis = 0;
     else if (confirmedSinceMillis == 0) confirmedSinceMillis = now;
-    if (confirmed && lastRenewalMillis > 0 && now - confirmedSinceMillis >= leaseMillis && now - lastRenewalMillis < 10L * leaseMillis) {
+    if (confirmed
+        && lastRenewalMillis > 0
+        && now - confirmedSinceMillis >= leaseMillis
+        && now - lastRenewalMillis < 10L * leaseMillis) {
       return heartbeat; // (LeaseKeeper.CONFIRMED_RENEWAL_LEASES)
     }
     if (now < nextRenewalMillis) return Math.min(heartbeat, nextRenewalMillis - now);
@@ -117,11 +128,13 @@ final class ScaleMember {
     long duration = r.leaseDuration().toMillis();
     if (duration > 0) leaseMillis = duration;
     if (r.held()) {
-      if (lastRenewalMillis > 0 && sent - lastRenewalMillis < 2 * leaseMillis) all.renewalGaps.record(sent - lastRenewalMillis); // (not after a confirmed spell)
+      if (lastRenewalMillis > 0 && sent - lastRenewalMillis < 2 * leaseMillis)
+        all.renewalGaps.record(sent - lastRenewalMillis); // (not after a confirmed spell)
       lastRenewalMillis = sent;
       return Math.max(50, leaseMillis / 3);
     }
-    // The real sidecar stops serving once its lease has run out and keeps trying; it reports its role unchanged.
+    // The real sidecar stops serving once its lease has run out and keeps trying; it reports its
+    // role unchanged.
     return duration > 0 ? Math.max(50, duration / 6) : 250;
   }
 
@@ -129,7 +142,11 @@ final class ScaleMember {
   private boolean standbyStreams(Assignment a) {
     ScaleMember sb = all.member(a.peer());
     Assignment sa = sb == null ? null : sb.assignment;
-    return sb != null && !sb.frozen && sa != null && sa.role() == Role.Standby && sa.epoch() == a.epoch();
+    return sb != null
+        && !sb.frozen
+        && sa != null
+        && sa.role() == Role.Standby
+        && sa.epoch() == a.epoch();
   }
 
   /** As LeaseFailsafe.confirms: not Asynchronous, its standby at this epoch in sync and not frozen. */
@@ -137,7 +154,12 @@ final class ScaleMember {
     if (asynchronous || a.peer() == null) return false;
     ScaleMember sb = all.member(a.peer());
     Assignment sa = sb == null ? null : sb.assignment;
-    return sb != null && !sb.frozen && sa != null && sa.role() == Role.Standby && sa.epoch() == a.epoch() && sb.syncedEpoch == a.epoch();
+    return sb != null
+        && !sb.frozen
+        && sa != null
+        && sa.role() == Role.Standby
+        && sa.epoch() == a.epoch()
+        && sb.syncedEpoch == a.epoch();
   }
 
   private void reportLoop() {
@@ -148,7 +170,12 @@ final class ScaleMember {
         Assignment a = assignment;
         long now = clock.millis();
         // (as KubernetesControl.peerLoop: only while its standby is not streaming from it)
-        if (!frozen && a != null && a.role() == Role.Primary && a.peer() != null && !standbyStreams(a) && now >= nextPeerLookup) {
+        if (!frozen
+            && a != null
+            && a.role() == Role.Primary
+            && a.peer() != null
+            && !standbyStreams(a)
+            && now >= nextPeerLookup) {
           nextPeerLookup = now + PEER_LOOKUP_MS;
           channel.peerReplicationEndpoint(a.peer());
         }
@@ -167,15 +194,26 @@ final class ScaleMember {
     boolean standby = reported == Role.Standby;
     if (standby && syncedEpoch != a.epoch() && primaryServes(a)) syncedEpoch = a.epoch();
     ScaleMember primary = a.peer() == null ? null : all.member(a.peer());
-    boolean hears = a.peer() == null || (primary != null && !primary.frozen); // (a sidecar that runs beats, serving or not)
+    boolean hears = a.peer() == null
+        || (primary != null && !primary.frozen); // (a sidecar that runs beats, serving or not)
     if (!standby || hears) primarySilentSinceMillis = 0;
     else if (primarySilentSinceMillis == 0) primarySilentSinceMillis = now;
     // As the real standby: the primary's heartbeats lost for OU_PEER_LOST_AFTER.
     long silent = primarySilentSinceMillis == 0 ? 0 : now - primarySilentSinceMillis;
     boolean lost = silent >= peerLostAfterMillis;
-    if (reported == Role.Primary) sequence += 10; // the writes of a second; only facts, not positions, make a write
-    channel.publish(new MemberReport(reported, a.epoch(), sequence, standby ? 0L : null, standby ? syncedEpoch == a.epoch() : null,
-        lost, lost ? silent : 50L, Boolean.TRUE, ip + ":" + ContractKeys.REPLICATION_PORT, now));
+    if (reported == Role.Primary)
+      sequence += 10; // the writes of a second; only facts, not positions, make a write
+    channel.publish(new MemberReport(
+        reported,
+        a.epoch(),
+        sequence,
+        standby ? 0L : null,
+        standby ? syncedEpoch == a.epoch() : null,
+        lost,
+        lost ? silent : 50L,
+        Boolean.TRUE,
+        ip + ":" + ContractKeys.REPLICATION_PORT,
+        now));
   }
 
   /** A standby gets in sync once its primary serves at its epoch; a frozen primary streams nothing. */
@@ -183,7 +221,11 @@ final class ScaleMember {
     if (a.peer() == null) return true;
     ScaleMember p = all.member(a.peer());
     Assignment pa = p == null ? null : p.assignment;
-    return p != null && !p.frozen && pa != null && pa.role() == Role.Primary && pa.epoch() == a.epoch();
+    return p != null
+        && !p.frozen
+        && pa != null
+        && pa.role() == Role.Primary
+        && pa.epoch() == a.epoch();
   }
 
   private void pause(long millis) {

@@ -32,11 +32,26 @@ public final class ScaleMembers implements AutoCloseable {
   public ScaleMembers(KubernetesClient admin, String namespace, ApiServerAccess access) {
     this.http = new HttpMemberApi(access, namespace);
     this.api = new CountingMemberApi(http);
-    this.pods = admin.pods().inNamespace(namespace).withLabel(ContractKeys.UNIT_LABEL).inform(new ResourceEventHandler<>() {
-      @Override public void onAdd(Pod p) { seen(p); }
-      @Override public void onUpdate(Pod o, Pod p) { seen(p); }
-      @Override public void onDelete(Pod p, boolean unknown) { stop(p.getMetadata().getName()); }
-    });
+    this.pods = admin
+        .pods()
+        .inNamespace(namespace)
+        .withLabel(ContractKeys.UNIT_LABEL)
+        .inform(new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(Pod p) {
+            seen(p);
+          }
+
+          @Override
+          public void onUpdate(Pod o, Pod p) {
+            seen(p);
+          }
+
+          @Override
+          public void onDelete(Pod p, boolean unknown) {
+            stop(p.getMetadata().getName());
+          }
+        });
   }
 
   private void seen(Pod p) {
@@ -53,7 +68,13 @@ public final class ScaleMembers implements AutoCloseable {
       return;
     }
     if (!"Running".equals(phase)) return;
-    m = new ScaleMember(this, api, name, ip == null ? "0.0.0.0" : ip, dev.availability.ou.e2e.SidecarEnv.get(p, "OU_MODE"), dev.availability.ou.e2e.SidecarEnv.millis(p, "OU_PEER_LOST_AFTER", 2000));
+    m = new ScaleMember(
+        this,
+        api,
+        name,
+        ip == null ? "0.0.0.0" : ip,
+        dev.availability.ou.e2e.SidecarEnv.get(p, "OU_MODE"),
+        dev.availability.ou.e2e.SidecarEnv.millis(p, "OU_PEER_LOST_AFTER", 2000));
     if (members.putIfAbsent(name, m) == null) m.start();
   }
 
@@ -69,7 +90,8 @@ public final class ScaleMembers implements AutoCloseable {
   /** The member of {@code pod} stops everything (a hung sidecar): no renewal, no report. */
   public void freeze(String pod) {
     ScaleMember m = members.get(pod);
-    if (m == null) throw new IllegalStateException("no member double for pod " + pod + " (not running yet?)");
+    if (m == null)
+      throw new IllegalStateException("no member double for pod " + pod + " (not running yet?)");
     m.frozen = true;
   }
 

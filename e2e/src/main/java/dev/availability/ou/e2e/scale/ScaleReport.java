@@ -33,9 +33,15 @@ final class ScaleReport {
 
   void startMachine(Probes probes) {
     nodes = admin.nodes().list().getItems().size();
-    machine = String.format("machine: %d cores, %d MiB, JDK %s, Kubernetes %s (local control plane, %d KWOK nodes), %s %s",
-        Runtime.getRuntime().availableProcessors(), memTotalMiB(), Runtime.version(), admin.getKubernetesVersion().getGitVersion(), nodes,
-        System.getProperty("os.name"), System.getProperty("os.version"));
+    machine = String.format(
+        "machine: %d cores, %d MiB, JDK %s, Kubernetes %s (local control plane, %d KWOK nodes), %s %s",
+        Runtime.getRuntime().availableProcessors(),
+        memTotalMiB(),
+        Runtime.version(),
+        admin.getKubernetesVersion().getGitVersion(),
+        nodes,
+        System.getProperty("os.name"),
+        System.getProperty("os.version"));
   }
 
   void applyQueueWait(PromText before, PromText after) {
@@ -46,9 +52,14 @@ final class ScaleReport {
   /** Failovers of units never faulted, over the whole run (apply, steady, faults). */
   void finalFailovers(Map<String, Integer> byUnit, List<String> faulted) {
     Set<String> skip = Set.copyOf(faulted);
-    spuriousWholeRun = byUnit.entrySet().stream().filter(e -> !skip.contains(e.getKey()) && !e.getKey().equals("solo")).mapToInt(Map.Entry::getValue).sum();
+    spuriousWholeRun = byUnit.entrySet().stream()
+        .filter(e -> !skip.contains(e.getKey()) && !e.getKey().equals("solo"))
+        .mapToInt(Map.Entry::getValue)
+        .sum();
     Map<String, Long> r = new HashMap<>();
-    byUnit.forEach((u, n) -> { if (n > 0 && !skip.contains(u)) r.merge("units", 1L, Long::sum); });
+    byUnit.forEach((u, n) -> {
+      if (n > 0 && !skip.contains(u)) r.merge("units", 1L, Long::sum);
+    });
     spuriousReasons = r;
   }
 
@@ -56,31 +67,65 @@ final class ScaleReport {
     int u = bench.units;
     long lease = Steady.leaseMillis(bench.budget);
     System.out.println(machine);
-    System.out.printf("scale: %d units (Synchronous, responseTimeBudget %s: primary lease %d ms, renewed every %d ms), steady %d s, %d faults%n%n",
+    System.out.printf(
+        "scale: %d units (Synchronous, responseTimeBudget %s: primary lease %d ms, renewed every %d ms), steady %d s, %d faults%n%n",
         u, bench.budget, lease, lease / 3, bench.steadySeconds, bench.faults);
-    row("all Protected after applying " + u + " at once", allProtectedSeconds < 0 ? "not all (see the log)" : String.format(Locale.ROOT, "%.1f s", allProtectedSeconds));
-    row("reconcile queue wait while applying, p50 / p99", ms(applyQueueP50) + " / " + ms(applyQueueP99));
+    row(
+        "all Protected after applying " + u + " at once",
+        allProtectedSeconds < 0
+            ? "not all (see the log)"
+            : String.format(Locale.ROOT, "%.1f s", allProtectedSeconds));
+    row(
+        "reconcile queue wait while applying, p50 / p99",
+        ms(applyQueueP50) + " / " + ms(applyQueueP99));
     Steady s = steady;
     if (s != null) {
       row("operator heap after a full GC", String.format(Locale.ROOT, "%.0f MiB", s.heapMiB()));
-      row("operator resident memory (VmRSS; peak VmHWM)", String.format(Locale.ROOT, "%.0f MiB; %.0f MiB", s.rssMiB(), s.hwmMiB()));
-      row("CPU in steady state: operator / kube-apiserver / etcd / members", String.format(Locale.ROOT, "%.2f / %.2f / %.2f / %.2f cores",
-          s.operatorCpu(), s.apiserverCpu(), s.etcdCpu(), s.membersCpu()));
-      row("reconcile queue wait in steady state, p50 / p99 (reconciles)", ms(s.queueP50()) + " / " + ms(s.queueP99()) + String.format(" (%.0f)", s.queueCount()));
-      row("failovers of unfaulted units: steady window / whole run", s.spurious() + " / " + spuriousWholeRun + (s.spuriousReasons().isEmpty() ? "" : " " + s.spuriousReasons()));
-      row("members' lease renewal p50 / p99; longest gap; gaps > lease", s.renewalP50() + " / " + s.renewalP99() + " ms; " + s.renewalGapMax() + " ms; " + s.renewalGapsOverLease());
+      row(
+          "operator resident memory (VmRSS; peak VmHWM)",
+          String.format(Locale.ROOT, "%.0f MiB; %.0f MiB", s.rssMiB(), s.hwmMiB()));
+      row(
+          "CPU in steady state: operator / kube-apiserver / etcd / members",
+          String.format(
+              Locale.ROOT,
+              "%.2f / %.2f / %.2f / %.2f cores",
+              s.operatorCpu(),
+              s.apiserverCpu(),
+              s.etcdCpu(),
+              s.membersCpu()));
+      row(
+          "reconcile queue wait in steady state, p50 / p99 (reconciles)",
+          ms(s.queueP50()) + " / " + ms(s.queueP99()) + String.format(" (%.0f)", s.queueCount()));
+      row(
+          "failovers of unfaulted units: steady window / whole run",
+          s.spurious() + " / " + spuriousWholeRun
+              + (s.spuriousReasons().isEmpty() ? "" : " " + s.spuriousReasons()));
+      row(
+          "members' lease renewal p50 / p99; longest gap; gaps > lease",
+          s.renewalP50() + " / " + s.renewalP99() + " ms; " + s.renewalGapMax() + " ms; "
+              + s.renewalGapsOverLease());
       traffic(s, u);
       if (!s.heapTop().isEmpty()) {
-        System.out.println("what fills the operator's heap (jcmd GC.class_histogram, live objects after the full GC: rank, instances, bytes, class):");
+        System.out.println(
+            "what fills the operator's heap (jcmd GC.class_histogram, live objects after the full GC: rank, instances, bytes, class):");
         s.heapTop().forEach(l -> System.out.println("  " + l.strip()));
       }
     }
     System.out.println();
-    System.out.printf("%-40s %4s %7s %8s %8s %22s %14s%n", "failover, fault → endpoints", "n", "p50 ms", "p99 ms*", "max ms", "status traffic p50 ms**", "detection p50");
+    System.out.printf(
+        "%-40s %4s %7s %8s %8s %22s %14s%n",
+        "failover, fault → endpoints",
+        "n",
+        "p50 ms",
+        "p99 ms*",
+        "max ms",
+        "status traffic p50 ms**",
+        "detection p50");
     failoverRow("one unit alone (measured first)", single);
     failoverRow("under load (" + u + " units)", loaded);
     System.out.println("*  p99 of fewer than 100 samples is their max");
-    System.out.println("** the unit's own status: fault observed (the lease's expiry) → endpoints switched, so it leaves out the lease's run-out");
+    System.out.println(
+        "** the unit's own status: fault observed (the lease's expiry) → endpoints switched, so it leaves out the lease's run-out");
     if (failure != null) System.out.println("the run stopped early: " + failure);
     System.out.println(json());
   }
@@ -89,27 +134,47 @@ final class ScaleReport {
     ApiTraffic t = s.traffic();
     System.out.println();
     if (t.clientsCounted()) {
-      System.out.println("API requests per second in steady state, by client and verb (the benchmark's flow schemas):");
+      System.out.println(
+          "API requests per second in steady state, by client and verb (the benchmark's flow schemas):");
       System.out.printf("  %-10s %-8s %10s %14s%n", "client", "verb", "req/s", "per unit");
       for (var c : t.byClientVerb().entrySet()) {
-        for (var v : c.getValue().entrySet()) System.out.printf(Locale.ROOT, "  %-10s %-8s %10.2f %14.3f%n", c.getKey(), v.getKey(), v.getValue(), v.getValue() / u);
+        for (var v : c.getValue().entrySet())
+          System.out.printf(
+              Locale.ROOT,
+              "  %-10s %-8s %10.2f %14.3f%n",
+              c.getKey(),
+              v.getKey(),
+              v.getValue(),
+              v.getValue() / u);
       }
     } else {
-      System.out.println("API requests by client: the API server counted nothing under the benchmark's flow schemas; see the members' own count below");
+      System.out.println(
+          "API requests by client: the API server counted nothing under the benchmark's flow schemas; see the members' own count below");
     }
-    System.out.printf(Locale.ROOT, "  writes per steady unit per second: operator %.3f + members %.3f = %.3f (every client, KWOK's nodes too: %.3f)%n",
-        t.clientWrites(ClientIdentities.OPERATOR) / u, t.clientWrites(ClientIdentities.MEMBERS) / u, writesPerUnit(), t.allWrites() / u);
-    System.out.println("every client, by verb and resource (apiserver_request_total), the 15 busiest, req/s:");
-    t.allByVerbResource().entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(15)
+    System.out.printf(
+        Locale.ROOT,
+        "  writes per steady unit per second: operator %.3f + members %.3f = %.3f (every client, KWOK's nodes too: %.3f)%n",
+        t.clientWrites(ClientIdentities.OPERATOR) / u,
+        t.clientWrites(ClientIdentities.MEMBERS) / u,
+        writesPerUnit(),
+        t.allWrites() / u);
+    System.out.println(
+        "every client, by verb and resource (apiserver_request_total), the 15 busiest, req/s:");
+    t.allByVerbResource().entrySet().stream()
+        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        .limit(15)
         .forEach(e -> System.out.printf(Locale.ROOT, "  %-48s %10.2f%n", e.getKey(), e.getValue()));
     System.out.println("the members' calls as they counted them, per unit per second:");
-    s.memberCalls().forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-48s %10.3f%n", k, v / s.seconds() / u));
+    s.memberCalls()
+        .forEach(
+            (k, v) -> System.out.printf(Locale.ROOT, "  %-48s %10.3f%n", k, v / s.seconds() / u));
   }
 
   double writesPerUnit() {
     if (steady == null) return -1;
     ApiTraffic t = steady.traffic();
-    return (t.clientWrites(ClientIdentities.OPERATOR) + t.clientWrites(ClientIdentities.MEMBERS)) / bench.units;
+    return (t.clientWrites(ClientIdentities.OPERATOR) + t.clientWrites(ClientIdentities.MEMBERS))
+        / bench.units;
   }
 
   private void failoverRow(String what, List<FaultRun.Sample> samples) {
@@ -121,12 +186,25 @@ final class ScaleReport {
       if (x.statusDetectionMillis() != null) detection.add(x.statusDetectionMillis());
     }
     long missed = samples.stream().filter(x -> x.switchMillis() < 0).count();
-    System.out.printf("%-40s %4d %7s %8s %8s %22s %14s%s%n", what, ms.size(), text(p(ms, 50)), text(p(ms, 99)), text(p(ms, 100)), text(p(status, 50)),
-        text(p(detection, 50)), missed > 0 ? "  (" + missed + " did not switch within " + FaultRun.SWITCH_CAP_MS / 1000 + " s)" : "");
+    System.out.printf(
+        "%-40s %4d %7s %8s %8s %22s %14s%s%n",
+        what,
+        ms.size(),
+        text(p(ms, 50)),
+        text(p(ms, 99)),
+        text(p(ms, 100)),
+        text(p(status, 50)),
+        text(p(detection, 50)),
+        missed > 0
+            ? "  (" + missed + " did not switch within " + FaultRun.SWITCH_CAP_MS / 1000 + " s)"
+            : "");
   }
 
   private static List<Long> switched(List<FaultRun.Sample> samples) {
-    return samples.stream().map(FaultRun.Sample::switchMillis).filter(x -> x >= 0).toList();
+    return samples.stream()
+        .map(FaultRun.Sample::switchMillis)
+        .filter(x -> x >= 0)
+        .toList();
   }
 
   /** Nearest-rank percentile; -1 with no samples. */
@@ -154,11 +232,36 @@ final class ScaleReport {
     field(j, "operator_hwm_mib", s == null ? null : round(s.hwmMiB(), 1));
     field(j, "operator_cpu_cores", s == null ? null : round(s.operatorCpu(), 3));
     field(j, "apiserver_cpu_cores", s == null ? null : round(s.apiserverCpu(), 3));
-    field(j, "api_writes_per_unit_s", s == null || !s.traffic().clientsCounted() ? null : round(writesPerUnit(), 3));
-    field(j, "api_writes_operator_per_unit_s", s == null ? null : round(s.traffic().clientWrites(ClientIdentities.OPERATOR) / bench.units, 3));
-    field(j, "api_writes_members_per_unit_s", s == null ? null : round(s.traffic().clientWrites(ClientIdentities.MEMBERS) / bench.units, 3));
-    field(j, "api_requests_per_unit_s", s == null ? null : round((s.traffic().clientTotal(ClientIdentities.OPERATOR) + s.traffic().clientTotal(ClientIdentities.MEMBERS)) / bench.units, 3));
-    field(j, "api_writes_all_clients_per_unit_s", s == null ? null : round(s.traffic().allWrites() / bench.units, 3));
+    field(
+        j,
+        "api_writes_per_unit_s",
+        s == null || !s.traffic().clientsCounted() ? null : round(writesPerUnit(), 3));
+    field(
+        j,
+        "api_writes_operator_per_unit_s",
+        s == null
+            ? null
+            : round(s.traffic().clientWrites(ClientIdentities.OPERATOR) / bench.units, 3));
+    field(
+        j,
+        "api_writes_members_per_unit_s",
+        s == null
+            ? null
+            : round(s.traffic().clientWrites(ClientIdentities.MEMBERS) / bench.units, 3));
+    field(
+        j,
+        "api_requests_per_unit_s",
+        s == null
+            ? null
+            : round(
+                (s.traffic().clientTotal(ClientIdentities.OPERATOR)
+                        + s.traffic().clientTotal(ClientIdentities.MEMBERS))
+                    / bench.units,
+                3));
+    field(
+        j,
+        "api_writes_all_clients_per_unit_s",
+        s == null ? null : round(s.traffic().allWrites() / bench.units, 3));
     field(j, "queue_wait_p50_ms", s == null ? null : num(s.queueP50()));
     field(j, "queue_wait_p99_ms", s == null ? null : num(s.queueP99()));
     field(j, "queue_wait_apply_p99_ms", num(applyQueueP99));
@@ -171,7 +274,10 @@ final class ScaleReport {
     field(j, "failover_p50_ms_single_unit", p(one, 50) < 0 ? null : p(one, 50));
     field(j, "failover_p99_ms_single_unit", p99One < 0 ? null : p99One);
     field(j, "failover_p99_ratio", p99 < 0 || p99One <= 0 ? null : round((double) p99 / p99One, 2));
-    if (failure != null) j.append(",\"error\":\"").append(failure.replace("\\", "/").replace("\"", "'")).append('"');
+    if (failure != null)
+      j.append(",\"error\":\"")
+          .append(failure.replace("\\", "/").replace("\"", "'"))
+          .append('"');
     return j.append('}').toString();
   }
 
@@ -193,7 +299,9 @@ final class ScaleReport {
   }
 
   private static String ms(double v) {
-    return v < 0 ? "-" : Double.isInfinite(v) ? "> 60000 ms" : String.format(Locale.ROOT, "%.0f ms", v);
+    return v < 0
+        ? "-"
+        : Double.isInfinite(v) ? "> 60000 ms" : String.format(Locale.ROOT, "%.0f ms", v);
   }
 
   private static String text(long v) {

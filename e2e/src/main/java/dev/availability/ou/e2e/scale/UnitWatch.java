@@ -15,11 +15,19 @@ final class UnitWatch implements AutoCloseable {
   private final SharedIndexInformer<OperationalUnit> units;
 
   UnitWatch(KubernetesClient admin, String namespace) {
-    units = admin.resources(OperationalUnit.class).inNamespace(namespace).inform(new ResourceEventHandler<>() {
-      @Override public void onAdd(OperationalUnit u) {}
-      @Override public void onUpdate(OperationalUnit o, OperationalUnit u) {}
-      @Override public void onDelete(OperationalUnit u, boolean unknown) {}
-    });
+    units = admin
+        .resources(OperationalUnit.class)
+        .inNamespace(namespace)
+        .inform(new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(OperationalUnit u) {}
+
+          @Override
+          public void onUpdate(OperationalUnit o, OperationalUnit u) {}
+
+          @Override
+          public void onDelete(OperationalUnit u, boolean unknown) {}
+        });
   }
 
   List<OperationalUnit> all() {
@@ -35,11 +43,15 @@ final class UnitWatch implements AutoCloseable {
   }
 
   static String primary(OperationalUnit u) {
-    return u.getStatus() == null || u.getStatus().getPrimary() == null ? null : u.getStatus().getPrimary().getPod();
+    return u.getStatus() == null || u.getStatus().getPrimary() == null
+        ? null
+        : u.getStatus().getPrimary().getPod();
   }
 
   static int failovers(OperationalUnit u) {
-    return u.getStatus() == null || u.getStatus().getFailovers() == null ? 0 : u.getStatus().getFailovers();
+    return u.getStatus() == null || u.getStatus().getFailovers() == null
+        ? 0
+        : u.getStatus().getFailovers();
   }
 
   long protectedCount() {
@@ -56,7 +68,11 @@ final class UnitWatch implements AutoCloseable {
   /** Units by phase ("none" before their first status). */
   Map<String, Long> phases() {
     Map<String, Long> m = new TreeMap<>();
-    for (OperationalUnit u : all()) m.merge(String.valueOf(Optional.ofNullable(phase(u)).map(Enum::name).orElse("none")), 1L, Long::sum);
+    for (OperationalUnit u : all())
+      m.merge(
+          String.valueOf(Optional.ofNullable(phase(u)).map(Enum::name).orElse("none")),
+          1L,
+          Long::sum);
     return m;
   }
 

@@ -111,11 +111,15 @@ class ClientVerdictTest {
   void anOlderEpochAcknowledgingAfterANewerOneHadIsSplitBrain() {
     ackHeld("a", 0, 5, "m-0", 1);
     ackHeld("b", 100, 110, "m-1", 2); // the promoted member acknowledges at epoch 2 ...
-    ackHeld("c", 120, 130, "m-0", 1); // ... and later the former primary still acknowledges at epoch 1
+    ackHeld(
+        "c", 120, 130, "m-0", 1); // ... and later the former primary still acknowledges at epoch 1
     ackHeld("d", 140, 150, "m-1", 2);
     ClientVerdict v = verdict(200);
     assertThat(v.splitBrain()).isEqualTo(1);
-    assertThat(v.splitBrainExamples()).singleElement().asString().startsWith("c acknowledged by m-0@1 after b had been acknowledged by m-1@2");
+    assertThat(v.splitBrainExamples())
+        .singleElement()
+        .asString()
+        .startsWith("c acknowledged by m-0@1 after b had been acknowledged by m-1@2");
     assertThat(v.lost()).as("split brain here loses nothing: a separate figure").isZero();
     assertThat(v.acksByEpoch()).containsExactly(Map.entry(1L, 2L), Map.entry(2L, 2L));
     assertThat(v.acksByMember()).containsExactly(Map.entry("m-0", 2L), Map.entry("m-1", 2L));
@@ -150,8 +154,15 @@ class ClientVerdictTest {
     ack("b", 10, 15, "m-0", 1);
     fail("c", 20, 25, "timeout");
     String json = VerdictText.json(verdict(100), Map.of("fault", "none"));
-    assertThat(json).startsWith("{\"fault\":\"none\",\"acknowledged\":2,\"lost\":1,\"outage_ms\":85,\"failed\":1,\"split_brain\":0,");
-    assertThat(json).contains("\"acks_by_epoch\":{\"1\":2}", "\"acks_by_member\":{\"m-0\":2}", "\"failures\":{\"timeout\":1}").endsWith("}");
+    assertThat(json)
+        .startsWith(
+            "{\"fault\":\"none\",\"acknowledged\":2,\"lost\":1,\"outage_ms\":85,\"failed\":1,\"split_brain\":0,");
+    assertThat(json)
+        .contains(
+            "\"acks_by_epoch\":{\"1\":2}",
+            "\"acks_by_member\":{\"m-0\":2}",
+            "\"failures\":{\"timeout\":1}")
+        .endsWith("}");
     assertThat(VerdictText.table(verdict(100))).contains("acknowledged writes lost", "split brain");
   }
 }

@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * processes (Synchronous), a port nobody listens on, and a server that accepts and never answers.
  */
 class LoadClientTest {
-  @TempDir Path tmp;
+  @TempDir
+  Path tmp;
+
   private final List<AutoCloseable> open = new ArrayList<>();
 
   @AfterEach
@@ -49,13 +51,23 @@ class LoadClientTest {
     Sidecar a = keep(new Sidecar("a", net + "1", tmp, key).with("OU_MODE", "Synchronous"));
     Sidecar b = keep(new Sidecar("b", net + "2", tmp, key).with("OU_MODE", "Synchronous"));
     b.with("OU_ROLE", "Standby").with("OU_EPOCH", "1").start();
-    a.with("OU_ROLE", "Primary").with("OU_EPOCH", "1").with("OU_PEER_ENDPOINT", b.replicationEndpoint()).start();
-    KvStore store = keep(new KvStore(new InetSocketAddress(a.host, 0),
-        new KvStore.SidecarLinkSettings(a.apiAddress(), Duration.ofSeconds(10), Duration.ofSeconds(2)), "kvstore-0").start());
+    a.with("OU_ROLE", "Primary")
+        .with("OU_EPOCH", "1")
+        .with("OU_PEER_ENDPOINT", b.replicationEndpoint())
+        .start();
+    KvStore store = keep(new KvStore(
+            new InetSocketAddress(a.host, 0),
+            new KvStore.SidecarLinkSettings(
+                a.apiAddress(), Duration.ofSeconds(10), Duration.ofSeconds(2)),
+            "kvstore-0")
+        .start());
     String address = a.host + ":" + store.port();
-    await("the store serves writes").atMost(Duration.ofSeconds(60)).until(() -> put(address, "warm-up") == 200);
+    await("the store serves writes")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> put(address, "warm-up") == 200);
 
-    LoadClient load = keep(LoadClient.start(LoadSettings.defaults(address).withWriters(4).withRate(200)));
+    LoadClient load =
+        keep(LoadClient.start(LoadSettings.defaults(address).withWriters(4).withRate(200)));
     Thread.sleep(2000);
     load.stop();
     Map<String, String> readBack = load.readBack(Duration.ofSeconds(20));
@@ -68,9 +80,12 @@ class LoadClientTest {
     assertThat(v.acksByMember()).containsOnlyKeys("kvstore-0");
     assertThat(v.acksByEpoch()).containsOnlyKeys(1L);
     assertThat(v.splitBrain()).isZero();
-    assertThat(load.attempts()).filteredOn(Attempt::acked)
+    assertThat(load.attempts())
+        .filteredOn(Attempt::acked)
         .allSatisfy(x -> assertThat(readBack).containsEntry(x.key(), x.value()))
-        .extracting(Attempt::key).doesNotHaveDuplicates().allMatch(k -> k.startsWith(load.runId() + "-w"));
+        .extracting(Attempt::key)
+        .doesNotHaveDuplicates()
+        .allMatch(k -> k.startsWith(load.runId() + "-w"));
   }
 
   @Test
@@ -79,7 +94,8 @@ class LoadClientTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    LoadClient load = keep(LoadClient.start(LoadSettings.defaults("127.0.0.1:" + port).withWriters(2).withRate(20)));
+    LoadClient load = keep(LoadClient.start(
+        LoadSettings.defaults("127.0.0.1:" + port).withWriters(2).withRate(20)));
     Thread.sleep(500);
     load.stop();
     ClientVerdict v = load.verdict(Map.of());
@@ -107,12 +123,16 @@ class LoadClientTest {
         // closed
       }
     });
-    LoadClient load = keep(LoadClient.start(LoadSettings.defaults("127.0.0.1:" + silent.getLocalPort()).withWriters(1).withRate(50)
-        .withTimeout(Duration.ofMillis(200))));
+    LoadClient load =
+        keep(LoadClient.start(LoadSettings.defaults("127.0.0.1:" + silent.getLocalPort())
+            .withWriters(1)
+            .withRate(50)
+            .withTimeout(Duration.ofMillis(200))));
     Thread.sleep(1500);
     load.stop();
     ClientVerdict v = load.verdict(Map.of());
-    // A hung write ends at its timeout, so one writer keeps trying: several attempts, each a timeout.
+    // A hung write ends at its timeout, so one writer keeps trying: several attempts, each a
+    // timeout.
     assertThat(v.attempts()).isGreaterThanOrEqualTo(3);
     assertThat(v.failuresByKind()).containsOnlyKeys("timeout");
     silent.close();
@@ -125,8 +145,13 @@ class LoadClientTest {
 
   private static int put(String address, String key) throws Exception {
     try (HttpClient http = HttpClient.newHttpClient()) {
-      return http.send(HttpRequest.newBuilder(URI.create("http://" + address + "/kv/" + key)).timeout(Duration.ofSeconds(5))
-          .PUT(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+      return http.send(
+              HttpRequest.newBuilder(URI.create("http://" + address + "/kv/" + key))
+                  .timeout(Duration.ofSeconds(5))
+                  .PUT(HttpRequest.BodyPublishers.ofString("x"))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
     }
   }
 }

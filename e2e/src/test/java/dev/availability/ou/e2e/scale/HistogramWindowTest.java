@@ -18,8 +18,8 @@ class HistogramWindowTest {
 
   @Test
   void percentilesCountOnlyWhatFellInTheWindow() {
-    PromText before = scrape(100, 100, 100, 100);   // 100 fast ones before the window
-    PromText after = scrape(100, 150, 199, 200);    // in it: 50 under 10 ms, 49 under 100 ms, 1 longer
+    PromText before = scrape(100, 100, 100, 100); // 100 fast ones before the window
+    PromText after = scrape(100, 150, 199, 200); // in it: 50 under 10 ms, 49 under 100 ms, 1 longer
     assertThat(HistogramWindow.count(before, after, NAME)).isEqualTo(100);
     assertThat(HistogramWindow.percentileMillis(before, after, NAME, 50)).isEqualTo(10.0);
     assertThat(HistogramWindow.percentileMillis(before, after, NAME, 99)).isEqualTo(100.0);
@@ -34,8 +34,12 @@ class HistogramWindowTest {
 
   @Test
   void sumsFilterOnLabels() {
-    PromText t = PromText.parse("apiserver_flowcontrol_dispatched_requests_total{flow_schema=\"ou-scale-members-update\",priority_level=\"exempt\"} 42\n"
-        + "apiserver_flowcontrol_dispatched_requests_total{flow_schema=\"exempt\",priority_level=\"exempt\"} 7\n");
-    assertThat(t.sum("apiserver_flowcontrol_dispatched_requests_total", s -> s.label("flow_schema").startsWith("ou-scale-"))).isEqualTo(42);
+    PromText t = PromText.parse(
+        "apiserver_flowcontrol_dispatched_requests_total{flow_schema=\"ou-scale-members-update\",priority_level=\"exempt\"} 42\n"
+            + "apiserver_flowcontrol_dispatched_requests_total{flow_schema=\"exempt\",priority_level=\"exempt\"} 7\n");
+    assertThat(t.sum(
+            "apiserver_flowcontrol_dispatched_requests_total",
+            s -> s.label("flow_schema").startsWith("ou-scale-")))
+        .isEqualTo(42);
   }
 }

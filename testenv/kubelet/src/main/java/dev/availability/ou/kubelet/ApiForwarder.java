@@ -34,7 +34,8 @@ final class ApiForwarder implements AutoCloseable {
     Files.deleteIfExists(socket);
     ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(socket));
-    Files.setPosixFilePermissions(socket, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+    Files.setPosixFilePermissions(
+        socket, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
     listeners.put(node, server);
     open.put(node, ConcurrentHashMap.newKeySet());
     Thread.ofVirtual().name("api-" + node).start(() -> accept(node, server));
@@ -52,7 +53,8 @@ final class ApiForwarder implements AutoCloseable {
         try {
           api = SocketChannel.open(apiServer);
         } catch (IOException e) {
-          close(pod); // the API server is down: the pod's client must see it at once, not a connection left hanging
+          close(pod); // the API server is down: the pod's client must see it at once, not a
+          // connection left hanging
           continue;
         }
         open.get(node).add(pod);

@@ -40,7 +40,8 @@ final class ContainerSlot {
 
   synchronized ContainerView view() {
     String id = process == null ? null : "ou-process://" + process.pid();
-    return new ContainerView(spec.getName(), spec.getImage(), id, startedAt, waiting, terminated, last, restarts, ready);
+    return new ContainerView(
+        spec.getName(), spec.getImage(), id, startedAt, waiting, terminated, last, restarts, ready);
   }
 
   synchronized boolean alive() {
@@ -56,7 +57,13 @@ final class ContainerSlot {
     if (alive()) return;
     KubeletServices k = pod.services();
     var env = k.env().of(k.image(), pod.pod(), spec, pod.ip());
-    ContainerProcess p = ContainerProcess.start(k.image(), pod.pod(), spec, pod.volumes(), env, k.config().podDir(pod.pod().getMetadata().getUid()));
+    ContainerProcess p = ContainerProcess.start(
+        k.image(),
+        pod.pod(),
+        spec,
+        pod.volumes(),
+        env,
+        k.config().podDir(pod.pod().getMetadata().getUid()));
     if (startedAt != null || last != null) restarts++;
     process = p;
     startedAt = Instant.now();
@@ -84,22 +91,30 @@ final class ContainerSlot {
 
   private void schedule(Probe probe, long gen, boolean readiness) {
     if (probe == null) return;
-    long delay = probe.getInitialDelaySeconds() == null ? 0 : probe.getInitialDelaySeconds() * 1000L;
+    long delay =
+        probe.getInitialDelaySeconds() == null ? 0 : probe.getInitialDelaySeconds() * 1000L;
     long period = (probe.getPeriodSeconds() == null ? 10 : probe.getPeriodSeconds()) * 1000L;
-    probes.add(pod.services().probes().scheduleWithFixedDelay(() -> {
-      try {
-        probe(probe, gen, readiness);
-      } catch (Throwable e) { // anything escaping would end this probe's schedule for good
-        Log.info("pod %s: probe of %s failed to run: %s", pod.name(), spec.getName(), e);
-      }
-    }, Math.max(delay, 200), period, TimeUnit.MILLISECONDS));
+    probes.add(pod.services()
+        .probes()
+        .scheduleWithFixedDelay(
+            () -> {
+              try {
+                probe(probe, gen, readiness);
+              } catch (Throwable e) { // anything escaping would end this probe's schedule for good
+                Log.info("pod %s: probe of %s failed to run: %s", pod.name(), spec.getName(), e);
+              }
+            },
+            Math.max(delay, 200),
+            period,
+            TimeUnit.MILLISECONDS));
   }
 
   private void probe(Probe probe, long gen, boolean readiness) {
     synchronized (this) {
       if (gen != generation || process == null || pod.stopping()) return;
     }
-    if (!pod.services().reachable(pod.node())) return; // a partitioned node's kubelet still sees its pods alive: keep the last results
+    if (!pod.services().reachable(pod.node()))
+      return; // a partitioned node's kubelet still sees its pods alive: keep the last results
     boolean passes = dev.availability.ou.kubelet.Probe.passes(probe, spec, pod.ip());
     boolean changed = false;
     boolean restart = false;
@@ -107,7 +122,8 @@ final class ContainerSlot {
       if (gen != generation || process == null) return;
       int failureThreshold = probe.getFailureThreshold() == null ? 3 : probe.getFailureThreshold();
       if (readiness) {
-        int successThreshold = probe.getSuccessThreshold() == null ? 1 : probe.getSuccessThreshold();
+        int successThreshold =
+            probe.getSuccessThreshold() == null ? 1 : probe.getSuccessThreshold();
         readyPasses = passes ? readyPasses + 1 : 0;
         readyFailures = passes ? 0 : readyFailures + 1;
         boolean now = ready ? readyFailures < failureThreshold : readyPasses >= successThreshold;
@@ -119,7 +135,9 @@ final class ContainerSlot {
       }
     }
     if (restart) {
-      Log.info("pod %s: container %s failed its liveness probe; restarting it", pod.name(), spec.getName());
+      Log.info(
+          "pod %s: container %s failed its liveness probe; restarting it",
+          pod.name(), spec.getName());
       terminate();
     }
     if (changed) pod.post();
@@ -134,20 +152,28 @@ final class ContainerSlot {
       Log.info("pod %s: container %s exited %d", pod.name(), spec.getName(), exitCode);
       process = null;
       ready = false;
-      String policy = pod.pod().getSpec().getRestartPolicy() == null ? "Always" : pod.pod().getSpec().getRestartPolicy();
-      boolean again = !pod.stopping() && ("Always".equals(policy) || ("OnFailure".equals(policy) && exitCode != 0));
+      String policy = pod.pod().getSpec().getRestartPolicy() == null
+          ? "Always"
+          : pod.pod().getSpec().getRestartPolicy();
+      boolean again = !pod.stopping()
+          && ("Always".equals(policy) || ("OnFailure".equals(policy) && exitCode != 0));
       if (!again) {
         terminated = ended;
         delay = null;
       } else {
         last = ended;
-        crashesInARow = Duration.between(ended.startedAt(), ended.finishedAt()).toMinutes() >= 10 ? 0 : crashesInARow + 1;
-        delay = crashesInARow <= 1 ? Duration.ZERO : min(BACKOFF_START.multipliedBy(1L << Math.min(crashesInARow - 2, 10)), BACKOFF_MAX);
+        crashesInARow = Duration.between(ended.startedAt(), ended.finishedAt()).toMinutes() >= 10
+            ? 0
+            : crashesInARow + 1;
+        delay = crashesInARow <= 1
+            ? Duration.ZERO
+            : min(BACKOFF_START.multipliedBy(1L << Math.min(crashesInARow - 2, 10)), BACKOFF_MAX);
         waiting = delay.isZero() ? "ContainerCreating" : "CrashLoopBackOff";
       }
     }
     pod.post();
-    if (delay != null) pod.services().timer().schedule(this::restart, delay.toMillis(), TimeUnit.MILLISECONDS);
+    if (delay != null)
+      pod.services().timer().schedule(this::restart, delay.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void restart() {
@@ -155,7 +181,8 @@ final class ContainerSlot {
     try {
       start();
     } catch (Exception e) {
-      Log.info("pod %s: could not restart container %s: %s", pod.name(), spec.getName(), e.getMessage());
+      Log.info(
+          "pod %s: could not restart container %s: %s", pod.name(), spec.getName(), e.getMessage());
     }
     pod.post();
   }

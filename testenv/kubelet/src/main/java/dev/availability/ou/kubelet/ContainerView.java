@@ -6,8 +6,16 @@ import java.time.Instant;
  * What a container is doing, as its status reports it: running since {@code startedAt}, waiting (with a reason)
  * or terminated; the last termination; restarts; readiness.
  */
-record ContainerView(String name, String image, String containerId, Instant startedAt, String waitingReason, Ended terminated,
-    Ended lastTerminated, int restartCount, boolean ready) {
+record ContainerView(
+    String name,
+    String image,
+    String containerId,
+    Instant startedAt,
+    String waitingReason,
+    Ended terminated,
+    Ended lastTerminated,
+    int restartCount,
+    boolean ready) {
 
   /** A termination: exit code, reason (Completed, Error, OOMKilled), when it ran. */
   record Ended(int exitCode, String reason, Instant startedAt, Instant finishedAt) {

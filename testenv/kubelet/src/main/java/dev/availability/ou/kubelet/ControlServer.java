@@ -32,16 +32,34 @@ final class ControlServer implements AutoCloseable {
     try {
       boolean post = ex.getRequestMethod().equals("POST");
       switch (p[0]) {
-        case "kill-node" -> { if (post && p.length == 2) kubelet.killNode(p[1]); else throw usage(); body = "node " + p[1] + " killed"; }
-        case "partition-node" -> { if (post && p.length == 2) kubelet.partitionNode(p[1]); else throw usage(); body = "node " + p[1] + " partitioned"; }
-        case "heal-node" -> { if (post && p.length == 2) kubelet.healNode(p[1]); else throw usage(); body = "node " + p[1] + " healed"; }
+        case "kill-node" -> {
+          if (post && p.length == 2) kubelet.killNode(p[1]);
+          else throw usage();
+          body = "node " + p[1] + " killed";
+        }
+        case "partition-node" -> {
+          if (post && p.length == 2) kubelet.partitionNode(p[1]);
+          else throw usage();
+          body = "node " + p[1] + " partitioned";
+        }
+        case "heal-node" -> {
+          if (post && p.length == 2) kubelet.healNode(p[1]);
+          else throw usage();
+          body = "node " + p[1] + " healed";
+        }
         case "kill-container" -> {
-          if (post && p.length == 4) kubelet.killContainer(p[1], p[2], p[3]); else throw usage();
+          if (post && p.length == 4) kubelet.killContainer(p[1], p[2], p[3]);
+          else throw usage();
           body = "container " + p[3] + " of " + p[1] + "/" + p[2] + " killed";
         }
-        case "status" -> body = kubelet.nodeStates().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
-            .map(e -> e.getKey() + " " + e.getValue() + " " + kubelet.on(e.getKey()).stream().map(w -> w.name() + "@" + w.ip()).toList())
-            .collect(Collectors.joining("\n"));
+        case "status" ->
+          body = kubelet.nodeStates().entrySet().stream()
+              .sorted(java.util.Map.Entry.comparingByKey())
+              .map(e -> e.getKey() + " " + e.getValue() + " "
+                  + kubelet.on(e.getKey()).stream()
+                      .map(w -> w.name() + "@" + w.ip())
+                      .toList())
+              .collect(Collectors.joining("\n"));
         default -> throw usage();
       }
     } catch (IllegalArgumentException e) {
@@ -59,7 +77,8 @@ final class ControlServer implements AutoCloseable {
   }
 
   private static IllegalArgumentException usage() {
-    return new IllegalArgumentException("POST /kill-node/NODE, /partition-node/NODE, /heal-node/NODE, /kill-container/NAMESPACE/POD/CONTAINER; GET /status");
+    return new IllegalArgumentException(
+        "POST /kill-node/NODE, /partition-node/NODE, /heal-node/NODE, /kill-container/NAMESPACE/POD/CONTAINER; GET /status");
   }
 
   @Override

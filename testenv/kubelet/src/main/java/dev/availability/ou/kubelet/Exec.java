@@ -12,7 +12,8 @@ final class Exec {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     int rc = p.waitFor();
-    if (rc != 0) throw new IOException(String.join(" ", command) + " exited " + rc + ": " + out.strip());
+    if (rc != 0)
+      throw new IOException(String.join(" ", command) + " exited " + rc + ": " + out.strip());
     return out;
   }
 

@@ -15,7 +15,8 @@ import java.util.Map;
  * container of every pod runs in, with the image's environment, entry point and user. Unpacked with tar
  * (layers in order, later ones win), once per tarball: a marker holds the tarball's size and time.
  */
-record ImageRoot(Path rootfs, Map<String, String> env, List<String> entrypoint, List<String> cmd, String user) {
+record ImageRoot(
+    Path rootfs, Map<String, String> env, List<String> entrypoint, List<String> cmd, String user) {
   /** The devices a container runtime gives every container (without /dev/urandom the JVM's SecureRandom waits for entropy). */
   static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
 
@@ -30,25 +31,40 @@ record ImageRoot(Path rootfs, Map<String, String> env, List<String> entrypoint, 
       Files.createDirectories(rootfs);
       Exec.run("tar", "-xf", tar.toString(), "-C", unpacked.toString());
       for (JsonNode layer : manifest(unpacked).get("Layers")) {
-        Exec.run("tar", "-xzf", unpacked.resolve(layer.asText()).toString(), "-C", rootfs.toString(), "--no-same-owner");
+        Exec.run(
+            "tar",
+            "-xzf",
+            unpacked.resolve(layer.asText()).toString(),
+            "-C",
+            rootfs.toString(),
+            "--no-same-owner");
       }
       Files.createDirectories(rootfs.resolve("proc")); // mount points every container needs
       Files.createDirectories(rootfs.resolve("tmp"));
       Files.createDirectories(rootfs.resolve("dev/shm"));
       for (String device : DEVICES) {
-        if (!Files.exists(rootfs.resolve("dev/" + device))) Files.createFile(rootfs.resolve("dev/" + device));
+        if (!Files.exists(rootfs.resolve("dev/" + device)))
+          Files.createFile(rootfs.resolve("dev/" + device));
       }
       Files.writeString(marker, stamp);
     }
-    JsonNode config = new ObjectMapper().readTree(unpacked.resolve(manifest(unpacked).get("Config").asText()).toFile()).get("config");
+    JsonNode config = new ObjectMapper()
+        .readTree(unpacked.resolve(manifest(unpacked).get("Config").asText()).toFile())
+        .get("config");
     Map<String, String> env = new LinkedHashMap<>();
-    for (String e : strings(config.get("Env"))) env.put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
-    String user = config.hasNonNull("User") && !config.get("User").asText().isBlank() ? config.get("User").asText() : "0";
-    return new ImageRoot(rootfs, env, strings(config.get("Entrypoint")), strings(config.get("Cmd")), user);
+    for (String e : strings(config.get("Env")))
+      env.put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
+    String user = config.hasNonNull("User") && !config.get("User").asText().isBlank()
+        ? config.get("User").asText()
+        : "0";
+    return new ImageRoot(
+        rootfs, env, strings(config.get("Entrypoint")), strings(config.get("Cmd")), user);
   }
 
   private static JsonNode manifest(Path unpacked) throws IOException {
-    return new ObjectMapper().readTree(unpacked.resolve("manifest.json").toFile()).get(0);
+    return new ObjectMapper()
+        .readTree(unpacked.resolve("manifest.json").toFile())
+        .get(0);
   }
 
   private static List<String> strings(JsonNode array) {

@@ -20,7 +20,11 @@ import java.util.stream.Collectors;
  * links down and the API server out of reach; processes live on) and healed.
  */
 final class Kubelet implements KubeletServices, AutoCloseable {
-  enum NodeState { Up, Killed, Partitioned }
+  enum NodeState {
+    Up,
+    Killed,
+    Partitioned
+  }
 
   private final KubernetesClient client;
   private final KubeletConfig config;
@@ -30,9 +34,13 @@ final class Kubelet implements KubeletServices, AutoCloseable {
   private final PodEnv env;
   private final ApiForwarder forwarder;
   private final NodeAgent nodes;
-  private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> Thread.ofPlatform().daemon().name("kubelet-timer").unstarted(r));
-  private final java.util.concurrent.ExecutorService statusWriter = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("pod-status").unstarted(r));
-  private final ScheduledExecutorService probes = Executors.newScheduledThreadPool(4, r -> Thread.ofPlatform().daemon().name("probes").unstarted(r));
+  private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(
+      2, r -> Thread.ofPlatform().daemon().name("kubelet-timer").unstarted(r));
+  private final java.util.concurrent.ExecutorService statusWriter =
+      Executors.newSingleThreadExecutor(
+          r -> Thread.ofPlatform().daemon().name("pod-status").unstarted(r));
+  private final ScheduledExecutorService probes = Executors.newScheduledThreadPool(
+      4, r -> Thread.ofPlatform().daemon().name("probes").unstarted(r));
   private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
   private final Map<String, NodeState> states = new ConcurrentHashMap<>();
   private final List<SharedIndexInformer<Pod>> informers = new ArrayList<>();
@@ -56,27 +64,35 @@ final class Kubelet implements KubeletServices, AutoCloseable {
     }
     nodes.start();
     for (String node : config.nodes()) {
-      informers.add(client.pods().inAnyNamespace().withField("spec.nodeName", node).inform(new ResourceEventHandler<>() {
-        @Override
-        public void onAdd(Pod pod) {
-          onPod(pod);
-        }
+      informers.add(client
+          .pods()
+          .inAnyNamespace()
+          .withField("spec.nodeName", node)
+          .inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Pod pod) {
+              onPod(pod);
+            }
 
-        @Override
-        public void onUpdate(Pod before, Pod pod) {
-          onPod(pod);
-        }
+            @Override
+            public void onUpdate(Pod before, Pod pod) {
+              onPod(pod);
+            }
 
-        @Override
-        public void onDelete(Pod pod, boolean unknownFinalState) {
-          onGone(pod.getMetadata().getUid());
-        }
-      }));
+            @Override
+            public void onDelete(Pod pod, boolean unknownFinalState) {
+              onGone(pod.getMetadata().getUid());
+            }
+          }));
     }
-    timer.scheduleWithFixedDelay(() -> everyWorker(PodWorker::refreshTokens), 1, 1, TimeUnit.MINUTES);
-    // A status the API server did not take (it was down, or the node cut off) is posted again, as kubelets resync.
+    timer.scheduleWithFixedDelay(
+        () -> everyWorker(PodWorker::refreshTokens), 1, 1, TimeUnit.MINUTES);
+    // A status the API server did not take (it was down, or the node cut off) is posted again, as
+    // kubelets resync.
     timer.scheduleWithFixedDelay(() -> everyWorker(PodWorker::post), 5, 5, TimeUnit.SECONDS);
-    Log.info("process kubelet running nodes %s (pods on 10.%d.0.0/16)", config.nodes(), config.podNetwork());
+    Log.info(
+        "process kubelet running nodes %s (pods on 10.%d.0.0/16)",
+        config.nodes(), config.podNetwork());
   }
 
   /** Runs {@code task} on every worker; a failure is logged, never allowed to cancel the periodic schedule. */
@@ -97,9 +113,17 @@ final class Kubelet implements KubeletServices, AutoCloseable {
     if (pod.getMetadata().getDeletionTimestamp() != null) {
       if (w != null) {
         w.seen(pod);
-        w.terminate(pod.getMetadata().getDeletionGracePeriodSeconds() == null ? 30 : pod.getMetadata().getDeletionGracePeriodSeconds());
+        w.terminate(
+            pod.getMetadata().getDeletionGracePeriodSeconds() == null
+                ? 30
+                : pod.getMetadata().getDeletionGracePeriodSeconds());
       } else {
-        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).withGracePeriod(0).delete();
+        client
+            .pods()
+            .inNamespace(pod.getMetadata().getNamespace())
+            .withName(pod.getMetadata().getName())
+            .withGracePeriod(0)
+            .delete();
       }
       return;
     }
@@ -107,9 +131,12 @@ final class Kubelet implements KubeletServices, AutoCloseable {
       w.seen(pod);
       return;
     }
-    if (pod.getStatus() != null && ("Succeeded".equals(pod.getStatus().getPhase()) || "Failed".equals(pod.getStatus().getPhase()))) return;
+    if (pod.getStatus() != null
+        && ("Succeeded".equals(pod.getStatus().getPhase())
+            || "Failed".equals(pod.getStatus().getPhase()))) return;
     PodWorker created = new PodWorker(this, pod);
-    if (workers.putIfAbsent(pod.getMetadata().getUid(), created) == null) timer.execute(created::start);
+    if (workers.putIfAbsent(pod.getMetadata().getUid(), created) == null)
+      timer.execute(created::start);
   }
 
   /** The pod object is gone: its processes (already dead on a killed node) and its network namespace go too. */
@@ -151,21 +178,29 @@ final class Kubelet implements KubeletServices, AutoCloseable {
     forwarder.restore(node);
     for (PodWorker w : on(node)) network.link(w.podUid(), true);
     nodes.heartbeats(node, true);
-    List<Pod> bound = client.pods().inAnyNamespace().withField("spec.nodeName", node).list().getItems();
-    Set<String> present = bound.stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
+    List<Pod> bound =
+        client.pods().inAnyNamespace().withField("spec.nodeName", node).list().getItems();
+    Set<String> present =
+        bound.stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
     for (PodWorker w : on(node)) {
       if (!present.contains(w.podUid())) onGone(w.podUid());
-      else if (was == NodeState.Killed) w.restartContainers(); // a rebooted machine's kubelet starts its pods again
+      else if (was == NodeState.Killed)
+        w.restartContainers(); // a rebooted machine's kubelet starts its pods again
     }
     bound.forEach(this::onPod);
     Log.info("node %s healed (was %s)", node, was);
   }
 
   void killContainer(String namespace, String pod, String container) {
-    PodWorker w = workers.values().stream().filter(x -> x.name().equals(namespace + "/" + pod)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("no pod " + namespace + "/" + pod + " runs on this kubelet's nodes"));
+    PodWorker w = workers.values().stream()
+        .filter(x -> x.name().equals(namespace + "/" + pod))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException(
+            "no pod " + namespace + "/" + pod + " runs on this kubelet's nodes"));
     ContainerSlot slot = w.slot(container);
-    if (slot == null) throw new IllegalArgumentException("pod " + namespace + "/" + pod + " has no container " + container);
+    if (slot == null)
+      throw new IllegalArgumentException(
+          "pod " + namespace + "/" + pod + " has no container " + container);
     Log.info("killing container %s of %s/%s", container, namespace, pod);
     slot.kill();
   }
@@ -179,21 +214,70 @@ final class Kubelet implements KubeletServices, AutoCloseable {
   }
 
   private void require(String node) {
-    if (!states.containsKey(node)) throw new IllegalArgumentException("no node " + node + " on this kubelet (nodes: " + config.nodes() + ")");
+    if (!states.containsKey(node))
+      throw new IllegalArgumentException(
+          "no node " + node + " on this kubelet (nodes: " + config.nodes() + ")");
   }
 
-  @Override public KubernetesClient client() { return client; }
-  @Override public KubeletConfig config() { return config; }
-  @Override public ImageRoot image() { return image; }
-  @Override public PodNetwork network() { return network; }
-  @Override public PodVolumes volumes() { return volumes; }
-  @Override public PodEnv env() { return env; }
-  @Override public ScheduledExecutorService timer() { return timer; }
-  @Override public ScheduledExecutorService probes() { return probes; }
-  @Override public java.util.concurrent.ExecutorService statusWriter() { return statusWriter; }
-  @Override public boolean reachable(String node) { return states.get(node) == NodeState.Up; }
-  @Override public boolean alive(String node) { return states.get(node) != NodeState.Killed; }
-  @Override public void forget(PodWorker worker) { workers.remove(worker.podUid()); }
+  @Override
+  public KubernetesClient client() {
+    return client;
+  }
+
+  @Override
+  public KubeletConfig config() {
+    return config;
+  }
+
+  @Override
+  public ImageRoot image() {
+    return image;
+  }
+
+  @Override
+  public PodNetwork network() {
+    return network;
+  }
+
+  @Override
+  public PodVolumes volumes() {
+    return volumes;
+  }
+
+  @Override
+  public PodEnv env() {
+    return env;
+  }
+
+  @Override
+  public ScheduledExecutorService timer() {
+    return timer;
+  }
+
+  @Override
+  public ScheduledExecutorService probes() {
+    return probes;
+  }
+
+  @Override
+  public java.util.concurrent.ExecutorService statusWriter() {
+    return statusWriter;
+  }
+
+  @Override
+  public boolean reachable(String node) {
+    return states.get(node) == NodeState.Up;
+  }
+
+  @Override
+  public boolean alive(String node) {
+    return states.get(node) != NodeState.Killed;
+  }
+
+  @Override
+  public void forget(PodWorker worker) {
+    workers.remove(worker.podUid());
+  }
 
   @Override
   public void close() {

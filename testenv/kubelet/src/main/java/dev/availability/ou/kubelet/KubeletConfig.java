@@ -15,8 +15,16 @@ import java.util.Map;
  * @param apiServer     where the API server listens (on loopback), forwarded into every pod as 127.0.0.1:{@link #API_PORT_IN_POD}
  * @param leaseSeconds  the node leases' duration; renewed every quarter of it
  */
-record KubeletConfig(String cluster, Path kubeconfig, Path workDir, Path imageTar, List<String> nodes, Map<String, String> zones,
-    int podNetwork, InetSocketAddress apiServer, int leaseSeconds) {
+record KubeletConfig(
+    String cluster,
+    Path kubeconfig,
+    Path workDir,
+    Path imageTar,
+    List<String> nodes,
+    Map<String, String> zones,
+    int podNetwork,
+    InetSocketAddress apiServer,
+    int leaseSeconds) {
   /** The port the API server answers on inside a pod (its certificate names 127.0.0.1). */
   static final int API_PORT_IN_POD = 6443;
 

@@ -38,13 +38,22 @@ public final class KubeletMain {
       zoneOf.put(node, zones[i % zones.length]);
     }
     Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
-    // A kubelet's writes fail fast and are made again by its own loops (leases every 2 s, statuses every 5 s):
-    // the client's retries with back-off would hold its threads for minutes while the API server is down.
+    // A kubelet's writes fail fast and are made again by its own loops (leases every 2 s, statuses
+    // every 5 s):
+    // the client's retries with back-off would hold its threads for minutes while the API server is
+    // down.
     config.setRequestTimeout(5_000);
     config.setConnectionTimeout(3_000);
     config.setRequestRetryBackoffLimit(0);
-    KubeletConfig kc = new KubeletConfig(a.getOrDefault("cluster", "local"), kubeconfig, workDir, Path.of(required(a, "image-tar")), nodes, zoneOf,
-        Integer.parseInt(a.getOrDefault("pod-network", "213")), KubeletConfig.hostPort(URI.create(config.getMasterUrl())),
+    KubeletConfig kc = new KubeletConfig(
+        a.getOrDefault("cluster", "local"),
+        kubeconfig,
+        workDir,
+        Path.of(required(a, "image-tar")),
+        nodes,
+        zoneOf,
+        Integer.parseInt(a.getOrDefault("pod-network", "213")),
+        KubeletConfig.hostPort(URI.create(config.getMasterUrl())),
         Integer.parseInt(a.getOrDefault("lease-seconds", "8")));
     ImageRoot image = ImageRoot.unpack(kc.imageTar(), kc.rootfs());
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
@@ -60,14 +69,17 @@ public final class KubeletMain {
       client.close();
       Log.info("process kubelet stopped");
     }));
-    Log.info("process kubelet ready; control at %s", Files.readString(workDir.resolve("control-address")).strip());
+    Log.info(
+        "process kubelet ready; control at %s",
+        Files.readString(workDir.resolve("control-address")).strip());
     Thread.currentThread().join();
   }
 
   private static Map<String, String> args(String[] argv) {
     Map<String, String> out = new LinkedHashMap<>();
     for (int i = 0; i < argv.length; i++) {
-      if (!argv[i].startsWith("--") || i + 1 >= argv.length) throw new IllegalArgumentException("expected --name value pairs, got " + argv[i]);
+      if (!argv[i].startsWith("--") || i + 1 >= argv.length)
+        throw new IllegalArgumentException("expected --name value pairs, got " + argv[i]);
       out.put(argv[i].substring(2), argv[++i]);
     }
     return out;

@@ -10,7 +10,8 @@ final class Log {
   private Log() {}
 
   static void info(String format, Object... args) {
-    System.err.println(LocalTime.now().truncatedTo(ChronoUnit.MILLIS) + " " + String.format(format, args));
+    System.err.println(
+        LocalTime.now().truncatedTo(ChronoUnit.MILLIS) + " " + String.format(format, args));
   }
 
   static void debug(String format, Object... args) {

@@ -42,11 +42,15 @@ final class PodEnv {
     String ns = pod.getMetadata().getNamespace();
     for (EnvFromSource from : c.getEnvFrom() == null ? List.<EnvFromSource>of() : c.getEnvFrom()) {
       String prefix = from.getPrefix() == null ? "" : from.getPrefix();
-      if (from.getConfigMapRef() != null) configMap(ns, from.getConfigMapRef().getName()).forEach((k, v) -> env.put(prefix + k, v));
-      if (from.getSecretRef() != null) secret(ns, from.getSecretRef().getName()).forEach((k, v) -> env.put(prefix + k, v));
+      if (from.getConfigMapRef() != null)
+        configMap(ns, from.getConfigMapRef().getName()).forEach((k, v) -> env.put(prefix + k, v));
+      if (from.getSecretRef() != null)
+        secret(ns, from.getSecretRef().getName()).forEach((k, v) -> env.put(prefix + k, v));
     }
     for (EnvVar e : c.getEnv() == null ? List.<EnvVar>of() : c.getEnv()) {
-      String value = e.getValueFrom() != null ? valueFrom(e.getValueFrom(), pod, c, podIp) : expand(e.getValue() == null ? "" : e.getValue(), env);
+      String value = e.getValueFrom() != null
+          ? valueFrom(e.getValueFrom(), pod, c, podIp)
+          : expand(e.getValue() == null ? "" : e.getValue(), env);
       env.put(e.getName(), value);
     }
     return env;
@@ -56,20 +60,35 @@ final class PodEnv {
     String ns = pod.getMetadata().getNamespace();
     if (s.getFieldRef() != null) {
       String path = s.getFieldRef().getFieldPath();
-      return path.equals("status.podIP") || path.equals("status.podIPs") ? podIp : PodVolumes.fieldValue(pod, path);
+      return path.equals("status.podIP") || path.equals("status.podIPs")
+          ? podIp
+          : PodVolumes.fieldValue(pod, path);
     }
-    if (s.getResourceFieldRef() != null) return resource(c, s.getResourceFieldRef().getResource(), s.getResourceFieldRef().getDivisor());
-    if (s.getSecretKeyRef() != null) return secret(ns, s.getSecretKeyRef().getName()).getOrDefault(s.getSecretKeyRef().getKey(), "");
-    if (s.getConfigMapKeyRef() != null) return configMap(ns, s.getConfigMapKeyRef().getName()).getOrDefault(s.getConfigMapKeyRef().getKey(), "");
+    if (s.getResourceFieldRef() != null)
+      return resource(
+          c, s.getResourceFieldRef().getResource(), s.getResourceFieldRef().getDivisor());
+    if (s.getSecretKeyRef() != null)
+      return secret(ns, s.getSecretKeyRef().getName())
+          .getOrDefault(s.getSecretKeyRef().getKey(), "");
+    if (s.getConfigMapKeyRef() != null)
+      return configMap(ns, s.getConfigMapKeyRef().getName())
+          .getOrDefault(s.getConfigMapKeyRef().getKey(), "");
     throw new IllegalArgumentException("an env source the process kubelet does not support: " + s);
   }
 
   /** limits.memory and the like, in units of the divisor (default 1), rounded up as the kubelet does. */
   static String resource(Container c, String resource, Quantity divisor) {
     String[] parts = resource.split("\\.", 2);
-    Map<String, Quantity> set = c.getResources() == null ? null : parts[0].equals("limits") ? c.getResources().getLimits() : c.getResources().getRequests();
+    Map<String, Quantity> set = c.getResources() == null
+        ? null
+        : parts[0].equals("limits")
+            ? c.getResources().getLimits()
+            : c.getResources().getRequests();
     Quantity q = set == null ? null : set.get(parts[1]);
-    if (q == null) return parts[1].equals("cpu") ? "32" : String.valueOf(256L << 30); // the node's allocatable, as for no limit
+    if (q == null)
+      return parts[1].equals("cpu")
+          ? "32"
+          : String.valueOf(256L << 30); // the node's allocatable, as for no limit
     BigDecimal amount = q.getNumericalAmount();
     BigDecimal by = divisor == null ? BigDecimal.ONE : divisor.getNumericalAmount();
     return amount.divide(by, 0, RoundingMode.CEILING).toPlainString();
@@ -78,7 +97,9 @@ final class PodEnv {
   static String expand(String value, Map<String, String> defined) {
     Matcher m = REFERENCE.matcher(value);
     StringBuilder out = new StringBuilder();
-    while (m.find()) m.appendReplacement(out, Matcher.quoteReplacement(defined.getOrDefault(m.group(1), m.group())));
+    while (m.find())
+      m.appendReplacement(
+          out, Matcher.quoteReplacement(defined.getOrDefault(m.group(1), m.group())));
     m.appendTail(out);
     return out.toString();
   }
@@ -91,7 +112,10 @@ final class PodEnv {
   private Map<String, String> secret(String ns, String name) {
     Secret s = client.secrets().inNamespace(ns).withName(name).get();
     Map<String, String> out = new LinkedHashMap<>();
-    if (s != null && s.getData() != null) s.getData().forEach((k, v) -> out.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+    if (s != null && s.getData() != null)
+      s.getData()
+          .forEach((k, v) ->
+              out.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
     return out;
   }
 }

@@ -39,7 +39,8 @@ final class PodNetwork {
   synchronized String allocate(int nodeIndex) {
     BitSet taken = used.computeIfAbsent(nodeIndex, i -> new BitSet());
     int host = taken.nextClearBit(2);
-    if (host > 254) throw new IllegalStateException("node " + nodeIndex + " has no pod address left");
+    if (host > 254)
+      throw new IllegalStateException("node " + nodeIndex + " has no pod address left");
     taken.set(host);
     return "10." + x + "." + (nodeIndex + 1) + "." + host;
   }

@@ -40,7 +40,8 @@ final class PodVolumes {
   /** Writes every volume of {@code pod}; returns volume name to host directory. */
   Map<String, Path> prepare(Pod pod) throws IOException, InterruptedException {
     Map<String, Path> dirs = new LinkedHashMap<>();
-    for (Volume v : pod.getSpec().getVolumes() == null ? List.<Volume>of() : pod.getSpec().getVolumes()) {
+    for (Volume v :
+        pod.getSpec().getVolumes() == null ? List.<Volume>of() : pod.getSpec().getVolumes()) {
       dirs.put(v.getName(), write(pod, v));
     }
     return dirs;
@@ -48,7 +49,8 @@ final class PodVolumes {
 
   /** Writes the projected volumes again (a fresh token), as a kubelet refreshes them. */
   void refresh(Pod pod) throws IOException, InterruptedException {
-    for (Volume v : pod.getSpec().getVolumes() == null ? List.<Volume>of() : pod.getSpec().getVolumes()) {
+    for (Volume v :
+        pod.getSpec().getVolumes() == null ? List.<Volume>of() : pod.getSpec().getVolumes()) {
       if (v.getProjected() != null) write(pod, v);
     }
   }
@@ -56,31 +58,56 @@ final class PodVolumes {
   private Path write(Pod pod, Volume v) throws IOException, InterruptedException {
     String ns = pod.getMetadata().getNamespace();
     Path podVolumes = config.podDir(pod.getMetadata().getUid()).resolve("volumes");
-    Path nodeVolumes = config.workDir().resolve("nodes").resolve(pod.getSpec().getNodeName()).resolve("volumes").resolve(ns);
+    Path nodeVolumes = config
+        .workDir()
+        .resolve("nodes")
+        .resolve(pod.getSpec().getNodeName())
+        .resolve("volumes")
+        .resolve(ns);
     if (v.getEmptyDir() != null) return openDir(podVolumes.resolve(v.getName()));
-    if (v.getEphemeral() != null) return openDir(nodeVolumes.resolve(pod.getMetadata().getName() + "-" + v.getName()));
-    if (v.getPersistentVolumeClaim() != null) return openDir(nodeVolumes.resolve(v.getPersistentVolumeClaim().getClaimName()));
-    if (v.getHostPath() != null) return openDir(config.workDir().resolve("nodes").resolve(pod.getSpec().getNodeName()).resolve("host")
-        .resolve(v.getHostPath().getPath().replaceFirst("^/+", "")));
+    if (v.getEphemeral() != null)
+      return openDir(nodeVolumes.resolve(pod.getMetadata().getName() + "-" + v.getName()));
+    if (v.getPersistentVolumeClaim() != null)
+      return openDir(nodeVolumes.resolve(v.getPersistentVolumeClaim().getClaimName()));
+    if (v.getHostPath() != null)
+      return openDir(config
+          .workDir()
+          .resolve("nodes")
+          .resolve(pod.getSpec().getNodeName())
+          .resolve("host")
+          .resolve(v.getHostPath().getPath().replaceFirst("^/+", "")));
     Path dir = podVolumes.resolve(v.getName());
     Map<String, byte[]> files = new LinkedHashMap<>();
     Integer mode;
     if (v.getSecret() != null) {
-      Secret s = client.secrets().inNamespace(ns).withName(v.getSecret().getSecretName()).get();
-      if (s == null) throw new IOException("secret " + v.getSecret().getSecretName() + " not found");
+      Secret s = client
+          .secrets()
+          .inNamespace(ns)
+          .withName(v.getSecret().getSecretName())
+          .get();
+      if (s == null)
+        throw new IOException("secret " + v.getSecret().getSecretName() + " not found");
       select(files, decoded(s.getData()), v.getSecret().getItems());
       mode = v.getSecret().getDefaultMode();
     } else if (v.getConfigMap() != null) {
-      select(files, configMapFiles(ns, v.getConfigMap().getName()), v.getConfigMap().getItems());
+      select(
+          files,
+          configMapFiles(ns, v.getConfigMap().getName()),
+          v.getConfigMap().getItems());
       mode = v.getConfigMap().getDefaultMode();
     } else if (v.getDownwardAPI() != null) {
-      v.getDownwardAPI().getItems().forEach(i -> files.put(i.getPath(), fieldValue(pod, i.getFieldRef().getFieldPath()).getBytes(StandardCharsets.UTF_8)));
+      v.getDownwardAPI()
+          .getItems()
+          .forEach(i -> files.put(
+              i.getPath(),
+              fieldValue(pod, i.getFieldRef().getFieldPath()).getBytes(StandardCharsets.UTF_8)));
       mode = v.getDownwardAPI().getDefaultMode();
     } else if (v.getProjected() != null) {
       for (VolumeProjection p : v.getProjected().getSources()) project(pod, p, files);
       mode = v.getProjected().getDefaultMode();
     } else {
-      throw new IOException("volume " + v.getName() + ": this kind of volume is not supported by the process kubelet");
+      throw new IOException("volume " + v.getName()
+          + ": this kind of volume is not supported by the process kubelet");
     }
     writeFiles(dir, files, mode == null ? 0644 : mode, fsGroup(pod));
     return dir;
@@ -89,22 +116,49 @@ final class PodVolumes {
   private void project(Pod pod, VolumeProjection p, Map<String, byte[]> files) throws IOException {
     String ns = pod.getMetadata().getNamespace();
     if (p.getServiceAccountToken() != null) {
-      long seconds = p.getServiceAccountToken().getExpirationSeconds() == null ? 3600 : p.getServiceAccountToken().getExpirationSeconds();
-      TokenRequest request = new TokenRequestBuilder().withNewSpec().withExpirationSeconds(seconds)
-          .withAudiences(p.getServiceAccountToken().getAudience() == null ? List.of() : List.of(p.getServiceAccountToken().getAudience()))
-          .withNewBoundObjectRef().withApiVersion("v1").withKind("Pod").withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid())
-          .endBoundObjectRef().endSpec().build();
-      String sa = pod.getSpec().getServiceAccountName() == null ? "default" : pod.getSpec().getServiceAccountName();
-      TokenRequest answer = client.serviceAccounts().inNamespace(ns).withName(sa).tokenRequest(request);
-      files.put(p.getServiceAccountToken().getPath(), answer.getStatus().getToken().getBytes(StandardCharsets.UTF_8));
+      long seconds = p.getServiceAccountToken().getExpirationSeconds() == null
+          ? 3600
+          : p.getServiceAccountToken().getExpirationSeconds();
+      TokenRequest request = new TokenRequestBuilder()
+          .withNewSpec()
+          .withExpirationSeconds(seconds)
+          .withAudiences(
+              p.getServiceAccountToken().getAudience() == null
+                  ? List.of()
+                  : List.of(p.getServiceAccountToken().getAudience()))
+          .withNewBoundObjectRef()
+          .withApiVersion("v1")
+          .withKind("Pod")
+          .withName(pod.getMetadata().getName())
+          .withUid(pod.getMetadata().getUid())
+          .endBoundObjectRef()
+          .endSpec()
+          .build();
+      String sa = pod.getSpec().getServiceAccountName() == null
+          ? "default"
+          : pod.getSpec().getServiceAccountName();
+      TokenRequest answer =
+          client.serviceAccounts().inNamespace(ns).withName(sa).tokenRequest(request);
+      files.put(
+          p.getServiceAccountToken().getPath(),
+          answer.getStatus().getToken().getBytes(StandardCharsets.UTF_8));
     }
-    if (p.getConfigMap() != null) select(files, configMapFiles(ns, p.getConfigMap().getName()), p.getConfigMap().getItems());
+    if (p.getConfigMap() != null)
+      select(
+          files,
+          configMapFiles(ns, p.getConfigMap().getName()),
+          p.getConfigMap().getItems());
     if (p.getSecret() != null) {
-      Secret s = client.secrets().inNamespace(ns).withName(p.getSecret().getName()).get();
+      Secret s =
+          client.secrets().inNamespace(ns).withName(p.getSecret().getName()).get();
       if (s != null) select(files, decoded(s.getData()), p.getSecret().getItems());
     }
     if (p.getDownwardAPI() != null) {
-      p.getDownwardAPI().getItems().forEach(i -> files.put(i.getPath(), fieldValue(pod, i.getFieldRef().getFieldPath()).getBytes(StandardCharsets.UTF_8)));
+      p.getDownwardAPI()
+          .getItems()
+          .forEach(i -> files.put(
+              i.getPath(),
+              fieldValue(pod, i.getFieldRef().getFieldPath()).getBytes(StandardCharsets.UTF_8)));
     }
   }
 
@@ -112,8 +166,10 @@ final class PodVolumes {
     ConfigMap cm = client.configMaps().inNamespace(ns).withName(name).get();
     if (cm == null) throw new IOException("configMap " + name + " not found");
     Map<String, byte[]> out = new LinkedHashMap<>();
-    if (cm.getData() != null) cm.getData().forEach((k, val) -> out.put(k, val.getBytes(StandardCharsets.UTF_8)));
-    if (cm.getBinaryData() != null) cm.getBinaryData().forEach((k, val) -> out.put(k, Base64.getDecoder().decode(val)));
+    if (cm.getData() != null)
+      cm.getData().forEach((k, val) -> out.put(k, val.getBytes(StandardCharsets.UTF_8)));
+    if (cm.getBinaryData() != null)
+      cm.getBinaryData().forEach((k, val) -> out.put(k, Base64.getDecoder().decode(val)));
     return out;
   }
 
@@ -123,11 +179,13 @@ final class PodVolumes {
     return out;
   }
 
-  private static void select(Map<String, byte[]> into, Map<String, byte[]> all, List<KeyToPath> items) {
+  private static void select(
+      Map<String, byte[]> into, Map<String, byte[]> all, List<KeyToPath> items) {
     if (items == null || items.isEmpty()) {
       into.putAll(all);
     } else {
-      for (KeyToPath i : items) if (all.containsKey(i.getKey())) into.put(i.getPath(), all.get(i.getKey()));
+      for (KeyToPath i : items)
+        if (all.containsKey(i.getKey())) into.put(i.getPath(), all.get(i.getKey()));
     }
   }
 
@@ -138,21 +196,32 @@ final class PodVolumes {
       case "metadata.uid" -> pod.getMetadata().getUid();
       case "spec.nodeName" -> pod.getSpec().getNodeName();
       case "spec.serviceAccountName" -> String.valueOf(pod.getSpec().getServiceAccountName());
-      case "status.podIP", "status.hostIP" -> pod.getStatus() == null ? "" : String.valueOf(pod.getStatus().getPodIP());
+      case "status.podIP", "status.hostIP" ->
+        pod.getStatus() == null ? "" : String.valueOf(pod.getStatus().getPodIP());
       default -> {
-        if (path.startsWith("metadata.labels['")) yield pod.getMetadata().getLabels().getOrDefault(path.substring(17, path.length() - 2), "");
-        if (path.startsWith("metadata.annotations['")) yield pod.getMetadata().getAnnotations().getOrDefault(path.substring(22, path.length() - 2), "");
-        throw new IllegalArgumentException("field " + path + " is not supported by the process kubelet");
+        if (path.startsWith("metadata.labels['"))
+          yield pod.getMetadata()
+              .getLabels()
+              .getOrDefault(path.substring(17, path.length() - 2), "");
+        if (path.startsWith("metadata.annotations['"))
+          yield pod.getMetadata()
+              .getAnnotations()
+              .getOrDefault(path.substring(22, path.length() - 2), "");
+        throw new IllegalArgumentException(
+            "field " + path + " is not supported by the process kubelet");
       }
     };
   }
 
   private static Long fsGroup(Pod pod) {
-    return pod.getSpec().getSecurityContext() == null ? null : pod.getSpec().getSecurityContext().getFsGroup();
+    return pod.getSpec().getSecurityContext() == null
+        ? null
+        : pod.getSpec().getSecurityContext().getFsGroup();
   }
 
   /** Replaces the directory's files at once (write beside, then swap), as the kubelet's atomic writer does. */
-  private static void writeFiles(Path dir, Map<String, byte[]> files, int mode, Long fsGroup) throws IOException, InterruptedException {
+  private static void writeFiles(Path dir, Map<String, byte[]> files, int mode, Long fsGroup)
+      throws IOException, InterruptedException {
     Path next = dir.resolveSibling(dir.getFileName() + ".next");
     Exec.run("rm", "-rf", next.toString());
     Files.createDirectories(next);
@@ -177,9 +246,17 @@ final class PodVolumes {
 
   static Set<PosixFilePermission> permissions(int mode) {
     Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-    PosixFilePermission[] order = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-        PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-        PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+    PosixFilePermission[] order = {
+      PosixFilePermission.OTHERS_EXECUTE,
+      PosixFilePermission.OTHERS_WRITE,
+      PosixFilePermission.OTHERS_READ,
+      PosixFilePermission.GROUP_EXECUTE,
+      PosixFilePermission.GROUP_WRITE,
+      PosixFilePermission.GROUP_READ,
+      PosixFilePermission.OWNER_EXECUTE,
+      PosixFilePermission.OWNER_WRITE,
+      PosixFilePermission.OWNER_READ
+    };
     for (int i = 0; i < 9; i++) if ((mode & (1 << i)) != 0) set.add(order[i]);
     return set;
   }

@@ -31,13 +31,16 @@ final class PodWorker {
   private volatile Pod pod;
   private final Map<String, ContainerSlot> slots = new LinkedHashMap<>();
   private final Object postLock = new Object();
-  private final java.util.concurrent.atomic.AtomicBoolean postQueued = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean postQueued =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private volatile String ip;
   private volatile Map<String, Path> volumes;
   private Process apiSocat;
   private volatile Instant startTime;
-  // Read without the worker's lock: a container slot asks while holding its own lock, and the status writer takes
-  // the slots' locks; one lock order (worker, then slot) and no lock for this flag keep them from deadlocking.
+  // Read without the worker's lock: a container slot asks while holding its own lock, and the
+  // status writer takes
+  // the slots' locks; one lock order (worker, then slot) and no lock for this flag keep them from
+  // deadlocking.
   private volatile boolean stopping;
   private PodStatus posted;
   private Instant tokenWritten = Instant.EPOCH;
@@ -47,7 +50,8 @@ final class PodWorker {
     this.pod = pod;
     this.uid = pod.getMetadata().getUid();
     this.node = pod.getSpec().getNodeName();
-    for (Container c : pod.getSpec().getContainers()) slots.put(c.getName(), new ContainerSlot(this, c));
+    for (Container c : pod.getSpec().getContainers())
+      slots.put(c.getName(), new ContainerSlot(this, c));
   }
 
   String node() {
@@ -125,9 +129,17 @@ final class PodWorker {
 
   /** The API server inside the pod at 127.0.0.1:6443: socat in the pod's network namespace, to its node's socket. */
   private void startApiForwarder() throws java.io.IOException {
-    apiSocat = new ProcessBuilder("ip", "netns", "exec", PodNetwork.namespace(uid), "socat",
-        "TCP-LISTEN:" + KubeletConfig.API_PORT_IN_POD + ",bind=127.0.0.1,fork,reuseaddr", "UNIX-CONNECT:" + k.config().apiSocket(node))
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    apiSocat = new ProcessBuilder(
+            "ip",
+            "netns",
+            "exec",
+            PodNetwork.namespace(uid),
+            "socat",
+            "TCP-LISTEN:" + KubeletConfig.API_PORT_IN_POD + ",bind=127.0.0.1,fork,reuseaddr",
+            "UNIX-CONNECT:" + k.config().apiSocket(node))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
   }
 
   Map<String, Path> volumes() {
@@ -153,7 +165,12 @@ final class PodWorker {
       post();
       teardown();
       try {
-        k.client().pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).withGracePeriod(0).delete();
+        k.client()
+            .pods()
+            .inNamespace(pod.getMetadata().getNamespace())
+            .withName(pod.getMetadata().getName())
+            .withGracePeriod(0)
+            .delete();
       } catch (KubernetesClientException e) {
         Log.info("pod %s: final deletion failed: %s", name(), e.getMessage());
       }
@@ -179,7 +196,9 @@ final class PodWorker {
 
   /** Writes fresh projected volumes (the ServiceAccount token) every 10 minutes. */
   void refreshTokens() {
-    if (stopping() || volumes == null || Duration.between(tokenWritten, Instant.now()).toMinutes() < 10) return;
+    if (stopping()
+        || volumes == null
+        || Duration.between(tokenWritten, Instant.now()).toMinutes() < 10) return;
     try {
       k.volumes().refresh(pod);
       tokenWritten = Instant.now();
@@ -217,15 +236,28 @@ final class PodWorker {
       slots.values().forEach(s -> views.add(s.view()));
       Map<String, PodCondition> previous = new LinkedHashMap<>();
       if (posted != null) posted.getConditions().forEach(c -> previous.put(c.getType(), c));
-      PodStatus status = PodStatuses.build(Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always"), ip, ip, startTime, views, previous, Instant.now());
+      PodStatus status = PodStatuses.build(
+          Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always"),
+          ip,
+          ip,
+          startTime,
+          views,
+          previous,
+          Instant.now());
       if (status.equals(posted) && !drifted(pod.getStatus(), status)) return;
       try {
-        Pod patch = new PodBuilder().withNewMetadata().endMetadata().withStatus(status).build();
-        k.client().pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).subresource("status")
+        Pod patch =
+            new PodBuilder().withNewMetadata().endMetadata().withStatus(status).build();
+        k.client()
+            .pods()
+            .inNamespace(pod.getMetadata().getNamespace())
+            .withName(pod.getMetadata().getName())
+            .subresource("status")
             .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch));
         posted = status;
       } catch (RuntimeException e) {
-        if (!(e instanceof KubernetesClientException k && k.getCode() == 404)) Log.info("pod %s: could not post its status: %s", name(), e.getMessage());
+        if (!(e instanceof KubernetesClientException k && k.getCode() == 404))
+          Log.info("pod %s: could not post its status: %s", name(), e.getMessage());
       }
     }
   }

@@ -26,9 +26,12 @@ import java.util.function.Supplier;
  */
 final class AckEpochs {
   private final Supplier<SidecarStatus> status;
-  private final ReentrantLock lock = new ReentrantLock(); // not synchronized: requests run on virtual threads
-  private final TreeMap<Long, Long> termStarts = new TreeMap<>(); // promotionSeq -> epoch of that term
-  private long knownThrough = -1; // lastSeq of the latest answer: terms that began at or before it are known
+  private final ReentrantLock lock =
+      new ReentrantLock(); // not synchronized: requests run on virtual threads
+  private final TreeMap<Long, Long> termStarts =
+      new TreeMap<>(); // promotionSeq -> epoch of that term
+  private long knownThrough =
+      -1; // lastSeq of the latest answer: terms that began at or before it are known
 
   /** @param status asks the sidecar for its status now (may throw when it does not answer) */
   AckEpochs(Supplier<SidecarStatus> status) {
@@ -43,7 +46,8 @@ final class AckEpochs {
   long epochOf(long seq, long admittedAt) {
     lock.lock();
     try {
-      // One status answer covers every write ordered before it: concurrent acknowledgements share it.
+      // One status answer covers every write ordered before it: concurrent acknowledgements share
+      // it.
       if (seq > knownThrough) learn();
       if (seq > knownThrough) return admittedAt;
       Map.Entry<Long, Long> term = termStarts.lowerEntry(seq);
@@ -72,6 +76,8 @@ final class AckEpochs {
       int dot = term.indexOf('.');
       return Long.parseLong(dot < 0 ? term : term.substring(0, dot));
     }
-    return s.role() == MemberRole.PRIMARY ? s.epoch() : 0; // a sidecar that does not report its term
+    return s.role() == MemberRole.PRIMARY
+        ? s.epoch()
+        : 0; // a sidecar that does not report its term
   }
 }

@@ -33,7 +33,9 @@ final class Json {
     for (Map.Entry<String, byte[]> e : entries.entrySet()) {
       if (!first) b.append(',');
       first = false;
-      b.append(string(e.getKey())).append(':').append(string(new String(e.getValue(), StandardCharsets.UTF_8)));
+      b.append(string(e.getKey()))
+          .append(':')
+          .append(string(new String(e.getValue(), StandardCharsets.UTF_8)));
     }
     return b.append("}\n").toString();
   }

@@ -68,7 +68,8 @@ public final class KvStore implements AutoCloseable {
    * @param sidecar the sidecar's local API
    * @param member this member's name (its pod's name), returned with every acknowledged write
    */
-  public KvStore(InetSocketAddress listen, SidecarLinkSettings sidecar, String member) throws IOException {
+  public KvStore(InetSocketAddress listen, SidecarLinkSettings sidecar, String member)
+      throws IOException {
     this.sidecar = new SidecarLink(sidecar.address(), sidecar.timeout(), sidecar.healthTtl());
     this.member = member;
     this.ackEpochs = new AckEpochs(this.sidecar::status);
@@ -78,16 +79,21 @@ public final class KvStore implements AutoCloseable {
     server.createContext("/ready", this::ready);
     server.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
     server.createContext("/status", this::status);
-    server.createContext("/", ex -> respond(ex, 404, "text/plain", "not found: try /kv/{key}, /status, /ready, /healthz\n"));
+    server.createContext(
+        "/",
+        ex -> respond(
+            ex, 404, "text/plain", "not found: try /kv/{key}, /status, /ready, /healthz\n"));
   }
 
   /** How to reach the sidecar: its local API address, the client's answer timeout, the health session's ttl. */
-  public record SidecarLinkSettings(InetSocketAddress address, java.time.Duration timeout, java.time.Duration healthTtl) {}
+  public record SidecarLinkSettings(
+      InetSocketAddress address, java.time.Duration timeout, java.time.Duration healthTtl) {}
 
   public KvStore start() {
     sidecar.start();
     server.start();
-    Log.info("member " + member + " listening on " + server.getAddress().getHostString() + ":" + server.getAddress().getPort());
+    Log.info("member " + member + " listening on " + server.getAddress().getHostString() + ":"
+        + server.getAddress().getPort());
     return this;
   }
 
@@ -102,7 +108,8 @@ public final class KvStore implements AutoCloseable {
       String method = ex.getRequestMethod();
       if (path.equals("/kv") || path.equals("/kv/")) {
         if (!method.equals("GET")) {
-          respond(ex, 405, "text/plain", "use GET /kv to list, PUT|GET|DELETE /kv/{key} for one key\n");
+          respond(
+              ex, 405, "text/plain", "use GET /kv to list, PUT|GET|DELETE /kv/{key} for one key\n");
           return;
         }
         withClient(ex, (c, role) -> {
@@ -121,27 +128,38 @@ public final class KvStore implements AutoCloseable {
         return;
       }
       switch (method) {
-        case "GET" -> withClient(ex, (c, role) -> {
-          reads.incrementAndGet();
-          Optional<byte[]> v = c.get(key);
-          if (v.isPresent()) respond(ex, 200, "application/octet-stream", v.get());
-          else respond(ex, 404, "text/plain", "no key " + key + "\n");
-        });
+        case "GET" ->
+          withClient(ex, (c, role) -> {
+            reads.incrementAndGet();
+            Optional<byte[]> v = c.get(key);
+            if (v.isPresent()) respond(ex, 200, "application/octet-stream", v.get());
+            else respond(ex, 404, "text/plain", "no key " + key + "\n");
+          });
         case "PUT", "POST" -> {
           byte[] value = readBody(ex);
           if (value == null) return;
           withClient(ex, (c, role) -> {
             long seq = write(ex, c, () -> c.put(key, value));
             acknowledged(ex, seq, role);
-            respond(ex, 200, "application/json", "{\"key\":" + Json.string(key) + ",\"seq\":" + seq + "}\n");
+            respond(
+                ex,
+                200,
+                "application/json",
+                "{\"key\":" + Json.string(key) + ",\"seq\":" + seq + "}\n");
           });
         }
-        case "DELETE" -> withClient(ex, (c, role) -> {
-          long seq = write(ex, c, () -> c.delete(key));
-          acknowledged(ex, seq, role);
-          respond(ex, 200, "application/json", "{\"key\":" + Json.string(key) + ",\"seq\":" + seq + ",\"deleted\":true}\n");
-        });
-        default -> respond(ex, 405, "text/plain", "method " + method + " not allowed on " + path + "\n");
+        case "DELETE" ->
+          withClient(ex, (c, role) -> {
+            long seq = write(ex, c, () -> c.delete(key));
+            acknowledged(ex, seq, role);
+            respond(
+                ex,
+                200,
+                "application/json",
+                "{\"key\":" + Json.string(key) + ",\"seq\":" + seq + ",\"deleted\":true}\n");
+          });
+        default ->
+          respond(ex, 405, "text/plain", "method " + method + " not allowed on " + path + "\n");
       }
     }
   }
@@ -154,7 +172,8 @@ public final class KvStore implements AutoCloseable {
   private long write(HttpExchange ex, OuClient c, Write w) {
     writes.incrementAndGet();
     if (!sidecar.journal()) return w.apply();
-    String id = Optional.ofNullable(ex.getRequestHeaders().getFirst("X-Request-Id")).filter(s -> !s.isBlank())
+    String id = Optional.ofNullable(ex.getRequestHeaders().getFirst("X-Request-Id"))
+        .filter(s -> !s.isBlank())
         .orElseGet(() -> "req-" + UUID.randomUUID());
     c.begin(id);
     long seq = w.apply();
@@ -165,7 +184,8 @@ public final class KvStore implements AutoCloseable {
   /** Names the member and the epoch the write with sequence {@code seq} was acknowledged at. */
   private void acknowledged(HttpExchange ex, long seq, RoleChange admittedAs) {
     ex.getResponseHeaders().set(MEMBER_HEADER, member);
-    ex.getResponseHeaders().set(EPOCH_HEADER, Long.toString(ackEpochs.epochOf(seq, admittedAs.epoch())));
+    ex.getResponseHeaders()
+        .set(EPOCH_HEADER, Long.toString(ackEpochs.epochOf(seq, admittedAs.epoch())));
   }
 
   private interface Call {
@@ -188,11 +208,19 @@ public final class KvStore implements AutoCloseable {
     try {
       call.run(c, role);
     } catch (NotPrimaryException | FencedException e) {
-      unavailable(ex, "not the primary any more: " + e.getMessage() + "; the unit's Service sends requests to the primary");
+      unavailable(
+          ex,
+          "not the primary any more: " + e.getMessage()
+              + "; the unit's Service sends requests to the primary");
     } catch (StandbyUnavailableException e) {
-      unavailable(ex, "not acknowledged: the standby did not confirm the write in time (" + e.getMessage() + "); it may or may not be applied, retry it");
+      unavailable(
+          ex,
+          "not acknowledged: the standby did not confirm the write in time (" + e.getMessage()
+              + "); it may or may not be applied, retry it");
     } catch (SidecarUnavailableException e) {
-      unavailable(ex, "the sidecar did not answer (" + e.getMessage() + "); the outcome is unknown, retry it");
+      unavailable(
+          ex,
+          "the sidecar did not answer (" + e.getMessage() + "); the outcome is unknown, retry it");
     } catch (InvalidRequestException e) {
       respond(ex, 400, "text/plain", "refused: " + e.getMessage() + "\n");
     } catch (OuException e) {
@@ -202,9 +230,15 @@ public final class KvStore implements AutoCloseable {
 
   private static String notServing(RoleChange role) {
     return switch (role.role()) {
-      case STANDBY -> "this member is the standby (epoch " + role.epoch() + "): it holds the primary's state but serves no requests; the unit's Service sends them to the primary";
-      case FENCED -> "this member was the primary and has been fenced (epoch " + role.epoch() + "): a standby was promoted; the unit's Service sends requests to it";
-      case PRIMARY -> "this member is the primary (epoch " + role.epoch() + ") but not serving: it could not renew its lease, so it stopped acknowledging writes";
+      case STANDBY ->
+        "this member is the standby (epoch " + role.epoch()
+            + "): it holds the primary's state but serves no requests; the unit's Service sends them to the primary";
+      case FENCED ->
+        "this member was the primary and has been fenced (epoch " + role.epoch()
+            + "): a standby was promoted; the unit's Service sends requests to it";
+      case PRIMARY ->
+        "this member is the primary (epoch " + role.epoch()
+            + ") but not serving: it could not renew its lease, so it stopped acknowledging writes";
       case UNASSIGNED -> "this member has no role yet: the operator has not assigned one";
     };
   }
@@ -229,8 +263,13 @@ public final class KvStore implements AutoCloseable {
         respond(ex, 503, "text/plain", "the sidecar does not answer: " + e.getMessage() + "\n");
         return;
       }
-      boolean ok = (role.role() == MemberRole.PRIMARY && role.serving()) || role.role() == MemberRole.STANDBY;
-      respond(ex, ok ? 200 : 503, "text/plain", (ok ? "ready: " + role.role() + " at epoch " + role.epoch() : notServing(role)) + "\n");
+      boolean ok = (role.role() == MemberRole.PRIMARY && role.serving())
+          || role.role() == MemberRole.STANDBY;
+      respond(
+          ex,
+          ok ? 200 : 503,
+          "text/plain",
+          (ok ? "ready: " + role.role() + " at epoch " + role.epoch() : notServing(role)) + "\n");
     }
   }
 
@@ -238,12 +277,21 @@ public final class KvStore implements AutoCloseable {
     try (ex) {
       RoleChange role = sidecar.role();
       StringBuilder b = new StringBuilder("{");
-      b.append("\"role\":").append(Json.string(role == null ? "UNKNOWN" : role.role().name()));
+      b.append("\"role\":")
+          .append(Json.string(role == null ? "UNKNOWN" : role.role().name()));
       b.append(",\"epoch\":").append(role == null ? -1 : role.epoch());
-      b.append(",\"serving\":").append(role != null && role.role() == MemberRole.PRIMARY && role.serving());
+      b.append(",\"serving\":")
+          .append(role != null && role.role() == MemberRole.PRIMARY && role.serving());
       b.append(",\"mode\":").append(Json.string(String.valueOf(sidecar.mode())));
-      b.append(",\"requests\":{\"writes\":").append(writes.get()).append(",\"reads\":").append(reads.get())
-          .append(",\"refused\":").append(refused.get()).append(",\"rejectedInFlight\":").append(sidecar.rejectedInFlight()).append('}');
+      b.append(",\"requests\":{\"writes\":")
+          .append(writes.get())
+          .append(",\"reads\":")
+          .append(reads.get())
+          .append(",\"refused\":")
+          .append(refused.get())
+          .append(",\"rejectedInFlight\":")
+          .append(sidecar.rejectedInFlight())
+          .append('}');
       try {
         SidecarStatus s = sidecar.status();
         b.append(",\"sidecar\":{");
@@ -256,7 +304,8 @@ public final class KvStore implements AutoCloseable {
         }
         b.append('}');
       } catch (RuntimeException e) {
-        b.append(",\"sidecar\":null,\"sidecarError\":").append(Json.string(String.valueOf(e.getMessage())));
+        b.append(",\"sidecar\":null,\"sidecarError\":")
+            .append(Json.string(String.valueOf(e.getMessage())));
       }
       b.append("}\n");
       respond(ex, 200, "application/json", b.toString());
@@ -274,11 +323,13 @@ public final class KvStore implements AutoCloseable {
     }
   }
 
-  private static void respond(HttpExchange ex, int code, String type, String body) throws IOException {
+  private static void respond(HttpExchange ex, int code, String type, String body)
+      throws IOException {
     respond(ex, code, type, body.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static void respond(HttpExchange ex, int code, String type, byte[] body) throws IOException {
+  private static void respond(HttpExchange ex, int code, String type, byte[] body)
+      throws IOException {
     ex.getResponseHeaders().set("Content-Type", type);
     ex.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
     if (body.length > 0) {

@@ -24,12 +24,19 @@ public final class KvStoreMain {
     String listen = env("KVSTORE_LISTEN", "0.0.0.0:" + env("PORT", "8080"));
     String sidecar = env("OU_LOCAL_API_ADDRESS", "127.0.0.1:7481");
     Duration timeout = Duration.ofSeconds(Long.parseLong(env("KVSTORE_SIDECAR_TIMEOUT", "15")));
-    KvStore store = new KvStore(OuClient.parseAddress(listen),
-        new KvStore.SidecarLinkSettings(OuClient.parseAddress(sidecar), timeout, Duration.ofSeconds(3)), memberName()).start();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      Log.info("stopping");
-      store.close();
-    }, "kvstore-shutdown"));
+    KvStore store = new KvStore(
+            OuClient.parseAddress(listen),
+            new KvStore.SidecarLinkSettings(
+                OuClient.parseAddress(sidecar), timeout, Duration.ofSeconds(3)),
+            memberName())
+        .start();
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(
+            () -> {
+              Log.info("stopping");
+              store.close();
+            },
+            "kvstore-shutdown"));
     Thread.currentThread().join(); // the HTTP server's threads do the work
   }
 

@@ -53,12 +53,15 @@ final class SidecarLink implements AutoCloseable {
       try {
         OuClient c = OuClient.connect(address, timeout);
         client = c;
-        Log.info("connected to the sidecar at " + address.getHostString() + ":" + address.getPort());
+        Log.info(
+            "connected to the sidecar at " + address.getHostString() + ":" + address.getPort());
         c.onRoleChange(this::roleChanged);
         health = c.startHealthSession(healthTtl);
         refreshMode();
       } catch (OuException e) {
-        if (waitMs >= 1600) Log.info("waiting for the sidecar at " + address.getHostString() + ":" + address.getPort() + ": " + e.getMessage());
+        if (waitMs >= 1600)
+          Log.info("waiting for the sidecar at " + address.getHostString() + ":" + address.getPort()
+              + ": " + e.getMessage());
         sleep(waitMs);
         waitMs = Math.min(waitMs * 2, 2000);
       }
@@ -69,15 +72,18 @@ final class SidecarLink implements AutoCloseable {
   private void roleChanged(RoleChange now) {
     RoleChange before = role;
     role = now;
-    Log.info("role " + (before == null ? "" : describe(before) + " -> ") + describe(now) + (now.reason() == null || now.reason().isBlank() ? "" : " (" + now.reason() + ")"));
+    Log.info("role " + (before == null ? "" : describe(before) + " -> ") + describe(now)
+        + (now.reason() == null || now.reason().isBlank() ? "" : " (" + now.reason() + ")"));
     background.execute(() -> {
       refreshMode();
-      if (now.role() == MemberRole.PRIMARY && now.serving() && now.epoch() > settledEpoch) settleInFlight(now.epoch());
+      if (now.role() == MemberRole.PRIMARY && now.serving() && now.epoch() > settledEpoch)
+        settleInFlight(now.epoch());
     });
   }
 
   private static String describe(RoleChange r) {
-    return r.role() + " at epoch " + r.epoch() + (r.serving() ? " (serving)" : r.role() == MemberRole.PRIMARY ? " (not serving)" : "");
+    return r.role() + " at epoch " + r.epoch()
+        + (r.serving() ? " (serving)" : r.role() == MemberRole.PRIMARY ? " (not serving)" : "");
   }
 
   private synchronized void refreshMode() {
@@ -86,7 +92,8 @@ final class SidecarLink implements AutoCloseable {
     try {
       String m = c.status().mode();
       if (m != null && !m.equals(mode)) {
-        Log.info("replication mode " + m + (isJournal(m) ? ": every write is wrapped in journal markers" : ""));
+        Log.info("replication mode " + m
+            + (isJournal(m) ? ": every write is wrapped in journal markers" : ""));
         mode = m;
       }
     } catch (OuException e) {
@@ -104,12 +111,13 @@ final class SidecarLink implements AutoCloseable {
     try {
       for (Stimulus s : c.inFlight()) {
         if (!s.beforePromotion()) continue;
-        Log.info("request " + s.id() + " was in flight on the failed primary (began at seq " + s.beganAtSeq()
-            + "): rejected, its client got no answer and may retry it");
+        Log.info("request " + s.id() + " was in flight on the failed primary (began at seq "
+            + s.beganAtSeq() + "): rejected, its client got no answer and may retry it");
         try {
           c.end(s.id());
         } catch (StandbyUnavailableException e) {
-          // Applied here; no standby confirmed it yet (a new one is being scheduled): it reaches it with the stream.
+          // Applied here; no standby confirmed it yet (a new one is being scheduled): it reaches it
+          // with the stream.
         }
         rejectedInFlight.incrementAndGet();
       }

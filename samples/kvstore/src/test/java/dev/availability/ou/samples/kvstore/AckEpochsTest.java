@@ -21,9 +21,19 @@ class AckEpochsTest {
   };
   private final AckEpochs epochs = new AckEpochs(sidecar);
 
-  private static SidecarStatus status(String role, long epoch, String term, long promotionSeq, long lastSeq) {
-    return new SidecarStatus(Map.of("role", role, "epoch", Long.toString(epoch), "term", term,
-        "promotionSeq", Long.toString(promotionSeq), "lastSeq", Long.toString(lastSeq)));
+  private static SidecarStatus status(
+      String role, long epoch, String term, long promotionSeq, long lastSeq) {
+    return new SidecarStatus(Map.of(
+        "role",
+        role,
+        "epoch",
+        Long.toString(epoch),
+        "term",
+        term,
+        "promotionSeq",
+        Long.toString(promotionSeq),
+        "lastSeq",
+        Long.toString(lastSeq)));
   }
 
   @Test
@@ -38,7 +48,8 @@ class AckEpochsTest {
   void aWriteOrderedBeforeANewerTermBeganKeepsItsOlderEpoch() {
     answers.add(status("PRIMARY", 1, "1.1", 0, 10));
     assertThat(epochs.epochOf(10, 1)).isEqualTo(1);
-    // Write 12 was ordered at epoch 1; by the time the sidecar is asked, this member is primary at epoch 2 (from 15 on).
+    // Write 12 was ordered at epoch 1; by the time the sidecar is asked, this member is primary at
+    // epoch 2 (from 15 on).
     answers.add(status("PRIMARY", 2, "2.1", 15, 16));
     assertThat(epochs.epochOf(12, 2)).isEqualTo(1);
     assertThat(epochs.epochOf(16, 2)).isEqualTo(2);
@@ -46,7 +57,8 @@ class AckEpochsTest {
 
   @Test
   void aWriteOfAMemberThatLostItsRoleRightAfterStaysAtItsTerm() {
-    // Acknowledged at epoch 4, then deposed: STATUS already says standby at epoch 5, its last term is still 4.
+    // Acknowledged at epoch 4, then deposed: STATUS already says standby at epoch 5, its last term
+    // is still 4.
     answers.add(status("STANDBY", 5, "4.2", 70, 80));
     assertThat(epochs.epochOf(75, 5)).isEqualTo(4);
   }

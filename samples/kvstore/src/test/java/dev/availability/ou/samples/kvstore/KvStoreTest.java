@@ -26,8 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  * markers and requests left in flight by a failed primary are settled by the promoted one.
  */
 class KvStoreTest {
-  @TempDir Path tmp;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  @TempDir
+  Path tmp;
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final List<AutoCloseable> open = new ArrayList<>();
 
   record Reply(int code, String body) {}
@@ -43,25 +46,40 @@ class KvStoreTest {
   }
 
   private KvStore store(Sidecar sidecar) throws IOException {
-    return keep(new KvStore(new InetSocketAddress(sidecar.host, 0),
-        new KvStore.SidecarLinkSettings(sidecar.apiAddress(), Duration.ofSeconds(10), Duration.ofSeconds(2)), "member-" + sidecar.name).start());
+    return keep(new KvStore(
+            new InetSocketAddress(sidecar.host, 0),
+            new KvStore.SidecarLinkSettings(
+                sidecar.apiAddress(), Duration.ofSeconds(10), Duration.ofSeconds(2)),
+            "member-" + sidecar.name)
+        .start());
   }
 
-  private Reply call(Sidecar at, KvStore store, String method, String path, String body, String... headers) throws Exception {
+  private Reply call(
+      Sidecar at, KvStore store, String method, String path, String body, String... headers)
+      throws Exception {
     HttpResponse<String> r = exchange(at, store, method, path, body, headers);
     return new Reply(r.statusCode(), r.body());
   }
 
-  private HttpResponse<String> exchange(Sidecar at, KvStore store, String method, String path, String body, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + at.host + ":" + store.port() + path)).timeout(Duration.ofSeconds(20))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+  private HttpResponse<String> exchange(
+      Sidecar at, KvStore store, String method, String path, String body, String... headers)
+      throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(
+            URI.create("http://" + at.host + ":" + store.port() + path))
+        .timeout(Duration.ofSeconds(20))
+        .method(
+            method,
+            body == null
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
     if (headers.length > 0) b.headers(headers);
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** The OU-Member and OU-Epoch headers of an answer, as "member@epoch" (null for an absent header). */
   private static String ackedBy(HttpResponse<String> r) {
-    return r.headers().firstValue(KvStore.MEMBER_HEADER).orElse(null) + "@" + r.headers().firstValue(KvStore.EPOCH_HEADER).orElse(null);
+    return r.headers().firstValue(KvStore.MEMBER_HEADER).orElse(null) + "@"
+        + r.headers().firstValue(KvStore.EPOCH_HEADER).orElse(null);
   }
 
   /** A primary and a standby sidecar at epoch 1 in the given mode. */
@@ -71,8 +89,13 @@ class KvStoreTest {
     Sidecar a = keep(new Sidecar("a", net + "1", tmp, key).with("OU_MODE", mode));
     Sidecar b = keep(new Sidecar("b", net + "2", tmp, key).with("OU_MODE", mode));
     b.with("OU_ROLE", "Standby").with("OU_EPOCH", "1").start();
-    a.with("OU_ROLE", "Primary").with("OU_EPOCH", "1").with("OU_PEER_ENDPOINT", b.replicationEndpoint()).start();
-    await("standby " + b.name + " in sync").atMost(Duration.ofSeconds(30)).until(() -> b.status().inSync() || a.status().inSync());
+    a.with("OU_ROLE", "Primary")
+        .with("OU_EPOCH", "1")
+        .with("OU_PEER_ENDPOINT", b.replicationEndpoint())
+        .start();
+    await("standby " + b.name + " in sync")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> b.status().inSync() || a.status().inSync());
     return new Sidecar[] {a, b};
   }
 
@@ -83,8 +106,10 @@ class KvStoreTest {
     Sidecar b = s[1];
     KvStore storeA = store(a);
     KvStore storeB = store(b);
-    await("both members ready").atMost(Duration.ofSeconds(30))
-        .until(() -> call(a, storeA, "GET", "/ready", null).code() == 200 && call(b, storeB, "GET", "/ready", null).code() == 200);
+    await("both members ready")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> call(a, storeA, "GET", "/ready", null).code() == 200
+            && call(b, storeB, "GET", "/ready", null).code() == 200);
     assertThat(call(a, storeA, "GET", "/healthz", null).code()).isEqualTo(200);
 
     Reply put = call(a, storeA, "PUT", "/kv/greeting", "hello");
@@ -94,18 +119,22 @@ class KvStoreTest {
     assertThat(call(a, storeA, "GET", "/kv/greeting", null)).isEqualTo(new Reply(200, "hello"));
     assertThat(call(a, storeA, "GET", "/kv/orders%2F17", null)).isEqualTo(new Reply(200, "paid"));
     assertThat(call(a, storeA, "GET", "/kv/absent", null).code()).isEqualTo(404);
-    assertThat(call(a, storeA, "GET", "/kv", null).body()).contains("\"greeting\":\"hello\"", "\"orders/17\":\"paid\"");
+    assertThat(call(a, storeA, "GET", "/kv", null).body())
+        .contains("\"greeting\":\"hello\"", "\"orders/17\":\"paid\"");
     assertThat(call(a, storeA, "DELETE", "/kv/orders%2F17", null).code()).isEqualTo(200);
     assertThat(call(a, storeA, "GET", "/kv/orders%2F17", null).code()).isEqualTo(404);
-    assertThat(call(a, storeA, "GET", "/status", null).body()).contains("\"role\":\"PRIMARY\"", "\"serving\":true", "\"mode\":\"Synchronous\"");
+    assertThat(call(a, storeA, "GET", "/status", null).body())
+        .contains("\"role\":\"PRIMARY\"", "\"serving\":true", "\"mode\":\"Synchronous\"");
 
     Reply onStandby = call(b, storeB, "GET", "/kv/greeting", null);
     assertThat(onStandby.code()).isEqualTo(503);
     assertThat(onStandby.body()).contains("standby");
     assertThat(call(b, storeB, "PUT", "/kv/x", "y").code()).isEqualTo(503);
-    // The store keeps nothing itself: what the primary acknowledged is already held by the standby's sidecar.
+    // The store keeps nothing itself: what the primary acknowledged is already held by the
+    // standby's sidecar.
     try (OuClient direct = b.client()) {
-      assertThat(direct.get("greeting")).hasValueSatisfying(v -> assertThat(new String(v)).isEqualTo("hello"));
+      assertThat(direct.get("greeting"))
+          .hasValueSatisfying(v -> assertThat(new String(v)).isEqualTo("hello"));
     }
 
     // The primary's pod dies (its sidecar with it); the standby is promoted at epoch 2.
@@ -114,16 +143,25 @@ class KvStoreTest {
     assertThat(lost.code()).isEqualTo(503);
     assertThat(call(a, storeA, "GET", "/ready", null).code()).isEqualTo(503);
     b.assign(MemberRole.PRIMARY, 2, null, null);
-    await("promoted member serves").atMost(Duration.ofSeconds(20)).until(() -> call(b, storeB, "GET", "/kv/greeting", null).code() == 200);
+    await("promoted member serves")
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> call(b, storeB, "GET", "/kv/greeting", null).code() == 200);
     assertThat(call(b, storeB, "GET", "/kv/greeting", null).body()).isEqualTo("hello");
-    assertThat(call(b, storeB, "GET", "/status", null).body()).contains("\"role\":\"PRIMARY\"", "\"epoch\":2");
+    assertThat(call(b, storeB, "GET", "/status", null).body())
+        .contains("\"role\":\"PRIMARY\"", "\"epoch\":2");
 
-    // The former primary comes back with its volume and rejoins as the standby: writes are acknowledged again.
-    a.with("OU_ROLE", "Standby").with("OU_EPOCH", "2").with("OU_PEER_ENDPOINT", "").start();
+    // The former primary comes back with its volume and rejoins as the standby: writes are
+    // acknowledged again.
+    a.with("OU_ROLE", "Standby")
+        .with("OU_EPOCH", "2")
+        .with("OU_PEER_ENDPOINT", "")
+        .start();
     b.assign(MemberRole.PRIMARY, 2, a, null);
-    await("writes acknowledged with the rejoined standby").atMost(Duration.ofSeconds(30))
+    await("writes acknowledged with the rejoined standby")
+        .atMost(Duration.ofSeconds(30))
         .until(() -> call(b, storeB, "PUT", "/kv/after", "failover").code() == 200);
-    await("the former primary's store follows its sidecar's role").atMost(Duration.ofSeconds(30))
+    await("the former primary's store follows its sidecar's role")
+        .atMost(Duration.ofSeconds(30))
         .until(() -> call(a, storeA, "GET", "/ready", null).code() == 200);
     Reply refused = call(a, storeA, "GET", "/kv/after", null);
     assertThat(refused.code()).isEqualTo(503);
@@ -140,8 +178,10 @@ class KvStoreTest {
     Sidecar b = s[1];
     KvStore storeA = store(a);
     KvStore storeB = store(b);
-    await("both members ready").atMost(Duration.ofSeconds(30))
-        .until(() -> call(a, storeA, "GET", "/ready", null).code() == 200 && call(b, storeB, "GET", "/ready", null).code() == 200);
+    await("both members ready")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> call(a, storeA, "GET", "/ready", null).code() == 200
+            && call(b, storeB, "GET", "/ready", null).code() == 200);
 
     HttpResponse<String> put = exchange(a, storeA, "PUT", "/kv/k", "v1");
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
@@ -156,8 +196,14 @@ class KvStoreTest {
     assertThat(ackedBy(refused)).isEqualTo("null@null");
 
     a.kill();
-    b.assign(MemberRole.PRIMARY, 2, null, "Asynchronous"); // alone: Asynchronous acknowledges without a standby
-    await("promoted member serves").atMost(Duration.ofSeconds(20)).until(() -> call(b, storeB, "PUT", "/kv/k", "v2").code() == 200);
+    b.assign(
+        MemberRole.PRIMARY,
+        2,
+        null,
+        "Asynchronous"); // alone: Asynchronous acknowledges without a standby
+    await("promoted member serves")
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> call(b, storeB, "PUT", "/kv/k", "v2").code() == 200);
     HttpResponse<String> promoted = exchange(b, storeB, "PUT", "/kv/k", "v3");
     assertThat(promoted.statusCode()).as(promoted.body()).isEqualTo(200);
     assertThat(ackedBy(promoted)).isEqualTo("member-b@2");
@@ -170,11 +216,17 @@ class KvStoreTest {
     Sidecar b = s[1];
     KvStore storeA = store(a);
     KvStore storeB = store(b);
-    await("primary ready").atMost(Duration.ofSeconds(30)).until(() -> call(a, storeA, "GET", "/ready", null).code() == 200);
-    await("journal mode known").atMost(Duration.ofSeconds(10)).until(() -> call(a, storeA, "GET", "/status", null).body().contains("\"mode\":\"Journal\""));
+    await("primary ready")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> call(a, storeA, "GET", "/ready", null).code() == 200);
+    await("journal mode known")
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> call(a, storeA, "GET", "/status", null).body().contains("\"mode\":\"Journal\""));
 
     long before = a.status().lastSeq();
-    assertThat(call(a, storeA, "PUT", "/kv/k1", "v1", "X-Request-Id", "req-1").code()).isEqualTo(200);
+    assertThat(call(a, storeA, "PUT", "/kv/k1", "v1", "X-Request-Id", "req-1").code())
+        .isEqualTo(200);
     assertThat(a.status().lastSeq()).as("BEGIN, PUT, END").isEqualTo(before + 3);
     try (OuClient direct = a.client()) {
       assertThat(direct.inFlight()).isEmpty();
@@ -188,11 +240,14 @@ class KvStoreTest {
     });
     a.kill();
     b.assign(MemberRole.PRIMARY, 2, null, null);
-    await("the promoted store settled req-2").atMost(Duration.ofSeconds(20))
-        .until(() -> call(b, storeB, "GET", "/status", null).body().contains("\"rejectedInFlight\":1"));
+    await("the promoted store settled req-2")
+        .atMost(Duration.ofSeconds(20))
+        .until(() ->
+            call(b, storeB, "GET", "/status", null).body().contains("\"rejectedInFlight\":1"));
     try (OuClient direct = b.client()) {
       assertThat(direct.inFlight()).isEmpty();
-      assertThat(direct.get("k1")).hasValueSatisfying(v -> assertThat(new String(v)).isEqualTo("v1"));
+      assertThat(direct.get("k1"))
+          .hasValueSatisfying(v -> assertThat(new String(v)).isEqualTo("v1"));
     }
   }
 
@@ -208,10 +263,13 @@ class KvStoreTest {
     assertThat(call(late, store, "GET", "/healthz", null).code()).isEqualTo(200);
 
     late.start(); // no role yet
-    await("connected, unassigned").atMost(Duration.ofSeconds(20))
+    await("connected, unassigned")
+        .atMost(Duration.ofSeconds(20))
         .until(() -> call(late, store, "GET", "/kv/x", null).body().contains("no role yet"));
     late.assign(MemberRole.PRIMARY, 1, null, "Asynchronous");
-    await("serving").atMost(Duration.ofSeconds(20)).until(() -> call(late, store, "PUT", "/kv/x", "1").code() == 200);
+    await("serving")
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> call(late, store, "PUT", "/kv/x", "1").code() == 200);
     assertThat(call(late, store, "GET", "/nothing", null).code()).isEqualTo(404);
     assertThat(call(late, store, "POST", "/kv", "x").code()).isEqualTo(405);
   }

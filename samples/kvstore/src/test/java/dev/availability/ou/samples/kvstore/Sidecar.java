@@ -79,20 +79,30 @@ public final class Sidecar implements AutoCloseable {
   public Sidecar start() throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.addAll(List.of("-XX:+UseSerialGC", "-Xmx96m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+    cmd.addAll(List.of(
+        "-XX:+UseSerialGC",
+        "-Xmx96m",
+        "-XX:TieredStopAtLevel=1",
+        "-cp",
+        System.getProperty("java.class.path"),
         "dev.availability.ou.sidecar.SidecarMain"));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    ProcessBuilder pb = new ProcessBuilder(cmd)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     pb.environment().keySet().removeIf(k -> k.startsWith("OU_") || k.equals("JAVA_TOOL_OPTIONS"));
     pb.environment().putAll(env);
     process = pb.start();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (true) {
-      if (!process.isAlive()) throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + log());
+      if (!process.isAlive())
+        throw new IllegalStateException(
+            name + " exited with " + process.exitValue() + ":\n" + log());
       try (Socket s = new Socket()) {
         s.connect(apiAddress(), 200);
         return this;
       } catch (IOException e) {
-        if (System.nanoTime() > deadline) throw new IllegalStateException(name + " did not start:\n" + log());
+        if (System.nanoTime() > deadline)
+          throw new IllegalStateException(name + " did not start:\n" + log());
         Thread.sleep(20);
       }
     }

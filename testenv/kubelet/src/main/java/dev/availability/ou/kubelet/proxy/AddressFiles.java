@@ -31,7 +31,10 @@ final class AddressFiles {
       for (Map.Entry<String, String> file : files.entrySet()) {
         Path temp = dir.resolve("." + file.getKey() + ".tmp");
         Files.writeString(temp, file.getValue() + "\n");
-        Files.move(temp, dir.resolve(file.getKey()), StandardCopyOption.ATOMIC_MOVE,
+        Files.move(
+            temp,
+            dir.resolve(file.getKey()),
+            StandardCopyOption.ATOMIC_MOVE,
             StandardCopyOption.REPLACE_EXISTING);
       }
       try (Stream<Path> present = Files.list(dir)) {
@@ -42,7 +45,8 @@ final class AddressFiles {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the addresses of " + namespace + "/" + service, e);
+      throw new UncheckedIOException(
+          "cannot write the addresses of " + namespace + "/" + service, e);
     }
   }
 

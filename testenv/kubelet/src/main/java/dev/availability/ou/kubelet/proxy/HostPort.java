@@ -8,7 +8,10 @@ final class HostPort {
   private HostPort() {}
 
   static String of(InetSocketAddress address) {
-    String host = address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress();
-    return (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + address.getPort();
+    String host = address.getAddress() == null
+        ? address.getHostString()
+        : address.getAddress().getHostAddress();
+    return (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":"
+        + address.getPort();
   }
 }

@@ -17,8 +17,10 @@ final class ProxiedPorts {
     if (spec == null || spec.getPorts() == null || "ExternalName".equals(spec.getType())) {
       return List.of();
     }
-    // Services without a selector lead where their owner says: default/kubernetes to the API server's advertised
-    // (non-loopback) address. Pods reach the API server through their node's forwarder; nothing here dials those.
+    // Services without a selector lead where their owner says: default/kubernetes to the API
+    // server's advertised
+    // (non-loopback) address. Pods reach the API server through their node's forwarder; nothing
+    // here dials those.
     if (spec.getSelector() == null || spec.getSelector().isEmpty()) {
       return List.of();
     }
@@ -27,7 +29,8 @@ final class ProxiedPorts {
       return List.of();
     }
     return spec.getPorts().stream()
-        .filter(p -> p.getPort() != null && (p.getProtocol() == null || "TCP".equals(p.getProtocol())))
+        .filter(
+            p -> p.getPort() != null && (p.getProtocol() == null || "TCP".equals(p.getProtocol())))
         .toList();
   }
 }

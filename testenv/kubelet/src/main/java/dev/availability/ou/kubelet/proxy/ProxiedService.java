@@ -43,8 +43,13 @@ final class ProxiedService implements AutoCloseable {
     }
   }
 
-  ProxiedService(String namespace, String name, String listenHost, Duration connectTimeout, AddressFiles files,
-                 Consumer<String> log) {
+  ProxiedService(
+      String namespace,
+      String name,
+      String listenHost,
+      Duration connectTimeout,
+      AddressFiles files,
+      Consumer<String> log) {
     this.namespace = namespace;
     this.name = name;
     this.listenHost = listenHost;
@@ -97,7 +102,8 @@ final class ProxiedService implements AutoCloseable {
    */
   Optional<InetSocketAddress> address(String port) {
     if (port == null || port.isEmpty()) {
-      return listeners.size() == 1 ? Optional.of(listeners.values().iterator().next().forwarder.address())
+      return listeners.size() == 1
+          ? Optional.of(listeners.values().iterator().next().forwarder.address())
           : Optional.empty();
     }
     return listeners.entrySet().stream()
@@ -135,17 +141,21 @@ final class ProxiedService implements AutoCloseable {
 
   private Map<String, String> addressFiles() {
     Map<String, String> files = new LinkedHashMap<>();
-    listeners.forEach((id, listener) -> id.fileNames()
-        .forEach(file -> files.put(file, HostPort.of(listener.forwarder.address()))));
+    listeners.forEach((id, listener) ->
+        id.fileNames().forEach(file -> files.put(file, HostPort.of(listener.forwarder.address()))));
     return files;
   }
 
   private List<PortId> sortedIds() {
-    return listeners.keySet().stream().sorted(Comparator.comparingInt(PortId::number)).toList();
+    return listeners.keySet().stream()
+        .sorted(Comparator.comparingInt(PortId::number))
+        .toList();
   }
 
   private static String text(List<InetSocketAddress> ready) {
-    return ready.isEmpty() ? "none" : ready.stream().map(HostPort::of).collect(Collectors.joining(" "));
+    return ready.isEmpty()
+        ? "none"
+        : ready.stream().map(HostPort::of).collect(Collectors.joining(" "));
   }
 
   @Override

@@ -34,24 +34,22 @@ final class ReadyEndpoints {
   static List<InetSocketAddress> of(ServicePort port, Collection<EndpointSlice> slices) {
     String name = nameOf(port.getName());
     Set<InetSocketAddress> ready = new LinkedHashSet<>();
-    slices.stream()
-        .sorted(Comparator.comparing(ReadyEndpoints::sliceName))
-        .forEach(slice -> {
-          Integer target = targetPort(name, slice);
-          if (target == null || "FQDN".equals(slice.getAddressType()) || slice.getEndpoints() == null) {
-            return;
-          }
-          for (Endpoint endpoint : slice.getEndpoints()) {
-            if (isReady(endpoint) && endpoint.getAddresses() != null) {
-              for (String address : endpoint.getAddresses()) {
-                InetAddress ip = ipLiteral(address);
-                if (ip != null) {
-                  ready.add(new InetSocketAddress(ip, target));
-                }
-              }
+    slices.stream().sorted(Comparator.comparing(ReadyEndpoints::sliceName)).forEach(slice -> {
+      Integer target = targetPort(name, slice);
+      if (target == null || "FQDN".equals(slice.getAddressType()) || slice.getEndpoints() == null) {
+        return;
+      }
+      for (Endpoint endpoint : slice.getEndpoints()) {
+        if (isReady(endpoint) && endpoint.getAddresses() != null) {
+          for (String address : endpoint.getAddresses()) {
+            InetAddress ip = ipLiteral(address);
+            if (ip != null) {
+              ready.add(new InetSocketAddress(ip, target));
             }
           }
-        });
+        }
+      }
+    });
     return List.copyOf(ready);
   }
 
@@ -76,7 +74,8 @@ final class ReadyEndpoints {
   }
 
   private static boolean isReady(Endpoint endpoint) {
-    return endpoint.getConditions() == null || !Boolean.FALSE.equals(endpoint.getConditions().getReady());
+    return endpoint.getConditions() == null
+        || !Boolean.FALSE.equals(endpoint.getConditions().getReady());
   }
 
   /** The address when it is an IP literal (never a name: nothing here may look up DNS). */
@@ -96,6 +95,8 @@ final class ReadyEndpoints {
   }
 
   private static String sliceName(EndpointSlice slice) {
-    return slice.getMetadata() == null ? "" : Objects.requireNonNullElse(slice.getMetadata().getName(), "");
+    return slice.getMetadata() == null
+        ? ""
+        : Objects.requireNonNullElse(slice.getMetadata().getName(), "");
   }
 }

@@ -68,30 +68,40 @@ public final class ServiceProxy implements AutoCloseable {
       files.clear();
     }
     slices = client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0);
-    slices.addIndexers(Map.of(BY_SERVICE, slice -> List.of(sliceServiceKey(slice))))
-        .addEventHandler(handler(this::sliceChanged, (old, slice) -> {
-          sliceChanged(old);
-          sliceChanged(slice);
-        }, this::sliceChanged))
+    slices
+        .addIndexers(Map.of(BY_SERVICE, slice -> List.of(sliceServiceKey(slice))))
+        .addEventHandler(handler(
+            this::sliceChanged,
+            (old, slice) -> {
+              sliceChanged(old);
+              sliceChanged(slice);
+            },
+            this::sliceChanged))
         .run();
     serviceInformer = client.services().inAnyNamespace().runnableInformer(0);
-    serviceInformer.addEventHandler(handler(this::serviceChanged, (old, service) -> serviceChanged(service),
-        this::serviceGone)).run();
+    serviceInformer
+        .addEventHandler(handler(
+            this::serviceChanged, (old, service) -> serviceChanged(service), this::serviceGone))
+        .run();
     if (closed) { // close() ran meanwhile and may have missed an informer
       stop(serviceInformer);
       stop(slices);
       return;
     }
-    // The events of the initial list are handled on the informer's thread; handle the listed Services here as well
-    // (doing it twice changes nothing) so that their addresses are there when start() returns; the store is read again
+    // The events of the initial list are handled on the informer's thread; handle the listed
+    // Services here as well
+    // (doing it twice changes nothing) so that their addresses are there when start() returns; the
+    // store is read again
     // under the lock, so that a Service deleted meanwhile stays deleted.
     for (Service listed : serviceInformer.getStore().list()) {
-      handle(service -> {
-        Service current = serviceInformer.getStore().get(service);
-        if (current != null) {
-          serviceChanged(current);
-        }
-      }, listed);
+      handle(
+          service -> {
+            Service current = serviceInformer.getStore().get(service);
+            if (current != null) {
+              serviceChanged(current);
+            }
+          },
+          listed);
     }
   }
 
@@ -129,14 +139,22 @@ public final class ServiceProxy implements AutoCloseable {
       serviceGone(service);
       return;
     }
-    ProxiedService proxied = services.computeIfAbsent(key, k -> new ProxiedService(
-        service.getMetadata().getNamespace(), service.getMetadata().getName(), listenHost, CONNECT_TIMEOUT, files, log));
+    ProxiedService proxied = services.computeIfAbsent(
+        key,
+        k -> new ProxiedService(
+            service.getMetadata().getNamespace(),
+            service.getMetadata().getName(),
+            listenHost,
+            CONNECT_TIMEOUT,
+            files,
+            log));
     proxied.ports(ports);
     proxied.endpoints(slices.getIndexer().byIndex(BY_SERVICE, key));
   }
 
   private void serviceGone(Service service) {
-    ProxiedService proxied = services.remove(key(service.getMetadata().getNamespace(), service.getMetadata().getName()));
+    ProxiedService proxied = services.remove(
+        key(service.getMetadata().getNamespace(), service.getMetadata().getName()));
     if (proxied != null) {
       proxied.close();
     }
@@ -152,8 +170,8 @@ public final class ServiceProxy implements AutoCloseable {
   }
 
   /** Runs every event under the lock, after close() not at all, and logs (never throws) what goes wrong. */
-  private <T extends HasMetadata> ResourceEventHandler<T> handler(Consumer<T> added, BiConsumer<T, T> updated,
-                                                                  Consumer<T> deleted) {
+  private <T extends HasMetadata> ResourceEventHandler<T> handler(
+      Consumer<T> added, BiConsumer<T, T> updated, Consumer<T> deleted) {
     return new ResourceEventHandler<>() {
       @Override
       public void onAdd(T obj) {
@@ -180,8 +198,8 @@ public final class ServiceProxy implements AutoCloseable {
       try {
         action.accept(obj);
       } catch (RuntimeException e) {
-        log.accept(obj.getKind() + " " + obj.getMetadata().getNamespace() + "/" + obj.getMetadata().getName()
-            + " not handled: " + e);
+        log.accept(obj.getKind() + " " + obj.getMetadata().getNamespace() + "/"
+            + obj.getMetadata().getName() + " not handled: " + e);
       }
     }
   }

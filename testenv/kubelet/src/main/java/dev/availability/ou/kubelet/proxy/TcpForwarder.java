@@ -30,7 +30,8 @@ public final class TcpForwarder implements AutoCloseable {
   private final Set<Pipe> pipes = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
-  private TcpForwarder(ServerSocket listener, Supplier<List<InetSocketAddress>> endpoints, Duration connectTimeout) {
+  private TcpForwarder(
+      ServerSocket listener, Supplier<List<InetSocketAddress>> endpoints, Duration connectTimeout) {
     this.listener = listener;
     this.address = (InetSocketAddress) listener.getLocalSocketAddress();
     this.endpoints = endpoints;
@@ -38,7 +39,8 @@ public final class TcpForwarder implements AutoCloseable {
   }
 
   /** Listens on {@code host} on an ephemeral port and starts accepting. */
-  public static TcpForwarder open(String host, Supplier<List<InetSocketAddress>> endpoints, Duration connectTimeout)
+  public static TcpForwarder open(
+      String host, Supplier<List<InetSocketAddress>> endpoints, Duration connectTimeout)
       throws IOException {
     ServerSocket listener = new ServerSocket();
     try {

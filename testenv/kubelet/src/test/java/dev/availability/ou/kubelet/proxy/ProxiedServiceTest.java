@@ -52,18 +52,22 @@ class ProxiedServiceTest {
     assertThat(service.address(null)).as("two ports: which one is not said").isEmpty();
 
     Path dir = stateDir.resolve("services/ns/svc");
-    assertThat(Files.readString(dir.resolve("http"))).isEqualTo("127.0.0.1:" + http.getPort() + "\n");
+    assertThat(Files.readString(dir.resolve("http")))
+        .isEqualTo("127.0.0.1:" + http.getPort() + "\n");
     assertThat(Files.readString(dir.resolve("80"))).isEqualTo("127.0.0.1:" + http.getPort() + "\n");
-    assertThat(Files.readString(dir.resolve("metrics"))).isEqualTo("127.0.0.1:" + metrics.getPort() + "\n");
+    assertThat(Files.readString(dir.resolve("metrics")))
+        .isEqualTo("127.0.0.1:" + metrics.getPort() + "\n");
     try (var files = Files.list(dir)) {
-      assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("http", "80", "metrics", "9090");
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .containsExactlyInAnyOrder("http", "80", "metrics", "9090");
     }
     assertThat(log).filteredOn(line -> line.contains("listening on")).hasSize(2);
   }
 
   @Test
   void addressStaysWhileEndpointsChangeAndNewConnectionsFollowThem() throws IOException {
-    try (TestServer a = TestServer.identifyingEcho("a"); TestServer b = TestServer.identifyingEcho("b")) {
+    try (TestServer a = TestServer.identifyingEcho("a");
+        TestServer b = TestServer.identifyingEcho("b")) {
       service = proxied();
       service.ports(List.of(servicePort(null, 80)));
       InetSocketAddress address = service.address(null).orElseThrow();
@@ -83,8 +87,10 @@ class ProxiedServiceTest {
   void logsAReadyLineOnlyWhenTheReadySetChanges() {
     service = proxied();
     service.ports(List.of(servicePort("http", 80)));
-    EndpointSlice one = slice("svc-a", List.of(slicePort("http", 8080)), endpoint("10.1.0.1", true));
-    EndpointSlice notReady = slice("svc-a", List.of(slicePort("http", 8080)), endpoint("10.1.0.1", false));
+    EndpointSlice one =
+        slice("svc-a", List.of(slicePort("http", 8080)), endpoint("10.1.0.1", true));
+    EndpointSlice notReady =
+        slice("svc-a", List.of(slicePort("http", 8080)), endpoint("10.1.0.1", false));
 
     service.endpoints(List.of());
     service.endpoints(List.of(one));
@@ -92,10 +98,12 @@ class ProxiedServiceTest {
     service.endpoints(List.of(notReady));
     service.endpoints(List.of());
 
-    assertThat(log).filteredOn(line -> line.contains(" ready: ")).containsExactly(
-        "ns/svc ready: http(80) -> none",
-        "ns/svc ready: http(80) -> 10.1.0.1:8080",
-        "ns/svc ready: http(80) -> none");
+    assertThat(log)
+        .filteredOn(line -> line.contains(" ready: "))
+        .containsExactly(
+            "ns/svc ready: http(80) -> none",
+            "ns/svc ready: http(80) -> 10.1.0.1:8080",
+            "ns/svc ready: http(80) -> none");
   }
 
   @Test
@@ -109,9 +117,11 @@ class ProxiedServiceTest {
     assertThat(service.address("metrics")).isEmpty();
     Path dir = stateDir.resolve("services/ns/svc");
     try (var files = Files.list(dir)) {
-      assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("http", "80");
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .containsExactlyInAnyOrder("http", "80");
     }
-    assertThat(log).contains("ns/svc metrics(9090) closed (was 127.0.0.1:" + metrics.getPort() + ")");
+    assertThat(log)
+        .contains("ns/svc metrics(9090) closed (was 127.0.0.1:" + metrics.getPort() + ")");
 
     service.close();
     service = null;
@@ -119,12 +129,19 @@ class ProxiedServiceTest {
   }
 
   private ProxiedService proxied() {
-    return new ProxiedService("ns", "svc", "127.0.0.1", Duration.ofSeconds(1),
-        new AddressFiles(stateDir.resolve("services")), log::add);
+    return new ProxiedService(
+        "ns",
+        "svc",
+        "127.0.0.1",
+        Duration.ofSeconds(1),
+        new AddressFiles(stateDir.resolve("services")),
+        log::add);
   }
 
   private static EndpointSlice sliceTo(TestServer server) {
-    return slice("svc-x", List.of(slicePort("", server.address().getPort())),
+    return slice(
+        "svc-x",
+        List.of(slicePort("", server.address().getPort())),
         endpoint(server.address().getAddress().getHostAddress(), true));
   }
 

@@ -15,16 +15,29 @@ final class Slices {
   private Slices() {}
 
   static ServicePort servicePort(String name, int port) {
-    return new ServicePortBuilder().withName(name).withPort(port).withProtocol("TCP").build();
+    return new ServicePortBuilder()
+        .withName(name)
+        .withPort(port)
+        .withProtocol("TCP")
+        .build();
   }
 
   static EndpointPort slicePort(String name, int port) {
-    return new EndpointPortBuilder().withName(name).withPort(port).withProtocol("TCP").build();
+    return new EndpointPortBuilder()
+        .withName(name)
+        .withPort(port)
+        .withProtocol("TCP")
+        .build();
   }
 
   /** An endpoint whose {@code conditions.ready} is {@code ready} (null: the field absent). */
   static Endpoint endpoint(String address, Boolean ready) {
-    return new EndpointBuilder().withAddresses(address).withNewConditions().withReady(ready).endConditions().build();
+    return new EndpointBuilder()
+        .withAddresses(address)
+        .withNewConditions()
+        .withReady(ready)
+        .endConditions()
+        .build();
   }
 
   /** An endpoint without any {@code conditions}. */
@@ -36,10 +49,14 @@ final class Slices {
     return slice(name, "IPv4", ports, endpoints);
   }
 
-  static EndpointSlice slice(String name, String addressType, List<EndpointPort> ports, Endpoint... endpoints) {
+  static EndpointSlice slice(
+      String name, String addressType, List<EndpointPort> ports, Endpoint... endpoints) {
     return new EndpointSliceBuilder()
-        .withNewMetadata().withName(name).withNamespace("ns")
-        .addToLabels("kubernetes.io/service-name", "svc").endMetadata()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace("ns")
+        .addToLabels("kubernetes.io/service-name", "svc")
+        .endMetadata()
         .withAddressType(addressType)
         .withPorts(ports)
         .withEndpoints(endpoints)

@@ -74,7 +74,8 @@ class TcpForwarderTest {
     ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
     toClose.add(silent);
     clients.fillAcceptQueue((InetSocketAddress) silent.getLocalSocketAddress());
-    TcpForwarder forwarder = forwarder(() -> List.of((InetSocketAddress) silent.getLocalSocketAddress()));
+    TcpForwarder forwarder =
+        forwarder(() -> List.of((InetSocketAddress) silent.getLocalSocketAddress()));
 
     clients.assertRejected(forwarder.address());
   }
@@ -117,7 +118,9 @@ class TcpForwarderTest {
   void clientHalfCloseReachesTheEndpointWhichCanStillAnswer() throws Exception {
     TestServer counter = server(new TestServer(socket -> {
       byte[] all = socket.getInputStream().readAllBytes();
-      socket.getOutputStream().write(("got " + all.length + " bytes\n").getBytes(StandardCharsets.UTF_8));
+      socket
+          .getOutputStream()
+          .write(("got " + all.length + " bytes\n").getBytes(StandardCharsets.UTF_8));
     }));
     TcpForwarder forwarder = forwarder(() -> List.of(counter.address()));
 
