@@ -47,6 +47,18 @@ public class FailoverSpec {
       "Never: the promoted standby stays primary. Automatic: when the original primary's node is healthy again and a member there is in sync, service moves back.")
   private Failback failback = Failback.Never;
 
+  @JsonPropertyDescription(
+      "Failover-loop protection: K failovers within W suspend automatic failover (condition Degraded, reason FailoverLoop) until a human resumes it (kubectl ou resume, or annotation ou.availability.dev/resume-failovers).")
+  private LoopProtectionSpec loopProtection;
+
+  public LoopProtectionSpec getLoopProtection() {
+    return loopProtection;
+  }
+
+  public void setLoopProtection(LoopProtectionSpec loopProtection) {
+    this.loopProtection = loopProtection;
+  }
+
   public Boolean getAutomatic() {
     return automatic;
   }

@@ -10,7 +10,8 @@ public class RequestStatus {
     Switchover,
     Fence,
     Pause,
-    Drill
+    Drill,
+    ResumeFailovers
   }
 
   public enum State {

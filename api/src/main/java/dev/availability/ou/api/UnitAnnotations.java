@@ -27,5 +27,11 @@ public final class UnitAnnotations {
    */
   public static final String DRILL = PREFIX + "drill";
 
+  /**
+   * Resumes automatic failover after a failover loop suspended it ({@code spec.failover.loopProtection}): any new value
+   * (a timestamp, say); failovers before the operator's answer no longer count toward the limit.
+   */
+  public static final String RESUME_FAILOVERS = PREFIX + "resume-failovers";
+
   private UnitAnnotations() {}
 }

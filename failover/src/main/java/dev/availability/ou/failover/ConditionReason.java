@@ -37,6 +37,7 @@ public enum ConditionReason {
   InvalidSpec,
   NameConflict,
   ApiRequestFailed,
+  FailoverLoop,
   AsExpected,
   // Paused
   PausedByAnnotation,

@@ -44,5 +44,7 @@ public enum EventReason {
   DrainWaiting,
   // the API server refused what the operator asked (a rule missing from its RBAC, an object
   // refused, a lasting conflict)
-  ApiRequestFailed
+  ApiRequestFailed,
+  // a failure not failed over: automatic failover suspended after a loop of them (FailoverLoop)
+  FailoverLoop
 }

@@ -11,7 +11,8 @@ package dev.availability.ou.failover;
  * <p>This class only dispatches. The steps: {@link Bootstrap} (create or adopt members), {@link SteadyState}
  * (watch, repair, protect; {@link PrimaryFailure} when the primary failed), {@link FailoverUnderWay} (a promotion
  * under way), {@link RequestDecider} (the user's switchover and drill requests), then, whatever the step,
- * {@link Fencing#enforce}, {@link FenceAnswer}, {@link Pause} and {@link SidecarMemory} (a condition and its event).
+ * {@link Fencing#enforce}, {@link FenceAnswer}, {@link Pause}, {@link SidecarMemory} (a condition and its event) and
+ * {@link FailoverLoop} (automatic failover suspended after a loop of failovers, and its resumption).
  */
 public final class FailoverDecider {
   private final SteadyState steady;
@@ -26,8 +27,9 @@ public final class FailoverDecider {
 
   /** The decision taken: what the unit needs, with fenced members kept fenced, held when the unit is paused. */
   public Decision decide(Observation o) {
-    return SidecarMemory.apply(
-        o, Pause.apply(o, FenceAnswer.answer(o, Fencing.enforce(o, act(o)))));
+    return FailoverLoop.apply(
+        o,
+        SidecarMemory.apply(o, Pause.apply(o, FenceAnswer.answer(o, Fencing.enforce(o, act(o))))));
   }
 
   private Decision act(Observation o) {

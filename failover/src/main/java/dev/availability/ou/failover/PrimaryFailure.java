@@ -36,6 +36,17 @@ final class PrimaryFailure {
               + "; spec.failover.automatic is false, so nobody is promoted (set it to true, or switch by hand)",
           EventReason.PrimaryFailed);
     }
+    java.util.Optional<String> loop = FailoverLoop.suspended(o);
+    if (loop.isPresent()) {
+      Decision d = degraded(
+          o, ConditionReason.FailoverLoop, what + "; " + loop.get(), EventReason.FailoverLoop);
+      Member p = o.member(s.primary()).orElse(null);
+      // The primary stays; a standby is kept or made so that a resumption finds one (as when nobody
+      // is in sync).
+      return p != null && !p.terminated() && !p.deleting()
+          ? StandbyWhilePrimaryDown.ensure(o, d)
+          : d;
+    }
     CandidateRanking.Choice choice = ranking.choose(o);
     if (!choice.found()) {
       Decision d = degraded(

@@ -17,14 +17,27 @@ import java.util.regex.Pattern;
  * @param paused {@code true} or {@code false}
  * @param fencedMembers a comma-separated list of member pod names
  */
-public record Requests(String switchoverTo, String drill, String paused, String fencedMembers) {
+public record Requests(
+    String switchoverTo,
+    String drill,
+    String paused,
+    String fencedMembers,
+    String resumeFailovers) {
+
+  /** Any new value resumes automatic failover after a failover loop suspended it ({@link FailoverLoop}). */
+  public static final String RESUME_FAILOVERS_ANNOTATION = "ou.availability.dev/resume-failovers";
+
+  public Requests(String switchoverTo, String drill, String paused, String fencedMembers) {
+    this(switchoverTo, drill, paused, fencedMembers, null);
+  }
 
   /** The kinds of request, one per annotation; each is answered in {@code status.requests}. */
   public enum Kind {
     Switchover,
     Fence,
     Pause,
-    Drill
+    Drill,
+    ResumeFailovers
   }
 
   /** {@code switchover-to: any}: whichever standby is in sync. */
@@ -46,6 +59,7 @@ public record Requests(String switchoverTo, String drill, String paused, String 
       case Drill -> drill;
       case Pause -> paused;
       case Fence -> fencedMembers;
+      case ResumeFailovers -> resumeFailovers;
     };
   }
 
@@ -88,6 +102,7 @@ public record Requests(String switchoverTo, String drill, String paused, String 
             ? null
             : "paused " + quote(v) + " is neither true nor false (read as not paused)";
       case Fence -> malformedFence(v);
+      case ResumeFailovers -> null; // any value: a new one asks again
     };
   }
 

@@ -6,6 +6,7 @@ import java.time.Duration;
  * The parts of the unit's spec the decider acts on, and what its annotations ask ({@link Requests}).
  *
  * @param templateHash hash of the desired member pod; members with another hash are rolled
+ * @param loopProtection failovers within how long suspend automatic failover (null: the budget's defaults)
  */
 public record UnitPolicy(
     String unit,
@@ -15,7 +16,11 @@ public record UnitPolicy(
     Long maxPromotableLag,
     boolean failback,
     String templateHash,
-    Requests requests) {
+    Requests requests,
+    LoopProtection loopProtection) {
+
+  /** K failovers within W suspend automatic failover ({@link FailoverLoop}); null fields take the budget's defaults. */
+  public record LoopProtection(Integer maxFailovers, Duration window) {}
 
   public enum Mode {
     Synchronous,
@@ -25,6 +30,27 @@ public record UnitPolicy(
 
   public UnitPolicy {
     if (requests == null) requests = Requests.NONE;
+  }
+
+  public UnitPolicy(
+      String unit,
+      Mode mode,
+      boolean automatic,
+      Duration recoveryBudget,
+      Long maxPromotableLag,
+      boolean failback,
+      String templateHash,
+      Requests requests) {
+    this(
+        unit,
+        mode,
+        automatic,
+        recoveryBudget,
+        maxPromotableLag,
+        failback,
+        templateHash,
+        requests,
+        null);
   }
 
   /** A unit nobody asks anything of. */
@@ -49,7 +75,24 @@ public record UnitPolicy(
 
   public UnitPolicy withRequests(Requests r) {
     return new UnitPolicy(
-        unit, mode, automatic, recoveryBudget, maxPromotableLag, failback, templateHash, r);
+        unit,
+        mode,
+        automatic,
+        recoveryBudget,
+        maxPromotableLag,
+        failback,
+        templateHash,
+        r,
+        loopProtection);
+  }
+
+  /** The failover-loop limits in force: the spec's, else K = 3 within sixty recovery budgets. */
+  FailoverLoop.Limits loopLimits() {
+    FailoverLoop.Limits d = FailoverLoop.Limits.defaults(recoveryBudget);
+    if (loopProtection == null) return d;
+    return new FailoverLoop.Limits(
+        loopProtection.maxFailovers() != null ? loopProtection.maxFailovers() : d.maxFailovers(),
+        loopProtection.window() != null ? loopProtection.window() : d.window());
   }
 
   public Thresholds thresholds() {

@@ -32,8 +32,10 @@ import org.junit.jupiter.api.Test;
  *   <li>a member is force-deleted only once it can no longer acknowledge (checked by the world);</li>
  *   <li>a paused unit gets no action but events; a fenced member (fenced and unfenced at random) is never assigned
  *       anything but Fenced, never deleted by the operator, never selected by the Service;</li>
+ *   <li>never more than K failovers within W since automatic failover was last resumed (failover-loop protection);</li>
  *   <li>once the faults are healed, the unit is protected again, or waits for a primary that is gone because
- *       the only standby left is not promotable (the documented policy).</li>
+ *       the only standby left is not promotable (the documented policy); a unit whose failovers looped waits for a
+ *       human, who resumes it.</li>
  * </ul>
  * Set {@code -Dfailover.seeds=N} for a longer run.
  */
@@ -100,6 +102,17 @@ class RandomizedFailoverPropertyTest {
         w.run(Duration.ofMillis(100L * (1 + r.nextInt(30))));
       }
       healEverything();
+      for (int resumptions = 0; ; resumptions++) {
+        w.runUntil(
+            x -> settledForGood(x) || suspendedByLoop(x),
+            "protected (or waiting by policy)",
+            Duration.ofSeconds(180));
+        if (settledForGood(w) || resumptions == 5) break;
+        log.add("resume failovers");
+        Requests q = w.policy.requests();
+        w.policy = w.policy.withRequests(new Requests(
+            q.switchoverTo(), q.drill(), q.paused(), q.fencedMembers(), "resumed-" + resumptions));
+      }
       w.runUntil(this::settledForGood, "protected (or waiting by policy)", Duration.ofSeconds(180));
       if (w.lastPhase() == Phase.Protected) assertProtectedLayout();
       if (w.policy.mode() != UnitPolicy.Mode.Asynchronous)
@@ -281,15 +294,46 @@ class RandomizedFailoverPropertyTest {
 
     private void ask(String switchoverTo, String drill) {
       Requests q = w.policy.requests();
-      w.policy =
-          w.policy.withRequests(new Requests(switchoverTo, drill, q.paused(), q.fencedMembers()));
+      w.policy = w.policy.withRequests(
+          new Requests(switchoverTo, drill, q.paused(), q.fencedMembers(), q.resumeFailovers()));
+    }
+
+    /** When each failover on a fault recorded in the history was decided (a new newest entry). */
+    final Map<Long, java.time.Instant> failoversDecided =
+        new HashMap<>(); // by epoch: a decision redone is one failover
+
+    /** Never K + 1 failovers within W among those decided since automatic failover was last resumed. */
+    private void checkNoFailoverLoop(World.Step step) {
+      UnitState after = step.decision().state();
+      FailoverTimings newest = after.lastFailover();
+      if (newest != null
+          && FailoverLoop.automatic(newest)
+          && !newest.equals(step.before().lastFailover())
+          && (step.before().lastFailover() == null
+              || newest.epoch() != step.before().lastFailover().epoch())) {
+        failoversDecided.put(newest.epoch(), newest.decidedAt());
+      }
+      FailoverLoop.Limits limits = step.observation().policy().loopLimits();
+      java.time.Instant since = FailoverLoop.countsFrom(after);
+      List<java.time.Instant> counted = failoversDecided.values().stream()
+          .filter(t -> since == null || t.isAfter(since))
+          .sorted()
+          .toList();
+      for (int i = 0; i + limits.maxFailovers() < counted.size(); i++) {
+        assertThat(Duration.between(counted.get(i), counted.get(i + limits.maxFailovers())))
+            .as(
+                "%d failovers within %s since the last resumption: %s",
+                limits.maxFailovers() + 1, limits.window(), counted)
+            .isGreaterThan(limits.window());
+      }
     }
 
     private void healEverything() {
       log.add("heal");
       w.policy = withAutomatic(true);
       Requests q = w.policy.requests();
-      w.policy = w.policy.withRequests(new Requests(q.switchoverTo(), q.drill(), null, null));
+      w.policy = w.policy.withRequests(
+          new Requests(q.switchoverTo(), q.drill(), null, null, q.resumeFailovers()));
       w.nodes.keySet().forEach(w::healNode);
       w.nodes.keySet().forEach(w::uncordon);
       w.podNetworkSplit = false;
@@ -324,6 +368,12 @@ class RandomizedFailoverPropertyTest {
               || reason.equals("LagUnknown"));
     }
 
+    /** Waiting for a human: a failover loop suspended automatic failover. */
+    private boolean suspendedByLoop(World x) {
+      return x.lastPhase() == Phase.Degraded
+          && x.condition(ConditionType.Degraded).reason().equals("FailoverLoop");
+    }
+
     private void assertProtectedLayout() {
       World.Pod p = w.primary();
       World.Pod sb = w.standby();
@@ -345,6 +395,7 @@ class RandomizedFailoverPropertyTest {
     private void check(World.Step step) {
       Decision d = step.decision();
       UnitState before = step.before();
+      checkNoFailoverLoop(step);
       List<Action> done = d.actions().subList(0, step.actionsDone());
       Requests requests = step.observation().policy().requests();
       assertThat(w.pods.values().stream()

@@ -115,7 +115,18 @@ final class ObservationBuilder {
         unit.getSpec().getFailover().getFailback()
             == dev.availability.ou.api.FailoverSpec.Failback.Automatic,
         TemplateHash.of(unit.getSpec()),
-        requests(unit));
+        requests(unit),
+        loopProtection(unit.getSpec().getFailover().getLoopProtection()));
+  }
+
+  private static UnitPolicy.LoopProtection loopProtection(
+      dev.availability.ou.api.LoopProtectionSpec spec) {
+    if (spec == null) return null;
+    return new UnitPolicy.LoopProtection(
+        spec.getMaxFailovers(),
+        spec.getWindow() == null
+            ? null
+            : dev.availability.ou.api.Durations.parse(spec.getWindow()));
   }
 
   /** The conditions the status shows True: the core tells by them when one starts (its event). */
@@ -135,7 +146,8 @@ final class ObservationBuilder {
         a.get(UnitAnnotations.SWITCHOVER_TO),
         a.get(UnitAnnotations.DRILL),
         a.get(UnitAnnotations.PAUSED),
-        a.get(UnitAnnotations.FENCED_MEMBERS));
+        a.get(UnitAnnotations.FENCED_MEMBERS),
+        a.get(UnitAnnotations.RESUME_FAILOVERS));
   }
 
   /** The stored status as the core reads it ({@link UnitStatusReader}). */
