@@ -66,6 +66,16 @@ public final class ScaleBenchmark {
     System.exit(b.run() ? 0 : 1);
   }
 
+  /** The operator's metrics port, and OU_SCALE_RECONCILE_THREADS (the reconcilers running at once) when set. */
+  private static Map<String, String> operatorEnv(int port) {
+    Map<String, String> env = new java.util.HashMap<>(
+        Map.of("QUARKUS_HTTP_PORT", String.valueOf(port), "QUARKUS_HTTP_HOST", "127.0.0.1"));
+    String threads = System.getenv("OU_SCALE_RECONCILE_THREADS");
+    if (threads != null && !threads.isBlank())
+      env.put("QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS", threads.trim());
+    return env;
+  }
+
   private static String env(String name, String dflt) {
     String v = System.getenv(name);
     return v == null || v.isBlank() ? dflt : v.trim();
@@ -86,7 +96,7 @@ public final class ScaleBenchmark {
             ids.operatorKubeconfig(),
             "scale",
             "ou-scale-leader",
-            Map.of("QUARKUS_HTTP_PORT", String.valueOf(port), "QUARKUS_HTTP_HOST", "127.0.0.1"));
+            operatorEnv(port));
         ScaleMembers members = new ScaleMembers(admin, NAMESPACE, ids.membersAccess());
         UnitWatch watch = new UnitWatch(admin, NAMESPACE);
         EndpointWatch endpoints = new EndpointWatch(admin, NAMESPACE)) {
