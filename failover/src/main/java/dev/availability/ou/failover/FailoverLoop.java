@@ -62,7 +62,8 @@ final class FailoverLoop {
       each.add(t.decidedAt() + " " + t.reason() + " " + t.former() + " -> " + t.newPrimary()
           + " (epoch " + t.epoch() + ")");
     }
-    return run.size() + " failovers within " + limits.window().toSeconds() + " s" + " ("
+    return run.size() + (run.size() == 1 ? " failover" : " failovers") + " within "
+        + limits.window().toSeconds() + " s" + " ("
         + String.join("; ", each)
         + "): automatic failover is suspended so that a fault that follows the service from member to member does not"
         + " move it for ever; find the cause, then kubectl ou resume "

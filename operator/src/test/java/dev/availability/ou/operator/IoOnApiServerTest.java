@@ -205,14 +205,13 @@ class IoOnApiServerTest {
   }
 
   private static void write(OperationalUnitStatus status) {
-    client
+    OperationalUnit u = client
         .resources(OperationalUnit.class)
         .inNamespace(ns)
         .withName("io-status")
-        .editStatus(u -> {
-          u.setStatus(status);
-          return u;
-        });
+        .get();
+    u.setStatus(status);
+    client.resources(OperationalUnit.class).inNamespace(ns).resource(u).updateStatus();
   }
 
   private static Condition degraded(OperationalUnitStatus s) {

@@ -92,11 +92,7 @@ public final class ScaleBenchmark {
     Progress.log(
         "starting the operator (its own ServiceAccount; metrics on 127.0.0.1:" + port + ")");
     try (OperatorProcess op = OperatorProcess.start(
-            repo,
-            ids.operatorKubeconfig(),
-            "scale",
-            "ou-scale-leader",
-            operatorEnv(port));
+            repo, ids.operatorKubeconfig(), "scale", "ou-scale-leader", operatorEnv(port));
         ScaleMembers members = new ScaleMembers(admin, NAMESPACE, ids.membersAccess());
         UnitWatch watch = new UnitWatch(admin, NAMESPACE);
         EndpointWatch endpoints = new EndpointWatch(admin, NAMESPACE)) {
