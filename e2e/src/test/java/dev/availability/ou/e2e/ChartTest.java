@@ -95,6 +95,29 @@ class ChartTest {
   }
 
   @Test
+  void theOperatorsRequestsGoAheadOfItsMembersOnABusyApiServer() {
+    var schema = Chart.template("")
+        .get(io.fabric8.kubernetes.api.model.flowcontrol.v1.FlowSchema.class, "ou-operator");
+    assertThat(schema.getSpec().getPriorityLevelConfiguration().getName())
+        .isEqualTo("workload-high");
+    assertThat(schema.getSpec().getMatchingPrecedence())
+        .as("ahead of the built-in service-accounts schema (9000)")
+        .isLessThan(9000);
+    assertThat(schema.getSpec().getRules()).singleElement().satisfies(rule -> {
+      assertThat(rule.getSubjects()).singleElement().satisfies(subject -> {
+        assertThat(subject.getServiceAccount().getName()).isEqualTo("ou-operator");
+        assertThat(subject.getServiceAccount().getNamespace()).isEqualTo("ou-system");
+      });
+      assertThat(rule.getResourceRules())
+          .singleElement()
+          .satisfies(r -> assertThat(r.getVerbs()).containsExactly("*"));
+    });
+    assertThat(Chart.template("flowControl: {enabled: false}")
+            .find(io.fabric8.kubernetes.api.model.flowcontrol.v1.FlowSchema.class, "ou-operator"))
+        .isEmpty();
+  }
+
+  @Test
   void valuesAreDocumented() throws IOException {
     List<String> lines = Files.readAllLines(Chart.dir().resolve("values.yaml"));
     String previous = "";

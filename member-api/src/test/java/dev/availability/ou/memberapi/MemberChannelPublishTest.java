@@ -1,6 +1,7 @@
 package dev.availability.ou.memberapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.contract.MemberReport;
@@ -82,5 +83,89 @@ class MemberChannelPublishTest {
     assertThat(channel.publish(report(true, 2, 9_999))).isTrue();
     assertThat(channel.publish(report(true, 3, 19_999))).isTrue();
     assertThat(MemberChannel.REPORT_REFRESH).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void aFailedWriteIsNotRetriedBeforeABackoffThatGrowsAndASuccessResetsIt() {
+    java.util.concurrent.atomic.AtomicLong millis =
+        new java.util.concurrent.atomic.AtomicLong(1_000_000);
+    Clock clock = new Clock() {
+      @Override
+      public java.time.ZoneId getZone() {
+        return java.time.ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public Instant instant() {
+        return Instant.ofEpochMilli(millis.get());
+      }
+    };
+    java.util.concurrent.atomic.AtomicBoolean refusing =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    List<String> tried = new ArrayList<>();
+    MemberApi overloaded = new MemberApi() {
+      @Override
+      public AutoCloseable watchPod(
+          String name, Consumer<PodMeta> onPod, Consumer<String> onTrouble) {
+        return () -> {};
+      }
+
+      @Override
+      public void mergePatchPod(String name, String mergePatchJson) {
+        tried.add(mergePatchJson);
+        if (refusing.get()) throw new MemberApiException(429, "Too Many Requests");
+      }
+
+      @Override
+      public PodMeta getPod(String name) {
+        return null;
+      }
+
+      @Override
+      public LeaseState getLease(String name) {
+        return null;
+      }
+
+      @Override
+      public LeaseState renewLease(
+          LeaseState lease, Instant renewTime, java.time.Duration duration) {
+        return lease;
+      }
+
+      @Override
+      public void close() {}
+    };
+    MemberChannel channel = new MemberChannel(overloaded, "web-1", clock);
+
+    assertThatThrownBy(() -> channel.publish(report(false, 1, 0)))
+        .isInstanceOf(MemberApiException.class);
+    assertThat(channel.publish(report(true, 2, 0)))
+        .as("a new fact, but the server just refused: wait")
+        .isFalse();
+    millis.addAndGet(499);
+    assertThat(channel.publish(report(true, 2, 0)))
+        .as("within the first backoff (0.5 to 1 s)")
+        .isFalse();
+    millis.addAndGet(501);
+    assertThatThrownBy(() -> channel.publish(report(true, 2, 0)))
+        .isInstanceOf(MemberApiException.class);
+    millis.addAndGet(999);
+    assertThat(channel.publish(report(true, 2, 0)))
+        .as("the second backoff is longer (1 to 2 s)")
+        .isFalse();
+    assertThat(tried).hasSize(2);
+
+    refusing.set(false);
+    millis.addAndGet(MemberChannel.MAX_REPORT_BACKOFF.toMillis());
+    assertThat(channel.publish(report(true, 2, 0))).isTrue();
+    assertThat(channel.publish(report(false, 3, 0)))
+        .as("a success ends the backoff: the next fact goes at once")
+        .isTrue();
+    assertThat(tried).hasSize(4);
   }
 }

@@ -15,8 +15,10 @@ import java.util.List;
 
 /**
  * Gives the operator and the members identities of their own (ServiceAccounts with tokens), and the API server a
- * FlowSchema per identity and verb, all on the built-in {@code exempt} priority level (as the admin certificate the
- * tests use is: nothing is throttled differently). The API server's
+ * FlowSchema per identity and verb, on the priority levels a real cluster gives them: the members' requests on
+ * {@code workload-low} (where Kubernetes puts every ServiceAccount's), the operator's on {@code workload-high} (where
+ * the chart's FlowSchema puts it, as kube-controller-manager's are: at 1,000 units some 700 report writes of the members
+ * were executing at once and the operator's pod creations waited behind them). The API server's
  * {@code apiserver_flowcontrol_dispatched_requests_total{flow_schema=...}} then counts each client's requests by
  * verb, which {@code apiserver_request_total} cannot (it has no client label).
  */
@@ -75,7 +77,10 @@ final class ClientIdentities {
             .append("  matchingPrecedence: ")
             .append(precedence + (verb.equals("other") ? 50 : VERBS.indexOf(verb)))
             .append("\n")
-            .append("  priorityLevelConfiguration: {name: exempt}\n")
+            .append("  priorityLevelConfiguration: {name: ")
+            .append(client.equals(OPERATOR) ? "workload-high" : "workload-low")
+            .append("}\n")
+            .append("  distinguisherMethod: {type: ByUser}\n")
             .append("  rules:\n  - subjects: [{kind: ServiceAccount, serviceAccount: {name: ")
             .append(sa)
             .append(", namespace: ")
