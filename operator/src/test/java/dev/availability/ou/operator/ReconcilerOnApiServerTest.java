@@ -219,12 +219,59 @@ class ReconcilerOnApiServerTest {
     }
   }
 
+  /** A pod template the API server refuses (a request above its limit): 422 becomes InvalidSpec, nothing created. */
+  @Test
+  void aMemberPodTheApiServerRefusesMakesTheUnitInvalidSpecAndNothingIsCreated() throws Exception {
+    Operator operator =
+        new Operator(o -> o.withKubernetesClient(admin).withCloseClientOnStop(false));
+    operator.register(
+        new OperationalUnitReconciler(
+            admin, config(), new EventRecorder(admin), new UnitMetrics(new SimpleMeterRegistry())),
+        c -> c.settingNamespaces(Set.of(ns)));
+    operator.start();
+    try {
+      OperationalUnit unit = MemberPodBuilderTest.sample();
+      unit.getMetadata().setName("io-invalid");
+      unit.getMetadata().setNamespace(ns);
+      unit.getMetadata().setUid(null);
+      unit.getSpec()
+          .getTemplate()
+          .getSpec()
+          .getContainers()
+          .get(0)
+          .setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+              .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("2"))
+              .addToLimits("cpu", new io.fabric8.kubernetes.api.model.Quantity("1"))
+              .build());
+      admin.resources(OperationalUnit.class).inNamespace(ns).resource(unit).create();
+
+      await("Degraded, InvalidSpec")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(250))
+          .until(() ->
+              degraded("io-invalid").map(Condition::getReason).orElse("").equals("InvalidSpec"));
+      assertThat(degraded("io-invalid").orElseThrow().getMessage())
+          .contains("refused member pod", "spec.template");
+      assertThat(admin
+              .pods()
+              .inNamespace(ns)
+              .withLabel("ou.availability.dev/unit", "io-invalid")
+              .list()
+              .getItems())
+          .as("no member pod")
+          .isEmpty();
+    } finally {
+      operator.stop();
+    }
+  }
+
   private static Optional<Condition> degraded() {
-    OperationalUnit u = admin
-        .resources(OperationalUnit.class)
-        .inNamespace(ns)
-        .withName("io-rbac")
-        .get();
+    return degraded("io-rbac");
+  }
+
+  private static Optional<Condition> degraded(String name) {
+    OperationalUnit u =
+        admin.resources(OperationalUnit.class).inNamespace(ns).withName(name).get();
     if (u == null || u.getStatus() == null || u.getStatus().getConditions() == null)
       return Optional.empty();
     return u.getStatus().getConditions().stream()
