@@ -25,12 +25,10 @@ import org.awaitility.core.ConditionTimeoutException;
 public final class Drill implements AutoCloseable {
   public static final String UNIT = "kvstore";
   // The e2e suite's budget: T_recovery 5 s, a 2 s primary lease renewed every 667 ms. The samples'
-  // 4 s budget
-  // (an 800 ms lease renewed every 267 ms) is more than two loaded cores running the control plane,
-  // the operator
-  // and four JVMs sustain through the pods' API forwarder: renewals fall behind, the primary stops
-  // serving, and
-  // its readiness with it (seen: a failover loop at bootstrap).
+  // 4 s budget (an 800 ms lease renewed every 267 ms) is more than two loaded cores running the
+  // control plane, the operator and four JVMs sustain through the pods' API forwarder: renewals
+  // fall behind, the primary stops serving, and its readiness with it (seen: a failover loop at
+  // bootstrap).
   public static final String BUDGET = "10s";
   public final DrillCluster cluster;
   public final String namespace;
@@ -219,9 +217,8 @@ public final class Drill implements AutoCloseable {
   public ClientVerdict finish() {
     load.stop();
     // Patience: after the API server was down, the unit's status says Protected a while before its
-    // pods are what it
-    // says (the node lifecycle controller may still evict them); the read-back waits until a
-    // primary answers.
+    // pods are what it says (the node lifecycle controller may still evict them); the read-back
+    // waits until a primary answers.
     ClientVerdict v = load.verdict(load.readBack(Duration.ofSeconds(120)));
     lastLoad = load;
     Progress.log("drill " + namespace + ": "

@@ -25,8 +25,7 @@ public final class DrillBenchmark {
       .withTimeout(Duration.ofSeconds(1));
 
   // Each fault's own time is printed; a slow recovery (a loaded machine, right after an API server
-  // outage) is a
-  // figure, not a reason to stop the run.
+  // outage) is a figure, not a reason to stop the run.
   private static final Duration RECOVERY_PATIENCE = Duration.ofMinutes(6);
 
   public static void main(String[] args) throws Exception {

@@ -48,8 +48,7 @@ class FencingDrillTest {
   void aFencedPrimaryRefusesWritesSentStraightToItWhileTheUnitServesFromTheStandby()
       throws Exception {
     // Preferred: the new primary acknowledges alone while its standby (the fenced member) is out;
-    // with Required it
-    // would acknowledge nothing until a standby is back.
+    // with Required it would acknowledge nothing until a standby is back.
     try (Drill d =
         new Drill(cluster, "fence").durability(dev.availability.ou.api.DataDurability.Preferred)) {
       d.createProtected();

@@ -44,8 +44,8 @@ class RejoinDrillTest {
     cluster = suite.cluster();
     operator = suite.operator();
     // No provisioner on the local control plane: static volumes of a class of this test's own. The
-    // process kubelet keeps
-    // a claim's data in its node's directory, as a local volume: it outlives the pod on that node.
+    // process kubelet keeps a claim's data in its node's directory, as a local volume: it outlives
+    // the pod on that node.
     storageClass = "ou-rejoin-" + Long.toString(System.nanoTime() % 100000, 36);
     cluster
         .client
@@ -166,8 +166,8 @@ class RejoinDrillTest {
           .isEqualTo(standbyBefore.counter("snapshotsSent"));
       assertThat(primary.counter("catchUpsFromLog")).isPositive();
       // It held at least formerDurable when its node died (a killed process loses nothing the OS
-      // holds) and cut only the
-      // tail the new primary never had: the stream starts right after what they share.
+      // holds) and cut only the tail the new primary never had: the stream starts right after what
+      // they share.
       assertThat(primary.counter("lastCatchUpFromSeq"))
           .as("the catch-up started where the former primary's log ended, not from the beginning")
           .isGreaterThanOrEqualTo(formerDurable - rejoined.counter("tailRecordsCut") + 1)

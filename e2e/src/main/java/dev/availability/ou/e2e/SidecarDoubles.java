@@ -267,11 +267,9 @@ public final class SidecarDoubles implements AutoCloseable {
           MemberChannel.Renewal r = channel.renewPrimaryLease(unit, a.epoch());
           if (r.leaseDuration().toMillis() > 0) leaseMillis = r.leaseDuration().toMillis();
           // As PrimaryLeaseState: a lease the API server gives to another stops it at once; one it
-          // cannot renew, once
-          // neither its last renewal nor its standby's confirmation (the failsafe) keeps it
-          // serving.
-          // A lease handed back to it (the operator rewrote it at its epoch) makes it serve again,
-          // as the sidecar does.
+          // cannot renew, once neither its last renewal nor its standby's confirmation (the
+          // failsafe) keeps it serving. A lease handed back to it (the operator rewrote it at its
+          // epoch) makes it serve again, as the sidecar does.
           if (r.held()) {
             lastRenewalMillis = now;
             fenced = false;

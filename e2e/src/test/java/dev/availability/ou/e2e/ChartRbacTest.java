@@ -184,8 +184,7 @@ class ChartRbacTest {
       }
     } finally {
       // The unit goes first (no operator put a finalizer on it), so no later all-namespaces
-      // operator meets it
-      // in a namespace that takes its time to terminate.
+      // operator meets it in a namespace that takes its time to terminate.
       new Units(client, other).delete("not-mine");
       await("unit not-mine gone")
           .atMost(Duration.ofSeconds(30))

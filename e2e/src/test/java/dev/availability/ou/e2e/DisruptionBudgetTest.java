@@ -49,8 +49,7 @@ class DisruptionBudgetTest extends EndToEndTest {
 
     assertThat(standbyEvicted).as("the eviction of standby " + standby).isTrue();
     // A new pod: under a new name when the operator saw the evicted one terminating, under the same
-    // name when it saw it
-    // gone (the unit's status still named it), so told apart by uid.
+    // name when it saw it gone (the unit's status still named it), so told apart by uid.
     await("a new standby, Protected again, no failover")
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(200))

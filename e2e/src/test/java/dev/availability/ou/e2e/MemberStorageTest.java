@@ -112,8 +112,7 @@ class MemberStorageTest extends EndToEndTest {
     String standbyClaim = claim(standby).getMetadata().getUid();
 
     // Both members gone at once (the operator stopped, so it cannot fail over in between):
-    // recreated under the
-    // names the status holds, on their own claims.
+    // recreated under the names the status holds, on their own claims.
     h.operator.close();
     h.client
         .pods()

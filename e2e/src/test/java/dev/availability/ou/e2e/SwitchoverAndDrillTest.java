@@ -76,9 +76,8 @@ class SwitchoverAndDrillTest extends EndToEndTest {
         .doesNotContain("FailoverStarted", "FailoverCompleted", "RequestRefused");
 
     // A restarted operator reads the answer from the status: "any@1" still on the unit moves
-    // nothing again. It has
-    // reconciled the unit once it answered a request made after the restart (a malformed drill,
-    // refused).
+    // nothing again. It has reconciled the unit once it answered a request made after the restart
+    // (a malformed drill, refused).
     h.operator.close();
     h.operator = h.startOperator("restarted");
     annotate(unit, UnitAnnotations.DRILL, " ");

@@ -14,9 +14,8 @@ import java.util.Map;
 /** What every end-to-end test class needs: the CRD, the operator as a process, sidecar doubles, units. */
 final class UnitHarness implements AutoCloseable {
   // T_max, the API default; T_recovery 5 s: a 2 s primary lease renewed every 667 ms and a 1 s
-  // readiness
-  // grace, which a loaded 2-core machine running the whole control plane, the operator and the test
-  // sustains.
+  // readiness grace, which a loaded 2-core machine running the whole control plane, the operator
+  // and the test sustains.
   static final String BUDGET = "10s";
 
   final KubernetesClient client;

@@ -96,10 +96,8 @@ public final class CandidateRanking {
   static boolean promotable(StandbyAssessment a, UnitPolicy policy) {
     if (policy.mode() != UnitPolicy.Mode.Asynchronous) return a.inSync();
     // A standby that does not know how far behind it is (starting, or never heard its primary) may
-    // hold none
-    // of the state: "any lag" means trailing, not empty (seen in the drills: a new standby promoted
-    // 2 s after
-    // it was created lost every write).
+    // hold none of the state: "any lag" means trailing, not empty (seen in the drills: a new
+    // standby promoted 2 s after it was created lost every write).
     if (a.lag() == null) return a.inSync();
     // A streaming asynchronous standby may call itself in sync while it trails: its lag decides.
     return policy.maxPromotableLag() == null || a.lag() <= policy.maxPromotableLag();

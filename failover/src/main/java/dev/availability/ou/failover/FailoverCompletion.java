@@ -46,13 +46,12 @@ final class FailoverCompletion {
         && Fencing.asked(o, former.pod());
     if (keepFenced) next = next.withStandby(former.pod());
     // Lost with its node, the former primary is kept in case it comes back before the new standby
-    // is in sync
-    // (MemberRejoin); fenced by epoch, it cannot acknowledge. The new standby does not wait for it.
+    // is in sync (MemberRejoin); fenced by epoch, it cannot acknowledge. The new standby does not
+    // wait for it.
     boolean kept = former != null && !keepFenced && MemberRejoin.keep(o, s, former);
     if (former != null && !keepFenced && !kept) {
       // On a node that is down, wait until the former primary is fenced and force its deletion; on
-      // a
-      // suspected node that still looks Ready, delete it gracefully now and force it later if it
+      // a suspected node that still looks Ready, delete it gracefully now and force it later if it
       // hangs.
       boolean nodeDown = nodeDown(o, former);
       boolean force = mayHang(o, s, former) && fenced(o, s, former);

@@ -70,14 +70,13 @@ final class FailoverPromotion {
     if (former != null) actions.add(new Assign(former.pod(), Role.Fenced, i.epoch(), null));
     actions.add(new Assign(target.pod(), Role.Primary, i.epoch(), null));
     // A target whose sidecar reports must confirm the promotion before traffic moves to it: a
-    // standby
-    // that died with its primary (both nodes lost) looks healthy to the API server for a while.
+    // standby that died with its primary (both nodes lost) looks healthy to the API server for a
+    // while.
     if (target.report() != null && !took) {
       boolean asked = target.assigned(Role.Primary, i.epoch(), null);
       // The deadline counts from the first time the promotion was seen sent (persisted), never from
-      // the
-      // decision alone: an operator that restarts mid-way must not abort before the target could
-      // answer.
+      // the decision alone: an operator that restarts mid-way must not abort before the target
+      // could answer.
       Instant askedAt = i.promotionAskedAt() != null ? i.promotionAskedAt() : asked ? now : null;
       Instant deadline = askedAt == null ? null : askedAt.plus(lease);
       if (deadline == null || now.isBefore(deadline)) {

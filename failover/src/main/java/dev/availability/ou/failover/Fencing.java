@@ -59,8 +59,7 @@ final class Fencing {
     Member target = choice.member();
     String what = "primary " + s.primary() + " is fenced (" + ANNOTATION + ")";
     // Taken as a fault would be (the standby must be promotable, it is counted as a failover): the
-    // user took the
-    // primary out of service, it did not hand over.
+    // user took the primary out of service, it did not hand over.
     Intent intent = new Intent(
         target.pod(),
         s.primary(),
@@ -101,8 +100,7 @@ final class Fencing {
     boolean newly = p != null && p.assignedRole() != Role.Fenced;
     if (p != null && !p.deleting() && (newly || p.assignedEpoch() < s.epoch())) {
       // Past the epoch it was assigned as primary, once: a status already past it (written first,
-      // the pod's new
-      // assignment not yet seen) needs no second step.
+      // the pod's new assignment not yet seen) needs no second step.
       long epoch = newly
           ? Math.max(s.epoch(), p.assignedEpoch() + 1)
           : Math.max(s.epoch(), p.assignedEpoch());

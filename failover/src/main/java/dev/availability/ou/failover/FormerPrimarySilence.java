@@ -35,8 +35,7 @@ final class FormerPrimarySilence {
     if (lease != null && i.former().equals(lease.holder()) && lease.renewedAt() != null)
       return lease.renewedAt().plus(duration);
     // Its renewals are unknown (the lease names nobody it renews, or was never renewed): the
-    // decision to fail it
-    // over was taken after any renewal seen so far.
+    // decision to fail it over was taken after any renewal seen so far.
     return i.decidedAt().plus(duration);
   }
 }

@@ -97,19 +97,17 @@ final class PrimaryFailure {
     Member p = o.member(s.primary()).orElse(null);
     if (p != null && !p.terminated() && !p.deleting()) {
       // Nobody replaces it, so it stays the primary: keep its assignment and lease current (after
-      // an aborted
-      // failover it may still hold the Fenced assignment, and would never recover from it).
+      // an aborted failover it may still hold the Fenced assignment, and would never recover from
+      // it).
       if (!p.assigned(Role.Primary, s.epoch(), s.standby()))
         actions.add(new Assign(p.pod(), Role.Primary, s.epoch(), s.standby()));
       PrimaryUpkeep.holdLease(o, s, p, actions);
     }
     actions.add(new Emit(event, message, true));
     // Restarts that moved nobody are reported here; once the app runs again the primary is judged
-    // on how it
-    // runs then (otherwise an old restart would keep it failed, and fail it over whenever a standby
-    // appears).
-    // A crashed app's restart is counted only when it runs again: that restart belongs to this
-    // fault too.
+    // on how it runs then (otherwise an old restart would keep it failed, and fail it over whenever
+    // a standby appears). A crashed app's restart is counted only when it runs again: that restart
+    // belongs to this fault too.
     if (p != null && p.app() != null)
       s = s.withPrimaryRestartBaseline(p.app().restartCount() + (p.app().crashed() ? 1 : 0));
     return new Decision(

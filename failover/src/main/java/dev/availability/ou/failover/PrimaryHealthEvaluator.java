@@ -87,17 +87,15 @@ public final class PrimaryHealthEvaluator {
     if (p.phase() == Member.PodPhase.Running && !p.ready()) {
       Instant since = p.readySince() != null ? p.readySince() : now;
       // A primary counts as unready from its promotion at the earliest: as a standby its readiness
-      // meant something
-      // else (seen in the drills: a standby unready a moment before its promotion failed over again
-      // 0.35 s after it).
+      // meant something else (seen in the drills: a standby unready a moment before its promotion
+      // failed over again 0.35 s after it).
       Instant promotedAt = promotedAt(s, p);
       if (promotedAt != null && promotedAt.isAfter(since)) since = promotedAt;
       Duration grace = t.unreadyGrace();
       if (startingUp(p)) {
         // Not ready since its application started: it is starting (a JVM, a cache to warm), not
-        // failing. It gets
-        // the recovery time on top of the grace before unreadiness counts, as a startup probe would
-        // give it.
+        // failing. It gets the recovery time on top of the grace before unreadiness counts, as a
+        // startup probe would give it.
         since = p.app().since();
         grace = grace.plus(t.startupAllowance());
       }

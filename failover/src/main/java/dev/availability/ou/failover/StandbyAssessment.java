@@ -47,8 +47,7 @@ public record StandbyAssessment(
       return new StandbyAssessment(
           State.Starting, false, null, seq, "standby " + m.pod() + " is starting");
     // A sidecar that has not confirmed the unit's epoch may be dead behind a pod that still looks
-    // ready
-    // (its node not yet NotReady): it is no candidate until it does.
+    // ready (its node not yet NotReady): it is no candidate until it does.
     if (r != null && r.epoch() < epoch) {
       return new StandbyAssessment(
           State.Starting,
@@ -58,8 +57,7 @@ public record StandbyAssessment(
           "standby " + m.pod() + " has not confirmed epoch " + epoch + " yet");
     }
     // With a current report the sidecar's word counts; without one yet, the pod's readiness (the
-    // sidecar's
-    // readiness probe passes on a standby only once it is in sync).
+    // sidecar's readiness probe passes on a standby only once it is in sync).
     boolean inSync;
     Long lag;
     if (r != null && r.epoch() == epoch) {

@@ -53,8 +53,7 @@ final class StandbyLifecycle {
     Member leavingHome = s.standby() == null ? leavingHome(o, s) : null;
     boolean fenced = Fencing.asked(o, s.standby());
     // Failback wants the standby on the home node, where the scheduler still counts the member
-    // leaving it; a fenced
-    // one is kept as it is, for inspection (Fencing).
+    // leaving it; a fenced one is kept as it is, for inspection (Fencing).
     if (leavingHome != null || fenced) return new Tended(s, null, null, leavingHome, fenced);
     if (sb == null) return new Tended(create(o, s, p, actions), null, null, null, false);
     StandbyAssessment assessment = StandbyAssessment.of(sb, o);

@@ -32,12 +32,10 @@ final class StandbyPlacement {
     avoid.addAll(alsoAvoid);
     o.nodes().values().stream().filter(n -> !n.healthy()).map(NodeView::name).forEach(avoid::add);
     // The set becomes the pod's required node affinity, a snapshot of this moment: excluding every
-    // node would
-    // leave the standby unschedulable for good once they recover (seen after the API server
-    // restarted, when every
-    // node looked NotReady for a moment). Then only the primary's node is excluded; the scheduler
-    // keeps the pod off
-    // nodes that are still not ready by their taints, and it lands on the first that recovers.
+    // node would leave the standby unschedulable for good once they recover (seen after the API
+    // server restarted, when every node looked NotReady for a moment). Then only the primary's node
+    // is excluded; the scheduler keeps the pod off nodes that are still not ready by their taints,
+    // and it lands on the first that recovers.
     if (!o.nodes().isEmpty() && avoid.containsAll(o.nodes().keySet())) {
       avoid.clear();
       if (p != null && p.scheduled()) avoid.add(p.node());

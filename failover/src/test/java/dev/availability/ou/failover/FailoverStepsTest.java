@@ -595,8 +595,7 @@ class FailoverStepsTest {
     assertThat(w.standby().node).isEqualTo("node-a");
     assertThat(w.pods).containsOnlyKeys("db-1", w.status.standby());
     // Avoiding the failed node too would exclude every node: the standby avoids only the primary's
-    // and waits,
-    // kept off node-a by its taint, instead of being unschedulable until replaced.
+    // and waits, kept off node-a by its taint, instead of being unschedulable until replaced.
     assertThat(w.actions())
         .filteredOn(
             a -> a instanceof CreateMember cm && cm.role() == Role.Standby && cm.epoch() == 2)
@@ -656,8 +655,7 @@ class FailoverStepsTest {
     Decision d = w.reconcile();
 
     // The failover is done (traffic moved, a new standby scheduled); the former primary is kept,
-    // not deleted, in case
-    // its node returns before the new standby is in sync (MemberRejoin).
+    // not deleted, in case its node returns before the new standby is in sync (MemberRejoin).
     assertThat(d.phase()).isEqualTo(Phase.Synchronizing);
     assertThat(w.status.intent()).isNull();
     assertThat(d.actions())

@@ -131,8 +131,7 @@ class FencingTest {
 
     fence(w, "db-0");
     // The operator writes the new epoch, then stops before fencing the member (or its cache has not
-    // seen it yet):
-    // the next decision fences it at that epoch, not one more.
+    // seen it yet): the next decision fences it at that epoch, not one more.
     w.reconcile(0, false);
     assertThat(w.status.epoch()).isEqualTo(2);
     assertThat(w.pod("db-0").role).isEqualTo(Role.Primary);

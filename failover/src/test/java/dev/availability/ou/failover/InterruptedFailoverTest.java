@@ -104,9 +104,8 @@ class InterruptedFailoverTest {
     assertThat(w.pod("db-0").role).isEqualTo(Role.Primary);
 
     // db-0 serves again at epoch 3 at once: db-1's sidecar (its app down) streams from it and
-    // confirms it (in
-    // Synchronous mode that is what a primary serves on). db-1 runs again: the unit is whole, with
-    // no second failover.
+    // confirms it (in Synchronous mode that is what a primary serves on). db-1 runs again: the unit
+    // is whole, with no second failover.
     w.appRecovers("db-1");
     w.runUntilProtectedAt(3, Duration.ofSeconds(10));
 

@@ -115,8 +115,7 @@ class PauseTest {
   @Test
   void aPauseDuringAFailoverHoldsItWhereItIs() {
     // 1: the intent written; 2: lease, fence and promotion sent, the target yet to confirm; 3:
-    // traffic moved, the former
-    // primary's removal and the new standby to come.
+    // traffic moved, the former primary's removal and the new standby to come.
     for (int stepsBeforePause = 1; stepsBeforePause <= 3; stepsBeforePause++) {
       World w = World.threeNodes().bootstrap();
       neverTwoAcknowledging(w);

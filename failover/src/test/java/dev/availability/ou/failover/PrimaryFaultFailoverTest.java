@@ -164,10 +164,9 @@ class PrimaryFaultFailoverTest {
   @Test
   void primaryLeaseExpiredFailsOverAndTheFormerPrimaryWhoseSidecarRunsOnRejoinsAsTheStandby() {
     // Only the primary's lease renewals fail; its sidecar runs on, reads its fence and says so
-    // before the new standby
-    // is in sync: it holds the log, so it becomes the standby again (MemberRejoin) and the new one
-    // goes. Asynchronous:
-    // there the lease alone keeps a primary serving.
+    // before the new standby is in sync: it holds the log, so it becomes the standby again
+    // (MemberRejoin) and the new one goes. Asynchronous: there the lease alone keeps a primary
+    // serving.
     World w = World.threeNodes(UnitPolicy.Mode.Asynchronous).bootstrap();
     int mark = w.mark();
     w.primary().leaseBlocked = true;
@@ -210,8 +209,7 @@ class PrimaryFaultFailoverTest {
   @Test
   void asynchronousStandbyReportingPeerLostWhileTheLeaseIsOverdueFailsOver() {
     // The primary's node dies; the API server still shows it Ready (the node grace is 40 s), but
-    // the standby
-    // lost the heartbeats and the lease is overdue: two weak signals.
+    // the standby lost the heartbeats and the lease is overdue: two weak signals.
     World w = failsOver(
         UnitPolicy.Mode.Asynchronous,
         x -> x.killNode(x.primary().node),
@@ -226,9 +224,8 @@ class PrimaryFaultFailoverTest {
   @Test
   void synchronousStandbyReportingPeerLostEndsThePrimaryThatNoLongerRenewsAtOnce() {
     // Its standby vouched for it (no renewals); once the standby reports it lost and no renewal
-    // came since, the
-    // primary's failsafe is over: it acknowledges nothing, LeaseExpired, as soon as the report is
-    // seen.
+    // came since, the primary's failsafe is over: it acknowledges nothing, LeaseExpired, as soon as
+    // the report is seen.
     World w = failsOver(x -> x.killNode(x.primary().node), Signal.Kind.LeaseExpired, true);
     assertThat(w.status.lastFailover().message())
         .contains("lost the primary's heartbeats", "its standby has not heard it");

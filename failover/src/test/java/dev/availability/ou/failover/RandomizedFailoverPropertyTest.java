@@ -356,8 +356,7 @@ class RandomizedFailoverPropertyTest {
           && x.pods.size() == 2
           && x.endpoints.equals(java.util.Set.of(x.status.primary()))) return true;
       // The documented policy: a stale standby (or one that does not know how far it trails) is not
-      // promoted;
-      // the unit waits for a primary that cannot return.
+      // promoted; the unit waits for a primary that cannot return.
       World.Pod primary = x.pods.get(x.status.primary());
       boolean primaryDead = primary == null || primary.phase == Member.PodPhase.Failed;
       String reason =

@@ -610,8 +610,7 @@ final class World {
     if (p.manualReport) return;
     if (heard) {
       // What it knows of the primary; when it hears nothing it keeps its last word (a synchronous
-      // primary
-      // cannot acknowledge anything without it).
+      // primary cannot acknowledge anything without it).
       long behind = primary == null ? 0 : Math.max(0, primary.seq - p.seq);
       p.lag = behind;
       // (like the sidecar: an asynchronous standby that streams calls itself in sync while it

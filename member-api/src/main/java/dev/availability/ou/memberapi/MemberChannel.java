@@ -179,8 +179,7 @@ public final class MemberChannel implements AutoCloseable {
     String name = ContractKeys.primaryLeaseName(unitName);
     for (int attempt = 0; attempt < 2; attempt++) {
       // One write per renewal: the lease from the last success carries the resourceVersion to
-      // update
-      // against; only a conflict (someone else wrote it) costs a read.
+      // update against; only a conflict (someone else wrote it) costs a read.
       MemberApi.LeaseState lease = lastLease.get();
       if (lease == null || !name.equals(lease.name())) {
         lease = api.getLease(name);

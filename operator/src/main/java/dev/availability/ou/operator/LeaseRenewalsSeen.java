@@ -22,9 +22,8 @@ final class LeaseRenewalsSeen {
   private final Map<String, Seen> seen = new ConcurrentHashMap<>();
   private final Clock clock;
   // The last moment the operator could not see renewals (its watch of the leases was down): a
-  // renewal it could
-  // not see must not count as missed, or every primary would fail over as soon as the API server
-  // came back.
+  // renewal it could not see must not count as missed, or every primary would fail over as soon as
+  // the API server came back.
   private volatile Instant blindAt;
 
   LeaseRenewalsSeen(Clock clock) {
@@ -66,9 +65,8 @@ final class LeaseRenewalsSeen {
                 : new Seen(holder, renewTime, now))
         .at();
     // After the blindness one more lease duration: the holder's calls sent while the API server was
-    // coming back may
-    // still be timing out when the watch is back (seen: both drill primaries failed over 2 s after
-    // it).
+    // coming back may still be timing out when the watch is back (seen: both drill primaries failed
+    // over 2 s after it).
     Instant blind = blindAt == null ? null : blindAt.plus(duration(lease));
     return blind != null && blind.isAfter(at) ? blind : at;
   }

@@ -155,9 +155,8 @@ final class MemberPodBuilder {
           .endEmptyDir()
           .build();
     // The member's own claim (UnitObjectsBuilder.memberClaim, made just before the pod): it
-    // outlives the pod, so
-    // a member recreated under this name restarts on its log. A generic ephemeral volume would die
-    // with the pod.
+    // outlives the pod, so a member recreated under this name restarts on its log. A generic
+    // ephemeral volume would die with the pod.
     return new VolumeBuilder()
         .withName(DATA_VOLUME)
         .withNewPersistentVolumeClaim()

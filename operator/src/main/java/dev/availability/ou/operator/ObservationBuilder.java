@@ -199,8 +199,7 @@ final class ObservationBuilder {
       unreadySeen.remove(name);
     } else {
       // Condition times have second precision; a sub-second readiness grace needs our own first
-      // sighting.
-      // The later of the two never overstates how long the pod has been unready.
+      // sighting. The later of the two never overstates how long the pod has been unready.
       Instant firstSeen = unreadySeen.computeIfAbsent(name, n -> now);
       readySince = readySince == null || firstSeen.isAfter(readySince) ? firstSeen : readySince;
     }

@@ -47,8 +47,7 @@ import org.jboss.logging.Logger;
  * operator holds in memory for the unit.
  */
 // Not generation-aware: the request annotations (switchover-to, drill, ...) change no generation;
-// the filter lets
-// their changes through, and a new generation as before.
+// the filter lets their changes through, and a new generation as before.
 @ControllerConfiguration(
     name = "operationalunit",
     fieldManager = Naming.FIELD_MANAGER,

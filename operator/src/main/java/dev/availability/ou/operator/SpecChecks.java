@@ -69,9 +69,8 @@ final class SpecChecks {
             "volume name " + v.getName() + " is reserved for the operator: rename it"));
     if (podSpec.getServiceAccountName() != null || podSpec.getServiceAccount() != null) {
       // The members' identity may renew the unit's Lease and write their reports, and the
-      // member-pod policy
-      // polices only that identity: a named account would get those rights without the policy (and
-      // may be shared).
+      // member-pod policy polices only that identity: a named account would get those rights
+      // without the policy (and may be shared).
       problems.add(
           "spec.template.spec.serviceAccountName is not allowed: each unit's members run as the ServiceAccount the operator"
               + " creates for them (<unit>-member), the only identity its member policy polices; remove the field (grant extra"

@@ -61,11 +61,9 @@ final class UnitInformers {
             .build(),
         context);
     // Renewals are not events (only a new holder, a first renewal, or annotations edited — epoch,
-    // duration — are):
-    // the decider asks to be called back when a lease would expire. The cache follows every renewal
-    // all the same.
-    // (A unit whose standby vouches for its primary has no such timer: an edited Lease must be an
-    // event to be repaired.)
+    // duration — are): the decider asks to be called back when a lease would expire. The cache
+    // follows every renewal all the same. (A unit whose standby vouches for its primary has no such
+    // timer: an edited Lease must be an event to be repaired.)
     var unitLeases = new TimedLeaseSource(
         InformerEventSourceConfiguration.from(Lease.class, OperationalUnit.class)
             .withName("unit-leases")

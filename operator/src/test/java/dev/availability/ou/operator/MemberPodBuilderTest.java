@@ -89,9 +89,8 @@ class MemberPodBuilderTest {
     Assignment a = ContractJson.assignment(
         pod.getMetadata().getAnnotations().get(ContractKeys.ASSIGNMENT_ANNOTATION));
     // The timings of the sample's budget travel with the assignment (T_recovery 2 s: heartbeat 100
-    // ms, peer lost
-    // after 400 ms, lease 800 ms, margin 200 ms), so an edit of the budget reaches a running
-    // sidecar.
+    // ms, peer lost after 400 ms, lease 800 ms, margin 200 ms), so an edit of the budget reaches a
+    // running sidecar.
     assertThat(a)
         .isEqualTo(new Assignment(
             Role.Standby, 3, "kv-0", "Synchronous", new Assignment.Timing(100, 400, 800, 200)));

@@ -132,9 +132,8 @@ public final class PrimarySession {
     if (f.epoch() > epoch) {
       state = State.CLOSED;
       // Deposed only on proof: a sealed frame (it opened, so it comes from a holder of the key) or
-      // a refusal
-      // that proves the newer epoch over this session's nonce. Anyone else claiming one just ends
-      // the session.
+      // a refusal that proves the newer epoch over this session's nonce. Anyone else claiming one
+      // just ends the session.
       boolean proven = seal != null || (f.type() == FrameType.REFUSE && provesNewerEpoch(f));
       if (proven) out.add(new SessionAction.Deposed(f.epoch()));
       out.add(new SessionAction.Close(

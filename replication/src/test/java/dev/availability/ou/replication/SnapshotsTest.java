@@ -87,8 +87,7 @@ class SnapshotsTest {
   void aSnapshotWrittenWhileUpdatesGoOnIsExactOnceTheLogIsReplayedToItsConsistentSequence()
       throws Exception {
     // Rewrites, deletes and journal markers race the writing; replaying the records after the
-    // snapshot's
-    // seq up to its consistentSeq must give exactly the state at consistentSeq.
+    // snapshot's seq up to its consistentSeq must give exactly the state at consistentSeq.
     Snapshots snaps = new Snapshots(dir, Limits.DEFAULT);
     long t = Terms.of(1, 1);
     KvState live = new KvState(0);

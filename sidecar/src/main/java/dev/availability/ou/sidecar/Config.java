@@ -110,10 +110,9 @@ public record Config(
         get(v, "OU_API_TOKEN_FILE", null),
         get(v, "OU_API_CA_FILE", null),
         // One API call's limit. A renewal that takes longer than a fraction of the lease is worth
-        // nothing (the lease
-        // counts from when it was sent) and blocks the next attempt: after an API server restart,
-        // calls sent while it
-        // was starting hung for the default 10 s and the operator saw the lease lapse.
+        // nothing (the lease counts from when it was sent) and blocks the next attempt: after an
+        // API server restart, calls sent while it was starting hung for the default 10 s and the
+        // operator saw the lease lapse.
         parseMillis(get(v, "OU_API_REQUEST_TIMEOUT", "1s")),
         sealStream(get(v, "OU_STREAM_ENCRYPTION", "aes-256-gcm")),
         positive(

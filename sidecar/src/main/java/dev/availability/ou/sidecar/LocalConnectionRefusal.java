@@ -51,8 +51,8 @@ final class LocalConnectionRefusal {
       out.flush();
       s.shutdownOutput();
       // Requests the caller sent meanwhile are read and dropped until it closes (or the deadline):
-      // unread
-      // bytes at the close would reset the connection, and the message could be lost on the way.
+      // unread bytes at the close would reset the connection, and the message could be lost on the
+      // way.
       while (s.getInputStream().read(new byte[4096]) >= 0) {
         // dropped
       }

@@ -171,9 +171,8 @@ final class LogWriter implements AutoCloseable {
         }
         if (!running) return;
         // Group commit: when fewer records wait than went into the last fsync, the others are
-        // probably on
-        // their way back (their acknowledgement just left); waiting a fraction of an fsync gathers
-        // them.
+        // probably on their way back (their acknowledgement just left); waiting a fraction of an
+        // fsync gathers them.
         if (policy.kind() == FsyncPolicy.Kind.ALWAYS && count < lastBatchCount) {
           long wait = Math.min(GROUP_COMMIT_MAX_WAIT_NANOS, lastForceDurationNanos / 2);
           try {

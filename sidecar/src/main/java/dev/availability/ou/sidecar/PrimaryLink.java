@@ -71,11 +71,9 @@ final class PrimaryLink implements AutoCloseable {
    */
   private void written(long first, long last, byte[] bytes, int length) {
     // Asynchronous: the link's own thread sends (from the log), so a slow or silent standby can
-    // never hold
-    // up the log writer and with it the acknowledgements that do not wait for the standby.
-    // A batch larger than one frame may carry (a value near the largest after a full queue) goes
-    // from
-    // the log instead, in frames of the configured size.
+    // never hold up the log writer and with it the acknowledgements that do not wait for the
+    // standby. A batch larger than one frame may carry (a value near the largest after a full
+    // queue) goes from the log instead, in frames of the configured size.
     if (live && replica.mode() != Mode.ASYNCHRONOUS && length <= codec.limits().maxBatchBytes()) {
       synchronized (sendLock) {
         if (live && liveSession != null && next == first) {

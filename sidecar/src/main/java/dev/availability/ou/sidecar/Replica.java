@@ -241,8 +241,8 @@ final class Replica {
       LogRecord r = new LogRecord(seq, current.term, type, key, value);
       store.state().apply(r);
       // Journal is Synchronous plus the stimulus markers (the seed's strategies 1 and 3 combined):
-      // nothing
-      // acknowledged is lost, and a promoted standby also knows which stimuli were in flight.
+      // nothing acknowledged is lost, and a promoted standby also knows which stimuli were in
+      // flight.
       sync = current.mode == Mode.SYNCHRONOUS || current.mode == Mode.JOURNAL;
       // The waiter goes in before the record reaches the writer: its acknowledgement cannot come
       // first.

@@ -61,9 +61,8 @@ final class RoleAssignment {
           && current.role != Role.Primary
           && writer.durableSeq() < store.exactFromSeq()) {
         // A snapshot received from the old primary is fuzzy until the stream reaches its consistent
-        // sequence:
-        // serving it would show keys at values from different moments. The operator sees no
-        // confirmation and moves on.
+        // sequence: serving it would show keys at values from different moments. The operator sees
+        // no confirmation and moves on.
         Logs.warn(
             "refused promotion at epoch " + newEpoch + ": the state is exact only from sequence "
                 + store.exactFromSeq() + " and this member holds up to " + writer.durableSeq());
@@ -127,9 +126,8 @@ final class RoleAssignment {
     store.saveMember(p);
     current.term = Terms.of(current.epoch, inc);
     // Back at an epoch it already served (a restart), with its standby still its peer: that standby
-    // may hold records
-    // this primary lost, so nothing is acknowledged on one copy before it was heard (see
-    // PrimaryLink).
+    // may hold records this primary lost, so nothing is acknowledged on one copy before it was
+    // heard (see PrimaryLink).
     acks.acksAlone(cfg.acknowledgeAlone()
         && (inc == 1 || current.peerEndpoint == null || current.peerEndpoint.isBlank()));
     current.promotionSeq = current.nextSeq;

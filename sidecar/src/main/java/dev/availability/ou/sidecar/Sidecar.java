@@ -139,9 +139,8 @@ public final class Sidecar implements AutoCloseable {
           heapWatch.heapBytes(),
           heapWatch.tooSmall());
       // Offered every OU_REPORT_INTERVAL; the control source decides what reaches the API server
-      // (MemberChannel.publish:
-      // anything the operator acts on at once, positions and sizes at most every
-      // OU_POSITION_REPORT_INTERVAL).
+      // (MemberChannel.publish: anything the operator acts on at once, positions and sizes at most
+      // every OU_POSITION_REPORT_INTERVAL).
       control.publish(report);
     } catch (RuntimeException e) {
       Logs.error("report failed", e);

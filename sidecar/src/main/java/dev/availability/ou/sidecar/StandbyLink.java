@@ -40,13 +40,10 @@ final class StandbyLink {
 
   private volatile long ackedSent = -1;
   // The last sequence this session put in the log (common prefix, cut, snapshot, records), set
-  // under the replica's
-  // lock with the change. An ACK never goes past it: once promoted, this member's own TERM_START
-  // and writes become
-  // durable at sequences the old primary also sent, and an ACK of those would release the old
-  // primary's writes
-  // that this member never took (seen in bench/drill: one acknowledged Synchronous write lost per
-  // such race).
+  // under the replica's lock with the change. An ACK never goes past it: once promoted, this
+  // member's own TERM_START and writes become durable at sequences the old primary also sent, and
+  // an ACK of those would release the old primary's writes that this member never took (seen in
+  // bench/drill: one acknowledged Synchronous write lost per such race).
   private volatile long held = -1;
   private final Object ackSignal = new Object();
   volatile Thread thread;
@@ -166,9 +163,8 @@ final class StandbyLink {
           if (!goOn) return;
         }
         // Nothing more has arrived: write and fsync the received batches on this thread (the ACK
-        // leaves
-        // from here too). While it runs, further frames gather in the socket and go out as one
-        // batch.
+        // leaves from here too). While it runs, further frames gather in the socket and go out as
+        // one batch.
         if (lastOfBurst) replica.commitInline();
         if (session.state() == StandbySession.State.STREAMING && acker == null) {
           acker = new Thread(this::ackLoop, "ou-standby-acker");

@@ -40,8 +40,8 @@ final class StandbyProgress {
 
   void streaming(boolean on) {
     // Whether the stream stopped while this standby was in sync: in Synchronous and Journal modes
-    // the
-    // primary acknowledges nothing its standby does not hold, so such a standby stays promotable.
+    // the primary acknowledges nothing its standby does not hold, so such a standby stays
+    // promotable.
     if (!on) heldAllAtLoss = inSync();
     else heldAllAtLoss = false;
     streaming = on;

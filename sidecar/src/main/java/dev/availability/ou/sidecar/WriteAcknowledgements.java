@@ -25,9 +25,8 @@ final class WriteAcknowledgements {
 
   private volatile long standbyAcked = -1;
   // OU_DATA_DURABILITY=preferred: a Synchronous/Journal primary the operator gave no standby yet
-  // acknowledges on
-  // its own durable write, until a standby's session starts (see standbySessionStarting for why not
-  // later).
+  // acknowledges on its own durable write, until a standby's session starts (see
+  // standbySessionStarting for why not later).
   private volatile boolean acksAlone;
   private volatile boolean standbyConnected;
   // The primary's last sequence when the standby's session started: the standby calls itself in

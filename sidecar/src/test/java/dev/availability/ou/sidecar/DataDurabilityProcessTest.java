@@ -81,8 +81,8 @@ class DataDurabilityProcessTest {
       for (int i = 1; i <= 200; i++) {
         long seq = client.put("with-standby" + i, ("v" + i).getBytes());
         // Held by the standby when acknowledged: were the primary still acknowledging alone, the
-        // standby could
-        // call itself in sync (it reached the position told at its session's start) without these.
+        // standby could call itself in sync (it reached the position told at its session's start)
+        // without these.
         assertThat(b.status().durableSeq())
             .as("standby's durable position when write %d (seq %d) was acknowledged", i, seq)
             .isGreaterThanOrEqualTo(seq);
@@ -109,8 +109,7 @@ class DataDurabilityProcessTest {
       ReplicationProcessTest.putMany(client, "k", 1, 20);
       b.kill();
       // The standby is gone but still the primary's peer: a write waits for it (no acknowledging
-      // alone behind the
-      // back of a standby that may still call itself in sync).
+      // alone behind the back of a standby that may still call itself in sync).
       assertThatThrownBy(() -> client.put("while-standby-lost", "v".getBytes()))
           .isInstanceOf(StandbyUnavailableException.class);
       // The operator replaces it: the new peer is not up yet, so the primary acknowledges alone...

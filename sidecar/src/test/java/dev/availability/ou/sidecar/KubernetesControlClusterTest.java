@@ -491,8 +491,7 @@ class KubernetesControlClusterTest {
     assertThat(renewed).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z");
 
     // Someone else writes the lease (same holder): the renewal's PUT against the old
-    // resourceVersion gets 409,
-    // the lease is read again and the renewal goes through.
+    // resourceVersion gets 409, the lease is read again and the renewal goes through.
     admin.leases().inNamespace(ns).withName(LEASE).edit(l -> {
       l.getMetadata().getAnnotations().put("touched-by", "test");
       return l;
@@ -544,9 +543,8 @@ class KubernetesControlClusterTest {
         });
 
     // Rotation: the pod's token file holds a token that becomes invalid (bound to a Secret that is
-    // deleted),
-    // and the kubelet writes a new one. Re-reading only every hour, the client must re-read it
-    // after the 401.
+    // deleted), and the kubelet writes a new one. Re-reading only every hour, the client must
+    // re-read it after the 401.
     pod("web-t", null, null);
     Secret anchor = admin
         .secrets()

@@ -97,8 +97,8 @@ class LostPrimaryTailProcessTest {
     assertThat(primary.http("/readyz")).startsWith("503");
 
     // What the operator then does (the primary is unready, its standby in sync): promote the
-    // standby, and the old
-    // primary rejoins as its standby, cutting only its own new incarnation's TERM_START.
+    // standby, and the old primary rejoins as its standby, cutting only its own new incarnation's
+    // TERM_START.
     assertThat(standby.status().inSync()).as("the standby is promotable").isTrue();
     standby.assign(MemberRole.PRIMARY, 2, primary);
     primary.assign(MemberRole.STANDBY, 2, null);

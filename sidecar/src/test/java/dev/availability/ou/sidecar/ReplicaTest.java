@@ -230,8 +230,7 @@ class ReplicaTest extends ReplicaFixture {
       assertThat(write(replica, "after").get(5, TimeUnit.SECONDS).status())
           .isEqualTo(LocalProtocol.FENCED);
       // The API server answers again: renewed, serving on the lease (the standby, heard again
-      // first, may bring the
-      // failsafe back for a moment before the next renewal).
+      // first, may bring the failsafe back for a moment before the next renewal).
       confirming.set(true);
       api.reachable.set(true);
       clock.passUntil(
@@ -281,8 +280,7 @@ class ReplicaTest extends ReplicaFixture {
   void aPreferredPrimaryBackAtTheSameEpochWaitsForItsStandbyInsteadOfAcknowledgingAlone()
       throws Exception {
     // Issue 15 item 5: its standby may hold records this primary lost; it must be heard before
-    // anything is
-    // acknowledged on one copy (the primary stops serving if it holds more, see
+    // anything is acknowledged on one copy (the primary stops serving if it holds more, see
     // LostPrimaryTailProcessTest).
     open("OU_MODE", "Synchronous", "OU_DATA_DURABILITY", "preferred");
     replica.assign(Role.Primary, 1, "127.0.0.1:1", null, "promoted");
@@ -439,10 +437,8 @@ class ReplicaTest extends ReplicaFixture {
   @Test
   void aPlanMadeForTheStandbyIsRefusedOnceItWasPromotedAndCutsNothing() throws Exception {
     // Issue 15 item 3: the old primary's START (cut after 0) or records, planned from what this
-    // member held as the
-    // standby at epoch 1, reach it after its promotion at epoch 2: the replica refuses them in the
-    // critical section
-    // that would apply them.
+    // member held as the standby at epoch 1, reach it after its promotion at epoch 2: the replica
+    // refuses them in the critical section that would apply them.
     open("OU_MODE", "Asynchronous");
     replica.assign(Role.Standby, 1, null, null, "test");
     replica.assign(Role.Primary, 2, null, null, "test");
@@ -469,12 +465,10 @@ class ReplicaTest extends ReplicaFixture {
   @Test
   void aPromotedStandbyNeverAcknowledgesItsOwnRecordsToTheOldPrimary() throws Exception {
     // Seen in bench/drill (one acknowledged Synchronous write lost, twice): the standby took
-    // records 1..3 from the
-    // primary at epoch 1, the old primary sent 4..6, then the standby was promoted. Its own
-    // TERM_START became durable
-    // at 4, and the ACK rule "durable and below what the primary sends next" acknowledged 4: the
-    // old primary then
-    // acknowledged its write 4, which the new primary never took.
+    // records 1..3 from the primary at epoch 1, the old primary sent 4..6, then the standby was
+    // promoted. Its own TERM_START became durable at 4, and the ACK rule "durable and below what
+    // the primary sends next" acknowledged 4: the old primary then acknowledged its write 4, which
+    // the new primary never took.
     open("OU_MODE", "Synchronous");
     replica.assign(Role.Standby, 1, null, null, "test");
     long t = dev.availability.ou.replication.Terms.of(1, 1);

@@ -43,8 +43,7 @@ final class SidecarProcess implements AutoCloseable {
   private long startNanos;
   long startMillis = -1;
   // Optional (network-namespace tests): a command prefix such as "ip netns exec NAME", the local
-  // API's
-  // host (loopback inside that namespace) and how this JVM opens sockets there. Defaults: as
+  // API's host (loopback inside that namespace) and how this JVM opens sockets there. Defaults: as
   // before.
   private List<String> commandPrefix = List.of();
   private String apiHost;

@@ -117,8 +117,8 @@ class StalledLocalClientProcessTest {
         .isPositive();
 
     // One idle connection leaves: a new one is admitted in its place, once the sidecar has seen the
-    // close
-    // (its slot is released by the connection's reader at EOF, a moment after the client closed).
+    // close (its slot is released by the connection's reader at EOF, a moment after the client
+    // closed).
     opened.remove(0).close();
     try (OuClient next = primary.client()) {
       await()
@@ -127,8 +127,8 @@ class StalledLocalClientProcessTest {
           .until(() -> next.put("next", "v".getBytes()) > 0);
     }
     // Read through a connection already admitted: primary.counter() opens a new one, which is
-    // refused while
-    // the sidecar has not yet seen next's close (the four slots: two idle, good, next).
+    // refused while the sidecar has not yet seen next's close (the four slots: two idle, good,
+    // next).
     assertThat(good.status().number("counter.localApiConnectionsRefused"))
         .isGreaterThanOrEqualTo(2);
   }

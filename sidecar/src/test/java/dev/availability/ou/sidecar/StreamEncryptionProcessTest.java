@@ -192,8 +192,7 @@ class StreamEncryptionProcessTest {
   @Test
   void whenOnlyOneMemberAsksForSealingTheStreamIsSealed() throws Exception {
     // A unit turning encryptStream off or on replaces its pods one by one: the pair in between must
-    // go on
-    // replicating, and sealed, as long as one of them still asks for it.
+    // go on replicating, and sealed, as long as one of them still asks for it.
     standby.start();
     primary = new SidecarProcess("primary", net + "1", root, key)
         .with("OU_ROLE", "Primary")
@@ -346,8 +345,7 @@ class StreamEncryptionProcessTest {
           Mode m = mode;
           if (m == Mode.DOWNGRADE_HELLO && header[1] == FrameType.HELLO.code()) {
             // The primary's "seal" wish is HELLO's last byte: clear it and fix the checksum, so
-            // only the
-            // proofs (which cover it) can tell.
+            // only the proofs (which cover it) can tell.
             tampered.incrementAndGet();
             payload[length - 1] = 0;
             CRC32C crc = new CRC32C();

@@ -39,9 +39,8 @@ public final class KubeletMain {
     }
     Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
     // A kubelet's writes fail fast and are made again by its own loops (leases every 2 s, statuses
-    // every 5 s):
-    // the client's retries with back-off would hold its threads for minutes while the API server is
-    // down.
+    // every 5 s): the client's retries with back-off would hold its threads for minutes while the
+    // API server is down.
     config.setRequestTimeout(5_000);
     config.setConnectionTimeout(3_000);
     config.setRequestRetryBackoffLimit(0);

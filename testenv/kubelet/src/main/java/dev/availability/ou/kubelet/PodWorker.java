@@ -38,9 +38,8 @@ final class PodWorker {
   private Process apiSocat;
   private volatile Instant startTime;
   // Read without the worker's lock: a container slot asks while holding its own lock, and the
-  // status writer takes
-  // the slots' locks; one lock order (worker, then slot) and no lock for this flag keep them from
-  // deadlocking.
+  // status writer takes the slots' locks; one lock order (worker, then slot) and no lock for this
+  // flag keep them from deadlocking.
   private volatile boolean stopping;
   private PodStatus posted;
   private Instant tokenWritten = Instant.EPOCH;

@@ -18,9 +18,8 @@ final class ProxiedPorts {
       return List.of();
     }
     // Services without a selector lead where their owner says: default/kubernetes to the API
-    // server's advertised
-    // (non-loopback) address. Pods reach the API server through their node's forwarder; nothing
-    // here dials those.
+    // server's advertised (non-loopback) address. Pods reach the API server through their node's
+    // forwarder; nothing here dials those.
     if (spec.getSelector() == null || spec.getSelector().isEmpty()) {
       return List.of();
     }

@@ -89,10 +89,9 @@ public final class ServiceProxy implements AutoCloseable {
       return;
     }
     // The events of the initial list are handled on the informer's thread; handle the listed
-    // Services here as well
-    // (doing it twice changes nothing) so that their addresses are there when start() returns; the
-    // store is read again
-    // under the lock, so that a Service deleted meanwhile stays deleted.
+    // Services here as well (doing it twice changes nothing) so that their addresses are there when
+    // start() returns; the store is read again under the lock, so that a Service deleted meanwhile
+    // stays deleted.
     for (Service listed : serviceInformer.getStore().list()) {
       handle(
           service -> {
