@@ -200,8 +200,9 @@ class RandomizedFailoverPropertyTest {
           w.crashAfterActions = r.nextInt(6);
         }
         case 23 -> w.policy = withAutomatic(!w.policy.automatic());
-        case 24 -> { // a user asks for a switchover: to the standby, any, the primary, another pod,
-          // or nonsense
+        case 24 -> {
+          // a user asks for a switchover: to the standby, any, the primary, another pod, or
+          // nonsense
           String[] targets = {
             "any", w.status.standby(), w.status.primary(), anyPod(), "db-99", "Not_A_Pod", ""
           };
@@ -219,8 +220,8 @@ class RandomizedFailoverPropertyTest {
           w.policy = w.policy.withRequests(new Requests(
               q.switchoverTo(), q.drill(), q.isPaused() ? null : "true", q.fencedMembers()));
         }
-        case 27, 28 -> { // a user fences a member (the primary or the standby mostly), or unfences
-          // everyone
+        case 27, 28 -> {
+          // a user fences a member (the primary or the standby mostly), or unfences everyone
           Requests q = w.policy.requests();
           String fenced = pod == null || r.nextInt(3) == 0 ? null : pod;
           w.policy =

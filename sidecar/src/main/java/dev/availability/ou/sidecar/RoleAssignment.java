@@ -101,8 +101,9 @@ final class RoleAssignment {
         view = replica.view(reason);
       }
     }
-    if (view == null) { // same role and epoch: only the peer or mode may have changed; tell the
-      // listeners outside the lock
+    if (view == null) {
+      // same role and epoch: only the peer or mode may have changed; tell the listeners outside the
+      // lock
       listeners.publish(replica.view("assignment refreshed"));
       acks.progress();
       return false;

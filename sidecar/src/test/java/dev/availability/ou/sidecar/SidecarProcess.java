@@ -157,8 +157,8 @@ final class SidecarProcess implements AutoCloseable {
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.addAll(jvmFlags());
     String jar = System.getProperty("ou.sidecar.jar");
-    if (jar != null) { // as in the image: the packaged jar and the libraries its manifest names, in
-      // that order
+    if (jar != null) {
+      // as in the image: the packaged jar and the libraries its manifest names, in that order
       cmd.add("-jar");
       cmd.add(jar);
     } else {

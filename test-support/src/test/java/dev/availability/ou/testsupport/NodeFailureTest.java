@@ -92,8 +92,8 @@ class NodeFailureTest {
       Progress.log(
           "pod " + original + " evicted " + Workloads.seconds(start) + " after the failure");
       Pod evicted = client.pods().inNamespace(ns.name()).withName(original).get();
-      if (evicted != null) { // no kubelet confirms the deletion of a pod on a dead node: it stays
-        // Terminating
+      if (evicted != null) {
+        // no kubelet confirms the deletion of a pod on a dead node: it stays Terminating
         assertThat(evicted.getStatus().getConditions()).anySatisfy(c -> {
           assertThat(c.getType()).isEqualTo("DisruptionTarget");
           assertThat(c.getReason()).isEqualTo("DeletionByTaintManager");
