@@ -34,7 +34,7 @@ final class ResumeCommand extends RequestCommand {
   @Override
   boolean nothingToDo(OperationalUnit u, Request request, PrintWriter out) {
     if (RequestCommand.paused(u) || loopSuspended(u)) return false;
-    out.println(unit + ": not paused, and automatic failover is not suspended; nothing to do");
+    out.println(unit + ": not paused; nothing to do (and automatic failover is not suspended)");
     return true;
   }
 

@@ -203,6 +203,37 @@ class RequestCommandsTest {
     assertThat(otherContext.err()).contains("context \"elsewhere\" is not in the kubeconfig");
   }
 
+  /** A unit whose failovers looped (Degraded, FailoverLoop) is resumed by the resume-failovers request, answered. */
+  @Test
+  void resumeOnAUnitWhoseFailoversLoopedAsksToResumeThem() {
+    unitWithMembers("looped");
+    OperationalUnit u = client
+        .resources(OperationalUnit.class)
+        .inNamespace(ns)
+        .withName("looped")
+        .get();
+    u.setStatus(new dev.availability.ou.api.OperationalUnitStatus());
+    u.getStatus()
+        .setConditions(List.of(new io.fabric8.kubernetes.api.model.ConditionBuilder()
+            .withType("Degraded")
+            .withStatus("True")
+            .withReason("FailoverLoop")
+            .withMessage("3 failovers within 300 s")
+            .withLastTransitionTime("2026-12-06T00:00:00Z")
+            .build()));
+    client.resources(OperationalUnit.class).inNamespace(ns).resource(u).updateStatus();
+
+    Plugin.Result r = plugin.run("resume", "looped", "--no-wait");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.err())
+        .contains("asked for a resumption of automatic failover ("
+            + UnitAnnotations.RESUME_FAILOVERS + "=");
+    assertThat(annotation("looped", UnitAnnotations.RESUME_FAILOVERS)).isNotBlank();
+    assertThat(annotation("looped", UnitAnnotations.PAUSED))
+        .as("the pause is not touched")
+        .isNull();
+  }
+
   @Test
   void historyAndStatusShowWhatTheStatusRecords() throws Exception {
     unitWithMembers("hist");
