@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -29,6 +31,11 @@ public final class TcpForwarder implements AutoCloseable {
   private final AtomicInteger next = new AtomicInteger();
   private final Set<Pipe> pipes = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+  // Counted down when the accept loop has left accept(): only then is the listening socket really
+  // closed (a close
+  // while a thread waits in accept is finished by that thread), so a connection after close() is
+  // refused, not reset.
+  private final CountDownLatch acceptorDone = new CountDownLatch(1);
 
   private TcpForwarder(
       ServerSocket listener, Supplier<List<InetSocketAddress>> endpoints, Duration connectTimeout) {
@@ -65,6 +72,14 @@ public final class TcpForwarder implements AutoCloseable {
   }
 
   private void acceptLoop() {
+    try {
+      acceptUntilClosed();
+    } finally {
+      acceptorDone.countDown();
+    }
+  }
+
+  private void acceptUntilClosed() {
     while (!closed) {
       Socket client;
       try {
@@ -126,6 +141,13 @@ public final class TcpForwarder implements AutoCloseable {
       listener.close();
     } catch (IOException ignored) {
       // the listener is gone either way
+    }
+    try {
+      // Seen in CI: a connect right after close() was reset instead of refused, the socket still
+      // listening.
+      acceptorDone.await(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     for (Pipe pipe : List.copyOf(pipes)) {
       pipe.abort();
