@@ -123,11 +123,17 @@ final class ActionExecutor {
   }
 
   private void holdLease(OperationalUnit unit, HoldLease l) {
-    // The holder's sidecar renews concurrently: retry a conflict at once rather than through a
-    // reconcile backoff.
+    retryingConflicts(() -> writeLease(unit, l));
+  }
+
+  /**
+   * A write of the unit's Lease, retried at once on a conflict (the holder's sidecar renews concurrently) rather than
+   * through a reconcile backoff.
+   */
+  private static void retryingConflicts(Runnable write) {
     for (int attempt = 1; ; attempt++) {
       try {
-        writeLease(unit, l);
+        write.run();
         return;
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409 || attempt >= 5) throw e;
@@ -137,34 +143,30 @@ final class ActionExecutor {
 
   /** Renews the lease for its holder (Action.VouchLease); a lease held by another, or gone, is left alone. */
   private void vouchLease(OperationalUnit unit, Action.VouchLease v) {
+    retryingConflicts(() -> renewFor(unit, v));
+  }
+
+  private void renewFor(OperationalUnit unit, Action.VouchLease v) {
     String ns = unit.getMetadata().getNamespace();
-    String name = ContractKeys.primaryLeaseName(unit.getMetadata().getName());
-    for (int attempt = 1;
-        ;
-        attempt++) { // the holder's sidecar renews concurrently: a conflict is retried at once
-      Lease current = client.leases().inNamespace(ns).withName(name).get();
-      if (current == null
-          || current.getSpec() == null
-          || !v.holder().equals(current.getSpec().getHolderIdentity())
-          || current.getMetadata().getAnnotations() == null
-          || !String.valueOf(v.epoch())
-              .equals(current
-                  .getMetadata()
-                  .getAnnotations()
-                  .get(ContractKeys.LEASE_EPOCH_ANNOTATION))) {
-        return;
-      }
-      current.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
-      try {
-        Lease written = client.leases().inNamespace(ns).resource(current).update();
-        caches
-            .unitLeases()
-            .handleRecentResourceUpdate(ResourceID.fromResource(written), written, current);
-        return;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt >= 5) throw e;
-      }
+    Lease current = client
+        .leases()
+        .inNamespace(ns)
+        .withName(ContractKeys.primaryLeaseName(unit.getMetadata().getName()))
+        .get();
+    var annotations = current == null ? null : current.getMetadata().getAnnotations();
+    if (current == null
+        || current.getSpec() == null
+        || !v.holder().equals(current.getSpec().getHolderIdentity())
+        || annotations == null
+        || !String.valueOf(v.epoch())
+            .equals(annotations.get(ContractKeys.LEASE_EPOCH_ANNOTATION))) {
+      return;
     }
+    current.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+    Lease written = client.leases().inNamespace(ns).resource(current).update();
+    caches
+        .unitLeases()
+        .handleRecentResourceUpdate(ResourceID.fromResource(written), written, current);
   }
 
   private void writeLease(OperationalUnit unit, HoldLease l) {

@@ -70,7 +70,7 @@ final class SupportingObjects {
     for (UnitDependent<?> d : dependents)
       existing.add(d.getSecondaryResource(unit, context)
           .map(HasMetadata.class::cast)
-          .orElseGet(() -> client.resource(d.desiredFor(unit, context)).get()));
+          .orElseGet(() -> client.resource(d.desired(unit, context)).get()));
     boolean setUpBefore = existing.get(0) != null; // the ServiceAccount, made after the key
     if (firstLook) {
       existing.add(client.resource(UnitObjectsBuilder.serviceName(unit)).get());

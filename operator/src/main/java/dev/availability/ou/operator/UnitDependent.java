@@ -37,9 +37,4 @@ final class UnitDependent<R extends HasMetadata>
   protected R desired(OperationalUnit unit, Context<OperationalUnit> context) {
     return desired.apply(unit, context);
   }
-
-  /** What the name would hold if the unit made it (for the name-conflict check before the first write). */
-  R desiredFor(OperationalUnit unit, Context<OperationalUnit> context) {
-    return desired.apply(unit, context);
-  }
 }

@@ -9,22 +9,17 @@ import dev.availability.ou.failover.ConditionReason;
 import dev.availability.ou.failover.Member;
 import dev.availability.ou.failover.Observation;
 import dev.availability.ou.testsupport.KubernetesCluster;
-import dev.availability.ou.testsupport.RepoRoot;
 import dev.availability.ou.testsupport.TestNamespace;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -43,24 +38,7 @@ class IoOnApiServerTest {
   static void setUp(KubernetesClient c, TestNamespace namespace) throws Exception {
     client = c;
     ns = namespace.name();
-    CustomResourceDefinition crd = Serialization.unmarshal(
-        Files.readString(
-            RepoRoot.require().resolve("crds/operationalunits.ou.availability.dev-v1.yml")),
-        CustomResourceDefinition.class);
-    client.apiextensions().v1().customResourceDefinitions().resource(crd).serverSideApply();
-    client
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .withName(crd.getMetadata().getName())
-        .waitUntilCondition(
-            d -> d.getStatus() != null
-                && d.getStatus().getConditions() != null
-                && d.getStatus().getConditions().stream()
-                    .anyMatch(
-                        x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
-            30,
-            TimeUnit.SECONDS);
+    UnitCrd.install(client);
   }
 
   private static OperationalUnit sample(String name) throws Exception {

@@ -5,11 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.testsupport.KubernetesCluster;
-import dev.availability.ou.testsupport.RepoRoot;
 import dev.availability.ou.testsupport.TestNamespace;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
@@ -18,16 +16,13 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,24 +44,7 @@ class ReconcilerOnApiServerTest {
     admin = client;
     ns = namespace.name();
     role = "ou-io-operator-" + ns;
-    CustomResourceDefinition crd = Serialization.unmarshal(
-        Files.readString(
-            RepoRoot.require().resolve("crds/operationalunits.ou.availability.dev-v1.yml")),
-        CustomResourceDefinition.class);
-    admin.apiextensions().v1().customResourceDefinitions().resource(crd).serverSideApply();
-    admin
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .withName(crd.getMetadata().getName())
-        .waitUntilCondition(
-            d -> d.getStatus() != null
-                && d.getStatus().getConditions() != null
-                && d.getStatus().getConditions().stream()
-                    .anyMatch(
-                        x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
-            30,
-            TimeUnit.SECONDS);
+    UnitCrd.install(admin);
   }
 
   @AfterAll
