@@ -49,6 +49,7 @@ class SettingsChangeDrillTest {
       List<String> members = List.of(d.primary(), d.units.standby(Drill.UNIT));
       Map<String, String> uids = uids(d);
       int failovers = d.units.failovers(Drill.UNIT);
+      java.util.List<String> eventsBefore = d.units.eventReasons(Drill.UNIT);
       // The drill's 10 s budget: T_recovery 5 s, so peer lost after 1 s, heartbeats every 250 ms,
       // lease 2 s.
       for (String m : members)
@@ -104,8 +105,14 @@ class SettingsChangeDrillTest {
       assertThat(uids(d)).as("the same pods (none replaced)").isEqualTo(uids);
       assertThat(d.units.failovers(Drill.UNIT)).as("failovers").isEqualTo(failovers);
       assertThat(d.units.phase(Drill.UNIT)).isEqualTo(UnitPhase.Protected);
-      assertThat(d.units.eventReasons(Drill.UNIT))
-          .doesNotContain("FailoverStarted", "RollingUpdate");
+      // Only what the edit caused: a slow start may have moved the unit while it was created (seen
+      // in CI).
+      java.util.List<String> eventsAfter = d.units.eventReasons(Drill.UNIT);
+      for (String reason : java.util.List.of("FailoverStarted", "RollingUpdate")) {
+        assertThat(eventsAfter.stream().filter(reason::equals).count())
+            .as(reason + " events since the edit")
+            .isEqualTo(eventsBefore.stream().filter(reason::equals).count());
+      }
       assertThat(v.acknowledged()).isPositive();
       assertThat(v.lost()).as("acknowledged writes lost: %s", v.lostExamples()).isZero();
       assertThat(v.splitBrain()).isZero();
