@@ -40,12 +40,18 @@ public record Thresholds(
     return leaseDuration.dividedBy(4);
   }
 
+  /** The least startup allowance: what a default Kubernetes startup probe allows (3 failures, 10 s apart). */
+  static final Duration MIN_STARTUP_ALLOWANCE = Duration.ofSeconds(30);
+
   /**
    * How long a primary whose application is starting may stay unready before the readiness grace counts: the
-   * recovery budget itself (the lease is two fifths of it).
+   * recovery budget (the lease is two fifths of it), and never less than a default startup probe allows. A JVM
+   * starting on a loaded node is not a failure (CI saw a new unit fail over once, Unready, while it was created);
+   * a crash while starting is caught at once ({@code AppCrashed}, {@code AppRestarted}).
    */
   public Duration startupAllowance() {
-    return leaseDuration.multipliedBy(5).dividedBy(2);
+    Duration budget = leaseDuration.multipliedBy(5).dividedBy(2);
+    return budget.compareTo(MIN_STARTUP_ALLOWANCE) >= 0 ? budget : MIN_STARTUP_ALLOWANCE;
   }
 
   /** A node lease is stale after 1.5 kubelet renewal periods (a kubelet renews every quarter of its lease). */

@@ -80,6 +80,17 @@ class PrimaryHealthEvaluatorTest {
     assertThat(verdict().failed()).as("still unready after the allowance").isTrue();
   }
 
+  /** CI: a new unit failed over once, Unready, while its primary's JVM started on a loaded machine. */
+  @Test
+  void aStartingPrimaryGetsAsLongAsADefaultStartupProbeEvenWithAShortBudget() {
+    Instant started = w.now.minusSeconds(25); // five times this unit's recovery budget
+    w.primary().app = new AppContainer(AppContainer.State.Running, 0, null, started);
+    w.primary().ready = false;
+    w.primary().readySince = started;
+    assertThat(t.startupAllowance()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(verdict().status()).isEqualTo(Verdict.Status.Healthy);
+  }
+
   @Test
   void aPrimaryThatWasReadySinceItsAppStartedGetsNoAllowance() {
     Instant started = w.now.minusSeconds(60);
