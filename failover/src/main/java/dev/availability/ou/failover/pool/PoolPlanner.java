@@ -1,0 +1,107 @@
+package dev.availability.ou.failover.pool;
+
+import dev.availability.ou.failover.pool.PoolAction.AddUnit;
+import dev.availability.ou.failover.pool.PoolAction.CreateSharedPod;
+import dev.availability.ou.failover.pool.PoolAction.DeletePod;
+import dev.availability.ou.failover.pool.PoolAction.HandOver;
+import dev.availability.ou.failover.pool.PoolAction.RemoveUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The pool's decisions (see docs/pools.md): keep one shared standby holding every admitted unit, let a
+ * pod that took a unit over keep the others' streams until the standby holds them promotably, then hand
+ * it to that unit; and say whom a failed unit may be promoted to. Pure: the caller observes and executes.
+ */
+public final class PoolPlanner {
+  private PoolPlanner() {}
+
+  /**
+   * The next actions for {@code pool}. {@code primaryNodes} maps each unit to its primary's node (where
+   * known): the shared standby must not share one with any primary it protects.
+   */
+  public static List<PoolAction> plan(PoolView pool, Map<String, String> primaryNodes) {
+    List<PoolAction> actions = new ArrayList<>();
+    Set<String> admitted = new LinkedHashSet<>(pool.admitted());
+    for (SharedPod p : pool.pods())
+      if (p.failed() && !p.claimed()) actions.add(new DeletePod(p.name(), "it failed"));
+
+    Optional<SharedPod> standby = pool.standby();
+    if (standby.isEmpty()) {
+      if (!admitted.isEmpty())
+        actions.add(new CreateSharedPod(
+            pool.nextPodName(), List.copyOf(admitted), avoid(pool, primaryNodes)));
+    } else {
+      SharedPod s = standby.get();
+      for (String u : admitted) if (!s.holds(u)) actions.add(new AddUnit(s.name(), u));
+      for (String u : s.promotable().keySet())
+        if (!admitted.contains(u)) actions.add(new RemoveUnit(s.name(), u, u + " left the pool"));
+      for (SharedPod surplus : pool.pods())
+        if (surplus != s
+            && !surplus.failed()
+            && !surplus.claimed()
+            && coversPromotably(s, surplus.promotable().keySet()))
+          actions.add(
+              new DeletePod(surplus.name(), "surplus: " + s.name() + " is the pool's standby"));
+    }
+
+    for (SharedPod p : pool.pods()) {
+      if (p.claimedBy().isEmpty() || p.failed()) continue;
+      String owner = p.claimedBy().get();
+      boolean holdsOthers = false;
+      for (String u : p.promotable().keySet()) {
+        if (u.equals(owner)) continue;
+        holdsOthers = true;
+        if (!admitted.contains(u)) {
+          actions.add(new RemoveUnit(p.name(), u, u + " left the pool"));
+        } else if (standby.filter(s -> s.promotable(u)).isPresent()) {
+          actions.add(new RemoveUnit(
+              p.name(), u, standby.get().name() + " holds " + u + " promotably now"));
+        }
+      }
+      if (!holdsOthers) actions.add(new HandOver(p.name(), owner));
+    }
+    return actions;
+  }
+
+  /**
+   * Whom unit {@code unit}, whose primary failed, may be promoted to: a pod holding it promotably that no
+   * other unit has claimed, the pool's standby first.
+   */
+  public static Takeover takeover(PoolView pool, String unit) {
+    Optional<SharedPod> own = pool.claimedBy(unit).filter(p -> !p.failed());
+    if (own.isPresent()) return new Takeover.To(own.get().name());
+    Optional<SharedPod> free = pool.pods().stream()
+        .filter(p -> !p.failed() && !p.claimed() && p.promotable(unit))
+        .min(Comparator.comparingInt(SharedPod::ordinal));
+    if (free.isPresent()) return new Takeover.To(free.get().name());
+    Optional<SharedPod> busy = pool.pods().stream()
+        .filter(p -> !p.failed() && p.claimed() && p.promotable(unit))
+        .findFirst();
+    if (busy.isPresent())
+      return new Takeover.Busy(busy.get().claimedBy().get(), busy.get().name());
+    return new Takeover.NotPromotable(
+        pool.pods().stream().anyMatch(p -> !p.failed() && p.holds(unit))
+            ? "the pool's standby holds " + unit + " but has not caught up with it"
+            : "no pod of pool " + pool.name() + " holds " + unit);
+  }
+
+  private static boolean coversPromotably(SharedPod s, Collection<String> units) {
+    return units.stream().allMatch(s::promotable);
+  }
+
+  private static Set<String> avoid(PoolView pool, Map<String, String> primaryNodes) {
+    Set<String> avoid = new LinkedHashSet<>();
+    for (String u : pool.admitted()) {
+      String node = primaryNodes.get(u);
+      if (node != null) avoid.add(node);
+    }
+    return Set.copyOf(avoid);
+  }
+}

@@ -1,0 +1,162 @@
+package dev.availability.ou.failover.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.availability.ou.failover.pool.PoolAction.AddUnit;
+import dev.availability.ou.failover.pool.PoolAction.CreateSharedPod;
+import dev.availability.ou.failover.pool.PoolAction.DeletePod;
+import dev.availability.ou.failover.pool.PoolAction.HandOver;
+import dev.availability.ou.failover.pool.PoolAction.RemoveUnit;
+import dev.availability.ou.failover.pool.SharedPod.State;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class PoolPlannerTest {
+  static final List<String> UNITS = List.of("u1", "u2", "u3");
+  static final Map<String, String> PRIMARY_NODES = Map.of("u1", "n1", "u2", "n2", "u3", "n3");
+
+  static SharedPod standby(String name, Map<String, Boolean> promotable) {
+    return new SharedPod(name, "n4", State.Running, Optional.empty(), promotable);
+  }
+
+  static SharedPod claimed(String name, String unit, Map<String, Boolean> promotable) {
+    return new SharedPod(name, "n4", State.Running, Optional.of(unit), promotable);
+  }
+
+  static final Map<String, Boolean> ALL_IN_SYNC = Map.of("u1", true, "u2", true, "u3", true);
+
+  @Test
+  void aPoolWithoutPodsMakesOneHoldingEveryUnitOffTheirPrimariesNodes() {
+    PoolView pool = new PoolView("kv", 8, UNITS, List.of());
+    assertThat(PoolPlanner.plan(pool, PRIMARY_NODES))
+        .containsExactly(
+            new CreateSharedPod("kv-standby-0", UNITS, java.util.Set.of("n1", "n2", "n3")));
+  }
+
+  @Test
+  void unitsBeyondCapacityAreNotHeldAndAreReportedAsOverflow() {
+    PoolView pool = new PoolView("kv", 2, UNITS, List.of());
+    assertThat(pool.overflow()).containsExactly("u3");
+    assertThat(PoolPlanner.plan(pool, PRIMARY_NODES))
+        .singleElement()
+        .isInstanceOfSatisfying(
+            CreateSharedPod.class, c -> assertThat(c.units()).containsExactly("u1", "u2"));
+  }
+
+  @Test
+  void aWholePoolNeedsNothing() {
+    PoolView pool = new PoolView("kv", 8, UNITS, List.of(standby("kv-standby-0", ALL_IN_SYNC)));
+    assertThat(PoolPlanner.plan(pool, PRIMARY_NODES)).isEmpty();
+  }
+
+  @Test
+  void aUnitThatJoinsIsAddedAndOneThatLeftIsRemoved() {
+    PoolView pool = new PoolView(
+        "kv", 8, List.of("u1", "u2", "u4"), List.of(standby("kv-standby-0", ALL_IN_SYNC)));
+    assertThat(PoolPlanner.plan(pool, PRIMARY_NODES))
+        .containsExactlyInAnyOrder(
+            new AddUnit("kv-standby-0", "u4"),
+            new RemoveUnit("kv-standby-0", "u3", "u3 left the pool"));
+  }
+
+  @Test
+  void aFailedStandbyIsReplacedAndDeleted() {
+    SharedPod failed =
+        new SharedPod("kv-standby-0", "n4", State.Failed, Optional.empty(), ALL_IN_SYNC);
+    PoolView pool = new PoolView("kv", 8, UNITS, List.of(failed));
+    assertThat(PoolPlanner.plan(pool, PRIMARY_NODES))
+        .containsExactly(
+            new DeletePod("kv-standby-0", "it failed"),
+            new CreateSharedPod("kv-standby-1", UNITS, java.util.Set.of("n1", "n2", "n3")));
+  }
+
+  @Test
+  void unitTwoTakesTheSharedPodOverAndThePoolMakesANewOne() {
+    PoolView pool = new PoolView("kv", 8, UNITS, List.of(standby("kv-standby-0", ALL_IN_SYNC)));
+    assertThat(PoolPlanner.takeover(pool, "u2")).isEqualTo(new Takeover.To("kv-standby-0"));
+
+    PoolView taken =
+        new PoolView("kv", 8, UNITS, List.of(claimed("kv-standby-0", "u2", ALL_IN_SYNC)));
+    assertThat(PoolPlanner.plan(taken, Map.of("u1", "n1", "u2", "n4", "u3", "n3")))
+        .as("the taken pod keeps u1 and u3 until another holds them")
+        .containsExactly(
+            new CreateSharedPod("kv-standby-1", UNITS, java.util.Set.of("n1", "n4", "n3")));
+  }
+
+  @Test
+  void theTakenPodDropsEachUnitOnlyOnceTheNewStandbyHoldsItPromotably() {
+    PoolView catchingUp = new PoolView(
+        "kv",
+        8,
+        UNITS,
+        List.of(
+            claimed("kv-standby-0", "u2", ALL_IN_SYNC),
+            standby("kv-standby-1", Map.of("u1", true, "u2", false, "u3", false))));
+    assertThat(PoolPlanner.plan(catchingUp, PRIMARY_NODES))
+        .containsExactly(
+            new RemoveUnit("kv-standby-0", "u1", "kv-standby-1 holds u1 promotably now"));
+
+    PoolView caughtUp = new PoolView(
+        "kv",
+        8,
+        UNITS,
+        List.of(
+            claimed("kv-standby-0", "u2", Map.of("u2", true)),
+            standby("kv-standby-1", ALL_IN_SYNC)));
+    assertThat(PoolPlanner.plan(caughtUp, PRIMARY_NODES))
+        .containsExactly(new HandOver("kv-standby-0", "u2"));
+  }
+
+  @Test
+  void aSecondFailureWhileTheSharedPodServesAnotherUnitIsBusyNotPromoted() {
+    PoolView pool = new PoolView(
+        "kv",
+        8,
+        UNITS,
+        List.of(
+            claimed("kv-standby-0", "u2", ALL_IN_SYNC),
+            standby("kv-standby-1", Map.of("u1", false, "u2", false, "u3", false))));
+    assertThat(PoolPlanner.takeover(pool, "u1")).isEqualTo(new Takeover.Busy("u2", "kv-standby-0"));
+  }
+
+  @Test
+  void aSecondFailureTakesTheNewStandbyOnceItHoldsThatUnitPromotably() {
+    PoolView pool = new PoolView(
+        "kv",
+        8,
+        UNITS,
+        List.of(
+            claimed("kv-standby-0", "u2", ALL_IN_SYNC),
+            standby("kv-standby-1", Map.of("u1", true, "u2", false, "u3", false))));
+    assertThat(PoolPlanner.takeover(pool, "u1")).isEqualTo(new Takeover.To("kv-standby-1"));
+  }
+
+  @Test
+  void aStandbyStillCatchingUpIsNotPromoted() {
+    PoolView pool = new PoolView(
+        "kv", 8, UNITS, List.of(standby("kv-standby-1", Map.of("u1", false, "u2", true))));
+    assertThat(PoolPlanner.takeover(pool, "u1"))
+        .isInstanceOfSatisfying(
+            Takeover.NotPromotable.class, n -> assertThat(n.why()).contains("not caught up"));
+    assertThat(PoolPlanner.takeover(pool, "u3"))
+        .isInstanceOfSatisfying(
+            Takeover.NotPromotable.class,
+            n -> assertThat(n.why()).contains("no pod of pool kv holds u3"));
+  }
+
+  @Test
+  void aSurplusStandbyIsDeletedOnlyWhenTheStandbyCoversItPromotably() {
+    SharedPod first = standby("kv-standby-0", Map.of("u1", true, "u2", false, "u3", true));
+    SharedPod surplus = standby("kv-standby-1", ALL_IN_SYNC);
+    assertThat(
+            PoolPlanner.plan(new PoolView("kv", 8, UNITS, List.of(first, surplus)), PRIMARY_NODES))
+        .isEmpty();
+    SharedPod whole = standby("kv-standby-0", ALL_IN_SYNC);
+    assertThat(
+            PoolPlanner.plan(new PoolView("kv", 8, UNITS, List.of(whole, surplus)), PRIMARY_NODES))
+        .containsExactly(
+            new DeletePod("kv-standby-1", "surplus: kv-standby-0 is the pool's standby"));
+  }
+}
