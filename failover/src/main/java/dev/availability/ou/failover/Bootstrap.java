@@ -8,6 +8,7 @@ import dev.availability.ou.failover.Action.Emit;
 import dev.availability.ou.failover.Action.HoldLease;
 import dev.availability.ou.failover.Action.PointService;
 import dev.availability.ou.failover.Member.Role;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -36,13 +37,15 @@ final class Bootstrap {
         .max(Comparator.comparingLong(Member::assignedEpoch))
         .orElse(null);
     if (adopted == null) return null;
-    String standby = o.members().values().stream()
-        .filter(m -> m.assignedRole() == Role.Standby
-            && m.assignedEpoch() == adopted.assignedEpoch()
-            && !m.deleting())
-        .map(Member::pod)
-        .findFirst()
-        .orElse(null);
+    String standby = o.pooled()
+        ? o.pool().standby()
+        : o.members().values().stream()
+            .filter(m -> m.assignedRole() == Role.Standby
+                && m.assignedEpoch() == adopted.assignedEpoch()
+                && !m.deleting())
+            .map(Member::pod)
+            .findFirst()
+            .orElse(null);
     return s.withPrimary(adopted.pod())
         .withStandby(standby)
         .withEpoch(adopted.assignedEpoch())
@@ -59,27 +62,38 @@ final class Bootstrap {
     long n = nextOrdinal(o);
     String unit = o.policy().unit();
     String primary = again ? s.primary() : unit + "-" + n++;
-    String standby = again && s.standby() != null ? s.standby() : unit + "-" + n++;
+    // A pooled unit's standby is the pool's shared pod (none yet while the pool makes it).
+    String standby = o.pooled()
+        ? o.pool().standby()
+        : again && s.standby() != null ? s.standby() : unit + "-" + n++;
     long epoch = Math.max(1, s.epoch());
-    List<Action> actions = List.of(
-        new CreateMember(primary, ordinalOf(primary), Role.Primary, epoch, standby, Set.of(), null),
-        new CreateMember(standby, ordinalOf(standby), Role.Standby, epoch, primary, Set.of(), null),
-        new HoldLease(primary, epoch, o.policy().thresholds().leaseDuration()),
-        new PointService(primary),
-        new Emit(
-            EventReason.MembersCreated,
-            (again ? "no member of the unit exists: creating again " : "created ") + "primary "
-                + primary + " and standby " + standby + " at epoch " + epoch,
-            again));
+    List<Action> actions = new ArrayList<>();
+    actions.add(new CreateMember(
+        primary, ordinalOf(primary), Role.Primary, epoch, standby, Set.of(), null));
+    if (!o.pooled())
+      actions.add(new CreateMember(
+          standby, ordinalOf(standby), Role.Standby, epoch, primary, Set.of(), null));
+    actions.add(new HoldLease(primary, epoch, o.policy().thresholds().leaseDuration()));
+    actions.add(new PointService(primary));
+    String created = o.pooled()
+        ? "primary " + primary + " (its standby is pool " + o.pool().pool() + "'s shared pod)"
+        : "primary " + primary + " and standby " + standby;
+    actions.add(new Emit(
+        EventReason.MembersCreated,
+        (again ? "no member of the unit exists: creating again " : "created ") + created
+            + " at epoch " + epoch,
+        again));
+    long ordinals =
+        o.pooled() ? ordinalOf(primary) + 1 : Math.max(ordinalOf(primary), ordinalOf(standby)) + 1;
     UnitState next = s.withPrimary(primary)
         .withStandby(standby)
         .withEpoch(epoch)
-        .withNextOrdinal(Math.max(n, Math.max(ordinalOf(primary), ordinalOf(standby)) + 1));
+        .withNextOrdinal(Math.max(n, ordinals));
     return new Decision(
         next,
         Phase.Pending,
-        Conditions.pending("creating primary " + primary + " and standby " + standby),
-        actions,
+        Conditions.pending("creating " + created),
+        List.copyOf(actions),
         true,
         null);
   }

@@ -48,6 +48,23 @@ public final class CandidateRanking {
         .filter(c -> c.assessment().state() == StandbyAssessment.State.InSync
             || c.assessment().state() == StandbyAssessment.State.CatchingUp)
         .toList();
+    if (o.pool() != null) {
+      List<Candidate> free = healthy.stream()
+          .filter(c -> o.pool().claimedByOther(c.member().pod(), policy.unit()).isEmpty())
+          .toList();
+      if (free.isEmpty() && !healthy.isEmpty()) {
+        String pod = healthy.get(0).member().pod();
+        return new Choice(
+            null,
+            healthy.get(0).assessment(),
+            ConditionReason.PoolStandbyBusy,
+            "the shared standby " + pod + " of pool " + o.pool().pool() + " serves unit "
+                + o.pool().claimedByOther(pod, policy.unit()).orElseThrow()
+                + " now (a shared pod serves one unit at a time); not promoted; waiting for the"
+                + " pool's new shared standby to hold this unit in sync, or for the primary to return");
+      }
+      healthy = free;
+    }
     if (healthy.isEmpty()) {
       return new Choice(
           null,

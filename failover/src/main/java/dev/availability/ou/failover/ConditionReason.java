@@ -30,6 +30,7 @@ public enum ConditionReason {
   NoInSyncStandby,
   LagTooHigh,
   LagUnknown,
+  PoolStandbyBusy,
   FailoverTargetLost,
   PrimaryFenced,
   PrimaryResuming,

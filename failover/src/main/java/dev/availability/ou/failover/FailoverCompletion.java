@@ -91,7 +91,11 @@ final class FailoverCompletion {
         && !kept
         && Objects.equals(
             former.node(), homeToPrefer(o, s, avoidForStandby(o, s, suspectNode(o, i))));
-    if (!keepFenced
+    // A pooled unit's next standby is the pool's: the pool makes it when it sees the claim, and
+    // StandbyLifecycle takes it once it holds the unit.
+    boolean poolMakesIt = o.pooled() && next.standby() == null;
+    if (!poolMakesIt
+        && !keepFenced
         && ((next.standby() == null && !homeTaken)
             || (next.standby() != null && o.member(next.standby()).isEmpty()))) {
       String name =

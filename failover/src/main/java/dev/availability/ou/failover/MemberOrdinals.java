@@ -5,8 +5,13 @@ final class MemberOrdinals {
   private MemberOrdinals() {}
 
   static long nextOrdinal(Observation o) {
-    long fromPods =
-        o.members().values().stream().mapToLong(Member::ordinal).max().orElse(-1) + 1;
+    // (the pool's pods are named after the pool, not the unit: their ordinals are not the unit's)
+    long fromPods = o.members().values().stream()
+            .filter(m -> o.pool() == null || !o.pool().pods().contains(m.pod()))
+            .mapToLong(Member::ordinal)
+            .max()
+            .orElse(-1)
+        + 1;
     return Math.max(o.state().nextOrdinal(), fromPods);
   }
 

@@ -28,6 +28,8 @@ final class MemberRejoin {
   /** Whether {@code m}, neither primary nor standby, is kept rather than deleted: it may come back first. */
   static boolean keep(Observation o, UnitState s, Member m) {
     if (m.pod().equals(s.primary()) || m.pod().equals(s.standby())) return false;
+    // A pooled unit's standby is the pool's shared pod: a lost member does not come back as one.
+    if (o.pooled()) return false;
     if (m.deleting() || m.terminated() || m.report() == null || standbyInSync(o, s)) return false;
     return keptUntil(o, s, m).map(until -> o.now().isBefore(until)).orElse(false);
   }

@@ -24,6 +24,8 @@ final class MemberRemoval {
       if (m.pod().equals(s.primary())
           || m.pod().equals(s.standby())
           || deletedNow.contains(m.pod())) continue;
+      // The pool's pods are the pool's to delete (one this unit took over is its own).
+      if (o.pool() != null && o.pool().poolsPod(m.pod(), o.policy().unit())) continue;
       if (MemberRejoin.keep(o, s, m))
         continue; // lost with its node, it may come back before the standby is in sync
       if (NodeMaintenance.readiedFor(o, s, m))

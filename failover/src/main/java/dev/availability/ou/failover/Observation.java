@@ -1,5 +1,6 @@
 package dev.availability.ou.failover;
 
+import dev.availability.ou.failover.pool.PoolSeat;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +13,7 @@ import java.util.Set;
  *
  * @param shownTrue the conditions the status shows True now: what the unit's readers were last told, so that an
  *     event says when a condition starts rather than at every decision
+ * @param pool the unit's seat in its standby pool, or null when it has a standby of its own
  */
 public record Observation(
     UnitPolicy policy,
@@ -21,10 +23,24 @@ public record Observation(
     PrimaryLease lease,
     ServiceView service,
     Instant now,
-    Set<ConditionType> shownTrue) {
+    Set<ConditionType> shownTrue,
+    PoolSeat pool) {
 
   public Observation {
     shownTrue = shownTrue == null ? Set.of() : Set.copyOf(shownTrue);
+  }
+
+  /** An observation of a unit with a standby of its own. */
+  public Observation(
+      UnitPolicy policy,
+      UnitState state,
+      Map<String, Member> members,
+      Map<String, NodeView> nodes,
+      PrimaryLease lease,
+      ServiceView service,
+      Instant now,
+      Set<ConditionType> shownTrue) {
+    this(policy, state, members, nodes, lease, service, now, shownTrue, null);
   }
 
   /** An observation of a unit whose status shows no condition True. */
@@ -39,6 +55,11 @@ public record Observation(
     this(policy, state, members, nodes, lease, service, now, Set.of());
   }
 
+  /** The shared standby of a pool holds this unit's standby (a unit beyond the pool's capacity has its own). */
+  public boolean pooled() {
+    return pool != null && pool.admitted();
+  }
+
   public Optional<Member> member(String pod) {
     return Optional.ofNullable(pod == null ? null : members.get(pod));
   }
@@ -49,6 +70,6 @@ public record Observation(
 
   /** The same observation, the status remembering {@code s} instead (a step that decided on a new state goes on from it). */
   Observation withState(UnitState s) {
-    return new Observation(policy, s, members, nodes, lease, service, now, shownTrue);
+    return new Observation(policy, s, members, nodes, lease, service, now, shownTrue, pool);
   }
 }

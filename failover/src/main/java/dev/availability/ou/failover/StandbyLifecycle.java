@@ -42,6 +42,7 @@ final class StandbyLifecycle {
 
   /** Tends the standby of primary {@code p}, judged {@code verdict}: adds the actions, says what became of it. */
   static Tended tend(Observation o, UnitState s, Member p, Verdict verdict, List<Action> actions) {
+    if (o.pooled()) return tendPooled(o, s, p, actions);
     Member sb = o.member(s.standby()).orElse(null);
     Member returning = MemberRejoin.returning(o, s);
     if (returning != null) {
@@ -69,6 +70,23 @@ final class StandbyLifecycle {
           false));
     }
     return new Tended(s, sb, assessment, null, false);
+  }
+
+  /**
+   * A pooled unit's standby is the pool's shared standby once it holds the unit: never created, replaced
+   * or rolled here (the pool does that, docs/pools.md), only assigned to the primary. A dedicated standby
+   * left from before the unit joined is no longer its standby, and goes ({@link MemberRemoval}).
+   */
+  private static Tended tendPooled(Observation o, UnitState s, Member p, List<Action> actions) {
+    String shared = o.pool().standby();
+    // The pool has yet to see that this unit took its standby over: the unit has none meanwhile.
+    if (shared != null && shared.equals(s.primary())) shared = null;
+    if (!java.util.Objects.equals(s.standby(), shared)) s = s.withStandby(shared);
+    Member sb = o.member(shared).orElse(null);
+    if (sb == null) return new Tended(s, null, null, null, false);
+    if (!sb.assigned(Role.Standby, s.epoch(), p.pod(), o.policy().memberSettings()))
+      actions.add(new Assign(sb.pod(), Role.Standby, s.epoch(), p.pod()));
+    return new Tended(s, sb, StandbyAssessment.of(sb, o), null, false);
   }
 
   /**

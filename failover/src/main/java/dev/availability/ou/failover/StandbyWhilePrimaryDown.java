@@ -28,6 +28,13 @@ final class StandbyWhilePrimaryDown {
    * still streams, and is promoted once in sync; otherwise it protects the primary when it recovers.
    */
   static Decision ensure(Observation o, Decision d) {
+    // A pooled unit's standby is the pool's: the pool makes it (docs/pools.md).
+    if (o.pooled()) {
+      List<Action> actions = new ArrayList<>(d.actions());
+      removeExtraMembers(o, d.state(), actions);
+      return new Decision(
+          d.state(), d.phase(), d.conditions(), actions, d.persistStateFirst(), d.recheckAfter());
+    }
     UnitState s = d.state();
     Member sb = o.member(s.standby()).orElse(null);
     Member p = o.member(s.primary()).orElse(null);

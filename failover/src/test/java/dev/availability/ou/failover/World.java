@@ -11,6 +11,7 @@ import dev.availability.ou.failover.Action.PointService;
 import dev.availability.ou.failover.Member.AppContainer;
 import dev.availability.ou.failover.Member.PodPhase;
 import dev.availability.ou.failover.Member.Role;
+import dev.availability.ou.failover.pool.PoolSeat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -238,7 +239,30 @@ final class World {
         Map.copyOf(nodeViews),
         lease,
         new ServiceView(selector, endpoints),
-        now);
+        now,
+        Set.of(),
+        pool);
+  }
+
+  /** The unit's seat in a standby pool (docs/pools.md), or null for a standby of its own. */
+  PoolSeat pool;
+
+  /**
+   * A pod of a standby pool, made by the pool (not by the unit) and holding the unit as a standby of the
+   * primary, off the primary's node; the test says when the pool's seat names it.
+   */
+  Pod addSharedPod(String name) {
+    Pod p = new Pod(name, 1000 + pods.size());
+    p.role = Role.Standby;
+    p.epoch = Math.max(1, status.epoch());
+    p.peer = status.primary();
+    p.templateHash = policy.templateHash();
+    p.settings = policy.memberSettings();
+    p.readySince = now;
+    Pod primary = status.primary() == null ? null : pods.get(status.primary());
+    if (primary != null && primary.node != null) p.avoid = Set.of(primary.node);
+    pods.put(name, p);
+    return p;
   }
 
   /** The reconciliation (by index in {@link #steps}) during which the operator dies, and after how many actions. */

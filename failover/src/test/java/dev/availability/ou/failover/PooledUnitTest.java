@@ -1,0 +1,113 @@
+package dev.availability.ou.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.availability.ou.failover.Action.CreateMember;
+import dev.availability.ou.failover.Action.DeleteMember;
+import dev.availability.ou.failover.pool.PoolSeat;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A unit whose standby is a standby pool's shared pod (docs/pools.md): the unit makes only its primary,
+ * never creates, replaces or deletes the pool's pods, is taken over by the shared pod, and is not promoted
+ * onto a shared pod another unit has taken over.
+ */
+class PooledUnitTest {
+  static final String SHARED = "kv-standby-0";
+
+  static PoolSeat seat(String standby, Map<String, String> claims, String... pods) {
+    return new PoolSeat("kv", true, standby, Set.of(pods), claims);
+  }
+
+  /** A pooled unit Protected by the shared pod {@link #SHARED}. */
+  static World pooled() {
+    World w = World.threeNodes();
+    w.pool = seat(null, Map.of());
+    w.settle();
+    w.addSharedPod(SHARED);
+    w.pool = seat(SHARED, Map.of(), SHARED);
+    return w.runUntil(Phase.Protected, Duration.ofSeconds(5));
+  }
+
+  @Test
+  void aPooledUnitMakesOnlyItsPrimaryAndTheSharedPodBecomesItsStandby() {
+    World w = pooled();
+    assertThat(w.actions())
+        .filteredOn(a -> a instanceof CreateMember)
+        .extracting(a -> ((CreateMember) a).pod())
+        .containsExactly("db-0");
+    assertThat(w.status.standby()).isEqualTo(SHARED);
+    assertThat(w.pod(SHARED).role).isEqualTo(Member.Role.Standby);
+    assertThat(w.pod(SHARED).peer).isEqualTo("db-0");
+  }
+
+  @Test
+  void theSharedPodTakesOverAFailedPrimaryAndTheUnitWaitsForThePoolsNextStandby() {
+    World w = pooled();
+    int mark = w.mark();
+    w.killNode(w.primary().node);
+    w.run(Duration.ofSeconds(3));
+    assertThat(w.status.primary()).isEqualTo(SHARED);
+    assertThat(w.lostAtPromotion).containsOnly(0L);
+    assertThat(w.actionsSince(mark))
+        .as("the unit never makes a standby of its own")
+        .noneMatch(a -> a instanceof CreateMember);
+
+    // The pool sees the claim and makes its next standby; the unit takes it as its standby.
+    w.addSharedPod("kv-standby-1");
+    w.pool = seat("kv-standby-1", Map.of(SHARED, "db"), SHARED, "kv-standby-1");
+    w.runUntil(Phase.Protected, Duration.ofSeconds(10));
+    assertThat(w.status.standby()).isEqualTo("kv-standby-1");
+    assertThat(w.pod("kv-standby-1").peer).isEqualTo(SHARED);
+    assertThat(w.actionsSince(mark))
+        .as("the former primary goes; the pool's pods stay")
+        .filteredOn(a -> a instanceof DeleteMember)
+        .extracting(a -> ((DeleteMember) a).pod())
+        .containsOnly("db-0");
+  }
+
+  @Test
+  void aSharedPodAnotherUnitTookOverIsNotPromotedForThisOne() {
+    World w = pooled();
+    w.pool = seat(null, Map.of(SHARED, "other"), SHARED);
+    int mark = w.mark();
+    w.killNode(w.primary().node);
+    w.run(Duration.ofSeconds(3));
+    assertThat(w.status.primary()).isEqualTo("db-0");
+    assertThat(w.condition(ConditionType.Ready).reason())
+        .as(w.toString())
+        .isEqualTo(ConditionReason.PoolStandbyBusy.name());
+    assertThat(w.condition(ConditionType.Ready).message()).contains("serves unit other");
+    assertThat(w.actionsSince(mark)).noneMatch(a -> a instanceof CreateMember);
+  }
+
+  @Test
+  void aFailedSharedPodIsLeftToThePool() {
+    World w = pooled();
+    int mark = w.mark();
+    w.appTerminated(SHARED);
+    w.run(Duration.ofSeconds(3));
+    assertThat(w.actionsSince(mark))
+        .noneMatch(a -> a instanceof CreateMember || a instanceof DeleteMember);
+    assertThat(w.lastPhase()).isNotEqualTo(Phase.Protected);
+  }
+
+  @Test
+  void aUnitThatJoinsAPoolDropsItsOwnStandbyOnceTheSharedPodHoldsIt() {
+    World w = World.threeNodes().bootstrap();
+    String own = w.status.standby();
+    int mark = w.mark();
+    w.addSharedPod(SHARED);
+    w.pool = seat(SHARED, Map.of(), SHARED);
+    w.runUntil(Phase.Protected, Duration.ofSeconds(5));
+    w.run(Duration.ofSeconds(1));
+    assertThat(w.status.standby()).isEqualTo(SHARED);
+    assertThat(w.actionsSince(mark))
+        .filteredOn(a -> a instanceof DeleteMember)
+        .extracting(a -> ((DeleteMember) a).pod())
+        .containsOnly(own);
+  }
+}
