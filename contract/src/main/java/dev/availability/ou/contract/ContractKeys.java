@@ -27,7 +27,28 @@ public final class ContractKeys {
   /** Port of the sidecar's local API for the application (loopback). */
   public static final int LOCAL_API_PORT = 7481;
 
+  /** Label on a standby pool's pod (docs/pools.md): the pool it belongs to. */
+  public static final String POOL_LABEL = PREFIX + "pool";
+
   private ContractKeys() {}
+
+  /**
+   * Label on a standby pool's pod: it holds unit {@code unit}'s replica (one label per unit; a pod serves
+   * several units, so the single {@link #UNIT_LABEL} cannot say it).
+   */
+  public static String poolUnitLabel(String unit) {
+    return "unit." + PREFIX + unit;
+  }
+
+  /** Annotation on a standby pool's pod: unit {@code unit}'s {@link Assignment} (a dedicated member uses {@link #ASSIGNMENT_ANNOTATION}). */
+  public static String assignmentAnnotation(String unit) {
+    return "assignment." + PREFIX + unit;
+  }
+
+  /** Annotation on a standby pool's pod: its {@link MemberReport} for unit {@code unit} (a dedicated member uses {@link #REPORT_ANNOTATION}). */
+  public static String reportAnnotation(String unit) {
+    return "report." + PREFIX + unit;
+  }
 
   /** The Lease the primary's sidecar renews; the operator may promote once it has expired. */
   public static String primaryLeaseName(String unit) {

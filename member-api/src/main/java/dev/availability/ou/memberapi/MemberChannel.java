@@ -26,6 +26,9 @@ public final class MemberChannel implements AutoCloseable {
   private final AtomicReference<MemberApi.LeaseState> lastLease = new AtomicReference<>();
   private volatile AutoCloseable watch;
   private volatile String unit;
+  private final String pooledUnit;
+  private final String assignmentKey;
+  private final String reportKey;
   // After a failed report write, none before this (epoch millis): see publish.
   private volatile long nextWriteAtMillis;
   private volatile int failedWrites;
@@ -40,10 +43,28 @@ public final class MemberChannel implements AutoCloseable {
    * (the sidecar's OU_POSITION_REPORT_INTERVAL). {@link #close()} stops the watch, the api stays the caller's.
    */
   public MemberChannel(MemberApi api, String pod, Clock clock, Duration reportRefresh) {
+    this(api, pod, null, clock, reportRefresh);
+  }
+
+  /**
+   * The channel of unit {@code pooledUnit}'s replica in a standby pool's pod (docs/pools.md): its assignment and
+   * report are that unit's own annotations on the shared pod ({@link ContractKeys#assignmentAnnotation}); null for
+   * a dedicated member.
+   */
+  public MemberChannel(
+      MemberApi api, String pod, String pooledUnit, Clock clock, Duration reportRefresh) {
     this.api = Objects.requireNonNull(api);
     this.pod = Objects.requireNonNull(pod);
+    this.pooledUnit = pooledUnit;
+    this.unit = pooledUnit;
     this.clock = clock;
     this.reportRefresh = Objects.requireNonNull(reportRefresh);
+    this.assignmentKey = pooledUnit == null
+        ? ContractKeys.ASSIGNMENT_ANNOTATION
+        : ContractKeys.assignmentAnnotation(pooledUnit);
+    this.reportKey = pooledUnit == null
+        ? ContractKeys.REPORT_ANNOTATION
+        : ContractKeys.reportAnnotation(pooledUnit);
   }
 
   public String pod() {
@@ -69,8 +90,8 @@ public final class MemberChannel implements AutoCloseable {
   }
 
   private void seen(MemberApi.PodMeta p, Consumer<Assignment> listener) {
-    if (!p.labels().isEmpty()) unit = p.labels().get(ContractKeys.UNIT_LABEL);
-    String json = p.annotations().get(ContractKeys.ASSIGNMENT_ANNOTATION);
+    if (pooledUnit == null && !p.labels().isEmpty()) unit = p.labels().get(ContractKeys.UNIT_LABEL);
+    String json = p.annotations().get(assignmentKey);
     if (json == null) return;
     Assignment next;
     try {
@@ -109,10 +130,8 @@ public final class MemberChannel implements AutoCloseable {
       return false;
     long now = clock.millis();
     if (now < nextWriteAtMillis) return false;
-    String patch = Json.write(Map.of(
-        "metadata",
-        Map.of(
-            "annotations", Map.of(ContractKeys.REPORT_ANNOTATION, ContractJson.toJson(report)))));
+    String patch = Json.write(
+        Map.of("metadata", Map.of("annotations", Map.of(reportKey, ContractJson.toJson(report)))));
     try {
       api.mergePatchPod(pod, patch);
     } catch (RuntimeException e) {
@@ -143,7 +162,11 @@ public final class MemberChannel implements AutoCloseable {
   public String peerReplicationEndpoint(String peerPod) {
     MemberApi.PodMeta peer = api.getPod(peerPod);
     if (peer == null) return null;
-    String json = peer.annotations().get(ContractKeys.REPORT_ANNOTATION);
+    // A pool's pod reports for each unit under that unit's key; a dedicated member under the plain
+    // one.
+    String u = unit;
+    String json = u == null ? null : peer.annotations().get(ContractKeys.reportAnnotation(u));
+    if (json == null) json = peer.annotations().get(ContractKeys.REPORT_ANNOTATION);
     if (json == null) return null;
     try {
       return ContractJson.report(json).replicationEndpoint();
