@@ -28,8 +28,35 @@ class FailoverTest extends EndToEndTest {
   void readinessFailureFailsOver() {
     failsOver(
         "fo-unready",
-        (primary, standby) -> faults.setPodReady(h.namespace, primary, false),
+        (primary, standby) -> {
+          // A primary unready within START_SLACK (2 s) of its application's start has not been
+          // Ready since: it counts as starting and gets the startup allowance (30 s). The doubles
+          // are Protected within that slack, so the fault waits until the pod has clearly been up.
+          sleepUntilRunningFor(primary, Duration.ofSeconds(3));
+          faults.setPodReady(h.namespace, primary, false);
+        },
         "Unready");
+  }
+
+  private void sleepUntilRunningFor(String pod, Duration age) {
+    var p = h.client.pods().inNamespace(h.namespace).withName(pod).get();
+    Instant started = p.getStatus().getContainerStatuses().stream()
+        .map(cs -> cs.getState() == null || cs.getState().getRunning() == null
+            ? null
+            : cs.getState().getRunning().getStartedAt())
+        .filter(java.util.Objects::nonNull)
+        .map(Instant::parse)
+        .min(Instant::compareTo)
+        .orElse(Instant.now());
+    long wait = Duration.between(Instant.now(), started.plus(age)).toMillis();
+    if (wait > 0) {
+      try {
+        Thread.sleep(wait);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   @Test
