@@ -2,6 +2,7 @@ package dev.availability.ou.sidecar;
 
 import dev.availability.ou.contract.SidecarHeap;
 import java.util.Locale;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -16,16 +17,33 @@ final class HeapWatch {
 
   private final LongSupplier stateBytes;
   private final LongSupplier stateKeys;
+  private final IntSupplier units;
   private final long heapBytes;
   private final Counters counters;
   private boolean tooSmall;
 
   /** {@code maxHeapBytes}: {@code Runtime.maxMemory()}. */
   HeapWatch(LongSupplier stateBytes, LongSupplier stateKeys, long maxHeapBytes, Counters counters) {
+    this(stateBytes, stateKeys, () -> 1, maxHeapBytes, counters);
+  }
+
+  /** For a pooled sidecar: {@code units} units share the heap ({@link SidecarHeap#forPoolMiB}). */
+  HeapWatch(
+      LongSupplier stateBytes,
+      LongSupplier stateKeys,
+      IntSupplier units,
+      long maxHeapBytes,
+      Counters counters) {
+    this.units = units;
     this.stateBytes = stateBytes;
     this.stateKeys = stateKeys;
     this.heapBytes = maxHeapBytes + SURVIVOR_BYTES;
     this.counters = counters;
+  }
+
+  /** The heap the state needs now ({@link SidecarHeap}; a pool's units each add their overhead). */
+  long neededBytes() {
+    return SidecarHeap.forPoolStateBytes(stateBytes.getAsLong(), units.getAsInt());
   }
 
   /** The heap as configured ({@code -Xmx}). */
@@ -36,7 +54,8 @@ final class HeapWatch {
   /** Periodic: warns once each time the state grows past what the heap holds, and says when it fits again. */
   synchronized void check() {
     long state = stateBytes.getAsLong();
-    boolean small = SidecarHeap.tooSmall(state, heapBytes);
+    long needed = neededBytes();
+    boolean small = needed > heapBytes;
     if (small && !tooSmall) {
       counters.inc("heapTooSmallWarnings");
       Logs.warn(String.format(
@@ -46,7 +65,7 @@ final class HeapWatch {
               + " sidecar runs out of memory and restarts",
           SidecarHeap.ceilMiB(state),
           stateKeys.getAsLong(),
-          SidecarHeap.forStateBytes(state) / MIB,
+          needed / MIB,
           heapBytes / MIB,
           SidecarHeap.stateMemoryToDeclareMiB(state)));
     } else if (!small && tooSmall) {

@@ -3,10 +3,8 @@ package dev.availability.ou.sidecar;
 import static dev.availability.ou.client.LocalProtocol.BAD_REQUEST;
 import static dev.availability.ou.client.LocalProtocol.FORBIDDEN;
 import static dev.availability.ou.client.LocalProtocol.INTERNAL;
-import static dev.availability.ou.client.LocalProtocol.NOT_FOUND;
 
 import dev.availability.ou.contract.Role;
-import dev.availability.ou.contract.SidecarHeap;
 import dev.availability.ou.sidecar.LocalApiTarget.Answer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -55,7 +53,11 @@ public final class PooledSidecar implements AutoCloseable, HealthServer.View {
     Config cfg = pool.base();
     this.appHealth = new AppHealth(cfg.appProbe(), cfg.appProbeIntervalMillis());
     this.heapWatch = new HeapWatch(
-        this::stateBytes, this::stateKeys, Runtime.getRuntime().maxMemory(), counters);
+        this::stateBytes,
+        this::stateKeys,
+        members::size,
+        Runtime.getRuntime().maxMemory(),
+        counters);
     this.target = new PoolTarget(members, this, appHealth, counters);
     for (Map.Entry<String, InetSocketAddress> u : pool.units().entrySet())
       join(u.getKey(), u.getValue());
@@ -104,7 +106,7 @@ public final class PooledSidecar implements AutoCloseable, HealthServer.View {
   /** POOL_REMOVE: {@code unit} leaves: its listener and stream stop and its data is deleted. Not the one served. */
   synchronized Answer removeUnit(String unit) {
     UnitMember m = members.get(unit);
-    if (m == null) return Answer.of(NOT_FOUND, "no unit " + unit + " in this pool");
+    if (m == null) return Answer.of(BAD_REQUEST, "no unit " + unit + " in this pool");
     if (m.replica().role() == Role.Primary)
       return Answer.of(
           FORBIDDEN,
@@ -134,7 +136,7 @@ public final class PooledSidecar implements AutoCloseable, HealthServer.View {
           "this sidecar is pooled: ASSIGN must name the unit (one of "
               + String.join(", ", members.keySet()) + ")");
     UnitMember m = members.get(unit);
-    if (m == null) return Answer.of(NOT_FOUND, "no unit " + unit + " in this pool");
+    if (m == null) return Answer.of(BAD_REQUEST, "no unit " + unit + " in this pool");
     Map<String, Role> roles = new LinkedHashMap<>();
     members.forEach((u, x) -> roles.put(u, x.replica().role()));
     String refusal = PoolPromotion.refusal(unit, role, roles);
@@ -210,7 +212,7 @@ public final class PooledSidecar implements AutoCloseable, HealthServer.View {
     Boolean app = appHealth.healthy();
     m.put("appHealthy", app == null ? null : app.toString());
     m.put("stateBytesAllUnits", Long.toString(stateBytes()));
-    m.put("heapNeededBytes", Long.toString(SidecarHeap.forStateBytes(stateBytes())));
+    m.put("heapNeededBytes", Long.toString(heapWatch.neededBytes()));
     m.put("heapMaxBytes", Long.toString(heapWatch.heapBytes()));
     m.put("heapTooSmall", Boolean.toString(heapWatch.tooSmall()));
     return m;
@@ -228,7 +230,7 @@ public final class PooledSidecar implements AutoCloseable, HealthServer.View {
     byName.values().forEach(m::putAll);
     counters.snapshot().forEach(m::put);
     m.put("pool_units", (long) members.size());
-    m.put("heap_needed_bytes", SidecarHeap.forStateBytes(stateBytes()));
+    m.put("heap_needed_bytes", heapWatch.neededBytes());
     m.put("heap_max_bytes", heapWatch.heapBytes());
     return m;
   }
