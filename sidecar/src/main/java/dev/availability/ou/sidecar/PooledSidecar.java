@@ -116,16 +116,43 @@ public final class PooledSidecar implements AutoCloseable, HealthServer.View {
     members.remove(unit);
     m.close();
     target.left(unit);
-    try (Stream<Path> files = Files.walk(m.config().dataDir())) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+    try {
+      deleteTree(m.config().dataDir());
     } catch (IOException e) {
       Logs.error("unit " + unit + " left the pool but its data could not all be deleted", e);
       return Answer.of(
           INTERNAL,
-          "unit " + unit + " left the pool but deleting " + m.config().dataDir() + " failed: " + e);
+          "unit " + unit + " left the pool but deleting " + m.config().dataDir() + " failed (" + e
+              + "): delete it by hand");
     }
     Logs.info("unit " + unit + " left the pool; its data " + m.config().dataDir() + " is deleted");
     return Answer.OK;
+  }
+
+  /**
+   * Deletes a unit's data directory. A few tries: a thread of the closed member (a snapshot being installed) may
+   * still be finishing a file in it.
+   */
+  private static void deleteTree(Path dir) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try (Stream<Path> files = Files.walk(dir)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        if (!Files.exists(dir)) return;
+        if (attempt == 3)
+          throw new IOException(dir + " still holds files written after it was emptied");
+      } catch (java.nio.file.NoSuchFileException gone) {
+        if (!Files.exists(dir)) return;
+        if (attempt == 3) throw gone;
+      } catch (IOException e) {
+        if (attempt == 3) throw e;
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while deleting " + dir, e);
+      }
+    }
   }
 
   /** ASSIGN for one unit; a second unit as primary is refused ({@link PoolPromotion}). */
