@@ -73,8 +73,8 @@ class PooledStandbyProcessTest {
         long[] one = primary[1].memoryKib();
         System.out.printf(
             "PooledStandbyProcessTest: pooled sidecar of 3 units (%d KiB of state in all, heap needed %d MiB):"
-                + " VmRSS %d MiB (RssAnon %d MiB, RssFile %d MiB); a one-unit sidecar (u1's primary, %d KiB):"
-                + " VmRSS %d MiB (RssAnon %d MiB, RssFile %d MiB); both with JVM flags %s%n",
+                + " VmRSS %d MiB (RssAnon %d MiB, RssFile %d MiB), %d threads; a one-unit sidecar (u1's primary,"
+                + " %d KiB): VmRSS %d MiB (RssAnon %d MiB, RssFile %d MiB), %d threads; both with JVM flags %s%n",
             before.number("unit.u1.stateBytes")
                     + before.number("unit.u2.stateBytes")
                     + before.number("unit.u3.stateBytes")
@@ -89,10 +89,12 @@ class PooledStandbyProcessTest {
             rss[0] / 1024,
             rss[2] / 1024,
             rss[3] / 1024,
+            threads(pool),
             primary[1].status().number("stateBytes") >> 10,
             one[0] / 1024,
             one[2] / 1024,
             one[3] / 1024,
+            threads(primary[1]),
             String.join(" ", SidecarProcess.JVM_FLAGS));
 
         // Unit 2's primary dies (SIGKILL): everything acknowledged to its clients is in the pooled
@@ -171,6 +173,15 @@ class PooledStandbyProcessTest {
             .contains("\"unit\":\"u2\"", "\"unit.u3.role\":\"STANDBY\"");
       }
     }
+  }
+
+  /** The process's threads, from /proc. */
+  private static long threads(SidecarProcess p) throws java.io.IOException {
+    return Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
+        .filter(l -> l.startsWith("Threads:"))
+        .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")))
+        .findFirst()
+        .orElse(-1);
   }
 
   /** {@code count} keys of {@code valueBytes} each, pipelined (Synchronous: each acknowledged once the standby holds it). */
