@@ -20,6 +20,13 @@ final class PoolTarget implements LocalApiTarget {
   private final Counters counters;
   private final List<Consumer<UnitRoleView>> watchers = new CopyOnWriteArrayList<>();
   private UnitRoleView published;
+  private static final Served NONE = new Served(null, null);
+  /**
+   * The unit served, found again at each role change of any unit (not on every request: each write would otherwise
+   * take every replica's lock). Between a change and its listener a request may still go to the former primary's
+   * replica, which refuses it itself (Replica.write), or find none yet, as just before a promotion.
+   */
+  private volatile Served served = NONE;
 
   PoolTarget(
       Map<String, UnitMember> members, PooledSidecar pool, AppHealth appHealth, Counters counters) {
@@ -32,6 +39,7 @@ final class PoolTarget implements LocalApiTarget {
   /** Hooks a unit that joined: its role changes may change what the application serves. */
   void joined(String unit, UnitMember member) {
     member.replica().listeners().addRoleListener(v -> changed(unit + ": " + v.reason()));
+    changed(unit + " joined the pool");
   }
 
   /** After a unit left. */
@@ -41,10 +49,15 @@ final class PoolTarget implements LocalApiTarget {
 
   @Override
   public Served served() {
+    return served;
+  }
+
+  /** Looks for the unit that is primary here now; {@link #served} keeps the answer between role changes. */
+  private Served findServed() {
     for (Map.Entry<String, UnitMember> e : members.entrySet())
       if (e.getValue().replica().role() == Role.Primary)
         return new Served(e.getKey(), e.getValue().replica());
-    return new Served(null, null);
+    return NONE;
   }
 
   @Override
@@ -56,7 +69,7 @@ final class PoolTarget implements LocalApiTarget {
   /** The served unit's role; else a fenced unit's (a deposed primary here); else a standby of no unit. */
   @Override
   public UnitRoleView view(String reason) {
-    Served s = served();
+    Served s = findServed();
     if (s.replica() != null) return new UnitRoleView(s.unit(), s.replica().view(reason));
     for (Map.Entry<String, UnitMember> e : members.entrySet())
       if (e.getValue().replica().role() == Role.Fenced)
@@ -67,6 +80,7 @@ final class PoolTarget implements LocalApiTarget {
 
   /** Publishes the application's view when a unit's change changed it (not every standby's epoch). */
   private synchronized void changed(String reason) {
+    served = findServed();
     UnitRoleView now = view(reason);
     if (published != null
         && Objects.equals(published.unit(), now.unit())

@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 /** The local API of a sidecar that is not pooled: always its one member's replica. */
 final class SingleMemberTarget implements LocalApiTarget {
   private final Replica replica;
+  private final Served served; // always the one member
   private final StandaloneControl standalone; // null under Kubernetes control
   private final AppHealth appHealth;
   private final Counters counters;
@@ -18,6 +19,7 @@ final class SingleMemberTarget implements LocalApiTarget {
 
   SingleMemberTarget(UnitMember member, AppHealth appHealth) {
     this.replica = member.replica();
+    this.served = new Served(null, replica);
     this.standalone = member.control() instanceof StandaloneControl s ? s : null;
     this.appHealth = appHealth;
     this.counters = member.counters();
@@ -25,7 +27,7 @@ final class SingleMemberTarget implements LocalApiTarget {
 
   @Override
   public Served served() {
-    return new Served(null, replica);
+    return served;
   }
 
   @Override
