@@ -51,18 +51,22 @@ class PooledStandbyProcessTest {
             .until(() -> writer[1].acked.get() > 300
                 && writer[2].acked.get() > 300
                 && writer[3].acked.get() > 300);
+        // All three in sync there (a state reached, not an instant: awaited).
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+          SidecarStatus s = pool.status();
+          for (String u : List.of("u1", "u2", "u3")) {
+            assertThat(unitField(s, u, "role"))
+                .as("%s in the pooled sidecar", u)
+                .isEqualTo("STANDBY");
+            assertThat(unitField(s, u, "inSync"))
+                .as("%s in sync in the pooled sidecar", u)
+                .isEqualTo("true");
+          }
+          assertThat(pool.http("/readyz")).startsWith("200");
+          assertThat(pool.http("/status?unit=u2"))
+              .contains("\"role\":\"STANDBY\"", "\"inSync\":true");
+        });
         SidecarStatus before = pool.status();
-        for (String u : List.of("u1", "u2", "u3")) {
-          assertThat(unitField(before, u, "role"))
-              .as("%s in the pooled sidecar", u)
-              .isEqualTo("STANDBY");
-          assertThat(unitField(before, u, "inSync"))
-              .as("%s in sync in the pooled sidecar", u)
-              .isEqualTo("true");
-        }
-        assertThat(pool.http("/readyz")).startsWith("200");
-        assertThat(pool.http("/status?unit=u2"))
-            .contains("\"role\":\"STANDBY\"", "\"inSync\":true");
         assertThat(pool.http("/metrics"))
             .contains("ou_sidecar_durable_seq{unit=\"u1\"}", "{unit=\"u3\"}");
         assertThatThrownBy(() -> app.get("u2-1"))
@@ -140,6 +144,10 @@ class PooledStandbyProcessTest {
             .isInstanceOf(InvalidRequestException.class)
             .hasMessageContaining("already serves unit u2")
             .hasMessageContaining("u3 is not promoted here");
+        assertThatThrownBy(() -> app.assign(MemberRole.STANDBY, 2, null, null))
+            .as("an ASSIGN that names no unit")
+            .isInstanceOf(InvalidRequestException.class)
+            .hasMessageContaining("must name the unit (one of u1, u2, u3)");
         assertThatThrownBy(() -> app.removePoolUnit("u2"))
             .as("the unit served cannot leave with its data")
             .isInstanceOf(InvalidRequestException.class)
@@ -220,6 +228,12 @@ class PooledStandbyProcessTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> p4.status().number("firstLogSeq") > 1);
       }
       pp.key(4);
+      try (OuClient c = p1.client()) {
+        assertThatThrownBy(() -> c.addPoolUnit("u4", pp.poolEndpoint(4)))
+            .as("a sidecar that is not pooled")
+            .isInstanceOf(InvalidRequestException.class)
+            .hasMessageContaining("not pooled");
+      }
       try (OuClient app = pool.client()) {
         app.addPoolUnit("u4", pp.poolEndpoint(4));
         app.assign("u4", MemberRole.STANDBY, 1, p4.replicationEndpoint(), null);
