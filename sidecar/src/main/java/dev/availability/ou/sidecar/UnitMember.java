@@ -62,13 +62,33 @@ final class UnitMember implements AutoCloseable {
     byte[] key = Files.readAllBytes(cfg.peerKeyFile());
     this.auth = new PeerAuth(key, cfg.sealStream());
     this.codec = new FrameCodec(limits);
-    this.store = new Store(cfg.dataDir(), limits, cfg.segmentBytes(), counters);
-    this.writer = new LogWriter(store, cfg.fsync(), counters);
-    this.replica = new Replica(cfg, store, writer, counters, System::nanoTime);
-    replica.listeners().addRoleListener(this::roleChanged);
-    this.replication = new ReplicationServer(cfg, replica, auth, codec, counters);
-    this.lease = new LeaseKeeper(control, replica, cfg.timing());
-    control.start(replica);
+    // What opened before a failure (a port in use, a damaged log) is closed again: a unit that
+    // could not join a
+    // pool leaves no thread, file or listener behind.
+    Store store = null;
+    LogWriter writer = null;
+    ReplicationServer replication = null;
+    try {
+      store = new Store(cfg.dataDir(), limits, cfg.segmentBytes(), counters);
+      writer = new LogWriter(store, cfg.fsync(), counters);
+      this.replica = new Replica(cfg, store, writer, counters, System::nanoTime);
+      replica.listeners().addRoleListener(this::roleChanged);
+      replication = new ReplicationServer(cfg, replica, auth, codec, counters);
+      this.lease = new LeaseKeeper(control, replica, cfg.timing());
+      control.start(replica);
+    } catch (Exception | Error e) {
+      for (AutoCloseable c : new AutoCloseable[] {replication, control, writer, store}) {
+        try {
+          if (c != null) c.close();
+        } catch (Exception closing) {
+          e.addSuppressed(closing);
+        }
+      }
+      throw e;
+    }
+    this.store = store;
+    this.writer = writer;
+    this.replication = replication;
   }
 
   /** Starts the periodic work: write timeouts and serving, reports, snapshots for retention. */

@@ -235,6 +235,15 @@ class PooledStandbyProcessTest {
             .hasMessageContaining("not pooled");
       }
       try (OuClient app = pool.client()) {
+        assertThatThrownBy(() -> app.addPoolUnit("u4", pp.poolEndpoint(1)))
+            .as("unit 4 on unit 1's port")
+            .isInstanceOf(dev.availability.ou.client.OuException.class)
+            .hasMessageContaining("u4 could not join the pool");
+        assertThatThrownBy(() -> app.addPoolUnit("u5", pp.poolEndpoint(5)))
+            .as("a unit without its key in OU_PEER_KEY_DIR")
+            .isInstanceOf(InvalidRequestException.class)
+            .hasMessageContaining("no peer key for unit u5");
+        // What the failed join opened is closed again: the same unit joins on its own port.
         app.addPoolUnit("u4", pp.poolEndpoint(4));
         app.assign("u4", MemberRole.STANDBY, 1, p4.replicationEndpoint(), null);
         await().atMost(Duration.ofSeconds(30)).until(() -> p4.counter("snapshotsSent") >= 1);
