@@ -39,6 +39,11 @@ final class HealthServer implements AutoCloseable {
     /** Empty when ready, else why not, in words. */
     String notReady(String unit);
 
+    /** Lines after the readiness verdict (a pooled sidecar: one per unit); empty by default. */
+    default String readinessDetail(String unit) {
+      return "";
+    }
+
     Map<String, String> status(String unit);
 
     /** Metric name (optionally with labels, {@code name{unit="u1"}}) to value. */
@@ -135,7 +140,8 @@ final class HealthServer implements AutoCloseable {
         case "/readyz" -> {
           String why = view.notReady(unit);
           code = why.isEmpty() ? 200 : 503;
-          body = why.isEmpty() ? "ready\n" : "not ready: " + why + "\n";
+          body =
+              (why.isEmpty() ? "ready\n" : "not ready: " + why + "\n") + view.readinessDetail(unit);
         }
         case "/status" -> {
           code = 200;

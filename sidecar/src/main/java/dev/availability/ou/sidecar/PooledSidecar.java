@@ -220,6 +220,33 @@ public final class PooledSidecar implements AutoCloseable, HealthServer.View {
     return sb.toString();
   }
 
+  /** One line per unit (or the one asked for): role, epoch, in sync, lag, state bytes. */
+  @Override
+  public String readinessDetail(String unit) {
+    StringBuilder sb = new StringBuilder();
+    members.forEach((u, m) -> {
+      if (unit != null && !unit.equals(u)) return;
+      Replica r = m.replica();
+      Long lag = r.lag();
+      sb.append(u)
+          .append(": ")
+          .append(r.role() == null ? "unassigned" : r.role())
+          .append(" at epoch ")
+          .append(r.epoch())
+          .append(r.role() == Role.Primary ? (r.serving() ? ", serving" : ", not serving") : "")
+          .append(
+              r.role() == Role.Standby
+                  ? (r.standbyProgress().inSync() ? ", in sync" : ", not in sync")
+                  : "")
+          .append(", lag ")
+          .append(lag == null ? "unknown" : lag)
+          .append(", ")
+          .append(m.stateBytes())
+          .append(" state bytes\n");
+    });
+    return sb.toString();
+  }
+
   /** The pool's status with each unit's under {@code unit.<name>.}; or one unit's, shaped as a sidecar's. */
   @Override
   public Map<String, String> status(String unit) {

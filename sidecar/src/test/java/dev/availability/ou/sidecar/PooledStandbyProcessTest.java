@@ -176,7 +176,13 @@ class PooledStandbyProcessTest {
                 .isEqualTo(primary[k].status().number("keys"));
           });
         }
-        assertThat(pool.http("/readyz")).as("ready: it serves unit 2").startsWith("200");
+        assertThat(pool.http("/readyz"))
+            .as("ready: it serves unit 2; every unit shown")
+            .startsWith("200 ready")
+            .contains(
+                "u1: Standby at epoch 1, in sync",
+                "u2: Primary at epoch 2, serving",
+                "u3: Standby at epoch 1, in sync");
         assertThat(pool.http("/status"))
             .contains("\"unit\":\"u2\"", "\"unit.u3.role\":\"STANDBY\"");
       }
