@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A shared standby (N+1) with real processes on loopback: three units' primaries (Synchronous) stream to one pooled
  * sidecar that holds a replica of each. When unit 2's primary is killed and unit 2 promoted in the pooled sidecar,
  * the application there serves unit 2 with every write acknowledged to it, while units 1 and 3 keep streaming
- * to it without a failed write. Units join (snapshot, then stream) and leave (data deleted) at run time.
+ * to it without a failed write. Units join (snapshot, then stream) and leave (data deleted) at run time. A killed
+ * shared standby restarts with its volume and each unit catches up from its primary's log.
  */
 class PooledStandbyProcessTest {
   @TempDir
@@ -186,6 +187,55 @@ class PooledStandbyProcessTest {
         assertThat(pool.http("/status"))
             .contains("\"unit\":\"u2\"", "\"unit.u3.role\":\"STANDBY\"");
       }
+    }
+  }
+
+  @Test
+  void aKilledSharedStandbyRestartsWithItsVolumeAndEveryUnitCatchesUpFromItsPrimarysLog()
+      throws Exception {
+    try (PoolProcesses pp = new PoolProcesses(tmp)) {
+      SidecarProcess pool = pp.pool(1, 2, 3).start();
+      SidecarProcess[] primary = {null, pp.primary(1), pp.primary(2), pp.primary(3)};
+      for (int k = 1; k <= 3; k++) primary[k].start();
+      UnitWriter[] writer = {
+        null, pp.write(1, primary[1]), pp.write(2, primary[2]), pp.write(3, primary[3])
+      };
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> writer[1].acked.get() > 200
+              && writer[2].acked.get() > 200
+              && writer[3].acked.get() > 200);
+      long[] catchUpsBefore = new long[4];
+      for (int k = 1; k <= 3; k++) catchUpsBefore[k] = primary[k].counter("catchUpsFromLog");
+      pool.kill(); // the shared standby's process dies; its volume stays
+      long[] ackedAtKill = {0, writer[1].acked.get(), writer[2].acked.get(), writer[3].acked.get()};
+      pool.start();
+      // Synchronous primaries wait for their standby (up to OU_SYNC_TIMEOUT) and go on once it is
+      // back.
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> writer[1].acked.get() > ackedAtKill[1] + 200
+              && writer[2].acked.get() > ackedAtKill[2] + 200
+              && writer[3].acked.get() > ackedAtKill[3] + 200);
+      for (int k = 1; k <= 3; k++) writer[k].stop();
+      for (int k = 1; k <= 3; k++) {
+        String u = "u" + k;
+        SidecarProcess p = primary[k];
+        long primaryLast = p.status().lastSeq();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+          SidecarStatus s = pool.status();
+          assertThat(unitField(s, u, "inSync")).as("%s in sync again", u).isEqualTo("true");
+          assertThat(s.number("unit." + u + ".durableSeq")).isEqualTo(primaryLast);
+          assertThat(s.number("unit." + u + ".keys")).isEqualTo(p.status().number("keys"));
+        });
+        assertThat(p.counter("snapshotsSent"))
+            .as("%s caught up from its primary's log, without a snapshot", u)
+            .isZero();
+        assertThat(p.counter("catchUpsFromLog"))
+            .as("%s's catch-ups from the log since the restart", u)
+            .isGreaterThan(catchUpsBefore[k]);
+      }
+      assertThat(pool.http("/readyz")).startsWith("200");
     }
   }
 
