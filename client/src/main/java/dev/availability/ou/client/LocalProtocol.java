@@ -32,14 +32,25 @@ public final class LocalProtocol {
   public static final int OP_IN_FLIGHT = 7;
   /** → OK UTF-8 "key=value" lines. */
   public static final int OP_STATUS = 8;
-  /** → one EVENT now and one at every role change, until the connection closes: u8 role, u64 epoch, u8 serving, u16 length, reason. */
+  /**
+   * → one EVENT now and one at every role change, until the connection closes: u8 role, u64 epoch, u8 serving,
+   * u16 length, reason, then u16 length, unit (the unit served by a pooled sidecar; empty otherwise; absent from
+   * sidecars older than pools).
+   */
   public static final int OP_WATCH = 9;
   /** u32 ttl millis, u8 healthy → OK. The application is healthy while heartbeats come within their ttl. */
   public static final int OP_APP_HEARTBEAT = 10;
-  /** Standalone control only: u8 role, u64 epoch, u8 mode, u16 length, peer host:port → OK. */
+  /**
+   * Standalone control only: u8 role, u64 epoch, u8 mode, u16 length, peer host:port, then optionally u16 length,
+   * unit (required by a pooled sidecar: which of its units) → OK.
+   */
   public static final int OP_ASSIGN = 11;
   /** → OK. */
   public static final int OP_PING = 12;
+  /** Pooled sidecar, standalone control only: u16 length, unit, u16 length, replication host:port → OK. */
+  public static final int OP_POOL_ADD = 13;
+  /** Pooled sidecar, standalone control only: unit (u16 length, unit) → OK; the unit's data is deleted. */
+  public static final int OP_POOL_REMOVE = 14;
 
   // Statuses.
   public static final int OK = 0;

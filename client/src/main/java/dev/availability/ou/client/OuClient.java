@@ -245,7 +245,17 @@ public final class OuClient implements AutoCloseable {
    * replication endpoint (host:port, may be null) and mode (null keeps the current one).
    */
   public void assign(MemberRole role, long epoch, String peerEndpoint, String mode) {
+    assign(null, role, epoch, peerEndpoint, mode);
+  }
+
+  /**
+   * {@link #assign(MemberRole, long, String, String)} for one unit of a pooled sidecar (a shared standby); {@code
+   * unit} null for a sidecar that is not pooled. A pooled sidecar refuses a second unit as Primary
+   * ({@link InvalidRequestException}): it serves one unit at a time.
+   */
+  public void assign(String unit, MemberRole role, long epoch, String peerEndpoint, String mode) {
     byte[] peer = utf8(peerEndpoint == null ? "" : peerEndpoint);
+    byte[] u = utf8(unit == null ? "" : unit);
     int m = mode == null
         ? LocalProtocol.MODE_UNCHANGED
         : switch (mode.toLowerCase()) {
@@ -254,13 +264,41 @@ public final class OuClient implements AutoCloseable {
           case "journal" -> LocalProtocol.MODE_JOURNAL;
           default -> throw new IllegalArgumentException("mode " + mode);
         };
-    ByteBuffer b = ByteBuffer.allocate(1 + 8 + 1 + 2 + peer.length)
+    ByteBuffer b = ByteBuffer.allocate(
+            1 + 8 + 1 + 2 + peer.length + (unit == null ? 0 : 2 + u.length))
         .put((byte) role.code())
         .putLong(epoch)
         .put((byte) m)
         .putShort((short) peer.length)
         .put(peer);
+    if (unit != null) b.putShort((short) u.length).put(u);
     call(LocalProtocol.OP_ASSIGN, b.array());
+  }
+
+  /**
+   * Pooled sidecar, standalone control only: {@code unit} joins the pool, its replication listener on {@code
+   * replicationAddress} (host:port), its peer key read from {@code OU_PEER_KEY_DIR/<unit>}. It starts
+   * unassigned: {@link #assign(String, MemberRole, long, String, String)} makes it a standby.
+   */
+  public void addPoolUnit(String unit, String replicationAddress) {
+    byte[] u = utf8(unit);
+    byte[] a = utf8(replicationAddress);
+    call(
+        LocalProtocol.OP_POOL_ADD,
+        ByteBuffer.allocate(4 + u.length + a.length)
+            .putShort((short) u.length)
+            .put(u)
+            .putShort((short) a.length)
+            .put(a)
+            .array());
+  }
+
+  /** Pooled sidecar, standalone control only: {@code unit} leaves the pool; its stream stops and its data is deleted. */
+  public void removePoolUnit(String unit) {
+    byte[] u = utf8(unit);
+    call(
+        LocalProtocol.OP_POOL_REMOVE,
+        ByteBuffer.allocate(2 + u.length).putShort((short) u.length).put(u).array());
   }
 
   @Override

@@ -7,5 +7,12 @@ package dev.availability.ou.client;
  * @param epoch the promotion generation
  * @param serving whether writes are accepted now (a primary whose lease lapsed is not serving)
  * @param reason why, in words
+ * @param unit the unit this role is of: in a pooled sidecar (a shared standby), the unit the application now
+ *     serves, or null while it serves none; null from a sidecar that is not pooled
  */
-public record RoleChange(MemberRole role, long epoch, boolean serving, String reason) {}
+public record RoleChange(MemberRole role, long epoch, boolean serving, String reason, String unit) {
+  /** A role change of a sidecar that is not pooled (no unit). */
+  public RoleChange(MemberRole role, long epoch, boolean serving, String reason) {
+    this(role, epoch, serving, reason, null);
+  }
+}

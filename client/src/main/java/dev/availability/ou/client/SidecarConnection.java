@@ -131,9 +131,15 @@ final class SidecarConnection {
             boolean serving = b.get() != 0;
             byte[] reason = new byte[b.getShort() & 0xffff];
             b.get(reason);
+            String unit = null; // sidecars older than pools send none; one not pooled, an empty one
+            if (b.remaining() >= 2) {
+              byte[] u = new byte[b.getShort() & 0xffff];
+              b.get(u);
+              if (u.length > 0) unit = new String(u, StandardCharsets.UTF_8);
+            }
             try {
-              w.listener.accept(
-                  new RoleChange(role, epoch, serving, new String(reason, StandardCharsets.UTF_8)));
+              w.listener.accept(new RoleChange(
+                  role, epoch, serving, new String(reason, StandardCharsets.UTF_8), unit));
             } catch (RuntimeException e) {
               // a listener's failure must not break the connection
             }

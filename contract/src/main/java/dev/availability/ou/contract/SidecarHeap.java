@@ -48,8 +48,23 @@ public final class SidecarHeap {
    * the sidecar's default heap.
    */
   public static long forStateMiB(long stateMiB) {
+    return forPoolMiB(stateMiB, 1);
+  }
+
+  /**
+   * The heap of a pooled sidecar (a shared standby) holding {@code units} units with {@code stateMiB} of state in
+   * all: every unit's state twice (as {@link #forStateMiB}), one young generation, and each unit's overhead (its log
+   * writer's queue and buffers, its stream's frames in flight; the JVM's own objects counted in each, to be safe).
+   * One unit: {@link #forStateMiB}.
+   */
+  public static long forPoolMiB(long stateMiB, int units) {
     if (stateMiB < 0)
       throw new IllegalArgumentException("state size must not be negative: " + stateMiB + " MiB");
-    return Math.max(MIN_MIB, YOUNG_MIB + OVERHEAD_MIB + 2 * stateMiB);
+    return Math.max(MIN_MIB, YOUNG_MIB + OVERHEAD_MIB * Math.max(1, units) + 2 * stateMiB);
+  }
+
+  /** {@link #forPoolMiB} for the units' state measured in bytes (a started MiB counts), in bytes. */
+  public static long forPoolStateBytes(long stateBytes, int units) {
+    return forPoolMiB(ceilMiB(stateBytes), units) * MIB;
   }
 }

@@ -27,6 +27,15 @@ class SidecarHeapTest {
   }
 
   @Test
+  void aPoolAddsEachUnitsOverheadOnceToTwiceTheirStateTogether() {
+    assertThat(SidecarHeap.forPoolMiB(23, 1)).isEqualTo(SidecarHeap.forStateMiB(23));
+    // three units of 4 MiB: one young generation, three overheads, twice the 12 MiB
+    assertThat(SidecarHeap.forPoolMiB(12, 3)).isEqualTo(10 + 3 * 8 + 24);
+    assertThat(SidecarHeap.forPoolMiB(0, 3)).isEqualTo(34);
+    assertThat(SidecarHeap.forPoolStateBytes((12L << 20) + 1, 3)).isEqualTo(60L << 20);
+  }
+
+  @Test
   void aNegativeStateIsRefused() {
     assertThatThrownBy(() -> SidecarHeap.forStateMiB(-1))
         .isInstanceOf(IllegalArgumentException.class)

@@ -49,6 +49,11 @@ public record Config(
     int localApiMaxConnections) {
 
   public static Config from(Map<String, String> env, String[] args) {
+    return from(settings(env, args));
+  }
+
+  /** The environment with the flags laid over it (--data-dir=X becomes OU_DATA_DIR=X). */
+  static Map<String, String> settings(Map<String, String> env, String[] args) {
     Map<String, String> v = new HashMap<>(env);
     for (String a : args) {
       if (!a.startsWith("--") || !a.contains("="))
@@ -57,6 +62,11 @@ public record Config(
       v.put(
           "OU_" + name.toUpperCase(Locale.ROOT).replace('-', '_'), a.substring(a.indexOf('=') + 1));
     }
+    return v;
+  }
+
+  /** The configuration the settings ({@link #settings}) describe. */
+  static Config from(Map<String, String> v) {
     String podName = get(v, "OU_POD_NAME", null);
     String podIp = get(v, "OU_POD_IP", null);
     String control = get(v, "OU_CONTROL", podName != null ? "kubernetes" : "standalone")
@@ -173,7 +183,7 @@ public record Config(
     return value;
   }
 
-  private static String get(Map<String, String> v, String name, String dflt) {
+  static String get(Map<String, String> v, String name, String dflt) {
     String s = v.get(name);
     return s == null || s.isBlank() ? dflt : s.trim();
   }

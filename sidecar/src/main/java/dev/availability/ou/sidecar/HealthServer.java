@@ -11,12 +11,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Supplier;
 
 /**
  * A minimal HTTP/1.0 endpoint for kubelet probes and people: {@code /healthz} (the process and its log
  * work), {@code /readyz} (a primary that serves, or a standby in sync), {@code /status} (JSON) and
- * {@code /metrics} (Prometheus text). GET only; anything else gets 404/405. Every caller is served on its own
+ * {@code /metrics} (Prometheus text). A pooled sidecar also answers {@code /readyz?unit=U} and {@code /status?unit=U}
+ * for one of its units. GET only; anything else gets 404/405. Every caller is served on its own
  * (virtual) thread against one deadline per request, with a bounded request line and a bounded number of
  * connections (the oldest closed first): a stalled or hostile caller never fails a kubelet probe.
  */
@@ -28,28 +28,38 @@ final class HealthServer implements AutoCloseable {
   /** The most one request may take, from accept to answer, whatever its caller does meanwhile. */
   static final long DEADLINE_MILLIS = 1000;
 
+  /** What the endpoint shows. {@code unit}: the request's {@code ?unit=}, null when it names none. */
+  interface View {
+    /** The process and its logs work. */
+    boolean live();
+
+    /** Whether {@code unit} is one this sidecar holds (null: the whole sidecar, always known). */
+    boolean knows(String unit);
+
+    /** Empty when ready, else why not, in words. */
+    String notReady(String unit);
+
+    /** Lines after the readiness verdict (a pooled sidecar: one per unit); empty by default. */
+    default String readinessDetail(String unit) {
+      return "";
+    }
+
+    Map<String, String> status(String unit);
+
+    /** Metric name (optionally with labels, {@code name{unit="u1"}}) to value. */
+    Map<String, Long> metrics();
+  }
+
   private final ServerSocket server;
-  private final Supplier<Boolean> live;
-  private final Supplier<Boolean> ready;
-  private final Supplier<Map<String, String>> status;
-  private final Supplier<Map<String, Long>> metrics;
+  private final View view;
   // Each request on a virtual thread of its own: a caller that drips its request holds only its own
   // thread.
   private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
   private final ConcurrentLinkedDeque<Socket> open = new ConcurrentLinkedDeque<>();
   private volatile boolean running = true;
 
-  HealthServer(
-      Config cfg,
-      Supplier<Boolean> live,
-      Supplier<Boolean> ready,
-      Supplier<Map<String, String>> status,
-      Supplier<Map<String, Long>> metrics)
-      throws IOException {
-    this.live = live;
-    this.ready = ready;
-    this.status = status;
-    this.metrics = metrics;
+  HealthServer(Config cfg, View view) throws IOException {
+    this.view = view;
     server = new ServerSocket();
     server.setReuseAddress(true);
     server.bind(cfg.health(), 64);
@@ -116,33 +126,38 @@ final class HealthServer implements AutoCloseable {
       code = 405;
       body = "method not allowed\n";
     } else {
-      switch (parts[1]) {
+      String path = parts[1];
+      int q = path.indexOf('?');
+      String unit = q < 0 ? null : unitParameter(path.substring(q + 1));
+      if (q >= 0) path = path.substring(0, q);
+      if (!view.knows(unit)) path = "unknown unit";
+      switch (path) {
         case "/healthz", "/livez" -> {
-          boolean ok = live.get();
+          boolean ok = view.live();
           code = ok ? 200 : 503;
           body = ok ? "ok\n" : "log write failed\n";
         }
         case "/readyz" -> {
-          boolean ok = ready.get();
-          code = ok ? 200 : 503;
-          body = ok ? "ready\n" : "not ready\n";
+          String why = view.notReady(unit);
+          code = why.isEmpty() ? 200 : 503;
+          body =
+              (why.isEmpty() ? "ready\n" : "not ready: " + why + "\n") + view.readinessDetail(unit);
         }
         case "/status" -> {
           code = 200;
           type = "application/json";
-          body = json(status.get());
+          body = json(view.status(unit));
         }
         case "/metrics" -> {
           code = 200;
           StringBuilder sb = new StringBuilder();
-          metrics
-              .get()
-              .forEach((k, v) -> sb.append("ou_sidecar_")
-                  .append(k.replaceAll("[^A-Za-z0-9_]", "_"))
-                  .append(' ')
-                  .append(v)
-                  .append('\n'));
+          view.metrics()
+              .forEach((k, v) -> sb.append(metricName(k)).append(' ').append(v).append('\n'));
           body = sb.toString();
+        }
+        case "unknown unit" -> {
+          code = 404;
+          body = "no unit " + unit + " in this sidecar\n";
         }
         default -> {
           code = 404;
@@ -157,6 +172,20 @@ final class HealthServer implements AutoCloseable {
         .getBytes(StandardCharsets.US_ASCII));
     out.write(b);
     out.flush();
+  }
+
+  /** The value of {@code unit=} in a query string; null when absent. */
+  private static String unitParameter(String query) {
+    for (String p : query.split("&")) if (p.startsWith("unit=")) return p.substring(5);
+    return null;
+  }
+
+  /** {@code ou_sidecar_} and the name made safe; labels ({@code {unit="u1"}}) kept as they are. */
+  static String metricName(String key) {
+    int brace = key.indexOf('{');
+    String name = brace < 0 ? key : key.substring(0, brace);
+    return "ou_sidecar_" + name.replaceAll("[^A-Za-z0-9_]", "_")
+        + (brace < 0 ? "" : key.substring(brace));
   }
 
   private static void closeQuietly(Socket s) {

@@ -69,13 +69,19 @@ final class LocalApiPayloads {
     return r.array();
   }
 
-  /** STATUS: the replica's status lines, the application's health and every counter, one per line. */
-  static byte[] status(Replica replica, AppHealth appHealth, Counters counters) {
-    StringBuilder sb = new StringBuilder();
-    for (String l : replica.statusLines()) sb.append(l).append('\n');
-    sb.append("appHealthy=").append(appHealth.healthy()).append('\n');
+  /** STATUS: the replica's status lines, the application's health and every counter. */
+  static List<String> statusLines(Replica replica, AppHealth appHealth, Counters counters) {
+    List<String> lines = new ArrayList<>(replica.statusLines());
+    lines.add("appHealthy=" + appHealth.healthy());
     for (Map.Entry<String, Long> e : counters.snapshot().entrySet())
-      sb.append("counter.").append(e.getKey()).append('=').append(e.getValue()).append('\n');
+      lines.add("counter." + e.getKey() + "=" + e.getValue());
+    return lines;
+  }
+
+  /** STATUS's payload: one line each. */
+  static byte[] lines(List<String> lines) {
+    StringBuilder sb = new StringBuilder();
+    for (String l : lines) sb.append(l).append('\n');
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
@@ -100,10 +106,15 @@ final class LocalApiPayloads {
     };
   }
 
-  /** A WATCH event: role, epoch, whether serving, and the reason (cut to 1 KiB). */
-  static byte[] event(Replica.RoleView v) {
+  /**
+   * A WATCH event: role, epoch, whether serving, the reason (cut to 1 KiB), then the unit served (empty when the
+   * sidecar is not pooled or serves none). A client that reads only the first four ignores the unit.
+   */
+  static byte[] event(LocalApiTarget.UnitRoleView u) {
+    Replica.RoleView v = u.view();
     byte[] reason = v.reason() == null ? new byte[0] : v.reason().getBytes(StandardCharsets.UTF_8);
     if (reason.length > 1024) reason = Arrays.copyOf(reason, 1024);
+    byte[] unit = u.unit() == null ? new byte[0] : u.unit().getBytes(StandardCharsets.UTF_8);
     int role = v.role() == null
         ? ROLE_UNASSIGNED
         : switch (v.role()) {
@@ -111,12 +122,14 @@ final class LocalApiPayloads {
           case Standby -> ROLE_STANDBY;
           case Fenced -> ROLE_FENCED;
         };
-    return ByteBuffer.allocate(1 + 8 + 1 + 2 + reason.length)
+    return ByteBuffer.allocate(1 + 8 + 1 + 2 + reason.length + 2 + unit.length)
         .put((byte) role)
         .putLong(v.epoch())
         .put((byte) (v.serving() ? 1 : 0))
         .putShort((short) reason.length)
         .put(reason)
+        .putShort((short) unit.length)
+        .put(unit)
         .array();
   }
 }

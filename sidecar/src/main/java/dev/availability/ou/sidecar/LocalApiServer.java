@@ -3,7 +3,6 @@ package dev.availability.ou.sidecar;
 import static dev.availability.ou.client.LocalProtocol.*;
 
 import dev.availability.ou.client.LocalProtocol;
-import dev.availability.ou.contract.Role;
 import dev.availability.ou.replication.Key;
 import dev.availability.ou.replication.RecordType;
 import java.io.BufferedInputStream;
@@ -32,26 +31,19 @@ final class LocalApiServer implements AutoCloseable {
   private static final int MAX_KEY = 1024;
 
   private final ServerSocket server;
-  private final Replica replica;
+  private final LocalApiTarget target;
   private final Config cfg;
   private final Counters counters;
   private final AppHealth appHealth;
-  private final StandaloneControl standalone;
   private final AtomicInteger connections = new AtomicInteger();
   private volatile boolean running = true;
 
-  LocalApiServer(
-      Config cfg,
-      Replica replica,
-      Counters counters,
-      AppHealth appHealth,
-      StandaloneControl standalone)
+  LocalApiServer(Config cfg, LocalApiTarget target, Counters counters, AppHealth appHealth)
       throws IOException {
     this.cfg = cfg;
-    this.replica = replica;
+    this.target = target;
     this.counters = counters;
     this.appHealth = appHealth;
-    this.standalone = standalone;
     if (!cfg.localApi().getAddress().isLoopbackAddress()) {
       throw new IllegalArgumentException(
           "the local API must listen on a loopback address, not " + cfg.localApi());
@@ -83,6 +75,13 @@ final class LocalApiServer implements AutoCloseable {
     }
   }
 
+  /** A u16-length-prefixed UTF-8 string. */
+  private static String text(ByteBuffer b) {
+    byte[] t = new byte[b.getShort() & 0xffff];
+    b.get(t);
+    return new String(t, StandardCharsets.UTF_8);
+  }
+
   @Override
   public void close() throws IOException {
     running = false;
@@ -91,7 +90,10 @@ final class LocalApiServer implements AutoCloseable {
 
   private final class Connection {
     private final Socket socket;
-    private final List<Consumer<Replica.RoleView>> watches = new ArrayList<>();
+    private final List<Consumer<LocalApiTarget.UnitRoleView>> watches = new ArrayList<>();
+    /** The replica this connection's last write went to: the one to commit inline. */
+    private Replica lastWritten;
+
     private ResponseOutbox outbox;
 
     Connection(Socket socket) {
@@ -172,7 +174,7 @@ final class LocalApiServer implements AutoCloseable {
       } finally {
         connections.decrementAndGet();
         if (outbox != null) outbox.close();
-        for (Consumer<Replica.RoleView> w : watches) replica.listeners().removeRoleListener(w);
+        for (Consumer<LocalApiTarget.UnitRoleView> w : watches) target.unwatch(w);
         try {
           socket.close();
         } catch (IOException ignored) {
@@ -189,7 +191,7 @@ final class LocalApiServer implements AutoCloseable {
     private boolean lastOfBurst;
 
     private void commitWhenIdle() {
-      if (lastOfBurst) replica.commitInline();
+      if (lastOfBurst && lastWritten != null) lastWritten.commitInline();
     }
 
     /** PUT: u16 key length, key, value (the rest of the frame, {@code rest} bytes after the key length). */
@@ -235,19 +237,27 @@ final class LocalApiServer implements AutoCloseable {
               null);
         }
         case OP_GET -> {
+          Replica replica = served(id);
+          if (replica == null) return;
           byte[] v = replica.store().state().get(Key.wrap(p));
           if (v == null) respond(id, NOT_FOUND, new byte[0]);
           else respond(id, OK, v);
         }
-        case OP_SCAN -> respond(id, OK, LocalApiPayloads.scan(replica, b));
-        case OP_IN_FLIGHT -> respond(id, OK, LocalApiPayloads.inFlight(replica));
-        case OP_STATUS -> respond(id, OK, LocalApiPayloads.status(replica, appHealth, counters));
+        case OP_SCAN -> {
+          Replica replica = served(id);
+          if (replica != null) respond(id, OK, LocalApiPayloads.scan(replica, b));
+        }
+        case OP_IN_FLIGHT -> {
+          Replica replica = served(id);
+          if (replica != null) respond(id, OK, LocalApiPayloads.inFlight(replica));
+        }
+        case OP_STATUS -> respond(id, OK, LocalApiPayloads.lines(target.statusLines()));
         case OP_WATCH -> {
-          Consumer<Replica.RoleView> w = v -> outbox.respond(
+          Consumer<LocalApiTarget.UnitRoleView> w = v -> outbox.respond(
               id, EVENT, LocalApiPayloads.event(v), false); // later events answer nothing
           watches.add(w);
-          replica.listeners().addRoleListener(w);
-          respond(id, EVENT, LocalApiPayloads.event(replica.view("current role")));
+          target.watch(w);
+          respond(id, EVENT, LocalApiPayloads.event(target.view("current role")));
         }
         case OP_APP_HEARTBEAT -> {
           int ttl = b.getInt();
@@ -256,30 +266,25 @@ final class LocalApiServer implements AutoCloseable {
           respond(id, OK, new byte[0]);
         }
         case OP_ASSIGN -> {
-          if (standalone == null) {
-            error(id, FORBIDDEN, "ASSIGN is only accepted with OU_CONTROL=standalone");
-            return;
-          }
           int roleCode = b.get();
           long epoch = b.getLong();
           int modeCode = b.get();
-          byte[] peer = new byte[b.getShort() & 0xffff];
-          b.get(peer);
-          Role role = LocalApiPayloads.role(roleCode);
-          Mode mode = LocalApiPayloads.mode(modeCode);
-          try {
-            boolean changed =
-                standalone.assign(role, epoch, new String(peer, StandardCharsets.UTF_8), mode);
-            if (!changed && epoch < replica.epoch())
-              error(
-                  id,
-                  BAD_REQUEST,
-                  "epoch " + epoch + " is older than this member's " + replica.epoch());
-            else respond(id, OK, new byte[0]);
-          } catch (IOException e) {
-            error(id, INTERNAL, e.getMessage());
-          }
+          String peer = text(b);
+          String unit = b.remaining() >= 2 ? text(b) : null; // older clients name no unit
+          answer(
+              id,
+              target.assign(
+                  unit == null || unit.isEmpty() ? null : unit,
+                  LocalApiPayloads.role(roleCode),
+                  epoch,
+                  peer,
+                  LocalApiPayloads.mode(modeCode)));
         }
+        case OP_POOL_ADD -> {
+          String unit = text(b);
+          answer(id, target.addUnit(unit, text(b)));
+        }
+        case OP_POOL_REMOVE -> answer(id, target.removeUnit(text(b)));
         case OP_PING -> respond(id, OK, new byte[0]);
         default -> {
           counters.inc("localApiBadRequests");
@@ -288,7 +293,22 @@ final class LocalApiServer implements AutoCloseable {
       }
     }
 
+    /** The replica served now; null (and NOT_PRIMARY answered) when this pooled sidecar serves no unit. */
+    private Replica served(int id) {
+      Replica r = target.served().replica();
+      if (r == null) error(id, NOT_PRIMARY, target.notServing());
+      return r;
+    }
+
+    private void answer(int id, LocalApiTarget.Answer a) {
+      if (a.status() == OK) respond(id, OK, new byte[0]);
+      else error(id, a.status(), a.message());
+    }
+
     private void write(int id, RecordType type, byte[] key, byte[] value) {
+      Replica replica = served(id);
+      if (replica == null) return;
+      lastWritten = replica;
       try {
         replica.awaitWriterRoom(); // a client pipelining without bound waits for the disk
       } catch (InterruptedException e) {

@@ -9,16 +9,28 @@ public final class SidecarMain {
 
   public static void main(String[] args) throws InterruptedException {
     long t0 = System.nanoTime();
-    Sidecar sidecar;
+    AutoCloseable sidecar;
     try {
-      Config cfg = Config.from(System.getenv(), args);
-      sidecar = new Sidecar(cfg);
+      PoolConfig pool = PoolConfig.from(System.getenv(), args);
+      sidecar = pool != null
+          ? new PooledSidecar(pool) // a shared standby: one replica per unit of its pool
+          : new Sidecar(Config.from(System.getenv(), args));
     } catch (Exception e) {
       Logs.error("ou-sidecar cannot start", e);
       System.exit(2);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(sidecar::close, "ou-shutdown"));
+    AutoCloseable running = sidecar;
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(
+            () -> {
+              try {
+                running.close();
+              } catch (Exception e) {
+                Logs.error("shutting down", e);
+              }
+            },
+            "ou-shutdown"));
     long sinceProcessStart = ProcessHandle.current()
         .info()
         .startInstant()

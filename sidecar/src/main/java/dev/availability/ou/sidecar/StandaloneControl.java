@@ -1,5 +1,6 @@
 package dev.availability.ou.sidecar;
 
+import dev.availability.ou.client.LocalProtocol;
 import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.contract.Role;
 import dev.availability.ou.memberapi.MemberChannel;
@@ -38,6 +39,20 @@ final class StandaloneControl implements ControlSource {
   boolean assign(Role role, long epoch, String peer, Mode mode) throws IOException {
     return replica.assign(
         role, epoch, peer == null || peer.isBlank() ? null : peer, mode, "standalone ASSIGN");
+  }
+
+  /** The local API's ASSIGN: takes it, and answers an epoch older than this member's as a bad request. */
+  LocalApiTarget.Answer answerAssign(Role role, long epoch, String peer, Mode mode) {
+    try {
+      boolean changed = assign(role, epoch, peer, mode);
+      if (!changed && epoch < replica.epoch())
+        return LocalApiTarget.Answer.of(
+            LocalProtocol.BAD_REQUEST,
+            "epoch " + epoch + " is older than this member's " + replica.epoch());
+      return LocalApiTarget.Answer.OK;
+    } catch (IOException e) {
+      return LocalApiTarget.Answer.of(LocalProtocol.INTERNAL, e.getMessage());
+    }
   }
 
   @Override

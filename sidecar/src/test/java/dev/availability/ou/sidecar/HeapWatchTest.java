@@ -68,4 +68,18 @@ class HeapWatchTest {
     watch.check();
     assertThat(counters.get("heapTooSmallWarnings")).isEqualTo(2);
   }
+
+  @Test
+  void aSharedStandbyCountsEachUnitsOverheadAndAdvisesMemoryForThePool() {
+    AtomicLong state = new AtomicLong(20 * MIB); // one unit's sidecar would need 58 MiB: it fits 64
+    Counters counters = new Counters();
+    HeapWatch watch = new HeapWatch(state::get, () -> 3000, () -> 3, 63 * MIB, counters);
+    watch.check();
+    assertThat(watch.neededBytes()).isEqualTo((10 + 3 * 8 + 40) * MIB);
+    assertThat(watch.tooSmall()).isTrue();
+    assertThat(log.toString(StandardCharsets.UTF_8))
+        .contains(
+            "the 3 units of this shared standby hold 20 MiB", "needs a 74 MiB heap", "has 64 MiB")
+        .doesNotContain("spec.replication.stateMemory");
+  }
 }

@@ -280,6 +280,9 @@ public final class KvStore implements AutoCloseable {
       b.append("\"role\":")
           .append(Json.string(role == null ? "UNKNOWN" : role.role().name()));
       b.append(",\"epoch\":").append(role == null ? -1 : role.epoch());
+      // a shared standby's app: the unit it serves since its takeover (absent when not pooled)
+      if (role != null && role.unit() != null)
+        b.append(",\"unit\":").append(Json.string(role.unit()));
       b.append(",\"serving\":")
           .append(role != null && role.role() == MemberRole.PRIMARY && role.serving());
       b.append(",\"mode\":").append(Json.string(String.valueOf(sidecar.mode())));

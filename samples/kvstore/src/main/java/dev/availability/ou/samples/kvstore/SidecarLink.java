@@ -82,7 +82,7 @@ final class SidecarLink implements AutoCloseable {
   }
 
   private static String describe(RoleChange r) {
-    return r.role() + " at epoch " + r.epoch()
+    return r.role() + (r.unit() == null ? "" : " of unit " + r.unit()) + " at epoch " + r.epoch()
         + (r.serving() ? " (serving)" : r.role() == MemberRole.PRIMARY ? " (not serving)" : "");
   }
 

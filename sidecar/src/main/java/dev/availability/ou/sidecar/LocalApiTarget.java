@@ -1,0 +1,54 @@
+package dev.availability.ou.sidecar;
+
+import dev.availability.ou.client.LocalProtocol;
+import dev.availability.ou.contract.Role;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * What the application's local API serves ({@link LocalApiServer} keeps the connections and the framing): one
+ * member's replica in a sidecar ({@link SingleMemberTarget}), or in a pooled sidecar whichever unit it serves as
+ * primary now ({@link PoolTarget}).
+ */
+interface LocalApiTarget {
+  /** The replica reads and writes go to now, and its unit (null in a sidecar that is not pooled). */
+  record Served(String unit, Replica replica) {}
+
+  /** A role as the application watches it: a replica's, and the unit it is of (null when not pooled). */
+  record UnitRoleView(String unit, Replica.RoleView view) {}
+
+  /** An answer to a command: a status of {@link LocalProtocol} and its message. */
+  record Answer(int status, String message) {
+    static final Answer OK = new Answer(LocalProtocol.OK, "");
+
+    static Answer of(int status, String message) {
+      return new Answer(status, message);
+    }
+  }
+
+  /** The replica served now; null when none (a pooled standby serving no unit yet), with {@link #notServing}. */
+  Served served();
+
+  /** Why nothing is served, for a NOT_PRIMARY answer. */
+  String notServing();
+
+  /** The role the application watches now. */
+  UnitRoleView view(String reason);
+
+  /** Tells {@code watcher} of every change of {@link #view}. */
+  void watch(Consumer<UnitRoleView> watcher);
+
+  void unwatch(Consumer<UnitRoleView> watcher);
+
+  /** STATUS: {@code name=value} lines. */
+  List<String> statusLines();
+
+  /** ASSIGN (standalone control only); {@code unit} null when the request names none. */
+  Answer assign(String unit, Role role, long epoch, String peer, Mode mode);
+
+  /** POOL_ADD: a unit joins this pooled sidecar, its replication listener on {@code replicationAddress}. */
+  Answer addUnit(String unit, String replicationAddress);
+
+  /** POOL_REMOVE: a unit leaves this pooled sidecar; its data is deleted. */
+  Answer removeUnit(String unit);
+}
