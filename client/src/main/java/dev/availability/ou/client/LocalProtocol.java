@@ -28,7 +28,7 @@ public final class LocalProtocol {
   public static final int OP_BEGIN = 5;
   /** stimulus id → OK u64 seq. */
   public static final int OP_END = 6;
-  /** → OK u64 promotion seq, u32 count, count x (u16, id, u64 seq of BEGIN). */
+  /** → OK u64 promotion seq, u32 count, count x (u16, id, u64 seq of BEGIN), u32 quarantined, that many x (u16, id). */
   public static final int OP_IN_FLIGHT = 7;
   /** → OK UTF-8 "key=value" lines. */
   public static final int OP_STATUS = 8;
@@ -36,7 +36,10 @@ public final class LocalProtocol {
   public static final int OP_WATCH = 9;
   /** u32 ttl millis, u8 healthy → OK. The application is healthy while heartbeats come within their ttl. */
   public static final int OP_APP_HEARTBEAT = 10;
-  /** Standalone control only: u8 role, u64 epoch, u8 mode, u16 length, peer host:port → OK. */
+  /**
+   * Standalone control only: u8 role, u64 epoch, u8 mode, u16 length, peer host:port, optionally u16 count and that
+   * many (u16 length, id) of quarantined stimuli → OK.
+   */
   public static final int OP_ASSIGN = 11;
   /** → OK. */
   public static final int OP_PING = 12;

@@ -168,20 +168,52 @@ public final class OuClient implements AutoCloseable {
 
   /**
    * Stimuli that began and never ended. After a promotion, those with {@link Stimulus#beforePromotion()}
-   * were in flight on the failed primary: reprocess or reject them, then {@link #end} them.
+   * were in flight on the failed primary: reprocess or reject them, then {@link #end} them; except those
+   * {@link Stimulus#quarantined()}, which must not be reprocessed: {@link #settle} them.
    */
   public List<Stimulus> inFlight() {
     ByteBuffer r = ByteBuffer.wrap(call(LocalProtocol.OP_IN_FLIGHT, new byte[0]).payload());
     long promotionSeq = r.getLong();
     int n = r.getInt();
-    List<Stimulus> out = new ArrayList<>(n);
+    List<String> ids = new ArrayList<>(n);
+    List<Long> seqs = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       byte[] id = new byte[r.getShort() & 0xffff];
       r.get(id);
-      long seq = r.getLong();
-      out.add(new Stimulus(new String(id, StandardCharsets.UTF_8), seq, seq < promotionSeq));
+      ids.add(new String(id, StandardCharsets.UTF_8));
+      seqs.add(r.getLong());
+    }
+    java.util.Set<String> quarantined = new java.util.HashSet<>();
+    int q =
+        r.remaining() >= 4 ? r.getInt() : 0; // (a sidecar that predates the quarantine sends none)
+    for (int i = 0; i < q; i++) {
+      byte[] id = new byte[r.getShort() & 0xffff];
+      r.get(id);
+      quarantined.add(new String(id, StandardCharsets.UTF_8));
+    }
+    List<Stimulus> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      boolean before = seqs.get(i) < promotionSeq;
+      out.add(new Stimulus(
+          ids.get(i), seqs.get(i), before, before && quarantined.contains(ids.get(i))));
     }
     return out;
+  }
+
+  /**
+   * The stimuli the operator quarantined (two copies of the application failed on them in turn): never reprocess one;
+   * tell its user it was ignored, then {@link #settle} it.
+   */
+  public List<Stimulus> quarantined() {
+    return inFlight().stream().filter(Stimulus::quarantined).toList();
+  }
+
+  /**
+   * Settles a quarantined stimulus without reprocessing it, once its user was told it was ignored: ends it, so no
+   * member lists it again, and the operator records it settled ({@code status.quarantinedStimuli}).
+   */
+  public long settle(String stimulusId) {
+    return end(stimulusId);
   }
 
   // ---- roles, health, status --------------------------------------------------------------------
@@ -245,6 +277,15 @@ public final class OuClient implements AutoCloseable {
    * replication endpoint (host:port, may be null) and mode (null keeps the current one).
    */
   public void assign(MemberRole role, long epoch, String peerEndpoint, String mode) {
+    assign(role, epoch, peerEndpoint, mode, null);
+  }
+
+  /**
+   * As {@link #assign(MemberRole, long, String, String)}, with the stimuli under quarantine (as the operator's
+   * assignment lists them; null: leave them as they are).
+   */
+  public void assign(
+      MemberRole role, long epoch, String peerEndpoint, String mode, List<String> quarantined) {
     byte[] peer = utf8(peerEndpoint == null ? "" : peerEndpoint);
     int m = mode == null
         ? LocalProtocol.MODE_UNCHANGED
@@ -254,12 +295,22 @@ public final class OuClient implements AutoCloseable {
           case "journal" -> LocalProtocol.MODE_JOURNAL;
           default -> throw new IllegalArgumentException("mode " + mode);
         };
-    ByteBuffer b = ByteBuffer.allocate(1 + 8 + 1 + 2 + peer.length)
+    List<byte[]> ids = quarantined == null
+        ? List.of()
+        : quarantined.stream().map(OuClient::utf8).toList();
+    int size = 1 + 8 + 1 + 2 + peer.length;
+    if (quarantined != null)
+      size += 2 + ids.stream().mapToInt(id -> 2 + id.length).sum();
+    ByteBuffer b = ByteBuffer.allocate(size)
         .put((byte) role.code())
         .putLong(epoch)
         .put((byte) m)
         .putShort((short) peer.length)
         .put(peer);
+    if (quarantined != null) {
+      b.putShort((short) ids.size());
+      for (byte[] id : ids) b.putShort((short) id.length).put(id);
+    }
     call(LocalProtocol.OP_ASSIGN, b.array());
   }
 

@@ -47,5 +47,8 @@ public enum ConditionReason {
   StateFitsHeap,
   // MalformedValues
   MalformedValue,
-  AllReadable
+  AllReadable,
+  // CommonModeFailure
+  StimulusQuarantined,
+  NoStimulusQuarantined
 }

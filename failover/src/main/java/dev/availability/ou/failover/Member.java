@@ -140,7 +140,11 @@ public record Member(
     }
   }
 
-  /** What the member's sidecar reported (see the contract's MemberReport); memory is null from sidecars that do not say. */
+  /**
+   * What the member's sidecar reported (see the contract's MemberReport); memory is null from sidecars that do not say.
+   *
+   * @param reprocessing stimuli begun before this member's promotion and not ended (empty when none or not said)
+   */
   public record Report(
       Role role,
       long epoch,
@@ -151,7 +155,40 @@ public record Member(
       Long peerHeartbeatAgeMillis,
       Boolean appHealthy,
       Instant reportedAt,
-      Memory memory) {}
+      Memory memory,
+      java.util.List<String> reprocessing) {
+
+    public Report {
+      reprocessing =
+          reprocessing == null ? java.util.List.of() : java.util.List.copyOf(reprocessing);
+    }
+
+    /** A report that lists no stimulus being reprocessed. */
+    public Report(
+        Role role,
+        long epoch,
+        long lastDurableSeq,
+        Long lag,
+        Boolean inSync,
+        Boolean peerLost,
+        Long peerHeartbeatAgeMillis,
+        Boolean appHealthy,
+        Instant reportedAt,
+        Memory memory) {
+      this(
+          role,
+          epoch,
+          lastDurableSeq,
+          lag,
+          inSync,
+          peerLost,
+          peerHeartbeatAgeMillis,
+          appHealthy,
+          reportedAt,
+          memory,
+          null);
+    }
+  }
 
   /**
    * The sidecar's state against its heap: {@code heapTooSmall} when the state needs more than the heap has (the sidecar

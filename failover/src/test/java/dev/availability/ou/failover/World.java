@@ -119,6 +119,12 @@ final class World {
     Instant peerLastHeard;
     int ticksRunning;
     MemberSettings settings; // what its assignment carries (the executor writes the policy's)
+    // the journal (Journal mode): stimuli begun and not ended, with the epoch each began at
+    Map<String, Long> open = new LinkedHashMap<>();
+    long
+        promotedAtEpoch; // the epoch it was last promoted at (stimuli begun before are reprocessed)
+    List<String> reportedReprocessing = List.of();
+    Instant restartAt; // a poison crashed its application: the kubelet starts it again then
 
     Pod(String name, long ordinal) {
       this.name = name;
@@ -137,7 +143,8 @@ final class World {
               peerHeartbeatAge,
               appHealthy,
               reportedAt,
-              null)
+              null,
+              reportedReprocessing)
           : null;
       return new Member(
           name,
@@ -372,7 +379,7 @@ final class World {
         p.avoid = c.avoidNodes();
         p.prefer = c.preferNode();
         p.templateHash = policy.templateHash();
-        p.settings = policy.memberSettings();
+        p.settings = MemberSettings.of(policy, d.state());
         p.readySince =
             now; // unready since it was created (as the operator observes a pod without a Ready
         // condition)
@@ -382,13 +389,16 @@ final class World {
       case Assign as -> {
         Pod p = pods.get(as.pod());
         if (p == null) return; // gone: nothing to tell
-        if (as.role() == Role.Primary && p.role != Role.Primary) promote(p);
+        if (as.role() == Role.Primary && p.role != Role.Primary) {
+          promote(p);
+          p.promotedAtEpoch = as.epoch();
+        }
         if (as.role() != p.role || as.epoch() != p.epoch || as.role() == Role.Primary)
           p.selfFenced = false; // (as the sidecar's assign)
         p.role = as.role();
         p.epoch = as.epoch();
         p.peer = as.peer();
-        p.settings = policy.memberSettings();
+        p.settings = MemberSettings.of(policy, d.state());
       }
       case HoldLease h -> lease = new PrimaryLease(h.holder(), h.epoch(), null, h.duration());
       case Action.VouchLease v -> {
@@ -462,10 +472,16 @@ final class World {
             && p.node == null); // no kubelet holds it: the API server deletes it at once
     pods.values().forEach(this::schedule);
     for (Pod p : List.copyOf(pods.values())) kubelet(p);
+    pods.values().forEach(this::restartPoisoned);
     pods.values().stream()
         .filter(p -> p.role == Role.Primary)
         .sorted(Comparator.comparing(p -> p.name))
         .forEach(this::primarySidecar);
+    pods.values().stream()
+        .filter(p -> p.role == Role.Primary)
+        .sorted(Comparator.comparing(p -> p.name))
+        .toList()
+        .forEach(this::application);
     pods.values().stream().filter(p -> p.role != Role.Primary).forEach(this::otherSidecar);
     pods.values().forEach(this::report);
     pods.values().forEach(p -> volumes.put(p.name, p.seq));
@@ -575,6 +591,7 @@ final class World {
         && sb.epoch == p.epoch
         && p.name.equals(sb.peer)
         && sb.ticksRunning > 1;
+    if (connected) sb.open = new LinkedHashMap<>(p.open);
     if (connected)
       sb.seq = Math.max(
           sb.seq,
@@ -629,6 +646,7 @@ final class World {
     p.reported = true;
     p.reportRole = p.selfFenced ? Role.Fenced : p.role;
     p.reportEpoch = p.epoch;
+    p.reportedReprocessing = p.role == Role.Primary ? reprocessing(p) : List.of();
     if (!p.manualReport) {
       if (p.role == Role.Primary) {
         p.lag = null;
@@ -638,6 +656,71 @@ final class World {
       }
     }
     p.reportedAt = now;
+  }
+
+  /** Stimuli a primary holds from before its promotion: its application reprocesses them. */
+  private static List<String> reprocessing(Pod p) {
+    return p.open.entrySet().stream()
+        .filter(e -> e.getValue() < p.promotedAtEpoch)
+        .map(Map.Entry::getKey)
+        .toList();
+  }
+
+  // ------------------------------------------------------------------ the journal's application
+
+  /** Stimuli that crash the application of any primary that processes them. */
+  final Set<String> poison = new java.util.HashSet<>();
+  /** Ground truth: the members whose application crashed with each stimulus unfinished. */
+  final Map<String, List<String>> crashedOn = new LinkedHashMap<>();
+  /** Ground truth: stimuli whose users the application told they were ignored (settled). */
+  final List<String> toldIgnored = new ArrayList<>();
+
+  /** The primary's application begins a stimulus (its BEGIN reaches the standby first, as in Journal mode). */
+  void begin(String id) {
+    Pod p = primary();
+    p.open.put(id, p.epoch);
+    Pod sb = p.peer == null ? null : pods.get(p.peer);
+    if (sb != null && talk(p, sb) && sb.epoch == p.epoch) sb.open.put(id, p.epoch);
+    if (poison.contains(id)) crashWith(p);
+  }
+
+  /** As the sample's application on a serving primary: settle what is quarantined, reprocess the rest (a poison crashes it). */
+  private void application(Pod p) {
+    if (p.role != Role.Primary || p.appDown || !serving(p) || !sidecarRuns(p)) return;
+    for (String id : reprocessing(p)) {
+      if (p.settings != null && p.settings.quarantined().contains(id)) {
+        end(p, id);
+        toldIgnored.add(id);
+      } else if (poison.contains(id)) {
+        crashWith(p);
+        return;
+      } else {
+        end(p, id);
+      }
+    }
+  }
+
+  private void end(Pod p, String id) {
+    p.open.remove(id);
+    Pod sb = p.peer == null ? null : pods.get(p.peer);
+    if (sb != null && talk(p, sb) && sb.epoch == p.epoch) sb.open.remove(id);
+  }
+
+  private void crashWith(Pod p) {
+    for (String id : p.open.keySet())
+      crashedOn.computeIfAbsent(id, k -> new ArrayList<>()).add(p.name);
+    appCrashLoop(p.name);
+    p.restartAt = now.plus(POISON_RESTART);
+  }
+
+  /** The kubelet starts an application a poison crashed again (the first CrashLoopBackOff delay). */
+  static final Duration POISON_RESTART = Duration.ofSeconds(10);
+
+  private void restartPoisoned(Pod p) {
+    if (p.restartAt != null && !now.isBefore(p.restartAt)) {
+      p.restartAt = null;
+      appRecovers(p.name);
+    }
   }
 
   // ------------------------------------------------------------------ faults

@@ -267,6 +267,8 @@ final class LocalApiServer implements AutoCloseable {
           b.get(peer);
           Role role = LocalApiPayloads.role(roleCode);
           Mode mode = LocalApiPayloads.mode(modeCode);
+          // optional: the quarantined stimuli, as a Kubernetes assignment carries them
+          if (b.remaining() >= 2) replica.quarantine().set(LocalApiPayloads.ids(b));
           try {
             boolean changed =
                 standalone.assign(role, epoch, new String(peer, StandardCharsets.UTF_8), mode);

@@ -44,6 +44,7 @@ final class Replica {
   private final LongSupplier nanoTime;
 
   private final RoleState current = new RoleState();
+  private final QuarantinedStimuli quarantine = new QuarantinedStimuli();
   private final RoleAssignment assignment;
   private volatile long lastPeerFrameNanos;
 
@@ -339,6 +340,26 @@ final class Replica {
   /** Snapshots for retention and for a standby the log cannot serve. */
   ReplicaSnapshots snapshots() {
     return snapshots;
+  }
+
+  /** The stimuli the operator's assignment says the application must not reprocess. */
+  QuarantinedStimuli quarantine() {
+    return quarantine;
+  }
+
+  /**
+   * As primary: the ids of the stimuli begun before this member's promotion and not ended (the previous primary had
+   * them in flight), oldest first, at most {@code max}; empty as standby.
+   */
+  java.util.List<String> reprocessing(int max) {
+    if (role() != dev.availability.ou.contract.Role.Primary) return java.util.List.of();
+    long promotedAt = promotionSeq();
+    return store.state().openStimuli().entrySet().stream()
+        .filter(e -> e.getValue() < promotedAt)
+        .sorted(java.util.Map.Entry.comparingByValue())
+        .limit(max)
+        .map(e -> new String(e.getKey().bytes(), java.nio.charset.StandardCharsets.UTF_8))
+        .toList();
   }
 
   Store store() {

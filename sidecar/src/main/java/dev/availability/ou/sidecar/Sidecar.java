@@ -137,7 +137,8 @@ public final class Sidecar implements AutoCloseable {
           System.currentTimeMillis(),
           store.state().bytes(),
           heapWatch.heapBytes(),
-          heapWatch.tooSmall());
+          heapWatch.tooSmall(),
+          replica.reprocessing(MemberReport.MAX_REPROCESSING));
       // Offered every OU_REPORT_INTERVAL; the control source decides what reaches the API server
       // (MemberChannel.publish: anything the operator acts on at once, positions and sizes at most
       // every OU_POSITION_REPORT_INTERVAL).
