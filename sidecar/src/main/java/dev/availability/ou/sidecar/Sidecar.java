@@ -101,7 +101,11 @@ public final class Sidecar implements AutoCloseable {
       primaryLink.close();
       primaryLink = null;
     }
-    ticker.execute(this::report);
+    // A promoted member with stimuli to reprocess reports them before its application hears of the
+    // promotion (this listener runs before the local API's): should reprocessing one kill this copy
+    // too, the operator has the evidence to quarantine it (PoisonEvidence).
+    if (v.role() == Role.Primary && !replica.reprocessing(1).isEmpty()) report();
+    else ticker.execute(this::report);
   }
 
   private boolean ready() {

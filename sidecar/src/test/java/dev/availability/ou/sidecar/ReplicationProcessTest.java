@@ -278,6 +278,11 @@ class ReplicationProcessTest {
           .atMost(Duration.ofSeconds(10))
           .untilAsserted(
               () -> assertThat(b.http("/status")).contains("reprocessing=[order-9, order-10]"));
+      // Markers are synchronous in Journal mode: the old primary rejoins as standby first.
+      a.env.put("OU_ROLE", "Standby");
+      a.env.put("OU_EPOCH", "2");
+      a.env.remove("OU_PEER_ENDPOINT");
+      a.start();
       sb.end("order-10"); // reprocessed
       sb.settle("order-9"); // its user told it was ignored
       assertThat(sb.inFlight()).isEmpty();
