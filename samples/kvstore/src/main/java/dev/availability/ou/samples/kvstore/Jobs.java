@@ -1,6 +1,7 @@
 package dev.availability.ou.samples.kvstore;
 
 import dev.availability.ou.client.OuClient;
+import dev.availability.ou.client.StandbyUnavailableException;
 import dev.availability.ou.client.Stimulus;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -56,13 +57,25 @@ final class Jobs {
     Optional<byte[]> text = c.get(input(id));
     if (text.isPresent()) {
       Log.info("job " + id + " was in flight on the failed primary: reprocessing it");
-      process(c, id, text.get());
+      promoted(() -> process(c, id, text.get()));
       reprocessed.incrementAndGet();
     } else {
       Log.info("job " + id + " was in flight on the failed primary before its input was stored:"
           + " nothing to reprocess, its client got no answer and may submit it again");
     }
-    c.end(s.id());
+    promoted(() -> c.end(s.id()));
+  }
+
+  /**
+   * A write of a member just promoted, which may have no standby yet: applied here all the same, it reaches the next
+   * standby with the stream (as the store's settling of requests in flight does).
+   */
+  private static void promoted(Runnable write) {
+    try {
+      write.run();
+    } catch (StandbyUnavailableException e) {
+      Log.info("applied, not yet confirmed by a standby (" + e.getMessage() + ")");
+    }
   }
 
   /**
@@ -74,15 +87,13 @@ final class Jobs {
     Log.info("stimulus " + s.id() + " is quarantined (the operator saw two copies fail on it):"
         + " ignored, not reprocessed; its user is told");
     if (id != null) {
-      c.put(
-          outcome(id),
-          ("{\"state\":\"ignored\",\"reason\":"
-                  + Json.string(
-                      "quarantined: two copies of the application failed while processing it")
-                  + "}")
-              .getBytes(StandardCharsets.UTF_8));
+      byte[] told = ("{\"state\":\"ignored\",\"reason\":"
+              + Json.string("quarantined: two copies of the application failed while processing it")
+              + "}")
+          .getBytes(StandardCharsets.UTF_8);
+      promoted(() -> c.put(outcome(id), told));
     }
-    c.settle(s.id());
+    promoted(() -> c.settle(s.id()));
     ignored.incrementAndGet();
   }
 
