@@ -1,6 +1,7 @@
 package dev.availability.ou.failover;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One member pod as the API server shows it.
@@ -156,11 +157,10 @@ public record Member(
       Boolean appHealthy,
       Instant reportedAt,
       Memory memory,
-      java.util.List<String> reprocessing) {
+      List<String> reprocessing) {
 
     public Report {
-      reprocessing =
-          reprocessing == null ? java.util.List.of() : java.util.List.copyOf(reprocessing);
+      reprocessing = reprocessing == null ? List.of() : List.copyOf(reprocessing);
     }
 
     /** A report that lists no stimulus being reprocessed. */

@@ -1,6 +1,7 @@
 package dev.availability.ou.failover;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -137,7 +138,7 @@ public record Requests(
    * The quarantined stimulus a release or drop value names: the whole value when that is one of {@code quarantined},
    * else the part before its last {@code @} (a token that makes the value new); null when neither is.
    */
-  public static String stimulusNamed(String value, java.util.Collection<String> quarantined) {
+  public static String stimulusNamed(String value, Collection<String> quarantined) {
     if (value == null) return null;
     String v = value.trim();
     if (quarantined.contains(v)) return v;

@@ -2,6 +2,7 @@ package dev.availability.ou.operator;
 
 import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.OperationalUnitStatus;
+import dev.availability.ou.api.QuarantinedStimulusStatus;
 import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.failover.Action;
 import dev.availability.ou.failover.ConditionType;
@@ -288,7 +289,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
     return s == null || s.getQuarantinedStimuli() == null
         ? List.of()
         : s.getQuarantinedStimuli().stream()
-            .map(dev.availability.ou.api.QuarantinedStimulusStatus::getId)
+            .map(QuarantinedStimulusStatus::getId)
             .toList();
   }
 

@@ -2,6 +2,7 @@ package dev.availability.ou.operator;
 
 import dev.availability.ou.api.QuarantinedStimulusStatus;
 import dev.availability.ou.failover.QuarantinedStimulus;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,10 +32,10 @@ final class QuarantineStatus {
       QuarantinedStimulusStatus s = stored.get(i);
       if (s == null || s.getId() == null) continue;
       String at = "status.quarantinedStimuli[" + i + "].";
-      List<java.time.Instant> failedAt = new ArrayList<>();
+      List<Instant> failedAt = new ArrayList<>();
       List<String> times = s.getFailedAt() == null ? List.of() : s.getFailedAt();
       for (int j = 0; j < times.size(); j++) {
-        java.time.Instant t = readings.time(at + "failedAt[" + j + "]", times.get(j));
+        Instant t = readings.time(at + "failedAt[" + j + "]", times.get(j));
         if (t != null) failedAt.add(t);
       }
       out.add(new QuarantinedStimulus(

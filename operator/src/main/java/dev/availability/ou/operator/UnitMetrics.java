@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Tags;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -102,8 +103,7 @@ public class UnitMetrics {
    * The quarantined stimuli of a status written, {@code before} and {@code after} (ids): the gauge of how many are
    * quarantined, and the counter of stimuli quarantined, by the ids new in {@code after}.
    */
-  public void quarantine(
-      OperationalUnit unit, java.util.List<String> before, java.util.List<String> after) {
+  public void quarantine(OperationalUnit unit, List<String> before, List<String> after) {
     String key = unit.getMetadata().getNamespace() + "/" + unit.getMetadata().getName();
     quarantined
         .computeIfAbsent(key, k -> {

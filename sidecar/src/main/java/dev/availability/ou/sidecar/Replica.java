@@ -5,7 +5,9 @@ import dev.availability.ou.contract.Role;
 import dev.availability.ou.replication.LogRecord;
 import dev.availability.ou.replication.RecordType;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.LongSupplier;
 
@@ -351,14 +353,14 @@ final class Replica {
    * As primary: the ids of the stimuli begun before this member's promotion and not ended (the previous primary had
    * them in flight), oldest first, at most {@code max}; empty as standby.
    */
-  java.util.List<String> reprocessing(int max) {
-    if (role() != dev.availability.ou.contract.Role.Primary) return java.util.List.of();
+  List<String> reprocessing(int max) {
+    if (role() != Role.Primary) return List.of();
     long promotedAt = promotionSeq();
     return store.state().openStimuli().entrySet().stream()
         .filter(e -> e.getValue() < promotedAt)
-        .sorted(java.util.Map.Entry.comparingByValue())
+        .sorted(Map.Entry.comparingByValue())
         .limit(max)
-        .map(e -> new String(e.getKey().bytes(), java.nio.charset.StandardCharsets.UTF_8))
+        .map(e -> new String(e.getKey().bytes(), StandardCharsets.UTF_8))
         .toList();
   }
 
