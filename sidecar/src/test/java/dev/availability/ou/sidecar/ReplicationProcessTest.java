@@ -256,7 +256,7 @@ class ReplicationProcessTest {
   }
 
   @Test
-  void aQuarantinedStimulusIsMarkedForThePromotedApplicationAndReportedUntilSettled()
+  void aQuarantinedStimulusIsMarkedForThePromotedApplicationUntilReleasedAndReportedUntilEnded()
       throws Exception {
     b.with("OU_MODE", "Journal");
     a.with("OU_MODE", "Journal");
@@ -283,10 +283,19 @@ class ReplicationProcessTest {
       a.env.put("OU_EPOCH", "2");
       a.env.remove("OU_PEER_ENDPOINT");
       a.start();
-      sb.end("order-10"); // reprocessed
-      sb.settle("order-9"); // its user told it was ignored
-      assertThat(sb.inFlight()).isEmpty();
+      // A human releases order-9: the next assignment lists it no more, and the application hears
+      // of it.
+      List<RoleChange> events = new CopyOnWriteArrayList<>();
+      sb.onRoleChange(events::add);
+      sb.assign(MemberRole.PRIMARY, 2, a.replicationEndpoint(), null, List.of());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> events.stream().anyMatch(e -> "assignment refreshed".equals(e.reason())));
       assertThat(sb.quarantined()).isEmpty();
+      assertThat(sb.inFlight()).extracting(Stimulus::quarantined).containsOnly(false);
+      sb.end("order-10"); // reprocessed
+      sb.settle("order-9"); // ends it as end() does
+      assertThat(sb.inFlight()).isEmpty();
       await()
           .atMost(Duration.ofSeconds(10))
           .untilAsserted(() -> assertThat(b.http("/status")).contains("reprocessing=[]"));
