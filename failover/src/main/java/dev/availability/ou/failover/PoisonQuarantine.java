@@ -27,7 +27,7 @@ final class PoisonQuarantine {
   static Decision apply(Observation o, Decision d) {
     UnitState s = d.state();
     List<Action> actions = new ArrayList<>(d.actions());
-    s = convict(o, d, s, actions);
+    s = convict(o, s, actions);
     s = settle(o, s, actions);
     s = answer(o, s, Kind.ReleaseStimulus, actions);
     s = answer(o, s, Kind.DropStimulus, actions);
@@ -40,7 +40,7 @@ final class PoisonQuarantine {
    * Convictions in this step: a failover decided away from a primary promoted by a failover on a fault, or a failover
    * on a fault aborted because its target failed.
    */
-  private static UnitState convict(Observation o, Decision d, UnitState s, List<Action> actions) {
+  private static UnitState convict(Observation o, UnitState s, List<Action> actions) {
     Intent before = o.state().intent();
     Intent started = s.intent();
     Duration window = window(o.policy().recoveryBudget());
