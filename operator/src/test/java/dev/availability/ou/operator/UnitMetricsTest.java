@@ -77,7 +77,7 @@ class UnitMetricsTest {
   }
 
   @Test
-  void countsQuarantinedStimuliAndShowsHowManyAreHeld() {
+  void countsQuarantinedStimuliAndShowsHowManyAreHeld() throws Exception {
     OperationalUnit unit = MemberPodBuilderTest.sample();
     metrics.quarantine(unit, java.util.List.of(), java.util.List.of("job-2"));
     metrics.quarantine(unit, java.util.List.of("job-2"), java.util.List.of("job-2"));
