@@ -172,32 +172,8 @@ public final class OuClient implements AutoCloseable {
    * {@link Stimulus#quarantined()}, which must not be reprocessed: {@link #settle} them.
    */
   public List<Stimulus> inFlight() {
-    ByteBuffer r = ByteBuffer.wrap(call(LocalProtocol.OP_IN_FLIGHT, new byte[0]).payload());
-    long promotionSeq = r.getLong();
-    int n = r.getInt();
-    List<String> ids = new ArrayList<>(n);
-    List<Long> seqs = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      byte[] id = new byte[r.getShort() & 0xffff];
-      r.get(id);
-      ids.add(new String(id, StandardCharsets.UTF_8));
-      seqs.add(r.getLong());
-    }
-    java.util.Set<String> quarantined = new java.util.HashSet<>();
-    int q =
-        r.remaining() >= 4 ? r.getInt() : 0; // (a sidecar that predates the quarantine sends none)
-    for (int i = 0; i < q; i++) {
-      byte[] id = new byte[r.getShort() & 0xffff];
-      r.get(id);
-      quarantined.add(new String(id, StandardCharsets.UTF_8));
-    }
-    List<Stimulus> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      boolean before = seqs.get(i) < promotionSeq;
-      out.add(new Stimulus(
-          ids.get(i), seqs.get(i), before, before && quarantined.contains(ids.get(i))));
-    }
-    return out;
+    return JournalPayloads.inFlight(
+        call(LocalProtocol.OP_IN_FLIGHT, new byte[0]).payload());
   }
 
   /**
@@ -286,32 +262,9 @@ public final class OuClient implements AutoCloseable {
    */
   public void assign(
       MemberRole role, long epoch, String peerEndpoint, String mode, List<String> quarantined) {
-    byte[] peer = utf8(peerEndpoint == null ? "" : peerEndpoint);
-    int m = mode == null
-        ? LocalProtocol.MODE_UNCHANGED
-        : switch (mode.toLowerCase()) {
-          case "synchronous", "sync" -> LocalProtocol.MODE_SYNCHRONOUS;
-          case "asynchronous", "async" -> LocalProtocol.MODE_ASYNCHRONOUS;
-          case "journal" -> LocalProtocol.MODE_JOURNAL;
-          default -> throw new IllegalArgumentException("mode " + mode);
-        };
-    List<byte[]> ids = quarantined == null
-        ? List.of()
-        : quarantined.stream().map(OuClient::utf8).toList();
-    int size = 1 + 8 + 1 + 2 + peer.length;
-    if (quarantined != null)
-      size += 2 + ids.stream().mapToInt(id -> 2 + id.length).sum();
-    ByteBuffer b = ByteBuffer.allocate(size)
-        .put((byte) role.code())
-        .putLong(epoch)
-        .put((byte) m)
-        .putShort((short) peer.length)
-        .put(peer);
-    if (quarantined != null) {
-      b.putShort((short) ids.size());
-      for (byte[] id : ids) b.putShort((short) id.length).put(id);
-    }
-    call(LocalProtocol.OP_ASSIGN, b.array());
+    call(
+        LocalProtocol.OP_ASSIGN,
+        JournalPayloads.assign(role, epoch, peerEndpoint, mode, quarantined));
   }
 
   @Override
