@@ -176,7 +176,7 @@ class PoisonQuarantineTest {
   }
 
   /**
-   * Random sequences of stimuli (some poison), plain crashes and node kills in a Journal unit. Ground truth from the
+   * Random sequences of stimuli (some poison), plain crashes and node deaths in a Journal unit. Ground truth from the
    * World: every quarantined stimulus had two members' applications crash with it unfinished; every poison stimulus
    * costs at most two failovers and ends quarantined and settled (its user told); a benign one is never quarantined.
    */
@@ -193,7 +193,7 @@ class PoisonQuarantineTest {
         // failovers before a resumption do not count toward the loop guard (FailoverLoopTest)
         w.policy = w.policy.withRequests(new Requests(null, null, null, null, "r" + step));
         w.run(Duration.ofMillis(200));
-        int what = r.nextInt(4);
+        int what = r.nextInt(5);
         if (what == 0) {
           String id = "poison-" + step;
           w.poison.add(id);
@@ -208,9 +208,20 @@ class PoisonQuarantineTest {
         } else if (what == 2) {
           w.appCrashLoop(w.status.primary());
           plainFaults++;
-        } else {
+        } else if (what == 3) {
           w.begin("quick-" + step); // ends before anything fails
           w.run(Duration.ofMillis(300));
+        } else {
+          // the primary's whole node dies with a stimulus in flight: one copy lost, not two
+          String id = "node-" + step;
+          benign.add(id);
+          w.begin(id);
+          String node = w.primary().node;
+          w.killNode(node);
+          w.run(Duration.ofSeconds(30));
+          serveAgain(w);
+          w.healNode(node);
+          plainFaults++;
         }
         w.run(Duration.ofSeconds(5 + r.nextInt(40)));
         serveAgain(w);
