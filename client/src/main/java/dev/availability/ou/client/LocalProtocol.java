@@ -43,6 +43,11 @@ public final class LocalProtocol {
   public static final int OP_ASSIGN = 11;
   /** → OK. */
   public static final int OP_PING = 12;
+  /**
+   * stimulus id → OK, once the sidecar's report says the application is reprocessing it (a promoted member, before it
+   * reprocesses a stimulus the failed primary left in flight).
+   */
+  public static final int OP_REPROCESSING = 13;
 
   // Statuses.
   public static final int OK = 0;

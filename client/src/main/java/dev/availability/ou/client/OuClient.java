@@ -177,6 +177,15 @@ public final class OuClient implements AutoCloseable {
   }
 
   /**
+   * Says that this application is about to reprocess {@code stimulusId} (one that began before its promotion), and
+   * returns once the sidecar's report says so: should reprocessing it kill this copy too, the operator quarantines this
+   * stimulus alone, not the others still in flight beside it. Call it right before reprocessing each one.
+   */
+  public void reprocessing(String stimulusId) {
+    call(LocalProtocol.OP_REPROCESSING, utf8(stimulusId));
+  }
+
+  /**
    * The stimuli the operator quarantined (two copies of the application failed on them in turn): never reprocess one;
    * tell its user it was ignored, then {@link #settle} it.
    */

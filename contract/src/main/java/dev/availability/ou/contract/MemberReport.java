@@ -23,6 +23,9 @@ import java.util.Objects;
  * @param reprocessing for a primary in Journal mode: the ids of the stimuli that began before its promotion and have not
  *     ended (the previous primary had them in flight when it failed), oldest first, at most {@link #MAX_REPROCESSING};
  *     null from sidecars that do not say. The operator quarantines one that this member too fails on.
+ * @param reprocessingNow those of them the application said it is reprocessing now ({@code OuClient.reprocessing}):
+ *     when this member fails with one listed, only those are quarantined, not the others merely in flight; null or
+ *     empty when it said nothing
  */
 public record MemberReport(
     Role role,
@@ -38,13 +41,49 @@ public record MemberReport(
     Long stateBytes,
     Long heapMaxBytes,
     Boolean heapTooSmall,
-    List<String> reprocessing) {
+    List<String> reprocessing,
+    List<String> reprocessingNow) {
 
   /** The most stimulus ids a report lists in {@link #reprocessing}; a longer list is cut (oldest kept). */
   public static final int MAX_REPROCESSING = 32;
 
   public MemberReport {
     reprocessing = reprocessing == null ? null : List.copyOf(reprocessing);
+    reprocessingNow = reprocessingNow == null ? null : List.copyOf(reprocessingNow);
+  }
+
+  /** A report that names no stimulus being reprocessed now. */
+  public MemberReport(
+      Role role,
+      long epoch,
+      long lastDurableSeq,
+      Long lag,
+      Boolean inSync,
+      Boolean peerLost,
+      Long peerHeartbeatAgeMillis,
+      Boolean appHealthy,
+      String replicationEndpoint,
+      long reportedAtMillis,
+      Long stateBytes,
+      Long heapMaxBytes,
+      Boolean heapTooSmall,
+      List<String> reprocessing) {
+    this(
+        role,
+        epoch,
+        lastDurableSeq,
+        lag,
+        inSync,
+        peerLost,
+        peerHeartbeatAgeMillis,
+        appHealthy,
+        replicationEndpoint,
+        reportedAtMillis,
+        stateBytes,
+        heapMaxBytes,
+        heapTooSmall,
+        reprocessing,
+        null);
   }
 
   /** A report that says nothing of stimuli being reprocessed. */
@@ -122,6 +161,7 @@ public record MemberReport(
         && Objects.equals(appHealthy, other.appHealthy)
         && Objects.equals(replicationEndpoint, other.replicationEndpoint)
         && Objects.equals(heapTooSmall, other.heapTooSmall)
-        && Objects.equals(reprocessing, other.reprocessing);
+        && Objects.equals(reprocessing, other.reprocessing)
+        && Objects.equals(reprocessingNow, other.reprocessingNow);
   }
 }

@@ -145,6 +145,7 @@ public record Member(
    * What the member's sidecar reported (see the contract's MemberReport); memory is null from sidecars that do not say.
    *
    * @param reprocessing stimuli begun before this member's promotion and not ended (empty when none or not said)
+   * @param reprocessingNow those the application said it is reprocessing now (empty when it said nothing)
    */
   public record Report(
       Role role,
@@ -157,10 +158,40 @@ public record Member(
       Boolean appHealthy,
       Instant reportedAt,
       Memory memory,
-      List<String> reprocessing) {
+      List<String> reprocessing,
+      List<String> reprocessingNow) {
 
     public Report {
       reprocessing = reprocessing == null ? List.of() : List.copyOf(reprocessing);
+      reprocessingNow = reprocessingNow == null ? List.of() : List.copyOf(reprocessingNow);
+    }
+
+    /** A report that names no stimulus being reprocessed now. */
+    public Report(
+        Role role,
+        long epoch,
+        long lastDurableSeq,
+        Long lag,
+        Boolean inSync,
+        Boolean peerLost,
+        Long peerHeartbeatAgeMillis,
+        Boolean appHealthy,
+        Instant reportedAt,
+        Memory memory,
+        List<String> reprocessing) {
+      this(
+          role,
+          epoch,
+          lastDurableSeq,
+          lag,
+          inSync,
+          peerLost,
+          peerHeartbeatAgeMillis,
+          appHealthy,
+          reportedAt,
+          memory,
+          reprocessing,
+          null);
     }
 
     /** A report that lists no stimulus being reprocessed. */
@@ -186,6 +217,7 @@ public record Member(
           appHealthy,
           reportedAt,
           memory,
+          null,
           null);
     }
   }

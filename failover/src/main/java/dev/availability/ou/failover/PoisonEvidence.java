@@ -10,7 +10,9 @@ import java.util.List;
  * Which stimuli a failure convicts: a member promoted by a failover on a fault fails, within {@code window} of that
  * promotion, while its sidecar still lists as unfinished a stimulus that began before the promotion. Such a stimulus
  * was in flight on the previous primary when it failed (Journal mode replicates its BEGIN before the application gets
- * on with it), and this copy was reprocessing it: both copies failed on it, so a third would too. The second failure
+ * on with it), and this copy was reprocessing it: both copies failed on it, so a third would too. When the
+ * application says which stimulus it is reprocessing ({@code OuClient.reprocessing}), only that one is convicted, not
+ * those merely in flight beside it (the requests the first copy had under way when the poison killed it). The second failure
  * may come after the promotion completed (a new failover away from it) or before (the failover aborted because its
  * target failed). Pure.
  */
@@ -67,8 +69,11 @@ final class PoisonEvidence {
     // Only a report of this very primacy speaks of what was in flight when it began.
     if (r == null || r.role() != Member.Role.Primary || r.epoch() != promotion.epoch())
       return List.of();
+    // What the application said it was reprocessing, when it said so; else everything it held from
+    // before its promotion (it may have died on any of them).
+    List<String> suspects = r.reprocessingNow().isEmpty() ? r.reprocessing() : r.reprocessingNow();
     List<QuarantinedStimulus> out = new ArrayList<>();
-    for (String id : r.reprocessing()) {
+    for (String id : suspects) {
       if (quarantined.contains(id)) continue;
       out.add(new QuarantinedStimulus(
           id,

@@ -124,6 +124,9 @@ final class World {
     long
         promotedAtEpoch; // the epoch it was last promoted at (stimuli begun before are reprocessed)
     List<String> reportedReprocessing = List.of();
+    List<String> reportedReprocessingNow = List.of();
+    final Set<String> takenUp =
+        new java.util.HashSet<>(); // what its application said it reprocesses
     Instant restartAt; // a poison crashed its application: the kubelet starts it again then
 
     Pod(String name, long ordinal) {
@@ -144,7 +147,8 @@ final class World {
               appHealthy,
               reportedAt,
               null,
-              reportedReprocessing)
+              reportedReprocessing,
+              reportedReprocessingNow)
           : null;
       return new Member(
           name,
@@ -392,6 +396,7 @@ final class World {
         if (as.role() == Role.Primary && p.role != Role.Primary) {
           promote(p);
           p.promotedAtEpoch = as.epoch();
+          p.takenUp.clear();
         }
         if (as.role() != p.role || as.epoch() != p.epoch || as.role() == Role.Primary)
           p.selfFenced = false; // (as the sidecar's assign)
@@ -647,6 +652,8 @@ final class World {
     p.reportRole = p.selfFenced ? Role.Fenced : p.role;
     p.reportEpoch = p.epoch;
     p.reportedReprocessing = p.role == Role.Primary ? reprocessing(p) : List.of();
+    p.reportedReprocessingNow =
+        p.reportedReprocessing.stream().filter(p.takenUp::contains).toList();
     if (!p.manualReport) {
       if (p.role == Role.Primary) {
         p.lag = null;
@@ -675,13 +682,21 @@ final class World {
   /** Ground truth: stimuli whose users the application told they were ignored (settled). */
   final List<String> toldIgnored = new ArrayList<>();
 
-  /** The primary's application begins a stimulus (its BEGIN reaches the standby first, as in Journal mode). */
-  void begin(String id) {
+  /** Whether the applications say which stimulus they are reprocessing (OuClient.reprocessing). */
+  boolean declares = true;
+
+  /**
+   * The primary's application begins stimuli (each BEGIN reaches the standby first, as in Journal mode), all under way
+   * together; a poison among them crashes it.
+   */
+  void begin(String... ids) {
     Pod p = primary();
-    p.open.put(id, p.epoch);
     Pod sb = p.peer == null ? null : pods.get(p.peer);
-    if (sb != null && talk(p, sb) && sb.epoch == p.epoch) sb.open.put(id, p.epoch);
-    if (poison.contains(id)) crashWith(p);
+    for (String id : ids) {
+      p.open.put(id, p.epoch);
+      if (sb != null && talk(p, sb) && sb.epoch == p.epoch) sb.open.put(id, p.epoch);
+    }
+    if (java.util.Arrays.stream(ids).anyMatch(poison::contains)) crashWith(p);
   }
 
   /** As the sample's application on a serving primary: settle what is quarantined, reprocess the rest (a poison crashes it). */
@@ -692,6 +707,8 @@ final class World {
         end(p, id);
         toldIgnored.add(id);
       } else if (poison.contains(id)) {
+        if (declares) p.takenUp.add(id);
+        report(p); // (the sidecar's report goes out before the application goes on)
         crashWith(p);
         return;
       } else {

@@ -80,7 +80,8 @@ public final class ContractJson {
         Json.longValue(m, "stateBytes", t),
         Json.longValue(m, "heapMaxBytes", t),
         Json.bool(m, "heapTooSmall", t),
-        Json.stringList(m, "reprocessing", t));
+        Json.stringList(m, "reprocessing", t),
+        Json.stringList(m, "reprocessingNow", t));
   }
 
   public static String toJson(MemberReport r) {
@@ -112,6 +113,8 @@ public final class ContractJson {
         "heapTooSmall",
         r.heapTooSmall(),
         "reprocessing",
-        r.reprocessing()));
+        r.reprocessing(),
+        "reprocessingNow",
+        r.reprocessingNow()));
   }
 }

@@ -68,7 +68,8 @@ class JsonCompatibilityTest {
           1024L,
           66_060_288L,
           false,
-          List.of("order-17", "job-9")));
+          List.of("order-17", "job-9"),
+          List.of("job-9")));
 
   @Test
   void recordsWriteWhatDataBindingWrote() throws Exception {

@@ -251,7 +251,8 @@ final class ObservationBuilder {
         r.stateBytes() == null || r.heapMaxBytes() == null
             ? null
             : memory(r.stateBytes(), r.heapMaxBytes(), Boolean.TRUE.equals(r.heapTooSmall())),
-        r.reprocessing());
+        r.reprocessing(),
+        r.reprocessingNow());
   }
 
   /** The sidecar's memory with the sizes the contract derives from its state ({@link SidecarHeap}). */

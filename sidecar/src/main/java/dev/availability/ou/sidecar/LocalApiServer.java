@@ -34,6 +34,8 @@ final class LocalApiServer implements AutoCloseable {
   private final ServerSocket server;
   private final Replica replica;
   private final Config cfg;
+  private final Runnable
+      reportNow; // publishes the member's report, returning once it is written (or failed)
   private final Counters counters;
   private final AppHealth appHealth;
   private final StandaloneControl standalone;
@@ -45,8 +47,10 @@ final class LocalApiServer implements AutoCloseable {
       Replica replica,
       Counters counters,
       AppHealth appHealth,
-      StandaloneControl standalone)
+      StandaloneControl standalone,
+      Runnable reportNow)
       throws IOException {
+    this.reportNow = reportNow;
     this.cfg = cfg;
     this.replica = replica;
     this.counters = counters;
@@ -283,6 +287,16 @@ final class LocalApiServer implements AutoCloseable {
           }
         }
         case OP_PING -> respond(id, OK, new byte[0]);
+        case OP_REPROCESSING -> {
+          if (p.length == 0 || p.length > MAX_KEY) {
+            error(
+                id, p.length > MAX_KEY ? TOO_LARGE : BAD_REQUEST, "stimulus id length " + p.length);
+            return;
+          }
+          replica.reprocessingNow(new String(p, StandardCharsets.UTF_8));
+          reportNow.run(); // the evidence is out before the application goes on with it
+          respond(id, OK, new byte[0]);
+        }
         default -> {
           counters.inc("localApiBadRequests");
           error(id, BAD_REQUEST, "unknown op " + op);

@@ -364,6 +364,21 @@ final class Replica {
         .toList();
   }
 
+  /** The stimuli the application said it is reprocessing, with the epoch it said so at. */
+  private final Map<String, Long> reprocessingNow = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The application is about to reprocess {@code id} (at this primacy). */
+  void reprocessingNow(String id) {
+    reprocessingNow.put(id, epoch());
+  }
+
+  /** Of {@link #reprocessing}, those the application said it is reprocessing at this primacy. */
+  List<String> reprocessingNow(int max) {
+    long epoch = epoch();
+    reprocessingNow.values().removeIf(e -> e != epoch);
+    return reprocessing(max).stream().filter(reprocessingNow::containsKey).toList();
+  }
+
   Store store() {
     return store;
   }

@@ -64,7 +64,12 @@ public final class Sidecar implements AutoCloseable {
         cfg, () -> writer.failure() == null, this::ready, this::status, this::metrics);
     // Last: the application's first request finds the role already taken.
     this.localApi = new LocalApiServer(
-        cfg, replica, counters, appHealth, control instanceof StandaloneControl s ? s : null);
+        cfg,
+        replica,
+        counters,
+        appHealth,
+        control instanceof StandaloneControl s ? s : null,
+        this::report);
     ticker.scheduleWithFixedDelay(
         () -> {
           replica.acknowledgements().expireWaiters();
@@ -142,7 +147,8 @@ public final class Sidecar implements AutoCloseable {
           store.state().bytes(),
           heapWatch.heapBytes(),
           heapWatch.tooSmall(),
-          replica.reprocessing(MemberReport.MAX_REPROCESSING));
+          replica.reprocessing(MemberReport.MAX_REPROCESSING),
+          replica.reprocessingNow(MemberReport.MAX_REPROCESSING));
       // Offered every OU_REPORT_INTERVAL; the control source decides what reaches the API server
       // (MemberChannel.publish: anything the operator acts on at once, positions and sizes at most
       // every OU_POSITION_REPORT_INTERVAL).

@@ -278,6 +278,9 @@ class ReplicationProcessTest {
           .atMost(Duration.ofSeconds(10))
           .untilAsserted(
               () -> assertThat(b.http("/status")).contains("reprocessing=[order-9, order-10]"));
+      // The application takes up order-10: the report says so before the call returns.
+      sb.reprocessing("order-10");
+      assertThat(b.http("/status")).contains("reprocessingNow=[order-10]");
       // Markers are synchronous in Journal mode: the old primary rejoins as standby first.
       a.env.put("OU_ROLE", "Standby");
       a.env.put("OU_EPOCH", "2");

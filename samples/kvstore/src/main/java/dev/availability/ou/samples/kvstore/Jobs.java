@@ -57,6 +57,7 @@ final class Jobs {
     Optional<byte[]> text = c.get(input(id));
     if (text.isPresent()) {
       Log.info("job " + id + " was in flight on the failed primary: reprocessing it");
+      c.reprocessing(s.id()); // should it kill this copy too, the operator knows which one did
       promoted(() -> process(c, id, text.get()));
       reprocessed.incrementAndGet();
     } else {
