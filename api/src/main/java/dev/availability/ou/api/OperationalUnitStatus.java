@@ -59,6 +59,11 @@ public class OperationalUnitStatus {
       "Restart count of the primary's application container when it became primary; a higher count is a crash.")
   private Integer primaryRestartBaseline;
 
+  @JsonPropertyDescription(
+      "Stimuli both copies of the application failed on (Journal mode), set aside so that no member reprocesses"
+          + " them, until a human drops them (kubectl ou drop) or releases them to be reprocessed.")
+  private List<QuarantinedStimulusStatus> quarantinedStimuli = new ArrayList<>();
+
   @SchemaFrom(type = ConditionSchema[].class)
   @JsonPropertyDescription(
       "Ready, Protected, FailoverInProgress, Degraded, SidecarMemoryPressure, MalformedValues (see docs/crd-reference.md).")
@@ -185,5 +190,13 @@ public class OperationalUnitStatus {
 
   public void setObservedGeneration(Long observedGeneration) {
     this.observedGeneration = observedGeneration;
+  }
+
+  public List<QuarantinedStimulusStatus> getQuarantinedStimuli() {
+    return quarantinedStimuli;
+  }
+
+  public void setQuarantinedStimuli(List<QuarantinedStimulusStatus> quarantinedStimuli) {
+    this.quarantinedStimuli = quarantinedStimuli;
   }
 }

@@ -11,7 +11,9 @@ public class RequestStatus {
     Fence,
     Pause,
     Drill,
-    ResumeFailovers
+    ResumeFailovers,
+    ReleaseStimulus,
+    DropStimulus
   }
 
   public enum State {
@@ -20,7 +22,8 @@ public class RequestStatus {
     Refused
   }
 
-  @JsonPropertyDescription("Which request: Switchover, Fence, Pause or Drill.")
+  @JsonPropertyDescription(
+      "Which request: Switchover, Fence, Pause, Drill, ResumeFailovers, ReleaseStimulus or DropStimulus.")
   private Kind kind;
 
   @JsonPropertyDescription(

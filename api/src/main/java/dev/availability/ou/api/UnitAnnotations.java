@@ -33,5 +33,17 @@ public final class UnitAnnotations {
    */
   public static final String RESUME_FAILOVERS = PREFIX + "resume-failovers";
 
+  /**
+   * Hands a quarantined stimulus back to the application to be reprocessed after all: {@code <stimulus id>}, optionally
+   * followed by {@code @<token>} so the same id can be asked again. Refused when no stimulus of that id is quarantined.
+   */
+  public static final String RELEASE_STIMULUS = PREFIX + "release-stimulus";
+
+  /**
+   * Forgets a quarantined stimulus the application has settled (told its user it was ignored): {@code <stimulus id>},
+   * optionally followed by {@code @<token>}. Refused while the application has not settled it.
+   */
+  public static final String DROP_STIMULUS = PREFIX + "drop-stimulus";
+
   private UnitAnnotations() {}
 }

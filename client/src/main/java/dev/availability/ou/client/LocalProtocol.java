@@ -28,7 +28,7 @@ public final class LocalProtocol {
   public static final int OP_BEGIN = 5;
   /** stimulus id → OK u64 seq. */
   public static final int OP_END = 6;
-  /** → OK u64 promotion seq, u32 count, count x (u16, id, u64 seq of BEGIN). */
+  /** → OK u64 promotion seq, u32 count, count x (u16, id, u64 seq of BEGIN), u32 quarantined, that many x (u16, id). */
   public static final int OP_IN_FLIGHT = 7;
   /** → OK UTF-8 "key=value" lines. */
   public static final int OP_STATUS = 8;
@@ -42,7 +42,8 @@ public final class LocalProtocol {
   public static final int OP_APP_HEARTBEAT = 10;
   /**
    * Standalone control only: u8 role, u64 epoch, u8 mode, u16 length, peer host:port, then optionally u16 length,
-   * unit (required by a pooled sidecar: which of its units) → OK.
+   * unit (required by a pooled sidecar: which of its units; empty for one that is not pooled), then optionally u16
+   * count and that many (u16 length, id) of quarantined stimuli → OK.
    */
   public static final int OP_ASSIGN = 11;
   /** → OK. */
@@ -51,6 +52,11 @@ public final class LocalProtocol {
   public static final int OP_POOL_ADD = 13;
   /** Pooled sidecar, standalone control only: unit (u16 length, unit) → OK; the unit's data is deleted. */
   public static final int OP_POOL_REMOVE = 14;
+  /**
+   * stimulus id → OK, once the sidecar's report says the application is reprocessing it (a promoted member, before it
+   * reprocesses a stimulus the failed primary left in flight).
+   */
+  public static final int OP_REPROCESSING = 15;
 
   // Statuses.
   public static final int OK = 0;

@@ -168,20 +168,37 @@ public final class OuClient implements AutoCloseable {
 
   /**
    * Stimuli that began and never ended. After a promotion, those with {@link Stimulus#beforePromotion()}
-   * were in flight on the failed primary: reprocess or reject them, then {@link #end} them.
+   * were in flight on the failed primary: reprocess or reject them, then {@link #end} them; except those
+   * {@link Stimulus#quarantined()}, which must not be reprocessed: {@link #settle} them.
    */
   public List<Stimulus> inFlight() {
-    ByteBuffer r = ByteBuffer.wrap(call(LocalProtocol.OP_IN_FLIGHT, new byte[0]).payload());
-    long promotionSeq = r.getLong();
-    int n = r.getInt();
-    List<Stimulus> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      byte[] id = new byte[r.getShort() & 0xffff];
-      r.get(id);
-      long seq = r.getLong();
-      out.add(new Stimulus(new String(id, StandardCharsets.UTF_8), seq, seq < promotionSeq));
-    }
-    return out;
+    return JournalPayloads.inFlight(
+        call(LocalProtocol.OP_IN_FLIGHT, new byte[0]).payload());
+  }
+
+  /**
+   * Says that this application is about to reprocess {@code stimulusId} (one that began before its promotion), and
+   * returns once the sidecar's report says so: should reprocessing it kill this copy too, the operator quarantines this
+   * stimulus alone, not the others still in flight beside it. Call it right before reprocessing each one.
+   */
+  public void reprocessing(String stimulusId) {
+    call(LocalProtocol.OP_REPROCESSING, utf8(stimulusId));
+  }
+
+  /**
+   * The stimuli the operator quarantined (two copies of the application failed on them in turn): never reprocess one;
+   * tell its user it was ignored, then {@link #settle} it.
+   */
+  public List<Stimulus> quarantined() {
+    return inFlight().stream().filter(Stimulus::quarantined).toList();
+  }
+
+  /**
+   * Settles a quarantined stimulus without reprocessing it, once its user was told it was ignored: ends it, so no
+   * member lists it again, and the operator records it settled ({@code status.quarantinedStimuli}).
+   */
+  public long settle(String stimulusId) {
+    return end(stimulusId);
   }
 
   // ---- roles, health, status --------------------------------------------------------------------
@@ -245,7 +262,16 @@ public final class OuClient implements AutoCloseable {
    * replication endpoint (host:port, may be null) and mode (null keeps the current one).
    */
   public void assign(MemberRole role, long epoch, String peerEndpoint, String mode) {
-    assign(null, role, epoch, peerEndpoint, mode);
+    assign(null, role, epoch, peerEndpoint, mode, null);
+  }
+
+  /**
+   * As {@link #assign(MemberRole, long, String, String)}, with the stimuli under quarantine (as the operator's
+   * assignment lists them; null: leave them as they are).
+   */
+  public void assign(
+      MemberRole role, long epoch, String peerEndpoint, String mode, List<String> quarantined) {
+    assign(null, role, epoch, peerEndpoint, mode, quarantined);
   }
 
   /**
@@ -254,25 +280,19 @@ public final class OuClient implements AutoCloseable {
    * ({@link InvalidRequestException}): it serves one unit at a time.
    */
   public void assign(String unit, MemberRole role, long epoch, String peerEndpoint, String mode) {
-    byte[] peer = utf8(peerEndpoint == null ? "" : peerEndpoint);
-    byte[] u = utf8(unit == null ? "" : unit);
-    int m = mode == null
-        ? LocalProtocol.MODE_UNCHANGED
-        : switch (mode.toLowerCase()) {
-          case "synchronous", "sync" -> LocalProtocol.MODE_SYNCHRONOUS;
-          case "asynchronous", "async" -> LocalProtocol.MODE_ASYNCHRONOUS;
-          case "journal" -> LocalProtocol.MODE_JOURNAL;
-          default -> throw new IllegalArgumentException("mode " + mode);
-        };
-    ByteBuffer b = ByteBuffer.allocate(
-            1 + 8 + 1 + 2 + peer.length + (unit == null ? 0 : 2 + u.length))
-        .put((byte) role.code())
-        .putLong(epoch)
-        .put((byte) m)
-        .putShort((short) peer.length)
-        .put(peer);
-    if (unit != null) b.putShort((short) u.length).put(u);
-    call(LocalProtocol.OP_ASSIGN, b.array());
+    assign(unit, role, epoch, peerEndpoint, mode, null);
+  }
+
+  private void assign(
+      String unit,
+      MemberRole role,
+      long epoch,
+      String peerEndpoint,
+      String mode,
+      List<String> quarantined) {
+    call(
+        LocalProtocol.OP_ASSIGN,
+        JournalPayloads.assign(unit, role, epoch, peerEndpoint, mode, quarantined));
   }
 
   /**

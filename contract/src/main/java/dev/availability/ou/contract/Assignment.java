@@ -1,5 +1,7 @@
 package dev.availability.ou.contract;
 
+import java.util.List;
+
 /**
  * What the operator tells a member: its role, the epoch it serves at, its peer, and the settings it runs by. A
  * sidecar acts on an assignment only if its epoch is not older than the newest it has seen. The settings travel
@@ -11,8 +13,19 @@ package dev.availability.ou.contract;
  * @param peer the other member's pod name, or null when the unit has none right now
  * @param mode the replication mode (Synchronous, Asynchronous, Journal)
  * @param timing the timings derived from the unit's recovery budget, or null (an operator that sent none)
+ * @param quarantined ids of stimuli the operator quarantined (both copies failed on them): the application must not
+ *     reprocess them but settle them (tell their users they were ignored); never null
  */
-public record Assignment(Role role, long epoch, String peer, String mode, Timing timing) {
+public record Assignment(
+    Role role, long epoch, String peer, String mode, Timing timing, List<String> quarantined) {
+
+  public Assignment {
+    quarantined = quarantined == null ? List.of() : List.copyOf(quarantined);
+  }
+
+  public Assignment(Role role, long epoch, String peer, String mode, Timing timing) {
+    this(role, epoch, peer, mode, timing, List.of());
+  }
 
   public Assignment(Role role, long epoch, String peer, String mode) {
     this(role, epoch, peer, mode, null);

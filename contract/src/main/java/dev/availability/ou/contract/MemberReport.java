@@ -1,5 +1,6 @@
 package dev.availability.ou.contract;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,6 +20,12 @@ import java.util.Objects;
  * @param stateBytes the heap the member's keys and values take (null from sidecars that do not say)
  * @param heapMaxBytes the sidecar's heap
  * @param heapTooSmall the state needs more heap than the sidecar has ({@link SidecarHeap}): it will run out under rewriting
+ * @param reprocessing for a primary in Journal mode: the ids of the stimuli that began before its promotion and have not
+ *     ended (the previous primary had them in flight when it failed), oldest first, at most {@link #MAX_REPROCESSING};
+ *     null from sidecars that do not say. The operator quarantines one that this member too fails on.
+ * @param reprocessingNow those of them the application said it is reprocessing now ({@code OuClient.reprocessing}):
+ *     when this member fails with one listed, only those are quarantined, not the others merely in flight; null or
+ *     empty when it said nothing
  */
 public record MemberReport(
     Role role,
@@ -33,7 +40,83 @@ public record MemberReport(
     long reportedAtMillis,
     Long stateBytes,
     Long heapMaxBytes,
-    Boolean heapTooSmall) {
+    Boolean heapTooSmall,
+    List<String> reprocessing,
+    List<String> reprocessingNow) {
+
+  /** The most stimulus ids a report lists in {@link #reprocessing}; a longer list is cut (oldest kept). */
+  public static final int MAX_REPROCESSING = 32;
+
+  public MemberReport {
+    reprocessing = reprocessing == null ? null : List.copyOf(reprocessing);
+    reprocessingNow = reprocessingNow == null ? null : List.copyOf(reprocessingNow);
+  }
+
+  /** A report that names no stimulus being reprocessed now. */
+  public MemberReport(
+      Role role,
+      long epoch,
+      long lastDurableSeq,
+      Long lag,
+      Boolean inSync,
+      Boolean peerLost,
+      Long peerHeartbeatAgeMillis,
+      Boolean appHealthy,
+      String replicationEndpoint,
+      long reportedAtMillis,
+      Long stateBytes,
+      Long heapMaxBytes,
+      Boolean heapTooSmall,
+      List<String> reprocessing) {
+    this(
+        role,
+        epoch,
+        lastDurableSeq,
+        lag,
+        inSync,
+        peerLost,
+        peerHeartbeatAgeMillis,
+        appHealthy,
+        replicationEndpoint,
+        reportedAtMillis,
+        stateBytes,
+        heapMaxBytes,
+        heapTooSmall,
+        reprocessing,
+        null);
+  }
+
+  /** A report that says nothing of stimuli being reprocessed. */
+  public MemberReport(
+      Role role,
+      long epoch,
+      long lastDurableSeq,
+      Long lag,
+      Boolean inSync,
+      Boolean peerLost,
+      Long peerHeartbeatAgeMillis,
+      Boolean appHealthy,
+      String replicationEndpoint,
+      long reportedAtMillis,
+      Long stateBytes,
+      Long heapMaxBytes,
+      Boolean heapTooSmall) {
+    this(
+        role,
+        epoch,
+        lastDurableSeq,
+        lag,
+        inSync,
+        peerLost,
+        peerHeartbeatAgeMillis,
+        appHealthy,
+        replicationEndpoint,
+        reportedAtMillis,
+        stateBytes,
+        heapMaxBytes,
+        heapTooSmall,
+        null);
+  }
 
   /** A report that says nothing of memory. */
   public MemberReport(
@@ -60,12 +143,13 @@ public record MemberReport(
         reportedAtMillis,
         null,
         null,
+        null,
         null);
   }
 
   /**
    * Same facts for the operator: role, epoch, sync state, peer and application health, endpoint, whether
-   * the heap is too small. Sequence numbers, lag, heartbeat age and the state's size move all the time
+   * the heap is too small, the stimuli being reprocessed. Sequence numbers, lag, heartbeat age and the state's size move all the time
    * and are refreshed periodically instead.
    */
   public boolean sameFactsAs(MemberReport other) {
@@ -76,6 +160,8 @@ public record MemberReport(
         && Objects.equals(peerLost, other.peerLost)
         && Objects.equals(appHealthy, other.appHealthy)
         && Objects.equals(replicationEndpoint, other.replicationEndpoint)
-        && Objects.equals(heapTooSmall, other.heapTooSmall);
+        && Objects.equals(heapTooSmall, other.heapTooSmall)
+        && Objects.equals(reprocessing, other.reprocessing)
+        && Objects.equals(reprocessingNow, other.reprocessingNow);
   }
 }

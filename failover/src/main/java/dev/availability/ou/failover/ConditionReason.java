@@ -48,5 +48,8 @@ public enum ConditionReason {
   StateFitsHeap,
   // MalformedValues
   MalformedValue,
-  AllReadable
+  AllReadable,
+  // CommonModeFailure
+  StimulusQuarantined,
+  NoStimulusQuarantined
 }

@@ -19,5 +19,7 @@ public enum ConditionType {
   /** A member's sidecar holds more state than its heap is sized for ({@link SidecarMemory}). */
   SidecarMemoryPressure,
   /** A value the operator reads for the unit does not parse. */
-  MalformedValues
+  MalformedValues,
+  /** A stimulus both copies failed on is quarantined ({@link PoisonQuarantine}). */
+  CommonModeFailure
 }

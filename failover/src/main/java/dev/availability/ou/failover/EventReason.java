@@ -46,5 +46,11 @@ public enum EventReason {
   // refused, a lasting conflict)
   ApiRequestFailed,
   // a failure not failed over: automatic failover suspended after a loop of them (FailoverLoop)
-  FailoverLoop
+  FailoverLoop,
+  // a stimulus both copies failed on set aside (PoisonQuarantine); settled by the application;
+  // released or dropped by a human
+  StimulusQuarantined,
+  StimulusSettled,
+  StimulusReleased,
+  StimulusDropped
 }

@@ -12,7 +12,8 @@ package dev.availability.ou.failover;
  * (watch, repair, protect; {@link PrimaryFailure} when the primary failed), {@link FailoverUnderWay} (a promotion
  * under way), {@link RequestDecider} (the user's switchover and drill requests), then, whatever the step,
  * {@link Fencing#enforce}, {@link FenceAnswer}, {@link Pause}, {@link SidecarMemory} (a condition and its event) and
- * {@link FailoverLoop} (automatic failover suspended after a loop of failovers, and its resumption).
+ * {@link FailoverLoop} (automatic failover suspended after a loop of failovers, and its resumption) and
+ * {@link PoisonQuarantine} (a stimulus both copies failed on set aside).
  */
 public final class FailoverDecider {
   private final SteadyState steady;
@@ -27,9 +28,12 @@ public final class FailoverDecider {
 
   /** The decision taken: what the unit needs, with fenced members kept fenced, held when the unit is paused. */
   public Decision decide(Observation o) {
-    return FailoverLoop.apply(
+    return PoisonQuarantine.apply(
         o,
-        SidecarMemory.apply(o, Pause.apply(o, FenceAnswer.answer(o, Fencing.enforce(o, act(o))))));
+        FailoverLoop.apply(
+            o,
+            SidecarMemory.apply(
+                o, Pause.apply(o, FenceAnswer.answer(o, Fencing.enforce(o, act(o)))))));
   }
 
   private Decision act(Observation o) {

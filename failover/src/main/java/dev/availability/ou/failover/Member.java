@@ -1,6 +1,7 @@
 package dev.availability.ou.failover;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One member pod as the API server shows it.
@@ -140,7 +141,12 @@ public record Member(
     }
   }
 
-  /** What the member's sidecar reported (see the contract's MemberReport); memory is null from sidecars that do not say. */
+  /**
+   * What the member's sidecar reported (see the contract's MemberReport); memory is null from sidecars that do not say.
+   *
+   * @param reprocessing stimuli begun before this member's promotion and not ended (empty when none or not said)
+   * @param reprocessingNow those the application said it is reprocessing now (empty when it said nothing)
+   */
   public record Report(
       Role role,
       long epoch,
@@ -151,7 +157,70 @@ public record Member(
       Long peerHeartbeatAgeMillis,
       Boolean appHealthy,
       Instant reportedAt,
-      Memory memory) {}
+      Memory memory,
+      List<String> reprocessing,
+      List<String> reprocessingNow) {
+
+    public Report {
+      reprocessing = reprocessing == null ? List.of() : List.copyOf(reprocessing);
+      reprocessingNow = reprocessingNow == null ? List.of() : List.copyOf(reprocessingNow);
+    }
+
+    /** A report that names no stimulus being reprocessed now. */
+    public Report(
+        Role role,
+        long epoch,
+        long lastDurableSeq,
+        Long lag,
+        Boolean inSync,
+        Boolean peerLost,
+        Long peerHeartbeatAgeMillis,
+        Boolean appHealthy,
+        Instant reportedAt,
+        Memory memory,
+        List<String> reprocessing) {
+      this(
+          role,
+          epoch,
+          lastDurableSeq,
+          lag,
+          inSync,
+          peerLost,
+          peerHeartbeatAgeMillis,
+          appHealthy,
+          reportedAt,
+          memory,
+          reprocessing,
+          null);
+    }
+
+    /** A report that lists no stimulus being reprocessed. */
+    public Report(
+        Role role,
+        long epoch,
+        long lastDurableSeq,
+        Long lag,
+        Boolean inSync,
+        Boolean peerLost,
+        Long peerHeartbeatAgeMillis,
+        Boolean appHealthy,
+        Instant reportedAt,
+        Memory memory) {
+      this(
+          role,
+          epoch,
+          lastDurableSeq,
+          lag,
+          inSync,
+          peerLost,
+          peerHeartbeatAgeMillis,
+          appHealthy,
+          reportedAt,
+          memory,
+          null,
+          null);
+    }
+  }
 
   /**
    * The sidecar's state against its heap: {@code heapTooSmall} when the state needs more than the heap has (the sidecar

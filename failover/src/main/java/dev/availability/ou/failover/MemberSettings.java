@@ -1,22 +1,45 @@
 package dev.availability.ou.failover;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What a member's sidecar runs by, computed in this one place from the unit's spec (its mode, and the timings of
- * its recovery budget: {@link Thresholds}). The operator writes them into the pod at creation and into every
- * assignment; a member whose assignment carries other settings is assigned again, so an edit reaches running
- * sidecars without replacing a pod.
+ * its recovery budget: {@link Thresholds}) and, from the status, the stimuli under quarantine. The operator writes
+ * them into the pod at creation and into every assignment; a member whose assignment carries other settings is
+ * assigned again, so an edit (or a new quarantine) reaches running sidecars without replacing a pod.
+ *
+ * @param quarantined ids of the stimuli the application must not reprocess ({@link PoisonQuarantine})
  */
 public record MemberSettings(
     UnitPolicy.Mode mode,
     Duration heartbeatInterval,
     Duration peerLostAfter,
     Duration leaseDuration,
-    Duration leaseSafetyMargin) {
+    Duration leaseSafetyMargin,
+    List<String> quarantined) {
+
+  public MemberSettings {
+    quarantined = quarantined == null ? List.of() : List.copyOf(quarantined);
+  }
 
   public static MemberSettings of(UnitPolicy.Mode mode, Thresholds t) {
     return new MemberSettings(
-        mode, t.heartbeatInterval(), t.peerLostAfter(), t.leaseDuration(), t.leaseSafetyMargin());
+        mode,
+        t.heartbeatInterval(),
+        t.peerLostAfter(),
+        t.leaseDuration(),
+        t.leaseSafetyMargin(),
+        List.of());
+  }
+
+  /** The settings of a unit whose status holds {@code s}: the spec's, with its quarantined stimuli. */
+  public static MemberSettings of(UnitPolicy policy, UnitState s) {
+    return policy.memberSettings().withQuarantined(s.quarantinedIds());
+  }
+
+  public MemberSettings withQuarantined(List<String> ids) {
+    return new MemberSettings(
+        mode, heartbeatInterval, peerLostAfter, leaseDuration, leaseSafetyMargin, ids);
   }
 }

@@ -1,6 +1,7 @@
 package dev.availability.ou.failover;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -16,13 +17,32 @@ import java.util.regex.Pattern;
  * @param drill any value; each new one asks for one drill
  * @param paused {@code true} or {@code false}
  * @param fencedMembers a comma-separated list of member pod names
+ * @param releaseStimulus {@code <stimulus id>}, optionally followed by {@code @<token>}: reprocess it after all
+ * @param dropStimulus {@code <stimulus id>}, optionally followed by {@code @<token>}: forget it for good
  */
 public record Requests(
     String switchoverTo,
     String drill,
     String paused,
     String fencedMembers,
-    String resumeFailovers) {
+    String resumeFailovers,
+    String releaseStimulus,
+    String dropStimulus) {
+
+  /** A quarantined stimulus is handed back to the application to reprocess ({@link PoisonQuarantine}). */
+  public static final String RELEASE_STIMULUS_ANNOTATION = "ou.availability.dev/release-stimulus";
+
+  /** A quarantined stimulus the application settled is forgotten ({@link PoisonQuarantine}). */
+  public static final String DROP_STIMULUS_ANNOTATION = "ou.availability.dev/drop-stimulus";
+
+  public Requests(
+      String switchoverTo,
+      String drill,
+      String paused,
+      String fencedMembers,
+      String resumeFailovers) {
+    this(switchoverTo, drill, paused, fencedMembers, resumeFailovers, null, null);
+  }
 
   /** Any new value resumes automatic failover after a failover loop suspended it ({@link FailoverLoop}). */
   public static final String RESUME_FAILOVERS_ANNOTATION = "ou.availability.dev/resume-failovers";
@@ -37,7 +57,9 @@ public record Requests(
     Fence,
     Pause,
     Drill,
-    ResumeFailovers
+    ResumeFailovers,
+    ReleaseStimulus,
+    DropStimulus
   }
 
   /** {@code switchover-to: any}: whichever standby is in sync. */
@@ -60,6 +82,8 @@ public record Requests(
       case Pause -> paused;
       case Fence -> fencedMembers;
       case ResumeFailovers -> resumeFailovers;
+      case ReleaseStimulus -> releaseStimulus;
+      case DropStimulus -> dropStimulus;
     };
   }
 
@@ -103,7 +127,23 @@ public record Requests(
             : "paused " + quote(v) + " is neither true nor false (read as not paused)";
       case Fence -> malformedFence(v);
       case ResumeFailovers -> null; // any value: a new one asks again
+      case ReleaseStimulus, DropStimulus ->
+        v.isBlank()
+            ? "the value names no stimulus (expected <stimulus id>, optionally @<token>)"
+            : null;
     };
+  }
+
+  /**
+   * The quarantined stimulus a release or drop value names: the whole value when that is one of {@code quarantined},
+   * else the part before its last {@code @} (a token that makes the value new); null when neither is.
+   */
+  public static String stimulusNamed(String value, Collection<String> quarantined) {
+    if (value == null) return null;
+    String v = value.trim();
+    if (quarantined.contains(v)) return v;
+    int at = v.lastIndexOf('@');
+    return at > 0 && quarantined.contains(v.substring(0, at)) ? v.substring(0, at) : null;
   }
 
   private static String malformedSwitchover(String v) {

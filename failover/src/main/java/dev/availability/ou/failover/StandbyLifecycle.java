@@ -60,7 +60,7 @@ final class StandbyLifecycle {
     StandbyAssessment assessment = StandbyAssessment.of(sb, o);
     UnitState replaced = replaceIfDue(o, s, p, sb, assessment, verdict, actions);
     if (replaced != null) return new Tended(replaced, null, null, null, false);
-    if (!sb.assigned(Role.Standby, s.epoch(), p.pod(), o.policy().memberSettings()))
+    if (!sb.assigned(Role.Standby, s.epoch(), p.pod(), MemberSettings.of(o.policy(), s)))
       actions.add(new Assign(sb.pod(), Role.Standby, s.epoch(), p.pod()));
     if (sb.assignedRole() == Role.Fenced) {
       actions.add(new Emit(

@@ -12,6 +12,8 @@ import java.util.Map;
  * @param history the last failovers, switchovers and drills, newest first (at most {@link #HISTORY})
  * @param homeNode the node the primary was first placed on, for failback
  * @param answers the answer to the last request value of each kind
+ * @param quarantine the stimuli both copies failed on, set aside until a human releases or drops them
+ *     ({@link PoisonQuarantine})
  */
 public record UnitState(
     String primary,
@@ -24,7 +26,8 @@ public record UnitState(
     List<FailoverTimings> history,
     String homeNode,
     Integer primaryRestartBaseline,
-    Map<Requests.Kind, RequestAnswer> answers) {
+    Map<Requests.Kind, RequestAnswer> answers,
+    List<QuarantinedStimulus> quarantine) {
 
   /** How many entries {@link #history} keeps. */
   public static final int HISTORY = 10;
@@ -34,6 +37,35 @@ public record UnitState(
         ? List.of()
         : List.copyOf(history.subList(0, Math.min(HISTORY, history.size())));
     answers = answers == null || answers.isEmpty() ? Map.of() : Map.copyOf(answers);
+    quarantine = quarantine == null ? List.of() : List.copyOf(quarantine);
+  }
+
+  /** A state with no quarantined stimulus (tests, and statuses written before quarantine existed). */
+  public UnitState(
+      String primary,
+      String standby,
+      long epoch,
+      int failovers,
+      int switchovers,
+      long nextOrdinal,
+      Intent intent,
+      List<FailoverTimings> history,
+      String homeNode,
+      Integer primaryRestartBaseline,
+      Map<Requests.Kind, RequestAnswer> answers) {
+    this(
+        primary,
+        standby,
+        epoch,
+        failovers,
+        switchovers,
+        nextOrdinal,
+        intent,
+        history,
+        homeNode,
+        primaryRestartBaseline,
+        answers,
+        List.of());
   }
 
   public static UnitState initial() {
@@ -68,7 +100,8 @@ public record UnitState(
         history,
         homeNode,
         primaryRestartBaseline,
-        answers);
+        answers,
+        quarantine);
   }
 
   public UnitState withStandby(String s) {
@@ -83,7 +116,8 @@ public record UnitState(
         history,
         homeNode,
         primaryRestartBaseline,
-        answers);
+        answers,
+        quarantine);
   }
 
   public UnitState withEpoch(long e) {
@@ -98,7 +132,8 @@ public record UnitState(
         history,
         homeNode,
         primaryRestartBaseline,
-        answers);
+        answers,
+        quarantine);
   }
 
   public UnitState withFailovers(int f) {
@@ -113,7 +148,8 @@ public record UnitState(
         history,
         homeNode,
         primaryRestartBaseline,
-        answers);
+        answers,
+        quarantine);
   }
 
   public UnitState withSwitchovers(int n) {
@@ -128,7 +164,8 @@ public record UnitState(
         history,
         homeNode,
         primaryRestartBaseline,
-        answers);
+        answers,
+        quarantine);
   }
 
   public UnitState withNextOrdinal(long n) {
@@ -143,7 +180,8 @@ public record UnitState(
         history,
         homeNode,
         primaryRestartBaseline,
-        answers);
+        answers,
+        quarantine);
   }
 
   public UnitState withIntent(Intent i) {
@@ -158,7 +196,8 @@ public record UnitState(
         history,
         homeNode,
         primaryRestartBaseline,
-        answers);
+        answers,
+        quarantine);
   }
 
   public UnitState withHistory(List<FailoverTimings> h) {
@@ -173,7 +212,8 @@ public record UnitState(
         h,
         homeNode,
         primaryRestartBaseline,
-        answers);
+        answers,
+        quarantine);
   }
 
   public UnitState withHomeNode(String n) {
@@ -188,7 +228,8 @@ public record UnitState(
         history,
         n,
         primaryRestartBaseline,
-        answers);
+        answers,
+        quarantine);
   }
 
   public UnitState withPrimaryRestartBaseline(Integer b) {
@@ -203,7 +244,8 @@ public record UnitState(
         history,
         homeNode,
         b,
-        answers);
+        answers,
+        quarantine);
   }
 
   /** The newest history entry replaced by {@code t} (its timings completed), or {@code t} as the first entry. */
@@ -245,6 +287,28 @@ public record UnitState(
         history,
         homeNode,
         primaryRestartBaseline,
-        m);
+        m,
+        quarantine);
+  }
+
+  /** The ids of the quarantined stimuli, in the order they were quarantined. */
+  public List<String> quarantinedIds() {
+    return quarantine.stream().map(QuarantinedStimulus::id).toList();
+  }
+
+  public UnitState withQuarantine(List<QuarantinedStimulus> q) {
+    return new UnitState(
+        primary,
+        standby,
+        epoch,
+        failovers,
+        switchovers,
+        nextOrdinal,
+        intent,
+        history,
+        homeNode,
+        primaryRestartBaseline,
+        answers,
+        q);
   }
 }

@@ -80,4 +80,21 @@ class RequestsTest {
     assertThat(r.value(Kind.Pause)).isEqualTo("true");
     assertThat(r.value(Kind.Fence)).isEqualTo("db-0");
   }
+
+  @Test
+  void aReleaseOrDropNamesAQuarantinedStimulusWithOrWithoutAToken() {
+    java.util.List<String> q = java.util.List.of("order-17", "user@example.org");
+    assertThat(Requests.stimulusNamed("order-17", q)).isEqualTo("order-17");
+    assertThat(Requests.stimulusNamed("order-17@2026-12-06T06:00:00Z", q)).isEqualTo("order-17");
+    assertThat(Requests.stimulusNamed("user@example.org", q))
+        .as("an id with an @ is read whole first")
+        .isEqualTo("user@example.org");
+    assertThat(Requests.stimulusNamed("user@example.org@t1", q)).isEqualTo("user@example.org");
+    assertThat(Requests.stimulusNamed("order-18", q)).isNull();
+    assertThat(Requests.stimulusNamed(null, q)).isNull();
+    Requests r = new Requests(null, null, null, null, null, " ", "order-17");
+    assertThat(r.malformed(Kind.ReleaseStimulus)).contains("names no stimulus");
+    assertThat(r.malformed(Kind.DropStimulus)).isNull();
+    assertThat(r.value(Kind.DropStimulus)).isEqualTo("order-17");
+  }
 }

@@ -120,6 +120,15 @@ final class World {
     Instant peerLastHeard;
     int ticksRunning;
     MemberSettings settings; // what its assignment carries (the executor writes the policy's)
+    // the journal (Journal mode): stimuli begun and not ended, with the epoch each began at
+    Map<String, Long> open = new LinkedHashMap<>();
+    long
+        promotedAtEpoch; // the epoch it was last promoted at (stimuli begun before are reprocessed)
+    List<String> reportedReprocessing = List.of();
+    List<String> reportedReprocessingNow = List.of();
+    final Set<String> takenUp =
+        new java.util.HashSet<>(); // what its application said it reprocesses
+    Instant restartAt; // a poison crashed its application: the kubelet starts it again then
 
     Pod(String name, long ordinal) {
       this.name = name;
@@ -138,7 +147,9 @@ final class World {
               peerHeartbeatAge,
               appHealthy,
               reportedAt,
-              null)
+              null,
+              reportedReprocessing,
+              reportedReprocessingNow)
           : null;
       return new Member(
           name,
@@ -396,7 +407,7 @@ final class World {
         p.avoid = c.avoidNodes();
         p.prefer = c.preferNode();
         p.templateHash = policy.templateHash();
-        p.settings = policy.memberSettings();
+        p.settings = MemberSettings.of(policy, d.state());
         p.readySince =
             now; // unready since it was created (as the operator observes a pod without a Ready
         // condition)
@@ -406,13 +417,17 @@ final class World {
       case Assign as -> {
         Pod p = pods.get(as.pod());
         if (p == null) return; // gone: nothing to tell
-        if (as.role() == Role.Primary && p.role != Role.Primary) promote(p);
+        if (as.role() == Role.Primary && p.role != Role.Primary) {
+          promote(p);
+          p.promotedAtEpoch = as.epoch();
+          p.takenUp.clear();
+        }
         if (as.role() != p.role || as.epoch() != p.epoch || as.role() == Role.Primary)
           p.selfFenced = false; // (as the sidecar's assign)
         p.role = as.role();
         p.epoch = as.epoch();
         p.peer = as.peer();
-        p.settings = policy.memberSettings();
+        p.settings = MemberSettings.of(policy, d.state());
       }
       case HoldLease h -> lease = new PrimaryLease(h.holder(), h.epoch(), null, h.duration());
       case Action.VouchLease v -> {
@@ -486,10 +501,16 @@ final class World {
             && p.node == null); // no kubelet holds it: the API server deletes it at once
     pods.values().forEach(this::schedule);
     for (Pod p : List.copyOf(pods.values())) kubelet(p);
+    pods.values().forEach(this::restartPoisoned);
     pods.values().stream()
         .filter(p -> p.role == Role.Primary)
         .sorted(Comparator.comparing(p -> p.name))
         .forEach(this::primarySidecar);
+    pods.values().stream()
+        .filter(p -> p.role == Role.Primary)
+        .sorted(Comparator.comparing(p -> p.name))
+        .toList()
+        .forEach(this::application);
     pods.values().stream().filter(p -> p.role != Role.Primary).forEach(this::otherSidecar);
     pods.values().forEach(this::report);
     pods.values().forEach(p -> volumes.put(p.name, p.seq));
@@ -599,6 +620,7 @@ final class World {
         && sb.epoch == p.epoch
         && p.name.equals(sb.peer)
         && sb.ticksRunning > 1;
+    if (connected) sb.open = new LinkedHashMap<>(p.open);
     if (connected)
       sb.seq = Math.max(
           sb.seq,
@@ -653,6 +675,9 @@ final class World {
     p.reported = true;
     p.reportRole = p.selfFenced ? Role.Fenced : p.role;
     p.reportEpoch = p.epoch;
+    p.reportedReprocessing = p.role == Role.Primary ? reprocessing(p) : List.of();
+    p.reportedReprocessingNow =
+        p.reportedReprocessing.stream().filter(p.takenUp::contains).toList();
     if (!p.manualReport) {
       if (p.role == Role.Primary) {
         p.lag = null;
@@ -662,6 +687,81 @@ final class World {
       }
     }
     p.reportedAt = now;
+  }
+
+  /** Stimuli a primary holds from before its promotion: its application reprocesses them. */
+  private static List<String> reprocessing(Pod p) {
+    return p.open.entrySet().stream()
+        .filter(e -> e.getValue() < p.promotedAtEpoch)
+        .map(Map.Entry::getKey)
+        .toList();
+  }
+
+  // ------------------------------------------------------------------ the journal's application
+
+  /** Stimuli that crash the application of any primary that processes them. */
+  final Set<String> poison = new java.util.HashSet<>();
+  /** Ground truth: the members whose application crashed with each stimulus unfinished. */
+  final Map<String, List<String>> crashedOn = new LinkedHashMap<>();
+  /** Ground truth: stimuli whose users the application told they were ignored (settled). */
+  final List<String> toldIgnored = new ArrayList<>();
+
+  /** Whether the applications say which stimulus they are reprocessing (OuClient.reprocessing). */
+  boolean declares = true;
+
+  /**
+   * The primary's application begins stimuli (each BEGIN reaches the standby first, as in Journal mode), all under way
+   * together; a poison among them crashes it.
+   */
+  void begin(String... ids) {
+    Pod p = primary();
+    Pod sb = p.peer == null ? null : pods.get(p.peer);
+    for (String id : ids) {
+      p.open.put(id, p.epoch);
+      if (sb != null && talk(p, sb) && sb.epoch == p.epoch) sb.open.put(id, p.epoch);
+    }
+    if (java.util.Arrays.stream(ids).anyMatch(poison::contains)) crashWith(p);
+  }
+
+  /** As the sample's application on a serving primary: settle what is quarantined, reprocess the rest (a poison crashes it). */
+  private void application(Pod p) {
+    if (p.role != Role.Primary || p.appDown || !serving(p) || !sidecarRuns(p)) return;
+    for (String id : reprocessing(p)) {
+      if (p.settings != null && p.settings.quarantined().contains(id)) {
+        end(p, id);
+        toldIgnored.add(id);
+      } else if (poison.contains(id)) {
+        if (declares) p.takenUp.add(id);
+        report(p); // (the sidecar's report goes out before the application goes on)
+        crashWith(p);
+        return;
+      } else {
+        end(p, id);
+      }
+    }
+  }
+
+  private void end(Pod p, String id) {
+    p.open.remove(id);
+    Pod sb = p.peer == null ? null : pods.get(p.peer);
+    if (sb != null && talk(p, sb) && sb.epoch == p.epoch) sb.open.remove(id);
+  }
+
+  private void crashWith(Pod p) {
+    for (String id : p.open.keySet())
+      crashedOn.computeIfAbsent(id, k -> new ArrayList<>()).add(p.name);
+    appCrashLoop(p.name);
+    p.restartAt = now.plus(POISON_RESTART);
+  }
+
+  /** The kubelet starts an application a poison crashed again (the first CrashLoopBackOff delay). */
+  static final Duration POISON_RESTART = Duration.ofSeconds(10);
+
+  private void restartPoisoned(Pod p) {
+    if (p.restartAt != null && !now.isBefore(p.restartAt)) {
+      p.restartAt = null;
+      appRecovers(p.name);
+    }
   }
 
   // ------------------------------------------------------------------ faults

@@ -29,6 +29,8 @@ import picocli.CommandLine.Spec;
       UnfenceCommand.class,
       PauseCommand.class,
       ResumeCommand.class,
+      ReleaseCommand.class,
+      DropCommand.class,
       DrillCommand.class,
       HistoryCommand.class,
       ReportCommand.class

@@ -234,6 +234,38 @@ class RequestCommandsTest {
         .isNull();
   }
 
+  /** release and drop name a quarantined stimulus: an unknown id is an error naming those quarantined. */
+  @Test
+  void releaseAndDropAskAboutAQuarantinedStimulusAndRefuseAnUnknownOne() {
+    unitWithMembers("poisoned");
+    OperationalUnit u = client
+        .resources(OperationalUnit.class)
+        .inNamespace(ns)
+        .withName("poisoned")
+        .get();
+    u.setStatus(new dev.availability.ou.api.OperationalUnitStatus());
+    dev.availability.ou.api.QuarantinedStimulusStatus q =
+        new dev.availability.ou.api.QuarantinedStimulusStatus();
+    q.setId("job-7");
+    q.setMembers(List.of("poisoned-0", "poisoned-1"));
+    q.setFailedAt(List.of("2026-12-06T00:00:00Z", "2026-12-06T00:00:03Z"));
+    q.setQuarantinedAt("2026-12-06T00:00:03Z");
+    u.getStatus().setQuarantinedStimuli(List.of(q));
+    client.resources(OperationalUnit.class).inNamespace(ns).resource(u).updateStatus();
+
+    Plugin.Result unknown = plugin.run("drop", "poisoned", "job-8", "--no-wait");
+    assertThat(unknown.exit()).as(unknown.toString()).isEqualTo(1);
+    assertThat(unknown.err()).contains("no quarantined stimulus 'job-8'", "quarantined: job-7");
+    assertThat(annotation("poisoned", UnitAnnotations.DROP_STIMULUS)).isNull();
+
+    Plugin.Result drop = plugin.run("drop", "poisoned", "job-7", "--no-wait");
+    assertThat(drop.exit()).as(drop.toString()).isZero();
+    assertThat(annotation("poisoned", UnitAnnotations.DROP_STIMULUS)).startsWith("job-7@");
+    Plugin.Result release = plugin.run("release", "poisoned", "job-7", "--no-wait");
+    assertThat(release.exit()).as(release.toString()).isZero();
+    assertThat(annotation("poisoned", UnitAnnotations.RELEASE_STIMULUS)).startsWith("job-7@");
+  }
+
   @Test
   void historyAndStatusShowWhatTheStatusRecords() throws Exception {
     unitWithMembers("hist");

@@ -13,7 +13,8 @@ class UsageTest {
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.out()).contains("Usage: kubectl ou");
     for (String command : new String[] {
-      "status", "promote", "fence", "unfence", "pause", "resume", "drill", "history", "report"
+      "status", "promote", "fence", "unfence", "pause", "resume", "release", "drop", "drill",
+      "history", "report"
     }) {
       assertThat(r.out())
           .as("kubectl ou --help lists " + command)

@@ -25,7 +25,8 @@ public final class ContractJson {
         Json.primitiveLong(m, "epoch", ASSIGNMENT),
         Json.string(m, "peer", ASSIGNMENT),
         Json.string(m, "mode", ASSIGNMENT),
-        timing(m));
+        timing(m),
+        Json.stringList(m, "quarantined", ASSIGNMENT));
   }
 
   /** The timings when the assignment carries all four (one written before they travelled carries none). */
@@ -56,7 +57,9 @@ public final class ContractJson {
         "leaseDurationMillis",
         t == null ? null : t.leaseDurationMillis(),
         "leaseSafetyMarginMillis",
-        t == null ? null : t.leaseSafetyMarginMillis()));
+        t == null ? null : t.leaseSafetyMarginMillis(),
+        "quarantined",
+        a.quarantined()));
   }
 
   /** Reads a report; malformed JSON throws an IllegalArgumentException starting "malformed MemberReport JSON: ". */
@@ -76,7 +79,9 @@ public final class ContractJson {
         Json.primitiveLong(m, "reportedAtMillis", t),
         Json.longValue(m, "stateBytes", t),
         Json.longValue(m, "heapMaxBytes", t),
-        Json.bool(m, "heapTooSmall", t));
+        Json.bool(m, "heapTooSmall", t),
+        Json.stringList(m, "reprocessing", t),
+        Json.stringList(m, "reprocessingNow", t));
   }
 
   public static String toJson(MemberReport r) {
@@ -106,6 +111,10 @@ public final class ContractJson {
         "heapMaxBytes",
         r.heapMaxBytes(),
         "heapTooSmall",
-        r.heapTooSmall()));
+        r.heapTooSmall(),
+        "reprocessing",
+        r.reprocessing(),
+        "reprocessingNow",
+        r.reprocessingNow()));
   }
 }

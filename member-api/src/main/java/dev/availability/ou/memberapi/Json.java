@@ -210,6 +210,20 @@ final class Json {
     return v == null ? null : v.toString();
   }
 
+  /** A list of strings: each element's text; null when absent or null; anything but a list of scalars is malformed. */
+  static List<String> stringList(Map<String, Object> m, String name, String type) {
+    Object v = m.get(name);
+    if (v == null) return null;
+    if (!(v instanceof List<?> l)) throw malformed(type, name + " is not a list");
+    List<String> out = new ArrayList<>(l.size());
+    for (Object o : l) {
+      if (o == null || o instanceof Map || o instanceof List)
+        throw malformed(type, name + " holds something other than strings: " + o);
+      out.add(o.toString());
+    }
+    return out;
+  }
+
   /** A long field: a number (integral, or a float truncated) or a numeric string; null when absent or null. */
   static Long longValue(Map<String, Object> m, String name, String type) {
     Object v = m.get(name);

@@ -26,7 +26,14 @@ class JsonCompatibilityTest {
       new Assignment(Role.Primary, 7, "web-1", "Synchronous"),
       new Assignment(Role.Standby, 0, null, null),
       new Assignment(Role.Fenced, Long.MAX_VALUE, "p\"e\\er \u00e9\u2603", "Journal"),
-      new Assignment(null, -1, null, "Asynchronous"));
+      new Assignment(null, -1, null, "Asynchronous"),
+      new Assignment(
+          Role.Primary,
+          4,
+          "kv-2",
+          "Journal",
+          null, // (the timings travel flat, not as data binding would nest them)
+          List.of("order-17", "req \"é\"")));
 
   static final List<MemberReport> REPORTS = List.of(
       new MemberReport(
@@ -46,7 +53,23 @@ class JsonCompatibilityTest {
           2L,
           31_457_280L,
           66_060_288L,
-          true));
+          true),
+      new MemberReport(
+          Role.Primary,
+          4,
+          90,
+          null,
+          null,
+          false,
+          3L,
+          true,
+          "10.0.0.3:7480",
+          3L,
+          1024L,
+          66_060_288L,
+          false,
+          List.of("order-17", "job-9"),
+          List.of("job-9")));
 
   @Test
   void recordsWriteWhatDataBindingWrote() throws Exception {

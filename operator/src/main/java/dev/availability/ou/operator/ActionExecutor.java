@@ -52,11 +52,14 @@ final class ActionExecutor {
     this.claims = claims;
   }
 
-  /** Carries out {@code action} for {@code unit}; members are made and assigned with {@code policy}'s hash and settings. */
-  void execute(OperationalUnit unit, Action action, UnitPolicy policy) {
+  /**
+   * Carries out {@code action} for {@code unit}; members are made with {@code policy}'s hash and settings, and assigned
+   * with {@code settings} (the policy's, with the quarantine of the decided state).
+   */
+  void execute(OperationalUnit unit, Action action, UnitPolicy policy, MemberSettings settings) {
     switch (action) {
       case CreateMember c -> create(unit, c, policy);
-      case Assign a -> assign(unit, a, policy.memberSettings());
+      case Assign a -> assign(unit, a, settings);
       case HoldLease l -> holdLease(unit, l);
       case Action.VouchLease v -> vouchLease(unit, v);
       case PointService p -> pointService(unit, p);

@@ -20,7 +20,8 @@ final class Assignments {
             s.heartbeatInterval().toMillis(),
             s.peerLostAfter().toMillis(),
             s.leaseDuration().toMillis(),
-            s.leaseSafetyMargin().toMillis()));
+            s.leaseSafetyMargin().toMillis()),
+        s.quarantined());
   }
 
   /** The settings {@code a} carries; null when it carries none (written by an older operator) or a mode not known. */
@@ -38,6 +39,7 @@ final class Assignments {
         Duration.ofMillis(t.heartbeatMillis()),
         Duration.ofMillis(t.peerLostAfterMillis()),
         Duration.ofMillis(t.leaseDurationMillis()),
-        Duration.ofMillis(t.leaseSafetyMarginMillis()));
+        Duration.ofMillis(t.leaseSafetyMarginMillis()),
+        a.quarantined());
   }
 }

@@ -147,7 +147,9 @@ final class ObservationBuilder {
         a.get(UnitAnnotations.DRILL),
         a.get(UnitAnnotations.PAUSED),
         a.get(UnitAnnotations.FENCED_MEMBERS),
-        a.get(UnitAnnotations.RESUME_FAILOVERS));
+        a.get(UnitAnnotations.RESUME_FAILOVERS),
+        a.get(UnitAnnotations.RELEASE_STIMULUS),
+        a.get(UnitAnnotations.DROP_STIMULUS));
   }
 
   /** The stored status as the core reads it ({@link UnitStatusReader}). */
@@ -248,7 +250,9 @@ final class ObservationBuilder {
         Instant.ofEpochMilli(r.reportedAtMillis()),
         r.stateBytes() == null || r.heapMaxBytes() == null
             ? null
-            : memory(r.stateBytes(), r.heapMaxBytes(), Boolean.TRUE.equals(r.heapTooSmall())));
+            : memory(r.stateBytes(), r.heapMaxBytes(), Boolean.TRUE.equals(r.heapTooSmall())),
+        r.reprocessing(),
+        r.reprocessingNow());
   }
 
   /** The sidecar's memory with the sizes the contract derives from its state ({@link SidecarHeap}). */

@@ -2,12 +2,14 @@ package dev.availability.ou.operator;
 
 import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.OperationalUnitStatus;
+import dev.availability.ou.api.QuarantinedStimulusStatus;
 import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.failover.Action;
 import dev.availability.ou.failover.ConditionType;
 import dev.availability.ou.failover.Decision;
 import dev.availability.ou.failover.EventReason;
 import dev.availability.ou.failover.FailoverDecider;
+import dev.availability.ou.failover.MemberSettings;
 import dev.availability.ou.failover.Observation;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -143,8 +145,9 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
     try {
       if (decision.persistStateFirst())
         current = writeStatus(current, context, decision, observation, readings, now);
+      MemberSettings settings = MemberSettings.of(observation.policy(), decision.state());
       for (Action action : decision.actions())
-        executor.execute(current, action, observation.policy());
+        executor.execute(current, action, observation.policy(), settings);
       budget.follow(
           current,
           context,
@@ -219,6 +222,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
       Instant now) {
     OperationalUnitStatus status = StatusMapper.toStatus(unit, d, o, readings.malformed(), now);
     metrics.observe(unit, status.getPhase(), now);
+    metrics.quarantine(unit, quarantinedIds(unit.getStatus()), quarantinedIds(status));
     warnOnMalformedValues(unit, status);
     if (Objects.equals(asJson(status), asJson(unit.getStatus()))) return unit;
     return PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(unit, context, u -> {
@@ -279,6 +283,14 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
         io.fabric8.kubernetes.client.utils.Serialization.clone(unit); // never the informer's copy
     patched.setStatus(status);
     return ErrorStatusUpdateControl.patchStatus(patched);
+  }
+
+  private static List<String> quarantinedIds(OperationalUnitStatus s) {
+    return s == null || s.getQuarantinedStimuli() == null
+        ? List.of()
+        : s.getQuarantinedStimuli().stream()
+            .map(QuarantinedStimulusStatus::getId)
+            .toList();
   }
 
   private static Long lastFailoverEpoch(OperationalUnit unit) {

@@ -63,6 +63,7 @@ final class StatusMapper {
     s.setLastFailover(record(st.lastFailover()));
     s.setHistory(st.history().stream().map(StatusMapper::record).toList());
     s.setRequests(requests(st));
+    s.setQuarantinedStimuli(QuarantineStatus.of(st.quarantine()));
     List<ConditionView> views = new ArrayList<>(d.conditions());
     views.add(MalformedValuesCondition.of(malformed));
     s.setConditions(

@@ -10,13 +10,14 @@ import io.micrometer.core.instrument.Tags;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Prometheus metrics: failovers, switchovers and drills, the last one's duration and parts, time spent in each phase, units
- * by phase.
+ * by phase, quarantined stimuli.
  */
 @ApplicationScoped
 public class UnitMetrics {
@@ -24,6 +25,7 @@ public class UnitMetrics {
   private final Map<String, PhaseClock> phases = new ConcurrentHashMap<>();
   private final Map<UnitPhase, AtomicLong> unitsByPhase = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> lastFailoverMillis = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> quarantined = new ConcurrentHashMap<>();
 
   private record PhaseClock(UnitPhase phase, Instant since) {}
 
@@ -95,6 +97,32 @@ public class UnitMetrics {
           return v;
         })
         .set(millis);
+  }
+
+  /**
+   * The quarantined stimuli of a status written, {@code before} and {@code after} (ids): the gauge of how many are
+   * quarantined, and the counter of stimuli quarantined, by the ids new in {@code after}.
+   */
+  public void quarantine(OperationalUnit unit, List<String> before, List<String> after) {
+    String key = unit.getMetadata().getNamespace() + "/" + unit.getMetadata().getName();
+    quarantined
+        .computeIfAbsent(key, k -> {
+          AtomicLong v = new AtomicLong();
+          Gauge.builder("ou_quarantined_stimuli", v, AtomicLong::get)
+              .description("Stimuli quarantined because two copies failed on them (Journal mode)")
+              .tags(tags(unit))
+              .register(registry);
+          return v;
+        })
+        .set(after.size());
+    long added = after.stream().filter(id -> !before.contains(id)).count();
+    if (added > 0) {
+      Counter.builder("ou_stimuli_quarantined_total")
+          .description("Stimuli quarantined because two copies failed on them (Journal mode)")
+          .tags(tags(unit))
+          .register(registry)
+          .increment(added);
+    }
   }
 
   public void forget(OperationalUnit unit) {

@@ -43,7 +43,8 @@ final class UnitStatusReader {
         history(s, readings),
         s.getHomeNode(),
         s.getPrimaryRestartBaseline(),
-        answers(s.getRequests(), readings));
+        answers(s.getRequests(), readings),
+        QuarantineStatus.read(s.getQuarantinedStimuli(), readings));
   }
 
   /**

@@ -75,4 +75,21 @@ class UnitMetricsTest {
             .value())
         .isEqualTo(0.9);
   }
+
+  @Test
+  void countsQuarantinedStimuliAndShowsHowManyAreHeld() throws Exception {
+    OperationalUnit unit = MemberPodBuilderTest.sample();
+    metrics.quarantine(unit, java.util.List.of(), java.util.List.of("job-2"));
+    metrics.quarantine(unit, java.util.List.of("job-2"), java.util.List.of("job-2"));
+    assertThat(registry.get("ou_stimuli_quarantined_total").counter().count())
+        .as("counted once, when it first appears")
+        .isEqualTo(1.0);
+    assertThat(registry.get("ou_quarantined_stimuli").gauge().value()).isEqualTo(1.0);
+    metrics.quarantine(unit, java.util.List.of("job-2"), java.util.List.of("job-3", "job-4"));
+    assertThat(registry.get("ou_stimuli_quarantined_total").counter().count()).isEqualTo(3.0);
+    metrics.quarantine(unit, java.util.List.of("job-3", "job-4"), java.util.List.of());
+    assertThat(registry.get("ou_quarantined_stimuli").gauge().value())
+        .as("dropped or released")
+        .isZero();
+  }
 }

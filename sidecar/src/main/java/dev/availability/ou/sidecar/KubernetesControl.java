@@ -74,6 +74,8 @@ final class KubernetesControl implements ControlSource {
   private void apply(Assignment a) {
     current = a;
     cfg.timing().apply(a.timing());
+    // before the role: an application told of its promotion finds the quarantine in IN_FLIGHT
+    replica.quarantine().set(a.quarantined());
     peerEndpoint = lookupPeer(a);
     try {
       replica.assign(

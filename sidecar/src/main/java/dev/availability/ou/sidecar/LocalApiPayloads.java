@@ -54,19 +54,47 @@ final class LocalApiPayloads {
     return r.array();
   }
 
-  /** IN_FLIGHT: the sequence this member was promoted at and the stimuli begun and not ended, oldest first. */
+  /**
+   * IN_FLIGHT: the sequence this member was promoted at and the stimuli begun and not ended, oldest first; then the
+   * ones of those the operator quarantined (begun before the promotion), which the application must settle, not
+   * reprocess. Clients that predate the quarantine read the first part only.
+   */
   static byte[] inFlight(Replica replica) {
     KvState state = replica.store().state();
     Map<Key, Long> open = state.openStimuli();
-    int size = 12;
-    for (Key k : open.keySet()) size += 10 + k.bytes().length;
-    ByteBuffer r = ByteBuffer.allocate(size).putLong(replica.promotionSeq()).putInt(open.size());
+    long promotionSeq = replica.promotionSeq();
+    List<byte[]> quarantined = new ArrayList<>();
+    int size = 12 + 4;
+    for (Map.Entry<Key, Long> e : open.entrySet()) {
+      byte[] id = e.getKey().bytes();
+      size += 10 + id.length;
+      if (e.getValue() < promotionSeq
+          && replica.quarantine().contains(new String(id, StandardCharsets.UTF_8))) {
+        quarantined.add(id);
+        size += 2 + id.length;
+      }
+    }
+    ByteBuffer r = ByteBuffer.allocate(size).putLong(promotionSeq).putInt(open.size());
     open.entrySet().stream()
         .sorted(Map.Entry.comparingByValue())
         .forEach(e -> r.putShort((short) e.getKey().bytes().length)
             .put(e.getKey().bytes())
             .putLong(e.getValue()));
+    r.putInt(quarantined.size());
+    for (byte[] id : quarantined) r.putShort((short) id.length).put(id);
     return r.array();
+  }
+
+  /** A u16 count, then that many u16-length UTF-8 ids (ASSIGN's quarantined stimuli). */
+  static List<String> ids(ByteBuffer b) {
+    int n = b.getShort() & 0xffff;
+    List<String> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      byte[] id = new byte[b.getShort() & 0xffff];
+      b.get(id);
+      out.add(new String(id, StandardCharsets.UTF_8));
+    }
+    return out;
   }
 
   /** STATUS: the replica's status lines, the application's health and every counter. */

@@ -271,6 +271,8 @@ final class LocalApiServer implements AutoCloseable {
           int modeCode = b.get();
           String peer = text(b);
           String unit = b.remaining() >= 2 ? text(b) : null; // older clients name no unit
+          // optional: the quarantined stimuli, as a Kubernetes assignment carries them
+          List<String> quarantined = b.remaining() >= 2 ? LocalApiPayloads.ids(b) : null;
           answer(
               id,
               target.assign(
@@ -278,7 +280,8 @@ final class LocalApiServer implements AutoCloseable {
                   LocalApiPayloads.role(roleCode),
                   epoch,
                   peer,
-                  LocalApiPayloads.mode(modeCode)));
+                  LocalApiPayloads.mode(modeCode),
+                  quarantined));
         }
         case OP_POOL_ADD -> {
           String unit = text(b);
@@ -286,6 +289,18 @@ final class LocalApiServer implements AutoCloseable {
         }
         case OP_POOL_REMOVE -> answer(id, target.removeUnit(text(b)));
         case OP_PING -> respond(id, OK, new byte[0]);
+        case OP_REPROCESSING -> {
+          if (p.length == 0 || p.length > MAX_KEY) {
+            error(
+                id, p.length > MAX_KEY ? TOO_LARGE : BAD_REQUEST, "stimulus id length " + p.length);
+            return;
+          }
+          Replica replica = served(id);
+          if (replica == null) return;
+          replica.reprocessingNow(new String(p, StandardCharsets.UTF_8));
+          target.reportServedNow(); // the evidence is out before the application goes on with it
+          respond(id, OK, new byte[0]);
+        }
         default -> {
           counters.inc("localApiBadRequests");
           error(id, BAD_REQUEST, "unknown op " + op);

@@ -43,8 +43,15 @@ interface LocalApiTarget {
   /** STATUS: {@code name=value} lines. */
   List<String> statusLines();
 
-  /** ASSIGN (standalone control only); {@code unit} null when the request names none. */
-  Answer assign(String unit, Role role, long epoch, String peer, Mode mode);
+  /**
+   * ASSIGN (standalone control only); {@code unit} null when the request names none; {@code quarantined} the stimuli
+   * under quarantine as an assignment lists them (null: leave them as they are).
+   */
+  Answer assign(
+      String unit, Role role, long epoch, String peer, Mode mode, List<String> quarantined);
+
+  /** Publishes the served member's report now, returning once it is written (or failed). */
+  void reportServedNow();
 
   /** POOL_ADD: a unit joins this pooled sidecar, its replication listener on {@code replicationAddress}. */
   Answer addUnit(String unit, String replicationAddress);

@@ -134,8 +134,18 @@ final class PoolTarget implements LocalApiTarget {
   }
 
   @Override
-  public Answer assign(String unit, Role role, long epoch, String peer, Mode mode) {
+  public Answer assign(
+      String unit, Role role, long epoch, String peer, Mode mode, List<String> quarantined) {
+    UnitMember m = unit == null ? null : members.get(unit);
+    if (m != null && quarantined != null) m.replica().quarantine().set(quarantined);
     return pool.assign(unit, role, epoch, peer, mode);
+  }
+
+  @Override
+  public void reportServedNow() {
+    String unit = served.unit();
+    UnitMember m = unit == null ? null : members.get(unit);
+    if (m != null) m.reportAtOnce();
   }
 
   @Override

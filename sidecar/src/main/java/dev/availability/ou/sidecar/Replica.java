@@ -5,7 +5,9 @@ import dev.availability.ou.contract.Role;
 import dev.availability.ou.replication.LogRecord;
 import dev.availability.ou.replication.RecordType;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.LongSupplier;
 
@@ -44,6 +46,7 @@ final class Replica {
   private final LongSupplier nanoTime;
 
   private final RoleState current = new RoleState();
+  private final QuarantinedStimuli quarantine = new QuarantinedStimuli();
   private final RoleAssignment assignment;
   private volatile long lastPeerFrameNanos;
 
@@ -339,6 +342,41 @@ final class Replica {
   /** Snapshots for retention and for a standby the log cannot serve. */
   ReplicaSnapshots snapshots() {
     return snapshots;
+  }
+
+  /** The stimuli the operator's assignment says the application must not reprocess. */
+  QuarantinedStimuli quarantine() {
+    return quarantine;
+  }
+
+  /**
+   * As primary: the ids of the stimuli begun before this member's promotion and not ended (the previous primary had
+   * them in flight), oldest first, at most {@code max}; empty as standby.
+   */
+  List<String> reprocessing(int max) {
+    if (role() != Role.Primary) return List.of();
+    long promotedAt = promotionSeq();
+    return store.state().openStimuli().entrySet().stream()
+        .filter(e -> e.getValue() < promotedAt)
+        .sorted(Map.Entry.comparingByValue())
+        .limit(max)
+        .map(e -> new String(e.getKey().bytes(), StandardCharsets.UTF_8))
+        .toList();
+  }
+
+  /** The stimuli the application said it is reprocessing, with the epoch it said so at. */
+  private final Map<String, Long> reprocessingNow = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The application is about to reprocess {@code id} (at this primacy). */
+  void reprocessingNow(String id) {
+    reprocessingNow.put(id, epoch());
+  }
+
+  /** Of {@link #reprocessing}, those the application said it is reprocessing at this primacy. */
+  List<String> reprocessingNow(int max) {
+    long epoch = epoch();
+    reprocessingNow.values().removeIf(e -> e != epoch);
+    return reprocessing(max).stream().filter(reprocessingNow::containsKey).toList();
   }
 
   Store store() {

@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 
 /** The local API of a sidecar that is not pooled: always its one member's replica. */
 final class SingleMemberTarget implements LocalApiTarget {
+  private final UnitMember member;
   private final Replica replica;
   private final Served served; // always the one member
   private final StandaloneControl standalone; // null under Kubernetes control
@@ -18,6 +19,7 @@ final class SingleMemberTarget implements LocalApiTarget {
       new ConcurrentHashMap<>();
 
   SingleMemberTarget(UnitMember member, AppHealth appHealth) {
+    this.member = member;
     this.replica = member.replica();
     this.served = new Served(null, replica);
     this.standalone = member.control() instanceof StandaloneControl s ? s : null;
@@ -60,10 +62,21 @@ final class SingleMemberTarget implements LocalApiTarget {
 
   @Override
   public Answer assign(
-      String unit, dev.availability.ou.contract.Role role, long epoch, String peer, Mode mode) {
+      String unit,
+      dev.availability.ou.contract.Role role,
+      long epoch,
+      String peer,
+      Mode mode,
+      List<String> quarantined) {
     if (standalone == null)
       return Answer.of(FORBIDDEN, "ASSIGN is only accepted with OU_CONTROL=standalone");
+    if (quarantined != null) replica.quarantine().set(quarantined);
     return standalone.answerAssign(role, epoch, peer, mode);
+  }
+
+  @Override
+  public void reportServedNow() {
+    member.reportAtOnce();
   }
 
   @Override

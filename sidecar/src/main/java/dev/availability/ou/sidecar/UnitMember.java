@@ -118,7 +118,16 @@ final class UnitMember implements AutoCloseable {
       primaryLink.close();
       primaryLink = null;
     }
-    if (!ticker.isShutdown()) ticker.execute(this::report);
+    // A promoted member with stimuli to reprocess reports them before its application hears of the
+    // promotion (this listener runs before the local API's): should reprocessing one kill this copy
+    // too, the operator has the evidence to quarantine it (PoisonEvidence).
+    if (v.role() == Role.Primary && !replica.reprocessing(1).isEmpty()) report();
+    else if (!ticker.isShutdown()) ticker.execute(this::report);
+  }
+
+  /** Publishes the member's report now, returning once it is written (or failed). */
+  void reportAtOnce() {
+    report();
   }
 
   Replica replica() {
@@ -186,7 +195,9 @@ final class UnitMember implements AutoCloseable {
           System.currentTimeMillis(),
           store.state().bytes(),
           heapWatch.heapBytes(),
-          heapWatch.tooSmall());
+          heapWatch.tooSmall(),
+          replica.reprocessing(MemberReport.MAX_REPROCESSING),
+          replica.reprocessingNow(MemberReport.MAX_REPROCESSING));
       // Offered every OU_REPORT_INTERVAL; the control source decides what reaches the API server
       // (MemberChannel.publish: anything the operator acts on at once, positions and sizes at most
       // every OU_POSITION_REPORT_INTERVAL).

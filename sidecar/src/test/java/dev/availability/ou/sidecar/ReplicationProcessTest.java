@@ -2,6 +2,7 @@ package dev.availability.ou.sidecar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.availability.ou.client.FencedException;
@@ -251,6 +252,56 @@ class ReplicationProcessTest {
       sb.end("order-2"); // reprocessed (or rejected) by the application
       assertThat(sb.inFlight()).isEmpty();
       assertThat(roles.get(0).role()).isEqualTo(MemberRole.STANDBY);
+    }
+  }
+
+  @Test
+  void aQuarantinedStimulusIsMarkedForThePromotedApplicationUntilReleasedAndReportedUntilEnded()
+      throws Exception {
+    b.with("OU_MODE", "Journal");
+    a.with("OU_MODE", "Journal");
+    startPair(1);
+    try (OuClient sb = b.client()) {
+      try (OuClient c = a.client()) {
+        c.begin("order-9"); // the primary's application dies on it
+        c.begin("order-10"); // in flight too, but harmless
+      }
+      a.kill();
+      sb.assign(MemberRole.PRIMARY, 2, a.replicationEndpoint(), null, List.of("order-9"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> sb.status().role() == MemberRole.PRIMARY);
+      // both began before the promotion; only the quarantined one is marked
+      assertThat(sb.inFlight())
+          .extracting(Stimulus::id, Stimulus::beforePromotion, Stimulus::quarantined)
+          .containsExactly(tuple("order-9", true, true), tuple("order-10", true, false));
+      assertThat(sb.quarantined()).extracting(Stimulus::id).containsExactly("order-9");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> assertThat(b.http("/status")).contains("reprocessing=[order-9, order-10]"));
+      // The application takes up order-10: the report says so before the call returns.
+      sb.reprocessing("order-10");
+      assertThat(b.http("/status")).contains("reprocessingNow=[order-10]");
+      // Markers are synchronous in Journal mode: the old primary rejoins as standby first.
+      a.env.put("OU_ROLE", "Standby");
+      a.env.put("OU_EPOCH", "2");
+      a.env.remove("OU_PEER_ENDPOINT");
+      a.start();
+      // A human releases order-9: the next assignment lists it no more, and the application hears
+      // of it.
+      List<RoleChange> events = new CopyOnWriteArrayList<>();
+      sb.onRoleChange(events::add);
+      sb.assign(MemberRole.PRIMARY, 2, a.replicationEndpoint(), null, List.of());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> events.stream().anyMatch(e -> "assignment refreshed".equals(e.reason())));
+      assertThat(sb.quarantined()).isEmpty();
+      assertThat(sb.inFlight()).extracting(Stimulus::quarantined).containsOnly(false);
+      sb.end("order-10"); // reprocessed
+      sb.settle("order-9"); // ends it as end() does
+      assertThat(sb.inFlight()).isEmpty();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(b.http("/status")).contains("reprocessing=[]"));
     }
   }
 

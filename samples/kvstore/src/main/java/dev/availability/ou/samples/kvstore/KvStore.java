@@ -35,6 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * GET    /kv/{key}                       200 value | 404
  * DELETE /kv/{key}                       200 {"key":…,"seq":…}
  * GET    /kv                             200 {"key":"value",…}  (values as UTF-8 text)
+ * POST   /jobs/{id}  body = text         200 {"state":"done","words":…}  (a journalled job: see {@link Jobs})
+ * GET    /jobs/{id}                      200 its outcome: done, ignored (quarantined), or in-flight | 404
  * GET    /status                         200 role, epoch, mode, sequences, counters (JSON)
  * GET    /ready                          200 when connected and primary-serving or standby; else 503
  * GET    /healthz                        200 while the process runs
@@ -62,6 +64,7 @@ public final class KvStore implements AutoCloseable {
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong reads = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
+  private final Jobs jobs;
 
   /**
    * @param listen where the HTTP server listens
@@ -70,19 +73,30 @@ public final class KvStore implements AutoCloseable {
    */
   public KvStore(InetSocketAddress listen, SidecarLinkSettings sidecar, String member)
       throws IOException {
-    this.sidecar = new SidecarLink(sidecar.address(), sidecar.timeout(), sidecar.healthTtl());
+    this(listen, sidecar, member, new Jobs(false, () -> {}));
+  }
+
+  /** As above, with the jobs' poison test hook as given ({@link Jobs}). */
+  KvStore(InetSocketAddress listen, SidecarLinkSettings sidecar, String member, Jobs jobs)
+      throws IOException {
+    this.jobs = jobs;
+    this.sidecar = new SidecarLink(sidecar.address(), sidecar.timeout(), sidecar.healthTtl(), jobs);
     this.member = member;
     this.ackEpochs = new AckEpochs(this.sidecar::status);
     this.server = HttpServer.create(listen, 128);
     server.setExecutor(workers);
     server.createContext("/kv", this::kv);
+    server.createContext("/jobs", this::jobs);
     server.createContext("/ready", this::ready);
     server.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
     server.createContext("/status", this::status);
     server.createContext(
         "/",
         ex -> respond(
-            ex, 404, "text/plain", "not found: try /kv/{key}, /status, /ready, /healthz\n"));
+            ex,
+            404,
+            "text/plain",
+            "not found: try /kv/{key}, /jobs/{id}, /status, /ready, /healthz\n"));
   }
 
   /** How to reach the sidecar: its local API address, the client's answer timeout, the health session's ttl. */
@@ -160,6 +174,40 @@ public final class KvStore implements AutoCloseable {
           });
         default ->
           respond(ex, 405, "text/plain", "method " + method + " not allowed on " + path + "\n");
+      }
+    }
+  }
+
+  private void jobs(HttpExchange ex) throws IOException {
+    try (ex) {
+      String path = ex.getRequestURI().getRawPath();
+      String id = path.startsWith("/jobs/")
+          ? URLDecoder.decode(path.substring(6), StandardCharsets.UTF_8)
+          : "";
+      if (id.isEmpty() || id.contains("/") || id.length() > 200) {
+        respond(
+            ex, 400, "text/plain", "a job is /jobs/{id}: an id of 1 to 200 characters, no '/'\n");
+        return;
+      }
+      switch (ex.getRequestMethod()) {
+        case "POST", "PUT" -> {
+          byte[] text = readBody(ex);
+          if (text == null) return;
+          withClient(ex, (c, role) -> {
+            writes.incrementAndGet();
+            respond(
+                ex, 200, "application/json", jobs.submit(c, id, text, sidecar.journal()) + "\n");
+          });
+        }
+        case "GET" ->
+          withClient(ex, (c, role) -> {
+            reads.incrementAndGet();
+            Optional<String> o = jobs.outcome(c, id);
+            if (o.isPresent()) respond(ex, 200, "application/json", o.get() + "\n");
+            else respond(ex, 404, "text/plain", "no job " + id + "\n");
+          });
+        default ->
+          respond(ex, 405, "text/plain", "POST /jobs/{id} to submit, GET to read its outcome\n");
       }
     }
   }
@@ -294,7 +342,8 @@ public final class KvStore implements AutoCloseable {
           .append(refused.get())
           .append(",\"rejectedInFlight\":")
           .append(sidecar.rejectedInFlight())
-          .append('}');
+          .append("},")
+          .append(jobs.statusJson());
       try {
         SidecarStatus s = sidecar.status();
         b.append(",\"sidecar\":{");

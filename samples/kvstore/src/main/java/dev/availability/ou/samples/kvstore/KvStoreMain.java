@@ -14,7 +14,10 @@ import java.time.Duration;
  *       10 s synchronous-write timeout, so a write that the standby cannot confirm gets the sidecar's own answer);</li>
  *   <li>the member's name, returned in {@code OU-Member} with every acknowledged write: {@code OU_MEMBER_NAME}, else
  *       {@code OU_POD_NAME}, else {@code POD_NAME}, else {@code HOSTNAME} (in a pod, Kubernetes sets it to the pod's
- *       name), else the host's name.</li>
+ *       name), else the host's name;</li>
+ *   <li>{@code KVSTORE_POISON_HOOK} — a test hook, off by default: {@code true} makes a job whose text contains the word
+ *       {@code poison} exit the application while processing it ({@link Jobs}), to show a poison stimulus
+ *       quarantined.</li>
  * </ul>
  */
 public final class KvStoreMain {
@@ -28,7 +31,10 @@ public final class KvStoreMain {
             OuClient.parseAddress(listen),
             new KvStore.SidecarLinkSettings(
                 OuClient.parseAddress(sidecar), timeout, Duration.ofSeconds(3)),
-            memberName())
+            memberName(),
+            new Jobs(
+                "true".equalsIgnoreCase(env("KVSTORE_POISON_HOOK", "false")),
+                () -> Runtime.getRuntime().halt(70)))
         .start();
     Runtime.getRuntime()
         .addShutdownHook(new Thread(

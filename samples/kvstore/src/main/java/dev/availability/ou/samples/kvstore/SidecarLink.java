@@ -36,7 +36,10 @@ final class SidecarLink implements AutoCloseable {
   private volatile long settledEpoch = -1;
   private volatile boolean closed;
 
-  SidecarLink(InetSocketAddress address, Duration timeout, Duration healthTtl) {
+  private final Jobs jobs;
+
+  SidecarLink(InetSocketAddress address, Duration timeout, Duration healthTtl, Jobs jobs) {
+    this.jobs = jobs;
     this.address = address;
     this.timeout = timeout;
     this.healthTtl = healthTtl;
@@ -105,12 +108,22 @@ final class SidecarLink implements AutoCloseable {
    * A promoted member finds the requests that began under the previous primary and never ended: their
    * clients never got an answer. A key-value PUT or DELETE is idempotent, so the client's retry repairs
    * it; the store rejects them (ends their markers and logs each one) rather than guessing the outcome.
+   * A job is reprocessed from its stored input ({@link Jobs}). A stimulus the operator quarantined (two
+   * copies failed on it) is never reprocessed: its user is told it was ignored and it is settled.
    */
   private void settleInFlight(long epoch) {
     OuClient c = client;
     try {
       for (Stimulus s : c.inFlight()) {
         if (!s.beforePromotion()) continue;
+        if (s.quarantined()) {
+          jobs.ignore(c, s);
+          continue;
+        }
+        if (Jobs.isJob(s.id())) {
+          jobs.reprocess(c, s); // a poison job crashes this copy too (the test hook)
+          continue;
+        }
         Log.info("request " + s.id() + " was in flight on the failed primary (began at seq "
             + s.beganAtSeq() + "): rejected, its client got no answer and may retry it");
         try {

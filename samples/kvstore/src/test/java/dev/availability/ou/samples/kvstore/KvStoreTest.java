@@ -251,6 +251,71 @@ class KvStoreTest {
     }
   }
 
+  /**
+   * Jobs after a failover: the promoted store reprocesses a job the failed primary left unfinished, and tells the user
+   * of a quarantined one that it was ignored (settling it) instead of reprocessing it; the poison hook crashes a store
+   * that processes a poison job.
+   */
+  @Test
+  void aPromotedStoreReprocessesJobsAndIgnoresAQuarantinedOne() throws Exception {
+    Sidecar[] s = pair("Journal");
+    Sidecar a = s[0];
+    Sidecar b = s[1];
+    java.util.concurrent.atomic.AtomicInteger crashes =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Jobs poisonable = new Jobs(true, () -> {
+      crashes.incrementAndGet();
+      throw new IllegalStateException("the poison hook: the application exits here");
+    });
+    KvStore storeA = keep(new KvStore(
+            new InetSocketAddress(a.host, 0),
+            new KvStore.SidecarLinkSettings(
+                a.apiAddress(), Duration.ofSeconds(10), Duration.ofSeconds(2)),
+            "member-a",
+            poisonable)
+        .start());
+    KvStore storeB = store(b);
+    await("primary ready, journal mode known")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> call(a, storeA, "GET", "/ready", null).code() == 200
+            && call(a, storeA, "GET", "/status", null).body().contains("\"mode\":\"Journal\""));
+    assertThat(call(a, storeA, "POST", "/jobs/j-1", "three little words", new String[0])
+            .body())
+        .contains("\"state\":\"done\",\"words\":3");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> call(a, storeA, "POST", "/jobs/j-2", "a poison pill", new String[0]))
+        .as("the poison's user gets no answer")
+        .isInstanceOf(IOException.class);
+    assertThat(crashes.get()).as("the hook crashed the store processing it").isEqualTo(1);
+    try (OuClient direct = a.client()) {
+      // Another job the primary was processing when it died: its input and BEGIN are replicated.
+      direct.begin("job-j-3");
+      direct.put("jobs/j-3", "two words".getBytes());
+    }
+    await("the standby holds both jobs' BEGIN").atMost(Duration.ofSeconds(10)).until(() -> {
+      try (OuClient direct = b.client()) {
+        return direct.inFlight().size() == 2;
+      }
+    });
+    a.kill();
+    b.assign(MemberRole.PRIMARY, 2, null, null, List.of("job-j-2"));
+
+    await("the promoted store settled both").atMost(Duration.ofSeconds(30)).until(() -> {
+      try (OuClient direct = b.client()) {
+        return direct.inFlight().isEmpty();
+      }
+    });
+    assertThat(call(b, storeB, "GET", "/jobs/j-2", null).body())
+        .as("the poison's user is told it was ignored")
+        .contains("\"state\":\"ignored\"", "quarantined");
+    assertThat(call(b, storeB, "GET", "/jobs/j-3", null).body())
+        .as("reprocessed")
+        .contains("\"state\":\"done\",\"words\":2");
+    assertThat(call(b, storeB, "GET", "/jobs/j-1", null).body()).contains("\"words\":3");
+    assertThat(call(b, storeB, "GET", "/status", null).body())
+        .contains("\"reprocessed\":1", "\"ignoredQuarantined\":1");
+  }
+
   @Test
   void waitsForItsSidecarAndSaysWhyItCannotServe() throws Exception {
     String net = Sidecar.freshNet();

@@ -115,6 +115,14 @@ public final class Sidecar implements AutoCloseable {
     }
   }
 
+  /** As {@link #assign(MemberRole, long, Sidecar, String)}, with the stimuli the operator quarantined. */
+  public void assign(
+      MemberRole role, long epoch, Sidecar peer, String mode, java.util.List<String> quarantined) {
+    try (OuClient c = client()) {
+      c.assign(role, epoch, peer == null ? null : peer.replicationEndpoint(), mode, quarantined);
+    }
+  }
+
   public OuClient client() {
     return OuClient.connect(apiAddress(), Duration.ofSeconds(30));
   }
