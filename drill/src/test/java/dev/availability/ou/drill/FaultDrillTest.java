@@ -53,8 +53,13 @@ class FaultDrillTest {
       d.createProtected();
       d.startLoad();
       Drill.pause(Duration.ofSeconds(2));
+      String former = d.primary();
       d.suffer(fault, operator, hold);
       verify(d, fault);
+      if (fault == FaultKind.CONTAINER_CRASH)
+        assertThat(d.units.standby(Drill.UNIT))
+            .as("the former primary, whose application alone crashed, is the standby")
+            .isEqualTo(former);
     }
   }
 

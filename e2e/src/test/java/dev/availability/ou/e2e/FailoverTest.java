@@ -17,11 +17,45 @@ import org.junit.jupiter.api.Test;
 class FailoverTest extends EndToEndTest {
 
   @Test
-  void appContainerCrashFailsOver() {
+  void appContainerInCrashLoopFailsOver() {
     failsOver(
         "fo-crash",
-        (primary, standby) -> faults.setContainerTerminated(h.namespace, primary, "kvstore", 137),
+        (primary, standby) -> faults.setContainerCrashLoopBackOff(h.namespace, primary, "kvstore"),
         "AppCrashed");
+  }
+
+  /**
+   * Only the application crashed and the kubelet restarts it: the former primary's pod stays, and its sidecar becomes
+   * the new primary's standby (no new pod, no snapshot).
+   */
+  @Test
+  void anAppContainerCrashKeepsTheFormerPrimaryAsTheStandby() {
+    String unit = "fo-keep";
+    h.createProtected(unit);
+    String primary = h.units.primary(unit);
+    String standby = h.units.standby(unit);
+    faults.setContainerTerminated(h.namespace, primary, "kvstore", 137);
+    await("endpoints of " + unit + " on the standby " + standby)
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> h.units.endpointPods(unit).equals(Set.of(standby)));
+    faults.setContainerRunning(h.namespace, primary, "kvstore"); // the kubelet starts it again
+    await("unit " + unit + " Protected again with its former primary as the standby")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> h.units.failovers(unit) == 1
+            && h.units.phase(unit) == UnitPhase.Protected
+            && primary.equals(h.units.standby(unit)));
+    var status = h.units.get(unit).getStatus();
+    assertThat(status.getPrimary().getPod()).isEqualTo(standby);
+    assertThat(status.getEpoch()).isEqualTo(2L);
+    assertThat(status.getLastFailover().getReason()).isEqualTo("AppCrashed");
+    assertThat(status.getLastFailover().getUpdatesLost()).isZero();
+    assertThat(h.units.memberPods(unit)).containsExactlyInAnyOrder(primary, standby);
+    assertThat(h.units.eventReasons(unit))
+        .contains("FormerPrimaryKept")
+        .doesNotContain("FormerPrimaryDeleted", "StandbyScheduled");
+    h.units.delete(unit);
   }
 
   @Test

@@ -14,6 +14,7 @@ public enum EventReason {
   TrafficSwitched,
   PrimaryFenced,
   FormerPrimaryDeleted,
+  FormerPrimaryKept,
   FailoverCompleted,
   FailoverBlocked,
   FailoverAborted,

@@ -45,11 +45,26 @@ final class FailoverCompletion {
         && s.standby() == null
         && Fencing.asked(o, former.pod());
     if (keepFenced) next = next.withStandby(former.pod());
+    // Failed over because its application crashed, the former primary keeps its pod: its sidecar,
+    // alive and holding the log, is the new primary's standby at once (FormerAsStandby).
+    boolean keepAsStandby =
+        !keepFenced && s.standby() == null && FormerAsStandby.keep(o, i, former);
+    if (keepAsStandby) {
+      next = next.withStandby(former.pod());
+      actions.add(new Assign(former.pod(), Role.Standby, i.epoch(), i.target()));
+      actions.add(new Emit(
+          EventReason.FormerPrimaryKept,
+          "former primary " + former.pod() + " stays as the standby of " + i.target()
+              + ": only its application crashed (the kubelet restarts it), and its sidecar"
+              + " catches up from its own log, without a new pod or a snapshot",
+          false));
+    }
     // Lost with its node, the former primary is kept in case it comes back before the new standby
     // is in sync (MemberRejoin); fenced by epoch, it cannot acknowledge. The new standby does not
     // wait for it.
-    boolean kept = former != null && !keepFenced && MemberRejoin.keep(o, s, former);
-    if (former != null && !keepFenced && !kept) {
+    boolean kept =
+        former != null && !keepFenced && !keepAsStandby && MemberRejoin.keep(o, s, former);
+    if (former != null && !keepFenced && !keepAsStandby && !kept) {
       // On a node that is down, wait until the former primary is fenced and force its deletion; on
       // a suspected node that still looks Ready, delete it gracefully now and force it later if it
       // hangs.
@@ -96,6 +111,7 @@ final class FailoverCompletion {
     boolean poolMakesIt = o.pooled() && next.standby() == null;
     if (!poolMakesIt
         && !keepFenced
+        && !keepAsStandby
         && ((next.standby() == null && !homeTaken)
             || (next.standby() != null && o.member(next.standby()).isEmpty()))) {
       String name =

@@ -31,11 +31,19 @@ public record StandbyAssessment(
     if (m.scheduled() && node != null && !node.healthy())
       return failed(m, "node " + node.name() + " of standby " + m.pod() + " is not ready");
     AppContainer app = m.app();
-    if (app != null && app.crashed()) {
+    // A former primary kept after its application crashed (FormerAsStandby): its sidecar serves the
+    // new primary while the kubelet restarts the application.
+    boolean restarting = FormerAsStandby.restarting(o, m);
+    if (app != null && app.crashed() && !restarting) {
       return failed(m, "application container of standby " + m.pod() + " crashed");
     }
-    if (r != null && r.epoch() == epoch && Boolean.FALSE.equals(r.appHealthy()))
+    boolean appDown = (app != null && app.crashed())
+        || (r != null && r.epoch() == epoch && Boolean.FALSE.equals(r.appHealthy()));
+    if (appDown && !restarting)
       return failed(m, "the sidecar of standby " + m.pod() + " reports its application unhealthy");
+    if (FormerAsStandby.overdue(o, m))
+      return failed(
+          m, "former primary " + m.pod() + " kept as the standby did not take that role in time");
     if (m.unschedulable())
       return new StandbyAssessment(
           State.Unschedulable,
@@ -67,6 +75,14 @@ public record StandbyAssessment(
       inSync = m.ready();
       lag = inSync ? 0L : null;
     }
+    if (appDown)
+      return new StandbyAssessment(
+          State.Starting,
+          false,
+          lag,
+          seq,
+          "the application of standby " + m.pod() + " (the former primary) is restarting after its"
+              + " crash; its sidecar " + (inSync ? "is" : "is not yet") + " in sync");
     if (inSync)
       return new StandbyAssessment(
           State.InSync, true, lag, seq, "standby " + m.pod() + " is in sync");

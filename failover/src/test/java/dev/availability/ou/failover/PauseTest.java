@@ -120,7 +120,7 @@ class PauseTest {
       World w = World.threeNodes().bootstrap();
       neverTwoAcknowledging(w);
       w.pod("db-1").sidecarHung = true; // the target confirms its promotion only once released
-      w.appTerminated("db-0");
+      w.appExits("db-0", Duration.ofSeconds(2));
       for (int i = 0; i < stepsBeforePause; i++) {
         if (i == 2) w.pod("db-1").sidecarHung = false;
         w.tick();

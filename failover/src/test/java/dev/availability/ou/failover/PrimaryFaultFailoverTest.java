@@ -111,18 +111,8 @@ class PrimaryFaultFailoverTest {
   }
 
   @Test
-  void primaryAppContainerTerminatedFailsOver() {
-    failsOver(w -> w.appTerminated("db-0"), Signal.Kind.AppCrashed, false);
-  }
-
-  @Test
   void primaryAppWaitingInCrashLoopBackOffFailsOver() {
     failsOver(w -> w.appCrashLoop("db-0"), Signal.Kind.AppCrashed, false);
-  }
-
-  @Test
-  void primaryAppRestartCountAboveTheBaselineFailsOver() {
-    failsOver(w -> w.appRestarted("db-0"), Signal.Kind.AppRestarted, false);
   }
 
   @Test

@@ -128,7 +128,7 @@ final class World {
     List<String> reportedReprocessingNow = List.of();
     final Set<String> takenUp =
         new java.util.HashSet<>(); // what its application said it reprocesses
-    Instant restartAt; // a poison crashed its application: the kubelet starts it again then
+    Instant restartAt; // its application crashed: the kubelet starts it again then
 
     Pod(String name, long ordinal) {
       this.name = name;
@@ -501,7 +501,7 @@ final class World {
             && p.node == null); // no kubelet holds it: the API server deletes it at once
     pods.values().forEach(this::schedule);
     for (Pod p : List.copyOf(pods.values())) kubelet(p);
-    pods.values().forEach(this::restartPoisoned);
+    pods.values().forEach(this::restartCrashed);
     pods.values().stream()
         .filter(p -> p.role == Role.Primary)
         .sorted(Comparator.comparing(p -> p.name))
@@ -757,7 +757,7 @@ final class World {
   /** The kubelet starts an application a poison crashed again (the first CrashLoopBackOff delay). */
   static final Duration POISON_RESTART = Duration.ofSeconds(10);
 
-  private void restartPoisoned(Pod p) {
+  private void restartCrashed(Pod p) {
     if (p.restartAt != null && !now.isBefore(p.restartAt)) {
       p.restartAt = null;
       appRecovers(p.name);
@@ -802,6 +802,12 @@ final class World {
     Pod p = pod(name);
     p.appDown = true;
     p.app = new AppContainer(AppContainer.State.Terminated, p.app.restartCount(), "Error", now);
+  }
+
+  /** The app exited, and the kubelet starts it again (restartPolicy Always; the back-off comes later). */
+  void appExits(String name, Duration restartAfter) {
+    appTerminated(name);
+    pod(name).restartAt = now.plus(restartAfter);
   }
 
   /** The app crashed and waits to be started again (the kubelet counts the restart once it runs again). */
