@@ -38,6 +38,21 @@ public final class PrimaryHealthEvaluator {
         && (p.readySince() == null || !p.readySince().isAfter(app.since().plus(START_SLACK)));
   }
 
+  /**
+   * When the unit's standby turned Ready ({@code now} while it is not): a starting primary that may not acknowledge
+   * alone (dataDurability Required) is unready until its standby is in sync, so its startup allowance counts from then.
+   * Seen twice in CI: a new unit on a loaded machine failed over once, its primary unready past the allowance while its
+   * standby's pod was slow to start. Without a ready standby nothing could be promoted anyway; null without a standby.
+   */
+  static Instant standbyReadyAt(Observation o, UnitState s, Instant now) {
+    if (s.standby() == null) return null;
+    return o.member(s.standby()).map(sb -> sb.ready() ? sb.readySince() : now).orElse(null);
+  }
+
+  private static Instant later(Instant a, Instant b) {
+    return b != null && (a == null || b.isAfter(a)) ? b : a;
+  }
+
   /** When traffic moved to {@code p} in the unit's last failover or switchover, if it was to {@code p}. */
   static Instant promotedAt(UnitState s, Member p) {
     FailoverTimings last = s.lastFailover();
@@ -96,7 +111,7 @@ public final class PrimaryHealthEvaluator {
         // Not ready since its application started: it is starting (a JVM, a cache to warm), not
         // failing. It gets the recovery time on top of the grace before unreadiness counts, as a
         // startup probe would give it.
-        since = p.app().since();
+        since = later(p.app().since(), standbyReadyAt(o, s, now));
         grace = grace.plus(t.startupAllowance());
       }
       Duration unready = Duration.between(since, now);

@@ -65,6 +65,8 @@ class PrimaryHealthEvaluatorTest {
     Instant started = w.now
         .minus(t.unreadyGrace())
         .minusSeconds(1); // past the plain grace, even counted from readySince
+    w.standby().ready = true; // and ready before it: the allowance counts from the app's start
+    w.standby().readySince = started.minusSeconds(1);
     w.primary().app = new AppContainer(AppContainer.State.Running, 0, null, started);
     w.primary().ready = false;
     w.primary().readySince = started.plusMillis(
@@ -89,6 +91,34 @@ class PrimaryHealthEvaluatorTest {
     w.primary().readySince = started;
     assertThat(t.startupAllowance()).isEqualTo(Duration.ofSeconds(30));
     assertThat(verdict().status()).isEqualTo(Verdict.Status.Healthy);
+  }
+
+  /** CI, twice: a new Required unit failed over at creation, its primary unready while its standby's pod started. */
+  @Test
+  void aStartingPrimaryCountsItsAllowanceFromItsStandbysReadiness() {
+    Instant started = w.now.minus(t.unreadyGrace()).minus(t.startupAllowance()).minusSeconds(5);
+    w.primary().app = new AppContainer(AppContainer.State.Running, 0, null, started);
+    w.primary().ready = false;
+    w.primary().readySince = started;
+    w.standby().ready = false;
+    w.standby().readySince = started;
+    assertThat(verdict().status())
+        .as("its standby is not ready yet")
+        .isEqualTo(Verdict.Status.Healthy);
+
+    w.standby().ready = true;
+    w.standby().readySince = w.now.minusSeconds(1);
+    Verdict v = verdict();
+    assertThat(v.status())
+        .as("its standby turned ready a second ago")
+        .isEqualTo(Verdict.Status.Healthy);
+    assertThat(v.recheckAfter())
+        .isEqualTo(t.unreadyGrace().plus(t.startupAllowance()).minusSeconds(1));
+
+    w.now = w.now.plus(t.unreadyGrace()).plus(t.startupAllowance());
+    assertThat(verdict().failed())
+        .as("still unready an allowance after its standby")
+        .isTrue();
   }
 
   @Test
