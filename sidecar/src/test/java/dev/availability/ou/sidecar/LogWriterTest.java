@@ -34,6 +34,24 @@ class LogWriterTest {
   void open() throws Exception {
     store = new Store(dir, Limits.DEFAULT, 1 << 20, new Counters());
     writer = new LogWriter(store, FsyncPolicy.parse("always"), new Counters());
+    awaitWriterIdle();
+  }
+
+  /**
+   * Until the writer's thread waits for work. Otherwise a record the test queues without waking it may be taken by
+   * that thread on its first look (it started after the record was queued), not by the test's committing thread: the
+   * cause of a once-in-a-while failure of the tests that check which thread wrote a batch.
+   */
+  private static void awaitWriterIdle() {
+    await("the log writer's thread waits for work")
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(1))
+        .until(() -> Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().equals("ou-log-writer"))
+            .allMatch(t -> switch (t.getState()) {
+              case WAITING, TIMED_WAITING, TERMINATED -> true;
+              default -> false;
+            }));
   }
 
   @AfterEach
