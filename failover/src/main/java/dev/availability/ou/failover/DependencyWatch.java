@@ -9,9 +9,11 @@ import java.util.Map;
 /**
  * Whether each unit a unit depends on is available: it is unavailable once it has had no serving primary (in sync, or
  * the last one known) for longer than the dependency's {@code unavailableAfter} (default: its own recovery budget, so
- * a failover it recovers from in time is never reported). The outage is dated from the dependency's last primary-lease
- * renewal the operator saw, or when there is none from its Ready=False transition, and never before that renewal: a
- * primary still renewing is still there. A dependency that does not exist is unavailable (NotFound). Pure: the time is
+ * a failover it recovers from in time is never reported). The outage is dated from the first sign of it the
+ * dependency's status shows (its Ready=False transition, or the fault a failover under way was started on, whichever
+ * is earlier), but never before the last renewal of its primary lease the operator saw: a primary still renewing is
+ * still there. (Not from the renewal alone: a primary its standby vouches for renews only every ten lease durations.)
+ * A dependency that does not exist is unavailable (NotFound). Pure: the time is
  * passed in.
  */
 public final class DependencyWatch {
@@ -25,6 +27,7 @@ public final class DependencyWatch {
    *
    * @param serving its Ready condition is True (a primary serves through its Service)
    * @param readySince when its Ready condition last changed (null: unknown)
+   * @param faultSince when the fault its failover under way started on was first seen (null: none)
    * @param lastRenewal when the operator last saw its primary lease renewed, by the operator's clock (null: never)
    */
   public record Observed(
@@ -32,6 +35,7 @@ public final class DependencyWatch {
       Duration recoveryBudget,
       boolean serving,
       Instant readySince,
+      Instant faultSince,
       Instant lastRenewal) {}
 
   public enum Reason {
@@ -98,10 +102,13 @@ public final class DependencyWatch {
     return new Verdict(d.name(), true, since, Reason.Recovering, after);
   }
 
-  /** When the dependency's primary stopped: its last renewal seen, else its Ready=False transition, else now. */
+  /** When the dependency's primary stopped: the first sign in its status, not before its last renewal seen. */
   static Instant outageStart(Observed o, Instant now) {
-    if (o.lastRenewal() != null) return earliest(o.lastRenewal(), now);
-    return earliest(o.readySince(), now);
+    Instant sign = earliest(o.readySince(), now);
+    if (o.faultSince() != null && o.faultSince().isBefore(sign)) sign = o.faultSince();
+    return o.lastRenewal() != null && o.lastRenewal().isAfter(sign)
+        ? earliest(o.lastRenewal(), now)
+        : sign;
   }
 
   /**

@@ -18,11 +18,11 @@ class DependencyWatchTest {
   static final Dependency DB = new Dependency("db", null);
 
   static Observed serving(Instant since, Instant renewal) {
-    return new Observed("db", BUDGET, true, since, renewal);
+    return new Observed("db", BUDGET, true, since, null, renewal);
   }
 
   static Observed down(Instant readyFalse, Instant renewal) {
-    return new Observed("db", BUDGET, false, readyFalse, renewal);
+    return new Observed("db", BUDGET, false, readyFalse, null, renewal);
   }
 
   static Verdict at(Observed o, Verdict before, Instant now) {
@@ -40,23 +40,22 @@ class DependencyWatchTest {
 
   @Test
   void anOutageShorterThanTheDependencysRecoveryBudgetIsNotReported() {
-    Instant lastRenewal = T0;
-    Verdict before = at(serving(T0.minusSeconds(60), lastRenewal), null, T0);
-    Verdict v = at(down(T0.plusSeconds(2), lastRenewal), before, T0.plusMillis(4_999));
+    Verdict before = at(serving(T0.minusSeconds(60), T0.minusSeconds(20)), null, T0);
+    Observed o = down(T0, T0.minusSeconds(20));
+    Verdict v = at(o, before, T0.plusMillis(4_999));
     assertThat(v.available()).isTrue();
     assertThat(v.reason()).isEqualTo(Reason.Recovering);
-    assertThat(DependencyWatch.recheckAfter(
-            List.of(v), Map.of("db", down(T0.plusSeconds(2), lastRenewal)), T0.plusMillis(4_999)))
+    assertThat(DependencyWatch.recheckAfter(List.of(v), Map.of("db", o), T0.plusMillis(4_999)))
         .isEqualTo(Duration.ofMillis(1));
     assertThat(DependencyWatch.events(List.of(v), Map.of("db", before))).isEmpty();
   }
 
   @Test
-  void theOutageIsDatedFromTheLastRenewalNotFromWhenReadyTurnedFalse() {
-    // Ready went False 3 s after the primary's last renewal (detection); the budget counts from the
-    // renewal.
-    Verdict before = at(serving(T0.minusSeconds(60), T0), null, T0);
-    Verdict v = at(down(T0.plusSeconds(3), T0), before, T0.plusSeconds(5));
+  void anOutageIsDatedFromReadyFalseNotFromASparseRenewal() {
+    // A primary its standby vouches for renews rarely: its last renewal, 20 s back, is no sign of
+    // the outage.
+    Verdict before = at(serving(T0.minusSeconds(60), T0.minusSeconds(20)), null, T0);
+    Verdict v = at(down(T0, T0.minusSeconds(20)), before, T0.plusSeconds(5));
     assertThat(v.available()).isFalse();
     assertThat(v.reason()).isEqualTo(Reason.NoServingPrimary);
     assertThat(v.since()).isEqualTo(T0);
@@ -70,6 +69,16 @@ class DependencyWatchTest {
           assertThat(e.reason()).isEqualTo(EventReason.DependencyUnavailable);
           assertThat(e.warning()).isTrue();
         });
+  }
+
+  @Test
+  void theFaultAFailoverStartedOnDatesTheOutageWhenEarlier() {
+    // The fault was seen 1.5 s before Ready turned False (the failover began first).
+    Observed o = new Observed("db", BUDGET, false, T0.plusMillis(1_500), T0, T0.minusSeconds(20));
+    assertThat(at(o, null, T0.plusMillis(4_999)).available()).isTrue();
+    Verdict v = at(o, null, T0.plusSeconds(5));
+    assertThat(v.available()).isFalse();
+    assertThat(v.since()).isEqualTo(T0);
   }
 
   @Test
@@ -103,9 +112,9 @@ class DependencyWatchTest {
   @Test
   void anOutageKeepsItsDateAndRecoveryIsAnnouncedOnce() {
     Verdict up = at(serving(T0.minusSeconds(60), T0), null, T0);
-    Verdict out = at(down(T0.plusSeconds(2), T0), up, T0.plusSeconds(6));
+    Verdict out = at(down(T0.plusSeconds(2), T0), up, T0.plusSeconds(7));
     Verdict still = at(down(T0.plusSeconds(2), T0), out, T0.plusSeconds(20));
-    assertThat(still.since()).isEqualTo(out.since()).isEqualTo(T0);
+    assertThat(still.since()).isEqualTo(out.since()).isEqualTo(T0.plusSeconds(2));
     assertThat(DependencyWatch.events(List.of(still), Map.of("db", out))).isEmpty();
 
     Verdict back = at(serving(T0.plusSeconds(21), T0.plusSeconds(21)), still, T0.plusSeconds(22));
