@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** Another unit in the same namespace that this unit needs; when it is unavailable, this unit's members are told. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -12,6 +13,9 @@ public class DependencySpec {
 
   @Required
   @Pattern(UNIT_NAME)
+  @Size(
+      min = 1,
+      max = 253) // bounded: the CRD's uniqueness rule over the list must fit the CEL cost budget
   @JsonPropertyDescription("The name of the OperationalUnit depended on, in this unit's namespace.")
   private String name;
 
