@@ -273,6 +273,8 @@ final class LocalApiServer implements AutoCloseable {
           String unit = b.remaining() >= 2 ? text(b) : null; // older clients name no unit
           // optional: the quarantined stimuli, as a Kubernetes assignment carries them
           List<String> quarantined = b.remaining() >= 2 ? LocalApiPayloads.ids(b) : null;
+          // optional: the unavailable dependencies, likewise
+          List<String> unavailable = b.remaining() >= 2 ? LocalApiPayloads.ids(b) : null;
           answer(
               id,
               target.assign(
@@ -281,7 +283,8 @@ final class LocalApiServer implements AutoCloseable {
                   epoch,
                   peer,
                   LocalApiPayloads.mode(modeCode),
-                  quarantined));
+                  quarantined,
+                  unavailable));
         }
         case OP_POOL_ADD -> {
           String unit = text(b);
@@ -300,6 +303,12 @@ final class LocalApiServer implements AutoCloseable {
           replica.reprocessingNow(new String(p, StandardCharsets.UTF_8));
           target.reportServedNow(); // the evidence is out before the application goes on with it
           respond(id, OK, new byte[0]);
+        }
+        case OP_DEPENDENCIES -> {
+          List<String> unavailable = target.unavailableDependencies();
+          if (unavailable == null)
+            error(id, FORBIDDEN, "a pooled sidecar does not tell its units' dependencies yet");
+          else respond(id, OK, LocalApiPayloads.names(unavailable));
         }
         default -> {
           counters.inc("localApiBadRequests");
