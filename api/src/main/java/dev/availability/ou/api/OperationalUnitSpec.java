@@ -37,6 +37,11 @@ public class OperationalUnitSpec {
   @JsonPropertyDescription("Where the primary and the standby may run relative to each other.")
   private PlacementSpec placement = new PlacementSpec();
 
+  @JsonPropertyDescription(
+      "Where the unit's standby comes from. Absent: a standby pod of the unit's own. With pool: a StandbyPool's"
+          + " shared standby (docs/pools.md).")
+  private StandbySpec standby;
+
   public PodTemplateSpec getTemplate() {
     return template;
   }
@@ -75,5 +80,13 @@ public class OperationalUnitSpec {
 
   public void setPlacement(PlacementSpec placement) {
     this.placement = placement;
+  }
+
+  public StandbySpec getStandby() {
+    return standby;
+  }
+
+  public void setStandby(StandbySpec standby) {
+    this.standby = standby;
   }
 }
