@@ -61,6 +61,11 @@ public class OperationalUnitSpec {
     this.dependsOn = dependsOn;
   }
 
+  @JsonPropertyDescription(
+      "Where the unit's standby comes from. Absent: a standby pod of the unit's own. With pool: a StandbyPool's"
+          + " shared standby (docs/pools.md).")
+  private StandbySpec standby;
+
   public PodTemplateSpec getTemplate() {
     return template;
   }
@@ -99,5 +104,13 @@ public class OperationalUnitSpec {
 
   public void setPlacement(PlacementSpec placement) {
     this.placement = placement;
+  }
+
+  public StandbySpec getStandby() {
+    return standby;
+  }
+
+  public void setStandby(StandbySpec standby) {
+    this.standby = standby;
   }
 }
