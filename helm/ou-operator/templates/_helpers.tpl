@@ -58,6 +58,13 @@ README). Used by the ClusterRole (all namespaces) or by one Role per watched nam
 - apiGroups: ["ou.availability.dev"]
   resources: ["operationalunits/finalizers"]
   verbs: ["update"]
+# Standby pools (docs/pools.md): read, and their status written (members, in sync, capacity).
+- apiGroups: ["ou.availability.dev"]
+  resources: ["standbypools"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["ou.availability.dev"]
+  resources: ["standbypools/status"]
+  verbs: ["update"]
 # Member pods: created, assigned (merge patch of labels and the assignment annotation), deleted (fencing);
 # "get" is not used by the operator itself but it must hold every rule of the member Role it grants.
 - apiGroups: [""]

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 /** The schema published for {@code status.conditions[]}: a metav1.Condition, described for {@code kubectl explain}. */
 final class ConditionSchema {
   @JsonPropertyDescription(
-      "The condition's type: Ready, Protected, FailoverInProgress, Degraded, SidecarMemoryPressure or MalformedValues.")
+      "The condition's type: Ready, Protected, FailoverInProgress, Degraded, DependenciesAvailable, SidecarMemoryPressure or MalformedValues.")
   public String type;
 
   @JsonPropertyDescription("True, False or Unknown.")

@@ -64,9 +64,13 @@ public class OperationalUnitStatus {
           + " them, until a human drops them (kubectl ou drop) or releases them to be reprocessed.")
   private List<QuarantinedStimulusStatus> quarantinedStimuli = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "One entry per spec.dependsOn: whether that unit is available, since when, and why.")
+  private List<DependencyStatus> dependencies = new ArrayList<>();
+
   @SchemaFrom(type = ConditionSchema[].class)
   @JsonPropertyDescription(
-      "Ready, Protected, FailoverInProgress, Degraded, SidecarMemoryPressure, MalformedValues (see docs/crd-reference.md).")
+      "Ready, Protected, FailoverInProgress, Degraded, DependenciesAvailable, SidecarMemoryPressure, MalformedValues (see docs/crd-reference.md).")
   private List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("The generation of the spec this status describes.")
@@ -198,5 +202,13 @@ public class OperationalUnitStatus {
 
   public void setQuarantinedStimuli(List<QuarantinedStimulusStatus> quarantinedStimuli) {
     this.quarantinedStimuli = quarantinedStimuli;
+  }
+
+  public List<DependencyStatus> getDependencies() {
+    return dependencies;
+  }
+
+  public void setDependencies(List<DependencyStatus> dependencies) {
+    this.dependencies = dependencies;
   }
 }

@@ -46,7 +46,9 @@ final class JournalPayloads {
       long epoch,
       String peerEndpoint,
       String mode,
-      List<String> quarantined) {
+      List<String> quarantined,
+      List<String> unavailableDependencies) {
+    if (unavailableDependencies != null && quarantined == null) quarantined = List.of();
     byte[] peer = (peerEndpoint == null ? "" : peerEndpoint).getBytes(StandardCharsets.UTF_8);
     byte[] u = (unit == null ? "" : unit).getBytes(StandardCharsets.UTF_8);
     boolean withUnit = unit != null || quarantined != null;
@@ -75,7 +77,12 @@ final class JournalPayloads {
       b.putShort((short) ids.size());
       for (byte[] id : ids) b.putShort((short) id.length).put(id);
     }
-    return b.array();
+    byte[] out = b.array();
+    if (unavailableDependencies == null) return out;
+    byte[] deps = DependencyTracker.encode(unavailableDependencies);
+    byte[] all = java.util.Arrays.copyOf(out, out.length + deps.length);
+    System.arraycopy(deps, 0, all, out.length, deps.length);
+    return all;
   }
 
   private static String id(ByteBuffer r) {

@@ -35,7 +35,8 @@ public final class LocalProtocol {
   /**
    * → one EVENT now and one at every role change, until the connection closes: u8 role, u64 epoch, u8 serving,
    * u16 length, reason, then u16 length, unit (the unit served by a pooled sidecar; empty otherwise; absent from
-   * sidecars older than pools).
+   * sidecars older than pools), then u16 count and that many (u16 length, name) of the units depended on that are
+   * unavailable (absent from older sidecars). A change of those alone is an event too (same role and epoch).
    */
   public static final int OP_WATCH = 9;
   /** u32 ttl millis, u8 healthy → OK. The application is healthy while heartbeats come within their ttl. */
@@ -43,7 +44,8 @@ public final class LocalProtocol {
   /**
    * Standalone control only: u8 role, u64 epoch, u8 mode, u16 length, peer host:port, then optionally u16 length,
    * unit (required by a pooled sidecar: which of its units; empty for one that is not pooled), then optionally u16
-   * count and that many (u16 length, id) of quarantined stimuli → OK.
+   * count and that many (u16 length, id) of quarantined stimuli, then optionally u16 count and that many (u16 length,
+   * name) of unavailable dependencies → OK.
    */
   public static final int OP_ASSIGN = 11;
   /** → OK. */
@@ -57,6 +59,11 @@ public final class LocalProtocol {
    * reprocesses a stimulus the failed primary left in flight).
    */
   public static final int OP_REPROCESSING = 15;
+  /**
+   * → OK with u16 count and that many (u16 length, name): the units this unit depends on that are unavailable now
+   * (FORBIDDEN from a pooled sidecar).
+   */
+  public static final int OP_DEPENDENCIES = 16;
 
   // Statuses.
   public static final int OK = 0;

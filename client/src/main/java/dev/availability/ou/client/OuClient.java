@@ -2,7 +2,6 @@ package dev.availability.ou.client;
 
 import dev.availability.ou.client.SidecarConnection.Response;
 import dev.availability.ou.client.SidecarConnection.Watch;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -14,11 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -47,16 +41,10 @@ public final class OuClient implements AutoCloseable {
   /** The default local API address. */
   public static final InetSocketAddress DEFAULT_ADDRESS = new InetSocketAddress("127.0.0.1", 7481);
 
-  private final InetSocketAddress address;
-  private final Duration timeout;
-  private final ReentrantLock connectLock = new ReentrantLock();
-  private final List<Watch> watches = new CopyOnWriteArrayList<>();
-  private volatile SidecarConnection connection;
-  private volatile boolean closed;
+  private final SidecarCalls calls;
 
   private OuClient(InetSocketAddress address, Duration timeout) {
-    this.address = address;
-    this.timeout = timeout;
+    this.calls = new SidecarCalls(address, timeout);
   }
 
   /** Connects to the address in {@code OU_LOCAL_API_ADDRESS} (host:port), else 127.0.0.1:7481. */
@@ -69,7 +57,7 @@ public final class OuClient implements AutoCloseable {
   /** Connects to the sidecar at {@code address}; calls wait at most {@code timeout} for an answer. */
   public static OuClient connect(InetSocketAddress address, Duration timeout) {
     OuClient c = new OuClient(address, timeout);
-    c.connection();
+    c.calls.connection();
     return c;
   }
 
@@ -231,14 +219,23 @@ public final class OuClient implements AutoCloseable {
    * thread (keep it short). The subscription survives reconnections.
    */
   public Subscription onRoleChange(Consumer<RoleChange> listener) {
-    Watch w = new Watch(listener);
-    watches.add(w);
-    try {
-      connection().watch(w);
-    } catch (SidecarUnavailableException e) {
-      // re-subscribed on the next successful connection
-    }
-    return () -> watches.remove(w);
+    Runnable unsubscribe = calls.watch(new Watch(listener));
+    return unsubscribe::run;
+  }
+
+  /**
+   * Calls {@code listener} once for each unit this unit depends on that is unavailable now, then at once whenever one
+   * becomes unavailable (no serving primary for longer than its {@code unavailableAfter}) or available again, on a
+   * library thread. Run degraded meanwhile: say, serve reads and refuse the writes that need it.
+   */
+  public Subscription onDependencyChange(Consumer<DependencyChange> listener) {
+    return onRoleChange(new DependencyTracker(listener));
+  }
+
+  /** The units this unit depends on that are unavailable now (empty when all are available, or none is declared). */
+  public List<String> dependencies() {
+    return DependencyTracker.names(
+        ByteBuffer.wrap(call(LocalProtocol.OP_DEPENDENCIES, new byte[0]).payload()));
   }
 
   /**
@@ -262,7 +259,7 @@ public final class OuClient implements AutoCloseable {
    * replication endpoint (host:port, may be null) and mode (null keeps the current one).
    */
   public void assign(MemberRole role, long epoch, String peerEndpoint, String mode) {
-    assign(null, role, epoch, peerEndpoint, mode, null);
+    assign(null, role, epoch, peerEndpoint, mode, null, null);
   }
 
   /**
@@ -271,7 +268,18 @@ public final class OuClient implements AutoCloseable {
    */
   public void assign(
       MemberRole role, long epoch, String peerEndpoint, String mode, List<String> quarantined) {
-    assign(null, role, epoch, peerEndpoint, mode, quarantined);
+    assign(null, role, epoch, peerEndpoint, mode, quarantined, null);
+  }
+
+  /** As above, with the units depended on that are unavailable (as the operator's assignment lists them). */
+  public void assign(
+      MemberRole role,
+      long epoch,
+      String peerEndpoint,
+      String mode,
+      List<String> quarantined,
+      List<String> unavailableDependencies) {
+    assign(null, role, epoch, peerEndpoint, mode, quarantined, unavailableDependencies);
   }
 
   /**
@@ -280,7 +288,7 @@ public final class OuClient implements AutoCloseable {
    * ({@link InvalidRequestException}): it serves one unit at a time.
    */
   public void assign(String unit, MemberRole role, long epoch, String peerEndpoint, String mode) {
-    assign(unit, role, epoch, peerEndpoint, mode, null);
+    assign(unit, role, epoch, peerEndpoint, mode, null, null);
   }
 
   private void assign(
@@ -289,10 +297,12 @@ public final class OuClient implements AutoCloseable {
       long epoch,
       String peerEndpoint,
       String mode,
-      List<String> quarantined) {
+      List<String> quarantined,
+      List<String> unavailableDependencies) {
     call(
         LocalProtocol.OP_ASSIGN,
-        JournalPayloads.assign(unit, role, epoch, peerEndpoint, mode, quarantined));
+        JournalPayloads.assign(
+            unit, role, epoch, peerEndpoint, mode, quarantined, unavailableDependencies));
   }
 
   /**
@@ -323,12 +333,11 @@ public final class OuClient implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
-    SidecarConnection c = connection;
-    if (c != null) c.close(new SidecarUnavailableException("client closed", null));
+    calls.close();
   }
 
-  // ---- plumbing (the connection itself: SidecarConnection) --------------------------------------
+  // ---- plumbing (the connection itself: SidecarCalls, SidecarConnection)
+  // -------------------------
 
   private static byte[] putPayload(byte[] key, byte[] value) {
     if (key.length > 0xffff) throw new InvalidRequestException("key of " + key.length + " bytes");
@@ -348,70 +357,10 @@ public final class OuClient implements AutoCloseable {
   }
 
   private Response call(int op, byte[] payload, int... alsoAccepted) {
-    CompletableFuture<Response> f = sendRaw(op, payload);
-    Response r;
-    try {
-      r = f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new SidecarUnavailableException("no answer from the sidecar within " + timeout, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SidecarUnavailableException("interrupted", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof OuException o) throw o;
-      throw new SidecarUnavailableException(String.valueOf(e.getCause()), e.getCause());
-    }
-    for (int s : alsoAccepted) if (r.status() == s) return r;
-    if (r.status() != LocalProtocol.OK) throw failure(r);
-    return r;
+    return calls.call(op, payload, alsoAccepted);
   }
 
   private CompletableFuture<Response> send(int op, byte[] payload) {
-    return sendRaw(op, payload).thenApply(r -> {
-      if (r.status() != LocalProtocol.OK) throw failure(r);
-      return r;
-    });
-  }
-
-  private static OuException failure(Response r) {
-    String msg = new String(r.payload(), StandardCharsets.UTF_8);
-    return switch (r.status()) {
-      case LocalProtocol.NOT_PRIMARY -> new NotPrimaryException(msg);
-      case LocalProtocol.FENCED -> new FencedException(msg);
-      case LocalProtocol.UNAVAILABLE -> new StandbyUnavailableException(msg);
-      case LocalProtocol.BAD_REQUEST, LocalProtocol.TOO_LARGE, LocalProtocol.FORBIDDEN ->
-        new InvalidRequestException(msg);
-      default -> new OuException("sidecar error " + r.status() + ": " + msg);
-    };
-  }
-
-  private CompletableFuture<Response> sendRaw(int op, byte[] payload) {
-    SidecarConnection c;
-    try {
-      c = connection();
-    } catch (SidecarUnavailableException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    return c.send(op, payload);
-  }
-
-  private SidecarConnection connection() {
-    SidecarConnection c = connection;
-    if (c != null && !c.broken) return c;
-    if (closed) throw new SidecarUnavailableException("client closed", null);
-    connectLock.lock();
-    try {
-      c = connection;
-      if (c != null && !c.broken) return c;
-      c = new SidecarConnection(address);
-      connection = c;
-      for (Watch w : watches) c.watch(w);
-      return c;
-    } catch (IOException e) {
-      throw new SidecarUnavailableException(
-          "cannot reach the sidecar at " + address + ": " + e.getMessage(), e);
-    } finally {
-      connectLock.unlock();
-    }
+    return calls.send(op, payload);
   }
 }

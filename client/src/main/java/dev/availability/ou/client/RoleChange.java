@@ -9,8 +9,27 @@ package dev.availability.ou.client;
  * @param reason why, in words
  * @param unit the unit this role is of: in a pooled sidecar (a shared standby), the unit the application now
  *     serves, or null while it serves none; null from a sidecar that is not pooled
+ * @param unavailableDependencies the units this unit depends on that are unavailable now (never null; see
+ *     {@link OuClient#onDependencyChange})
  */
-public record RoleChange(MemberRole role, long epoch, boolean serving, String reason, String unit) {
+public record RoleChange(
+    MemberRole role,
+    long epoch,
+    boolean serving,
+    String reason,
+    String unit,
+    java.util.List<String> unavailableDependencies) {
+  public RoleChange {
+    unavailableDependencies = unavailableDependencies == null
+        ? java.util.List.of()
+        : java.util.List.copyOf(unavailableDependencies);
+  }
+
+  /** A role change with no unavailable dependency. */
+  public RoleChange(MemberRole role, long epoch, boolean serving, String reason, String unit) {
+    this(role, epoch, serving, reason, unit, java.util.List.of());
+  }
+
   /** A role change of a sidecar that is not pooled (no unit). */
   public RoleChange(MemberRole role, long epoch, boolean serving, String reason) {
     this(role, epoch, serving, reason, null);

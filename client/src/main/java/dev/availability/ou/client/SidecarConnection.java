@@ -137,9 +137,16 @@ final class SidecarConnection {
               b.get(u);
               if (u.length > 0) unit = new String(u, StandardCharsets.UTF_8);
             }
+            // sidecars older than dependencies send none
+            var unavailable = b.remaining() >= 2 ? DependencyTracker.names(b) : null;
             try {
               w.listener.accept(new RoleChange(
-                  role, epoch, serving, new String(reason, StandardCharsets.UTF_8), unit));
+                  role,
+                  epoch,
+                  serving,
+                  new String(reason, StandardCharsets.UTF_8),
+                  unit,
+                  unavailable));
             } catch (RuntimeException e) {
               // a listener's failure must not break the connection
             }

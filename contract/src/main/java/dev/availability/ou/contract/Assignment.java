@@ -15,12 +15,28 @@ import java.util.List;
  * @param timing the timings derived from the unit's recovery budget, or null (an operator that sent none)
  * @param quarantined ids of stimuli the operator quarantined (both copies failed on them): the application must not
  *     reprocess them but settle them (tell their users they were ignored); never null
+ * @param unavailableDependencies names of the units this unit depends on that are unavailable now (no serving
+ *     primary for longer than their unavailableAfter): the application should run degraded; never null (read as
+ *     empty from an older operator's JSON; an older sidecar ignores it)
  */
 public record Assignment(
-    Role role, long epoch, String peer, String mode, Timing timing, List<String> quarantined) {
+    Role role,
+    long epoch,
+    String peer,
+    String mode,
+    Timing timing,
+    List<String> quarantined,
+    List<String> unavailableDependencies) {
 
   public Assignment {
     quarantined = quarantined == null ? List.of() : List.copyOf(quarantined);
+    unavailableDependencies =
+        unavailableDependencies == null ? List.of() : List.copyOf(unavailableDependencies);
+  }
+
+  public Assignment(
+      Role role, long epoch, String peer, String mode, Timing timing, List<String> quarantined) {
+    this(role, epoch, peer, mode, timing, quarantined, List.of());
   }
 
   public Assignment(Role role, long epoch, String peer, String mode, Timing timing) {

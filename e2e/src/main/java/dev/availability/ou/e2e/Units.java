@@ -4,8 +4,8 @@ import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.ReplicationMode;
 import dev.availability.ou.api.UnitPhase;
 import dev.availability.ou.contract.ContractKeys;
+import dev.availability.ou.testsupport.Crds;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
@@ -27,28 +27,12 @@ public final class Units {
     this.namespace = namespace;
   }
 
-  /** Installs (or updates) the CRD from crds/, as users do, and waits until it is served. */
+  /**
+   * Installs (or updates) the CRDs of crds/ (OperationalUnit, StandbyPool), as users do, and waits until they are
+   * served.
+   */
   public static void installCrd(KubernetesClient client, Path repoRoot) {
-    try (InputStream in =
-        Files.newInputStream(repoRoot.resolve("crds/" + OperationalUnit.CRD_NAME + "-v1.yml"))) {
-      CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
-      client.resource(crd).fieldManager("ou-e2e").forceConflicts().serverSideApply();
-      client
-          .apiextensions()
-          .v1()
-          .customResourceDefinitions()
-          .withName(crd.getMetadata().getName())
-          .waitUntilCondition(
-              c -> c.getStatus() != null
-                  && c.getStatus().getConditions() != null
-                  && c.getStatus().getConditions().stream()
-                      .anyMatch(
-                          x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
-              30,
-              java.util.concurrent.TimeUnit.SECONDS);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    Crds.install(client, repoRoot, "ou-e2e");
   }
 
   /** The synchronous sample of samples/, renamed, with the given response-time budget. */

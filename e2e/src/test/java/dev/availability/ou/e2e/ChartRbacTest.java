@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import dev.availability.ou.api.OperationalUnit;
+import dev.availability.ou.api.StandbyPool;
 import dev.availability.ou.api.UnitPhase;
 import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.contract.MemberReport;
@@ -59,6 +60,7 @@ class ChartRbacTest {
             () -> asOperator.secrets().inNamespace("kube-system").list());
         assertThat(e).as("the chart's ServiceAccount may not read secrets").isNotNull();
         assertThat(e.getCode()).isEqualTo(403);
+        poolsReadAndStatusWritten(client, asOperator, ns.name());
       }
       Path kubeconfig = chart.kubeconfigFor("operator", token);
       Units units = new Units(client, ns.name());
@@ -458,6 +460,33 @@ class ChartRbacTest {
   private static String leaseHolder(KubernetesClient client, String ns) {
     var lease = client.leases().inNamespace(ns).withName(LEASE).get();
     return lease == null ? null : lease.getSpec().getHolderIdentity();
+  }
+
+  /** The chart lets the operator read standby pools and write their status (and not their spec). */
+  private static void poolsReadAndStatusWritten(
+      KubernetesClient admin, KubernetesClient asOperator, String namespace) {
+    StandbyPool pool = new StandbyPool();
+    pool.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+        .withName("rbac-pool")
+        .build());
+    admin.resources(StandbyPool.class).inNamespace(namespace).resource(pool).create();
+    var pools = asOperator.resources(StandbyPool.class).inNamespace(namespace);
+    StandbyPool read = pools.withName("rbac-pool").get();
+    assertThat(pools.list().getItems())
+        .extracting(p -> p.getMetadata().getName())
+        .contains("rbac-pool");
+    read.getStatus().setCapacity(read.getSpec().maxUnits());
+    assertThat(pools.resource(read).updateStatus().getStatus().getCapacity()).isEqualTo(8);
+    read.getSpec().setMaxUnits(2);
+    KubernetesClientException e = catchThrowableOfType(
+        KubernetesClientException.class, () -> pools.resource(read).update());
+    assertThat(e).as("the operator does not write a pool's spec").isNotNull();
+    assertThat(e.getCode()).isEqualTo(403);
+    admin
+        .resources(StandbyPool.class)
+        .inNamespace(namespace)
+        .withName("rbac-pool")
+        .delete();
   }
 
   private static boolean crdInstalled(KubernetesClient client) {

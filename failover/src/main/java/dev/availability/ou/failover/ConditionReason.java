@@ -51,5 +51,8 @@ public enum ConditionReason {
   AllReadable,
   // CommonModeFailure
   StimulusQuarantined,
-  NoStimulusQuarantined
+  NoStimulusQuarantined,
+  // DependenciesAvailable
+  AllDependenciesAvailable,
+  DependencyUnavailable
 }

@@ -21,5 +21,7 @@ public enum ConditionType {
   /** A value the operator reads for the unit does not parse. */
   MalformedValues,
   /** A stimulus both copies failed on is quarantined ({@link PoisonQuarantine}). */
-  CommonModeFailure
+  CommonModeFailure,
+  /** Every unit it depends on has a serving primary ({@link DependencyWatch}). */
+  DependenciesAvailable
 }

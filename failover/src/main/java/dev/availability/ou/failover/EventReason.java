@@ -53,5 +53,9 @@ public enum EventReason {
   StimulusQuarantined,
   StimulusSettled,
   StimulusReleased,
-  StimulusDropped
+  StimulusDropped,
+  // a unit depended on lost its serving primary for longer than its unavailableAfter, or came back
+  // (DependencyWatch)
+  DependencyUnavailable,
+  DependencyAvailable
 }

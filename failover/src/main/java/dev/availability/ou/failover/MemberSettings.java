@@ -10,6 +10,7 @@ import java.util.List;
  * assigned again, so an edit (or a new quarantine) reaches running sidecars without replacing a pod.
  *
  * @param quarantined ids of the stimuli the application must not reprocess ({@link PoisonQuarantine})
+ * @param unavailableDependencies the units it depends on that are unavailable now ({@link DependencyWatch})
  */
 public record MemberSettings(
     UnitPolicy.Mode mode,
@@ -17,10 +18,30 @@ public record MemberSettings(
     Duration peerLostAfter,
     Duration leaseDuration,
     Duration leaseSafetyMargin,
-    List<String> quarantined) {
+    List<String> quarantined,
+    List<String> unavailableDependencies) {
 
   public MemberSettings {
     quarantined = quarantined == null ? List.of() : List.copyOf(quarantined);
+    unavailableDependencies =
+        unavailableDependencies == null ? List.of() : List.copyOf(unavailableDependencies);
+  }
+
+  public MemberSettings(
+      UnitPolicy.Mode mode,
+      Duration heartbeatInterval,
+      Duration peerLostAfter,
+      Duration leaseDuration,
+      Duration leaseSafetyMargin,
+      List<String> quarantined) {
+    this(
+        mode,
+        heartbeatInterval,
+        peerLostAfter,
+        leaseDuration,
+        leaseSafetyMargin,
+        quarantined,
+        List.of());
   }
 
   public static MemberSettings of(UnitPolicy.Mode mode, Thresholds t) {
@@ -40,6 +61,23 @@ public record MemberSettings(
 
   public MemberSettings withQuarantined(List<String> ids) {
     return new MemberSettings(
-        mode, heartbeatInterval, peerLostAfter, leaseDuration, leaseSafetyMargin, ids);
+        mode,
+        heartbeatInterval,
+        peerLostAfter,
+        leaseDuration,
+        leaseSafetyMargin,
+        ids,
+        unavailableDependencies);
+  }
+
+  public MemberSettings withUnavailableDependencies(List<String> names) {
+    return new MemberSettings(
+        mode,
+        heartbeatInterval,
+        peerLostAfter,
+        leaseDuration,
+        leaseSafetyMargin,
+        quarantined,
+        names);
   }
 }

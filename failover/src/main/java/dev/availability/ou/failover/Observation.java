@@ -72,4 +72,9 @@ public record Observation(
   Observation withState(UnitState s) {
     return new Observation(policy, s, members, nodes, lease, service, now, shownTrue, pool);
   }
+
+  /** The same observation under {@code p} (the operator adds what it learnt of the unit's dependencies). */
+  public Observation withPolicy(UnitPolicy p) {
+    return new Observation(p, state, members, nodes, lease, service, now, shownTrue, pool);
+  }
 }

@@ -7,6 +7,8 @@ import java.time.Duration;
  *
  * @param templateHash hash of the desired member pod; members with another hash are rolled
  * @param loopProtection failovers within how long suspend automatic failover (null: the budget's defaults)
+ * @param unavailableDependencies the units it depends on that are unavailable now ({@link DependencyWatch}): not the
+ *     spec, but what the members must be told, so it travels with the settings
  */
 public record UnitPolicy(
     String unit,
@@ -17,7 +19,8 @@ public record UnitPolicy(
     boolean failback,
     String templateHash,
     Requests requests,
-    LoopProtection loopProtection) {
+    LoopProtection loopProtection,
+    java.util.List<String> unavailableDependencies) {
 
   /** K failovers within W suspend automatic failover ({@link FailoverLoop}); null fields take the budget's defaults. */
   public record LoopProtection(Integer maxFailovers, Duration window) {}
@@ -30,6 +33,32 @@ public record UnitPolicy(
 
   public UnitPolicy {
     if (requests == null) requests = Requests.NONE;
+    unavailableDependencies = unavailableDependencies == null
+        ? java.util.List.of()
+        : java.util.List.copyOf(unavailableDependencies);
+  }
+
+  public UnitPolicy(
+      String unit,
+      Mode mode,
+      boolean automatic,
+      Duration recoveryBudget,
+      Long maxPromotableLag,
+      boolean failback,
+      String templateHash,
+      Requests requests,
+      LoopProtection loopProtection) {
+    this(
+        unit,
+        mode,
+        automatic,
+        recoveryBudget,
+        maxPromotableLag,
+        failback,
+        templateHash,
+        requests,
+        loopProtection,
+        java.util.List.of());
   }
 
   public UnitPolicy(
@@ -83,7 +112,22 @@ public record UnitPolicy(
         failback,
         templateHash,
         r,
-        loopProtection);
+        loopProtection,
+        unavailableDependencies);
+  }
+
+  public UnitPolicy withUnavailableDependencies(java.util.List<String> names) {
+    return new UnitPolicy(
+        unit,
+        mode,
+        automatic,
+        recoveryBudget,
+        maxPromotableLag,
+        failback,
+        templateHash,
+        requests,
+        loopProtection,
+        names);
   }
 
   /** The failover-loop limits in force: the spec's, else K = 3 within sixty recovery budgets. */
@@ -101,6 +145,7 @@ public record UnitPolicy(
 
   /** What the members' sidecars run by: the mode and the timings of the budget (MemberSettings). */
   public MemberSettings memberSettings() {
-    return MemberSettings.of(mode, thresholds());
+    return MemberSettings.of(mode, thresholds())
+        .withUnavailableDependencies(unavailableDependencies);
   }
 }

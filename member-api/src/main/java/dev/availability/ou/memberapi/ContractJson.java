@@ -26,7 +26,8 @@ public final class ContractJson {
         Json.string(m, "peer", ASSIGNMENT),
         Json.string(m, "mode", ASSIGNMENT),
         timing(m),
-        Json.stringList(m, "quarantined", ASSIGNMENT));
+        Json.stringList(m, "quarantined", ASSIGNMENT),
+        Json.stringList(m, "unavailableDependencies", ASSIGNMENT));
   }
 
   /** The timings when the assignment carries all four (one written before they travelled carries none). */
@@ -59,7 +60,9 @@ public final class ContractJson {
         "leaseSafetyMarginMillis",
         t == null ? null : t.leaseSafetyMarginMillis(),
         "quarantined",
-        a.quarantined()));
+        a.quarantined(),
+        "unavailableDependencies",
+        a.unavailableDependencies()));
   }
 
   /** Reads a report; malformed JSON throws an IllegalArgumentException starting "malformed MemberReport JSON: ". */

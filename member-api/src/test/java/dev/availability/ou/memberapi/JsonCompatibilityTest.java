@@ -33,7 +33,9 @@ class JsonCompatibilityTest {
           "kv-2",
           "Journal",
           null, // (the timings travel flat, not as data binding would nest them)
-          List.of("order-17", "req \"é\"")));
+          List.of("order-17", "req \"é\"")),
+      new Assignment(
+          Role.Standby, 5, "kv-1", "Synchronous", null, List.of(), List.of("db", "cache")));
 
   static final List<MemberReport> REPORTS = List.of(
       new MemberReport(

@@ -21,7 +21,8 @@ final class Assignments {
             s.peerLostAfter().toMillis(),
             s.leaseDuration().toMillis(),
             s.leaseSafetyMargin().toMillis()),
-        s.quarantined());
+        s.quarantined(),
+        s.unavailableDependencies());
   }
 
   /** The settings {@code a} carries; null when it carries none (written by an older operator) or a mode not known. */
@@ -40,6 +41,7 @@ final class Assignments {
         Duration.ofMillis(t.peerLostAfterMillis()),
         Duration.ofMillis(t.leaseDurationMillis()),
         Duration.ofMillis(t.leaseSafetyMarginMillis()),
-        a.quarantined());
+        a.quarantined(),
+        a.unavailableDependencies());
   }
 }

@@ -7,6 +7,9 @@ import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.failover.Action;
 import dev.availability.ou.failover.ConditionType;
 import dev.availability.ou.failover.Decision;
+import dev.availability.ou.failover.DependencyCycles;
+import dev.availability.ou.failover.DependencyWatch;
+import dev.availability.ou.failover.DependencyWatch.Verdict;
 import dev.availability.ou.failover.EventReason;
 import dev.availability.ou.failover.FailoverDecider;
 import dev.availability.ou.failover.MemberSettings;
@@ -72,6 +75,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
   private volatile UnitCaches caches;
   private volatile ActionExecutor executor;
   private volatile MemberClaims claims;
+  private volatile UnitDependencies dependencies;
 
   public OperationalUnitReconciler(
       KubernetesClient client, OperatorConfig config, EventRecorder events, UnitMetrics metrics) {
@@ -100,6 +104,8 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
         caches.claims()));
     sources.addAll(supporting.eventSources(context));
     sources.add(budget.eventSource(context));
+    dependencies = UnitDependencies.create(context);
+    sources.add(dependencies.eventSource());
     return sources;
   }
 
@@ -125,7 +131,8 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
 
   private UpdateControl<OperationalUnit> reconcileAt(
       OperationalUnit unit, Context<OperationalUnit> context, Instant now) {
-    List<String> problems = SpecChecks.problems(unit.getSpec());
+    List<String> problems = new java.util.ArrayList<>(SpecChecks.problems(unit.getSpec()));
+    dependencies.cycle(unit).map(DependencyCycles::problem).ifPresent(problems::add);
     if (!problems.isEmpty())
       return refused(unit, context, Refusal.InvalidSpec, String.join("; ", problems), now);
     // A paused unit is only observed and reported on: nothing is made for it, nothing removed
@@ -137,14 +144,19 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
       return refused(unit, context, Refusal.NameConflict, e.getMessage(), now);
     }
     Readings readings = new Readings();
+    var seen = dependencies.observe(unit, caches.unitLeases(), renewals, now);
+    List<Verdict> verdicts = dependencies.assess(unit, seen, now);
+    // The members are told through their assignment: it travels with the settings the policy makes.
     Observation observation = observe(unit, readings, now);
+    observation = observation.withPolicy(
+        observation.policy().withUnavailableDependencies(DependencyWatch.unavailable(verdicts)));
     Decision decision = decider.decide(observation);
     // Read before any write: the status update below changes the cached unit in place.
     Long recordedEpoch = lastFailoverEpoch(unit);
     OperationalUnit current = unit;
     try {
       if (decision.persistStateFirst())
-        current = writeStatus(current, context, decision, observation, readings, now);
+        current = writeStatus(current, context, decision, observation, readings, verdicts, now);
       MemberSettings settings = MemberSettings.of(observation.policy(), decision.state());
       for (Action action : decision.actions())
         executor.execute(current, action, observation.policy(), settings);
@@ -161,13 +173,15 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
       return refused(current, context, Refusal.NameConflict, e.getMessage(), now);
     }
     if (!decision.persistStateFirst())
-      current = writeStatus(current, context, decision, observation, readings, now);
+      current = writeStatus(current, context, decision, observation, readings, verdicts, now);
     countFailover(recordedEpoch, current);
     // After the status is written: it names every member the decision keeps, new ones included.
     if (!paused) claims.removeUnused(current, podNames(current), now);
-    Duration next = decision.recheckAfter() == null
-        ? config.resync()
-        : min(decision.recheckAfter(), config.resync());
+    Duration next = UnitDependencies.min(
+        decision.recheckAfter() == null
+            ? config.resync()
+            : min(decision.recheckAfter(), config.resync()),
+        DependencyWatch.recheckAfter(verdicts, seen, now));
     return UpdateControl.<OperationalUnit>noUpdate().rescheduleAfter(Math.max(1, next.toMillis()));
   }
 
@@ -219,8 +233,14 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
       Decision d,
       Observation o,
       Readings readings,
+      List<Verdict> verdicts,
       Instant now) {
     OperationalUnitStatus status = StatusMapper.toStatus(unit, d, o, readings.malformed(), now);
+    DependencyStatuses.write(status, verdicts, unit.getMetadata().getGeneration(), now);
+    metrics.dependencies(unit, DependencyWatch.unavailable(verdicts).size());
+    for (Action.Emit e :
+        DependencyWatch.events(verdicts, DependencyStatuses.previous(unit.getStatus())))
+      events.record(unit, e.reason(), e.message(), e.warning());
     metrics.observe(unit, status.getPhase(), now);
     metrics.quarantine(unit, quarantinedIds(unit.getStatus()), quarantinedIds(status));
     warnOnMalformedValues(unit, status);

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Prometheus metrics: failovers, switchovers and drills, the last one's duration and parts, time spent in each phase, units
- * by phase, quarantined stimuli.
+ * by phase, quarantined stimuli, unavailable dependencies.
  */
 @ApplicationScoped
 public class UnitMetrics {
@@ -26,6 +26,7 @@ public class UnitMetrics {
   private final Map<UnitPhase, AtomicLong> unitsByPhase = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> lastFailoverMillis = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> quarantined = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> unavailableDependencies = new ConcurrentHashMap<>();
 
   private record PhaseClock(UnitPhase phase, Instant since) {}
 
@@ -123,6 +124,22 @@ public class UnitMetrics {
           .register(registry)
           .increment(added);
     }
+  }
+
+  /** How many of the units {@code unit} depends on are unavailable, with every status written. */
+  public void dependencies(OperationalUnit unit, int unavailable) {
+    String key = unit.getMetadata().getNamespace() + "/" + unit.getMetadata().getName();
+    unavailableDependencies
+        .computeIfAbsent(key, k -> {
+          AtomicLong v = new AtomicLong();
+          Gauge.builder("ou_dependencies_unavailable", v, AtomicLong::get)
+              .description(
+                  "Units this unit depends on that have no serving primary (spec.dependsOn)")
+              .tags(tags(unit))
+              .register(registry);
+          return v;
+        })
+        .set(unavailable);
   }
 
   public void forget(OperationalUnit unit) {

@@ -84,6 +84,7 @@ final class KubernetesControl implements ControlSource {
           peerEndpoint,
           a.mode() == null ? null : Mode.parse(a.mode()),
           "operator assignment");
+      replica.dependencies(a.unavailableDependencies()); // a WATCH event when they changed
     } catch (Exception e) {
       Logs.error("applying assignment " + a + " failed", e);
     }

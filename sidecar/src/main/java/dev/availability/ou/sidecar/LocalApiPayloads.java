@@ -101,6 +101,8 @@ final class LocalApiPayloads {
   static List<String> statusLines(Replica replica, AppHealth appHealth, Counters counters) {
     List<String> lines = new ArrayList<>(replica.statusLines());
     lines.add("appHealthy=" + appHealth.healthy());
+    lines.add(
+        "unavailableDependencies=" + String.join(",", replica.dependencies().names()));
     for (Map.Entry<String, Long> e : counters.snapshot().entrySet())
       lines.add("counter." + e.getKey() + "=" + e.getValue());
     return lines;
@@ -134,9 +136,21 @@ final class LocalApiPayloads {
     };
   }
 
+  /** DEPENDENCIES' answer, and the end of a WATCH event: a u16 count, then that many u16-length UTF-8 names. */
+  static byte[] names(List<String> names) {
+    List<byte[]> each =
+        names.stream().map(n -> n.getBytes(StandardCharsets.UTF_8)).toList();
+    ByteBuffer b =
+        ByteBuffer.allocate(2 + each.stream().mapToInt(n -> 2 + n.length).sum());
+    b.putShort((short) each.size());
+    for (byte[] n : each) b.putShort((short) n.length).put(n);
+    return b.array();
+  }
+
   /**
    * A WATCH event: role, epoch, whether serving, the reason (cut to 1 KiB), then the unit served (empty when the
-   * sidecar is not pooled or serves none). A client that reads only the first four ignores the unit.
+   * sidecar is not pooled or serves none), then the unavailable dependencies ({@link #names}). A client that reads
+   * only the first four ignores the rest.
    */
   static byte[] event(LocalApiTarget.UnitRoleView u) {
     Replica.RoleView v = u.view();
@@ -150,7 +164,9 @@ final class LocalApiPayloads {
           case Standby -> ROLE_STANDBY;
           case Fenced -> ROLE_FENCED;
         };
-    return ByteBuffer.allocate(1 + 8 + 1 + 2 + reason.length + 2 + unit.length)
+    byte[] dependencies = names(u.unavailableDependencies());
+    return ByteBuffer.allocate(
+            1 + 8 + 1 + 2 + reason.length + 2 + unit.length + dependencies.length)
         .put((byte) role)
         .putLong(v.epoch())
         .put((byte) (v.serving() ? 1 : 0))
@@ -158,6 +174,7 @@ final class LocalApiPayloads {
         .put(reason)
         .putShort((short) unit.length)
         .put(unit)
+        .put(dependencies)
         .array();
   }
 }

@@ -5,10 +5,8 @@ import static dev.availability.ou.client.LocalProtocol.*;
 import dev.availability.ou.client.LocalProtocol;
 import dev.availability.ou.replication.Key;
 import dev.availability.ou.replication.RecordType;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -23,8 +21,9 @@ import java.util.function.Consumer;
 
 /**
  * The application's local API (see {@link LocalProtocol} and docs/sidecar-api.md): a length-prefixed
- * binary protocol with pipelining on a loopback address. Each connection has a reader thread and a
- * {@link ResponseOutbox} with a writer thread of its own; at most {@code OU_LOCAL_API_MAX_CONNECTIONS}
+ * binary protocol with pipelining on a loopback address. Each connection has a reader thread, which reads
+ * pipelined requests in bursts ({@link RequestStream}), commits a burst's writes itself and writes the
+ * responses it produced, and a {@link ResponseOutbox} with a writer thread for the responses others complete; at most {@code OU_LOCAL_API_MAX_CONNECTIONS}
  * are served at once, and a connection past them is refused in words ({@link LocalConnectionRefusal}).
  */
 final class LocalApiServer implements AutoCloseable {
@@ -91,9 +90,6 @@ final class LocalApiServer implements AutoCloseable {
   private final class Connection {
     private final Socket socket;
     private final List<Consumer<LocalApiTarget.UnitRoleView>> watches = new ArrayList<>();
-    /** The replica this connection's last write went to: the one to commit inline. */
-    private Replica lastWritten;
-
     private ResponseOutbox outbox;
 
     Connection(Socket socket) {
@@ -112,10 +108,10 @@ final class LocalApiServer implements AutoCloseable {
     void readLoop() {
       try {
         socket.setTcpNoDelay(true);
-        DataInputStream in =
-            new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+        RequestStream requests = new RequestStream(socket.getInputStream());
+        DataInputStream in = requests.in();
         BufferedOutputStream os = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
-        byte[] preface = in.readNBytes(4);
+        byte[] preface = requests.preface();
         if (preface.length == 0)
           return; // connected and closed without a word: a port probe, not a client
         if (!Arrays.equals(preface, PREFACE)) {
@@ -125,19 +121,22 @@ final class LocalApiServer implements AutoCloseable {
         }
         os.write(PREFACE);
         os.flush();
-        outbox = new ResponseOutbox(os);
+        outbox = new ResponseOutbox(os, Thread.currentThread());
         Thread.ofPlatform().daemon().name("ou-local-api-writer").start(outbox::run);
         int maxFrame = cfg.maxValueBytes() + MAX_KEY + 64;
-        // Back-pressure on this connection alone: a client that does not read its responses is not
-        // read either.
-        while (running && outbox.awaitRoom()) {
-          int len;
-          try {
-            len = in.readInt();
-          } catch (EOFException e) {
-            return;
-          }
-          if (len < 5 || len > maxFrame) {
+        while (running) {
+          // The burst ends where the reader would wait for the client: its writes are committed
+          // first.
+          if (!requests.burstHas(4)) endBurst(requests);
+          // Back-pressure on this connection alone: a client that does not read its responses is
+          // not
+          // read either.
+          if (!outbox.hasRoom()) endBurst(requests);
+          if (!outbox.awaitRoom()) return;
+          RequestStream.Header h = requests.next(maxFrame);
+          if (h == null) return;
+          int len = h.length();
+          if (h.op() < 0) {
             counters.inc("localApiBadFrames");
             Logs.warn("local API: refused a request of " + len + " bytes; closing the connection");
             outbox.accepted();
@@ -145,33 +144,36 @@ final class LocalApiServer implements AutoCloseable {
                 0,
                 len > maxFrame ? TOO_LARGE : BAD_REQUEST,
                 "request length " + len + " outside 5.." + maxFrame);
+            endBurst(requests);
             outbox.awaitWritten(1000);
             return;
           }
-          int id = in.readInt();
-          int op = in.readUnsignedByte();
+          int id = h.id();
+          int op = h.op();
           outbox.accepted();
+          if (!requests.burstHas(len - 5))
+            endBurst(requests); // its body may keep the reader waiting
           if (op == OP_PUT
               && len
                   >= 7) { // the hot path: key and value read into their own arrays, no payload copy
             readPut(in, id, len - 7);
-            commitWhenIdle();
             continue;
           }
           byte[] payload = new byte[len - 5];
           in.readFully(payload);
-          lastOfBurst = in.available() == 0;
+          if (op != OP_DELETE && op != OP_BEGIN && op != OP_END)
+            commitQueued(); // other ops may wait for the log (an assignment drains it)
           try {
             handle(id, op, payload);
           } catch (BufferUnderflowException | IllegalArgumentException e) {
             counters.inc("localApiBadRequests");
             error(id, BAD_REQUEST, "malformed request: " + e.getMessage());
           }
-          commitWhenIdle();
         }
       } catch (IOException | InterruptedException e) {
         // connection gone
       } finally {
+        commitQueued(); // nothing this connection queued stays behind in the log writer's buffer
         connections.decrementAndGet();
         if (outbox != null) outbox.close();
         for (Consumer<LocalApiTarget.UnitRoleView> w : watches) target.unwatch(w);
@@ -184,14 +186,26 @@ final class LocalApiServer implements AutoCloseable {
     }
 
     /**
-     * Whether no further request had arrived when this one was read. Then its write is committed on this
-     * thread if the log writer is idle (one thread hand-off less per write), and the writer thread is not
-     * woken for it; requests that arrive meanwhile form the next batch.
+     * Commits the burst's writes on this thread (when the log writer is idle; else the log writer takes
+     * them with what it is writing), then writes the responses this thread produced, among them the
+     * acknowledgements that commit completed: no thread hand-off on an Asynchronous write's path.
      */
-    private boolean lastOfBurst;
+    private void endBurst(RequestStream requests) throws IOException {
+      commitQueued();
+      requests.burstCommitted();
+      outbox.writeHere();
+    }
 
-    private void commitWhenIdle() {
-      if (lastOfBurst && lastWritten != null) lastWritten.commitInline();
+    /**
+     * The replica this connection queued writes to without waking the log writer: they are committed on this
+     * thread at the end of the burst. Null when nothing is queued.
+     */
+    private Replica queuedTo;
+
+    private void commitQueued() {
+      Replica r = queuedTo;
+      queuedTo = null;
+      if (r != null) r.commitInline();
     }
 
     /** PUT: u16 key length, key, value (the rest of the frame, {@code rest} bytes after the key length). */
@@ -212,7 +226,6 @@ final class LocalApiServer implements AutoCloseable {
       }
       byte[] value = new byte[rest - klen];
       in.readFully(value);
-      lastOfBurst = in.available() == 0;
       write(id, RecordType.PUT, key, value);
     }
 
@@ -273,6 +286,8 @@ final class LocalApiServer implements AutoCloseable {
           String unit = b.remaining() >= 2 ? text(b) : null; // older clients name no unit
           // optional: the quarantined stimuli, as a Kubernetes assignment carries them
           List<String> quarantined = b.remaining() >= 2 ? LocalApiPayloads.ids(b) : null;
+          // optional: the unavailable dependencies, likewise
+          List<String> unavailable = b.remaining() >= 2 ? LocalApiPayloads.ids(b) : null;
           answer(
               id,
               target.assign(
@@ -281,7 +296,8 @@ final class LocalApiServer implements AutoCloseable {
                   epoch,
                   peer,
                   LocalApiPayloads.mode(modeCode),
-                  quarantined));
+                  quarantined,
+                  unavailable));
         }
         case OP_POOL_ADD -> {
           String unit = text(b);
@@ -300,6 +316,12 @@ final class LocalApiServer implements AutoCloseable {
           replica.reprocessingNow(new String(p, StandardCharsets.UTF_8));
           target.reportServedNow(); // the evidence is out before the application goes on with it
           respond(id, OK, new byte[0]);
+        }
+        case OP_DEPENDENCIES -> {
+          List<String> unavailable = target.unavailableDependencies();
+          if (unavailable == null)
+            error(id, FORBIDDEN, "a pooled sidecar does not tell its units' dependencies yet");
+          else respond(id, OK, LocalApiPayloads.names(unavailable));
         }
         default -> {
           counters.inc("localApiBadRequests");
@@ -323,7 +345,8 @@ final class LocalApiServer implements AutoCloseable {
     private void write(int id, RecordType type, byte[] key, byte[] value) {
       Replica replica = served(id);
       if (replica == null) return;
-      lastWritten = replica;
+      if (queuedTo != replica)
+        commitQueued(); // a pooled sidecar switched units: one replica at a time
       try {
         replica.awaitWriterRoom(); // a client pipelining without bound waits for the disk
       } catch (InterruptedException e) {
@@ -348,7 +371,8 @@ final class LocalApiServer implements AutoCloseable {
               error(id, status, message);
             }
           },
-          lastOfBurst);
+          true);
+      queuedTo = replica;
     }
   }
 }

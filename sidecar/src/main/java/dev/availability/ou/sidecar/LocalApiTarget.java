@@ -14,8 +14,20 @@ interface LocalApiTarget {
   /** The replica reads and writes go to now, and its unit (null in a sidecar that is not pooled). */
   record Served(String unit, Replica replica) {}
 
-  /** A role as the application watches it: a replica's, and the unit it is of (null when not pooled). */
-  record UnitRoleView(String unit, Replica.RoleView view) {}
+  /**
+   * A role as the application watches it: a replica's, the unit it is of (null when not pooled), and the units that
+   * unit depends on that are unavailable now.
+   */
+  record UnitRoleView(String unit, Replica.RoleView view, List<String> unavailableDependencies) {
+    public UnitRoleView {
+      unavailableDependencies =
+          unavailableDependencies == null ? List.of() : List.copyOf(unavailableDependencies);
+    }
+
+    UnitRoleView(String unit, Replica.RoleView view) {
+      this(unit, view, List.of());
+    }
+  }
 
   /** An answer to a command: a status of {@link LocalProtocol} and its message. */
   record Answer(int status, String message) {
@@ -45,10 +57,20 @@ interface LocalApiTarget {
 
   /**
    * ASSIGN (standalone control only); {@code unit} null when the request names none; {@code quarantined} the stimuli
-   * under quarantine as an assignment lists them (null: leave them as they are).
+   * under quarantine and {@code unavailableDependencies} the units depended on that are unavailable, as an assignment
+   * lists them (null: leave them as they are).
    */
   Answer assign(
-      String unit, Role role, long epoch, String peer, Mode mode, List<String> quarantined);
+      String unit,
+      Role role,
+      long epoch,
+      String peer,
+      Mode mode,
+      List<String> quarantined,
+      List<String> unavailableDependencies);
+
+  /** DEPENDENCIES: the units depended on that are unavailable now; null where not supported (a pooled sidecar). */
+  List<String> unavailableDependencies();
 
   /** Publishes the served member's report now, returning once it is written (or failed). */
   void reportServedNow();

@@ -135,10 +135,22 @@ final class PoolTarget implements LocalApiTarget {
 
   @Override
   public Answer assign(
-      String unit, Role role, long epoch, String peer, Mode mode, List<String> quarantined) {
+      String unit,
+      Role role,
+      long epoch,
+      String peer,
+      Mode mode,
+      List<String> quarantined,
+      List<String> unavailableDependencies) {
     UnitMember m = unit == null ? null : members.get(unit);
     if (m != null && quarantined != null) m.replica().quarantine().set(quarantined);
+    // (the units' dependencies are not told through a pooled sidecar yet: DEPENDENCIES is refused)
     return pool.assign(unit, role, epoch, peer, mode);
+  }
+
+  @Override
+  public List<String> unavailableDependencies() {
+    return null;
   }
 
   @Override

@@ -47,6 +47,7 @@ final class Replica {
 
   private final RoleState current = new RoleState();
   private final QuarantinedStimuli quarantine = new QuarantinedStimuli();
+  private final UnavailableDependencies dependencies = new UnavailableDependencies();
   private final RoleAssignment assignment;
   private volatile long lastPeerFrameNanos;
 
@@ -347,6 +348,15 @@ final class Replica {
   /** The stimuli the operator's assignment says the application must not reprocess. */
   QuarantinedStimuli quarantine() {
     return quarantine;
+  }
+
+  /** Sets the unavailable dependencies; a change is a WATCH event at once (same role and epoch). */
+  void dependencies(java.util.List<String> unavailable) {
+    if (dependencies.set(unavailable)) listeners.publish(view(dependencies.reason()));
+  }
+
+  UnavailableDependencies dependencies() {
+    return dependencies;
   }
 
   /**

@@ -19,6 +19,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Bounded: the connection's reader calls {@link #awaitRoom} before it reads the next request, so a
  * client that does not read its responses stops being read (its own socket buffers fill, it blocks)
  * while every other connection goes on.
+ *
+ * <p>The connection's reader (the owner) writes what it queued itself ({@link #writeHere}) at the end of a
+ * burst of requests, after committing their writes: responses that reader produced need no hand-off to the
+ * writing thread. It may block there on its own client's socket only, which stops only this connection, as
+ * {@link #awaitRoom} does. Whoever else responds wakes the writing thread. One writes at a time, in order.
  */
 final class ResponseOutbox {
   /** Requests read whose answer is not yet written to the socket (in flight or queued) before the reader waits. */
@@ -29,15 +34,19 @@ final class ResponseOutbox {
   private record Out(int id, int status, byte[] payload, boolean answers) {}
 
   private final OutputStream os;
+  private final Thread owner;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final ArrayDeque<Out> queue = new ArrayDeque<>();
   private long queuedBytes;
   private int unanswered;
   private boolean closed;
+  private boolean writing; // a batch is being written, by the writing thread or the owner
 
-  ResponseOutbox(OutputStream os) {
+  /** {@code owner}: the connection's reader, which calls {@link #writeHere} before it waits for the client. */
+  ResponseOutbox(OutputStream os, Thread owner) {
     this.os = os;
+    this.owner = owner;
   }
 
   /** The reader took a request: it counts until a response that {@code answers} it is written. */
@@ -60,7 +69,18 @@ final class ResponseOutbox {
       if (closed) return;
       queue.add(new Out(id, status, payload, answers));
       queuedBytes += 9 + payload.length;
-      changed.signalAll();
+      // the owner writes its own responses (writeHere) and is the only one waiting for room
+      if (Thread.currentThread() != owner) changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether {@link #awaitRoom} would return at once. */
+  boolean hasRoom() {
+    lock.lock();
+    try {
+      return closed || (unanswered < MAX_UNANSWERED && queuedBytes < MAX_QUEUED_BYTES);
     } finally {
       lock.unlock();
     }
@@ -108,33 +128,71 @@ final class ResponseOutbox {
       while (true) {
         lock.lock();
         try {
-          while (!closed && queue.isEmpty()) changed.await();
+          while (!closed && (queue.isEmpty() || writing)) changed.await();
           if (closed) return;
-          batch.addAll(queue);
-          queue.clear();
+          take(batch);
         } finally {
           lock.unlock();
         }
-        long bytes = 0;
-        int answered = 0;
-        for (Out o : batch) {
-          writeFrame(o.id(), o.status(), o.payload());
-          bytes += 9 + o.payload().length;
-          if (o.answers()) answered++;
-        }
-        os.flush();
-        batch.clear();
-        lock.lock();
-        try {
-          queuedBytes -= bytes;
-          unanswered -= answered;
-          changed.signalAll();
-        } finally {
-          lock.unlock();
-        }
+        write(batch);
       }
     } catch (IOException | InterruptedException e) {
       close(); // the connection is gone: its reader stops waiting for room
+    }
+  }
+
+  /**
+   * On the owner: writes what is queued on this thread, unless the writing thread is at it (it takes what
+   * was queued meanwhile when done). Throws when the socket fails (the connection is gone).
+   */
+  void writeHere() throws IOException {
+    List<Out> batch = new ArrayList<>();
+    while (true) {
+      lock.lock();
+      try {
+        if (closed || writing || queue.isEmpty()) return;
+        take(batch);
+      } finally {
+        lock.unlock();
+      }
+      try {
+        write(batch);
+      } catch (IOException e) {
+        close();
+        throw e;
+      }
+    }
+  }
+
+  /** Takes the queue as the next batch to write (with the lock held). */
+  private void take(List<Out> batch) {
+    batch.addAll(queue);
+    queue.clear();
+    writing = true;
+  }
+
+  /** Writes and flushes a batch taken by {@link #take}, then counts it out. */
+  private void write(List<Out> batch) throws IOException {
+    long bytes = 0;
+    int answered = 0;
+    try {
+      for (Out o : batch) {
+        writeFrame(o.id(), o.status(), o.payload());
+        bytes += 9 + o.payload().length;
+        if (o.answers()) answered++;
+      }
+      os.flush();
+    } finally {
+      batch.clear();
+      lock.lock();
+      try {
+        writing = false;
+        queuedBytes -= bytes;
+        unanswered -= answered;
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
     }
   }
 

@@ -39,12 +39,13 @@ final class SingleMemberTarget implements LocalApiTarget {
 
   @Override
   public UnitRoleView view(String reason) {
-    return new UnitRoleView(null, replica.view(reason));
+    return new UnitRoleView(null, replica.view(reason), replica.dependencies().names());
   }
 
   @Override
   public void watch(Consumer<UnitRoleView> watcher) {
-    Consumer<Replica.RoleView> l = v -> watcher.accept(new UnitRoleView(null, v));
+    Consumer<Replica.RoleView> l =
+        v -> watcher.accept(new UnitRoleView(null, v, replica.dependencies().names()));
     watchers.put(watcher, l);
     replica.listeners().addRoleListener(l);
   }
@@ -67,11 +68,19 @@ final class SingleMemberTarget implements LocalApiTarget {
       long epoch,
       String peer,
       Mode mode,
-      List<String> quarantined) {
+      List<String> quarantined,
+      List<String> unavailableDependencies) {
     if (standalone == null)
       return Answer.of(FORBIDDEN, "ASSIGN is only accepted with OU_CONTROL=standalone");
     if (quarantined != null) replica.quarantine().set(quarantined);
-    return standalone.answerAssign(role, epoch, peer, mode);
+    Answer a = standalone.answerAssign(role, epoch, peer, mode);
+    if (unavailableDependencies != null) replica.dependencies(unavailableDependencies);
+    return a;
+  }
+
+  @Override
+  public List<String> unavailableDependencies() {
+    return replica.dependencies().names();
   }
 
   @Override

@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * GET    /kv                             200 {"key":"value",…}  (values as UTF-8 text)
  * POST   /jobs/{id}  body = text         200 {"state":"done","words":…}  (a journalled job: see {@link Jobs})
  * GET    /jobs/{id}                      200 its outcome: done, ignored (quarantined), or in-flight | 404
- * GET    /status                         200 role, epoch, mode, sequences, counters (JSON)
+ * GET    /status                         200 role, epoch, mode, degraded (a dependency unavailable), counters (JSON)
  * GET    /ready                          200 when connected and primary-serving or standby; else 503
  * GET    /healthz                        200 while the process runs
  * </pre>
@@ -194,6 +194,7 @@ public final class KvStore implements AutoCloseable {
           byte[] text = readBody(ex);
           if (text == null) return;
           withClient(ex, (c, role) -> {
+            DegradedMode.check(role);
             writes.incrementAndGet();
             respond(
                 ex, 200, "application/json", jobs.submit(c, id, text, sidecar.journal()) + "\n");
@@ -218,6 +219,7 @@ public final class KvStore implements AutoCloseable {
 
   /** One update; in Journal mode between the request's BEGIN and END markers. */
   private long write(HttpExchange ex, OuClient c, Write w) {
+    DegradedMode.check(sidecar.role());
     writes.incrementAndGet();
     if (!sidecar.journal()) return w.apply();
     String id = Optional.ofNullable(ex.getRequestHeaders().getFirst("X-Request-Id"))
@@ -250,7 +252,7 @@ public final class KvStore implements AutoCloseable {
       return;
     }
     if (role.role() != MemberRole.PRIMARY || !role.serving()) {
-      unavailable(ex, notServing(role));
+      unavailable(ex, NotServing.because(role));
       return;
     }
     try {
@@ -269,26 +271,13 @@ public final class KvStore implements AutoCloseable {
       unavailable(
           ex,
           "the sidecar did not answer (" + e.getMessage() + "); the outcome is unknown, retry it");
+    } catch (DegradedMode.Refused e) {
+      unavailable(ex, e.getMessage());
     } catch (InvalidRequestException e) {
       respond(ex, 400, "text/plain", "refused: " + e.getMessage() + "\n");
     } catch (OuException e) {
       respond(ex, 500, "text/plain", "sidecar error: " + e.getMessage() + "\n");
     }
-  }
-
-  private static String notServing(RoleChange role) {
-    return switch (role.role()) {
-      case STANDBY ->
-        "this member is the standby (epoch " + role.epoch()
-            + "): it holds the primary's state but serves no requests; the unit's Service sends them to the primary";
-      case FENCED ->
-        "this member was the primary and has been fenced (epoch " + role.epoch()
-            + "): a standby was promoted; the unit's Service sends requests to it";
-      case PRIMARY ->
-        "this member is the primary (epoch " + role.epoch()
-            + ") but not serving: it could not renew its lease, so it stopped acknowledging writes";
-      case UNASSIGNED -> "this member has no role yet: the operator has not assigned one";
-    };
   }
 
   private void unavailable(HttpExchange ex, String message) throws IOException {
@@ -317,7 +306,8 @@ public final class KvStore implements AutoCloseable {
           ex,
           ok ? 200 : 503,
           "text/plain",
-          (ok ? "ready: " + role.role() + " at epoch " + role.epoch() : notServing(role)) + "\n");
+          (ok ? "ready: " + role.role() + " at epoch " + role.epoch() : NotServing.because(role))
+              + "\n");
     }
   }
 
@@ -334,6 +324,7 @@ public final class KvStore implements AutoCloseable {
       b.append(",\"serving\":")
           .append(role != null && role.role() == MemberRole.PRIMARY && role.serving());
       b.append(",\"mode\":").append(Json.string(String.valueOf(sidecar.mode())));
+      b.append(',').append(DegradedMode.statusJson(role));
       b.append(",\"requests\":{\"writes\":")
           .append(writes.get())
           .append(",\"reads\":")

@@ -338,4 +338,43 @@ class KvStoreTest {
     assertThat(call(late, store, "GET", "/nothing", null).code()).isEqualTo(404);
     assertThat(call(late, store, "POST", "/kv", "x").code()).isEqualTo(405);
   }
+
+  @Test
+  void whileADependencyIsUnavailableItServesReadsAndRefusesWritesSayingWhy() throws Exception {
+    Sidecar one = keep(new Sidecar("one", Sidecar.freshNet() + "1", tmp, Sidecar.newKey(tmp)));
+    KvStore store = store(one);
+    one.start();
+    one.assign(MemberRole.PRIMARY, 1, null, "Asynchronous");
+    await("serving")
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> call(one, store, "PUT", "/kv/k", "v").code() == 200);
+    assertThat(call(one, store, "GET", "/status", null).body())
+        .contains("\"degraded\":false", "\"unavailableDependencies\":[]");
+
+    // The operator's assignment says unit db is unavailable (as standalone ASSIGN carries it).
+    try (OuClient c = one.client()) {
+      c.assign(MemberRole.PRIMARY, 1, null, null, List.of(), List.of("db"));
+    }
+    await("degraded")
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> call(one, store, "GET", "/status", null).body().contains("\"degraded\":true"));
+    assertThat(call(one, store, "GET", "/status", null).body())
+        .contains("\"unavailableDependencies\":[\"db\"]");
+    assertThat(call(one, store, "GET", "/kv/k", null)).isEqualTo(new Reply(200, "v"));
+    Reply refused = call(one, store, "PUT", "/kv/k", "w");
+    assertThat(refused.code()).isEqualTo(503);
+    assertThat(refused.body())
+        .contains("degraded: dependency db is unavailable", "reads are served");
+    assertThat(call(one, store, "DELETE", "/kv/k", null).code()).isEqualTo(503);
+    assertThat(call(one, store, "POST", "/jobs/j-1", "a b").code()).isEqualTo(503);
+    assertThat(call(one, store, "GET", "/kv/k", null)).isEqualTo(new Reply(200, "v"));
+
+    try (OuClient c = one.client()) {
+      c.assign(MemberRole.PRIMARY, 1, null, null, List.of(), List.of());
+    }
+    await("normal again")
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> call(one, store, "PUT", "/kv/k", "w").code() == 200);
+    assertThat(call(one, store, "GET", "/status", null).body()).contains("\"degraded\":false");
+  }
 }

@@ -1,0 +1,168 @@
+package dev.availability.ou.drill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.availability.ou.api.DependencySpec;
+import dev.availability.ou.api.UnitPhase;
+import dev.availability.ou.contract.ContractKeys;
+import dev.availability.ou.e2e.Units;
+import dev.availability.ou.testsupport.Progress;
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.PodAffinityTermBuilder;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Units that depend on units with real pods and the sample store (issue 20 item 4): the nodes of both members of the
+ * unit {@code db} die; the store that depends on it, on other nodes, reports degraded on {@code /status} (polled over
+ * its Service) within db's recovery budget plus one second of the kill, serves reads and refuses writes meanwhile,
+ * and is normal again once db serves again.
+ */
+@Tag("cluster")
+class DependencyDrillTest {
+  static final String DB = "db";
+  static final Duration DB_RECOVERY = Duration.ofSeconds(5); // Drill.BUDGET 10s: half of it
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  static DrillCluster cluster;
+  static DrillOperator operator;
+
+  @BeforeAll
+  static void start() throws Exception {
+    DrillSuite suite = DrillSuite.start("ou-deps-drill-operator");
+    cluster = suite.cluster();
+    operator = suite.operator();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (operator != null) operator.close();
+  }
+
+  @Test
+  void aDependencyLosingBothMembersDegradesTheDependentWithinItsBudgetPlusOneSecond()
+      throws Exception {
+    try (Drill d = new Drill(cluster, "deps")) {
+      d.units.create(Units.sample(cluster.repo, DB, Drill.BUDGET));
+      await("unit " + DB + " Protected")
+          .atMost(Duration.ofSeconds(180))
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> d.units.phase(DB) == UnitPhase.Protected
+              && d.units.readyEndpointPods(DB).size() == 1);
+      // The store depends on db and never shares a node with it: db's nodes die, the store's live.
+      d.createProtected(u -> {
+        u.getSpec().setDependsOn(List.of(new DependencySpec(DB, null)));
+        u.getSpec()
+            .getTemplate()
+            .getSpec()
+            .setAffinity(new AffinityBuilder()
+                .withNewPodAntiAffinity()
+                .withRequiredDuringSchedulingIgnoredDuringExecution(new PodAffinityTermBuilder()
+                    .withTopologyKey("kubernetes.io/hostname")
+                    .withLabelSelector(new LabelSelectorBuilder()
+                        .addToMatchLabels(ContractKeys.UNIT_LABEL, DB)
+                        .build())
+                    .build())
+                .endPodAntiAffinity()
+                .build());
+      });
+      String service = "http://" + cluster.serviceAddress(d.namespace, Drill.UNIT);
+      await("the store normal")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> status(service).contains("\"degraded\":false"));
+      assertThat(put(service, "before").statusCode()).isEqualTo(200);
+
+      List<String> dbNodes =
+          List.of(d.units.nodeOf(d.units.primary(DB)), d.units.nodeOf(d.units.standby(DB)));
+      assertThat(dbNodes)
+          .doesNotContain(
+              d.units.nodeOf(d.units.primary(Drill.UNIT)),
+              d.units.nodeOf(d.units.standby(Drill.UNIT)));
+      Instant killed = Instant.now();
+      for (String node : dbNodes) cluster.run("kill-node", node);
+      AtomicReference<Instant> degradedAt = new AtomicReference<>();
+      try {
+        await("the store degraded")
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(50))
+            .until(() -> {
+              if (!status(service).contains("\"degraded\":true")) return false;
+              degradedAt.set(Instant.now());
+              return true;
+            });
+        long ms = Duration.between(killed, degradedAt.get()).toMillis();
+        Progress.log("dependency drill: the store reported degraded " + ms
+            + " ms after both of db's members were killed (db's recovery budget "
+            + DB_RECOVERY.toMillis() + " ms; bound "
+            + DB_RECOVERY.plusSeconds(1).toMillis()
+            + " ms)");
+        System.out.println("DEPENDENCY-DRILL degradedAfterMillis=" + ms);
+        assertThat(status(service)).contains("\"unavailableDependencies\":[\"db\"]");
+        assertThat(get(service + "/kv/before").statusCode()).as("reads served").isEqualTo(200);
+        HttpResponse<String> refused = put(service, "during");
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.body()).contains("degraded: dependency db is unavailable");
+        assertThat(Duration.ofMillis(ms))
+            .as("degraded within db's recovery budget plus one second")
+            .isLessThanOrEqualTo(DB_RECOVERY.plusSeconds(1));
+      } finally {
+        for (String node : dbNodes) cluster.run("heal-node", node);
+      }
+
+      await("db serving again")
+          .atMost(Duration.ofSeconds(180))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> d.units.readyEndpointPods(DB).size() == 1);
+      Instant dbBack = Instant.now();
+      await("the store normal again")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> status(service).contains("\"degraded\":false"));
+      long backMs = Duration.between(dbBack, Instant.now()).toMillis();
+      Progress.log("dependency drill: normal again " + backMs + " ms after db had a ready primary");
+      System.out.println("DEPENDENCY-DRILL normalAfterMillis=" + backMs);
+      assertThat(put(service, "after").statusCode()).isEqualTo(200);
+      assertThat(d.units.eventReasons(Drill.UNIT))
+          .contains("DependencyUnavailable", "DependencyAvailable");
+    }
+  }
+
+  private static String status(String service) {
+    try {
+      HttpResponse<String> r = get(service + "/status");
+      return r.statusCode() == 200 ? r.body() : "";
+    } catch (Exception e) {
+      return "";
+    }
+  }
+
+  private static HttpResponse<String> get(String url) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(2))
+            .GET()
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> put(String service, String key) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(service + "/kv/" + key))
+            .timeout(Duration.ofSeconds(10))
+            .PUT(HttpRequest.BodyPublishers.ofString("v"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}
