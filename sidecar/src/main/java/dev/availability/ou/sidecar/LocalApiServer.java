@@ -128,9 +128,8 @@ final class LocalApiServer implements AutoCloseable {
           // The burst ends where the reader would wait for the client: its writes are committed
           // first.
           if (!requests.burstHas(4)) endBurst(requests);
-          // Back-pressure on this connection alone: a client that does not read its responses is
-          // not
-          // read either.
+          // Back-pressure on this connection alone: a client that does not read its responses
+          // is not read either.
           if (!outbox.hasRoom()) endBurst(requests);
           if (!outbox.awaitRoom()) return;
           RequestStream.Header h = requests.next(maxFrame);
