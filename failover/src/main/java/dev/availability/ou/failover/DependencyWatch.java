@@ -9,9 +9,8 @@ import java.util.Map;
 /**
  * Whether each unit a unit depends on is available: it is unavailable once it has had no serving primary (in sync, or
  * the last one known) for longer than the dependency's {@code unavailableAfter} (default: its own recovery budget, so
- * a failover it recovers from in time is never reported). The outage is dated from the first sign of it the
- * dependency's status shows (its Ready=False transition, or the fault a failover under way was started on, whichever
- * is earlier), but never before the last renewal of its primary lease the operator saw: a primary still renewing is
+ * a failover it recovers from in time is never reported). The outage is dated from its first sign (its Ready=False
+ * transition, or the first signal against its primary, whichever is earlier), but never before the last renewal of its primary lease the operator saw: a primary still renewing is
  * still there. (Not from the renewal alone: a primary its standby vouches for renews only every ten lease durations.)
  * A dependency that does not exist is unavailable (NotFound). Pure: the time is
  * passed in.
@@ -27,7 +26,8 @@ public final class DependencyWatch {
    *
    * @param serving its Ready condition is True (a primary serves through its Service)
    * @param readySince when its Ready condition last changed (null: unknown)
-   * @param faultSince when the fault its failover under way started on was first seen (null: none)
+   * @param faultSince when the first signal against its primary was visible (its failover's fault, or the signals its
+   *     own reconcile reads), null when none
    * @param lastRenewal when the operator last saw its primary lease renewed, by the operator's clock (null: never)
    */
   public record Observed(
