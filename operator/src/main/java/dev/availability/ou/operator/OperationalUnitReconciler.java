@@ -144,8 +144,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
       return refused(unit, context, Refusal.NameConflict, e.getMessage(), now);
     }
     Readings readings = new Readings();
-    var seen = dependencies.observe(
-        unit, caches.unitLeases(), renewals, dep -> observe(dep, new Readings(), now), now);
+    var seen = dependencies.observe(unit, caches.unitLeases(), renewals, now);
     List<Verdict> verdicts = dependencies.assess(unit, seen, now);
     // The members are told through their assignment: it travels with the settings the policy makes.
     Observation observation = observe(unit, readings, now);

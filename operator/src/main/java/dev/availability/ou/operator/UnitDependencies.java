@@ -9,9 +9,7 @@ import dev.availability.ou.failover.DependencyCycles;
 import dev.availability.ou.failover.DependencyWatch;
 import dev.availability.ou.failover.DependencyWatch.Dependency;
 import dev.availability.ou.failover.DependencyWatch.Observed;
-import dev.availability.ou.failover.Observation;
-import dev.availability.ou.failover.PrimaryHealthEvaluator;
-import dev.availability.ou.failover.Verdict;
+import dev.availability.ou.failover.DependencyWatch.Verdict;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -33,7 +31,6 @@ import java.util.stream.Collectors;
  * going), and the readings {@link DependencyWatch} decides on. Lease renewals come from the reconciler's lease cache.
  */
 final class UnitDependencies {
-  private static final PrimaryHealthEvaluator HEALTH = new PrimaryHealthEvaluator();
   private final InformerEventSource<OperationalUnit, OperationalUnit> units;
 
   private UnitDependencies(InformerEventSource<OperationalUnit, OperationalUnit> units) {
@@ -87,19 +84,14 @@ final class UnitDependencies {
   }
 
   /**
-   * What the dependencies look like now: each found dependency's budget, readiness, first sign of its fault and last
-   * lease renewal seen.
+   * What the dependencies look like now: each found dependency's budget, readiness and last lease renewal seen.
    *
    * @param leases the reconciler's cache of the units' primary leases
-   * @param observer observes a unit as its own reconcile does: for a dependency not serving, its primary's fault is
-   *     dated from the signals the core reads (a crash's finish time, a node's last heartbeat), not from when its
-   *     operator wrote Ready=False, which detection delays
    */
   Map<String, Observed> observe(
       OperationalUnit unit,
       InformerEventSource<Lease, OperationalUnit> leases,
       LeaseRenewalsSeen renewals,
-      java.util.function.Function<OperationalUnit, Observation> observer,
       Instant now) {
     String ns = unit.getMetadata().getNamespace();
     Map<String, Observed> out = new HashMap<>();
@@ -110,17 +102,13 @@ final class UnitDependencies {
           leases.get(new ResourceID(ContractKeys.primaryLeaseName(name), ns)).orElse(null);
       Optional<io.fabric8.kubernetes.api.model.Condition> ready =
           StatusMapper.condition(dep.get().getStatus(), ConditionType.Ready);
-      boolean serving = ready.map(c -> "True".equals(c.getStatus())).orElse(false);
       out.put(
           name,
           new Observed(
               name,
               dep.get().getSpec().getFailover().effectiveRecoveryBudget(),
-              serving,
+              ready.map(c -> "True".equals(c.getStatus())).orElse(false),
               ready.map(c -> Times.parse(c.getLastTransitionTime())).orElse(null),
-              serving
-                  ? null
-                  : earlier(faultObservedAt(dep.get()), signalled(dep.get(), observer, now)),
               renewals.seenAt(lease, now)));
     }
     return out;
@@ -138,8 +126,7 @@ final class UnitDependencies {
   }
 
   /** The verdicts on {@code unit}'s dependencies now, dates kept from the ones its status shows. */
-  List<DependencyWatch.Verdict> assess(
-      OperationalUnit unit, Map<String, Observed> observed, Instant now) {
+  List<Verdict> assess(OperationalUnit unit, Map<String, Observed> observed, Instant now) {
     return DependencyWatch.assess(
         dependsOn(unit), observed, DependencyStatuses.previous(unit.getStatus()), now);
   }
@@ -150,36 +137,6 @@ final class UnitDependencies {
         .map(DependencySpec::getName)
         .filter(Objects::nonNull)
         .toList();
-  }
-
-  /** When the signals against a dependency's primary were first visible; null when its primary looks healthy. */
-  private static Instant signalled(
-      OperationalUnit dep,
-      java.util.function.Function<OperationalUnit, Observation> observer,
-      Instant now) {
-    if (dep.getStatus() == null || dep.getStatus().getPrimary() == null) return null;
-    try {
-      Verdict v = HEALTH.evaluate(observer.apply(dep));
-      return v.status() == Verdict.Status.Healthy ? null : v.faultObservedAt(now);
-    } catch (RuntimeException e) {
-      return null; // its Ready transition dates the outage
-    }
-  }
-
-  private static Instant earlier(Instant a, Instant b) {
-    if (a == null) return b;
-    if (b == null) return a;
-    return a.isBefore(b) ? a : b;
-  }
-
-  private static Instant faultObservedAt(OperationalUnit u) {
-    var progress = u.getStatus() == null ? null : u.getStatus().getFailover();
-    if (progress == null || Boolean.TRUE.equals(progress.getPlanned())) return null;
-    try {
-      return Times.parse(progress.getFaultObservedAt());
-    } catch (java.time.format.DateTimeParseException e) {
-      return null; // Ready's transition dates it
-    }
   }
 
   private static String ready(OperationalUnit u) {
