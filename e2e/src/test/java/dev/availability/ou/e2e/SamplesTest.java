@@ -53,17 +53,19 @@ class SamplesTest {
       Result r = dryRun(ns.name(), sample);
       assertThat(r.exit()).as(sample + ": " + r.output()).isZero();
       assertThat(r.output()).contains("created (server dry run)");
-      OperationalUnit unit =
-          Serialization.unmarshal(Files.readString(sample), OperationalUnit.class);
-      assertThat(names.add(unit.getMetadata().getName()))
-          .as("unit names are unique across samples, so all can be applied together")
-          .isTrue();
-      modes.add(unit.getSpec().getReplication().getMode().name());
-      failback |= unit.getSpec().getFailover().getFailback().name().equals("Automatic");
-      var app = unit.getSpec().getTemplate().getSpec().getContainers().get(0);
-      assertThat(app.getCommand())
-          .containsExactly("java", "-jar", "/deployments/samples/kvstore.jar");
-      assertThat(app.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/ready");
+      // a sample may hold several units (kvstore-dependencies.yaml: one depending on the other)
+      for (String doc : Files.readString(sample).split("\n---\n")) {
+        OperationalUnit unit = Serialization.unmarshal(doc, OperationalUnit.class);
+        assertThat(names.add(unit.getMetadata().getName()))
+            .as("unit names are unique across samples, so all can be applied together")
+            .isTrue();
+        modes.add(unit.getSpec().getReplication().getMode().name());
+        failback |= unit.getSpec().getFailover().getFailback().name().equals("Automatic");
+        var app = unit.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(app.getCommand())
+            .containsExactly("java", "-jar", "/deployments/samples/kvstore.jar");
+        assertThat(app.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/ready");
+      }
     }
     assertThat(modes).containsExactlyInAnyOrder("Synchronous", "Asynchronous", "Journal");
     assertThat(failback).as("a sample with failback: Automatic").isTrue();

@@ -9,10 +9,11 @@ import java.util.Map;
 /**
  * Whether each unit a unit depends on is available: it is unavailable once it has had no serving primary (in sync, or
  * the last one known) for longer than the dependency's {@code unavailableAfter} (default: its own recovery budget, so
- * a failover it recovers from in time is never reported). The outage is dated from the first sign of it the
- * dependency's status shows (its Ready=False transition, or the fault a failover under way was started on, whichever
- * is earlier), but never before the last renewal of its primary lease the operator saw: a primary still renewing is
- * still there. (Not from the renewal alone: a primary its standby vouches for renews only every ten lease durations.)
+ * a failover it recovers from in time is never reported). The outage is dated from its Ready=False transition, but
+ * never before the last renewal of its primary lease the operator saw: a primary still renewing is still there. Not
+ * from the signals against its primary, whose dates can precede the fault (a primary its standby vouches for renews
+ * its lease only every ten lease durations), nor from the renewal alone, for the same reason: either would report a
+ * failover it completes within its budget.
  * A dependency that does not exist is unavailable (NotFound). Pure: the time is
  * passed in.
  */
@@ -27,7 +28,6 @@ public final class DependencyWatch {
    *
    * @param serving its Ready condition is True (a primary serves through its Service)
    * @param readySince when its Ready condition last changed (null: unknown)
-   * @param faultSince when the fault its failover under way started on was first seen (null: none)
    * @param lastRenewal when the operator last saw its primary lease renewed, by the operator's clock (null: never)
    */
   public record Observed(
@@ -35,7 +35,6 @@ public final class DependencyWatch {
       Duration recoveryBudget,
       boolean serving,
       Instant readySince,
-      Instant faultSince,
       Instant lastRenewal) {}
 
   public enum Reason {
@@ -102,10 +101,9 @@ public final class DependencyWatch {
     return new Verdict(d.name(), true, since, Reason.Recovering, after);
   }
 
-  /** When the dependency's primary stopped: the first sign in its status, not before its last renewal seen. */
+  /** When the dependency's primary stopped: its Ready=False transition, not before its last renewal seen. */
   static Instant outageStart(Observed o, Instant now) {
     Instant sign = earliest(o.readySince(), now);
-    if (o.faultSince() != null && o.faultSince().isBefore(sign)) sign = o.faultSince();
     return o.lastRenewal() != null && o.lastRenewal().isAfter(sign)
         ? earliest(o.lastRenewal(), now)
         : sign;

@@ -18,11 +18,11 @@ class DependencyWatchTest {
   static final Dependency DB = new Dependency("db", null);
 
   static Observed serving(Instant since, Instant renewal) {
-    return new Observed("db", BUDGET, true, since, null, renewal);
+    return new Observed("db", BUDGET, true, since, renewal);
   }
 
   static Observed down(Instant readyFalse, Instant renewal) {
-    return new Observed("db", BUDGET, false, readyFalse, null, renewal);
+    return new Observed("db", BUDGET, false, readyFalse, renewal);
   }
 
   static Verdict at(Observed o, Verdict before, Instant now) {
@@ -69,16 +69,6 @@ class DependencyWatchTest {
           assertThat(e.reason()).isEqualTo(EventReason.DependencyUnavailable);
           assertThat(e.warning()).isTrue();
         });
-  }
-
-  @Test
-  void theFaultAFailoverStartedOnDatesTheOutageWhenEarlier() {
-    // The fault was seen 1.5 s before Ready turned False (the failover began first).
-    Observed o = new Observed("db", BUDGET, false, T0.plusMillis(1_500), T0, T0.minusSeconds(20));
-    assertThat(at(o, null, T0.plusMillis(4_999)).available()).isTrue();
-    Verdict v = at(o, null, T0.plusSeconds(5));
-    assertThat(v.available()).isFalse();
-    assertThat(v.since()).isEqualTo(T0);
   }
 
   @Test

@@ -109,7 +109,6 @@ final class UnitDependencies {
               dep.get().getSpec().getFailover().effectiveRecoveryBudget(),
               ready.map(c -> "True".equals(c.getStatus())).orElse(false),
               ready.map(c -> Times.parse(c.getLastTransitionTime())).orElse(null),
-              faultObservedAt(dep.get()),
               renewals.seenAt(lease, now)));
     }
     return out;
@@ -138,16 +137,6 @@ final class UnitDependencies {
         .map(DependencySpec::getName)
         .filter(Objects::nonNull)
         .toList();
-  }
-
-  private static Instant faultObservedAt(OperationalUnit u) {
-    var progress = u.getStatus() == null ? null : u.getStatus().getFailover();
-    if (progress == null || Boolean.TRUE.equals(progress.getPlanned())) return null;
-    try {
-      return Times.parse(progress.getFaultObservedAt());
-    } catch (java.time.format.DateTimeParseException e) {
-      return null; // Ready's transition dates it
-    }
   }
 
   private static String ready(OperationalUnit u) {
