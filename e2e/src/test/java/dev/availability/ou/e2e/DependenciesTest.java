@@ -73,7 +73,11 @@ class DependenciesTest extends EndToEndTest {
         .atMost(Duration.ofSeconds(10))
         .until(() -> assignment(h.units.primary(web)).unavailableDependencies().equals(List.of(db))
             && assignment(h.units.standby(web)).unavailableDependencies().equals(List.of(db)));
-    assertThat(h.units.eventReasons(web)).contains("DependencyUnavailable");
+    // Events are written on the operator's event thread, after the members are told.
+    await("event DependencyUnavailable")
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> assertThat(h.units.eventReasons(web)).contains("DependencyUnavailable"));
 
     // The dependency goes; then a new one of that name serves.
     h.units.delete(db);
@@ -91,7 +95,10 @@ class DependenciesTest extends EndToEndTest {
     await("the dependent's members told it is back")
         .atMost(Duration.ofSeconds(10))
         .until(() -> assignment(h.units.primary(web)).unavailableDependencies().isEmpty());
-    assertThat(h.units.eventReasons(web)).contains("DependencyAvailable");
+    // Events are written on the operator's event thread, after the members are told.
+    await("event DependencyAvailable")
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(h.units.eventReasons(web)).contains("DependencyAvailable"));
     h.units.delete(web);
     h.units.delete(db);
   }
