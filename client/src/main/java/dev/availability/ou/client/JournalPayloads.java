@@ -79,7 +79,7 @@ final class JournalPayloads {
     }
     byte[] out = b.array();
     if (unavailableDependencies == null) return out;
-    byte[] deps = DependencyTracker.encode(unavailableDependencies);
+    byte[] deps = LocalProtocol.encodeNames(unavailableDependencies);
     byte[] all = java.util.Arrays.copyOf(out, out.length + deps.length);
     System.arraycopy(deps, 0, all, out.length, deps.length);
     return all;

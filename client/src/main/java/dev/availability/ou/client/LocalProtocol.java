@@ -1,5 +1,10 @@
 package dev.availability.ou.client;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The sidecar's local API on the wire (documented in docs/sidecar-api.md). A connection starts with the
  * four bytes {@code OUL1} from the client, echoed by the sidecar. Then both sides send frames:
@@ -90,4 +95,30 @@ public final class LocalProtocol {
   public static final int MODE_JOURNAL = 3;
 
   private LocalProtocol() {}
+
+  /**
+   * A list of names on the wire (DEPENDENCIES' answer, the end of a WATCH event, ASSIGN's quarantined stimuli and
+   * unavailable dependencies): a u16 count, then that many u16-length UTF-8 names.
+   */
+  public static byte[] encodeNames(List<String> names) {
+    List<byte[]> each =
+        names.stream().map(n -> n.getBytes(StandardCharsets.UTF_8)).toList();
+    ByteBuffer b =
+        ByteBuffer.allocate(2 + each.stream().mapToInt(n -> 2 + n.length).sum());
+    b.putShort((short) each.size());
+    for (byte[] n : each) b.putShort((short) n.length).put(n);
+    return b.array();
+  }
+
+  /** Reads a list written by {@link #encodeNames}. */
+  public static List<String> readNames(ByteBuffer b) {
+    int n = b.getShort() & 0xffff;
+    List<String> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      byte[] name = new byte[b.getShort() & 0xffff];
+      b.get(name);
+      out.add(new String(name, StandardCharsets.UTF_8));
+    }
+    return out;
+  }
 }

@@ -234,7 +234,7 @@ public final class OuClient implements AutoCloseable {
 
   /** The units this unit depends on that are unavailable now (empty when all are available, or none is declared). */
   public List<String> dependencies() {
-    return DependencyTracker.names(
+    return LocalProtocol.readNames(
         ByteBuffer.wrap(call(LocalProtocol.OP_DEPENDENCIES, new byte[0]).payload()));
   }
 

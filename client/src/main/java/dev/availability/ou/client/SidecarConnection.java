@@ -138,7 +138,7 @@ final class SidecarConnection {
               if (u.length > 0) unit = new String(u, StandardCharsets.UTF_8);
             }
             // sidecars older than dependencies send none
-            var unavailable = b.remaining() >= 2 ? DependencyTracker.names(b) : null;
+            var unavailable = b.remaining() >= 2 ? LocalProtocol.readNames(b) : null;
             try {
               w.listener.accept(new RoleChange(
                   role,

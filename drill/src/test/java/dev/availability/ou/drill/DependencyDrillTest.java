@@ -119,10 +119,8 @@ class DependencyDrillTest {
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(refused.body()).contains("degraded: dependency db is unavailable");
         // What this feature controls: once db's outage has lasted its budget, counted from when
-        // db's own operator
-        // saw it (Ready=False), the store hears of it within a second. How soon db's operator sees
-        // the loss of both
-        // its members is db's detection (logged).
+        // db's own operator saw it (Ready=False), the store hears of it within a second. How soon
+        // db's operator sees the loss of both its members is db's detection (logged).
         await("the store's status written")
             .atMost(Duration.ofSeconds(10))
             .until(() -> Boolean.FALSE.equals(

@@ -85,18 +85,6 @@ final class LocalApiPayloads {
     return r.array();
   }
 
-  /** A u16 count, then that many u16-length UTF-8 ids (ASSIGN's quarantined stimuli). */
-  static List<String> ids(ByteBuffer b) {
-    int n = b.getShort() & 0xffff;
-    List<String> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      byte[] id = new byte[b.getShort() & 0xffff];
-      b.get(id);
-      out.add(new String(id, StandardCharsets.UTF_8));
-    }
-    return out;
-  }
-
   /** STATUS: the replica's status lines, the application's health and every counter. */
   static List<String> statusLines(Replica replica, AppHealth appHealth, Counters counters) {
     List<String> lines = new ArrayList<>(replica.statusLines());
@@ -136,20 +124,9 @@ final class LocalApiPayloads {
     };
   }
 
-  /** DEPENDENCIES' answer, and the end of a WATCH event: a u16 count, then that many u16-length UTF-8 names. */
-  static byte[] names(List<String> names) {
-    List<byte[]> each =
-        names.stream().map(n -> n.getBytes(StandardCharsets.UTF_8)).toList();
-    ByteBuffer b =
-        ByteBuffer.allocate(2 + each.stream().mapToInt(n -> 2 + n.length).sum());
-    b.putShort((short) each.size());
-    for (byte[] n : each) b.putShort((short) n.length).put(n);
-    return b.array();
-  }
-
   /**
    * A WATCH event: role, epoch, whether serving, the reason (cut to 1 KiB), then the unit served (empty when the
-   * sidecar is not pooled or serves none), then the unavailable dependencies ({@link #names}). A client that reads
+   * sidecar is not pooled or serves none), then the unavailable dependencies ({@link LocalProtocol#encodeNames}). A client that reads
    * only the first four ignores the rest.
    */
   static byte[] event(LocalApiTarget.UnitRoleView u) {
@@ -164,7 +141,7 @@ final class LocalApiPayloads {
           case Standby -> ROLE_STANDBY;
           case Fenced -> ROLE_FENCED;
         };
-    byte[] dependencies = names(u.unavailableDependencies());
+    byte[] dependencies = encodeNames(u.unavailableDependencies());
     return ByteBuffer.allocate(
             1 + 8 + 1 + 2 + reason.length + 2 + unit.length + dependencies.length)
         .put((byte) role)

@@ -284,9 +284,9 @@ final class LocalApiServer implements AutoCloseable {
           String peer = text(b);
           String unit = b.remaining() >= 2 ? text(b) : null; // older clients name no unit
           // optional: the quarantined stimuli, as a Kubernetes assignment carries them
-          List<String> quarantined = b.remaining() >= 2 ? LocalApiPayloads.ids(b) : null;
+          List<String> quarantined = b.remaining() >= 2 ? readNames(b) : null;
           // optional: the unavailable dependencies, likewise
-          List<String> unavailable = b.remaining() >= 2 ? LocalApiPayloads.ids(b) : null;
+          List<String> unavailable = b.remaining() >= 2 ? readNames(b) : null;
           answer(
               id,
               target.assign(
@@ -320,7 +320,7 @@ final class LocalApiServer implements AutoCloseable {
           List<String> unavailable = target.unavailableDependencies();
           if (unavailable == null)
             error(id, FORBIDDEN, "a pooled sidecar does not tell its units' dependencies yet");
-          else respond(id, OK, LocalApiPayloads.names(unavailable));
+          else respond(id, OK, encodeNames(unavailable));
         }
         default -> {
           counters.inc("localApiBadRequests");
