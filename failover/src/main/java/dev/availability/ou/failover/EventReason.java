@@ -15,6 +15,9 @@ public enum EventReason {
   PrimaryFenced,
   FormerPrimaryDeleted,
   FormerPrimaryKept,
+  // a deleted primary's sidecar kept as the standby until its successor runs (FormerDeparting)
+  FormerPrimaryDeparting,
+  StandbyHandedOver,
   FailoverCompleted,
   FailoverBlocked,
   FailoverAborted,

@@ -59,18 +59,32 @@ final class FailoverCompletion {
               + " catches up from its own log, without a new pod or a snapshot",
           false));
     }
+    // Its pod being deleted, the former primary's sidecar lingers: it is the standby until a
+    // successor runs (FormerDeparting).
+    boolean keepDeparting = !keepFenced
+        && !keepAsStandby
+        && s.standby() == null
+        && target != null
+        && FormerDeparting.keep(o, i, former);
+    if (keepDeparting) next = FormerDeparting.keepAndSucceed(o, next, i, former, target, actions);
     // Lost with its node, the former primary is kept in case it comes back before the new standby
     // is in sync (MemberRejoin); fenced by epoch, it cannot acknowledge. The new standby does not
     // wait for it.
-    boolean kept =
-        former != null && !keepFenced && !keepAsStandby && MemberRejoin.keep(o, s, former);
-    if (former != null && !keepFenced && !keepAsStandby && !kept) {
+    boolean kept = former != null
+        && !keepFenced
+        && !keepAsStandby
+        && !keepDeparting
+        && MemberRejoin.keep(o, s, former);
+    if (former != null && !keepFenced && !keepAsStandby && !keepDeparting && !kept) {
       // On a node that is down, wait until the former primary is fenced and force its deletion; on
       // a suspected node that still looks Ready, delete it gracefully now and force it later if it
       // hangs.
       boolean nodeDown = nodeDown(o, former);
       boolean force = mayHang(o, s, former) && fenced(o, s, former);
       if (!former.deleting()) {
+        // Fenced first: a primary's sidecar lingers after SIGTERM unless released
+        // (FormerDeparting).
+        actions.add(new Assign(former.pod(), Role.Fenced, i.epoch(), null));
         actions.add(new DeleteMember(former.pod(), force));
         actions.add(new Emit(
             EventReason.FormerPrimaryDeleted,
@@ -112,6 +126,7 @@ final class FailoverCompletion {
     if (!poolMakesIt
         && !keepFenced
         && !keepAsStandby
+        && !keepDeparting
         && ((next.standby() == null && !homeTaken)
             || (next.standby() != null && o.member(next.standby()).isEmpty()))) {
       String name =

@@ -28,11 +28,16 @@ final class MemberRemoval {
       if (o.pool() != null && o.pool().poolsPod(m.pod(), o.policy().unit())) continue;
       if (MemberRejoin.keep(o, s, m))
         continue; // lost with its node, it may come back before the standby is in sync
+      if (FormerDeparting.awaited(o, s, m))
+        continue; // it takes over from a departing former primary once it runs
       if (NodeMaintenance.readiedFor(o, s, m))
         continue; // it will follow the drain's switchover as the standby
       boolean hangs = mayHang(o, s, m);
       boolean force = hangs && fenced(o, s, m);
       if (!m.deleting()) {
+        // (a primary's sidecar lingers after SIGTERM unless released: FormerDeparting)
+        if (m.assignedRole() == Role.Primary)
+          actions.add(new Action.Assign(m.pod(), Role.Fenced, s.epoch(), null));
         actions.add(new DeleteMember(m.pod(), force));
         // A former primary kept until a standby was in sync (MemberRejoin) goes now, and says so.
         if (s.lastFailover() != null && m.pod().equals(s.lastFailover().former())) {

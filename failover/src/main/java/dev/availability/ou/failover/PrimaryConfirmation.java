@@ -53,7 +53,12 @@ final class PrimaryConfirmation {
     if (primary.assignedMode(o.policy().mode()) == UnitPolicy.Mode.Asynchronous
         || s.standby() == null) return null;
     Member sb = o.member(s.standby()).orElse(null);
-    if (sb == null || sb.deleting() || sb.terminated() || Fencing.asked(o, sb.pod())) return null;
+    // (a former primary kept while its pod is deleted runs until it is released: it vouches as any
+    // standby)
+    if (sb == null
+        || (sb.deleting() && !FormerDeparting.departing(o, sb))
+        || sb.terminated()
+        || Fencing.asked(o, sb.pod())) return null;
     if (sb.node() != null && !o.node(sb.node()).map(NodeView::healthy).orElse(true))
       return null; // its report is stale
     Member.Report r = sb.report();

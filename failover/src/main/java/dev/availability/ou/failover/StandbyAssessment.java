@@ -24,6 +24,14 @@ public record StandbyAssessment(
     NodeView node = o.node(m.node()).orElse(null);
     Member.Report r = m.report();
     long seq = r != null ? r.lastDurableSeq() : -1;
+    if (FormerDeparting.departing(o, m))
+      return new StandbyAssessment(
+          State.CatchingUp,
+          false,
+          r != null ? r.lag() : null,
+          seq,
+          "former primary " + m.pod()
+              + ", its pod being deleted, is the standby until its successor has started");
     if (m.deleting()) return failed(m, "standby " + m.pod() + " is being deleted");
     if (m.terminated())
       return failed(

@@ -51,6 +51,13 @@ final class StandbyLifecycle {
       s = MemberRejoin.rejoin(o, s, returning, sb, actions);
       sb = returning;
     }
+    if (FormerDeparting.holdsTheStandby(s)) {
+      // The former primary, its pod being deleted, is the standby until its successor runs.
+      s = FormerDeparting.tend(o, s, p, sb, actions);
+      sb = o.member(s.standby()).orElse(null);
+      if (sb != null && FormerDeparting.departing(o, sb))
+        return new Tended(s, sb, StandbyAssessment.of(sb, o), null, false);
+    }
     Member leavingHome = s.standby() == null ? leavingHome(o, s) : null;
     boolean fenced = Fencing.asked(o, s.standby());
     // Failback wants the standby on the home node, where the scheduler still counts the member

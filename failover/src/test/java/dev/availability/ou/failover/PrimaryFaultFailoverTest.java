@@ -85,11 +85,6 @@ class PrimaryFaultFailoverTest {
   }
 
   @Test
-  void primaryPodDeletedFailsOver() {
-    failsOver(w -> w.deletePod("db-0"), Signal.Kind.PodDeleting, false);
-  }
-
-  @Test
   void primaryPodGoneFailsOver() {
     failsOver(w -> w.removePod("db-0"), Signal.Kind.PodGone, false);
   }

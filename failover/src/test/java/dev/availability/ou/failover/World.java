@@ -38,6 +38,10 @@ final class World {
   static final Duration TICK = Duration.ofMillis(100);
   static final Duration NODE_LEASE = Duration.ofSeconds(40);
   static final Duration NODE_GRACE = Duration.ofSeconds(40);
+  /** The sidecar's defaults (OU_SHUTDOWN_KEEP_WINDOW, OU_SHUTDOWN_MAX). */
+  static final Duration SHUTDOWN_KEEP_WINDOW = Duration.ofSeconds(5);
+
+  static final Duration SHUTDOWN_MAX = Duration.ofSeconds(25);
 
   /** How a node behaves: up, dead (nothing runs) or cut off from the API server and the other nodes (pods keep running). */
   enum NodeMode {
@@ -93,6 +97,9 @@ final class World {
     Instant readySince;
     AppContainer app;
     Instant deletionRequestedAt;
+    // its assigned role and epoch when SIGTERM came: a primary's sidecar lingers (ShutdownLinger)
+    Role roleAtTerm;
+    long epochAtTerm;
     boolean unschedulable;
     String templateHash;
     Set<String> avoid = Set.of();
@@ -444,7 +451,7 @@ final class World {
                 .as("force-deleting %s while it may still acknowledge writes", p.name)
                 .isFalse();
           pods.remove(p.name);
-        } else if (p.deletionRequestedAt == null) p.deletionRequestedAt = now;
+        } else if (p.deletionRequestedAt == null) terminate(p);
       }
       case Emit e -> {}
     }
@@ -570,6 +577,8 @@ final class World {
     Node n = nodeOf(p);
     if (n == null || n.mode != NodeMode.Up) return; // nothing reaches the API server from there
     if (p.deleting()) {
+      p.appDown = true; // SIGTERM: the application exits; the sidecar may linger
+      if (sidecarLingers(p)) return;
       if (!now.isBefore(p.deletionRequestedAt.plus(gracefulTermination))) pods.remove(p.name);
       return;
     }
@@ -782,8 +791,35 @@ final class World {
     return nodes.get(name);
   }
 
+  /** The kubelet starts a scheduled pod's containers (for tests that hold pods back: {@code autoStart} false). */
+  void startPod(String name) {
+    Pod p = pod(name);
+    p.phase = PodPhase.Running;
+    p.app = AppContainer.running(0);
+    p.readySince = now;
+    p.ready = false;
+  }
+
   void deletePod(String name) {
-    pod(name).deletionRequestedAt = now;
+    terminate(pod(name));
+  }
+
+  /** A graceful deletion: SIGTERM to its containers (the kubelet's part comes with its next tick). */
+  private void terminate(Pod p) {
+    p.deletionRequestedAt = now;
+    p.roleAtTerm = p.role;
+    p.epochAtTerm = p.epoch;
+  }
+
+  /** As the sidecar's ShutdownLinger: a primary's sidecar stays while it is (or may yet be) kept as the standby. */
+  private boolean sidecarLingers(Pod p) {
+    if (p.roleAtTerm != Role.Primary) return false;
+    Duration since = Duration.between(p.deletionRequestedAt, now);
+    if (since.compareTo(SHUTDOWN_MAX) >= 0) return false;
+    if (p.role == Role.Standby && p.epoch > p.epochAtTerm) return true;
+    return p.role == Role.Primary
+        && p.epoch == p.epochAtTerm
+        && since.compareTo(SHUTDOWN_KEEP_WINDOW) < 0;
   }
 
   void removePod(String name) {

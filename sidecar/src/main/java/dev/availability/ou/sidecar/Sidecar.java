@@ -96,6 +96,29 @@ public final class Sidecar implements AutoCloseable, HealthServer.View {
     return health.port();
   }
 
+  /**
+   * After SIGTERM: stays while {@link ShutdownLinger} says the operator keeps (or may keep) this member as the new
+   * primary's standby, then returns; the caller closes.
+   */
+  void lingerAfterTerm(ShutdownLinger.Settings settings) throws InterruptedException {
+    Replica r = member.replica();
+    ShutdownLinger.AtTerm atTerm = new ShutdownLinger.AtTerm(r.role(), r.epoch());
+    long t0 = System.nanoTime();
+    String why;
+    boolean said = false;
+    while ((why = ShutdownLinger.leaveBecause(
+            settings, atTerm, r.role(), r.epoch(), (System.nanoTime() - t0) / 1_000_000))
+        == null) {
+      if (!said) {
+        Logs.info("SIGTERM as " + atTerm.role() + " at epoch " + atTerm.epoch()
+            + ": staying while the operator keeps this member as the new primary's standby");
+        said = true;
+      }
+      Thread.sleep(50);
+    }
+    if (said) Logs.info("leaving: " + why);
+  }
+
   @Override
   public void close() {
     ticker.shutdownNow();

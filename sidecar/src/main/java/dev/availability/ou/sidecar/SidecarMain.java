@@ -10,21 +10,27 @@ public final class SidecarMain {
   public static void main(String[] args) throws InterruptedException {
     long t0 = System.nanoTime();
     AutoCloseable sidecar;
+    ShutdownLinger.Settings linger;
     try {
       PoolConfig pool = PoolConfig.from(System.getenv(), args);
+      Config cfg = pool != null ? pool.base() : Config.from(System.getenv(), args);
+      linger = ShutdownLinger.Settings.from(Config.settings(System.getenv(), args), cfg.control());
       sidecar = pool != null
           ? new PooledSidecar(pool) // a shared standby: one replica per unit of its pool
-          : new Sidecar(Config.from(System.getenv(), args));
+          : new Sidecar(cfg);
     } catch (Exception e) {
       Logs.error("ou-sidecar cannot start", e);
       System.exit(2);
       return;
     }
     AutoCloseable running = sidecar;
+    ShutdownLinger.Settings lingering = linger;
     Runtime.getRuntime()
         .addShutdownHook(new Thread(
             () -> {
               try {
+                // A primary's sidecar may be kept as the new primary's standby for a while.
+                if (running instanceof Sidecar dedicated) dedicated.lingerAfterTerm(lingering);
                 running.close();
               } catch (Exception e) {
                 Logs.error("shutting down", e);

@@ -267,6 +267,11 @@ final class SidecarProcess implements AutoCloseable {
     }
   }
 
+  /** SIGTERM, without waiting (as the kubelet at a pod's deletion). */
+  void terminate() {
+    process.destroy();
+  }
+
   /** SIGTERM and wait. */
   void stop() throws InterruptedException {
     if (process != null && process.isAlive()) {

@@ -1,0 +1,138 @@
+package dev.availability.ou.failover;
+
+import static dev.availability.ou.failover.MemberOrdinals.nextOrdinal;
+import static dev.availability.ou.failover.MemberOrdinals.ordinalOf;
+
+import dev.availability.ou.failover.Action.Assign;
+import dev.availability.ou.failover.Action.CreateMember;
+import dev.availability.ou.failover.Action.Emit;
+import dev.availability.ou.failover.Member.Role;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A primary whose pod is being deleted ({@code kubectl delete pod}, an eviction the budget let through) fails over at
+ * once, yet its sidecar still runs through the pod's grace period, holding the whole log: the sidecar of a primary
+ * lingers after SIGTERM for a few seconds, waiting to be kept (the sidecar's {@code ShutdownLinger}). So the failover
+ * keeps it as the new primary's standby — it catches up from its own log at once, and a Synchronous primary with
+ * {@code dataDurability: Required} acknowledges again without waiting for a new pod to start — while a successor pod
+ * starts on another node. Once the successor's sidecar runs at the unit's epoch it takes the standby's place (the new
+ * primary streams to it) and the departing member is released (assigned Fenced: its sidecar leaves). If the departing
+ * member leaves first, the successor takes the place as soon as it exists. The departing member is never promotable
+ * nor counted as protection: it is about to go. Pure.
+ */
+final class FormerDeparting {
+  private FormerDeparting() {}
+
+  /** Whether {@code former}, deposed by promotion {@code i} because its pod is being deleted, stays as the standby. */
+  static boolean keep(Observation o, Intent i, Member former) {
+    return former != null
+        && i.kind() == PromotionKind.Failover
+        && podDeleted(i.cause())
+        && !o.pooled()
+        && former.deleting()
+        && !former.terminated()
+        && former.phase() == Member.PodPhase.Running
+        && former.report() != null
+        && o.node(former.node()).map(NodeView::healthy).orElse(false);
+  }
+
+  /**
+   * Keeps {@code former} as the standby of {@code target} and creates its successor: adds the actions, returns the state
+   * to remember.
+   */
+  static UnitState keepAndSucceed(
+      Observation o, UnitState s, Intent i, Member former, Member target, List<Action> actions) {
+    actions.add(new Assign(former.pod(), Role.Standby, i.epoch(), i.target()));
+    String name = o.policy().unit() + "-" + nextOrdinal(o);
+    actions.add(successor(o, name, i.epoch(), target, former));
+    actions.add(new Emit(
+        EventReason.FormerPrimaryDeparting,
+        "former primary " + former.pod() + ", being deleted, stays as the standby of " + i.target()
+            + " until " + name + " has started: its sidecar holds the log, so the new primary"
+            + " acknowledges again without waiting for a new pod",
+        false));
+    return s.withStandby(former.pod())
+        .withNextOrdinal(Math.max(nextOrdinal(o), ordinalOf(name) + 1));
+  }
+
+  /** Whether the unit's standby slot names a former primary kept while its pod is deleted. */
+  static boolean holdsTheStandby(UnitState s) {
+    FailoverTimings last = s.lastFailover();
+    return s.standby() != null
+        && last != null
+        && s.standby().equals(last.former())
+        && podDeleted(last.cause());
+  }
+
+  /** Whether standby {@code m} is such a departing former primary. */
+  static boolean departing(Observation o, Member m) {
+    return m.pod().equals(o.state().standby()) && holdsTheStandby(o.state()) && m.deleting();
+  }
+
+  /**
+   * Tends the departing standby {@code sb} (null once gone) of primary {@code p}: the state to go on with. The standby
+   * slot is handed to the successor once it runs (or at once when the departing member is gone); emptied when both are
+   * gone (a new standby is then made as usual); else the departing member stays, assigned, and a missing successor is
+   * created.
+   */
+  static UnitState tend(Observation o, UnitState s, Member p, Member sb, List<Action> actions) {
+    Member successor = NodeMaintenance.successor(o, s, p.pod());
+    boolean gone = sb == null || sb.terminated();
+    if (successor != null && (gone || runs(s, successor))) {
+      if (!gone) actions.add(new Assign(sb.pod(), Role.Fenced, s.epoch(), null));
+      actions.add(new Emit(
+          EventReason.StandbyHandedOver,
+          successor.pod() + " takes over as the standby of " + p.pod()
+              + (gone
+                  ? " (former primary " + s.standby() + " is gone)"
+                  : " from former primary " + sb.pod() + ", which leaves now"),
+          false));
+      return s.withStandby(successor.pod());
+    }
+    if (gone) return s.withStandby(null);
+    if (successor == null) {
+      String name = o.policy().unit() + "-" + nextOrdinal(o);
+      actions.add(successor(o, name, s.epoch(), p, sb));
+      s = s.withNextOrdinal(Math.max(nextOrdinal(o), ordinalOf(name) + 1));
+    }
+    if (!sb.assigned(Role.Standby, s.epoch(), p.pod(), MemberSettings.of(o.policy(), s)))
+      actions.add(new Assign(sb.pod(), Role.Standby, s.epoch(), p.pod()));
+    return s;
+  }
+
+  /** The successor awaited by a departing standby: kept, not removed as an extra member. */
+  static boolean awaited(Observation o, UnitState s, Member m) {
+    return holdsTheStandby(s)
+        && s.primary() != null
+        && m.equals(NodeMaintenance.successor(o, s, s.primary()));
+  }
+
+  /** Its sidecar runs at the unit's epoch: the primary can stream to it at once. */
+  private static boolean runs(UnitState s, Member m) {
+    return m.phase() == Member.PodPhase.Running
+        && m.report() != null
+        && m.report().epoch() >= s.epoch();
+  }
+
+  /** A standby of {@code primary} off its node and off the departing member's. */
+  private static CreateMember successor(
+      Observation o, String name, long epoch, Member primary, Member former) {
+    Set<String> avoid = new LinkedHashSet<>();
+    if (primary.scheduled()) avoid.add(primary.node());
+    if (former.scheduled()) avoid.add(former.node());
+    o.nodes().values().stream().filter(n -> !n.healthy()).map(NodeView::name).forEach(avoid::add);
+    if (!o.nodes().isEmpty() && avoid.containsAll(o.nodes().keySet())) {
+      // (as StandbyPlacement: never exclude every node; the scheduler keeps it off unready ones)
+      avoid.clear();
+      if (primary.scheduled()) avoid.add(primary.node());
+    }
+    return new CreateMember(
+        name, ordinalOf(name), Role.Standby, epoch, primary.pod(), Set.copyOf(avoid), null);
+  }
+
+  private static boolean podDeleted(PromotionReason cause) {
+    return cause instanceof PromotionReason.Fault f && f.signal() == Signal.Kind.PodDeleting;
+  }
+}

@@ -1,0 +1,108 @@
+package dev.availability.ou.sidecar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.availability.ou.client.MemberRole;
+import dev.availability.ou.client.OuClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A primary's pod being deleted: SIGTERM reaches its sidecar, which stays to be kept as the new primary's standby
+ * (ShutdownLinger), serves as that standby from its own log so that the new primary (dataDurability Required)
+ * acknowledges at once, and leaves when released. Real sidecar processes.
+ */
+class DepartingPrimaryProcessTest {
+  @TempDir
+  Path root;
+
+  SidecarProcess a;
+  SidecarProcess b;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    String net = SidecarProcess.freshNet();
+    Path key = SidecarProcess.newKey(root);
+    a = new SidecarProcess("a", net + "1", root, key);
+    b = new SidecarProcess("b", net + "2", root, key);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    a.close();
+    b.close();
+  }
+
+  @Test
+  void aTerminatedPrimaryKeptAsTheStandbyServesTheNewPrimaryUntilReleased() throws Exception {
+    b.with("OU_ROLE", "Standby").with("OU_EPOCH", "1").start();
+    a.with("OU_ROLE", "Primary")
+        .with("OU_EPOCH", "1")
+        .with("OU_PEER_ENDPOINT", b.replicationEndpoint())
+        .with("OU_SHUTDOWN_KEEP_WINDOW", "3s")
+        .start();
+    try (OuClient c = a.client()) {
+      for (int i = 1; i <= 100; i++) c.put("k" + i, ("v" + i).getBytes());
+    }
+    terminateOnceStarted(a); // SIGTERM, as the kubelet at a pod's deletion
+    Thread.sleep(500);
+    assertThat(a.alive()).as("a primary's sidecar waits to be kept").isTrue();
+    // The failover: b promoted at epoch 2 towards a; a, still running, kept as b's standby.
+    try (OuClient cb = b.client()) {
+      cb.assign(MemberRole.PRIMARY, 2, a.replicationEndpoint(), "Synchronous");
+    }
+    try (OuClient ca = a.client()) {
+      ca.assign(MemberRole.STANDBY, 2, null, "Synchronous");
+    }
+    try (OuClient cb = b.client()) {
+      for (int i = 101; i <= 150; i++) cb.put("k" + i, ("v" + i).getBytes());
+      assertThat(a.status().durableSeq())
+          .as("the new primary acknowledged with the departing member as its standby")
+          .isGreaterThanOrEqualTo(cb.status().lastSeq());
+    }
+    Thread.sleep(3_500); // past the keep window: kept, it stays
+    assertThat(a.alive())
+        .as("kept as the standby, it stays past the keep window")
+        .isTrue();
+    assertThat(a.counter("snapshotsInstalled")).isZero();
+    try (OuClient ca = a.client()) {
+      ca.assign(MemberRole.FENCED, 2, null, "Synchronous");
+    }
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(a.alive()).as("released, it leaves").isFalse());
+    assertThat(a.tail()).contains("leaving: the operator released it");
+  }
+
+  @Test
+  void aTerminatedPrimaryNobodyKeepsLeavesAfterTheKeepWindow() throws Exception {
+    b.with("OU_ROLE", "Standby").with("OU_EPOCH", "1").start();
+    a.with("OU_ROLE", "Primary")
+        .with("OU_EPOCH", "1")
+        .with("OU_PEER_ENDPOINT", b.replicationEndpoint())
+        .with("OU_SHUTDOWN_KEEP_WINDOW", "1s")
+        .start();
+    long t0 = terminateOnceStarted(a);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !a.alive());
+    assertThat((System.nanoTime() - t0) / 1_000_000)
+        .as("stayed for the keep window; its log: %s", a.tail())
+        .isGreaterThanOrEqualTo(1_000);
+    assertThat(a.tail()).contains("did not keep it as the standby");
+  }
+
+  /**
+   * SIGTERM once the sidecar's shutdown hook is in place (it logs that it started right after): a SIGTERM while it
+   * starts stops it at once. Returns when it was sent (System.nanoTime).
+   */
+  private static long terminateOnceStarted(SidecarProcess p) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> p.tail().contains("ou-sidecar started"));
+    long t0 = System.nanoTime();
+    p.terminate();
+    return t0;
+  }
+}
