@@ -55,6 +55,7 @@ class FaultDrillTest {
       Drill.pause(Duration.ofSeconds(2));
       String former = d.primary();
       d.suffer(fault, operator, hold);
+      Progress.log("drill " + name + ": the unit's events" + d.story());
       verify(d, fault);
       if (fault == FaultKind.CONTAINER_CRASH)
         assertThat(d.units.standby(Drill.UNIT))

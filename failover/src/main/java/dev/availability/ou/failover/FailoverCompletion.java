@@ -82,9 +82,6 @@ final class FailoverCompletion {
       boolean nodeDown = nodeDown(o, former);
       boolean force = mayHang(o, s, former) && fenced(o, s, former);
       if (!former.deleting()) {
-        // Fenced first: a primary's sidecar lingers after SIGTERM unless released
-        // (FormerDeparting).
-        actions.add(new Assign(former.pod(), Role.Fenced, i.epoch(), null));
         actions.add(new DeleteMember(former.pod(), force));
         actions.add(new Emit(
             EventReason.FormerPrimaryDeleted,

@@ -57,18 +57,22 @@ final class FormerDeparting {
         .withNextOrdinal(Math.max(nextOrdinal(o), ordinalOf(name) + 1));
   }
 
-  /** Whether the unit's standby slot names a former primary kept while its pod is deleted. */
-  static boolean holdsTheStandby(UnitState s) {
+  /**
+   * Whether the unit's standby slot names a former primary kept while its pod is deleted: still deleting, or gone. (A
+   * pod made since under that name, not deleting, is a standby like any other.)
+   */
+  static boolean holdsTheStandby(Observation o, UnitState s) {
     FailoverTimings last = s.lastFailover();
     return s.standby() != null
         && last != null
         && s.standby().equals(last.former())
-        && podDeleted(last.cause());
+        && podDeleted(last.cause())
+        && o.member(s.standby()).map(Member::deleting).orElse(true);
   }
 
   /** Whether standby {@code m} is such a departing former primary. */
   static boolean departing(Observation o, Member m) {
-    return m.pod().equals(o.state().standby()) && holdsTheStandby(o.state()) && m.deleting();
+    return m.pod().equals(o.state().standby()) && holdsTheStandby(o, o.state()) && m.deleting();
   }
 
   /**
@@ -104,7 +108,7 @@ final class FormerDeparting {
 
   /** The successor awaited by a departing standby: kept, not removed as an extra member. */
   static boolean awaited(Observation o, UnitState s, Member m) {
-    return holdsTheStandby(s)
+    return holdsTheStandby(o, s)
         && s.primary() != null
         && m.equals(NodeMaintenance.successor(o, s, s.primary()));
   }

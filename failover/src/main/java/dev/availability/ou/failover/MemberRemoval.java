@@ -35,9 +35,6 @@ final class MemberRemoval {
       boolean hangs = mayHang(o, s, m);
       boolean force = hangs && fenced(o, s, m);
       if (!m.deleting()) {
-        // (a primary's sidecar lingers after SIGTERM unless released: FormerDeparting)
-        if (m.assignedRole() == Role.Primary)
-          actions.add(new Action.Assign(m.pod(), Role.Fenced, s.epoch(), null));
         actions.add(new DeleteMember(m.pod(), force));
         // A former primary kept until a standby was in sync (MemberRejoin) goes now, and says so.
         if (s.lastFailover() != null && m.pod().equals(s.lastFailover().former())) {

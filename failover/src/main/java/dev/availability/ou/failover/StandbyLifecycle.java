@@ -51,7 +51,7 @@ final class StandbyLifecycle {
       s = MemberRejoin.rejoin(o, s, returning, sb, actions);
       sb = returning;
     }
-    if (FormerDeparting.holdsTheStandby(s)) {
+    if (FormerDeparting.holdsTheStandby(o, s)) {
       // The former primary, its pod being deleted, is the standby until its successor runs.
       s = FormerDeparting.tend(o, s, p, sb, actions);
       sb = o.member(s.standby()).orElse(null);

@@ -79,18 +79,18 @@ class FormerDepartingTest {
     assertThat(w.lostAtPromotion).containsExactly(0L);
   }
 
-  /** A deposed primary the operator deletes itself is released at once: its sidecar does not linger. */
+  /** A deposed primary the operator deletes itself is not kept: its sidecar leaves after the keep window. */
   @Test
-  void aFormerPrimaryTheOperatorDeletesIsReleasedAndGoesAtOnce() {
+  void aFormerPrimaryTheOperatorDeletesGoesOnceTheKeepWindowIsOver() {
     World w = World.threeNodes(UnitPolicy.Mode.Synchronous).bootstrap();
     int mark = w.mark();
     w.appCrashLoop("db-0"); // not kept as the standby (FormerAsStandby): deleted
     w.settle();
     w.runUntilProtectedAt(2, Duration.ofSeconds(10));
-    w.run(Duration.ofSeconds(1));
+    w.run(World.SHUTDOWN_KEEP_WINDOW.plusSeconds(1));
     assertThat(w.eventsSince(mark))
         .contains(EventReason.FormerPrimaryDeleted)
         .doesNotContain(EventReason.FormerPrimaryDeparting);
-    assertThat(w.pods).as("gone within its graceful termination").containsOnlyKeys("db-1", "db-2");
+    assertThat(w.pods).as("gone once its sidecar left").containsOnlyKeys("db-1", "db-2");
   }
 }

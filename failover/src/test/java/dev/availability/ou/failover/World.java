@@ -100,6 +100,7 @@ final class World {
     // its assigned role and epoch when SIGTERM came: a primary's sidecar lingers (ShutdownLinger)
     Role roleAtTerm;
     long epochAtTerm;
+    boolean keptAfterTerm;
     boolean unschedulable;
     String templateHash;
     Set<String> avoid = Set.of();
@@ -816,10 +817,9 @@ final class World {
     if (p.roleAtTerm != Role.Primary) return false;
     Duration since = Duration.between(p.deletionRequestedAt, now);
     if (since.compareTo(SHUTDOWN_MAX) >= 0) return false;
-    if (p.role == Role.Standby && p.epoch > p.epochAtTerm) return true;
-    return p.role == Role.Primary
-        && p.epoch == p.epochAtTerm
-        && since.compareTo(SHUTDOWN_KEEP_WINDOW) < 0;
+    if (p.role == Role.Standby && p.epoch > p.epochAtTerm) return p.keptAfterTerm = true;
+    if (p.keptAfterTerm) return false; // released
+    return since.compareTo(SHUTDOWN_KEEP_WINDOW) < 0; // (even fenced: the promotion fences first)
   }
 
   void removePod(String name) {

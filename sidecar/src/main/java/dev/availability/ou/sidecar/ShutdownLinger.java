@@ -10,11 +10,9 @@ import java.util.Map;
  * {@code dataDurability: Required} acknowledges again at once instead of after a new pod's start. So a primary's
  * sidecar waits {@code keepWindow} for that assignment; kept, it serves as the standby until the operator releases it
  * (assigns it Fenced); in any case it leaves before {@code max}, ahead of the kubelet's SIGKILL at the end of the pod's
- * grace period. A standby's sidecar leaves at once: nobody waits for it. Pure: the caller polls with its clock.
+ * grace period. A standby's sidecar leaves at once: nobody waits for it. No I/O: the caller polls with its clock.
  */
 final class ShutdownLinger {
-  private ShutdownLinger() {}
-
   /**
    * @param keepWindowMillis how long a primary's sidecar waits to be kept as the standby
    * @param maxMillis the longest it stays (below the pod's termination grace period)
@@ -32,23 +30,39 @@ final class ShutdownLinger {
     }
   }
 
-  /** The member's assigned role and epoch when SIGTERM came. */
-  record AtTerm(Role role, long epoch) {}
+  private final Settings settings;
+  private final Role roleAtTerm;
+  private final long epochAtTerm;
+  private boolean kept;
+
+  /** For a member whose assigned role and epoch were {@code role} and {@code epoch} when SIGTERM came. */
+  ShutdownLinger(Settings settings, Role role, long epoch) {
+    this.settings = settings;
+    this.roleAtTerm = role;
+    this.epochAtTerm = epoch;
+  }
 
   /**
-   * Null to stay, else why to leave now.
+   * Null to stay, else why to leave now. The failover fences the former primary at the new epoch before it keeps it, so
+   * only a member kept first (assigned Standby at a newer epoch) takes Fenced as its release; until then it waits the
+   * keep window whatever it is assigned.
    *
-   * @param role, epoch the member's assigned role and epoch now
+   * @param role the member's assigned role now
+   * @param epoch its assigned epoch now
    * @param elapsedMillis since SIGTERM
    */
-  static String leaveBecause(Settings s, AtTerm atTerm, Role role, long epoch, long elapsedMillis) {
-    if (atTerm.role() != Role.Primary) return "it was not the primary";
-    if (elapsedMillis >= s.maxMillis())
-      return "it stayed " + s.maxMillis() + " ms, the most it may (OU_SHUTDOWN_MAX)";
-    if (role == Role.Standby && epoch > atTerm.epoch()) return null; // kept as the standby
-    if (role == Role.Fenced) return "the operator released it";
-    if (role == Role.Primary && epoch == atTerm.epoch() && elapsedMillis < s.keepWindowMillis())
-      return null; // the operator may still keep it
-    return "the operator did not keep it as the standby within " + s.keepWindowMillis() + " ms";
+  String leaveBecause(Role role, long epoch, long elapsedMillis) {
+    if (roleAtTerm != Role.Primary) return "it was not the primary";
+    if (elapsedMillis >= settings.maxMillis())
+      return "it stayed " + settings.maxMillis() + " ms, the most it may (OU_SHUTDOWN_MAX)";
+    boolean keptNow = role == Role.Standby && epoch > epochAtTerm;
+    if (keptNow) {
+      kept = true;
+      return null;
+    }
+    if (kept) return "the operator released it (" + role + " at epoch " + epoch + ")";
+    if (elapsedMillis < settings.keepWindowMillis()) return null; // it may still be kept
+    return "the operator did not keep it as the standby within " + settings.keepWindowMillis()
+        + " ms";
   }
 }

@@ -1,5 +1,6 @@
 package dev.availability.ou.sidecar;
 
+import dev.availability.ou.contract.Role;
 import dev.availability.ou.contract.SidecarHeap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -102,16 +103,17 @@ public final class Sidecar implements AutoCloseable, HealthServer.View {
    */
   void lingerAfterTerm(ShutdownLinger.Settings settings) throws InterruptedException {
     Replica r = member.replica();
-    ShutdownLinger.AtTerm atTerm = new ShutdownLinger.AtTerm(r.role(), r.epoch());
+    Role role = r.role();
+    long epoch = r.epoch();
+    ShutdownLinger linger = new ShutdownLinger(settings, role, epoch);
     long t0 = System.nanoTime();
     String why;
     boolean said = false;
-    while ((why = ShutdownLinger.leaveBecause(
-            settings, atTerm, r.role(), r.epoch(), (System.nanoTime() - t0) / 1_000_000))
+    while ((why = linger.leaveBecause(r.role(), r.epoch(), (System.nanoTime() - t0) / 1_000_000))
         == null) {
       if (!said) {
-        Logs.info("SIGTERM as " + atTerm.role() + " at epoch " + atTerm.epoch()
-            + ": staying while the operator keeps this member as the new primary's standby");
+        Logs.info("SIGTERM as " + role + " at epoch " + epoch
+            + ": staying while the operator may keep this member as the new primary's standby");
         said = true;
       }
       Thread.sleep(50);

@@ -8,37 +8,54 @@ import org.junit.jupiter.api.Test;
 
 class ShutdownLingerTest {
   static final ShutdownLinger.Settings S = new ShutdownLinger.Settings(5_000, 25_000);
-  static final ShutdownLinger.AtTerm PRIMARY_AT_3 = new ShutdownLinger.AtTerm(Role.Primary, 3);
+
+  static ShutdownLinger primaryAt3() {
+    return new ShutdownLinger(S, Role.Primary, 3);
+  }
 
   @Test
   void aStandbyLeavesAtOnce() {
-    assertThat(ShutdownLinger.leaveBecause(
-            S, new ShutdownLinger.AtTerm(Role.Standby, 3), Role.Standby, 3, 0))
+    assertThat(new ShutdownLinger(S, Role.Standby, 3).leaveBecause(Role.Standby, 3, 0))
         .contains("not the primary");
   }
 
   @Test
   void aPrimaryWaitsTheKeepWindowToBeKeptThenLeaves() {
-    assertThat(ShutdownLinger.leaveBecause(S, PRIMARY_AT_3, Role.Primary, 3, 4_999))
-        .isNull();
-    assertThat(ShutdownLinger.leaveBecause(S, PRIMARY_AT_3, Role.Primary, 3, 5_000))
-        .contains("did not keep it");
+    ShutdownLinger l = primaryAt3();
+    assertThat(l.leaveBecause(Role.Primary, 3, 4_999)).isNull();
+    assertThat(l.leaveBecause(Role.Primary, 3, 5_000)).contains("did not keep it");
   }
 
   @Test
-  void aPrimaryKeptAsTheStandbyAtTheNextEpochStaysUntilReleasedOrTheMost() {
-    assertThat(ShutdownLinger.leaveBecause(S, PRIMARY_AT_3, Role.Standby, 4, 24_999))
+  void theFailoversFenceBeforeTheKeepIsNoRelease() {
+    ShutdownLinger l = primaryAt3();
+    assertThat(l.leaveBecause(Role.Fenced, 4, 300))
+        .as("fenced by the promotion")
         .isNull();
-    assertThat(ShutdownLinger.leaveBecause(S, PRIMARY_AT_3, Role.Fenced, 4, 6_000))
-        .contains("released");
-    assertThat(ShutdownLinger.leaveBecause(S, PRIMARY_AT_3, Role.Standby, 4, 25_000))
-        .contains("OU_SHUTDOWN_MAX");
+    assertThat(l.leaveBecause(Role.Standby, 4, 600)).as("kept").isNull();
+    assertThat(l.leaveBecause(Role.Standby, 4, 24_999)).isNull();
+    assertThat(l.leaveBecause(Role.Fenced, 4, 25_000 - 1)).contains("released");
+  }
+
+  @Test
+  void aFencedPrimaryNobodyKeepsLeavesAfterTheKeepWindow() {
+    ShutdownLinger l = primaryAt3();
+    assertThat(l.leaveBecause(Role.Fenced, 4, 4_000)).isNull();
+    assertThat(l.leaveBecause(Role.Fenced, 4, 5_000)).contains("did not keep it");
+  }
+
+  @Test
+  void aKeptMemberLeavesAtTheMost() {
+    ShutdownLinger l = primaryAt3();
+    assertThat(l.leaveBecause(Role.Standby, 4, 1_000)).isNull();
+    assertThat(l.leaveBecause(Role.Standby, 4, 25_000)).contains("OU_SHUTDOWN_MAX");
   }
 
   @Test
   void aStandbyAssignmentAtTheSameEpochIsNoKeep() {
-    assertThat(ShutdownLinger.leaveBecause(S, PRIMARY_AT_3, Role.Standby, 3, 100))
-        .contains("did not keep it");
+    ShutdownLinger l = primaryAt3();
+    assertThat(l.leaveBecause(Role.Standby, 3, 100)).isNull(); // within the window
+    assertThat(l.leaveBecause(Role.Standby, 3, 5_000)).contains("did not keep it");
   }
 
   @Test
