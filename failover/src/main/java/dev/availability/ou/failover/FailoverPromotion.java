@@ -66,8 +66,13 @@ final class FailoverPromotion {
     }
     actions.add(new HoldLease(target.pod(), i.epoch(), lease));
     // Fence even a former primary that is being deleted: it may acknowledge writes until it is
-    // gone.
-    if (former != null) actions.add(new Assign(former.pod(), Role.Fenced, i.epoch(), null));
+    // gone. One the failover will keep as the standby while its pod goes (FormerDeparting) is
+    // deposed by that assignment instead: a Fenced one would tell its lingering sidecar to leave.
+    if (former != null)
+      actions.add(
+          FormerDeparting.keep(o, i, former)
+              ? new Assign(former.pod(), Role.Standby, i.epoch(), i.target())
+              : new Assign(former.pod(), Role.Fenced, i.epoch(), null));
     actions.add(new Assign(target.pod(), Role.Primary, i.epoch(), null));
     // A target whose sidecar reports must confirm the promotion before traffic moves to it: a
     // standby that died with its primary (both nodes lost) looks healthy to the API server for a

@@ -97,9 +97,8 @@ final class World {
     Instant readySince;
     AppContainer app;
     Instant deletionRequestedAt;
-    // its assigned role and epoch when SIGTERM came: a primary's sidecar lingers (ShutdownLinger)
+    // its assigned role when SIGTERM came: a primary's sidecar lingers (ShutdownLinger)
     Role roleAtTerm;
-    long epochAtTerm;
     boolean keptAfterTerm;
     boolean unschedulable;
     String templateHash;
@@ -809,17 +808,16 @@ final class World {
   private void terminate(Pod p) {
     p.deletionRequestedAt = now;
     p.roleAtTerm = p.role;
-    p.epochAtTerm = p.epoch;
   }
 
   /** As the sidecar's ShutdownLinger: a primary's sidecar stays while it is (or may yet be) kept as the standby. */
   private boolean sidecarLingers(Pod p) {
-    if (p.roleAtTerm != Role.Primary) return false;
+    if (p.roleAtTerm != Role.Primary && !p.keptAfterTerm) return false;
     Duration since = Duration.between(p.deletionRequestedAt, now);
     if (since.compareTo(SHUTDOWN_MAX) >= 0) return false;
-    if (p.role == Role.Standby && p.epoch > p.epochAtTerm) return p.keptAfterTerm = true;
-    if (p.keptAfterTerm) return false; // released
-    return since.compareTo(SHUTDOWN_KEEP_WINDOW) < 0; // (even fenced: the promotion fences first)
+    if (p.role == Role.Standby) return p.keptAfterTerm = true;
+    if (p.keptAfterTerm || p.role == Role.Fenced) return false; // released, or fenced: not kept
+    return since.compareTo(SHUTDOWN_KEEP_WINDOW) < 0;
   }
 
   void removePod(String name) {

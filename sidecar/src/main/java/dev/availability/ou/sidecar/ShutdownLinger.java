@@ -30,39 +30,73 @@ final class ShutdownLinger {
     }
   }
 
+  /** How soon before SIGTERM a member assigned Standby must have been the primary to count as kept already. */
+  static final long KEPT_BEFORE_SIGTERM_MILLIS = 3_000;
+
   private final Settings settings;
   private final Role roleAtTerm;
-  private final long epochAtTerm;
   private boolean kept;
 
-  /** For a member whose assigned role and epoch were {@code role} and {@code epoch} when SIGTERM came. */
-  ShutdownLinger(Settings settings, Role role, long epoch) {
+  /**
+   * For a member whose assigned role was {@code role} when SIGTERM came, and which was last the primary
+   * {@code millisSincePrimary} before (0: it still was; {@link Long#MAX_VALUE}: never). The failover may reach the
+   * sidecar before the kubelet's SIGTERM: a member assigned Standby that was the primary a moment before is one the
+   * operator keeps.
+   */
+  ShutdownLinger(Settings settings, Role role, long millisSincePrimary) {
     this.settings = settings;
     this.roleAtTerm = role;
-    this.epochAtTerm = epoch;
+    this.kept = role == Role.Standby && millisSincePrimary <= KEPT_BEFORE_SIGTERM_MILLIS;
   }
 
   /**
-   * Null to stay, else why to leave now. The failover fences the former primary at the new epoch before it keeps it, so
-   * only a member kept first (assigned Standby at a newer epoch) takes Fenced as its release; until then it waits the
-   * keep window whatever it is assigned.
+   * Null to stay, else why to leave now. A primary waits the keep window; assigned Standby meanwhile (or already), it is
+   * kept, and whatever it is assigned next releases it. Fenced before that, it is not kept.
    *
    * @param role the member's assigned role now
-   * @param epoch its assigned epoch now
+   * @param epoch its assigned epoch now (for the message)
    * @param elapsedMillis since SIGTERM
    */
   String leaveBecause(Role role, long epoch, long elapsedMillis) {
-    if (roleAtTerm != Role.Primary) return "it was not the primary";
+    if (roleAtTerm != Role.Primary && !kept)
+      return "it was " + (roleAtTerm == null ? "not assigned" : "a " + roleAtTerm);
     if (elapsedMillis >= settings.maxMillis())
       return "it stayed " + settings.maxMillis() + " ms, the most it may (OU_SHUTDOWN_MAX)";
-    boolean keptNow = role == Role.Standby && epoch > epochAtTerm;
-    if (keptNow) {
+    if (role == Role.Standby) {
       kept = true;
       return null;
     }
     if (kept) return "the operator released it (" + role + " at epoch " + epoch + ")";
+    if (role == Role.Fenced) return "the operator fenced it rather than keep it";
     if (elapsedMillis < settings.keepWindowMillis()) return null; // it may still be kept
     return "the operator did not keep it as the standby within " + settings.keepWindowMillis()
         + " ms";
+  }
+
+  /** Remembers when the member last stopped being the primary (a listener of its role changes). */
+  static final class LastPrimary implements java.util.function.Consumer<Replica.RoleView> {
+    private volatile boolean primary;
+    private volatile long leftAtNanos;
+    private volatile boolean left;
+
+    LastPrimary(Role now) {
+      primary = now == Role.Primary;
+    }
+
+    @Override
+    public void accept(Replica.RoleView v) {
+      boolean now = v.role() == Role.Primary;
+      if (primary && !now) {
+        leftAtNanos = System.nanoTime();
+        left = true;
+      }
+      primary = now;
+    }
+
+    /** 0 while it is the primary; {@link Long#MAX_VALUE} when it never was since it was watched. */
+    long millisSincePrimary() {
+      if (primary) return 0;
+      return left ? (System.nanoTime() - leftAtNanos) / 1_000_000 : Long.MAX_VALUE;
+    }
   }
 }

@@ -20,6 +20,7 @@ public final class Sidecar implements AutoCloseable, HealthServer.View {
   private final AppHealth appHealth;
   private final LocalApiServer localApi;
   private final HealthServer health;
+  private final ShutdownLinger.LastPrimary lastPrimary;
   private final ScheduledExecutorService ticker = Executors.newScheduledThreadPool(2, r -> {
     Thread t = new Thread(r, "ou-ticker");
     t.setDaemon(true);
@@ -38,6 +39,8 @@ public final class Sidecar implements AutoCloseable, HealthServer.View {
     // Last: the application's first request finds the role already taken.
     this.localApi = new LocalApiServer(
         cfg, new SingleMemberTarget(member, appHealth), member.counters(), appHealth);
+    this.lastPrimary = new ShutdownLinger.LastPrimary(member.replica().role());
+    member.replica().listeners().addRoleListener(lastPrimary);
     member.startTicking();
     ticker.scheduleWithFixedDelay(heapWatch::check, 0, 5, TimeUnit.SECONDS);
     Logs.info("ou-sidecar up: local API " + cfg.localApi() + ", replication " + cfg.replication()
@@ -105,7 +108,7 @@ public final class Sidecar implements AutoCloseable, HealthServer.View {
     Replica r = member.replica();
     Role role = r.role();
     long epoch = r.epoch();
-    ShutdownLinger linger = new ShutdownLinger(settings, role, epoch);
+    ShutdownLinger linger = new ShutdownLinger(settings, role, lastPrimary.millisSincePrimary());
     long t0 = System.nanoTime();
     String why;
     boolean said = false;

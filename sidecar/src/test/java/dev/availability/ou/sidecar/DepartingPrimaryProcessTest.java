@@ -52,11 +52,7 @@ class DepartingPrimaryProcessTest {
     terminateOnceStarted(a); // SIGTERM, as the kubelet at a pod's deletion
     Thread.sleep(500);
     assertThat(a.alive()).as("a primary's sidecar waits to be kept").isTrue();
-    // The failover: a fenced at epoch 2, b promoted at epoch 2 towards a; then a, still running,
-    // kept as b's standby.
-    try (OuClient ca = a.client()) {
-      ca.assign(MemberRole.FENCED, 2, null, "Synchronous");
-    }
+    // The failover: b promoted at epoch 2 towards a; a, still running, kept as b's standby.
     try (OuClient cb = b.client()) {
       cb.assign(MemberRole.PRIMARY, 2, a.replicationEndpoint(), "Synchronous");
     }

@@ -9,53 +9,67 @@ import org.junit.jupiter.api.Test;
 class ShutdownLingerTest {
   static final ShutdownLinger.Settings S = new ShutdownLinger.Settings(5_000, 25_000);
 
-  static ShutdownLinger primaryAt3() {
-    return new ShutdownLinger(S, Role.Primary, 3);
+  static ShutdownLinger primary() {
+    return new ShutdownLinger(S, Role.Primary, 0);
   }
 
   @Test
-  void aStandbyLeavesAtOnce() {
-    assertThat(new ShutdownLinger(S, Role.Standby, 3).leaveBecause(Role.Standby, 3, 0))
-        .contains("not the primary");
+  void aStandbyOrAFencedMemberLeavesAtOnce() {
+    assertThat(new ShutdownLinger(S, Role.Standby, Long.MAX_VALUE).leaveBecause(Role.Standby, 3, 0))
+        .contains("a Standby");
+    assertThat(new ShutdownLinger(S, Role.Fenced, 100).leaveBecause(Role.Fenced, 3, 0))
+        .contains("a Fenced");
   }
 
   @Test
   void aPrimaryWaitsTheKeepWindowToBeKeptThenLeaves() {
-    ShutdownLinger l = primaryAt3();
+    ShutdownLinger l = primary();
     assertThat(l.leaveBecause(Role.Primary, 3, 4_999)).isNull();
     assertThat(l.leaveBecause(Role.Primary, 3, 5_000)).contains("did not keep it");
   }
 
   @Test
-  void theFailoversFenceBeforeTheKeepIsNoRelease() {
-    ShutdownLinger l = primaryAt3();
-    assertThat(l.leaveBecause(Role.Fenced, 4, 300))
-        .as("fenced by the promotion")
-        .isNull();
+  void aPrimaryKeptAsTheStandbyStaysUntilReleased() {
+    ShutdownLinger l = primary();
     assertThat(l.leaveBecause(Role.Standby, 4, 600)).as("kept").isNull();
     assertThat(l.leaveBecause(Role.Standby, 4, 24_999)).isNull();
-    assertThat(l.leaveBecause(Role.Fenced, 4, 25_000 - 1)).contains("released");
+    assertThat(l.leaveBecause(Role.Fenced, 4, 24_999)).contains("released");
   }
 
   @Test
-  void aFencedPrimaryNobodyKeepsLeavesAfterTheKeepWindow() {
-    ShutdownLinger l = primaryAt3();
-    assertThat(l.leaveBecause(Role.Fenced, 4, 4_000)).isNull();
-    assertThat(l.leaveBecause(Role.Fenced, 4, 5_000)).contains("did not keep it");
+  void aPrimaryFencedRatherThanKeptLeaves() {
+    assertThat(primary().leaveBecause(Role.Fenced, 4, 300))
+        .contains("fenced it rather than keep it");
+  }
+
+  /** The failover's Standby assignment reached the sidecar before the kubelet's SIGTERM. */
+  @Test
+  void aMemberKeptJustBeforeSigtermStays() {
+    ShutdownLinger l = new ShutdownLinger(S, Role.Standby, 200);
+    assertThat(l.leaveBecause(Role.Standby, 4, 10_000)).isNull();
+    assertThat(l.leaveBecause(Role.Fenced, 4, 10_050)).contains("released");
+    assertThat(new ShutdownLinger(S, Role.Standby, ShutdownLinger.KEPT_BEFORE_SIGTERM_MILLIS + 1)
+            .leaveBecause(Role.Standby, 4, 0))
+        .as("a standby for longer is an ordinary one")
+        .contains("a Standby");
   }
 
   @Test
   void aKeptMemberLeavesAtTheMost() {
-    ShutdownLinger l = primaryAt3();
+    ShutdownLinger l = primary();
     assertThat(l.leaveBecause(Role.Standby, 4, 1_000)).isNull();
     assertThat(l.leaveBecause(Role.Standby, 4, 25_000)).contains("OU_SHUTDOWN_MAX");
   }
 
   @Test
-  void aStandbyAssignmentAtTheSameEpochIsNoKeep() {
-    ShutdownLinger l = primaryAt3();
-    assertThat(l.leaveBecause(Role.Standby, 3, 100)).isNull(); // within the window
-    assertThat(l.leaveBecause(Role.Standby, 3, 5_000)).contains("did not keep it");
+  void theLastPrimaryWatchSaysWhenTheMemberStoppedBeingThePrimary() throws Exception {
+    ShutdownLinger.LastPrimary w = new ShutdownLinger.LastPrimary(Role.Standby);
+    assertThat(w.millisSincePrimary()).isEqualTo(Long.MAX_VALUE);
+    w.accept(new Replica.RoleView(Role.Primary, 2, true, null));
+    assertThat(w.millisSincePrimary()).isZero();
+    w.accept(new Replica.RoleView(Role.Standby, 3, false, null));
+    Thread.sleep(20);
+    assertThat(w.millisSincePrimary()).isBetween(20L, 10_000L);
   }
 
   @Test
