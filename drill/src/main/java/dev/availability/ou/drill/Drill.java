@@ -152,6 +152,23 @@ public final class Drill implements AutoCloseable {
             || failoverAbortedSince(faultGivenAt));
   }
 
+  /** The unit's events in the order they were last seen, a line each: what a failed assertion should print. */
+  public String story() {
+    return cluster
+        .client
+        .v1()
+        .events()
+        .inNamespace(namespace)
+        .withField("involvedObject.name", UNIT)
+        .list()
+        .getItems()
+        .stream()
+        .sorted(java.util.Comparator.comparing(
+            e -> e.getLastTimestamp() == null ? "" : e.getLastTimestamp()))
+        .map(e -> e.getLastTimestamp() + " " + e.getReason() + ": " + e.getMessage())
+        .collect(java.util.stream.Collectors.joining("\n  ", "\n  ", ""));
+  }
+
   /** Whether the operator aborted a failover of the unit at or after {@code since} (by its FailoverAborted event). */
   private boolean failoverAbortedSince(Instant since) {
     if (since == null) return false;

@@ -58,7 +58,10 @@ class FaultDrillTest {
       verify(d, fault);
       if (fault == FaultKind.CONTAINER_CRASH)
         assertThat(d.units.standby(Drill.UNIT))
-            .as("the former primary, whose application alone crashed, is the standby")
+            .as(
+                "the former primary, whose application alone crashed, is the standby; the unit's"
+                    + " events: %s",
+                d.story())
             .isEqualTo(former);
     }
   }

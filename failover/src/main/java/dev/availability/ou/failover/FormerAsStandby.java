@@ -10,7 +10,13 @@ import java.time.Instant;
  *
  * <p>While its application restarts (until the unit's startup allowance after the switch), the kept member is a
  * standby that is still starting: not promotable and the unit not Protected, but not replaced either. An application
- * that does not come back in that time, or loops on its crash, makes it a failed standby, replaced as any other. Pure.
+ * that does not come back in that time, or loops on its crash, makes it a failed standby, replaced as any other.
+ *
+ * <p>An application failure is any of the three signals that say only the application is down: the kubelet's crash or
+ * restart of its container, and its sidecar's word that it is unhealthy. Which of them comes first is a race (the
+ * sidecar notices a dead application within its health session's ttl, the kubelet within its own status update; CI saw
+ * the sidecar win on a loaded machine), so all three keep the former primary. An application that hangs rather than
+ * crashes is kept the same way and replaced once the startup allowance is over. Pure.
  */
 final class FormerAsStandby {
   private FormerAsStandby() {}
@@ -19,7 +25,7 @@ final class FormerAsStandby {
   static boolean keep(Observation o, Intent i, Member former) {
     return former != null
         && i.kind() == PromotionKind.Failover
-        && appCrash(i.cause())
+        && appFailure(i.cause())
         && !o.pooled()
         && !former.deleting()
         && !former.terminated()
@@ -36,7 +42,7 @@ final class FormerAsStandby {
     FailoverTimings last = o.state().lastFailover();
     if (last == null
         || !m.pod().equals(last.former())
-        || !appCrash(last.cause())
+        || !appFailure(last.cause())
         || crashLooping(m)) return false;
     Instant switched =
         last.serviceSwitchedAt() != null ? last.serviceSwitchedAt() : last.decidedAt();
@@ -52,14 +58,16 @@ final class FormerAsStandby {
     FailoverTimings last = o.state().lastFailover();
     return last != null
         && m.pod().equals(last.former())
-        && appCrash(last.cause())
+        && appFailure(last.cause())
         && !restarting(o, m)
         && (m.report() == null || m.report().epoch() < o.state().epoch());
   }
 
-  private static boolean appCrash(PromotionReason cause) {
+  private static boolean appFailure(PromotionReason cause) {
     return cause instanceof PromotionReason.Fault f
-        && (f.signal() == Signal.Kind.AppCrashed || f.signal() == Signal.Kind.AppRestarted);
+        && (f.signal() == Signal.Kind.AppCrashed
+            || f.signal() == Signal.Kind.AppRestarted
+            || f.signal() == Signal.Kind.AppUnhealthy);
   }
 
   private static boolean crashLooping(Member m) {

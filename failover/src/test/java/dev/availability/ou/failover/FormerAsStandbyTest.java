@@ -105,4 +105,42 @@ class FormerAsStandbyTest {
     assertThat(w.eventsSince(mark)).doesNotContain(EventReason.FormerPrimaryKept);
     assertThat(w.status.standby()).isNotEqualTo("db-0");
   }
+
+  /** The race CI saw: the sidecar reports the dead application before the kubelet reports the crash. */
+  @Test
+  void aSidecarThatReportsItsAppUnhealthyBeforeTheKubeletSeesTheCrashKeepsTheFormerPrimary() {
+    World w = World.threeNodes(UnitPolicy.Mode.Synchronous).bootstrap();
+    int mark = w.mark();
+    w.appReportedUnhealthy("db-0", true);
+    w.settle();
+    w.run(Duration.ofMillis(300));
+    w.appExits("db-0", Duration.ofSeconds(2));
+    w.run(Duration.ofSeconds(3));
+    w.appReportedUnhealthy("db-0", false);
+    w.runUntilProtectedAt(2, Duration.ofSeconds(10));
+    assertThat(w.status.lastFailover().reason()).isEqualTo(Signal.Kind.AppUnhealthy.name());
+    assertThat(w.eventsSince(mark))
+        .contains(EventReason.FormerPrimaryKept)
+        .doesNotContain(EventReason.FormerPrimaryDeleted, EventReason.StandbyScheduled);
+    assertThat(w.status.standby()).isEqualTo("db-0");
+    assertThat(w.pods).containsOnlyKeys("db-0", "db-1");
+    assertThat(w.lostAtPromotion).containsExactly(0L);
+  }
+
+  /** An application that hangs (its sidecar says unhealthy, the kubelet sees it running) is kept, then replaced. */
+  @Test
+  void anAppThatStaysUnhealthyIsReplacedOnceTheStartupAllowanceIsOver() {
+    World w = World.threeNodes(UnitPolicy.Mode.Synchronous).bootstrap();
+    int mark = w.mark();
+    w.appReportedUnhealthy("db-0", true);
+    w.settle();
+    w.run(w.thresholds().startupAllowance().minusSeconds(2));
+    assertThat(w.status.primary()).isEqualTo("db-1");
+    assertThat(w.status.standby()).as("kept while it may still recover").isEqualTo("db-0");
+    w.runUntilProtectedAt(2, Duration.ofSeconds(15));
+    assertThat(w.eventsSince(mark))
+        .containsSubsequence(EventReason.FormerPrimaryKept, EventReason.StandbyReplaced);
+    assertThat(w.status.standby()).isEqualTo("db-2");
+    assertThat(w.status.lastFailover().reason()).isEqualTo(Signal.Kind.AppUnhealthy.name());
+  }
 }

@@ -133,11 +133,6 @@ class PrimaryFaultFailoverTest {
   }
 
   @Test
-  void primarySidecarReportingItsAppUnhealthyFailsOver() {
-    failsOver(w -> w.appReportedUnhealthy("db-0", true), Signal.Kind.AppUnhealthy, false);
-  }
-
-  @Test
   void inSynchronousModeAPrimaryThatCannotRenewItsLeaseServesOnWhileItsStandbyHearsIt() {
     World w = World.threeNodes().bootstrap();
     int mark = w.mark();
