@@ -134,10 +134,7 @@ class DependencyDrillTest {
                 d.units.get(Drill.UNIT).getStatus().getDependencies().get(0).getAvailable()));
         Instant since = Instant.parse(
             d.units.get(Drill.UNIT).getStatus().getDependencies().get(0).getSince());
-        var dbReady = d.units.get(DB).getStatus().getConditions().stream()
-            .filter(c -> "Ready".equals(c.getType()))
-            .findFirst()
-            .orElseThrow();
+        var dbReady = readyCondition(d, DB);
         Instant dbUnready = Instant.parse(dbReady.getLastTransitionTime());
         Instant declarable =
             since.plus(DB_RECOVERY).isAfter(dbUnready) ? since.plus(DB_RECOVERY) : dbUnready;
@@ -168,10 +165,13 @@ class DependencyDrillTest {
         for (String node : dbNodes) cluster.run("heal-node", node);
       }
 
+      // Serving again as db's operator says it (Ready True), with a ready endpoint: healed before
+      // the node controller's NotReady, db's old primary never left its endpoints.
       await("db serving again")
           .atMost(Duration.ofSeconds(180))
           .pollInterval(Duration.ofMillis(100))
-          .until(() -> d.units.readyEndpointPods(DB).size() == 1);
+          .until(() -> "True".equals(readyCondition(d, DB).getStatus())
+              && d.units.readyEndpointPods(DB).size() == 1);
       Instant dbBack = Instant.now();
       await("the store normal again")
           .atMost(Duration.ofSeconds(60))
@@ -189,6 +189,13 @@ class DependencyDrillTest {
           .untilAsserted(() -> assertThat(d.units.eventReasons(Drill.UNIT))
               .contains("DependencyUnavailable", "DependencyAvailable"));
     }
+  }
+
+  private static io.fabric8.kubernetes.api.model.Condition readyCondition(Drill d, String unit) {
+    return d.units.get(unit).getStatus().getConditions().stream()
+        .filter(c -> "Ready".equals(c.getType()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("unit " + unit + " shows no Ready condition"));
   }
 
   /** Where the time went: the store's verdict on db (since, declared) and db's own Ready and failover times. */
