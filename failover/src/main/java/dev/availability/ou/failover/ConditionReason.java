@@ -39,6 +39,7 @@ public enum ConditionReason {
   NameConflict,
   ApiRequestFailed,
   FailoverLoop,
+  MembersUnreachable,
   AsExpected,
   // Paused
   PausedByAnnotation,

@@ -59,8 +59,14 @@ final class Conditions {
   }
 
   static List<ConditionView> degraded(ConditionReason reason, String message) {
+    return degraded(reason, message, null);
+  }
+
+  /** Degraded, and not serving since {@code notServingSince} (null: since now) when it was Ready. */
+  static List<ConditionView> degraded(
+      ConditionReason reason, String message, java.time.Instant notServingSince) {
     return List.of(
-        new ConditionView(Ready, false, reason, message),
+        new ConditionView(Ready, false, reason, message).changedAt(notServingSince),
         new ConditionView(Protected, false, reason, message),
         idle(),
         new ConditionView(Degraded, true, reason, message));

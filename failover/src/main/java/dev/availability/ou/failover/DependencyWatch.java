@@ -14,8 +14,16 @@ import java.util.Map;
  * from the signals against its primary, whose dates can precede the fault (a primary its standby vouches for renews
  * its lease only every ten lease durations), nor from the renewal alone, for the same reason: either would report a
  * failover it completes within its budget.
- * A dependency that does not exist is unavailable (NotFound). Pure: the time is
- * passed in.
+ *
+ * <p>One case is dated earlier, by the dependency's own operator: when its primary and standby fall silent together
+ * ({@link MembersSilence}: both nodes stop renewing their leases) it writes Ready=False with the moment its members
+ * were last heard (the later of the two nodes' last renewals it saw) as the transition time, not the moment it judged
+ * them (1.5 kubelet renewal periods later). That date is safe there and only there: nothing can be promoted, so no
+ * failover within the budget can be reported by it, and the two node leases are the kubelets' own, renewed every
+ * quarter lease, not a vouched primary's sparse renewals. So the dependents are told about the loss of both members
+ * at the last-heard moment plus {@code unavailableAfter}, within the budget plus the time to tell them from the fault.
+ *
+ * <p>A dependency that does not exist is unavailable (NotFound). Pure: the time is passed in.
  */
 public final class DependencyWatch {
   private DependencyWatch() {}
@@ -27,7 +35,8 @@ public final class DependencyWatch {
    * The dependency unit as the operator observes it.
    *
    * @param serving its Ready condition is True (a primary serves through its Service)
-   * @param readySince when its Ready condition last changed (null: unknown)
+   * @param readySince when its Ready condition last changed (null: unknown); for a unit whose members fell silent
+   *     together, when they were last heard
    * @param lastRenewal when the operator last saw its primary lease renewed, by the operator's clock (null: never)
    */
   public record Observed(

@@ -28,6 +28,8 @@ final class PrimaryFailure {
     UnitState s = o.state();
     UnitPolicy policy = o.policy();
     String what = "primary " + s.primary() + " failed: " + verdict.describe();
+    MembersSilence.Silence silence = MembersSilence.of(o);
+    if (silence != null) return unreachable(o, silence, what);
     if (!policy.automatic()) {
       return degraded(
           o,
@@ -89,9 +91,37 @@ final class PrimaryFailure {
         Duration.ZERO);
   }
 
+  /**
+   * Both members unheard ({@link MembersSilence}): nobody is promoted (the standby is as unreachable as the primary),
+   * no member is replaced or deleted (both nodes may be back in a moment); the unit shows that it has not served since
+   * its members were last heard, and waits for them, or for the node controller's verdict on their nodes.
+   */
+  private static Decision unreachable(Observation o, MembersSilence.Silence silence, String what) {
+    String message =
+        what + "; nothing is promoted: standby " + silence.standby() + " is as unreachable"
+            + " as the primary. Waiting for nodes " + silence.primaryNode() + " and "
+            + silence.standbyNode()
+            + " to return (check them: kubectl get nodes), or for the node controller to mark them NotReady";
+    return degraded(
+        o,
+        ConditionReason.MembersUnreachable,
+        message,
+        EventReason.FailoverBlocked,
+        silence.lastHeard());
+  }
+
   /** Nobody is promoted: the unit is Degraded, saying why, and a primary that may recover stays the primary. */
   private static Decision degraded(
       Observation o, ConditionReason reason, String message, EventReason event) {
+    return degraded(o, reason, message, event, null);
+  }
+
+  private static Decision degraded(
+      Observation o,
+      ConditionReason reason,
+      String message,
+      EventReason event,
+      Instant notServingSince) {
     List<Action> actions = new ArrayList<>();
     UnitState s = o.state();
     Member p = o.member(s.primary()).orElse(null);
@@ -113,7 +143,7 @@ final class PrimaryFailure {
     return new Decision(
         s,
         Phase.Degraded,
-        Conditions.degraded(reason, message),
+        Conditions.degraded(reason, message, notServingSince),
         actions,
         false,
         o.policy().thresholds().leaseDuration());

@@ -19,6 +19,9 @@ import java.util.List;
  *       primary's node lease stale, the primary lease overdue (not yet expired).</li>
  *   <li>One weak signal alone is a partition, not a crash: no promotion while the API server still sees a
  *       healthy primary.</li>
+ *   <li>The primary's node lease stale and its standby's too, on another node ({@link MembersSilence}): both members
+ *       unheard is no partition of one node, so the primary counts as failed at once ({@code MembersSilent}, strong),
+ *       though nobody can be promoted.</li>
  * </ul>
  */
 public final class PrimaryHealthEvaluator {
@@ -135,11 +138,17 @@ public final class PrimaryHealthEvaluator {
       } else if (node.leaseRenewedAt() != null && node.leaseDuration() != null) {
         Duration staleAfter = Thresholds.nodeLeaseStaleAfter(node.leaseDuration());
         Duration age = Duration.between(node.leaseRenewedAt(), now);
-        if (age.compareTo(staleAfter) > 0) {
+        MembersSilence.Silence silence = MembersSilence.of(o);
+        if (silence != null) {
+          strong.add(silence.signal());
+        } else if (age.compareTo(staleAfter) > 0) {
           weak.add(new Signal(
               Signal.Kind.NodeLeaseStale,
               node.leaseRenewedAt().plus(staleAfter),
               "node " + node.name() + " has not renewed its lease for " + age.toMillis() + " ms"));
+          // Its standby's node may have gone with it: look again when that one's lease is stale.
+          Duration standbyStale = MembersSilence.untilStandbyStale(o);
+          if (standbyStale != null) recheck = min(recheck, standbyStale);
         }
       }
     }

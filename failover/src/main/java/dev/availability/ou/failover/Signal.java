@@ -20,7 +20,14 @@ public record Signal(Kind kind, Instant since, String message) {
     LeaseExpired(true, true),
     PeerLost(false, true),
     NodeLeaseStale(false, true),
-    LeaseOverdue(false, true);
+    LeaseOverdue(false, true),
+    /**
+     * The primary's node lease and its standby's, on another node, both stale ({@link MembersSilence}). Strong: it
+     * needs no partner, being two witnesses already (two nodes the API server no longer hears), and it cannot make
+     * things worse: nothing is promoted, fenced or deleted on it, the unit only shows that it does not serve. Not a
+     * second weak kind: that would pair with a lease overdue or a lost peer, of which the standby's node says nothing.
+     */
+    MembersSilent(true, true);
 
     private final boolean strong;
     private final boolean suspectsNode;

@@ -83,6 +83,23 @@ class DependencyWatchTest {
   }
 
   @Test
+  void aDependencyWhoseMembersFellSilentTogetherIsToldItsBudgetAfterTheyWereLastHeard() {
+    // Its operator judged it 3 s after both nodes were last heard (T0) and dated its Ready=False
+    // back to T0 (MembersSilence): nothing can be promoted, so no failover within the budget can be
+    // reported by that date. Its primary lease was last renewed 15 s before (vouched, sparse).
+    Verdict before = at(serving(T0.minusSeconds(60), T0.minusSeconds(15)), null, T0);
+    Observed o = down(T0, T0.minusSeconds(15));
+    Verdict judged = at(o, before, T0.plusSeconds(3));
+    assertThat(judged.reason()).isEqualTo(Reason.Recovering);
+    assertThat(DependencyWatch.recheckAfter(List.of(judged), Map.of("db", o), T0.plusSeconds(3)))
+        .as("told at the last-heard moment plus the budget, not 5 s after the judgement")
+        .isEqualTo(Duration.ofSeconds(2));
+    Verdict told = at(o, judged, T0.plusSeconds(5));
+    assertThat(told.available()).isFalse();
+    assertThat(told.since()).isEqualTo(T0);
+  }
+
+  @Test
   void withoutAnyRenewalTheOutageCountsFromReadyFalse() {
     assertThat(at(down(T0, null), null, T0.plusMillis(4_900)).available()).isTrue();
     assertThat(at(down(T0, null), null, T0.plusSeconds(5)).available()).isFalse();

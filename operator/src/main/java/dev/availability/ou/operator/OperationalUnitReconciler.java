@@ -102,6 +102,8 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
         caches.nodes(),
         caches.nodeLeases(),
         caches.claims()));
+    sources.add(new NodeSilenceEvents(
+        caches.nodeLeases(), renewals, node -> UnitInformers.unitsOn(caches.pods(), node), clock));
     sources.addAll(supporting.eventSources(context));
     sources.add(budget.eventSource(context));
     dependencies = UnitDependencies.create(context);

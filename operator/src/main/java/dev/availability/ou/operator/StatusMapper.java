@@ -164,6 +164,11 @@ final class StatusMapper {
         .findFirst();
   }
 
+  /** When a condition's status changed: now, or earlier when the decider knows it changed before it could see it. */
+  private static Instant changedAt(ConditionView v, Instant now) {
+    return v.since() != null && v.since().isBefore(now) ? v.since() : now;
+  }
+
   /** Keeps lastTransitionTime while a condition's status stays the same. */
   static List<Condition> conditions(
       List<Condition> previous, List<ConditionView> views, Long generation, Instant now) {
@@ -176,7 +181,7 @@ final class StatusMapper {
       String since = before
           .filter(c -> status.equals(c.getStatus()))
           .map(Condition::getLastTransitionTime)
-          .orElse(Times.format(now));
+          .orElse(Times.format(changedAt(v, now)));
       result.add(new ConditionBuilder()
           .withType(v.type().name())
           .withStatus(status)

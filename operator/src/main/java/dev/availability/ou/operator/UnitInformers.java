@@ -80,12 +80,7 @@ final class UnitInformers {
     var nodes = new InformerEventSource<>(
         InformerEventSourceConfiguration.from(Node.class, OperationalUnit.class)
             .withName("nodes")
-            .withSecondaryToPrimaryMapper(
-                n -> pods.byIndex(NODE_INDEX, n.getMetadata().getName()).stream()
-                    .map(
-                        p -> unitOf(p.getMetadata().getLabels(), p.getMetadata().getNamespace()))
-                    .flatMap(Set::stream)
-                    .collect(Collectors.toSet()))
+            .withSecondaryToPrimaryMapper(n -> unitsOn(pods, n.getMetadata().getName()))
             .withOnUpdateFilter((now, before) -> !Objects.equals(readiness(now), readiness(before)))
             .build(),
         context);
@@ -106,6 +101,14 @@ final class UnitInformers {
             .build(),
         context);
     return new UnitCaches(pods, services, slices, unitLeases, nodes, nodeLeases, memberClaims);
+  }
+
+  /** The units with a pod on {@code node}. */
+  static Set<ResourceID> unitsOn(InformerEventSource<Pod, OperationalUnit> pods, String node) {
+    return pods.byIndex(NODE_INDEX, node).stream()
+        .map(p -> unitOf(p.getMetadata().getLabels(), p.getMetadata().getNamespace()))
+        .flatMap(Set::stream)
+        .collect(Collectors.toSet());
   }
 
   private static Set<ResourceID> unitOf(Map<String, String> labels, String namespace) {

@@ -7,6 +7,9 @@ import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.OperationalUnitStatus;
 import dev.availability.ou.api.RequestStatus;
 import dev.availability.ou.api.UnitAnnotations;
+import dev.availability.ou.failover.ConditionReason;
+import dev.availability.ou.failover.ConditionType;
+import dev.availability.ou.failover.ConditionView;
 import dev.availability.ou.failover.Decision;
 import dev.availability.ou.failover.FailoverTimings;
 import dev.availability.ou.failover.Intent;
@@ -95,6 +98,34 @@ class StatusMapperTest {
         ServiceView.absent(),
         T);
     return StatusMapper.toStatus(unit, d, o, List.of(), T);
+  }
+
+  @Test
+  void aConditionDatedByTheDeciderTransitionsThenAndKeepsThatDateWhileItsStatusHolds() {
+    Instant lastHeard = T.minusSeconds(3);
+    List<io.fabric8.kubernetes.api.model.Condition> serving = StatusMapper.conditions(
+        List.of(),
+        List.of(
+            new ConditionView(ConditionType.Ready, true, ConditionReason.PrimaryServing, "serves")),
+        1L,
+        T.minusSeconds(60));
+    ConditionView silent = new ConditionView(
+            ConditionType.Ready, false, ConditionReason.MembersUnreachable, "both unreachable")
+        .changedAt(lastHeard);
+
+    var written = StatusMapper.conditions(serving, List.of(silent), 1L, T);
+    assertThat(written.get(0).getLastTransitionTime()).isEqualTo(Times.format(lastHeard));
+    var later = StatusMapper.conditions(
+        written,
+        List.of(new ConditionView(
+            ConditionType.Ready, false, ConditionReason.NoHealthyStandby, "nodes NotReady")),
+        1L,
+        T.plusSeconds(10));
+    assertThat(later.get(0).getLastTransitionTime()).isEqualTo(Times.format(lastHeard));
+    // A date the decider gives that is not in the past is now.
+    var ahead =
+        StatusMapper.conditions(serving, List.of(silent.changedAt(T.plusSeconds(5))), 1L, T);
+    assertThat(ahead.get(0).getLastTransitionTime()).isEqualTo(Times.format(T));
   }
 
   @Test
