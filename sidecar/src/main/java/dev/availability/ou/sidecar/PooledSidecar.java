@@ -35,6 +35,7 @@ public final class PooledSidecar implements AutoCloseable, HealthServer.View {
   private final Map<String, UnitMember> members = new ConcurrentSkipListMap<>();
   private final PoolTarget target;
   private final LocalApiServer localApi;
+  private boolean closed; // under this lock: a watch event waiting for it joins no unit after close
   private final HealthServer health;
   // Shared by every unit's periodic work (each task is short); two threads, as one sidecar has.
   private final ScheduledExecutorService ticker = Executors.newScheduledThreadPool(2, r -> {
@@ -106,6 +107,7 @@ public final class PooledSidecar implements AutoCloseable, HealthServer.View {
 
   /** Under Kubernetes: {@code unit} joins on the lowest free port of OU_POOL_PORTS; its assignment follows. */
   synchronized Answer joinUnit(String unit) {
+    if (closed) return Answer.of(INTERNAL, "the sidecar is shutting down");
     try {
       InetSocketAddress a = pool.freeAddress(
           members.values().stream().map(m -> m.config().replication().getPort()).toList());
@@ -345,6 +347,7 @@ public final class PooledSidecar implements AutoCloseable, HealthServer.View {
 
   @Override
   public synchronized void close() {
+    closed = true;
     ticker.shutdownNow();
     if (controls instanceof KubernetesPool k)
       closeQuietly(k); // no unit joins or leaves from here on
