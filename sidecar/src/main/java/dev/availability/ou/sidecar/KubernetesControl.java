@@ -37,8 +37,7 @@ final class KubernetesControl implements ControlSource {
   private final MemberApi api;
   private final MemberChannel channel;
   private final Gate gate;
-  // An assignment the gate refused, offered again by retryRefused (the pod does not change to say
-  // so).
+  // An assignment the gate refused, offered again by retryRefused (no pod change says when).
   private volatile Assignment refused;
   private volatile Replica replica;
   private volatile Assignment current;

@@ -79,7 +79,11 @@ public final class PooledSidecar implements AutoCloseable, HealthServer.View {
       }
     }
     Logs.info("ou-sidecar up as a shared standby (pooled): units "
-        + PoolConfig.describe(pool.units())
+        + (controls instanceof KubernetesPool
+            ? (members.isEmpty() ? "none" : String.join(", ", members.keySet())) + " (as pod "
+                + cfg.podName() + " says), later ones on ports of " + pool.firstPort() + "-"
+                + pool.lastPort()
+            : PoolConfig.describe(pool.units()))
         + ", local API " + cfg.localApi() + ", health " + cfg.health() + ", data " + cfg.dataDir()
         + "/<unit>, peer keys " + pool.peerKeyDir() + "/<unit>, control " + cfg.control());
   }

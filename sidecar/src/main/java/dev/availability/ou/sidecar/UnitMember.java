@@ -75,9 +75,8 @@ final class UnitMember implements AutoCloseable {
       replica.listeners().addRoleListener(this::roleChanged);
       replication = new ReplicationServer(cfg, replica, auth, codec, counters);
       this.lease = new LeaseKeeper(control, replica, cfg.timing());
-      // Before the control starts: its first assignment may come at once and the report it causes
-      // (on
-      // the ticker) reads the store.
+      // Before the control starts: its first assignment may come at once, and the report that
+      // causes (on the ticker) reads the store.
       this.store = store;
       this.writer = writer;
       this.replication = replication;
