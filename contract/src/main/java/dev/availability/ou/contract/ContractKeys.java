@@ -37,17 +37,45 @@ public final class ContractKeys {
    * several units, so the single {@link #UNIT_LABEL} cannot say it).
    */
   public static String poolUnitLabel(String unit) {
-    return "unit." + PREFIX + unit;
+    return POOL_UNIT_LABEL_PREFIX + unit;
+  }
+
+  /** The value of every {@link #poolUnitLabel} (the label's presence says it; the value is for selectors). */
+  public static final String POOL_UNIT_LABEL_VALUE = "member";
+
+  private static final String POOL_UNIT_LABEL_PREFIX = "unit." + PREFIX;
+  private static final String POOL_ASSIGNMENT_PREFIX = "assignment." + PREFIX;
+  private static final String POOL_REPORT_PREFIX = "report." + PREFIX;
+
+  /** The unit a {@link #poolUnitLabel} names, or null when {@code key} is no such label. */
+  public static String unitOfPoolUnitLabel(String key) {
+    return suffix(key, POOL_UNIT_LABEL_PREFIX);
+  }
+
+  /** The unit an {@link #assignmentAnnotation(String)} is for, or null when {@code key} is no such annotation. */
+  public static String unitOfAssignmentAnnotation(String key) {
+    return suffix(key, POOL_ASSIGNMENT_PREFIX);
+  }
+
+  /** The unit a {@link #reportAnnotation(String)} is for, or null when {@code key} is no such annotation. */
+  public static String unitOfReportAnnotation(String key) {
+    return suffix(key, POOL_REPORT_PREFIX);
+  }
+
+  private static String suffix(String key, String prefix) {
+    return key != null && key.length() > prefix.length() && key.startsWith(prefix)
+        ? key.substring(prefix.length())
+        : null;
   }
 
   /** Annotation on a standby pool's pod: unit {@code unit}'s {@link Assignment} (a dedicated member uses {@link #ASSIGNMENT_ANNOTATION}). */
   public static String assignmentAnnotation(String unit) {
-    return "assignment." + PREFIX + unit;
+    return POOL_ASSIGNMENT_PREFIX + unit;
   }
 
   /** Annotation on a standby pool's pod: its {@link MemberReport} for unit {@code unit} (a dedicated member uses {@link #REPORT_ANNOTATION}). */
   public static String reportAnnotation(String unit) {
-    return "report." + PREFIX + unit;
+    return POOL_REPORT_PREFIX + unit;
   }
 
   /** The Lease the primary's sidecar renews; the operator may promote once it has expired. */

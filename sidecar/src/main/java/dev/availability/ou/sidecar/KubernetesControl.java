@@ -19,9 +19,26 @@ import java.time.Duration;
  * ({@code OU_API_SERVER}, {@code OU_API_TOKEN_FILE}, {@code OU_API_CA_FILE} override it).
  */
 final class KubernetesControl implements ControlSource {
+  /**
+   * Whether a replica takes an assignment now: a standby pool's pod serves at most one unit as primary
+   * ({@link PoolPromotion}). Runs {@code apply} and answers null, or answers why not without running it;
+   * {@code again} when the assignment was refused before (counted once).
+   */
+  interface Gate {
+    Gate OPEN = (role, again, apply) -> {
+      apply.run();
+      return null;
+    };
+
+    String run(Role role, boolean again, Runnable apply);
+  }
+
   private final Config cfg;
   private final MemberApi api;
   private final MemberChannel channel;
+  private final Gate gate;
+  // An assignment the gate refused, offered again by retryRefused (no pod change says when).
+  private volatile Assignment refused;
   private volatile Replica replica;
   private volatile Assignment current;
   private volatile String peerEndpoint;
@@ -33,7 +50,7 @@ final class KubernetesControl implements ControlSource {
   }
 
   /** The JDK-only API client: in-cluster (KUBERNETES_SERVICE_HOST/PORT, the mounted ServiceAccount) unless OU_API_* say otherwise. */
-  private static MemberApi lean(Config cfg) {
+  static MemberApi lean(Config cfg) {
     String namespace = requireNamespace(cfg);
     return new HttpMemberApi(
         ApiServerAccess.resolve(
@@ -44,12 +61,22 @@ final class KubernetesControl implements ControlSource {
 
   /** On {@code api}, bound to the member's namespace; {@link #close()} closes it. */
   KubernetesControl(Config cfg, MemberApi api) {
+    this(cfg, api, null, Gate.OPEN);
+  }
+
+  /**
+   * Unit {@code pooledUnit}'s replica in a standby pool's pod (null: a dedicated member): its assignment, report and
+   * Lease are that unit's ({@link MemberChannel}); {@code gate} decides whether it may take an assignment.
+   */
+  KubernetesControl(Config cfg, MemberApi api, String pooledUnit, Gate gate) {
     requireNamespace(cfg);
     this.cfg = cfg;
     this.api = api;
+    this.gate = gate;
     this.channel = new MemberChannel(
         api,
         cfg.podName(),
+        pooledUnit,
         Clock.systemUTC(),
         Duration.ofMillis(cfg.positionReportIntervalMillis()));
   }
@@ -72,11 +99,29 @@ final class KubernetesControl implements ControlSource {
   }
 
   private void apply(Assignment a) {
+    String peer = lookupPeer(a); // before the gate: it holds the pool while it runs
+    String refusal = gate.run(a.role(), false, () -> take(a, peer));
+    refused = refusal == null ? null : a;
+    if (refusal != null)
+      Logs.warn("not taking assignment " + a + " of " + cfg.memberName() + ": " + refusal);
+  }
+
+  /** Offers a refused assignment again (the gate may let it through now); true when it was taken. */
+  boolean retryRefused() {
+    Assignment a = refused;
+    if (a == null || a != channel.assignment()) return false; // none, or a newer one came since
+    String peer = lookupPeer(a);
+    boolean taken = gate.run(a.role(), true, () -> take(a, peer)) == null;
+    if (taken) refused = null;
+    return taken;
+  }
+
+  private void take(Assignment a, String peer) {
     current = a;
     cfg.timing().apply(a.timing());
     // before the role: an application told of its promotion finds the quarantine in IN_FLIGHT
     replica.quarantine().set(a.quarantined());
-    peerEndpoint = lookupPeer(a);
+    peerEndpoint = peer;
     try {
       replica.assign(
           a.role(),

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * A pooled sidecar's settings (a shared standby holding one replica per unit of its pool): {@code OU_POOL_UNITS}
- * ({@code unit:port,...}, each unit's replication port on the pod's replication host) and {@code OU_PEER_KEY_DIR}
+ * ({@code unit:port,...}, each unit's replication port on the pod's replication host; standalone control only),
+ * {@code OU_POOL_PORTS} (the ports a unit that joins later takes, {@code first-last}) and {@code OU_PEER_KEY_DIR}
  * (one peer-key file per unit, named as the unit). Every other setting is the sidecar's own and applies to each
  * unit; {@link #unitConfig} derives a unit's configuration: data in {@code OU_DATA_DIR/<unit>}, its own
  * replication listener, its own key. See docs/sidecar-api.md "Pooled sidecar".
@@ -20,7 +21,12 @@ record PoolConfig(
     Config base,
     Map<String, String> settings,
     Map<String, InetSocketAddress> units,
-    Path peerKeyDir) {
+    Path peerKeyDir,
+    int firstPort,
+    int lastPort) {
+  /** Ports for units joining at run time: 64, as many as a pool holds at most (StandbyPool maxUnits). */
+  static final String DEFAULT_PORTS = "7601-7664";
+
   /** A unit's name as Kubernetes names objects (DNS-1123 label): safe in a path, a metric label and a status key. */
   private static final Pattern UNIT_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
@@ -31,10 +37,11 @@ record PoolConfig(
     boolean pooled = Boolean.parseBoolean(Config.get(v, "OU_POOL", Boolean.toString(list != null)));
     if (!pooled) return null;
     Config base = Config.from(v);
-    if (!base.control().equals("standalone"))
+    if (!base.control().equals("standalone") && list != null)
       throw new IllegalArgumentException(
-          "a pooled sidecar (OU_POOL_UNITS) runs with OU_CONTROL=standalone only for now: each unit's Kubernetes"
-              + " control is not built yet (issue 19); unset OU_POOL_UNITS or set OU_CONTROL=standalone");
+          "OU_POOL_UNITS is for OU_CONTROL=standalone: under Kubernetes the pod's assignment annotations"
+              + " (assignment.ou.availability.dev/<unit>) say which units it holds; unset OU_POOL_UNITS and set"
+              + " OU_POOL=true");
     if (base.initialRole() != null && !base.initialRole().equalsIgnoreCase("standby"))
       throw new IllegalArgumentException(
           "a pooled sidecar starts its units as standbys, not " + base.initialRole()
@@ -53,8 +60,37 @@ record PoolConfig(
             != null) throw new IllegalArgumentException("OU_POOL_UNITS names " + unit + " twice");
       }
     }
+    String ports = Config.get(v, "OU_POOL_PORTS", DEFAULT_PORTS).strip();
+    int dash = ports.indexOf('-');
+    int first;
+    int last;
+    try {
+      first = Integer.parseInt(dash < 0 ? ports : ports.substring(0, dash).strip());
+      last = dash < 0 ? first : Integer.parseInt(ports.substring(dash + 1).strip());
+    } catch (NumberFormatException e) {
+      first = last = -1;
+    }
+    if (first < 1 || last > 65535 || last < first)
+      throw new IllegalArgumentException(
+          "OU_POOL_PORTS: expected a range of ports first-last, got '" + ports + "' (e.g. "
+              + DEFAULT_PORTS + ")");
     return new PoolConfig(
-        base, v, units, Path.of(Config.get(v, "OU_PEER_KEY_DIR", "/etc/ou/peer-keys")));
+        base,
+        v,
+        units,
+        Path.of(Config.get(v, "OU_PEER_KEY_DIR", "/etc/ou/peer-keys")),
+        first,
+        last);
+  }
+
+  /** The replication address of a unit joining now: the lowest port of OU_POOL_PORTS no unit uses. */
+  InetSocketAddress freeAddress(java.util.Collection<Integer> used) {
+    for (int port = firstPort; port <= lastPort; port++)
+      if (!used.contains(port))
+        return new InetSocketAddress(base.replication().getHostString(), port);
+    throw new IllegalStateException(
+        "all " + (lastPort - firstPort + 1) + " ports of OU_POOL_PORTS (" + firstPort + "-"
+            + lastPort + ") are taken by units: widen OU_POOL_PORTS or hold fewer units");
   }
 
   /** {@code unit} when it is a valid unit name; else the error says what a name may be. */

@@ -35,6 +35,7 @@ public final class PooledSidecar implements AutoCloseable, HealthServer.View {
   private final Map<String, UnitMember> members = new ConcurrentSkipListMap<>();
   private final PoolTarget target;
   private final LocalApiServer localApi;
+  private boolean closed; // under this lock: a watch event waiting for it joins no unit after close
   private final HealthServer health;
   // Shared by every unit's periodic work (each task is short); two threads, as one sidecar has.
   private final ScheduledExecutorService ticker = Executors.newScheduledThreadPool(2, r -> {
@@ -44,7 +45,12 @@ public final class PooledSidecar implements AutoCloseable, HealthServer.View {
   });
 
   public PooledSidecar(PoolConfig pool) throws Exception {
-    this(pool, UnitControls.of(pool.base()));
+    this(pool, controls(pool.base()));
+  }
+
+  /** Standalone: each unit's own; under Kubernetes: one watch of the pod for every unit ({@link KubernetesPool}). */
+  private static UnitControls controls(Config base) {
+    return base.control().equals("kubernetes") ? new KubernetesPool(base) : UnitControls.of(base);
   }
 
   PooledSidecar(PoolConfig pool, UnitControls controls) throws Exception {
@@ -64,8 +70,20 @@ public final class PooledSidecar implements AutoCloseable, HealthServer.View {
     this.health = new HealthServer(cfg, this);
     this.localApi = new LocalApiServer(cfg, target, counters, appHealth);
     ticker.scheduleWithFixedDelay(heapWatch::check, 0, 5, TimeUnit.SECONDS);
+    if (controls instanceof KubernetesPool k) {
+      try {
+        k.start(this, ticker); // units join as the pod's assignments name them
+      } catch (RuntimeException e) {
+        close();
+        throw e;
+      }
+    }
     Logs.info("ou-sidecar up as a shared standby (pooled): units "
-        + PoolConfig.describe(pool.units())
+        + (controls instanceof KubernetesPool
+            ? (members.isEmpty() ? "none" : String.join(", ", members.keySet())) + " (as pod "
+                + cfg.podName() + " says), later ones on ports of " + pool.firstPort() + "-"
+                + pool.lastPort()
+            : PoolConfig.describe(pool.units()))
         + ", local API " + cfg.localApi() + ", health " + cfg.health() + ", data " + cfg.dataDir()
         + "/<unit>, peer keys " + pool.peerKeyDir() + "/<unit>, control " + cfg.control());
   }
@@ -83,6 +101,32 @@ public final class PooledSidecar implements AutoCloseable, HealthServer.View {
 
   /** POOL_ADD: {@code unit} joins, unassigned until its ASSIGN; its stream starts when its primary dials it. */
   synchronized Answer addUnit(String unit, String replicationAddress) {
+    if (controls instanceof KubernetesPool) return Answer.of(FORBIDDEN, OPERATOR_DECIDES);
+    return admitUnit(unit, replicationAddress);
+  }
+
+  private static final String OPERATOR_DECIDES =
+      "under OU_CONTROL=kubernetes the operator decides which units this pod holds (its"
+          + " assignment.ou.availability.dev/<unit> annotations), not POOL_ADD or POOL_REMOVE";
+
+  /** Under Kubernetes: {@code unit} joins on the lowest free port of OU_POOL_PORTS; its assignment follows. */
+  synchronized Answer joinUnit(String unit) {
+    if (closed) return Answer.of(INTERNAL, "the sidecar is shutting down");
+    try {
+      InetSocketAddress a = pool.freeAddress(
+          members.values().stream().map(m -> m.config().replication().getPort()).toList());
+      return admitUnit(unit, a.getHostString() + ":" + a.getPort());
+    } catch (IllegalStateException e) {
+      return Answer.of(INTERNAL, e.getMessage());
+    }
+  }
+
+  /** The units held now. */
+  java.util.Set<String> units() {
+    return java.util.Set.copyOf(members.keySet());
+  }
+
+  private Answer admitUnit(String unit, String replicationAddress) {
     try {
       PoolConfig.checkedUnit(unit);
       if (members.containsKey(unit))
@@ -105,6 +149,12 @@ public final class PooledSidecar implements AutoCloseable, HealthServer.View {
 
   /** POOL_REMOVE: {@code unit} leaves: its listener and stream stop and its data is deleted. Not the one served. */
   synchronized Answer removeUnit(String unit) {
+    if (controls instanceof KubernetesPool) return Answer.of(FORBIDDEN, OPERATOR_DECIDES);
+    return dropUnit(unit);
+  }
+
+  /** {@code unit} leaves (POOL_REMOVE, or its assignment removed from the pod): not while primary here. */
+  synchronized Answer dropUnit(String unit) {
     UnitMember m = members.get(unit);
     if (m == null) return Answer.of(BAD_REQUEST, "no unit " + unit + " in this pool");
     if (m.replica().role() == Role.Primary)
@@ -164,17 +214,27 @@ public final class PooledSidecar implements AutoCloseable, HealthServer.View {
               + String.join(", ", members.keySet()) + ")");
     UnitMember m = members.get(unit);
     if (m == null) return Answer.of(BAD_REQUEST, "no unit " + unit + " in this pool");
-    Map<String, Role> roles = new LinkedHashMap<>();
-    members.forEach((u, x) -> roles.put(u, x.replica().role()));
-    String refusal = PoolPromotion.refusal(unit, role, roles);
+    String refusal = admit(unit, role, false, () -> {});
     if (refusal != null) {
-      counters.inc("poolPromotionsRefused");
       Logs.warn("refused promotion of unit " + unit + " at epoch " + epoch + ": " + refusal);
       return Answer.of(FORBIDDEN, refusal);
     }
     if (!(m.control() instanceof StandaloneControl s))
       return Answer.of(FORBIDDEN, "ASSIGN is only accepted with OU_CONTROL=standalone");
     return s.answerAssign(role, epoch, peer, mode);
+  }
+
+  /**
+   * Under Kubernetes, a unit's assignment: runs {@code apply} unless the pool refuses it (then says why);
+   * {@code again}: refused before, not counted twice.
+   */
+  synchronized String admit(String unit, Role role, boolean again, Runnable apply) {
+    Map<String, Role> roles = new LinkedHashMap<>();
+    members.forEach((u, x) -> roles.put(u, x.replica().role()));
+    String refusal = PoolPromotion.refusal(unit, role, roles);
+    if (refusal == null) apply.run();
+    else if (!again) counters.inc("poolPromotionsRefused");
+    return refusal;
   }
 
   private long stateBytes() {
@@ -291,7 +351,10 @@ public final class PooledSidecar implements AutoCloseable, HealthServer.View {
 
   @Override
   public synchronized void close() {
+    closed = true;
     ticker.shutdownNow();
+    if (controls instanceof KubernetesPool k)
+      closeQuietly(k); // no unit joins or leaves from here on
     for (AutoCloseable c : new AutoCloseable[] {localApi, health}) closeQuietly(c);
     members.values().forEach(PooledSidecar::closeQuietly);
     closeQuietly(appHealth);

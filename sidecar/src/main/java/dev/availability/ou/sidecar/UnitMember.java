@@ -75,6 +75,11 @@ final class UnitMember implements AutoCloseable {
       replica.listeners().addRoleListener(this::roleChanged);
       replication = new ReplicationServer(cfg, replica, auth, codec, counters);
       this.lease = new LeaseKeeper(control, replica, cfg.timing());
+      // Before the control starts: its first assignment may come at once, and the report that
+      // causes (on the ticker) reads the store.
+      this.store = store;
+      this.writer = writer;
+      this.replication = replication;
       control.start(replica);
     } catch (Exception | Error e) {
       for (AutoCloseable c : new AutoCloseable[] {replication, control, writer, store}) {
@@ -86,9 +91,6 @@ final class UnitMember implements AutoCloseable {
       }
       throw e;
     }
-    this.store = store;
-    this.writer = writer;
-    this.replication = replication;
   }
 
   /** Starts the periodic work: write timeouts and serving, reports, snapshots for retention. */

@@ -3,7 +3,9 @@ package dev.availability.ou.sidecar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -59,6 +61,31 @@ class PoolConfigTest {
         .hasMessageContaining("starts its units as standbys");
     assertThatThrownBy(() -> PoolConfig.from(
             Map.of("OU_POOL_UNITS", "u1:7601", "OU_POD_NAME", "pool-0"), new String[0]))
-        .hasMessageContaining("OU_CONTROL=standalone only for now");
+        .hasMessageContaining("OU_POOL_UNITS is for OU_CONTROL=standalone", "set OU_POOL=true");
+    assertThatThrownBy(() ->
+            PoolConfig.from(Map.of("OU_POOL", "true", "OU_POOL_PORTS", "7700-7600"), new String[0]))
+        .hasMessageContaining(
+            "OU_POOL_PORTS: expected a range of ports first-last, got '7700-7600'");
+  }
+
+  @Test
+  void underKubernetesUnitsJoiningLaterTakeTheLowestFreePortOfTheRange() {
+    PoolConfig pool = PoolConfig.from(
+        Map.of(
+            "OU_POOL", "true",
+            "OU_POD_NAME", "kv-standby-0",
+            "OU_NAMESPACE", "ns",
+            "OU_POD_IP", "10.0.0.9",
+            "OU_POOL_PORTS", "7601-7603"),
+        new String[0]);
+    assertThat(pool.base().control()).isEqualTo("kubernetes");
+    assertThat(pool.units()).isEmpty();
+    assertThat(pool.freeAddress(List.of())).isEqualTo(new InetSocketAddress("10.0.0.9", 7601));
+    assertThat(pool.freeAddress(List.of(7601, 7603)).getPort()).isEqualTo(7602);
+    assertThatThrownBy(() -> pool.freeAddress(List.of(7601, 7602, 7603)))
+        .hasMessageContaining("all 3 ports of OU_POOL_PORTS (7601-7603) are taken");
+    Config unit = pool.unitConfig("shard-a", pool.freeAddress(List.of()));
+    assertThat(unit.advertisedEndpoint()).isEqualTo("10.0.0.9:7601");
+    assertThat(unit.podName()).isEqualTo("kv-standby-0");
   }
 }
