@@ -154,15 +154,7 @@ public final class Drill implements AutoCloseable {
 
   /** The unit's events in the order they were last seen, a line each: what a failed assertion should print. */
   public String story() {
-    return cluster
-        .client
-        .v1()
-        .events()
-        .inNamespace(namespace)
-        .withField("involvedObject.name", UNIT)
-        .list()
-        .getItems()
-        .stream()
+    return unitEvents()
         .sorted(java.util.Comparator.comparing(
             e -> e.getLastTimestamp() == null ? "" : e.getLastTimestamp()))
         .map(e -> e.getLastTimestamp() + " " + e.getReason() + ": " + e.getMessage())
@@ -172,6 +164,12 @@ public final class Drill implements AutoCloseable {
   /** Whether the operator aborted a failover of the unit at or after {@code since} (by its FailoverAborted event). */
   private boolean failoverAbortedSince(Instant since) {
     if (since == null) return false;
+    return unitEvents()
+        .filter(e -> "FailoverAborted".equals(e.getReason()) && e.getLastTimestamp() != null)
+        .anyMatch(e -> !Instant.parse(e.getLastTimestamp()).isBefore(since));
+  }
+
+  private java.util.stream.Stream<io.fabric8.kubernetes.api.model.Event> unitEvents() {
     return cluster
         .client
         .v1()
@@ -180,9 +178,7 @@ public final class Drill implements AutoCloseable {
         .withField("involvedObject.name", UNIT)
         .list()
         .getItems()
-        .stream()
-        .filter(e -> "FailoverAborted".equals(e.getReason()) && e.getLastTimestamp() != null)
-        .anyMatch(e -> !Instant.parse(e.getLastTimestamp()).isBefore(since));
+        .stream();
   }
 
   public void startLoad() throws Exception {
