@@ -7,7 +7,6 @@ import dev.availability.ou.failover.Action.Assign;
 import dev.availability.ou.failover.Action.CreateMember;
 import dev.availability.ou.failover.Action.Emit;
 import dev.availability.ou.failover.Member.Role;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -45,16 +44,14 @@ final class FormerDeparting {
   static UnitState keepAndSucceed(
       Observation o, UnitState s, Intent i, Member former, Member target, List<Action> actions) {
     actions.add(new Assign(former.pod(), Role.Standby, i.epoch(), i.target()));
-    String name = o.policy().unit() + "-" + nextOrdinal(o);
-    actions.add(successor(o, name, i.epoch(), target, former));
+    String name = createSuccessor(o, s, i.epoch(), target, former, actions);
     actions.add(new Emit(
         EventReason.FormerPrimaryDeparting,
         "former primary " + former.pod() + ", being deleted, stays as the standby of " + i.target()
             + " until " + name + " has started: its sidecar holds the log, so the new primary"
             + " acknowledges again without waiting for a new pod",
         false));
-    return s.withStandby(former.pod())
-        .withNextOrdinal(Math.max(nextOrdinal(o), ordinalOf(name) + 1));
+    return counted(o, s.withStandby(former.pod()), name);
   }
 
   /**
@@ -96,11 +93,7 @@ final class FormerDeparting {
       return s.withStandby(successor.pod());
     }
     if (gone) return s.withStandby(null);
-    if (successor == null) {
-      String name = o.policy().unit() + "-" + nextOrdinal(o);
-      actions.add(successor(o, name, s.epoch(), p, sb));
-      s = s.withNextOrdinal(Math.max(nextOrdinal(o), ordinalOf(name) + 1));
-    }
+    if (successor == null) s = counted(o, s, createSuccessor(o, s, s.epoch(), p, sb, actions));
     if (!sb.assigned(Role.Standby, s.epoch(), p.pod(), MemberSettings.of(o.policy(), s)))
       actions.add(new Assign(sb.pod(), Role.Standby, s.epoch(), p.pod()));
     return s;
@@ -120,20 +113,20 @@ final class FormerDeparting {
         && m.report().epoch() >= s.epoch();
   }
 
-  /** A standby of {@code primary} off its node and off the departing member's. */
-  private static CreateMember successor(
-      Observation o, String name, long epoch, Member primary, Member former) {
-    Set<String> avoid = new LinkedHashSet<>();
-    if (primary.scheduled()) avoid.add(primary.node());
-    if (former.scheduled()) avoid.add(former.node());
-    o.nodes().values().stream().filter(n -> !n.healthy()).map(NodeView::name).forEach(avoid::add);
-    if (!o.nodes().isEmpty() && avoid.containsAll(o.nodes().keySet())) {
-      // (as StandbyPlacement: never exclude every node; the scheduler keeps it off unready ones)
-      avoid.clear();
-      if (primary.scheduled()) avoid.add(primary.node());
-    }
-    return new CreateMember(
-        name, ordinalOf(name), Role.Standby, epoch, primary.pod(), Set.copyOf(avoid), null);
+  /** Creates a standby of {@code primary} off its node and off the departing member's: adds the action, returns its name. */
+  private static String createSuccessor(
+      Observation o, UnitState s, long epoch, Member primary, Member former, List<Action> actions) {
+    String name = o.policy().unit() + "-" + nextOrdinal(o);
+    Set<String> avoid = StandbyPlacement.avoidForStandby(
+        o, s.withPrimary(primary.pod()), former.scheduled() ? Set.of(former.node()) : Set.of());
+    actions.add(new CreateMember(
+        name, ordinalOf(name), Role.Standby, epoch, primary.pod(), Set.copyOf(avoid), null));
+    return name;
+  }
+
+  /** {@code s} with the ordinal of {@code created} used. */
+  private static UnitState counted(Observation o, UnitState s, String created) {
+    return s.withNextOrdinal(Math.max(nextOrdinal(o), ordinalOf(created) + 1));
   }
 
   private static boolean podDeleted(PromotionReason cause) {

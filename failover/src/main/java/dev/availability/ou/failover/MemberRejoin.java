@@ -116,11 +116,8 @@ final class MemberRejoin {
 
   /** The node's kubelet has not renewed its lease for 1.5 renewal periods (as the operator saw the renewals). */
   private static boolean kubeletSilent(Observation o, NodeView n) {
-    return n.leaseRenewedAt() != null
-        && n.leaseDuration() != null
-        && Duration.between(n.leaseRenewedAt(), o.now())
-                .compareTo(Thresholds.nodeLeaseStaleAfter(n.leaseDuration()))
-            > 0;
+    Instant staleAt = n.leaseStaleAt();
+    return staleAt != null && o.now().isAfter(staleAt);
   }
 
   /**

@@ -58,8 +58,8 @@ final class MembersSilence {
     NodeView primaryNode = o.node(p.node()).orElse(null);
     NodeView standbyNode = o.node(sb.node()).orElse(null);
     if (primaryNode == null || standbyNode == null || !primaryNode.healthy()) return null;
-    Instant primaryStale = staleAt(primaryNode);
-    Instant standbyStale = staleAt(standbyNode);
+    Instant primaryStale = primaryNode.leaseStaleAt();
+    Instant standbyStale = standbyNode.leaseStaleAt();
     if (primaryStale == null || standbyStale == null) return null;
     if (!o.now().isAfter(primaryStale) || !o.now().isAfter(standbyStale)) return null;
     return new Silence(
@@ -78,15 +78,9 @@ final class MembersSilence {
   static Duration untilStandbyStale(Observation o) {
     Member sb = o.member(o.state().standby()).orElse(null);
     if (sb == null || !sb.scheduled()) return null;
-    Instant at = o.node(sb.node()).map(MembersSilence::staleAt).orElse(null);
+    Instant at = o.node(sb.node()).map(NodeView::leaseStaleAt).orElse(null);
     if (at == null || o.now().isAfter(at)) return null;
     return Duration.between(o.now(), at).plusMillis(1); // stale once strictly past it
-  }
-
-  /** When the node's lease, as last seen renewed, is stale ({@link Thresholds#nodeLeaseStaleAfter}); null: unknown. */
-  static Instant staleAt(NodeView n) {
-    if (n.leaseRenewedAt() == null || n.leaseDuration() == null) return null;
-    return n.leaseRenewedAt().plus(Thresholds.nodeLeaseStaleAfter(n.leaseDuration()));
   }
 
   private static Instant later(Instant a, Instant b) {

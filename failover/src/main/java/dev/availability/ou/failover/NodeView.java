@@ -63,6 +63,15 @@ public record NodeView(
   }
 
   /**
+   * When the node's lease, as last seen renewed, turns stale (1.5 kubelet renewal periods later,
+   * {@link Thresholds#nodeLeaseStaleAfter}); null when unknown. Stale once the time is strictly past it.
+   */
+  public java.time.Instant leaseStaleAt() {
+    if (leaseRenewedAt == null || leaseDuration == null) return null;
+    return leaseRenewedAt.plus(Thresholds.nodeLeaseStaleAfter(leaseDuration));
+  }
+
+  /**
    * Ready; or Unknown while its kubelet's heartbeats still arrive. Unknown is the node controller's verdict on
    * missing heartbeats, which it may reach before the renewals do: after the API server was down longer than the
    * controller's grace period it marks every node Unknown at once, and a unit would lose its standby (or fail over)

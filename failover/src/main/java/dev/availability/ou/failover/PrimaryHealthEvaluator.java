@@ -136,15 +136,14 @@ public final class PrimaryHealthEvaluator {
             "node " + node.name() + " of primary " + p.pod() + " is "
                 + (node.ready() == NodeView.Ready.False ? "NotReady" : "unreachable (Unknown)")));
       } else if (node.leaseRenewedAt() != null && node.leaseDuration() != null) {
-        Duration staleAfter = Thresholds.nodeLeaseStaleAfter(node.leaseDuration());
         Duration age = Duration.between(node.leaseRenewedAt(), now);
         MembersSilence.Silence silence = MembersSilence.of(o);
         if (silence != null) {
           strong.add(silence.signal());
-        } else if (age.compareTo(staleAfter) > 0) {
+        } else if (now.isAfter(node.leaseStaleAt())) {
           weak.add(new Signal(
               Signal.Kind.NodeLeaseStale,
-              node.leaseRenewedAt().plus(staleAfter),
+              node.leaseStaleAt(),
               "node " + node.name() + " has not renewed its lease for " + age.toMillis() + " ms"));
           // Its standby's node may have gone with it: look again when that one's lease is stale.
           Duration standbyStale = MembersSilence.untilStandbyStale(o);
