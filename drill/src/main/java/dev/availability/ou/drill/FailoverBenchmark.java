@@ -57,6 +57,20 @@ public final class FailoverBenchmark {
             .get());
   }
 
+  /**
+   * The benchmark gives each unit fault after fault on purpose, several within minutes (a warm-up, the samples of each
+   * kind, and any failover the unit makes while it is created on a loaded machine): the failover-loop guard, which
+   * would rightly stop that in production (FailoverLoopDrillTest proves it), must not stop the measurement. Ten
+   * failovers within one second never happen here.
+   */
+  private static void measurable(dev.availability.ou.api.OperationalUnit u) {
+    dev.availability.ou.api.LoopProtectionSpec loop =
+        new dev.availability.ou.api.LoopProtectionSpec();
+    loop.setMaxFailovers(10);
+    loop.setWindow("1s");
+    u.getSpec().getFailover().setLoopProtection(loop);
+  }
+
   public static void main(String[] args) throws Exception {
     int samples = Integer.parseInt(args[0]);
     int nodeSamples = Integer.parseInt(args[1]);
@@ -67,8 +81,8 @@ public final class FailoverBenchmark {
         Drill required = new Drill(cluster, "bench-required", ReplicationMode.Synchronous);
         Drill preferred = new Drill(cluster, "bench-preferred", ReplicationMode.Synchronous)
             .durability(DataDurability.Preferred)) {
-      required.createProtected();
-      preferred.createProtected();
+      required.createProtected(FailoverBenchmark::measurable);
+      preferred.createProtected(FailoverBenchmark::measurable);
       FailoverBenchmark bench =
           new FailoverBenchmark(cluster, operator, List.of(required, preferred));
       bench.awaitBaselineReady();
