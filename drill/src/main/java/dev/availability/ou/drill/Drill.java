@@ -221,6 +221,12 @@ public final class Drill implements AutoCloseable {
     awaitRecovered("after " + fault.label + " was undone", fault.failovers);
   }
 
+  private static String clockTime(Instant t) {
+    return java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS")
+        .withZone(java.time.ZoneOffset.UTC)
+        .format(t);
+  }
+
   /** The unit's response-time budget T_max, in milliseconds. */
   public long budgetMillis() {
     return Duration.parse("PT" + BUDGET.toUpperCase(java.util.Locale.ROOT)).toMillis();
@@ -237,6 +243,10 @@ public final class Drill implements AutoCloseable {
     Progress.log("drill " + namespace + ": "
         + dev.availability.ou.e2e.client.VerdictText.json(v, java.util.Map.of()));
     // Which writes: with each member's log on disk, enough to tell what happened to them.
+    if (faultGivenAt != null)
+      Progress.log("drill " + namespace + ": the fault was given at " + clockTime(faultGivenAt)
+          + "; the longest outage began at "
+          + clockTime(load.startedAt().plusNanos(v.outageFromNanos())) + " (UTC)");
     if (v.lost() > 0) Progress.log("drill " + namespace + ": lost " + v.lostExamples());
     if (v.splitBrain() > 0)
       Progress.log("drill " + namespace + ": split brain " + v.splitBrainExamples());

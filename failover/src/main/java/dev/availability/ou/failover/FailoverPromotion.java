@@ -66,14 +66,19 @@ final class FailoverPromotion {
     }
     actions.add(new HoldLease(target.pod(), i.epoch(), lease));
     // Fence even a former primary that is being deleted: it may acknowledge writes until it is
-    // gone. One the failover will keep as the standby while its pod goes (FormerDeparting) is
-    // deposed by that assignment instead: a Fenced one would tell its lingering sidecar to leave.
+    // gone. One the failover will keep as the standby (its pod going, FormerDeparting; its
+    // application crashed, FormerAsStandby) is deposed by that assignment instead, and the target
+    // streams to it from its promotion on: a Synchronous primary with dataDurability Required
+    // acknowledges as soon as that sidecar, which holds the log, is in sync, not a reconcile later.
+    boolean keepFormer = former != null
+        && (FormerDeparting.keep(o, i, former) || FormerAsStandby.keep(o, i, former));
     if (former != null)
       actions.add(
-          FormerDeparting.keep(o, i, former)
+          keepFormer
               ? new Assign(former.pod(), Role.Standby, i.epoch(), i.target())
               : new Assign(former.pod(), Role.Fenced, i.epoch(), null));
-    actions.add(new Assign(target.pod(), Role.Primary, i.epoch(), null));
+    actions.add(
+        new Assign(target.pod(), Role.Primary, i.epoch(), keepFormer ? former.pod() : null));
     // A target whose sidecar reports must confirm the promotion before traffic moves to it: a
     // standby that died with its primary (both nodes lost) looks healthy to the API server for a
     // while.

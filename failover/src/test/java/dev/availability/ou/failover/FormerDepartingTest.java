@@ -62,6 +62,24 @@ class FormerDepartingTest {
   }
 
   @Test
+  void aFormerPrimaryTheFailoverKeepsIsTheTargetsPeerFromThePromotionOn() {
+    for (java.util.function.Consumer<World> fault :
+        java.util.List.<java.util.function.Consumer<World>>of(
+            w -> w.deletePod("db-0"), w -> w.appRestarted("db-0"))) {
+      World w = World.threeNodes(UnitPolicy.Mode.Synchronous).bootstrap();
+      fault.accept(w);
+      w.reconcile(); // the intent
+      Decision promotion = w.reconcile();
+      assertThat(promotion.actions())
+          .as("deposed as the standby, and streamed to as soon as the target is the primary")
+          .contains(
+              new Action.Assign("db-0", Member.Role.Standby, 2, "db-1"),
+              new Action.Assign("db-1", Member.Role.Primary, 2, "db-0"))
+          .noneMatch(a -> a instanceof Action.PointService);
+    }
+  }
+
+  @Test
   void aDepartingFormerPrimaryThatLeavesBeforeItsSuccessorRunsHandsTheStandbyToIt() {
     World w = World.threeNodes(UnitPolicy.Mode.Synchronous).bootstrap();
     w.autoStart = false;

@@ -79,15 +79,20 @@ class InterruptedFailoverTest {
     w.appRestarted("db-0");
     w.reconcile(); // the intent
     Decision promotion =
-        w.reconcile(); // lease, fence and promotion sent at epoch 2; then the operator is killed
+        w.reconcile(); // lease, deposition and promotion sent at epoch 2; then the operator is
+    // killed
     assertThat(promotion.actions())
+        .as("only its application crashed: db-0 is deposed as the standby db-1 streams to at once")
         .contains(
-            new Assign("db-0", Role.Fenced, 2, null), new Assign("db-1", Role.Primary, 2, null));
+            new Assign("db-0", Role.Standby, 2, "db-1"),
+            new Assign("db-1", Role.Primary, 2, "db-0"));
     away(w, () -> w.appTerminated("db-1"));
     assertThat(w.pod("db-1").reportRole)
         .as("db-1 took the promotion before its app crashed")
         .isEqualTo(Role.Primary);
-    assertThat(w.pod("db-0").ready).as("db-0 is fenced").isFalse();
+    assertThat(w.pod("db-0").reportRole)
+        .as("db-0 is deposed: a standby at epoch 2, it acknowledges nothing")
+        .isEqualTo(Role.Standby);
     int mark = w.mark();
 
     Decision aborted = w.reconcile();
@@ -97,7 +102,7 @@ class InterruptedFailoverTest {
     assertThat(aborted.actions()).contains(new Assign("db-1", Role.Standby, 3, "db-0"));
     assertThat(blocked.phase()).isEqualTo(Phase.Degraded);
     assertThat(blocked.actions())
-        .as("the former primary, fenced at epoch 2, is the primary again at epoch 3")
+        .as("the former primary, deposed at epoch 2, is the primary again at epoch 3")
         .contains(
             new Assign("db-0", Role.Primary, 3, "db-1"),
             new HoldLease("db-0", 3, w.thresholds().leaseDuration()));

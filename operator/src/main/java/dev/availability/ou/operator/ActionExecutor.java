@@ -68,6 +68,42 @@ final class ActionExecutor {
     }
   }
 
+  /**
+   * Carries out one batch of {@link ActionBatches}: a single action here, several at once (each on a virtual thread of
+   * its own, the first on this one); every one is waited for, and the first failure is thrown after.
+   */
+  void executeAll(
+      OperationalUnit unit, List<Action> batch, UnitPolicy policy, MemberSettings settings) {
+    if (batch.size() == 1) {
+      execute(unit, batch.get(0), policy, settings);
+      return;
+    }
+    List<RuntimeException> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Thread> others = batch.subList(1, batch.size()).stream()
+        .map(a -> Thread.ofVirtual().name("ou-action").start(() -> {
+          try {
+            execute(unit, a, policy, settings);
+          } catch (RuntimeException e) {
+            failures.add(e);
+          }
+        }))
+        .toList();
+    try {
+      execute(unit, batch.get(0), policy, settings);
+    } catch (RuntimeException e) {
+      failures.add(0, e);
+    }
+    for (Thread t : others) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while assignments were being written", e);
+      }
+    }
+    if (!failures.isEmpty()) throw failures.get(0);
+  }
+
   private void create(OperationalUnit unit, CreateMember c, UnitPolicy policy) {
     Pod pod = pods.build(unit, c, policy.templateHash(), policy.memberSettings());
     // The claim first: the pod's data volume names it, and a member recreated under its name finds

@@ -133,6 +133,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
 
   private UpdateControl<OperationalUnit> reconcileAt(
       OperationalUnit unit, Context<OperationalUnit> context, Instant now) {
+    ReconcileTrace trace = new ReconcileTrace();
     List<String> problems = new java.util.ArrayList<>(SpecChecks.problems(unit.getSpec()));
     dependencies.cycle(unit).map(DependencyCycles::problem).ifPresent(problems::add);
     if (!problems.isEmpty())
@@ -142,6 +143,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
     boolean paused = ObservationBuilder.requests(unit).isPaused();
     try {
       if (!paused) supporting.ensure(unit, context);
+      trace.step("ensure");
     } catch (NameConflictException e) {
       return refused(unit, context, Refusal.NameConflict, e.getMessage(), now);
     }
@@ -153,15 +155,21 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
     observation = observation.withPolicy(
         observation.policy().withUnavailableDependencies(DependencyWatch.unavailable(verdicts)));
     Decision decision = decider.decide(observation);
+    trace.step("observe+decide");
     // Read before any write: the status update below changes the cached unit in place.
     Long recordedEpoch = lastFailoverEpoch(unit);
     OperationalUnit current = unit;
     try {
-      if (decision.persistStateFirst())
+      if (decision.persistStateFirst()) {
         current = writeStatus(current, context, decision, observation, readings, verdicts, now);
+        trace.step("intent");
+      }
       MemberSettings settings = MemberSettings.of(observation.policy(), decision.state());
-      for (Action action : decision.actions())
-        executor.execute(current, action, observation.policy(), settings);
+      for (List<Action> batch : ActionBatches.of(decision.actions())) {
+        executor.executeAll(current, batch, observation.policy(), settings);
+        trace.step(
+            batch.get(0).getClass().getSimpleName() + (batch.size() > 1 ? "x" + batch.size() : ""));
+      }
       budget.follow(
           current,
           context,
@@ -174,11 +182,16 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
     } catch (NameConflictException e) {
       return refused(current, context, Refusal.NameConflict, e.getMessage(), now);
     }
-    if (!decision.persistStateFirst())
+    if (!decision.persistStateFirst()) {
       current = writeStatus(current, context, decision, observation, readings, verdicts, now);
+      trace.step("status");
+    }
     countFailover(recordedEpoch, current);
     // After the status is written: it names every member the decision keeps, new ones included.
     if (!paused) claims.removeUnused(current, podNames(current), now);
+    LOG.debugf(
+        "%s/%s reconciled (%s) in %s",
+        unit.getMetadata().getNamespace(), unit.getMetadata().getName(), decision.phase(), trace);
     Duration next = UnitDependencies.min(
         decision.recheckAfter() == null
             ? config.resync()

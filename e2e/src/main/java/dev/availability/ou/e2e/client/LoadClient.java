@@ -34,6 +34,7 @@ public final class LoadClient implements AutoCloseable {
   private final ProgressLine progress;
   private volatile boolean running = true;
   private final long startNanos;
+  private final java.time.Instant startedAt = java.time.Instant.now();
   private volatile long stopNanos = -1;
 
   private LoadClient(LoadSettings settings, PrintStream progressTo) {
@@ -42,6 +43,11 @@ public final class LoadClient implements AutoCloseable {
         + Integer.toString(ThreadLocalRandom.current().nextInt(1296), 36);
     this.startNanos = System.nanoTime();
     this.progress = progressTo == null ? null : new ProgressLine(progressTo, startNanos);
+  }
+
+  /** When the window began, on the wall clock: to place the verdict's outage beside other logs. */
+  public java.time.Instant startedAt() {
+    return startedAt;
   }
 
   /** Starts writing now. */

@@ -111,7 +111,11 @@ final class ContainerSlot {
 
   private void probe(Probe probe, long gen, boolean readiness) {
     synchronized (this) {
-      if (gen != generation || process == null || pod.stopping()) return;
+      // A kubelet keeps probing readiness while a pod terminates: a draining container's readiness
+      // is what its
+      // endpoint's "serving" condition says (KEP-1672). Liveness stops: nothing is restarted any
+      // more.
+      if (gen != generation || process == null || (pod.stopping() && !readiness)) return;
     }
     if (!pod.services().reachable(pod.node()))
       return; // a partitioned node's kubelet still sees its pods alive: keep the last results

@@ -111,6 +111,15 @@ public final class KvStore implements AutoCloseable {
     return this;
   }
 
+  /** Whether this member serves the unit's requests now: connected, the primary, and serving. */
+  boolean servingPrimary() {
+    RoleChange role = sidecar.role();
+    return sidecar.client() != null
+        && role != null
+        && role.role() == MemberRole.PRIMARY
+        && role.serving();
+  }
+
   /** The port the server listens on (useful when it was started on port 0). */
   public int port() {
     return server.getAddress().getPort();

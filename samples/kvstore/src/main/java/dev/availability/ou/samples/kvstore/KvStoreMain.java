@@ -18,6 +18,8 @@ import java.time.Duration;
  *   <li>{@code KVSTORE_POISON_HOOK} — a test hook, off by default: {@code true} makes a job whose text contains the word
  *       {@code poison} exit the application while processing it ({@link Jobs}), to show a poison stimulus
  *       quarantined.</li>
+ *   <li>{@code KVSTORE_DRAIN_MAX} — after SIGTERM, the serving primary serves on until its standby takes over, at most
+ *       this long (default {@code 25s}; {@link ShutdownDrain}).</li>
  * </ul>
  */
 public final class KvStoreMain {
@@ -39,11 +41,32 @@ public final class KvStoreMain {
     Runtime.getRuntime()
         .addShutdownHook(new Thread(
             () -> {
+              drain(store, ShutdownDrain.fromEnv(System.getenv("KVSTORE_DRAIN_MAX")));
               Log.info("stopping");
               store.close();
             },
             "kvstore-shutdown"));
     Thread.currentThread().join(); // the HTTP server's threads do the work
+  }
+
+  /** After SIGTERM: serves on while {@link ShutdownDrain} says so (the HTTP server's threads go on meanwhile). */
+  static void drain(KvStore store, ShutdownDrain drain) {
+    long t0 = System.nanoTime();
+    if (store.servingPrimary())
+      Log.info("SIGTERM as the serving primary: serving until the standby takes over (at most "
+          + drain.max().toMillis() + " ms)");
+    String why;
+    while ((why =
+            drain.stopBecause(store.servingPrimary(), Duration.ofNanos(System.nanoTime() - t0)))
+        == null) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    Log.info("stopping after " + (System.nanoTime() - t0) / 1_000_000 + " ms: " + why);
   }
 
   /** This member's name: the first of OU_MEMBER_NAME, OU_POD_NAME, POD_NAME, HOSTNAME that is set, else the host's name. */

@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -21,6 +22,9 @@ import java.util.regex.Pattern;
  * Service, from its namespace).
  *
  * <p>An endpoint counts when its {@code conditions.ready} is not {@code false} (absent means ready, as the API says).
+ * When none does, the endpoints that are terminating but still serving ({@code serving} true, {@code terminating} true)
+ * count instead, as kube-proxy has done for every traffic policy since Kubernetes 1.28 (KEP-1669, "proxy terminating
+ * endpoints"): a pod being deleted keeps its traffic while its readiness probe passes and nothing else is ready.
  * Its port is the slice's TCP port whose name equals the Service port's name (both may be empty); for an unnamed Service
  * port, a slice's only port also counts. Slices without such a port, or of address type {@code FQDN}, contribute
  * nothing. The result is ordered by slice name, then as listed, without duplicates (an endpoint may sit in two slices
@@ -32,6 +36,12 @@ final class ReadyEndpoints {
   private ReadyEndpoints() {}
 
   static List<InetSocketAddress> of(ServicePort port, Collection<EndpointSlice> slices) {
+    List<InetSocketAddress> ready = matching(port, slices, ReadyEndpoints::isReady);
+    return ready.isEmpty() ? matching(port, slices, ReadyEndpoints::isServingTerminating) : ready;
+  }
+
+  private static List<InetSocketAddress> matching(
+      ServicePort port, Collection<EndpointSlice> slices, Predicate<Endpoint> counts) {
     String name = nameOf(port.getName());
     Set<InetSocketAddress> ready = new LinkedHashSet<>();
     slices.stream().sorted(Comparator.comparing(ReadyEndpoints::sliceName)).forEach(slice -> {
@@ -40,7 +50,7 @@ final class ReadyEndpoints {
         return;
       }
       for (Endpoint endpoint : slice.getEndpoints()) {
-        if (isReady(endpoint) && endpoint.getAddresses() != null) {
+        if (counts.test(endpoint) && endpoint.getAddresses() != null) {
           for (String address : endpoint.getAddresses()) {
             InetAddress ip = ipLiteral(address);
             if (ip != null) {
@@ -76,6 +86,12 @@ final class ReadyEndpoints {
   private static boolean isReady(Endpoint endpoint) {
     return endpoint.getConditions() == null
         || !Boolean.FALSE.equals(endpoint.getConditions().getReady());
+  }
+
+  private static boolean isServingTerminating(Endpoint endpoint) {
+    return endpoint.getConditions() != null
+        && Boolean.TRUE.equals(endpoint.getConditions().getServing())
+        && Boolean.TRUE.equals(endpoint.getConditions().getTerminating());
   }
 
   /** The address when it is an IP literal (never a name: nothing here may look up DNS). */

@@ -5,6 +5,7 @@ import static dev.availability.ou.kubelet.proxy.Slices.endpoint;
 import static dev.availability.ou.kubelet.proxy.Slices.servicePort;
 import static dev.availability.ou.kubelet.proxy.Slices.slice;
 import static dev.availability.ou.kubelet.proxy.Slices.slicePort;
+import static dev.availability.ou.kubelet.proxy.Slices.terminatingEndpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPortBuilder;
@@ -27,6 +28,25 @@ class ReadyEndpointsTest {
 
     assertThat(texts(ReadyEndpoints.of(servicePort("http", 80), List.of(slice))))
         .containsExactly("10.1.0.1:8080", "10.1.0.3:8080", "10.1.0.4:8080");
+  }
+
+  @Test
+  void terminatingServingEndpointsCountOnlyWhenNothingIsReady() {
+    EndpointSlice draining = slice(
+        "svc-a",
+        List.of(slicePort("http", 8080)),
+        terminatingEndpoint("10.1.0.1", true),
+        terminatingEndpoint("10.1.0.2", false),
+        endpoint("10.1.0.3", false));
+    EndpointSlice readyToo =
+        slice("svc-b", List.of(slicePort("http", 8080)), endpoint("10.1.0.4", true));
+
+    assertThat(texts(ReadyEndpoints.of(servicePort("http", 80), List.of(draining))))
+        .as("no ready endpoint: the serving one of a pod being deleted keeps the traffic")
+        .containsExactly("10.1.0.1:8080");
+    assertThat(texts(ReadyEndpoints.of(servicePort("http", 80), List.of(draining, readyToo))))
+        .as("a ready endpoint wins over every terminating one")
+        .containsExactly("10.1.0.4:8080");
   }
 
   @Test

@@ -40,6 +40,18 @@ final class Slices {
         .build();
   }
 
+  /** An endpoint of a pod being deleted: not ready, {@code serving} as its readiness says, terminating. */
+  static Endpoint terminatingEndpoint(String address, boolean serving) {
+    return new EndpointBuilder()
+        .withAddresses(address)
+        .withNewConditions()
+        .withReady(false)
+        .withServing(serving)
+        .withTerminating(true)
+        .endConditions()
+        .build();
+  }
+
   /** An endpoint without any {@code conditions}. */
   static Endpoint bareEndpoint(String address) {
     return new EndpointBuilder().withAddresses(address).build();
