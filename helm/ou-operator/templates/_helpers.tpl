@@ -84,10 +84,11 @@ README). Used by the ClusterRole (all namespaces) or by one Role per watched nam
 - apiGroups: ["discovery.k8s.io"]
   resources: ["endpointslices"]
   verbs: ["list", "watch"]
-# The unit's primary Lease (<unit>-primary): created, handed to a new holder at promotion.
+# The unit's primary Lease (<unit>-primary): created, handed to a new holder at promotion. (patch: only so that
+# it may grant it to the members, whose first renewal after a promotion is one conditional patch.)
 - apiGroups: ["coordination.k8s.io"]
   resources: ["leases"]
-  verbs: ["get", "list", "watch", "create", "update"]
+  verbs: ["get", "list", "watch", "create", "update", "patch"]
 # The members' peer key: created once, never read back (an existing one is the unit's only if the unit's
 # ServiceAccount, created after it, exists too).
 - apiGroups: [""]
@@ -97,7 +98,7 @@ README). Used by the ClusterRole (all namespaces) or by one Role per watched nam
 # unit label: one deleted or edited is restored within seconds), read where the watch holds none of the unit's (one
 # the unit did not create is never taken over), then applied server-side.
 # (Granting the member Role requires the operator to hold its rules itself: pods get/list/watch/patch and
-# leases get/update, which the rules above include.)
+# leases get/update/patch, which the rules above include.)
 - apiGroups: [""]
   resources: ["serviceaccounts"]
   verbs: ["get", "list", "watch", "create", "patch"]

@@ -50,7 +50,9 @@ class ChartTest {
       Map.entry("/persistentvolumeclaims", List.of("get", "list", "watch", "create", "delete")),
       Map.entry("/services", List.of("get", "list", "watch", "create", "patch")),
       Map.entry("discovery.k8s.io/endpointslices", List.of("list", "watch")),
-      Map.entry("coordination.k8s.io/leases", List.of("get", "list", "watch", "create", "update")),
+      Map.entry(
+          "coordination.k8s.io/leases",
+          List.of("get", "list", "watch", "create", "update", "patch")),
       Map.entry("/secrets", List.of("create")),
       Map.entry("/serviceaccounts", List.of("get", "list", "watch", "create", "patch")),
       Map.entry(

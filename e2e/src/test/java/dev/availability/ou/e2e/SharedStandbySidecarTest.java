@@ -283,7 +283,7 @@ class SharedStandbySidecarTest {
                     .withResources("leases")
                     .withResourceNames(
                         ContractKeys.primaryLeaseName(A), ContractKeys.primaryLeaseName(B))
-                    .withVerbs("get", "update")
+                    .withVerbs("get", "update", "patch")
                     .build())
             .build())
         .create();

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -105,6 +106,27 @@ public final class HttpMemberApi implements MemberApi {
     }
     ApiServerHttp.Answer a =
         api.call(what, "PUT", leasePath(lease.name()), "application/json", Json.write(body));
+    if (!a.ok()) throw api.failure(what, a);
+    return leaseState(ApiServerHttp.tree(what, a.body()));
+  }
+
+  @Override
+  public LeaseState renewLeaseHeldBy(String name, String holder, long epoch, Instant renewTime) {
+    String what = "renew lease " + name;
+    String epochPath = "/metadata/annotations/"
+        + ContractKeys.LEASE_EPOCH_ANNOTATION.replace("~", "~0").replace("/", "~1");
+    String patch = Json.write(List.of(
+        Map.of("op", "test", "path", "/spec/holderIdentity", "value", holder),
+        Map.of("op", "test", "path", epochPath, "value", String.valueOf(epoch)),
+        Map.of("op", "add", "path", "/spec/renewTime", "value", MICRO_TIME.format(renewTime))));
+    ApiServerHttp.Answer a =
+        api.call(what, "PATCH", leasePath(name), "application/json-patch+json", patch);
+    // 422: a test failed (another holder or epoch, or no epoch); 404: no lease. The caller reads it
+    // to say why.
+    if (a.status() == 422 || a.status() == 404) return null;
+    // 403: a Role from before members could patch their Lease (the operator grants it now) or a
+    // shared pod's: read and update instead.
+    if (a.status() == 403) return MemberApi.super.renewLeaseHeldBy(name, holder, epoch, renewTime);
     if (!a.ok()) throw api.failure(what, a);
     return leaseState(ApiServerHttp.tree(what, a.body()));
   }

@@ -61,6 +61,24 @@ public interface MemberApi extends AutoCloseable {
    */
   LeaseState renewLease(LeaseState lease, Instant renewTime, java.time.Duration duration);
 
+  /**
+   * Renews lease {@code name} when it names {@code holder} at {@code epoch}, without reading it first; null when it does
+   * not (or does not exist). A member just promoted knows neither the lease's resourceVersion nor the rest of it: one
+   * request then, not a read and an update, on the path that decides when it may serve. This default reads and
+   * updates; {@link HttpMemberApi} sends one JSON patch whose tests the API server checks atomically with the write.
+   */
+  default LeaseState renewLeaseHeldBy(String name, String holder, long epoch, Instant renewTime) {
+    LeaseState lease = getLease(name);
+    if (lease == null
+        || !holder.equals(lease.holderIdentity())
+        || !String.valueOf(epoch)
+            .equals(lease
+                .annotations()
+                .get(dev.availability.ou.contract.ContractKeys.LEASE_EPOCH_ANNOTATION)))
+      return null;
+    return renewLease(lease, renewTime, null);
+  }
+
   default LeaseState renewLease(LeaseState lease, Instant renewTime) {
     return renewLease(lease, renewTime, null);
   }

@@ -204,6 +204,18 @@ public final class MemberChannel implements AutoCloseable {
       // One write per renewal: the lease from the last success carries the resourceVersion to
       // update against; only a conflict (someone else wrote it) costs a read.
       MemberApi.LeaseState lease = lastLease.get();
+      if ((lease == null || !name.equals(lease.name())) && attempt == 0) {
+        // The first renewal at an epoch (just promoted): one conditional write, no read. Refused,
+        // the read below says why.
+        lease = api.renewLeaseHeldBy(name, pod, epoch, clock.instant());
+        if (lease != null) {
+          lastLease.set(lease);
+          Duration d = leaseDuration(lease);
+          if (wanted == null || wanted.toMillis() <= 0 || wanted.equals(d))
+            return new Renewal(true, d, "renewed");
+          // else the duration is written by the update below, against the lease just renewed
+        }
+      }
       if (lease == null || !name.equals(lease.name())) {
         lease = api.getLease(name);
         if (lease == null)

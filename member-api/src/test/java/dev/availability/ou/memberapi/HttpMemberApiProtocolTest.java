@@ -271,6 +271,34 @@ class HttpMemberApiProtocolTest {
   }
 
   @Test
+  void aFirstRenewalIsOneConditionalPatchAndARefusedOneWritesNothing() {
+    String lease =
+        "{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":{\"name\":\"web-primary\",\"resourceVersion\":\"9\","
+            + "\"annotations\":{\"ou.availability.dev/epoch\":\"3\"}},\"spec\":{\"holderIdentity\":\"web-0\",\"leaseDurationSeconds\":10}}";
+    String path = "PATCH /apis/coordination.k8s.io/v1/namespaces/shop/leases/web-primary";
+    expect(path, 200, lease);
+    expect(
+        path,
+        422,
+        "{\"kind\":\"Status\",\"code\":422,\"message\":\"the server rejected our request due to an error in our request\"}");
+    try (HttpMemberApi api = api()) {
+      MemberApi.LeaseState renewed = api.renewLeaseHeldBy(
+          "web-primary", "web-0", 3, Instant.parse("2026-01-02T03:04:05.123456789Z"));
+      assertThat(renewed.resourceVersion()).isEqualTo("9");
+      assertThat(requests).containsExactly(path);
+      assertThat(Json.parse(bodies.getLast()))
+          .isEqualTo(
+              Json.parse(
+                  "[{\"op\":\"test\",\"path\":\"/spec/holderIdentity\",\"value\":\"web-0\"},"
+                      + "{\"op\":\"test\",\"path\":\"/metadata/annotations/ou.availability.dev~1epoch\",\"value\":\"3\"},"
+                      + "{\"op\":\"add\",\"path\":\"/spec/renewTime\",\"value\":\"2026-01-02T03:04:05.123456Z\"}]"));
+      assertThat(api.renewLeaseHeldBy("web-primary", "web-1", 3, Instant.now()))
+          .as("a test that fails (another holder) renews nothing")
+          .isNull();
+    }
+  }
+
+  @Test
   void a401ReadsTheTokenFileAgainAndOtherStatusesAreNamed() throws IOException {
     expect(
         "GET /api/v1/namespaces/shop/pods/web-1",

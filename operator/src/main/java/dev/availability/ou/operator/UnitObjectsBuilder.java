@@ -138,7 +138,7 @@ final class UnitObjectsBuilder {
                 .withApiGroups("coordination.k8s.io")
                 .withResources("leases")
                 .withResourceNames(ContractKeys.primaryLeaseName(name))
-                .withVerbs("get", "update")
+                .withVerbs("get", "update", "patch")
                 .build())
         .build();
   }

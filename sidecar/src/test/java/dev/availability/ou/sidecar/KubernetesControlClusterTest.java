@@ -108,7 +108,7 @@ class KubernetesControlClusterTest {
                     .withApiGroups("coordination.k8s.io")
                     .withResources("leases")
                     .withResourceNames(LEASE)
-                    .withVerbs("get", "update")
+                    .withVerbs("get", "update", "patch")
                     .build())
             .build())
         .create();
