@@ -43,6 +43,7 @@ final class LeaseKeeper implements AutoCloseable {
   private boolean confirmed;
   private long lastRenewalNanos;
   private long confirmedSinceNanos;
+  private boolean renewedAtEpoch; // said once per epoch: how long the first renewal took
 
   LeaseKeeper(ControlSource control, Replica replica, long marginMillis) {
     this(control, replica, marginMillis, 200);
@@ -101,6 +102,7 @@ final class LeaseKeeper implements AutoCloseable {
     long now = nanoTime.getAsLong();
     if (epoch != epochSeen) {
       epochSeen = epoch;
+      renewedAtEpoch = false;
       confirmed = false;
       nextRenewalNanos = now;
     }
@@ -139,6 +141,10 @@ final class LeaseKeeper implements AutoCloseable {
     long duration = r.leaseDuration().toMillis();
     if (duration > 0) durationMillis = duration;
     if (r.held() && duration > 0) {
+      if (!renewedAtEpoch)
+        Logs.info("lease held at epoch " + epoch + " (the renewal took "
+            + (nanoTime.getAsLong() - sent) / 1_000_000 + " ms)");
+      renewedAtEpoch = true;
       replica.leaseRenewed(sent + Math.max(0, duration - marginMillis.getAsLong()) * 1_000_000L);
       lastReason = r.reason();
       return Math.max(50, duration / 3);
