@@ -97,6 +97,32 @@ class SharedPodBuilderTest {
         .noneMatch(r -> r.getResources().contains("leases"));
   }
 
+  @Test
+  void aPooledUnitsMembersAvoidItsSharedStandby() throws Exception {
+    OperationalUnit unit = MemberPodBuilderTest.sample();
+    unit.getSpec().setStandby(new dev.availability.ou.api.StandbySpec("shards"));
+    Pod member = new MemberPodBuilder(MemberPodBuilderTest.sidecarSettings())
+        .build(
+            unit,
+            new dev.availability.ou.failover.Action.CreateMember(
+                "kv-0",
+                0,
+                dev.availability.ou.failover.Member.Role.Primary,
+                1,
+                null,
+                Set.of(),
+                null),
+            "h",
+            ObservationBuilder.policy(unit).memberSettings());
+    var anti = member.getSpec().getAffinity().getPodAntiAffinity();
+    List<java.util.Map<String, String>> selectors = new java.util.ArrayList<>();
+    anti.getRequiredDuringSchedulingIgnoredDuringExecution()
+        .forEach(t -> selectors.add(t.getLabelSelector().getMatchLabels()));
+    anti.getPreferredDuringSchedulingIgnoredDuringExecution()
+        .forEach(t -> selectors.add(t.getPodAffinityTerm().getLabelSelector().getMatchLabels()));
+    assertThat(selectors).contains(java.util.Map.of(ContractKeys.POOL_LABEL, "shards"));
+  }
+
   private static Role role(List<HasMetadata> objects) {
     return objects.stream()
         .filter(Role.class::isInstance)

@@ -1,0 +1,184 @@
+package dev.availability.ou.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.availability.ou.api.OperationalUnit;
+import dev.availability.ou.api.PoolMemberStatus;
+import dev.availability.ou.api.StandbyPool;
+import dev.availability.ou.api.StandbySpec;
+import dev.availability.ou.api.UnitPhase;
+import dev.availability.ou.contract.ContractKeys;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Units sharing one standby (docs/pools.md) on the real control plane, the operator running as a process: a pool of
+ * capacity 3 and the units naming it make 3 primaries and one shared pod (not 6 pods), each unit Protected by the
+ * shared pod; a unit whose template the pool cannot run is refused with InvalidSpec naming the field; a unit beyond
+ * the pool's capacity keeps a dedicated standby with Pooled=False/PoolFull. The pooled sidecar is played by
+ * {@link PoolSidecarDoubles}: this proves the control path only.
+ */
+class SharedStandbyTest extends EndToEndTest {
+  static final String POOL = "shards";
+  static final String SHARED = POOL + "-standby-0";
+  static PoolSidecarDoubles pooled;
+
+  @BeforeAll
+  static void startPoolDoubles() {
+    pooled = new PoolSidecarDoubles(h.client, h.namespace, h.doubles);
+  }
+
+  @AfterAll
+  static void stopPoolDoubles() {
+    if (pooled != null) pooled.close();
+  }
+
+  @Test
+  void threeUnitsShareOneStandbyAnIncompatibleOneIsRefusedAndOneBeyondCapacityKeepsItsOwn() {
+    StandbyPool pool = new StandbyPool();
+    pool.setMetadata(
+        new ObjectMetaBuilder().withName(POOL).withNamespace(h.namespace).build());
+    pool.getSpec().setMaxUnits(3);
+    h.client.resource(pool).create();
+    for (String u : List.of("pa", "pb", "pc")) {
+      h.units.create(pooledUnit(u));
+      pause(1100); // creation timestamps have seconds: the join order is the order made
+    }
+
+    await("3 primaries and one shared pod, every unit Protected by it")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> List.of("pa", "pb", "pc").stream()
+            .allMatch(
+                u -> h.units.phase(u) == UnitPhase.Protected && SHARED.equals(h.units.standby(u))));
+    assertThat(unitPods()).hasSize(3);
+    assertThat(poolPods()).extracting(p -> p.getMetadata().getName()).containsExactly(SHARED);
+    for (String u : List.of("pa", "pb", "pc")) {
+      assertThat(h.units.memberPods(u)).containsExactly(h.units.primary(u));
+      assertThat(condition(u, "Pooled").getReason()).isEqualTo("SharedStandby");
+      assertThat(poolPods().get(0).getMetadata().getAnnotations())
+          .containsKey(ContractKeys.assignmentAnnotation(u))
+          .containsKey(ContractKeys.reportAnnotation(u));
+      assertThat(h.units.nodeOf(h.units.primary(u))).isNotEqualTo(h.units.nodeOf(SHARED));
+    }
+    await("the pool's status: 3 members in sync, its shared pod")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> {
+          var s = pool().getStatus();
+          return s != null && Integer.valueOf(3).equals(s.getInSync());
+        });
+    var status = pool().getStatus();
+    assertThat(status.getMembers())
+        .extracting(PoolMemberStatus::getUnit)
+        .containsExactly("pa", "pb", "pc");
+    assertThat(status.getUnits()).isEqualTo(3);
+    assertThat(status.getStandby().getPod()).isEqualTo(SHARED);
+    assertThat(poolCondition("Ready").getStatus()).isEqualTo("True");
+    assertThat(h.units.eventReasons(POOL)).contains("SharedStandbyCreated");
+
+    OperationalUnit other = pooledUnit("px");
+    other
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .setImage("registry.example/other:1");
+    h.units.create(other);
+    await("px refused with InvalidSpec naming the field")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> "InvalidSpec".equals(condition("px", "Degraded").getReason()));
+    assertThat(condition("px", "Degraded").getMessage())
+        .contains("StandbyPool " + POOL, "spec.template.spec.containers[", "image");
+    assertThat(h.units.memberPods("px")).isEmpty();
+    assertThat(h.units.eventReasons("px")).contains("InvalidSpec");
+
+    h.units.create(pooledUnit("pd"));
+    await("pd beyond capacity: Protected by a standby of its own, PoolFull")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> h.units.phase("pd") == UnitPhase.Protected
+            && "PoolFull".equals(condition("pd", "Pooled").getReason()));
+    assertThat(h.units.standby("pd")).isNotEqualTo(SHARED).startsWith("pd-");
+    assertThat(h.units.memberPods("pd")).hasSize(2);
+    assertThat(condition("pd", "Pooled").getStatus()).isEqualTo("False");
+    await("the pool says it is full")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> "True".equals(poolCondition("Full").getStatus()));
+    assertThat(pool().getStatus().getNotHeld()).contains("pd", "px");
+    assertThat(poolPods()).hasSize(1);
+  }
+
+  private static OperationalUnit pooledUnit(String name) {
+    OperationalUnit u = Units.sample(h.repoRoot, name, UnitHarness.BUDGET);
+    u.getSpec().setStandby(new StandbySpec(POOL));
+    return u;
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static StandbyPool pool() {
+    return h.client
+        .resources(StandbyPool.class)
+        .inNamespace(h.namespace)
+        .withName(POOL)
+        .get();
+  }
+
+  private static List<Pod> unitPods() {
+    return h
+        .client
+        .pods()
+        .inNamespace(h.namespace)
+        .withLabel(ContractKeys.UNIT_LABEL)
+        .list()
+        .getItems()
+        .stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .filter(p -> List.of("pa", "pb", "pc")
+            .contains(p.getMetadata().getLabels().get(ContractKeys.UNIT_LABEL)))
+        .toList();
+  }
+
+  private static List<Pod> poolPods() {
+    return h.client
+        .pods()
+        .inNamespace(h.namespace)
+        .withLabel(ContractKeys.POOL_LABEL, POOL)
+        .list()
+        .getItems();
+  }
+
+  private static Condition poolCondition(String type) {
+    var s = pool().getStatus();
+    return s == null
+        ? new Condition()
+        : s.getConditions().stream()
+            .filter(c -> type.equals(c.getType()))
+            .findFirst()
+            .orElse(new Condition());
+  }
+
+  private static Condition condition(String unit, String type) {
+    OperationalUnit u = h.units.get(unit);
+    if (u == null || u.getStatus() == null) return new Condition();
+    return u.getStatus().getConditions().stream()
+        .filter(c -> Objects.equals(type, c.getType()))
+        .findFirst()
+        .orElse(new Condition());
+  }
+}
