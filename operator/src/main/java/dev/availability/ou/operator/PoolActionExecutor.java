@@ -45,24 +45,14 @@ final class PoolActionExecutor {
     String ns = pool.getMetadata().getNamespace();
     switch (action) {
       case CreateSharedPod c -> create(pool, reference, c);
-      case AddUnit a -> {
+      // The standby mounts every admitted unit's key (a pod that lacks one is retiring: PoolPods).
+      case AddUnit a ->
         patch(
             ns,
             a.pod(),
             Map.of(
                 "labels",
                 Map.of(ContractKeys.poolUnitLabel(a.unit()), ContractKeys.POOL_UNIT_LABEL_VALUE)));
-        // A running pod's volumes are fixed: the unit's key is not among them until the pool next
-        // makes its pod.
-        events.record(
-            pool,
-            PoolEventReason.PoolStepNotBuilt,
-            a.unit() + " joined after " + a.pod() + " was made: its replica there waits for "
-                + a.unit()
-                + "'s peer key, which a running pod cannot mount. Delete pod " + a.pod()
-                + " to have the pool make one holding every member",
-            true);
-      }
       case RemoveUnit r -> {
         // null removes the key in a merge patch: the pooled sidecar then drops the unit's replica
         // and data.

@@ -6,11 +6,15 @@ import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.contract.Role;
 import dev.availability.ou.failover.pool.SharedPod;
 import dev.availability.ou.memberapi.ContractJson;
+import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A standby pool's pods read as the pool's decisions see them ({@link SharedPod}): which units each holds (its
@@ -20,7 +24,11 @@ import java.util.Optional;
 final class PoolPods {
   private PoolPods() {}
 
-  static SharedPod sharedPod(Pod pod) {
+  /**
+   * {@code admitted}: the units the pool holds now; a pod whose volumes lack the peer key of one of them is retiring
+   * (the pool replaces it, {@link SharedPod#retiring}).
+   */
+  static SharedPod sharedPod(Pod pod, Collection<String> admitted) {
     Map<String, String> annotations = annotations(pod);
     Map<String, Boolean> promotable = new LinkedHashMap<>();
     for (String unit : unitsHeld(pod)) promotable.put(unit, promotable(annotations, unit));
@@ -36,7 +44,20 @@ final class PoolPods {
         pod.getSpec() == null ? null : pod.getSpec().getNodeName(),
         state(pod),
         claimedBy,
-        promotable);
+        promotable,
+        !keysMounted(pod).containsAll(admitted));
+  }
+
+  /** The units whose peer key the pod's key volume projects ({@link SharedPodBuilder}): fixed when it was made. */
+  static Set<String> keysMounted(Pod pod) {
+    if (pod.getSpec() == null || pod.getSpec().getVolumes() == null) return Set.of();
+    return pod.getSpec().getVolumes().stream()
+        .filter(v -> MemberPodBuilder.KEY_VOLUME.equals(v.getName()) && v.getProjected() != null)
+        .flatMap(v -> v.getProjected().getSources().stream())
+        .filter(s -> s.getSecret() != null && s.getSecret().getItems() != null)
+        .flatMap(s -> s.getSecret().getItems().stream())
+        .map(KeyToPath::getPath)
+        .collect(Collectors.toSet());
   }
 
   /** The units whose replica {@code pod} holds (labelled so by the pool). */

@@ -102,7 +102,7 @@ public class StandbyPoolReconciler implements Reconciler<StandbyPool> {
         name,
         pool.getSpec().maxUnits(),
         compatible,
-        podsOfPool.stream().map(PoolPods::sharedPod).toList());
+        podsOfPool.stream().map(p -> PoolPods.sharedPod(p, membership.held())).toList());
     access.ensure(pool, view.admitted());
     if (!naming.isEmpty()) {
       Map<String, String> primaryNodes = view.standby().isEmpty() ? primaryNodes(naming) : Map.of();

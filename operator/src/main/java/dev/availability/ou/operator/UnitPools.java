@@ -134,7 +134,7 @@ final class UnitPools {
         named.get(),
         pool.getSpec().maxUnits(),
         compatible,
-        ofPool.stream().map(PoolPods::sharedPod).toList());
+        ofPool.stream().map(p -> PoolPods.sharedPod(p, membership.held())).toList());
     PoolSeat seat = PoolSeat.of(view, name);
     Condition pooled = seat.admitted()
         ? PoolViews.condition(
