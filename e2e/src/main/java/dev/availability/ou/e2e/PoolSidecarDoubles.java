@@ -115,12 +115,20 @@ public final class PoolSidecarDoubles implements AutoCloseable {
     replicas.values().forEach(r -> r.channel.close());
   }
 
+  /** The unit's primary serves: a dedicated member's double, or a pool pod's replica that took the unit over. */
+  private boolean primaryServes(String pod, String unit) {
+    if (dedicated.has(pod)) return dedicated.of(pod).role() == Role.Primary;
+    Replica r = replicas.get(pod + "/" + unit);
+    return r != null && r.assignment != null && r.assignment.role() == Role.Primary;
+  }
+
   private final class Replica {
     private final String unit;
     private final MemberChannel channel;
     private final String ip;
     private volatile Assignment assignment;
     private long sequence;
+    private long syncedEpoch = -1;
 
     Replica(String unit, MemberChannel channel, String ip) {
       this.unit = unit;
@@ -136,10 +144,11 @@ public final class PoolSidecarDoubles implements AutoCloseable {
         channel.renewPrimaryLease(unit, a.epoch());
         sequence++;
       }
-      boolean inSync = !primary
-          && a.peer() != null
-          && dedicated.has(a.peer())
-          && dedicated.of(a.peer()).role() == Role.Primary;
+      // As a real standby: in sync once its primary has streamed to it at its epoch, and so it
+      // stays when that
+      // primary dies (the operator promotes it then).
+      if (!primary && a.peer() != null && primaryServes(a.peer(), unit)) syncedEpoch = a.epoch();
+      boolean inSync = !primary && syncedEpoch == a.epoch();
       channel.publish(new MemberReport(
           a.role(),
           a.epoch(),

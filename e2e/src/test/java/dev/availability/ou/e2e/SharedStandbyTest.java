@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * Units sharing one standby (docs/pools.md) on the real control plane, the operator running as a process: a pool of
  * capacity 3 and the units naming it make 3 primaries and one shared pod (not 6 pods), each unit Protected by the
  * shared pod; a unit whose template the pool cannot run is refused with InvalidSpec naming the field; a unit beyond
- * the pool's capacity keeps a dedicated standby with Pooled=False/PoolFull. The pooled sidecar is played by
+ * the pool's capacity keeps a dedicated standby with Pooled=False/PoolFull; a unit whose primary is lost is taken
+ * over by the shared pod, and a new shared pod protects all three. The pooled sidecar is played by
  * {@link PoolSidecarDoubles}: this proves the control path only.
  */
 class SharedStandbyTest extends EndToEndTest {
@@ -125,6 +126,44 @@ class SharedStandbyTest extends EndToEndTest {
         .until(() -> "True".equals(poolCondition("Full").getStatus()));
     assertThat(pool().getStatus().getNotHeld()).contains("pd", "px");
     assertThat(poolPods()).hasSize(1);
+
+    // Takeover: pb's primary pod deleted, the shared pod becomes pb's primary and keeps pa's and
+    // pc's replicas
+    // until the pool's new shared pod holds them in sync.
+    String pbPrimary = h.units.primary("pb");
+    faults.deletePod(h.namespace, pbPrimary);
+    await("pb taken over by the shared pod: its Service selects it, it holds pb's Lease")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> shared.equals(h.units.primary("pb"))
+            && h.units.endpointPods("pb").equals(java.util.Set.of(shared))
+            && h.leaseRenewedBy("pb", shared));
+    await("a new shared pod holds all three in sync; the old one keeps pb alone")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> {
+          List<Pod> now = poolPods();
+          Pod next = now.stream()
+              .filter(p -> !p.getMetadata().getName().equals(shared))
+              .findFirst()
+              .orElse(null);
+          Pod old = now.stream()
+              .filter(p -> p.getMetadata().getName().equals(shared))
+              .findFirst()
+              .orElse(null);
+          return now.size() == 2
+              && next != null
+              && old != null
+              && List.of("pa", "pb", "pc").stream()
+                  .allMatch(u -> next.getMetadata().getName().equals(h.units.standby(u))
+                      && h.units.phase(u) == UnitPhase.Protected)
+              && !old.getMetadata().getLabels().containsKey(ContractKeys.poolUnitLabel("pa"))
+              && !old.getMetadata().getLabels().containsKey(ContractKeys.poolUnitLabel("pc"));
+        });
+    assertThat(h.units.failovers("pb")).isEqualTo(1);
+    assertThat(h.units.failovers("pa")).isZero();
+    assertThat(h.units.failovers("pc")).isZero();
+    assertThat(h.units.eventReasons("pb")).contains("FailoverStarted");
   }
 
   private static OperationalUnit pooledUnit(String name) {

@@ -14,6 +14,7 @@ import dev.availability.ou.failover.pool.PoolView;
 import dev.availability.ou.memberapi.ContractJson;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -190,13 +191,37 @@ final class UnitPools {
   }
 
   /**
-   * Writes an assignment to a pool's pod under the unit's own key ({@code assignment.ou.availability.dev/<unit>}),
-   * never its role label (the pod serves several units); false when {@code action} is not for a pool's pod.
+   * Carries out {@code action} when it concerns a pool's pod, and says whether it did: an assignment is written under
+   * the unit's own key ({@code assignment.ou.availability.dev/<unit>}), never the role label (the pod serves several
+   * units); the Service is pointed at it by its member label alone (it carries no unit label, being no one unit's).
    */
   boolean executes(OperationalUnit unit, Action action, MemberSettings settings) {
-    if (!(action instanceof Action.Assign a)) return false;
     String ns = unit.getMetadata().getNamespace();
-    if (pods.get(new ResourceID(a.pod(), ns)).isEmpty()) return false;
+    if (action instanceof Action.Assign a && isPoolPod(ns, a.pod())) {
+      assign(unit, a, settings);
+      return true;
+    }
+    if (action instanceof Action.PointService p && isPoolPod(ns, p.pod())) {
+      Service desired = UnitObjectsBuilder.service(unit, p.pod());
+      desired.getSpec().setSelector(Map.of(ContractKeys.MEMBER_LABEL, p.pod()));
+      client
+          .services()
+          .inNamespace(ns)
+          .resource(desired)
+          .fieldManager(Naming.FIELD_MANAGER)
+          .forceConflicts()
+          .serverSideApply();
+      return true;
+    }
+    return false;
+  }
+
+  private boolean isPoolPod(String ns, String pod) {
+    return pods.get(new ResourceID(pod, ns)).isPresent();
+  }
+
+  private void assign(OperationalUnit unit, Action.Assign a, MemberSettings settings) {
+    String ns = unit.getMetadata().getNamespace();
     Role role = Role.valueOf(a.role().name());
     String json = ContractJson.toJson(Assignments.of(role, a.epoch(), a.peer(), settings));
     String patch = Serialization.asJson(Map.of(
@@ -214,7 +239,6 @@ final class UnitPools {
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) throw e; // a pod that is gone needs no assignment
     }
-    return true;
   }
 
   /** The status with the unit's condition Pooled in place (none when it names no pool). */
