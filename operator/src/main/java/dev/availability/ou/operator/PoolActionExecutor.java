@@ -18,6 +18,8 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Carries out {@link dev.availability.ou.failover.pool.PoolPlanner}'s actions for one pool, each idempotently, and
@@ -28,6 +30,7 @@ final class PoolActionExecutor {
   private final InformerEventSource<Pod, StandbyPool> pods;
   private final SharedPodBuilder builder;
   private final EventRecorder events;
+  private final Set<String> handOversTold = ConcurrentHashMap.newKeySet();
 
   PoolActionExecutor(
       KubernetesClient client,
@@ -69,13 +72,17 @@ final class PoolActionExecutor {
             "deleted " + d.pod() + ": " + d.why(),
             false);
       }
-      case HandOver h ->
-        events.record(
-            pool,
-            PoolEventReason.PoolStepNotBuilt,
-            h.pod() + " serves only " + h.unit() + " now; handing it over to " + h.unit()
-                + " as its own member is not built yet (docs/pools.md Status): it stays the pool's pod",
-            true);
+      case HandOver h -> {
+        // Said once per pod: the planner asks again at every reconcile.
+        if (handOversTold.add(ns + "/" + h.pod()))
+          events.record(
+              pool,
+              PoolEventReason.PoolStepNotBuilt,
+              h.pod() + " serves only " + h.unit() + " now; handing it over to " + h.unit()
+                  + " as its own member is not built yet (docs/pools.md Status): it stays the pool's pod,"
+                  + " serving " + h.unit(),
+              false);
+      }
     }
   }
 
