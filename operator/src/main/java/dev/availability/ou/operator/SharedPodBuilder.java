@@ -104,9 +104,12 @@ final class SharedPodBuilder {
     return pod;
   }
 
-  /** The ServiceAccount a pool's pods run as (its Role: every held unit's Lease, its own pod). */
+  /**
+   * The ServiceAccount a pool's pods run as (its Role: every held unit's Lease, pods). Its name ends in
+   * {@code -member} as every member's does: the chart's admission policy then limits it to its own pod's reports.
+   */
   static String serviceAccount(String pool) {
-    return "ou-pool-" + pool;
+    return pool + "-pool-member";
   }
 
   /**

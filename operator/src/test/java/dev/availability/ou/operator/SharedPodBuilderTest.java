@@ -47,7 +47,7 @@ class SharedPodBuilderTest {
         .doesNotContainKey(ContractKeys.ROLE_LABEL);
     assertThat(pod.getMetadata().getAnnotations())
         .doesNotContainKey(ContractKeys.ASSIGNMENT_ANNOTATION);
-    assertThat(pod.getSpec().getServiceAccountName()).isEqualTo("ou-pool-shards");
+    assertThat(pod.getSpec().getServiceAccountName()).isEqualTo("shards-pool-member");
 
     Volume keys = pod.getSpec().getVolumes().stream()
         .filter(v -> MemberPodBuilder.KEY_VOLUME.equals(v.getName()))
