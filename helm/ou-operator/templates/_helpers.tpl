@@ -65,6 +65,10 @@ README). Used by the ClusterRole (all namespaces) or by one Role per watched nam
 - apiGroups: ["ou.availability.dev"]
   resources: ["standbypools/status"]
   verbs: ["update"]
+# The pool's shared pods, ServiceAccount, Role and RoleBinding are owned by it with blockOwnerDeletion.
+- apiGroups: ["ou.availability.dev"]
+  resources: ["standbypools/finalizers"]
+  verbs: ["update"]
 # Member pods: created, assigned (merge patch of labels and the assignment annotation), deleted (fencing);
 # "get" is not used by the operator itself but it must hold every rule of the member Role it grants.
 - apiGroups: [""]

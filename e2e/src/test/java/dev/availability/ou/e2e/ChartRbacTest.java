@@ -252,6 +252,11 @@ class ChartRbacTest {
       assertRefused(
           () -> patch(sidecarA, ns, a, annotation("example.com/other", "x")),
           "only its own report annotation");
+      // A pool's per-unit reports are a pool pod's alone: a dedicated member's pod carries no pool
+      // label.
+      assertRefused(
+          () -> patch(sidecarA, ns, a, annotation(ContractKeys.reportAnnotation(unit), "{}")),
+          "only its own report annotation");
       assertRefused(
           () -> patch(sidecarA, ns, a, "{\"spec\":{\"activeDeadlineSeconds\":86400}}"), "spec");
       assertRefused(

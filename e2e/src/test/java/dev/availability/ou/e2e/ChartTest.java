@@ -46,6 +46,7 @@ class ChartTest {
       Map.entry("ou.availability.dev/operationalunits/finalizers", List.of("update")),
       Map.entry("ou.availability.dev/standbypools", List.of("get", "list", "watch")),
       Map.entry("ou.availability.dev/standbypools/status", List.of("update")),
+      Map.entry("ou.availability.dev/standbypools/finalizers", List.of("update")),
       Map.entry("/pods", List.of("get", "list", "watch", "create", "patch", "delete")),
       Map.entry("/persistentvolumeclaims", List.of("get", "list", "watch", "create", "delete")),
       Map.entry("/services", List.of("get", "list", "watch", "create", "patch")),

@@ -57,7 +57,13 @@ public class EventRecorder {
     this.client = client;
   }
 
+  /** As {@link #record(HasMetadata, Enum, String, boolean)}, a unit's reasons. */
   public void record(HasMetadata unit, EventReason reason, String message, boolean warning) {
+    record(unit, (Enum<?>) reason, message, warning);
+  }
+
+  /** Records on any object the operator reconciles (a unit, a pool: {@link PoolEventReason}). */
+  public void record(HasMetadata unit, Enum<?> reason, String message, boolean warning) {
     Instant now = Instant.now();
     LOG.infof(
         "%s/%s %s: %s",

@@ -80,7 +80,8 @@ final class MemberPodBuilder {
     annotations.put(Naming.TEMPLATE_HASH, templateHash);
 
     PodSpec spec = template.getSpec();
-    spec.setAffinity(affinity(spec.getAffinity(), name, unit.getSpec().getPlacement(), member));
+    spec.setAffinity(affinity(
+        spec.getAffinity(), name, PoolViews.poolOf(unit), unit.getSpec().getPlacement(), member));
     spec.setServiceAccountName(
         Naming.memberServiceAccount(name)); // SpecChecks refuses a template that names another
     spec.setTolerations(tolerations(spec.getTolerations()));
@@ -270,7 +271,11 @@ final class MemberPodBuilder {
   }
 
   private static Affinity affinity(
-      Affinity base, String unit, PlacementSpec placement, CreateMember member) {
+      Affinity base,
+      String unit,
+      Optional<String> pool,
+      PlacementSpec placement,
+      CreateMember member) {
     Affinity a = base == null ? new Affinity() : new AffinityBuilder(base).build();
     PodAffinityTerm apart = new PodAffinityTermBuilder()
         .withTopologyKey(placement.getTopologyKey())
@@ -280,17 +285,27 @@ final class MemberPodBuilder {
         .build();
     if (a.getPodAntiAffinity() == null)
       a.setPodAntiAffinity(new io.fabric8.kubernetes.api.model.PodAntiAffinity());
+    List<PodAffinityTerm> apartTerms = new ArrayList<>(List.of(apart));
+    // A pooled unit's members also avoid its pool's shared standby, which must not share a
+    // failure domain with a primary it protects (docs/pools.md); the shared pod avoids the
+    // primaries there when it is made.
+    pool.ifPresent(p -> apartTerms.add(new PodAffinityTermBuilder()
+        .withTopologyKey(placement.getTopologyKey())
+        .withNewLabelSelector()
+        .addToMatchLabels(ContractKeys.POOL_LABEL, p)
+        .endLabelSelector()
+        .build()));
     if (placement.getAntiAffinity() == PlacementSpec.AntiAffinity.Required) {
       List<PodAffinityTerm> terms = new ArrayList<>(Optional.ofNullable(
               a.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution())
           .orElse(List.of()));
-      terms.add(apart);
+      terms.addAll(apartTerms);
       a.getPodAntiAffinity().setRequiredDuringSchedulingIgnoredDuringExecution(terms);
     } else {
       List<WeightedPodAffinityTerm> terms = new ArrayList<>(Optional.ofNullable(
               a.getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution())
           .orElse(List.of()));
-      terms.add(new WeightedPodAffinityTerm(apart, 100));
+      apartTerms.forEach(t -> terms.add(new WeightedPodAffinityTerm(t, 100)));
       a.getPodAntiAffinity().setPreferredDuringSchedulingIgnoredDuringExecution(terms);
     }
     if (!member.avoidNodes().isEmpty()) {

@@ -176,18 +176,45 @@ final class ObservationBuilder {
   }
 
   private Member member(Pod pod, String appContainer, Instant now, Readings readings) {
+    return member(
+        pod,
+        appContainer,
+        now,
+        readings,
+        ContractKeys.ASSIGNMENT_ANNOTATION,
+        ContractKeys.REPORT_ANNOTATION);
+  }
+
+  /** A standby pool's pod as unit {@code unit}'s member: its assignment and report for that unit ({@link UnitPools}). */
+  Member poolMember(Pod pod, String unit, String appContainer, Instant now, Readings readings) {
+    return member(
+        pod,
+        appContainer,
+        now,
+        readings,
+        ContractKeys.assignmentAnnotation(unit),
+        ContractKeys.reportAnnotation(unit));
+  }
+
+  private Member member(
+      Pod pod,
+      String appContainer,
+      Instant now,
+      Readings readings,
+      String assignmentKey,
+      String reportKey) {
     String name = pod.getMetadata().getName();
     Map<String, String> annotations =
         Optional.ofNullable(pod.getMetadata().getAnnotations()).orElse(Map.of());
     // A malformed assignment reads as none (the operator assigns the member again); a malformed
     // report as none yet.
     Assignment assignment = readings.json(
-        "pod " + name + " annotation " + ContractKeys.ASSIGNMENT_ANNOTATION,
-        annotations.get(ContractKeys.ASSIGNMENT_ANNOTATION),
+        "pod " + name + " annotation " + assignmentKey,
+        annotations.get(assignmentKey),
         ContractJson::assignment);
     MemberReport report = readings.json(
-        "pod " + name + " annotation " + ContractKeys.REPORT_ANNOTATION,
-        annotations.get(ContractKeys.REPORT_ANNOTATION),
+        "pod " + name + " annotation " + reportKey,
+        annotations.get(reportKey),
         ContractJson::report);
     var status = pod.getStatus();
     List<PodCondition> conditions =

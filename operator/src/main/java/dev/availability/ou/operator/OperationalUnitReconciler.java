@@ -76,6 +76,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
   private volatile ActionExecutor executor;
   private volatile MemberClaims claims;
   private volatile UnitDependencies dependencies;
+  private volatile UnitPools pools;
 
   public OperationalUnitReconciler(
       KubernetesClient client, OperatorConfig config, EventRecorder events, UnitMetrics metrics) {
@@ -108,6 +109,8 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
     sources.add(budget.eventSource(context));
     dependencies = UnitDependencies.create(context);
     sources.add(dependencies.eventSource());
+    pools = UnitPools.create(client, context);
+    sources.addAll(pools.eventSources());
     return sources;
   }
 
@@ -136,6 +139,9 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
     ReconcileTrace trace = new ReconcileTrace();
     List<String> problems = new java.util.ArrayList<>(SpecChecks.problems(unit.getSpec()));
     dependencies.cycle(unit).map(DependencyCycles::problem).ifPresent(problems::add);
+    UnitPools.Place place = pools.place(
+        unit, context.getPrimaryCache().list(unit.getMetadata().getNamespace()).toList(), now);
+    if (place.refusal() != null) problems.add(place.refusal());
     if (!problems.isEmpty())
       return refused(unit, context, Refusal.InvalidSpec, String.join("; ", problems), now);
     // A paused unit is only observed and reported on: nothing is made for it, nothing removed
@@ -154,7 +160,8 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
     var seen = dependencies.observe(unit, caches.unitLeases(), renewals, now);
     List<Verdict> verdicts = dependencies.assess(unit, seen, now);
     // The members are told through their assignment: it travels with the settings the policy makes.
-    Observation observation = observe(unit, readings, now);
+    Observation observation =
+        pools.observe(observe(unit, readings, now), place, unit, observations, readings);
     observation = observation.withPolicy(
         observation.policy().withUnavailableDependencies(DependencyWatch.unavailable(verdicts)));
     Decision decision = decider.decide(observation);
@@ -164,12 +171,15 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
     OperationalUnit current = unit;
     try {
       if (decision.persistStateFirst()) {
-        current = writeStatus(current, context, decision, observation, readings, verdicts, now);
+        current =
+            writeStatus(current, context, decision, observation, readings, verdicts, place, now);
         trace.step("intent");
       }
       MemberSettings settings = MemberSettings.of(observation.policy(), decision.state());
       for (List<Action> batch : ActionBatches.of(decision.actions())) {
-        executor.executeAll(current, batch, observation.policy(), settings);
+        List<Action> own = new java.util.ArrayList<>();
+        for (Action action : batch) if (!pools.executes(current, action, settings)) own.add(action);
+        if (!own.isEmpty()) executor.executeAll(current, own, observation.policy(), settings);
         trace.step(
             batch.get(0).getClass().getSimpleName() + (batch.size() > 1 ? "x" + batch.size() : ""));
       }
@@ -190,7 +200,8 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
       return refused(current, context, Refusal.NameConflict, e.getMessage(), now);
     }
     if (!decision.persistStateFirst()) {
-      current = writeStatus(current, context, decision, observation, readings, verdicts, now);
+      current =
+          writeStatus(current, context, decision, observation, readings, verdicts, place, now);
       trace.step("status");
     }
     countFailover(recordedEpoch, current);
@@ -256,8 +267,10 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
       Observation o,
       Readings readings,
       List<Verdict> verdicts,
+      UnitPools.Place place,
       Instant now) {
     OperationalUnitStatus status = StatusMapper.toStatus(unit, d, o, readings.malformed(), now);
+    UnitPools.writeCondition(status, place);
     DependencyStatuses.write(status, verdicts, unit.getMetadata().getGeneration(), now);
     metrics.dependencies(unit, DependencyWatch.unavailable(verdicts).size());
     for (Action.Emit e :

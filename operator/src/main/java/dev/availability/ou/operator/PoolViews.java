@@ -206,7 +206,7 @@ final class PoolViews {
         now);
   }
 
-  private static Condition condition(
+  static Condition condition(
       String type,
       boolean value,
       String reason,

@@ -46,9 +46,29 @@ public final class PoolPlanner {
         if (surplus != s
             && !surplus.failed()
             && !surplus.claimed()
+            && !surplus.retiring()
             && coversPromotably(s, surplus.promotable().keySet()))
           actions.add(
               new DeletePod(surplus.name(), "surplus: " + s.name() + " is the pool's standby"));
+    }
+
+    for (SharedPod p : pool.pods()) {
+      if (!p.retiring() || p.claimed() || p.failed()) continue;
+      // Replaced: each unit stays on it until the standby holds it promotably, then it goes.
+      boolean holdsAny = false;
+      for (String u : p.promotable().keySet()) {
+        if (!admitted.contains(u)) {
+          actions.add(new RemoveUnit(p.name(), u, u + " left the pool"));
+        } else if (standby.filter(s -> s.promotable(u)).isPresent()) {
+          actions.add(new RemoveUnit(
+              p.name(), u, standby.get().name() + " holds " + u + " promotably now"));
+        } else {
+          holdsAny = true;
+        }
+      }
+      if (!holdsAny)
+        actions.add(new DeletePod(
+            p.name(), "replaced by " + standby.map(SharedPod::name).orElse("a new shared pod")));
     }
 
     for (SharedPod p : pool.pods()) {

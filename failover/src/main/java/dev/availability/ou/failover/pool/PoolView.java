@@ -27,12 +27,12 @@ public record PoolView(String name, int maxUnits, List<String> units, List<Share
   }
 
   /**
-   * The pool's standby: the earliest-made pod that has not failed and that no unit has claimed. Later
-   * ones are surplus (made while an earlier one was thought lost).
+   * The pool's standby: the earliest-made pod that has not failed, that no unit has claimed and that is not
+   * retiring. Later ones are surplus (made while an earlier one was thought lost).
    */
   public Optional<SharedPod> standby() {
     return pods.stream()
-        .filter(p -> !p.failed() && !p.claimed())
+        .filter(p -> !p.failed() && !p.claimed() && !p.retiring())
         .min(Comparator.comparingInt(SharedPod::ordinal));
   }
 

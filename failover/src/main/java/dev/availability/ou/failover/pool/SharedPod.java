@@ -14,16 +14,30 @@ import java.util.Optional;
  * @param promotable per unit it holds, whether its replica could be promoted now (in sync in Synchronous
  *     and Journal mode, within the lag allowed in Asynchronous); a unit it holds but has not caught up is
  *     present with {@code false}
+ * @param retiring it cannot hold every unit the pool admits (a running pod's volumes are fixed: a unit that joined
+ *     after it was made has no peer key in it), so the pool replaces it: it keeps its units until the pool's new
+ *     standby holds them promotably, then goes
  */
 public record SharedPod(
     String name,
     String node,
     State state,
     Optional<String> claimedBy,
-    Map<String, Boolean> promotable) {
+    Map<String, Boolean> promotable,
+    boolean retiring) {
 
   public SharedPod {
     promotable = Map.copyOf(promotable);
+  }
+
+  /** A pod that can hold every unit the pool admits. */
+  public SharedPod(
+      String name,
+      String node,
+      State state,
+      Optional<String> claimedBy,
+      Map<String, Boolean> promotable) {
+    this(name, node, state, claimedBy, promotable, false);
   }
 
   public enum State {

@@ -52,6 +52,38 @@ class PoolPlannerTest {
   }
 
   @Test
+  void aRetiringPodIsReplacedMakeBeforeBreakEachUnitLeavingItOnceTheNewStandbyHoldsItPromotably() {
+    // kv-standby-0 was made before u3 joined: it cannot hold u3 (no key), so the pool replaces it.
+    SharedPod old = new SharedPod(
+        "kv-standby-0",
+        "n4",
+        State.Running,
+        Optional.empty(),
+        Map.of("u1", true, "u2", true),
+        true);
+    PoolView none = new PoolView("kv", 8, UNITS, List.of(old));
+    assertThat(none.standby()).isEmpty();
+    assertThat(PoolPlanner.plan(none, PRIMARY_NODES))
+        .containsExactly(
+            new CreateSharedPod("kv-standby-1", UNITS, java.util.Set.of("n1", "n2", "n3")));
+
+    SharedPod catchingUp = standby("kv-standby-1", Map.of("u1", true, "u2", false, "u3", false));
+    assertThat(
+            PoolPlanner.plan(new PoolView("kv", 8, UNITS, List.of(old, catchingUp)), PRIMARY_NODES))
+        .containsExactly(
+            new RemoveUnit("kv-standby-0", "u1", "kv-standby-1 holds u1 promotably now"));
+    assertThat(PoolPlanner.takeover(new PoolView("kv", 8, UNITS, List.of(old, catchingUp)), "u2"))
+        .isEqualTo(new Takeover.To("kv-standby-0"));
+
+    SharedPod emptied =
+        new SharedPod("kv-standby-0", "n4", State.Running, Optional.empty(), Map.of(), true);
+    assertThat(PoolPlanner.plan(
+            new PoolView("kv", 8, UNITS, List.of(emptied, standby("kv-standby-1", ALL_IN_SYNC))),
+            PRIMARY_NODES))
+        .containsExactly(new DeletePod("kv-standby-0", "replaced by kv-standby-1"));
+  }
+
+  @Test
   void aUnitThatJoinsIsAddedAndOneThatLeftIsRemoved() {
     PoolView pool = new PoolView(
         "kv", 8, List.of("u1", "u2", "u4"), List.of(standby("kv-standby-0", ALL_IN_SYNC)));

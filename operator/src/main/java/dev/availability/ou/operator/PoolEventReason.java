@@ -1,0 +1,13 @@
+package dev.availability.ou.operator;
+
+/** The reasons of the events the operator records on a StandbyPool (docs/pools.md "What users see"). */
+enum PoolEventReason {
+  /** A shared standby pod was made, holding the pool's units. */
+  SharedStandbyCreated,
+  /** The pool is whole again: its shared standby holds every member in sync after one was replaced. */
+  PoolRestored,
+  /** A shared pod was deleted (failed, or surplus once another held its units). */
+  SharedStandbyDeleted,
+  /** A step the operator does not take yet (docs/pools.md Status): said once, so users know why the pool waits. */
+  PoolStepNotBuilt
+}
