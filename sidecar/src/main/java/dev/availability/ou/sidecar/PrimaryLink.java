@@ -18,6 +18,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The primary's replication client: dials the standby's advertised endpoint, authenticates, has the
@@ -36,7 +37,8 @@ final class PrimaryLink implements AutoCloseable {
   private final Object signal = new Object();
   private final StandbyCatchUp catchUp;
   private final LogWriter.BatchListener writtenListener = this::written;
-  private final Object sendLock = new Object();
+  private final ReentrantLock sendLock = new ReentrantLock();
+  private UnackedBytes unacked; // guarded by sendLock
   private volatile boolean live;
   private long next; // guarded by sendLock
   private PrimarySession liveSession; // guarded by sendLock
@@ -66,17 +68,31 @@ final class PrimaryLink implements AutoCloseable {
 
   /**
    * On the log writer thread, right after a batch was written and before its fsync: when the stream is
-   * caught up and the writes wait for the standby (Synchronous, Journal), the batch goes to the standby
-   * from here (no extra thread hop, no read back from the file).
+   * caught up the batch goes to the standby from here (no thread hand-off, no read back from the file).
+   * Synchronous and Journal writes wait for the standby anyway. An Asynchronous primary sends here only
+   * when the write cannot block ({@link UnackedBytes}) and no other thread holds the stream: its
+   * acknowledgements never wait for the standby; otherwise the link's own thread sends from the log. A
+   * batch larger than one frame may carry (a value near the largest after a full queue) goes from the log
+   * too, in frames of the configured size.
    */
   private void written(long first, long last, byte[] bytes, int length) {
-    // Asynchronous: the link's own thread sends (from the log), so a slow or silent standby can
-    // never hold up the log writer and with it the acknowledgements that do not wait for the
-    // standby. A batch larger than one frame may carry (a value near the largest after a full
-    // queue) goes from the log instead, in frames of the configured size.
-    if (live && replica.mode() != Mode.ASYNCHRONOUS && length <= codec.limits().maxBatchBytes()) {
-      synchronized (sendLock) {
-        if (live && liveSession != null && next == first) {
+    if (live && length <= codec.limits().maxBatchBytes()) {
+      boolean async = replica.mode() == Mode.ASYNCHRONOUS;
+      if (async) {
+        if (!sendLock.tryLock()) {
+          wake();
+          return;
+        }
+      } else {
+        sendLock.lock();
+      }
+      try {
+        if (live
+            && liveSession != null
+            && next == first
+            && (!async
+                || unacked.allows(
+                    replica.acknowledgements().standbyAckedSeq(), length + FRAME_BYTES))) {
           try {
             liveSession.sent(last);
             // The session's epoch; the batch is sealed straight from the writer's buffer (no other
@@ -84,7 +100,9 @@ final class PrimaryLink implements AutoCloseable {
             codec.write(
                 liveOut, liveSession.seal(), FrameType.BATCH, epoch, first, bytes, 0, length);
             liveOut.flush();
+            unacked.sent(last, length + FRAME_BYTES);
             counters.add("recordsSent", last - first + 1);
+            counters.inc("batchesSentByLogWriter");
             next = last + 1;
             return;
           } catch (IOException e) {
@@ -92,10 +110,22 @@ final class PrimaryLink implements AutoCloseable {
             closeSocket();
           }
         }
+      } finally {
+        sendLock.unlock();
       }
     }
     wake();
   }
+
+  /** A frame's bytes besides its payload: the header and the seal's tag. */
+  private static final int FRAME_BYTES = 40;
+
+  /**
+   * The socket's send buffer asked for (the kernel doubles it, or caps it at {@code net.core.wmem_max}). Fixed
+   * rather than left to the kernel's autotuning, which starts at 16 KiB: the Asynchronous log writer's budget
+   * for sending itself is a quarter of what the kernel grants ({@link UnackedBytes}).
+   */
+  static final int SEND_BUFFER_BYTES = 1 << 20;
 
   private void wake() {
     synchronized (signal) {
@@ -141,6 +171,7 @@ final class PrimaryLink implements AutoCloseable {
     Socket s = new Socket();
     socket = s;
     s.setTcpNoDelay(true);
+    s.setSendBufferSize(SEND_BUFFER_BYTES);
     s.connect(address, 1000);
     s.setSoTimeout((int) Math.max(1000, cfg.peerLostAfterMillis() * 2));
     InputStream in = new BufferedInputStream(s.getInputStream(), 1 << 16);
@@ -212,11 +243,15 @@ final class PrimaryLink implements AutoCloseable {
       throws IOException, InterruptedException {
     long lastSend = System.nanoTime();
     SegmentLog log = replica.store().log();
-    synchronized (sendLock) {
+    sendLock.lock();
+    try {
       next = from;
       liveSession = ps;
       liveOut = out;
       live = false;
+      unacked = new UnackedBytes(socket.getSendBufferSize() / 4L);
+    } finally {
+      sendLock.unlock();
     }
     try {
       while (valid() && !socket.isClosed()) {
@@ -225,7 +260,8 @@ final class PrimaryLink implements AutoCloseable {
           seen = dirty;
         }
         boolean sentSomething = false;
-        synchronized (sendLock) {
+        sendLock.lock();
+        try {
           long written = replica.writtenSeq();
           if (next <= written) {
             live = false;
@@ -233,6 +269,7 @@ final class PrimaryLink implements AutoCloseable {
             ps.sent(c.lastSeq());
             codec.write(out, ps.seal(), ps.batch(c.firstSeq(), c.bytes()));
             if (c.lastSeq() >= replica.writtenSeq()) out.flush();
+            unacked.sent(c.lastSeq(), c.bytes().length + FRAME_BYTES);
             counters.add("recordsSent", c.count());
             next = c.lastSeq() + 1;
             sentSomething = true;
@@ -249,6 +286,8 @@ final class PrimaryLink implements AutoCloseable {
             out.flush();
             lastSend = System.nanoTime();
           }
+        } finally {
+          sendLock.unlock();
         }
         if (sentSomething) continue;
         synchronized (signal) {
@@ -256,10 +295,13 @@ final class PrimaryLink implements AutoCloseable {
         }
       }
     } finally {
-      synchronized (sendLock) {
+      sendLock.lock();
+      try {
         live = false;
         liveSession = null;
         liveOut = null;
+      } finally {
+        sendLock.unlock();
       }
     }
   }
@@ -273,9 +315,12 @@ final class PrimaryLink implements AutoCloseable {
           switch (a) {
             case SessionAction.Acked ack -> replica.acknowledgements().standbyAcked(ack.seq());
             case SessionAction.Send send -> {
-              synchronized (sendLock) {
+              sendLock.lock();
+              try {
                 codec.write(out, ps.seal(), send.frame());
                 out.flush();
+              } finally {
+                sendLock.unlock();
               }
             }
             default -> {

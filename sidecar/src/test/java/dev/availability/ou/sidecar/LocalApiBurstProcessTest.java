@@ -159,6 +159,40 @@ class LocalApiBurstProcessTest {
       assertThat(held.get(key(0, i))).as(key(0, i)).isEqualTo(value(0, i, 128));
   }
 
+  @Test
+  void asynchronousGoesOnAcknowledgingWhileTheStandbyIsStopped() throws Exception {
+    standby.start();
+    primary.with("OU_MODE", "Asynchronous").start();
+    awaitInSync();
+    // 16 MiB: far more than the sockets' buffers hold for a standby that reads nothing
+    int writes = 4000;
+    long last = 0;
+    try (OuClient c = primary.client()) {
+      signal(standby, "STOP");
+      // A log writer blocked sending to the stopped standby would hold the acknowledgements (and
+      // the client's further writes) until the primary gives the standby up (OU_PEER_LOST_AFTER,
+      // 20 s here): they must come long before.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      List<CompletableFuture<Long>> acks = new ArrayList<>();
+      for (int i = 0; i < writes; i++)
+        acks.add(c.putAsync(key(0, i).getBytes(StandardCharsets.UTF_8), value(0, i)));
+      for (CompletableFuture<Long> a : acks)
+        last =
+            Math.max(last, a.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+      assertThat(primary.status().number("standbyAckedSeq"))
+          .as("the stopped standby acknowledged none of them: they were acknowledged without it")
+          .isLessThan(last);
+      signal(standby, "CONT");
+    }
+    long acknowledged = last;
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(() -> standby.status().durableSeq() >= acknowledged);
+    Map<String, byte[]> held = standby.all();
+    for (int i = 0; i < writes; i++)
+      assertThat(held.get(key(0, i))).as(key(0, i)).isEqualTo(value(0, i));
+  }
+
   private void assertHolds(Map<String, byte[]> state) {
     for (int t = 0; t < THREADS; t++)
       for (int i = 0; i < PER_THREAD; i++)
