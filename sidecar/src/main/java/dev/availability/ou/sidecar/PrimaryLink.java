@@ -92,7 +92,7 @@ final class PrimaryLink implements AutoCloseable {
             && next == first
             && (!async
                 || unacked.allows(
-                    replica.acknowledgements().standbyAckedSeq(), length + FRAME_BYTES))) {
+                    replica.acknowledgements().standbyAckedSeq(), length + UnackedBytes.FRAME_BYTES))) {
           try {
             liveSession.sent(last);
             // The session's epoch; the batch is sealed straight from the writer's buffer (no other
@@ -100,7 +100,7 @@ final class PrimaryLink implements AutoCloseable {
             codec.write(
                 liveOut, liveSession.seal(), FrameType.BATCH, epoch, first, bytes, 0, length);
             liveOut.flush();
-            unacked.sent(last, length + FRAME_BYTES);
+            unacked.sent(last, length + UnackedBytes.FRAME_BYTES);
             counters.add("recordsSent", last - first + 1);
             counters.inc("batchesSentByLogWriter");
             next = last + 1;
@@ -116,16 +116,6 @@ final class PrimaryLink implements AutoCloseable {
     }
     wake();
   }
-
-  /** A frame's bytes besides its payload: the header and the seal's tag. */
-  private static final int FRAME_BYTES = 40;
-
-  /**
-   * The socket's send buffer asked for (the kernel doubles it, or caps it at {@code net.core.wmem_max}). Fixed
-   * rather than left to the kernel's autotuning, which starts at 16 KiB: the Asynchronous log writer's budget
-   * for sending itself is a quarter of what the kernel grants ({@link UnackedBytes}).
-   */
-  static final int SEND_BUFFER_BYTES = 1 << 20;
 
   private void wake() {
     synchronized (signal) {
@@ -171,7 +161,7 @@ final class PrimaryLink implements AutoCloseable {
     Socket s = new Socket();
     socket = s;
     s.setTcpNoDelay(true);
-    s.setSendBufferSize(SEND_BUFFER_BYTES);
+    s.setSendBufferSize(UnackedBytes.SEND_BUFFER_BYTES);
     s.connect(address, 1000);
     s.setSoTimeout((int) Math.max(1000, cfg.peerLostAfterMillis() * 2));
     InputStream in = new BufferedInputStream(s.getInputStream(), 1 << 16);
@@ -269,7 +259,7 @@ final class PrimaryLink implements AutoCloseable {
             ps.sent(c.lastSeq());
             codec.write(out, ps.seal(), ps.batch(c.firstSeq(), c.bytes()));
             if (c.lastSeq() >= replica.writtenSeq()) out.flush();
-            unacked.sent(c.lastSeq(), c.bytes().length + FRAME_BYTES);
+            unacked.sent(c.lastSeq(), c.bytes().length + UnackedBytes.FRAME_BYTES);
             counters.add("recordsSent", c.count());
             next = c.lastSeq() + 1;
             sentSomething = true;

@@ -10,6 +10,16 @@ import java.util.ArrayDeque;
  * for the standby in the log writer's place. Not thread-safe: used under the link's send lock.
  */
 final class UnackedBytes {
+  /** A frame's bytes besides its payload: the header and the seal's tag. */
+  static final int FRAME_BYTES = 40;
+
+  /**
+   * The socket's send buffer asked for (the kernel doubles it, or caps it at {@code net.core.wmem_max}). Fixed
+   * rather than left to the kernel's autotuning, which starts at 16 KiB: the Asynchronous log writer's budget
+   * for sending itself is a quarter of what the kernel grants.
+   */
+  static final int SEND_BUFFER_BYTES = 1 << 20;
+
   private final long limit;
   /** Per frame sent: the last sequence it carried and the bytes sent up to and including it. */
   private final ArrayDeque<long[]> sent = new ArrayDeque<>();
