@@ -15,6 +15,7 @@ final class PodNetwork {
   private final int x;
   private final String bridge;
   private final Map<Integer, BitSet> used = new HashMap<>();
+  private final Map<Integer, Integer> last = new HashMap<>();
 
   PodNetwork(int secondOctet) {
     this.x = secondOctet;
@@ -36,12 +37,21 @@ final class PodNetwork {
     return "10." + x + "." + (nodeIndex + 1) + ".0/24";
   }
 
+  /**
+   * The next free address of the node after the last one given, wrapping around (as the host-local IPAM plugin does):
+   * an address freed a moment ago is not given again at once, while the bridge's neighbour entries, and connections
+   * still open to it from other pods, may point at the pod that had it (a new pod given its predecessor's address
+   * failed its liveness probes for seconds).
+   */
   synchronized String allocate(int nodeIndex) {
     BitSet taken = used.computeIfAbsent(nodeIndex, i -> new BitSet());
-    int host = taken.nextClearBit(2);
+    int from = last.getOrDefault(nodeIndex, 1) + 1;
+    int host = taken.nextClearBit(from > 254 ? 2 : from);
+    if (host > 254) host = taken.nextClearBit(2);
     if (host > 254)
       throw new IllegalStateException("node " + nodeIndex + " has no pod address left");
     taken.set(host);
+    last.put(nodeIndex, host);
     return "10." + x + "." + (nodeIndex + 1) + "." + host;
   }
 
