@@ -68,22 +68,7 @@ public final class SidecarDoubles implements AutoCloseable {
         .pods()
         .inNamespace(namespace)
         .withLabel(ContractKeys.UNIT_LABEL)
-        .inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(Pod p) {
-            seen(p);
-          }
-
-          @Override
-          public void onUpdate(Pod o, Pod p) {
-            seen(p);
-          }
-
-          @Override
-          public void onDelete(Pod p, boolean unknown) {
-            stop(p.getMetadata().getName());
-          }
-        });
+        .inform(PodEvents.handler(this::seen, p -> stop(p.getMetadata().getName())));
   }
 
   private void noteNode(Node n) {

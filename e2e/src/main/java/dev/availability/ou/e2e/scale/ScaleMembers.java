@@ -5,7 +5,6 @@ import dev.availability.ou.memberapi.ApiServerAccess;
 import dev.availability.ou.memberapi.HttpMemberApi;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.Map;
 import java.util.Optional;
@@ -36,22 +35,8 @@ public final class ScaleMembers implements AutoCloseable {
         .pods()
         .inNamespace(namespace)
         .withLabel(ContractKeys.UNIT_LABEL)
-        .inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(Pod p) {
-            seen(p);
-          }
-
-          @Override
-          public void onUpdate(Pod o, Pod p) {
-            seen(p);
-          }
-
-          @Override
-          public void onDelete(Pod p, boolean unknown) {
-            stop(p.getMetadata().getName());
-          }
-        });
+        .inform(dev.availability.ou.e2e.PodEvents.handler(
+            this::seen, p -> stop(p.getMetadata().getName())));
   }
 
   private void seen(Pod p) {
