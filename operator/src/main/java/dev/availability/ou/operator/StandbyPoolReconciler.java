@@ -46,13 +46,15 @@ public class StandbyPoolReconciler implements Reconciler<StandbyPool> {
   private final EventRecorder events;
   private final Clock clock = Clock.systemUTC();
   private final PoolAccess access;
+  private final PoolMetrics metrics;
   private volatile InformerEventSource<OperationalUnit, StandbyPool> units;
   private volatile InformerEventSource<Pod, StandbyPool> pods;
   private volatile PoolActionExecutor executor;
 
   public StandbyPoolReconciler(
-      KubernetesClient client, OperatorConfig config, EventRecorder events) {
+      KubernetesClient client, OperatorConfig config, EventRecorder events, PoolMetrics metrics) {
     this.client = client;
+    this.metrics = metrics;
     this.config = config;
     this.events = events;
     this.access = new PoolAccess(client);
@@ -87,6 +89,7 @@ public class StandbyPoolReconciler implements Reconciler<StandbyPool> {
   public UpdateControl<StandbyPool> reconcile(StandbyPool pool, Context<StandbyPool> context) {
     if (context.isPrimaryResourceDeleted()) {
       access.forget(pool);
+      metrics.forget(pool.getMetadata().getNamespace(), pool.getMetadata().getName());
       return UpdateControl.noUpdate();
     }
     String ns = pool.getMetadata().getNamespace();
@@ -136,12 +139,14 @@ public class StandbyPoolReconciler implements Reconciler<StandbyPool> {
         .filter(p -> p.getMetadata().getName().equals(s.name()))
         .findFirst());
     Map<String, PoolViews.Replica> replicas = new HashMap<>();
-    standbyPod.ifPresent(p -> {
-      for (String u : membership.held())
-        PoolPods.report(p, u)
-            .ifPresent(r ->
-                replicas.put(u, new PoolViews.Replica(Boolean.TRUE.equals(r.inSync()), r.lag())));
-    });
+    Long bytesHeld = null;
+    for (String u : standbyPod.isPresent() ? membership.held() : List.<String>of()) {
+      var report = PoolPods.report(standbyPod.get(), u);
+      if (report.isEmpty()) continue;
+      var r = report.get();
+      replicas.put(u, new PoolViews.Replica(Boolean.TRUE.equals(r.inSync()), r.lag()));
+      if (r.stateBytes() != null) bytesHeld = (bytesHeld == null ? 0 : bytesHeld) + r.stateBytes();
+    }
     StandbyPoolStatus before = pool.getStatus();
     List<Condition> previous = before == null ? List.of() : before.getConditions();
     StandbyPoolStatus status = PoolViews.status(
@@ -151,6 +156,13 @@ public class StandbyPoolReconciler implements Reconciler<StandbyPool> {
         standby.map(s -> new SharedStandbyStatus(s.name(), s.node())).orElse(null),
         previous,
         now);
+    Set<String> claims = new java.util.HashSet<>();
+    for (SharedPod p : view.pods()) p.claimedBy().ifPresent(u -> claims.add(p.name() + "/" + u));
+    metrics.observe(
+        pool.getMetadata().getNamespace(),
+        pool.getMetadata().getName(),
+        new PoolMetrics.Reading(
+            status.getUnits(), status.getInSync(), status.getCapacity(), bytesHeld, claims));
     if (Objects.equals(Serialization.asJson(status), Serialization.asJson(before))) return;
     announceRestored(pool, previous, status, standby);
     PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(pool, context, p -> {
