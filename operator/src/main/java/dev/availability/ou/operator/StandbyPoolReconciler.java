@@ -5,7 +5,9 @@ import dev.availability.ou.api.SharedStandbyStatus;
 import dev.availability.ou.api.StandbyPool;
 import dev.availability.ou.api.StandbyPoolStatus;
 import dev.availability.ou.contract.ContractKeys;
+import dev.availability.ou.failover.NodeView;
 import dev.availability.ou.failover.pool.PoolAction;
+import dev.availability.ou.failover.pool.PoolNodes;
 import dev.availability.ou.failover.pool.PoolPlanner;
 import dev.availability.ou.failover.pool.PoolView;
 import dev.availability.ou.failover.pool.SharedPod;
@@ -47,6 +49,7 @@ public class StandbyPoolReconciler implements Reconciler<StandbyPool> {
   private final Clock clock = Clock.systemUTC();
   private final PoolAccess access;
   private final PoolMetrics metrics;
+  private final PoolNodeWatch nodes = new PoolNodeWatch();
   private volatile InformerEventSource<OperationalUnit, StandbyPool> units;
   private volatile InformerEventSource<Pod, StandbyPool> pods;
   private volatile PoolActionExecutor executor;
@@ -82,7 +85,9 @@ public class StandbyPoolReconciler implements Reconciler<StandbyPool> {
         context);
     executor = new PoolActionExecutor(
         client, pods, new SharedPodBuilder(new MemberPodBuilder(config.sidecar())), events);
-    return List.of(units, pods);
+    List<EventSource<?, StandbyPool>> sources = new ArrayList<>(List.of(units, pods));
+    sources.addAll(nodes.eventSources(context, () -> pods));
+    return sources;
   }
 
   @Override
@@ -101,19 +106,30 @@ public class StandbyPoolReconciler implements Reconciler<StandbyPool> {
         .toList();
     List<String> compatible = new ArrayList<>(membership.held());
     compatible.addAll(membership.overflow());
+    Instant now = clock.instant();
+    Map<String, NodeView> nodeViews = nodes.views(podsOfPool, now);
     PoolView view = new PoolView(
         name,
         pool.getSpec().maxUnits(),
         compatible,
-        podsOfPool.stream().map(p -> PoolPods.sharedPod(p, membership.held())).toList());
+        podsOfPool.stream()
+            .map(p -> PoolNodes.judge(PoolPods.sharedPod(p, membership.held()), nodeViews, now))
+            .toList());
     access.ensure(pool, view.admitted());
     if (!naming.isEmpty()) {
       Map<String, String> primaryNodes = view.standby().isEmpty() ? primaryNodes(naming) : Map.of();
       for (PoolAction action : PoolPlanner.plan(view, primaryNodes))
         executor.execute(pool, naming.get(0), action);
     }
-    writeStatus(pool, context, membership, view, podsOfPool, clock.instant());
-    return UpdateControl.<StandbyPool>noUpdate().rescheduleAfter(config.resync().toMillis());
+    writeStatus(pool, context, membership, view, podsOfPool, now);
+    // A lease turning stale makes no event: look again then (plus a little, as stale is strictly
+    // after).
+    long resync = config.resync().toMillis();
+    long untilStale = PoolNodes.nextLeaseStale(nodeViews.values(), now)
+        .map(t -> java.time.Duration.between(now, t).toMillis() + 50)
+        .orElse(resync);
+    return UpdateControl.<StandbyPool>noUpdate()
+        .rescheduleAfter(Math.max(50, Math.min(resync, untilStale)));
   }
 
   /** Each unit's primary's node, as its status names it: the shared pod is made off them. */
