@@ -93,6 +93,32 @@ public final class OperatorProcess implements AutoCloseable {
     return log;
   }
 
+  /** The port its HTTP server (/metrics, health) listens on, as it logged it at start. */
+  public int httpPort() {
+    var m = java.util.regex.Pattern.compile("Listening on: http://[^:]+:(\\d+)").matcher(log());
+    if (!m.find())
+      throw new IllegalStateException("operator " + name
+          + " logged no 'Listening on: http://…:PORT' line; its log:\n" + tail(40));
+    return Integer.parseInt(m.group(1));
+  }
+
+  /** The operator's Prometheus metrics now, as text. */
+  public String metrics() {
+    try (var http = java.net.http.HttpClient.newHttpClient()) {
+      return http.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create("http://127.0.0.1:" + httpPort() + "/metrics"))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString())
+          .body();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read operator " + name + "'s /metrics: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted reading operator " + name + "'s /metrics", e);
+    }
+  }
+
   /** The operating system's id of the operator's process (for /proc and jcmd). */
   public long pid() {
     return process.pid();

@@ -164,6 +164,73 @@ class SharedStandbyTest extends EndToEndTest {
     assertThat(h.units.failovers("pa")).isZero();
     assertThat(h.units.failovers("pc")).isZero();
     assertThat(h.units.eventReasons("pb")).contains("FailoverStarted");
+    await("the operator's pool metrics: 3 units, 3 in sync, capacity 3, one takeover")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> {
+          String m = h.operator.metrics();
+          return poolMetric(m, "ou_pool_units", POOL) == 3.0
+              && poolMetric(m, "ou_pool_units_in_sync", POOL) == 3.0
+              && poolMetric(m, "ou_pool_capacity", POOL) == 3.0
+              && poolMetric(m, "ou_pool_takeovers_total", POOL) == 1.0;
+        });
+  }
+
+  @Test
+  void aSharedStandbyWhoseNodeIsLostIsReplacedOnAnotherNodeWithoutPromotingAnything() {
+    String pool = "lone";
+    StandbyPool p = new StandbyPool();
+    p.setMetadata(
+        new ObjectMetaBuilder().withName(pool).withNamespace(h.namespace).build());
+    p.getSpec().setMaxUnits(2);
+    h.client.resource(p).create();
+    List<String> units = List.of("qa", "qb");
+    for (String u : units) {
+      OperationalUnit unit = Units.sample(h.repoRoot, u, UnitHarness.BUDGET);
+      unit.getSpec().setStandby(new StandbySpec(pool));
+      h.units.create(unit);
+      pause(1100);
+    }
+    await("qa and qb Protected by one shared pod")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> poolPods(pool).size() == 1
+            && units.stream()
+                .allMatch(u -> h.units.phase(u) == UnitPhase.Protected
+                    && poolPods(pool).get(0).getMetadata().getName().equals(h.units.standby(u))));
+    String lost = poolPods(pool).get(0).getMetadata().getName();
+    String lostNode = h.units.nodeOf(lost);
+    try {
+      faults.failNode(lostNode);
+      await("a new shared pod on another node protects qa and qb")
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> units.stream().allMatch(u -> {
+            String standby = h.units.standby(u);
+            return standby != null
+                && !standby.equals(lost)
+                && standby.startsWith(pool + "-standby-")
+                && h.units.phase(u) == UnitPhase.Protected;
+          }));
+      String replacement = h.units.standby("qa");
+      assertThat(h.units.nodeOf(replacement)).isNotEqualTo(lostNode);
+      for (String u : units) {
+        assertThat(h.units.failovers(u)).as(u + " was not promoted").isZero();
+        assertThat(h.units.nodeOf(h.units.primary(u))).isNotEqualTo(h.units.nodeOf(replacement));
+      }
+      assertThat(h.units.eventReasons(pool)).contains("SharedStandbyDeleted");
+    } finally {
+      faults.healNode(lostNode);
+    }
+    for (String u : units) h.units.delete(u);
+  }
+
+  /** A pool's sample in the operator's Prometheus text, or NaN when it has none. */
+  private static double poolMetric(String text, String name, String pool) {
+    return text.lines()
+        .filter(l -> l.startsWith(name + "{") && l.contains("pool=\"" + pool + "\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .findFirst()
+        .orElse(Double.NaN);
   }
 
   private static OperationalUnit pooledUnit(String name) {
@@ -204,10 +271,14 @@ class SharedStandbyTest extends EndToEndTest {
   }
 
   private static List<Pod> poolPods() {
+    return poolPods(POOL);
+  }
+
+  private static List<Pod> poolPods(String pool) {
     return h.client
         .pods()
         .inNamespace(h.namespace)
-        .withLabel(ContractKeys.POOL_LABEL, POOL)
+        .withLabel(ContractKeys.POOL_LABEL, pool)
         .list()
         .getItems();
   }

@@ -65,6 +65,11 @@ final class PoolActionExecutor {
         patch(ns, r.pod(), metadata);
       }
       case DeletePod d -> {
+        // A pod on a lost node stays Terminating until its node returns: deleted once, said once.
+        boolean deleting = pods.get(new ResourceID(d.pod(), ns))
+            .map(p -> p.getMetadata().getDeletionTimestamp() != null)
+            .orElse(false);
+        if (deleting) return;
         client.pods().inNamespace(ns).withName(d.pod()).delete();
         events.record(
             pool,

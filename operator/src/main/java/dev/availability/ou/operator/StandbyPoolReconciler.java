@@ -5,7 +5,9 @@ import dev.availability.ou.api.SharedStandbyStatus;
 import dev.availability.ou.api.StandbyPool;
 import dev.availability.ou.api.StandbyPoolStatus;
 import dev.availability.ou.contract.ContractKeys;
+import dev.availability.ou.failover.NodeView;
 import dev.availability.ou.failover.pool.PoolAction;
+import dev.availability.ou.failover.pool.PoolNodes;
 import dev.availability.ou.failover.pool.PoolPlanner;
 import dev.availability.ou.failover.pool.PoolView;
 import dev.availability.ou.failover.pool.SharedPod;
@@ -46,13 +48,16 @@ public class StandbyPoolReconciler implements Reconciler<StandbyPool> {
   private final EventRecorder events;
   private final Clock clock = Clock.systemUTC();
   private final PoolAccess access;
+  private final PoolMetrics metrics;
+  private final PoolNodeWatch nodes = new PoolNodeWatch();
   private volatile InformerEventSource<OperationalUnit, StandbyPool> units;
   private volatile InformerEventSource<Pod, StandbyPool> pods;
   private volatile PoolActionExecutor executor;
 
   public StandbyPoolReconciler(
-      KubernetesClient client, OperatorConfig config, EventRecorder events) {
+      KubernetesClient client, OperatorConfig config, EventRecorder events, PoolMetrics metrics) {
     this.client = client;
+    this.metrics = metrics;
     this.config = config;
     this.events = events;
     this.access = new PoolAccess(client);
@@ -80,13 +85,16 @@ public class StandbyPoolReconciler implements Reconciler<StandbyPool> {
         context);
     executor = new PoolActionExecutor(
         client, pods, new SharedPodBuilder(new MemberPodBuilder(config.sidecar())), events);
-    return List.of(units, pods);
+    List<EventSource<?, StandbyPool>> sources = new ArrayList<>(List.of(units, pods));
+    sources.addAll(nodes.eventSources(context, () -> pods));
+    return sources;
   }
 
   @Override
   public UpdateControl<StandbyPool> reconcile(StandbyPool pool, Context<StandbyPool> context) {
     if (context.isPrimaryResourceDeleted()) {
       access.forget(pool);
+      metrics.forget(pool.getMetadata().getNamespace(), pool.getMetadata().getName());
       return UpdateControl.noUpdate();
     }
     String ns = pool.getMetadata().getNamespace();
@@ -98,19 +106,30 @@ public class StandbyPoolReconciler implements Reconciler<StandbyPool> {
         .toList();
     List<String> compatible = new ArrayList<>(membership.held());
     compatible.addAll(membership.overflow());
+    Instant now = clock.instant();
+    Map<String, NodeView> nodeViews = nodes.views(podsOfPool, now);
     PoolView view = new PoolView(
         name,
         pool.getSpec().maxUnits(),
         compatible,
-        podsOfPool.stream().map(p -> PoolPods.sharedPod(p, membership.held())).toList());
+        podsOfPool.stream()
+            .map(p -> PoolNodes.judge(PoolPods.sharedPod(p, membership.held()), nodeViews, now))
+            .toList());
     access.ensure(pool, view.admitted());
     if (!naming.isEmpty()) {
       Map<String, String> primaryNodes = view.standby().isEmpty() ? primaryNodes(naming) : Map.of();
       for (PoolAction action : PoolPlanner.plan(view, primaryNodes))
         executor.execute(pool, naming.get(0), action);
     }
-    writeStatus(pool, context, membership, view, podsOfPool, clock.instant());
-    return UpdateControl.<StandbyPool>noUpdate().rescheduleAfter(config.resync().toMillis());
+    writeStatus(pool, context, membership, view, podsOfPool, now);
+    // A lease turning stale makes no event: look again then (plus a little, as stale is strictly
+    // after).
+    long resync = config.resync().toMillis();
+    long untilStale = PoolNodes.nextLeaseStale(nodeViews.values(), now)
+        .map(t -> java.time.Duration.between(now, t).toMillis() + 50)
+        .orElse(resync);
+    return UpdateControl.<StandbyPool>noUpdate()
+        .rescheduleAfter(Math.max(50, Math.min(resync, untilStale)));
   }
 
   /** Each unit's primary's node, as its status names it: the shared pod is made off them. */
@@ -136,12 +155,14 @@ public class StandbyPoolReconciler implements Reconciler<StandbyPool> {
         .filter(p -> p.getMetadata().getName().equals(s.name()))
         .findFirst());
     Map<String, PoolViews.Replica> replicas = new HashMap<>();
-    standbyPod.ifPresent(p -> {
-      for (String u : membership.held())
-        PoolPods.report(p, u)
-            .ifPresent(r ->
-                replicas.put(u, new PoolViews.Replica(Boolean.TRUE.equals(r.inSync()), r.lag())));
-    });
+    Long bytesHeld = null;
+    for (String u : standbyPod.isPresent() ? membership.held() : List.<String>of()) {
+      var report = PoolPods.report(standbyPod.get(), u);
+      if (report.isEmpty()) continue;
+      var r = report.get();
+      replicas.put(u, new PoolViews.Replica(Boolean.TRUE.equals(r.inSync()), r.lag()));
+      if (r.stateBytes() != null) bytesHeld = (bytesHeld == null ? 0 : bytesHeld) + r.stateBytes();
+    }
     StandbyPoolStatus before = pool.getStatus();
     List<Condition> previous = before == null ? List.of() : before.getConditions();
     StandbyPoolStatus status = PoolViews.status(
@@ -151,6 +172,13 @@ public class StandbyPoolReconciler implements Reconciler<StandbyPool> {
         standby.map(s -> new SharedStandbyStatus(s.name(), s.node())).orElse(null),
         previous,
         now);
+    Set<String> claims = new java.util.HashSet<>();
+    for (SharedPod p : view.pods()) p.claimedBy().ifPresent(u -> claims.add(p.name() + "/" + u));
+    metrics.observe(
+        pool.getMetadata().getNamespace(),
+        pool.getMetadata().getName(),
+        new PoolMetrics.Reading(
+            status.getUnits(), status.getInSync(), status.getCapacity(), bytesHeld, claims));
     if (Objects.equals(Serialization.asJson(status), Serialization.asJson(before))) return;
     announceRestored(pool, previous, status, standby);
     PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(pool, context, p -> {

@@ -1,6 +1,6 @@
 package dev.availability.ou.operator;
 
-import dev.availability.ou.api.OperationalUnit;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -15,14 +15,14 @@ import java.util.concurrent.TimeUnit;
  * filter drops plain renewals) and when the watch is down (the API server does not answer), sampled every {@value #WATCH_SAMPLE_MILLIS} ms: the
  * informer tells no listener when its watch breaks.
  */
-final class TimedLeaseSource extends InformerEventSource<Lease, OperationalUnit> {
+final class TimedLeaseSource<P extends HasMetadata> extends InformerEventSource<Lease, P> {
   static final long WATCH_SAMPLE_MILLIS = 100;
   private final LeaseRenewalsSeen renewals;
   private ScheduledExecutorService watchSampler;
 
   TimedLeaseSource(
       InformerEventSourceConfiguration<Lease> configuration,
-      EventSourceContext<OperationalUnit> context,
+      EventSourceContext<P> context,
       LeaseRenewalsSeen renewals) {
     super(configuration, context);
     this.renewals = renewals;

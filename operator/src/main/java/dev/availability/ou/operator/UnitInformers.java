@@ -64,7 +64,7 @@ final class UnitInformers {
     // duration — are): the decider asks to be called back when a lease would expire. The cache
     // follows every renewal all the same. (A unit whose standby vouches for its primary has no such
     // timer: an edited Lease must be an event to be repaired.)
-    var unitLeases = new TimedLeaseSource(
+    var unitLeases = new TimedLeaseSource<>(
         InformerEventSourceConfiguration.from(Lease.class, OperationalUnit.class)
             .withName("unit-leases")
             .withLabelSelector(ContractKeys.UNIT_LABEL)
@@ -84,7 +84,7 @@ final class UnitInformers {
             .withOnUpdateFilter((now, before) -> !Objects.equals(readiness(now), readiness(before)))
             .build(),
         context);
-    var nodeLeases = new TimedLeaseSource(
+    var nodeLeases = new TimedLeaseSource<>(
         InformerEventSourceConfiguration.from(Lease.class, OperationalUnit.class)
             .withName("node-leases")
             .withNamespaces(Set.of("kube-node-lease"))
@@ -125,7 +125,8 @@ final class UnitInformers {
     return l.getSpec() != null && l.getSpec().getRenewTime() != null;
   }
 
-  private static String readiness(Node n) {
+  /** What of a node a unit (or a pool) acts on: readiness, cordon, maintenance; not heartbeats. */
+  static String readiness(Node n) {
     if (n.getStatus() == null || n.getStatus().getConditions() == null) return null;
     return n.getStatus().getConditions().stream()
             .filter(c -> "Ready".equals(c.getType()))

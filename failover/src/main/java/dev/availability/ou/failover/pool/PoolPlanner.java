@@ -24,7 +24,8 @@ public final class PoolPlanner {
 
   /**
    * The next actions for {@code pool}. {@code primaryNodes} maps each unit to its primary's node (where
-   * known): the shared standby must not share one with any primary it protects.
+   * known): the shared standby must not share one with any primary it protects, nor with a pod of the pool
+   * that failed (its node may be lost).
    */
   public static List<PoolAction> plan(PoolView pool, Map<String, String> primaryNodes) {
     List<PoolAction> actions = new ArrayList<>();
@@ -122,6 +123,8 @@ public final class PoolPlanner {
       String node = primaryNodes.get(u);
       if (node != null) avoid.add(node);
     }
+    // A failed pod's node may be lost (PoolNodes): the new shared pod goes elsewhere.
+    for (SharedPod p : pool.pods()) if (p.failed() && p.node() != null) avoid.add(p.node());
     return Set.copyOf(avoid);
   }
 }

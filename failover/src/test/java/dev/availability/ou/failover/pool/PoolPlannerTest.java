@@ -101,7 +101,7 @@ class PoolPlannerTest {
     assertThat(PoolPlanner.plan(pool, PRIMARY_NODES))
         .containsExactly(
             new DeletePod("kv-standby-0", "it failed"),
-            new CreateSharedPod("kv-standby-1", UNITS, java.util.Set.of("n1", "n2", "n3")));
+            new CreateSharedPod("kv-standby-1", UNITS, java.util.Set.of("n1", "n2", "n3", "n4")));
   }
 
   @Test
