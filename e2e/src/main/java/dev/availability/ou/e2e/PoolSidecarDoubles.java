@@ -7,7 +7,6 @@ import dev.availability.ou.contract.Role;
 import dev.availability.ou.memberapi.MemberChannel;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,24 +47,11 @@ public final class PoolSidecarDoubles implements AutoCloseable {
         .pods()
         .inNamespace(namespace)
         .withLabel(ContractKeys.POOL_LABEL)
-        .inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(Pod p) {
-            seen(p);
-          }
-
-          @Override
-          public void onUpdate(Pod o, Pod p) {
-            seen(p);
-          }
-
-          @Override
-          public void onDelete(Pod p, boolean unknown) {
-            replicas
+        .inform(PodEvents.handler(
+            this::seen,
+            p -> replicas
                 .keySet()
-                .removeIf(k -> k.startsWith(p.getMetadata().getName() + "/") && stop(k));
-          }
-        });
+                .removeIf(k -> k.startsWith(p.getMetadata().getName() + "/") && stop(k))));
     ticker.scheduleWithFixedDelay(this::tick, 0, 100, TimeUnit.MILLISECONDS);
   }
 
