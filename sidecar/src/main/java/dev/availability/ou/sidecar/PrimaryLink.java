@@ -92,7 +92,8 @@ final class PrimaryLink implements AutoCloseable {
             && next == first
             && (!async
                 || unacked.allows(
-                    replica.acknowledgements().standbyAckedSeq(), length + UnackedBytes.FRAME_BYTES))) {
+                    replica.acknowledgements().standbyAckedSeq(),
+                    length + UnackedBytes.FRAME_BYTES))) {
           try {
             liveSession.sent(last);
             // The session's epoch; the batch is sealed straight from the writer's buffer (no other
