@@ -35,6 +35,16 @@ public interface MemberApi extends AutoCloseable {
     public LeaseState {
       annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
     }
+
+    /** The epoch the lease was given at (its annotation), or null. */
+    public String epoch() {
+      return annotations.get(dev.availability.ou.contract.ContractKeys.LEASE_EPOCH_ANNOTATION);
+    }
+
+    /** Whether the lease names {@code holder} at {@code epoch}: only then may that member renew it. */
+    public boolean heldBy(String holder, long epoch) {
+      return holder.equals(holderIdentity) && String.valueOf(epoch).equals(epoch());
+    }
   }
 
   /**
@@ -69,14 +79,9 @@ public interface MemberApi extends AutoCloseable {
    */
   default LeaseState renewLeaseHeldBy(String name, String holder, long epoch, Instant renewTime) {
     LeaseState lease = getLease(name);
-    if (lease == null
-        || !holder.equals(lease.holderIdentity())
-        || !String.valueOf(epoch)
-            .equals(lease
-                .annotations()
-                .get(dev.availability.ou.contract.ContractKeys.LEASE_EPOCH_ANNOTATION)))
-      return null;
-    return renewLease(lease, renewTime, null);
+    return lease == null || !lease.heldBy(holder, epoch)
+        ? null
+        : renewLease(lease, renewTime, null);
   }
 
   default LeaseState renewLease(LeaseState lease, Instant renewTime) {

@@ -222,12 +222,13 @@ public final class MemberChannel implements AutoCloseable {
           return new Renewal(false, Duration.ZERO, "lease " + name + " does not exist", true);
       }
       Duration duration = leaseDuration(lease);
-      String holder = lease.holderIdentity();
-      String leaseEpoch = lease.annotations().get(ContractKeys.LEASE_EPOCH_ANNOTATION);
-      if (!pod.equals(holder) || !String.valueOf(epoch).equals(leaseEpoch)) {
+      if (!lease.heldBy(pod, epoch)) {
         lastLease.set(null);
         return new Renewal(
-            false, duration, "lease held by " + holder + " at epoch " + leaseEpoch, true);
+            false,
+            duration,
+            "lease held by " + lease.holderIdentity() + " at epoch " + lease.epoch(),
+            true);
       }
       try {
         boolean change = wanted != null && wanted.toMillis() > 0 && !wanted.equals(duration);

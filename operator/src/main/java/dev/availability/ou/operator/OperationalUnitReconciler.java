@@ -136,7 +136,7 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
 
   private UpdateControl<OperationalUnit> reconcileAt(
       OperationalUnit unit, Context<OperationalUnit> context, Instant now) {
-    ReconcileTrace trace = new ReconcileTrace();
+    ReconcileTrace trace = new ReconcileTrace(LOG.isDebugEnabled());
     List<String> problems = new java.util.ArrayList<>(SpecChecks.problems(unit.getSpec()));
     dependencies.cycle(unit).map(DependencyCycles::problem).ifPresent(problems::add);
     UnitPools.Place place = pools.place(
@@ -180,8 +180,9 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
         List<Action> own = new java.util.ArrayList<>();
         for (Action action : batch) if (!pools.executes(current, action, settings)) own.add(action);
         if (!own.isEmpty()) executor.executeAll(current, own, observation.policy(), settings);
-        trace.step(
-            batch.get(0).getClass().getSimpleName() + (batch.size() > 1 ? "x" + batch.size() : ""));
+        if (trace.on())
+          trace.step(batch.get(0).getClass().getSimpleName()
+              + (batch.size() > 1 ? "x" + batch.size() : ""));
       }
       budget.follow(
           current,
