@@ -47,6 +47,10 @@ public class FailoverProgress {
       "When the target was first seen asked to take the promotion; it must confirm within a lease duration.")
   private String promotionAskedAt;
 
+  @JsonPropertyDescription(
+      "The new standby made at the decision to follow the target once promoted; absent when none was made then.")
+  private String successor;
+
   @JsonPropertyDescription("Planned switchover (no fault) rather than failover.")
   private Boolean planned;
 
@@ -140,6 +144,14 @@ public class FailoverProgress {
 
   public void setPromotionAskedAt(String promotionAskedAt) {
     this.promotionAskedAt = promotionAskedAt;
+  }
+
+  public String getSuccessor() {
+    return successor;
+  }
+
+  public void setSuccessor(String successor) {
+    this.successor = successor;
   }
 
   public Boolean getPlanned() {

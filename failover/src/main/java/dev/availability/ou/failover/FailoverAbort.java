@@ -24,13 +24,20 @@ final class FailoverAbort {
   static Outcome abort(Observation o, String why) {
     UnitState s = o.state();
     Intent i = s.intent();
+    // (the successor made at the decision, EarlySuccessor, is created at the new epoch but as
+    // nobody's
+    // primary: it spends nothing, and it goes with the failover)
     boolean sent = (o.lease() != null && o.lease().epoch() >= i.epoch())
-        || o.members().values().stream().anyMatch(m -> m.assignedEpoch() >= i.epoch());
+        || o.members().values().stream()
+            .anyMatch(m -> m.assignedEpoch() >= i.epoch() && !m.pod().equals(i.successor()));
     UnitState next = s.withIntent(null).withEpoch(sent ? i.epoch() + 1 : s.epoch());
     List<Action> actions = new ArrayList<>();
     o.member(i.target())
         .filter(t -> sent)
         .ifPresent(t -> actions.add(new Assign(t.pod(), Role.Standby, next.epoch(), i.former())));
+    o.member(i.successor())
+        .filter(m -> !m.deleting())
+        .ifPresent(m -> actions.add(new Action.DeleteMember(m.pod(), false)));
     actions.add(new Emit(
         EventReason.FailoverAborted,
         FailoverUnderWay.what(i) + " to " + i.target() + " aborted before traffic moved: " + why,

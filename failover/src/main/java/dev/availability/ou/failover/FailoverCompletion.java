@@ -110,6 +110,19 @@ final class FailoverCompletion {
       next = next.withStandby(successor.pod());
       actions.add(new Assign(successor.pod(), Role.Standby, i.epoch(), i.target()));
     }
+    // The standby made when the failover was decided (EarlySuccessor) follows it; made again under
+    // its
+    // name below should it be gone.
+    if (next.standby() == null
+        && i.successor() != null
+        && !keepFenced
+        && !keepAsStandby
+        && !keepDeparting) {
+      next = next.withStandby(i.successor());
+      o.member(i.successor())
+          .filter(m -> !m.assigned(Role.Standby, i.epoch(), i.target()))
+          .ifPresent(m -> actions.add(new Assign(m.pod(), Role.Standby, i.epoch(), i.target())));
+    }
     // With failback the new standby waits for the former primary to leave the home node (see
     // StandbyLifecycle).
     boolean homeTaken = next.standby() == null
@@ -205,7 +218,7 @@ final class FailoverCompletion {
    * and a node that never turns NotReady (a short partition) would then keep a two-node unit unprotected for
    * good. While the former primary's pod is there, the pod anti-affinity keeps the standby off it anyway.
    */
-  private static Set<String> suspectNode(Observation o, Intent i) {
+  static Set<String> suspectNode(Observation o, Intent i) {
     if (i.formerNode() == null || i.formerNode().isEmpty()) return Set.of();
     return o.node(i.formerNode()).map(n -> !n.healthy()).orElse(true)
         ? Set.of(i.formerNode())

@@ -77,13 +77,17 @@ final class FailoverPromotion {
           keepFormer
               ? new Assign(former.pod(), Role.Standby, i.epoch(), i.target())
               : new Assign(former.pod(), Role.Fenced, i.epoch(), null));
-    actions.add(
-        new Assign(target.pod(), Role.Primary, i.epoch(), keepFormer ? former.pod() : null));
+    // Else its peer is the standby made when the failover was decided (EarlySuccessor), if any: the
+    // target streams to it as soon as its sidecar runs.
+    String peer = keepFormer ? former.pod() : EarlySuccessor.peer(o, i);
+    actions.add(new Assign(target.pod(), Role.Primary, i.epoch(), peer));
+    if (!keepFormer) EarlySuccessor.create(o, i, target, actions);
     // A target whose sidecar reports must confirm the promotion before traffic moves to it: a
     // standby that died with its primary (both nodes lost) looks healthy to the API server for a
     // while.
     if (target.report() != null && !took) {
-      boolean asked = target.assigned(Role.Primary, i.epoch(), null);
+      // (whatever its peer: the former kept, the successor, or none)
+      boolean asked = target.assignedRole() == Role.Primary && target.assignedEpoch() == i.epoch();
       // The deadline counts from the first time the promotion was seen sent (persisted), never from
       // the decision alone: an operator that restarts mid-way must not abort before the target
       // could answer.

@@ -10,6 +10,8 @@ import java.time.Instant;
  * @param lagAtDecision updates the target trailed by when it was chosen (the loss in Asynchronous mode)
  * @param promotionAskedAt when the target was first seen asked to take the promotion (its confirmation
  *     deadline counts from there, so an operator that restarts gives it a fair chance)
+ * @param successor the new standby made at the decision to follow the target once promoted ({@link EarlySuccessor});
+ *     null when none was made
  */
 public record Intent(
     String target,
@@ -23,7 +25,38 @@ public record Intent(
     Instant serviceSwitchedAt,
     PromotionKind kind,
     Long lagAtDecision,
-    Instant promotionAskedAt) {
+    Instant promotionAskedAt,
+    String successor) {
+
+  /** An intent with no successor made yet. */
+  public Intent(
+      String target,
+      String former,
+      String formerNode,
+      long epoch,
+      String reason,
+      String message,
+      Instant faultObservedAt,
+      Instant decidedAt,
+      Instant serviceSwitchedAt,
+      PromotionKind kind,
+      Long lagAtDecision,
+      Instant promotionAskedAt) {
+    this(
+        target,
+        former,
+        formerNode,
+        epoch,
+        reason,
+        message,
+        faultObservedAt,
+        decidedAt,
+        serviceSwitchedAt,
+        kind,
+        lagAtDecision,
+        promotionAskedAt,
+        null);
+  }
 
   /** The {@link #reason} read back as typed (null when the status names none this operator knows). */
   PromotionReason cause() {
@@ -48,7 +81,8 @@ public record Intent(
         serviceSwitchedAt,
         kind,
         lagAtDecision,
-        at);
+        at,
+        successor);
   }
 
   public Intent switched(Instant at) {
@@ -64,6 +98,24 @@ public record Intent(
         at,
         kind,
         lagAtDecision,
-        promotionAskedAt);
+        promotionAskedAt,
+        successor);
+  }
+
+  public Intent withSuccessor(String pod) {
+    return new Intent(
+        target,
+        former,
+        formerNode,
+        epoch,
+        reason,
+        message,
+        faultObservedAt,
+        decidedAt,
+        serviceSwitchedAt,
+        kind,
+        lagAtDecision,
+        promotionAskedAt,
+        pod);
   }
 }

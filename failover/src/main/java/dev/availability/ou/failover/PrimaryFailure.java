@@ -82,10 +82,11 @@ final class PrimaryFailure {
         EventReason.FailoverStarted,
         what + "; promoting standby " + target.pod() + " at epoch " + intent.epoch(),
         true));
+    EarlySuccessor.Planned successor = EarlySuccessor.plan(o, s, intent, target);
     return new Decision(
-        s.withIntent(intent),
+        successor.state().withIntent(successor.intent()),
         Phase.FailingOver,
-        Conditions.failingOver(intent),
+        Conditions.failingOver(successor.intent()),
         actions,
         true,
         Duration.ZERO);

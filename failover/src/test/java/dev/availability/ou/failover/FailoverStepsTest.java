@@ -34,6 +34,9 @@ class FailoverStepsTest {
         .hasSize(1)
         .allMatch(
             a -> a instanceof Emit e && e.reason() == EventReason.FailoverStarted && e.warning());
+    // The former primary is not kept (its application loops on its crash): its successor is named
+    // now, created with the promotion.
+    assertThat(d.state().intent().successor()).isEqualTo("db-2");
     assertThat(d.recheckAfter()).isEqualTo(Duration.ZERO);
     Intent i = d.state().intent();
     assertThat(i.target()).isEqualTo("db-1");
@@ -64,7 +67,21 @@ class FailoverStepsTest {
         .containsExactly(
             new HoldLease("db-1", 2, w.thresholds().leaseDuration()),
             new Assign("db-0", Role.Fenced, 2, null),
-            new Assign("db-1", Role.Primary, 2, null));
+            new Assign("db-1", Role.Primary, 2, "db-2"),
+            promote.actions().get(3),
+            promote.actions().get(4));
+    // The successor named at the decision starts while the target takes over: a standby of the
+    // target at the new epoch, off the target's node.
+    assertThat(promote.actions().get(3)).isInstanceOfSatisfying(CreateMember.class, c -> {
+      assertThat(c.pod()).isEqualTo("db-2");
+      assertThat(c.role()).isEqualTo(Role.Standby);
+      assertThat(c.epoch()).isEqualTo(2);
+      assertThat(c.peer()).isEqualTo("db-1");
+      assertThat(c.avoidNodes()).contains(w.pod("db-1").node);
+    });
+    assertThat(promote.actions().get(4))
+        .isInstanceOfSatisfying(
+            Emit.class, e -> assertThat(e.reason()).isEqualTo(EventReason.StandbyScheduled));
     assertThat(promote.state())
         .isEqualTo(w.steps.get(w.steps.size() - 2).decision().state()); // nothing counted yet
     assertThat(promote.recheckAfter()).isEqualTo(w.thresholds().renewInterval().dividedBy(2));
@@ -90,21 +107,11 @@ class FailoverStepsTest {
 
     Decision step2 = w.reconcile();
 
-    assertThat(step2.persistStateFirst())
-        .as("the new standby's name is durable before it is created")
-        .isTrue();
     assertThat(step2.actions()).contains(new DeleteMember("db-0", false));
     assertThat(step2.actions())
-        .filteredOn(a -> a instanceof CreateMember)
-        .singleElement()
-        .isInstanceOfSatisfying(CreateMember.class, c -> {
-          assertThat(c.pod()).isEqualTo("db-2");
-          assertThat(c.role()).isEqualTo(Role.Standby);
-          assertThat(c.epoch()).isEqualTo(2);
-          assertThat(c.peer()).isEqualTo("db-1");
-          assertThat(c.avoidNodes()).contains(w.pod("db-1").node);
-        });
-    assertThat(step2.actions()).contains(new Assign("db-1", Role.Primary, 2, "db-2"));
+        .as("the successor made at the decision is the standby: nothing made again")
+        .noneMatch(a -> a instanceof CreateMember);
+    assertThat(step2.state().standby()).isEqualTo("db-2");
     assertThat(step2.state().intent()).isNull();
     assertThat(step2.state().failovers()).isEqualTo(1);
     assertThat(step2.phase()).isEqualTo(Phase.Synchronizing);
@@ -128,8 +135,9 @@ class FailoverStepsTest {
         .startsWith(
             new HoldLease("db-1", 2, w.thresholds().leaseDuration()),
             new Assign("db-0", Role.Fenced, 2, null),
-            new Assign("db-1", Role.Primary, 2, null),
-            new PointService("db-1"));
+            new Assign("db-1", Role.Primary, 2, "db-2"))
+        .anyMatch(a -> a instanceof CreateMember c && c.pod().equals("db-2"))
+        .contains(new PointService("db-1"));
     assertThat(d.state().failovers()).isEqualTo(1);
   }
 
@@ -290,8 +298,10 @@ class FailoverStepsTest {
     assertThat(d.state().failovers()).isZero();
     assertThat(d.actions())
         .containsExactly(
-            new Assign("db-1", Role.Standby, 3, "db-0"), d.actions().get(1));
-    assertThat(d.actions().get(1))
+            new Assign("db-1", Role.Standby, 3, "db-0"),
+            new DeleteMember("db-2", false), // the successor made at the decision
+            d.actions().get(2));
+    assertThat(d.actions().get(2))
         .isInstanceOfSatisfying(
             Emit.class, e -> assertThat(e.reason()).isEqualTo(EventReason.FailoverAborted));
     assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("FailoverTargetLost");
@@ -317,6 +327,7 @@ class FailoverStepsTest {
     assertThat(d.phase()).isEqualTo(Phase.Degraded);
     assertThat(d.state().epoch()).isEqualTo(1);
     assertThat(d.actions())
+        .as("nothing was sent: the successor is only named")
         .singleElement()
         .isInstanceOfSatisfying(
             Emit.class, e -> assertThat(e.reason()).isEqualTo(EventReason.FailoverAborted));
@@ -660,8 +671,9 @@ class FailoverStepsTest {
     assertThat(w.status.intent()).isNull();
     assertThat(d.actions())
         .noneMatch(a -> a instanceof DeleteMember del && del.pod().equals("db-0"));
-    assertThat(d.actions())
+    assertThat(w.actions())
         .anyMatch(a -> a instanceof Action.CreateMember c && c.pod().equals("db-2"));
+    assertThat(d.state().standby()).isEqualTo("db-2");
 
     // Once the new standby is in sync the former primary goes: gracefully at first, by force only
     // once it is fenced.

@@ -135,7 +135,12 @@ class ReplicationModeTest {
     assertThat(promote.actions())
         .containsExactly(
             new HoldLease("db-1", 2, w.thresholds().leaseDuration()),
-            new Assign("db-1", Role.Primary, 2, null));
+            new Assign("db-1", Role.Primary, 2, "db-2"),
+            promote.actions().get(2),
+            promote.actions().get(3));
+    assertThat(promote.actions().get(2))
+        .as("its successor starts with the promotion")
+        .matches(a -> a instanceof Action.CreateMember c && c.pod().equals("db-2"));
     w.runUntilProtectedAt(2, Duration.ofSeconds(10));
   }
 

@@ -108,6 +108,7 @@ final class StatusMapper {
     p.setKind(FailoverRecord.Kind.valueOf(i.kind().name()));
     p.setLagAtDecision(i.lagAtDecision());
     p.setPromotionAskedAt(Times.format(i.promotionAskedAt()));
+    p.setSuccessor(i.successor());
     return p;
   }
 

@@ -110,7 +110,8 @@ final class UnitStatusReader {
         readings.time(at + "serviceSwitchedAt", f.getServiceSwitchedAt()),
         kind(f.getKind(), f.getPlanned()),
         f.getLagAtDecision(),
-        readings.time(at + "promotionAskedAt", f.getPromotionAskedAt()));
+        readings.time(at + "promotionAskedAt", f.getPromotionAskedAt()),
+        f.getSuccessor());
   }
 
   /** The kind recorded; a record written before kinds existed says only whether it was planned. */

@@ -132,17 +132,22 @@ final class PrimaryLink implements AutoCloseable {
   private void loop() {
     long backoff = 50;
     String lastError = null;
+    String lastEndpoint = null;
     while (valid()) {
       String endpoint = replica.peerEndpoint();
       if (endpoint == null || endpoint.isBlank()) {
-        sleep(200);
+        sleep(50);
         continue;
       }
+      if (!endpoint.equals(lastEndpoint)) backoff = 50; // a new standby: try it at once
+      lastEndpoint = endpoint;
+      boolean refused = false;
       try {
         session(Config.address(endpoint));
         backoff = 50;
         lastError = null;
       } catch (IOException | RuntimeException e) {
+        refused = e instanceof java.net.ConnectException;
         String msg = String.valueOf(e.getMessage());
         if (!msg.equals(lastError)) Logs.warn("replication to " + endpoint + " failed: " + msg);
         lastError = msg;
@@ -153,9 +158,18 @@ final class PrimaryLink implements AutoCloseable {
         replica.acknowledgements().standbyDisconnected();
         closeSocket();
       }
-      sleep(backoff);
+      sleep(retryDelay(refused, backoff));
       backoff = Math.min(1000, backoff * 2);
     }
+  }
+
+  /**
+   * How long to wait before connecting again. A refused connection is a host that answers with no sidecar listening
+   * yet (a new standby's JVM starting): it costs nothing to retry, and a Synchronous primary that may not acknowledge
+   * alone waits for exactly that standby, so it is retried every 100 ms; other failures back off up to a second.
+   */
+  static long retryDelay(boolean refused, long backoff) {
+    return refused ? Math.min(100, backoff) : backoff;
   }
 
   private void session(InetSocketAddress address) throws IOException, InterruptedException {
