@@ -82,6 +82,27 @@ final class KubernetesControl implements ControlSource {
         pooledUnit,
         Clock.systemUTC(),
         Duration.ofMillis(cfg.positionReportIntervalMillis()));
+    if (pooledUnit == null) warmUp(api, cfg.podName());
+  }
+
+  /**
+   * Reads the member's own pod once, in the background, while the sidecar recovers its log: the HTTP client, TLS and
+   * their classes are ready by the time the first assignment is read. A new standby's sidecar in a cold JVM spent
+   * 0.6 s between its recovery and its assignment (the node-kill drill), while a Synchronous primary that may not
+   * acknowledge alone waited for it. A failure here is only a missed head start.
+   */
+  private static void warmUp(MemberApi api, String pod) {
+    Thread t = new Thread(
+        () -> {
+          try {
+            api.getPod(pod);
+          } catch (RuntimeException e) {
+            // the first real read says what is wrong
+          }
+        },
+        "ou-k8s-warm-up");
+    t.setDaemon(true);
+    t.start();
   }
 
   private static String requireNamespace(Config cfg) {

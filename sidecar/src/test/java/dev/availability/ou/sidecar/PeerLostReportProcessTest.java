@@ -1,0 +1,66 @@
+package dev.availability.ou.sidecar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A standby's report says it lost its primary as soon as it knows, not at the next periodic report: that report is
+ * one of the two signals that fail a primary whose node died, so its delay is the failover's. Real sidecar processes;
+ * the periodic report is set to a minute, far beyond the wait below.
+ */
+class PeerLostReportProcessTest {
+  @TempDir
+  Path root;
+
+  SidecarProcess primary;
+  SidecarProcess standby;
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (primary != null) primary.stop();
+    if (standby != null) standby.stop();
+  }
+
+  @Test
+  void theStandbyReportsItsLostPrimaryAtOnceNotAtTheNextPeriodicReport() throws Exception {
+    String net = SidecarProcess.freshNet();
+    Path key = SidecarProcess.newKey(root);
+    standby = new SidecarProcess("b", net + "2", root, key);
+    primary = new SidecarProcess("a", net + "1", root, key);
+    for (SidecarProcess m : new SidecarProcess[] {primary, standby})
+      m.with("OU_REPORT_INTERVAL", "60s")
+          .with("OU_HEARTBEAT_INTERVAL", "100ms")
+          .with("OU_PEER_LOST_AFTER", "400ms");
+    standby.with("OU_ROLE", "Standby").with("OU_EPOCH", "1").start();
+    primary
+        .with("OU_ROLE", "Primary")
+        .with("OU_EPOCH", "1")
+        .with("OU_PEER_ENDPOINT", standby.replicationEndpoint())
+        .start();
+    await().atMost(Duration.ofSeconds(30)).until(() -> standby.status().inSync());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> lastReport(standby).contains("peerLost=false"));
+
+    primary.kill();
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> lastReport(standby).contains("peerLost=true"));
+    assertThat(lastReport(standby)).contains("role=Standby");
+  }
+
+  /** The last report as the health endpoint's /status shows it (JSON; the report's record text). */
+  private static String lastReport(SidecarProcess m) throws java.io.IOException {
+    String status = m.http("/status");
+    int at = status.indexOf("\"lastReport\"");
+    return at < 0 ? "" : status.substring(at, status.indexOf("]", at) + 1);
+  }
+}
