@@ -103,7 +103,10 @@ public final class Fabric8MemberApi implements MemberApi {
 
   private static PodMeta meta(Pod p) {
     return new PodMeta(
-        p.getMetadata().getName(), p.getMetadata().getLabels(), p.getMetadata().getAnnotations());
+        p.getMetadata().getName(),
+        p.getMetadata().getLabels(),
+        p.getMetadata().getAnnotations(),
+        p.getStatus() == null ? null : p.getStatus().getPodIP());
   }
 
   private static LeaseState state(Lease l) {

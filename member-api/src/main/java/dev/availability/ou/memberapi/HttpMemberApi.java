@@ -166,8 +166,12 @@ public final class HttpMemberApi implements MemberApi {
 
   static PodMeta podMeta(Object pod) {
     Map<String, Object> md = Json.map(Json.map(pod).get("metadata"));
+    Object status = Json.map(pod).get("status");
     return new PodMeta(
-        Json.text(md, "name"), Json.strings(md.get("labels")), Json.strings(md.get("annotations")));
+        Json.text(md, "name"),
+        Json.strings(md.get("labels")),
+        Json.strings(md.get("annotations")),
+        status instanceof Map ? Json.text(Json.map(status), "podIP") : null);
   }
 
   static LeaseState leaseState(Object lease) {

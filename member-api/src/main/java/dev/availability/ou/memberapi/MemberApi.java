@@ -13,11 +13,16 @@ import java.util.function.Consumer;
  */
 public interface MemberApi extends AutoCloseable {
 
-  /** What a member reads of a pod. Maps are never null. */
-  record PodMeta(String name, Map<String, String> labels, Map<String, String> annotations) {
+  /** What a member reads of a pod. Maps are never null; {@code podIP} is null until the kubelet gave it one. */
+  record PodMeta(
+      String name, Map<String, String> labels, Map<String, String> annotations, String podIP) {
     public PodMeta {
       labels = labels == null ? Map.of() : Map.copyOf(labels);
       annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+    }
+
+    public PodMeta(String name, Map<String, String> labels, Map<String, String> annotations) {
+      this(name, labels, annotations, null);
     }
   }
 

@@ -160,8 +160,28 @@ public final class MemberChannel implements AutoCloseable {
 
   /** The replication endpoint the peer advertises in its report, or null when it has not reported one. */
   public String peerReplicationEndpoint(String peerPod) {
+    return peerReplicationEndpoint(peerPod, 0);
+  }
+
+  /**
+   * As above; before a member of this unit has reported, its pod's address with {@code port} (the unit's members run
+   * one template, so its sidecar listens where this one does; 0: no such guess). A new standby's sidecar reports once
+   * it is up, a second or two after its pod has an address: a primary that waits for the report connects later than
+   * one that tries the address (refused until the sidecar listens, which costs nothing to retry). A pool's pod
+   * listens on a port per unit, which only its report says.
+   */
+  public String peerReplicationEndpoint(String peerPod, int port) {
     MemberApi.PodMeta peer = api.getPod(peerPod);
     if (peer == null) return null;
+    String reported = reportedEndpoint(peer);
+    if (reported != null || port <= 0 || peer.podIP() == null || peer.podIP().isBlank())
+      return reported;
+    String peersUnit = peer.labels().get(ContractKeys.UNIT_LABEL);
+    if (pooledUnit != null || unit == null || !unit.equals(peersUnit)) return null;
+    return (peer.podIP().contains(":") ? "[" + peer.podIP() + "]" : peer.podIP()) + ":" + port;
+  }
+
+  private String reportedEndpoint(MemberApi.PodMeta peer) {
     // A pool's pod reports for each unit under that unit's key; a dedicated member under the plain
     // one.
     String u = unit;

@@ -167,7 +167,8 @@ final class KubernetesControl implements ControlSource {
   private String lookupPeer(Assignment a) {
     if (a.peer() == null || a.role() != Role.Primary) return null;
     try {
-      return channel.peerReplicationEndpoint(a.peer());
+      return channel.peerReplicationEndpoint(
+          a.peer(), Config.address(cfg.advertisedEndpoint()).getPort());
     } catch (RuntimeException e) {
       Logs.warn("cannot read the peer's report: " + e.getMessage());
       return null;

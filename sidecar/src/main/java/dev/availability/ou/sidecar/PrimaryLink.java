@@ -133,13 +133,17 @@ final class PrimaryLink implements AutoCloseable {
     long backoff = 50;
     String lastError = null;
     String lastEndpoint = null;
+    long endpointSince = System.nanoTime();
     while (valid()) {
       String endpoint = replica.peerEndpoint();
       if (endpoint == null || endpoint.isBlank()) {
         sleep(50);
         continue;
       }
-      if (!endpoint.equals(lastEndpoint)) backoff = 50; // a new standby: try it at once
+      if (!endpoint.equals(lastEndpoint)) { // a new standby: try it at once
+        backoff = 50;
+        endpointSince = System.nanoTime();
+      }
       lastEndpoint = endpoint;
       boolean refused = false;
       try {
@@ -158,18 +162,23 @@ final class PrimaryLink implements AutoCloseable {
         replica.acknowledgements().standbyDisconnected();
         closeSocket();
       }
-      sleep(retryDelay(refused, backoff));
+      boolean starting = System.nanoTime() - endpointSince < NEW_PEER_QUICK_RETRIES_NANOS;
+      sleep(retryDelay(refused || starting, backoff));
       backoff = Math.min(1000, backoff * 2);
     }
   }
 
+  /** For this long after it was given a new standby's endpoint, the primary tries it every 100 ms at most. */
+  static final long NEW_PEER_QUICK_RETRIES_NANOS = 10_000_000_000L;
+
   /**
    * How long to wait before connecting again. A refused connection is a host that answers with no sidecar listening
-   * yet (a new standby's JVM starting): it costs nothing to retry, and a Synchronous primary that may not acknowledge
-   * alone waits for exactly that standby, so it is retried every 100 ms; other failures back off up to a second.
+   * yet, and a new standby's sidecar may listen before it knows its role, refusing the session: retrying costs
+   * little, and a Synchronous primary that may not acknowledge alone waits for exactly that standby, so such
+   * attempts ({@code quick}) are repeated every 100 ms; other failures back off up to a second.
    */
-  static long retryDelay(boolean refused, long backoff) {
-    return refused ? Math.min(100, backoff) : backoff;
+  static long retryDelay(boolean quick, long backoff) {
+    return quick ? Math.min(100, backoff) : backoff;
   }
 
   private void session(InetSocketAddress address) throws IOException, InterruptedException {
