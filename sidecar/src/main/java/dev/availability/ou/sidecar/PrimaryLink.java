@@ -173,9 +173,9 @@ final class PrimaryLink implements AutoCloseable {
 
   /**
    * How long to wait before connecting again. A refused connection is a host that answers with no sidecar listening
-   * yet, and a new standby's sidecar may listen before it knows its role, refusing the session: retrying costs
-   * little, and a Synchronous primary that may not acknowledge alone waits for exactly that standby, so such
-   * attempts ({@code quick}) are repeated every 100 ms; other failures back off up to a second.
+   * yet, and a new standby's sidecar starting may still refuse or time out a session: retrying costs little, and a
+   * Synchronous primary that may not acknowledge alone waits for exactly that standby, so such attempts ({@code
+   * quick}) are repeated every 100 ms; other failures back off up to a second.
    */
   static long retryDelay(boolean quick, long backoff) {
     return quick ? Math.min(100, backoff) : backoff;

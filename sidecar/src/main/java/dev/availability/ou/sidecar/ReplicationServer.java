@@ -60,7 +60,22 @@ final class ReplicationServer implements AutoCloseable {
     t.start();
   }
 
+  // Counted down once this member has a role: until then connections wait in the socket's backlog.
+  private final java.util.concurrent.CountDownLatch roleKnown =
+      new java.util.concurrent.CountDownLatch(1);
+
+  /**
+   * Accepts nothing before this member has a role. A new standby's sidecar listens before it has read its first
+   * assignment, and its primary, which tries it as soon as it listens, was refused (NOT_STANDBY at epoch 0) a dozen
+   * times in the node-kill drill, each a handshake the starting JVM paid for; waiting in the backlog, the connection
+   * is taken as soon as the role is known (the primary's read waits up to its socket timeout, then it connects again).
+   */
   private void acceptLoop() {
+    try {
+      if (replica.role() == null) roleKnown.await();
+    } catch (InterruptedException e) {
+      return;
+    }
     while (running) {
       try {
         Socket s = server.accept();
@@ -139,6 +154,7 @@ final class ReplicationServer implements AutoCloseable {
    * plan was made for what this member held before; the replica refuses it too, this just ends them early).
    */
   private void roleChanged(Replica.RoleView v) {
+    if (v.role() != null) roleKnown.countDown();
     for (StandbyLink link : open) {
       if (v.role() != Role.Standby || v.epoch() != link.epoch())
         link.close("role or epoch changed: " + v.role() + " at " + v.epoch());
@@ -148,6 +164,7 @@ final class ReplicationServer implements AutoCloseable {
   @Override
   public void close() throws IOException {
     running = false;
+    roleKnown.countDown();
     server.close();
     deadlines.shutdownNow();
     StandbyLink a;
