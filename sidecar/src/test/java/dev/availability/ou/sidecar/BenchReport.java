@@ -99,6 +99,7 @@ final class BenchReport {
               r.sortedNanos().length));
       first = false;
     }
+    String ceilingFields = CeilingComparison.report(merged, fsyncUs[2] / pairedUs[2]);
     String peerFields = PeerComparison.report(merged, peerVersions);
     System.out.println();
     System.out.printf(
@@ -155,6 +156,7 @@ final class BenchReport {
             startMs[0],
             startMs[1],
             startMs[2]))
+        .append(ceilingFields)
         .append(peerFields)
         .append('}');
     System.out.println(json);
