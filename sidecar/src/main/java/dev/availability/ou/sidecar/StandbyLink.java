@@ -46,6 +46,11 @@ final class StandbyLink {
   // bench/drill: one acknowledged Synchronous write lost per such race).
   private volatile long held = -1;
   private final Object ackSignal = new Object();
+  /** Under {@link #out}: when the next ACK is due. */
+  private final AckPacing pacing = new AckPacing();
+  /** Whether the ACK loop sleeps with nothing to acknowledge (until the next heartbeat). */
+  private volatile boolean ackerIdle;
+
   volatile Thread thread;
   private final java.util.function.LongConsumer durableListener = this::durable;
 
@@ -55,19 +60,29 @@ final class StandbyLink {
       signalAck();
       return;
     }
+    boolean deferred = false;
     synchronized (out) {
       long ack = ackable(seq, held, ackedSent, session.nextSeq());
-      if (ack >= 0 && !closed) {
+      long now = System.nanoTime();
+      if (ack >= 0 && !closed && pacing.due(lazyAcks(), now)) {
         try {
           codec.write(os, session.seal(), session.ack(ack));
           os.flush();
           ackedSent = ack;
+          pacing.sent(now);
           counters.inc("acksSent");
         } catch (IOException e) {
           close("ack failed: " + e.getMessage());
         }
-      }
+      } else deferred = ack >= 0;
     }
+    // A deferred ACK is the ACK loop's to send when due; wake it only if it sleeps for a heartbeat.
+    if (deferred && ackerIdle) signalAck();
+  }
+
+  /** Asynchronous mode: nothing waits for this standby's ACKs, so they are paced ({@link AckPacing}). */
+  private boolean lazyAcks() {
+    return replica.mode() == Mode.ASYNCHRONOUS;
   }
   // snapshot being received
   private Path incoming;
@@ -257,6 +272,9 @@ final class StandbyLink {
         replica
             .streamApplier()
             .applyReplicated(session.epoch(), ap.bytes(), ap.records(), lastOfBurst, this::holds);
+        synchronized (out) {
+          pacing.received(ap.bytes().length);
+        }
         counters.add("recordsReceived", ap.records().size());
       }
       case SessionAction.PeerPosition p -> replica.standbyProgress().primaryPosition(p.lastSeq());
@@ -291,17 +309,22 @@ final class StandbyLink {
     }
   }
 
-  /** Sends ACKs as the log becomes durable, and heartbeats. */
+  /** Sends ACKs as the log becomes durable (those the log writer's thread deferred, see {@link AckPacing}), and heartbeats. */
   private void ackLoop() {
     long lastBeat = 0;
     try {
       while (!closed) {
         long durable = replica.durableSeq();
+        boolean lazy = lazyAcks();
         synchronized (out) {
           long ack = ackable(durable, held, ackedSent, session.nextSeq());
-          if (ack >= 0 && session.state() == StandbySession.State.STREAMING) {
+          long now = System.nanoTime();
+          if (ack >= 0
+              && session.state() == StandbySession.State.STREAMING
+              && pacing.due(lazy, now)) {
             send(session.ack(ack), true);
             ackedSent = ack;
+            pacing.sent(now);
             counters.inc("acksSent");
           }
         }
@@ -311,8 +334,19 @@ final class StandbyLink {
           lastBeat = now;
         }
         synchronized (ackSignal) {
-          if (Math.min(replica.durableSeq(), held) <= ackedSent && !closed)
-            ackSignal.wait(Math.max(1, cfg.heartbeatMillis()));
+          ackerIdle = true; // before looking: a record made durable from here on wakes this loop
+          long waitMillis = Math.max(1, cfg.heartbeatMillis());
+          boolean pending;
+          synchronized (out) {
+            pending = ackable(replica.durableSeq(), held, ackedSent, session.nextSeq()) >= 0
+                && session.state() == StandbySession.State.STREAMING;
+            if (pending)
+              waitMillis =
+                  (pacing.nanosUntilDue(lazyAcks(), System.nanoTime()) + 999_999) / 1_000_000;
+          }
+          ackerIdle = !pending;
+          if (waitMillis > 0 && !closed) ackSignal.wait(waitMillis);
+          ackerIdle = false;
         }
       }
     } catch (IOException | InterruptedException e) {
