@@ -1,12 +1,15 @@
 package dev.availability.ou.sidecar;
 
 /**
- * When the standby sends its next ACK. In Synchronous and Journal mode every newly durable record is acknowledged at
- * once: a write waits for it. In Asynchronous mode nothing waits for an ACK (the primary needs them for the lag it
- * reports and for how many bytes it may send from its log writer, {@link UnackedBytes}), so one ACK covers what became
- * durable within {@link #LAZY_NANOS} or {@link #LAZY_BYTES}, whichever comes first: the lag a quiet stream reports
- * still reaches 0 within {@link #LAZY_NANOS}, and the bytes the primary counts unacknowledged stay far under its
- * budget. Pure: the caller passes the time; not thread-safe (used under the link's output lock).
+ * When the standby sends its next ACK, and in Asynchronous mode when it writes and flushes what it received. In
+ * Synchronous and Journal mode every record is flushed as soon as it arrives and acknowledged once durable: a write
+ * waits for it. In Asynchronous mode nothing waits for the standby (the primary needs its ACKs for the lag it reports
+ * and for how many bytes it may send from its log writer, {@link UnackedBytes}), so one flush and one ACK cover what
+ * arrived within {@link #LAZY_NANOS} or {@link #LAZY_BYTES}, whichever comes first: fewer flushes competing with the
+ * primary's on a shared disk, fewer ACKs to seal, send, open and count; the lag a quiet stream reports still reaches 0
+ * within {@link #LAZY_NANOS} and a flush, and the bytes the primary counts unacknowledged stay under its budget. An
+ * ACK still names only durable records. Pure: the caller passes the time; not thread-safe (used under the link's
+ * output lock).
  */
 final class AckPacing {
   /** The longest an Asynchronous ACK waits for more records to cover. */

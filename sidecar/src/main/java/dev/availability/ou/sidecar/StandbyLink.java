@@ -37,6 +37,8 @@ final class StandbyLink {
   private volatile boolean authenticated;
   /** Whether no further frame had arrived when this one was read: then this thread commits it (see run). */
   private boolean lastOfBurst;
+  /** Asynchronous mode when this frame was read: its records are written and flushed when an ACK is due (see run). */
+  private boolean lazy;
 
   private volatile long ackedSent = -1;
   // The last sequence this session put in the log (common prefix, cut, snapshot, records), set
@@ -78,6 +80,16 @@ final class StandbyLink {
     }
     // A deferred ACK is the ACK loop's to send when due; wake it only if it sleeps for a heartbeat.
     if (deferred && ackerIdle) signalAck();
+  }
+
+  /** Writes and flushes what this session queued if an ACK is due, else leaves that to the ACK loop. */
+  private void commitWhenDue() {
+    boolean due;
+    synchronized (out) {
+      due = pacing.due(true, System.nanoTime());
+    }
+    if (due) replica.commitInline();
+    else if (ackerIdle) signalAck();
   }
 
   /** Asynchronous mode: nothing waits for this standby's ACKs, so they are paced ({@link AckPacing}). */
@@ -160,6 +172,7 @@ final class StandbyLink {
             return;
           }
           lastOfBurst = in.available() == 0;
+          lazy = lazyAcks();
           if (authenticated) replica.peerHeard();
           actions = session.onFrame(f);
         } catch (ProtocolException e) {
@@ -179,8 +192,12 @@ final class StandbyLink {
         }
         // Nothing more has arrived: write and fsync the received batches on this thread (the ACK
         // leaves from here too). While it runs, further frames gather in the socket and go out as
-        // one batch.
-        if (lastOfBurst) replica.commitInline();
+        // one batch. In Asynchronous mode no write waits for this standby's flush: what arrived is
+        // written and flushed when its ACK is due (AckPacing), by this thread or the ACK loop, so
+        // the
+        // flushes of this disk stay few and out of the primary's way.
+        if (lazy) commitWhenDue();
+        else if (lastOfBurst) replica.commitInline();
         if (session.state() == StandbySession.State.STREAMING && acker == null) {
           acker = new Thread(this::ackLoop, "ou-standby-acker");
           acker.setDaemon(true);
@@ -271,7 +288,8 @@ final class StandbyLink {
         // heap
         replica
             .streamApplier()
-            .applyReplicated(session.epoch(), ap.bytes(), ap.records(), lastOfBurst, this::holds);
+            .applyReplicated(
+                session.epoch(), ap.bytes(), ap.records(), lastOfBurst || lazy, this::holds);
         synchronized (out) {
           pacing.received(ap.bytes().length);
         }
@@ -314,8 +332,13 @@ final class StandbyLink {
     long lastBeat = 0;
     try {
       while (!closed) {
-        long durable = replica.durableSeq();
         boolean lazy = lazyAcks();
+        boolean commit;
+        synchronized (out) {
+          commit = lazy && held > replica.durableSeq() && pacing.due(true, System.nanoTime());
+        }
+        if (commit) replica.commitInline(); // queued by the reader in Asynchronous mode (see run)
+        long durable = replica.durableSeq();
         synchronized (out) {
           long ack = ackable(durable, held, ackedSent, session.nextSeq());
           long now = System.nanoTime();
@@ -338,11 +361,18 @@ final class StandbyLink {
           long waitMillis = Math.max(1, cfg.heartbeatMillis());
           boolean pending;
           synchronized (out) {
-            pending = ackable(replica.durableSeq(), held, ackedSent, session.nextSeq()) >= 0
-                && session.state() == StandbySession.State.STREAMING;
+            long durableNow = replica.durableSeq();
+            boolean streaming = session.state() == StandbySession.State.STREAMING;
+            boolean lazyNow = lazyAcks();
+            boolean toAck =
+                streaming && ackable(durableNow, held, ackedSent, session.nextSeq()) >= 0;
+            // queued in Asynchronous mode, not yet written: due with the next ACK; while another
+            // thread writes them, that thread's durable() acknowledges, so look again in 1 ms
+            boolean toCommit = streaming && lazyNow && held > durableNow;
+            pending = toAck || toCommit;
             if (pending)
-              waitMillis =
-                  (pacing.nanosUntilDue(lazyAcks(), System.nanoTime()) + 999_999) / 1_000_000;
+              waitMillis = (pacing.nanosUntilDue(lazyNow, System.nanoTime()) + 999_999) / 1_000_000;
+            if (toCommit && !toAck) waitMillis = Math.max(1, waitMillis);
           }
           ackerIdle = !pending;
           if (waitMillis > 0 && !closed) ackSignal.wait(waitMillis);

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real primary and standby: in Asynchronous mode the standby paces its ACKs ({@link AckPacing}) and the primary's
- * lag still reaches 0 once the writes stop; switched to Synchronous, every write is on the standby when acknowledged.
+ * A real primary and standby: in Asynchronous mode the standby paces its flushes and ACKs ({@link AckPacing}) and the
+ * primary's lag still reaches 0 once the writes stop; switched to Synchronous, every write is on the standby when acknowledged.
  */
 class AckPacingProcessTest {
   static final int WRITES = 300;
@@ -35,6 +35,7 @@ class AckPacingProcessTest {
   void anAsynchronousStandbyPacesItsAcksAndThePrimarysLagStillReachesZero() throws Exception {
     start("Asynchronous");
     long acksBefore = standby.counter("acksSent");
+    long fsyncsBefore = standby.counter("fsyncs");
     long started = System.nanoTime();
     long last = 0;
     try (OuClient c = primary.client()) {
@@ -46,6 +47,7 @@ class AckPacingProcessTest {
         .atMost(Duration.ofSeconds(5))
         .until(() -> primary.status().number("standbyAckedSeq") >= acknowledged);
     long acks = standby.counter("acksSent") - acksBefore;
+    long fsyncs = standby.counter("fsyncs") - fsyncsBefore;
     // One ACK per interval, or per LAZY_BYTES received, plus the last one after the writes stopped;
     // one per write
     // (each a commit of its own on the standby) without pacing.
@@ -55,6 +57,11 @@ class AckPacingProcessTest {
         .as("ACKs for %d sequential Asynchronous writes in %d ms", WRITES, elapsedMillis)
         .isLessThanOrEqualTo(bound)
         .isLessThan(WRITES);
+    assertThat(fsyncs)
+        .as(
+            "the standby's flushes for %d sequential Asynchronous writes in %d ms",
+            WRITES, elapsedMillis)
+        .isLessThanOrEqualTo(bound);
     assertThat(primary.status().lastSeq() - primary.status().number("standbyAckedSeq"))
         .as("the lag once the last ACK came")
         .isZero();

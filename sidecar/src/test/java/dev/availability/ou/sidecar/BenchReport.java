@@ -99,7 +99,8 @@ final class BenchReport {
               r.sortedNanos().length));
       first = false;
     }
-    String ceilingFields = CeilingComparison.report(merged, fsyncUs[2] / pairedUs[2]);
+    String ceilingFields =
+        CeilingComparison.report(merged, CeilingComparison.ceiling(fsyncUs, pairedUs));
     String peerFields = PeerComparison.report(merged, peerVersions);
     System.out.println();
     System.out.printf(

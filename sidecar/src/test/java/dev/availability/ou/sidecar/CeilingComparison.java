@@ -13,6 +13,15 @@ final class CeilingComparison {
 
   private CeilingComparison() {}
 
+  /**
+   * Mean one fsync ÷ mean two at once (p50, p99, mean in each): what sync ÷ local can reach with one writer when the
+   * disk serves the two flushes one after the other. At most 1: on a disk that served two faster than one in the
+   * probe (noise), replication still cannot make the local write faster.
+   */
+  static double ceiling(double[] oneUs, double[] twoAtOnceUs) {
+    return Math.min(1.0, oneUs[2] / twoAtOnceUs[2]);
+  }
+
   /** Prints the table; returns ",\"ceiling_sync_over_local\":…,\"versus_ceiling\":[…]" for the JSON line. */
   static String report(Map<String, CellResult> merged, double ceiling) {
     System.out.println();
