@@ -289,7 +289,7 @@ final class StandbyLink {
         replica
             .streamApplier()
             .applyReplicated(
-                session.epoch(), ap.bytes(), ap.records(), lastOfBurst || lazy, this::holds);
+                session.epoch(), ap.bytes(), ap.records(), lastOfBurst || lazy, lazy, this::holds);
         synchronized (out) {
           pacing.received(ap.bytes().length);
         }
