@@ -22,6 +22,15 @@ final class AckPacing {
    */
   static final long LAZY_BYTES = UnackedBytes.SEND_BUFFER_BYTES / 16;
 
+  /**
+   * The sequence to acknowledge now, or -1: what is durable, but only as far as this session put records in the log,
+   * beyond what was acknowledged already and below what the primary sends next.
+   */
+  static long ackable(long durable, long heldFromSession, long ackedSent, long sessionNextSeq) {
+    long ack = Math.min(durable, heldFromSession);
+    return ack > ackedSent && ack < sessionNextSeq ? ack : -1;
+  }
+
   private long receivedBytes;
   private long bytesAtLastAck;
   private long lastAckNanos;
@@ -41,6 +50,17 @@ final class AckPacing {
   /** How long until a lazy ACK is due by time (0: now); the ACK loop sleeps at most this long. */
   long nanosUntilDue(boolean lazy, long nowNanos) {
     return lazy ? Math.max(0, LAZY_NANOS - (nowNanos - lastAckNanos)) : 0;
+  }
+
+  /**
+   * How long the ACK loop sleeps: with nothing to acknowledge or flush, a heartbeat; else until due, and at least 1 ms
+   * when only a flush is awaited (another thread may be running it; its durable() then acknowledges).
+   */
+  long loopWaitMillis(
+      boolean toAck, boolean toCommit, boolean lazy, long nowNanos, long heartbeatMillis) {
+    if (!toAck && !toCommit) return Math.max(1, heartbeatMillis);
+    long millis = (nanosUntilDue(lazy, nowNanos) + 999_999) / 1_000_000;
+    return toAck ? millis : Math.max(1, millis);
   }
 
   /** An ACK went out. */

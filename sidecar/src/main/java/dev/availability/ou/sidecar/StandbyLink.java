@@ -16,10 +16,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.zip.CRC32C;
 
 /** One accepted replication connection, driven by a {@link StandbySession}. */
 final class StandbyLink {
@@ -64,7 +61,7 @@ final class StandbyLink {
     }
     boolean deferred = false;
     synchronized (out) {
-      long ack = ackable(seq, held, ackedSent, session.nextSeq());
+      long ack = AckPacing.ackable(seq, held, ackedSent, session.nextSeq());
       long now = System.nanoTime();
       if (ack >= 0 && !closed && pacing.due(lazyAcks(), now)) {
         try {
@@ -76,9 +73,8 @@ final class StandbyLink {
         } catch (IOException e) {
           close("ack failed: " + e.getMessage());
         }
-      } else deferred = ack >= 0;
+      } else deferred = ack >= 0; // the ACK loop's to send when due: woken if it sleeps long
     }
-    // A deferred ACK is the ACK loop's to send when due; wake it only if it sleeps for a heartbeat.
     if (deferred && ackerIdle) signalAck();
   }
 
@@ -96,10 +92,8 @@ final class StandbyLink {
   private boolean lazyAcks() {
     return replica.mode() == Mode.ASYNCHRONOUS;
   }
-  // snapshot being received
-  private Path incoming;
-  private OutputStream incomingOut;
-  private CRC32C incomingCrc;
+
+  private IncomingSnapshot incoming;
 
   StandbyLink(
       Socket socket,
@@ -192,10 +186,9 @@ final class StandbyLink {
         }
         // Nothing more has arrived: write and fsync the received batches on this thread (the ACK
         // leaves from here too). While it runs, further frames gather in the socket and go out as
-        // one batch. In Asynchronous mode no write waits for this standby's flush: what arrived is
-        // written and flushed when its ACK is due (AckPacing), by this thread or the ACK loop, so
-        // the
-        // flushes of this disk stay few and out of the primary's way.
+        // one batch. In Asynchronous mode nothing waits for this flush: it comes when the ACK is
+        // due
+        // (AckPacing), on this thread or the ACK loop's, few and out of the primary's way.
         if (lazy) commitWhenDue();
         else if (lastOfBurst) replica.commitInline();
         if (session.state() == StandbySession.State.STREAMING && acker == null) {
@@ -251,30 +244,28 @@ final class StandbyLink {
       }
       case SessionAction.SnapshotBegin b -> {
         counters.inc("snapshotsReceiving");
-        incoming = Files.createTempFile(replica.store().incomingDir(), "snapshot-", ".part");
-        incomingOut = new BufferedOutputStream(Files.newOutputStream(incoming), 1 << 16);
-        incomingCrc = new CRC32C();
+        incoming = new IncomingSnapshot(replica.store().incomingDir());
         Logs.info("receiving snapshot at " + b.seq() + " (" + b.size() + " bytes)");
       }
       case SessionAction.SnapshotChunk c -> {
-        incomingOut.write(c.bytes());
-        incomingCrc.update(c.bytes());
+        incoming.write(c.bytes());
       }
       case SessionAction.SnapshotEnd e -> {
-        incomingOut.close();
-        incomingOut = null;
-        if ((int) incomingCrc.getValue() != e.crc())
+        if (!incoming.finish(e.crc()))
           return refuse(Refusal.BAD_CHECKSUM, "snapshot checksum mismatch");
         Snapshots.Loaded loaded;
         try {
-          loaded = replica.store().snapshots().load(incoming);
+          loaded = replica.store().snapshots().load(incoming.file());
         } catch (ProtocolException ex) {
           return refuse(ex.reason(), "snapshot does not verify: " + ex.getMessage());
         }
         if (loaded.seq() != e.seq())
           return refuse(
               Refusal.MALFORMED, "snapshot holds " + loaded.seq() + ", announced " + e.seq());
-        replica.streamApplier().installSnapshot(session.epoch(), incoming, loaded, this::holds);
+        replica
+            .streamApplier()
+            .installSnapshot(session.epoch(), incoming.file(), loaded, this::holds);
+        incoming.installed();
         incoming = null;
         session.snapshotInstalled(loaded.seq());
         Logs.info(
@@ -340,7 +331,7 @@ final class StandbyLink {
         if (commit) replica.commitInline(); // queued by the reader in Asynchronous mode (see run)
         long durable = replica.durableSeq();
         synchronized (out) {
-          long ack = ackable(durable, held, ackedSent, session.nextSeq());
+          long ack = AckPacing.ackable(durable, held, ackedSent, session.nextSeq());
           long now = System.nanoTime();
           if (ack >= 0
               && session.state() == StandbySession.State.STREAMING
@@ -358,21 +349,19 @@ final class StandbyLink {
         }
         synchronized (ackSignal) {
           ackerIdle = true; // before looking: a record made durable from here on wakes this loop
-          long waitMillis = Math.max(1, cfg.heartbeatMillis());
+          long waitMillis;
           boolean pending;
           synchronized (out) {
             long durableNow = replica.durableSeq();
             boolean streaming = session.state() == StandbySession.State.STREAMING;
             boolean lazyNow = lazyAcks();
             boolean toAck =
-                streaming && ackable(durableNow, held, ackedSent, session.nextSeq()) >= 0;
-            // queued in Asynchronous mode, not yet written: due with the next ACK; while another
-            // thread writes them, that thread's durable() acknowledges, so look again in 1 ms
+                streaming && AckPacing.ackable(durableNow, held, ackedSent, session.nextSeq()) >= 0;
+            // queued in Asynchronous mode, not yet written: flushed when the next ACK is due
             boolean toCommit = streaming && lazyNow && held > durableNow;
             pending = toAck || toCommit;
-            if (pending)
-              waitMillis = (pacing.nanosUntilDue(lazyNow, System.nanoTime()) + 999_999) / 1_000_000;
-            if (toCommit && !toAck) waitMillis = Math.max(1, waitMillis);
+            waitMillis = pacing.loopWaitMillis(
+                toAck, toCommit, lazyNow, System.nanoTime(), cfg.heartbeatMillis());
           }
           ackerIdle = !pending;
           if (waitMillis > 0 && !closed) ackSignal.wait(waitMillis);
@@ -382,15 +371,6 @@ final class StandbyLink {
     } catch (IOException | InterruptedException e) {
       close("ack loop ended: " + e.getMessage());
     }
-  }
-
-  /**
-   * The sequence to acknowledge now, or -1: what is durable, but only as far as this session put records in the log,
-   * beyond what was acknowledged already and below what the primary sends next.
-   */
-  static long ackable(long durable, long heldFromSession, long ackedSent, long sessionNextSeq) {
-    long ack = Math.min(durable, heldFromSession);
-    return ack > ackedSent && ack < sessionNextSeq ? ack : -1;
   }
 
   private void finish(String why, Refusal reason) {
@@ -415,11 +395,6 @@ final class StandbyLink {
   }
 
   private void cleanupIncoming() {
-    try {
-      if (incomingOut != null) incomingOut.close();
-      if (incoming != null) Files.deleteIfExists(incoming);
-    } catch (IOException ignored) {
-      // best effort
-    }
+    if (incoming != null) incoming.discard();
   }
 }

@@ -50,6 +50,24 @@ class AckPacingTest {
   }
 
   @Test
+  void theAckLoopSleepsUntilTheNextAckIsDueOrAHeartbeatWhenIdle() {
+    AckPacing p = new AckPacing();
+    p.sent(0);
+    assertThat(p.loopWaitMillis(false, false, true, MS, 200))
+        .as("nothing to do")
+        .isEqualTo(200);
+    assertThat(p.loopWaitMillis(true, false, false, MS, 200))
+        .as("Synchronous: now")
+        .isZero();
+    assertThat(p.loopWaitMillis(true, false, true, MS, 200))
+        .as("due 5 ms after the last")
+        .isEqualTo(4);
+    assertThat(p.loopWaitMillis(false, true, true, 10 * MS, 200))
+        .as("a flush is due, maybe running on another thread: look again in 1 ms, never spin")
+        .isEqualTo(1);
+  }
+
+  @Test
   void aModeChangeToSynchronousReleasesTheNextAckAtOnce() {
     AckPacing p = new AckPacing();
     p.sent(0);

@@ -491,15 +491,15 @@ class ReplicaTest extends ReplicaFixture {
         .isInstanceOf(dev.availability.ou.replication.ProtocolException.class);
     assertThat(held.get()).as("what the session put in the log").isEqualTo(3);
     long sessionNext = 7; // the old primary sent up to 6
-    assertThat(StandbyLink.ackable(replica.durableSeq(), held.get(), 3, sessionNext))
+    assertThat(AckPacing.ackable(replica.durableSeq(), held.get(), 3, sessionNext))
         .as("nothing more to acknowledge")
         .isEqualTo(-1);
-    assertThat(StandbyLink.ackable(replica.durableSeq(), held.get(), 2, sessionNext))
+    assertThat(AckPacing.ackable(replica.durableSeq(), held.get(), 2, sessionNext))
         .isEqualTo(3);
-    assertThat(StandbyLink.ackable(2, held.get(), 1, sessionNext))
+    assertThat(AckPacing.ackable(2, held.get(), 1, sessionNext))
         .as("not durable yet beyond 2")
         .isEqualTo(2);
-    assertThat(StandbyLink.ackable(5, 5, 2, 5))
+    assertThat(AckPacing.ackable(5, 5, 2, 5))
         .as("never what the primary has not sent")
         .isEqualTo(-1);
   }
