@@ -123,14 +123,20 @@ final class LogWriter implements AutoCloseable {
       len = b.position();
       bufLast = r.seq();
       count++;
+      unpacedQueued = true;
       if (wakeWriter) notEmpty.signal();
     } finally {
       lock.unlock();
     }
   }
 
-  /** Queues already-encoded, verified records (from the primary's stream); {@code wakeWriter} as for {@link #append(LogRecord, boolean)}. */
-  void appendRaw(byte[] bytes, long lastSeq, boolean wakeWriter) {
+  /**
+   * Queues already-encoded, verified records (from the primary's stream); {@code wakeWriter} as for {@link
+   * #append(LogRecord, boolean)}. {@code paced}: the caller commits them when it chooses (an Asynchronous standby,
+   * {@link AckPacing}), so a commit that finds them queued after its own batch leaves them there instead of waking
+   * the writer thread for another flush.
+   */
+  void appendRaw(byte[] bytes, long lastSeq, boolean wakeWriter, boolean paced) {
     lock.lock();
     try {
       ensure(bytes.length);
@@ -138,6 +144,7 @@ final class LogWriter implements AutoCloseable {
       len += bytes.length;
       bufLast = lastSeq;
       count += 1;
+      if (!paced) unpacedQueued = true;
       if (wakeWriter) notEmpty.signal();
     } finally {
       lock.unlock();
@@ -218,6 +225,7 @@ final class LogWriter implements AutoCloseable {
     spare = null;
     len = 0;
     count = 0;
+    unpacedQueued = false;
     busy = true;
     return b;
   }
@@ -267,7 +275,9 @@ final class LogWriter implements AutoCloseable {
         busy = false;
         if (spare == null && out.length <= REUSED_BUFFER_BYTES) spare = out;
         idle.signalAll();
-        if (len > 0) notEmpty.signal(); // queued meanwhile: the writer thread takes it
+        // queued meanwhile: the writer thread takes it, unless only paced records wait (their
+        // caller commits them when due)
+        if (len > 0 && unpacedQueued) notEmpty.signal();
       } finally {
         lock.unlock();
       }
@@ -275,6 +285,8 @@ final class LogWriter implements AutoCloseable {
   }
 
   private volatile long forcedSeq;
+  /** Whether a record not {@code paced} (see {@link #appendRaw}) is queued; under {@link #lock}. */
+  private boolean unpacedQueued;
   /** The longest a batch waits for more records (group commit), and never more than half an fsync. */
   static final long GROUP_COMMIT_MAX_WAIT_NANOS =
       Long.getLong("ou.groupCommitMaxWaitMicros", 0) * 1000;

@@ -16,10 +16,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.zip.CRC32C;
 
 /** One accepted replication connection, driven by a {@link StandbySession}. */
 final class StandbyLink {
@@ -37,6 +34,8 @@ final class StandbyLink {
   private volatile boolean authenticated;
   /** Whether no further frame had arrived when this one was read: then this thread commits it (see run). */
   private boolean lastOfBurst;
+  /** Asynchronous mode when this frame was read: its records are written and flushed when an ACK is due (see run). */
+  private boolean lazy;
 
   private volatile long ackedSent = -1;
   // The last sequence this session put in the log (common prefix, cut, snapshot, records), set
@@ -46,6 +45,11 @@ final class StandbyLink {
   // bench/drill: one acknowledged Synchronous write lost per such race).
   private volatile long held = -1;
   private final Object ackSignal = new Object();
+  /** Under {@link #out}: when the next ACK is due. */
+  private final AckPacing pacing = new AckPacing();
+  /** Whether the ACK loop sleeps with nothing to acknowledge (until the next heartbeat). */
+  private volatile boolean ackerIdle;
+
   volatile Thread thread;
   private final java.util.function.LongConsumer durableListener = this::durable;
 
@@ -55,24 +59,41 @@ final class StandbyLink {
       signalAck();
       return;
     }
+    boolean deferred = false;
     synchronized (out) {
-      long ack = ackable(seq, held, ackedSent, session.nextSeq());
-      if (ack >= 0 && !closed) {
+      long ack = AckPacing.ackable(seq, held, ackedSent, session.nextSeq());
+      long now = System.nanoTime();
+      if (ack >= 0 && !closed && pacing.due(lazyAcks(), now)) {
         try {
           codec.write(os, session.seal(), session.ack(ack));
           os.flush();
           ackedSent = ack;
+          pacing.sent(now);
           counters.inc("acksSent");
         } catch (IOException e) {
           close("ack failed: " + e.getMessage());
         }
-      }
+      } else deferred = ack >= 0; // the ACK loop's to send when due: woken if it sleeps long
     }
+    if (deferred && ackerIdle) signalAck();
   }
-  // snapshot being received
-  private Path incoming;
-  private OutputStream incomingOut;
-  private CRC32C incomingCrc;
+
+  /** Writes and flushes what this session queued if an ACK is due, else leaves that to the ACK loop. */
+  private void commitWhenDue() {
+    boolean due;
+    synchronized (out) {
+      due = pacing.due(true, System.nanoTime());
+    }
+    if (due) replica.commitInline();
+    else if (ackerIdle) signalAck();
+  }
+
+  /** Asynchronous mode: nothing waits for this standby's ACKs, so they are paced ({@link AckPacing}). */
+  private boolean lazyAcks() {
+    return replica.mode() == Mode.ASYNCHRONOUS;
+  }
+
+  private IncomingSnapshot incoming;
 
   StandbyLink(
       Socket socket,
@@ -145,6 +166,7 @@ final class StandbyLink {
             return;
           }
           lastOfBurst = in.available() == 0;
+          lazy = lazyAcks();
           if (authenticated) replica.peerHeard();
           actions = session.onFrame(f);
         } catch (ProtocolException e) {
@@ -164,8 +186,11 @@ final class StandbyLink {
         }
         // Nothing more has arrived: write and fsync the received batches on this thread (the ACK
         // leaves from here too). While it runs, further frames gather in the socket and go out as
-        // one batch.
-        if (lastOfBurst) replica.commitInline();
+        // one batch. In Asynchronous mode nothing waits for this flush: it comes when the ACK is
+        // due
+        // (AckPacing), on this thread or the ACK loop's, few and out of the primary's way.
+        if (lazy) commitWhenDue();
+        else if (lastOfBurst) replica.commitInline();
         if (session.state() == StandbySession.State.STREAMING && acker == null) {
           acker = new Thread(this::ackLoop, "ou-standby-acker");
           acker.setDaemon(true);
@@ -219,30 +244,28 @@ final class StandbyLink {
       }
       case SessionAction.SnapshotBegin b -> {
         counters.inc("snapshotsReceiving");
-        incoming = Files.createTempFile(replica.store().incomingDir(), "snapshot-", ".part");
-        incomingOut = new BufferedOutputStream(Files.newOutputStream(incoming), 1 << 16);
-        incomingCrc = new CRC32C();
+        incoming = new IncomingSnapshot(replica.store().incomingDir());
         Logs.info("receiving snapshot at " + b.seq() + " (" + b.size() + " bytes)");
       }
       case SessionAction.SnapshotChunk c -> {
-        incomingOut.write(c.bytes());
-        incomingCrc.update(c.bytes());
+        incoming.write(c.bytes());
       }
       case SessionAction.SnapshotEnd e -> {
-        incomingOut.close();
-        incomingOut = null;
-        if ((int) incomingCrc.getValue() != e.crc())
+        if (!incoming.finish(e.crc()))
           return refuse(Refusal.BAD_CHECKSUM, "snapshot checksum mismatch");
         Snapshots.Loaded loaded;
         try {
-          loaded = replica.store().snapshots().load(incoming);
+          loaded = replica.store().snapshots().load(incoming.file());
         } catch (ProtocolException ex) {
           return refuse(ex.reason(), "snapshot does not verify: " + ex.getMessage());
         }
         if (loaded.seq() != e.seq())
           return refuse(
               Refusal.MALFORMED, "snapshot holds " + loaded.seq() + ", announced " + e.seq());
-        replica.streamApplier().installSnapshot(session.epoch(), incoming, loaded, this::holds);
+        replica
+            .streamApplier()
+            .installSnapshot(session.epoch(), incoming.file(), loaded, this::holds);
+        incoming.installed();
         incoming = null;
         session.snapshotInstalled(loaded.seq());
         Logs.info(
@@ -256,7 +279,11 @@ final class StandbyLink {
         // heap
         replica
             .streamApplier()
-            .applyReplicated(session.epoch(), ap.bytes(), ap.records(), lastOfBurst, this::holds);
+            .applyReplicated(
+                session.epoch(), ap.bytes(), ap.records(), lastOfBurst || lazy, lazy, this::holds);
+        synchronized (out) {
+          pacing.received(ap.bytes().length);
+        }
         counters.add("recordsReceived", ap.records().size());
       }
       case SessionAction.PeerPosition p -> replica.standbyProgress().primaryPosition(p.lastSeq());
@@ -291,17 +318,27 @@ final class StandbyLink {
     }
   }
 
-  /** Sends ACKs as the log becomes durable, and heartbeats. */
+  /** Sends ACKs as the log becomes durable (those the log writer's thread deferred, see {@link AckPacing}), and heartbeats. */
   private void ackLoop() {
     long lastBeat = 0;
     try {
       while (!closed) {
+        boolean lazy = lazyAcks();
+        boolean commit;
+        synchronized (out) {
+          commit = lazy && held > replica.durableSeq() && pacing.due(true, System.nanoTime());
+        }
+        if (commit) replica.commitInline(); // queued by the reader in Asynchronous mode (see run)
         long durable = replica.durableSeq();
         synchronized (out) {
-          long ack = ackable(durable, held, ackedSent, session.nextSeq());
-          if (ack >= 0 && session.state() == StandbySession.State.STREAMING) {
+          long ack = AckPacing.ackable(durable, held, ackedSent, session.nextSeq());
+          long now = System.nanoTime();
+          if (ack >= 0
+              && session.state() == StandbySession.State.STREAMING
+              && pacing.due(lazy, now)) {
             send(session.ack(ack), true);
             ackedSent = ack;
+            pacing.sent(now);
             counters.inc("acksSent");
           }
         }
@@ -311,22 +348,29 @@ final class StandbyLink {
           lastBeat = now;
         }
         synchronized (ackSignal) {
-          if (Math.min(replica.durableSeq(), held) <= ackedSent && !closed)
-            ackSignal.wait(Math.max(1, cfg.heartbeatMillis()));
+          ackerIdle = true; // before looking: a record made durable from here on wakes this loop
+          long waitMillis;
+          boolean pending;
+          synchronized (out) {
+            long durableNow = replica.durableSeq();
+            boolean streaming = session.state() == StandbySession.State.STREAMING;
+            boolean lazyNow = lazyAcks();
+            boolean toAck =
+                streaming && AckPacing.ackable(durableNow, held, ackedSent, session.nextSeq()) >= 0;
+            // queued in Asynchronous mode, not yet written: flushed when the next ACK is due
+            boolean toCommit = streaming && lazyNow && held > durableNow;
+            pending = toAck || toCommit;
+            waitMillis = pacing.loopWaitMillis(
+                toAck, toCommit, lazyNow, System.nanoTime(), cfg.heartbeatMillis());
+          }
+          ackerIdle = !pending;
+          if (waitMillis > 0 && !closed) ackSignal.wait(waitMillis);
+          ackerIdle = false;
         }
       }
     } catch (IOException | InterruptedException e) {
       close("ack loop ended: " + e.getMessage());
     }
-  }
-
-  /**
-   * The sequence to acknowledge now, or -1: what is durable, but only as far as this session put records in the log,
-   * beyond what was acknowledged already and below what the primary sends next.
-   */
-  static long ackable(long durable, long heldFromSession, long ackedSent, long sessionNextSeq) {
-    long ack = Math.min(durable, heldFromSession);
-    return ack > ackedSent && ack < sessionNextSeq ? ack : -1;
   }
 
   private void finish(String why, Refusal reason) {
@@ -351,11 +395,6 @@ final class StandbyLink {
   }
 
   private void cleanupIncoming() {
-    try {
-      if (incomingOut != null) incomingOut.close();
-      if (incoming != null) Files.deleteIfExists(incoming);
-    } catch (IOException ignored) {
-      // best effort
-    }
+    if (incoming != null) incoming.discard();
   }
 }

@@ -77,12 +77,16 @@ final class StreamApplier {
     return kept[0];
   }
 
-  /** Applies records from the primary's stream and queues them; {@code callerCommits} as for {@link Replica#write}. */
+  /**
+   * Applies records from the primary's stream and queues them; {@code callerCommits} as for {@link Replica#write},
+   * {@code paced} as for {@link LogWriter#appendRaw}.
+   */
   void applyReplicated(
       long sessionEpoch,
       byte[] raw,
       List<LogRecord> records,
       boolean callerCommits,
+      boolean paced,
       LongConsumer holds)
       throws ProtocolException {
     synchronized (replica) {
@@ -91,7 +95,7 @@ final class StreamApplier {
       for (LogRecord r : records) state.apply(r);
       long last = records.get(records.size() - 1).seq();
       holds.accept(last); // before the append: the writer may make it durable (and ACK it) at once
-      writer.appendRaw(raw, last, !callerCommits);
+      writer.appendRaw(raw, last, !callerCommits, paced);
       replica.nextSeq(last + 1);
     }
   }

@@ -99,6 +99,8 @@ final class BenchReport {
               r.sortedNanos().length));
       first = false;
     }
+    String ceilingFields =
+        CeilingComparison.report(merged, CeilingComparison.ceiling(fsyncUs, pairedUs));
     String peerFields = PeerComparison.report(merged, peerVersions);
     System.out.println();
     System.out.printf(
@@ -155,6 +157,7 @@ final class BenchReport {
             startMs[0],
             startMs[1],
             startMs[2]))
+        .append(ceilingFields)
         .append(peerFields)
         .append('}');
     System.out.println(json);

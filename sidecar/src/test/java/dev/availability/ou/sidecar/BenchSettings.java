@@ -8,6 +8,12 @@ final class BenchSettings {
   static final double SECONDS = Double.parseDouble(System.getProperty("bench.seconds", "3"));
   static final double WARMUP = Double.parseDouble(System.getProperty("bench.warmup", "1"));
   static final int ROUNDS = Integer.getInteger("bench.rounds", 2);
+  /**
+   * Unmeasured Synchronous and Asynchronous cells (16 writers, the largest value) before the first round, so that the
+   * sidecars' JIT has compiled the write path before any cell counts their CPU: a sidecar serves for hours.
+   */
+  static final int PREWARM_CELLS = Integer.getInteger("bench.prewarm", 1);
+
   static final int[] WRITERS = ints(System.getProperty("bench.writers", "1,16,128"));
   static final int[] SIZES = ints(System.getProperty("bench.sizes", "128,4096"));
   static final String FSYNC = System.getProperty("bench.fsync", "always");

@@ -118,6 +118,40 @@ class LogWriterTest {
     assertThat(writtenOn).containsExactly("committer@1", "ou-log-writer@2");
   }
 
+  @Test
+  void pacedRecordsQueuedWhileAnotherThreadCommitsWaitForTheirCallersCommit() throws Exception {
+    CountDownLatch inFirstBatch = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    writer.listen(
+        (first, last, bytes, length) -> {
+          writtenOn.add(Thread.currentThread().getName() + "@" + last);
+          if (last == 1) {
+            inFirstBatch.countDown();
+            hold(release);
+          }
+        },
+        s -> {});
+    Thread committer = new Thread(
+        () -> {
+          writer.appendRaw(put(1).encode(), 1, false, true);
+          writer.commitInline(); // holds the batch until released
+        },
+        "committer");
+    committer.start();
+    assertThat(inFirstBatch.await(5, TimeUnit.SECONDS)).isTrue();
+    writer.appendRaw(
+        put(2).encode(), 2, false, true); // an Asynchronous standby's: flushed when due
+    release.countDown();
+    committer.join(5000);
+    Thread.sleep(200);
+    assertThat(writer.durableSeq())
+        .as("a paced record is not flushed by the writer thread behind its caller's back")
+        .isEqualTo(1);
+    writer.commitInline();
+    assertThat(writer.durableSeq()).isEqualTo(2);
+    assertThat(writtenOn).containsExactly("committer@1", Thread.currentThread().getName() + "@2");
+  }
+
   private static void hold(CountDownLatch latch) {
     try {
       latch.await(5, TimeUnit.SECONDS);

@@ -423,7 +423,7 @@ class ReplicaTest extends ReplicaFixture {
     for (var r : records.subList(3, 6)) raw.write(r.encode());
     replica
         .streamApplier()
-        .applyReplicated(1, raw.toByteArray(), records.subList(3, 6), false, seq -> {});
+        .applyReplicated(1, raw.toByteArray(), records.subList(3, 6), false, false, seq -> {});
     await().atMost(Duration.ofSeconds(5)).until(() -> replica.durableSeq() == 6);
     replica.peerHeard();
     assertThat(replica.standbyProgress().inSync()).isTrue();
@@ -452,7 +452,7 @@ class ReplicaTest extends ReplicaFixture {
         .hasMessageContaining("epoch 2");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica
             .streamApplier()
-            .applyReplicated(1, old.encode(), List.of(old), false, seq -> {}))
+            .applyReplicated(1, old.encode(), List.of(old), false, false, seq -> {}))
         .isInstanceOf(dev.availability.ou.replication.ProtocolException.class);
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> replica.streamApplier().position(1))
@@ -480,26 +480,26 @@ class ReplicaTest extends ReplicaFixture {
       raw.write(records.get(i - 1).encode());
     }
     java.util.concurrent.atomic.AtomicLong held = new java.util.concurrent.atomic.AtomicLong(0);
-    replica.streamApplier().applyReplicated(1, raw.toByteArray(), records, false, held::set);
+    replica.streamApplier().applyReplicated(1, raw.toByteArray(), records, false, false, held::set);
     assertThat(held.get()).isEqualTo(3);
     replica.assign(Role.Primary, 2, null, null, "test"); // TERM_START at 4
     await().atMost(Duration.ofSeconds(5)).until(() -> replica.durableSeq() == 4);
     var late = dev.availability.ou.replication.LogRecord.put(4, t, "k4".getBytes(), "v".getBytes());
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica
             .streamApplier()
-            .applyReplicated(1, late.encode(), List.of(late), false, held::set))
+            .applyReplicated(1, late.encode(), List.of(late), false, false, held::set))
         .isInstanceOf(dev.availability.ou.replication.ProtocolException.class);
     assertThat(held.get()).as("what the session put in the log").isEqualTo(3);
     long sessionNext = 7; // the old primary sent up to 6
-    assertThat(StandbyLink.ackable(replica.durableSeq(), held.get(), 3, sessionNext))
+    assertThat(AckPacing.ackable(replica.durableSeq(), held.get(), 3, sessionNext))
         .as("nothing more to acknowledge")
         .isEqualTo(-1);
-    assertThat(StandbyLink.ackable(replica.durableSeq(), held.get(), 2, sessionNext))
+    assertThat(AckPacing.ackable(replica.durableSeq(), held.get(), 2, sessionNext))
         .isEqualTo(3);
-    assertThat(StandbyLink.ackable(2, held.get(), 1, sessionNext))
+    assertThat(AckPacing.ackable(2, held.get(), 1, sessionNext))
         .as("not durable yet beyond 2")
         .isEqualTo(2);
-    assertThat(StandbyLink.ackable(5, 5, 2, 5))
+    assertThat(AckPacing.ackable(5, 5, 2, 5))
         .as("never what the primary has not sent")
         .isEqualTo(-1);
   }

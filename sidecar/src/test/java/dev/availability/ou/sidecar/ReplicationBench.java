@@ -4,6 +4,7 @@ import static dev.availability.ou.sidecar.BenchSettings.ENCRYPTION;
 import static dev.availability.ou.sidecar.BenchSettings.FSYNC;
 import static dev.availability.ou.sidecar.BenchSettings.HEAP_MIB;
 import static dev.availability.ou.sidecar.BenchSettings.HEAP_OPTION;
+import static dev.availability.ou.sidecar.BenchSettings.PREWARM_CELLS;
 import static dev.availability.ou.sidecar.BenchSettings.ROUNDS;
 import static dev.availability.ou.sidecar.BenchSettings.SIZES;
 import static dev.availability.ou.sidecar.BenchSettings.STANDBY_DIR;
@@ -42,8 +43,9 @@ public final class ReplicationBench {
     Path key = SidecarProcess.newKey(root);
     System.out.println("== ou-sidecar replication benchmark ==");
     MachineProbes.machine();
-    double[] fsyncUs = MachineProbes.rawFsync(root, false);
-    double[] pairedUs = MachineProbes.rawFsync(root, true);
+    double[][] probes = MachineProbes.rawFsync(root);
+    double[] fsyncUs = probes[0];
+    double[] pairedUs = probes[1];
     double[] rtt = MachineProbes.loopbackRtt();
     System.out.printf(
         Locale.ROOT,
@@ -70,10 +72,10 @@ public final class ReplicationBench {
     System.out.printf(
         Locale.ROOT,
         "two logs fsynced at once on this disk (primary and standby share it here; in a cluster each has its own):"
-            + " p50 %.0f us, p99 %.0f us; mean one / mean two at once = %.2f, about the most sync / local can reach with 1 writer here%n",
+            + " p50 %.0f us, p99 %.0f us; mean one / mean two at once = %.2f (at most 1), about the most sync / local can reach with 1 writer here%n",
         pairedUs[0],
         pairedUs[1],
-        fsyncUs[2] / pairedUs[2]);
+        CeilingComparison.ceiling(fsyncUs, pairedUs));
     System.out.printf(
         Locale.ROOT,
         "loopback TCP round trip (1 byte ping-pong): p50 %.1f us, p99 %.1f us%n",
@@ -138,6 +140,7 @@ public final class ReplicationBench {
         System.out.println("peers: " + String.join(", ", versions)
             + " (primary and replica each, on loopback, data beside the sidecars')");
       waitInSync(primary);
+      prewarm(admin, primary, standby);
       for (int size : SIZES) {
         for (int writers : WRITERS) {
           for (int round = 0; round < ROUNDS; round++) {
@@ -145,11 +148,11 @@ public final class ReplicationBench {
             try (OuClient c = local.client()) {
               results.add(measure("local", writers, size, c::put, List.of(local)));
             }
-            admin.assign(MemberRole.PRIMARY, 1, standby.replicationEndpoint(), "Synchronous");
+            assignMode(admin, standby, "Synchronous");
             try (OuClient c = primary.client()) {
               results.add(measure("sync", writers, size, c::put, List.of(primary, standby)));
             }
-            admin.assign(MemberRole.PRIMARY, 1, standby.replicationEndpoint(), "Asynchronous");
+            assignMode(admin, standby, "Asynchronous");
             try (OuClient c = primary.client()) {
               results.add(measure("async", writers, size, c::put, List.of(primary, standby)));
             }
@@ -181,6 +184,35 @@ public final class ReplicationBench {
       if (completed) deleteTree(root);
       else System.err.println("the sidecars' data and logs are kept in " + root);
     }
+  }
+
+  /** Runs {@link BenchSettings#PREWARM_CELLS} unmeasured cells of each mode (the JIT's warm-up, not the cells'). */
+  static void prewarm(OuClient admin, SidecarProcess primary, SidecarProcess standby)
+      throws Exception {
+    if (PREWARM_CELLS <= 0) return;
+    int size = java.util.Arrays.stream(SIZES).max().orElse(128);
+    System.out.printf(
+        Locale.ROOT,
+        "warming the sidecars' JIT up: %d unmeasured Synchronous and Asynchronous cell(s) of 16 writers x %d B%n",
+        PREWARM_CELLS,
+        size);
+    for (int i = 0; i < PREWARM_CELLS; i++) {
+      for (String mode : List.of("Synchronous", "Asynchronous")) {
+        assignMode(admin, standby, mode);
+        try (OuClient c = primary.client()) {
+          measure("prewarm", 16, size, c::put, List.of(primary, standby));
+        }
+      }
+    }
+    waitInSync(primary);
+  }
+
+  /** The unit's mode, to both members as the operator assigns it (the standby paces its ACKs by it). */
+  static void assignMode(OuClient primary, SidecarProcess standby, String mode) {
+    try (OuClient s = standby.client()) {
+      s.assign(MemberRole.STANDBY, 1, null, mode);
+    }
+    primary.assign(MemberRole.PRIMARY, 1, standby.replicationEndpoint(), mode);
   }
 
   static void waitInSync(SidecarProcess primary) throws InterruptedException {
