@@ -89,8 +89,14 @@ final class LeaseKeeper implements AutoCloseable {
     });
   }
 
-  private void wake() {
+  // Set by wake(), cleared by the loop: a wake-up between a look and the wait that follows it is
+  // not lost.
+  private boolean woken;
+
+  /** Looks again now: a member just promoted renews before it serves, and that renewal is what its clients wait for. */
+  void wake() {
     synchronized (this) {
+      woken = true;
       notifyAll();
     }
   }
@@ -167,7 +173,10 @@ final class LeaseKeeper implements AutoCloseable {
       }
       synchronized (this) {
         try {
-          if (running) wait(wait);
+          // (a standby looks again only every second: a promotion's wake-up that came while it
+          // looked would otherwise wait that second out)
+          if (running && !woken) wait(wait);
+          woken = false;
         } catch (InterruptedException e) {
           return;
         }

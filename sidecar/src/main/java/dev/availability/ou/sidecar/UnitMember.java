@@ -112,6 +112,9 @@ final class UnitMember implements AutoCloseable {
   }
 
   private synchronized void roleChanged(Replica.RoleView v) {
+    // First of the role's listeners: the new primary's first renewal is what it waits for before it
+    // serves, so it starts before the link, the report and the application hear of the promotion.
+    if (v.role() == Role.Primary && lease != null) lease.wake();
     if (v.role() == Role.Primary) {
       if (primaryLink == null || primaryLink.epoch() != v.epoch()) {
         if (primaryLink != null) primaryLink.close();
