@@ -7,10 +7,8 @@ import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.contract.Role;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,34 +20,11 @@ import org.junit.jupiter.api.Test;
 class PeerEndpointTest {
   final Map<String, MemberApi.PodMeta> pods = new HashMap<>();
 
-  final MemberApi api = new MemberApi() {
-    @Override
-    public AutoCloseable watchPod(
-        String name, Consumer<PodMeta> onPod, Consumer<String> onTrouble) {
-      onPod.accept(getPod(name));
-      return () -> {};
-    }
-
-    @Override
-    public void mergePatchPod(String name, String mergePatchJson) {}
-
+  final MemberApi api = new PodReadingApi() {
     @Override
     public PodMeta getPod(String name) {
       return pods.get(name);
     }
-
-    @Override
-    public LeaseState getLease(String name) {
-      return null;
-    }
-
-    @Override
-    public LeaseState renewLease(LeaseState lease, Instant renewTime, Duration duration) {
-      return lease;
-    }
-
-    @Override
-    public void close() {}
   };
 
   private MemberChannel primaryOf(String unit) {

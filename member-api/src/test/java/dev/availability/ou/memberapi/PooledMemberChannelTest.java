@@ -8,12 +8,10 @@ import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.contract.Role;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,14 +24,7 @@ class PooledMemberChannelTest {
 
   final List<String> patches = new ArrayList<>();
 
-  final MemberApi api = new MemberApi() {
-    @Override
-    public AutoCloseable watchPod(
-        String name, Consumer<PodMeta> onPod, Consumer<String> onTrouble) {
-      onPod.accept(getPod(name));
-      return () -> {};
-    }
-
+  final MemberApi api = new PodReadingApi() {
     @Override
     public void mergePatchPod(String name, String mergePatchJson) {
       patches.add(name + " " + mergePatchJson);
@@ -46,19 +37,6 @@ class PooledMemberChannelTest {
           ? null
           : new PodMeta(name, Map.of(ContractKeys.UNIT_LABEL, name.replaceAll("-\\d+$", "")), a);
     }
-
-    @Override
-    public LeaseState getLease(String name) {
-      return null;
-    }
-
-    @Override
-    public LeaseState renewLease(LeaseState lease, Instant renewTime, Duration duration) {
-      return lease;
-    }
-
-    @Override
-    public void close() {}
   };
 
   static MemberReport report(String endpoint) {
