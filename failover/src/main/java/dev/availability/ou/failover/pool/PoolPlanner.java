@@ -84,6 +84,21 @@ public final class PoolPlanner {
         } else if (standby.filter(s -> s.promotable(u)).isPresent()) {
           actions.add(new RemoveUnit(
               p.name(), u, standby.get().name() + " holds " + u + " promotably now"));
+        } else if (standby
+            .filter(s -> s.holds(u) && s.state() == SharedPod.State.Running)
+            .isPresent()) {
+          // u's primary streams to one standby at a time, and its link stays on this pod while this
+          // pod holds u: the new standby would never catch up (seen on real sidecars: u's primary
+          // judged failed for ever, its standby named as the new pod that never heard it). So u
+          // goes
+          // as soon as the new standby runs with u's replica: u's primary re-dials its assigned
+          // peer,
+          // the new standby, and u catches up there as a dedicated unit's new standby does.
+          actions.add(new RemoveUnit(
+              p.name(),
+              u,
+              standby.get().name() + " runs " + u + "'s replica: " + u
+                  + "'s primary streams there now"));
         }
       }
       if (!holdsOthers) actions.add(new HandOver(p.name(), owner));
@@ -123,6 +138,10 @@ public final class PoolPlanner {
       String node = primaryNodes.get(u);
       if (node != null) avoid.add(node);
     }
+    // A claimed pod serves its unit: a primary, though the unit's status may still name the failed
+    // one
+    // (seen on real pods: the new shared pod made beside the pod that had just taken a unit over).
+    for (SharedPod p : pool.pods()) if (p.claimed() && p.node() != null) avoid.add(p.node());
     // A failed pod's node may be lost (PoolNodes): the new shared pod goes elsewhere.
     for (SharedPod p : pool.pods()) if (p.failed() && p.node() != null) avoid.add(p.node());
     return Set.copyOf(avoid);
