@@ -72,6 +72,8 @@ public final class PoolDrill implements AutoCloseable {
     // once).
     for (String u : UNITS) units.create(pooledUnit(u));
     awaitWhole("created", null);
+    // N+1: the pods the pool made while units joined are gone (Protected may come before they are).
+    awaitUntil("the pool down to its one shared pod", () -> poolPods().size() == 1);
     return sharedPod();
   }
 
