@@ -134,14 +134,17 @@ public final class PoolPlanner {
 
   private static Set<String> avoid(PoolView pool, Map<String, String> primaryNodes) {
     Set<String> avoid = new LinkedHashSet<>();
+    // A unit that claimed a pod is served there, though its status may still name its failed
+    // primary's node (seen on real pods: the new shared pod made beside the pod that had just taken
+    // a unit over; with the stale node avoided too, a 4-node cluster had no node left).
+    Map<String, String> served = new java.util.HashMap<>();
+    for (SharedPod p : pool.pods())
+      if (p.claimed() && !p.failed() && p.node() != null)
+        served.put(p.claimedBy().get(), p.node());
     for (String u : pool.admitted()) {
-      String node = primaryNodes.get(u);
+      String node = served.containsKey(u) ? served.get(u) : primaryNodes.get(u);
       if (node != null) avoid.add(node);
     }
-    // A claimed pod serves its unit: a primary, though the unit's status may still name the failed
-    // one
-    // (seen on real pods: the new shared pod made beside the pod that had just taken a unit over).
-    for (SharedPod p : pool.pods()) if (p.claimed() && p.node() != null) avoid.add(p.node());
     // A failed pod's node may be lost (PoolNodes): the new shared pod goes elsewhere.
     for (SharedPod p : pool.pods()) if (p.failed() && p.node() != null) avoid.add(p.node());
     return Set.copyOf(avoid);
