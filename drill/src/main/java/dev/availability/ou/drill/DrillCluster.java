@@ -36,7 +36,7 @@ public final class DrillCluster {
   }
 
   public static synchronized DrillCluster get() throws Exception {
-    return get(NAME, 4);
+    return get(NAME, 5);
   }
 
   /** The cluster {@code name} with {@code nodes} nodes whose pods really run; started once per JVM. */

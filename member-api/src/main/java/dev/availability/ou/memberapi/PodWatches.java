@@ -38,6 +38,8 @@ final class PodWatches {
   static final long MAX_BACKOFF_MS = 3_200;
   /** A watch still open this long after the server should have ended it is taken for a dead connection. */
   static final Duration WATCH_GRACE = Duration.ofSeconds(30);
+  /** How long a watch's first list is asked again while the server does not answer or fails ({@link #firstList}). */
+  static final Duration FIRST_LIST_PATIENCE = Duration.ofSeconds(30);
 
   private final ApiServerHttp api;
   private final ApiServerAccess access;
@@ -88,7 +90,7 @@ final class PodWatches {
 
   AutoCloseable watch(String name, Consumer<PodMeta> onPod, Consumer<String> onTrouble) {
     PodWatch w = new PodWatch(name, onPod, onTrouble);
-    w.list(); // the first list is the caller's: its failure is thrown
+    firstList(w, FIRST_LIST_PATIENCE);
     watches.add(w);
     w.thread.start();
     startGuard();
@@ -99,6 +101,37 @@ final class PodWatches {
     for (PodWatch w : watches) w.close();
     Thread g = guard;
     if (g != null) g.interrupt();
+  }
+
+  /**
+   * The first list is the caller's: a refusal (4xx: no rights, no such pod) is thrown at once, but a server that does
+   * not answer or fails (5xx) is asked again with the watch's backoff for up to {@code patience}, each failure said to
+   * the watch's {@code onTrouble}. A member starting on a loaded machine may wait longer than one request's limit
+   * ({@code OU_API_REQUEST_TIMEOUT}) for its first answer (a cold JVM's first TLS handshake): exiting then put the
+   * process kubelet's pods in a crash loop for minutes (seen when a pool's 6 pods started at once on 2 cores).
+   */
+  void firstList(PodWatch w, Duration patience) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    long backoff = MIN_BACKOFF_MS;
+    while (true) {
+      try {
+        w.list();
+        return;
+      } catch (MemberApiException e) {
+        boolean refused = e.status() > 0 && e.status() < 500;
+        if (refused || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff) - deadline > 0)
+          throw e;
+        w.onTrouble.accept("list pod " + w.pod + " failed (" + e.getMessage() + "); retrying in "
+            + backoff + " ms");
+      }
+      try {
+        Thread.sleep(backoff);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new MemberApiException(0, "list pod " + w.pod + " interrupted", e);
+      }
+      backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+    }
   }
 
   /** Watch connections opened so far (a watch that ended and resumed counts again): for tests and diagnostics. */

@@ -191,6 +191,44 @@ class HttpMemberApiProtocolTest {
     assertThat(script).isEmpty();
   }
 
+  /**
+   * A member starting while the API server does not answer or fails is not ended by its first list: it asks again
+   * (seen: a cold sidecar's first call past its 1 s limit on a loaded machine, a crash loop of minutes). A refusal
+   * still ends it at once (the next test).
+   */
+  @Test
+  void theFirstListIsAskedAgainWhileTheServerFails() throws Exception {
+    expect(LIST, 503, "{\"kind\":\"Status\",\"code\":503,\"message\":\"starting\"}");
+    expect(LIST, 500, "{\"kind\":\"Status\",\"code\":500,\"message\":\"etcd is sulking\"}");
+    expect(LIST, 200, list("10", pod(1, "9")));
+    expect(WATCH + "10&", 200, "HOLD");
+    try (HttpMemberApi api = api()) {
+      MemberChannel channel = new MemberChannel(api, "web-0", Clock.systemUTC());
+      List<Long> epochs = new CopyOnWriteArrayList<>();
+      List<String> trouble = new CopyOnWriteArrayList<>();
+      channel.onAssignment(a -> epochs.add(a.epoch()), trouble::add);
+      assertThat(List.copyOf(epochs)).as("the pod as the third list saw it").containsExactly(1L);
+      assertThat(trouble).hasSize(2);
+      assertThat(trouble.getFirst()).contains("list pod web-0", "503", "retrying in 200 ms");
+      assertThat(trouble.getLast())
+          .contains("list pod web-0", "etcd is sulking", "retrying in 400 ms");
+      channel.close();
+    }
+  }
+
+  @Test
+  void aRefusedFirstListIsThrownAtOnce() {
+    expect(LIST, 403, "{\"kind\":\"Status\",\"code\":403,\"message\":\"forbidden\"}");
+    try (HttpMemberApi api = api()) {
+      MemberChannel channel = new MemberChannel(api, "web-0", Clock.systemUTC());
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> channel.onAssignment(a -> {}, t -> {}))
+          .isInstanceOfSatisfying(
+              MemberApiException.class, e -> assertThat(e.status()).isEqualTo(403));
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+  }
+
   @Test
   void aWatchInBackoffResumesAsSoonAsTheApiServerAnswersAnotherCall() throws Exception {
     String unavailable = "{\"kind\":\"Status\",\"code\":503,\"message\":\"etcd is not ready\"}";

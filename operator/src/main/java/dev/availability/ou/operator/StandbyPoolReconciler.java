@@ -122,10 +122,10 @@ public class StandbyPoolReconciler implements Reconciler<StandbyPool> {
         executor.execute(pool, naming.get(0), action);
     }
     writeStatus(pool, context, membership, view, podsOfPool, now);
-    // A lease turning stale makes no event: look again then (plus a little, as stale is strictly
+    // A lease expiring makes no event: look again then (plus a little, as expired is strictly
     // after).
     long resync = config.resync().toMillis();
-    long untilStale = PoolNodes.nextLeaseStale(nodeViews.values(), now)
+    long untilStale = PoolNodes.nextLeaseExpiry(nodeViews.values(), now)
         .map(t -> java.time.Duration.between(now, t).toMillis() + 50)
         .orElse(resync);
     return UpdateControl.<StandbyPool>noUpdate()

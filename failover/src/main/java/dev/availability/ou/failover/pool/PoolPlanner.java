@@ -84,6 +84,21 @@ public final class PoolPlanner {
         } else if (standby.filter(s -> s.promotable(u)).isPresent()) {
           actions.add(new RemoveUnit(
               p.name(), u, standby.get().name() + " holds " + u + " promotably now"));
+        } else if (standby
+            .filter(s -> s.holds(u) && s.state() == SharedPod.State.Running)
+            .isPresent()) {
+          // u's primary streams to one standby at a time, and its link stays on this pod while this
+          // pod holds u: the new standby would never catch up (seen on real sidecars: u's primary
+          // judged failed for ever, its standby named as the new pod that never heard it). So u
+          // goes
+          // as soon as the new standby runs with u's replica: u's primary re-dials its assigned
+          // peer,
+          // the new standby, and u catches up there as a dedicated unit's new standby does.
+          actions.add(new RemoveUnit(
+              p.name(),
+              u,
+              standby.get().name() + " runs " + u + "'s replica: " + u
+                  + "'s primary streams there now"));
         }
       }
       if (!holdsOthers) actions.add(new HandOver(p.name(), owner));
@@ -119,8 +134,15 @@ public final class PoolPlanner {
 
   private static Set<String> avoid(PoolView pool, Map<String, String> primaryNodes) {
     Set<String> avoid = new LinkedHashSet<>();
+    // A unit that claimed a pod is served there, though its status may still name its failed
+    // primary's node (seen on real pods: the new shared pod made beside the pod that had just taken
+    // a unit over; with the stale node avoided too, a 4-node cluster had no node left).
+    Map<String, String> served = new java.util.HashMap<>();
+    for (SharedPod p : pool.pods())
+      if (p.claimed() && !p.failed() && p.node() != null)
+        served.put(p.claimedBy().get(), p.node());
     for (String u : pool.admitted()) {
-      String node = primaryNodes.get(u);
+      String node = served.containsKey(u) ? served.get(u) : primaryNodes.get(u);
       if (node != null) avoid.add(node);
     }
     // A failed pod's node may be lost (PoolNodes): the new shared pod goes elsewhere.

@@ -151,7 +151,19 @@ class PoolRandomizedTest {
           Pod p = pods.get(r.pod());
           boolean wasPromotable = Boolean.TRUE.equals(p.promotable.get(r.unit()));
           p.promotable.remove(r.unit());
-          if (wasPromotable && admitted().contains(r.unit()) && primary.get(r.unit()) != null)
+          // A unit's primary streams to one standby at a time: the last promotable copy may go only
+          // from a pod another unit claimed, once a running standby holds the unit (to catch up
+          // there).
+          boolean handedToRunningStandby = p.claimedBy != null
+              && pods.values().stream()
+                  .anyMatch(o -> o != p
+                      && o.claimedBy == null
+                      && o.state == State.Running
+                      && o.promotable.containsKey(r.unit()));
+          if (wasPromotable
+              && admitted().contains(r.unit())
+              && primary.get(r.unit()) != null
+              && !handedToRunningStandby)
             assertThat(pods.values().stream()
                     .filter(o -> o.state != State.Failed && !o.name.equals(primary.get(r.unit())))
                     .anyMatch(o -> Boolean.TRUE.equals(o.promotable.get(r.unit()))))

@@ -219,23 +219,45 @@ final class PodVolumes {
         : pod.getSpec().getSecurityContext().getFsGroup();
   }
 
-  /** Replaces the directory's files at once (write beside, then swap), as the kubelet's atomic writer does. */
-  private static void writeFiles(Path dir, Map<String, byte[]> files, int mode, Long fsGroup)
+  /**
+   * Writes the directory's files: the first time beside it, then moved into place; again (a refresh) in place, each
+   * file written beside and renamed over the old one, files no longer projected removed. The directory itself stays:
+   * a running pod sees it through a bind mount of that directory, so swapping the directory (as this did) left the
+   * pod on the old one for ever (seen: a pool's shared pod started before the units' peer-key Secrets existed never
+   * saw them).
+   */
+  static void writeFiles(Path dir, Map<String, byte[]> files, int mode, Long fsGroup)
       throws IOException, InterruptedException {
-    Path next = dir.resolveSibling(dir.getFileName() + ".next");
-    Exec.run("rm", "-rf", next.toString());
-    Files.createDirectories(next);
+    boolean refresh = Files.isDirectory(dir);
+    Path target = refresh ? dir : dir.resolveSibling(dir.getFileName() + ".next");
+    if (!refresh) {
+      Exec.run("rm", "-rf", target.toString());
+      Files.createDirectories(target);
+    }
     int effective = fsGroup == null ? mode : mode | 0440;
     for (var e : files.entrySet()) {
-      Path f = next.resolve(e.getKey());
+      Path f = target.resolve(e.getKey());
       Files.createDirectories(f.getParent());
-      Files.write(f, e.getValue());
-      Files.setPosixFilePermissions(f, permissions(effective));
-      if (fsGroup != null) Exec.run("chgrp", String.valueOf(fsGroup), f.toString());
+      Path beside = f.resolveSibling("." + f.getFileName() + ".next");
+      Files.write(beside, e.getValue());
+      Files.setPosixFilePermissions(beside, permissions(effective));
+      if (fsGroup != null) Exec.run("chgrp", String.valueOf(fsGroup), beside.toString());
+      Files.move(
+          beside,
+          f,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
-    Files.setPosixFilePermissions(next, permissions(0755));
-    Exec.run("rm", "-rf", dir.toString());
-    Files.move(next, dir);
+    if (refresh) {
+      try (var stale = Files.list(dir)) {
+        for (Path old : stale.toList())
+          if (!files.containsKey(old.getFileName().toString()) && Files.isRegularFile(old))
+            Files.delete(old);
+      }
+      return;
+    }
+    Files.setPosixFilePermissions(target, permissions(0755));
+    Files.move(target, dir);
   }
 
   private static Path openDir(Path dir) throws IOException {
