@@ -7,7 +7,6 @@ import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.contract.Role;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +23,7 @@ class SharedPodWatchTest {
 
   final Map<String, String> annotations = new HashMap<>();
 
-  final MemberApi api = new MemberApi() {
+  final MemberApi api = new PodReadingApi() {
     @Override
     public AutoCloseable watchPod(
         String name, Consumer<PodMeta> onPod, Consumer<String> onTrouble) {
@@ -34,25 +33,9 @@ class SharedPodWatchTest {
     }
 
     @Override
-    public void mergePatchPod(String name, String mergePatchJson) {}
-
-    @Override
     public PodMeta getPod(String name) {
       return null;
     }
-
-    @Override
-    public LeaseState getLease(String name) {
-      return null;
-    }
-
-    @Override
-    public LeaseState renewLease(LeaseState lease, Instant renewTime, Duration duration) {
-      return lease;
-    }
-
-    @Override
-    public void close() {}
   };
 
   MemberApi.PodMeta pod() {
