@@ -130,25 +130,19 @@ final class PrimaryLink implements AutoCloseable {
   }
 
   private void loop() {
-    long backoff = 50;
+    PeerRetry retry = new PeerRetry();
     String lastError = null;
-    String lastEndpoint = null;
-    long endpointSince = System.nanoTime();
     while (valid()) {
       String endpoint = replica.peerEndpoint();
       if (endpoint == null || endpoint.isBlank()) {
         sleep(50);
         continue;
       }
-      if (!endpoint.equals(lastEndpoint)) { // a new standby: try it at once
-        backoff = 50;
-        endpointSince = System.nanoTime();
-      }
-      lastEndpoint = endpoint;
+      retry.dialling(endpoint, System.nanoTime());
       boolean refused = false;
       try {
         session(Config.address(endpoint));
-        backoff = 50;
+        retry.connected();
         lastError = null;
       } catch (IOException | RuntimeException e) {
         refused = e instanceof java.net.ConnectException;
@@ -162,23 +156,8 @@ final class PrimaryLink implements AutoCloseable {
         replica.acknowledgements().standbyDisconnected();
         closeSocket();
       }
-      boolean starting = System.nanoTime() - endpointSince < NEW_PEER_QUICK_RETRIES_NANOS;
-      sleep(retryDelay(refused || starting, backoff));
-      backoff = Math.min(1000, backoff * 2);
+      sleep(retry.delay(refused, System.nanoTime()));
     }
-  }
-
-  /** For this long after it was given a new standby's endpoint, the primary tries it every 100 ms at most. */
-  static final long NEW_PEER_QUICK_RETRIES_NANOS = 10_000_000_000L;
-
-  /**
-   * How long to wait before connecting again. A refused connection is a host that answers with no sidecar listening
-   * yet, and a new standby's sidecar starting may still refuse or time out a session: retrying costs little, and a
-   * Synchronous primary that may not acknowledge alone waits for exactly that standby, so such attempts ({@code
-   * quick}) are repeated every 100 ms; other failures back off up to a second.
-   */
-  static long retryDelay(boolean quick, long backoff) {
-    return quick ? Math.min(100, backoff) : backoff;
   }
 
   private void session(InetSocketAddress address) throws IOException, InterruptedException {
