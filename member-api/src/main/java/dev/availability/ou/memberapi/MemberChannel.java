@@ -106,6 +106,14 @@ public final class MemberChannel implements AutoCloseable {
       listener.accept(next);
   }
 
+  /**
+   * Takes {@code a} as the assignment already known, before the pod was ever read (the sidecar's AssignmentFile): the
+   * watch then calls its listener only for a different or newer one. No-op once an assignment is known.
+   */
+  public void seed(Assignment a) {
+    assignment.compareAndSet(null, a);
+  }
+
   public Assignment assignment() {
     return assignment.get();
   }

@@ -99,6 +99,7 @@ final class MemberPodBuilder {
         .withDefaultMode(0440)
         .endSecret()
         .build());
+    volumes.add(AssignmentVolume.volume());
     spec.setVolumes(volumes);
     List<Container> containers = new ArrayList<>(spec.getContainers());
     containers.add(sidecarContainer(unit, settings));
@@ -187,7 +188,8 @@ final class MemberPodBuilder {
         value("OU_LOCAL_API_ADDRESS", "127.0.0.1:" + ContractKeys.LOCAL_API_PORT),
         value("OU_STREAM_ENCRYPTION", replication.encryptsStream() ? "aes-256-gcm" : "none"),
         value("JAVA_TOOL_OPTIONS", javaOptions(replication, sizing)),
-        value("MALLOC_ARENA_MAX", "2")));
+        value("MALLOC_ARENA_MAX", "2"),
+        AssignmentVolume.env()));
     sidecar.fsync().ifPresent(f -> env.add(value("OU_FSYNC", f)));
     // Only when asked: a unit created before the field existed keeps its pods' template (and hash).
     if (replication.getDataDurability() == DataDurability.Preferred)
@@ -248,6 +250,7 @@ final class MemberPodBuilder {
         .withMountPath(KEY_DIR)
         .withReadOnly(true)
         .endVolumeMount()
+        .addToVolumeMounts(AssignmentVolume.mount())
         .build();
   }
 

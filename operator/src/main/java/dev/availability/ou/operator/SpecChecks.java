@@ -17,7 +17,7 @@ final class SpecChecks {
   private static final Set<Integer> RESERVED_PORTS = Set.of(
       ContractKeys.REPLICATION_PORT, ContractKeys.LOCAL_API_PORT, MemberPodBuilder.HEALTH_PORT);
   private static final Set<String> RESERVED_VOLUMES =
-      Set.of(MemberPodBuilder.DATA_VOLUME, MemberPodBuilder.KEY_VOLUME);
+      Set.of(MemberPodBuilder.DATA_VOLUME, MemberPodBuilder.KEY_VOLUME, AssignmentVolume.NAME);
 
   /** The state lives in the sidecar's heap (twice the state, plus some): beyond this no pod is sized for it. */
   static final String MAX_STATE_MEMORY = "64Gi";

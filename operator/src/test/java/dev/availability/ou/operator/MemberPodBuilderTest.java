@@ -112,6 +112,19 @@ class MemberPodBuilderTest {
     assertThat(pod.getSpec().getVolumes())
         .extracting(v -> v.getName())
         .contains(MemberPodBuilder.DATA_VOLUME, MemberPodBuilder.KEY_VOLUME);
+    // The assignment as the pod is created, as a file the sidecar reads before its first API call.
+    assertThat(pod.getSpec().getVolumes())
+        .filteredOn(v -> AssignmentVolume.NAME.equals(v.getName()))
+        .singleElement()
+        .satisfies(v -> assertThat(v.getDownwardAPI().getItems())
+            .singleElement()
+            .satisfies(i -> assertThat(i.getFieldRef().getFieldPath())
+                .isEqualTo("metadata.annotations['" + ContractKeys.ASSIGNMENT_ANNOTATION + "']")));
+    assertThat(sc.getVolumeMounts())
+        .anySatisfy(m -> assertThat(m.getName()).isEqualTo(AssignmentVolume.NAME));
+    assertThat(sc.getEnv())
+        .anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue())
+            .isEqualTo("OU_ASSIGNMENT_FILE=/var/run/ou/assignment/assignment"));
     assertThat(pod.getSpec().getServiceAccountName()).isEqualTo("kv-member");
 
     var affinity = pod.getSpec().getAffinity();

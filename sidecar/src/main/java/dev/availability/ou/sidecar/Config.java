@@ -44,6 +44,7 @@ public record Config(
     String apiServer,
     String apiTokenFile,
     String apiCaFile,
+    String assignmentFile,
     long apiRequestTimeoutMillis,
     boolean sealStream,
     int localApiMaxConnections) {
@@ -119,6 +120,8 @@ public record Config(
         get(v, "OU_API_SERVER", null),
         get(v, "OU_API_TOKEN_FILE", null),
         get(v, "OU_API_CA_FILE", null),
+        // The pod's assignment as it was created (a downward API file; AssignmentFile).
+        get(v, "OU_ASSIGNMENT_FILE", null),
         // One API call's limit. A renewal that takes longer than a fraction of the lease is worth
         // nothing (the lease counts from when it was sent) and blocks the next attempt: after an
         // API server restart, calls sent while it was starting hung for the default 10 s and the

@@ -37,6 +37,7 @@ final class KubernetesControl implements ControlSource {
   private final MemberApi api;
   private final MemberChannel channel;
   private final Gate gate;
+  private final boolean dedicated;
   // An assignment the gate refused, offered again by retryRefused (no pod change says when).
   private volatile Assignment refused;
   private volatile Replica replica;
@@ -76,6 +77,7 @@ final class KubernetesControl implements ControlSource {
     this.cfg = cfg;
     this.api = api;
     this.gate = gate;
+    this.dedicated = pooledUnit == null;
     this.channel = new MemberChannel(
         api,
         cfg.podName(),
@@ -116,6 +118,12 @@ final class KubernetesControl implements ControlSource {
   @Override
   public void start(Replica replica) {
     this.replica = replica;
+    // (a pool's pod holds several units' replicas: none of them is the pod's own annotation)
+    if (dedicated)
+      AssignmentFile.standby(cfg.assignmentFile()).ifPresent(a -> {
+        channel.seed(a);
+        apply(a);
+      });
     channel.onAssignment(this::apply, trouble -> Logs.warn(trouble));
     Thread t = new Thread(this::peerLoop, "ou-k8s-peer");
     t.setDaemon(true);

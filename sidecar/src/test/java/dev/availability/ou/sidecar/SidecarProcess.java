@@ -153,6 +153,32 @@ final class SidecarProcess implements AutoCloseable {
 
   /** Starts the process and waits until its local API answers. */
   SidecarProcess start() throws IOException, InterruptedException {
+    launch();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      if (!process.isAlive())
+        throw new IllegalStateException(
+            name + " exited with " + process.exitValue() + ":\n" + tail());
+      try {
+        where(() -> {
+          try (Socket s = new Socket()) {
+            s.connect(apiAddress(), 200);
+          }
+          return null;
+        });
+        break;
+      } catch (IOException e) {
+        if (System.nanoTime() > deadline)
+          throw new IllegalStateException(name + " did not start:\n" + tail());
+        Thread.sleep(20);
+      }
+    }
+    startMillis = (System.nanoTime() - startNanos) / 1_000_000;
+    return this;
+  }
+
+  /** Starts the process without waiting for anything (a sidecar that cannot reach its API server yet, for one). */
+  SidecarProcess launch() throws IOException {
     List<String> cmd = new ArrayList<>(commandPrefix);
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.addAll(jvmFlags());
@@ -177,26 +203,6 @@ final class SidecarProcess implements AutoCloseable {
     pb.environment().putAll(env);
     startNanos = System.nanoTime();
     process = pb.start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (true) {
-      if (!process.isAlive())
-        throw new IllegalStateException(
-            name + " exited with " + process.exitValue() + ":\n" + tail());
-      try {
-        where(() -> {
-          try (Socket s = new Socket()) {
-            s.connect(apiAddress(), 200);
-          }
-          return null;
-        });
-        break;
-      } catch (IOException e) {
-        if (System.nanoTime() > deadline)
-          throw new IllegalStateException(name + " did not start:\n" + tail());
-        Thread.sleep(20);
-      }
-    }
-    startMillis = (System.nanoTime() - startNanos) / 1_000_000;
     return this;
   }
 
