@@ -37,7 +37,8 @@ final class KubernetesControl implements ControlSource {
   private final MemberApi api;
   private final MemberChannel channel;
   private final Gate gate;
-  private final boolean dedicated;
+  // The Standby assignment the pod was created with (AssignmentFile), taken at start; null: none.
+  private final Assignment fromFile;
   // An assignment the gate refused, offered again by retryRefused (no pod change says when).
   private volatile Assignment refused;
   private volatile Replica replica;
@@ -77,14 +78,19 @@ final class KubernetesControl implements ControlSource {
     this.cfg = cfg;
     this.api = api;
     this.gate = gate;
-    this.dedicated = pooledUnit == null;
+    // (a pool's pod holds several units' replicas: none of them is the pod's own annotation)
+    this.fromFile =
+        pooledUnit == null ? AssignmentFile.standby(cfg.assignmentFile()).orElse(null) : null;
     this.channel = new MemberChannel(
         api,
         cfg.podName(),
         pooledUnit,
         Clock.systemUTC(),
         Duration.ofMillis(cfg.positionReportIntervalMillis()));
-    if (pooledUnit == null) warmUp(api, cfg.podName());
+    // A standby with its assignment from the file needs no head start: the warm-up's TLS handshake
+    // would only take CPU
+    // from its start while its primary waits for it.
+    if (pooledUnit == null && fromFile == null) warmUp(api, cfg.podName());
   }
 
   /**
@@ -118,12 +124,10 @@ final class KubernetesControl implements ControlSource {
   @Override
   public void start(Replica replica) {
     this.replica = replica;
-    // (a pool's pod holds several units' replicas: none of them is the pod's own annotation)
-    if (dedicated)
-      AssignmentFile.standby(cfg.assignmentFile()).ifPresent(a -> {
-        channel.seed(a);
-        apply(a);
-      });
+    if (fromFile != null) {
+      channel.seed(fromFile);
+      apply(fromFile);
+    }
     channel.onAssignment(this::apply, trouble -> Logs.warn(trouble));
     Thread t = new Thread(this::peerLoop, "ou-k8s-peer");
     t.setDaemon(true);
