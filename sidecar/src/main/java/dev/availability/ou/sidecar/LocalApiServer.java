@@ -5,13 +5,13 @@ import static dev.availability.ou.client.LocalProtocol.*;
 import dev.availability.ou.client.LocalProtocol;
 import dev.availability.ou.replication.Key;
 import dev.availability.ou.replication.RecordType;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.StandardSocketOptions;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,13 +23,15 @@ import java.util.function.Consumer;
  * The application's local API (see {@link LocalProtocol} and docs/sidecar-api.md): a length-prefixed
  * binary protocol with pipelining on a loopback address. Each connection has a reader thread, which reads
  * pipelined requests in bursts ({@link RequestStream}), commits a burst's writes itself and writes the
- * responses it produced, and a {@link ResponseOutbox} with a writer thread for the responses others complete; at most {@code OU_LOCAL_API_MAX_CONNECTIONS}
+ * responses it produced, and a {@link ResponseOutbox} for the responses others complete (written on the completing
+ * thread when the socket takes them at once, else by the outbox's writer thread), its socket non-blocking
+ * ({@link LocalChannel}); at most {@code OU_LOCAL_API_MAX_CONNECTIONS}
  * are served at once, and a connection past them is refused in words ({@link LocalConnectionRefusal}).
  */
 final class LocalApiServer implements AutoCloseable {
   private static final int MAX_KEY = 1024;
 
-  private final ServerSocket server;
+  private final ServerSocketChannel server;
   private final LocalApiTarget target;
   private final Config cfg;
   private final Counters counters;
@@ -47,8 +49,8 @@ final class LocalApiServer implements AutoCloseable {
       throw new IllegalArgumentException(
           "the local API must listen on a loopback address, not " + cfg.localApi());
     }
-    server = new ServerSocket();
-    server.setReuseAddress(true);
+    server = ServerSocketChannel.open();
+    server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
     server.bind(cfg.localApi(), 64);
     Thread t = new Thread(this::acceptLoop, "ou-local-api-accept");
     t.setDaemon(true);
@@ -58,10 +60,10 @@ final class LocalApiServer implements AutoCloseable {
   private void acceptLoop() {
     while (running) {
       try {
-        Socket s = server.accept();
+        SocketChannel s = server.accept();
         if (connections.incrementAndGet() > cfg.localApiMaxConnections()) {
           connections.decrementAndGet();
-          LocalConnectionRefusal.refuse(s, cfg.localApiMaxConnections(), counters);
+          LocalConnectionRefusal.refuse(s.socket(), cfg.localApiMaxConnections(), counters);
           continue;
         }
         Connection c = new Connection(s);
@@ -88,11 +90,11 @@ final class LocalApiServer implements AutoCloseable {
   }
 
   private final class Connection {
-    private final Socket socket;
+    private final SocketChannel socket;
     private final List<Consumer<LocalApiTarget.UnitRoleView>> watches = new ArrayList<>();
     private ResponseOutbox outbox;
 
-    Connection(Socket socket) {
+    Connection(SocketChannel socket) {
       this.socket = socket;
     }
 
@@ -106,11 +108,12 @@ final class LocalApiServer implements AutoCloseable {
     }
 
     void readLoop() {
+      LocalChannel channel = null;
       try {
-        socket.setTcpNoDelay(true);
-        RequestStream requests = new RequestStream(socket.getInputStream());
+        socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        channel = new LocalChannel(socket);
+        RequestStream requests = new RequestStream(channel.in());
         DataInputStream in = requests.in();
-        BufferedOutputStream os = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
         byte[] preface = requests.preface();
         if (preface.length == 0)
           return; // connected and closed without a word: a port probe, not a client
@@ -119,9 +122,8 @@ final class LocalApiServer implements AutoCloseable {
           Logs.warn("local API: refused a connection with a bad preface");
           return;
         }
-        os.write(PREFACE);
-        os.flush();
-        outbox = new ResponseOutbox(os, Thread.currentThread());
+        channel.writeAll(ByteBuffer.wrap(PREFACE));
+        outbox = new ResponseOutbox(channel, Thread.currentThread());
         Thread.ofPlatform().daemon().name("ou-local-api-writer").start(outbox::run);
         int maxFrame = cfg.maxValueBytes() + MAX_KEY + 64;
         while (running) {
@@ -176,6 +178,7 @@ final class LocalApiServer implements AutoCloseable {
         connections.decrementAndGet();
         if (outbox != null) outbox.close();
         for (Consumer<LocalApiTarget.UnitRoleView> w : watches) target.unwatch(w);
+        if (channel != null) channel.close();
         try {
           socket.close();
         } catch (IOException ignored) {
@@ -359,15 +362,21 @@ final class LocalApiServer implements AutoCloseable {
           value,
           new Replica.Completion() {
             // Called by whoever completes the write, often inside the log writer's critical
-            // section: queue only.
+            // section: queue only, then push (written at once when the socket takes it, never
+            // waiting).
             @Override
             public void ok(long seq) {
-              respond(id, OK, ByteBuffer.allocate(8).putLong(seq).array());
+              outbox.queue(id, OK, ByteBuffer.allocate(8).putLong(seq).array(), true);
             }
 
             @Override
             public void fail(int status, String message) {
-              error(id, status, message);
+              outbox.queue(id, status, message.getBytes(StandardCharsets.UTF_8), true);
+            }
+
+            @Override
+            public void flush() {
+              outbox.push();
             }
           },
           true);

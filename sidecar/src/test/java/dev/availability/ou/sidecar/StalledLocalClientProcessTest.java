@@ -37,13 +37,17 @@ class StalledLocalClientProcessTest {
   @TempDir
   Path root;
 
+  String net;
+  Path key;
   SidecarProcess primary;
+  SidecarProcess standby;
   final List<AutoCloseable> opened = new ArrayList<>();
 
   @BeforeEach
   void setUp() throws Exception {
-    primary = new SidecarProcess(
-            "primary", SidecarProcess.freshNet() + "1", root, SidecarProcess.newKey(root))
+    net = SidecarProcess.freshNet();
+    key = SidecarProcess.newKey(root);
+    primary = new SidecarProcess("primary", net + "1", root, key)
         .with("OU_ROLE", "Primary")
         .with("OU_EPOCH", "1")
         .with("OU_MODE", "Asynchronous")
@@ -55,6 +59,7 @@ class StalledLocalClientProcessTest {
   void tearDown() throws Exception {
     for (AutoCloseable c : opened) c.close();
     primary.close();
+    if (standby != null) standby.close();
   }
 
   @Test
@@ -71,6 +76,52 @@ class StalledLocalClientProcessTest {
                 .get(2, TimeUnit.SECONDS))
             .as(
                 "write %d of a well-behaved client, acknowledged while another client does not read",
+                i)
+            .isPositive();
+        assertThat((System.nanoTime() - start) / 1_000_000)
+            .as("ms for write %d", i)
+            .isLessThan(2000);
+      }
+    }
+    assertThat(stalled.isOpen()).isTrue();
+    assertThat(primary.alive()).isTrue();
+  }
+
+  /**
+   * In Synchronous the acknowledgements are released by the primary's ACK receiver, one thread for every
+   * connection, which writes a response itself when the socket takes it at once: a client that does not read
+   * must not hold it (it would hold every other client's Synchronous writes until their timeout).
+   */
+  @Test
+  void inSynchronousAClientThatNeverReadsDoesNotHoldTheOthersAcknowledgements() throws Exception {
+    standby = new SidecarProcess("standby", net + "2", root, key)
+        .with("OU_ROLE", "Standby")
+        .with("OU_EPOCH", "1")
+        .with("OU_MODE", "Synchronous")
+        .with("OU_FSYNC", "never");
+    standby.start();
+    primary
+        .with("OU_MODE", "Synchronous")
+        .with("OU_PEER_ENDPOINT", standby.replicationEndpoint())
+        .with("OU_SYNC_TIMEOUT", "30s")
+        .start();
+    try (OuClient first = primary.client()) {
+      await() // the standby's session is up: a write is acknowledged by it
+          .atMost(Duration.ofSeconds(20))
+          .ignoreExceptions()
+          .until(() -> first.put("first", "v".getBytes()) > 0);
+    }
+    SocketChannel stalled = connectRaw();
+    pipelineWritesUntilTheSidecarStopsReading(stalled);
+
+    try (OuClient other = primary.client()) {
+      for (int i = 0; i < 200; i++) {
+        long start = System.nanoTime();
+        assertThat(other
+                .putAsync(("other/" + i).getBytes(StandardCharsets.UTF_8), "v".getBytes())
+                .get(2, TimeUnit.SECONDS))
+            .as(
+                "Synchronous write %d of a well-behaved client, while another client does not read",
                 i)
             .isPositive();
         assertThat((System.nanoTime() - start) / 1_000_000)
