@@ -279,7 +279,8 @@ final class ObservationBuilder {
             ? null
             : memory(r.stateBytes(), r.heapMaxBytes(), Boolean.TRUE.equals(r.heapTooSmall())),
         r.reprocessing(),
-        r.reprocessingNow());
+        r.reprocessingNow(),
+        r.inSyncSinceMillis() == null ? null : Instant.ofEpochMilli(r.inSyncSinceMillis()));
   }
 
   /** The sidecar's memory with the sizes the contract derives from its state ({@link SidecarHeap}). */
