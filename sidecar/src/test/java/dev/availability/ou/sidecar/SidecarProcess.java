@@ -152,7 +152,8 @@ final class SidecarProcess implements AutoCloseable {
   }
 
   /** Starts the process and waits until its local API answers. */
-  SidecarProcess start() throws IOException, InterruptedException {
+  /** Starts the process without waiting for anything. */
+  SidecarProcess launch() throws IOException {
     List<String> cmd = new ArrayList<>(commandPrefix);
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.addAll(jvmFlags());
@@ -177,6 +178,12 @@ final class SidecarProcess implements AutoCloseable {
     pb.environment().putAll(env);
     startNanos = System.nanoTime();
     process = pb.start();
+    return this;
+  }
+
+  /** Starts the process and waits until its local API answers. */
+  SidecarProcess start() throws IOException, InterruptedException {
+    launch();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (true) {
       if (!process.isAlive())
