@@ -26,6 +26,10 @@ import java.util.Objects;
  * @param reprocessingNow those of them the application said it is reprocessing now ({@code OuClient.reprocessing}):
  *     when this member fails with one listed, only those are quarantined, not the others merely in flight; null or
  *     empty when it said nothing
+ * @param inSyncSinceMillis for a standby in sync: since when, at this epoch (its clock, epoch milliseconds: the first
+ *     report that said so); null when not in sync or from sidecars that do not say. The operator counts a Synchronous
+ *     or Journal primary's unreadiness only from then: before it, nothing could be promoted, and such a primary may be
+ *     unready for want of that very standby (PrimaryHealthEvaluator)
  */
 public record MemberReport(
     Role role,
@@ -42,7 +46,8 @@ public record MemberReport(
     Long heapMaxBytes,
     Boolean heapTooSmall,
     List<String> reprocessing,
-    List<String> reprocessingNow) {
+    List<String> reprocessingNow,
+    Long inSyncSinceMillis) {
 
   /** The most stimulus ids a report lists in {@link #reprocessing}; a longer list is cut (oldest kept). */
   public static final int MAX_REPROCESSING = 32;
@@ -50,6 +55,42 @@ public record MemberReport(
   public MemberReport {
     reprocessing = reprocessing == null ? null : List.copyOf(reprocessing);
     reprocessingNow = reprocessingNow == null ? null : List.copyOf(reprocessingNow);
+  }
+
+  /** A report that does not say since when it is in sync. */
+  public MemberReport(
+      Role role,
+      long epoch,
+      long lastDurableSeq,
+      Long lag,
+      Boolean inSync,
+      Boolean peerLost,
+      Long peerHeartbeatAgeMillis,
+      Boolean appHealthy,
+      String replicationEndpoint,
+      long reportedAtMillis,
+      Long stateBytes,
+      Long heapMaxBytes,
+      Boolean heapTooSmall,
+      List<String> reprocessing,
+      List<String> reprocessingNow) {
+    this(
+        role,
+        epoch,
+        lastDurableSeq,
+        lag,
+        inSync,
+        peerLost,
+        peerHeartbeatAgeMillis,
+        appHealthy,
+        replicationEndpoint,
+        reportedAtMillis,
+        stateBytes,
+        heapMaxBytes,
+        heapTooSmall,
+        reprocessing,
+        reprocessingNow,
+        null);
   }
 
   /** A report that names no stimulus being reprocessed now. */
@@ -148,7 +189,7 @@ public record MemberReport(
   }
 
   /**
-   * Same facts for the operator: role, epoch, sync state, peer and application health, endpoint, whether
+   * Same facts for the operator: role, epoch, sync state (and since when), peer and application health, endpoint, whether
    * the heap is too small, the stimuli being reprocessed. Sequence numbers, lag, heartbeat age and the state's size move all the time
    * and are refreshed periodically instead.
    */
@@ -157,6 +198,7 @@ public record MemberReport(
         && role == other.role
         && epoch == other.epoch
         && Objects.equals(inSync, other.inSync)
+        && Objects.equals(inSyncSinceMillis, other.inSyncSinceMillis)
         && Objects.equals(peerLost, other.peerLost)
         && Objects.equals(appHealthy, other.appHealthy)
         && Objects.equals(replicationEndpoint, other.replicationEndpoint)

@@ -146,6 +146,7 @@ public record Member(
    *
    * @param reprocessing stimuli begun before this member's promotion and not ended (empty when none or not said)
    * @param reprocessingNow those the application said it is reprocessing now (empty when it said nothing)
+   * @param inSyncSince a standby in sync: since when, at this epoch (null when not, or when its sidecar does not say)
    */
   public record Report(
       Role role,
@@ -159,11 +160,42 @@ public record Member(
       Instant reportedAt,
       Memory memory,
       List<String> reprocessing,
-      List<String> reprocessingNow) {
+      List<String> reprocessingNow,
+      Instant inSyncSince) {
 
     public Report {
       reprocessing = reprocessing == null ? List.of() : List.copyOf(reprocessing);
       reprocessingNow = reprocessingNow == null ? List.of() : List.copyOf(reprocessingNow);
+    }
+
+    /** A report that does not say since when it is in sync. */
+    public Report(
+        Role role,
+        long epoch,
+        long lastDurableSeq,
+        Long lag,
+        Boolean inSync,
+        Boolean peerLost,
+        Long peerHeartbeatAgeMillis,
+        Boolean appHealthy,
+        Instant reportedAt,
+        Memory memory,
+        List<String> reprocessing,
+        List<String> reprocessingNow) {
+      this(
+          role,
+          epoch,
+          lastDurableSeq,
+          lag,
+          inSync,
+          peerLost,
+          peerHeartbeatAgeMillis,
+          appHealthy,
+          reportedAt,
+          memory,
+          reprocessing,
+          reprocessingNow,
+          null);
     }
 
     /** A report that names no stimulus being reprocessed now. */

@@ -52,6 +52,28 @@ public final class PrimaryHealthEvaluator {
     return o.member(s.standby()).map(sb -> sb.ready() ? sb.readySince() : now).orElse(null);
   }
 
+  /**
+   * Since when the unit's standby has been in sync at this epoch, as its report says ({@code now} while it is not):
+   * a Synchronous or Journal primary's unreadiness counts from then at the earliest. Before it nothing could be
+   * promoted, and such a primary may be unready for want of that very standby (a primary its standby vouched for serves
+   * on that standby's word once its lease lapses: LeaseFailsafe). Seen in CI (the pool drill, twice): a starting
+   * primary unready while its standby caught up, failed over the moment that standby reported in sync, before the
+   * primary's Ready condition had caught up with it. Null (no such bound) in Asynchronous mode, without a standby, or
+   * when the standby's sidecar does not say since when.
+   */
+  static Instant standbyInSyncAt(Observation o, UnitState s, Member p, Instant now) {
+    if (p.assignedMode(o.policy().mode()) == UnitPolicy.Mode.Asynchronous || s.standby() == null)
+      return null;
+    Member.Report r = o.member(s.standby()).map(Member::report).orElse(null);
+    if (r == null
+        || r.role() != Member.Role.Standby
+        || r.epoch() != s.epoch()
+        || !Boolean.TRUE.equals(r.inSync())) return now;
+    Instant since = r.inSyncSince();
+    // (its clock: one ahead of ours by d postpones the count by d at most)
+    return since == null || !since.isAfter(now) ? since : now;
+  }
+
   private static Instant later(Instant a, Instant b) {
     return b != null && (a == null || b.isAfter(a)) ? b : a;
   }
@@ -117,6 +139,7 @@ public final class PrimaryHealthEvaluator {
         since = later(p.app().since(), standbyReadyAt(o, s, now));
         grace = grace.plus(t.startupAllowance());
       }
+      since = later(since, standbyInSyncAt(o, s, p, now));
       Duration unready = Duration.between(since, now);
       if (unready.compareTo(grace) >= 0) {
         strong.add(new Signal(

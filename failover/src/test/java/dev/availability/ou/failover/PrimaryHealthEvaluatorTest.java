@@ -18,6 +18,15 @@ class PrimaryHealthEvaluatorTest {
   void protectedUnit() {
     w = World.threeNodes().bootstrap();
     t = w.thresholds();
+    w.standby().inSyncSince = w.now.minusSeconds(600); // long in sync: it bounds nothing below
+  }
+
+  /** The standby as its sidecar reports it at the unit's epoch: in sync since {@code since}, or not (null). */
+  private void standbyInSyncSince(Instant since) {
+    World.Pod sb = w.standby();
+    sb.manualReport = true;
+    sb.inSync = since != null;
+    sb.inSyncSince = since;
   }
 
   private Verdict verdict() {
@@ -129,6 +138,70 @@ class PrimaryHealthEvaluatorTest {
     w.primary().readySince =
         w.now.minus(t.unreadyGrace()); // it was ready, and turned unready since
     assertThat(verdict().failed()).isTrue();
+  }
+
+  /**
+   * CI (the pool drill): a Synchronous primary unready while its standby caught up was failed over the moment that
+   * standby reported in sync, before the primary's Ready condition had caught up. Its unreadiness counts from the
+   * standby's being in sync: before, nothing could be promoted, and it may have been unready for want of that standby.
+   */
+  @Test
+  void aSynchronousPrimarysUnreadinessCountsFromItsStandbyBeingInSync() {
+    w.primary().ready = false;
+    w.primary().readySince = w.now.minus(t.unreadyGrace()).minusSeconds(5);
+    standbyInSyncSince(null);
+    Verdict v = verdict();
+    assertThat(v.status())
+        .as(
+            "unready past the grace while its standby is not in sync: nothing to promote, no failure")
+        .isEqualTo(Verdict.Status.Healthy);
+    assertThat(v.recheckAfter()).isLessThanOrEqualTo(t.unreadyGrace());
+
+    standbyInSyncSince(w.now.minusMillis(300));
+    v = verdict();
+    assertThat(v.status())
+        .as("its standby in sync for 300 ms: the primary gets the grace from then")
+        .isEqualTo(Verdict.Status.Healthy);
+    assertThat(v.recheckAfter()).isLessThanOrEqualTo(t.unreadyGrace().minusMillis(300));
+
+    w.now = w.now.minusMillis(300).plus(t.unreadyGrace());
+    v = verdict();
+    assertThat(v.failed())
+        .as("still unready the whole grace after its standby got in sync")
+        .isTrue();
+    assertThat(v.faultObservedAt(w.now)).isEqualTo(w.now.minus(t.unreadyGrace()));
+  }
+
+  /** The standby's clock ahead of the operator's by d postpones the count by d at most (clocks are kept in step). */
+  @Test
+  void aStandbyInSyncSinceATimeAheadOfTheOperatorsClockPostponesTheCountByThatMuchAtMost() {
+    w.primary().ready = false;
+    w.primary().readySince = w.now.minus(t.unreadyGrace()).minusSeconds(5);
+    Instant ahead = w.now.plusSeconds(3);
+    standbyInSyncSince(ahead);
+    assertThat(verdict().status()).isEqualTo(Verdict.Status.Healthy);
+    w.now = ahead.plus(t.unreadyGrace());
+    assertThat(verdict().failed()).isTrue();
+  }
+
+  @Test
+  void aStandbyWhoseSidecarDoesNotSaySinceWhenItIsInSyncBoundsNothing() {
+    w.primary().ready = false;
+    w.primary().readySince = w.now.minus(t.unreadyGrace());
+    standbyInSyncSince(null);
+    w.standby().inSync = true;
+    assertThat(verdict().failed()).isTrue();
+  }
+
+  @Test
+  void anAsynchronousPrimarysUnreadinessCountsWhateverItsStandbySays() {
+    asynchronous();
+    w.primary().ready = false;
+    w.primary().readySince = w.now.minus(t.unreadyGrace());
+    standbyInSyncSince(null);
+    assertThat(verdict().failed())
+        .as("an asynchronous standby is promotable within its lag, in sync or not")
+        .isTrue();
   }
 
   @Test

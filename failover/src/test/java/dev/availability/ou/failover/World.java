@@ -115,6 +115,8 @@ final class World {
     long seq;
     Long lag;
     Boolean inSync;
+    Instant inSyncSince; // as the sidecar's InSyncSince: its first report in sync at this epoch
+    long inSyncEpoch;
     Boolean peerLost;
     Long peerHeartbeatAge;
     Boolean appHealthy = true;
@@ -156,7 +158,8 @@ final class World {
               reportedAt,
               null,
               reportedReprocessing,
-              reportedReprocessingNow)
+              reportedReprocessingNow,
+              inSyncSince)
           : null;
       return new Member(
           name,
@@ -695,6 +698,10 @@ final class World {
         p.peerHeartbeatAge = null;
       }
     }
+    boolean inSyncNow = p.role == Role.Standby && Boolean.TRUE.equals(p.inSync);
+    if (!inSyncNow) p.inSyncSince = null;
+    else if (p.inSyncSince == null || p.inSyncEpoch != p.epoch) p.inSyncSince = now;
+    p.inSyncEpoch = p.epoch;
     p.reportedAt = now;
   }
 

@@ -84,7 +84,8 @@ public final class ContractJson {
         Json.longValue(m, "heapMaxBytes", t),
         Json.bool(m, "heapTooSmall", t),
         Json.stringList(m, "reprocessing", t),
-        Json.stringList(m, "reprocessingNow", t));
+        Json.stringList(m, "reprocessingNow", t),
+        Json.longValue(m, "inSyncSinceMillis", t));
   }
 
   public static String toJson(MemberReport r) {
@@ -118,6 +119,8 @@ public final class ContractJson {
         "reprocessing",
         r.reprocessing(),
         "reprocessingNow",
-        r.reprocessingNow()));
+        r.reprocessingNow(),
+        "inSyncSinceMillis",
+        r.inSyncSinceMillis()));
   }
 }

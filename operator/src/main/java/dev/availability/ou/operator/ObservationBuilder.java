@@ -43,7 +43,12 @@ import java.util.stream.Collectors;
  * only: no decisions here.
  */
 final class ObservationBuilder {
-  /** When a pod's unreadiness was first seen, for pods whose Ready condition carries no transition time. */
+  /**
+   * When a pod's unreadiness was first seen, for pods whose Ready condition carries no transition time; by namespace
+   * and name: two units of one name in two namespaces have pods of one name, and a Ready one cleared the other's
+   * entry, so each sighting of the unready one started it anew (CI, the pool drill: a starting primary lost its startup
+   * allowance while a namesake's namespace was deleted, and failed over).
+   */
   private final Map<String, Instant> unreadySeen = new ConcurrentHashMap<>();
   /** When the operator saw each lease renewal (the unit's and the nodes'), by its own clock. */
   private final LeaseRenewalsSeen renewals;
@@ -224,12 +229,13 @@ final class ObservationBuilder {
     boolean isReady = ready.map(c -> "True".equals(c.getStatus())).orElse(false)
         || markedNotReadyByNodeController(pod, conditions);
     Instant readySince = ready.map(c -> Times.parse(c.getLastTransitionTime())).orElse(null);
+    String seenKey = pod.getMetadata().getNamespace() + "/" + name;
     if (isReady) {
-      unreadySeen.remove(name);
+      unreadySeen.remove(seenKey);
     } else {
       // Condition times have second precision; a sub-second readiness grace needs our own first
       // sighting. The later of the two never overstates how long the pod has been unready.
-      Instant firstSeen = unreadySeen.computeIfAbsent(name, n -> now);
+      Instant firstSeen = unreadySeen.computeIfAbsent(seenKey, n -> now);
       readySince = readySince == null || firstSeen.isAfter(readySince) ? firstSeen : readySince;
     }
     boolean unschedulable = conditions.stream()
@@ -279,7 +285,8 @@ final class ObservationBuilder {
             ? null
             : memory(r.stateBytes(), r.heapMaxBytes(), Boolean.TRUE.equals(r.heapTooSmall())),
         r.reprocessing(),
-        r.reprocessingNow());
+        r.reprocessingNow(),
+        r.inSyncSinceMillis() == null ? null : Instant.ofEpochMilli(r.inSyncSinceMillis()));
   }
 
   /** The sidecar's memory with the sizes the contract derives from its state ({@link SidecarHeap}). */
@@ -389,9 +396,5 @@ final class ObservationBuilder {
     } catch (NumberFormatException e) {
       return -1;
     }
-  }
-
-  void forget(String pod) {
-    unreadySeen.remove(pod);
   }
 }

@@ -121,6 +121,40 @@ class ObservationBuilderTest {
             .contains("epoch is not a long"));
   }
 
+  /**
+   * CI (the pool drill): while one drill's namespace was deleted, the next drill's units had the same names, so pods
+   * of one name in two namespaces. The Ready one cleared the unready one's first sighting on every pass, and the
+   * starting primary's unreadiness seemed to begin seconds after its application started: no startup allowance, and
+   * it failed over. Each pod's sighting is its own.
+   */
+  @Test
+  void aNamesakePodReadyInAnotherNamespaceDoesNotRestartAnUnreadyPodsFirstSighting()
+      throws Exception {
+    OperationalUnit unit = MemberPodBuilderTest.sample();
+    Pod unready = new PodBuilder(podWith("False", "False"))
+        .editStatus()
+        .editFirstCondition()
+        .withLastTransitionTime(null) // no transition time: the operator's first sighting counts
+        .endCondition()
+        .endStatus()
+        .build();
+    Pod namesake = new PodBuilder(podWith("True", "True"))
+        .editMetadata()
+        .withNamespace("other")
+        .withUid("p1")
+        .endMetadata()
+        .build();
+    ObservationBuilder b = new ObservationBuilder();
+    b.build(unit, List.of(unready), List.of(), Map.of(), null, null, List.of(), NOW);
+    b.build(
+        unit, List.of(namesake), List.of(), Map.of(), null, null, List.of(), NOW.plusSeconds(5));
+    Observation o = b.build(
+        unit, List.of(unready), List.of(), Map.of(), null, null, List.of(), NOW.plusSeconds(10));
+    assertThat(o.members().get("kv-0").readySince())
+        .as("unready since it was first seen, not since its namesake was seen Ready")
+        .isEqualTo(NOW);
+  }
+
   private static Pod podWith(String ready, String containersReady) {
     return new PodBuilder()
         .withNewMetadata()

@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
 public final class Sidecar implements AutoCloseable, HealthServer.View {
   private final Config cfg;
   private final Counters counters = new Counters();
-  private final UnitMember member;
+  // Null while it starts: the health endpoint answers before the member exists (see the
+  // constructor).
+  private volatile UnitMember member;
   private final HeapWatch heapWatch;
   private final AppHealth appHealth;
   private final LocalApiServer localApi;
@@ -33,9 +35,22 @@ public final class Sidecar implements AutoCloseable, HealthServer.View {
     // Reads the member's state lazily: it is checked only once the member exists.
     this.heapWatch = new HeapWatch(
         this::stateBytes, this::stateKeys, Runtime.getRuntime().maxMemory(), counters);
-    this.member = new UnitMember(
-        cfg, counters, UnitControls.of(cfg).control(null, cfg), appHealth, heapWatch, ticker);
+    // The health endpoint first: the member's control may wait up to 30 s for the API server's
+    // first answer
+    // (PodWatches.firstList), and a sidecar whose /healthz did not answer meanwhile failed its
+    // liveness probe three
+    // times and was restarted while it started (the pool drill on two loaded cores: a new primary's
+    // sidecar killed
+    // 10 s after its start, its JVM then exiting under its first assignment). Live and not ready
+    // while it starts.
     this.health = new HealthServer(cfg, this);
+    try {
+      this.member = new UnitMember(
+          cfg, counters, UnitControls.of(cfg).control(null, cfg), appHealth, heapWatch, ticker);
+    } catch (Exception | Error e) {
+      health.close();
+      throw e;
+    }
     // Last: the application's first request finds the role already taken.
     this.localApi = new LocalApiServer(
         cfg, new SingleMemberTarget(member, appHealth), member.counters(), appHealth);
@@ -64,7 +79,8 @@ public final class Sidecar implements AutoCloseable, HealthServer.View {
 
   @Override
   public boolean live() {
-    return member.live();
+    UnitMember m = member;
+    return m == null || m.live();
   }
 
   @Override
@@ -74,11 +90,13 @@ public final class Sidecar implements AutoCloseable, HealthServer.View {
 
   @Override
   public String notReady(String unit) {
-    return member.notReadyBecause();
+    UnitMember m = member;
+    return m == null ? "starting" : m.notReadyBecause();
   }
 
   @Override
   public Map<String, String> status(String unit) {
+    if (member == null) return Map.of("starting", "true");
     Map<String, String> m = new LinkedHashMap<>(member.status());
     Boolean app = appHealth.healthy();
     m.put("appHealthy", app == null ? null : app.toString());
@@ -90,6 +108,7 @@ public final class Sidecar implements AutoCloseable, HealthServer.View {
 
   @Override
   public Map<String, Long> metrics() {
+    if (member == null) return Map.of();
     Map<String, Long> m = new LinkedHashMap<>(member.metrics());
     m.put("heap_needed_bytes", SidecarHeap.forStateBytes(member.stateBytes()));
     m.put("heap_max_bytes", heapWatch.heapBytes());

@@ -185,6 +185,7 @@ final class UnitMember implements AutoCloseable {
 
   // What the last report said of the peer's heartbeats.
   private volatile boolean reportedPeerLost;
+  private final InSyncSince inSyncSince = new InSyncSince();
 
   /**
    * Whether the peer's heartbeats were lost or found again since the last report. That is told at once, not at the
@@ -203,22 +204,25 @@ final class UnitMember implements AutoCloseable {
       if (r == null) return;
       long age = replica.peerHeartbeatAgeMillis();
       reportedPeerLost = age > cfg.peerLostAfterMillis();
+      long now = System.currentTimeMillis();
+      boolean inSync = r == Role.Standby && replica.standbyProgress().inSync();
       MemberReport report = new MemberReport(
           replica.reportedRole(),
           replica.epoch(),
           replica.durableSeq(),
           replica.lag(),
-          r == Role.Standby ? replica.standbyProgress().inSync() : null,
+          r == Role.Standby ? inSync : null,
           age > cfg.peerLostAfterMillis(),
           age,
           appHealth.healthy(),
           cfg.advertisedEndpoint(),
-          System.currentTimeMillis(),
+          now,
           store.state().bytes(),
           heapWatch.heapBytes(),
           heapWatch.tooSmall(),
           replica.reprocessing(MemberReport.MAX_REPROCESSING),
-          replica.reprocessingNow(MemberReport.MAX_REPROCESSING));
+          replica.reprocessingNow(MemberReport.MAX_REPROCESSING),
+          inSyncSince.at(inSync, replica.epoch(), now));
       // Offered every OU_REPORT_INTERVAL; the control source decides what reaches the API server
       // (MemberChannel.publish: anything the operator acts on at once, positions and sizes at most
       // every OU_POSITION_REPORT_INTERVAL).

@@ -55,7 +55,20 @@ public final class PoolPlanner {
 
     for (SharedPod p : pool.pods()) {
       if (!p.retiring() || p.claimed() || p.failed()) continue;
-      // Replaced: each unit stays on it until the standby holds it promotably, then it goes.
+      // Replaced: each unit it holds promotably stays on it until the standby holds it promotably,
+      // then
+      // it goes. One that protects no unit goes at once: units applied one after another made a pod
+      // per
+      // join, and each kept its JVMs starting beside the next for half a minute (the pool drill, on
+      // two
+      // cores), delaying the very pods that were to protect the units.
+      if (p.promotable().values().stream().noneMatch(Boolean::booleanValue)) {
+        actions.add(new DeletePod(
+            p.name(),
+            "it holds no unit promotably: replaced by "
+                + standby.map(SharedPod::name).orElse("a new shared pod")));
+        continue;
+      }
       boolean holdsAny = false;
       for (String u : p.promotable().keySet()) {
         if (!admitted.contains(u)) {

@@ -80,7 +80,37 @@ class PoolPlannerTest {
     assertThat(PoolPlanner.plan(
             new PoolView("kv", 8, UNITS, List.of(emptied, standby("kv-standby-1", ALL_IN_SYNC))),
             PRIMARY_NODES))
-        .containsExactly(new DeletePod("kv-standby-0", "replaced by kv-standby-1"));
+        .containsExactly(
+            new DeletePod("kv-standby-0", "it holds no unit promotably: replaced by kv-standby-1"));
+  }
+
+  /**
+   * The pool drill: units applied together, the pool saw u1 first and made a pod for it, then one for all three; the
+   * first kept its JVMs starting for half a minute beside the pods that were to protect the units. A replaced pod that
+   * holds no unit promotably protects nothing: it goes at once.
+   */
+  @Test
+  void aReplacedPodThatHoldsNoUnitPromotablyGoesAtOnce() {
+    SharedPod starting = new SharedPod(
+        "kv-standby-0", null, State.Starting, Optional.empty(), Map.of("u1", false), true);
+    assertThat(PoolPlanner.plan(new PoolView("kv", 8, UNITS, List.of(starting)), PRIMARY_NODES))
+        .containsExactlyInAnyOrder(
+            new CreateSharedPod("kv-standby-1", UNITS, java.util.Set.of("n1", "n2", "n3")),
+            new DeletePod(
+                "kv-standby-0", "it holds no unit promotably: replaced by a new shared pod"));
+
+    SharedPod catchingUp = new SharedPod(
+        "kv-standby-0",
+        "n4",
+        State.Running,
+        Optional.empty(),
+        Map.of("u1", false, "u2", true),
+        true);
+    assertThat(PoolPlanner.plan(
+            new PoolView("kv", 8, UNITS, List.of(catchingUp, standby("kv-standby-1", Map.of()))),
+            PRIMARY_NODES))
+        .as("one unit held promotably: it stays, make-before-break")
+        .noneMatch(a -> a instanceof DeletePod);
   }
 
   @Test
