@@ -5,11 +5,12 @@
 # root file system (the jlinked JRE, the jars at their image paths, Jib's file times), chrooted as a kubelet runs a
 # container, in a network namespace of its own (fixed ports clash with nothing, nothing leaves the machine).
 # Workload: the start a new standby takes after a node failure. The trained sidecar is a Kubernetes-controlled standby
-# that takes its role from the assignment file (its API server is unreachable: the API client's warm-up is off that
-# path), recovers its log, listens, and follows a primary sidecar (untrained, standalone) through the peer handshake
-# and the stream of a few hundred writes; the trained store is that primary's application, which takes the writes
-# over HTTP and sends them through the local API. Both exit on SIGTERM, which writes the caches.
-# Usage: train-aot-cache.sh JRE_ROOT SIDECAR_TARGET KVSTORE_TARGET OUT_DIR "JAVA_OPTIONS"
+# that takes its role from the assignment file, recovers its log, listens, follows a primary sidecar (untrained,
+# standalone) through the peer handshake and the stream of a few hundred writes, and reaches its API server over TLS
+# (image/TrainingApiServer.java, run by the build's JDK: its pod, a watch, its report's patch); the trained store is
+# that primary's application, which takes the writes over HTTP and sends them through the local API. Both exit on
+# SIGTERM, which writes the caches.
+# Usage: train-aot-cache.sh JRE_ROOT SIDECAR_TARGET KVSTORE_TARGET OUT_DIR "JAVA_OPTIONS" BUILD_JAVA_HOME
 #   The targets hold the jars as image/pom.xml takes them (ou-sidecar.jar, kvstore.jar, lib/*.jar); OUT_DIR gets
 #   sidecar/ou-sidecar.aot and samples/kvstore.aot, kept while the JRE, the jars, the options and this script are the
 #   same (a stamp of their digests). Needs unshare, chroot and ip (root, or a user namespace); without them it says so
@@ -20,8 +21,14 @@ sidecar_target=$2
 kvstore_target=$3
 out=$4
 java_options=$5
+build_java=$6/bin/java
 
-stamp=$( (cat "${BASH_SOURCE[0]}" "$jre_root/opt/java/openjdk/lib/modules" "$sidecar_target"/ou-sidecar.jar \
+if [ "${OU_IMAGE_SKIP_AOT:-0}" = 1 ]; then
+  echo "aot-cache: skipped (OU_IMAGE_SKIP_AOT=1): the image's JVMs will start cold"
+  rm -rf "$out" && mkdir -p "$out"
+  exit 0
+fi
+stamp=$( (cat "${BASH_SOURCE[0]}" "$(dirname "${BASH_SOURCE[0]}")/TrainingApiServer.java" "$jre_root/opt/java/openjdk/lib/modules" "$sidecar_target"/ou-sidecar.jar \
   "$sidecar_target"/lib/*.jar "$kvstore_target"/kvstore.jar "$kvstore_target"/lib/*.jar; echo "$java_options") \
   | sha256sum | cut -d' ' -f1)
 if [ -s "$out/sidecar/ou-sidecar.aot" ] && [ -s "$out/samples/kvstore.aot" ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$stamp" ]; then
@@ -30,13 +37,10 @@ if [ -s "$out/sidecar/ou-sidecar.aot" ] && [ -s "$out/samples/kvstore.aot" ] && 
 fi
 rm -rf "$out"
 
-if [ "${OU_IMAGE_SKIP_AOT:-0}" = 1 ]; then
-  echo "aot-cache: skipped (OU_IMAGE_SKIP_AOT=1): the image's JVMs will start cold"
-  exit 0
-fi
 for t in unshare chroot ip mount; do
   command -v "$t" >/dev/null || {
     echo "aot-cache: WARNING: no $t here, so no AOT cache: the image's sidecar starts cold (install util-linux and iproute2)" >&2
+    mkdir -p "$out"
     exit 0
   }
 done
@@ -60,15 +64,16 @@ head -c 32 /dev/urandom > "$root/train/key"
 chmod 644 "$root/train/key"
 echo '{"role":"Standby","epoch":1,"peer":"127.0.0.1:17480","mode":"Synchronous"}' > "$root/train/assignment"
 echo "training-token" > "$root/train/token"
-# Any certificate will do as the cluster's CA: the API server is never reached.
+# The training API server's own certificate is the cluster's CA.
 "$jre_root/opt/java/openjdk/bin/keytool" -genkeypair -keystore "$work/ca.p12" -storepass training -alias ca \
-  -keyalg EC -dname CN=training-ca -validity 2 > /dev/null 2>&1
+  -keyalg EC -dname CN=training-api -ext san=ip:127.0.0.1 -validity 2 > /dev/null 2>&1
 "$jre_root/opt/java/openjdk/bin/keytool" -exportcert -rfc -keystore "$work/ca.p12" -storepass training -alias ca \
   > "$root/train/ca.crt" 2>/dev/null
 
+cp "$(dirname "${BASH_SOURCE[0]}")/TrainingApiServer.java" "$work/"
 cat > "$work/inside.sh" <<'INSIDE'
 set -euo pipefail
-root=$1 java_options=$2 userspec=$3
+root=$1 java_options=$2 userspec=$3 build_java=$4 work=$5
 ip link set lo up
 mount -t proc proc "$root/proc"
 for d in null zero random urandom; do mount --bind "/dev/$d" "$root/dev/$d"; done
@@ -88,11 +93,14 @@ wait_for() { # wait_for PID FILE TEXT SECONDS
     sleep 0.05
   done
 }
+"$build_java" "$work/TrainingApiServer.java" 17443 "$work/ca.p12" training "$(cat "$root/train/assignment")" \
+  > "$root/train/api.log" 2>&1 &
+wait_for $! "$root/train/api.log" "training API server on" 60
 common=(OU_DATA_DURABILITY=required OU_MODE=Synchronous OU_PEER_KEY_FILE=/train/key OU_FSYNC=always)
 run standby "${common[@]}" "JAVA_TOOL_OPTIONS=$java_options -XX:AOTCacheOutput=/train/ou-sidecar.aot" \
   OU_CONTROL=kubernetes OU_NAMESPACE=training OU_POD_NAME=train-1 OU_UNIT=train OU_POD_IP=127.0.0.1 \
   OU_DATA_DIR=/train/standby OU_REPLICATION_ADDRESS=127.0.0.1:17480 OU_LOCAL_API_ADDRESS=127.0.0.1:17481 \
-  OU_HEALTH_ADDRESS=127.0.0.1:17482 OU_ASSIGNMENT_FILE=/train/assignment OU_API_SERVER=https://127.0.0.1:1 \
+  OU_HEALTH_ADDRESS=127.0.0.1:17482 OU_ASSIGNMENT_FILE=/train/assignment OU_API_SERVER=https://127.0.0.1:17443 \
   OU_API_TOKEN_FILE=/train/token OU_API_CA_FILE=/train/ca.crt -- -jar /deployments/sidecar/ou-sidecar.jar
 standby=$!
 run primary "${common[@]}" "JAVA_TOOL_OPTIONS=$java_options" OU_CONTROL=standalone OU_ROLE=Primary OU_EPOCH=1 \
@@ -114,6 +122,7 @@ for i in $(seq 1 300); do
   [ $ok -gt 0 ] || sleep 0.05
 done
 curl -s -m 5 http://127.0.0.1:17482/status > /dev/null || true
+wait_for "$standby" "$root/train/standby.log" "ou-sidecar started" 30
 echo "aot-cache: training: $ok of 300 writes acknowledged through the trained store and standby"
 [ $ok -gt 0 ] || { echo "aot-cache: no write was acknowledged; the logs:" >&2; tail -n 30 "$root"/train/*.log >&2; exit 1; }
 kill -TERM "$kvstore" "$standby"
@@ -122,9 +131,9 @@ kill -TERM "$primary"; wait "$primary" || true
 INSIDE
 # As the image's user (1001) when run as root; in a user namespace of its own otherwise (then as its root).
 if [ "$(id -u)" = 0 ]; then
-  unshare --net --mount --pid --fork --kill-child bash "$work/inside.sh" "$root" "$java_options" 1001:1001
+  unshare --net --mount --pid --fork --kill-child bash "$work/inside.sh" "$root" "$java_options" 1001:1001 "$build_java" "$work"
 else
-  unshare --user --map-root-user --net --mount --pid --fork --kill-child bash "$work/inside.sh" "$root" "$java_options" ""
+  unshare --user --map-root-user --net --mount --pid --fork --kill-child bash "$work/inside.sh" "$root" "$java_options" "" "$build_java" "$work"
 fi
 
 for cache in sidecar/ou-sidecar.aot:ou-sidecar.aot samples/kvstore.aot:kvstore.aot; do
