@@ -37,9 +37,9 @@ if [ -s "$out/sidecar/ou-sidecar.aot" ] && [ -s "$out/samples/kvstore.aot" ] && 
 fi
 rm -rf "$out"
 
-for t in unshare chroot ip mount; do
+for t in unshare chroot ip mount curl; do
   command -v "$t" >/dev/null || {
-    echo "aot-cache: WARNING: no $t here, so no AOT cache: the image's sidecar starts cold (install util-linux and iproute2)" >&2
+    echo "aot-cache: WARNING: no $t here, so no AOT cache: the image's sidecar starts cold (install util-linux, iproute2 and curl)" >&2
     mkdir -p "$out"
     exit 0
   }
@@ -112,8 +112,8 @@ run kvstore "JAVA_TOOL_OPTIONS=$java_options -XX:AOTCacheOutput=/train/kvstore.a
   KVSTORE_LISTEN=127.0.0.1:28080 OU_LOCAL_API_ADDRESS=127.0.0.1:27481 KVSTORE_DRAIN_MAX=0s \
   -- -jar /deployments/samples/kvstore.jar
 kvstore=$!
-# The standby never reports itself started (that waits for its first read through the API server); its primary
-# streaming to it is the path that counts.
+# The standby's primary streaming to it first (the path a Synchronous unit waits for), then the writes; it reports
+# itself started once it has also read its pod through the API server.
 wait_for "$primary" "$root/train/primary.log" "streaming from" 60
 ok=0
 for i in $(seq 1 300); do
