@@ -230,6 +230,33 @@ class ImageTarballTest {
   }
 
   @Test
+  void aCacheThatDoesNotMatchOrIsMissingCostsOnlyItsGainNeverTheStart() throws Exception {
+    Assumptions.assumeTrue(
+        canChroot(), "needs root, chroot and unshare to enter the image's root file system");
+    Map<String, String> caches = Map.of(
+        "mismatched", "/deployments/sidecar/ou-sidecar.aot", // another program's class path
+        "missing", "/deployments/samples/none.aot");
+    for (var cache : caches.entrySet()) {
+      Path log = TAR.resolveSibling("run-aot-" + cache.getKey() + ".log");
+      Process java = run(
+          List.of(
+              "java",
+              "-XX:AOTCache=" + cache.getValue(),
+              "-cp",
+              "/deployments/samples/kvstore.jar",
+              "-version"),
+          Map.of(),
+          log);
+      assertThat(java.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(java.exitValue())
+          .as("a JVM given a " + cache.getKey()
+              + " AOT cache must start without it (never -XX:AOTMode=on); its output: "
+              + Files.readString(log))
+          .isZero();
+    }
+  }
+
+  @Test
   void itsJreRunsTheSidecarTheSampleThroughItAndTheOperator() throws Exception {
     Assumptions.assumeTrue(
         canChroot(), "needs root, chroot and unshare to enter the image's root file system");
