@@ -201,6 +201,62 @@ class ImageTarballTest {
   }
 
   @Test
+  void itsJreMapsTheAotCachesItsBuildTrainedForTheSidecarAndTheStore() throws Exception {
+    Assumptions.assumeTrue(
+        canChroot(), "needs root, chroot and unshare to enter the image's root file system");
+    for (String program : List.of("sidecar/ou-sidecar", "samples/kvstore")) {
+      String jar = "/deployments/" + program + ".jar";
+      assertThat(files)
+          .as("the image's build trains the AOT cache of " + jar
+              + " (image/train-aot-cache.sh; OU_IMAGE_SKIP_AOT=1 skips it)")
+          .containsKey("deployments/" + program + ".aot");
+      Path log = TAR.resolveSibling("run-aot-" + program.replace('/', '_') + ".log");
+      Process java = run(
+          List.of(
+              "java",
+              "-XX:AOTCache=/deployments/" + program + ".aot",
+              "-Xlog:aot=info",
+              "-cp",
+              jar,
+              "-version"),
+          Map.of(),
+          log);
+      assertThat(java.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(Files.readString(log))
+          .as("the image's JVM maps the cache made for " + jar
+              + " (a mismatch means the training ran another JVM or class path)")
+          .contains("Using AOT-linked classes: true");
+    }
+  }
+
+  @Test
+  void aCacheThatDoesNotMatchOrIsMissingCostsOnlyItsGainNeverTheStart() throws Exception {
+    Assumptions.assumeTrue(
+        canChroot(), "needs root, chroot and unshare to enter the image's root file system");
+    Map<String, String> caches = Map.of(
+        "mismatched", "/deployments/sidecar/ou-sidecar.aot", // another program's class path
+        "missing", "/deployments/samples/none.aot");
+    for (var cache : caches.entrySet()) {
+      Path log = TAR.resolveSibling("run-aot-" + cache.getKey() + ".log");
+      Process java = run(
+          List.of(
+              "java",
+              "-XX:AOTCache=" + cache.getValue(),
+              "-cp",
+              "/deployments/samples/kvstore.jar",
+              "-version"),
+          Map.of(),
+          log);
+      assertThat(java.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(java.exitValue())
+          .as("a JVM given a " + cache.getKey()
+              + " AOT cache must start without it (never -XX:AOTMode=on); its output: "
+              + Files.readString(log))
+          .isZero();
+    }
+  }
+
+  @Test
   void itsJreRunsTheSidecarTheSampleThroughItAndTheOperator() throws Exception {
     Assumptions.assumeTrue(
         canChroot(), "needs root, chroot and unshare to enter the image's root file system");

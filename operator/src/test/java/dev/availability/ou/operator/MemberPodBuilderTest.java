@@ -340,8 +340,7 @@ class MemberPodBuilderTest {
   }
 
   @Test
-  void theSidecarKeepsItsClassArchiveOnTheMembersVolumeAndTheConfiguredOptionsComeAfterIt()
-      throws Exception {
+  void theSidecarStartsFromTheImagesAotCacheAndTheConfiguredOptionsComeAfterIt() throws Exception {
     var c = new MemberPodBuilder(sidecar)
         .build(
             sample(),
@@ -352,14 +351,30 @@ class MemberPodBuilderTest {
         .getContainers()
         .get(1);
     String options = env(c, "JAVA_TOOL_OPTIONS");
+    assertThat(options).startsWith("-XX:AOTCache=/deployments/sidecar/ou-sidecar.aot ");
+    // The JVM refuses -XX:AOTCache beside a dynamic archive: the member's volume holds none any
+    // more.
     assertThat(options)
-        .startsWith("-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile="
-            + MemberPodBuilder.DATA_DIR + "/");
-    assertThat(options.indexOf("-Xmx64m"))
-        .isGreaterThan(options.indexOf("SharedArchiveFile")); // a user's -Xshare:off wins
-    assertThat(c.getVolumeMounts())
-        .anyMatch(m -> m.getMountPath().equals(MemberPodBuilder.DATA_DIR)
-            && !Boolean.TRUE.equals(m.getReadOnly()));
+        .doesNotContain("SharedArchiveFile")
+        .doesNotContain("AutoCreateSharedArchive");
+    assertThat(options.indexOf("-Xmx64m")).isGreaterThan(options.indexOf("AOTCache"));
+  }
+
+  @Test
+  void configuredOptionsThatChooseTheClassSharingThemselvesGetNoAotCacheBesideThem()
+      throws Exception {
+    var replication = sample().getSpec().getReplication();
+    for (String own : List.of(
+        "-Xshare:off",
+        "-XX:SharedArchiveFile=/x.jsa",
+        "-XX:AOTCache=/other.aot",
+        "-XX:AOTMode=off",
+        "-XX:ArchiveClassesAtExit=/x.jsa"))
+      assertThat(MemberPodBuilder.javaOptions("-Xmx64m " + own, replication, Optional.empty()))
+          .as("with %s the JVM would refuse to start beside -XX:AOTCache", own)
+          .startsWith("-Xmx64m " + own);
+    assertThat(MemberPodBuilder.javaOptions("-Xmx64m", replication, Optional.empty()))
+        .startsWith("-XX:AOTCache=" + MemberPodBuilder.AOT_CACHE + " -Xmx64m");
   }
 
   @Test
