@@ -4,6 +4,7 @@ import dev.availability.ou.replication.Frame;
 import dev.availability.ou.replication.FrameCodec;
 import dev.availability.ou.replication.PrimarySession;
 import dev.availability.ou.replication.ProtocolException;
+import dev.availability.ou.replication.Refusal;
 import dev.availability.ou.replication.SessionAction;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +31,31 @@ final class PrimaryFrames {
     } catch (ProtocolException e) {
       counters.inc("framesRefused." + e.reason());
       return ps.refuse(e.reason(), e.getMessage());
+    }
+  }
+
+  /**
+   * Tells a standby this primary no longer acknowledges through it (another is its peer now): it stops calling itself
+   * in sync (a standby whose stream just ends stays in sync, as when its primary dies). Best effort: a standby that
+   * misses it is outranked by the new peer, which holds more (docs/replication.md).
+   */
+  void dropped(java.io.OutputStream out, PrimarySession ps) {
+    try {
+      for (SessionAction a :
+          ps.refuse(Refusal.DROPPED, "this primary streams to another standby now"))
+        if (a instanceof SessionAction.Send s) codec.write(out, ps.seal(), s.frame());
+      out.flush();
+    } catch (IOException e) {
+      // it hears its stream end instead
+    }
+  }
+
+  static void closeQuietly(java.net.Socket s) {
+    if (s == null) return;
+    try {
+      s.close();
+    } catch (IOException ignored) {
+      // closing
     }
   }
 

@@ -301,6 +301,9 @@ final class PrimaryLink implements AutoCloseable {
     } finally {
       sendLock.lock();
       try {
+        boolean dropped = replica.sessionStillValid(epoch, Role.Primary)
+            && replica.acknowledgements().standbyFor(endpoint) != acks;
+        if (dropped && !socket.isClosed()) frames.dropped(out, ps);
         live = false;
         liveSession = null;
         liveOut = null;
@@ -375,14 +378,14 @@ final class PrimaryLink implements AutoCloseable {
   }
 
   private void closeSocket() {
-    Socket s = socket;
-    if (s != null) {
-      try {
-        s.close();
-      } catch (IOException ignored) {
-        // closing
-      }
-    }
+    PrimaryFrames.closeQuietly(socket);
+  }
+
+  /** Ends it once its session told the standby it was dropped (another is the peer): the socket is not cut first. */
+  void retire() {
+    running = false;
+    replica.listeners().removeListener(writtenListener);
+    wake();
   }
 
   @Override

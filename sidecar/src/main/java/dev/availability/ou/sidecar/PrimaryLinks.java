@@ -43,7 +43,8 @@ final class PrimaryLinks implements AutoCloseable {
       // (a link whose thread ended, the primary having fenced itself, is replaced should it serve
       // again)
       if (l.epoch() != epoch || !wanted.contains(l.endpoint()) || !l.running()) {
-        l.close();
+        if (role == Role.Primary && l.epoch() == epoch) l.retire(); // it tells its standby
+        else l.close();
         it.remove();
       }
     }

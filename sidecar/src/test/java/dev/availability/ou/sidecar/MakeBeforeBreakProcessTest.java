@@ -128,6 +128,11 @@ class MakeBeforeBreakProcessTest {
       assertThat(a.status().fields()).containsEntry("peer", c.replicationEndpoint());
       assertThat(a.counter("nextPeerHandovers")).isEqualTo(1);
       awaitMoreWrites(100);
+      // Dropped, b no longer holds every acknowledged write: it says so (it would stay in sync
+      // after
+      // a stream that just ended, as when its primary dies).
+      await().atMost(Duration.ofSeconds(10)).until(() -> !b.status().inSync());
+      assertThat(b.counter("sessionsClosed.DROPPED")).isEqualTo(1);
       b.kill(); // the old standby is gone: nothing waits for it
       awaitMoreWrites(200);
     }
