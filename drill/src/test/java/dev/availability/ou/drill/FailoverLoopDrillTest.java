@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.availability.ou.api.LoopProtectionSpec;
-import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.RequestStatus;
 import dev.availability.ou.api.UnitAnnotations;
 import dev.availability.ou.e2e.client.ClientVerdict;
@@ -77,19 +76,8 @@ class FailoverLoopDrillTest {
       Progress.log("loop drill: " + degraded(d).getMessage());
 
       String token = Instant.now().toString();
-      cluster
-          .client
-          .resources(OperationalUnit.class)
-          .inNamespace(d.namespace)
-          .withName(Drill.UNIT)
-          .edit(u -> {
-            if (u.getMetadata().getAnnotations() == null)
-              u.getMetadata().setAnnotations(new java.util.HashMap<>());
-            u.getMetadata()
-                .getAnnotations()
-                .put(UnitAnnotations.RESUME_FAILOVERS, token); // as kubectl ou resume writes it
-            return u;
-          });
+      d.units.annotate(
+          Drill.UNIT, UnitAnnotations.RESUME_FAILOVERS, token); // as kubectl ou resume writes it
       await("resumed")
           .atMost(Duration.ofSeconds(20))
           .pollInterval(Duration.ofMillis(200))

@@ -3,7 +3,6 @@ package dev.availability.ou.drill;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.UnitAnnotations;
 import dev.availability.ou.api.UnitPhase;
 import java.net.URI;
@@ -11,7 +10,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -138,19 +136,7 @@ class FencingDrillTest {
   }
 
   private static void fence(Drill d, String members) {
-    cluster
-        .client
-        .resources(OperationalUnit.class)
-        .inNamespace(d.namespace)
-        .withName(Drill.UNIT)
-        .edit(u -> {
-          if (u.getMetadata().getAnnotations() == null)
-            u.getMetadata().setAnnotations(new HashMap<>());
-          if (members == null)
-            u.getMetadata().getAnnotations().remove(UnitAnnotations.FENCED_MEMBERS);
-          else u.getMetadata().getAnnotations().put(UnitAnnotations.FENCED_MEMBERS, members);
-          return u;
-        });
+    d.units.annotate(Drill.UNIT, UnitAnnotations.FENCED_MEMBERS, members);
   }
 
   private static String podIp(Drill d, String pod) {

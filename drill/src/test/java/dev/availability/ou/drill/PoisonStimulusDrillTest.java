@@ -3,7 +3,6 @@ package dev.availability.ou.drill;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.QuarantinedStimulusStatus;
 import dev.availability.ou.api.ReplicationMode;
 import dev.availability.ou.api.RequestStatus;
@@ -111,19 +110,8 @@ class PoisonStimulusDrillTest {
       assertThat(failovers).as("failovers the poison cost").isLessThanOrEqualTo(2);
 
       String token = "job-j-2@" + Instant.now();
-      cluster
-          .client
-          .resources(OperationalUnit.class)
-          .inNamespace(d.namespace)
-          .withName(Drill.UNIT)
-          .edit(u -> {
-            if (u.getMetadata().getAnnotations() == null)
-              u.getMetadata().setAnnotations(new java.util.HashMap<>());
-            u.getMetadata()
-                .getAnnotations()
-                .put(UnitAnnotations.DROP_STIMULUS, token); // as kubectl ou drop writes it
-            return u;
-          });
+      d.units.annotate(
+          Drill.UNIT, UnitAnnotations.DROP_STIMULUS, token); // as kubectl ou drop writes it
       await("dropped")
           .atMost(Duration.ofSeconds(20))
           .pollInterval(Duration.ofMillis(200))

@@ -7,6 +7,8 @@ import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.testsupport.Crds;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,6 +65,21 @@ public final class Units {
         .inNamespace(namespace)
         .withName(name)
         .delete();
+  }
+
+  /**
+   * Sets (value non-null) or removes (null) one annotation of the unit with a merge patch, as {@code kubectl annotate}
+   * and {@code kubectl ou} do: no resourceVersion, so the operator's status writes in between cannot fail it with a
+   * conflict (a read-modify-write {@code edit} did, in CI: 409 on a unit whose status the operator had just written).
+   */
+  public void annotate(String name, String key, String value) {
+    String patch = "{\"metadata\":{\"annotations\":{" + Serialization.asJson(key) + ":"
+        + (value == null ? "null" : Serialization.asJson(value)) + "}}}";
+    client
+        .resources(OperationalUnit.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
   }
 
   public OperationalUnit get(String name) {

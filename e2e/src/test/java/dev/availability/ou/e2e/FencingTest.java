@@ -3,7 +3,6 @@ package dev.availability.ou.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.RequestStatus;
 import dev.availability.ou.api.UnitAnnotations;
 import dev.availability.ou.api.UnitPhase;
@@ -178,21 +177,7 @@ class FencingTest extends EndToEndTest {
 
   /** Sets (or, with null, removes) the unit's fenced-members annotation. */
   private static void annotate(String unit, String members) {
-    h.client
-        .resources(OperationalUnit.class)
-        .inNamespace(h.namespace)
-        .withName(unit)
-        .edit(u -> {
-          if (members == null) {
-            if (u.getMetadata().getAnnotations() != null)
-              u.getMetadata().getAnnotations().remove(UnitAnnotations.FENCED_MEMBERS);
-          } else {
-            if (u.getMetadata().getAnnotations() == null)
-              u.getMetadata().setAnnotations(new java.util.HashMap<>());
-            u.getMetadata().getAnnotations().put(UnitAnnotations.FENCED_MEMBERS, members);
-          }
-          return u;
-        });
+    h.units.annotate(unit, UnitAnnotations.FENCED_MEMBERS, members);
   }
 
   private static Condition condition(String unit, String type) {

@@ -3,13 +3,11 @@ package dev.availability.ou.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.UnitAnnotations;
 import dev.availability.ou.api.UnitPhase;
 import dev.availability.ou.contract.ContractKeys;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -73,17 +71,7 @@ class PauseTest extends EndToEndTest {
   }
 
   private static void annotate(String unit, String value) {
-    h.client
-        .resources(OperationalUnit.class)
-        .inNamespace(h.namespace)
-        .withName(unit)
-        .edit(u -> {
-          if (u.getMetadata().getAnnotations() == null)
-            u.getMetadata().setAnnotations(new HashMap<>());
-          if (value == null) u.getMetadata().getAnnotations().remove(UnitAnnotations.PAUSED);
-          else u.getMetadata().getAnnotations().put(UnitAnnotations.PAUSED, value);
-          return u;
-        });
+    h.units.annotate(unit, UnitAnnotations.PAUSED, value);
   }
 
   private static Condition condition(String unit, String type) {

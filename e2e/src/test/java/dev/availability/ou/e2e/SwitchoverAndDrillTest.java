@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.availability.ou.api.FailoverRecord;
-import dev.availability.ou.api.OperationalUnit;
 import dev.availability.ou.api.OperationalUnitStatus;
 import dev.availability.ou.api.RequestStatus;
 import dev.availability.ou.api.UnitAnnotations;
@@ -13,8 +12,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -224,17 +221,7 @@ class SwitchoverAndDrillTest extends EndToEndTest {
   }
 
   private void annotate(String unit, String key, String value) {
-    h.client
-        .resources(OperationalUnit.class)
-        .inNamespace(h.namespace)
-        .withName(unit)
-        .edit(u -> {
-          Map<String, String> a = new HashMap<>(
-              Optional.ofNullable(u.getMetadata().getAnnotations()).orElse(Map.of()));
-          a.put(key, value);
-          u.getMetadata().setAnnotations(a);
-          return u;
-        });
+    h.units.annotate(unit, key, value);
   }
 
   private static OperationalUnitStatus status(String unit) {
