@@ -100,24 +100,36 @@ public final class PoolFailoverBenchmark {
     System.exit(0); // the cluster's shutdown hook deletes it
   }
 
-  /** Keeps the dedicated unit's pods off the pool's nodes, so that no node kill faults both subjects at once. */
+  /**
+   * Keeps the dedicated unit's pods off the nodes of the pool's pods and of the pooled units' pods, so that no node kill
+   * faults both subjects at once. Across namespaces: a term without a namespace selector sees its own namespace only (a
+   * first version did, and its kills of the dedicated primary's node took the pool pod beside it too).
+   */
   private static void avoidPools(OperationalUnit u) {
     u.getSpec()
         .getTemplate()
         .getSpec()
         .setAffinity(new AffinityBuilder()
             .withNewPodAntiAffinity()
-            .withRequiredDuringSchedulingIgnoredDuringExecution(new PodAffinityTermBuilder()
-                .withTopologyKey("kubernetes.io/hostname")
-                .withNewLabelSelector()
-                .addNewMatchExpression()
-                .withKey(ContractKeys.POOL_LABEL)
-                .withOperator("Exists")
-                .endMatchExpression()
-                .endLabelSelector()
-                .build())
+            .withRequiredDuringSchedulingIgnoredDuringExecution(
+                apartFromEvery(ContractKeys.POOL_LABEL), apartFromEvery(ContractKeys.UNIT_LABEL))
             .endPodAntiAffinity()
             .build());
+  }
+
+  /** Not on a node with a pod, of any namespace, that has the label {@code key}. */
+  private static io.fabric8.kubernetes.api.model.PodAffinityTerm apartFromEvery(String key) {
+    return new PodAffinityTermBuilder()
+        .withTopologyKey("kubernetes.io/hostname")
+        .withNewNamespaceSelector() // empty: every namespace
+        .endNamespaceSelector()
+        .withNewLabelSelector()
+        .addNewMatchExpression()
+        .withKey(key)
+        .withOperator("Exists")
+        .endMatchExpression()
+        .endLabelSelector()
+        .build();
   }
 
   /** Kills the node of {@code victim}'s primary under load on every pooled unit; the victim's figures. */
