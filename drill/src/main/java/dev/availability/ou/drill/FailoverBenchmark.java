@@ -63,7 +63,7 @@ public final class FailoverBenchmark {
    * would rightly stop that in production (FailoverLoopDrillTest proves it), must not stop the measurement. Ten
    * failovers within one second never happen here.
    */
-  private static void measurable(dev.availability.ou.api.OperationalUnit u) {
+  static void measurable(dev.availability.ou.api.OperationalUnit u) {
     dev.availability.ou.api.LoopProtectionSpec loop =
         new dev.availability.ou.api.LoopProtectionSpec();
     loop.setMaxFailovers(10);

@@ -59,6 +59,11 @@ public final class PoolDrill implements AutoCloseable {
 
   /** The pool and its three units (as samples/kvstore-pool.yaml, with the drills' budget), each Protected by one shared pod. */
   public String createProtected() {
+    return createProtected(u -> {});
+  }
+
+  /** As {@link #createProtected()}, each unit as {@code shape} changes it (a benchmark's loop protection). */
+  public String createProtected(java.util.function.Consumer<OperationalUnit> shape) {
     StandbyPool pool = new StandbyPool();
     pool.setMetadata(
         new ObjectMetaBuilder().withName(POOL).withNamespace(namespace).build());
@@ -70,7 +75,11 @@ public final class PoolDrill implements AutoCloseable {
     // together and makes
     // one shared pod, not one per join (units made a second apart started 6 pods, 12 JVMs, at
     // once).
-    for (String u : UNITS) units.create(pooledUnit(u));
+    for (String u : UNITS) {
+      OperationalUnit unit = pooledUnit(u);
+      shape.accept(unit);
+      units.create(unit);
+    }
     awaitWhole("created", null);
     // N+1: the pods the pool made while units joined are gone (Protected may come before they are).
     awaitUntil("the pool down to its one shared pod", () -> poolPods().size() == 1);
@@ -123,6 +132,22 @@ public final class PoolDrill implements AutoCloseable {
     });
   }
 
+  /**
+   * After the node of {@code victim}'s primary {@code formerPrimary} died: waits until {@code shared} serves the victim
+   * alone, a new shared pod protects every unit, and the pool is N+1 again (4 live pods, the former primary gone).
+   */
+  public void awaitTakenOver(String victim, String shared, String formerPrimary) {
+    awaitUntil(
+        victim + " taken over by the shared pod " + shared,
+        () -> shared.equals(units.primary(victim))
+            && units.readyEndpointPods(victim).equals(Set.of(shared)));
+    awaitWhole("a new shared standby after the takeover", shared);
+    awaitUntil(
+        "the pool N+1 again: 3 primaries and one shared standby, " + formerPrimary + " gone",
+        () -> livePods().size() == 4
+            && livePods().stream().noneMatch(p -> p.getMetadata().getName().equals(formerPrimary)));
+  }
+
   public void awaitUntil(String what, BooleanSupplier condition) {
     try {
       await(what)
@@ -172,6 +197,8 @@ public final class PoolDrill implements AutoCloseable {
 
   /** One client per unit through its Service address, each waited for until its first acknowledgements. */
   public void startLoads() throws Exception {
+    loads.values().forEach(LoadClient::close); // a benchmark's earlier round, finished
+    loads.clear();
     for (String u : UNITS) {
       loads.put(
           u,

@@ -9,13 +9,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Issue 19's acceptance on real processes (docs/pools.md): three Synchronous sample units sharing one StandbyPool, the
@@ -25,12 +23,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * unit catches up on a new shared pod). Each client's own figures say what was lost, failed and how long it waited.
  */
 @Tag("cluster")
-// On demand (-Dou.drill.pool=true), not in build/test yet: its first CI run failed while the pool
-// was created (a
-// pooled unit whose primary was still starting failed over to the shared pod, which then never went
-// back to one
-// shared pod: the hand-over, step 6, is not built). Issue 19 stays open until it passes reliably.
-@EnabledIfSystemProperty(named = "ou.drill.pool", matches = "true")
 class PoolDrillTest {
   static DrillCluster cluster;
   static DrillOperator operator;
@@ -63,21 +55,13 @@ class PoolDrillTest {
           + "'s primary " + formerPrimary);
       cluster.run("kill-node", deadNode);
       try {
-        d.awaitUntil(
-            victim + " taken over by the shared pod " + shared,
-            () -> shared.equals(d.units.primary(victim))
-                && d.units.readyEndpointPods(victim).equals(Set.of(shared)));
-        d.awaitWhole("a new shared standby after the takeover", shared);
+        d.awaitTakenOver(victim, shared, formerPrimary);
         String next = d.sharedPod();
-        d.awaitUntil(
-            "the pool N+1 again: 3 primaries and one shared standby, " + formerPrimary + " gone",
-            () -> d.livePods().size() == 4
-                && d.livePods().stream()
-                    .noneMatch(p -> p.getMetadata().getName().equals(formerPrimary)));
         assertThat(d.units.nodeOf(next)).as("the new shared standby's node").isNotEqualTo(deadNode);
         Drill.pause(Duration.ofSeconds(2)); // writes after recovery, so each outage has an end
         Map<String, ClientVerdict> verdicts = d.finish();
         record(d, "kill-node of " + victim + "'s primary", verdicts);
+        figures.add(othersFailedWrites(victim, verdicts));
         for (String u : PoolDrill.UNITS) {
           ClientVerdict v = verdicts.get(u);
           assertThat(v.acknowledged()).as(u + "'s acknowledged writes").isPositive();
@@ -181,6 +165,21 @@ class PoolDrillTest {
         .as("their nodes\n%s", d.describe())
         .hasSize(4);
     assertThat(d.poolPods()).extracting(p -> p.getMetadata().getName()).containsExactly(shared);
+  }
+
+  /**
+   * The failed writes of the units that did not fail over, during the victim's takeover: issue 19 wants 0 (today they
+   * hold writes while the new shared pod catches up; the primary streams to one standby at a time).
+   */
+  private static String othersFailedWrites(String victim, Map<String, ClientVerdict> verdicts) {
+    return "pool failed writes of the other units during " + victim
+        + "'s takeover (issue 19 wants 0): "
+        + verdicts.entrySet().stream()
+            .filter(e -> !e.getKey().equals(victim))
+            .map(e -> e.getKey() + " " + e.getValue().failed() + " ("
+                + e.getValue().failuresByKind() + ", outage " + e.getValue().outageMillis()
+                + " ms)")
+            .collect(Collectors.joining(", "));
   }
 
   private static void record(PoolDrill d, String fault, Map<String, ClientVerdict> verdicts) {
