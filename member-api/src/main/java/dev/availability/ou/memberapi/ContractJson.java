@@ -27,8 +27,7 @@ public final class ContractJson {
         Json.string(m, "mode", ASSIGNMENT),
         timing(m),
         Json.stringList(m, "quarantined", ASSIGNMENT),
-        Json.stringList(m, "unavailableDependencies", ASSIGNMENT),
-        Json.string(m, "nextPeer", ASSIGNMENT));
+        Json.stringList(m, "unavailableDependencies", ASSIGNMENT));
   }
 
   /** The timings when the assignment carries all four (one written before they travelled carries none). */
@@ -63,9 +62,7 @@ public final class ContractJson {
         "quarantined",
         a.quarantined(),
         "unavailableDependencies",
-        a.unavailableDependencies(),
-        "nextPeer",
-        a.nextPeer()));
+        a.unavailableDependencies()));
   }
 
   /** Reads a report; malformed JSON throws an IllegalArgumentException starting "malformed MemberReport JSON: ". */

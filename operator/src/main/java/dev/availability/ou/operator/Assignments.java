@@ -11,11 +11,6 @@ final class Assignments {
   private Assignments() {}
 
   static Assignment of(Role role, long epoch, String peer, MemberSettings s) {
-    return of(role, epoch, peer, null, s);
-  }
-
-  /** With a primary's catching-up next peer (make-before-break), or null. */
-  static Assignment of(Role role, long epoch, String peer, String nextPeer, MemberSettings s) {
     return new Assignment(
         role,
         epoch,
@@ -27,8 +22,7 @@ final class Assignments {
             s.leaseDuration().toMillis(),
             s.leaseSafetyMargin().toMillis()),
         s.quarantined(),
-        s.unavailableDependencies(),
-        nextPeer);
+        s.unavailableDependencies());
   }
 
   /** The settings {@code a} carries; null when it carries none (written by an older operator) or a mode not known. */

@@ -267,8 +267,7 @@ final class ObservationBuilder {
         unschedulable,
         annotations.get(Naming.TEMPLATE_HASH),
         report == null ? null : report(report),
-        Assignments.settings(assignment),
-        assignment == null ? null : assignment.nextPeer());
+        Assignments.settings(assignment));
   }
 
   private static Member.Report report(MemberReport r) {

@@ -41,11 +41,7 @@ final class StandbyCatchUp {
    * from, or -1 when the session ends here (the standby holds what this primary lost).
    */
   long start(
-      SessionAction.PlanReady plan,
-      PrimarySession ps,
-      OutputStream out,
-      InetSocketAddress address,
-      StandbyAcks standby)
+      SessionAction.PlanReady plan, PrimarySession ps, OutputStream out, InetSocketAddress address)
       throws IOException, InterruptedException {
     CatchUpPlan p = plan.plan();
     if (p.standbyHoldsRecordsThisPrimaryLost(epoch, plan.standby())) {
@@ -68,12 +64,12 @@ final class StandbyCatchUp {
       // primary's history wins
       Logs.warn(lost + ": Asynchronous, so the standby cuts them");
     }
-    replica.acknowledgements().sessionStarting(standby, replica.lastSeq());
+    replica.acknowledgements().standbySessionStarting(replica.lastSeq());
     long next;
     if (p.kind() == CatchUpPlan.Kind.STREAM) {
       codec.write(out, ps.seal(), ps.start(CatchUpPlan.Kind.STREAM, p.commonPrefix(), p.fromSeq()));
       next = p.fromSeq();
-      standby.sessionStarted(p.commonPrefix());
+      replica.acknowledgements().standbySessionStarted(p.commonPrefix());
       counters.inc("catchUpsFromLog");
       counters.set("lastCatchUpFromSeq", next);
       Logs.info(
