@@ -29,6 +29,34 @@ final class NameConflicts {
         .toList();
   }
 
+  /**
+   * The pods named like the primary or standby of the unit's status that the unit did not create (nor its pool: a
+   * pooled unit's standby is the pool's pod). Such a pod is not a member, so the failover core would see the member gone
+   * and fail it over; the unit reports the conflict instead, on every pass, until the pod is gone (seen in CI: a
+   * foreign pod named like the first primary, NameConflict reported once, then overwritten by a blocked failover).
+   */
+  static List<String> amongMembers(
+      dev.availability.ou.api.OperationalUnit unit,
+      java.util.function.Function<String, ? extends HasMetadata> podNamed) {
+    var status = unit.getStatus();
+    if (status == null) return List.of();
+    List<String> names = new java.util.ArrayList<>();
+    if (status.getPrimary() != null) names.add(status.getPrimary().getPod());
+    if (status.getStandby() != null) names.add(status.getStandby().getPod());
+    return among(
+        names.stream()
+            .filter(Objects::nonNull)
+            .map(podNamed)
+            .filter(p -> p == null || !ownedByAPool(p))
+            .toList(),
+        unit.getMetadata().getUid());
+  }
+
+  private static boolean ownedByAPool(HasMetadata object) {
+    var refs = object.getMetadata().getOwnerReferences();
+    return refs != null && refs.stream().anyMatch(r -> "StandbyPool".equals(r.getKind()));
+  }
+
   static String describe(HasMetadata object) {
     return object.getKind() + " " + object.getMetadata().getName();
   }

@@ -156,6 +156,15 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
     } catch (NameConflictException e) {
       return refused(unit, context, Refusal.NameConflict, e.getMessage(), now);
     }
+    List<String> foreignMembers = NameConflicts.amongMembers(
+        unit,
+        pod -> caches
+            .pods()
+            .get(new ResourceID(pod, unit.getMetadata().getNamespace()))
+            .orElse(null));
+    if (!foreignMembers.isEmpty())
+      return refused(
+          unit, context, Refusal.NameConflict, NameConflicts.message(foreignMembers), now);
     Readings readings = new Readings();
     var seen = dependencies.observe(unit, caches.unitLeases(), renewals, now);
     List<Verdict> verdicts = dependencies.assess(unit, seen, now);
