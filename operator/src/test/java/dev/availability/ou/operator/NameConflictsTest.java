@@ -66,4 +66,41 @@ class NameConflictsTest {
         .contains("nothing was changed")
         .contains("delete or rename them");
   }
+
+  @Test
+  void aPodNamedLikeAMemberOfTheStatusIsAConflictUnlessTheUnitOrItsPoolMadeIt() throws Exception {
+    OperationalUnit unit = MemberPodBuilderTest.sample();
+    String uid = unit.getMetadata().getUid();
+    var status = new dev.availability.ou.api.OperationalUnitStatus();
+    status.setPrimary(new dev.availability.ou.api.MemberRef("kv-0", "n0"));
+    var standby = new dev.availability.ou.api.StandbyStatus();
+    standby.setPod("pool-standby-1");
+    status.setStandby(standby);
+    unit.setStatus(status);
+    HasMetadata foreign = pod("kv-0", null, null);
+    HasMetadata ours = pod("kv-0", "OperationalUnit", uid);
+    HasMetadata thePools = pod("pool-standby-1", "StandbyPool", "pool-uid");
+    HasMetadata aStranger = pod("pool-standby-1", null, null);
+
+    assertThat(NameConflicts.amongMembers(unit, n -> n.equals("kv-0") ? foreign : thePools))
+        .containsExactly("Pod kv-0");
+    assertThat(NameConflicts.amongMembers(unit, n -> n.equals("kv-0") ? ours : thePools))
+        .isEmpty();
+    assertThat(NameConflicts.amongMembers(unit, n -> n.equals("kv-0") ? null : aStranger))
+        .as("a member that is gone is no conflict; a stranger in the pool pod's name is")
+        .containsExactly("Pod pool-standby-1");
+    unit.setStatus(null);
+    assertThat(NameConflicts.amongMembers(unit, n -> foreign)).isEmpty();
+  }
+
+  private static HasMetadata pod(String name, String ownerKind, String ownerUid) {
+    var b = new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName(name);
+    if (ownerKind != null)
+      b = b.withOwnerReferences(new OwnerReferenceBuilder()
+          .withKind(ownerKind)
+          .withName("owner")
+          .withUid(ownerUid)
+          .build());
+    return b.endMetadata().build();
+  }
 }
