@@ -17,7 +17,7 @@ import java.util.Map;
  *
  * <p>One case is dated earlier, by the dependency's own operator: when its primary and standby fall silent together
  * ({@link MembersSilence}: both nodes stop renewing their leases) it writes Ready=False with the moment its members
- * were last heard (the later of the two nodes' last renewals it saw) as the transition time, not the moment it judged
+ * were last heard (the later of the two nodes' last renewals it saw, and of its primary lease's) as the transition time, not the moment it judged
  * them (1.5 kubelet renewal periods later). That date is safe there and only there: nothing can be promoted, so no
  * failover within the budget can be reported by it, and the two node leases are the kubelets' own, renewed every
  * quarter lease, not a vouched primary's sparse renewals. So the dependents are told about the loss of both members

@@ -101,6 +101,36 @@ class MembersSilenceTest {
   }
 
   @Test
+  void
+      aPrimaryLeaseRenewalSeenAfterBothNodesWentQuietDatesTheOutageForTheUnitAndItsDependentsAlike() {
+    World w = World.threeNodes().bootstrap();
+    DependencyWatch.Dependency db = new DependencyWatch.Dependency("db", null);
+    DependencyWatch.Verdict up = DependencyWatch.assess(
+        db,
+        new DependencyWatch.Observed("db", w.policy.recoveryBudget(), true, w.now, null),
+        null,
+        w.now);
+    w.killNode(w.standby().node);
+    w.killNode(w.primary().node);
+    w.run(Duration.ofMillis(600));
+    // The primary's sparse renewal, sent just before its node died, seen by the operator only now.
+    Instant renewalSeen = w.now;
+    w.lease = new PrimaryLease(w.lease.holder(), w.lease.epoch(), renewalSeen, w.lease.duration());
+
+    w.runUntil(Phase.Degraded, Duration.ofSeconds(20));
+    ConditionView ready = w.condition(ConditionType.Ready);
+    assertThat(ready.reason()).isEqualTo(ConditionReason.MembersUnreachable.name());
+    assertThat(ready.since())
+        .as("not serving since the unit was last heard")
+        .isEqualTo(renewalSeen);
+    DependencyWatch.Observed seen = new DependencyWatch.Observed(
+        "db", w.policy.recoveryBudget(), ready.status(), ready.since(), w.lease.renewedAt());
+    assertThat(DependencyWatch.assess(db, seen, up, w.now).since())
+        .as("the dependents date it from the same moment")
+        .isEqualTo(ready.since());
+  }
+
+  @Test
   void bothKubeletsBlinkingWhileThePodsServeCostsNoMemberAndNoWrite() {
     World w = World.threeNodes().bootstrap();
     w.node(w.primary().node).kubeletStalled = true;
