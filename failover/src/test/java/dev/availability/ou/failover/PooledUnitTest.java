@@ -110,4 +110,59 @@ class PooledUnitTest {
         .extracting(a -> ((DeleteMember) a).pod())
         .containsOnly(own);
   }
+
+  @Test
+  void aPrimaryAndTheSharedPodLostTogetherPromoteNothingAndSaySo() {
+    World w = pooled();
+    int mark = w.mark();
+    String sharedNode = w.pod(SHARED).node;
+    w.killNode(w.primary().node);
+    w.killNode(sharedNode);
+    w.run(Duration.ofSeconds(20));
+    assertThat(w.status.primary()).as(w.toString()).isEqualTo("db-0");
+    assertThat(w.actionsSince(mark))
+        .as("never assigned Primary on a pod of a lost node")
+        .noneMatch(a -> a instanceof Action.Assign as
+            && as.pod().equals(SHARED)
+            && as.role() == Member.Role.Primary);
+    assertThat(w.condition(ConditionType.Ready).status()).isFalse();
+    assertThat(w.condition(ConditionType.Ready).message()).as(w.toString()).contains(sharedNode);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(ints = {1, 20, 39, 41, 60})
+  void theSharedPodsNodeLostFirstThenThePrimarysIsNeverPromotedOnto(int secondsApart) {
+    World w = pooled();
+    int mark = w.mark();
+    String sharedNode = w.pod(SHARED).node;
+    w.killNode(sharedNode);
+    w.run(Duration.ofSeconds(secondsApart));
+    w.killNode(w.primary().node);
+    w.run(Duration.ofSeconds(90));
+    assertThat(w.actionsSince(mark))
+        .as("never assigned Primary on a pod of a lost node")
+        .noneMatch(a -> a instanceof Action.Assign as
+            && as.pod().equals(SHARED)
+            && as.role() == Member.Role.Primary);
+  }
+
+  @Test
+  void aSharedPodWhoseNodeLeaseExpiredIsNotPromotedOntoForThePoolReplacesIt() {
+    World w = pooled();
+    int mark = w.mark();
+    String sharedNode = w.pod(SHARED).node;
+    w.node(sharedNode).kubeletStalled = true;
+    w.run(World.NODE_LEASE.plusSeconds(1));
+    w.killNode(w.primary().node);
+    w.run(Duration.ofSeconds(10));
+    assertThat(w.actionsSince(mark))
+        .as("never assigned Primary on a pod the pool counts lost: " + w)
+        .noneMatch(a -> a instanceof Action.Assign as
+            && as.pod().equals(SHARED)
+            && as.role() == Member.Role.Primary);
+    assertThat(w.condition(ConditionType.Ready).message())
+        .as(w.toString())
+        .contains("node " + sharedNode + " of the shared standby " + SHARED
+            + " stopped renewing its lease");
+  }
 }
