@@ -118,7 +118,8 @@ public class StandbyPoolReconciler implements Reconciler<StandbyPool> {
     access.ensure(pool, view.admitted());
     if (!naming.isEmpty()) {
       Map<String, String> primaryNodes = view.standby().isEmpty() ? primaryNodes(naming) : Map.of();
-      for (PoolAction action : PoolPlanner.plan(view, primaryNodes))
+      Set<String> placeable = view.standby().isEmpty() ? nodes.placeable(now) : null;
+      for (PoolAction action : PoolPlanner.plan(view, primaryNodes, placeable))
         executor.execute(pool, naming.get(0), action);
     }
     writeStatus(pool, context, membership, view, podsOfPool, now);
