@@ -81,6 +81,12 @@ class PooledUnitTest {
         .as(w.toString())
         .isEqualTo(ConditionReason.PoolStandbyBusy.name());
     assertThat(w.condition(ConditionType.Ready).message()).contains("serves unit other");
+    assertThat(w.actionsSince(mark))
+        .as("a Warning naming the unit that claimed the shared pod")
+        .filteredOn(a -> a instanceof Action.Emit e && e.reason() == EventReason.PoolStandbyBusy)
+        .isNotEmpty()
+        .allMatch(a -> ((Action.Emit) a).warning()
+            && ((Action.Emit) a).message().contains("serves unit other"));
     assertThat(w.actionsSince(mark)).noneMatch(a -> a instanceof CreateMember);
   }
 
