@@ -147,10 +147,16 @@ public final class CandidateRanking {
   private static String describeStandby(Observation o) {
     if (Fencing.asked(o, o.state().standby()))
       return "standby " + o.state().standby() + " is fenced (" + Fencing.ANNOTATION + ")";
-    return Optional.ofNullable(o.state().standby())
+    String was = Optional.ofNullable(o.state().standby())
         .map(sb -> o.members().containsKey(sb)
             ? StandbyAssessment.of(o.members().get(sb), o).why()
             : "standby " + sb + " is gone")
         .orElse("the unit has no standby");
+    String next = o.pool() == null ? null : o.pool().standby();
+    if (next == null || next.equals(o.state().standby())) return was;
+    // The pool replaced its shared pod while this unit's primary was down: the new one holds the
+    // unit but can only catch up from that primary.
+    return was + "; pool " + o.pool().pool() + "'s new shared standby " + next
+        + " holds this unit but has not caught up with it (it catches up from the primary, which is down)";
   }
 }

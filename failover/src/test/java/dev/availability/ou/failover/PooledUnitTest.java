@@ -171,4 +171,26 @@ class PooledUnitTest {
         .contains("node " + sharedNode + " of the shared standby " + SHARED
             + " stopped renewing its lease");
   }
+
+  @Test
+  void aUnitWhosePrimaryAndSharedPodAreLostNamesThePoolsNewStandbyThatCannotCatchUp() {
+    World w = pooled();
+    String sharedNode = w.pod(SHARED).node;
+    w.killNode(w.primary().node);
+    w.killNode(sharedNode);
+    w.run(World.NODE_GRACE.plusSeconds(5));
+    // The pool deleted the lost pod and made the next; it holds the unit, not yet assigned to it.
+    w.pods.remove(SHARED);
+    World.Pod next = w.addSharedPod("kv-standby-1");
+    next.role = null;
+    next.peer = null;
+    w.pool = seat("kv-standby-1", Map.of(), "kv-standby-1");
+    w.run(Duration.ofSeconds(5));
+    assertThat(w.status.primary()).isEqualTo("db-0");
+    assertThat(w.condition(ConditionType.Ready).message())
+        .as(w.toString())
+        .contains("standby " + SHARED + " is gone")
+        .contains(
+            "pool kv's new shared standby kv-standby-1 holds this unit but has not caught up");
+  }
 }
