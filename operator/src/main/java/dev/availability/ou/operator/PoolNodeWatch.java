@@ -75,10 +75,11 @@ final class PoolNodeWatch {
 
   /**
    * The nodes a new shared pod could run on now: ready, their lease renewed (not lost, {@link PoolNodes#lost}) and not
-   * being emptied; null while the node cache is not there yet (unknown).
+   * being emptied; null when unknown: the node cache not there yet, or it lists no node at all (an API server
+   * without nodes, as in tests on a bare API server), where the pool makes its pod wherever its rule allows.
    */
   Set<String> placeable(Instant now) {
-    if (nodes == null) return null;
+    if (nodes == null || nodes.list().findAny().isEmpty()) return null;
     return nodes
         .list()
         .filter(node -> {
