@@ -1,5 +1,6 @@
 package dev.availability.ou.failover;
 
+import dev.availability.ou.failover.pool.PoolNodes;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -49,6 +50,23 @@ public final class CandidateRanking {
             || c.assessment().state() == StandbyAssessment.State.CatchingUp)
         .toList();
     if (o.pool() != null) {
+      // The pool counts a pod whose node lease expired failed and replaces (deletes) it
+      // (PoolNodes):
+      // promoting a unit onto it would race that deletion.
+      Optional<Candidate> onLostNode =
+          healthy.stream().filter(c -> onLostNode(c.member(), o)).findFirst();
+      if (onLostNode.isPresent() && healthy.size() == 1) {
+        Member m = onLostNode.get().member();
+        return new Choice(
+            null,
+            onLostNode.get().assessment(),
+            ConditionReason.NoHealthyStandby,
+            "no healthy standby to promote: node " + m.node() + " of the shared standby " + m.pod()
+                + " stopped renewing its lease (the pool counts the pod lost and replaces it); waiting for"
+                + " the node to return (check it: kubectl get nodes), or for the pool's new shared standby to"
+                + " hold this unit in sync");
+      }
+      healthy = healthy.stream().filter(c -> !onLostNode(c.member(), o)).toList();
       List<Candidate> free = healthy.stream()
           .filter(c -> o.pool().claimedByOther(c.member().pod(), policy.unit()).isEmpty())
           .toList();
@@ -120,13 +138,25 @@ public final class CandidateRanking {
     return policy.maxPromotableLag() == null || a.lag() <= policy.maxPromotableLag();
   }
 
+  /** A pool's pod on a node the pool counts lost ({@link PoolNodes#lost}: NotReady, or its lease expired). */
+  private static boolean onLostNode(Member m, Observation o) {
+    return o.pool().pods().contains(m.pod())
+        && o.node(m.node()).filter(n -> PoolNodes.lost(n, o.now())).isPresent();
+  }
+
   private static String describeStandby(Observation o) {
     if (Fencing.asked(o, o.state().standby()))
       return "standby " + o.state().standby() + " is fenced (" + Fencing.ANNOTATION + ")";
-    return Optional.ofNullable(o.state().standby())
+    String was = Optional.ofNullable(o.state().standby())
         .map(sb -> o.members().containsKey(sb)
             ? StandbyAssessment.of(o.members().get(sb), o).why()
             : "standby " + sb + " is gone")
         .orElse("the unit has no standby");
+    String next = o.pool() == null ? null : o.pool().standby();
+    if (next == null || next.equals(o.state().standby())) return was;
+    // The pool replaced its shared pod while this unit's primary was down: the new one holds the
+    // unit but can only catch up from that primary.
+    return was + "; pool " + o.pool().pool() + "'s new shared standby " + next
+        + " holds this unit but has not caught up with it (it catches up from the primary, which is down)";
   }
 }

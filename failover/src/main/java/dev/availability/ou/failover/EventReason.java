@@ -20,6 +20,8 @@ public enum EventReason {
   StandbyHandedOver,
   FailoverCompleted,
   FailoverBlocked,
+  // a pooled unit's primary failed while the pool's shared pod serves another unit (docs/pools.md)
+  PoolStandbyBusy,
   FailoverAborted,
   SwitchoverStarted,
   SwitchoverCompleted,

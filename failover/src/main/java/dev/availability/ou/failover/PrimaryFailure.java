@@ -55,7 +55,9 @@ final class PrimaryFailure {
           o,
           choice.blockedReason(),
           what + "; " + choice.blockedMessage(),
-          EventReason.FailoverBlocked);
+          choice.blockedReason() == ConditionReason.PoolStandbyBusy
+              ? EventReason.PoolStandbyBusy
+              : EventReason.FailoverBlocked);
       Member p = o.member(s.primary()).orElse(null);
       boolean primaryMayRecover = p != null && !p.terminated() && !p.deleting();
       return primaryMayRecover

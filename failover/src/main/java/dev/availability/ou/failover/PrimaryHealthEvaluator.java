@@ -198,11 +198,13 @@ public final class PrimaryHealthEvaluator {
               ? ""
               : " and its standby has not heard it");
       if (!now.isBefore(alive.silentAt())) {
+        // Dated, not timed: a message that changes at every pass makes a new Event each time (a
+        // pooled unit left waiting for its primary wrote 949 FailoverBlocked events).
         strong.add(new Signal(
             Signal.Kind.LeaseExpired,
             alive.faultAt(),
-            "primary lease not renewed" + silent + " for " + age.toMillis()
-                + " ms (it has fenced itself)"));
+            "primary lease not renewed" + silent + " since " + alive.lastAlive()
+                + " (it has fenced itself)"));
       } else {
         if (age.compareTo(t.leaseOverdue()) >= 0) {
           weak.add(new Signal(

@@ -81,6 +81,12 @@ class PooledUnitTest {
         .as(w.toString())
         .isEqualTo(ConditionReason.PoolStandbyBusy.name());
     assertThat(w.condition(ConditionType.Ready).message()).contains("serves unit other");
+    assertThat(w.actionsSince(mark))
+        .as("a Warning naming the unit that claimed the shared pod")
+        .filteredOn(a -> a instanceof Action.Emit e && e.reason() == EventReason.PoolStandbyBusy)
+        .isNotEmpty()
+        .allMatch(a -> ((Action.Emit) a).warning()
+            && ((Action.Emit) a).message().contains("serves unit other"));
     assertThat(w.actionsSince(mark)).noneMatch(a -> a instanceof CreateMember);
   }
 
@@ -109,5 +115,82 @@ class PooledUnitTest {
         .filteredOn(a -> a instanceof DeleteMember)
         .extracting(a -> ((DeleteMember) a).pod())
         .containsOnly(own);
+  }
+
+  @Test
+  void aPrimaryAndTheSharedPodLostTogetherPromoteNothingAndSaySo() {
+    World w = pooled();
+    int mark = w.mark();
+    String sharedNode = w.pod(SHARED).node;
+    w.killNode(w.primary().node);
+    w.killNode(sharedNode);
+    w.run(Duration.ofSeconds(20));
+    assertThat(w.status.primary()).as(w.toString()).isEqualTo("db-0");
+    assertThat(w.actionsSince(mark))
+        .as("never assigned Primary on a pod of a lost node")
+        .noneMatch(a -> a instanceof Action.Assign as
+            && as.pod().equals(SHARED)
+            && as.role() == Member.Role.Primary);
+    assertThat(w.condition(ConditionType.Ready).status()).isFalse();
+    assertThat(w.condition(ConditionType.Ready).message()).as(w.toString()).contains(sharedNode);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(ints = {1, 20, 39, 41, 60})
+  void theSharedPodsNodeLostFirstThenThePrimarysIsNeverPromotedOnto(int secondsApart) {
+    World w = pooled();
+    int mark = w.mark();
+    String sharedNode = w.pod(SHARED).node;
+    w.killNode(sharedNode);
+    w.run(Duration.ofSeconds(secondsApart));
+    w.killNode(w.primary().node);
+    w.run(Duration.ofSeconds(90));
+    assertThat(w.actionsSince(mark))
+        .as("never assigned Primary on a pod of a lost node")
+        .noneMatch(a -> a instanceof Action.Assign as
+            && as.pod().equals(SHARED)
+            && as.role() == Member.Role.Primary);
+  }
+
+  @Test
+  void aSharedPodWhoseNodeLeaseExpiredIsNotPromotedOntoForThePoolReplacesIt() {
+    World w = pooled();
+    int mark = w.mark();
+    String sharedNode = w.pod(SHARED).node;
+    w.node(sharedNode).kubeletStalled = true;
+    w.run(World.NODE_LEASE.plusSeconds(1));
+    w.killNode(w.primary().node);
+    w.run(Duration.ofSeconds(10));
+    assertThat(w.actionsSince(mark))
+        .as("never assigned Primary on a pod the pool counts lost: " + w)
+        .noneMatch(a -> a instanceof Action.Assign as
+            && as.pod().equals(SHARED)
+            && as.role() == Member.Role.Primary);
+    assertThat(w.condition(ConditionType.Ready).message())
+        .as(w.toString())
+        .contains("node " + sharedNode + " of the shared standby " + SHARED
+            + " stopped renewing its lease");
+  }
+
+  @Test
+  void aUnitWhosePrimaryAndSharedPodAreLostNamesThePoolsNewStandbyThatCannotCatchUp() {
+    World w = pooled();
+    String sharedNode = w.pod(SHARED).node;
+    w.killNode(w.primary().node);
+    w.killNode(sharedNode);
+    w.run(World.NODE_GRACE.plusSeconds(5));
+    // The pool deleted the lost pod and made the next; it holds the unit, not yet assigned to it.
+    w.pods.remove(SHARED);
+    World.Pod next = w.addSharedPod("kv-standby-1");
+    next.role = null;
+    next.peer = null;
+    w.pool = seat("kv-standby-1", Map.of(), "kv-standby-1");
+    w.run(Duration.ofSeconds(5));
+    assertThat(w.status.primary()).isEqualTo("db-0");
+    assertThat(w.condition(ConditionType.Ready).message())
+        .as(w.toString())
+        .contains("standby " + SHARED + " is gone")
+        .contains(
+            "pool kv's new shared standby kv-standby-1 holds this unit but has not caught up");
   }
 }

@@ -9,6 +9,7 @@ import dev.availability.ou.failover.pool.PoolAction.CreateSharedPod;
 import dev.availability.ou.failover.pool.PoolAction.DeletePod;
 import dev.availability.ou.failover.pool.PoolAction.HandOver;
 import dev.availability.ou.failover.pool.PoolAction.RemoveUnit;
+import dev.availability.ou.failover.pool.PoolAction.StandbyUnplaceable;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -31,6 +32,8 @@ final class PoolActionExecutor {
   private final SharedPodBuilder builder;
   private final EventRecorder events;
   private final Set<String> handOversTold = ConcurrentHashMap.newKeySet();
+  /** Per pool, the reason it last said it has no place for a shared standby (told again once it changes). */
+  private final Map<String, String> unplaceableTold = new ConcurrentHashMap<>();
 
   PoolActionExecutor(
       KubernetesClient client,
@@ -77,6 +80,15 @@ final class PoolActionExecutor {
             "deleted " + d.pod() + ": " + d.why(),
             false);
       }
+      case StandbyUnplaceable u -> {
+        // Said once while the reason lasts: the planner asks again at every reconcile.
+        if (!u.why().equals(unplaceableTold.put(ns + "/" + pool.getMetadata().getName(), u.why())))
+          events.record(
+              pool,
+              PoolEventReason.SharedStandbyUnplaceable,
+              "no shared standby for " + String.join(", ", u.units()) + ": " + u.why(),
+              true);
+      }
       case HandOver h -> {
         // Said once per pod: the planner asks again at every reconcile.
         if (handOversTold.add(ns + "/" + h.pod()))
@@ -92,6 +104,8 @@ final class PoolActionExecutor {
   }
 
   private void create(StandbyPool pool, OperationalUnit reference, CreateSharedPod c) {
+    unplaceableTold.remove(
+        pool.getMetadata().getNamespace() + "/" + pool.getMetadata().getName());
     Pod pod = builder.build(pool, reference, c.name(), c.units(), c.avoidNodes());
     try {
       Pod created = client

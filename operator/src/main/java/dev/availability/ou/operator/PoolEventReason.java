@@ -8,6 +8,11 @@ enum PoolEventReason {
   PoolRestored,
   /** A shared pod was deleted (failed, or surplus once another held its units). */
   SharedStandbyDeleted,
+  /**
+   * No node can run a new shared standby (every ready node runs a primary it protects): none is made until one can
+   * (a Warning, said once).
+   */
+  SharedStandbyUnplaceable,
   /** A step the operator does not take yet (docs/pools.md Status): said once, so users know why the pool waits. */
   PoolStepNotBuilt
 }

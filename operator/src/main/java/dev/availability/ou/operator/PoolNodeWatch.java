@@ -3,6 +3,7 @@ package dev.availability.ou.operator;
 import dev.availability.ou.api.StandbyPool;
 import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.failover.NodeView;
+import dev.availability.ou.failover.pool.PoolNodes;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -70,6 +71,25 @@ final class PoolNodeWatch {
       });
     }
     return views;
+  }
+
+  /**
+   * The nodes a new shared pod could run on now: ready, their lease renewed (not lost, {@link PoolNodes#lost}) and not
+   * being emptied; null when unknown: the node cache not there yet, or it lists no node at all (an API server
+   * without nodes, as in tests on a bare API server), where the pool makes its pod wherever its rule allows.
+   */
+  Set<String> placeable(Instant now) {
+    if (nodes == null || nodes.list().findAny().isEmpty()) return null;
+    return nodes
+        .list()
+        .filter(node -> {
+          String name = node.getMetadata().getName();
+          Lease lease = leases.get(new ResourceID(name, "kube-node-lease")).orElse(null);
+          NodeView view = NodeViews.node(node, lease, renewals.seenAt(lease, now), now);
+          return !PoolNodes.lost(view, now) && view.maintenance() == null;
+        })
+        .map(node -> node.getMetadata().getName())
+        .collect(Collectors.toSet());
   }
 
   private static Set<ResourceID> poolsOn(InformerEventSource<Pod, StandbyPool> pods, String node) {

@@ -112,6 +112,21 @@ final class PoolViews {
       SharedStandbyStatus standby,
       List<Condition> previous,
       Instant now) {
+    return status(pool, membership, replicas, standby, null, previous, now);
+  }
+
+  /**
+   * As above; {@code unplaceable}: why no node can take a new shared standby (the planner's {@code
+   * StandbyUnplaceable}), or null.
+   */
+  static StandbyPoolStatus status(
+      StandbyPool pool,
+      Membership membership,
+      Map<String, Replica> replicas,
+      SharedStandbyStatus standby,
+      String unplaceable,
+      List<Condition> previous,
+      Instant now) {
     List<PoolMemberStatus> members = membership.held().stream()
         .map(u -> Optional.ofNullable(replicas.get(u))
             .map(r -> new PoolMemberStatus(u, r.inSync(), r.lag()))
@@ -131,7 +146,7 @@ final class PoolViews {
     s.setObservedGeneration(pool.getMetadata().getGeneration());
     Long generation = pool.getMetadata().getGeneration();
     s.setConditions(List.of(
-        ready(members, behind, standby, previous, generation, now),
+        ready(members, behind, standby, unplaceable, previous, generation, now),
         full(pool, membership, previous, generation, now)));
     return s;
   }
@@ -140,6 +155,7 @@ final class PoolViews {
       List<PoolMemberStatus> members,
       List<String> behind,
       SharedStandbyStatus standby,
+      String unplaceable,
       List<Condition> previous,
       Long generation,
       Instant now) {
@@ -149,6 +165,15 @@ final class PoolViews {
           false,
           "NoMembers",
           "no unit of this namespace names the pool in spec.standby.pool",
+          previous,
+          generation,
+          now);
+    if ((standby == null || standby.getPod() == null) && unplaceable != null)
+      return condition(
+          "Ready",
+          false,
+          "NoPlaceForStandby",
+          "the pool has no shared standby pod and cannot make one: " + unplaceable,
           previous,
           generation,
           now);

@@ -116,12 +116,16 @@ public class StandbyPoolReconciler implements Reconciler<StandbyPool> {
             .map(p -> PoolNodes.judge(PoolPods.sharedPod(p, membership.held()), nodeViews, now))
             .toList());
     access.ensure(pool, view.admitted());
+    String unplaceable = null;
     if (!naming.isEmpty()) {
       Map<String, String> primaryNodes = view.standby().isEmpty() ? primaryNodes(naming) : Map.of();
-      for (PoolAction action : PoolPlanner.plan(view, primaryNodes))
+      Set<String> placeable = view.standby().isEmpty() ? nodes.placeable(now) : null;
+      for (PoolAction action : PoolPlanner.plan(view, primaryNodes, placeable)) {
+        if (action instanceof PoolAction.StandbyUnplaceable u) unplaceable = u.why();
         executor.execute(pool, naming.get(0), action);
+      }
     }
-    writeStatus(pool, context, membership, view, podsOfPool, now);
+    writeStatus(pool, context, membership, view, podsOfPool, unplaceable, now);
     // A lease expiring makes no event: look again then (plus a little, as expired is strictly
     // after).
     long resync = config.resync().toMillis();
@@ -149,6 +153,7 @@ public class StandbyPoolReconciler implements Reconciler<StandbyPool> {
       PoolViews.Membership membership,
       PoolView view,
       List<Pod> podsOfPool,
+      String unplaceable,
       Instant now) {
     Optional<SharedPod> standby = view.standby();
     Optional<Pod> standbyPod = standby.flatMap(s -> podsOfPool.stream()
@@ -170,6 +175,7 @@ public class StandbyPoolReconciler implements Reconciler<StandbyPool> {
         membership,
         replicas,
         standby.map(s -> new SharedStandbyStatus(s.name(), s.node())).orElse(null),
+        unplaceable,
         previous,
         now);
     Set<String> claims = new java.util.HashSet<>();

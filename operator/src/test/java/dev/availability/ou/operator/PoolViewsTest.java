@@ -129,6 +129,27 @@ class PoolViewsTest {
   }
 
   @Test
+  void aPoolThatCannotPlaceItsStandbySaysWhyInReady() {
+    StandbyPool pool = pool("a", "kv", 8);
+    var two = new PoolViews.Membership(List.of("u1", "u2"), List.of(), Map.of());
+    StandbyPoolStatus s = PoolViews.status(
+        pool,
+        two,
+        Map.of(),
+        null,
+        "every node that can run a pod now (n1, n2) runs a primary",
+        List.of(),
+        T0);
+    assertThat(reason(s)).isEqualTo("NoPlaceForStandby");
+    assertThat(s.getConditions().get(0).getStatus()).isEqualTo("False");
+    assertThat(s.getConditions().get(0).getMessage()).contains("(n1, n2) runs a primary");
+    var pod = new SharedStandbyStatus("kv-standby-0", "node-4");
+    assertThat(reason(PoolViews.status(pool, two, Map.of(), pod, "stale", List.of(), T0)))
+        .as("a pool with a standby says how it is, not why it could not make one")
+        .isEqualTo("CatchingUp");
+  }
+
+  @Test
   void aConditionKeepsItsTransitionTimeWhileItsStatusStays() {
     StandbyPool pool = pool("a", "kv", 8);
     var two = new PoolViews.Membership(List.of("u1", "u2"), List.of(), Map.of());

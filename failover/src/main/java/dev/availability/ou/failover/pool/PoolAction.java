@@ -10,6 +10,11 @@ public sealed interface PoolAction {
   record CreateSharedPod(String name, List<String> units, Set<String> avoidNodes)
       implements PoolAction {}
 
+  /**
+   * No node can take a new shared standby ({@link SharedPodPlacement}): say so, once, and make none until one can.
+   */
+  record StandbyUnplaceable(List<String> units, String why) implements PoolAction {}
+
   /** Add a replica of {@code unit} to {@code pod} (it catches up by snapshot, then stream). */
   record AddUnit(String pod, String unit) implements PoolAction {}
 

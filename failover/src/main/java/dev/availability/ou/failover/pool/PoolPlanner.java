@@ -1,7 +1,6 @@
 package dev.availability.ou.failover.pool;
 
 import dev.availability.ou.failover.pool.PoolAction.AddUnit;
-import dev.availability.ou.failover.pool.PoolAction.CreateSharedPod;
 import dev.availability.ou.failover.pool.PoolAction.DeletePod;
 import dev.availability.ou.failover.pool.PoolAction.HandOver;
 import dev.availability.ou.failover.pool.PoolAction.RemoveUnit;
@@ -28,6 +27,15 @@ public final class PoolPlanner {
    * that failed (its node may be lost).
    */
   public static List<PoolAction> plan(PoolView pool, Map<String, String> primaryNodes) {
+    return plan(pool, primaryNodes, null);
+  }
+
+  /**
+   * As {@link #plan(PoolView, Map)}, knowing the nodes a new pod could run on now ({@code placeable}; null when
+   * unknown): a shared pod is made only where one can run ({@link SharedPodPlacement}).
+   */
+  public static List<PoolAction> plan(
+      PoolView pool, Map<String, String> primaryNodes, Set<String> placeable) {
     List<PoolAction> actions = new ArrayList<>();
     Set<String> admitted = new LinkedHashSet<>(pool.admitted());
     for (SharedPod p : pool.pods())
@@ -35,9 +43,7 @@ public final class PoolPlanner {
 
     Optional<SharedPod> standby = pool.standby();
     if (standby.isEmpty()) {
-      if (!admitted.isEmpty())
-        actions.add(new CreateSharedPod(
-            pool.nextPodName(), List.copyOf(admitted), avoid(pool, primaryNodes)));
+      if (!admitted.isEmpty()) actions.add(SharedPodPlacement.next(pool, primaryNodes, placeable));
     } else {
       SharedPod s = standby.get();
       for (String u : admitted) if (!s.holds(u)) actions.add(new AddUnit(s.name(), u));
@@ -143,23 +149,5 @@ public final class PoolPlanner {
 
   private static boolean coversPromotably(SharedPod s, Collection<String> units) {
     return units.stream().allMatch(s::promotable);
-  }
-
-  private static Set<String> avoid(PoolView pool, Map<String, String> primaryNodes) {
-    Set<String> avoid = new LinkedHashSet<>();
-    // A unit that claimed a pod is served there, though its status may still name its failed
-    // primary's node (seen on real pods: the new shared pod made beside the pod that had just taken
-    // a unit over; with the stale node avoided too, a 4-node cluster had no node left).
-    Map<String, String> served = new java.util.HashMap<>();
-    for (SharedPod p : pool.pods())
-      if (p.claimed() && !p.failed() && p.node() != null)
-        served.put(p.claimedBy().get(), p.node());
-    for (String u : pool.admitted()) {
-      String node = served.containsKey(u) ? served.get(u) : primaryNodes.get(u);
-      if (node != null) avoid.add(node);
-    }
-    // A failed pod's node may be lost (PoolNodes): the new shared pod goes elsewhere.
-    for (SharedPod p : pool.pods()) if (p.failed() && p.node() != null) avoid.add(p.node());
-    return Set.copyOf(avoid);
   }
 }

@@ -175,6 +175,8 @@ class PoolRandomizedTest {
           assertThat(p.promotable.keySet()).as(log.toString()).isSubsetOf(h.unit());
           primary.put(h.unit(), "own-" + h.pod());
         }
+        case PoolAction.StandbyUnplaceable u ->
+          throw new AssertionError("planned without knowing the nodes: " + u);
         case PoolAction.DeletePod d -> {
           Pod p = pods.remove(d.pod());
           assertThat(p.claimedBy).as(log.toString()).isNull();
