@@ -22,13 +22,13 @@ class AckPacingProcessTest {
   @TempDir
   Path root;
 
+  SidecarPair pair;
   SidecarProcess primary;
   SidecarProcess standby;
 
   @AfterEach
   void tearDown() throws Exception {
-    if (primary != null) primary.close();
-    if (standby != null) standby.close();
+    if (pair != null) pair.close();
   }
 
   @Test
@@ -84,22 +84,9 @@ class AckPacingProcessTest {
   }
 
   private void start(String mode) throws Exception {
-    String net = SidecarProcess.freshNet();
-    Path key = SidecarProcess.newKey(root);
-    standby = new SidecarProcess("standby", net + "2", root, key)
-        .with("OU_ROLE", "Standby")
-        .with("OU_EPOCH", "1")
-        .with("OU_MODE", mode);
-    primary = new SidecarProcess("primary", net + "1", root, key)
-        .with("OU_ROLE", "Primary")
-        .with("OU_EPOCH", "1")
-        .with("OU_MODE", mode)
-        .with("OU_PEER_ENDPOINT", standby.replicationEndpoint());
-    standby.start();
-    primary.start();
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> standby.status().inSync());
+    pair = SidecarPair.in(root).withBoth("OU_MODE", mode).startInSync();
+    primary = pair.primary;
+    standby = pair.standby;
   }
 
   private static byte[] key(int i) {

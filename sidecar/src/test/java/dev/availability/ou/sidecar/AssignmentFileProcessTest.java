@@ -27,14 +27,12 @@ class AssignmentFileProcessTest {
   @TempDir
   Path root;
 
-  SidecarProcess primary;
-  SidecarProcess standby;
+  SidecarPair pair;
   ServerSocket silentApiServer;
 
   @AfterEach
   void tearDown() throws Exception {
-    if (primary != null) primary.stop();
-    if (standby != null) standby.stop();
+    if (pair != null) pair.close();
     if (silentApiServer != null) silentApiServer.close();
   }
 
@@ -42,12 +40,12 @@ class AssignmentFileProcessTest {
   void aNewStandbyFollowsItsPrimaryBeforeItsApiServerAnswers() throws Exception {
     // Accepts connections (the kernel does) and never answers one.
     silentApiServer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    String net = SidecarProcess.freshNet();
-    Path key = SidecarProcess.newKey(root);
+    pair = SidecarPair.in(root);
     Path assignment = Files.writeString(
         root.resolve("assignment"),
         ContractJson.toJson(new Assignment(Role.Standby, 3, "a", "Synchronous")));
-    standby = new SidecarProcess("b", net + "2", root, key)
+    // Kubernetes control: the standalone role the pair gives it (OU_ROLE) is not read.
+    pair.standby
         .with("OU_CONTROL", "kubernetes")
         .with("OU_POD_NAME", "b")
         .with("OU_NAMESPACE", "test")
@@ -55,14 +53,10 @@ class AssignmentFileProcessTest {
         .with("OU_API_TOKEN_FILE", Files.writeString(root.resolve("token"), "t").toString())
         .with("OU_ASSIGNMENT_FILE", assignment.toString())
         .launch(); // its local API opens only after its first read through the API server
-    primary = new SidecarProcess("a", net + "1", root, key)
-        .with("OU_ROLE", "Primary")
-        .with("OU_EPOCH", "3")
-        .with("OU_PEER_ENDPOINT", standby.replicationEndpoint())
-        .with("OU_SYNC_TIMEOUT", "2s")
-        .start();
+    pair.primary.with("OU_EPOCH", "3").with("OU_SYNC_TIMEOUT", "2s");
+    pair.startPrimary();
 
-    try (OuClient client = primary.client()) {
+    try (OuClient client = pair.primary.client()) {
       long seq = await()
           .atMost(Duration.ofSeconds(40))
           .ignoreExceptions()
@@ -72,6 +66,6 @@ class AssignmentFileProcessTest {
           .as("the primary acknowledges with its standby (dataDurability Required)")
           .isEqualTo("false");
     }
-    assertThat(standby.alive()).isTrue();
+    assertThat(pair.standby.alive()).isTrue();
   }
 }

@@ -21,31 +21,26 @@ class DepartingPrimaryProcessTest {
   @TempDir
   Path root;
 
-  SidecarProcess a;
-  SidecarProcess b;
+  SidecarPair pair;
+  SidecarProcess a; // the primary at first
+  SidecarProcess b; // its standby at first
 
   @BeforeEach
   void setUp() throws Exception {
-    String net = SidecarProcess.freshNet();
-    Path key = SidecarProcess.newKey(root);
-    a = new SidecarProcess("a", net + "1", root, key);
-    b = new SidecarProcess("b", net + "2", root, key);
+    pair = SidecarPair.in(root);
+    a = pair.primary;
+    b = pair.standby;
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    a.close();
-    b.close();
+    pair.close();
   }
 
   @Test
   void aTerminatedPrimaryKeptAsTheStandbyServesTheNewPrimaryUntilReleased() throws Exception {
-    b.with("OU_ROLE", "Standby").with("OU_EPOCH", "1").start();
-    a.with("OU_ROLE", "Primary")
-        .with("OU_EPOCH", "1")
-        .with("OU_PEER_ENDPOINT", b.replicationEndpoint())
-        .with("OU_SHUTDOWN_KEEP_WINDOW", "3s")
-        .start();
+    a.with("OU_SHUTDOWN_KEEP_WINDOW", "3s");
+    pair.start();
     try (OuClient c = a.client()) {
       for (int i = 1; i <= 100; i++) c.put("k" + i, ("v" + i).getBytes());
     }
@@ -81,12 +76,8 @@ class DepartingPrimaryProcessTest {
 
   @Test
   void aTerminatedPrimaryNobodyKeepsLeavesAfterTheKeepWindow() throws Exception {
-    b.with("OU_ROLE", "Standby").with("OU_EPOCH", "1").start();
-    a.with("OU_ROLE", "Primary")
-        .with("OU_EPOCH", "1")
-        .with("OU_PEER_ENDPOINT", b.replicationEndpoint())
-        .with("OU_SHUTDOWN_KEEP_WINDOW", "1s")
-        .start();
+    a.with("OU_SHUTDOWN_KEEP_WINDOW", "1s");
+    pair.start();
     long t0 = terminateOnceStarted(a);
     await().atMost(Duration.ofSeconds(10)).until(() -> !a.alive());
     assertThat((System.nanoTime() - t0) / 1_000_000)

@@ -23,31 +23,26 @@ class InPlaceDemotionProcessTest {
   @TempDir
   Path root;
 
-  SidecarProcess a;
-  SidecarProcess b;
+  SidecarPair pair;
+  SidecarProcess a; // the primary at first
+  SidecarProcess b; // its standby at first
 
   @BeforeEach
   void setUp() throws Exception {
-    String net = SidecarProcess.freshNet();
-    Path key = SidecarProcess.newKey(root);
-    a = new SidecarProcess("a", net + "1", root, key);
-    b = new SidecarProcess("b", net + "2", root, key);
+    pair = SidecarPair.in(root);
+    a = pair.primary;
+    b = pair.standby;
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    a.close();
-    b.close();
+    pair.close();
   }
 
   @Test
   void aLivePrimaryAssignedStandbyAtTheNextEpochCatchesUpFromItsLogAndTheNewPrimaryAcknowledges()
       throws Exception {
-    b.with("OU_ROLE", "Standby").with("OU_EPOCH", "1").start();
-    a.with("OU_ROLE", "Primary")
-        .with("OU_EPOCH", "1")
-        .with("OU_PEER_ENDPOINT", b.replicationEndpoint())
-        .start();
+    pair.start();
     try (OuClient c = a.client()) {
       for (int i = 1; i <= 100; i++) c.put("k" + i, ("v" + i).getBytes());
     }

@@ -21,24 +21,20 @@ class InSyncSinceReportProcessTest {
   @TempDir
   Path root;
 
-  SidecarProcess primary;
-  SidecarProcess standby;
+  SidecarPair pair;
 
   @AfterEach
   void tearDown() throws Exception {
-    if (primary != null) primary.stop();
-    if (standby != null) standby.stop();
+    if (pair != null) pair.close();
   }
 
   @Test
   void aStandbyReportsSinceWhenItIsInSyncAndKeepsThatTimeWhileItStaysInSync() throws Exception {
-    String net = SidecarProcess.freshNet();
-    Path key = SidecarProcess.newKey(root);
-    standby = new SidecarProcess("b", net + "2", root, key);
-    primary = new SidecarProcess("a", net + "1", root, key);
-    for (SidecarProcess m : new SidecarProcess[] {primary, standby})
-      m.with("OU_REPORT_INTERVAL", "100ms").with("OU_POSITION_REPORT_INTERVAL", "100ms");
-    standby.with("OU_ROLE", "Standby").with("OU_EPOCH", "1").start();
+    pair = SidecarPair.in(root)
+        .withBoth("OU_REPORT_INTERVAL", "100ms")
+        .withBoth("OU_POSITION_REPORT_INTERVAL", "100ms")
+        .startStandby();
+    SidecarProcess standby = pair.standby;
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> lastReport(standby).contains("role=Standby"));
@@ -47,17 +43,13 @@ class InSyncSinceReportProcessTest {
         .contains("inSync=false", "inSyncSinceMillis=null");
 
     long beforePrimary = System.currentTimeMillis();
-    primary
-        .with("OU_ROLE", "Primary")
-        .with("OU_EPOCH", "1")
-        .with("OU_PEER_ENDPOINT", standby.replicationEndpoint())
-        .start();
+    pair.startPrimary();
     await().atMost(Duration.ofSeconds(30)).until(() -> lastReport(standby).contains("inSync=true"));
     long since = field(lastReport(standby), "inSyncSinceMillis");
     long reportedAt = field(lastReport(standby), "reportedAtMillis");
     assertThat(since).as("the first in-sync report's time").isBetween(beforePrimary, reportedAt);
 
-    try (OuClient c = primary.client()) {
+    try (OuClient c = pair.primary.client()) {
       for (int i = 0; i < 50; i++) c.put("k" + i, ("v" + i).getBytes());
     }
     await()

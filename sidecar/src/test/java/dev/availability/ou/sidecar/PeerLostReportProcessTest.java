@@ -18,37 +18,26 @@ class PeerLostReportProcessTest {
   @TempDir
   Path root;
 
-  SidecarProcess primary;
-  SidecarProcess standby;
+  SidecarPair pair;
 
   @AfterEach
   void tearDown() throws Exception {
-    if (primary != null) primary.stop();
-    if (standby != null) standby.stop();
+    if (pair != null) pair.close();
   }
 
   @Test
   void theStandbyReportsItsLostPrimaryAtOnceNotAtTheNextPeriodicReport() throws Exception {
-    String net = SidecarProcess.freshNet();
-    Path key = SidecarProcess.newKey(root);
-    standby = new SidecarProcess("b", net + "2", root, key);
-    primary = new SidecarProcess("a", net + "1", root, key);
-    for (SidecarProcess m : new SidecarProcess[] {primary, standby})
-      m.with("OU_REPORT_INTERVAL", "60s")
-          .with("OU_HEARTBEAT_INTERVAL", "100ms")
-          .with("OU_PEER_LOST_AFTER", "400ms");
-    standby.with("OU_ROLE", "Standby").with("OU_EPOCH", "1").start();
-    primary
-        .with("OU_ROLE", "Primary")
-        .with("OU_EPOCH", "1")
-        .with("OU_PEER_ENDPOINT", standby.replicationEndpoint())
-        .start();
-    await().atMost(Duration.ofSeconds(30)).until(() -> standby.status().inSync());
+    pair = SidecarPair.in(root)
+        .withBoth("OU_REPORT_INTERVAL", "60s")
+        .withBoth("OU_HEARTBEAT_INTERVAL", "100ms")
+        .withBoth("OU_PEER_LOST_AFTER", "400ms")
+        .startInSync();
+    SidecarProcess standby = pair.standby;
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> lastReport(standby).contains("peerLost=false"));
 
-    primary.kill();
+    pair.primary.kill();
 
     await()
         .atMost(Duration.ofSeconds(20))
