@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,14 +22,11 @@ class AckPacingProcessTest {
   @TempDir
   Path root;
 
+  @AutoClose // kills both sidecars after each test
   SidecarPair pair;
+
   SidecarProcess primary;
   SidecarProcess standby;
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (pair != null) pair.close();
-  }
 
   @Test
   void anAsynchronousStandbyPacesItsAcksAndThePrimarysLagStillReachesZero() throws Exception {

@@ -12,7 +12,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,14 +27,11 @@ class AssignmentFileProcessTest {
   @TempDir
   Path root;
 
+  @AutoClose // kills both sidecars after each test
   SidecarPair pair;
-  ServerSocket silentApiServer;
 
-  @AfterEach
-  void tearDown() throws Exception {
-    if (pair != null) pair.close();
-    if (silentApiServer != null) silentApiServer.close();
-  }
+  @AutoClose
+  ServerSocket silentApiServer;
 
   @Test
   void aNewStandbyFollowsItsPrimaryBeforeItsApiServerAnswers() throws Exception {

@@ -7,7 +7,7 @@ import dev.availability.ou.client.MemberRole;
 import dev.availability.ou.client.OuClient;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +21,9 @@ class DepartingPrimaryProcessTest {
   @TempDir
   Path root;
 
+  @AutoClose // kills both sidecars after each test
   SidecarPair pair;
+
   SidecarProcess a; // the primary at first
   SidecarProcess b; // its standby at first
 
@@ -30,11 +32,6 @@ class DepartingPrimaryProcessTest {
     pair = SidecarPair.in(root);
     a = pair.primary;
     b = pair.standby;
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    pair.close();
   }
 
   @Test

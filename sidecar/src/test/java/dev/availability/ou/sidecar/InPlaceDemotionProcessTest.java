@@ -8,7 +8,7 @@ import dev.availability.ou.client.OuClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +23,9 @@ class InPlaceDemotionProcessTest {
   @TempDir
   Path root;
 
+  @AutoClose // kills both sidecars after each test
   SidecarPair pair;
+
   SidecarProcess a; // the primary at first
   SidecarProcess b; // its standby at first
 
@@ -32,11 +34,6 @@ class InPlaceDemotionProcessTest {
     pair = SidecarPair.in(root);
     a = pair.primary;
     b = pair.standby;
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    pair.close();
   }
 
   @Test

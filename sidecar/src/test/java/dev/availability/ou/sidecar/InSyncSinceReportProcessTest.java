@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,12 +21,8 @@ class InSyncSinceReportProcessTest {
   @TempDir
   Path root;
 
+  @AutoClose // kills both sidecars after each test
   SidecarPair pair;
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (pair != null) pair.close();
-  }
 
   @Test
   void aStandbyReportsSinceWhenItIsInSyncAndKeepsThatTimeWhileItStaysInSync() throws Exception {

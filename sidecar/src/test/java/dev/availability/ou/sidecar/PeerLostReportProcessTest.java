@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,12 +18,8 @@ class PeerLostReportProcessTest {
   @TempDir
   Path root;
 
+  @AutoClose // kills both sidecars after each test
   SidecarPair pair;
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (pair != null) pair.close();
-  }
 
   @Test
   void theStandbyReportsItsLostPrimaryAtOnceNotAtTheNextPeriodicReport() throws Exception {

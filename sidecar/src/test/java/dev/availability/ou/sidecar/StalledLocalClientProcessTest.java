@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +38,9 @@ class StalledLocalClientProcessTest {
   @TempDir
   Path root;
 
+  @AutoClose // kills both sidecars after each test
   SidecarPair pair; // the standby starts only in Synchronous
+
   SidecarProcess primary;
   final List<AutoCloseable> opened = new ArrayList<>();
 
@@ -50,7 +53,6 @@ class StalledLocalClientProcessTest {
   @AfterEach
   void tearDown() throws Exception {
     for (AutoCloseable c : opened) c.close();
-    pair.close();
   }
 
   @Test
