@@ -45,12 +45,7 @@ class DepartingPrimaryProcessTest {
     Thread.sleep(500);
     assertThat(a.alive()).as("a primary's sidecar waits to be kept").isTrue();
     // The failover: b promoted at epoch 2 towards a; a, still running, kept as b's standby.
-    try (OuClient cb = b.client()) {
-      cb.assign(MemberRole.PRIMARY, 2, a.replicationEndpoint(), "Synchronous");
-    }
-    try (OuClient ca = a.client()) {
-      ca.assign(MemberRole.STANDBY, 2, null, "Synchronous");
-    }
+    pair.failOverKeepingThePrimaryAsStandby(2);
     try (OuClient cb = b.client()) {
       for (int i = 101; i <= 150; i++) cb.put("k" + i, ("v" + i).getBytes());
       assertThat(a.status().durableSeq())

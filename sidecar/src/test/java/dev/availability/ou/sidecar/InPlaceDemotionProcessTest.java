@@ -3,7 +3,6 @@ package dev.availability.ou.sidecar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.availability.ou.client.MemberRole;
 import dev.availability.ou.client.OuClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,12 +43,7 @@ class InPlaceDemotionProcessTest {
       for (int i = 1; i <= 100; i++) c.put("k" + i, ("v" + i).getBytes());
     }
     // The failover: b promoted at epoch 2 towards a; then a, still running, told it is b's standby.
-    try (OuClient cb = b.client()) {
-      cb.assign(MemberRole.PRIMARY, 2, a.replicationEndpoint(), "Synchronous");
-    }
-    try (OuClient ca = a.client()) {
-      ca.assign(MemberRole.STANDBY, 2, null, "Synchronous");
-    }
+    pair.failOverKeepingThePrimaryAsStandby(2);
     // Required durability: these are acknowledged only once a holds them too.
     try (OuClient cb = b.client()) {
       for (int i = 101; i <= 150; i++) cb.put("k" + i, ("v" + i).getBytes());

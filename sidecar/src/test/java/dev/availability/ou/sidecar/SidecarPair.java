@@ -3,6 +3,8 @@ package dev.availability.ou.sidecar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.availability.ou.client.MemberRole;
+import dev.availability.ou.client.OuClient;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,6 +71,20 @@ final class SidecarPair implements AutoCloseable {
                     + standby.tail() + "\nthe primary's log:\n" + primary.tail())
             .isTrue());
     return this;
+  }
+
+  /**
+   * The failover as the operator makes it with the old primary still running: the standby assigned Primary at
+   * {@code epoch} towards the primary, then the primary assigned Standby at that epoch (both Synchronous). After it,
+   * {@link #primary} is the standby and {@link #standby} the primary.
+   */
+  void failOverKeepingThePrimaryAsStandby(long epoch) {
+    try (OuClient c = standby.client()) {
+      c.assign(MemberRole.PRIMARY, epoch, primary.replicationEndpoint(), "Synchronous");
+    }
+    try (OuClient c = primary.client()) {
+      c.assign(MemberRole.STANDBY, epoch, null, "Synchronous");
+    }
   }
 
   /** Kills both (SIGKILL); either may have exited already. */
