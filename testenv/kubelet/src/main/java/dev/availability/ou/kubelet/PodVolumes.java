@@ -47,12 +47,32 @@ final class PodVolumes {
     return dirs;
   }
 
-  /** Writes the projected volumes again (a fresh token), as a kubelet refreshes them. */
+  /**
+   * Writes the projected volumes again (a fresh token), as a kubelet refreshes them. A volume that cannot be written (a
+   * projected Secret deleted since) keeps its files, and the others are still refreshed; the first failure is thrown.
+   */
   void refresh(Pod pod) throws IOException, InterruptedException {
+    IOException first = null;
     for (Volume v :
         pod.getSpec().getVolumes() == null ? List.<Volume>of() : pod.getSpec().getVolumes()) {
-      if (v.getProjected() != null) write(pod, v);
+      if (v.getProjected() == null) continue;
+      try {
+        write(pod, v);
+      } catch (IOException e) {
+        if (first == null) first = e;
+      }
     }
+    if (first != null) throw first;
+  }
+
+  /**
+   * A projected source that does not exist fails the mount unless it is optional, as a kubelet's does: the pod waits
+   * (its start retried) rather than starting without it. Skipped silently, a shared pod started before one of its
+   * units' peer-key Secrets existed ran without that key until the next refresh, minutes later (the pool drill).
+   */
+  static void requireOptional(Boolean optional, String source) throws IOException {
+    if (!Boolean.TRUE.equals(optional))
+      throw new IOException(source + " not found (projected, not optional): the pod waits for it");
   }
 
   private Path write(Pod pod, Volume v) throws IOException, InterruptedException {
@@ -152,6 +172,8 @@ final class PodVolumes {
       Secret s =
           client.secrets().inNamespace(ns).withName(p.getSecret().getName()).get();
       if (s != null) select(files, decoded(s.getData()), p.getSecret().getItems());
+      else
+        requireOptional(p.getSecret().getOptional(), "secret " + p.getSecret().getName());
     }
     if (p.getDownwardAPI() != null) {
       p.getDownwardAPI()

@@ -1,6 +1,7 @@
 package dev.availability.ou.kubelet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,5 +38,16 @@ class PodVolumesTest {
       assertThat(files.map(f -> f.getFileName().toString()))
           .containsExactlyInAnyOrder("b", "token");
     }
+  }
+
+  /** A missing projected Secret fails the mount (the pod's start is retried) unless the projection says optional. */
+  @Test
+  void aMissingProjectedSourceFailsTheMountUnlessOptional() throws Exception {
+    assertThatThrownBy(() -> PodVolumes.requireOptional(null, "secret a-peer-key"))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("secret a-peer-key not found");
+    assertThatThrownBy(() -> PodVolumes.requireOptional(false, "secret a-peer-key"))
+        .isInstanceOf(java.io.IOException.class);
+    PodVolumes.requireOptional(true, "secret a-peer-key");
   }
 }
