@@ -36,18 +36,25 @@ final class PrimaryFrames {
 
   /**
    * Tells a standby this primary no longer acknowledges through it (another is its peer now): it stops calling itself
-   * in sync (a standby whose stream just ends stays in sync, as when its primary dies). Best effort: a standby that
-   * misses it is outranked by the new peer, which holds more (docs/replication.md).
+   * in sync (a standby whose stream just ends stays in sync, as when its primary dies). The standby echoes it
+   * ({@link SessionAction.Close} with {@link Refusal#DROPPED} read back): until then the caller may not count it told.
+   * False when it could not be written.
    */
-  void dropped(java.io.OutputStream out, PrimarySession ps) {
+  boolean dropped(java.io.OutputStream out, PrimarySession ps) {
     try {
       for (SessionAction a :
           ps.refuse(Refusal.DROPPED, "this primary streams to another standby now"))
         if (a instanceof SessionAction.Send s) codec.write(out, ps.seal(), s.frame());
       out.flush();
+      return true;
     } catch (IOException e) {
-      // it hears its stream end instead
+      return false; // the retiring link dials again to tell it
     }
+  }
+
+  /** Whether {@code a} is a dropped standby's echo: it heard it was dropped. */
+  static boolean droppedEcho(SessionAction a) {
+    return a instanceof SessionAction.Close c && c.reason() == Refusal.DROPPED;
   }
 
   static void closeQuietly(java.net.Socket s) {

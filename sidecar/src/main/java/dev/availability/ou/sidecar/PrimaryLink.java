@@ -7,8 +7,6 @@ import dev.availability.ou.replication.PeerAuth;
 import dev.availability.ou.replication.PrimarySession;
 import dev.availability.ou.replication.SegmentLog;
 import dev.availability.ou.replication.SessionAction;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,17 +16,16 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The primary's replication client to one standby endpoint: dials it, authenticates, has the catch-up planned and
- * started ({@link StandbyCatchUp}: stream from the standby's position, or snapshot first), then streams batches as
- * they are written and counts ACKs into that standby's {@link StandbyAcks}. Reconnects with backoff while this member
- * is primary at this epoch and the endpoint is its peer or next peer. A next peer (make-before-break) is told the
- * primary's position only once it caught up with the live stream, when writes start waiting for it
- * ({@link WriteAcknowledgements#requireNext}): the position is its catch-up target, so it calls itself in sync only
- * once it holds everything acknowledged.
+ * The primary's replication client to one standby endpoint: dials it, authenticates ({@link PrimaryHandshake}), has
+ * the catch-up started ({@link StandbyCatchUp}), then streams batches as they are written and counts ACKs into that
+ * standby's {@link StandbyAcks}. Reconnects with backoff while this member is primary at this epoch and the endpoint
+ * is its peer or next peer. A next peer (make-before-break) is told the primary's position only once it caught up
+ * with the live stream, when writes start waiting for it ({@link WriteAcknowledgements#requireNext}): the position is
+ * its catch-up target, so it calls itself in sync only once it holds everything acknowledged. Retired (neither peer
+ * nor next peer any more), it tells its standby it was dropped ({@link DroppedNotice}).
  */
 final class PrimaryLink implements AutoCloseable {
   private final Replica replica;
-  private final PeerAuth auth;
   private final FrameCodec codec;
   private final Config cfg;
   private final Counters counters;
@@ -38,6 +35,7 @@ final class PrimaryLink implements AutoCloseable {
   private final Object signal = new Object();
   private final StandbyCatchUp catchUp;
   private final PrimaryFrames frames;
+  private final PrimaryHandshake handshake;
   private final LogWriter.BatchListener writtenListener = this::written;
   private final ReentrantLock sendLock = new ReentrantLock();
   private UnackedBytes unacked; // guarded by sendLock
@@ -50,6 +48,8 @@ final class PrimaryLink implements AutoCloseable {
   private volatile long dirty;
   private volatile StandbyAcks standby; // the session's, null between sessions
   private boolean positionTold; // guarded by sendLock: this session's standby was told its target
+  private final DroppedNotice dropped = new DroppedNotice(); // owed once retired
+  private volatile boolean droppedSent; // this session told its standby: its echo is awaited
 
   /** To the standby at {@code endpoint} (host:port), the primary's peer or next peer at {@code epoch}. */
   PrimaryLink(
@@ -61,7 +61,6 @@ final class PrimaryLink implements AutoCloseable {
       long epoch,
       String endpoint) {
     this.replica = replica;
-    this.auth = auth;
     this.codec = codec;
     this.cfg = cfg;
     this.counters = counters;
@@ -69,6 +68,7 @@ final class PrimaryLink implements AutoCloseable {
     this.endpoint = endpoint;
     this.catchUp = new StandbyCatchUp(replica, codec, counters, epoch);
     this.frames = new PrimaryFrames(replica, codec, counters);
+    this.handshake = new PrimaryHandshake(replica, auth, codec, cfg, frames, epoch);
     replica.listeners().onWritten(writtenListener);
     thread = new Thread(this::loop, "ou-primary-link-" + epoch + "-" + endpoint);
     thread.setDaemon(true);
@@ -117,8 +117,7 @@ final class PrimaryLink implements AutoCloseable {
             && (!async || unacked.allows(s.ackedSeq(), length + UnackedBytes.FRAME_BYTES))) {
           try {
             liveSession.sent(last);
-            // The session's epoch; the batch is sealed straight from the writer's buffer (no other
-            // copy).
+            // The session's epoch; sealed straight from the writer's buffer (no other copy).
             codec.write(
                 liveOut, liveSession.seal(), FrameType.BATCH, epoch, first, bytes, 0, length);
             liveOut.flush();
@@ -147,7 +146,10 @@ final class PrimaryLink implements AutoCloseable {
   }
 
   private boolean valid() {
-    return running && replica.sessionStillValid(epoch, Role.Primary);
+    if (!running || !replica.sessionStillValid(epoch, Role.Primary)) return false;
+    return !dropped.owed()
+        || dropped.outstanding(
+            System.nanoTime(), replica.acknowledgements().standbyFor(endpoint) != null);
   }
 
   private void loop() {
@@ -178,40 +180,28 @@ final class PrimaryLink implements AutoCloseable {
     }
   }
 
+  private void heardDropped() {
+    dropped.heard();
+    counters.inc("droppedStandbysTold");
+    Logs.info("standby " + endpoint + " heard it was dropped: it no longer calls itself in sync");
+  }
+
   private void session(InetSocketAddress address) throws IOException, InterruptedException {
     StandbyAcks acks = replica.acknowledgements().standbyFor(endpoint);
-    if (acks == null) return; // no longer the peer nor the next peer: the link is being closed
-    standby = acks;
-    Socket s = new Socket();
-    socket = s;
-    s.setTcpNoDelay(true);
-    s.setSendBufferSize(UnackedBytes.SEND_BUFFER_BYTES);
-    s.connect(address, 1000);
-    s.setSoTimeout((int) Math.max(1000, cfg.peerLostAfterMillis() * 2));
-    InputStream in = new BufferedInputStream(s.getInputStream(), 1 << 16);
-    OutputStream out = new BufferedOutputStream(s.getOutputStream(), 1 << 16);
-    PrimarySession ps = new PrimarySession(
-        auth, epoch, cfg.memberName(), new PrimaryLogView(replica), PeerAuth.nonce());
-    codec.write(out, ps.hello());
-    out.flush();
-    // Handshake: until the plan.
-    SessionAction.PlanReady plan = null;
-    while (plan == null) {
-      List<SessionAction> actions = frames.read(in, ps);
-      for (SessionAction a : actions) {
-        switch (a) {
-          case SessionAction.Send send -> {
-            codec.write(
-                out, ps.seal(), send.frame()); // AUTH in plaintext; anything after it sealed
-            out.flush();
-          }
-          case SessionAction.PlanReady p -> plan = p;
-          default -> {
-            if (!frames.common(a)) return;
-          }
-        }
-      }
+    if (acks == null) { // no longer the peer nor the next peer
+      // Retired, the standby not told yet (its session was broken, or DROPPED lost): tell it.
+      if (dropped.owed() && handshake.tellDropped(handshake.dial(address, s -> socket = s)))
+        heardDropped();
+      return;
     }
+    standby = acks;
+    droppedSent = false;
+    PrimaryHandshake.Dialled d = handshake.dial(address, s -> socket = s);
+    InputStream in = d.in();
+    OutputStream out = d.out();
+    PrimarySession ps = d.session();
+    SessionAction.PlanReady plan = handshake.plan(d);
+    if (plan == null) return;
     heard(acks);
     long next = catchUp.start(plan, ps, out, address, acks);
     if (next < 0) return;
@@ -230,6 +220,7 @@ final class PrimaryLink implements AutoCloseable {
     try {
       stream(out, ps, next, acks, peer);
     } finally {
+      if (droppedSent) receiver.join(handshake.readTimeoutMillis()); // it reads the echo
       closeSocket();
       receiver.interrupt();
     }
@@ -252,9 +243,8 @@ final class PrimaryLink implements AutoCloseable {
       sendLock.unlock();
     }
     try {
-      // A reassignment may make this endpoint's standby another one (a new role, or neither peer
-      // nor
-      // next peer any more): the session ends, and its acknowledgements with it.
+      // A reassignment may make this endpoint's standby another one (a new role, or neither
+      // peer nor next peer any more): the session ends, and its acknowledgements with it.
       while (valid()
           && !socket.isClosed()
           && replica.acknowledgements().standbyFor(endpoint) == acks) {
@@ -301,9 +291,9 @@ final class PrimaryLink implements AutoCloseable {
     } finally {
       sendLock.lock();
       try {
-        boolean dropped = replica.sessionStillValid(epoch, Role.Primary)
+        boolean wasDropped = replica.sessionStillValid(epoch, Role.Primary)
             && replica.acknowledgements().standbyFor(endpoint) != acks;
-        if (dropped && !socket.isClosed()) frames.dropped(out, ps);
+        if (wasDropped && !socket.isClosed()) droppedSent = frames.dropped(out, ps);
         live = false;
         liveSession = null;
         liveOut = null;
@@ -340,6 +330,10 @@ final class PrimaryLink implements AutoCloseable {
         List<SessionAction> actions = frames.read(in, ps);
         heard(acks);
         for (SessionAction a : actions) {
+          if (PrimaryFrames.droppedEcho(a)) {
+            heardDropped();
+            return;
+          }
           switch (a) {
             case SessionAction.Acked ack -> acks.acked(ack.seq());
             case SessionAction.Send send -> {
@@ -381,11 +375,19 @@ final class PrimaryLink implements AutoCloseable {
     PrimaryFrames.closeQuietly(socket);
   }
 
-  /** Ends it once its session told the standby it was dropped (another is the peer): the socket is not cut first. */
+  /**
+   * Its standby is no longer the peer nor the next peer: it ends once it has told that standby it was dropped (the
+   * socket is not cut first), dialling again within a bound if it must.
+   */
   void retire() {
-    running = false;
+    dropped.owe(System.nanoTime());
     replica.listeners().removeListener(writtenListener);
     wake();
+  }
+
+  /** Whether it retired and has ended (told its standby, or given up). */
+  boolean retiredAndDone() {
+    return dropped.owed() && !running();
   }
 
   @Override

@@ -20,6 +20,8 @@ final class PrimaryLinks implements AutoCloseable {
   private final Config cfg;
   private final Counters counters;
   private final Map<String, PrimaryLink> links = new HashMap<>();
+  // Links whose standby was dropped, still telling it so (closed with the others).
+  private final java.util.List<PrimaryLink> retired = new java.util.ArrayList<>();
 
   PrimaryLinks(Replica replica, PeerAuth auth, FrameCodec codec, Config cfg, Counters counters) {
     this.replica = replica;
@@ -43,11 +45,14 @@ final class PrimaryLinks implements AutoCloseable {
       // (a link whose thread ended, the primary having fenced itself, is replaced should it serve
       // again)
       if (l.epoch() != epoch || !wanted.contains(l.endpoint()) || !l.running()) {
-        if (role == Role.Primary && l.epoch() == epoch) l.retire(); // it tells its standby
-        else l.close();
+        if (role == Role.Primary && l.epoch() == epoch && l.running()) {
+          l.retire(); // it tells its standby it was dropped
+          retired.add(l);
+        } else l.close();
         it.remove();
       }
     }
+    retired.removeIf(PrimaryLink::retiredAndDone);
     for (String endpoint : wanted)
       links.computeIfAbsent(
           endpoint, e -> new PrimaryLink(replica, auth, codec, cfg, counters, epoch, e));
@@ -57,5 +62,7 @@ final class PrimaryLinks implements AutoCloseable {
   public synchronized void close() {
     links.values().forEach(PrimaryLink::close);
     links.clear();
+    retired.forEach(PrimaryLink::close);
+    retired.clear();
   }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,6 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 class MakeBeforeBreakProcessTest {
   @TempDir
   Path root;
+
+  @RegisterExtension
+  final KeptSidecarLogs logs = new KeptSidecarLogs();
 
   SidecarProcess a;
   SidecarProcess b;
@@ -42,6 +46,7 @@ class MakeBeforeBreakProcessTest {
     a = new SidecarProcess("a", net + "1", root, key);
     b = new SidecarProcess("b", net + "2", root, key);
     c = new SidecarProcess("c", net + "3", root, key);
+    logs.watch(a, b, c);
     b.with("OU_ROLE", "Standby").with("OU_EPOCH", "1").start();
     // A short log: the new standby is brought up with a snapshot first, as a new shared pod is.
     a.with("OU_ROLE", "Primary")
@@ -133,12 +138,49 @@ class MakeBeforeBreakProcessTest {
       // after
       // a stream that just ended, as when its primary dies).
       await().atMost(Duration.ofSeconds(10)).until(() -> !b.status().inSync());
-      assertThat(b.counter("sessionsClosed.DROPPED")).isEqualTo(1);
+      assertThat(b.counter("sessionsClosed.DROPPED")).isPositive();
+      await().atMost(Duration.ofSeconds(10)).until(() -> a.counter("droppedStandbysTold") == 1);
       b.kill(); // the old standby is gone: nothing waits for it
       awaitMoreWrites(200);
     }
     assertThat(c.status().inSync()).isTrue();
     assertNoWriteFailedAndCHoldsAllAcknowledged();
+  }
+
+  /**
+   * The handover while the old peer's session is broken (b stalled past the read timeout, as under CI's load: the
+   * primary gave up on its stream): b's stream ended while it was in sync, so it would go on calling itself in sync
+   * without the writes acknowledged through c alone. Once b answers again, the retired link tells it it was dropped.
+   */
+  @Test
+  void aDroppedStandbyWhoseSessionBrokeBeforeTheHandoverIsToldOnceItAnswersAgain()
+      throws Exception {
+    c.with("OU_ROLE", "Standby").with("OU_EPOCH", "1").start();
+    try (OuClient client = a.client()) {
+      client.assignWithNextPeer(
+          MemberRole.PRIMARY, 1, b.replicationEndpoint(), c.replicationEndpoint(), "Synchronous");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> "true".equals(a.status().fields().get("nextPeerCaughtUp")));
+      await().atMost(Duration.ofSeconds(30)).until(() -> c.status().inSync());
+      for (int i = 0; i < 50; i++) client.put("through-both-" + i, "v".getBytes());
+      assertThat(b.status().inSync()).isTrue();
+
+      b.pause();
+      Thread.sleep(3000); // past the primary's 2 s read timeout: its session to b is broken
+      client.assign(MemberRole.PRIMARY, 1, c.replicationEndpoint(), "Synchronous");
+      assertThat(a.status().fields()).containsEntry("peer", c.replicationEndpoint());
+      for (int i = 0; i < 50; i++) client.put("through-c-alone-" + i, "v".getBytes());
+      b.resume();
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .alias("b, dropped, must not call itself in sync: it lacks what c alone acknowledged")
+          .until(() -> !b.status().inSync());
+      assertThat(b.counter("sessionsClosed.DROPPED")).isPositive();
+      await().atMost(Duration.ofSeconds(10)).until(() -> a.counter("droppedStandbysTold") == 1);
+      assertThat(b.all()).doesNotContainKey("through-c-alone-0");
+    }
   }
 
   @Test
