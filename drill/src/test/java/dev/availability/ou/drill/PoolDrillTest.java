@@ -178,7 +178,8 @@ class PoolDrillTest {
             .filter(e -> !e.getKey().equals(victim))
             .map(e -> e.getKey() + " " + e.getValue().failed() + " ("
                 + e.getValue().failuresByKind() + ", outage " + e.getValue().outageMillis()
-                + " ms)")
+                + " ms from " + e.getValue().outageFromNanos() / 1_000_000 + " ms; "
+                + e.getValue().failureExamples() + ")")
             .collect(Collectors.joining(", "));
   }
 
