@@ -154,6 +154,10 @@ final class Replica {
   }
 
   /** Serving past the lease on the standby's confirmation (LeaseFailsafe): API server unreachable, or renewals skipped. */
+  long confirmationLeftMillis() {
+    return lease.confirmationLeftMillis();
+  }
+
   boolean failsafe() {
     return lease.failsafe();
   }
