@@ -48,6 +48,25 @@ final class JournalPayloads {
       String mode,
       List<String> quarantined,
       List<String> unavailableDependencies) {
+    return assign(
+        unit, role, epoch, peerEndpoint, null, mode, quarantined, unavailableDependencies);
+  }
+
+  /**
+   * As above, with a next peer (make-before-break) after the lists; the lists are written (empty) when it is given,
+   * so that it can be found.
+   */
+  static byte[] assign(
+      String unit,
+      MemberRole role,
+      long epoch,
+      String peerEndpoint,
+      String nextPeerEndpoint,
+      String mode,
+      List<String> quarantined,
+      List<String> unavailableDependencies) {
+    if (nextPeerEndpoint != null && unavailableDependencies == null)
+      unavailableDependencies = List.of();
     if (unavailableDependencies != null && quarantined == null) quarantined = List.of();
     byte[] peer = (peerEndpoint == null ? "" : peerEndpoint).getBytes(StandardCharsets.UTF_8);
     byte[] u = (unit == null ? "" : unit).getBytes(StandardCharsets.UTF_8);
@@ -80,8 +99,12 @@ final class JournalPayloads {
     byte[] out = b.array();
     if (unavailableDependencies == null) return out;
     byte[] deps = LocalProtocol.encodeNames(unavailableDependencies);
-    byte[] all = java.util.Arrays.copyOf(out, out.length + deps.length);
+    byte[] next = nextPeerEndpoint == null
+        ? new byte[0]
+        : LocalProtocol.encodeNames(List.of(nextPeerEndpoint));
+    byte[] all = java.util.Arrays.copyOf(out, out.length + deps.length + next.length);
     System.arraycopy(deps, 0, all, out.length, deps.length);
+    System.arraycopy(next, 0, all, out.length + deps.length, next.length);
     return all;
   }
 

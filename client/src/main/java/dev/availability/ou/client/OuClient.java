@@ -283,6 +283,19 @@ public final class OuClient implements AutoCloseable {
   }
 
   /**
+   * As {@link #assign(MemberRole, long, String, String)} for a primary that streams to a catching-up {@code
+   * nextPeerEndpoint} as well as to its peer (make-before-break); it clears the quarantined stimuli and unavailable
+   * dependencies. Assigning the next peer as the peer later drops the old one once the next one caught up.
+   */
+  public void assignWithNextPeer(
+      MemberRole role, long epoch, String peerEndpoint, String nextPeerEndpoint, String mode) {
+    call(
+        LocalProtocol.OP_ASSIGN,
+        JournalPayloads.assign(
+            null, role, epoch, peerEndpoint, nextPeerEndpoint, mode, null, null));
+  }
+
+  /**
    * {@link #assign(MemberRole, long, String, String)} for one unit of a pooled sidecar (a shared standby); {@code
    * unit} null for a sidecar that is not pooled. A pooled sidecar refuses a second unit as Primary
    * ({@link InvalidRequestException}): it serves one unit at a time.

@@ -18,6 +18,11 @@ import java.util.List;
  * @param unavailableDependencies names of the units this unit depends on that are unavailable now (no serving
  *     primary for longer than their unavailableAfter): the application should run degraded; never null (read as
  *     empty from an older operator's JSON; an older sidecar ignores it)
+ * @param nextPeer a primary's catching-up standby (make-before-break), or null: the primary streams to it as well as
+ *     to {@code peer} while acknowledging nothing {@code peer} does not hold; once the operator reassigns it as the
+ *     {@code peer} (it reported in sync) the primary drops the old one. Only {@code peer} is ever promoted. An older
+ *     sidecar ignores it (it streams to {@code peer} alone), so the operator must know its sidecars honour it
+ *     (docs/pools.md, step 5)
  */
 public record Assignment(
     Role role,
@@ -26,12 +31,24 @@ public record Assignment(
     String mode,
     Timing timing,
     List<String> quarantined,
-    List<String> unavailableDependencies) {
+    List<String> unavailableDependencies,
+    String nextPeer) {
 
   public Assignment {
     quarantined = quarantined == null ? List.of() : List.copyOf(quarantined);
     unavailableDependencies =
         unavailableDependencies == null ? List.of() : List.copyOf(unavailableDependencies);
+  }
+
+  public Assignment(
+      Role role,
+      long epoch,
+      String peer,
+      String mode,
+      Timing timing,
+      List<String> quarantined,
+      List<String> unavailableDependencies) {
+    this(role, epoch, peer, mode, timing, quarantined, unavailableDependencies, null);
   }
 
   public Assignment(

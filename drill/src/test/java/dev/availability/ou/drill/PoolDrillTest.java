@@ -85,12 +85,10 @@ class PoolDrillTest {
             assertThat(d.units.failovers(u))
                 .as(u + "'s failovers\n%s", d.describe())
                 .isZero();
-            // Not 0 failed writes yet: the unit's primary streams to one standby at a time, so it
-            // re-dials the new shared pod and, Synchronous with dataDurability Required, holds
-            // writes
-            // while that one catches up (seen: 6 and 10 failed, outages 3.1 s and 4.5 s). Held to
-            // the
-            // budget.
+            // Failed writes printed, not held to 0 yet: with make-before-break the taken pod stays
+            // their standby while the new one catches up (0 failed in most runs; one run had one
+            // write refused, "primary lease not renewed in time", docs/pools.md step 5). Held to
+            // the budget.
             assertThat(v.outageMillis())
                 .as(
                     u + "'s outage while another unit failed over (failed writes %s)\n%s",
@@ -168,8 +166,8 @@ class PoolDrillTest {
   }
 
   /**
-   * The failed writes of the units that did not fail over, during the victim's takeover: issue 19 wants 0 (today they
-   * hold writes while the new shared pod catches up; the primary streams to one standby at a time).
+   * The failed writes of the units that did not fail over, during the victim's takeover: issue 19 wants 0 (their
+   * primaries stream to the taken pod and the new one at once: make-before-break), with what each failure said.
    */
   private static String othersFailedWrites(String victim, Map<String, ClientVerdict> verdicts) {
     return "pool failed writes of the other units during " + victim
@@ -178,7 +176,8 @@ class PoolDrillTest {
             .filter(e -> !e.getKey().equals(victim))
             .map(e -> e.getKey() + " " + e.getValue().failed() + " ("
                 + e.getValue().failuresByKind() + ", outage " + e.getValue().outageMillis()
-                + " ms)")
+                + " ms from " + e.getValue().outageFromNanos() / 1_000_000 + " ms; "
+                + e.getValue().failureExamples() + ")")
             .collect(Collectors.joining(", "));
   }
 

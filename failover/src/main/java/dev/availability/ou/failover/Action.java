@@ -22,8 +22,16 @@ public sealed interface Action {
       String preferNode)
       implements Action {}
 
-  /** Write the member's assignment (role, epoch, peer) on its pod. */
-  record Assign(String pod, Member.Role role, long epoch, String peer) implements Action {}
+  /**
+   * Write the member's assignment (role, epoch, peer, and a primary's catching-up next peer or null:
+   * make-before-break, docs/replication.md) on its pod.
+   */
+  record Assign(String pod, Member.Role role, long epoch, String peer, String nextPeer)
+      implements Action {
+    public Assign(String pod, Member.Role role, long epoch, String peer) {
+      this(pod, role, epoch, peer, null);
+    }
+  }
 
   /** Give the primary lease to {@code holder} at {@code epoch} (not yet renewed). */
   record HoldLease(String holder, long epoch, Duration duration) implements Action {}

@@ -15,6 +15,7 @@ import java.util.List;
  * @param unschedulable the scheduler reported it cannot place the pod
  * @param report the sidecar's last report, or null when none arrived yet
  * @param assignedSettings the settings its assignment carries (null: none, or an assignment written before they travelled)
+ * @param assignedNextPeer the catching-up standby named in that assignment (make-before-break), or null
  */
 public record Member(
     String pod,
@@ -31,7 +32,44 @@ public record Member(
     boolean unschedulable,
     String templateHash,
     Report report,
-    MemberSettings assignedSettings) {
+    MemberSettings assignedSettings,
+    String assignedNextPeer) {
+
+  /** One whose assignment names no next peer. */
+  public Member(
+      String pod,
+      long ordinal,
+      String node,
+      Role assignedRole,
+      long assignedEpoch,
+      String assignedPeer,
+      PodPhase phase,
+      boolean ready,
+      Instant readySince,
+      AppContainer app,
+      Instant deletionRequestedAt,
+      boolean unschedulable,
+      String templateHash,
+      Report report,
+      MemberSettings assignedSettings) {
+    this(
+        pod,
+        ordinal,
+        node,
+        assignedRole,
+        assignedEpoch,
+        assignedPeer,
+        phase,
+        ready,
+        readySince,
+        app,
+        deletionRequestedAt,
+        unschedulable,
+        templateHash,
+        report,
+        assignedSettings,
+        null);
+  }
 
   /** One whose assignment carries no settings (tests and tools that do not look at them). */
   public Member(
@@ -90,11 +128,17 @@ public record Member(
     return phase == PodPhase.Failed || phase == PodPhase.Succeeded;
   }
 
-  /** Whether its assignment already says exactly this. */
+  /** Whether its assignment already says exactly this (and names no next peer). */
   public boolean assigned(Role role, long epoch, String peer) {
+    return assigned(role, epoch, peer, (String) null);
+  }
+
+  /** Whether its assignment already says exactly this, next peer included. */
+  public boolean assigned(Role role, long epoch, String peer, String nextPeer) {
     return assignedRole == role
         && assignedEpoch == epoch
-        && java.util.Objects.equals(assignedPeer, peer);
+        && java.util.Objects.equals(assignedPeer, peer)
+        && java.util.Objects.equals(assignedNextPeer, nextPeer);
   }
 
   /** The replication mode its sidecar was told to run (its assignment's), or {@code otherwise} when it carries none. */
@@ -106,7 +150,14 @@ public record Member(
 
   /** Whether its assignment says exactly this, with the unit's settings of the moment (an edit re-assigns it). */
   public boolean assigned(Role role, long epoch, String peer, MemberSettings settings) {
-    return assigned(role, epoch, peer) && java.util.Objects.equals(assignedSettings, settings);
+    return assigned(role, epoch, peer, null, settings);
+  }
+
+  /** As above, next peer included. */
+  public boolean assigned(
+      Role role, long epoch, String peer, String nextPeer, MemberSettings settings) {
+    return assigned(role, epoch, peer, nextPeer)
+        && java.util.Objects.equals(assignedSettings, settings);
   }
 
   public boolean scheduled() {

@@ -93,7 +93,29 @@ final class StandbyLifecycle {
     if (sb == null) return new Tended(s, null, null, null, false);
     if (!sb.assigned(Role.Standby, s.epoch(), p.pod(), o.policy().memberSettings()))
       actions.add(new Assign(sb.pod(), Role.Standby, s.epoch(), p.pod()));
+    // The pool's standby catching up while sb keeps the unit (make-before-break): a standby of the
+    // primary too, which streams to both.
+    Member next = o.member(nextPeer(o, s, p, sb.pod())).orElse(null);
+    if (next != null
+        && !next.assigned(Role.Standby, s.epoch(), p.pod(), o.policy().memberSettings()))
+      actions.add(new Assign(next.pod(), Role.Standby, s.epoch(), p.pod()));
     return new Tended(s, sb, StandbyAssessment.of(sb, o), null, false);
+  }
+
+  /**
+   * The standby the primary streams to beside its peer while that one catches up (make-before-break,
+   * docs/pools.md step 5): a pooled unit's pool standby while another pod of the pool still holds the unit
+   * promotably and is its {@code peer}; else null. Never for a primary that is a pod of the pool (the pool's own
+   * assignment path names no next peer).
+   */
+  static String nextPeer(Observation o, UnitState s, Member p, String peer) {
+    if (o.pool() == null || peer == null || p == null) return null;
+    String next = o.pool().nextStandby();
+    if (next == null
+        || next.equals(peer)
+        || next.equals(p.pod())
+        || o.pool().pods().contains(p.pod())) return null;
+    return o.member(next).isPresent() ? next : null;
   }
 
   /**

@@ -70,8 +70,9 @@ final class SteadyState {
     // The primary's assignment names the standby of the moment (its sidecar streams to it), none
     // while it is fenced.
     String peer = Fencing.peerOf(o, s.standby());
-    if (!p.assigned(Role.Primary, s.epoch(), peer, MemberSettings.of(o.policy(), s))) {
-      actions.add(primaryAssignAt, new Assign(p.pod(), Role.Primary, s.epoch(), peer));
+    String next = StandbyLifecycle.nextPeer(o, s, p, peer);
+    if (!p.assigned(Role.Primary, s.epoch(), peer, next, MemberSettings.of(o.policy(), s))) {
+      actions.add(primaryAssignAt, new Assign(p.pod(), Role.Primary, s.epoch(), peer, next));
       // Leaving Synchronous or Journal mode: its lease, renewed sparsely until now, is renewed
       // first (VouchLease).
       if (o.policy().mode() == UnitPolicy.Mode.Asynchronous

@@ -69,6 +69,40 @@ class PooledUnitTest {
         .containsOnly("db-0");
   }
 
+  /**
+   * Another unit took the shared pod over; the pool's new standby catches up with this unit while the taken pod
+   * still holds it in sync (PoolSeat's nextStandby): the primary streams to both, acknowledging through the taken
+   * pod, and the unit stays Protected; once the new one holds it, it alone is the primary's peer.
+   */
+  @Test
+  void theTakenPodStaysThePeerWhileThePoolsNewStandbyCatchesUpAsTheNextPeer() {
+    World w = pooled();
+    w.addSharedPod("kv-standby-1");
+    w.pool = new PoolSeat(
+        "kv",
+        true,
+        SHARED,
+        Set.of(SHARED, "kv-standby-1"),
+        Map.of(SHARED, "other"),
+        "kv-standby-1");
+    w.run(Duration.ofSeconds(3));
+    assertThat(w.primary().peer).isEqualTo(SHARED);
+    assertThat(w.primary().nextPeer).isEqualTo("kv-standby-1");
+    assertThat(w.pod("kv-standby-1").role).isEqualTo(Member.Role.Standby);
+    assertThat(w.pod("kv-standby-1").peer).isEqualTo(w.primary().name);
+    assertThat(w.status.standby()).isEqualTo(SHARED);
+    assertThat(w.lastPhase())
+        .as("protected by the taken pod throughout")
+        .isEqualTo(Phase.Protected);
+
+    w.pool = seat("kv-standby-1", Map.of(SHARED, "other"), SHARED, "kv-standby-1");
+    w.runUntil(Phase.Protected, Duration.ofSeconds(5));
+    w.run(Duration.ofSeconds(1));
+    assertThat(w.primary().peer).isEqualTo("kv-standby-1");
+    assertThat(w.primary().nextPeer).isNull();
+    assertThat(w.status.standby()).isEqualTo("kv-standby-1");
+  }
+
   @Test
   void aSharedPodAnotherUnitTookOverIsNotPromotedForThisOne() {
     World w = pooled();

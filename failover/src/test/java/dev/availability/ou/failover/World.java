@@ -92,6 +92,7 @@ final class World {
     Role role;
     long epoch;
     String peer;
+    String nextPeer; // a primary's catching-up standby (make-before-break)
     PodPhase phase = PodPhase.Pending;
     boolean ready;
     Instant readySince;
@@ -176,7 +177,8 @@ final class World {
           unschedulable,
           templateHash,
           r,
-          settings);
+          settings,
+          nextPeer);
     }
 
     boolean deleting() {
@@ -437,6 +439,7 @@ final class World {
         p.role = as.role();
         p.epoch = as.epoch();
         p.peer = as.peer();
+        p.nextPeer = as.nextPeer();
         p.settings = MemberSettings.of(policy, d.state());
       }
       case HoldLease h -> lease = new PrimaryLease(h.holder(), h.epoch(), null, h.duration());

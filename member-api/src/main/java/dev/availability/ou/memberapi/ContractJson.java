@@ -27,7 +27,8 @@ public final class ContractJson {
         Json.string(m, "mode", ASSIGNMENT),
         timing(m),
         Json.stringList(m, "quarantined", ASSIGNMENT),
-        Json.stringList(m, "unavailableDependencies", ASSIGNMENT));
+        Json.stringList(m, "unavailableDependencies", ASSIGNMENT),
+        Json.string(m, "nextPeer", ASSIGNMENT));
   }
 
   /** The timings when the assignment carries all four (one written before they travelled carries none). */
@@ -62,7 +63,9 @@ public final class ContractJson {
         "quarantined",
         a.quarantined(),
         "unavailableDependencies",
-        a.unavailableDependencies()));
+        a.unavailableDependencies(),
+        "nextPeer",
+        a.nextPeer()));
   }
 
   /** Reads a report; malformed JSON throws an IllegalArgumentException starting "malformed MemberReport JSON: ". */

@@ -35,7 +35,9 @@ class JsonCompatibilityTest {
           null, // (the timings travel flat, not as data binding would nest them)
           List.of("order-17", "req \"é\"")),
       new Assignment(
-          Role.Standby, 5, "kv-1", "Synchronous", null, List.of(), List.of("db", "cache")));
+          Role.Standby, 5, "kv-1", "Synchronous", null, List.of(), List.of("db", "cache")),
+      new Assignment(
+          Role.Primary, 6, "pool-b", "Synchronous", null, List.of(), List.of(), "pool-c"));
 
   static final List<MemberReport> REPORTS = List.of(
       new MemberReport(

@@ -143,7 +143,8 @@ final class ActionExecutor {
 
   private void assign(OperationalUnit unit, Assign a, MemberSettings settings) {
     Role role = Role.valueOf(a.role().name());
-    String json = ContractJson.toJson(Assignments.of(role, a.epoch(), a.peer(), settings));
+    String json =
+        ContractJson.toJson(Assignments.of(role, a.epoch(), a.peer(), a.nextPeer(), settings));
     String patch = Serialization.asJson(Map.of(
         "metadata",
         Map.of(

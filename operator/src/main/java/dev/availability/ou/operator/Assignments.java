@@ -11,6 +11,11 @@ final class Assignments {
   private Assignments() {}
 
   static Assignment of(Role role, long epoch, String peer, MemberSettings s) {
+    return of(role, epoch, peer, null, s);
+  }
+
+  /** With a primary's catching-up next peer (make-before-break), or null. */
+  static Assignment of(Role role, long epoch, String peer, String nextPeer, MemberSettings s) {
     return new Assignment(
         role,
         epoch,
@@ -22,7 +27,8 @@ final class Assignments {
             s.leaseDuration().toMillis(),
             s.leaseSafetyMargin().toMillis()),
         s.quarantined(),
-        s.unavailableDependencies());
+        s.unavailableDependencies(),
+        nextPeer);
   }
 
   /** The settings {@code a} carries; null when it carries none (written by an older operator) or a mode not known. */

@@ -267,7 +267,8 @@ final class ObservationBuilder {
         unschedulable,
         annotations.get(Naming.TEMPLATE_HASH),
         report == null ? null : report(report),
-        Assignments.settings(assignment));
+        Assignments.settings(assignment),
+        assignment == null ? null : assignment.nextPeer());
   }
 
   private static Member.Report report(MemberReport r) {

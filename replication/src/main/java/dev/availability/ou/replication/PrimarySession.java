@@ -127,8 +127,16 @@ public final class PrimarySession {
   }
 
   private void handle(Frame f, List<SessionAction> out) throws ProtocolException {
-    if (state == State.CLOSED)
-      throw new ProtocolException(Refusal.UNEXPECTED_FRAME, "session is closed");
+    if (state == State.CLOSED) {
+      // Ended by this primary (a refusal, or DROPPED): what the standby sent before it read that is
+      // moot, and its own refusal after it is its goodbye, the proof it heard (a dropped standby
+      // echoes DROPPED: only then is the primary sure it no longer calls itself in sync).
+      if (f.type() == FrameType.REFUSE) {
+        Messages.Refuse r = Messages.Refuse.decode(f.payload());
+        out.add(new SessionAction.Close(r.reason(), "standby ended the session: " + r.message()));
+      }
+      return;
+    }
     if (f.epoch() > epoch) {
       state = State.CLOSED;
       // Deposed only on proof: a sealed frame (it opened, so it comes from a holder of the key) or

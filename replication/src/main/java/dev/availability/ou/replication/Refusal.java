@@ -21,7 +21,12 @@ public enum Refusal {
   /** A plaintext frame after the handshake, where every frame must be sealed. */
   UNSEALED,
   /** The standby holds records of the primary's own epoch that the primary lost: the primary stops serving, the standby keeps them. */
-  STANDBY_AHEAD;
+  STANDBY_AHEAD,
+  /**
+   * The primary streams to another standby now (make-before-break's handover): this one no longer holds every
+   * acknowledged write, so it must not call itself in sync when its stream ends.
+   */
+  DROPPED;
 
   private static final Refusal[] VALUES = values();
 

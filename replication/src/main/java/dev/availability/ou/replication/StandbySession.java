@@ -140,6 +140,15 @@ public final class StandbySession {
     if (f.type() == FrameType.REFUSE) {
       Messages.Refuse r = Messages.Refuse.decode(f.payload());
       state = State.CLOSED;
+      // Dropped, it echoes it: the primary tells it again until it hears that (a standby whose
+      // stream just ends calls itself in sync; a dropped one must not).
+      if (r.reason() == Refusal.DROPPED)
+        out.add(new SessionAction.Send(new Frame(
+            FrameType.REFUSE,
+            epoch,
+            0,
+            new Messages.Refuse(Refusal.DROPPED, "dropped: no longer calling itself in sync")
+                .encode())));
       out.add(new SessionAction.Close(r.reason(), "primary ended the session: " + r.message()));
       return;
     }

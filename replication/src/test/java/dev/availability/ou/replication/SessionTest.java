@@ -231,6 +231,29 @@ class SessionTest {
     assertThat(p.state()).isEqualTo(PrimarySession.State.CLOSED);
   }
 
+  /**
+   * Make-before-break's handover: the primary drops the standby (DROPPED); the frames the standby sent before it read
+   * that are ignored, and its echo of DROPPED tells the primary it was heard.
+   */
+  @Test
+  void aDroppedStandbysEchoReachesTheClosedPrimarySessionAndFramesInFlightAreIgnored() {
+    PrimarySession p = primary(KEY, 2);
+    StandbySession s = standby(KEY, 2, true, 10);
+    handshake(p, s);
+    p.start(CatchUpPlan.Kind.STREAM, 10, 11);
+    Frame inFlight = s.heartbeat(10, 10, 0);
+    Frame dropped = sent(p.refuse(Refusal.DROPPED, "another standby now"));
+    assertThat(p.onFrame(inFlight)).as("sent before the standby read DROPPED").isEmpty();
+
+    List<SessionAction> heard = s.onFrame(dropped);
+    assertThat(heard.getLast())
+        .as("the echo goes before the session ends")
+        .isInstanceOf(SessionAction.Close.class);
+    assertThat(only(heard, SessionAction.Close.class).reason()).isEqualTo(Refusal.DROPPED);
+    assertThat(only(p.onFrame(sent(heard)), SessionAction.Close.class).reason())
+        .isEqualTo(Refusal.DROPPED);
+  }
+
   @Test
   void framesBeforeAuthenticationAreRefusedAndNothingApplied() {
     StandbySession s = standby(KEY, 2, true, 0);

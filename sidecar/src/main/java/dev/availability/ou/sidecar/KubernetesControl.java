@@ -44,6 +44,7 @@ final class KubernetesControl implements ControlSource {
   private volatile Replica replica;
   private volatile Assignment current;
   private volatile String peerEndpoint;
+  private volatile String nextPeerEndpoint; // the catching-up standby's (make-before-break)
   // When this member became primary or was given another peer (System.nanoTime): the peer lookup is
   // quick after it.
   private volatile long peerChangedAtNanos = System.nanoTime();
@@ -136,7 +137,8 @@ final class KubernetesControl implements ControlSource {
 
   private void apply(Assignment a) {
     String peer = lookupPeer(a); // before the gate: it holds the pool while it runs
-    String refusal = gate.run(a.role(), false, () -> take(a, peer));
+    String next = endpointOf(a, a.nextPeer());
+    String refusal = gate.run(a.role(), false, () -> take(a, peer, next));
     refused = refusal == null ? null : a;
     if (refusal != null)
       Logs.warn("not taking assignment " + a + " of " + cfg.memberName() + ": " + refusal);
@@ -147,12 +149,13 @@ final class KubernetesControl implements ControlSource {
     Assignment a = refused;
     if (a == null || a != channel.assignment()) return false; // none, or a newer one came since
     String peer = lookupPeer(a);
-    boolean taken = gate.run(a.role(), true, () -> take(a, peer)) == null;
+    String next = endpointOf(a, a.nextPeer());
+    boolean taken = gate.run(a.role(), true, () -> take(a, peer, next)) == null;
     if (taken) refused = null;
     return taken;
   }
 
-  private void take(Assignment a, String peer) {
+  private void take(Assignment a, String peer, String next) {
     Assignment before = current;
     if (before == null
         || before.role() != a.role()
@@ -163,11 +166,13 @@ final class KubernetesControl implements ControlSource {
     // before the role: an application told of its promotion finds the quarantine in IN_FLIGHT
     replica.quarantine().set(a.quarantined());
     peerEndpoint = peer;
+    nextPeerEndpoint = next;
     try {
       replica.assign(
           a.role(),
           a.epoch(),
           peerEndpoint,
+          nextPeerEndpoint,
           a.mode() == null ? null : Mode.parse(a.mode()),
           "operator assignment");
       replica.dependencies(a.unavailableDependencies()); // a WATCH event when they changed
@@ -177,14 +182,25 @@ final class KubernetesControl implements ControlSource {
   }
 
   private String lookupPeer(Assignment a) {
-    if (a.peer() == null || a.role() != Role.Primary) return null;
+    return endpointOf(a, a.peer());
+  }
+
+  /**
+   * The replication endpoint of {@code member} (a's peer or next peer) from its report; for the catching-up standby
+   * that becomes the peer (make-before-break) the one already streamed to when its report cannot be read now: the
+   * handover must not drop the stream it counts on.
+   */
+  private String endpointOf(Assignment a, String member) {
+    if (member == null || a.role() != Role.Primary) return null;
     try {
-      return channel.peerReplicationEndpoint(
-          a.peer(), Config.address(cfg.advertisedEndpoint()).getPort());
+      String ep = channel.peerReplicationEndpoint(
+          member, Config.address(cfg.advertisedEndpoint()).getPort());
+      if (ep != null) return ep;
     } catch (RuntimeException e) {
-      Logs.warn("cannot read the peer's report: " + e.getMessage());
-      return null;
+      Logs.warn("cannot read the report of " + member + ": " + e.getMessage());
     }
+    Assignment before = current;
+    return before != null && member.equals(before.nextPeer()) ? nextPeerEndpoint : null;
   }
 
   /**
@@ -201,14 +217,24 @@ final class KubernetesControl implements ControlSource {
         Thread.sleep(peerLookupDelay(System.nanoTime() - peerChangedAtNanos).toMillis());
         if (!running) return;
         Assignment a = current;
-        if (a == null
-            || a.role() != Role.Primary
-            || a.peer() == null
-            || replica.acknowledgements().standbyConnected()) continue;
-        String ep = lookupPeer(a);
-        if (ep != null && !ep.equals(peerEndpoint)) {
-          peerEndpoint = ep;
-          replica.assign(a.role(), a.epoch(), ep, null, "peer endpoint " + ep);
+        if (a == null || a.role() != Role.Primary) continue;
+        String ep = a.peer() == null || replica.acknowledgements().standbyConnected()
+            ? peerEndpoint
+            : lookupPeer(a);
+        String next = a.nextPeer() == null || nextConnected()
+            ? nextPeerEndpoint
+            : endpointOf(a, a.nextPeer());
+        if ((ep != null && !ep.equals(peerEndpoint))
+            || (next != null && !next.equals(nextPeerEndpoint))) {
+          peerEndpoint = ep == null ? peerEndpoint : ep;
+          nextPeerEndpoint = next == null ? nextPeerEndpoint : next;
+          replica.assign(
+              a.role(),
+              a.epoch(),
+              peerEndpoint,
+              nextPeerEndpoint,
+              null,
+              "peer endpoints " + peerEndpoint + ", next " + nextPeerEndpoint);
         }
       } catch (InterruptedException e) {
         return;
@@ -216,6 +242,11 @@ final class KubernetesControl implements ControlSource {
         Logs.warn("peer lookup failed: " + e.getMessage());
       }
     }
+  }
+
+  private boolean nextConnected() {
+    StandbyAcks n = replica.acknowledgements().standbyFor(nextPeerEndpoint);
+    return n != null && n.connected();
   }
 
   /** For this long after a promotion or a new peer the peer's endpoint is looked up every 200 ms, then every second. */

@@ -34,6 +34,15 @@ final class LeaseFailsafe {
     return standbyHeardAgeMillis < (HEARTBEATS - 1) * heartbeatMillis;
   }
 
+  /**
+   * How long the standby's confirmation lasts from now if it is not heard again ({@link #confirms}' window): when a
+   * confirmed primary must look again, so that a lapse is seen at once and the renewal it calls for has the failsafe's
+   * last heartbeat ({@link #serves}) for its round trip, not what a look every heartbeat leaves of it.
+   */
+  static long confirmationLeftMillis(long standbyHeardAgeMillis, long heartbeatMillis) {
+    return (HEARTBEATS - 1) * heartbeatMillis - standbyHeardAgeMillis;
+  }
+
   static boolean serves(
       Mode mode,
       boolean acksAlone,

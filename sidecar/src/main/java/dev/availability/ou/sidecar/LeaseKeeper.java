@@ -14,8 +14,8 @@ import java.util.function.LongSupplier;
  * ({@link LeaseFailsafe#confirms}) writes its lease only every {@link #CONFIRMED_RENEWAL_LEASES} lease durations:
  * the operator counts its standby's in-sync report as its liveness, so a steady unit costs the API server no write per renewal (one write each 0.4 T_r / 3 per unit
  * was what kept one operator from carrying a thousand units). The lease duration of waiting gives the operator
- * time to see the standby's report first. The confirmation is checked every heartbeat; once it is gone the
- * lease is renewed at once, before the standby can report the loss.
+ * time to see the standby's report first. The confirmation is checked when it would lapse (at most a heartbeat
+ * apart); once it is gone the lease is renewed at once, before the standby can report the loss.
  */
 final class LeaseKeeper implements AutoCloseable {
   /**
@@ -127,7 +127,9 @@ final class LeaseKeeper implements AutoCloseable {
         && durationMillis > 0
         && now - confirmedSinceNanos >= durationMillis * 1_000_000L
         && now - lastRenewalNanos < CONFIRMED_RENEWAL_LEASES * durationMillis * 1_000_000L) {
-      return heartbeatMillis;
+      // Again when the confirmation would lapse, not a heartbeat on: the renewal then has the
+      // failsafe's last heartbeat for its round trip (LeaseFailsafe.confirmationLeftMillis).
+      return Math.max(1, Math.min(heartbeatMillis, replica.confirmationLeftMillis()));
     }
     if (now - nextRenewalNanos < 0)
       return Math.max(1, Math.min(heartbeatMillis, (nextRenewalNanos - now) / 1_000_000));

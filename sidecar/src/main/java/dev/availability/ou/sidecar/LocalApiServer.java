@@ -290,6 +290,8 @@ final class LocalApiServer implements AutoCloseable {
           List<String> quarantined = b.remaining() >= 2 ? readNames(b) : null;
           // optional: the unavailable dependencies, likewise
           List<String> unavailable = b.remaining() >= 2 ? readNames(b) : null;
+          // optional: a next peer (make-before-break), as a one-name list
+          List<String> next = b.remaining() >= 2 ? readNames(b) : List.of();
           answer(
               id,
               target.assign(
@@ -297,6 +299,7 @@ final class LocalApiServer implements AutoCloseable {
                   LocalApiPayloads.role(roleCode),
                   epoch,
                   peer,
+                  next.isEmpty() ? null : next.get(0),
                   LocalApiPayloads.mode(modeCode),
                   quarantined,
                   unavailable));
@@ -315,7 +318,7 @@ final class LocalApiServer implements AutoCloseable {
           }
           Replica replica = served(id);
           if (replica == null) return;
-          replica.reprocessingNow(new String(p, StandardCharsets.UTF_8));
+          replica.reprocessing().now(new String(p, StandardCharsets.UTF_8));
           target.reportServedNow(); // the evidence is out before the application goes on with it
           respond(id, OK, new byte[0]);
         }

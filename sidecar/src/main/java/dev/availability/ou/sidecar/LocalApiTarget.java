@@ -58,13 +58,15 @@ interface LocalApiTarget {
   /**
    * ASSIGN (standalone control only); {@code unit} null when the request names none; {@code quarantined} the stimuli
    * under quarantine and {@code unavailableDependencies} the units depended on that are unavailable, as an assignment
-   * lists them (null: leave them as they are).
+   * lists them (null: leave them as they are); {@code nextPeer} a primary's catching-up standby (make-before-break)
+   * or null.
    */
   Answer assign(
       String unit,
       Role role,
       long epoch,
       String peer,
+      String nextPeer,
       Mode mode,
       List<String> quarantined,
       List<String> unavailableDependencies);

@@ -139,9 +139,14 @@ final class PoolTarget implements LocalApiTarget {
       Role role,
       long epoch,
       String peer,
+      String nextPeer,
       Mode mode,
       List<String> quarantined,
       List<String> unavailableDependencies) {
+    if (nextPeer != null)
+      return Answer.of(
+          dev.availability.ou.client.LocalProtocol.BAD_REQUEST,
+          "a pooled sidecar takes no next peer yet: assign its unit's peer alone");
     UnitMember m = unit == null ? null : members.get(unit);
     if (m != null && quarantined != null) m.replica().quarantine().set(quarantined);
     // (the units' dependencies are not told through a pooled sidecar yet: DEPENDENCIES is refused)

@@ -221,7 +221,7 @@ public final class PooledSidecar implements AutoCloseable, HealthServer.View {
     }
     if (!(m.control() instanceof StandaloneControl s))
       return Answer.of(FORBIDDEN, "ASSIGN is only accepted with OU_CONTROL=standalone");
-    return s.answerAssign(role, epoch, peer, mode);
+    return s.answerAssign(role, epoch, peer, null, mode);
   }
 
   /**

@@ -113,6 +113,12 @@ final class PrimaryLeaseState {
             cfg.heartbeatMillis());
   }
 
+  /** How long the standby's confirmation lasts if it is not heard again (LeaseFailsafe.confirmationLeftMillis). */
+  long confirmationLeftMillis() {
+    return LeaseFailsafe.confirmationLeftMillis(
+        peerHeartbeatAgeMillis.getAsLong(), cfg.heartbeatMillis());
+  }
+
   /** Serving past the lease on the standby's confirmation (LeaseFailsafe): API server unreachable, or renewals skipped. */
   boolean failsafe() {
     return ServingRule.failsafe(

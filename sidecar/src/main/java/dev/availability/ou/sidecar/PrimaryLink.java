@@ -1,17 +1,12 @@
 package dev.availability.ou.sidecar;
 
 import dev.availability.ou.contract.Role;
-import dev.availability.ou.replication.Frame;
 import dev.availability.ou.replication.FrameCodec;
 import dev.availability.ou.replication.FrameType;
 import dev.availability.ou.replication.PeerAuth;
 import dev.availability.ou.replication.PrimarySession;
-import dev.availability.ou.replication.ProtocolException;
 import dev.availability.ou.replication.SegmentLog;
 import dev.availability.ou.replication.SessionAction;
-import dev.availability.ou.replication.TermHistory;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,21 +16,26 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The primary's replication client: dials the standby's advertised endpoint, authenticates, has the
- * catch-up planned and started ({@link StandbyCatchUp}: stream from the standby's position, or snapshot first),
- * then streams batches as they are written and counts ACKs. Reconnects with backoff while this member is
- * primary at this epoch.
+ * The primary's replication client to one standby endpoint: dials it, authenticates ({@link PrimaryHandshake}), has
+ * the catch-up started ({@link StandbyCatchUp}), then streams batches as they are written and counts ACKs into that
+ * standby's {@link StandbyAcks}. Reconnects with backoff while this member is primary at this epoch and the endpoint
+ * is its peer or next peer. A next peer (make-before-break) is told the primary's position only once it caught up
+ * with the live stream, when writes start waiting for it ({@link WriteAcknowledgements#requireNext}): the position is
+ * its catch-up target, so it calls itself in sync only once it holds everything acknowledged. Retired (neither peer
+ * nor next peer any more), it tells its standby it was dropped ({@link DroppedNotice}).
  */
 final class PrimaryLink implements AutoCloseable {
   private final Replica replica;
-  private final PeerAuth auth;
   private final FrameCodec codec;
   private final Config cfg;
   private final Counters counters;
   private final long epoch;
+  private final String endpoint;
   private final Thread thread;
   private final Object signal = new Object();
   private final StandbyCatchUp catchUp;
+  private final PrimaryFrames frames;
+  private final PrimaryHandshake handshake;
   private final LogWriter.BatchListener writtenListener = this::written;
   private final ReentrantLock sendLock = new ReentrantLock();
   private UnackedBytes unacked; // guarded by sendLock
@@ -46,24 +46,46 @@ final class PrimaryLink implements AutoCloseable {
   private volatile boolean running = true;
   private volatile Socket socket;
   private volatile long dirty;
+  private volatile StandbyAcks standby; // the session's, null between sessions
+  private boolean positionTold; // guarded by sendLock: this session's standby was told its target
+  private final DroppedNotice dropped = new DroppedNotice(); // owed once retired
+  private volatile boolean droppedSent; // this session told its standby: its echo is awaited
 
+  /** To the standby at {@code endpoint} (host:port), the primary's peer or next peer at {@code epoch}. */
   PrimaryLink(
-      Replica replica, PeerAuth auth, FrameCodec codec, Config cfg, Counters counters, long epoch) {
+      Replica replica,
+      PeerAuth auth,
+      FrameCodec codec,
+      Config cfg,
+      Counters counters,
+      long epoch,
+      String endpoint) {
     this.replica = replica;
-    this.auth = auth;
     this.codec = codec;
     this.cfg = cfg;
     this.counters = counters;
     this.epoch = epoch;
+    this.endpoint = endpoint;
     this.catchUp = new StandbyCatchUp(replica, codec, counters, epoch);
+    this.frames = new PrimaryFrames(replica, codec, counters);
+    this.handshake = new PrimaryHandshake(replica, auth, codec, cfg, frames, epoch);
     replica.listeners().onWritten(writtenListener);
-    thread = new Thread(this::loop, "ou-primary-link-" + epoch);
+    thread = new Thread(this::loop, "ou-primary-link-" + epoch + "-" + endpoint);
     thread.setDaemon(true);
     thread.start();
   }
 
   long epoch() {
     return epoch;
+  }
+
+  String endpoint() {
+    return endpoint;
+  }
+
+  /** Whether it still dials and streams (it stops for good once its primacy is over). */
+  boolean running() {
+    return thread.isAlive();
   }
 
   /**
@@ -78,6 +100,7 @@ final class PrimaryLink implements AutoCloseable {
   private void written(long first, long last, byte[] bytes, int length) {
     if (live && length <= codec.limits().maxBatchBytes()) {
       boolean async = replica.mode() == Mode.ASYNCHRONOUS;
+      StandbyAcks s = standby;
       if (async) {
         if (!sendLock.tryLock()) {
           wake();
@@ -90,14 +113,11 @@ final class PrimaryLink implements AutoCloseable {
         if (live
             && liveSession != null
             && next == first
-            && (!async
-                || unacked.allows(
-                    replica.acknowledgements().standbyAckedSeq(),
-                    length + UnackedBytes.FRAME_BYTES))) {
+            && s != null
+            && (!async || unacked.allows(s.ackedSeq(), length + UnackedBytes.FRAME_BYTES))) {
           try {
             liveSession.sent(last);
-            // The session's epoch; the batch is sealed straight from the writer's buffer (no other
-            // copy).
+            // The session's epoch; sealed straight from the writer's buffer (no other copy).
             codec.write(
                 liveOut, liveSession.seal(), FrameType.BATCH, epoch, first, bytes, 0, length);
             liveOut.flush();
@@ -126,18 +146,16 @@ final class PrimaryLink implements AutoCloseable {
   }
 
   private boolean valid() {
-    return running && replica.sessionStillValid(epoch, Role.Primary);
+    if (!running || !replica.sessionStillValid(epoch, Role.Primary)) return false;
+    return !dropped.owed()
+        || dropped.outstanding(
+            System.nanoTime(), replica.acknowledgements().standbyFor(endpoint) != null);
   }
 
   private void loop() {
     PeerRetry retry = new PeerRetry();
     String lastError = null;
     while (valid()) {
-      String endpoint = replica.peerEndpoint();
-      if (endpoint == null || endpoint.isBlank()) {
-        sleep(50);
-        continue;
-      }
       retry.dialling(endpoint, System.nanoTime());
       boolean refused = false;
       try {
@@ -153,86 +171,63 @@ final class PrimaryLink implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       } finally {
-        replica.acknowledgements().standbyDisconnected();
+        StandbyAcks s = standby;
+        standby = null;
+        if (s != null) s.disconnected();
         closeSocket();
       }
       sleep(retry.delay(refused, System.nanoTime()));
     }
   }
 
+  private void heardDropped() {
+    dropped.heard();
+    counters.inc("droppedStandbysTold");
+    Logs.info("standby " + endpoint + " heard it was dropped: it no longer calls itself in sync");
+  }
+
   private void session(InetSocketAddress address) throws IOException, InterruptedException {
-    Socket s = new Socket();
-    socket = s;
-    s.setTcpNoDelay(true);
-    s.setSendBufferSize(UnackedBytes.SEND_BUFFER_BYTES);
-    s.connect(address, 1000);
-    s.setSoTimeout((int) Math.max(1000, cfg.peerLostAfterMillis() * 2));
-    InputStream in = new BufferedInputStream(s.getInputStream(), 1 << 16);
-    OutputStream out = new BufferedOutputStream(s.getOutputStream(), 1 << 16);
-    PrimarySession ps = new PrimarySession(
-        auth,
-        epoch,
-        cfg.memberName(),
-        new PrimarySession.LogView() {
-          @Override
-          public long firstSeq() {
-            return replica.store().log().firstSeq();
-          }
-
-          @Override
-          public long lastSeq() {
-            return replica.writtenSeq();
-          }
-
-          @Override
-          public TermHistory history() {
-            TermHistory h = replica.store().log().history();
-            h.truncateAfter(replica.writtenSeq());
-            return h;
-          }
-        },
-        PeerAuth.nonce());
-    codec.write(out, ps.hello());
-    out.flush();
-    // Handshake: until the plan.
-    SessionAction.PlanReady plan = null;
-    while (plan == null) {
-      List<SessionAction> actions = read(in, ps);
-      for (SessionAction a : actions) {
-        switch (a) {
-          case SessionAction.Send send -> {
-            codec.write(
-                out, ps.seal(), send.frame()); // AUTH in plaintext; anything after it sealed
-            out.flush();
-          }
-          case SessionAction.PlanReady p -> plan = p;
-          default -> {
-            if (!common(a, out)) return;
-          }
-        }
-      }
+    StandbyAcks acks = replica.acknowledgements().standbyFor(endpoint);
+    if (acks == null) { // no longer the peer nor the next peer
+      // Retired, the standby not told yet (its session was broken, or DROPPED lost): tell it.
+      if (dropped.owed() && handshake.tellDropped(handshake.dial(address, s -> socket = s)))
+        heardDropped();
+      return;
     }
-    replica.peerHeard();
-    long next = catchUp.start(plan, ps, out, address);
+    standby = acks;
+    droppedSent = false;
+    PrimaryHandshake.Dialled d = handshake.dial(address, s -> socket = s);
+    InputStream in = d.in();
+    OutputStream out = d.out();
+    PrimarySession ps = d.session();
+    SessionAction.PlanReady plan = handshake.plan(d);
+    if (plan == null) return;
+    heard(acks);
+    long next = catchUp.start(plan, ps, out, address, acks);
     if (next < 0) return;
-    codec.write(
-        out,
-        ps.seal(),
-        ps.heartbeat(replica.lastSeq(), replica.durableSeq(), System.currentTimeMillis()));
-    out.flush();
+    boolean peer = replica.acknowledgements().isPeer(acks);
+    if (peer) { // its catch-up target; a next peer's is told once it caught up (stream)
+      codec.write(
+          out,
+          ps.seal(),
+          ps.heartbeat(replica.lastSeq(), replica.durableSeq(), System.currentTimeMillis()));
+      out.flush();
+    }
     // Receiver: ACKs and heartbeats.
-    Thread receiver = new Thread(() -> receive(in, ps, out), "ou-primary-receiver");
+    Thread receiver = new Thread(() -> receive(in, ps, out, acks), "ou-primary-receiver");
     receiver.setDaemon(true);
     receiver.start();
     try {
-      stream(out, ps, next);
+      stream(out, ps, next, acks, peer);
     } finally {
+      if (droppedSent) receiver.join(handshake.readTimeoutMillis()); // it reads the echo
       closeSocket();
       receiver.interrupt();
     }
   }
 
-  private void stream(OutputStream out, PrimarySession ps, long from)
+  private void stream(
+      OutputStream out, PrimarySession ps, long from, StandbyAcks acks, boolean positionTold)
       throws IOException, InterruptedException {
     long lastSend = System.nanoTime();
     SegmentLog log = replica.store().log();
@@ -242,12 +237,17 @@ final class PrimaryLink implements AutoCloseable {
       liveSession = ps;
       liveOut = out;
       live = false;
+      this.positionTold = positionTold;
       unacked = new UnackedBytes(socket.getSendBufferSize() / 4L);
     } finally {
       sendLock.unlock();
     }
     try {
-      while (valid() && !socket.isClosed()) {
+      // A reassignment may make this endpoint's standby another one (a new role, or neither
+      // peer nor next peer any more): the session ends, and its acknowledgements with it.
+      while (valid()
+          && !socket.isClosed()
+          && replica.acknowledgements().standbyFor(endpoint) == acks) {
         long seen;
         synchronized (signal) {
           seen = dirty;
@@ -267,6 +267,7 @@ final class PrimaryLink implements AutoCloseable {
             next = c.lastSeq() + 1;
             sentSomething = true;
           } else {
+            if (!this.positionTold && !tellCaughtUpNextItsTarget(out, ps, acks)) return;
             live = true; // caught up: the writer thread sends new batches itself
           }
           if (sentSomething || live) lastSend = sentSomething ? System.nanoTime() : lastSend;
@@ -290,6 +291,9 @@ final class PrimaryLink implements AutoCloseable {
     } finally {
       sendLock.lock();
       try {
+        boolean wasDropped = replica.sessionStillValid(epoch, Role.Primary)
+            && replica.acknowledgements().standbyFor(endpoint) != acks;
+        if (wasDropped && !socket.isClosed()) droppedSent = frames.dropped(out, ps);
         live = false;
         liveSession = null;
         liveOut = null;
@@ -299,14 +303,39 @@ final class PrimaryLink implements AutoCloseable {
     }
   }
 
-  private void receive(InputStream in, PrimarySession ps, OutputStream out) {
+  /**
+   * Under the send lock: a next peer caught up with the live stream; from now on writes wait for it, and it is told
+   * its catch-up target. False when it is no longer the next peer (the session ends).
+   */
+  private boolean tellCaughtUpNextItsTarget(OutputStream out, PrimarySession ps, StandbyAcks acks)
+      throws IOException {
+    long target = replica.acknowledgements().requireNext(acks);
+    if (target < 0) return false;
+    codec.write(out, ps.seal(), ps.heartbeat(target, target, System.currentTimeMillis()));
+    out.flush();
+    positionTold = true;
+    counters.inc("nextPeersCaughtUp");
+    Logs.info("next peer " + endpoint + " caught up: writes wait for it too from " + target);
+    return true;
+  }
+
+  /** The peer's heartbeats keep the primary's lease failsafe and its peer-lost report; a next peer's do not. */
+  private void heard(StandbyAcks acks) {
+    if (replica.acknowledgements().isPeer(acks)) replica.peerHeard();
+  }
+
+  private void receive(InputStream in, PrimarySession ps, OutputStream out, StandbyAcks acks) {
     try {
       while (valid()) {
-        List<SessionAction> actions = read(in, ps);
-        replica.peerHeard();
+        List<SessionAction> actions = frames.read(in, ps);
+        heard(acks);
         for (SessionAction a : actions) {
+          if (PrimaryFrames.droppedEcho(a)) {
+            heardDropped();
+            return;
+          }
           switch (a) {
-            case SessionAction.Acked ack -> replica.acknowledgements().standbyAcked(ack.seq());
+            case SessionAction.Acked ack -> acks.acked(ack.seq());
             case SessionAction.Send send -> {
               sendLock.lock();
               try {
@@ -317,7 +346,7 @@ final class PrimaryLink implements AutoCloseable {
               }
             }
             default -> {
-              if (!common(a, out)) {
+              if (!frames.common(a)) {
                 closeSocket();
                 return;
               }
@@ -333,37 +362,6 @@ final class PrimaryLink implements AutoCloseable {
     }
   }
 
-  /** Actions both phases handle; false when the session ends. */
-  private boolean common(SessionAction a, OutputStream out) {
-    switch (a) {
-      case SessionAction.Close c -> {
-        counters.inc("sessionsClosed." + c.reason());
-        Logs.warn("replication session ended (" + c.reason() + "): " + c.message());
-        return false;
-      }
-      case SessionAction.Deposed d -> {
-        replica.deposed(d.newerEpoch());
-        return false;
-      }
-      case SessionAction.PeerPosition p -> {
-        return true;
-      }
-      default -> throw new IllegalStateException("unexpected " + a);
-    }
-  }
-
-  private List<SessionAction> read(InputStream in, PrimarySession ps) throws IOException {
-    try {
-      Frame f = codec.read(in, ps.seal()); // sealed once the standby proved the key
-      if (f == null) throw new IOException("standby closed the connection");
-      return ps.onFrame(f);
-    } catch (ProtocolException e) {
-      counters.inc("framesRefused." + e.reason());
-      List<SessionAction> r = ps.refuse(e.reason(), e.getMessage());
-      return r;
-    }
-  }
-
   private void sleep(long ms) {
     try {
       Thread.sleep(ms);
@@ -374,14 +372,22 @@ final class PrimaryLink implements AutoCloseable {
   }
 
   private void closeSocket() {
-    Socket s = socket;
-    if (s != null) {
-      try {
-        s.close();
-      } catch (IOException ignored) {
-        // closing
-      }
-    }
+    PrimaryFrames.closeQuietly(socket);
+  }
+
+  /**
+   * Its standby is no longer the peer nor the next peer: it ends once it has told that standby it was dropped (the
+   * socket is not cut first), dialling again within a bound if it must.
+   */
+  void retire() {
+    dropped.owe(System.nanoTime());
+    replica.listeners().removeListener(writtenListener);
+    wake();
+  }
+
+  /** Whether it retired and has ended (told its standby, or given up). */
+  boolean retiredAndDone() {
+    return dropped.owed() && !running();
   }
 
   @Override

@@ -5,9 +5,7 @@ import dev.availability.ou.contract.Role;
 import dev.availability.ou.replication.LogRecord;
 import dev.availability.ou.replication.RecordType;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.function.LongSupplier;
 
@@ -49,6 +47,7 @@ final class Replica {
   private final QuarantinedStimuli quarantine = new QuarantinedStimuli();
   private final UnavailableDependencies dependencies = new UnavailableDependencies();
   private final RoleAssignment assignment;
+  private final Reprocessing reprocessing;
   private volatile long lastPeerFrameNanos;
 
   /** {@code nanoTime}: the clock the lease, the peer's heartbeats and the write timeouts are read on (tests drive it). */
@@ -71,6 +70,7 @@ final class Replica {
     this.snapshots = new ReplicaSnapshots(this, cfg, store, writer);
     this.assignment =
         new RoleAssignment(this, current, cfg, store, writer, counters, acks, standby, listeners);
+    this.reprocessing = new Reprocessing(this, store);
     Properties p = store.member();
     current.epoch = Long.parseLong(p.getProperty("epoch", "0"));
     writer.listen(listeners::written, s -> {
@@ -84,7 +84,19 @@ final class Replica {
   /** Takes an assignment. Older epochs are ignored; returns whether anything changed ({@link RoleAssignment}). */
   boolean assign(Role newRole, long newEpoch, String peer, Mode newMode, String reason)
       throws IOException {
-    return assignment.assign(newRole, newEpoch, peer, newMode, reason);
+    return assign(newRole, newEpoch, peer, null, newMode, reason);
+  }
+
+  /** As above, with a catching-up next peer (make-before-break; {@link RoleAssignment}). */
+  boolean assign(
+      Role newRole, long newEpoch, String peer, String nextPeer, Mode newMode, String reason)
+      throws IOException {
+    return assignment.assign(newRole, newEpoch, peer, nextPeer, newMode, reason);
+  }
+
+  /** Makes a next peer that caught up the peer, where an assignment said so before it had. */
+  void completeHandover() {
+    assignment.completeHandover();
   }
 
   /** The peer (at a newer epoch) told us we were deposed: stop acknowledging at once. */
@@ -142,6 +154,10 @@ final class Replica {
   }
 
   /** Serving past the lease on the standby's confirmation (LeaseFailsafe): API server unreachable, or renewals skipped. */
+  long confirmationLeftMillis() {
+    return lease.confirmationLeftMillis();
+  }
+
   boolean failsafe() {
     return lease.failsafe();
   }
@@ -200,6 +216,11 @@ final class Replica {
 
   synchronized String peerEndpoint() {
     return current.peerEndpoint;
+  }
+
+  /** The catching-up standby this primary streams to as well (make-before-break), or null. */
+  synchronized String nextPeerEndpoint() {
+    return current.nextPeerEndpoint;
   }
 
   synchronized long promotionSeq() {
@@ -359,34 +380,9 @@ final class Replica {
     return dependencies;
   }
 
-  /**
-   * As primary: the ids of the stimuli begun before this member's promotion and not ended (the previous primary had
-   * them in flight), oldest first, at most {@code max}; empty as standby.
-   */
-  List<String> reprocessing(int max) {
-    if (role() != Role.Primary) return List.of();
-    long promotedAt = promotionSeq();
-    return store.state().openStimuli().entrySet().stream()
-        .filter(e -> e.getValue() < promotedAt)
-        .sorted(Map.Entry.comparingByValue())
-        .limit(max)
-        .map(e -> new String(e.getKey().bytes(), StandardCharsets.UTF_8))
-        .toList();
-  }
-
-  /** The stimuli the application said it is reprocessing, with the epoch it said so at. */
-  private final Map<String, Long> reprocessingNow = new java.util.concurrent.ConcurrentHashMap<>();
-
-  /** The application is about to reprocess {@code id} (at this primacy). */
-  void reprocessingNow(String id) {
-    reprocessingNow.put(id, epoch());
-  }
-
-  /** Of {@link #reprocessing}, those the application said it is reprocessing at this primacy. */
-  List<String> reprocessingNow(int max) {
-    long epoch = epoch();
-    reprocessingNow.values().removeIf(e -> e != epoch);
-    return reprocessing(max).stream().filter(reprocessingNow::containsKey).toList();
+  /** The stimuli a promoted member's previous primary had in flight, and those the application reprocesses. */
+  Reprocessing reprocessing() {
+    return reprocessing;
   }
 
   Store store() {

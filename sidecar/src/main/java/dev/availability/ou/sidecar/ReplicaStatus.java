@@ -37,6 +37,11 @@ final class ReplicaStatus {
       l.add("lag=" + (lag == null ? "unknown" : lag));
       String peer = r.peerEndpoint();
       l.add("peer=" + (peer == null ? "" : peer));
+      String next = r.nextPeerEndpoint();
+      StandbyAcks n = r.acknowledgements().standbyFor(next);
+      l.add("nextPeer=" + (next == null ? "" : next));
+      l.add("nextPeerAckedSeq=" + (n == null ? -1 : n.ackedSeq()));
+      l.add("nextPeerCaughtUp=" + (n != null && n.caughtUp()));
       l.add("peerHeartbeatAgeMillis=" + r.peerHeartbeatAgeMillis());
       l.add("peerLost=" + (r.peerHeartbeatAgeMillis() > cfg.peerLostAfterMillis()));
       l.add("fsync=" + cfg.fsync());

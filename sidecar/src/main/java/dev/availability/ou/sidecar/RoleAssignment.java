@@ -46,8 +46,12 @@ final class RoleAssignment {
     this.listeners = listeners;
   }
 
-  /** Takes an assignment; returns whether anything changed. Older epochs are ignored. */
-  boolean assign(Role newRole, long newEpoch, String peer, Mode newMode, String reason)
+  /**
+   * Takes an assignment; returns whether anything changed. Older epochs are ignored. {@code peer} and {@code nextPeer}
+   * are replication endpoints (null: none); see {@link #standbys} for the next peer.
+   */
+  boolean assign(
+      Role newRole, long newEpoch, String peer, String nextPeer, Mode newMode, String reason)
       throws IOException {
     RoleView view;
     synchronized (replica) {
@@ -73,12 +77,7 @@ final class RoleAssignment {
       boolean sameRole = newRole == current.role
           && newEpoch == current.epoch
           && !(newRole == Role.Primary && current.selfFenced);
-      // A new standby (or none): the old one is being replaced, so nothing waits for it any more.
-      if (sameRole
-          && current.role == Role.Primary
-          && cfg.acknowledgeAlone()
-          && !java.util.Objects.equals(current.peerEndpoint, peer)) acks.acksAlone(true);
-      current.peerEndpoint = peer;
+      standbys(sameRole && current.role == Role.Primary, blankAsNull(peer), blankAsNull(nextPeer));
       if (sameRole) {
         view = null;
       } else {
@@ -115,6 +114,54 @@ final class RoleAssignment {
         "role changed to " + newRole + " at epoch " + newEpoch);
     listeners.publish(view);
     return true;
+  }
+
+  /**
+   * Sets the peer and next peer. Make-before-break: a primary streams to both and acknowledges nothing its peer does
+   * not hold, nor, once the next peer caught up, what the next peer does not hold; an assignment that makes the next
+   * peer its peer drops the old one only once the next peer caught up in this primary's own view (not on the
+   * operator's reading of a report alone): until then it is held back, the old peer kept ({@link #completeHandover}).
+   */
+  private void standbys(boolean samePrimary, String peer, String nextPeer) {
+    boolean handover = samePrimary && peer != null && peer.equals(current.nextPeerEndpoint);
+    if (handover && !acks.nextCaughtUp(peer)) {
+      if (!peer.equals(current.pendingPeer))
+        Logs.info("next peer " + peer + " not caught up yet: it becomes the peer once it has");
+      current.pendingPeer = peer;
+      current.pendingNextPeer = nextPeer;
+      return;
+    }
+    current.pendingPeer = null;
+    current.pendingNextPeer = null;
+    // A new standby (or none) that was not the next peer: the old one is being replaced, so nothing
+    // waits for it any more.
+    if (samePrimary
+        && !handover
+        && cfg.acknowledgeAlone()
+        && !java.util.Objects.equals(current.peerEndpoint, peer)) acks.acksAlone(true);
+    if (handover) {
+      counters.inc("nextPeerHandovers");
+      Logs.info("next peer " + peer + " caught up: it is the peer now, " + current.peerEndpoint
+          + " is dropped");
+    }
+    current.peerEndpoint = peer;
+    current.nextPeerEndpoint = nextPeer == null || nextPeer.equals(peer) ? null : nextPeer;
+    acks.standbys(current.peerEndpoint, current.nextPeerEndpoint);
+  }
+
+  /** A held-back handover whose next peer has caught up now: it is the peer (the links follow). */
+  void completeHandover() {
+    synchronized (replica) {
+      String p = current.pendingPeer;
+      if (p == null || current.role != Role.Primary || !acks.nextCaughtUp(p)) return;
+      standbys(true, p, current.pendingNextPeer);
+    }
+    listeners.publish(replica.view("next peer caught up"));
+    acks.progress();
+  }
+
+  private static String blankAsNull(String endpoint) {
+    return endpoint == null || endpoint.isBlank() ? null : endpoint;
   }
 
   private void becomePrimary() throws IOException {

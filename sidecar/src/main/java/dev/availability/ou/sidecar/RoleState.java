@@ -12,6 +12,13 @@ final class RoleState {
   volatile Mode mode;
   long term;
   String peerEndpoint;
+  // The catching-up standby's endpoint (make-before-break), or null.
+  String nextPeerEndpoint;
+  // An assignment that makes the next peer the peer before it caught up in this primary's view:
+  // held
+  // back (the old peer stays) until it has (RoleAssignment.completeHandover).
+  String pendingPeer;
+  String pendingNextPeer;
   volatile boolean selfFenced;
   String fenceReason = "";
   long nextSeq;

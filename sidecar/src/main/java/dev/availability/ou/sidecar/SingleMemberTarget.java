@@ -67,13 +67,14 @@ final class SingleMemberTarget implements LocalApiTarget {
       dev.availability.ou.contract.Role role,
       long epoch,
       String peer,
+      String nextPeer,
       Mode mode,
       List<String> quarantined,
       List<String> unavailableDependencies) {
     if (standalone == null)
       return Answer.of(FORBIDDEN, "ASSIGN is only accepted with OU_CONTROL=standalone");
     if (quarantined != null) replica.quarantine().set(quarantined);
-    Answer a = standalone.answerAssign(role, epoch, peer, mode);
+    Answer a = standalone.answerAssign(role, epoch, peer, nextPeer, mode);
     if (unavailableDependencies != null) replica.dependencies(unavailableDependencies);
     return a;
   }

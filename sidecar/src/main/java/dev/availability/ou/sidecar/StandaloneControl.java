@@ -37,14 +37,19 @@ final class StandaloneControl implements ControlSource {
   }
 
   boolean assign(Role role, long epoch, String peer, Mode mode) throws IOException {
-    return replica.assign(
-        role, epoch, peer == null || peer.isBlank() ? null : peer, mode, "standalone ASSIGN");
+    return assign(role, epoch, peer, null, mode);
+  }
+
+  private boolean assign(Role role, long epoch, String peer, String nextPeer, Mode mode)
+      throws IOException {
+    return replica.assign(role, epoch, peer, nextPeer, mode, "standalone ASSIGN");
   }
 
   /** The local API's ASSIGN: takes it, and answers an epoch older than this member's as a bad request. */
-  LocalApiTarget.Answer answerAssign(Role role, long epoch, String peer, Mode mode) {
+  LocalApiTarget.Answer answerAssign(
+      Role role, long epoch, String peer, String nextPeer, Mode mode) {
     try {
-      boolean changed = assign(role, epoch, peer, mode);
+      boolean changed = assign(role, epoch, peer, nextPeer, mode);
       if (!changed && epoch < replica.epoch())
         return LocalApiTarget.Answer.of(
             LocalProtocol.BAD_REQUEST,

@@ -41,7 +41,11 @@ final class StandbyCatchUp {
    * from, or -1 when the session ends here (the standby holds what this primary lost).
    */
   long start(
-      SessionAction.PlanReady plan, PrimarySession ps, OutputStream out, InetSocketAddress address)
+      SessionAction.PlanReady plan,
+      PrimarySession ps,
+      OutputStream out,
+      InetSocketAddress address,
+      StandbyAcks standby)
       throws IOException, InterruptedException {
     CatchUpPlan p = plan.plan();
     if (p.standbyHoldsRecordsThisPrimaryLost(epoch, plan.standby())) {
@@ -64,12 +68,12 @@ final class StandbyCatchUp {
       // primary's history wins
       Logs.warn(lost + ": Asynchronous, so the standby cuts them");
     }
-    replica.acknowledgements().standbySessionStarting(replica.lastSeq());
+    replica.acknowledgements().sessionStarting(standby, replica.lastSeq());
     long next;
     if (p.kind() == CatchUpPlan.Kind.STREAM) {
       codec.write(out, ps.seal(), ps.start(CatchUpPlan.Kind.STREAM, p.commonPrefix(), p.fromSeq()));
       next = p.fromSeq();
-      replica.acknowledgements().standbySessionStarted(p.commonPrefix());
+      standby.sessionStarted(p.commonPrefix());
       counters.inc("catchUpsFromLog");
       counters.set("lastCatchUpFromSeq", next);
       Logs.info(

@@ -38,11 +38,10 @@ final class StandbyLink {
   private boolean lazy;
 
   private volatile long ackedSent = -1;
-  // The last sequence this session put in the log (common prefix, cut, snapshot, records), set
-  // under the replica's lock with the change. An ACK never goes past it: once promoted, this
-  // member's own TERM_START and writes become durable at sequences the old primary also sent, and
-  // an ACK of those would release the old primary's writes that this member never took (seen in
-  // bench/drill: one acknowledged Synchronous write lost per such race).
+  // The last sequence this session put in the log (prefix, cut, snapshot, records), set under
+  // the replica's lock with it. An ACK never goes past it: promoted, this member's TERM_START and
+  // writes get sequences the old primary also sent; an ACK of those would release old writes this
+  // member never took (bench/drill: one acknowledged Synchronous write lost per such race).
   private volatile long held = -1;
   private final Object ackSignal = new Object();
   /** Under {@link #out}: when the next ACK is due. */
@@ -374,6 +373,7 @@ final class StandbyLink {
   }
 
   private void finish(String why, Refusal reason) {
+    if (reason == Refusal.DROPPED) replica.standbyProgress().dropped();
     if (reason != null && reason != Refusal.SUPERSEDED)
       Logs.warn("replication session refused/closed (" + reason + "): " + why);
     else if (reason == null && authenticated && !closed)

@@ -18,6 +18,7 @@ final class StandbyProgress {
   private volatile boolean streaming;
   private volatile long catchUpTarget = Long.MAX_VALUE;
   private volatile boolean heldAllAtLoss;
+  private volatile boolean dropped; // the primary said it acknowledges through another standby now
 
   StandbyProgress(
       Config cfg,
@@ -36,16 +37,25 @@ final class StandbyProgress {
   void reset() {
     streaming = false;
     heldAllAtLoss = false;
+    dropped = false;
   }
 
   void streaming(boolean on) {
     // Whether the stream stopped while this standby was in sync: in Synchronous and Journal modes
     // the primary acknowledges nothing its standby does not hold, so such a standby stays
     // promotable.
-    if (!on) heldAllAtLoss = inSync();
-    else heldAllAtLoss = false;
+    if (!on) heldAllAtLoss = !dropped && inSync();
+    else heldAllAtLoss = dropped = false;
     streaming = on;
     if (!on) catchUpTarget = Long.MAX_VALUE;
+  }
+
+  /**
+   * The primary dropped this standby (make-before-break's handover, {@code Refusal.DROPPED}): it acknowledges through
+   * another from now on, so this one is no longer in sync once its stream ends.
+   */
+  void dropped() {
+    dropped = true;
   }
 
   boolean streaming() {

@@ -36,7 +36,7 @@ final class UnitMember implements AutoCloseable {
   private final ScheduledExecutorService ticker;
   private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
   private final Object reportLock = new Object();
-  private PrimaryLink primaryLink;
+  private PrimaryLinks primaryLinks;
 
   /**
    * {@code heapWatch} and {@code appHealth} belong to the process (one heap, one application); {@code ticker}
@@ -72,6 +72,7 @@ final class UnitMember implements AutoCloseable {
       store = new Store(cfg.dataDir(), limits, cfg.segmentBytes(), counters);
       writer = new LogWriter(store, cfg.fsync(), counters);
       this.replica = new Replica(cfg, store, writer, counters, System::nanoTime);
+      this.primaryLinks = new PrimaryLinks(replica, auth, codec, cfg, counters);
       replica.listeners().addRoleListener(this::roleChanged);
       replication = new ReplicationServer(cfg, replica, auth, codec, counters);
       this.lease = new LeaseKeeper(control, replica, cfg.timing());
@@ -101,6 +102,7 @@ final class UnitMember implements AutoCloseable {
           replica.checkServing("lease valid");
           // a safety net: completes anything whose condition holds
           replica.acknowledgements().progress();
+          replica.completeHandover(); // a next peer the operator made the peer before it caught up
           if (peerLostChanged()) ticker.execute(this::report);
         },
         50,
@@ -115,19 +117,11 @@ final class UnitMember implements AutoCloseable {
     // First of the role's listeners: the new primary's first renewal is what it waits for before it
     // serves, so it starts before the link, the report and the application hear of the promotion.
     if (v.role() == Role.Primary && lease != null) lease.wake();
-    if (v.role() == Role.Primary) {
-      if (primaryLink == null || primaryLink.epoch() != v.epoch()) {
-        if (primaryLink != null) primaryLink.close();
-        primaryLink = new PrimaryLink(replica, auth, codec, cfg, counters, v.epoch());
-      }
-    } else if (primaryLink != null) {
-      primaryLink.close();
-      primaryLink = null;
-    }
+    primaryLinks.follow(v.role(), v.epoch());
     // A promoted member with stimuli to reprocess reports them before its application hears of the
     // promotion (this listener runs before the local API's): should reprocessing one kill this copy
     // too, the operator has the evidence to quarantine it (PoisonEvidence).
-    if (v.role() == Role.Primary && !replica.reprocessing(1).isEmpty()) report();
+    if (v.role() == Role.Primary && !replica.reprocessing().open(1).isEmpty()) report();
     else if (!ticker.isShutdown()) ticker.execute(this::report);
   }
 
@@ -220,8 +214,8 @@ final class UnitMember implements AutoCloseable {
           store.state().bytes(),
           heapWatch.heapBytes(),
           heapWatch.tooSmall(),
-          replica.reprocessing(MemberReport.MAX_REPROCESSING),
-          replica.reprocessingNow(MemberReport.MAX_REPROCESSING),
+          replica.reprocessing().open(MemberReport.MAX_REPROCESSING),
+          replica.reprocessing().now(MemberReport.MAX_REPROCESSING),
           inSyncSince.at(inSync, replica.epoch(), now));
       // Offered every OU_REPORT_INTERVAL; the control source decides what reaches the API server
       // (MemberChannel.publish: anything the operator acts on at once, positions and sizes at most
@@ -273,8 +267,7 @@ final class UnitMember implements AutoCloseable {
     for (ScheduledFuture<?> t : tasks) t.cancel(false);
     lease.close();
     synchronized (this) {
-      if (primaryLink != null) primaryLink.close();
-      primaryLink = null;
+      primaryLinks.close();
     }
     for (AutoCloseable c : new AutoCloseable[] {replication, control, writer, store}) {
       try {

@@ -23,15 +23,14 @@ final class WriteAcknowledgements {
   private final ArrayDeque<Waiter> localQ = new ArrayDeque<>();
   private final ArrayDeque<Waiter> syncQ = new ArrayDeque<>();
 
-  private volatile long standbyAcked = -1;
+  // The standby the assignment names (its peer) and, while a new one catches up, its next peer
+  // (make-before-break): written under waitLock, read without it too.
+  private volatile StandbyAcks peer = new StandbyAcks(null, this::progress);
+  private volatile StandbyAcks next;
   // OU_DATA_DURABILITY=preferred: a Synchronous/Journal primary the operator gave no standby yet
   // acknowledges on its own durable write, until a standby's session starts (see
   // standbySessionStarting for why not later).
   private volatile boolean acksAlone;
-  private volatile boolean standbyConnected;
-  // The primary's last sequence when the standby's session started: the standby calls itself in
-  // sync once it holds it.
-  private volatile long catchUpTarget = Long.MAX_VALUE;
 
   WriteAcknowledgements(
       Config cfg,
@@ -60,7 +59,10 @@ final class WriteAcknowledgements {
       long d = writer.durableSeq();
       while (!localQ.isEmpty() && localQ.peek().seq() <= d)
         (done == null ? done = new ArrayList<>() : done).add(localQ.poll());
-      long both = acksAlone ? d : Math.min(d, standbyAcked);
+      long both = acksAlone ? d : Math.min(d, peer.ackedSeq());
+      // A next peer that caught up holds every write acknowledged since: it may be made the peer.
+      StandbyAcks n = next;
+      if (n != null && n.required()) both = Math.min(both, n.ackedSeq());
       while (!syncQ.isEmpty() && syncQ.peek().seq() <= both)
         (done == null ? done = new ArrayList<>() : done).add(syncQ.poll());
     }
@@ -115,11 +117,68 @@ final class WriteAcknowledgements {
     }
   }
 
-  // ---- the standby's progress -------------------------------------------------------------------
+  // ---- the standbys' progress -------------------------------------------------------------------
 
-  /** A new role: nothing the standby acknowledged before counts. */
+  /**
+   * The standbys the assignment names, by replication endpoint (null: none): its {@code peer} and its catching-up
+   * {@code next} peer. A peer that was the next peer keeps what it acknowledged (the handover of make-before-break);
+   * any other new endpoint starts from nothing. The caller runs {@link #progress} after (not under its lock).
+   */
+  void standbys(String peerEndpoint, String nextEndpoint) {
+    synchronized (waitLock) {
+      StandbyAcks n = next;
+      if (n != null && n.endpoint().equals(peerEndpoint)) {
+        peer = n;
+        n = null;
+      } else if (!java.util.Objects.equals(peer.endpoint(), peerEndpoint)) {
+        peer = new StandbyAcks(peerEndpoint, this::progress);
+      }
+      if (nextEndpoint == null || nextEndpoint.isBlank() || nextEndpoint.equals(peerEndpoint))
+        next = null;
+      else if (n == null || !n.endpoint().equals(nextEndpoint))
+        next = new StandbyAcks(nextEndpoint, this::progress);
+    }
+  }
+
+  /** A new role: nothing a standby acknowledged before counts. */
   void forgetStandbyAcked() {
-    standbyAcked = -1;
+    synchronized (waitLock) {
+      peer = new StandbyAcks(peer.endpoint(), this::progress);
+      StandbyAcks n = next;
+      if (n != null) next = new StandbyAcks(n.endpoint(), this::progress);
+    }
+  }
+
+  /** The progress a link to {@code endpoint} streams into: the peer's, the next peer's, or null (neither now). */
+  StandbyAcks standbyFor(String endpoint) {
+    if (endpoint == null) return null;
+    StandbyAcks p = peer;
+    if (endpoint.equals(p.endpoint())) return p;
+    StandbyAcks n = next;
+    return n != null && endpoint.equals(n.endpoint()) ? n : null;
+  }
+
+  boolean isPeer(StandbyAcks s) {
+    return s == peer;
+  }
+
+  /**
+   * The next peer {@code n} caught up with the live stream: from now on every write waits for it too. Its catch-up
+   * target (returned, told it as the primary's position) is the durable position read after that, under the waiters'
+   * lock: whatever was acknowledged without it is at most that, so once it holds the target it holds every
+   * acknowledged write, and the operator may make it the peer. -1 when {@code n} is no longer the next peer.
+   */
+  long requireNext(StandbyAcks n) {
+    synchronized (waitLock) {
+      if (next != n) return -1;
+      return n.require(writer::durableSeq);
+    }
+  }
+
+  /** Whether the next peer at {@code endpoint} caught up (the primary's own view): it may become the peer. */
+  boolean nextCaughtUp(String endpoint) {
+    StandbyAcks n = next;
+    return n != null && n.endpoint().equals(endpoint) && n.caughtUp();
   }
 
   boolean acksAlone() {
@@ -134,39 +193,42 @@ final class WriteAcknowledgements {
    * A standby's session is decided (log or snapshot), before the primary tells it its position: from now on
    * every write waits for a standby again. Not later (at its first acknowledgement, or once caught up): the
    * standby calls itself in sync once it reaches the position told it at the start, so a write acknowledged
-   * alone after that position would be missing from a standby that is promotable.
+   * alone after that position would be missing from a standby that is promotable. A next peer's session waits
+   * for {@link #requireNext} instead.
    */
-  void standbySessionStarting(long primaryLastSeq) {
+  void sessionStarting(StandbyAcks s, long primaryLastSeq) {
+    if (s != peer) return;
     acksAlone = false;
-    catchUpTarget = primaryLastSeq;
+    s.sessionStarting(primaryLastSeq);
+  }
+
+  /** {@link #sessionStarting(StandbyAcks, long)} for the peer. */
+  void standbySessionStarting(long primaryLastSeq) {
+    sessionStarting(peer, primaryLastSeq);
   }
 
   void standbySessionStarted(long holdsUpTo) {
-    standbyAcked = holdsUpTo;
-    standbyConnected = true;
-    progress();
+    peer.sessionStarted(holdsUpTo);
   }
 
   void standbyAcked(long seq) {
-    if (seq > standbyAcked) standbyAcked = seq;
-    progress();
+    peer.acked(seq);
   }
 
   void standbyDisconnected() {
-    standbyConnected = false;
-    catchUpTarget = Long.MAX_VALUE;
+    peer.disconnected();
   }
 
-  /** The standby holds what this primary held when its session started: it calls itself in sync (and reports so). */
+  /** The peer holds what this primary held when its session started: it calls itself in sync (and reports so). */
   boolean standbyCaughtUp() {
-    return standbyConnected && standbyAcked >= catchUpTarget;
+    return peer.caughtUp();
   }
 
   long standbyAckedSeq() {
-    return standbyAcked;
+    return peer.ackedSeq();
   }
 
   boolean standbyConnected() {
-    return standbyConnected;
+    return peer.connected();
   }
 }

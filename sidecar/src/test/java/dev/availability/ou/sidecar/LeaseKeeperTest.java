@@ -21,7 +21,7 @@ class LeaseKeeperTest extends ReplicaFixture {
   static final Duration LEASE = Duration.ofMillis(900);
 
   /** Counts renewals; always held. */
-  static final class CountingApi implements ControlSource {
+  static class CountingApi implements ControlSource {
     final AtomicInteger renewals = new AtomicInteger();
 
     @Override
@@ -98,6 +98,70 @@ class LeaseKeeperTest extends ReplicaFixture {
       clock.passUntil(
           "renewed once the standby fell silent", 1500, tick, () -> api.renewals.get() > before);
       assertThat(replica.serving()).as("on the renewed lease").isTrue();
+    }
+  }
+
+  /**
+   * The standby falls silent right after one of the keeper's looks (a shared standby busy taking another unit over):
+   * the keeper, stepped at the pace it asks for, renews once the confirmation lapses, and that renewal, taking 60 ms
+   * of a 100 ms heartbeat, lands before the failsafe's three heartbeats are over: the primary serves throughout. (It
+   * looked every heartbeat, so it could see the lapse up to a heartbeat late, when the failsafe was over: the pool
+   * drill's other units refused writes, "not serving", for as long as the renewal took.)
+   */
+  @Test
+  void aConfirmedPrimaryWhoseStandbyFallsSilentRenewsInTimeToServeThroughout() throws Exception {
+    ManualClock clock = new ManualClock();
+    nanoTime = clock;
+    open("OU_MODE", "Synchronous", "OU_SYNC_TIMEOUT", "2s", "OU_HEARTBEAT_INTERVAL", "100ms");
+    java.util.List<Boolean> servingAtReplies = new java.util.ArrayList<>();
+    CountingApi api = new CountingApi() {
+      @Override
+      public MemberChannel.Renewal renewLease(long epoch) {
+        clock.advance(60); // the API server's round trip
+        servingAtReplies.add(replica.serving());
+        return super.renewLease(epoch);
+      }
+    };
+    replica.assign(Role.Primary, 1, null, null, "test");
+    AtomicBoolean confirming = new AtomicBoolean(true);
+    caughtUpStandby(confirming);
+    try (LeaseKeeper lease = LeaseKeeper.steppedByCaller(api, replica, 300, 100)) {
+      long[] nextLook = {clock.getAsLong()};
+      long[] lastBeat = {clock.getAsLong()};
+      boolean[] lookedJustNow = {false};
+      AtomicBoolean lastBeatAfterALook = new AtomicBoolean();
+      Runnable step = () -> {
+        long now = clock.getAsLong();
+        if (confirming.get() && now - lastBeat[0] >= 100_000_000L) {
+          replica.peerHeard();
+          lastBeat[0] = now;
+        }
+        if (lastBeatAfterALook.get() && lookedJustNow[0]) {
+          replica.peerHeard(); // its last word, just after the look
+          confirming.set(false);
+          lastBeatAfterALook.set(false);
+        }
+        lookedJustNow[0] = now - nextLook[0] >= 0;
+        if (lookedJustNow[0]) nextLook[0] = now + lease.renewOnce() * 1_000_000L;
+      };
+      clock.passUntil("confirmed", 5000, step, () -> replica.confirmedByStandby());
+      clock.pass(LEASE.toMillis() + 300, step); // the lease lapses: serving on the failsafe
+      assertThat(replica.failsafe()).as("serving on the standby's confirmation").isTrue();
+      int before = api.renewals.get();
+
+      lastBeatAfterALook.set(true);
+      for (int i = 0; i < 200; i++) {
+        clock.pass(ManualClock.TICK_MILLIS, step);
+        assertThat(replica.serving())
+            .as("serving %d ms after the silence began", i * 10)
+            .isTrue();
+      }
+      assertThat(api.renewals.get())
+          .as("renewed once the standby fell silent")
+          .isGreaterThan(before);
+      assertThat(servingAtReplies)
+          .as("serving when each renewal's answer came")
+          .doesNotContain(false);
     }
   }
 

@@ -273,6 +273,25 @@ final class SidecarProcess implements AutoCloseable {
     }
   }
 
+  /** SIGSTOP: it stops reading and answering, as on a stalled machine, until {@link #resume}. */
+  void pause() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  void resume() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String sig) throws IOException, InterruptedException {
+    if (!alive()) return;
+    int rc = new ProcessBuilder("kill", "-" + sig, Long.toString(pid()))
+        .inheritIO()
+        .start()
+        .waitFor();
+    if (rc != 0) throw new IOException("kill -" + sig + " " + pid() + " exited with " + rc);
+  }
+
   /** SIGTERM, without waiting (as the kubelet at a pod's deletion). */
   void terminate() {
     process.destroy();

@@ -33,6 +33,8 @@ import java.util.TreeMap;
  * @param acksByEpoch acknowledged writes per epoch (identified ones)
  * @param acksByMember acknowledged writes per member ({@code ?} for those that named none)
  * @param failuresByKind failed writes per kind of failure
+ * @param failureExamples up to {@link #EXAMPLES} distinct failures in words (kind, the store's answer or the
+ *     exception), each with when it first happened from the window's start: what a {@code http 503} said
  * @param windowNanos the run window's length
  */
 public record ClientVerdict(
@@ -51,6 +53,7 @@ public record ClientVerdict(
     SortedMap<Long, Long> acksByEpoch,
     SortedMap<String, Long> acksByMember,
     SortedMap<String, Long> failuresByKind,
+    List<String> failureExamples,
     long windowNanos) {
   /** How many lost or split-brain writes are named, at most. */
   public static final int EXAMPLES = 10;
@@ -69,6 +72,15 @@ public record ClientVerdict(
     List<Attempt> acks = attempts.stream().filter(Attempt::acked).toList();
     SortedMap<String, Long> failures = new TreeMap<>();
     for (Attempt a : attempts) if (!a.acked()) failures.merge(a.failure(), 1L, Long::sum);
+    java.util.Map<String, Long> firstSeen = new java.util.LinkedHashMap<>();
+    attempts.stream()
+        .filter(a -> !a.acked())
+        .sorted(java.util.Comparator.comparingLong(Attempt::startNanos))
+        .forEach(a -> firstSeen.putIfAbsent(a.failure() + ": " + a.detail(), a.startNanos()));
+    List<String> failureExamples = firstSeen.entrySet().stream()
+        .limit(EXAMPLES)
+        .map(e -> "at " + (e.getValue() - windowStartNanos) / 1_000_000 + " ms " + e.getKey())
+        .toList();
 
     long missing = 0;
     long mismatched = 0;
@@ -108,6 +120,7 @@ public record ClientVerdict(
         byEpoch,
         byMember,
         failures,
+        failureExamples,
         windowEndNanos - windowStartNanos);
   }
 

@@ -103,22 +103,9 @@ public final class PoolPlanner {
         } else if (standby.filter(s -> s.promotable(u)).isPresent()) {
           actions.add(new RemoveUnit(
               p.name(), u, standby.get().name() + " holds " + u + " promotably now"));
-        } else if (standby
-            .filter(s -> s.holds(u) && s.state() == SharedPod.State.Running)
-            .isPresent()) {
-          // u's primary streams to one standby at a time, and its link stays on this pod while this
-          // pod holds u: the new standby would never catch up (seen on real sidecars: u's primary
-          // judged failed for ever, its standby named as the new pod that never heard it). So u
-          // goes
-          // as soon as the new standby runs with u's replica: u's primary re-dials its assigned
-          // peer,
-          // the new standby, and u catches up there as a dedicated unit's new standby does.
-          actions.add(new RemoveUnit(
-              p.name(),
-              u,
-              standby.get().name() + " runs " + u + "'s replica: " + u
-                  + "'s primary streams there now"));
         }
+        // Otherwise it keeps u until the standby holds u promotably: u's primary streams to both
+        // meanwhile and acknowledges through this pod (PoolSeat.nextStandby, make-before-break).
       }
       if (!holdsOthers) actions.add(new HandOver(p.name(), owner));
     }

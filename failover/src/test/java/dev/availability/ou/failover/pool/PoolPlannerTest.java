@@ -152,12 +152,12 @@ class PoolPlannerTest {
   }
 
   /**
-   * While the new standby starts, the taken pod keeps the other units (a unit it holds promotably goes); once it runs,
-   * each other unit goes from the taken pod, so that its primary, which streams to one standby at a time, re-dials
-   * the new one and catches up there (on real sidecars the primary's link stayed on the taken pod for ever).
+   * Make-before-break: the taken pod keeps each other unit until the new standby holds it promotably, also once the
+   * new one runs (the unit's primary streams to both meanwhile, acknowledging through the taken pod: PoolSeat's
+   * nextStandby), then drops it.
    */
   @Test
-  void theTakenPodDropsEachUnitOnceTheNewStandbyHoldsItPromotablyOrRunsItsReplica() {
+  void theTakenPodKeepsEachUnitUntilTheNewStandbyHoldsItPromotably() {
     PoolView starting = new PoolView(
         "kv",
         8,
@@ -182,12 +182,20 @@ class PoolPlannerTest {
             claimed("kv-standby-0", "u2", ALL_IN_SYNC),
             standby("kv-standby-1", Map.of("u1", true, "u2", false, "u3", false))));
     assertThat(PoolPlanner.plan(catchingUp, PRIMARY_NODES))
-        .containsExactlyInAnyOrder(
-            new RemoveUnit("kv-standby-0", "u1", "kv-standby-1 holds u1 promotably now"),
-            new RemoveUnit(
-                "kv-standby-0",
-                "u3",
-                "kv-standby-1 runs u3's replica: u3's primary streams there now"));
+        .as("u3 stays on the taken pod while the running new standby catches up with it")
+        .containsExactly(
+            new RemoveUnit("kv-standby-0", "u1", "kv-standby-1 holds u1 promotably now"));
+    assertThat(PoolSeat.of(catchingUp, "u3"))
+        .extracting(PoolSeat::standby, PoolSeat::nextStandby)
+        .as("u3's primary: peer the taken pod, next peer the new standby")
+        .containsExactly("kv-standby-0", "kv-standby-1");
+    assertThat(PoolSeat.of(catchingUp, "u1"))
+        .extracting(PoolSeat::standby, PoolSeat::nextStandby)
+        .containsExactly("kv-standby-1", null);
+    assertThat(PoolSeat.of(catchingUp, "u2"))
+        .extracting(PoolSeat::standby, PoolSeat::nextStandby)
+        .as("the unit that took the pod over: its standby is the new one alone")
+        .containsExactly("kv-standby-1", null);
 
     PoolView caughtUp = new PoolView(
         "kv",
