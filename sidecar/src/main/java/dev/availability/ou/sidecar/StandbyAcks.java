@@ -61,10 +61,14 @@ final class StandbyAcks {
     progressed.run();
   }
 
-  /** The session ended: writes no longer wait for it (as a next peer), and it is no longer caught up. */
+  /**
+   * The session ended: it is no longer caught up. A next peer that writes waited for is still waited for, as an
+   * unreachable peer is, until the assignment drops it: its stream ended while it held every acknowledged write, so it
+   * goes on calling itself in sync (the standby's {@code heldAllAtLoss}) and may be made the peer or promoted on that
+   * word. Acknowledging through the peer alone from here would make that word false.
+   */
   void disconnected() {
     connected = false;
-    required = false;
     catchUpTarget = Long.MAX_VALUE;
     progressed.run();
   }

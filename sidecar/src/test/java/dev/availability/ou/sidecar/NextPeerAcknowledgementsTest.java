@@ -61,11 +61,40 @@ class NextPeerAcknowledgementsTest extends ReplicaFixture {
     assertThat(afterCaughtUp.get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
     assertThat(acks().nextCaughtUp(C)).isTrue();
 
-    // Its session ends: it holds nothing back any more (it is not the one the operator promotes).
+    // Its session ends: it still calls itself in sync (its stream ended holding every acknowledged
+    // write), so nothing is acknowledged without it, as with an unreachable peer.
     c.disconnected();
     CompletableFuture<Outcome> nextGone = durableWrite("next-gone");
     b.acked(replica.lastSeq());
+    assertThat(nextGone)
+        .as("not acknowledged through the peer alone while the caught-up next peer is unreachable")
+        .isNotDone();
+    c.sessionStarted(replica.lastSeq() - 1); // back: it holds what it acknowledged
+    assertThat(nextGone).isNotDone();
+    c.acked(replica.lastSeq());
     assertThat(nextGone.get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.OK);
+  }
+
+  @Test
+  void anUnreachableNextPeerIsWaitedForUntilTheAssignmentDropsIt() throws Exception {
+    open();
+    primaryStreamingTo(B, C);
+    StandbyAcks b = acks().standbyFor(B);
+    StandbyAcks c = acks().standbyFor(C);
+    acks().sessionStarting(b, replica.lastSeq());
+    b.sessionStarted(replica.lastSeq());
+    c.sessionStarted(replica.lastSeq());
+    c.acked(acks().requireNext(c));
+    c.disconnected();
+
+    CompletableFuture<Outcome> waiting = durableWrite("waiting");
+    b.acked(replica.lastSeq());
+    assertThat(waiting).isNotDone();
+    primaryStreamingTo(B, null); // the operator drops it (its retired link tells it DROPPED)
+    acks().progress();
+    assertThat(waiting.get(5, TimeUnit.SECONDS).status())
+        .as("acknowledged through the peer alone once the next peer is no longer assigned")
+        .isEqualTo(LocalProtocol.OK);
   }
 
   @Test
