@@ -160,6 +160,17 @@ class SharedStandbyTest extends EndToEndTest {
               && !old.getMetadata().getLabels().containsKey(ContractKeys.poolUnitLabel("pa"))
               && !old.getMetadata().getLabels().containsKey(ContractKeys.poolUnitLabel("pc"));
         });
+    await(
+            "the old shared pod, serving pb alone, belongs to pb: deleting the pool would leave pb's primary")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> poolPods().stream()
+            .filter(p -> p.getMetadata().getName().equals(shared))
+            .anyMatch(p -> p.getMetadata().getOwnerReferences().size() == 1
+                && "OperationalUnit"
+                    .equals(p.getMetadata().getOwnerReferences().get(0).getKind())
+                && "pb".equals(p.getMetadata().getOwnerReferences().get(0).getName())));
+    assertThat(h.units.eventReasons("pb")).doesNotContain("NameConflict");
     assertThat(h.units.failovers("pb")).isEqualTo(1);
     assertThat(h.units.failovers("pa")).isZero();
     assertThat(h.units.failovers("pc")).isZero();

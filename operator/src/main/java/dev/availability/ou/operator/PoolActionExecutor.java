@@ -10,6 +10,7 @@ import dev.availability.ou.failover.pool.PoolAction.DeletePod;
 import dev.availability.ou.failover.pool.PoolAction.HandOver;
 import dev.availability.ou.failover.pool.PoolAction.RemoveUnit;
 import dev.availability.ou.failover.pool.PoolAction.StandbyUnplaceable;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -18,6 +19,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -89,18 +91,41 @@ final class PoolActionExecutor {
               "no shared standby for " + String.join(", ", u.units()) + ": " + u.why(),
               true);
       }
-      case HandOver h -> {
-        // Said once per pod: the planner asks again at every reconcile.
-        if (handOversTold.add(ns + "/" + h.pod()))
-          events.record(
-              pool,
-              PoolEventReason.PoolStepNotBuilt,
-              h.pod() + " serves only " + h.unit() + " now; handing it over to " + h.unit()
-                  + " as its own member is not built yet (docs/pools.md Status): it stays the pool's pod,"
-                  + " serving " + h.unit(),
-              false);
-      }
+      case HandOver h -> handOver(pool, h);
     }
+  }
+
+  /**
+   * The claimed pod serves only its unit now (docs/pools.md, takeover step 6): it is re-owned by that unit, so that
+   * deleting the pool no longer deletes the unit's primary (garbage collection follows owners) and deleting the unit
+   * deletes it, as its own member. It keeps the pool's labels and sizing and goes on serving the unit through the
+   * per-unit contract: the pool says so once.
+   */
+  private void handOver(StandbyPool pool, HandOver h) {
+    String ns = pool.getMetadata().getNamespace();
+    Pod pod = pods.get(new ResourceID(h.pod(), ns)).orElse(null);
+    if (pod == null || pod.getMetadata().getDeletionTimestamp() != null) return;
+    boolean ownedByUnit = pod.getMetadata().getOwnerReferences() != null
+        && pod.getMetadata().getOwnerReferences().stream()
+            .anyMatch(o -> HasMetadata.getKind(OperationalUnit.class).equals(o.getKind())
+                && h.unit().equals(o.getName()));
+    if (!ownedByUnit) {
+      OperationalUnit unit = client
+          .resources(OperationalUnit.class)
+          .inNamespace(ns)
+          .withName(h.unit())
+          .get();
+      if (unit == null || unit.getMetadata().getDeletionTimestamp() != null) return;
+      patch(ns, h.pod(), Map.of("ownerReferences", List.of(UnitObjectsBuilder.owner(unit))));
+    }
+    if (handOversTold.add(ns + "/" + h.pod()))
+      events.record(
+          pool,
+          PoolEventReason.SharedStandbyHandedOver,
+          h.pod() + " serves only " + h.unit() + " now: it belongs to " + h.unit()
+              + " (deleting the pool leaves it; deleting " + h.unit() + " deletes it) and keeps the"
+              + " pool's labels and sizing until it is next replaced",
+          false);
   }
 
   private void create(StandbyPool pool, OperationalUnit reference, CreateSharedPod c) {

@@ -13,6 +13,9 @@ enum PoolEventReason {
    * (a Warning, said once).
    */
   SharedStandbyUnplaceable,
-  /** A step the operator does not take yet (docs/pools.md Status): said once, so users know why the pool waits. */
-  PoolStepNotBuilt
+  /**
+   * The pod that took a unit over serves only that unit now and belongs to it (takeover step 6): deleting the pool
+   * leaves it. Said once per pod.
+   */
+  SharedStandbyHandedOver
 }
