@@ -145,7 +145,13 @@ public final class PoolSidecarDoubles implements AutoCloseable {
           0L,
           true,
           ip + ":7601",
-          clock.millis()));
+          clock.millis(),
+          null,
+          null,
+          null,
+          null,
+          null,
+          null));
     }
   }
 }

@@ -293,7 +293,10 @@ public final class SidecarDoubles implements AutoCloseable {
           now,
           memory == null ? null : memory.stateBytes(),
           memory == null ? null : memory.heapBytes(),
-          memory == null ? null : memory.heapTooSmall());
+          memory == null ? null : memory.heapTooSmall(),
+          null,
+          null,
+          null);
       channel.publish(report);
     }
 

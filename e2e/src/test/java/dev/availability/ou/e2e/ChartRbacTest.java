@@ -223,7 +223,13 @@ class ChartRbacTest {
           current.peerHeartbeatAgeMillis(),
           current.appHealthy(),
           current.replicationEndpoint(),
-          System.currentTimeMillis());
+          System.currentTimeMillis(),
+          null,
+          null,
+          null,
+          null,
+          null,
+          null);
       Pod patched = patch(
           sidecarA,
           ns,

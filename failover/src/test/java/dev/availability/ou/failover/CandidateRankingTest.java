@@ -35,6 +35,8 @@ class CandidateRankingTest {
         null,
         false,
         null,
+        null,
+        null,
         null);
     return new Candidate(
         m,

@@ -106,7 +106,11 @@ class PoisonQuarantineTest {
             true,
             World.T0,
             null,
-            List.of("slow-1")));
+            List.of("slow-1"),
+            null,
+            null),
+        null,
+        null);
     FailoverTimings promotion = new FailoverTimings(
         "db-0",
         "db-1",

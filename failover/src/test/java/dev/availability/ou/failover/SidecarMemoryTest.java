@@ -15,7 +15,19 @@ class SidecarMemoryTest {
 
   static Member member(String pod, Member.Memory memory) {
     Member.Report report = new Member.Report(
-        Member.Role.Standby, 2, 10, 0L, true, false, 5L, true, Instant.EPOCH, memory);
+        Member.Role.Standby,
+        2,
+        10,
+        0L,
+        true,
+        false,
+        5L,
+        true,
+        Instant.EPOCH,
+        memory,
+        null,
+        null,
+        null);
     return new Member(
         pod,
         1,
@@ -30,7 +42,9 @@ class SidecarMemoryTest {
         null,
         false,
         "hash",
-        report);
+        report,
+        null,
+        null);
   }
 
   /** The sizes are the contract's (SidecarHeap), worked out by the operator where it reads the report. */

@@ -41,9 +41,41 @@ class JsonCompatibilityTest {
 
   static final List<MemberReport> REPORTS = List.of(
       new MemberReport(
-          Role.Primary, 3, 42, 0L, null, false, 5L, true, "10.0.0.1:7480", 1_700_000_000_000L),
-      new MemberReport(Role.Standby, 3, 41, 1L, true, true, 2500L, false, "[fd00::1]:7480", 1L),
-      new MemberReport(null, 0, 0, null, null, null, null, null, null, 0),
+          Role.Primary,
+          3,
+          42,
+          0L,
+          null,
+          false,
+          5L,
+          true,
+          "10.0.0.1:7480",
+          1_700_000_000_000L,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null),
+      new MemberReport(
+          Role.Standby,
+          3,
+          41,
+          1L,
+          true,
+          true,
+          2500L,
+          false,
+          "[fd00::1]:7480",
+          1L,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null),
+      new MemberReport(
+          null, 0, 0, null, null, null, null, null, null, 0, null, null, null, null, null, null),
       new MemberReport(
           Role.Standby,
           3,
@@ -57,7 +89,10 @@ class JsonCompatibilityTest {
           2L,
           31_457_280L,
           66_060_288L,
-          true),
+          true,
+          null,
+          null,
+          null),
       new MemberReport(
           Role.Primary,
           4,
@@ -73,7 +108,8 @@ class JsonCompatibilityTest {
           66_060_288L,
           false,
           List.of("order-17", "job-9"),
-          List.of("job-9")));
+          List.of("job-9"),
+          null));
 
   @Test
   void recordsWriteWhatDataBindingWrote() throws Exception {

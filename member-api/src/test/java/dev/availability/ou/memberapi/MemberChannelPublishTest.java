@@ -51,7 +51,22 @@ class MemberChannelPublishTest {
 
   static MemberReport report(boolean inSync, long seq, long at) {
     return new MemberReport(
-        Role.Standby, 4, seq, 0L, inSync, false, 20L, true, "10.0.0.2:7480", at);
+        Role.Standby,
+        4,
+        seq,
+        0L,
+        inSync,
+        false,
+        20L,
+        true,
+        "10.0.0.2:7480",
+        at,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   @Test

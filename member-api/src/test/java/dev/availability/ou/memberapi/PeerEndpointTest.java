@@ -38,8 +38,23 @@ class PeerEndpointTest {
   }
 
   private static String report(String endpoint) {
-    return ContractJson.toJson(
-        new MemberReport(Role.Standby, 2, 0, 0L, false, true, 0L, true, endpoint, 1_000));
+    return ContractJson.toJson(new MemberReport(
+        Role.Standby,
+        2,
+        0,
+        0L,
+        false,
+        true,
+        0L,
+        true,
+        endpoint,
+        1_000,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null));
   }
 
   @Test

@@ -40,7 +40,23 @@ class PooledMemberChannelTest {
   };
 
   static MemberReport report(String endpoint) {
-    return new MemberReport(Role.Standby, 2, 10, 0L, true, false, 20L, true, endpoint, 1_000);
+    return new MemberReport(
+        Role.Standby,
+        2,
+        10,
+        0L,
+        true,
+        false,
+        20L,
+        true,
+        endpoint,
+        1_000,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   @Test

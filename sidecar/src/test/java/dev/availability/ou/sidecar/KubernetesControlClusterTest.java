@@ -283,7 +283,13 @@ class KubernetesControlClusterTest {
         0L,
         true,
         endpoint,
-        System.currentTimeMillis());
+        System.currentTimeMillis(),
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   @Test
@@ -346,7 +352,13 @@ class KubernetesControlClusterTest {
         5L,
         null,
         cfg.advertisedEndpoint(),
-        System.currentTimeMillis()));
+        System.currentTimeMillis(),
+        null,
+        null,
+        null,
+        null,
+        null,
+        null));
     String json = admin
         .pods()
         .inNamespace(ns)
@@ -446,7 +458,13 @@ class KubernetesControlClusterTest {
         0L,
         true,
         "127.0.0.6:7480",
-        System.currentTimeMillis());
+        System.currentTimeMillis(),
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
     assertThat(channel.publish(r)).isTrue();
     Pod p = admin.pods().inNamespace(ns).withName("web-p").get();
     assertThat(ContractJson.report(
@@ -466,7 +484,13 @@ class KubernetesControlClusterTest {
             0L,
             true,
             "127.0.0.6:7480",
-            r.reportedAtMillis() + 1)))
+            r.reportedAtMillis() + 1,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null)))
         .isFalse();
 
     assertThat(channel.peerReplicationEndpoint("web-q")).isEqualTo("127.0.0.7:7480");

@@ -213,7 +213,13 @@ final class ScaleMember {
         lost ? silent : 50L,
         Boolean.TRUE,
         ip + ":" + ContractKeys.REPLICATION_PORT,
-        now));
+        now,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null));
   }
 
   /** A standby gets in sync once its primary serves at its epoch; a frozen primary streams nothing. */
