@@ -75,4 +75,134 @@ public record MemberReport(
         && Objects.equals(reprocessing, other.reprocessing)
         && Objects.equals(reprocessingNow, other.reprocessingNow);
   }
+
+  /** A report built field by field: what a caller does not set stays unsaid (null, or 0 for the numbers). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * For callers that say only part of a report (the sidecar doubles, tests): one setter per field, so a new field costs
+   * no new constructor.
+   */
+  public static final class Builder {
+    private Role role;
+    private long epoch;
+    private long lastDurableSeq;
+    private Long lag;
+    private Boolean inSync;
+    private Boolean peerLost;
+    private Long peerHeartbeatAgeMillis;
+    private Boolean appHealthy;
+    private String replicationEndpoint;
+    private long reportedAtMillis;
+    private Long stateBytes;
+    private Long heapMaxBytes;
+    private Boolean heapTooSmall;
+    private List<String> reprocessing;
+    private List<String> reprocessingNow;
+    private Long inSyncSinceMillis;
+
+    private Builder() {}
+
+    public Builder role(Role role) {
+      this.role = role;
+      return this;
+    }
+
+    public Builder epoch(long epoch) {
+      this.epoch = epoch;
+      return this;
+    }
+
+    public Builder lastDurableSeq(long lastDurableSeq) {
+      this.lastDurableSeq = lastDurableSeq;
+      return this;
+    }
+
+    public Builder lag(Long lag) {
+      this.lag = lag;
+      return this;
+    }
+
+    public Builder inSync(Boolean inSync) {
+      this.inSync = inSync;
+      return this;
+    }
+
+    public Builder peerLost(Boolean peerLost) {
+      this.peerLost = peerLost;
+      return this;
+    }
+
+    public Builder peerHeartbeatAgeMillis(Long peerHeartbeatAgeMillis) {
+      this.peerHeartbeatAgeMillis = peerHeartbeatAgeMillis;
+      return this;
+    }
+
+    public Builder appHealthy(Boolean appHealthy) {
+      this.appHealthy = appHealthy;
+      return this;
+    }
+
+    public Builder replicationEndpoint(String replicationEndpoint) {
+      this.replicationEndpoint = replicationEndpoint;
+      return this;
+    }
+
+    public Builder reportedAtMillis(long reportedAtMillis) {
+      this.reportedAtMillis = reportedAtMillis;
+      return this;
+    }
+
+    public Builder stateBytes(Long stateBytes) {
+      this.stateBytes = stateBytes;
+      return this;
+    }
+
+    public Builder heapMaxBytes(Long heapMaxBytes) {
+      this.heapMaxBytes = heapMaxBytes;
+      return this;
+    }
+
+    public Builder heapTooSmall(Boolean heapTooSmall) {
+      this.heapTooSmall = heapTooSmall;
+      return this;
+    }
+
+    public Builder reprocessing(List<String> reprocessing) {
+      this.reprocessing = reprocessing;
+      return this;
+    }
+
+    public Builder reprocessingNow(List<String> reprocessingNow) {
+      this.reprocessingNow = reprocessingNow;
+      return this;
+    }
+
+    public Builder inSyncSinceMillis(Long inSyncSinceMillis) {
+      this.inSyncSinceMillis = inSyncSinceMillis;
+      return this;
+    }
+
+    public MemberReport build() {
+      return new MemberReport(
+          role,
+          epoch,
+          lastDurableSeq,
+          lag,
+          inSync,
+          peerLost,
+          peerHeartbeatAgeMillis,
+          appHealthy,
+          replicationEndpoint,
+          reportedAtMillis,
+          stateBytes,
+          heapMaxBytes,
+          heapTooSmall,
+          reprocessing,
+          reprocessingNow,
+          inSyncSinceMillis);
+    }
+  }
 }

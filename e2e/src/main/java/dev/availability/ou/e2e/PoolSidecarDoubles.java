@@ -135,23 +135,18 @@ public final class PoolSidecarDoubles implements AutoCloseable {
       // primary dies (the operator promotes it then).
       if (!primary && a.peer() != null && primaryServes(a.peer(), unit)) syncedEpoch = a.epoch();
       boolean inSync = !primary && syncedEpoch == a.epoch();
-      channel.publish(new MemberReport(
-          a.role(),
-          a.epoch(),
-          sequence,
-          primary ? null : 0L,
-          primary ? null : inSync,
-          Boolean.FALSE,
-          0L,
-          true,
-          ip + ":7601",
-          clock.millis(),
-          null,
-          null,
-          null,
-          null,
-          null,
-          null));
+      channel.publish(MemberReport.builder()
+          .role(a.role())
+          .epoch(a.epoch())
+          .lastDurableSeq(sequence)
+          .lag(primary ? null : 0L)
+          .inSync(primary ? null : inSync)
+          .peerLost(Boolean.FALSE)
+          .peerHeartbeatAgeMillis(0L)
+          .appHealthy(true)
+          .replicationEndpoint(ip + ":7601")
+          .reportedAtMillis(clock.millis())
+          .build());
     }
   }
 }

@@ -280,23 +280,21 @@ public final class SidecarDoubles implements AutoCloseable {
       boolean lost =
           peerLost || (standby && silent >= SidecarEnv.millis(pod, "OU_PEER_LOST_AFTER", 2000));
       long lostAge = peerLost ? now - peerLostSince : silent;
-      MemberReport report = new MemberReport(
-          reported,
-          a.epoch(),
-          standby ? Math.max(0, sequence - lag) : sequence,
-          standby ? lag : null,
-          standby ? lag == 0 && syncedEpoch == a.epoch() : null,
-          standby && lost ? Boolean.TRUE : Boolean.FALSE,
-          lost ? lostAge : 0L,
-          !appUnhealthy,
-          ip() + ":" + ContractKeys.REPLICATION_PORT,
-          now,
-          memory == null ? null : memory.stateBytes(),
-          memory == null ? null : memory.heapBytes(),
-          memory == null ? null : memory.heapTooSmall(),
-          null,
-          null,
-          null);
+      MemberReport report = MemberReport.builder()
+          .role(reported)
+          .epoch(a.epoch())
+          .lastDurableSeq(standby ? Math.max(0, sequence - lag) : sequence)
+          .lag(standby ? lag : null)
+          .inSync(standby ? lag == 0 && syncedEpoch == a.epoch() : null)
+          .peerLost(standby && lost ? Boolean.TRUE : Boolean.FALSE)
+          .peerHeartbeatAgeMillis(lost ? lostAge : 0L)
+          .appHealthy(!appUnhealthy)
+          .replicationEndpoint(ip() + ":" + ContractKeys.REPLICATION_PORT)
+          .reportedAtMillis(now)
+          .stateBytes(memory == null ? null : memory.stateBytes())
+          .heapMaxBytes(memory == null ? null : memory.heapBytes())
+          .heapTooSmall(memory == null ? null : memory.heapTooSmall())
+          .build();
       channel.publish(report);
     }
 

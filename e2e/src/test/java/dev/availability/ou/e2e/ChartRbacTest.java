@@ -213,23 +213,18 @@ class ChartRbacTest {
         KubernetesClient unbound = chart.clientFor(chart.token(ns, member, null))) {
       MemberReport current = ContractJson.report(
           podA.getMetadata().getAnnotations().get(ContractKeys.REPORT_ANNOTATION));
-      MemberReport fresher = new MemberReport(
-          current.role(),
-          current.epoch(),
-          current.lastDurableSeq(),
-          current.lag(),
-          current.inSync(),
-          current.peerLost(),
-          current.peerHeartbeatAgeMillis(),
-          current.appHealthy(),
-          current.replicationEndpoint(),
-          System.currentTimeMillis(),
-          null,
-          null,
-          null,
-          null,
-          null,
-          null);
+      MemberReport fresher = MemberReport.builder()
+          .role(current.role())
+          .epoch(current.epoch())
+          .lastDurableSeq(current.lastDurableSeq())
+          .lag(current.lag())
+          .inSync(current.inSync())
+          .peerLost(current.peerLost())
+          .peerHeartbeatAgeMillis(current.peerHeartbeatAgeMillis())
+          .appHealthy(current.appHealthy())
+          .replicationEndpoint(current.replicationEndpoint())
+          .reportedAtMillis(System.currentTimeMillis())
+          .build();
       Pod patched = patch(
           sidecarA,
           ns,

@@ -40,76 +40,60 @@ class JsonCompatibilityTest {
           Role.Primary, 6, "pool-b", "Synchronous", null, List.of(), List.of(), "pool-c"));
 
   static final List<MemberReport> REPORTS = List.of(
-      new MemberReport(
-          Role.Primary,
-          3,
-          42,
-          0L,
-          null,
-          false,
-          5L,
-          true,
-          "10.0.0.1:7480",
-          1_700_000_000_000L,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null),
-      new MemberReport(
-          Role.Standby,
-          3,
-          41,
-          1L,
-          true,
-          true,
-          2500L,
-          false,
-          "[fd00::1]:7480",
-          1L,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null),
-      new MemberReport(
-          null, 0, 0, null, null, null, null, null, null, 0, null, null, null, null, null, null),
-      new MemberReport(
-          Role.Standby,
-          3,
-          41,
-          1L,
-          true,
-          false,
-          20L,
-          true,
-          "10.0.0.2:7480",
-          2L,
-          31_457_280L,
-          66_060_288L,
-          true,
-          null,
-          null,
-          null),
-      new MemberReport(
-          Role.Primary,
-          4,
-          90,
-          null,
-          null,
-          false,
-          3L,
-          true,
-          "10.0.0.3:7480",
-          3L,
-          1024L,
-          66_060_288L,
-          false,
-          List.of("order-17", "job-9"),
-          List.of("job-9"),
-          null));
+      MemberReport.builder()
+          .role(Role.Primary)
+          .epoch(3)
+          .lastDurableSeq(42)
+          .lag(0L)
+          .peerLost(false)
+          .peerHeartbeatAgeMillis(5L)
+          .appHealthy(true)
+          .replicationEndpoint("10.0.0.1:7480")
+          .reportedAtMillis(1_700_000_000_000L)
+          .build(),
+      MemberReport.builder()
+          .role(Role.Standby)
+          .epoch(3)
+          .lastDurableSeq(41)
+          .lag(1L)
+          .inSync(true)
+          .peerLost(true)
+          .peerHeartbeatAgeMillis(2500L)
+          .appHealthy(false)
+          .replicationEndpoint("[fd00::1]:7480")
+          .reportedAtMillis(1L)
+          .build(),
+      MemberReport.builder().epoch(0).lastDurableSeq(0).reportedAtMillis(0).build(),
+      MemberReport.builder()
+          .role(Role.Standby)
+          .epoch(3)
+          .lastDurableSeq(41)
+          .lag(1L)
+          .inSync(true)
+          .peerLost(false)
+          .peerHeartbeatAgeMillis(20L)
+          .appHealthy(true)
+          .replicationEndpoint("10.0.0.2:7480")
+          .reportedAtMillis(2L)
+          .stateBytes(31_457_280L)
+          .heapMaxBytes(66_060_288L)
+          .heapTooSmall(true)
+          .build(),
+      MemberReport.builder()
+          .role(Role.Primary)
+          .epoch(4)
+          .lastDurableSeq(90)
+          .peerLost(false)
+          .peerHeartbeatAgeMillis(3L)
+          .appHealthy(true)
+          .replicationEndpoint("10.0.0.3:7480")
+          .reportedAtMillis(3L)
+          .stateBytes(1024L)
+          .heapMaxBytes(66_060_288L)
+          .heapTooSmall(false)
+          .reprocessing(List.of("order-17", "job-9"))
+          .reprocessingNow(List.of("job-9"))
+          .build());
 
   @Test
   void recordsWriteWhatDataBindingWrote() throws Exception {

@@ -50,23 +50,18 @@ class MemberChannelPublishTest {
   };
 
   static MemberReport report(boolean inSync, long seq, long at) {
-    return new MemberReport(
-        Role.Standby,
-        4,
-        seq,
-        0L,
-        inSync,
-        false,
-        20L,
-        true,
-        "10.0.0.2:7480",
-        at,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return MemberReport.builder()
+        .role(Role.Standby)
+        .epoch(4)
+        .lastDurableSeq(seq)
+        .lag(0L)
+        .inSync(inSync)
+        .peerLost(false)
+        .peerHeartbeatAgeMillis(20L)
+        .appHealthy(true)
+        .replicationEndpoint("10.0.0.2:7480")
+        .reportedAtMillis(at)
+        .build();
   }
 
   @Test

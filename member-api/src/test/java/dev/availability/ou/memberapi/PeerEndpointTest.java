@@ -38,23 +38,18 @@ class PeerEndpointTest {
   }
 
   private static String report(String endpoint) {
-    return ContractJson.toJson(new MemberReport(
-        Role.Standby,
-        2,
-        0,
-        0L,
-        false,
-        true,
-        0L,
-        true,
-        endpoint,
-        1_000,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null));
+    return ContractJson.toJson(MemberReport.builder()
+        .role(Role.Standby)
+        .epoch(2)
+        .lastDurableSeq(0)
+        .lag(0L)
+        .inSync(false)
+        .peerLost(true)
+        .peerHeartbeatAgeMillis(0L)
+        .appHealthy(true)
+        .replicationEndpoint(endpoint)
+        .reportedAtMillis(1_000)
+        .build());
   }
 
   @Test

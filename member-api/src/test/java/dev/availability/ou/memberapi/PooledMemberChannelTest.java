@@ -40,23 +40,18 @@ class PooledMemberChannelTest {
   };
 
   static MemberReport report(String endpoint) {
-    return new MemberReport(
-        Role.Standby,
-        2,
-        10,
-        0L,
-        true,
-        false,
-        20L,
-        true,
-        endpoint,
-        1_000,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return MemberReport.builder()
+        .role(Role.Standby)
+        .epoch(2)
+        .lastDurableSeq(10)
+        .lag(0L)
+        .inSync(true)
+        .peerLost(false)
+        .peerHeartbeatAgeMillis(20L)
+        .appHealthy(true)
+        .replicationEndpoint(endpoint)
+        .reportedAtMillis(1_000)
+        .build();
   }
 
   @Test

@@ -273,23 +273,18 @@ class KubernetesControlClusterTest {
   }
 
   static MemberReport report(Role role, long epoch, String endpoint) {
-    return new MemberReport(
-        role,
-        epoch,
-        0,
-        0L,
-        role == Role.Standby ? true : null,
-        false,
-        0L,
-        true,
-        endpoint,
-        System.currentTimeMillis(),
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return MemberReport.builder()
+        .role(role)
+        .epoch(epoch)
+        .lastDurableSeq(0)
+        .lag(0L)
+        .inSync(role == Role.Standby ? true : null)
+        .peerLost(false)
+        .peerHeartbeatAgeMillis(0L)
+        .appHealthy(true)
+        .replicationEndpoint(endpoint)
+        .reportedAtMillis(System.currentTimeMillis())
+        .build();
   }
 
   @Test
@@ -342,23 +337,16 @@ class KubernetesControlClusterTest {
     String first = rawRenewTime();
     await().atMost(Duration.ofSeconds(5)).until(() -> !first.equals(rawRenewTime()));
 
-    control.publish(new MemberReport(
-        replica.reportedRole(),
-        replica.epoch(),
-        replica.durableSeq(),
-        0L,
-        null,
-        false,
-        5L,
-        null,
-        cfg.advertisedEndpoint(),
-        System.currentTimeMillis(),
-        null,
-        null,
-        null,
-        null,
-        null,
-        null));
+    control.publish(MemberReport.builder()
+        .role(replica.reportedRole())
+        .epoch(replica.epoch())
+        .lastDurableSeq(replica.durableSeq())
+        .lag(0L)
+        .peerLost(false)
+        .peerHeartbeatAgeMillis(5L)
+        .replicationEndpoint(cfg.advertisedEndpoint())
+        .reportedAtMillis(System.currentTimeMillis())
+        .build());
     String json = admin
         .pods()
         .inNamespace(ns)
@@ -448,23 +436,17 @@ class KubernetesControlClusterTest {
     HttpMemberApi api = closing(new HttpMemberApi(access(tokenFile), ns));
     MemberChannel channel = new MemberChannel(api, "web-p", Clock.systemUTC());
 
-    MemberReport r = new MemberReport(
-        Role.Primary,
-        3,
-        42,
-        0L,
-        null,
-        false,
-        0L,
-        true,
-        "127.0.0.6:7480",
-        System.currentTimeMillis(),
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    MemberReport r = MemberReport.builder()
+        .role(Role.Primary)
+        .epoch(3)
+        .lastDurableSeq(42)
+        .lag(0L)
+        .peerLost(false)
+        .peerHeartbeatAgeMillis(0L)
+        .appHealthy(true)
+        .replicationEndpoint("127.0.0.6:7480")
+        .reportedAtMillis(System.currentTimeMillis())
+        .build();
     assertThat(channel.publish(r)).isTrue();
     Pod p = admin.pods().inNamespace(ns).withName("web-p").get();
     assertThat(ContractJson.report(
@@ -474,23 +456,17 @@ class KubernetesControlClusterTest {
     assertThat(p.getMetadata().getAnnotations()).containsKey(ContractKeys.ASSIGNMENT_ANNOTATION);
     assertThat(p.getMetadata().getLabels()).containsEntry(ContractKeys.UNIT_LABEL, UNIT);
     // Same facts soon after: not written again.
-    assertThat(channel.publish(new MemberReport(
-            Role.Primary,
-            3,
-            42,
-            0L,
-            null,
-            false,
-            0L,
-            true,
-            "127.0.0.6:7480",
-            r.reportedAtMillis() + 1,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null)))
+    assertThat(channel.publish(MemberReport.builder()
+            .role(Role.Primary)
+            .epoch(3)
+            .lastDurableSeq(42)
+            .lag(0L)
+            .peerLost(false)
+            .peerHeartbeatAgeMillis(0L)
+            .appHealthy(true)
+            .replicationEndpoint("127.0.0.6:7480")
+            .reportedAtMillis(r.reportedAtMillis() + 1)
+            .build()))
         .isFalse();
 
     assertThat(channel.peerReplicationEndpoint("web-q")).isEqualTo("127.0.0.7:7480");

@@ -203,23 +203,18 @@ final class ScaleMember {
     boolean lost = silent >= peerLostAfterMillis;
     if (reported == Role.Primary)
       sequence += 10; // the writes of a second; only facts, not positions, make a write
-    channel.publish(new MemberReport(
-        reported,
-        a.epoch(),
-        sequence,
-        standby ? 0L : null,
-        standby ? syncedEpoch == a.epoch() : null,
-        lost,
-        lost ? silent : 50L,
-        Boolean.TRUE,
-        ip + ":" + ContractKeys.REPLICATION_PORT,
-        now,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null));
+    channel.publish(MemberReport.builder()
+        .role(reported)
+        .epoch(a.epoch())
+        .lastDurableSeq(sequence)
+        .lag(standby ? 0L : null)
+        .inSync(standby ? syncedEpoch == a.epoch() : null)
+        .peerLost(lost)
+        .peerHeartbeatAgeMillis(lost ? silent : 50L)
+        .appHealthy(Boolean.TRUE)
+        .replicationEndpoint(ip + ":" + ContractKeys.REPLICATION_PORT)
+        .reportedAtMillis(now)
+        .build());
   }
 
   /** A standby gets in sync once its primary serves at its epoch; a frozen primary streams nothing. */
