@@ -189,25 +189,8 @@ class SharedStandbyTest extends EndToEndTest {
   @Test
   void aSharedStandbyWhoseNodeIsLostIsReplacedOnAnotherNodeWithoutPromotingAnything() {
     String pool = "lone";
-    StandbyPool p = new StandbyPool();
-    p.setMetadata(
-        new ObjectMetaBuilder().withName(pool).withNamespace(h.namespace).build());
-    p.getSpec().setMaxUnits(2);
-    h.client.resource(p).create();
     List<String> units = List.of("qa", "qb");
-    for (String u : units) {
-      OperationalUnit unit = Units.sample(h.repoRoot, u, UnitHarness.BUDGET);
-      unit.getSpec().setStandby(new StandbySpec(pool));
-      h.units.create(unit);
-      pause(1100);
-    }
-    await("qa and qb Protected by one shared pod")
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(250))
-        .until(() -> poolPods(pool).size() == 1
-            && units.stream()
-                .allMatch(u -> h.units.phase(u) == UnitPhase.Protected
-                    && poolPods(pool).get(0).getMetadata().getName().equals(h.units.standby(u))));
+    twoUnitsProtectedByOneSharedPod(pool, units);
     String lost = poolPods(pool).get(0).getMetadata().getName();
     String lostNode = h.units.nodeOf(lost);
     try {
@@ -239,25 +222,8 @@ class SharedStandbyTest extends EndToEndTest {
   void
       aPrimaryAndTheSharedStandbyLostTogetherPromoteNothingNorLoopAndThePoolRecoversWhenTheNodeIsBack() {
     String pool = "pair";
-    StandbyPool p = new StandbyPool();
-    p.setMetadata(
-        new ObjectMetaBuilder().withName(pool).withNamespace(h.namespace).build());
-    p.getSpec().setMaxUnits(2);
-    h.client.resource(p).create();
     List<String> units = List.of("ra", "rb");
-    for (String u : units) {
-      OperationalUnit unit = Units.sample(h.repoRoot, u, UnitHarness.BUDGET);
-      unit.getSpec().setStandby(new StandbySpec(pool));
-      h.units.create(unit);
-      pause(1100);
-    }
-    await("ra and rb Protected by one shared pod")
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(250))
-        .until(() -> poolPods(pool).size() == 1
-            && units.stream()
-                .allMatch(u -> h.units.phase(u) == UnitPhase.Protected
-                    && poolPods(pool).get(0).getMetadata().getName().equals(h.units.standby(u))));
+    twoUnitsProtectedByOneSharedPod(pool, units);
     String shared = poolPods(pool).get(0).getMetadata().getName();
     String sharedNode = h.units.nodeOf(shared);
     String raPrimary = h.units.primary("ra");
@@ -333,6 +299,28 @@ class SharedStandbyTest extends EndToEndTest {
     OperationalUnit u = Units.sample(h.repoRoot, name, UnitHarness.BUDGET);
     u.getSpec().setStandby(new StandbySpec(POOL));
     return u;
+  }
+
+  /** A pool of two made, then {@code units} applied one after another, each Protected by its one shared pod. */
+  private void twoUnitsProtectedByOneSharedPod(String pool, List<String> units) {
+    StandbyPool p = new StandbyPool();
+    p.setMetadata(
+        new ObjectMetaBuilder().withName(pool).withNamespace(h.namespace).build());
+    p.getSpec().setMaxUnits(2);
+    h.client.resource(p).create();
+    for (String u : units) {
+      OperationalUnit unit = Units.sample(h.repoRoot, u, UnitHarness.BUDGET);
+      unit.getSpec().setStandby(new StandbySpec(pool));
+      h.units.create(unit);
+      pause(1100);
+    }
+    await(String.join(" and ", units) + " Protected by one shared pod")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> poolPods(pool).size() == 1
+            && units.stream()
+                .allMatch(u -> h.units.phase(u) == UnitPhase.Protected
+                    && poolPods(pool).get(0).getMetadata().getName().equals(h.units.standby(u))));
   }
 
   private static void pause(long millis) {
