@@ -66,7 +66,8 @@ public final class PoolSidecarDoubles implements AutoCloseable {
       replicas.computeIfAbsent(pod + "/" + unit, k -> {
         MemberChannel channel = new MemberChannel(
             new Fabric8MemberApi(client, namespace), pod, unit, clock, Duration.ofSeconds(10));
-        Replica r = new Replica(unit, channel, p.getStatus().getPodIP());
+        Replica r =
+            new Replica(unit, channel, p.getStatus().getPodIP(), p.getSpec().getNodeName());
         channel.onAssignment(a -> r.assignment = a);
         return r;
       });
@@ -103,7 +104,9 @@ public final class PoolSidecarDoubles implements AutoCloseable {
 
   /** The unit's primary serves: a dedicated member's double, or a pool pod's replica that took the unit over. */
   private boolean primaryServes(String pod, String unit) {
-    if (dedicated.has(pod)) return dedicated.of(pod).role() == Role.Primary;
+    if (dedicated.has(pod))
+      return dedicated.of(pod).role() == Role.Primary
+          && !dedicated.nodeDead(dedicated.of(pod).node());
     Replica r = replicas.get(pod + "/" + unit);
     return r != null && r.assignment != null && r.assignment.role() == Role.Primary;
   }
@@ -112,19 +115,22 @@ public final class PoolSidecarDoubles implements AutoCloseable {
     private final String unit;
     private final MemberChannel channel;
     private final String ip;
+    private final String node;
     private volatile Assignment assignment;
     private long sequence;
     private long syncedEpoch = -1;
 
-    Replica(String unit, MemberChannel channel, String ip) {
+    Replica(String unit, MemberChannel channel, String ip, String node) {
       this.unit = unit;
       this.channel = channel;
       this.ip = ip;
+      this.node = node;
     }
 
     void tick() {
       Assignment a = assignment;
-      if (a == null) return;
+      // A pod on a failed node is silent, as the dedicated doubles are: no renewal, no report.
+      if (a == null || dedicated.nodeDead(node)) return;
       boolean primary = a.role() == Role.Primary;
       if (primary) {
         channel.renewPrimaryLease(unit, a.epoch());

@@ -123,6 +123,11 @@ public final class SidecarDoubles implements AutoCloseable {
     return d;
   }
 
+  /** Whether {@code node} is failed (kwok no longer manages it, or it is gone): its pods' sidecars are silent. */
+  public boolean nodeDead(String node) {
+    return node != null && Boolean.TRUE.equals(deadNodes.get(node));
+  }
+
   public boolean has(String pod) {
     return doubles.containsKey(pod);
   }
@@ -210,6 +215,12 @@ public final class SidecarDoubles implements AutoCloseable {
 
     public Role role() {
       return assignment == null ? null : assignment.role();
+    }
+
+    /** The node its pod is bound to (null before scheduling). */
+    public String node() {
+      Pod p = pod;
+      return p.getSpec() == null ? null : p.getSpec().getNodeName();
     }
 
     private boolean alive() {

@@ -230,9 +230,19 @@ class SharedStandbyTest extends EndToEndTest {
     String raNode = h.units.nodeOf(raPrimary);
     java.util.Set<String> poolPodsSeen = new java.util.TreeSet<>();
     try {
-      // Two pool pods fail at once: ra's primary and the shared standby (its only in-sync copy).
-      faults.failNode(raNode);
+      // Two pool pods fail, the second before the pool is whole again: the shared standby (ra's
+      // only
+      // in-sync copy), then ra's primary. Failed in the other order, or in one instant, the
+      // operator
+      // may see ra's primary lost while the shared pod's node still looks healthy, and promoting it
+      // is then right (CI saw it: the two nodes' NotReady came in separate reconciles).
       faults.failNode(sharedNode);
+      await("the pool sees its shared pod lost and makes another off its node")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> poolPods(pool).stream()
+              .anyMatch(pod -> !pod.getMetadata().getName().equals(shared)));
+      faults.failNode(raNode);
       long watchUntil = System.nanoTime() + Duration.ofSeconds(45).toNanos();
       while (System.nanoTime() < watchUntil) {
         poolPods(pool).forEach(pod -> poolPodsSeen.add(pod.getMetadata().getName()));
