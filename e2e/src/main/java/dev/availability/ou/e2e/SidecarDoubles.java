@@ -317,11 +317,12 @@ public final class SidecarDoubles implements AutoCloseable {
     private boolean primaryStreams(Assignment a) {
       if (a.peer() == null) return true;
       Double primary = doubles.get(a.peer());
-      return primary != null
-          && primary.alive()
-          && !primary.frozen
-          && primary.role() == Role.Primary
-          && !primary.fenced;
+      return primary != null && primary.streams();
+    }
+
+    /** As a primary, it streams to its standbys: running (alive, not frozen), assigned Primary, not fenced. */
+    public boolean streams() {
+      return alive() && !frozen && role() == Role.Primary && !fenced;
     }
 
     /** A standby hears its primary's heartbeats while that primary's sidecar runs (serving or not: a self-fenced one still beats). */

@@ -54,11 +54,17 @@ final class ActionExecutor {
 
   /**
    * Carries out {@code action} for {@code unit}; members are made with {@code policy}'s hash and settings, and assigned
-   * with {@code settings} (the policy's, with the quarantine of the decided state).
+   * with {@code settings} (the policy's, with the quarantine of the decided state). {@code pooled}: a pool holds the
+   * unit (its members then keep off the pool's pods).
    */
-  void execute(OperationalUnit unit, Action action, UnitPolicy policy, MemberSettings settings) {
+  void execute(
+      OperationalUnit unit,
+      Action action,
+      UnitPolicy policy,
+      MemberSettings settings,
+      boolean pooled) {
     switch (action) {
-      case CreateMember c -> create(unit, c, policy);
+      case CreateMember c -> create(unit, c, policy, pooled);
       case Assign a -> assign(unit, a, settings);
       case HoldLease l -> holdLease(unit, l);
       case Action.VouchLease v -> vouchLease(unit, v);
@@ -73,23 +79,27 @@ final class ActionExecutor {
    * its own, the first on this one); every one is waited for, and the first failure is thrown after.
    */
   void executeAll(
-      OperationalUnit unit, List<Action> batch, UnitPolicy policy, MemberSettings settings) {
+      OperationalUnit unit,
+      List<Action> batch,
+      UnitPolicy policy,
+      MemberSettings settings,
+      boolean pooled) {
     if (batch.size() == 1) {
-      execute(unit, batch.get(0), policy, settings);
+      execute(unit, batch.get(0), policy, settings, pooled);
       return;
     }
     List<RuntimeException> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
     List<Thread> others = batch.subList(1, batch.size()).stream()
         .map(a -> Thread.ofVirtual().name("ou-action").start(() -> {
           try {
-            execute(unit, a, policy, settings);
+            execute(unit, a, policy, settings, pooled);
           } catch (RuntimeException e) {
             failures.add(e);
           }
         }))
         .toList();
     try {
-      execute(unit, batch.get(0), policy, settings);
+      execute(unit, batch.get(0), policy, settings, pooled);
     } catch (RuntimeException e) {
       failures.add(0, e);
     }
@@ -104,8 +114,8 @@ final class ActionExecutor {
     if (!failures.isEmpty()) throw failures.get(0);
   }
 
-  private void create(OperationalUnit unit, CreateMember c, UnitPolicy policy) {
-    Pod pod = pods.build(unit, c, policy.templateHash(), policy.memberSettings());
+  private void create(OperationalUnit unit, CreateMember c, UnitPolicy policy, boolean pooled) {
+    Pod pod = pods.build(unit, c, policy.templateHash(), policy.memberSettings(), pooled);
     // The claim first: the pod's data volume names it, and a member recreated under its name finds
     // its data there.
     if (unit.getSpec().getReplication().getStorage() != null) claims.ensure(unit, c.pod());

@@ -188,7 +188,8 @@ public class OperationalUnitReconciler implements Reconciler<OperationalUnit> {
       for (List<Action> batch : ActionBatches.of(decision.actions())) {
         List<Action> own = new java.util.ArrayList<>();
         for (Action action : batch) if (!pools.executes(current, action, settings)) own.add(action);
-        if (!own.isEmpty()) executor.executeAll(current, own, observation.policy(), settings);
+        if (!own.isEmpty())
+          executor.executeAll(current, own, observation.policy(), settings, observation.pooled());
         if (trace.on())
           trace.step(batch.get(0).getClass().getSimpleName()
               + (batch.size() > 1 ? "x" + batch.size() : ""));

@@ -55,7 +55,7 @@ final class SharedPodBuilder {
       Set<String> avoidNodes) {
     MemberSettings settings = ObservationBuilder.policy(reference).memberSettings();
     CreateMember as = new CreateMember(name, -1, Member.Role.Standby, 0, null, avoidNodes, null);
-    Pod pod = members.build(reference, as, null, settings);
+    Pod pod = members.build(reference, as, null, settings, true);
     String poolName = pool.getMetadata().getName();
 
     Map<String, String> labels = new HashMap<>(pod.getMetadata().getLabels());

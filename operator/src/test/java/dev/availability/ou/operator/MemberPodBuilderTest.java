@@ -78,7 +78,8 @@ class MemberPodBuilderTest {
             new CreateMember(
                 "kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of("node-b", "node-a"), "node-c"),
             "abc",
-            ObservationBuilder.policy(unit).memberSettings());
+            ObservationBuilder.policy(unit).memberSettings(),
+            false);
 
     assertThat(pod.getMetadata().getName()).isEqualTo("kv-1");
     assertThat(pod.getMetadata().getLabels())
@@ -155,7 +156,7 @@ class MemberPodBuilderTest {
         new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
 
     Pod pod = new MemberPodBuilder(sidecar)
-        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings());
+        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings(), false);
 
     assertThat(pod.getSpec().getTolerations())
         .extracting(t -> t.getKey() + " " + t.getOperator() + " " + t.getEffect() + " "
@@ -174,7 +175,7 @@ class MemberPodBuilderTest {
             .withTolerationSeconds(30L)
             .build()));
     Pod own = new MemberPodBuilder(sidecar)
-        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings());
+        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings(), false);
 
     assertThat(own.getSpec().getTolerations())
         .filteredOn(t -> "node.kubernetes.io/unreachable".equals(t.getKey()))
@@ -190,7 +191,7 @@ class MemberPodBuilderTest {
     CreateMember member =
         new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
     Pod pod = new MemberPodBuilder(sidecar)
-        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings());
+        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings(), false);
     assertThat(pod.getSpec().getSecurityContext().getFsGroup()).isEqualTo(1001L);
     assertThat(pod.getSpec().getVolumes())
         .filteredOn(v -> v.getSecret() != null)
@@ -203,7 +204,7 @@ class MemberPodBuilderTest {
             .withFsGroup(2000L)
             .build());
     assertThat(new MemberPodBuilder(sidecar)
-            .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings())
+            .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings(), false)
             .getSpec()
             .getSecurityContext()
             .getFsGroup())
@@ -221,7 +222,8 @@ class MemberPodBuilderTest {
             unit,
             new CreateMember("kv-0", 0, Member.Role.Primary, 1, "kv-1", Set.of(), null),
             "abc",
-            ObservationBuilder.policy(unit).memberSettings());
+            ObservationBuilder.policy(unit).memberSettings(),
+            false);
     var anti = pod.getSpec().getAffinity().getPodAntiAffinity();
     assertThat(anti.getRequiredDuringSchedulingIgnoredDuringExecution()).isNullOrEmpty();
     assertThat(anti.getPreferredDuringSchedulingIgnoredDuringExecution())
@@ -260,7 +262,7 @@ class MemberPodBuilderTest {
     CreateMember member =
         new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
     var defaults = new MemberPodBuilder(sidecar)
-        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings())
+        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings(), false)
         .getSpec()
         .getContainers()
         .get(1);
@@ -269,7 +271,7 @@ class MemberPodBuilderTest {
 
     unit.getSpec().getReplication().setStateMemory("100Mi");
     var sized = new MemberPodBuilder(sidecar)
-        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings())
+        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings(), false)
         .getSpec()
         .getContainers()
         .get(1);
@@ -284,7 +286,7 @@ class MemberPodBuilderTest {
         .setStateMemory(
             "1Mi"); // a small state: a smaller heap than the default, never below 32 MiB
     var small = new MemberPodBuilder(sidecar)
-        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings())
+        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings(), false)
         .getSpec()
         .getContainers()
         .get(1);
@@ -299,7 +301,7 @@ class MemberPodBuilderTest {
     CreateMember member =
         new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
     var sealed = new MemberPodBuilder(sidecar)
-        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings())
+        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings(), false)
         .getSpec()
         .getContainers()
         .get(1);
@@ -308,7 +310,7 @@ class MemberPodBuilderTest {
 
     unit.getSpec().getReplication().setEncryptStream(false);
     var plain = new MemberPodBuilder(sidecar)
-        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings())
+        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings(), false)
         .getSpec()
         .getContainers()
         .get(1);
@@ -322,7 +324,7 @@ class MemberPodBuilderTest {
     CreateMember member =
         new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null);
     var required = new MemberPodBuilder(sidecar)
-        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings())
+        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings(), false)
         .getSpec()
         .getContainers()
         .get(1);
@@ -332,7 +334,7 @@ class MemberPodBuilderTest {
         .getReplication()
         .setDataDurability(dev.availability.ou.api.DataDurability.Preferred);
     var preferred = new MemberPodBuilder(sidecar)
-        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings())
+        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings(), false)
         .getSpec()
         .getContainers()
         .get(1);
@@ -346,7 +348,8 @@ class MemberPodBuilderTest {
             sample(),
             new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null),
             "abc",
-            ObservationBuilder.policy(sample()).memberSettings())
+            ObservationBuilder.policy(sample()).memberSettings(),
+            false)
         .getSpec()
         .getContainers()
         .get(1);
@@ -389,7 +392,8 @@ class MemberPodBuilderTest {
             unit,
             new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null),
             "abc",
-            ObservationBuilder.policy(unit).memberSettings());
+            ObservationBuilder.policy(unit).memberSettings(),
+            false);
 
     var data = pod.getSpec().getVolumes().stream()
         .filter(v -> v.getName().equals(MemberPodBuilder.DATA_VOLUME))
@@ -409,7 +413,8 @@ class MemberPodBuilderTest {
             sample(),
             new CreateMember("kv-1", 1, Member.Role.Standby, 3, "kv-0", Set.of(), null),
             "abc",
-            ObservationBuilder.policy(sample()).memberSettings());
+            ObservationBuilder.policy(sample()).memberSettings(),
+            false);
     var data = pod.getSpec().getVolumes().stream()
         .filter(v -> v.getName().equals(MemberPodBuilder.DATA_VOLUME))
         .findFirst()
@@ -435,5 +440,35 @@ class MemberPodBuilderTest {
     unit.getMetadata().setNamespace("ns");
     unit.getMetadata().setUid("uid-1");
     return unit;
+  }
+
+  /**
+   * A unit a pool holds keeps its members off the pool's pods; one that names a pool beyond its capacity has a standby
+   * of its own and does not (its members avoiding the pool's pods left a small cluster no node for the next shared pod).
+   */
+  @Test
+  void onlyAUnitThePoolHoldsKeepsItsMembersOffThePoolsPods() throws Exception {
+    OperationalUnit unit = sample();
+    unit.getSpec().setStandby(new dev.availability.ou.api.StandbySpec("shards"));
+    CreateMember member = new CreateMember("kv-0", 0, Member.Role.Primary, 1, null, Set.of(), null);
+    MemberPodBuilder builder = new MemberPodBuilder(sidecar);
+    var settings = ObservationBuilder.policy(unit).memberSettings();
+
+    assertThat(poolTerms(builder.build(unit, member, "abc", settings, true))).isEqualTo(1);
+    assertThat(poolTerms(builder.build(unit, member, "abc", settings, false))).isZero();
+  }
+
+  private static long poolTerms(Pod pod) {
+    var anti = pod.getSpec().getAffinity().getPodAntiAffinity();
+    var required = Optional.ofNullable(anti.getRequiredDuringSchedulingIgnoredDuringExecution())
+        .orElse(List.of())
+        .stream();
+    var preferred = Optional.ofNullable(anti.getPreferredDuringSchedulingIgnoredDuringExecution())
+        .orElse(List.of())
+        .stream()
+        .map(w -> w.getPodAffinityTerm());
+    return java.util.stream.Stream.concat(required, preferred)
+        .filter(t -> t.getLabelSelector().getMatchLabels().containsKey(ContractKeys.POOL_LABEL))
+        .count();
   }
 }

@@ -113,7 +113,8 @@ class SharedPodBuilderTest {
                 Set.of(),
                 null),
             "h",
-            ObservationBuilder.policy(unit).memberSettings());
+            ObservationBuilder.policy(unit).memberSettings(),
+            true);
     var anti = member.getSpec().getAffinity().getPodAntiAffinity();
     List<java.util.Map<String, String>> selectors = new java.util.ArrayList<>();
     anti.getRequiredDuringSchedulingIgnoredDuringExecution()

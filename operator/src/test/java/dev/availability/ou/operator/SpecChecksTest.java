@@ -36,7 +36,7 @@ class SpecChecksTest {
         java.util.Set.of(),
         null);
     var pod = new MemberPodBuilder(MemberPodBuilderTest.sidecarSettings())
-        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings());
+        .build(unit, member, "abc", ObservationBuilder.policy(unit).memberSettings(), false);
     assertThat(pod.getSpec().getServiceAccountName())
         .isEqualTo(unit.getMetadata().getName() + "-member");
   }
