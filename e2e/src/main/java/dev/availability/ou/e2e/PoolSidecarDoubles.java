@@ -104,9 +104,7 @@ public final class PoolSidecarDoubles implements AutoCloseable {
 
   /** The unit's primary serves: a dedicated member's double, or a pool pod's replica that took the unit over. */
   private boolean primaryServes(String pod, String unit) {
-    if (dedicated.has(pod))
-      return dedicated.of(pod).role() == Role.Primary
-          && !dedicated.nodeDead(dedicated.of(pod).node());
+    if (dedicated.has(pod)) return dedicated.of(pod).streams();
     Replica r = replicas.get(pod + "/" + unit);
     return r != null && r.assignment != null && r.assignment.role() == Role.Primary;
   }

@@ -230,12 +230,12 @@ class SharedStandbyTest extends EndToEndTest {
     String raNode = h.units.nodeOf(raPrimary);
     java.util.Set<String> poolPodsSeen = new java.util.TreeSet<>();
     try {
-      // Two pool pods fail, the second before the pool is whole again: the shared standby (ra's
-      // only
-      // in-sync copy), then ra's primary. Failed in the other order, or in one instant, the
-      // operator
-      // may see ra's primary lost while the shared pod's node still looks healthy, and promoting it
-      // is then right (CI saw it: the two nodes' NotReady came in separate reconciles).
+      // Two pool pods lost before the pool is whole again: ra's primary and the shared standby, its
+      // only in-sync copy. ra's primary hangs first (its double frozen: it streams to no new shared
+      // pod), then the shared pod's node dies, then ra's. The operator learns of the two nodes in
+      // separate reconciles, so failing them together let it see ra's primary lost while the shared
+      // pod's node still looked healthy, and promoting it then is right (CI saw exactly that).
+      h.doubles.of(raPrimary).freeze();
       faults.failNode(sharedNode);
       await("the pool sees its shared pod lost and makes another off its node")
           .atMost(Duration.ofSeconds(60))
@@ -277,6 +277,7 @@ class SharedStandbyTest extends EndToEndTest {
           .as("FailoverBlocked events of ra")
           .isLessThanOrEqualTo(6);
       faults.healNode(raNode);
+      h.doubles.of(raPrimary).unfreeze();
       await("ra's primary back: both units Protected by the new shared pod, the pool N+1")
           .atMost(Duration.ofSeconds(90))
           .pollInterval(Duration.ofMillis(250))
