@@ -228,6 +228,9 @@ class SharedStandbyTest extends EndToEndTest {
     String sharedNode = h.units.nodeOf(shared);
     String raPrimary = h.units.primary("ra");
     String raNode = h.units.nodeOf(raPrimary);
+    // rb's primary may share ra's node: then rb is taken over by the new shared pod when that node
+    // dies (as it should), and the pool makes one more shared pod to be N+1 again.
+    boolean rbBesideRa = raNode.equals(h.units.nodeOf(h.units.primary("rb")));
     java.util.Set<String> poolPodsSeen = new java.util.TreeSet<>();
     try {
       // Two pool pods lost before the pool is whole again: ra's primary and the shared standby, its
@@ -253,14 +256,13 @@ class SharedStandbyTest extends EndToEndTest {
         pause(250);
       }
       assertThat(poolPodsSeen)
-          .as("one new shared pod, not a create/delete loop")
-          .hasSizeLessThanOrEqualTo(2);
+          .as("one new shared pod (two when rb was taken over), not a create/delete loop")
+          .hasSizeLessThanOrEqualTo(rbBesideRa ? 3 : 2);
       assertThat(condition("ra", "Ready").getStatus()).isEqualTo("False");
       assertThat(h.units.eventReasons("ra")).contains("FailoverBlocked");
-      // A new shared pod off the lost nodes; rb, unless its primary shared ra's node, is Protected
-      // by it.
-      boolean rbServes = !raNode.equals(h.units.nodeOf(h.units.primary("rb")));
-      await("a new shared pod on a live node" + (rbServes ? ", protecting rb" : ""))
+      // A new shared pod off the lost nodes protects rb (taken over by one first, if its primary
+      // shared ra's node).
+      await("a new shared pod on a live node, protecting rb")
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(250))
           .until(() -> poolPods(pool).stream()
@@ -269,7 +271,7 @@ class SharedStandbyTest extends EndToEndTest {
                       && pod.getSpec().getNodeName() != null
                       && !java.util.Set.of(raNode, sharedNode)
                           .contains(pod.getSpec().getNodeName()))
-              && (!rbServes || h.units.phase("rb") == UnitPhase.Protected));
+              && h.units.phase("rb") == UnitPhase.Protected);
       // Said once or a few times, not at every pass (the benchmark's unit wrote 949 events).
       assertThat(h.units.eventReasons("ra").stream()
               .filter("FailoverBlocked"::equals)
@@ -287,13 +289,13 @@ class SharedStandbyTest extends EndToEndTest {
                   && !h.units.standby(u).equals(shared)));
       assertThat(h.units.primary("ra")).isEqualTo(raPrimary);
       assertThat(h.units.failovers("ra")).isZero();
-      assertThat(h.units.failovers("rb")).isZero();
+      assertThat(h.units.failovers("rb")).isEqualTo(rbBesideRa ? 1 : 0);
     } finally {
       faults.healNode(raNode);
       faults.healNode(sharedNode);
     }
     poolPods(pool).forEach(pod -> poolPodsSeen.add(pod.getMetadata().getName()));
-    assertThat(poolPodsSeen).as("pool pods made").hasSizeLessThanOrEqualTo(2);
+    assertThat(poolPodsSeen).as("pool pods made").hasSizeLessThanOrEqualTo(rbBesideRa ? 3 : 2);
     for (String u : units) h.units.delete(u);
   }
 
