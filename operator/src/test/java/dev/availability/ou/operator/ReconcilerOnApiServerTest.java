@@ -200,11 +200,16 @@ class ReconcilerOnApiServerTest {
   /** A pod template the API server refuses (a request above its limit): 422 becomes InvalidSpec, nothing created. */
   @Test
   void aMemberPodTheApiServerRefusesMakesTheUnitInvalidSpecAndNothingIsCreated() throws Exception {
-    Operator operator =
-        new Operator(o -> o.withKubernetesClient(admin).withCloseClientOnStop(false));
+    // A client of its own, as the operator has: the shared one's pooled connections may have been
+    // closed by the API server since the last test, and the Vert.x client does not retry a request
+    // it sent on such a connection (HttpClosedException; fabric8 kubernetes-client #7450), so the
+    // informers' first list failed and the operator did not start (CI, once).
+    KubernetesClient own =
+        new KubernetesClientBuilder().withConfig(admin.getConfiguration()).build();
+    Operator operator = new Operator(o -> o.withKubernetesClient(own).withCloseClientOnStop(true));
     operator.register(
         new OperationalUnitReconciler(
-            admin, config(), new EventRecorder(admin), new UnitMetrics(new SimpleMeterRegistry())),
+            own, config(), new EventRecorder(own), new UnitMetrics(new SimpleMeterRegistry())),
         c -> c.settingNamespaces(Set.of(ns)));
     operator.start();
     try {
