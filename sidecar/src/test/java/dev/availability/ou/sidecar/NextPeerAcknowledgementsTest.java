@@ -32,15 +32,21 @@ class NextPeerAcknowledgementsTest extends ReplicaFixture {
     replica.assign(Role.Primary, 1, peer, next, Mode.SYNCHRONOUS, "test");
   }
 
+  /** Assigned peer B and next peer C; B's session streams from where this primary is. Returns B's progress. */
+  StandbyAcks peerInSyncWithNextPeer() throws Exception {
+    primaryStreamingTo(B, C);
+    StandbyAcks b = acks().standbyFor(B);
+    acks().sessionStarting(b, replica.lastSeq());
+    b.sessionStarted(replica.lastSeq());
+    return b;
+  }
+
   @Test
   void aCatchingUpNextPeerHoldsNoWriteBackThenEveryWriteWaitsForItOnceItCaughtUp()
       throws Exception {
     open();
-    primaryStreamingTo(B, C);
-    StandbyAcks b = acks().standbyFor(B);
+    StandbyAcks b = peerInSyncWithNextPeer();
     StandbyAcks c = acks().standbyFor(C);
-    acks().sessionStarting(b, replica.lastSeq());
-    b.sessionStarted(replica.lastSeq());
     c.sessionStarted(0); // streaming its catch-up from the log
 
     CompletableFuture<Outcome> whileCatchingUp = durableWrite("catching-up");
@@ -78,11 +84,8 @@ class NextPeerAcknowledgementsTest extends ReplicaFixture {
   @Test
   void anUnreachableNextPeerIsWaitedForUntilTheAssignmentDropsIt() throws Exception {
     open();
-    primaryStreamingTo(B, C);
-    StandbyAcks b = acks().standbyFor(B);
+    StandbyAcks b = peerInSyncWithNextPeer();
     StandbyAcks c = acks().standbyFor(C);
-    acks().sessionStarting(b, replica.lastSeq());
-    b.sessionStarted(replica.lastSeq());
     c.sessionStarted(replica.lastSeq());
     c.acked(acks().requireNext(c));
     c.disconnected();
@@ -100,10 +103,7 @@ class NextPeerAcknowledgementsTest extends ReplicaFixture {
   @Test
   void theNextPeerBecomesThePeerOnlyOnceItCaughtUpInThePrimarysOwnView() throws Exception {
     open("OU_DATA_DURABILITY", "preferred");
-    primaryStreamingTo(B, C);
-    StandbyAcks b = acks().standbyFor(B);
-    acks().sessionStarting(b, replica.lastSeq());
-    b.sessionStarted(replica.lastSeq());
+    StandbyAcks b = peerInSyncWithNextPeer();
 
     // The operator makes it the peer before the primary saw it catch up: held back, the old peer
     // kept.
