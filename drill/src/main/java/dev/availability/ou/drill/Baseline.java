@@ -23,13 +23,17 @@ final class Baseline {
   private final KubernetesClient client;
   private final String namespace;
 
-  /** Creates the Deployment and its Service from {@code member}, a running member pod of the unit (its containers and probes). */
-  Baseline(KubernetesClient client, String namespace, Pod member) {
+  /**
+   * Creates the Deployment and its Service from {@code member}, a running member pod of the unit (its containers and
+   * probes), its pod kept on {@code nodes}.
+   */
+  Baseline(KubernetesClient client, String namespace, Pod member, SubjectNodes nodes) {
     this.client = client;
     this.namespace = namespace;
     PodSpec spec = Serialization.clone(member.getSpec());
     spec.setNodeName(null);
     spec.setAffinity(null);
+    nodes.confine(spec);
     spec.setServiceAccount(null);
     spec.setVolumes(new java.util.ArrayList<>(spec.getVolumes().stream()
         .filter(v -> !v.getName().startsWith("kube-api-access"))

@@ -28,6 +28,9 @@ import org.awaitility.core.ConditionTimeoutException;
  */
 public final class FailoverBenchmark {
   private static final Duration BASELINE_CAP = Duration.ofSeconds(60);
+  private static final SubjectNodes REQUIRED_NODES = SubjectNodes.of(0, 3);
+  private static final SubjectNodes PREFERRED_NODES = SubjectNodes.of(3, 3);
+  private static final SubjectNodes BASELINE_NODES = SubjectNodes.of(6, 2);
   private static final LoadSettings LOAD = LoadSettings.defaults("127.0.0.1:1")
       .withWriters(2)
       .withRate(50)
@@ -54,7 +57,8 @@ public final class FailoverBenchmark {
             .pods()
             .inNamespace(unit.namespace)
             .withName(unit.primary())
-            .get());
+            .get(),
+        BASELINE_NODES);
   }
 
   /**
@@ -71,18 +75,26 @@ public final class FailoverBenchmark {
     u.getSpec().getFailover().setLoopProtection(loop);
   }
 
+  private static void measurableOn(dev.availability.ou.api.OperationalUnit u, SubjectNodes nodes) {
+    nodes.confine(u.getSpec().getTemplate().getSpec());
+    measurable(u);
+  }
+
   public static void main(String[] args) throws Exception {
     int samples = Integer.parseInt(args[0]);
     int nodeSamples = Integer.parseInt(args[1]);
-    DrillCluster cluster = DrillCluster.get("ou-bench", 4);
+    // Three nodes for each unit (the primary's, the standby's, the new standby's while the killed
+    // one heals) and
+    // two for the baseline (SubjectNodes: a node kill fails over one subject).
+    DrillCluster cluster = DrillCluster.get("ou-bench", 8);
     System.out.println(MachineLine.of(cluster.client));
     Units.installCrd(cluster.client, cluster.repo);
     try (DrillOperator operator = new DrillOperator(cluster, "ou-bench-operator");
         Drill required = new Drill(cluster, "bench-required", ReplicationMode.Synchronous);
         Drill preferred = new Drill(cluster, "bench-preferred", ReplicationMode.Synchronous)
             .durability(DataDurability.Preferred)) {
-      required.createProtected(FailoverBenchmark::measurable);
-      preferred.createProtected(FailoverBenchmark::measurable);
+      required.createProtected(u -> measurableOn(u, REQUIRED_NODES));
+      preferred.createProtected(u -> measurableOn(u, PREFERRED_NODES));
       FailoverBenchmark bench =
           new FailoverBenchmark(cluster, operator, List.of(required, preferred));
       bench.awaitBaselineReady();
@@ -107,7 +119,14 @@ public final class FailoverBenchmark {
     System.exit(0); // the cluster's shutdown hook deletes it
   }
 
-  private record Sample(long outageMillis, long lost, long trafficSwitchedMillis) {}
+  /** One sample; detection and reason from the unit's own record (-1 and "" where it has none). */
+  private record Sample(
+      long outageMillis,
+      long lost,
+      long trafficSwitchedMillis,
+      long detectionMillis,
+      long promotionMillis,
+      String reason) {}
 
   private void measure(FaultKind kind, int n) throws Exception {
     java.util.Map<Drill, List<Sample>> ou = new java.util.LinkedHashMap<>();
@@ -119,8 +138,15 @@ public final class FailoverBenchmark {
         Sample u = unitSample(d, kind);
         ou.computeIfAbsent(d, x -> new ArrayList<>()).add(u);
         line.append(String.format(
-            "%s %d ms (lost %d, traffic moved at %d ms by its status); ",
-            d.durability(), u.outageMillis(), u.lost(), u.trafficSwitchedMillis()));
+            "%s %d ms (lost %d; by its status: detected at %d ms by %s, Service switched at %d ms,"
+                + " endpoints at %d ms); ",
+            d.durability(),
+            u.outageMillis(),
+            u.lost(),
+            u.detectionMillis(),
+            u.reason(),
+            u.detectionMillis() + u.promotionMillis(),
+            u.trafficSwitchedMillis()));
       }
       Sample b = baselineSample(kind);
       if (b.outageMillis() < 0) overCap++;
@@ -204,7 +230,10 @@ public final class FailoverBenchmark {
     return new Sample(
         v.outageMillis(),
         v.lost(),
-        r == null || r.getTrafficSwitchedMillis() == null ? -1 : r.getTrafficSwitchedMillis());
+        r == null || r.getTrafficSwitchedMillis() == null ? -1 : r.getTrafficSwitchedMillis(),
+        r == null || r.getDetectionMillis() == null ? -1 : r.getDetectionMillis(),
+        r == null || r.getPromotionMillis() == null ? -1 : r.getPromotionMillis(),
+        r == null || r.getReason() == null ? "" : r.getReason());
   }
 
   /** The same fault to the baseline's pod; outage -1 when it did not serve again within the cap. */
@@ -236,7 +265,7 @@ public final class FailoverBenchmark {
       load.stop();
       ClientVerdict v = load.verdict(load.readBack(Duration.ofSeconds(60)));
       erase(load);
-      return new Sample(recovered ? v.outageMillis() : -1, v.lost(), -1);
+      return new Sample(recovered ? v.outageMillis() : -1, v.lost(), -1, -1, -1, "");
     } finally {
       load.close();
     }
