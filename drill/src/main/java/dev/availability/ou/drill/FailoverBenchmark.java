@@ -100,8 +100,14 @@ public final class FailoverBenchmark {
       bench.awaitBaselineReady();
       System.out.printf(
           "subjects: Synchronous OperationalUnits (budget %s), dataDurability Required and Preferred; baseline: a one-replica Deployment "
-              + "of the same containers, its sidecar alone, state in its node's directory; load: %d writers, %.0f writes/s through each Service%n",
-          Drill.BUDGET, LOAD.writers(), LOAD.rate());
+              + "of the same containers, its sidecar alone, state in its node's directory; load: %d writers, %.0f writes/s through each Service;"
+              + " each on nodes of its own (Required %s, Preferred %s, baseline %s): a node kill fails over one subject%n",
+          Drill.BUDGET,
+          LOAD.writers(),
+          LOAD.rate(),
+          REQUIRED_NODES.names(),
+          PREFERRED_NODES.names(),
+          BASELINE_NODES.names());
       System.out.println("warm-up: one container crash of each");
       for (Drill d : bench.units) bench.unitSample(d, FaultKind.CONTAINER_CRASH);
       bench.baselineSample(FaultKind.CONTAINER_CRASH);
