@@ -2,16 +2,11 @@ package dev.availability.ou.samples.kvstore;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.availability.ou.client.FencedException;
-import dev.availability.ou.client.InvalidRequestException;
 import dev.availability.ou.client.MemberRole;
-import dev.availability.ou.client.NotPrimaryException;
 import dev.availability.ou.client.OuClient;
 import dev.availability.ou.client.OuException;
 import dev.availability.ou.client.RoleChange;
 import dev.availability.ou.client.SidecarStatus;
-import dev.availability.ou.client.SidecarUnavailableException;
-import dev.availability.ou.client.StandbyUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -135,7 +130,7 @@ public final class KvStore implements AutoCloseable {
               ex, 405, "text/plain", "use GET /kv to list, PUT|GET|DELETE /kv/{key} for one key\n");
           return;
         }
-        withClient(ex, (c, role) -> {
+        withClient(ex, READ, (c, role) -> {
           reads.incrementAndGet();
           respond(ex, 200, "application/json", Json.object(c.getAll()));
         });
@@ -152,7 +147,7 @@ public final class KvStore implements AutoCloseable {
       }
       switch (method) {
         case "GET" ->
-          withClient(ex, (c, role) -> {
+          withClient(ex, READ, (c, role) -> {
             reads.incrementAndGet();
             Optional<byte[]> v = c.get(key);
             if (v.isPresent()) respond(ex, 200, "application/octet-stream", v.get());
@@ -161,7 +156,7 @@ public final class KvStore implements AutoCloseable {
         case "PUT", "POST" -> {
           byte[] value = readBody(ex);
           if (value == null) return;
-          withClient(ex, (c, role) -> {
+          withClient(ex, WRITE, (c, role) -> {
             long seq = write(ex, c, () -> c.put(key, value));
             acknowledged(ex, seq, role);
             respond(
@@ -172,7 +167,7 @@ public final class KvStore implements AutoCloseable {
           });
         }
         case "DELETE" ->
-          withClient(ex, (c, role) -> {
+          withClient(ex, WRITE, (c, role) -> {
             long seq = write(ex, c, () -> c.delete(key));
             acknowledged(ex, seq, role);
             respond(
@@ -202,7 +197,7 @@ public final class KvStore implements AutoCloseable {
         case "POST", "PUT" -> {
           byte[] text = readBody(ex);
           if (text == null) return;
-          withClient(ex, (c, role) -> {
+          withClient(ex, WRITE, (c, role) -> {
             DegradedMode.check(role);
             writes.incrementAndGet();
             respond(
@@ -210,7 +205,7 @@ public final class KvStore implements AutoCloseable {
           });
         }
         case "GET" ->
-          withClient(ex, (c, role) -> {
+          withClient(ex, READ, (c, role) -> {
             reads.incrementAndGet();
             Optional<String> o = jobs.outcome(c, id);
             if (o.isPresent()) respond(ex, 200, "application/json", o.get() + "\n");
@@ -252,40 +247,35 @@ public final class KvStore implements AutoCloseable {
     void run(OuClient c, RoleChange role) throws IOException;
   }
 
-  /** Runs {@code call} when this member is the serving primary; otherwise, or when the sidecar refuses, 503 with the reason. */
-  private void withClient(HttpExchange ex, Call call) throws IOException {
+  private static final boolean READ = false;
+  private static final boolean WRITE = true;
+
+  /**
+   * Runs {@code call} when this member may serve it; otherwise, or when the sidecar refuses, 503 with the reason. A read
+   * needs the serving primary (its lease valid, or its standby confirming it): a primary past that may have been
+   * deposed, and its state may be stale. A write needs the primary only: its sidecar decides, and a Synchronous one
+   * whose lease renewal is in flight holds the write for it rather than refuse it (LeaseRenewalHold), which is safe
+   * for writes (each waits for the standby, which refuses a deposed primary) and not for reads.
+   */
+  private void withClient(HttpExchange ex, boolean write, Call call) throws IOException {
     OuClient c = sidecar.client();
     RoleChange role = sidecar.role();
     if (c == null || role == null) {
       unavailable(ex, "not connected to the sidecar yet: this member cannot serve");
       return;
     }
-    if (role.role() != MemberRole.PRIMARY || !role.serving()) {
+    if (role.role() != MemberRole.PRIMARY || !(write || role.serving())) {
       unavailable(ex, NotServing.because(role));
       return;
     }
     try {
       call.run(c, role);
-    } catch (NotPrimaryException | FencedException e) {
-      unavailable(
-          ex,
-          "not the primary any more: " + e.getMessage()
-              + "; the unit's Service sends requests to the primary");
-    } catch (StandbyUnavailableException e) {
-      unavailable(
-          ex,
-          "not acknowledged: the standby did not confirm the write in time (" + e.getMessage()
-              + "); it may or may not be applied, retry it");
-    } catch (SidecarUnavailableException e) {
-      unavailable(
-          ex,
-          "the sidecar did not answer (" + e.getMessage() + "); the outcome is unknown, retry it");
     } catch (DegradedMode.Refused e) {
       unavailable(ex, e.getMessage());
-    } catch (InvalidRequestException e) {
-      respond(ex, 400, "text/plain", "refused: " + e.getMessage() + "\n");
     } catch (OuException e) {
-      respond(ex, 500, "text/plain", "sidecar error: " + e.getMessage() + "\n");
+      SidecarRefusal.Answer a = SidecarRefusal.of(e, sidecar.role());
+      if (a.status() == 503) unavailable(ex, a.text());
+      else respond(ex, a.status(), "text/plain", a.text() + "\n");
     }
   }
 
