@@ -18,6 +18,13 @@ import dev.availability.ou.contract.Role;
  * acknowledging alone: {@link LeaseFailsafe}'s conditions), only while the lease was not answered as someone else's,
  * only while a renewal is in flight or due (none failed since the last was sent), and for at most {@code
  * limitMillis} since the lapse began. Anything else refuses as before.
+ *
+ * <p>While writes are held the application is told the primary serves (the WATCH event's {@code serving}): an
+ * application that checks it before sending a write (the sample kvstore does) would otherwise refuse the write itself,
+ * and the pool drill's units still failed writes "not serving: it could not renew its lease". Reads the application
+ * serves meanwhile rest on the failsafe's argument, with the connected standby standing in for its heartbeat for at
+ * most the renewal's round trip: a standby promoted away ends its session (the hold with it), and a lease moved to
+ * another is answered as taken away. The sidecar's readiness (/readyz) follows the unchanged serving rule.
  */
 final class LeaseRenewalHold {
   private LeaseRenewalHold() {}

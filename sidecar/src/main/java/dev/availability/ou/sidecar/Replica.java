@@ -194,13 +194,18 @@ final class Replica {
         current.wasServing = now;
         String reason = now
             ? why
-            : lease.ok() ? why : "lease not renewed in time: stopped acknowledging writes";
+            : holding
+                ? "lease not renewed in time: writes held for the renewal in flight"
+                : lease.ok() ? why : "lease not renewed in time: stopped acknowledging writes";
         if (!now) counters.inc("leaseLapses");
         Logs.warn(
             "serving=" + now + ": " + reason + (holding ? " (writes held for the renewal)" : ""));
         view = view(reason);
       }
       if (failWaiting) refused = writes.drainHeld();
+      // A hold that ended without a renewal: the application hears it stopped serving now.
+      if (failWaiting && view == null)
+        view = view("lease not renewed in time: stopped acknowledging writes");
     }
     if (failWaiting) {
       acks.failAll(
@@ -215,7 +220,9 @@ final class Replica {
     return new RoleView(
         current.role,
         current.epoch,
-        current.role == Role.Primary && !current.selfFenced && lease.ok(),
+        // Writes held for a renewal in flight are taken: the application sends them on
+        // (LeaseRenewalHold).
+        current.role == Role.Primary && !current.selfFenced && (lease.ok() || writes.holding()),
         reason);
   }
 

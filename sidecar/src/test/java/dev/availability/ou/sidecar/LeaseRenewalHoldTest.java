@@ -111,6 +111,9 @@ class LeaseRenewalHoldTest extends ReplicaFixture {
         .as("waiting for the standby at the lapse: not failed by it")
         .isNotDone();
     assertThat(held).as("held, not refused").noneMatch(CompletableFuture::isDone);
+    assertThat(replica.view("").serving())
+        .as("the application is told it serves: its writes are taken")
+        .isTrue();
 
     standbyAcks.set(true);
     answer(new MemberChannel.Renewal(true, LEASE, "renewed"));
@@ -133,6 +136,7 @@ class LeaseRenewalHoldTest extends ReplicaFixture {
     assertThat(held.get(5, TimeUnit.SECONDS))
         .isEqualTo(new Outcome(-1, LocalProtocol.FENCED, "primary lease not renewed in time"));
     assertThat(waiting.get(5, TimeUnit.SECONDS).status()).isEqualTo(LocalProtocol.FENCED);
+    assertThat(replica.view("").serving()).as("the hold is over").isFalse();
     assertThat(write(replica, "after").get(5, TimeUnit.SECONDS).status())
         .isEqualTo(LocalProtocol.FENCED);
   }
