@@ -198,8 +198,7 @@ final class Replica {
                 ? "lease not renewed in time: writes held for the renewal in flight"
                 : lease.ok() ? why : "lease not renewed in time: stopped acknowledging writes";
         if (!now) counters.inc("leaseLapses");
-        Logs.warn(
-            "serving=" + now + ": " + reason + (holding ? " (writes held for the renewal)" : ""));
+        Logs.warn("serving=" + now + ": " + reason);
         view = view(reason);
       }
       if (failWaiting) refused = writes.drainHeld();
