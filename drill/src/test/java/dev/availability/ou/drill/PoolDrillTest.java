@@ -85,10 +85,16 @@ class PoolDrillTest {
             assertThat(d.units.failovers(u))
                 .as(u + "'s failovers\n%s", d.describe())
                 .isZero();
-            // Failed writes printed, not held to 0 yet: with make-before-break the taken pod stays
-            // their standby while the new one catches up (0 failed in most runs; one run had one
-            // write refused, "primary lease not renewed in time", docs/pools.md step 5). Held to
-            // the budget.
+            // Issue 19: 0 failed writes. With make-before-break the taken pod stays their standby
+            // while the new one catches up, and a primary holds writes while the lease renewal it
+            // sends when that busy pod is heard late is in flight (LeaseRenewalHold; before, 1-2
+            // writes refused "primary lease not renewed in time" in one run of three).
+            assertThat(v.failed())
+                .as(
+                    u + "'s failed writes while another unit failed over: %s\n%s",
+                    v.failureExamples(),
+                    d.describe())
+                .isZero();
             assertThat(v.outageMillis())
                 .as(
                     u + "'s outage while another unit failed over (failed writes %s)\n%s",

@@ -144,8 +144,16 @@ final class LeaseKeeper implements AutoCloseable {
     long wanted = wantedDurationMillis.getAsLong();
     if (wanted > 0 && durationMillis > 0 && wanted < durationMillis)
       replica.leaseCapped(sent + Math.max(0, wanted - marginMillis.getAsLong()) * 1_000_000L);
-    MemberChannel.Renewal r =
-        control.renewLease(epoch, wanted > 0 ? java.time.Duration.ofMillis(wanted) : null);
+    // Writes wait for this answer rather than being refused, for at most a lease duration
+    // (LeaseRenewalHold).
+    replica.leaseRenewalSending(durationMillis > 0 ? durationMillis : wanted);
+    MemberChannel.Renewal r;
+    try {
+      r = control.renewLease(epoch, wanted > 0 ? java.time.Duration.ofMillis(wanted) : null);
+    } catch (RuntimeException e) {
+      replica.leaseNotRenewed(false, "the renewal failed: " + e); // held writes: refused now
+      throw e;
+    }
     long duration = r.leaseDuration().toMillis();
     if (duration > 0) durationMillis = duration;
     if (r.held() && duration > 0) {

@@ -23,6 +23,12 @@ final class PrimaryLeaseState {
   // then.
   private volatile boolean leaseTakenAway;
   private volatile boolean inFailsafe;
+  // A renewal sent and not answered yet; whether the last answered one failed; how long writes may
+  // be held for one
+  // (LeaseRenewalHold).
+  private volatile boolean renewalInFlight;
+  private volatile boolean renewalFailed;
+  private volatile long holdLimitMillis;
 
   PrimaryLeaseState(
       Config cfg,
@@ -43,7 +49,16 @@ final class PrimaryLeaseState {
     leaseRequired = required;
   }
 
+  /** A renewal is being sent: writes may be held for its answer for up to {@code holdLimitMillis} (LeaseRenewalHold). */
+  void renewalSending(long holdLimitMillis) {
+    this.holdLimitMillis = holdLimitMillis;
+    renewalFailed = false;
+    renewalInFlight = true;
+  }
+
   void renewed(long validUntilNanos) {
+    renewalInFlight = false;
+    renewalFailed = false;
     leaseValidUntilNanos = validUntilNanos;
     leaseTakenAway = false;
     if (inFailsafe) Logs.info("lease renewed: the failsafe is over");
@@ -62,6 +77,8 @@ final class PrimaryLeaseState {
   /** A renewal failed: {@code takenAway} when the API server said the lease is not ours, else it was not reached. */
   void notRenewed(boolean takenAway, String why, long epoch) {
     if (takenAway) leaseTakenAway = true;
+    renewalInFlight = false;
+    renewalFailed = true;
     boolean failsafe = failsafe();
     if (failsafe && !inFailsafe) {
       counters.inc("failsafeEntered");
@@ -131,5 +148,22 @@ final class PrimaryLeaseState {
         acks.standbyConnected(),
         peerHeartbeatAgeMillis.getAsLong(),
         cfg.heartbeatMillis());
+  }
+
+  /** Whether writes wait for the renewal instead of being refused, {@code lapsedForMillis} into a lapse (LeaseRenewalHold). */
+  boolean holdsWrites(Role role, boolean selfFenced, boolean writerFailed, long lapsedForMillis) {
+    return leaseRequired
+        && LeaseRenewalHold.holds(
+            role,
+            selfFenced,
+            writerFailed,
+            mode.get(),
+            acks.acksAlone(),
+            leaseTakenAway,
+            acks.standbyConnected(),
+            renewalInFlight,
+            renewalFailed,
+            lapsedForMillis,
+            holdLimitMillis);
   }
 }

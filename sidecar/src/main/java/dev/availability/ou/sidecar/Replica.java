@@ -40,6 +40,7 @@ final class Replica {
   private final WriteAcknowledgements acks; // primary side
   private final StandbyProgress standby; // standby side
   private final PrimaryLeaseState lease;
+  private final PrimaryWrites writes;
   private final StreamApplier applier;
   private final LongSupplier nanoTime;
 
@@ -66,6 +67,7 @@ final class Replica {
         new StandbyProgress(cfg, store, writer, this::mode, this::peerHeartbeatAgeMillis);
     this.lease = new PrimaryLeaseState(
         cfg, counters, this::mode, acks, this::peerHeartbeatAgeMillis, nanoTime);
+    this.writes = new PrimaryWrites(this, current, store, writer, counters, acks, lease);
     this.applier = new StreamApplier(this, store, writer, counters);
     this.snapshots = new ReplicaSnapshots(this, cfg, store, writer);
     this.assignment =
@@ -131,6 +133,11 @@ final class Replica {
     lease.required(required);
   }
 
+  /** A renewal is being sent: writes may wait for its answer up to {@code holdLimitMillis} (LeaseRenewalHold). */
+  void leaseRenewalSending(long holdLimitMillis) {
+    lease.renewalSending(holdLimitMillis);
+  }
+
   void leaseRenewed(long validUntilNanos) {
     lease.renewed(validUntilNanos);
     checkServing("lease renewed");
@@ -167,33 +174,54 @@ final class Replica {
     return lease.serving(current.role, current.selfFenced, writer.failure() != null);
   }
 
-  /** Re-evaluates whether this primary serves (lease expiry, recovery) and tells listeners on a change. */
+  /**
+   * Re-evaluates whether this primary serves (lease expiry, recovery) and tells listeners on a change. A lapse that
+   * {@link LeaseRenewalHold} holds writes for fails none of them until the hold ends; serving again releases them.
+   */
   void checkServing(String why) {
     RoleView view = null;
     boolean now;
+    boolean failWaiting;
+    List<HeldWrites.Held> refused = List.of();
     synchronized (this) {
       now = serving();
+      boolean wasHolding = writes.holding();
+      boolean holding = false;
+      if (now) writes.serving();
+      else holding = writes.holds();
+      failWaiting = !now && !holding && (current.wasServing || wasHolding);
       if (now != current.wasServing) {
         current.wasServing = now;
         String reason = now
             ? why
-            : lease.ok() ? why : "lease not renewed in time: stopped acknowledging writes";
+            : holding
+                ? "lease not renewed in time: writes held for the renewal in flight"
+                : lease.ok() ? why : "lease not renewed in time: stopped acknowledging writes";
         if (!now) counters.inc("leaseLapses");
         Logs.warn("serving=" + now + ": " + reason);
         view = view(reason);
       }
+      if (failWaiting) refused = writes.drainHeld();
+      // A hold that ended without a renewal: the application hears it stopped serving now.
+      if (failWaiting && view == null)
+        view = view("lease not renewed in time: stopped acknowledging writes");
     }
-    if (view != null) {
-      if (!now) acks.failAll(LocalProtocol.FENCED, view.reason());
-      listeners.publish(view);
+    if (failWaiting) {
+      acks.failAll(
+          LocalProtocol.FENCED,
+          lease.ok() ? why : "lease not renewed in time: stopped acknowledging writes");
+      for (HeldWrites.Held h : refused) writes.refuse(h.c());
     }
+    if (view != null) listeners.publish(view);
   }
 
   synchronized RoleView view(String reason) {
     return new RoleView(
         current.role,
         current.epoch,
-        current.role == Role.Primary && !current.selfFenced && lease.ok(),
+        // Writes held for a renewal in flight are taken: the application sends them on
+        // (LeaseRenewalHold).
+        current.role == Role.Primary && !current.selfFenced && (lease.ok() || writes.holding()),
         reason);
   }
 
@@ -242,39 +270,7 @@ final class Replica {
    * calls {@link #commitInline} right after (see {@link LogWriter#append(LogRecord, boolean)}).
    */
   void write(RecordType type, byte[] key, byte[] value, Completion c, boolean callerCommits) {
-    long seq;
-    boolean sync;
-    synchronized (this) {
-      if (current.role != Role.Primary) {
-        c.fail(
-            current.role == Role.Fenced ? LocalProtocol.FENCED : LocalProtocol.NOT_PRIMARY,
-            "this member is " + (current.role == null ? "unassigned" : current.role) + " at epoch "
-                + current.epoch);
-        c.flush();
-        return;
-      }
-      if (current.selfFenced || !lease.ok() || writer.failure() != null) {
-        c.fail(
-            LocalProtocol.FENCED,
-            current.selfFenced
-                ? current.fenceReason
-                : !lease.ok() ? "primary lease not renewed in time" : "log write failed");
-        c.flush();
-        return;
-      }
-      seq = current.nextSeq++;
-      LogRecord r = new LogRecord(seq, current.term, type, key, value);
-      store.state().apply(r);
-      // Journal is Synchronous plus the stimulus markers (the seed's strategies 1 and 3 combined):
-      // nothing acknowledged is lost, and a promoted standby also knows which stimuli were in
-      // flight.
-      sync = current.mode == Mode.SYNCHRONOUS || current.mode == Mode.JOURNAL;
-      // The waiter goes in before the record reaches the writer: its acknowledgement cannot come
-      // first.
-      acks.enqueue(sync, seq, c);
-      writer.append(r, !callerCommits);
-    }
-    if (!sync && writer.durableSeq() >= seq) acks.progress();
+    writes.write(type, key, value, c, callerCommits);
   }
 
   /**
