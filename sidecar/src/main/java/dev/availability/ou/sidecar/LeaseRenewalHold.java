@@ -19,12 +19,12 @@ import dev.availability.ou.contract.Role;
  * only while a renewal is in flight or due (none failed since the last was sent), and for at most {@code
  * limitMillis} since the lapse began. Anything else refuses as before.
  *
- * <p>While writes are held the application is told the primary serves (the WATCH event's {@code serving}): an
- * application that checks it before sending a write (the sample kvstore does) would otherwise refuse the write itself,
- * and the pool drill's units still failed writes "not serving: it could not renew its lease". Reads the application
- * serves meanwhile rest on the failsafe's argument, with the connected standby standing in for its heartbeat for at
- * most the renewal's round trip: a standby promoted away ends its session (the hold with it), and a lease moved to
- * another is answered as taken away. The sidecar's readiness (/readyz) follows the unchanged serving rule.
+ * <p>The application is told the primary does not serve meanwhile (the WATCH event's {@code serving} follows the
+ * unchanged rule, as /readyz does): the hold is safe for writes, which wait for the standby, and not for reads, which
+ * would be answered from a state a promotion the primary has not heard of may have left behind (a partitioned primary
+ * still "connected" to its standby until its read timeout). So an application sends writes to its sidecar whenever it
+ * is the primary, and serves reads only while it serves: the sample kvstore does (with the serving flag gating its
+ * writes too, the pool drill's units still failed writes "not serving: it could not renew its lease").
  */
 final class LeaseRenewalHold {
   private LeaseRenewalHold() {}

@@ -219,9 +219,9 @@ final class Replica {
     return new RoleView(
         current.role,
         current.epoch,
-        // Writes held for a renewal in flight are taken: the application sends them on
-        // (LeaseRenewalHold).
-        current.role == Role.Primary && !current.selfFenced && (lease.ok() || writes.holding()),
+        // Not while writes are held for a renewal (LeaseRenewalHold): reads must not be served
+        // then; an application sends a primary its writes whatever this says (the kvstore does).
+        current.role == Role.Primary && !current.selfFenced && lease.ok(),
         reason);
   }
 

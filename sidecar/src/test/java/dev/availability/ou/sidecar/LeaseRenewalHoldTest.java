@@ -112,8 +112,8 @@ class LeaseRenewalHoldTest extends ReplicaFixture {
         .isNotDone();
     assertThat(held).as("held, not refused").noneMatch(CompletableFuture::isDone);
     assertThat(replica.view("").serving())
-        .as("the application is told it serves: its writes are taken")
-        .isTrue();
+        .as("the application is told it does not serve: no reads while writes are held")
+        .isFalse();
 
     standbyAcks.set(true);
     answer(new MemberChannel.Renewal(true, LEASE, "renewed"));
