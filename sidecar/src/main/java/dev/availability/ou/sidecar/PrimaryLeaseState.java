@@ -100,7 +100,7 @@ final class PrimaryLeaseState {
         mode.get(),
         acks.acksAlone(),
         leaseTakenAway,
-        acks.standbyConnected(),
+        acks.confirmingStandbyConnected(),
         peerHeartbeatAgeMillis.getAsLong(),
         cfg.heartbeatMillis());
   }
@@ -113,7 +113,7 @@ final class PrimaryLeaseState {
         mode.get(),
         acks.acksAlone(),
         leaseTakenAway,
-        acks.standbyConnected(),
+        acks.confirmingStandbyConnected(),
         peerHeartbeatAgeMillis.getAsLong(),
         cfg.heartbeatMillis());
   }
@@ -145,7 +145,7 @@ final class PrimaryLeaseState {
         mode.get(),
         acks.acksAlone(),
         leaseTakenAway,
-        acks.standbyConnected(),
+        acks.confirmingStandbyConnected(),
         peerHeartbeatAgeMillis.getAsLong(),
         cfg.heartbeatMillis());
   }
@@ -160,7 +160,7 @@ final class PrimaryLeaseState {
             mode.get(),
             acks.acksAlone(),
             leaseTakenAway,
-            acks.standbyConnected(),
+            acks.confirmingStandbyConnected(),
             renewalInFlight,
             renewalFailed,
             lapsedForMillis,

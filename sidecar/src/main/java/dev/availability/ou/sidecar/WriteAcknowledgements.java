@@ -228,6 +228,18 @@ final class WriteAcknowledgements {
     return peer.ackedSeq();
   }
 
+  /**
+   * Whether a standby that every write waits for is connected: the peer, or a next peer that caught up (writes wait for
+   * it too, so it confirms this primary as the peer does: LeaseFailsafe, LeaseRenewalHold). The pool may take the unit
+   * from the old peer's pod a moment before the assignment makes the next peer the peer; the drill saw that moment end
+   * the failsafe, and two writes refused while the new pod was already acknowledging every write.
+   */
+  boolean confirmingStandbyConnected() {
+    StandbyAcks n = next;
+    return peer.connected() || (n != null && n.required() && n.caughtUp());
+  }
+
+  /** Whether the peer's session is up. */
   boolean standbyConnected() {
     return peer.connected();
   }

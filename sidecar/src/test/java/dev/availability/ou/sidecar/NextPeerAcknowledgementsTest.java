@@ -148,4 +148,33 @@ class NextPeerAcknowledgementsTest extends ReplicaFixture {
     assertThat(acks().standbyFor(C)).isNotSameAs(c);
     assertThat(acks().nextCaughtUp(C)).isFalse();
   }
+
+  /**
+   * The pool may take the unit from the old peer's pod a moment before the assignment makes the caught-up next peer
+   * the peer: that next peer, which every write waits for, still confirms the primary (the pool drill refused two
+   * writes at that moment while the new pod acknowledged every one).
+   */
+  @Test
+  void aCaughtUpNextPeerConfirmsThePrimaryWhenThePeersSessionEnds() throws Exception {
+    open();
+    StandbyAcks b = peerInSyncWithNextPeer();
+    StandbyAcks c = acks().standbyFor(C);
+    c.sessionStarted(0);
+    b.disconnected();
+    assertThat(acks().confirmingStandbyConnected())
+        .as("a next peer still catching up confirms nothing")
+        .isFalse();
+
+    b.sessionStarted(replica.lastSeq());
+    acks().requireNext(c);
+    durableWrite("caught-up");
+    b.acked(replica.lastSeq());
+    c.acked(replica.lastSeq());
+    assertThat(acks().nextCaughtUp(C)).isTrue();
+    b.disconnected();
+    assertThat(acks().standbyConnected()).as("the peer's own session").isFalse();
+    assertThat(acks().confirmingStandbyConnected())
+        .as("the caught-up next peer every write waits for")
+        .isTrue();
+  }
 }
