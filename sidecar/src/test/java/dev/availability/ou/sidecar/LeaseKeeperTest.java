@@ -3,7 +3,6 @@ package dev.availability.ou.sidecar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.availability.ou.client.LocalProtocol;
-import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.contract.Role;
 import dev.availability.ou.memberapi.MemberChannel;
 import java.time.Duration;
@@ -21,33 +20,14 @@ class LeaseKeeperTest extends ReplicaFixture {
   static final Duration LEASE = Duration.ofMillis(900);
 
   /** Counts renewals; always held. */
-  static class CountingApi implements ControlSource {
+  static class CountingApi extends LeaseOnlyControl {
     final AtomicInteger renewals = new AtomicInteger();
-
-    @Override
-    public void start(Replica r) {}
-
-    @Override
-    public boolean leaseRequired() {
-      return true;
-    }
 
     @Override
     public MemberChannel.Renewal renewLease(long epoch) {
       renewals.incrementAndGet();
       return new MemberChannel.Renewal(true, LEASE, "renewed");
     }
-
-    @Override
-    public void publish(MemberReport report) {}
-
-    @Override
-    public MemberReport lastReport() {
-      return null;
-    }
-
-    @Override
-    public void close() {}
   }
 
   /** As a standby whose session started at the primary's last sequence, acknowledging what is written while {@code confirming}. */

@@ -3,7 +3,6 @@ package dev.availability.ou.sidecar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.availability.ou.client.LocalProtocol;
-import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.contract.Role;
 import dev.availability.ou.memberapi.MemberChannel;
 import java.time.Duration;
@@ -25,17 +24,9 @@ class LeaseRenewalHoldTest extends ReplicaFixture {
   static final Duration LEASE = Duration.ofMillis(900);
 
   /** An API server whose renewals, once {@code slow}, wait for the test's answer. */
-  static final class SlowApi implements ControlSource {
+  static final class SlowApi extends LeaseOnlyControl {
     final AtomicBoolean slow = new AtomicBoolean();
     final SynchronousQueue<MemberChannel.Renewal> answers = new SynchronousQueue<>();
-
-    @Override
-    public void start(Replica r) {}
-
-    @Override
-    public boolean leaseRequired() {
-      return true;
-    }
 
     @Override
     public MemberChannel.Renewal renewLease(long epoch) {
@@ -46,17 +37,6 @@ class LeaseRenewalHoldTest extends ReplicaFixture {
         throw new IllegalStateException(e);
       }
     }
-
-    @Override
-    public void publish(MemberReport report) {}
-
-    @Override
-    public MemberReport lastReport() {
-      return null;
-    }
-
-    @Override
-    public void close() {}
   }
 
   ManualClock clock;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.availability.ou.client.LocalProtocol;
-import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.contract.Role;
 import dev.availability.ou.memberapi.MemberChannel;
 import dev.availability.ou.replication.Key;
@@ -98,15 +97,7 @@ class ReplicaTest extends ReplicaFixture {
     nanoTime = clock;
     open("OU_MODE", "Asynchronous");
     AtomicBoolean apiServerReachable = new AtomicBoolean(true);
-    ControlSource control = new ControlSource() {
-      @Override
-      public void start(Replica r) {}
-
-      @Override
-      public boolean leaseRequired() {
-        return true;
-      }
-
+    ControlSource control = new LeaseOnlyControl() {
       @Override
       public MemberChannel.Renewal renewLease(long epoch) {
         return apiServerReachable.get()
@@ -114,17 +105,6 @@ class ReplicaTest extends ReplicaFixture {
             : new MemberChannel.Renewal(
                 false, Duration.ofMillis(900), "renewal failed: connection refused");
       }
-
-      @Override
-      public void publish(MemberReport report) {}
-
-      @Override
-      public MemberReport lastReport() {
-        return null;
-      }
-
-      @Override
-      public void close() {}
     };
     List<Replica.RoleView> views = new CopyOnWriteArrayList<>();
     replica.listeners().addRoleListener(views::add);
@@ -151,17 +131,9 @@ class ReplicaTest extends ReplicaFixture {
   }
 
   /** A lease the API server cannot renew (unreachable, or it says the lease is another's) and a standby that can be silenced. */
-  private final class BlinkingApi implements ControlSource {
+  private final class BlinkingApi extends LeaseOnlyControl {
     final AtomicBoolean reachable = new AtomicBoolean(true);
     final AtomicBoolean takenAway = new AtomicBoolean(false);
-
-    @Override
-    public void start(Replica r) {}
-
-    @Override
-    public boolean leaseRequired() {
-      return true;
-    }
 
     @Override
     public MemberChannel.Renewal renewLease(long epoch) {
@@ -173,17 +145,6 @@ class ReplicaTest extends ReplicaFixture {
           : new MemberChannel.Renewal(
               false, Duration.ofMillis(900), "renewal failed: connection refused");
     }
-
-    @Override
-    public void publish(MemberReport report) {}
-
-    @Override
-    public MemberReport lastReport() {
-      return null;
-    }
-
-    @Override
-    public void close() {}
   }
 
   /** One tick of the clock: the standby heard (while {@code confirming}), then the lease keeper's look. */
