@@ -5,7 +5,9 @@ package dev.availability.ou.client;
  *
  * @param role the role now
  * @param epoch the promotion generation
- * @param serving whether writes are accepted now (a primary whose lease lapsed is not serving)
+ * @param serving whether this primary serves now: its lease valid, or its standby confirming it. Serve reads only
+ *     while it does. Send writes to the sidecar whenever the role is primary: it decides, and a Synchronous primary
+ *     whose lease renewal is in flight holds them for the answer rather than refusing them
  * @param reason why, in words
  * @param unit the unit this role is of: in a pooled sidecar (a shared standby), the unit the application now
  *     serves, or null while it serves none; null from a sidecar that is not pooled
