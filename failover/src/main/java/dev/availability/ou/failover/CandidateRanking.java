@@ -153,15 +153,7 @@ public final class CandidateRanking {
             : "standby " + sb + " is gone")
         .orElse("the unit has no standby");
     String next = o.pool() == null ? null : o.pool().standby();
-    if (next == null) return was;
-    if (next.equals(o.state().standby())) {
-      // (the status names the pool's standby at once, StandbyWhilePrimaryDown)
-      Member m = o.members().get(next);
-      return m != null && !StandbyAssessment.of(m, o).inSync()
-          ? was + " (pool " + o.pool().pool() + "'s shared standby holds this unit but can only"
-              + " catch up from the primary, which is down)"
-          : was;
-    }
+    if (next == null || next.equals(o.state().standby())) return was;
     // The pool replaced its shared pod while this unit's primary was down: the new one holds the
     // unit but can only catch up from that primary.
     return was + "; pool " + o.pool().pool() + "'s new shared standby " + next

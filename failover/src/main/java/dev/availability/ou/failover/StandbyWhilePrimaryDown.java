@@ -28,23 +28,12 @@ final class StandbyWhilePrimaryDown {
    * still streams, and is promoted once in sync; otherwise it protects the primary when it recovers.
    */
   static Decision ensure(Observation o, Decision d) {
-    // A pooled unit's standby is the pool's: the pool makes it (docs/pools.md), and the status
-    // names
-    // the pool's, not a shared pod the pool has deleted since (kubectl get ou).
+    // A pooled unit's standby is the pool's: the pool makes it (docs/pools.md).
     if (o.pooled()) {
-      UnitState s = d.state();
-      String shared = o.pool().standby();
-      if (shared != null && shared.equals(s.primary())) shared = null; // (taken over, not yet seen)
-      UnitState next = java.util.Objects.equals(s.standby(), shared) ? s : s.withStandby(shared);
       List<Action> actions = new ArrayList<>(d.actions());
-      removeExtraMembers(o, next, actions);
+      removeExtraMembers(o, d.state(), actions);
       return new Decision(
-          next,
-          d.phase(),
-          d.conditions(),
-          actions,
-          d.persistStateFirst() || next != s,
-          d.recheckAfter());
+          d.state(), d.phase(), d.conditions(), actions, d.persistStateFirst(), d.recheckAfter());
     }
     UnitState s = d.state();
     Member sb = o.member(s.standby()).orElse(null);
