@@ -125,36 +125,18 @@ public final class FailoverBenchmark {
     System.exit(0); // the cluster's shutdown hook deletes it
   }
 
-  /** One sample; detection and reason from the unit's own record (-1 and "" where it has none). */
-  private record Sample(
-      long outageMillis,
-      long lost,
-      long trafficSwitchedMillis,
-      long detectionMillis,
-      long promotionMillis,
-      String reason) {}
-
   private void measure(FaultKind kind, int n) throws Exception {
-    java.util.Map<Drill, List<Sample>> ou = new java.util.LinkedHashMap<>();
-    List<Sample> base = new ArrayList<>();
+    java.util.Map<Drill, List<FailoverSample>> ou = new java.util.LinkedHashMap<>();
+    List<FailoverSample> base = new ArrayList<>();
     int overCap = 0;
     for (int i = 1; i <= n; i++) {
       StringBuilder line = new StringBuilder();
       for (Drill d : units) {
-        Sample u = unitSample(d, kind);
+        FailoverSample u = unitSample(d, kind);
         ou.computeIfAbsent(d, x -> new ArrayList<>()).add(u);
-        line.append(String.format(
-            "%s %d ms (lost %d; by its status: detected at %d ms by %s, Service switched at %d ms,"
-                + " endpoints at %d ms); ",
-            d.durability(),
-            u.outageMillis(),
-            u.lost(),
-            u.detectionMillis(),
-            u.reason(),
-            u.detectionMillis() + u.promotionMillis(),
-            u.trafficSwitchedMillis()));
+        line.append(u.line(d.durability()));
       }
-      Sample b = baselineSample(kind);
+      FailoverSample b = baselineSample(kind);
       if (b.outageMillis() < 0) overCap++;
       else base.add(b);
       if (kind == FaultKind.CONTAINER_CRASH && i < n) freshContainers();
@@ -212,7 +194,7 @@ public final class FailoverBenchmark {
   }
 
   /** One fault to the unit's primary, under load; the client's outage and loss, and the unit's own record of when traffic moved. */
-  private Sample unitSample(Drill unit, FaultKind kind) throws Exception {
+  private FailoverSample unitSample(Drill unit, FaultKind kind) throws Exception {
     unit.startLoad(LOAD.withAddress(cluster.serviceAddress(unit.namespace, Drill.UNIT)), null);
     Drill.pause(Duration.ofSeconds(2));
     if (!memory.containsKey(unit)) { // once per unit, under the client's load
@@ -233,17 +215,11 @@ public final class FailoverBenchmark {
     ClientVerdict v = unit.finish();
     FailoverRecord r = unit.units.get(Drill.UNIT).getStatus().getLastFailover();
     erase(unit.lastLoad());
-    return new Sample(
-        v.outageMillis(),
-        v.lost(),
-        r == null || r.getTrafficSwitchedMillis() == null ? -1 : r.getTrafficSwitchedMillis(),
-        r == null || r.getDetectionMillis() == null ? -1 : r.getDetectionMillis(),
-        r == null || r.getPromotionMillis() == null ? -1 : r.getPromotionMillis(),
-        r == null || r.getReason() == null ? "" : r.getReason());
+    return FailoverSample.of(v, r);
   }
 
   /** The same fault to the baseline's pod; outage -1 when it did not serve again within the cap. */
-  private Sample baselineSample(FaultKind kind) throws Exception {
+  private FailoverSample baselineSample(FaultKind kind) throws Exception {
     LoadClient load =
         LoadClient.start(LOAD.withAddress(cluster.serviceAddress(unit.namespace, Baseline.NAME)));
     try {
@@ -271,7 +247,7 @@ public final class FailoverBenchmark {
       load.stop();
       ClientVerdict v = load.verdict(load.readBack(Duration.ofSeconds(60)));
       erase(load);
-      return new Sample(recovered ? v.outageMillis() : -1, v.lost(), -1, -1, -1, "");
+      return FailoverSample.baseline(recovered ? v.outageMillis() : -1, v.lost());
     } finally {
       load.close();
     }
@@ -324,10 +300,10 @@ public final class FailoverBenchmark {
   private void report(
       FaultKind kind,
       int n,
-      java.util.Map<Drill, List<Sample>> ou,
-      List<Sample> base,
+      java.util.Map<Drill, List<FailoverSample>> ou,
+      List<FailoverSample> base,
       int overCap) {
-    List<Long> baseOutage = base.stream().map(Sample::outageMillis).toList();
+    List<Long> baseOutage = base.stream().map(FailoverSample::outageMillis).toList();
     long baseP50 = Percentiles.of(baseOutage, 50);
     System.out.println();
     System.out.println("fault: " + kind.label
@@ -337,12 +313,13 @@ public final class FailoverBenchmark {
         "subject", "p50 ms", "p99 ms*", "max ms", "lost", "moved p50 ms**");
     StringBuilder json = new StringBuilder();
     for (var e : ou.entrySet()) {
-      List<Long> outage = e.getValue().stream().map(Sample::outageMillis).toList();
+      List<Long> outage =
+          e.getValue().stream().map(FailoverSample::outageMillis).toList();
       List<Long> switched = e.getValue().stream()
-          .map(Sample::trafficSwitchedMillis)
+          .map(FailoverSample::trafficSwitchedMillis)
           .filter(t -> t >= 0)
           .toList();
-      long lost = e.getValue().stream().mapToLong(Sample::lost).sum();
+      long lost = e.getValue().stream().mapToLong(FailoverSample::lost).sum();
       long p50 = Percentiles.of(outage, 50);
       String who = e.getKey().durability().name().toLowerCase(Locale.ROOT);
       System.out.printf(
@@ -374,7 +351,7 @@ public final class FailoverBenchmark {
         text(baseP50),
         text(Percentiles.of(baseOutage, 99)),
         text(Percentiles.of(baseOutage, 100)),
-        base.stream().mapToLong(Sample::lost).sum(),
+        base.stream().mapToLong(FailoverSample::lost).sum(),
         "-");
     System.out.printf(
         "* %d samples each: p99 is their max; baseline samples past the %d s cap (not in its figures): %d%s%n",
@@ -397,7 +374,7 @@ public final class FailoverBenchmark {
         json,
         json(baseP50),
         json(Percentiles.of(baseOutage, 99)),
-        base.stream().mapToLong(Sample::lost).sum(),
+        base.stream().mapToLong(FailoverSample::lost).sum(),
         overCap));
   }
 
