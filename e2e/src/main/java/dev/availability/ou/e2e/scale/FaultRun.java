@@ -94,7 +94,7 @@ final class FaultRun {
   boolean awaitProtected(String unit, long timeoutMs) throws InterruptedException {
     long until = System.currentTimeMillis() + timeoutMs;
     while (System.currentTimeMillis() < until) {
-      if (phaseOf(unit) == UnitPhase.Protected) return true;
+      if (units.get(unit).filter(u -> UnitWatch.isProtected(u, members)).isPresent()) return true;
       Thread.sleep(200);
     }
     return false;

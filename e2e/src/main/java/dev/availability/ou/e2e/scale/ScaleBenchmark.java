@@ -138,7 +138,7 @@ public final class ScaleBenchmark {
     awaitGone("solo");
 
     PromText startApply = probes.operatorMetrics();
-    report.allProtectedSeconds = applyAll(watch);
+    report.allProtectedSeconds = applyAll(watch, members);
     PromText endApply = probes.operatorMetrics();
     report.applyQueueWait(startApply, endApply);
 
@@ -148,7 +148,7 @@ public final class ScaleBenchmark {
     List<String> faulted = new ArrayList<>();
     List<String> formers = new ArrayList<>();
     List<CompletableFuture<Long>> switches = new ArrayList<>();
-    for (String u : pickFaulted(watch)) {
+    for (String u : pickFaulted(watch, members)) {
       String primary = watch.get(u).map(UnitWatch::primary).orElse(null);
       try {
         switches.add(faultRun.fault(u));
@@ -171,7 +171,7 @@ public final class ScaleBenchmark {
   }
 
   /** Creates every unit at once (eight at a time) and waits until all are Protected; seconds from the first create, or -1. */
-  private double applyAll(UnitWatch watch) throws InterruptedException {
+  private double applyAll(UnitWatch watch, ScaleMembers members) throws InterruptedException {
     Progress.log("applying " + units + " units at once");
     long start = System.nanoTime();
     ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -184,7 +184,7 @@ public final class ScaleBenchmark {
         env("OU_SCALE_PROTECT_TIMEOUT_SECONDS", String.valueOf(Math.max(300, 2L * units))));
     long lastLog = 0;
     while (true) {
-      long n = watch.protectedCount();
+      long n = watch.protectedCount(members);
       double s = (System.nanoTime() - start) / 1e9;
       if (n >= units) {
         Progress.log("Protected " + n + "/" + units + " after " + String.format("%.1f", s) + " s");
@@ -219,9 +219,9 @@ public final class ScaleBenchmark {
   }
 
   /** Protected units spread over the whole set, so faults do not cluster on the first nodes (a fault needs a unit that serves). */
-  private List<String> pickFaulted(UnitWatch watch) {
+  private List<String> pickFaulted(UnitWatch watch, ScaleMembers members) {
     List<String> ready = watch.all().stream()
-        .filter(u -> UnitWatch.phase(u) == dev.availability.ou.api.UnitPhase.Protected)
+        .filter(u -> UnitWatch.isProtected(u, members))
         .map(u -> u.getMetadata().getName())
         .filter(n -> !n.equals("solo"))
         .sorted()

@@ -33,6 +33,9 @@ final class ScaleMember {
   private volatile long lastRenewalMillis;
   private volatile long leaseMillis = 2000;
   private volatile long syncedEpoch = -1;
+  /** The epoch at which this member, as standby, has written a report saying in sync; -1 before. */
+  volatile long reportedInSyncEpoch = -1;
+
   private long sequence;
   private final boolean asynchronous;
   private final long peerLostAfterMillis;
@@ -203,18 +206,21 @@ final class ScaleMember {
     boolean lost = silent >= peerLostAfterMillis;
     if (reported == Role.Primary)
       sequence += 10; // the writes of a second; only facts, not positions, make a write
-    channel.publish(MemberReport.builder()
+    boolean inSync = standby && syncedEpoch == a.epoch();
+    boolean wrote = channel.publish(MemberReport.builder()
         .role(reported)
         .epoch(a.epoch())
         .lastDurableSeq(sequence)
         .lag(standby ? 0L : null)
-        .inSync(standby ? syncedEpoch == a.epoch() : null)
+        .inSync(standby ? inSync : null)
         .peerLost(lost)
         .peerHeartbeatAgeMillis(lost ? silent : 50L)
         .appHealthy(Boolean.TRUE)
         .replicationEndpoint(ip + ":" + ContractKeys.REPLICATION_PORT)
         .reportedAtMillis(now)
         .build());
+    if (!inSync) reportedInSyncEpoch = -1;
+    else if (wrote && reportedInSyncEpoch != a.epoch()) reportedInSyncEpoch = a.epoch();
   }
 
   /** A standby gets in sync once its primary serves at its epoch; a frozen primary streams nothing. */

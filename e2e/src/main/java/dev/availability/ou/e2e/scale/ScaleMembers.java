@@ -80,6 +80,18 @@ public final class ScaleMembers implements AutoCloseable {
     m.frozen = true;
   }
 
+  /**
+   * Whether the standby double of {@code pod} has written a report saying it is in sync at {@code epoch}. A KWOK
+   * pod is Ready as soon as it runs, and the operator takes a standby's readiness as its word until its first report
+   * (a real sidecar's readiness probe passes only once in sync), so the unit's phase alone can say Protected a
+   * second before its standby could be promoted: faulting it then blocks the failover (seen: the baseline's first
+   * fault).
+   */
+  boolean reportedInSync(String pod, long epoch) {
+    ScaleMember m = pod == null ? null : members.get(pod);
+    return m != null && m.reportedInSyncEpoch == epoch;
+  }
+
   public int size() {
     return members.size();
   }

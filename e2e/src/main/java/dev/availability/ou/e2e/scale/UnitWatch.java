@@ -54,8 +54,17 @@ final class UnitWatch implements AutoCloseable {
         : u.getStatus().getFailovers();
   }
 
-  long protectedCount() {
-    return all().stream().filter(u -> phase(u) == UnitPhase.Protected).count();
+  /** Protected in its status, and its standby's own report says in sync at the unit's epoch ({@link ScaleMembers#reportedInSync}). */
+  static boolean isProtected(OperationalUnit u, ScaleMembers members) {
+    var s = u.getStatus();
+    return phase(u) == UnitPhase.Protected
+        && s.getStandby() != null
+        && s.getEpoch() != null
+        && members.reportedInSync(s.getStandby().getPod(), s.getEpoch());
+  }
+
+  long protectedCount(ScaleMembers members) {
+    return all().stream().filter(u -> isProtected(u, members)).count();
   }
 
   /** Failovers so far, by unit. */
