@@ -3,6 +3,7 @@ package dev.availability.ou.memberapi;
 import dev.availability.ou.contract.Assignment;
 import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.contract.MemberReport;
+import dev.availability.ou.contract.Role;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -21,6 +22,7 @@ public final class MemberChannel implements AutoCloseable {
   private final String pod;
   private final Clock clock;
   private final Duration reportRefresh;
+  private final Duration synchronousRefresh;
   private final AtomicReference<Assignment> assignment = new AtomicReference<>();
   private final AtomicReference<MemberReport> published = new AtomicReference<>();
   private final AtomicReference<MemberApi.LeaseState> lastLease = new AtomicReference<>();
@@ -53,6 +55,24 @@ public final class MemberChannel implements AutoCloseable {
    */
   public MemberChannel(
       MemberApi api, String pod, String pooledUnit, Clock clock, Duration reportRefresh) {
+    this(api, pod, pooledUnit, clock, reportRefresh, reportRefresh);
+  }
+
+  /**
+   * As above; while its assignment says Synchronous or Journal, an unchanged report is rewritten only every {@code
+   * synchronousRefresh} (the sidecar's OU_SYNCHRONOUS_POSITION_REPORT_INTERVAL). There the positions decide nothing:
+   * every acknowledged write is on the standby, so an in-sync standby's lag is nought by construction and in-sync
+   * is a fact that goes out at once (a standby catching up keeps {@code reportRefresh}: its lag is its progress). Asynchronous mode keeps {@code reportRefresh}: the operator checks the lag
+   * against maxPromotableLag before it promotes. At 1,000 units the refresh was most of the steady API writes.
+   */
+  public MemberChannel(
+      MemberApi api,
+      String pod,
+      String pooledUnit,
+      Clock clock,
+      Duration reportRefresh,
+      Duration synchronousRefresh) {
+    this.synchronousRefresh = Objects.requireNonNull(synchronousRefresh);
     this.api = Objects.requireNonNull(api);
     this.pod = Objects.requireNonNull(pod);
     this.pooledUnit = pooledUnit;
@@ -121,9 +141,13 @@ public final class MemberChannel implements AutoCloseable {
   /** How often an unchanged report is rewritten anyway by default, to refresh sequence and lag figures. */
   public static final Duration REPORT_REFRESH = Duration.ofSeconds(10);
 
+  /** The same once in sync under a Synchronous or Journal assignment, by default (see {@link #refresh}). */
+  public static final Duration SYNCHRONOUS_REPORT_REFRESH = Duration.ofSeconds(60);
+
   /**
    * Writes the report on the member's own pod when its facts changed ({@link MemberReport#sameFactsAs}), or when
-   * the last write is older than the report refresh (positions, lag and sizes move with every write); returns
+   * the last write is older than the report refresh of its mode (positions, lag and sizes move with every write;
+   * {@link #refresh}); returns
    * whether it wrote. One write per change keeps the API server's load proportional to events, not to traffic.
    * This is the only throttle between a member and the API server: its callers offer a report every tick.
    *
@@ -134,7 +158,7 @@ public final class MemberChannel implements AutoCloseable {
   public boolean publish(MemberReport report) {
     MemberReport last = published.get();
     if (report.sameFactsAs(last)
-        && report.reportedAtMillis() - last.reportedAtMillis() < reportRefresh.toMillis())
+        && report.reportedAtMillis() - last.reportedAtMillis() < refresh(report).toMillis())
       return false;
     long now = clock.millis();
     if (now < nextWriteAtMillis) return false;
@@ -156,6 +180,18 @@ public final class MemberChannel implements AutoCloseable {
     nextWriteAtMillis = 0;
     published.set(report);
     return true;
+  }
+
+  /**
+   * How often {@code report}, unchanged in its facts, is rewritten: the synchronous refresh under a Synchronous or
+   * Journal assignment, except for a standby still catching up (its lag is its progress, shown in the unit's status).
+   */
+  Duration refresh(MemberReport report) {
+    Assignment a = assignment.get();
+    boolean synchronous =
+        a != null && ("Synchronous".equals(a.mode()) || "Journal".equals(a.mode()));
+    boolean catchingUp = report.role() == Role.Standby && !Boolean.TRUE.equals(report.inSync());
+    return synchronous && !catchingUp ? synchronousRefresh : reportRefresh;
   }
 
   /** The longest wait between report writes after failures (a role change waits too: the server refused the last). */

@@ -3,6 +3,7 @@ package dev.availability.ou.memberapi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.availability.ou.contract.Assignment;
 import dev.availability.ou.contract.ContractKeys;
 import dev.availability.ou.contract.MemberReport;
 import dev.availability.ou.contract.Role;
@@ -62,6 +63,39 @@ class MemberChannelPublishTest {
         .replicationEndpoint("10.0.0.2:7480")
         .reportedAtMillis(at)
         .build();
+  }
+
+  @Test
+  void underASynchronousAssignmentPositionsAreRefreshedOnlyEverySynchronousRefreshOnceInSync() {
+    MemberChannel channel = new MemberChannel(
+        api, "web-1", null, Clock.systemUTC(), Duration.ofSeconds(3), Duration.ofSeconds(30));
+    channel.seed(new Assignment(Role.Standby, 4, "web-0", "Synchronous"));
+    assertThat(channel.publish(report(false, 1, 1_000))).isTrue();
+    assertThat(channel.publish(report(false, 2, 4_000)))
+        .as("catching up: its lag is its progress, refreshed at the short refresh")
+        .isTrue();
+    assertThat(channel.publish(report(true, 3, 4_500))).as("in sync: a fact").isTrue();
+    assertThat(channel.publish(report(true, 4, 8_000)))
+        .as("in sync under Synchronous: 3.5 s is not enough")
+        .isFalse();
+    assertThat(channel.publish(report(true, 5, 34_400)))
+        .as("29.9 s after the last write")
+        .isFalse();
+    assertThat(channel.publish(report(true, 6, 34_500)))
+        .as("the synchronous refresh is due")
+        .isTrue();
+    assertThat(patches).hasSize(4);
+  }
+
+  @Test
+  void underAnAsynchronousAssignmentPositionsKeepTheShortRefresh() {
+    MemberChannel channel = new MemberChannel(
+        api, "web-1", null, Clock.systemUTC(), Duration.ofSeconds(3), Duration.ofSeconds(30));
+    channel.seed(new Assignment(Role.Standby, 4, "web-0", "Asynchronous"));
+    assertThat(channel.publish(report(true, 1, 1_000))).isTrue();
+    assertThat(channel.publish(report(true, 2, 4_000)))
+        .as("the operator checks an asynchronous standby's lag before promoting it")
+        .isTrue();
   }
 
   @Test

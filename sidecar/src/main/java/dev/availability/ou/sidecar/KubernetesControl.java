@@ -87,7 +87,8 @@ final class KubernetesControl implements ControlSource {
         cfg.podName(),
         pooledUnit,
         Clock.systemUTC(),
-        Duration.ofMillis(cfg.positionReportIntervalMillis()));
+        Duration.ofMillis(cfg.positionReportIntervalMillis()),
+        Duration.ofMillis(cfg.synchronousPositionReportIntervalMillis()));
     // A standby with its assignment from the file needs no head start: the warm-up's TLS handshake
     // would only take CPU
     // from its start while its primary waits for it.

@@ -13,8 +13,8 @@ import java.time.Duration;
  * One member's sidecar, control path only, at the real sidecar's cadence: the lease renewed every third of its
  * duration after each success (a sixth after a failure), and only every ten lease durations while its standby
  * confirms it (Synchronous, Journal), as {@code LeaseKeeper} does; a standby reporting its primary lost after OU_PEER_LOST_AFTER of silence; a report built every
- * second ({@code OU_REPORT_INTERVAL}) and written by {@link MemberChannel#publish} when its facts change or every {@link MemberChannel#REPORT_REFRESH},
- * as the sidecar's {@code KubernetesControl} does; and, as primary with a peer not streaming from it, the peer's pod read every
+ * second ({@code OU_REPORT_INTERVAL}) and written by {@link MemberChannel#publish} when its facts change or every {@link MemberChannel#REPORT_REFRESH}
+ * ({@link MemberChannel#SYNCHRONOUS_REPORT_REFRESH} once in sync under a Synchronous assignment), as the sidecar's {@code KubernetesControl} does; and, as primary with a peer not streaming from it, the peer's pod read every
  * second, as {@code KubernetesControl.peerLoop} does. A standby is in sync once its primary serves at its epoch (no data flows).
  */
 final class ScaleMember {
@@ -56,7 +56,13 @@ final class ScaleMember {
     this.peerLostAfterMillis = peerLostAfterMillis;
     this.pod = pod;
     this.ip = ip;
-    this.channel = new MemberChannel(api, pod, clock);
+    this.channel = new MemberChannel(
+        api,
+        pod,
+        null,
+        clock,
+        MemberChannel.REPORT_REFRESH,
+        MemberChannel.SYNCHRONOUS_REPORT_REFRESH);
   }
 
   void start() {

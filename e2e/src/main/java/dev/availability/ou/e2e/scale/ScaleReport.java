@@ -18,6 +18,11 @@ final class ScaleReport {
   double allProtectedSeconds = -1;
   double applyQueueP50 = -1;
   double applyQueueP99 = -1;
+  /** The control plane's writes a second before any unit ({@link WriteCeiling}); -1 when not measured. */
+  double writeCeiling = -1;
+  /** Writes of every client while the units were created, per unit (apply until all Protected or the timeout). */
+  double writesPerUnitCreated = -1;
+
   Steady steady;
   List<FaultRun.Sample> single = List.of();
   List<FaultRun.Sample> loaded = List.of();
@@ -42,6 +47,19 @@ final class ScaleReport {
         nodes,
         System.getProperty("os.name"),
         System.getProperty("os.version"));
+  }
+
+  /** The least time creating the units can take on this control plane, from the two figures above; -1 without them. */
+  double createFloorSeconds() {
+    return writeCeiling > 0 && writesPerUnitCreated > 0
+        ? bench.units * writesPerUnitCreated / writeCeiling
+        : -1;
+  }
+
+  /** Every client's writes between the two API server scrapes, per unit applied. */
+  void applyWrites(PromText before, PromText after, double seconds) {
+    writesPerUnitCreated =
+        ApiTraffic.between(before, after, seconds).allWrites() * seconds / bench.units;
   }
 
   void applyQueueWait(PromText before, PromText after) {
@@ -78,6 +96,19 @@ final class ScaleReport {
     row(
         "reconcile queue wait while applying, p50 / p99",
         ms(applyQueueP50) + " / " + ms(applyQueueP99));
+    if (writeCeiling > 0)
+      row(
+          "control plane's write ceiling (" + WriteCeiling.WRITERS
+              + " writers patching ConfigMaps, before any unit)",
+          String.format(Locale.ROOT, "%.0f writes/s", writeCeiling));
+    if (writesPerUnitCreated > 0)
+      row(
+          "writes while creating, per unit (every client: operator, members, scheduler, KWOK)",
+          String.format(Locale.ROOT, "%.1f", writesPerUnitCreated));
+    if (createFloorSeconds() > 0)
+      row(
+          "so creating " + u + " units takes at least (units × writes ÷ ceiling)",
+          String.format(Locale.ROOT, "%.0f s on this control plane", createFloorSeconds()));
     Steady s = steady;
     if (s != null) {
       row("operator heap after a full GC", String.format(Locale.ROOT, "%.0f MiB", s.heapMiB()));
@@ -227,6 +258,12 @@ final class ScaleReport {
     j.append(",\"budget\":\"").append(bench.budget).append('"');
     field(j, "steady_s", bench.steadySeconds);
     field(j, "all_protected_s", allProtectedSeconds < 0 ? null : round(allProtectedSeconds, 1));
+    field(j, "write_ceiling_per_s", writeCeiling < 0 ? null : round(writeCeiling, 0));
+    field(
+        j,
+        "writes_per_unit_created",
+        writesPerUnitCreated < 0 ? null : round(writesPerUnitCreated, 1));
+    field(j, "create_floor_s", createFloorSeconds() < 0 ? null : round(createFloorSeconds(), 0));
     field(j, "operator_heap_mib", s == null || s.heapMiB() < 0 ? null : round(s.heapMiB(), 1));
     field(j, "operator_rss_mib", s == null ? null : round(s.rssMiB(), 1));
     field(j, "operator_hwm_mib", s == null ? null : round(s.hwmMiB(), 1));
