@@ -71,6 +71,27 @@ class FailoverLoopTest {
   }
 
   @Test
+  void thePassThatAnswersTheResumptionDropsTheLoopMarkAndAsksToBeDecidedAgainAtOnce() {
+    World w = unit(2, Duration.ofMinutes(10));
+    crashThePrimaryAndSettle(w);
+    crashThePrimaryAndSettle(w);
+    assertThat(w.condition(ConditionType.Degraded).reason()).isEqualTo("FailoverLoop");
+
+    w.policy = w.policy.withRequests(new Requests(null, null, null, null, "2026-12-06T03:00:00Z"));
+    Decision answering = w.reconcile();
+
+    assertThat(w.status.answer(Requests.Kind.ResumeFailovers).state())
+        .isEqualTo(RequestAnswer.State.Done);
+    assertThat(answering.conditions())
+        .as("a healthy unit resumed: no pod event may follow for a minute, so this pass shows it")
+        .anySatisfy(c -> {
+          assertThat(c.type()).isEqualTo(ConditionType.Degraded);
+          assertThat(c.status()).isFalse();
+        });
+    assertThat(answering.recheckAfter()).isEqualTo(Duration.ZERO);
+  }
+
+  @Test
   void failoversFurtherApartThanTheWindowNeverTripIt() {
     World w = unit(2, Duration.ofSeconds(30));
     crashThePrimaryAndSettle(w);
