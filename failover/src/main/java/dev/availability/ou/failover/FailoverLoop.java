@@ -100,12 +100,9 @@ final class FailoverLoop {
     UnitState next = shown
         .state()
         .withAnswer(RequestAnswer.done(Requests.Kind.ResumeFailovers, value, said, o.now()));
-    // Answered: the loop no longer holds, so its mark goes, and the unit is decided again at once
-    // without it (a
-    // failure it held then fails over). Nothing else may cause that pass: a healthy unit's members
-    // write nothing
-    // for a minute (seen in the loop drill: Degraded said FailoverLoop for 20 s after the
-    // resumption was Done).
+    // Answered: the loop no longer holds, so its mark goes and the unit is decided again at once
+    // (a failure it held then fails over). Nothing else may cause that pass before the resync: a
+    // healthy unit's members write nothing for a minute (the loop drill saw FailoverLoop for 20 s).
     return new Decision(
         next, d.phase(), d.conditions(), actions, shown.persistStateFirst(), Duration.ZERO);
   }
