@@ -61,18 +61,9 @@ public final class FailoverBenchmark {
         BASELINE_NODES);
   }
 
-  /**
-   * The benchmark gives each unit fault after fault on purpose, several within minutes (a warm-up, the samples of each
-   * kind, and any failover the unit makes while it is created on a loaded machine): the failover-loop guard, which
-   * would rightly stop that in production (FailoverLoopDrillTest proves it), must not stop the measurement. Ten
-   * failovers within one second never happen here.
-   */
+  /** Exempt from the failover-loop guard: the benchmark faults each unit again and again on purpose. */
   static void measurable(dev.availability.ou.api.OperationalUnit u) {
-    dev.availability.ou.api.LoopProtectionSpec loop =
-        new dev.availability.ou.api.LoopProtectionSpec();
-    loop.setMaxFailovers(10);
-    loop.setWindow("1s");
-    u.getSpec().getFailover().setLoopProtection(loop);
+    dev.availability.ou.e2e.Units.exemptFromLoopGuard(u);
   }
 
   private static void measurableOn(dev.availability.ou.api.OperationalUnit u, SubjectNodes nodes) {

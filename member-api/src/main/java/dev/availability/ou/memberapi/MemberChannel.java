@@ -61,9 +61,10 @@ public final class MemberChannel implements AutoCloseable {
   /**
    * As above; while its assignment says Synchronous or Journal, an unchanged report is rewritten only every {@code
    * synchronousRefresh} (the sidecar's OU_SYNCHRONOUS_POSITION_REPORT_INTERVAL). There the positions decide nothing:
-   * every acknowledged write is on the standby, so an in-sync standby's lag is nought by construction and in-sync
-   * is a fact that goes out at once (a standby catching up keeps {@code reportRefresh}: its lag is its progress). Asynchronous mode keeps {@code reportRefresh}: the operator checks the lag
-   * against maxPromotableLag before it promotes. At 1,000 units the refresh was most of the steady API writes.
+   * every acknowledged write is on the standby, so an in-sync standby's lag is nought by construction, and in-sync
+   * is a fact that goes out at once. A standby catching up keeps {@code reportRefresh} (its lag is its progress), and
+   * so does Asynchronous mode (the operator checks the lag against maxPromotableLag before it promotes). The refresh
+   * was most of a steady unit's API writes.
    */
   public MemberChannel(
       MemberApi api,

@@ -65,11 +65,17 @@ class MemberChannelPublishTest {
         .build();
   }
 
-  @Test
-  void underASynchronousAssignmentPositionsAreRefreshedOnlyEverySynchronousRefreshOnceInSync() {
+  /** A standby's channel under {@code mode}: refreshed every 3 s, or every 30 s where its mode allows. */
+  private MemberChannel standbyUnder(String mode) {
     MemberChannel channel = new MemberChannel(
         api, "web-1", null, Clock.systemUTC(), Duration.ofSeconds(3), Duration.ofSeconds(30));
-    channel.seed(new Assignment(Role.Standby, 4, "web-0", "Synchronous"));
+    channel.seed(new Assignment(Role.Standby, 4, "web-0", mode));
+    return channel;
+  }
+
+  @Test
+  void underASynchronousAssignmentPositionsAreRefreshedOnlyEverySynchronousRefreshOnceInSync() {
+    MemberChannel channel = standbyUnder("Synchronous");
     assertThat(channel.publish(report(false, 1, 1_000))).isTrue();
     assertThat(channel.publish(report(false, 2, 4_000)))
         .as("catching up: its lag is its progress, refreshed at the short refresh")
@@ -89,9 +95,7 @@ class MemberChannelPublishTest {
 
   @Test
   void underAnAsynchronousAssignmentPositionsKeepTheShortRefresh() {
-    MemberChannel channel = new MemberChannel(
-        api, "web-1", null, Clock.systemUTC(), Duration.ofSeconds(3), Duration.ofSeconds(30));
-    channel.seed(new Assignment(Role.Standby, 4, "web-0", "Asynchronous"));
+    MemberChannel channel = standbyUnder("Asynchronous");
     assertThat(channel.publish(report(true, 1, 1_000))).isTrue();
     assertThat(channel.publish(report(true, 2, 4_000)))
         .as("the operator checks an asynchronous standby's lag before promoting it")

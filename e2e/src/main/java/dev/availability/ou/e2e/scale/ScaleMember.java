@@ -225,8 +225,7 @@ final class ScaleMember {
         .replicationEndpoint(ip + ":" + ContractKeys.REPLICATION_PORT)
         .reportedAtMillis(now)
         .build());
-    if (!inSync) reportedInSyncEpoch = -1;
-    else if (wrote && reportedInSyncEpoch != a.epoch()) reportedInSyncEpoch = a.epoch();
+    if (wrote) reportedInSyncEpoch = inSync ? a.epoch() : -1;
   }
 
   /** A standby gets in sync once its primary serves at its epoch; a frozen primary streams nothing. */
