@@ -245,6 +245,15 @@ class SharedStandbyTest extends EndToEndTest {
           .pollInterval(Duration.ofMillis(100))
           .until(() -> poolPods(pool).stream()
               .anyMatch(pod -> !pod.getMetadata().getName().equals(shared)));
+      // rb is in sync on the new pod before ra's node dies: when rb's primary shares that node, the
+      // new pod is what it is taken over by. Failing the node sooner left rb with no copy to
+      // promote (CI: the await for rb's protection below timed out).
+      await("rb Protected by the new shared pod")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> h.units.phase("rb") == UnitPhase.Protected
+              && h.units.standby("rb") != null
+              && !h.units.standby("rb").equals(shared));
       faults.failNode(raNode);
       long watchUntil = System.nanoTime() + Duration.ofSeconds(45).toNanos();
       while (System.nanoTime() < watchUntil) {
