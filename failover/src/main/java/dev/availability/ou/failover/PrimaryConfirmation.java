@@ -1,6 +1,8 @@
 package dev.availability.ou.failover;
 
 import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * When the primary was last known alive, as the lease rules ({@code LeaseExpired}, {@code LeaseOverdue}) measure it.
@@ -45,14 +47,36 @@ final class PrimaryConfirmation {
         : new Liveness(renewedAt, renewedAt.plus(leaseDuration), renewedAt.plus(t.renewInterval()));
   }
 
-  /** When the unit's in-sync standby last heard {@code primary} (now, while it still hears it); null when it cannot say. */
+  /**
+   * When the unit's in-sync standby last heard {@code primary} (now, while it still hears it); null when it cannot say.
+   * A pooled unit's primary streams to the pool's pod its seat names and, during a handover, to the one catching up
+   * as well: any of them that holds the unit in sync and hears the primary vouches. The pool lets the old pod go as
+   * soon as the new one holds the unit in sync, which may be a moment before the unit's status names the new one; the
+   * status's standby alone then said nothing, the primary's sparse renewal looked long expired, and a healthy primary
+   * was failed over (the pool drill).
+   */
   static Instant vouchedAt(Observation o, Member primary) {
-    UnitState s = o.state();
     // The mode its sidecar was told to run: an edit of the spec reaches it with its next assignment
     // (PrimaryUpkeep).
-    if (primary.assignedMode(o.policy().mode()) == UnitPolicy.Mode.Asynchronous
-        || s.standby() == null) return null;
-    Member sb = o.member(s.standby()).orElse(null);
+    if (primary.assignedMode(o.policy().mode()) == UnitPolicy.Mode.Asynchronous) return null;
+    Set<String> standbys = new LinkedHashSet<>();
+    standbys.add(o.state().standby());
+    if (o.pool() != null) {
+      standbys.add(o.pool().standby());
+      standbys.add(o.pool().nextStandby());
+    }
+    standbys.remove(null);
+    standbys.remove(primary.pod());
+    Instant latest = null;
+    for (String pod : standbys) {
+      Instant at = vouchedBy(o, o.member(pod).orElse(null));
+      if (at != null && (latest == null || at.isAfter(latest))) latest = at;
+    }
+    return latest;
+  }
+
+  /** When {@code sb}, a standby of the unit, last heard its primary; null when it cannot say. */
+  private static Instant vouchedBy(Observation o, Member sb) {
     // (a former primary kept while its pod is deleted runs until it is released: it vouches as any
     // standby)
     if (sb == null
@@ -64,7 +88,7 @@ final class PrimaryConfirmation {
     Member.Report r = sb.report();
     if (r == null
         || r.role() != Member.Role.Standby
-        || r.epoch() != s.epoch()
+        || r.epoch() != o.state().epoch()
         || !Boolean.TRUE.equals(r.inSync())) return null;
     if (!Boolean.TRUE.equals(r.peerLost())) return o.now();
     Instant since = r.reportedAt();

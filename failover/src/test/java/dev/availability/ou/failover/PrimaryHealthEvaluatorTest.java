@@ -3,8 +3,11 @@ package dev.availability.ou.failover;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.availability.ou.failover.Member.AppContainer;
+import dev.availability.ou.failover.pool.PoolSeat;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -370,6 +373,50 @@ class PrimaryHealthEvaluatorTest {
         .as("a partition between the pods, not a crash")
         .isEqualTo(Verdict.Status.Suspect);
     assertThat(v.signals()).extracting(Signal::kind).containsExactly(Signal.Kind.PeerLost);
+  }
+
+  @Test
+  void
+      aPooledPrimaryIsVouchedForByThePoolsPodHoldingItInSyncWhenTheStandbyItsStatusNamesHasLetItGo() {
+    leaseRenewedAgo(Duration.ofMinutes(10)); // confirmed by its standby: it renews only sparsely
+    World.Pod next = w.addSharedPod("shards-standby-2");
+    next.node = w.standby().node;
+    next.phase = w.standby().phase;
+    next.ready = true;
+    next.reported = true;
+    next.manualReport = true;
+    next.reportRole = Member.Role.Standby;
+    next.reportEpoch = w.status.epoch();
+    next.inSync = true;
+    next.peerLost = false;
+    next.peerHeartbeatAge = 0L;
+    next.reportedAt = w.now;
+    // The pool took the unit from the pod the status still names (the new pod holds it in sync),
+    // before the
+    // unit's reconciler moved its status on: that pod is no longer among the unit's members.
+    w.pods.remove(w.status.standby());
+    assertThat(verdict().mainKind())
+        .as("vouched for by the status's standby alone, the primary looks long silent")
+        .isEqualTo(Signal.Kind.LeaseExpired);
+    w.pool = new PoolSeat("shards", true, next.name, Set.of(next.name), Map.of());
+    assertThat(verdict().status())
+        .as("the pod the seat names hears it now")
+        .isEqualTo(Verdict.Status.Healthy);
+    w.pool = new PoolSeat(
+        "shards",
+        true,
+        "shards-standby-1",
+        Set.of(next.name, "shards-standby-1"),
+        Map.of(),
+        next.name);
+    assertThat(verdict().status())
+        .as("so does the one catching up, once in sync")
+        .isEqualTo(Verdict.Status.Healthy);
+    next.peerLost = true;
+    next.peerHeartbeatAge = t.peerLostAfter().toMillis();
+    assertThat(verdict().mainKind())
+        .as("and its report of a loss ends the primary as the status's standby's would")
+        .isEqualTo(Signal.Kind.LeaseExpired);
   }
 
   @Test

@@ -319,9 +319,12 @@ final class PrimaryLink implements AutoCloseable {
     return true;
   }
 
-  /** The peer's heartbeats keep the primary's lease failsafe and its peer-lost report; a next peer's do not. */
+  /**
+   * The peer's heartbeats keep the primary's lease failsafe and its peer-lost report, and so do a caught-up next
+   * peer's ({@link WriteAcknowledgements#confirms}); a catching-up one's do not.
+   */
   private void heard(StandbyAcks acks) {
-    if (replica.acknowledgements().isPeer(acks)) replica.peerHeard();
+    if (replica.acknowledgements().confirms(acks)) replica.peerHeard();
   }
 
   private void receive(InputStream in, PrimarySession ps, OutputStream out, StandbyAcks acks) {

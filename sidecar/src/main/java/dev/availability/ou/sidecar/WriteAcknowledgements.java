@@ -239,6 +239,17 @@ final class WriteAcknowledgements {
     return peer.connected() || (n != null && n.required() && n.caughtUp());
   }
 
+  /**
+   * Whether frames from {@code s} confirm this primary (its lease failsafe, its peer-lost report): the peer's, or a
+   * caught-up next peer's that every write waits for. When the pool takes the unit from the old peer's pod a moment
+   * before the assignment makes the next peer the peer, the next peer's heartbeats keep the failsafe going; counting
+   * the old peer's alone ended it 3 heartbeats later and left the writes to the lease renewal's round trip.
+   */
+  boolean confirms(StandbyAcks s) {
+    StandbyAcks n = next;
+    return s == peer || (s == n && n.required() && n.caughtUp());
+  }
+
   /** Whether the peer's session is up. */
   boolean standbyConnected() {
     return peer.connected();

@@ -176,5 +176,23 @@ class NextPeerAcknowledgementsTest extends ReplicaFixture {
     assertThat(acks().confirmingStandbyConnected())
         .as("the caught-up next peer every write waits for")
         .isTrue();
+    assertThat(acks().confirms(c)).as("its heartbeats keep the failsafe").isTrue();
+    assertThat(acks().confirms(b)).as("as the peer's do").isTrue();
+  }
+
+  @Test
+  void aCatchingUpNextPeersHeartbeatsConfirmNothing() throws Exception {
+    open();
+    StandbyAcks b = peerInSyncWithNextPeer();
+    StandbyAcks c = acks().standbyFor(C);
+    c.sessionStarted(0);
+    assertThat(acks().confirms(b)).isTrue();
+    assertThat(acks().confirms(c)).as("still catching up").isFalse();
+    durableWrite("before");
+    b.acked(replica.lastSeq());
+    acks().requireNext(c);
+    assertThat(acks().confirms(c)).as("required, not caught up yet").isFalse();
+    c.acked(replica.lastSeq());
+    assertThat(acks().confirms(c)).as("caught up").isTrue();
   }
 }
