@@ -120,7 +120,7 @@ public class StandbyPoolReconciler implements Reconciler<StandbyPool> {
     if (!naming.isEmpty()) {
       Map<String, String> primaryNodes = view.standby().isEmpty() ? primaryNodes(naming) : Map.of();
       Set<String> placeable = view.standby().isEmpty() ? nodes.placeable(now) : null;
-      for (PoolAction action : PoolPlanner.plan(view, primaryNodes, placeable)) {
+      for (PoolAction action : PoolPlanner.plan(view, primaryNodes, placeable, standbys(naming))) {
         if (action instanceof PoolAction.StandbyUnplaceable u) unplaceable = u.why();
         executor.execute(pool, naming.get(0), action);
       }
@@ -137,6 +137,17 @@ public class StandbyPoolReconciler implements Reconciler<StandbyPool> {
   }
 
   /** Each unit's primary's node, as its status names it: the shared pod is made off them. */
+  /** The pod each unit's status names as its standby. */
+  private static Map<String, String> standbys(List<OperationalUnit> naming) {
+    Map<String, String> pods = new HashMap<>();
+    for (OperationalUnit u : naming) {
+      var standby = u.getStatus() == null ? null : u.getStatus().getStandby();
+      if (standby != null && standby.getPod() != null)
+        pods.put(u.getMetadata().getName(), standby.getPod());
+    }
+    return pods;
+  }
+
   private static Map<String, String> primaryNodes(List<OperationalUnit> naming) {
     Map<String, String> nodes = new HashMap<>();
     for (OperationalUnit u : naming) {

@@ -36,6 +36,21 @@ public final class PoolPlanner {
    */
   public static List<PoolAction> plan(
       PoolView pool, Map<String, String> primaryNodes, Set<String> placeable) {
+    return plan(pool, primaryNodes, placeable, Map.of());
+  }
+
+  /**
+   * As {@link #plan(PoolView, Map, Set)}, knowing the pod each unit's status names as its standby ({@code
+   * standbyOf}; a unit not in it is not waited for): a pod that kept a unit while the pool's standby caught up lets
+   * it go only once the unit's status has moved on to the standby. Letting it go sooner cut the unit's primary from
+   * the standby it still acknowledged through, and the operator from the standby it read the primary's liveness
+   * from (a healthy primary was failed over in the pool drill).
+   */
+  public static List<PoolAction> plan(
+      PoolView pool,
+      Map<String, String> primaryNodes,
+      Set<String> placeable,
+      Map<String, String> standbyOf) {
     List<PoolAction> actions = new ArrayList<>();
     Set<String> admitted = new LinkedHashSet<>(pool.admitted());
     for (SharedPod p : pool.pods())
@@ -54,7 +69,8 @@ public final class PoolPlanner {
             && !surplus.failed()
             && !surplus.claimed()
             && !surplus.retiring()
-            && coversPromotably(s, surplus.promotable().keySet()))
+            && coversPromotably(s, surplus.promotable().keySet())
+            && !standbyOf.containsValue(surplus.name()))
           actions.add(
               new DeletePod(surplus.name(), "surplus: " + s.name() + " is the pool's standby"));
     }
@@ -79,7 +95,7 @@ public final class PoolPlanner {
       for (String u : p.promotable().keySet()) {
         if (!admitted.contains(u)) {
           actions.add(new RemoveUnit(p.name(), u, u + " left the pool"));
-        } else if (standby.filter(s -> s.promotable(u)).isPresent()) {
+        } else if (standby.filter(s -> s.promotable(u)).isPresent() && !namedBy(standbyOf, u, p)) {
           actions.add(new RemoveUnit(
               p.name(), u, standby.get().name() + " holds " + u + " promotably now"));
         } else {
@@ -100,7 +116,7 @@ public final class PoolPlanner {
         holdsOthers = true;
         if (!admitted.contains(u)) {
           actions.add(new RemoveUnit(p.name(), u, u + " left the pool"));
-        } else if (standby.filter(s -> s.promotable(u)).isPresent()) {
+        } else if (standby.filter(s -> s.promotable(u)).isPresent() && !namedBy(standbyOf, u, p)) {
           actions.add(new RemoveUnit(
               p.name(), u, standby.get().name() + " holds " + u + " promotably now"));
         }
@@ -132,6 +148,11 @@ public final class PoolPlanner {
         pool.pods().stream().anyMatch(p -> !p.failed() && p.holds(unit))
             ? "the pool's standby holds " + unit + " but has not caught up with it"
             : "no pod of pool " + pool.name() + " holds " + unit);
+  }
+
+  /** Whether unit {@code u}'s status still names pod {@code p} as its standby. */
+  private static boolean namedBy(Map<String, String> standbyOf, String u, SharedPod p) {
+    return p.name().equals(standbyOf.get(u));
   }
 
   private static boolean coversPromotably(SharedPod s, Collection<String> units) {

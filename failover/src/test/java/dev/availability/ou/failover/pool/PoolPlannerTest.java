@@ -208,6 +208,64 @@ class PoolPlannerTest {
         .containsExactly(new HandOver("kv-standby-0", "u2"));
   }
 
+  /**
+   * Make-before-break ends with the unit, not with the pool: the pod that kept a unit lets it go only once the
+   * unit's status names the new standby (its primary then acknowledges through the new one and the operator reads
+   * the primary's liveness there). Letting it go when the new standby merely held it in sync failed over a healthy
+   * primary in the pool drill.
+   */
+  @Test
+  void aKeptUnitLeavesTheOldPodOnlyOnceItsStatusNamesTheNewStandby() {
+    PoolView caughtUp = new PoolView(
+        "kv",
+        8,
+        UNITS,
+        List.of(
+            claimed("kv-standby-0", "u2", ALL_IN_SYNC),
+            standby("kv-standby-1", Map.of("u1", true, "u2", true, "u3", false))));
+    assertThat(PoolPlanner.plan(
+            caughtUp,
+            PRIMARY_NODES,
+            null,
+            Map.of("u1", "kv-standby-0", "u2", "kv-standby-1", "u3", "kv-standby-0")))
+        .as(
+            "u1 in sync on the new standby, its status not moved on yet: kept; u3 still catching up")
+        .isEmpty();
+    assertThat(PoolPlanner.plan(
+            caughtUp,
+            PRIMARY_NODES,
+            null,
+            Map.of("u1", "kv-standby-1", "u2", "kv-standby-1", "u3", "kv-standby-0")))
+        .containsExactly(
+            new RemoveUnit("kv-standby-0", "u1", "kv-standby-1 holds u1 promotably now"));
+
+    PoolView retiring = new PoolView(
+        "kv",
+        8,
+        UNITS,
+        List.of(
+            new SharedPod("kv-standby-0", "n4", State.Running, Optional.empty(), ALL_IN_SYNC, true),
+            standby("kv-standby-1", ALL_IN_SYNC)));
+    assertThat(PoolPlanner.plan(
+            retiring, PRIMARY_NODES, null, Map.of("u1", "kv-standby-1", "u2", "kv-standby-0")))
+        .as("a retiring pod the same way: u2's status still names it")
+        .containsExactlyInAnyOrder(
+            new RemoveUnit("kv-standby-0", "u1", "kv-standby-1 holds u1 promotably now"),
+            new RemoveUnit("kv-standby-0", "u3", "kv-standby-1 holds u3 promotably now"));
+
+    PoolView surplus = new PoolView(
+        "kv",
+        8,
+        UNITS,
+        List.of(standby("kv-standby-0", ALL_IN_SYNC), standby("kv-standby-1", ALL_IN_SYNC)));
+    assertThat(PoolPlanner.plan(surplus, PRIMARY_NODES, null, Map.of("u1", "kv-standby-1")))
+        .as("a surplus pod a unit's status still names")
+        .isEmpty();
+    assertThat(PoolPlanner.plan(surplus, PRIMARY_NODES, null, Map.of("u1", "kv-standby-0")))
+        .containsExactly(
+            new DeletePod("kv-standby-1", "surplus: kv-standby-0 is the pool's standby"));
+  }
+
   @Test
   void aSecondFailureWhileTheSharedPodServesAnotherUnitIsBusyNotPromoted() {
     PoolView pool = new PoolView(
