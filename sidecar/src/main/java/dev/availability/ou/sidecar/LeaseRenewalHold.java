@@ -14,10 +14,13 @@ import dev.availability.ou.contract.Role;
  * the primary serves by the same rule, which a promoted standby (it refuses the old epoch) never lets happen. So the
  * hold only turns "refused now" into "acknowledged later under the lease rule, or refused when the hold ends".
  *
- * <p>Only where the lease is not what keeps acknowledged writes safe (Synchronous, Journal, a standby connected, not
- * acknowledging alone: {@link LeaseFailsafe}'s conditions), only while the lease was not answered as someone else's,
- * only while a renewal is in flight or due (none failed since the last was sent), and for at most {@code
- * limitMillis} since the lapse began. Anything else refuses as before.
+ * <p>Only where the lease is not what keeps acknowledged writes safe (Synchronous, Journal, not acknowledging alone),
+ * only while the lease was not answered as someone else's, only while a renewal is in flight or due (none failed
+ * since the last was sent), and for at most {@code limitMillis} since the lapse began. Anything else refuses as
+ * before. Whether a standby is connected does not matter: without one no write is acknowledged either way, and
+ * requiring one refused writes whenever the primary's standby changed under a lapsed lease (a Synchronous primary
+ * confirmed by its standby renews only sparsely): the pool drill saw an assignment name the old shared pod again a
+ * moment after the handover, and six writes refused in the 140 ms until the renewal answered.
  *
  * <p>The application is told the primary does not serve meanwhile (the WATCH event's {@code serving} follows the
  * unchanged rule, as /readyz does): the hold is safe for writes, which wait for the standby, and not for reads, which
@@ -36,13 +39,12 @@ final class LeaseRenewalHold {
       Mode mode,
       boolean acksAlone,
       boolean leaseTakenAway,
-      boolean standbyConnected,
       boolean renewalInFlight,
       boolean renewalFailed,
       long lapsedForMillis,
       long limitMillis) {
     if (role != Role.Primary || selfFenced || writerFailed) return false;
-    if (mode == Mode.ASYNCHRONOUS || acksAlone || leaseTakenAway || !standbyConnected) return false;
+    if (mode == Mode.ASYNCHRONOUS || acksAlone || leaseTakenAway) return false;
     if (!renewalInFlight && renewalFailed) return false;
     return lapsedForMillis < limitMillis;
   }

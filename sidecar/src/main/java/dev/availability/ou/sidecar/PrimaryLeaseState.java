@@ -160,7 +160,6 @@ final class PrimaryLeaseState {
             mode.get(),
             acks.acksAlone(),
             leaseTakenAway,
-            acks.confirmingStandbyConnected(),
             renewalInFlight,
             renewalFailed,
             lapsedForMillis,
