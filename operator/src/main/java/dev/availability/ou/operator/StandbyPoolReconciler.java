@@ -1,6 +1,7 @@
 package dev.availability.ou.operator;
 
 import dev.availability.ou.api.OperationalUnit;
+import dev.availability.ou.api.OperationalUnitStatus;
 import dev.availability.ou.api.SharedStandbyStatus;
 import dev.availability.ou.api.StandbyPool;
 import dev.availability.ou.api.StandbyPoolStatus;
@@ -34,6 +35,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Reconciles a StandbyPool (docs/pools.md): sorts the units naming it (held, beyond capacity, refused), keeps the
@@ -137,25 +139,24 @@ public class StandbyPoolReconciler implements Reconciler<StandbyPool> {
   }
 
   /** Each unit's primary's node, as its status names it: the shared pod is made off them. */
-  /** The pod each unit's status names as its standby. */
-  private static Map<String, String> standbys(List<OperationalUnit> naming) {
-    Map<String, String> pods = new HashMap<>();
-    for (OperationalUnit u : naming) {
-      var standby = u.getStatus() == null ? null : u.getStatus().getStandby();
-      if (standby != null && standby.getPod() != null)
-        pods.put(u.getMetadata().getName(), standby.getPod());
-    }
-    return pods;
+  private static Map<String, String> primaryNodes(List<OperationalUnit> naming) {
+    return byUnit(naming, s -> s.getPrimary() == null ? null : s.getPrimary().getNode());
   }
 
-  private static Map<String, String> primaryNodes(List<OperationalUnit> naming) {
-    Map<String, String> nodes = new HashMap<>();
+  /** The pod each unit's status names as its standby: a kept unit leaves the old pod once it names the new one. */
+  private static Map<String, String> standbys(List<OperationalUnit> naming) {
+    return byUnit(naming, s -> s.getStandby() == null ? null : s.getStandby().getPod());
+  }
+
+  /** What {@code read} finds in each unit's status, by unit; a unit where it finds nothing is left out. */
+  private static Map<String, String> byUnit(
+      List<OperationalUnit> naming, Function<OperationalUnitStatus, String> read) {
+    Map<String, String> found = new HashMap<>();
     for (OperationalUnit u : naming) {
-      var primary = u.getStatus() == null ? null : u.getStatus().getPrimary();
-      if (primary != null && primary.getNode() != null)
-        nodes.put(u.getMetadata().getName(), primary.getNode());
+      String value = u.getStatus() == null ? null : read.apply(u.getStatus());
+      if (value != null) found.put(u.getMetadata().getName(), value);
     }
-    return nodes;
+    return found;
   }
 
   private void writeStatus(
