@@ -25,6 +25,11 @@ class PoolPlannerTest {
     return new SharedPod(name, "n4", State.Running, Optional.of(unit), promotable);
   }
 
+  /** Pool kv of capacity 8 admitting {@link #UNITS}, with {@code pods}. */
+  static PoolView kv(SharedPod... pods) {
+    return new PoolView("kv", 8, UNITS, List.of(pods));
+  }
+
   static final Map<String, Boolean> ALL_IN_SYNC = Map.of("u1", true, "u2", true, "u3", true);
 
   @Test
@@ -216,13 +221,9 @@ class PoolPlannerTest {
    */
   @Test
   void aKeptUnitLeavesTheOldPodOnlyOnceItsStatusNamesTheNewStandby() {
-    PoolView caughtUp = new PoolView(
-        "kv",
-        8,
-        UNITS,
-        List.of(
-            claimed("kv-standby-0", "u2", ALL_IN_SYNC),
-            standby("kv-standby-1", Map.of("u1", true, "u2", true, "u3", false))));
+    PoolView caughtUp = kv(
+        claimed("kv-standby-0", "u2", ALL_IN_SYNC),
+        standby("kv-standby-1", Map.of("u1", true, "u2", true, "u3", false)));
     assertThat(PoolPlanner.plan(
             caughtUp,
             PRIMARY_NODES,
@@ -239,13 +240,9 @@ class PoolPlannerTest {
         .containsExactly(
             new RemoveUnit("kv-standby-0", "u1", "kv-standby-1 holds u1 promotably now"));
 
-    PoolView retiring = new PoolView(
-        "kv",
-        8,
-        UNITS,
-        List.of(
-            new SharedPod("kv-standby-0", "n4", State.Running, Optional.empty(), ALL_IN_SYNC, true),
-            standby("kv-standby-1", ALL_IN_SYNC)));
+    PoolView retiring = kv(
+        new SharedPod("kv-standby-0", "n4", State.Running, Optional.empty(), ALL_IN_SYNC, true),
+        standby("kv-standby-1", ALL_IN_SYNC));
     assertThat(PoolPlanner.plan(
             retiring, PRIMARY_NODES, null, Map.of("u1", "kv-standby-1", "u2", "kv-standby-0")))
         .as("a retiring pod the same way: u2's status still names it")
@@ -253,11 +250,8 @@ class PoolPlannerTest {
             new RemoveUnit("kv-standby-0", "u1", "kv-standby-1 holds u1 promotably now"),
             new RemoveUnit("kv-standby-0", "u3", "kv-standby-1 holds u3 promotably now"));
 
-    PoolView surplus = new PoolView(
-        "kv",
-        8,
-        UNITS,
-        List.of(standby("kv-standby-0", ALL_IN_SYNC), standby("kv-standby-1", ALL_IN_SYNC)));
+    PoolView surplus =
+        kv(standby("kv-standby-0", ALL_IN_SYNC), standby("kv-standby-1", ALL_IN_SYNC));
     assertThat(PoolPlanner.plan(surplus, PRIMARY_NODES, null, Map.of("u1", "kv-standby-1")))
         .as("a surplus pod a unit's status still names")
         .isEmpty();
