@@ -230,13 +230,12 @@ final class WriteAcknowledgements {
 
   /**
    * Whether a standby that every write waits for is connected: the peer, or a next peer that caught up (writes wait for
-   * it too, so it confirms this primary as the peer does: LeaseFailsafe, LeaseRenewalHold). The pool may take the unit
-   * from the old peer's pod a moment before the assignment makes the next peer the peer; the drill saw that moment end
-   * the failsafe, and two writes refused while the new pod was already acknowledging every write.
+   * it too, so it confirms this primary as the peer does: LeaseFailsafe). The pool may take the unit from the old
+   * peer's pod a moment before the assignment makes the next peer the peer; the drill saw that moment end the
+   * failsafe, and two writes refused while the new pod was already acknowledging every write.
    */
   boolean confirmingStandbyConnected() {
-    StandbyAcks n = next;
-    return peer.connected() || (n != null && n.required() && n.caughtUp());
+    return peer.connected() || confirmingNext(next);
   }
 
   /**
@@ -246,8 +245,12 @@ final class WriteAcknowledgements {
    * the old peer's alone ended it 3 heartbeats later and left the writes to the lease renewal's round trip.
    */
   boolean confirms(StandbyAcks s) {
-    StandbyAcks n = next;
-    return s == peer || (s == n && n.required() && n.caughtUp());
+    return s == peer || (s == next && confirmingNext(s));
+  }
+
+  /** A next peer every write waits for, caught up: it confirms this primary as the peer does. */
+  private static boolean confirmingNext(StandbyAcks n) {
+    return n != null && n.required() && n.caughtUp();
   }
 
   /** Whether the peer's session is up. */
