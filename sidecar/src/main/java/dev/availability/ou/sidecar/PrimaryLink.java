@@ -319,10 +319,7 @@ final class PrimaryLink implements AutoCloseable {
     return true;
   }
 
-  /**
-   * The peer's heartbeats keep the primary's lease failsafe and its peer-lost report, and so do a caught-up next
-   * peer's ({@link WriteAcknowledgements#confirms}); a catching-up one's do not.
-   */
+  /** The peer's and a caught-up next peer's heartbeats keep the failsafe ({@link WriteAcknowledgements#confirms}). */
   private void heard(StandbyAcks acks) {
     if (replica.acknowledgements().confirms(acks)) replica.peerHeard();
   }
